@@ -1,0 +1,81 @@
+/**
+ * Every stable error code credsign throws. Codes never change meaning between minor versions; the
+ * table in `docs/errors.md` says what each means and what a caller should do.
+ */
+export type ErrorCode =
+  // caller input
+  | 'invalid_argument'
+  | 'invalid_key_id'
+  | 'invalid_secrets'
+  | 'invalid_service_secret'
+  | 'unsupported_algorithm'
+  | 'invalid_key'
+  // key custody
+  | 'exists'
+  | 'not_found'
+  | 'wrong_secrets'
+  | 'locked'
+  | 'signer_locked'
+  // envelope
+  | 'envelope_malformed'
+  | 'envelope_unsupported_version'
+  | 'envelope_tampered'
+  | 'envelope_context_mismatch'
+  | 'service_secret_mismatch'
+  // storage
+  | 'conflict'
+  | 'store_corrupt'
+  | 'store_unavailable'
+  // runtime
+  | 'crypto_unavailable'
+
+/** Options accepted by {@link CredsignError}. */
+export interface CredsignErrorOptions {
+  /** The underlying error, kept for debugging. Never a secret: credsign only attaches library errors. */
+  cause?: unknown
+  /** For `locked`: when (epoch milliseconds) the next attempt may be admitted. */
+  retryAt?: number
+}
+
+/**
+ * The one error class credsign throws. Branch on {@link CredsignError.code}, never on the message.
+ * No secret, key byte or derived key ever appears in a message or a field of this error.
+ *
+ * @example
+ * ```ts
+ * import { CredsignError, KeyVault, MemoryStore } from 'credsign'
+ * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * try {
+ *   await vault.unlock('missing', ['s1'])
+ * } catch (error) {
+ *   if (error instanceof CredsignError && error.code === 'wrong_secrets') console.log('denied')
+ * }
+ * ```
+ */
+export class CredsignError extends Error {
+  /** Stable, machine-readable code (see `docs/errors.md`). */
+  readonly code: ErrorCode
+  /** For `locked`: epoch milliseconds at which the key accepts attempts again. */
+  readonly retryAt?: number
+
+  constructor(code: ErrorCode, message: string, options: CredsignErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'CredsignError'
+    this.code = code
+    if (options.retryAt !== undefined) this.retryAt = options.retryAt
+  }
+
+  /**
+   * Whether `error` is a credsign error, optionally with the given code.
+   *
+   * @example
+   * ```ts
+   * import { CredsignError } from 'credsign'
+   * const e = new CredsignError('locked', 'try later', { retryAt: Date.now() + 1000 })
+   * CredsignError.is(e, 'locked') // true
+   * ```
+   */
+  static is(error: unknown, code?: ErrorCode): error is CredsignError {
+    return error instanceof CredsignError && (code === undefined || error.code === code)
+  }
+}

@@ -1,0 +1,2 @@
+export { CredsignError } from './errors/index.js'
+export type { ErrorCode, CredsignErrorOptions } from './errors/index.js'
