@@ -1,0 +1,104 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import type { JwsAlgorithm, KeyAlgorithm, PrivateJwk, PublicJwk } from './types.js'
+
+/**
+ * Every key algorithm credsign supports, in a stable order.
+ *
+ * @example
+ * ```ts
+ * import { KEY_ALGORITHMS } from 'credsign'
+ * KEY_ALGORITHMS.includes('P-256') // true
+ * ```
+ */
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = Object.freeze(['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'] as const)
+
+/**
+ * Whether `value` names a supported key algorithm.
+ *
+ * @example
+ * ```ts
+ * import { isKeyAlgorithm } from 'credsign'
+ * isKeyAlgorithm('secp256k1') // true
+ * isKeyAlgorithm('P-521') // false
+ * ```
+ */
+export function isKeyAlgorithm(value: unknown): value is KeyAlgorithm {
+  return typeof value === 'string' && (KEY_ALGORITHMS as readonly string[]).includes(value)
+}
+
+/**
+ * Options of {@link jwsAlgorithm}.
+ *
+ * @example
+ * ```ts
+ * import { jwsAlgorithm } from 'credsign'
+ * jwsAlgorithm('Ed25519', { ed25519Name: 'Ed25519' }) // 'Ed25519'
+ * ```
+ */
+export interface JwsAlgorithmOptions {
+  /**
+   * The JWS name for Ed25519: `EdDSA` (RFC 8037, what most verifiers expect; the default) or the
+   * fully-specified `Ed25519` (RFC 9864).
+   */
+  ed25519Name?: 'EdDSA' | 'Ed25519'
+}
+
+/**
+ * The JWS `alg` credsign signs with for a key algorithm: EdDSA (or Ed25519), ES256, ES384, ES256K, PS256.
+ *
+ * @example
+ * ```ts
+ * import { jwsAlgorithm } from 'credsign'
+ * jwsAlgorithm('P-384') // 'ES384'
+ * jwsAlgorithm('Ed25519', { ed25519Name: 'Ed25519' }) // 'Ed25519'
+ * ```
+ */
+export function jwsAlgorithm(algorithm: KeyAlgorithm, options: JwsAlgorithmOptions = {}): JwsAlgorithm {
+  switch (algorithm) {
+    case 'Ed25519': {
+      const name = options.ed25519Name ?? 'EdDSA'
+      if (name !== 'EdDSA' && name !== 'Ed25519') throw new CredsignError('invalid_argument', 'ed25519Name must be EdDSA or Ed25519')
+      return name
+    }
+    case 'P-256':
+      return 'ES256'
+    case 'P-384':
+      return 'ES384'
+    case 'secp256k1':
+      return 'ES256K'
+    case 'RSA-PSS':
+      return 'PS256'
+    default:
+      throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
+  }
+}
+
+/**
+ * The key algorithm of a JWK, from its `kty` and `crv` (an RSA JWK is always `RSA-PSS`: credsign
+ * signs PS256 with every RSA key, whatever its `alg` says). Checks only those two members; the key
+ * material itself is validated where it is used.
+ *
+ * Throws `invalid_argument` when `jwk` is not an object, `invalid_key` when `kty`/`crv` are missing
+ * or not strings, `unsupported_algorithm` for any other key type or curve (e.g. `P-521`, `X25519`,
+ * the pre-RFC 8812 name `P-256K`).
+ *
+ * @example
+ * ```ts
+ * import { keyAlgorithmFromJwk } from 'credsign'
+ * keyAlgorithmFromJwk({ kty: 'EC', crv: 'secp256k1', x: '...', y: '...' }) // 'secp256k1'
+ * keyAlgorithmFromJwk({ kty: 'RSA', n: '...', e: 'AQAB' }) // 'RSA-PSS'
+ * ```
+ */
+export function keyAlgorithmFromJwk(jwk: PublicJwk | PrivateJwk): KeyAlgorithm {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
+    throw new CredsignError('invalid_argument', 'a JWK must be an object')
+  }
+  const { kty, crv } = jwk as { kty?: unknown; crv?: unknown }
+  if (typeof kty !== 'string') throw new CredsignError('invalid_key', 'JWK has no kty')
+  if (kty === 'RSA') return 'RSA-PSS'
+  if (kty !== 'OKP' && kty !== 'EC') throw new CredsignError('unsupported_algorithm', `unsupported JWK kty ${JSON.stringify(kty.slice(0, 16))}`)
+  if (typeof crv !== 'string') throw new CredsignError('invalid_key', 'JWK has no crv')
+  if (kty === 'OKP' && crv === 'Ed25519') return 'Ed25519'
+  if (kty === 'EC' && (crv === 'P-256' || crv === 'P-384' || crv === 'secp256k1')) return crv
+  throw new CredsignError('unsupported_algorithm', `unsupported ${kty} curve ${JSON.stringify(crv.slice(0, 16))}`)
+}

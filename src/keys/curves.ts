@@ -1,0 +1,113 @@
+import { p256, p384 } from '@noble/curves/nist.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import type { ECDSA } from '@noble/curves/abstract/weierstrass.js'
+import { CredsignError } from '../errors/credsign-error.js'
+import type { KeyAlgorithm } from './types.js'
+
+/**
+ * The ECDSA key algorithms credsign supports.
+ *
+ * @example
+ * ```ts
+ * const algorithm: EcAlgorithm = 'secp256k1'
+ * ```
+ */
+export type EcAlgorithm = 'P-256' | 'P-384' | 'secp256k1'
+
+/**
+ * Everything credsign needs to know about one ECDSA curve.
+ *
+ * @example
+ * ```ts
+ * const info: EcCurveInfo = EC_CURVES['P-256']
+ * info.oid // '1.2.840.10045.3.1.7'
+ * ```
+ */
+export interface EcCurveInfo {
+  /** The key algorithm (equal to the JWK `crv`). */
+  readonly algorithm: EcAlgorithm
+  /** The noble implementation; its ECDSA hashes with the curve's hash (SHA-256 or SHA-384). */
+  readonly noble: ECDSA
+  /** Byte length of a field element and of a scalar (32 or 48). */
+  readonly size: number
+  /** The group order n. */
+  readonly order: bigint
+  /** The RFC 5480 / SEC 2 namedCurve object identifier. */
+  readonly oid: string
+  /** The WebCrypto hash for ECDSA on this curve, or undefined when WebCrypto has no such curve. */
+  readonly webCryptoHash: 'SHA-256' | 'SHA-384' | undefined
+}
+
+/**
+ * The three ECDSA curves, keyed by algorithm name.
+ *
+ * @example
+ * ```ts
+ * EC_CURVES['P-384'].size // 48
+ * ```
+ */
+export const EC_CURVES: Readonly<Record<EcAlgorithm, EcCurveInfo>> = {
+  'P-256': { algorithm: 'P-256', noble: p256, size: 32, order: p256.Point.Fn.ORDER, oid: '1.2.840.10045.3.1.7', webCryptoHash: 'SHA-256' },
+  'P-384': { algorithm: 'P-384', noble: p384, size: 48, order: p384.Point.Fn.ORDER, oid: '1.3.132.0.34', webCryptoHash: 'SHA-384' },
+  secp256k1: { algorithm: 'secp256k1', noble: secp256k1, size: 32, order: secp256k1.Point.Fn.ORDER, oid: '1.3.132.0.10', webCryptoHash: undefined },
+}
+
+/**
+ * Whether `algorithm` is one of the ECDSA curves.
+ *
+ * @example
+ * ```ts
+ * isEcAlgorithm('P-256') // true
+ * isEcAlgorithm('Ed25519') // false
+ * ```
+ */
+export function isEcAlgorithm(algorithm: KeyAlgorithm): algorithm is EcAlgorithm {
+  return algorithm === 'P-256' || algorithm === 'P-384' || algorithm === 'secp256k1'
+}
+
+/**
+ * The uncompressed SEC1 point (0x04 || x || y) for a validated curve point, or `invalid_key`
+ * when the bytes are no point of the curve (off-curve, coordinates out of range, infinity).
+ * Accepts compressed or uncompressed input.
+ *
+ * @example
+ * ```ts
+ * import { p256 } from '@noble/curves/nist.js'
+ * const compressed = p256.getPublicKey(p256.utils.randomSecretKey())
+ * uncompressedPoint(EC_CURVES['P-256'], compressed).length // 65
+ * ```
+ */
+export function uncompressedPoint(curve: EcCurveInfo, point: Uint8Array): Uint8Array {
+  try {
+    const p = curve.noble.Point.fromBytes(point)
+    p.assertValidity()
+    return p.toBytes(false)
+  } catch (cause) {
+    throw new CredsignError('invalid_key', `not a point on ${curve.algorithm}`, { cause })
+  }
+}
+
+/**
+ * Flips a high-S ECDSA signature (r || s) to its low-S twin (s := n - s), in place if needed.
+ * Both verify; low-S is the one canonical form, which keeps signatures non-malleable.
+ *
+ * @example
+ * ```ts
+ * const signature = new Uint8Array(64)
+ * toLowS(EC_CURVES['P-256'], signature) // unchanged: s = 0 is already low
+ * ```
+ */
+export function toLowS(curve: EcCurveInfo, signature: Uint8Array): Uint8Array {
+  const size = curve.size
+  if (signature.length !== 2 * size) throw new CredsignError('invalid_argument', 'ECDSA signature has the wrong length')
+  let s = 0n
+  for (let i = size; i < 2 * size; i++) s = (s << 8n) | BigInt(signature[i] as number)
+  if (s <= curve.order >> 1n) return signature
+  let low = curve.order - s
+  const out = new Uint8Array(signature)
+  for (let i = 2 * size - 1; i >= size; i--) {
+    out[i] = Number(low & 0xffn)
+    low >>= 8n
+  }
+  return out
+}

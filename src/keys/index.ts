@@ -1,0 +1,38 @@
+/**
+ * Keys: generation, import, signing and verification for Ed25519, P-256, P-384, secp256k1 and
+ * RSA-PSS, and their public forms (JWK, thumbprint, Multikey, verification methods).
+ * @module
+ */
+export type {
+  KeyAlgorithm,
+  RsaModulusLength,
+  JwsAlgorithm,
+  JwkMetadata,
+  OkpPublicJwk,
+  EcPublicJwk,
+  RsaPublicJwk,
+  PublicJwk,
+  PrivateJwk,
+  Signer,
+} from './types.js'
+export { KEY_ALGORITHMS, isKeyAlgorithm, jwsAlgorithm, keyAlgorithmFromJwk } from './algorithms.js'
+export type { JwsAlgorithmOptions } from './algorithms.js'
+export { generateKeyPair } from './generate.js'
+export type { GenerateKeyPairOptions, KeyMaterial } from './generate.js'
+export { importPrivateKey } from './import.js'
+export type { PrivateKeyInput } from './import.js'
+export { loadPrivateKey } from './private-key.js'
+export type { LoadPrivateKeyOptions, PrivateKeyHandle } from './private-key.js'
+export { verifySignature } from './verify.js'
+export type { VerifySignatureOptions } from './verify.js'
+export { jwkThumbprint, toPublicJwk } from './thumbprint.js'
+export { multikeyFromJwk, jwkFromMultikey } from './multikey.js'
+export { verificationMethod, verificationMethodContext } from './verification-method.js'
+export type {
+  VerificationMethod,
+  VerificationMethodType,
+  VerificationMethodOf,
+  VerificationMethodOptions,
+  MultibaseVerificationMethod,
+  JwkVerificationMethod,
+} from './verification-method.js'

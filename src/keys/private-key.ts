@@ -1,0 +1,168 @@
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { CredsignError } from '../errors/credsign-error.js'
+import { subtle, toArrayBufferView, wipe } from '../util/bytes.js'
+import { isKeyAlgorithm } from './algorithms.js'
+import { EC_CURVES, isEcAlgorithm, toLowS } from './curves.js'
+import { webCryptoEd25519 } from './ed25519-support.js'
+import { wipePrivateKeyParts } from './key-parts.js'
+import { callWebCrypto } from './webcrypto.js'
+import type { PrivateKeyParts } from './key-parts.js'
+import { encodePkcs8, parsePkcs8 } from './pkcs8.js'
+import type { KeyAlgorithm } from './types.js'
+
+/**
+ * A private key ready to sign. Signatures use the encodings of the `Signer` interface: 64 bytes
+ * for Ed25519; `r || s` (IEEE P1363), always low-S, for ECDSA (which hashes internally with SHA-256,
+ * or SHA-384 on P-384); RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair, loadPrivateKey } from 'credsign'
+ * const { pkcs8 } = await generateKeyPair('P-256')
+ * const handle = await loadPrivateKey('P-256', pkcs8)
+ * const signature = await handle.sign(new TextEncoder().encode('data')) // 64 bytes, r || s, low-S
+ * handle.destroy()
+ * ```
+ */
+export interface PrivateKeyHandle {
+  /** The key type. */
+  readonly algorithm: KeyAlgorithm
+  /** Which implementation signs: a non-extractable WebCrypto key, or `@noble/curves` with a private copy of the key. */
+  readonly backend: 'webcrypto' | 'noble'
+  /** Signs `data`; `signer_locked` after {@link PrivateKeyHandle.destroy}. */
+  sign(data: Uint8Array): Promise<Uint8Array>
+  /** Forgets the key: zeroes noble's copy, drops the CryptoKey reference. Idempotent. */
+  destroy(): void
+}
+
+/**
+ * Options of {@link loadPrivateKey}.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair, loadPrivateKey } from 'credsign'
+ * const { pkcs8 } = await generateKeyPair('Ed25519')
+ * const handle = await loadPrivateKey('Ed25519', pkcs8, { backend: 'noble' })
+ * handle.backend // 'noble'
+ * ```
+ */
+export interface LoadPrivateKeyOptions {
+  /**
+   * `auto` (default): WebCrypto for P-256, P-384, RSA-PSS and, where the runtime supports it,
+   * Ed25519; noble for secp256k1 and for Ed25519 elsewhere. `noble` forces `@noble/curves` for
+   * the elliptic-curve algorithms; RSA has no noble implementation (`unsupported_algorithm`).
+   */
+  backend?: 'auto' | 'noble'
+}
+
+/**
+ * Loads a PKCS#8 private key for signing. The bytes are validated (and must hold a key of
+ * `algorithm`, else `invalid_key`). On the WebCrypto path the key becomes a non-extractable
+ * `CryptoKey` and no copy of the bytes is kept; on the noble path the handle keeps a private copy
+ * of the seed or scalar, which `destroy()` zeroes. `pkcs8` itself is not modified: the caller
+ * wipes it.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair, loadPrivateKey, verifySignature } from 'credsign'
+ * const material = await generateKeyPair('Ed25519')
+ * const key = await loadPrivateKey('Ed25519', material.pkcs8)
+ * material.pkcs8.fill(0)
+ * const data = new TextEncoder().encode('hello')
+ * const signature = await key.sign(data)
+ * await verifySignature(material.publicJwk, data, signature) // true
+ * key.destroy()
+ * ```
+ */
+export async function loadPrivateKey(algorithm: KeyAlgorithm, pkcs8: Uint8Array, options: LoadPrivateKeyOptions = {}): Promise<PrivateKeyHandle> {
+  if (!isKeyAlgorithm(algorithm)) throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
+  const backend = options.backend ?? 'auto'
+  if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
+  if (algorithm === 'RSA-PSS' && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
+
+  const { key, publicKey } = parsePkcs8(pkcs8)
+  let keep = false
+  try {
+    if (key.algorithm !== algorithm) throw new CredsignError('invalid_key', `the PKCS#8 key is not a ${algorithm} key`)
+    const useWebCrypto =
+      backend === 'auto' &&
+      (algorithm === 'RSA-PSS' || algorithm === 'P-256' || algorithm === 'P-384' || (algorithm === 'Ed25519' && (await webCryptoEd25519())))
+    if (useWebCrypto) {
+      // Import the canonical re-encoding, which every WebCrypto implementation accepts.
+      const canonical = encodePkcs8(key, publicKey)
+      try {
+        return await webCryptoHandle(algorithm, canonical)
+      } finally {
+        wipe(canonical)
+      }
+    }
+    keep = true
+    return nobleHandle(key)
+  } finally {
+    if (!keep) wipePrivateKeyParts(key)
+  }
+}
+
+function lockedError(): CredsignError {
+  return new CredsignError('signer_locked', 'this private key handle was destroyed')
+}
+
+function checkData(data: unknown): asserts data is Uint8Array {
+  if (!(data instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'data to sign must be a Uint8Array')
+}
+
+async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): Promise<PrivateKeyHandle> {
+  let importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm
+  let signParams: RsaPssParams | EcdsaParams | Algorithm
+  if (algorithm === 'RSA-PSS') {
+    importParams = { name: 'RSA-PSS', hash: 'SHA-256' }
+    signParams = { name: 'RSA-PSS', saltLength: 32 }
+  } else if (algorithm === 'Ed25519') {
+    importParams = { name: 'Ed25519' }
+    signParams = { name: 'Ed25519' }
+  } else {
+    const hash = EC_CURVES[algorithm as 'P-256' | 'P-384'].webCryptoHash ?? 'SHA-256'
+    importParams = { name: 'ECDSA', namedCurve: algorithm }
+    signParams = { name: 'ECDSA', hash }
+  }
+  let cryptoKey: CryptoKey | undefined = await callWebCrypto('import the private key', () =>
+    subtle().importKey('pkcs8', toArrayBufferView(canonical), importParams, false, ['sign']),
+  )
+  return {
+    algorithm,
+    backend: 'webcrypto',
+    async sign(data: Uint8Array): Promise<Uint8Array> {
+      const current = cryptoKey
+      if (current === undefined) throw lockedError()
+      checkData(data)
+      const signature = new Uint8Array(await callWebCrypto('sign', () => subtle().sign(signParams, current, toArrayBufferView(data))))
+      // WebCrypto ECDSA returns either half; credsign always emits low-S.
+      return isEcAlgorithm(algorithm) ? toLowS(EC_CURVES[algorithm], signature) : signature
+    },
+    destroy(): void {
+      cryptoKey = undefined
+    },
+  }
+}
+
+function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
+  if (key.algorithm === 'RSA-PSS') throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
+  let secret: Uint8Array | undefined = key.algorithm === 'Ed25519' ? key.seed : key.scalar
+  const algorithm = key.algorithm
+  return {
+    algorithm,
+    backend: 'noble',
+    async sign(data: Uint8Array): Promise<Uint8Array> {
+      if (secret === undefined) throw lockedError()
+      checkData(data)
+      if (algorithm === 'Ed25519') return ed25519.sign(data, secret)
+      // prehash: the curve's own hash (SHA-256 / SHA-384); lowS is noble's default, made explicit;
+      // extraEntropy hedges RFC 6979 nonces against fault attacks.
+      return EC_CURVES[algorithm].noble.sign(data, secret, { prehash: true, lowS: true, extraEntropy: true, format: 'compact' })
+    },
+    destroy(): void {
+      if (secret !== undefined) wipe(secret)
+      secret = undefined
+    },
+  }
+}

@@ -1,0 +1,41 @@
+import { b64u, subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
+import { requiredMembers } from './jwk.js'
+import type { PrivateJwk, PublicJwk } from './types.js'
+
+/**
+ * The RFC 7638 JWK thumbprint: base64url(SHA-256(UTF-8 JSON of the required members in
+ * lexicographic order, no whitespace)). The key is validated first (typed `invalid_key` /
+ * `unsupported_algorithm` errors); members other than the required ones (`kid`, `alg`, `d`, ...)
+ * do not affect the result.
+ *
+ * @example
+ * ```ts
+ * import { jwkThumbprint } from 'credsign'
+ * const kid = await jwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' })
+ * // 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k'
+ * ```
+ */
+export async function jwkThumbprint(jwk: PublicJwk | PrivateJwk): Promise<string> {
+  // Every required member is a base64url string or a fixed name, so JSON.stringify of the
+  // ordered object is exactly the RFC 7638 serialization (nothing to escape).
+  const input = utf8(JSON.stringify(requiredMembers(jwk)))
+  return b64u(new Uint8Array(await subtle().digest('SHA-256', toArrayBufferView(input))))
+}
+
+/**
+ * The public JWK credsign publishes for a key: only the required members plus `kid` set to the
+ * RFC 7638 thumbprint. Private members (`d`, `p`, ...) and other metadata (`alg`, `use`,
+ * `key_ops`, an existing `kid`) are dropped. Validates the key like {@link jwkThumbprint}.
+ *
+ * @example
+ * ```ts
+ * import { toPublicJwk } from 'credsign'
+ * const jwk = await toPublicJwk({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', alg: 'EdDSA' })
+ * // { crv: 'Ed25519', kty: 'OKP', x: '11qY...', kid: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k' }
+ * ```
+ */
+export async function toPublicJwk(jwk: PublicJwk | PrivateJwk): Promise<PublicJwk> {
+  const required = requiredMembers(jwk)
+  const digest = await subtle().digest('SHA-256', toArrayBufferView(utf8(JSON.stringify(required))))
+  return { ...required, kid: b64u(new Uint8Array(digest)) }
+}

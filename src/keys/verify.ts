@@ -1,0 +1,94 @@
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { CredsignError } from '../errors/credsign-error.js'
+import { subtle, toArrayBufferView } from '../util/bytes.js'
+import { EC_CURVES, isEcAlgorithm } from './curves.js'
+import { webCryptoEd25519 } from './ed25519-support.js'
+import { jwkFromPublicKey, parsePublicJwk } from './jwk.js'
+import { callWebCrypto } from './webcrypto.js'
+import type { PrivateJwk, PublicJwk } from './types.js'
+
+/**
+ * Options of {@link verifySignature}.
+ *
+ * @example
+ * ```ts
+ * import { verifySignature, type PublicJwk } from 'credsign'
+ * declare const jwk: PublicJwk, data: Uint8Array, signature: Uint8Array
+ * await verifySignature(jwk, data, signature, { backend: 'noble' })
+ * ```
+ */
+export interface VerifySignatureOptions {
+  /**
+   * `auto` (default): WebCrypto for P-256, P-384, RSA-PSS and (where supported) Ed25519, noble
+   * otherwise. `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
+   * implementation (`unsupported_algorithm`).
+   */
+  backend?: 'auto' | 'noble'
+}
+
+/**
+ * Verifies a signature made by a credsign signer (encodings as in `Signer`): Ed25519 (strict
+ * RFC 8032), ECDSA `r || s` over the curve's hash (high-S signatures are accepted, as other
+ * implementations produce them), RSASSA-PSS SHA-256 with a 32-byte salt.
+ *
+ * Resolves `false` for any wrong signature, including one of the wrong length. Throws a typed
+ * error for a malformed or unsupported key (`invalid_key`, `unsupported_algorithm`) or for
+ * arguments that are not byte arrays (`invalid_argument`).
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair, loadPrivateKey, verifySignature } from 'credsign'
+ * const { pkcs8, publicJwk } = await generateKeyPair('secp256k1')
+ * const key = await loadPrivateKey('secp256k1', pkcs8)
+ * const data = new TextEncoder().encode('hi')
+ * await verifySignature(publicJwk, data, await key.sign(data)) // true
+ * ```
+ */
+export async function verifySignature(
+  publicJwk: PublicJwk | PrivateJwk,
+  data: Uint8Array,
+  signature: Uint8Array,
+  options: VerifySignatureOptions = {},
+): Promise<boolean> {
+  const key = parsePublicJwk(publicJwk)
+  if (!(data instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
+    throw new CredsignError('invalid_argument', 'data and signature must be Uint8Arrays')
+  }
+  const backend = options.backend ?? 'auto'
+  if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
+  if (key.algorithm === 'RSA-PSS' && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA verification uses WebCrypto only')
+
+  const s = (): SubtleCrypto => subtle()
+  const webVerify = (importKey: () => Promise<CryptoKey>, params: AlgorithmIdentifier | RsaPssParams | EcdsaParams): Promise<boolean> =>
+    callWebCrypto('verify', async () => s().verify(params, await importKey(), toArrayBufferView(signature), toArrayBufferView(data)))
+  if (key.algorithm === 'Ed25519') {
+    if (signature.length !== 64) return false
+    if (backend === 'auto' && (await webCryptoEd25519())) {
+      return webVerify(() => s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'Ed25519' }, false, ['verify']), { name: 'Ed25519' })
+    }
+    return safely(() => ed25519.verify(signature, data, key.publicKey, { zip215: false }))
+  }
+  if (key.algorithm === 'RSA-PSS') {
+    if (signature.length !== key.n.length) return false
+    const jwk: JsonWebKey = { ...jwkFromPublicKey(key), ext: true }
+    return webVerify(() => s().importKey('jwk', jwk, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify']), { name: 'RSA-PSS', saltLength: 32 })
+  }
+  if (!isEcAlgorithm(key.algorithm)) return false
+  const curve = EC_CURVES[key.algorithm]
+  if (signature.length !== 2 * curve.size) return false
+  if (backend === 'auto' && curve.webCryptoHash !== undefined) {
+    const hash = curve.webCryptoHash
+    return webVerify(() => s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'ECDSA', namedCurve: curve.algorithm }, false, ['verify']), { name: 'ECDSA', hash })
+  }
+  const publicKey = key.publicKey
+  return safely(() => curve.noble.verify(signature, data, publicKey, { prehash: true, lowS: false, format: 'compact' }))
+}
+
+/** noble throws on some malformed signatures (e.g. r or s out of range): those are just invalid. */
+function safely(check: () => boolean): boolean {
+  try {
+    return check()
+  } catch {
+    return false
+  }
+}
