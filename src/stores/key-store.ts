@@ -56,7 +56,10 @@ export interface KeyRecordPage {
  * contract suite from `credsign/testing` against your implementation.
  *
  * Every method either completes fully or throws: a record is never half-written.
- * Errors are `CredsignError`s: `exists`, `not_found`, `conflict`, `store_corrupt`, `store_unavailable`.
+ * Errors are `CredsignError`s: `exists`, `not_found`, `conflict`, `store_corrupt`, `store_unavailable`,
+ * and `invalid_key_id` / `invalid_argument` for malformed ids, records, cursors or limits.
+ * A record that cannot be read is reported as `store_corrupt` by every method and is never
+ * deleted or overwritten. `createdAt` and `updatedAt` belong to the caller; `revision` to the store.
  *
  * @example
  * ```ts
@@ -69,7 +72,8 @@ export interface KeyRecordPage {
 export interface KeyStore {
   /**
    * Stores a new record if no record has this id; throws `exists` otherwise (atomically: of many
-   * concurrent creates of one id exactly one succeeds). Resolves with the stored record (revision 1).
+   * concurrent creates of one id exactly one succeeds). The input `revision` is ignored; resolves
+   * with the stored record (revision 1).
    */
   create(record: KeyRecord): Promise<KeyRecord>
   /** The record with this id, or `undefined`. Throws `store_corrupt` for unreadable data. */
