@@ -1,2 +1,13 @@
-export { CredsignError } from './errors/index.js'
-export type { ErrorCode, CredsignErrorOptions } from './errors/index.js'
+/**
+ * credsign: keeps signing keys encrypted at rest and signs Verifiable Credentials with them.
+ *
+ * The core entry point runs unchanged on Node 20+, Deno, Bun and browsers. Node-only pieces live
+ * behind their own subpaths: `credsign/file` (FileStore), `credsign/testing` (store contract suite).
+ * @packageDocumentation
+ */
+export * from './errors/index.js'
+export * from './keys/index.js'
+export * from './did/index.js'
+export * from './envelope/index.js'
+export * from './stores/index.js'
+export * from './vault/index.js'

@@ -1,0 +1,638 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import { SecretEnvelope, DEFAULT_KDF } from '../envelope/index.js'
+import { encodeCallerSecrets as encodeParts, normalizeCallerSecrets } from '../envelope/caller-secrets.js'
+import type { CallerSecret, KdfParams, SealedEnvelope } from '../envelope/index.js'
+import { generateKeyPair } from '../keys/generate.js'
+import { importPrivateKey, type PrivateKeyInput } from '../keys/import.js'
+import { loadPrivateKey } from '../keys/private-key.js'
+import { isKeyAlgorithm } from '../keys/algorithms.js'
+import type { KeyAlgorithm, RsaModulusLength } from '../keys/types.js'
+import type { KeyMaterial } from '../keys/generate.js'
+import { validateKeyId } from '../stores/key-id.js'
+import type { KeyRecord, KeyStore, KeyVersionRecord } from '../stores/key-store.js'
+import type { DidDocument } from '../did/did-document.js'
+import { b64u, randomBytes, wipe } from '../util/bytes.js'
+import type { AttemptLimiter, LockoutPolicy } from './attempt-limiter.js'
+import { MemoryAttemptLimiter } from './memory-attempt-limiter.js'
+import { UnlockCache, type UnlockCacheOptions } from './unlock-cache.js'
+import { SharedKeyMaterial, UnlockedKey } from './unlocked-key.js'
+import { keyDidDocument, toKeyInfo, type DidDocumentOptions } from './public-views.js'
+import type { Jwks, KeyInfo, KeyInfoPage } from './key-info.js'
+
+/** Options of {@link KeyVault}. */
+export interface KeyVaultOptions {
+  /** Where keys live: `MemoryStore`, `FileStore` (credsign/file), or your own {@link KeyStore}. */
+  store: KeyStore
+  /**
+   * The service secret: at least 32 bytes, kept outside the store (a mounted file, a secret
+   * manager). A string is read as UTF-8 and trimmed. Without it, stored keys cannot be opened.
+   */
+  serviceSecret: Uint8Array | string
+  /**
+   * Older service secrets that may still open envelopes during a rotation. `rewrap` re-seals under
+   * the current one; `needsRewrap` tells which keys still depend on an old one.
+   */
+  previousServiceSecrets?: (Uint8Array | string)[]
+  /** KDF for new envelopes (default PBKDF2-SHA-256, 600,000 iterations). Stored per envelope. */
+  kdf?: KdfParams
+  /** Failed-attempt limiter (default: a {@link MemoryAttemptLimiter} with {@link KeyVaultOptions.lockout}). */
+  limiter?: AttemptLimiter
+  /** Lockout policy of the default limiter (5 failures in 15 minutes lock for 15 minutes). */
+  lockout?: LockoutPolicy
+  /** Opt-in cache of unlocked keys for high-throughput signing. Off by default. */
+  unlockCache?: UnlockCacheOptions
+  /** Clock in epoch milliseconds (default `Date.now`); inject one in tests. */
+  clock?: () => number
+}
+
+/** Options of {@link KeyVault.generate}. */
+export interface GenerateOptions {
+  /** Key id: letters, digits and `-_:.#%`, at most 500 characters; typically a DID URL. */
+  id: string
+  algorithm: KeyAlgorithm
+  /** 1 to 10 caller secrets; all of them, in this order, are needed to unlock. */
+  secrets: CallerSecret[]
+  /** RSA modulus length for `RSA-PSS` (default 3072). */
+  modulusLength?: RsaModulusLength
+  /** KDF for this key's envelope (default: the vault's). */
+  kdf?: KdfParams
+}
+
+/** Options of {@link KeyVault.import}. */
+export interface ImportOptions {
+  id: string
+  secrets: CallerSecret[]
+  /** The private key: a private JWK, PKCS#8 DER bytes, or a raw seed/scalar with its algorithm. */
+  key: PrivateKeyInput
+  kdf?: KdfParams
+}
+
+/** Options of unlock-style operations. */
+export interface UnlockOptions {
+  /**
+   * Who is asking (an authenticated user or client id). When given, failed attempts are counted
+   * per key id and client, so a stranger cannot lock the owner out; see `docs/security.md`.
+   */
+  client?: string
+  /** Unlock this version instead of the current one (e.g. to sign with a previous key). */
+  version?: number
+}
+
+/** Options of {@link KeyVault.rotate}. */
+export interface RotateOptions extends Pick<UnlockOptions, 'client'> {
+  /** Algorithm of the new version (default: the current one's). */
+  algorithm?: KeyAlgorithm
+  modulusLength?: RsaModulusLength
+}
+
+/** Options of {@link KeyVault.rewrap}. */
+export interface RewrapOptions extends Pick<UnlockOptions, 'client'> {
+  /** New caller secrets (default: keep the current ones). */
+  secrets?: CallerSecret[]
+  /** New KDF parameters (default: the vault's). */
+  kdf?: KdfParams
+}
+
+/** The context of the decoy envelope; `\u0000` makes it impossible as a real key id. */
+const DECOY_CONTEXT = { keyId: '\u0000decoy', algorithm: 'Ed25519', keyVersion: 1 }
+
+/** How many times a read-modify-write retries after a concurrent change before giving up. */
+const MAX_CAS_ATTEMPTS = 5
+
+/**
+ * Keeps private keys encrypted in a {@link KeyStore} and unlocks them, only in memory and only
+ * with the right secrets, as {@link UnlockedKey} signers.
+ *
+ * Failed unlocks are limited (default: 5 failures within 15 minutes lock for 15 minutes); an
+ * unknown key id and wrong secrets fail alike with `wrong_secrets`. Public keys are stored in
+ * clear, so `publicKey`, `list`, `jwks` and `didDocument` need no secrets.
+ *
+ * @example
+ * ```ts
+ * import { KeyVault, MemoryStore, verifySignature } from 'credsign'
+ * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
+ * const signature = await vault.withKey('issuer-1', ['s1'], (signer) => signer.sign(new TextEncoder().encode('hi')))
+ * const { current } = await vault.publicKey('issuer-1')
+ * console.log(await verifySignature(current.publicJwk, new TextEncoder().encode('hi'), signature)) // true
+ * ```
+ */
+export class KeyVault {
+  readonly #store: KeyStore
+  readonly #envelope: SecretEnvelope
+  readonly #kdf: KdfParams
+  readonly #limiter: AttemptLimiter
+  readonly #cache: UnlockCache | undefined
+  readonly #clock: () => number
+  #decoy: Promise<SealedEnvelope> | undefined
+
+  constructor(options: KeyVaultOptions) {
+    if (!options || typeof options !== 'object') throw new CredsignError('invalid_argument', 'KeyVault options are required')
+    if (!isKeyStore(options.store)) throw new CredsignError('invalid_argument', 'options.store must implement KeyStore')
+    this.#store = options.store
+    this.#kdf = options.kdf ?? DEFAULT_KDF
+    this.#envelope = new SecretEnvelope({
+      serviceSecret: options.serviceSecret,
+      previousServiceSecrets: options.previousServiceSecrets ?? [],
+      kdf: this.#kdf,
+    })
+    this.#limiter = options.limiter ?? new MemoryAttemptLimiter(options.lockout ?? {})
+    this.#cache = options.unlockCache ? new UnlockCache(options.unlockCache) : undefined
+    this.#clock = options.clock ?? Date.now
+  }
+
+  /** The store this vault uses. */
+  get store(): KeyStore {
+    return this.#store
+  }
+
+  /**
+   * Generates a key pair, seals the private key and stores it as version 1 of `id`.
+   * Throws `exists` if `id` is taken (atomically, even under concurrent calls).
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const info = await vault.generate({ id: 'did:web:issuer.example#key-1', algorithm: 'P-256', secrets: ['s1', 's2'] })
+   * console.log(info.current.publicKeyMultibase) // zDn…
+   * ```
+   */
+  async generate(options: GenerateOptions): Promise<KeyInfo> {
+    const { id, algorithm, secrets } = requireObject(options, 'generate options')
+    validateKeyId(id)
+    if (!isKeyAlgorithm(algorithm)) throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
+    assertCallerSecrets(secrets) // before any expensive work
+    if (await this.#store.get(id)) throw new CredsignError('exists', 'a key with this id already exists')
+    const material = await generateKeyPair(algorithm, options.modulusLength ? { modulusLength: options.modulusLength } : {})
+    return this.#createKey(id, secrets, material, options.kdf)
+  }
+
+  /**
+   * Imports an existing private key (JWK, PKCS#8 or raw seed) as version 1 of `id`.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const seed = crypto.getRandomValues(new Uint8Array(32))
+   * await vault.import({ id: 'legacy-1', secrets: ['s1'], key: { seed, algorithm: 'Ed25519' } })
+   * ```
+   */
+  async import(options: ImportOptions): Promise<KeyInfo> {
+    const { id, secrets, key } = requireObject(options, 'import options')
+    validateKeyId(id)
+    assertCallerSecrets(secrets)
+    if (await this.#store.get(id)) throw new CredsignError('exists', 'a key with this id already exists')
+    const material = await importPrivateKey(key)
+    return this.#createKey(id, secrets, material, options.kdf)
+  }
+
+  /**
+   * Unlocks a key for signing. Lock the returned key when done, or use {@link KeyVault.withKey}.
+   *
+   * Fails with `wrong_secrets` for wrong secrets and for an unknown id alike, with `locked`
+   * (see `retryAt`) while too many failures lock the key, and with `invalid_secrets` /
+   * `invalid_key_id` for malformed input (which does not count as an attempt).
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
+   * const signer = await vault.unlock('issuer-1', ['s1'], { client: 'tenant-a' })
+   * await signer.sign(new Uint8Array([1, 2, 3]))
+   * signer.lock()
+   * ```
+   */
+  async unlock(id: string, secrets: CallerSecret[], options: UnlockOptions = {}): Promise<UnlockedKey> {
+    validateKeyId(id)
+    const encodedSecrets = encodeCallerSecrets(secrets)
+    const requested = options.version ?? 'current'
+    if (requested !== 'current' && (!Number.isSafeInteger(requested) || requested < 1)) {
+      throw new CredsignError('invalid_argument', 'version must be a positive integer')
+    }
+    const cacheKey = this.#cache?.cacheKey(id, requested, encodedSecrets)
+    wipe(encodedSecrets)
+    if (this.#cache && cacheKey) {
+      const hit = this.#cache.get(cacheKey, this.#clock())
+      if (hit) return new UnlockedKey({ id, ...hit.version, material: hit.material })
+    }
+    const { version, plaintext } = await this.#authorize(id, secrets, options)
+    let material: SharedKeyMaterial
+    try {
+      material = new SharedKeyMaterial(await loadPrivateKey(version.algorithm, plaintext))
+    } finally {
+      wipe(plaintext)
+    }
+    const facts = { version: version.version, algorithm: version.algorithm, publicJwk: version.publicJwk }
+    const unlocked = new UnlockedKey({ id, ...facts, material })
+    if (this.#cache && cacheKey) this.#cache.set(cacheKey, id, facts, material, this.#clock())
+    return unlocked
+  }
+
+  /**
+   * Unlocks a key, runs `fn` with it and locks it again, also when `fn` throws.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'issuer-1', algorithm: 'P-256', secrets: ['s1'] })
+   * const signature = await vault.withKey('issuer-1', ['s1'], (signer) => signer.sign(new Uint8Array([1])))
+   * ```
+   */
+  async withKey<T>(id: string, secrets: CallerSecret[], fn: (signer: UnlockedKey) => Promise<T> | T, options: UnlockOptions = {}): Promise<T> {
+    if (typeof fn !== 'function') throw new CredsignError('invalid_argument', 'withKey needs a function')
+    const signer = await this.unlock(id, secrets, options)
+    try {
+      return await fn(signer)
+    } finally {
+      signer.lock()
+    }
+  }
+
+  /**
+   * The public view of a key (no secrets needed). Throws `not_found` for an unknown id.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'issuer-1', algorithm: 'secp256k1', secrets: ['s1'] })
+   * const { current } = await vault.publicKey('issuer-1')
+   * console.log(current.publicJwk.kty) // 'EC'
+   * ```
+   */
+  async publicKey(id: string): Promise<KeyInfo> {
+    validateKeyId(id)
+    const record = await this.#store.get(id)
+    if (!record) throw new CredsignError('not_found', 'no key with this id')
+    return toKeyInfo(record)
+  }
+
+  /**
+   * A page of keys in ascending id order.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * let cursor: string | undefined
+   * do {
+   *   const page = await vault.list({ cursor, limit: 100 })
+   *   for (const key of page.keys) console.log(key.id)
+   *   cursor = page.nextCursor
+   * } while (cursor)
+   * ```
+   */
+  async list(options: { cursor?: string; limit?: number } = {}): Promise<KeyInfoPage> {
+    const page = await this.#store.list(options)
+    const keys = await Promise.all(page.records.map((record) => toKeyInfo(record)))
+    return page.nextCursor === undefined ? { keys } : { keys, nextCursor: page.nextCursor }
+  }
+
+  /**
+   * A JWKS of every listed key version (current and previous) of every key, with RFC 7638
+   * thumbprints as `kid`, for verifiers that fetch keys by URL.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'issuer-1', algorithm: 'P-256', secrets: ['s1'] })
+   * const jwks = await vault.jwks()
+   * console.log(jwks.keys.length) // 1
+   * ```
+   */
+  async jwks(options: { ids?: string[] } = {}): Promise<Jwks> {
+    const keys: Jwks['keys'] = []
+    const add = (info: KeyInfo) => {
+      for (const version of info.versions) keys.push(version.publicJwk)
+    }
+    if (options.ids) {
+      for (const id of options.ids) add(await this.publicKey(id))
+      return { keys }
+    }
+    let cursor: string | undefined
+    do {
+      const page = await this.list(cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 })
+      page.keys.forEach(add)
+      cursor = page.nextCursor
+    } while (cursor !== undefined)
+    return { keys }
+  }
+
+  /**
+   * A DID document for a key. For a key whose id is a DID URL (e.g. `did:web:issuer.example#key-1`)
+   * it is that DID's document with the key's current version as verification method; otherwise, or
+   * with `method: 'key' | 'jwk'`, the did:key or did:jwk document of the public key.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'did:web:issuer.example#key-1', algorithm: 'Ed25519', secrets: ['s1'] })
+   * const doc = await vault.didDocument('did:web:issuer.example#key-1')
+   * console.log(doc.id) // 'did:web:issuer.example'
+   * ```
+   */
+  async didDocument(id: string, options: DidDocumentOptions = {}): Promise<DidDocument> {
+    const info = await this.publicKey(id)
+    return keyDidDocument(info, options)
+  }
+
+  /**
+   * Deletes a key and all its versions. Needs the key's secrets (counted like an unlock).
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'tmp', algorithm: 'Ed25519', secrets: ['s1'] })
+   * await vault.delete('tmp', ['s1'])
+   * ```
+   */
+  async delete(id: string, secrets: CallerSecret[], options: Pick<UnlockOptions, 'client'> = {}): Promise<void> {
+    validateKeyId(id)
+    assertCallerSecrets(secrets)
+    const { record, plaintext } = await this.#authorize(id, secrets, options)
+    wipe(plaintext)
+    this.#cache?.invalidate(id)
+    const deleted = await this.#store.delete(id, record.revision)
+    if (!deleted) throw new CredsignError('not_found', 'no key with this id')
+  }
+
+  /**
+   * Rotates a key: a new key pair becomes the current version; the previous one stays listed (in
+   * `publicKey`, `jwks`) for verifying what it signed until {@link KeyVault.retire}d.
+   * Concurrent rotations and rewraps never lose an update (compare-and-swap on the record).
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
+   * const info = await vault.rotate('issuer-1', ['s1'])
+   * console.log(info.current.version, info.versions.length) // 2 2
+   * ```
+   */
+  async rotate(id: string, secrets: CallerSecret[], options: RotateOptions = {}): Promise<KeyInfo> {
+    validateKeyId(id)
+    assertCallerSecrets(secrets)
+    if (options.algorithm !== undefined && !isKeyAlgorithm(options.algorithm)) {
+      throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
+    }
+    const auth = await this.#authorize(id, secrets, options)
+    wipe(auth.plaintext)
+    const algorithm = options.algorithm ?? auth.version.algorithm
+    const material = await generateKeyPair(algorithm, options.modulusLength ? { modulusLength: options.modulusLength } : {})
+    try {
+      return await this.#compareAndSwap(id, auth.record, async (record) => {
+        // A concurrent rewrap may have changed the secrets: every version of a key must open with
+        // the same secrets, so re-prove them against the record we are about to replace.
+        if (record.revision !== auth.record.revision) await this.#reprove(record, secrets)
+        const version = Math.max(...record.versions.map((v) => v.version)) + 1
+        const envelope = await this.#envelope.seal(material.pkcs8, secrets, { keyId: id, algorithm, keyVersion: version })
+        const now = new Date(this.#clock()).toISOString()
+        return {
+          ...record,
+          updatedAt: now,
+          versions: [
+            ...record.versions.map((v) => ({ ...v, status: 'previous' as const })),
+            { version, algorithm, publicJwk: material.publicJwk, status: 'current', createdAt: now, envelope },
+          ],
+        }
+      })
+    } finally {
+      wipe(material.pkcs8)
+    }
+  }
+
+  /**
+   * Removes a previous version (its private key is destroyed with its envelope). The current
+   * version cannot be retired; rotate first.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
+   * await vault.rotate('issuer-1', ['s1'])
+   * await vault.retire('issuer-1', 1, ['s1'])
+   * ```
+   */
+  async retire(id: string, version: number, secrets: CallerSecret[], options: Pick<UnlockOptions, 'client'> = {}): Promise<KeyInfo> {
+    validateKeyId(id)
+    assertCallerSecrets(secrets)
+    if (!Number.isSafeInteger(version) || version < 1) throw new CredsignError('invalid_argument', 'version must be a positive integer')
+    const auth = await this.#authorize(id, secrets, options)
+    wipe(auth.plaintext)
+    return this.#compareAndSwap(id, auth.record, async (record) => {
+      const target = record.versions.find((v) => v.version === version)
+      if (!target) throw new CredsignError('not_found', `key has no version ${version}`)
+      if (target.status === 'current') throw new CredsignError('invalid_argument', 'the current version cannot be retired; rotate first')
+      return { ...record, updatedAt: new Date(this.#clock()).toISOString(), versions: record.versions.filter((v) => v !== target) }
+    })
+  }
+
+  /**
+   * Re-seals every version of a key under new caller secrets and/or the current service secret and
+   * KDF, without the private key ever leaving the vault. Use it to change secrets, to finish a
+   * service-secret rotation, or to upgrade KDF parameters.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['old'] })
+   * await vault.rewrap('issuer-1', ['old'], { secrets: ['new-1', 'new-2'] })
+   * await vault.unlock('issuer-1', ['new-1', 'new-2'])
+   * ```
+   */
+  async rewrap(id: string, secrets: CallerSecret[], options: RewrapOptions = {}): Promise<KeyInfo> {
+    validateKeyId(id)
+    assertCallerSecrets(secrets)
+    const target = { secrets: options.secrets ?? secrets, kdf: options.kdf ?? this.#kdf }
+    assertCallerSecrets(target.secrets)
+    const auth = await this.#authorize(id, secrets, options)
+    wipe(auth.plaintext)
+    const info = await this.#compareAndSwap(id, auth.record, async (record) => {
+      const versions: KeyVersionRecord[] = []
+      for (const v of record.versions) {
+        const context = { keyId: id, algorithm: v.algorithm, keyVersion: v.version }
+        const envelope = await this.#envelope.rewrap(v.envelope, secrets, context, target)
+        versions.push({ ...v, envelope })
+      }
+      return { ...record, updatedAt: new Date(this.#clock()).toISOString(), versions }
+    })
+    return info
+  }
+
+  /**
+   * Whether any version of `id` is sealed under a previous service secret or a KDF weaker than
+   * the vault's, i.e. whether it should be {@link KeyVault.rewrap}ped.
+   *
+   * @example
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
+   * console.log(await vault.needsRewrap('issuer-1')) // false
+   * ```
+   */
+  async needsRewrap(id: string): Promise<boolean> {
+    validateKeyId(id)
+    const record = await this.#store.get(id)
+    if (!record) throw new CredsignError('not_found', 'no key with this id')
+    return record.versions.some((v) => this.#envelope.needsRewrap(v.envelope))
+  }
+
+  /** Drops every cached unlocked key (no-op without an unlock cache). */
+  clearUnlockCache(): void {
+    this.#cache?.clear()
+  }
+
+  async #createKey(id: string, secrets: CallerSecret[], material: KeyMaterial, kdf: KdfParams | undefined): Promise<KeyInfo> {
+    try {
+      const context = { keyId: id, algorithm: material.algorithm, keyVersion: 1 }
+      const envelope = await this.#envelope.seal(material.pkcs8, secrets, context, kdf ? { kdf } : {})
+      const now = new Date(this.#clock()).toISOString()
+      const stored = await this.#store.create({
+        id,
+        revision: 0,
+        createdAt: now,
+        updatedAt: now,
+        versions: [{ version: 1, algorithm: material.algorithm, publicJwk: material.publicJwk, status: 'current', createdAt: now, envelope }],
+      })
+      return toKeyInfo(stored)
+    } finally {
+      wipe(material.pkcs8)
+    }
+  }
+
+  /**
+   * Proves the caller holds the secrets of `id`: admits the attempt through the limiter, opens the
+   * requested version's envelope and reports the outcome. Resolves with the record and the
+   * plaintext private key (the caller wipes it).
+   */
+  async #authorize(
+    id: string,
+    secrets: CallerSecret[],
+    options: UnlockOptions,
+  ): Promise<{ record: KeyRecord; version: KeyVersionRecord; plaintext: Uint8Array }> {
+    const limiterKey = options.client === undefined ? id : `${id}\u0000${String(options.client)}`
+    const admission = await this.#limiter.begin(limiterKey, this.#clock())
+    if (!admission.admitted) {
+      throw new CredsignError('locked', 'too many failed attempts; try again later', { retryAt: admission.retryAt })
+    }
+    let outcome: 'success' | 'failure' | 'void' = 'void'
+    try {
+      const record = await this.#store.get(id)
+      if (!record) {
+        outcome = 'failure'
+        await this.#spendLikeAnOpen(secrets)
+        throw wrongSecrets()
+      }
+      const version =
+        options.version === undefined
+          ? record.versions.find((v) => v.status === 'current')
+          : record.versions.find((v) => v.version === options.version)
+      if (!version) throw new CredsignError('not_found', 'no such key version')
+      try {
+        const plaintext = await this.#envelope.open(version.envelope, secrets, {
+          keyId: id,
+          algorithm: version.algorithm,
+          keyVersion: version.version,
+        })
+        outcome = 'success'
+        return { record, version, plaintext }
+      } catch (error) {
+        if (CredsignError.is(error, 'wrong_secrets')) {
+          outcome = 'failure'
+          throw wrongSecrets()
+        }
+        throw error
+      }
+    } finally {
+      await this.#limiter.end(limiterKey, outcome, this.#clock())
+    }
+  }
+
+  /** Opens the current version of a re-read record; the caller already passed the limiter. */
+  async #reprove(record: KeyRecord, secrets: CallerSecret[]): Promise<void> {
+    const current = record.versions.find((v) => v.status === 'current')
+    if (!current) throw new CredsignError('store_corrupt', 'key record has no current version')
+    try {
+      const plaintext = await this.#envelope.open(current.envelope, secrets, {
+        keyId: record.id,
+        algorithm: current.algorithm,
+        keyVersion: current.version,
+      })
+      wipe(plaintext)
+    } catch (error) {
+      throw CredsignError.is(error, 'wrong_secrets') ? wrongSecrets() : error
+    }
+  }
+
+  /**
+   * Costs what opening a real envelope costs (one KDF run at the vault's parameters), so an
+   * unknown id answers in about the time wrong secrets do.
+   */
+  async #spendLikeAnOpen(secrets: CallerSecret[]): Promise<void> {
+    this.#decoy ??= this.#envelope.seal(randomBytes(48), [b64u(randomBytes(32))], DECOY_CONTEXT)
+    try {
+      await this.#envelope.open(await this.#decoy, secrets, DECOY_CONTEXT)
+    } catch {
+      // Expected: the decoy's secret is random and forgotten.
+    }
+  }
+
+  /** Applies `change` to the freshest record until the store accepts it or retries run out. */
+  async #compareAndSwap(id: string, first: KeyRecord, change: (record: KeyRecord) => Promise<KeyRecord>): Promise<KeyInfo> {
+    let record: KeyRecord | undefined = first
+    for (let attempt = 1; ; attempt++) {
+      if (!record) throw new CredsignError('not_found', 'no key with this id')
+      const next = await change(record)
+      try {
+        const stored = await this.#store.update(next)
+        this.#cache?.invalidate(id)
+        return toKeyInfo(stored)
+      } catch (error) {
+        if (!CredsignError.is(error, 'conflict') || attempt >= MAX_CAS_ATTEMPTS) throw error
+        record = await this.#store.get(id)
+      }
+    }
+  }
+}
+
+/** Validates caller secrets (`invalid_secrets`) and returns their canonical encoding; wipe it after use. */
+function encodeCallerSecrets(secrets: CallerSecret[]): Uint8Array {
+  const parts = normalizeCallerSecrets(secrets)
+  try {
+    return encodeParts(parts)
+  } finally {
+    wipe(...parts)
+  }
+}
+
+/** Throws `invalid_secrets` for malformed secrets, so they never reach the limiter or the KDF. */
+function assertCallerSecrets(secrets: CallerSecret[]): void {
+  wipe(encodeCallerSecrets(secrets))
+}
+
+function wrongSecrets(): CredsignError {
+  // One message for unknown ids and wrong secrets alike, so neither is distinguishable.
+  return new CredsignError('wrong_secrets', 'the key does not exist or the secrets do not open it')
+}
+
+function requireObject<T extends object>(value: T, what: string): T {
+  if (!value || typeof value !== 'object') throw new CredsignError('invalid_argument', `${what} must be an object`)
+  return value
+}
+
+function isKeyStore(value: unknown): value is KeyStore {
+  if (!value || typeof value !== 'object') return false
+  const store = value as Record<string, unknown>
+  return ['create', 'get', 'update', 'delete', 'list'].every((m) => typeof store[m] === 'function')
+}
