@@ -1,0 +1,177 @@
+/**
+ * npm run bench — measures, in one run on this machine:
+ *  1. unlock cost per KDF setting (and the longest event-loop stall while it runs);
+ *  2. sign throughput with an unlocked vault key for each algorithm, against the raw primitives
+ *     (WebCrypto with a pre-imported CryptoKey, node:crypto with a KeyObject, @noble/curves),
+ *     as ratios.
+ * Prints a Markdown report (paste into BENCHMARKS.md) and writes it to .bench-out/latest.md.
+ * Set BENCH_QUICK=1 for a short smoke run.
+ */
+import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { KeyVault, MemoryStore, type KdfParams, type KeyAlgorithm } from '../src/index.js'
+import { generateKeyPair } from '../src/keys/generate.js'
+import { parsePkcs8 } from '../src/keys/pkcs8.js'
+
+const QUICK = process.env.BENCH_QUICK === '1'
+const SIGN_SECONDS = QUICK ? 0.3 : 1.5
+const UNLOCK_RUNS = QUICK ? 2 : 5
+const message = new TextEncoder().encode('{"iss":"did:example:issuer","vc":{"type":["VerifiableCredential"]}} a typical JWS signing input')
+const serviceSecret = new Uint8Array(32).fill(42)
+const lines: string[] = []
+const out = (line = '') => {
+  lines.push(line)
+  console.log(line)
+}
+
+/** Runs `fn` repeatedly for `seconds` (after a warm-up) and returns operations per second. */
+async function opsPerSecond(fn: () => Promise<unknown> | unknown, seconds = SIGN_SECONDS): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn()
+  let ops = 0
+  const start = performance.now()
+  const end = start + seconds * 1000
+  while (performance.now() < end) {
+    for (let i = 0; i < 10; i++) await fn()
+    ops += 10
+  }
+  return ops / ((performance.now() - start) / 1000)
+}
+
+/** Measures the longest gap between 1 ms timer ticks while `work` runs. */
+async function maxEventLoopStall<T>(work: () => Promise<T>): Promise<{ result: T; stallMs: number }> {
+  let last = performance.now()
+  let stallMs = 0
+  const timer = setInterval(() => {
+    const now = performance.now()
+    stallMs = Math.max(stallMs, now - last)
+    last = now
+  }, 1)
+  try {
+    const result = await work()
+    return { result, stallMs }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+async function benchUnlock(): Promise<void> {
+  const settings: { name: string; kdf: KdfParams }[] = [
+    { name: 'PBKDF2-SHA-256, 600,000 iterations (default)', kdf: { id: 'pbkdf2-sha256', iterations: 600_000 } },
+    { name: 'PBKDF2-SHA-256, 210,000 iterations', kdf: { id: 'pbkdf2-sha256', iterations: 210_000 } },
+    { name: 'scrypt N=2^17, r=8, p=1 (128 MiB)', kdf: { id: 'scrypt', N: 2 ** 17, r: 8, p: 1 } },
+    { name: 'scrypt N=2^15, r=8, p=1 (32 MiB)', kdf: { id: 'scrypt', N: 2 ** 15, r: 8, p: 1 } },
+    { name: 'Argon2id m=19 MiB, t=2, p=1 (OWASP)', kdf: { id: 'argon2id', m: 19_456, t: 2, p: 1 } },
+  ]
+  out('### Unlock cost per KDF setting')
+  out()
+  out('One `vault.unlock()` of an Ed25519 key from a MemoryStore: KDF + HMAC + AES-GCM + key import.')
+  out('"Longest stall" is the longest gap between 1 ms timer ticks during the unlock: how long the event loop was blocked.')
+  out()
+  out('| KDF | unlock, mean ms | min ms | longest event-loop stall, ms |')
+  out('|---|---:|---:|---:|')
+  for (const { name, kdf } of settings) {
+    const vault = new KeyVault({ store: new MemoryStore(), serviceSecret, kdf })
+    await vault.generate({ id: 'bench', algorithm: 'Ed25519', secrets: ['caller-secret-1', 'caller-secret-2'] })
+    const times: number[] = []
+    let stall = 0
+    for (let i = 0; i < UNLOCK_RUNS; i++) {
+      const start = performance.now()
+      const { result, stallMs } = await maxEventLoopStall(() => vault.unlock('bench', ['caller-secret-1', 'caller-secret-2']))
+      times.push(performance.now() - start)
+      result.lock()
+      stall = Math.max(stall, stallMs)
+    }
+    const mean = times.reduce((a, b) => a + b, 0) / times.length
+    out(`| ${name} | ${fmt(mean, 1)} | ${fmt(Math.min(...times), 1)} | ${fmt(stall, 1)} |`)
+  }
+  out()
+}
+
+interface RawSigner {
+  name: string
+  sign: () => Promise<unknown> | unknown
+}
+
+async function rawSigners(algorithm: KeyAlgorithm, pkcs8: Uint8Array): Promise<RawSigner[]> {
+  const der = new Uint8Array(pkcs8)
+  const raw: RawSigner[] = []
+  const nodeKey: KeyObject = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' })
+  const webcrypto = {
+    'Ed25519': { import: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
+    'P-256': { import: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
+    'P-384': { import: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } },
+    'RSA-PSS': { import: { name: 'RSA-PSS', hash: 'SHA-256' }, sign: { name: 'RSA-PSS', saltLength: 32 } },
+  } as const
+  if (algorithm !== 'secp256k1') {
+    const params = webcrypto[algorithm]
+    const key = await crypto.subtle.importKey('pkcs8', der, params.import, false, ['sign'])
+    raw.push({ name: 'WebCrypto subtle.sign', sign: () => crypto.subtle.sign(params.sign, key, message) })
+  }
+  if (algorithm === 'Ed25519') {
+    raw.push({ name: 'node:crypto sign', sign: () => nodeSign(null, message, nodeKey) })
+    const parsed = parsePkcs8(der).key
+    if (!('seed' in parsed)) throw new Error('unreachable')
+    const seed = parsed.seed
+    raw.push({ name: '@noble/curves ed25519', sign: () => ed25519.sign(message, seed) })
+  } else if (algorithm === 'secp256k1') {
+    raw.push({ name: 'node:crypto sign', sign: () => nodeSign('sha256', message, { key: nodeKey, dsaEncoding: 'ieee-p1363' }) })
+    const parsed = parsePkcs8(der).key
+    if (!('scalar' in parsed)) throw new Error('unreachable')
+    const scalar = parsed.scalar
+    raw.push({ name: '@noble/curves secp256k1', sign: () => secp256k1.sign(sha256(message), scalar, { prehash: false }) })
+  } else if (algorithm === 'RSA-PSS') {
+    raw.push({ name: 'node:crypto sign', sign: () => nodeSign('sha256', message, { key: nodeKey, padding: 6, saltLength: 32 }) })
+  } else {
+    const hash = algorithm === 'P-384' ? 'sha384' : 'sha256'
+    raw.push({ name: 'node:crypto sign', sign: () => nodeSign(hash, message, { key: nodeKey, dsaEncoding: 'ieee-p1363' }) })
+  }
+  return raw
+}
+
+async function benchSign(): Promise<void> {
+  const algorithms: KeyAlgorithm[] = ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS']
+  out('### Signing with an unlocked key vs the raw primitive')
+  out()
+  out(`Signing a ${message.length}-byte message. credsign = \`(await vault.unlock(...)).sign(bytes)\` on an already unlocked key.`)
+  out('Ratio = credsign ops/s ÷ raw ops/s (1.00 = no overhead). RSA-PSS is 2048-bit.')
+  out()
+  out('| algorithm | credsign ops/s | raw primitive | raw ops/s | ratio |')
+  out('|---|---:|---|---:|---:|')
+  for (const algorithm of algorithms) {
+    const vault = new KeyVault({ store: new MemoryStore(), serviceSecret, kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+    await vault.generate({ id: 'bench', algorithm, secrets: ['s'], modulusLength: 2048 })
+    const signer = await vault.unlock('bench', ['s'])
+    const ours = await opsPerSecond(() => signer.sign(message))
+    // The raw primitives get the same key, exported once through a separate generate for fairness.
+    const material = await generateKeyPair(algorithm, { modulusLength: 2048 })
+    const raws = await rawSigners(algorithm, material.pkcs8)
+    let first = true
+    for (const raw of raws) {
+      const rawOps = await opsPerSecond(raw.sign)
+      out(`| ${first ? algorithm : ''} | ${first ? fmt(ours) : ''} | ${raw.name} | ${fmt(rawOps)} | ${fmt(ours / rawOps, 2)} |`)
+      first = false
+    }
+    signer.lock()
+  }
+  out()
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU'
+  out(`## Run of ${new Date().toISOString().slice(0, 10)}`)
+  out()
+  out(`Command: \`npm run bench\`${QUICK ? ' (BENCH_QUICK=1)' : ''}. Node ${process.version}, ${cpus().length} × ${cpu}.`)
+  out()
+  await benchUnlock()
+  await benchSign()
+  mkdirSync('.bench-out', { recursive: true })
+  writeFileSync('.bench-out/latest.md', lines.join('\n') + '\n')
+}
+
+await main()

@@ -1,0 +1,69 @@
+/**
+ * npm run demo — the main job on the embedded default store:
+ * keys encrypted in local files, unlocked only to sign, verified, served as public keys.
+ *
+ * Re-running it reuses the keys it made the first time (in ./.demo-keys, git-ignored).
+ * Set CREDSIGN_DEMO_DIR to use another folder.
+ */
+import { join } from 'node:path'
+import { CredsignError, KeyVault, verifySignature, type KeyAlgorithm } from 'credsign'
+import { FileStore, loadServiceSecret } from 'credsign/file'
+
+const dir = process.env.CREDSIGN_DEMO_DIR ?? '.demo-keys'
+const secrets = ['demo-caller-secret-1', 'demo-caller-secret-2']
+const encoder = new TextEncoder()
+const step = (text: string) => console.log(`\n▸ ${text}`)
+const ms = (start: number) => `${(performance.now() - start).toFixed(0)} ms`
+
+step(`service secret: ${join(dir, 'service-secret')} (created on first run; provision it properly in production)`)
+const serviceSecret = await loadServiceSecret(join(dir, 'service-secret'), { createIfMissing: true })
+
+const store = new FileStore({ directory: join(dir, 'keys') })
+const vault = new KeyVault({ store, serviceSecret })
+console.log(`  key store: ${join(dir, 'keys')} (one encrypted file per key, mode 0600)`)
+console.log('  KDF: PBKDF2-SHA-256, 600,000 iterations (the default)')
+
+const keys: { id: string; algorithm: KeyAlgorithm }[] = [
+  { id: 'did:web:issuer.example#ed25519-1', algorithm: 'Ed25519' },
+  { id: 'did:web:issuer.example#p256-1', algorithm: 'P-256' },
+  { id: 'wallet-holder-secp256k1', algorithm: 'secp256k1' },
+]
+
+for (const { id, algorithm } of keys) {
+  step(`${algorithm} key ${id}`)
+  let start = performance.now()
+  try {
+    const info = await vault.generate({ id, algorithm, secrets })
+    console.log(`  generated and sealed (${ms(start)}): ${info.current.publicKeyMultibase}`)
+  } catch (error) {
+    if (!CredsignError.is(error, 'exists')) throw error
+    console.log('  already in the store from an earlier run: reusing it')
+  }
+
+  const message = encoder.encode(`hello from credsign at ${new Date().toISOString()}`)
+  start = performance.now()
+  const signature = await vault.withKey(id, secrets, (signer) => signer.sign(message))
+  console.log(`  unlocked, signed ${message.length} bytes and locked again (${ms(start)})`)
+  const { current } = await vault.publicKey(id)
+  const valid = await verifySignature(current.publicJwk, message, signature)
+  console.log(`  verified with the stored public key (no secrets needed): ${valid ? 'valid' : 'INVALID'}`)
+  if (!valid) process.exitCode = 1
+}
+
+step('wrong secrets are refused, and counted towards the lockout')
+try {
+  await vault.unlock(keys[0]!.id, ['not-the-secret'])
+} catch (error) {
+  if (!CredsignError.is(error, 'wrong_secrets')) throw error
+  console.log(`  ${error.code}: ${error.message}`)
+}
+
+step('public keys out, without secrets')
+const doc = await vault.didDocument('did:web:issuer.example#ed25519-1')
+console.log(`  DID document for ${doc.id}: ${doc.verificationMethod?.length ?? 0} verification method(s)`)
+const jwks = await vault.jwks()
+console.log(`  JWKS with ${jwks.keys.length} keys: ${jwks.keys.map((k) => `${k.kty}/${k.alg}`).join(', ')}`)
+const didKey = await vault.didDocument('wallet-holder-secp256k1')
+console.log(`  did:key of the wallet key: ${didKey.id}`)
+
+console.log('\nDone. Delete the folder to start over:', dir)
