@@ -10,7 +10,9 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  splitting: false,
+  // Shared chunks: every entry point uses the same module instances (one CredsignError class,
+  // one set of internals) instead of bundling private copies.
+  splitting: true,
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',

@@ -44,6 +44,25 @@ export default defineConfig({
           },
         },
       },
+      {
+        // Smoke test of the BUILT package (dist/, from `npx tsup`) in Chromium. No aliases: the
+        // tests import ../../dist/*.js. `npm test` builds first; run alone with
+        // `npx tsup && npx vitest run --project browser-dist`.
+        test: {
+          name: 'browser-dist',
+          include: ['rt/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            instances: [{ browser: 'chromium' }],
+            provider: playwright({
+              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+            }),
+          },
+        },
+      },
     ],
   },
 })

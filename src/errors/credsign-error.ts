@@ -29,6 +29,9 @@ export type ErrorCode =
   // runtime
   | 'crypto_unavailable'
 
+/** Marks credsign errors across bundle copies (`Symbol.for` is shared by the whole realm). */
+const BRAND = Symbol.for('credsign.CredsignError')
+
 /** Options accepted by {@link CredsignError}. */
 export interface CredsignErrorOptions {
   /** The underlying error, kept for debugging. Never a secret: credsign only attaches library errors. */
@@ -56,13 +59,23 @@ export class CredsignError extends Error {
   /** Stable, machine-readable code (see `docs/errors.md`). */
   readonly code: ErrorCode
   /** For `locked`: epoch milliseconds at which the key accepts attempts again. */
-  readonly retryAt?: number
+  declare readonly retryAt?: number
 
   constructor(code: ErrorCode, message: string, options: CredsignErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'CredsignError'
     this.code = code
-    if (options.retryAt !== undefined) this.retryAt = options.retryAt
+    if (options.retryAt !== undefined) Object.defineProperty(this, 'retryAt', { value: options.retryAt, enumerable: true })
+    Object.defineProperty(this, BRAND, { value: true })
+  }
+
+  /**
+   * `instanceof CredsignError` holds for errors from every copy of credsign loaded in the process
+   * (each entry point's bundle, two installed versions), because it checks a registry-wide brand
+   * rather than the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
   }
 
   /**

@@ -3,7 +3,16 @@ import type { Admission, AttemptLimiter, AttemptOutcome, LockoutPolicy } from '.
 
 const MINUTE = 60_000
 
-/** The default lockout policy: 5 failures within 15 minutes lock the key for 15 minutes. */
+/**
+ * The default lockout policy: 5 failures within 15 minutes lock the key for 15 minutes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LOCKOUT_POLICY, MemoryAttemptLimiter } from 'credsign'
+ * // Twice as patient as the default, same cooldown:
+ * const limiter = new MemoryAttemptLimiter({ ...DEFAULT_LOCKOUT_POLICY, maxFailures: 10 })
+ * ```
+ */
 export const DEFAULT_LOCKOUT_POLICY: Required<LockoutPolicy> = Object.freeze({
   maxFailures: 5,
   windowMs: 15 * MINUTE,

@@ -1,0 +1,31 @@
+// Run inside a throwaway consumer that installed the packed tarball (see .ci/consumer-smoke.sh).
+// require() of every subpath in the package's exports, then a tiny real use from CommonJS.
+'use strict'
+const assert = require('node:assert/strict')
+const pkg = require('credsign/package.json')
+
+async function main() {
+  for (const key of Object.keys(pkg.exports)) {
+    if (key === './package.json') continue
+    const spec = 'credsign' + key.slice(1)
+    const mod = require(spec)
+    assert.ok(Object.keys(mod).length > 0, `${spec} exports something`)
+  }
+  const { KeyVault, MemoryStore, CredsignError, verifySignature } = require('credsign')
+  const vault = new KeyVault({
+    store: new MemoryStore(),
+    serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+    kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+  })
+  await vault.generate({ id: 'cjs-1', algorithm: 'Ed25519', secrets: ['s1'] })
+  const signer = await vault.unlock('cjs-1', ['s1'])
+  const data = new TextEncoder().encode('hello from require()')
+  const signature = await signer.sign(data)
+  assert.equal(await verifySignature(signer.publicJwk, data, signature), true)
+  await assert.rejects(vault.unlock('cjs-1', ['wrong']), (e) => e instanceof CredsignError && e.code === 'wrong_secrets')
+  // An error thrown by another entry point (credsign/file) is the core's CredsignError.
+  const { FileStore } = require('credsign/file')
+  await assert.rejects(new FileStore({ directory: '/tmp/credsign-consumer-cjs' }).get('bad id'), (e) => e instanceof CredsignError && e.code === 'invalid_key_id')
+  console.log('cjs ok')
+}
+main().catch((error) => { console.error(error); process.exit(1) })

@@ -1,0 +1,28 @@
+// Run inside a throwaway consumer that installed the packed tarball (see .ci/consumer-smoke.sh).
+// import() of every subpath in the package's exports, then a tiny real use from ESM.
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+
+const pkg = createRequire(import.meta.url)('credsign/package.json')
+for (const key of Object.keys(pkg.exports)) {
+  if (key === './package.json') continue
+  const spec = 'credsign' + key.slice(1)
+  const mod = await import(spec)
+  assert.ok(Object.keys(mod).length > 0, `${spec} exports something`)
+}
+const { KeyVault, MemoryStore, CredsignError, verifySignature } = await import('credsign')
+const vault = new KeyVault({
+  store: new MemoryStore(),
+  serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+  kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+})
+await vault.generate({ id: 'esm-1', algorithm: 'P-256', secrets: ['s1'] })
+const signer = await vault.unlock('esm-1', ['s1'])
+const data = new TextEncoder().encode('hello from import')
+const signature = await signer.sign(data)
+assert.equal(await verifySignature(signer.publicJwk, data, signature), true)
+await assert.rejects(vault.unlock('esm-1', ['wrong']), (e) => e instanceof CredsignError && e.code === 'wrong_secrets')
+// An error thrown by another entry point (credsign/file) is the core's CredsignError.
+const { FileStore } = await import('credsign/file')
+await assert.rejects(new FileStore({ directory: '/tmp/credsign-consumer-esm' }).get('bad id'), (e) => e instanceof CredsignError && e.code === 'invalid_key_id')
+console.log('esm ok')

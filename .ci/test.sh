@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The whole suite: `npm test` (CI runs it from .ci/run). On a developer machine too.
+#   build (tsup) → vitest [node, browser = src in Chromium, browser-dist = dist/ in Chromium]
+#   → deno test (dist/) → bun test (dist/) → npm pack + consumer require/import + publint + attw
+#   → closing line "N passed, N failed, N skipped" (.ci/count-junit.mjs), non-zero exit on any failure.
+# Reports and logs go to .ci-out/. Every step runs even if an earlier one failed, so one run shows everything.
+# Needs Chromium: /usr/bin/chromium (Debian: apt-get install chromium) or CHROMIUM_PATH=/path/to/chrome.
+set -uo pipefail
+exec 2>&1   # one ordered stream: the closing count line must come last whatever captures the output
+cd "$(dirname "$0")/.."
+OUT=.ci-out
+CHECKS=$OUT/checks.txt
+mkdir -p "$OUT"
+# Only this script's own outputs: .ci/run leaves its static-check results beside them.
+rm -f "$OUT"/vitest.xml "$OUT"/deno.xml "$OUT"/bun.xml "$CHECKS" "$OUT"/*.tgz
+T0=$SECONDS
+step() { echo "::: [test +$((SECONDS - T0))s] $*"; }
+record() { echo "$1 $2" >> "$CHECKS"; }
+# A hung runner (e.g. a browser page whose event loop never yields) must not eat CI's 90 minutes:
+# each runner gets a wall-clock budget; a killed runner writes no report, which counts as a failure.
+budget() { # budget SECONDS NAME CMD...
+  local secs=$1 name=$2 rc; shift 2
+  timeout --kill-after=20 "$secs" "$@"; rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "error: $name did not finish within ${secs}s and was stopped"; record fail "$name (timed out)"
+  fi
+  return "$rc"
+}
+export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
+
+CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  echo "error: no Chromium at $CHROMIUM. The browser tests run in a real headless Chromium and are never skipped."
+  echo "       Install it (Debian/Ubuntu: apt-get install chromium) or point CHROMIUM_PATH at a Chromium/Chrome binary."
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+step "build (tsup)"
+if npx tsup --silent > "$OUT/build.log" 2>&1; then record pass build; else record fail build; cat "$OUT/build.log"; fi
+
+step "vitest (projects: node, browser, browser-dist)"
+budget "${CREDSIGN_VITEST_TIMEOUT:-1200}" vitest npx vitest run --reporter=default --reporter=junit --outputFile.junit="$OUT/vitest.xml"
+
+step "deno test rt/deno (dist/)"
+budget 600 "deno test" npx deno test --node-modules-dir=manual --cached-only --no-check -A --junit-path="$OUT/deno.xml" rt/deno/
+
+step "bun test rt/bun (dist/)"
+budget 600 "bun test" npx bun test --reporter=junit --reporter-outfile="$OUT/bun.xml" ./rt/bun/
+
+step "npm pack + consumer require/import + publint + attw"
+budget 600 "package checks" bash .ci/consumer-smoke.sh "$OUT"   # records its own pass/fail lines
+
+step "done"
+extra=()
+[ -n "${CREDSIGN_EXTRA_CHECKS:-}" ] && extra=(--checks "$CREDSIGN_EXTRA_CHECKS")
+exec node .ci/count-junit.mjs "${extra[@]}" --checks "$CHECKS" "$OUT/vitest.xml" "$OUT/deno.xml" "$OUT/bun.xml"

@@ -1,0 +1,25 @@
+// Chromium smoke test of the BUILT package (vitest project 'browser-dist'): `npx tsup` first, then
+//   npx vitest run --project browser-dist
+import { describe, expect, it } from 'vitest'
+import * as credsign from '../../dist/index.js'
+import { ALGORITHMS, roundTrip, wrongSecrets, type Credsign } from '../shared/smoke.ts'
+
+const lib = credsign as unknown as Credsign
+
+describe('browser (dist)', () => {
+  it('runs in a real browser with WebCrypto', () => {
+    expect(typeof window).toBe('object')
+    expect(navigator.userAgent).toMatch(/Chrome/)
+    expect(typeof crypto.subtle).toBe('object')
+  })
+
+  for (const algorithm of ALGORITHMS) {
+    it(`${algorithm} generate/unlock/sign/verify (MemoryStore)`, async () => {
+      await roundTrip(lib, algorithm)
+    })
+  }
+
+  it('wrong secrets are refused with wrong_secrets', async () => {
+    await wrongSecrets(lib)
+  })
+})

@@ -1,0 +1,33 @@
+// Bun smoke test of the BUILT package: `npx tsup` first, then `npx bun test ./rt/bun/`.
+import { describe, expect, test } from 'bun:test'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as credsign from '../../dist/index.js'
+import * as credsignFile from '../../dist/file/index.js'
+import { ALGORITHMS, roundTrip, wrongSecrets, type Credsign } from '../shared/smoke.ts'
+
+const lib = credsign as unknown as Credsign
+
+describe('bun', () => {
+  for (const algorithm of ALGORITHMS) {
+    test(`${algorithm} generate/unlock/sign/verify (MemoryStore)`, async () => {
+      await roundTrip(lib, algorithm)
+    }, 60_000)
+  }
+
+  test('wrong secrets are refused with wrong_secrets', async () => {
+    await wrongSecrets(lib)
+  })
+
+  test('FileStore generate/unlock/sign in a temp dir', async () => {
+    expect(typeof credsignFile.loadServiceSecret).toBe('function')
+    const directory = await mkdtemp(join(tmpdir(), 'credsign-bun-'))
+    try {
+      await roundTrip(lib, 'Ed25519', new credsignFile.FileStore({ directory }))
+      expect((await readdir(directory)).length).toBeGreaterThan(0)
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,30 @@
+// Deno smoke test of the BUILT package: `npx tsup` first, then
+//   npx deno test --node-modules-dir=manual --cached-only --no-check -A rt/deno/
+import * as credsign from '../../dist/index.js'
+import * as credsignFile from '../../dist/file/index.js'
+import { ALGORITHMS, check, roundTrip, wrongSecrets, type Credsign } from '../shared/smoke.ts'
+
+const lib = credsign as unknown as Credsign
+
+for (const algorithm of ALGORITHMS) {
+  Deno.test(`deno: ${algorithm} generate/unlock/sign/verify (MemoryStore)`, async () => {
+    await roundTrip(lib, algorithm)
+  })
+}
+
+Deno.test('deno: wrong secrets are refused with wrong_secrets', async () => {
+  await wrongSecrets(lib)
+})
+
+Deno.test('deno: FileStore generate/unlock/sign in a temp dir', async () => {
+  check(typeof credsignFile.loadServiceSecret === 'function', 'credsign/file exports loadServiceSecret')
+  const directory = await Deno.makeTempDir({ prefix: 'credsign-deno-' })
+  try {
+    await roundTrip(lib, 'Ed25519', new credsignFile.FileStore({ directory }))
+    let files = 0
+    for await (const _ of Deno.readDir(directory)) files++
+    check(files > 0, 'FileStore wrote something into its directory')
+  } finally {
+    await Deno.remove(directory, { recursive: true })
+  }
+})
