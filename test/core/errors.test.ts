@@ -63,7 +63,7 @@ describe('CredsignError identity across bundle copies', () => {
     expect(CredsignError.is(new OtherCopyError(), 'not_found')).toBe(true)
     expect(new Error('plain') instanceof CredsignError).toBe(false)
     expect(Object.create(CredsignError.prototype) instanceof CredsignError).toBe(false)
-    expect(null instanceof CredsignError).toBe(false)
+    expect((null as unknown as object) instanceof CredsignError).toBe(false)
   })
 
   it('has no retryAt property unless one was given', () => {
