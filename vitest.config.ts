@@ -12,6 +12,17 @@ const alias = {
   credsign: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 }
 
+/** Browser mode on Debian's Chromium (no browser download); CHROMIUM_PATH overrides the binary. */
+const chromium = {
+  enabled: true,
+  headless: true,
+  screenshotFailures: false,
+  instances: [{ browser: 'chromium' as const }],
+  provider: playwright({
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+  }),
+}
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -29,39 +40,12 @@ export default defineConfig({
       },
       {
         resolve: { alias },
-        test: {
-          name: 'browser',
-          include: ['test/core/**/*.test.ts'],
-          testTimeout: 60_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            instances: [{ browser: 'chromium' }],
-            provider: playwright({
-              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
-            }),
-          },
-        },
+        test: { name: 'browser', include: ['test/core/**/*.test.ts'], testTimeout: 60_000, browser: chromium },
       },
       {
-        // Smoke test of the BUILT package (dist/, from `npx tsup`) in Chromium. No aliases: the
-        // tests import ../../dist/*.js. `npm test` builds first; run alone with
-        // `npx tsup && npx vitest run --project browser-dist`.
-        test: {
-          name: 'browser-dist',
-          include: ['rt/browser/**/*.test.ts'],
-          testTimeout: 60_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            instances: [{ browser: 'chromium' }],
-            provider: playwright({
-              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
-            }),
-          },
-        },
+        // The BUILT package (dist/, from `npx tsup`) in Chromium: no aliases, the tests import
+        // ../../dist/*.js. `npm test` builds first; alone: `npx tsup && npx vitest run --project browser-dist`.
+        test: { name: 'browser-dist', include: ['rt/browser/**/*.test.ts'], testTimeout: 60_000, browser: chromium },
       },
     ],
   },

@@ -91,6 +91,31 @@ async function benchUnlock(): Promise<void> {
     out(`| ${name} | ${fmt(mean, 1)} | ${fmt(Math.min(...times), 1)} | ${fmt(stall, 1)} |`)
   }
   out()
+  await benchRefusals()
+}
+
+/** Wrong secrets and an unknown id must cost the same, or response times tell which ids exist. */
+async function benchRefusals(): Promise<void> {
+  const vault = new KeyVault({ store: new MemoryStore(), serviceSecret, lockout: { maxFailures: 1_000 } })
+  await vault.generate({ id: 'known', algorithm: 'Ed25519', secrets: ['right'] })
+  const time = async (id: string) => {
+    const times: number[] = []
+    for (let i = 0; i < UNLOCK_RUNS; i++) {
+      const start = performance.now()
+      await vault.unlock(id, ['wrong']).catch(() => undefined)
+      times.push(performance.now() - start)
+    }
+    return times.reduce((a, b) => a + b, 0) / times.length
+  }
+  const known = await time('known')
+  const unknown = await time('unknown')
+  out('Refusals at the default KDF (both answer `wrong_secrets`):')
+  out()
+  out('| attempt | mean ms |')
+  out('|---|---:|')
+  out(`| wrong secrets for an existing key | ${fmt(known, 1)} |`)
+  out(`| any secrets for an unknown key id | ${fmt(unknown, 1)} |`)
+  out()
 }
 
 interface RawSigner {

@@ -109,6 +109,11 @@ function unavailable(action: string, path: string, cause: unknown): CredsignErro
   return new CredsignError('store_unavailable', `file store: cannot ${action} ${path}${code === undefined ? '' : ` (${code})`}`, { cause })
 }
 
+/** The bytes of a key file: pretty JSON, so an operator can read the public parts. */
+function serializeRecord(record: KeyRecord): Uint8Array {
+  return utf8(`${JSON.stringify(record, null, 2)}\n`)
+}
+
 function randomName(kind: string): string {
   return `${TEMP_PREFIX}${kind}${bytesToHex(randomBytes(12))}`
 }
@@ -214,7 +219,7 @@ export class FileStore implements KeyStore {
     const stored = prepareRecordForWrite(record, 1)
     await this.#ensureDirectory()
     const path = this.#path(`${keyFileStem(stored.id)}.json`)
-    const temp = await this.#writeTemp(stored)
+    const temp = await this.#writeTemp(serializeRecord(stored))
     try {
       // link() fails with EEXIST if the name is taken, atomically, even against other processes:
       // exactly one of many concurrent creates wins, and the winner's file appears complete.
@@ -275,7 +280,7 @@ export class FileStore implements KeyStore {
       if (current.revision !== record.revision) {
         throw new CredsignError('conflict', `key record ${describeKeyId(next.id)} is at revision ${current.revision}, not ${record.revision}`)
       }
-      const temp = await this.#writeTemp(next)
+      const temp = await this.#writeTemp(serializeRecord(next))
       try {
         await rename(temp, path)
       } catch (error) {
@@ -378,21 +383,8 @@ export class FileStore implements KeyStore {
     } catch (error) {
       throw unavailable('read the directory', this.directory, error)
     }
-    const probe = this.#path(randomName('ping-'))
-    let handle: FileHandle
-    try {
-      handle = await open(probe, 'wx', 0o600)
-    } catch (error) {
-      throw unavailable('write in', this.directory, error)
-    }
-    try {
-      await handle.writeFile('ping')
-    } catch (error) {
-      throw unavailable('write in', this.directory, error)
-    } finally {
-      await closeQuietly(handle)
-      await unlinkQuietly(probe)
-    }
+    // The same write path a key takes (create, write, fsync), on a throwaway file.
+    await unlinkQuietly(await this.#writeTemp(utf8('ping'), 'ping-'))
   }
 
   /**
@@ -485,10 +477,9 @@ export class FileStore implements KeyStore {
     return value
   }
 
-  /** Writes `record` to a new synced temporary file with mode 0600 and returns its path. */
-  async #writeTemp(record: KeyRecord): Promise<string> {
-    const temp = this.#path(randomName(''))
-    const data = utf8(`${JSON.stringify(record, null, 2)}\n`)
+  /** Writes `data` to a new synced temporary file with mode 0600 and returns its path. */
+  async #writeTemp(data: Uint8Array, prefix = ''): Promise<string> {
+    const temp = this.#path(randomName(prefix))
     let handle: FileHandle
     try {
       handle = await open(temp, 'wx', 0o600)

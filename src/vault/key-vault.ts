@@ -1,7 +1,8 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { SecretEnvelope, DEFAULT_KDF } from '../envelope/index.js'
 import { encodeCallerSecrets as encodeParts, normalizeCallerSecrets } from '../envelope/caller-secrets.js'
-import type { CallerSecret, KdfParams, SealedEnvelope } from '../envelope/index.js'
+import type { CallerSecret, KdfParams } from '../envelope/index.js'
+import { stretch } from '../envelope/stretch.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { importPrivateKey, type PrivateKeyInput } from '../keys/import.js'
 import { loadPrivateKey } from '../keys/private-key.js'
@@ -11,7 +12,7 @@ import type { KeyMaterial } from '../keys/generate.js'
 import { validateKeyId } from '../stores/key-id.js'
 import type { KeyRecord, KeyStore, KeyVersionRecord } from '../stores/key-store.js'
 import type { DidDocument } from '../did/did-document.js'
-import { b64u, randomBytes, wipe } from '../util/bytes.js'
+import { randomBytes, wipe } from '../util/bytes.js'
 import type { AttemptLimiter, LockoutPolicy } from './attempt-limiter.js'
 import { MemoryAttemptLimiter } from './memory-attempt-limiter.js'
 import { UnlockCache, type UnlockCacheOptions } from './unlock-cache.js'
@@ -93,9 +94,6 @@ export interface RewrapOptions extends Pick<UnlockOptions, 'client'> {
   kdf?: KdfParams
 }
 
-/** The context of the decoy envelope; `\u0000` makes it impossible as a real key id. */
-const DECOY_CONTEXT = { keyId: '\u0000decoy', algorithm: 'Ed25519', keyVersion: 1 }
-
 /** How many times a read-modify-write retries after a concurrent change before giving up. */
 const MAX_CAS_ATTEMPTS = 5
 
@@ -124,7 +122,6 @@ export class KeyVault {
   readonly #limiter: AttemptLimiter
   readonly #cache: UnlockCache | undefined
   readonly #clock: () => number
-  #decoy: Promise<SealedEnvelope> | undefined
 
   constructor(options: KeyVaultOptions) {
     if (!options || typeof options !== 'object') throw new CredsignError('invalid_argument', 'KeyVault options are required')
@@ -576,15 +573,15 @@ export class KeyVault {
   }
 
   /**
-   * Costs what opening a real envelope costs (one KDF run at the vault's parameters), so an
-   * unknown id answers in about the time wrong secrets do.
+   * Costs what opening a real envelope costs (one KDF run at the vault's parameters over the given
+   * secrets), so an unknown id answers in about the time wrong secrets do.
    */
   async #spendLikeAnOpen(secrets: CallerSecret[]): Promise<void> {
-    this.#decoy ??= this.#envelope.seal(randomBytes(48), [b64u(randomBytes(32))], DECOY_CONTEXT)
+    const encoded = encodeCallerSecrets(secrets)
     try {
-      await this.#envelope.open(await this.#decoy, secrets, DECOY_CONTEXT)
-    } catch {
-      // Expected: the decoy's secret is random and forgotten.
+      wipe(await stretch(this.#kdf, encoded, randomBytes(16)))
+    } finally {
+      wipe(encoded)
     }
   }
 
