@@ -1,0 +1,120 @@
+import type { JwsAlgorithm, PublicJwk, Signer } from '../keys/types.js'
+import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
+
+/** A JOSE header (RFC 7515 section 4). Extra members are allowed and signed as given. */
+export interface JoseHeader {
+  alg?: JwsAlgorithm | string
+  typ?: string
+  cty?: string
+  kid?: string
+  jwk?: PublicJwk
+  crit?: string[]
+  [member: string]: unknown
+}
+
+/** A JWS in flattened JSON serialization (RFC 7515 section 7.2.2). */
+export interface FlattenedJws {
+  payload: string
+  protected?: string
+  header?: JoseHeader
+  signature: string
+}
+
+/** A JWS in general JSON serialization (RFC 7515 section 7.2.1): several signatures over one payload. */
+export interface GeneralJws {
+  payload: string
+  signatures: { protected?: string; header?: JoseHeader; signature: string }[]
+}
+
+/** How to sign one signature of a JWS. */
+export interface JwsSignatureInput {
+  signer: Signer
+  /**
+   * Protected header members. `alg` is set from the signer (and must match if given); `kid` defaults
+   * to `signer.id` unless `kid: undefined`-style control is needed via `includeKid: false`.
+   */
+  protectedHeader?: JoseHeader
+  /** Unprotected header members (JSON serializations only). */
+  unprotectedHeader?: JoseHeader
+  /** Put `kid: signer.id` in the protected header when none is given (default true). */
+  includeKid?: boolean
+  /** Which name to use for Ed25519: `EdDSA` (default, most verifiers) or the fully-specified `Ed25519`. */
+  ed25519Name?: 'EdDSA' | 'Ed25519'
+}
+
+/** Options shared by JWS verification. */
+export interface JwsVerifyOptions {
+  /** Resolves `kid` to a key (default: did:key and did:jwk, offline). */
+  resolver?: KeyResolver
+  /** Verify with this key instead of resolving `kid`. */
+  key?: PublicJwk
+  /** Accepted algorithms (default: all asymmetric algorithms credsign signs with). `none` and HMAC are never accepted. */
+  algorithms?: JwsAlgorithm[]
+  /** Header parameters this caller understands when they appear in `crit` (RFC 7515 section 4.1.11). */
+  crit?: string[]
+  /** Accept a key embedded in the header (`jwk`) when there is no `kid` or resolver match (default false). */
+  allowEmbeddedJwk?: boolean
+}
+
+/** What a successful JWS verification yields. */
+export interface VerifiedJws {
+  payload: Uint8Array
+  protectedHeader: JoseHeader
+  unprotectedHeader?: JoseHeader
+  /** The key that verified (for general JSON: the first signature that verified). */
+  key: ResolvedKey
+}
+
+/** Registered JWT claims plus anything else (RFC 7519). Times are NumericDate seconds. */
+export interface JwtClaims {
+  iss?: string
+  sub?: string
+  aud?: string | string[]
+  exp?: number
+  nbf?: number
+  iat?: number
+  jti?: string
+  nonce?: string
+  [claim: string]: unknown
+}
+
+/** Options of JWT signing. */
+export interface JwtSignOptions extends Omit<JwsSignatureInput, 'signer' | 'unprotectedHeader'> {
+  /** `typ` header (e.g. `vc+jwt`, `oauth-authz-req+jwt`, `at+jwt`). */
+  typ?: string
+  /** Set `iat` to now (true, default) or to this NumericDate. */
+  issuedAt?: boolean | number
+  /** Set `exp` to `iat` + this many seconds. */
+  expiresIn?: number
+  /** Set `nbf`: a NumericDate. */
+  notBefore?: number
+  /** Set `jti`: a random UUID (true) or this value. */
+  jwtId?: boolean | string
+  /** Clock for `iat`, epoch milliseconds (default Date.now). */
+  now?: () => number
+}
+
+/** Options of JWT verification. */
+export interface JwtVerifyOptions extends JwsVerifyOptions {
+  /** Required `typ` (compared case-insensitively, `application/` prefix ignored, RFC 7515 section 4.1.9). */
+  typ?: string | string[]
+  issuer?: string
+  audience?: string | string[]
+  subject?: string
+  nonce?: string
+  /** Reject tokens whose `iat` is older than this many seconds. */
+  maxAgeSeconds?: number
+  /** Claims that must be present. */
+  requiredClaims?: string[]
+  /** Verifier clock: epoch ms, Date, or a function (default Date.now). */
+  now?: number | Date | (() => number)
+  /** Allowed clock skew in seconds (default 60). */
+  clockToleranceSeconds?: number
+}
+
+/** A verified JWT. */
+export interface VerifiedJwt {
+  payload: JwtClaims
+  protectedHeader: JoseHeader
+  key: ResolvedKey
+}

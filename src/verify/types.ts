@@ -1,0 +1,107 @@
+import type { ErrorCode } from '../errors/credsign-error.js'
+import type { JwsAlgorithm } from '../keys/types.js'
+import type { KeyResolver } from '../resolve/types.js'
+
+/**
+ * What `verify()` recognised. JOSE formats come with the core; `sd-jwt` and `data-integrity` are
+ * handled when their handlers are passed in `VerifyOptions.handlers`.
+ */
+export type VerificationFormat =
+  | 'vc+jwt' // VC-JOSE-COSE: a VCDM 2.0 credential as the JWT payload
+  | 'vp+jwt' // VC-JOSE-COSE: a VCDM 2.0 presentation as the JWT payload
+  | 'vc-jwt' // VCDM 1.1 section 6.3.1: credential in the `vc` claim
+  | 'vp-jwt' // VCDM 1.1 section 6.3.1: presentation in the `vp` claim
+  | 'jwt' // any other JWT
+  | 'jws' // a JWS (compact or JSON) whose payload is not a JWT
+  | 'sd-jwt'
+  | 'data-integrity'
+  | 'unknown'
+
+/** One check `verify()` ran, passed or not, in the order it ran. */
+export interface VerificationCheck {
+  /** e.g. `format`, `algorithm`, `key`, `signature`, `issuer_binding`, `validity`, `audience`, `nonce`, `credential`. */
+  name: string
+  passed: boolean
+  /** A short human-readable note (never a secret). */
+  detail?: string
+}
+
+/** A reason verification failed, with a stable code (see docs/errors.md). */
+export interface VerificationIssue {
+  code: ErrorCode
+  message: string
+  /** Where in the input, when useful (`verifiableCredential[1]`, `header.crit`). */
+  path?: string
+}
+
+/**
+ * The answer of `verify()`. `verified` is true exactly when `errors` is empty. `verify()` never
+ * throws for bad input: every problem lands in `errors`.
+ */
+export interface VerificationResult {
+  verified: boolean
+  format: VerificationFormat
+  /** The issuer (credentials) or holder (presentations) the signature was bound to. */
+  issuer?: string
+  /** The protected header of a JWS/JWT. */
+  header?: Record<string, unknown>
+  /** The JWT claims set or JWS payload (parsed JSON when it is JSON). */
+  payload?: unknown
+  /** The credential (VCDM 1.1 `vc` claim merged per the spec's mapping, or the VCDM 2.0 payload). */
+  credential?: Record<string, unknown>
+  /** The presentation, likewise. */
+  presentation?: Record<string, unknown>
+  /** For presentations: the result for every embedded credential, in order. */
+  credentials?: VerificationResult[]
+  /** The key that verified the signature: its id and controller. */
+  key?: { id: string; controller?: string }
+  checks: VerificationCheck[]
+  errors: VerificationIssue[]
+}
+
+/** Options of `verify()`. */
+export interface VerifyOptions {
+  /** Where keys come from (default: did:key and did:jwk, offline). See `createResolver`. */
+  resolver?: KeyResolver
+  /** Accepted JWS algorithms (default: EdDSA, Ed25519, ES256, ES384, ES256K, PS256; never `none` or HMAC). */
+  algorithms?: JwsAlgorithm[]
+  /** The verifier's clock: epoch milliseconds, a Date, or a function returning epoch milliseconds. */
+  now?: number | Date | (() => number)
+  /** Allowed clock skew for time checks, in seconds (default 60). */
+  clockToleranceSeconds?: number
+  /** Presentations: the expected audience (`aud` / `domain`); required match when given. */
+  audience?: string
+  /** Presentations: the expected nonce (`nonce` / `challenge`); required match when given. */
+  nonce?: string
+  /**
+   * Require the key's controller to be the issuer (credentials) or holder (presentations).
+   * Default true; conformance suites that sign with unrelated keys set false.
+   */
+  issuerBinding?: boolean
+  /** Whether to verify credentials embedded in a presentation (default true). */
+  verifyEmbedded?: boolean
+  /** Extra format handlers (SD-JWT, Data Integrity) tried after the built-in JOSE ones. */
+  handlers?: FormatHandler[]
+}
+
+/**
+ * A verifier for one family of formats, plugged into `verify()`. `credsign/data-integrity` and the
+ * SD-JWT module export one each.
+ */
+export interface FormatHandler {
+  /** A short name for messages (`data-integrity`). */
+  name: string
+  /** Cheap structural test: does this handler understand `input`? Must not throw. */
+  detect(input: unknown): boolean
+  /**
+   * Verifies `input`. Never throws for bad input (returns errors instead). `context.verify` verifies
+   * an embedded credential with the same options and handlers.
+   */
+  verify(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult>
+}
+
+/** What `verify()` hands to a {@link FormatHandler}. */
+export interface VerifyContext {
+  /** Verifies another input (an embedded credential) with the same options and handlers. */
+  verify(input: unknown, options?: Partial<VerifyOptions>): Promise<VerificationResult>
+}
