@@ -54,6 +54,23 @@ export interface JwsVerifyOptions {
   crit?: string[]
   /** Accept a key embedded in the header (`jwk`) when there is no `kid` or resolver match (default false). */
   allowEmbeddedJwk?: boolean
+  /**
+   * Verify with a key of this JWK Set instead of resolving `kid`: the key whose `kid` equals the
+   * header's `kid`, or, when the header has no `kid`, every key whose type fits `alg` in turn.
+   * Keys with `use` other than `sig`, `key_ops` without `verify`, or an `alg` other than the
+   * header's are never used. Give at most one of `key`, `jwks` and `resolver`.
+   */
+  jwks?: { keys: PublicJwk[] }
+  /** Longest input accepted, in characters of the serialization (default 1 MiB). Longer: `malformed`. */
+  maxInputBytes?: number
+  /** Largest JOSE header, protected (decoded) or unprotected (as JSON), in bytes (default 8 KiB). */
+  maxHeaderBytes?: number
+  /** Largest decoded payload in bytes (default 1 MiB). */
+  maxPayloadBytes?: number
+  /** Most signatures a general JSON JWS may carry (default 10): each may cost a key resolution. */
+  maxSignatures?: number
+  /** Deepest nesting of arrays and objects in any JSON credsign parses for this call (default 64). */
+  maxJsonDepth?: number
 }
 
 /** What a successful JWS verification yields. */
@@ -94,22 +111,40 @@ export interface JwtSignOptions extends Omit<JwsSignatureInput, 'signer' | 'unpr
   now?: () => number
 }
 
+/**
+ * The time policy of JWT claims (RFC 7519 sections 4.1.4-4.1.6), shared by `verifyJwt` and
+ * `checkJwtTimes`.
+ */
+export interface JwtTimeOptions {
+  /** Verifier clock: epoch ms, Date, or a function returning epoch ms (default Date.now). */
+  now?: number | Date | (() => number)
+  /** Allowed clock skew in seconds (default 60). */
+  clockToleranceSeconds?: number
+  /** Reject tokens whose `iat` is older than this many seconds (`iat` then becomes required). */
+  maxAgeSeconds?: number
+  /**
+   * What an `iat` that is not a NumericDate means: `reject` (`claim_invalid`, the default) or
+   * `ignore` (treated as absent; the W3C VC-JOSE-COSE suite sends `iat` as an ISO date string).
+   * `exp` and `nbf` must always be numbers.
+   */
+  nonNumericIat?: 'reject' | 'ignore'
+}
+
 /** Options of JWT verification. */
-export interface JwtVerifyOptions extends JwsVerifyOptions {
+export interface JwtVerifyOptions extends JwsVerifyOptions, JwtTimeOptions {
   /** Required `typ` (compared case-insensitively, `application/` prefix ignored, RFC 7515 section 4.1.9). */
   typ?: string | string[]
   issuer?: string
   audience?: string | string[]
   subject?: string
   nonce?: string
-  /** Reject tokens whose `iat` is older than this many seconds. */
-  maxAgeSeconds?: number
   /** Claims that must be present. */
   requiredClaims?: string[]
-  /** Verifier clock: epoch ms, Date, or a function (default Date.now). */
-  now?: number | Date | (() => number)
-  /** Allowed clock skew in seconds (default 60). */
-  clockToleranceSeconds?: number
+  /**
+   * Check `exp`, `nbf` and `iat` (default true). `false` leaves every time claim unchecked, for
+   * callers (the VC layer) that apply their own policy, e.g. with `checkJwtTimes`.
+   */
+  checkTimes?: boolean
 }
 
 /** A verified JWT. */
