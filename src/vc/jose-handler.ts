@@ -1,0 +1,362 @@
+import type { ErrorCode } from '../errors/credsign-error.js'
+import { CredsignError } from '../errors/credsign-error.js'
+import { isDid } from '../did/did-url.js'
+import { checkJwtTimes, epochMilliseconds } from '../jose/jwt-times.js'
+import { createResolver } from '../resolve/create-resolver.js'
+import { decodeSignature, jwsLimits, splitJws } from '../jose/parse.js'
+import type { JoseHeader, JwsVerifyOptions, VerifiedJws } from '../jose/types.js'
+import { verifyJws } from '../jose/verify.js'
+import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
+import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
+import { classifyJwt } from './classify.js'
+import { parseDateTime } from './date-time.js'
+import { extractDocument, issuerOf, readPayload, type ExtractedDocument } from './decode-jwt-credential.js'
+import { verifyEmbedded } from './embedded.js'
+import { ResultBuilder } from './result-builder.js'
+import type { JsonObject } from './types.js'
+import { credentialProblems } from './validate-credential.js'
+import { presentationProblems } from './validate-presentation.js'
+import { asList, isJsonObject } from './validate-shared.js'
+import { dataModelVersion } from './version.js'
+
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
+
+/** Which check a JWS verification error belongs to. */
+const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
+  algorithm_not_allowed: 'algorithm',
+  crit_unsupported: 'header',
+  malformed: 'header',
+  key_not_found: 'key',
+  key_resolution_failed: 'key',
+  resolver_not_configured: 'key',
+  invalid_key: 'key',
+  unsupported_algorithm: 'key',
+  signature_invalid: 'signature',
+  invalid_argument: 'options',
+}
+
+/**
+ * The `verify()` handler for the JOSE family: compact JWS and JWT, JWS JSON serializations
+ * (flattened and general), and on top of them JWT credentials and presentations: VC-JOSE-COSE
+ * (`vc+jwt`, `vp+jwt`) and the VCDM 1.1 encoding (`vc-jwt`, `vp-jwt`). `verify()` registers it
+ * first; it never throws for bad input.
+ *
+ * Checks, in order (names as in `VerificationResult.checks`): `format`; `typ` (credential
+ * formats: `vc+jwt` / `vp+jwt`, or `JWT`/none for 1.1); `algorithm`, `key`, `signature` (the
+ * jose layer: `options.algorithms`, `options.resolver`; a token without `kid` whose `iss` is a DID
+ * is verified with that DID's key); `credential` / `presentation` (data model, non-strict;
+ * VC-JOSE-COSE forbids `vc`/`vp` claims); `claims` (registered claim types, VCDM 1.1 mapping
+ * conflicts, `iss` ≠ issuer); `issuer_binding` (the key's controller is the issuer / holder;
+ * `options.issuerBinding: false` skips it); `key_purpose` (when the resolver knows the key's
+ * DID relationships: `assertionMethod` for credentials, `authentication` for presentations);
+ * `validity`; `audience` and `nonce` (presentations and plain JWTs, when the options ask);
+ * `credentials` (every embedded credential through `context.verify`).
+ *
+ * @example
+ * ```ts
+ * import { JwtVcSigner, KeyVault, MemoryStore, asDidSigner, joseHandler } from 'credsign'
+ * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * await vault.generate({ id: 'issuer', algorithm: 'Ed25519', secrets: ['s1'] })
+ * const jwt = await new JwtVcSigner(asDidSigner(await vault.unlock('issuer', ['s1']))).sign({
+ *   '@context': ['https://www.w3.org/ns/credentials/v2'],
+ *   type: ['VerifiableCredential'],
+ *   credentialSubject: { id: 'did:example:alice' },
+ * })
+ * joseHandler.detect(jwt) // true
+ * const result = await joseHandler.verify(jwt, {}, { verify: async () => { throw new Error('no embedded credentials here') } })
+ * result.verified // true; usually you call verify(jwt), which uses this handler
+ * ```
+ */
+export const joseHandler: FormatHandler = {
+  name: 'jose',
+  detect: isJoseInput,
+  verify: verifyJose,
+}
+
+function isJoseInput(input: unknown): boolean {
+  if (typeof input === 'string') return COMPACT.test(input)
+  if (!isJsonObject(input) || typeof input.payload !== 'string') return false
+  return typeof input.signature === 'string' || Array.isArray(input.signatures)
+}
+
+async function verifyJose(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
+  try {
+    if (typeof input === 'string') return await verifyCompact(input, options, context)
+    return await verifyJsonJws(input, options)
+  } catch (error) {
+    // Every expected failure is recorded as an error above; this is the never-throw backstop.
+    const builder = new ResultBuilder('unknown')
+    builder.fail('format', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'the input could not be processed')
+    return builder.result()
+  }
+}
+
+/** A JWS in JSON serialization: signature only (a JWT is always compact, RFC 7519 section 7.2). */
+async function verifyJsonJws(input: unknown, options: VerifyOptions): Promise<VerificationResult> {
+  const builder = new ResultBuilder('jws')
+  builder.pass('format', 'JWS JSON serialization')
+  const verified = await checkSignature(input, undefined, options, builder)
+  if (!verified) return builder.result()
+  builder.extra.header = { ...verified.unprotectedHeader, ...verified.protectedHeader }
+  let payload: unknown
+  try {
+    payload = readPayload(verified.payload, jwsLimits({}).maxJsonDepth)
+  } catch (error) {
+    builder.fail('payload', 'malformed', CredsignError.is(error) ? error.message : 'the payload does not parse')
+    return builder.result()
+  }
+  if (payload !== undefined) builder.extra.payload = payload
+  return builder.result()
+}
+
+async function verifyCompact(token: string, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
+  // Read the header and payload before verifying, to know what the token claims to be; nothing
+  // read here is trusted until the signature has verified.
+  let header: JoseHeader
+  let payload: unknown
+  try {
+    const limits = jwsLimits({})
+    const split = splitJws(token, limits)
+    header = decodeSignature(split.signatures[0] as { protected: string; header: undefined; signature: string }, limits).protectedHeader
+    payload = readPayload(split.payload, limits.maxJsonDepth)
+  } catch (error) {
+    const builder = new ResultBuilder('jws')
+    builder.fail('format', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'not a compact JWS')
+    return builder.result()
+  }
+
+  const kind = classifyJwt(header, payload)
+  const builder = new ResultBuilder(kind.format)
+  builder.extra.header = header
+  if (payload !== undefined) builder.extra.payload = payload
+  builder.pass('format', describe(kind.format))
+  const isDocument = kind.format !== 'jwt' && kind.format !== 'jws'
+  if (kind.typProblem !== undefined) builder.fail('typ', 'typ_mismatch', kind.typProblem, 'header.typ')
+  else if (isDocument) builder.pass('typ', typeof header.typ === 'string' ? header.typ : 'none (VCDM 1.1 allows that)')
+
+  const verified = await checkSignature(token, header, options, builder, payload)
+  if (!verified) return builder.result()
+
+  const extracted = extractDocument(kind.format, payload)
+  if (extracted) builder.extra[extracted.kind] = extracted.document
+  const issuer = issuerOf(extracted, payload)
+  if (issuer !== undefined) builder.extra.issuer = issuer
+
+  if (isDocument && extracted === undefined) {
+    // A vc+jwt / vp+jwt typ over a payload that is not a JSON object.
+    builder.fail(kind.format.startsWith('vc') ? 'credential' : 'presentation', 'credential_invalid', `a ${kind.format} payload must be a JSON object`)
+    return builder.result()
+  }
+  if (extracted) checkDocument(extracted, kind.format, builder)
+  if (!isJsonObject(payload)) return builder.result()
+  checkClaims(payload, extracted, builder)
+  checkBinding(issuer, extracted?.kind, verified.key, options, builder)
+  checkValidity(payload, extracted, options, builder)
+  if (extracted?.kind !== 'credential') checkAudienceAndNonce(payload, options, builder)
+  if (extracted?.kind === 'presentation') await checkEmbedded(extracted.document, options, context, builder)
+  return builder.result()
+}
+
+function describe(format: string): string {
+  switch (format) {
+    case 'vc+jwt':
+      return 'vc+jwt: VC-JOSE-COSE credential'
+    case 'vp+jwt':
+      return 'vp+jwt: VC-JOSE-COSE presentation'
+    case 'vc-jwt':
+      return 'vc-jwt: VCDM 1.1 JWT credential (vc claim)'
+    case 'vp-jwt':
+      return 'vp-jwt: VCDM 1.1 JWT presentation (vp claim)'
+    case 'jwt':
+      return 'jwt'
+    default:
+      return 'jws: compact JWS with a payload that is not a JSON object'
+  }
+}
+
+/**
+ * Algorithm, key and signature through the jose layer. Records the three checks and returns the
+ * verified JWS, or records the failure and returns undefined.
+ */
+async function checkSignature(
+  input: unknown,
+  header: JoseHeader | undefined,
+  options: VerifyOptions,
+  builder: ResultBuilder,
+  payload?: unknown,
+): Promise<VerifiedJws | undefined> {
+  const jwsOptions: JwsVerifyOptions = {}
+  if (options.algorithms !== undefined) jwsOptions.algorithms = options.algorithms
+  let keyFromIss: ResolvedKey | undefined
+  const iss = isJsonObject(payload) ? payload.iss : undefined
+  try {
+    if (header !== undefined && header.kid === undefined && header.jwk === undefined && isDid(typeof iss === 'string' ? iss.split('#')[0] : undefined)) {
+      // No kid (did-jwt and other VCDM 1.1 issuers often send none): the issuer's DID names the key.
+      const resolved = await (options.resolver ?? defaultResolver()).resolveKey(iss as string)
+      keyFromIss = resolved
+      jwsOptions.key = resolved.publicJwk
+    } else if (options.resolver !== undefined) {
+      jwsOptions.resolver = options.resolver
+    }
+    const verified = await verifyJws(input, jwsOptions)
+    const key = keyFromIss ?? verified.key
+    builder.pass('algorithm', String(verified.protectedHeader.alg))
+    builder.pass('key', key.id)
+    builder.pass('signature')
+    builder.extra.key = key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
+    return { ...verified, key }
+  } catch (error) {
+    const code: ErrorCode = CredsignError.is(error) ? error.code : 'malformed'
+    const message = CredsignError.is(error) ? error.message : 'the JWS could not be verified'
+    const check = CHECK_OF_CODE[code] ?? 'signature'
+    if (check === 'key' || check === 'signature') builder.pass('algorithm', String(header?.alg ?? ''))
+    // (`options`: a caller error such as an algorithm credsign cannot verify, `RS256`.)
+    if (check === 'signature') builder.pass('key')
+    builder.fail(check, code, message)
+    return undefined
+  }
+}
+
+/** Data model of the credential or presentation (never strict: a verifier reports, it does not police extensions). */
+function checkDocument(extracted: ExtractedDocument, format: string, builder: ResultBuilder): void {
+  const { kind, document } = extracted
+  const problems = [...extracted.modelProblems]
+  if ((format === 'vc+jwt' || format === 'vp+jwt') && dataModelVersion(document) !== '2.0') {
+    problems.push({ path: '@context', message: `a ${format} payload must be a VCDM 2.0 ${kind} (first @context entry https://www.w3.org/ns/credentials/v2)` })
+  } else {
+    problems.push(...(kind === 'credential' ? credentialProblems(document, { strict: false }) : presentationProblems(document, { strict: false, checkCredentials: false })))
+  }
+  if (problems.length === 0) {
+    builder.pass(kind, `VCDM ${dataModelVersion(document) ?? '?'} data model`)
+    return
+  }
+  const [first, ...rest] = problems
+  if (first) builder.fail(kind, 'credential_invalid', first.message, first.path || undefined)
+  for (const problem of rest) builder.issue('credential_invalid', problem.message, problem.path || undefined)
+}
+
+/** Registered claims of the right type; VCDM 1.1 mapping conflicts; iss against the document. */
+function checkClaims(payload: JsonObject, extracted: ExtractedDocument | undefined, builder: ResultBuilder): void {
+  const problems = [...(extracted?.claimProblems ?? [])]
+  for (const name of ['iss', 'sub', 'jti', 'nonce']) {
+    if (payload[name] !== undefined && typeof payload[name] !== 'string' && !problems.some((p) => p.path === name)) {
+      problems.push({ path: name, message: `${name} must be a string` })
+    }
+  }
+  const aud = payload.aud
+  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((entry) => typeof entry === 'string'))) {
+    problems.push({ path: 'aud', message: 'aud must be a string or an array of strings' })
+  }
+  if (problems.length === 0) {
+    builder.pass('claims')
+    return
+  }
+  const [first, ...rest] = problems
+  if (first) builder.fail('claims', 'claim_invalid', first.message, first.path)
+  for (const problem of rest) builder.issue('claim_invalid', problem.message, problem.path)
+}
+
+/** The key's controller must be the issuer (credentials) or holder (presentations, plain JWTs with `iss`). */
+function checkBinding(issuer: string | undefined, kind: 'credential' | 'presentation' | undefined, key: ResolvedKey, options: VerifyOptions, builder: ResultBuilder): void {
+  if (options.issuerBinding === false) {
+    builder.pass('issuer_binding', 'not checked (issuerBinding: false)')
+  } else if (issuer === undefined) {
+    // A presentation without holder or a JWT without iss names nobody to bind to.
+    if (kind !== undefined) builder.pass('issuer_binding', `no ${kind === 'credential' ? 'issuer' : 'holder'} to bind`)
+  } else if (key.controller === undefined) {
+    builder.fail(
+      'issuer_binding',
+      'issuer_mismatch',
+      "nothing says who controls the key that verified: give the resolver the key's controller (e.g. staticResolver(keys, { controller })) or pass issuerBinding: false",
+    )
+  } else if (key.controller !== issuer) {
+    builder.fail('issuer_binding', 'issuer_mismatch', `the key is controlled by ${clip(key.controller)}, not by the ${kind === 'credential' ? 'issuer' : 'holder'} ${clip(issuer)}`)
+  } else {
+    builder.pass('issuer_binding', issuer)
+  }
+
+  if (kind !== undefined && Array.isArray(key.relationships)) {
+    const purpose = kind === 'credential' ? 'assertionMethod' : 'authentication'
+    if (key.relationships.includes(purpose)) builder.pass('key_purpose', purpose)
+    else builder.fail('key_purpose', 'key_not_authorized', `the controller document does not list the key under ${purpose}`)
+  }
+}
+
+/** `exp` / `nbf` / `iat` (RFC 7519, a non-numeric `iat` ignored) and the document's own validity period. */
+function checkValidity(payload: JsonObject, extracted: ExtractedDocument | undefined, options: VerifyOptions, builder: ResultBuilder): void {
+  if (options.checkValidity === false) {
+    builder.pass('validity', 'not checked (checkValidity: false)')
+    return
+  }
+  const tolerance = options.clockToleranceSeconds ?? 60
+  const now = epochMilliseconds(options.now)
+  try {
+    checkJwtTimes(payload, { now, clockToleranceSeconds: tolerance, nonNumericIat: 'ignore' })
+  } catch (error) {
+    if (!CredsignError.is(error)) throw error
+    builder.fail('validity', error.code, error.message)
+    return
+  }
+  if (extracted?.kind === 'credential') {
+    const v2 = dataModelVersion(extracted.document) === '2.0'
+    const fromName = v2 ? 'validFrom' : 'issuanceDate'
+    const untilName = v2 ? 'validUntil' : 'expirationDate'
+    const from = parseDateTime(extracted.document[fromName])
+    const until = parseDateTime(extracted.document[untilName])
+    if (from !== undefined && now < from - tolerance * 1000) {
+      builder.fail('validity', 'not_yet_valid', `the credential is not valid before ${fromName} ${clip(String(extracted.document[fromName]))}`, fromName)
+      return
+    }
+    if (until !== undefined && now >= until + tolerance * 1000) {
+      builder.fail('validity', 'expired', `the credential expired at ${untilName} ${clip(String(extracted.document[untilName]))}`, untilName)
+      return
+    }
+  }
+  builder.pass('validity')
+}
+
+function checkAudienceAndNonce(payload: JsonObject, options: VerifyOptions, builder: ResultBuilder): void {
+  if (options.audience !== undefined) {
+    const audiences = asList(payload.aud)
+    if (payload.aud !== undefined && audiences.includes(options.audience)) builder.pass('audience', options.audience)
+    else builder.fail('audience', 'audience_mismatch', payload.aud === undefined ? 'the token has no aud' : 'aud does not name this verifier', 'aud')
+  }
+  if (options.nonce !== undefined) {
+    if (payload.nonce === options.nonce) builder.pass('nonce')
+    else builder.fail('nonce', 'nonce_mismatch', payload.nonce === undefined ? 'the token has no nonce' : 'nonce is not the expected one', 'nonce')
+  }
+}
+
+async function checkEmbedded(presentation: JsonObject, options: VerifyOptions, context: VerifyContext, builder: ResultBuilder): Promise<void> {
+  const entries = presentation.verifiableCredential === undefined ? [] : asList(presentation.verifiableCredential)
+  if (options.verifyEmbedded === false) {
+    builder.pass('credentials', `${entries.length} embedded credential(s) not verified (verifyEmbedded: false)`)
+    return
+  }
+  const version = dataModelVersion(presentation)
+  const results: VerificationResult[] = []
+  let failures = 0
+  for (const [index, entry] of entries.entries()) {
+    const path = Array.isArray(presentation.verifiableCredential) ? `verifiableCredential[${index}]` : 'verifiableCredential'
+    const outcome = await verifyEmbedded(entry, version, context)
+    results.push(outcome.result)
+    if (outcome.reason !== undefined) {
+      failures += 1
+      builder.issue('embedded_credential_invalid', `${path}: ${outcome.reason}`, path)
+    }
+  }
+  builder.extra.credentials = results
+  const detail = `${entries.length - failures} of ${entries.length} embedded credential(s) verified`
+  builder.checks.push(failures === 0 ? { name: 'credentials', passed: true, detail } : { name: 'credentials', passed: false, detail })
+}
+
+/** `createResolver()` (did:key and did:jwk, offline), made on first use, as the jose layer does. */
+let sharedResolver: KeyResolver | undefined
+function defaultResolver(): KeyResolver {
+  sharedResolver ??= createResolver()
+  return sharedResolver
+}
+
+function clip(text: string): string {
+  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
+}

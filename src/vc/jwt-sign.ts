@@ -1,0 +1,111 @@
+// The steps JwtVcSigner and JwtVpSigner share: copying the caller's document, the time claims,
+// extra claims, the header, and the JWS itself (through the jose layer, never hand-assembled).
+import { CredsignError } from '../errors/credsign-error.js'
+import { signCompact } from '../jose/sign.js'
+import type { JoseHeader } from '../jose/types.js'
+import type { Signer } from '../keys/types.js'
+import type { JwtVcSignOptions, JwtVpSignOptions } from './sign-options.js'
+import type { JsonObject } from './types.js'
+import { isJsonObject } from './validate-shared.js'
+
+/** Claims credsign derives itself: `claims` may not set them. */
+const DERIVED_CLAIMS = ['iss', 'iat', 'nbf', 'exp', 'jti', 'sub', 'aud', 'nonce', 'vc', 'vp']
+
+/** Header members that come from options, not from `header`. */
+const DERIVED_HEADER = ['alg', 'typ', 'cty', 'kid', 'crit', 'b64']
+
+/** A deep copy of a caller's document, so that signing never changes the caller's object. */
+export function copyDocument(document: unknown, what: 'credential' | 'presentation'): JsonObject {
+  if (!isJsonObject(document)) throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
+  let text: string
+  try {
+    text = JSON.stringify(document)
+  } catch (cause) {
+    throw new CredsignError('credential_invalid', `the ${what} is not JSON (a cycle or a BigInt)`, { cause })
+  }
+  return JSON.parse(text) as JsonObject
+}
+
+/** Merges constructor defaults with per-call options (per-call wins, `undefined` does not override). */
+export function mergeOptions<T extends object>(defaults: T | undefined, options: T | undefined): T {
+  const merged = { ...defaults } as Record<string, unknown>
+  for (const [name, value] of Object.entries(options ?? {})) if (value !== undefined) merged[name] = value
+  return merged as T
+}
+
+/** `iat` and the `exp` that `expiresIn` asks for, as NumericDates. */
+export function timeClaims(options: JwtVcSignOptions | JwtVpSignOptions): { iat?: number; exp?: number; now: number } {
+  const now = options.now === undefined ? Date.now() : options.now()
+  if (!Number.isFinite(now)) throw new CredsignError('invalid_argument', 'now() must return epoch milliseconds')
+  const nowSeconds = Math.floor(now / 1000)
+  const out: { iat?: number; exp?: number; now: number } = { now }
+  const issuedAt = options.issuedAt ?? true
+  if (issuedAt === true) out.iat = nowSeconds
+  else if (typeof issuedAt === 'number') {
+    if (!Number.isFinite(issuedAt) || issuedAt < 0) throw new CredsignError('invalid_argument', 'issuedAt must be a NumericDate (seconds)')
+    out.iat = Math.floor(issuedAt)
+  } else if (issuedAt !== false) {
+    throw new CredsignError('invalid_argument', 'issuedAt must be a boolean or a NumericDate')
+  }
+  if (options.expiresIn !== undefined) {
+    if (!Number.isFinite(options.expiresIn) || options.expiresIn <= 0) throw new CredsignError('invalid_argument', 'expiresIn must be a positive number of seconds')
+    out.exp = (out.iat ?? nowSeconds) + Math.floor(options.expiresIn)
+  }
+  return out
+}
+
+/** The earlier of two optional NumericDates. */
+export function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  return Math.min(a, b)
+}
+
+/**
+ * Adds `claims` to `payload` without ever replacing a member: a member that is already there with
+ * another value is `credential_invalid` (2.0: the payload is the document, so a credential member
+ * named `iss` or `exp` that disagrees with what credsign derives is a contradiction, not something to
+ * overwrite quietly).
+ */
+export function addClaims(payload: JsonObject, claims: JsonObject): void {
+  for (const [name, value] of Object.entries(claims)) {
+    if (value === undefined) continue
+    if (name in payload && JSON.stringify(payload[name]) !== JSON.stringify(value)) {
+      throw new CredsignError('credential_invalid', `${name}: the document has a member ${name} that contradicts the ${name} claim credsign derives`)
+    }
+    payload[name] = value
+  }
+}
+
+/** The caller's extra claims, checked: JSON object, no derived claim. */
+export function extraClaims(options: JwtVcSignOptions | JwtVpSignOptions): JsonObject {
+  const claims = options.claims
+  if (claims === undefined) return {}
+  if (!isJsonObject(claims)) throw new CredsignError('invalid_argument', 'claims must be an object')
+  for (const name of DERIVED_CLAIMS) {
+    if (claims[name] !== undefined) throw new CredsignError('invalid_argument', `claims may not set ${name}: credsign derives it from the document and options`)
+  }
+  return claims
+}
+
+/** Signs the payload as a compact JWS with the header the options describe. */
+export async function signJwtPayload(
+  signer: Signer,
+  payload: JsonObject,
+  header: { typ: string; cty?: string },
+  options: JwtVcSignOptions | JwtVpSignOptions,
+): Promise<string> {
+  const extra = options.header ?? {}
+  if (!isJsonObject(extra)) throw new CredsignError('invalid_argument', 'header must be an object')
+  for (const name of DERIVED_HEADER) {
+    if (extra[name] !== undefined) throw new CredsignError('invalid_argument', `header may not set ${name}: use the signer and the options`)
+  }
+  const kid = options.kid ?? signer.id
+  if (kid !== false && (typeof kid !== 'string' || kid.length === 0)) throw new CredsignError('invalid_argument', 'kid must be a non-empty string or false')
+  const protectedHeader: JoseHeader = kid === false ? { ...header, ...extra } : { kid, ...header, ...extra }
+  return signCompact(signer, JSON.stringify(payload), {
+    protectedHeader,
+    includeKid: false,
+    ...(options.ed25519Name === undefined ? {} : { ed25519Name: options.ed25519Name }),
+  })
+}
