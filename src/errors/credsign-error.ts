@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'key_not_found'
   | 'key_resolution_failed'
   | 'resolver_not_configured'
+  | 'key_not_authorized'
   | 'issuer_mismatch'
   | 'expired'
   | 'not_yet_valid'

@@ -78,6 +78,12 @@ export interface VerifyOptions {
    * Default true; conformance suites that sign with unrelated keys set false.
    */
   issuerBinding?: boolean
+  /**
+   * Check `exp` / `nbf` and `validFrom` / `validUntil` (`issuanceDate` / `expirationDate`) against
+   * the clock (default true). `false` records the validity check as skipped: only for replaying
+   * fixed vectors whose dates have passed; prefer a fixed `now` where the vector's time is known.
+   */
+  checkValidity?: boolean
   /** Whether to verify credentials embedded in a presentation (default true). */
   verifyEmbedded?: boolean
   /** Extra format handlers (SD-JWT, Data Integrity) tried after the built-in JOSE ones. */

@@ -1,0 +1,10 @@
+export { verify } from './verify.js'
+export type {
+  FormatHandler,
+  VerificationCheck,
+  VerificationFormat,
+  VerificationIssue,
+  VerificationResult,
+  VerifyContext,
+  VerifyOptions,
+} from './types.js'

@@ -1,0 +1,162 @@
+import { CredsignError, type ErrorCode } from '../errors/credsign-error.js'
+import type { FormatHandler, VerificationFormat, VerificationResult, VerifyContext, VerifyOptions } from './types.js'
+import { builtInHandlers } from './built-in-handlers.js'
+
+/** Largest input `verify()` looks at (characters of a string, or of an object's JSON). */
+const MAX_INPUT_LENGTH = 4 * 1024 * 1024
+/** How deep presentations may nest credentials (a presentation of presentations of …). */
+const MAX_EMBEDDING_DEPTH = 4
+
+/**
+ * Verifies a credential, presentation, JWT or JWS in any format credsign knows, and says exactly
+ * what was checked. Never throws for bad input: every problem is an entry in `errors` with a stable
+ * `code`; `verified` is true exactly when there is none. It throws (`invalid_argument`) only for
+ * malformed `options`, which is a programming error.
+ *
+ * Built in: JWS (compact and JSON), JWT, JWT-VC/VP (VC-JOSE-COSE for VCDM 2.0, VC-JWT for VCDM 1.1).
+ * More formats plug in through `options.handlers` (Data Integrity from `credsign/data-integrity`).
+ * Keys come from `options.resolver` (default: did:key and did:jwk, offline; nothing is fetched
+ * unless you configure a fetcher).
+ *
+ * @example
+ * ```ts
+ * import { JwtVcSigner, KeyVault, MemoryStore, asDidSigner, verify } from 'credsign'
+ * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * await vault.generate({ id: 'issuer', algorithm: 'Ed25519', secrets: ['s1'] })
+ * const signer = asDidSigner(await vault.unlock('issuer', ['s1']))   // kid: did:key:z6Mk…#z6Mk…
+ * const jwt = await new JwtVcSigner(signer).sign({
+ *   '@context': ['https://www.w3.org/ns/credentials/v2'],
+ *   type: ['VerifiableCredential'],
+ *   credentialSubject: { id: 'did:example:alice' },
+ * })
+ * const result = await verify(jwt)   // the issuer is filled from the key's DID
+ * console.log(result.verified, result.format) // true 'vc+jwt'
+ * ```
+ */
+export async function verify(input: unknown, options: VerifyOptions = {}): Promise<VerificationResult> {
+  checkOptions(options)
+  const handlers = [...builtInHandlers(), ...(options.handlers ?? [])]
+  return verifyAt(input, options, handlers, 0)
+}
+
+async function verifyAt(input: unknown, options: VerifyOptions, handlers: FormatHandler[], depth: number): Promise<VerificationResult> {
+  let normalized: unknown
+  try {
+    normalized = normalizeInput(input)
+  } catch (error) {
+    return failure('unknown', codeOf(error, 'malformed'), messageOf(error))
+  }
+  const handler = handlers.find((h) => detects(h, normalized))
+  if (!handler) return unrecognized(normalized)
+  const context: VerifyContext = {
+    verify: async (embedded, overrides = {}) => {
+      if (depth + 1 > MAX_EMBEDDING_DEPTH) {
+        return failure('unknown', 'malformed', `credentials are nested more than ${MAX_EMBEDDING_DEPTH} levels deep`)
+      }
+      const merged = { ...options, ...overrides }
+      checkOptions(merged)
+      return verifyAt(embedded, merged, handlers, depth + 1)
+    },
+  }
+  try {
+    const result = await handler.verify(normalized, options, context)
+    // A handler's verdict is only as good as its error list: keep them consistent whatever it did.
+    return { ...result, verified: result.errors.length === 0 && result.verified }
+  } catch (error) {
+    // Handlers report bad input as errors; an exception here is bad input that escaped one (or a
+    // resolver/network failure): still an answer, never an unhandled rejection.
+    return failure('unknown', codeOf(error, 'malformed'), messageOf(error))
+  }
+}
+
+function detects(handler: FormatHandler, input: unknown): boolean {
+  try {
+    return handler.detect(input)
+  } catch {
+    return false
+  }
+}
+
+/** Strings that hold JSON become objects; everything is bounded in size first. */
+function normalizeInput(input: unknown): unknown {
+  if (typeof input === 'string') {
+    if (input.length > MAX_INPUT_LENGTH) throw new CredsignError('malformed', 'input is larger than 4 MiB')
+    const text = input.trim()
+    if (text.startsWith('{')) {
+      try {
+        return JSON.parse(text) as unknown
+      } catch (cause) {
+        // RangeError (nesting too deep) and SyntaxError alike.
+        throw new CredsignError('malformed', 'input looks like JSON but does not parse', { cause })
+      }
+    }
+    return text
+  }
+  if (input instanceof Uint8Array) throw new CredsignError('malformed', 'pass credentials as a string or a JSON object, not bytes')
+  if (input !== null && typeof input === 'object') {
+    let length: number
+    try {
+      length = JSON.stringify(input)?.length ?? 0
+    } catch (cause) {
+      throw new CredsignError('malformed', 'input is not JSON-serialisable (a cycle, a BigInt, or nesting too deep)', { cause })
+    }
+    if (length > MAX_INPUT_LENGTH) throw new CredsignError('malformed', 'input is larger than 4 MiB')
+    return input
+  }
+  throw new CredsignError('malformed', 'input must be a string (JWT, JWS, SD-JWT) or a JSON object')
+}
+
+/** No handler took it: say what it looks like and how to enable it, if it is a known format. */
+function unrecognized(input: unknown): VerificationResult {
+  if (typeof input === 'string' && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*~/.test(input)) {
+    return failure('sd-jwt', 'format_not_enabled', 'this is an SD-JWT; SD-JWT verification is not enabled in this verifier')
+  }
+  if (isRecord(input) && 'proof' in input) {
+    return failure(
+      'data-integrity',
+      'format_not_enabled',
+      "this is secured with a Data Integrity proof: pass `handlers: [dataIntegrityHandler()]` from 'credsign/data-integrity'",
+    )
+  }
+  if (isRecord(input) && ('@context' in input || 'type' in input)) {
+    return failure('unknown', 'unsupported_format', 'an unsecured credential or presentation: there is no proof or signature to verify')
+  }
+  return failure('unknown', 'unsupported_format', 'not a format credsign recognises')
+}
+
+function failure(format: VerificationFormat, code: ErrorCode, message: string): VerificationResult {
+  return { verified: false, format, checks: [{ name: 'format', passed: format !== 'unknown', detail: message }], errors: [{ code, message }] }
+}
+
+function codeOf(error: unknown, fallback: ErrorCode): ErrorCode {
+  return error instanceof CredsignError ? error.code : fallback
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof CredsignError) return error.message
+  // Not a credsign error: a bug or an environment failure. Say so without echoing input.
+  return `unexpected ${error instanceof Error ? error.name : typeof error} while verifying`
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function checkOptions(options: VerifyOptions): void {
+  if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'verify options must be an object')
+  const tolerance = options.clockToleranceSeconds
+  if (tolerance !== undefined && (!Number.isFinite(tolerance) || tolerance < 0)) {
+    throw new CredsignError('invalid_argument', 'clockToleranceSeconds must be a non-negative number')
+  }
+  if (options.handlers !== undefined) {
+    if (!Array.isArray(options.handlers)) throw new CredsignError('invalid_argument', 'handlers must be an array')
+    for (const h of options.handlers) {
+      if (!h || typeof h.detect !== 'function' || typeof h.verify !== 'function') {
+        throw new CredsignError('invalid_argument', 'every handler needs detect() and verify()')
+      }
+    }
+  }
+  if (options.algorithms !== undefined && !Array.isArray(options.algorithms)) {
+    throw new CredsignError('invalid_argument', 'algorithms must be an array')
+  }
+}
