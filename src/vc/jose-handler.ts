@@ -9,6 +9,7 @@ import { verifyJws } from '../jose/verify.js'
 import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
 import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
 import { classifyJwt } from './classify.js'
+import { normalizeTyp } from '../jose/typ.js'
 import { parseDateTime } from './date-time.js'
 import { extractDocument, issuerOf, readPayload, type ExtractedDocument } from './decode-jwt-credential.js'
 import { verifyEmbedded } from './embedded.js'
@@ -148,7 +149,13 @@ async function verifyCompact(token: string, options: VerifyOptions, context: Ver
     return builder.result()
   }
   if (extracted) checkDocument(extracted, kind.format, builder)
-  if (!isJsonObject(payload)) return builder.result()
+  if (!isJsonObject(payload)) {
+    // typ JWT promises a claims set, which must be a JSON object (RFC 7519 section 7.2).
+    if (typeof header.typ === 'string' && normalizeTyp(header.typ) === 'jwt') {
+      builder.fail('claims', 'malformed', 'typ is JWT but the payload is not a JSON object')
+    }
+    return builder.result()
+  }
   checkClaims(payload, extracted, builder)
   checkBinding(issuer, extracted?.kind, verified.key, options, builder)
   checkValidity(payload, extracted, options, builder)
