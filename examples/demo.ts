@@ -6,7 +6,21 @@
  * Set CREDSIGN_DEMO_DIR to use another folder.
  */
 import { join } from 'node:path'
-import { CredsignError, KeyVault, verifySignature, type KeyAlgorithm } from 'credsign'
+import {
+  CredsignError,
+  JwtVcSigner,
+  JwtVpSigner,
+  KeyVault,
+  asDidSigner,
+  envelopeCredential,
+  signCompact,
+  signKeyBinding,
+  verify,
+  verifyJws,
+  verifyKeyBinding,
+  verifySignature,
+  type KeyAlgorithm,
+} from 'credsign'
 import { FileStore, loadServiceSecret } from 'credsign/file'
 
 const dir = process.env.CREDSIGN_DEMO_DIR ?? '.demo-keys'
@@ -65,5 +79,49 @@ const jwks = await vault.jwks()
 console.log(`  JWKS with ${jwks.keys.length} keys: ${jwks.keys.map((k) => `${k.kty}/${k.alg}`).join(', ')}`)
 const didKey = await vault.didDocument('wallet-holder-secp256k1')
 console.log(`  did:key of the wallet key: ${didKey.id}`)
+
+step('a Verifiable Credential as a JWT (VC-JOSE-COSE, VCDM 2.0), verified with verify()')
+const issuerKey = asDidSigner(await vault.unlock('did:web:issuer.example#p256-1', secrets)) // kid: did:key:zDn…
+const credential = {
+  '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+  type: ['VerifiableCredential', 'ExampleDegreeCredential'],
+  validFrom: '2026-01-01T00:00:00Z',
+  credentialSubject: { id: 'did:example:alice', degree: { type: 'ExampleBachelorDegree', name: 'Bachelor of Science' } },
+}
+const vcJwt = await new JwtVcSigner(issuerKey, { allowProperties: ['degree'] }).sign(credential)
+console.log(`  ${vcJwt.slice(0, 72)}… (${vcJwt.length} chars, issuer filled from the key's DID)`)
+const vcResult = await verify(vcJwt)
+console.log(`  verify(): verified=${vcResult.verified} format=${vcResult.format} issuer=${vcResult.issuer?.slice(0, 30)}…`)
+console.log(`  checks: ${vcResult.checks.map((c) => `${c.name}${c.passed ? '✓' : '✗'}`).join(' ')}`)
+
+step('the same credential in a presentation for a verifier (audience and nonce bound)')
+const holderKey = asDidSigner(await vault.unlock('wallet-holder-secp256k1', secrets))
+const vpJwt = await new JwtVpSigner(holderKey).sign(
+  { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [envelopeCredential(vcJwt)] },
+  { audience: 'https://verifier.example', nonce: 'n-0S6_WzA2Mj', expiresIn: 300 },
+)
+const vpResult = await verify(vpJwt, { audience: 'https://verifier.example', nonce: 'n-0S6_WzA2Mj' })
+console.log(`  verify(): verified=${vpResult.verified} format=${vpResult.format}, embedded credentials verified: ${vpResult.credentials?.map((c) => c.verified).join(', ')}`)
+const replay = await verify(vpJwt, { audience: 'https://verifier.example', nonce: 'another-nonce' })
+console.log(`  replayed with another nonce: verified=${replay.verified} (${replay.errors.map((e) => e.code).join(', ')})`)
+
+step('a signed request (Fluree style: compact JWS, EdDSA, did:key kid)')
+const requester = asDidSigner(await vault.unlock('did:web:issuer.example#ed25519-1', secrets))
+const query = JSON.stringify({ from: 'ex:ledger', select: { '?s': ['*'] }, where: { '@id': '?s' } })
+const signedQuery = await signCompact(requester, query)
+const checked = await verifyJws(signedQuery)
+console.log(`  verified by kid ${String(checked.protectedHeader.kid).slice(0, 28)}…: ${new TextDecoder().decode(checked.payload).slice(0, 50)}…`)
+
+step('a key binding certificate (eVault style: "alice holds this P-256 key"), checked against the JWKS')
+const registry = await vault.unlock('did:web:issuer.example#p256-1', secrets)
+const bindingJwt = await signKeyBinding(registry, {
+  subject: 'alice',
+  publicKey: (await vault.publicKey('did:web:issuer.example#p256-1')).current.publicJwk,
+  expiresIn: 3600,
+  kid: registry.publicJwk.kid, // the JWKS publishes thumbprint kids
+})
+const binding = await verifyKeyBinding(bindingJwt, { jwks })
+console.log(`  ${binding.subject} holds a ${binding.publicJwk.kty} key (thumbprint ${binding.publicJwk.kid?.slice(0, 12)}…), valid until ${new Date(binding.expiresAt * 1000).toISOString()}`)
+registry.lock()
 
 console.log('\nDone. Delete the folder to start over:', dir)
