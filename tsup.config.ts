@@ -3,7 +3,10 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    // The `node` export condition's entry: the same API with the node:crypto backend installed.
+    'index.node': 'src/index.node.ts',
     'file/index': 'src/file/index.ts',
+    'postgres/index': 'src/postgres/index.ts',
     'testing/index': 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],
@@ -16,5 +19,7 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
+  // Keep `node:crypto` / `node:fs` as written: Deno and Bun resolve node: specifiers directly.
+  removeNodeProtocol: false,
   external: [/^@noble\//, /^@scure\//, 'jose', 'pg', /^node:/],
 })

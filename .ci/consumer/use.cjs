@@ -11,7 +11,7 @@ async function main() {
     const mod = require(spec)
     assert.ok(Object.keys(mod).length > 0, `${spec} exports something`)
   }
-  const { KeyVault, MemoryStore, CredsignError, verifySignature } = require('credsign')
+  const { KeyVault, MemoryStore, CredsignError, verifySignature, generateKeyPair, loadPrivateKey } = require('credsign')
   const vault = new KeyVault({
     store: new MemoryStore(),
     serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
@@ -22,6 +22,10 @@ async function main() {
   const data = new TextEncoder().encode('hello from require()')
   const signature = await signer.sign(data)
   assert.equal(await verifySignature(signer.publicJwk, data, signature), true)
+  // Node resolves the `node` export condition: the node:crypto backend signs.
+  assert.match(require.resolve('credsign'), /index\.node\.cjs$/)
+  const material = await generateKeyPair('Ed25519')
+  assert.equal((await loadPrivateKey('Ed25519', material.pkcs8)).backend, 'node')
   await assert.rejects(vault.unlock('cjs-1', ['wrong']), (e) => e instanceof CredsignError && e.code === 'wrong_secrets')
   // An error thrown by another entry point (credsign/file) is the core's CredsignError.
   const { FileStore } = require('credsign/file')

@@ -10,7 +10,7 @@ for (const key of Object.keys(pkg.exports)) {
   const mod = await import(spec)
   assert.ok(Object.keys(mod).length > 0, `${spec} exports something`)
 }
-const { KeyVault, MemoryStore, CredsignError, verifySignature } = await import('credsign')
+const { KeyVault, MemoryStore, CredsignError, verifySignature, generateKeyPair, loadPrivateKey } = await import('credsign')
 const vault = new KeyVault({
   store: new MemoryStore(),
   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
@@ -21,6 +21,10 @@ const signer = await vault.unlock('esm-1', ['s1'])
 const data = new TextEncoder().encode('hello from import')
 const signature = await signer.sign(data)
 assert.equal(await verifySignature(signer.publicJwk, data, signature), true)
+// Node resolves the `node` export condition: the node:crypto backend signs.
+assert.match(import.meta.resolve('credsign'), /index\.node\.js$/)
+const material = await generateKeyPair('P-256')
+assert.equal((await loadPrivateKey('P-256', material.pkcs8)).backend, 'node')
 await assert.rejects(vault.unlock('esm-1', ['wrong']), (e) => e instanceof CredsignError && e.code === 'wrong_secrets')
 // An error thrown by another entry point (credsign/file) is the core's CredsignError.
 const { FileStore } = await import('credsign/file')

@@ -1,5 +1,6 @@
 import { argon2idAsync } from '@noble/hashes/argon2.js'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
+import { cryptoBackend } from '../backend/registry.js'
 import { subtle, toArrayBufferView } from '../util/bytes.js'
 import type { KdfParams } from './types.js'
 
@@ -17,6 +18,8 @@ const ASYNC_TICK_MS = 5
  * - PBKDF2 runs in WebCrypto, which works off the JavaScript thread in Node, Deno, Bun and browsers.
  * - scrypt and Argon2id run in JavaScript (noble) and yield every {@link ASYNC_TICK_MS} ms, so the
  *   event loop is never blocked for longer than that.
+ * - Under the package's `node` export condition scrypt runs in node:crypto instead, on libuv's
+ *   thread pool (same output, about twice as fast, no stall).
  *
  * @internal
  * @example
@@ -34,6 +37,9 @@ export async function stretch(kdf: KdfParams, password: Uint8Array, salt: Uint8A
       return new Uint8Array(bits)
     }
     case 'scrypt': {
+      // Under the `node` export condition: node:crypto's scrypt, on the thread pool (no stall at all).
+      const viaPlatform = cryptoBackend()?.scrypt?.(password, salt, { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: 32 })
+      if (viaPlatform !== undefined) return viaPlatform
       // noble counts 128 * r * (N + p + 1) bytes; the bounds keep 128 * N * r <= 1 GiB, so this
       // limit only ever admits what the bounds already allowed.
       const maxmem = 128 * kdf.r * (kdf.N + kdf.p + 1)

@@ -6,6 +6,7 @@ import { EC_CURVES, isEcAlgorithm, toLowS } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
 import { wipePrivateKeyParts } from './key-parts.js'
 import { callWebCrypto } from './webcrypto.js'
+import { cryptoBackend } from '../backend/registry.js'
 import type { PrivateKeyParts } from './key-parts.js'
 import { encodePkcs8, parsePkcs8 } from './pkcs8.js'
 import type { KeyAlgorithm } from './types.js'
@@ -27,11 +28,15 @@ import type { KeyAlgorithm } from './types.js'
 export interface PrivateKeyHandle {
   /** The key type. */
   readonly algorithm: KeyAlgorithm
-  /** Which implementation signs: a non-extractable WebCrypto key, or `@noble/curves` with a private copy of the key. */
-  readonly backend: 'webcrypto' | 'noble'
+  /**
+   * Which implementation signs: a non-extractable WebCrypto key, `@noble/curves` with a private copy
+   * of the key, or (only when the package is loaded through its `node` export condition) a
+   * node:crypto `KeyObject`.
+   */
+  readonly backend: 'webcrypto' | 'noble' | 'node'
   /** Signs `data`; `signer_locked` after {@link PrivateKeyHandle.destroy}. */
   sign(data: Uint8Array): Promise<Uint8Array>
-  /** Forgets the key: zeroes noble's copy, drops the CryptoKey reference. Idempotent. */
+  /** Forgets the key: zeroes noble's copy, drops the CryptoKey (or KeyObject) reference. Idempotent. */
   destroy(): void
 }
 
@@ -49,8 +54,10 @@ export interface PrivateKeyHandle {
 export interface LoadPrivateKeyOptions {
   /**
    * `auto` (default): WebCrypto for P-256, P-384, RSA-PSS and, where the runtime supports it,
-   * Ed25519; noble for secp256k1 and for Ed25519 elsewhere. `noble` forces `@noble/curves` for
-   * the elliptic-curve algorithms; RSA has no noble implementation (`unsupported_algorithm`).
+   * Ed25519; noble for secp256k1 and for Ed25519 elsewhere. Under the package's `node` export
+   * condition, node:crypto first for the algorithms it handles (README, "Runtimes and backends").
+   * `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
+   * implementation (`unsupported_algorithm`).
    */
   backend?: 'auto' | 'noble'
 }
@@ -84,6 +91,17 @@ export async function loadPrivateKey(algorithm: KeyAlgorithm, pkcs8: Uint8Array,
   let keep = false
   try {
     if (key.algorithm !== algorithm) throw new CredsignError('invalid_key', `the PKCS#8 key is not a ${algorithm} key`)
+    // A platform backend (the `node` export condition: node:crypto) signs first when it handles the algorithm.
+    const platform = backend === 'auto' ? cryptoBackend() : undefined
+    if (platform?.loadPrivateKey !== undefined) {
+      const canonical = encodePkcs8(key, publicKey)
+      try {
+        const handle = platform.loadPrivateKey(algorithm, canonical)
+        if (handle !== undefined) return await handle
+      } finally {
+        wipe(canonical)
+      }
+    }
     const useWebCrypto =
       backend === 'auto' &&
       (algorithm === 'RSA-PSS' || algorithm === 'P-256' || algorithm === 'P-384' || (algorithm === 'Ed25519' && (await webCryptoEd25519())))

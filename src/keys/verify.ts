@@ -4,7 +4,9 @@ import { subtle, toArrayBufferView } from '../util/bytes.js'
 import { EC_CURVES, isEcAlgorithm } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
 import { jwkFromPublicKey, parsePublicJwk } from './jwk.js'
+import type { PublicKeyBytes } from './jwk.js'
 import { callWebCrypto } from './webcrypto.js'
+import { cryptoBackend } from '../backend/registry.js'
 import type { PrivateJwk, PublicJwk } from './types.js'
 
 /**
@@ -20,7 +22,8 @@ import type { PrivateJwk, PublicJwk } from './types.js'
 export interface VerifySignatureOptions {
   /**
    * `auto` (default): WebCrypto for P-256, P-384, RSA-PSS and (where supported) Ed25519, noble
-   * otherwise. `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
+   * otherwise; under the package's `node` export condition, node:crypto first where it handles the
+   * algorithm. `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
    * implementation (`unsupported_algorithm`).
    */
   backend?: 'auto' | 'noble'
@@ -50,13 +53,16 @@ export async function verifySignature(
   signature: Uint8Array,
   options: VerifySignatureOptions = {},
 ): Promise<boolean> {
-  const key = parsePublicJwk(publicJwk)
+  const key = parseCached(publicJwk)
   if (!(data instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
     throw new CredsignError('invalid_argument', 'data and signature must be Uint8Arrays')
   }
   const backend = options.backend ?? 'auto'
   if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
   if (key.algorithm === 'RSA-PSS' && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA verification uses WebCrypto only')
+  // A platform backend (the `node` export condition: node:crypto) verifies first when it handles the algorithm.
+  const viaPlatform = backend === 'auto' ? cryptoBackend()?.verify?.(key, data, signature) : undefined
+  if (viaPlatform !== undefined) return viaPlatform
 
   const s = (): SubtleCrypto => subtle()
   const webVerify = (importKey: () => Promise<CryptoKey>, params: AlgorithmIdentifier | RsaPssParams | EcdsaParams): Promise<boolean> =>
@@ -82,6 +88,35 @@ export async function verifySignature(
   }
   const publicKey = key.publicKey
   return safely(() => curve.noble.verify(signature, data, publicKey, { prehash: true, lowS: false, format: 'compact' }))
+}
+
+/**
+ * Validated public keys by their key members (the last 256). Validation (an Ed25519 point
+ * decompression, an on-curve check) costs about as much as a verification, and a verifier sees the
+ * same few issuer keys over and over. `parsePublicJwk` reads nothing but these members, so equal
+ * members give an equal result; only successful parses are kept. Public data only, and the objects
+ * never leave this module (and the backend it hands them to), so nobody can alter a cached key.
+ */
+const parsedKeys = new Map<string, PublicKeyBytes>()
+const PARSED_KEYS_LIMIT = 256
+
+function parseCached(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return parsePublicJwk(jwk)
+  const { kty, crv, x, y, n, e } = jwk as unknown as Record<string, unknown>
+  const members = [kty, crv, x, y, n, e]
+  if (!members.every((v) => v === undefined || typeof v === 'string')) return parsePublicJwk(jwk)
+  const id = JSON.stringify(members)
+  const hit = parsedKeys.get(id)
+  if (hit !== undefined) {
+    parsedKeys.delete(id) // most recently used last; the first entry is evicted first
+    parsedKeys.set(id, hit)
+    return hit
+  }
+  // Parses exactly the values `id` names (not the object again), so an entry can never hold another key.
+  const key = parsePublicJwk({ kty, crv, x, y, n, e } as unknown as PublicJwk)
+  parsedKeys.set(id, key)
+  if (parsedKeys.size > PARSED_KEYS_LIMIT) parsedKeys.delete(parsedKeys.keys().next().value as string)
+  return key
 }
 
 /** noble throws on some malformed signatures (e.g. r or s out of range): those are just invalid. */

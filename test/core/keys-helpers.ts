@@ -1,5 +1,6 @@
 import { expect } from 'vitest'
 import { CredsignError, type ErrorCode } from '../../src/errors/credsign-error.js'
+import { cryptoBackend } from '../../src/backend/registry.js'
 
 /** Bytes of a hex string. */
 export function hex(text: string): Uint8Array {
@@ -40,4 +41,13 @@ export function rawFromPrivateMultibase(multibase: string, decode: (text: string
   const bytes = decode(multibase.slice(1))
   const code = ((bytes[0] as number) & 0x7f) | ((bytes[1] as number) << 7)
   return { code, key: bytes.subarray(2) }
+}
+
+/**
+ * The `backend` of a handle that `loadPrivateKey` picked automatically: `'node'` when the node:crypto
+ * backend is installed (vitest project `node-backend`; it takes every algorithm on Node), else
+ * `otherwise` (the WebCrypto / noble choice).
+ */
+export function autoBackend(otherwise: 'webcrypto' | 'noble'): 'webcrypto' | 'noble' | 'node' {
+  return cryptoBackend() === undefined ? otherwise : 'node'
 }
