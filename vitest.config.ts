@@ -8,9 +8,12 @@ const chromiumArgs = [
 ]
 const alias = {
   'credsign/file': fileURLToPath(new URL('./src/file/index.ts', import.meta.url)),
+  'credsign/postgres': fileURLToPath(new URL('./src/postgres/index.ts', import.meta.url)),
   'credsign/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
   credsign: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 }
+/** `credsign` as Node resolves it: the `node` export condition's entry, with the node:crypto backend. */
+const nodeAlias = { ...alias, credsign: fileURLToPath(new URL('./src/index.node.ts', import.meta.url)) }
 
 /** Browser mode on Debian's Chromium (no browser download); CHROMIUM_PATH overrides the binary. */
 const chromium = {
@@ -39,13 +42,45 @@ export default defineConfig({
         },
       },
       {
+        // The same tests on the node:crypto backend, which `import 'credsign'` gets on Node through the
+        // `node` export condition (the `node` project above keeps testing WebCrypto/noble). The setup
+        // file installs it, so tests importing ../../src/ use it too. FileStore tests exercise files,
+        // not crypto; backend-*.test.ts compare both paths themselves (in the `node` project).
+        resolve: { alias: nodeAlias },
+        test: {
+          name: 'node-backend',
+          environment: 'node',
+          include: ['test/core/**/*.test.ts', 'test/node/**/*.test.ts'],
+          exclude: ['test/node/file-store*.test.ts', 'test/node/backend-*.test.ts'],
+          setupFiles: ['test/setup/node-backend.ts'],
+          env: { CREDSIGN_TEST_BACKEND: 'node' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // A real PostgreSQL at DATABASE_URL (`npm test` starts a throwaway one; `npm run test:pg` uses
+        // yours). Each file has its own schema; files run one at a time because the fault tests stop
+        // and start their server and the race tests add child processes' connections.
         resolve: { alias },
-        test: { name: 'browser', include: ['test/core/**/*.test.ts'], testTimeout: 60_000, browser: chromium },
+        test: {
+          name: 'pg',
+          environment: 'node',
+          include: ['test/pg/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        // A fresh `instances` array per project: vitest names the shared instance object after the first project.
+        test: { name: 'browser', include: ['test/core/**/*.test.ts'], testTimeout: 60_000, browser: { ...chromium, instances: [{ browser: 'chromium' as const }] } },
       },
       {
         // The BUILT package (dist/, from `npx tsup`) in Chromium: no aliases, the tests import
         // ../../dist/*.js. `npm test` builds first; alone: `npx tsup && npx vitest run --project browser-dist`.
-        test: { name: 'browser-dist', include: ['rt/browser/**/*.test.ts'], testTimeout: 60_000, browser: chromium },
+        test: { name: 'browser-dist', include: ['rt/browser/**/*.test.ts'], testTimeout: 60_000, browser: { ...chromium, instances: [{ browser: 'chromium' as const }] } },
       },
     ],
   },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite: `npm test` (CI runs it from .ci/run). On a developer machine too.
-#   build (tsup) → vitest [node, browser = src in Chromium, browser-dist = dist/ in Chromium]
-#   → deno test (dist/) → bun test (dist/) → npm pack + consumer require/import + publint + attw
+#   [throwaway PostgreSQL unless DATABASE_URL is set] → build (tsup)
+#   → vitest [node, node-backend = node with the node:crypto backend, pg = PostgreSQL at DATABASE_URL, browser = src in Chromium, browser-dist = dist/ in Chromium]
+#   → deno test (dist/, incl. the node entry) → bun test (dist/, incl. the node entry) → npm pack + consumer require/import + publint + attw
 #   → closing line "N passed, N failed, N skipped" (.ci/count-junit.mjs), non-zero exit on any failure.
 # Reports and logs go to .ci-out/. Every step runs even if an earlier one failed, so one run shows everything.
 # Needs Chromium: /usr/bin/chromium (Debian: apt-get install chromium) or CHROMIUM_PATH=/path/to/chrome.
@@ -36,10 +37,23 @@ if [ ! -x "$CHROMIUM" ]; then
   exit 1
 fi
 
+# PostgreSQL for the pg tests (test/pg): DATABASE_URL when set; otherwise a throwaway server of our
+# own (.ci/pg-up.sh, needs root and the server binaries), stopped at the end. With neither, the pg
+# tests skip on a developer machine and fail under CI=true.
+OWN_PGTMP=""
+stop_own_pg() { if [ -n "$OWN_PGTMP" ]; then bash .ci/pg-down.sh "$OWN_PGTMP"; OWN_PGTMP=""; fi; }
+trap stop_own_pg EXIT
+trap 'stop_own_pg; exit 130' INT TERM
+if [ -z "${DATABASE_URL:-}" ] && [ "$(id -u)" = 0 ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  step "postgres up (throwaway, .ci/pg-up.sh)"
+  if OWN_PGTMP=$(bash .ci/pg-up.sh); then . "$OWN_PGTMP/env"; else OWN_PGTMP=""; echo "warning: could not start a throwaway PostgreSQL"; fi
+fi
+[ -n "${DATABASE_URL:-}" ] || echo "note: no DATABASE_URL: the PostgreSQL tests skip (under CI=true they fail)"
+
 step "build (tsup)"
 if npx tsup --silent > "$OUT/build.log" 2>&1; then record pass build; else record fail build; cat "$OUT/build.log"; fi
 
-step "vitest (projects: node, browser, browser-dist)"
+step "vitest (projects: node, node-backend, pg, browser, browser-dist)"
 budget "${CREDSIGN_VITEST_TIMEOUT:-1200}" vitest npx vitest run --reporter=default --reporter=junit --outputFile.junit="$OUT/vitest.xml"
 
 step "deno test rt/deno (dist/)"
@@ -51,6 +65,7 @@ budget 600 "bun test" npx bun test --reporter=junit --reporter-outfile="$OUT/bun
 step "npm pack + consumer require/import + publint + attw"
 budget 600 "package checks" bash .ci/consumer-smoke.sh "$OUT"   # records its own pass/fail lines
 
+stop_own_pg   # before exec: an exec'd shell runs no EXIT trap
 step "done"
 extra=()
 [ -n "${CREDSIGN_EXTRA_CHECKS:-}" ] && extra=(--checks "$CREDSIGN_EXTRA_CHECKS")

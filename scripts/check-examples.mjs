@@ -1,7 +1,7 @@
 // Lists public exports (of every package entry point) whose TSDoc has no @example.
 // Usage: node scripts/check-examples.mjs   (exit 1 when any is missing)
 import ts from 'typescript'
-const entries = ['src/index.ts', 'src/file/index.ts', 'src/testing/index.ts']
+const entries = ['src/index.ts', 'src/file/index.ts', 'src/postgres/index.ts', 'src/testing/index.ts']
 const program = ts.createProgram(entries, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, skipLibCheck: true })
 const checker = program.getTypeChecker()
 const missing = []
