@@ -3,21 +3,29 @@
  *  1. unlock cost per KDF setting (and the longest event-loop stall while it runs);
  *  2. sign throughput with an unlocked vault key for each algorithm, against the raw primitives
  *     (WebCrypto with a pre-imported CryptoKey, node:crypto with a KeyObject, @noble/curves),
- *     as ratios.
+ *     as ratios;
+ *  3. the node:crypto backend (what `import 'credsign'` gets on Node through the package's `node`
+ *     export condition) against the default WebCrypto / noble path: sign (one at a time and 8 in
+ *     flight), verify, and unlock with scrypt and PBKDF2 (time and event-loop stall).
  * Prints a Markdown report (paste into BENCHMARKS.md) and writes it to .bench-out/latest.md.
- * Set BENCH_QUICK=1 for a short smoke run.
+ * Set BENCH_QUICK=1 for a short smoke run. BENCH_BACKEND=webcrypto runs sections 1-2 on the default
+ * path only; BENCH_BACKEND=node runs sections 1-2 with the node:crypto backend installed; unset (or
+ * `both`), sections 1-2 run on the default path and section 3 measures both in the same run.
  */
 import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { JWT_TABLE_HEADER, benchJwt } from './jwt.js'
 import { cpus } from 'node:os'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { KeyVault, MemoryStore, type KdfParams, type KeyAlgorithm } from '../src/index.js'
+import { KeyVault, MemoryStore, loadPrivateKey, verifySignature, type KdfParams, type KeyAlgorithm } from '../src/index.js'
 import { generateKeyPair } from '../src/keys/generate.js'
 import { parsePkcs8 } from '../src/keys/pkcs8.js'
 
 const QUICK = process.env.BENCH_QUICK === '1'
+const BACKEND = process.env.BENCH_BACKEND ?? 'both'
+if (!['both', 'webcrypto', 'node'].includes(BACKEND)) throw new Error('BENCH_BACKEND must be both, webcrypto or node')
 const SIGN_SECONDS = QUICK ? 0.3 : 1.5
 const UNLOCK_RUNS = QUICK ? 2 : 5
 const message = new TextEncoder().encode('{"iss":"did:example:issuer","vc":{"type":["VerifiableCredential"]}} a typical JWS signing input')
@@ -76,22 +84,27 @@ async function benchUnlock(): Promise<void> {
   out('| KDF | unlock, mean ms | min ms | longest event-loop stall, ms |')
   out('|---|---:|---:|---:|')
   for (const { name, kdf } of settings) {
-    const vault = new KeyVault({ store: new MemoryStore(), serviceSecret, kdf })
-    await vault.generate({ id: 'bench', algorithm: 'Ed25519', secrets: ['caller-secret-1', 'caller-secret-2'] })
-    const times: number[] = []
-    let stall = 0
-    for (let i = 0; i < UNLOCK_RUNS; i++) {
-      const start = performance.now()
-      const { result, stallMs } = await maxEventLoopStall(() => vault.unlock('bench', ['caller-secret-1', 'caller-secret-2']))
-      times.push(performance.now() - start)
-      result.lock()
-      stall = Math.max(stall, stallMs)
-    }
-    const mean = times.reduce((a, b) => a + b, 0) / times.length
-    out(`| ${name} | ${fmt(mean, 1)} | ${fmt(Math.min(...times), 1)} | ${fmt(stall, 1)} |`)
+    const { mean, min, stall } = await measureUnlock(kdf)
+    out(`| ${name} | ${fmt(mean, 1)} | ${fmt(min, 1)} | ${fmt(stall, 1)} |`)
   }
   out()
   await benchRefusals()
+}
+
+/** `UNLOCK_RUNS` unlocks of an Ed25519 key sealed with `kdf`: mean and min time, longest stall (ms). */
+async function measureUnlock(kdf: KdfParams): Promise<{ mean: number; min: number; stall: number }> {
+  const vault = new KeyVault({ store: new MemoryStore(), serviceSecret, kdf })
+  await vault.generate({ id: 'bench', algorithm: 'Ed25519', secrets: ['caller-secret-1', 'caller-secret-2'] })
+  const times: number[] = []
+  let stall = 0
+  for (let i = 0; i < UNLOCK_RUNS; i++) {
+    const start = performance.now()
+    const { result, stallMs } = await maxEventLoopStall(() => vault.unlock('bench', ['caller-secret-1', 'caller-secret-2']))
+    times.push(performance.now() - start)
+    result.lock()
+    stall = Math.max(stall, stallMs)
+  }
+  return { mean: times.reduce((a, b) => a + b, 0) / times.length, min: Math.min(...times), stall }
 }
 
 /** Wrong secrets and an unknown id must cost the same, or response times tell which ids exist. */
@@ -187,14 +200,116 @@ async function benchSign(): Promise<void> {
   out()
 }
 
+/** Like {@link opsPerSecond}, with `inFlight` operations started together each round. */
+async function opsPerSecondConcurrent(fn: () => Promise<unknown>, inFlight: number, seconds = SIGN_SECONDS): Promise<number> {
+  const round = () => Promise.all(Array.from({ length: inFlight }, fn))
+  for (let i = 0; i < 5; i++) await round()
+  let ops = 0
+  const start = performance.now()
+  const end = start + seconds * 1000
+  while (performance.now() < end) {
+    await round()
+    ops += inFlight
+  }
+  return ops / ((performance.now() - start) / 1000)
+}
+
+const IN_FLIGHT = 8
+const BACKEND_KDFS: { name: string; kdf: KdfParams }[] = [
+  { name: 'scrypt N=2^17, r=8, p=1 (128 MiB)', kdf: { id: 'scrypt', N: 2 ** 17, r: 8, p: 1 } },
+  { name: 'scrypt N=2^15, r=8, p=1 (32 MiB)', kdf: { id: 'scrypt', N: 2 ** 15, r: 8, p: 1 } },
+  { name: 'PBKDF2-SHA-256, 600,000 iterations (default)', kdf: { id: 'pbkdf2-sha256', iterations: 600_000 } },
+]
+
+interface BackendFigures {
+  sign: Record<string, { serial: number; concurrent: number; verify: number; backend: string }>
+  unlock: Record<string, { mean: number; stall: number }>
+}
+
+/** Sign, verify and unlock figures on whichever path is installed right now. */
+async function measurePath(): Promise<BackendFigures> {
+  const figures: BackendFigures = { sign: {}, unlock: {} }
+  for (const algorithm of ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'] as KeyAlgorithm[]) {
+    const vault = new KeyVault({ store: new MemoryStore(), serviceSecret, kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+    await vault.generate({ id: 'bench', algorithm, secrets: ['s'], modulusLength: 2048 })
+    const signer = await vault.unlock('bench', ['s'])
+    const signature = await signer.sign(message)
+    const material = await generateKeyPair(algorithm, { modulusLength: 2048 })
+    const backend = (await loadPrivateKey(algorithm, material.pkcs8)).backend
+    figures.sign[algorithm] = {
+      serial: await opsPerSecond(() => signer.sign(message)),
+      concurrent: await opsPerSecondConcurrent(() => signer.sign(message), IN_FLIGHT),
+      verify: await opsPerSecond(() => verifySignature(signer.publicJwk, message, signature)),
+      backend,
+    }
+    signer.lock()
+  }
+  for (const { name, kdf } of BACKEND_KDFS) figures.unlock[name] = await measureUnlock(kdf)
+  return figures
+}
+
+async function benchBackends(): Promise<void> {
+  const fallback = await measurePath()
+  await import('../src/index.node.js') // installs the node:crypto backend, as the `node` export condition does
+  const node = await measurePath()
+  out('### node:crypto backend (`node` export condition) vs the default path')
+  out()
+  out('Same machine, same run. "default" = WebCrypto / noble (what `credsign` is everywhere without the `node`')
+  out('condition); "node" = the same API with the node:crypto backend installed (`import \'credsign\'` on Node).')
+  out(`Signing with an unlocked vault key: one call at a time, and ${IN_FLIGHT} calls in flight at once.`)
+  out('Verify = `verifySignature(publicJwk, bytes, signature)` repeated with the same key. Ops/s.')
+  out()
+  out(`| algorithm | signs with | sign, default | sign, node | × | ${IN_FLIGHT} in flight, default | ${IN_FLIGHT} in flight, node | × | verify, default | verify, node | × |`)
+  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const algorithm of Object.keys(node.sign)) {
+    const a = fallback.sign[algorithm] as BackendFigures['sign'][string]
+    const b = node.sign[algorithm] as BackendFigures['sign'][string]
+    out(
+      `| ${algorithm} | ${a.backend} → ${b.backend} | ${fmt(a.serial)} | ${fmt(b.serial)} | ${fmt(b.serial / a.serial, 2)} | ` +
+        `${fmt(a.concurrent)} | ${fmt(b.concurrent)} | ${fmt(b.concurrent / a.concurrent, 2)} | ${fmt(a.verify)} | ${fmt(b.verify)} | ${fmt(b.verify / a.verify, 2)} |`,
+    )
+  }
+  out()
+  out('Unlock (KDF + HMAC + AES-GCM + key import) of an Ed25519 key; longest event-loop stall as above.')
+  out()
+  out('| KDF | default, mean ms | default, stall ms | node, mean ms | node, stall ms |')
+  out('|---|---:|---:|---:|---:|')
+  for (const { name } of BACKEND_KDFS) {
+    const a = fallback.unlock[name] as BackendFigures['unlock'][string]
+    const b = node.unlock[name] as BackendFigures['unlock'][string]
+    out(`| ${name} | ${fmt(a.mean, 1)} | ${fmt(a.stall, 1)} | ${fmt(b.mean, 1)} | ${fmt(b.stall, 1)} |`)
+  }
+  out()
+}
+
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU'
   out(`## Run of ${new Date().toISOString().slice(0, 10)}`)
   out()
-  out(`Command: \`npm run bench\`${QUICK ? ' (BENCH_QUICK=1)' : ''}. Node ${process.version}, ${cpus().length} × ${cpu}.`)
+  const flags = [QUICK ? 'BENCH_QUICK=1' : '', BACKEND !== 'both' ? `BENCH_BACKEND=${BACKEND}` : ''].filter(Boolean).join(' ')
+  out(`Command: \`npm run bench\`${flags ? ` (${flags})` : ''}. Node ${process.version}, ${cpus().length} × ${cpu}.`)
   out()
+  if (BACKEND === 'node') {
+    await import('../src/index.node.js')
+    out('Sections below: credsign with the node:crypto backend installed (the `node` export condition).')
+    out()
+  }
   await benchUnlock()
   await benchSign()
+  const lib = await import('../src/index.js')
+  const jwtRows = BACKEND === 'node' ? [] : await benchJwt(lib, 'default', { opsPerSecond, fmt })
+  if (BACKEND === 'both') await benchBackends() // installs the node backend from here on
+  if (BACKEND !== 'webcrypto') jwtRows.push(...(await benchJwt(lib, 'node', { opsPerSecond, fmt })))
+  out('### JWT-VC signing and verification vs jose')
+  out()
+  out('The same VCDM 2.0 credential (603 bytes of JSON) and the same key on both sides, one call at a time, ops/s.')
+  out('credsign: `new JwtVcSigner(signer).sign(vc)` (validation, issuer rules, `vc+jwt` header) and `verify(jwt)` (format, `typ`,')
+  out('algorithm, did:key resolution, signature, issuer binding, key purpose, validity), plus `verifyJwt(jwt, { key })` (JWS + claims')
+  out('only, like jwtVerify). jose 6: `new SignJWT(vc).setProtectedHeader(...).setIssuer(...).sign(key)` and `jwtVerify(jwt, key)`')
+  out('with the key already imported. × = credsign ÷ jose. jose has no ES256K on WebCrypto, so secp256k1 is not in this table.')
+  out()
+  for (const line of [...JWT_TABLE_HEADER, ...jwtRows]) out(line)
+  out()
   mkdirSync('.bench-out', { recursive: true })
   writeFileSync('.bench-out/latest.md', lines.join('\n') + '\n')
 }

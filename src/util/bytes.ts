@@ -1,4 +1,4 @@
-import { base64urlnopad, base58 } from '@scure/base'
+import { base58 } from '@scure/base'
 import { CredsignError } from '../errors/credsign-error.js'
 
 const encoder = new TextEncoder()
@@ -18,21 +18,83 @@ export function fromUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** base64url without padding (RFC 4648 section 5). */
+const B64U_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+/** Character code → 6-bit value, 255 for characters outside the alphabet. */
+const B64U_VALUES = (() => {
+  const table = new Uint8Array(128).fill(255)
+  for (let i = 0; i < 64; i++) table[B64U_ALPHABET.charCodeAt(i)] = i
+  return table
+})()
+/** Every pair of 6-bit values as two characters: one lookup per 12 bits. */
+const B64U_PAIRS = (() => {
+  const pairs: string[] = []
+  for (let i = 0; i < 4096; i++) pairs.push((B64U_ALPHABET[i >> 6] as string) + (B64U_ALPHABET[i & 63] as string))
+  return pairs
+})()
+
+/**
+ * base64url without padding (RFC 4648 section 5). Hand-rolled because every JWS encodes three
+ * parts: a table-driven loop is about ten times faster than a generic radix converter, and works
+ * the same on every runtime (no Buffer, no `Uint8Array.prototype.toBase64` on Node 20).
+ */
 export function b64u(bytes: Uint8Array): string {
-  return base64urlnopad.encode(bytes)
+  let out = ''
+  const full = bytes.length - (bytes.length % 3)
+  let i = 0
+  for (; i < full; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
+    out += (B64U_PAIRS[n >> 12] as string) + (B64U_PAIRS[n & 4095] as string)
+  }
+  const rest = bytes.length - full
+  if (rest === 1) {
+    const n = (bytes[i] as number) << 4
+    out += B64U_PAIRS[n] as string
+  } else if (rest === 2) {
+    const n = (((bytes[i] as number) << 8) | (bytes[i + 1] as number)) << 2
+    out += (B64U_PAIRS[n >> 6] as string) + (B64U_ALPHABET[n & 63] as string)
+  }
+  return out
 }
 
-/** Decodes base64url without padding; throws `invalid_argument` (or `code`) on anything else. */
-export function fromB64u(text: string, code: 'invalid_argument' | 'envelope_malformed' | 'invalid_key' = 'invalid_argument'): Uint8Array {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) {
-    throw new CredsignError(code, 'not base64url')
+/**
+ * Decodes base64url without padding, strictly: only the URL-safe alphabet, no padding, no
+ * whitespace, no impossible length (4n+1), and no non-zero bits in the last character's unused
+ * bits (so every byte string has exactly one encoding). Throws `invalid_argument` (or `code`).
+ */
+export function fromB64u(text: string, code: 'invalid_argument' | 'envelope_malformed' | 'invalid_key' | 'malformed' = 'invalid_argument'): Uint8Array {
+  if (typeof text !== 'string') throw new CredsignError(code, 'not base64url')
+  const length = text.length
+  const rest = length % 4
+  if (rest === 1) throw new CredsignError(code, 'not base64url')
+  const out = new Uint8Array(((length - rest) / 4) * 3 + (rest === 0 ? 0 : rest - 1))
+  let o = 0
+  let i = 0
+  const full = length - rest
+  for (; i < full; i += 4) {
+    const n = (value(text, i, code) << 18) | (value(text, i + 1, code) << 12) | (value(text, i + 2, code) << 6) | value(text, i + 3, code)
+    out[o++] = n >> 16
+    out[o++] = (n >> 8) & 255
+    out[o++] = n & 255
   }
-  try {
-    return base64urlnopad.decode(text)
-  } catch (cause) {
-    throw new CredsignError(code, 'not base64url', { cause })
+  if (rest === 2) {
+    const a = value(text, i, code)
+    const b = value(text, i + 1, code)
+    if (b & 15) throw new CredsignError(code, 'not base64url (non-canonical final character)')
+    out[o] = (a << 2) | (b >> 4)
+  } else if (rest === 3) {
+    const n = (value(text, i, code) << 12) | (value(text, i + 1, code) << 6) | value(text, i + 2, code)
+    if (n & 3) throw new CredsignError(code, 'not base64url (non-canonical final character)')
+    out[o++] = n >> 10
+    out[o] = (n >> 2) & 255
   }
+  return out
+}
+
+function value(text: string, index: number, code: 'invalid_argument' | 'envelope_malformed' | 'invalid_key' | 'malformed'): number {
+  const c = text.charCodeAt(index)
+  const v = c < 128 ? (B64U_VALUES[c] as number) : 255
+  if (v === 255) throw new CredsignError(code, 'not base64url')
+  return v
 }
 
 /** base58btc (Bitcoin alphabet), as used by multibase `z`. */

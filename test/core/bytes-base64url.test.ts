@@ -1,0 +1,30 @@
+import { base64urlnopad } from '@scure/base'
+import { describe, expect, it } from 'vitest'
+import { b64u, fromB64u } from '../../src/util/bytes.js'
+
+describe('base64url', () => {
+  it('encodes and decodes exactly like an independent implementation, for every length 0..300', () => {
+    for (let length = 0; length <= 300; length++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(length))
+      const text = b64u(bytes)
+      expect(text).toBe(base64urlnopad.encode(bytes))
+      expect(fromB64u(text)).toEqual(bytes)
+    }
+  })
+
+  it('matches RFC 4648 test vectors (without padding)', () => {
+    const cases: [string, string][] = [['', ''], ['f', 'Zg'], ['fo', 'Zm8'], ['foo', 'Zm9v'], ['foob', 'Zm9vYg'], ['fooba', 'Zm9vYmE'], ['foobar', 'Zm9vYmFy']]
+    for (const [plain, encoded] of cases) {
+      expect(b64u(new TextEncoder().encode(plain))).toBe(encoded)
+      expect(new TextDecoder().decode(fromB64u(encoded))).toBe(plain)
+    }
+    expect(b64u(new Uint8Array([0xfb, 0xff]))).toBe('-_8')
+  })
+
+  it('rejects padding, the standard alphabet, whitespace, impossible lengths and non-canonical tails', () => {
+    for (const bad of ['Zg==', 'Zm9v+', 'Zm9v/', 'Zm 9v', 'Zm9v\n', 'Z', 'Zm9vY', 'Zh', 'Zm9', 'Zm-', 'é', '\u0000\u0000']) {
+      expect(() => fromB64u(bad, 'malformed'), bad).toThrow(expect.objectContaining({ code: 'malformed' }))
+    }
+    expect(() => fromB64u(42 as unknown as string)).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+  })
+})
