@@ -32,7 +32,7 @@ const MULTIBASE_TYPES = new Set(['Multikey', 'Ed25519VerificationKey2020'])
  * - `relationships` lists every relationship of the document that references or embeds the method.
  * - The key is `publicKeyJwk` (types `JsonWebKey`, `JsonWebKey2020`, others) or
  *   `publicKeyMultibase` (`Multikey`, `Ed25519VerificationKey2020`, others), never both. The JWK
- *   is validated and reduced (see {@link resolvedJwk}); `Ed25519VerificationKey2020` must hold an
+ *   is validated and reduced (private members refused, the rest reduced to the required members); `Ed25519VerificationKey2020` must hold an
  *   Ed25519 key.
  *
  * Errors: `malformed` (reference not a string or an empty fragment), `key_not_found` (no such
