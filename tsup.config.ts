@@ -8,6 +8,8 @@ export default defineConfig({
     'file/index': 'src/file/index.ts',
     'postgres/index': 'src/postgres/index.ts',
     'testing/index': 'src/testing/index.ts',
+    // The `credsign` command line (package.json "bin").
+    cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
