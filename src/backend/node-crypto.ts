@@ -242,9 +242,23 @@ function nodeJwk(key: PublicKeyBytes): NodeJsonWebKey {
 /** Public KeyObjects by key, so verifying many signatures of one issuer imports its key once. */
 class PublicKeyCache {
   readonly #entries = new Map<string, KeyObject>()
+  /**
+   * The same KeyObjects by the key object itself: `verifySignature` hands over the same validated
+   * object for the same key while that stays in its own cache, so the common case needs no
+   * encoding of the key. Weak: forgotten with the key object.
+   */
+  readonly #byObject = new WeakMap<PublicKeyBytes, KeyObject>()
   constructor(readonly limit: number) {}
 
   get(key: PublicKeyBytes): KeyObject {
+    const known = this.#byObject.get(key)
+    if (known !== undefined) return known
+    const object = this.#byMembers(key)
+    this.#byObject.set(key, object)
+    return object
+  }
+
+  #byMembers(key: PublicKeyBytes): KeyObject {
     const jwk = jwkFromPublicKey(key) as { kty: string; crv?: string; x?: string; y?: string; n?: string; e?: string }
     const id = jwk.kty === 'RSA' ? `RSA.${jwk.n}.${jwk.e}` : `${jwk.crv}.${jwk.x}.${jwk.y ?? ''}`
     const hit = this.#entries.get(id)

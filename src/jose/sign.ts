@@ -1,7 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { jwsAlgorithm } from '../keys/algorithms.js'
 import type { JwsAlgorithm, Signer } from '../keys/types.js'
-import { b64u, utf8 } from '../util/bytes.js'
+import { asciiB64uInto, asciiText, b64u, b64uInto, b64uLength, utf8 } from '../util/bytes.js'
 import { checkHeaders } from './header.js'
 import { isOptionsObject, isPlainObject } from './json.js'
 import { hasPrivateMembers } from './private-jwk.js'
@@ -49,9 +49,16 @@ export async function signCompact(
   if ((options as JwsSignatureInput).unprotectedHeader !== undefined) {
     throw new CredsignError('invalid_argument', 'the compact serialization has no unprotected header')
   }
-  const payloadB64 = encodePayload(payload)
-  const parts = await signPayload({ ...options, signer }, payloadB64)
-  return `${parts.protected}.${payloadB64}.${parts.signature}`
+  if (typeof payload !== 'string') payloadBytesOf(payload) // the same argument check, first
+  const prepared = prepareSignature({ ...options, signer })
+  // The signing input is built as bytes (ASCII base64url), not as strings that are then encoded:
+  // the same bytes signPayload signs, with one allocation and no UTF-8 pass over the payload text.
+  // ASCII JSON (the usual case) is base64url-encoded straight from its characters.
+  const data = asciiSigningInput(prepared.protectedJson, payload) ?? bytesSigningInput(utf8(prepared.protectedJson), payloadBytesOf(payload))
+  const signingInput = asciiText(data)
+  const signature = await prepared.signer.sign(data)
+  if (!(signature instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'the signer did not return a Uint8Array')
+  return `${signingInput}.${b64u(signature)}`
 }
 
 /**
@@ -109,6 +116,24 @@ export async function signGeneral(payload: Uint8Array | string, inputs: JwsSigna
  * serializations and by `signJwt`.
  */
 export async function signPayload(input: JwsSignatureInput, payloadB64: string): Promise<SignatureParts> {
+  const { signer, protectedJson, unprotected } = prepareSignature(input)
+  const protectedB64 = b64u(utf8(protectedJson))
+  const signature = await signer.sign(utf8(`${protectedB64}.${payloadB64}`))
+  if (!(signature instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'the signer did not return a Uint8Array')
+  return unprotected === undefined
+    ? { protected: protectedB64, signature: b64u(signature) }
+    : { protected: protectedB64, header: unprotected, signature: b64u(signature) }
+}
+
+/** One signature input, checked, with its protected header as JSON text. */
+interface PreparedSignature {
+  signer: Signer
+  protectedJson: string
+  unprotected: JoseHeader | undefined
+}
+
+/** Everything {@link signPayload} checks and derives before it signs. */
+function prepareSignature(input: JwsSignatureInput): PreparedSignature {
   if (!isPlainObject(input)) throw new CredsignError('invalid_argument', 'a signature input must be an object')
   const { signer, includeKid = true, ed25519Name } = input
   checkSigner(signer)
@@ -133,13 +158,9 @@ export async function signPayload(input: JwsSignatureInput, payloadB64: string):
     }
   }
 
-  const protectedB64 = b64u(utf8(toJson(header, 'protectedHeader')))
+  const protectedJson = toJson(header, 'protectedHeader')
   if (unprotected !== undefined) toJson(unprotected, 'unprotectedHeader')
-  const signature = await signer.sign(utf8(`${protectedB64}.${payloadB64}`))
-  if (!(signature instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'the signer did not return a Uint8Array')
-  return unprotected === undefined
-    ? { protected: protectedB64, signature: b64u(signature) }
-    : { protected: protectedB64, header: unprotected, signature: b64u(signature) }
+  return { signer, protectedJson, unprotected }
 }
 
 /**
@@ -178,9 +199,35 @@ function toJson(value: unknown, what: string): string {
   }
 }
 
+/** `BASE64URL(header) '.' BASE64URL(payload)` as bytes, or undefined unless both are ASCII text. */
+function asciiSigningInput(headerJson: string, payload: Uint8Array | string): Uint8Array | undefined {
+  if (typeof payload !== 'string') return undefined
+  const headerLength = b64uLength(headerJson.length)
+  const data = new Uint8Array(headerLength + 1 + b64uLength(payload.length))
+  if (asciiB64uInto(headerJson, data, 0) < 0) return undefined
+  data[headerLength] = 0x2e // '.'
+  if (asciiB64uInto(payload, data, headerLength + 1) < 0) return undefined
+  return data
+}
+
+/** `BASE64URL(header) '.' BASE64URL(payload)` as bytes. */
+function bytesSigningInput(headerBytes: Uint8Array, payloadBytes: Uint8Array): Uint8Array {
+  const headerLength = b64uLength(headerBytes.length)
+  const data = new Uint8Array(headerLength + 1 + b64uLength(payloadBytes.length))
+  b64uInto(headerBytes, data, 0)
+  data[headerLength] = 0x2e // '.'
+  b64uInto(payloadBytes, data, headerLength + 1)
+  return data
+}
+
 /** The base64url payload segment; strings are signed as UTF-8. */
 export function encodePayload(payload: Uint8Array | string): string {
-  if (typeof payload === 'string') return b64u(utf8(payload))
-  if (payload instanceof Uint8Array) return b64u(payload)
+  return b64u(payloadBytesOf(payload))
+}
+
+/** The payload's bytes; strings are signed as UTF-8. */
+function payloadBytesOf(payload: Uint8Array | string): Uint8Array {
+  if (typeof payload === 'string') return utf8(payload)
+  if (payload instanceof Uint8Array) return payload
   throw new CredsignError('invalid_argument', 'payload must be a string or a Uint8Array')
 }

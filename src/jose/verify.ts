@@ -10,7 +10,7 @@ import { isOptionsObject } from './json.js'
 import { keySources, verifyWithSelectedKey } from './key-selection.js'
 import type { KeySources } from './key-selection.js'
 import { decodeSignature, jwsLimits, splitJws } from './parse.js'
-import type { JwsLimits, RawSignature } from './parse.js'
+import type { DecodedSignature, JwsLimits, RawSignature, SplitJws } from './parse.js'
 import type { JoseHeader, JwsVerifyOptions, VerifiedJws } from './types.js'
 
 /** A check on the merged header that runs after `alg`/`crit` and before any key is resolved. */
@@ -91,6 +91,28 @@ export async function verifyJwsWith(input: unknown, options: JwsVerifyOptions, h
   }
 }
 
+/**
+ * {@link verifyJws} of a compact JWS that the caller already split and decoded with the limits of
+ * `options` (`splitJws` and `decodeSignature`), so that nothing is decoded twice. Same checks, same
+ * errors.
+ *
+ * @internal
+ */
+export async function verifyDecodedCompact(split: SplitJws, decoded: DecodedSignature, options: JwsVerifyOptions): Promise<VerifiedJws> {
+  if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
+  if (split.serialization !== 'compact' || split.signatures.length !== 1) throw new CredsignError('invalid_argument', 'not a split compact JWS')
+  const limits = jwsLimits(options)
+  const algorithms = acceptedAlgorithms(options.algorithms)
+  const understood = criticalNames(options.crit)
+  const sources = keySources(options, defaultResolver)
+  try {
+    const context: SignatureContext = { payloadB64: split.payloadB64, limits, algorithms, understood, sources, headerCheck: undefined }
+    return { payload: split.payload, ...(await verifyOne(split.signatures[0] as RawSignature, context, decoded)) }
+  } catch (error) {
+    throw typed(error)
+  }
+}
+
 interface SignatureContext {
   payloadB64: string
   limits: JwsLimits
@@ -100,8 +122,8 @@ interface SignatureContext {
   headerCheck: HeaderCheck | undefined
 }
 
-async function verifyOne(raw: RawSignature, context: SignatureContext): Promise<Omit<VerifiedJws, 'payload'>> {
-  const decoded = decodeSignature(raw, context.limits)
+async function verifyOne(raw: RawSignature, context: SignatureContext, predecoded?: DecodedSignature): Promise<Omit<VerifiedJws, 'payload'>> {
+  const decoded = predecoded ?? decodeSignature(raw, context.limits)
   const header = checkHeaders(decoded.protectedHeader, decoded.unprotectedHeader, context.understood, 'verify')
   const alg = header.alg as string
   if (!isJwsAlgorithm(alg) || !context.algorithms.has(alg)) {

@@ -2,6 +2,7 @@ import { p256, p384 } from '@noble/curves/nist.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js'
 import { CredsignError } from '../errors/credsign-error.js'
+import { byteKey, Lru } from '../util/lru.js'
 import type { KeyAlgorithm } from './types.js'
 
 /**
@@ -65,6 +66,9 @@ export function isEcAlgorithm(algorithm: KeyAlgorithm): algorithm is EcAlgorithm
   return algorithm === 'P-256' || algorithm === 'P-384' || algorithm === 'secp256k1'
 }
 
+/** Validated points by curve and encoding (the last 1,000), as their uncompressed form. */
+const validPoints = new Lru<string, Uint8Array>(1000)
+
 /**
  * The uncompressed SEC1 point (0x04 || x || y) for a validated curve point, or `invalid_key`
  * when the bytes are no point of the curve (off-curve, coordinates out of range, infinity).
@@ -78,10 +82,18 @@ export function isEcAlgorithm(algorithm: KeyAlgorithm): algorithm is EcAlgorithm
  * ```
  */
 export function uncompressedPoint(curve: EcCurveInfo, point: Uint8Array): Uint8Array {
+  // Decoding and the on-curve check cost tens of microseconds (a square root for compressed
+  // input) and verifiers see the same few keys over and over: each distinct encoding is checked
+  // once. Only successes are remembered; callers get their own copy.
+  const id = `${curve.algorithm}:${byteKey(point)}`
+  const known = validPoints.get(id)
+  if (known !== undefined) return known.slice()
   try {
     const p = curve.noble.Point.fromBytes(point)
     p.assertValidity()
-    return p.toBytes(false)
+    const uncompressed = p.toBytes(false)
+    validPoints.set(id, uncompressed.slice())
+    return uncompressed
   } catch (cause) {
     throw new CredsignError('invalid_key', `not a point on ${curve.algorithm}`, { cause })
   }

@@ -2,6 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, concat, fromB64u } from '../util/bytes.js'
+import { byteKey, Lru } from '../util/lru.js'
 import { keyAlgorithmFromJwk } from './algorithms.js'
 import { EC_CURVES, isEcAlgorithm, uncompressedPoint } from './curves.js'
 import type { EcAlgorithm } from './curves.js'
@@ -121,6 +122,9 @@ export function parsePublicJwk(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
   return { algorithm: 'RSA-PSS', n, e }
 }
 
+/** Ed25519 encodings that passed {@link assertEd25519Point} (the last 1,000). */
+const validEd25519Points = new Lru<string, true>(1000)
+
 /**
  * Throws `invalid_key` unless `publicKey` is a canonical RFC 8032 encoding of an Ed25519 point.
  *
@@ -132,8 +136,14 @@ export function parsePublicJwk(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
 export function assertEd25519Point(publicKey: Uint8Array): void {
   if (publicKey.length !== 32) throw new CredsignError('invalid_key', 'an Ed25519 public key is 32 bytes')
   try {
+    // A decompression costs ~60 µs and a verifier sees the same few keys over and over: each
+    // distinct encoding is checked once (only successes are remembered; the check is a pure
+    // function of the 32 bytes).
+    const id = byteKey(publicKey)
+    if (validEd25519Points.get(id) === true) return
     // zip215 = false: the strict RFC 8032 decoding, which rejects non-canonical y.
     ed25519.Point.fromBytes(publicKey, false)
+    validEd25519Points.set(id, true)
   } catch (cause) {
     throw new CredsignError('invalid_key', 'not an Ed25519 point', { cause })
   }

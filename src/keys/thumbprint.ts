@@ -1,5 +1,6 @@
 import { b64u, subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
 import { requiredMembers } from './jwk.js'
+import { Lru } from '../util/lru.js'
 import type { PrivateJwk, PublicJwk } from './types.js'
 
 /**
@@ -16,10 +17,39 @@ import type { PrivateJwk, PublicJwk } from './types.js'
  * ```
  */
 export async function jwkThumbprint(jwk: PublicJwk | PrivateJwk): Promise<string> {
+  const members = keyMembers(jwk)
+  if (members === undefined) return thumbprintOf(jwk)
+  const id = JSON.stringify(members)
+  const hit = thumbprints.get(id)
+  if (hit !== undefined) return hit
+  // Computed from exactly the values `id` names (not the object again), so an entry can never
+  // hold another key's thumbprint.
+  const [kty, crv, x, y, n, e] = members
+  const thumbprint = await thumbprintOf({ kty, crv, x, y, n, e } as unknown as PublicJwk)
+  thumbprints.set(id, thumbprint)
+  return thumbprint
+}
+
+async function thumbprintOf(jwk: PublicJwk | PrivateJwk): Promise<string> {
   // Every required member is a base64url string or a fixed name, so JSON.stringify of the
   // ordered object is exactly the RFC 7638 serialization (nothing to escape).
   const input = utf8(JSON.stringify(requiredMembers(jwk)))
   return b64u(new Uint8Array(await subtle().digest('SHA-256', toArrayBufferView(input))))
+}
+
+/**
+ * Thumbprints by the key members they depend on (the last 1,000): validating an RSA key and a
+ * WebCrypto digest cost far more than the lookup, and verifiers see the same keys over and over.
+ * Only successes are kept.
+ */
+const thumbprints = new Lru<string, string>(1000)
+
+/** The members the thumbprint reads (kty, crv, x, y, n, e), or undefined unless each is a string or absent. */
+function keyMembers(jwk: unknown): (string | undefined)[] | undefined {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined
+  const { kty, crv, x, y, n, e } = jwk as Record<string, unknown>
+  const members = [kty, crv, x, y, n, e]
+  return members.every((v) => v === undefined || typeof v === 'string') ? (members as (string | undefined)[]) : undefined
 }
 
 /**

@@ -66,7 +66,7 @@ export async function verifySignature(
 
   const s = (): SubtleCrypto => subtle()
   const webVerify = (importKey: () => Promise<CryptoKey>, params: AlgorithmIdentifier | RsaPssParams | EcdsaParams): Promise<boolean> =>
-    callWebCrypto('verify', async () => s().verify(params, await importKey(), toArrayBufferView(signature), toArrayBufferView(data)))
+    callWebCrypto('verify', async () => s().verify(params, await importedKey(key, importKey), toArrayBufferView(signature), toArrayBufferView(data)))
   if (key.algorithm === 'Ed25519') {
     if (signature.length !== 64) return false
     if (backend === 'auto' && (await webCryptoEd25519())) {
@@ -76,8 +76,7 @@ export async function verifySignature(
   }
   if (key.algorithm === 'RSA-PSS') {
     if (signature.length !== key.n.length) return false
-    const jwk: JsonWebKey = { ...jwkFromPublicKey(key), ext: true }
-    return webVerify(() => s().importKey('jwk', jwk, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify']), { name: 'RSA-PSS', saltLength: 32 })
+    return webVerify(() => s().importKey('jwk', { ...jwkFromPublicKey(key), ext: true } as JsonWebKey, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify']), { name: 'RSA-PSS', saltLength: 32 })
   }
   if (!isEcAlgorithm(key.algorithm)) return false
   const curve = EC_CURVES[key.algorithm]
@@ -117,6 +116,22 @@ function parseCached(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
   parsedKeys.set(id, key)
   if (parsedKeys.size > PARSED_KEYS_LIMIT) parsedKeys.delete(parsedKeys.keys().next().value as string)
   return key
+}
+
+/**
+ * WebCrypto public keys by the validated key they were imported from: a `parseCached` result is the
+ * same object for the same key members, so each issuer key is imported once while it stays in that
+ * cache (and is forgotten with it). Only successful imports are kept; the keys are public,
+ * non-extractable and verify-only, for the one algorithm their key bytes belong to.
+ */
+const importedKeys = new WeakMap<PublicKeyBytes, CryptoKey>()
+
+async function importedKey(key: PublicKeyBytes, importKey: () => Promise<CryptoKey>): Promise<CryptoKey> {
+  const hit = importedKeys.get(key)
+  if (hit !== undefined) return hit
+  const imported = await importKey()
+  importedKeys.set(key, imported)
+  return imported
 }
 
 /** noble throws on some malformed signatures (e.g. r or s out of range): those are just invalid. */

@@ -32,12 +32,108 @@ const B64U_PAIRS = (() => {
   return pairs
 })()
 
+/** Character codes of the base64url alphabet. */
+const B64U_CODES = (() => {
+  const codes = new Uint8Array(64)
+  for (let i = 0; i < 64; i++) codes[i] = B64U_ALPHABET.charCodeAt(i)
+  return codes
+})()
+
+/** Length of the unpadded base64url encoding of `byteLength` bytes. */
+export function b64uLength(byteLength: number): number {
+  return Math.floor(byteLength / 3) * 4 + [0, 2, 3][byteLength % 3]!
+}
+
+/**
+ * Writes the unpadded base64url encoding of `bytes` into `out` at `offset` as ASCII codes (exactly
+ * {@link b64u}'s characters), and returns the offset after it. For building a JWS signing input as
+ * bytes without making strings first.
+ */
+export function b64uInto(bytes: Uint8Array, out: Uint8Array, offset: number): number {
+  const full = bytes.length - (bytes.length % 3)
+  let o = offset
+  let i = 0
+  for (; i < full; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
+    out[o++] = B64U_CODES[n >> 18] as number
+    out[o++] = B64U_CODES[(n >> 12) & 63] as number
+    out[o++] = B64U_CODES[(n >> 6) & 63] as number
+    out[o++] = B64U_CODES[n & 63] as number
+  }
+  const rest = bytes.length - full
+  if (rest === 1) {
+    const n = bytes[i] as number
+    out[o++] = B64U_CODES[n >> 2] as number
+    out[o++] = B64U_CODES[(n << 4) & 63] as number
+  } else if (rest === 2) {
+    const n = ((bytes[i] as number) << 8) | (bytes[i + 1] as number)
+    out[o++] = B64U_CODES[n >> 10] as number
+    out[o++] = B64U_CODES[(n >> 4) & 63] as number
+    out[o++] = B64U_CODES[(n << 2) & 63] as number
+  }
+  return o
+}
+
+/**
+ * {@link b64uInto} of the UTF-8 bytes of `text` when `text` is all ASCII (then its bytes are its
+ * character codes, and `out` needs `b64uLength(text.length)` bytes from `offset`): one pass, no
+ * encoder. Returns the offset after the encoding, or -1 as soon as a character is not ASCII (what
+ * was written is then garbage; encode with `utf8` instead).
+ */
+export function asciiB64uInto(text: string, out: Uint8Array, offset: number): number {
+  const length = text.length
+  const full = length - (length % 3)
+  let o = offset
+  let i = 0
+  for (; i < full; i += 3) {
+    const a = text.charCodeAt(i)
+    const b = text.charCodeAt(i + 1)
+    const c = text.charCodeAt(i + 2)
+    if ((a | b | c) > 127) return -1
+    const n = (a << 16) | (b << 8) | c
+    out[o++] = B64U_CODES[n >> 18] as number
+    out[o++] = B64U_CODES[(n >> 12) & 63] as number
+    out[o++] = B64U_CODES[(n >> 6) & 63] as number
+    out[o++] = B64U_CODES[n & 63] as number
+  }
+  const rest = length - full
+  if (rest === 1) {
+    const n = text.charCodeAt(i)
+    if (n > 127) return -1
+    out[o++] = B64U_CODES[n >> 2] as number
+    out[o++] = B64U_CODES[(n << 4) & 63] as number
+  } else if (rest === 2) {
+    const a = text.charCodeAt(i)
+    const b = text.charCodeAt(i + 1)
+    if ((a | b) > 127) return -1
+    const n = (a << 8) | b
+    out[o++] = B64U_CODES[n >> 10] as number
+    out[o++] = B64U_CODES[(n >> 4) & 63] as number
+    out[o++] = B64U_CODES[(n << 2) & 63] as number
+  }
+  return o
+}
+
+const asciiDecoder = new TextDecoder()
+
+/** The string of bytes that are all ASCII (base64url text and the like): one flat string. */
+export function asciiText(bytes: Uint8Array): string {
+  return asciiDecoder.decode(bytes)
+}
+
 /**
  * base64url without padding (RFC 4648 section 5). Hand-rolled because every JWS encodes three
  * parts: a table-driven loop is about ten times faster than a generic radix converter, and works
  * the same on every runtime (no Buffer, no `Uint8Array.prototype.toBase64` on Node 20).
  */
 export function b64u(bytes: Uint8Array): string {
+  // Long inputs: ASCII codes into one buffer, decoded once (about four times faster than building
+  // the string from pieces); short ones (keys, signatures) are cheaper as strings.
+  if (bytes.length >= 96) {
+    const ascii = new Uint8Array(b64uLength(bytes.length))
+    b64uInto(bytes, ascii, 0)
+    return asciiText(ascii)
+  }
   let out = ''
   const full = bytes.length - (bytes.length % 3)
   let i = 0
@@ -70,12 +166,27 @@ export function fromB64u(text: string, code: 'invalid_argument' | 'envelope_malf
   let o = 0
   let i = 0
   const full = length - rest
+  // A character outside the alphabet has a code of 128 or more (badCodes > 127) or the table's
+  // 255 (badValues > 63): checked once, after the loop.
+  let badCodes = 0
+  let badValues = 0
   for (; i < full; i += 4) {
-    const n = (value(text, i, code) << 18) | (value(text, i + 1, code) << 12) | (value(text, i + 2, code) << 6) | value(text, i + 3, code)
+    const c0 = text.charCodeAt(i)
+    const c1 = text.charCodeAt(i + 1)
+    const c2 = text.charCodeAt(i + 2)
+    const c3 = text.charCodeAt(i + 3)
+    const v0 = B64U_VALUES[c0 & 127] as number
+    const v1 = B64U_VALUES[c1 & 127] as number
+    const v2 = B64U_VALUES[c2 & 127] as number
+    const v3 = B64U_VALUES[c3 & 127] as number
+    badCodes |= c0 | c1 | c2 | c3
+    badValues |= v0 | v1 | v2 | v3
+    const n = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3
     out[o++] = n >> 16
     out[o++] = (n >> 8) & 255
     out[o++] = n & 255
   }
+  if (badCodes > 127 || badValues > 63) throw new CredsignError(code, 'not base64url')
   if (rest === 2) {
     const a = value(text, i, code)
     const b = value(text, i + 1, code)

@@ -2,6 +2,8 @@
 // `validFrom`, `validUntil`: the same with a mandatory time-zone offset). Written out instead of
 // Date.parse because Date.parse accepts far more than XSD does ("01/01/2010", RFC 2822 strings)
 // and its result for strings without an offset depends on the runtime's local zone.
+import { Lru } from '../util/lru.js'
+
 const DATE_TIME =
   /^(-?(?:[1-9][0-9]{3,}|0[0-9]{3}))-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T(?:([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.[0-9]+)?|(24):00:00(?:\.0+)?)(Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?$/
 
@@ -19,10 +21,23 @@ const DATE_TIME =
  */
 export function parseDateTime(value: unknown, options: { requireOffset?: boolean } = {}): number | undefined {
   if (typeof value !== 'string' || value.length > 64) return undefined
+  // A pure function of the string: signing and verifying read the same validFrom several times.
+  const id = options.requireOffset ? `o${value}` : `-${value}`
+  const known = parsedDateTimes.get(id)
+  if (known !== undefined) return Number.isNaN(known) ? undefined : known
+  const time = parseUncached(value, Boolean(options.requireOffset))
+  parsedDateTimes.set(id, time ?? Number.NaN)
+  return time
+}
+
+/** Results of {@link parseDateTime} (the last 1,000 strings); NaN for no date. */
+const parsedDateTimes = new Lru<string, number>(1000)
+
+function parseUncached(value: string, requireOffset: boolean): number | undefined {
   const m = DATE_TIME.exec(value)
   if (!m) return undefined
   const [, yearText, monthText, dayText, hourText, minuteText, secondText, fraction, midnight, offset] = m
-  if (options.requireOffset && offset === undefined) return undefined
+  if (requireOffset && offset === undefined) return undefined
   const year = Number(yearText)
   const month = Number(monthText)
   const day = Number(dayText)

@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { parseJsonBytes } from '../jose/json.js'
+import { parseJsonText } from '../jose/json.js'
 import { decodeSignature, jwsLimits, splitJws } from '../jose/parse.js'
 import type { JoseHeader } from '../jose/types.js'
 import { classifyJwt, type JwtKind } from './classify.js'
@@ -7,6 +7,9 @@ import { decodeV1Credential, decodeV1Presentation } from './jwt-mapping-v1.js'
 import type { JsonObject, ValidationProblem, VcVersion } from './types.js'
 import { idOf, isJsonObject } from './validate-shared.js'
 import { dataModelVersion } from './version.js'
+
+/** Strict UTF-8 that keeps a BOM (which then makes the payload not JSON), as the jose layer reads it. */
+const payloadDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
  * A JWT credential or presentation decoded WITHOUT verification (see {@link decodeJwtCredential}).
@@ -94,13 +97,13 @@ export function decodeJwtCredential(jwt: string): DecodedJwtCredential {
 export function readPayload(bytes: Uint8Array, maxDepth: number): unknown {
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+    text = payloadDecoder.decode(bytes)
   } catch {
     return undefined
   }
   const start = text.trimStart()[0]
   if (start !== '{' && start !== '[' && start !== '"') return text
-  return parseJsonBytes(bytes, 'the payload', maxDepth)
+  return parseJsonText(text, 'the payload', maxDepth)
 }
 
 /** The credential or presentation a JWT of `format` carries, by the rules of its encoding. @internal */

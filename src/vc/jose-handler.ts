@@ -4,8 +4,9 @@ import { isDid } from '../did/did-url.js'
 import { checkJwtTimes, epochMilliseconds } from '../jose/jwt-times.js'
 import { createResolver } from '../resolve/create-resolver.js'
 import { decodeSignature, jwsLimits, splitJws } from '../jose/parse.js'
+import type { DecodedSignature, SplitJws } from '../jose/parse.js'
 import type { JoseHeader, JwsVerifyOptions, VerifiedJws } from '../jose/types.js'
-import { verifyJws } from '../jose/verify.js'
+import { verifyDecodedCompact, verifyJws } from '../jose/verify.js'
 import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
 import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
 import { classifyJwt } from './classify.js'
@@ -21,6 +22,12 @@ import { asList, isJsonObject } from './validate-shared.js'
 import { dataModelVersion } from './version.js'
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
+
+/** A compact JWS split and its one signature decoded, with the default limits. */
+interface ParsedCompact {
+  split: SplitJws
+  decoded: DecodedSignature
+}
 
 /** Which check a JWS verification error belongs to. */
 const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
@@ -115,10 +122,13 @@ async function verifyCompact(token: string, options: VerifyOptions, context: Ver
   // read here is trusted until the signature has verified.
   let header: JoseHeader
   let payload: unknown
+  let parsed: ParsedCompact
   try {
     const limits = jwsLimits({})
     const split = splitJws(token, limits)
-    header = decodeSignature(split.signatures[0] as { protected: string; header: undefined; signature: string }, limits).protectedHeader
+    const decoded = decodeSignature(split.signatures[0] as { protected: string; header: undefined; signature: string }, limits)
+    parsed = { split, decoded }
+    header = decoded.protectedHeader
     payload = readPayload(split.payload, limits.maxJsonDepth)
   } catch (error) {
     const builder = new ResultBuilder('jws')
@@ -135,7 +145,7 @@ async function verifyCompact(token: string, options: VerifyOptions, context: Ver
   if (kind.typProblem !== undefined) builder.fail('typ', 'typ_mismatch', kind.typProblem, 'header.typ')
   else if (isDocument) builder.pass('typ', typeof header.typ === 'string' ? header.typ : 'none (VCDM 1.1 allows that)')
 
-  const verified = await checkSignature(token, header, options, builder, payload)
+  const verified = await checkSignature(token, header, options, builder, payload, parsed)
   if (!verified) return builder.result()
 
   const extracted = extractDocument(kind.format, payload)
@@ -191,6 +201,7 @@ async function checkSignature(
   options: VerifyOptions,
   builder: ResultBuilder,
   payload?: unknown,
+  parsed?: ParsedCompact,
 ): Promise<VerifiedJws | undefined> {
   const jwsOptions: JwsVerifyOptions = {}
   if (options.algorithms !== undefined) jwsOptions.algorithms = options.algorithms
@@ -205,7 +216,9 @@ async function checkSignature(
     } else if (options.resolver !== undefined) {
       jwsOptions.resolver = options.resolver
     }
-    const verified = await verifyJws(input, jwsOptions)
+    // A compact token was split and decoded above with the default limits, which are the ones
+    // jwsOptions asks for: verify those parts rather than decoding the token again.
+    const verified = parsed === undefined ? await verifyJws(input, jwsOptions) : await verifyDecodedCompact(parsed.split, parsed.decoded, jwsOptions)
     const key = keyFromIss ?? verified.key
     builder.pass('algorithm', String(verified.protectedHeader.alg))
     builder.pass('key', key.id)
