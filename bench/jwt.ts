@@ -71,8 +71,16 @@ export async function benchJwt(lib: typeof Credsign, label: string, tools: Bench
     const verifyOurs = await opsPerSecond(() => lib.verify(ourJwt))
     const verifyJwtOurs = await opsPerSecond(() => lib.verifyJwt(ourJwt, { key: signer.publicJwk }))
     const verifyJose = await opsPerSecond(() => jwtVerify(ourJwt, josePublic))
+    // The ceiling: the bare signature primitive on the same signing input, with zero JWS or VC work.
+    // No JWT signer or verifier on this backend can beat jose by more than raw ÷ jose.
+    const [h, p, sig] = ourJwt.split('.') as [string, string, string]
+    const input = new TextEncoder().encode(`${h}.${p}`)
+    const signature = new Uint8Array(Buffer.from(sig, 'base64url'))
+    const rawSign = await opsPerSecond(() => signer.sign(input))
+    const rawVerify = await opsPerSecond(() => lib.verifySignature(signer.publicJwk, input, signature))
     rows.push(
-      `| ${algorithm} | ${label} | ${fmt(signOurs)} | ${fmt(signJose)} | ${fmt(signOurs / signJose, 2)} | ${fmt(verifyOurs)} | ${fmt(verifyJwtOurs)} | ${fmt(verifyJose)} | ${fmt(verifyOurs / verifyJose, 2)} |`,
+      `| ${algorithm} | ${label} | ${fmt(signOurs)} | ${fmt(signJose)} | **${fmt(signOurs / signJose, 2)}** | ${fmt(rawSign / signJose, 2)} | ` +
+        `${fmt(verifyOurs)} | ${fmt(verifyJwtOurs)} | ${fmt(verifyJose)} | **${fmt(verifyOurs / verifyJose, 2)}** | ${fmt(rawVerify / verifyJose, 2)} |`,
     )
   }
   return rows
@@ -80,6 +88,6 @@ export async function benchJwt(lib: typeof Credsign, label: string, tools: Bench
 
 /** The table header for {@link benchJwt}'s rows. */
 export const JWT_TABLE_HEADER = [
-  '| algorithm | credsign backend | credsign JwtVcSigner.sign | jose SignJWT | × | credsign verify() | credsign verifyJwt | jose jwtVerify | × (verify() vs jwtVerify) |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| algorithm | credsign backend | JwtVcSigner.sign | jose SignJWT | × | ceiling × (raw sign ÷ SignJWT) | verify() | verifyJwt | jose jwtVerify | × (verify() ÷ jwtVerify) | ceiling × (raw verify ÷ jwtVerify) |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ]

@@ -307,6 +307,8 @@ async function main(): Promise<void> {
   out('algorithm, did:key resolution, signature, issuer binding, key purpose, validity), plus `verifyJwt(jwt, { key })` (JWS + claims')
   out('only, like jwtVerify). jose 6: `new SignJWT(vc).setProtectedHeader(...).setIssuer(...).sign(key)` and `jwtVerify(jwt, key)`')
   out('with the key already imported. × = credsign ÷ jose. jose has no ES256K on WebCrypto, so secp256k1 is not in this table.')
+  out('"ceiling ×" = the bare signature primitive of that backend on the same signing input (no JWS or VC work at all) ÷ jose:')
+  out('no signer or verifier on that backend can beat jose by more than that.')
   out()
   for (const line of [...JWT_TABLE_HEADER, ...jwtRows]) out(line)
   out()
