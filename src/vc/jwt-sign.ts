@@ -5,7 +5,8 @@ import { signCompact } from '../jose/sign.js'
 import type { JoseHeader } from '../jose/types.js'
 import type { Signer } from '../keys/types.js'
 import type { JwtVcSignOptions, JwtVpSignOptions } from './sign-options.js'
-import type { JsonObject } from './types.js'
+import type { JsonObject, VcVersion } from './types.js'
+import { dataModelVersion } from './version.js'
 import { isJsonObject } from './validate-shared.js'
 
 /** Claims credsign derives itself: `claims` may not set them. */
@@ -24,6 +25,46 @@ export function copyDocument(document: unknown, what: 'credential' | 'presentati
     throw new CredsignError('credential_invalid', `the ${what} is not JSON (a cycle or a BigInt)`, { cause })
   }
   return JSON.parse(text) as JsonObject
+}
+
+/** A caller's document ready to sign: a private copy, its data model and the JWT encoding to use. */
+export interface PreparedDocument {
+  document: JsonObject
+  dataModel: VcVersion
+  encoding: VcVersion
+}
+
+/**
+ * The checks both JWT signers start with: copy the document, read its data model from `@context`,
+ * and pick the encoding (`version` may send a 2.0 document in the 1.1 encoding, never the reverse:
+ * VC-JOSE-COSE is defined for VCDM 2.0 only).
+ */
+export function prepareDocument(input: unknown, what: 'credential' | 'presentation', version: unknown): PreparedDocument {
+  const document = copyDocument(input, what)
+  const dataModel = dataModelVersion(document)
+  if (dataModel === undefined) {
+    throw new CredsignError('credential_invalid', '@context[0]: the first @context entry must be https://www.w3.org/ns/credentials/v2 or https://www.w3.org/2018/credentials/v1')
+  }
+  const encoding = version ?? dataModel
+  if (encoding !== '1.1' && encoding !== '2.0') throw new CredsignError('invalid_argument', "version must be '1.1' or '2.0'")
+  if (encoding === '2.0' && dataModel === '1.1') {
+    throw new CredsignError('credential_invalid', `@context[0]: VC-JOSE-COSE secures VCDM 2.0 ${what}s only; sign a VCDM 1.1 ${what} with the 1.1 encoding`)
+  }
+  return { document, dataModel, encoding }
+}
+
+/** VC-JOSE-COSE payloads are the document itself: a `vc` or `vp` claim in one is refused. */
+export function refuseJwtClaimsIn20(document: JsonObject, encoding: VcVersion): void {
+  if (encoding === '2.0' && (document.vc !== undefined || document.vp !== undefined)) {
+    throw new CredsignError('credential_invalid', `${document.vc !== undefined ? 'vc' : 'vp'}: VC-JOSE-COSE forbids the vc and vp claims`)
+  }
+}
+
+/** The 1.1 encoding's choice of keeping or removing mapped members from the `vc` / `vp` object. */
+export function mappedPropertiesOf(option: unknown): 'keep' | 'remove' {
+  const mapped = option ?? 'remove'
+  if (mapped !== 'keep' && mapped !== 'remove') throw new CredsignError('invalid_argument', "mappedProperties must be 'keep' or 'remove'")
+  return mapped
 }
 
 /** Merges constructor defaults with per-call options (per-call wins, `undefined` does not override). */

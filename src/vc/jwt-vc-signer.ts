@@ -2,12 +2,11 @@ import { CredsignError } from '../errors/credsign-error.js'
 import type { Signer } from '../keys/types.js'
 import { numericDateOf, numericDateToDateTime } from './date-time.js'
 import { encodeV1Credential } from './jwt-mapping-v1.js'
-import { addClaims, copyDocument, earlier, extraClaims, mergeOptions, signJwtPayload, timeClaims } from './jwt-sign.js'
+import { addClaims, earlier, extraClaims, mappedPropertiesOf, mergeOptions, prepareDocument, refuseJwtClaimsIn20, signJwtPayload, timeClaims } from './jwt-sign.js'
 import { bindParty } from './party.js'
 import type { JwtVcSignOptions } from './sign-options.js'
 import type { JsonObject } from './types.js'
 import { validateCredential } from './validate-credential.js'
-import { dataModelVersion } from './version.js'
 
 /**
  * Signs W3C Verifiable Credentials as JWTs with any {@link Signer} (an unlocked vault key, a KMS):
@@ -80,25 +79,14 @@ export class JwtVcSigner {
    */
   async sign(credential: Record<string, unknown>, options: JwtVcSignOptions = {}): Promise<string> {
     const opts = mergeOptions(this.#defaults, options)
-    const document = copyDocument(credential, 'credential')
-    const dataModel = dataModelVersion(document)
-    if (dataModel === undefined) {
-      throw new CredsignError('credential_invalid', '@context[0]: the first @context entry must be https://www.w3.org/ns/credentials/v2 or https://www.w3.org/2018/credentials/v1')
-    }
-    const encoding = opts.version ?? dataModel
-    if (encoding !== '1.1' && encoding !== '2.0') throw new CredsignError('invalid_argument', "version must be '1.1' or '2.0'")
-    if (encoding === '2.0' && dataModel === '1.1') {
-      throw new CredsignError('credential_invalid', '@context[0]: VC-JOSE-COSE secures VCDM 2.0 credentials only; sign a VCDM 1.1 credential with the 1.1 encoding')
-    }
+    const { document, dataModel, encoding } = prepareDocument(credential, 'credential', opts.version)
 
     const issuer = bindParty(document, this.#signer, { member: 'issuer', allowMismatch: opts.allowIssuerMismatch === true })
     const times = timeClaims(opts)
     if (dataModel === '1.1' && document.issuanceDate === undefined) {
       document.issuanceDate = numericDateToDateTime(Math.floor(times.now / 1000))
     }
-    if (encoding === '2.0' && (document.vc !== undefined || document.vp !== undefined)) {
-      throw new CredsignError('credential_invalid', `${document.vc !== undefined ? 'vc' : 'vp'}: VC-JOSE-COSE forbids the vc and vp claims`)
-    }
+    refuseJwtClaimsIn20(document, encoding)
     validateCredential(document, {
       version: dataModel,
       ...(opts.strict === undefined ? {} : { strict: opts.strict }),
@@ -119,8 +107,7 @@ export class JwtVcSigner {
       return signJwtPayload(this.#signer, payload, opts.cty === false ? { typ: 'vc+jwt' } : { typ: 'vc+jwt', cty: 'vc' }, opts)
     }
 
-    const mapped = opts.mappedProperties ?? 'remove'
-    if (mapped !== 'keep' && mapped !== 'remove') throw new CredsignError('invalid_argument', "mappedProperties must be 'keep' or 'remove'")
+    const mapped = mappedPropertiesOf(opts.mappedProperties)
     const payload = encodeV1Credential(document, mapped)
     if (times.iat !== undefined) payload.iat = times.iat
     payload.exp = earlier(times.exp, payload.exp as number | undefined)

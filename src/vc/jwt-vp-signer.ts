@@ -1,12 +1,11 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { Signer } from '../keys/types.js'
 import { encodeV1Presentation } from './jwt-mapping-v1.js'
-import { addClaims, copyDocument, extraClaims, mergeOptions, signJwtPayload, timeClaims } from './jwt-sign.js'
+import { addClaims, extraClaims, mappedPropertiesOf, mergeOptions, prepareDocument, refuseJwtClaimsIn20, signJwtPayload, timeClaims } from './jwt-sign.js'
 import { bindParty } from './party.js'
 import type { JwtVpSignOptions } from './sign-options.js'
 import type { JsonObject } from './types.js'
 import { validatePresentation } from './validate-presentation.js'
-import { dataModelVersion } from './version.js'
 
 /**
  * Signs W3C Verifiable Presentations as JWTs with any {@link Signer} (the holder's key):
@@ -74,25 +73,14 @@ export class JwtVpSigner {
    */
   async sign(presentation: Record<string, unknown>, options: JwtVpSignOptions = {}): Promise<string> {
     const opts = mergeOptions(this.#defaults, options)
-    const document = copyDocument(presentation, 'presentation')
-    const dataModel = dataModelVersion(document)
-    if (dataModel === undefined) {
-      throw new CredsignError('credential_invalid', '@context[0]: the first @context entry must be https://www.w3.org/ns/credentials/v2 or https://www.w3.org/2018/credentials/v1')
-    }
-    const encoding = opts.version ?? dataModel
-    if (encoding !== '1.1' && encoding !== '2.0') throw new CredsignError('invalid_argument', "version must be '1.1' or '2.0'")
-    if (encoding === '2.0' && dataModel === '1.1') {
-      throw new CredsignError('credential_invalid', '@context[0]: VC-JOSE-COSE secures VCDM 2.0 presentations only; sign a VCDM 1.1 presentation with the 1.1 encoding')
-    }
+    const { document, dataModel, encoding } = prepareDocument(presentation, 'presentation', opts.version)
     const audience = checkAudience(opts.audience)
     if (opts.nonce !== undefined && (typeof opts.nonce !== 'string' || opts.nonce.length === 0)) {
       throw new CredsignError('invalid_argument', 'nonce must be a non-empty string')
     }
 
     const holder = bindParty(document, this.#signer, { member: 'holder', allowMismatch: opts.allowHolderMismatch === true })
-    if (encoding === '2.0' && (document.vc !== undefined || document.vp !== undefined)) {
-      throw new CredsignError('credential_invalid', `${document.vc !== undefined ? 'vc' : 'vp'}: VC-JOSE-COSE forbids the vc and vp claims`)
-    }
+    refuseJwtClaimsIn20(document, encoding)
     validatePresentation(document, {
       version: dataModel,
       ...(opts.strict === undefined ? {} : { strict: opts.strict }),
@@ -108,8 +96,7 @@ export class JwtVpSigner {
       addClaims(payload, extra)
       return signJwtPayload(this.#signer, payload, opts.cty === false ? { typ: 'vp+jwt' } : { typ: 'vp+jwt', cty: 'vp' }, opts)
     }
-    const mapped = opts.mappedProperties ?? 'remove'
-    if (mapped !== 'keep' && mapped !== 'remove') throw new CredsignError('invalid_argument', "mappedProperties must be 'keep' or 'remove'")
+    const mapped = mappedPropertiesOf(opts.mappedProperties)
     const payload = encodeV1Presentation(document, mapped)
     addClaims(payload, claims)
     addClaims(payload, extra)
