@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { FetchLike, NetworkLimits } from './options.js'
 import { resolutionFailed } from './resolution-errors.js'
+import { concat } from '../util/bytes.js'
 
 /**
  * What {@link fetchJsonText} needs: the caller's fetch, the limits, the media types accepted and
@@ -144,13 +145,7 @@ async function readBody(response: Response, maxBytes: number, race: <T>(step: Pr
     reader.cancel().catch(() => undefined)
     throw error
   }
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
+  return concat(...chunks)
 }
 
 /**
