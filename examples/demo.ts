@@ -121,7 +121,7 @@ const bindingJwt = await signKeyBinding(registry, {
   kid: registry.publicJwk.kid, // the JWKS publishes thumbprint kids
 })
 const binding = await verifyKeyBinding(bindingJwt, { jwks })
-console.log(`  ${binding.subject} holds the ${binding.publicJwk.kty} key with thumbprint ${binding.publicJwk.kid?.slice(0, 12)}…), valid until ${new Date(binding.expiresAt * 1000).toISOString()}`)
+console.log(`  ${binding.subject} holds the ${binding.publicJwk.kty} key with thumbprint ${binding.publicJwk.kid?.slice(0, 12)}…, valid until ${new Date(binding.expiresAt * 1000).toISOString()}`)
 registry.lock()
 
 console.log('\nDone. Delete the folder to start over:', dir)
