@@ -36,7 +36,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return command === undefined ? 2 : 0
   }
   if (command !== 'migrate') {
-    io.err(`credsign: unknown command ${JSON.stringify(command.slice(0, 40))}\n\n${USAGE}`)
+    io.err(`credsign: unknown command${printable(command)}\n\n${USAGE}`)
     return 2
   }
   const options = parseFlags(rest, { '--schema': 'value', '--database-url': 'value', '--status': 'flag', '--allow-destructive': 'flag' })
@@ -81,8 +81,10 @@ function parseFlags(args: string[], spec: Record<string, 'flag' | 'value'>): Rec
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
-    const kind = spec[name]
-    if (!kind) return `unknown option ${JSON.stringify(arg.slice(0, 40))}`
+    // Own members only: `--constructor` or `__proto__` must not find Object.prototype's.
+    const kind = Object.hasOwn(spec, name) ? spec[name] : undefined
+    // Only the name is echoed: the value, or a stray argument, may be a database URL with its password.
+    if (!kind) return `unknown option${printable(name)}`
     if (kind === 'flag') {
       if (inline !== undefined) return `${name} takes no value`
       out[name] = true
@@ -93,4 +95,9 @@ function parseFlags(args: string[], spec: Record<string, 'flag' | 'value'>): Rec
     }
   }
   return out
+}
+
+/** ` "name"` for a plain command or option name; nothing for anything else, which may be a secret. */
+function printable(name: string): string {
+  return /^-{0,2}[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(name) ? ` ${JSON.stringify(name)}` : ''
 }

@@ -135,8 +135,9 @@ function checkUrl(value: unknown, allowHttp: boolean): string {
   let url: URL
   try {
     url = new URL(value as string)
-  } catch (cause) {
-    throw new CredsignError('invalid_argument', 'url must be an absolute URL', { cause })
+  } catch {
+    // No cause: the URL parser's error carries the whole input, credentials included.
+    throw new CredsignError('invalid_argument', 'url must be an absolute URL')
   }
   if (url.username !== '' || url.password !== '') throw new CredsignError('invalid_argument', 'the JWKS URL must not carry credentials')
   const httpAllowed = url.protocol === 'http:' && allowHttp && isLoopbackHost(url.hostname)

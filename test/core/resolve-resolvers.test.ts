@@ -196,6 +196,19 @@ describe('jwksResolver', () => {
     await expectCode(() => jwksResolver({ url: 'https://user:pw@issuer.example/jwks.json', fetch }), 'invalid_argument')
     await expectCode(() => jwksResolver({ url: 'file:///etc/passwd', fetch }), 'invalid_argument')
     await expectCode(() => jwksResolver({ url: 'jwks.json', fetch }), 'invalid_argument')
+    // An unparsable URL with credentials: the error (and its cause chain) must not carry the password.
+    let thrown: unknown
+    try {
+      jwksResolver({ url: 'https://user:hunter2@issuer.example:99999/jwks.json', fetch })
+    } catch (error) {
+      thrown = error
+    }
+    expect(CredsignError.is(thrown, 'invalid_argument')).toBe(true)
+    const seen: string[] = []
+    for (let e: unknown = thrown; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+      for (const name of Object.getOwnPropertyNames(e)) seen.push(String((e as Record<string, unknown>)[name]))
+    }
+    expect(seen.join(' ')).not.toContain('hunter2')
     await expectCode(() => jwksResolver({ url: URL, fetch, timeoutMs: 0 }), 'invalid_argument')
     await expectCode(() => jwksResolver({ url: URL, fetch, issuer: '' }), 'invalid_argument')
     expect(jwksResolver({ url: 'http://127.0.0.1:8080/jwks.json', fetch, allowHttp: true })).toBeTruthy()

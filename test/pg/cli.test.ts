@@ -49,6 +49,22 @@ describePg('credsign migrate (CLI)', () => {
     expect(down.err.join('\n')).not.toContain('hunter2')
     expect(await runCli(['migrate', '--bogus'], io().io)).toBe(2)
     expect(await runCli(['frobnicate'], io().io)).toBe(2)
+    // A mistyped option, a URL without its option, or a URL as the command: the password is never echoed.
+    for (const argv of [
+      ['migrate', '--database_url=postgres://u:hunter2@h/db'],
+      ['migrate', 'postgres://u:hunter2@h/db'],
+      ['postgres://u:hunter2@h/db'],
+    ]) {
+      const typo = io({})
+      expect(await runCli(argv, typo.io)).toBe(2)
+      expect(typo.err.join('\n')).not.toContain('hunter2')
+    }
+    const named = io({})
+    expect(await runCli(['migrate', '--database_url=postgres://u:hunter2@h/db'], named.io)).toBe(2)
+    expect(named.err.join('\n')).toContain('--database_url')
+    // Object.prototype members are not options.
+    expect(await runCli(['migrate', 'constructor', 'x'], io().io)).toBe(2)
+    expect(await runCli(['migrate', '__proto__=x'], io().io)).toBe(2)
   })
 
   it('runs as a command', async () => {
