@@ -81,9 +81,11 @@ export function splitJws(input: unknown, limits: JwsLimits): SplitJws {
     return splitCompact(input, limits)
   }
   if (isPlainObject(input) && !ArrayBuffer.isView(input)) {
-    const size = jsonSize(input)
-    if (size > limits.maxInputBytes) throw new CredsignError('malformed', `the JWS is larger than ${limits.maxInputBytes} bytes`)
-    return splitJson(input, limits)
+    // Measure and use one plain JSON copy: getters, proxies or toJSON() could otherwise show the
+    // size check one object and the verifier another (more signatures, longer segments).
+    const text = toJson(input, 'the JWS')
+    if (text.length > limits.maxInputBytes) throw new CredsignError('malformed', `the JWS is larger than ${limits.maxInputBytes} bytes`)
+    return splitJson(parseJsonText(text, 'JWS JSON serialization', limits.maxJsonDepth), limits)
   }
   throw new CredsignError('malformed', 'a JWS is a compact string, a JSON string or a JSON serialization object')
 }
@@ -180,11 +182,6 @@ function decodeSegment(segment: string, what: string): Uint8Array {
   } catch (cause) {
     throw new CredsignError('malformed', `the ${what} is not base64url`, { cause })
   }
-}
-
-/** Size of a caller-supplied JSON serialization object, as JSON text. */
-function jsonSize(value: object): number {
-  return toJson(value, 'the JWS').length
 }
 
 function toJson(value: unknown, what: string): string {

@@ -215,6 +215,7 @@ export class KeyVault {
       const hit = this.#cache.get(cacheKey, this.#clock())
       if (hit) return new UnlockedKey({ id, ...hit.version, material: hit.material })
     }
+    const generation = this.#cache?.generation ?? 0
     const { version, plaintext } = await this.#authorize(id, secrets, options)
     let material: SharedKeyMaterial
     try {
@@ -224,7 +225,7 @@ export class KeyVault {
     }
     const facts = { version: version.version, algorithm: version.algorithm, publicJwk: version.publicJwk }
     const unlocked = new UnlockedKey({ id, ...facts, material })
-    if (this.#cache && cacheKey) this.#cache.set(cacheKey, id, facts, material, this.#clock())
+    if (this.#cache && cacheKey) this.#cache.set(cacheKey, id, facts, material, this.#clock(), generation)
     return unlocked
   }
 
@@ -356,7 +357,13 @@ export class KeyVault {
     const { record, plaintext } = await this.#authorize(id, secrets, options)
     wipe(plaintext)
     this.#cache?.invalidate(id)
-    const deleted = await this.#store.delete(id, record.revision)
+    let deleted: boolean
+    try {
+      deleted = await this.#store.delete(id, record.revision)
+    } finally {
+      // Again after the delete: an unlock that read the record in between must not stay cached.
+      this.#cache?.invalidate(id)
+    }
     if (!deleted) throw new CredsignError('not_found', 'no key with this id')
   }
 

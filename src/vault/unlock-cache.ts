@@ -41,6 +41,8 @@ export class UnlockCache {
   readonly #entries = new Map<string, CacheEntry>()
   readonly #ttlMs: number
   readonly #maxEntries: number
+  /** Bumped by every invalidation: an unlock that began before one must not cache what it read. */
+  #generation = 0
 
   constructor(options: UnlockCacheOptions) {
     const { ttlMs, maxEntries = 100 } = options
@@ -52,6 +54,15 @@ export class UnlockCache {
     }
     this.#ttlMs = ttlMs
     this.#maxEntries = maxEntries
+  }
+
+  /**
+   * The current generation; pass it to {@link set}. An unlock reads the record before it opens the
+   * envelope, so a delete, rotate or rewrap can invalidate in between: its (stale) result must not
+   * be cached, or old secrets and deleted keys would keep working until the TTL ends.
+   */
+  get generation(): number {
+    return this.#generation
   }
 
   /** The cache key for one unlock request. `encodedSecrets` is the canonical secret encoding. */
@@ -75,7 +86,8 @@ export class UnlockCache {
     return { material: entry.material, version: entry.version }
   }
 
-  set(cacheKey: string, keyId: string, version: CachedVersion, material: SharedKeyMaterial, now: number): void {
+  set(cacheKey: string, keyId: string, version: CachedVersion, material: SharedKeyMaterial, now: number, generation: number): void {
+    if (generation !== this.#generation) return
     const existing = this.#entries.get(cacheKey)
     if (existing) this.#drop(cacheKey, existing)
     for (const [key, entry] of this.#entries) {
@@ -88,11 +100,13 @@ export class UnlockCache {
 
   /** Drops every cached unlock of `keyId` (after delete, rotate, rewrap or retire). */
   invalidate(keyId: string): void {
+    this.#generation += 1
     for (const [key, entry] of this.#entries) if (entry.keyId === keyId) this.#drop(key, entry)
   }
 
   /** Drops everything. */
   clear(): void {
+    this.#generation += 1
     for (const [key, entry] of this.#entries) this.#drop(key, entry)
   }
 

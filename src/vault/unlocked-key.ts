@@ -82,7 +82,9 @@ export class UnlockedKey implements Signer {
     this.id = init.id
     this.version = init.version
     this.algorithm = init.algorithm
-    this.publicJwk = init.publicJwk
+    // Each handle gets its own copy: handles served by the unlock cache share `init.publicJwk`, and
+    // one caller changing its key's JWK must not change what later unlocks report.
+    this.publicJwk = copyJwk(init.publicJwk)
     init.material.acquire()
     this.#material = init.material
   }
@@ -106,4 +108,10 @@ export class UnlockedKey implements Signer {
     this.#material = undefined
     material?.release()
   }
+}
+
+function copyJwk(jwk: PublicJwk): PublicJwk {
+  const copy: PublicJwk = { ...jwk }
+  if (Array.isArray(copy.key_ops)) copy.key_ops = [...copy.key_ops]
+  return copy
 }

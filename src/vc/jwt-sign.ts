@@ -18,13 +18,16 @@ const DERIVED_HEADER = ['alg', 'typ', 'cty', 'kid', 'crit', 'b64']
 /** A deep copy of a caller's document, so that signing never changes the caller's object. */
 export function copyDocument(document: unknown, what: 'credential' | 'presentation'): JsonObject {
   if (!isJsonObject(document)) throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
-  let text: string
+  let text: unknown
   try {
     text = JSON.stringify(document)
   } catch (cause) {
     throw new CredsignError('credential_invalid', `the ${what} is not JSON (a cycle or a BigInt)`, { cause })
   }
-  return JSON.parse(text) as JsonObject
+  // A toJSON() can turn the object into anything, or into nothing (undefined).
+  const copy: unknown = typeof text === 'string' ? JSON.parse(text) : undefined
+  if (!isJsonObject(copy)) throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
+  return copy
 }
 
 /** A caller's document ready to sign: a private copy, its data model and the JWT encoding to use. */
@@ -123,10 +126,20 @@ export function extraClaims(options: JwtVcSignOptions | JwtVpSignOptions): JsonO
   const claims = options.claims
   if (claims === undefined) return {}
   if (!isJsonObject(claims)) throw new CredsignError('invalid_argument', 'claims must be an object')
-  for (const name of DERIVED_CLAIMS) {
-    if (claims[name] !== undefined) throw new CredsignError('invalid_argument', `claims may not set ${name}: credsign derives it from the document and options`)
+  // Checked and signed as one plain JSON copy: a getter, a cycle or a BigInt is the caller's error
+  // (not a TypeError later), and no getter can answer the check below differently from the payload.
+  let copy: unknown
+  try {
+    const text: unknown = JSON.stringify(claims)
+    copy = typeof text === 'string' ? JSON.parse(text) : undefined
+  } catch (cause) {
+    throw new CredsignError('invalid_argument', 'claims must be JSON data (no cycle, BigInt or throwing getter)', { cause })
   }
-  return claims
+  if (!isJsonObject(copy)) throw new CredsignError('invalid_argument', 'claims must be an object')
+  for (const name of DERIVED_CLAIMS) {
+    if (copy[name] !== undefined) throw new CredsignError('invalid_argument', `claims may not set ${name}: credsign derives it from the document and options`)
+  }
+  return copy
 }
 
 /** Signs the payload as a compact JWS with the header the options describe. */

@@ -188,6 +188,15 @@ const rows: Row[] = [
   { name: 'key and jwks together', code: 'invalid_argument', run: async () => verifyJws(await edToken(), { key: ed().publicJwk, jwks: { keys: [] } }) },
   { name: 'algorithms naming HS256', code: 'invalid_argument', run: async () => verifyJws(await edToken(), { key: ed().publicJwk, algorithms: ['HS256' as never] }) },
   { name: 'a negative size limit', code: 'invalid_argument', run: async () => verifyJws(await edToken(), { key: ed().publicJwk, maxInputBytes: -1 }) },
+  {
+    name: 'a toJSON() that hides an oversized signature from the size check',
+    code: 'malformed',
+    run: async () => {
+      const token = await flattened({ alg: 'EdDSA' })
+      const jws = { ...token, signature: `${token.signature}${'A'.repeat(2_000_000)}`, toJSON: () => ({ payload: 'e30' }) }
+      return withEd(jws)
+    },
+  },
 ]
 
 async function flattened(header: Record<string, unknown>): Promise<{ payload: string; protected: string; signature: string }> {
@@ -226,6 +235,17 @@ describe('the checks do not reject what they should accept', () => {
     await expect(withEd(await edToken({ alg: 'EdDSA', b64: true }))).resolves.toBeTruthy()
     await expect(withEd(await edToken({ alg: 'EdDSA', nested: { a: { b: [1, { c: 2 }] } }, '__proto__': { polluted: true } }))).resolves.toBeTruthy()
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('a JSON serialization object is read once: a getter cannot show the limits fewer signatures than are verified', async () => {
+    const entry = { protected: seg({ alg: 'EdDSA', kid: 'k1' }), signature: 'AAAA' }
+    let reads = 0
+    let resolutions = 0
+    // One entry for the size and count checks, fifty (each a key resolution) afterwards.
+    const jws = { payload: seg(payload), get signatures() { reads += 1; return reads <= 4 ? [entry] : Array.from({ length: 50 }, () => entry) } }
+    const resolver: KeyResolver = { async resolveKey() { resolutions += 1; throw new CredsignError('key_not_found', 'unknown kid') } }
+    await expect(verifyJws(jws, { maxSignatures: 1, resolver })).rejects.toMatchObject({ code: 'key_not_found' })
+    expect(resolutions).toBe(1)
   })
 
   it('general JSON: a malformed entry does not stop a good one', async () => {

@@ -364,6 +364,46 @@ describe('withKey and the unlock cache', () => {
     await vault.delete('k', ['s'])
     expect(await codeOf(vault.unlock('k', ['s']))).toBe('wrong_secrets')
   })
+
+  /** A store whose reads can be held back: the snapshot is taken at call time, delivered later. */
+  class SlowReadStore extends CountingStore {
+    hold: Promise<void> | undefined
+    override async get(id: string) {
+      const snapshot = await super.get(id)
+      if (this.hold) await this.hold
+      return snapshot
+    }
+  }
+
+  it('does not cache an unlock that read the record before a rewrap or delete finished', async () => {
+    for (const change of ['rewrap', 'delete'] as const) {
+      const store = new SlowReadStore()
+      const vault = makeVault({ store, unlockCache: { ttlMs: 60_000 } })
+      await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['old'] })
+      let release!: () => void
+      store.hold = new Promise((resolve) => { release = resolve })
+      const inFlight = vault.unlock('k', ['old']) // reads the record, then waits
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      store.hold = undefined
+      if (change === 'rewrap') await vault.rewrap('k', ['old'], { secrets: ['new'] })
+      else await vault.delete('k', ['old'])
+      release()
+      ;(await inFlight).lock() // it did open the record it read
+      // …but the old secrets (or the deleted key) must not keep working from the cache.
+      expect(await codeOf(vault.unlock('k', ['old']))).toBe('wrong_secrets')
+    }
+  })
+
+  it('gives every unlocked handle its own publicJwk, also from the cache', async () => {
+    const vault = makeVault({ unlockCache: { ttlMs: 60_000 } })
+    await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['s'] })
+    const a = await vault.unlock('k', ['s'])
+    const original = { ...a.publicJwk }
+    ;(a.publicJwk as { x: string }).x = 'tampered'
+    const b = await vault.unlock('k', ['s'])
+    expect(b.publicJwk).toEqual(original)
+    expect(await verifySignature(b.publicJwk, data, await b.sign(data))).toBe(true)
+  })
 })
 
 describe('public keys out', () => {

@@ -248,6 +248,10 @@ describe('JwtVcSigner: encoding details', () => {
     ['not an object', () => new JwtVcSigner(signer).sign('x' as never), 'credential_invalid'],
     ['no @context', () => new JwtVcSigner(signer).sign({ type: ['VerifiableCredential'] }), 'credential_invalid'],
     ['a cycle', () => { const c = credentialV2(); c.self = c; return new JwtVcSigner(signer, { strict: false }).sign(c) }, 'credential_invalid'],
+    ['a toJSON() that returns nothing', () => new JwtVcSigner(signer).sign({ ...credentialV2(), toJSON: () => undefined } as never), 'credential_invalid'],
+    ['a cycle in claims', () => { const cnf: Record<string, unknown> = {}; cnf.self = cnf; return new JwtVcSigner(signer).sign(credentialV2(), { claims: { cnf } }) }, 'invalid_argument'],
+    ['a BigInt in claims', () => new JwtVcSigner(signer).sign(credentialV2(), { claims: { n: 1n } as never }), 'invalid_argument'],
+    ['a throwing getter in claims', () => new JwtVcSigner(signer).sign(credentialV2(), { claims: { get cnf(): never { throw new Error('boom') } } }), 'invalid_argument'],
     ['unknown members (strict, suite case 5)', () => new JwtVcSigner(signer).sign(credentialV2({ badExtension: { huh: 'what?' } })), 'credential_invalid'],
     ['a vc claim in a 2.0 credential', () => new JwtVcSigner(signer, { strict: false }).sign(credentialV2({ vc: 'oops' })), 'credential_invalid'],
     ['a member contradicting a derived claim', () => new JwtVcSigner(signer, { strict: false }).sign(credentialV2({ iss: 'did:example:other' })), 'credential_invalid'],
@@ -255,6 +259,14 @@ describe('JwtVcSigner: encoding details', () => {
     ['no subject', () => new JwtVcSigner(signer).sign({ '@context': [V2], type: ['VerifiableCredential'] }), 'credential_invalid'],
   ])('refuses %s', async (_name, run, code) => {
     await expectCode(run, code as never)
+  })
+
+  it('signs the extra claims it checked: a getter cannot slip a derived claim past the check', async () => {
+    let reads = 0
+    // Undefined when checked, a value when read again: only what was checked may be signed.
+    const claims = { get aud() { reads += 1; return reads === 1 ? undefined : 'https://evil.example' } }
+    const jwt = await new JwtVpSigner(signer).sign(presentationV2(), { claims })
+    expect(decodeJwtCredential(jwt).payload).not.toHaveProperty('aud')
   })
 
   it('accepts extension members with allowProperties or strict: false', async () => {
