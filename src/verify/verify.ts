@@ -1,6 +1,7 @@
 import { CredsignError, type ErrorCode } from '../errors/credsign-error.js'
 import type { FormatHandler, VerificationFormat, VerificationResult, VerifyContext, VerifyOptions } from './types.js'
 import { builtInHandlers } from './built-in-handlers.js'
+import { parseJsonText } from '../jose/json.js'
 
 /** Largest input `verify()` looks at (characters of a string, or of an object's JSON). */
 const MAX_INPUT_LENGTH = 4 * 1024 * 1024
@@ -82,14 +83,9 @@ function normalizeInput(input: unknown): unknown {
   if (typeof input === 'string') {
     if (input.length > MAX_INPUT_LENGTH) throw new CredsignError('malformed', 'input is larger than 4 MiB')
     const text = input.trim()
-    if (text.startsWith('{')) {
-      try {
-        return JSON.parse(text) as unknown
-      } catch (cause) {
-        // RangeError (nesting too deep) and SyntaxError alike.
-        throw new CredsignError('malformed', 'input looks like JSON but does not parse', { cause })
-      }
-    }
+    // The same strict parser as JWS headers and JWT claims: duplicate member names (which parsers
+    // resolve differently) and hostile nesting are `malformed`, for every format alike.
+    if (text.startsWith('{')) return parseJsonText(text, 'input')
     return text
   }
   if (input instanceof Uint8Array) throw new CredsignError('malformed', 'pass credentials as a string or a JSON object, not bytes')

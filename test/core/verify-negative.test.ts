@@ -9,6 +9,7 @@ import {
   asDidSigner,
   envelopeCredential,
   signCompact,
+  signFlattened,
   signJwt,
   staticResolver,
   verify,
@@ -103,6 +104,11 @@ const rows: Row[] = [
   { name: 'JWT whose payload is an array', input: () => signCompact(ed, JSON.stringify([1, 2]), { protectedHeader: { typ: 'JWT' } }), code: 'malformed' },
   { name: 'JWT with a string exp', input: () => rawCompact(ed, { alg: 'EdDSA', typ: 'JWT', kid: ed.id }, { iss: edDid(), exp: 'tomorrow' }), code: 'claim_invalid' },
   { name: 'JWT with a duplicate claim', input: () => rawCompact(ed, { alg: 'EdDSA', typ: 'JWT', kid: ed.id }, `{"iss":"${edDid()}","iss":"did:example:evil"}`), code: 'malformed' },
+  // Parsers disagree on duplicates (first wins, last wins): the last payload here is the signed one.
+  { name: 'JSON JWS with a duplicate payload member', input: async () => {
+      const jws = await signFlattened({ signer: ed }, utf8(JSON.stringify({ ok: true })))
+      return `{"payload":"${seg({ admin: true })}","payload":"${jws.payload}","protected":"${jws.protected}","signature":"${jws.signature}"}`
+    }, code: 'malformed' },
   { name: 'JSON JWS with no signatures', input: () => ({ payload: seg({ a: 1 }), signatures: [] }), code: 'malformed' },
   { name: 'algorithm outside the allow-list', input: () => good, code: 'algorithm_not_allowed', options: { algorithms: ['ES256'] } },
   { name: 'key outside the configured set', input: () => good, code: 'key_not_found', options: { resolver: staticResolver([]) } },
