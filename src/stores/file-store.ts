@@ -344,13 +344,7 @@ export class FileStore implements KeyStore {
   async list(options: ListOptions = {}): Promise<KeyRecordPage> {
     const limit = resolveListLimit(options?.limit)
     const after = options?.cursor === undefined ? undefined : decodeListCursor(options.cursor)
-    await this.#ensureDirectory()
-    let names: string[]
-    try {
-      names = await readdir(this.directory)
-    } catch (error) {
-      throw unavailable('read the directory', this.directory, error)
-    }
+    const names = await this.#readDirectory()
     const keyNames = names.filter((name) => KEY_FILE.test(name))
     const records: KeyRecord[] = []
     for (let start = 0; start < keyNames.length; start += READ_CONCURRENCY) {
@@ -377,12 +371,7 @@ export class FileStore implements KeyStore {
    * ```
    */
   async ping(): Promise<void> {
-    await this.#ensureDirectory()
-    try {
-      await readdir(this.directory)
-    } catch (error) {
-      throw unavailable('read the directory', this.directory, error)
-    }
+    await this.#readDirectory()
     // The same write path a key takes (create, write, fsync), on a throwaway file.
     await unlinkQuietly(await this.#writeTemp(utf8('ping'), 'ping-'))
   }
@@ -401,13 +390,7 @@ export class FileStore implements KeyStore {
    */
   async cleanup(options: FileStoreCleanupOptions = {}): Promise<number> {
     const olderThanMs = FileStore.#duration(options.olderThanMs, DEFAULT_TEMP_AGE_MS, 'olderThanMs')
-    await this.#ensureDirectory()
-    let names: string[]
-    try {
-      names = await readdir(this.directory)
-    } catch (error) {
-      throw unavailable('read the directory', this.directory, error)
-    }
+    const names = await this.#readDirectory()
     let removed = 0
     for (const name of names) {
       const path = this.#path(name)
@@ -475,6 +458,16 @@ export class FileStore implements KeyStore {
       throw new CredsignError('store_corrupt', `file store: ${path} holds key id ${describeKeyId(value.id)}, which belongs in another file`)
     }
     return value
+  }
+
+  /** The directory's entries (created first if missing); `store_unavailable` when it cannot be read. */
+  async #readDirectory(): Promise<string[]> {
+    await this.#ensureDirectory()
+    try {
+      return await readdir(this.directory)
+    } catch (error) {
+      throw unavailable('read the directory', this.directory, error)
+    }
   }
 
   /** Writes `data` to a new synced temporary file with mode 0600 and returns its path. */
