@@ -1,8 +1,9 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { parseEnvelopedCredential } from './enveloped.js'
 import type { ValidationProblem, VcVersion } from './types.js'
-import { checkContext } from './validate-context.js'
-import { checkCredentialAt, checkId, checkMembers, checkParty, checkType, formatProblem } from './validate-credential.js'
-import { asList, isJsonObject, joinPath, Problems, typesOf } from './validate-shared.js'
+import { checkContext, checkEnvelopeContext } from './validate-context.js'
+import { checkCredentialAt, checkId, checkMembers, checkParty, checkType, checkTypedObjects, formatProblem } from './validate-credential.js'
+import { asList, checkLanguageValues, isJsonObject, joinPath, Problems, typesOf } from './validate-shared.js'
 import { dataModelVersion } from './version.js'
 
 /**
@@ -37,10 +38,15 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(~[A-Za-z0-9_.~-
 
 /**
  * Every data model problem of a presentation (VCDM 1.1 or 2.0), in document order. Besides the
- * presentation's own members it checks each entry of `verifiableCredential`: in VCDM 2.0 an object
- * (an `EnvelopedVerifiableCredential` whose `id` is a `data:` URL, or a credential, validated like
+ * presentation's own members (`@context`, `id`, `type` includes `VerifiablePresentation`, `holder`
+ * a URL or an object with a URL `id`, `type` on terms of use and proofs, in 2.0 `name` /
+ * `description` as strings or language value objects) it checks each entry of
+ * `verifiableCredential`: in VCDM 2.0 an object (an `EnvelopedVerifiableCredential` with an
+ * `@context` and a well-formed `data:` URL `id`, or a credential, validated like
  * {@link credentialProblems} in non-strict mode); in VCDM 1.1 also a compact JWT string. It does not
- * verify anything. Never throws.
+ * verify anything, so rules that depend on how an entry is secured (section 4.13.4: a self-asserted
+ * credential secured only by the presentation's proof needs `holder` equal to its `issuer`) are
+ * the verifier's. Never throws.
  *
  * @example
  * ```ts
@@ -64,6 +70,12 @@ export function presentationProblems(presentation: unknown, options: ValidatePre
   checkId(presentation.id, problems, 'id')
   checkType(presentation.type, 'VerifiablePresentation', problems, 'type')
   if (presentation.holder !== undefined) checkParty(presentation.holder, 'holder', problems, 'holder')
+  if (version === '2.0') {
+    checkLanguageValues(presentation.name, 'name', problems, 'name')
+    checkLanguageValues(presentation.description, 'description', problems, 'description')
+  }
+  checkTypedObjects(presentation, 'termsOfUse', { nonEmpty: version === '2.0' }, problems, '')
+  checkTypedObjects(presentation, 'proof', { nonEmpty: version === '2.0' }, problems, '')
 
   const embedded = presentation.verifiableCredential
   if (embedded !== undefined && options.checkCredentials !== false) {
@@ -107,11 +119,31 @@ function checkEmbedded(entry: unknown, version: VcVersion, problems: Problems, p
     return
   }
   const types = typesOf(entry.type)
-  if (types?.includes('EnvelopedVerifiableCredential')) {
-    if (typeof entry.id !== 'string' || !entry.id.startsWith('data:')) {
-      problems.add(joinPath(path, 'id'), 'an EnvelopedVerifiableCredential id must be a data: URL')
-    }
+  const dataUrlId = typeof entry.id === 'string' && /^data:/i.test(entry.id)
+  // An entry whose id is a data: URL and that does not claim to be a credential is an envelope that
+  // lost its type: say that, instead of listing every credential member it lacks.
+  if (types?.includes('EnvelopedVerifiableCredential') || (dataUrlId && !types?.includes('VerifiableCredential'))) {
+    checkEnvelope(entry, types, problems, path)
     return
   }
   checkCredentialAt(entry, { strict: false }, problems, path)
+}
+
+/** VCDM 2.0 section 4.13.1: `@context`, `id` a `data:` URL (RFC 2397), `type` EnvelopedVerifiableCredential. */
+function checkEnvelope(entry: Record<string, unknown>, types: string[] | undefined, problems: Problems, path: string): void {
+  checkEnvelopeContext(entry, problems, path)
+  const id = entry.id
+  if (typeof id !== 'string' || !/^data:/i.test(id)) {
+    problems.add(joinPath(path, 'id'), 'an EnvelopedVerifiableCredential id must be a data: URL')
+  } else {
+    try {
+      parseEnvelopedCredential(id)
+    } catch (error) {
+      const reason = CredsignError.is(error) ? `: ${error.message}` : ''
+      problems.add(joinPath(path, 'id'), `an EnvelopedVerifiableCredential id must be a well-formed data: URL${reason}`)
+    }
+  }
+  if (!types?.includes('EnvelopedVerifiableCredential')) {
+    problems.add(joinPath(path, 'type'), 'an enveloped credential (a data: URL id) needs type EnvelopedVerifiableCredential')
+  }
 }

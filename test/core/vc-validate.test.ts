@@ -115,6 +115,30 @@ describe('credentialProblems', () => {
     ['terms of use without type', { termsOfUse: { id: 'urn:t' } }, 'termsOfUse.type'],
     ['refresh without type', { refreshService: { id: 'https://example.org/refresh' } }, 'refreshService.type'],
     ['proof without type', { proof: { proofValue: 'z' } }, 'proof.type'],
+    ['renderMethod without type', { renderMethod: { id: 'https://example.org/render' } }, 'renderMethod.type'],
+    ['confidenceMethod without type', { confidenceMethod: [{ id: 'urn:c' }] }, 'confidenceMethod[0].type'],
+    ['an empty evidence array ("one or more")', { evidence: [] }, 'evidence'],
+    ['an empty credentialStatus array', { credentialStatus: [] }, 'credentialStatus'],
+    ['type an empty array', { type: [] }, 'type'],
+    ['name an object with other members', { name: { '@value': 'x', url: 'https://example.org' } }, 'name.url'],
+    ['name a language value without @value', { name: { '@language': 'en' } }, 'name.@value'],
+    ['name @value not a string', { name: { '@value': 5 } }, 'name.@value'],
+    ['name @language not a tag', { name: { '@value': 'x', '@language': 'en US' } }, 'name.@language'],
+    ['name @direction not ltr or rtl', { name: { '@value': 'x', '@direction': 'up' } }, 'name.@direction'],
+    ['name a number', { name: 5 }, 'name'],
+    ['name an empty array', { name: [] }, 'name'],
+    ['one bad language value among several', { description: ['ok', { '@value': 'y', '@language': 'fr', extra: 1 }] }, 'description[1].extra'],
+    ['issuer name with other members', { issuer: { id: issuer, name: { '@value': 'x', url: 'y' } } }, 'issuer.name.url'],
+    ['issuer description not a string', { issuer: { id: issuer, description: 42 } }, 'issuer.description'],
+    ['relatedResource without id', { relatedResource: { digestSRI: 'sha384-AAAA' } }, 'relatedResource.id'],
+    ['relatedResource id not a URL', { relatedResource: [{ id: 'logo.png', digestSRI: 'sha384-AAAA' }] }, 'relatedResource[0].id'],
+    ['relatedResource ids repeated', { relatedResource: [{ id: 'https://example.org/a', digestSRI: 'sha256-AAAA' }, { id: 'https://example.org/a', digestMultibase: 'uEiA' }] }, 'relatedResource[1].id'],
+    ['relatedResource without a digest', { relatedResource: { id: 'https://example.org/a', mediaType: 'image/png' } }, 'relatedResource'],
+    ['relatedResource digestSRI not SRI', { relatedResource: { id: 'https://example.org/a', digestSRI: 'md5-AAAA' } }, 'relatedResource.digestSRI'],
+    ['relatedResource digestMultibase with spaces', { relatedResource: { id: 'https://example.org/a', digestMultibase: 'z 6M' } }, 'relatedResource.digestMultibase'],
+    ['relatedResource mediaType not a media type', { relatedResource: { id: 'https://example.org/a', digestSRI: 'sha256-AAAA', mediaType: 'png' } }, 'relatedResource.mediaType'],
+    ['relatedResource entry a string', { relatedResource: ['https://example.org/a'] }, 'relatedResource[0]'],
+    ['relatedResource an empty array', { relatedResource: [] }, 'relatedResource'],
   ])('VCDM 2.0: %s', (_name, change, path) => {
     const credential = v2(change)
     for (const [name, value] of Object.entries(change)) if (value === undefined) delete credential[name]
@@ -133,6 +157,44 @@ describe('credentialProblems', () => {
     const credential = v1(change)
     for (const [name, value] of Object.entries(change)) if (value === undefined) delete credential[name]
     expect(paths(credentialProblems(credential, { version: '1.1' }))).toContain(path)
+  })
+
+  it('accepts names and descriptions as strings, language value objects, or several of them', () => {
+    const values = [
+      'Example',
+      { '@value': 'Example', '@language': 'en' },
+      { '@value': 'مثال', '@language': 'ar-EG', '@direction': 'rtl' },
+      { '@value': 'Example' },
+      ['Example', { '@value': 'Exemple', '@language': 'fr' }],
+    ]
+    for (const value of values) {
+      expect(credentialProblems(v2({ name: value, description: value, issuer: { id: issuer, name: value, description: value } }))).toEqual([])
+    }
+  })
+
+  it('accepts related resources with SRI or multibase digests', () => {
+    const relatedResource = [
+      { id: 'https://www.w3.org/ns/credentials/v2', digestSRI: 'sha384-Ml/HrjlBCNWyAX91hr6LFV2Y3heB5Tcr6IeE4/Tje8YyzYBM8IhqjHWiWpr8+ZbY' },
+      { id: 'https://example.org/logo.png', mediaType: 'image/png', digestMultibase: 'uEiBZlVztZpfWHgPyslVv6-UwirFoQoRvW1htfx963sknNA' },
+      { id: 'did:example:doc', digestSRI: ['sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU', 'sha512-AAAA'], digestMultibase: ['zQmYtUc4iTCbbfVSDNKvtQqrfyezPPnFvE33wFmutw9PBBk'] },
+    ]
+    expect(credentialProblems(v2({ relatedResource }))).toEqual([])
+    expect(credentialProblems(v2({ relatedResource: relatedResource[0] }))).toEqual([])
+  })
+
+  it('checks names, descriptions and related resources in VCDM 2.0 only (VCDM 1.1 does not define them)', () => {
+    expect(credentialProblems(v1({ name: { first: 'x' }, relatedResource: 'x' }))).toEqual([])
+  })
+
+  it('lets an issuing service accept an issuer object it will add its id to (allowMissingIssuer)', () => {
+    const named = v2({ issuer: { name: 'Example University' } })
+    expect(paths(credentialProblems(named))).toEqual(['issuer.id'])
+    expect(credentialProblems(named, { allowMissingIssuer: true })).toEqual([])
+    // A present but wrong id is not a missing one.
+    for (const bad of [null, 'not a url', ['did:example:a']]) {
+      expect(paths(credentialProblems(v2({ issuer: { id: bad } }), { allowMissingIssuer: true }))).toEqual(['issuer.id'])
+    }
+    expect(paths(credentialProblems(v2({ issuer: null }), { allowMissingIssuer: true }))).toEqual(['issuer'])
   })
 
   it('lets signers validate before filling issuer and issuanceDate', () => {
@@ -182,8 +244,23 @@ describe('presentationProblems', () => {
     ['an enveloped credential without type', { verifiableCredential: [{ '@context': V2, id: 'data:application/vc+jwt,eyJ' }] }, 'verifiableCredential[0].type'],
     ['an embedded credential without its required type', { verifiableCredential: { '@context': [V2], type: ['X'], issuer, credentialSubject: { id: 'did:example:a' } } }, 'verifiableCredential.type'],
     ['an unknown member (strict)', { badExtension: true }, 'badExtension'],
+    ['an envelope without @context', { verifiableCredential: [{ id: 'data:application/vc+jwt,eyJ', type: 'EnvelopedVerifiableCredential' }] }, 'verifiableCredential[0].@context'],
+    ['an envelope with a bad @context entry', { verifiableCredential: [{ '@context': [V2, 5], id: 'data:application/vc+jwt,eyJ', type: 'EnvelopedVerifiableCredential' }] }, 'verifiableCredential[0].@context[1]'],
+    ['an envelope whose data: URL has no comma', { verifiableCredential: [{ '@context': V2, id: 'data:application/vc+jwt;eyJ', type: 'EnvelopedVerifiableCredential' }] }, 'verifiableCredential[0].id'],
+    ['an envelope whose data: URL has no media type', { verifiableCredential: [{ '@context': V2, id: 'data:,eyJ', type: 'EnvelopedVerifiableCredential' }] }, 'verifiableCredential[0].id'],
+    ['an envelope with another type', { verifiableCredential: [{ '@context': V2, id: 'data:application/vc+jwt,eyJ', type: 'Envelope' }] }, 'verifiableCredential[0].type'],
+    ['terms of use without type', { termsOfUse: { id: 'urn:t' } }, 'termsOfUse.type'],
+    ['proof without type', { proof: [{ proofValue: 'z' }] }, 'proof[0].type'],
+    ['name with other members', { name: { '@value': 'x', '@language': 'en', url: 'y' } }, 'name.url'],
+    ['description a number', { description: 7 }, 'description'],
   ])('VCDM 2.0: %s', (_name, change, path) => {
     expect(paths(presentationProblems(vp(change)))).toContain(path)
+  })
+
+  it('accepts envelopes with RFC 2397 parameters and a base64 payload, and presentation names', () => {
+    const envelope = (id: string) => ({ '@context': [V2], id, type: ['EnvelopedVerifiableCredential'] })
+    expect(presentationProblems(vp({ verifiableCredential: [envelope('data:application/vc-ld+jwt;base64url,eyJhbGciOiJFUzI1NiJ9.e30.c2ln'), envelope('data:application/vc+cose;base64,2D2ERKEBOCKg')] }))).toEqual([])
+    expect(presentationProblems(vp({ name: { '@value': 'Job application', '@language': 'en' }, description: 'For Acme' }))).toEqual([])
   })
 
   it('validatePresentation throws credential_invalid', () => {
