@@ -5,6 +5,8 @@ export default defineConfig({
     index: 'src/index.ts',
     // The `node` export condition's entry: the same API with the node:crypto backend installed.
     'index.node': 'src/index.node.ts',
+    // Data Integrity: JSON-LD (jsonld, rdf-canonize) is only imported from here, and lazily.
+    'data-integrity/index': 'src/data-integrity/index.ts',
     'file/index': 'src/file/index.ts',
     'postgres/index': 'src/postgres/index.ts',
     'testing/index': 'src/testing/index.ts',
@@ -23,5 +25,5 @@ export default defineConfig({
   platform: 'neutral',
   // Keep `node:crypto` / `node:fs` as written: Deno and Bun resolve node: specifiers directly.
   removeNodeProtocol: false,
-  external: [/^@noble\//, /^@scure\//, 'jose', 'pg', /^node:/],
+  external: [/^@noble\//, /^@scure\//, 'jose', 'pg', 'jsonld', /^jsonld\//, 'rdf-canonize', /^node:/],
 })

@@ -7,6 +7,7 @@ const chromiumArgs = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
 const alias = {
+  'credsign/data-integrity': fileURLToPath(new URL('./src/data-integrity/index.ts', import.meta.url)),
   'credsign/file': fileURLToPath(new URL('./src/file/index.ts', import.meta.url)),
   'credsign/postgres': fileURLToPath(new URL('./src/postgres/index.ts', import.meta.url)),
   'credsign/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
@@ -28,6 +29,9 @@ const chromium = {
 
 export default defineConfig({
   resolve: { alias },
+  // jsonld and rdf-canonize are imported dynamically (only when an rdfc suite runs): pre-bundle them so
+  // the browser projects do not discover them mid-run and reload the page (a failed test file import).
+  optimizeDeps: { include: ['jsonld', 'rdf-canonize', 'jsonld/lib/ContextResolver.js'] },
   test: {
     projects: [
       {

@@ -46,6 +46,13 @@ export type ErrorCode =
   | 'claim_invalid'
   | 'credential_invalid'
   | 'embedded_credential_invalid'
+  // Data Integrity and JSON-LD
+  | 'context_not_found'
+  | 'jsonld_invalid'
+  | 'proof_invalid'
+  | 'proof_purpose_mismatch'
+  | 'previous_proof_missing'
+  | 'unsupported_cryptosuite'
   // runtime
   | 'crypto_unavailable'
 

@@ -11,13 +11,10 @@ import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
 import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
 import { classifyJwt } from './classify.js'
 import { normalizeTyp } from '../jose/typ.js'
-import { parseDateTime } from './date-time.js'
 import { extractDocument, issuerOf, readPayload, type ExtractedDocument } from './decode-jwt-credential.js'
-import { verifyEmbedded } from './embedded.js'
+import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, clip } from './document-checks.js'
 import { ResultBuilder } from './result-builder.js'
 import type { JsonObject } from './types.js'
-import { credentialProblems } from './validate-credential.js'
-import { presentationProblems } from './validate-presentation.js'
 import { asList, isJsonObject } from './validate-shared.js'
 import { dataModelVersion } from './version.js'
 
@@ -170,7 +167,7 @@ async function verifyCompact(token: string, options: VerifyOptions, context: Ver
   checkBinding(issuer, extracted?.kind, verified.key, options, builder)
   checkValidity(payload, extracted, options, builder)
   if (extracted?.kind !== 'credential') checkAudienceAndNonce(payload, options, builder)
-  if (extracted?.kind === 'presentation') await checkEmbedded(extracted.document, options, context, builder)
+  if (extracted?.kind === 'presentation') await checkEmbeddedCredentials(extracted.document, options, context, builder)
   return builder.result()
 }
 
@@ -237,22 +234,14 @@ async function checkSignature(
   }
 }
 
-/** Data model of the credential or presentation (never strict: a verifier reports, it does not police extensions). */
+/** Data model of the credential or presentation; VC-JOSE-COSE payloads must be VCDM 2.0. */
 function checkDocument(extracted: ExtractedDocument, format: string, builder: ResultBuilder): void {
   const { kind, document } = extracted
   const problems = [...extracted.modelProblems]
   if ((format === 'vc+jwt' || format === 'vp+jwt') && dataModelVersion(document) !== '2.0') {
     problems.push({ path: '@context', message: `a ${format} payload must be a VCDM 2.0 ${kind} (first @context entry https://www.w3.org/ns/credentials/v2)` })
-  } else {
-    problems.push(...(kind === 'credential' ? credentialProblems(document, { strict: false }) : presentationProblems(document, { strict: false, checkCredentials: false })))
   }
-  if (problems.length === 0) {
-    builder.pass(kind, `VCDM ${dataModelVersion(document) ?? '?'} data model`)
-    return
-  }
-  const [first, ...rest] = problems
-  if (first) builder.fail(kind, 'credential_invalid', first.message, first.path || undefined)
-  for (const problem of rest) builder.issue('credential_invalid', problem.message, problem.path || undefined)
+  checkDocumentModel(kind, document, builder, problems)
 }
 
 /** Registered claims of the right type; VCDM 1.1 mapping conflicts; iss against the document. */
@@ -317,21 +306,7 @@ function checkValidity(payload: JsonObject, extracted: ExtractedDocument | undef
     builder.fail('validity', error.code, error.message)
     return
   }
-  if (extracted?.kind === 'credential') {
-    const v2 = dataModelVersion(extracted.document) === '2.0'
-    const fromName = v2 ? 'validFrom' : 'issuanceDate'
-    const untilName = v2 ? 'validUntil' : 'expirationDate'
-    const from = parseDateTime(extracted.document[fromName])
-    const until = parseDateTime(extracted.document[untilName])
-    if (from !== undefined && now < from - tolerance * 1000) {
-      builder.fail('validity', 'not_yet_valid', `the credential is not valid before ${fromName} ${clip(String(extracted.document[fromName]))}`, fromName)
-      return
-    }
-    if (until !== undefined && now >= until + tolerance * 1000) {
-      builder.fail('validity', 'expired', `the credential expired at ${untilName} ${clip(String(extracted.document[untilName]))}`, untilName)
-      return
-    }
-  }
+  if (extracted?.kind === 'credential' && !checkCredentialPeriod(extracted.document, now, tolerance, builder)) return
   builder.pass('validity')
 }
 
@@ -347,36 +322,9 @@ function checkAudienceAndNonce(payload: JsonObject, options: VerifyOptions, buil
   }
 }
 
-async function checkEmbedded(presentation: JsonObject, options: VerifyOptions, context: VerifyContext, builder: ResultBuilder): Promise<void> {
-  const entries = presentation.verifiableCredential === undefined ? [] : asList(presentation.verifiableCredential)
-  if (options.verifyEmbedded === false) {
-    builder.pass('credentials', `${entries.length} embedded credential(s) not verified (verifyEmbedded: false)`)
-    return
-  }
-  const version = dataModelVersion(presentation)
-  const results: VerificationResult[] = []
-  let failures = 0
-  for (const [index, entry] of entries.entries()) {
-    const path = Array.isArray(presentation.verifiableCredential) ? `verifiableCredential[${index}]` : 'verifiableCredential'
-    const outcome = await verifyEmbedded(entry, version, context)
-    results.push(outcome.result)
-    if (outcome.reason !== undefined) {
-      failures += 1
-      builder.issue('embedded_credential_invalid', `${path}: ${outcome.reason}`, path)
-    }
-  }
-  builder.extra.credentials = results
-  const detail = `${entries.length - failures} of ${entries.length} embedded credential(s) verified`
-  builder.checks.push(failures === 0 ? { name: 'credentials', passed: true, detail } : { name: 'credentials', passed: false, detail })
-}
-
 /** `createResolver()` (did:key and did:jwk, offline), made on first use, as the jose layer does. */
 let sharedResolver: KeyResolver | undefined
 function defaultResolver(): KeyResolver {
   sharedResolver ??= createResolver()
   return sharedResolver
-}
-
-function clip(text: string): string {
-  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
 }

@@ -1,0 +1,225 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import { epochMilliseconds } from '../jose/jwt-times.js'
+import { createResolver } from '../resolve/create-resolver.js'
+import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
+import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, clip } from '../vc/document-checks.js'
+import { ResultBuilder } from '../vc/result-builder.js'
+import type { JsonObject } from '../vc/types.js'
+import { idOf, isJsonObject, typesOf } from '../vc/validate-shared.js'
+import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
+import { createDocumentLoader, offlineDocumentLoader } from './document-loader.js'
+import { previousProofIds } from './proof-document.js'
+import type { DocumentLoader } from './types.js'
+import { ProofCheckError, verifyProof, type VerifiedProof } from './verify-proof.js'
+
+/**
+ * Options of {@link dataIntegrityHandler}.
+ *
+ * @example
+ * ```ts
+ * import type { DataIntegrityHandlerOptions } from 'credsign/data-integrity'
+ * const options: DataIntegrityHandlerOptions = { contexts: { 'https://example.org/ctx/v1': { '@context': { name: 'https://schema.org/name' } } } }
+ * ```
+ */
+export interface DataIntegrityHandlerOptions {
+  /** Where JSON-LD contexts come from (default: bundled contexts plus `contexts`, offline). */
+  documentLoader?: DocumentLoader
+  /** Extra contexts by URL for the default loader (ignored when `documentLoader` is given). */
+  contexts?: Readonly<Record<string, unknown>>
+  /**
+   * The proof purpose every proof must have. Default: `authentication` for presentations,
+   * `assertionMethod` for everything else.
+   */
+  proofPurpose?: string
+  /** Most proofs accepted on one document (default 8): each costs a key resolution and a signature check. */
+  maxProofs?: number
+}
+
+/** Most `proof` entries any document may carry, whatever the option says. */
+const PROOF_LIMIT = 64
+
+/**
+ * The `verify()` handler for Data Integrity: `DataIntegrityProof` with `eddsa-rdfc-2022`,
+ * `eddsa-jcs-2022`, `ecdsa-rdfc-2019`, `ecdsa-jcs-2019`, and `Ed25519Signature2020`, on
+ * credentials, presentations and other JSON-LD documents. Pass it in `options.handlers`; JSON-LD
+ * is only loaded when an rdfc proof is verified.
+ *
+ * Every proof of the document must verify (a proof set), and a proof chain must be whole: a
+ * `previousProof` naming no proof of the document is `previous_proof_missing`. Per proof: the
+ * purpose (`proof_purpose_mismatch`), `challenge` against `options.nonce` and `domain` against
+ * `options.audience` (when given), `created` / `expires` against the clock, the verification
+ * method through `options.resolver` and its authorisation for the purpose in its controller
+ * document (`key_not_authorized`), the key type against the suite, and the signature. Then, as
+ * for JWTs: the data model, issuer binding (some proof's key is controlled by the issuer / holder;
+ * `issuerBinding: false` skips it), the validity period, and embedded credentials.
+ *
+ * @example
+ * ```ts
+ * import { verify } from 'credsign'
+ * import { dataIntegrityHandler } from 'credsign/data-integrity'
+ * declare const securedCredential: Record<string, unknown>
+ * const result = await verify(securedCredential, { handlers: [dataIntegrityHandler()] })
+ * result.format // 'data-integrity'
+ * ```
+ */
+export function dataIntegrityHandler(options: DataIntegrityHandlerOptions = {}): FormatHandler {
+  if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'handler options must be an object')
+  const loader = options.documentLoader ?? (options.contexts === undefined ? offlineDocumentLoader() : createDocumentLoader({ contexts: options.contexts }))
+  if (typeof loader !== 'function') throw new CredsignError('invalid_argument', 'documentLoader must be a function')
+  const maxProofs = options.maxProofs ?? 8
+  if (!Number.isInteger(maxProofs) || maxProofs < 1 || maxProofs > PROOF_LIMIT) throw new CredsignError('invalid_argument', `maxProofs must be an integer from 1 to ${PROOF_LIMIT}`)
+  if (options.proofPurpose !== undefined && (typeof options.proofPurpose !== 'string' || options.proofPurpose.length === 0)) {
+    throw new CredsignError('invalid_argument', 'proofPurpose must be a non-empty string')
+  }
+  return {
+    name: 'data-integrity',
+    detect: (input) => isJsonObject(input) && (isJsonObject(input.proof) || (Array.isArray(input.proof) && input.proof.length > 0)),
+    verify: async (input, verifyOptions, context) => {
+      try {
+        return await verifyDocument(input as JsonObject, verifyOptions, context, { loader, maxProofs, proofPurpose: options.proofPurpose })
+      } catch (error) {
+        // The never-throw backstop: every expected failure is recorded as it happens.
+        const builder = new ResultBuilder('data-integrity')
+        builder.fail('format', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'the document could not be verified')
+        return builder.result()
+      }
+    },
+  }
+}
+
+interface HandlerSettings {
+  loader: DocumentLoader
+  maxProofs: number
+  proofPurpose: string | undefined
+}
+
+async function verifyDocument(document: JsonObject, options: VerifyOptions, context: VerifyContext, settings: HandlerSettings): Promise<VerificationResult> {
+  const builder = new ResultBuilder('data-integrity')
+  const types = typesOf(document.type) ?? []
+  const kind = types.includes('VerifiablePresentation') ? 'presentation' : types.includes('VerifiableCredential') ? 'credential' : undefined
+  builder.pass('format', `Data Integrity-secured ${kind ?? 'document'}`)
+  if (kind !== undefined) builder.extra[kind] = document
+
+  const proofs = Array.isArray(document.proof) ? document.proof : [document.proof]
+  if (!checkProofList(proofs, settings.maxProofs, builder)) return builder.result()
+
+  if (kind !== undefined) checkDocumentModel(kind, document, builder)
+
+  const now = epochMilliseconds(options.now)
+  const toleranceSeconds = options.clockToleranceSeconds ?? 60
+  const verified: VerifiedProof[] = []
+  for (const [index, proof] of proofs.entries()) {
+    const path = proofs.length === 1 && !Array.isArray(document.proof) ? 'proof' : `proof[${index}]`
+    try {
+      verified.push(
+        await verifyProof(document, proofs, proof, {
+          resolver: options.resolver ?? defaultResolver(),
+          documentLoader: settings.loader,
+          proofPurpose: settings.proofPurpose ?? (kind === 'presentation' ? 'authentication' : 'assertionMethod'),
+          ...(options.nonce === undefined ? {} : { challenge: options.nonce }),
+          ...(options.audience === undefined ? {} : { domain: options.audience }),
+          checkTimes: options.checkValidity !== false,
+          now,
+          toleranceMs: toleranceSeconds * 1000,
+        }),
+      )
+      builder.pass('signature', `${path}: ${String(proof.type)}${typeof proof.cryptosuite === 'string' ? ` ${proof.cryptosuite}` : ''} by ${clip(String(proof.verificationMethod))}`)
+    } catch (error) {
+      if (error instanceof ProofCheckError) builder.fail(error.check, error.code, `${path}: ${error.message}`, path)
+      else throw error
+    }
+  }
+  const first = verified[0]
+  if (first !== undefined) builder.extra.key = keySummary(first.key)
+  if (builder.failed) return builder.result()
+
+  if (kind !== undefined) checkBinding(document, kind, verified, options, builder)
+  if (kind === 'credential') {
+    if (options.checkValidity === false) builder.pass('validity', 'not checked (checkValidity: false)')
+    else if (checkCredentialPeriod(document, now, toleranceSeconds, builder)) builder.pass('validity')
+  }
+  if (kind === 'presentation') await checkEmbeddedCredentials(document, options, context, builder)
+  return builder.result()
+}
+
+/** Every entry a proof object, within the limit, ids unique, every `previousProof` naming one of them. */
+function checkProofList(proofs: unknown[], maxProofs: number, builder: ResultBuilder): proofs is JsonObject[] {
+  if (proofs.length > maxProofs) {
+    builder.fail('proof', 'proof_invalid', `the document has ${proofs.length} proofs; at most ${maxProofs} are verified (maxProofs)`)
+    return false
+  }
+  if (!proofs.every(isJsonObject)) {
+    builder.fail('proof', 'proof_invalid', 'every proof must be a JSON object')
+    return false
+  }
+  const ids = new Set<unknown>()
+  for (const proof of proofs) {
+    if (proof.id === undefined) continue
+    if (ids.has(proof.id)) {
+      builder.fail('proof', 'proof_invalid', `two proofs have the id ${clip(String(proof.id))}`)
+      return false
+    }
+    ids.add(proof.id)
+  }
+  for (const [index, proof] of proofs.entries()) {
+    let named: string[]
+    try {
+      named = previousProofIds(proof.previousProof)
+    } catch (error) {
+      builder.fail('proof', 'proof_invalid', `proof[${index}]: ${(error as Error).message}`, `proof[${index}]`)
+      return false
+    }
+    for (const id of named) {
+      if (id === proof.id) {
+        builder.fail('proof', 'previous_proof_missing', `proof[${index}]: a proof cannot endorse itself`, `proof[${index}]`)
+        return false
+      }
+      if (!ids.has(id)) {
+        builder.fail('proof', 'previous_proof_missing', `proof[${index}]: previousProof ${clip(id)} is not a proof of this document`, `proof[${index}]`)
+        return false
+      }
+    }
+  }
+  builder.pass('proof', `${proofs.length} proof(s)`)
+  return true
+}
+
+/** Some proof's key is controlled by the issuer (credentials) or the holder (presentations, when named). */
+function checkBinding(document: JsonObject, kind: 'credential' | 'presentation', verified: VerifiedProof[], options: VerifyOptions, builder: ResultBuilder): void {
+  const party = idOf(kind === 'credential' ? document.issuer : document.holder)
+  if (party !== undefined) builder.extra.issuer = party
+  if (options.issuerBinding === false) {
+    builder.pass('issuer_binding', 'not checked (issuerBinding: false)')
+    return
+  }
+  if (party === undefined) {
+    if (kind === 'presentation') builder.pass('issuer_binding', 'no holder to bind')
+    else builder.fail('issuer_binding', 'issuer_mismatch', 'the credential names no issuer')
+    return
+  }
+  const bound = verified.find((proof) => proof.key.controller === party)
+  if (bound !== undefined) {
+    builder.extra.key = keySummary(bound.key)
+    builder.pass('issuer_binding', party)
+    return
+  }
+  const controllers = verified.map((proof) => proof.key.controller).filter((c): c is string => c !== undefined)
+  builder.fail(
+    'issuer_binding',
+    'issuer_mismatch',
+    controllers.length === 0
+      ? "nothing says who controls the proof's key: give the resolver the key's controller or pass issuerBinding: false"
+      : `no proof is by a key of the ${kind === 'credential' ? 'issuer' : 'holder'} ${clip(party)} (keys controlled by ${controllers.map(clip).join(', ')})`,
+  )
+}
+
+function keySummary(key: ResolvedKey): { id: string; controller?: string } {
+  return key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
+}
+
+/** `createResolver()` (did:key and did:jwk, offline), made on first use. */
+let sharedResolver: KeyResolver | undefined
+function defaultResolver(): KeyResolver {
+  sharedResolver ??= createResolver()
+  return sharedResolver
+}
