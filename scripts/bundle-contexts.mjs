@@ -20,11 +20,14 @@ const contexts = [
   ['did-v1', 'https://www.w3.org/ns/did/v1', 'w3c-contexts/did-spec-registries/vocabs/v1/context.jsonld', 'w3c/did-spec-registries c315db9 (W3C Document License)'],
   ['ed25519-2020-v1', 'https://w3id.org/security/suites/ed25519-2020/v1', 'w3c-vc-di-eddsa/contexts/lds-ed25519-2020-v1.json', 'w3c/vc-di-eddsa abb673e (W3C Software and Document License)'],
   ['citizenship-v4rc1', 'https://w3id.org/citizenship/v4rc1', 'w3c-contexts/citizenship-vocab/contexts/citizenship-v4rc1.jsonld', 'w3c-ccg/citizenship-vocab 50a3689 (W3C Software and Document License)'],
+  // Referenced by credentials/examples/v1 (termsOfUse); the W3C context as packaged on npm.
+  ['odrl', 'https://www.w3.org/ns/odrl.jsonld', 'npm:@digitalbazaar/odrl-context/contexts/odrl.jsonld', 'https://www.w3.org/ns/odrl.jsonld via npm @digitalbazaar/odrl-context 1.0.0 (W3C Document License; package BSD-3-Clause)'],
 ]
 const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())
 const index = []
 for (const [name, url, path, source] of contexts) {
-  const document = JSON.parse(readFileSync(join(vectors, path), 'utf8'))
+  const file = path.startsWith('npm:') ? new URL(`../node_modules/${path.slice(4)}`, import.meta.url).pathname : join(vectors, path)
+  const document = JSON.parse(readFileSync(file, 'utf8'))
   const body = JSON.stringify(document, null, 2)
   writeFileSync(
     `src/data-integrity/contexts/${name}.ts`,

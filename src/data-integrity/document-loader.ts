@@ -43,6 +43,10 @@ function deepFreeze(value: unknown): unknown {
   return value
 }
 
+function plainCopy(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown
+}
+
 let bundled: Map<string, unknown> | undefined
 function bundledContexts(): Map<string, unknown> {
   bundled ??= new Map(BUNDLED_CONTEXT_DOCUMENTS.map(([url, document]) => [url, frozenCopy(document)]))
@@ -108,7 +112,9 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
   return async (url: string): Promise<RemoteDocument> => {
     if (typeof url !== 'string') throw new CredsignError('context_not_found', 'a context reference must be a URL string')
     const known = added.get(url) ?? contexts.get(url)
-    if (known !== undefined) return { documentUrl: url, document: known, contextUrl: null }
+    // A fresh copy per call: JSON-LD processors rewrite relative URLs inside the documents they are
+    // given. (Processed contexts are cached per loader, so this runs once per context and loader.)
+    if (known !== undefined) return { documentUrl: url, document: plainCopy(known), contextUrl: null }
     const shown = JSON.stringify(url.length > 120 ? `${url.slice(0, 120)}…` : url)
     if (fetch === undefined) {
       throw new CredsignError('context_not_found', `the JSON-LD context ${shown} is not bundled or added, and credsign does not fetch contexts unless a fetcher is configured`)
@@ -122,7 +128,7 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
       pending.catch(() => fetched.delete(url))
     }
     try {
-      return { documentUrl: url, document: await pending, contextUrl: null }
+      return { documentUrl: url, document: plainCopy(await pending), contextUrl: null }
     } catch (cause) {
       throw new CredsignError('context_not_found', `the JSON-LD context ${shown} could not be fetched`, { cause })
     }

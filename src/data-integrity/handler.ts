@@ -10,7 +10,7 @@ import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } 
 import { createDocumentLoader, offlineDocumentLoader } from './document-loader.js'
 import { previousProofIds } from './proof-document.js'
 import type { DocumentLoader } from './types.js'
-import { ProofCheckError, verifyProof, type VerifiedProof } from './verify-proof.js'
+import { isProofCheckError, verifyProof, type VerifiedProof } from './verify-proof.js'
 
 /**
  * Options of {@link dataIntegrityHandler}.
@@ -125,7 +125,7 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
       )
       builder.pass('signature', `${path}: ${String(proof.type)}${typeof proof.cryptosuite === 'string' ? ` ${proof.cryptosuite}` : ''} by ${clip(String(proof.verificationMethod))}`)
     } catch (error) {
-      if (error instanceof ProofCheckError) builder.fail(error.check, error.code, `${path}: ${error.message}`, path)
+      if (isProofCheckError(error)) builder.fail(error.check, error.code, `${path}: ${error.message}`, path)
       else throw error
     }
   }

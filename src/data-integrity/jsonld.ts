@@ -105,6 +105,12 @@ export async function toDataset(document: JsonLdDocument, documentLoader: Docume
     return await jsonld.toRDF(document, {
       documentLoader: staticLoader(documentLoader),
       safe: true,
+      // As the W3C cryptosuites (and Digital Bazaar's implementations) process documents: no base
+      // IRI (a relative IRI is an error in safe mode, never resolved against some URL), base
+      // direction as i18n datatypes (else safe mode rejects every @direction), no generalized RDF.
+      base: null,
+      rdfDirection: 'i18n-datatype',
+      produceGeneralizedRdf: false,
       contextResolver: new ContextResolver({ sharedCache: contextCacheOf(documentLoader) as unknown as { get(key: string): unknown; set(key: string, value: unknown): void } }),
     })
   } catch (error) {

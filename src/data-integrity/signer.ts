@@ -131,7 +131,7 @@ export class DataIntegritySigner {
     const opts = mergeOptions(this.#defaults, options)
     const suite = suiteForSigning(opts.cryptosuite, this.#signer.algorithm)
     const types = isJsonObject(document) ? (typesOf(document.type) ?? []) : []
-    const kind = types.includes('VerifiablePresentation') ? 'presentation' : types.includes('VerifiableCredential') ? 'credential' : 'document'
+    const kind = types.includes('VerifiablePresentation') ? 'presentation' : types.includes('VerifiableCredential') || dataModelVersion(document) !== undefined ? 'credential' : 'document'
     const copy = copyDocument(document, kind === 'presentation' ? 'presentation' : 'credential')
     const now = opts.now === undefined ? Date.now() : opts.now()
     if (!Number.isFinite(now)) throw new CredsignError('invalid_argument', 'now() must return epoch milliseconds')

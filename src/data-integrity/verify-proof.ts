@@ -43,11 +43,20 @@ export class ProofCheckError extends CredsignError {
   }
 }
 
+/**
+ * Whether `error` is a {@link ProofCheckError}. Not `instanceof`: `CredsignError`'s brand check
+ * (`Symbol.hasInstance`) is inherited and answers true for every credsign error.
+ * @internal
+ */
+export function isProofCheckError(error: unknown): error is ProofCheckError {
+  return CredsignError.is(error) && typeof (error as { check?: unknown }).check === 'string'
+}
+
 async function step<T>(check: string, run: () => T | Promise<T>): Promise<T> {
   try {
     return await run()
   } catch (error) {
-    if (error instanceof ProofCheckError) throw error
+    if (isProofCheckError(error)) throw error
     if (CredsignError.is(error)) throw new ProofCheckError(check, error)
     throw error
   }

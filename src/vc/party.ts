@@ -2,7 +2,7 @@ import { isDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import type { Signer } from '../keys/types.js'
 import type { JsonObject } from './types.js'
-import { idOf, isAbsoluteUrl } from './validate-shared.js'
+import { idOf, isAbsoluteUrl, isJsonObject } from './validate-shared.js'
 
 /**
  * Who controls the signer's key, as far as its id says: the DID of a DID URL
@@ -39,7 +39,7 @@ export interface BindPartyOptions {
 
 /**
  * The issuer rules of the JWT signers, applied to a copy the caller owns (`document` is changed in
- * place): an absent `issuer` / `holder` is filled with the key's controller; one that names a
+ * place): an absent `issuer` / `holder` (or an issuer object without `id`) is filled with the key's controller; one that names a
  * different controller is `issuer_mismatch` unless `allowMismatch`; a credential whose issuer
  * cannot be known (absent, and the key id names no controller) is `credential_invalid`. A present
  * value is never overwritten. Returns the issuer / holder id, if any.
@@ -57,6 +57,13 @@ export function bindParty(document: JsonObject, signer: Signer, options: BindPar
       throw new CredsignError('credential_invalid', "issuer: the credential has no issuer and the signer's id is not a DID URL to take it from")
     }
     return undefined
+  }
+  // An issuer object without `id` (`{ name: 'Example University' }`) gets the key's controller as
+  // its id, as an issuing service fills it (the VCDM 2.0 suite expects that). A holder object
+  // without `id` is invalid (the suite's presentation-holder-name-fail), so it is left to validation.
+  if (member === 'issuer' && isJsonObject(value) && value.id === undefined && controller !== undefined) {
+    document[member] = { id: controller, ...value }
+    return controller
   }
   const id = idOf(value)
   // A malformed value is left to data-model validation, which names the problem precisely.

@@ -11,6 +11,7 @@ import jwkV1 from './jwk-v1.js'
 import didV1 from './did-v1.js'
 import ed255192020V1 from './ed25519-2020-v1.js'
 import citizenshipV4rc1 from './citizenship-v4rc1.js'
+import odrl from './odrl.js'
 
 /** The JSON-LD contexts credsign ships, by URL. Never fetched: these are the documents. @internal */
 export const BUNDLED_CONTEXT_DOCUMENTS: ReadonlyArray<readonly [string, unknown]> = [
@@ -26,4 +27,5 @@ export const BUNDLED_CONTEXT_DOCUMENTS: ReadonlyArray<readonly [string, unknown]
   ['https://www.w3.org/ns/did/v1', didV1],
   ['https://w3id.org/security/suites/ed25519-2020/v1', ed255192020V1],
   ['https://w3id.org/citizenship/v4rc1', citizenshipV4rc1],
+  ['https://www.w3.org/ns/odrl.jsonld', odrl],
 ]

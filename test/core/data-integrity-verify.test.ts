@@ -1,0 +1,281 @@
+// Data Integrity signing and verification through the public API: round trips for every suite,
+// presentations, proof sets and chains, and one negative test per failure the issue lists (each
+// fails with its own code).
+import { describe, expect, it } from 'vitest'
+import { KeyVault, MemoryStore, asDidSigner, createResolver, didKeyFromJwk, generateKeyPair, loadPrivateKey, verify, type KeyAlgorithm, type Signer, type VerificationResult } from '../../src/index.js'
+import { DataIntegritySigner, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/data-integrity/index.js'
+import { b58, fromB58 } from '../../src/util/bytes.js'
+import { clone, rejectionCode } from './di-helpers.js'
+
+const handlers = [dataIntegrityHandler()]
+const CREDENTIAL = {
+  '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+  id: 'urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33',
+  type: ['VerifiableCredential', 'AlumniCredential'],
+  validFrom: '2023-01-01T00:00:00Z',
+  credentialSubject: { id: 'did:example:abcdefgh', alumniOf: 'The School of Examples' },
+}
+
+async function didSigner(algorithm: KeyAlgorithm): Promise<Signer> {
+  const { pkcs8, publicJwk } = await generateKeyPair(algorithm)
+  const key = await loadPrivateKey(algorithm, pkcs8)
+  const did = didKeyFromJwk(publicJwk)
+  return { id: `${did}#${did.slice('did:key:'.length)}`, algorithm, publicJwk, sign: (data) => key.sign(data) }
+}
+
+const codes = (result: VerificationResult) => result.errors.map((e) => e.code)
+
+describe('round trips', () => {
+  const suites: [CryptosuiteName, KeyAlgorithm][] = [
+    ['eddsa-rdfc-2022', 'Ed25519'],
+    ['eddsa-jcs-2022', 'Ed25519'],
+    ['ecdsa-rdfc-2019', 'P-256'],
+    ['ecdsa-rdfc-2019', 'P-384'],
+    ['ecdsa-jcs-2019', 'P-256'],
+    ['ecdsa-jcs-2019', 'P-384'],
+    ['Ed25519Signature2020', 'Ed25519'],
+  ]
+  for (const [cryptosuite, algorithm] of suites) {
+    it(`${cryptosuite} with ${algorithm}: a credential signs and verifies, issuer bound to the key`, async () => {
+      const signer = await didSigner(algorithm)
+      const secured = await new DataIntegritySigner(signer, { cryptosuite }).sign(CREDENTIAL)
+      expect(secured.issuer).toBe(signer.id.split('#')[0])
+      const result = await verify(secured, { handlers })
+      expect(result.errors).toEqual([])
+      expect(result).toMatchObject({ verified: true, format: 'data-integrity', issuer: secured.issuer, key: { id: signer.id } })
+      expect(result.checks.map((c) => c.name)).toEqual(['format', 'proof', 'credential', 'signature', 'issuer_binding', 'validity'])
+      // The caller's object is untouched.
+      expect(CREDENTIAL).not.toHaveProperty('proof')
+    })
+  }
+
+  it('the default suite follows the key: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256; secp256k1 and RSA have none', async () => {
+    const ed = await new DataIntegritySigner(await didSigner('Ed25519')).sign(CREDENTIAL)
+    expect(ed.proof).toMatchObject({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod' })
+    const p256 = await new DataIntegritySigner(await didSigner('P-256')).sign(CREDENTIAL)
+    expect(p256.proof).toMatchObject({ cryptosuite: 'ecdsa-rdfc-2019' })
+    const k1 = await didSigner('secp256k1')
+    expect(() => new DataIntegritySigner(k1)).toThrow(expect.objectContaining({ code: 'unsupported_cryptosuite' }))
+    const ed2 = await didSigner('Ed25519')
+    expect(() => new DataIntegritySigner(ed2, { cryptosuite: 'ecdsa-rdfc-2019' })).toThrow(expect.objectContaining({ code: 'unsupported_cryptosuite' }))
+  })
+
+  it('a vault key: asDidSigner names the verification method; the vault resolver-free did:key path verifies', async () => {
+    const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: new Uint8Array(32).fill(7), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+    await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
+    const signer = asDidSigner(await vault.unlock('issuer-1', ['s1']))
+    const secured = await new DataIntegritySigner(signer).sign({ ...CREDENTIAL, issuer: { name: 'Example University' } })
+    expect(secured.issuer).toEqual({ id: signer.id.split('#')[0], name: 'Example University' })
+    expect((await verify(secured, { handlers })).verified).toBe(true)
+    // A vault key id is not a verification method.
+    const bare = await vault.unlock('issuer-1', ['s1'])
+    await expect(new DataIntegritySigner(bare).sign({ ...CREDENTIAL, issuer: 'did:example:issuer' })).rejects.toMatchObject({ code: 'invalid_argument' })
+  })
+
+  it('a VCDM 1.1 credential gets the data-integrity context and an issuanceDate', async () => {
+    const signer = await didSigner('Ed25519')
+    const secured = await new DataIntegritySigner(signer, { now: () => Date.parse('2024-05-01T10:00:00Z') }).sign({
+      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/2018/credentials/examples/v1'],
+      type: ['VerifiableCredential', 'UniversityDegreeCredential'],
+      credentialSubject: { id: 'did:example:alice', degree: { type: 'BachelorDegree', name: 'BSc' } },
+    })
+    expect(secured['@context']).toEqual(['https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/2018/credentials/examples/v1', 'https://w3id.org/security/data-integrity/v2'])
+    expect(secured.issuanceDate).toBe('2024-05-01T10:00:00Z')
+    expect((await verify(secured, { handlers })).errors).toEqual([])
+  })
+
+  it('a presentation with challenge and domain, carrying a Data Integrity credential', async () => {
+    const issuer = await didSigner('P-256')
+    const holder = await didSigner('Ed25519')
+    const credential = await new DataIntegritySigner(issuer).sign(CREDENTIAL)
+    const presentation = await new DataIntegritySigner(holder).sign(
+      { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [credential] },
+      { challenge: 'n-0S6_WzA2Mj', domain: 'https://verifier.example' },
+    )
+    expect(presentation.proof).toMatchObject({ proofPurpose: 'authentication', challenge: 'n-0S6_WzA2Mj', domain: 'https://verifier.example' })
+    const ok = await verify(presentation, { handlers, nonce: 'n-0S6_WzA2Mj', audience: 'https://verifier.example' })
+    expect(ok.errors).toEqual([])
+    expect(ok.credentials?.[0]).toMatchObject({ verified: true, format: 'data-integrity', issuer: credential.issuer })
+    expect(codes(await verify(presentation, { handlers, nonce: 'another', audience: 'https://verifier.example' }))).toEqual(['nonce_mismatch'])
+    expect(codes(await verify(presentation, { handlers, nonce: 'n-0S6_WzA2Mj', audience: 'https://elsewhere.example' }))).toEqual(['audience_mismatch'])
+    // An embedded credential that does not verify fails the presentation.
+    const tampered = clone(presentation) as { verifiableCredential: { credentialSubject: { alumniOf: string } }[] }
+    tampered.verifiableCredential[0]!.credentialSubject.alumniOf = 'Another School'
+    const resigned = await new DataIntegritySigner(holder).sign({ ...tampered, proof: undefined } as Record<string, unknown>, { challenge: 'n-0S6_WzA2Mj' })
+    expect(codes(await verify(resigned, { handlers, nonce: 'n-0S6_WzA2Mj' }))).toEqual(['embedded_credential_invalid'])
+  })
+
+  it('proof sets and chains built with the signer verify; every proof is checked', async () => {
+    const [a, b, c] = await Promise.all([didSigner('Ed25519'), didSigner('P-256'), didSigner('P-384')])
+    const one = await new DataIntegritySigner(a).sign(CREDENTIAL, { proofId: 'urn:uuid:1' })
+    const set = await new DataIntegritySigner(b, { allowIssuerMismatch: true }).sign(one, { proofId: 'urn:uuid:2', cryptosuite: 'ecdsa-jcs-2019' })
+    const chain = await new DataIntegritySigner(c, { allowIssuerMismatch: true }).sign(set, { previousProof: ['urn:uuid:1', 'urn:uuid:2'] })
+    expect(chain.proof).toHaveLength(3)
+    const result = await verify(chain, { handlers })
+    expect(result.errors).toEqual([])
+    expect(result.checks.filter((check) => check.name === 'signature')).toHaveLength(3)
+    // One bad proof in the set fails the whole document.
+    const broken = clone(chain) as { proof: { proofValue: string }[] }
+    broken.proof[1]!.proofValue = `z${b58(new Uint8Array(64).fill(1))}`
+    // The chained proof signed proof[1] too, so it fails with it.
+    expect(codes(await verify(broken, { handlers }))).toEqual(['signature_invalid', 'signature_invalid'])
+  })
+})
+
+describe('every failure has its code', () => {
+  let signer: Signer
+  let secured: Record<string, unknown>
+  const fresh = async () => {
+    signer ??= await didSigner('Ed25519')
+    secured ??= await new DataIntegritySigner(signer).sign(CREDENTIAL)
+    return clone(secured) as Record<string, any>
+  }
+
+  it('a changed claim', async () => {
+    const doc = await fresh()
+    doc.credentialSubject.alumniOf = 'The School of Forgeries'
+    expect(codes(await verify(doc, { handlers }))).toEqual(['signature_invalid'])
+  })
+
+  it('a changed proof option', async () => {
+    const doc = await fresh()
+    doc.proof.created = '2001-01-01T00:00:00Z'
+    expect(codes(await verify(doc, { handlers }))).toEqual(['signature_invalid'])
+  })
+
+  it('a wrong proof purpose, and a purpose the controller document does not authorise', async () => {
+    const s = await didSigner('Ed25519')
+    const authn = await new DataIntegritySigner(s).sign(CREDENTIAL, { proofPurpose: 'authentication' })
+    expect(codes(await verify(authn, { handlers }))).toEqual(['proof_purpose_mismatch'])
+    // did:key lists no Ed25519 key under keyAgreement.
+    const agreement = await new DataIntegritySigner(s).sign(CREDENTIAL, { proofPurpose: 'keyAgreement' })
+    expect(codes(await verify(agreement, { handlers: [dataIntegrityHandler({ proofPurpose: 'keyAgreement' })] }))).toEqual(['key_not_authorized'])
+  })
+
+  it('an unknown context: refused at signing and at verification, and nothing is fetched', async () => {
+    const fetches: string[] = []
+    const original = globalThis.fetch
+    globalThis.fetch = (async (url: RequestInfo | URL) => {
+      fetches.push(String(url))
+      throw new Error('no network in tests')
+    }) as typeof fetch
+    try {
+      const s = await didSigner('Ed25519')
+      const unknown = { ...CREDENTIAL, '@context': [...CREDENTIAL['@context'], 'https://unknown.example/context/v1'] }
+      expect(await rejectionCode(new DataIntegritySigner(s).sign(unknown))).toBe('context_not_found')
+      const doc = await fresh()
+      doc['@context'] = unknown['@context']
+      expect(codes(await verify(doc, { handlers }))).toEqual(['context_not_found'])
+      // jcs suites do not process JSON-LD, so the unknown context is just a string to them.
+      expect((await verify(await new DataIntegritySigner(s, { cryptosuite: 'eddsa-jcs-2022' }).sign(unknown), { handlers })).errors).toEqual([])
+      expect(fetches).toEqual([])
+    } finally {
+      globalThis.fetch = original
+    }
+  })
+
+  it('a context a caller adds works for that loader only (jsonld keeps no shared cache of it)', async () => {
+    const s = await didSigner('Ed25519')
+    const contexts = { 'https://example.org/ctx/v1': { '@context': { favoriteColor: 'https://example.org/vocab#favoriteColor' } } }
+    const document = { ...CREDENTIAL, '@context': [...CREDENTIAL['@context'], 'https://example.org/ctx/v1'], credentialSubject: { id: 'did:example:a', favoriteColor: 'blue' } }
+    const secured = await new DataIntegritySigner(s, { documentLoader: createDocumentLoader({ contexts }) }).sign(document)
+    expect((await verify(secured, { handlers: [dataIntegrityHandler({ contexts })] })).errors).toEqual([])
+    expect(codes(await verify(secured, { handlers }))).toEqual(['context_not_found'])
+    expect(await rejectionCode(new DataIntegritySigner(s).sign(document))).toBe('context_not_found')
+  })
+
+  it('a context fetch is only ever made through a fetcher the caller configured', async () => {
+    const requested: string[] = []
+    const loader = createDocumentLoader({
+      fetch: async (url) => {
+        requested.push(url)
+        return new Response(JSON.stringify({ '@context': { shoeSize: 'https://example.org/vocab#shoeSize' } }), { headers: { 'content-type': 'application/ld+json' } })
+      },
+    })
+    expect((await loader('https://example.org/remote/v1')).document).toEqual({ '@context': { shoeSize: 'https://example.org/vocab#shoeSize' } })
+    await loader('https://example.org/remote/v1')
+    expect(requested).toEqual(['https://example.org/remote/v1'])
+    expect(await rejectionCode(loader('http://example.org/plain-http'))).toBe('context_not_found')
+  })
+
+  it('an undefined term (safe mode), at signing and at verification', async () => {
+    const s = await didSigner('Ed25519')
+    const undefinedTerm = { ...CREDENTIAL, '@context': ['https://www.w3.org/ns/credentials/v2'], credentialSubject: { id: 'did:example:a', alumniOf: 'x' } }
+    expect(await rejectionCode(new DataIntegritySigner(s).sign(undefinedTerm))).toBe('jsonld_invalid')
+    const doc = await fresh()
+    doc.credentialSubject.undefinedTerm = 'x'
+    doc['@context'] = ['https://www.w3.org/ns/credentials/v2', { '@vocab': null }, 'https://www.w3.org/ns/credentials/examples/v2']
+    expect(codes(await verify(doc, { handlers }))[0]).toMatch(/jsonld_invalid|signature_invalid/)
+  })
+
+  it('a verification method whose controller is another DID, and an issuer that is not the key controller', async () => {
+    const s = await didSigner('Ed25519')
+    const did = 'did:web:issuer.example'
+    const vm = `${did}#key-1`
+    const multibase = s.id.split('#')[1] as string
+    const document = {
+      '@context': ['https://www.w3.org/ns/did/v1'],
+      id: did,
+      verificationMethod: [{ id: vm, type: 'Multikey', controller: 'did:web:someone-else.example', publicKeyMultibase: multibase }],
+      assertionMethod: [vm],
+    }
+    const fetchDid = async () => new Response(JSON.stringify(document), { headers: { 'content-type': 'application/did+json' } })
+    const secured = await new DataIntegritySigner({ ...s, id: vm }).sign(CREDENTIAL)
+    const result = await verify(secured, { handlers, resolver: createResolver({ fetch: fetchDid }), issuerBinding: false })
+    expect(codes(result)).toEqual(['key_resolution_failed'])
+    expect(result.checks.find((c) => !c.passed)?.name).toBe('key')
+
+    const other = await new DataIntegritySigner(s, { allowIssuerMismatch: true }).sign({ ...CREDENTIAL, issuer: 'did:example:somebody-else' })
+    expect(codes(await verify(other, { handlers }))).toEqual(['issuer_mismatch'])
+    expect((await verify(other, { handlers, issuerBinding: false })).verified).toBe(true)
+  })
+
+  it('a dangling previousProof, and a proof that endorses itself', async () => {
+    const doc = await fresh()
+    doc.proof = [{ ...doc.proof, id: 'urn:uuid:a' }, { ...doc.proof, id: 'urn:uuid:b', previousProof: 'urn:uuid:missing' }]
+    const result = await verify(doc, { handlers })
+    expect(codes(result)).toEqual(['previous_proof_missing'])
+    doc.proof[1].previousProof = 'urn:uuid:b'
+    expect(codes(await verify(doc, { handlers }))).toEqual(['previous_proof_missing'])
+    expect(await rejectionCode(new DataIntegritySigner(signer).sign(await fresh(), { previousProof: 'urn:uuid:nope' }))).toBe('previous_proof_missing')
+  })
+
+  it('an ECDSA signature of the wrong length', async () => {
+    const s = await didSigner('P-256')
+    const doc = clone(await new DataIntegritySigner(s).sign(CREDENTIAL)) as Record<string, any>
+    const signature = fromB58(doc.proof.proofValue.slice(1))
+    doc.proof.proofValue = `z${b58(signature.subarray(0, 63))}`
+    const result = await verify(doc, { handlers })
+    expect(codes(result)).toEqual(['signature_invalid'])
+    expect(result.errors[0]?.message).toMatch(/64 bytes, not 63/)
+    doc.proof.proofValue = `z${b58(new Uint8Array([...signature, 0]))}`
+    expect(codes(await verify(doc, { handlers }))).toEqual(['signature_invalid'])
+  })
+
+  it('malformed proofs, unknown suites, a key the suite is not for', async () => {
+    const doc = await fresh()
+    expect(codes(await verify({ ...doc, proof: { ...doc.proof, proofValue: 'u' + doc.proof.proofValue.slice(1) } }, { handlers }))).toEqual(['proof_invalid'])
+    expect(codes(await verify({ ...doc, proof: { ...doc.proof, proofValue: 'z0OIl' } }, { handlers }))).toEqual(['proof_invalid'])
+    expect(codes(await verify({ ...doc, proof: { ...doc.proof, verificationMethod: undefined } }, { handlers }))).toEqual(['proof_invalid'])
+    expect(codes(await verify({ ...doc, proof: { ...doc.proof, created: 'yesterday' } }, { handlers }))).toEqual(['proof_invalid'])
+    expect(codes(await verify({ ...doc, proof: { ...doc.proof, cryptosuite: 'eddsa-2022' } }, { handlers }))).toEqual(['unsupported_cryptosuite'])
+    expect(codes(await verify({ ...doc, proof: { ...doc.proof, type: 'JsonWebSignature2020' } }, { handlers }))).toEqual(['unsupported_cryptosuite'])
+    expect(codes(await verify({ ...doc, proof: [doc.proof, 'not a proof'] }, { handlers }))).toEqual(['proof_invalid'])
+    const p256 = await didSigner('P-256')
+    expect(codes(await verify({ ...doc, proof: { ...doc.proof, verificationMethod: p256.id } }, { handlers }))).toEqual(['unsupported_cryptosuite'])
+    expect(codes(await verify({ ...doc, proof: Array.from({ length: 9 }, () => doc.proof) }, { handlers }))).toEqual(['proof_invalid'])
+  })
+
+  it('proof expires and created: checked against the clock unless checkValidity is false', async () => {
+    const s = await didSigner('Ed25519')
+    const expiring = await new DataIntegritySigner(s).sign(CREDENTIAL, { created: '2024-01-01T00:00:00Z', expires: '2025-01-01T00:00:00Z' })
+    expect(codes(await verify(expiring, { handlers, now: Date.parse('2026-01-01T00:00:00Z') }))).toEqual(['expired'])
+    expect((await verify(expiring, { handlers, now: Date.parse('2024-06-01T00:00:00Z') })).errors).toEqual([])
+    expect((await verify(expiring, { handlers, now: Date.parse('2026-01-01T00:00:00Z'), checkValidity: false })).errors).toEqual([])
+    expect(codes(await verify(expiring, { handlers, now: Date.parse('2023-01-01T00:00:00Z') }))).toEqual(['not_yet_valid'])
+  })
+
+  it('without the handler, verify() says how to enable Data Integrity', async () => {
+    expect(codes(await verify(await fresh()))).toEqual(['format_not_enabled'])
+  })
+})
