@@ -2,9 +2,11 @@
 //   npx vitest run --project browser-dist
 import { describe, expect, it } from 'vitest'
 import * as credsign from '../../dist/index.js'
-import { ALGORITHMS, roundTrip, wrongSecrets, type Credsign } from '../shared/smoke.ts'
+import * as credsignDataIntegrity from '../../dist/data-integrity/index.js'
+import { ALGORITHMS, roundTrip, wrongSecrets, dataIntegrityRoundTrip, type Credsign, type CredsignDataIntegrity } from '../shared/smoke.ts'
 
 const lib = credsign as unknown as Credsign
+const di = credsignDataIntegrity as unknown as CredsignDataIntegrity
 
 describe('browser (dist)', () => {
   it('runs in a real browser with WebCrypto', () => {
@@ -23,3 +25,9 @@ describe('browser (dist)', () => {
     await wrongSecrets(lib)
   })
 })
+
+for (const suite of ['eddsa-rdfc-2022', 'ecdsa-jcs-2019']) {
+  it(`Data Integrity ${suite}`, async () => {
+    await dataIntegrityRoundTrip(lib, di, suite)
+  })
+}

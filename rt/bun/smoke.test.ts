@@ -4,10 +4,12 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as credsign from '../../dist/index.js'
+import * as credsignDataIntegrity from '../../dist/data-integrity/index.js'
 import * as credsignFile from '../../dist/file/index.js'
-import { ALGORITHMS, roundTrip, wrongSecrets, type Credsign } from '../shared/smoke.ts'
+import { ALGORITHMS, roundTrip, wrongSecrets, dataIntegrityRoundTrip, type Credsign, type CredsignDataIntegrity } from '../shared/smoke.ts'
 
 const lib = credsign as unknown as Credsign
+const di = credsignDataIntegrity as unknown as CredsignDataIntegrity
 
 describe('bun', () => {
   for (const algorithm of ALGORITHMS) {
@@ -31,3 +33,9 @@ describe('bun', () => {
     }
   })
 })
+
+for (const suite of ['eddsa-rdfc-2022', 'ecdsa-jcs-2019']) {
+  test(`bun: Data Integrity ${suite}`, async () => {
+    await dataIntegrityRoundTrip(lib, di, suite)
+  })
+}

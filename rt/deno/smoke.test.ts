@@ -1,10 +1,12 @@
 // Deno smoke test of the BUILT package: `npx tsup` first, then
 //   npx deno test --node-modules-dir=manual --cached-only --no-check -A rt/deno/
 import * as credsign from '../../dist/index.js'
+import * as credsignDataIntegrity from '../../dist/data-integrity/index.js'
 import * as credsignFile from '../../dist/file/index.js'
-import { ALGORITHMS, check, roundTrip, wrongSecrets, type Credsign } from '../shared/smoke.ts'
+import { ALGORITHMS, check, roundTrip, wrongSecrets, dataIntegrityRoundTrip, type Credsign, type CredsignDataIntegrity } from '../shared/smoke.ts'
 
 const lib = credsign as unknown as Credsign
+const di = credsignDataIntegrity as unknown as CredsignDataIntegrity
 
 for (const algorithm of ALGORITHMS) {
   Deno.test(`deno: ${algorithm} generate/unlock/sign/verify (MemoryStore)`, async () => {
@@ -28,3 +30,9 @@ Deno.test('deno: FileStore generate/unlock/sign in a temp dir', async () => {
     await Deno.remove(directory, { recursive: true })
   }
 })
+
+for (const suite of ['eddsa-rdfc-2022', 'ecdsa-jcs-2019']) {
+  Deno.test(`deno: Data Integrity ${suite}`, async () => {
+    await dataIntegrityRoundTrip(lib, di, suite)
+  })
+}

@@ -77,3 +77,31 @@ export async function wrongSecrets(lib: Credsign): Promise<void> {
   const signer = await vault.unlock('smoke-wrong', ['s1'])
   check(signer.id === 'smoke-wrong', 'right secrets still unlock')
 }
+
+/** The slice of `credsign/data-integrity` the smoke tests touch. */
+export interface CredsignDataIntegrity {
+  DataIntegritySigner: new (signer: unknown, options?: Record<string, unknown>) => { sign(document: Record<string, unknown>, options?: Record<string, unknown>): Promise<Record<string, unknown>> }
+  dataIntegrityHandler(): unknown
+}
+
+/** Sign a credential with Data Integrity (an rdfc and a jcs suite) and verify it through verify(). */
+export async function dataIntegrityRoundTrip(lib: Credsign, di: CredsignDataIntegrity, cryptosuite: string): Promise<void> {
+  const core = lib as unknown as {
+    asDidSigner(signer: unknown): unknown
+    verify(input: unknown, options: Record<string, unknown>): Promise<{ verified: boolean; format: string; errors: { code: string }[] }>
+  }
+  const vault = newVault(lib)
+  await vault.generate({ id: 'di', algorithm: cryptosuite.startsWith('ecdsa') ? 'P-256' : 'Ed25519', secrets: ['s1'] })
+  const signer = core.asDidSigner(await vault.unlock('di', ['s1']))
+  const credential = {
+    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+    type: ['VerifiableCredential', 'AlumniCredential'],
+    credentialSubject: { id: 'did:example:alice', alumniOf: 'The School of Examples' },
+  }
+  const secured = await new di.DataIntegritySigner(signer, { cryptosuite }).sign(credential)
+  const result = await core.verify(secured, { handlers: [di.dataIntegrityHandler()] })
+  check(result.verified && result.format === 'data-integrity', `${cryptosuite}: ${JSON.stringify(result.errors)}`)
+  const forged = { ...secured, credentialSubject: { id: 'did:example:alice', alumniOf: 'Another School' } }
+  const bad = await core.verify(forged, { handlers: [di.dataIntegrityHandler()] })
+  check(!bad.verified && bad.errors[0]?.code === 'signature_invalid', `${cryptosuite}: a changed claim fails`)
+}
