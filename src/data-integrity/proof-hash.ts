@@ -5,8 +5,7 @@ import { concat } from '../util/bytes.js'
 import type { Cryptosuite } from './cryptosuites.js'
 import { hashFor } from './cryptosuites.js'
 import { canonicalizeJson } from './jcs.js'
-import { canonizeDataset, toDataset } from './jsonld.js'
-import { canonizeRdfc } from './rdfc.js'
+import { canonizeRdfcWithHash } from './rdfc.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
 
 /** Every intermediate value of the hashing step, as the spec vectors publish them. @internal */
@@ -37,8 +36,7 @@ export async function proofHashData(
   const canonicalize = (doc: JsonLdDocument): Promise<string> => {
     if (suite.canonicalization === 'jcs') return Promise.resolve(canonicalizeJson(doc))
     // ecdsa-rdfc-2019 with P-384 runs RDFC-1.0 with SHA-384 (blank node labels differ from SHA-256's).
-    if (algorithm === 'P-384') return toDataset(doc, documentLoader).then((dataset) => canonizeDataset(dataset, 'SHA-384'))
-    return canonizeRdfc(doc, documentLoader)
+    return canonizeRdfcWithHash(doc, documentLoader, algorithm === 'P-384' ? 'SHA-384' : 'SHA-256')
   }
   const [canonicalProofConfig, canonicalDocument] = await Promise.all([canonicalize(proofConfig), canonicalize(document)])
   const hash = hashFor(algorithm)

@@ -1,10 +1,19 @@
-import { canonizeDataset, toDataset } from './jsonld.js'
+import { canonizeTemplated, canonizeUncached, rdfcTemplateStats, resetRdfcTemplates } from './rdfc-template.js'
+import type { RdfcCacheStats, RdfcHash } from './rdfc-template.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
+
+export type { RdfcCacheStats, RdfcHash } from './rdfc-template.js'
+
+let templatesEnabled = true
 
 /**
  * RDFC-1.0 canonical N-Quads of a JSON-LD document, as the rdfc cryptosuites hash it: JSON-LD
  * expansion and RDF deserialization in safe mode with `documentLoader`, then RDFC-1.0 (SHA-256).
  * Errors: `context_not_found`, `jsonld_invalid`.
+ *
+ * Documents of a shape seen before (same structure and contexts, other string values) are
+ * canonicalized from a template of that shape, without JSON-LD expansion; the output is
+ * byte-identical either way (see `rdfc-template.ts`).
  *
  * @example
  * ```ts
@@ -17,5 +26,35 @@ import type { DocumentLoader, JsonLdDocument } from './types.js'
  * ```
  */
 export async function canonizeRdfc(document: JsonLdDocument, documentLoader: DocumentLoader): Promise<string> {
-  return canonizeDataset(await toDataset(document, documentLoader))
+  return canonizeRdfcWithHash(document, documentLoader, 'SHA-256')
+}
+
+/**
+ * {@link canonizeRdfc} with the hash RDFC-1.0 uses for blank node labels (`SHA-384` for
+ * ecdsa-rdfc-2019 with P-384 keys). Templates are shared between hashes: they hold the dataset,
+ * not its canonical form.
+ * @internal
+ */
+export async function canonizeRdfcWithHash(document: JsonLdDocument, documentLoader: DocumentLoader, hash: RdfcHash): Promise<string> {
+  return templatesEnabled ? canonizeTemplated(document, documentLoader, hash) : canonizeUncached(document, documentLoader, hash)
+}
+
+/**
+ * Turns the shape-template cache of {@link canonizeRdfc} on (the default) or off, for tests and
+ * benchmarks. Turning it off also forgets every template and zeroes the counters.
+ * @internal
+ */
+export function setRdfcCache(enabled: boolean): void {
+  templatesEnabled = enabled
+  if (!enabled) resetRdfcTemplates()
+}
+
+/** The shape-template cache's counters (hits, misses, fallbacks, uncacheable). @internal */
+export function rdfcCacheStats(): RdfcCacheStats {
+  return rdfcTemplateStats()
+}
+
+/** Forgets every template and zeroes the counters. @internal */
+export function resetRdfcCache(): void {
+  resetRdfcTemplates()
 }
