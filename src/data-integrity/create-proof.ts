@@ -2,7 +2,7 @@ import { CredsignError } from '../errors/credsign-error.js'
 import type { Signer } from '../keys/types.js'
 import { b58 } from '../util/bytes.js'
 import type { Cryptosuite } from './cryptosuites.js'
-import { checkKeyFits } from './cryptosuites.js'
+import { checkKeyFits, signatureLength } from './cryptosuites.js'
 import { proofHashData, type ProofHashSteps } from './proof-hash.js'
 import { documentForProof, proofConfigOf } from './proof-document.js'
 import type { DataIntegrityProof, DocumentLoader, JsonLdDocument } from './types.js'
@@ -68,5 +68,10 @@ export async function createProof(
   const steps = await proofHashData(suite, signer.algorithm, hashed, config, documentLoader)
   const signature = await signer.sign(steps.hashData)
   if (!(signature instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'the signer did not return a Uint8Array')
+  // A signature of another length (a DER-encoded ECDSA signature, a truncated buffer) would make a
+  // proof no verifier accepts: refuse it here rather than hand out an unverifiable document.
+  if (signature.length !== signatureLength(signer.algorithm)) {
+    throw new CredsignError('invalid_argument', `the signer returned ${signature.length} bytes; a ${signer.algorithm} signature for ${suite.name} is ${signatureLength(signer.algorithm)} bytes (raw, not DER)`)
+  }
   return { proof: { ...proofOptions, proofValue: `z${b58(signature)}` } as DataIntegrityProof, steps }
 }

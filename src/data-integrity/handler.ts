@@ -73,7 +73,8 @@ export function dataIntegrityHandler(options: DataIntegrityHandlerOptions = {}):
   }
   return {
     name: 'data-integrity',
-    detect: (input) => isJsonObject(input) && (isJsonObject(input.proof) || (Array.isArray(input.proof) && input.proof.length > 0)),
+    // Any object with a `proof` member is ours: a malformed one (`[]`, `null`, a string) is `proof_invalid`, not "format not enabled".
+    detect: (input) => isJsonObject(input) && Object.hasOwn(input, 'proof'),
     verify: async (input, verifyOptions, context) => {
       try {
         return await verifyDocument(input as JsonObject, verifyOptions, context, { loader, maxProofs, proofPurpose: options.proofPurpose })
@@ -144,6 +145,10 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
 
 /** Every entry a proof object, within the limit, ids unique, every `previousProof` naming one of them. */
 function checkProofList(proofs: unknown[], maxProofs: number, builder: ResultBuilder): proofs is JsonObject[] {
+  if (proofs.length === 0) {
+    builder.fail('proof', 'proof_invalid', 'the proof list is empty')
+    return false
+  }
   if (proofs.length > maxProofs) {
     builder.fail('proof', 'proof_invalid', `the document has ${proofs.length} proofs; at most ${maxProofs} are verified (maxProofs)`)
     return false

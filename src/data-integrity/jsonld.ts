@@ -72,14 +72,33 @@ function loadMachinery(): Promise<Machinery> {
  * process) marked as static would be used even where our loader would refuse that URL. So every
  * loader gets its own cache, and our loader's documents are marked static only there.
  */
-const contextCaches = new WeakMap<DocumentLoader, Lru<string, unknown>>()
-function contextCacheOf(loader: DocumentLoader): Lru<string, unknown> {
+interface SharedContextCache {
+  get(key: string): unknown
+  set(key: string, value: unknown): void
+}
+const contextCaches = new WeakMap<DocumentLoader, SharedContextCache>()
+function contextCacheOf(loader: DocumentLoader): SharedContextCache {
   let cache = contextCaches.get(loader)
   if (cache === undefined) {
-    cache = new Lru(100)
+    const lru = new Lru<string, unknown>(100)
+    // jsonld keys this cache by a context's URL, and an inline context by its JSON text, in one
+    // namespace, and looks a string context up before calling the loader. So only URLs are kept
+    // across operations: an inline context cached by one document would otherwise answer another
+    // document's string context with that JSON text (resolved without the loader, depending on
+    // what was processed before), and hostile documents could keep 100 multi-megabyte inline
+    // contexts alive for the loader's lifetime.
+    cache = {
+      get: (key) => (isInlineKey(key) ? undefined : lru.get(key)),
+      set: (key, value) => {
+        if (!isInlineKey(key)) lru.set(key, value)
+      },
+    }
     contextCaches.set(loader, cache)
   }
   return cache
+}
+function isInlineKey(key: string): boolean {
+  return typeof key !== 'string' || key.startsWith('{')
 }
 
 /** Wraps a loader so its answers are tagged static (cacheable for the loader's lifetime) and its errors kept typed. */
@@ -100,6 +119,7 @@ function staticLoader(loader: DocumentLoader): (url: string) => Promise<RemoteDo
  * @internal
  */
 export async function toDataset(document: JsonLdDocument, documentLoader: DocumentLoader): Promise<RdfQuad[]> {
+  checkJsonLdInput(document)
   const { jsonld, ContextResolver } = await loadMachinery()
   try {
     return await jsonld.toRDF(document, {
@@ -111,11 +131,70 @@ export async function toDataset(document: JsonLdDocument, documentLoader: Docume
       base: null,
       rdfDirection: 'i18n-datatype',
       produceGeneralizedRdf: false,
-      contextResolver: new ContextResolver({ sharedCache: contextCacheOf(documentLoader) as unknown as { get(key: string): unknown; set(key: string, value: unknown): void } }),
+      contextResolver: new ContextResolver({ sharedCache: contextCacheOf(documentLoader) }),
     })
   } catch (error) {
     throw jsonLdError(error)
   }
+}
+
+/** Most `@context` entries (strings and objects, scoped contexts included) a document may hold. @internal */
+export const MAX_CONTEXT_ENTRIES = 256
+/** Most term definitions all inline contexts of a document may hold together. @internal */
+export const MAX_INLINE_TERMS = 1024
+/** Most JSON values (object members and array entries, outside contexts) of a document processed as JSON-LD. @internal */
+export const MAX_JSONLD_VALUES = 10_000
+
+/**
+ * What jsonld would mishandle, refused before it runs (`jsonld_invalid`):
+ * - a member named `__proto__` anywhere: jsonld drops it without a safe-mode error, so it would be
+ *   neither signed nor rejected, and a verified document would carry unsigned data (which
+ *   `Object.assign` and friends turn into a prototype);
+ * - more than {@link MAX_CONTEXT_ENTRIES} context entries or {@link MAX_INLINE_TERMS} inline term
+ *   definitions: jsonld copies the whole active context for each context it applies and for each
+ *   scoped context it validates, so the cost grows with their product (a 200 KB document of inline
+ *   contexts takes seconds, 4 MB would take most of an hour);
+ * - more than {@link MAX_JSONLD_VALUES} values: jsonld compares each value of a node's property
+ *   with every earlier one (duplicate removal), so one property with many values, or many objects
+ *   merged into one node by a shared `id`, costs the square of their number (350 KB: 10 s).
+ * Contexts from the document loader are not counted: they are the caller's.
+ * @internal
+ */
+export function checkJsonLdInput(document: unknown): void {
+  let entries = 0
+  let terms = 0
+  let values = 0
+  // Iterative: signing input is not depth-limited by a parser.
+  const stack: { value: unknown; inContext: boolean }[] = [{ value: document, inContext: false }]
+  while (stack.length > 0) {
+    const { value, inContext } = stack.pop() as { value: unknown; inContext: boolean }
+    if (value === null || typeof value !== 'object') continue
+    if (Array.isArray(value)) {
+      if (!inContext) values += value.length
+      if (values > MAX_JSONLD_VALUES) throw tooManyValues()
+      for (const item of value) stack.push({ value: item, inContext })
+      continue
+    }
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') throw new CredsignError('jsonld_invalid', 'a member is named "__proto__", which JSON-LD processing would drop unsigned')
+      const member = (value as Record<string, unknown>)[key]
+      if (key === '@context') {
+        entries += Array.isArray(member) ? member.length : 1
+        stack.push({ value: member, inContext: true })
+        continue
+      }
+      if (inContext && !key.startsWith('@')) terms++
+      if (!inContext) values++
+      stack.push({ value: member, inContext })
+    }
+    if (values > MAX_JSONLD_VALUES) throw tooManyValues()
+    if (entries > MAX_CONTEXT_ENTRIES) throw new CredsignError('jsonld_invalid', `the document has more than ${MAX_CONTEXT_ENTRIES} @context entries`)
+    if (terms > MAX_INLINE_TERMS) throw new CredsignError('jsonld_invalid', `the document's inline contexts define more than ${MAX_INLINE_TERMS} terms`)
+  }
+}
+
+function tooManyValues(): CredsignError {
+  return new CredsignError('jsonld_invalid', `the document has more than ${MAX_JSONLD_VALUES} values (object members and array entries) to process as JSON-LD`)
 }
 
 /**

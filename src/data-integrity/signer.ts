@@ -30,9 +30,9 @@ export interface DataIntegritySignOptions {
   verificationMethod?: string
   /** Default: `authentication` for presentations, `assertionMethod` for everything else. */
   proofPurpose?: string
-  /** The proof's `created`: a dateTime string, a Date, or `false` for none (default: now, to the second). */
+  /** The proof's `created`: a dateTimeStamp string (with `Z` or an offset), a Date, or `false` for none (default: now, to the second). */
   created?: string | Date | false
-  /** The proof's `expires`. */
+  /** The proof's `expires`: a dateTimeStamp string (with `Z` or an offset) or a Date. */
   expires?: string | Date
   /** Presentations: the verifier's challenge. */
   challenge?: string
@@ -100,6 +100,7 @@ export class DataIntegritySigner {
   constructor(signer: Signer, options: DataIntegritySignOptions = {}) {
     if (!signer || typeof signer.sign !== 'function' || typeof signer.id !== 'string') throw new CredsignError('invalid_argument', 'DataIntegritySigner needs a Signer')
     if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'options must be an object')
+    if (options.now !== undefined && typeof options.now !== 'function') throw new CredsignError('invalid_argument', 'now must be a function returning epoch milliseconds')
     // Fails early for a key no suite signs with (secp256k1, RSA) or a suite that does not fit the key.
     suiteForSigning(options.cryptosuite, signer.algorithm)
     this.#signer = signer
@@ -128,7 +129,9 @@ export class DataIntegritySigner {
    * ```
    */
   async sign(document: Record<string, unknown>, options: DataIntegritySignOptions = {}): Promise<Record<string, unknown>> {
+    if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'options must be an object')
     const opts = mergeOptions(this.#defaults, options)
+    if (opts.now !== undefined && typeof opts.now !== 'function') throw new CredsignError('invalid_argument', 'now must be a function returning epoch milliseconds')
     const suite = suiteForSigning(opts.cryptosuite, this.#signer.algorithm)
     const types = isJsonObject(document) ? (typesOf(document.type) ?? []) : []
     const kind = types.includes('VerifiablePresentation') ? 'presentation' : types.includes('VerifiableCredential') || dataModelVersion(document) !== undefined ? 'credential' : 'document'
@@ -189,7 +192,10 @@ function dateTimeOption(value: unknown, name: string): string | undefined {
     if (Number.isNaN(value.getTime())) throw new CredsignError('invalid_argument', `${name} is an invalid Date`)
     return numericDateToDateTime(Math.floor(value.getTime() / 1000))
   }
-  if (typeof value !== 'string' || parseDateTime(value) === undefined) throw new CredsignError('invalid_argument', `${name} must be a Date or an XML Schema dateTime string`)
+  // A dateTimeStamp (VC Data Integrity 1.0): the time zone is required, `Z` or an offset.
+  if (typeof value !== 'string' || parseDateTime(value, { requireOffset: true }) === undefined) {
+    throw new CredsignError('invalid_argument', `${name} must be a Date or an XML Schema dateTimeStamp string (with Z or an offset)`)
+  }
   return value
 }
 
@@ -215,7 +221,8 @@ function newProofOptions(opts: DataIntegritySignOptions, signer: Signer, kind: s
   if (opts.domain !== undefined) {
     const domains = Array.isArray(opts.domain) ? opts.domain : [opts.domain]
     if (domains.length === 0 || !domains.every((d) => typeof d === 'string' && d.length > 0)) throw new CredsignError('invalid_argument', 'domain must be a string or an array of strings')
-    out.domain = opts.domain
+    // A copy: the caller's array (or a constructor default shared by every call) must not alias the proof.
+    out.domain = Array.isArray(opts.domain) ? [...(domains as string[])] : opts.domain
   }
   const nonce = stringOption(opts.nonce, 'nonce')
   if (nonce !== undefined) out.nonce = nonce

@@ -11,6 +11,9 @@ import { proofHashData } from './proof-hash.js'
 import { applyProofContext, documentForProof, previousProofIds, proofConfigOf } from './proof-document.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
 
+/** Longest `proofValue` decoded: a 96-byte P-384 signature is at most 132 base58 characters, plus the `z`. */
+const MAX_PROOF_VALUE_LENGTH = 200
+
 /** What one proof's verification needs besides the document. @internal */
 export interface ProofCheckOptions {
   resolver: KeyResolver
@@ -70,8 +73,11 @@ function checkShape(proof: JsonLdDocument): void {
   for (const name of ['id', 'created', 'expires', 'challenge', 'nonce', 'cryptosuite'] as const) {
     if (proof[name] !== undefined && typeof proof[name] !== 'string') throw new CredsignError('proof_invalid', `the proof's ${name} must be a string`)
   }
+  // VC Data Integrity 1.0: `created` and `expires` are dateTimeStamps, with a time zone (`Z` or an offset).
   for (const name of ['created', 'expires'] as const) {
-    if (proof[name] !== undefined && parseDateTime(proof[name]) === undefined) throw new CredsignError('proof_invalid', `the proof's ${name} is not an XML Schema dateTime`)
+    if (proof[name] !== undefined && parseDateTime(proof[name], { requireOffset: true }) === undefined) {
+      throw new CredsignError('proof_invalid', `the proof's ${name} is not an XML Schema dateTimeStamp (a dateTime with Z or an offset)`)
+    }
   }
   const domain = proof.domain
   if (domain !== undefined && typeof domain !== 'string' && !(Array.isArray(domain) && domain.length > 0 && domain.every((d) => typeof d === 'string'))) {
@@ -118,6 +124,8 @@ export async function verifyProof(document: JsonLdDocument, proofs: readonly Jso
   const proofValue = proof.proofValue as string
   const signature = await step('proof', () => {
     if (!proofValue.startsWith('z')) throw new CredsignError('proof_invalid', 'proofValue must be multibase base58btc (starting with z)')
+    // Base58 decoding is quadratic in the length: no signature here is longer than 96 bytes (≤ 132 characters).
+    if (proofValue.length > MAX_PROOF_VALUE_LENGTH) throw new CredsignError('proof_invalid', `proofValue is ${proofValue.length} characters long; no signature of these suites is longer than ${MAX_PROOF_VALUE_LENGTH}`)
     try {
       return fromB58(proofValue.slice(1))
     } catch (cause) {
@@ -141,11 +149,11 @@ export async function verifyProof(document: JsonLdDocument, proofs: readonly Jso
 }
 
 function checkTimes(proof: JsonLdDocument, options: ProofCheckOptions): void {
-  const created = parseDateTime(proof.created)
+  const created = parseDateTime(proof.created, { requireOffset: true })
   if (created !== undefined && created > options.now + options.toleranceMs) {
     throw new ProofCheckError('validity', new CredsignError('not_yet_valid', `the proof was created in the future (${String(proof.created)})`))
   }
-  const expires = parseDateTime(proof.expires)
+  const expires = parseDateTime(proof.expires, { requireOffset: true })
   if (expires !== undefined && options.now >= expires + options.toleranceMs) {
     throw new ProofCheckError('validity', new CredsignError('expired', `the proof expired at ${String(proof.expires)}`))
   }
