@@ -6,15 +6,20 @@
  *     as ratios;
  *  3. the node:crypto backend (what `import 'credsign'` gets on Node through the package's `node`
  *     export condition) against the default WebCrypto / noble path: sign (one at a time and 8 in
- *     flight), verify, and unlock with scrypt and PBKDF2 (time and event-loop stall).
- * Prints a Markdown report (paste into BENCHMARKS.md) and writes it to .bench-out/latest.md.
+ *     flight), verify, and unlock with scrypt and PBKDF2 (time and event-loop stall);
+ *  4. JWT-VC against jose (bench/jwt.ts), and Data Integrity against Digital Bazaar's libraries
+ *     (bench/data-integrity.ts), on both paths.
+ * Prints a Markdown report (paste into BENCHMARKS.md) and writes it to .bench-out/latest.md
+ * (.bench-out/data-integrity.md with BENCH_ONLY=data-integrity).
  * Set BENCH_QUICK=1 for a short smoke run. BENCH_BACKEND=webcrypto runs sections 1-2 on the default
  * path only; BENCH_BACKEND=node runs sections 1-2 with the node:crypto backend installed; unset (or
  * `both`), sections 1-2 run on the default path and section 3 measures both in the same run.
+ * BENCH_ONLY=data-integrity runs the Data Integrity section alone (on the paths BENCH_BACKEND selects).
  */
 import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { JWT_TABLE_HEADER, benchJwt } from './jwt.js'
+import { createDataIntegrityBench } from './data-integrity.js'
 import { cpus } from 'node:os'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
@@ -26,6 +31,9 @@ import { parsePkcs8 } from '../src/keys/pkcs8.js'
 const QUICK = process.env.BENCH_QUICK === '1'
 const BACKEND = process.env.BENCH_BACKEND ?? 'both'
 if (!['both', 'webcrypto', 'node'].includes(BACKEND)) throw new Error('BENCH_BACKEND must be both, webcrypto or node')
+/** BENCH_ONLY=data-integrity runs that section alone. */
+const ONLY = process.env.BENCH_ONLY
+if (ONLY !== undefined && ONLY !== 'data-integrity') throw new Error('BENCH_ONLY must be data-integrity (or unset)')
 const SIGN_SECONDS = QUICK ? 0.3 : 1.5
 const UNLOCK_RUNS = QUICK ? 2 : 5
 const message = new TextEncoder().encode('{"iss":"did:example:issuer","vc":{"type":["VerifiableCredential"]}} a typical JWS signing input')
@@ -286,7 +294,7 @@ async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU'
   out(`## Run of ${new Date().toISOString().slice(0, 10)}`)
   out()
-  const flags = [QUICK ? 'BENCH_QUICK=1' : '', BACKEND !== 'both' ? `BENCH_BACKEND=${BACKEND}` : ''].filter(Boolean).join(' ')
+  const flags = [QUICK ? 'BENCH_QUICK=1' : '', BACKEND !== 'both' ? `BENCH_BACKEND=${BACKEND}` : '', ONLY ? `BENCH_ONLY=${ONLY}` : ''].filter(Boolean).join(' ')
   out(`Command: \`npm run bench\`${flags ? ` (${flags})` : ''}. Node ${process.version}, ${cpus().length} × ${cpu}.`)
   out()
   if (BACKEND === 'node') {
@@ -294,12 +302,44 @@ async function main(): Promise<void> {
     out('Sections below: credsign with the node:crypto backend installed (the `node` export condition).')
     out()
   }
-  await benchUnlock()
-  await benchSign()
+  const all = ONLY === undefined
+  if (all) {
+    await benchUnlock()
+    await benchSign()
+  }
   const lib = await import('../src/index.js')
-  const jwtRows = BACKEND === 'node' ? [] : await benchJwt(lib, 'default', { opsPerSecond, fmt })
-  if (BACKEND === 'both') await benchBackends() // installs the node backend from here on
-  if (BACKEND !== 'webcrypto') jwtRows.push(...(await benchJwt(lib, 'node', { opsPerSecond, fmt })))
+  const di = await import('../src/data-integrity/index.js')
+  const diBench = createDataIntegrityBench({ opsPerSecond, fmt })
+  const jwtRows = BACKEND === 'node' || !all ? [] : await benchJwt(lib, 'default', { opsPerSecond, fmt })
+  if (BACKEND !== 'node') await diBench.measure(lib, di, 'default')
+  if (BACKEND === 'both') {
+    // installs the node backend from here on
+    if (all) await benchBackends()
+    else await import('../src/index.node.js')
+  }
+  if (BACKEND !== 'webcrypto') {
+    if (all) jwtRows.push(...(await benchJwt(lib, 'node', { opsPerSecond, fmt })))
+    await diBench.measure(lib, di, 'node', { cacheOff: true })
+  }
+  if (all) reportJwt(jwtRows)
+  out('### Data Integrity vs Digital Bazaar (@digitalbazaar/vc 7)')
+  out()
+  out('The same key and credential on both sides, one call at a time, ops/s. credsign: `new DataIntegritySigner(asDidSigner(vaultKey), { cryptosuite }).sign(vc)`')
+  out('(copy, issuer binding, data model validation, proof) and `verify(vc, { handlers: [dataIntegrityHandler()] })` (did:key resolution, key purpose,')
+  out('signature, issuer binding, validity, data model). DB: `vc.issue({ credential, suite, documentLoader })` and `vc.verifyCredential(...)` with the')
+  out('matching suite (DataIntegrityProof + cryptosuite, or Ed25519Signature2020), did:key through DB\'s did-method-key driver, contexts from memory.')
+  out('Each signing call signs a credential with a fresh `id`; each verifier verifies the same 32 credsign-signed credentials in turn. × = credsign ÷ DB.')
+  out('"default" = WebCrypto / noble; "node" = the node:crypto backend (what `import \'credsign\'` gets on Node). DB figures are measured once.')
+  out('raw = node:crypto sign / verify with the same key on a 64-byte (P-384: 96-byte) message, as the suite signs; overhead = credsign µs/op − raw µs/op.')
+  out('"ceiling ×" = raw ÷ DB: no implementation signing / verifying with node:crypto can beat DB by more than that.')
+  out()
+  for (const line of diBench.report()) out(line)
+  out()
+  mkdirSync('.bench-out', { recursive: true })
+  writeFileSync(all ? '.bench-out/latest.md' : `.bench-out/${ONLY}.md`, lines.join('\n') + '\n')
+}
+
+function reportJwt(jwtRows: string[]): void {
   out('### JWT-VC signing and verification vs jose')
   out()
   out('The same VCDM 2.0 credential (603 bytes of JSON) and the same key on both sides, one call at a time, ops/s.')
@@ -312,8 +352,6 @@ async function main(): Promise<void> {
   out()
   for (const line of [...JWT_TABLE_HEADER, ...jwtRows]) out(line)
   out()
-  mkdirSync('.bench-out', { recursive: true })
-  writeFileSync('.bench-out/latest.md', lines.join('\n') + '\n')
 }
 
 await main()

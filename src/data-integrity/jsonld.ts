@@ -199,7 +199,7 @@ function tooManyValues(): CredsignError {
 
 /**
  * RDFC-1.0 canonical N-Quads of a dataset. `hash` is the algorithm RDFC-1.0 uses for blank node
- * labels (SHA-256, the default, for every suite credsign implements). Poison graphs are refused
+ * labels (SHA-256, the default; ecdsa-rdfc-2019 with P-384 keys uses SHA-384). Poison graphs are refused
  * (`jsonld_invalid`) rather than allowed to run for minutes.
  * @internal
  */
