@@ -53,6 +53,9 @@ const PROOF_LIMIT = 64
  * for JWTs: the data model, issuer binding (some proof's key is controlled by the issuer / holder;
  * `issuerBinding: false` skips it), the validity period, and embedded credentials.
  *
+ * Make the handler once and reuse it: contexts and shape templates are cached per document loader,
+ * and `contexts` gives the handler a loader of its own.
+ *
  * @example
  * ```ts
  * import { verify } from 'credsign'
