@@ -53,6 +53,12 @@ export type ErrorCode =
   | 'proof_purpose_mismatch'
   | 'previous_proof_missing'
   | 'unsupported_cryptosuite'
+  // SD-JWT and OpenID4VCI
+  | 'disclosure_invalid'
+  | 'key_binding_required'
+  | 'key_binding_invalid'
+  | 'invalid_proof'
+  | 'invalid_nonce'
   // runtime
   | 'crypto_unavailable'
 

@@ -51,6 +51,8 @@ export interface VerificationResult {
   credential?: Record<string, unknown>
   /** The presentation, likewise. */
   presentation?: Record<string, unknown>
+  /** SD-JWT: the JSON paths of the claims that were selectively disclosed (`given_name`, `address.street_address`, `nationalities[1]`). */
+  disclosed?: string[]
   /** For presentations: the result for every embedded credential, in order. */
   credentials?: VerificationResult[]
   /** The key that verified the signature: its id and controller. */
@@ -86,6 +88,13 @@ export interface VerifyOptions {
   checkValidity?: boolean
   /** Whether to verify credentials embedded in a presentation (default true). */
   verifyEmbedded?: boolean
+  /**
+   * SD-JWT: require a key binding JWT even when the credential has no `cnf` (default: required
+   * exactly when the SD-JWT carries `cnf`, or when `audience` or `nonce` is given).
+   */
+  requireKeyBinding?: boolean
+  /** SD-JWT: how old a KB-JWT's `iat` may be, in seconds (default 300). */
+  keyBindingMaxAgeSeconds?: number
   /** Extra format handlers (SD-JWT, Data Integrity) tried after the built-in JOSE ones. */
   handlers?: FormatHandler[]
 }
