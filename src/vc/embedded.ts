@@ -71,9 +71,10 @@ function judged(result: VerificationResult, expected: readonly VerificationForma
     const first = result.errors[0]
     return { result, reason: first ? `${first.code}: ${first.message}` : 'the credential did not verify' }
   }
-  if (!expected.includes(result.format)) {
+  // An SD-JWT may hold a presentation (vp+sd-jwt): that is not a credential either.
+  if (!expected.includes(result.format) || result.presentation !== undefined) {
     const what = mediaType === undefined ? 'a credential' : mediaType
-    return { result, reason: `expected ${what}, found ${result.format}` }
+    return { result, reason: `expected ${what}, found ${result.presentation !== undefined ? `a ${result.format} presentation` : result.format}` }
   }
   return { result }
 }

@@ -1,12 +1,24 @@
+import { isSdJwtTyped, sdJwtHandler } from '../sd-jwt/handler.js'
 import { joseHandler } from '../vc/jose-handler.js'
 import type { FormatHandler } from './types.js'
 
 /**
- * The handlers `verify()` always has: the JOSE family (JWS, JWT, JWT-VC/VP). Formats with heavy
- * dependencies (Data Integrity needs JSON-LD) stay out of the core and are passed in
- * `options.handlers`, so JWT-only users never load them.
+ * The handlers `verify()` always has: the JOSE family (JWS, JWT, JWT-VC/VP) and SD-JWT (SD-JWT VC,
+ * VC-JOSE-COSE `vc+sd-jwt` / `vp+sd-jwt`), which only needs the jose layer and @noble/hashes.
+ * Formats with heavy dependencies (Data Integrity needs JSON-LD) stay out of the core and are
+ * passed in `options.handlers`, so JWT-only users never load them.
  * @internal
  */
 export function builtInHandlers(): FormatHandler[] {
-  return [joseHandler]
+  return [joseFirst, sdJwtHandler]
+}
+
+/**
+ * The JOSE handler, except for compact JWTs typed as SD-JWT (`…+sd-jwt`) without a `~`: those go
+ * to the SD-JWT handler, which refuses them, rather than verifying as plain JWTs without their
+ * disclosure and key binding rules.
+ */
+const joseFirst: FormatHandler = {
+  ...joseHandler,
+  detect: (input) => joseHandler.detect(input) && !isSdJwtTyped(input),
 }

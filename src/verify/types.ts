@@ -3,8 +3,8 @@ import type { JwsAlgorithm } from '../keys/types.js'
 import type { KeyResolver } from '../resolve/types.js'
 
 /**
- * What `verify()` recognised. JOSE formats come with the core; `sd-jwt` and `data-integrity` are
- * handled when their handlers are passed in `VerifyOptions.handlers`.
+ * What `verify()` recognised. JOSE formats and `sd-jwt` come with the core; `data-integrity` is
+ * handled when its handler is passed in `VerifyOptions.handlers`.
  */
 export type VerificationFormat =
   | 'vc+jwt' // VC-JOSE-COSE: a VCDM 2.0 credential as the JWT payload
@@ -89,19 +89,20 @@ export interface VerifyOptions {
   /** Whether to verify credentials embedded in a presentation (default true). */
   verifyEmbedded?: boolean
   /**
-   * SD-JWT: require a key binding JWT even when the credential has no `cnf` (default: required
-   * exactly when the SD-JWT carries `cnf`, or when `audience` or `nonce` is given).
+   * SD-JWT: `true` requires a key binding JWT even when the credential has no `cnf`; `false` lifts
+   * the `cnf` rule (a KB-JWT present is still checked). Default: required exactly when the SD-JWT
+   * carries `cnf`, or when `audience` or `nonce` is given (always, whatever this says).
    */
   requireKeyBinding?: boolean
   /** SD-JWT: how old a KB-JWT's `iat` may be, in seconds (default 300). */
   keyBindingMaxAgeSeconds?: number
-  /** Extra format handlers (SD-JWT, Data Integrity) tried after the built-in JOSE ones. */
+  /** Extra format handlers (Data Integrity) tried after the built-in JOSE and SD-JWT ones. */
   handlers?: FormatHandler[]
 }
 
 /**
- * A verifier for one family of formats, plugged into `verify()`. `credsign/data-integrity` and the
- * SD-JWT module export one each.
+ * A verifier for one family of formats, plugged into `verify()`. `credsign/data-integrity` exports
+ * one; the SD-JWT one (`sdJwtHandler`) is built in.
  */
 export interface FormatHandler {
   /** A short name for messages (`data-integrity`). */

@@ -14,7 +14,8 @@ const MAX_EMBEDDING_DEPTH = 4
  * `code`; `verified` is true exactly when there is none. It throws (`invalid_argument`) only for
  * malformed `options`, which is a programming error.
  *
- * Built in: JWS (compact and JSON), JWT, JWT-VC/VP (VC-JOSE-COSE for VCDM 2.0, VC-JWT for VCDM 1.1).
+ * Built in: JWS (compact and JSON), JWT, JWT-VC/VP (VC-JOSE-COSE for VCDM 2.0, VC-JWT for VCDM 1.1),
+ * SD-JWT (SD-JWT VC, and VC-JOSE-COSE `vc+sd-jwt` / `vp+sd-jwt`).
  * More formats plug in through `options.handlers` (Data Integrity from `credsign/data-integrity`).
  * Keys come from `options.resolver` (default: did:key and did:jwk, offline; nothing is fetched
  * unless you configure a fetcher).
@@ -104,9 +105,6 @@ function normalizeInput(input: unknown): unknown {
 
 /** No handler took it: say what it looks like and how to enable it, if it is a known format. */
 function unrecognized(input: unknown): VerificationResult {
-  if (typeof input === 'string' && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*~/.test(input)) {
-    return failure('sd-jwt', 'format_not_enabled', 'this is an SD-JWT; SD-JWT verification is not enabled in this verifier')
-  }
   if (isRecord(input) && 'proof' in input) {
     return failure(
       'data-integrity',

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // The W3C VC-JOSE-COSE test suite inputs (conformance.md section 1.3): the JOSE cases, replayed
 // through verify() and the signers. The suite's keys are JsonWebKey verification methods whose
 // `kid` is the JWK thumbprint and whose controller is https://example.issuer/vc-jose-cose, so a
@@ -20,6 +21,9 @@ import vmP256 from '../fixtures/vectors/w3c-vc-jose-cose-test-suite/vm-p256.json
 import vmP384 from '../fixtures/vectors/w3c-vc-jose-cose-test-suite/vm-p384.json' with { type: 'json' }
 import vmP521 from '../fixtures/vectors/w3c-vc-jose-cose-test-suite/vm-p521.json' with { type: 'json' }
 import { codes, decode, expectVerified, verifyVc } from './vc-helpers.js'
+
+/** The suite's SD-JWT inputs (`*sdjwt*.txt`, copied unchanged), as text. */
+const SDJWT_INPUTS = import.meta.glob('../fixtures/vectors/w3c-vc-jose-cose-test-suite/*sdjwt*.txt', { eager: true, query: '?raw', import: 'default' }) as Record<string, string>
 import { expectCode } from './keys-helpers.js'
 
 const ISSUER = 'https://example.issuer/vc-jose-cose'
@@ -71,30 +75,30 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
   describe('case 7: presentation-jose-multiple.txt (ES384, three enveloped credentials)', () => {
     const vp = () => token('presentation-jose-multiple.txt')
 
-    it('the presentation verifies; its embedded vc+jwt verifies; SD-JWT needs its handler; COSE is unsupported', async () => {
+    it('the presentation verifies; its embedded vc+jwt and vc+sd-jwt verify; COSE is unsupported', async () => {
       const result = await verifySuite(vp())
       expect(result.format).toBe('vp+jwt')
       expect(result.issuer).toBe(ISSUER)
       expect(result.checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(['credentials'])
-      expect(result.errors.map((e) => [e.code, e.path])).toEqual([
-        ['embedded_credential_invalid', 'verifiableCredential[1]'],
-        ['embedded_credential_invalid', 'verifiableCredential[2]'],
-      ])
+      expect(result.errors.map((e) => [e.code, e.path])).toEqual([['embedded_credential_invalid', 'verifiableCredential[2]']])
       const [jwt, sdJwt, cose] = result.credentials ?? []
       expect(jwt?.verified).toBe(true)
       expect(jwt?.format).toBe('vc+jwt')
       expect(jwt?.issuer).toBe(ISSUER)
-      expect(sdJwt?.format).toBe('sd-jwt')
-      expect(codes(sdJwt as never)).toEqual(['format_not_enabled'])
+      // The SD-JWT handler is built in now: the vc+sd-jwt credential (ES384, string iat) verifies.
+      expect(sdJwt?.errors).toEqual([])
+      expect(sdJwt).toMatchObject({ verified: true, format: 'sd-jwt', issuer: ISSUER, key: { id: vmP384.publicKeyJwk.kid, controller: ISSUER } })
+      expect(sdJwt?.credential).toMatchObject({ credentialSubject: { firstName: 'Jane', lastName: 'Doe' } })
+      expect(sdJwt?.disclosed).toEqual(['credentialSubject.firstName', 'credentialSubject.lastName'])
       expect(codes(cose as never)).toEqual(['unsupported_format'])
       expect(cose?.errors[0]?.message).toMatch(/application\/vc\+cose/)
     })
 
-    it('with an SD-JWT handler plugged in, only the COSE credential fails', async () => {
+    it('a handler passed in options comes after the built-in ones: it cannot take over SD-JWT', async () => {
       const stub: FormatHandler = {
         name: 'sd-jwt-stub',
         detect: (input) => typeof input === 'string' && input.includes('~'),
-        verify: async () => ({ verified: true, format: 'sd-jwt', checks: [], errors: [] }),
+        verify: async () => ({ verified: false, format: 'sd-jwt', checks: [], errors: [{ code: 'malformed', message: 'stub' }] }),
       }
       const result = await verifySuite(vp(), { handlers: [stub] })
       expect(result.errors.map((e) => e.path)).toEqual(['verifiableCredential[2]'])
@@ -161,6 +165,49 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
       expect(decoded.format, name).toBe(name.startsWith('presentation') ? 'vp+jwt' : 'vc+jwt')
       expect(decoded.issuer, name).toBe(ISSUER)
     }
+  })
+})
+
+describe('VC-JOSE-COSE suite: verify SD-JWT (cases 20 to 26)', () => {
+  const sdjwt = (name: string): string => (SDJWT_INPUTS[`../fixtures/vectors/w3c-vc-jose-cose-test-suite/${name}`] as string).trim()
+  const verifySd = (name: string, extra: Record<string, unknown> = {}) => verifyVc(sdjwt(name), { resolver, now: Date.UTC(2025, 0, 1), ...extra })
+
+  it('case 20: credential-sdjwt-selective.txt (ES384, vc+sd-jwt) verifies', async () => {
+    const result = await verifySd('credential-sdjwt-selective.txt')
+    expectVerified(result)
+    expect(result).toMatchObject({ format: 'sd-jwt', issuer: ISSUER, credential: { credentialSubject: { firstName: 'Jane', lastName: 'Doe', birthDate: '1990-01-01' } } })
+  })
+
+  it('case 21: credential-sdjwt-nested.txt is ES512 (P-521), which credsign does not verify: algorithm_not_allowed', async () => {
+    expect(codes(await verifySd('credential-sdjwt-nested.txt'))).toEqual(['algorithm_not_allowed'])
+  })
+
+  it('case 22: presentation-sdjwt-selective.txt (vp+sd-jwt: holder and type disclosed) verifies, with its embedded vc+jwt', async () => {
+    const result = await verifySd('presentation-sdjwt-selective.txt')
+    expectVerified(result)
+    expect(result).toMatchObject({ format: 'sd-jwt', issuer: ISSUER, presentation: { holder: ISSUER, type: 'VerifiablePresentation' } })
+    expect(result.credentials?.[0]).toMatchObject({ verified: true, format: 'vc+jwt' })
+  })
+
+  it('case 23: credential-sdjwt-bad-signature.txt fails: signature_invalid', async () => {
+    expect(codes(await verifySd('credential-sdjwt-bad-signature.txt'))).toEqual(['signature_invalid'])
+  })
+
+  it('case 24: credential-sdjwt-bad-media-type.txt (typ bad+typ) fails: typ_mismatch', async () => {
+    const result = await verifySd('credential-sdjwt-bad-media-type.txt')
+    expect(result.format).toBe('sd-jwt')
+    expect(codes(result)).toEqual(['typ_mismatch'])
+    expect(result.credential).toMatchObject({ issuer: ISSUER }) // its issuer is a disclosed claim
+  })
+
+  it('case 25: presentation-sdjwt-bad-media-type.txt fails: typ_mismatch (and its broken embedded credential, as in case 14)', async () => {
+    const result = await verifySd('presentation-sdjwt-bad-media-type.txt')
+    expect(codes(result)).toEqual(['typ_mismatch', 'embedded_credential_invalid'])
+    expect(codes(await verifySd('presentation-sdjwt-bad-media-type.txt', { verifyEmbedded: false }))).toEqual(['typ_mismatch'])
+  })
+
+  it('case 26: presentation-sdjwt-bad-credential.txt fails (bad typ, and ES512)', async () => {
+    expect(codes(await verifySd('presentation-sdjwt-bad-credential.txt'))).toEqual(['typ_mismatch', 'algorithm_not_allowed'])
   })
 })
 

@@ -71,7 +71,9 @@ const rows: Row[] = [
   { name: 'over 4 MiB', input: () => `${good}${'A'.repeat(4 * 1024 * 1024)}`, code: 'malformed' },
   { name: 'unsigned credential', input: () => credential('did:example:issuer'), code: 'unsupported_format' },
   { name: 'Data Integrity without its handler', input: () => ({ ...credential('did:example:i'), proof: { type: 'DataIntegrityProof' } }), code: 'format_not_enabled' },
-  { name: 'SD-JWT without its handler', input: () => `${good}~WyJzYWx0IiwibmFtZSIsIkFsaWNlIl0~`, code: 'format_not_enabled' },
+  // SD-JWT is built in: a vc+jwt with a disclosure appended is an SD-JWT of the wrong typ whose disclosure nothing references.
+  { name: 'SD-JWT made of a vc+jwt (typ)', input: () => `${good}~WyJzYWx0IiwibmFtZSIsIkFsaWNlIl0~`, code: 'typ_mismatch' },
+  { name: 'SD-JWT made of a vc+jwt (foreign disclosure)', input: () => `${good}~WyJzYWx0IiwibmFtZSIsIkFsaWNlIl0~`, code: 'disclosure_invalid' },
   { name: 'two parts', input: () => parts(good).slice(0, 2).join('.'), code: 'unsupported_format' },
   { name: 'four parts', input: () => `${good}.AAAA`, code: 'unsupported_format' },
   { name: 'padding in base64url', input: () => { const [h, p, s] = parts(good); return `${h}=.${p}.${s}` }, code: 'unsupported_format' },

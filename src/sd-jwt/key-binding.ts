@@ -1,0 +1,129 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import { isPlainObject } from '../jose/json.js'
+import { signJwt } from '../jose/jwt-sign.js'
+import { checkJwtTimes } from '../jose/jwt-times.js'
+import { verifyJwt } from '../jose/jwt-verify.js'
+import { hasPrivateMembers } from '../jose/private-jwk.js'
+import type { JoseHeader, JwtVerifyOptions } from '../jose/types.js'
+import { requiredMembers } from '../keys/jwk.js'
+import type { JwsAlgorithm, PublicJwk, Signer } from '../keys/types.js'
+import { sdDigest } from './hash.js'
+import type { SplitSdJwt } from './serialization.js'
+import type { SdHashAlgorithm } from './types.js'
+
+/**
+ * The `typ` of an SD-JWT Key Binding JWT (RFC 9901 section 4.3). Not credsign's `kb-cert+jwt`
+ * (`KEY_BINDING_TYP`), which is an issuer's statement about a key, not a holder's proof.
+ *
+ * @example
+ * ```ts
+ * import { KB_JWT_TYP } from 'credsign'
+ * KB_JWT_TYP // 'kb+jwt'
+ * ```
+ */
+export const KB_JWT_TYP = 'kb+jwt'
+
+/** Default freshness window of a KB-JWT's `iat`, in seconds. */
+const DEFAULT_MAX_AGE_SECONDS = 300
+
+/** What decides whether a KB-JWT is needed, and what it must say. @internal */
+export interface KeyBindingPolicy {
+  algorithms?: JwsAlgorithm[]
+  audience?: string
+  nonce?: string
+  requireKeyBinding?: boolean
+  keyBindingMaxAgeSeconds?: number
+  now?: number | Date | (() => number)
+  clockToleranceSeconds?: number
+}
+
+/** Whether the policy asks for a KB-JWT for this payload. @internal */
+export function keyBindingRequired(payload: Record<string, unknown>, policy: KeyBindingPolicy): boolean {
+  if (policy.requireKeyBinding === true || policy.audience !== undefined || policy.nonce !== undefined) return true
+  return policy.requireKeyBinding !== false && payload.cnf !== undefined
+}
+
+/**
+ * Verifies the KB-JWT of an SD-JWT+KB (RFC 9901 section 7.3): signed by the `cnf.jwk` key with
+ * `typ: kb+jwt`; `iat`, `aud`, `nonce` and `sd_hash` present; `sd_hash` = hash (`_sd_alg`) of
+ * everything up to the last `~`; `aud` and `nonce` as the policy asks; `iat` not in the future and
+ * not older than `keyBindingMaxAgeSeconds` (default 300). Resolves with the KB-JWT, or undefined
+ * when there is none and none is required.
+ *
+ * Codes: `key_binding_required`, `key_binding_invalid`, `audience_mismatch`, `nonce_mismatch`,
+ * `expired`, `not_yet_valid`.
+ * @internal
+ */
+export async function verifyKbJwt(
+  split: SplitSdJwt,
+  payload: Record<string, unknown>,
+  alg: SdHashAlgorithm,
+  policy: KeyBindingPolicy,
+): Promise<{ header: JoseHeader; payload: Record<string, unknown> } | undefined> {
+  if (split.kbJwt === undefined) {
+    if (keyBindingRequired(payload, policy)) {
+      throw new CredsignError('key_binding_required', payload.cnf !== undefined ? 'the SD-JWT is bound to a holder key (cnf) but has no KB-JWT' : 'a KB-JWT is required')
+    }
+    return undefined
+  }
+  const cnf = payload.cnf
+  if (!isPlainObject(cnf) || !isPlainObject(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'the SD-JWT has no cnf.jwk to verify the KB-JWT with')
+  if (hasPrivateMembers(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'cnf.jwk holds a private key')
+  let key: PublicJwk
+  try {
+    key = requiredMembers(cnf.jwk as unknown as PublicJwk)
+  } catch (cause) {
+    throw new CredsignError('key_binding_invalid', 'cnf.jwk is not a public key credsign supports', { cause })
+  }
+  const options: JwtVerifyOptions = { key, typ: KB_JWT_TYP, checkTimes: false }
+  if (policy.algorithms !== undefined) options.algorithms = policy.algorithms
+  let verified
+  try {
+    verified = await verifyJwt(split.kbJwt, options)
+  } catch (error) {
+    if (CredsignError.is(error) && error.code !== 'invalid_argument') {
+      throw new CredsignError('key_binding_invalid', `the KB-JWT does not verify with the cnf key: ${error.code}: ${error.message}`, { cause: error })
+    }
+    throw error
+  }
+  const claims = verified.payload as Record<string, unknown>
+  for (const name of ['iat', 'aud', 'nonce', 'sd_hash']) {
+    if (claims[name] === undefined) throw new CredsignError('key_binding_invalid', `the KB-JWT has no ${name}`)
+  }
+  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) throw new CredsignError('key_binding_invalid', 'the KB-JWT iat must be a NumericDate')
+  if (typeof claims.nonce !== 'string') throw new CredsignError('key_binding_invalid', 'the KB-JWT nonce must be a string')
+  if (claims.sd_hash !== sdDigest(alg, split.presented)) throw new CredsignError('key_binding_invalid', 'the KB-JWT sd_hash does not match the presented SD-JWT')
+  if (policy.audience !== undefined) {
+    const aud = claims.aud
+    const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
+    if (!audiences.includes(policy.audience)) throw new CredsignError('audience_mismatch', 'the KB-JWT aud does not name this verifier')
+  }
+  if (policy.nonce !== undefined && claims.nonce !== policy.nonce) throw new CredsignError('nonce_mismatch', 'the KB-JWT nonce is not the expected one')
+  const maxAge = policy.keyBindingMaxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
+  checkJwtTimes(claims, {
+    maxAgeSeconds: maxAge,
+    ...(policy.now === undefined ? {} : { now: policy.now }),
+    ...(policy.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: policy.clockToleranceSeconds }),
+  })
+  return { header: verified.protectedHeader, payload: claims }
+}
+
+/**
+ * Signs a KB-JWT over `presented` (the SD-JWT up to and including its last `~`): header
+ * `typ: kb+jwt` (no `kid`: the verifier takes the key from `cnf`), claims `iat`, `aud`, `nonce`,
+ * `sd_hash`.
+ * @internal
+ */
+export async function signKbJwt(
+  holder: Signer,
+  presented: string,
+  alg: SdHashAlgorithm,
+  claims: { audience: string; nonce: string; now?: () => number; ed25519Name?: 'EdDSA' | 'Ed25519' },
+): Promise<string> {
+  return signJwt(holder, { aud: claims.audience, nonce: claims.nonce, sd_hash: sdDigest(alg, presented) }, {
+    typ: KB_JWT_TYP,
+    includeKid: false,
+    ...(claims.now === undefined ? {} : { now: claims.now }),
+    ...(claims.ed25519Name === undefined ? {} : { ed25519Name: claims.ed25519Name }),
+  })
+}

@@ -1,0 +1,37 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import type { JoseHeader } from '../jose/types.js'
+import { issuerTypOf } from './issuer-jwt.js'
+import { pathOf } from './process.js'
+
+/** Claims SD-JWT VC (draft-ietf-oauth-sd-jwt-vc-18 section 3.2.2.2) forbids to disclose selectively. */
+export const NEVER_DISCLOSABLE: readonly string[] = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status']
+
+/** What an issuer-signed JWT is, by its `typ` and payload. @internal */
+export type SdJwtKind = 'sd-jwt-vc' | 'w3c-credential' | 'w3c-presentation' | 'sd-jwt'
+
+/**
+ * `dc+sd-jwt`: SD-JWT VC. `vc+sd-jwt`: W3C VC-JOSE-COSE when the payload has `@context`, else SD-JWT
+ * VC before draft-06 (the same media type). `vp+sd-jwt`: a W3C presentation. Anything else the
+ * caller accepted: a plain SD-JWT.
+ * @internal
+ */
+export function kindOf(header: JoseHeader, payload: Record<string, unknown>): SdJwtKind {
+  const typ = issuerTypOf(header)
+  if (typ === 'dc+sd-jwt') return 'sd-jwt-vc'
+  if (typ === 'vc+sd-jwt') return payload['@context'] === undefined ? 'sd-jwt-vc' : 'w3c-credential'
+  if (typ === 'vp+sd-jwt') return 'w3c-presentation'
+  return 'sd-jwt'
+}
+
+/**
+ * The SD-JWT VC rules on processed claims: `vct` is a string, `iss` (when present) a string, and
+ * none of {@link NEVER_DISCLOSABLE} came from a disclosure. `claim_invalid` otherwise.
+ * @internal
+ */
+export function checkSdJwtVcClaims(claims: Record<string, unknown>, disclosed: readonly string[]): void {
+  if (typeof claims.vct !== 'string' || claims.vct.length === 0) throw new CredsignError('claim_invalid', 'an SD-JWT VC needs a vct claim (a string)')
+  if (claims.iss !== undefined && typeof claims.iss !== 'string') throw new CredsignError('claim_invalid', 'iss must be a string')
+  for (const name of NEVER_DISCLOSABLE) {
+    if (disclosed.includes(pathOf('', name))) throw new CredsignError('claim_invalid', `${name} must not be selectively disclosable in an SD-JWT VC`)
+  }
+}
