@@ -66,7 +66,7 @@ const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
  */
 export const sdJwtHandler: FormatHandler = {
   name: 'sd-jwt',
-  detect: (input) => typeof input === 'string' && (SD_JWT.test(input) || isSdJwtTyped(input)),
+  detect: (input) => (typeof input === 'string' && (SD_JWT.test(input) || isSdJwtTyped(input))) || isSdJwtJson(input),
   verify: verifySdJwtInput,
 }
 
@@ -87,6 +87,22 @@ export function isSdJwtTyped(input: unknown): boolean {
 }
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
+
+/**
+ * Whether a JWS JSON serialization (flattened or general) is an SD-JWT (RFC 9901 section 8): its
+ * first signature's unprotected header carries `disclosures` or `kb_jwt`. `verify()` sends those
+ * here rather than to the JOSE handler, which would verify the signature alone and skip the
+ * disclosure and key binding rules.
+ * @internal
+ */
+export function isSdJwtJson(input: unknown): boolean {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return false
+  const record = input as Record<string, unknown>
+  if (typeof record.payload !== 'string') return false
+  const first = Array.isArray(record.signatures) ? (record.signatures[0] as unknown) : record
+  const header = first !== null && typeof first === 'object' ? (first as Record<string, unknown>).header : undefined
+  return header !== null && typeof header === 'object' && ('disclosures' in header || 'kb_jwt' in header)
+}
 
 async function verifySdJwtInput(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
   const builder = new ResultBuilder('sd-jwt')

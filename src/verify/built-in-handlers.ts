@@ -1,4 +1,4 @@
-import { isSdJwtTyped, sdJwtHandler } from '../sd-jwt/handler.js'
+import { isSdJwtJson, isSdJwtTyped, sdJwtHandler } from '../sd-jwt/handler.js'
 import { joseHandler } from '../vc/jose-handler.js'
 import type { FormatHandler } from './types.js'
 
@@ -14,11 +14,12 @@ export function builtInHandlers(): FormatHandler[] {
 }
 
 /**
- * The JOSE handler, except for compact JWTs typed as SD-JWT (`…+sd-jwt`) without a `~`: those go
- * to the SD-JWT handler, which refuses them, rather than verifying as plain JWTs without their
- * disclosure and key binding rules.
+ * The JOSE handler, except for SD-JWTs it would otherwise take: compact JWTs typed as SD-JWT
+ * (`…+sd-jwt`) without a `~` (the SD-JWT handler refuses them) and JWS JSON serializations that
+ * carry `disclosures` / `kb_jwt` (the SD-JWT handler verifies them). Either would otherwise verify
+ * as a plain JWS, without the disclosure and key binding rules.
  */
 const joseFirst: FormatHandler = {
   ...joseHandler,
-  detect: (input) => joseHandler.detect(input) && !isSdJwtTyped(input),
+  detect: (input) => joseHandler.detect(input) && !isSdJwtTyped(input) && !isSdJwtJson(input),
 }

@@ -13,7 +13,7 @@
 // Not reproduced: the JWS header (the generator writes `{"alg": "ES256", …}` with spaces; credsign's
 // jose layer writes compact JSON) and the ECDSA signatures (randomized).
 import { describe, expect, it } from 'vitest'
-import { decodeSdJwt, verifySdJwt } from '../../src/index.js'
+import { decodeSdJwt, staticResolver, verify, verifySdJwt } from '../../src/index.js'
 import { sdDigest } from '../../src/sd-jwt/hash.js'
 import { buildSdPayload, issueSdJwtWith } from '../../src/sd-jwt/issue.js'
 import { parseDisclosure } from '../../src/sd-jwt/disclosure.js'
@@ -83,6 +83,16 @@ describe('RFC 9901 / SD-JWT VC examples verify', () => {
       expect(Object.keys(result.claims)).toEqual(expect.arrayContaining(['iss', 'given_name']))
     })
   }
+
+  it('verify() takes JSON-serialized SD-JWTs to the SD-JWT rules, never as a plain JWS', async () => {
+    for (const file of ['flattened_issuance.json', 'flattened_presentation.json', 'general_presentation.json']) {
+      const input = JSON.parse(fixture(`ietf-sd-jwt/json-serialization/${file}`)) as Record<string, unknown>
+      const result = await verify(input, { resolver: staticResolver([KEYS.issuer_public_jwk]), now: Date.UTC(2025, 4, 29, 16, 47, 30) })
+      expect(result.format, file).toBe('sd-jwt')
+      // The spec examples are typed example+sd-jwt, which verify() does not accept as a credential.
+      expect(result.errors.map((e) => e.code), file).toContain('typ_mismatch')
+    }
+  })
 
   it('nested-data (section 6): flat, structured and recursive payloads resolve to the same claims', () => {
     const input = fixtureJson<Record<string, unknown>>('ietf-sd-jwt/nested-data/input_claims.json')
