@@ -11,13 +11,17 @@ import {
   JwtVcSigner,
   JwtVpSigner,
   KeyVault,
+  Oid4vciProofSigner,
+  SdJwtVcSigner,
   asDidSigner,
   envelopeCredential,
+  presentSdJwt,
   signCompact,
   signKeyBinding,
   verify,
   verifyJws,
   verifyKeyBinding,
+  verifyOid4vciProof,
   verifySignature,
   type KeyAlgorithm,
 } from 'credsign'
@@ -128,6 +132,35 @@ const flureeCredential = await new DataIntegritySigner(edIssuer, { cryptosuite: 
 const flureeResult = await verify(flureeCredential, { handlers: [dataIntegrityHandler({ proofPurpose: 'authentication' })] })
 console.log(`  verify(): verified=${flureeResult.verified}, proof type ${(flureeCredential.proof as { type: string }).type} (${ms(start)} to sign and verify)`)
 edHandle.lock() // the private key is unusable from here on
+
+step('OpenID4VCI: the wallet proves possession of its key (jwt proof), the issuer checks it')
+const walletHandle = await vault.unlock('wallet-holder-secp256k1', secrets)
+const wallet = asDidSigner(walletHandle)
+const issuerId = 'https://credential-issuer.example'
+const cNonce = 'c-nonce-7f3a'
+const keyProof = await new Oid4vciProofSigner(wallet).sign({ audience: issuerId, nonce: cNonce })
+const proofCheck = await verifyOid4vciProof(keyProof, { expectedAudience: issuerId, expectedNonce: cNonce, anonymous: true })
+console.log(`  proof_type ${keyProof.proof_type}: verified=${proofCheck.verified}, bind the credential to ${proofCheck.key?.id?.slice(0, 28)}…`)
+const staleNonce = await verifyOid4vciProof(keyProof, { expectedAudience: issuerId, expectedNonce: 'another-c-nonce', anonymous: true })
+console.log(`  with another c_nonce: verified=${staleNonce.verified} (${staleNonce.error}: ${staleNonce.reason})`)
+
+step('an SD-JWT VC bound to that key; the wallet discloses two claims to a verifier, with a KB-JWT')
+const sdJwt = await new SdJwtVcSigner(issuerKey).issue(
+  { given_name: 'Alice', family_name: 'Example', birthdate: '2000-01-01', address: { locality: 'Berlin', country: 'DE' } },
+  {
+    vct: 'https://credentials.example/identity_credential',
+    holder: proofCheck.key?.publicJwk ?? wallet.publicJwk,
+    disclosureFrame: { _sd: ['given_name', 'family_name', 'birthdate', 'address'], address: { _sd: ['locality', 'country'] } },
+    expiresIn: 365 * 24 * 3600,
+  },
+)
+console.log(`  issued: ${sdJwt.split('~').length - 2} disclosures, typ dc+sd-jwt, ${sdJwt.length} chars`)
+const shown = await presentSdJwt(sdJwt, { disclose: { _sd: ['given_name', 'address'], address: { _sd: ['country'] } }, holder: wallet, audience: 'https://verifier.example', nonce: 'n-8Kd2' })
+const sdResult = await verify(shown, { audience: 'https://verifier.example', nonce: 'n-8Kd2' })
+console.log(`  verify(): verified=${sdResult.verified} format=${sdResult.format}, disclosed: ${sdResult.disclosed?.join(', ')}`)
+const replayed = await verify(shown, { audience: 'https://verifier.example', nonce: 'another' })
+console.log(`  replayed with another nonce: verified=${replayed.verified} (${replayed.errors.map((e) => e.code).join(', ')})`)
+walletHandle.lock()
 
 step('a signed request (Fluree style: compact JWS, EdDSA, did:key kid)')
 const requester = asDidSigner(await vault.unlock('did:web:issuer.example#ed25519-1', secrets))
