@@ -7,19 +7,22 @@
  *  3. the node:crypto backend (what `import 'credsign'` gets on Node through the package's `node`
  *     export condition) against the default WebCrypto / noble path: sign (one at a time and 8 in
  *     flight), verify, and unlock with scrypt and PBKDF2 (time and event-loop stall);
- *  4. JWT-VC against jose (bench/jwt.ts), and Data Integrity against Digital Bazaar's libraries
- *     (bench/data-integrity.ts), on both paths.
+ *  4. JWT-VC against jose (bench/jwt.ts), Data Integrity against Digital Bazaar's libraries
+ *     (bench/data-integrity.ts), and SD-JWT VC against @sd-jwt/sd-jwt-vc (bench/sd-jwt.ts), on
+ *     both paths.
  * Prints a Markdown report (paste into BENCHMARKS.md) and writes it to .bench-out/latest.md
- * (.bench-out/data-integrity.md with BENCH_ONLY=data-integrity).
+ * (.bench-out/data-integrity.md with BENCH_ONLY=data-integrity, .bench-out/sd-jwt.md with BENCH_ONLY=sd-jwt).
  * Set BENCH_QUICK=1 for a short smoke run. BENCH_BACKEND=webcrypto runs sections 1-2 on the default
  * path only; BENCH_BACKEND=node runs sections 1-2 with the node:crypto backend installed; unset (or
  * `both`), sections 1-2 run on the default path and section 3 measures both in the same run.
- * BENCH_ONLY=data-integrity runs the Data Integrity section alone (on the paths BENCH_BACKEND selects).
+ * BENCH_ONLY=data-integrity runs the Data Integrity section alone, BENCH_ONLY=sd-jwt the SD-JWT VC
+ * section alone (on the paths BENCH_BACKEND selects).
  */
 import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { JWT_TABLE_HEADER, benchJwt } from './jwt.js'
 import { createDataIntegrityBench } from './data-integrity.js'
+import { createSdJwtBench } from './sd-jwt.js'
 import { cpus } from 'node:os'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
@@ -31,9 +34,9 @@ import { parsePkcs8 } from '../src/keys/pkcs8.js'
 const QUICK = process.env.BENCH_QUICK === '1'
 const BACKEND = process.env.BENCH_BACKEND ?? 'both'
 if (!['both', 'webcrypto', 'node'].includes(BACKEND)) throw new Error('BENCH_BACKEND must be both, webcrypto or node')
-/** BENCH_ONLY=data-integrity runs that section alone. */
+/** BENCH_ONLY=data-integrity or BENCH_ONLY=sd-jwt runs that section alone. */
 const ONLY = process.env.BENCH_ONLY
-if (ONLY !== undefined && ONLY !== 'data-integrity') throw new Error('BENCH_ONLY must be data-integrity (or unset)')
+if (ONLY !== undefined && ONLY !== 'data-integrity' && ONLY !== 'sd-jwt') throw new Error('BENCH_ONLY must be data-integrity or sd-jwt (or unset)')
 const SIGN_SECONDS = QUICK ? 0.3 : 1.5
 const UNLOCK_RUNS = QUICK ? 2 : 5
 const message = new TextEncoder().encode('{"iss":"did:example:issuer","vc":{"type":["VerifiableCredential"]}} a typical JWS signing input')
@@ -303,6 +306,8 @@ async function main(): Promise<void> {
     out()
   }
   const all = ONLY === undefined
+  const runDi = all || ONLY === 'data-integrity'
+  const runSd = all || ONLY === 'sd-jwt'
   if (all) {
     await benchUnlock()
     await benchSign()
@@ -310,8 +315,12 @@ async function main(): Promise<void> {
   const lib = await import('../src/index.js')
   const di = await import('../src/data-integrity/index.js')
   const diBench = createDataIntegrityBench({ opsPerSecond, fmt })
+  const sdBench = createSdJwtBench({ opsPerSecond, fmt })
   const jwtRows = BACKEND === 'node' || !all ? [] : await benchJwt(lib, 'default', { opsPerSecond, fmt })
-  if (BACKEND !== 'node') await diBench.measure(lib, di, 'default')
+  if (BACKEND !== 'node') {
+    if (runDi) await diBench.measure(lib, di, 'default')
+    if (runSd) await sdBench.measure(lib, 'default')
+  }
   if (BACKEND === 'both') {
     // installs the node backend from here on
     if (all) await benchBackends()
@@ -319,9 +328,17 @@ async function main(): Promise<void> {
   }
   if (BACKEND !== 'webcrypto') {
     if (all) jwtRows.push(...(await benchJwt(lib, 'node', { opsPerSecond, fmt })))
-    await diBench.measure(lib, di, 'node', { cacheOff: true })
+    if (runDi) await diBench.measure(lib, di, 'node', { cacheOff: true })
+    if (runSd) await sdBench.measure(lib, 'node')
   }
   if (all) reportJwt(jwtRows)
+  if (runDi) reportDataIntegrity(diBench.report())
+  if (runSd) reportSdJwt(sdBench.report())
+  mkdirSync('.bench-out', { recursive: true })
+  writeFileSync(all ? '.bench-out/latest.md' : `.bench-out/${ONLY}.md`, lines.join('\n') + '\n')
+}
+
+function reportDataIntegrity(diLines: string[]): void {
   out('### Data Integrity vs Digital Bazaar (@digitalbazaar/vc 7)')
   out()
   out('The same key and credential on both sides, one call at a time, ops/s. credsign: `new DataIntegritySigner(asDidSigner(vaultKey), { cryptosuite }).sign(vc)`')
@@ -333,10 +350,27 @@ async function main(): Promise<void> {
   out('raw = node:crypto sign / verify with the same key on a 64-byte (P-384: 96-byte) message, as the suite signs; overhead = credsign µs/op − raw µs/op.')
   out('"ceiling ×" = raw ÷ DB: no implementation signing / verifying with node:crypto can beat DB by more than that.')
   out()
-  for (const line of diBench.report()) out(line)
+  for (const line of diLines) out(line)
   out()
-  mkdirSync('.bench-out', { recursive: true })
-  writeFileSync(all ? '.bench-out/latest.md' : `.bench-out/${ONLY}.md`, lines.join('\n') + '\n')
+}
+
+function reportSdJwt(sdLines: string[]): void {
+  out('### SD-JWT VC vs @sd-jwt/sd-jwt-vc 0.19')
+  out()
+  out('The same issuer and holder keys and the same claims on both sides, one call at a time, ops/s. 10 selectively disclosable claims')
+  out('(8 top-level; `address` is disclosable and holds 2 more), `vct`, `iss`, `iat`, `cnf`. issue: credsign `new SdJwtVcSigner(asDidSigner(vaultKey)).issue(claims,')
+  out('{ vct, disclosureFrame, holder })`; @sd-jwt `SDJwtVcInstance.issue(claims, frame)`. present: both present the same credsign-issued SD-JWT, revealing')
+  out('4 claims (5 disclosures), with a KB-JWT (`aud`, `nonce`, `iat`, `sd_hash`). verify: both verify the same 16 credsign presentations in turn, KB-JWT')
+  out('required: credsign `verifySdJwt(p, { key, audience, nonce })` (issuer key given, as @sd-jwt has it) and `verify(p, { audience, nonce })`')
+  out('(did:key resolution, issuer binding, key purpose, SD-JWT VC claim rules, validity); @sd-jwt `verify(p, { keyBindingNonce })` + an `aud` comparison.')
+  out('@sd-jwt brings no crypto: its hasher, salts, signers and verifiers are node:crypto callbacks (createHash, randomBytes, KeyObjects) written in')
+  out('bench/sd-jwt.ts; its issuer key is pre-imported, its KB verifier imports `cnf.jwk` per call. × = credsign ÷ @sd-jwt (product goal: issue and')
+  out('verify ≥ 1.5×). "default" = WebCrypto / noble; "node" = the node:crypto backend. @sd-jwt and raw figures are measured once.')
+  out('raw = node:crypto sign / verify with the same key on the issuer JWS signing input. "ceiling ×" = raw sign (issue, present) or raw verify ÷ 2')
+  out('(verify checks two signatures) ÷ @sd-jwt: no implementation on node:crypto can beat @sd-jwt by more than that.')
+  out()
+  for (const line of sdLines) out(line)
+  out()
 }
 
 function reportJwt(jwtRows: string[]): void {
