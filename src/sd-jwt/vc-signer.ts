@@ -8,7 +8,7 @@ import type { JsonObject } from '../vc/types.js'
 import { validateCredential } from '../vc/validate-credential.js'
 import { frameLevel } from './frame.js'
 import { NEVER_DISCLOSABLE } from './vc-claims.js'
-import { issueSdJwtWith, type SdJwtIssueSeam } from './issue.js'
+import { issueSdJwtWith } from './issue.js'
 import type { DisclosureFrame, SdJwtCredentialOptions, SdJwtVcSignOptions } from './types.js'
 
 /** Claims of a VC-JOSE-COSE SD-JWT that must stay visible to every verifier. */
@@ -44,15 +44,13 @@ const W3C_NEVER_DISCLOSABLE = ['@context', 'iss', 'nbf', 'exp', 'cnf']
 export class SdJwtVcSigner {
   readonly #signer: Signer
   readonly #defaults: SdJwtVcSignOptions
-  readonly #seam: SdJwtIssueSeam
 
   /** `defaults` apply to every call (per-call options win). */
-  constructor(signer: Signer, defaults: SdJwtVcSignOptions = {}, seam: SdJwtIssueSeam = {}) {
+  constructor(signer: Signer, defaults: SdJwtVcSignOptions = {}) {
     if (!signer || typeof signer.sign !== 'function' || typeof signer.id !== 'string') throw new CredsignError('invalid_argument', 'SdJwtVcSigner needs a Signer')
     if (!isOptionsObject(defaults)) throw new CredsignError('invalid_argument', 'defaults must be an object')
     this.#signer = signer
     this.#defaults = { ...defaults }
-    this.#seam = seam
   }
 
   /**
@@ -119,7 +117,7 @@ export class SdJwtVcSigner {
       if (!(name in payload)) Object.defineProperty(payload, name, { value, enumerable: true, writable: true, configurable: true })
     }
     const headerTyp = typ ?? (legacyTyp === true ? 'vc+sd-jwt' : 'dc+sd-jwt')
-    return issueSdJwtWith(this.#signer, payload, { ...issueOptions, typ: headerTyp }, this.#seam)
+    return issueSdJwtWith(this.#signer, payload, { ...issueOptions, typ: headerTyp }, {})
   }
 
   /**
@@ -179,7 +177,7 @@ export class SdJwtVcSigner {
       header: { cty: 'vc', ...header },
       ...(kid === undefined && this.#defaults.kid !== undefined ? { kid: this.#defaults.kid } : {}),
       ...(ed25519Name === undefined ? {} : { ed25519Name }),
-    }, this.#seam)
+    }, {})
   }
 }
 
