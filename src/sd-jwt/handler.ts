@@ -5,6 +5,7 @@ import { typMatches } from '../jose/typ.js'
 import type { ResolvedKey } from '../resolve/types.js'
 import { extractDocument } from '../vc/decode-jwt-credential.js'
 import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, clip } from '../vc/document-checks.js'
+import { CHECK_OF_CODE } from '../vc/jose-handler.js'
 import { ResultBuilder } from '../vc/result-builder.js'
 import type { JsonObject, ValidationProblem } from '../vc/types.js'
 import { idOf, typesOf } from '../vc/validate-shared.js'
@@ -22,19 +23,6 @@ const HANDLER_TYPES = ['dc+sd-jwt', 'vc+sd-jwt', 'vp+sd-jwt']
 
 const SD_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*~/
 
-/** Which check a signature error belongs to (as in the JOSE handler). */
-const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
-  algorithm_not_allowed: 'algorithm',
-  crit_unsupported: 'header',
-  malformed: 'header',
-  key_not_found: 'key',
-  key_resolution_failed: 'key',
-  resolver_not_configured: 'key',
-  invalid_key: 'key',
-  unsupported_algorithm: 'key',
-  signature_invalid: 'signature',
-  invalid_argument: 'options',
-}
 
 /**
  * The `verify()` handler for SD-JWT (RFC 9901): SD-JWT VC (`dc+sd-jwt`, and `vc+sd-jwt` without

@@ -6,6 +6,7 @@ import type { JoseHeader } from '../jose/types.js'
 import { requiredMembers } from '../keys/jwk.js'
 import type { PublicJwk, Signer } from '../keys/types.js'
 import { b64u, utf8 } from '../util/bytes.js'
+import { jsonClaimsCopy } from '../vc/jwt-sign.js'
 import { frameLevel } from './frame.js'
 import { decoyDigest, isSdHashAlgorithm, randomSalt, sdDigest } from './hash.js'
 import type { DisclosureFrame, HolderBinding, SdHashAlgorithm, SdJwtIssueOptions } from './types.js'
@@ -112,7 +113,7 @@ export function buildSdPayload(claims: Record<string, unknown>, options: SdJwtIs
   if (!isPlainObject(claims)) throw new CredsignError('invalid_argument', 'claims must be an object')
   const alg = options.hashAlgorithm ?? 'sha-256'
   if (!isSdHashAlgorithm(alg)) throw new CredsignError('invalid_argument', 'hashAlgorithm must be sha-256, sha-384 or sha-512')
-  const copy = jsonCopy(claims)
+  const copy = jsonClaimsCopy(claims)
   if (copy._sd_alg !== undefined) throw new CredsignError('invalid_argument', 'claims may not set _sd_alg: use hashAlgorithm')
   const cnf = options.holder === undefined ? undefined : confirmationOf(options.holder)
   if (cnf !== undefined && copy.cnf !== undefined) throw new CredsignError('invalid_argument', 'claims.cnf and the holder option are both given')
@@ -215,17 +216,6 @@ function publicOnly(jwk: PublicJwk): PublicJwk {
   return out as unknown as PublicJwk
 }
 
-function jsonCopy(claims: Record<string, unknown>): Record<string, unknown> {
-  let copy: unknown
-  try {
-    const text: unknown = JSON.stringify(claims)
-    copy = typeof text === 'string' ? JSON.parse(text) : undefined
-  } catch (cause) {
-    throw new CredsignError('invalid_argument', 'claims must be JSON data (no cycle, BigInt or throwing getter)', { cause })
-  }
-  if (!isPlainObject(copy)) throw new CredsignError('invalid_argument', 'claims must be an object')
-  return copy
-}
 
 function shown(path: (string | number)[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')

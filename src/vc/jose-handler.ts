@@ -26,8 +26,8 @@ interface ParsedCompact {
   decoded: DecodedSignature
 }
 
-/** Which check a JWS verification error belongs to. */
-const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
+/** Which check a JWS verification error belongs to (shared with the SD-JWT handler). @internal */
+export const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
   algorithm_not_allowed: 'algorithm',
   crit_unsupported: 'header',
   malformed: 'header',

@@ -128,6 +128,18 @@ export function extraClaims(options: JwtVcSignOptions | JwtVpSignOptions): JsonO
   if (!isJsonObject(claims)) throw new CredsignError('invalid_argument', 'claims must be an object')
   // Checked and signed as one plain JSON copy: a getter, a cycle or a BigInt is the caller's error
   // (not a TypeError later), and no getter can answer the check below differently from the payload.
+  const copy = jsonClaimsCopy(claims)
+  for (const name of DERIVED_CLAIMS) {
+    if (copy[name] !== undefined) throw new CredsignError('invalid_argument', `claims may not set ${name}: credsign derives it from the document and options`)
+  }
+  return copy
+}
+
+/**
+ * One plain JSON copy of caller claims: `invalid_argument` for what JSON cannot hold (a cycle, a
+ * BigInt, a throwing getter) or for a non-object. @internal
+ */
+export function jsonClaimsCopy(claims: unknown): JsonObject {
   let copy: unknown
   try {
     const text: unknown = JSON.stringify(claims)
@@ -136,9 +148,6 @@ export function extraClaims(options: JwtVcSignOptions | JwtVpSignOptions): JsonO
     throw new CredsignError('invalid_argument', 'claims must be JSON data (no cycle, BigInt or throwing getter)', { cause })
   }
   if (!isJsonObject(copy)) throw new CredsignError('invalid_argument', 'claims must be an object')
-  for (const name of DERIVED_CLAIMS) {
-    if (copy[name] !== undefined) throw new CredsignError('invalid_argument', `claims may not set ${name}: credsign derives it from the document and options`)
-  }
   return copy
 }
 
