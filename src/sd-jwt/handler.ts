@@ -4,7 +4,7 @@ import { checkJwtTimes, epochMilliseconds } from '../jose/jwt-times.js'
 import { typMatches } from '../jose/typ.js'
 import type { ResolvedKey } from '../resolve/types.js'
 import { extractDocument } from '../vc/decode-jwt-credential.js'
-import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, clip } from '../vc/document-checks.js'
+import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, checkPartyBinding, clip } from '../vc/document-checks.js'
 import { CHECK_OF_CODE } from '../vc/jose-handler.js'
 import { ResultBuilder } from '../vc/result-builder.js'
 import type { JsonObject, ValidationProblem } from '../vc/types.js'
@@ -61,10 +61,10 @@ export const sdJwtHandler: FormatHandler = {
 /**
  * Whether a compact JWS says it is an SD-JWT (`typ` ending in `+sd-jwt`) although it has no `~`: an
  * issuer-signed JWT stripped of its disclosure list, which must not pass as a plain JWT (that would
- * skip key binding). `verify()` routes it here, where it is `malformed`.
+ * skip key binding). `verify()` tries this handler first, so it is `malformed` here.
  * @internal
  */
-export function isSdJwtTyped(input: unknown): boolean {
+function isSdJwtTyped(input: unknown): boolean {
   if (typeof input !== 'string' || !COMPACT.test(input)) return false
   try {
     const header = readIssuerJwt({ jws: input, disclosures: [], presented: '' }).header
@@ -78,12 +78,12 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
 
 /**
  * Whether a JWS JSON serialization (flattened or general) is an SD-JWT (RFC 9901 section 8): its
- * first signature's unprotected header carries `disclosures` or `kb_jwt`. `verify()` sends those
- * here rather than to the JOSE handler, which would verify the signature alone and skip the
- * disclosure and key binding rules.
+ * first signature's unprotected header carries `disclosures` or `kb_jwt`. `verify()` tries this
+ * handler before the JOSE one, which would verify the signature alone and skip the disclosure and
+ * key binding rules.
  * @internal
  */
-export function isSdJwtJson(input: unknown): boolean {
+function isSdJwtJson(input: unknown): boolean {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return false
   const record = input as Record<string, unknown>
   if (typeof record.payload !== 'string') return false
@@ -144,7 +144,7 @@ async function run(input: unknown, options: VerifyOptions, context: VerifyContex
   const party = checkDocument(kind, claims, disclosed, builder)
   const issuerId = party ?? (typeof claims.iss === 'string' ? claims.iss : undefined)
   if (issuerId !== undefined) builder.extra.issuer = issuerId
-  checkBinding(issuerId, kind, key, options, builder)
+  checkPartyBinding(issuerId, kind === 'w3c-presentation' ? 'holder' : 'issuer', key, options, builder)
   checkValidity(kind, claims, builder.extra.credential, options, builder)
   await checkKeyBinding(split, issuer, options, builder)
   if (kind === 'w3c-presentation' && builder.extra.presentation !== undefined) {
@@ -214,27 +214,6 @@ function checkDocument(kind: SdJwtKind, claims: JsonObject, disclosed: string[],
     builder.fail('claims', codeOf(error), messageOf(error))
   }
   return undefined
-}
-
-/** As the JOSE handler: the key's controller must be the issuer (the holder of a presentation). */
-function checkBinding(issuer: string | undefined, kind: SdJwtKind, key: ResolvedKey, options: VerifyOptions, builder: ResultBuilder): void {
-  const role = kind === 'w3c-presentation' ? 'holder' : 'issuer'
-  if (options.issuerBinding === false) builder.pass('issuer_binding', 'not checked (issuerBinding: false)')
-  else if (issuer === undefined) builder.pass('issuer_binding', `no ${role} to bind`)
-  else if (key.controller === undefined) {
-    builder.fail(
-      'issuer_binding',
-      'issuer_mismatch',
-      "nothing says who controls the key that verified: give the resolver the key's controller (e.g. staticResolver(keys, { controller })) or pass issuerBinding: false",
-    )
-  } else if (key.controller !== issuer) builder.fail('issuer_binding', 'issuer_mismatch', `the key is controlled by ${clip(key.controller)}, not by the ${role} ${clip(issuer)}`)
-  else builder.pass('issuer_binding', issuer)
-
-  if (Array.isArray(key.relationships)) {
-    const purpose = kind === 'w3c-presentation' ? 'authentication' : 'assertionMethod'
-    if (key.relationships.includes(purpose)) builder.pass('key_purpose', purpose)
-    else builder.fail('key_purpose', 'key_not_authorized', `the controller document does not list the key under ${purpose}`)
-  }
 }
 
 function checkValidity(kind: SdJwtKind, claims: JsonObject, credential: Record<string, unknown> | undefined, options: VerifyOptions, builder: ResultBuilder): void {

@@ -1,6 +1,7 @@
 // Checks of a credential or presentation that do not depend on how it is secured, shared by the
 // JOSE and Data Integrity handlers of verify(): the data model, the validity period and the
 // credentials embedded in a presentation.
+import type { ResolvedKey } from '../resolve/types.js'
 import type { VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
 import { parseDateTime } from './date-time.js'
 import { verifyEmbedded } from './embedded.js'
@@ -71,6 +72,40 @@ export async function checkEmbeddedCredentials(presentation: JsonObject, options
   builder.extra.credentials = results
   const detail = `${entries.length - failures} of ${entries.length} embedded credential(s) verified`
   builder.checks.push(failures === 0 ? { name: 'credentials', passed: true, detail } : { name: 'credentials', passed: false, detail })
+}
+
+/**
+ * Records `issuer_binding` (the key that verified is controlled by the issuer of a credential, or
+ * the holder of a presentation; `issuerBinding: false` skips it) and, when the resolver knows the
+ * key's DID relationships, `key_purpose` (`assertionMethod` for issuers, `authentication` for
+ * holders). `role` undefined: a plain JWT, bound to its `iss` when it has one. Used by every
+ * handler whose document has one signature (JOSE, SD-JWT); Data Integrity binds across a proof set.
+ * @internal
+ */
+export function checkPartyBinding(party: string | undefined, role: 'issuer' | 'holder' | undefined, key: ResolvedKey, options: VerifyOptions, builder: ResultBuilder): void {
+  const named = role === 'issuer' ? 'issuer' : 'holder'
+  if (options.issuerBinding === false) {
+    builder.pass('issuer_binding', 'not checked (issuerBinding: false)')
+  } else if (party === undefined) {
+    // A presentation without holder or a JWT without iss names nobody to bind to.
+    if (role !== undefined) builder.pass('issuer_binding', `no ${role} to bind`)
+  } else if (key.controller === undefined) {
+    builder.fail(
+      'issuer_binding',
+      'issuer_mismatch',
+      "nothing says who controls the key that verified: give the resolver the key's controller (e.g. staticResolver(keys, { controller })) or pass issuerBinding: false",
+    )
+  } else if (key.controller !== party) {
+    builder.fail('issuer_binding', 'issuer_mismatch', `the key is controlled by ${clip(key.controller)}, not by the ${named} ${clip(party)}`)
+  } else {
+    builder.pass('issuer_binding', party)
+  }
+
+  if (role !== undefined && Array.isArray(key.relationships)) {
+    const purpose = role === 'issuer' ? 'assertionMethod' : 'authentication'
+    if (key.relationships.includes(purpose)) builder.pass('key_purpose', purpose)
+    else builder.fail('key_purpose', 'key_not_authorized', `the controller document does not list the key under ${purpose}`)
+  }
 }
 
 /** A value quoted for a message, cut at 120 characters. @internal */

@@ -12,7 +12,7 @@ import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } 
 import { classifyJwt } from './classify.js'
 import { normalizeTyp } from '../jose/typ.js'
 import { extractDocument, issuerOf, readPayload, type ExtractedDocument } from './decode-jwt-credential.js'
-import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, clip } from './document-checks.js'
+import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, checkPartyBinding, clip } from './document-checks.js'
 import { ResultBuilder } from './result-builder.js'
 import type { JsonObject } from './types.js'
 import { asList, isJsonObject } from './validate-shared.js'
@@ -164,7 +164,7 @@ async function verifyCompact(token: string, options: VerifyOptions, context: Ver
     return builder.result()
   }
   checkClaims(payload, extracted, builder)
-  checkBinding(issuer, extracted?.kind, verified.key, options, builder)
+  checkPartyBinding(issuer, extracted?.kind === 'credential' ? 'issuer' : extracted?.kind === 'presentation' ? 'holder' : undefined, verified.key, options, builder)
   checkValidity(payload, extracted, options, builder)
   if (extracted?.kind !== 'credential') checkAudienceAndNonce(payload, options, builder)
   if (extracted?.kind === 'presentation') await checkEmbeddedCredentials(extracted.document, options, context, builder)
@@ -263,32 +263,6 @@ function checkClaims(payload: JsonObject, extracted: ExtractedDocument | undefin
   const [first, ...rest] = problems
   if (first) builder.fail('claims', 'claim_invalid', first.message, first.path)
   for (const problem of rest) builder.issue('claim_invalid', problem.message, problem.path)
-}
-
-/** The key's controller must be the issuer (credentials) or holder (presentations, plain JWTs with `iss`). */
-function checkBinding(issuer: string | undefined, kind: 'credential' | 'presentation' | undefined, key: ResolvedKey, options: VerifyOptions, builder: ResultBuilder): void {
-  if (options.issuerBinding === false) {
-    builder.pass('issuer_binding', 'not checked (issuerBinding: false)')
-  } else if (issuer === undefined) {
-    // A presentation without holder or a JWT without iss names nobody to bind to.
-    if (kind !== undefined) builder.pass('issuer_binding', `no ${kind === 'credential' ? 'issuer' : 'holder'} to bind`)
-  } else if (key.controller === undefined) {
-    builder.fail(
-      'issuer_binding',
-      'issuer_mismatch',
-      "nothing says who controls the key that verified: give the resolver the key's controller (e.g. staticResolver(keys, { controller })) or pass issuerBinding: false",
-    )
-  } else if (key.controller !== issuer) {
-    builder.fail('issuer_binding', 'issuer_mismatch', `the key is controlled by ${clip(key.controller)}, not by the ${kind === 'credential' ? 'issuer' : 'holder'} ${clip(issuer)}`)
-  } else {
-    builder.pass('issuer_binding', issuer)
-  }
-
-  if (kind !== undefined && Array.isArray(key.relationships)) {
-    const purpose = kind === 'credential' ? 'assertionMethod' : 'authentication'
-    if (key.relationships.includes(purpose)) builder.pass('key_purpose', purpose)
-    else builder.fail('key_purpose', 'key_not_authorized', `the controller document does not list the key under ${purpose}`)
-  }
 }
 
 /** `exp` / `nbf` / `iat` (RFC 7519, a non-numeric `iat` ignored) and the document's own validity period. */
