@@ -6,10 +6,10 @@ import { verifyJwt } from '../jose/jwt-verify.js'
 import { hasPrivateMembers } from '../jose/private-jwk.js'
 import type { JoseHeader, JwtVerifyOptions } from '../jose/types.js'
 import { requiredMembers } from '../keys/jwk.js'
-import type { JwsAlgorithm, PublicJwk, Signer } from '../keys/types.js'
+import type { PublicJwk, Signer } from '../keys/types.js'
 import { sdDigest } from './hash.js'
 import type { SplitSdJwt } from './serialization.js'
-import type { SdHashAlgorithm } from './types.js'
+import type { SdHashAlgorithm, SdJwtVerifyOptions } from './types.js'
 
 /**
  * The `typ` of an SD-JWT Key Binding JWT (RFC 9901 section 4.3). Not credsign's `kb-cert+jwt`
@@ -26,16 +26,11 @@ export const KB_JWT_TYP = 'kb+jwt'
 /** Default freshness window of a KB-JWT's `iat`, in seconds. */
 const DEFAULT_MAX_AGE_SECONDS = 300
 
-/** What decides whether a KB-JWT is needed, and what it must say. @internal */
-export interface KeyBindingPolicy {
-  algorithms?: JwsAlgorithm[]
-  audience?: string
-  nonce?: string
-  requireKeyBinding?: boolean
-  keyBindingMaxAgeSeconds?: number
-  now?: number | Date | (() => number)
-  clockToleranceSeconds?: number
-}
+/** What decides whether a KB-JWT is needed, and what it must say: the verifier's options. @internal */
+export type KeyBindingPolicy = Pick<
+  SdJwtVerifyOptions,
+  'algorithms' | 'audience' | 'nonce' | 'requireKeyBinding' | 'keyBindingMaxAgeSeconds' | 'now' | 'clockToleranceSeconds'
+>
 
 /** Whether the policy asks for a KB-JWT for this payload. @internal */
 export function keyBindingRequired(payload: Record<string, unknown>, policy: KeyBindingPolicy): boolean {

@@ -1,8 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { isOptionsObject, isPlainObject } from '../jose/json.js'
 import type { Signer } from '../keys/types.js'
-import { numericDateOf } from '../vc/date-time.js'
-import { addClaims, earlier, mergeOptions, prepareDocument, refuseJwtClaimsIn20, timeClaims } from '../vc/jwt-sign.js'
+import { addVcJoseClaims, mergeOptions, prepareDocument, refuseJwtClaimsIn20, timeClaims } from '../vc/jwt-sign.js'
 import { bindParty, signerController } from '../vc/party.js'
 import type { JsonObject } from '../vc/types.js'
 import { validateCredential } from '../vc/validate-credential.js'
@@ -162,14 +161,8 @@ export class SdJwtVcSigner {
       ...(expiresIn === undefined ? {} : { expiresIn }),
       ...(now === undefined ? {} : { now }),
     })
-    const validity = validityClaims ?? true
     const payload: JsonObject = document
-    addClaims(payload, {
-      iss: issuer,
-      iat: times.iat,
-      nbf: validity ? numericDateOf(document.validFrom) : undefined,
-      exp: earlier(times.exp, validity ? numericDateOf(document.validUntil) : undefined),
-    })
+    addVcJoseClaims(payload, issuer, times, validityClaims ?? true)
     const { header, kid } = issueOptions
     return issueSdJwtWith(this.#signer, payload, {
       ...issueOptions,

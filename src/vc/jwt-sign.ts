@@ -6,6 +6,7 @@ import type { JoseHeader } from '../jose/types.js'
 import type { Signer } from '../keys/types.js'
 import type { JwtVcSignOptions, JwtVpSignOptions } from './sign-options.js'
 import type { JsonObject, VcVersion } from './types.js'
+import { numericDateOf } from './date-time.js'
 import { dataModelVersion } from './version.js'
 import { isJsonObject } from './validate-shared.js'
 
@@ -96,6 +97,21 @@ export function timeClaims(options: JwtVcSignOptions | JwtVpSignOptions): { iat?
     out.exp = (out.iat ?? nowSeconds) + Math.floor(options.expiresIn)
   }
   return out
+}
+
+/**
+ * The registered claims a VC-JOSE-COSE payload (`vc+jwt`, `vc+sd-jwt`) gets from its credential:
+ * `iss`, `iat`, and, with `validity` (the default), `nbf` from `validFrom` and `exp` from
+ * `validUntil` (the earlier of that and the `expiresIn` one). Added with {@link addClaims}, so a
+ * credential member that contradicts one is `credential_invalid`. @internal
+ */
+export function addVcJoseClaims(document: JsonObject, issuer: string | undefined, times: { iat?: number; exp?: number }, validity: boolean): void {
+  addClaims(document, {
+    iss: issuer,
+    iat: times.iat,
+    nbf: validity ? numericDateOf(document.validFrom) : undefined,
+    exp: earlier(times.exp, validity ? numericDateOf(document.validUntil) : undefined),
+  })
 }
 
 /** The earlier of two optional NumericDates. */

@@ -1,8 +1,8 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { Signer } from '../keys/types.js'
-import { numericDateOf, numericDateToDateTime } from './date-time.js'
+import { numericDateToDateTime } from './date-time.js'
 import { encodeV1Credential } from './jwt-mapping-v1.js'
-import { addClaims, earlier, extraClaims, mappedPropertiesOf, mergeOptions, prepareDocument, refuseJwtClaimsIn20, signJwtPayload, timeClaims } from './jwt-sign.js'
+import { addClaims, addVcJoseClaims, earlier, extraClaims, mappedPropertiesOf, mergeOptions, prepareDocument, refuseJwtClaimsIn20, signJwtPayload, timeClaims } from './jwt-sign.js'
 import { bindParty } from './party.js'
 import type { JwtVcSignOptions } from './sign-options.js'
 import type { JsonObject } from './types.js'
@@ -95,14 +95,8 @@ export class JwtVcSigner {
     const extra = extraClaims(opts)
 
     if (encoding === '2.0') {
-      const validity = opts.validityClaims ?? true
       const payload: JsonObject = document
-      addClaims(payload, {
-        iss: issuer,
-        iat: times.iat,
-        nbf: validity ? numericDateOf(document.validFrom) : undefined,
-        exp: earlier(times.exp, validity ? numericDateOf(document.validUntil) : undefined),
-      })
+      addVcJoseClaims(payload, issuer, times, opts.validityClaims ?? true)
       addClaims(payload, extra)
       return signJwtPayload(this.#signer, payload, opts.cty === false ? { typ: 'vc+jwt' } : { typ: 'vc+jwt', cty: 'vc' }, opts)
     }
