@@ -46,13 +46,9 @@ export class ProofCheckError extends CredsignError {
   }
 }
 
-/**
- * Whether `error` is a {@link ProofCheckError}. Not `instanceof`: `CredsignError`'s brand check
- * (`Symbol.hasInstance`) is inherited and answers true for every credsign error.
- * @internal
- */
+/** Whether `error` is a {@link ProofCheckError}. @internal */
 export function isProofCheckError(error: unknown): error is ProofCheckError {
-  return CredsignError.is(error) && typeof (error as { check?: unknown }).check === 'string'
+  return error instanceof ProofCheckError
 }
 
 async function step<T>(check: string, run: () => T | Promise<T>): Promise<T> {

@@ -108,6 +108,9 @@ export class CredsignError extends Error {
    * rather than the prototype chain.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses inherit this static method: for them keep the ordinary prototype-chain test, or
+    // `x instanceof SomeSubclass` would hold for every credsign error.
+    if (this !== CredsignError) return Function.prototype[Symbol.hasInstance].call(this, value)
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
   }
 

@@ -71,3 +71,15 @@ describe('CredsignError identity across bundle copies', () => {
     expect(new CredsignError('locked', 'x', { retryAt: 5 }).retryAt).toBe(5)
   })
 })
+
+describe('CredsignError subclasses', () => {
+  it('instanceof a subclass follows the prototype chain; instanceof CredsignError still holds', () => {
+    class DetailedError extends CredsignError {}
+    const plain = new CredsignError('malformed', 'plain')
+    const detailed = new DetailedError('malformed', 'detailed')
+    expect(plain instanceof DetailedError).toBe(false)
+    expect(detailed instanceof DetailedError).toBe(true)
+    expect(detailed instanceof CredsignError).toBe(true)
+    expect(CredsignError.is(detailed, 'malformed')).toBe(true)
+  })
+})
