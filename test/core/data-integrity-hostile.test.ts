@@ -2,10 +2,11 @@
 // hang or a silently unsigned member), and signing refuses what would make an unverifiable or
 // aliased proof. Runs in Node and in Chromium.
 import { describe, expect, it } from 'vitest'
-import { didKeyFromJwk, generateKeyPair, loadPrivateKey, verify, type KeyAlgorithm, type Signer, type VerificationResult } from '../../src/index.js'
+import { verify, type Signer, type VerificationResult } from '../../src/index.js'
 import { DataIntegritySigner, canonizeRdfc, createDocumentLoader, dataIntegrityHandler } from '../../src/data-integrity/index.js'
 import { MAX_CONTEXT_ENTRIES, MAX_INLINE_TERMS, MAX_JSONLD_VALUES } from '../../src/data-integrity/jsonld.js'
 import { clone, rejectionCode } from './di-helpers.js'
+import { didSigner } from './vc-helpers.js'
 
 const handlers = [dataIntegrityHandler()]
 const V2 = 'https://www.w3.org/ns/credentials/v2'
@@ -18,12 +19,6 @@ const CREDENTIAL = {
 /** No @vocab: an undefined term is a safe-mode error. */
 const STRICT_CREDENTIAL = { '@context': [V2], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:abcdefgh' } }
 
-async function didSigner(algorithm: KeyAlgorithm = 'Ed25519'): Promise<Signer> {
-  const { pkcs8, publicJwk } = await generateKeyPair(algorithm)
-  const key = await loadPrivateKey(algorithm, pkcs8)
-  const did = didKeyFromJwk(publicJwk)
-  return { id: `${did}#${did.slice('did:key:'.length)}`, algorithm, publicJwk, sign: (data) => key.sign(data) }
-}
 
 const codes = (result: VerificationResult) => result.errors.map((e) => e.code)
 

@@ -2,10 +2,11 @@
 // presentations, proof sets and chains, and one negative test per failure the issue lists (each
 // fails with its own code).
 import { describe, expect, it } from 'vitest'
-import { KeyVault, MemoryStore, asDidSigner, createResolver, didKeyFromJwk, generateKeyPair, loadPrivateKey, verify, type KeyAlgorithm, type Signer, type VerificationResult } from '../../src/index.js'
+import { KeyVault, MemoryStore, asDidSigner, createResolver, verify, type KeyAlgorithm, type Signer, type VerificationResult } from '../../src/index.js'
 import { DataIntegritySigner, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/data-integrity/index.js'
 import { b58, fromB58 } from '../../src/util/bytes.js'
 import { clone, rejectionCode } from './di-helpers.js'
+import { didSigner } from './vc-helpers.js'
 
 const handlers = [dataIntegrityHandler()]
 const CREDENTIAL = {
@@ -16,12 +17,6 @@ const CREDENTIAL = {
   credentialSubject: { id: 'did:example:abcdefgh', alumniOf: 'The School of Examples' },
 }
 
-async function didSigner(algorithm: KeyAlgorithm): Promise<Signer> {
-  const { pkcs8, publicJwk } = await generateKeyPair(algorithm)
-  const key = await loadPrivateKey(algorithm, pkcs8)
-  const did = didKeyFromJwk(publicJwk)
-  return { id: `${did}#${did.slice('did:key:'.length)}`, algorithm, publicJwk, sign: (data) => key.sign(data) }
-}
 
 const codes = (result: VerificationResult) => result.errors.map((e) => e.code)
 

@@ -17,7 +17,7 @@ export const ALGORITHMS: { key: KeyAlgorithm; alg: string }[] = [
 ]
 
 /** A signer over a fresh key, named by its did:key verification method (resolvable offline). */
-export async function didSigner(algorithm: KeyAlgorithm): Promise<Signer> {
+export async function didSigner(algorithm: KeyAlgorithm = 'Ed25519'): Promise<Signer> {
   const material = await generateKeyPair(algorithm, algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {})
   const handle = await loadPrivateKey(algorithm, material.pkcs8)
   material.pkcs8.fill(0)
