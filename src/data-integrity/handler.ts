@@ -112,6 +112,7 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
   const now = epochMilliseconds(options.now)
   const toleranceSeconds = options.clockToleranceSeconds ?? 60
   const verified: VerifiedProof[] = []
+  const canonicalDocuments = new Map<string, Promise<string>>()
   for (const [index, proof] of proofs.entries()) {
     const path = proofs.length === 1 && !Array.isArray(document.proof) ? 'proof' : `proof[${index}]`
     try {
@@ -123,6 +124,7 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
           ...(options.nonce === undefined ? {} : { challenge: options.nonce }),
           ...(options.audience === undefined ? {} : { domain: options.audience }),
           checkTimes: options.checkValidity !== false,
+          canonicalDocuments,
           now,
           toleranceMs: toleranceSeconds * 1000,
         }),

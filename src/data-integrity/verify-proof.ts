@@ -26,6 +26,8 @@ export interface ProofCheckOptions {
   domain?: string
   /** Check `created` / `expires` against `now`. */
   checkTimes: boolean
+  /** Canonical documents already computed for other proofs of the same document (proof sets). */
+  canonicalDocuments?: Map<string, Promise<string>>
   now: number
   toleranceMs: number
 }
@@ -138,7 +140,13 @@ export async function verifyProof(document: JsonLdDocument, proofs: readonly Jso
   if (signature.length !== signatureLength(algorithm)) {
     throw new ProofCheckError('signature', new CredsignError('signature_invalid', `a ${suite.name} signature with a ${algorithm} key is ${signatureLength(algorithm)} bytes, not ${signature.length}`))
   }
-  const { hashData } = await step('canonicalization', () => proofHashData(suite, algorithm, unsecured, config, options.documentLoader))
+  // The hashed document depends on the proof only through previousProof and the proof's @context.
+  const variant = JSON.stringify([proof.previousProof ?? null, proof['@context'] ?? null])
+  const cache = options.canonicalDocuments === undefined ? undefined : {
+    keyOf: (s: Cryptosuite, a: string) => `${s.canonicalization}|${s.canonicalization === 'rdfc' && a === 'P-384' ? 'SHA-384' : 'SHA-256'}|${variant}`,
+    entries: options.canonicalDocuments,
+  }
+  const { hashData } = await step('canonicalization', () => proofHashData(suite, algorithm, unsecured, config, options.documentLoader, cache))
   const valid = await step('signature', () => verifySignature(key.publicJwk, hashData, signature))
   if (!valid) throw new ProofCheckError('signature', new CredsignError('signature_invalid', 'the proof signature does not verify'))
   return { suite, key }
