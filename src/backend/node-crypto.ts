@@ -12,7 +12,7 @@ import { encodePkcs8 } from '../keys/pkcs8.js'
 import type { PrivateKeyHandle } from '../keys/private-key.js'
 import type { KeyAlgorithm } from '../keys/types.js'
 import { fromB64u, utf8, wipe } from '../util/bytes.js'
-import type { CryptoBackend, ScryptParams } from './registry.js'
+import type { CryptoBackend, ScryptParams, ShaAlgorithm } from './registry.js'
 
 /*
  * The node:crypto backend, installed by the package's `node` export condition (src/index.node.ts).
@@ -39,6 +39,8 @@ export interface NodeCryptoPolicy {
   readonly sign: Readonly<Partial<Record<KeyAlgorithm, Mode>>>
   readonly verify: Readonly<Partial<Record<KeyAlgorithm, Mode>>>
   readonly scrypt: boolean
+  /** Whether SHA-2 digests of short texts (SD-JWT disclosures, `sd_hash`) use `crypto.createHash`. */
+  readonly digest: boolean
   /** Whether a `sync` sign / verify started while others are under way goes to the thread pool. */
   readonly batchesToPool: { readonly sign: boolean; readonly verify: boolean }
 }
@@ -53,6 +55,8 @@ export type NodeLikeRuntime = 'node' | 'deno' | 'bun'
  * - Bun (BoringSSL): as Node. BoringSSL has no secp256k1: the self-test declines it (noble signs).
  *   Its synchronous signing stays ahead of its thread pool even with 8 signatures in flight, so
  *   batches of signatures stay synchronous (batches of verifications do go to the pool).
+ * - SHA-2 of short texts (SD-JWT digests): `createHash` on all three, 3-6x noble for a 70-byte
+ *   disclosure (Node 0.7 vs 3.3 µs, Deno 1.6 vs 6.1, Bun 0.4 vs 2.4).
  * - Deno: only Ed25519 and secp256k1, always synchronously. Its node:crypto P-256 is slower than its
  *   WebCrypto, P-384 and RSA gain or lose up to 20 %, and its callback forms cost milliseconds.
  *
@@ -66,18 +70,21 @@ export const NODE_CRYPTO_POLICIES: Readonly<Record<NodeLikeRuntime, NodeCryptoPo
     sign: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', secp256k1: 'pool', 'RSA-PSS': 'pool' },
     verify: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', secp256k1: 'pool', 'RSA-PSS': 'sync' },
     scrypt: true,
+    digest: true,
     batchesToPool: { sign: true, verify: true },
   },
   bun: {
     sign: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', secp256k1: 'pool', 'RSA-PSS': 'pool' },
     verify: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', secp256k1: 'pool', 'RSA-PSS': 'sync' },
     scrypt: true,
+    digest: true,
     batchesToPool: { sign: false, verify: true },
   },
   deno: {
     sign: { Ed25519: 'sync', secp256k1: 'sync' },
     verify: { Ed25519: 'sync', secp256k1: 'sync' },
     scrypt: true,
+    digest: true,
     batchesToPool: { sign: false, verify: false },
   },
 }
@@ -385,6 +392,7 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
   const publicKeys = new PublicKeyCache(options.publicKeyCacheSize ?? 256)
   const inFlight = new InFlight()
   let scryptOk: boolean | undefined
+  let digestOk: boolean | undefined
 
   return {
     name: 'node',
@@ -447,6 +455,38 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
         }
       })
     },
+
+    digestBase64url(algorithm: ShaAlgorithm, text: string): string | undefined {
+      digestOk ??= policy.digest && digestSelfTest()
+      if (!digestOk) return undefined
+      return nodeCrypto.createHash(NODE_HASH_NAMES[algorithm]).update(text, 'utf8').digest('base64url')
+    },
+  }
+}
+
+const NODE_HASH_NAMES: Readonly<Record<ShaAlgorithm, string>> = { 'sha-256': 'sha256', 'sha-384': 'sha384', 'sha-512': 'sha512' }
+
+/**
+ * Whether this runtime's `crypto.createHash` gives the FIPS 180-4 digests of "abc" as unpadded
+ * base64url for all three SHA-2 sizes (a few microseconds, once).
+ *
+ * @example
+ * ```ts
+ * digestSelfTest() // true on Node, Deno and Bun
+ * ```
+ */
+export function digestSelfTest(): boolean {
+  try {
+    const expected: Readonly<Record<ShaAlgorithm, string>> = {
+      'sha-256': 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0',
+      'sha-384': 'ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP_W-2AhgcroefMI1i67KE0yCWn',
+      'sha-512': '3a81oZNherrMQXNJriBBMRLm-k6JqX6iCp7u5ktV05ohkpkqJ0_BqDa6PCOj_uu9RU1EI2Q86A4qmslPpUyknw',
+    }
+    return (Object.keys(expected) as ShaAlgorithm[]).every(
+      (algorithm) => nodeCrypto.createHash(NODE_HASH_NAMES[algorithm]).update('abc', 'utf8').digest('base64url') === expected[algorithm],
+    )
+  } catch {
+    return false
   }
 }
 

@@ -24,6 +24,9 @@ export interface ScryptParams {
   readonly dkLen: number
 }
 
+/** A SHA-2 digest the SD-JWT layer uses (`_sd_alg` names, RFC 9901 / IANA Named Information). */
+export type ShaAlgorithm = 'sha-256' | 'sha-384' | 'sha-512'
+
 /**
  * A platform crypto implementation that the core consults before its default path.
  *
@@ -47,12 +50,18 @@ export interface CryptoBackend {
   verify?(key: PublicKeyBytes, data: Uint8Array, signature: Uint8Array): Promise<boolean> | undefined
   /** scrypt (RFC 7914), or `undefined` to decline. The caller wipes the result. */
   scrypt?(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> | undefined
+  /**
+   * base64url (no padding) of the `algorithm` digest of `text`'s UTF-8 bytes, synchronously, or
+   * `undefined` to decline. Used for SD-JWT disclosure digests and `sd_hash`, where the inputs are
+   * short and many, so a native hash saves most of the per-disclosure cost.
+   */
+  digestBase64url?(algorithm: ShaAlgorithm, text: string): string | undefined
 }
 
 let installed: CryptoBackend | undefined
 
 /**
- * Makes `backend` the one the core consults, replacing any earlier one.
+ * Makes `backend` the one the core consults, replacing any earlier one (`undefined`: none).
  *
  * @internal
  * @example
@@ -60,7 +69,7 @@ let installed: CryptoBackend | undefined
  * installBackend(nodeCryptoBackend())
  * ```
  */
-export function installBackend(backend: CryptoBackend): void {
+export function installBackend(backend: CryptoBackend | undefined): void {
   installed = backend
 }
 

@@ -1,4 +1,5 @@
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js'
+import { cryptoBackend } from '../backend/registry.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, utf8 } from '../util/bytes.js'
 import type { SdHashAlgorithm } from './types.js'
@@ -50,7 +51,8 @@ export function sdAlgorithmOf(payload: Record<string, unknown>): SdHashAlgorithm
  * ```
  */
 export function sdDigest(algorithm: SdHashAlgorithm, text: string): string {
-  return b64u(HASHES[algorithm](utf8(text)))
+  // The node backend's native hash when installed (about 2.5x noble for these short inputs).
+  return cryptoBackend()?.digestBase64url?.(algorithm, text) ?? b64u(HASHES[algorithm](utf8(text)))
 }
 
 /**

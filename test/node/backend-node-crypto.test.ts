@@ -20,8 +20,11 @@ import {
   type PrivateKeyHandle,
   type PublicJwk,
 } from '../../src/index.js'
-import { cryptoBackend, type CryptoBackend } from '../../src/backend/registry.js'
-import { InFlight, NODE_CRYPTO_POLICIES, detectRuntime, nodeCryptoBackend, scryptSelfTest, selfTest } from '../../src/backend/node-crypto.js'
+import { cryptoBackend, installBackend, type CryptoBackend } from '../../src/backend/registry.js'
+import { InFlight, NODE_CRYPTO_POLICIES, detectRuntime, digestSelfTest, nodeCryptoBackend, scryptSelfTest, selfTest } from '../../src/backend/node-crypto.js'
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js'
+import { sdDigest } from '../../src/sd-jwt/hash.js'
+import { b64u } from '../../src/util/bytes.js'
 import { parsePublicJwk } from '../../src/keys/jwk.js'
 import { encodePkcs8, parsePkcs8 } from '../../src/keys/pkcs8.js'
 import { expectCode, hex, sOf, toHex, utf8 } from '../core/keys-helpers.js'
@@ -359,5 +362,39 @@ describe('canonical PKCS#8 is what the backend receives', () => {
 describe('failures are typed', () => {
   it('scrypt parameters node:crypto refuses reject with crypto_unavailable (the envelope bounds never let them through)', async () => {
     await expectCode(() => backend.scrypt?.(utf8('p'), new Uint8Array(16), { N: 1000, r: 8, p: 1, dkLen: 32 }), 'crypto_unavailable')
+  })
+})
+
+describe('SHA-2 digests (SD-JWT)', () => {
+  it('the self-test passes on Node and every runtime policy takes digests', () => {
+    expect(digestSelfTest()).toBe(true)
+    for (const runtime of ['node', 'deno', 'bun'] as const) expect(NODE_CRYPTO_POLICIES[runtime].digest, runtime).toBe(true)
+  })
+
+  it('equals noble for each size over ASCII, multi-byte UTF-8 and empty texts', () => {
+    const backend = nodeCryptoBackend()
+    const nobleOf = { 'sha-256': sha256, 'sha-384': sha384, 'sha-512': sha512 } as const
+    const texts = ['', 'abc', 'WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0', 'Möbius 💡', 'x'.repeat(10_000)]
+    for (const algorithm of ['sha-256', 'sha-384', 'sha-512'] as const) {
+      for (const text of texts) {
+        expect(backend.digestBase64url?.(algorithm, text), `${algorithm} ${text.slice(0, 10)}`).toBe(b64u(nobleOf[algorithm](utf8(text))))
+      }
+    }
+  })
+
+  it('sdDigest takes the backend path when installed and gives the RFC 9901 example digest either way', () => {
+    const disclosure = 'WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0'
+    const previous = cryptoBackend()
+    let calls = 0
+    const node = nodeCryptoBackend()
+    try {
+      installBackend({ name: 'node', digestBase64url: (algorithm, text) => (calls++, node.digestBase64url?.(algorithm, text)) })
+      expect(sdDigest('sha-256', disclosure)).toBe('X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0')
+      expect(calls).toBe(1)
+      installBackend({ name: 'node', digestBase64url: () => undefined })
+      expect(sdDigest('sha-256', disclosure)).toBe('X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0')
+    } finally {
+      installBackend(previous)
+    }
   })
 })
