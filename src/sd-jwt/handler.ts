@@ -38,8 +38,10 @@ const SD_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*~/
  * (SD-JWT VC: `vct`, claims that must not be disclosed; W3C: `iss` = issuer); `issuer_binding`
  * (the key's controller is `iss`; `issuerBinding: false` skips it); `key_purpose`; `validity`
  * (`exp`, `nbf`, `iat`; `validFrom` / `validUntil`); `key_binding` (required when the SD-JWT has
- * `cnf`, with `requireKeyBinding`, or when `audience` / `nonce` are given), `audience`, `nonce`
- * (KB-JWT `aud` / `nonce`); `credentials` (a presentation's embedded credentials).
+ * `cnf`, with `requireKeyBinding`, or when `audience` / `nonce` are given; the KB-JWT verifies
+ * with `cnf.jwk`, else with the key of `cnf.kid` through `options.resolver`, which a DID document
+ * must list under `authentication` when the resolver says: `key_not_authorized`), `audience`,
+ * `nonce` (KB-JWT `aud` / `nonce`); `credentials` (a presentation's embedded credentials).
  *
  * @example
  * ```ts
@@ -237,6 +239,7 @@ function checkValidity(kind: SdJwtKind, claims: JsonObject, credential: Record<s
 async function checkKeyBinding(split: SplitSdJwt, issuer: IssuerJwt, options: VerifyOptions, builder: ResultBuilder): Promise<void> {
   try {
     const kb = await verifyKbJwt(split, issuer.payload, issuer.alg, {
+      ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
       ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
       ...(options.audience === undefined ? {} : { audience: options.audience }),
       ...(options.nonce === undefined ? {} : { nonce: options.nonce }),

@@ -77,7 +77,8 @@ export async function verifyIssuerSignature(
 }
 
 let sharedResolver: KeyResolver | undefined
-function defaultResolver(): KeyResolver {
+/** The resolver used when the caller gives none: did:key and did:jwk, offline, never a network request. @internal */
+export function defaultResolver(): KeyResolver {
   sharedResolver ??= createResolver()
   return sharedResolver
 }

@@ -7,7 +7,9 @@ import { hasPrivateMembers } from '../jose/private-jwk.js'
 import type { JoseHeader, JwtVerifyOptions } from '../jose/types.js'
 import { requiredMembers } from '../keys/jwk.js'
 import type { PublicJwk, Signer } from '../keys/types.js'
+import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
 import { sdDigest } from './hash.js'
+import { defaultResolver } from './issuer-jwt.js'
 import type { SplitSdJwt } from './serialization.js'
 import type { SdHashAlgorithm, SdJwtVerifyOptions } from './types.js'
 
@@ -26,10 +28,10 @@ export const KB_JWT_TYP = 'kb+jwt'
 /** Default freshness window of a KB-JWT's `iat`, in seconds. */
 const DEFAULT_MAX_AGE_SECONDS = 300
 
-/** What decides whether a KB-JWT is needed, and what it must say: the verifier's options. @internal */
+/** What decides whether a KB-JWT is needed, what it must say, and where a `cnf.kid` key comes from: the verifier's options. @internal */
 export type KeyBindingPolicy = Pick<
   SdJwtVerifyOptions,
-  'algorithms' | 'audience' | 'nonce' | 'requireKeyBinding' | 'keyBindingMaxAgeSeconds' | 'now' | 'clockToleranceSeconds'
+  'resolver' | 'algorithms' | 'audience' | 'nonce' | 'requireKeyBinding' | 'keyBindingMaxAgeSeconds' | 'now' | 'clockToleranceSeconds'
 >
 
 /** Whether the policy asks for a KB-JWT for this payload. @internal */
@@ -39,14 +41,15 @@ export function keyBindingRequired(payload: Record<string, unknown>, policy: Key
 }
 
 /**
- * Verifies the KB-JWT of an SD-JWT+KB (RFC 9901 section 7.3): signed by the `cnf.jwk` key with
- * `typ: kb+jwt`; `iat`, `aud`, `nonce` and `sd_hash` present; `sd_hash` = hash (`_sd_alg`) of
- * everything up to the last `~`; `aud` and `nonce` as the policy asks; `iat` not in the future and
- * not older than `keyBindingMaxAgeSeconds` (default 300). Resolves with the KB-JWT, or undefined
- * when there is none and none is required.
+ * Verifies the KB-JWT of an SD-JWT+KB (RFC 9901 section 7.3): signed by the holder key of `cnf`
+ * (see {@link holderKeyOf}) with `typ: kb+jwt`; `iat`, `aud`, `nonce` and `sd_hash` present;
+ * `sd_hash` = hash (`_sd_alg`) of everything up to the last `~`; `aud` and `nonce` as the policy
+ * asks; `iat` not in the future and not older than `keyBindingMaxAgeSeconds` (default 300).
+ * Resolves with the KB-JWT, or undefined when there is none and none is required.
  *
- * Codes: `key_binding_required`, `key_binding_invalid`, `audience_mismatch`, `nonce_mismatch`,
- * `expired`, `not_yet_valid`.
+ * Codes: `key_binding_required`, `key_binding_invalid`, `key_not_authorized` and
+ * `resolver_not_configured` (a `cnf.kid`, see {@link holderKeyOf}), `audience_mismatch`,
+ * `nonce_mismatch`, `expired`, `not_yet_valid`.
  * @internal
  */
 export async function verifyKbJwt(
@@ -61,15 +64,8 @@ export async function verifyKbJwt(
     }
     return undefined
   }
-  const cnf = payload.cnf
-  if (!isPlainObject(cnf) || !isPlainObject(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'the SD-JWT has no cnf.jwk to verify the KB-JWT with')
-  if (hasPrivateMembers(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'cnf.jwk holds a private key')
-  let key: PublicJwk
-  try {
-    key = requiredMembers(cnf.jwk as unknown as PublicJwk)
-  } catch (cause) {
-    throw new CredsignError('key_binding_invalid', 'cnf.jwk is not a public key credsign supports', { cause })
-  }
+  const holder = await holderKeyOf(payload.cnf, policy.resolver)
+  const key = holder.publicJwk
   const options: JwtVerifyOptions = { key, typ: KB_JWT_TYP, checkTimes: false }
   if (policy.algorithms !== undefined) options.algorithms = policy.algorithms
   let verified
@@ -80,6 +76,10 @@ export async function verifyKbJwt(
       throw new CredsignError('key_binding_invalid', `the KB-JWT does not verify with the cnf key: ${error.code}: ${error.message}`, { cause: error })
     }
     throw error
+  }
+  // Possession is proven; a DID controller document that says what the key is for must allow authentication.
+  if (holder.resolved !== undefined && Array.isArray(holder.resolved.relationships) && !holder.resolved.relationships.includes('authentication')) {
+    throw new CredsignError('key_not_authorized', 'the controller document of cnf.kid does not list the key under authentication')
   }
   const claims = verified.payload as Record<string, unknown>
   for (const name of ['iat', 'aud', 'nonce', 'sd_hash']) {
@@ -101,6 +101,65 @@ export async function verifyKbJwt(
     ...(policy.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: policy.clockToleranceSeconds }),
   })
   return { header: verified.protectedHeader, payload: claims }
+}
+
+/**
+ * The holder key of `cnf` (RFC 7800) that a KB-JWT must verify with:
+ *
+ * - `cnf.jwk` (a public JWK) when present, whatever else `cnf` says: a `kid` next to it is only a
+ *   hint and is never resolved. A `jwk` that is not a public key credsign supports is
+ *   `key_binding_invalid`.
+ * - else `cnf.kid`, through `resolver` (default: did:key and did:jwk, offline; did:web and other
+ *   network references only through a resolver the caller configured with a fetch). A reference
+ *   that needs a resolver that is not configured (did:web without fetch) keeps the resolver's
+ *   `resolver_not_configured`, as for the issuer key; any other resolution failure
+ *   (`key_not_found`, `key_resolution_failed`, `malformed`, a resolver that throws) is
+ *   `key_binding_invalid` with the resolver's error as `cause`. The answer must be a public key.
+ *   `resolved` is the resolver's answer, whose `relationships` the caller checks for
+ *   `authentication` once the signature verified.
+ * - neither (or no `cnf` at all): `key_binding_invalid`.
+ * @internal
+ */
+export async function holderKeyOf(cnf: unknown, resolver: KeyResolver | undefined): Promise<{ publicJwk: PublicJwk; resolved?: ResolvedKey }> {
+  if (!isPlainObject(cnf)) throw new CredsignError('key_binding_invalid', 'the SD-JWT has no cnf (jwk or kid) to verify the KB-JWT with')
+  if (cnf.jwk !== undefined) {
+    if (!isPlainObject(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'cnf.jwk is not a JWK object')
+    if (hasPrivateMembers(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'cnf.jwk holds a private key')
+    try {
+      return { publicJwk: requiredMembers(cnf.jwk as unknown as PublicJwk) }
+    } catch (cause) {
+      throw new CredsignError('key_binding_invalid', 'cnf.jwk is not a public key credsign supports', { cause })
+    }
+  }
+  const kid = cnf.kid
+  if (kid === undefined) throw new CredsignError('key_binding_invalid', 'the SD-JWT cnf has neither jwk nor kid to verify the KB-JWT with')
+  if (typeof kid !== 'string' || kid.length === 0) throw new CredsignError('key_binding_invalid', 'cnf.kid must be a non-empty string')
+  const keys = resolver ?? defaultResolver()
+  if (typeof keys !== 'object' || keys === null || typeof keys.resolveKey !== 'function') {
+    throw new CredsignError('invalid_argument', 'resolver must be a KeyResolver (an object with resolveKey())')
+  }
+  let resolved: unknown
+  try {
+    resolved = await keys.resolveKey(kid)
+  } catch (error) {
+    if (CredsignError.is(error, 'resolver_not_configured')) {
+      throw new CredsignError('resolver_not_configured', `cnf.kid cannot be resolved: ${error.message}`, { cause: error })
+    }
+    const reason = CredsignError.is(error) ? `${error.code}: ${error.message}` : 'the resolver failed'
+    throw new CredsignError('key_binding_invalid', `cnf.kid does not resolve to a key (resolution failed: ${reason})`, { cause: error })
+  }
+  if (!isPlainObject(resolved) || typeof resolved.id !== 'string' || !isPlainObject(resolved.publicJwk)) {
+    throw new CredsignError('key_binding_invalid', 'cnf.kid: the resolver returned something that is not a ResolvedKey')
+  }
+  if (hasPrivateMembers(resolved.publicJwk)) throw new CredsignError('key_binding_invalid', 'cnf.kid: the resolver returned a private key')
+  const key = resolved as unknown as ResolvedKey
+  try {
+    // Validated here (a caller's resolver may hand out anything); used as resolved, `alg` included.
+    requiredMembers(key.publicJwk)
+  } catch (cause) {
+    throw new CredsignError('key_binding_invalid', 'cnf.kid resolves to a key that is not a public key credsign supports', { cause })
+  }
+  return { publicJwk: key.publicJwk, resolved: key }
 }
 
 /**

@@ -4,7 +4,7 @@ import { requiredMembers } from '../keys/jwk.js'
 import type { PublicJwk } from '../keys/types.js'
 import { parseDisclosure } from './disclosure.js'
 import { frameLevel } from './frame.js'
-import { readIssuerJwt } from './issuer-jwt.js'
+import { defaultResolver, readIssuerJwt } from './issuer-jwt.js'
 import { signKbJwt } from './key-binding.js'
 import { processPayload, type DigestSources } from './process.js'
 import { splitSdJwt } from './serialization.js'
@@ -21,7 +21,9 @@ import type { DisclosureFrame, PresentOptions } from './types.js'
  * Nothing is verified here (the holder got the SD-JWT from its issuer). Errors: `malformed` /
  * `disclosure_invalid` for an SD-JWT that does not decode, `invalid_argument` for an SD-JWT that
  * already ends in a KB-JWT, `audience`/`nonce` without `holder` or `holder` without both, or a
- * holder whose key is not the `cnf.jwk` of the SD-JWT; and the holder signer's errors.
+ * holder whose key is not the `cnf.jwk` of the SD-JWT (or, without `cnf.jwk`, the key of a did:key
+ * / did:jwk `cnf.kid`, resolved offline; other `cnf.kid`s are left to the verifier); and the
+ * holder signer's errors.
  *
  * @example
  * ```ts
@@ -59,7 +61,7 @@ export async function presentSdJwt(sdJwt: string, options: PresentOptions = {}):
   const kept = disclosures.filter((d) => chosen.has(d.digest)).map((d) => d.disclosure)
   const presented = `${split.jws}~${kept.map((d) => `${d}~`).join('')}`
   if (holder === undefined) return presented
-  checkHolderKey(issuer.payload.cnf, holder.publicJwk)
+  await checkHolderKey(issuer.payload.cnf, holder.publicJwk)
   const kbJwt = await signKbJwt(holder, presented, issuer.alg, {
     audience: audience as string,
     nonce: nonce as string,
@@ -91,16 +93,39 @@ function select(claims: Record<string, unknown>, frame: DisclosureFrame, sources
   return chosen
 }
 
-/** A holder whose key is not the SD-JWT's `cnf.jwk` would make a KB-JWT no verifier accepts. */
-function checkHolderKey(cnf: unknown, holderJwk: PublicJwk): void {
-  if (!isPlainObject(cnf) || !isPlainObject(cnf.jwk)) return // cnf by kid, or none: nothing to compare here
+/**
+ * A holder whose key is not the SD-JWT's holder key would make a KB-JWT no verifier accepts. The
+ * holder key is `cnf.jwk` when present (as for the verifier, a `kid` next to it is only a hint);
+ * else a did:key / did:jwk `cnf.kid`, which resolves offline. Any other `cnf.kid` (did:web, a
+ * plain kid) needs the verifier's resolver: nothing is compared, and the signer's `id` is not
+ * either (one key can have several DID URLs). A `cnf` that does not decode is the verifier's to
+ * refuse.
+ */
+async function checkHolderKey(cnf: unknown, holderJwk: PublicJwk): Promise<void> {
+  if (!isPlainObject(cnf)) return
+  let boundJwk: unknown
+  let what: string
+  if (cnf.jwk !== undefined) {
+    boundJwk = cnf.jwk
+    what = 'cnf.jwk'
+  } else if (typeof cnf.kid === 'string' && /^did:(key|jwk):/.test(cnf.kid)) {
+    try {
+      boundJwk = (await defaultResolver().resolveKey(cnf.kid)).publicJwk
+    } catch {
+      return
+    }
+    what = 'the key of cnf.kid'
+  } else {
+    return
+  }
+  if (!isPlainObject(boundJwk)) return
   let bound: PublicJwk
   let own: PublicJwk
   try {
-    bound = requiredMembers(cnf.jwk as unknown as PublicJwk)
+    bound = requiredMembers(boundJwk as unknown as PublicJwk)
     own = requiredMembers(holderJwk)
   } catch {
     return
   }
-  if (JSON.stringify(bound) !== JSON.stringify(own)) throw new CredsignError('invalid_argument', "the holder signer's key is not the key the SD-JWT is bound to (cnf.jwk)")
+  if (JSON.stringify(bound) !== JSON.stringify(own)) throw new CredsignError('invalid_argument', `the holder signer's key is not the key the SD-JWT is bound to (${what})`)
 }

@@ -32,7 +32,11 @@ export type DisclosureFrame = {
 /** The hash algorithms (IANA "Named Information Hash Algorithm" names) credsign digests disclosures with. */
 export type SdHashAlgorithm = 'sha-256' | 'sha-384' | 'sha-512'
 
-/** Who the SD-JWT is bound to (`cnf`, RFC 7800): a public JWK, `{ jwk }`, or `{ kid }`. */
+/**
+ * Who the SD-JWT is bound to (`cnf`, RFC 7800): a public JWK, `{ jwk }`, or `{ kid }` (a key
+ * reference the verifier resolves, such as a did:key or did:web DID URL). A verifier uses
+ * `cnf.jwk` when present, else resolves `cnf.kid`.
+ */
 export type HolderBinding = PublicJwk | { jwk: PublicJwk } | { kid: string }
 
 /**
@@ -130,7 +134,10 @@ export interface SdJwtCredentialOptions extends SdJwtIssueOptions {
 export interface PresentOptions {
   /** What to reveal: a presentation frame (`_sd` names the disclosable claims to reveal), `'all'` (default) or `'none'`. */
   disclose?: DisclosureFrame | 'all' | 'none'
-  /** Signs the KB-JWT (the key in the SD-JWT's `cnf`). Without it, no KB-JWT is added. */
+  /**
+   * Signs the KB-JWT (the key in the SD-JWT's `cnf`: `cnf.jwk`, or the key `cnf.kid` names).
+   * Without it, no KB-JWT is added.
+   */
   holder?: Signer
   /** KB-JWT `aud`: the verifier (required with `holder`). */
   audience?: string
@@ -194,7 +201,10 @@ export interface DecodedSdJwt {
  * ```
  */
 export interface SdJwtVerifyOptions {
-  /** Resolves the issuer key: header `kid` (a DID URL), or `iss` when it is a DID and there is no `kid` (default: did:key and did:jwk, offline). */
+  /**
+   * Resolves the issuer key (header `kid`, a DID URL, or `iss` when it is a DID and there is no
+   * `kid`) and the holder key of a `cnf.kid` (default: did:key and did:jwk, offline).
+   */
   resolver?: KeyResolver
   /** Verify the issuer signature with this key instead. */
   key?: PublicJwk

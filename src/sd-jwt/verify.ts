@@ -31,9 +31,15 @@ import { checkSdJwtVcClaims, kindOf } from './vc-claims.js'
  *   (`checkJwtTimes`; a W3C `vc+sd-jwt` may carry a string `iat`, which is ignored).
  * - key binding: `key_binding_required` (no KB-JWT, but the SD-JWT has `cnf`, or
  *   `requireKeyBinding`, `audience` or `nonce` asks for one; `requireKeyBinding: false` lifts the
- *   `cnf` rule); `key_binding_invalid` (not signed by `cnf.jwk`, `typ` not `kb+jwt`, a missing
- *   claim, a wrong `sd_hash`); `audience_mismatch`; `nonce_mismatch`; `expired` / `not_yet_valid`
- *   for an `iat` older than `keyBindingMaxAgeSeconds` (default 300) or in the future.
+ *   `cnf` rule); `key_binding_invalid` (not signed by the holder key, `typ` not `kb+jwt`, a
+ *   missing claim, a wrong `sd_hash`, a `cnf` with neither `jwk` nor `kid`, a `cnf.kid` that does
+ *   not resolve: the resolver's error is the `cause`); `resolver_not_configured` (a `cnf.kid` such
+ *   as did:web that needs a resolver with a fetch); `key_not_authorized` (the DID document of
+ *   `cnf.kid` does not list the key under `authentication`); `audience_mismatch`;
+ *   `nonce_mismatch`; `expired` / `not_yet_valid` for an `iat` older than
+ *   `keyBindingMaxAgeSeconds` (default 300) or in the future. The holder key is `cnf.jwk` when
+ *   present (a `kid` next to it is only a hint), else `cnf.kid` through `options.resolver`
+ *   (default did:key and did:jwk, offline: nothing is fetched unless the resolver can).
  * - `invalid_argument`: bad options.
  *
  * @example
