@@ -10,6 +10,8 @@ export default defineConfig({
     'file/index': 'src/file/index.ts',
     'postgres/index': 'src/postgres/index.ts',
     'testing/index': 'src/testing/index.ts',
+    // The HTTP adapter: web-standard handler, node:http listener (no Node imports).
+    'http/index': 'src/http/index.ts',
     // The `credsign` command line (package.json "bin").
     cli: 'src/cli/main.ts',
   },
@@ -25,5 +27,5 @@ export default defineConfig({
   platform: 'neutral',
   // Keep `node:crypto` / `node:fs` as written: Deno and Bun resolve node: specifiers directly.
   removeNodeProtocol: false,
-  external: [/^@noble\//, /^@scure\//, 'jose', 'pg', 'jsonld', /^jsonld\//, 'rdf-canonize', /^node:/],
+  external: [/^@noble\//, /^@scure\//, 'jose', 'pg', 'jsonld', /^jsonld\//, 'rdf-canonize', 'zod', /^zod\//, /^node:/],
 })

@@ -61,6 +61,13 @@ export type ErrorCode =
   | 'invalid_nonce'
   // runtime
   | 'crypto_unavailable'
+  // HTTP adapter (credsign/http)
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
 
 /** Marks credsign errors across bundle copies (`Symbol.for` is shared by the whole realm). */
 const BRAND = Symbol.for('credsign.CredsignError')

@@ -1,0 +1,137 @@
+import type { CredsignHandler } from './handler.js'
+
+/*
+ * node:http (and Express, Fastify's raw mode, …) to the web-standard handler. Structural types
+ * only: this module imports nothing from Node, so credsign/http stays loadable on every runtime.
+ */
+
+/** The parts of node:http's `IncomingMessage` the listener reads. */
+export interface NodeRequestLike {
+  method?: string | undefined
+  url?: string | undefined
+  headers: Record<string, string | string[] | undefined>
+  socket?: { encrypted?: boolean } | null
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown
+  on(event: 'end' | 'close', listener: () => void): unknown
+  on(event: 'error', listener: (error: Error) => void): unknown
+  pause(): unknown
+  resume(): unknown
+  destroy(error?: Error): unknown
+}
+
+/** The parts of node:http's `ServerResponse` the listener writes. */
+export interface NodeResponseLike {
+  statusCode: number
+  setHeader(name: string, value: string | string[]): unknown
+  end(chunk?: Uint8Array | string): unknown
+  headersSent?: boolean
+}
+
+/** Options of {@link toNodeListener}. */
+export interface NodeListenerOptions {
+  /** Scheme of the request URLs the handler sees (default: `https` on TLS sockets, else `http`). */
+  protocol?: 'http' | 'https'
+}
+
+/**
+ * Adapts a web-standard handler (`createHandler`) to a node:http request listener, which also
+ * works as Express middleware (`app.use(toNodeListener(handler))`: mount it before any body parser,
+ * since it reads the raw body itself). The body streams into the handler, so the handler's size
+ * limit stops reading an oversized body early.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { createHandler, toNodeListener } from 'credsign/http'
+ * createServer(toNodeListener(createHandler(options))).listen(3000, '127.0.0.1')
+ * ```
+ */
+export function toNodeListener(handler: CredsignHandler, options: NodeListenerOptions = {}): (req: NodeRequestLike, res: NodeResponseLike) => void {
+  return (req, res) => {
+    void serve(handler, options, req, res)
+  }
+}
+
+async function serve(handler: CredsignHandler, options: NodeListenerOptions, req: NodeRequestLike, res: NodeResponseLike): Promise<void> {
+  let response: Response
+  try {
+    response = await handler(toRequest(req, options))
+  } catch {
+    // The handler turns every error into a problem response; this is a last resort.
+    response = new Response(JSON.stringify({ type: 'urn:credsign:error:internal_error', title: 'internal_error', status: 500, detail: 'internal error', code: 'internal_error' }), {
+      status: 500,
+      headers: { 'content-type': 'application/problem+json' },
+    })
+  }
+  try {
+    res.statusCode = response.status
+    response.headers.forEach((value, name) => {
+      res.setHeader(name, value)
+    })
+    const body = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer())
+    if (body !== undefined) res.setHeader('content-length', String(body.byteLength))
+    res.end(body)
+  } catch {
+    req.destroy()
+  }
+}
+
+function toRequest(req: NodeRequestLike, options: NodeListenerOptions): Request {
+  const method = (req.method ?? 'GET').toUpperCase()
+  const protocol = options.protocol ?? (req.socket?.encrypted === true ? 'https' : 'http')
+  const hostHeader = req.headers.host
+  const host = typeof hostHeader === 'string' && /^[A-Za-z0-9.\-:[\]]{1,300}$/.test(hostHeader) ? hostHeader : 'localhost'
+  const path = typeof req.url === 'string' && req.url.startsWith('/') ? req.url : '/'
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue
+    try {
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+      else headers.set(name, value)
+    } catch {
+      // A header value the Fetch API refuses is dropped, never fatal.
+    }
+  }
+  const init: RequestInit & { duplex?: 'half' } = { method, headers }
+  if (method !== 'GET' && method !== 'HEAD') {
+    init.body = bodyStream(req)
+    init.duplex = 'half'
+  }
+  return new Request(`${protocol}://${host}${path}`, init)
+}
+
+/** The request body as a pull stream: Node delivers a chunk only when the handler asks for one. */
+function bodyStream(req: NodeRequestLike): ReadableStream<Uint8Array> {
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined
+  let done = false
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controllerRef = controller
+      req.on('data', (chunk) => {
+        if (done) return
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        if ((controller.desiredSize ?? 0) <= 0) req.pause()
+      })
+      req.on('end', () => {
+        if (done) return
+        done = true
+        controller.close()
+      })
+      req.on('error', (error) => {
+        if (done) return
+        done = true
+        controller.error(error)
+      })
+      req.pause()
+    },
+    pull() {
+      req.resume()
+    },
+    cancel() {
+      done = true
+      // The handler has seen enough (e.g. a body over the limit): stop receiving the rest.
+      req.resume()
+      void controllerRef
+    },
+  }, { highWaterMark: 4 })
+}

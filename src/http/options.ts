@@ -1,0 +1,172 @@
+import type { CallerSecret } from '../envelope/caller-secrets.js'
+import type { KeyResolver } from '../resolve/types.js'
+import type { DisclosureFrame } from '../sd-jwt/types.js'
+import type { KeyVault } from '../vault/key-vault.js'
+import type { VerifyOptions } from '../verify/types.js'
+
+/**
+ * What a request's authentication decided: `true` (allowed), `false` (401), or `{ client }` (allowed;
+ * failed unlock attempts are then counted per key and client, so one client cannot lock out another:
+ * see docs/security.md).
+ *
+ * @example
+ * ```ts
+ * import type { AuthDecision } from 'credsign/http'
+ * const decision: AuthDecision = { client: 'wallet-backend' }
+ * ```
+ */
+export type AuthDecision = boolean | { client: string }
+
+/**
+ * How credsign/http authenticates requests. There is no default: pass one of
+ * - `{ bearerTokens: [...] }`: `Authorization: Bearer <token>` must carry one of these (compared in
+ *   constant time); the client of a request is `token-<index>`;
+ * - `{ authorize(request) }`: your own check (mTLS header from a proxy, JWT, session, …);
+ * - `{ disabled: true }`: no authentication, for a service only reachable by trusted callers (what
+ *   the origin key service assumes).
+ * Health probes, `/openapi.json`, the JWKS and did:web documents never need authentication.
+ *
+ * @example
+ * ```ts
+ * import type { HttpAuth } from 'credsign/http'
+ * const auth: HttpAuth = { bearerTokens: [process.env.CREDSIGN_TOKEN ?? ''] }
+ * ```
+ */
+export type HttpAuth =
+  | { bearerTokens: readonly string[] }
+  | { authorize: (request: Request) => AuthDecision | Promise<AuthDecision> }
+  | { disabled: true }
+
+/**
+ * Cross-origin access (off unless configured, as in the origin service).
+ *
+ * @example
+ * ```ts
+ * import type { CorsOptions } from 'credsign/http'
+ * const cors: CorsOptions = { origins: ['https://wallet.example'], maxAgeSeconds: 600 }
+ * ```
+ */
+export interface CorsOptions {
+  /** Allowed origins (exact match), or `'*'` for any. */
+  origins: readonly string[] | '*'
+  /** `Access-Control-Allow-Credentials: true` (never together with `'*'`). Default false. */
+  credentials?: boolean
+  /** Preflight cache lifetime in seconds (default 600). */
+  maxAgeSeconds?: number
+}
+
+/**
+ * A VC-API issuer: the key that signs `POST /credentials/issue` (and `/issuers/{name}/credentials/issue`)
+ * and how. The server holds the key's secrets, since VC-API requests carry none: prefer
+ * `unlockCache` on the vault for such keys.
+ *
+ * @example
+ * ```ts
+ * import type { IssuerProfile } from 'credsign/http'
+ * const profile: IssuerProfile = { name: 'di', keyId: 'did:web:issuer.example#key-1', secrets: ['s1'], format: 'data-integrity' }
+ * ```
+ */
+export interface IssuerProfile {
+  /** Path segment of `/issuers/{name}/credentials/issue`, and `options.profile`. */
+  name: string
+  keyId: string
+  secrets: CallerSecret[]
+  format: 'jwt' | 'data-integrity' | 'sd-jwt'
+  /** Data Integrity suite (default: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256 / P-384). */
+  cryptosuite?: 'eddsa-rdfc-2022' | 'eddsa-jcs-2022' | 'ecdsa-rdfc-2019' | 'ecdsa-jcs-2019' | 'Ed25519Signature2020'
+  /** SD-JWT: which claims become disclosures (default: every top-level `credentialSubject` member). */
+  disclosureFrame?: DisclosureFrame
+  /**
+   * For a key id that is not a DID URL: sign as its `did:key` (default) or `did:jwk`, so that
+   * verifiers can resolve the key offline.
+   */
+  didMethod?: 'key' | 'jwk'
+}
+
+/**
+ * A did:web DID this server publishes: `GET /.well-known/did.json` for `did:web:host`,
+ * `GET /a/b/did.json` for `did:web:host:a:b`. Every key id must be a DID URL of this DID.
+ *
+ * @example
+ * ```ts
+ * import type { DidWebPublication } from 'credsign/http'
+ * const published: DidWebPublication = { did: 'did:web:issuer.example', keyIds: ['did:web:issuer.example#key-1'] }
+ * ```
+ */
+export interface DidWebPublication {
+  did: string
+  keyIds: readonly string[]
+  /** Verification method type (default `Multikey`). */
+  verificationMethodType?: 'Multikey' | 'JsonWebKey'
+}
+
+/**
+ * One line of the request log: never a body, a secret or a raw path (routes are templates).
+ *
+ * @example
+ * ```ts
+ * import type { HttpLogEntry } from 'credsign/http'
+ * const entry: HttpLogEntry = { method: 'POST', route: '/sign/vc/:type', status: 201, durationMs: 3.2 }
+ * ```
+ */
+export interface HttpLogEntry {
+  method: string
+  /** The route template (`/keys/:id`), or `(unmatched)`. */
+  route: string
+  status: number
+  /** The error code when the response is a problem. */
+  code?: string
+  durationMs: number
+}
+
+/**
+ * Options of `createHandler`.
+ *
+ * @example
+ * ```ts
+ * import { KeyVault, MemoryStore } from 'credsign'
+ * import type { HandlerOptions } from 'credsign/http'
+ * const options: HandlerOptions = {
+ *   vault: new KeyVault({ store: new MemoryStore(), serviceSecret: 'a service secret of at least 32 bytes' }),
+ *   auth: { bearerTokens: ['change-me-to-a-long-random-token'] },
+ * }
+ * ```
+ */
+export interface HandlerOptions {
+  vault: KeyVault
+  /** Required: authentication is never on by accident (see {@link HttpAuth}). */
+  auth: HttpAuth
+  limits?: {
+    /** Largest request body in bytes (default 1 MiB). */
+    maxBodyBytes?: number
+    /** Deepest JSON nesting (default 32). */
+    maxJsonDepth?: number
+  }
+  /** CORS; off when absent. */
+  cors?: CorsOptions
+  /** VC-API issuers. Without any, `POST /credentials/issue` answers 404 `route_not_found`. */
+  issuers?: readonly IssuerProfile[]
+  /** did:web documents to serve. */
+  didWeb?: readonly DidWebPublication[]
+  /**
+   * `GET /.well-known/jwks.json`: the current public keys of these ids, `'all'` (every key in the
+   * vault, the default), or `false` (no route).
+   */
+  jwks?: readonly string[] | 'all' | false
+  /**
+   * Defaults of the VC-API verify routes. The resolver defaults to this vault's keys (for DIDs it
+   * publishes), then did:key and did:jwk; nothing is fetched unless you pass a resolver that fetches.
+   * For the W3C conformance suites set `issuerBinding: false` (their issuers are unrelated to the keys).
+   */
+  verify?: Omit<VerifyOptions, 'handlers' | 'nonce' | 'audience'>
+  /** Extra resolver consulted by the verify routes before the defaults. */
+  resolver?: KeyResolver
+  /** JWS name for Ed25519 (default `EdDSA`; the origin service emitted `Ed25519`). */
+  ed25519Name?: 'EdDSA' | 'Ed25519'
+  /** Name and version in `/health` (default `credsign` and the package version). */
+  service?: { name?: string; version?: string }
+  /** Called once per request, after the response is made. Must not throw. */
+  onLog?: (entry: HttpLogEntry) => void
+  /** Clock in epoch milliseconds (default `Date.now`). */
+  now?: () => number
+}

@@ -1,0 +1,140 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import type { DidDocument } from '../did/did-document.js'
+import { decodeSegment, json, type Route } from './context.js'
+import type { DidWebPublication, HandlerOptions } from './options.js'
+import { HttpError } from './problem.js'
+import { CREDSIGN_VERSION } from './version.js'
+
+/*
+ * Routes that read public data only: key metadata, the JWKS, did:web documents and health. None
+ * needs a caller secret; only `/keys/:id` needs authentication (it tells which key ids exist).
+ */
+
+/** `GET /keys/:id`: the key's public JWK, Multikey and versions (no secret needed). */
+export const keyRoute: Route = {
+  method: 'GET',
+  path: '/keys/:id',
+  async run({ params, options }) {
+    const info = await options.vault.publicKey(params.id!)
+    return json({
+      id: info.id,
+      algorithm: info.current.algorithm,
+      publicKeyJwk: info.current.publicJwk,
+      publicKeyMultibase: info.current.publicKeyMultibase,
+      createdAt: info.createdAt,
+      updatedAt: info.updatedAt,
+      versions: info.versions,
+    })
+  },
+}
+
+/** `GET /.well-known/jwks.json`. */
+export const jwksRoute: Route = {
+  method: 'GET',
+  path: '/.well-known/jwks.json',
+  public: true,
+  async run({ options }) {
+    const selection = options.jwks ?? 'all'
+    if (selection === false) throw new HttpError('route_not_found', 'this server publishes no JWKS')
+    const jwks = await options.vault.jwks(selection === 'all' ? {} : { ids: [...selection] })
+    return json(jwks, 200, { 'cache-control': 'public, max-age=300' })
+  },
+}
+
+/** The did:web DID a request path serves (`/.well-known/did.json` → host, `/a/b/did.json` → host:a:b), if configured. @internal */
+export function didWebFor(options: HandlerOptions, url: URL): DidWebPublication | undefined {
+  const published = options.didWeb
+  if (published === undefined || published.length === 0) return undefined
+  const path = url.pathname
+  if (!path.endsWith('/did.json')) return undefined
+  const host = encodeURIComponent(url.host) // did:web writes a port's colon as %3A
+  let did: string
+  if (path === '/.well-known/did.json') did = `did:web:${host}`
+  else {
+    const segments = path.slice(1, -'/did.json'.length).split('/')
+    if (segments.some((s) => s === '' || decodeSegment(s) === undefined)) return undefined
+    did = `did:web:${host}:${segments.join(':')}`
+  }
+  // A configured DID is served whatever the Host header says when there is only one with this path
+  // (behind a proxy, Host is often the internal name); otherwise the host must match.
+  const exact = published.find((p) => p.did === did)
+  if (exact !== undefined) return exact
+  const suffix = did.slice(`did:web:${host}`.length)
+  const samePath = published.filter((p) => p.did.split(':').slice(3).join(':') === suffix.replace(/^:/, ''))
+  return samePath.length === 1 ? samePath[0] : undefined
+}
+
+/** The DID document of a published did:web DID: every configured key as a verification method. @internal */
+export async function didWebDocument(options: HandlerOptions, publication: DidWebPublication): Promise<DidDocument> {
+  let merged: DidDocument | undefined
+  for (const keyId of publication.keyIds) {
+    const document = await options.vault.didDocument(keyId, { method: 'controller', verificationMethodType: publication.verificationMethodType ?? 'Multikey' })
+    if (document.id !== publication.did) throw new CredsignError('invalid_argument', `key ${keyId.slice(0, 100)} is not a key of ${publication.did}`)
+    if (merged === undefined) {
+      merged = structuredClone(document)
+      continue
+    }
+    const target = merged as unknown as Record<string, unknown>
+    for (const [member, value] of Object.entries(document as unknown as Record<string, unknown>)) {
+      if (!Array.isArray(value)) continue
+      const list = (Array.isArray(target[member]) ? target[member] : []) as unknown[]
+      for (const entry of value) {
+        const serialized = JSON.stringify(entry)
+        if (!list.some((existing) => JSON.stringify(existing) === serialized)) list.push(entry)
+      }
+      target[member] = list
+    }
+  }
+  if (merged === undefined) throw new CredsignError('not_found', 'the DID has no keys configured')
+  return merged
+}
+
+/** The Terminus-shaped health body the origin service answered, with credsign's name and version. */
+function healthBody(options: HandlerOptions, checks: Record<string, { status: 'up' | 'down'; message?: string }>): Record<string, unknown> {
+  const up = Object.values(checks).every((c) => c.status === 'up')
+  const info = Object.fromEntries(Object.entries(checks).filter(([, c]) => c.status === 'up'))
+  const error = Object.fromEntries(Object.entries(checks).filter(([, c]) => c.status === 'down'))
+  return {
+    status: up ? 'ok' : 'error',
+    info,
+    error,
+    details: checks,
+    service: { name: options.service?.name ?? 'credsign', version: options.service?.version ?? CREDSIGN_VERSION },
+  }
+}
+
+/** How long the readiness check waits for the store's ping. */
+const PING_TIMEOUT_MS = 2000
+
+async function storeCheck(options: HandlerOptions): Promise<{ status: 'up' | 'down'; message?: string }> {
+  const ping = options.vault.store.ping?.bind(options.vault.store)
+  if (ping === undefined) return { status: 'up' }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await Promise.race([
+      ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new CredsignError('store_unavailable', 'the store did not answer in time')), PING_TIMEOUT_MS)
+      }),
+    ])
+    return { status: 'up' }
+  } catch (error) {
+    return { status: 'down', message: CredsignError.is(error) ? error.code : 'store_unavailable' }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
+  }
+}
+
+/** `GET /health`, `/health/readiness` (the store's ping) and `/health/liveness` (no checks). */
+export function healthRoute(path: '/health' | '/health/readiness' | '/health/liveness'): Route {
+  return {
+    method: 'GET',
+    path,
+    public: true,
+    async run({ options }) {
+      if (path === '/health/liveness') return json(healthBody(options, {}), 200, { 'cache-control': 'no-store' })
+      const store = await storeCheck(options)
+      return json(healthBody(options, { store }), store.status === 'up' ? 200 : 503, { 'cache-control': 'no-store' })
+    },
+  }
+}

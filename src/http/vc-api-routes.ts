@@ -1,0 +1,190 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import { combineResolvers } from '../resolve/combine.js'
+import { createResolver } from '../resolve/create-resolver.js'
+import type { KeyResolver } from '../resolve/types.js'
+import { vaultResolver } from '../resolve/vault-resolver.js'
+import type { DisclosureFrame } from '../sd-jwt/types.js'
+import { SdJwtVcSigner } from '../sd-jwt/vc-signer.js'
+import { envelopeCredential, parseEnvelopedCredential } from '../vc/enveloped.js'
+import { JwtVcSigner } from '../vc/jwt-vc-signer.js'
+import { verify } from '../verify/verify.js'
+import type { FormatHandler, VerificationResult, VerifyOptions } from '../verify/types.js'
+import { readJsonBody } from './body.js'
+import { json, type Route, type RouteContext } from './context.js'
+import type { HandlerOptions, IssuerProfile } from './options.js'
+import { HttpError, problemResponse, type ProblemDetail } from './problem.js'
+import { issueRequestSchema, verifyCredentialRequestSchema, verifyPresentationRequestSchema } from './schemas.js'
+import { resolvableSigner } from './sign-routes.js'
+import { parseRequest } from './validate.js'
+
+/*
+ * The VC-API subset the W3C test suites drive (docs/http.md, "VC-API"): issue with a configured
+ * issuer profile, verify credentials and presentations. Status codes as the suites expect: 201 on
+ * issue, 200 on a verified document, 422 (problem+json, with the verification result) otherwise.
+ */
+
+/** `POST /credentials/issue` and `POST /issuers/:name/credentials/issue`. */
+export function issueRoute(path: '/credentials/issue' | '/issuers/:name/credentials/issue'): Route {
+  return {
+    method: 'POST',
+    path,
+    async run(context) {
+      const profiles = context.options.issuers ?? []
+      if (profiles.length === 0) throw new HttpError('route_not_found', 'this server has no VC-API issuer configured')
+      const body = parseRequest(issueRequestSchema, await readJsonBody(context.request, context.limits))
+      const credential: Record<string, unknown> = { ...body.credential }
+      if (body.options?.credentialId !== undefined) credential.id = body.options.credentialId
+      const profile = chooseProfile(profiles, credential, { ...body.options, ...(context.params.name === undefined ? {} : { profile: context.params.name }) })
+      return json({ verifiableCredential: await issueWith(profile, credential, context) }, 201)
+    },
+  }
+}
+
+function chooseProfile(profiles: readonly IssuerProfile[], credential: Record<string, unknown>, wanted: { format?: string; cryptosuite?: string; profile?: string }): IssuerProfile {
+  if (wanted.profile !== undefined) {
+    const named = profiles.find((p) => p.name === wanted.profile)
+    if (named === undefined) throw new HttpError('route_not_found', 'no issuer profile has this name')
+    return named
+  }
+  const issuer = credential.issuer
+  const issuerId = typeof issuer === 'string' ? issuer : issuer !== null && typeof issuer === 'object' ? (issuer as { id?: unknown }).id : undefined
+  const candidates = profiles.filter(
+    (p) =>
+      (wanted.format === undefined || p.format === wanted.format) &&
+      (wanted.cryptosuite === undefined || p.cryptosuite === wanted.cryptosuite || (p.cryptosuite === undefined && p.format === 'data-integrity')) &&
+      (typeof issuerId !== 'string' || issuerOf(p) === undefined || issuerOf(p) === issuerId),
+  )
+  const chosen = candidates[0]
+  if (chosen === undefined) throw new HttpError('invalid_request', 'no configured issuer profile matches the credential issuer and options')
+  return chosen
+}
+
+/** The issuer a profile signs as, when its key id names one (the DID of a DID URL). */
+function issuerOf(profile: IssuerProfile): string | undefined {
+  const hash = profile.keyId.indexOf('#')
+  return hash > 0 && profile.keyId.startsWith('did:') ? profile.keyId.slice(0, hash) : undefined
+}
+
+async function issueWith(profile: IssuerProfile, credential: Record<string, unknown>, context: RouteContext): Promise<unknown> {
+  const { options, now } = context
+  const key = await options.vault.unlock(profile.keyId, profile.secrets)
+  try {
+    const signer = resolvableSigner(key, profile.didMethod)
+    if (profile.format === 'data-integrity') {
+      const { DataIntegritySigner } = await import('../data-integrity/signer.js')
+      return await new DataIntegritySigner(signer, { now, ...(profile.cryptosuite === undefined ? {} : { cryptosuite: profile.cryptosuite }) }).sign(credential)
+    }
+    const ed25519Name = options.ed25519Name ?? 'EdDSA'
+    const v2 = firstContext(credential) === 'https://www.w3.org/ns/credentials/v2'
+    if (profile.format === 'jwt') {
+      const jwt = await new JwtVcSigner(signer, { ed25519Name, now }).sign(credential)
+      // VCDM 2.0: an EnvelopedVerifiableCredential, as the VC-API and the VCDM 2.0 suite expect;
+      // a VCDM 1.1 JWT has no envelope form and is returned as the compact JWT.
+      return v2 ? envelopeCredential(jwt) : jwt
+    }
+    if (!v2) throw new CredsignError('credential_invalid', 'SD-JWT secures VCDM 2.0 credentials only (VC-JOSE-COSE)')
+    const disclosureFrame = profile.disclosureFrame ?? defaultFrame(credential)
+    const sdJwt = await new SdJwtVcSigner(signer, { ed25519Name, now }).signCredential(credential, { disclosureFrame })
+    return envelopeCredential(sdJwt, 'application/vc+sd-jwt')
+  } finally {
+    key.lock()
+  }
+}
+
+function firstContext(document: Record<string, unknown>): unknown {
+  const context = document['@context']
+  return Array.isArray(context) ? context[0] : context
+}
+
+/** Every top-level member of each credential subject becomes a disclosure (ids stay visible). */
+function defaultFrame(credential: Record<string, unknown>): DisclosureFrame {
+  const subject = credential.credentialSubject
+  if (subject === null || typeof subject !== 'object' || Array.isArray(subject)) return {}
+  const names = Object.keys(subject).filter((name) => name !== 'id')
+  return names.length === 0 ? {} : { credentialSubject: { _sd: names } }
+}
+
+/** `POST /credentials/verify` and `POST /presentations/verify`. */
+export function verifyRoute(kind: 'credential' | 'presentation'): Route {
+  return {
+    method: 'POST',
+    path: kind === 'credential' ? '/credentials/verify' : '/presentations/verify',
+    async run(context) {
+      const raw = await readJsonBody(context.request, context.limits)
+      const body =
+        kind === 'credential'
+          ? (() => {
+              const b = parseRequest(verifyCredentialRequestSchema, raw)
+              return { document: b.verifiableCredential, options: b.options }
+            })()
+          : (() => {
+              const b = parseRequest(verifyPresentationRequestSchema, raw)
+              return { document: b.verifiablePresentation, options: b.options }
+            })()
+      const purpose = body.options?.expectedProofPurpose ?? (kind === 'credential' ? 'assertionMethod' : 'authentication')
+      const input = unwrapEnvelope(body.document)
+      const verifyOptions: VerifyOptions = {
+        ...context.options.verify,
+        resolver: verifierResolver(context.options),
+        handlers: [await dataIntegrity(purpose)],
+        ...(body.options?.challenge === undefined ? {} : { nonce: body.options.challenge }),
+        ...(body.options?.domain === undefined ? {} : { audience: body.options.domain }),
+        now: context.now,
+      }
+      const result = await verify(input, verifyOptions)
+      const kindOk = result.verified && (kind === 'credential' ? result.presentation === undefined : result.presentation !== undefined || result.format === 'sd-jwt')
+      if (kindOk) return json(summary(result), 200)
+      const errors: ProblemDetail[] = result.errors.length > 0 ? result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.path === undefined ? {} : { path: e.path }) })) : [{ code: 'credential_invalid', message: `not a verifiable ${kind}` }]
+      const first = errors[0]!
+      return problemResponse({
+        type: `urn:credsign:error:${first.code}`,
+        title: first.code,
+        status: 422,
+        detail: first.message,
+        code: first.code,
+        errors,
+        verified: false,
+        checks: result.checks,
+      })
+    },
+  }
+}
+
+function summary(result: VerificationResult): Record<string, unknown> {
+  return { verified: true, format: result.format, checks: result.checks.map((c) => c.name), warnings: [], errors: [] }
+}
+
+function unwrapEnvelope(document: unknown): unknown {
+  if (document === null || typeof document !== 'object' || (document as { type?: unknown }).type !== 'EnvelopedVerifiableCredential') return document
+  const content = parseEnvelopedCredential(document)
+  if (content.text === undefined) throw new CredsignError('unsupported_format', 'the enveloped credential is not text (COSE is not supported)')
+  return content.text
+}
+
+let dataIntegrityModule: Promise<typeof import('../data-integrity/handler.js')> | undefined
+const purposeHandlers = new Map<string, FormatHandler>()
+
+async function dataIntegrity(purpose: string): Promise<FormatHandler> {
+  const cached = purposeHandlers.get(purpose)
+  if (cached !== undefined) return cached
+  dataIntegrityModule ??= import('../data-integrity/handler.js')
+  const handler = (await dataIntegrityModule).dataIntegrityHandler({ proofPurpose: purpose })
+  if (purposeHandlers.size < 16) purposeHandlers.set(purpose, handler)
+  return handler
+}
+
+const resolvers = new WeakMap<HandlerOptions, KeyResolver>()
+
+/** The caller's resolver (if any), then this vault's keys, then did:key / did:jwk: never the network. */
+function verifierResolver(options: HandlerOptions): KeyResolver {
+  let resolver = resolvers.get(options)
+  if (resolver === undefined) {
+    const chain: KeyResolver[] = []
+    if (options.resolver !== undefined) chain.push(options.resolver)
+    if (options.verify?.resolver !== undefined) chain.push(options.verify.resolver)
+    chain.push(vaultResolver(options.vault, { thumbprints: false }), createResolver())
+    resolver = combineResolvers(...chain)
+    resolvers.set(options, resolver)
+  }
+  return resolver
+}
