@@ -7,12 +7,14 @@ import { generateKeyPair } from '../keys/generate.js'
 import { importPrivateKey, type PrivateKeyInput } from '../keys/import.js'
 import { loadPrivateKey } from '../keys/private-key.js'
 import { isKeyAlgorithm } from '../keys/algorithms.js'
-import type { KeyAlgorithm, RsaModulusLength } from '../keys/types.js'
+import type { KeyAlgorithm, PublicJwk, RsaModulusLength } from '../keys/types.js'
 import type { KeyMaterial } from '../keys/generate.js'
 import { validateKeyId } from '../stores/key-id.js'
 import type { KeyRecord, KeyStore, KeyVersionRecord } from '../stores/key-store.js'
 import type { DidDocument } from '../did/did-document.js'
-import { randomBytes, wipe } from '../util/bytes.js'
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { b64u, concat, randomBytes, utf8, wipe } from '../util/bytes.js'
 import type { AttemptLimiter, LockoutPolicy } from './attempt-limiter.js'
 import { MemoryAttemptLimiter } from './memory-attempt-limiter.js'
 import { UnlockCache, type UnlockCacheOptions } from './unlock-cache.js'
@@ -115,6 +117,21 @@ const MAX_CAS_ATTEMPTS = 5
  * console.log(await verifySignature(current.publicJwk, new TextEncoder().encode('hi'), signature)) // true
  * ```
  */
+/** The result of an unlock that concurrent identical requests share. */
+interface InFlightUnlock {
+  facts: { version: number; algorithm: KeyAlgorithm; publicJwk: PublicJwk }
+  material: SharedKeyMaterial
+}
+
+/** HMAC-SHA-256 over the length-prefixed key id, the version, the client and the encoded secrets. */
+function unlockFlightKey(macKey: Uint8Array, id: string, version: number | 'current', client: string | undefined, encodedSecrets: Uint8Array): string {
+  const parts = [utf8(id), utf8(String(version)), utf8(client === undefined ? '' : `c:${client}`)]
+  const header = new Uint8Array(4 * parts.length)
+  const view = new DataView(header.buffer)
+  parts.forEach((part, i) => view.setUint32(4 * i, part.length))
+  return b64u(hmac(sha256, macKey, concat(header, ...parts, encodedSecrets)))
+}
+
 export class KeyVault {
   readonly #store: KeyStore
   readonly #envelope: SecretEnvelope
@@ -122,6 +139,14 @@ export class KeyVault {
   readonly #limiter: AttemptLimiter
   readonly #cache: UnlockCache | undefined
   readonly #clock: () => number
+  /**
+   * Unlocks under way, by an HMAC of (key id, version, client, secrets) under a per-vault random
+   * key. An identical request that arrives while one runs waits for it instead of starting its own
+   * KDF run and limiter attempt: the same guess is counted once, and concurrent legitimate requests
+   * for one key cannot trip the limiter's provisional lock (which counts attempts at admission).
+   */
+  readonly #inFlight = new Map<string, Promise<InFlightUnlock>>()
+  readonly #flightMacKey = randomBytes(32)
 
   constructor(options: KeyVaultOptions) {
     if (!options || typeof options !== 'object') throw new CredsignError('invalid_argument', 'KeyVault options are required')
@@ -210,11 +235,35 @@ export class KeyVault {
       throw new CredsignError('invalid_argument', 'version must be a positive integer')
     }
     const cacheKey = this.#cache?.cacheKey(id, requested, encodedSecrets)
+    const flightKey = unlockFlightKey(this.#flightMacKey, id, requested, options.client, encodedSecrets)
     wipe(encodedSecrets)
     if (this.#cache && cacheKey) {
       const hit = this.#cache.get(cacheKey, this.#clock())
       if (hit) return new UnlockedKey({ id, ...hit.version, material: hit.material })
     }
+    const running = this.#inFlight.get(flightKey)
+    if (running !== undefined) {
+      const shared = await running
+      // The flight keeps the material alive until every waiter has its handle (see below).
+      if (!shared.material.destroyed) return new UnlockedKey({ id, ...shared.facts, material: shared.material })
+    }
+    const flight = this.#unlockOnce(id, secrets, options, cacheKey)
+    this.#inFlight.set(flightKey, flight)
+    let shared: InFlightUnlock
+    try {
+      shared = await flight
+    } finally {
+      if (this.#inFlight.get(flightKey) === flight) this.#inFlight.delete(flightKey)
+    }
+    const unlocked = new UnlockedKey({ id, ...shared.facts, material: shared.material })
+    // Waiters resume in microtasks right after the flight settles; a macrotask later every one of
+    // them holds its own reference, so the flight's reference can go.
+    setTimeout(() => shared.material.release(), 0)
+    return unlocked
+  }
+
+  /** One real unlock: limiter, KDF, key load; the material comes back with one reference held for the flight. */
+  async #unlockOnce(id: string, secrets: CallerSecret[], options: UnlockOptions, cacheKey: string | undefined): Promise<InFlightUnlock> {
     const generation = this.#cache?.generation ?? 0
     const { version, plaintext } = await this.#authorize(id, secrets, options)
     let material: SharedKeyMaterial
@@ -223,10 +272,10 @@ export class KeyVault {
     } finally {
       wipe(plaintext)
     }
+    material.acquire()
     const facts = { version: version.version, algorithm: version.algorithm, publicJwk: version.publicJwk }
-    const unlocked = new UnlockedKey({ id, ...facts, material })
     if (this.#cache && cacheKey) this.#cache.set(cacheKey, id, facts, material, this.#clock(), generation)
-    return unlocked
+    return { facts, material }
   }
 
   /**

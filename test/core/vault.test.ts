@@ -212,12 +212,58 @@ describe('failed-attempt lockout', () => {
     expect(await codeOf(vault.unlock('k', ['right']))).toBe('resolved')
   })
 
-  it('admits exactly the limit when attempts race', async () => {
+  it('admits exactly the limit when distinct guesses race', async () => {
+    const { vault } = clockVault()
+    await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
+    const codes = await Promise.all(Array.from({ length: 12 }, (_, i) => codeOf(vault.unlock('k', [`wrong-${i}`]))))
+    expect(codes.filter((c) => c === 'wrong_secrets')).toHaveLength(5)
+    expect(codes.filter((c) => c === 'locked')).toHaveLength(7)
+    expect(await codeOf(vault.unlock('k', ['right']))).toBe('locked')
+  })
+
+  it('counts identical racing requests as one guess: one attempt, one shared answer', async () => {
     const { vault } = clockVault()
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
     const codes = await Promise.all(Array.from({ length: 12 }, () => codeOf(vault.unlock('k', ['wrong']))))
-    expect(codes.filter((c) => c === 'wrong_secrets')).toHaveLength(5)
-    expect(codes.filter((c) => c === 'locked')).toHaveLength(7)
+    expect(codes).toEqual(Array.from({ length: 12 }, () => 'wrong_secrets'))
+    // One failure was counted, so four more distinct guesses are admitted before the lock.
+    for (let i = 0; i < 4; i++) expect(await codeOf(vault.unlock('k', [`guess-${i}`]))).toBe('wrong_secrets')
+    expect(await codeOf(vault.unlock('k', ['right']))).toBe('locked')
+  })
+
+  it('serves many concurrent correct unlocks of one key without tripping the limiter, each with its own handle', async () => {
+    const { vault } = clockVault()
+    await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
+    const keys = await Promise.all(Array.from({ length: 32 }, () => vault.unlock('k', ['right'])))
+    const data = new Uint8Array([1, 2, 3])
+    keys[0]!.lock()
+    expect(await codeOf(keys[0]!.sign(data))).toBe('signer_locked')
+    // Locking one handle leaves the others usable, also after the flight's reference is released.
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const signatures = await Promise.all(keys.slice(1).map((key) => key.sign(data)))
+    expect(signatures.every((s) => s.length === 64)).toBe(true)
+    for (const key of keys.slice(1)) key.lock()
+    expect(await codeOf(keys[31]!.sign(data))).toBe('signer_locked')
+    // Waves of concurrent requests, arriving while earlier ones run, never see `locked`.
+    const waves = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i % 7))
+        return codeOf(vault.unlock('k', ['right']))
+      }),
+    )
+    expect(waves.every((c) => c === 'resolved')).toBe(true)
+  })
+
+  it('does not share an unlock between clients or between different secrets', async () => {
+    const { vault } = clockVault({ lockout: { maxFailures: 1 } })
+    await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
+    const [a, b, c] = await Promise.all([
+      codeOf(vault.unlock('k', ['right'], { client: 'a' })),
+      codeOf(vault.unlock('k', ['wrong'], { client: 'b' })),
+      codeOf(vault.unlock('k', ['right'], { client: 'c' })),
+    ])
+    expect([a, b, c]).toEqual(['resolved', 'wrong_secrets', 'resolved'])
+    expect(await codeOf(vault.unlock('k', ['right'], { client: 'b' }))).toBe('locked')
   })
 
   it('keys the limiter by client, so a stranger cannot lock the owner out', async () => {
