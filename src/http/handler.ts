@@ -72,7 +72,9 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
     const origin = request.headers.get('origin')
     try {
       const url = new URL(request.url)
-      const method = request.method.toUpperCase()
+      const requested = request.method.toUpperCase()
+      // HEAD is GET without the body (RFC 9110 section 9.3.2); the body is dropped in finish().
+      const method = requested === 'HEAD' ? 'GET' : requested
       const match = matchRoute(routes, url.pathname)
       if (match.kind === 'none') {
         const publication = method === 'GET' ? didWebFor(options, url) : undefined
@@ -108,7 +110,8 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
     }
     return finish(response)
 
-    function finish(result: Response): Response {
+    function finish(response: Response): Response {
+      const result = request.method.toUpperCase() === 'HEAD' && response.body !== null ? new Response(null, { status: response.status, headers: response.headers }) : response
       const headers = result.headers
       for (const [name, value] of Object.entries(corsHeaders(options.cors, origin))) headers.set(name, value)
       headers.set('x-content-type-options', 'nosniff')

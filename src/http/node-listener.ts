@@ -1,4 +1,5 @@
 import type { CredsignHandler } from './handler.js'
+import { HttpError } from './problem.js'
 
 /*
  * node:http (and Express, Fastify's raw mode, …) to the web-standard handler. Structural types
@@ -10,7 +11,8 @@ export interface NodeRequestLike {
   method?: string | undefined
   url?: string | undefined
   headers: Record<string, string | string[] | undefined>
-  socket?: { encrypted?: boolean } | null
+  /** The connection; a TLS socket has `encrypted: true`. */
+  socket?: object | null
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown
   on(event: 'end' | 'close', listener: () => void): unknown
   on(event: 'error', listener: (error: Error) => void): unknown
@@ -77,10 +79,13 @@ async function serve(handler: CredsignHandler, options: NodeListenerOptions, req
 }
 
 function toRequest(req: NodeRequestLike, options: NodeListenerOptions): Request {
-  const method = (req.method ?? 'GET').toUpperCase()
-  const protocol = options.protocol ?? (req.socket?.encrypted === true ? 'https' : 'http')
+  const requested = (req.method ?? 'GET').toUpperCase()
+  // The Fetch API refuses CONNECT, TRACE and TRACK (node:http passes TRACE on). No route serves
+  // them: a stand-in name gets the answer of any other unknown method (405 with Allow, or 404).
+  const method = FETCH_FORBIDDEN_METHODS.has(requested) ? `X-${requested}` : requested
+  const protocol = options.protocol ?? ((req.socket as { encrypted?: boolean } | null | undefined)?.encrypted === true ? 'https' : 'http')
   const hostHeader = req.headers.host
-  const host = typeof hostHeader === 'string' && /^[A-Za-z0-9.\-:[\]]{1,300}$/.test(hostHeader) ? hostHeader : 'localhost'
+  const host = typeof hostHeader === 'string' && /^[A-Za-z0-9.\-:[\]]{1,300}$/.test(hostHeader) && isUrlHost(protocol, hostHeader) ? hostHeader : 'localhost'
   const path = typeof req.url === 'string' && req.url.startsWith('/') ? req.url : '/'
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
@@ -100,6 +105,17 @@ function toRequest(req: NodeRequestLike, options: NodeListenerOptions): Request 
   return new Request(`${protocol}://${host}${path}`, init)
 }
 
+const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
+/** Whether a Host header the character check admitted also parses as a URL host (`[`, `a:b:c` or port 99999 do not). */
+function isUrlHost(protocol: string, host: string): boolean {
+  try {
+    return new URL(`${protocol}://${host}/`).host !== ''
+  } catch {
+    return false
+  }
+}
+
 /** The request body as a pull stream: Node delivers a chunk only when the handler asks for one. */
 function bodyStream(req: NodeRequestLike): ReadableStream<Uint8Array> {
   let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined
@@ -117,10 +133,11 @@ function bodyStream(req: NodeRequestLike): ReadableStream<Uint8Array> {
         done = true
         controller.close()
       })
-      req.on('error', (error) => {
+      req.on('error', () => {
         if (done) return
         done = true
-        controller.error(error)
+        // The client hung up before the body was complete: its fault, not an internal error.
+        controller.error(new HttpError('malformed', 'the request body was cut off'))
       })
       req.pause()
     },

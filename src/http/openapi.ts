@@ -77,7 +77,7 @@ export function openApiDocument(routes: readonly Route[], didWebPaths: readonly 
     if (parameters.length > 0) operation.parameters = parameters
     const schema = REQUEST_SCHEMAS[key]
     if (schema !== undefined) {
-      const { $schema: _ignored, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>
+      const { $schema: _ignored, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>
       operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema } } }
     }
     if (route.public === true) operation.security = []

@@ -46,7 +46,14 @@ const isoDateTime = z
   .max(64)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, 'an ISO 8601 date-time with Z or an offset')
 
-const jsonObject = z.record(z.string(), z.unknown())
+/**
+ * A JSON object passed through as parsed, the same object (a record schema would rebuild it and
+ * silently drop a `__proto__` member, so the signed document would differ from the one sent).
+ * The signers check the content; JSON.parse made every member an own data property.
+ */
+const jsonObject = z
+  .custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), { message: 'expected object' })
+  .meta({ type: 'object' })
 
 /** A JSON value the DisclosureFrame / presentation frame type accepts (checked again by the library). */
 const frameSchema = jsonObject.meta({ description: 'An SD-JWT disclosure frame (`_sd`, `_sd_decoy`, nested objects), see docs/sd-jwt.md.' })

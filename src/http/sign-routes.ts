@@ -40,6 +40,7 @@ export const generateRoute: Route = {
     // As in the origin: an identifier without a fragment names the controller, and the key id is
     // `identifier#<publicKeyMultibase>`, which the caller keeps for every later call.
     let id = body.identifier
+    if (id.startsWith('#')) throw new HttpError('invalid_request', 'identifier: must name a controller before any #', {}, [{ code: 'invalid_request', message: 'must name a controller before any #', path: 'identifier' }])
     let publicJwk: PublicJwk
     if (id.includes('#')) {
       publicJwk = (await options.vault.generate({ id, algorithm, secrets: body.secrets })).current.publicJwk

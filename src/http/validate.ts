@@ -27,6 +27,7 @@ function messageOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
   if (issue.code === 'invalid_format') return issue.message ?? `invalid ${issue.format}`
   if (issue.code === 'invalid_union') return 'not any of the accepted shapes'
+  if (issue.code === 'custom') return issue.message ?? 'invalid'
   return 'invalid'
 }
 
