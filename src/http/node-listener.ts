@@ -56,8 +56,10 @@ export function toNodeListener(handler: CredsignHandler, options: NodeListenerOp
 
 async function serve(handler: CredsignHandler, options: NodeListenerOptions, req: NodeRequestLike, res: NodeResponseLike): Promise<void> {
   let response: Response
+  let request: Request | undefined
   try {
-    response = await handler(toRequest(req, options))
+    request = toRequest(req, options)
+    response = await handler(request)
   } catch {
     // The handler turns every error into a problem response; this is a last resort.
     response = new Response(JSON.stringify({ type: 'urn:credsign:error:internal_error', title: 'internal_error', status: 500, detail: 'internal error', code: 'internal_error' }), {
@@ -65,6 +67,9 @@ async function serve(handler: CredsignHandler, options: NodeListenerOptions, req
       headers: { 'content-type': 'application/problem+json' },
     })
   }
+  // A body the handler did not read to the end (a 401, 404 or 415, a 413 on the declared length) is
+  // drained: left paused, it would stall the connection and the client's next request on it.
+  if (request?.body != null && !request.body.locked) request.body.cancel().catch(() => undefined)
   try {
     res.statusCode = response.status
     response.headers.forEach((value, name) => {

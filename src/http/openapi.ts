@@ -58,6 +58,7 @@ const PROBLEM_SCHEMA = {
  */
 export function openApiDocument(routes: readonly Route[], didWebPaths: readonly string[], authenticated: boolean): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
+  const schemas: Record<string, unknown> = { Problem: PROBLEM_SCHEMA }
   for (const route of routes) {
     const key = `${route.method} ${route.path}`
     const openApiPath = route.path.replace(/:([a-z]+)/g, '{$1}')
@@ -77,22 +78,35 @@ export function openApiDocument(routes: readonly Route[], didWebPaths: readonly 
     if (parameters.length > 0) operation.parameters = parameters
     const schema = REQUEST_SCHEMAS[key]
     if (schema !== undefined) {
-      const { $schema: _ignored, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>
-      operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema } } }
+      const { $schema: _ignored, $defs, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>
+      // zod puts schemas with an id under $defs and refers to them as `#/$defs/<id>`; inside an
+      // OpenAPI document that pointer resolves against the document root, so they move to components.
+      Object.assign(schemas, componentRefs($defs ?? {}))
+      operation.requestBody = { required: true, content: { 'application/json': { schema: componentRefs(jsonSchema) } } }
     }
     if (route.public === true) operation.security = []
     paths[openApiPath] = { ...paths[openApiPath], [route.method.toLowerCase()]: operation }
   }
   for (const path of didWebPaths) paths[path] = { get: { summary: 'did:web DID document', security: [], responses: { '200': { description: 'The DID document' } } } }
+  paths['/openapi.json'] = { get: { summary: SUMMARIES['GET /openapi.json'], security: [], responses: { '200': { description: 'This document' } } } }
   const document: Record<string, unknown> = {
     openapi: '3.1.0',
     info: { title: 'credsign', version: CREDSIGN_VERSION, description: 'Signing service for W3C Verifiable Credentials (credsign/http). Errors are RFC 9457 problems with stable codes.' },
     paths,
     components: {
-      schemas: { Problem: PROBLEM_SCHEMA },
+      schemas,
       ...(authenticated ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
     },
   }
   if (authenticated) document.security = [{ bearer: [] }]
   return document
+}
+
+/** A copy of a JSON Schema with its `#/$defs/…` references pointing to `#/components/schemas/…`. */
+function componentRefs<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(componentRefs) as T
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value).map(([name, member]) => [name, name === '$ref' && typeof member === 'string' ? member.replace(/^#\/\$defs\//, '#/components/schemas/') : componentRefs(member)]),
+  ) as T
 }

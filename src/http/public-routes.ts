@@ -36,9 +36,25 @@ export const jwksRoute: Route = {
   async run({ options }) {
     const selection = options.jwks ?? 'all'
     if (selection === false) throw new HttpError('route_not_found', 'this server publishes no JWKS')
-    const jwks = await options.vault.jwks(selection === 'all' ? {} : { ids: [...selection] })
-    return json(jwks, 200, { 'cache-control': 'public, max-age=300' })
+    // Every listed version under its RFC 7638 thumbprint (vault.jwks()), and each key's current
+    // version once more under the key id: the `kid` the JWTs this service signs carry, so that a
+    // verifier matching by `kid` (jose's createLocalJWKSet / createRemoteJWKSet) finds it.
+    const { keys } = await options.vault.jwks(selection === 'all' ? {} : { ids: [...selection] })
+    const ids = selection === 'all' ? await allKeyIds(options) : [...selection]
+    const current = await Promise.all(ids.map(async (id) => ({ ...(await options.vault.publicKey(id)).current.publicJwk, kid: id })))
+    return json({ keys: [...current, ...keys] }, 200, { 'cache-control': 'public, max-age=300' })
   },
+}
+
+async function allKeyIds(options: HandlerOptions): Promise<string[]> {
+  const ids: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await options.vault.list(cursor === undefined ? {} : { cursor })
+    for (const key of page.keys) ids.push(key.id)
+    cursor = page.nextCursor
+  } while (cursor !== undefined)
+  return ids
 }
 
 /** The did:web DID a request path serves (`/.well-known/did.json` → host, `/a/b/did.json` → host:a:b), if configured. @internal */

@@ -177,12 +177,14 @@ async function sign(purpose: Purpose, type: 'jwt' | 'data-integrity' | 'sd-jwt',
   const document = body.verifiable
   if (type === 'jwt') {
     if (purpose === 'vc') return text(await new JwtVcSigner(signer, { ed25519Name, now }).sign(document as Record<string, unknown>), 'application/jwt')
-    const expiresIn = body.validUntil === undefined ? undefined : secondsUntil(body.validUntil, now())
+    // exp = validUntil to the second: iat is pinned to the same clock reading expiresIn counts from.
+    const issuedAt = Math.floor(now() / 1000)
+    const expiresIn = body.validUntil === undefined ? undefined : secondsUntil(body.validUntil, issuedAt)
     return text(
       await new JwtVpSigner(signer, { ed25519Name, now }).sign(document as Record<string, unknown>, {
         ...(body.domain === undefined ? {} : { audience: body.domain }),
         ...(body.challenge === undefined ? {} : { nonce: body.challenge }),
-        ...(expiresIn === undefined ? {} : { expiresIn }),
+        ...(expiresIn === undefined ? {} : { issuedAt, expiresIn }),
       }),
       'application/jwt',
     )
@@ -227,8 +229,8 @@ async function sign(purpose: Purpose, type: 'jwt' | 'data-integrity' | 'sd-jwt',
   return text(presented, 'application/dc+sd-jwt')
 }
 
-function secondsUntil(isoDate: string, nowMs: number): number {
-  const seconds = Math.floor((Date.parse(isoDate) - nowMs) / 1000)
+function secondsUntil(isoDate: string, nowSeconds: number): number {
+  const seconds = Math.floor(Date.parse(isoDate) / 1000) - nowSeconds
   if (!Number.isFinite(seconds) || seconds <= 0) throw new HttpError('invalid_request', 'validUntil: must be in the future', {}, [{ code: 'invalid_request', message: 'must be in the future', path: 'validUntil' }])
   return seconds
 }

@@ -121,7 +121,9 @@ export function verifyRoute(kind: 'credential' | 'presentation'): Route {
               const b = parseRequest(verifyPresentationRequestSchema, raw)
               return { document: b.verifiablePresentation, options: b.options }
             })()
-      const purpose = body.options?.expectedProofPurpose ?? (kind === 'credential' ? 'assertionMethod' : 'authentication')
+      // Without an expected purpose the handler's default applies per document: authentication for a
+      // presentation, assertionMethod for a credential, including the credentials inside a presentation.
+      const purpose = body.options?.expectedProofPurpose
       const input = unwrapEnvelope(body.document)
       const verifyOptions: VerifyOptions = {
         ...context.options.verify,
@@ -164,12 +166,12 @@ function unwrapEnvelope(document: unknown): unknown {
 let dataIntegrityModule: Promise<typeof import('../data-integrity/handler.js')> | undefined
 const purposeHandlers = new Map<string, FormatHandler>()
 
-async function dataIntegrity(purpose: string): Promise<FormatHandler> {
-  const cached = purposeHandlers.get(purpose)
+async function dataIntegrity(purpose: string | undefined): Promise<FormatHandler> {
+  const cached = purposeHandlers.get(purpose ?? '')
   if (cached !== undefined) return cached
   dataIntegrityModule ??= import('../data-integrity/handler.js')
-  const handler = (await dataIntegrityModule).dataIntegrityHandler({ proofPurpose: purpose })
-  if (purposeHandlers.size < 16) purposeHandlers.set(purpose, handler)
+  const handler = (await dataIntegrityModule).dataIntegrityHandler(purpose === undefined ? {} : { proofPurpose: purpose })
+  if (purposeHandlers.size < 16) purposeHandlers.set(purpose ?? '', handler)
   return handler
 }
 
