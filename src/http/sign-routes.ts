@@ -12,6 +12,7 @@ import type { UnlockedKey } from '../vault/unlocked-key.js'
 import { JwtVcSigner } from '../vc/jwt-vc-signer.js'
 import { JwtVpSigner } from '../vc/jwt-vp-signer.js'
 import { readJsonBody } from './body.js'
+import { defaultDisclosureFrame } from './default-frames.js'
 import { json, text, type Route, type RouteContext } from './context.js'
 import { HttpError } from './problem.js'
 import { deleteRequestSchema, generateRequestSchema, signRequestSchema, type SignRequest } from './schemas.js'
@@ -212,7 +213,7 @@ async function sign(purpose: Purpose, type: 'jwt' | 'data-integrity' | 'sd-jwt',
     const sdJwt = new SdJwtVcSigner(signer, { ed25519Name, now })
     const credential = document as Record<string, unknown>
     const sdOptions = {
-      ...(body.disclosureFrame === undefined ? {} : { disclosureFrame: body.disclosureFrame as DisclosureFrame }),
+      disclosureFrame: body.disclosureFrame === undefined ? defaultDisclosureFrame(document as Record<string, unknown>) : (body.disclosureFrame as DisclosureFrame),
       ...(body.holderPublicJwk === undefined ? {} : { holder: body.holderPublicJwk as unknown as HolderBinding }),
     }
     if (credential['@context'] !== undefined) return text(await sdJwt.signCredential(credential, sdOptions), 'application/vc+sd-jwt')

@@ -10,6 +10,7 @@ import { JwtVcSigner } from '../vc/jwt-vc-signer.js'
 import { verify } from '../verify/verify.js'
 import type { FormatHandler, VerificationResult, VerifyOptions } from '../verify/types.js'
 import { readJsonBody } from './body.js'
+import { defaultDisclosureFrame } from './default-frames.js'
 import { json, type Route, type RouteContext } from './context.js'
 import type { HandlerOptions, IssuerProfile } from './options.js'
 import { HttpError, problemResponse, type ProblemDetail } from './problem.js'
@@ -83,7 +84,7 @@ async function issueWith(profile: IssuerProfile, credential: Record<string, unkn
       return v2 ? envelopeCredential(jwt) : jwt
     }
     if (!v2) throw new CredsignError('credential_invalid', 'SD-JWT secures VCDM 2.0 credentials only (VC-JOSE-COSE)')
-    const disclosureFrame = profile.disclosureFrame ?? defaultFrame(credential)
+    const disclosureFrame = profile.disclosureFrame ?? defaultDisclosureFrame(credential)
     const sdJwt = await new SdJwtVcSigner(signer, { ed25519Name, now }).signCredential(credential, { disclosureFrame })
     return envelopeCredential(sdJwt, 'application/vc+sd-jwt')
   } finally {
@@ -94,14 +95,6 @@ async function issueWith(profile: IssuerProfile, credential: Record<string, unkn
 function firstContext(document: Record<string, unknown>): unknown {
   const context = document['@context']
   return Array.isArray(context) ? context[0] : context
-}
-
-/** Every top-level member of each credential subject becomes a disclosure (ids stay visible). */
-function defaultFrame(credential: Record<string, unknown>): DisclosureFrame {
-  const subject = credential.credentialSubject
-  if (subject === null || typeof subject !== 'object' || Array.isArray(subject)) return {}
-  const names = Object.keys(subject).filter((name) => name !== 'id')
-  return names.length === 0 ? {} : { credentialSubject: { _sd: names } }
 }
 
 /** `POST /credentials/verify` and `POST /presentations/verify`. */

@@ -102,6 +102,8 @@ function select(claims: Record<string, unknown>, frame: DisclosureFrame, sources
  * refuse.
  */
 async function checkHolderKey(cnf: unknown, holderJwk: PublicJwk): Promise<void> {
+  // No cnf: the SD-JWT is bound to no key, and a KB-JWT could not be verified (RFC 9901 section 7.3).
+  if (cnf === undefined) throw new CredsignError('invalid_argument', 'this SD-JWT has no holder binding (cnf): present it without a holder, audience and nonce')
   if (!isPlainObject(cnf)) return
   let boundJwk: unknown
   let what: string

@@ -99,6 +99,21 @@ export interface RewrapOptions extends Pick<UnlockOptions, 'client'> {
 /** How many times a read-modify-write retries after a concurrent change before giving up. */
 const MAX_CAS_ATTEMPTS = 5
 
+/** The result of an unlock that concurrent identical requests share. */
+interface InFlightUnlock {
+  facts: { version: number; algorithm: KeyAlgorithm; publicJwk: PublicJwk }
+  material: SharedKeyMaterial
+}
+
+/** HMAC-SHA-256 over the length-prefixed key id, the version, the client and the encoded secrets. */
+function unlockFlightKey(macKey: Uint8Array, id: string, version: number | 'current', client: string | undefined, encodedSecrets: Uint8Array): string {
+  const parts = [utf8(id), utf8(String(version)), utf8(client === undefined ? '' : `c:${client}`)]
+  const header = new Uint8Array(4 * parts.length)
+  const view = new DataView(header.buffer)
+  parts.forEach((part, i) => view.setUint32(4 * i, part.length))
+  return b64u(hmac(sha256, macKey, concat(header, ...parts, encodedSecrets)))
+}
+
 /**
  * Keeps private keys encrypted in a {@link KeyStore} and unlocks them, only in memory and only
  * with the right secrets, as {@link UnlockedKey} signers.
@@ -117,21 +132,6 @@ const MAX_CAS_ATTEMPTS = 5
  * console.log(await verifySignature(current.publicJwk, new TextEncoder().encode('hi'), signature)) // true
  * ```
  */
-/** The result of an unlock that concurrent identical requests share. */
-interface InFlightUnlock {
-  facts: { version: number; algorithm: KeyAlgorithm; publicJwk: PublicJwk }
-  material: SharedKeyMaterial
-}
-
-/** HMAC-SHA-256 over the length-prefixed key id, the version, the client and the encoded secrets. */
-function unlockFlightKey(macKey: Uint8Array, id: string, version: number | 'current', client: string | undefined, encodedSecrets: Uint8Array): string {
-  const parts = [utf8(id), utf8(String(version)), utf8(client === undefined ? '' : `c:${client}`)]
-  const header = new Uint8Array(4 * parts.length)
-  const view = new DataView(header.buffer)
-  parts.forEach((part, i) => view.setUint32(4 * i, part.length))
-  return b64u(hmac(sha256, macKey, concat(header, ...parts, encodedSecrets)))
-}
-
 export class KeyVault {
   readonly #store: KeyStore
   readonly #envelope: SecretEnvelope

@@ -72,3 +72,22 @@ describe('HEAD and identifiers', () => {
     }
   })
 })
+
+describe('SD-JWT presentations', () => {
+  it('an SD-JWT without holder binding (cnf) cannot be presented with a KB-JWT: 400 invalid_argument; with cnf it can', async () => {
+    await vault.generate({ id: 'did:web:holder.example#key-1', algorithm: 'P-256', secrets: ['h1'] })
+    const credential = '{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"issuer":"did:web:issuer.example","credentialSubject":{"id":"did:example:a","name":"A"}}'
+    const unbound = await (await post('/sign/vc/sd-jwt', signBody(credential))).text()
+    const present = (sdJwt: string): Promise<Response> =>
+      post('/sign/vp/sd-jwt', JSON.stringify({ identifier: 'did:web:holder.example#key-1', secrets: ['h1'], verifiable: sdJwt, domain: 'https://verifier.example', challenge: 'n1' }))
+    const refused = await present(unbound)
+    expect(refused.status).toBe(400)
+    expect(await refused.json()).toMatchObject({ code: 'invalid_argument' })
+    const holderPublicJwk = (await vault.publicKey('did:web:holder.example#key-1')).current.publicJwk
+    const bound = await post('/sign/vc/sd-jwt', `{"identifier":${JSON.stringify(KEY)},"secrets":["s1"],"holderPublicJwk":${JSON.stringify(holderPublicJwk)},"verifiable":${credential}}`)
+    expect(bound.status).toBe(201)
+    const presented = await present(await bound.text())
+    expect(presented.status).toBe(201)
+    expect((await presented.text()).split('~')).toHaveLength(3) // issuer JWS ~ the name disclosure (the default frame) ~ KB-JWT
+  })
+})
