@@ -2,7 +2,9 @@
 # The whole suite: `npm test` (CI runs it from .ci/run). On a developer machine too.
 #   [throwaway PostgreSQL unless DATABASE_URL is set] → build (tsup)
 #   → vitest [node, node-backend = node with the node:crypto backend, pg = PostgreSQL at DATABASE_URL, browser = src in Chromium, browser-dist = dist/ in Chromium]
-#   → deno test (dist/, incl. the node entry) → bun test (dist/, incl. the node entry) → npm pack + consumer require/import + publint + attw
+#   → deno test (dist/, incl. the node entry) → bun test (dist/, incl. the node entry)
+#   → examples/ (Express, node:http, Hono on Bun, Deno) started on dist/ and called (scripts/test-examples.mjs)
+#   → npm pack + consumer require/import + publint + attw
 #   → closing line "N passed, N failed, N skipped" (.ci/count-junit.mjs), non-zero exit on any failure.
 # Reports and logs go to .ci-out/. Every step runs even if an earlier one failed, so one run shows everything.
 # Needs Chromium: /usr/bin/chromium (Debian: apt-get install chromium) or CHROMIUM_PATH=/path/to/chrome.
@@ -13,7 +15,7 @@ OUT=.ci-out
 CHECKS=$OUT/checks.txt
 mkdir -p "$OUT"
 # Only this script's own outputs: .ci/run leaves its static-check results beside them.
-rm -f "$OUT"/vitest.xml "$OUT"/deno.xml "$OUT"/bun.xml "$CHECKS" "$OUT"/*.tgz
+rm -f "$OUT"/vitest.xml "$OUT"/deno.xml "$OUT"/bun.xml "$OUT"/examples.xml "$CHECKS" "$OUT"/*.tgz
 T0=$SECONDS
 step() { echo "::: [test +$((SECONDS - T0))s] $*"; }
 record() { echo "$1 $2" >> "$CHECKS"; }
@@ -62,6 +64,9 @@ budget 600 "deno test" npx deno test --node-modules-dir=manual --cached-only --n
 step "bun test rt/bun (dist/)"
 budget 600 "bun test" npx bun test --reporter=junit --reporter-outfile="$OUT/bun.xml" ./rt/bun/
 
+step "examples/ on dist/: Express, node:http, Hono on Bun, Deno (scripts/test-examples.mjs)"
+budget 300 "examples" node scripts/test-examples.mjs --junit "$OUT/examples.xml"
+
 step "npm pack + consumer require/import + publint + attw"
 budget 600 "package checks" bash .ci/consumer-smoke.sh "$OUT"   # records its own pass/fail lines
 
@@ -69,4 +74,4 @@ stop_own_pg   # before exec: an exec'd shell runs no EXIT trap
 step "done"
 extra=()
 [ -n "${CREDSIGN_EXTRA_CHECKS:-}" ] && extra=(--checks "$CREDSIGN_EXTRA_CHECKS")
-exec node .ci/count-junit.mjs "${extra[@]}" --checks "$CHECKS" "$OUT/vitest.xml" "$OUT/deno.xml" "$OUT/bun.xml"
+exec node .ci/count-junit.mjs "${extra[@]}" --checks "$CHECKS" "$OUT/vitest.xml" "$OUT/deno.xml" "$OUT/bun.xml" "$OUT/examples.xml"

@@ -1,31 +1,93 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { CliError, printable } from './flags.js'
+import { keygenCommand } from './keygen.js'
+import { migrateCommand } from './migrate.js'
+import { serveCommand } from './serve.js'
+import { signCommand } from './sign.js'
+import { verifyCommand } from './verify.js'
 
-/** Where the CLI writes and what it reads; injectable for tests. */
+/**
+ * Where the CLI writes and what it reads; injectable for tests.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = []
+ * const io: CliIo = { env: { PBKDF2_ITERATIONS: '1000' }, out: (l) => lines.push(l), err: (l) => lines.push(l), readStdin: async () => jwt }
+ * const code = await runCli(['verify'], io)
+ * ```
+ * @internal
+ */
 export interface CliIo {
   env: Record<string, string | undefined>
   out: (line: string) => void
   err: (line: string) => void
+  /** Standard input in full, for `--in -` (default: the process's stdin). */
+  readStdin?: () => Promise<string>
+  /**
+   * `serve`: registers `stop`, which shuts the server down, and returns a function that
+   * unregisters it. Default: SIGINT and SIGTERM.
+   */
+  onShutdown?: (stop: () => void) => () => void
 }
 
 const USAGE = `usage: credsign <command> [options]
 
 commands:
+  serve [--port 3000] [--host 127.0.0.1] [--data-dir ./credsign-data] [--no-auth] [--schema NAME] [--no-migrate]
+      Run the HTTP signing service (credsign/http) until SIGINT/SIGTERM. Keys: encrypted files in
+      DATA_DIR/keys, or PostgreSQL when DATABASE_URL is set (pending migrations are applied first;
+      with --no-migrate they must already be). Port: --port, else PORT, else 3000.
+  keygen --id ID --algorithm Ed25519|P-256|P-384|secp256k1|RSA-PSS [--key-type JsonWebKey|Multikey]
+         [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
+      Generate a key; prints the verification method its signatures name (JSON).
+  sign --id ID --format jwt|data-integrity|sd-jwt [--kind vc|vp] [--in FILE|-] [--secrets-file PATH]
+       [--challenge C] [--domain D] [--cryptosuite SUITE] [--data-dir DIR] [--schema NAME]
+      Sign the credential or presentation in FILE (default: stdin) as POST /sign/KIND/FORMAT does;
+      prints the JWT / SD-JWT or the signed JSON. For --kind vp --format sd-jwt the input is the SD-JWT.
+  verify [--in FILE|-] [--audience A] [--nonce N] [--data-dir DIR] [--schema NAME]
+      Verify a credential or presentation (JWT, SD-JWT, Data Integrity); prints the result (JSON).
+      Exit 0 only if it verified. Keys: this vault's, did:key, did:jwk; never the network.
   migrate [--schema NAME] [--status] [--allow-destructive]
       Apply the PostgreSQL store's pending migrations (DATABASE_URL, or --database-url URL).
       Idempotent and safe when several replicas run it at once. --status only lists them.
   help
       Show this text.
 
+environment:
+  SIGNING_KEY_PATH     service secret file, >= 32 bytes after trimming. Default: DATA_DIR/service-secret,
+                       created if missing, in development; /run/secrets/signing-key, never created,
+                       when NODE_ENV=production.
+  CREDSIGN_DATA_DIR    default of --data-dir.
+  DATABASE_URL         keep keys (and the failed-attempt count) in PostgreSQL.
+  CREDSIGN_TOKENS      serve: bearer tokens, comma-separated (16+ characters each).
+  CREDSIGN_TOKEN_FILE  serve: a file of bearer tokens, one per line. Without tokens, development
+                       generates one into DATA_DIR/api-token; production refuses to start (or --no-auth).
+  CREDSIGN_SECRETS     keygen, sign: the key's secrets, one per line (or --secrets-file PATH). Secrets
+                       are never taken as arguments, which other users can see.
+  CORS_ORIGINS         serve: * or comma-separated origins allowed to call from a browser.
+  PBKDF2_ITERATIONS    KDF iterations for new keys (default 600000, at least 1000).
+  CREDSIGN_UNLOCK_CACHE_TTL_MS  keep unlocked keys in memory this long (off by default).
+
 Exit codes: 0 success, 1 failure, 2 usage error.`
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  serve: serveCommand,
+  keygen: keygenCommand,
+  sign: signCommand,
+  verify: verifyCommand,
+  migrate: migrateCommand,
+}
 
 /**
  * The `credsign` command line, as a function: parses `argv` (without `node` and the script),
- * runs the command and resolves with the exit code. Never prints a secret (the database URL is
- * never echoed).
+ * runs the command and resolves with the exit code (0 success, 1 failure, 2 usage error). Failures
+ * are one line on `io.err`; nothing ever prints a secret (service secret, API token, caller
+ * secrets, the database URL).
  *
  * @example
  * ```sh
  * DATABASE_URL=postgres://app@db.internal/app npx credsign migrate --schema credsign
+ * npx credsign serve --port 3000
  * ```
  * @internal
  */
@@ -35,69 +97,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     ;(command === undefined ? io.err : io.out)(USAGE)
     return command === undefined ? 2 : 0
   }
-  if (command !== 'migrate') {
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
+  if (run === undefined) {
     io.err(`credsign: unknown command${printable(command)}\n\n${USAGE}`)
     return 2
   }
-  const options = parseFlags(rest, { '--schema': 'value', '--database-url': 'value', '--status': 'flag', '--allow-destructive': 'flag' })
-  if (typeof options === 'string') {
-    io.err(`credsign migrate: ${options}`)
-    return 2
-  }
-  const url = (options['--database-url'] as string | undefined) ?? io.env.DATABASE_URL
-  if (!url) {
-    io.err('credsign migrate: set DATABASE_URL (or pass --database-url)')
-    return 2
-  }
-  const { PostgresStore } = await import('../postgres/index.js')
-  let store: InstanceType<typeof PostgresStore> | undefined
-  try {
-    const schema = options['--schema'] as string | undefined
-    store = new PostgresStore({ connection: url, ...(schema === undefined ? {} : { schema }) })
-    if (options['--status']) {
-      const { applied, pending } = await store.migrationStatus()
-      io.out(`applied: ${applied.join(', ') || 'none'}; pending: ${pending.join(', ') || 'none'}`)
-      return 0
-    }
-    const result = await store.migrate({ allowDestructive: options['--allow-destructive'] === true })
-    io.out(
-      result.applied.length === 0
-        ? `schema is up to date (version ${result.version})`
-        : `applied migration${result.applied.length === 1 ? '' : 's'} ${result.applied.join(', ')}; schema version ${result.version}`,
-    )
-    if (result.unknown.length > 0) io.err(`note: the database has migrations this credsign does not know (${result.unknown.join(', ')}): a newer release migrated it`)
+  if (rest.length > 0 && (rest[0] === '--help' || rest[0] === '-h')) {
+    io.out(USAGE)
     return 0
+  }
+  try {
+    return await run(rest, io)
   } catch (error) {
-    io.err(`credsign migrate: ${error instanceof CredsignError ? `${error.code}: ${error.message}` : 'unexpected error'}`)
-    return 1
-  } finally {
-    await store?.close().catch(() => undefined)
-  }
-}
-
-/** Parses `--flag` and `--option value` pairs; returns an error message for anything else. */
-function parseFlags(args: string[], spec: Record<string, 'flag' | 'value'>): Record<string, string | true> | string {
-  const out: Record<string, string | true> = {}
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
-    // Own members only: `--constructor` or `__proto__` must not find Object.prototype's.
-    const kind = Object.hasOwn(spec, name) ? spec[name] : undefined
-    // Only the name is echoed: the value, or a stray argument, may be a database URL with its password.
-    if (!kind) return `unknown option${printable(name)}`
-    if (kind === 'flag') {
-      if (inline !== undefined) return `${name} takes no value`
-      out[name] = true
-    } else {
-      const value = inline ?? args[++i]
-      if (value === undefined || value.startsWith('--')) return `${name} needs a value`
-      out[name] = value
+    if (error instanceof CliError) {
+      io.err(`credsign ${command}: ${error.message}`)
+      if (error.exitCode === 2) io.err('(credsign help lists the commands and options)')
+      return error.exitCode
     }
+    // CredsignError messages never hold secrets; anything else might, so only its kind is shown.
+    io.err(`credsign ${command}: ${CredsignError.is(error) ? `${error.code}: ${error.message}` : 'unexpected error'}`)
+    return 1
   }
-  return out
-}
-
-/** ` "name"` for a plain command or option name; nothing for anything else, which may be a secret. */
-function printable(name: string): string {
-  return /^-{0,2}[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(name) ? ` ${JSON.stringify(name)}` : ''
 }

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
+import { createHandler } from '../http/handler.js'
+import { toNodeListener } from '../http/node-listener.js'
+import type { CorsOptions, HttpAuth } from '../http/options.js'
+import { dataDirOf, ensureDataDir, errnoSuffix, isProduction, openCliVault, readTextFile, writeNewPrivateFile } from './config.js'
+import { CliError, flagsOrThrow, stringFlag, type Flags } from './flags.js'
+import type { CliIo } from './run.js'
+
+/** How long in-flight requests get to finish after SIGINT / SIGTERM before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000
+const MAX_TOKEN_FILE_BYTES = 64 * 1024
+/** What createHandler accepts, and what the `Authorization: Bearer` syntax can carry. */
+const TOKEN_SHAPE = /^[\x21-\x7e]{16,4096}$/
+
+/**
+ * `credsign serve`: the credsign/http handler on node:http. Keys in `DATA_DIR/keys` (or PostgreSQL
+ * when `DATABASE_URL` is set, migrated first unless `--no-migrate`), the service secret from
+ * `SIGNING_KEY_PATH`, bearer tokens from `CREDSIGN_TOKENS` / `CREDSIGN_TOKEN_FILE`. Prints
+ * `credsign listening on http://HOST:PORT`, and resolves with 0 once SIGINT / SIGTERM (or
+ * `io.onShutdown`) has stopped it: the server closes (in-flight requests get 10 s), then the store.
+ *
+ * @example
+ * ```sh
+ * NODE_ENV=production SIGNING_KEY_PATH=/run/secrets/signing-key CREDSIGN_TOKEN_FILE=/run/secrets/api-tokens \
+ *   npx credsign serve --host 0.0.0.0 --port 8080 --data-dir /var/lib/credsign
+ * ```
+ * @internal
+ */
+export async function serveCommand(args: string[], io: CliIo): Promise<number> {
+  const flags = flagsOrThrow(args, {
+    '--port': 'value',
+    '--host': 'value',
+    '--data-dir': 'value',
+    '--schema': 'value',
+    '--no-auth': 'flag',
+    '--no-migrate': 'flag',
+  })
+  const port = portOf(stringFlag(flags, '--port') ?? io.env.PORT)
+  const host = stringFlag(flags, '--host') ?? '127.0.0.1'
+  const dataDir = dataDirOf(flags, io.env)
+  const cors = corsFromEnv(io.env)
+  // Authentication first: a refused configuration should not create a service secret.
+  const auth = await serveAuth(flags, io, dataDir)
+  const opened = await openCliVault(io, { dataDir, migrations: flags['--no-migrate'] ? 'require' : 'apply', schema: stringFlag(flags, '--schema'), sealsKeys: true })
+  let server: Server | undefined
+  try {
+    const handler = createHandler({ vault: opened.vault, auth, ...(cors === undefined ? {} : { cors }) })
+    server = createServer(toNodeListener(handler))
+    const address = await listen(server, port, host)
+    io.err(`credsign: keys in ${opened.where}`)
+    io.out(`credsign listening on http://${address}`)
+    server.on('error', (error) => io.err(`credsign serve: server error${errnoSuffix(error)}`))
+    await new Promise<void>((resolve) => {
+      const unsubscribe = (io.onShutdown ?? onSignals)(() => {
+        unsubscribe()
+        resolve()
+      })
+    })
+    io.err('credsign: shutting down')
+    await close(server)
+    server = undefined
+    io.err('credsign: stopped')
+    return 0
+  } finally {
+    if (server?.listening) await close(server)
+    await opened.close()
+  }
+}
+
+/** Calls `stop` on the first SIGINT or SIGTERM (a second one then ends the process the default way). */
+function onSignals(stop: () => void): () => void {
+  const handler = (): void => stop()
+  process.once('SIGINT', handler)
+  process.once('SIGTERM', handler)
+  return () => {
+    process.off('SIGINT', handler)
+    process.off('SIGTERM', handler)
+  }
+}
+
+function portOf(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN
+  if (!(port >= 0 && port <= 65535)) throw new CliError('--port (or PORT) must be a port number from 0 to 65535', 2)
+  return port
+}
+
+/** `CORS_ORIGINS`: `*` or comma-separated origins (exact match). Off when unset. */
+function corsFromEnv(env: CliIo['env']): CorsOptions | undefined {
+  const raw = env.CORS_ORIGINS?.trim()
+  if (!raw) return undefined
+  if (raw === '*') return { origins: '*' }
+  const origins = raw.split(',').map((o) => o.trim()).filter((o) => o !== '')
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new CliError('CORS_ORIGINS must be * or comma-separated origins such as https://wallet.example (scheme and host, no path)', 2)
+  }
+  return { origins }
+}
+
+/**
+ * The `auth` option: `--no-auth`, else the tokens of `CREDSIGN_TOKENS` (comma-separated) and
+ * `CREDSIGN_TOKEN_FILE` (one per line or comma-separated), else in development a token generated
+ * once into `DATA_DIR/api-token` (mode 0600). Only paths are printed, never a token.
+ */
+async function serveAuth(flags: Flags, io: CliIo, dataDir: string): Promise<HttpAuth> {
+  const env = io.env
+  const listed = splitTokens(env.CREDSIGN_TOKENS ?? '')
+  const tokenFile = env.CREDSIGN_TOKEN_FILE?.trim() || undefined
+  if (flags['--no-auth']) {
+    if (listed.length > 0 || tokenFile !== undefined) throw new CliError('--no-auth contradicts CREDSIGN_TOKENS / CREDSIGN_TOKEN_FILE: unset them or drop --no-auth', 2)
+    io.err('credsign: warning: --no-auth: anyone who can reach this port can use the service; run it only where a gateway authenticates the callers')
+    return { disabled: true }
+  }
+  const fromFile = tokenFile === undefined ? [] : splitTokens(await readTextFile(tokenFile, MAX_TOKEN_FILE_BYTES))
+  if (tokenFile !== undefined && fromFile.length === 0) throw new CliError(`${tokenFile} (CREDSIGN_TOKEN_FILE) holds no token`)
+  const tokens = [...listed, ...fromFile]
+  if (tokens.length > 0) {
+    const bad = tokens.findIndex((t) => !TOKEN_SHAPE.test(t))
+    if (bad !== -1) {
+      const source = bad < listed.length ? `CREDSIGN_TOKENS entry ${bad + 1}` : `${tokenFile} entry ${bad - listed.length + 1}`
+      throw new CliError(`${source}: a token must be 16 to 4096 visible ASCII characters (no spaces)`)
+    }
+    return { bearerTokens: tokens }
+  }
+  if (isProduction(env)) {
+    throw new CliError('no API token: set CREDSIGN_TOKENS (comma-separated) or CREDSIGN_TOKEN_FILE (one per line), 16+ characters each, or pass --no-auth for a service only trusted callers can reach')
+  }
+  const path = join(dataDir, 'api-token')
+  await ensureDataDir(dataDir)
+  const created = await writeNewPrivateFile(path, `${randomBytes(32).toString('base64url')}\n`)
+  const token = (await readTextFile(path, MAX_TOKEN_FILE_BYTES)).trim()
+  if (!TOKEN_SHAPE.test(token)) throw new CliError(`${path} does not hold a usable token (16+ visible ASCII characters): delete it to get a new one`)
+  io.err(`credsign: ${created ? 'created a development API token in' : 'development API token in'} ${path} (send it as "Authorization: Bearer $(cat ${path})")`)
+  return { bearerTokens: [token] }
+}
+
+function splitTokens(text: string): string[] {
+  return text.split(/[\r\n,]+/).map((t) => t.trim()).filter((t) => t !== '')
+}
+
+/** Listens and resolves with `host:port` as a URL authority (the port the system chose for 0). */
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error): void => reject(new CliError(`cannot listen on ${host}:${port}${errnoSuffix(error)}`))
+    server.once('error', failed)
+    server.listen(port, host, () => {
+      server.off('error', failed)
+      const address = server.address()
+      const actual = typeof address === 'object' && address !== null ? address.port : port
+      resolve(`${host.includes(':') ? `[${host}]` : host}:${actual}`)
+    })
+  })
+}
+
+/** Stops accepting, lets in-flight requests finish (at most {@link SHUTDOWN_GRACE_MS}), then closes. */
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+    timer.unref()
+    server.close(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+    server.closeIdleConnections()
+  })
+}

@@ -1,0 +1,73 @@
+import { combineResolvers } from '../resolve/combine.js'
+import { createResolver } from '../resolve/create-resolver.js'
+import { vaultResolver } from '../resolve/vault-resolver.js'
+import { parseEnvelopedCredential } from '../vc/enveloped.js'
+import type { FormatHandler, VerifyOptions } from '../verify/types.js'
+import { verify } from '../verify/verify.js'
+import { dataDirOf, openCliVault, readInput } from './config.js'
+import { CliError, flagsOrThrow, stringFlag } from './flags.js'
+import type { CliIo } from './run.js'
+
+/**
+ * `credsign verify [--in FILE|-] [--audience A] [--nonce N]`: verifies a credential or presentation
+ * in any format credsign reads (JWT-VC/VP, SD-JWT, Data Integrity; an EnvelopedVerifiableCredential
+ * is unwrapped) and prints the `VerificationResult` as JSON. Exit 0 only when it verified. Keys come
+ * from this vault (no service secret needed: public keys only), then did:key and did:jwk; nothing
+ * is fetched from the network.
+ *
+ * @example
+ * ```sh
+ * npx credsign sign --id did:web:issuer.example#key-1 --format jwt --in vc.json | npx credsign verify
+ * ```
+ * @internal
+ */
+export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
+  const flags = flagsOrThrow(args, { '--in': 'value', '--audience': 'value', '--nonce': 'value', '--data-dir': 'value', '--schema': 'value' })
+  const input = parseDocument(await readInput(flags, io))
+  const handlers: FormatHandler[] = []
+  if (typeof input === 'object') {
+    // JSON-LD and the contexts load only for a document that may carry a Data Integrity proof.
+    const { dataIntegrityHandler } = await import('../data-integrity/handler.js')
+    handlers.push(dataIntegrityHandler())
+  }
+  const opened = await openCliVault(io, { dataDir: dataDirOf(flags, io.env), migrations: 'require', schema: stringFlag(flags, '--schema'), serviceSecret: 'none' })
+  try {
+    const audience = stringFlag(flags, '--audience')
+    const nonce = stringFlag(flags, '--nonce')
+    const options: VerifyOptions = {
+      resolver: combineResolvers(vaultResolver(opened.vault, { thumbprints: false }), createResolver()),
+      handlers,
+      ...(audience === undefined ? {} : { audience }),
+      ...(nonce === undefined ? {} : { nonce }),
+    }
+    const result = await verify(input, options)
+    io.out(JSON.stringify(result, null, 2))
+    return result.verified ? 0 : 1
+  } finally {
+    await opened.close()
+  }
+}
+
+/** A JSON document (an enveloped credential unwrapped), or the text itself (a compact JWT / SD-JWT). */
+function parseDocument(text: string): unknown {
+  const trimmed = text.trim()
+  if (trimmed === '') throw new CliError('the input is empty')
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('"')) return trimmed
+  let value: unknown
+  try {
+    value = JSON.parse(trimmed)
+  } catch {
+    throw new CliError('the input starts like JSON but is not valid JSON')
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasType(value, 'EnvelopedVerifiableCredential')) {
+    const content = parseEnvelopedCredential(value)
+    if (content.text === undefined) throw new CliError('the enveloped credential is not text (COSE is not supported)')
+    return content.text
+  }
+  return value
+}
+
+function hasType(value: object, type: string): boolean {
+  const types = (value as { type?: unknown }).type
+  return types === type || (Array.isArray(types) && types.includes(type))
+}
