@@ -164,13 +164,13 @@ describePg('PostgresStore across two processes', () => {
     for (const v of record?.versions ?? []) expect(await codeOf(vault.unlock(id, ['s'], { version: v.version }))).toBe('resolved')
   }, 60_000)
 
-  it('two processes making wrong unlock attempts on one key lock it after exactly maxFailures in total', async () => {
+  it('two processes making distinct wrong guesses on one key lock it after exactly maxFailures in total', async () => {
     const id = 'lockout-target'
     const vault = new KeyVault({ store, serviceSecret, kdf: CHEAP_KDF, limiter: store.attemptLimiter({ maxFailures: 5 }) })
     await vault.generate({ id, algorithm: 'Ed25519', secrets: ['right'] })
     const [a, b] = (await race(
-      { op: 'unlock', id, count: 10, secrets: ['wrong'], maxFailures: 5 },
-      { op: 'unlock', id, count: 10, secrets: ['wrong'], maxFailures: 5 },
+      { op: 'unlock', id, count: 10, secrets: ['wrong'], maxFailures: 5, tag: 'a' },
+      { op: 'unlock', id, count: 10, secrets: ['wrong'], maxFailures: 5, tag: 'b' },
     )) as [Result[], Result[]]
     const all = codes([...a, ...b])
     expect(all.filter((c) => c === 'wrong_secrets')).toHaveLength(5)

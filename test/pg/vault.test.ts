@@ -107,7 +107,7 @@ describePg('KeyVault on PostgresStore', () => {
     let now = 1_000_000
     const { vault, store } = await makeVault({ maxFailures: 3, clock: () => now })
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
-    const attempts = await Promise.all(Array.from({ length: 8 }, () => codeOf(vault.unlock('k', ['wrong']))))
+    const attempts = await Promise.all(Array.from({ length: 8 }, (_, i) => codeOf(vault.unlock('k', [`wrong-${i}`]))))
     expect(attempts.filter((c) => c === 'wrong_secrets')).toHaveLength(3)
     expect(attempts.filter((c) => c === 'locked')).toHaveLength(5)
     // Another replica's vault (own limiter object, same table) sees the lock too.
