@@ -19,7 +19,6 @@
 // citizenship v4rc1, examples v1, ODRL) come from credsign's bundle, deep-copied (jsonld rewrites
 // context arrays in place). jsonld's shared context cache is DB's alone: credsign keeps one per loader.
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { isDeepStrictEqual } from 'node:util'
 // @ts-expect-error -- @digitalbazaar/* and jsonld-signatures ship no type declarations
 import * as vc from '@digitalbazaar/vc'
@@ -40,14 +39,11 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey'
 // @ts-expect-error -- no type declarations
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey'
 // @ts-expect-error -- no type declarations
-import * as DidKey from '@digitalbazaar/did-method-key'
-// @ts-expect-error -- no type declarations
-import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context'
-// @ts-expect-error -- no type declarations
 import jsigs from 'jsonld-signatures'
 import jsonld from 'jsonld'
 // @ts-expect-error -- no type declarations
 import * as rdfCanonize from 'rdf-canonize'
+import { DB_CONTEXTS, didKeyDriver } from './fixtures/digital-bazaar.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bundledContextUrls, canonizeRdfc, createDocumentLoader, DataIntegritySigner, dataIntegrityHandler } from '../../src/data-integrity/index.js'
 import type { CryptosuiteName } from '../../src/data-integrity/index.js'
@@ -69,7 +65,6 @@ interface DbResult {
   credentialResults?: DbResult[]
 }
 
-const require = createRequire(import.meta.url)
 const VECTORS = new URL('../fixtures/vectors/', import.meta.url)
 const vector = (path: string): Json => JSON.parse(readFileSync(new URL(path, VECTORS), 'utf8')) as Json
 
@@ -114,18 +109,6 @@ async function makeParty(algorithm: 'Ed25519' | 'P-256' | 'P-384'): Promise<Part
 // ---------------------------------------------------------------------------------------------
 // DB's document loader: did:key through DB's driver, contexts from DB's packages.
 
-const didKeyDriver = DidKey.driver()
-didKeyDriver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from })
-didKeyDriver.use({ multibaseMultikeyHeader: 'zDna', fromMultibase: EcdsaMultikey.from })
-didKeyDriver.use({ multibaseMultikeyHeader: 'z82L', fromMultibase: EcdsaMultikey.from })
-
-const DB_CONTEXTS = new Map<string, unknown>([
-  ...(credentialsContexts as Map<string, unknown>),
-  ...(require('@digitalbazaar/data-integrity-context').contexts as Map<string, unknown>),
-  ...(require('@digitalbazaar/multikey-context').contexts as Map<string, unknown>),
-  ...(require('did-context').contexts as Map<string, unknown>),
-  ...(require('ed25519-signature-2020-context').contexts as Map<string, unknown>),
-])
 const credsignContexts = createDocumentLoader()
 
 const dbDocumentLoader = jsigs.extendContextLoader(async (url: string) => {

@@ -17,7 +17,6 @@
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHash, createPublicKey, verify as nodeVerify, constants as cryptoConstants } from 'node:crypto'
-import { createRequire } from 'node:module'
 // @ts-expect-error -- @digitalbazaar/* and jsonld-signatures ship no type declarations
 import * as vc from '@digitalbazaar/vc'
 // @ts-expect-error -- no type declarations
@@ -33,14 +32,11 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey'
 // @ts-expect-error -- no type declarations
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey'
 // @ts-expect-error -- no type declarations
-import * as DidKey from '@digitalbazaar/did-method-key'
-// @ts-expect-error -- no type declarations
-import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context'
-// @ts-expect-error -- no type declarations
 import jsigs from 'jsonld-signatures'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import { SDJwtInstance } from '@sd-jwt/core'
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, importJWK, jwtVerify, type JWK } from 'jose'
+import { DB_CONTEXTS, didKeyDriver } from './fixtures/digital-bazaar.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDocumentLoader, dataIntegrityHandler } from '../../src/data-integrity/index.js'
 import { createHandler, toNodeListener, type CredsignHandler, type HandlerOptions, type HttpLogEntry } from '../../src/http/index.js'
@@ -186,17 +182,6 @@ const credentialDraft = (extra: Json = {}): Json => ({
 // ---------------------------------------------------------------------------------------------
 // Independent verifiers: Digital Bazaar (Data Integrity), @sd-jwt (node:crypto callbacks), jose.
 
-const require = createRequire(import.meta.url)
-const didKeyDriver = DidKey.driver()
-didKeyDriver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from })
-didKeyDriver.use({ multibaseMultikeyHeader: 'zDna', fromMultibase: EcdsaMultikey.from })
-didKeyDriver.use({ multibaseMultikeyHeader: 'z82L', fromMultibase: EcdsaMultikey.from })
-const DB_CONTEXTS = new Map<string, unknown>([
-  ...(credentialsContexts as Map<string, unknown>),
-  ...(require('@digitalbazaar/data-integrity-context').contexts as Map<string, unknown>),
-  ...(require('@digitalbazaar/multikey-context').contexts as Map<string, unknown>),
-  ...(require('did-context').contexts as Map<string, unknown>),
-])
 const credsignContexts = createDocumentLoader()
 /** Every did.json DB's loader fetched from a test server. */
 const dbFetchedDidDocuments: string[] = []
