@@ -1,4 +1,7 @@
+import { isDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
+import { multikeyFromJwk } from '../keys/multikey.js'
+import type { PublicJwk } from '../keys/types.js'
 import type { DidDocument } from '../did/did-document.js'
 import { decodeSegment, json, type Route } from './context.js'
 import type { DidWebPublication, HandlerOptions } from './options.js'
@@ -37,13 +40,27 @@ export const jwksRoute: Route = {
     const selection = options.jwks ?? 'all'
     if (selection === false) throw new HttpError('route_not_found', 'this server publishes no JWKS')
     // Every listed version under its RFC 7638 thumbprint (vault.jwks()), and each key's current
-    // version once more under the key id: the `kid` the JWTs this service signs carry, so that a
-    // verifier matching by `kid` (jose's createLocalJWKSet / createRemoteJWKSet) finds it.
+    // version once more under the `kid` the JWTs this service signs carry (the key id when it is a
+    // DID URL, else its did:key URL: a plain key id is never published), so that a verifier
+    // matching by `kid` (jose's createLocalJWKSet / createRemoteJWKSet) finds it.
     const { keys } = await options.vault.jwks(selection === 'all' ? {} : { ids: [...selection] })
     const ids = selection === 'all' ? await allKeyIds(options) : [...selection]
-    const current = await Promise.all(ids.map(async (id) => ({ ...(await options.vault.publicKey(id)).current.publicJwk, kid: id })))
+    const current = await Promise.all(
+      ids.map(async (id) => {
+        const { publicJwk } = (await options.vault.publicKey(id)).current
+        return { ...publicJwk, kid: signingKid(id, publicJwk) }
+      }),
+    )
     return json({ keys: [...current, ...keys] }, 200, { 'cache-control': 'public, max-age=300' })
   },
+}
+
+/** The `kid` the routes sign with for a key (see `resolvableSigner`). */
+function signingKid(id: string, publicJwk: PublicJwk): string {
+  const hash = id.indexOf('#')
+  if (hash > 0 && isDid(id.slice(0, hash))) return id
+  const multibase = multikeyFromJwk(publicJwk)
+  return `did:key:${multibase}#${multibase}`
 }
 
 async function allKeyIds(options: HandlerOptions): Promise<string[]> {

@@ -91,3 +91,17 @@ describe('SD-JWT presentations', () => {
     expect((await presented.text()).split('~')).toHaveLength(3) // issuer JWS ~ the name disclosure (the default frame) ~ KB-JWT
   })
 })
+
+describe('JWKS', () => {
+  it('publishes a plain key id only through its did:key kid, which is the kid its JWTs carry', async () => {
+    await vault.generate({ id: 'plain-issuer-key', algorithm: 'Ed25519', secrets: ['p1'] })
+    const credential = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:a' } }
+    const jwt = await (await post('/sign/vc/jwt', JSON.stringify({ identifier: 'plain-issuer-key', secrets: ['p1'], verifiable: credential }))).text()
+    const header = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(jwt.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)))) as { kid: string }
+    expect(header.kid).toMatch(/^did:key:z6Mk/)
+    const jwks = (await (await handler(new Request('http://localhost/.well-known/jwks.json'))).json()) as { keys: { kid: string }[] }
+    expect(jwks.keys.some((k) => k.kid === header.kid)).toBe(true)
+    expect(JSON.stringify(jwks)).not.toContain('plain-issuer-key')
+    expect(jwks.keys.some((k) => k.kid === KEY)).toBe(true)
+  })
+})
