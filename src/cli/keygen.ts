@@ -1,6 +1,6 @@
-import { isDid } from '../did/did-url.js'
+import { didSignerId } from '../did/as-did-signer.js'
+import { keyIdDid } from '../did/did-url.js'
 import { KEY_ALGORITHMS } from '../keys/algorithms.js'
-import { multikeyFromJwk } from '../keys/multikey.js'
 import type { KeyAlgorithm, PublicJwk } from '../keys/types.js'
 import { verificationMethod, type VerificationMethod } from '../keys/verification-method.js'
 import { dataDirOf, openCliVault, readCallerSecrets } from './config.js'
@@ -61,8 +61,8 @@ export async function keygenCommand(args: string[], io: CliIo): Promise<number> 
  * @internal
  */
 export function signingMethod(id: string, publicJwk: PublicJwk, type: 'JsonWebKey' | 'Multikey'): VerificationMethod {
-  const hash = id.indexOf('#')
-  if (hash > 0 && isDid(id.slice(0, hash))) return verificationMethod(publicJwk, { id, controller: id.slice(0, hash), type })
-  const multibase = multikeyFromJwk(publicJwk)
-  return verificationMethod(publicJwk, { id: `did:key:${multibase}#${multibase}`, controller: `did:key:${multibase}`, type })
+  const did = keyIdDid(id)
+  if (did !== undefined) return verificationMethod(publicJwk, { id, controller: did, type })
+  const didKeyId = didSignerId(publicJwk, 'key')
+  return verificationMethod(publicJwk, { id: didKeyId, controller: didKeyId.slice(0, didKeyId.indexOf('#')), type })
 }

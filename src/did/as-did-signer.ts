@@ -1,6 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { multikeyFromJwk } from '../keys/multikey.js'
-import type { Signer } from '../keys/types.js'
+import type { PublicJwk, Signer } from '../keys/types.js'
 import { didJwkFromJwk } from './did-jwk.js'
 
 /**
@@ -21,14 +21,25 @@ export function asDidSigner(signer: Signer, method: 'key' | 'jwk' = 'key'): Sign
   if (!signer || typeof signer.sign !== 'function' || !signer.publicJwk) {
     throw new CredsignError('invalid_argument', 'asDidSigner needs a Signer')
   }
-  let id: string
-  if (method === 'key') {
-    const multibase = multikeyFromJwk(signer.publicJwk)
-    id = `did:key:${multibase}#${multibase}`
-  } else if (method === 'jwk') {
-    id = `${didJwkFromJwk(signer.publicJwk)}#0`
-  } else {
-    throw new CredsignError('invalid_argument', "method must be 'key' or 'jwk'")
-  }
+  const id = didSignerId(signer.publicJwk, method)
   return { id, algorithm: signer.algorithm, publicJwk: signer.publicJwk, sign: (data) => signer.sign(data) }
+}
+
+/**
+ * The verification method id a key has as its did:key (`did:key:z…#z…`) or did:jwk (`did:jwk:…#0`):
+ * the id {@link asDidSigner} gives a signer. Throws `invalid_argument` for another method.
+ *
+ * @example
+ * ```ts
+ * didSignerId(publicJwk, 'key') // 'did:key:z6Mk…#z6Mk…'
+ * ```
+ * @internal
+ */
+export function didSignerId(publicJwk: PublicJwk, method: 'key' | 'jwk' = 'key'): string {
+  if (method === 'key') {
+    const multibase = multikeyFromJwk(publicJwk)
+    return `did:key:${multibase}#${multibase}`
+  }
+  if (method === 'jwk') return `${didJwkFromJwk(publicJwk)}#0`
+  throw new CredsignError('invalid_argument', "method must be 'key' or 'jwk'")
 }

@@ -67,3 +67,22 @@ export function splitDidUrl(didUrl: string, method?: string): { did: string; fra
   if (!isDid(did)) throw new CredsignError('invalid_argument', 'not a valid DID')
   return { did, fragment }
 }
+
+/**
+ * The DID of a key id that is a DID URL with a fragment (`did:web:issuer.example#key-1` →
+ * `did:web:issuer.example`), or `undefined` for any other key id (`issuer-1`, a bare DID, a
+ * thumbprint). Such a key signs as itself; the others sign through their did:key or did:jwk.
+ *
+ * @example
+ * ```ts
+ * keyIdDid('did:web:issuer.example#key-1') // 'did:web:issuer.example'
+ * keyIdDid('issuer-1') // undefined
+ * ```
+ * @internal
+ */
+export function keyIdDid(id: string): string | undefined {
+  const hash = id.indexOf('#')
+  if (hash <= 0) return undefined
+  const did = id.slice(0, hash)
+  return isDid(did) ? did : undefined
+}

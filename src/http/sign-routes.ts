@@ -1,5 +1,5 @@
 import { asDidSigner } from '../did/as-did-signer.js'
-import { isDid } from '../did/did-url.js'
+import { keyIdDid } from '../did/did-url.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { multikeyFromJwk } from '../keys/multikey.js'
 import type { KeyAlgorithm, PublicJwk, Signer } from '../keys/types.js'
@@ -197,7 +197,7 @@ async function sign(purpose: Purpose, type: 'jwt' | 'data-integrity' | 'sd-jwt',
     if (purpose === 'vc') return json(await di.sign(document as Record<string, unknown>), 201)
     const presentation = { ...(document as Record<string, unknown>) }
     // As in the origin: a presentation without a holder is the key controller's.
-    const controller = signer.id.includes('#') ? signer.id.slice(0, signer.id.indexOf('#')) : undefined
+    const controller = keyIdDid(signer.id)
     if (presentation.holder === undefined && controller !== undefined) presentation.holder = controller
     return json(
       await di.sign(presentation, {
@@ -242,9 +242,7 @@ function secondsUntil(isoDate: string, nowSeconds: number): number {
  * @internal
  */
 export function resolvableSigner(key: UnlockedKey | Signer, method: 'key' | 'jwk' = 'key'): Signer {
-  const hash = key.id.indexOf('#')
-  const base = hash === -1 ? key.id : key.id.slice(0, hash)
-  return isDid(base) && hash !== -1 ? key : asDidSigner(key, method)
+  return keyIdDid(key.id) !== undefined ? key : asDidSigner(key, method)
 }
 
 /** `{ client }` for the vault when the request has an authenticated client. @internal */
