@@ -1,4 +1,3 @@
-import type { Signer } from '../keys/types.js'
 import type { HandlerOptions } from './options.js'
 import type { Caller } from './auth.js'
 import type { BodyLimits } from './body.js'
@@ -39,6 +38,3 @@ export function decodeSegment(segment: string): string | undefined {
     return undefined
   }
 }
-
-/** A Signer type re-export for the routes. @internal */
-export type { Signer }

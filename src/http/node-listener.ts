@@ -123,11 +123,9 @@ function isUrlHost(protocol: string, host: string): boolean {
 
 /** The request body as a pull stream: Node delivers a chunk only when the handler asks for one. */
 function bodyStream(req: NodeRequestLike): ReadableStream<Uint8Array> {
-  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined
   let done = false
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      controllerRef = controller
       req.on('data', (chunk) => {
         if (done) return
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
@@ -153,7 +151,6 @@ function bodyStream(req: NodeRequestLike): ReadableStream<Uint8Array> {
       done = true
       // The handler has seen enough (e.g. a body over the limit): stop receiving the rest.
       req.resume()
-      void controllerRef
     },
   }, { highWaterMark: 4 })
 }

@@ -1,7 +1,8 @@
-import { isDid } from '../did/did-url.js'
+import { didSignerId } from '../did/as-did-signer.js'
+import { keyIdDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
-import { multikeyFromJwk } from '../keys/multikey.js'
 import type { PublicJwk } from '../keys/types.js'
+import type { KeyInfo } from '../vault/key-info.js'
 import type { DidDocument } from '../did/did-document.js'
 import { decodeSegment, json, type Route } from './context.js'
 import type { DidWebPublication, HandlerOptions } from './options.js'
@@ -43,35 +44,29 @@ export const jwksRoute: Route = {
     // version once more under the `kid` the JWTs this service signs carry (the key id when it is a
     // DID URL, else its did:key URL: a plain key id is never published), so that a verifier
     // matching by `kid` (jose's createLocalJWKSet / createRemoteJWKSet) finds it.
-    const { keys } = await options.vault.jwks(selection === 'all' ? {} : { ids: [...selection] })
-    const ids = selection === 'all' ? await allKeyIds(options) : [...selection]
-    const current = await Promise.all(
-      ids.map(async (id) => {
-        const { publicJwk } = (await options.vault.publicKey(id)).current
-        return { ...publicJwk, kid: signingKid(id, publicJwk) }
-      }),
-    )
+    // One read per key: the public views carry both the current version and every listed one
+    // (what vault.jwks() publishes), so the store is not listed twice.
+    const infos = selection === 'all' ? await allKeys(options) : await Promise.all(selection.map((id) => options.vault.publicKey(id)))
+    const current = infos.map((info) => ({ ...info.current.publicJwk, kid: signingKid(info.id, info.current.publicJwk) }))
+    const keys = infos.flatMap((info) => info.versions.map((version) => version.publicJwk))
     return json({ keys: [...current, ...keys] }, 200, { 'cache-control': 'public, max-age=300' })
   },
 }
 
-/** The `kid` the routes sign with for a key (see `resolvableSigner`). */
+/** The `kid` the routes sign with for a key: its id when that is a DID URL, else its did:key (see `resolvableSigner`). */
 function signingKid(id: string, publicJwk: PublicJwk): string {
-  const hash = id.indexOf('#')
-  if (hash > 0 && isDid(id.slice(0, hash))) return id
-  const multibase = multikeyFromJwk(publicJwk)
-  return `did:key:${multibase}#${multibase}`
+  return keyIdDid(id) !== undefined ? id : didSignerId(publicJwk, 'key')
 }
 
-async function allKeyIds(options: HandlerOptions): Promise<string[]> {
-  const ids: string[] = []
+async function allKeys(options: HandlerOptions): Promise<KeyInfo[]> {
+  const infos: KeyInfo[] = []
   let cursor: string | undefined
   do {
-    const page = await options.vault.list(cursor === undefined ? {} : { cursor })
-    for (const key of page.keys) ids.push(key.id)
+    const page = await options.vault.list(cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 })
+    infos.push(...page.keys)
     cursor = page.nextCursor
   } while (cursor !== undefined)
-  return ids
+  return infos
 }
 
 /** The did:web DID a request path serves (`/.well-known/did.json` → host, `/a/b/did.json` → host:a:b), if configured. @internal */

@@ -101,7 +101,8 @@ const verifyOptionsSchema = z
     checks: z.array(z.string().max(100)).max(20).optional(),
     challenge: z.string().max(10_000).optional(),
     domain: z.string().max(10_000).optional(),
-    expectedProofPurpose: z.string().max(100).optional(),
+    // The verification relationships only: each purpose keeps one cached verifier (and its context cache).
+    expectedProofPurpose: z.enum(['assertionMethod', 'authentication', 'capabilityInvocation', 'capabilityDelegation', 'keyAgreement']).optional(),
   })
   .optional()
 

@@ -1,3 +1,4 @@
+import { keyIdDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { combineResolvers } from '../resolve/combine.js'
 import { createResolver } from '../resolve/create-resolver.js'
@@ -53,17 +54,11 @@ function chooseProfile(profiles: readonly IssuerProfile[], credential: Record<st
     (p) =>
       (wanted.format === undefined || p.format === wanted.format) &&
       (wanted.cryptosuite === undefined || p.cryptosuite === wanted.cryptosuite || (p.cryptosuite === undefined && p.format === 'data-integrity')) &&
-      (typeof issuerId !== 'string' || issuerOf(p) === undefined || issuerOf(p) === issuerId),
+      (typeof issuerId !== 'string' || keyIdDid(p.keyId) === undefined || keyIdDid(p.keyId) === issuerId),
   )
   const chosen = candidates[0]
   if (chosen === undefined) throw new HttpError('invalid_request', 'no configured issuer profile matches the credential issuer and options')
   return chosen
-}
-
-/** The issuer a profile signs as, when its key id names one (the DID of a DID URL). */
-function issuerOf(profile: IssuerProfile): string | undefined {
-  const hash = profile.keyId.indexOf('#')
-  return hash > 0 && profile.keyId.startsWith('did:') ? profile.keyId.slice(0, hash) : undefined
 }
 
 async function issueWith(profile: IssuerProfile, credential: Record<string, unknown>, context: RouteContext): Promise<unknown> {
@@ -164,7 +159,7 @@ async function dataIntegrity(purpose: string | undefined): Promise<FormatHandler
   if (cached !== undefined) return cached
   dataIntegrityModule ??= import('../data-integrity/handler.js')
   const handler = (await dataIntegrityModule).dataIntegrityHandler(purpose === undefined ? {} : { proofPurpose: purpose })
-  if (purposeHandlers.size < 16) purposeHandlers.set(purpose ?? '', handler)
+  purposeHandlers.set(purpose ?? '', handler) // at most six: the schema allows the relationships only
   return handler
 }
 
