@@ -24,7 +24,6 @@
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 // @ts-expect-error -- @digitalbazaar/* and jsonld-signatures ship no type declarations
 import * as vc from '@digitalbazaar/vc'
 // @ts-expect-error -- no type declarations
@@ -44,16 +43,13 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey'
 // @ts-expect-error -- no type declarations
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey'
 // @ts-expect-error -- no type declarations
-import * as DidKey from '@digitalbazaar/did-method-key'
-// @ts-expect-error -- no type declarations
-import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context'
-// @ts-expect-error -- no type declarations
 import jsigs from 'jsonld-signatures'
 import type * as Credsign from '../src/index.js'
 import type * as CredsignDataIntegrity from '../src/data-integrity/index.js'
 import type { CryptosuiteName } from '../src/data-integrity/index.js'
 import { importPrivateKey } from '../src/keys/import.js'
 import { fromB58 } from '../src/util/bytes.js'
+import { DB_CONTEXTS, didKeyDriver } from '../test/node/fixtures/digital-bazaar.js'
 import type { BenchTools } from './jwt.js'
 
 type Json = Record<string, unknown>
@@ -62,7 +58,6 @@ interface DbKey {
   signer(): unknown
 }
 
-const require = createRequire(import.meta.url)
 const VECTORS = new URL('../test/fixtures/vectors/', import.meta.url)
 const vector = (path: string): Json => JSON.parse(readFileSync(new URL(path, VECTORS), 'utf8')) as Json
 
@@ -137,19 +132,10 @@ async function keyCase(algorithm: Algorithm): Promise<KeyCase> {
 // DB's document loader.
 
 function dbDocumentLoader(credsignLoader: CredsignDataIntegrity.DocumentLoader): (url: string) => Promise<unknown> {
-  const driver = DidKey.driver()
-  driver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from })
-  driver.use({ multibaseMultikeyHeader: 'zDna', fromMultibase: EcdsaMultikey.from })
-  driver.use({ multibaseMultikeyHeader: 'z82L', fromMultibase: EcdsaMultikey.from })
-  const contexts = new Map<string, unknown>([
-    ...(credentialsContexts as Map<string, unknown>),
-    ...(require('@digitalbazaar/data-integrity-context').contexts as Map<string, unknown>),
-    ...(require('@digitalbazaar/multikey-context').contexts as Map<string, unknown>),
-    ...(require('did-context').contexts as Map<string, unknown>),
-    ...(require('ed25519-signature-2020-context').contexts as Map<string, unknown>),
-  ])
+  // DB's packages' contexts, copied: the loader adds credsign's bundled ones DB does not ship.
+  const contexts = new Map<string, unknown>(DB_CONTEXTS)
   return jsigs.extendContextLoader(async (url: string) => {
-    if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await driver.get({ url }) }
+    if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) }
     let document = contexts.get(url)
     if (document === undefined) {
       document = structuredClone((await credsignLoader(url)).document)
