@@ -1,5 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { epochMilliseconds } from '../jose/jwt-times.js'
+import { keyAlgorithmFromJwk } from '../keys/algorithms.js'
 import { createResolver } from '../resolve/create-resolver.js'
 import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
 import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, clip } from '../vc/document-checks.js'
@@ -123,6 +124,7 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
           proofPurpose: settings.proofPurpose ?? (kind === 'presentation' ? 'authentication' : 'assertionMethod'),
           ...(options.nonce === undefined ? {} : { challenge: options.nonce }),
           ...(options.audience === undefined ? {} : { domain: options.audience }),
+          ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
           checkTimes: options.checkValidity !== false,
           canonicalDocuments,
           now,
@@ -138,6 +140,11 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
   const first = verified[0]
   if (first !== undefined) builder.extra.key = keySummary(first.key)
   if (builder.failed) return builder.result()
+  // Every proof passed these per-proof checks: record them once, so that verify() can see that
+  // each expectation the caller passed was checked (it refuses a verdict that skipped one).
+  if (options.algorithms !== undefined) builder.pass('algorithm', [...new Set(verified.map((proof) => keyAlgorithmFromJwk(proof.key.publicJwk)))].join(', '))
+  if (options.nonce !== undefined) builder.pass('nonce', 'every proof has the expected challenge')
+  if (options.audience !== undefined) builder.pass('audience', options.audience)
 
   if (kind !== undefined) checkBinding(document, kind, verified, options, builder)
   if (kind === 'credential') {

@@ -1,5 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import type { PublicJwk } from '../keys/types.js'
+import type { JwsAlgorithm, PublicJwk } from '../keys/types.js'
+import { isJwsAlgorithm, keyAlgorithmOf } from '../jose/algorithms.js'
 import { verifySignature } from '../keys/verify.js'
 import { resolveVerificationMethod } from '../resolve/authorize.js'
 import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
@@ -24,6 +25,11 @@ export interface ProofCheckOptions {
   challenge?: string
   /** Expected `domain` (from `VerifyOptions.audience`), when given. */
   domain?: string
+  /**
+   * The JWS algorithms the caller accepts (`VerifyOptions.algorithms`): a proof whose key cannot make
+   * one of them is refused, as a JWS would be. Undefined: every key the suite is defined for.
+   */
+  algorithms?: readonly JwsAlgorithm[]
   /** Check `created` / `expires` against `now`. */
   checkTimes: boolean
   /** Canonical documents already computed for other proofs of the same document (proof sets). */
@@ -137,6 +143,9 @@ export async function verifyProof(document: JsonLdDocument, proofs: readonly Jso
     return resolved
   })
   const algorithm = algorithmOf(key.publicJwk)
+  if (options.algorithms !== undefined && !options.algorithms.some((alg) => isJwsAlgorithm(alg) && keyAlgorithmOf(alg) === algorithm)) {
+    throw new ProofCheckError('algorithm', new CredsignError('algorithm_not_allowed', `a ${algorithm} key signs none of the accepted algorithms (${options.algorithms.join(', ')})`))
+  }
   if (signature.length !== signatureLength(algorithm)) {
     throw new ProofCheckError('signature', new CredsignError('signature_invalid', `a ${suite.name} signature with a ${algorithm} key is ${signatureLength(algorithm)} bytes, not ${signature.length}`))
   }
