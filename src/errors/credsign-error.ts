@@ -68,6 +68,9 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'unsupported_media_type'
   | 'payload_too_large'
+  | 'request_timeout'
+  | 'not_a_credential'
+  | 'not_a_presentation'
 
 /** Marks credsign errors across bundle copies (`Symbol.for` is shared by the whole realm). */
 const BRAND = Symbol.for('credsign.CredsignError')

@@ -69,4 +69,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   method_not_allowed: 405,
   unsupported_media_type: 415,
   payload_too_large: 413,
+  request_timeout: 408,
+  not_a_credential: 422,
+  not_a_presentation: 422,
 }
