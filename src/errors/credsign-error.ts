@@ -46,6 +46,8 @@ export type ErrorCode =
   | 'claim_invalid'
   | 'credential_invalid'
   | 'embedded_credential_invalid'
+  | 'related_resource_mismatch'
+  | 'related_resource_unchecked'
   // Data Integrity and JSON-LD
   | 'context_not_found'
   | 'jsonld_invalid'

@@ -51,6 +51,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   claim_invalid: 400,
   credential_invalid: 400,
   embedded_credential_invalid: 400,
+  related_resource_mismatch: 400,
+  related_resource_unchecked: 400,
   context_not_found: 400,
   jsonld_invalid: 400,
   proof_invalid: 400,
