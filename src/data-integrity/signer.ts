@@ -5,6 +5,7 @@ import { copyDocument, mergeOptions } from '../vc/jwt-sign.js'
 import { bindParty } from '../vc/party.js'
 import type { JsonObject } from '../vc/types.js'
 import { validateCredential } from '../vc/validate-credential.js'
+import { refuseMismatchedRelatedResources } from '../vc/related-resource.js'
 import { validatePresentation } from '../vc/validate-presentation.js'
 import { isAbsoluteUrl, isJsonObject, typesOf } from '../vc/validate-shared.js'
 import { dataModelVersion } from '../vc/version.js'
@@ -150,6 +151,7 @@ export class DataIntegritySigner {
         ...(opts.strict === undefined ? {} : { strict: opts.strict }),
         ...(opts.allowProperties === undefined ? {} : { allowProperties: opts.allowProperties }),
       })
+      await refuseMismatchedRelatedResources(copy)
     } else if (kind === 'presentation') {
       bindParty(copy, this.#signer, { member: 'holder', allowMismatch: opts.allowHolderMismatch === true })
       validatePresentation(copy, {

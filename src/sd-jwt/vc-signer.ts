@@ -5,6 +5,7 @@ import { addVcJoseClaims, mergeOptions, prepareDocument, refuseJwtClaimsIn20, ti
 import { bindParty, signerController } from '../vc/party.js'
 import type { JsonObject } from '../vc/types.js'
 import { validateCredential } from '../vc/validate-credential.js'
+import { refuseMismatchedRelatedResources } from '../vc/related-resource.js'
 import { frameLevel } from './frame.js'
 import { NEVER_DISCLOSABLE } from './vc-claims.js'
 import { issueSdJwtWith } from './issue.js'
@@ -155,6 +156,7 @@ export class SdJwtVcSigner {
       ...(strict === undefined ? {} : { strict }),
       ...(allowProperties === undefined ? {} : { allowProperties }),
     })
+    await refuseMismatchedRelatedResources(document)
     refuseDisclosable(issueOptions.disclosureFrame, W3C_NEVER_DISCLOSABLE)
     const times = timeClaims({
       ...(issuedAt === undefined ? {} : { issuedAt }),

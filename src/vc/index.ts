@@ -21,3 +21,4 @@ export type { EnvelopedContent, EnvelopedVerifiableCredential } from './envelope
 export { decodeJwtCredential } from './decode-jwt-credential.js'
 export type { DecodedJwtCredential } from './decode-jwt-credential.js'
 export { joseHandler } from './jose-handler.js'
+export type { RelatedResourceOptions } from './related-resource.js'

@@ -7,6 +7,7 @@ import { bindParty } from './party.js'
 import type { JwtVcSignOptions } from './sign-options.js'
 import type { JsonObject } from './types.js'
 import { validateCredential } from './validate-credential.js'
+import { refuseMismatchedRelatedResources } from './related-resource.js'
 
 /**
  * Signs W3C Verifiable Credentials as JWTs with any {@link Signer} (an unlocked vault key, a KMS):
@@ -92,6 +93,7 @@ export class JwtVcSigner {
       ...(opts.strict === undefined ? {} : { strict: opts.strict }),
       ...(opts.allowProperties === undefined ? {} : { allowProperties: opts.allowProperties }),
     })
+    await refuseMismatchedRelatedResources(document)
     const extra = extraClaims(opts)
 
     if (encoding === '2.0') {

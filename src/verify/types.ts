@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../errors/credsign-error.js'
 import type { JwsAlgorithm } from '../keys/types.js'
 import type { KeyResolver } from '../resolve/types.js'
+import type { RelatedResourceOptions } from '../vc/related-resource.js'
 
 /**
  * What `verify()` recognised. JOSE formats and `sd-jwt` come with the core; `data-integrity` is
@@ -98,6 +99,13 @@ export interface VerifyOptions {
   keyBindingMaxAgeSeconds?: number
   /** Extra format handlers (Data Integrity) tried after the built-in JOSE and SD-JWT ones. */
   handlers?: FormatHandler[]
+  /**
+   * Where the resources of `relatedResource` entries come from, to check their digests (VCDM 2.0
+   * section 5.3). Bundled contexts are always checked; nothing is fetched unless `load` is given.
+   * A resource that cannot be dereferenced is a `related_resource_unchecked` check (an error only
+   * with `required: true`); a digest that does not match is `related_resource_mismatch`.
+   */
+  relatedResources?: RelatedResourceOptions
 }
 
 /**

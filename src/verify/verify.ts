@@ -2,6 +2,7 @@ import { CredsignError, type ErrorCode } from '../errors/credsign-error.js'
 import type { FormatHandler, VerificationFormat, VerificationResult, VerifyContext, VerifyOptions } from './types.js'
 import { builtInHandlers } from './built-in-handlers.js'
 import { parseJsonText } from '../jose/json.js'
+import { checkRelatedResourceOptions, withRelatedResourceChecks } from '../vc/related-resource.js'
 
 /** Largest input `verify()` looks at (characters of a string, or of an object's JSON). */
 const MAX_INPUT_LENGTH = 4 * 1024 * 1024
@@ -61,7 +62,9 @@ async function verifyAt(input: unknown, options: VerifyOptions, handlers: Format
     },
   }
   try {
-    const result = await handler.verify(normalized, options, context)
+    // relatedResource digests (VCDM 2.0 section 5.3) are checked here, once for every format and
+    // every embedded credential, after the handler has verified the signature.
+    const result = await withRelatedResourceChecks(await handler.verify(normalized, options, context), options.relatedResources)
     // A handler's verdict is only as good as its error list: keep them consistent whatever it did.
     return { ...result, verified: result.errors.length === 0 && result.verified }
   } catch (error) {
@@ -153,4 +156,5 @@ function checkOptions(options: VerifyOptions): void {
   if (options.algorithms !== undefined && !Array.isArray(options.algorithms)) {
     throw new CredsignError('invalid_argument', 'algorithms must be an array')
   }
+  checkRelatedResourceOptions(options.relatedResources)
 }
