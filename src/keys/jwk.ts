@@ -126,27 +126,40 @@ export function parsePublicJwk(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
 const validEd25519Points = new Lru<string, true>(1000)
 
 /**
- * Throws `invalid_key` unless `publicKey` is a canonical RFC 8032 encoding of an Ed25519 point.
+ * Throws `invalid_key` unless `publicKey` is a canonical RFC 8032 encoding of an Ed25519 point of
+ * large order: non-canonical encodings (y >= p, or x = 0 with the sign bit set) and the eight
+ * small-order points (order 1, 2, 4 or 8: the identity, (0, -1), (±sqrt(-1), 0) and four points of
+ * order 8) are refused. Every public key credsign reads (JWK, did:key, did:jwk, Multikey, `cnf`,
+ * header `jwk`) passes through here, so no backend ever sees such a key.
+ *
+ * Why small-order keys: for A of order dividing 8, [k]A takes at most 8 values whatever the message
+ * hash k is, so a signature can be forged without the private key (for the identity, R = identity
+ * and S = 0 verify for every message). OpenSSL and BoringSSL accept those forgeries, noble's strict
+ * mode refuses them: refusing the key gives one answer on every runtime. (Libsodium refuses the same
+ * keys; no honest key generator can produce one: a clamped seed times B is never small-order.)
  *
  * @example
  * ```ts
- * assertEd25519Point(new Uint8Array(32)) // throws: y = 0 is not on the curve
+ * assertEd25519Point(new Uint8Array(32)) // throws: y = 0 is a point of order 4
  * ```
  */
 export function assertEd25519Point(publicKey: Uint8Array): void {
   if (publicKey.length !== 32) throw new CredsignError('invalid_key', 'an Ed25519 public key is 32 bytes')
+  // A decompression costs ~60 µs and a verifier sees the same few keys over and over: each
+  // distinct encoding is checked once (only successes are remembered; the check is a pure
+  // function of the 32 bytes).
+  const id = byteKey(publicKey)
+  if (validEd25519Points.get(id) === true) return
+  let point: InstanceType<typeof ed25519.Point>
   try {
-    // A decompression costs ~60 µs and a verifier sees the same few keys over and over: each
-    // distinct encoding is checked once (only successes are remembered; the check is a pure
-    // function of the 32 bytes).
-    const id = byteKey(publicKey)
-    if (validEd25519Points.get(id) === true) return
-    // zip215 = false: the strict RFC 8032 decoding, which rejects non-canonical y.
-    ed25519.Point.fromBytes(publicKey, false)
-    validEd25519Points.set(id, true)
+    // zip215 = false: the strict RFC 8032 decoding, which rejects y >= p and x = 0 with the sign bit.
+    point = ed25519.Point.fromBytes(publicKey, false)
   } catch (cause) {
-    throw new CredsignError('invalid_key', 'not an Ed25519 point', { cause })
+    throw new CredsignError('invalid_key', 'not a canonical encoding of an Ed25519 point', { cause })
   }
+  // [8]A = identity exactly for the eight points of the torsion subgroup (three doublings).
+  if (point.isSmallOrder()) throw new CredsignError('invalid_key', 'a small-order Ed25519 point is no public key (signatures could be forged)')
+  validEd25519Points.set(id, true)
 }
 
 /**

@@ -1,8 +1,8 @@
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { subtle, toArrayBufferView } from '../util/bytes.js'
 import { EC_CURVES, isEcAlgorithm } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
+import { ed25519SignatureWellFormed, verifyEd25519 } from './ed25519-verify.js'
 import { jwkFromPublicKey, parsePublicJwk } from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
 import { callWebCrypto } from './webcrypto.js'
@@ -31,7 +31,8 @@ export interface VerifySignatureOptions {
 
 /**
  * Verifies a signature made by a credsign signer (encodings as in `Signer`): Ed25519 (strict
- * RFC 8032), ECDSA `r || s` over the curve's hash (high-S signatures are accepted, as other
+ * RFC 8032: canonical R, S < L, the cofactorless equation; small-order and non-canonical public
+ * keys are `invalid_key`; the same verdict on every backend), ECDSA `r || s` over the curve's hash (high-S signatures are accepted, as other
  * implementations produce them), RSASSA-PSS SHA-256 with a 32-byte salt.
  *
  * Resolves `false` for any wrong signature, including one of the wrong length. Throws a typed
@@ -60,6 +61,9 @@ export async function verifySignature(
   const backend = options.backend ?? 'auto'
   if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
   if (key.algorithm === 'RSA-PSS' && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA verification uses WebCrypto only')
+  // One Ed25519 rule on every backend (ed25519-verify.ts): the form of R and S is checked here,
+  // before any platform library, so none can accept a malleated S or a non-canonical R.
+  if (key.algorithm === 'Ed25519' && !ed25519SignatureWellFormed(signature)) return false
   // A platform backend (the `node` export condition: node:crypto) verifies first when it handles the algorithm.
   const viaPlatform = backend === 'auto' ? cryptoBackend()?.verify?.(key, data, signature) : undefined
   if (viaPlatform !== undefined) return viaPlatform
@@ -68,11 +72,11 @@ export async function verifySignature(
   const webVerify = (importKey: () => Promise<CryptoKey>, params: AlgorithmIdentifier | RsaPssParams | EcdsaParams): Promise<boolean> =>
     callWebCrypto('verify', async () => s().verify(params, await importedKey(key, importKey), toArrayBufferView(signature), toArrayBufferView(data)))
   if (key.algorithm === 'Ed25519') {
-    if (signature.length !== 64) return false
     if (backend === 'auto' && (await webCryptoEd25519())) {
       return webVerify(() => s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'Ed25519' }, false, ['verify']), { name: 'Ed25519' })
     }
-    return safely(() => ed25519.verify(signature, data, key.publicKey, { zip215: false }))
+    // Cofactorless, as OpenSSL and BoringSSL (noble's own verify is cofactored: ed25519-verify.ts).
+    return verifyEd25519(key.publicKey, data, signature)
   }
   if (key.algorithm === 'RSA-PSS') {
     if (signature.length !== key.n.length) return false
