@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'not_yet_valid'
   | 'audience_mismatch'
   | 'nonce_mismatch'
+  | 'expectation_unchecked'
   | 'claim_invalid'
   | 'credential_invalid'
   | 'embedded_credential_invalid'
@@ -50,6 +51,9 @@ export type ErrorCode =
   | 'related_resource_unchecked'
   // Data Integrity and JSON-LD
   | 'context_not_found'
+  | 'context_not_allowed'
+  | 'protected_term_redefinition'
+  | 'jsonld_form_not_allowed'
   | 'jsonld_invalid'
   | 'proof_invalid'
   | 'proof_purpose_mismatch'
