@@ -68,6 +68,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
     const started = performance.now()
     let routeName = '(unmatched)'
     let code: ProblemCode | undefined
+    let serverDetail: string | undefined
     let response: Response
     const origin = request.headers.get('origin')
     try {
@@ -106,6 +107,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
     } catch (error) {
       const failure = errorResponse(error, now())
       code = failure.code
+      serverDetail = failure.serverDetail
       response = failure.response
     }
     return finish(response)
@@ -118,7 +120,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
       if (!headers.has('cache-control')) headers.set('cache-control', 'no-store')
       if (options.onLog !== undefined) {
         try {
-          options.onLog({ method: request.method, route: routeName, status: result.status, ...(code === undefined ? {} : { code }), durationMs: performance.now() - started })
+          options.onLog({ method: request.method, route: routeName, status: result.status, ...(code === undefined ? {} : { code }), ...(serverDetail === undefined ? {} : { detail: serverDetail }), durationMs: performance.now() - started })
         } catch {
           // A failing logger must not turn a response into an error.
         }

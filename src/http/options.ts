@@ -116,6 +116,11 @@ export interface HttpLogEntry {
   status: number
   /** The error code when the response is a problem. */
   code?: string
+  /**
+   * For a server fault (5xx): the library's message, which may name server-side things (the key
+   * file's path, the store) and is therefore never sent to the client (the problem has a fixed detail).
+   */
+  detail?: string
   durationMs: number
 }
 

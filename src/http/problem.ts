@@ -61,12 +61,46 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 }
 
 /**
- * Turns anything thrown by a route into a problem response. A {@link CredsignError} keeps its code
- * and message (credsign messages never carry secrets); anything else becomes a 500 `internal_error`
- * with a fixed message, so no stack trace or foreign message reaches the client.
+ * The detail a client gets for a server fault (a code answered with 5xx). The library's message
+ * describes the server: a file store names the key file's absolute path, a database store its
+ * schema, a resolver the network error of a fetch. None of that is the client's business, and a
+ * path tells an attacker where the keys live; the message goes to `onLog` instead (`detail`).
+ */
+const SERVER_FAULT_DETAIL: Partial<Record<ProblemCode, string>> = {
+  store_corrupt: 'a stored key record cannot be read: the operator has to restore it',
+  store_unavailable: 'the key store is unavailable',
+  envelope_malformed: 'a stored key cannot be opened',
+  envelope_unsupported_version: 'a stored key cannot be opened',
+  envelope_tampered: 'a stored key cannot be opened',
+  envelope_context_mismatch: 'a stored key cannot be opened',
+  service_secret_mismatch: 'a stored key cannot be opened with this service secret',
+  invalid_service_secret: 'the service secret is not configured correctly',
+  signer_locked: 'the key was locked while in use',
+  crypto_unavailable: 'the server has no usable cryptography',
+  key_resolution_failed: 'a key could not be resolved',
+}
+
+/**
+ * What the client is told for an error: the library's message, except for server faults (any code
+ * answered with 5xx), which get a fixed text: no server path, host or store detail leaves the server.
  * @internal
  */
-export function errorResponse(error: unknown, now: number): { response: Response; code: ProblemCode } {
+export function clientMessage(code: ProblemCode, message: string): string {
+  if (code === 'internal_error') return 'internal error'
+  const status = HTTP_STATUS[code] ?? 500
+  if (status < 500) return message
+  return SERVER_FAULT_DETAIL[code] ?? 'server error'
+}
+
+/**
+ * Turns anything thrown by a route into a problem response. A {@link CredsignError} keeps its code
+ * and message (credsign messages never carry secrets), except that a server fault's message is
+ * replaced by a fixed text ({@link clientMessage}) and returned as `serverDetail` for the log;
+ * anything else becomes a 500 `internal_error` with a fixed message, so no stack trace or foreign
+ * message reaches the client.
+ * @internal
+ */
+export function errorResponse(error: unknown, now: number): { response: Response; code: ProblemCode; serverDetail?: string } {
   if (!CredsignError.is(error)) {
     return {
       code: 'internal_error',
@@ -75,7 +109,8 @@ export function errorResponse(error: unknown, now: number): { response: Response
   }
   const code = error.code
   const status = HTTP_STATUS[code] ?? 500
-  const problem: Problem = { type: `urn:credsign:error:${code}`, title: code, status, detail: error.message, code }
+  const detail = clientMessage(code, error.message)
+  const problem: Problem = { type: `urn:credsign:error:${code}`, title: code, status, detail, code }
   const headers: Record<string, string> = error instanceof HttpError ? { ...error.headers } : {}
   if (error instanceof HttpError && error.details !== undefined) problem.errors = error.details
   if (code === 'locked' && typeof error.retryAt === 'number') {
@@ -83,5 +118,5 @@ export function errorResponse(error: unknown, now: number): { response: Response
     headers['retry-after'] = String(Math.max(1, Math.ceil((error.retryAt - now) / 1000)))
   }
   if (code === 'unauthorized') headers['www-authenticate'] ??= 'Bearer'
-  return { code, response: problemResponse(problem, headers) }
+  return { code, response: problemResponse(problem, headers), ...(detail === error.message ? {} : { serverDetail: error.message }) }
 }
