@@ -6,7 +6,7 @@ import type { KeyResolver } from '../resolve/types.js'
 import { vaultResolver } from '../resolve/vault-resolver.js'
 import type { DisclosureFrame } from '../sd-jwt/types.js'
 import { SdJwtVcSigner } from '../sd-jwt/vc-signer.js'
-import { envelopeCredential, parseEnvelopedCredential } from '../vc/enveloped.js'
+import { envelopeCredential } from '../vc/enveloped.js'
 import { JwtVcSigner } from '../vc/jwt-vc-signer.js'
 import { verify } from '../verify/verify.js'
 import type { FormatHandler, VerificationResult, VerifyOptions } from '../verify/types.js'
@@ -14,10 +14,11 @@ import { readJsonBody } from './body.js'
 import { defaultDisclosureFrame } from './default-frames.js'
 import { json, type Route, type RouteContext } from './context.js'
 import type { HandlerOptions, IssuerProfile } from './options.js'
-import { HttpError, problemResponse, type ProblemDetail } from './problem.js'
+import { clientMessage, HttpError, problemResponse, type ProblemDetail } from './problem.js'
 import { issueRequestSchema, verifyCredentialRequestSchema, verifyPresentationRequestSchema } from './schemas.js'
 import { resolvableSigner } from './sign-routes.js'
 import { parseRequest } from './validate.js'
+import { kindProblem, readVerifyInput, refusal, verifyInputOf, type InputShape, type VerifyRouteKind } from './verify-input.js'
 
 /*
  * The VC-API subset the W3C test suites drive (docs/http.md, "VC-API"): issue with a configured
@@ -93,7 +94,7 @@ function firstContext(document: Record<string, unknown>): unknown {
 }
 
 /** `POST /credentials/verify` and `POST /presentations/verify`. */
-export function verifyRoute(kind: 'credential' | 'presentation'): Route {
+export function verifyRoute(kind: VerifyRouteKind): Route {
   return {
     method: 'POST',
     path: kind === 'credential' ? '/credentials/verify' : '/presentations/verify',
@@ -109,10 +110,19 @@ export function verifyRoute(kind: 'credential' | 'presentation'): Route {
               const b = parseRequest(verifyPresentationRequestSchema, raw)
               return { document: b.verifiablePresentation, options: b.options }
             })()
+      let shape: InputShape
+      try {
+        shape = readVerifyInput(kind, body.document)
+      } catch (error) {
+        // Refused before anything is verified: the same problem shape as a failed verification.
+        if (error instanceof HttpError && (error.code === 'not_a_credential' || error.code === 'not_a_presentation')) {
+          return verificationProblem([{ code: error.code, message: error.message }], [])
+        }
+        throw error
+      }
       // Without an expected purpose the handler's default applies per document: authentication for a
       // presentation, assertionMethod for a credential, including the credentials inside a presentation.
       const purpose = body.options?.expectedProofPurpose
-      const input = unwrapEnvelope(body.document)
       const verifyOptions: VerifyOptions = {
         ...context.options.verify,
         resolver: verifierResolver(context.options),
@@ -121,34 +131,35 @@ export function verifyRoute(kind: 'credential' | 'presentation'): Route {
         ...(body.options?.domain === undefined ? {} : { audience: body.options.domain }),
         now: context.now,
       }
-      const result = await verify(input, verifyOptions)
-      const kindOk = result.verified && (kind === 'credential' ? result.presentation === undefined : result.presentation !== undefined || result.format === 'sd-jwt')
-      if (kindOk) return json(summary(result), 200)
-      const errors: ProblemDetail[] = result.errors.length > 0 ? result.errors.map((e) => ({ code: e.code, message: e.message, ...(e.path === undefined ? {} : { path: e.path }) })) : [{ code: 'credential_invalid', message: `not a verifiable ${kind}` }]
-      const first = errors[0]!
-      return problemResponse({
-        type: `urn:credsign:error:${first.code}`,
-        title: first.code,
-        status: 422,
-        detail: first.message,
-        code: first.code,
-        errors,
-        verified: false,
-        checks: result.checks,
-      })
+      const result = await verify(verifyInputOf(shape), verifyOptions)
+      if (!result.verified) {
+        const errors: ProblemDetail[] = result.errors.length > 0 ? result.errors.map((e) => ({ code: e.code, message: clientMessage(e.code, e.message), ...(e.path === undefined ? {} : { path: e.path }) })) : [{ code: refusal(kind, '').code, message: `not a verifiable ${kind}` }]
+        return verificationProblem(errors, result.checks)
+      }
+      const problem = kindProblem(kind, shape, result)
+      if (problem !== undefined) return verificationProblem([{ code: refusal(kind, '').code, message: problem }], result.checks)
+      return json(summary(result), 200)
     },
   }
 }
 
-function summary(result: VerificationResult): Record<string, unknown> {
-  return { verified: true, format: result.format, checks: result.checks.map((c) => c.name), warnings: [], errors: [] }
+/** 422 with every failure in `errors` and the verifier's checks: what the VC-API suites expect of a failed verification. */
+function verificationProblem(errors: ProblemDetail[], checks: VerificationResult['checks']): Response {
+  const first = errors[0]!
+  return problemResponse({
+    type: `urn:credsign:error:${first.code}`,
+    title: first.code,
+    status: 422,
+    detail: first.message,
+    code: first.code,
+    errors,
+    verified: false,
+    checks,
+  })
 }
 
-function unwrapEnvelope(document: unknown): unknown {
-  if (document === null || typeof document !== 'object' || (document as { type?: unknown }).type !== 'EnvelopedVerifiableCredential') return document
-  const content = parseEnvelopedCredential(document)
-  if (content.text === undefined) throw new CredsignError('unsupported_format', 'the enveloped credential is not text (COSE is not supported)')
-  return content.text
+function summary(result: VerificationResult): Record<string, unknown> {
+  return { verified: true, format: result.format, checks: result.checks.map((c) => c.name), warnings: [], errors: [] }
 }
 
 let dataIntegrityModule: Promise<typeof import('../data-integrity/handler.js')> | undefined

@@ -820,9 +820,9 @@ describe('VC-API: /credentials/issue, /issuers/:name/credentials/issue, /credent
     const wrongChallenge = expectProblem(await post(main, '/presentations/verify', { verifiablePresentation: vp, options: { challenge: 'another', domain: DOMAIN } }), 422, 'nonce_mismatch')
     expect(wrongChallenge.errors.map((e: Json) => e.code)).toEqual(['nonce_mismatch'])
     expectProblem(await post(main, '/presentations/verify', { verifiablePresentation: vp, options: { challenge: CHALLENGE, domain: 'https://other.example' } }), 422, 'audience_mismatch')
-    // Credentials and presentations are not interchangeable.
-    expectProblem(await post(main, '/credentials/verify', { verifiableCredential: vp, options: { challenge: CHALLENGE, domain: DOMAIN } }), 422, 'credential_invalid')
-    expectProblem(await post(main, '/presentations/verify', { verifiablePresentation: credential }), 422, 'credential_invalid')
+    // Credentials and presentations are not interchangeable (issue 13: their own codes, were credential_invalid).
+    expectProblem(await post(main, '/credentials/verify', { verifiableCredential: vp, options: { challenge: CHALLENGE, domain: DOMAIN } }), 422, 'not_a_credential')
+    expectProblem(await post(main, '/presentations/verify', { verifiablePresentation: credential }), 422, 'not_a_presentation')
   })
 
   it('/presentations/verify also takes an SD-JWT presentation with its KB-JWT', async () => {
