@@ -100,6 +100,12 @@ export interface VerifyOptions {
   /** Extra format handlers (Data Integrity) tried after the built-in JOSE and SD-JWT ones. */
   handlers?: FormatHandler[]
   /**
+   * Data Integrity: the only JSON-LD context URLs the document (and each embedded credential) may
+   * name, for this call; replaces the handler's `allowedContexts`. Anything else is
+   * `context_not_allowed`. Default: the handler's, else every context its document loader knows.
+   */
+  allowedContexts?: readonly string[]
+  /**
    * Where the resources of `relatedResource` entries come from, to check their digests (VCDM 2.0
    * section 5.3). Bundled contexts are always checked; nothing is fetched unless `load` is given.
    * A resource that cannot be dereferenced is a `related_resource_unchecked` check (an error only
