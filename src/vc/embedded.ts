@@ -5,26 +5,15 @@
 import type { ErrorCode } from '../errors/credsign-error.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import type { VerificationFormat, VerificationResult, VerifyContext } from '../verify/types.js'
-import { parseEnvelopedCredential } from './enveloped.js'
+import { ENVELOPE_MEDIA_TYPES, parseEnvelopedCredential } from './enveloped.js'
+import { envelopeProblems } from './validate-presentation.js'
 import type { VcVersion } from './types.js'
 import { isJsonObject, typesOf } from './validate-shared.js'
 
 /** Formats that are credentials (a presentation inside `verifiableCredential` is not one). */
 const CREDENTIAL_FORMATS: readonly VerificationFormat[] = ['vc+jwt', 'vc-jwt', 'sd-jwt', 'data-integrity']
 
-/**
- * What an `EnvelopedVerifiableCredential` media type holds and which formats may come out of it.
- * COSE (`application/vc+cose`) is not here: credsign has no COSE verifier.
- */
-const ENVELOPE_TYPES: Readonly<Record<string, readonly VerificationFormat[]>> = {
-  'application/vc+jwt': ['vc+jwt'],
-  // Media types of earlier VC-JOSE-COSE drafts, still found in the VCDM 2.0 test suite.
-  'application/vc-ld+jwt': ['vc+jwt', 'vc-jwt'],
-  'application/jwt': ['vc+jwt', 'vc-jwt'],
-  'application/vc+sd-jwt': ['sd-jwt'],
-  'application/vc-ld+sd-jwt': ['sd-jwt'],
-  'application/dc+sd-jwt': ['sd-jwt'],
-}
+const ENVELOPE_TYPES = ENVELOPE_MEDIA_TYPES.EnvelopedVerifiableCredential
 
 /** The outcome for one embedded credential: its own result, and the presentation's error if it failed. */
 export interface EmbeddedOutcome {
@@ -49,6 +38,12 @@ export async function verifyEmbedded(entry: unknown, presentationVersion: VcVers
     return judged(await context.verify(entry, inner), CREDENTIAL_FORMATS)
   }
   if (isJsonObject(entry) && typesOf(entry.type)?.includes('EnvelopedVerifiableCredential')) {
+    // The wrapper first (VCDM 2.0 section 4.13.1): its @context, id and type, before what it holds.
+    const [problem] = envelopeProblems(entry, 'EnvelopedVerifiableCredential')
+    if (problem !== undefined && !problem.path.startsWith('id')) {
+      const result = local('unknown', 'credential_invalid', `${problem.path}: ${problem.message}`)
+      return { result, reason: `credential_invalid: ${result.errors[0]?.message ?? ''}` }
+    }
     let content
     try {
       content = parseEnvelopedCredential(entry)

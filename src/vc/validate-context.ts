@@ -26,24 +26,29 @@ export function checkContext(document: Record<string, unknown>, version: VcVersi
 }
 
 /**
- * Checks the `@context` of an `EnvelopedVerifiableCredential` (VCDM 2.0 section 4.13.1): present,
- * every entry a URL or an inline context object. The spec asks for "a context, such as the base
- * context", that defines `id`, `type` and `EnvelopedVerifiableCredential`, so the base context is
- * not required first here; which terms a context defines is JSON-LD processing.
+ * Checks the `@context` of an `EnvelopedVerifiableCredential` or `EnvelopedVerifiablePresentation`
+ * (VCDM 2.0 sections 4.13.1 and 4.13.2): present, and the base context
+ * (`https://www.w3.org/ns/credentials/v2`) first, then URLs or inline context objects. The spec asks
+ * for "a context, such as the base context", that defines `id`, `type` and the envelope type; no
+ * other published context defines them, and the W3C suite refuses an envelope whose only context is
+ * another one (`https://www.w3.org/ns/credentials/examples/v2`), so the base context is required.
  */
-export function checkEnvelopeContext(document: Record<string, unknown>, problems: Problems, path: string): void {
+export function checkEnvelopeContext(document: Record<string, unknown>, problems: Problems, path: string, envelopeType = 'EnvelopedVerifiableCredential'): void {
   const at = joinPath(path, '@context')
   const context = document['@context']
   if (context === undefined) {
-    problems.add(at, 'an EnvelopedVerifiableCredential needs an @context (the base context defines its terms)')
+    problems.add(at, `an ${envelopeType} needs an @context (the base context ${VC_V2_CONTEXT} defines its terms)`)
     return
   }
-  if (Array.isArray(context)) {
-    if (context.length === 0) problems.add(at, '@context must not be empty')
-    context.forEach((entry, index) => checkEntry(entry, { baseAllowed: index === 0 }, problems, joinPath(at, index)))
-  } else {
-    checkEntry(context, { baseAllowed: true }, problems, at)
+  const entries = Array.isArray(context) ? (context as unknown[]) : [context]
+  if (entries.length === 0) {
+    problems.add(at, `@context must not be empty: an ${envelopeType} needs the base context ${VC_V2_CONTEXT}`)
+    return
   }
+  if (entries[0] !== VC_V2_CONTEXT) problems.add(Array.isArray(context) ? joinPath(at, 0) : at, `the first @context entry of an ${envelopeType} must be ${VC_V2_CONTEXT}`)
+  entries.forEach((entry, index) => {
+    if (index > 0) checkEntry(entry, { baseAllowed: false }, problems, joinPath(at, index))
+  })
 }
 
 /** One `@context` entry: a URL (a base context only where `baseAllowed`) or an inline context object. */

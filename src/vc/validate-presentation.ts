@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { parseEnvelopedCredential } from './enveloped.js'
+import { parseDataUrl } from './enveloped.js'
 import type { ValidationProblem, VcVersion } from './types.js'
 import { checkContext, checkEnvelopeContext } from './validate-context.js'
 import { checkCredentialAt, checkId, checkMembers, checkParty, checkType, checkTypedObjects, formatProblem } from './validate-credential.js'
@@ -129,21 +129,34 @@ function checkEmbedded(entry: unknown, version: VcVersion, problems: Problems, p
   checkCredentialAt(entry, { strict: false }, problems, path)
 }
 
-/** VCDM 2.0 section 4.13.1: `@context`, `id` a `data:` URL (RFC 2397), `type` EnvelopedVerifiableCredential. */
-function checkEnvelope(entry: Record<string, unknown>, types: string[] | undefined, problems: Problems, path: string): void {
-  checkEnvelopeContext(entry, problems, path)
+/** The two envelope types of VCDM 2.0 section 4.13. @internal */
+export type EnvelopeType = 'EnvelopedVerifiableCredential' | 'EnvelopedVerifiablePresentation'
+
+/**
+ * The problems of an envelope object (VCDM 2.0 sections 4.13.1 and 4.13.2): `@context` with the base
+ * context first, `id` a well-formed `data:` URL (RFC 2397), `type` including `envelopeType`.
+ * @internal
+ */
+export function envelopeProblems(entry: Record<string, unknown>, envelopeType: EnvelopeType, path = ''): ValidationProblem[] {
+  const problems = new Problems()
+  checkEnvelope(entry, typesOf(entry.type), problems, path, envelopeType)
+  return problems.list
+}
+
+function checkEnvelope(entry: Record<string, unknown>, types: string[] | undefined, problems: Problems, path: string, envelopeType: EnvelopeType = 'EnvelopedVerifiableCredential'): void {
+  checkEnvelopeContext(entry, problems, path, envelopeType)
   const id = entry.id
   if (typeof id !== 'string' || !/^data:/i.test(id)) {
-    problems.add(joinPath(path, 'id'), 'an EnvelopedVerifiableCredential id must be a data: URL')
+    problems.add(joinPath(path, 'id'), `an ${envelopeType} id must be a data: URL`)
   } else {
     try {
-      parseEnvelopedCredential(id)
+      parseDataUrl(id)
     } catch (error) {
       const reason = CredsignError.is(error) ? `: ${error.message}` : ''
-      problems.add(joinPath(path, 'id'), `an EnvelopedVerifiableCredential id must be a well-formed data: URL${reason}`)
+      problems.add(joinPath(path, 'id'), `an ${envelopeType} id must be a well-formed data: URL${reason}`)
     }
   }
-  if (!types?.includes('EnvelopedVerifiableCredential')) {
-    problems.add(joinPath(path, 'type'), 'an enveloped credential (a data: URL id) needs type EnvelopedVerifiableCredential')
+  if (!types?.includes(envelopeType)) {
+    problems.add(joinPath(path, 'type'), `an enveloped ${envelopeType === 'EnvelopedVerifiableCredential' ? 'credential' : 'presentation'} (a data: URL id) needs type ${envelopeType}`)
   }
 }

@@ -1,4 +1,5 @@
 import { sdJwtHandler } from '../sd-jwt/handler.js'
+import { envelopedHandler } from '../vc/enveloped-handler.js'
 import { joseHandler } from '../vc/jose-handler.js'
 import type { FormatHandler } from './types.js'
 
@@ -9,9 +10,11 @@ import type { FormatHandler } from './types.js'
  * a plain JWS (a compact JWT typed `…+sd-jwt` without `~`, a JSON serialization carrying
  * `disclosures` / `kb_jwt`), which must never verify as a plain JWS without the disclosure and key
  * binding rules. Formats with heavy dependencies (Data Integrity needs JSON-LD) stay out of the core
- * and are passed in `options.handlers`, so JWT-only users never load them.
+ * and are passed in `options.handlers`, so JWT-only users never load them. The envelope handler
+ * (`EnvelopedVerifiableCredential` / `EnvelopedVerifiablePresentation` objects) unwraps and hands the
+ * content back to these.
  * @internal
  */
 export function builtInHandlers(): FormatHandler[] {
-  return [sdJwtHandler, joseHandler]
+  return [sdJwtHandler, joseHandler, envelopedHandler]
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { envelopeCredential, parseEnvelopedCredential } from '../../src/vc/index.js'
-import { V2 } from './vc-helpers.js'
+import { issueSdJwt } from '../../src/sd-jwt/issue.js'
+import { presentSdJwt } from '../../src/sd-jwt/present.js'
+import { envelopeCredential, envelopePresentation, JwtVcSigner, JwtVpSigner, parseEnvelopedCredential } from '../../src/vc/index.js'
+import { verify } from '../../src/verify/index.js'
+import { didOf, didSigner, V2 } from './vc-helpers.js'
 
 const JWT = 'eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9.eyJpc3MiOiJ4In0.c2ln'
 
@@ -61,5 +64,158 @@ describe('parseEnvelopedCredential', () => {
     ['a number', 42],
   ])('refuses %s with malformed', (_name, value) => {
     expect(() => parseEnvelopedCredential(value)).toThrow(expect.objectContaining({ code: 'malformed' }))
+  })
+})
+
+const EXAMPLES_V2 = 'https://www.w3.org/ns/credentials/examples/v2'
+const codes = (result: { errors: { code: string }[] }): string[] => result.errors.map((e) => e.code)
+
+async function signedCredential(): Promise<string> {
+  const issuer = await didSigner()
+  return new JwtVcSigner(issuer).sign({ '@context': [V2], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:alice' } })
+}
+
+// VCDM 2.0 section 4.13.1 and the W3C VCDM 2.0 suite (tests/4.13.2-envelopes.js): the negative
+// fixtures of "The @context property … MUST be present …", "The id value … MUST be a data: URL …" and
+// "The type value … MUST be EnvelopedVerifiableCredential".
+const WRAPPER_CASES: [string, (envelope: Record<string, unknown>) => Record<string, unknown>][] = [
+  ['@context missing', ({ '@context': _, ...rest }) => rest],
+  ['@context empty', (envelope) => ({ ...envelope, '@context': [] })],
+  ['@context only the examples context', (envelope) => ({ ...envelope, '@context': EXAMPLES_V2 })],
+  ['@context examples context first', (envelope) => ({ ...envelope, '@context': [EXAMPLES_V2, V2] })],
+]
+
+describe('EnvelopedVerifiableCredential wrapper', () => {
+  it('verifies on its own (as the VC-API verify route receives it): the inner credential result with an envelope check', async () => {
+    const result = await verify(envelopeCredential(await signedCredential()))
+    expect(result.errors).toEqual([])
+    expect(result.format).toBe('vc+jwt')
+    expect(result.checks[0]).toEqual({ name: 'envelope', passed: true, detail: 'EnvelopedVerifiableCredential (application/vc+jwt)' })
+  })
+
+  it.each(WRAPPER_CASES)('is refused with credential_invalid on its own and in a presentation: %s', async (_, change) => {
+    const vc = await signedCredential()
+    const envelope = change(envelopeCredential(vc))
+    const alone = await verify(envelope)
+    expect(codes(alone)).toEqual(['credential_invalid'])
+    expect(alone.errors[0]?.path).toMatch(/^@context/)
+
+    const holder = await didSigner()
+    // The signer refuses such a presentation (data model); a hand-made one is refused by the verifier.
+    await expect(new JwtVpSigner(holder).sign({ '@context': [V2], type: ['VerifiablePresentation'], verifiableCredential: [envelope] })).rejects.toMatchObject({ code: 'credential_invalid' })
+    const { signJwt } = await import('../../src/jose/index.js')
+    const handMade = await signJwt(holder, { '@context': [V2], type: ['VerifiablePresentation'], holder: didOf(holder), iss: didOf(holder), verifiableCredential: [envelope] }, { typ: 'vp+jwt' })
+    const inPresentation = await verify(handMade)
+    expect(codes(inPresentation)).toEqual(['embedded_credential_invalid'])
+    expect(codes(inPresentation.credentials?.[0] as never)).toEqual(['credential_invalid'])
+  })
+
+  it.each<[string, (envelope: Record<string, unknown>) => Record<string, unknown>, string]>([
+    ['id without its data: URL part', (envelope) => ({ ...envelope, id: (envelope.id as string).split(',').pop() }), 'malformed'],
+    ['type missing', ({ type: _, ...rest }) => rest, 'credential_invalid'],
+    ['type VerifiableCredential', (envelope) => ({ ...envelope, type: 'VerifiableCredential' }), 'credential_invalid'],
+  ])('is refused on its own: %s', async (_, change, code) => {
+    expect(codes(await verify(change(envelopeCredential(await signedCredential()))))).toEqual([code])
+  })
+
+  it('refuses a presentation inside an EnvelopedVerifiableCredential', async () => {
+    const holder = await didSigner()
+    const vp = await new JwtVpSigner(holder).sign({ '@context': [V2], type: ['VerifiablePresentation'] })
+    const result = await verify(envelopeCredential(vp))
+    expect(codes(result)).toEqual(['credential_invalid'])
+    expect(result.errors[0]?.message).toMatch(/holds a vp\+jwt presentation/)
+  })
+
+  it('refuses COSE with unsupported_format', async () => {
+    expect(codes(await verify(envelopeCredential(new Uint8Array([0xd2, 0x84]), 'application/vc+cose')))).toEqual(['unsupported_format'])
+  })
+})
+
+describe('EnvelopedVerifiablePresentation', () => {
+  const AUDIENCE = 'https://verifier.example'
+  const NONCE = 'n-0S6_WzA2Mj'
+
+  async function vpJwt(): Promise<string> {
+    const holder = await didSigner()
+    return new JwtVpSigner(holder).sign(
+      { '@context': [V2], type: ['VerifiablePresentation'], holder: didOf(holder), verifiableCredential: [envelopeCredential(await signedCredential())] },
+      { audience: AUDIENCE, nonce: NONCE },
+    )
+  }
+
+  it('verifies a vp+jwt with the presentation format, audience and nonce (VC-API domain and challenge) applied inside', async () => {
+    const envelope = envelopePresentation(await vpJwt())
+    const result = await verify(envelope, { audience: AUDIENCE, nonce: NONCE })
+    expect(result.errors).toEqual([])
+    expect(result.format).toBe('vp+jwt')
+    expect(result.presentation?.type).toEqual(['VerifiablePresentation'])
+    expect(result.credentials?.[0]?.verified).toBe(true)
+    expect(result.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['envelope', 'audience', 'nonce', 'credentials']))
+    expect(codes(await verify(envelope, { audience: AUDIENCE, nonce: 'another' }))).toEqual(['nonce_mismatch'])
+    expect(codes(await verify(envelope, { audience: 'https://other.example', nonce: NONCE }))).toEqual(['audience_mismatch'])
+  })
+
+  it('verifies a vp+sd-jwt with its key binding JWT carrying audience and nonce', async () => {
+    const holder = await didSigner()
+    const issued = await issueSdJwt(
+      holder,
+      { '@context': [V2], type: ['VerifiablePresentation'], holder: didOf(holder), iss: didOf(holder), verifiableCredential: [envelopeCredential(await signedCredential())] },
+      { typ: 'vp+sd-jwt', holder: holder.publicJwk, disclosureFrame: { _sd: ['holder'] } },
+    )
+    const presented = await presentSdJwt(issued, { holder, audience: AUDIENCE, nonce: NONCE })
+    const envelope = envelopePresentation(presented, 'application/vp+sd-jwt')
+    const result = await verify(envelope, { audience: AUDIENCE, nonce: NONCE })
+    expect(result.errors).toEqual([])
+    expect(result.format).toBe('sd-jwt')
+    expect(result.presentation?.holder).toBe(didOf(holder))
+    expect(codes(await verify(envelope, { audience: AUDIENCE, nonce: 'another' }))).toEqual(['nonce_mismatch'])
+  })
+
+  it.each(WRAPPER_CASES)('is refused with credential_invalid: %s', async (_, change) => {
+    expect(codes(await verify(change(envelopePresentation(await vpJwt())), { audience: AUDIENCE, nonce: NONCE }))).toEqual(['credential_invalid'])
+  })
+
+  it.each<[string, (envelope: Record<string, unknown>) => Record<string, unknown>, string]>([
+    ['id without its data: URL part', (envelope) => ({ ...envelope, id: (envelope.id as string).split(',').pop() }), 'malformed'],
+    ['type VerifiablePresentation', (envelope) => ({ ...envelope, type: ['VerifiablePresentation'] }), 'credential_invalid'],
+    ['type missing', ({ type: _, ...rest }) => rest, 'credential_invalid'],
+  ])('is refused: %s', async (_, change, code) => {
+    expect(codes(await verify(change(envelopePresentation(await vpJwt())), { audience: AUDIENCE, nonce: NONCE }))).toEqual([code])
+  })
+
+  it('refuses a credential inside an EnvelopedVerifiablePresentation, and a vp+jwt labelled vc+jwt', async () => {
+    const vc = await signedCredential()
+    expect(codes(await verify(envelopePresentation(vc)))).toEqual(['credential_invalid'])
+    expect(codes(await verify(envelopePresentation(vc, 'application/vc+jwt')))).toEqual(['unsupported_format'])
+  })
+})
+
+// w3c/vc-data-model-2.0-test-suite tests/fixtures.js (commit 6e07524): `vp_jwt`, the suite's
+// EnvelopedVerifiablePresentation content: an EdDSA did:key VCDM 1.1-encoded (`vp` claim) presentation
+// with aud example.com and nonce 123456789, holding an ES256 did:key credential as data:application/jwt.
+const SUITE_VP_JWT =
+  'eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJFZERTQSIsICJraWQiOiAiZGlkOmtleTp6Nk1rajhoM2t6V1pyUGl1Y295WTlMR0NUcFhoQ3FCb1gzZG9EbUh6NU1hUHhudmkjejZNa2o4aDNreldaclBpdWNveVk5TEdDVHBYaENxQm9YM2RvRG1IejVNYVB4bnZpIn0.eyJpc3MiOiAiZGlkOmtleTp6Nk1rajhoM2t6V1pyUGl1Y295WTlMR0NUcFhoQ3FCb1gzZG9EbUh6NU1hUHhudmkiLCAiYXVkIjogImV4YW1wbGUuY29tIiwgIm5vbmNlIjogIjEyMzQ1Njc4OSIsICJ2cCI6IHsiQGNvbnRleHQiOiBbImh0dHBzOi8vd3d3LnczLm9yZy9ucy9jcmVkZW50aWFscy92MiJdLCAidHlwZSI6IFsiVmVyaWZpYWJsZVByZXNlbnRhdGlvbiJdLCAiaG9sZGVyIjogImRpZDprZXk6ejZNa2o4aDNreldaclBpdWNveVk5TEdDVHBYaENxQm9YM2RvRG1IejVNYVB4bnZpIiwgInZlcmlmaWFibGVDcmVkZW50aWFsIjogW3siQGNvbnRleHQiOiAiaHR0cHM6Ly93d3cudzMub3JnL25zL2NyZWRlbnRpYWxzL3YyIiwgInR5cGUiOiAiRW52ZWxvcGVkVmVyaWZpYWJsZUNyZWRlbnRpYWwiLCAiaWQiOiAiZGF0YTphcHBsaWNhdGlvbi9qd3QsZXlKaGJHY2lPaUpGVXpJMU5pSXNJbXRwWkNJNkltUnBaRHByWlhrNmVrUnVZV1ZVVVV0RVlsaFJWRFJpWVhSNFMyTnVUVkZaVVRoS2VXNXFjVU0xV0hveGRVMXJOV1YxUnpKb2REaHVjU042Ukc1aFpWUlJTMFJpV0ZGVU5HSmhkSGhMWTI1TlVWbFJPRXA1Ym1weFF6VlllakYxVFdzMVpYVkhNbWgwT0c1eEluMC5leUpwYzNNaU9pSmthV1E2YTJWNU9ucEVibUZsVkZGTFJHSllVVlEwWW1GMGVFdGpiazFSV1ZFNFNubHVhbkZETlZoNk1YVk5helZsZFVjeWFIUTRibkVpTENKemRXSWlPaUprYVdRNlpYaGhiWEJzWlRwaGJHbGpaU0lzSW5aaklqcDdJa0JqYjI1MFpYaDBJanBiSW1oMGRIQnpPaTh2ZDNkM0xuY3pMbTl5Wnk5dWN5OWpjbVZrWlc1MGFXRnNjeTkyTWlKZExDSjBlWEJsSWpwYklsWmxjbWxtYVdGaWJHVkRjbVZrWlc1MGFXRnNJbDBzSW1OeVpXUmxiblJwWVd4VGRXSnFaV04wSWpwN0ltbGtJam9pWkdsa09tVjRZVzF3YkdVNllXeHBZMlVpTENKdVlXMWxJam9pUVd4cFkyVWlmU3dpYVhOemRXVnlJam9pWkdsa09tdGxlVHA2Ukc1aFpWUlJTMFJpV0ZGVU5HSmhkSGhMWTI1TlVWbFJPRXA1Ym1weFF6VlllakYxVFdzMVpYVkhNbWgwT0c1eEluMTkucUU4VVliU0pmSWRZVV9MU3d4TEVJRHRqVHBMTGFwNkVZNTNKR3dhZy1UM3dyX2FROVNRem1pcUZFMUZQWEZnZkFVOEdIT2tTWTdBUm1feDVBRnZPTkEifV19fQ.9L0gNj8NbDTMZhCCNDL-q6aSKEddxuJKsX0FGGb7qooHsQQ7i_ZHQEo3hL2jzowWvHzrX4PGTrAhc8j4SIkFCg'
+
+describe('the VCDM 2.0 suite enveloped presentation', () => {
+  // As tests/4.13.2-envelopes.js builds it (generateEnvelope): media type application/jwt.
+  const envelope = { '@context': V2, type: 'EnvelopedVerifiablePresentation', id: `data:application/jwt,${SUITE_VP_JWT}` }
+
+  it('verifies with the challenge and domain the suite sends, and only with them', async () => {
+    const result = await verify(envelope, { audience: 'example.com', nonce: '123456789' })
+    expect(result.errors).toEqual([])
+    expect(result.credentials?.[0]?.verified).toBe(true)
+    expect(codes(await verify(envelope, { audience: 'example.com', nonce: '987654321' }))).toEqual(['nonce_mismatch'])
+  })
+
+  it('refuses the same VCDM 1.1-encoded token labelled application/vp+jwt (fixtures.js envelopedPresentation): vp+jwt is VC-JOSE-COSE', async () => {
+    const labelled = { ...envelope, id: `data:application/vp+jwt,${SUITE_VP_JWT}` }
+    expect(codes(await verify(labelled, { audience: 'example.com', nonce: '123456789' }))).toEqual(['credential_invalid'])
+  })
+
+  it('is refused with the suite negative fixtures', async () => {
+    expect(codes(await verify({ ...envelope, '@context': [] }))).toEqual(['credential_invalid'])
+    expect(codes(await verify({ ...envelope, '@context': [EXAMPLES_V2] }))).toEqual(['credential_invalid'])
+    expect(codes(await verify({ ...envelope, id: SUITE_VP_JWT }))).toEqual(['malformed'])
+    expect(codes(await verify({ ...envelope, type: ['VerifiablePresentation'] }))).toEqual(['credential_invalid'])
   })
 })
