@@ -38,15 +38,48 @@ const P = Point.Fp.ORDER
  */
 export function ed25519SignatureWellFormed(signature: Uint8Array): boolean {
   if (signature.length !== 64) return false
-  const s = bytesToNumberLE(signature.subarray(32, 64))
-  if (s >= L) return false
-  const rSign = ((signature[31] as number) & 0x80) !== 0
-  const rBytes = signature.slice(0, 32)
-  rBytes[31] = (rBytes[31] as number) & 0x7f
-  const y = bytesToNumberLE(rBytes)
-  if (y >= P) return false
-  // x = 0 exactly when y = 1 or y = -1; its encoding has the sign bit clear ("negative zero" is not canonical).
-  if (rSign && (y === 1n || y === P - 1n)) return false
+  // Byte comparisons, not bigints: this runs before every Ed25519 verification on every backend.
+  if (!lessThanLittleEndian(signature, 32, L_BYTES)) return false
+  // y of R (the sign bit masked off) must be below p; p - 1 and 1 are the y of the two points with x = 0.
+  const yAtLeastP = !lessThanLittleEndian(signature, 0, P_BYTES)
+  if (yAtLeastP) return false
+  if (((signature[31] as number) & 0x80) !== 0 && (isLittleEndian(signature, 0, P_MINUS_1_BYTES) || isLittleEndian(signature, 0, ONE_BYTES))) return false
+  return true
+}
+
+/** 32-byte little-endian encodings (sign bit clear) of L, p, p - 1 and 1. */
+const L_BYTES = littleEndian32(L)
+const P_BYTES = littleEndian32(P)
+const P_MINUS_1_BYTES = littleEndian32(P - 1n)
+const ONE_BYTES = littleEndian32(1n)
+
+function littleEndian32(value: bigint): Uint8Array {
+  const out = new Uint8Array(32)
+  let rest = value
+  for (let i = 0; i < 32; i++) {
+    out[i] = Number(rest & 0xffn)
+    rest >>= 8n
+  }
+  return out
+}
+
+/** Whether the 32 bytes at `offset` (top bit of the last one ignored when comparing R's y) are below `bound`. */
+function lessThanLittleEndian(bytes: Uint8Array, offset: number, bound: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    let byte = bytes[offset + i] as number
+    if (i === 31 && offset === 0) byte &= 0x7f
+    const limit = bound[i] as number
+    if (byte !== limit) return byte < limit
+  }
+  return false
+}
+
+/** Whether the 32 bytes at `offset` (ignoring the top bit) equal `value`. */
+function isLittleEndian(bytes: Uint8Array, offset: number, value: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) {
+    const byte = i === 31 ? (bytes[offset + i] as number) & 0x7f : (bytes[offset + i] as number)
+    if (byte !== value[i]) return false
+  }
   return true
 }
 

@@ -1,0 +1,205 @@
+/**
+ * Project Wycheproof signature vectors (C2SP/wycheproof, Apache-2.0; copies in
+ * test/fixtures/vectors/wycheproof/) through `verifySignature`, on every backend this run has:
+ * `auto` (project `node`: Node's WebCrypto; `node-backend`: node:crypto; `browser`: Chromium's
+ * WebCrypto; noble where the platform lacks the curve) and `noble` (forced). Every `valid` vector
+ * must verify, every `invalid` one must be refused (false, or a typed error when credsign refuses
+ * the group's key on import), `acceptable` ones are counted (none in the files credsign supports).
+ *
+ * Files of an algorithm or encoding credsign does not verify are in UNSUPPORTED_FILES with the
+ * reason; they still run, and none of their vectors may be accepted (a PKCS#1 v1.5 or PS512
+ * signature must never pass as PS256, a DER signature never as r || s, a P-521 key never import).
+ * Counts per file and backend: docs/wycheproof.md.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { verifySignature, type KeyAlgorithm, type PublicJwk } from '../../src/index.js'
+import { b64u } from '../../src/util/bytes.js'
+import { autoBackendName, emptyTally, fromHex, record, verdictOf, type SignatureFile, type SignatureGroup, type Tally } from './wycheproof-helpers.js'
+import ed25519 from '../fixtures/vectors/wycheproof/ed25519_test.json' with { type: 'json' }
+import p256 from '../fixtures/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json' with { type: 'json' }
+import p384 from '../fixtures/vectors/wycheproof/ecdsa_secp384r1_sha384_p1363_test.json' with { type: 'json' }
+import secp256k1 from '../fixtures/vectors/wycheproof/ecdsa_secp256k1_sha256_p1363_test.json' with { type: 'json' }
+import pss2048 from '../fixtures/vectors/wycheproof/rsa_pss_2048_sha256_mgf1_32_test.json' with { type: 'json' }
+import pss3072 from '../fixtures/vectors/wycheproof/rsa_pss_3072_sha256_mgf1_32_test.json' with { type: 'json' }
+import pss4096 from '../fixtures/vectors/wycheproof/rsa_pss_4096_sha256_mgf1_32_test.json' with { type: 'json' }
+import p521 from '../fixtures/vectors/wycheproof/ecdsa_secp521r1_sha512_p1363_test.json' with { type: 'json' }
+import p256Der from '../fixtures/vectors/wycheproof/ecdsa_secp256r1_sha256_test.json' with { type: 'json' }
+import pss2048sha384 from '../fixtures/vectors/wycheproof/rsa_pss_2048_sha384_mgf1_48_test.json' with { type: 'json' }
+import pss4096sha512 from '../fixtures/vectors/wycheproof/rsa_pss_4096_sha512_mgf1_64_test.json' with { type: 'json' }
+import pkcs1v15sha256 from '../fixtures/vectors/wycheproof/rsa_signature_2048_sha256_test.json' with { type: 'json' }
+import pkcs1v15sha384 from '../fixtures/vectors/wycheproof/rsa_signature_3072_sha384_test.json' with { type: 'json' }
+import pkcs1v15sha512 from '../fixtures/vectors/wycheproof/rsa_signature_4096_sha512_test.json' with { type: 'json' }
+
+interface SupportedFile {
+  name: string
+  file: SignatureFile
+  algorithm: KeyAlgorithm
+  /** What each group must say about its parameters (so a file cannot silently test something else). */
+  groupCheck: (group: SignatureGroup) => boolean
+}
+
+const SUPPORTED: readonly SupportedFile[] = [
+  { name: 'ed25519_test.json', file: ed25519 as SignatureFile, algorithm: 'Ed25519', groupCheck: (g) => g.type === 'EddsaVerify' },
+  { name: 'ecdsa_secp256r1_sha256_p1363_test.json', file: p256 as SignatureFile, algorithm: 'P-256', groupCheck: (g) => g.type === 'EcdsaP1363Verify' && g.sha === 'SHA-256' },
+  { name: 'ecdsa_secp384r1_sha384_p1363_test.json', file: p384 as SignatureFile, algorithm: 'P-384', groupCheck: (g) => g.type === 'EcdsaP1363Verify' && g.sha === 'SHA-384' },
+  { name: 'ecdsa_secp256k1_sha256_p1363_test.json', file: secp256k1 as SignatureFile, algorithm: 'secp256k1', groupCheck: (g) => g.type === 'EcdsaP1363Verify' && g.sha === 'SHA-256' },
+  ...[
+    ['rsa_pss_2048_sha256_mgf1_32_test.json', pss2048],
+    ['rsa_pss_3072_sha256_mgf1_32_test.json', pss3072],
+    ['rsa_pss_4096_sha256_mgf1_32_test.json', pss4096],
+  ].map(([name, file]) => ({
+    name: name as string,
+    file: file as SignatureFile,
+    algorithm: 'RSA-PSS' as const,
+    // credsign's PS256: SHA-256, MGF1 with SHA-256, a 32-byte salt.
+    groupCheck: (g: SignatureGroup) => g.type === 'RsassaPssVerify' && g.sha === 'SHA-256' && g.mgf === 'MGF1' && g.mgfSha === 'SHA-256' && g.sLen === 32,
+  })),
+]
+
+/**
+ * Files credsign does not verify, and why. Their vectors still run through `verifySignature`
+ * with the group's public key, and every one of them must be refused.
+ */
+const UNSUPPORTED_FILES: readonly { name: string; file: SignatureFile; reason: string }[] = [
+  { name: 'ecdsa_secp521r1_sha512_p1363_test.json', file: p521 as SignatureFile, reason: 'P-521 (ES512) is not a credsign key algorithm: the key is refused (unsupported_algorithm)' },
+  {
+    name: 'ecdsa_secp256r1_sha256_test.json',
+    file: p256Der as SignatureFile,
+    reason:
+      'ASN.1 DER signatures: credsign (JWS, RFC 7518 section 3.4; Data Integrity ecdsa-*) only takes r || s (IEEE P1363), tested by ecdsa_secp256r1_sha256_p1363_test.json; a DER signature given as is must never verify',
+  },
+  { name: 'rsa_pss_2048_sha384_mgf1_48_test.json', file: pss2048sha384 as SignatureFile, reason: 'PS384 (SHA-384, 48-byte salt) is not supported: RSA keys verify PS256 only' },
+  { name: 'rsa_pss_4096_sha512_mgf1_64_test.json', file: pss4096sha512 as SignatureFile, reason: 'PS512 (SHA-512, 64-byte salt) is not supported: RSA keys verify PS256 only' },
+  { name: 'rsa_signature_2048_sha256_test.json', file: pkcs1v15sha256 as SignatureFile, reason: 'RSASSA-PKCS1-v1_5 (RS256) is not supported: RSA keys verify PS256 only' },
+  { name: 'rsa_signature_3072_sha384_test.json', file: pkcs1v15sha384 as SignatureFile, reason: 'RSASSA-PKCS1-v1_5 (RS384) is not supported: RSA keys verify PS256 only' },
+  { name: 'rsa_signature_4096_sha512_test.json', file: pkcs1v15sha512 as SignatureFile, reason: 'RSASSA-PKCS1-v1_5 (RS512) is not supported: RSA keys verify PS256 only' },
+]
+
+/**
+ * Vectors of an unsupported file that credsign must accept, because they are exactly what it
+ * verifies: Wycheproof marks them invalid for that file's algorithm (WrongPrimitive).
+ */
+const ACCEPTED_AS_PS256: Readonly<Record<string, Readonly<Record<number, string>>>> = {
+  'rsa_signature_2048_sha256_test.json': {
+    257: 'an RSASSA-PSS signature (SHA-256, MGF1-SHA-256, 32-byte salt) under the file key: invalid as RS256, valid as PS256, which is what credsign verifies RSA keys with',
+  },
+}
+
+/** Valid vectors credsign refuses on purpose, by file and tcId, with the reason. None today. */
+const JUSTIFIED_REFUSALS: Readonly<Record<string, Readonly<Record<number, string>>>> = {}
+
+/** The summary printed after the run (and copied into docs/wycheproof.md). */
+const summary: string[] = []
+afterAll(() => {
+  if (summary.length > 0) console.log(`Wycheproof signature vectors:\n${summary.join('\n')}`)
+})
+
+/** Wycheproof curve names and the JWK `crv` / coordinate size credsign would use for them. */
+const CURVES: Readonly<Record<string, { crv: string; size: number }>> = {
+  secp256r1: { crv: 'P-256', size: 32 },
+  secp384r1: { crv: 'P-384', size: 48 },
+  secp256k1: { crv: 'secp256k1', size: 32 },
+  secp521r1: { crv: 'P-521', size: 66 },
+}
+
+/** A hex integer as exactly `size` big-endian bytes, base64url (Wycheproof's wx / wy drop or add leading zeros). */
+function coordinate(hexValue: string, size: number): string {
+  let value = BigInt(`0x${hexValue}`)
+  const bytes = new Uint8Array(size)
+  for (let i = size - 1; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn)
+    value >>= 8n
+  }
+  return b64u(bytes)
+}
+
+/**
+ * The group's public key as a JWK: `publicKeyJwk` (or `keyJwk`) where the file has one; some ECDSA groups (and
+ * the whole DER file) only give the point's coordinates (`publicKey.wx`, `wy`), converted here.
+ */
+function groupJwk(group: SignatureGroup): PublicJwk {
+  if (group.publicKeyJwk !== undefined) return group.publicKeyJwk as unknown as PublicJwk
+  // The RSASSA-PKCS1-v1_5 files name their (public) JWK keyJwk.
+  if (group.keyJwk !== undefined) return group.keyJwk as unknown as PublicJwk
+  const key = group.publicKey as { curve?: string; wx?: string; wy?: string } | undefined
+  const curve = key?.curve === undefined ? undefined : CURVES[key.curve]
+  if (key?.wx === undefined || key.wy === undefined || curve === undefined) throw new Error(`no public key in a ${group.type} group`)
+  return { kty: 'EC', crv: curve.crv, x: coordinate(key.wx, curve.size), y: coordinate(key.wy, curve.size) } as PublicJwk
+}
+
+/**
+ * Runs every vector of `file` through `verifySignature` with `backend`. `skipReason` marks an
+ * unsupported file, whose vectors must all be refused except those of `crossAccepted` (see
+ * ACCEPTED_AS_PS256), which must be accepted (counted in `crossAccepted` of the result).
+ */
+async function run(
+  file: SignatureFile,
+  backend: 'auto' | 'noble',
+  skipReason?: string,
+  justified: Readonly<Record<number, string>> = {},
+  crossAccepted: Readonly<Record<number, string>> = {},
+): Promise<Tally & { crossAccepted: number }> {
+  const tally = { ...emptyTally(), crossAccepted: 0 }
+  for (const group of file.testGroups) {
+    const jwk = groupJwk(group)
+    for (const vector of group.tests) {
+      const outcome = await verdictOf(() => verifySignature(jwk, fromHex(vector.msg), fromHex(vector.sig), { backend }))
+      const because = crossAccepted[vector.tcId]
+      if (because !== undefined && backend === 'auto') {
+        if (outcome.verdict === 'accepted') tally.crossAccepted++
+        else tally.wrong.push(`tcId ${vector.tcId}: refused (${outcome.detail}) although ${because}`)
+        continue
+      }
+      record(tally, vector, outcome, skipReason ?? (outcome.verdict === 'refused' ? justified[vector.tcId] : undefined))
+    }
+  }
+  return tally
+}
+
+function expectedCounts(file: SignatureFile): { valid: number; invalid: number; acceptable: number } {
+  const counts = { valid: 0, invalid: 0, acceptable: 0 }
+  for (const group of file.testGroups) for (const vector of group.tests) counts[vector.result]++
+  return counts
+}
+
+describe.each(SUPPORTED)('Wycheproof $name', ({ name, file, algorithm, groupCheck }) => {
+  it('has the parameters credsign verifies in every group, and the stated number of vectors', () => {
+    expect(file.testGroups.every(groupCheck)).toBe(true)
+    expect(file.testGroups.reduce((sum, group) => sum + group.tests.length, 0)).toBe(file.numberOfTests)
+  })
+
+  const backends = algorithm === 'RSA-PSS' ? (['auto'] as const) : (['auto', 'noble'] as const)
+  it.each(backends)('backend %s: every valid vector accepted, every invalid one refused', async (backend) => {
+    const tally = await run(file, backend, undefined, JUSTIFIED_REFUSALS[name])
+    const label = backend === 'noble' ? 'noble' : await autoBackendName(algorithm)
+    const counts = expectedCounts(file)
+    summary.push(
+      `  ${name} [${label}]: valid accepted ${tally.validAccepted}/${counts.valid}, invalid refused ${tally.invalidRefused}/${counts.invalid}, ` +
+        `acceptable ${tally.acceptableAccepted} accepted / ${tally.acceptableRefused} refused, wrong ${tally.wrong.length}`,
+    )
+    expect(tally.wrong).toEqual([])
+    expect(tally.validAccepted + tally.skippedRefused).toBe(counts.valid)
+    expect(tally.invalidRefused).toBe(counts.invalid)
+    expect(tally.acceptableAccepted + tally.acceptableRefused).toBe(counts.acceptable)
+  })
+})
+
+if (SUPPORTED.some((entry) => entry.algorithm === 'RSA-PSS')) {
+  it('RSA-PSS has no noble path: backend noble refuses the key type (unsupported_algorithm), by design', async () => {
+    const group = (pss2048 as SignatureFile).testGroups[0] as SignatureGroup
+    const vector = group.tests[0]!
+    const outcome = await verdictOf(() => verifySignature(groupJwk(group), fromHex(vector.msg), fromHex(vector.sig), { backend: 'noble' }))
+    expect(outcome).toEqual({ verdict: 'refused', detail: 'unsupported_algorithm' })
+  })
+}
+
+describe.each(UNSUPPORTED_FILES)('Wycheproof $name (unsupported: never accepted)', ({ name, file, reason }) => {
+  it.each(['auto', 'noble'] as const)('backend %s: every vector refused', async (backend) => {
+    const tally = await run(file, backend, reason, {}, ACCEPTED_AS_PS256[name])
+    const label = backend === 'noble' ? 'noble' : `auto: ${await autoBackendName(name.startsWith('rsa') ? 'RSA-PSS' : 'P-256')}`
+    const accepted = tally.crossAccepted > 0 ? `, ${tally.crossAccepted} accepted as PS256 (see ACCEPTED_AS_PS256)` : ''
+    summary.push(`  ${name} [${label}]: skipped (${reason.split(':')[0]}), ${tally.skippedRefused}/${file.numberOfTests} refused${accepted}, wrong ${tally.wrong.length}`)
+    expect(tally.wrong).toEqual([])
+    expect(tally.skippedRefused + tally.crossAccepted).toBe(file.numberOfTests)
+  })
+})
