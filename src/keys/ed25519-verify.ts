@@ -83,8 +83,13 @@ function isLittleEndian(bytes: Uint8Array, offset: number, value: Uint8Array): b
   return true
 }
 
-/** Decoded public points by their validated key bytes (the objects `verifySignature` caches). */
-const decodedPoints = new WeakMap<Uint8Array, InstanceType<typeof Point>>()
+/**
+ * Decoded public points by their key byte arrays (`verifySignature` hands over the same validated
+ * array for the same key while it stays in its cache). Each entry keeps a copy of the bytes it was
+ * decoded from and is used only while they still match, so a caller that reuses an array for
+ * another key can never get the old point.
+ */
+const decodedPoints = new WeakMap<Uint8Array, { bytes: Uint8Array; point: InstanceType<typeof Point> }>()
 
 /**
  * Verifies an Ed25519 signature with @noble/curves arithmetic under credsign's rule (see above):
@@ -103,10 +108,14 @@ const decodedPoints = new WeakMap<Uint8Array, InstanceType<typeof Point>>()
 export function verifyEd25519(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   if (!ed25519SignatureWellFormed(signature)) return false
   try {
-    let a = decodedPoints.get(publicKey)
-    if (a === undefined) {
+    const known = decodedPoints.get(publicKey)
+    let a: InstanceType<typeof Point>
+    if (known !== undefined && equalBytes(known.bytes, publicKey)) a = known.point
+    else {
       a = Point.fromBytes(publicKey, false)
-      decodedPoints.set(publicKey, a)
+      // Also refused on import (assertEd25519Point); kept here so this function is safe on its own.
+      if (a.isSmallOrder()) return false
+      decodedPoints.set(publicKey, { bytes: publicKey.slice(), point: a })
     }
     const r = signature.subarray(0, 32)
     const s = bytesToNumberLE(signature.subarray(32, 64))

@@ -11,6 +11,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { bytesToNumberLE } from '@noble/curves/utils.js'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { verifySignature, type PublicJwk } from '../../src/index.js'
+import { verifyEd25519 } from '../../src/keys/ed25519-verify.js'
 import { b64u, concat, utf8 } from '../../src/util/bytes.js'
 import { hex } from './keys-helpers.js'
 
@@ -74,5 +75,22 @@ describe('Ed25519: the same verdict on every backend', () => {
     const negativeZero = concat(hex('0100000000000000000000000000000000000000000000000000000000000080'), signature.subarray(32))
     expect(await verifySignature(jwk, message, highY, { backend })).toBe(false)
     expect(await verifySignature(jwk, message, negativeZero, { backend })).toBe(false)
+  })
+})
+
+describe('verifyEd25519 (the noble path) on its own', () => {
+  it('decodes a reused key array again when its bytes changed (no stale cached point)', () => {
+    const other = Uint8Array.from({ length: 32 }, (_, i) => 200 - i)
+    const reused = new Uint8Array(pointBytes)
+    const signature = ed25519.sign(message, seed)
+    expect(verifyEd25519(reused, message, signature)).toBe(true)
+    reused.set(ed25519.getPublicKey(other))
+    expect(verifyEd25519(reused, message, signature)).toBe(false)
+    expect(verifyEd25519(reused, message, ed25519.sign(message, other))).toBe(true)
+  })
+
+  it('refuses a small-order key even when called without the import check', () => {
+    const identity = hex('0100000000000000000000000000000000000000000000000000000000000000')
+    expect(verifyEd25519(identity, message, concat(identity, new Uint8Array(32)))).toBe(false)
   })
 })
