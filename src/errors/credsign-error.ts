@@ -55,6 +55,7 @@ export type ErrorCode =
   | 'protected_term_redefinition'
   | 'jsonld_form_not_allowed'
   | 'jsonld_invalid'
+  | 'jsonld_limit_exceeded'
   | 'proof_invalid'
   | 'proof_purpose_mismatch'
   | 'previous_proof_missing'

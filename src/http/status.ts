@@ -59,6 +59,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   protected_term_redefinition: 400,
   jsonld_form_not_allowed: 400,
   jsonld_invalid: 400,
+  jsonld_limit_exceeded: 400,
   proof_invalid: 400,
   proof_purpose_mismatch: 400,
   previous_proof_missing: 400,
