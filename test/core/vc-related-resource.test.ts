@@ -1,8 +1,7 @@
 // VCDM 2.0 section 5.3 (Integrity of Related Resources): relatedResource digests checked at verify
 // time (every format, embedded credentials too) and refused at issue time.
-import { readFileSync } from 'node:fs'
-import { createHash } from 'node:crypto'
-import { base58 } from '@scure/base'
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js'
+import { base58, base64, base64urlnopad, hex } from '@scure/base'
 import { describe, expect, it, vi } from 'vitest'
 import { BUNDLED_CONTEXT_DOCUMENTS } from '../../src/data-integrity/contexts/index.js'
 import { dataIntegrityHandler } from '../../src/data-integrity/handler.js'
@@ -14,7 +13,16 @@ import { verify } from '../../src/verify/index.js'
 import { rejectionCode } from './di-helpers.js'
 import { didOf, didSigner, V2 } from './vc-helpers.js'
 
-const CONTEXTS = new URL('../fixtures/vectors/w3c-contexts/', import.meta.url)
+// Raw text imports work in every vitest project (Node and Chromium); the files are UTF-8, so the
+// text's UTF-8 encoding is the files' bytes.
+const RAW = import.meta.glob<string>('../fixtures/vectors/w3c-contexts/**/*', { eager: true, query: '?raw', import: 'default' })
+const fileBytes = (file: string): Uint8Array => {
+  const text = RAW[`../fixtures/vectors/w3c-contexts/${file}`]
+  if (text === undefined) throw new Error(`fixture ${file} missing`)
+  return new TextEncoder().encode(text)
+}
+const HASH = { sha256, sha384, sha512 }
+const digest = (algorithm: 'sha256' | 'sha384' | 'sha512', bytes: string | Uint8Array): Uint8Array => HASH[algorithm](typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes)
 const FILES: Record<string, string> = {
   'https://www.w3.org/2018/credentials/v1': 'vc-data-model/contexts/credentials/v1',
   'https://www.w3.org/ns/credentials/v2': 'vc-data-model/contexts/credentials/v2',
@@ -28,7 +36,7 @@ const FILES: Record<string, string> = {
   'https://www.w3.org/ns/did/v1': 'did-spec-registries/vocabs/v1/context.jsonld',
   'https://w3id.org/citizenship/v4rc1': 'citizenship-vocab/contexts/citizenship-v4rc1.jsonld',
 }
-const v2Bytes = readFileSync(new URL(FILES[V2] as string, CONTEXTS))
+const v2Bytes = fileBytes(FILES[V2] as string)
 
 // w3c/vc-data-model-2.0-test-suite tests/fixtures.js: the digests of the v2 context as served since
 // Feb 2025 (the bytes credsign bundles), the July 2024 ones, and the suite's deliberately wrong ones.
@@ -42,8 +50,8 @@ const SUITE = {
 }
 const LOGO = 'https://issuer.example/logo.svg'
 const LOGO_BYTES = '<svg xmlns="http://www.w3.org/2000/svg"/>'
-const sri = (algorithm: 'sha256' | 'sha384' | 'sha512', bytes: string | Uint8Array): string => `${algorithm}-${createHash(algorithm).update(bytes).digest('base64')}`
-const multihash = (bytes: string | Uint8Array): string => `z${base58.encode(new Uint8Array([0x12, 0x20, ...createHash('sha256').update(bytes).digest()]))}`
+const sri = (algorithm: 'sha256' | 'sha384' | 'sha512', bytes: string | Uint8Array): string => `${algorithm}-${base64.encode(digest(algorithm, bytes))}`
+const multihash = (bytes: string | Uint8Array): string => `z${base58.encode(new Uint8Array([0x12, 0x20, ...digest('sha256', bytes)]))}`
 
 function credential(relatedResource: unknown, issuer?: string): Record<string, unknown> {
   return {
@@ -62,20 +70,15 @@ describe('bundled context digests', () => {
     const bundled = new Map(BUNDLED_CONTEXT_DOCUMENTS.map(([url, document]) => [url, document]))
     expect([...BUNDLED_CONTEXT_DIGESTS.keys()].sort()).toEqual(Object.keys(FILES).sort())
     for (const [url, file] of Object.entries(FILES)) {
-      const bytes = readFileSync(new URL(file, CONTEXTS))
-      expect(JSON.parse(bytes.toString('utf8')), url).toEqual(bundled.get(url))
-      const known = BUNDLED_CONTEXT_DIGESTS.get(url)
-      expect(known, url).toEqual({
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        sha384: createHash('sha384').update(bytes).digest('hex'),
-        sha512: createHash('sha512').update(bytes).digest('hex'),
-      })
+      const bytes = fileBytes(file)
+      expect(JSON.parse(new TextDecoder().decode(bytes)), url).toEqual(bundled.get(url))
+      expect(BUNDLED_CONTEXT_DIGESTS.get(url), url).toEqual({ sha256: hex.encode(sha256(bytes)), sha384: hex.encode(sha384(bytes)), sha512: hex.encode(sha512(bytes)) })
     }
   })
 
   it('match the digests the VCDM 2.0 test suite publishes for the v2 context', () => {
     expect(sri('sha384', v2Bytes)).toBe(SUITE.digestSRI)
-    expect(`u${createHash('sha256').update(v2Bytes).digest('base64url')}`).toBe(SUITE.digestMultibase)
+    expect(`u${base64urlnopad.encode(sha256(v2Bytes))}`).toBe(SUITE.digestMultibase)
   })
 })
 
