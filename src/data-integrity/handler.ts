@@ -7,7 +7,9 @@ import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, cl
 import { ResultBuilder } from '../vc/result-builder.js'
 import type { JsonObject } from '../vc/types.js'
 import { idOf, isJsonObject, typesOf } from '../vc/validate-shared.js'
+import { dataModelVersion } from '../vc/version.js'
 import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
+import { allowedContextSet, checkContextPolicy, checkContextsSigned, contextPolicyOf, type ContextPolicy } from './context-policy.js'
 import { createDocumentLoader, offlineDocumentLoader } from './document-loader.js'
 import { previousProofIds } from './proof-document.js'
 import type { DocumentLoader } from './types.js'
@@ -34,6 +36,20 @@ export interface DataIntegrityHandlerOptions {
   proofPurpose?: string
   /** Most proofs accepted on one document (default 8): each costs a key resolution and a signature check. */
   maxProofs?: number
+  /**
+   * The only context URLs a document may name, anywhere in it (the VC Data Integrity "known
+   * contexts"). Default: every context the document loader knows (bundled, `contexts`, or what
+   * your loader answers). `verify(input, { allowedContexts })` replaces it for one call. Either
+   * way, a URL must also be known to the loader.
+   */
+  allowedContexts?: readonly string[]
+  /**
+   * Accept context objects (and `null` entries) written into the document itself. Default false:
+   * an inline context, appended after signing, can rename or swap terms so that the JSON an
+   * application reads changes while the RDF, and so an rdfc proof, does not (`context_not_allowed`).
+   * Prefer giving your context a URL with `contexts`.
+   */
+  allowInlineContexts?: boolean
 }
 
 /** Most `proof` entries any document may carry, whatever the option says. */
@@ -44,6 +60,12 @@ const PROOF_LIMIT = 64
  * `eddsa-jcs-2022`, `ecdsa-rdfc-2019`, `ecdsa-jcs-2019`, and `Ed25519Signature2020`, on
  * credentials, presentations and other JSON-LD documents. Pass it in `options.handlers`; JSON-LD
  * is only loaded when an rdfc proof is verified.
+ *
+ * Before any proof, the context policy (VC Data Integrity "Validating Contexts"): every context
+ * URL known to the document loader and in `allowedContexts` (when given), no inline context unless
+ * `allowInlineContexts` (`context_not_allowed`), no context entries that no proof signs, and the
+ * credential itself at the top level, not wrapped in `@graph` and the like
+ * (`jsonld_form_not_allowed`). A redefined protected term is `protected_term_redefinition`.
  *
  * Every proof of the document must verify (a proof set), and a proof chain must be whole: a
  * `previousProof` naming no proof of the document is `previous_proof_missing`. Per proof: the
@@ -75,13 +97,14 @@ export function dataIntegrityHandler(options: DataIntegrityHandlerOptions = {}):
   if (options.proofPurpose !== undefined && (typeof options.proofPurpose !== 'string' || options.proofPurpose.length === 0)) {
     throw new CredsignError('invalid_argument', 'proofPurpose must be a non-empty string')
   }
+  const contextPolicy = contextPolicyOf(options)
   return {
     name: 'data-integrity',
     // Any object with a `proof` member is ours: a malformed one (`[]`, `null`, a string) is `proof_invalid`, not "format not enabled".
     detect: (input) => isJsonObject(input) && Object.hasOwn(input, 'proof'),
     verify: async (input, verifyOptions, context) => {
       try {
-        return await verifyDocument(input as JsonObject, verifyOptions, context, { loader, maxProofs, proofPurpose: options.proofPurpose })
+        return await verifyDocument(input as JsonObject, verifyOptions, context, { loader, maxProofs, proofPurpose: options.proofPurpose, contextPolicy })
       } catch (error) {
         // The never-throw backstop: every expected failure is recorded as it happens.
         const builder = new ResultBuilder('data-integrity')
@@ -96,17 +119,51 @@ interface HandlerSettings {
   loader: DocumentLoader
   maxProofs: number
   proofPurpose: string | undefined
+  contextPolicy: ContextPolicy
+}
+
+const VC_TYPE_IRI = 'https://www.w3.org/2018/credentials#VerifiableCredential'
+const VP_TYPE_IRI = 'https://www.w3.org/2018/credentials#VerifiablePresentation'
+
+/**
+ * What the document is. A proof covers RDF, not JSON: the same credential can be written with
+ * `@type` for `type`, or its type as a full IRI, and still verify, so the JSON alone must not be
+ * able to turn a credential into a "plain document" whose data model and validity nobody checks.
+ * A document whose first context is a VCDM context is a credential unless typed as a presentation
+ * (as the signer decides), so a credential without the literal `type` fails the data model check.
+ */
+function documentKind(document: JsonObject): 'credential' | 'presentation' | undefined {
+  const types = [...(typesOf(document.type) ?? []), ...(typesOf(document['@type']) ?? [])]
+  if (types.includes('VerifiablePresentation') || types.includes(VP_TYPE_IRI)) return 'presentation'
+  if (types.includes('VerifiableCredential') || types.includes(VC_TYPE_IRI) || dataModelVersion(document) !== undefined) return 'credential'
+  return undefined
+}
+
+/** The context policy of one call: `verify()`'s `allowedContexts`, when given, replaces the handler's. */
+function policyFor(options: VerifyOptions, handlerPolicy: ContextPolicy): ContextPolicy {
+  const perCall: unknown = options.allowedContexts
+  if (perCall === undefined) return handlerPolicy
+  return { ...handlerPolicy, allowedContexts: allowedContextSet(perCall) }
 }
 
 async function verifyDocument(document: JsonObject, options: VerifyOptions, context: VerifyContext, settings: HandlerSettings): Promise<VerificationResult> {
   const builder = new ResultBuilder('data-integrity')
-  const types = typesOf(document.type) ?? []
-  const kind = types.includes('VerifiablePresentation') ? 'presentation' : types.includes('VerifiableCredential') ? 'credential' : undefined
+  const kind = documentKind(document)
   builder.pass('format', `Data Integrity-secured ${kind ?? 'document'}`)
   if (kind !== undefined) builder.extra[kind] = document
 
   const proofs = Array.isArray(document.proof) ? document.proof : [document.proof]
   if (!checkProofList(proofs, settings.maxProofs, builder)) return builder.result()
+  // Before any key is resolved: what the contexts may say decides whether the proofs matter at all.
+  try {
+    await checkContextPolicy(document, policyFor(options, settings.contextPolicy), settings.loader)
+    checkContextsSigned(document, proofs)
+    builder.pass('context')
+  } catch (error) {
+    if (!CredsignError.is(error)) throw error
+    builder.fail('context', error.code, error.message)
+    return builder.result()
+  }
 
   if (kind !== undefined) checkDocumentModel(kind, document, builder)
 
@@ -143,6 +200,7 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
   // Every proof passed these per-proof checks: record them once, so that verify() can see that
   // each expectation the caller passed was checked (it refuses a verdict that skipped one).
   if (options.algorithms !== undefined) builder.pass('algorithm', [...new Set(verified.map((proof) => keyAlgorithmFromJwk(proof.key.publicJwk)))].join(', '))
+  builder.pass('proof_purpose', settings.proofPurpose ?? (kind === 'presentation' ? 'authentication' : 'assertionMethod'))
   if (options.nonce !== undefined) builder.pass('nonce', 'every proof has the expected challenge')
   if (options.audience !== undefined) builder.pass('audience', options.audience)
 

@@ -59,6 +59,7 @@
 // package.json: re-read them, and run the randomized test longer, before upgrading either.
 import { Lru } from '../util/lru.js'
 import { canonizeDataset, toDataset } from './jsonld.js'
+import { explainJsonLdError } from './jsonld-errors.js'
 import type { RdfQuad, RdfTerm } from './jsonld.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
 
@@ -603,7 +604,14 @@ export function resetRdfcTemplates(): void {
 
 /** RDFC-1.0 without templates: JSON-LD expansion and RDF deserialization, then canonicalization. @internal */
 export async function canonizeUncached(document: JsonLdDocument, documentLoader: DocumentLoader, hash: RdfcHash = 'SHA-256'): Promise<string> {
-  return canonizeDataset(await toDataset(document, documentLoader), hash)
+  let dataset: RdfQuad[]
+  try {
+    dataset = await toDataset(document, documentLoader)
+  } catch (error) {
+    // jsonld says "Safe mode validation error." and which term; this says where it is.
+    throw explainJsonLdError(error, document)
+  }
+  return canonizeDataset(dataset, hash)
 }
 
 /**

@@ -9,7 +9,8 @@ let templatesEnabled = true
 /**
  * RDFC-1.0 canonical N-Quads of a JSON-LD document, as the rdfc cryptosuites hash it: JSON-LD
  * expansion and RDF deserialization in safe mode with `documentLoader`, then RDFC-1.0 (SHA-256).
- * Errors: `context_not_found`, `jsonld_invalid`.
+ * Errors: `context_not_found`, `jsonld_invalid` (naming the member and its path, e.g.
+ * `credentialSubject.degree: term not defined by any context`), `protected_term_redefinition`.
  *
  * Documents of a shape seen before (same structure and contexts, other string values) are
  * canonicalized from a template of that shape, without JSON-LD expansion; the output is

@@ -9,6 +9,7 @@ import { refuseMismatchedRelatedResources } from '../vc/related-resource.js'
 import { validatePresentation } from '../vc/validate-presentation.js'
 import { isAbsoluteUrl, isJsonObject, typesOf } from '../vc/validate-shared.js'
 import { dataModelVersion } from '../vc/version.js'
+import { checkContextPolicy, checkDocumentForm, contextPolicyOf } from './context-policy.js'
 import { createProof, type NewProofOptions } from './create-proof.js'
 import { suiteForSigning } from './cryptosuites.js'
 import { offlineDocumentLoader } from './document-loader.js'
@@ -51,6 +52,18 @@ export interface DataIntegritySignOptions {
   previousProof?: string | string[]
   /** Where JSON-LD contexts come from (default: the bundled ones, offline; see `createDocumentLoader`). */
   documentLoader?: DocumentLoader
+  /**
+   * The only context URLs the document may name (default: any the document loader knows). As the
+   * verifier's option of the same name: nothing is signed that such a verifier would refuse.
+   */
+  allowedContexts?: readonly string[]
+  /**
+   * Sign documents that carry context objects (or `null` entries) of their own. Default false
+   * (`context_not_allowed`): verifiers refuse them by default, since an inline context can change
+   * what terms mean without changing the signed RDF. Give your context a URL instead
+   * (`createDocumentLoader({ contexts })`), or set this and tell verifiers to do the same.
+   */
+  allowInlineContexts?: boolean
   /** Credentials: sign even if `issuer` is not the controller of the signing key (default false: `issuer_mismatch`). */
   allowIssuerMismatch?: boolean
   /** Presentations: sign even if `holder` is not the controller of the signing key. */
@@ -110,7 +123,9 @@ export class DataIntegritySigner {
 
   /**
    * Returns a copy of `document` with one more proof. Errors: `credential_invalid` (data model),
-   * `issuer_mismatch`, `jsonld_invalid` / `context_not_found` (rdfc suites), `previous_proof_missing`,
+   * `issuer_mismatch`, `context_not_allowed` / `context_not_found` / `jsonld_form_not_allowed`
+   * (the context policy, every suite), `jsonld_invalid` / `protected_term_redefinition` (rdfc
+   * suites), `previous_proof_missing`,
    * `unsupported_cryptosuite` (a suite that does not fit the key), `invalid_argument` (options), and
    * whatever the signer throws (`signer_locked`).
    *
@@ -140,6 +155,8 @@ export class DataIntegritySigner {
     const now = opts.now === undefined ? Date.now() : opts.now()
     if (!Number.isFinite(now)) throw new CredsignError('invalid_argument', 'now() must return epoch milliseconds')
 
+    // First: a wrapped credential would otherwise be judged by the data model of its wrapper.
+    checkDocumentForm(copy)
     const existing = existingProofs(copy)
     addSuiteContext(copy, suite.proofType)
     if (kind === 'credential') {
@@ -163,6 +180,7 @@ export class DataIntegritySigner {
     const proofOptions = newProofOptions(opts, this.#signer, kind, now, existing)
     const loader = opts.documentLoader ?? offlineDocumentLoader()
     if (typeof loader !== 'function') throw new CredsignError('invalid_argument', 'documentLoader must be a function')
+    await checkContextPolicy(copy, contextPolicyOf(opts), loader)
     const { proof } = await createProof(copy, existing, suite, this.#signer, proofOptions, loader)
     copy.proof = existing.length === 0 ? proof : [...existing, proof]
     return copy

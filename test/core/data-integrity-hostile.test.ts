@@ -48,16 +48,19 @@ describe('hostile verification input', () => {
       { ...clone(secured), '@context': [...CREDENTIAL['@context'], scoped] },
       { ...clone(secured), '@context': [...CREDENTIAL['@context'], ...Array.from({ length: MAX_CONTEXT_ENTRIES }, (_, i) => ({ [`c${i}`]: `https://ex.example/c${i}` }))] },
     ]
+    // Inline contexts are refused by default (context policy); the limits hold where they are allowed.
+    const inlineHandlers = [dataIntegrityHandler({ allowInlineContexts: true })]
     for (const input of inputs) {
+      expect(codes(await verify(input, { handlers }))).toEqual(['context_not_allowed'])
       const started = Date.now()
-      const result = await verify(input, { handlers })
+      const result = await verify(input, { handlers: inlineHandlers })
       expect(codes(result)).toEqual(['jsonld_invalid'])
       expect(Date.now() - started).toBeLessThan(2000)
     }
     // Within the limits, still fine (and not slow).
     const within = Object.fromEntries(Array.from({ length: MAX_INLINE_TERMS - 10 }, (_, i) => [`t${i}`, `https://ex.example/${i}`]))
-    const ok = await new DataIntegritySigner(await didSigner()).sign({ ...clone(CREDENTIAL), '@context': [...CREDENTIAL['@context'], within] })
-    expect((await verify(ok, { handlers })).verified).toBe(true)
+    const ok = await new DataIntegritySigner(await didSigner(), { allowInlineContexts: true }).sign({ ...clone(CREDENTIAL), '@context': [...CREDENTIAL['@context'], within] })
+    expect((await verify(ok, { handlers: inlineHandlers })).verified).toBe(true)
   })
 
   it('many values of one node property (quadratic duplicate removal in jsonld) are refused quickly: jsonld_invalid', async () => {

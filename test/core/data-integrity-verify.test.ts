@@ -39,7 +39,7 @@ describe('round trips', () => {
       const result = await verify(secured, { handlers })
       expect(result.errors).toEqual([])
       expect(result).toMatchObject({ verified: true, format: 'data-integrity', issuer: secured.issuer, key: { id: signer.id } })
-      expect(result.checks.map((c) => c.name)).toEqual(['format', 'proof', 'credential', 'signature', 'issuer_binding', 'validity'])
+      expect(result.checks.map((c) => c.name)).toEqual(['format', 'proof', 'context', 'credential', 'signature', 'issuer_binding', 'validity'])
       // The caller's object is untouched.
       expect(CREDENTIAL).not.toHaveProperty('proof')
     })
@@ -169,8 +169,8 @@ describe('every failure has its code', () => {
       const doc = await fresh()
       doc['@context'] = unknown['@context']
       expect(codes(await verify(doc, { handlers }))).toEqual(['context_not_found'])
-      // jcs suites do not process JSON-LD, so the unknown context is just a string to them.
-      expect((await verify(await new DataIntegritySigner(s, { cryptosuite: 'eddsa-jcs-2022' }).sign(unknown), { handlers })).errors).toEqual([])
+      // The jcs suites do not process JSON-LD, but apply the same context policy: an unknown context is refused too.
+      expect(await rejectionCode(new DataIntegritySigner(s, { cryptosuite: 'eddsa-jcs-2022' }).sign(unknown))).toBe('context_not_found')
       expect(fetches).toEqual([])
     } finally {
       globalThis.fetch = original
@@ -208,7 +208,9 @@ describe('every failure has its code', () => {
     const doc = await fresh()
     doc.credentialSubject.undefinedTerm = 'x'
     doc['@context'] = ['https://www.w3.org/ns/credentials/v2', { '@vocab': null }, 'https://www.w3.org/ns/credentials/examples/v2']
-    expect(codes(await verify(doc, { handlers }))[0]).toMatch(/jsonld_invalid|signature_invalid/)
+    // The inline context is refused by default (context policy); allowed, safe mode refuses the term.
+    expect(codes(await verify(doc, { handlers }))).toEqual(['context_not_allowed'])
+    expect(codes(await verify(doc, { handlers: [dataIntegrityHandler({ allowInlineContexts: true })] }))[0]).toMatch(/jsonld_invalid|signature_invalid/)
   })
 
   it('a verification method whose controller is another DID, and an issuer that is not the key controller', async () => {
