@@ -92,15 +92,15 @@ export async function verifyJwsWith(input: unknown, options: JwsVerifyOptions, h
 }
 
 /**
- * {@link verifyJws} of a compact JWS that the caller already split and decoded with the limits of
- * `options` (`splitJws` and `decodeSignature`), so that nothing is decoded twice. Same checks, same
- * errors.
+ * {@link verifyJws} of a JWS with one signature (compact, flattened, or general with one entry)
+ * that the caller already split and decoded with the limits of `options` (`splitJws` and
+ * `decodeSignature`), so that nothing is decoded twice. Same checks, same errors.
  *
  * @internal
  */
-export async function verifyDecodedCompact(split: SplitJws, decoded: DecodedSignature, options: JwsVerifyOptions): Promise<VerifiedJws> {
+export async function verifyDecodedSingle(split: SplitJws, decoded: DecodedSignature, options: JwsVerifyOptions): Promise<VerifiedJws> {
   if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
-  if (split.serialization !== 'compact' || split.signatures.length !== 1) throw new CredsignError('invalid_argument', 'not a split compact JWS')
+  if (split.signatures.length !== 1) throw new CredsignError('invalid_argument', 'not a split JWS with one signature')
   const limits = jwsLimits(options)
   const algorithms = acceptedAlgorithms(options.algorithms)
   const understood = criticalNames(options.crit)

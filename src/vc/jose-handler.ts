@@ -6,7 +6,7 @@ import { createResolver } from '../resolve/create-resolver.js'
 import { decodeSignature, jwsLimits, splitJws } from '../jose/parse.js'
 import type { DecodedSignature, SplitJws } from '../jose/parse.js'
 import type { JoseHeader, JwsVerifyOptions, VerifiedJws } from '../jose/types.js'
-import { verifyDecodedCompact, verifyJws } from '../jose/verify.js'
+import { verifyDecodedSingle, verifyJws } from '../jose/verify.js'
 import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
 import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
 import { classifyJwt } from './classify.js'
@@ -20,10 +20,10 @@ import { dataModelVersion } from './version.js'
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
 
-/** A compact JWS split and its one signature decoded, with the default limits. */
-interface ParsedCompact {
+/** A JWS (any serialization) split, and its signatures decoded, with the default limits. */
+interface ParsedJws {
   split: SplitJws
-  decoded: DecodedSignature
+  decoded: DecodedSignature[]
 }
 
 /** Which check a JWS verification error belongs to (shared with the SD-JWT handler). @internal */
@@ -86,8 +86,7 @@ function isJoseInput(input: unknown): boolean {
 
 async function verifyJose(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
   try {
-    if (typeof input === 'string') return await verifyCompact(input, options, context)
-    return await verifyJsonJws(input, options)
+    return await verifyToken(input, options, context)
   } catch (error) {
     // Every expected failure is recorded as an error above; this is the never-throw backstop.
     const builder = new ResultBuilder('unknown')
@@ -96,53 +95,45 @@ async function verifyJose(input: unknown, options: VerifyOptions, context: Verif
   }
 }
 
-/** A JWS in JSON serialization: signature only (a JWT is always compact, RFC 7519 section 7.2). */
-async function verifyJsonJws(input: unknown, options: VerifyOptions): Promise<VerificationResult> {
-  const builder = new ResultBuilder('jws')
-  builder.pass('format', 'JWS JSON serialization')
-  const verified = await checkSignature(input, undefined, options, builder)
-  if (!verified) return builder.result()
-  builder.extra.header = { ...verified.unprotectedHeader, ...verified.protectedHeader }
-  let payload: unknown
-  try {
-    payload = readPayload(verified.payload, jwsLimits({}).maxJsonDepth)
-  } catch (error) {
-    builder.fail('payload', 'malformed', CredsignError.is(error) ? error.message : 'the payload does not parse')
-    return builder.result()
-  }
-  if (payload !== undefined) builder.extra.payload = payload
-  return builder.result()
-}
-
-async function verifyCompact(token: string, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
+/**
+ * Any serialization of a JWS (compact, flattened JSON, general JSON) goes through the same rules:
+ * what the token claims to be comes from its protected header and payload, whatever envelope it
+ * arrives in. A JSON serialization must never be a way around the claim checks (RFC 7519 says a
+ * JWT is compact, but a verifier that saw a `vp+jwt` in another envelope and skipped `exp`,
+ * `nonce` and `aud` would accept a replay).
+ */
+async function verifyToken(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
   // Read the header and payload before verifying, to know what the token claims to be; nothing
   // read here is trusted until the signature has verified.
   let header: JoseHeader
+  let keyHeader: JoseHeader
   let payload: unknown
-  let parsed: ParsedCompact
+  let parsed: ParsedJws
   try {
     const limits = jwsLimits({})
-    const split = splitJws(token, limits)
-    const decoded = decodeSignature(split.signatures[0] as { protected: string; header: undefined; signature: string }, limits)
+    const split = splitJws(input, limits)
+    const decoded = split.signatures.map((raw) => decodeSignature(raw, limits))
     parsed = { split, decoded }
-    header = decoded.protectedHeader
+    header = classifyingHeader(decoded)
+    keyHeader = keySelectingHeader(decoded)
     payload = readPayload(split.payload, limits.maxJsonDepth)
   } catch (error) {
     const builder = new ResultBuilder('jws')
-    builder.fail('format', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'not a compact JWS')
+    builder.fail('format', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'not a JWS')
     return builder.result()
   }
 
+  const serialization = parsed.split.serialization
   const kind = classifyJwt(header, payload)
   const builder = new ResultBuilder(kind.format)
   builder.extra.header = header
   if (payload !== undefined) builder.extra.payload = payload
-  builder.pass('format', describe(kind.format))
+  builder.pass('format', serialization === 'compact' ? describe(kind.format) : `${describe(kind.format)} (${serialization} JSON serialization)`)
   const isDocument = kind.format !== 'jwt' && kind.format !== 'jws'
   if (kind.typProblem !== undefined) builder.fail('typ', 'typ_mismatch', kind.typProblem, 'header.typ')
   else if (isDocument) builder.pass('typ', typeof header.typ === 'string' ? header.typ : 'none (VCDM 1.1 allows that)')
 
-  const verified = await checkSignature(token, header, options, builder, payload, parsed)
+  const verified = await checkSignature(input, keyHeader, options, builder, payload, parsed)
   if (!verified) return builder.result()
 
   const extracted = extractDocument(kind.format, payload)
@@ -171,6 +162,41 @@ async function verifyCompact(token: string, options: VerifyOptions, context: Ver
   return builder.result()
 }
 
+/**
+ * The header that says what the token is (`typ`, `cty`): the protected header only, since an
+ * unprotected `typ` is not covered by any signature. The signatures of a general JWS must agree on
+ * it, or one envelope would be two different tokens depending on which signature a verifier reads.
+ */
+function classifyingHeader(decoded: readonly DecodedSignature[]): JoseHeader {
+  const [first, ...rest] = decoded
+  if (first === undefined) throw new CredsignError('malformed', 'the JWS has no signatures')
+  for (const other of rest) {
+    for (const name of ['typ', 'cty'] as const) {
+      if (JSON.stringify(other.protectedHeader[name]) !== JSON.stringify(first.protectedHeader[name])) {
+        throw new CredsignError('malformed', `the signatures of the JWS disagree on ${name}`)
+      }
+    }
+  }
+  return first.protectedHeader
+}
+
+/**
+ * The members that select a key (`kid`, `jwk`), from both headers of every signature, and the first
+ * signature's `alg` (for the `algorithm` check's detail): a token with no `kid` or `jwk` anywhere
+ * is verified with the key of its `iss` DID.
+ */
+function keySelectingHeader(decoded: readonly DecodedSignature[]): JoseHeader {
+  const merged: JoseHeader = { alg: decoded[0]?.protectedHeader.alg }
+  for (const signature of decoded) {
+    for (const source of [signature.unprotectedHeader, signature.protectedHeader]) {
+      if (source === undefined) continue
+      if (source.kid !== undefined) merged.kid = source.kid
+      if (source.jwk !== undefined) merged.jwk = source.jwk
+    }
+  }
+  return merged
+}
+
 function describe(format: string): string {
   switch (format) {
     case 'vc+jwt':
@@ -184,7 +210,7 @@ function describe(format: string): string {
     case 'jwt':
       return 'jwt'
     default:
-      return 'jws: compact JWS with a payload that is not a JSON object'
+      return 'jws: a JWS whose payload is not a JSON object'
   }
 }
 
@@ -194,18 +220,18 @@ function describe(format: string): string {
  */
 async function checkSignature(
   input: unknown,
-  header: JoseHeader | undefined,
+  header: JoseHeader,
   options: VerifyOptions,
   builder: ResultBuilder,
-  payload?: unknown,
-  parsed?: ParsedCompact,
+  payload: unknown,
+  parsed: ParsedJws,
 ): Promise<VerifiedJws | undefined> {
   const jwsOptions: JwsVerifyOptions = {}
   if (options.algorithms !== undefined) jwsOptions.algorithms = options.algorithms
   let keyFromIss: ResolvedKey | undefined
   const iss = isJsonObject(payload) ? payload.iss : undefined
   try {
-    if (header !== undefined && header.kid === undefined && header.jwk === undefined && isDid(typeof iss === 'string' ? iss.split('#')[0] : undefined)) {
+    if (header.kid === undefined && header.jwk === undefined && isDid(typeof iss === 'string' ? iss.split('#')[0] : undefined)) {
       // No kid (did-jwt and other VCDM 1.1 issuers often send none): the issuer's DID names the key.
       const resolved = await (options.resolver ?? defaultResolver()).resolveKey(iss as string)
       keyFromIss = resolved
@@ -213,9 +239,11 @@ async function checkSignature(
     } else if (options.resolver !== undefined) {
       jwsOptions.resolver = options.resolver
     }
-    // A compact token was split and decoded above with the default limits, which are the ones
-    // jwsOptions asks for: verify those parts rather than decoding the token again.
-    const verified = parsed === undefined ? await verifyJws(input, jwsOptions) : await verifyDecodedCompact(parsed.split, parsed.decoded, jwsOptions)
+    // The token was split and decoded above with the default limits, which are the ones jwsOptions
+    // asks for: verify those parts rather than decoding it again (a general JWS with several
+    // signatures goes through the jose layer's any-signature rule).
+    const [only] = parsed.decoded
+    const verified = parsed.decoded.length === 1 && only !== undefined ? await verifyDecodedSingle(parsed.split, only, jwsOptions) : await verifyJws(input, jwsOptions)
     const key = keyFromIss ?? verified.key
     builder.pass('algorithm', String(verified.protectedHeader.alg))
     builder.pass('key', key.id)

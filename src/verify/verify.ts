@@ -66,11 +66,46 @@ async function verifyAt(input: unknown, options: VerifyOptions, handlers: Format
     // every embedded credential, after the handler has verified the signature.
     const result = await withRelatedResourceChecks(await handler.verify(normalized, options, context), options.relatedResources)
     // A handler's verdict is only as good as its error list: keep them consistent whatever it did.
-    return { ...result, verified: result.errors.length === 0 && result.verified }
+    return withExpectationsChecked({ ...result, verified: result.errors.length === 0 && result.verified }, options)
   } catch (error) {
     // Handlers report bad input as errors; an exception here is bad input that escaped one (or a
     // resolver/network failure): still an answer, never an unhandled rejection.
     return failure('unknown', codeOf(error, 'malformed'), messageOf(error))
+  }
+}
+
+/**
+ * What the caller asked for, and the check a handler must have passed to say it was checked. A
+ * verdict that covered less than the caller asked for (a `nonce` on a credential, which has none;
+ * `algorithms` that a handler never compared; `requireKeyBinding` on a JWT credential) would be a
+ * `verified: true` for something nobody checked, so it is refused here, for every handler alike,
+ * built in or plugged in.
+ */
+function expectedChecks(result: VerificationResult, options: VerifyOptions): { option: string; check: string }[] {
+  const expected: { option: string; check: string }[] = []
+  if (options.nonce !== undefined) expected.push({ option: 'nonce', check: 'nonce' })
+  if (options.audience !== undefined) expected.push({ option: 'audience', check: 'audience' })
+  if (options.algorithms !== undefined) expected.push({ option: 'algorithms', check: 'algorithm' })
+  if (options.requireKeyBinding === true) expected.push({ option: 'requireKeyBinding', check: 'key_binding' })
+  if (result.credential !== undefined || result.presentation !== undefined) expected.push({ option: 'issuerBinding', check: 'issuer_binding' })
+  if (result.credential !== undefined && result.presentation === undefined) expected.push({ option: 'checkValidity', check: 'validity' })
+  if (result.presentation !== undefined) expected.push({ option: 'verifyEmbedded', check: 'credentials' })
+  return expected
+}
+
+/** Refuses a verified result that lacks a passed check for one of the caller's expectations. */
+function withExpectationsChecked(result: VerificationResult, options: VerifyOptions): VerificationResult {
+  if (!result.verified) return result
+  const passed = new Set(result.checks.filter((check) => check.passed).map((check) => check.name))
+  const unchecked = expectedChecks(result, options).filter(({ check }) => !passed.has(check))
+  if (unchecked.length === 0) return result
+  const what = result.presentation !== undefined ? 'presentation' : result.credential !== undefined ? 'credential' : 'token'
+  const message = `${unchecked.map(({ option }) => option).join(', ')}: not checked for this ${result.format} ${what}, so it cannot be verified as asked`
+  return {
+    ...result,
+    verified: false,
+    checks: [...result.checks, { name: 'expectations', passed: false, detail: message }],
+    errors: [...result.errors, { code: 'expectation_unchecked', message }],
   }
 }
 

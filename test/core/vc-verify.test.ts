@@ -107,14 +107,14 @@ describe('typ and format', () => {
     expect(plain.payload).toBe('hello, not JSON')
   })
 
-  it('JWS JSON serializations verify as jws', async () => {
+  it('JWS JSON serializations of a JSON payload verify as the JWT they are (same rules as compact)', async () => {
     const other = await didSigner('secp256k1')
     const flattened = await signFlattened({ signer: issuer }, '{"tx":1}')
     const general = await signGeneral('{"tx":2}', [{ signer: issuer }, { signer: other }])
     for (const [input, tx] of [[flattened, 1], [general, 2], [JSON.stringify(flattened), 1]] as const) {
       const result = await verifyVc(input)
       expectVerified(result)
-      expect(result.format).toBe('jws')
+      expect(result.format).toBe('jwt')
       expect(result.payload).toEqual({ tx })
     }
     const tampered = { ...flattened, payload: 'eyJ0eCI6OX0' }
