@@ -37,6 +37,8 @@ commands:
       Run the HTTP signing service (credsign/http) until SIGINT/SIGTERM. Keys: encrypted files in
       DATA_DIR/keys, or PostgreSQL when DATABASE_URL is set (pending migrations are applied first;
       with --no-migrate they must already be). Port: --port, else PORT, else 3000.
+      Read deadlines in ms: [--headers-timeout 10000] [--body-timeout 30000] [--keep-alive-timeout 5000]
+      (a slow client is answered 408 and its connection closed).
   keygen --id ID --algorithm Ed25519|P-256|P-384|secp256k1|RSA-PSS [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
       Generate a key; prints the verification method its signatures name (JSON).

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { createHandler } from '../http/handler.js'
-import { toNodeListener } from '../http/node-listener.js'
+import { DEFAULT_BODY_TIMEOUT_MS, toNodeListener } from '../http/node-listener.js'
 import type { CorsOptions, HttpAuth } from '../http/options.js'
 import { dataDirOf, ensureDataDir, errnoSuffix, isProduction, openCliVault, readTextFile, writeNewPrivateFile } from './config.js'
 import { CliError, flagsOrThrow, stringFlag, type Flags } from './flags.js'
@@ -11,6 +11,16 @@ import type { CliIo } from './run.js'
 /** How long in-flight requests get to finish after SIGINT / SIGTERM before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000
 const MAX_TOKEN_FILE_BYTES = 64 * 1024
+/**
+ * Read deadlines (docs/http.md, "Limits and safety"). Headers: node:http's `headersTimeout`, 10 s
+ * (Node's own default is 60 s: long enough for slowloris to hold many connections). Body: the
+ * listener's `bodyTimeoutMs`, 30 s, answered with a 408 problem. Node's `requestTimeout` backs
+ * both up one second later (its 408 is plain text), and idle keep-alive connections close after 5 s.
+ */
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000
+/** setTimeout's largest delay. */
+const MAX_TIMEOUT_MS = 2_147_483_647
 /** What createHandler accepts, and what the `Authorization: Bearer` syntax can carry. */
 const TOKEN_SHAPE = /^[\x21-\x7e]{16,4096}$/
 
@@ -36,7 +46,11 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     '--schema': 'value',
     '--no-auth': 'flag',
     '--no-migrate': 'flag',
+    '--headers-timeout': 'value',
+    '--body-timeout': 'value',
+    '--keep-alive-timeout': 'value',
   })
+  const deadlines = deadlinesOf(flags)
   const port = portOf(stringFlag(flags, '--port') ?? io.env.PORT)
   const host = stringFlag(flags, '--host') ?? '127.0.0.1'
   const dataDir = dataDirOf(flags, io.env)
@@ -47,7 +61,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let server: Server | undefined
   try {
     const handler = createHandler({ vault: opened.vault, auth, ...(cors === undefined ? {} : { cors }) })
-    server = createServer(toNodeListener(handler))
+    server = createDeadlineServer(toNodeListener(handler, { bodyTimeoutMs: deadlines.bodyMs }), deadlines)
     const address = await listen(server, port, host)
     io.err(`credsign: keys in ${opened.where}`)
     io.out(`credsign listening on http://${address}`)
@@ -67,6 +81,51 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     if (server?.listening) await close(server)
     await opened.close()
   }
+}
+
+/** The read deadlines of `credsign serve`, in milliseconds. */
+interface Deadlines {
+  headersMs: number
+  bodyMs: number
+  keepAliveMs: number
+}
+
+/** `--headers-timeout`, `--body-timeout`, `--keep-alive-timeout` (milliseconds, at least 1). */
+function deadlinesOf(flags: Flags): Deadlines {
+  return {
+    headersMs: millisecondsFlag(flags, '--headers-timeout', DEFAULT_HEADERS_TIMEOUT_MS),
+    bodyMs: millisecondsFlag(flags, '--body-timeout', DEFAULT_BODY_TIMEOUT_MS),
+    keepAliveMs: millisecondsFlag(flags, '--keep-alive-timeout', DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+  }
+}
+
+function millisecondsFlag(flags: Flags, name: string, fallback: number): number {
+  const value = stringFlag(flags, name)
+  if (value === undefined) return fallback
+  const ms = /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) throw new CliError(`${name} must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 2)
+  return ms
+}
+
+/**
+ * A node:http server whose connections cannot be held open by slow clients: headers within
+ * `headersMs` (Node answers 408 and closes), the body within `bodyMs` (the listener answers a 408
+ * problem and closes), idle keep-alive connections closed after `keepAliveMs`. Node checks the
+ * first two on a timer, `connectionsCheckingInterval`: at most a quarter of the headers deadline,
+ * so a connection is cut no later than 1.25 times it.
+ */
+function createDeadlineServer(listener: ReturnType<typeof toNodeListener>, deadlines: Deadlines): Server {
+  const server = createServer(
+    {
+      headersTimeout: deadlines.headersMs,
+      // The backstop for headers and body together, after the listener's own (problem+json) answer.
+      requestTimeout: Math.min(MAX_TIMEOUT_MS, deadlines.headersMs + deadlines.bodyMs + 1_000),
+      keepAliveTimeout: deadlines.keepAliveMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(deadlines.headersMs / 4))),
+    },
+    listener,
+  )
+  return server
 }
 
 /** Calls `stop` on the first SIGINT or SIGTERM (a second one then ends the process the default way). */

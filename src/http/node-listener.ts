@@ -1,4 +1,5 @@
 import type { CredsignHandler } from './handler.js'
+import { CredsignError } from '../errors/credsign-error.js'
 import { HttpError } from './problem.js'
 
 /*
@@ -25,40 +26,64 @@ export interface NodeRequestLike {
 export interface NodeResponseLike {
   statusCode: number
   setHeader(name: string, value: string | string[]): unknown
-  end(chunk?: Uint8Array | string): unknown
+  /** `callback` runs once the response is handed to the connection (node:http calls it on `finish`). */
+  end(chunk?: Uint8Array | string, callback?: () => void): unknown
   headersSent?: boolean
 }
+
+/** Default of {@link NodeListenerOptions.bodyTimeoutMs}: 30 s (1 MiB, the default body limit, at 35 kB/s). @internal */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
   /** Scheme of the request URLs the handler sees (default: `https` on TLS sockets, else `http`). */
   protocol?: 'http' | 'https'
+  /**
+   * Body read deadline in milliseconds (default {@link DEFAULT_BODY_TIMEOUT_MS}): a request body
+   * not received completely this long after the request reached the listener is answered 408
+   * `request_timeout` and its connection is closed, so a client sending 1 byte/s cannot hold a
+   * request open. A body the handler did not need (a 401, a 413) is drained for the same time at
+   * most. `0` turns the deadline off (only behind a proxy that enforces one). Slow *headers* never
+   * reach a listener: bound them with the server's `headersTimeout` (`credsign serve` does).
+   */
+  bodyTimeoutMs?: number
 }
 
 /**
  * Adapts a web-standard handler (`createHandler`) to a node:http request listener, which also
  * works as Express middleware (`app.use(toNodeListener(handler))`: mount it before any body parser,
  * since it reads the raw body itself). The body streams into the handler, so the handler's size
- * limit stops reading an oversized body early.
+ * limit stops reading an oversized body early, and a body that has not arrived within
+ * `bodyTimeoutMs` (default 30 s) is answered 408 `request_timeout` and its connection closed.
+ * Throws `invalid_argument` for invalid options.
  *
  * @example
  * ```ts
  * import { createServer } from 'node:http'
  * import { createHandler, toNodeListener } from 'credsign/http'
- * createServer(toNodeListener(createHandler(options))).listen(3000, '127.0.0.1')
+ * const server = createServer({ headersTimeout: 10_000, requestTimeout: 45_000 }, toNodeListener(createHandler(options), { bodyTimeoutMs: 30_000 }))
+ * server.listen(3000, '127.0.0.1')
  * ```
  */
 export function toNodeListener(handler: CredsignHandler, options: NodeListenerOptions = {}): (req: NodeRequestLike, res: NodeResponseLike) => void {
+  if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'toNodeListener options must be an object')
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS
+  // setTimeout's largest delay is 2^31 - 1 ms; a larger one would fire at once.
+  if (!Number.isSafeInteger(bodyTimeoutMs) || bodyTimeoutMs < 0 || bodyTimeoutMs > 2_147_483_647) {
+    throw new CredsignError('invalid_argument', 'bodyTimeoutMs must be a whole number of milliseconds (0 turns the deadline off)')
+  }
   return (req, res) => {
-    void serve(handler, options, req, res)
+    void serve(handler, options, bodyTimeoutMs, req, res)
   }
 }
 
-async function serve(handler: CredsignHandler, options: NodeListenerOptions, req: NodeRequestLike, res: NodeResponseLike): Promise<void> {
+async function serve(handler: CredsignHandler, options: NodeListenerOptions, bodyTimeoutMs: number, req: NodeRequestLike, res: NodeResponseLike): Promise<void> {
   let response: Response
   let request: Request | undefined
+  let body: RequestBody | undefined
   try {
-    request = toRequest(req, options)
+    body = hasBody(req) ? requestBody(req, bodyTimeoutMs) : undefined
+    request = toRequest(req, options, body?.stream)
     response = await handler(request)
   } catch {
     // The handler turns every error into a problem response; this is a last resort.
@@ -75,15 +100,24 @@ async function serve(handler: CredsignHandler, options: NodeListenerOptions, req
     response.headers.forEach((value, name) => {
       res.setHeader(name, value)
     })
-    const body = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer())
-    if (body !== undefined) res.setHeader('content-length', String(body.byteLength))
-    res.end(body)
+    // A client past the deadline is not kept: its unread rest would hold the connection.
+    if (body?.timedOut() === true) res.setHeader('connection', 'close')
+    const bytes = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer())
+    if (bytes !== undefined) res.setHeader('content-length', String(bytes.byteLength))
+    res.end(bytes, () => body?.responded())
   } catch {
+    body?.dispose()
     req.destroy()
   }
 }
 
-function toRequest(req: NodeRequestLike, options: NodeListenerOptions): Request {
+/** Whether the request may have a body: node:http gives GET and HEAD bodies to no one here. */
+function hasBody(req: NodeRequestLike): boolean {
+  const method = (req.method ?? 'GET').toUpperCase()
+  return method !== 'GET' && method !== 'HEAD'
+}
+
+function toRequest(req: NodeRequestLike, options: NodeListenerOptions, body: ReadableStream<Uint8Array> | undefined): Request {
   const requested = (req.method ?? 'GET').toUpperCase()
   // The Fetch API refuses CONNECT, TRACE and TRACK (node:http passes TRACE on). No route serves
   // them: a stand-in name gets the answer of any other unknown method (405 with Allow, or 404).
@@ -103,8 +137,8 @@ function toRequest(req: NodeRequestLike, options: NodeListenerOptions): Request 
     }
   }
   const init: RequestInit & { duplex?: 'half' } = { method, headers }
-  if (method !== 'GET' && method !== 'HEAD') {
-    init.body = bodyStream(req)
+  if (body !== undefined) {
+    init.body = body
     init.duplex = 'half'
   }
   return new Request(`${protocol}://${host}${path}`, init)
@@ -121,26 +155,76 @@ function isUrlHost(protocol: string, host: string): boolean {
   }
 }
 
-/** The request body as a pull stream: Node delivers a chunk only when the handler asks for one. */
-function bodyStream(req: NodeRequestLike): ReadableStream<Uint8Array> {
-  let done = false
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
+/** A request body as the handler reads it, under the read deadline. */
+interface RequestBody {
+  stream: ReadableStream<Uint8Array>
+  /** Whether the deadline passed before the body was complete. */
+  timedOut(): boolean
+  /** The response is out: a client still sending past the deadline is cut off now (else when it passes). */
+  responded(): void
+  /** Stops the deadline (the connection is being destroyed anyway). */
+  dispose(): void
+}
+
+/**
+ * The request body as a pull stream (Node delivers a chunk only when the handler asks for one),
+ * under a deadline: when the whole body has not arrived `timeoutMs` after the request reached the
+ * listener, the stream fails with `request_timeout` (the handler answers 408) and, once that
+ * answer is out, the connection is destroyed. The deadline covers the whole body, not the gap
+ * between bytes: a client trickling 1 byte per second is cut off all the same.
+ */
+function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
+  let done = false // the stream is closed, failed or cancelled: nothing more goes into it
+  let ended = false // the client sent the whole body, or the request is gone
+  let expired = false
+  let answered = false
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const stop = (): void => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+  }
+  if (timeoutMs > 0) {
+    timer = setTimeout(() => {
+      timer = undefined
+      if (ended) return
+      expired = true
+      if (!done) {
+        done = true
+        controller.error(new HttpError('request_timeout', `the request body did not arrive within ${timeoutMs} ms`))
+      }
+      // Already answered (a refusal the handler gave without reading, now being drained): cut it off.
+      if (answered) req.destroy()
+    }, timeoutMs)
+    // A pending deadline must not keep a closing server's process alive.
+    ;(timer as { unref?: () => void }).unref?.()
+  }
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c
       req.on('data', (chunk) => {
         if (done) return
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
         if ((controller.desiredSize ?? 0) <= 0) req.pause()
       })
       req.on('end', () => {
+        ended = true
+        stop()
         if (done) return
         done = true
         controller.close()
       })
       req.on('error', () => {
+        ended = true
+        stop()
         if (done) return
         done = true
         // The client hung up before the body was complete: its fault, not an internal error.
         controller.error(new HttpError('malformed', 'the request body was cut off'))
+      })
+      req.on('close', () => {
+        ended = true
+        stop()
       })
       req.pause()
     },
@@ -149,8 +233,17 @@ function bodyStream(req: NodeRequestLike): ReadableStream<Uint8Array> {
     },
     cancel() {
       done = true
-      // The handler has seen enough (e.g. a body over the limit): stop receiving the rest.
+      // The handler has seen enough (e.g. a body over the limit): drain the rest, under the deadline.
       req.resume()
     },
   }, { highWaterMark: 4 })
+  return {
+    stream,
+    timedOut: () => expired,
+    responded() {
+      answered = true
+      if (expired && !ended) req.destroy()
+    },
+    dispose: stop,
+  }
 }
