@@ -6,6 +6,8 @@
 import { CredsignError } from '../../src/errors/credsign-error.js'
 import { cryptoBackend } from '../../src/backend/registry.js'
 import { webCryptoEd25519 } from '../../src/keys/ed25519-support.js'
+import type { PublicJwk } from '../../src/keys/types.js'
+import { b64u } from '../../src/util/bytes.js'
 
 export type WycheproofResult = 'valid' | 'invalid' | 'acceptable'
 
@@ -137,4 +139,37 @@ export async function autoBackendName(algorithm: 'Ed25519' | 'P-256' | 'P-384' |
   if (algorithm === 'secp256k1') return 'noble'
   if (algorithm === 'Ed25519' && !(await webCryptoEd25519())) return 'noble'
   return runtime === 'node' ? 'webcrypto (node)' : 'webcrypto (browser)'
+}
+
+/** Wycheproof curve names and the JWK `crv` / coordinate size credsign would use for them. */
+const CURVES: Readonly<Record<string, { crv: string; size: number }>> = {
+  secp256r1: { crv: 'P-256', size: 32 },
+  secp384r1: { crv: 'P-384', size: 48 },
+  secp256k1: { crv: 'secp256k1', size: 32 },
+  secp521r1: { crv: 'P-521', size: 66 },
+}
+
+/** A hex integer as exactly `size` big-endian bytes, base64url (Wycheproof's wx / wy drop or add leading zeros). */
+function coordinate(hexValue: string, size: number): string {
+  let value = BigInt(`0x${hexValue}`)
+  const bytes = new Uint8Array(size)
+  for (let i = size - 1; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn)
+    value >>= 8n
+  }
+  return b64u(bytes)
+}
+
+/**
+ * The group's public key as a JWK: `publicKeyJwk` (or `keyJwk`) where the file has one; some ECDSA groups (and
+ * the whole DER file) only give the point's coordinates (`publicKey.wx`, `wy`), converted here.
+ */
+export function groupJwk(group: SignatureGroup): PublicJwk {
+  if (group.publicKeyJwk !== undefined) return group.publicKeyJwk as unknown as PublicJwk
+  // The RSASSA-PKCS1-v1_5 files name their (public) JWK keyJwk.
+  if (group.keyJwk !== undefined) return group.keyJwk as unknown as PublicJwk
+  const key = group.publicKey as { curve?: string; wx?: string; wy?: string } | undefined
+  const curve = key?.curve === undefined ? undefined : CURVES[key.curve]
+  if (key?.wx === undefined || key.wy === undefined || curve === undefined) throw new Error(`no public key in a ${group.type} group`)
+  return { kty: 'EC', crv: curve.crv, x: coordinate(key.wx, curve.size), y: coordinate(key.wy, curve.size) } as PublicJwk
 }

@@ -12,9 +12,8 @@
  * Counts per file and backend: docs/wycheproof.md.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { verifySignature, type KeyAlgorithm, type PublicJwk } from '../../src/index.js'
-import { b64u } from '../../src/util/bytes.js'
-import { autoBackendName, emptyTally, fromHex, record, verdictOf, type SignatureFile, type SignatureGroup, type Tally } from './wycheproof-helpers.js'
+import { verifySignature, type KeyAlgorithm } from '../../src/index.js'
+import { autoBackendName, emptyTally, fromHex, groupJwk, record, verdictOf, type SignatureFile, type SignatureGroup, type Tally } from './wycheproof-helpers.js'
 import ed25519 from '../fixtures/vectors/wycheproof/ed25519_test.json' with { type: 'json' }
 import p256 from '../fixtures/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json' with { type: 'json' }
 import p384 from '../fixtures/vectors/wycheproof/ecdsa_secp384r1_sha384_p1363_test.json' with { type: 'json' }
@@ -93,39 +92,6 @@ const summary: string[] = []
 afterAll(() => {
   if (summary.length > 0) console.log(`Wycheproof signature vectors:\n${summary.join('\n')}`)
 })
-
-/** Wycheproof curve names and the JWK `crv` / coordinate size credsign would use for them. */
-const CURVES: Readonly<Record<string, { crv: string; size: number }>> = {
-  secp256r1: { crv: 'P-256', size: 32 },
-  secp384r1: { crv: 'P-384', size: 48 },
-  secp256k1: { crv: 'secp256k1', size: 32 },
-  secp521r1: { crv: 'P-521', size: 66 },
-}
-
-/** A hex integer as exactly `size` big-endian bytes, base64url (Wycheproof's wx / wy drop or add leading zeros). */
-function coordinate(hexValue: string, size: number): string {
-  let value = BigInt(`0x${hexValue}`)
-  const bytes = new Uint8Array(size)
-  for (let i = size - 1; i >= 0; i--) {
-    bytes[i] = Number(value & 0xffn)
-    value >>= 8n
-  }
-  return b64u(bytes)
-}
-
-/**
- * The group's public key as a JWK: `publicKeyJwk` (or `keyJwk`) where the file has one; some ECDSA groups (and
- * the whole DER file) only give the point's coordinates (`publicKey.wx`, `wy`), converted here.
- */
-function groupJwk(group: SignatureGroup): PublicJwk {
-  if (group.publicKeyJwk !== undefined) return group.publicKeyJwk as unknown as PublicJwk
-  // The RSASSA-PKCS1-v1_5 files name their (public) JWK keyJwk.
-  if (group.keyJwk !== undefined) return group.keyJwk as unknown as PublicJwk
-  const key = group.publicKey as { curve?: string; wx?: string; wy?: string } | undefined
-  const curve = key?.curve === undefined ? undefined : CURVES[key.curve]
-  if (key?.wx === undefined || key.wy === undefined || curve === undefined) throw new Error(`no public key in a ${group.type} group`)
-  return { kty: 'EC', crv: curve.crv, x: coordinate(key.wx, curve.size), y: coordinate(key.wy, curve.size) } as PublicJwk
-}
 
 /**
  * Runs every vector of `file` through `verifySignature` with `backend`. `skipReason` marks an
