@@ -62,7 +62,7 @@ export function checkJwtTimes(claims: JwtClaims | Record<string, unknown>, optio
   let iat: number | undefined
   if (nonNumericIat === 'ignore') {
     const value = (claims as Record<string, unknown>).iat
-    iat = typeof value === 'number' && Number.isFinite(value) ? value : undefined
+    iat = typeof value === 'number' && Number.isFinite(value) ? numericDate(claims, 'iat') : undefined
   } else {
     iat = numericDate(claims, 'iat')
   }
@@ -76,10 +76,18 @@ export function checkJwtTimes(claims: JwtClaims | Record<string, unknown>, optio
   }
 }
 
-/** A NumericDate claim: absent, or a finite number (RFC 7519 section 2). */
+/**
+ * Largest NumericDate credsign accepts, in seconds: the range of an ECMAScript Date (±8.64e15 ms,
+ * about ±275,760 years). A time beyond it names no instant any consumer can represent (`new
+ * Date(exp * 1000)` is Invalid Date, `toISOString()` throws), so it is refused rather than compared.
+ */
+const MAX_NUMERIC_DATE = 8.64e12
+
+/** A NumericDate claim: absent, or a finite number within the Date range (RFC 7519 section 2). */
 function numericDate(claims: object, name: 'exp' | 'nbf' | 'iat'): number | undefined {
   const value = (claims as Record<string, unknown>)[name]
   if (value === undefined) return undefined
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new CredsignError('claim_invalid', `${name} must be a NumericDate (seconds since the epoch)`)
+  if (Math.abs(value) > MAX_NUMERIC_DATE) throw new CredsignError('claim_invalid', `${name} is outside the range of dates (±${MAX_NUMERIC_DATE} seconds)`)
   return value
 }

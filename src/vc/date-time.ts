@@ -2,6 +2,7 @@
 // `validFrom`, `validUntil`: the same with a mandatory time-zone offset). Written out instead of
 // Date.parse because Date.parse accepts far more than XSD does ("01/01/2010", RFC 2822 strings)
 // and its result for strings without an offset depends on the runtime's local zone.
+import { CredsignError } from '../errors/credsign-error.js'
 import { Lru } from '../util/lru.js'
 
 const DATE_TIME =
@@ -67,7 +68,10 @@ function parseUncached(value: string, requireOffset: boolean): number | undefine
  * ```
  */
 export function numericDateToDateTime(seconds: number): string {
-  return new Date(Math.floor(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const date = new Date(Math.floor(seconds) * 1000)
+  // Outside the Date range (±8.64e15 ms) toISOString() throws a RangeError: a claim, not a crash.
+  if (!Number.isFinite(date.getTime())) throw new CredsignError('claim_invalid', 'the NumericDate is outside the range of dates')
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
 /**

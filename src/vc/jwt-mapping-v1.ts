@@ -161,6 +161,11 @@ function setDate(document: JsonObject, member: string, claim: unknown, claimName
     problems.push({ path: claimName, message: `${claimName} must be a NumericDate (seconds since the epoch)` })
     return
   }
+  if (Math.abs(claim) > 8.64e12) {
+    // Beyond the Date range there is no dateTime to map it to (toISOString() would throw).
+    problems.push({ path: claimName, message: `${claimName} is outside the range of dates` })
+    return
+  }
   const written = parseDateTime(document[member])
   if (written !== undefined && Math.floor(written / 1000) === Math.floor(claim)) return
   document[member] = numericDateToDateTime(claim)
