@@ -16,7 +16,7 @@ import { checkIssuerTyp, readIssuerJwt, verifyIssuerSignature, type IssuerJwt } 
 import { verifyKbJwt } from './key-binding.js'
 import { processPayload } from './process.js'
 import { splitSdJwt, type SplitSdJwt } from './serialization.js'
-import { checkSdJwtVcClaims, kindOf, type SdJwtKind } from './vc-claims.js'
+import { checkSdJwtVcClaims, checkW3cDisclosures, kindOf, type SdJwtKind } from './vc-claims.js'
 
 /** The `typ` values `verify()` accepts for SD-JWT: SD-JWT VC (`dc+sd-jwt`, `vc+sd-jwt`) and W3C VC-JOSE-COSE (`vc+sd-jwt`, `vp+sd-jwt`). */
 const HANDLER_TYPES = ['dc+sd-jwt', 'vc+sd-jwt', 'vp+sd-jwt']
@@ -200,7 +200,13 @@ function checkDocument(kind: SdJwtKind, claims: JsonObject, disclosed: string[],
       problems.push({ path: '@context', message: `a ${kind === 'w3c-credential' ? 'vc' : 'vp'}+sd-jwt payload must be a VCDM 2.0 ${extracted.kind} (first @context entry https://www.w3.org/ns/credentials/v2)` })
     }
     checkDocumentModel(extracted.kind, extracted.document, builder, problems)
-    const [first, ...rest] = extracted.claimProblems
+    const claimProblems = [...extracted.claimProblems]
+    try {
+      checkW3cDisclosures(disclosed)
+    } catch (error) {
+      claimProblems.push({ path: '', message: messageOf(error) })
+    }
+    const [first, ...rest] = claimProblems
     if (first === undefined) builder.pass('claims')
     else {
       builder.fail('claims', 'claim_invalid', first.message, first.path)

@@ -6,6 +6,27 @@ import { pathOf } from './process.js'
 /** Claims SD-JWT VC (draft-ietf-oauth-sd-jwt-vc-18 section 3.2.2.2) forbids to disclose selectively. */
 export const NEVER_DISCLOSABLE: readonly string[] = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status']
 
+/**
+ * Members of a W3C `vc+sd-jwt` / `vp+sd-jwt` payload that must never come from a disclosure: the
+ * same reasons as SD-JWT VC's list (a holder who can withhold them can withhold an expiry, a
+ * revocation entry or the key binding), for the JWT claims and their VCDM 2.0 counterparts. What a
+ * verifier cannot see, it cannot check, and a withheld `validUntil` is not "no expiry".
+ */
+export const W3C_NEVER_DISCLOSABLE: readonly string[] = [
+  '@context',
+  'type',
+  'iss',
+  'nbf',
+  'exp',
+  'cnf',
+  'status',
+  'issuer',
+  'holder',
+  'validFrom',
+  'validUntil',
+  'credentialStatus',
+]
+
 /** What an issuer-signed JWT is, by its `typ` and payload. @internal */
 export type SdJwtKind = 'sd-jwt-vc' | 'w3c-credential' | 'w3c-presentation' | 'sd-jwt'
 
@@ -31,7 +52,26 @@ export function kindOf(header: JoseHeader, payload: Record<string, unknown>): Sd
 export function checkSdJwtVcClaims(claims: Record<string, unknown>, disclosed: readonly string[]): void {
   if (typeof claims.vct !== 'string' || claims.vct.length === 0) throw new CredsignError('claim_invalid', 'an SD-JWT VC needs a vct claim (a string)')
   if (claims.iss !== undefined && typeof claims.iss !== 'string') throw new CredsignError('claim_invalid', 'iss must be a string')
-  for (const name of NEVER_DISCLOSABLE) {
-    if (disclosed.includes(pathOf('', name))) throw new CredsignError('claim_invalid', `${name} must not be selectively disclosable in an SD-JWT VC`)
+  refuseDisclosed(disclosed, NEVER_DISCLOSABLE, 'an SD-JWT VC')
+}
+
+/**
+ * The rule of {@link checkSdJwtVcClaims} for the W3C variants: none of {@link W3C_NEVER_DISCLOSABLE},
+ * nor anything inside one of them, came from a disclosure. `claim_invalid` otherwise.
+ * @internal
+ */
+export function checkW3cDisclosures(disclosed: readonly string[]): void {
+  refuseDisclosed(disclosed, W3C_NEVER_DISCLOSABLE, 'a W3C SD-JWT credential or presentation')
+}
+
+/**
+ * Refuses a disclosed claim named in `names`, or any claim inside one (`cnf.jwk`, `status.status_list`):
+ * withholding a member of `cnf` or `status` is as good as withholding the whole claim.
+ */
+function refuseDisclosed(disclosed: readonly string[], names: readonly string[], what: string): void {
+  for (const name of names) {
+    const path = pathOf('', name)
+    const hit = disclosed.find((claim) => claim === path || claim.startsWith(`${path}.`) || claim.startsWith(`${path}[`))
+    if (hit !== undefined) throw new CredsignError('claim_invalid', `${hit} must not be selectively disclosable in ${what}: verifiers must see ${name}`)
   }
 }

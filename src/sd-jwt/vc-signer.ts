@@ -7,12 +7,10 @@ import type { JsonObject } from '../vc/types.js'
 import { validateCredential } from '../vc/validate-credential.js'
 import { refuseMismatchedRelatedResources } from '../vc/related-resource.js'
 import { frameLevel } from './frame.js'
-import { NEVER_DISCLOSABLE } from './vc-claims.js'
+import { NEVER_DISCLOSABLE, W3C_NEVER_DISCLOSABLE } from './vc-claims.js'
 import { issueSdJwtWith } from './issue.js'
 import type { DisclosureFrame, SdJwtCredentialOptions, SdJwtVcSignOptions } from './types.js'
 
-/** Claims of a VC-JOSE-COSE SD-JWT that must stay visible to every verifier. */
-const W3C_NEVER_DISCLOSABLE = ['@context', 'iss', 'nbf', 'exp', 'cnf']
 
 /**
  * Issues SD-JWT based credentials with any {@link Signer}:
@@ -125,8 +123,9 @@ export class SdJwtVcSigner {
    * credential is validated (strict by default) and bound to the key's controller as in
    * `JwtVcSigner` (absent `issuer` filled in; another issuer is `issuer_mismatch` unless
    * `allowIssuerMismatch`), then issued with `typ: vc+sd-jwt`, `cty: vc`, `iss`, `iat` and `nbf` /
-   * `exp` from `validFrom` / `validUntil`. `@context`, `iss`, `nbf`, `exp` and `cnf` are never
-   * selectively disclosable. Errors: `credential_invalid`, `issuer_mismatch`, `invalid_argument`,
+   * `exp` from `validFrom` / `validUntil`. The members of `W3C_NEVER_DISCLOSABLE` (`@context`, `type`,
+   * `iss`, `nbf`, `exp`, `cnf`, `status`, `issuer`, `holder`, `validFrom`, `validUntil`,
+   * `credentialStatus`) are never selectively disclosable. Errors: `credential_invalid`, `issuer_mismatch`, `invalid_argument`,
    * and the signer's.
    *
    * @example

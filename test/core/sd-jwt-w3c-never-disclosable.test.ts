@@ -1,0 +1,81 @@
+// Issue 12, finding 3: a W3C vc+sd-jwt / vp+sd-jwt whose issuer made validUntil, exp, cnf, status …
+// selectively disclosable verified, so a holder could choose what the verifier saw of its expiry,
+// revocation entry or key binding. SD-JWT VC's never-disclosable rule now applies to the W3C variants
+// too (claim_invalid), and credsign's own signer refuses to make them disclosable.
+import { describe, expect, it } from 'vitest'
+import { SdJwtVcSigner, issueSdJwt, presentSdJwt } from '../../src/index.js'
+import { verify } from '../../src/verify/index.js'
+import { W3C_NEVER_DISCLOSABLE } from '../../src/sd-jwt/vc-claims.js'
+import { codes, credentialV2, didOf, didSigner, expectVerified, presentationV2 } from './vc-helpers.js'
+
+const PAST = '2021-01-01T00:00:00Z'
+const FUTURE = '2099-01-01T00:00:00Z'
+
+describe('W3C SD-JWT: claims that must never come from a disclosure (finding 3)', () => {
+  it('an expired validUntil made disclosable by another issuer is claim_invalid when disclosed', async () => {
+    const issuer = await didSigner()
+    const credential = { ...credentialV2({ validUntil: PAST }), issuer: didOf(issuer) }
+    const sdJwt = await issueSdJwt(issuer, credential, { typ: 'vc+sd-jwt', disclosureFrame: { _sd: ['validUntil'] } })
+    const result = await verify(sdJwt)
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toContain('claim_invalid')
+    expect(result.errors.find((e) => e.code === 'claim_invalid')?.message).toContain('validUntil')
+  })
+
+  it('every member of the list, top level or inside (cnf.jwk, status.status_list), is refused when it comes from a disclosure', async () => {
+    const issuer = await didSigner()
+    const holder = await didSigner()
+    const base = { ...credentialV2({ validFrom: '2020-01-01T00:00:00Z', validUntil: FUTURE, credentialStatus: { id: 'https://example.org/status#1', type: 'BitstringStatusListEntry' } }), issuer: didOf(issuer) }
+    const claims: Record<string, unknown> = {
+      ...base,
+      iss: didOf(issuer),
+      nbf: 1,
+      exp: 4_000_000_000,
+      cnf: { jwk: holder.publicJwk },
+      status: { status_list: { idx: 1, uri: 'https://example.org/sl' } },
+    }
+    for (const name of W3C_NEVER_DISCLOSABLE) {
+      if (name === '@context' || name === 'type') continue // without them it is no W3C credential to apply the rule to
+      if (claims[name] === undefined && name !== 'holder') continue
+      const frame = name === 'holder' ? undefined : { _sd: [name] }
+      if (frame === undefined) continue
+      const sdJwt = await issueSdJwt(issuer, claims, { typ: 'vc+sd-jwt', disclosureFrame: frame })
+      const result = await verify(sdJwt, { requireKeyBinding: false })
+      expect(result.verified, name).toBe(false)
+      expect(codes(result), name).toContain('claim_invalid')
+    }
+    for (const [name, frame] of [['cnf.jwk', { cnf: { _sd: ['jwk'] } }], ['status.status_list', { status: { _sd: ['status_list'] } }]] as const) {
+      const sdJwt = await issueSdJwt(issuer, claims, { typ: 'vc+sd-jwt', disclosureFrame: frame })
+      const result = await verify(sdJwt, { requireKeyBinding: false })
+      expect(codes(result), name).toContain('claim_invalid')
+    }
+  })
+
+  it('a disclosed cnf no longer stands in for the issuer-signed cnf (no KB-JWT requirement skipped)', async () => {
+    const issuer = await didSigner()
+    const holder = await didSigner()
+    const claims = { ...credentialV2(), issuer: didOf(issuer), cnf: { jwk: holder.publicJwk } }
+    const sdJwt = await issueSdJwt(issuer, claims, { typ: 'vc+sd-jwt', disclosureFrame: { _sd: ['cnf'] } })
+    const result = await verify(sdJwt)
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toContain('claim_invalid')
+  })
+
+  it('vp+sd-jwt: a disclosed holder or validUntil is refused as well', async () => {
+    const holder = await didSigner()
+    const presentation = { ...presentationV2({ holder: didOf(holder) }) }
+    const sdJwt = await issueSdJwt(holder, presentation, { typ: 'vp+sd-jwt', disclosureFrame: { _sd: ['holder'] } })
+    expect(codes(await verify(sdJwt))).toContain('claim_invalid')
+  })
+
+  it('ordinary subject claims stay disclosable, and the issuer-side signer refuses the listed ones', async () => {
+    const issuer = await didSigner()
+    const signer = new SdJwtVcSigner(issuer)
+    const sdJwt = await signer.signCredential(credentialV2({ credentialSubject: { id: 'did:example:alice', name: 'Alice', age: 42 } }), { disclosureFrame: { credentialSubject: { _sd: ['name', 'age'] } } })
+    expectVerified(await verify(sdJwt))
+    expectVerified(await verify(await presentSdJwt(sdJwt, { disclose: { credentialSubject: { _sd: ['age'] } } })))
+    for (const name of ['validUntil', 'validFrom', 'credentialStatus', 'status', 'type']) {
+      await expect(signer.signCredential(credentialV2({ validUntil: FUTURE }), { disclosureFrame: { _sd: [name] } }), name).rejects.toMatchObject({ code: 'invalid_argument' })
+    }
+  })
+})
