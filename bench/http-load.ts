@@ -7,13 +7,26 @@
  * While the 32-connection runs go, a probe requests `/health/liveness` and `/health/readiness`
  * every 50 ms and records their latency. Prints a Markdown report and writes .bench-out/http.md.
  * HTTP_BENCH_SECONDS sets the duration of each run (default 30).
+ *
+ * Slow clients (issue 13): 100 connections each send a POST's headers and then its body at 1 byte/s
+ * while the probe measures `/health/*`, first with no slow client (baseline), then with the 100
+ * connected (HTTP_BENCH_SLOW_SECONDS each, default 20); then the run waits (bounded) until the
+ * server's body deadline (30 s, as in `credsign serve`) has answered each one 408 and closed it.
+ * HTTP_BENCH_ONLY=slow runs only this part, HTTP_BENCH_ONLY=load only the load runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { cpus } from 'node:os'
 import autocannon from 'autocannon'
 
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 30)
+const SLOW_SECONDS = Number(process.env.HTTP_BENCH_SLOW_SECONDS ?? 20)
+const SLOW_CLIENTS = 100
+/** The server's body deadline (bench/http-server.ts, as `credsign serve`), and how long past it the run waits at most. */
+const BODY_TIMEOUT_MS = 30_000
+const CUT_OFF_GRACE_MS = 10_000
+const ONLY = process.env.HTTP_BENCH_ONLY
 const TOKEN = 'bench-token-0123456789abcdef'
 const lines: string[] = []
 const out = (line = ''): void => {
@@ -114,9 +127,95 @@ async function warmUp(port: number, target: Target): Promise<void> {
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
+interface SlowClientOutcome {
+  /** The status line's code, or 0 when the server closed without answering. */
+  status: number
+  closedAfterMs: number
+}
+
+/**
+ * One slow client: the headers of a POST /credentials/verify with a 10,000-byte body, then the
+ * body at 1 byte/s. Resolves when the server closes the connection, or after `giveUpMs` (then it
+ * is closed here, and reported as status -1).
+ */
+function slowBodyClient(port: number, giveUpMs: number): Promise<SlowClientOutcome> {
+  const started = performance.now()
+  const length = 10_000
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let received = ''
+    let sent = 0
+    let gaveUp = false
+    const timer = setInterval(() => {
+      if (sent < length && !socket.destroyed) {
+        socket.write(sent === 0 ? '{' : ' ')
+        sent++
+      }
+    }, 1_000)
+    const limit = setTimeout(() => {
+      gaveUp = true
+      socket.destroy()
+    }, giveUpMs)
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (received += chunk))
+    socket.on('error', () => undefined)
+    socket.on('connect', () => {
+      socket.write(`POST /credentials/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: ${length}\r\n\r\n{`)
+      sent = 1
+    })
+    socket.on('close', () => {
+      clearInterval(timer)
+      clearTimeout(limit)
+      const status = gaveUp ? -1 : Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0)
+      resolve({ status, closedAfterMs: performance.now() - started })
+    })
+  })
+}
+
+async function measureProbes(port: number, seconds: number): Promise<Awaited<ReturnType<Probe['stop']>>> {
+  const probe = probeHealth(port)
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+  return probe.stop()
+}
+
+async function runSlowClients(): Promise<void> {
+  out()
+  out(`### Slow clients: ${SLOW_CLIENTS} connections sending a body at 1 byte/s`)
+  out()
+  out(`Command: \`HTTP_BENCH_ONLY=slow npm run bench:http\` (${SLOW_SECONDS} s per probe window; body deadline ${BODY_TIMEOUT_MS / 1000} s, headers 10 s, as \`credsign serve\` sets them). Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, loopback. Each slow client sends the headers of a \`POST /credentials/verify\` with \`Content-Length: 10000\`, then one byte per second.`)
+  out()
+  out('| slow clients connected | /health probes p50 / p99 / max ms (count) | slow clients answered 408 and closed | closed after, min / max s |')
+  out('|---:|---|---|---|')
+  const { child, port } = await startServer({ KDF_ITERATIONS: '100000', BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS) })
+  try {
+    // Warm-up: the first requests load the health route's code; they are not what is measured.
+    for (let i = 0; i < 10; i++) await (await fetch(`http://127.0.0.1:${port}/health/readiness`)).arrayBuffer()
+    const baseline = await measureProbes(port, SLOW_SECONDS)
+    out(`| 0 | ${fmt(baseline.p50, 1)} / ${fmt(baseline.p99, 1)} / ${fmt(baseline.max, 1)} (${baseline.count}${baseline.failures ? `, ${baseline.failures} failed` : ''}) | — | — |`)
+    const clients = Array.from({ length: SLOW_CLIENTS }, () => slowBodyClient(port, BODY_TIMEOUT_MS + CUT_OFF_GRACE_MS))
+    const loaded = await measureProbes(port, SLOW_SECONDS)
+    const outcomes = await Promise.all(clients)
+    const answered = outcomes.filter((o) => o.status === 408).length
+    const times = outcomes.map((o) => o.closedAfterMs / 1000)
+    const others = outcomes.filter((o) => o.status !== 408).map((o) => o.status)
+    out(
+      `| ${SLOW_CLIENTS} | ${fmt(loaded.p50, 1)} / ${fmt(loaded.p99, 1)} / ${fmt(loaded.max, 1)} (${loaded.count}${loaded.failures ? `, ${loaded.failures} failed` : ''}) | ${answered} of ${SLOW_CLIENTS}${others.length > 0 ? ` (others: ${others.join(', ')})` : ''} | ${fmt(Math.min(...times), 1)} / ${fmt(Math.max(...times), 1)} |`,
+    )
+  } finally {
+    await stopServer(child)
+  }
+}
+
 async function run(): Promise<void> {
   out(`## HTTP load (credsign/http over node:http), run of ${new Date().toISOString().slice(0, 10)}`)
   out()
+  if (ONLY !== 'slow') await runLoad()
+  if (ONLY !== 'load') await runSlowClients()
+  mkdirSync('.bench-out', { recursive: true })
+  writeFileSync(ONLY === undefined ? '.bench-out/http.md' : `.bench-out/http-${ONLY}.md`, lines.join('\n') + '\n')
+}
+
+async function runLoad(): Promise<void> {
   out(`Command: \`npm run bench:http\` (${SECONDS} s per run). Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}; server and load generator (autocannon 9, keep-alive) on the same machine, loopback.`)
   out()
   out('| route | unlock cache | KDF | connections | req/s | p50 ms | p99 ms | max ms | errors | non-2xx | /health probes p50 / p99 / max ms |')
@@ -155,8 +254,6 @@ async function run(): Promise<void> {
       }
     }
   }
-  mkdirSync('.bench-out', { recursive: true })
-  writeFileSync('.bench-out/http.md', lines.join('\n') + '\n')
 }
 
 await run()

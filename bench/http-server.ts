@@ -1,7 +1,8 @@
 /**
  * The server half of bench/http-load.ts, run as a child process so that the load generator and the
  * server do not share an event loop. Env: EXTRA_KEYS (keys `#spread-<i>`), KDF_ITERATIONS (PBKDF2, default 100000 = the origin
- * service's default), UNLOCK_CACHE=1 (the vault's unlock cache, 5 minutes). Prints `READY <port>`.
+ * service's default), UNLOCK_CACHE=1 (the vault's unlock cache, 5 minutes), BODY_TIMEOUT_MS and
+ * HEADERS_TIMEOUT_MS (read deadlines, default 30 s and 10 s as in `credsign serve`). Prints `READY <port>`.
  */
 import { createServer } from 'node:http'
 import { KeyVault, MemoryStore } from '../src/index.node.js'
@@ -27,7 +28,13 @@ const handler = createHandler({
     { name: 'di', keyId: 'did:web:issuer.example#key-1', secrets: ['bench-secret-1'], format: 'data-integrity' },
   ],
 })
-const server = createServer(toNodeListener(handler))
+// Read deadlines as `credsign serve` sets them (BODY_TIMEOUT_MS, HEADERS_TIMEOUT_MS; defaults 30 s, 10 s).
+const bodyTimeoutMs = Number(process.env.BODY_TIMEOUT_MS ?? 30_000)
+const headersTimeoutMs = Number(process.env.HEADERS_TIMEOUT_MS ?? 10_000)
+const server = createServer(
+  { headersTimeout: headersTimeoutMs, requestTimeout: headersTimeoutMs + bodyTimeoutMs + 1_000, connectionsCheckingInterval: 1_000 },
+  toNodeListener(handler, { bodyTimeoutMs }),
+)
 server.keepAliveTimeout = 60_000
 server.listen(0, '127.0.0.1', () => {
   const address = server.address()
