@@ -18,7 +18,7 @@ import { b64u, concat, randomBytes, utf8, wipe } from '../util/bytes.js'
 import type { AttemptLimiter, LockoutPolicy } from './attempt-limiter.js'
 import { MemoryAttemptLimiter } from './memory-attempt-limiter.js'
 import { UnlockCache, type UnlockCacheOptions } from './unlock-cache.js'
-import { SharedKeyMaterial, UnlockedKey } from './unlocked-key.js'
+import { LiveMaterials, SharedKeyMaterial, UnlockedKey } from './unlocked-key.js'
 import { keyDidDocument, toKeyInfo, type DidDocumentOptions } from './public-views.js'
 import type { Jwks, KeyInfo, KeyInfoPage } from './key-info.js'
 
@@ -147,6 +147,8 @@ export class KeyVault {
    */
   readonly #inFlight = new Map<string, Promise<InFlightUnlock>>()
   readonly #flightMacKey = randomBytes(32)
+  /** What this vault unlocked, so that `delete` and `retire` can stop handles still in use. */
+  readonly #live = new LiveMaterials()
 
   constructor(options: KeyVaultOptions) {
     if (!options || typeof options !== 'object') throw new CredsignError('invalid_argument', 'KeyVault options are required')
@@ -273,6 +275,7 @@ export class KeyVault {
       wipe(plaintext)
     }
     material.acquire()
+    this.#live.add(id, version.version, material)
     const facts = { version: version.version, algorithm: version.algorithm, publicJwk: version.publicJwk }
     if (this.#cache && cacheKey) this.#cache.set(cacheKey, id, facts, material, this.#clock(), generation)
     return { facts, material }
@@ -390,7 +393,9 @@ export class KeyVault {
   }
 
   /**
-   * Deletes a key and all its versions. Needs the key's secrets (counted like an unlock).
+   * Deletes a key and all its versions. Needs the key's secrets (counted like an unlock). Handles
+   * this vault unlocked before stop signing (`signer_locked`); handles held by another process
+   * (another vault instance on the same store) keep their key in memory until they are locked.
    *
    * @example
    * ```ts
@@ -414,11 +419,15 @@ export class KeyVault {
       this.#cache?.invalidate(id)
     }
     if (!deleted) throw new CredsignError('not_found', 'no key with this id')
+    // Handles unlocked before the delete stop signing: the key is gone, not just its record.
+    this.#live.revoke(id)
   }
 
   /**
    * Rotates a key: a new key pair becomes the current version; the previous one stays listed (in
-   * `publicKey`, `jwks`) for verifying what it signed until {@link KeyVault.retire}d.
+   * `publicKey`, `jwks`) for verifying what it signed until {@link KeyVault.retire}d. Handles
+   * unlocked for the previous version keep signing with it (it is still a key of this id) until they
+   * are locked or the version is retired.
    * Concurrent rotations and rewraps never lose an update (compare-and-swap on the record).
    *
    * @example
@@ -463,8 +472,8 @@ export class KeyVault {
   }
 
   /**
-   * Removes a previous version (its private key is destroyed with its envelope). The current
-   * version cannot be retired; rotate first.
+   * Removes a previous version (its private key is destroyed with its envelope, and handles this
+   * vault unlocked for it stop signing). The current version cannot be retired; rotate first.
    *
    * @example
    * ```ts
@@ -481,12 +490,15 @@ export class KeyVault {
     if (!Number.isSafeInteger(version) || version < 1) throw new CredsignError('invalid_argument', 'version must be a positive integer')
     const auth = await this.#authorize(id, secrets, options)
     wipe(auth.plaintext)
-    return this.#compareAndSwap(id, auth.record, async (record) => {
+    const info = await this.#compareAndSwap(id, auth.record, async (record) => {
       const target = record.versions.find((v) => v.version === version)
       if (!target) throw new CredsignError('not_found', `key has no version ${version}`)
       if (target.status === 'current') throw new CredsignError('invalid_argument', 'the current version cannot be retired; rotate first')
       return { ...record, updatedAt: new Date(this.#clock()).toISOString(), versions: record.versions.filter((v) => v !== target) }
     })
+    // The retired version's private key is destroyed with its envelope: so are handles to it.
+    this.#live.revoke(id, version)
+    return info
   }
 
   /**
@@ -591,7 +603,13 @@ export class KeyVault {
         options.version === undefined
           ? record.versions.find((v) => v.status === 'current')
           : record.versions.find((v) => v.version === options.version)
-      if (!version) throw new CredsignError('not_found', 'no such key version')
+      if (!version) {
+        // An unknown version answers and counts like wrong secrets, as an unknown id does: a
+        // `not_found` here, given before any secret was checked, would tell a stranger which ids exist.
+        outcome = 'failure'
+        await this.#spendLikeAnOpen(secrets)
+        throw wrongSecrets()
+      }
       try {
         const plaintext = await this.#envelope.open(version.envelope, secrets, {
           keyId: id,

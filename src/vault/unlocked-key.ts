@@ -33,11 +33,57 @@ export class SharedKeyMaterial {
     this.#maybeDestroy()
   }
 
+  /**
+   * Destroys the material now, whatever holds it: every handle made from it fails with
+   * `signer_locked` from then on. For a key that no longer exists (deleted, or its version retired).
+   */
+  revoke(): void {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    this.handle.destroy()
+  }
+
   #maybeDestroy(): void {
     if (!this.#destroyed && this.#refs <= 0 && !this.#cached) {
       this.#destroyed = true
       this.handle.destroy()
     }
+  }
+}
+
+/**
+ * The key material a vault has handed out, by key id and version, held weakly: what no handle
+ * references any more is garbage as usual. `delete` and `retire` revoke what is listed, so a handle
+ * unlocked before the key was deleted cannot go on signing with it.
+ * @internal
+ */
+export class LiveMaterials {
+  readonly #byKey = new Map<string, Set<{ version: number; material: WeakRef<SharedKeyMaterial> }>>()
+
+  add(id: string, version: number, material: SharedKeyMaterial): void {
+    let entries = this.#byKey.get(id)
+    if (entries === undefined) {
+      entries = new Set()
+      this.#byKey.set(id, entries)
+    }
+    // Prune as we go: a key unlocked over and over keeps one entry per live material, not one per unlock.
+    for (const entry of entries) {
+      const held = entry.material.deref()
+      if (held === undefined || held.destroyed) entries.delete(entry)
+    }
+    entries.add({ version, material: new WeakRef(material) })
+  }
+
+  /** Revokes every material of `id` (all versions, or only `version`). */
+  revoke(id: string, version?: number): void {
+    const entries = this.#byKey.get(id)
+    if (entries === undefined) return
+    for (const entry of entries) {
+      if (version !== undefined && entry.version !== version) continue
+      entry.material.deref()?.revoke()
+      entries.delete(entry)
+    }
+    if (entries.size === 0) this.#byKey.delete(id)
   }
 }
 
