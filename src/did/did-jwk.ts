@@ -10,8 +10,16 @@ import { splitDidUrl } from './did-url.js'
 /** Members that make a JWK private (RFC 7518 sections 6.2.2, 6.3.2, 6.4). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
+/**
+ * The `cause` of the `invalid_key` thrown for a did:jwk that carries private members, so that
+ * resolvers can tell "someone published a private key" (`key_resolution_failed`, as for a DID
+ * document that does) from a DID that does not decode at all (`malformed`).
+ * @internal
+ */
+export const PRIVATE_KEY_PUBLISHED = 'did:jwk private key published'
+
 function assertNoPrivateMembers(jwk: object): void {
-  if (PRIVATE_MEMBERS.some((name) => name in jwk)) throw new CredsignError('invalid_key', 'did:jwk never holds a private key')
+  if (PRIVATE_MEMBERS.some((name) => name in jwk)) throw new CredsignError('invalid_key', 'did:jwk never holds a private key', { cause: PRIVATE_KEY_PUBLISHED })
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { PRIVATE_KEY_PUBLISHED } from '../did/did-jwk.js'
 
 /**
  * Runs a resolution step so that nothing untyped escapes: a `CredsignError` passes through, any
@@ -22,7 +23,9 @@ export async function typedResolution<T>(run: () => Promise<T>): Promise<T> {
 /**
  * Maps errors from decoding a DID that needs no network (did:key, did:jwk) to the resolver
  * contract: a DID that does not decode to a key (`invalid_argument`, `invalid_key`) is a
- * `malformed` reference; `unsupported_algorithm` (e.g. an X25519 did:key) keeps its code.
+ * `malformed` reference; one that publishes private key material (a did:jwk with `d`) is
+ * `key_resolution_failed`, as a DID document that does; `unsupported_algorithm` (e.g. an X25519
+ * did:key) keeps its code.
  *
  * @example
  * ```ts
@@ -33,6 +36,10 @@ export function offlineDecode<T>(decode: () => T): T {
   try {
     return decode()
   } catch (error) {
+    if (CredsignError.is(error, 'invalid_key') && error.cause === PRIVATE_KEY_PUBLISHED) {
+      // Private key material published in the DID itself: the documented key_resolution_failed.
+      throw new CredsignError('key_resolution_failed', `the DID publishes private key material: ${error.message}`, { cause: error })
+    }
     if (CredsignError.is(error, 'invalid_argument') || CredsignError.is(error, 'invalid_key')) {
       throw new CredsignError('malformed', `the DID does not decode to a key: ${error.message}`, { cause: error })
     }

@@ -7,6 +7,13 @@ import type { DecodedDisclosure, SdHashAlgorithm } from './types.js'
 /** Claim names a disclosure may never carry (RFC 9901 section 4.2.1). */
 export const RESERVED_CLAIM_NAMES: ReadonlySet<string> = new Set(['_sd', '...'])
 
+/**
+ * Claim names refused in disclosures because of what they do to the applications that read the
+ * processed claims: a `__proto__` member that a consumer copies with `Object.assign` or a deep merge
+ * replaces the target's prototype (prototype pollution). No credential needs the name.
+ */
+const UNSAFE_CLAIM_NAMES: ReadonlySet<string> = new Set(['__proto__'])
+
 /** Deepest nesting of a disclosure's JSON. */
 const MAX_DISCLOSURE_DEPTH = 64
 
@@ -17,7 +24,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * Reads one disclosure (base64url of a JSON array: `[salt, name, value]` for an object property,
  * `[salt, value]` for an array element) and computes its digest. Anything else (not base64url, not
  * UTF-8 JSON, a member twice, not an array of 2 or 3, a salt or name that is not a string, a
- * reserved name `_sd` / `...`) is `disclosure_invalid`.
+ * reserved name `_sd` / `...`, or `__proto__`) is `disclosure_invalid`.
  *
  * @example
  * ```ts
@@ -49,5 +56,6 @@ export function parseDisclosure(disclosure: string, algorithm: SdHashAlgorithm):
   const name = array[1] as unknown
   if (typeof name !== 'string') throw new CredsignError('disclosure_invalid', 'the claim name of a disclosure must be a string')
   if (RESERVED_CLAIM_NAMES.has(name)) throw new CredsignError('disclosure_invalid', `a disclosure may not use the reserved claim name ${JSON.stringify(name)}`)
+  if (UNSAFE_CLAIM_NAMES.has(name)) throw new CredsignError('disclosure_invalid', `a disclosure may not use the claim name ${JSON.stringify(name)} (prototype pollution in the applications that read it)`)
   return { disclosure, digest, salt, name, value: array[2] as unknown }
 }

@@ -152,6 +152,8 @@ function buildObject(input: Record<string, unknown>, frame: DisclosureFrame | un
     if (name === '_sd' || name === '...') throw new CredsignError('invalid_argument', `${shown([...path, name])}: _sd and ... are reserved and cannot be claim names`)
     const inner = buildValue(value, level.inner(name), [...path, name], context)
     if (level.names.has(name)) {
+      // Verifiers refuse such a disclosure (see parseDisclosure): never issue one.
+      if (name === '__proto__') throw new CredsignError('invalid_argument', `${shown([...path, name])}: __proto__ cannot be selectively disclosable`)
       digests.push(disclose(context, [...path, name], name, inner))
     } else {
       Object.defineProperty(rest, name, { value: inner, enumerable: true, writable: true, configurable: true })

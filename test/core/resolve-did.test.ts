@@ -119,11 +119,11 @@ describe('createResolver: did:jwk, offline', () => {
     await expectCode(async () => assertAuthorized(encryption, 'assertionMethod'), 'key_not_authorized')
   })
 
-  it('a did:jwk holding a private key, or no JWK at all, is malformed', async () => {
+  it('a did:jwk holding a private key is key_resolution_failed (private key published); no JWK at all is malformed', async () => {
     const resolver = createResolver()
     const ed = (await publicKeyOf('Ed25519')) as { x: string }
     const withD = `did:jwk:${b64u(utf8(JSON.stringify({ crv: 'Ed25519', d: ed.x, kty: 'OKP', x: ed.x })))}`
-    await expectCode(() => resolver.resolveKey(withD), 'malformed')
+    await expectCode(() => resolver.resolveKey(withD), 'key_resolution_failed')
     await expectCode(() => resolver.resolveKey(`did:jwk:${b64u(utf8('not json'))}`), 'malformed')
     await expectCode(() => resolver.resolveKey('did:jwk:e30'), 'malformed') // {}
   })
