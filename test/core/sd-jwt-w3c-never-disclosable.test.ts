@@ -3,7 +3,7 @@
 // revocation entry or key binding. SD-JWT VC's never-disclosable rule now applies to the W3C variants
 // too (claim_invalid), and credsign's own signer refuses to make them disclosable.
 import { describe, expect, it } from 'vitest'
-import { SdJwtVcSigner, issueSdJwt, presentSdJwt } from '../../src/index.js'
+import { SdJwtVcSigner, issueSdJwt, presentSdJwt, type DisclosureFrame } from '../../src/index.js'
 import { verify } from '../../src/verify/index.js'
 import { W3C_NEVER_DISCLOSABLE } from '../../src/sd-jwt/vc-claims.js'
 import { codes, credentialV2, didOf, didSigner, expectVerified, presentationV2 } from './vc-helpers.js'
@@ -44,7 +44,8 @@ describe('W3C SD-JWT: claims that must never come from a disclosure (finding 3)'
       expect(result.verified, name).toBe(false)
       expect(codes(result), name).toContain('claim_invalid')
     }
-    for (const [name, frame] of [['cnf.jwk', { cnf: { _sd: ['jwk'] } }], ['status.status_list', { status: { _sd: ['status_list'] } }]] as const) {
+    const nested: [string, DisclosureFrame][] = [['cnf.jwk', { cnf: { _sd: ['jwk'] } }], ['status.status_list', { status: { _sd: ['status_list'] } }]]
+    for (const [name, frame] of nested) {
       const sdJwt = await issueSdJwt(issuer, claims, { typ: 'vc+sd-jwt', disclosureFrame: frame })
       const result = await verify(sdJwt, { requireKeyBinding: false })
       expect(codes(result), name).toContain('claim_invalid')
