@@ -21,12 +21,11 @@ import {
   NOW,
   buildOptions,
   buildToken,
-  headerArb,
   mutate,
   mutationArb,
   optionArb,
-  payloadArb,
   serialize,
+  tokenArb as generatedTokenArb,
   validTokenArb,
   type Mutation,
   type OptionSpec,
@@ -55,8 +54,10 @@ interface Tally {
   oursOnlyRefused: number
   bothRefused: number
   documented: number
+  /** Formats of the inputs both accepted (`vp+jwt+2` = a vp+jwt carrying 2 credentials). */
+  accepted: Map<string, number>
 }
-const newTally = (): Tally => ({ cases: 0, unchecked: [], bothAccept: 0, oursOnlyRefused: 0, bothRefused: 0, documented: 0 })
+const newTally = (): Tally => ({ cases: 0, unchecked: [], bothAccept: 0, oursOnlyRefused: 0, bothRefused: 0, documented: 0, accepted: new Map() })
 const tallies: Record<string, Tally> = {}
 
 function policyOf(options: VerifyOptions): ReferencePolicy {
@@ -83,6 +84,20 @@ function describeCase(input: unknown, options: VerifyOptions, ours: Verification
     1,
   )
 }
+
+/**
+ * Wrong accepts found by these properties and reported, not fixed yet: collected like the unchecked
+ * expectations (the property goes on hunting for other ones) and failing the test at its end. Each
+ * has a regression row below. Remove an entry once its fix lands.
+ */
+const KNOWN_FINDINGS: { name: string; matches(input: unknown, reference: ReferenceVerdict): boolean }[] = [
+  {
+    // RFC 7797 section 3: b64 MUST be the same for every signature of a JSON-serialized JWS. jose
+    // refuses the whole JWS; credsign verifies it by its base64url-payload signature.
+    name: 'general JWS whose signatures disagree on b64',
+    matches: (input, reference) => typeof input === 'object' && input !== null && 'signatures' in input && (reference.reason ?? '').includes('Unencoded Payload'),
+  },
+]
 
 /**
  * The property on one input: credsign is never looser than the reference; accepted payloads and
@@ -115,8 +130,15 @@ async function checkDifferential(input: unknown, options: VerifyOptions, tally: 
       }
     }
   }
+  const known = KNOWN_FINDINGS.find((finding) => finding.matches(input, reference))
+  if (!reference.accepted && known !== undefined) {
+    tally.unchecked.push(`${known.name}: ${describeCase(input, options, ours, reference)}`)
+    return
+  }
   expect(reference.accepted, `credsign accepted what the reference refuses:\n${describeCase(input, options, ours, reference)}`).toBe(true)
   tally.bothAccept += 1
+  const label = `${ours.format}${ours.credentials === undefined || ours.credentials.length === 0 ? '' : `+${ours.credentials.length}`}`
+  tally.accepted.set(label, (tally.accepted.get(label) ?? 0) + 1)
   // Both accept: the same payload (parsed JSON, or the text credsign keeps for a non-JSON payload).
   const same = isDeepStrictEqual(ours.payload, reference.payload) || (typeof ours.payload === 'string' && JSON.stringify(reference.payload) === ours.payload)
   expect(same, `payloads differ:\n${describeCase(input, options, ours, reference)}`).toBe(true)
@@ -150,24 +172,24 @@ async function mutatedCase(spec: TokenSpec, mutations: Mutation[], optionSpec: O
   await checkDifferential(await serialize(token, serialization, keys, signer), buildOptions(optionSpec, signer), tally)
 }
 
-const tokenArb = (): fc.Arbitrary<TokenSpec> => fc.record({ signer: fc.nat({ max: keys.length - 1 }), header: headerArb(keys.length), payload: payloadArb })
+const tokenArb = (): fc.Arbitrary<TokenSpec> => generatedTokenArb(keys.length)
 const params = (runs: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: Math.max(1, Math.round(runs)), endOnFailure: true })
 
 function report(name: string, started: number): void {
   const tally = tallies[name] as Tally
   console.info(
-    `[differential-jose] ${name}: ${tally.cases} cases in ${Date.now() - started} ms (seed ${SEED}); both accept ${tally.bothAccept}, credsign-only refusals ${tally.oursOnlyRefused}, both refuse ${tally.bothRefused}, documented differences ${tally.documented}, unchecked expectations ${tally.unchecked.length}`,
+    `[differential-jose] ${name}: ${tally.cases} cases in ${Date.now() - started} ms (seed ${SEED}); both accept ${tally.bothAccept}, credsign-only refusals ${tally.oursOnlyRefused}, both refuse ${tally.bothRefused}, documented differences ${tally.documented}, unchecked expectations or known findings ${tally.unchecked.length}; accepted formats ${JSON.stringify(Object.fromEntries(tally.accepted))}`,
   )
 }
 
-/** Issue 12: verified ⇒ every expectation the caller passed was checked. Fails until `expectation_unchecked` lands. */
+/** Issue 12: verified ⇒ every expectation the caller passed was checked; and no known finding (KNOWN_FINDINGS) was hit. */
 function expectNoUncheckedExpectations(tally: Tally): void {
   const kinds = new Map<string, number>()
   for (const entry of tally.unchecked) {
     const kind = entry.slice(0, entry.indexOf(':'))
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
   }
-  expect(tally.unchecked.length, `credsign accepted ${tally.unchecked.length} token(s) without checking the caller's audience / nonce (${[...kinds].map(([k, n]) => `${k}: ${n}`).join('; ')}); first:\n${tally.unchecked[0] ?? ''}`).toBe(0)
+  expect(tally.unchecked.length, `credsign accepted ${tally.unchecked.length} token(s) without checking the caller's audience / nonce, or by a known finding (${[...kinds].map(([k, n]) => `${k}: ${n}`).join('; ')}); first:\n${tally.unchecked[0] ?? ''}`).toBe(0)
 }
 
 describe('verify() vs jose: credsign is never looser', () => {
@@ -274,6 +296,15 @@ const REGRESSIONS: RegressionRow[] = [
     mutations: [],
     options: { nowOffset: 0, nowAs: 'number', audience: 'https://rp.example' },
     serialization: 'compact',
+  },
+  {
+    // Found by the JSON property (seed 20261207): a general JWS with a valid ES256 signature and a
+    // second signature whose protected header says b64: false (crit b64). See KNOWN_FINDINGS.
+    name: 'general JWS, two signatures disagreeing on b64 (RFC 7797 section 3)',
+    spec: { signer: 0, header: { alg: 'key', kid: 'self' }, payload: { kind: 'text', exp: 'skip', nbf: 'skip', iat: 'skip' } },
+    mutations: [{ op: 'header', set: { b64: false, crit: ['b64'] } }, { op: 'resign', by: 0 }],
+    options: { nowOffset: 0, nowAs: 'number' },
+    serialization: 'general2',
   },
 ]
 
