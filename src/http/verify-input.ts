@@ -20,8 +20,11 @@ export type InputShape =
   | { kind: 'compact'; text: string }
   /** An SD-JWT string; `keyBinding` when it ends with a KB-JWT (an SD-JWT+KB, the holder's presentation). */
   | { kind: 'sd-jwt'; text: string; keyBinding: boolean }
-  /** An `EnvelopedVerifiableCredential`, unwrapped: `mediaType` says what its `data:` URL holds. */
-  | { kind: 'enveloped-credential'; text: string; mediaType: string }
+  /**
+   * An `EnvelopedVerifiableCredential`: `mediaType` says what its `data:` URL holds; `verify()` is
+   * given the envelope itself, so that its wrapper rules (`@context`, `id`, `type`) apply too.
+   */
+  | { kind: 'enveloped-credential'; document: Record<string, unknown>; mediaType: string }
   /** An `EnvelopedVerifiablePresentation`: `verify()` reads the envelope itself. */
   | { kind: 'enveloped-presentation'; document: Record<string, unknown> }
   /** A JSON-LD document (Data Integrity). */
@@ -63,7 +66,7 @@ export function readVerifyInput(kind: VerifyRouteKind, document: unknown): Input
     const text = content.text.trim()
     const fits = content.mediaType === 'application/vc+jwt' ? COMPACT_JWS.test(text) : SD_JWT.test(text)
     if (!fits) throw refusal(kind, `the data: URL does not hold a compact ${content.mediaType.slice('application/'.length)}`)
-    return { kind: 'enveloped-credential', text, mediaType: content.mediaType }
+    return { kind: 'enveloped-credential', document: record, mediaType: content.mediaType }
   }
   if (types.includes('EnvelopedVerifiablePresentation')) {
     if (kind !== 'presentation') throw refusal(kind, 'an EnvelopedVerifiablePresentation is a presentation')
@@ -77,7 +80,7 @@ export function readVerifyInput(kind: VerifyRouteKind, document: unknown): Input
 
 /** What `verify()` is given for an input shape. @internal */
 export function verifyInputOf(shape: InputShape): unknown {
-  return shape.kind === 'document' || shape.kind === 'enveloped-presentation' ? shape.document : shape.text
+  return shape.kind === 'document' || shape.kind === 'enveloped-presentation' || shape.kind === 'enveloped-credential' ? shape.document : shape.text
 }
 
 /**

@@ -39,7 +39,7 @@ describe('round trips', () => {
       const result = await verify(secured, { handlers })
       expect(result.errors).toEqual([])
       expect(result).toMatchObject({ verified: true, format: 'data-integrity', issuer: secured.issuer, key: { id: signer.id } })
-      expect(result.checks.map((c) => c.name)).toEqual(['format', 'proof', 'context', 'credential', 'signature', 'issuer_binding', 'validity'])
+      expect(result.checks.map((c) => c.name)).toEqual(['format', 'proof', 'context', 'credential', 'signature', 'proof_purpose', 'issuer_binding', 'validity'])
       // The caller's object is untouched.
       expect(CREDENTIAL).not.toHaveProperty('proof')
     })

@@ -160,7 +160,7 @@ describe('EnvelopedVerifiablePresentation', () => {
     const issued = await issueSdJwt(
       holder,
       { '@context': [V2], type: ['VerifiablePresentation'], holder: didOf(holder), iss: didOf(holder), verifiableCredential: [envelopeCredential(await signedCredential())] },
-      { typ: 'vp+sd-jwt', holder: holder.publicJwk, disclosureFrame: { _sd: ['holder'] } },
+      { typ: 'vp+sd-jwt', holder: holder.publicJwk, disclosureFrame: { _sd: ['verifiableCredential'] } },
     )
     const presented = await presentSdJwt(issued, { holder, audience: AUDIENCE, nonce: NONCE })
     const envelope = envelopePresentation(presented, 'application/vp+sd-jwt')

@@ -35,7 +35,7 @@ describe('__proto__ in a disclosure', () => {
 describe('did:jwk with private key material', () => {
   it('resolves to key_resolution_failed (private key published), in the resolver and through verify()', async () => {
     const pair = await generateKeyPair('Ed25519')
-    const privateJwk = { kty: 'OKP', crv: 'Ed25519', x: pair.publicJwk.x, d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A' }
+    const privateJwk = { kty: 'OKP', crv: 'Ed25519', x: (pair.publicJwk as { x: string }).x, d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A' }
     const did = `did:jwk:${b64u(utf8(JSON.stringify(privateJwk)))}`
     await expect(createResolver().resolveKey(`${did}#0`)).rejects.toMatchObject({ code: 'key_resolution_failed' })
     const handle = await loadPrivateKey('Ed25519', pair.pkcs8)
