@@ -100,9 +100,11 @@ export interface VerifyOptions {
   /** Extra format handlers (Data Integrity) tried after the built-in JOSE and SD-JWT ones. */
   handlers?: FormatHandler[]
   /**
-   * Data Integrity: the only JSON-LD context URLs the document (and each embedded credential) may
-   * name, for this call; replaces the handler's `allowedContexts`. Anything else is
-   * `context_not_allowed`. Default: the handler's, else every context its document loader knows.
+   * The only JSON-LD context URLs the document (and each embedded credential) may name, for this
+   * call, in every format (a `vc+jwt` or `vc+sd-jwt` credential's `@context` too); for Data
+   * Integrity it replaces the handler's `allowedContexts`. Anything else, or an inline context, is
+   * `context_not_allowed`. Default: for Data Integrity the handler's, else every context its
+   * document loader knows; for the other formats no restriction.
    */
   allowedContexts?: readonly string[]
   /**

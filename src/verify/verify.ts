@@ -3,6 +3,7 @@ import type { FormatHandler, VerificationFormat, VerificationResult, VerifyConte
 import { builtInHandlers } from './built-in-handlers.js'
 import { parseJsonText } from '../jose/json.js'
 import { checkRelatedResourceOptions, withRelatedResourceChecks } from '../vc/related-resource.js'
+import { withAllowedContexts } from './allowed-contexts.js'
 
 /** Largest input `verify()` looks at (characters of a string, or of an object's JSON). */
 const MAX_INPUT_LENGTH = 4 * 1024 * 1024
@@ -64,7 +65,7 @@ async function verifyAt(input: unknown, options: VerifyOptions, handlers: Format
   try {
     // relatedResource digests (VCDM 2.0 section 5.3) are checked here, once for every format and
     // every embedded credential, after the handler has verified the signature.
-    const result = await withRelatedResourceChecks(await handler.verify(normalized, options, context), options.relatedResources)
+    const result = await withRelatedResourceChecks(withAllowedContexts(await handler.verify(normalized, options, context), options.allowedContexts), options.relatedResources)
     // A handler's verdict is only as good as its error list: keep them consistent whatever it did.
     return withExpectationsChecked({ ...result, verified: result.errors.length === 0 && result.verified }, options)
   } catch (error) {
@@ -87,6 +88,7 @@ function expectedChecks(result: VerificationResult, options: VerifyOptions): { o
   if (options.audience !== undefined) expected.push({ option: 'audience', check: 'audience' })
   if (options.algorithms !== undefined) expected.push({ option: 'algorithms', check: 'algorithm' })
   if (options.requireKeyBinding === true) expected.push({ option: 'requireKeyBinding', check: 'key_binding' })
+  if (options.allowedContexts !== undefined && (result.credential !== undefined || result.presentation !== undefined)) expected.push({ option: 'allowedContexts', check: 'context' })
   if (result.credential !== undefined || result.presentation !== undefined) expected.push({ option: 'issuerBinding', check: 'issuer_binding' })
   if (result.credential !== undefined && result.presentation === undefined) expected.push({ option: 'checkValidity', check: 'validity' })
   if (result.presentation !== undefined) expected.push({ option: 'verifyEmbedded', check: 'credentials' })

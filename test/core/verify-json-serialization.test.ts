@@ -139,3 +139,16 @@ describe('verify() never says verified for an expectation it did not check', () 
     expect(result.errors[0]?.message).toMatch(/issuerBinding, checkValidity/)
   })
 })
+
+describe('allowedContexts applies to every format', () => {
+  it('a vc+jwt credential naming a context outside the list is context_not_allowed; inside it, verified with a context check', async () => {
+    const issuer = await didSigner()
+    const vc = await new JwtVcSigner(issuer).sign(credentialV2())
+    const both = [V2, 'https://www.w3.org/ns/credentials/examples/v2']
+    const allowed = await verify(vc, { allowedContexts: both })
+    expectVerified(allowed)
+    expect(allowed.checks.find((c) => c.name === 'context')).toMatchObject({ passed: true })
+    const refused = await verify(vc, { allowedContexts: [V2] })
+    expect(codes(refused)).toEqual(['context_not_allowed'])
+  })
+})
