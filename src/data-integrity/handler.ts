@@ -11,6 +11,7 @@ import { dataModelVersion } from '../vc/version.js'
 import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../verify/types.js'
 import { allowedContextSet, checkContextPolicy, checkContextsSigned, contextPolicyOf, type ContextPolicy } from './context-policy.js'
 import { createDocumentLoader, offlineDocumentLoader } from './document-loader.js'
+import { loaderWithLimits, type JsonLdLimits } from './jsonld-limits.js'
 import { previousProofIds } from './proof-document.js'
 import type { DocumentLoader } from './types.js'
 import { isProofCheckError, verifyProof, type VerifiedProof } from './verify-proof.js'
@@ -36,6 +37,8 @@ export interface DataIntegrityHandlerOptions {
   proofPurpose?: string
   /** Most proofs accepted on one document (default 8): each costs a key resolution and a signature check. */
   maxProofs?: number
+  /** Work budgets of JSON-LD processing (rdfc suites); each limit not given keeps its default (`JSONLD_LIMIT_DEFAULTS`). */
+  jsonLdLimits?: JsonLdLimits
   /**
    * The only context URLs a document may name, anywhere in it (the VC Data Integrity "known
    * contexts"). Default: every context the document loader knows (bundled, `contexts`, or what
@@ -90,8 +93,9 @@ const PROOF_LIMIT = 64
  */
 export function dataIntegrityHandler(options: DataIntegrityHandlerOptions = {}): FormatHandler {
   if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'handler options must be an object')
-  const loader = options.documentLoader ?? (options.contexts === undefined ? offlineDocumentLoader() : createDocumentLoader({ contexts: options.contexts }))
-  if (typeof loader !== 'function') throw new CredsignError('invalid_argument', 'documentLoader must be a function')
+  const baseLoader = options.documentLoader ?? (options.contexts === undefined ? offlineDocumentLoader() : createDocumentLoader({ contexts: options.contexts }))
+  if (typeof baseLoader !== 'function') throw new CredsignError('invalid_argument', 'documentLoader must be a function')
+  const loader = loaderWithLimits(baseLoader, options.jsonLdLimits)
   const maxProofs = options.maxProofs ?? 8
   if (!Number.isInteger(maxProofs) || maxProofs < 1 || maxProofs > PROOF_LIMIT) throw new CredsignError('invalid_argument', `maxProofs must be an integer from 1 to ${PROOF_LIMIT}`)
   if (options.proofPurpose !== undefined && (typeof options.proofPurpose !== 'string' || options.proofPurpose.length === 0)) {

@@ -5,6 +5,7 @@ import { sha256, sha384 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { Lru } from '../util/lru.js'
+import { checkContextLimits, checkDocumentLimits, checkValueComparisons, JSONLD_LIMIT_DEFAULTS, JsonLdBudget, jsonLdLimitsOf, type ContextResolverLike } from './jsonld-limits.js'
 import type { DocumentLoader, JsonLdDocument, RemoteDocument } from './types.js'
 
 /** An RDF term as `jsonld` and `rdf-canonize` exchange them (RDF/JS-like plain objects). @internal */
@@ -24,12 +25,13 @@ export interface RdfQuad {
 }
 
 interface JsonLdApi {
+  expand(input: unknown, options: Record<string, unknown>): Promise<unknown>
   toRDF(input: unknown, options: Record<string, unknown>): Promise<RdfQuad[]>
 }
 interface CanonizeApi {
   canonize(input: RdfQuad[], options: Record<string, unknown>): Promise<string>
 }
-type ContextResolverClass = new (options: { sharedCache: { get(key: string): unknown; set(key: string, value: unknown): void } }) => unknown
+type ContextResolverClass = new (options: { sharedCache: { get(key: string): unknown; set(key: string, value: unknown): void } }) => ContextResolverLike
 
 interface Machinery {
   jsonld: JsonLdApi
@@ -114,88 +116,49 @@ function staticLoader(loader: DocumentLoader): (url: string) => Promise<RemoteDo
 
 /**
  * The RDF dataset of a JSON-LD document: expansion and deserialization to RDF in safe mode (a
- * term no context defines, a dropped value or a relative IRI is an error, not silently ignored).
- * Errors: `context_not_found` (from the loader), `jsonld_invalid` (everything JSON-LD rejects).
+ * term no context defines, a dropped value or a relative IRI is an error, not silently ignored),
+ * within the JSON-LD limits the loader carries (`jsonld-limits.ts`; the defaults unless the
+ * handler or signer was given `jsonLdLimits`).
+ * Errors: `context_not_found` (from the loader), `jsonld_limit_exceeded`, `jsonld_invalid`
+ * (everything JSON-LD rejects).
  * @internal
  */
 export async function toDataset(document: JsonLdDocument, documentLoader: DocumentLoader): Promise<RdfQuad[]> {
-  checkJsonLdInput(document)
+  const limits = jsonLdLimitsOf(documentLoader)
+  const budget = new JsonLdBudget(limits)
+  const contexts = checkDocumentLimits(document, limits)
   const { jsonld, ContextResolver } = await loadMachinery()
+  budget.useWeights(await checkContextLimits(contexts, documentLoader, limits, budget))
+  const options = {
+    documentLoader: staticLoader(documentLoader),
+    safe: true,
+    // As the W3C cryptosuites (and Digital Bazaar's implementations) process documents: no base
+    // IRI (a relative IRI is an error in safe mode, never resolved against some URL), base
+    // direction as i18n datatypes (else safe mode rejects every @direction), no generalized RDF.
+    base: null,
+    rdfDirection: 'i18n-datatype',
+    produceGeneralizedRdf: false,
+    contextResolver: budget.meter(new ContextResolver({ sharedCache: contextCacheOf(documentLoader) })),
+  }
   try {
-    return await jsonld.toRDF(document, {
-      documentLoader: staticLoader(documentLoader),
-      safe: true,
-      // As the W3C cryptosuites (and Digital Bazaar's implementations) process documents: no base
-      // IRI (a relative IRI is an error in safe mode, never resolved against some URL), base
-      // direction as i18n datatypes (else safe mode rejects every @direction), no generalized RDF.
-      base: null,
-      rdfDirection: 'i18n-datatype',
-      produceGeneralizedRdf: false,
-      contextResolver: new ContextResolver({ sharedCache: contextCacheOf(documentLoader) }),
-    })
+    // What jsonld.toRDF does, in two steps, so the node map's cost can be counted in between.
+    const expanded = await jsonld.expand(document, options)
+    budget.checkTime('expansion')
+    checkValueComparisons(expanded, limits)
+    const dataset = await jsonld.toRDF(expanded, { ...options, skipExpansion: true })
+    budget.checkTime('RDF conversion')
+    return dataset
   } catch (error) {
-    throw jsonLdError(error)
+    throw budget.exceeded ?? jsonLdError(error)
   }
 }
 
-/** Most `@context` entries (strings and objects, scoped contexts included) a document may hold. @internal */
-export const MAX_CONTEXT_ENTRIES = 256
-/** Most term definitions all inline contexts of a document may hold together. @internal */
-export const MAX_INLINE_TERMS = 1024
-/** Most JSON values (object members and array entries, outside contexts) of a document processed as JSON-LD. @internal */
-export const MAX_JSONLD_VALUES = 10_000
-
-/**
- * What jsonld would mishandle, refused before it runs (`jsonld_invalid`):
- * - a member named `__proto__` anywhere: jsonld drops it without a safe-mode error, so it would be
- *   neither signed nor rejected, and a verified document would carry unsigned data (which
- *   `Object.assign` and friends turn into a prototype);
- * - more than {@link MAX_CONTEXT_ENTRIES} context entries or {@link MAX_INLINE_TERMS} inline term
- *   definitions: jsonld copies the whole active context for each context it applies and for each
- *   scoped context it validates, so the cost grows with their product (a 200 KB document of inline
- *   contexts takes seconds, 4 MB would take most of an hour);
- * - more than {@link MAX_JSONLD_VALUES} values: jsonld compares each value of a node's property
- *   with every earlier one (duplicate removal), so one property with many values, or many objects
- *   merged into one node by a shared `id`, costs the square of their number (350 KB: 10 s).
- * Contexts from the document loader are not counted: they are the caller's.
- * @internal
- */
-export function checkJsonLdInput(document: unknown): void {
-  let entries = 0
-  let terms = 0
-  let values = 0
-  // Iterative: signing input is not depth-limited by a parser.
-  const stack: { value: unknown; inContext: boolean }[] = [{ value: document, inContext: false }]
-  while (stack.length > 0) {
-    const { value, inContext } = stack.pop() as { value: unknown; inContext: boolean }
-    if (value === null || typeof value !== 'object') continue
-    if (Array.isArray(value)) {
-      if (!inContext) values += value.length
-      if (values > MAX_JSONLD_VALUES) throw tooManyValues()
-      for (const item of value) stack.push({ value: item, inContext })
-      continue
-    }
-    for (const key of Object.keys(value)) {
-      if (key === '__proto__') throw new CredsignError('jsonld_invalid', 'a member is named "__proto__", which JSON-LD processing would drop unsigned')
-      const member = (value as Record<string, unknown>)[key]
-      if (key === '@context') {
-        entries += Array.isArray(member) ? member.length : 1
-        stack.push({ value: member, inContext: true })
-        continue
-      }
-      if (inContext && !key.startsWith('@')) terms++
-      if (!inContext) values++
-      stack.push({ value: member, inContext })
-    }
-    if (values > MAX_JSONLD_VALUES) throw tooManyValues()
-    if (entries > MAX_CONTEXT_ENTRIES) throw new CredsignError('jsonld_invalid', `the document has more than ${MAX_CONTEXT_ENTRIES} @context entries`)
-    if (terms > MAX_INLINE_TERMS) throw new CredsignError('jsonld_invalid', `the document's inline contexts define more than ${MAX_INLINE_TERMS} terms`)
-  }
-}
-
-function tooManyValues(): CredsignError {
-  return new CredsignError('jsonld_invalid', `the document has more than ${MAX_JSONLD_VALUES} values (object members and array entries) to process as JSON-LD`)
-}
+/** Most `@context` entries (strings and objects, scoped contexts included) a document may hold by default. @internal */
+export const MAX_CONTEXT_ENTRIES = JSONLD_LIMIT_DEFAULTS.maxContextEntries
+/** Most term definitions all inline contexts of a document may hold together by default. @internal */
+export const MAX_INLINE_TERMS = JSONLD_LIMIT_DEFAULTS.maxInlineTerms
+/** Most JSON values (object members and array entries, outside contexts) of a document processed as JSON-LD, by default. @internal */
+export const MAX_JSONLD_VALUES = JSONLD_LIMIT_DEFAULTS.maxValues
 
 /**
  * RDFC-1.0 canonical N-Quads of a dataset. `hash` is the algorithm RDFC-1.0 uses for blank node

@@ -13,6 +13,7 @@ import { checkContextPolicy, checkDocumentForm, contextPolicyOf } from './contex
 import { createProof, type NewProofOptions } from './create-proof.js'
 import { suiteForSigning } from './cryptosuites.js'
 import { offlineDocumentLoader } from './document-loader.js'
+import { loaderWithLimits, type JsonLdLimits } from './jsonld-limits.js'
 import { previousProofIds } from './proof-document.js'
 import type { CryptosuiteName, DocumentLoader } from './types.js'
 
@@ -52,6 +53,8 @@ export interface DataIntegritySignOptions {
   previousProof?: string | string[]
   /** Where JSON-LD contexts come from (default: the bundled ones, offline; see `createDocumentLoader`). */
   documentLoader?: DocumentLoader
+  /** Work budgets of JSON-LD processing (rdfc suites); each limit not given keeps its default (`JSONLD_LIMIT_DEFAULTS`). */
+  jsonLdLimits?: JsonLdLimits
   /**
    * The only context URLs the document may name (default: any the document loader knows). As the
    * verifier's option of the same name: nothing is signed that such a verifier would refuse.
@@ -178,8 +181,9 @@ export class DataIntegritySigner {
     }
 
     const proofOptions = newProofOptions(opts, this.#signer, kind, now, existing)
-    const loader = opts.documentLoader ?? offlineDocumentLoader()
-    if (typeof loader !== 'function') throw new CredsignError('invalid_argument', 'documentLoader must be a function')
+    const baseLoader = opts.documentLoader ?? offlineDocumentLoader()
+    if (typeof baseLoader !== 'function') throw new CredsignError('invalid_argument', 'documentLoader must be a function')
+    const loader = loaderWithLimits(baseLoader, opts.jsonLdLimits)
     await checkContextPolicy(copy, contextPolicyOf(opts), loader)
     const { proof } = await createProof(copy, existing, suite, this.#signer, proofOptions, loader)
     copy.proof = existing.length === 0 ? proof : [...existing, proof]
