@@ -16,13 +16,15 @@
  * path only; BENCH_BACKEND=node runs sections 1-2 with the node:crypto backend installed; unset (or
  * `both`), sections 1-2 run on the default path and section 3 measures both in the same run.
  * BENCH_ONLY=data-integrity runs the Data Integrity section alone, BENCH_ONLY=sd-jwt the SD-JWT VC
- * section alone (on the paths BENCH_BACKEND selects).
+ * section alone (on the paths BENCH_BACKEND selects), BENCH_ONLY=jsonld-hostile the hostile JSON-LD
+ * table alone (bench/jsonld-hostile.ts; each case in a child process, default path only).
  */
 import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { JWT_TABLE_HEADER, benchJwt } from './jwt.js'
 import { createDataIntegrityBench } from './data-integrity.js'
 import { createSdJwtBench } from './sd-jwt.js'
+import { hostileJsonLdTable, measureHostileJsonLd } from './jsonld-hostile.js'
 import { cpus } from 'node:os'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
@@ -34,9 +36,9 @@ import { parsePkcs8 } from '../src/keys/pkcs8.js'
 const QUICK = process.env.BENCH_QUICK === '1'
 const BACKEND = process.env.BENCH_BACKEND ?? 'both'
 if (!['both', 'webcrypto', 'node'].includes(BACKEND)) throw new Error('BENCH_BACKEND must be both, webcrypto or node')
-/** BENCH_ONLY=data-integrity or BENCH_ONLY=sd-jwt runs that section alone. */
+/** BENCH_ONLY=data-integrity, BENCH_ONLY=sd-jwt or BENCH_ONLY=jsonld-hostile runs that section alone. */
 const ONLY = process.env.BENCH_ONLY
-if (ONLY !== undefined && ONLY !== 'data-integrity' && ONLY !== 'sd-jwt') throw new Error('BENCH_ONLY must be data-integrity or sd-jwt (or unset)')
+if (ONLY !== undefined && ONLY !== 'data-integrity' && ONLY !== 'sd-jwt' && ONLY !== 'jsonld-hostile') throw new Error('BENCH_ONLY must be data-integrity, sd-jwt or jsonld-hostile (or unset)')
 const SIGN_SECONDS = QUICK ? 0.3 : 1.5
 const UNLOCK_RUNS = QUICK ? 2 : 5
 const message = new TextEncoder().encode('{"iss":"did:example:issuer","vc":{"type":["VerifiableCredential"]}} a typical JWS signing input')
@@ -308,6 +310,13 @@ async function main(): Promise<void> {
   const all = ONLY === undefined
   const runDi = all || ONLY === 'data-integrity'
   const runSd = all || ONLY === 'sd-jwt'
+  const runHostile = all || ONLY === 'jsonld-hostile'
+  if (ONLY === 'jsonld-hostile') {
+    reportHostileJsonLd()
+    mkdirSync('.bench-out', { recursive: true })
+    writeFileSync(`.bench-out/${ONLY}.md`, lines.join('\n') + '\n')
+    return
+  }
   if (all) {
     await benchUnlock()
     await benchSign()
@@ -334,6 +343,7 @@ async function main(): Promise<void> {
   if (all) reportJwt(jwtRows)
   if (runDi) reportDataIntegrity(diBench.report())
   if (runSd) reportSdJwt(sdBench.report())
+  if (runHostile) reportHostileJsonLd()
   mkdirSync('.bench-out', { recursive: true })
   writeFileSync(all ? '.bench-out/latest.md' : `.bench-out/${ONLY}.md`, lines.join('\n') + '\n')
 }
@@ -351,6 +361,18 @@ function reportDataIntegrity(diLines: string[]): void {
   out('"ceiling ×" = raw ÷ DB: no implementation signing / verifying with node:crypto can beat DB by more than that.')
   out()
   for (const line of diLines) out(line)
+  out()
+}
+
+function reportHostileJsonLd(): void {
+  out('### Hostile JSON-LD inputs (rdfc suites)')
+  out()
+  out('Each input is at most 100 KB of JSON and must finish, refused (`jsonld_limit_exceeded`, the limit named) or processed, in under 250 ms and 128 MB')
+  out('with the default JSON-LD limits (docs/data-integrity.md, "Limits"). `canonizeRdfc(document, createDocumentLoader())` (expansion, RDF,')
+  out('RDFC-1.0: what an rdfc proof hashes), shape templates off, each case in a child process of its own after three ordinary credentials:')
+  out('time = median of 4 warm runs after the first (cold) run; peak memory = the rise of the child\'s peak RSS above its RSS before the first run.')
+  out()
+  for (const line of hostileJsonLdTable(measureHostileJsonLd())) out(line)
   out()
 }
 
