@@ -83,9 +83,9 @@ export const HOSTILE_CASES: HostileCase[] = [
   },
   {
     name: 'merged-990',
-    about: '990 objects with the same id (merged into one node: one property with 990 values)',
+    about: '990 objects with the same id (one node with 990 names, referenced 990 times by one property: 2 × 489,555 comparisons)',
     build: () => credential([V2, EX2], { id: 'did:example:a', alumniOf: many(990, (i) => ({ id: 'urn:x:same', name: `v${i}` })) }),
-    expect: 'processed',
+    expect: 'maxValueComparisons',
   },
   {
     name: 'merged-2-ids',
