@@ -34,6 +34,8 @@ const SEED = Number((globalThis as { process?: { env?: Record<string, string | u
 const RUNS = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FC_RUNS ?? 300)
 
 const AUDIENCE = 'https://verifier.example'
+/** Every JSON-LD context the samples use. */
+const CONTEXTS = ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2', 'https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/2018/credentials/examples/v1']
 const NONCE = 'n-0S6_WzA2Mj'
 const VCT = 'https://credentials.example.com/identity_credential'
 
@@ -49,6 +51,8 @@ const OPTION_ROLES: Record<keyof VerifyOptions, { role: 'expectation' | 'default
   nonce: { role: 'expectation', check: 'nonce' },
   requireKeyBinding: { role: 'expectation', check: 'key_binding' },
   algorithms: { role: 'expectation', check: 'algorithm' },
+  // An expectation of documents (credentials, presentations): a JWT or JWS has no @context to allow.
+  allowedContexts: { role: 'expectation', check: 'context' },
   issuerBinding: { role: 'default-check', check: 'issuer_binding' },
   checkValidity: { role: 'default-check', check: 'validity' },
   verifyEmbedded: { role: 'default-check', check: 'credentials' },
@@ -57,7 +61,6 @@ const OPTION_ROLES: Record<keyof VerifyOptions, { role: 'expectation' | 'default
   clockToleranceSeconds: { role: 'policy' },
   keyBindingMaxAgeSeconds: { role: 'policy' },
   handlers: { role: 'policy' },
-  allowedContexts: { role: 'policy' },
   relatedResources: { role: 'policy' },
 }
 
@@ -74,6 +77,8 @@ interface Sample {
 }
 
 const samples: Sample[] = []
+/** Whether a sample is a credential or presentation (has an @context), not a plain JWT, JWS or SD-JWT VC. */
+const isDocument = (sample: Sample): boolean => !['jwt', 'jws'].includes(sample.format) && !sample.name.startsWith('dc+sd-jwt')
 const diHandler = (proofPurpose?: string): FormatHandler => dataIntegrityHandler(proofPurpose === undefined ? {} : { proofPurpose })
 let issuer: Signer
 let holder: Signer
@@ -143,8 +148,10 @@ describe('verify(): the samples verify as produced', () => {
 
 /** One expectation and the value it takes, or a matching / mismatching one. */
 interface Expectation {
-  option: 'audience' | 'nonce' | 'requireKeyBinding' | 'algorithms' | 'proofPurpose'
+  option: 'audience' | 'nonce' | 'requireKeyBinding' | 'algorithms' | 'allowedContexts' | 'proofPurpose'
   value: string | boolean | string[]
+  /** Only an expectation for these samples (default: every sample). */
+  appliesTo?(sample: Sample): boolean
   /** Whether the sample can meet it. */
   satisfiable(sample: Sample): boolean
 }
@@ -158,6 +165,8 @@ const EXPECTATIONS: Expectation[] = [
   // Every sample is signed with Ed25519 (issuer) or P-256 (holder), its KB-JWT too.
   { option: 'algorithms', value: ['EdDSA', 'ES256'], satisfiable: () => true },
   { option: 'algorithms', value: ['ES384'], satisfiable: () => false },
+  { option: 'allowedContexts', value: CONTEXTS, satisfiable: () => true, appliesTo: isDocument },
+  { option: 'allowedContexts', value: ['https://example.org/contexts/only-this-one'], satisfiable: (s) => !isDocument(s), appliesTo: isDocument },
 ]
 /** The Data Integrity handler's option: it speaks only to what that handler verifies. */
 const PURPOSES: Expectation[] = [
@@ -201,6 +210,7 @@ async function expectationViolations(sampleSet: Sample[], combinations: Expectat
       if (!result.verified) continue
       for (const e of combination) {
         const name = checkNameOf(e.option)
+        if (e.appliesTo !== undefined && !e.appliesTo(sample)) continue
         if (!result.checks.some((c) => c.name === name && c.passed)) violations.push(`${label}: verified without a passed "${name}" check: ${summary(result)}`)
         if (!e.satisfiable(sample)) violations.push(`${label}: verified although the token cannot meet ${e.option}=${JSON.stringify(e.value)}: ${summary(result)}`)
       }
@@ -218,7 +228,7 @@ async function expectationViolations(sampleSet: Sample[], combinations: Expectat
 describe('verify(): verified ⇒ every expectation the caller passed has a passed check', () => {
   it('OPTION_ROLES classifies every VerifyOptions member; its expectations are the ones tested below', () => {
     const expectations = Object.entries(OPTION_ROLES).filter(([, role]) => role.role === 'expectation').map(([name]) => name)
-    expect(expectations.sort()).toEqual(['algorithms', 'audience', 'nonce', 'requireKeyBinding'])
+    expect(expectations.sort()).toEqual(['algorithms', 'allowedContexts', 'audience', 'nonce', 'requireKeyBinding'])
     expect(new Set(EXPECTATIONS.map((e) => e.option))).toEqual(new Set(expectations))
   })
 
