@@ -325,12 +325,23 @@ describe('verify(): the same token in every serialization gets the same verdict 
     )
   })
 
+  const sdMutation = fc.oneof(fc.constant(undefined), fc.record({ part: fc.nat(), at: fc.nat(), to: fc.constantFrom('A', '_', '-'), drop: fc.boolean() }))
+
   it('SD-JWT: compact ~ form, flattened and general JSON serialization', async () => {
     const sdJwts = samples.filter((s) => s.format === 'sd-jwt')
     expect(sdJwts.length).toBe(3)
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: sdJwts.length - 1 }), serializationOptions, async (index, options) => {
-        const forms = sdJwtForms((sdJwts[index] as Sample).input as string)
+      fc.asyncProperty(fc.nat({ max: sdJwts.length - 1 }), serializationOptions, sdMutation, async (index, options, change) => {
+        let token = (sdJwts[index] as Sample).input as string
+        if (change !== undefined) {
+          // Drop, or change one character of, a disclosure or the KB-JWT (never the issuer JWT's dots).
+          const parts = token.split('~')
+          const at = 1 + (change.part % Math.max(1, parts.length - 1))
+          const part = parts[at] ?? ''
+          parts[at] = change.drop ? '' : part.slice(0, change.at % Math.max(1, part.length)) + change.to + part.slice((change.at % Math.max(1, part.length)) + 1)
+          token = (change.drop ? parts.filter((p, i) => i === parts.length - 1 || p !== '') : parts).join('~')
+        }
+        const forms = sdJwtForms(token)
         const results = await Promise.all([forms.compact, forms.flattened, forms.general, JSON.stringify(forms.flattened)].map((input) => verify(input, options)))
         const [compact] = results as [VerificationResult]
         for (const [i, result] of results.entries()) {
