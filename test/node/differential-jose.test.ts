@@ -18,7 +18,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { verify, type VerificationResult, type VerifyOptions } from '../../src/index.js'
 import { makeDiffKeys, type DiffKey, type DiffKeySet } from './fixtures/differential-keys.js'
 import {
-  NOW,
   buildOptions,
   buildToken,
   mutate,
@@ -319,4 +318,3 @@ describe('verify() vs jose: regression rows', () => {
   }
 })
 
-export { NOW }

@@ -29,7 +29,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { issueSdJwt, verify, type DisclosureFrame, type PublicJwk, type Signer, type VerificationResult, type VerifyOptions } from '../../src/index.js'
 import { DOCUMENTED_CODES } from '../core/documented-codes.js'
-import { ISSUER, makeDiffKeys, nodeJwsSign, type DiffKey, type DiffKeySet } from './fixtures/differential-keys.js'
+import { makeDiffKeys, nodeJwsSign, type DiffKey, type DiffKeySet } from './fixtures/differential-keys.js'
 import { DEFAULT_ALGORITHMS } from './fixtures/jose-reference.js'
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_207)
@@ -533,4 +533,3 @@ describe('verify() vs @sd-jwt/sd-jwt-vc: regression rows', () => {
   }
 })
 
-export { ISSUER }
