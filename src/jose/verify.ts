@@ -77,6 +77,7 @@ export async function verifyJwsWith(input: unknown, options: JwsVerifyOptions, h
     if (jws.signatures.length === 1) {
       return { payload: jws.payload, ...(await verifyOne(jws.signatures[0] as RawSignature, context)) }
     }
+    refuseUnencodedPayload(jws.signatures, limits)
     const failures: CredsignError[] = []
     for (const raw of jws.signatures) {
       try {
@@ -136,6 +137,27 @@ async function verifyOne(raw: RawSignature, context: SignatureContext, predecode
   const result: Omit<VerifiedJws, 'payload'> = { protectedHeader: decoded.protectedHeader, key }
   if (decoded.unprotectedHeader !== undefined) result.unprotectedHeader = decoded.unprotectedHeader
   return result
+}
+
+/**
+ * RFC 7797 section 3: `b64` must be the same in every signature of a JWS, since it decides what the
+ * payload is. credsign never accepts `b64` (its one signature is refused as `crit_unsupported`);
+ * with several signatures, one that names it must refuse the whole JWS, or the any-signature rule
+ * would let another signature verify a payload that a `b64`-aware verifier reads differently.
+ */
+function refuseUnencodedPayload(signatures: readonly RawSignature[], limits: JwsLimits): void {
+  for (const raw of signatures) {
+    let decoded: DecodedSignature
+    try {
+      decoded = decodeSignature(raw, limits)
+    } catch {
+      continue // a malformed entry fails on its own in the any-signature loop; it must not stop a good one
+    }
+    const { protectedHeader, unprotectedHeader } = decoded
+    if ('b64' in protectedHeader || (unprotectedHeader !== undefined && 'b64' in unprotectedHeader)) {
+      throw new CredsignError('crit_unsupported', 'a signature of the JWS uses b64 (RFC 7797): every signature must agree on it, and credsign does not support unencoded payloads')
+    }
+  }
 }
 
 function criticalNames(crit: readonly string[] | undefined): readonly string[] {

@@ -7,25 +7,14 @@ import { pathOf } from './process.js'
 export const NEVER_DISCLOSABLE: readonly string[] = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status']
 
 /**
- * Members of a W3C `vc+sd-jwt` / `vp+sd-jwt` payload that must never come from a disclosure: the
- * same reasons as SD-JWT VC's list (a holder who can withhold them can withhold an expiry, a
- * revocation entry or the key binding), for the JWT claims and their VCDM 2.0 counterparts. What a
- * verifier cannot see, it cannot check, and a withheld `validUntil` is not "no expiry".
+ * Members of a W3C `vc+sd-jwt` / `vp+sd-jwt` payload that must never come from a disclosure: SD-JWT
+ * VC's list (a holder who can withhold them can withhold an expiry, a revocation entry or the key
+ * binding) and its VCDM 2.0 counterparts (`validFrom`, `validUntil`, `credentialStatus`). What a
+ * verifier cannot see, it cannot check, and a withheld `validUntil` is not "no expiry". `type`,
+ * `holder` and `issuer` are not here: the VC-JOSE-COSE examples disclose `type` and `holder`
+ * selectively, and a withheld issuer or holder fails (or is absent from) the binding check anyway.
  */
-export const W3C_NEVER_DISCLOSABLE: readonly string[] = [
-  '@context',
-  'type',
-  'iss',
-  'nbf',
-  'exp',
-  'cnf',
-  'status',
-  'issuer',
-  'holder',
-  'validFrom',
-  'validUntil',
-  'credentialStatus',
-]
+export const W3C_NEVER_DISCLOSABLE: readonly string[] = ['iss', 'nbf', 'exp', 'cnf', 'status', 'validFrom', 'validUntil', 'credentialStatus']
 
 /** What an issuer-signed JWT is, by its `typ` and payload. @internal */
 export type SdJwtKind = 'sd-jwt-vc' | 'w3c-credential' | 'w3c-presentation' | 'sd-jwt'

@@ -123,9 +123,8 @@ export class SdJwtVcSigner {
    * credential is validated (strict by default) and bound to the key's controller as in
    * `JwtVcSigner` (absent `issuer` filled in; another issuer is `issuer_mismatch` unless
    * `allowIssuerMismatch`), then issued with `typ: vc+sd-jwt`, `cty: vc`, `iss`, `iat` and `nbf` /
-   * `exp` from `validFrom` / `validUntil`. The members of `W3C_NEVER_DISCLOSABLE` (`@context`, `type`,
-   * `iss`, `nbf`, `exp`, `cnf`, `status`, `issuer`, `holder`, `validFrom`, `validUntil`,
-   * `credentialStatus`) are never selectively disclosable. Errors: `credential_invalid`, `issuer_mismatch`, `invalid_argument`,
+   * `exp` from `validFrom` / `validUntil`. `@context`, `iss`, `nbf`, `exp`, `cnf`, `status`,
+   * `validFrom`, `validUntil` and `credentialStatus` are never selectively disclosable. Errors: `credential_invalid`, `issuer_mismatch`, `invalid_argument`,
    * and the signer's.
    *
    * @example
@@ -156,7 +155,7 @@ export class SdJwtVcSigner {
       ...(allowProperties === undefined ? {} : { allowProperties }),
     })
     await refuseMismatchedRelatedResources(document)
-    refuseDisclosable(issueOptions.disclosureFrame, W3C_NEVER_DISCLOSABLE)
+    refuseDisclosable(issueOptions.disclosureFrame, ['@context', ...W3C_NEVER_DISCLOSABLE])
     const times = timeClaims({
       ...(issuedAt === undefined ? {} : { issuedAt }),
       ...(expiresIn === undefined ? {} : { expiresIn }),
