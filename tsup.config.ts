@@ -6,7 +6,7 @@ export default defineConfig({
     // The `node` export condition's entry: the same API with the node:crypto backend installed.
     'index.node': 'src/index.node.ts',
     // Data Integrity: JSON-LD (jsonld, rdf-canonize) is only imported from here, and lazily.
-    'data-integrity/index': 'src/data-integrity/index.ts',
+    'data-integrity/index': 'src/formats/data-integrity/index.ts',
     'file/index': 'src/file/index.ts',
     'postgres/index': 'src/postgres/index.ts',
     'testing/index': 'src/testing/index.ts',

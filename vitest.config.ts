@@ -7,7 +7,7 @@ const chromiumArgs = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
 const alias = {
-  'credsign/data-integrity': fileURLToPath(new URL('./src/data-integrity/index.ts', import.meta.url)),
+  'credsign/data-integrity': fileURLToPath(new URL('./src/formats/data-integrity/index.ts', import.meta.url)),
   'credsign/file': fileURLToPath(new URL('./src/file/index.ts', import.meta.url)),
   'credsign/postgres': fileURLToPath(new URL('./src/postgres/index.ts', import.meta.url)),
   'credsign/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),

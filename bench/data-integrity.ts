@@ -45,8 +45,8 @@ import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey'
 // @ts-expect-error -- no type declarations
 import jsigs from 'jsonld-signatures'
 import type * as Credsign from '../src/index.js'
-import type * as CredsignDataIntegrity from '../src/data-integrity/index.js'
-import type { CryptosuiteName } from '../src/data-integrity/index.js'
+import type * as CredsignDataIntegrity from '../src/formats/data-integrity/index.js'
+import type { CryptosuiteName } from '../src/formats/data-integrity/index.js'
 import { importPrivateKey } from '../src/keys/import.js'
 import { fromB58 } from '../src/util/bytes.js'
 import { DB_CONTEXTS, didKeyDriver } from '../test/node/fixtures/digital-bazaar.js'
@@ -223,14 +223,14 @@ export function createDataIntegrityBench(tools: BenchTools, options: { credentia
     const credsignLoader = di.createDocumentLoader()
     const dbLoader = dbDocumentLoader(credsignLoader)
     const handlers = { handlers: [di.dataIntegrityHandler()] }
-    // The shape cache of src/data-integrity/rdfc.ts, when the tree has it.
-    const rdfc = (await import('../src/data-integrity/rdfc.js')) as Record<string, unknown>
+    // The shape cache of src/formats/data-integrity/rdfc.ts, when the tree has it.
+    const rdfc = (await import('../src/formats/data-integrity/rdfc.js')) as Record<string, unknown>
     const setCache = typeof rdfc.setRdfcCache === 'function' ? (rdfc.setRdfcCache as (enabled: boolean) => void) : undefined
-    const template = existsSync(new URL('../src/data-integrity/rdfc-template.ts', import.meta.url)) ? 'exists' : 'does not exist'
+    const template = existsSync(new URL('../src/formats/data-integrity/rdfc-template.ts', import.meta.url)) ? 'exists' : 'does not exist'
     cacheNote =
       setCache === undefined
-        ? `No RDFC shape cache in this tree (rdfc.ts has no setRdfcCache; src/data-integrity/rdfc-template.ts ${template}).`
-        : `The RDFC shape cache is in this tree (src/data-integrity/rdfc-template.ts ${template}): on, except in the "cache off" table.`
+        ? `No RDFC shape cache in this tree (rdfc.ts has no setRdfcCache; src/formats/data-integrity/rdfc-template.ts ${template}).`
+        : `The RDFC shape cache is in this tree (src/formats/data-integrity/rdfc-template.ts ${template}): on, except in the "cache off" table.`
 
     for (const c of SUITES) {
       let key = keys.get(c.algorithm)

@@ -1,5 +1,5 @@
 /**
- * Hostile JSON-LD inputs against the JSON-LD work budgets (src/data-integrity/jsonld-limits.ts):
+ * Hostile JSON-LD inputs against the JSON-LD work budgets (src/formats/data-integrity/jsonld-limits.ts):
  * each case is at most 100 KB of JSON and must finish, refused (`jsonld_limit_exceeded`) or
  * processed, in under 250 ms and 128 MB. Used by bench/run.ts (`BENCH_ONLY=jsonld-hostile npm run
  * bench` runs this section alone); `tsx bench/jsonld-hostile.ts <case>` runs one case.
@@ -200,8 +200,8 @@ const RUNS = 5
 async function runCase(name: string): Promise<void> {
   const spec = HOSTILE_CASES.find((c) => c.name === name)
   if (spec === undefined) throw new Error(`no hostile case ${name}`)
-  const { canonizeRdfc, createDocumentLoader } = await import('../src/data-integrity/index.js')
-  const { setRdfcCache } = await import('../src/data-integrity/rdfc.js')
+  const { canonizeRdfc, createDocumentLoader } = await import('../src/formats/data-integrity/index.js')
+  const { setRdfcCache } = await import('../src/formats/data-integrity/rdfc.js')
   // Every run does the whole JSON-LD processing (no shape template from the run before).
   setRdfcCache(false)
   const loader = createDocumentLoader(spec.contexts === undefined ? {} : { contexts: spec.contexts() })

@@ -6,9 +6,9 @@
  * BENCH_QUICK=1 for a short run.
  */
 import { readFileSync } from 'node:fs'
-import { createDocumentLoader } from '../src/data-integrity/document-loader.js'
-import { canonizeRdfc, rdfcCacheStats, resetRdfcCache, setRdfcCache } from '../src/data-integrity/rdfc.js'
-import type { JsonLdDocument } from '../src/data-integrity/types.js'
+import { createDocumentLoader } from '../src/formats/data-integrity/document-loader.js'
+import { canonizeRdfc, rdfcCacheStats, resetRdfcCache, setRdfcCache } from '../src/formats/data-integrity/rdfc.js'
+import type { JsonLdDocument } from '../src/formats/data-integrity/types.js'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const SECONDS = QUICK ? 0.3 : 1.5

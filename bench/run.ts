@@ -322,7 +322,7 @@ async function main(): Promise<void> {
     await benchSign()
   }
   const lib = await import('../src/index.js')
-  const di = await import('../src/data-integrity/index.js')
+  const di = await import('../src/formats/data-integrity/index.js')
   const diBench = createDataIntegrityBench({ opsPerSecond, fmt })
   const sdBench = createSdJwtBench({ opsPerSecond, fmt })
   const jwtRows = BACKEND === 'node' || !all ? [] : await benchJwt(lib, 'default', { opsPerSecond, fmt })

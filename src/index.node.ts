@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { nodeCryptoBackend } from './backend/node-crypto.js'
-import { installBackend } from './backend/registry.js'
+import { installBackend } from './keys/backend.js'
 
 installBackend(nodeCryptoBackend())
 

@@ -12,7 +12,7 @@ import { encodePkcs8 } from '../keys/pkcs8.js'
 import type { PrivateKeyHandle } from '../keys/private-key.js'
 import type { KeyAlgorithm } from '../keys/types.js'
 import { fromB64u, utf8, wipe } from '../util/bytes.js'
-import type { CryptoBackend, ScryptParams, ShaAlgorithm } from './registry.js'
+import type { CryptoBackend, ScryptParams, ShaAlgorithm } from '../keys/backend.js'
 
 /*
  * The node:crypto backend, installed by the package's `node` export condition (src/index.node.ts).
@@ -374,7 +374,7 @@ export interface NodeCryptoBackendOptions {
  *
  * @example
  * ```ts
- * import { installBackend } from './registry.js'
+ * import { installBackend } from '../keys/backend.js'
  * installBackend(nodeCryptoBackend())
  * ```
  */

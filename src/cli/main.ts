@@ -2,7 +2,7 @@
 // The `credsign` command (package.json "bin"). All logic is in run.ts, where tests call it.
 // No top-level await: this file is also built as CommonJS.
 import { nodeCryptoBackend } from '../backend/node-crypto.js'
-import { installBackend } from '../backend/registry.js'
+import { installBackend } from '../keys/backend.js'
 import { runCli } from './run.js'
 
 // As the package's `node` entry does: signing and verification through node:crypto where faster.

@@ -1,9 +1,9 @@
 import { combineResolvers } from '../resolve/combine.js'
 import { createResolver } from '../resolve/create-resolver.js'
 import { vaultResolver } from '../resolve/vault-resolver.js'
-import { parseEnvelopedCredential } from '../vc/enveloped.js'
+import { parseEnvelopedCredential } from '../credential/enveloped.js'
 import type { FormatHandler, VerifyOptions } from '../verify/types.js'
-import { verify } from '../verify/verify.js'
+import { verify } from '../service/verify.js'
 import { dataDirOf, openCliVault, readInput } from './config.js'
 import { CliError, flagsOrThrow, stringFlag } from './flags.js'
 import type { CliIo } from './run.js'
@@ -27,7 +27,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const handlers: FormatHandler[] = []
   if (typeof input === 'object') {
     // JSON-LD and the contexts load only for a document that may carry a Data Integrity proof.
-    const { dataIntegrityHandler } = await import('../data-integrity/handler.js')
+    const { dataIntegrityHandler } = await import('../formats/data-integrity/handler.js')
     handlers.push(dataIntegrityHandler())
   }
   const opened = await openCliVault(io, { dataDir: dataDirOf(flags, io.env), migrations: 'require', schema: stringFlag(flags, '--schema'), serviceSecret: 'none' })

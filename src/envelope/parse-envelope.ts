@@ -1,6 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, fromB64u } from '../util/bytes.js'
-import { isBindableText, isKeyVersion } from './context.js'
+import { isBindableText, isKeyVersion } from './envelope-context.js'
 import { validateKdfParams } from './kdf-params.js'
 import type { SealedEnvelope } from './types.js'
 

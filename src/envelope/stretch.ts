@@ -1,6 +1,6 @@
 import { argon2idAsync } from '@noble/hashes/argon2.js'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
-import { cryptoBackend } from '../backend/registry.js'
+import { cryptoBackend } from '../keys/backend.js'
 import { subtle, toArrayBufferView } from '../util/bytes.js'
 import type { KdfParams } from './types.js'
 

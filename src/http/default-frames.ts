@@ -1,4 +1,4 @@
-import type { DisclosureFrame } from '../sd-jwt/types.js'
+import type { DisclosureFrame } from '../formats/sd-jwt/types.js'
 
 /** Claims SD-JWT VC forbids to disclose selectively (draft-ietf-oauth-sd-jwt-vc section 3.2.2), and `iat`. */
 const ALWAYS_VISIBLE = new Set(['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status', 'iat'])

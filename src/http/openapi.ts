@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { Route } from './context.js'
+import type { Route } from './route-context.js'
 import { deleteRequestSchema, generateRequestSchema, issueRequestSchema, signRequestSchema, verifyCredentialRequestSchema, verifyPresentationRequestSchema } from './schemas.js'
-import { CREDSIGN_VERSION } from './version.js'
+import { CREDSIGN_VERSION } from './package-version.js'
 
 /*
  * The OpenAPI 3.1 document of a handler, built from the zod schemas that validate its requests

@@ -1,6 +1,6 @@
 import type { CallerSecret } from '../envelope/caller-secrets.js'
 import type { KeyResolver } from '../resolve/types.js'
-import type { DisclosureFrame } from '../sd-jwt/types.js'
+import type { DisclosureFrame } from '../formats/sd-jwt/types.js'
 import type { KeyVault } from '../vault/key-vault.js'
 import type { VerifyOptions } from '../verify/types.js'
 

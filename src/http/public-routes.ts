@@ -4,10 +4,10 @@ import { CredsignError } from '../errors/credsign-error.js'
 import type { PublicJwk } from '../keys/types.js'
 import type { KeyInfo } from '../vault/key-info.js'
 import type { DidDocument } from '../did/did-document.js'
-import { decodeSegment, json, type Route } from './context.js'
+import { decodeSegment, json, type Route } from './route-context.js'
 import type { DidWebPublication, HandlerOptions } from './options.js'
 import { HttpError } from './problem.js'
-import { CREDSIGN_VERSION } from './version.js'
+import { CREDSIGN_VERSION } from './package-version.js'
 
 /*
  * Routes that read public data only: key metadata, the JWKS, did:web documents and health. None

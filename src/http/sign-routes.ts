@@ -4,16 +4,16 @@ import { generateKeyPair } from '../keys/generate.js'
 import { multikeyFromJwk } from '../keys/multikey.js'
 import type { KeyAlgorithm, PublicJwk, Signer } from '../keys/types.js'
 import { Oid4vciProofSigner } from '../oid4vci/proof-signer.js'
-import { presentSdJwt } from '../sd-jwt/present.js'
-import type { DisclosureFrame, HolderBinding } from '../sd-jwt/types.js'
-import { SdJwtVcSigner } from '../sd-jwt/vc-signer.js'
+import { presentSdJwt } from '../formats/sd-jwt/present.js'
+import type { DisclosureFrame, HolderBinding } from '../formats/sd-jwt/types.js'
+import { SdJwtVcSigner } from '../formats/sd-jwt/vc-signer.js'
 import { wipe } from '../util/bytes.js'
 import type { UnlockedKey } from '../vault/unlocked-key.js'
-import { JwtVcSigner } from '../vc/jwt-vc-signer.js'
-import { JwtVpSigner } from '../vc/jwt-vp-signer.js'
+import { JwtVcSigner } from '../formats/jwt/vc-signer.js'
+import { JwtVpSigner } from '../formats/jwt/vp-signer.js'
 import { readJsonBody } from './body.js'
 import { defaultDisclosureFrame } from './default-frames.js'
-import { json, text, type Route, type RouteContext } from './context.js'
+import { json, text, type Route, type RouteContext } from './route-context.js'
 import { HttpError } from './problem.js'
 import { deleteRequestSchema, generateRequestSchema, signRequestSchema, type SignRequest } from './schemas.js'
 import { parseRequest } from './validate.js'
@@ -167,7 +167,7 @@ async function sign(purpose: Purpose, type: 'jwt' | 'data-integrity' | 'sd-jwt',
       })
       return text(jwt, 'application/jwt')
     }
-    const { DataIntegritySigner } = await import('../data-integrity/signer.js')
+    const { DataIntegritySigner } = await import('../formats/data-integrity/signer.js')
     const { di_vp } = await proofs.signDiVp(new DataIntegritySigner(signer, { now }), {
       audience: body.domain!,
       ...(body.challenge === undefined ? {} : { nonce: body.challenge }),
@@ -191,7 +191,7 @@ async function sign(purpose: Purpose, type: 'jwt' | 'data-integrity' | 'sd-jwt',
     )
   }
   if (type === 'data-integrity') {
-    const { DataIntegritySigner } = await import('../data-integrity/signer.js')
+    const { DataIntegritySigner } = await import('../formats/data-integrity/signer.js')
     const suite = body.cryptosuite === undefined ? {} : { cryptosuite: body.cryptosuite }
     const di = new DataIntegritySigner(signer, { now, ...suite })
     if (purpose === 'vc') return json(await di.sign(document as Record<string, unknown>), 201)

@@ -4,15 +4,15 @@ import { combineResolvers } from '../resolve/combine.js'
 import { createResolver } from '../resolve/create-resolver.js'
 import type { KeyResolver } from '../resolve/types.js'
 import { vaultResolver } from '../resolve/vault-resolver.js'
-import type { DisclosureFrame } from '../sd-jwt/types.js'
-import { SdJwtVcSigner } from '../sd-jwt/vc-signer.js'
-import { envelopeCredential } from '../vc/enveloped.js'
-import { JwtVcSigner } from '../vc/jwt-vc-signer.js'
-import { verify } from '../verify/verify.js'
+import type { DisclosureFrame } from '../formats/sd-jwt/types.js'
+import { SdJwtVcSigner } from '../formats/sd-jwt/vc-signer.js'
+import { envelopeCredential } from '../credential/enveloped.js'
+import { JwtVcSigner } from '../formats/jwt/vc-signer.js'
+import { verify } from '../service/verify.js'
 import type { FormatHandler, VerificationResult, VerifyOptions } from '../verify/types.js'
 import { readJsonBody } from './body.js'
 import { defaultDisclosureFrame } from './default-frames.js'
-import { json, type Route, type RouteContext } from './context.js'
+import { json, type Route, type RouteContext } from './route-context.js'
 import type { HandlerOptions, IssuerProfile } from './options.js'
 import { clientMessage, HttpError, problemResponse, type ProblemDetail } from './problem.js'
 import { issueRequestSchema, verifyCredentialRequestSchema, verifyPresentationRequestSchema } from './schemas.js'
@@ -68,7 +68,7 @@ async function issueWith(profile: IssuerProfile, credential: Record<string, unkn
   try {
     const signer = resolvableSigner(key, profile.didMethod)
     if (profile.format === 'data-integrity') {
-      const { DataIntegritySigner } = await import('../data-integrity/signer.js')
+      const { DataIntegritySigner } = await import('../formats/data-integrity/signer.js')
       return await new DataIntegritySigner(signer, { now, ...(profile.cryptosuite === undefined ? {} : { cryptosuite: profile.cryptosuite }) }).sign(credential)
     }
     const ed25519Name = options.ed25519Name ?? 'EdDSA'
@@ -162,13 +162,13 @@ function summary(result: VerificationResult): Record<string, unknown> {
   return { verified: true, format: result.format, checks: result.checks.map((c) => c.name), warnings: [], errors: [] }
 }
 
-let dataIntegrityModule: Promise<typeof import('../data-integrity/handler.js')> | undefined
+let dataIntegrityModule: Promise<typeof import('../formats/data-integrity/handler.js')> | undefined
 const purposeHandlers = new Map<string, FormatHandler>()
 
 async function dataIntegrity(purpose: string | undefined): Promise<FormatHandler> {
   const cached = purposeHandlers.get(purpose ?? '')
   if (cached !== undefined) return cached
-  dataIntegrityModule ??= import('../data-integrity/handler.js')
+  dataIntegrityModule ??= import('../formats/data-integrity/handler.js')
   const handler = (await dataIntegrityModule).dataIntegrityHandler(purpose === undefined ? {} : { proofPurpose: purpose })
   purposeHandlers.set(purpose ?? '', handler) // at most six: the schema allows the relationships only
   return handler

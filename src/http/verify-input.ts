@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { parseEnvelopedCredential } from '../vc/enveloped.js'
+import { parseEnvelopedCredential } from '../credential/enveloped.js'
 import type { VerificationResult } from '../verify/types.js'
 import { HttpError } from './problem.js'
 

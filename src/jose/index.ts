@@ -19,7 +19,7 @@ export type {
 } from './types.js'
 export { JWS_ALGORITHMS } from './algorithms.js'
 export { signCompact, signFlattened, signGeneral } from './sign.js'
-export { verifyJws } from './verify.js'
+export { verifyJws } from './verify-jws.js'
 export { decodeJwsUnverified } from './decode.js'
 export type { DecodedJws } from './decode.js'
 export { signJwt } from './jwt-sign.js'

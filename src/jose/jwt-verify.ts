@@ -4,7 +4,7 @@ import { checkJwtTimes } from './jwt-times.js'
 import { jwsLimits } from './parse.js'
 import { expectedTyp, typMatches } from './typ.js'
 import type { JwtClaims, JwtVerifyOptions, VerifiedJwt } from './types.js'
-import { verifyJwsWith } from './verify.js'
+import { verifyJwsWith } from './verify-jws.js'
 
 /**
  * Verifies a JWT (RFC 7519, compact serialization only) and its claims. The JWS is checked as in

@@ -3,7 +3,7 @@ import { acceptedAlgorithms } from '../jose/algorithms.js'
 import { isPlainObject } from '../jose/json.js'
 import { epochMilliseconds } from '../jose/jwt-times.js'
 import type { JwsAlgorithm } from '../keys/types.js'
-import { createResolver } from '../resolve/create-resolver.js'
+import { defaultResolver } from '../resolve/default-resolver.js'
 import type { KeyResolver } from '../resolve/types.js'
 import type { FormatHandler } from '../verify/types.js'
 import type { Oid4vciProofResult, VerifyOid4vciProofOptions } from './types.js'
@@ -115,11 +115,4 @@ export function failureOf(proofType: 'jwt' | 'di_vp' | undefined, error: unknown
     return proofFailure(proofType, error.code === 'invalid_argument' ? 'malformed' : error.code, error.message)
   }
   return proofFailure(proofType, 'malformed', `unexpected ${error instanceof Error ? error.name : typeof error} while verifying the proof`)
-}
-
-/** `createResolver()`: did:key and did:jwk, offline; made on first use. */
-let sharedResolver: KeyResolver | undefined
-function defaultResolver(): KeyResolver {
-  sharedResolver ??= createResolver()
-  return sharedResolver
 }

@@ -7,7 +7,7 @@ import type { JoseHeader, JwtClaims } from '../jose/types.js'
 import { jwsAlgorithm } from '../keys/algorithms.js'
 import { requiredMembers } from '../keys/jwk.js'
 import type { Signer } from '../keys/types.js'
-import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../vc/contexts.js'
+import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credential/contexts.js'
 import { OID4VCI_PROOF_TYP } from './proof-typ.js'
 import type { Oid4vciDataIntegritySigner, Oid4vciDiVpOptions, Oid4vciDiVpProof, Oid4vciJwtProof, Oid4vciJwtProofOptions } from './types.js'
 

@@ -1,7 +1,8 @@
 import { isPlainObject } from '../jose/json.js'
 import type { KeyResolver, ResolvedKey, ResolveOptions } from '../resolve/types.js'
-import { parseDateTime } from '../vc/date-time.js'
-import { verify } from '../verify/verify.js'
+import { parseDateTime } from '../credential/date-time.js'
+import { builtInHandlers } from '../formats/built-in-handlers.js'
+import { verifyWith } from '../verify/engine.js'
 import type { VerifyOptions } from '../verify/types.js'
 import type { ProofCheckSettings } from './proof-options.js'
 import { failureOf, proofFailure } from './proof-options.js'
@@ -66,7 +67,7 @@ export async function verifyDiVpProof(vp: unknown, settings: ProofCheckSettings)
     }
     if (settings.expectedNonce !== undefined) verifyOptions.nonce = settings.expectedNonce
     if (settings.algorithms !== undefined) verifyOptions.algorithms = settings.algorithms
-    const verified = await verify(vp, verifyOptions)
+    const verified = await verifyWith(vp, verifyOptions, [...builtInHandlers(), ...(verifyOptions.handlers ?? [])])
     const first = verified.errors[0]
     if (!verified.verified || first !== undefined) return fail(first?.code ?? 'proof_invalid', first?.message ?? 'the presentation did not verify')
 

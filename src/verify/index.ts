@@ -1,4 +1,7 @@
-export { verify } from './verify.js'
+/**
+ * The verification engine's types: what `verify()` answers and how a format plugs into it.
+ * @module
+ */
 export type {
   FormatHandler,
   VerificationCheck,
@@ -8,3 +11,4 @@ export type {
   VerifyContext,
   VerifyOptions,
 } from './types.js'
+export type { RelatedResourceOptions } from './related-resources.js'

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors/credsign-error.js'
 import type { JwsAlgorithm } from '../keys/types.js'
 import type { KeyResolver } from '../resolve/types.js'
-import type { RelatedResourceOptions } from '../vc/related-resource.js'
+import type { RelatedResourceOptions } from './related-resources.js'
 
 /**
  * What `verify()` recognised. JOSE formats and `sd-jwt` come with the core; `data-integrity` is

@@ -8,7 +8,7 @@
 // the policy relaxed where it can be), and refused by default.
 import { describe, expect, it } from 'vitest'
 import { verify, type KeyAlgorithm, type VerificationResult } from '../../src/index.js'
-import { DataIntegritySigner, canonizeRdfc, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/data-integrity/index.js'
+import { DataIntegritySigner, canonizeRdfc, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/formats/data-integrity/index.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
 

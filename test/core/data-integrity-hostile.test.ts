@@ -3,8 +3,8 @@
 // aliased proof. Runs in Node and in Chromium.
 import { describe, expect, it } from 'vitest'
 import { verify, type Signer, type VerificationResult } from '../../src/index.js'
-import { DataIntegritySigner, canonizeRdfc, createDocumentLoader, dataIntegrityHandler } from '../../src/data-integrity/index.js'
-import { MAX_CONTEXT_ENTRIES, MAX_INLINE_TERMS, MAX_JSONLD_VALUES } from '../../src/data-integrity/jsonld.js'
+import { DataIntegritySigner, canonizeRdfc, createDocumentLoader, dataIntegrityHandler } from '../../src/formats/data-integrity/index.js'
+import { MAX_CONTEXT_ENTRIES, MAX_INLINE_TERMS, MAX_JSONLD_VALUES } from '../../src/formats/data-integrity/jsonld.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
 

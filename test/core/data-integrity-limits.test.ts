@@ -5,9 +5,9 @@
 // goals are in bench/jsonld-hostile.ts. Runs in Node and in Chromium.
 import { describe, expect, it } from 'vitest'
 import { verify, type VerificationResult } from '../../src/index.js'
-import { DataIntegritySigner, JSONLD_LIMIT_DEFAULTS, canonizeRdfc, createDocumentLoader, dataIntegrityHandler, type JsonLdLimits } from '../../src/data-integrity/index.js'
-import { loaderWithLimits } from '../../src/data-integrity/jsonld-limits.js'
-import { setRdfcCache } from '../../src/data-integrity/rdfc.js'
+import { DataIntegritySigner, JSONLD_LIMIT_DEFAULTS, canonizeRdfc, createDocumentLoader, dataIntegrityHandler, type JsonLdLimits } from '../../src/formats/data-integrity/index.js'
+import { loaderWithLimits } from '../../src/formats/data-integrity/jsonld-limits.js'
+import { setRdfcCache } from '../../src/formats/data-integrity/rdfc.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
 

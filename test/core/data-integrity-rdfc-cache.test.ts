@@ -1,13 +1,13 @@
-// The shape-template cache of canonizeRdfc (src/data-integrity/rdfc-template.ts): whatever the
+// The shape-template cache of canonizeRdfc (src/formats/data-integrity/rdfc-template.ts): whatever the
 // document, the cached path must return byte-for-byte what the uncached path returns, or fail
 // with the same error. Most checks build a template from one document and apply it to another
 // of the same shape, which is where a wrong template would show.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createDocumentLoader } from '../../src/data-integrity/document-loader.js'
-import { canonizeRdfc, canonizeRdfcWithHash, rdfcCacheStats, resetRdfcCache, setRdfcCache } from '../../src/data-integrity/rdfc.js'
-import { canonizeUncached } from '../../src/data-integrity/rdfc-template.js'
-import type { RdfcCacheStats } from '../../src/data-integrity/rdfc.js'
-import type { DocumentLoader, JsonLdDocument } from '../../src/data-integrity/types.js'
+import { createDocumentLoader } from '../../src/formats/data-integrity/document-loader.js'
+import { canonizeRdfc, canonizeRdfcWithHash, rdfcCacheStats, resetRdfcCache, setRdfcCache } from '../../src/formats/data-integrity/rdfc.js'
+import { canonizeUncached } from '../../src/formats/data-integrity/rdfc-template.js'
+import type { RdfcCacheStats } from '../../src/formats/data-integrity/rdfc.js'
+import type { DocumentLoader, JsonLdDocument } from '../../src/formats/data-integrity/types.js'
 import unsigned from '../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/unsigned.json' with { type: 'json' }
 import employmentAuth from '../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/employmentAuth.json' with { type: 'json' }
 import chainUnsigned from '../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/proof-set-chain/unsigned.json' with { type: 'json' }

@@ -3,9 +3,9 @@
 // fails with its own code).
 import { describe, expect, it } from 'vitest'
 import { KeyVault, MemoryStore, asDidSigner, createResolver, verify, type KeyAlgorithm, type Signer, type VerificationResult } from '../../src/index.js'
-import { DataIntegritySigner, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/data-integrity/index.js'
+import { DataIntegritySigner, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/formats/data-integrity/index.js'
 import { b58, fromB58 } from '../../src/util/bytes.js'
-import { rdfcCacheStats } from '../../src/data-integrity/rdfc.js'
+import { rdfcCacheStats } from '../../src/formats/data-integrity/rdfc.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
 

@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
 import { CredsignError, type ErrorCode } from '../../src/errors/credsign-error.js'
-import { cryptoBackend } from '../../src/backend/registry.js'
+import { cryptoBackend } from '../../src/keys/backend.js'
 
 /** Bytes of a hex string. */
 export function hex(text: string): Uint8Array {

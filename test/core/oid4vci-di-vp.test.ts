@@ -14,7 +14,7 @@ import {
   type Signer,
   type VerifyOid4vciProofOptions,
 } from '../../src/index.js'
-import { DataIntegritySigner, dataIntegrityHandler } from '../../src/data-integrity/index.js'
+import { DataIntegritySigner, dataIntegrityHandler } from '../../src/formats/data-integrity/index.js'
 import specProofs from '../fixtures/vectors/openid4vci/proofs_di_vp.json' with { type: 'json' }
 
 const ISSUER = 'https://credential-issuer.example.com'

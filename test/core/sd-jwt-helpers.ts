@@ -4,8 +4,8 @@
 // a Python-json.dumps-compatible encoder, signers over the spec keys, and the reconstruction of a
 // generator's input (claims, frame, salts, decoys) from a published payload and its disclosures.
 import { importPrivateKey, loadPrivateKey, type KeyAlgorithm, type PrivateJwk, type PublicJwk, type Signer } from '../../src/index.js'
-import type { DisclosureFrame } from '../../src/sd-jwt/types.js'
-import type { SdJwtIssueSeam } from '../../src/sd-jwt/issue.js'
+import type { DisclosureFrame } from '../../src/formats/sd-jwt/types.js'
+import type { SdJwtIssueSeam } from '../../src/formats/sd-jwt/issue.js'
 
 const RAW = import.meta.glob('../fixtures/vectors/{ietf-sd-jwt,ietf-sd-jwt-vc}/**/*', { eager: true, query: '?raw', import: 'default' }) as Record<string, string>
 

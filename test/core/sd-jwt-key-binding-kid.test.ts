@@ -19,7 +19,7 @@ import {
   type Signer,
   type VerificationResult,
 } from '../../src/index.js'
-import { signKbJwt } from '../../src/sd-jwt/key-binding.js'
+import { signKbJwt } from '../../src/formats/sd-jwt/key-binding.js'
 import { testKey, withId, type TestKey } from './jose-helpers.js'
 import { fakeFetch, json } from './resolve-helpers.js'
 

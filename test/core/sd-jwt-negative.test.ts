@@ -3,7 +3,7 @@
 // RFC 9901 example keys; hostile tokens are signed by hand with the issuer key.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SdJwtVcSigner, generateKeyPair, issueSdJwt, loadPrivateKey, presentSdJwt, signCompact, signJwt, verify, verifySdJwt, type ErrorCode, type Signer, type SdJwtVerifyOptions } from '../../src/index.js'
-import { sdDigest } from '../../src/sd-jwt/hash.js'
+import { sdDigest } from '../../src/formats/sd-jwt/hash.js'
 import { b64u, utf8 } from '../../src/util/bytes.js'
 import { KEYS, signerFromJwk } from './sd-jwt-helpers.js'
 

@@ -167,7 +167,7 @@ describe('W3C VC-JOSE-COSE credentials secured as SD-JWT (vc+sd-jwt)', () => {
 
 describe('salts', () => {
   it('are 128-bit base64url, and never repeat across pool refills', async () => {
-    const { randomSalt } = await import('../../src/sd-jwt/hash.js')
+    const { randomSalt } = await import('../../src/formats/sd-jwt/hash.js')
     const salts = Array.from({ length: 300 }, () => randomSalt())
     expect(new Set(salts).size).toBe(300)
     for (const salt of salts) expect(salt).toMatch(/^[A-Za-z0-9_-]{22}$/)

@@ -14,10 +14,10 @@
 // jose layer writes compact JSON) and the ECDSA signatures (randomized).
 import { describe, expect, it } from 'vitest'
 import { decodeSdJwt, staticResolver, verify, verifySdJwt } from '../../src/index.js'
-import { sdDigest } from '../../src/sd-jwt/hash.js'
-import { buildSdPayload, issueSdJwtWith } from '../../src/sd-jwt/issue.js'
-import { parseDisclosure } from '../../src/sd-jwt/disclosure.js'
-import { processPayload } from '../../src/sd-jwt/process.js'
+import { sdDigest } from '../../src/formats/sd-jwt/hash.js'
+import { buildSdPayload, issueSdJwtWith } from '../../src/formats/sd-jwt/issue.js'
+import { parseDisclosure } from '../../src/formats/sd-jwt/disclosure.js'
+import { processPayload } from '../../src/formats/sd-jwt/process.js'
 import { b64u, utf8 } from '../../src/util/bytes.js'
 import { KEYS, VC_KEYS, fixture, fixtureJson, foldersWith, hasFixture, pyJson, reconstruct, signerFromJwk, type SpecDisclosure } from './sd-jwt-helpers.js'
 

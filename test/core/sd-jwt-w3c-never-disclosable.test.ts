@@ -4,8 +4,8 @@
 // too (claim_invalid), and credsign's own signer refuses to make them disclosable.
 import { describe, expect, it } from 'vitest'
 import { SdJwtVcSigner, issueSdJwt, presentSdJwt, type DisclosureFrame } from '../../src/index.js'
-import { verify } from '../../src/verify/index.js'
-import { W3C_NEVER_DISCLOSABLE } from '../../src/sd-jwt/vc-claims.js'
+import { verify } from '../../src/service/index.js'
+import { W3C_NEVER_DISCLOSABLE } from '../../src/formats/sd-jwt/vc-claims.js'
 import { codes, credentialV2, didOf, didSigner, expectVerified, presentationV2 } from './vc-helpers.js'
 
 const PAST = '2021-01-01T00:00:00Z'

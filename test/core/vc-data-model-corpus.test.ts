@@ -17,8 +17,8 @@
 // an issuer add the missing context instead; a validator rejects). The few that only JSON-LD expansion
 // can decide are in NEEDS_JSON_LD. Glob imports work in both vitest projects (Node and Chromium).
 import { describe, expect, it } from 'vitest'
-import { credentialProblems, presentationProblems } from '../../src/vc/index.js'
-import type { ValidationProblem } from '../../src/vc/types.js'
+import { credentialProblems, presentationProblems } from '../../src/index.js'
+import type { ValidationProblem } from '../../src/credential/types.js'
 
 const PREFIX = '../fixtures/vectors/w3c-vc-data-model-2.0-test-suite/'
 const modules = import.meta.glob<unknown>('../fixtures/vectors/w3c-vc-data-model-2.0-test-suite/**/*.json', { eager: true, import: 'default' })
@@ -267,7 +267,7 @@ describe('VCDM 2.0 test suite corpus (tests/input/)', () => {
 describe('VCDM 2.0 corpus through DataIntegritySigner', () => {
   const signerOnce = (async () => {
     const { generateKeyPair, loadPrivateKey, didKeyFromJwk } = await import('../../src/index.js')
-    const { DataIntegritySigner } = await import('../../src/data-integrity/index.js')
+    const { DataIntegritySigner } = await import('../../src/formats/data-integrity/index.js')
     const { pkcs8, publicJwk } = await generateKeyPair('Ed25519')
     const key = await loadPrivateKey('Ed25519', pkcs8)
     const did = didKeyFromJwk(publicJwk)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { issueSdJwt } from '../../src/sd-jwt/issue.js'
-import { presentSdJwt } from '../../src/sd-jwt/present.js'
-import { envelopeCredential, envelopePresentation, JwtVcSigner, JwtVpSigner, parseEnvelopedCredential } from '../../src/vc/index.js'
-import { verify } from '../../src/verify/index.js'
+import { issueSdJwt } from '../../src/formats/sd-jwt/issue.js'
+import { presentSdJwt } from '../../src/formats/sd-jwt/present.js'
+import { envelopeCredential, envelopePresentation, JwtVcSigner, JwtVpSigner, parseEnvelopedCredential } from '../../src/index.js'
+import { verify } from '../../src/service/index.js'
 import { didOf, didSigner, V2 } from './vc-helpers.js'
 
 const JWT = 'eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9.eyJpc3MiOiJ4In0.c2ln'

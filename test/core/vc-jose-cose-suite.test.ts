@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { importPrivateKey, loadPrivateKey, staticResolver, type KeyAlgorithm, type KeyResolver, type PrivateJwk, type Signer } from '../../src/index.js'
 import { b64u, fromB64u, utf8 } from '../../src/util/bytes.js'
-import { JwtVcSigner, JwtVpSigner, decodeJwtCredential } from '../../src/vc/index.js'
+import { JwtVcSigner, JwtVpSigner, decodeJwtCredential } from '../../src/index.js'
 import type { FormatHandler } from '../../src/verify/types.js'
 import tokens from '../fixtures/vectors/jose-cose/tokens.json' with { type: 'json' }
 import credentialMinimal from '../fixtures/vectors/jose-cose/credential-minimal.json' with { type: 'json' }

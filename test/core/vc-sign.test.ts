@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { KeyAlgorithm, Signer } from '../../src/index.js'
-import { JwtVcSigner, JwtVpSigner, decodeJwtCredential, envelopeCredential, signerController } from '../../src/vc/index.js'
+import { JwtVcSigner, JwtVpSigner, decodeJwtCredential, envelopeCredential, signerController } from '../../src/index.js'
 import { expectCode } from './keys-helpers.js'
 import {
   ALGORITHMS,

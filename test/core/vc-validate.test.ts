@@ -6,8 +6,8 @@ import {
   presentationProblems,
   validateCredential,
   validatePresentation,
-} from '../../src/vc/index.js'
-import { numericDateToDateTime, parseDateTime } from '../../src/vc/date-time.js'
+} from '../../src/index.js'
+import { numericDateToDateTime, parseDateTime } from '../../src/credential/date-time.js'
 import unknownExtensions from '../fixtures/vectors/jose-cose/credential-unknown-extensions.json' with { type: 'json' }
 import credentialFull from '../fixtures/vectors/jose-cose/credential-full.json' with { type: 'json' }
 import credentialMinimal from '../fixtures/vectors/jose-cose/credential-minimal.json' with { type: 'json' }

@@ -4,9 +4,9 @@
 // `key_resolution_failed` (private key material published).
 import { describe, expect, it } from 'vitest'
 import { createResolver, generateKeyPair, issueSdJwt, loadPrivateKey, signCompact } from '../../src/index.js'
-import { parseDisclosure } from '../../src/sd-jwt/disclosure.js'
+import { parseDisclosure } from '../../src/formats/sd-jwt/disclosure.js'
 import { b64u, utf8 } from '../../src/util/bytes.js'
-import { verify } from '../../src/verify/index.js'
+import { verify } from '../../src/service/index.js'
 import { codes, didSigner } from './vc-helpers.js'
 
 describe('__proto__ in a disclosure', () => {
@@ -22,7 +22,7 @@ describe('__proto__ in a disclosure', () => {
     await expect(issueSdJwt(issuer, claims, { typ: 'dc+sd-jwt', disclosureFrame: { _sd: ['__proto__'] } })).rejects.toMatchObject({ code: 'invalid_argument' })
     const header = b64u(utf8(JSON.stringify({ alg: 'EdDSA', typ: 'dc+sd-jwt', kid: issuer.id })))
     const disclosure = b64u(utf8(JSON.stringify(['salt-salt-salt', '__proto__', { isAdmin: true }])))
-    const { sdDigest } = await import('../../src/sd-jwt/hash.js')
+    const { sdDigest } = await import('../../src/formats/sd-jwt/hash.js')
     const payload = b64u(utf8(JSON.stringify({ iss: 'https://issuer.example', vct: 'https://credentials.example/id', _sd: [sdDigest('sha-256', disclosure)], _sd_alg: 'sha-256' })))
     const signature = b64u(await issuer.sign(utf8(`${header}.${payload}`)))
     const result = await verify(`${header}.${payload}.${signature}~${disclosure}~`, { issuerBinding: false })

@@ -26,7 +26,7 @@ import {
   type VerificationResult,
   type VerifyOptions,
 } from '../../src/index.js'
-import { DataIntegritySigner, dataIntegrityHandler } from '../../src/data-integrity/index.js'
+import { DataIntegritySigner, dataIntegrityHandler } from '../../src/formats/data-integrity/index.js'
 import { DOCUMENTED_CODES } from './documented-codes.js'
 import { credentialV1, credentialV2, didOf, didSigner, presentationV1, presentationV2 } from './vc-helpers.js'
 

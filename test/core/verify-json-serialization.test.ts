@@ -4,7 +4,8 @@
 // the same format rules, and verify() refuses any verdict that skipped an expectation the caller passed.
 import { describe, expect, it } from 'vitest'
 import { JwtVpSigner, JwtVcSigner } from '../../src/index.js'
-import { verify, type VerificationResult } from '../../src/verify/index.js'
+import { verify } from '../../src/service/index.js'
+import type { VerificationResult } from '../../src/verify/index.js'
 import { codes, credentialV2, didOf, didSigner, expectVerified, presentationV2, signRaw, V2 } from './vc-helpers.js'
 
 const NOW = Date.UTC(2025, 0, 1)

@@ -1,4 +1,4 @@
-// verifySignature keeps validated public keys by their key members (src/keys/verify.ts). A cached
+// verifySignature keeps validated public keys by their key members (src/keys/verify-signature.ts). A cached
 // entry must never answer for a different key: these tests try to make it.
 import { describe, expect, it } from 'vitest'
 import { generateKeyPair, loadPrivateKey, verifySignature, type KeyMaterial, type PublicJwk } from '../../src/index.js'

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { CredsignError, decodeJwtCredential } from '../../src/index.js'
 import { checkJwtTimes } from '../../src/jose/jwt-times.js'
-import { verify } from '../../src/verify/index.js'
+import { verify } from '../../src/service/index.js'
 import { codes, credentialV1, didOf, didSigner, signRaw } from './vc-helpers.js'
 
 const OUT_OF_RANGE = [1e20, -1e20, 8.64e12 + 1, -8.64e12 - 1, Number.MAX_VALUE]

@@ -4,7 +4,7 @@
  * "accepted", "refused" (false, or a typed CredsignError) or "crashed" (anything else thrown).
  */
 import { CredsignError } from '../../src/errors/credsign-error.js'
-import { cryptoBackend } from '../../src/backend/registry.js'
+import { cryptoBackend } from '../../src/keys/backend.js'
 import { webCryptoEd25519 } from '../../src/keys/ed25519-support.js'
 import type { PublicJwk } from '../../src/keys/types.js'
 import { b64u } from '../../src/util/bytes.js'

@@ -20,10 +20,10 @@ import {
   type PrivateKeyHandle,
   type PublicJwk,
 } from '../../src/index.js'
-import { cryptoBackend, installBackend, type CryptoBackend } from '../../src/backend/registry.js'
+import { cryptoBackend, installBackend, type CryptoBackend } from '../../src/keys/backend.js'
 import { InFlight, NODE_CRYPTO_POLICIES, detectRuntime, digestSelfTest, nodeCryptoBackend, scryptSelfTest, selfTest } from '../../src/backend/node-crypto.js'
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js'
-import { sdDigest } from '../../src/sd-jwt/hash.js'
+import { sdDigest } from '../../src/formats/sd-jwt/hash.js'
 import { b64u } from '../../src/util/bytes.js'
 import { parsePublicJwk } from '../../src/keys/jwk.js'
 import { encodePkcs8, parsePkcs8 } from '../../src/keys/pkcs8.js'

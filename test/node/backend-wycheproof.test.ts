@@ -11,7 +11,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { verifySignature, type PublicJwk } from '../../src/index.js'
-import { cryptoBackend, installBackend } from '../../src/backend/registry.js'
+import { cryptoBackend, installBackend } from '../../src/keys/backend.js'
 import { nodeCryptoBackend } from '../../src/backend/node-crypto.js'
 import { concat, utf8 } from '../../src/util/bytes.js'
 import { fromHex, groupJwk, verdictOf, type SignatureFile } from '../core/wycheproof-helpers.js'

@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import * as core from '../../src/index.js'
-import { cryptoBackend } from '../../src/backend/registry.js'
+import { cryptoBackend } from '../../src/keys/backend.js'
 import { stretch } from '../../src/envelope/stretch.js'
 
 const preinstalled = process.env.CREDSIGN_TEST_BACKEND === 'node'

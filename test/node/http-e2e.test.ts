@@ -38,7 +38,7 @@ import { SDJwtInstance } from '@sd-jwt/core'
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, importJWK, jwtVerify, type JWK } from 'jose'
 import { DB_CONTEXTS, didKeyDriver } from './fixtures/digital-bazaar.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentLoader, dataIntegrityHandler } from '../../src/data-integrity/index.js'
+import { createDocumentLoader, dataIntegrityHandler } from '../../src/formats/data-integrity/index.js'
 import { createHandler, toNodeListener, type CredsignHandler, type HandlerOptions, type HttpLogEntry } from '../../src/http/index.js'
 import { createResolver, JwtVcSigner, KeyVault, MemoryStore, verify, verifyOid4vciProof, asDidSigner, type KeyStore, type VerificationResult } from '../../src/index.js'
 

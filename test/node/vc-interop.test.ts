@@ -20,7 +20,7 @@ import {
   type KeyAlgorithm,
   type Signer,
 } from '../../src/index.js'
-import { JwtVcSigner, JwtVpSigner, envelopeCredential } from '../../src/vc/index.js'
+import { JwtVcSigner, JwtVpSigner, envelopeCredential } from '../../src/index.js'
 import { ALGORITHMS, credentialV1, credentialV2, decode, didOf, didSigner, expectVerified, presentationV1, presentationV2, verifyVc } from '../core/vc-helpers.js'
 
 /** did:key resolution for did-jwt, from credsign's own did:key documents. */

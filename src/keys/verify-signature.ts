@@ -1,0 +1,148 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import { subtle, toArrayBufferView } from '../util/bytes.js'
+import { EC_CURVES, isEcAlgorithm } from './curves.js'
+import { webCryptoEd25519 } from './ed25519-support.js'
+import { ed25519SignatureWellFormed, verifyEd25519 } from './ed25519-verify.js'
+import { jwkFromPublicKey, parsePublicJwk } from './jwk.js'
+import type { PublicKeyBytes } from './jwk.js'
+import { callWebCrypto } from './webcrypto.js'
+import { cryptoBackend } from './backend.js'
+import type { PrivateJwk, PublicJwk } from './types.js'
+
+/**
+ * Options of {@link verifySignature}.
+ *
+ * @example
+ * ```ts
+ * import { verifySignature, type PublicJwk } from 'credsign'
+ * declare const jwk: PublicJwk, data: Uint8Array, signature: Uint8Array
+ * await verifySignature(jwk, data, signature, { backend: 'noble' })
+ * ```
+ */
+export interface VerifySignatureOptions {
+  /**
+   * `auto` (default): WebCrypto for P-256, P-384, RSA-PSS and (where supported) Ed25519, noble
+   * otherwise; under the package's `node` export condition, node:crypto first where it handles the
+   * algorithm. `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
+   * implementation (`unsupported_algorithm`).
+   */
+  backend?: 'auto' | 'noble'
+}
+
+/**
+ * Verifies a signature made by a credsign signer (encodings as in `Signer`): Ed25519 (strict
+ * RFC 8032: canonical R, S < L, the cofactorless equation; small-order and non-canonical public
+ * keys are `invalid_key`; the same verdict on every backend), ECDSA `r || s` over the curve's hash (high-S signatures are accepted, as other
+ * implementations produce them), RSASSA-PSS SHA-256 with a 32-byte salt.
+ *
+ * Resolves `false` for any wrong signature, including one of the wrong length. Throws a typed
+ * error for a malformed or unsupported key (`invalid_key`, `unsupported_algorithm`) or for
+ * arguments that are not byte arrays (`invalid_argument`).
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPair, loadPrivateKey, verifySignature } from 'credsign'
+ * const { pkcs8, publicJwk } = await generateKeyPair('secp256k1')
+ * const key = await loadPrivateKey('secp256k1', pkcs8)
+ * const data = new TextEncoder().encode('hi')
+ * await verifySignature(publicJwk, data, await key.sign(data)) // true
+ * ```
+ */
+export async function verifySignature(
+  publicJwk: PublicJwk | PrivateJwk,
+  data: Uint8Array,
+  signature: Uint8Array,
+  options: VerifySignatureOptions = {},
+): Promise<boolean> {
+  const key = parseCached(publicJwk)
+  if (!(data instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
+    throw new CredsignError('invalid_argument', 'data and signature must be Uint8Arrays')
+  }
+  const backend = options.backend ?? 'auto'
+  if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
+  if (key.algorithm === 'RSA-PSS' && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA verification uses WebCrypto only')
+  // One Ed25519 rule on every backend (ed25519-verify.ts): the form of R and S is checked here,
+  // before any platform library, so none can accept a malleated S or a non-canonical R.
+  if (key.algorithm === 'Ed25519' && !ed25519SignatureWellFormed(signature)) return false
+  // A platform backend (the `node` export condition: node:crypto) verifies first when it handles the algorithm.
+  const viaPlatform = backend === 'auto' ? cryptoBackend()?.verify?.(key, data, signature) : undefined
+  if (viaPlatform !== undefined) return viaPlatform
+
+  const s = (): SubtleCrypto => subtle()
+  const webVerify = (importKey: () => Promise<CryptoKey>, params: AlgorithmIdentifier | RsaPssParams | EcdsaParams): Promise<boolean> =>
+    callWebCrypto('verify', async () => s().verify(params, await importedKey(key, importKey), toArrayBufferView(signature), toArrayBufferView(data)))
+  if (key.algorithm === 'Ed25519') {
+    if (backend === 'auto' && (await webCryptoEd25519())) {
+      return webVerify(() => s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'Ed25519' }, false, ['verify']), { name: 'Ed25519' })
+    }
+    // Cofactorless, as OpenSSL and BoringSSL (noble's own verify is cofactored: ed25519-verify.ts).
+    return verifyEd25519(key.publicKey, data, signature)
+  }
+  if (key.algorithm === 'RSA-PSS') {
+    if (signature.length !== key.n.length) return false
+    return webVerify(() => s().importKey('jwk', { ...jwkFromPublicKey(key), ext: true } as JsonWebKey, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify']), { name: 'RSA-PSS', saltLength: 32 })
+  }
+  if (!isEcAlgorithm(key.algorithm)) return false
+  const curve = EC_CURVES[key.algorithm]
+  if (signature.length !== 2 * curve.size) return false
+  if (backend === 'auto' && curve.webCryptoHash !== undefined) {
+    const hash = curve.webCryptoHash
+    return webVerify(() => s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'ECDSA', namedCurve: curve.algorithm }, false, ['verify']), { name: 'ECDSA', hash })
+  }
+  const publicKey = key.publicKey
+  return safely(() => curve.noble.verify(signature, data, publicKey, { prehash: true, lowS: false, format: 'compact' }))
+}
+
+/**
+ * Validated public keys by their key members (the last 256). Validation (an Ed25519 point
+ * decompression, an on-curve check) costs about as much as a verification, and a verifier sees the
+ * same few issuer keys over and over. `parsePublicJwk` reads nothing but these members, so equal
+ * members give an equal result; only successful parses are kept. Public data only, and the objects
+ * never leave this module (and the backend it hands them to), so nobody can alter a cached key.
+ */
+const parsedKeys = new Map<string, PublicKeyBytes>()
+const PARSED_KEYS_LIMIT = 256
+
+function parseCached(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return parsePublicJwk(jwk)
+  const { kty, crv, x, y, n, e } = jwk as unknown as Record<string, unknown>
+  const members = [kty, crv, x, y, n, e]
+  if (!members.every((v) => v === undefined || typeof v === 'string')) return parsePublicJwk(jwk)
+  const id = JSON.stringify(members)
+  const hit = parsedKeys.get(id)
+  if (hit !== undefined) {
+    parsedKeys.delete(id) // most recently used last; the first entry is evicted first
+    parsedKeys.set(id, hit)
+    return hit
+  }
+  // Parses exactly the values `id` names (not the object again), so an entry can never hold another key.
+  const key = parsePublicJwk({ kty, crv, x, y, n, e } as unknown as PublicJwk)
+  parsedKeys.set(id, key)
+  if (parsedKeys.size > PARSED_KEYS_LIMIT) parsedKeys.delete(parsedKeys.keys().next().value as string)
+  return key
+}
+
+/**
+ * WebCrypto public keys by the validated key they were imported from: a `parseCached` result is the
+ * same object for the same key members, so each issuer key is imported once while it stays in that
+ * cache (and is forgotten with it). Only successful imports are kept; the keys are public,
+ * non-extractable and verify-only, for the one algorithm their key bytes belong to.
+ */
+const importedKeys = new WeakMap<PublicKeyBytes, CryptoKey>()
+
+async function importedKey(key: PublicKeyBytes, importKey: () => Promise<CryptoKey>): Promise<CryptoKey> {
+  const hit = importedKeys.get(key)
+  if (hit !== undefined) return hit
+  const imported = await importKey()
+  importedKeys.set(key, imported)
+  return imported
+}
+
+/** noble throws on some malformed signatures (e.g. r or s out of range): those are just invalid. */
+function safely(check: () => boolean): boolean {
+  try {
+    return check()
+  } catch {
+    return false
+  }
+}
