@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { signCompact, signFlattened, signGeneral, staticResolver, type KeyResolver, type Signer } from '../../src/index.js'
 import { JwtVcSigner, JwtVpSigner, decodeJwtCredential, envelopeCredential, joseHandler } from '../../src/index.js'
-import type { FormatHandler } from '../../src/verify/types.js'
 import {
   codes,
   credentialV1,

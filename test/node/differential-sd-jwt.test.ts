@@ -21,7 +21,7 @@
 // Not generated: `status` (the reference would fetch a status list over the network), W3C
 // `vc+sd-jwt` documents (the reference has no VC data model; credsign's own tests cover them), and
 // `cnf.kid` (the reference's kbVerifier only knows `cnf.jwk`).
-import { createHash, randomBytes, sign as nodeSign, verify as nodeVerify, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { createHash, randomBytes, verify as nodeVerify, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { SDJwtInstance } from '@sd-jwt/core'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import fc from 'fast-check'

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../errors/credsign-error.js'
 import { CredsignError } from '../../errors/credsign-error.js'
-import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../../verify/types.js'
+import type { FormatHandler, VerificationResult, VerifyContext } from '../../verify/types.js'
 import { parseDataUrl } from '../../credential/enveloped.js'
 import { ENVELOPE_MEDIA_TYPES } from '../../verify/envelope-media-types.js'
 import { envelopeProblems, type EnvelopeType } from '../../credential/validate-presentation.js'
@@ -28,9 +28,9 @@ import { isJsonObject, typesOf } from '../../credential/validate-shared.js'
 export const envelopedHandler: FormatHandler = {
   name: 'enveloped',
   detect: (input) => isJsonObject(input) && !Object.hasOwn(input, 'proof') && (envelopeTypeOf(input) !== undefined || isDataUrl(input.id)),
-  verify: async (input, options, context) => {
+  verify: async (input, _options, context) => {
     try {
-      return await verifyEnvelope(input as Record<string, unknown>, options, context)
+      return await verifyEnvelope(input as Record<string, unknown>, context)
     } catch (error) {
       // The never-throw backstop: every expected failure is a result above.
       return failure(CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'the envelope could not be verified')
@@ -49,7 +49,7 @@ function isDataUrl(value: unknown): boolean {
   return typeof value === 'string' && /^data:/i.test(value)
 }
 
-async function verifyEnvelope(input: Record<string, unknown>, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
+async function verifyEnvelope(input: Record<string, unknown>, context: VerifyContext): Promise<VerificationResult> {
   const envelopeType = envelopeTypeOf(input)
   if (envelopeType === undefined) {
     return failure('credential_invalid', 'an object whose id is a data: URL is an envelope: its type must be EnvelopedVerifiableCredential or EnvelopedVerifiablePresentation', 'type')

@@ -1,7 +1,6 @@
 import type { ErrorCode } from '../../errors/credsign-error.js'
 import { CredsignError } from '../../errors/credsign-error.js'
 import { checkJwtTimes, epochMilliseconds } from '../../jose/jwt-times.js'
-import { typMatches } from '../../jose/typ.js'
 import type { ResolvedKey } from '../../resolve/types.js'
 import { extractVcJosePayload } from '../../credential/vc-jose-claims.js'
 import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, checkPartyBinding, clip } from '../../verify/document-checks.js'
