@@ -16,24 +16,12 @@
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { nestedContext, nestedValue, type Doc } from '../test/fixtures/jsonld-hostile.js'
 
 const V2 = 'https://www.w3.org/ns/credentials/v2'
 const EX2 = 'https://www.w3.org/ns/credentials/examples/v2'
 const HOSTILE_URL = 'https://contexts.example/nested'
-type Doc = Record<string, unknown>
 
-/** Property-scoped contexts nested `n` deep: a0 → a1 → … each defined inside the previous one's @context. */
-function nestedContext(n: number): Doc {
-  let context: Doc = {}
-  for (let i = n - 1; i >= 0; i--) context = { [`a${i}`]: { '@id': `https://ex.example/a${i}`, '@context': context } }
-  return context
-}
-/** A document using them `n` deep. */
-function nestedValue(n: number): unknown {
-  let value: unknown = 'x'
-  for (let i = n - 1; i >= 0; i--) value = { [`a${i}`]: value }
-  return value
-}
 const credential = (context: unknown[], subject: unknown): Doc => ({ '@context': context, type: ['VerifiableCredential'], issuer: 'did:example:issuer', credentialSubject: subject })
 
 interface HostileCase {

@@ -10,23 +10,13 @@ import { loaderWithLimits } from '../../src/formats/data-integrity/jsonld-limits
 import { setRdfcCache } from '../../src/formats/data-integrity/rdfc.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
+import { nestedContext, nestedValue, type Doc } from '../fixtures/jsonld-hostile.js'
 
 const V2 = 'https://www.w3.org/ns/credentials/v2'
 const EX2 = 'https://www.w3.org/ns/credentials/examples/v2'
 const VOCAB = { '@vocab': 'https://ex.example/' }
 const CONTEXT_URL = 'https://contexts.example/nested'
-type Doc = Record<string, unknown>
 
-function nestedContext(n: number): Doc {
-  let context: Doc = {}
-  for (let i = n - 1; i >= 0; i--) context = { [`a${i}`]: { '@id': `https://ex.example/a${i}`, '@context': context } }
-  return context
-}
-function nestedValue(n: number): unknown {
-  let value: unknown = 'x'
-  for (let i = n - 1; i >= 0; i--) value = { [`a${i}`]: value }
-  return value
-}
 const many = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i))
 const credential = (context: unknown[], subject: unknown): Doc => ({ '@context': context, type: ['VerifiableCredential'], credentialSubject: subject })
 

@@ -2,25 +2,7 @@
 // answered not_found before any secret was checked, an existence oracle that cost no attempt), and
 // handles unlocked before `delete` / `retire` must stop signing.
 import { describe, expect, it } from 'vitest'
-import { CredsignError, KeyVault, MemoryStore, type KeyVaultOptions } from 'credsign'
-
-const CHEAP_KDF = { id: 'pbkdf2-sha256', iterations: 1000 } as const
-const SERVICE_SECRET = 'service-secret-for-tests-only-0123456789abcdef'
-const data = new TextEncoder().encode('credsign test message')
-
-function makeVault(overrides: Partial<KeyVaultOptions> = {}): KeyVault {
-  return new KeyVault({ store: new MemoryStore(), serviceSecret: SERVICE_SECRET, kdf: CHEAP_KDF, ...overrides })
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof CredsignError) return error.code
-    throw error
-  }
-  return 'resolved'
-}
+import { codeOf, data, makeVault } from './vault-helpers.js'
 
 describe('no key id / version existence oracle (finding 5)', () => {
   it('an unknown version of an existing key answers exactly like an unknown key: wrong_secrets', async () => {

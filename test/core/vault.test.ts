@@ -9,24 +9,7 @@ import {
   type KeyStore,
   type KeyVaultOptions,
 } from 'credsign'
-
-const CHEAP_KDF = { id: 'pbkdf2-sha256', iterations: 1000 } as const
-const SERVICE_SECRET = 'service-secret-for-tests-only-0123456789abcdef'
-const data = new TextEncoder().encode('credsign test message')
-
-function makeVault(overrides: Partial<KeyVaultOptions> = {}) {
-  return new KeyVault({ store: new MemoryStore(), serviceSecret: SERVICE_SECRET, kdf: CHEAP_KDF, ...overrides })
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof CredsignError) return error.code
-    throw error
-  }
-  return 'resolved'
-}
+import { CHEAP_KDF, SERVICE_SECRET, codeOf, data, makeVault } from './vault-helpers.js'
 
 /** A store that counts reads, to observe what the vault does. */
 class CountingStore implements KeyStore {
