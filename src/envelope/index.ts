@@ -1,6 +1,5 @@
 /**
  * Encrypted-at-rest envelopes for private keys: {@link SecretEnvelope} and its stored format.
- * The test-only fixed-randomness seal in `secret-envelope.ts` is deliberately not exported here.
  *
  * @module
  */

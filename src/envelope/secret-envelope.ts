@@ -82,17 +82,6 @@ function macOf(macKey: Uint8Array, header: Uint8Array, ct: Uint8Array): Uint8Arr
   return hmac.create(sha256, macKey).update(header).update(ctLength).update(ct).digest()
 }
 
-/** Test seam: assigned in the class's static block, exported only from this file. */
-let sealFixed: (
-  envelope: SecretEnvelope,
-  plaintext: Uint8Array,
-  secrets: readonly CallerSecret[],
-  context: EnvelopeContext,
-  salt: Uint8Array,
-  iv: Uint8Array,
-  kdf: KdfParams | undefined,
-) => Promise<SealedEnvelope>
-
 /**
  * Seals bytes (a private key) so that opening needs this service's secret and every caller secret,
  * in order. Format and threat model: `docs/envelope.md`.
@@ -123,11 +112,6 @@ export class SecretEnvelope {
   readonly #accepted: readonly ServiceKeys[]
   /** KDF for new envelopes and the bar for {@link SecretEnvelope.needsRewrap}. */
   readonly #kdf: KdfParams
-
-  static {
-    sealFixed = (envelope, plaintext, secrets, context, salt, iv, kdf) =>
-      envelope.#sealChecked(plaintext, secrets, context, kdf, salt, iv)
-  }
 
   /**
    * Derives the service keys once. Throws `invalid_service_secret` if a service secret (current or
@@ -382,31 +366,4 @@ async function deriveKek(kdf: KdfParams, parts: readonly Uint8Array[], salt: Uin
     false,
     [usage],
   )
-}
-
-/**
- * Seals with a caller-chosen salt and IV instead of random ones, for pinned known-answer tests.
- * Never use it for real data: a repeated (key, IV) pair breaks AES-GCM. Not exported from the
- * package; tests import it from this file.
- *
- * @internal
- * @example
- * ```ts
- * const envelope = new SecretEnvelope({ serviceSecret: 'a test service secret of at least 32 bytes' })
- * const context = { keyId: 'key-1', algorithm: 'Ed25519', keyVersion: 1 }
- * const sealed = await sealWithFixedRandomness(envelope, new Uint8Array([1]), ['s'], context, {
- *   salt: new Uint8Array(16), iv: new Uint8Array(12), kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
- * })
- * ```
- */
-export function sealWithFixedRandomness(
-  envelope: SecretEnvelope,
-  plaintext: Uint8Array,
-  secrets: readonly CallerSecret[],
-  context: EnvelopeContext,
-  fixed: { salt: Uint8Array; iv: Uint8Array; kdf?: KdfParams },
-): Promise<SealedEnvelope> {
-  if (!(fixed.salt instanceof Uint8Array) || fixed.salt.length !== 16) throw new CredsignError('invalid_argument', 'salt must be 16 bytes')
-  if (!(fixed.iv instanceof Uint8Array) || fixed.iv.length !== 12) throw new CredsignError('invalid_argument', 'iv must be 12 bytes')
-  return sealFixed(envelope, plaintext, secrets, context, Uint8Array.from(fixed.salt), Uint8Array.from(fixed.iv), fixed.kdf)
 }

@@ -1,9 +1,9 @@
 // Shared inputs for the envelope tests. The pinned vectors were generated once with
 // sealWithFixedRandomness from these inputs; docs/envelope.md repeats PINNED.pbkdf2 byte for byte.
-import { expect } from 'vitest'
+import { expect, vi } from 'vitest'
 import { CredsignError } from '../../src/errors/credsign-error.js'
 import type { ErrorCode } from '../../src/errors/credsign-error.js'
-import type { EnvelopeContext, KdfParams, SealedEnvelope } from '../../src/envelope/index.js'
+import type { CallerSecret, EnvelopeContext, KdfParams, SealedEnvelope, SecretEnvelope } from '../../src/envelope/index.js'
 
 export const CHEAP = {
   pbkdf2: { id: 'pbkdf2-sha256', iterations: 1_000 },
@@ -116,4 +116,37 @@ export function toB64u(bytes: Uint8Array): string {
   let bin = ''
   for (const b of bytes) bin += String.fromCharCode(b)
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/**
+ * Seals through the public `SecretEnvelope.seal`, with the pinned salt and IV in place of random
+ * ones, for the known-answer vectors. `seal` draws the salt (16 bytes), then the IV (12 bytes) from
+ * `crypto.getRandomValues` before its first await, so the two are handed out during that
+ * synchronous call only; the real source is back before anything else runs. The library itself
+ * has no way to seal with chosen randomness (a repeated key and IV breaks AES-GCM).
+ */
+export async function sealWithFixedRandomness(
+  envelope: SecretEnvelope,
+  plaintext: Uint8Array,
+  secrets: readonly CallerSecret[],
+  context: EnvelopeContext,
+  fixed: { salt: Uint8Array; iv: Uint8Array; kdf?: KdfParams },
+): Promise<SealedEnvelope> {
+  const pending = [fixed.salt, fixed.iv]
+  const drawn: number[] = []
+  const source = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+    const next = pending.shift()
+    drawn.push(array?.byteLength ?? 0)
+    if (next === undefined || array === null || next.byteLength !== array.byteLength) throw new Error(`seal drew ${drawn.join(', ')} random bytes; the vector has a 16-byte salt and a 12-byte IV`)
+    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(next)
+    return array
+  })
+  let sealing: Promise<SealedEnvelope>
+  try {
+    sealing = envelope.seal(plaintext, secrets, context, fixed.kdf === undefined ? {} : { kdf: fixed.kdf })
+  } finally {
+    source.mockRestore()
+  }
+  expect(drawn, 'seal drew the salt, then the IV, and nothing else').toEqual([16, 12])
+  return sealing
 }

@@ -1,8 +1,7 @@
 // Pinned known-answer tests: a change to any derivation, label or byte layout breaks these.
 import { describe, expect, it } from 'vitest'
 import { SecretEnvelope } from '../../src/envelope/index.js'
-import { sealWithFixedRandomness } from '../../src/envelope/secret-envelope.js'
-import { CHEAP, PINNED, VECTOR } from './envelope-fixtures.js'
+import { CHEAP, PINNED, sealWithFixedRandomness, VECTOR } from './envelope-fixtures.js'
 
 const envelope = new SecretEnvelope({ serviceSecret: VECTOR.serviceSecret })
 const kdfNames = Object.keys(CHEAP) as (keyof typeof CHEAP)[]
