@@ -1,6 +1,8 @@
 /**
  * Every stable error code credsign throws. Codes never change meaning between minor versions; the
- * table in `docs/errors.md` says what each means and what a caller should do.
+ * table in `docs/errors.md` says what each means and what a caller should do. The codes only the
+ * HTTP adapter answers with (`route_not_found`, `payload_too_large`, …) are its own:
+ * `HttpErrorCode` in `credsign/http`.
  */
 export type ErrorCode =
   // caller input
@@ -68,16 +70,6 @@ export type ErrorCode =
   | 'invalid_nonce'
   // runtime
   | 'crypto_unavailable'
-  // HTTP adapter (credsign/http)
-  | 'invalid_request'
-  | 'unauthorized'
-  | 'route_not_found'
-  | 'method_not_allowed'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'request_timeout'
-  | 'not_a_credential'
-  | 'not_a_presentation'
 
 /** Marks credsign errors across bundle copies (`Symbol.for` is shared by the whole realm). */
 const BRAND = Symbol.for('credsign.CredsignError')

@@ -1,8 +1,12 @@
 import { CredsignError, type ErrorCode } from '../errors/credsign-error.js'
+import type { HttpErrorCode } from './http-error-code.js'
 import { HTTP_STATUS } from './status.js'
 
-/** The code of a problem: a library {@link ErrorCode}, or `internal_error` for a fault credsign did not classify. */
-export type ProblemCode = ErrorCode | 'internal_error'
+/**
+ * The code of a problem: a library {@link ErrorCode}, one of credsign/http's own
+ * {@link HttpErrorCode}s, or `internal_error` for a fault credsign did not classify.
+ */
+export type ProblemCode = ErrorCode | HttpErrorCode | 'internal_error'
 
 /** One entry of a problem's `errors`: a schema violation or a verification failure. */
 export interface ProblemDetail {
@@ -40,15 +44,22 @@ export interface Problem {
   [extension: string]: unknown
 }
 
-/** An error the HTTP layer raises with its own status or headers. @internal */
-export class HttpError extends CredsignError {
+/**
+ * An error the HTTP layer raises: a refusal of the request as HTTP, with a library code (`malformed`
+ * for a body that is not JSON) or one of its own ({@link HttpErrorCode}), and the headers and
+ * problem details of its response. Deliberately not a {@link CredsignError}, whose code is always a
+ * library {@link ErrorCode}; it never leaves the handler ({@link errorResponse} answers it).
+ * @internal
+ */
+export class HttpError extends Error {
   constructor(
-    code: ErrorCode,
+    readonly code: ErrorCode | HttpErrorCode,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
     readonly details?: ProblemDetail[],
   ) {
-    super(code, message)
+    super(message)
+    this.name = 'HttpError'
   }
 }
 
@@ -93,15 +104,15 @@ export function clientMessage(code: ProblemCode, message: string): string {
 }
 
 /**
- * Turns anything thrown by a route into a problem response. A {@link CredsignError} keeps its code
- * and message (credsign messages never carry secrets), except that a server fault's message is
- * replaced by a fixed text ({@link clientMessage}) and returned as `serverDetail` for the log;
- * anything else becomes a 500 `internal_error` with a fixed message, so no stack trace or foreign
+ * Turns anything thrown by a route into a problem response. A {@link CredsignError} or
+ * {@link HttpError} keeps its code and message (credsign messages never carry secrets), except
+ * that a server fault's message is replaced by a fixed text ({@link clientMessage}) and returned
+ * as `serverDetail` for the log; anything else becomes a 500 `internal_error` with a fixed message, so no stack trace or foreign
  * message reaches the client.
  * @internal
  */
 export function errorResponse(error: unknown, now: number): { response: Response; code: ProblemCode; serverDetail?: string } {
-  if (!CredsignError.is(error)) {
+  if (!(error instanceof HttpError) && !CredsignError.is(error)) {
     return {
       code: 'internal_error',
       response: problemResponse({ type: 'urn:credsign:error:internal_error', title: 'internal_error', status: 500, detail: 'internal error', code: 'internal_error' }),
@@ -113,7 +124,7 @@ export function errorResponse(error: unknown, now: number): { response: Response
   const problem: Problem = { type: `urn:credsign:error:${code}`, title: code, status, detail, code }
   const headers: Record<string, string> = error instanceof HttpError ? { ...error.headers } : {}
   if (error instanceof HttpError && error.details !== undefined) problem.errors = error.details
-  if (code === 'locked' && typeof error.retryAt === 'number') {
+  if (code === 'locked' && !(error instanceof HttpError) && typeof error.retryAt === 'number') {
     problem.retryAt = new Date(error.retryAt).toISOString()
     headers['retry-after'] = String(Math.max(1, Math.ceil((error.retryAt - now) / 1000)))
   }

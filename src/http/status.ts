@@ -1,10 +1,12 @@
 import type { ErrorCode } from '../errors/credsign-error.js'
+import type { HttpErrorCode } from './http-error-code.js'
 
 /**
- * The HTTP status credsign/http answers for each error code: the "HTTP" column of `docs/errors.md`
- * (a test keeps the two equal). Caller mistakes are 4xx; a wrong secret is 400 and a lockout 429 on
- * every route (the origin service turned both into 500 on its JWT paths); stored data that cannot be
- * opened is a server fault (500); a store that is down is 503; a remote key that cannot be fetched is 502.
+ * The HTTP status credsign/http answers for each error code, the library's ({@link ErrorCode}) and
+ * its own ({@link HttpErrorCode}): the "HTTP" column of `docs/errors.md` (a test keeps the two
+ * equal). Caller mistakes are 4xx; a wrong secret is 400 and a lockout 429 on every route (the
+ * origin service turned both into 500 on its JWT paths); stored data that cannot be opened is a
+ * server fault (500); a store that is down is 503; a remote key that cannot be fetched is 502.
  *
  * @example
  * ```ts
@@ -12,7 +14,7 @@ import type { ErrorCode } from '../errors/credsign-error.js'
  * HTTP_STATUS.locked // 429
  * ```
  */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+export const HTTP_STATUS: Readonly<Record<ErrorCode | HttpErrorCode, number>> = {
   invalid_argument: 400,
   invalid_key_id: 400,
   invalid_secrets: 400,
@@ -70,6 +72,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_proof: 400,
   invalid_nonce: 400,
   crypto_unavailable: 500,
+  // credsign/http's own codes
   invalid_request: 400,
   unauthorized: 401,
   route_not_found: 404,

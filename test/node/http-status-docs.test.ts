@@ -1,5 +1,5 @@
-// HTTP_STATUS (src/http/status.ts) is the "HTTP (credsign/http)" column of docs/errors.md: the
-// two must not drift. The column's notation: a status (`400`), optionally followed by a header the
+// HTTP_STATUS (src/http/status.ts) is the "HTTP (credsign/http)" column of docs/errors.md, in both
+// of its tables (the library's ErrorCode and credsign/http's own HttpErrorCode): they must not drift. The column's notation: a status (`400`), optionally followed by a header the
 // response carries (`429 + \`Retry-After\``) or a remark in parentheses (`500 (a bug in the caller)`);
 // `(startup)` marks an error raised while the service starts (createHandler / KeyVault construction),
 // which a request that reaches it anyway answers with 500.
@@ -19,22 +19,26 @@ function parseHttpCell(cell: string): DocumentedStatus {
   return { status: Number(match[1]), ...(match[2] === undefined ? {} : { header: match[2] }) }
 }
 
+/** Every code row of the code tables of docs/errors.md (the library's and the HTTP adapter's), with its HTTP cell. */
 function documentedTable(): Map<string, DocumentedStatus> {
   const docs = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
   const lines = docs.split('\n')
-  const header = lines.findIndex((line) => /^\| code \|.*\| HTTP \(credsign\/http\) \|$/.test(line))
-  expect(header, 'the table header names the HTTP column last').toBeGreaterThan(-1)
-  expect(lines[header + 1]).toMatch(/^\|(---\|)+$/)
-  const columns = lines[header]!.split('|').length
+  const headers = lines.flatMap((line, index) => (/^\| code \|/.test(line) ? [index] : []))
+  expect(headers, 'two code tables: the library codes and the HTTP adapter codes').toHaveLength(2)
   const table = new Map<string, DocumentedStatus>()
-  for (const line of lines.slice(header + 2)) {
-    if (!line.startsWith('|')) break
-    const cells = line.split('|')
-    expect(cells.length, `same number of columns: ${line}`).toBe(columns)
-    const code = /^ `([a-z_]+)` $/.exec(cells[1]!)?.[1]
-    expect(code, `first cell is a code: ${line}`).toBeDefined()
-    expect(table.has(code!), `${code} is listed once`).toBe(false)
-    table.set(code!, parseHttpCell(cells[cells.length - 2]!.trim()))
+  for (const header of headers) {
+    expect(lines[header], 'the table header names the HTTP column last').toMatch(/^\| code \|.*\| HTTP \(credsign\/http\) \|$/)
+    expect(lines[header + 1]).toMatch(/^\|(---\|)+$/)
+    const columns = lines[header]!.split('|').length
+    for (const line of lines.slice(header + 2)) {
+      if (!line.startsWith('|')) break
+      const cells = line.split('|')
+      expect(cells.length, `same number of columns: ${line}`).toBe(columns)
+      const code = /^ `([a-z_]+)` $/.exec(cells[1]!)?.[1]
+      expect(code, `first cell is a code: ${line}`).toBeDefined()
+      expect(table.has(code!), `${code} is listed once`).toBe(false)
+      table.set(code!, parseHttpCell(cells[cells.length - 2]!.trim()))
+    }
   }
   return table
 }
