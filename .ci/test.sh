@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite: `npm test` (CI runs it from .ci/run). On a developer machine too.
-#   [throwaway PostgreSQL unless DATABASE_URL is set] → build (tsup)
+#   [throwaway PostgreSQL unless DATABASE_URL is set] → build (tsup) → every @example compiles against dist/
 #   → vitest [node, node-backend = node with the node:crypto backend, pg = PostgreSQL at DATABASE_URL, browser = src in Chromium, browser-dist = dist/ in Chromium]
 #   → deno test (dist/, incl. the node entry) → bun test (dist/, incl. the node entry)
 #   → examples/ (Express, node:http, Hono on Bun, Deno) started on dist/ and called (scripts/test-examples.mjs)
@@ -54,6 +54,9 @@ fi
 
 step "build (tsup)"
 if npx tsup --silent > "$OUT/build.log" 2>&1; then record pass build; else record fail build; cat "$OUT/build.log"; fi
+
+step "every TSDoc @example of the six entry points compiles against dist/ (scripts/compile-examples.mjs)"
+if node scripts/compile-examples.mjs --out "$OUT/compiled-examples"; then record pass "examples compile"; else record fail "examples compile"; fi
 
 step "vitest (projects: node, node-backend, pg, browser, browser-dist)"
 budget "${CREDSIGN_VITEST_TIMEOUT:-1200}" vitest npx vitest run --reporter=default --reporter=junit --outputFile.junit="$OUT/vitest.xml"

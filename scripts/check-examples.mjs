@@ -1,7 +1,9 @@
 // Lists public exports (of every package entry point) whose TSDoc has no @example.
 // Usage: node scripts/check-examples.mjs   (exit 1 when any is missing)
+// That the examples compile is scripts/compile-examples.mjs (needs dist/).
 import ts from 'typescript'
-const entries = ['src/index.ts', 'src/file/index.ts', 'src/postgres/index.ts', 'src/testing/index.ts']
+import { ENTRY_POINTS } from './entry-points.mjs'
+const entries = ENTRY_POINTS.map((entry) => entry.source)
 const program = ts.createProgram(entries, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, skipLibCheck: true })
 const checker = program.getTypeChecker()
 const missing = []

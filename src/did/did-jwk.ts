@@ -66,8 +66,8 @@ function decodeDidJwk(didOrDidUrl: string): { did: string; jwk: Record<string, u
  * @example
  * ```ts
  * import { jwkFromDidJwk } from 'credsign'
- * jwkFromDidJwk('did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ').crv
- * // 'Ed25519'
+ * const jwk = jwkFromDidJwk('did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ')
+ * // { crv: 'Ed25519', kty: 'OKP', x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8' }
  * ```
  */
 export function jwkFromDidJwk(didOrDidUrl: string): PublicJwk {

@@ -38,8 +38,8 @@ function multibaseOf(didOrDidUrl: string): { did: string; multibase: string } {
  * @example
  * ```ts
  * import { jwkFromDidKey } from 'credsign'
- * jwkFromDidKey('did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2').x
- * // 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8'
+ * const jwk = jwkFromDidKey('did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2')
+ * // { crv: 'Ed25519', kty: 'OKP', x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8' }
  * ```
  */
 export function jwkFromDidKey(didOrDidUrl: string): PublicJwk {

@@ -60,7 +60,8 @@ export interface NodeListenerOptions {
  * @example
  * ```ts
  * import { createServer } from 'node:http'
- * import { createHandler, toNodeListener } from 'credsign/http'
+ * import { createHandler, toNodeListener, type HandlerOptions } from 'credsign/http'
+ * declare const options: HandlerOptions
  * const server = createServer({ headersTimeout: 10_000, requestTimeout: 45_000 }, toNodeListener(createHandler(options), { bodyTimeoutMs: 30_000 }))
  * server.listen(3000, '127.0.0.1')
  * ```

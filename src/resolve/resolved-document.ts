@@ -125,6 +125,8 @@ function checkMethod(value: unknown, where: string): asserts value is ResolvedVe
  *
  * @example
  * ```ts
+ * import { checkDidDocument } from 'credsign'
+ * declare const text: string // the fetched did.json
  * const doc = checkDidDocument(JSON.parse(text), 'did:web:issuer.example')
  * ```
  */
