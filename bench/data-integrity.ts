@@ -223,13 +223,15 @@ export function createDataIntegrityBench(tools: BenchTools, options: { credentia
     const credsignLoader = di.createDocumentLoader()
     const dbLoader = dbDocumentLoader(credsignLoader)
     const handlers = { handlers: [di.dataIntegrityHandler()] }
-    // The shape cache of src/formats/data-integrity/rdfc.ts, when the tree has it.
-    const rdfc = (await import('../src/formats/data-integrity/rdfc.js')) as Record<string, unknown>
-    const setCache = typeof rdfc.setRdfcCache === 'function' ? (rdfc.setRdfcCache as (enabled: boolean) => void) : undefined
+    // The switch of the RDFC shape cache, when the tree has it: src/testing/rdfc-cache.ts (rdfc.ts in older trees).
+    const controls = existsSync(new URL('../src/testing/rdfc-cache.ts', import.meta.url))
+      ? ((await import('../src/testing/rdfc-cache.js')) as Record<string, unknown>)
+      : ((await import('../src/formats/data-integrity/rdfc.js')) as Record<string, unknown>)
+    const setCache = typeof controls.setRdfcCache === 'function' ? (controls.setRdfcCache as (enabled: boolean) => void) : undefined
     const template = existsSync(new URL('../src/formats/data-integrity/rdfc-template.ts', import.meta.url)) ? 'exists' : 'does not exist'
     cacheNote =
       setCache === undefined
-        ? `No RDFC shape cache in this tree (rdfc.ts has no setRdfcCache; src/formats/data-integrity/rdfc-template.ts ${template}).`
+        ? `No RDFC shape cache in this tree (no setRdfcCache; src/formats/data-integrity/rdfc-template.ts ${template}).`
         : `The RDFC shape cache is in this tree (src/formats/data-integrity/rdfc-template.ts ${template}): on, except in the "cache off" table.`
 
     for (const c of SUITES) {

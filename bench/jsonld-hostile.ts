@@ -189,7 +189,7 @@ async function runCase(name: string): Promise<void> {
   const spec = HOSTILE_CASES.find((c) => c.name === name)
   if (spec === undefined) throw new Error(`no hostile case ${name}`)
   const { canonizeRdfc, createDocumentLoader } = await import('../src/formats/data-integrity/index.js')
-  const { setRdfcCache } = await import('../src/formats/data-integrity/rdfc.js')
+  const { setRdfcCache } = await import('../src/testing/rdfc-cache.js')
   // Every run does the whole JSON-LD processing (no shape template from the run before).
   setRdfcCache(false)
   const loader = createDocumentLoader(spec.contexts === undefined ? {} : { contexts: spec.contexts() })

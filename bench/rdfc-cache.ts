@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { createDocumentLoader } from '../src/formats/data-integrity/document-loader.js'
-import { canonizeRdfc, rdfcCacheStats, resetRdfcCache, setRdfcCache } from '../src/formats/data-integrity/rdfc.js'
+import { canonizeRdfc } from '../src/formats/data-integrity/rdfc.js'
+import { rdfcCacheStats, resetRdfcCache, setRdfcCache } from '../src/testing/rdfc-cache.js'
 import type { JsonLdDocument } from '../src/formats/data-integrity/types.js'
 
 const QUICK = process.env.BENCH_QUICK === '1'

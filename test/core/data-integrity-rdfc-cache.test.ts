@@ -4,9 +4,10 @@
 // of the same shape, which is where a wrong template would show.
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createDocumentLoader } from '../../src/formats/data-integrity/document-loader.js'
-import { canonizeRdfc, canonizeRdfcWithHash, rdfcCacheStats, resetRdfcCache, setRdfcCache } from '../../src/formats/data-integrity/rdfc.js'
+import { canonizeRdfc, canonizeRdfcWithHash } from '../../src/formats/data-integrity/rdfc.js'
 import { canonizeUncached } from '../../src/formats/data-integrity/rdfc-template.js'
-import type { RdfcCacheStats } from '../../src/formats/data-integrity/rdfc.js'
+import { rdfcCacheStats, resetRdfcCache, setRdfcCache } from '../../src/testing/rdfc-cache.js'
+import type { RdfcCacheStats } from '../../src/testing/rdfc-cache.js'
 import type { DocumentLoader, JsonLdDocument } from '../../src/formats/data-integrity/types.js'
 import unsigned from '../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/unsigned.json' with { type: 'json' }
 import employmentAuth from '../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/employmentAuth.json' with { type: 'json' }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { KeyVault, MemoryStore, asDidSigner, createResolver, verify, type KeyAlgorithm, type Signer, type VerificationResult } from '../../src/index.js'
 import { DataIntegritySigner, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/formats/data-integrity/index.js'
 import { b58, fromB58 } from '../../src/util/bytes.js'
-import { rdfcCacheStats } from '../../src/formats/data-integrity/rdfc.js'
+import { rdfcCacheStats } from '../../src/testing/rdfc-cache.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
 

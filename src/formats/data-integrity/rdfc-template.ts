@@ -575,7 +575,7 @@ function cacheOf(loader: DocumentLoader): LoaderCache {
   return cache
 }
 
-/** Counters of the template cache, for tests and benchmarks. @internal */
+/** Counters of the template cache, for tests and benchmarks (src/testing/rdfc-cache.ts). @internal */
 export interface RdfcCacheStats {
   /** Documents canonicalized from a template. */
   hits: number
@@ -588,18 +588,32 @@ export interface RdfcCacheStats {
 }
 const stats: RdfcCacheStats = { hits: 0, misses: 0, fallbacks: 0, uncacheable: 0 }
 
-/** A copy of the counters. @internal */
-export function rdfcTemplateStats(): RdfcCacheStats {
-  return { ...stats }
-}
+/** Off: every document takes the uncached path, and nothing is counted. */
+let templatesEnabled = true
 
-/** Forgets every template and zeroes the counters. @internal */
-export function resetRdfcTemplates(): void {
-  caches = new WeakMap()
-  stats.hits = 0
-  stats.misses = 0
-  stats.fallbacks = 0
-  stats.uncacheable = 0
+/**
+ * The template cache's controls, which nothing in the library calls: tests and benchmarks reach them
+ * through `src/testing/rdfc-cache.ts` to compare the two paths, count hits and start from empty.
+ * @internal
+ */
+export const rdfcTemplateControls = {
+  /** Turns templating on (the default) or off; off also forgets every template and zeroes the counters. */
+  setEnabled(enabled: boolean): void {
+    templatesEnabled = enabled
+    if (!enabled) rdfcTemplateControls.reset()
+  },
+  /** A copy of the counters. */
+  stats(): RdfcCacheStats {
+    return { ...stats }
+  },
+  /** Forgets every template and zeroes the counters. */
+  reset(): void {
+    caches = new WeakMap()
+    stats.hits = 0
+    stats.misses = 0
+    stats.fallbacks = 0
+    stats.uncacheable = 0
+  },
 }
 
 /** RDFC-1.0 without templates: JSON-LD expansion and RDF deserialization, then canonicalization. @internal */
@@ -618,10 +632,11 @@ export async function canonizeUncached(document: JsonLdDocument, documentLoader:
  * RDFC-1.0 canonical N-Quads of `document`, from the template of its shape when one fits,
  * otherwise uncached (building a template for the next document of the shape). The output is
  * byte-identical to {@link canonizeUncached}'s, errors included (errors only come from the
- * uncached path, or from RDFC-1.0 on the same dataset).
+ * uncached path, or from RDFC-1.0 on the same dataset). Always uncached while templating is off.
  * @internal
  */
 export async function canonizeTemplated(document: JsonLdDocument, documentLoader: DocumentLoader, hash: RdfcHash = 'SHA-256'): Promise<string> {
+  if (!templatesEnabled) return canonizeUncached(document, documentLoader, hash)
   const slots: string[] = []
   const key = shapeOf(document, slots)
   if (key === undefined || key.length > MAX_KEY_LENGTH) {

@@ -1,10 +1,6 @@
-import { canonizeTemplated, canonizeUncached, rdfcTemplateStats, resetRdfcTemplates } from './rdfc-template.js'
-import type { RdfcCacheStats, RdfcHash } from './rdfc-template.js'
+import { canonizeTemplated } from './rdfc-template.js'
+import type { RdfcHash } from './rdfc-template.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
-
-export type { RdfcCacheStats, RdfcHash } from './rdfc-template.js'
-
-let templatesEnabled = true
 
 /**
  * RDFC-1.0 canonical N-Quads of a JSON-LD document, as the rdfc cryptosuites hash it: JSON-LD
@@ -37,25 +33,5 @@ export async function canonizeRdfc(document: JsonLdDocument, documentLoader: Doc
  * @internal
  */
 export async function canonizeRdfcWithHash(document: JsonLdDocument, documentLoader: DocumentLoader, hash: RdfcHash): Promise<string> {
-  return templatesEnabled ? canonizeTemplated(document, documentLoader, hash) : canonizeUncached(document, documentLoader, hash)
-}
-
-/**
- * Turns the shape-template cache of {@link canonizeRdfc} on (the default) or off, for tests and
- * benchmarks. Turning it off also forgets every template and zeroes the counters.
- * @internal
- */
-export function setRdfcCache(enabled: boolean): void {
-  templatesEnabled = enabled
-  if (!enabled) resetRdfcTemplates()
-}
-
-/** The shape-template cache's counters (hits, misses, fallbacks, uncacheable). @internal */
-export function rdfcCacheStats(): RdfcCacheStats {
-  return rdfcTemplateStats()
-}
-
-/** Forgets every template and zeroes the counters. @internal */
-export function resetRdfcCache(): void {
-  resetRdfcTemplates()
+  return canonizeTemplated(document, documentLoader, hash)
 }
