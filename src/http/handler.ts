@@ -1,4 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { isSigningFormat, oneOf, SIGNING_FORMATS, VERIFIABLE_KINDS } from '../service/formats.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8 } from '../util/bytes.js'
 import { authenticate, checkAuthOption } from './auth.js'
@@ -18,9 +19,7 @@ export type CredsignHandler = (request: Request) => Promise<Response>
 const ROUTES: readonly Route[] = [
   generateRoute,
   deleteRoute,
-  signRoute('vc'),
-  signRoute('vp'),
-  signRoute('pop'),
+  ...VERIFIABLE_KINDS.map(signRoute),
   issueRoute('/credentials/issue'),
   issueRoute('/issuers/:name/credentials/issue'),
   verifyRoute('credential'),
@@ -195,7 +194,7 @@ function checkOptions(options: HandlerOptions): Settings {
     }
     if (names.has(profile.name)) throw new CredsignError('invalid_argument', `two issuer profiles are named ${profile.name}`)
     names.add(profile.name)
-    if (!['jwt', 'data-integrity', 'sd-jwt'].includes(profile.format)) throw new CredsignError('invalid_argument', `issuer profile ${profile.name}: format must be jwt, data-integrity or sd-jwt`)
+    if (!isSigningFormat(profile.format)) throw new CredsignError('invalid_argument', `issuer profile ${profile.name}: format must be ${oneOf(SIGNING_FORMATS)}`)
     if (typeof profile.keyId !== 'string' || !Array.isArray(profile.secrets)) throw new CredsignError('invalid_argument', `issuer profile ${profile.name}: keyId and secrets are required`)
   }
   for (const publication of options.didWeb ?? []) {

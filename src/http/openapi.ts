@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Route } from './route-context.js'
 import { deleteRequestSchema, generateRequestSchema, issueRequestSchema, signRequestSchema, verifyCredentialRequestSchema, verifyPresentationRequestSchema } from './schemas.js'
 import { CREDSIGN_VERSION } from './package-version.js'
+import { SIGNING_FORMATS } from '../service/formats.js'
 
 /*
  * The OpenAPI 3.1 document of a handler, built from the zod schemas that validate its requests
@@ -66,7 +67,7 @@ export function openApiDocument(routes: readonly Route[], didWebPaths: readonly 
       name: m[1],
       in: 'path',
       required: true,
-      schema: m[1] === 'type' ? { type: 'string', enum: ['jwt', 'data-integrity', 'sd-jwt'] } : { type: 'string' },
+      schema: m[1] === 'type' ? { type: 'string', enum: [...SIGNING_FORMATS] } : { type: 'string' },
     }))
     const operation: Record<string, unknown> = {
       summary: SUMMARIES[key] ?? key,

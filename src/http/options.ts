@@ -1,5 +1,6 @@
 import type { CallerSecret } from '../envelope/caller-secrets.js'
 import type { KeyResolver } from '../resolve/types.js'
+import type { CryptosuiteName, SigningFormat } from '../service/formats.js'
 import type { DisclosureFrame } from '../formats/sd-jwt/types.js'
 import type { KeyVault } from '../vault/key-vault.js'
 import type { VerifyOptions } from '../verify/types.js'
@@ -71,9 +72,10 @@ export interface IssuerProfile {
   name: string
   keyId: string
   secrets: CallerSecret[]
-  format: 'jwt' | 'data-integrity' | 'sd-jwt'
+  /** `jwt`, `data-integrity` or `sd-jwt` (the formats of `POST /sign/vc/{type}`). */
+  format: SigningFormat
   /** Data Integrity suite (default: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256 / P-384). */
-  cryptosuite?: 'eddsa-rdfc-2022' | 'eddsa-jcs-2022' | 'ecdsa-rdfc-2019' | 'ecdsa-jcs-2019' | 'Ed25519Signature2020'
+  cryptosuite?: CryptosuiteName
   /** SD-JWT: which claims become disclosures (default: every top-level `credentialSubject` member). */
   disclosureFrame?: DisclosureFrame
   /**

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CRYPTOSUITES_OFFERED, SIGNING_FORMATS } from '../service/formats.js'
 
 /*
  * Every request body schema of credsign/http. The same objects validate requests (strict: unknown
@@ -72,7 +73,7 @@ export const signRequestSchema = z
     domain: z.string().max(10_000).optional().meta({ description: 'Audience / domain (OID4VCI Credential Issuer Identifier, DI domain, KB-JWT aud). Alias: audience.' }),
     audience: z.string().max(10_000).optional().meta({ description: 'Alias of domain.' }),
     validUntil: isoDateTime.optional().meta({ description: 'Presentations: exp of a JWT VP, expires of a DI proof.' }),
-    cryptosuite: z.enum(['eddsa-rdfc-2022', 'eddsa-jcs-2022', 'ecdsa-rdfc-2019', 'ecdsa-jcs-2019', 'Ed25519Signature2020']).optional(),
+    cryptosuite: z.enum(CRYPTOSUITES_OFFERED).optional(),
     disclosureFrame: frameSchema.optional(),
     holderPublicJwk: jsonObject.optional().meta({ description: 'SD-JWT: the holder key written to cnf.jwk.' }),
     presentationFrame: frameSchema.optional(),
@@ -87,7 +88,7 @@ export const issueRequestSchema = z
     credential: jsonObject,
     options: z
       .strictObject({
-        format: z.enum(['jwt', 'data-integrity', 'sd-jwt']).optional(),
+        format: z.enum(SIGNING_FORMATS).optional(),
         cryptosuite: z.string().max(100).optional(),
         profile: z.string().max(100).optional(),
         credentialId: z.string().max(2000).optional(),

@@ -1,18 +1,10 @@
-import { asDidSigner } from '../did/as-did-signer.js'
-import { keyIdDid } from '../did/did-url.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { multikeyFromJwk } from '../keys/multikey.js'
-import type { KeyAlgorithm, PublicJwk, Signer } from '../keys/types.js'
-import { Oid4vciProofSigner } from '../oid4vci/proof-signer.js'
-import { presentSdJwt } from '../formats/sd-jwt/present.js'
-import type { DisclosureFrame, HolderBinding } from '../formats/sd-jwt/types.js'
-import { SdJwtVcSigner } from '../formats/sd-jwt/vc-signer.js'
+import type { KeyAlgorithm, PublicJwk } from '../keys/types.js'
+import { isSigningFormat, oneOf, SIGNING_FORMATS, type SigningFormat, type VerifiableKind } from '../service/formats.js'
+import { checkSignable, checkSignRequest, resolvableSigner, SignRequestInvalid, signVerifiable, type SignedVerifiable, type SignVerifiableRequest } from '../service/sign-verifiable.js'
 import { wipe } from '../util/bytes.js'
-import type { UnlockedKey } from '../vault/unlocked-key.js'
-import { JwtVcSigner } from '../formats/jwt/vc-signer.js'
-import { JwtVpSigner } from '../formats/jwt/vp-signer.js'
 import { readJsonBody } from './body.js'
-import { defaultDisclosureFrame } from './default-frames.js'
 import { json, text, type Route, type RouteContext } from './route-context.js'
 import { HttpError } from './problem.js'
 import { deleteRequestSchema, generateRequestSchema, signRequestSchema, type SignRequest } from './schemas.js'
@@ -75,174 +67,61 @@ export const deleteRoute: Route = {
   },
 }
 
-type Purpose = 'vc' | 'vp' | 'pop'
-
-/** `POST /sign/{vc,vp,pop}/{jwt,data-integrity,sd-jwt}`. */
-export function signRoute(purpose: Purpose): Route {
+/** `POST /sign/{vc,vp,pop}/{jwt,data-integrity,sd-jwt}`: the body read into a `SignVerifiableRequest`, signed by `signVerifiable`. */
+export function signRoute(kind: VerifiableKind): Route {
   return {
     method: 'POST',
-    path: `/sign/${purpose}/:type`,
+    path: `/sign/${kind}/:type`,
     async run(context) {
-      const type = context.params.type
-      if (type !== 'jwt' && type !== 'data-integrity' && type !== 'sd-jwt') {
-        throw new HttpError('invalid_request', 'type must be jwt, data-integrity or sd-jwt', {}, [{ code: 'invalid_request', message: 'must be one of "jwt", "data-integrity", "sd-jwt"', path: 'type' }])
+      const format = context.params.type
+      if (!isSigningFormat(format)) {
+        throw new HttpError('invalid_request', `type must be ${oneOf(SIGNING_FORMATS)}`, {}, [{ code: 'invalid_request', message: `must be one of ${SIGNING_FORMATS.map((f) => JSON.stringify(f)).join(', ')}`, path: 'type' }])
       }
-      if (purpose === 'pop' && type === 'sd-jwt') throw new HttpError('unsupported_format', 'OpenID4VCI has no sd-jwt proof type: use jwt or data-integrity')
+      checkSignable(kind, format)
       const body = parseRequest(signRequestSchema, await readJsonBody(context.request, context.limits))
-      const request = normalized(body, purpose, type)
+      const request = signRequestOf(body, kind, format, context)
       const key = await context.options.vault.unlock(body.identifier, body.secrets, clientOption(context.caller.client))
+      let signed: SignedVerifiable
       try {
-        return await sign(purpose, type, request, resolvableSigner(key), context)
+        signed = await signVerifiable(resolvableSigner(key), request)
+      } catch (error) {
+        throw signRequestProblem(error)
       } finally {
         key.lock()
       }
+      return signed.mediaType === 'application/json' ? json(signed.secured, 201) : text(signed.secured, signed.mediaType)
     },
   }
 }
 
-interface NormalizedSign extends SignRequest {
-  challenge?: string
-  domain?: string
-}
-
-/** Resolves the origin's aliases (`nonce` for `challenge`, `audience` for `domain`) and checks which fields fit the route. */
-function normalized(body: SignRequest, purpose: Purpose, type: string): NormalizedSign {
-  const out: NormalizedSign = { ...body }
-  for (const [field, alias] of [['challenge', 'nonce'], ['domain', 'audience']] as const) {
-    const a = body[field]
-    const b = body[alias]
-    if (a !== undefined && b !== undefined && a !== b) throw new HttpError('invalid_request', `${field} and its alias ${alias} differ`)
-    const value = a ?? b
-    delete out[alias]
-    if (value === undefined || value === '') delete out[field]
-    else out[field] = value
-  }
-  const refuse = (field: keyof SignRequest, why: string): void => {
-    if (body[field] !== undefined) throw new HttpError('invalid_request', `${field}: ${why}`, {}, [{ code: 'invalid_request', message: why, path: field }])
-  }
-  if (purpose !== 'pop') {
-    if (type === 'sd-jwt' && purpose === 'vp') {
-      if (typeof body.verifiable !== 'string') throw new HttpError('invalid_request', 'verifiable: the SD-JWT to present (a string)', {}, [{ code: 'invalid_request', message: 'expected the SD-JWT string', path: 'verifiable' }])
-    } else if (typeof body.verifiable !== 'object' || body.verifiable === null) {
-      throw new HttpError('invalid_request', `verifiable: the ${purpose === 'vc' ? 'credential' : 'presentation'} to sign (an object) is required`, {}, [{ code: 'invalid_request', message: 'expected object', path: 'verifiable' }])
-    }
-  } else {
-    refuse('verifiable', 'a proof of possession signs no document (the origin ignored it)')
-    if (out.domain === undefined) throw new HttpError('invalid_request', 'domain: the Credential Issuer Identifier is required for a proof of possession (OpenID4VCI appendix F)', {}, [{ code: 'invalid_request', message: 'required', path: 'domain' }])
-    refuse('validUntil', 'OpenID4VCI key proofs carry no expiry; the issuer limits their age')
-  }
-  if (purpose === 'vc') {
-    refuse('challenge', 'credentials take no challenge')
-    refuse('domain', 'credentials take no domain')
-    refuse('validUntil', "put validUntil in the credential; the request field applies to presentations")
-  }
-  if (type !== 'sd-jwt' || purpose !== 'vc') {
-    refuse('disclosureFrame', 'only for /sign/vc/sd-jwt')
-    refuse('holderPublicJwk', 'only for /sign/vc/sd-jwt')
-  }
-  if (type !== 'sd-jwt' || purpose !== 'vp') refuse('presentationFrame', 'only for /sign/vp/sd-jwt')
-  if (type !== 'data-integrity') refuse('cryptosuite', 'only for data-integrity')
-  if (purpose !== 'pop' || type !== 'jwt') {
-    refuse('clientId', 'only for /sign/pop/jwt')
-    refuse('keyReference', 'only for /sign/pop/jwt')
-  }
-  if (type === 'sd-jwt' && purpose === 'vp' && (out.domain === undefined || out.challenge === undefined)) {
-    throw new HttpError('invalid_request', 'an SD-JWT presentation needs domain (KB-JWT aud) and challenge (KB-JWT nonce)')
-  }
-  return out
-}
-
-async function sign(purpose: Purpose, type: 'jwt' | 'data-integrity' | 'sd-jwt', body: NormalizedSign, signer: Signer, context: RouteContext): Promise<Response> {
-  const ed25519Name = context.options.ed25519Name ?? 'EdDSA'
-  const now = context.now
-  if (purpose === 'pop') {
-    const proofs = new Oid4vciProofSigner(signer)
-    if (type === 'jwt') {
-      const { jwt } = await proofs.sign({
-        audience: body.domain!,
-        ...(body.challenge === undefined ? {} : { nonce: body.challenge }),
-        ...(body.clientId === undefined ? {} : { clientId: body.clientId }),
-        ...(body.keyReference === undefined ? {} : { keyReference: body.keyReference }),
-        now,
-      })
-      return text(jwt, 'application/jwt')
-    }
-    const { DataIntegritySigner } = await import('../formats/data-integrity/signer.js')
-    const { di_vp } = await proofs.signDiVp(new DataIntegritySigner(signer, { now }), {
-      audience: body.domain!,
-      ...(body.challenge === undefined ? {} : { nonce: body.challenge }),
-      now,
-    })
-    return json(di_vp, 201)
-  }
-  const document = body.verifiable
-  if (type === 'jwt') {
-    if (purpose === 'vc') return text(await new JwtVcSigner(signer, { ed25519Name, now }).sign(document as Record<string, unknown>), 'application/jwt')
-    // exp = validUntil to the second: iat is pinned to the same clock reading expiresIn counts from.
-    const issuedAt = Math.floor(now() / 1000)
-    const expiresIn = body.validUntil === undefined ? undefined : secondsUntil(body.validUntil, issuedAt)
-    return text(
-      await new JwtVpSigner(signer, { ed25519Name, now }).sign(document as Record<string, unknown>, {
-        ...(body.domain === undefined ? {} : { audience: body.domain }),
-        ...(body.challenge === undefined ? {} : { nonce: body.challenge }),
-        ...(expiresIn === undefined ? {} : { issuedAt, expiresIn }),
-      }),
-      'application/jwt',
-    )
-  }
-  if (type === 'data-integrity') {
-    const { DataIntegritySigner } = await import('../formats/data-integrity/signer.js')
-    const suite = body.cryptosuite === undefined ? {} : { cryptosuite: body.cryptosuite }
-    const di = new DataIntegritySigner(signer, { now, ...suite })
-    if (purpose === 'vc') return json(await di.sign(document as Record<string, unknown>), 201)
-    const presentation = { ...(document as Record<string, unknown>) }
-    // As in the origin: a presentation without a holder is the key controller's.
-    const controller = keyIdDid(signer.id)
-    if (presentation.holder === undefined && controller !== undefined) presentation.holder = controller
-    return json(
-      await di.sign(presentation, {
-        proofPurpose: 'authentication',
-        ...(body.challenge === undefined ? {} : { challenge: body.challenge }),
-        ...(body.domain === undefined ? {} : { domain: body.domain }),
-        ...(body.validUntil === undefined ? {} : { expires: body.validUntil }),
-      }),
-      201,
-    )
-  }
-  if (purpose === 'vc') {
-    const sdJwt = new SdJwtVcSigner(signer, { ed25519Name, now })
-    const credential = document as Record<string, unknown>
-    const sdOptions = {
-      disclosureFrame: body.disclosureFrame === undefined ? defaultDisclosureFrame(document as Record<string, unknown>) : (body.disclosureFrame as DisclosureFrame),
-      ...(body.holderPublicJwk === undefined ? {} : { holder: body.holderPublicJwk as unknown as HolderBinding }),
-    }
-    if (credential['@context'] !== undefined) return text(await sdJwt.signCredential(credential, sdOptions), 'application/vc+sd-jwt')
-    return text(await sdJwt.issue(credential, sdOptions), 'application/dc+sd-jwt')
-  }
-  const presented = await presentSdJwt(document as string, {
-    disclose: body.presentationFrame === undefined ? 'all' : (body.presentationFrame as DisclosureFrame),
-    holder: signer,
-    audience: body.domain!,
-    nonce: body.challenge!,
-    ed25519Name,
-    now,
-  })
-  return text(presented, 'application/dc+sd-jwt')
-}
-
-function secondsUntil(isoDate: string, nowSeconds: number): number {
-  const seconds = Math.floor(Date.parse(isoDate) / 1000) - nowSeconds
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new HttpError('invalid_request', 'validUntil: must be in the future', {}, [{ code: 'invalid_request', message: 'must be in the future', path: 'validUntil' }])
-  return seconds
-}
-
 /**
- * The signer the routes use: a key whose id is a DID URL signs as itself; any other key signs as
- * its did:key, so that whatever it signs names a key every verifier can resolve offline.
- * @internal
+ * The body as a `SignVerifiableRequest`: the origin's aliases resolved (`nonce` for `challenge`,
+ * `audience` for `domain`; both given must agree), then every member checked against the route
+ * before the key is unlocked, so that a request that cannot succeed costs no unlock attempt.
  */
-export function resolvableSigner(key: UnlockedKey | Signer, method: 'key' | 'jwk' = 'key'): Signer {
-  return keyIdDid(key.id) !== undefined ? key : asDidSigner(key, method)
+function signRequestOf(body: SignRequest, kind: VerifiableKind, format: SigningFormat, context: RouteContext): SignVerifiableRequest {
+  const { identifier: _identifier, secrets: _secrets, nonce, audience, challenge, domain, ...members } = body
+  if (challenge !== undefined && nonce !== undefined && challenge !== nonce) throw new HttpError('invalid_request', 'challenge and its alias nonce differ')
+  if (domain !== undefined && audience !== undefined && domain !== audience) throw new HttpError('invalid_request', 'domain and its alias audience differ')
+  // A credential takes no challenge or domain and is refused one; the origin's aliases were accepted
+  // and ignored on the credential routes, and still are (its clients send them).
+  const resolved = kind === 'vc' ? { challenge, domain } : { challenge: challenge ?? nonce, domain: domain ?? audience }
+  const request: SignVerifiableRequest = { ...members, kind, format, ed25519Name: context.options.ed25519Name ?? 'EdDSA', now: context.now }
+  if (resolved.challenge !== undefined) request.challenge = resolved.challenge
+  if (resolved.domain !== undefined) request.domain = resolved.domain
+  try {
+    checkSignRequest(request)
+  } catch (error) {
+    throw signRequestProblem(error)
+  }
+  return request
+}
+
+/** The service's refusal of a request member as the HTTP answer: `invalid_request` pointing at the member. */
+function signRequestProblem(error: unknown): unknown {
+  if (!(error instanceof SignRequestInvalid)) return error
+  const details = error.field === undefined ? undefined : [{ code: 'invalid_request' as const, message: error.reason ?? error.message, path: error.field }]
+  return new HttpError('invalid_request', error.message, {}, details)
 }
 
 /** `{ client }` for the vault when the request has an authenticated client. @internal */

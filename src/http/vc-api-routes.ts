@@ -4,18 +4,15 @@ import { combineResolvers } from '../resolve/combine.js'
 import { createResolver } from '../resolve/create-resolver.js'
 import type { KeyResolver } from '../resolve/types.js'
 import { vaultResolver } from '../resolve/vault-resolver.js'
-import { SdJwtVcSigner } from '../formats/sd-jwt/vc-signer.js'
 import { envelopeCredential } from '../credential/enveloped.js'
-import { JwtVcSigner } from '../formats/jwt/vc-signer.js'
+import { resolvableSigner, signVerifiable } from '../service/sign-verifiable.js'
 import { verify } from '../service/verify.js'
 import type { FormatHandler, VerificationResult, VerifyOptions } from '../verify/types.js'
 import { readJsonBody } from './body.js'
-import { defaultDisclosureFrame } from './default-frames.js'
 import { json, type Route, type RouteContext } from './route-context.js'
 import type { HandlerOptions, IssuerProfile } from './options.js'
 import { clientMessage, HttpError, problemResponse, type ProblemDetail } from './problem.js'
 import { issueRequestSchema, verifyCredentialRequestSchema, verifyPresentationRequestSchema } from './schemas.js'
-import { resolvableSigner } from './sign-routes.js'
 import { parseRequest } from './validate.js'
 import { kindProblem, readVerifyInput, refusal, verifyInputOf, type InputShape, type VerifyRouteKind } from './verify-input.js'
 
@@ -63,25 +60,24 @@ function chooseProfile(profiles: readonly IssuerProfile[], credential: Record<st
 
 async function issueWith(profile: IssuerProfile, credential: Record<string, unknown>, context: RouteContext): Promise<unknown> {
   const { options, now } = context
+  const v2 = firstContext(credential) === 'https://www.w3.org/ns/credentials/v2'
   const key = await options.vault.unlock(profile.keyId, profile.secrets)
   try {
-    const signer = resolvableSigner(key, profile.didMethod)
-    if (profile.format === 'data-integrity') {
-      const { DataIntegritySigner } = await import('../formats/data-integrity/signer.js')
-      return await new DataIntegritySigner(signer, { now, ...(profile.cryptosuite === undefined ? {} : { cryptosuite: profile.cryptosuite }) }).sign(credential)
-    }
-    const ed25519Name = options.ed25519Name ?? 'EdDSA'
-    const v2 = firstContext(credential) === 'https://www.w3.org/ns/credentials/v2'
-    if (profile.format === 'jwt') {
-      const jwt = await new JwtVcSigner(signer, { ed25519Name, now }).sign(credential)
-      // VCDM 2.0: an EnvelopedVerifiableCredential, as the VC-API and the VCDM 2.0 suite expect;
-      // a VCDM 1.1 JWT has no envelope form and is returned as the compact JWT.
-      return v2 ? envelopeCredential(jwt) : jwt
-    }
-    if (!v2) throw new CredsignError('credential_invalid', 'SD-JWT secures VCDM 2.0 credentials only (VC-JOSE-COSE)')
-    const disclosureFrame = profile.disclosureFrame ?? defaultDisclosureFrame(credential)
-    const sdJwt = await new SdJwtVcSigner(signer, { ed25519Name, now }).signCredential(credential, { disclosureFrame })
-    return envelopeCredential(sdJwt, 'application/vc+sd-jwt')
+    if (profile.format === 'sd-jwt' && !v2) throw new CredsignError('credential_invalid', 'SD-JWT secures VCDM 2.0 credentials only (VC-JOSE-COSE)')
+    const signed = await signVerifiable(resolvableSigner(key, profile.didMethod), {
+      kind: 'vc',
+      format: profile.format,
+      verifiable: credential,
+      ...(profile.format === 'data-integrity' && profile.cryptosuite !== undefined ? { cryptosuite: profile.cryptosuite } : {}),
+      ...(profile.format === 'sd-jwt' && profile.disclosureFrame !== undefined ? { disclosureFrame: profile.disclosureFrame } : {}),
+      ed25519Name: options.ed25519Name ?? 'EdDSA',
+      now,
+    })
+    if (signed.mediaType === 'application/json') return signed.secured
+    // VCDM 2.0: an EnvelopedVerifiableCredential, as the VC-API and the VCDM 2.0 suite expect;
+    // a VCDM 1.1 JWT has no envelope form and is returned as the compact JWT.
+    if (signed.mediaType === 'application/jwt') return v2 ? envelopeCredential(signed.secured) : signed.secured
+    return envelopeCredential(signed.secured, 'application/vc+sd-jwt')
   } finally {
     key.lock()
   }

@@ -8,6 +8,7 @@ import { jwsAlgorithm } from '../keys/algorithms.js'
 import { requiredMembers } from '../keys/jwk.js'
 import type { Signer } from '../keys/types.js'
 import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credential/contexts.js'
+import { defaultCryptosuiteName } from '../formats/data-integrity/cryptosuites.js'
 import { OID4VCI_PROOF_TYP } from './proof-typ.js'
 import type { Oid4vciDataIntegritySigner, Oid4vciDiVpOptions, Oid4vciDiVpProof, Oid4vciJwtProof, Oid4vciJwtProofOptions } from './types.js'
 
@@ -161,10 +162,10 @@ function didOf(id: string): string {
   return hash === -1 ? id : id.slice(0, hash)
 }
 
-/** The Data Integrity suite for a key type; no suite for secp256k1 and RSA. */
+/** The Data Integrity suite for a key type (the one default, from the cryptosuites); no suite for secp256k1 and RSA. */
 function defaultCryptosuite(algorithm: Signer['algorithm']): string {
-  if (algorithm === 'Ed25519') return 'eddsa-rdfc-2022'
-  if (algorithm === 'P-256' || algorithm === 'P-384') return 'ecdsa-rdfc-2019'
+  const suite = defaultCryptosuiteName(algorithm)
+  if (suite !== undefined) return suite
   throw new CredsignError('unsupported_cryptosuite', `no Data Integrity cryptosuite signs with ${algorithm} keys (Ed25519, P-256 and P-384 do); use the jwt proof type`)
 }
 

@@ -35,6 +35,35 @@ export const CRYPTOSUITES: Readonly<Record<CryptosuiteName, Cryptosuite>> = {
   Ed25519Signature2020: { name: 'Ed25519Signature2020', proofType: 'Ed25519Signature2020', canonicalization: 'rdfc', keyAlgorithms: ['Ed25519'], proofKeepsContext: false },
 }
 
+/**
+ * The names of every suite credsign implements, in the order the docs list them: what the HTTP
+ * schema, the CLI and `service/formats.ts` offer. Adding a suite to {@link CRYPTOSUITES} adds it here.
+ *
+ * @example
+ * ```ts
+ * CRYPTOSUITE_NAMES.includes('eddsa-jcs-2022') // true
+ * ```
+ * @internal
+ */
+export const CRYPTOSUITE_NAMES = Object.keys(CRYPTOSUITES) as readonly CryptosuiteName[]
+
+/**
+ * The suite credsign signs with when the caller names none: eddsa-rdfc-2022 for Ed25519,
+ * ecdsa-rdfc-2019 for P-256 / P-384; undefined for keys no suite takes (secp256k1, RSA).
+ *
+ * @example
+ * ```ts
+ * defaultCryptosuiteName('P-384') // 'ecdsa-rdfc-2019'
+ * defaultCryptosuiteName('secp256k1') // undefined
+ * ```
+ * @internal
+ */
+export function defaultCryptosuiteName(algorithm: KeyAlgorithm | string): CryptosuiteName | undefined {
+  if (algorithm === 'Ed25519') return 'eddsa-rdfc-2022'
+  if (algorithm === 'P-256' || algorithm === 'P-384') return 'ecdsa-rdfc-2019'
+  return undefined
+}
+
 /** The suite a proof names (its `type` and `cryptosuite`), or `unsupported_cryptosuite`. @internal */
 export function suiteOfProof(type: unknown, cryptosuite: unknown): Cryptosuite {
   if (type === 'Ed25519Signature2020') return CRYPTOSUITES.Ed25519Signature2020
@@ -50,7 +79,7 @@ export function suiteOfProof(type: unknown, cryptosuite: unknown): Cryptosuite {
 
 /** The suite a caller named, or the default for the key: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256 / P-384. @internal */
 export function suiteForSigning(name: unknown, algorithm: KeyAlgorithm): Cryptosuite {
-  const chosen = name ?? (algorithm === 'Ed25519' ? 'eddsa-rdfc-2022' : algorithm === 'P-256' || algorithm === 'P-384' ? 'ecdsa-rdfc-2019' : undefined)
+  const chosen = name ?? defaultCryptosuiteName(algorithm)
   if (chosen === undefined) {
     throw new CredsignError('unsupported_cryptosuite', `no Data Integrity cryptosuite signs with ${algorithm} keys (Ed25519, P-256 and P-384 do)`)
   }

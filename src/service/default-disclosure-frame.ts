@@ -4,9 +4,16 @@ import type { DisclosureFrame } from '../formats/sd-jwt/types.js'
 const ALWAYS_VISIBLE = new Set(['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status', 'iat'])
 
 /**
- * The disclosure frame the HTTP routes use when the caller gives none, so that an SD-JWT always
- * has something to withhold: for a W3C credential, every member of each credential subject but
- * `id`; for SD-JWT VC claims, every top-level claim the profile lets a holder withhold.
+ * The disclosure frame `signVerifiable` (so the HTTP routes and the CLI) uses when the caller gives
+ * none, so that an SD-JWT always has something to withhold: for a W3C credential, every member of
+ * each credential subject but `id`; for SD-JWT VC claims, every top-level claim the profile lets a
+ * holder withhold.
+ *
+ * @example
+ * ```ts
+ * defaultDisclosureFrame({ '@context': ['https://www.w3.org/ns/credentials/v2'], credentialSubject: { id: 'did:example:a', name: 'A' } })
+ * // { credentialSubject: { _sd: ['name'] } }
+ * ```
  * @internal
  */
 export function defaultDisclosureFrame(document: Record<string, unknown>): DisclosureFrame {
