@@ -8,7 +8,7 @@ import { CredsignError } from '../errors/credsign-error.js'
  * 'did:web:issuer.example'.length <= MAX_DID_LENGTH // true
  * ```
  */
-export const MAX_DID_LENGTH = 8192
+const MAX_DID_LENGTH = 8192
 
 // DID Core section 3.1: did:<method-name>:<method-specific-id>, where the id is
 // *( *idchar ":" ) 1*idchar and idchar is ALPHA / DIGIT / "." / "-" / "_" / pct-encoded.

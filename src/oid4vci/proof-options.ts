@@ -9,7 +9,7 @@ import type { FormatHandler } from '../verify/types.js'
 import type { Oid4vciProofResult, VerifyOid4vciProofOptions } from './types.js'
 
 /** Default `maxAgeSeconds`: how old a key proof may be. */
-export const DEFAULT_PROOF_MAX_AGE_SECONDS = 300
+const DEFAULT_PROOF_MAX_AGE_SECONDS = 300
 /** Default `clockToleranceSeconds`, as for every credsign time check. */
 const DEFAULT_TOLERANCE_SECONDS = 60
 

@@ -49,7 +49,7 @@ export interface RelatedResourceOptions {
 }
 
 /** What became of one `relatedResource` entry. @internal */
-export interface RelatedResourceOutcome {
+interface RelatedResourceOutcome {
   id: string
   path: string
   status: 'match' | 'mismatch' | 'unchecked'
@@ -107,7 +107,7 @@ type ResourceDigest = (algorithm: HashName) => Uint8Array | undefined
  * (`credential_invalid`) and skipped here.
  * @internal
  */
-export async function relatedResourceOutcomes(document: Record<string, unknown>, options: RelatedResourceOptions = {}): Promise<RelatedResourceOutcome[]> {
+async function relatedResourceOutcomes(document: Record<string, unknown>, options: RelatedResourceOptions = {}): Promise<RelatedResourceOutcome[]> {
   const value = document.relatedResource
   if (value === undefined) return []
   const entries = asList(value)

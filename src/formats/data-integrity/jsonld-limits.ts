@@ -102,7 +102,7 @@ type Limits = Readonly<Required<JsonLdLimits>>
 const LIMIT_NAMES = Object.keys(JSONLD_LIMIT_DEFAULTS) as (keyof JsonLdLimits)[]
 
 /** Validated limits, defaults filled in (`invalid_argument` for anything but positive integers of known names). @internal */
-export function resolveJsonLdLimits(limits: unknown): Limits {
+function resolveJsonLdLimits(limits: unknown): Limits {
   if (limits === undefined) return JSONLD_LIMIT_DEFAULTS
   if (limits === null || typeof limits !== 'object' || Array.isArray(limits)) throw new CredsignError('invalid_argument', 'jsonLdLimits must be an object')
   const resolved: Record<string, number> = { ...JSONLD_LIMIT_DEFAULTS }

@@ -197,7 +197,7 @@ class NobleDigest {
 }
 
 /** A typed error for whatever jsonld or rdf-canonize threw: the loader's own, or `jsonld_invalid`. */
-export function jsonLdError(error: unknown): CredsignError {
+function jsonLdError(error: unknown): CredsignError {
   for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 8; depth++) {
     if (CredsignError.is(cause)) return cause
     const record = cause as { details?: { cause?: unknown }; cause?: unknown }

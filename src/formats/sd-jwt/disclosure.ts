@@ -5,7 +5,7 @@ import { sdDigest } from './hash.js'
 import type { DecodedDisclosure, SdHashAlgorithm } from './types.js'
 
 /** Claim names a disclosure may never carry (RFC 9901 section 4.2.1). */
-export const RESERVED_CLAIM_NAMES: ReadonlySet<string> = new Set(['_sd', '...'])
+const RESERVED_CLAIM_NAMES: ReadonlySet<string> = new Set(['_sd', '...'])
 
 /**
  * Claim names refused in disclosures because of what they do to the applications that read the

@@ -35,7 +35,7 @@ export type KeyBindingPolicy = Pick<
 >
 
 /** Whether the policy asks for a KB-JWT for this payload. @internal */
-export function keyBindingRequired(payload: Record<string, unknown>, policy: KeyBindingPolicy): boolean {
+function keyBindingRequired(payload: Record<string, unknown>, policy: KeyBindingPolicy): boolean {
   if (policy.requireKeyBinding === true || policy.audience !== undefined || policy.nonce !== undefined) return true
   return policy.requireKeyBinding !== false && payload.cnf !== undefined
 }
@@ -120,7 +120,7 @@ export async function verifyKbJwt(
  * - neither (or no `cnf` at all): `key_binding_invalid`.
  * @internal
  */
-export async function holderKeyOf(cnf: unknown, resolver: KeyResolver | undefined): Promise<{ publicJwk: PublicJwk; resolved?: ResolvedKey }> {
+async function holderKeyOf(cnf: unknown, resolver: KeyResolver | undefined): Promise<{ publicJwk: PublicJwk; resolved?: ResolvedKey }> {
   if (!isPlainObject(cnf)) throw new CredsignError('key_binding_invalid', 'the SD-JWT has no cnf (jwk or kid) to verify the KB-JWT with')
   if (cnf.jwk !== undefined) {
     if (!isPlainObject(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'cnf.jwk is not a JWK object')

@@ -2,10 +2,10 @@ import { CredsignError } from '../../errors/credsign-error.js'
 import { isPlainObject, parseJsonText } from '../../jose/json.js'
 
 /** Longest SD-JWT accepted, in characters (the issuer JWT, every disclosure and the KB-JWT). */
-export const MAX_SD_JWT_LENGTH = 4 * 1024 * 1024
+const MAX_SD_JWT_LENGTH = 4 * 1024 * 1024
 
 /** Most disclosures one SD-JWT may carry. */
-export const MAX_DISCLOSURES = 10_000
+const MAX_DISCLOSURES = 10_000
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
 

@@ -78,7 +78,7 @@ export async function verifySdJwt(sdJwt: string, options: SdJwtVerifyOptions = {
 }
 
 /** The option checks of {@link verifySdJwt} (and the `verify()` handler): `invalid_argument`. @internal */
-export function checkVerifyOptions(options: SdJwtVerifyOptions): void {
+function checkVerifyOptions(options: SdJwtVerifyOptions): void {
   if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
   const maxAge = options.keyBindingMaxAgeSeconds
   if (maxAge !== undefined && (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge < 0)) {
