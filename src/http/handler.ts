@@ -10,7 +10,8 @@ import { openApiDocument } from './openapi.js'
 import type { HandlerOptions } from './options.js'
 import { errorResponse, HttpError, type ProblemCode } from './problem.js'
 import { didWebDocument, didWebFor, healthRoute, jwksRoute, keyRoute } from './public-routes.js'
-import { deleteRoute, generateRoute, signRoute } from './sign-routes.js'
+import { signRoute } from './sign-route.js'
+import { deleteRoute, generateRoute } from './sign-routes.js'
 import { issueRoute, verifyRoute } from './vc-api-routes.js'
 
 /** A web-standard request handler, as `createHandler` returns it. */

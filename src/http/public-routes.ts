@@ -18,6 +18,8 @@ import { CREDSIGN_VERSION } from './package-version.js'
 export const keyRoute: Route = {
   method: 'GET',
   path: '/keys/:id',
+  summary: 'Public key of a key id (JWK and Multikey) and its versions.',
+  successStatus: 200,
   async run({ params, options }) {
     const info = await options.vault.publicKey(params.id!)
     return json({
@@ -37,6 +39,8 @@ export const jwksRoute: Route = {
   method: 'GET',
   path: '/.well-known/jwks.json',
   public: true,
+  summary: 'JWKS of the published keys.',
+  successStatus: 200,
   async run({ options }) {
     const selection = options.jwks ?? 'all'
     if (selection === false) throw new HttpError('route_not_found', 'this server publishes no JWKS')
@@ -153,12 +157,20 @@ async function storeCheck(options: HandlerOptions): Promise<{ status: 'up' | 'do
   }
 }
 
+const HEALTH_SUMMARIES = {
+  '/health': 'Health, with the store ping. 200 or 503.',
+  '/health/liveness': 'Liveness (no checks).',
+  '/health/readiness': 'Readiness (the store ping). 200 or 503.',
+} as const
+
 /** `GET /health`, `/health/readiness` (the store's ping) and `/health/liveness` (no checks). */
 export function healthRoute(path: '/health' | '/health/readiness' | '/health/liveness'): Route {
   return {
     method: 'GET',
     path,
     public: true,
+    summary: HEALTH_SUMMARIES[path],
+    successStatus: 200,
     async run({ options }) {
       if (path === '/health/liveness') return json(healthBody(options, {}), 200, { 'cache-control': 'no-store' })
       const store = await storeCheck(options)

@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import type { HandlerOptions } from './options.js'
 import type { Caller } from './auth.js'
 import type { BodyLimits } from './body.js'
@@ -12,11 +13,29 @@ export interface RouteContext {
   now: () => number
 }
 
-/** A route: method, path template (`:name` segments), whether it needs authentication, the work. @internal */
+/**
+ * A route: method, path template (`:name` segments), whether it needs authentication, what it
+ * answers, its request schema, and the work. Everything `/openapi.json` says about a route comes
+ * from here (openapi.ts walks the route table), so a new route is one object in one file, listed in
+ * the table of handler.ts.
+ * @internal
+ */
 export interface Route {
   method: 'GET' | 'POST'
   path: string
+  /** No authentication (health, JWKS). */
   public?: boolean
+  /** One line for the OpenAPI operation. */
+  summary: string
+  /** The status of a successful answer. */
+  successStatus: 200 | 201 | 204
+  /**
+   * The JSON body's schema: `run` validates the body with it (`parseRequest`), and OpenAPI
+   * publishes it as the request body, so the two cannot drift.
+   */
+  requestSchema?: z.ZodType
+  /** JSON Schemas of the path parameters that take more than any string (default `{ type: 'string' }`). */
+  pathParameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
   run(context: RouteContext): Promise<Response>
 }
 

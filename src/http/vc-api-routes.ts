@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { keyIdDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { combineResolvers } from '../resolve/combine.js'
@@ -5,6 +6,7 @@ import { createResolver } from '../resolve/create-resolver.js'
 import type { KeyResolver } from '../resolve/types.js'
 import { vaultResolver } from '../resolve/vault-resolver.js'
 import { envelopeCredential } from '../credential/enveloped.js'
+import { SIGNING_FORMATS } from '../service/formats.js'
 import { resolvableSigner, signVerifiable } from '../service/sign-verifiable.js'
 import { verify } from '../service/verify.js'
 import type { FormatHandler, VerificationResult, VerifyOptions } from '../verify/types.js'
@@ -12,7 +14,7 @@ import { readJsonBody } from './body.js'
 import { json, type Route, type RouteContext } from './route-context.js'
 import type { HandlerOptions, IssuerProfile } from './options.js'
 import { clientMessage, HttpError, problemResponse, type ProblemDetail } from './problem.js'
-import { issueRequestSchema, verifyCredentialRequestSchema, verifyPresentationRequestSchema } from './schemas.js'
+import { jsonObject } from './schemas.js'
 import { parseRequest } from './validate.js'
 import { kindProblem, readVerifyInput, refusal, verifyInputOf, type InputShape, type VerifyRouteKind } from './verify-input.js'
 
@@ -22,11 +24,55 @@ import { kindProblem, readVerifyInput, refusal, verifyInputOf, type InputShape, 
  * issue, 200 on a verified document, 422 (problem+json, with the verification result) otherwise.
  */
 
+/** `POST /credentials/issue` (VC-API). */
+const issueRequestSchema = z
+  .strictObject({
+    credential: jsonObject,
+    options: z
+      .strictObject({
+        format: z.enum(SIGNING_FORMATS).optional(),
+        cryptosuite: z.string().max(100).optional(),
+        profile: z.string().max(100).optional(),
+        credentialId: z.string().max(2000).optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'IssueCredentialRequest' })
+
+const verifyOptionsSchema = z
+  .strictObject({
+    checks: z.array(z.string().max(100)).max(20).optional(),
+    challenge: z.string().max(10_000).optional(),
+    domain: z.string().max(10_000).optional(),
+    // The verification relationships only: each purpose keeps one cached verifier (and its context cache).
+    expectedProofPurpose: z.enum(['assertionMethod', 'authentication', 'capabilityInvocation', 'capabilityDelegation', 'keyAgreement']).optional(),
+  })
+  .optional()
+
+/** `POST /credentials/verify` (VC-API). */
+const verifyCredentialRequestSchema = z
+  .strictObject({
+    verifiableCredential: z.union([jsonObject, z.string().min(1).max(1_000_000)]),
+    options: verifyOptionsSchema,
+  })
+  .meta({ id: 'VerifyCredentialRequest' })
+
+/** `POST /presentations/verify` (VC-API). */
+const verifyPresentationRequestSchema = z
+  .strictObject({
+    verifiablePresentation: z.union([jsonObject, z.string().min(1).max(1_000_000)]),
+    options: verifyOptionsSchema,
+  })
+  .meta({ id: 'VerifyPresentationRequest' })
+
 /** `POST /credentials/issue` and `POST /issuers/:name/credentials/issue`. */
 export function issueRoute(path: '/credentials/issue' | '/issuers/:name/credentials/issue'): Route {
   return {
     method: 'POST',
     path,
+    summary: path === '/credentials/issue' ? 'VC-API: issue with a configured issuer profile. 201 { verifiableCredential }.' : 'VC-API: issue with the named issuer profile. 201 { verifiableCredential }.',
+    successStatus: 201,
+    requestSchema: issueRequestSchema,
     async run(context) {
       const profiles = context.options.issuers ?? []
       if (profiles.length === 0) throw new HttpError('route_not_found', 'this server has no VC-API issuer configured')
@@ -93,6 +139,9 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
   return {
     method: 'POST',
     path: kind === 'credential' ? '/credentials/verify' : '/presentations/verify',
+    summary: `VC-API: verify a ${kind}. 200, or 422 with the reasons.`,
+    successStatus: 200,
+    requestSchema: kind === 'credential' ? verifyCredentialRequestSchema : verifyPresentationRequestSchema,
     async run(context) {
       const raw = await readJsonBody(context.request, context.limits)
       const body =
