@@ -5,10 +5,11 @@ import * as nodeCrypto from 'node:crypto'
 import type { JsonWebKey as NodeJsonWebKey, KeyObject } from 'node:crypto'
 import { CredsignError } from '../errors/credsign-error.js'
 import { EC_CURVES, isEcAlgorithm, toLowS } from '../keys/curves.js'
-import type { EcAlgorithm } from '../keys/curves.js'
-import { jwkFromPublicKey } from '../keys/jwk.js'
+import { isRsaPublicKey, jwkFromPublicKey } from '../keys/jwk.js'
+import { isRsaAlgorithm, RSA_SCHEMES } from '../keys/rsa-algorithms.js'
 import type { PublicKeyBytes } from '../keys/jwk.js'
 import { encodePkcs8 } from '../keys/pkcs8.js'
+import { webCryptoSigningKey } from '../keys/private-key.js'
 import type { PrivateKeyHandle } from '../keys/private-key.js'
 import type { KeyAlgorithm } from '../keys/types.js'
 import { fromB64u, utf8, wipe } from '../util/bytes.js'
@@ -65,17 +66,26 @@ export type NodeLikeRuntime = 'node' | 'deno' | 'bun'
  * NODE_CRYPTO_POLICIES.deno.sign['P-256'] // undefined: Deno signs P-256 with WebCrypto
  * ```
  */
+/**
+ * RSA on Node and Bun, every scheme alike: a private-key operation takes milliseconds (the thread
+ * pool), a public-key one tens of microseconds (synchronous). P-521 is slower still both ways (pool).
+ */
+const RSA_MODES = {
+  sign: { 'RSA-PSS': 'pool', PS384: 'pool', PS512: 'pool', RS256: 'pool', RS384: 'pool', RS512: 'pool' },
+  verify: { 'RSA-PSS': 'sync', PS384: 'sync', PS512: 'sync', RS256: 'sync', RS384: 'sync', RS512: 'sync' },
+} as const satisfies { sign: NodeCryptoPolicy['sign']; verify: NodeCryptoPolicy['verify'] }
+
 export const NODE_CRYPTO_POLICIES: Readonly<Record<NodeLikeRuntime, NodeCryptoPolicy>> = {
   node: {
-    sign: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', secp256k1: 'pool', 'RSA-PSS': 'pool' },
-    verify: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', secp256k1: 'pool', 'RSA-PSS': 'sync' },
+    sign: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', 'P-521': 'pool', secp256k1: 'pool', ...RSA_MODES.sign },
+    verify: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', 'P-521': 'pool', secp256k1: 'pool', ...RSA_MODES.verify },
     scrypt: true,
     digest: true,
     batchesToPool: { sign: true, verify: true },
   },
   bun: {
-    sign: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', secp256k1: 'pool', 'RSA-PSS': 'pool' },
-    verify: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', secp256k1: 'pool', 'RSA-PSS': 'sync' },
+    sign: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', 'P-521': 'pool', secp256k1: 'pool', ...RSA_MODES.sign },
+    verify: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', 'P-521': 'pool', secp256k1: 'pool', ...RSA_MODES.verify },
     scrypt: true,
     digest: true,
     batchesToPool: { sign: false, verify: true },
@@ -104,18 +114,25 @@ export function detectRuntime(): NodeLikeRuntime {
   return 'node'
 }
 
-/** The digest node:crypto signs with: Ed25519 hashes internally (null), ECDSA with its curve's hash. */
-const HASH: Readonly<Record<KeyAlgorithm, string | null>> = {
-  Ed25519: null,
-  'P-256': 'sha256',
-  'P-384': 'sha384',
-  secp256k1: 'sha256',
-  'RSA-PSS': 'sha256',
+/** The digest node:crypto signs with: Ed25519 hashes internally (null), ECDSA with its curve's hash, RSA with its algorithm's. */
+function hashOf(algorithm: KeyAlgorithm): string | null {
+  if (algorithm === 'Ed25519') return null
+  if (isRsaAlgorithm(algorithm)) return RSA_SCHEMES[algorithm].nodeHash
+  return EC_HASH[algorithm]
 }
 
-/** The `Signer` encodings: IEEE P1363 `r || s` for ECDSA; RSASSA-PSS, MGF1 with the same hash, 32-byte salt. */
+const EC_HASH = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512', secp256k1: 'sha256' } as const
+
+/**
+ * The `Signer` encodings: IEEE P1363 `r || s` for ECDSA; RSASSA-PSS with MGF1 over the same hash and
+ * a salt as long as the hash; RSASSA-PKCS1-v1_5 (node:crypto's default padding for RSA keys).
+ */
 function signingOptions(algorithm: KeyAlgorithm): { dsaEncoding?: 'ieee-p1363'; padding?: number; saltLength?: number } {
-  if (algorithm === 'RSA-PSS') return { padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+  if (isRsaAlgorithm(algorithm)) {
+    const scheme = RSA_SCHEMES[algorithm]
+    if (scheme.webCryptoName === 'RSA-PSS') return { padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }
+    return { padding: nodeCrypto.constants.RSA_PKCS1_PADDING }
+  }
   if (isEcAlgorithm(algorithm)) return { dsaEncoding: 'ieee-p1363' }
   return {}
 }
@@ -152,6 +169,27 @@ const RSA_SELF_TEST = {
   e: 'AQAB',
   signature:
     'AXutLmz_ox3mdSvkOGi0-xe3kEHSuSBfIQwYCPFtIUzrDNg8ZltaPaQdBUjiav0wlGJojDRtQdAF-ZafQi2HJIeYhvhbbKZGplS2p4zo0p2OA37_X3rbCndhpFFAvwb6hdDQRuVah0vpjZ64Hipn8RUdsJOFw4vJ4LnE5vg7bSKS5s3nr7JGe9GD2uQIFxpTiIqhG7MCdJ41RQCcRf8m_vk0HhhMPBqnRGojytt1qd4lRLQ_SZLa9eNil9dmFnwamSKMUXmpvPkrUIkLc2wdfOkGjHVMIkjb3CLPX5MTpKc8r_g2n_ZdSfSZHJMsmWuzYHAmgJt7esYaEJMsS2QkMQ',
+} as const
+
+// A second RSA-2048 public key and its signatures of SELF_TEST_MESSAGE with the other five RSA
+// algorithms (PKCS#1 v1.5 with SHA-256/384/512; PSS with SHA-384/512, MGF1 with the same hash and a
+// salt as long as the hash), made once with OpenSSL: each checks that algorithm's padding and hash.
+const RSA_SCHEME_SELF_TEST = {
+  n:
+    'vEnFWLj7dXYY0HJ-r4gkmdRUSrCH1fYhDd1KBum1RW-eOpA1-Wc5lrD_qwULIsy_Myudol2dAyVPijwXf5FVQp7oqpDtQfn3-glYuKO-UW8JKTGNIc4QiPqoA8DURzzE5yZ3ExORtdmjIiADWc-EdMAESUg6_tWps6c42AbNH5MzfOnhxyNDBOxuOxRySTUGUd8IFzBlpwySIHhyEwNspna5OZH5In9mqUmcI1bkvr5T7rV2qEbglDYAI6jVq67_62g5RL_2QQrLYBYNWaNyEGdf1NFfcNAsVrtRuxnpoUFiMHYcOOpJJKAk93HJu8sk7mSIMAF2WwQJGhHt8ixaPw',
+  e: 'AQAB',
+  signatures: {
+    RS256:
+      'tm4czxmxoOgMrFFGj9jAyynoVfuzY61sz0_xEHKQZgWguRk4ZkyTt9jj9eV6FKuAkXBvcn3Elzk0szt0QgddPXoWI7m8kR9Hl6k3SZoZMBMITT6R-nVYtzAnZTKSgVSVV6A6Xot54VAxSnbqQr9gv4YtB5M9gRjKqDWp0URNFXLcPam9fYoxEFtsBNJ7dtp-F27B8qbn1wJc8woW0VFi5EdMD7cP6gVUj7RJWUBV6HBWbNEIFCvWYOkcmVkEzQxJtYaRh001lX8FapOs5gFuIZm3H2axKusIDtlbwpj-8F8tZpv8Ih_dEEm52mi_lyJrL5pEaRb2ou9uBC1EeU9HZQ',
+    RS384:
+      'XEkZtvRoTkBvWbFNm1yewLRssB8c7uPaiHP0O2iQhn5j-3brZnS-pnkY-4uEwfwlpGYqPERLE8u2pRpWAILx28en1xxEpTHlgIFkj_7dwuN94FomDefr2_VxSWmCgyzp2ekd0xDY7W0VoLQFsWphw6GDyohYh_VYYqMEvZcjEpaIbyjgJCs4OcyhlqdjKsJkoQrphOZdMOMyc4zMSWj46a8M083eBoL7WqmO2FpA7S5Kan8uPBPSowbvZtXwL0k7umMDpT9S4HHQZS9AtzRj3xkMG22i1tybD5WUWrTw9KnHO7xnxH9C3OGLhOIbloGj4axmnrg3RMEOJeIe1jB_kg',
+    RS512:
+      'oG6m06Yvx86WGmu94NlkwaO4GCt1dJ9IrFHKXCE_-DzPgsofhPdYLyz4TFNDUaqh4qJMFwpIS2E5CN_lYULgfJ314n-qIF3knu3TELFmyCXtM9VR5sQSHHSo3gf8YZUvF8ulF1YG8--Xt3eJ-xK-bhFR2wub6va5-onBa1M9jlb6vqPli5EzHZAkf7bJyYCeB5GDhcodZYZuhKQEi1wT1ip9uknIvjucyiemdm9RHG7Hq_GyojcYg1oB9ql6X3w_OYvjDCBxHcC7Mehs7KoFTohFqJz-Ys9ba-5ysW1ngmu9rFiu0GBNVBNek60YcBNZIVWcGI6F3zdJis38pHIYuA',
+    PS384:
+      'Cq7lP_4axyM6Ink5ZSteNXfR4QtyzNOQORgALTk6quPiJa9fme75GL2LeOEWkLFeQXXqaFuS3zFkGaR3WJ7oDK7XIl6OsagixRtlLZUov2wRRXkTAYpMQdq5d7ZqYxUck0iUE_yKKOBlDjONfw7ap4sP6eqqX9X4prJDe90TnQZWXYXriW5Z2b4y5mwzfGVQmBLDcXbnGDfYpfeDBG4Pjz3bjYGT6Kcfk-P7MGY_2bcfwd6gSKApBmpV0lMJSLO36EFEHNJiozPyLA7Ui909ih7rycpPQ2R4FHZ1SsIuw8TTYfUvot-uQua377M_Snw2il3yF1MRdRcN-qALmhFTEQ',
+    PS512:
+      'FWgZyJw8amDtZ965cGRqo4F1VkKK-mP5fcGDTMJj1gLlLmFn9BQB_9M77B7JYxT7SFys-NVc4ux9GyWNypsl8Pn4MkDbqky1OLv4Nr_u5FtFiLRWDeqnbcKYoYOxZR3t_ehzXGSoOYux9VHnunGzDMkOn0hCFw0Pt7f6g9kvGqeEL583uO-REfwB8wyFMMln6QIRjmn_HRlLOKyQ-CjZn_BjCLu-xtUWt1bEax4WjZGSehGkg3hzHnJD1QFbL_LSTwpH62i-mmsaRlREKzJnMqZyg3Je-JYoQBfZGLHgnKTf7tGoe0RlH8tAsAqF-zXsO7R1s354kfKSg2c4Xoq2xw',
+  },
 } as const
 
 // RFC 7914 section 12, first vector: P = "", S = "", N = 16, r = 1, p = 1, dkLen = 64.
@@ -191,7 +229,7 @@ function flipped(bytes: Uint8Array): Uint8Array {
 /**
  * Whether this runtime's node:crypto signs and verifies `algorithm` exactly as credsign does:
  * a known answer for Ed25519 (deterministic), signatures cross-checked with @noble/curves in both
- * directions for ECDSA, a known PSS signature for RSA. Any exception means no.
+ * directions for ECDSA, a known signature for each RSA algorithm. Any exception means no.
  *
  * @example
  * ```ts
@@ -200,7 +238,7 @@ function flipped(bytes: Uint8Array): Uint8Array {
  */
 export function selfTest(algorithm: KeyAlgorithm): boolean {
   try {
-    const hash = HASH[algorithm]
+    const hash = hashOf(algorithm)
     const options = signingOptions(algorithm)
     if (algorithm === 'Ed25519') {
       const pkcs8 = hex(RFC8032_PKCS8)
@@ -212,9 +250,13 @@ export function selfTest(algorithm: KeyAlgorithm): boolean {
       const empty = new Uint8Array(0)
       return nodeCrypto.verify(null, empty, publicKey, expected) && !nodeCrypto.verify(null, empty, publicKey, flipped(expected))
     }
-    if (algorithm === 'RSA-PSS') {
-      const publicKey = nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: RSA_SELF_TEST.n, e: RSA_SELF_TEST.e }, format: 'jwk' })
-      const signature = fromB64u(RSA_SELF_TEST.signature)
+    if (isRsaAlgorithm(algorithm)) {
+      const vector =
+        algorithm === 'RSA-PSS'
+          ? RSA_SELF_TEST
+          : { n: RSA_SCHEME_SELF_TEST.n, e: RSA_SCHEME_SELF_TEST.e, signature: RSA_SCHEME_SELF_TEST.signatures[algorithm] }
+      const publicKey = nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: vector.n, e: vector.e }, format: 'jwk' })
+      const signature = fromB64u(vector.signature)
       return (
         nodeCrypto.verify(hash, SELF_TEST_MESSAGE, { key: publicKey, ...options }, signature) &&
         !nodeCrypto.verify(hash, SELF_TEST_MESSAGE, { key: publicKey, ...options }, flipped(signature))
@@ -289,8 +331,8 @@ class PublicKeyCache {
 
 function expectedSignatureLength(key: PublicKeyBytes): number {
   if (key.algorithm === 'Ed25519') return 64
-  if (key.algorithm === 'RSA-PSS') return key.n.length
-  return 2 * EC_CURVES[key.algorithm as EcAlgorithm].size
+  if (isRsaPublicKey(key)) return key.n.length
+  return 2 * EC_CURVES[key.algorithm].size
 }
 
 function signInPool(hash: string | null, data: Uint8Array, key: Parameters<typeof nodeCrypto.sign>[2]): Promise<Uint8Array> {
@@ -420,7 +462,7 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
       } catch (error) {
         return Promise.reject(error)
       }
-      const hash = HASH[key.algorithm]
+      const hash = hashOf(key.algorithm)
       const input = { key: publicKey, ...signingOptions(key.algorithm) }
       if (mode === 'pool' || (policy.batchesToPool.verify && inFlight.busy())) return inFlight.pool(() => verifyInPool(hash, data, input, signature))
       return inFlight.sync(() => {
@@ -496,7 +538,7 @@ function lockedError(): CredsignError {
 
 /** `batches`: the backend's InFlight counter when batches of signatures go to the pool, else undefined. */
 function privateKeyHandle(algorithm: KeyAlgorithm, key: KeyObject, mode: Mode, batches: InFlight | undefined): PrivateKeyHandle {
-  const hash = HASH[algorithm]
+  const hash = hashOf(algorithm)
   let input: ({ key: KeyObject } & ReturnType<typeof signingOptions>) | undefined = { key, ...signingOptions(algorithm) }
   const finish = (signature: Uint8Array): Uint8Array => {
     const out = plain(signature)

@@ -1,6 +1,7 @@
 import { didSignerId } from '../did/as-did-signer.js'
 import { keyIdDid } from '../did/did-url.js'
 import { KEY_ALGORITHMS } from '../keys/algorithms.js'
+import { isRsaAlgorithm } from '../keys/rsa-algorithms.js'
 import type { KeyAlgorithm, PublicJwk } from '../keys/types.js'
 import { verificationMethod, type VerificationMethod } from '../keys/verification-method.js'
 import { dataDirOf, openCliVault, readCallerSecrets } from './config.js'
@@ -34,8 +35,8 @@ export async function keygenCommand(args: string[], io: CliIo): Promise<number> 
   const algorithm = choiceFlag<KeyAlgorithm>(flags, '--algorithm', KEY_ALGORITHMS)
   const type = choiceFlag(flags, '--key-type', ['JsonWebKey', 'Multikey'] as const, 'JsonWebKey')
   const modulus = stringFlag(flags, '--modulus-length')
-  if (modulus !== undefined && (algorithm !== 'RSA-PSS' || !['2048', '3072', '4096'].includes(modulus))) {
-    throw new CliError('--modulus-length is 2048, 3072 or 4096, for RSA-PSS only', 2)
+  if (modulus !== undefined && (!isRsaAlgorithm(algorithm) || !['2048', '3072', '4096'].includes(modulus))) {
+    throw new CliError('--modulus-length is 2048, 3072 or 4096, for RSA keys only (RSA-PSS, PS384, PS512, RS256, RS384, RS512)', 2)
   }
   const secrets = await readCallerSecrets(flags, io.env)
   const opened = await openCliVault(io, { dataDir: dataDirOf(flags, io.env), migrations: 'require', schema: stringFlag(flags, '--schema'), sealsKeys: true })

@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { ErrorCode } from '../errors/credsign-error.js'
 import { keyAlgorithmFromJwk } from '../keys/algorithms.js'
+import { isRsaAlgorithm } from '../keys/rsa-algorithms.js'
 import { jwkThumbprint } from '../keys/thumbprint.js'
 import type { JwsAlgorithm, PublicJwk } from '../keys/types.js'
 import { verifySignature } from '../keys/verify-signature.js'
@@ -90,7 +91,8 @@ export async function verifyWithSelectedKey(
   for (const candidate of candidates) {
     let valid: boolean
     try {
-      valid = await verifySignature(candidate.publicJwk, data, signature)
+      // The header's algorithm, which the key fits (misfit): for an RSA key, it picks the scheme and hash.
+      valid = await verifySignature(candidate.publicJwk, data, signature, { algorithm: keyAlgorithmOf(alg) })
     } catch (cause) {
       // A bad key in a JWK Set must not hide a good one after it.
       keyError ??= unusableKey(candidate.source, cause)
@@ -159,8 +161,11 @@ function misfit(jwk: PublicJwk, alg: JwsAlgorithm): string | undefined {
   } catch {
     return 'is not a key type credsign verifies with'
   }
-  if (keyAlgorithm !== keyAlgorithmOf(alg)) return `is a ${keyAlgorithm} key, which cannot verify ${alg}`
   const { use, key_ops: ops, alg: keyAlg } = jwk as { use?: unknown; key_ops?: unknown; alg?: unknown }
+  const needed = keyAlgorithmOf(alg)
+  // An RSA JWK names no scheme: any RSA algorithm fits it unless its `alg` names another one (below).
+  const fits = isRsaAlgorithm(needed) ? isRsaAlgorithm(keyAlgorithm) : keyAlgorithm === needed
+  if (!fits) return `is ${isRsaAlgorithm(keyAlgorithm) ? 'an RSA' : `a ${keyAlgorithm}`} key, which cannot verify ${alg}`
   if (use !== undefined && use !== 'sig') return 'is not a signature key (use)'
   if (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify'))) return 'does not allow verify (key_ops)'
   if (keyAlg !== undefined && !(typeof keyAlg === 'string' && sameAlgorithm(keyAlg, alg))) return `is for another algorithm than ${alg}`

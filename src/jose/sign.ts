@@ -1,5 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { jwsAlgorithm } from '../keys/algorithms.js'
+import { sameAlgorithm } from './algorithms.js'
 import type { JwsAlgorithm, Signer } from '../keys/types.js'
 import { asciiB64uInto, asciiText, b64u, b64uInto, b64uLength, utf8 } from '../util/bytes.js'
 import { checkHeaders } from './header.js'
@@ -19,8 +20,11 @@ interface SignatureParts {
  * `BASE64URL(header).BASE64URL(payload).BASE64URL(signature)`.
  *
  * The protected header gets `alg` from the signer's key type (`EdDSA`, or `Ed25519` with
- * `ed25519Name: 'Ed25519'` or when the header names it; `ES256`, `ES384`, `ES256K`, `PS256`); an
- * `alg` given in `protectedHeader` must agree (`invalid_argument`). `kid` defaults to `signer.id`
+ * `ed25519Name: 'Ed25519'`; `ES256`, `ES384`, `ES512`, `ES256K`; for RSA keys the one algorithm the
+ * key was made for: `PS256`, `PS384`, `PS512`, `RS256`, `RS384`, `RS512`; with `fullySpecified`, the
+ * RFC 9864 names `Ed25519`, `ESP256`, `ESP384`, `ESP512`). An `alg` given in `protectedHeader` must
+ * name the same algorithm (`invalid_argument`), and may pick the polymorphic or the fully-specified
+ * name (`EdDSA` or `Ed25519`, `ES256` or `ESP256`, ...) when no option does. `kid` defaults to `signer.id`
  * (`includeKid: false` leaves it out). Members keep the order given, so a caller can reproduce an
  * exact header; `alg` (and a defaulted `kid`) come first when the caller did not place them.
  * A string payload is signed as its UTF-8 bytes.
@@ -135,12 +139,12 @@ interface PreparedSignature {
 /** Everything {@link signPayload} checks and derives before it signs. */
 function prepareSignature(input: JwsSignatureInput): PreparedSignature {
   if (!isPlainObject(input)) throw new CredsignError('invalid_argument', 'a signature input must be an object')
-  const { signer, includeKid = true, ed25519Name } = input
+  const { signer, includeKid = true, ed25519Name, fullySpecified } = input
   checkSigner(signer)
   const given = withoutUndefined(input.protectedHeader, 'protectedHeader') ?? {}
   const unprotected = withoutUndefined(input.unprotectedHeader, 'unprotectedHeader')
 
-  const alg = signingAlgorithm(signer, ed25519Name, given.alg)
+  const alg = signingAlgorithm(signer, { ed25519Name, fullySpecified }, given.alg)
   let header: JoseHeader
   if (given.alg !== undefined) {
     // The caller placed alg: keep the caller's member order (an exact header can be reproduced).
@@ -164,12 +168,21 @@ function prepareSignature(input: JwsSignatureInput): PreparedSignature {
 }
 
 /**
- * The JWS `alg` for a signer. With an Ed25519 key and no `ed25519Name`, an `alg` of `EdDSA` or
- * `Ed25519` in the header picks the name; otherwise the name follows from the key and must match.
+ * The JWS `alg` for a signer. With no naming option, a header `alg` that names the key's algorithm
+ * by its other name (`EdDSA`/`Ed25519`, `ES256`/`ESP256`, ...) picks the name; otherwise the name
+ * follows from the key and the options, and must match.
  */
-function signingAlgorithm(signer: Signer, ed25519Name: JwsSignatureInput['ed25519Name'], headerAlg: unknown): JwsAlgorithm {
-  if (signer.algorithm === 'Ed25519' && ed25519Name === undefined && (headerAlg === 'EdDSA' || headerAlg === 'Ed25519')) return headerAlg
-  const alg = jwsAlgorithm(signer.algorithm, ed25519Name === undefined ? {} : { ed25519Name })
+function signingAlgorithm(
+  signer: Signer,
+  naming: Pick<JwsSignatureInput, 'ed25519Name' | 'fullySpecified'>,
+  headerAlg: unknown,
+): JwsAlgorithm {
+  const { ed25519Name, fullySpecified } = naming
+  const options = { ...(ed25519Name === undefined ? {} : { ed25519Name }), ...(fullySpecified === undefined ? {} : { fullySpecified }) }
+  const alg = jwsAlgorithm(signer.algorithm, options)
+  if (ed25519Name === undefined && fullySpecified === undefined && typeof headerAlg === 'string' && sameAlgorithm(headerAlg, alg)) {
+    return headerAlg as JwsAlgorithm
+  }
   if (headerAlg !== undefined && headerAlg !== alg) {
     throw new CredsignError('invalid_argument', `the header says alg ${JSON.stringify(String(headerAlg).slice(0, 16))} but the ${signer.algorithm} signer signs ${alg}`)
   }

@@ -40,6 +40,11 @@ export interface JwsSignatureInput {
   includeKid?: boolean
   /** Which name to use for Ed25519: `EdDSA` (default, most verifiers) or the fully-specified `Ed25519`. */
   ed25519Name?: 'EdDSA' | 'Ed25519'
+  /**
+   * `true`: the RFC 9864 fully-specified names `Ed25519`, `ESP256`, `ESP384`, `ESP512` for Ed25519,
+   * P-256, P-384 and P-521 keys (default `false`: `EdDSA`, `ES256`, `ES384`, `ES512`).
+   */
+  fullySpecified?: boolean
 }
 
 /** Options shared by JWS verification. */

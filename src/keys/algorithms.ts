@@ -1,4 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { isRsaAlgorithm, RSA_SCHEMES, rsaAlgorithmOfJws } from './rsa-algorithms.js'
 import type { JwsAlgorithm, KeyAlgorithm, PrivateJwk, PublicJwk } from './types.js'
 
 /**
@@ -10,7 +11,9 @@ import type { JwsAlgorithm, KeyAlgorithm, PrivateJwk, PublicJwk } from './types.
  * KEY_ALGORITHMS.includes('P-256') // true
  * ```
  */
-export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = Object.freeze(['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'] as const)
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = Object.freeze([
+  'Ed25519', 'P-256', 'P-384', 'P-521', 'secp256k1', 'RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512',
+] as const)
 
 /**
  * Whether `value` names a supported key algorithm.
@@ -19,7 +22,8 @@ export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = Object.freeze(['Ed25519',
  * ```ts
  * import { isKeyAlgorithm } from 'credsign'
  * isKeyAlgorithm('secp256k1') // true
- * isKeyAlgorithm('P-521') // false
+ * isKeyAlgorithm('RS256') // true
+ * isKeyAlgorithm('X25519') // false
  * ```
  */
 export function isKeyAlgorithm(value: unknown): value is KeyAlgorithm {
@@ -41,45 +45,60 @@ export interface JwsAlgorithmOptions {
    * fully-specified `Ed25519` (RFC 9864).
    */
   ed25519Name?: 'EdDSA' | 'Ed25519'
+  /**
+   * `true`: the RFC 9864 fully-specified names, `Ed25519`, `ESP256`, `ESP384` and `ESP512`, for
+   * Ed25519, P-256, P-384 and P-521 (the other algorithms' names are fully specified already).
+   * Default `false`. With `ed25519Name: 'EdDSA'` it is an `invalid_argument`.
+   */
+  fullySpecified?: boolean
 }
 
 /**
- * The JWS `alg` credsign signs with for a key algorithm: EdDSA (or Ed25519), ES256, ES384, ES256K, PS256.
+ * The JWS `alg` credsign signs with for a key algorithm: EdDSA (or Ed25519), ES256, ES384, ES512,
+ * ES256K, and for RSA keys the one algorithm the key was made for (`RSA-PSS` → PS256, `RS256` → RS256,
+ * ...). With `fullySpecified`, the RFC 9864 names Ed25519, ESP256, ESP384, ESP512.
  *
  * @example
  * ```ts
  * import { jwsAlgorithm } from 'credsign'
  * jwsAlgorithm('P-384') // 'ES384'
+ * jwsAlgorithm('P-521', { fullySpecified: true }) // 'ESP512'
  * jwsAlgorithm('Ed25519', { ed25519Name: 'Ed25519' }) // 'Ed25519'
+ * jwsAlgorithm('RS256') // 'RS256'
  * ```
  */
 export function jwsAlgorithm(algorithm: KeyAlgorithm, options: JwsAlgorithmOptions = {}): JwsAlgorithm {
+  const fully = options.fullySpecified ?? false
+  if (typeof fully !== 'boolean') throw new CredsignError('invalid_argument', 'fullySpecified must be a boolean')
+  if (isRsaAlgorithm(algorithm)) return RSA_SCHEMES[algorithm].jws
   switch (algorithm) {
     case 'Ed25519': {
-      const name = options.ed25519Name ?? 'EdDSA'
+      const name = options.ed25519Name ?? (fully ? 'Ed25519' : 'EdDSA')
       if (name !== 'EdDSA' && name !== 'Ed25519') throw new CredsignError('invalid_argument', 'ed25519Name must be EdDSA or Ed25519')
+      if (fully && name !== 'Ed25519') throw new CredsignError('invalid_argument', 'fullySpecified names Ed25519, not EdDSA')
       return name
     }
     case 'P-256':
-      return 'ES256'
+      return fully ? 'ESP256' : 'ES256'
     case 'P-384':
-      return 'ES384'
+      return fully ? 'ESP384' : 'ES384'
+    case 'P-521':
+      return fully ? 'ESP512' : 'ES512'
     case 'secp256k1':
       return 'ES256K'
-    case 'RSA-PSS':
-      return 'PS256'
     default:
       throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
   }
 }
 
 /**
- * The key algorithm of a JWK, from its `kty` and `crv` (an RSA JWK is always `RSA-PSS`: credsign
- * signs PS256 with every RSA key, whatever its `alg` says). Checks only those two members; the key
- * material itself is validated where it is used.
+ * The key algorithm of a JWK, from its `kty` and `crv`. An RSA JWK carries no scheme of its own: it
+ * is the RSA algorithm its `alg` names (`RS256` → `RS256`, `PS384` → `PS384`, `PS256` → `RSA-PSS`),
+ * and `RSA-PSS` (PS256) when `alg` is absent or names no RSA algorithm (as in credsign 0.1). Checks
+ * only those members; the key material itself is validated where it is used.
  *
  * Throws `invalid_argument` when `jwk` is not an object, `invalid_key` when `kty`/`crv` are missing
- * or not strings, `unsupported_algorithm` for any other key type or curve (e.g. `P-521`, `X25519`,
+ * or not strings, `unsupported_algorithm` for any other key type or curve (e.g. `P-192`, `X25519`,
  * the pre-RFC 8812 name `P-256K`).
  *
  * @example
@@ -87,6 +106,7 @@ export function jwsAlgorithm(algorithm: KeyAlgorithm, options: JwsAlgorithmOptio
  * import { keyAlgorithmFromJwk } from 'credsign'
  * keyAlgorithmFromJwk({ kty: 'EC', crv: 'secp256k1', x: '...', y: '...' }) // 'secp256k1'
  * keyAlgorithmFromJwk({ kty: 'RSA', n: '...', e: 'AQAB' }) // 'RSA-PSS'
+ * keyAlgorithmFromJwk({ kty: 'RSA', n: '...', e: 'AQAB', alg: 'RS256' }) // 'RS256'
  * ```
  */
 export function keyAlgorithmFromJwk(jwk: PublicJwk | PrivateJwk): KeyAlgorithm {
@@ -95,10 +115,10 @@ export function keyAlgorithmFromJwk(jwk: PublicJwk | PrivateJwk): KeyAlgorithm {
   }
   const { kty, crv } = jwk as { kty?: unknown; crv?: unknown }
   if (typeof kty !== 'string') throw new CredsignError('invalid_key', 'JWK has no kty')
-  if (kty === 'RSA') return 'RSA-PSS'
+  if (kty === 'RSA') return rsaAlgorithmOfJws((jwk as { alg?: unknown }).alg) ?? 'RSA-PSS'
   if (kty !== 'OKP' && kty !== 'EC') throw new CredsignError('unsupported_algorithm', `unsupported JWK kty ${JSON.stringify(kty.slice(0, 16))}`)
   if (typeof crv !== 'string') throw new CredsignError('invalid_key', 'JWK has no crv')
   if (kty === 'OKP' && crv === 'Ed25519') return 'Ed25519'
-  if (kty === 'EC' && (crv === 'P-256' || crv === 'P-384' || crv === 'secp256k1')) return crv
+  if (kty === 'EC' && (crv === 'P-256' || crv === 'P-384' || crv === 'P-521' || crv === 'secp256k1')) return crv
   throw new CredsignError('unsupported_algorithm', `unsupported ${kty} curve ${JSON.stringify(crv.slice(0, 16))}`)
 }

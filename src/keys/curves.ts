@@ -1,4 +1,4 @@
-import { p256, p384 } from '@noble/curves/nist.js'
+import { p256, p384, p521 } from '@noble/curves/nist.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js'
 import { CredsignError } from '../errors/credsign-error.js'
@@ -13,7 +13,7 @@ import type { KeyAlgorithm } from './types.js'
  * const algorithm: EcAlgorithm = 'secp256k1'
  * ```
  */
-export type EcAlgorithm = 'P-256' | 'P-384' | 'secp256k1'
+export type EcAlgorithm = 'P-256' | 'P-384' | 'P-521' | 'secp256k1'
 
 /**
  * Everything credsign needs to know about one ECDSA curve.
@@ -27,20 +27,25 @@ export type EcAlgorithm = 'P-256' | 'P-384' | 'secp256k1'
 export interface EcCurveInfo {
   /** The key algorithm (equal to the JWK `crv`). */
   readonly algorithm: EcAlgorithm
-  /** The noble implementation; its ECDSA hashes with the curve's hash (SHA-256 or SHA-384). */
+  /** The noble implementation; its ECDSA hashes with the curve's hash (SHA-256, SHA-384 or SHA-512). */
   readonly noble: ECDSA
-  /** Byte length of a field element and of a scalar (32 or 48). */
+  /** Byte length of a field element and of a scalar (32, 48, or 66 for P-521). */
   readonly size: number
   /** The group order n. */
   readonly order: bigint
   /** The RFC 5480 / SEC 2 namedCurve object identifier. */
   readonly oid: string
   /** The WebCrypto hash for ECDSA on this curve, or undefined when WebCrypto has no such curve. */
-  readonly webCryptoHash: 'SHA-256' | 'SHA-384' | undefined
+  readonly webCryptoHash: 'SHA-256' | 'SHA-384' | 'SHA-512' | undefined
+  /**
+   * Whether every WebCrypto has the curve (P-256, P-384); for P-521, which some runtimes lack, it is
+   * feature-detected (`webCryptoHasCurve`) and noble signs and verifies where it is missing.
+   */
+  readonly webCryptoEverywhere: boolean
 }
 
 /**
- * The three ECDSA curves, keyed by algorithm name.
+ * The four ECDSA curves, keyed by algorithm name.
  *
  * @example
  * ```ts
@@ -48,9 +53,12 @@ export interface EcCurveInfo {
  * ```
  */
 export const EC_CURVES: Readonly<Record<EcAlgorithm, EcCurveInfo>> = {
-  'P-256': { algorithm: 'P-256', noble: p256, size: 32, order: p256.Point.Fn.ORDER, oid: '1.2.840.10045.3.1.7', webCryptoHash: 'SHA-256' },
-  'P-384': { algorithm: 'P-384', noble: p384, size: 48, order: p384.Point.Fn.ORDER, oid: '1.3.132.0.34', webCryptoHash: 'SHA-384' },
-  secp256k1: { algorithm: 'secp256k1', noble: secp256k1, size: 32, order: secp256k1.Point.Fn.ORDER, oid: '1.3.132.0.10', webCryptoHash: undefined },
+  'P-256': { algorithm: 'P-256', noble: p256, size: 32, order: p256.Point.Fn.ORDER, oid: '1.2.840.10045.3.1.7', webCryptoHash: 'SHA-256', webCryptoEverywhere: true },
+  'P-384': { algorithm: 'P-384', noble: p384, size: 48, order: p384.Point.Fn.ORDER, oid: '1.3.132.0.34', webCryptoHash: 'SHA-384', webCryptoEverywhere: true },
+  'P-521': { algorithm: 'P-521', noble: p521, size: 66, order: p521.Point.Fn.ORDER, oid: '1.3.132.0.35', webCryptoHash: 'SHA-512', webCryptoEverywhere: false },
+  secp256k1: {
+    algorithm: 'secp256k1', noble: secp256k1, size: 32, order: secp256k1.Point.Fn.ORDER, oid: '1.3.132.0.10', webCryptoHash: undefined, webCryptoEverywhere: false,
+  },
 }
 
 /**
@@ -63,7 +71,7 @@ export const EC_CURVES: Readonly<Record<EcAlgorithm, EcCurveInfo>> = {
  * ```
  */
 export function isEcAlgorithm(algorithm: KeyAlgorithm): algorithm is EcAlgorithm {
-  return algorithm === 'P-256' || algorithm === 'P-384' || algorithm === 'secp256k1'
+  return algorithm === 'P-256' || algorithm === 'P-384' || algorithm === 'P-521' || algorithm === 'secp256k1'
 }
 
 /** Validated points by curve and encoding (the last 1,000), as their uncompressed form. */

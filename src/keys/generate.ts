@@ -5,7 +5,9 @@ import { EC_CURVES, isEcAlgorithm } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
 import { importPrivateKey } from './import.js'
 import { RSA_MODULUS_LENGTHS } from './jwk.js'
+import { isRsaAlgorithm, RSA_SCHEMES } from './rsa-algorithms.js'
 import { callWebCrypto } from './webcrypto.js'
+import { webCryptoHasCurve } from './webcrypto-curves.js'
 import type { KeyMaterial } from './key-material.js'
 import type { KeyAlgorithm, RsaModulusLength } from './types.js'
 
@@ -17,17 +19,18 @@ export type { KeyMaterial } from './key-material.js'
  * @example
  * ```ts
  * import { generateKeyPair } from 'credsign'
- * const rsa = await generateKeyPair('RSA-PSS', { modulusLength: 4096 })
+ * const rsa = await generateKeyPair('RS256', { modulusLength: 4096 })
  * const ed = await generateKeyPair('Ed25519', { backend: 'noble' })
  * ```
  */
 export interface GenerateKeyPairOptions {
-  /** RSA modulus size in bits (RSA-PSS only): 2048, 3072 (the default) or 4096. */
+  /** RSA modulus size in bits (RSA algorithms only): 2048, 3072 (the default) or 4096. */
   modulusLength?: RsaModulusLength
   /**
-   * `auto` (default) generates with WebCrypto where the runtime supports the algorithm (Ed25519 is
-   * feature-detected; P-256, P-384 and RSA always), else with `@noble/curves`. `noble` forces noble;
-   * RSA has no noble implementation, so `noble` with RSA-PSS is `unsupported_algorithm`.
+   * `auto` (default) generates with WebCrypto where the runtime supports the algorithm (Ed25519 and
+   * P-521 are feature-detected; P-256, P-384 and RSA always), else with `@noble/curves`. `noble`
+   * forces noble; RSA has no noble implementation, so `noble` with an RSA algorithm is
+   * `unsupported_algorithm`.
    */
   backend?: 'auto' | 'noble'
 }
@@ -41,7 +44,7 @@ export interface GenerateKeyPairOptions {
  * ```ts
  * import { generateKeyPair } from 'credsign'
  * const material = await generateKeyPair('P-256')
- * const rsa = await generateKeyPair('RSA-PSS', { modulusLength: 2048 })
+ * const rsa = await generateKeyPair('RS256', { modulusLength: 2048 }) // signs RS256 only
  * material.pkcs8.fill(0)
  * rsa.pkcs8.fill(0)
  * ```
@@ -51,16 +54,18 @@ export async function generateKeyPair(algorithm: KeyAlgorithm, options: Generate
   const backend = options.backend ?? 'auto'
   if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
 
-  if (algorithm === 'RSA-PSS') {
+  if (isRsaAlgorithm(algorithm)) {
     const modulusLength = options.modulusLength ?? 3072
     if (!(RSA_MODULUS_LENGTHS as readonly number[]).includes(modulusLength)) {
       throw new CredsignError('unsupported_algorithm', 'RSA modulus length must be 2048, 3072 or 4096')
     }
     if (backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA keys are generated with WebCrypto only')
+    const scheme = RSA_SCHEMES[algorithm]
     const pair = await callWebCrypto('generate an RSA key', () =>
-      subtle().generateKey({ name: 'RSA-PSS', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']),
+      subtle().generateKey({ name: scheme.webCryptoName, modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: scheme.hash }, true, ['sign', 'verify']),
     )
-    return fromWebCrypto(pair.privateKey)
+    // WebCrypto exports every RSA key as rsaEncryption: the algorithm is ours to record.
+    return fromWebCrypto(pair.privateKey, algorithm)
   }
 
   if (algorithm === 'Ed25519') {
@@ -78,7 +83,7 @@ export async function generateKeyPair(algorithm: KeyAlgorithm, options: Generate
 
   if (isEcAlgorithm(algorithm)) {
     const curve = EC_CURVES[algorithm]
-    if (backend === 'auto' && curve.webCryptoHash !== undefined) {
+    if (backend === 'auto' && curve.webCryptoHash !== undefined && (await webCryptoHasCurve(curve))) {
       const pair = await callWebCrypto('generate an EC key', () => subtle().generateKey({ name: 'ECDSA', namedCurve: algorithm }, true, ['sign', 'verify']))
       return fromWebCrypto(pair.privateKey)
     }
@@ -93,11 +98,11 @@ export async function generateKeyPair(algorithm: KeyAlgorithm, options: Generate
   throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
 }
 
-async function fromWebCrypto(privateKey: CryptoKey): Promise<KeyMaterial> {
+async function fromWebCrypto(privateKey: CryptoKey, algorithm?: KeyAlgorithm): Promise<KeyMaterial> {
   const exported = new Uint8Array(await callWebCrypto('export the new key', () => subtle().exportKey('pkcs8', privateKey)))
   try {
     // The same validation and canonical re-encoding as an import: one code path for all keys.
-    return await importPrivateKey({ pkcs8: exported })
+    return await importPrivateKey(algorithm === undefined ? { pkcs8: exported } : { pkcs8: exported, algorithm })
   } finally {
     wipe(exported)
   }

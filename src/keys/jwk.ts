@@ -6,7 +6,8 @@ import { byteKey, Lru } from '../util/lru.js'
 import { keyAlgorithmFromJwk } from './algorithms.js'
 import { EC_CURVES, isEcAlgorithm, uncompressedPoint } from './curves.js'
 import type { EcAlgorithm } from './curves.js'
-import type { PrivateJwk, PublicJwk, RsaModulusLength } from './types.js'
+import { isRsaAlgorithm } from './rsa-algorithms.js'
+import type { PrivateJwk, PublicJwk, RsaAlgorithm, RsaModulusLength } from './types.js'
 
 /**
  * A validated public key in raw form.
@@ -22,8 +23,30 @@ export type PublicKeyBytes =
   | { readonly algorithm: 'Ed25519'; readonly publicKey: Uint8Array }
   /** `publicKey`: the uncompressed SEC1 point 0x04 || x || y. */
   | { readonly algorithm: EcAlgorithm; readonly publicKey: Uint8Array }
-  /** `n`, `e`: big-endian, without leading zero octets. */
-  | { readonly algorithm: 'RSA-PSS'; readonly n: Uint8Array; readonly e: Uint8Array }
+  /** `n`, `e`: big-endian, without leading zero octets; `algorithm`: the one scheme the key is used with. */
+  | { readonly algorithm: RsaAlgorithm; readonly n: Uint8Array; readonly e: Uint8Array }
+
+/**
+ * An RSA public key of {@link PublicKeyBytes}.
+ *
+ * @example
+ * ```ts
+ * const key: RsaPublicKeyBytes = { algorithm: 'RS256', n: new Uint8Array(256), e: new Uint8Array([1, 0, 1]) }
+ * ```
+ */
+export type RsaPublicKeyBytes = Extract<PublicKeyBytes, { readonly n: Uint8Array }>
+
+/**
+ * Whether `key` is an RSA key (whichever of the six RSA algorithms it is used with).
+ *
+ * @example
+ * ```ts
+ * isRsaPublicKey({ algorithm: 'Ed25519', publicKey: new Uint8Array(32) }) // false
+ * ```
+ */
+export function isRsaPublicKey(key: PublicKeyBytes): key is RsaPublicKeyBytes {
+  return isRsaAlgorithm(key.algorithm)
+}
 
 /**
  * RSA modulus sizes credsign accepts, in bits.
@@ -119,7 +142,7 @@ export function parsePublicJwk(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
   const n = uintMember(jwk, 'n')
   const e = uintMember(jwk, 'e')
   checkRsaPublicKey(n, e)
-  return { algorithm: 'RSA-PSS', n, e }
+  return { algorithm, n, e }
 }
 
 /** Ed25519 encodings that passed {@link assertEd25519Point} (the last 1,000). */
@@ -174,7 +197,7 @@ export function assertEd25519Point(publicKey: Uint8Array): void {
  */
 export function jwkFromPublicKey(key: PublicKeyBytes): PublicJwk {
   if (key.algorithm === 'Ed25519') return { crv: 'Ed25519', kty: 'OKP', x: b64u(key.publicKey) }
-  if (key.algorithm === 'RSA-PSS') return { e: b64u(key.e), kty: 'RSA', n: b64u(key.n) }
+  if (isRsaPublicKey(key)) return { e: b64u(key.e), kty: 'RSA', n: b64u(key.n) }
   const size = EC_CURVES[key.algorithm].size
   return {
     crv: key.algorithm,

@@ -6,6 +6,8 @@ import { EC_CURVES } from './curves.js'
 import type { EcAlgorithm } from './curves.js'
 import { checkRsaPublicKey } from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
+import { isRsaAlgorithm, RSA_SCHEMES } from './rsa-algorithms.js'
+import type { KeyAlgorithm, RsaAlgorithm } from './types.js'
 
 /**
  * The CRT form of an RSA private key; every member big-endian without leading zero octets.
@@ -14,7 +16,7 @@ import type { PublicKeyBytes } from './jwk.js'
  * ```ts
  * declare const rsaPkcs8: Uint8Array // an RSA-2048 key
  * const { key } = parsePkcs8(rsaPkcs8)
- * if (key.algorithm === 'RSA-PSS') key.rsa.n.length // 256 for RSA-2048
+ * if ('rsa' in key) key.rsa.n.length // 256 for RSA-2048
  * ```
  */
 export interface RsaPrivateParts {
@@ -43,7 +45,8 @@ export type PrivateKeyParts =
   | { readonly algorithm: 'Ed25519'; readonly seed: Uint8Array }
   /** `scalar`: the private scalar, big-endian, exactly the curve size (32 or 48 bytes). */
   | { readonly algorithm: EcAlgorithm; readonly scalar: Uint8Array }
-  | { readonly algorithm: 'RSA-PSS'; readonly rsa: RsaPrivateParts }
+  /** `algorithm`: the one RSA scheme and hash the key signs with (the key material says nothing of it). */
+  | { readonly algorithm: RsaAlgorithm; readonly rsa: RsaPrivateParts }
 
 /**
  * Validates a private key and derives its public key: Ed25519 seeds must be 32 bytes; EC scalars
@@ -62,9 +65,9 @@ export function derivePublicKey(key: PrivateKeyParts): PublicKeyBytes {
     if (key.seed.length !== 32) throw new CredsignError('invalid_key', 'an Ed25519 private key is a 32-byte seed')
     return { algorithm: 'Ed25519', publicKey: ed25519.getPublicKey(key.seed) }
   }
-  if (key.algorithm === 'RSA-PSS') {
+  if (isRsaPrivateKey(key)) {
     checkRsaPrivateKey(key.rsa)
-    return { algorithm: 'RSA-PSS', n: key.rsa.n, e: key.rsa.e }
+    return { algorithm: key.algorithm, n: key.rsa.n, e: key.rsa.e }
   }
   const curve = EC_CURVES[key.algorithm]
   if (key.scalar.length !== curve.size) {
@@ -75,6 +78,18 @@ export function derivePublicKey(key: PrivateKeyParts): PublicKeyBytes {
     throw new CredsignError('invalid_key', `${key.algorithm} private scalar out of range`)
   }
   return { algorithm: key.algorithm, publicKey: curve.noble.getPublicKey(key.scalar, false) }
+}
+
+/**
+ * Whether `key` is an RSA key.
+ *
+ * @example
+ * ```ts
+ * isRsaPrivateKey({ algorithm: 'Ed25519', seed: new Uint8Array(32) }) // false
+ * ```
+ */
+export function isRsaPrivateKey(key: PrivateKeyParts): key is Extract<PrivateKeyParts, { readonly rsa: RsaPrivateParts }> {
+  return isRsaAlgorithm(key.algorithm)
 }
 
 function checkRsaPrivateKey(rsa: RsaPrivateParts): void {
@@ -95,6 +110,40 @@ function checkRsaPrivateKey(rsa: RsaPrivateParts): void {
 }
 
 /**
+ * How far a PKCS#8 RSA key restricts its use: `pss` for id-RSASSA-PSS without parameters (any PSS
+ * hash), `exact` for id-RSASSA-PSS with parameters (the one PSS algorithm they name); an rsaEncryption
+ * key (`undefined`) may be used with any RSA algorithm.
+ *
+ * @example
+ * ```ts
+ * const restriction: RsaRestriction = 'pss'
+ * ```
+ */
+export type RsaRestriction = 'pss' | 'exact'
+
+/**
+ * `key` as a key of `algorithm`: the same parts when the algorithm is already its own; for an RSA
+ * key and an RSA `algorithm`, the parts with that algorithm (the key material of the six RSA
+ * algorithms is the same; the algorithm is what the key will be used with), within the key's
+ * `restriction`. Anything else is `invalid_key`. The parts are shared, not copied.
+ *
+ * @example
+ * ```ts
+ * declare const rsa: PrivateKeyParts // parsed from an rsaEncryption PKCS#8: algorithm 'RSA-PSS'
+ * withKeyAlgorithm(rsa, 'RS256').algorithm // 'RS256'
+ * ```
+ */
+export function withKeyAlgorithm(key: PrivateKeyParts, algorithm: KeyAlgorithm, restriction?: RsaRestriction): PrivateKeyParts {
+  if (key.algorithm === algorithm) return key
+  if (isRsaPrivateKey(key) && isRsaAlgorithm(algorithm)) {
+    const allowed = restriction === undefined || (restriction === 'pss' && RSA_SCHEMES[algorithm].webCryptoName === 'RSA-PSS')
+    if (!allowed) throw new CredsignError('invalid_key', `this RSA key is restricted to ${key.algorithm === 'RSA-PSS' ? 'PS256' : key.algorithm}, not ${algorithm}`)
+    return { algorithm, rsa: key.rsa }
+  }
+  throw new CredsignError('invalid_key', `the key is not a ${algorithm} key`)
+}
+
+/**
  * Zeroes every secret byte array of `key` (best effort; see `wipe`).
  *
  * @example
@@ -106,6 +155,6 @@ function checkRsaPrivateKey(rsa: RsaPrivateParts): void {
 export function wipePrivateKeyParts(key: PrivateKeyParts | undefined): void {
   if (key === undefined) return
   if (key.algorithm === 'Ed25519') wipe(key.seed)
-  else if (key.algorithm === 'RSA-PSS') wipe(key.rsa.d, key.rsa.p, key.rsa.q, key.rsa.dp, key.rsa.dq, key.rsa.qi)
+  else if (isRsaPrivateKey(key)) wipe(key.rsa.d, key.rsa.p, key.rsa.q, key.rsa.dp, key.rsa.dq, key.rsa.qi)
   else wipe(key.scalar)
 }

@@ -3,18 +3,24 @@ import { b58, concat, fromB58 } from '../util/bytes.js'
 import { DER_TAG, decodeDer, derSequence, derUnsigned, derUnsignedInteger, readDerChildren } from './der.js'
 import { EC_CURVES, uncompressedPoint } from './curves.js'
 import type { EcAlgorithm } from './curves.js'
-import { assertEd25519Point, checkRsaPublicKey, jwkFromPublicKey, parsePublicJwk } from './jwk.js'
+import { assertEd25519Point, checkRsaPublicKey, isRsaPublicKey, jwkFromPublicKey, parsePublicJwk } from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
-import type { KeyAlgorithm, PrivateJwk, PublicJwk } from './types.js'
+import type { PrivateJwk, PublicJwk } from './types.js'
 
-/** Multicodec codes (https://github.com/multiformats/multicodec, table.csv) of the public keys credsign supports. */
-const PUBLIC_CODECS: Readonly<Record<KeyAlgorithm, number>> = {
+/**
+ * Multicodec codes (https://github.com/multiformats/multicodec, table.csv) of the public keys credsign
+ * supports. One code for RSA (`rsa-pub`): the key carries no scheme, so a Multikey / did:key RSA key
+ * reads back as `RSA-PSS` (PS256), like a JWK without `alg`.
+ */
+const PUBLIC_CODECS = {
   Ed25519: 0xed,
   'P-256': 0x1200,
   'P-384': 0x1201,
+  'P-521': 0x1202,
   secp256k1: 0xe7,
   'RSA-PSS': 0x1205,
-}
+} as const
+type CodecKey = keyof typeof PUBLIC_CODECS
 
 /** Private-key codecs: recognized only to refuse them with a clear error. */
 const PRIVATE_CODECS = new Set([0x1300, 0x1301, 0x1302, 0x1305, 0x1306, 0x1307, 0x1308])
@@ -49,7 +55,7 @@ function readVarint(bytes: Uint8Array): { code: number; length: number } {
 
 /**
  * The Multikey `publicKeyMultibase` of a public key: `z` + base58btc(multicodec varint || key),
- * where the key is the 32-byte Ed25519 key, the compressed SEC1 point (P-256, P-384, secp256k1),
+ * where the key is the 32-byte Ed25519 key, the compressed SEC1 point (P-256, P-384, P-521, secp256k1),
  * or the DER PKCS#1 RSAPublicKey. This is also the did:key method-specific identifier. The key is
  * validated; private members of a private JWK are ignored.
  *
@@ -67,9 +73,9 @@ export function multikeyFromJwk(jwk: PublicJwk | PrivateJwk): string {
 function multikeyFromPublicKey(key: PublicKeyBytes): string {
   let body: Uint8Array
   if (key.algorithm === 'Ed25519') body = key.publicKey
-  else if (key.algorithm === 'RSA-PSS') body = derSequence(derUnsignedInteger(key.n), derUnsignedInteger(key.e))
+  else if (isRsaPublicKey(key)) body = derSequence(derUnsignedInteger(key.n), derUnsignedInteger(key.e))
   else body = compress(key.algorithm, key.publicKey)
-  return 'z' + b58(concat(varint(PUBLIC_CODECS[key.algorithm]), body))
+  return 'z' + b58(concat(varint(PUBLIC_CODECS[isRsaPublicKey(key) ? 'RSA-PSS' : key.algorithm]), body))
 }
 
 function compress(algorithm: EcAlgorithm, uncompressed: Uint8Array): Uint8Array {
@@ -82,7 +88,7 @@ function compress(algorithm: EcAlgorithm, uncompressed: Uint8Array): Uint8Array 
  *
  * Errors: `invalid_argument` (not a string), `invalid_key` (not `z`-base58btc, bad prefix, wrong
  * length, not a point, a private-key codec), `unsupported_algorithm` (another key type, e.g.
- * X25519 or P-521, or an RSA size other than 2048/3072/4096).
+ * X25519, or an RSA size other than 2048/3072/4096).
  *
  * @example
  * ```ts
@@ -103,7 +109,7 @@ function publicKeyFromMultikey(multibase: string): PublicKeyBytes {
   const { code, length } = readVarint(bytes)
   const body = bytes.subarray(length)
   if (PRIVATE_CODECS.has(code)) throw new CredsignError('invalid_key', 'this is a private key, not a public key')
-  const algorithm = (Object.keys(PUBLIC_CODECS) as KeyAlgorithm[]).find((name) => PUBLIC_CODECS[name] === code)
+  const algorithm = (Object.keys(PUBLIC_CODECS) as CodecKey[]).find((name) => PUBLIC_CODECS[name] === code)
   if (algorithm === undefined) throw new CredsignError('unsupported_algorithm', `unsupported multicodec 0x${code.toString(16)}`)
   if (algorithm === 'Ed25519') {
     assertEd25519Point(body)

@@ -20,9 +20,11 @@ import {
 import type { DerElement } from './der.js'
 import { EC_CURVES, isEcAlgorithm, uncompressedPoint } from './curves.js'
 import type { EcAlgorithm } from './curves.js'
-import { derivePublicKey, wipePrivateKeyParts } from './key-parts.js'
-import type { PrivateKeyParts, RsaPrivateParts } from './key-parts.js'
+import { derivePublicKey, isRsaPrivateKey, wipePrivateKeyParts } from './key-parts.js'
+import type { PrivateKeyParts, RsaPrivateParts, RsaRestriction } from './key-parts.js'
+import { isRsaPublicKey } from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
+import type { RsaAlgorithm } from './types.js'
 
 /*
  * credsign stores every private key as PKCS#8 (RFC 5208 PrivateKeyInfo / RFC 5958 OneAsymmetricKey).
@@ -41,9 +43,16 @@ const OID = {
   rsassaPss: '1.2.840.113549.1.1.10',
   mgf1: '1.2.840.113549.1.1.8',
   sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
 } as const
 
-const PSS_SALT_LENGTH = 32
+/** The PSS algorithm of each hash a restricted key may name, and its salt length (the hash length). */
+const PSS_HASHES = [
+  { oid: OID.sha256, algorithm: 'RSA-PSS', saltLength: 32 },
+  { oid: OID.sha384, algorithm: 'PS384', saltLength: 48 },
+  { oid: OID.sha512, algorithm: 'PS512', saltLength: 64 },
+] as const satisfies readonly { oid: string; algorithm: RsaAlgorithm; saltLength: number }[]
 
 /**
  * A decoded PKCS#8 key: the validated private parts and the public key derived from them.
@@ -59,6 +68,12 @@ export interface ParsedPkcs8 {
   readonly key: PrivateKeyParts
   /** The public key, derived from the private key (and checked against any embedded copy). */
   readonly publicKey: PublicKeyBytes
+  /**
+   * Set for an id-RSASSA-PSS key (RFC 4055), which may sign with PSS only (`pss`), or with the one
+   * PSS algorithm its parameters name (`exact`; then `key.algorithm` is that algorithm). An
+   * rsaEncryption key is `RSA-PSS` (PS256) in `key` and may be used with any RSA algorithm.
+   */
+  readonly rsaRestriction?: RsaRestriction
 }
 
 function malformed(what: string): CredsignError {
@@ -91,11 +106,11 @@ export function encodePkcs8(key: PrivateKeyParts, derived?: PublicKeyBytes): Uin
   if (key.algorithm === 'Ed25519') {
     algorithmId = derSequence(derOid(OID.ed25519))
     inner = derOctetString(key.seed)
-  } else if (key.algorithm === 'RSA-PSS') {
+  } else if (isRsaPrivateKey(key)) {
     algorithmId = derSequence(derOid(OID.rsaEncryption), derNull())
     inner = encodeRsaPrivateKey(key.rsa)
   } else {
-    if (publicKey.algorithm === 'Ed25519' || publicKey.algorithm === 'RSA-PSS') throw new CredsignError('invalid_argument', 'algorithm mismatch')
+    if (publicKey.algorithm === 'Ed25519' || isRsaPublicKey(publicKey)) throw new CredsignError('invalid_argument', 'algorithm mismatch')
     algorithmId = derSequence(derOid(OID.ecPublicKey), derOid(EC_CURVES[key.algorithm].oid))
     const scalar = derOctetString(key.scalar)
     inner = derSequence(derSmallInteger(1), scalar, encodeDer(0xa1, derBitString(publicKey.publicKey)))
@@ -116,10 +131,11 @@ function encodeRsaPrivateKey(rsa: RsaPrivateParts): Uint8Array {
 }
 
 /**
- * Decodes and validates a PKCS#8 private key (DER). Accepts Ed25519, EC keys on P-256, P-384 and
- * secp256k1 (named curves only; inner parameters and public key optional but checked when present),
- * and two-prime RSA keys under rsaEncryption or id-RSASSA-PSS (whose parameters, if any, must allow
- * PS256: SHA-256, MGF1-SHA-256, salt length at most 32). Version 1 (OneAsymmetricKey) with an
+ * Decodes and validates a PKCS#8 private key (DER). Accepts Ed25519, EC keys on P-256, P-384, P-521
+ * and secp256k1 (named curves only; inner parameters and public key optional but checked when present),
+ * and two-prime RSA keys under rsaEncryption (`RSA-PSS` in the result, usable with every RSA
+ * algorithm) or id-RSASSA-PSS (whose parameters, if any, must name one of PS256, PS384, PS512: one
+ * SHA-2 hash for message and MGF1, salt length at most the hash length; see `rsaRestriction`). Version 1 (OneAsymmetricKey) with an
  * embedded public key is accepted when that key matches. Structural problems are `invalid_key`;
  * other key types, curves and RSA sizes are `unsupported_algorithm`. Does not modify `der`.
  *
@@ -156,6 +172,7 @@ export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
   if (algorithm.length > 2) throw malformed('bad AlgorithmIdentifier')
 
   let key: PrivateKeyParts
+  let rsaRestriction: RsaRestriction | undefined
   const embedded: Uint8Array[] = embeddedPublicKey === undefined ? [] : [embeddedPublicKey]
   if (isDerOid(oid, OID.ed25519)) {
     if (parameters !== undefined) throw malformed('Ed25519 takes no parameters')
@@ -167,12 +184,16 @@ export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
     key = ec.key
     if (ec.embedded !== undefined) embedded.push(ec.embedded)
   } else if (isDerOid(oid, OID.rsaEncryption) || isDerOid(oid, OID.rsassaPss)) {
+    let rsaAlgorithm: RsaAlgorithm = 'RSA-PSS'
     if (isDerOid(oid, OID.rsaEncryption)) {
       if (parameters !== undefined && (parameters.tag !== DER_TAG.NULL || parameters.value.length !== 0)) throw malformed('bad rsaEncryption parameters')
     } else if (parameters !== undefined) {
-      checkPssParameters(parameters)
+      rsaAlgorithm = pssAlgorithmOf(parameters)
+      rsaRestriction = 'exact'
+    } else {
+      rsaRestriction = 'pss'
     }
-    key = { algorithm: 'RSA-PSS', rsa: parseRsaPrivateKey(privateKey.value) }
+    key = { algorithm: rsaAlgorithm, rsa: parseRsaPrivateKey(privateKey.value) }
   } else {
     throw new CredsignError('unsupported_algorithm', 'unsupported PKCS#8 key algorithm')
   }
@@ -180,7 +201,7 @@ export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
   try {
     const publicKey = derivePublicKey(key)
     for (const copy of embedded) checkEmbeddedPublicKey(publicKey, copy)
-    return { key, publicKey }
+    return rsaRestriction === undefined ? { key, publicKey } : { key, publicKey, rsaRestriction }
   } catch (error) {
     wipePrivateKeyParts(key)
     throw error
@@ -222,7 +243,7 @@ function parseEcPrivateKey(bytes: Uint8Array, algorithm: EcAlgorithm): { key: Pr
 }
 
 function checkEmbeddedPublicKey(derived: PublicKeyBytes, embedded: Uint8Array): void {
-  if (derived.algorithm === 'RSA-PSS') throw malformed('unexpected public key for RSA')
+  if (isRsaPublicKey(derived)) throw malformed('unexpected public key for RSA')
   const expected = derived.publicKey
   const actual = isEcAlgorithm(derived.algorithm) ? uncompressedPoint(EC_CURVES[derived.algorithm], embedded) : embedded
   if (!constantTimeEqual(expected, actual)) throw new CredsignError('invalid_key', 'embedded public key does not match the private key')
@@ -239,9 +260,13 @@ function parseRsaPrivateKey(bytes: Uint8Array): RsaPrivateParts {
   return { n, e, d, p, q, dp, dq, qi }
 }
 
-/** RSASSA-PSS-params (RFC 4055 section 3.1) of a key restricted to PSS: they must permit PS256. */
-function checkPssParameters(parameters: DerElement): void {
-  const unsupported = (): CredsignError => new CredsignError('unsupported_algorithm', 'RSA-PSS key restricted to parameters other than PS256')
+/**
+ * The PSS algorithm that RSASSA-PSS-params (RFC 4055 section 3.1) of a restricted key permit: one
+ * hash (SHA-256, SHA-384 or SHA-512) for the message and MGF1, and a minimum salt no longer than the
+ * hash (PS256, PS384, PS512 use a salt as long as the hash).
+ */
+function pssAlgorithmOf(parameters: DerElement): RsaAlgorithm {
+  const unsupported = (): CredsignError => new CredsignError('unsupported_algorithm', 'RSA-PSS key restricted to parameters other than PS256, PS384 or PS512')
   if (parameters.tag !== DER_TAG.SEQUENCE) throw malformed('bad RSASSA-PSS parameters')
   const fields = readDerChildren(parameters)
   const byTag = new Map<number, DerElement>()
@@ -257,20 +282,22 @@ function checkPssParameters(parameters: DerElement): void {
   const salt = byTag.get(0xa2)
   const trailer = byTag.get(0xa3)
   // Absent hash or MGF means the SHA-1 defaults.
-  if (hash === undefined || !isSha256(hash)) throw unsupported()
+  const pss = hash === undefined ? undefined : PSS_HASHES.find((candidate) => isHash(hash, candidate.oid))
+  if (pss === undefined) throw unsupported()
   if (mgf === undefined || mgf.tag !== DER_TAG.SEQUENCE) throw unsupported()
   const mgfFields = readDerChildren(mgf)
   const mgfParameters = mgfFields[1]
-  if (!isDerOid(at(mgfFields, 0), OID.mgf1) || mgfFields.length !== 2 || mgfParameters === undefined || !isSha256(mgfParameters)) throw unsupported()
-  // The key's saltLength is the minimum salt (RFC 4055); PS256 uses 32. The default is 20.
-  if (salt !== undefined && derSmallInt(salt) > PSS_SALT_LENGTH) throw unsupported()
+  if (!isDerOid(at(mgfFields, 0), OID.mgf1) || mgfFields.length !== 2 || mgfParameters === undefined || !isHash(mgfParameters, pss.oid)) throw unsupported()
+  // The key's saltLength is the minimum salt (RFC 4055); PSn uses the hash length. The default is 20.
+  if (salt !== undefined && derSmallInt(salt) > pss.saltLength) throw unsupported()
   if (trailer !== undefined && derSmallInt(trailer) !== 1) throw unsupported()
+  return pss.algorithm
 }
 
-function isSha256(algorithmId: DerElement): boolean {
+function isHash(algorithmId: DerElement, oid: string): boolean {
   if (algorithmId.tag !== DER_TAG.SEQUENCE) return false
   const fields = readDerChildren(algorithmId)
   const parameters = fields[1]
-  if (fields.length > 2 || fields[0] === undefined || !isDerOid(fields[0], OID.sha256)) return false
+  if (fields.length > 2 || fields[0] === undefined || !isDerOid(fields[0], oid)) return false
   return parameters === undefined || (parameters.tag === DER_TAG.NULL && parameters.value.length === 0)
 }

@@ -4,8 +4,10 @@ import { subtle, toArrayBufferView, wipe } from '../util/bytes.js'
 import { isKeyAlgorithm } from './algorithms.js'
 import { EC_CURVES, isEcAlgorithm, toLowS } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
-import { wipePrivateKeyParts } from './key-parts.js'
+import { isRsaPrivateKey, wipePrivateKeyParts, withKeyAlgorithm } from './key-parts.js'
+import { isRsaAlgorithm, RSA_SCHEMES } from './rsa-algorithms.js'
 import { callWebCrypto } from './webcrypto.js'
+import { webCryptoHasCurve } from './webcrypto-curves.js'
 import { cryptoBackend } from './backend.js'
 import type { PrivateKeyParts } from './key-parts.js'
 import { encodePkcs8, parsePkcs8 } from './pkcs8.js'
@@ -14,7 +16,8 @@ import type { KeyAlgorithm } from './types.js'
 /**
  * A private key ready to sign. Signatures use the encodings of the `Signer` interface: 64 bytes
  * for Ed25519; `r || s` (IEEE P1363), always low-S, for ECDSA (which hashes internally with SHA-256,
- * or SHA-384 on P-384); RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt.
+ * SHA-384 on P-384, SHA-512 on P-521); for RSA keys RSASSA-PSS (the algorithm's hash for message and
+ * MGF1, a salt as long as the hash) or RSASSA-PKCS1-v1_5 with the algorithm's hash.
  *
  * @example
  * ```ts
@@ -53,8 +56,8 @@ export interface PrivateKeyHandle {
  */
 export interface LoadPrivateKeyOptions {
   /**
-   * `auto` (default): WebCrypto for P-256, P-384, RSA-PSS and, where the runtime supports it,
-   * Ed25519; noble for secp256k1 and for Ed25519 elsewhere. Under the package's `node` export
+   * `auto` (default): WebCrypto for P-256, P-384, RSA and, where the runtime supports them,
+   * Ed25519 and P-521; noble for secp256k1 and for Ed25519 and P-521 elsewhere. Under the package's `node` export
    * condition, node:crypto first for the algorithms it handles (README, "Runtimes and backends").
    * `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
    * implementation (`unsupported_algorithm`).
@@ -64,7 +67,8 @@ export interface LoadPrivateKeyOptions {
 
 /**
  * Loads a PKCS#8 private key for signing. The bytes are validated (and must hold a key of
- * `algorithm`, else `invalid_key`). On the WebCrypto path the key becomes a non-extractable
+ * `algorithm`, else `invalid_key`; an rsaEncryption key serves any of the six RSA algorithms, and
+ * signs with the one named here). On the WebCrypto path the key becomes a non-extractable
  * `CryptoKey` and no copy of the bytes is kept; on the noble path the handle keeps a private copy
  * of the seed or scalar, which `destroy()` zeroes. `pkcs8` itself is not modified: the caller
  * wipes it.
@@ -85,16 +89,23 @@ export async function loadPrivateKey(algorithm: KeyAlgorithm, pkcs8: Uint8Array,
   if (!isKeyAlgorithm(algorithm)) throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
   const backend = options.backend ?? 'auto'
   if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
-  if (algorithm === 'RSA-PSS' && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
+  if (isRsaAlgorithm(algorithm) && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
 
-  const { key, publicKey } = parsePkcs8(pkcs8)
+  const parsed = parsePkcs8(pkcs8)
+  const publicKey = parsed.publicKey
+  let key = parsed.key
   let keep = false
   try {
-    if (key.algorithm !== algorithm) throw new CredsignError('invalid_key', `the PKCS#8 key is not a ${algorithm} key`)
+    try {
+      key = withKeyAlgorithm(parsed.key, algorithm, parsed.rsaRestriction)
+    } catch (cause) {
+      throw new CredsignError('invalid_key', `the PKCS#8 key is not a ${algorithm} key`, { cause })
+    }
+    const keyPublic = isRsaPrivateKey(key) ? { algorithm: key.algorithm, n: key.rsa.n, e: key.rsa.e } : publicKey
     // A platform backend (the `node` export condition: node:crypto) signs first when it handles the algorithm.
     const platform = backend === 'auto' ? cryptoBackend() : undefined
     if (platform?.loadPrivateKey !== undefined) {
-      const canonical = encodePkcs8(key, publicKey)
+      const canonical = encodePkcs8(key, keyPublic)
       try {
         const handle = platform.loadPrivateKey(algorithm, canonical)
         if (handle !== undefined) return await handle
@@ -104,10 +115,12 @@ export async function loadPrivateKey(algorithm: KeyAlgorithm, pkcs8: Uint8Array,
     }
     const useWebCrypto =
       backend === 'auto' &&
-      (algorithm === 'RSA-PSS' || algorithm === 'P-256' || algorithm === 'P-384' || (algorithm === 'Ed25519' && (await webCryptoEd25519())))
+      (isRsaAlgorithm(algorithm) ||
+        (algorithm === 'Ed25519' && (await webCryptoEd25519())) ||
+        (isEcAlgorithm(algorithm) && (await webCryptoHasCurve(EC_CURVES[algorithm]))))
     if (useWebCrypto) {
       // Import the canonical re-encoding, which every WebCrypto implementation accepts.
-      const canonical = encodePkcs8(key, publicKey)
+      const canonical = encodePkcs8(key, keyPublic)
       try {
         return await webCryptoHandle(algorithm, canonical)
       } finally {
@@ -117,7 +130,8 @@ export async function loadPrivateKey(algorithm: KeyAlgorithm, pkcs8: Uint8Array,
     keep = true
     return nobleHandle(key)
   } finally {
-    if (!keep) wipePrivateKeyParts(key)
+    // `key` shares its parts with `parsed.key` (withKeyAlgorithm does not copy): one wipe covers both.
+    if (!keep) wipePrivateKeyParts(parsed.key)
   }
 }
 
@@ -132,14 +146,15 @@ function checkData(data: unknown): asserts data is Uint8Array {
 async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): Promise<PrivateKeyHandle> {
   let importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm
   let signParams: RsaPssParams | EcdsaParams | Algorithm
-  if (algorithm === 'RSA-PSS') {
-    importParams = { name: 'RSA-PSS', hash: 'SHA-256' }
-    signParams = { name: 'RSA-PSS', saltLength: 32 }
+  if (isRsaAlgorithm(algorithm)) {
+    const scheme = RSA_SCHEMES[algorithm]
+    importParams = { name: scheme.webCryptoName, hash: scheme.hash }
+    signParams = scheme.webCryptoName === 'RSA-PSS' ? { name: 'RSA-PSS', saltLength: scheme.saltLength } : { name: scheme.webCryptoName }
   } else if (algorithm === 'Ed25519') {
     importParams = { name: 'Ed25519' }
     signParams = { name: 'Ed25519' }
   } else {
-    const hash = EC_CURVES[algorithm as 'P-256' | 'P-384'].webCryptoHash ?? 'SHA-256'
+    const hash = EC_CURVES[algorithm].webCryptoHash ?? 'SHA-256'
     importParams = { name: 'ECDSA', namedCurve: algorithm }
     signParams = { name: 'ECDSA', hash }
   }
@@ -164,7 +179,7 @@ async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): 
 }
 
 function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
-  if (key.algorithm === 'RSA-PSS') throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
+  if (isRsaPrivateKey(key)) throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
   let secret: Uint8Array | undefined = key.algorithm === 'Ed25519' ? key.seed : key.scalar
   const algorithm = key.algorithm
   return {
@@ -174,7 +189,7 @@ function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
       if (secret === undefined) throw lockedError()
       checkData(data)
       if (algorithm === 'Ed25519') return ed25519.sign(data, secret)
-      // prehash: the curve's own hash (SHA-256 / SHA-384); lowS is noble's default, made explicit;
+      // prehash: the curve's own hash (SHA-256 / SHA-384 / SHA-512); lowS is noble's default, made explicit;
       // extraEntropy hedges RFC 6979 nonces against fault attacks.
       return EC_CURVES[algorithm].noble.sign(data, secret, { prehash: true, lowS: true, extraEntropy: true, format: 'compact' })
     },

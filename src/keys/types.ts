@@ -1,14 +1,38 @@
-/** The key types credsign generates, stores and signs with. */
-export type KeyAlgorithm = 'Ed25519' | 'P-256' | 'P-384' | 'secp256k1' | 'RSA-PSS'
+/**
+ * The RSA key algorithms: an RSA key is generated or imported for one signature scheme and one hash
+ * (WebCrypto's model) and signs with exactly that one JWS algorithm. `RSA-PSS` is PS256 (its name
+ * since credsign 0.1, kept so stored keys stay readable); the others carry their JWS name.
+ */
+export type RsaAlgorithm = 'RSA-PSS' | 'PS384' | 'PS512' | 'RS256' | 'RS384' | 'RS512'
 
-/** RSA modulus lengths accepted for `RSA-PSS` keys. */
+/** The key types credsign generates, stores and signs with (an RSA key: one per signature algorithm). */
+export type KeyAlgorithm = 'Ed25519' | 'P-256' | 'P-384' | 'P-521' | 'secp256k1' | RsaAlgorithm
+
+/** RSA modulus lengths accepted for RSA keys. */
 export type RsaModulusLength = 2048 | 3072 | 4096
 
 /**
- * JWS `alg` values credsign signs with. `Ed25519` is the fully-specified name from
- * RFC 9864 for what older specifications call `EdDSA`.
+ * JWS `alg` values credsign signs and verifies with. `Ed25519` is the fully-specified name from
+ * RFC 9864 for what older specifications call `EdDSA`; `ESP256`, `ESP384` and `ESP512` are the
+ * RFC 9864 fully-specified names of ECDSA on P-256, P-384 and P-521 (same signatures as `ES256`,
+ * `ES384`, `ES512`).
  */
-export type JwsAlgorithm = 'EdDSA' | 'Ed25519' | 'ES256' | 'ES384' | 'ES256K' | 'PS256'
+export type JwsAlgorithm =
+  | 'EdDSA'
+  | 'Ed25519'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'ESP256'
+  | 'ESP384'
+  | 'ESP512'
+  | 'ES256K'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
 
 /** Members every public JWK may carry besides its key material. */
 export interface JwkMetadata {
@@ -28,7 +52,7 @@ export interface OkpPublicJwk extends JwkMetadata {
 /** An elliptic-curve public key as a JWK (RFC 7518, RFC 8812 for secp256k1). */
 export interface EcPublicJwk extends JwkMetadata {
   kty: 'EC'
-  crv: 'P-256' | 'P-384' | 'secp256k1'
+  crv: 'P-256' | 'P-384' | 'P-521' | 'secp256k1'
   x: string
   y: string
 }
@@ -54,8 +78,10 @@ export type PrivateJwk =
  * Every signing format in credsign consumes this interface and nothing more.
  *
  * `sign` returns the signature in the encoding JOSE and Data Integrity both use: 64 bytes for
- * Ed25519; `r || s` (IEEE P1363, low-S) for ECDSA; the RSASSA-PSS signature (SHA-256, 32-byte salt)
- * for RSA-PSS. ECDSA signers hash the data themselves (SHA-256 for P-256 and secp256k1, SHA-384 for P-384).
+ * Ed25519; `r || s` (IEEE P1363, low-S) for ECDSA; for RSA keys the RSASSA-PSS signature (the
+ * algorithm's hash for message and MGF1, salt as long as the hash) or the RSASSA-PKCS1-v1_5 signature.
+ * Signers hash the data themselves (SHA-256 for P-256 and secp256k1, SHA-384 for P-384, SHA-512 for
+ * P-521; RSA: the hash of its algorithm).
  *
  * @example
  * ```ts

@@ -3,11 +3,14 @@ import { subtle, toArrayBufferView } from '../util/bytes.js'
 import { EC_CURVES, isEcAlgorithm } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
 import { ed25519SignatureWellFormed, verifyEd25519 } from './ed25519-verify.js'
-import { jwkFromPublicKey, parsePublicJwk } from './jwk.js'
+import { isKeyAlgorithm } from './algorithms.js'
+import { isRsaPublicKey, jwkFromPublicKey, parsePublicJwk } from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
+import { isRsaAlgorithm, RSA_SCHEMES } from './rsa-algorithms.js'
 import { callWebCrypto } from './webcrypto.js'
+import { webCryptoHasCurve } from './webcrypto-curves.js'
 import { cryptoBackend } from './backend.js'
-import type { PrivateJwk, PublicJwk } from './types.js'
+import type { KeyAlgorithm, PrivateJwk, PublicJwk } from './types.js'
 
 /**
  * Options of {@link verifySignature}.
@@ -21,7 +24,14 @@ import type { PrivateJwk, PublicJwk } from './types.js'
  */
 export interface VerifySignatureOptions {
   /**
-   * `auto` (default): WebCrypto for P-256, P-384, RSA-PSS and (where supported) Ed25519, noble
+   * The key algorithm the signature was made with. An RSA JWK names no scheme (its `alg`, if any, is
+   * only a hint): pass the RSA algorithm here (`RS256`, `PS384`, ...; a JWS verifier passes the one
+   * its header's `alg` names). Without it, an RSA key is the algorithm its `alg` names, else
+   * `RSA-PSS` (PS256). For other keys it must be the key's own algorithm (else `invalid_argument`).
+   */
+  algorithm?: KeyAlgorithm
+  /**
+   * `auto` (default): WebCrypto for P-256, P-384, RSA and (where supported) Ed25519 and P-521, noble
    * otherwise; under the package's `node` export condition, node:crypto first where it handles the
    * algorithm. `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
    * implementation (`unsupported_algorithm`).
@@ -33,7 +43,8 @@ export interface VerifySignatureOptions {
  * Verifies a signature made by a credsign signer (encodings as in `Signer`): Ed25519 (strict
  * RFC 8032: canonical R, S < L, the cofactorless equation; small-order and non-canonical public
  * keys are `invalid_key`; the same verdict on every backend), ECDSA `r || s` over the curve's hash (high-S signatures are accepted, as other
- * implementations produce them), RSASSA-PSS SHA-256 with a 32-byte salt.
+ * implementations produce them), RSASSA-PSS (salt as long as the hash) or RSASSA-PKCS1-v1_5 with the
+ * hash of the RSA algorithm (`options.algorithm`).
  *
  * Resolves `false` for any wrong signature, including one of the wrong length. Throws a typed
  * error for a malformed or unsupported key (`invalid_key`, `unsupported_algorithm`) or for
@@ -54,13 +65,15 @@ export async function verifySignature(
   signature: Uint8Array,
   options: VerifySignatureOptions = {},
 ): Promise<boolean> {
-  const key = parseCached(publicJwk)
+  const algorithm = options.algorithm
+  if (algorithm !== undefined && !isKeyAlgorithm(algorithm)) throw new CredsignError('invalid_argument', 'algorithm must be a key algorithm')
+  const key = parseCached(publicJwk, algorithm)
   if (!(data instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
     throw new CredsignError('invalid_argument', 'data and signature must be Uint8Arrays')
   }
   const backend = options.backend ?? 'auto'
   if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
-  if (key.algorithm === 'RSA-PSS' && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA verification uses WebCrypto only')
+  if (isRsaPublicKey(key) && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA verification uses WebCrypto only')
   // One Ed25519 rule on every backend (ed25519-verify.ts): the form of R and S is checked here,
   // before any platform library, so none can accept a malleated S or a non-canonical R.
   if (key.algorithm === 'Ed25519' && !ed25519SignatureWellFormed(signature)) return false
@@ -69,7 +82,7 @@ export async function verifySignature(
   if (viaPlatform !== undefined) return viaPlatform
 
   const s = (): SubtleCrypto => subtle()
-  const webVerify = (importKey: () => Promise<CryptoKey>, params: AlgorithmIdentifier | RsaPssParams | EcdsaParams): Promise<boolean> =>
+  const webVerify = (importKey: () => Promise<CryptoKey>, params: Algorithm | RsaPssParams | EcdsaParams): Promise<boolean> =>
     callWebCrypto('verify', async () => s().verify(params, await importedKey(key, importKey), toArrayBufferView(signature), toArrayBufferView(data)))
   if (key.algorithm === 'Ed25519') {
     if (backend === 'auto' && (await webCryptoEd25519())) {
@@ -78,14 +91,16 @@ export async function verifySignature(
     // Cofactorless, as OpenSSL and BoringSSL (noble's own verify is cofactored: ed25519-verify.ts).
     return verifyEd25519(key.publicKey, data, signature)
   }
-  if (key.algorithm === 'RSA-PSS') {
+  if (isRsaPublicKey(key)) {
     if (signature.length !== key.n.length) return false
-    return webVerify(() => s().importKey('jwk', { ...jwkFromPublicKey(key), ext: true } as JsonWebKey, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['verify']), { name: 'RSA-PSS', saltLength: 32 })
+    const scheme = RSA_SCHEMES[key.algorithm]
+    const params: Algorithm | RsaPssParams = scheme.webCryptoName === 'RSA-PSS' ? { name: 'RSA-PSS', saltLength: scheme.saltLength } : { name: scheme.webCryptoName }
+    return webVerify(() => s().importKey('jwk', { ...jwkFromPublicKey(key), ext: true } as JsonWebKey, { name: scheme.webCryptoName, hash: scheme.hash }, false, ['verify']), params)
   }
   if (!isEcAlgorithm(key.algorithm)) return false
   const curve = EC_CURVES[key.algorithm]
   if (signature.length !== 2 * curve.size) return false
-  if (backend === 'auto' && curve.webCryptoHash !== undefined) {
+  if (backend === 'auto' && curve.webCryptoHash !== undefined && (await webCryptoHasCurve(curve))) {
     const hash = curve.webCryptoHash
     return webVerify(() => s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'ECDSA', namedCurve: curve.algorithm }, false, ['verify']), { name: 'ECDSA', hash })
   }
@@ -103,12 +118,14 @@ export async function verifySignature(
 const parsedKeys = new Map<string, PublicKeyBytes>()
 const PARSED_KEYS_LIMIT = 256
 
-function parseCached(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return parsePublicJwk(jwk)
-  const { kty, crv, x, y, n, e } = jwk as unknown as Record<string, unknown>
-  const members = [kty, crv, x, y, n, e]
-  if (!members.every((v) => v === undefined || typeof v === 'string')) return parsePublicJwk(jwk)
-  const id = JSON.stringify(members)
+function parseCached(jwk: PublicJwk | PrivateJwk, algorithm: KeyAlgorithm | undefined): PublicKeyBytes {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return forAlgorithm(parsePublicJwk(jwk), algorithm)
+  const { kty, crv, x, y, n, e, alg: hint } = jwk as unknown as Record<string, unknown>
+  // `alg` matters for RSA keys only (it picks the scheme when the caller names none).
+  const alg = kty === 'RSA' ? hint : undefined
+  const members = [kty, crv, x, y, n, e, alg]
+  if (!members.every((v) => v === undefined || typeof v === 'string')) return forAlgorithm(parsePublicJwk(jwk), algorithm)
+  const id = JSON.stringify([...members, algorithm])
   const hit = parsedKeys.get(id)
   if (hit !== undefined) {
     parsedKeys.delete(id) // most recently used last; the first entry is evicted first
@@ -116,10 +133,17 @@ function parseCached(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
     return hit
   }
   // Parses exactly the values `id` names (not the object again), so an entry can never hold another key.
-  const key = parsePublicJwk({ kty, crv, x, y, n, e } as unknown as PublicJwk)
+  const key = forAlgorithm(parsePublicJwk({ kty, crv, x, y, n, e, alg } as unknown as PublicJwk), algorithm)
   parsedKeys.set(id, key)
   if (parsedKeys.size > PARSED_KEYS_LIMIT) parsedKeys.delete(parsedKeys.keys().next().value as string)
   return key
+}
+
+/** `key` used with `algorithm`: an RSA key takes the RSA algorithm named; any other must be its own. */
+function forAlgorithm(key: PublicKeyBytes, algorithm: KeyAlgorithm | undefined): PublicKeyBytes {
+  if (algorithm === undefined || algorithm === key.algorithm) return key
+  if (isRsaPublicKey(key) && isRsaAlgorithm(algorithm)) return { algorithm, n: key.n, e: key.e }
+  throw new CredsignError('invalid_argument', `a ${isRsaPublicKey(key) ? 'RSA' : key.algorithm} key cannot verify ${algorithm} signatures`)
 }
 
 /**

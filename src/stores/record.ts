@@ -17,8 +17,9 @@ import type { KeyRecord } from './key-store.js'
  */
 export type RecordErrorCode = 'store_corrupt' | 'invalid_argument'
 
-const ALGORITHMS: ReadonlySet<string> = new Set(['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'])
-const EC_CURVES: ReadonlySet<string> = new Set(['P-256', 'P-384', 'secp256k1'])
+const RSA_ALGORITHMS: ReadonlySet<string> = new Set(['RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])
+const EC_CURVES: ReadonlySet<string> = new Set(['P-256', 'P-384', 'P-521', 'secp256k1'])
+const ALGORITHMS: ReadonlySet<string> = new Set(['Ed25519', ...EC_CURVES, ...RSA_ALGORITHMS])
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 const B64U = /^[A-Za-z0-9_-]+$/
 // ISO 8601 as `Date.prototype.toISOString` and most databases print it; the seconds fraction and
@@ -129,6 +130,11 @@ function findPublicJwkProblem(jwk: unknown, algorithm: string): string | undefin
       if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !isB64u(jwk.x)) return 'is not an Ed25519 OKP key'
       return undefined
     case 'RSA-PSS':
+    case 'PS384':
+    case 'PS512':
+    case 'RS256':
+    case 'RS384':
+    case 'RS512':
       if (jwk.kty !== 'RSA' || !isB64u(jwk.n) || !isB64u(jwk.e)) return 'is not an RSA key'
       return undefined
     default:

@@ -1,4 +1,4 @@
-import { generateKeyPair, loadPrivateKey, type KeyAlgorithm, type KeyMaterial, type PublicJwk, type Signer } from '../../src/index.js'
+import { generateKeyPair, isRsaAlgorithm, loadPrivateKey, type KeyAlgorithm, type KeyMaterial, type PublicJwk, type Signer } from '../../src/index.js'
 import { b64u, utf8 } from '../../src/util/bytes.js'
 
 /** A test signer plus its key material (PKCS#8 for interop tests). */
@@ -10,7 +10,7 @@ export interface TestKey {
 
 /** A signer over a fresh key (RSA 2048 to keep generation quick). */
 export async function testKey(algorithm: KeyAlgorithm, id = `urn:test:${algorithm}`): Promise<TestKey> {
-  const material = await generateKeyPair(algorithm, algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {})
+  const material = await generateKeyPair(algorithm, isRsaAlgorithm(algorithm) ? { modulusLength: 2048 } : {})
   const handle = await loadPrivateKey(algorithm, material.pkcs8)
   const signer: Signer = { id, algorithm, publicJwk: material.publicJwk, sign: (data) => handle.sign(data) }
   return { signer, publicJwk: material.publicJwk, material }

@@ -18,7 +18,10 @@ import { ALGORITHMS, testKey, withId, type TestKey } from './jose-helpers.js'
 
 const keys = {} as Record<KeyAlgorithm, TestKey>
 let otherEd25519: TestKey
-const EXPECTED_ALG: Record<KeyAlgorithm, string> = { Ed25519: 'EdDSA', 'P-256': 'ES256', 'P-384': 'ES384', secp256k1: 'ES256K', 'RSA-PSS': 'PS256' }
+const EXPECTED_ALG: Record<KeyAlgorithm, string> = {
+  Ed25519: 'EdDSA', 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512', secp256k1: 'ES256K',
+  'RSA-PSS': 'PS256', PS384: 'PS384', PS512: 'PS512', RS256: 'RS256', RS384: 'RS384', RS512: 'RS512',
+}
 const payload = '{"from":"mydb:main","select":["?name"],"where":[{"@id":"?p","ex:name":"?name"}]}'
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
 const headerOf = (segment: string): Record<string, unknown> => JSON.parse(text(fromB64u(segment))) as Record<string, unknown>

@@ -4,6 +4,7 @@ import {
   generateKeyPair,
   importPrivateKey,
   isKeyAlgorithm,
+  isRsaAlgorithm,
   jwkFromMultikey,
   jwkThumbprint,
   jwsAlgorithm,
@@ -58,15 +59,26 @@ function pkcs8Parts(der: Uint8Array) {
 
 describe('algorithms', () => {
   it('names, JWS algorithms and JWK mapping', () => {
-    expect([...KEY_ALGORITHMS]).toEqual(['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'])
-    expect(KEY_ALGORITHMS.map((a) => jwsAlgorithm(a))).toEqual(['EdDSA', 'ES256', 'ES384', 'ES256K', 'PS256'])
+    expect([...KEY_ALGORITHMS]).toEqual(['Ed25519', 'P-256', 'P-384', 'P-521', 'secp256k1', 'RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])
+    expect(KEY_ALGORITHMS.map((a) => jwsAlgorithm(a))).toEqual(['EdDSA', 'ES256', 'ES384', 'ES512', 'ES256K', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])
+    expect(KEY_ALGORITHMS.map((a) => jwsAlgorithm(a, { fullySpecified: true }))).toEqual([
+      'Ed25519', 'ESP256', 'ESP384', 'ESP512', 'ES256K', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512',
+    ])
     expect(jwsAlgorithm('Ed25519', { ed25519Name: 'Ed25519' })).toBe('Ed25519')
     expect(jwsAlgorithm('P-256', { ed25519Name: 'Ed25519' })).toBe('ES256')
+    expect(() => jwsAlgorithm('Ed25519', { ed25519Name: 'EdDSA', fullySpecified: true })).toThrowError(expect.objectContaining({ code: 'invalid_argument' }))
     expect(isKeyAlgorithm('RSA-PSS')).toBe(true)
+    expect(isKeyAlgorithm('RS256')).toBe(true)
+    expect(isKeyAlgorithm('PS256')).toBe(false) // the key algorithm of PS256 is RSA-PSS
     expect(isKeyAlgorithm('RSA')).toBe(false)
     expect(isKeyAlgorithm(undefined)).toBe(false)
-    for (const algorithm of KEY_ALGORITHMS) expect(keyAlgorithmFromJwk(materials[algorithm].publicJwk)).toBe(algorithm)
-    expect(() => jwsAlgorithm('P-521' as KeyAlgorithm)).toThrowError(expect.objectContaining({ code: 'unsupported_algorithm' }))
+    for (const algorithm of KEY_ALGORITHMS) {
+      // An RSA JWK names no scheme: without alg it is RSA-PSS (PS256), with alg the algorithm it names.
+      const rsa = isRsaAlgorithm(algorithm)
+      expect(keyAlgorithmFromJwk(materials[algorithm].publicJwk)).toBe(rsa ? 'RSA-PSS' : algorithm)
+      if (rsa) expect(keyAlgorithmFromJwk({ ...materials[algorithm].publicJwk, alg: jwsAlgorithm(algorithm) })).toBe(algorithm)
+    }
+    expect(() => jwsAlgorithm('P-192' as KeyAlgorithm)).toThrowError(expect.objectContaining({ code: 'unsupported_algorithm' }))
     expect(() => jwsAlgorithm('Ed25519', { ed25519Name: 'ed25519' as 'EdDSA' })).toThrowError(expect.objectContaining({ code: 'invalid_argument' }))
     expect(() => keyAlgorithmFromJwk(null as unknown as PublicJwk)).toThrowError(expect.objectContaining({ code: 'invalid_argument' }))
   })
@@ -192,7 +204,10 @@ describe('canonical PKCS#8', () => {
 })
 
 describe('Multikey', () => {
-  const prefixes: Record<KeyAlgorithm, string> = { Ed25519: 'z6Mk', 'P-256': 'zDna', 'P-384': 'z82L', secp256k1: 'zQ3s', 'RSA-PSS': 'z4MX' }
+  const prefixes: Record<KeyAlgorithm, string> = {
+    Ed25519: 'z6Mk', 'P-256': 'zDna', 'P-384': 'z82L', 'P-521': 'z2J9', secp256k1: 'zQ3s',
+    'RSA-PSS': 'z4MX', PS384: 'z4MX', PS512: 'z4MX', RS256: 'z4MX', RS384: 'z4MX', RS512: 'z4MX',
+  }
   for (const algorithm of KEY_ALGORITHMS) {
     it(`${algorithm}: jwk -> multikey -> jwk round trip and multicodec prefix`, () => {
       const jwk = materials[algorithm].publicJwk
@@ -200,7 +215,7 @@ describe('Multikey', () => {
       expect(multikey.startsWith(prefixes[algorithm])).toBe(true)
       expect(jwkFromMultikey(multikey)).toEqual(withoutKid(jwk))
       const bytes = fromB58(multikey.slice(1))
-      const expectedLength = { Ed25519: 34, 'P-256': 35, 'P-384': 51, secp256k1: 35, 'RSA-PSS': bytes.length }[algorithm]
+      const expectedLength = 'n' in jwk ? bytes.length : { Ed25519: 34, 'P-256': 35, 'P-384': 51, 'P-521': 69, secp256k1: 35 }[algorithm as 'Ed25519']
       expect(bytes.length).toBe(expectedLength)
     })
   }
@@ -228,7 +243,7 @@ describe('thumbprints and public JWKs', () => {
   it('toPublicJwk keeps only required members plus the thumbprint kid', async () => {
     for (const algorithm of KEY_ALGORITHMS) {
       const { key } = parsePkcs8(materials[algorithm].pkcs8)
-      const secret = key.algorithm === 'Ed25519' ? key.seed : key.algorithm === 'RSA-PSS' ? key.rsa.d : key.scalar
+      const secret = key.algorithm === 'Ed25519' ? key.seed : 'rsa' in key ? key.rsa.d : key.scalar
       const dirty = { ...materials[algorithm].publicJwk, d: b64u(secret), alg: 'none', use: 'sig', key_ops: ['sign'], kid: 'old', extra: 1 }
       const clean = await toPublicJwk(dirty as unknown as PrivateJwk)
       expect(clean).toEqual(materials[algorithm].publicJwk)

@@ -5,8 +5,10 @@
  */
 import { CredsignError } from '../../src/errors/credsign-error.js'
 import { cryptoBackend } from '../../src/keys/backend.js'
+import { EC_CURVES } from '../../src/keys/curves.js'
 import { webCryptoEd25519 } from '../../src/keys/ed25519-support.js'
-import type { PublicJwk } from '../../src/keys/types.js'
+import type { KeyAlgorithm, PublicJwk } from '../../src/keys/types.js'
+import { webCryptoHasCurve } from '../../src/keys/webcrypto-curves.js'
 import { b64u } from '../../src/util/bytes.js'
 
 export type WycheproofResult = 'valid' | 'invalid' | 'acceptable'
@@ -133,10 +135,11 @@ export function fromHex(text: string): Uint8Array {
  * `node`: Node's, project `browser`: Chromium's), else noble (Ed25519 where WebCrypto lacks it,
  * secp256k1 always).
  */
-export async function autoBackendName(algorithm: 'Ed25519' | 'P-256' | 'P-384' | 'secp256k1' | 'RSA-PSS'): Promise<string> {
+export async function autoBackendName(algorithm: KeyAlgorithm): Promise<string> {
   const runtime = typeof (globalThis as { window?: unknown }).window === 'undefined' ? 'node' : 'browser'
   if (cryptoBackend() !== undefined) return 'node:crypto'
   if (algorithm === 'secp256k1') return 'noble'
+  if (algorithm === 'P-521' && !(await webCryptoHasCurve(EC_CURVES['P-521']))) return 'noble'
   if (algorithm === 'Ed25519' && !(await webCryptoEd25519())) return 'noble'
   return runtime === 'node' ? 'webcrypto (node)' : 'webcrypto (browser)'
 }

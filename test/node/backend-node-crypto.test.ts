@@ -5,13 +5,15 @@
  * `node-backend` project installs the backend for every other test file).
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { p256, p384 } from '@noble/curves/nist.js'
+import { p256, p384, p521 } from '@noble/curves/nist.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import {
   generateKeyPair,
   importPrivateKey,
+  isRsaAlgorithm,
   jwkFromDidKey,
+  jwsAlgorithm,
   loadPrivateKey,
   verifySignature,
   KEY_ALGORITHMS,
@@ -30,9 +32,9 @@ import { encodePkcs8, parsePkcs8 } from '../../src/keys/pkcs8.js'
 import { expectCode, hex, sOf, toHex, utf8 } from '../core/keys-helpers.js'
 import diSignatures from '../fixtures/vectors/di-signatures.json' with { type: 'json' }
 
-const ORDERS = { 'P-256': p256.Point.Fn.ORDER, 'P-384': p384.Point.Fn.ORDER, secp256k1: secp256k1.Point.Fn.ORDER } as const
-const NOBLE = { 'P-256': p256, 'P-384': p384, secp256k1 } as const
-const EC = ['P-256', 'P-384', 'secp256k1'] as const
+const ORDERS = { 'P-256': p256.Point.Fn.ORDER, 'P-384': p384.Point.Fn.ORDER, 'P-521': p521.Point.Fn.ORDER, secp256k1: secp256k1.Point.Fn.ORDER } as const
+const NOBLE = { 'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1 } as const
+const EC = ['P-256', 'P-384', 'P-521', 'secp256k1'] as const
 const data = utf8('{"iss":"did:example:issuer","vc":{"type":["VerifiableCredential"]}}')
 
 const backend = nodeCryptoBackend()
@@ -75,7 +77,11 @@ function twin(algorithm: (typeof EC)[number], signature: Uint8Array): Uint8Array
 
 const materials = {} as Record<KeyAlgorithm, KeyMaterial>
 beforeAll(async () => {
-  for (const algorithm of KEY_ALGORITHMS) materials[algorithm] = await generateKeyPair(algorithm, { modulusLength: 2048 })
+  for (const algorithm of KEY_ALGORITHMS) {
+    const material = await generateKeyPair(algorithm, { modulusLength: 2048 })
+    // An RSA JWK names no scheme: the JWK says which algorithm it is for, as a JWKS publisher's does.
+    materials[algorithm] = isRsaAlgorithm(algorithm) ? { ...material, publicJwk: { ...material.publicJwk, alg: jwsAlgorithm(algorithm) } } : material
+  }
 }, 60_000)
 
 describe('selection', () => {
@@ -128,12 +134,12 @@ describe('identical output', () => {
     }
   })
 
-  for (const algorithm of [...EC, 'RSA-PSS'] as const) {
+  for (const algorithm of [...EC, 'RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const) {
     it(`${algorithm}: node:crypto signatures verify on the default path, and the default path's on node:crypto`, async () => {
       const material = materials[algorithm]
       const ours = await nodeHandle(material)
       const theirs = await loadPrivateKey(algorithm, material.pkcs8)
-      const defaultBackends = algorithm === 'RSA-PSS' ? (['auto'] as const) : (['auto', 'noble'] as const)
+      const defaultBackends = isRsaAlgorithm(algorithm) ? (['auto'] as const) : (['auto', 'noble'] as const)
       for (let i = 0; i < 5; i++) {
         const mine = await ours.sign(data)
         for (const b of defaultBackends) {
@@ -144,7 +150,7 @@ describe('identical output', () => {
         expect(await nodeVerify(material.publicJwk, data, other)).toBe(true)
         expect(await nodeVerify(material.publicJwk, tampered(data), other)).toBe(false)
         expect(await nodeVerify(material.publicJwk, data, tampered(other))).toBe(false)
-        if (algorithm !== 'RSA-PSS') {
+        if (!isRsaAlgorithm(algorithm)) {
           const viaNoble = await (await loadPrivateKey(algorithm, material.pkcs8, { backend: 'noble' })).sign(data)
           expect(await nodeVerify(material.publicJwk, data, viaNoble)).toBe(true)
         }
@@ -153,7 +159,9 @@ describe('identical output', () => {
   }
 
   it('signatures are plain Uint8Arrays of the Signer lengths (not Buffers)', async () => {
-    const lengths: Record<KeyAlgorithm, number> = { Ed25519: 64, 'P-256': 64, 'P-384': 96, secp256k1: 64, 'RSA-PSS': 256 }
+    const lengths: Record<KeyAlgorithm, number> = {
+      Ed25519: 64, 'P-256': 64, 'P-384': 96, 'P-521': 132, secp256k1: 64, 'RSA-PSS': 256, PS384: 256, PS512: 256, RS256: 256, RS384: 256, RS512: 256,
+    }
     for (const algorithm of KEY_ALGORITHMS) {
       const signature = await (await nodeHandle(materials[algorithm])).sign(data)
       expect(Object.getPrototypeOf(signature), algorithm).toBe(Uint8Array.prototype)
@@ -203,7 +211,7 @@ describe('refusals', () => {
   it('malformed signatures are false, never an exception', async () => {
     for (const algorithm of KEY_ALGORITHMS) {
       const { publicJwk } = materials[algorithm]
-      const length = algorithm === 'P-384' ? 96 : algorithm === 'RSA-PSS' ? 256 : 64
+      const length = algorithm === 'P-384' ? 96 : algorithm === 'P-521' ? 132 : isRsaAlgorithm(algorithm) ? 256 : 64
       const order = algorithm in ORDERS ? ORDERS[algorithm as keyof typeof ORDERS] : 0n
       const rIsOrder = new Uint8Array(length)
       if (order > 0n) rIsOrder.set(hex(order.toString(16).padStart(length, '0')), 0)
@@ -302,7 +310,7 @@ describe('pool and sync modes', () => {
     for (const algorithm of KEY_ALGORITHMS) {
       const material = materials[algorithm]
       const key = await nodeHandle(material)
-      const messages = Array.from({ length: algorithm === 'RSA-PSS' ? 20 : 100 }, (_, i) => utf8(`message ${i}`))
+      const messages = Array.from({ length: isRsaAlgorithm(algorithm) ? 20 : 100 }, (_, i) => utf8(`message ${i}`))
       const signatures = await Promise.all(messages.map((m) => key.sign(m)))
       const results = await Promise.all(messages.map((m, i) => nodeVerify(material.publicJwk, m, signatures[i] as Uint8Array)))
       expect(results.every(Boolean), algorithm).toBe(true)

@@ -1,5 +1,7 @@
 // Interop with an independent implementation: jose 6 (dev dependency only; credsign's core never
-// imports it). jose 6 has no ES256K, so ES256K is checked against node:crypto instead.
+// imports it). jose 6 has no ES256K, so ES256K is checked against node:crypto instead; nor the RFC 9864
+// names ESP256/ESP384/ESP512, which are checked as the same signatures as ES256/ES384/ES512.
+
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
 import * as jose from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -23,12 +25,18 @@ interface InteropKey extends TestKey {
   publicKey: KeyObject
 }
 
-const JOSE_ALGORITHMS: { algorithm: KeyAlgorithm; alg: 'EdDSA' | 'Ed25519' | 'ES256' | 'ES384' | 'PS256' }[] = [
+const JOSE_ALGORITHMS: { algorithm: KeyAlgorithm; alg: string }[] = [
   { algorithm: 'Ed25519', alg: 'EdDSA' },
   { algorithm: 'Ed25519', alg: 'Ed25519' },
   { algorithm: 'P-256', alg: 'ES256' },
   { algorithm: 'P-384', alg: 'ES384' },
+  { algorithm: 'P-521', alg: 'ES512' },
   { algorithm: 'RSA-PSS', alg: 'PS256' },
+  { algorithm: 'PS384', alg: 'PS384' },
+  { algorithm: 'PS512', alg: 'PS512' },
+  { algorithm: 'RS256', alg: 'RS256' },
+  { algorithm: 'RS384', alg: 'RS384' },
+  { algorithm: 'RS512', alg: 'RS512' },
 ]
 const keys = {} as Record<KeyAlgorithm, InteropKey>
 const NOW = Date.UTC(2030, 0, 1)
@@ -39,7 +47,7 @@ const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
 const ed25519Name = (alg: string): { ed25519Name?: 'Ed25519' } => (alg === 'Ed25519' ? { ed25519Name: 'Ed25519' } : {})
 
 beforeAll(async () => {
-  for (const algorithm of ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'] as const) {
+  for (const algorithm of ['Ed25519', 'P-256', 'P-384', 'P-521', 'secp256k1', 'RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const) {
     const key = await testKey(algorithm, `https://issuer.example/keys/${algorithm}`)
     const privateKey = createPrivateKey({ key: Buffer.from(key.material.pkcs8), format: 'der', type: 'pkcs8' })
     keys[algorithm] = { ...key, privateKey, publicKey: createPublicKey({ key: key.publicJwk as never, format: 'jwk' }) }
@@ -80,8 +88,8 @@ describe('credsign → jose', () => {
     })
   }
 
-  it('general JSON with EdDSA, ES256, ES384 and PS256 signatures: jose verifies each key', async () => {
-    const signers = [keys.Ed25519, keys['P-256'], keys['P-384'], keys['RSA-PSS']]
+  it('general JSON with EdDSA, ES256, ES384, ES512, PS256 and RS256 signatures: jose verifies each key', async () => {
+    const signers = [keys.Ed25519, keys['P-256'], keys['P-384'], keys['P-521'], keys['RSA-PSS'], keys.RS256]
     const general = await signGeneral(payload, signers.map((key) => ({ signer: key.signer, unprotectedHeader: { who: key.signer.algorithm } })))
     for (const key of signers) {
       const result = await jose.generalVerify(general, key.publicKey)
@@ -169,9 +177,9 @@ describe('jose → credsign', () => {
     })
   }
 
-  it('GeneralSign with four algorithms: credsign verifies with each key, through a resolver too', async () => {
-    const signers = [keys.Ed25519, keys['P-256'], keys['P-384'], keys['RSA-PSS']]
-    const algs = ['EdDSA', 'ES256', 'ES384', 'PS256']
+  it('GeneralSign with seven algorithms: credsign verifies with each key, through a resolver too', async () => {
+    const signers = [keys.Ed25519, keys['P-256'], keys['P-384'], keys['RSA-PSS'], keys['P-521'], keys.RS256, keys.PS512]
+    const algs = ['EdDSA', 'ES256', 'ES384', 'PS256', 'ES512', 'RS256', 'PS512']
     const builder = new jose.GeneralSign(payload)
     signers.forEach((key, index) => builder.addSignature(key.privateKey).setProtectedHeader({ alg: algs[index] as string }).setUnprotectedHeader({ kid: `k${index}` }))
     const general = await builder.sign()
@@ -207,6 +215,40 @@ describe('jose → credsign', () => {
     expect(verified.key.controller).toBe(did)
     // past its expiry: TOKEN_EXPIRED in Fluree's terms
     await expect(verifyJwt(jws, { now: NOW + 3_600_000 })).rejects.toMatchObject({ code: 'expired' })
+  })
+
+  it('an RSA key made for RS256 never verifies a PS256 token, nor the reverse: with jose or credsign', async () => {
+    const rs = keys.RS256
+    const ps = keys['RSA-PSS']
+    // The same RSA public key, but the JWK says which algorithm it is for (as a JWKS publisher's would).
+    const rsJwk = { ...rs.publicJwk, alg: 'RS256' }
+    const psToken = await new jose.CompactSign(payload).setProtectedHeader({ alg: 'PS256' }).sign(rs.privateKey)
+    await expect(verifyJws(psToken, { key: rsJwk })).rejects.toMatchObject({ code: 'algorithm_not_allowed' })
+    // A PS256 signature under an RS256 header (or the reverse) is refused by both.
+    const [, p, s] = (await signCompact(ps.signer, payload)).split('.') as [string, string, string]
+    const relabelled = `${Buffer.from(JSON.stringify({ alg: 'RS256' })).toString('base64url')}.${p}.${s}`
+    await expect(jose.compactVerify(relabelled, ps.publicKey)).rejects.toThrow()
+    await expect(verifyJws(relabelled, { key: ps.publicJwk })).rejects.toMatchObject({ code: 'signature_invalid' })
+  })
+
+  it('ESP256 / ESP384 / ESP512 (RFC 9864): credsign signs with fullySpecified and verifies; the signatures are ES* ones (node:crypto checks them)', async () => {
+    for (const [algorithm, esp, es] of [['P-256', 'ESP256', 'ES256'], ['P-384', 'ESP384', 'ES384'], ['P-521', 'ESP512', 'ES512']] as const) {
+      const key = keys[algorithm]
+      const token = await signCompact(key.signer, payload, { fullySpecified: true })
+      const [h, p, s] = token.split('.') as [string, string, string]
+      expect(JSON.parse(Buffer.from(h, 'base64url').toString()).alg).toBe(esp)
+      expect(text((await verifyJws(token, { key: key.publicJwk })).payload)).toBe(payloadText)
+      // The header names it too (no option): the same algorithm by its other name.
+      const named = await signCompact(key.signer, payload, { protectedHeader: { alg: esp } })
+      expect(text((await verifyJws(named, { key: { ...key.publicJwk, alg: es } })).payload)).toBe(payloadText)
+      expect(nodeVerify(`sha${es.slice(2)}`, Buffer.from(`${h}.${p}`), { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'))).toBe(true)
+      // An ESP* token made elsewhere (node:crypto over a jose payload) verifies with credsign.
+      const joseToken = await new jose.CompactSign(payload).setProtectedHeader({ alg: es }).sign(key.privateKey)
+      const [, jp] = joseToken.split('.') as [string, string, string]
+      const espHeader = Buffer.from(JSON.stringify({ alg: esp })).toString('base64url')
+      const espSignature = nodeSign(`sha${es.slice(2)}`, Buffer.from(`${espHeader}.${jp}`), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')
+      expect(text((await verifyJws(`${espHeader}.${jp}.${espSignature}`, { key: key.publicJwk })).payload)).toBe(payloadText)
+    }
   })
 
   it('jose refuses what credsign refuses: a token whose header alg does not fit the key', async () => {
