@@ -17,7 +17,12 @@ export default defineConfig({
   },
   format: ['esm', 'cjs'],
   dts: true,
+  // Maps point into src/ by path but carry no copy of it (sourcesContent): they were most of the
+  // tarball. Stack traces still map to file and line; the sources are in the repository.
   sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false
+  },
   clean: true,
   // Shared chunks: every entry point uses the same module instances (one CredsignError class,
   // one set of internals) instead of bundling private copies.
@@ -27,5 +32,9 @@ export default defineConfig({
   platform: 'neutral',
   // Keep `node:crypto` / `node:fs` as written: Deno and Bun resolve node: specifiers directly.
   removeNodeProtocol: false,
-  external: [/^@noble\//, /^@scure\//, 'jose', 'pg', 'jsonld', /^jsonld\//, 'rdf-canonize', 'zod', /^zod\//, /^node:/],
+  // jsonld and rdf-canonize are optional peers (only the rdfc cryptosuites load them, lazily, with a
+  // clear error when absent). zod is NOT listed: it is a devDependency bundled into the chunk that
+  // only credsign/http and the CLI load, so `npm install credsign` does not install 8 MB of it and
+  // nothing else ever loads it (its licence: THIRD-PARTY-NOTICES.md).
+  external: [/^@noble\//, /^@scure\//, 'jose', 'pg', 'jsonld', /^jsonld\//, 'rdf-canonize', /^node:/],
 })

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Package checks on what npm would publish:
-#   npm pack → install the tarball into a throwaway consumer → require() and import() every subpath
-#   in "exports" + generate/unlock/sign/verify from CJS and ESM (.ci/consumer/use.{cjs,mjs})
+#   npm pack → install the tarball (+ the optional JSON-LD peers) into a throwaway consumer → require()
+#   and import() every subpath in "exports" + generate/unlock/sign/verify from CJS and ESM
+#   (.ci/consumer/use.{cjs,mjs}) → the tarball alone in another consumer (.ci/consumer/bare.mjs)
 #   → publint --strict and attw --profile node16 on the same tarball (both work offline).
 # Usage: bash .ci/consumer-smoke.sh OUT_DIR   (run from the repo root, after the build)
 # Appends one "pass NAME" / "fail NAME" line per check to OUT_DIR/checks.txt; logs go to OUT_DIR/NAME.log.
@@ -41,9 +42,20 @@ C=$(mktemp -d /tmp/credsign-consumer.XXXXXX)
 trap 'rm -rf "$C"' EXIT
 echo '{"name":"credsign-consumer","version":"1.0.0","private":true}' > "$C/package.json"
 cp "$REPO/.ci/consumer/use.cjs" "$REPO/.ci/consumer/use.mjs" "$C/"
-check consumer-install "$C" npm install --prefer-offline --no-audit --no-fund --loglevel=error "$TGZ"
+# use.{cjs,mjs} run the rdfc Data Integrity suites: install the optional peers as the README says.
+PEERS=$(node -p "const p = require('./package.json').peerDependencies; ['jsonld', 'rdf-canonize'].map((n) => n + '@' + p[n]).join(' ')")
+# shellcheck disable=SC2086
+check consumer-install "$C" npm install --prefer-offline --no-audit --no-fund --loglevel=error "$TGZ" $PEERS
 check consumer-cjs "$C" node use.cjs
 check consumer-esm "$C" node use.mjs
+# `npm install credsign` alone: no optional peer, no zod; the common paths and credsign/http work,
+# an rdfc suite names what to install (.ci/consumer/bare.mjs).
+B=$(mktemp -d /tmp/credsign-consumer-bare.XXXXXX)
+trap 'rm -rf "$C" "$B"' EXIT
+echo '{"name":"credsign-consumer-bare","version":"1.0.0","private":true}' > "$B/package.json"
+cp "$REPO/.ci/consumer/bare.mjs" "$B/"
+check consumer-bare-install "$B" npm install --prefer-offline --no-audit --no-fund --loglevel=error "$TGZ"
+check consumer-bare "$B" node bare.mjs
 check publint "$REPO" npx --offline publint --strict "$TGZ"
 # attw exits 0 on a package with no types at all: treat that as a failure too.
 attw_strict() {

@@ -62,7 +62,8 @@ function loadMachinery(): Promise<Machinery> {
     }),
     (cause: unknown) => {
       machinery = undefined
-      throw new CredsignError('unsupported_format', 'the rdfc cryptosuites need the jsonld and rdf-canonize packages, which could not be loaded', { cause })
+      // Optional peer dependencies of credsign (JWT-only installs skip them): say how to get them.
+      throw new CredsignError('unsupported_format', 'the rdfc cryptosuites need the jsonld and rdf-canonize packages, which could not be loaded (npm install jsonld rdf-canonize)', { cause })
     },
   )
   return machinery
