@@ -1,4 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { SIGNING_FORMATS } from '../service/formats.js'
 import { CliError, printable } from './flags.js'
 import { keygenCommand } from './keygen.js'
 import { migrateCommand } from './migrate.js'
@@ -39,10 +40,10 @@ commands:
       with --no-migrate they must already be). Port: --port, else PORT, else 3000.
       Read deadlines in ms: [--headers-timeout 10000] [--body-timeout 30000] [--keep-alive-timeout 5000]
       (a slow client is answered 408 and its connection closed).
-  keygen --id ID --algorithm Ed25519|P-256|P-384|P-521|secp256k1|RSA-PSS|PS384|PS512|RS256|RS384|RS512 [--key-type JsonWebKey|Multikey]
+  keygen --id ID --algorithm Ed25519|P-256|P-384|secp256k1|RSA-PSS [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
       Generate a key; prints the verification method its signatures name (JSON).
-  sign --id ID --format jwt|data-integrity|sd-jwt [--kind vc|vp] [--in FILE|-] [--secrets-file PATH]
+  sign --id ID --format ${SIGNING_FORMATS.join('|')} [--kind vc|vp] [--in FILE|-] [--secrets-file PATH]
        [--challenge C] [--domain D] [--cryptosuite SUITE] [--data-dir DIR] [--schema NAME]
       Sign the credential or presentation in FILE (default: stdin) as POST /sign/KIND/FORMAT does;
       prints the JWT / SD-JWT or the signed JSON. For --kind vp --format sd-jwt the input is the SD-JWT.
