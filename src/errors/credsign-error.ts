@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'invalid_service_secret'
   | 'unsupported_algorithm'
   | 'invalid_key'
+  | 'encrypted_key_unsupported'
   // key custody
   | 'exists'
   | 'not_found'

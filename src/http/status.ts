@@ -21,6 +21,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode | HttpErrorCode, number>> = 
   invalid_service_secret: 500,
   unsupported_algorithm: 400,
   invalid_key: 400,
+  encrypted_key_unsupported: 400,
   exists: 409,
   not_found: 404,
   wrong_secrets: 400,
