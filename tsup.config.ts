@@ -12,6 +12,8 @@ export default defineConfig({
     'testing/index': 'src/testing/index.ts',
     // The HTTP adapter: web-standard handler, node:http listener (no Node imports).
     'http/index': 'src/http/index.ts',
+    // Vault keys for jose, @sd-jwt and Digital Bazaar code (none of them a dependency).
+    'adapters/index': 'src/adapters/index.ts',
     // The `credsign` command line (package.json "bin").
     cli: 'src/cli/main.ts',
   },

@@ -12,6 +12,7 @@ const alias = {
   'credsign/postgres': fileURLToPath(new URL('./src/postgres/index.ts', import.meta.url)),
   'credsign/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
   'credsign/http': fileURLToPath(new URL('./src/http/index.ts', import.meta.url)),
+  'credsign/adapters': fileURLToPath(new URL('./src/adapters/index.ts', import.meta.url)),
   credsign: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 }
 /** `credsign` as Node resolves it: the `node` export condition's entry, with the node:crypto backend. */

@@ -569,5 +569,17 @@ function privateKeyHandle(algorithm: KeyAlgorithm, key: KeyObject, mode: Mode, b
       // A KeyObject cannot be zeroed from JavaScript; OpenSSL clears the key when it is collected.
       input = undefined
     },
+    async webCryptoKey(): Promise<CryptoKey> {
+      const current = input
+      if (current === undefined) throw lockedError()
+      // A KeyObject can always be exported, so it is never handed out: a non-extractable CryptoKey
+      // is imported from a transient export, wiped at once.
+      const exported = current.key.export({ format: 'der', type: 'pkcs8' })
+      try {
+        return await webCryptoSigningKey(algorithm, new Uint8Array(exported.buffer, exported.byteOffset, exported.byteLength))
+      } finally {
+        exported.fill(0)
+      }
+    },
   }
 }

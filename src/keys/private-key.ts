@@ -41,6 +41,16 @@ export interface PrivateKeyHandle {
   sign(data: Uint8Array): Promise<Uint8Array>
   /** Forgets the key: zeroes noble's copy, drops the CryptoKey (or KeyObject) reference. Idempotent. */
   destroy(): void
+  /**
+   * A non-extractable WebCrypto `CryptoKey` (usage `sign`) for the same key, for libraries that sign
+   * only with CryptoKeys (`credsign/adapters`, for jose). The WebCrypto handle gives its own key; the
+   * others import one from a transient PKCS#8 copy, wiped at once. `signer_locked` after
+   * {@link PrivateKeyHandle.destroy}; `unsupported_algorithm` for secp256k1 (no WebCrypto has it);
+   * `crypto_unavailable` where the runtime's WebCrypto lacks the algorithm (Ed25519, P-521). A key
+   * handed out lives as long as its holder keeps it: `destroy()` cannot take it back.
+   * @internal
+   */
+  webCryptoKey?(): Promise<CryptoKey>
 }
 
 /**
@@ -143,7 +153,23 @@ function checkData(data: unknown): asserts data is Uint8Array {
   if (!(data instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'data to sign must be a Uint8Array')
 }
 
-async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): Promise<PrivateKeyHandle> {
+/**
+ * A non-extractable WebCrypto signing key of `algorithm` from credsign's canonical PKCS#8 (which the
+ * caller wipes): see {@link PrivateKeyHandle.webCryptoKey}.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const { pkcs8 } = await generateKeyPair('P-256')
+ * const key = await webCryptoSigningKey('P-256', pkcs8) // key.extractable === false
+ * ```
+ */
+export async function webCryptoSigningKey(algorithm: KeyAlgorithm, canonical: Uint8Array): Promise<CryptoKey> {
+  if (algorithm === 'secp256k1') throw new CredsignError('unsupported_algorithm', 'WebCrypto has no secp256k1 keys')
+  return (await webCryptoHandle(algorithm, canonical)).webCryptoKey()
+}
+
+async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): Promise<PrivateKeyHandle & { webCryptoKey(): Promise<CryptoKey> }> {
   let importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm
   let signParams: RsaPssParams | EcdsaParams | Algorithm
   if (isRsaAlgorithm(algorithm)) {
@@ -175,6 +201,10 @@ async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): 
     destroy(): void {
       cryptoKey = undefined
     },
+    async webCryptoKey(): Promise<CryptoKey> {
+      if (cryptoKey === undefined) throw lockedError()
+      return cryptoKey
+    },
   }
 }
 
@@ -196,6 +226,15 @@ function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
     destroy(): void {
       if (secret !== undefined) wipe(secret)
       secret = undefined
+    },
+    async webCryptoKey(): Promise<CryptoKey> {
+      if (secret === undefined) throw lockedError()
+      const canonical = encodePkcs8(algorithm === 'Ed25519' ? { algorithm, seed: secret } : { algorithm, scalar: secret })
+      try {
+        return await webCryptoSigningKey(algorithm, canonical)
+      } finally {
+        wipe(canonical)
+      }
     },
   }
 }

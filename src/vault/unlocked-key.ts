@@ -96,6 +96,9 @@ export interface UnlockedKeyInit {
   material: SharedKeyMaterial
 }
 
+/** Set by {@link UnlockedKey}'s static block, the one place that can read its private material. */
+let privateKeyHandle: (key: UnlockedKey) => PrivateKeyHandle
+
 /**
  * A vault key unlocked for signing: a {@link Signer} plus `lock()`. Lock it as soon as you are done
  * (or use `vault.withKey`, which does); after `lock()` every `sign` fails with `signer_locked` and,
@@ -154,6 +157,30 @@ export class UnlockedKey implements Signer {
     this.#material = undefined
     material?.release()
   }
+
+  static {
+    privateKeyHandle = (key) => {
+      const material = key.#material
+      if (!material || material.destroyed) throw new CredsignError('signer_locked', `key ${key.id} is locked`)
+      return material.handle
+    }
+  }
+}
+
+/**
+ * The private key handle behind an unlocked key (`signer_locked` once locked), for the adapters of
+ * `credsign/adapters` that need what a `Signer` does not give (a WebCrypto key for jose). Not part
+ * of the public API: a handle outlives nothing, but what it gives out may.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const handle = privateKeyHandleOf(await vault.unlock('issuer-1', ['s1']))
+ * ```
+ */
+export function privateKeyHandleOf(key: UnlockedKey): PrivateKeyHandle {
+  if (!(key instanceof UnlockedKey)) throw new CredsignError('invalid_argument', 'expected an UnlockedKey from KeyVault.unlock')
+  return privateKeyHandle(key)
 }
 
 function copyJwk(jwk: PublicJwk): PublicJwk {
