@@ -79,3 +79,13 @@ describe('W3C SD-JWT: claims that must never come from a disclosure (finding 3)'
     }
   })
 })
+
+describe('SdJwtVcSigner.signCredential and the constructor clock', () => {
+  it('uses the now() given to the constructor for iat (it was ignored)', async () => {
+    const issuer = await didSigner()
+    const fixed = Date.UTC(2030, 0, 1)
+    const sdJwt = await new SdJwtVcSigner(issuer, { now: () => fixed }).signCredential(credentialV2())
+    const payload = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(sdJwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)))) as { iat: number }
+    expect(payload.iat).toBe(fixed / 1000)
+  })
+})

@@ -158,10 +158,12 @@ export class SdJwtVcSigner {
     })
     await refuseMismatchedRelatedResources(document)
     refuseDisclosable(issueOptions.disclosureFrame, ['@context', ...W3C_NEVER_DISCLOSABLE])
+    // The constructor's clock applies here too, as it does to issue() (it was ignored before).
+    const clock = now ?? this.#defaults.now
     const times = timeClaims({
       ...(issuedAt === undefined ? {} : { issuedAt }),
       ...(expiresIn === undefined ? {} : { expiresIn }),
-      ...(now === undefined ? {} : { now }),
+      ...(clock === undefined ? {} : { now: clock }),
     })
     const payload: JsonObject = document
     addVcJoseClaims(payload, issuer, times, validityClaims ?? true)
