@@ -65,7 +65,12 @@ export interface GenerateOptions {
 export interface ImportOptions {
   id: string
   secrets: CallerSecret[]
-  /** The private key: a private JWK, PKCS#8 DER bytes, or a raw seed/scalar with its algorithm. */
+  /**
+   * The private key: PEM (`{ pem }`: PKCS#8, SEC1 `EC PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`), DER
+   * (`{ der }`, any of those), PKCS#8 (`{ pkcs8 }`, DER or PEM), a private JWK, or a raw seed/scalar
+   * with its algorithm; `algorithm` names what an RSA key signs with (see `PrivateKeyInput` and
+   * docs/keys.md).
+   */
   key: PrivateKeyInput
   kdf?: KdfParams
 }
@@ -193,7 +198,10 @@ export class KeyVault {
   }
 
   /**
-   * Imports an existing private key (JWK, PKCS#8 or raw seed) as version 1 of `id`.
+   * Imports an existing private key (PEM, DER, PKCS#8, JWK or raw seed; see `PrivateKeyInput`) as
+   * version 1 of `id`. The key is validated and re-encoded before it is sealed; the input is not
+   * modified (the caller wipes it). Throws `exists`, and the errors of `importPrivateKey`
+   * (`invalid_key`, `unsupported_algorithm`, `invalid_argument`, `encrypted_key_unsupported`).
    *
    * @example
    * ```ts
@@ -201,6 +209,9 @@ export class KeyVault {
    * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
    * const seed = crypto.getRandomValues(new Uint8Array(32))
    * await vault.import({ id: 'legacy-1', secrets: ['s1'], key: { seed, algorithm: 'Ed25519' } })
+   * // openssl genrsa -traditional 3072, for RS256:
+   * declare const rsaPem: string
+   * await vault.import({ id: 'rs256-1', secrets: ['s1'], key: { pem: rsaPem, algorithm: 'RS256' } })
    * ```
    */
   async import(options: ImportOptions): Promise<KeyInfo> {
