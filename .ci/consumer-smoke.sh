@@ -38,6 +38,11 @@ else
   record fail pack-contents; echo "--- unexpected tarball contents:" >&2; cat "$OUT/pack-files.txt" >&2
 fi
 
+# Every relative link of the README (as npm shows it) points at a file in the tarball.
+missing=$(grep -o '](\([^)#]*\)' README.md | sed 's/^](//' | grep -Ev '^[a-z][a-z0-9+.-]*:' | sort -u \
+  | while read -r link; do grep -qx "package/$link" "$OUT/pack-files.txt" || echo "$link"; done)
+if [ -z "$missing" ]; then record pass readme-links; else record fail readme-links; echo "--- README links to files not in the tarball: $missing" >&2; fi
+
 C=$(mktemp -d /tmp/credsign-consumer.XXXXXX)
 trap 'rm -rf "$C"' EXIT
 echo '{"name":"credsign-consumer","version":"1.0.0","private":true}' > "$C/package.json"

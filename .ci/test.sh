@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite: `npm test` (CI runs it from .ci/run). On a developer machine too.
-#   [throwaway PostgreSQL unless DATABASE_URL is set] → build (tsup) → every @example compiles against dist/
+#   [throwaway PostgreSQL unless DATABASE_URL is set] → build (tsup) → every @example and README ts block compiles against dist/ → browser bundle size budgets
 #   → vitest [node, node-backend = node with the node:crypto backend, pg = PostgreSQL at DATABASE_URL, browser = src in Chromium, browser-dist = dist/ in Chromium]
 #   → deno test (dist/, incl. the node entry) → bun test (dist/, incl. the node entry)
 #   → examples/ (Express, node:http, Hono on Bun, Deno) started on dist/ and called (scripts/test-examples.mjs)
@@ -57,6 +57,13 @@ if npx tsup --silent > "$OUT/build.log" 2>&1; then record pass build; else recor
 
 step "every TSDoc @example of the six entry points compiles against dist/ (scripts/compile-examples.mjs)"
 if node scripts/compile-examples.mjs --out "$OUT/compiled-examples"; then record pass "examples compile"; else record fail "examples compile"; fi
+
+step "README's ts code blocks compile against dist/ (scripts/compile-readme.mjs)"
+if node scripts/compile-readme.mjs --out "$OUT/compiled-readme"; then record pass "readme compiles"; else record fail "readme compiles"; fi
+
+step "browser bundle sizes within their budgets (scripts/bundle-size.mjs, esbuild over dist/)"
+if node scripts/bundle-size.mjs --check > "$OUT/bundle-size.txt" 2>&1; then record pass size-budget; else record fail size-budget; fi
+cat "$OUT/bundle-size.txt"
 
 step "vitest (projects: node, node-backend, pg, browser, browser-dist)"
 budget "${CREDSIGN_VITEST_TIMEOUT:-1200}" vitest npx vitest run --reporter=default --reporter=junit --outputFile.junit="$OUT/vitest.xml"

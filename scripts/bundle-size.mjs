@@ -1,0 +1,183 @@
+// Browser bundle sizes of the built package (dist/), and the budgets they must stay under.
+// Usage: node scripts/bundle-size.mjs [--check] [--markdown]
+//   (after `npx tsup`; CI runs `--check` from .ci/test.sh and records "pass|fail size-budget")
+//
+// Each row is a tiny app importing some names, bundled as a browser would get it: esbuild, platform
+// browser (so the `import` / `browser` export conditions, never `node`), ESM, minified, code splitting
+// on. "Initial" is what loads before the app runs: the entry chunk and the chunks it imports
+// statically, each gzipped on its own (as a server sends them). Chunks behind `import()` are listed
+// as "lazy": they load only when that code path runs (noble for secp256k1, JSON-LD for rdfc suites).
+import { build } from 'esbuild'
+import { gzipSync } from 'node:zlib'
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
+const KB = 1024
+
+/**
+ * budget: the most gzipped KB the initial load may take (null: reported, not enforced). The budgets
+ * are the sizes measured when this check was written (2026-12, credsign 0.2.0-dev) plus ~3% for the
+ * work in flight, so a bundle can only shrink; lower them as it does.
+ * target: the goal of issue 15 (item 2), printed next to the budget until a budget reaches it. What
+ * stands in the way: @noble/curves and @noble/hashes load statically (key parsing validates points
+ * with noble; ~15 KB gz of every row) and verify() imports every built-in format handler.
+ * forbidInitial: packages that must not be in the initial load (only lazily, if at all).
+ */
+const rows = [
+  {
+    name: 'credsign: verifySignature',
+    code: `import { verifySignature } from 'credsign'\nexport { verifySignature }`,
+    budget: 26.5,
+    target: 6,
+    forbidInitial: ['jsonld', 'rdf-canonize', 'zod'],
+  },
+  {
+    name: 'credsign: JwtVcSigner + verify (JWT)',
+    code: `import { JwtVcSigner, verify } from 'credsign'\nexport { JwtVcSigner, verify }`,
+    budget: 65,
+    target: 20,
+    forbidInitial: ['jsonld', 'rdf-canonize', 'zod'],
+  },
+  {
+    name: 'credsign: KeyVault + MemoryStore + JwtVcSigner + verify',
+    code: `import { KeyVault, MemoryStore, JwtVcSigner, verify } from 'credsign'\nexport { KeyVault, MemoryStore, JwtVcSigner, verify }`,
+    budget: 85,
+    forbidInitial: ['jsonld', 'rdf-canonize', 'zod'],
+  },
+  {
+    name: 'credsign: the whole core (every export of `credsign`)',
+    code: `export * from 'credsign'`,
+    budget: 97,
+    target: 45,
+    forbidInitial: ['jsonld', 'rdf-canonize', 'zod'],
+  },
+  {
+    name: 'credsign/data-integrity: DataIntegritySigner + dataIntegrityHandler + verify',
+    code: `import { verify } from 'credsign'\nimport { DataIntegritySigner, dataIntegrityHandler } from 'credsign/data-integrity'\nexport { verify, DataIntegritySigner, dataIntegrityHandler }`,
+    budget: null,
+    // JSON-LD loads only when an rdfc suite runs.
+    forbidInitial: ['jsonld', 'rdf-canonize', 'zod'],
+  },
+  {
+    name: 'jose: SignJWT + jwtVerify + importJWK + generateKeyPair',
+    code: `import { SignJWT, jwtVerify, importJWK, generateKeyPair } from 'jose'\nexport { SignJWT, jwtVerify, importJWK, generateKeyPair }`,
+    budget: null,
+    reference: true,
+  },
+  {
+    name: '@sd-jwt/sd-jwt-vc: SDJwtVcInstance',
+    code: `import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'\nexport { SDJwtVcInstance }`,
+    budget: null,
+    reference: true,
+  },
+]
+
+/** The package a node_modules path belongs to ('credsign' for dist/ files). */
+function packageOf(input) {
+  const m = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)
+  if (m) return m[1]
+  return input === 'app.js' ? null : 'credsign'
+}
+
+async function measure(row, work) {
+  const dir = mkdtempSync(join(work, 'row-'))
+  const entry = join(dir, 'app.js')
+  writeFileSync(entry, row.code + '\n')
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    metafile: true,
+    outdir: join(dir, 'out'),
+    absWorkingDir: dir,
+    // `credsign` is a symlink to this repository (work/node_modules/credsign): resolved through its
+    // package.json "exports" to dist/, like an installed copy. jose and @sd-jwt come from the repo's own.
+    nodePaths: [join(repo, 'node_modules')],
+    logLevel: 'error',
+  })
+  const files = new Map(result.outputFiles.map((f) => [f.path, f.contents]))
+  const outputs = result.metafile.outputs
+  const key = (p) => join(dir, p)
+  const entryOut = Object.keys(outputs).find((p) => outputs[p].entryPoint)
+  // The initial load: the entry and everything it imports statically, transitively.
+  const initial = new Set()
+  const stack = [entryOut]
+  while (stack.length) {
+    const p = stack.pop()
+    if (initial.has(p)) continue
+    initial.add(p)
+    for (const imp of outputs[p].imports) if (imp.kind === 'import-statement' && outputs[imp.path]) stack.push(imp.path)
+  }
+  let initialMin = 0, initialGz = 0, lazyGz = 0
+  const initialPackages = new Set()
+  for (const [p, out] of Object.entries(outputs)) {
+    if (p.endsWith('.map')) continue
+    const bytes = files.get(key(p))
+    const gz = gzipSync(bytes, { level: 9 }).length
+    if (initial.has(p)) {
+      initialMin += bytes.length
+      initialGz += gz
+      for (const input of Object.keys(out.inputs)) if (packageOf(input) !== null) initialPackages.add(packageOf(input))
+    } else {
+      lazyGz += gz
+    }
+  }
+  rmSync(dir, { recursive: true, force: true })
+  return { initialMin, initialGz, lazyGz, initialPackages }
+}
+
+const args = new Set(process.argv.slice(2))
+if (!existsSync(join(repo, 'dist/index.js'))) {
+  console.error('dist/ is missing: run `npx tsup` first')
+  process.exit(1)
+}
+const work = mkdtempSync(join(tmpdir(), 'credsign-size-'))
+mkdirSync(join(work, 'node_modules'))
+symlinkSync(repo, join(work, 'node_modules', 'credsign'), 'dir')
+const failures = []
+const lines = []
+try {
+  for (const row of rows) {
+    const m = await measure(row, work)
+    const gzKb = m.initialGz / KB
+    let verdict = row.reference ? 'reference' : row.budget == null ? 'reported' : `budget ${row.budget} KB`
+    if (row.target != null && gzKb > row.target) verdict += ` (target ${row.target} KB not reached)`
+    if (row.budget != null && gzKb > row.budget) {
+      failures.push(`${row.name}: ${gzKb.toFixed(1)} KB gz > budget ${row.budget} KB`)
+      verdict += ' EXCEEDED'
+    }
+    for (const pkg of row.forbidInitial ?? []) {
+      if (m.initialPackages.has(pkg)) failures.push(`${row.name}: ${pkg} is in the initial load (must be lazy or absent)`)
+    }
+    const packages = [...m.initialPackages].sort().join(', ')
+    lines.push({ ...row, ...m, gzKb, verdict, packages })
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
+
+if (args.has('--markdown')) {
+  console.log('| bundle (esbuild, browser, ESM, minified) | initial, KB min | initial, KB gz | lazy chunks, KB gz | budget (target) | initial load pulls in |')
+  console.log('|---|---:|---:|---:|---|---|')
+  for (const l of lines) {
+    console.log(`| ${l.name} | ${(l.initialMin / KB).toFixed(1)} | ${l.gzKb.toFixed(1)} | ${(l.lazyGz / KB).toFixed(1)} | ${l.reference ? '(reference)' : l.budget == null ? '—' : `≤ ${l.budget}`}${l.target != null ? ` (${l.target})` : ''} | ${l.packages} |`)
+  }
+} else {
+  for (const l of lines) {
+    console.log(`${l.name}\n  initial ${(l.initialMin / KB).toFixed(1)} KB min, ${l.gzKb.toFixed(1)} KB gz; lazy ${(l.lazyGz / KB).toFixed(1)} KB gz; ${l.verdict}\n  initial load: ${l.packages}`)
+  }
+}
+if (failures.length) {
+  console.log(`\nsize budget failures (${failures.length}):\n  ` + failures.join('\n  '))
+  if (args.has('--check')) process.exit(1)
+} else if (args.has('--check')) {
+  console.log('\nevery bundle is within its budget')
+}
