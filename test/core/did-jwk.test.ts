@@ -95,6 +95,7 @@ describe('did:jwk', () => {
     const badPoint = didJwkOf({ crv: 'P-256', kty: 'EC', x: b64u(new Uint8Array(32).fill(1)), y: b64u(new Uint8Array(32).fill(2)) })
     for (const input of [notJson, array, nonUtf8, badPoint, didJwkOf(null as unknown as object), 'did:jwk:A']) await expectCode(() => jwkFromDidJwk(input), 'invalid_key')
     await expectCode(() => jwkFromDidJwk(didJwkOf({ kty: 'oct', k: 'AAAA' })), 'invalid_key') // k is a private member
-    await expectCode(() => jwkFromDidJwk(didJwkOf({ kty: 'EC', crv: 'P-521', x: 'AA', y: 'AA' })), 'unsupported_algorithm')
+    await expectCode(() => jwkFromDidJwk(didJwkOf({ kty: 'EC', crv: 'P-192', x: 'AA', y: 'AA' })), 'unsupported_algorithm')
+    await expectCode(() => jwkFromDidJwk(didJwkOf({ kty: 'EC', crv: 'P-521', x: 'AA', y: 'AA' })), 'invalid_key') // P-521 coordinates are 66 bytes
   })
 })

@@ -110,7 +110,7 @@ describe('KeyVault errors', () => {
     expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: [] }))).toBe('invalid_secrets')
     expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: Array(11).fill('s') }))).toBe('invalid_secrets')
     expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: ['x'.repeat(1001)] }))).toBe('invalid_secrets')
-    expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'P-521' as KeyAlgorithm, secrets: ['s'] }))).toBe('unsupported_algorithm')
+    expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'P-192' as KeyAlgorithm, secrets: ['s'] }))).toBe('unsupported_algorithm')
     expect(await codeOf(vault.unlock('ok', 'secret' as unknown as string[]))).toBe('invalid_secrets')
     expect(await codeOf(vault.publicKey('missing'))).toBe('not_found')
     expect(() => new KeyVault({ store: new MemoryStore(), serviceSecret: 'too short' })).toThrow(CredsignError)

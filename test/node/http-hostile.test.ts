@@ -367,7 +367,7 @@ const rows: Row[] = [
   { name: 'credential without credentialSubject', path: '/sign/vc/jwt', body: signBody({ verifiable: credential({ credentialSubject: undefined }) }), status: 400, code: 'credential_invalid' },
 
   // --- /generate ---
-  { name: "generate with signatureType 'RS256'", path: '/generate', body: generateBody({ signatureType: 'RS256' }), status: 400, code: 'invalid_request' },
+  { name: "generate with signatureType 'RS384' (not offered over HTTP)", path: '/generate', body: generateBody({ signatureType: 'RS384' }), status: 400, code: 'invalid_request' },
   { name: 'generate with keyType X25519', path: '/generate', body: generateBody({ keyType: 'X25519' }), status: 400, code: 'invalid_request' },
   { name: 'generate of an existing id', path: '/generate', body: generateBody({ identifier: MAIN }), status: 409, code: 'exists' },
   { name: 'generate whose key id would pass 500 characters', path: '/generate', body: generateBody({ identifier: `did:web:${'a'.repeat(480)}` }), status: 400, code: 'invalid_request' },
