@@ -40,6 +40,8 @@ commands:
       with --no-migrate they must already be). Port: --port, else PORT, else 3000.
       Read deadlines in ms: [--headers-timeout 10000] [--body-timeout 30000] [--keep-alive-timeout 5000]
       (a slow client is answered 408 and its connection closed).
+      [--allow-inline-contexts]: Data Integrity documents may carry inline @context objects (for the
+      W3C conformance suites only: an inline context can change what a signed document says).
   keygen --id ID --algorithm Ed25519|P-256|P-384|secp256k1|RSA-PSS [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
       Generate a key; prints the verification method its signatures name (JSON).

@@ -49,6 +49,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     '--headers-timeout': 'value',
     '--body-timeout': 'value',
     '--keep-alive-timeout': 'value',
+    '--allow-inline-contexts': 'flag',
   })
   const deadlines = deadlinesOf(flags)
   const port = portOf(stringFlag(flags, '--port') ?? io.env.PORT)
@@ -60,7 +61,13 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const opened = await openCliVault(io, { dataDir, migrations: flags['--no-migrate'] ? 'require' : 'apply', schema: stringFlag(flags, '--schema'), sealsKeys: true })
   let server: Server | undefined
   try {
-    const handler = createHandler({ vault: opened.vault, auth, ...(cors === undefined ? {} : { cors }) })
+    const handler = createHandler({
+      vault: opened.vault,
+      auth,
+      ...(cors === undefined ? {} : { cors }),
+      // For W3C conformance runs only: inline contexts can change what a signed document says.
+      ...(flags['--allow-inline-contexts'] ? { dataIntegrity: { allowInlineContexts: true } } : {}),
+    })
     server = createDeadlineServer(toNodeListener(handler, { bodyTimeoutMs: deadlines.bodyMs }), deadlines)
     const address = await listen(server, port, host)
     io.err(`credsign: keys in ${opened.where}`)

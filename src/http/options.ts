@@ -166,6 +166,13 @@ export interface HandlerOptions {
    * For the W3C conformance suites set `issuerBinding: false` (their issuers are unrelated to the keys).
    */
   verify?: Omit<VerifyOptions, 'handlers' | 'nonce' | 'audience'>
+  /**
+   * Data Integrity on the VC-API routes (issue and verify). `allowInlineContexts: true` accepts
+   * inline `@context` objects, which can give a document's terms another meaning without changing
+   * what is signed (docs/data-integrity.md, "Context policy"); off by default. The W3C VCDM 2.0
+   * suite sends inline contexts: turn it on for conformance runs, not in production.
+   */
+  dataIntegrity?: { allowInlineContexts?: boolean }
   /** Extra resolver consulted by the verify routes before the defaults. */
   resolver?: KeyResolver
   /** JWS name for Ed25519 (default `EdDSA`; the origin service emitted `Ed25519`). */

@@ -118,6 +118,7 @@ async function issueWith(profile: IssuerProfile, credential: Record<string, unkn
       ...(profile.format === 'sd-jwt' && profile.disclosureFrame !== undefined ? { disclosureFrame: profile.disclosureFrame } : {}),
       ed25519Name: options.ed25519Name ?? 'EdDSA',
       now,
+      ...(options.dataIntegrity?.allowInlineContexts === true ? { allowInlineContexts: true } : {}),
     })
     if (signed.mediaType === 'application/json') return signed.secured
     // VCDM 2.0: an EnvelopedVerifiableCredential, as the VC-API and the VCDM 2.0 suite expect;
@@ -170,7 +171,7 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
       const verifyOptions: VerifyOptions = {
         ...context.options.verify,
         resolver: verifierResolver(context.options),
-        handlers: [await dataIntegrity(purpose)],
+        handlers: [await dataIntegrity(purpose, context.options.dataIntegrity?.allowInlineContexts === true)],
         ...(body.options?.challenge === undefined ? {} : { nonce: body.options.challenge }),
         ...(body.options?.domain === undefined ? {} : { audience: body.options.domain }),
         now: context.now,
@@ -209,12 +210,13 @@ function summary(result: VerificationResult): Record<string, unknown> {
 let dataIntegrityModule: Promise<typeof import('../formats/data-integrity/handler.js')> | undefined
 const purposeHandlers = new Map<string, FormatHandler>()
 
-async function dataIntegrity(purpose: string | undefined): Promise<FormatHandler> {
-  const cached = purposeHandlers.get(purpose ?? '')
+async function dataIntegrity(purpose: string | undefined, allowInlineContexts: boolean): Promise<FormatHandler> {
+  const cacheKey = `${purpose ?? ''}|${allowInlineContexts}`
+  const cached = purposeHandlers.get(cacheKey)
   if (cached !== undefined) return cached
   dataIntegrityModule ??= import('../formats/data-integrity/handler.js')
-  const handler = (await dataIntegrityModule).dataIntegrityHandler(purpose === undefined ? {} : { proofPurpose: purpose })
-  purposeHandlers.set(purpose ?? '', handler) // at most six: the schema allows the relationships only
+  const handler = (await dataIntegrityModule).dataIntegrityHandler({ ...(purpose === undefined ? {} : { proofPurpose: purpose }), ...(allowInlineContexts ? { allowInlineContexts } : {}) })
+  purposeHandlers.set(cacheKey, handler) // at most twelve: the relationships the schema allows (and none), inline contexts on or off
   return handler
 }
 

@@ -62,6 +62,8 @@ export interface SignVerifiableRequest {
   ed25519Name?: 'EdDSA' | 'Ed25519'
   /** Clock in epoch milliseconds (default `Date.now`). */
   now?: () => number
+  /** Data Integrity: accept inline `@context` objects (see `DataIntegritySignOptions.allowInlineContexts`; default false). */
+  allowInlineContexts?: boolean
 }
 
 /**
@@ -299,7 +301,7 @@ async function signDataIntegrity(signer: Signer, request: SignVerifiableRequest,
     })
     return { mediaType: 'application/json', secured: di_vp }
   }
-  const di = new DataIntegritySigner(signer, { now, ...optional('cryptosuite', request.cryptosuite) })
+  const di = new DataIntegritySigner(signer, { now, ...optional('cryptosuite', request.cryptosuite), ...(request.allowInlineContexts === true ? { allowInlineContexts: true } : {}) })
   const document = request.verifiable as Record<string, unknown>
   if (request.kind === 'vc') return { mediaType: 'application/json', secured: await di.sign(document) }
   const presentation = { ...document }
