@@ -66,7 +66,11 @@ export interface VerificationResult {
 export interface VerifyOptions {
   /** Where keys come from (default: did:key and did:jwk, offline). See `createResolver`. */
   resolver?: KeyResolver
-  /** Accepted JWS algorithms (default: EdDSA, Ed25519, ES256, ES384, ES256K, PS256; never `none` or HMAC). */
+  /**
+   * Accepted JWS algorithms (default `JWS_ALGORITHMS`: every asymmetric one, EdDSA, Ed25519, ES256,
+   * ES384, ES512, ESP256, ESP384, ESP512, ES256K, PS256, PS384, PS512, RS256, RS384, RS512; never
+   * `none` or HMAC).
+   */
   algorithms?: JwsAlgorithm[]
   /** The verifier's clock: epoch milliseconds, a Date, or a function returning epoch milliseconds. */
   now?: number | Date | (() => number)

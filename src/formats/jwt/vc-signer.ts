@@ -24,7 +24,8 @@ import { refuseMismatchedRelatedResources } from '../../verify/related-resources
  *   rules and `typ: JWT`. A missing `issuanceDate` (required by VCDM 1.1) is set to the signing time.
  *
  * `kid` is the signer's id (the verification method id) and `alg` follows from its key: EdDSA (or
- * `Ed25519` with `ed25519Name`), ES256, ES384, ES256K, PS256.
+ * `Ed25519` with `ed25519Name`), ES256, ES384, ES512, ES256K, and for RSA keys the one algorithm the
+ * key was made for (PS256, PS384, PS512, RS256, RS384, RS512).
  *
  * Issuer rules: an absent `issuer` is filled with the key's controller (the DID of a DID URL
  * `kid`); without one it is `credential_invalid`. An issuer that is not the key's controller is
