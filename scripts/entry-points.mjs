@@ -7,4 +7,5 @@ export const ENTRY_POINTS = [
   { name: 'credsign/postgres', source: 'src/postgres/index.ts', types: 'dist/postgres/index.d.ts' },
   { name: 'credsign/testing', source: 'src/testing/index.ts', types: 'dist/testing/index.d.ts' },
   { name: 'credsign/http', source: 'src/http/index.ts', types: 'dist/http/index.d.ts' },
+  { name: 'credsign/adapters', source: 'src/adapters/index.ts', types: 'dist/adapters/index.d.ts' },
 ]

@@ -11,6 +11,7 @@ import { assertSigner } from './signer-check.js'
  *
  * @example
  * ```ts
+ * import type { DigitalBazaarSigner } from 'credsign/adapters'
  * declare const signer: DigitalBazaarSigner
  * signer.algorithm // 'Ed25519'
  * ```
@@ -29,6 +30,7 @@ export interface DigitalBazaarSigner {
  *
  * @example
  * ```ts
+ * import type { DigitalBazaarSignerOptions } from 'credsign/adapters'
  * const options: DigitalBazaarSignerOptions = { id: 'did:web:issuer.example#key-1' }
  * ```
  */
@@ -54,16 +56,17 @@ export interface DigitalBazaarSignerOptions {
  *
  * @example
  * ```ts
- * import * as vc from '@digitalbazaar/vc'
- * import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
- * import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite'
  * import { asDidSigner, KeyVault, MemoryStore } from 'credsign'
  * import { digitalBazaarSigner } from 'credsign/adapters'
+ * // From @digitalbazaar/vc, @digitalbazaar/data-integrity and @digitalbazaar/eddsa-rdfc-2022-cryptosuite
+ * // (which ship no type declarations):
+ * declare const vc: { issue(options: { credential: object; suite: object; documentLoader: unknown }): Promise<object> }
+ * declare const DataIntegrityProof: new (options: { signer: object; cryptosuite: unknown }) => object
+ * declare const eddsaRdfc2022: unknown, credential: object, documentLoader: (url: string) => Promise<unknown>
  * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
  * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
  * const key = asDidSigner(await vault.unlock('issuer-1', ['s1'])) // id: the did:key verification method
  * const suite = new DataIntegrityProof({ signer: digitalBazaarSigner(key), cryptosuite: eddsaRdfc2022 })
- * declare const credential: object, documentLoader: (url: string) => Promise<unknown>
  * const signed = await vc.issue({ credential, suite, documentLoader })
  * ```
  */

@@ -12,6 +12,7 @@ import type { UnlockedKey } from '../vault/unlocked-key.js'
  * @example
  * ```ts
  * import { SignJWT } from 'jose'
+ * import type { JoseSigningKey } from 'credsign/adapters'
  * declare const joseKey: JoseSigningKey
  * const jwt = await new SignJWT({ sub: 'did:example:alice' }).setProtectedHeader({ alg: joseKey.alg, kid: joseKey.kid }).sign(joseKey.key)
  * ```
@@ -34,6 +35,7 @@ export interface JoseSigningKey {
  *
  * @example
  * ```ts
+ * import type { JoseSigningKeyOptions } from 'credsign/adapters'
  * const options: JoseSigningKeyOptions = { ed25519Name: 'Ed25519' }
  * ```
  */

@@ -14,6 +14,7 @@ import { assertSigner } from './signer-check.js'
  * @example
  * ```ts
  * import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
+ * import type { SdJwtSignerCallbacks } from 'credsign/adapters'
  * declare const callbacks: SdJwtSignerCallbacks
  * declare const hasher: (data: string | ArrayBuffer, alg: string) => Promise<Uint8Array>
  * const sdjwt = new SDJwtVcInstance({ ...callbacks, hasher, hashAlg: 'sha-256', saltGenerator: () => crypto.randomUUID() })
@@ -32,6 +33,7 @@ export interface SdJwtSignerCallbacks {
  *
  * @example
  * ```ts
+ * import type { SdJwtSignerOptions } from 'credsign/adapters'
  * const options: SdJwtSignerOptions = { ed25519Name: 'EdDSA' }
  * ```
  */
