@@ -6,7 +6,9 @@ import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVeri
 import * as jose from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
+  SdJwtVcSigner,
   didKeyFromJwk,
+  presentSdJwt,
   signCompact,
   signFlattened,
   signGeneral,
@@ -15,6 +17,7 @@ import {
   verifyJws,
   verifyJwt,
   verifyKeyBinding,
+  verifySdJwt,
   type KeyAlgorithm,
   type PublicJwk,
 } from '../../src/index.js'
@@ -248,6 +251,28 @@ describe('jose → credsign', () => {
       const espHeader = Buffer.from(JSON.stringify({ alg: esp })).toString('base64url')
       const espSignature = nodeSign(`sha${es.slice(2)}`, Buffer.from(`${espHeader}.${jp}`), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')
       expect(text((await verifyJws(`${espHeader}.${jp}.${espSignature}`, { key: key.publicJwk })).payload)).toBe(payloadText)
+    }
+  })
+
+  it('SD-JWT VC with an RS256 issuer and an ES512 / PS384 holder: jose verifies the issuer JWT and the KB-JWT; a jose-made KB-JWT verifies with credsign', async () => {
+    const issuer = keys.RS256
+    for (const holderKey of [keys['P-521'], keys.PS384]) {
+      const sdJwt = await new SdJwtVcSigner(issuer.signer, { issuer: 'https://issuer.example' }).issue({ vct: 'https://credentials.example/id', name: 'Ada' }, { disclosureFrame: { _sd: ['name'] }, holder: holderKey.publicJwk })
+      const presentation = await presentSdJwt(sdJwt, { holder: holderKey.signer, audience: 'https://verifier.example', nonce: 'n1' })
+      const parts = presentation.split('~')
+      const issued = await jose.compactVerify(parts[0] as string, issuer.publicKey)
+      expect(issued.protectedHeader.alg).toBe('RS256')
+      const kb = await jose.jwtVerify(parts.at(-1) as string, holderKey.publicKey, { audience: 'https://verifier.example', typ: 'kb+jwt' })
+      expect(kb.protectedHeader.alg).toBe(holderKey === keys.PS384 ? 'PS384' : 'ES512')
+      expect(kb.payload.nonce).toBe('n1')
+      // The same presentation with a KB-JWT made by jose over the same sd_hash.
+      const theirs = await new jose.SignJWT({ ...kb.payload })
+        .setProtectedHeader({ alg: kb.protectedHeader.alg, typ: 'kb+jwt' })
+        .sign(holderKey.privateKey)
+      const withTheirs = [...parts.slice(0, -1), theirs].join('~')
+      const verified = await verifySdJwt(withTheirs, { key: issuer.publicJwk, audience: 'https://verifier.example', nonce: 'n1', now: (kb.payload.iat as number) * 1000 })
+      expect(verified.claims).toMatchObject({ name: 'Ada' })
+      expect(verified.keyBinding?.header.alg).toBe(kb.protectedHeader.alg)
     }
   })
 
