@@ -43,9 +43,6 @@ const PEM_LABELS: Readonly<Record<string, PrivateKeyFormat>> = {
   'RSA PRIVATE KEY': 'pkcs1',
 }
 
-/** PEM labels that travel with a private key and mean nothing for signing (OpenSSL writes them alongside). */
-const IGNORED_PEM_LABELS = new Set(['EC PARAMETERS'])
-
 function encrypted(): CredsignError {
   return new CredsignError(
     'encrypted_key_unsupported',
@@ -111,9 +108,10 @@ export function parsePrivateKeyDer(der: Uint8Array, format?: PrivateKeyFormat): 
 
 /**
  * Decodes and validates the one private key of a PEM text: `PRIVATE KEY` (PKCS#8), `EC PRIVATE KEY`
- * (SEC1) or `RSA PRIVATE KEY` (PKCS#1); an `EC PARAMETERS` block next to it is ignored. `ENCRYPTED
- * PRIVATE KEY` and OpenSSL's legacy encrypted PEM are `encrypted_key_unsupported`; other labels (a
- * public key, a certificate), no key or two keys are `invalid_key`. `only` restricts the accepted
+ * (SEC1) or `RSA PRIVATE KEY` (PKCS#1); other blocks next to it (OpenSSL's `EC PARAMETERS`, the
+ * certificates of a TLS-style bundle) are skipped. `ENCRYPTED PRIVATE KEY` and OpenSSL's legacy
+ * encrypted PEM are `encrypted_key_unsupported`; no private key (only a public key or a
+ * certificate) or two private keys are `invalid_key`. `only` restricts the accepted
  * format. A PEM string cannot be wiped from memory (a JavaScript limitation); the decoded bytes are.
  *
  * @example
@@ -127,12 +125,16 @@ export function parsePrivateKeyDer(der: Uint8Array, format?: PrivateKeyFormat): 
 export function parsePrivateKeyPem(pem: string, only?: PrivateKeyFormat): ParsedPkcs8 {
   const blocks = decodePem(pem)
   try {
-    const keys = blocks.filter((block) => !IGNORED_PEM_LABELS.has(block.label))
-    if (keys.some((block) => block.label === 'ENCRYPTED PRIVATE KEY')) throw encrypted()
-    if (keys.length !== 1) throw new CredsignError('invalid_key', `expected one private key in the PEM text, found ${keys.length} blocks`)
+    if (blocks.some((block) => block.label === 'ENCRYPTED PRIVATE KEY')) throw encrypted()
+    // Blocks that travel with a key (EC PARAMETERS, a certificate chain in a TLS-style bundle) are skipped.
+    const keys = blocks.filter((block) => Object.hasOwn(PEM_LABELS, block.label))
+    if (keys.length === 0) {
+      const labels = blocks.map((block) => JSON.stringify(block.label.slice(0, 40))).join(', ')
+      throw new CredsignError('invalid_key', `no private key in the PEM text (found ${labels})`)
+    }
+    if (keys.length > 1) throw new CredsignError('invalid_key', `expected one private key in the PEM text, found ${keys.length}`)
     const block = keys[0] as (typeof keys)[number]
-    const format = PEM_LABELS[block.label]
-    if (format === undefined) throw new CredsignError('invalid_key', `a PEM ${JSON.stringify(block.label.slice(0, 40))} block is no private key`)
+    const format = PEM_LABELS[block.label] as PrivateKeyFormat
     if (only !== undefined && format !== only) throw new CredsignError('invalid_key', `expected a PEM ${only === 'pkcs8' ? 'PRIVATE KEY' : only} block, not ${block.label}`)
     return parsePrivateKeyDer(block.der, format)
   } finally {

@@ -203,6 +203,13 @@ describe('refusals, each with its code', () => {
     expect(await codeOf(vault.import({ id: 'forged-1', secrets: ['s1'], key: { pem } }))).toBe('invalid_key')
   })
 
+  it('a TLS-style bundle (certificate and key in one PEM file) imports its key', async () => {
+    const certificate = openssl(['req', '-x509', '-new', '-key', file('P-256.pkcs8.pem'), '-subj', '/CN=credsign test', '-days', '1']).toString()
+    const bundle = certificate + text('P-256.pkcs8.pem') + certificate
+    await importAndSign({ pem: bundle }, text('P-256.pkcs8.pem'), 'P-256')
+    expect(await codeOf(importPrivateKey({ pem: certificate }))).toBe('invalid_key')
+  })
+
   it('a label that does not match the contents, a public key or certificate as a private key: invalid_key', async () => {
     const pkcs8Body = text('P-256.pkcs8.pem').replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '-----$1 EC PRIVATE KEY-----')
     expect(await codeOf(importPrivateKey({ pem: pkcs8Body }))).toBe('invalid_key')
