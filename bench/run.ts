@@ -16,7 +16,8 @@
  * path only; BENCH_BACKEND=node runs sections 1-2 with the node:crypto backend installed; unset (or
  * `both`), sections 1-2 run on the default path and section 3 measures both in the same run.
  * BENCH_ONLY=data-integrity runs the Data Integrity section alone, BENCH_ONLY=sd-jwt the SD-JWT VC
- * section alone (on the paths BENCH_BACKEND selects), BENCH_ONLY=jsonld-hostile the hostile JSON-LD
+ * section alone, BENCH_ONLY=jwt the JWT-VC vs jose section alone (.bench-out/jwt.md; each on the
+ * paths BENCH_BACKEND selects), BENCH_ONLY=jsonld-hostile the hostile JSON-LD
  * table alone (bench/jsonld-hostile.ts; each case in a child process, default path only).
  */
 import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto'
@@ -36,9 +37,11 @@ import { parsePkcs8 } from '../src/keys/pkcs8.js'
 const QUICK = process.env.BENCH_QUICK === '1'
 const BACKEND = process.env.BENCH_BACKEND ?? 'both'
 if (!['both', 'webcrypto', 'node'].includes(BACKEND)) throw new Error('BENCH_BACKEND must be both, webcrypto or node')
-/** BENCH_ONLY=data-integrity, BENCH_ONLY=sd-jwt or BENCH_ONLY=jsonld-hostile runs that section alone. */
+/** BENCH_ONLY=data-integrity, sd-jwt, jwt or jsonld-hostile runs that section alone. */
 const ONLY = process.env.BENCH_ONLY
-if (ONLY !== undefined && ONLY !== 'data-integrity' && ONLY !== 'sd-jwt' && ONLY !== 'jsonld-hostile') throw new Error('BENCH_ONLY must be data-integrity, sd-jwt or jsonld-hostile (or unset)')
+if (ONLY !== undefined && !['data-integrity', 'sd-jwt', 'jwt', 'jsonld-hostile'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be data-integrity, sd-jwt, jwt or jsonld-hostile (or unset)')
+}
 const SIGN_SECONDS = QUICK ? 0.3 : 1.5
 const UNLOCK_RUNS = QUICK ? 2 : 5
 const message = new TextEncoder().encode('{"iss":"did:example:issuer","vc":{"type":["VerifiableCredential"]}} a typical JWS signing input')
@@ -157,10 +160,12 @@ async function rawSigners(algorithm: KeyAlgorithm, pkcs8: Uint8Array): Promise<R
     'Ed25519': { import: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
     'P-256': { import: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
     'P-384': { import: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } },
+    'P-521': { import: { name: 'ECDSA', namedCurve: 'P-521' }, sign: { name: 'ECDSA', hash: 'SHA-512' } },
     'RSA-PSS': { import: { name: 'RSA-PSS', hash: 'SHA-256' }, sign: { name: 'RSA-PSS', saltLength: 32 } },
+    RS256: { import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5' } },
   } as const
   if (algorithm !== 'secp256k1') {
-    const params = webcrypto[algorithm]
+    const params = webcrypto[algorithm as keyof typeof webcrypto]
     const key = await crypto.subtle.importKey('pkcs8', der, params.import, false, ['sign'])
     raw.push({ name: 'WebCrypto subtle.sign', sign: () => crypto.subtle.sign(params.sign, key, message) })
   }
@@ -178,19 +183,21 @@ async function rawSigners(algorithm: KeyAlgorithm, pkcs8: Uint8Array): Promise<R
     raw.push({ name: '@noble/curves secp256k1', sign: () => secp256k1.sign(sha256(message), scalar, { prehash: false }) })
   } else if (algorithm === 'RSA-PSS') {
     raw.push({ name: 'node:crypto sign', sign: () => nodeSign('sha256', message, { key: nodeKey, padding: 6, saltLength: 32 }) })
+  } else if (algorithm === 'RS256') {
+    raw.push({ name: 'node:crypto sign', sign: () => nodeSign('sha256', message, { key: nodeKey, padding: 1 }) })
   } else {
-    const hash = algorithm === 'P-384' ? 'sha384' : 'sha256'
+    const hash = algorithm === 'P-384' ? 'sha384' : algorithm === 'P-521' ? 'sha512' : 'sha256'
     raw.push({ name: 'node:crypto sign', sign: () => nodeSign(hash, message, { key: nodeKey, dsaEncoding: 'ieee-p1363' }) })
   }
   return raw
 }
 
 async function benchSign(): Promise<void> {
-  const algorithms: KeyAlgorithm[] = ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS']
+  const algorithms: KeyAlgorithm[] = ['Ed25519', 'P-256', 'P-384', 'P-521', 'secp256k1', 'RSA-PSS', 'RS256']
   out('### Signing with an unlocked key vs the raw primitive')
   out()
   out(`Signing a ${message.length}-byte message. credsign = \`(await vault.unlock(...)).sign(bytes)\` on an already unlocked key.`)
-  out('Ratio = credsign ops/s ÷ raw ops/s (1.00 = no overhead). RSA-PSS is 2048-bit.')
+  out('Ratio = credsign ops/s ÷ raw ops/s (1.00 = no overhead). RSA-PSS (PS256) and RS256 are 2048-bit.')
   out()
   out('| algorithm | credsign ops/s | raw primitive | raw ops/s | ratio |')
   out('|---|---:|---|---:|---:|')
@@ -310,6 +317,7 @@ async function main(): Promise<void> {
   const all = ONLY === undefined
   const runDi = all || ONLY === 'data-integrity'
   const runSd = all || ONLY === 'sd-jwt'
+  const runJwt = all || ONLY === 'jwt'
   const runHostile = all || ONLY === 'jsonld-hostile'
   if (ONLY === 'jsonld-hostile') {
     reportHostileJsonLd()
@@ -325,7 +333,7 @@ async function main(): Promise<void> {
   const di = await import('../src/formats/data-integrity/index.js')
   const diBench = createDataIntegrityBench({ opsPerSecond, fmt })
   const sdBench = createSdJwtBench({ opsPerSecond, fmt })
-  const jwtRows = BACKEND === 'node' || !all ? [] : await benchJwt(lib, 'default', { opsPerSecond, fmt })
+  const jwtRows = BACKEND === 'node' || !runJwt ? [] : await benchJwt(lib, 'default', { opsPerSecond, fmt })
   if (BACKEND !== 'node') {
     if (runDi) await diBench.measure(lib, di, 'default')
     if (runSd) await sdBench.measure(lib, 'default')
@@ -336,11 +344,11 @@ async function main(): Promise<void> {
     else await import('../src/index.node.js')
   }
   if (BACKEND !== 'webcrypto') {
-    if (all) jwtRows.push(...(await benchJwt(lib, 'node', { opsPerSecond, fmt })))
+    if (runJwt) jwtRows.push(...(await benchJwt(lib, 'node', { opsPerSecond, fmt })))
     if (runDi) await diBench.measure(lib, di, 'node', { cacheOff: true })
     if (runSd) await sdBench.measure(lib, 'node')
   }
-  if (all) reportJwt(jwtRows)
+  if (runJwt) reportJwt(jwtRows)
   if (runDi) reportDataIntegrity(diBench.report())
   if (runSd) reportSdJwt(sdBench.report())
   if (runHostile) reportHostileJsonLd()
@@ -403,6 +411,7 @@ function reportJwt(jwtRows: string[]): void {
   out('algorithm, did:key resolution, signature, issuer binding, key purpose, validity), plus `verifyJwt(jwt, { key })` (JWS + claims')
   out('only, like jwtVerify). jose 6: `new SignJWT(vc).setProtectedHeader(...).setIssuer(...).sign(key)` and `jwtVerify(jwt, key)`')
   out('with the key already imported. × = credsign ÷ jose. jose has no ES256K on WebCrypto, so secp256k1 is not in this table.')
+  out('RSA-PSS (PS256) and RS256 are 2048-bit keys; P-521 is ES512.')
   out('"ceiling ×" = the bare signature primitive of that backend on the same signing input (no JWS or VC work at all) ÷ jose:')
   out('no signer or verifier on that backend can beat jose by more than that.')
   out()
