@@ -42,7 +42,7 @@ commands:
       (a slow client is answered 408 and its connection closed).
       [--allow-inline-contexts]: Data Integrity documents may carry inline @context objects (for the
       W3C conformance suites only: an inline context can change what a signed document says).
-  keygen --id ID --algorithm Ed25519|P-256|P-384|secp256k1|RSA-PSS [--key-type JsonWebKey|Multikey]
+  keygen --id ID --algorithm Ed25519|P-256|P-384|P-521|secp256k1|RSA-PSS|PS384|PS512|RS256|RS384|RS512 [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
       Generate a key; prints the verification method its signatures name (JSON).
   sign --id ID --format ${SIGNING_FORMATS.join('|')} [--kind vc|vp] [--in FILE|-] [--secrets-file PATH]
