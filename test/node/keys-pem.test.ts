@@ -76,13 +76,15 @@ function withoutKid(jwk: PublicJwk): PublicJwk {
 }
 
 /** Imports into the vault, signs, and checks the signature with node:crypto and the public key with openssl's. */
-async function importAndSign(key: PrivateKeyInput, privatePem: string, expected: KeyAlgorithm): Promise<void> {
+async function importAndSign(key: PrivateKeyInput, privatePem: string, expected: KeyAlgorithm, spkiOf: 'rsaEncryption' | 'openssl' = 'openssl'): Promise<void> {
   const id = `pem-${++counter}`
   const info = await vault.import({ id, secrets: ['s1'], key })
   expect(info.current.algorithm).toBe(expected)
   const publicKey = createPublicKey(privatePem)
-  // The public key the vault derived is the one OpenSSL derives (SPKI bytes compared).
-  expect(Buffer.from(spkiFromJwk(info.current.publicJwk)).equals(publicKey.export({ format: 'der', type: 'spki' }))).toBe(true)
+  // The public key the vault derived is the one OpenSSL derives (SPKI bytes compared; for an
+  // id-RSASSA-PSS key OpenSSL's SPKI keeps the restriction, credsign's is rsaEncryption: the
+  // signature check below is the comparison).
+  if (spkiOf === 'openssl') expect(Buffer.from(spkiFromJwk(info.current.publicJwk)).equals(publicKey.export({ format: 'der', type: 'spki' }))).toBe(true)
   const data = new TextEncoder().encode(`signed with ${id}`)
   const signature = await vault.withKey(id, ['s1'], (signer) => signer.sign(data))
   expect(nodeVerify(nodeHash(expected), data, nodeVerifyKey(expected, publicKey), signature)).toBe(true)
@@ -113,6 +115,9 @@ beforeAll(() => {
   openssl(['rsa', '-in', file('rsa.pkcs1.pem'), '-traditional', '-outform', 'DER', '-out', file('rsa.pkcs1.der')])
   openssl(['pkcs8', '-topk8', '-nocrypt', '-in', file('rsa.pkcs8.pem'), '-outform', 'DER', '-out', file('rsa.pkcs8.der')])
   openssl(['genrsa', '-traditional', '-out', file('rsa1024.pem'), '1024'])
+  // id-RSASSA-PSS keys: restricted to PSS (no parameters), or to PS384 exactly (parameters).
+  openssl(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', file('rsa-pss.pem')])
+  openssl(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-pkeyopt', 'rsa_pss_keygen_md:sha384', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha384', '-pkeyopt', 'rsa_pss_keygen_saltlen:48', '-out', file('rsa-pss-384.pem')])
   openssl(['ecparam', '-name', 'brainpoolP256r1', '-genkey', '-noout', '-out', file('brainpool.pem')])
   // Encrypted: PKCS#8 PBES2 (PEM and DER) and OpenSSL's legacy PEM encryption.
   openssl(['pkcs8', '-topk8', '-in', file('P-256.pkcs8.pem'), '-v2', 'aes-256-cbc', '-passout', 'pass:secret', '-out', file('encrypted.pem')])
@@ -166,6 +171,16 @@ describe('PEM and DER private keys written by openssl import and sign', () => {
     // The pkcs8 form keeps its 0.1 default: RSA-PSS (PS256).
     expect((await importPrivateKey({ pkcs8: bytes('rsa.pkcs8.der') })).algorithm).toBe('RSA-PSS')
   })
+
+  if (isKeyAlgorithm('PS384') && isKeyAlgorithm('RS256')) {
+    it('id-RSASSA-PSS keys (genpkey -algorithm RSA-PSS): parameters name the algorithm; the restriction holds', async () => {
+      await importAndSign({ pem: text('rsa-pss-384.pem') }, text('rsa-pss-384.pem'), 'PS384', 'rsaEncryption')
+      expect(await codeOf(importPrivateKey({ pem: text('rsa-pss-384.pem'), algorithm: 'RS256' }))).toBe('invalid_key')
+      expect(await codeOf(importPrivateKey({ pem: text('rsa-pss.pem') }))).toBe('invalid_argument')
+      await importAndSign({ pem: text('rsa-pss.pem'), algorithm: 'PS512' }, text('rsa-pss.pem'), 'PS512', 'rsaEncryption')
+      expect(await codeOf(importPrivateKey({ pem: text('rsa-pss.pem'), algorithm: 'RS256' }))).toBe('invalid_key')
+    })
+  }
 
   it('an algorithm that is not the key’s is invalid_key', async () => {
     expect(await codeOf(importPrivateKey({ pem: text('P-256.sec1.pem'), algorithm: 'P-384' }))).toBe('invalid_key')
