@@ -24,7 +24,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['formats'], // src/formats/*.ts: what composes the formats (the built-in handlers of verify())
   ['oid4vci'],
   ['service'],
-  ['file', 'postgres', 'testing'],
+  ['file', 'postgres', 'testing', 'adapters'],
   ['http'],
   ['cli'],
 ]
