@@ -50,6 +50,8 @@ export interface KeyBindingOptions {
   now?: () => number
   /** `EdDSA` (default) or `Ed25519` for an Ed25519 issuing key. */
   ed25519Name?: 'EdDSA' | 'Ed25519'
+  /** `true`: the RFC 9864 fully-specified `alg` names (`Ed25519`, `ESP256`, `ESP384`, `ESP512`); default `false`. */
+  fullySpecified?: boolean
   /**
    * Header `kid` (default `signer.id`). It must be the `kid` under which verifiers find the issuer
    * key in its JWK Set: for a set published with `vault.jwks()`, whose kids are thumbprints, pass
@@ -82,7 +84,7 @@ export interface KeyBindingOptions {
  */
 export async function signKeyBinding(signer: Signer, options: KeyBindingOptions): Promise<string> {
   if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
-  const { subject, publicKey, expiresIn, issuer, audience, typ = KEY_BINDING_TYP, jwtId, now, ed25519Name, kid } = options
+  const { subject, publicKey, expiresIn, issuer, audience, typ = KEY_BINDING_TYP, jwtId, now, ed25519Name, fullySpecified, kid } = options
   if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0)) throw new CredsignError('invalid_argument', 'kid must be a non-empty string')
   if (typeof subject !== 'string' || subject.length === 0) throw new CredsignError('invalid_argument', 'subject must be a non-empty string')
   if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
@@ -104,6 +106,7 @@ export async function signKeyBinding(signer: Signer, options: KeyBindingOptions)
     ...(jwtId === undefined ? {} : { jwtId }),
     ...(now === undefined ? {} : { now }),
     ...(ed25519Name === undefined ? {} : { ed25519Name }),
+    ...(fullySpecified === undefined ? {} : { fullySpecified }),
     ...(kid === undefined ? {} : { protectedHeader: { kid } }),
   })
 }

@@ -72,7 +72,8 @@ export class Oid4vciProofSigner {
     if (keyReference !== 'kid' && keyReference !== 'jwk') throw new CredsignError('invalid_argument', "keyReference must be 'kid' or 'jwk'")
 
     // The spec example's member order: typ, alg, then the key; iss, aud, iat, nonce.
-    const header: JoseHeader = { typ: OID4VCI_PROOF_TYP, alg: jwsAlgorithm(signer.algorithm) }
+    if (opts.fullySpecified !== undefined && typeof opts.fullySpecified !== 'boolean') throw new CredsignError('invalid_argument', 'fullySpecified must be a boolean')
+    const header: JoseHeader = { typ: OID4VCI_PROOF_TYP, alg: jwsAlgorithm(signer.algorithm, { fullySpecified: opts.fullySpecified === true }) }
     if (keyReference === 'kid') {
       if (signer.id.length === 0) throw new CredsignError('invalid_argument', "keyReference 'kid' needs a signer id")
       header.kid = signer.id

@@ -30,6 +30,8 @@ export interface Oid4vciJwtProofOptions {
   keyReference?: 'kid' | 'jwk'
   /** The clock for `iat`, epoch milliseconds (default `Date.now`). */
   now?: () => number
+  /** `true`: `alg` by its RFC 9864 fully-specified name (`Ed25519`, `ESP256`, `ESP384`, `ESP512`); default `false`. */
+  fullySpecified?: boolean
 }
 
 /**

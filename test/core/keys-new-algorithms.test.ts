@@ -20,9 +20,11 @@ import {
   presentSdJwt,
   signCompact,
   signJwt,
+  signKeyBinding,
   verify,
   verifyJws,
   verifyJwt,
+  verifyKeyBinding,
   verifyOid4vciProof,
   verifySignature,
   type KeyAlgorithm,
@@ -176,6 +178,25 @@ describe('formats', () => {
       expect(proofResult).toMatchObject({ verified: true })
     }, 30_000)
   }
+
+  it('fullySpecified in every JOSE format: JWT-VC, SD-JWT issuer JWS and KB-JWT, OpenID4VCI proof, key binding certificate (ESP512)', async () => {
+    const signer = asDidSigner(key('P-521'), 'key')
+    const jwtVc = await new JwtVcSigner(signer, { fullySpecified: true }).sign({ '@context': [V2], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:alice' } })
+    expect(headerOf(jwtVc).protectedHeader.alg).toBe('ESP512')
+    expect((await verify(jwtVc)).verified).toBe(true)
+    const sdJwt = await new SdJwtVcSigner(signer, { fullySpecified: true }).issue({ vct: 'https://credentials.example/id', n: 1 }, { disclosureFrame: { _sd: ['n'] }, holder: holder.publicJwk })
+    expect(headerOf(sdJwt.split('~')[0] as string).protectedHeader.alg).toBe('ESP512')
+    const presentation = await presentSdJwt(sdJwt, { holder, audience: AUD, nonce: NONCE, fullySpecified: true })
+    expect(headerOf(presentation.split('~').at(-1) as string).protectedHeader.alg).toBe('ESP512')
+    expect((await verify(presentation, { audience: AUD, nonce: NONCE })).errors).toEqual([])
+    const proof = await new Oid4vciProofSigner(signer, { fullySpecified: true }).sign({ audience: 'https://issuer.example', nonce: 'c-2' })
+    expect(headerOf(proof.jwt).protectedHeader.alg).toBe('ESP512')
+    expect(await verifyOid4vciProof(proof, { expectedAudience: 'https://issuer.example', expectedNonce: 'c-2' })).toMatchObject({ verified: true })
+    const registry = { ...signer, id: signer.publicJwk.kid as string }
+    const certificate = await signKeyBinding(registry, { subject: '@user', publicKey: holder.publicJwk, expiresIn: 60, fullySpecified: true })
+    expect(headerOf(certificate).protectedHeader.alg).toBe('ESP512')
+    expect((await verifyKeyBinding(certificate, { jwks: { keys: [signer.publicJwk] } })).publicJwk).toEqual(holder.publicJwk)
+  })
 
   it('KB-JWT signed by RSA holder keys (RS256, PS512)', async () => {
     const issuer = asDidSigner(key('P-521'), 'key')

@@ -56,5 +56,6 @@ export async function signJwtPayload(
     protectedHeader,
     includeKid: false,
     ...(options.ed25519Name === undefined ? {} : { ed25519Name: options.ed25519Name }),
+    ...(options.fullySpecified === undefined ? {} : { fullySpecified: options.fullySpecified }),
   })
 }

@@ -21,6 +21,8 @@ export interface JwtVcSignOptions {
   version?: VcVersion
   /** `EdDSA` (default, what most verifiers expect) or the fully-specified `Ed25519` (RFC 9864). */
   ed25519Name?: 'EdDSA' | 'Ed25519'
+  /** `true`: the RFC 9864 fully-specified `alg` names (`Ed25519`, `ESP256`, `ESP384`, `ESP512`); default `false`. */
+  fullySpecified?: boolean
   /** The `kid` header: the signer's id (default, the verification method id), another string, or `false` for none. */
   kid?: string | false
   /** Sign even when the credential's issuer is not the controller of the signing key (default false: `issuer_mismatch`). */

@@ -74,7 +74,7 @@ export async function issueSdJwt(signer: Signer, claims: Record<string, unknown>
 /** {@link issueSdJwt} with a test seam. @internal */
 export async function issueSdJwtWith(signer: Signer, claims: Record<string, unknown>, options: SdJwtIssueOptions, seam: SdJwtIssueSeam): Promise<string> {
   if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
-  const { typ, kid, header, ed25519Name } = options
+  const { typ, kid, header, ed25519Name, fullySpecified } = options
   const protectedHeader = headerOf(signer, typ ?? (isPlainObject(claims) && typeof claims.vct === 'string' ? 'dc+sd-jwt' : 'sd-jwt'), kid, header)
   const { payload, disclosures } = buildSdPayload(claims, options, seam)
   const encode = seam.encodeJson ?? JSON.stringify
@@ -82,6 +82,7 @@ export async function issueSdJwtWith(signer: Signer, claims: Record<string, unkn
     protectedHeader,
     includeKid: false,
     ...(ed25519Name === undefined ? {} : { ed25519Name }),
+    ...(fullySpecified === undefined ? {} : { fullySpecified }),
   })
   return `${jws}~${disclosures.map((d) => `${d}~`).join('')}`
 }

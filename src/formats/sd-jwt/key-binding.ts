@@ -172,12 +172,13 @@ export async function signKbJwt(
   holder: Signer,
   presented: string,
   alg: SdHashAlgorithm,
-  claims: { audience: string; nonce: string; now?: () => number; ed25519Name?: 'EdDSA' | 'Ed25519' },
+  claims: { audience: string; nonce: string; now?: () => number; ed25519Name?: 'EdDSA' | 'Ed25519'; fullySpecified?: boolean },
 ): Promise<string> {
   return signJwt(holder, { aud: claims.audience, nonce: claims.nonce, sd_hash: sdDigest(alg, presented) }, {
     typ: KB_JWT_TYP,
     includeKid: false,
     ...(claims.now === undefined ? {} : { now: claims.now }),
     ...(claims.ed25519Name === undefined ? {} : { ed25519Name: claims.ed25519Name }),
+    ...(claims.fullySpecified === undefined ? {} : { fullySpecified: claims.fullySpecified }),
   })
 }

@@ -40,7 +40,7 @@ import type { DisclosureFrame, PresentOptions } from './types.js'
  */
 export async function presentSdJwt(sdJwt: string, options: PresentOptions = {}): Promise<string> {
   if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
-  const { disclose = 'all', holder, audience, nonce, now, ed25519Name } = options
+  const { disclose = 'all', holder, audience, nonce, now, ed25519Name, fullySpecified } = options
   if (holder === undefined && (audience !== undefined || nonce !== undefined)) {
     throw new CredsignError('invalid_argument', 'audience and nonce go into a KB-JWT: give the holder signer too')
   }
@@ -68,6 +68,7 @@ export async function presentSdJwt(sdJwt: string, options: PresentOptions = {}):
     nonce: nonce as string,
     ...(now === undefined ? {} : { now }),
     ...(ed25519Name === undefined ? {} : { ed25519Name }),
+    ...(fullySpecified === undefined ? {} : { fullySpecified }),
   })
   return `${presented}${kbJwt}`
 }

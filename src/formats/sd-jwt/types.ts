@@ -64,6 +64,8 @@ export interface SdJwtIssueOptions {
   header?: JoseHeader
   /** `EdDSA` (default) or the fully-specified `Ed25519` for an Ed25519 key. */
   ed25519Name?: 'EdDSA' | 'Ed25519'
+  /** `true`: the RFC 9864 fully-specified `alg` names (`Ed25519`, `ESP256`, `ESP384`, `ESP512`); default `false`. */
+  fullySpecified?: boolean
 }
 
 /**
@@ -147,6 +149,8 @@ export interface PresentOptions {
   now?: () => number
   /** `EdDSA` (default) or `Ed25519` for an Ed25519 holder key. */
   ed25519Name?: 'EdDSA' | 'Ed25519'
+  /** `true`: the KB-JWT's `alg` by its RFC 9864 fully-specified name (`Ed25519`, `ESP256`, …); default `false`. */
+  fullySpecified?: boolean
 }
 
 /**

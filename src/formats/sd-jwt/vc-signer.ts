@@ -148,6 +148,7 @@ export class SdJwtVcSigner {
     if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
     const { allowIssuerMismatch, strict, allowProperties, issuedAt, expiresIn, validityClaims, now, typ, ...issueOptions } = options
     const ed25519Name = options.ed25519Name ?? this.#defaults.ed25519Name
+    const fullySpecified = options.fullySpecified ?? this.#defaults.fullySpecified
     const { document } = prepareDocument(credential, 'credential', '2.0')
     const issuer = bindParty(document, this.#signer, { member: 'issuer', allowMismatch: allowIssuerMismatch === true })
     refuseJwtClaimsIn20(document, '2.0')
@@ -174,6 +175,7 @@ export class SdJwtVcSigner {
       header: { cty: 'vc', ...header },
       ...(kid === undefined && this.#defaults.kid !== undefined ? { kid: this.#defaults.kid } : {}),
       ...(ed25519Name === undefined ? {} : { ed25519Name }),
+      ...(fullySpecified === undefined ? {} : { fullySpecified }),
     }, {})
   }
 }
