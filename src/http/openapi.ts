@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Route } from './route-context.js'
 import { CREDSIGN_VERSION } from './package-version.js'
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type * as z from 'zod'
 import type { HandlerOptions } from './options.js'
 import type { Caller } from './auth.js'
 import type { BodyLimits } from './body.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { CRYPTOSUITES_OFFERED, isSigningFormat, oneOf, SIGNING_FORMATS, type SigningFormat, type VerifiableKind } from '../service/formats.js'
 import { checkSignable, checkSignRequest, resolvableSigner, SignRequestInvalid, signVerifiable, type SignedVerifiable, type SignVerifiableRequest } from '../service/sign-verifiable.js'
 import { readJsonBody } from './body.js'

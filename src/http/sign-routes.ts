@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { generateKeyPair } from '../keys/generate.js'
 import { multikeyFromJwk } from '../keys/multikey.js'
 import type { KeyAlgorithm, PublicJwk } from '../keys/types.js'
@@ -32,12 +32,8 @@ const ALGORITHM_OF: Readonly<Record<string, KeyAlgorithm>> = {
   Ed25519: 'Ed25519',
   ES256: 'P-256',
   ES384: 'P-384',
-  ES512: 'P-521',
   ES256K: 'secp256k1',
   PS256: 'RSA-PSS',
-  PS384: 'PS384',
-  PS512: 'PS512',
-  RS256: 'RS256',
 }
 
 /** `POST /generate`: 201 with the verification method of the new key. */

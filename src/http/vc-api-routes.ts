@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { keyIdDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { combineResolvers } from '../resolve/combine.js'
