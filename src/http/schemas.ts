@@ -25,8 +25,9 @@ export const secretsSchema = z
   .meta({ description: '1 to 10 caller secrets, each 1 to 1,000 characters; all are needed, in this order.' })
 
 /** The origin's `signatureType` names, plus the two credsign adds. */
-export const signatureTypeSchema = z.enum(['Ed25519', 'ES256', 'ES384', 'ES256K', 'PS256']).meta({
-  description: 'Ed25519, ES256 (P-256), ES384 (P-384), ES256K (secp256k1) or PS256 (RSA-PSS 3072).',
+export const signatureTypeSchema = z.enum(['Ed25519', 'ES256', 'ES384', 'ES512', 'ES256K', 'PS256', 'PS384', 'PS512', 'RS256']).meta({
+  description:
+    'Ed25519, ES256 (P-256), ES384 (P-384), ES512 (P-521), ES256K (secp256k1), PS256, PS384, PS512 (RSA-PSS 3072 with SHA-256/384/512) or RS256 (RSASSA-PKCS1-v1_5 3072, SHA-256). An RSA key signs with its one algorithm only.',
 })
 
 /**

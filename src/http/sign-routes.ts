@@ -32,8 +32,12 @@ const ALGORITHM_OF: Readonly<Record<string, KeyAlgorithm>> = {
   Ed25519: 'Ed25519',
   ES256: 'P-256',
   ES384: 'P-384',
+  ES512: 'P-521',
   ES256K: 'secp256k1',
   PS256: 'RSA-PSS',
+  PS384: 'PS384',
+  PS512: 'PS512',
+  RS256: 'RS256',
 }
 
 /** `POST /generate`: 201 with the verification method of the new key. */
