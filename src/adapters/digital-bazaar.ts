@@ -58,8 +58,8 @@ export interface DigitalBazaarSignerOptions {
  * ```ts
  * import { asDidSigner, KeyVault, MemoryStore } from 'credsign'
  * import { digitalBazaarSigner } from 'credsign/adapters'
- * // From @digitalbazaar/vc, @digitalbazaar/data-integrity and @digitalbazaar/eddsa-rdfc-2022-cryptosuite
- * // (which ship no type declarations):
+ * // From Digital Bazaar's vc, data-integrity and eddsa-rdfc-2022-cryptosuite packages (which ship
+ * // no type declarations):
  * declare const vc: { issue(options: { credential: object; suite: object; documentLoader: unknown }): Promise<object> }
  * declare const DataIntegrityProof: new (options: { signer: object; cryptosuite: unknown }) => object
  * declare const eddsaRdfc2022: unknown, credential: object, documentLoader: (url: string) => Promise<unknown>

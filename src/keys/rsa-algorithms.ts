@@ -59,6 +59,7 @@ export const RSA_SCHEMES: Readonly<Record<RsaAlgorithm, RsaSchemeInfo>> = Object
  *
  * @example
  * ```ts
+ * import { RSA_ALGORITHMS } from 'credsign'
  * RSA_ALGORITHMS.includes('RS256') // true
  * ```
  */
@@ -69,6 +70,7 @@ export const RSA_ALGORITHMS: readonly RsaAlgorithm[] = Object.freeze(['RSA-PSS',
  *
  * @example
  * ```ts
+ * import { isRsaAlgorithm } from 'credsign'
  * isRsaAlgorithm('RS256') // true
  * isRsaAlgorithm('PS256') // false: the key algorithm of PS256 is named RSA-PSS
  * ```
