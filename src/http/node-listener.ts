@@ -31,7 +31,10 @@ export interface NodeResponseLike {
   headersSent?: boolean
 }
 
-/** Default of {@link NodeListenerOptions.bodyTimeoutMs}: 30 s (1 MiB, the default body limit, at 35 kB/s). @internal */
+/**
+ * Default of {@link NodeListenerOptions.bodyTimeoutMs}: 30 s (1 MiB, the default body limit, at 35
+ * kB/s). @internal
+ */
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000
 
 /** Options of {@link toNodeListener}. */
@@ -39,46 +42,63 @@ export interface NodeListenerOptions {
   /** Scheme of the request URLs the handler sees (default: `https` on TLS sockets, else `http`). */
   protocol?: 'http' | 'https'
   /**
-   * Body read deadline in milliseconds (default {@link DEFAULT_BODY_TIMEOUT_MS}): a request body
-   * not received completely this long after the request reached the listener is answered 408
-   * `request_timeout` and its connection is closed, so a client sending 1 byte/s cannot hold a
-   * request open. A body the handler did not need (a 401, a 413) is drained for the same time at
-   * most. `0` turns the deadline off (only behind a proxy that enforces one). Slow *headers* never
-   * reach a listener: bound them with the server's `headersTimeout` (`credsign serve` does).
+   * Body read deadline in milliseconds (default 30,000: 30 s): a request body not received
+   * completely this long after the request reached the listener is answered 408 `request_timeout`
+   * and its connection is closed, so a client sending 1 byte/s cannot hold a request open. A body
+   * the handler did not need (a 401, a 413) is drained for the same time at most. `0` turns the
+   * deadline off (only behind a proxy that enforces one). Slow _headers_ never reach a listener:
+   * bound them with the server's `headersTimeout` (`credsign serve` does).
    */
   bodyTimeoutMs?: number
 }
 
 /**
- * Adapts a web-standard handler (`createHandler`) to a node:http request listener, which also
- * works as Express middleware (`app.use(toNodeListener(handler))`: mount it before any body parser,
- * since it reads the raw body itself). The body streams into the handler, so the handler's size
- * limit stops reading an oversized body early, and a body that has not arrived within
- * `bodyTimeoutMs` (default 30 s) is answered 408 `request_timeout` and its connection closed.
- * Throws `invalid_argument` for invalid options.
+ * Adapts a web-standard handler (`createHandler`) to a node:http request listener, which also works
+ * as Express middleware (`app.use(toNodeListener(handler))`: mount it before any body parser, since
+ * it reads the raw body itself). The body streams into the handler, so the handler's size limit
+ * stops reading an oversized body early, and a body that has not arrived within `bodyTimeoutMs`
+ * (default 30 s) is answered 408 `request_timeout` and its connection closed. Throws
+ * `invalid_argument` for invalid options.
  *
  * @example
+ *
  * ```ts
  * import { createServer } from 'node:http'
  * import { createHandler, toNodeListener, type HandlerOptions } from 'credsign/http'
  * declare const options: HandlerOptions
- * const server = createServer({ headersTimeout: 10_000, requestTimeout: 45_000 }, toNodeListener(createHandler(options), { bodyTimeoutMs: 30_000 }))
+ * const server = createServer(
+ *   { headersTimeout: 10_000, requestTimeout: 45_000 },
+ *   toNodeListener(createHandler(options), { bodyTimeoutMs: 30_000 }),
+ * )
  * server.listen(3000, '127.0.0.1')
  * ```
  */
-export function toNodeListener(handler: CredsignHandler, options: NodeListenerOptions = {}): (req: NodeRequestLike, res: NodeResponseLike) => void {
-  if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'toNodeListener options must be an object')
+export function toNodeListener(
+  handler: CredsignHandler,
+  options: NodeListenerOptions = {},
+): (req: NodeRequestLike, res: NodeResponseLike) => void {
+  if (options === null || typeof options !== 'object')
+    throw new CredsignError('invalid_argument', 'toNodeListener options must be an object')
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS
   // setTimeout's largest delay is 2^31 - 1 ms; a larger one would fire at once.
   if (!Number.isSafeInteger(bodyTimeoutMs) || bodyTimeoutMs < 0 || bodyTimeoutMs > 2_147_483_647) {
-    throw new CredsignError('invalid_argument', 'bodyTimeoutMs must be a whole number of milliseconds (0 turns the deadline off)')
+    throw new CredsignError(
+      'invalid_argument',
+      'bodyTimeoutMs must be a whole number of milliseconds (0 turns the deadline off)',
+    )
   }
   return (req, res) => {
     void serve(handler, options, bodyTimeoutMs, req, res)
   }
 }
 
-async function serve(handler: CredsignHandler, options: NodeListenerOptions, bodyTimeoutMs: number, req: NodeRequestLike, res: NodeResponseLike): Promise<void> {
+async function serve(
+  handler: CredsignHandler,
+  options: NodeListenerOptions,
+  bodyTimeoutMs: number,
+  req: NodeRequestLike,
+  res: NodeResponseLike,
+): Promise<void> {
   let response: Response
   let request: Request | undefined
   let body: RequestBody | undefined
@@ -88,10 +108,19 @@ async function serve(handler: CredsignHandler, options: NodeListenerOptions, bod
     response = await handler(request)
   } catch {
     // The handler turns every error into a problem response; this is a last resort.
-    response = new Response(JSON.stringify({ type: 'urn:credsign:error:internal_error', title: 'internal_error', status: 500, detail: 'internal error', code: 'internal_error' }), {
-      status: 500,
-      headers: { 'content-type': 'application/problem+json' },
-    })
+    response = new Response(
+      JSON.stringify({
+        type: 'urn:credsign:error:internal_error',
+        title: 'internal_error',
+        status: 500,
+        detail: 'internal error',
+        code: 'internal_error',
+      }),
+      {
+        status: 500,
+        headers: { 'content-type': 'application/problem+json' },
+      },
+    )
   }
   // A body the handler did not read to the end (a 401, 404 or 415, a 413 on the declared length) is
   // drained: left paused, it would stall the connection and the client's next request on it.
@@ -118,14 +147,27 @@ function hasBody(req: NodeRequestLike): boolean {
   return method !== 'GET' && method !== 'HEAD'
 }
 
-function toRequest(req: NodeRequestLike, options: NodeListenerOptions, body: ReadableStream<Uint8Array> | undefined): Request {
+function toRequest(
+  req: NodeRequestLike,
+  options: NodeListenerOptions,
+  body: ReadableStream<Uint8Array> | undefined,
+): Request {
   const requested = (req.method ?? 'GET').toUpperCase()
   // The Fetch API refuses CONNECT, TRACE and TRACK (node:http passes TRACE on). No route serves
   // them: a stand-in name gets the answer of any other unknown method (405 with Allow, or 404).
   const method = FETCH_FORBIDDEN_METHODS.has(requested) ? `X-${requested}` : requested
-  const protocol = options.protocol ?? ((req.socket as { encrypted?: boolean } | null | undefined)?.encrypted === true ? 'https' : 'http')
+  const protocol =
+    options.protocol ??
+    ((req.socket as { encrypted?: boolean } | null | undefined)?.encrypted === true
+      ? 'https'
+      : 'http')
   const hostHeader = req.headers.host
-  const host = typeof hostHeader === 'string' && /^[A-Za-z0-9.\-:[\]]{1,300}$/.test(hostHeader) && isUrlHost(protocol, hostHeader) ? hostHeader : 'localhost'
+  const host =
+    typeof hostHeader === 'string' &&
+    /^[A-Za-z0-9.\-:[\]]{1,300}$/.test(hostHeader) &&
+    isUrlHost(protocol, hostHeader)
+      ? hostHeader
+      : 'localhost'
   const path = typeof req.url === 'string' && req.url.startsWith('/') ? req.url : '/'
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
@@ -147,7 +189,10 @@ function toRequest(req: NodeRequestLike, options: NodeListenerOptions, body: Rea
 
 const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 
-/** Whether a Host header the character check admitted also parses as a URL host (`[`, `a:b:c` or port 99999 do not). */
+/**
+ * Whether a Host header the character check admitted also parses as a URL host (`[`, `a:b:c` or
+ * port 99999 do not).
+ */
 function isUrlHost(protocol: string, host: string): boolean {
   try {
     return new URL(`${protocol}://${host}/`).host !== ''
@@ -161,7 +206,10 @@ interface RequestBody {
   stream: ReadableStream<Uint8Array>
   /** Whether the deadline passed before the body was complete. */
   timedOut(): boolean
-  /** The response is out: a client still sending past the deadline is cut off now (else when it passes). */
+  /**
+   * The response is out: a client still sending past the deadline is cut off now (else when it
+   * passes).
+   */
   responded(): void
   /** Stops the deadline (the connection is being destroyed anyway). */
   dispose(): void
@@ -170,9 +218,9 @@ interface RequestBody {
 /**
  * The request body as a pull stream (Node delivers a chunk only when the handler asks for one),
  * under a deadline: when the whole body has not arrived `timeoutMs` after the request reached the
- * listener, the stream fails with `request_timeout` (the handler answers 408) and, once that
- * answer is out, the connection is destroyed. The deadline covers the whole body, not the gap
- * between bytes: a client trickling 1 byte per second is cut off all the same.
+ * listener, the stream fails with `request_timeout` (the handler answers 408) and, once that answer
+ * is out, the connection is destroyed. The deadline covers the whole body, not the gap between
+ * bytes: a client trickling 1 byte per second is cut off all the same.
  */
 function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
   let done = false // the stream is closed, failed or cancelled: nothing more goes into it
@@ -192,7 +240,12 @@ function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
       expired = true
       if (!done) {
         done = true
-        controller.error(new HttpError('request_timeout', `the request body did not arrive within ${timeoutMs} ms`))
+        controller.error(
+          new HttpError(
+            'request_timeout',
+            `the request body did not arrive within ${timeoutMs} ms`,
+          ),
+        )
       }
       // Already answered (a refusal the handler gave without reading, now being drained): cut it off.
       if (answered) req.destroy()
@@ -200,44 +253,47 @@ function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
     // A pending deadline must not keep a closing server's process alive.
     ;(timer as { unref?: () => void }).unref?.()
   }
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c
-      req.on('data', (chunk) => {
-        if (done) return
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-        if ((controller.desiredSize ?? 0) <= 0) req.pause()
-      })
-      req.on('end', () => {
-        ended = true
-        stop()
-        if (done) return
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c
+        req.on('data', (chunk) => {
+          if (done) return
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+          if ((controller.desiredSize ?? 0) <= 0) req.pause()
+        })
+        req.on('end', () => {
+          ended = true
+          stop()
+          if (done) return
+          done = true
+          controller.close()
+        })
+        req.on('error', () => {
+          ended = true
+          stop()
+          if (done) return
+          done = true
+          // The client hung up before the body was complete: its fault, not an internal error.
+          controller.error(new HttpError('malformed', 'the request body was cut off'))
+        })
+        req.on('close', () => {
+          ended = true
+          stop()
+        })
+        req.pause()
+      },
+      pull() {
+        req.resume()
+      },
+      cancel() {
         done = true
-        controller.close()
-      })
-      req.on('error', () => {
-        ended = true
-        stop()
-        if (done) return
-        done = true
-        // The client hung up before the body was complete: its fault, not an internal error.
-        controller.error(new HttpError('malformed', 'the request body was cut off'))
-      })
-      req.on('close', () => {
-        ended = true
-        stop()
-      })
-      req.pause()
+        // The handler has seen enough (e.g. a body over the limit): drain the rest, under the deadline.
+        req.resume()
+      },
     },
-    pull() {
-      req.resume()
-    },
-    cancel() {
-      done = true
-      // The handler has seen enough (e.g. a body over the limit): drain the rest, under the deadline.
-      req.resume()
-    },
-  }, { highWaterMark: 4 })
+    { highWaterMark: 4 },
+  )
   return {
     stream,
     timedOut: () => expired,
