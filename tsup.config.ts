@@ -38,5 +38,14 @@ export default defineConfig({
   // clear error when absent). zod is NOT listed: it is a devDependency bundled into the chunk that
   // only credsign/http and the CLI load, so `npm install credsign` does not install 8 MB of it and
   // nothing else ever loads it (its licence: THIRD-PARTY-NOTICES.md).
-  external: [/^@noble\//, /^@scure\//, 'jose', 'pg', 'jsonld', /^jsonld\//, 'rdf-canonize', /^node:/],
+  external: [
+    /^@noble\//,
+    /^@scure\//,
+    'jose',
+    'pg',
+    'jsonld',
+    /^jsonld\//,
+    'rdf-canonize',
+    /^node:/,
+  ],
 })

@@ -3,11 +3,18 @@ import { playwright } from '@vitest/browser-playwright'
 import { fileURLToPath } from 'node:url'
 
 const chromiumArgs = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ]
 const alias = {
-  'credsign/data-integrity': fileURLToPath(new URL('./src/formats/data-integrity/index.ts', import.meta.url)),
+  'credsign/data-integrity': fileURLToPath(
+    new URL('./src/formats/data-integrity/index.ts', import.meta.url),
+  ),
   'credsign/file': fileURLToPath(new URL('./src/file/index.ts', import.meta.url)),
   'credsign/postgres': fileURLToPath(new URL('./src/postgres/index.ts', import.meta.url)),
   'credsign/testing': fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)),
@@ -15,8 +22,14 @@ const alias = {
   'credsign/adapters': fileURLToPath(new URL('./src/adapters/index.ts', import.meta.url)),
   credsign: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
 }
-/** `credsign` as Node resolves it: the `node` export condition's entry, with the node:crypto backend. */
-const nodeAlias = { ...alias, credsign: fileURLToPath(new URL('./src/index.node.ts', import.meta.url)) }
+/**
+ * `credsign` as Node resolves it: the `node` export condition's entry, with the node:crypto
+ * backend.
+ */
+const nodeAlias = {
+  ...alias,
+  credsign: fileURLToPath(new URL('./src/index.node.ts', import.meta.url)),
+}
 
 /** Browser mode on Debian's Chromium (no browser download); CHROMIUM_PATH overrides the binary. */
 const chromium = {
@@ -25,7 +38,10 @@ const chromium = {
   screenshotFailures: false,
   instances: [{ browser: 'chromium' as const }],
   provider: playwright({
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: chromiumArgs,
+    },
   }),
 }
 
@@ -81,12 +97,22 @@ export default defineConfig({
       {
         resolve: { alias },
         // A fresh `instances` array per project: vitest names the shared instance object after the first project.
-        test: { name: 'browser', include: ['test/core/**/*.test.ts'], testTimeout: 60_000, browser: { ...chromium, instances: [{ browser: 'chromium' as const }] } },
+        test: {
+          name: 'browser',
+          include: ['test/core/**/*.test.ts'],
+          testTimeout: 60_000,
+          browser: { ...chromium, instances: [{ browser: 'chromium' as const }] },
+        },
       },
       {
         // The BUILT package (dist/, from `npx tsup`) in Chromium: no aliases, the tests import
         // ../../dist/*.js. `npm test` builds first; alone: `npx tsup && npx vitest run --project browser-dist`.
-        test: { name: 'browser-dist', include: ['rt/browser/**/*.test.ts'], testTimeout: 60_000, browser: { ...chromium, instances: [{ browser: 'chromium' as const }] } },
+        test: {
+          name: 'browser-dist',
+          include: ['rt/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          browser: { ...chromium, instances: [{ browser: 'chromium' as const }] },
+        },
       },
     ],
   },

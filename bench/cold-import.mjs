@@ -18,11 +18,14 @@ const subjects = [
 ]
 
 function once(specifier) {
-  const code = specifier === null
-    ? 'console.log(0)'
-    : `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t)`
+  const code =
+    specifier === null
+      ? 'console.log(0)'
+      : `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t)`
   const started = performance.now()
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    encoding: 'utf8',
+  })
   const wall = performance.now() - started
   if (child.status !== 0) throw new Error(`import(${specifier}) failed: ${child.stderr}`)
   return { importMs: Number(child.stdout.trim()), wallMs: wall }
@@ -45,5 +48,7 @@ console.log('|---|---:|---:|')
 for (const s of subjects) {
   const rows = results.get(s.name)
   const importMs = s.specifier === null ? '—' : median(rows.map((r) => r.importMs)).toFixed(1)
-  console.log(`| ${s.specifier === null ? s.name : `\`import('${s.specifier}')\``} | ${importMs} | ${median(rows.map((r) => r.wallMs)).toFixed(1)} |`)
+  console.log(
+    `| ${s.specifier === null ? s.name : `\`import('${s.specifier}')\``} | ${importMs} | ${median(rows.map((r) => r.wallMs)).toFixed(1)} |`,
+  )
 }

@@ -1,11 +1,12 @@
 /**
- * npm run bench:http — a bounded, loopback-only load test of credsign/http (issue 7):
- * `POST /sign/vc/jwt` (one key, and spread over 64 keys so that concurrent requests rarely share an
- * unlock) and `POST /credentials/issue` (a jwt and a Data Integrity eddsa-rdfc-2022 issuer profile) at 1, 8 and 32 connections, with the vault's unlock cache off (PBKDF2-SHA-256
- * 100,000 iterations: the origin service's default, one derivation per request) and on. The server
- * runs in a child process (bench/http-server.ts); autocannon drives it over keep-alive connections.
- * While the 32-connection runs go, a probe requests `/health/liveness` and `/health/readiness`
- * every 50 ms and records their latency. Prints a Markdown report and writes .bench-out/http.md.
+ * Npm run bench:http — a bounded, loopback-only load test of credsign/http (issue 7): `POST
+ * /sign/vc/jwt` (one key, and spread over 64 keys so that concurrent requests rarely share an
+ * unlock) and `POST /credentials/issue` (a jwt and a Data Integrity eddsa-rdfc-2022 issuer profile)
+ * at 1, 8 and 32 connections, with the vault's unlock cache off (PBKDF2-SHA-256 100,000 iterations:
+ * the origin service's default, one derivation per request) and on. The server runs in a child
+ * process (bench/http-server.ts); autocannon drives it over keep-alive connections. While the
+ * 32-connection runs go, a probe requests `/health/liveness` and `/health/readiness` every 50 ms
+ * and records their latency. Prints a Markdown report and writes .bench-out/http.md.
  * HTTP_BENCH_SECONDS sets the duration of each run (default 30).
  *
  * Slow clients (issue 13): 100 connections each send a POST's headers and then its body at 1 byte/s
@@ -23,7 +24,10 @@ import autocannon from 'autocannon'
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 30)
 const SLOW_SECONDS = Number(process.env.HTTP_BENCH_SLOW_SECONDS ?? 20)
 const SLOW_CLIENTS = 100
-/** The server's body deadline (bench/http-server.ts, as `credsign serve`), and how long past it the run waits at most. */
+/**
+ * The server's body deadline (bench/http-server.ts, as `credsign serve`), and how long past it the
+ * run waits at most.
+ */
 const BODY_TIMEOUT_MS = 30_000
 const CUT_OFF_GRACE_MS = 10_000
 const ONLY = process.env.HTTP_BENCH_ONLY
@@ -35,11 +39,17 @@ const out = (line = ''): void => {
 }
 
 const credential = {
-  '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+  '@context': [
+    'https://www.w3.org/ns/credentials/v2',
+    'https://www.w3.org/ns/credentials/examples/v2',
+  ],
   type: ['VerifiableCredential', 'ExampleAlumniCredential'],
   issuer: 'did:web:issuer.example',
   validFrom: '2026-01-01T00:00:00Z',
-  credentialSubject: { id: 'did:example:ebfeb1f712ebc6f1c276e12ec21', alumniOf: { name: 'Example University' } },
+  credentialSubject: {
+    id: 'did:example:ebfeb1f712ebc6f1c276e12ec21',
+    alumniOf: { name: 'Example University' },
+  },
 }
 
 interface Target {
@@ -51,17 +61,48 @@ interface Target {
 }
 
 const SPREAD_KEYS = 64
-const spreadBody = (i: number): string => JSON.stringify({ identifier: `did:web:issuer.example#spread-${i}`, secrets: [`spread-secret-${i}`], verifiable: credential })
+const spreadBody = (i: number): string =>
+  JSON.stringify({
+    identifier: `did:web:issuer.example#spread-${i}`,
+    secrets: [`spread-secret-${i}`],
+    verifiable: credential,
+  })
 
 const TARGETS: Target[] = [
-  { name: 'POST /sign/vc/jwt', path: '/sign/vc/jwt', body: JSON.stringify({ identifier: 'did:web:issuer.example#key-1', secrets: ['bench-secret-1'], verifiable: credential }) },
-  { name: `POST /sign/vc/jwt, ${SPREAD_KEYS} keys`, path: '/sign/vc/jwt', body: spreadBody(0), spreadKeys: SPREAD_KEYS },
-  { name: 'POST /credentials/issue (jwt profile)', path: '/issuers/jwt/credentials/issue', body: JSON.stringify({ credential }) },
-  { name: 'POST /credentials/issue (eddsa-rdfc-2022 profile)', path: '/issuers/di/credentials/issue', body: JSON.stringify({ credential }) },
+  {
+    name: 'POST /sign/vc/jwt',
+    path: '/sign/vc/jwt',
+    body: JSON.stringify({
+      identifier: 'did:web:issuer.example#key-1',
+      secrets: ['bench-secret-1'],
+      verifiable: credential,
+    }),
+  },
+  {
+    name: `POST /sign/vc/jwt, ${SPREAD_KEYS} keys`,
+    path: '/sign/vc/jwt',
+    body: spreadBody(0),
+    spreadKeys: SPREAD_KEYS,
+  },
+  {
+    name: 'POST /credentials/issue (jwt profile)',
+    path: '/issuers/jwt/credentials/issue',
+    body: JSON.stringify({ credential }),
+  },
+  {
+    name: 'POST /credentials/issue (eddsa-rdfc-2022 profile)',
+    path: '/issuers/di/credentials/issue',
+    body: JSON.stringify({ credential }),
+  },
 ]
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/http-server.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+async function startServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/http-server.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const port = await new Promise<number>((resolve, reject) => {
     let buffered = ''
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -111,21 +152,34 @@ function probeHealth(port: number): Probe {
       running = false
       await loop
       samples.sort((a, b) => a - b)
-      const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN
-      return { p50: at(0.5), p99: at(0.99), max: samples[samples.length - 1] ?? NaN, count: samples.length, failures }
+      const at = (q: number): number =>
+        samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN
+      return {
+        p50: at(0.5),
+        p99: at(0.99),
+        max: samples[samples.length - 1] ?? NaN,
+        count: samples.length,
+        failures,
+      }
     },
   }
 }
 
 async function warmUp(port: number, target: Target): Promise<void> {
   for (let i = 0; i < 3; i++) {
-    const response = await fetch(`http://127.0.0.1:${port}${target.path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: target.body })
+    const response = await fetch(`http://127.0.0.1:${port}${target.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: target.body,
+    })
     const text = await response.text()
-    if (response.status !== 201) throw new Error(`${target.name}: ${response.status} ${text.slice(0, 200)}`)
+    if (response.status !== 201)
+      throw new Error(`${target.name}: ${response.status} ${text.slice(0, 200)}`)
   }
 }
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 interface SlowClientOutcome {
   /** The status line's code, or 0 when the server closed without answering. */
@@ -134,9 +188,9 @@ interface SlowClientOutcome {
 }
 
 /**
- * One slow client: the headers of a POST /credentials/verify with a 10,000-byte body, then the
- * body at 1 byte/s. Resolves when the server closes the connection, or after `giveUpMs` (then it
- * is closed here, and reported as status -1).
+ * One slow client: the headers of a POST /credentials/verify with a 10,000-byte body, then the body
+ * at 1 byte/s. Resolves when the server closes the connection, or after `giveUpMs` (then it is
+ * closed here, and reported as status -1).
  */
 function slowBodyClient(port: number, giveUpMs: number): Promise<SlowClientOutcome> {
   const started = performance.now()
@@ -160,7 +214,9 @@ function slowBodyClient(port: number, giveUpMs: number): Promise<SlowClientOutco
     socket.on('data', (chunk: string) => (received += chunk))
     socket.on('error', () => undefined)
     socket.on('connect', () => {
-      socket.write(`POST /credentials/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: ${length}\r\n\r\n{`)
+      socket.write(
+        `POST /credentials/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: ${length}\r\n\r\n{`,
+      )
       sent = 1
     })
     socket.on('close', () => {
@@ -172,7 +228,10 @@ function slowBodyClient(port: number, giveUpMs: number): Promise<SlowClientOutco
   })
 }
 
-async function measureProbes(port: number, seconds: number): Promise<Awaited<ReturnType<Probe['stop']>>> {
+async function measureProbes(
+  port: number,
+  seconds: number,
+): Promise<Awaited<ReturnType<Probe['stop']>>> {
   const probe = probeHealth(port)
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
   return probe.stop()
@@ -182,17 +241,29 @@ async function runSlowClients(): Promise<void> {
   out()
   out(`### Slow clients: ${SLOW_CLIENTS} connections sending a body at 1 byte/s`)
   out()
-  out(`Command: \`HTTP_BENCH_ONLY=slow npm run bench:http\` (${SLOW_SECONDS} s per probe window; body deadline ${BODY_TIMEOUT_MS / 1000} s, headers 10 s, as \`credsign serve\` sets them). Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, loopback. Each slow client sends the headers of a \`POST /credentials/verify\` with \`Content-Length: 10000\`, then one byte per second.`)
+  out(
+    `Command: \`HTTP_BENCH_ONLY=slow npm run bench:http\` (${SLOW_SECONDS} s per probe window; body deadline ${BODY_TIMEOUT_MS / 1000} s, headers 10 s, as \`credsign serve\` sets them). Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, loopback. Each slow client sends the headers of a \`POST /credentials/verify\` with \`Content-Length: 10000\`, then one byte per second.`,
+  )
   out()
-  out('| slow clients connected | /health probes p50 / p99 / max ms (count) | slow clients answered 408 and closed | closed after, min / max s |')
+  out(
+    '| slow clients connected | /health probes p50 / p99 / max ms (count) | slow clients answered 408 and closed | closed after, min / max s |',
+  )
   out('|---:|---|---|---|')
-  const { child, port } = await startServer({ KDF_ITERATIONS: '100000', BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS) })
+  const { child, port } = await startServer({
+    KDF_ITERATIONS: '100000',
+    BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
+  })
   try {
     // Warm-up: the first requests load the health route's code; they are not what is measured.
-    for (let i = 0; i < 10; i++) await (await fetch(`http://127.0.0.1:${port}/health/readiness`)).arrayBuffer()
+    for (let i = 0; i < 10; i++)
+      await (await fetch(`http://127.0.0.1:${port}/health/readiness`)).arrayBuffer()
     const baseline = await measureProbes(port, SLOW_SECONDS)
-    out(`| 0 | ${fmt(baseline.p50, 1)} / ${fmt(baseline.p99, 1)} / ${fmt(baseline.max, 1)} (${baseline.count}${baseline.failures ? `, ${baseline.failures} failed` : ''}) | — | — |`)
-    const clients = Array.from({ length: SLOW_CLIENTS }, () => slowBodyClient(port, BODY_TIMEOUT_MS + CUT_OFF_GRACE_MS))
+    out(
+      `| 0 | ${fmt(baseline.p50, 1)} / ${fmt(baseline.p99, 1)} / ${fmt(baseline.max, 1)} (${baseline.count}${baseline.failures ? `, ${baseline.failures} failed` : ''}) | — | — |`,
+    )
+    const clients = Array.from({ length: SLOW_CLIENTS }, () =>
+      slowBodyClient(port, BODY_TIMEOUT_MS + CUT_OFF_GRACE_MS),
+    )
     const loaded = await measureProbes(port, SLOW_SECONDS)
     const outcomes = await Promise.all(clients)
     const answered = outcomes.filter((o) => o.status === 408).length
@@ -207,18 +278,27 @@ async function runSlowClients(): Promise<void> {
 }
 
 async function run(): Promise<void> {
-  out(`## HTTP load (credsign/http over node:http), run of ${new Date().toISOString().slice(0, 10)}`)
+  out(
+    `## HTTP load (credsign/http over node:http), run of ${new Date().toISOString().slice(0, 10)}`,
+  )
   out()
   if (ONLY !== 'slow') await runLoad()
   if (ONLY !== 'load') await runSlowClients()
   mkdirSync('.bench-out', { recursive: true })
-  writeFileSync(ONLY === undefined ? '.bench-out/http.md' : `.bench-out/http-${ONLY}.md`, lines.join('\n') + '\n')
+  writeFileSync(
+    ONLY === undefined ? '.bench-out/http.md' : `.bench-out/http-${ONLY}.md`,
+    lines.join('\n') + '\n',
+  )
 }
 
 async function runLoad(): Promise<void> {
-  out(`Command: \`npm run bench:http\` (${SECONDS} s per run). Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}; server and load generator (autocannon 9, keep-alive) on the same machine, loopback.`)
+  out(
+    `Command: \`npm run bench:http\` (${SECONDS} s per run). Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}; server and load generator (autocannon 9, keep-alive) on the same machine, loopback.`,
+  )
   out()
-  out('| route | unlock cache | KDF | connections | req/s | p50 ms | p99 ms | max ms | errors | non-2xx | /health probes p50 / p99 / max ms |')
+  out(
+    '| route | unlock cache | KDF | connections | req/s | p50 ms | p99 ms | max ms | errors | non-2xx | /health probes p50 / p99 / max ms |',
+  )
   out('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|')
   const settings = [
     { cache: 'off', env: { KDF_ITERATIONS: '100000' }, kdf: 'PBKDF2 100k' },
@@ -226,7 +306,10 @@ async function runLoad(): Promise<void> {
   ]
   for (const setting of settings) {
     for (const target of TARGETS) {
-      const { child, port } = await startServer({ ...setting.env, EXTRA_KEYS: String(target.spreadKeys ?? 0) } as Record<string, string>)
+      const { child, port } = await startServer({
+        ...setting.env,
+        EXTRA_KEYS: String(target.spreadKeys ?? 0),
+      } as Record<string, string>)
       try {
         await warmUp(port, target)
         for (const connections of [1, 8, 32]) {
@@ -238,13 +321,25 @@ async function runLoad(): Promise<void> {
             body: target.body,
             ...(target.spreadKeys === undefined
               ? {}
-              : { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: spreadBody(Math.floor(Math.random() * target.spreadKeys!)) }) }] }),
+              : {
+                  requests: [
+                    {
+                      setupRequest: (request: autocannon.Request) => ({
+                        ...request,
+                        body: spreadBody(Math.floor(Math.random() * target.spreadKeys!)),
+                      }),
+                    },
+                  ],
+                }),
             connections,
             duration: SECONDS,
             timeout: 10,
           })
           const health = probe === undefined ? undefined : await probe.stop()
-          const healthText = health === undefined ? '' : `${fmt(health.p50, 1)} / ${fmt(health.p99, 1)} / ${fmt(health.max, 1)} (${health.count}${health.failures ? `, ${health.failures} failed` : ''})`
+          const healthText =
+            health === undefined
+              ? ''
+              : `${fmt(health.p50, 1)} / ${fmt(health.p99, 1)} / ${fmt(health.max, 1)} (${health.count}${health.failures ? `, ${health.failures} failed` : ''})`
           out(
             `| ${target.name} | ${setting.cache} | ${setting.kdf} | ${connections} | ${fmt(result.requests.average)} | ${fmt(result.latency.p50, 1)} | ${fmt(result.latency.p99, 1)} | ${fmt(result.latency.max, 0)} | ${result.errors + result.timeouts} | ${result.non2xx} | ${healthText} |`,
           )

@@ -3,9 +3,9 @@
  * same credential, in one run. Used by bench/run.ts; run alone with `npx tsx bench/jwt.ts`.
  *
  * Both sides get a key that is already imported/unlocked: jose a KeyLike from the same PKCS#8,
- * credsign an unlocked vault key. credsign's verify() does everything a verifier must (format,
- * typ, algorithm, key resolution through a resolver, issuer binding, validity); jose's jwtVerify
- * is given the key directly, so the comparison favours jose.
+ * credsign an unlocked vault key. credsign's verify() does everything a verifier must (format, typ,
+ * algorithm, key resolution through a resolver, issuer binding, validity); jose's jwtVerify is
+ * given the key directly, so the comparison favours jose.
  */
 import { SignJWT, importJWK, importPKCS8, jwtVerify, type CryptoKey as JoseKey } from 'jose'
 import type * as Credsign from '../src/index.js'
@@ -17,7 +17,10 @@ export interface BenchTools {
 }
 
 const credential = {
-  '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+  '@context': [
+    'https://www.w3.org/ns/credentials/v2',
+    'https://www.w3.org/ns/credentials/examples/v2',
+  ],
   id: 'urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33',
   type: ['VerifiableCredential', 'ExampleAlumniCredential'],
   validFrom: '2023-01-01T00:00:00Z',
@@ -27,24 +30,44 @@ const credential = {
   },
 }
 
-/** The algorithms of the table: every curve jose signs with, and one RSA key per scheme (PS256, RS256). */
-const ALGORITHMS: readonly KeyAlgorithm[] = ['Ed25519', 'P-256', 'P-384', 'P-521', 'RSA-PSS', 'RS256']
+/**
+ * The algorithms of the table: every curve jose signs with, and one RSA key per scheme (PS256,
+ * RS256).
+ */
+const ALGORITHMS: readonly KeyAlgorithm[] = [
+  'Ed25519',
+  'P-256',
+  'P-384',
+  'P-521',
+  'RSA-PSS',
+  'RS256',
+]
 
 function pem(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n')
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
   return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`
 }
 
 /**
- * Measures one backend (whatever `lib` has installed: the plain entry is WebCrypto/noble, the
- * node entry node:crypto) for every algorithm jose also signs with.
+ * Measures one backend (whatever `lib` has installed: the plain entry is WebCrypto/noble, the node
+ * entry node:crypto) for every algorithm jose also signs with.
  */
-export async function benchJwt(lib: typeof Credsign, label: string, tools: BenchTools): Promise<string[]> {
+export async function benchJwt(
+  lib: typeof Credsign,
+  label: string,
+  tools: BenchTools,
+): Promise<string[]> {
   const { opsPerSecond, fmt } = tools
   const rows: string[] = []
   const { generateKeyPair } = await import('../src/keys/generate.js')
   for (const algorithm of ALGORITHMS) {
-    const vault = new lib.KeyVault({ store: new lib.MemoryStore(), serviceSecret: new Uint8Array(32).fill(9), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+    const vault = new lib.KeyVault({
+      store: new lib.MemoryStore(),
+      serviceSecret: new Uint8Array(32).fill(9),
+      kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+    })
     const material = await generateKeyPair(algorithm, { modulusLength: 2048 })
     const pkcs8 = new Uint8Array(material.pkcs8)
     // An RSA PKCS#8 names no scheme: the import says which algorithm the key signs with.
@@ -65,7 +88,8 @@ export async function benchJwt(lib: typeof Credsign, label: string, tools: Bench
 
     const ourJwt = await vcSigner.sign(vc)
     const check = await lib.verify(ourJwt)
-    if (!check.verified) throw new Error(`bench setup: our token does not verify: ${JSON.stringify(check.errors)}`)
+    if (!check.verified)
+      throw new Error(`bench setup: our token does not verify: ${JSON.stringify(check.errors)}`)
     await jwtVerify(ourJwt, josePublic) // and jose agrees
 
     const signOurs = await opsPerSecond(() => vcSigner.sign(vc))
@@ -79,7 +103,9 @@ export async function benchJwt(lib: typeof Credsign, label: string, tools: Bench
     const input = new TextEncoder().encode(`${h}.${p}`)
     const signature = new Uint8Array(Buffer.from(sig, 'base64url'))
     const rawSign = await opsPerSecond(() => signer.sign(input))
-    const rawVerify = await opsPerSecond(() => lib.verifySignature(signer.publicJwk, input, signature, { algorithm }))
+    const rawVerify = await opsPerSecond(() =>
+      lib.verifySignature(signer.publicJwk, input, signature, { algorithm }),
+    )
     rows.push(
       `| ${algorithm === 'RSA-PSS' ? 'RSA-PSS (PS256)' : algorithm} | ${label} | ${fmt(signOurs)} | ${fmt(signJose)} | **${fmt(signOurs / signJose, 2)}** | ${fmt(rawSign / signJose, 2)} | ` +
         `${fmt(verifyOurs)} | ${fmt(verifyJwtOurs)} | ${fmt(verifyJose)} | **${fmt(verifyOurs / verifyJose, 2)}** | ${fmt(rawVerify / verifyJose, 2)} |`,

@@ -1,37 +1,45 @@
 /**
- * SD-JWT VC issuance, presentation (with a KB-JWT) and verification next to @sd-jwt/sd-jwt-vc
- * 0.19 (OpenWallet Foundation), with the same keys and the same claims, in one run. Used by
- * bench/run.ts (`BENCH_ONLY=sd-jwt npm run bench` runs this section alone).
+ * SD-JWT VC issuance, presentation (with a KB-JWT) and verification next to @sd-jwt/sd-jwt-vc 0.19
+ * (OpenWallet Foundation), with the same keys and the same claims, in one run. Used by bench/run.ts
+ * (`BENCH_ONLY=sd-jwt npm run bench` runs this section alone).
  *
- * - Claims: an identity credential with 10 selectively disclosable claims: 8 top-level ones, of
- *   which `address` is itself disclosable and holds 2 more (a recursive disclosure). No decoys.
- *   `vct`, `iss` (the issuer's did:key), `iat` and `cnf` (the holder's key) are plain claims.
- * - Keys: P-256 (ES256) and Ed25519 (EdDSA). The issuer and the holder each have one key, the same
- *   on both sides: credsign signs with unlocked vault keys (`asDidSigner` for the issuer), @sd-jwt
+ * - Claims: an identity credential with 10 selectively disclosable claims: 8 top-level ones, of which
+ *   `address` is itself disclosable and holds 2 more (a recursive disclosure). No decoys. `vct`,
+ *   `iss` (the issuer's did:key), `iat` and `cnf` (the holder's key) are plain claims.
+ * - Keys: P-256 (ES256) and Ed25519 (EdDSA). The issuer and the holder each have one key, the same on
+ *   both sides: credsign signs with unlocked vault keys (`asDidSigner` for the issuer), @sd-jwt
  *   with node:crypto KeyObjects of the same PKCS#8.
  * - @sd-jwt brings no crypto: its callbacks are written here on node:crypto (createHash for the
  *   hasher, randomBytes for salts, sign / verify with KeyObjects, ieee-p1363 for ECDSA). Its issuer
  *   key is pre-imported; its KB-JWT verifier imports `cnf.jwk` on each call, as it must.
- * - issue: credsign `new SdJwtVcSigner(issuer).issue(claims, { vct, disclosureFrame, holder })`
- *   (`iss`, `iat`, `cnf`, `typ: dc+sd-jwt`, `kid`); @sd-jwt `issue({ iss, iat, vct, cnf, ...claims },
- *   frame, { header: { kid } })`.
- * - present: both present the same credsign-issued SD-JWT, revealing 4 claims (given_name,
+ * - Issue: credsign `new SdJwtVcSigner(issuer).issue(claims, { vct, disclosureFrame, holder })`
+ *   (`iss`, `iat`, `cnf`, `typ: dc+sd-jwt`, `kid`); @sd-jwt `issue({ iss, iat, vct, cnf, ...claims
+ *   }, frame, { header: { kid } })`.
+ * - Present: both present the same credsign-issued SD-JWT, revealing 4 claims (given_name,
  *   family_name, birthdate, address.locality, hence 5 disclosures) with a KB-JWT (aud, nonce, iat,
  *   sd_hash): credsign `presentSdJwt(sdJwt, { disclose, holder, audience, nonce })`, @sd-jwt
  *   `present(sdJwt, frame, { kb })`.
- * - verify: both verify the same 16 credsign presentations in turn, key binding required:
- *   credsign `verifySdJwt(p, { key, audience, nonce })` (issuer key given, like @sd-jwt's) and
- *   `verify(p, { audience, nonce })` (did:key resolution, issuer binding, key purpose, SD-JWT VC
- *   claim rules, validity); @sd-jwt `verify(p, { keyBindingNonce })` plus an `aud` comparison
- *   (it does not check `aud` itself).
- * - raw: node:crypto sign / verify with the same key (a KeyObject) on the issuer JWS's signing
- *   input: issue and present each sign once, verify checks two signatures (issuer JWS and KB-JWT),
- *   so the ceilings are raw sign, raw sign and raw verify ÷ 2 ops/s. "ceiling ×" = that ÷ @sd-jwt:
- *   no implementation signing / verifying with node:crypto can beat @sd-jwt by more than that.
- * - Cross-checks in the run: @sd-jwt verifies credsign's presentation (KB-JWT required) and
- *   credsign verifies @sd-jwt's, with the same claims on both sides.
+ * - Verify: both verify the same 16 credsign presentations in turn, key binding required: credsign
+ *   `verifySdJwt(p, { key, audience, nonce })` (issuer key given, like @sd-jwt's) and `verify(p, {
+ *   audience, nonce })` (did:key resolution, issuer binding, key purpose, SD-JWT VC claim rules,
+ *   validity); @sd-jwt `verify(p, { keyBindingNonce })` plus an `aud` comparison (it does not check
+ *   `aud` itself).
+ * - Raw: node:crypto sign / verify with the same key (a KeyObject) on the issuer JWS's signing input:
+ *   issue and present each sign once, verify checks two signatures (issuer JWS and KB-JWT), so the
+ *   ceilings are raw sign, raw sign and raw verify ÷ 2 ops/s. "ceiling ×" = that ÷ @sd-jwt: no
+ *   implementation signing / verifying with node:crypto can beat @sd-jwt by more than that.
+ * - Cross-checks in the run: @sd-jwt verifies credsign's presentation (KB-JWT required) and credsign
+ *   verifies @sd-jwt's, with the same claims on both sides.
  */
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import type * as Credsign from '../src/index.js'
 import { generateKeyPair } from '../src/keys/generate.js'
@@ -53,17 +61,39 @@ const CLAIMS = {
   birthdate: '1963-08-12',
   is_over_18: true,
   is_over_21: true,
-  address: { street_address: 'Heidestraße 17', locality: 'Köln', region: 'Nordrhein-Westfalen', country: 'DE' },
+  address: {
+    street_address: 'Heidestraße 17',
+    locality: 'Köln',
+    region: 'Nordrhein-Westfalen',
+    country: 'DE',
+  },
   nationalities: ['DE'],
 }
 const FRAME = {
-  _sd: ['given_name', 'family_name', 'email', 'phone_number', 'birthdate', 'is_over_18', 'is_over_21', 'address'],
+  _sd: [
+    'given_name',
+    'family_name',
+    'email',
+    'phone_number',
+    'birthdate',
+    'is_over_18',
+    'is_over_21',
+    'address',
+  ],
   address: { _sd: ['street_address', 'locality'] },
 }
 const DISCLOSURES = 10
-/** credsign's presentation frame and @sd-jwt's, revealing the same claims. */
-const OUR_DISCLOSE = { _sd: ['given_name', 'family_name', 'birthdate'], address: { _sd: ['locality'] } }
-const THEIR_DISCLOSE = { given_name: true, family_name: true, birthdate: true, address: { locality: true } }
+/** Credsign's presentation frame and @sd-jwt's, revealing the same claims. */
+const OUR_DISCLOSE = {
+  _sd: ['given_name', 'family_name', 'birthdate'],
+  address: { _sd: ['locality'] },
+}
+const THEIR_DISCLOSE = {
+  given_name: true,
+  family_name: true,
+  birthdate: true,
+  address: { locality: true },
+}
 const VERIFY_SET = 16
 
 // ---------------------------------------------------------------------------------------------
@@ -71,19 +101,34 @@ const VERIFY_SET = 16
 
 function hasher(data: string | ArrayBuffer, alg: string): Uint8Array {
   if (alg !== 'sha-256') throw new Error(`bench hasher: ${alg}`)
-  return new Uint8Array(createHash('sha256').update(typeof data === 'string' ? data : new Uint8Array(data)).digest())
+  return new Uint8Array(
+    createHash('sha256')
+      .update(typeof data === 'string' ? data : new Uint8Array(data))
+      .digest(),
+  )
 }
 const saltGenerator = (length: number): string => randomBytes(length).toString('base64url')
 const isEd = (key: KeyObject) => key.asymmetricKeyType === 'ed25519'
-const rawSign = (key: KeyObject, data: Buffer): Buffer => (isEd(key) ? nodeSign(null, data, key) : nodeSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }))
+const rawSign = (key: KeyObject, data: Buffer): Buffer =>
+  isEd(key)
+    ? nodeSign(null, data, key)
+    : nodeSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
 const rawVerify = (key: KeyObject, data: Buffer, signature: Buffer): boolean =>
-  isEd(key) ? nodeVerify(null, data, key, signature) : nodeVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-const jwsSign = (key: KeyObject) => (data: string) => rawSign(key, Buffer.from(data)).toString('base64url')
-const jwsVerify = (key: KeyObject) => (data: string, signature: string) => rawVerify(key, Buffer.from(data), Buffer.from(signature, 'base64url'))
+  isEd(key)
+    ? nodeVerify(null, data, key, signature)
+    : nodeVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+const jwsSign = (key: KeyObject) => (data: string) =>
+  rawSign(key, Buffer.from(data)).toString('base64url')
+const jwsVerify = (key: KeyObject) => (data: string, signature: string) =>
+  rawVerify(key, Buffer.from(data), Buffer.from(signature, 'base64url'))
 const kbVerifier = (data: string, signature: string, payload: { cnf?: { jwk?: object } }) => {
   const jwk = payload.cnf?.jwk
   if (jwk === undefined) return false
-  return rawVerify(createPublicKey({ key: jwk as never, format: 'jwk' }), Buffer.from(data), Buffer.from(signature, 'base64url'))
+  return rawVerify(
+    createPublicKey({ key: jwk as never, format: 'jwk' }),
+    Buffer.from(data),
+    Buffer.from(signature, 'base64url'),
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,7 +189,11 @@ export function createSdJwtBench(tools: BenchTools) {
         key = { issuer: await keyPair(algorithm), holder: await keyPair(algorithm) }
         keys.set(algorithm, key)
       }
-      const vault = new lib.KeyVault({ store: new lib.MemoryStore(), serviceSecret: new Uint8Array(32).fill(11), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+      const vault = new lib.KeyVault({
+        store: new lib.MemoryStore(),
+        serviceSecret: new Uint8Array(32).fill(11),
+        kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+      })
       await vault.import({ id: 'issuer', secrets: ['s'], key: { pkcs8: key.issuer.pkcs8 } })
       await vault.import({ id: 'holder', secrets: ['s'], key: { pkcs8: key.holder.pkcs8 } })
       const unlocked = await vault.unlock('issuer', ['s'])
@@ -155,17 +204,33 @@ export function createSdJwtBench(tools: BenchTools) {
 
       // credsign
       const vcSigner = new lib.SdJwtVcSigner(issuer)
-      const issueOurs = () => vcSigner.issue(CLAIMS, { vct: VCT, disclosureFrame: FRAME, holder: holderJwk })
+      const issueOurs = () =>
+        vcSigner.issue(CLAIMS, { vct: VCT, disclosureFrame: FRAME, holder: holderJwk })
       const issued = await issueOurs()
-      const presentOurs = () => lib.presentSdJwt(issued, { disclose: OUR_DISCLOSE, holder, audience: AUDIENCE, nonce: NONCE })
+      const presentOurs = () =>
+        lib.presentSdJwt(issued, {
+          disclose: OUR_DISCLOSE,
+          holder,
+          audience: AUDIENCE,
+          nonce: NONCE,
+        })
       const presentations: string[] = []
       for (let i = 0; i < VERIFY_SET; i++) presentations.push(await presentOurs())
       let v = 0
       const verifyOurs = async () => {
-        const result = await lib.verify(presentations[v++ % VERIFY_SET] as string, { audience: AUDIENCE, nonce: NONCE })
-        if (!result.verified) throw new Error(`credsign verify() did not verify: ${JSON.stringify(result.errors)}`)
+        const result = await lib.verify(presentations[v++ % VERIFY_SET] as string, {
+          audience: AUDIENCE,
+          nonce: NONCE,
+        })
+        if (!result.verified)
+          throw new Error(`credsign verify() did not verify: ${JSON.stringify(result.errors)}`)
       }
-      const verifySdJwtOurs = () => lib.verifySdJwt(presentations[v++ % VERIFY_SET] as string, { key: issuer.publicJwk, audience: AUDIENCE, nonce: NONCE })
+      const verifySdJwtOurs = () =>
+        lib.verifySdJwt(presentations[v++ % VERIFY_SET] as string, {
+          key: issuer.publicJwk,
+          audience: AUDIENCE,
+          nonce: NONCE,
+        })
 
       // @sd-jwt, driven directly
       const sd = new SDJwtVcInstance({
@@ -180,16 +245,33 @@ export function createSdJwtBench(tools: BenchTools) {
         kbVerifier,
       })
       const issueTheirs = () =>
-        sd.issue({ iss, iat: Math.floor(Date.now() / 1000), vct: VCT, cnf: { jwk: holderJwk }, ...CLAIMS }, FRAME as never, { header: { kid: issuer.id } })
-      const presentTheirs = () => sd.present(issued, THEIR_DISCLOSE as never, { kb: { payload: { aud: AUDIENCE, nonce: NONCE, iat: Math.floor(Date.now() / 1000) } } })
+        sd.issue(
+          { iss, iat: Math.floor(Date.now() / 1000), vct: VCT, cnf: { jwk: holderJwk }, ...CLAIMS },
+          FRAME as never,
+          { header: { kid: issuer.id } },
+        )
+      const presentTheirs = () =>
+        sd.present(issued, THEIR_DISCLOSE as never, {
+          kb: { payload: { aud: AUDIENCE, nonce: NONCE, iat: Math.floor(Date.now() / 1000) } },
+        })
       const verifyTheirs = async () => {
-        const result = await sd.verify(presentations[v++ % VERIFY_SET] as string, { keyBindingNonce: NONCE })
+        const result = await sd.verify(presentations[v++ % VERIFY_SET] as string, {
+          keyBindingNonce: NONCE,
+        })
         if (result.kb?.payload.aud !== AUDIENCE) throw new Error('@sd-jwt: wrong aud')
       }
 
       let common = shared.get(algorithm)
       if (common === undefined) {
-        const sizes = await crossCheck(lib, sd, issuer.publicJwk, issued, presentations[0] as string, await issueTheirs(), await presentTheirs())
+        const sizes = await crossCheck(
+          lib,
+          sd,
+          issuer.publicJwk,
+          issued,
+          presentations[0] as string,
+          await issueTheirs(),
+          await presentTheirs(),
+        )
         const input = Buffer.from(issued.split('~')[0]!.split('.').slice(0, 2).join('.'))
         const signature = rawSign(key.issuer.nodePrivate, input)
         for (const fn of [issueTheirs, presentTheirs, verifyTheirs]) await warmUp(fn)
@@ -255,15 +337,26 @@ async function crossCheck(
   theirPresentation: string,
 ): Promise<string> {
   const theirVerdict = await sd.verify(ourPresentation, { keyBindingNonce: NONCE })
-  const ourVerdict = await lib.verifySdJwt(theirPresentation, { key: issuerJwk, audience: AUDIENCE, nonce: NONCE })
+  const ourVerdict = await lib.verifySdJwt(theirPresentation, {
+    key: issuerJwk,
+    audience: AUDIENCE,
+    nonce: NONCE,
+  })
   const withoutTimes = (claims: unknown) => {
     const { iat, cnf, ...rest } = claims as Json
     void [iat, cnf]
     return JSON.stringify(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)))
   }
-  if (withoutTimes(theirVerdict.payload) !== withoutTimes(ourVerdict.claims)) throw new Error('bench: credsign and @sd-jwt presentations disclose different claims')
-  const countDisclosures = (sdJwt: string) => sdJwt.split('~').slice(1).filter((p) => p !== '' && !p.includes('.')).length
-  if (countDisclosures(ourIssued) !== DISCLOSURES || countDisclosures(theirIssued) !== DISCLOSURES) throw new Error('bench: expected 10 disclosures on both sides')
-  if (countDisclosures(ourPresentation) !== 5 || countDisclosures(theirPresentation) !== 5) throw new Error('bench: expected 5 disclosures in both presentations')
+  if (withoutTimes(theirVerdict.payload) !== withoutTimes(ourVerdict.claims))
+    throw new Error('bench: credsign and @sd-jwt presentations disclose different claims')
+  const countDisclosures = (sdJwt: string) =>
+    sdJwt
+      .split('~')
+      .slice(1)
+      .filter((p) => p !== '' && !p.includes('.')).length
+  if (countDisclosures(ourIssued) !== DISCLOSURES || countDisclosures(theirIssued) !== DISCLOSURES)
+    throw new Error('bench: expected 10 disclosures on both sides')
+  if (countDisclosures(ourPresentation) !== 5 || countDisclosures(theirPresentation) !== 5)
+    throw new Error('bench: expected 5 disclosures in both presentations')
   return `${ourIssued.length} B issued, ${ourPresentation.length} B presented; both ways ✓`
 }

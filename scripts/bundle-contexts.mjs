@@ -8,27 +8,94 @@ import { join } from 'node:path'
 
 const vectors = process.argv[2] ?? new URL('../../shared/vectors/', import.meta.url).pathname
 const contexts = [
-  ['credentials-v1', 'https://www.w3.org/2018/credentials/v1', 'w3c-contexts/vc-data-model/contexts/credentials/v1', 'w3c/vc-data-model 979c4af (W3C Software and Document License)'],
-  ['credentials-v2', 'https://www.w3.org/ns/credentials/v2', 'w3c-contexts/vc-data-model/contexts/credentials/v2', 'w3c/vc-data-model 979c4af (W3C Software and Document License)'],
-  ['credentials-examples-v1', 'https://www.w3.org/2018/credentials/examples/v1', 'w3c-contexts/vc-data-model/contexts/credentials/examples/v1', 'w3c/vc-data-model 979c4af (W3C Software and Document License)'],
-  ['credentials-examples-v2', 'https://www.w3.org/ns/credentials/examples/v2', 'w3c-contexts/vc-data-model/contexts/credentials/examples/v2', 'w3c/vc-data-model 979c4af (W3C Software and Document License)'],
-  ['credentials-undefined-terms-v2', 'https://www.w3.org/ns/credentials/undefined-terms/v2', 'w3c-contexts/vc-data-model/contexts/credentials/undefined-terms/v2', 'w3c/vc-data-model 979c4af (W3C Software and Document License)'],
-  ['data-integrity-v1', 'https://w3id.org/security/data-integrity/v1', 'w3c-contexts/vc-data-integrity/contexts/data-integrity/v1', 'w3c/vc-data-integrity 570d764 (W3C Software and Document License)'],
-  ['data-integrity-v2', 'https://w3id.org/security/data-integrity/v2', 'w3c-contexts/vc-data-integrity/contexts/data-integrity/v2', 'w3c/vc-data-integrity 570d764 (W3C Software and Document License)'],
-  ['multikey-v1', 'https://w3id.org/security/multikey/v1', 'w3c-contexts/vc-data-integrity/contexts/multikey/v1', 'w3c/vc-data-integrity 570d764 (W3C Software and Document License)'],
-  ['jwk-v1', 'https://w3id.org/security/jwk/v1', 'w3c-contexts/vc-data-integrity/contexts/jwk/v1', 'w3c/vc-data-integrity 570d764 (W3C Software and Document License)'],
-  ['did-v1', 'https://www.w3.org/ns/did/v1', 'w3c-contexts/did-spec-registries/vocabs/v1/context.jsonld', 'w3c/did-spec-registries c315db9 (W3C Document License)'],
+  [
+    'credentials-v1',
+    'https://www.w3.org/2018/credentials/v1',
+    'w3c-contexts/vc-data-model/contexts/credentials/v1',
+    'w3c/vc-data-model 979c4af (W3C Software and Document License)',
+  ],
+  [
+    'credentials-v2',
+    'https://www.w3.org/ns/credentials/v2',
+    'w3c-contexts/vc-data-model/contexts/credentials/v2',
+    'w3c/vc-data-model 979c4af (W3C Software and Document License)',
+  ],
+  [
+    'credentials-examples-v1',
+    'https://www.w3.org/2018/credentials/examples/v1',
+    'w3c-contexts/vc-data-model/contexts/credentials/examples/v1',
+    'w3c/vc-data-model 979c4af (W3C Software and Document License)',
+  ],
+  [
+    'credentials-examples-v2',
+    'https://www.w3.org/ns/credentials/examples/v2',
+    'w3c-contexts/vc-data-model/contexts/credentials/examples/v2',
+    'w3c/vc-data-model 979c4af (W3C Software and Document License)',
+  ],
+  [
+    'credentials-undefined-terms-v2',
+    'https://www.w3.org/ns/credentials/undefined-terms/v2',
+    'w3c-contexts/vc-data-model/contexts/credentials/undefined-terms/v2',
+    'w3c/vc-data-model 979c4af (W3C Software and Document License)',
+  ],
+  [
+    'data-integrity-v1',
+    'https://w3id.org/security/data-integrity/v1',
+    'w3c-contexts/vc-data-integrity/contexts/data-integrity/v1',
+    'w3c/vc-data-integrity 570d764 (W3C Software and Document License)',
+  ],
+  [
+    'data-integrity-v2',
+    'https://w3id.org/security/data-integrity/v2',
+    'w3c-contexts/vc-data-integrity/contexts/data-integrity/v2',
+    'w3c/vc-data-integrity 570d764 (W3C Software and Document License)',
+  ],
+  [
+    'multikey-v1',
+    'https://w3id.org/security/multikey/v1',
+    'w3c-contexts/vc-data-integrity/contexts/multikey/v1',
+    'w3c/vc-data-integrity 570d764 (W3C Software and Document License)',
+  ],
+  [
+    'jwk-v1',
+    'https://w3id.org/security/jwk/v1',
+    'w3c-contexts/vc-data-integrity/contexts/jwk/v1',
+    'w3c/vc-data-integrity 570d764 (W3C Software and Document License)',
+  ],
+  [
+    'did-v1',
+    'https://www.w3.org/ns/did/v1',
+    'w3c-contexts/did-spec-registries/vocabs/v1/context.jsonld',
+    'w3c/did-spec-registries c315db9 (W3C Document License)',
+  ],
   // The document w3id.org serves (w3c/vc-di-eddsa's contexts/lds-ed25519-2020-v1.json is a trimmed copy without
   // `expires`, `@protected` and the capability purposes, which breaks proofs with `expires`).
-  ['ed25519-2020-v1', 'https://w3id.org/security/suites/ed25519-2020/v1', 'npm:ed25519-signature-2020-context/contexts/ed25519-signature-2020-v1.jsonld', 'https://w3id.org/security/suites/ed25519-2020/v1 via npm ed25519-signature-2020-context 1.1.0 (BSD-3-Clause)'],
-  ['citizenship-v4rc1', 'https://w3id.org/citizenship/v4rc1', 'w3c-contexts/citizenship-vocab/contexts/citizenship-v4rc1.jsonld', 'w3c-ccg/citizenship-vocab 50a3689 (W3C Software and Document License)'],
+  [
+    'ed25519-2020-v1',
+    'https://w3id.org/security/suites/ed25519-2020/v1',
+    'npm:ed25519-signature-2020-context/contexts/ed25519-signature-2020-v1.jsonld',
+    'https://w3id.org/security/suites/ed25519-2020/v1 via npm ed25519-signature-2020-context 1.1.0 (BSD-3-Clause)',
+  ],
+  [
+    'citizenship-v4rc1',
+    'https://w3id.org/citizenship/v4rc1',
+    'w3c-contexts/citizenship-vocab/contexts/citizenship-v4rc1.jsonld',
+    'w3c-ccg/citizenship-vocab 50a3689 (W3C Software and Document License)',
+  ],
   // Referenced by credentials/examples/v1 (termsOfUse); the W3C context as packaged on npm.
-  ['odrl', 'https://www.w3.org/ns/odrl.jsonld', 'npm:@digitalbazaar/odrl-context/contexts/odrl.jsonld', 'https://www.w3.org/ns/odrl.jsonld via npm @digitalbazaar/odrl-context 1.0.0 (W3C Document License; package BSD-3-Clause)'],
+  [
+    'odrl',
+    'https://www.w3.org/ns/odrl.jsonld',
+    'npm:@digitalbazaar/odrl-context/contexts/odrl.jsonld',
+    'https://www.w3.org/ns/odrl.jsonld via npm @digitalbazaar/odrl-context 1.0.0 (W3C Document License; package BSD-3-Clause)',
+  ],
 ]
 const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())
 const index = []
 for (const [name, url, path, source] of contexts) {
-  const file = path.startsWith('npm:') ? new URL(`../node_modules/${path.slice(4)}`, import.meta.url).pathname : join(vectors, path)
+  const file = path.startsWith('npm:')
+    ? new URL(`../node_modules/${path.slice(4)}`, import.meta.url).pathname
+    : join(vectors, path)
   const document = JSON.parse(readFileSync(file, 'utf8'))
   const body = JSON.stringify(document, null, 2)
   writeFileSync(

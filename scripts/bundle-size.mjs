@@ -18,13 +18,13 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const KB = 1024
 
 /**
- * budget: the most gzipped KB the initial load may take (null: reported, not enforced). The budgets
+ * Budget: the most gzipped KB the initial load may take (null: reported, not enforced). The budgets
  * are the sizes measured when this check was written (2026-12-07, commit 81e111e) plus ~3% for the
- * work in flight, so a bundle can only shrink; lower them as it does.
- * target: the goal of issue 15 (item 2), printed next to the budget until a budget reaches it. What
- * stands in the way: @noble/curves and @noble/hashes load statically (key parsing validates points
- * with noble; ~15 KB gz of every row) and verify() imports every built-in format handler.
- * forbidInitial: packages that must not be in the initial load (only lazily, if at all).
+ * work in flight, so a bundle can only shrink; lower them as it does. target: the goal of issue 15
+ * (item 2), printed next to the budget until a budget reaches it. What stands in the way:
+ * @noble/curves and @noble/hashes load statically (key parsing validates points with noble; ~15 KB
+ * gz of every row) and verify() imports every built-in format handler. forbidInitial: packages that
+ * must not be in the initial load (only lazily, if at all).
  */
 const rows = [
   {
@@ -122,9 +122,12 @@ async function measure(row, work) {
     const p = stack.pop()
     if (initial.has(p)) continue
     initial.add(p)
-    for (const imp of outputs[p].imports) if (imp.kind === 'import-statement' && outputs[imp.path]) stack.push(imp.path)
+    for (const imp of outputs[p].imports)
+      if (imp.kind === 'import-statement' && outputs[imp.path]) stack.push(imp.path)
   }
-  let initialMin = 0, initialGz = 0, lazyGz = 0
+  let initialMin = 0,
+    initialGz = 0,
+    lazyGz = 0
   const initialPackages = new Set()
   for (const [p, out] of Object.entries(outputs)) {
     if (p.endsWith('.map')) continue
@@ -133,7 +136,8 @@ async function measure(row, work) {
     if (initial.has(p)) {
       initialMin += bytes.length
       initialGz += gz
-      for (const input of Object.keys(out.inputs)) if (packageOf(input) !== null) initialPackages.add(packageOf(input))
+      for (const input of Object.keys(out.inputs))
+        if (packageOf(input) !== null) initialPackages.add(packageOf(input))
     } else {
       lazyGz += gz
     }
@@ -156,14 +160,19 @@ try {
   for (const row of rows) {
     const m = await measure(row, work)
     const gzKb = m.initialGz / KB
-    let verdict = row.reference ? 'reference' : row.budget == null ? 'reported' : `budget ${row.budget} KB`
+    let verdict = row.reference
+      ? 'reference'
+      : row.budget == null
+        ? 'reported'
+        : `budget ${row.budget} KB`
     if (row.target != null && gzKb > row.target) verdict += ` (target ${row.target} KB not reached)`
     if (row.budget != null && gzKb > row.budget) {
       failures.push(`${row.name}: ${gzKb.toFixed(1)} KB gz > budget ${row.budget} KB`)
       verdict += ' EXCEEDED'
     }
     for (const pkg of row.forbidInitial ?? []) {
-      if (m.initialPackages.has(pkg)) failures.push(`${row.name}: ${pkg} is in the initial load (must be lazy or absent)`)
+      if (m.initialPackages.has(pkg))
+        failures.push(`${row.name}: ${pkg} is in the initial load (must be lazy or absent)`)
     }
     const packages = [...m.initialPackages].sort().join(', ')
     lines.push({ ...row, ...m, gzKb, verdict, packages })
@@ -173,14 +182,20 @@ try {
 }
 
 if (args.has('--markdown')) {
-  console.log('| bundle (esbuild, browser, ESM, minified) | initial, KB min | initial, KB gz | lazy chunks, KB gz | budget (target) | initial load pulls in |')
+  console.log(
+    '| bundle (esbuild, browser, ESM, minified) | initial, KB min | initial, KB gz | lazy chunks, KB gz | budget (target) | initial load pulls in |',
+  )
   console.log('|---|---:|---:|---:|---|---|')
   for (const l of lines) {
-    console.log(`| ${l.name} | ${(l.initialMin / KB).toFixed(1)} | ${l.gzKb.toFixed(1)} | ${(l.lazyGz / KB).toFixed(1)} | ${l.reference ? '(reference)' : l.budget == null ? '—' : `≤ ${l.budget}`}${l.target != null ? ` (${l.target})` : ''} | ${l.packages} |`)
+    console.log(
+      `| ${l.name} | ${(l.initialMin / KB).toFixed(1)} | ${l.gzKb.toFixed(1)} | ${(l.lazyGz / KB).toFixed(1)} | ${l.reference ? '(reference)' : l.budget == null ? '—' : `≤ ${l.budget}`}${l.target != null ? ` (${l.target})` : ''} | ${l.packages} |`,
+    )
   }
 } else {
   for (const l of lines) {
-    console.log(`${l.name}\n  initial ${(l.initialMin / KB).toFixed(1)} KB min, ${l.gzKb.toFixed(1)} KB gz; lazy ${(l.lazyGz / KB).toFixed(1)} KB gz; ${l.verdict}\n  initial load: ${l.packages}`)
+    console.log(
+      `${l.name}\n  initial ${(l.initialMin / KB).toFixed(1)} KB min, ${l.gzKb.toFixed(1)} KB gz; lazy ${(l.lazyGz / KB).toFixed(1)} KB gz; ${l.verdict}\n  initial load: ${l.packages}`,
+    )
   }
 }
 if (failures.length) {

@@ -26,7 +26,13 @@ for (const { types } of ENTRY_POINTS) {
 // 1. Collect the examples from the sources.
 const program = ts.createProgram(
   ENTRY_POINTS.map((entry) => join(root, entry.source)),
-  { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, skipLibCheck: true },
+  {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    skipLibCheck: true,
+  },
 )
 const checker = program.getTypeChecker()
 const examples = [] // { file, line, code, owner }
@@ -47,10 +53,16 @@ function collect(symbol, owner) {
       const tagLine = sourceFile.getLineAndCharacterOfPosition(tag.getStart(sourceFile)).line
       const lines = sourceFile.text.split('\n')
       const fenceLines = []
-      for (let i = tagLine; i < lines.length && !/\*\//.test(lines[i]); i++) if (/```/.test(lines[i])) fenceLines.push(i)
+      for (let i = tagLine; i < lines.length && !/\*\//.test(lines[i]); i++)
+        if (/```/.test(lines[i])) fenceLines.push(i)
       blocks.forEach((code, index) => {
         const fence = fenceLines[index * 2]
-        examples.push({ file: relative(root, sourceFile.fileName), line: (fence ?? tagLine) + 2, code, owner })
+        examples.push({
+          file: relative(root, sourceFile.fileName),
+          line: (fence ?? tagLine) + 2,
+          code,
+          owner,
+        })
       })
     }
   }
@@ -59,7 +71,8 @@ function collect(symbol, owner) {
 for (const entry of ENTRY_POINTS) {
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(join(root, entry.source)))
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
+    const symbol =
+      exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
     const owner = `${entry.name}: ${exported.name}`
     collect(symbol, owner)
     for (const table of [symbol.members, symbol.exports]) {
@@ -110,7 +123,11 @@ for (const diagnostic of ts.getPreEmitDiagnostics(examplesProgram)) {
 
 if (failures.size > 0) {
   for (const [where, messages] of failures) console.log(`${where}\n  ${messages.join('\n  ')}`)
-  console.log(`\n${failures.size} error location(s) in ${examples.length} @example blocks (modules in ${relative(root, outDir)})`)
+  console.log(
+    `\n${failures.size} error location(s) in ${examples.length} @example blocks (modules in ${relative(root, outDir)})`,
+  )
   process.exit(1)
 }
-console.log(`all ${examples.length} @example blocks of ${ENTRY_POINTS.length} entry points compile against dist/`)
+console.log(
+  `all ${examples.length} @example blocks of ${ENTRY_POINTS.length} entry points compile against dist/`,
+)

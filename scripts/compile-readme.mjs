@@ -88,7 +88,9 @@ for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
 
 if (failures.size > 0) {
   for (const [where, messages] of failures) console.log(`${where}\n  ${messages.join('\n  ')}`)
-  console.log(`\n${failures.size} error location(s) in ${blocks.length} \`\`\`ts blocks of ${files.join(', ')}`)
+  console.log(
+    `\n${failures.size} error location(s) in ${blocks.length} \`\`\`ts blocks of ${files.join(', ')}`,
+  )
   process.exit(1)
 }
 console.log(`all ${blocks.length} \`\`\`ts blocks of ${files.join(', ')} compile against dist/`)

@@ -2,7 +2,11 @@
 // (package.json "exports", tsup.config.ts). Shared by check-examples.mjs and compile-examples.mjs.
 export const ENTRY_POINTS = [
   { name: 'credsign', source: 'src/index.ts', types: 'dist/index.d.ts' },
-  { name: 'credsign/data-integrity', source: 'src/formats/data-integrity/index.ts', types: 'dist/data-integrity/index.d.ts' },
+  {
+    name: 'credsign/data-integrity',
+    source: 'src/formats/data-integrity/index.ts',
+    types: 'dist/data-integrity/index.d.ts',
+  },
   { name: 'credsign/file', source: 'src/file/index.ts', types: 'dist/file/index.d.ts' },
   { name: 'credsign/postgres', source: 'src/postgres/index.ts', types: 'dist/postgres/index.d.ts' },
   { name: 'credsign/testing', source: 'src/testing/index.ts', types: 'dist/testing/index.d.ts' },

@@ -21,10 +21,28 @@ const STARTUP_MS = 60_000
 const REQUEST_MS = 30_000
 
 const EXAMPLES = {
-  express: { command: process.execPath, args: ['--import', 'tsx', 'examples/express/server.ts'], ownRoute: true },
-  'node-http': { command: process.execPath, args: ['--import', 'tsx', 'examples/node-http/server.ts'] },
+  express: {
+    command: process.execPath,
+    args: ['--import', 'tsx', 'examples/express/server.ts'],
+    ownRoute: true,
+  },
+  'node-http': {
+    command: process.execPath,
+    args: ['--import', 'tsx', 'examples/node-http/server.ts'],
+  },
   'hono-bun': { command: bin('bun'), args: ['examples/hono-bun/server.ts'], ownRoute: true },
-  deno: { command: bin('deno'), args: ['run', '--node-modules-dir=manual', '--cached-only', '--no-check', '--allow-net=127.0.0.1', '--allow-env', 'examples/deno/server.ts'] },
+  deno: {
+    command: bin('deno'),
+    args: [
+      'run',
+      '--node-modules-dir=manual',
+      '--cached-only',
+      '--no-check',
+      '--allow-net=127.0.0.1',
+      '--allow-env',
+      'examples/deno/server.ts',
+    ],
+  },
 }
 
 const args = process.argv.slice(2)
@@ -34,22 +52,33 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--junit') junit = args[++i]
   else if (Object.hasOwn(EXAMPLES, args[i])) only.push(args[i])
   else {
-    console.error(`usage: node scripts/test-examples.mjs [--junit FILE] [${Object.keys(EXAMPLES).join('|')}]...`)
+    console.error(
+      `usage: node scripts/test-examples.mjs [--junit FILE] [${Object.keys(EXAMPLES).join('|')}]...`,
+    )
     process.exit(2)
   }
 }
 
-/** @type {{ example: string, name: string, ms: number, error?: string }[]} */
+/** @type {{ example: string; name: string; ms: number; error?: string }[]} */
 const results = []
 
 if (!existsSync(join(repo, 'dist', 'http', 'index.js'))) {
-  results.push({ example: 'build', name: 'dist/http/index.js exists (run npm run build first)', ms: 0, error: 'dist/ has no build of credsign/http' })
+  results.push({
+    example: 'build',
+    name: 'dist/http/index.js exists (run npm run build first)',
+    ms: 0,
+    error: 'dist/ has no build of credsign/http',
+  })
 } else {
-  for (const name of only.length > 0 ? only : Object.keys(EXAMPLES)) await runExample(name, EXAMPLES[name])
+  for (const name of only.length > 0 ? only : Object.keys(EXAMPLES))
+    await runExample(name, EXAMPLES[name])
 }
 
 const failed = results.filter((r) => r.error !== undefined)
-for (const r of results) console.log(`${r.error === undefined ? '✓' : '✗'} ${r.example}: ${r.name} (${r.ms} ms)${r.error === undefined ? '' : `\n    ${r.error.replaceAll('\n', '\n    ')}`}`)
+for (const r of results)
+  console.log(
+    `${r.error === undefined ? '✓' : '✗'} ${r.example}: ${r.name} (${r.ms} ms)${r.error === undefined ? '' : `\n    ${r.error.replaceAll('\n', '\n    ')}`}`,
+  )
 console.log(`examples: ${results.length - failed.length} passed, ${failed.length} failed`)
 if (junit !== undefined) writeJunit(junit)
 process.exit(failed.length > 0 ? 1 : 0)
@@ -75,7 +104,9 @@ async function runExample(name, example) {
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  )
   child.on('error', (error) => (output += `\nspawn failed: ${error.message}`))
   const tail = () => `output:\n${output.trim().split('\n').slice(-15).join('\n') || '(none)'}`
   let broken = false
@@ -91,7 +122,12 @@ async function runExample(name, example) {
         broken = true
       }
     }
-    results.push({ example: `examples/${name}`, name: stepName, ms: Math.round(performance.now() - started), ...(error === undefined ? {} : { error }) })
+    results.push({
+      example: `examples/${name}`,
+      name: stepName,
+      ms: Math.round(performance.now() - started),
+      ...(error === undefined ? {} : { error }),
+    })
   }
 
   try {
@@ -100,57 +136,97 @@ async function runExample(name, example) {
       let exit
       void exited.then((e) => (exit = e))
       for (;;) {
-        if (exit !== undefined) throw new Error(`the server exited (code ${exit.code}, signal ${exit.signal}) before answering`)
-        const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined)
+        if (exit !== undefined)
+          throw new Error(
+            `the server exited (code ${exit.code}, signal ${exit.signal}) before answering`,
+          )
+        const response = await fetch(`${base}/health`, {
+          signal: AbortSignal.timeout(2_000),
+        }).catch(() => undefined)
         if (response?.status === 200) {
           const body = await response.json()
           if (body.status !== 'ok') throw new Error(`/health said ${JSON.stringify(body)}`)
           break
         }
-        if (Date.now() > deadline) throw new Error(`no answer on ${base}/health within ${STARTUP_MS} ms`)
+        if (Date.now() > deadline)
+          throw new Error(`no answer on ${base}/health within ${STARTUP_MS} ms`)
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
       if (example.ownRoute) {
         const own = await fetch(`${base}/`, { signal: AbortSignal.timeout(REQUEST_MS) })
-        if (own.status !== 200 || !(await own.text()).includes('your own routes')) throw new Error(`GET / (the app's own route) answered ${own.status}`)
+        if (own.status !== 200 || !(await own.text()).includes('your own routes'))
+          throw new Error(`GET / (the app's own route) answered ${own.status}`)
       }
     })
 
     let method
     await step('POST /generate: 401 without the bearer token, 201 with it', async () => {
-      const body = { identifier: 'did:web:issuer.example#key-1', secrets: ['correct horse battery staple'], signatureType: 'Ed25519' }
+      const body = {
+        identifier: 'did:web:issuer.example#key-1',
+        secrets: ['correct horse battery staple'],
+        signatureType: 'Ed25519',
+      }
       const anonymous = await post(`${base}/generate`, body)
-      if (anonymous.status !== 401) throw new Error(`without a token: ${anonymous.status}, expected 401`)
+      if (anonymous.status !== 401)
+        throw new Error(`without a token: ${anonymous.status}, expected 401`)
       await anonymous.body?.cancel()
       const response = await post(`${base}/generate`, body, token)
       const text = await response.text()
       if (response.status !== 201) throw new Error(`with the token: ${response.status} ${text}`)
       method = JSON.parse(text)
-      if (method.id !== body.identifier || method.publicKeyJwk?.crv !== 'Ed25519' || 'd' in method.publicKeyJwk) throw new Error(`unexpected verification method ${text}`)
+      if (
+        method.id !== body.identifier ||
+        method.publicKeyJwk?.crv !== 'Ed25519' ||
+        'd' in method.publicKeyJwk
+      )
+        throw new Error(`unexpected verification method ${text}`)
     })
 
-    await step('POST /sign/vc/jwt: the JWT verifies with jose (the generated key, and GET /.well-known/jwks.json)', async () => {
-      const credential = {
-        '@context': ['https://www.w3.org/ns/credentials/v2'],
-        type: ['VerifiableCredential'],
-        issuer: 'did:web:issuer.example',
-        credentialSubject: { id: 'did:example:alice', name: 'Alice' },
-      }
-      const response = await post(`${base}/sign/vc/jwt`, { identifier: method.id, secrets: ['correct horse battery staple'], verifiable: credential }, token)
-      const jwt = await response.text()
-      if (response.status !== 201) throw new Error(`${response.status} ${jwt}`)
-      const { payload, protectedHeader } = await jose.jwtVerify(jwt, await jose.importJWK(method.publicKeyJwk, 'EdDSA'), { typ: 'vc+jwt' })
-      if (protectedHeader.kid !== method.id || payload.issuer !== credential.issuer || payload.credentialSubject?.name !== 'Alice') {
-        throw new Error(`unexpected JWT ${JSON.stringify({ protectedHeader, payload })}`)
-      }
-      const jwks = await fetch(`${base}/.well-known/jwks.json`, { signal: AbortSignal.timeout(REQUEST_MS) })
-      if (jwks.status !== 200) throw new Error(`/.well-known/jwks.json answered ${jwks.status}`)
-      await jose.jwtVerify(jwt, jose.createLocalJWKSet(await jwks.json()))
-    })
+    await step(
+      'POST /sign/vc/jwt: the JWT verifies with jose (the generated key, and GET /.well-known/jwks.json)',
+      async () => {
+        const credential = {
+          '@context': ['https://www.w3.org/ns/credentials/v2'],
+          type: ['VerifiableCredential'],
+          issuer: 'did:web:issuer.example',
+          credentialSubject: { id: 'did:example:alice', name: 'Alice' },
+        }
+        const response = await post(
+          `${base}/sign/vc/jwt`,
+          {
+            identifier: method.id,
+            secrets: ['correct horse battery staple'],
+            verifiable: credential,
+          },
+          token,
+        )
+        const jwt = await response.text()
+        if (response.status !== 201) throw new Error(`${response.status} ${jwt}`)
+        const { payload, protectedHeader } = await jose.jwtVerify(
+          jwt,
+          await jose.importJWK(method.publicKeyJwk, 'EdDSA'),
+          { typ: 'vc+jwt' },
+        )
+        if (
+          protectedHeader.kid !== method.id ||
+          payload.issuer !== credential.issuer ||
+          payload.credentialSubject?.name !== 'Alice'
+        ) {
+          throw new Error(`unexpected JWT ${JSON.stringify({ protectedHeader, payload })}`)
+        }
+        const jwks = await fetch(`${base}/.well-known/jwks.json`, {
+          signal: AbortSignal.timeout(REQUEST_MS),
+        })
+        if (jwks.status !== 200) throw new Error(`/.well-known/jwks.json answered ${jwks.status}`)
+        await jose.jwtVerify(jwt, jose.createLocalJWKSet(await jwks.json()))
+      },
+    )
 
     await step('stops on SIGTERM', async () => {
       child.kill('SIGTERM')
-      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('still running 10 s after SIGTERM')), 10_000).unref())
+      const timeout = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('still running 10 s after SIGTERM')), 10_000).unref(),
+      )
       await Promise.race([exited, timeout])
     })
   } finally {
@@ -164,7 +240,10 @@ async function runExample(name, example) {
 function post(url, body, token) {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(REQUEST_MS),
   })
@@ -183,16 +262,29 @@ function freePort() {
 }
 
 function writeJunit(file) {
-  const escape = (text) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  const escape = (text) =>
+    text
+      .replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c])
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
   const suites = new Map()
   for (const r of results) suites.set(r.example, [...(suites.get(r.example) ?? []), r])
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="examples" tests="${results.length}" failures="${failed.length}" errors="0">`]
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="examples" tests="${results.length}" failures="${failed.length}" errors="0">`,
+  ]
   for (const [suite, cases] of suites) {
-    lines.push(`  <testsuite name="${escape(suite)}" tests="${cases.length}" failures="${cases.filter((c) => c.error !== undefined).length}" errors="0">`)
+    lines.push(
+      `  <testsuite name="${escape(suite)}" tests="${cases.length}" failures="${cases.filter((c) => c.error !== undefined).length}" errors="0">`,
+    )
     for (const c of cases) {
       const open = `    <testcase classname="${escape(suite)}" name="${escape(c.name)}" time="${(c.ms / 1000).toFixed(3)}"`
       if (c.error === undefined) lines.push(`${open}/>`)
-      else lines.push(`${open}>`, `      <failure message="${escape(c.error.split('\n')[0])}">${escape(c.error)}</failure>`, '    </testcase>')
+      else
+        lines.push(
+          `${open}>`,
+          `      <failure message="${escape(c.error.split('\n')[0])}">${escape(c.error)}</failure>`,
+          '    </testcase>',
+        )
     }
     lines.push('  </testsuite>')
   }

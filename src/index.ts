@@ -1,8 +1,10 @@
 /**
- * credsign: keeps signing keys encrypted at rest and signs Verifiable Credentials with them.
+ * Credsign: keeps signing keys encrypted at rest and signs Verifiable Credentials with them.
  *
  * The core entry point runs unchanged on Node 20+, Deno, Bun and browsers. Node-only pieces live
- * behind their own subpaths: `credsign/file` (FileStore), `credsign/testing` (store contract suite).
+ * behind their own subpaths: `credsign/file` (FileStore), `credsign/testing` (store contract
+ * suite).
+ *
  * @packageDocumentation
  */
 export * from './errors/index.js'

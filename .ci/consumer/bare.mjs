@@ -6,9 +6,13 @@ import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 for (const optional of ['jsonld', 'rdf-canonize', 'pg', 'zod']) {
-  assert.throws(() => require.resolve(optional), `${optional} is not installed by npm install credsign`)
+  assert.throws(
+    () => require.resolve(optional),
+    `${optional} is not installed by npm install credsign`,
+  )
 }
-const { KeyVault, MemoryStore, JwtVcSigner, CredsignError, asDidSigner, verify } = await import('credsign')
+const { KeyVault, MemoryStore, JwtVcSigner, CredsignError, asDidSigner, verify } =
+  await import('credsign')
 const vault = new KeyVault({
   store: new MemoryStore(),
   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
@@ -35,8 +39,17 @@ assert.equal(health.status, 200)
 
 // Data Integrity: the JCS suites need nothing more; rdfc names the packages to install.
 const { DataIntegritySigner } = await import('credsign/data-integrity')
-const jcs = await new DataIntegritySigner(issuer, { cryptosuite: 'eddsa-jcs-2022' }).sign(credential)
+const jcs = await new DataIntegritySigner(issuer, { cryptosuite: 'eddsa-jcs-2022' }).sign(
+  credential,
+)
 assert.equal(jcs.proof.cryptosuite, 'eddsa-jcs-2022')
-await assert.rejects(new DataIntegritySigner(issuer).sign(credential), (e) =>
-  e instanceof CredsignError && e.code === 'unsupported_format' && /npm install jsonld rdf-canonize/.test(e.message))
-console.log('bare install: core, credsign/http and the JCS suites work; rdfc asks for jsonld + rdf-canonize')
+await assert.rejects(
+  new DataIntegritySigner(issuer).sign(credential),
+  (e) =>
+    e instanceof CredsignError &&
+    e.code === 'unsupported_format' &&
+    /npm install jsonld rdf-canonize/.test(e.message),
+)
+console.log(
+  'bare install: core, credsign/http and the JCS suites work; rdfc asks for jsonld + rdf-canonize',
+)

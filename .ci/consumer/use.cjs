@@ -11,7 +11,14 @@ async function main() {
     const mod = require(spec)
     assert.ok(Object.keys(mod).length > 0, `${spec} exports something`)
   }
-  const { KeyVault, MemoryStore, CredsignError, verifySignature, generateKeyPair, loadPrivateKey } = require('credsign')
+  const {
+    KeyVault,
+    MemoryStore,
+    CredsignError,
+    verifySignature,
+    generateKeyPair,
+    loadPrivateKey,
+  } = require('credsign')
   const vault = new KeyVault({
     store: new MemoryStore(),
     serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
@@ -26,20 +33,40 @@ async function main() {
   assert.match(require.resolve('credsign'), /index\.node\.cjs$/)
   const material = await generateKeyPair('Ed25519')
   assert.equal((await loadPrivateKey('Ed25519', material.pkcs8)).backend, 'node')
-  await assert.rejects(vault.unlock('cjs-1', ['wrong']), (e) => e instanceof CredsignError && e.code === 'wrong_secrets')
+  await assert.rejects(
+    vault.unlock('cjs-1', ['wrong']),
+    (e) => e instanceof CredsignError && e.code === 'wrong_secrets',
+  )
   // An error thrown by another entry point (credsign/file) is the core's CredsignError.
   const { FileStore } = require('credsign/file')
-  await assert.rejects(new FileStore({ directory: '/tmp/credsign-consumer-cjs' }).get('bad id'), (e) => e instanceof CredsignError && e.code === 'invalid_key_id')
+  await assert.rejects(
+    new FileStore({ directory: '/tmp/credsign-consumer-cjs' }).get('bad id'),
+    (e) => e instanceof CredsignError && e.code === 'invalid_key_id',
+  )
   // Data Integrity from the package: eddsa-rdfc-2022 loads jsonld lazily; the proof verifies through verify().
   const { DataIntegritySigner, dataIntegrityHandler } = require('credsign/data-integrity')
   const { asDidSigner, verify } = require('credsign')
   await vault.generate({ id: 'di-1', algorithm: 'Ed25519', secrets: ['s1'] })
   const diSigner = asDidSigner(await vault.unlock('di-1', ['s1']))
-  const secured = await new DataIntegritySigner(diSigner).sign({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:alice' } })
+  const secured = await new DataIntegritySigner(diSigner).sign({
+    '@context': ['https://www.w3.org/ns/credentials/v2'],
+    type: ['VerifiableCredential'],
+    credentialSubject: { id: 'did:example:alice' },
+  })
   const diResult = await verify(secured, { handlers: [dataIntegrityHandler()] })
   assert.deepEqual(diResult.errors, [])
   assert.equal(diResult.format, 'data-integrity')
-  await assert.rejects(new DataIntegritySigner(diSigner).sign({ '@context': ['https://www.w3.org/ns/credentials/v2', 'https://unknown.example/ctx'], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:alice' } }), (e) => e instanceof CredsignError && e.code === 'context_not_found')
+  await assert.rejects(
+    new DataIntegritySigner(diSigner).sign({
+      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://unknown.example/ctx'],
+      type: ['VerifiableCredential'],
+      credentialSubject: { id: 'did:example:alice' },
+    }),
+    (e) => e instanceof CredsignError && e.code === 'context_not_found',
+  )
   console.log('cjs ok')
 }
-main().catch((error) => { console.error(error); process.exit(1) })
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

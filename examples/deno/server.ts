@@ -7,17 +7,29 @@ import { createHandler } from 'credsign/http'
 // The slice of the Deno namespace used here (this repository type-checks with Node's types).
 declare const Deno: {
   env: { get(name: string): string | undefined }
-  serve(options: { port: number; hostname: string; onListen?: () => void }, handler: (request: Request) => Promise<Response>): unknown
+  serve(
+    options: { port: number; hostname: string; onListen?: () => void },
+    handler: (request: Request) => Promise<Response>,
+  ): unknown
 }
 
 const token = Deno.env.get('CREDSIGN_TOKEN')
-if (!token) throw new Error('set CREDSIGN_TOKEN to the bearer token clients must send (16+ characters)')
+if (!token)
+  throw new Error('set CREDSIGN_TOKEN to the bearer token clients must send (16+ characters)')
 const port = Number(Deno.env.get('PORT') ?? 3000)
 
 const vault = new KeyVault({
   store: new MemoryStore(), // or FileStore (credsign/file) / PostgresStore (credsign/postgres) to keep keys
-  serviceSecret: Deno.env.get('CREDSIGN_SERVICE_SECRET') ?? crypto.getRandomValues(new Uint8Array(32)),
+  serviceSecret:
+    Deno.env.get('CREDSIGN_SERVICE_SECRET') ?? crypto.getRandomValues(new Uint8Array(32)),
 })
 const handler = createHandler({ vault, auth: { bearerTokens: [token] } })
 
-Deno.serve({ port, hostname: '127.0.0.1', onListen: () => console.log(`credsign (Deno) listening on http://127.0.0.1:${port}`) }, handler)
+Deno.serve(
+  {
+    port,
+    hostname: '127.0.0.1',
+    onListen: () => console.log(`credsign (Deno) listening on http://127.0.0.1:${port}`),
+  },
+  handler,
+)

@@ -6,7 +6,8 @@ import { KeyVault, MemoryStore } from 'credsign'
 import { createHandler, toNodeListener } from 'credsign/http'
 
 const token = process.env.CREDSIGN_TOKEN
-if (!token) throw new Error('set CREDSIGN_TOKEN to the bearer token clients must send (16+ characters)')
+if (!token)
+  throw new Error('set CREDSIGN_TOKEN to the bearer token clients must send (16+ characters)')
 const port = Number(process.env.PORT ?? 3000)
 
 const vault = new KeyVault({

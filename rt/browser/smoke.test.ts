@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest'
 import * as credsign from '../../dist/index.js'
 import * as credsignDataIntegrity from '../../dist/data-integrity/index.js'
-import { ALGORITHMS, roundTrip, wrongSecrets, dataIntegrityRoundTrip, type Credsign, type CredsignDataIntegrity } from '../shared/smoke.ts'
+import {
+  ALGORITHMS,
+  roundTrip,
+  wrongSecrets,
+  dataIntegrityRoundTrip,
+  type Credsign,
+  type CredsignDataIntegrity,
+} from '../shared/smoke.ts'
 
 const lib = credsign as unknown as Credsign
 const di = credsignDataIntegrity as unknown as CredsignDataIntegrity

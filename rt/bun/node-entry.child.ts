@@ -10,6 +10,8 @@ for (const { name, run } of nodeEntryChecks(credsign as unknown as NodeEntry, 'b
     await run()
     console.log(JSON.stringify({ name, ok: true }))
   } catch (error) {
-    console.log(JSON.stringify({ name, ok: false, error: String((error as Error)?.stack ?? error) }))
+    console.log(
+      JSON.stringify({ name, ok: false, error: String((error as Error)?.stack ?? error) }),
+    )
   }
 }

@@ -4,7 +4,10 @@
 import { describe, expect, test } from 'bun:test'
 import { fileURLToPath } from 'node:url'
 
-const child = Bun.spawnSync([process.execPath, fileURLToPath(new URL('./node-entry.child.ts', import.meta.url))], { stdout: 'pipe', stderr: 'pipe' })
+const child = Bun.spawnSync(
+  [process.execPath, fileURLToPath(new URL('./node-entry.child.ts', import.meta.url))],
+  { stdout: 'pipe', stderr: 'pipe' },
+)
 const results = new TextDecoder()
   .decode(child.stdout)
   .split('\n')

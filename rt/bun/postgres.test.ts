@@ -8,6 +8,15 @@ import { postgresRoundTrip, postgresUrl } from '../shared/postgres.ts'
 
 const url = postgresUrl((name) => process.env[name])
 
-test.skipIf(url === undefined)('bun: PostgresStore migrate/generate/unlock/sign and the shared limiter (DATABASE_URL)', async () => {
-  await postgresRoundTrip(credsign as unknown as Credsign, postgres as never, url as string, 'bun')
-}, 60_000)
+test.skipIf(url === undefined)(
+  'bun: PostgresStore migrate/generate/unlock/sign and the shared limiter (DATABASE_URL)',
+  async () => {
+    await postgresRoundTrip(
+      credsign as unknown as Credsign,
+      postgres as never,
+      url as string,
+      'bun',
+    )
+  },
+  60_000,
+)

@@ -6,7 +6,14 @@ import { join } from 'node:path'
 import * as credsign from '../../dist/index.js'
 import * as credsignDataIntegrity from '../../dist/data-integrity/index.js'
 import * as credsignFile from '../../dist/file/index.js'
-import { ALGORITHMS, roundTrip, wrongSecrets, dataIntegrityRoundTrip, type Credsign, type CredsignDataIntegrity } from '../shared/smoke.ts'
+import {
+  ALGORITHMS,
+  roundTrip,
+  wrongSecrets,
+  dataIntegrityRoundTrip,
+  type Credsign,
+  type CredsignDataIntegrity,
+} from '../shared/smoke.ts'
 
 const lib = credsign as unknown as Credsign
 const di = credsignDataIntegrity as unknown as CredsignDataIntegrity

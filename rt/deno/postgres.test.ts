@@ -13,5 +13,6 @@ Deno.test({
   // pg keeps timers and sockets the store closes at the end; Deno's sanitizers would see them mid-test.
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: () => postgresRoundTrip(credsign as unknown as Credsign, postgres as never, url as string, 'deno'),
+  fn: () =>
+    postgresRoundTrip(credsign as unknown as Credsign, postgres as never, url as string, 'deno'),
 })

@@ -3,7 +3,15 @@
 import * as credsign from '../../dist/index.js'
 import * as credsignDataIntegrity from '../../dist/data-integrity/index.js'
 import * as credsignFile from '../../dist/file/index.js'
-import { ALGORITHMS, check, roundTrip, wrongSecrets, dataIntegrityRoundTrip, type Credsign, type CredsignDataIntegrity } from '../shared/smoke.ts'
+import {
+  ALGORITHMS,
+  check,
+  roundTrip,
+  wrongSecrets,
+  dataIntegrityRoundTrip,
+  type Credsign,
+  type CredsignDataIntegrity,
+} from '../shared/smoke.ts'
 
 const lib = credsign as unknown as Credsign
 const di = credsignDataIntegrity as unknown as CredsignDataIntegrity
@@ -19,7 +27,10 @@ Deno.test('deno: wrong secrets are refused with wrong_secrets', async () => {
 })
 
 Deno.test('deno: FileStore generate/unlock/sign in a temp dir', async () => {
-  check(typeof credsignFile.loadServiceSecret === 'function', 'credsign/file exports loadServiceSecret')
+  check(
+    typeof credsignFile.loadServiceSecret === 'function',
+    'credsign/file exports loadServiceSecret',
+  )
   const directory = await Deno.makeTempDir({ prefix: 'credsign-deno-' })
   try {
     await roundTrip(lib, 'Ed25519', new credsignFile.FileStore({ directory }))

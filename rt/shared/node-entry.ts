@@ -11,15 +11,30 @@ import { ALGORITHMS, check, roundTrip, type Credsign } from './smoke.ts'
 
 /** The slice of the node entry the checks touch, beyond the smoke tests'. */
 export interface NodeEntry extends Credsign {
-  generateKeyPair(algorithm: string, options?: Record<string, unknown>): Promise<{ algorithm: string; pkcs8: Uint8Array; publicJwk: Record<string, string> }>
-  loadPrivateKey(algorithm: string, pkcs8: Uint8Array, options?: Record<string, unknown>): Promise<{ backend: string; sign(data: Uint8Array): Promise<Uint8Array> }>
-  SecretEnvelope: new (options: Record<string, unknown>) => { open(sealed: unknown, secrets: string[], context: unknown): Promise<Uint8Array> }
+  generateKeyPair(
+    algorithm: string,
+    options?: Record<string, unknown>,
+  ): Promise<{ algorithm: string; pkcs8: Uint8Array; publicJwk: Record<string, string> }>
+  loadPrivateKey(
+    algorithm: string,
+    pkcs8: Uint8Array,
+    options?: Record<string, unknown>,
+  ): Promise<{ backend: string; sign(data: Uint8Array): Promise<Uint8Array> }>
+  SecretEnvelope: new (options: Record<string, unknown>) => {
+    open(sealed: unknown, secrets: string[], context: unknown): Promise<Uint8Array>
+  }
 }
 
 /** Which implementation `loadPrivateKey` must pick per algorithm on each runtime. */
 export const EXPECTED_BACKEND: Record<'deno' | 'bun', Record<string, string>> = {
   // Deno: node:crypto only where it beats Deno's WebCrypto / noble (Ed25519, secp256k1).
-  deno: { Ed25519: 'node', 'P-256': 'webcrypto', 'P-384': 'webcrypto', secp256k1: 'node', 'RSA-PSS': 'webcrypto' },
+  deno: {
+    Ed25519: 'node',
+    'P-256': 'webcrypto',
+    'P-384': 'webcrypto',
+    secp256k1: 'node',
+    'RSA-PSS': 'webcrypto',
+  },
   // Bun: BoringSSL has no secp256k1, which the backend's self-test detects: noble signs it.
   bun: { Ed25519: 'node', 'P-256': 'node', 'P-384': 'node', secp256k1: 'noble', 'RSA-PSS': 'node' },
 }
@@ -44,11 +59,23 @@ const VECTOR = {
   },
 }
 
-const WEBCRYPTO: Record<string, { import: Record<string, string>; verify: Record<string, unknown> }> = {
+const WEBCRYPTO: Record<
+  string,
+  { import: Record<string, string>; verify: Record<string, unknown> }
+> = {
   Ed25519: { import: { name: 'Ed25519' }, verify: { name: 'Ed25519' } },
-  'P-256': { import: { name: 'ECDSA', namedCurve: 'P-256' }, verify: { name: 'ECDSA', hash: 'SHA-256' } },
-  'P-384': { import: { name: 'ECDSA', namedCurve: 'P-384' }, verify: { name: 'ECDSA', hash: 'SHA-384' } },
-  'RSA-PSS': { import: { name: 'RSA-PSS', hash: 'SHA-256' }, verify: { name: 'RSA-PSS', saltLength: 32 } },
+  'P-256': {
+    import: { name: 'ECDSA', namedCurve: 'P-256' },
+    verify: { name: 'ECDSA', hash: 'SHA-256' },
+  },
+  'P-384': {
+    import: { name: 'ECDSA', namedCurve: 'P-384' },
+    verify: { name: 'ECDSA', hash: 'SHA-384' },
+  },
+  'RSA-PSS': {
+    import: { name: 'RSA-PSS', hash: 'SHA-256' },
+    verify: { name: 'RSA-PSS', saltLength: 32 },
+  },
 }
 
 function fromB64u(text: string): Uint8Array {
@@ -62,11 +89,23 @@ function sOf(signature: Uint8Array): bigint {
   return s
 }
 
-/** Verifies with an implementation other than credsign's: WebCrypto directly, or noble for secp256k1. */
-async function independentVerify(algorithm: string, jwk: Record<string, string>, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+/**
+ * Verifies with an implementation other than credsign's: WebCrypto directly, or noble for
+ * secp256k1.
+ */
+async function independentVerify(
+  algorithm: string,
+  jwk: Record<string, string>,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   if (algorithm === 'secp256k1') {
     const point = new Uint8Array([4, ...fromB64u(jwk.x as string), ...fromB64u(jwk.y as string)])
-    return secp256k1.verify(signature, data, point, { prehash: true, lowS: true, format: 'compact' })
+    return secp256k1.verify(signature, data, point, {
+      prehash: true,
+      lowS: true,
+      format: 'compact',
+    })
   }
   const params = WEBCRYPTO[algorithm] as (typeof WEBCRYPTO)[string]
   const { kid: _kid, ...plain } = jwk
@@ -75,7 +114,10 @@ async function independentVerify(algorithm: string, jwk: Record<string, string>,
 }
 
 /** Named checks; each runtime registers them with its own runner. */
-export function nodeEntryChecks(lib: NodeEntry, runtime: 'deno' | 'bun'): { name: string; run(): Promise<void> }[] {
+export function nodeEntryChecks(
+  lib: NodeEntry,
+  runtime: 'deno' | 'bun',
+): { name: string; run(): Promise<void> }[] {
   const data = new TextEncoder().encode(`hello from the node entry on ${runtime}`)
   const checks: { name: string; run(): Promise<void> }[] = []
   for (const algorithm of ALGORITHMS) {
@@ -85,13 +127,23 @@ export function nodeEntryChecks(lib: NodeEntry, runtime: 'deno' | 'bun'): { name
         await roundTrip(lib, algorithm)
         const material = await lib.generateKeyPair(algorithm, { modulusLength: 2048 })
         const key = await lib.loadPrivateKey(algorithm, material.pkcs8)
-        check(key.backend === EXPECTED_BACKEND[runtime][algorithm], `${algorithm} signs with ${key.backend}`)
+        check(
+          key.backend === EXPECTED_BACKEND[runtime][algorithm],
+          `${algorithm} signs with ${key.backend}`,
+        )
         const order = { 'P-256': p256, 'P-384': p384, secp256k1 }[algorithm]?.Point.Fn.ORDER
         for (let i = 0; i < (order === undefined ? 3 : 50); i++) {
           const signature = await key.sign(data)
-          check(await independentVerify(algorithm, material.publicJwk, data, signature), `independent verification of ${algorithm} signature ${i}`)
-          check(await lib.verifySignature(material.publicJwk, data, signature), `credsign verifies its ${algorithm} signature ${i}`)
-          if (order !== undefined) check(sOf(signature) <= order >> 1n, `${algorithm} signature ${i} is low-S`)
+          check(
+            await independentVerify(algorithm, material.publicJwk, data, signature),
+            `independent verification of ${algorithm} signature ${i}`,
+          )
+          check(
+            await lib.verifySignature(material.publicJwk, data, signature),
+            `credsign verifies its ${algorithm} signature ${i}`,
+          )
+          if (order !== undefined)
+            check(sOf(signature) <= order >> 1n, `${algorithm} signature ${i} is low-S`)
         }
       },
     })
@@ -121,7 +173,9 @@ export function nodeEntryChecks(lib: NodeEntry, runtime: 'deno' | 'bun'): { name
 }
 
 function fromHex(text: string): Uint8Array {
-  return Uint8Array.from({ length: text.length / 2 }, (_, i) => parseInt(text.slice(2 * i, 2 * i + 2), 16))
+  return Uint8Array.from({ length: text.length / 2 }, (_, i) =>
+    parseInt(text.slice(2 * i, 2 * i + 2), 16),
+  )
 }
 
 function toHex(bytes: Uint8Array): string {

@@ -16,12 +16,21 @@ interface PostgresModule {
 /** The server to test against; under CI a missing one is an error, elsewhere the checks are skipped. */
 export function postgresUrl(env: (name: string) => string | undefined): string | undefined {
   const url = env('DATABASE_URL') || undefined
-  if (url === undefined && env('CI')) throw new Error('DATABASE_URL is not set under CI: the PostgreSQL runtime checks must run')
+  if (url === undefined && env('CI'))
+    throw new Error('DATABASE_URL is not set under CI: the PostgreSQL runtime checks must run')
   return url
 }
 
-/** migrate → ping → generate/unlock/sign/verify with the shared limiter → a locked key → drop the schema. */
-export async function postgresRoundTrip(lib: Credsign, postgres: PostgresModule, url: string, runtime: string): Promise<void> {
+/**
+ * Migrate → ping → generate/unlock/sign/verify with the shared limiter → a locked key → drop the
+ * schema.
+ */
+export async function postgresRoundTrip(
+  lib: Credsign,
+  postgres: PostgresModule,
+  url: string,
+  runtime: string,
+): Promise<void> {
   const schema = `rt_${runtime}_${Math.random().toString(16).slice(2, 10)}`
   const store = new postgres.PostgresStore({ connection: url, schema })
   try {
@@ -46,7 +55,17 @@ export async function postgresRoundTrip(lib: Credsign, postgres: PostgresModule,
     }
     check(codes.join() === 'wrong_secrets,locked', `wrong unlocks gave ${codes.join()}`)
   } finally {
-    const pg = ((await import('pg')) as unknown as { default: { Client: new (c: unknown) => { connect(): Promise<void>; query(t: string): Promise<unknown>; end(): Promise<void> } } }).default
+    const pg = (
+      (await import('pg')) as unknown as {
+        default: {
+          Client: new (c: unknown) => {
+            connect(): Promise<void>
+            query(t: string): Promise<unknown>
+            end(): Promise<void>
+          }
+        }
+      }
+    ).default
     const client = new pg.Client({ connectionString: url })
     await client.connect()
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)

@@ -6,7 +6,10 @@
 export interface Credsign {
   KeyVault: new (options: Record<string, unknown>) => {
     generate(options: { id: string; algorithm: string; secrets: string[] }): Promise<unknown>
-    unlock(id: string, secrets: string[]): Promise<{
+    unlock(
+      id: string,
+      secrets: string[],
+    ): Promise<{
       id: string
       algorithm: string
       publicJwk: Record<string, unknown>
@@ -37,7 +40,7 @@ export function newVault(lib: Credsign, store: unknown = new lib.MemoryStore()) 
   })
 }
 
-/** generate → unlock → sign → verify (and a tampered message must not verify). */
+/** Generate → unlock → sign → verify (and a tampered message must not verify). */
 export async function roundTrip(lib: Credsign, algorithm: string, store?: unknown): Promise<void> {
   const vault = newVault(lib, store)
   const id = `smoke-${algorithm.toLowerCase()}`
@@ -50,12 +53,21 @@ export async function roundTrip(lib: Credsign, algorithm: string, store?: unknow
   const data = new TextEncoder().encode(`hello from ${algorithm}`)
   const signature = await signer.sign(data)
   check(signature instanceof Uint8Array && signature.length > 0, 'sign() gives bytes')
-  check((await lib.verifySignature(signer.publicJwk, data, signature)) === true, 'signature verifies')
+  check(
+    (await lib.verifySignature(signer.publicJwk, data, signature)) === true,
+    'signature verifies',
+  )
   const tampered = new TextEncoder().encode(`hello from ${algorithm}!`)
-  check((await lib.verifySignature(signer.publicJwk, tampered, signature)) === false, 'tampered data does not verify')
+  check(
+    (await lib.verifySignature(signer.publicJwk, tampered, signature)) === false,
+    'tampered data does not verify',
+  )
   if (algorithm === 'Ed25519') {
     const did = await lib.didKeyFromJwk(signer.publicJwk as never)
-    check(typeof did === 'string' && did.startsWith('did:key:z6Mk'), `did:key of an Ed25519 key: ${String(did)}`)
+    check(
+      typeof did === 'string' && did.startsWith('did:key:z6Mk'),
+      `did:key of an Ed25519 key: ${String(did)}`,
+    )
   }
   await signer.lock()
 }
@@ -72,7 +84,10 @@ export async function wrongSecrets(lib: Credsign): Promise<void> {
   }
   check(caught !== undefined, 'unlock with wrong secrets rejects')
   check(caught instanceof lib.CredsignError, `rejects with a CredsignError, got ${String(caught)}`)
-  check(lib.CredsignError.is(caught, 'wrong_secrets'), `code is wrong_secrets, got ${(caught as { code?: string }).code}`)
+  check(
+    lib.CredsignError.is(caught, 'wrong_secrets'),
+    `code is wrong_secrets, got ${(caught as { code?: string }).code}`,
+  )
   // The right secrets still open the key afterwards.
   const signer = await vault.unlock('smoke-wrong', ['s1'])
   check(signer.id === 'smoke-wrong', 'right secrets still unlock')
@@ -80,28 +95,59 @@ export async function wrongSecrets(lib: Credsign): Promise<void> {
 
 /** The slice of `credsign/data-integrity` the smoke tests touch. */
 export interface CredsignDataIntegrity {
-  DataIntegritySigner: new (signer: unknown, options?: Record<string, unknown>) => { sign(document: Record<string, unknown>, options?: Record<string, unknown>): Promise<Record<string, unknown>> }
+  DataIntegritySigner: new (
+    signer: unknown,
+    options?: Record<string, unknown>,
+  ) => {
+    sign(
+      document: Record<string, unknown>,
+      options?: Record<string, unknown>,
+    ): Promise<Record<string, unknown>>
+  }
   dataIntegrityHandler(): unknown
 }
 
 /** Sign a credential with Data Integrity (an rdfc and a jcs suite) and verify it through verify(). */
-export async function dataIntegrityRoundTrip(lib: Credsign, di: CredsignDataIntegrity, cryptosuite: string): Promise<void> {
+export async function dataIntegrityRoundTrip(
+  lib: Credsign,
+  di: CredsignDataIntegrity,
+  cryptosuite: string,
+): Promise<void> {
   const core = lib as unknown as {
     asDidSigner(signer: unknown): unknown
-    verify(input: unknown, options: Record<string, unknown>): Promise<{ verified: boolean; format: string; errors: { code: string }[] }>
+    verify(
+      input: unknown,
+      options: Record<string, unknown>,
+    ): Promise<{ verified: boolean; format: string; errors: { code: string }[] }>
   }
   const vault = newVault(lib)
-  await vault.generate({ id: 'di', algorithm: cryptosuite.startsWith('ecdsa') ? 'P-256' : 'Ed25519', secrets: ['s1'] })
+  await vault.generate({
+    id: 'di',
+    algorithm: cryptosuite.startsWith('ecdsa') ? 'P-256' : 'Ed25519',
+    secrets: ['s1'],
+  })
   const signer = core.asDidSigner(await vault.unlock('di', ['s1']))
   const credential = {
-    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+    '@context': [
+      'https://www.w3.org/ns/credentials/v2',
+      'https://www.w3.org/ns/credentials/examples/v2',
+    ],
     type: ['VerifiableCredential', 'AlumniCredential'],
     credentialSubject: { id: 'did:example:alice', alumniOf: 'The School of Examples' },
   }
   const secured = await new di.DataIntegritySigner(signer, { cryptosuite }).sign(credential)
   const result = await core.verify(secured, { handlers: [di.dataIntegrityHandler()] })
-  check(result.verified && result.format === 'data-integrity', `${cryptosuite}: ${JSON.stringify(result.errors)}`)
-  const forged = { ...secured, credentialSubject: { id: 'did:example:alice', alumniOf: 'Another School' } }
+  check(
+    result.verified && result.format === 'data-integrity',
+    `${cryptosuite}: ${JSON.stringify(result.errors)}`,
+  )
+  const forged = {
+    ...secured,
+    credentialSubject: { id: 'did:example:alice', alumniOf: 'Another School' },
+  }
   const bad = await core.verify(forged, { handlers: [di.dataIntegrityHandler()] })
-  check(!bad.verified && bad.errors[0]?.code === 'signature_invalid', `${cryptosuite}: a changed claim fails`)
+  check(
+    !bad.verified && bad.errors[0]?.code === 'signature_invalid',
+    `${cryptosuite}: a changed claim fails`,
+  )
 }

@@ -51,8 +51,9 @@ export type NodeLikeRuntime = 'node' | 'deno' | 'bun'
 
 /**
  * Per-runtime choices, from `npm run bench` and the measurements in BENCHMARKS.md.
- * - Node (OpenSSL): everything. PBKDF2 stays in WebCrypto: node:crypto's pbkdf2 is the same
- *   OpenSSL code on the same thread pool (equal times), so there is nothing to gain.
+ *
+ * - Node (OpenSSL): everything. PBKDF2 stays in WebCrypto: node:crypto's pbkdf2 is the same OpenSSL
+ *   code on the same thread pool (equal times), so there is nothing to gain.
  * - Bun (BoringSSL): as Node. BoringSSL has no secp256k1: the self-test declines it (noble signs).
  *   Its synchronous signing stays ahead of its thread pool even with 8 signatures in flight, so
  *   batches of signatures stay synchronous (batches of verifications do go to the pool).
@@ -62,30 +63,74 @@ export type NodeLikeRuntime = 'node' | 'deno' | 'bun'
  *   WebCrypto, P-384 and RSA gain or lose up to 20 %, and its callback forms cost milliseconds.
  *
  * @example
+ *
  * ```ts
  * NODE_CRYPTO_POLICIES.deno.sign['P-256'] // undefined: Deno signs P-256 with WebCrypto
  * ```
  */
 /**
  * RSA on Node and Bun, every scheme alike: a private-key operation takes milliseconds (the thread
- * pool), a public-key one tens of microseconds (synchronous). P-521 is slower still both ways (pool).
+ * pool), a public-key one tens of microseconds (synchronous). P-521 is slower still both ways
+ * (pool).
  */
 const RSA_MODES = {
-  sign: { 'RSA-PSS': 'pool', PS384: 'pool', PS512: 'pool', RS256: 'pool', RS384: 'pool', RS512: 'pool' },
-  verify: { 'RSA-PSS': 'sync', PS384: 'sync', PS512: 'sync', RS256: 'sync', RS384: 'sync', RS512: 'sync' },
+  sign: {
+    'RSA-PSS': 'pool',
+    PS384: 'pool',
+    PS512: 'pool',
+    RS256: 'pool',
+    RS384: 'pool',
+    RS512: 'pool',
+  },
+  verify: {
+    'RSA-PSS': 'sync',
+    PS384: 'sync',
+    PS512: 'sync',
+    RS256: 'sync',
+    RS384: 'sync',
+    RS512: 'sync',
+  },
 } as const satisfies { sign: NodeCryptoPolicy['sign']; verify: NodeCryptoPolicy['verify'] }
 
 export const NODE_CRYPTO_POLICIES: Readonly<Record<NodeLikeRuntime, NodeCryptoPolicy>> = {
   node: {
-    sign: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', 'P-521': 'pool', secp256k1: 'pool', ...RSA_MODES.sign },
-    verify: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', 'P-521': 'pool', secp256k1: 'pool', ...RSA_MODES.verify },
+    sign: {
+      Ed25519: 'sync',
+      'P-256': 'sync',
+      'P-384': 'pool',
+      'P-521': 'pool',
+      secp256k1: 'pool',
+      ...RSA_MODES.sign,
+    },
+    verify: {
+      Ed25519: 'sync',
+      'P-256': 'sync',
+      'P-384': 'pool',
+      'P-521': 'pool',
+      secp256k1: 'pool',
+      ...RSA_MODES.verify,
+    },
     scrypt: true,
     digest: true,
     batchesToPool: { sign: true, verify: true },
   },
   bun: {
-    sign: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', 'P-521': 'pool', secp256k1: 'pool', ...RSA_MODES.sign },
-    verify: { Ed25519: 'sync', 'P-256': 'sync', 'P-384': 'pool', 'P-521': 'pool', secp256k1: 'pool', ...RSA_MODES.verify },
+    sign: {
+      Ed25519: 'sync',
+      'P-256': 'sync',
+      'P-384': 'pool',
+      'P-521': 'pool',
+      secp256k1: 'pool',
+      ...RSA_MODES.sign,
+    },
+    verify: {
+      Ed25519: 'sync',
+      'P-256': 'sync',
+      'P-384': 'pool',
+      'P-521': 'pool',
+      secp256k1: 'pool',
+      ...RSA_MODES.verify,
+    },
     scrypt: true,
     digest: true,
     batchesToPool: { sign: false, verify: true },
@@ -103,6 +148,7 @@ export const NODE_CRYPTO_POLICIES: Readonly<Record<NodeLikeRuntime, NodeCryptoPo
  * The runtime this code runs on, among those that match the `node` export condition.
  *
  * @example
+ *
  * ```ts
  * detectRuntime() // 'node' under Node.js
  * ```
@@ -114,23 +160,36 @@ export function detectRuntime(): NodeLikeRuntime {
   return 'node'
 }
 
-/** The digest node:crypto signs with: Ed25519 hashes internally (null), ECDSA with its curve's hash, RSA with its algorithm's. */
+/**
+ * The digest node:crypto signs with: Ed25519 hashes internally (null), ECDSA with its curve's hash,
+ * RSA with its algorithm's.
+ */
 function hashOf(algorithm: KeyAlgorithm): string | null {
   if (algorithm === 'Ed25519') return null
   if (isRsaAlgorithm(algorithm)) return RSA_SCHEMES[algorithm].nodeHash
   return EC_HASH[algorithm]
 }
 
-const EC_HASH = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512', secp256k1: 'sha256' } as const
+const EC_HASH = {
+  'P-256': 'sha256',
+  'P-384': 'sha384',
+  'P-521': 'sha512',
+  secp256k1: 'sha256',
+} as const
 
 /**
- * The `Signer` encodings: IEEE P1363 `r || s` for ECDSA; RSASSA-PSS with MGF1 over the same hash and
- * a salt as long as the hash; RSASSA-PKCS1-v1_5 (node:crypto's default padding for RSA keys).
+ * The `Signer` encodings: IEEE P1363 `r || s` for ECDSA; RSASSA-PSS with MGF1 over the same hash
+ * and a salt as long as the hash; RSASSA-PKCS1-v1_5 (node:crypto's default padding for RSA keys).
  */
-function signingOptions(algorithm: KeyAlgorithm): { dsaEncoding?: 'ieee-p1363'; padding?: number; saltLength?: number } {
+function signingOptions(algorithm: KeyAlgorithm): {
+  dsaEncoding?: 'ieee-p1363'
+  padding?: number
+  saltLength?: number
+} {
   if (isRsaAlgorithm(algorithm)) {
     const scheme = RSA_SCHEMES[algorithm]
-    if (scheme.webCryptoName === 'RSA-PSS') return { padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }
+    if (scheme.webCryptoName === 'RSA-PSS')
+      return { padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }
     return { padding: nodeCrypto.constants.RSA_PKCS1_PADDING }
   }
   if (isEcAlgorithm(algorithm)) return { dsaEncoding: 'ieee-p1363' }
@@ -156,7 +215,8 @@ function view(bytes: Uint8Array): Buffer {
 const SELF_TEST_MESSAGE = utf8('credsign node:crypto self-test')
 
 // RFC 8032 section 7.1, TEST 1 (the same vector WebCrypto's Ed25519 detection uses).
-const RFC8032_PKCS8 = '302e020100300506032b6570042204209d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
+const RFC8032_PKCS8 =
+  '302e020100300506032b6570042204209d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
 const RFC8032_X = '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo'
 const RFC8032_SIGNATURE =
   'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b'
@@ -164,8 +224,7 @@ const RFC8032_SIGNATURE =
 // An RSA-2048 public key and its RSASSA-PSS (SHA-256, MGF1-SHA-256, 32-byte salt) signature of
 // SELF_TEST_MESSAGE, made once with OpenSSL. Verifying it checks padding, hash and salt length.
 const RSA_SELF_TEST = {
-  n:
-    'wzDgyIg7-0ghpPCF-rNbGrvPVwx0SuA8D7GXibP4847sjmJ4tyqddPMJtp_6_bzNpYnoAnnxeRozNQUbJRdlezK3qDWGdFmmnJenEe6_EvQJNNIpOc4gn5GufD26e95YdZmRNjOZt_dhCWKhVB8VLDrmobVbKVX--C3EX4gfSWU604Ofyi4kDDM6HPbZNkV-3OXC5sGX6MAfGyD6bA4Fvu5lsL5cl0FrWihTx1sdsrbKh7a3l_-rjPSUcvBtQbaN0722fKOHo1U-ppRNW53eriekqtjnDpUa96V5Kd012uriyLj0FLp82_tx2hQX4TVXM992UwijLLkJejLnjJIJZQ',
+  n: 'wzDgyIg7-0ghpPCF-rNbGrvPVwx0SuA8D7GXibP4847sjmJ4tyqddPMJtp_6_bzNpYnoAnnxeRozNQUbJRdlezK3qDWGdFmmnJenEe6_EvQJNNIpOc4gn5GufD26e95YdZmRNjOZt_dhCWKhVB8VLDrmobVbKVX--C3EX4gfSWU604Ofyi4kDDM6HPbZNkV-3OXC5sGX6MAfGyD6bA4Fvu5lsL5cl0FrWihTx1sdsrbKh7a3l_-rjPSUcvBtQbaN0722fKOHo1U-ppRNW53eriekqtjnDpUa96V5Kd012uriyLj0FLp82_tx2hQX4TVXM992UwijLLkJejLnjJIJZQ',
   e: 'AQAB',
   signature:
     'AXutLmz_ox3mdSvkOGi0-xe3kEHSuSBfIQwYCPFtIUzrDNg8ZltaPaQdBUjiav0wlGJojDRtQdAF-ZafQi2HJIeYhvhbbKZGplS2p4zo0p2OA37_X3rbCndhpFFAvwb6hdDQRuVah0vpjZ64Hipn8RUdsJOFw4vJ4LnE5vg7bSKS5s3nr7JGe9GD2uQIFxpTiIqhG7MCdJ41RQCcRf8m_vk0HhhMPBqnRGojytt1qd4lRLQ_SZLa9eNil9dmFnwamSKMUXmpvPkrUIkLc2wdfOkGjHVMIkjb3CLPX5MTpKc8r_g2n_ZdSfSZHJMsmWuzYHAmgJt7esYaEJMsS2QkMQ',
@@ -175,8 +234,7 @@ const RSA_SELF_TEST = {
 // algorithms (PKCS#1 v1.5 with SHA-256/384/512; PSS with SHA-384/512, MGF1 with the same hash and a
 // salt as long as the hash), made once with OpenSSL: each checks that algorithm's padding and hash.
 const RSA_SCHEME_SELF_TEST = {
-  n:
-    'vEnFWLj7dXYY0HJ-r4gkmdRUSrCH1fYhDd1KBum1RW-eOpA1-Wc5lrD_qwULIsy_Myudol2dAyVPijwXf5FVQp7oqpDtQfn3-glYuKO-UW8JKTGNIc4QiPqoA8DURzzE5yZ3ExORtdmjIiADWc-EdMAESUg6_tWps6c42AbNH5MzfOnhxyNDBOxuOxRySTUGUd8IFzBlpwySIHhyEwNspna5OZH5In9mqUmcI1bkvr5T7rV2qEbglDYAI6jVq67_62g5RL_2QQrLYBYNWaNyEGdf1NFfcNAsVrtRuxnpoUFiMHYcOOpJJKAk93HJu8sk7mSIMAF2WwQJGhHt8ixaPw',
+  n: 'vEnFWLj7dXYY0HJ-r4gkmdRUSrCH1fYhDd1KBum1RW-eOpA1-Wc5lrD_qwULIsy_Myudol2dAyVPijwXf5FVQp7oqpDtQfn3-glYuKO-UW8JKTGNIc4QiPqoA8DURzzE5yZ3ExORtdmjIiADWc-EdMAESUg6_tWps6c42AbNH5MzfOnhxyNDBOxuOxRySTUGUd8IFzBlpwySIHhyEwNspna5OZH5In9mqUmcI1bkvr5T7rV2qEbglDYAI6jVq67_62g5RL_2QQrLYBYNWaNyEGdf1NFfcNAsVrtRuxnpoUFiMHYcOOpJJKAk93HJu8sk7mSIMAF2WwQJGhHt8ixaPw',
   e: 'AQAB',
   signatures: {
     RS256:
@@ -200,15 +258,22 @@ const RFC7914_VECTOR_1 =
  * Whether this runtime's node:crypto computes scrypt (RFC 7914's first vector, a few microseconds).
  *
  * @example
+ *
  * ```ts
  * scryptSelfTest() // true on Node, Deno and Bun
  * ```
  */
 export function scryptSelfTest(): boolean {
   try {
-    const out = plain(nodeCrypto.scryptSync(new Uint8Array(0), new Uint8Array(0), 64, { N: 16, r: 1, p: 1 }))
+    const out = plain(
+      nodeCrypto.scryptSync(new Uint8Array(0), new Uint8Array(0), 64, { N: 16, r: 1, p: 1 }),
+    )
     const expected = hex(RFC7914_VECTOR_1)
-    return out.length === 64 && out.every((byte, i) => byte === expected[i]) && typeof nodeCrypto.scrypt === 'function'
+    return (
+      out.length === 64 &&
+      out.every((byte, i) => byte === expected[i]) &&
+      typeof nodeCrypto.scrypt === 'function'
+    )
   } catch {
     return false
   }
@@ -227,11 +292,12 @@ function flipped(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Whether this runtime's node:crypto signs and verifies `algorithm` exactly as credsign does:
- * a known answer for Ed25519 (deterministic), signatures cross-checked with @noble/curves in both
+ * Whether this runtime's node:crypto signs and verifies `algorithm` exactly as credsign does: a
+ * known answer for Ed25519 (deterministic), signatures cross-checked with @noble/curves in both
  * directions for ECDSA, a known signature for each RSA algorithm. Any exception means no.
  *
  * @example
+ *
  * ```ts
  * selfTest('secp256k1') // false on Bun (BoringSSL has no secp256k1)
  * ```
@@ -245,21 +311,40 @@ export function selfTest(algorithm: KeyAlgorithm): boolean {
       const key = nodeCrypto.createPrivateKey({ key: view(pkcs8), format: 'der', type: 'pkcs8' })
       const expected = hex(RFC8032_SIGNATURE)
       const signature = plain(nodeCrypto.sign(null, new Uint8Array(0), key))
-      if (signature.length !== 64 || !signature.every((byte, i) => byte === expected[i])) return false
-      const publicKey = nodeCrypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: RFC8032_X }, format: 'jwk' })
+      if (signature.length !== 64 || !signature.every((byte, i) => byte === expected[i]))
+        return false
+      const publicKey = nodeCrypto.createPublicKey({
+        key: { kty: 'OKP', crv: 'Ed25519', x: RFC8032_X },
+        format: 'jwk',
+      })
       const empty = new Uint8Array(0)
-      return nodeCrypto.verify(null, empty, publicKey, expected) && !nodeCrypto.verify(null, empty, publicKey, flipped(expected))
+      return (
+        nodeCrypto.verify(null, empty, publicKey, expected) &&
+        !nodeCrypto.verify(null, empty, publicKey, flipped(expected))
+      )
     }
     if (isRsaAlgorithm(algorithm)) {
       const vector =
         algorithm === 'RSA-PSS'
           ? RSA_SELF_TEST
-          : { n: RSA_SCHEME_SELF_TEST.n, e: RSA_SCHEME_SELF_TEST.e, signature: RSA_SCHEME_SELF_TEST.signatures[algorithm] }
-      const publicKey = nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: vector.n, e: vector.e }, format: 'jwk' })
+          : {
+              n: RSA_SCHEME_SELF_TEST.n,
+              e: RSA_SCHEME_SELF_TEST.e,
+              signature: RSA_SCHEME_SELF_TEST.signatures[algorithm],
+            }
+      const publicKey = nodeCrypto.createPublicKey({
+        key: { kty: 'RSA', n: vector.n, e: vector.e },
+        format: 'jwk',
+      })
       const signature = fromB64u(vector.signature)
       return (
         nodeCrypto.verify(hash, SELF_TEST_MESSAGE, { key: publicKey, ...options }, signature) &&
-        !nodeCrypto.verify(hash, SELF_TEST_MESSAGE, { key: publicKey, ...options }, flipped(signature))
+        !nodeCrypto.verify(
+          hash,
+          SELF_TEST_MESSAGE,
+          { key: publicKey, ...options },
+          flipped(signature),
+        )
       )
     }
     const curve = EC_CURVES[algorithm]
@@ -269,11 +354,22 @@ export function selfTest(algorithm: KeyAlgorithm): boolean {
     const key = nodeCrypto.createPrivateKey({ key: view(pkcs8), format: 'der', type: 'pkcs8' })
     const point = curve.noble.getPublicKey(scalar, false)
     const ours = plain(nodeCrypto.sign(hash, SELF_TEST_MESSAGE, { key, ...options }))
-    const theirs = curve.noble.sign(SELF_TEST_MESSAGE, scalar, { prehash: true, lowS: true, format: 'compact' })
-    const publicKey = nodeCrypto.createPublicKey({ key: nodeJwk({ algorithm, publicKey: point }), format: 'jwk' })
+    const theirs = curve.noble.sign(SELF_TEST_MESSAGE, scalar, {
+      prehash: true,
+      lowS: true,
+      format: 'compact',
+    })
+    const publicKey = nodeCrypto.createPublicKey({
+      key: nodeJwk({ algorithm, publicKey: point }),
+      format: 'jwk',
+    })
     return (
       ours.length === 2 * curve.size &&
-      curve.noble.verify(ours, SELF_TEST_MESSAGE, point, { prehash: true, lowS: false, format: 'compact' }) &&
+      curve.noble.verify(ours, SELF_TEST_MESSAGE, point, {
+        prehash: true,
+        lowS: false,
+        format: 'compact',
+      }) &&
       nodeCrypto.verify(hash, SELF_TEST_MESSAGE, { key: publicKey, ...options }, theirs) &&
       !nodeCrypto.verify(hash, SELF_TEST_MESSAGE, { key: publicKey, ...options }, flipped(theirs))
     )
@@ -293,8 +389,8 @@ class PublicKeyCache {
   readonly #entries = new Map<string, KeyObject>()
   /**
    * The same KeyObjects by the key object itself: `verifySignature` hands over the same validated
-   * object for the same key while that stays in its own cache, so the common case needs no
-   * encoding of the key. Weak: forgotten with the key object.
+   * object for the same key while that stays in its own cache, so the common case needs no encoding
+   * of the key. Weak: forgotten with the key object.
    */
   readonly #byObject = new WeakMap<PublicKeyBytes, KeyObject>()
   constructor(readonly limit: number) {}
@@ -308,7 +404,14 @@ class PublicKeyCache {
   }
 
   #byMembers(key: PublicKeyBytes): KeyObject {
-    const jwk = jwkFromPublicKey(key) as { kty: string; crv?: string; x?: string; y?: string; n?: string; e?: string }
+    const jwk = jwkFromPublicKey(key) as {
+      kty: string
+      crv?: string
+      x?: string
+      y?: string
+      n?: string
+      e?: string
+    }
     const id = jwk.kty === 'RSA' ? `RSA.${jwk.n}.${jwk.e}` : `${jwk.crv}.${jwk.x}.${jwk.y ?? ''}`
     const hit = this.#entries.get(id)
     if (hit !== undefined) {
@@ -324,7 +427,8 @@ class PublicKeyCache {
       throw nodeFailure('import the public key', cause)
     }
     this.#entries.set(id, object)
-    if (this.#entries.size > this.limit) this.#entries.delete(this.#entries.keys().next().value as string)
+    if (this.#entries.size > this.limit)
+      this.#entries.delete(this.#entries.keys().next().value as string)
     return object
   }
 }
@@ -335,17 +439,28 @@ function expectedSignatureLength(key: PublicKeyBytes): number {
   return 2 * EC_CURVES[key.algorithm].size
 }
 
-function signInPool(hash: string | null, data: Uint8Array, key: Parameters<typeof nodeCrypto.sign>[2]): Promise<Uint8Array> {
+function signInPool(
+  hash: string | null,
+  data: Uint8Array,
+  key: Parameters<typeof nodeCrypto.sign>[2],
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     try {
-      nodeCrypto.sign(hash, data, key, (error, signature) => (error ? reject(nodeFailure('sign', error)) : resolve(signature)))
+      nodeCrypto.sign(hash, data, key, (error, signature) =>
+        error ? reject(nodeFailure('sign', error)) : resolve(signature),
+      )
     } catch (cause) {
       reject(nodeFailure('sign', cause))
     }
   })
 }
 
-function verifyInPool(hash: string | null, data: Uint8Array, key: Parameters<typeof nodeCrypto.verify>[2], signature: Uint8Array): Promise<boolean> {
+function verifyInPool(
+  hash: string | null,
+  data: Uint8Array,
+  key: Parameters<typeof nodeCrypto.verify>[2],
+  signature: Uint8Array,
+): Promise<boolean> {
   // An error here is a malformed signature (the key was validated): just invalid.
   return new Promise((resolve) => {
     try {
@@ -357,11 +472,12 @@ function verifyInPool(hash: string | null, data: Uint8Array, key: Parameters<typ
 }
 
 /**
- * Counts this backend's operations under way. A synchronous one counts until the microtask after
- * it returns, which runs before its caller resumes: calls made one after another (each awaited)
- * always find the count at zero, while calls started together (a batch) find it above zero.
+ * Counts this backend's operations under way. A synchronous one counts until the microtask after it
+ * returns, which runs before its caller resumes: calls made one after another (each awaited) always
+ * find the count at zero, while calls started together (a batch) find it above zero.
  *
  * @example
+ *
  * ```ts
  * const inFlight = new InFlight()
  * inFlight.busy() // false
@@ -396,6 +512,7 @@ export class InFlight {
  * Options of {@link nodeCryptoBackend}.
  *
  * @example
+ *
  * ```ts
  * const options: NodeCryptoBackendOptions = { runtime: 'deno', publicKeyCacheSize: 16 }
  * ```
@@ -408,13 +525,14 @@ export interface NodeCryptoBackendOptions {
 }
 
 /**
- * The node:crypto backend for `installBackend`: private keys become `KeyObject`s (no copy of
- * the bytes stays in JavaScript memory), signatures come from `crypto.sign` (ECDSA normalised to
- * low-S exactly like the WebCrypto path), verification uses `crypto.verify` with cached public
+ * The node:crypto backend for `installBackend`: private keys become `KeyObject`s (no copy of the
+ * bytes stays in JavaScript memory), signatures come from `crypto.sign` (ECDSA normalised to low-S
+ * exactly like the WebCrypto path), verification uses `crypto.verify` with cached public
  * `KeyObject`s (high-S accepted, as on every other path), scrypt runs in `crypto.scrypt` on the
  * thread pool.
  *
  * @example
+ *
  * ```ts
  * import { installBackend } from '../keys/backend.js'
  * installBackend(nodeCryptoBackend())
@@ -439,7 +557,10 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
   return {
     name: 'node',
 
-    loadPrivateKey(algorithm: KeyAlgorithm, pkcs8: Uint8Array): Promise<PrivateKeyHandle> | undefined {
+    loadPrivateKey(
+      algorithm: KeyAlgorithm,
+      pkcs8: Uint8Array,
+    ): Promise<PrivateKeyHandle> | undefined {
       const mode = policy.sign[algorithm]
       if (mode === undefined || !usable(algorithm)) return undefined
       let key: KeyObject
@@ -449,10 +570,16 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
       } catch (cause) {
         return Promise.reject(nodeFailure('import the private key', cause))
       }
-      return Promise.resolve(privateKeyHandle(algorithm, key, mode, policy.batchesToPool.sign ? inFlight : undefined))
+      return Promise.resolve(
+        privateKeyHandle(algorithm, key, mode, policy.batchesToPool.sign ? inFlight : undefined),
+      )
     },
 
-    verify(key: PublicKeyBytes, data: Uint8Array, signature: Uint8Array): Promise<boolean> | undefined {
+    verify(
+      key: PublicKeyBytes,
+      data: Uint8Array,
+      signature: Uint8Array,
+    ): Promise<boolean> | undefined {
       const mode = policy.verify[key.algorithm]
       if (mode === undefined || !usable(key.algorithm)) return undefined
       if (signature.length !== expectedSignatureLength(key)) return Promise.resolve(false)
@@ -464,7 +591,8 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
       }
       const hash = hashOf(key.algorithm)
       const input = { key: publicKey, ...signingOptions(key.algorithm) }
-      if (mode === 'pool' || (policy.batchesToPool.verify && inFlight.busy())) return inFlight.pool(() => verifyInPool(hash, data, input, signature))
+      if (mode === 'pool' || (policy.batchesToPool.verify && inFlight.busy()))
+        return inFlight.pool(() => verifyInPool(hash, data, input, signature))
       return inFlight.sync(() => {
         try {
           return Promise.resolve(nodeCrypto.verify(hash, data, input, signature))
@@ -474,7 +602,11 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
       })
     },
 
-    scrypt(password: Uint8Array, salt: Uint8Array, { N, r, p, dkLen }: ScryptParams): Promise<Uint8Array> | undefined {
+    scrypt(
+      password: Uint8Array,
+      salt: Uint8Array,
+      { N, r, p, dkLen }: ScryptParams,
+    ): Promise<Uint8Array> | undefined {
       scryptOk ??= policy.scrypt && scryptSelfTest()
       if (!scryptOk) return undefined
       // OpenSSL needs 128 * r * (N + 2) bytes for V plus 128 * r * p for B; the envelope bounds
@@ -501,18 +633,26 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
     digestBase64url(algorithm: ShaAlgorithm, text: string): string | undefined {
       digestOk ??= policy.digest && digestSelfTest()
       if (!digestOk) return undefined
-      return nodeCrypto.createHash(NODE_HASH_NAMES[algorithm]).update(text, 'utf8').digest('base64url')
+      return nodeCrypto
+        .createHash(NODE_HASH_NAMES[algorithm])
+        .update(text, 'utf8')
+        .digest('base64url')
     },
   }
 }
 
-const NODE_HASH_NAMES: Readonly<Record<ShaAlgorithm, string>> = { 'sha-256': 'sha256', 'sha-384': 'sha384', 'sha-512': 'sha512' }
+const NODE_HASH_NAMES: Readonly<Record<ShaAlgorithm, string>> = {
+  'sha-256': 'sha256',
+  'sha-384': 'sha384',
+  'sha-512': 'sha512',
+}
 
 /**
  * Whether this runtime's `crypto.createHash` gives the FIPS 180-4 digests of "abc" as unpadded
  * base64url for all three SHA-2 sizes (a few microseconds, once).
  *
  * @example
+ *
  * ```ts
  * digestSelfTest() // true on Node, Deno and Bun
  * ```
@@ -522,10 +662,15 @@ export function digestSelfTest(): boolean {
     const expected: Readonly<Record<ShaAlgorithm, string>> = {
       'sha-256': 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0',
       'sha-384': 'ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP_W-2AhgcroefMI1i67KE0yCWn',
-      'sha-512': '3a81oZNherrMQXNJriBBMRLm-k6JqX6iCp7u5ktV05ohkpkqJ0_BqDa6PCOj_uu9RU1EI2Q86A4qmslPpUyknw',
+      'sha-512':
+        '3a81oZNherrMQXNJriBBMRLm-k6JqX6iCp7u5ktV05ohkpkqJ0_BqDa6PCOj_uu9RU1EI2Q86A4qmslPpUyknw',
     }
     return (Object.keys(expected) as ShaAlgorithm[]).every(
-      (algorithm) => nodeCrypto.createHash(NODE_HASH_NAMES[algorithm]).update('abc', 'utf8').digest('base64url') === expected[algorithm],
+      (algorithm) =>
+        nodeCrypto
+          .createHash(NODE_HASH_NAMES[algorithm])
+          .update('abc', 'utf8')
+          .digest('base64url') === expected[algorithm],
     )
   } catch {
     return false
@@ -536,10 +681,21 @@ function lockedError(): CredsignError {
   return new CredsignError('signer_locked', 'this private key handle was destroyed')
 }
 
-/** `batches`: the backend's InFlight counter when batches of signatures go to the pool, else undefined. */
-function privateKeyHandle(algorithm: KeyAlgorithm, key: KeyObject, mode: Mode, batches: InFlight | undefined): PrivateKeyHandle {
+/**
+ * `batches`: the backend's InFlight counter when batches of signatures go to the pool, else
+ * undefined.
+ */
+function privateKeyHandle(
+  algorithm: KeyAlgorithm,
+  key: KeyObject,
+  mode: Mode,
+  batches: InFlight | undefined,
+): PrivateKeyHandle {
   const hash = hashOf(algorithm)
-  let input: ({ key: KeyObject } & ReturnType<typeof signingOptions>) | undefined = { key, ...signingOptions(algorithm) }
+  let input: ({ key: KeyObject } & ReturnType<typeof signingOptions>) | undefined = {
+    key,
+    ...signingOptions(algorithm),
+  }
   const finish = (signature: Uint8Array): Uint8Array => {
     const out = plain(signature)
     // node:crypto ECDSA returns either half; credsign always emits low-S (as on the WebCrypto path).
@@ -551,7 +707,8 @@ function privateKeyHandle(algorithm: KeyAlgorithm, key: KeyObject, mode: Mode, b
     async sign(data: Uint8Array): Promise<Uint8Array> {
       const current = input
       if (current === undefined) throw lockedError()
-      if (!(data instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'data to sign must be a Uint8Array')
+      if (!(data instanceof Uint8Array))
+        throw new CredsignError('invalid_argument', 'data to sign must be a Uint8Array')
       if (mode === 'pool' || batches?.busy()) {
         const work = (): Promise<Uint8Array> => signInPool(hash, data, current)
         return finish(await (batches ? batches.pool(work) : work()))
@@ -576,7 +733,10 @@ function privateKeyHandle(algorithm: KeyAlgorithm, key: KeyObject, mode: Mode, b
       // is imported from a transient export, wiped at once.
       const exported = current.key.export({ format: 'der', type: 'pkcs8' })
       try {
-        return await webCryptoSigningKey(algorithm, new Uint8Array(exported.buffer, exported.byteOffset, exported.byteLength))
+        return await webCryptoSigningKey(
+          algorithm,
+          new Uint8Array(exported.buffer, exported.byteOffset, exported.byteLength),
+        )
       } finally {
         exported.fill(0)
       }

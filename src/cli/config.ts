@@ -20,22 +20,28 @@ import type { CliIo } from './run.js'
  */
 
 /**
- * Default `--data-dir`: keys in `./credsign-data/keys`, the development secret and token beside them.
+ * Default `--data-dir`: keys in `./credsign-data/keys`, the development secret and token beside
+ * them.
  *
  * @example
+ *
  * ```ts
  * resolve(DEFAULT_DATA_DIR, 'api-token') // <cwd>/credsign-data/api-token
  * ```
+ *
  * @internal
  */
 export const DEFAULT_DATA_DIR = './credsign-data'
 /**
- * The origin service's default service secret path, used in production when SIGNING_KEY_PATH is unset.
+ * The origin service's default service secret path, used in production when SIGNING_KEY_PATH is
+ * unset.
  *
  * @example
+ *
  * ```ts
  * const path = process.env.SIGNING_KEY_PATH ?? PRODUCTION_SECRET_PATH // '/run/secrets/signing-key'
  * ```
+ *
  * @internal
  */
 export const PRODUCTION_SECRET_PATH = '/run/secrets/signing-key'
@@ -48,9 +54,11 @@ const MAX_SMALL_FILE_BYTES = 64 * 1024
  * fly (service secret, API token) and a missing one is an error.
  *
  * @example
+ *
  * ```ts
  * isProduction({ NODE_ENV: 'production' }) // true
  * ```
+ *
  * @internal
  */
 export function isProduction(env: CliIo['env']): boolean {
@@ -61,9 +69,11 @@ export function isProduction(env: CliIo['env']): boolean {
  * The data directory: `--data-dir`, else `CREDSIGN_DATA_DIR`, else `./credsign-data`, absolute.
  *
  * @example
+ *
  * ```ts
  * dataDirOf({ '--data-dir': '/var/lib/credsign' }, {}) // '/var/lib/credsign'
  * ```
+ *
  * @internal
  */
 export function dataDirOf(flags: Flags, env: CliIo['env']): string {
@@ -76,7 +86,10 @@ function intFromEnv(env: CliIo['env'], name: string, min: number, max: number): 
   if (raw === undefined || raw.trim() === '') return undefined
   const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new CliError(`${name} must be an integer from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`, 2)
+    throw new CliError(
+      `${name} must be an integer from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`,
+      2,
+    )
   }
   return value
 }
@@ -86,16 +99,20 @@ function intFromEnv(env: CliIo['env'], name: string, min: number, max: number): 
  * 600,000 when unset). Keys sealed earlier keep the parameters stored in their envelopes.
  *
  * @example
+ *
  * ```ts
  * kdfFromEnv({ PBKDF2_ITERATIONS: '1000' }, io) // { id: 'pbkdf2-sha256', iterations: 1000 } (and a warning unless `warn` is false)
  * ```
+ *
  * @internal
  */
 export function kdfFromEnv(env: CliIo['env'], io: CliIo, warn = true): KdfParams | undefined {
   const iterations = intFromEnv(env, 'PBKDF2_ITERATIONS', 1_000, 10_000_000)
   if (iterations === undefined) return undefined
   if (warn && iterations < DEFAULT_KDF.iterations) {
-    io.err(`credsign: warning: PBKDF2_ITERATIONS=${iterations} is below the default ${DEFAULT_KDF.iterations.toLocaleString('en')}: keys sealed now are cheaper to brute-force`)
+    io.err(
+      `credsign: warning: PBKDF2_ITERATIONS=${iterations} is below the default ${DEFAULT_KDF.iterations.toLocaleString('en')}: keys sealed now are cheaper to brute-force`,
+    )
   }
   return { id: 'pbkdf2-sha256', iterations }
 }
@@ -104,9 +121,11 @@ export function kdfFromEnv(env: CliIo['env'], io: CliIo, warn = true): KdfParams
  * The opt-in unlock cache from `CREDSIGN_UNLOCK_CACHE_TTL_MS` (1 to 3,600,000 ms); off when unset.
  *
  * @example
+ *
  * ```ts
  * unlockCacheFromEnv({ CREDSIGN_UNLOCK_CACHE_TTL_MS: '60000' }) // { ttlMs: 60000 }
  * ```
+ *
  * @internal
  */
 export function unlockCacheFromEnv(env: CliIo['env']): UnlockCacheOptions | undefined {
@@ -118,9 +137,11 @@ export function unlockCacheFromEnv(env: CliIo['env']): UnlockCacheOptions | unde
  * Whether a path exists (any kind of file). Errors other than "not found" are reported.
  *
  * @example
+ *
  * ```ts
  * await exists('./credsign-data/service-secret') // false on the first run
  * ```
+ *
  * @internal
  */
 export async function exists(path: string): Promise<boolean> {
@@ -137,9 +158,11 @@ export async function exists(path: string): Promise<boolean> {
  * ` (ENOENT)` for a Node file system error, or nothing: the one detail of an error worth printing.
  *
  * @example
+ *
  * ```ts
  * throw new CliError(`cannot read ${path}${errnoSuffix(error)}`)
  * ```
+ *
  * @internal
  */
 export function errnoSuffix(error: unknown): string {
@@ -148,15 +171,21 @@ export function errnoSuffix(error: unknown): string {
 }
 
 /**
- * Reads a whole file as UTF-8, refusing files over `maxBytes` (a misconfigured path: a log, a device).
+ * Reads a whole file as UTF-8, refusing files over `maxBytes` (a misconfigured path: a log, a
+ * device).
  *
  * @example
+ *
  * ```ts
  * const text = await readTextFile('./vc.json')
  * ```
+ *
  * @internal
  */
-export async function readTextFile(path: string, maxBytes: number = MAX_INPUT_BYTES): Promise<string> {
+export async function readTextFile(
+  path: string,
+  maxBytes: number = MAX_INPUT_BYTES,
+): Promise<string> {
   let bytes: Buffer
   try {
     const handle = await open(path, 'r')
@@ -181,9 +210,11 @@ export async function readTextFile(path: string, maxBytes: number = MAX_INPUT_BY
  * a second process starting at the same moment reads the complete file.
  *
  * @example
+ *
  * ```ts
  * await writeNewPrivateFile('./credsign-data/api-token', token + '\n')
  * ```
+ *
  * @internal
  */
 export async function writeNewPrivateFile(path: string, text: string): Promise<boolean> {
@@ -211,9 +242,11 @@ export async function writeNewPrivateFile(path: string, text: string): Promise<b
  * The data directory, created (mode 0700) when missing.
  *
  * @example
+ *
  * ```ts
  * await ensureDataDir('/var/lib/credsign')
  * ```
+ *
  * @internal
  */
 export async function ensureDataDir(dataDir: string): Promise<void> {
@@ -226,20 +259,28 @@ export async function ensureDataDir(dataDir: string): Promise<void> {
 
 /**
  * The service secret, from the file at `SIGNING_KEY_PATH` (default: `DATA_DIR/service-secret` in
- * development, `/run/secrets/signing-key` in production), trimmed, at least 32 bytes. A missing file
- * is created (32 random bytes, base64url, mode 0600) in development with a one-line warning, and is
- * an error in production. The secret itself is never printed.
+ * development, `/run/secrets/signing-key` in production), trimmed, at least 32 bytes. A missing
+ * file is created (32 random bytes, base64url, mode 0600) in development with a one-line warning,
+ * and is an error in production. The secret itself is never printed.
  *
  * @example
+ *
  * ```ts
  * const secret = await loadCliServiceSecret(process.env, '/var/lib/credsign', io)
  * ```
+ *
  * @internal
  */
-export async function loadCliServiceSecret(env: CliIo['env'], dataDir: string, io: CliIo): Promise<Uint8Array> {
+export async function loadCliServiceSecret(
+  env: CliIo['env'],
+  dataDir: string,
+  io: CliIo,
+): Promise<Uint8Array> {
   const production = isProduction(env)
   const configured = env.SIGNING_KEY_PATH?.trim() || undefined
-  const path = resolve(configured ?? (production ? PRODUCTION_SECRET_PATH : join(dataDir, 'service-secret')))
+  const path = resolve(
+    configured ?? (production ? PRODUCTION_SECRET_PATH : join(dataDir, 'service-secret')),
+  )
   const present = await exists(path)
   if (!present && production) {
     throw new CliError(
@@ -251,25 +292,30 @@ export async function loadCliServiceSecret(env: CliIo['env'], dataDir: string, i
     if (!present) {
       if (configured === undefined) await ensureDataDir(dataDir)
       const secret = await loadServiceSecret(path, { createIfMissing: true })
-      io.err(`credsign: warning: created a development service secret in ${path}; keys sealed under it cannot be opened without it (in production, provision SIGNING_KEY_PATH)`)
+      io.err(
+        `credsign: warning: created a development service secret in ${path}; keys sealed under it cannot be opened without it (in production, provision SIGNING_KEY_PATH)`,
+      )
       return secret
     }
     return await loadServiceSecret(path)
   } catch (error) {
-    if (CredsignError.is(error, 'invalid_service_secret')) throw new CliError(`${error.message} (SIGNING_KEY_PATH)`)
+    if (CredsignError.is(error, 'invalid_service_secret'))
+      throw new CliError(`${error.message} (SIGNING_KEY_PATH)`)
     throw error
   }
 }
 
 /**
- * The caller secrets of a key: the lines of `--secrets-file PATH`, else of `CREDSIGN_SECRETS`.
- * Each non-empty line is one secret, exactly as written (only the line break is removed). Never
- * taken from the command line, where every user of the machine can read them (`ps`).
+ * The caller secrets of a key: the lines of `--secrets-file PATH`, else of `CREDSIGN_SECRETS`. Each
+ * non-empty line is one secret, exactly as written (only the line break is removed). Never taken
+ * from the command line, where every user of the machine can read them (`ps`).
  *
  * @example
+ *
  * ```ts
  * await readCallerSecrets({}, { CREDSIGN_SECRETS: 'first secret\nsecond secret' }) // ['first secret', 'second secret']
  * ```
+ *
  * @internal
  */
 export async function readCallerSecrets(flags: Flags, env: CliIo['env']): Promise<CallerSecret[]> {
@@ -290,7 +336,8 @@ export async function readCallerSecrets(flags: Flags, env: CliIo['env']): Promis
   }
   const secrets = text.split(/\r?\n/).filter((line) => line !== '')
   if (secrets.length === 0) throw new CliError(`${source} holds no secret (one per line)`, 2)
-  if (secrets.length > 10) throw new CliError(`${source} holds ${secrets.length} lines; a key has 1 to 10 secrets`, 2)
+  if (secrets.length > 10)
+    throw new CliError(`${source} holds ${secrets.length} lines; a key has 1 to 10 secrets`, 2)
   return secrets
 }
 
@@ -298,10 +345,12 @@ export async function readCallerSecrets(flags: Flags, env: CliIo['env']): Promis
  * A vault and the store under it, and how to release them.
  *
  * @example
+ *
  * ```ts
  * const opened: CliVault = await openCliVault(io, { dataDir, migrations: 'require' })
  * await opened.close()
  * ```
+ *
  * @internal
  */
 export interface CliVault {
@@ -317,50 +366,79 @@ export interface CliVault {
  * that none is pending.
  *
  * @example
+ *
  * ```ts
  * const policy: MigrationPolicy = flags['--no-migrate'] ? 'require' : 'apply'
  * ```
+ *
  * @internal
  */
 export type MigrationPolicy = 'apply' | 'require'
 
 /**
- * Opens the store (PostgreSQL when `DATABASE_URL` is set, else a FileStore in `DATA_DIR/keys`) and a
- * vault on it. With PostgreSQL, `apply` runs the pending non-destructive migrations (idempotent and
- * serialized by an advisory lock, so replicas may start together); `require` changes nothing and
- * fails if any is pending. `serviceSecret: 'none'` makes a vault for public reads only (verify);
- * `sealsKeys` warns about a weak `PBKDF2_ITERATIONS` (commands that create keys).
+ * Opens the store (PostgreSQL when `DATABASE_URL` is set, else a FileStore in `DATA_DIR/keys`) and
+ * a vault on it. With PostgreSQL, `apply` runs the pending non-destructive migrations (idempotent
+ * and serialized by an advisory lock, so replicas may start together); `require` changes nothing
+ * and fails if any is pending. `serviceSecret: 'none'` makes a vault for public reads only
+ * (verify); `sealsKeys` warns about a weak `PBKDF2_ITERATIONS` (commands that create keys).
  *
  * @example
+ *
  * ```ts
- * const { vault, close } = await openCliVault(io, { dataDir: '/var/lib/credsign', migrations: 'require' })
- * try { console.log(await vault.jwks()) } finally { await close() }
+ * const { vault, close } = await openCliVault(io, {
+ *   dataDir: '/var/lib/credsign',
+ *   migrations: 'require',
+ * })
+ * try {
+ *   console.log(await vault.jwks())
+ * } finally {
+ *   await close()
+ * }
  * ```
+ *
  * @internal
  */
 export async function openCliVault(
   io: CliIo,
-  options: { dataDir: string; migrations: MigrationPolicy; schema?: string | undefined; serviceSecret?: 'load' | 'none'; sealsKeys?: boolean },
+  options: {
+    dataDir: string
+    migrations: MigrationPolicy
+    schema?: string | undefined
+    serviceSecret?: 'load' | 'none'
+    sealsKeys?: boolean
+  },
 ): Promise<CliVault> {
   const env = io.env
   const kdf = kdfFromEnv(env, io, options.sealsKeys === true)
   const unlockCache = unlockCacheFromEnv(env)
-  const serviceSecret = options.serviceSecret === 'none' ? randomBytes(32) : await loadCliServiceSecret(env, options.dataDir, io)
+  const serviceSecret =
+    options.serviceSecret === 'none'
+      ? randomBytes(32)
+      : await loadCliServiceSecret(env, options.dataDir, io)
   let store: KeyStore
   let limiter: AttemptLimiter | undefined
   let where: string
   let close: () => Promise<void> = async () => undefined
   if (env.DATABASE_URL) {
     const { PostgresStore } = await import('../postgres/index.js')
-    const pgStore = new PostgresStore({ connection: env.DATABASE_URL, ...(options.schema === undefined ? {} : { schema: options.schema }) })
+    const pgStore = new PostgresStore({
+      connection: env.DATABASE_URL,
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+    })
     close = () => pgStore.close().catch(() => undefined)
     try {
       if (options.migrations === 'apply') {
         const result = await pgStore.migrate()
-        if (result.applied.length > 0) io.err(`credsign: applied PostgreSQL migration${result.applied.length === 1 ? '' : 's'} ${result.applied.join(', ')} (schema version ${result.version})`)
+        if (result.applied.length > 0)
+          io.err(
+            `credsign: applied PostgreSQL migration${result.applied.length === 1 ? '' : 's'} ${result.applied.join(', ')} (schema version ${result.version})`,
+          )
       } else {
         const { pending } = await pgStore.migrationStatus()
-        if (pending.length > 0) throw new CliError(`the database schema has pending migrations (${pending.join(', ')}): run \`credsign migrate\` first`)
+        if (pending.length > 0)
+          throw new CliError(
+            `the database schema has pending migrations (${pending.join(', ')}): run \`credsign migrate\` first`,
+          )
       }
     } catch (error) {
       await close()
@@ -385,13 +463,15 @@ export async function openCliVault(
 }
 
 /**
- * The document a command works on: the file named by `--in`, or stdin for `--in -` and when
- * `--in` is absent (a usage error if stdin is a terminal).
+ * The document a command works on: the file named by `--in`, or stdin for `--in -` and when `--in`
+ * is absent (a usage error if stdin is a terminal).
  *
  * @example
+ *
  * ```ts
  * const text = await readInput({ '--in': 'vc.json' }, io)
  * ```
+ *
  * @internal
  */
 export async function readInput(flags: Flags, io: CliIo): Promise<string> {

@@ -7,9 +7,11 @@
  * What an option takes: nothing (`--status`) or a value (`--schema NAME`, `--schema=NAME`).
  *
  * @example
+ *
  * ```ts
  * const spec: FlagSpec = { '--schema': 'value', '--status': 'flag' }
  * ```
+ *
  * @internal
  */
 export type FlagSpec = Record<string, 'flag' | 'value'>
@@ -18,9 +20,11 @@ export type FlagSpec = Record<string, 'flag' | 'value'>
  * Parsed options: `true` for a flag, the string for a value.
  *
  * @example
+ *
  * ```ts
  * const flags: Flags = { '--schema': 'credsign', '--status': true }
  * ```
+ *
  * @internal
  */
 export type Flags = Record<string, string | true>
@@ -30,9 +34,11 @@ export type Flags = Record<string, string | true>
  * `exitCode`: 2 for a usage error, 1 for anything else. The message must never hold a secret.
  *
  * @example
+ *
  * ```ts
  * throw new CliError('set DATABASE_URL (or pass --database-url)', 2)
  * ```
+ *
  * @internal
  */
 export class CliError extends Error {
@@ -49,22 +55,27 @@ export class CliError extends Error {
  * anything else (only an option's name is ever echoed, never a value or a stray argument).
  *
  * @example
+ *
  * ```ts
  * parseFlags(['--port', '3000', '--no-auth'], { '--port': 'value', '--no-auth': 'flag' })
  * // { '--port': '3000', '--no-auth': true }
  * ```
+ *
  * @internal
  */
 export function parseFlags(args: string[], spec: FlagSpec): Flags | string {
   const out: Flags = {}
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined]
     // Own members only: `--constructor` or `__proto__` must not find Object.prototype's.
     const kind = Object.hasOwn(spec, name) ? spec[name] : undefined
     // Only an option's name is echoed: a value, or a stray argument, may be a secret or a database
     // URL with its password.
-    if (!name.startsWith('-')) return 'unexpected argument (every option is --name VALUE or --name=VALUE)'
+    if (!name.startsWith('-'))
+      return 'unexpected argument (every option is --name VALUE or --name=VALUE)'
     if (!kind) return `unknown option${printable(name)}`
     if (kind === 'flag') {
       if (inline !== undefined) return `${name} takes no value`
@@ -82,9 +93,11 @@ export function parseFlags(args: string[], spec: FlagSpec): Flags | string {
  * {@link parseFlags} for a command: a bad argument becomes a usage error ({@link CliError}, exit 2).
  *
  * @example
+ *
  * ```ts
  * const flags = flagsOrThrow(['--in', 'vc.json'], { '--in': 'value' }) // { '--in': 'vc.json' }
  * ```
+ *
  * @internal
  */
 export function flagsOrThrow(args: string[], spec: FlagSpec): Flags {
@@ -97,9 +110,11 @@ export function flagsOrThrow(args: string[], spec: FlagSpec): Flags {
  * A value option, or `undefined` when absent.
  *
  * @example
+ *
  * ```ts
  * stringFlag({ '--id': 'issuer-1' }, '--id') // 'issuer-1'
  * ```
+ *
  * @internal
  */
 export function stringFlag(flags: Flags, name: string): string | undefined {
@@ -111,9 +126,11 @@ export function stringFlag(flags: Flags, name: string): string | undefined {
  * A required value option; a usage error when absent.
  *
  * @example
+ *
  * ```ts
  * requireFlag({ '--id': 'issuer-1' }, '--id') // 'issuer-1'
  * ```
+ *
  * @internal
  */
 export function requireFlag(flags: Flags, name: string): string {
@@ -126,15 +143,23 @@ export function requireFlag(flags: Flags, name: string): string {
  * A value option that must be one of `choices` (echoed in the error, the value never is).
  *
  * @example
+ *
  * ```ts
  * choiceFlag({ '--kind': 'vp' }, '--kind', ['vc', 'vp'], 'vc') // 'vp'
  * ```
+ *
  * @internal
  */
-export function choiceFlag<T extends string>(flags: Flags, name: string, choices: readonly T[], fallback?: T): T {
+export function choiceFlag<T extends string>(
+  flags: Flags,
+  name: string,
+  choices: readonly T[],
+  fallback?: T,
+): T {
   const value = stringFlag(flags, name) ?? fallback
   if (value === undefined) throw new CliError(`${name} is required (${choices.join(', ')})`, 2)
-  if (!(choices as readonly string[]).includes(value)) throw new CliError(`${name} must be one of ${choices.join(', ')}`, 2)
+  if (!(choices as readonly string[]).includes(value))
+    throw new CliError(`${name} must be one of ${choices.join(', ')}`, 2)
   return value as T
 }
 
@@ -142,10 +167,12 @@ export function choiceFlag<T extends string>(flags: Flags, name: string, choices
  * ` "name"` for a plain command or option name; nothing for anything else, which may be a secret.
  *
  * @example
+ *
  * ```ts
  * printable('--port') // ' "--port"'
  * printable('postgres://u:pw@h/db') // ''
  * ```
+ *
  * @internal
  */
 export function printable(name: string): string {

@@ -15,10 +15,12 @@ import type { CliIo } from './run.js'
  * (what `credsign sign` and `credsign serve` do with such keys).
  *
  * @example
+ *
  * ```sh
  * printf 'first secret\nsecond secret\n' > secrets.txt
  * npx credsign keygen --id did:web:issuer.example#key-1 --algorithm Ed25519 --secrets-file secrets.txt
  * ```
+ *
  * @internal
  */
 export async function keygenCommand(args: string[], io: CliIo): Promise<number> {
@@ -35,15 +37,32 @@ export async function keygenCommand(args: string[], io: CliIo): Promise<number> 
   const algorithm = choiceFlag<KeyAlgorithm>(flags, '--algorithm', KEY_ALGORITHMS)
   const type = choiceFlag(flags, '--key-type', ['JsonWebKey', 'Multikey'] as const, 'JsonWebKey')
   const modulus = stringFlag(flags, '--modulus-length')
-  if (modulus !== undefined && (!isRsaAlgorithm(algorithm) || !['2048', '3072', '4096'].includes(modulus))) {
-    throw new CliError('--modulus-length is 2048, 3072 or 4096, for RSA keys only (RSA-PSS, PS384, PS512, RS256, RS384, RS512)', 2)
+  if (
+    modulus !== undefined &&
+    (!isRsaAlgorithm(algorithm) || !['2048', '3072', '4096'].includes(modulus))
+  ) {
+    throw new CliError(
+      '--modulus-length is 2048, 3072 or 4096, for RSA keys only (RSA-PSS, PS384, PS512, RS256, RS384, RS512)',
+      2,
+    )
   }
   const secrets = await readCallerSecrets(flags, io.env)
-  const opened = await openCliVault(io, { dataDir: dataDirOf(flags, io.env), migrations: 'require', schema: stringFlag(flags, '--schema'), sealsKeys: true })
+  const opened = await openCliVault(io, {
+    dataDir: dataDirOf(flags, io.env),
+    migrations: 'require',
+    schema: stringFlag(flags, '--schema'),
+    sealsKeys: true,
+  })
   try {
-    const info = await opened.vault.generate({ id, algorithm, secrets, ...(modulus === undefined ? {} : { modulusLength: Number(modulus) as 2048 | 3072 | 4096 }) })
+    const info = await opened.vault.generate({
+      id,
+      algorithm,
+      secrets,
+      ...(modulus === undefined ? {} : { modulusLength: Number(modulus) as 2048 | 3072 | 4096 }),
+    })
     const method = signingMethod(info.id, info.current.publicJwk, type)
-    if (method.id !== info.id) io.err(`credsign: note: ${info.id} is not a DID URL, so it signs as ${method.controller}`)
+    if (method.id !== info.id)
+      io.err(`credsign: note: ${info.id} is not a DID URL, so it signs as ${method.controller}`)
     io.out(JSON.stringify(method, null, 2))
     return 0
   } finally {
@@ -56,14 +75,24 @@ export async function keygenCommand(args: string[], io: CliIo): Promise<number> 
  * the key's did:key (`did:key:z…#z…`).
  *
  * @example
+ *
  * ```ts
  * signingMethod('did:web:issuer.example#key-1', publicJwk, 'JsonWebKey').controller // 'did:web:issuer.example'
  * ```
+ *
  * @internal
  */
-export function signingMethod(id: string, publicJwk: PublicJwk, type: 'JsonWebKey' | 'Multikey'): VerificationMethod {
+export function signingMethod(
+  id: string,
+  publicJwk: PublicJwk,
+  type: 'JsonWebKey' | 'Multikey',
+): VerificationMethod {
   const did = keyIdDid(id)
   if (did !== undefined) return verificationMethod(publicJwk, { id, controller: did, type })
   const didKeyId = didSignerId(publicJwk, 'key')
-  return verificationMethod(publicJwk, { id: didKeyId, controller: didKeyId.slice(0, didKeyId.indexOf('#')), type })
+  return verificationMethod(publicJwk, {
+    id: didKeyId,
+    controller: didKeyId.slice(0, didKeyId.indexOf('#')),
+    type,
+  })
 }

@@ -8,13 +8,20 @@ import type { CliIo } from './run.js'
  * lists them with `--status`. The database URL is never echoed.
  *
  * @example
+ *
  * ```sh
  * DATABASE_URL=postgres://app@db.internal/app npx credsign migrate --schema credsign
  * ```
+ *
  * @internal
  */
 export async function migrateCommand(args: string[], io: CliIo): Promise<number> {
-  const flags = flagsOrThrow(args, { '--schema': 'value', '--database-url': 'value', '--status': 'flag', '--allow-destructive': 'flag' })
+  const flags = flagsOrThrow(args, {
+    '--schema': 'value',
+    '--database-url': 'value',
+    '--status': 'flag',
+    '--allow-destructive': 'flag',
+  })
   const url = stringFlag(flags, '--database-url') ?? io.env.DATABASE_URL
   if (!url) throw new CliError('set DATABASE_URL (or pass --database-url)', 2)
   const { PostgresStore } = await import('../postgres/index.js')
@@ -33,7 +40,10 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
         ? `schema is up to date (version ${result.version})`
         : `applied migration${result.applied.length === 1 ? '' : 's'} ${result.applied.join(', ')}; schema version ${result.version}`,
     )
-    if (result.unknown.length > 0) io.err(`note: the database has migrations this credsign does not know (${result.unknown.join(', ')}): a newer release migrated it`)
+    if (result.unknown.length > 0)
+      io.err(
+        `note: the database has migrations this credsign does not know (${result.unknown.join(', ')}): a newer release migrated it`,
+      )
     return 0
   } catch (error) {
     // As before the CLI had several commands: a store error is one line, never the URL or a stack.

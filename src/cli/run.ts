@@ -11,11 +11,18 @@ import { verifyCommand } from './verify.js'
  * Where the CLI writes and what it reads; injectable for tests.
  *
  * @example
+ *
  * ```ts
  * const lines: string[] = []
- * const io: CliIo = { env: { PBKDF2_ITERATIONS: '1000' }, out: (l) => lines.push(l), err: (l) => lines.push(l), readStdin: async () => jwt }
+ * const io: CliIo = {
+ *   env: { PBKDF2_ITERATIONS: '1000' },
+ *   out: (l) => lines.push(l),
+ *   err: (l) => lines.push(l),
+ *   readStdin: async () => jwt,
+ * }
  * const code = await runCli(['verify'], io)
  * ```
+ *
  * @internal
  */
 export interface CliIo {
@@ -25,8 +32,8 @@ export interface CliIo {
   /** Standard input in full, for `--in -` (default: the process's stdin). */
   readStdin?: () => Promise<string>
   /**
-   * `serve`: registers `stop`, which shuts the server down, and returns a function that
-   * unregisters it. Default: SIGINT and SIGTERM.
+   * `serve`: registers `stop`, which shuts the server down, and returns a function that unregisters
+   * it. Default: SIGINT and SIGTERM.
    */
   onShutdown?: (stop: () => void) => () => void
 }
@@ -84,16 +91,18 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
 }
 
 /**
- * The `credsign` command line, as a function: parses `argv` (without `node` and the script),
- * runs the command and resolves with the exit code (0 success, 1 failure, 2 usage error). Failures
- * are one line on `io.err`; nothing ever prints a secret (service secret, API token, caller
- * secrets, the database URL).
+ * The `credsign` command line, as a function: parses `argv` (without `node` and the script), runs
+ * the command and resolves with the exit code (0 success, 1 failure, 2 usage error). Failures are
+ * one line on `io.err`; nothing ever prints a secret (service secret, API token, caller secrets,
+ * the database URL).
  *
  * @example
+ *
  * ```sh
  * DATABASE_URL=postgres://app@db.internal/app npx credsign migrate --schema credsign
  * npx credsign serve --port 3000
  * ```
+ *
  * @internal
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -120,7 +129,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return error.exitCode
     }
     // CredsignError messages never hold secrets; anything else might, so only its kind is shown.
-    io.err(`credsign ${command}: ${CredsignError.is(error) ? `${error.code}: ${error.message}` : 'unexpected error'}`)
+    io.err(
+      `credsign ${command}: ${CredsignError.is(error) ? `${error.code}: ${error.message}` : 'unexpected error'}`,
+    )
     return 1
   }
 }

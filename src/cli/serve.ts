@@ -4,22 +4,33 @@ import { join } from 'node:path'
 import { createHandler } from '../http/handler.js'
 import { DEFAULT_BODY_TIMEOUT_MS, toNodeListener } from '../http/node-listener.js'
 import type { CorsOptions, HttpAuth } from '../http/options.js'
-import { dataDirOf, ensureDataDir, errnoSuffix, isProduction, openCliVault, readTextFile, writeNewPrivateFile } from './config.js'
+import {
+  dataDirOf,
+  ensureDataDir,
+  errnoSuffix,
+  isProduction,
+  openCliVault,
+  readTextFile,
+  writeNewPrivateFile,
+} from './config.js'
 import { CliError, flagsOrThrow, stringFlag, type Flags } from './flags.js'
 import type { CliIo } from './run.js'
 
-/** How long in-flight requests get to finish after SIGINT / SIGTERM before their connections are cut. */
+/**
+ * How long in-flight requests get to finish after SIGINT / SIGTERM before their connections are
+ * cut.
+ */
 const SHUTDOWN_GRACE_MS = 10_000
 const MAX_TOKEN_FILE_BYTES = 64 * 1024
 /**
  * Read deadlines (docs/http.md, "Limits and safety"). Headers: node:http's `headersTimeout`, 10 s
  * (Node's own default is 60 s: long enough for slowloris to hold many connections). Body: the
- * listener's `bodyTimeoutMs`, 30 s, answered with a 408 problem. Node's `requestTimeout` backs
- * both up one second later (its 408 is plain text), and idle keep-alive connections close after 5 s.
+ * listener's `bodyTimeoutMs`, 30 s, answered with a 408 problem. Node's `requestTimeout` backs both
+ * up one second later (its 408 is plain text), and idle keep-alive connections close after 5 s.
  */
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000
-/** setTimeout's largest delay. */
+/** SetTimeout's largest delay. */
 const MAX_TIMEOUT_MS = 2_147_483_647
 /** What createHandler accepts, and what the `Authorization: Bearer` syntax can carry. */
 const TOKEN_SHAPE = /^[\x21-\x7e]{16,4096}$/
@@ -29,13 +40,16 @@ const TOKEN_SHAPE = /^[\x21-\x7e]{16,4096}$/
  * when `DATABASE_URL` is set, migrated first unless `--no-migrate`), the service secret from
  * `SIGNING_KEY_PATH`, bearer tokens from `CREDSIGN_TOKENS` / `CREDSIGN_TOKEN_FILE`. Prints
  * `credsign listening on http://HOST:PORT`, and resolves with 0 once SIGINT / SIGTERM (or
- * `io.onShutdown`) has stopped it: the server closes (in-flight requests get 10 s), then the store.
+ * `io.onShutdown`) has stopped it: the server closes (in-flight requests get 10 s), then the
+ * store.
  *
  * @example
+ *
  * ```sh
  * NODE_ENV=production SIGNING_KEY_PATH=/run/secrets/signing-key CREDSIGN_TOKEN_FILE=/run/secrets/api-tokens \
  *   npx credsign serve --host 0.0.0.0 --port 8080 --data-dir /var/lib/credsign
  * ```
+ *
  * @internal
  */
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
@@ -58,7 +72,12 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const cors = corsFromEnv(io.env)
   // Authentication first: a refused configuration should not create a service secret.
   const auth = await serveAuth(flags, io, dataDir)
-  const opened = await openCliVault(io, { dataDir, migrations: flags['--no-migrate'] ? 'require' : 'apply', schema: stringFlag(flags, '--schema'), sealsKeys: true })
+  const opened = await openCliVault(io, {
+    dataDir,
+    migrations: flags['--no-migrate'] ? 'require' : 'apply',
+    schema: stringFlag(flags, '--schema'),
+    sealsKeys: true,
+  })
   let server: Server | undefined
   try {
     const handler = createHandler({
@@ -68,7 +87,10 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       // For W3C conformance runs only: inline contexts can change what a signed document says.
       ...(flags['--allow-inline-contexts'] ? { dataIntegrity: { allowInlineContexts: true } } : {}),
     })
-    server = createDeadlineServer(toNodeListener(handler, { bodyTimeoutMs: deadlines.bodyMs }), deadlines)
+    server = createDeadlineServer(
+      toNodeListener(handler, { bodyTimeoutMs: deadlines.bodyMs }),
+      deadlines,
+    )
     const address = await listen(server, port, host)
     io.err(`credsign: keys in ${opened.where}`)
     io.out(`credsign listening on http://${address}`)
@@ -110,7 +132,8 @@ function millisecondsFlag(flags: Flags, name: string, fallback: number): number 
   const value = stringFlag(flags, name)
   if (value === undefined) return fallback
   const ms = /^\d{1,10}$/.test(value) ? Number(value) : Number.NaN
-  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) throw new CliError(`${name} must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 2)
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS))
+    throw new CliError(`${name} must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 2)
   return ms
 }
 
@@ -121,14 +144,20 @@ function millisecondsFlag(flags: Flags, name: string, fallback: number): number 
  * first two on a timer, `connectionsCheckingInterval`: at most a quarter of the headers deadline,
  * so a connection is cut no later than 1.25 times it.
  */
-function createDeadlineServer(listener: ReturnType<typeof toNodeListener>, deadlines: Deadlines): Server {
+function createDeadlineServer(
+  listener: ReturnType<typeof toNodeListener>,
+  deadlines: Deadlines,
+): Server {
   const server = createServer(
     {
       headersTimeout: deadlines.headersMs,
       // The backstop for headers and body together, after the listener's own (problem+json) answer.
       requestTimeout: Math.min(MAX_TIMEOUT_MS, deadlines.headersMs + deadlines.bodyMs + 1_000),
       keepAliveTimeout: deadlines.keepAliveMs,
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(deadlines.headersMs / 4))),
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.min(1_000, Math.floor(deadlines.headersMs / 4)),
+      ),
     },
     listener,
   )
@@ -149,7 +178,8 @@ function onSignals(stop: () => void): () => void {
 function portOf(value: string | undefined): number {
   if (value === undefined || value === '') return 3000
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN
-  if (!(port >= 0 && port <= 65535)) throw new CliError('--port (or PORT) must be a port number from 0 to 65535', 2)
+  if (!(port >= 0 && port <= 65535))
+    throw new CliError('--port (or PORT) must be a port number from 0 to 65535', 2)
   return port
 }
 
@@ -158,9 +188,16 @@ function corsFromEnv(env: CliIo['env']): CorsOptions | undefined {
   const raw = env.CORS_ORIGINS?.trim()
   if (!raw) return undefined
   if (raw === '*') return { origins: '*' }
-  const origins = raw.split(',').map((o) => o.trim()).filter((o) => o !== '')
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
   for (const origin of origins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new CliError('CORS_ORIGINS must be * or comma-separated origins such as https://wallet.example (scheme and host, no path)', 2)
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new CliError(
+        'CORS_ORIGINS must be * or comma-separated origins such as https://wallet.example (scheme and host, no path)',
+        2,
+      )
   }
   return { origins }
 }
@@ -175,41 +212,65 @@ async function serveAuth(flags: Flags, io: CliIo, dataDir: string): Promise<Http
   const listed = splitTokens(env.CREDSIGN_TOKENS ?? '')
   const tokenFile = env.CREDSIGN_TOKEN_FILE?.trim() || undefined
   if (flags['--no-auth']) {
-    if (listed.length > 0 || tokenFile !== undefined) throw new CliError('--no-auth contradicts CREDSIGN_TOKENS / CREDSIGN_TOKEN_FILE: unset them or drop --no-auth', 2)
-    io.err('credsign: warning: --no-auth: anyone who can reach this port can use the service; run it only where a gateway authenticates the callers')
+    if (listed.length > 0 || tokenFile !== undefined)
+      throw new CliError(
+        '--no-auth contradicts CREDSIGN_TOKENS / CREDSIGN_TOKEN_FILE: unset them or drop --no-auth',
+        2,
+      )
+    io.err(
+      'credsign: warning: --no-auth: anyone who can reach this port can use the service; run it only where a gateway authenticates the callers',
+    )
     return { disabled: true }
   }
-  const fromFile = tokenFile === undefined ? [] : splitTokens(await readTextFile(tokenFile, MAX_TOKEN_FILE_BYTES))
-  if (tokenFile !== undefined && fromFile.length === 0) throw new CliError(`${tokenFile} (CREDSIGN_TOKEN_FILE) holds no token`)
+  const fromFile =
+    tokenFile === undefined ? [] : splitTokens(await readTextFile(tokenFile, MAX_TOKEN_FILE_BYTES))
+  if (tokenFile !== undefined && fromFile.length === 0)
+    throw new CliError(`${tokenFile} (CREDSIGN_TOKEN_FILE) holds no token`)
   const tokens = [...listed, ...fromFile]
   if (tokens.length > 0) {
     const bad = tokens.findIndex((t) => !TOKEN_SHAPE.test(t))
     if (bad !== -1) {
-      const source = bad < listed.length ? `CREDSIGN_TOKENS entry ${bad + 1}` : `${tokenFile} entry ${bad - listed.length + 1}`
-      throw new CliError(`${source}: a token must be 16 to 4096 visible ASCII characters (no spaces)`)
+      const source =
+        bad < listed.length
+          ? `CREDSIGN_TOKENS entry ${bad + 1}`
+          : `${tokenFile} entry ${bad - listed.length + 1}`
+      throw new CliError(
+        `${source}: a token must be 16 to 4096 visible ASCII characters (no spaces)`,
+      )
     }
     return { bearerTokens: tokens }
   }
   if (isProduction(env)) {
-    throw new CliError('no API token: set CREDSIGN_TOKENS (comma-separated) or CREDSIGN_TOKEN_FILE (one per line), 16+ characters each, or pass --no-auth for a service only trusted callers can reach')
+    throw new CliError(
+      'no API token: set CREDSIGN_TOKENS (comma-separated) or CREDSIGN_TOKEN_FILE (one per line), 16+ characters each, or pass --no-auth for a service only trusted callers can reach',
+    )
   }
   const path = join(dataDir, 'api-token')
   await ensureDataDir(dataDir)
   const created = await writeNewPrivateFile(path, `${randomBytes(32).toString('base64url')}\n`)
   const token = (await readTextFile(path, MAX_TOKEN_FILE_BYTES)).trim()
-  if (!TOKEN_SHAPE.test(token)) throw new CliError(`${path} does not hold a usable token (16+ visible ASCII characters): delete it to get a new one`)
-  io.err(`credsign: ${created ? 'created a development API token in' : 'development API token in'} ${path} (send it as "Authorization: Bearer $(cat ${path})")`)
+  if (!TOKEN_SHAPE.test(token))
+    throw new CliError(
+      `${path} does not hold a usable token (16+ visible ASCII characters): delete it to get a new one`,
+    )
+  io.err(
+    `credsign: ${created ? 'created a development API token in' : 'development API token in'} ${path} (send it as "Authorization: Bearer $(cat ${path})")`,
+  )
   return { bearerTokens: [token] }
 }
 
 function splitTokens(text: string): string[] {
-  return text.split(/[\r\n,]+/).map((t) => t.trim()).filter((t) => t !== '')
+  return text
+    .split(/[\r\n,]+/)
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
 }
 
 /** Listens and resolves with `host:port` as a URL authority (the port the system chose for 0). */
 function listen(server: Server, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const failed = (error: Error): void => reject(new CliError(`cannot listen on ${host}:${port}${errnoSuffix(error)}`))
+    const failed = (error: Error): void =>
+      reject(new CliError(`cannot listen on ${host}:${port}${errnoSuffix(error)}`))
     server.once('error', failed)
     server.listen(port, host, () => {
       server.off('error', failed)

@@ -11,18 +11,26 @@ import type { CliIo } from './run.js'
 /**
  * `credsign verify [--in FILE|-] [--audience A] [--nonce N]`: verifies a credential or presentation
  * in any format credsign reads (JWT-VC/VP, SD-JWT, Data Integrity; an EnvelopedVerifiableCredential
- * is unwrapped) and prints the `VerificationResult` as JSON. Exit 0 only when it verified. Keys come
- * from this vault (no service secret needed: public keys only), then did:key and did:jwk; nothing
- * is fetched from the network.
+ * is unwrapped) and prints the `VerificationResult` as JSON. Exit 0 only when it verified. Keys
+ * come from this vault (no service secret needed: public keys only), then did:key and did:jwk;
+ * nothing is fetched from the network.
  *
  * @example
+ *
  * ```sh
  * npx credsign sign --id did:web:issuer.example#key-1 --format jwt --in vc.json | npx credsign verify
  * ```
+ *
  * @internal
  */
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
-  const flags = flagsOrThrow(args, { '--in': 'value', '--audience': 'value', '--nonce': 'value', '--data-dir': 'value', '--schema': 'value' })
+  const flags = flagsOrThrow(args, {
+    '--in': 'value',
+    '--audience': 'value',
+    '--nonce': 'value',
+    '--data-dir': 'value',
+    '--schema': 'value',
+  })
   const input = parseDocument(await readInput(flags, io))
   const handlers: FormatHandler[] = []
   if (typeof input === 'object') {
@@ -30,12 +38,20 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     const { dataIntegrityHandler } = await import('../formats/data-integrity/handler.js')
     handlers.push(dataIntegrityHandler())
   }
-  const opened = await openCliVault(io, { dataDir: dataDirOf(flags, io.env), migrations: 'require', schema: stringFlag(flags, '--schema'), serviceSecret: 'none' })
+  const opened = await openCliVault(io, {
+    dataDir: dataDirOf(flags, io.env),
+    migrations: 'require',
+    schema: stringFlag(flags, '--schema'),
+    serviceSecret: 'none',
+  })
   try {
     const audience = stringFlag(flags, '--audience')
     const nonce = stringFlag(flags, '--nonce')
     const options: VerifyOptions = {
-      resolver: combineResolvers(vaultResolver(opened.vault, { thumbprints: false }), createResolver()),
+      resolver: combineResolvers(
+        vaultResolver(opened.vault, { thumbprints: false }),
+        createResolver(),
+      ),
       handlers,
       ...(audience === undefined ? {} : { audience }),
       ...(nonce === undefined ? {} : { nonce }),
@@ -59,9 +75,15 @@ function parseDocument(text: string): unknown {
   } catch {
     throw new CliError('the input starts like JSON but is not valid JSON')
   }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && hasType(value, 'EnvelopedVerifiableCredential')) {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    hasType(value, 'EnvelopedVerifiableCredential')
+  ) {
     const content = parseEnvelopedCredential(value)
-    if (content.text === undefined) throw new CliError('the enveloped credential is not text (COSE is not supported)')
+    if (content.text === undefined)
+      throw new CliError('the enveloped credential is not text (COSE is not supported)')
     return content.text
   }
   return value

@@ -3,6 +3,7 @@
  * VCDM 1.1 document.
  *
  * @example
+ *
  * ```ts
  * import { VC_V1_CONTEXT } from 'credsign'
  * const credential = { '@context': [VC_V1_CONTEXT], type: ['VerifiableCredential'] }
@@ -15,6 +16,7 @@ export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1'
  * VCDM 2.0 document.
  *
  * @example
+ *
  * ```ts
  * import { VC_V2_CONTEXT } from 'credsign'
  * const credential = { '@context': [VC_V2_CONTEXT], type: ['VerifiableCredential'] }

@@ -2,12 +2,12 @@ import { VC_V1_CONTEXT, VC_V2_CONTEXT } from './contexts.js'
 import type { VcVersion } from './types.js'
 
 /**
- * The data model version a credential or presentation declares by its first `@context` entry:
- * `2.0` for `https://www.w3.org/ns/credentials/v2`, `1.1` for
- * `https://www.w3.org/2018/credentials/v1`, `undefined` for anything else (no `@context`, another
- * first entry, not an object). Never throws.
+ * The data model version a credential or presentation declares by its first `@context` entry: `2.0`
+ * for `https://www.w3.org/ns/credentials/v2`, `1.1` for `https://www.w3.org/2018/credentials/v1`,
+ * `undefined` for anything else (no `@context`, another first entry, not an object). Never throws.
  *
  * @example
+ *
  * ```ts
  * import { dataModelVersion } from 'credsign'
  * dataModelVersion({ '@context': ['https://www.w3.org/ns/credentials/v2'] }) // '2.0'

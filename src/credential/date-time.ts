@@ -11,16 +11,20 @@ const DATE_TIME =
 /**
  * Parses an XML Schema dateTime and returns epoch milliseconds, or `undefined` when `value` is not
  * one (wrong syntax, a day the month does not have, a missing offset when `requireOffset`, or a
- * year outside what ECMAScript dates hold). A value without an offset is read as UTC, which is
- * what VCDM 1.1 implementations do in practice.
+ * year outside what ECMAScript dates hold). A value without an offset is read as UTC, which is what
+ * VCDM 1.1 implementations do in practice.
  *
  * @example
+ *
  * ```ts
  * parseDateTime('2010-01-01T19:23:24Z') // 1262373804000
  * parseDateTime('2010-01-01T19:23:24', { requireOffset: true }) // undefined
  * ```
  */
-export function parseDateTime(value: unknown, options: { requireOffset?: boolean } = {}): number | undefined {
+export function parseDateTime(
+  value: unknown,
+  options: { requireOffset?: boolean } = {},
+): number | undefined {
   if (typeof value !== 'string' || value.length > 64) return undefined
   // A pure function of the string: signing and verifying read the same validFrom several times.
   const id = options.requireOffset ? `o${value}` : `-${value}`
@@ -37,7 +41,18 @@ const parsedDateTimes = new Lru<string, number>(1000)
 function parseUncached(value: string, requireOffset: boolean): number | undefined {
   const m = DATE_TIME.exec(value)
   if (!m) return undefined
-  const [, yearText, monthText, dayText, hourText, minuteText, secondText, fraction, midnight, offset] = m
+  const [
+    ,
+    yearText,
+    monthText,
+    dayText,
+    hourText,
+    minuteText,
+    secondText,
+    fraction,
+    midnight,
+    offset,
+  ] = m
   if (requireOffset && offset === undefined) return undefined
   const year = Number(yearText)
   const month = Number(monthText)
@@ -63,6 +78,7 @@ function parseUncached(value: string, requireOffset: boolean): number | undefine
  * `nbf` and `exp`.
  *
  * @example
+ *
  * ```ts
  * numericDateToDateTime(1262373804) // '2010-01-01T19:23:24Z'
  * ```
@@ -70,14 +86,17 @@ function parseUncached(value: string, requireOffset: boolean): number | undefine
 export function numericDateToDateTime(seconds: number): string {
   const date = new Date(Math.floor(seconds) * 1000)
   // Outside the Date range (±8.64e15 ms) toISOString() throws a RangeError: a claim, not a crash.
-  if (!Number.isFinite(date.getTime())) throw new CredsignError('claim_invalid', 'the NumericDate is outside the range of dates')
+  if (!Number.isFinite(date.getTime()))
+    throw new CredsignError('claim_invalid', 'the NumericDate is outside the range of dates')
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
 /**
- * Whether `value` is a JWT NumericDate: a finite JSON number (RFC 7519 section 2; fractions allowed).
+ * Whether `value` is a JWT NumericDate: a finite JSON number (RFC 7519 section 2; fractions
+ * allowed).
  *
  * @example
+ *
  * ```ts
  * isNumericDate(1262373804) // true
  * isNumericDate('2010-01-01T19:23:24Z') // false
@@ -97,6 +116,7 @@ function daysInMonth(year: number, month: number): number {
  * `value` is absent or not one. Used for `nbf` / `exp` derived from `validFrom` / `validUntil`.
  *
  * @example
+ *
  * ```ts
  * numericDateOf('2010-01-01T19:23:24.9Z') // 1262373804
  * ```

@@ -9,6 +9,7 @@ import { isJsonObject, typesOf } from './validate-shared.js'
  * inside a presentation as a `data:` URL in `id`.
  *
  * @example
+ *
  * ```ts
  * import type { EnvelopedVerifiableCredential } from 'credsign'
  * const entry: EnvelopedVerifiableCredential = {
@@ -46,15 +47,18 @@ const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/
 
 /**
  * Wraps a secured credential (a compact JWT by default) as a VCDM 2.0
- * `EnvelopedVerifiableCredential` for the `verifiableCredential` of a presentation:
- * `{ '@context': 'https://www.w3.org/ns/credentials/v2', id: 'data:application/vc+jwt,<jwt>', type: 'EnvelopedVerifiableCredential' }`.
- * Text is percent-encoded where RFC 2397 needs it (a JWT or SD-JWT needs none); bytes (COSE) are
- * written as `;base64`. Throws `invalid_argument` for an empty token or a malformed media type.
+ * `EnvelopedVerifiableCredential` for the `verifiableCredential` of a presentation: `{ '@context':
+ * 'https://www.w3.org/ns/credentials/v2', id: 'data:application/vc+jwt,<jwt>', type:
+ * 'EnvelopedVerifiableCredential' }`. Text is percent-encoded where RFC 2397 needs it (a JWT or
+ * SD-JWT needs none); bytes (COSE) are written as `;base64`. Throws `invalid_argument` for an empty
+ * token or a malformed media type.
  *
  * @example
+ *
  * ```ts
  * import { envelopeCredential } from 'credsign'
- * const vcJwt = 'eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9.eyJpc3MiOiJkaWQ6ZXhhbXBsZTppc3N1ZXIifQ.c2ln' // from JwtVcSigner
+ * const vcJwt =
+ *   'eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9.eyJpc3MiOiJkaWQ6ZXhhbXBsZTppc3N1ZXIifQ.c2ln' // from JwtVcSigner
  * const presentation = {
  *   '@context': ['https://www.w3.org/ns/credentials/v2'],
  *   type: ['VerifiablePresentation'],
@@ -64,8 +68,15 @@ const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/
  * envelopeCredential(vcJwt + '~', 'application/vc+sd-jwt').id // 'data:application/vc+sd-jwt,eyJ…~'
  * ```
  */
-export function envelopeCredential(token: string | Uint8Array, mediaType: string = VC_JWT_MEDIA_TYPE): EnvelopedVerifiableCredential {
-  return { '@context': VC_V2_CONTEXT, id: dataUrl(token, mediaType), type: 'EnvelopedVerifiableCredential' }
+export function envelopeCredential(
+  token: string | Uint8Array,
+  mediaType: string = VC_JWT_MEDIA_TYPE,
+): EnvelopedVerifiableCredential {
+  return {
+    '@context': VC_V2_CONTEXT,
+    id: dataUrl(token, mediaType),
+    type: 'EnvelopedVerifiableCredential',
+  }
 }
 
 /**
@@ -75,16 +86,25 @@ export function envelopeCredential(token: string | Uint8Array, mediaType: string
  * Throws `invalid_argument` as {@link envelopeCredential} does.
  *
  * @example
+ *
  * ```ts
  * import { envelopePresentation } from 'credsign'
- * const vpJwt = 'eyJhbGciOiJFZERTQSIsInR5cCI6InZwK2p3dCJ9.eyJpc3MiOiJkaWQ6ZXhhbXBsZTpob2xkZXIifQ.c2ln' // from JwtVpSigner
+ * const vpJwt =
+ *   'eyJhbGciOiJFZERTQSIsInR5cCI6InZwK2p3dCJ9.eyJpc3MiOiJkaWQ6ZXhhbXBsZTpob2xkZXIifQ.c2ln' // from JwtVpSigner
  * envelopePresentation(vpJwt)
  * // { '@context': 'https://www.w3.org/ns/credentials/v2', id: 'data:application/vp+jwt,eyJ…', type: 'EnvelopedVerifiablePresentation' }
  * envelopePresentation(vpJwt + '~', 'application/vp+sd-jwt').id // 'data:application/vp+sd-jwt,eyJ…~'
  * ```
  */
-export function envelopePresentation(token: string | Uint8Array, mediaType = 'application/vp+jwt'): EnvelopedVerifiablePresentation {
-  return { '@context': VC_V2_CONTEXT, id: dataUrl(token, mediaType), type: 'EnvelopedVerifiablePresentation' }
+export function envelopePresentation(
+  token: string | Uint8Array,
+  mediaType = 'application/vp+jwt',
+): EnvelopedVerifiablePresentation {
+  return {
+    '@context': VC_V2_CONTEXT,
+    id: dataUrl(token, mediaType),
+    type: 'EnvelopedVerifiablePresentation',
+  }
 }
 
 /**
@@ -92,6 +112,7 @@ export function envelopePresentation(token: string | Uint8Array, mediaType = 'ap
  * `data:` URL in `id`; see {@link envelopePresentation}.
  *
  * @example
+ *
  * ```ts
  * import type { EnvelopedVerifiablePresentation } from 'credsign'
  * const envelope: EnvelopedVerifiablePresentation = {
@@ -110,14 +131,19 @@ export interface EnvelopedVerifiablePresentation {
 
 function dataUrl(token: string | Uint8Array, mediaType: string): string {
   if (typeof mediaType !== 'string' || !MEDIA_TYPE.test(mediaType.toLowerCase())) {
-    throw new CredsignError('invalid_argument', 'mediaType must be a type/subtype media type such as application/vc+jwt')
+    throw new CredsignError(
+      'invalid_argument',
+      'mediaType must be a type/subtype media type such as application/vc+jwt',
+    )
   }
   let data: string
   if (typeof token === 'string') {
-    if (token.length === 0) throw new CredsignError('invalid_argument', 'the credential to envelope is empty')
+    if (token.length === 0)
+      throw new CredsignError('invalid_argument', 'the credential to envelope is empty')
     data = `,${encodeURIComponent(token)}`
   } else if (token instanceof Uint8Array) {
-    if (token.length === 0) throw new CredsignError('invalid_argument', 'the credential to envelope is empty')
+    if (token.length === 0)
+      throw new CredsignError('invalid_argument', 'the credential to envelope is empty')
     data = `;base64,${base64.encode(token)}`
   } else {
     throw new CredsignError('invalid_argument', 'envelopeCredential needs a string or bytes')
@@ -132,6 +158,7 @@ function dataUrl(token: string | Uint8Array, mediaType: string): string {
  * `data:` URL (RFC 2397).
  *
  * @example
+ *
  * ```ts
  * import { envelopeCredential, parseEnvelopedCredential } from 'credsign'
  * const parsed = parseEnvelopedCredential(envelopeCredential('eyJhbGciOiJFUzI1NiJ9.e30.c2ln'))
@@ -147,21 +174,26 @@ export function parseEnvelopedCredential(envelope: unknown): EnvelopedContent {
     }
     url = envelope.id
   }
-  if (typeof url !== 'string') throw new CredsignError('malformed', 'an EnvelopedVerifiableCredential needs a string id')
+  if (typeof url !== 'string')
+    throw new CredsignError('malformed', 'an EnvelopedVerifiableCredential needs a string id')
   return parseDataUrl(url, 'EnvelopedVerifiableCredential')
 }
 
 /**
  * Reads a `data:` URL (RFC 2397): media type, parameters and content. Throws `malformed`.
+ *
  * @internal
  */
 export function parseDataUrl(url: string, what = 'envelope'): EnvelopedContent {
-  if (!/^data:/i.test(url)) throw new CredsignError('malformed', `the id of an ${what} must be a data: URL`)
+  if (!/^data:/i.test(url))
+    throw new CredsignError('malformed', `the id of an ${what} must be a data: URL`)
   const comma = url.indexOf(',')
-  if (comma === -1) throw new CredsignError('malformed', 'a data: URL needs a comma before its data')
+  if (comma === -1)
+    throw new CredsignError('malformed', 'a data: URL needs a comma before its data')
   const head = url.slice(5, comma).split(';')
   const mediaType = (head.shift() ?? '').trim().toLowerCase()
-  if (!MEDIA_TYPE.test(mediaType)) throw new CredsignError('malformed', 'the data: URL has no valid media type')
+  if (!MEDIA_TYPE.test(mediaType))
+    throw new CredsignError('malformed', 'the data: URL has no valid media type')
   const parameters: Record<string, string> = {}
   let isBase64 = false
   head.forEach((part, index) => {
@@ -184,7 +216,9 @@ export function parseDataUrl(url: string, what = 'envelope'): EnvelopedContent {
       const text = raw.replace(/\s+/g, '')
       bytes = base64.decode(text.padEnd(text.length + ((4 - (text.length % 4)) % 4), '='))
     } catch (cause) {
-      throw new CredsignError('malformed', 'the data: URL says base64 but its data is not base64', { cause })
+      throw new CredsignError('malformed', 'the data: URL says base64 but its data is not base64', {
+        cause,
+      })
     }
   } else {
     bytes = utf8(raw)

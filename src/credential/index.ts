@@ -2,6 +2,7 @@
  * The format-neutral W3C credential data model (VCDM 1.1 and 2.0): contexts, versions, validation
  * of credentials and presentations, the issuer / holder party of a signer, and
  * `EnvelopedVerifiableCredential` / `EnvelopedVerifiablePresentation` data URLs.
+ *
  * @module
  */
 export { VC_V1_CONTEXT, VC_V2_CONTEXT } from './contexts.js'
@@ -13,4 +14,8 @@ export { presentationProblems, validatePresentation } from './validate-presentat
 export type { ValidatePresentationOptions } from './validate-presentation.js'
 export { signerController } from './party.js'
 export { envelopeCredential, envelopePresentation, parseEnvelopedCredential } from './enveloped.js'
-export type { EnvelopedContent, EnvelopedVerifiableCredential, EnvelopedVerifiablePresentation } from './enveloped.js'
+export type {
+  EnvelopedContent,
+  EnvelopedVerifiableCredential,
+  EnvelopedVerifiablePresentation,
+} from './enveloped.js'

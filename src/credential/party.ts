@@ -9,10 +9,11 @@ import { idOf, isAbsoluteUrl, isJsonObject } from './validate-shared.js'
  * (`did:web:issuer.example#key-1` → `did:web:issuer.example`, and a bare DID is its own
  * controller), or the part before `#` of any other URL with a fragment
  * (`https://issuer.example/vc#key-1` → `https://issuer.example/vc`, the Controlled Identifiers
- * convention for verification method ids). `undefined` for ids that name no controller (a vault
- * key id, a thumbprint).
+ * convention for verification method ids). `undefined` for ids that name no controller (a vault key
+ * id, a thumbprint).
  *
  * @example
+ *
  * ```ts
  * import { signerController } from 'credsign'
  * signerController({ id: 'did:web:issuer.example#key-1' } as never) // 'did:web:issuer.example'
@@ -39,12 +40,17 @@ export interface BindPartyOptions {
 
 /**
  * The issuer rules of the JWT signers, applied to a copy the caller owns (`document` is changed in
- * place): an absent `issuer` / `holder` (or an issuer object without `id`) is filled with the key's controller; one that names a
- * different controller is `issuer_mismatch` unless `allowMismatch`; a credential whose issuer
- * cannot be known (absent, and the key id names no controller) is `credential_invalid`. A present
- * value is never overwritten. Returns the issuer / holder id, if any.
+ * place): an absent `issuer` / `holder` (or an issuer object without `id`) is filled with the key's
+ * controller; one that names a different controller is `issuer_mismatch` unless `allowMismatch`; a
+ * credential whose issuer cannot be known (absent, and the key id names no controller) is
+ * `credential_invalid`. A present value is never overwritten. Returns the issuer / holder id, if
+ * any.
  */
-export function bindParty(document: JsonObject, signer: Signer, options: BindPartyOptions): string | undefined {
+export function bindParty(
+  document: JsonObject,
+  signer: Signer,
+  options: BindPartyOptions,
+): string | undefined {
   const { member } = options
   const controller = signerController(signer)
   const value = document[member]
@@ -54,14 +60,22 @@ export function bindParty(document: JsonObject, signer: Signer, options: BindPar
       return controller
     }
     if (member === 'issuer') {
-      throw new CredsignError('credential_invalid', "issuer: the credential has no issuer and the signer's id is not a DID URL to take it from")
+      throw new CredsignError(
+        'credential_invalid',
+        "issuer: the credential has no issuer and the signer's id is not a DID URL to take it from",
+      )
     }
     return undefined
   }
   // An issuer object without `id` (`{ name: 'Example University' }`) gets the key's controller as
   // its id, as an issuing service fills it (the VCDM 2.0 suite expects that). A holder object
   // without `id` is invalid (the suite's presentation-holder-name-fail), so it is left to validation.
-  if (member === 'issuer' && isJsonObject(value) && value.id === undefined && controller !== undefined) {
+  if (
+    member === 'issuer' &&
+    isJsonObject(value) &&
+    value.id === undefined &&
+    controller !== undefined
+  ) {
     document[member] = { id: controller, ...value }
     return controller
   }

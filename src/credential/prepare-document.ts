@@ -8,16 +8,20 @@ import { isJsonObject } from './validate-shared.js'
 
 /** A deep copy of a caller's document, so that signing never changes the caller's object. */
 export function copyDocument(document: unknown, what: 'credential' | 'presentation'): JsonObject {
-  if (!isJsonObject(document)) throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
+  if (!isJsonObject(document))
+    throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
   let text: unknown
   try {
     text = JSON.stringify(document)
   } catch (cause) {
-    throw new CredsignError('credential_invalid', `the ${what} is not JSON (a cycle or a BigInt)`, { cause })
+    throw new CredsignError('credential_invalid', `the ${what} is not JSON (a cycle or a BigInt)`, {
+      cause,
+    })
   }
   // A toJSON() can turn the object into anything, or into nothing (undefined).
   const copy: unknown = typeof text === 'string' ? JSON.parse(text) : undefined
-  if (!isJsonObject(copy)) throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
+  if (!isJsonObject(copy))
+    throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
   return copy
 }
 
@@ -33,16 +37,27 @@ export interface PreparedDocument {
  * and pick the encoding (`version` may send a 2.0 document in the 1.1 encoding, never the reverse:
  * VC-JOSE-COSE is defined for VCDM 2.0 only).
  */
-export function prepareDocument(input: unknown, what: 'credential' | 'presentation', version: unknown): PreparedDocument {
+export function prepareDocument(
+  input: unknown,
+  what: 'credential' | 'presentation',
+  version: unknown,
+): PreparedDocument {
   const document = copyDocument(input, what)
   const dataModel = dataModelVersion(document)
   if (dataModel === undefined) {
-    throw new CredsignError('credential_invalid', '@context[0]: the first @context entry must be https://www.w3.org/ns/credentials/v2 or https://www.w3.org/2018/credentials/v1')
+    throw new CredsignError(
+      'credential_invalid',
+      '@context[0]: the first @context entry must be https://www.w3.org/ns/credentials/v2 or https://www.w3.org/2018/credentials/v1',
+    )
   }
   const encoding = version ?? dataModel
-  if (encoding !== '1.1' && encoding !== '2.0') throw new CredsignError('invalid_argument', "version must be '1.1' or '2.0'")
+  if (encoding !== '1.1' && encoding !== '2.0')
+    throw new CredsignError('invalid_argument', "version must be '1.1' or '2.0'")
   if (encoding === '2.0' && dataModel === '1.1') {
-    throw new CredsignError('credential_invalid', `@context[0]: VC-JOSE-COSE secures VCDM 2.0 ${what}s only; sign a VCDM 1.1 ${what} with the 1.1 encoding`)
+    throw new CredsignError(
+      'credential_invalid',
+      `@context[0]: VC-JOSE-COSE secures VCDM 2.0 ${what}s only; sign a VCDM 1.1 ${what} with the 1.1 encoding`,
+    )
   }
   return { document, dataModel, encoding }
 }
@@ -57,7 +72,11 @@ export function jsonClaimsCopy(claims: unknown): JsonObject {
     const text: unknown = JSON.stringify(claims)
     copy = typeof text === 'string' ? JSON.parse(text) : undefined
   } catch (cause) {
-    throw new CredsignError('invalid_argument', 'claims must be JSON data (no cycle, BigInt or throwing getter)', { cause })
+    throw new CredsignError(
+      'invalid_argument',
+      'claims must be JSON data (no cycle, BigInt or throwing getter)',
+      { cause },
+    )
   }
   if (!isJsonObject(copy)) throw new CredsignError('invalid_argument', 'claims must be an object')
   return copy

@@ -7,7 +7,12 @@ import { isAbsoluteUrl, isJsonObject, joinPath, type Problems } from './validate
  * every other entry a URL or an inline context object. Whether the URLs resolve and what inline
  * contexts define is JSON-LD processing, left to Data Integrity (JWT formats never expand).
  */
-export function checkContext(document: Record<string, unknown>, version: VcVersion, problems: Problems, path: string): void {
+export function checkContext(
+  document: Record<string, unknown>,
+  version: VcVersion,
+  problems: Problems,
+  path: string,
+): void {
   const at = joinPath(path, '@context')
   const context = document['@context']
   if (context === undefined) {
@@ -28,34 +33,59 @@ export function checkContext(document: Record<string, unknown>, version: VcVersi
 /**
  * Checks the `@context` of an `EnvelopedVerifiableCredential` or `EnvelopedVerifiablePresentation`
  * (VCDM 2.0 sections 4.13.1 and 4.13.2): present, and the base context
- * (`https://www.w3.org/ns/credentials/v2`) first, then URLs or inline context objects. The spec asks
- * for "a context, such as the base context", that defines `id`, `type` and the envelope type; no
- * other published context defines them, and the W3C suite refuses an envelope whose only context is
- * another one (`https://www.w3.org/ns/credentials/examples/v2`), so the base context is required.
+ * (`https://www.w3.org/ns/credentials/v2`) first, then URLs or inline context objects. The spec
+ * asks for "a context, such as the base context", that defines `id`, `type` and the envelope type;
+ * no other published context defines them, and the W3C suite refuses an envelope whose only context
+ * is another one (`https://www.w3.org/ns/credentials/examples/v2`), so the base context is
+ * required.
  */
-export function checkEnvelopeContext(document: Record<string, unknown>, problems: Problems, path: string, envelopeType = 'EnvelopedVerifiableCredential'): void {
+export function checkEnvelopeContext(
+  document: Record<string, unknown>,
+  problems: Problems,
+  path: string,
+  envelopeType = 'EnvelopedVerifiableCredential',
+): void {
   const at = joinPath(path, '@context')
   const context = document['@context']
   if (context === undefined) {
-    problems.add(at, `an ${envelopeType} needs an @context (the base context ${VC_V2_CONTEXT} defines its terms)`)
+    problems.add(
+      at,
+      `an ${envelopeType} needs an @context (the base context ${VC_V2_CONTEXT} defines its terms)`,
+    )
     return
   }
   const entries = Array.isArray(context) ? (context as unknown[]) : [context]
   if (entries.length === 0) {
-    problems.add(at, `@context must not be empty: an ${envelopeType} needs the base context ${VC_V2_CONTEXT}`)
+    problems.add(
+      at,
+      `@context must not be empty: an ${envelopeType} needs the base context ${VC_V2_CONTEXT}`,
+    )
     return
   }
-  if (entries[0] !== VC_V2_CONTEXT) problems.add(Array.isArray(context) ? joinPath(at, 0) : at, `the first @context entry of an ${envelopeType} must be ${VC_V2_CONTEXT}`)
+  if (entries[0] !== VC_V2_CONTEXT)
+    problems.add(
+      Array.isArray(context) ? joinPath(at, 0) : at,
+      `the first @context entry of an ${envelopeType} must be ${VC_V2_CONTEXT}`,
+    )
   entries.forEach((entry, index) => {
     if (index > 0) checkEntry(entry, { baseAllowed: false }, problems, joinPath(at, index))
   })
 }
 
-/** One `@context` entry: a URL (a base context only where `baseAllowed`) or an inline context object. */
-function checkEntry(entry: unknown, rules: { baseAllowed: boolean }, problems: Problems, at: string): void {
+/**
+ * One `@context` entry: a URL (a base context only where `baseAllowed`) or an inline context
+ * object.
+ */
+function checkEntry(
+  entry: unknown,
+  rules: { baseAllowed: boolean },
+  problems: Problems,
+  at: string,
+): void {
   if (typeof entry === 'string') {
     if (!isAbsoluteUrl(entry)) problems.add(at, '@context entries must be URLs or objects')
-    else if (!rules.baseAllowed && (entry === VC_V1_CONTEXT || entry === VC_V2_CONTEXT)) problems.add(at, 'a base context may appear only first')
+    else if (!rules.baseAllowed && (entry === VC_V1_CONTEXT || entry === VC_V2_CONTEXT))
+      problems.add(at, 'a base context may appear only first')
   } else if (!isJsonObject(entry)) {
     problems.add(at, '@context entries must be URLs or objects')
   }

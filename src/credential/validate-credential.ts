@@ -2,13 +2,22 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { parseDateTime } from './date-time.js'
 import type { ValidationProblem, VcVersion } from './types.js'
 import { checkContext } from './validate-context.js'
-import { asList, checkLanguageValues, isAbsoluteUrl, isJsonObject, joinPath, Problems, typesOf } from './validate-shared.js'
+import {
+  asList,
+  checkLanguageValues,
+  isAbsoluteUrl,
+  isJsonObject,
+  joinPath,
+  Problems,
+  typesOf,
+} from './validate-shared.js'
 import { dataModelVersion } from './data-model-version.js'
 
 /**
  * Options of {@link validateCredential} and {@link credentialProblems}.
  *
  * @example
+ *
  * ```ts
  * import { validateCredential } from 'credsign'
  * const options = { strict: true, allowProperties: ['awardedBy'] }
@@ -21,8 +30,8 @@ export interface ValidateCredentialOptions {
    */
   version?: VcVersion
   /**
-   * Refuse top-level members the base context does not define (a typo such as `validUntill`
-   * would otherwise silently mean "never expires"). Default: `true` for VCDM 2.0, `false` for 1.1.
+   * Refuse top-level members the base context does not define (a typo such as `validUntill` would
+   * otherwise silently mean "never expires"). Default: `true` for VCDM 2.0, `false` for 1.1.
    * Extension members need `allowProperties` (or `strict: false`).
    */
   strict?: boolean
@@ -31,9 +40,9 @@ export interface ValidateCredentialOptions {
   /**
    * Accept a credential whose issuer is still to be filled in: no `issuer` at all, or an `issuer`
    * object without an `id` member (`{ name: 'Example University' }`), as an issuing service
-   * receives it before it adds its own identifier. A present but wrong value (`null`, `{ id: null }`,
-   * a non-URL) is still a problem. Default false. (`JwtVcSigner` fills a missing `issuer` from the
-   * key; an issuer object needs its `id` from the caller.)
+   * receives it before it adds its own identifier. A present but wrong value (`null`, `{ id: null
+   * }`, a non-URL) is still a problem. Default false. (`JwtVcSigner` fills a missing `issuer` from
+   * the key; an issuer object needs its `id` from the caller.)
    */
   allowMissingIssuer?: boolean
   /** Accept a VCDM 1.1 credential without `issuanceDate` (signers fill it). Default false. */
@@ -42,14 +51,43 @@ export interface ValidateCredentialOptions {
 
 /** Top-level members of a credential the VCDM 2.0 base context defines. */
 const V2_CREDENTIAL_MEMBERS = new Set([
-  '@context', 'id', 'type', 'name', 'description', 'issuer', 'credentialSubject', 'validFrom', 'validUntil', 'credentialStatus',
-  'credentialSchema', 'refreshService', 'termsOfUse', 'evidence', 'proof', 'relatedResource', 'renderMethod', 'confidenceMethod',
+  '@context',
+  'id',
+  'type',
+  'name',
+  'description',
+  'issuer',
+  'credentialSubject',
+  'validFrom',
+  'validUntil',
+  'credentialStatus',
+  'credentialSchema',
+  'refreshService',
+  'termsOfUse',
+  'evidence',
+  'proof',
+  'relatedResource',
+  'renderMethod',
+  'confidenceMethod',
 ])
 
 /** Top-level members of a credential the VCDM 1.1 base context defines. */
 const V1_CREDENTIAL_MEMBERS = new Set([
-  '@context', 'id', 'type', 'issuer', 'issuanceDate', 'expirationDate', 'credentialSubject', 'credentialStatus', 'credentialSchema',
-  'refreshService', 'termsOfUse', 'evidence', 'proof', 'validFrom', 'validUntil',
+  '@context',
+  'id',
+  'type',
+  'issuer',
+  'issuanceDate',
+  'expirationDate',
+  'credentialSubject',
+  'credentialStatus',
+  'credentialSchema',
+  'refreshService',
+  'termsOfUse',
+  'evidence',
+  'proof',
+  'validFrom',
+  'validUntil',
 ])
 
 /**
@@ -61,17 +99,25 @@ const V1_CREDENTIAL_MEMBERS = new Set([
  * `renderMethod` / `confidenceMethod`) objects, a URL `id` on schemas; in VCDM 2.0 also `name` /
  * `description` (on the credential and the issuer) as strings or language value objects and
  * `relatedResource` (unique URL ids, a `digestSRI` or `digestMultibase`); and (strict mode) no
- * unknown top-level members. What only JSON-LD expansion decides (undefined or redefined terms, what
- * an inline context maps a type to) is left to Data Integrity. Never throws.
+ * unknown top-level members. What only JSON-LD expansion decides (undefined or redefined terms,
+ * what an inline context maps a type to) is left to Data Integrity. Never throws.
  *
  * @example
+ *
  * ```ts
  * import { credentialProblems } from 'credsign'
- * credentialProblems({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], credentialSubject: {} })
+ * credentialProblems({
+ *   '@context': ['https://www.w3.org/ns/credentials/v2'],
+ *   type: ['VerifiableCredential'],
+ *   credentialSubject: {},
+ * })
  * // [{ path: 'issuer', message: 'issuer is required' }, { path: 'credentialSubject', message: '…' }]
  * ```
  */
-export function credentialProblems(credential: unknown, options: ValidateCredentialOptions = {}): ValidationProblem[] {
+export function credentialProblems(
+  credential: unknown,
+  options: ValidateCredentialOptions = {},
+): ValidationProblem[] {
   const problems = new Problems()
   checkCredentialAt(credential, options, problems, '')
   return problems.list
@@ -82,6 +128,7 @@ export function credentialProblems(credential: unknown, options: ValidateCredent
  * credential; see {@link credentialProblems} for what is checked.
  *
  * @example
+ *
  * ```ts
  * import { validateCredential } from 'credsign'
  * validateCredential({
@@ -92,7 +139,10 @@ export function credentialProblems(credential: unknown, options: ValidateCredent
  * }) // passes
  * ```
  */
-export function validateCredential(credential: unknown, options: ValidateCredentialOptions = {}): void {
+export function validateCredential(
+  credential: unknown,
+  options: ValidateCredentialOptions = {},
+): void {
   const [first] = credentialProblems(credential, options)
   if (first) throw new CredsignError('credential_invalid', formatProblem(first))
 }
@@ -103,7 +153,12 @@ export function formatProblem(problem: ValidationProblem): string {
 }
 
 /** Checks one credential found at `path` (the root, or inside a presentation). @internal */
-export function checkCredentialAt(credential: unknown, options: ValidateCredentialOptions, problems: Problems, path: string): void {
+export function checkCredentialAt(
+  credential: unknown,
+  options: ValidateCredentialOptions,
+  problems: Problems,
+  path: string,
+): void {
   if (!isJsonObject(credential)) {
     problems.add(path, 'a credential must be a JSON object')
     return
@@ -121,35 +176,62 @@ export function checkCredentialAt(credential: unknown, options: ValidateCredenti
   if (credential.issuer === undefined) {
     if (!allowMissingIssuer) problems.add(joinPath(path, 'issuer'), 'issuer is required')
   } else {
-    checkParty(credential.issuer, 'issuer', problems, joinPath(path, 'issuer'), { allowMissingId: allowMissingIssuer })
+    checkParty(credential.issuer, 'issuer', problems, joinPath(path, 'issuer'), {
+      allowMissingId: allowMissingIssuer,
+    })
   }
   checkSubjects(credential.credentialSubject, problems, joinPath(path, 'credentialSubject'))
 
   if (version === '2.0') {
     checkLanguageValues(credential.name, 'name', problems, joinPath(path, 'name'))
-    checkLanguageValues(credential.description, 'description', problems, joinPath(path, 'description'))
+    checkLanguageValues(
+      credential.description,
+      'description',
+      problems,
+      joinPath(path, 'description'),
+    )
     if (isJsonObject(credential.issuer)) {
       checkLanguageValues(credential.issuer.name, 'name', problems, joinPath(path, 'issuer.name'))
-      checkLanguageValues(credential.issuer.description, 'description', problems, joinPath(path, 'issuer.description'))
+      checkLanguageValues(
+        credential.issuer.description,
+        'description',
+        problems,
+        joinPath(path, 'issuer.description'),
+      )
     }
     const from = checkDate(credential, 'validFrom', true, problems, path)
     const until = checkDate(credential, 'validUntil', true, problems, path)
-    if (from !== undefined && until !== undefined && until < from) problems.add(joinPath(path, 'validUntil'), 'validUntil is before validFrom')
+    if (from !== undefined && until !== undefined && until < from)
+      problems.add(joinPath(path, 'validUntil'), 'validUntil is before validFrom')
   } else {
     if (credential.issuanceDate === undefined) {
-      if (!options.allowMissingIssuanceDate) problems.add(joinPath(path, 'issuanceDate'), 'issuanceDate is required in VCDM 1.1')
+      if (!options.allowMissingIssuanceDate)
+        problems.add(joinPath(path, 'issuanceDate'), 'issuanceDate is required in VCDM 1.1')
     }
     const from = checkDate(credential, 'issuanceDate', false, problems, path)
     const until = checkDate(credential, 'expirationDate', false, problems, path)
-    if (from !== undefined && until !== undefined && until < from) problems.add(joinPath(path, 'expirationDate'), 'expirationDate is before issuanceDate')
+    if (from !== undefined && until !== undefined && until < from)
+      problems.add(joinPath(path, 'expirationDate'), 'expirationDate is before issuanceDate')
   }
 
   // VCDM 2.0 says "one or more" for each of these sets, so an empty array is a problem there; 1.1
   // documents keep the earlier behaviour (an empty array is no value).
   const nonEmpty = version === '2.0'
-  checkTypedObjects(credential, 'credentialStatus', { needsId: version === '1.1', nonEmpty }, problems, path)
+  checkTypedObjects(
+    credential,
+    'credentialStatus',
+    { needsId: version === '1.1', nonEmpty },
+    problems,
+    path,
+  )
   checkTypedObjects(credential, 'credentialSchema', { needsId: true, nonEmpty }, problems, path)
-  checkTypedObjects(credential, 'refreshService', { needsId: version === '1.1', nonEmpty }, problems, path)
+  checkTypedObjects(
+    credential,
+    'refreshService',
+    { needsId: version === '1.1', nonEmpty },
+    problems,
+    path,
+  )
   checkTypedObjects(credential, 'termsOfUse', { nonEmpty }, problems, path)
   checkTypedObjects(credential, 'evidence', { nonEmpty }, problems, path)
   checkTypedObjects(credential, 'proof', { nonEmpty }, problems, path)
@@ -175,7 +257,13 @@ export function checkId(id: unknown, problems: Problems, path: string): void {
 /** `type`: a string or array of strings that includes `required`. @internal */
 export function checkType(type: unknown, required: string, problems: Problems, path: string): void {
   const types = typesOf(type)
-  if (types === undefined) problems.add(path, type === undefined ? 'type is required' : 'type must be a string or a non-empty array of strings')
+  if (types === undefined)
+    problems.add(
+      path,
+      type === undefined
+        ? 'type is required'
+        : 'type must be a string or a non-empty array of strings',
+    )
   else if (!types.includes(required)) problems.add(path, `type must include ${required}`)
 }
 
@@ -183,9 +271,16 @@ export function checkType(type: unknown, required: string, problems: Problems, p
  * `issuer` / `holder`: a URL, or an object whose `id` is a URL (`allowMissingId`: or an object
  * without `id`, which an issuing service fills in). @internal
  */
-export function checkParty(value: unknown, name: string, problems: Problems, path: string, rules: { allowMissingId?: boolean } = {}): void {
+export function checkParty(
+  value: unknown,
+  name: string,
+  problems: Problems,
+  path: string,
+  rules: { allowMissingId?: boolean } = {},
+): void {
   if (typeof value === 'string') {
-    if (!isAbsoluteUrl(value)) problems.add(path, `${name} must be a URL (or an object with a URL id)`)
+    if (!isAbsoluteUrl(value))
+      problems.add(path, `${name} must be a URL (or an object with a URL id)`)
   } else if (isJsonObject(value)) {
     if (value.id === undefined && rules.allowMissingId) return
     if (!isAbsoluteUrl(value.id)) problems.add(joinPath(path, 'id'), `${name}.id must be a URL`)
@@ -194,7 +289,11 @@ export function checkParty(value: unknown, name: string, problems: Problems, pat
   }
 }
 
-/** Strict mode: every top-level member is one the data model defines or the caller allowed. @internal */
+/**
+ * Strict mode: every top-level member is one the data model defines or the caller allowed.
+ *
+ * @internal
+ */
 export function checkMembers(
   document: Record<string, unknown>,
   known: ReadonlySet<string>,
@@ -204,7 +303,10 @@ export function checkMembers(
 ): void {
   for (const name of Object.keys(document)) {
     if (!known.has(name) && !(allowed ?? []).includes(name)) {
-      problems.add(joinPath(path, name), `unknown member ${JSON.stringify(name.slice(0, 64))} (strict mode; add it to allowProperties or pass strict: false)`)
+      problems.add(
+        joinPath(path, name),
+        `unknown member ${JSON.stringify(name.slice(0, 64))} (strict mode; add it to allowProperties or pass strict: false)`,
+      )
     }
   }
 }
@@ -219,8 +321,10 @@ function checkSubjects(value: unknown, problems: Problems, path: string): void {
   subjects.forEach((subject, index) => {
     const at = Array.isArray(value) ? joinPath(path, index) : path
     if (!isJsonObject(subject)) problems.add(at, 'each credentialSubject must be an object')
-    else if (Object.keys(subject).length === 0) problems.add(at, 'each credentialSubject must make at least one claim')
-    else if (subject.id !== undefined && !isAbsoluteUrl(subject.id)) problems.add(joinPath(at, 'id'), 'credentialSubject.id must be a URL')
+    else if (Object.keys(subject).length === 0)
+      problems.add(at, 'each credentialSubject must make at least one claim')
+    else if (subject.id !== undefined && !isAbsoluteUrl(subject.id))
+      problems.add(joinPath(at, 'id'), 'credentialSubject.id must be a URL')
   })
 }
 
@@ -235,12 +339,20 @@ function checkDate(
   if (value === undefined) return undefined
   const time = parseDateTime(value, { requireOffset })
   if (time === undefined) {
-    problems.add(joinPath(path, name), requireOffset ? `${name} must be an XML Schema dateTimeStamp (with a time zone)` : `${name} must be an XML Schema dateTime`)
+    problems.add(
+      joinPath(path, name),
+      requireOffset
+        ? `${name} must be an XML Schema dateTimeStamp (with a time zone)`
+        : `${name} must be an XML Schema dateTime`,
+    )
   }
   return time
 }
 
-/** `name` holds one or more objects, each with a `type` (and, `needsId`, an `id`); ids are single URLs. @internal */
+/**
+ * `name` holds one or more objects, each with a `type` (and, `needsId`, an `id`); ids are single
+ * URLs. @internal
+ */
 export function checkTypedObjects(
   document: Record<string, unknown>,
   name: string,
@@ -261,7 +373,8 @@ export function checkTypedObjects(
       problems.add(at, `${name} entries must be objects`)
       return
     }
-    if (typesOf(item.type) === undefined) problems.add(joinPath(at, 'type'), `${name} needs a type (a string or array of strings)`)
+    if (typesOf(item.type) === undefined)
+      problems.add(joinPath(at, 'type'), `${name} needs a type (a string or array of strings)`)
     if (item.id === undefined) {
       if (rules.needsId) problems.add(joinPath(at, 'id'), `${name} needs an id`)
     } else if (!isAbsoluteUrl(item.id)) {
@@ -296,25 +409,54 @@ function checkRelatedResources(value: unknown, problems: Problems, path: string)
       problems.add(at, 'relatedResource entries must be objects')
       return
     }
-    if (item.id === undefined) problems.add(joinPath(at, 'id'), 'relatedResource needs an id (the URL of the resource)')
-    else if (!isAbsoluteUrl(item.id)) problems.add(joinPath(at, 'id'), 'relatedResource.id must be a single URL')
-    else if (seen.has(item.id)) problems.add(joinPath(at, 'id'), 'relatedResource ids must be unique')
+    if (item.id === undefined)
+      problems.add(joinPath(at, 'id'), 'relatedResource needs an id (the URL of the resource)')
+    else if (!isAbsoluteUrl(item.id))
+      problems.add(joinPath(at, 'id'), 'relatedResource.id must be a single URL')
+    else if (seen.has(item.id))
+      problems.add(joinPath(at, 'id'), 'relatedResource ids must be unique')
     else seen.add(item.id)
     if (item.digestSRI === undefined && item.digestMultibase === undefined) {
       problems.add(at, 'relatedResource needs a digestSRI or a digestMultibase')
     }
-    checkDigests(item.digestSRI, SRI_HASH, 'digestSRI must be one or more SRI hash expressions (sha256-, sha384- or sha512- then base64)', problems, joinPath(at, 'digestSRI'))
-    checkDigests(item.digestMultibase, MULTIBASE, 'digestMultibase must be one or more multibase-encoded multihashes', problems, joinPath(at, 'digestMultibase'))
-    if (item.mediaType !== undefined && !(typeof item.mediaType === 'string' && MEDIA_TYPE.test(item.mediaType))) {
+    checkDigests(
+      item.digestSRI,
+      SRI_HASH,
+      'digestSRI must be one or more SRI hash expressions (sha256-, sha384- or sha512- then base64)',
+      problems,
+      joinPath(at, 'digestSRI'),
+    )
+    checkDigests(
+      item.digestMultibase,
+      MULTIBASE,
+      'digestMultibase must be one or more multibase-encoded multihashes',
+      problems,
+      joinPath(at, 'digestMultibase'),
+    )
+    if (
+      item.mediaType !== undefined &&
+      !(typeof item.mediaType === 'string' && MEDIA_TYPE.test(item.mediaType))
+    ) {
       problems.add(joinPath(at, 'mediaType'), 'mediaType must be a media type (type/subtype)')
     }
   })
 }
 
-function checkDigests(value: unknown, syntax: RegExp, message: string, problems: Problems, path: string): void {
+function checkDigests(
+  value: unknown,
+  syntax: RegExp,
+  message: string,
+  problems: Problems,
+  path: string,
+): void {
   if (value === undefined) return
   const digests = asList(value)
-  if (digests.length === 0 || !digests.every((digest) => typeof digest === 'string' && digest.length <= 1024 && syntax.test(digest))) {
+  if (
+    digests.length === 0 ||
+    !digests.every(
+      (digest) => typeof digest === 'string' && digest.length <= 1024 && syntax.test(digest),
+    )
+  ) {
     problems.add(path, message)
   }
 }

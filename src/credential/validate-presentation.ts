@@ -2,14 +2,30 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { parseDataUrl } from './enveloped.js'
 import type { ValidationProblem, VcVersion } from './types.js'
 import { checkContext, checkEnvelopeContext } from './validate-context.js'
-import { checkCredentialAt, checkId, checkMembers, checkParty, checkType, checkTypedObjects, formatProblem } from './validate-credential.js'
-import { asList, checkLanguageValues, isJsonObject, joinPath, Problems, typesOf } from './validate-shared.js'
+import {
+  checkCredentialAt,
+  checkId,
+  checkMembers,
+  checkParty,
+  checkType,
+  checkTypedObjects,
+  formatProblem,
+} from './validate-credential.js'
+import {
+  asList,
+  checkLanguageValues,
+  isJsonObject,
+  joinPath,
+  Problems,
+  typesOf,
+} from './validate-shared.js'
 import { dataModelVersion } from './data-model-version.js'
 
 /**
  * Options of {@link validatePresentation} and {@link presentationProblems}.
  *
  * @example
+ *
  * ```ts
  * import { validatePresentation } from 'credsign'
  * const options = { strict: false }
@@ -18,7 +34,10 @@ import { dataModelVersion } from './data-model-version.js'
 export interface ValidatePresentationOptions {
   /** The data model to check against (default: from the first `@context` entry). */
   version?: VcVersion
-  /** Refuse top-level members the base context does not define. Default: `true` for VCDM 2.0, `false` for 1.1. */
+  /**
+   * Refuse top-level members the base context does not define. Default: `true` for VCDM 2.0,
+   * `false` for 1.1.
+   */
   strict?: boolean
   /** Top-level members accepted in strict mode besides the data model's own. */
   allowProperties?: readonly string[]
@@ -29,8 +48,25 @@ export interface ValidatePresentationOptions {
   checkCredentials?: boolean
 }
 
-const V2_PRESENTATION_MEMBERS = new Set(['@context', 'id', 'type', 'name', 'description', 'holder', 'proof', 'termsOfUse', 'verifiableCredential'])
-const V1_PRESENTATION_MEMBERS = new Set(['@context', 'id', 'type', 'holder', 'proof', 'verifiableCredential'])
+const V2_PRESENTATION_MEMBERS = new Set([
+  '@context',
+  'id',
+  'type',
+  'name',
+  'description',
+  'holder',
+  'proof',
+  'termsOfUse',
+  'verifiableCredential',
+])
+const V1_PRESENTATION_MEMBERS = new Set([
+  '@context',
+  'id',
+  'type',
+  'holder',
+  'proof',
+  'verifiableCredential',
+])
 
 // A compact JWS/JWT (VCDM 1.1 presentations carry JWT credentials as strings), optionally followed
 // by SD-JWT disclosures.
@@ -45,17 +81,25 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(~[A-Za-z0-9_.~-
  * `@context` and a well-formed `data:` URL `id`, or a credential, validated like
  * {@link credentialProblems} in non-strict mode); in VCDM 1.1 also a compact JWT string. It does not
  * verify anything, so rules that depend on how an entry is secured (section 4.13.4: a self-asserted
- * credential secured only by the presentation's proof needs `holder` equal to its `issuer`) are
- * the verifier's. Never throws.
+ * credential secured only by the presentation's proof needs `holder` equal to its `issuer`) are the
+ * verifier's. Never throws.
  *
  * @example
+ *
  * ```ts
  * import { presentationProblems } from 'credsign'
- * presentationProblems({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: 'alice' })
+ * presentationProblems({
+ *   '@context': ['https://www.w3.org/ns/credentials/v2'],
+ *   type: ['VerifiablePresentation'],
+ *   holder: 'alice',
+ * })
  * // [{ path: 'holder', message: 'holder must be a URL (or an object with a URL id)' }]
  * ```
  */
-export function presentationProblems(presentation: unknown, options: ValidatePresentationOptions = {}): ValidationProblem[] {
+export function presentationProblems(
+  presentation: unknown,
+  options: ValidatePresentationOptions = {},
+): ValidationProblem[] {
   const problems = new Problems()
   if (!isJsonObject(presentation)) {
     problems.add('', 'a presentation must be a JSON object')
@@ -69,7 +113,8 @@ export function presentationProblems(presentation: unknown, options: ValidatePre
   checkContext(presentation, version, problems, '')
   checkId(presentation.id, problems, 'id')
   checkType(presentation.type, 'VerifiablePresentation', problems, 'type')
-  if (presentation.holder !== undefined) checkParty(presentation.holder, 'holder', problems, 'holder')
+  if (presentation.holder !== undefined)
+    checkParty(presentation.holder, 'holder', problems, 'holder')
   if (version === '2.0') {
     checkLanguageValues(presentation.name, 'name', problems, 'name')
     checkLanguageValues(presentation.description, 'description', problems, 'description')
@@ -80,13 +125,22 @@ export function presentationProblems(presentation: unknown, options: ValidatePre
   const embedded = presentation.verifiableCredential
   if (embedded !== undefined && options.checkCredentials !== false) {
     asList(embedded).forEach((entry, index) => {
-      const at = Array.isArray(embedded) ? joinPath('verifiableCredential', index) : 'verifiableCredential'
+      const at = Array.isArray(embedded)
+        ? joinPath('verifiableCredential', index)
+        : 'verifiableCredential'
       checkEmbedded(entry, version, problems, at)
     })
   }
 
   const strict = options.strict ?? version === '2.0'
-  if (strict) checkMembers(presentation, version === '2.0' ? V2_PRESENTATION_MEMBERS : V1_PRESENTATION_MEMBERS, options.allowProperties, problems, '')
+  if (strict)
+    checkMembers(
+      presentation,
+      version === '2.0' ? V2_PRESENTATION_MEMBERS : V1_PRESENTATION_MEMBERS,
+      options.allowProperties,
+      problems,
+      '',
+    )
   return problems.list
 }
 
@@ -95,12 +149,19 @@ export function presentationProblems(presentation: unknown, options: ValidatePre
  * presentation; see {@link presentationProblems}.
  *
  * @example
+ *
  * ```ts
  * import { validatePresentation } from 'credsign'
- * validatePresentation({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] }) // passes
+ * validatePresentation({
+ *   '@context': ['https://www.w3.org/ns/credentials/v2'],
+ *   type: ['VerifiablePresentation'],
+ * }) // passes
  * ```
  */
-export function validatePresentation(presentation: unknown, options: ValidatePresentationOptions = {}): void {
+export function validatePresentation(
+  presentation: unknown,
+  options: ValidatePresentationOptions = {},
+): void {
   const [first] = presentationProblems(presentation, options)
   if (first) throw new CredsignError('credential_invalid', formatProblem(first))
 }
@@ -108,7 +169,10 @@ export function validatePresentation(presentation: unknown, options: ValidatePre
 function checkEmbedded(entry: unknown, version: VcVersion, problems: Problems, path: string): void {
   if (typeof entry === 'string') {
     if (version === '2.0') {
-      problems.add(path, 'VCDM 2.0 presentations carry secured credentials as objects: wrap a JWT with envelopeCredential()')
+      problems.add(
+        path,
+        'VCDM 2.0 presentations carry secured credentials as objects: wrap a JWT with envelopeCredential()',
+      )
     } else if (!COMPACT.test(entry)) {
       problems.add(path, 'a credential given as a string must be a compact JWT')
     }
@@ -122,7 +186,10 @@ function checkEmbedded(entry: unknown, version: VcVersion, problems: Problems, p
   const dataUrlId = typeof entry.id === 'string' && /^data:/i.test(entry.id)
   // An entry whose id is a data: URL and that does not claim to be a credential is an envelope that
   // lost its type: say that, instead of listing every credential member it lacks.
-  if (types?.includes('EnvelopedVerifiableCredential') || (dataUrlId && !types?.includes('VerifiableCredential'))) {
+  if (
+    types?.includes('EnvelopedVerifiableCredential') ||
+    (dataUrlId && !types?.includes('VerifiableCredential'))
+  ) {
     checkEnvelope(entry, types, problems, path)
     return
   }
@@ -133,17 +200,28 @@ function checkEmbedded(entry: unknown, version: VcVersion, problems: Problems, p
 export type EnvelopeType = 'EnvelopedVerifiableCredential' | 'EnvelopedVerifiablePresentation'
 
 /**
- * The problems of an envelope object (VCDM 2.0 sections 4.13.1 and 4.13.2): `@context` with the base
- * context first, `id` a well-formed `data:` URL (RFC 2397), `type` including `envelopeType`.
+ * The problems of an envelope object (VCDM 2.0 sections 4.13.1 and 4.13.2): `@context` with the
+ * base context first, `id` a well-formed `data:` URL (RFC 2397), `type` including `envelopeType`.
+ *
  * @internal
  */
-export function envelopeProblems(entry: Record<string, unknown>, envelopeType: EnvelopeType, path = ''): ValidationProblem[] {
+export function envelopeProblems(
+  entry: Record<string, unknown>,
+  envelopeType: EnvelopeType,
+  path = '',
+): ValidationProblem[] {
   const problems = new Problems()
   checkEnvelope(entry, typesOf(entry.type), problems, path, envelopeType)
   return problems.list
 }
 
-function checkEnvelope(entry: Record<string, unknown>, types: string[] | undefined, problems: Problems, path: string, envelopeType: EnvelopeType = 'EnvelopedVerifiableCredential'): void {
+function checkEnvelope(
+  entry: Record<string, unknown>,
+  types: string[] | undefined,
+  problems: Problems,
+  path: string,
+  envelopeType: EnvelopeType = 'EnvelopedVerifiableCredential',
+): void {
   checkEnvelopeContext(entry, problems, path, envelopeType)
   const id = entry.id
   if (typeof id !== 'string' || !/^data:/i.test(id)) {
@@ -153,10 +231,16 @@ function checkEnvelope(entry: Record<string, unknown>, types: string[] | undefin
       parseDataUrl(id)
     } catch (error) {
       const reason = CredsignError.is(error) ? `: ${error.message}` : ''
-      problems.add(joinPath(path, 'id'), `an ${envelopeType} id must be a well-formed data: URL${reason}`)
+      problems.add(
+        joinPath(path, 'id'),
+        `an ${envelopeType} id must be a well-formed data: URL${reason}`,
+      )
     }
   }
   if (!types?.includes(envelopeType)) {
-    problems.add(joinPath(path, 'type'), `an enveloped ${envelopeType === 'EnvelopedVerifiableCredential' ? 'credential' : 'presentation'} (a data: URL id) needs type ${envelopeType}`)
+    problems.add(
+      joinPath(path, 'type'),
+      `an enveloped ${envelopeType === 'EnvelopedVerifiableCredential' ? 'credential' : 'presentation'} (a data: URL id) needs type ${envelopeType}`,
+    )
   }
 }

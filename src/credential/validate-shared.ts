@@ -58,31 +58,51 @@ const LANGUAGE_VALUE_KEYS = new Set(['@value', '@language', '@direction'])
  * a language value object (`@value` string, optional `@language` tag and `@direction` `ltr` /
  * `rtl`, no other member), or one or more of these (one per language). Absent is fine.
  */
-export function checkLanguageValues(value: unknown, name: string, problems: Problems, path: string): void {
+export function checkLanguageValues(
+  value: unknown,
+  name: string,
+  problems: Problems,
+  path: string,
+): void {
   if (value === undefined) return
   if (Array.isArray(value) && value.length === 0) {
-    problems.add(path, `${name} must be a string, a language value object, or a non-empty array of them`)
+    problems.add(
+      path,
+      `${name} must be a string, a language value object, or a non-empty array of them`,
+    )
     return
   }
   asList(value).forEach((item, index) => {
     const at = Array.isArray(value) ? joinPath(path, index) : path
     if (typeof item === 'string') return
     if (!isJsonObject(item)) {
-      problems.add(at, `${name} must be a string or a language value object (@value, @language, @direction)`)
+      problems.add(
+        at,
+        `${name} must be a string or a language value object (@value, @language, @direction)`,
+      )
       return
     }
     for (const key of Object.keys(item)) {
       if (!LANGUAGE_VALUE_KEYS.has(key)) {
-        problems.add(joinPath(at, key), `a language value object may only have @value, @language and @direction, not ${JSON.stringify(key.slice(0, 64))}`)
+        problems.add(
+          joinPath(at, key),
+          `a language value object may only have @value, @language and @direction, not ${JSON.stringify(key.slice(0, 64))}`,
+        )
       }
     }
-    if (typeof item['@value'] !== 'string') problems.add(joinPath(at, '@value'), 'a language value object needs a string @value')
+    if (typeof item['@value'] !== 'string')
+      problems.add(joinPath(at, '@value'), 'a language value object needs a string @value')
     const language = item['@language']
     if (language !== undefined && !(typeof language === 'string' && LANGUAGE_TAG.test(language))) {
       problems.add(joinPath(at, '@language'), '@language must be a well-formed BCP 47 language tag')
     }
     const direction = item['@direction']
-    if (direction !== undefined && direction !== null && direction !== 'ltr' && direction !== 'rtl') {
+    if (
+      direction !== undefined &&
+      direction !== null &&
+      direction !== 'ltr' &&
+      direction !== 'rtl'
+    ) {
       problems.add(joinPath(at, '@direction'), '@direction must be ltr or rtl')
     }
   })

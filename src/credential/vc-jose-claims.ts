@@ -19,26 +19,32 @@ export interface TimeClaimOptions {
 /** VC-JOSE-COSE payloads are the document itself: a `vc` or `vp` claim in one is refused. */
 export function refuseJwtClaimsIn20(document: JsonObject, encoding: VcVersion): void {
   if (encoding === '2.0' && (document.vc !== undefined || document.vp !== undefined)) {
-    throw new CredsignError('credential_invalid', `${document.vc !== undefined ? 'vc' : 'vp'}: VC-JOSE-COSE forbids the vc and vp claims`)
+    throw new CredsignError(
+      'credential_invalid',
+      `${document.vc !== undefined ? 'vc' : 'vp'}: VC-JOSE-COSE forbids the vc and vp claims`,
+    )
   }
 }
 
 /** `iat` and the `exp` that `expiresIn` asks for, as NumericDates. */
 export function timeClaims(options: TimeClaimOptions): { iat?: number; exp?: number; now: number } {
   const now = options.now === undefined ? Date.now() : options.now()
-  if (!Number.isFinite(now)) throw new CredsignError('invalid_argument', 'now() must return epoch milliseconds')
+  if (!Number.isFinite(now))
+    throw new CredsignError('invalid_argument', 'now() must return epoch milliseconds')
   const nowSeconds = Math.floor(now / 1000)
   const out: { iat?: number; exp?: number; now: number } = { now }
   const issuedAt = options.issuedAt ?? true
   if (issuedAt === true) out.iat = nowSeconds
   else if (typeof issuedAt === 'number') {
-    if (!Number.isFinite(issuedAt) || issuedAt < 0) throw new CredsignError('invalid_argument', 'issuedAt must be a NumericDate (seconds)')
+    if (!Number.isFinite(issuedAt) || issuedAt < 0)
+      throw new CredsignError('invalid_argument', 'issuedAt must be a NumericDate (seconds)')
     out.iat = Math.floor(issuedAt)
   } else if (issuedAt !== false) {
     throw new CredsignError('invalid_argument', 'issuedAt must be a boolean or a NumericDate')
   }
   if (options.expiresIn !== undefined) {
-    if (!Number.isFinite(options.expiresIn) || options.expiresIn <= 0) throw new CredsignError('invalid_argument', 'expiresIn must be a positive number of seconds')
+    if (!Number.isFinite(options.expiresIn) || options.expiresIn <= 0)
+      throw new CredsignError('invalid_argument', 'expiresIn must be a positive number of seconds')
     out.exp = (out.iat ?? nowSeconds) + Math.floor(options.expiresIn)
   }
   return out
@@ -50,7 +56,12 @@ export function timeClaims(options: TimeClaimOptions): { iat?: number; exp?: num
  * `validUntil` (the earlier of that and the `expiresIn` one). Added with {@link addClaims}, so a
  * credential member that contradicts one is `credential_invalid`. @internal
  */
-export function addVcJoseClaims(document: JsonObject, issuer: string | undefined, times: { iat?: number; exp?: number }, validity: boolean): void {
+export function addVcJoseClaims(
+  document: JsonObject,
+  issuer: string | undefined,
+  times: { iat?: number; exp?: number },
+  validity: boolean,
+): void {
   addClaims(document, {
     iss: issuer,
     iat: times.iat,
@@ -69,24 +80,34 @@ export function earlier(a: number | undefined, b: number | undefined): number | 
 /**
  * Adds `claims` to `payload` without ever replacing a member: a member that is already there with
  * another value is `credential_invalid` (2.0: the payload is the document, so a credential member
- * named `iss` or `exp` that disagrees with what credsign derives is a contradiction, not something to
- * overwrite quietly).
+ * named `iss` or `exp` that disagrees with what credsign derives is a contradiction, not something
+ * to overwrite quietly).
  */
 export function addClaims(payload: JsonObject, claims: JsonObject): void {
   for (const [name, value] of Object.entries(claims)) {
     if (value === undefined) continue
     if (name in payload && JSON.stringify(payload[name]) !== JSON.stringify(value)) {
-      throw new CredsignError('credential_invalid', `${name}: the document has a member ${name} that contradicts the ${name} claim credsign derives`)
+      throw new CredsignError(
+        'credential_invalid',
+        `${name}: the document has a member ${name} that contradicts the ${name} claim credsign derives`,
+      )
     }
     payload[name] = value
   }
 }
 
-/** The document of a secured credential or presentation and what did not add up while extracting it. @internal */
+/**
+ * The document of a secured credential or presentation and what did not add up while extracting it.
+ *
+ * @internal
+ */
 export interface ExtractedDocument {
   kind: 'credential' | 'presentation'
   document: JsonObject
-  /** Data model problems found by the encoding rules (VC-JOSE-COSE forbids `vc`/`vp`): `credential_invalid`. */
+  /**
+   * Data model problems found by the encoding rules (VC-JOSE-COSE forbids `vc`/`vp`):
+   * `credential_invalid`.
+   */
   modelProblems: ValidationProblem[]
   /** Claims that contradict the document or are not of their type: `claim_invalid`. */
   claimProblems: ValidationProblem[]
@@ -97,17 +118,31 @@ export interface ExtractedDocument {
  * `vc` / `vp` claims are data model problems, and `iss` must name the issuer (holder). `format`
  * only words the messages. @internal
  */
-export function extractVcJosePayload(kind: 'credential' | 'presentation', payload: JsonObject, format: string): ExtractedDocument {
+export function extractVcJosePayload(
+  kind: 'credential' | 'presentation',
+  payload: JsonObject,
+  format: string,
+): ExtractedDocument {
   const modelProblems: ValidationProblem[] = []
   for (const claim of ['vc', 'vp']) {
-    if (payload[claim] !== undefined) modelProblems.push({ path: claim, message: `VC-JOSE-COSE forbids the ${claim} claim: a ${format} payload is the ${kind} itself` })
+    if (payload[claim] !== undefined)
+      modelProblems.push({
+        path: claim,
+        message: `VC-JOSE-COSE forbids the ${claim} claim: a ${format} payload is the ${kind} itself`,
+      })
   }
   const claimProblems: ValidationProblem[] = []
   // VC-JOSE-COSE recommends that iss and issuer (holder) agree. When they do not, which one is
   // "the issuer" would depend on who reads the token: refuse rather than pick.
   const party = kind === 'credential' ? idOf(payload.issuer) : idOf(payload.holder)
-  if (payload.iss !== undefined && (typeof payload.iss !== 'string' || (party !== undefined && payload.iss !== party))) {
-    claimProblems.push({ path: 'iss', message: `iss must name the same ${kind === 'credential' ? 'issuer' : 'holder'} as the ${kind}` })
+  if (
+    payload.iss !== undefined &&
+    (typeof payload.iss !== 'string' || (party !== undefined && payload.iss !== party))
+  ) {
+    claimProblems.push({
+      path: 'iss',
+      message: `iss must name the same ${kind === 'credential' ? 'issuer' : 'holder'} as the ${kind}`,
+    })
   }
   return { kind, document: payload, modelProblems, claimProblems }
 }

@@ -9,9 +9,13 @@ import { didJwkFromJwk } from './did-jwk.js'
  * anyone can resolve offline. Signing still goes through the original signer (e.g. a vault key).
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore, asDidSigner } from 'credsign'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * await vault.generate({ id: 'wallet-key', algorithm: 'Ed25519', secrets: ['s1'] })
  * const signer = asDidSigner(await vault.unlock('wallet-key', ['s1']))
  * console.log(signer.id) // did:key:z6Mk…#z6Mk…
@@ -22,7 +26,12 @@ export function asDidSigner(signer: Signer, method: 'key' | 'jwk' = 'key'): Sign
     throw new CredsignError('invalid_argument', 'asDidSigner needs a Signer')
   }
   const id = didSignerId(signer.publicJwk, method)
-  return { id, algorithm: signer.algorithm, publicJwk: signer.publicJwk, sign: (data) => signer.sign(data) }
+  return {
+    id,
+    algorithm: signer.algorithm,
+    publicJwk: signer.publicJwk,
+    sign: (data) => signer.sign(data),
+  }
 }
 
 /**
@@ -30,9 +39,11 @@ export function asDidSigner(signer: Signer, method: 'key' | 'jwk' = 'key'): Sign
  * the id {@link asDidSigner} gives a signer. Throws `invalid_argument` for another method.
  *
  * @example
+ *
  * ```ts
  * didSignerId(publicJwk, 'key') // 'did:key:z6Mk…#z6Mk…'
  * ```
+ *
  * @internal
  */
 export function didSignerId(publicJwk: PublicJwk, method: 'key' | 'jwk' = 'key'): string {

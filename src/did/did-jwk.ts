@@ -14,23 +14,32 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
  * The `cause` of the `invalid_key` thrown for a did:jwk that carries private members, so that
  * resolvers can tell "someone published a private key" (`key_resolution_failed`, as for a DID
  * document that does) from a DID that does not decode at all (`malformed`).
+ *
  * @internal
  */
 export const PRIVATE_KEY_PUBLISHED = 'did:jwk private key published'
 
 function assertNoPrivateMembers(jwk: object): void {
-  if (PRIVATE_MEMBERS.some((name) => name in jwk)) throw new CredsignError('invalid_key', 'did:jwk never holds a private key', { cause: PRIVATE_KEY_PUBLISHED })
+  if (PRIVATE_MEMBERS.some((name) => name in jwk))
+    throw new CredsignError('invalid_key', 'did:jwk never holds a private key', {
+      cause: PRIVATE_KEY_PUBLISHED,
+    })
 }
 
 /**
  * The did:jwk DID of a public key: `did:jwk:` + base64url(UTF-8 JSON of the JWK's required members
- * in lexicographic order, without `kid` or other metadata), so one key always gets one DID.
- * A private JWK is refused (`invalid_key`): it would publish the private key.
+ * in lexicographic order, without `kid` or other metadata), so one key always gets one DID. A
+ * private JWK is refused (`invalid_key`): it would publish the private key.
  *
  * @example
+ *
  * ```ts
  * import { didJwkFromJwk } from 'credsign'
- * didJwkFromJwk({ kty: 'OKP', crv: 'Ed25519', x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8' })
+ * didJwkFromJwk({
+ *   kty: 'OKP',
+ *   crv: 'Ed25519',
+ *   x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8',
+ * })
  * // 'did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ'
  * ```
  */
@@ -43,16 +52,20 @@ export function didJwkFromJwk(jwk: PublicJwk): string {
 /** The JWK exactly as encoded in a did:jwk DID (or its `#0` DID URL), after validation. */
 function decodeDidJwk(didOrDidUrl: string): { did: string; jwk: Record<string, unknown> } {
   const { did, fragment } = splitDidUrl(didOrDidUrl, 'jwk')
-  if (fragment !== undefined && fragment !== '0') throw new CredsignError('invalid_argument', 'a did:jwk DID URL has the fragment #0')
+  if (fragment !== undefined && fragment !== '0')
+    throw new CredsignError('invalid_argument', 'a did:jwk DID URL has the fragment #0')
   const encoded = did.slice('did:jwk:'.length)
   let jwk: unknown
   try {
-    jwk = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromB64u(encoded, 'invalid_key')))
+    jwk = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(fromB64u(encoded, 'invalid_key')),
+    )
   } catch (cause) {
     if (cause instanceof CredsignError) throw cause
     throw new CredsignError('invalid_key', 'did:jwk does not hold a JSON JWK', { cause })
   }
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new CredsignError('invalid_key', 'did:jwk does not hold a JWK object')
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+    throw new CredsignError('invalid_key', 'did:jwk does not hold a JWK object')
   assertNoPrivateMembers(jwk)
   requiredMembers(jwk as PublicJwk)
   return { did, jwk: jwk as Record<string, unknown> }
@@ -64,9 +77,12 @@ function decodeDidJwk(didOrDidUrl: string): { did: string; jwk: Record<string, u
  * material), `unsupported_algorithm` (a key type credsign does not support).
  *
  * @example
+ *
  * ```ts
  * import { jwkFromDidJwk } from 'credsign'
- * const jwk = jwkFromDidJwk('did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ')
+ * const jwk = jwkFromDidJwk(
+ *   'did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ',
+ * )
  * // { crv: 'Ed25519', kty: 'OKP', x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8' }
  * ```
  */
@@ -81,9 +97,12 @@ export function jwkFromDidJwk(didOrDidUrl: string): PublicJwk {
  * signing relationships; with `use: "enc"` only keyAgreement; otherwise all five.
  *
  * @example
+ *
  * ```ts
  * import { didJwkDocument } from 'credsign'
- * const doc = didJwkDocument('did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ')
+ * const doc = didJwkDocument(
+ *   'did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ',
+ * )
  * doc.verificationMethod[0]?.id // 'did:jwk:eyJj...#0'
  * ```
  */
@@ -97,7 +116,14 @@ export function didJwkDocument(did: string): DidDocument {
   const document: DidDocument = {
     '@context': [DID_CONTEXT_V1, 'https://w3id.org/security/suites/jws-2020/v1'],
     id,
-    verificationMethod: [{ id: vmId, type: 'JsonWebKey2020', controller: id, publicKeyJwk: jwk as unknown as PublicJwk }],
+    verificationMethod: [
+      {
+        id: vmId,
+        type: 'JsonWebKey2020',
+        controller: id,
+        publicKeyJwk: jwk as unknown as PublicJwk,
+      },
+    ],
   }
   for (const relationship of relationships) document[relationship] = [vmId]
   return document

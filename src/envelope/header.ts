@@ -5,14 +5,21 @@ import type { KdfParams } from './types.js'
 /**
  * The fields the header binds, in the decoded (binary) form.
  *
- * @internal
  * @example
+ *
  * ```ts
  * const fields: HeaderFields = {
- *   kid: 'key-1', alg: 'Ed25519', kv: 1, kdf: { id: 'pbkdf2-sha256', iterations: 600_000 },
- *   salt: new Uint8Array(16), sfp: new Uint8Array(8), iv: new Uint8Array(12),
+ *   kid: 'key-1',
+ *   alg: 'Ed25519',
+ *   kv: 1,
+ *   kdf: { id: 'pbkdf2-sha256', iterations: 600_000 },
+ *   salt: new Uint8Array(16),
+ *   sfp: new Uint8Array(8),
+ *   iv: new Uint8Array(12),
  * }
  * ```
+ *
+ * @internal
  */
 export interface HeaderFields {
   kid: string
@@ -32,11 +39,13 @@ const VERSION = utf8('1')
 /**
  * `u32be(length) || bytes` for each part: the framing used by the header and the MAC input.
  *
- * @internal
  * @example
+ *
  * ```ts
  * lengthPrefixed([new Uint8Array([7])]) // Uint8Array [0, 0, 0, 1, 7]
  * ```
+ *
+ * @internal
  */
 function lengthPrefixed(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0
@@ -54,17 +63,24 @@ function lengthPrefixed(parts: readonly Uint8Array[]): Uint8Array {
 
 /**
  * The envelope header: the AES-GCM associated data and the start of the MAC input. It is the
- * length-prefixed sequence `"credsign-envelope"`, `"1"`, kid (UTF-8), alg (UTF-8), kv (decimal text),
- * canonical KDF text, salt, sfp, iv. `docs/envelope.md` gives the layout byte by byte.
+ * length-prefixed sequence `"credsign-envelope"`, `"1"`, kid (UTF-8), alg (UTF-8), kv (decimal
+ * text), canonical KDF text, salt, sfp, iv. `docs/envelope.md` gives the layout byte by byte.
  *
- * @internal
  * @example
+ *
  * ```ts
  * const header = encodeHeader({
- *   kid: 'key-1', alg: 'Ed25519', kv: 1, kdf: { id: 'pbkdf2-sha256', iterations: 600_000 },
- *   salt: new Uint8Array(16), sfp: new Uint8Array(8), iv: new Uint8Array(12),
+ *   kid: 'key-1',
+ *   alg: 'Ed25519',
+ *   kv: 1,
+ *   kdf: { id: 'pbkdf2-sha256', iterations: 600_000 },
+ *   salt: new Uint8Array(16),
+ *   sfp: new Uint8Array(8),
+ *   iv: new Uint8Array(12),
  * })
  * ```
+ *
+ * @internal
  */
 export function encodeHeader(fields: HeaderFields): Uint8Array {
   return lengthPrefixed([

@@ -2,18 +2,22 @@ import { CredsignError } from '../errors/credsign-error.js'
 import type { KdfParams } from './types.js'
 
 /**
- * The KDF a {@link SecretEnvelope} uses when none is configured: PBKDF2-HMAC-SHA-256 with
- * 600,000 iterations (OWASP Password Storage Cheat Sheet, 2023). PBKDF2 is the default because
- * WebCrypto runs it natively and off the JavaScript thread on every supported runtime; the
- * memory-hard KDFs run in JavaScript here.
+ * The KDF a {@link SecretEnvelope} uses when none is configured: PBKDF2-HMAC-SHA-256 with 600,000
+ * iterations (OWASP Password Storage Cheat Sheet, 2023). PBKDF2 is the default because WebCrypto
+ * runs it natively and off the JavaScript thread on every supported runtime; the memory-hard KDFs
+ * run in JavaScript here.
  *
  * @example
+ *
  * ```ts
  * import { DEFAULT_KDF } from 'credsign'
  * console.log(DEFAULT_KDF) // { id: 'pbkdf2-sha256', iterations: 600000 }
  * ```
  */
-export const DEFAULT_KDF: Readonly<Extract<KdfParams, { id: 'pbkdf2-sha256' }>> = Object.freeze({ id: 'pbkdf2-sha256', iterations: 600_000 })
+export const DEFAULT_KDF: Readonly<Extract<KdfParams, { id: 'pbkdf2-sha256' }>> = Object.freeze({
+  id: 'pbkdf2-sha256',
+  iterations: 600_000,
+})
 
 /**
  * Recommended parameter sets (OWASP Password Storage Cheat Sheet). Pass one as the `kdf` option of
@@ -24,6 +28,7 @@ export const DEFAULT_KDF: Readonly<Extract<KdfParams, { id: 'pbkdf2-sha256' }>> 
  * - `argon2id`: m = 19,456 KiB (19 MiB), t = 2, p = 1.
  *
  * @example
+ *
  * ```ts
  * import { KDF_PRESETS, SecretEnvelope } from 'credsign'
  * const envelope = new SecretEnvelope({
@@ -64,7 +69,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function intIn(obj: Record<string, unknown>, name: string, [min, max]: readonly [number, number], code: BoundsCode): number {
+function intIn(
+  obj: Record<string, unknown>,
+  name: string,
+  [min, max]: readonly [number, number],
+  code: BoundsCode,
+): number {
   const value = obj[name]
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new CredsignError(code, `kdf.${name} must be an integer in ${min}..${max}`)
@@ -86,28 +96,43 @@ function exactKeys(obj: Record<string, unknown>, keys: readonly string[], code: 
  * the input cannot change what was validated). `code` is `invalid_argument` for caller-supplied
  * parameters and `envelope_malformed` for parameters read from a stored envelope.
  *
- * @internal
  * @example
+ *
  * ```ts
  * validateKdfParams({ id: 'scrypt', N: 1024, r: 8, p: 1 }, 'invalid_argument')
  * ```
+ *
+ * @internal
  */
 export function validateKdfParams(value: unknown, code: BoundsCode): KdfParams {
   if (!isRecord(value)) throw new CredsignError(code, 'kdf must be an object')
   switch (value.id) {
     case 'pbkdf2-sha256': {
       exactKeys(value, ['id', 'iterations'], code)
-      return { id: 'pbkdf2-sha256', iterations: intIn(value, 'iterations', BOUNDS.pbkdf2Iterations, code) }
+      return {
+        id: 'pbkdf2-sha256',
+        iterations: intIn(value, 'iterations', BOUNDS.pbkdf2Iterations, code),
+      }
     }
     case 'scrypt': {
       exactKeys(value, ['id', 'N', 'r', 'p'], code)
       const N = value.N
-      if (typeof N !== 'number' || !Number.isSafeInteger(N) || N < 2 ** BOUNDS.scryptLog2N[0] || N > 2 ** BOUNDS.scryptLog2N[1] || (N & (N - 1)) !== 0) {
-        throw new CredsignError(code, `kdf.N must be a power of two in 2^${BOUNDS.scryptLog2N[0]}..2^${BOUNDS.scryptLog2N[1]}`)
+      if (
+        typeof N !== 'number' ||
+        !Number.isSafeInteger(N) ||
+        N < 2 ** BOUNDS.scryptLog2N[0] ||
+        N > 2 ** BOUNDS.scryptLog2N[1] ||
+        (N & (N - 1)) !== 0
+      ) {
+        throw new CredsignError(
+          code,
+          `kdf.N must be a power of two in 2^${BOUNDS.scryptLog2N[0]}..2^${BOUNDS.scryptLog2N[1]}`,
+        )
       }
       const r = intIn(value, 'r', BOUNDS.scryptR, code)
       const p = intIn(value, 'p', BOUNDS.scryptP, code)
-      if (128 * N * r > BOUNDS.scryptMaxBytes) throw new CredsignError(code, 'kdf: scrypt memory 128*N*r exceeds 1 GiB')
+      if (128 * N * r > BOUNDS.scryptMaxBytes)
+        throw new CredsignError(code, 'kdf: scrypt memory 128*N*r exceeds 1 GiB')
       return { id: 'scrypt', N, r, p }
     }
     case 'argon2id': {
@@ -129,11 +154,13 @@ export function validateKdfParams(value: unknown, code: BoundsCode): KdfParams {
  * `pbkdf2-sha256;iterations=600000`, `scrypt;N=131072;r=8;p=1`, `argon2id;m=19456;t=2;p=1`.
  * Parameters must already be validated (integers, so decimal text is unambiguous).
  *
- * @internal
  * @example
+ *
  * ```ts
  * canonicalKdf({ id: 'argon2id', m: 19456, t: 2, p: 1 }) // 'argon2id;m=19456;t=2;p=1'
  * ```
+ *
+ * @internal
  */
 export function canonicalKdf(kdf: KdfParams): string {
   switch (kdf.id) {
@@ -151,15 +178,23 @@ export function canonicalKdf(kdf: KdfParams): string {
  * with any cost parameter lower (PBKDF2 iterations; scrypt N, r or p; Argon2id m or t). Argon2id's
  * `p` is not a cost: the total work is m * t whatever the lane count.
  *
- * @internal
  * @example
+ *
  * ```ts
- * isWeakerKdf({ id: 'pbkdf2-sha256', iterations: 100_000 }, { id: 'pbkdf2-sha256', iterations: 600_000 }) // true
+ * isWeakerKdf(
+ *   { id: 'pbkdf2-sha256', iterations: 100_000 },
+ *   { id: 'pbkdf2-sha256', iterations: 600_000 },
+ * ) // true
  * ```
+ *
+ * @internal
  */
 export function isWeakerKdf(stored: KdfParams, wanted: KdfParams): boolean {
-  if (stored.id === 'pbkdf2-sha256' && wanted.id === 'pbkdf2-sha256') return stored.iterations < wanted.iterations
-  if (stored.id === 'scrypt' && wanted.id === 'scrypt') return stored.N < wanted.N || stored.r < wanted.r || stored.p < wanted.p
-  if (stored.id === 'argon2id' && wanted.id === 'argon2id') return stored.m < wanted.m || stored.t < wanted.t
+  if (stored.id === 'pbkdf2-sha256' && wanted.id === 'pbkdf2-sha256')
+    return stored.iterations < wanted.iterations
+  if (stored.id === 'scrypt' && wanted.id === 'scrypt')
+    return stored.N < wanted.N || stored.r < wanted.r || stored.p < wanted.p
+  if (stored.id === 'argon2id' && wanted.id === 'argon2id')
+    return stored.m < wanted.m || stored.t < wanted.t
   return true
 }

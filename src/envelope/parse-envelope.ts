@@ -7,12 +7,14 @@ import type { SealedEnvelope } from './types.js'
 /**
  * A shape-checked envelope with its binary fields decoded.
  *
- * @internal
  * @example
+ *
  * ```ts
  * const decoded: DecodedEnvelope = decodeEnvelope(storedJson)
  * decoded.iv.length // 12
  * ```
+ *
+ * @internal
  */
 export interface DecodedEnvelope {
   envelope: SealedEnvelope
@@ -29,7 +31,12 @@ function malformed(message: string): CredsignError {
   return new CredsignError('envelope_malformed', message)
 }
 
-function binary(name: string, text: unknown, check: (length: number) => boolean, expected: string): { text: string; bytes: Uint8Array } {
+function binary(
+  name: string,
+  text: unknown,
+  check: (length: number) => boolean,
+  expected: string,
+): { text: string; bytes: Uint8Array } {
   if (typeof text !== 'string') throw malformed(`${name} must be a base64url string`)
   const bytes = fromB64u(text, 'envelope_malformed')
   // One byte string, one text: refuse non-canonical encodings (stray trailing bits) as well.
@@ -39,11 +46,11 @@ function binary(name: string, text: unknown, check: (length: number) => boolean,
 }
 
 /**
- * Shape-checks a stored envelope and decodes its binary fields, without any cryptography.
- * See {@link parseEnvelope} for the rules.
+ * Shape-checks a stored envelope and decodes its binary fields, without any cryptography. See
+ * {@link parseEnvelope} for the rules.
  *
- * @internal
  * @example
+ *
  * ```ts
  * try {
  *   decodeEnvelope({ v: 1 })
@@ -51,14 +58,22 @@ function binary(name: string, text: unknown, check: (length: number) => boolean,
  *   // CredsignError 'envelope_malformed': members are missing
  * }
  * ```
+ *
+ * @internal
  */
 export function decodeEnvelope(json: unknown): DecodedEnvelope {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw malformed('envelope must be a JSON object')
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw malformed('envelope must be a JSON object')
   const obj = json as Record<string, unknown>
   if (!Object.hasOwn(obj, 'v')) throw malformed('envelope has no v (format version)')
   // The version comes first: a later version may have an entirely different shape.
-  if (obj.v !== 1) throw new CredsignError('envelope_unsupported_version', 'envelope format version is not supported (this library reads v 1)')
-  for (const name of MEMBERS) if (!Object.hasOwn(obj, name)) throw malformed(`envelope has no ${name}`)
+  if (obj.v !== 1)
+    throw new CredsignError(
+      'envelope_unsupported_version',
+      'envelope format version is not supported (this library reads v 1)',
+    )
+  for (const name of MEMBERS)
+    if (!Object.hasOwn(obj, name)) throw malformed(`envelope has no ${name}`)
   // Unknown members are refused: the MAC does not cover them, and v1 has no optional members.
   if (Object.keys(obj).length !== MEMBERS.length) throw malformed('envelope has unknown members')
   // Read every member exactly once, so what is checked is what is used.
@@ -72,7 +87,18 @@ export function decodeEnvelope(json: unknown): DecodedEnvelope {
   const iv = binary('iv', obj.iv, (n) => n === 12, '12 bytes')
   const ct = binary('ct', obj.ct, (n) => n >= 16, 'at least 16 bytes (the GCM tag)')
   const mac = binary('mac', obj.mac, (n) => n === 32, '32 bytes')
-  const envelope: SealedEnvelope = { v: 1, kid, alg, kv, kdf, salt: salt.text, sfp: sfp.text, iv: iv.text, ct: ct.text, mac: mac.text }
+  const envelope: SealedEnvelope = {
+    v: 1,
+    kid,
+    alg,
+    kv,
+    kdf,
+    salt: salt.text,
+    sfp: sfp.text,
+    iv: iv.text,
+    ct: ct.text,
+    mac: mac.text,
+  }
   return { envelope, salt: salt.bytes, sfp: sfp.bytes, iv: iv.bytes, ct: ct.bytes, mac: mac.bytes }
 }
 
@@ -87,6 +113,7 @@ export function decodeEnvelope(json: unknown): DecodedEnvelope {
  * (salt 16, sfp 8, iv 12, mac 32 bytes, ct at least 16), or KDF parameters out of bounds.
  *
  * @example
+ *
  * ```ts
  * import { CredsignError, parseEnvelope } from 'credsign'
  * try {

@@ -1,7 +1,15 @@
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { CredsignError } from '../errors/credsign-error.js'
-import { b64u, constantTimeEqual, randomBytes, subtle, toArrayBufferView, utf8, wipe } from '../util/bytes.js'
+import {
+  b64u,
+  constantTimeEqual,
+  randomBytes,
+  subtle,
+  toArrayBufferView,
+  utf8,
+  wipe,
+} from '../util/bytes.js'
 import { encodeCallerSecrets, normalizeCallerSecrets } from './caller-secrets.js'
 import type { CallerSecret } from './caller-secrets.js'
 import { validateContext } from './envelope-context.js'
@@ -18,6 +26,7 @@ import type { EnvelopeContext, KdfParams, SealedEnvelope } from './types.js'
  * Options of {@link SecretEnvelope}.
  *
  * @example
+ *
  * ```ts
  * import { KDF_PRESETS, type SecretEnvelopeOptions } from 'credsign'
  * const options: SecretEnvelopeOptions = {
@@ -46,6 +55,7 @@ export interface SecretEnvelopeOptions {
  * Options of {@link SecretEnvelope.seal}.
  *
  * @example
+ *
  * ```ts
  * import type { SealOptions } from 'credsign'
  * const options: SealOptions = { kdf: { id: 'scrypt', N: 2 ** 17, r: 8, p: 1 } }
@@ -57,9 +67,11 @@ export interface SealOptions {
 }
 
 /**
- * What {@link SecretEnvelope.rewrap} changes. Omitted members keep the secrets / use the configured KDF.
+ * What {@link SecretEnvelope.rewrap} changes. Omitted members keep the secrets / use the configured
+ * KDF.
  *
  * @example
+ *
  * ```ts
  * import type { RewrapTarget } from 'credsign'
  * const newPassphrase: RewrapTarget = { secrets: ['key access secret', 'new user passphrase'] }
@@ -95,13 +107,24 @@ function macOf(macKey: Uint8Array, header: Uint8Array, ct: Uint8Array): Uint8Arr
  * The service secret itself is not kept: only keys derived from it, in private fields.
  *
  * @example
+ *
  * ```ts
  * import { SecretEnvelope } from 'credsign'
- * const envelope = new SecretEnvelope({ serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const envelope = new SecretEnvelope({
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * const context = { keyId: 'did:example:issuer#key-1', algorithm: 'Ed25519', keyVersion: 1 }
- * const sealed = await envelope.seal(new Uint8Array([1, 2, 3]), ['key access secret', 'user secret'], context)
+ * const sealed = await envelope.seal(
+ *   new Uint8Array([1, 2, 3]),
+ *   ['key access secret', 'user secret'],
+ *   context,
+ * )
  * const stored = JSON.stringify(sealed)
- * const plaintext = await envelope.open(JSON.parse(stored), ['key access secret', 'user secret'], context)
+ * const plaintext = await envelope.open(
+ *   JSON.parse(stored),
+ *   ['key access secret', 'user secret'],
+ *   context,
+ * )
  * plaintext.fill(0) // wipe when done
  * ```
  */
@@ -119,38 +142,49 @@ export class SecretEnvelope {
    * out of bounds. Byte secrets are copied, never modified; the caller may wipe them afterwards.
    *
    * @example
+   *
    * ```ts
    * import { KDF_PRESETS, SecretEnvelope } from 'credsign'
    * const envelope = new SecretEnvelope({
    *   serviceSecret: 'a service secret of at least thirty-two bytes, read from a file\n',
-   *   previousServiceSecrets: ['the service secret used before the last rotation, also 32+ bytes'],
+   *   previousServiceSecrets: [
+   *     'the service secret used before the last rotation, also 32+ bytes',
+   *   ],
    *   kdf: KDF_PRESETS.scrypt,
    * })
    * ```
    */
   constructor(options: SecretEnvelopeOptions) {
-    if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'options must be an object')
+    if (typeof options !== 'object' || options === null)
+      throw new CredsignError('invalid_argument', 'options must be an object')
     const current = deriveServiceKeys(options.serviceSecret)
     const previous = options.previousServiceSecrets ?? []
-    if (!Array.isArray(previous)) throw new CredsignError('invalid_service_secret', 'previousServiceSecrets must be an array')
+    if (!Array.isArray(previous))
+      throw new CredsignError('invalid_service_secret', 'previousServiceSecrets must be an array')
     this.#current = current
     this.#accepted = [current, ...previous.map((secret: unknown) => deriveServiceKeys(secret))]
-    this.#kdf = options.kdf === undefined ? { ...DEFAULT_KDF } : validateKdfParams(options.kdf, 'invalid_argument')
+    this.#kdf =
+      options.kdf === undefined
+        ? { ...DEFAULT_KDF }
+        : validateKdfParams(options.kdf, 'invalid_argument')
   }
 
   /**
-   * Encrypts `plaintext` under the current service secret and `secrets` (all of them, in this order),
-   * bound to `context`, with a fresh random salt and IV. Runs the KDF once. `plaintext` and `secrets`
-   * are not modified.
+   * Encrypts `plaintext` under the current service secret and `secrets` (all of them, in this
+   * order), bound to `context`, with a fresh random salt and IV. Runs the KDF once. `plaintext` and
+   * `secrets` are not modified.
    *
    * Throws `invalid_argument` (plaintext not a `Uint8Array`, bad context, KDF out of bounds) or
-   * `invalid_secrets` (not 1 to 10 secrets, or a secret that is empty, over 1,000 characters or over
-   * 4,000 bytes).
+   * `invalid_secrets` (not 1 to 10 secrets, or a secret that is empty, over 1,000 characters or
+   * over 4,000 bytes).
    *
    * @example
+   *
    * ```ts
    * import { KDF_PRESETS, SecretEnvelope } from 'credsign'
-   * const envelope = new SecretEnvelope({ serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const envelope = new SecretEnvelope({
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * const sealed = await envelope.seal(
    *   crypto.getRandomValues(new Uint8Array(32)),
    *   ['key access secret'],
@@ -160,8 +194,20 @@ export class SecretEnvelope {
    * console.log(sealed.kdf) // { id: 'argon2id', m: 19456, t: 2, p: 1 }
    * ```
    */
-  async seal(plaintext: Uint8Array, secrets: readonly CallerSecret[], context: EnvelopeContext, options: SealOptions = {}): Promise<SealedEnvelope> {
-    return this.#sealChecked(plaintext, secrets, context, options?.kdf, randomBytes(16), randomBytes(12))
+  async seal(
+    plaintext: Uint8Array,
+    secrets: readonly CallerSecret[],
+    context: EnvelopeContext,
+    options: SealOptions = {},
+  ): Promise<SealedEnvelope> {
+    return this.#sealChecked(
+      plaintext,
+      secrets,
+      context,
+      options?.kdf,
+      randomBytes(16),
+      randomBytes(12),
+    )
   }
 
   /**
@@ -180,11 +226,16 @@ export class SecretEnvelope {
    * The caller owns the returned bytes and should wipe them when done.
    *
    * @example
+   *
    * ```ts
    * import { CredsignError, SecretEnvelope } from 'credsign'
-   * const envelope = new SecretEnvelope({ serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const envelope = new SecretEnvelope({
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * const context = { keyId: 'key-1', algorithm: 'Ed25519', keyVersion: 1 }
-   * const sealed = await envelope.seal(new Uint8Array([42]), ['a', 'b'], context, { kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+   * const sealed = await envelope.seal(new Uint8Array([42]), ['a', 'b'], context, {
+   *   kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+   * })
    * try {
    *   await envelope.open(sealed, ['b', 'a'], context)
    * } catch (error) {
@@ -192,7 +243,11 @@ export class SecretEnvelope {
    * }
    * ```
    */
-  async open(sealed: unknown, secrets: readonly CallerSecret[], context: EnvelopeContext): Promise<Uint8Array> {
+  async open(
+    sealed: unknown,
+    secrets: readonly CallerSecret[],
+    context: EnvelopeContext,
+  ): Promise<Uint8Array> {
     const parts = normalizeCallerSecrets(secrets)
     try {
       return await this.#openParts(sealed, parts, validateContext(context))
@@ -203,37 +258,56 @@ export class SecretEnvelope {
 
   /**
    * Opens an envelope and seals its contents again under the current service secret with a fresh
-   * salt and IV: to change the caller secrets (`to.secrets`), to move off a previous service secret,
-   * or to upgrade the KDF (`to.kdf`, else the configured KDF). The plaintext is wiped and never
-   * returned. Runs the KDF twice. Errors are those of {@link SecretEnvelope.open} (for the old
+   * salt and IV: to change the caller secrets (`to.secrets`), to move off a previous service
+   * secret, or to upgrade the KDF (`to.kdf`, else the configured KDF). The plaintext is wiped and
+   * never returned. Runs the KDF twice. Errors are those of {@link SecretEnvelope.open} (for the old
    * envelope) and {@link SecretEnvelope.seal} (for `to`, checked before anything is opened).
    *
-   * The old envelope stays valid: store the new one in its place (compare-and-swap) so that the
-   * old secrets stop working.
+   * The old envelope stays valid: store the new one in its place (compare-and-swap) so that the old
+   * secrets stop working.
    *
    * @example
+   *
    * ```ts
    * import { SecretEnvelope } from 'credsign'
-   * const envelope = new SecretEnvelope({ serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const envelope = new SecretEnvelope({
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * const context = { keyId: 'key-1', algorithm: 'Ed25519', keyVersion: 1 }
    * const cheap = { kdf: { id: 'pbkdf2-sha256', iterations: 1000 } } as const
    * const sealed = await envelope.seal(new Uint8Array([42]), ['old secret'], context, cheap)
-   * const resealed = await envelope.rewrap(sealed, ['old secret'], context, { secrets: ['new secret'], ...cheap })
+   * const resealed = await envelope.rewrap(sealed, ['old secret'], context, {
+   *   secrets: ['new secret'],
+   *   ...cheap,
+   * })
    * await envelope.open(resealed, ['new secret'], context) // Uint8Array [42]
    * ```
    */
-  async rewrap(sealed: unknown, secrets: readonly CallerSecret[], context: EnvelopeContext, to: RewrapTarget): Promise<SealedEnvelope> {
+  async rewrap(
+    sealed: unknown,
+    secrets: readonly CallerSecret[],
+    context: EnvelopeContext,
+    to: RewrapTarget,
+  ): Promise<SealedEnvelope> {
     const parts = normalizeCallerSecrets(secrets)
     let newParts: Uint8Array[] | undefined
     try {
       const ctx = validateContext(context)
-      if (typeof to !== 'object' || to === null) throw new CredsignError('invalid_argument', 'to must be an object')
+      if (typeof to !== 'object' || to === null)
+        throw new CredsignError('invalid_argument', 'to must be an object')
       // Validate the target before the expensive open, so a bad request costs no KDF run.
       if (to.secrets !== undefined) newParts = normalizeCallerSecrets(to.secrets)
       const kdf = to.kdf === undefined ? this.#kdf : validateKdfParams(to.kdf, 'invalid_argument')
       const plaintext = await this.#openParts(sealed, parts, ctx)
       try {
-        return await this.#sealParts(plaintext, newParts ?? parts, ctx, kdf, randomBytes(16), randomBytes(12))
+        return await this.#sealParts(
+          plaintext,
+          newParts ?? parts,
+          ctx,
+          kdf,
+          randomBytes(16),
+          randomBytes(12),
+        )
       } finally {
         wipe(plaintext)
       }
@@ -244,15 +318,20 @@ export class SecretEnvelope {
 
   /**
    * Whether an envelope should be rewrapped: it was sealed under a previous (or unknown) service
-   * secret, or its KDF is weaker than the configured one (another KDF id, or the same id with a lower
-   * cost parameter: PBKDF2 iterations; scrypt N, r or p; Argon2id m or t). Structural only: nothing
-   * is decrypted or authenticated (open and rewrap do that). Throws like {@link parseEnvelope}.
+   * secret, or its KDF is weaker than the configured one (another KDF id, or the same id with a
+   * lower cost parameter: PBKDF2 iterations; scrypt N, r or p; Argon2id m or t). Structural only:
+   * nothing is decrypted or authenticated (open and rewrap do that). Throws like
+   * {@link parseEnvelope}.
    *
    * @example
+   *
    * ```ts
    * import { SecretEnvelope } from 'credsign'
    * const context = { keyId: 'key-1', algorithm: 'Ed25519', keyVersion: 1 }
-   * const cheap = new SecretEnvelope({ serviceSecret: 'x'.repeat(32), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+   * const cheap = new SecretEnvelope({
+   *   serviceSecret: 'x'.repeat(32),
+   *   kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+   * })
    * const sealed = await cheap.seal(new Uint8Array([1]), ['s'], context)
    * const strict = new SecretEnvelope({ serviceSecret: 'x'.repeat(32) }) // default: 600,000 iterations
    * strict.needsRewrap(sealed) // true
@@ -260,7 +339,10 @@ export class SecretEnvelope {
    */
   needsRewrap(sealed: unknown): boolean {
     const decoded = decodeEnvelope(sealed)
-    return !constantTimeEqual(decoded.sfp, this.#current.sfp) || isWeakerKdf(decoded.envelope.kdf, this.#kdf)
+    return (
+      !constantTimeEqual(decoded.sfp, this.#current.sfp) ||
+      isWeakerKdf(decoded.envelope.kdf, this.#kdf)
+    )
   }
 
   async #sealChecked(
@@ -271,25 +353,47 @@ export class SecretEnvelope {
     salt: Uint8Array,
     iv: Uint8Array,
   ): Promise<SealedEnvelope> {
-    if (!(plaintext instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'plaintext must be a Uint8Array')
+    if (!(plaintext instanceof Uint8Array))
+      throw new CredsignError('invalid_argument', 'plaintext must be a Uint8Array')
     const parts = normalizeCallerSecrets(secrets)
     try {
       const ctx = validateContext(context)
-      const kdf = kdfOption === undefined ? this.#kdf : validateKdfParams(kdfOption, 'invalid_argument')
+      const kdf =
+        kdfOption === undefined ? this.#kdf : validateKdfParams(kdfOption, 'invalid_argument')
       return await this.#sealParts(plaintext, parts, ctx, kdf, salt, iv)
     } finally {
       wipe(...parts)
     }
   }
 
-  async #sealParts(plaintext: Uint8Array, parts: readonly Uint8Array[], context: EnvelopeContext, kdf: KdfParams, salt: Uint8Array, iv: Uint8Array): Promise<SealedEnvelope> {
+  async #sealParts(
+    plaintext: Uint8Array,
+    parts: readonly Uint8Array[],
+    context: EnvelopeContext,
+    kdf: KdfParams,
+    salt: Uint8Array,
+    iv: Uint8Array,
+  ): Promise<SealedEnvelope> {
     const keys = this.#current
-    const fields: HeaderFields = { kid: context.keyId, alg: context.algorithm, kv: context.keyVersion, kdf, salt, sfp: keys.sfp, iv }
+    const fields: HeaderFields = {
+      kid: context.keyId,
+      alg: context.algorithm,
+      kv: context.keyVersion,
+      kdf,
+      salt,
+      sfp: keys.sfp,
+      iv,
+    }
     const header = encodeHeader(fields)
     const kek = await deriveKek(kdf, parts, salt, keys.pepper, 'encrypt')
     const ct = new Uint8Array(
       await subtle().encrypt(
-        { name: 'AES-GCM', iv: toArrayBufferView(iv), additionalData: toArrayBufferView(header), tagLength: 128 },
+        {
+          name: 'AES-GCM',
+          iv: toArrayBufferView(iv),
+          additionalData: toArrayBufferView(header),
+          tagLength: 128,
+        },
         kek,
         toArrayBufferView(plaintext),
       ),
@@ -308,25 +412,54 @@ export class SecretEnvelope {
     }
   }
 
-  async #openParts(sealed: unknown, parts: readonly Uint8Array[], context: EnvelopeContext): Promise<Uint8Array> {
+  async #openParts(
+    sealed: unknown,
+    parts: readonly Uint8Array[],
+    context: EnvelopeContext,
+  ): Promise<Uint8Array> {
     const decoded = decodeEnvelope(sealed)
     const { envelope } = decoded
-    if (envelope.kid !== context.keyId) throw new CredsignError('envelope_context_mismatch', 'envelope is bound to another key id')
-    if (envelope.alg !== context.algorithm) throw new CredsignError('envelope_context_mismatch', 'envelope is bound to another algorithm')
-    if (envelope.kv !== context.keyVersion) throw new CredsignError('envelope_context_mismatch', 'envelope is bound to another key version')
+    if (envelope.kid !== context.keyId)
+      throw new CredsignError('envelope_context_mismatch', 'envelope is bound to another key id')
+    if (envelope.alg !== context.algorithm)
+      throw new CredsignError('envelope_context_mismatch', 'envelope is bound to another algorithm')
+    if (envelope.kv !== context.keyVersion)
+      throw new CredsignError(
+        'envelope_context_mismatch',
+        'envelope is bound to another key version',
+      )
     const candidates = this.#accepted.filter((keys) => constantTimeEqual(keys.sfp, decoded.sfp))
     if (candidates.length === 0) {
-      throw new CredsignError('service_secret_mismatch', 'envelope was sealed under a service secret that is not configured')
+      throw new CredsignError(
+        'service_secret_mismatch',
+        'envelope was sealed under a service secret that is not configured',
+      )
     }
-    const header = encodeHeader({ kid: envelope.kid, alg: envelope.alg, kv: envelope.kv, kdf: envelope.kdf, salt: decoded.salt, sfp: decoded.sfp, iv: decoded.iv })
+    const header = encodeHeader({
+      kid: envelope.kid,
+      alg: envelope.alg,
+      kv: envelope.kv,
+      kdf: envelope.kdf,
+      salt: decoded.salt,
+      sfp: decoded.sfp,
+      iv: decoded.iv,
+    })
     // Fingerprints are 8 bytes, so two configured secrets could in theory share one: try each.
-    const keys = candidates.find((k) => constantTimeEqual(macOf(k.macKey, header, decoded.ct), decoded.mac))
-    if (keys === undefined) throw new CredsignError('envelope_tampered', 'envelope failed its integrity check')
+    const keys = candidates.find((k) =>
+      constantTimeEqual(macOf(k.macKey, header, decoded.ct), decoded.mac),
+    )
+    if (keys === undefined)
+      throw new CredsignError('envelope_tampered', 'envelope failed its integrity check')
     const kek = await deriveKek(envelope.kdf, parts, decoded.salt, keys.pepper, 'decrypt')
     try {
       return new Uint8Array(
         await subtle().decrypt(
-          { name: 'AES-GCM', iv: toArrayBufferView(decoded.iv), additionalData: toArrayBufferView(header), tagLength: 128 },
+          {
+            name: 'AES-GCM',
+            iv: toArrayBufferView(decoded.iv),
+            additionalData: toArrayBufferView(header),
+            tagLength: 128,
+          },
           kek,
           toArrayBufferView(decoded.ct),
         ),
@@ -344,7 +477,13 @@ export class SecretEnvelope {
  * "credsign/envelope/v1/kek"), derived inside WebCrypto as a non-extractable AES-256-GCM key, so
  * the raw KEK never exists in JavaScript memory; the stretched bytes are wiped once imported.
  */
-async function deriveKek(kdf: KdfParams, parts: readonly Uint8Array[], salt: Uint8Array, pepper: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+async function deriveKek(
+  kdf: KdfParams,
+  parts: readonly Uint8Array[],
+  salt: Uint8Array,
+  pepper: Uint8Array,
+  usage: 'encrypt' | 'decrypt',
+): Promise<CryptoKey> {
   const encoded = encodeCallerSecrets(parts)
   let stretched: Uint8Array
   try {
@@ -360,7 +499,12 @@ async function deriveKek(kdf: KdfParams, parts: readonly Uint8Array[], salt: Uin
     wipe(stretched)
   }
   return s.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: toArrayBufferView(pepper), info: toArrayBufferView(KEK_INFO) },
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: toArrayBufferView(pepper),
+      info: toArrayBufferView(KEK_INFO),
+    },
     ikm,
     { name: 'AES-GCM', length: 256 },
     false,

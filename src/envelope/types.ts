@@ -2,7 +2,8 @@
  * Key-derivation settings stored in every envelope, so that changing the default never makes
  * existing keys undecryptable.
  *
- * - `pbkdf2-sha256`: iterated; runs off the main thread through WebCrypto. Default 600,000 iterations.
+ * - `pbkdf2-sha256`: iterated; runs off the main thread through WebCrypto. Default 600,000
+ *   iterations.
  * - `scrypt`: memory-hard; `N` a power of two, `r`, `p` as in RFC 7914.
  * - `argon2id`: memory-hard (RFC 9106); `m` memory in KiB, `t` passes, `p` lanes.
  */
@@ -13,8 +14,8 @@ export type KdfParams =
 
 /**
  * What an envelope is bound to. Opening with a different context fails with
- * `envelope_context_mismatch`, so an envelope copied onto another key id, algorithm or version
- * is detected.
+ * `envelope_context_mismatch`, so an envelope copied onto another key id, algorithm or version is
+ * detected.
  */
 export interface EnvelopeContext {
   keyId: string

@@ -77,7 +77,10 @@ const BRAND = Symbol.for('credsign.CredsignError')
 
 /** Options accepted by {@link CredsignError}. */
 export interface CredsignErrorOptions {
-  /** The underlying error, kept for debugging. Never a secret: credsign only attaches library errors. */
+  /**
+   * The underlying error, kept for debugging. Never a secret: credsign only attaches library
+   * errors.
+   */
   cause?: unknown
   /** For `locked`: when (epoch milliseconds) the next attempt may be admitted. */
   retryAt?: number
@@ -88,9 +91,13 @@ export interface CredsignErrorOptions {
  * No secret, key byte or derived key ever appears in a message or a field of this error.
  *
  * @example
+ *
  * ```ts
  * import { CredsignError, KeyVault, MemoryStore } from 'credsign'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * try {
  *   await vault.unlock('missing', ['s1'])
  * } catch (error) {
@@ -108,7 +115,8 @@ export class CredsignError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'CredsignError'
     this.code = code
-    if (options.retryAt !== undefined) Object.defineProperty(this, 'retryAt', { value: options.retryAt, enumerable: true })
+    if (options.retryAt !== undefined)
+      Object.defineProperty(this, 'retryAt', { value: options.retryAt, enumerable: true })
     Object.defineProperty(this, BRAND, { value: true })
   }
 
@@ -121,13 +129,18 @@ export class CredsignError extends Error {
     // Subclasses inherit this static method: for them keep the ordinary prototype-chain test, or
     // `x instanceof SomeSubclass` would hold for every credsign error.
     if (this !== CredsignError) return Function.prototype[Symbol.hasInstance].call(this, value)
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true
+    )
   }
 
   /**
    * Whether `error` is a credsign error, optionally with the given code.
    *
    * @example
+   *
    * ```ts
    * import { CredsignError } from 'credsign'
    * const e = new CredsignError('locked', 'try later', { retryAt: Date.now() + 1000 })

@@ -22,6 +22,7 @@ import {
  * Options of {@link FileStore}.
  *
  * @example
+ *
  * ```ts
  * import { FileStore, type FileStoreOptions } from 'credsign/file'
  * const options: FileStoreOptions = { directory: '/var/lib/issuer/keys', lockTimeoutMs: 5_000 }
@@ -38,8 +39,8 @@ export interface FileStoreOptions {
   lockTimeoutMs?: number
   /**
    * Age (by modification time) after which a lock file is taken to be left by a crashed process and
-   * is broken, in milliseconds. Default 30,000; at least 100. Must exceed the longest a single write
-   * can take. A lock left by a crash delays writes to that one id until it is this old.
+   * is broken, in milliseconds. Default 30,000; at least 100. Must exceed the longest a single
+   * write can take. A lock left by a crash delays writes to that one id until it is this old.
    */
   staleLockMs?: number
 }
@@ -48,6 +49,7 @@ export interface FileStoreOptions {
  * Options of {@link FileStore.cleanup}.
  *
  * @example
+ *
  * ```ts
  * import { FileStore } from 'credsign/file'
  * await new FileStore({ directory: './keys' }).cleanup({ olderThanMs: 10 * 60_000 })
@@ -81,11 +83,13 @@ const chains = new Map<string, Promise<void>>()
 
 /**
  * The file name (without extension) a key id is stored under: up to 60 characters of the id with
- * anything outside `[A-Za-z0-9._-]` replaced by `_` (never a leading dot), then `.` and the first 32
- * hex characters of SHA-256 of the exact id. The hash keeps ids apart that a case-insensitive file
- * system or the replacement would merge (`a` and `A`, `k#1` and `k%1`); the prefix is for humans.
+ * anything outside `[A-Za-z0-9._-]` replaced by `_` (never a leading dot), then `.` and the first
+ * 32 hex characters of SHA-256 of the exact id. The hash keeps ids apart that a case-insensitive
+ * file system or the replacement would merge (`a` and `A`, `k#1` and `k%1`); the prefix is for
+ * humans.
  *
  * @example
+ *
  * ```ts
  * import { keyFileStem } from 'credsign/file'
  * console.log(keyFileStem('did:web:issuer.example#key-1')) // 'did_web_issuer.example_key-1.<32 hex>'
@@ -93,20 +97,36 @@ const chains = new Map<string, Promise<void>>()
  */
 export function keyFileStem(id: string): string {
   validateKeyId(id)
-  const readable = id.slice(0, READABLE_PREFIX_LENGTH).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_')
+  const readable = id
+    .slice(0, READABLE_PREFIX_LENGTH)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\./, '_')
   return `${readable}.${bytesToHex(sha256(utf8(id))).slice(0, HASH_HEX_LENGTH)}`
 }
 
 function errnoOf(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string'
+  )
+    return error.code
   return undefined
 }
 
-/** Any I/O failure becomes `store_unavailable` with the Node error as cause: callers never see raw errors. */
+/**
+ * Any I/O failure becomes `store_unavailable` with the Node error as cause: callers never see raw
+ * errors.
+ */
 function unavailable(action: string, path: string, cause: unknown): CredsignError {
   if (cause instanceof CredsignError) return cause
   const code = errnoOf(cause)
-  return new CredsignError('store_unavailable', `file store: cannot ${action} ${path}${code === undefined ? '' : ` (${code})`}`, { cause })
+  return new CredsignError(
+    'store_unavailable',
+    `file store: cannot ${action} ${path}${code === undefined ? '' : ` (${code})`}`,
+    { cause },
+  )
 }
 
 /** The bytes of a key file: pretty JSON, so an operator can read the public parts. */
@@ -157,12 +177,16 @@ function sleep(ms: number): Promise<void> {
  * The file system must support hard links (ext4, XFS, APFS, NTFS... but not FAT).
  *
  * @example
+ *
  * ```ts
  * import { KeyVault } from 'credsign'
  * import { FileStore, loadServiceSecret } from 'credsign/file'
  * const store = new FileStore({ directory: './keys' })
  * await store.ping()
- * const vault = new KeyVault({ store, serviceSecret: await loadServiceSecret('./service-secret', { createIfMissing: true }) })
+ * const vault = new KeyVault({
+ *   store,
+ *   serviceSecret: await loadServiceSecret('./service-secret', { createIfMissing: true }),
+ * })
  * ```
  */
 export class FileStore implements KeyStore {
@@ -173,10 +197,11 @@ export class FileStore implements KeyStore {
   #ready: Promise<void> | undefined
 
   /**
-   * Makes a store on `options.directory`. Touches nothing yet: the directory is created on first use.
-   * Throws `invalid_argument` for a missing directory or negative durations.
+   * Makes a store on `options.directory`. Touches nothing yet: the directory is created on first
+   * use. Throws `invalid_argument` for a missing directory or negative durations.
    *
    * @example
+   *
    * ```ts
    * import { FileStore } from 'credsign/file'
    * const store = new FileStore({ directory: './keys' })
@@ -187,18 +212,32 @@ export class FileStore implements KeyStore {
       throw new CredsignError('invalid_argument', 'FileStore needs a directory')
     }
     this.directory = resolve(options.directory)
-    this.#lockTimeoutMs = FileStore.#duration(options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS, 'lockTimeoutMs')
-    this.#staleLockMs = FileStore.#duration(options.staleLockMs, DEFAULT_STALE_LOCK_MS, 'staleLockMs')
+    this.#lockTimeoutMs = FileStore.#duration(
+      options.lockTimeoutMs,
+      DEFAULT_LOCK_TIMEOUT_MS,
+      'lockTimeoutMs',
+    )
+    this.#staleLockMs = FileStore.#duration(
+      options.staleLockMs,
+      DEFAULT_STALE_LOCK_MS,
+      'staleLockMs',
+    )
     // A lock judged stale while its holder still works breaks mutual exclusion; no write takes 100 ms.
     if (this.#staleLockMs < MIN_STALE_LOCK_MS) {
-      throw new CredsignError('invalid_argument', `FileStore staleLockMs must be at least ${MIN_STALE_LOCK_MS}`)
+      throw new CredsignError(
+        'invalid_argument',
+        `FileStore staleLockMs must be at least ${MIN_STALE_LOCK_MS}`,
+      )
     }
   }
 
   static #duration(value: unknown, fallback: number, name: string): number {
     if (value === undefined) return fallback
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new CredsignError('invalid_argument', `FileStore ${name} must be a non-negative number of milliseconds`)
+      throw new CredsignError(
+        'invalid_argument',
+        `FileStore ${name} must be a non-negative number of milliseconds`,
+      )
     }
     return value
   }
@@ -208,6 +247,7 @@ export class FileStore implements KeyStore {
    * corrupt one, which is left untouched).
    *
    * @example
+   *
    * ```ts
    * import { FileStore } from 'credsign/file'
    * import { makeTestRecord } from 'credsign/testing'
@@ -226,7 +266,10 @@ export class FileStore implements KeyStore {
       await link(temp, path)
     } catch (error) {
       if (errnoOf(error) === 'EEXIST') {
-        throw new CredsignError('exists', `a key record with id ${describeKeyId(stored.id)} already exists`)
+        throw new CredsignError(
+          'exists',
+          `a key record with id ${describeKeyId(stored.id)} already exists`,
+        )
       }
       throw unavailable('create', path, error)
     } finally {
@@ -237,9 +280,11 @@ export class FileStore implements KeyStore {
   }
 
   /**
-   * The record with this id, or `undefined`; `store_corrupt` (naming the file) if its file is unreadable.
+   * The record with this id, or `undefined`; `store_corrupt` (naming the file) if its file is
+   * unreadable.
    *
    * @example
+   *
    * ```ts
    * import { FileStore } from 'credsign/file'
    * console.log(await new FileStore({ directory: './keys' }).get('nobody')) // undefined
@@ -251,7 +296,10 @@ export class FileStore implements KeyStore {
     const record = await this.#read(name)
     // The name embeds a hash of the id, so only a planted or damaged file can hold another id.
     if (record !== undefined && record.id !== id) {
-      throw new CredsignError('store_corrupt', `file store: ${this.#path(name)} holds key id ${describeKeyId(record.id)}, not ${describeKeyId(id)}`)
+      throw new CredsignError(
+        'store_corrupt',
+        `file store: ${this.#path(name)} holds key id ${describeKeyId(record.id)}, not ${describeKeyId(id)}`,
+      )
     }
     return record
   }
@@ -261,6 +309,7 @@ export class FileStore implements KeyStore {
    * id's lock; the new file has revision + 1.
    *
    * @example
+   *
    * ```ts
    * import { FileStore } from 'credsign/file'
    * const store = new FileStore({ directory: './keys' })
@@ -276,9 +325,13 @@ export class FileStore implements KeyStore {
     return this.#exclusive(stem, async () => {
       const path = this.#path(`${stem}.json`)
       const current = await this.#read(`${stem}.json`)
-      if (current === undefined) throw new CredsignError('not_found', `no key record with id ${describeKeyId(next.id)}`)
+      if (current === undefined)
+        throw new CredsignError('not_found', `no key record with id ${describeKeyId(next.id)}`)
       if (current.revision !== record.revision) {
-        throw new CredsignError('conflict', `key record ${describeKeyId(next.id)} is at revision ${current.revision}, not ${record.revision}`)
+        throw new CredsignError(
+          'conflict',
+          `key record ${describeKeyId(next.id)} is at revision ${current.revision}, not ${record.revision}`,
+        )
       }
       const temp = await this.#writeTemp(serializeRecord(next))
       try {
@@ -297,6 +350,7 @@ export class FileStore implements KeyStore {
    * if there was none. A corrupt file is not deleted: `store_corrupt`.
    *
    * @example
+   *
    * ```ts
    * import { FileStore } from 'credsign/file'
    * console.log(await new FileStore({ directory: './keys' }).delete('nobody')) // false
@@ -312,7 +366,10 @@ export class FileStore implements KeyStore {
       const current = await this.#read(`${stem}.json`)
       if (current === undefined) return false
       if (expectedRevision !== undefined && current.revision !== expectedRevision) {
-        throw new CredsignError('conflict', `key record ${describeKeyId(id)} is at revision ${current.revision}, not ${expectedRevision}`)
+        throw new CredsignError(
+          'conflict',
+          `key record ${describeKeyId(id)} is at revision ${current.revision}, not ${expectedRevision}`,
+        )
       }
       try {
         await unlink(path)
@@ -330,6 +387,7 @@ export class FileStore implements KeyStore {
    * so a corrupt file fails the listing with `store_corrupt` naming it rather than hiding a key.
    *
    * @example
+   *
    * ```ts
    * import { FileStore } from 'credsign/file'
    * const store = new FileStore({ directory: './keys' })
@@ -348,7 +406,9 @@ export class FileStore implements KeyStore {
     const keyNames = names.filter((name) => KEY_FILE.test(name))
     const records: KeyRecord[] = []
     for (let start = 0; start < keyNames.length; start += READ_CONCURRENCY) {
-      const batch = await Promise.all(keyNames.slice(start, start + READ_CONCURRENCY).map((name) => this.#read(name)))
+      const batch = await Promise.all(
+        keyNames.slice(start, start + READ_CONCURRENCY).map((name) => this.#read(name)),
+      )
       for (const record of batch) {
         // undefined: deleted since readdir, which is fine.
         if (record !== undefined && (after === undefined || record.id > after)) records.push(record)
@@ -357,14 +417,17 @@ export class FileStore implements KeyStore {
     records.sort((a, b) => compareKeyIds(a.id, b.id))
     const page = records.slice(0, limit)
     const last = page[page.length - 1]
-    return records.length > limit && last !== undefined ? { records: page, nextCursor: encodeListCursor(last.id) } : { records: page }
+    return records.length > limit && last !== undefined
+      ? { records: page, nextCursor: encodeListCursor(last.id) }
+      : { records: page }
   }
 
   /**
-   * Checks that the directory exists (creating it if needed) and can be listed, written and cleaned:
-   * `store_unavailable` otherwise.
+   * Checks that the directory exists (creating it if needed) and can be listed, written and
+   * cleaned: `store_unavailable` otherwise.
    *
    * @example
+   *
    * ```ts
    * import { FileStore } from 'credsign/file'
    * await new FileStore({ directory: './keys' }).ping()
@@ -382,6 +445,7 @@ export class FileStore implements KeyStore {
    * files were removed.
    *
    * @example
+   *
    * ```ts
    * import { FileStore } from 'credsign/file'
    * const removed = await new FileStore({ directory: './keys' }).cleanup()
@@ -442,20 +506,37 @@ export class FileStore implements KeyStore {
     } catch (error) {
       const code = errnoOf(error)
       if (code === 'ENOENT') return undefined
-      if (code === 'EISDIR') throw new CredsignError('store_corrupt', `file store: ${path} is a directory, not a key file`, { cause: error })
-      if (code === 'EFBIG') throw new CredsignError('store_corrupt', `file store: ${path} is far too large for a key file; it was left untouched`, { cause: error })
+      if (code === 'EISDIR')
+        throw new CredsignError(
+          'store_corrupt',
+          `file store: ${path} is a directory, not a key file`,
+          { cause: error },
+        )
+      if (code === 'EFBIG')
+        throw new CredsignError(
+          'store_corrupt',
+          `file store: ${path} is far too large for a key file; it was left untouched`,
+          { cause: error },
+        )
       throw unavailable('read', path, error)
     }
     let value: unknown
     try {
       value = JSON.parse(fromUtf8(bytes))
     } catch (cause) {
-      throw new CredsignError('store_corrupt', `file store: ${path} is not valid UTF-8 JSON; it was left untouched`, { cause })
+      throw new CredsignError(
+        'store_corrupt',
+        `file store: ${path} is not valid UTF-8 JSON; it was left untouched`,
+        { cause },
+      )
     }
     validateKeyRecord(value, 'store_corrupt', path)
     // The id inside is authoritative; a file copied or renamed onto another id's name is corrupt.
     if (`${keyFileStem(value.id)}.json` !== name) {
-      throw new CredsignError('store_corrupt', `file store: ${path} holds key id ${describeKeyId(value.id)}, which belongs in another file`)
+      throw new CredsignError(
+        'store_corrupt',
+        `file store: ${path} holds key id ${describeKeyId(value.id)}, which belongs in another file`,
+      )
     }
     return value
   }
@@ -509,7 +590,13 @@ export class FileStore implements KeyStore {
       // Some platforms (Windows) and file systems cannot open or sync a directory; their rename is as
       // durable as it gets there.
       const code = errnoOf(error)
-      if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EACCES') {
+      if (
+        code !== 'EISDIR' &&
+        code !== 'EPERM' &&
+        code !== 'EINVAL' &&
+        code !== 'ENOTSUP' &&
+        code !== 'EACCES'
+      ) {
         throw unavailable('sync the directory', this.directory, error)
       }
     } finally {
@@ -567,8 +654,8 @@ export class FileStore implements KeyStore {
   }
 
   /**
-   * Removes the lock file if it is older than `staleLockMs` (its holder crashed). Resolves `true` if
-   * the lock is gone (broken here or released meanwhile), so the caller should retry at once.
+   * Removes the lock file if it is older than `staleLockMs` (its holder crashed). Resolves `true`
+   * if the lock is gone (broken here or released meanwhile), so the caller should retry at once.
    */
   async #breakStaleLock(lockPath: string): Promise<boolean> {
     let before
@@ -613,7 +700,9 @@ async function readWhole(path: string, maxBytes = 64 * 1024 * 1024): Promise<Uin
       total += bytesRead
       if (total > maxBytes) {
         wipe(...chunks)
-        throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), { code: 'EFBIG' })
+        throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), {
+          code: 'EFBIG',
+        })
       }
     }
     const out = new Uint8Array(total)
@@ -635,6 +724,7 @@ async function readWhole(path: string, maxBytes = 64 * 1024 * 1024): Promise<Uin
  * Options of {@link loadServiceSecret}.
  *
  * @example
+ *
  * ```ts
  * import { loadServiceSecret } from 'credsign/file'
  * const isDev = process.env.NODE_ENV !== 'production'
@@ -643,9 +733,10 @@ async function readWhole(path: string, maxBytes = 64 * 1024 * 1024): Promise<Uin
  */
 export interface LoadServiceSecretOptions {
   /**
-   * Create the file with 32 random bytes (base64url, mode 0600) if it does not exist. For development
-   * only: in production provision the secret (a mounted secret, a vault agent), back it up, and leave
-   * this off, so that a missing secret fails loudly instead of silently making every key unreadable.
+   * Create the file with 32 random bytes (base64url, mode 0600) if it does not exist. For
+   * development only: in production provision the secret (a mounted secret, a vault agent), back it
+   * up, and leave this off, so that a missing secret fails loudly instead of silently making every
+   * key unreadable.
    */
   createIfMissing?: boolean
 }
@@ -656,33 +747,43 @@ const MIN_SERVICE_SECRET_BYTES = 32
 const MAX_SERVICE_SECRET_FILE_BYTES = 64 * 1024
 
 /**
- * Reads the service secret from a file: its bytes, with leading and trailing ASCII whitespace (and a
- * UTF-8 byte order mark) removed, as a `trim()` of the text would, so a file made with
- * `openssl rand -base64 48 > secret` works and a secret from an existing deployment keeps its value.
- * Throws `invalid_service_secret` if the file is missing (unless `createIfMissing`), unreadable,
- * larger than 64 KiB, or holds fewer than 32 bytes after trimming.
+ * Reads the service secret from a file: its bytes, with leading and trailing ASCII whitespace (and
+ * a UTF-8 byte order mark) removed, as a `trim()` of the text would, so a file made with `openssl
+ * rand -base64 48 > secret` works and a secret from an existing deployment keeps its value. Throws
+ * `invalid_service_secret` if the file is missing (unless `createIfMissing`), unreadable, larger
+ * than 64 KiB, or holds fewer than 32 bytes after trimming.
  *
  * Keep the file readable by the service's user only (mode 0600), and back it up: without it, no
  * stored key can ever be decrypted.
  *
  * @example
+ *
  * ```ts
  * import { loadServiceSecret } from 'credsign/file'
  * // Production: provisioned by the deployment (e.g. a mounted secret).
- * const secret = await loadServiceSecret(process.env.SIGNING_KEY_PATH ?? '/run/secrets/signing-key')
+ * const secret = await loadServiceSecret(
+ *   process.env.SIGNING_KEY_PATH ?? '/run/secrets/signing-key',
+ * )
  * // Development: made on first run.
  * const devSecret = await loadServiceSecret('./.dev-service-secret', { createIfMissing: true })
  * ```
  */
-export async function loadServiceSecret(path: string, options: LoadServiceSecretOptions = {}): Promise<Uint8Array> {
-  if (typeof path !== 'string' || path === '') throw new CredsignError('invalid_argument', 'loadServiceSecret needs a file path')
+export async function loadServiceSecret(
+  path: string,
+  options: LoadServiceSecretOptions = {},
+): Promise<Uint8Array> {
+  if (typeof path !== 'string' || path === '')
+    throw new CredsignError('invalid_argument', 'loadServiceSecret needs a file path')
   let bytes = await readServiceSecretFile(path)
   if (bytes === undefined && options?.createIfMissing === true) {
     await createServiceSecretFile(path)
     bytes = await readServiceSecretFile(path)
   }
   if (bytes === undefined) {
-    throw new CredsignError('invalid_service_secret', `service secret file ${path} does not exist (provision it, or pass createIfMissing for development)`)
+    throw new CredsignError(
+      'invalid_service_secret',
+      `service secret file ${path} does not exist (provision it, or pass createIfMissing for development)`,
+    )
   }
   let start = 0
   let end = bytes.length
@@ -712,9 +813,16 @@ async function readServiceSecretFile(path: string): Promise<Uint8Array | undefin
     const code = errnoOf(error)
     if (code === 'ENOENT') return undefined
     if (code === 'EFBIG') {
-      throw new CredsignError('invalid_service_secret', `service secret file ${path} is larger than ${MAX_SERVICE_SECRET_FILE_BYTES} bytes`)
+      throw new CredsignError(
+        'invalid_service_secret',
+        `service secret file ${path} is larger than ${MAX_SERVICE_SECRET_FILE_BYTES} bytes`,
+      )
     }
-    throw new CredsignError('invalid_service_secret', `cannot read service secret file ${path}${code === undefined ? '' : ` (${code})`}`, { cause: error })
+    throw new CredsignError(
+      'invalid_service_secret',
+      `cannot read service secret file ${path}${code === undefined ? '' : ` (${code})`}`,
+      { cause: error },
+    )
   }
 }
 
@@ -738,7 +846,11 @@ async function createServiceSecretFile(path: string): Promise<void> {
   } catch (error) {
     // EEXIST: another process created it first; the caller reads theirs.
     if (errnoOf(error) !== 'EEXIST') {
-      throw new CredsignError('invalid_service_secret', `cannot create service secret file ${path}`, { cause: error })
+      throw new CredsignError(
+        'invalid_service_secret',
+        `cannot create service secret file ${path}`,
+        { cause: error },
+      )
     }
   } finally {
     wipe(data)

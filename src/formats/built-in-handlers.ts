@@ -9,10 +9,11 @@ import type { FormatHandler } from '../verify/types.js'
  * SD-JWT comes first: its detector claims every SD-JWT form, including the ones that also look like
  * a plain JWS (a compact JWT typed `…+sd-jwt` without `~`, a JSON serialization carrying
  * `disclosures` / `kb_jwt`), which must never verify as a plain JWS without the disclosure and key
- * binding rules. Formats with heavy dependencies (Data Integrity needs JSON-LD) stay out of the core
- * and are passed in `options.handlers`, so JWT-only users never load them. The envelope handler
- * (`EnvelopedVerifiableCredential` / `EnvelopedVerifiablePresentation` objects) unwraps and hands the
- * content back to these.
+ * binding rules. Formats with heavy dependencies (Data Integrity needs JSON-LD) stay out of the
+ * core and are passed in `options.handlers`, so JWT-only users never load them. The envelope
+ * handler (`EnvelopedVerifiableCredential` / `EnvelopedVerifiablePresentation` objects) unwraps and
+ * hands the content back to these.
+ *
  * @internal
  */
 export function builtInHandlers(): FormatHandler[] {

@@ -7,16 +7,25 @@ export interface BodyLimits {
   maxJsonDepth: number
 }
 
-/** Default largest request body: 1 MiB (a credential with an embedded image fits; Express's default is 100 kB). */
+/**
+ * Default largest request body: 1 MiB (a credential with an embedded image fits; Express's default
+ * is 100 kB).
+ */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 /** Default deepest JSON nesting in a request body (a VC rarely goes past 15). */
 export const DEFAULT_MAX_JSON_DEPTH = 32
 
-/** Whether a `Content-Type` names JSON: `application/json` or any `application/*+json`, with parameters. @internal */
+/**
+ * Whether a `Content-Type` names JSON: `application/json` or any `application/*+json`, with
+ * parameters. @internal
+ */
 export function isJsonContentType(value: string | null): boolean {
   if (value === null) return false
   const essence = value.split(';', 1)[0]!.trim().toLowerCase()
-  return essence === 'application/json' || (essence.startsWith('application/') && essence.endsWith('+json'))
+  return (
+    essence === 'application/json' ||
+    (essence.startsWith('application/') && essence.endsWith('+json'))
+  )
 }
 
 /**
@@ -24,11 +33,15 @@ export function isJsonContentType(value: string | null): boolean {
  * type is JSON, `payload_too_large` (413) as soon as the declared or the streamed length passes
  * `maxBodyBytes` (the rest is never buffered), `malformed` (400) for bytes that are not UTF-8 JSON,
  * duplicate members or nesting deeper than `maxJsonDepth` (checked before `JSON.parse` runs).
+ *
  * @internal
  */
 export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
   if (!isJsonContentType(request.headers.get('content-type'))) {
-    throw new HttpError('unsupported_media_type', 'the request body must be JSON (Content-Type: application/json)')
+    throw new HttpError(
+      'unsupported_media_type',
+      'the request body must be JSON (Content-Type: application/json)',
+    )
   }
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > limits.maxBodyBytes) throw tooLarge(limits)

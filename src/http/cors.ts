@@ -3,8 +3,14 @@ import type { CorsOptions } from './options.js'
 const ALLOWED_HEADERS = 'authorization, content-type'
 const EXPOSED_HEADERS = 'retry-after, www-authenticate'
 
-/** The CORS headers for a request from `origin`, or none when CORS is off or the origin is not allowed. @internal */
-export function corsHeaders(cors: CorsOptions | undefined, origin: string | null): Record<string, string> {
+/**
+ * The CORS headers for a request from `origin`, or none when CORS is off or the origin is not
+ * allowed. @internal
+ */
+export function corsHeaders(
+  cors: CorsOptions | undefined,
+  origin: string | null,
+): Record<string, string> {
   if (cors === undefined || origin === null) return {}
   const any = cors.origins === '*'
   if (!any && !cors.origins.includes(origin)) return {}
@@ -30,7 +36,12 @@ export function preflightHeaders(cors: CorsOptions, allow: string): Record<strin
 export function checkCorsOption(cors: CorsOptions | undefined): string | undefined {
   if (cors === undefined) return undefined
   if (cors === null || typeof cors !== 'object') return 'cors must be an object'
-  if (cors.origins !== '*' && (!Array.isArray(cors.origins) || cors.origins.some((o) => typeof o !== 'string'))) return "cors.origins must be '*' or an array of origins"
-  if (cors.origins === '*' && cors.credentials === true) return "cors.credentials cannot be combined with origins '*'"
+  if (
+    cors.origins !== '*' &&
+    (!Array.isArray(cors.origins) || cors.origins.some((o) => typeof o !== 'string'))
+  )
+    return "cors.origins must be '*' or an array of origins"
+  if (cors.origins === '*' && cors.credentials === true)
+    return "cors.credentials cannot be combined with origins '*'"
   return undefined
 }

@@ -38,19 +38,26 @@ const OPENAPI_PATH = '/openapi.json'
  * The credsign HTTP service as a web-standard `(Request) => Promise<Response>` handler: the origin
  * key service's routes (`/generate`, `/delete`, `/sign/{vc,vp,pop}/{jwt,data-integrity,sd-jwt}`,
  * `/health*`), the VC-API (`/credentials/issue`, `/credentials/verify`, `/presentations/verify`),
- * public keys (`/keys/:id`, `/.well-known/jwks.json`, did:web documents) and `/openapi.json`.
- * Runs unchanged on Deno, Bun, Cloudflare-style runtimes and (through {@link toNodeListener})
- * node:http and Express. Every error is an `application/problem+json` with a stable `code`;
- * see docs/http.md for the routes and every difference from the origin service.
+ * public keys (`/keys/:id`, `/.well-known/jwks.json`, did:web documents) and `/openapi.json`. Runs
+ * unchanged on Deno, Bun, Cloudflare-style runtimes and (through {@link toNodeListener}) node:http
+ * and Express. Every error is an `application/problem+json` with a stable `code`; see docs/http.md
+ * for the routes and every difference from the origin service.
  *
  * Throws `invalid_argument` for invalid options (no `auth`, tokens shorter than 16 characters, …).
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore } from 'credsign'
  * import { createHandler } from 'credsign/http'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
- * const handler = createHandler({ vault, auth: { bearerTokens: ['a-long-random-token-0123456789'] } })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
+ * const handler = createHandler({
+ *   vault,
+ *   auth: { bearerTokens: ['a-long-random-token-0123456789'] },
+ * })
  * const response = await handler(new Request('http://localhost/health'))
  * response.status // 200
  * // Deno.serve(handler) · Bun.serve({ fetch: handler }) · http.createServer(toNodeListener(handler))
@@ -58,7 +65,8 @@ const OPENAPI_PATH = '/openapi.json'
  */
 export function createHandler(options: HandlerOptions): CredsignHandler {
   const settings = checkOptions(options)
-  const tokenDigests = 'bearerTokens' in options.auth ? options.auth.bearerTokens.map((t) => sha256(utf8(t))) : []
+  const tokenDigests =
+    'bearerTokens' in options.auth ? options.auth.bearerTokens.map((t) => sha256(utf8(t))) : []
   const routes = ROUTES
   const didWebPaths = (options.didWeb ?? []).map((p) => didWebPath(p.did))
   let openApi: string | undefined
@@ -81,11 +89,18 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
         const publication = method === 'GET' ? didWebFor(options, url) : undefined
         if (publication !== undefined) {
           routeName = '/{did:web}/did.json'
-          response = json(await didWebDocument(options, publication), 200, { 'cache-control': 'public, max-age=300' })
+          response = json(await didWebDocument(options, publication), 200, {
+            'cache-control': 'public, max-age=300',
+          })
         } else if (url.pathname === OPENAPI_PATH && method === 'GET') {
           routeName = OPENAPI_PATH
-          openApi ??= JSON.stringify(openApiDocument(routes, didWebPaths, !('disabled' in options.auth)))
-          response = new Response(openApi, { status: 200, headers: { 'content-type': 'application/json' } })
+          openApi ??= JSON.stringify(
+            openApiDocument(routes, didWebPaths, !('disabled' in options.auth)),
+          )
+          response = new Response(openApi, {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+          })
         } else {
           throw new HttpError('route_not_found', 'no route has this path')
         }
@@ -95,13 +110,33 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
         routeName = (route ?? match.routes[0]!).path
         if (method === 'OPTIONS' && options.cors !== undefined) {
           const headers = corsHeaders(options.cors, origin)
-          response = new Response(null, { status: 204, headers: Object.keys(headers).length === 0 ? {} : { ...headers, ...preflightHeaders(options.cors, allowed.join(', ')) } })
+          response = new Response(null, {
+            status: 204,
+            headers:
+              Object.keys(headers).length === 0
+                ? {}
+                : { ...headers, ...preflightHeaders(options.cors, allowed.join(', ')) },
+          })
           return finish(response)
         }
-        if (route === undefined) throw new HttpError('method_not_allowed', `use ${allowed.join(' or ')}`, { allow: allowed.join(', ') })
-        if (match.params === undefined) throw new HttpError('route_not_found', 'a path segment is not valid percent-encoding')
-        const caller = route.public === true ? { client: undefined } : await authenticate(options.auth, tokenDigests, request)
-        const context: RouteContext = { request, params: match.params, caller, options, limits: settings.limits, now }
+        if (route === undefined)
+          throw new HttpError('method_not_allowed', `use ${allowed.join(' or ')}`, {
+            allow: allowed.join(', '),
+          })
+        if (match.params === undefined)
+          throw new HttpError('route_not_found', 'a path segment is not valid percent-encoding')
+        const caller =
+          route.public === true
+            ? { client: undefined }
+            : await authenticate(options.auth, tokenDigests, request)
+        const context: RouteContext = {
+          request,
+          params: match.params,
+          caller,
+          options,
+          limits: settings.limits,
+          now,
+        }
         response = await route.run(context)
       }
     } catch (error) {
@@ -113,14 +148,25 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
     return finish(response)
 
     function finish(response: Response): Response {
-      const result = request.method.toUpperCase() === 'HEAD' && response.body !== null ? new Response(null, { status: response.status, headers: response.headers }) : response
+      const result =
+        request.method.toUpperCase() === 'HEAD' && response.body !== null
+          ? new Response(null, { status: response.status, headers: response.headers })
+          : response
       const headers = result.headers
-      for (const [name, value] of Object.entries(corsHeaders(options.cors, origin))) headers.set(name, value)
+      for (const [name, value] of Object.entries(corsHeaders(options.cors, origin)))
+        headers.set(name, value)
       headers.set('x-content-type-options', 'nosniff')
       if (!headers.has('cache-control')) headers.set('cache-control', 'no-store')
       if (options.onLog !== undefined) {
         try {
-          options.onLog({ method: request.method, route: routeName, status: result.status, ...(code === undefined ? {} : { code }), ...(serverDetail === undefined ? {} : { detail: serverDetail }), durationMs: performance.now() - started })
+          options.onLog({
+            method: request.method,
+            route: routeName,
+            status: result.status,
+            ...(code === undefined ? {} : { code }),
+            ...(serverDetail === undefined ? {} : { detail: serverDetail }),
+            durationMs: performance.now() - started,
+          })
         } catch {
           // A failing logger must not turn a response into an error.
         }
@@ -130,7 +176,8 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
   }
 }
 
-type RouteMatch = { kind: 'none' } | { kind: 'path'; routes: Route[]; params: Record<string, string> | undefined }
+type RouteMatch =
+  { kind: 'none' } | { kind: 'path'; routes: Route[]; params: Record<string, string> | undefined }
 
 function matchRoute(routes: readonly Route[], pathname: string): RouteMatch {
   const segments = pathname.split('/')
@@ -178,32 +225,66 @@ interface Settings {
 }
 
 function checkOptions(options: HandlerOptions): Settings {
-  if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'createHandler needs options')
+  if (options === null || typeof options !== 'object')
+    throw new CredsignError('invalid_argument', 'createHandler needs options')
   const vault = options.vault as unknown as { unlock?: unknown } | undefined
-  if (vault === null || typeof vault !== 'object' || typeof vault.unlock !== 'function') throw new CredsignError('invalid_argument', 'options.vault must be a KeyVault')
+  if (vault === null || typeof vault !== 'object' || typeof vault.unlock !== 'function')
+    throw new CredsignError('invalid_argument', 'options.vault must be a KeyVault')
   checkAuthOption(options.auth)
   const corsProblem = checkCorsOption(options.cors)
   if (corsProblem !== undefined) throw new CredsignError('invalid_argument', corsProblem)
   const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const maxJsonDepth = options.limits?.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new CredsignError('invalid_argument', 'limits.maxBodyBytes must be a positive integer')
-  if (!Number.isSafeInteger(maxJsonDepth) || maxJsonDepth < 2 || maxJsonDepth > 256) throw new CredsignError('invalid_argument', 'limits.maxJsonDepth must be an integer from 2 to 256')
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1)
+    throw new CredsignError('invalid_argument', 'limits.maxBodyBytes must be a positive integer')
+  if (!Number.isSafeInteger(maxJsonDepth) || maxJsonDepth < 2 || maxJsonDepth > 256)
+    throw new CredsignError(
+      'invalid_argument',
+      'limits.maxJsonDepth must be an integer from 2 to 256',
+    )
   const names = new Set<string>()
   for (const profile of options.issuers ?? []) {
-    if (profile === null || typeof profile !== 'object' || typeof profile.name !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(profile.name)) {
-      throw new CredsignError('invalid_argument', 'each issuer profile needs a name of letters, digits and _.- (at most 100)')
+    if (
+      profile === null ||
+      typeof profile !== 'object' ||
+      typeof profile.name !== 'string' ||
+      !/^[A-Za-z0-9_.-]{1,100}$/.test(profile.name)
+    ) {
+      throw new CredsignError(
+        'invalid_argument',
+        'each issuer profile needs a name of letters, digits and _.- (at most 100)',
+      )
     }
-    if (names.has(profile.name)) throw new CredsignError('invalid_argument', `two issuer profiles are named ${profile.name}`)
+    if (names.has(profile.name))
+      throw new CredsignError('invalid_argument', `two issuer profiles are named ${profile.name}`)
     names.add(profile.name)
-    if (!isSigningFormat(profile.format)) throw new CredsignError('invalid_argument', `issuer profile ${profile.name}: format must be ${oneOf(SIGNING_FORMATS)}`)
-    if (typeof profile.keyId !== 'string' || !Array.isArray(profile.secrets)) throw new CredsignError('invalid_argument', `issuer profile ${profile.name}: keyId and secrets are required`)
+    if (!isSigningFormat(profile.format))
+      throw new CredsignError(
+        'invalid_argument',
+        `issuer profile ${profile.name}: format must be ${oneOf(SIGNING_FORMATS)}`,
+      )
+    if (typeof profile.keyId !== 'string' || !Array.isArray(profile.secrets))
+      throw new CredsignError(
+        'invalid_argument',
+        `issuer profile ${profile.name}: keyId and secrets are required`,
+      )
   }
   for (const publication of options.didWeb ?? []) {
-    if (publication === null || typeof publication !== 'object' || typeof publication.did !== 'string' || !/^did:web:[^:#?/]+(:[^:#?/]+)*$/.test(publication.did)) {
+    if (
+      publication === null ||
+      typeof publication !== 'object' ||
+      typeof publication.did !== 'string' ||
+      !/^did:web:[^:#?/]+(:[^:#?/]+)*$/.test(publication.did)
+    ) {
       throw new CredsignError('invalid_argument', 'didWeb entries need a did:web DID')
     }
-    if (!Array.isArray(publication.keyIds) || publication.keyIds.length === 0) throw new CredsignError('invalid_argument', `didWeb ${publication.did}: keyIds must list at least one key`)
+    if (!Array.isArray(publication.keyIds) || publication.keyIds.length === 0)
+      throw new CredsignError(
+        'invalid_argument',
+        `didWeb ${publication.did}: keyIds must list at least one key`,
+      )
   }
-  if (options.onLog !== undefined && typeof options.onLog !== 'function') throw new CredsignError('invalid_argument', 'onLog must be a function')
+  if (options.onLog !== undefined && typeof options.onLog !== 'function')
+    throw new CredsignError('invalid_argument', 'onLog must be a function')
   return { limits: { maxBodyBytes, maxJsonDepth } }
 }

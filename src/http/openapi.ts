@@ -20,16 +20,31 @@ const PROBLEM_SCHEMA = {
     status: { type: 'integer' },
     detail: { type: 'string' },
     code: { type: 'string', description: 'Stable error code (docs/errors.md).' },
-    errors: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, path: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          code: { type: 'string' },
+          message: { type: 'string' },
+          path: { type: 'string' },
+        },
+      },
+    },
     retryAt: { type: 'string', format: 'date-time' },
   },
 }
 
 /**
  * The OpenAPI 3.1 document for a set of routes (what `GET /openapi.json` serves).
+ *
  * @internal
  */
-export function openApiDocument(routes: readonly Route[], didWebPaths: readonly string[], authenticated: boolean): Record<string, unknown> {
+export function openApiDocument(
+  routes: readonly Route[],
+  didWebPaths: readonly string[],
+  authenticated: boolean,
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
   const schemas: Record<string, unknown> = { Problem: PROBLEM_SCHEMA }
   for (const route of routes) {
@@ -43,27 +58,61 @@ export function openApiDocument(routes: readonly Route[], didWebPaths: readonly 
     const operation: Record<string, unknown> = {
       summary: route.summary,
       responses: {
-        default: { description: 'An error (RFC 9457 problem)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        default: {
+          description: 'An error (RFC 9457 problem)',
+          content: {
+            'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+          },
+        },
         [String(route.successStatus)]: { description: 'Success' },
       },
     }
     if (parameters.length > 0) operation.parameters = parameters
     const schema = route.requestSchema
     if (schema !== undefined) {
-      const { $schema: _ignored, $defs, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>
+      const {
+        $schema: _ignored,
+        $defs,
+        ...jsonSchema
+      } = z.toJSONSchema(schema, {
+        io: 'input',
+        target: 'draft-2020-12',
+        unrepresentable: 'any',
+      }) as Record<string, unknown>
       // zod puts schemas with an id under $defs and refers to them as `#/$defs/<id>`; inside an
       // OpenAPI document that pointer resolves against the document root, so they move to components.
       Object.assign(schemas, componentRefs($defs ?? {}))
-      operation.requestBody = { required: true, content: { 'application/json': { schema: componentRefs(jsonSchema) } } }
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: componentRefs(jsonSchema) } },
+      }
     }
     if (route.public === true) operation.security = []
     paths[openApiPath] = { ...paths[openApiPath], [route.method.toLowerCase()]: operation }
   }
-  for (const path of didWebPaths) paths[path] = { get: { summary: 'did:web DID document', security: [], responses: { '200': { description: 'The DID document' } } } }
-  paths['/openapi.json'] = { get: { summary: OPENAPI_SUMMARY, security: [], responses: { '200': { description: 'This document' } } } }
+  for (const path of didWebPaths)
+    paths[path] = {
+      get: {
+        summary: 'did:web DID document',
+        security: [],
+        responses: { '200': { description: 'The DID document' } },
+      },
+    }
+  paths['/openapi.json'] = {
+    get: {
+      summary: OPENAPI_SUMMARY,
+      security: [],
+      responses: { '200': { description: 'This document' } },
+    },
+  }
   const document: Record<string, unknown> = {
     openapi: '3.1.0',
-    info: { title: 'credsign', version: CREDSIGN_VERSION, description: 'Signing service for W3C Verifiable Credentials (credsign/http). Errors are RFC 9457 problems with stable codes.' },
+    info: {
+      title: 'credsign',
+      version: CREDSIGN_VERSION,
+      description:
+        'Signing service for W3C Verifiable Credentials (credsign/http). Errors are RFC 9457 problems with stable codes.',
+    },
     paths,
     components: {
       schemas,
@@ -79,6 +128,11 @@ function componentRefs<T>(value: T): T {
   if (Array.isArray(value)) return value.map(componentRefs) as T
   if (value === null || typeof value !== 'object') return value
   return Object.fromEntries(
-    Object.entries(value).map(([name, member]) => [name, name === '$ref' && typeof member === 'string' ? member.replace(/^#\/\$defs\//, '#/components/schemas/') : componentRefs(member)]),
+    Object.entries(value).map(([name, member]) => [
+      name,
+      name === '$ref' && typeof member === 'string'
+        ? member.replace(/^#\/\$defs\//, '#/components/schemas/')
+        : componentRefs(member),
+    ]),
   ) as T
 }

@@ -6,11 +6,12 @@ import type { KeyVault } from '../vault/key-vault.js'
 import type { VerifyOptions } from '../verify/types.js'
 
 /**
- * What a request's authentication decided: `true` (allowed), `false` (401), or `{ client }` (allowed;
- * failed unlock attempts are then counted per key and client, so one client cannot lock out another:
- * see docs/security.md).
+ * What a request's authentication decided: `true` (allowed), `false` (401), or `{ client }`
+ * (allowed; failed unlock attempts are then counted per key and client, so one client cannot lock
+ * out another: see docs/security.md).
  *
  * @example
+ *
  * ```ts
  * import type { AuthDecision } from 'credsign/http'
  * const decision: AuthDecision = { client: 'wallet-backend' }
@@ -20,14 +21,16 @@ export type AuthDecision = boolean | { client: string }
 
 /**
  * How credsign/http authenticates requests. There is no default: pass one of
+ *
  * - `{ bearerTokens: [...] }`: `Authorization: Bearer <token>` must carry one of these (compared in
  *   constant time); the client of a request is `token-<index>`;
  * - `{ authorize(request) }`: your own check (mTLS header from a proxy, JWT, session, …);
  * - `{ disabled: true }`: no authentication, for a service only reachable by trusted callers (what
- *   the origin key service assumes).
- * Health probes, `/openapi.json`, the JWKS and did:web documents never need authentication.
+ *   the origin key service assumes). Health probes, `/openapi.json`, the JWKS and did:web documents
+ *   never need authentication.
  *
  * @example
+ *
  * ```ts
  * import type { HttpAuth } from 'credsign/http'
  * const auth: HttpAuth = { bearerTokens: [process.env.CREDSIGN_TOKEN ?? ''] }
@@ -42,6 +45,7 @@ export type HttpAuth =
  * Cross-origin access (off unless configured, as in the origin service).
  *
  * @example
+ *
  * ```ts
  * import type { CorsOptions } from 'credsign/http'
  * const cors: CorsOptions = { origins: ['https://wallet.example'], maxAgeSeconds: 600 }
@@ -57,14 +61,20 @@ export interface CorsOptions {
 }
 
 /**
- * A VC-API issuer: the key that signs `POST /credentials/issue` (and `/issuers/{name}/credentials/issue`)
- * and how. The server holds the key's secrets, since VC-API requests carry none: prefer
- * `unlockCache` on the vault for such keys.
+ * A VC-API issuer: the key that signs `POST /credentials/issue` (and
+ * `/issuers/{name}/credentials/issue`) and how. The server holds the key's secrets, since VC-API
+ * requests carry none: prefer `unlockCache` on the vault for such keys.
  *
  * @example
+ *
  * ```ts
  * import type { IssuerProfile } from 'credsign/http'
- * const profile: IssuerProfile = { name: 'di', keyId: 'did:web:issuer.example#key-1', secrets: ['s1'], format: 'data-integrity' }
+ * const profile: IssuerProfile = {
+ *   name: 'di',
+ *   keyId: 'did:web:issuer.example#key-1',
+ *   secrets: ['s1'],
+ *   format: 'data-integrity',
+ * }
  * ```
  */
 export interface IssuerProfile {
@@ -86,13 +96,17 @@ export interface IssuerProfile {
 }
 
 /**
- * A did:web DID this server publishes: `GET /.well-known/did.json` for `did:web:host`,
- * `GET /a/b/did.json` for `did:web:host:a:b`. Every key id must be a DID URL of this DID.
+ * A did:web DID this server publishes: `GET /.well-known/did.json` for `did:web:host`, `GET
+ * /a/b/did.json` for `did:web:host:a:b`. Every key id must be a DID URL of this DID.
  *
  * @example
+ *
  * ```ts
  * import type { DidWebPublication } from 'credsign/http'
- * const published: DidWebPublication = { did: 'did:web:issuer.example', keyIds: ['did:web:issuer.example#key-1'] }
+ * const published: DidWebPublication = {
+ *   did: 'did:web:issuer.example',
+ *   keyIds: ['did:web:issuer.example#key-1'],
+ * }
  * ```
  */
 export interface DidWebPublication {
@@ -106,9 +120,15 @@ export interface DidWebPublication {
  * One line of the request log: never a body, a secret or a raw path (routes are templates).
  *
  * @example
+ *
  * ```ts
  * import type { HttpLogEntry } from 'credsign/http'
- * const entry: HttpLogEntry = { method: 'POST', route: '/sign/vc/:type', status: 201, durationMs: 3.2 }
+ * const entry: HttpLogEntry = {
+ *   method: 'POST',
+ *   route: '/sign/vc/:type',
+ *   status: 201,
+ *   durationMs: 3.2,
+ * }
  * ```
  */
 export interface HttpLogEntry {
@@ -120,7 +140,8 @@ export interface HttpLogEntry {
   code?: string
   /**
    * For a server fault (5xx): the library's message, which may name server-side things (the key
-   * file's path, the store) and is therefore never sent to the client (the problem has a fixed detail).
+   * file's path, the store) and is therefore never sent to the client (the problem has a fixed
+   * detail).
    */
   detail?: string
   durationMs: number
@@ -130,11 +151,15 @@ export interface HttpLogEntry {
  * Options of `createHandler`.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore } from 'credsign'
  * import type { HandlerOptions } from 'credsign/http'
  * const options: HandlerOptions = {
- *   vault: new KeyVault({ store: new MemoryStore(), serviceSecret: 'a service secret of at least 32 bytes' }),
+ *   vault: new KeyVault({
+ *     store: new MemoryStore(),
+ *     serviceSecret: 'a service secret of at least 32 bytes',
+ *   }),
  *   auth: { bearerTokens: ['change-me-to-a-long-random-token'] },
  * }
  * ```
@@ -153,7 +178,7 @@ export interface HandlerOptions {
   cors?: CorsOptions
   /** VC-API issuers. Without any, `POST /credentials/issue` answers 404 `route_not_found`. */
   issuers?: readonly IssuerProfile[]
-  /** did:web documents to serve. */
+  /** Did:web documents to serve. */
   didWeb?: readonly DidWebPublication[]
   /**
    * `GET /.well-known/jwks.json`: the current public keys of these ids, `'all'` (every key in the
@@ -162,8 +187,9 @@ export interface HandlerOptions {
   jwks?: readonly string[] | 'all' | false
   /**
    * Defaults of the VC-API verify routes. The resolver defaults to this vault's keys (for DIDs it
-   * publishes), then did:key and did:jwk; nothing is fetched unless you pass a resolver that fetches.
-   * For the W3C conformance suites set `issuerBinding: false` (their issuers are unrelated to the keys).
+   * publishes), then did:key and did:jwk; nothing is fetched unless you pass a resolver that
+   * fetches. For the W3C conformance suites set `issuerBinding: false` (their issuers are unrelated
+   * to the keys).
    */
   verify?: Omit<VerifyOptions, 'handlers' | 'nonce' | 'audience'>
   /**

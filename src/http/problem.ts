@@ -17,13 +17,20 @@ export interface ProblemDetail {
 }
 
 /**
- * An RFC 9457 problem document, as every credsign/http error response carries it
- * (`Content-Type: application/problem+json`).
+ * An RFC 9457 problem document, as every credsign/http error response carries it (`Content-Type:
+ * application/problem+json`).
  *
  * @example
+ *
  * ```ts
  * import type { Problem } from 'credsign/http'
- * const body: Problem = { type: 'urn:credsign:error:locked', title: 'locked', status: 429, detail: 'too many failed attempts', code: 'locked' }
+ * const body: Problem = {
+ *   type: 'urn:credsign:error:locked',
+ *   title: 'locked',
+ *   status: 429,
+ *   detail: 'too many failed attempts',
+ *   code: 'locked',
+ * }
  * ```
  */
 export interface Problem {
@@ -45,10 +52,12 @@ export interface Problem {
 }
 
 /**
- * An error the HTTP layer raises: a refusal of the request as HTTP, with a library code (`malformed`
- * for a body that is not JSON) or one of its own ({@link HttpErrorCode}), and the headers and
- * problem details of its response. Deliberately not a {@link CredsignError}, whose code is always a
- * library {@link ErrorCode}; it never leaves the handler ({@link errorResponse} answers it).
+ * An error the HTTP layer raises: a refusal of the request as HTTP, with a library code
+ * (`malformed` for a body that is not JSON) or one of its own ({@link HttpErrorCode}), and the
+ * headers and problem details of its response. Deliberately not a {@link CredsignError}, whose code
+ * is always a library {@link ErrorCode}; it never leaves the handler ({@link errorResponse} answers
+ * it).
+ *
  * @internal
  */
 export class HttpError extends Error {
@@ -67,7 +76,11 @@ export class HttpError extends Error {
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(problem), {
     status: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
+    headers: {
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      ...headers,
+    },
   })
 }
 
@@ -93,7 +106,9 @@ const SERVER_FAULT_DETAIL: Partial<Record<ProblemCode, string>> = {
 
 /**
  * What the client is told for an error: the library's message, except for server faults (any code
- * answered with 5xx), which get a fixed text: no server path, host or store detail leaves the server.
+ * answered with 5xx), which get a fixed text: no server path, host or store detail leaves the
+ * server.
+ *
  * @internal
  */
 export function clientMessage(code: ProblemCode, message: string): string {
@@ -105,17 +120,27 @@ export function clientMessage(code: ProblemCode, message: string): string {
 
 /**
  * Turns anything thrown by a route into a problem response. A {@link CredsignError} or
- * {@link HttpError} keeps its code and message (credsign messages never carry secrets), except
- * that a server fault's message is replaced by a fixed text ({@link clientMessage}) and returned
- * as `serverDetail` for the log; anything else becomes a 500 `internal_error` with a fixed message, so no stack trace or foreign
- * message reaches the client.
+ * {@link HttpError} keeps its code and message (credsign messages never carry secrets), except that
+ * a server fault's message is replaced by a fixed text ({@link clientMessage}) and returned as
+ * `serverDetail` for the log; anything else becomes a 500 `internal_error` with a fixed message, so
+ * no stack trace or foreign message reaches the client.
+ *
  * @internal
  */
-export function errorResponse(error: unknown, now: number): { response: Response; code: ProblemCode; serverDetail?: string } {
+export function errorResponse(
+  error: unknown,
+  now: number,
+): { response: Response; code: ProblemCode; serverDetail?: string } {
   if (!(error instanceof HttpError) && !CredsignError.is(error)) {
     return {
       code: 'internal_error',
-      response: problemResponse({ type: 'urn:credsign:error:internal_error', title: 'internal_error', status: 500, detail: 'internal error', code: 'internal_error' }),
+      response: problemResponse({
+        type: 'urn:credsign:error:internal_error',
+        title: 'internal_error',
+        status: 500,
+        detail: 'internal error',
+        code: 'internal_error',
+      }),
     }
   }
   const code = error.code
@@ -129,5 +154,9 @@ export function errorResponse(error: unknown, now: number): { response: Response
     headers['retry-after'] = String(Math.max(1, Math.ceil((error.retryAt - now) / 1000)))
   }
   if (code === 'unauthorized') headers['www-authenticate'] ??= 'Bearer'
-  return { code, response: problemResponse(problem, headers), ...(detail === error.message ? {} : { serverDetail: error.message }) }
+  return {
+    code,
+    response: problemResponse(problem, headers),
+    ...(detail === error.message ? {} : { serverDetail: error.message }),
+  }
 }

@@ -50,14 +50,23 @@ export const jwksRoute: Route = {
     // matching by `kid` (jose's createLocalJWKSet / createRemoteJWKSet) finds it.
     // One read per key: the public views carry both the current version and every listed one
     // (what vault.jwks() publishes), so the store is not listed twice.
-    const infos = selection === 'all' ? await allKeys(options) : await Promise.all(selection.map((id) => options.vault.publicKey(id)))
-    const current = infos.map((info) => ({ ...info.current.publicJwk, kid: signingKid(info.id, info.current.publicJwk) }))
+    const infos =
+      selection === 'all'
+        ? await allKeys(options)
+        : await Promise.all(selection.map((id) => options.vault.publicKey(id)))
+    const current = infos.map((info) => ({
+      ...info.current.publicJwk,
+      kid: signingKid(info.id, info.current.publicJwk),
+    }))
     const keys = infos.flatMap((info) => info.versions.map((version) => version.publicJwk))
     return json({ keys: [...current, ...keys] }, 200, { 'cache-control': 'public, max-age=300' })
   },
 }
 
-/** The `kid` the routes sign with for a key: its id when that is a DID URL, else its did:key (see `resolvableSigner`). */
+/**
+ * The `kid` the routes sign with for a key: its id when that is a DID URL, else its did:key (see
+ * `resolvableSigner`).
+ */
 function signingKid(id: string, publicJwk: PublicJwk): string {
   return keyIdDid(id) !== undefined ? id : didSignerId(publicJwk, 'key')
 }
@@ -66,14 +75,19 @@ async function allKeys(options: HandlerOptions): Promise<KeyInfo[]> {
   const infos: KeyInfo[] = []
   let cursor: string | undefined
   do {
-    const page = await options.vault.list(cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 })
+    const page = await options.vault.list(
+      cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 },
+    )
     infos.push(...page.keys)
     cursor = page.nextCursor
   } while (cursor !== undefined)
   return infos
 }
 
-/** The did:web DID a request path serves (`/.well-known/did.json` → host, `/a/b/did.json` → host:a:b), if configured. @internal */
+/**
+ * The did:web DID a request path serves (`/.well-known/did.json` → host, `/a/b/did.json` →
+ * host:a:b), if configured. @internal
+ */
 export function didWebFor(options: HandlerOptions, url: URL): DidWebPublication | undefined {
   const published = options.didWeb
   if (published === undefined || published.length === 0) return undefined
@@ -92,16 +106,32 @@ export function didWebFor(options: HandlerOptions, url: URL): DidWebPublication 
   const exact = published.find((p) => p.did === did)
   if (exact !== undefined) return exact
   const suffix = did.slice(`did:web:${host}`.length)
-  const samePath = published.filter((p) => p.did.split(':').slice(3).join(':') === suffix.replace(/^:/, ''))
+  const samePath = published.filter(
+    (p) => p.did.split(':').slice(3).join(':') === suffix.replace(/^:/, ''),
+  )
   return samePath.length === 1 ? samePath[0] : undefined
 }
 
-/** The DID document of a published did:web DID: every configured key as a verification method. @internal */
-export async function didWebDocument(options: HandlerOptions, publication: DidWebPublication): Promise<DidDocument> {
+/**
+ * The DID document of a published did:web DID: every configured key as a verification method.
+ *
+ * @internal
+ */
+export async function didWebDocument(
+  options: HandlerOptions,
+  publication: DidWebPublication,
+): Promise<DidDocument> {
   let merged: DidDocument | undefined
   for (const keyId of publication.keyIds) {
-    const document = await options.vault.didDocument(keyId, { method: 'controller', verificationMethodType: publication.verificationMethodType ?? 'Multikey' })
-    if (document.id !== publication.did) throw new CredsignError('invalid_argument', `key ${keyId.slice(0, 100)} is not a key of ${publication.did}`)
+    const document = await options.vault.didDocument(keyId, {
+      method: 'controller',
+      verificationMethodType: publication.verificationMethodType ?? 'Multikey',
+    })
+    if (document.id !== publication.did)
+      throw new CredsignError(
+        'invalid_argument',
+        `key ${keyId.slice(0, 100)} is not a key of ${publication.did}`,
+      )
     if (merged === undefined) {
       merged = structuredClone(document)
       continue
@@ -122,7 +152,10 @@ export async function didWebDocument(options: HandlerOptions, publication: DidWe
 }
 
 /** The Terminus-shaped health body the origin service answered, with credsign's name and version. */
-function healthBody(options: HandlerOptions, checks: Record<string, { status: 'up' | 'down'; message?: string }>): Record<string, unknown> {
+function healthBody(
+  options: HandlerOptions,
+  checks: Record<string, { status: 'up' | 'down'; message?: string }>,
+): Record<string, unknown> {
   const up = Object.values(checks).every((c) => c.status === 'up')
   const info = Object.fromEntries(Object.entries(checks).filter(([, c]) => c.status === 'up'))
   const error = Object.fromEntries(Object.entries(checks).filter(([, c]) => c.status === 'down'))
@@ -131,14 +164,19 @@ function healthBody(options: HandlerOptions, checks: Record<string, { status: 'u
     info,
     error,
     details: checks,
-    service: { name: options.service?.name ?? 'credsign', version: options.service?.version ?? CREDSIGN_VERSION },
+    service: {
+      name: options.service?.name ?? 'credsign',
+      version: options.service?.version ?? CREDSIGN_VERSION,
+    },
   }
 }
 
 /** How long the readiness check waits for the store's ping. */
 const PING_TIMEOUT_MS = 2000
 
-async function storeCheck(options: HandlerOptions): Promise<{ status: 'up' | 'down'; message?: string }> {
+async function storeCheck(
+  options: HandlerOptions,
+): Promise<{ status: 'up' | 'down'; message?: string }> {
   const ping = options.vault.store.ping?.bind(options.vault.store)
   if (ping === undefined) return { status: 'up' }
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -146,7 +184,10 @@ async function storeCheck(options: HandlerOptions): Promise<{ status: 'up' | 'do
     await Promise.race([
       ping(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new CredsignError('store_unavailable', 'the store did not answer in time')), PING_TIMEOUT_MS)
+        timer = setTimeout(
+          () => reject(new CredsignError('store_unavailable', 'the store did not answer in time')),
+          PING_TIMEOUT_MS,
+        )
       }),
     ])
     return { status: 'up' }
@@ -172,9 +213,12 @@ export function healthRoute(path: '/health' | '/health/readiness' | '/health/liv
     summary: HEALTH_SUMMARIES[path],
     successStatus: 200,
     async run({ options }) {
-      if (path === '/health/liveness') return json(healthBody(options, {}), 200, { 'cache-control': 'no-store' })
+      if (path === '/health/liveness')
+        return json(healthBody(options, {}), 200, { 'cache-control': 'no-store' })
       const store = await storeCheck(options)
-      return json(healthBody(options, { store }), store.status === 'up' ? 200 : 503, { 'cache-control': 'no-store' })
+      return json(healthBody(options, { store }), store.status === 'up' ? 200 : 503, {
+        'cache-control': 'no-store',
+      })
     },
   }
 }

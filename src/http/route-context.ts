@@ -18,6 +18,7 @@ export interface RouteContext {
  * answers, its request schema, and the work. Everything `/openapi.json` says about a route comes
  * from here (openapi.ts walks the route table), so a new route is one object in one file, listed in
  * the table of handler.ts.
+ *
  * @internal
  */
 export interface Route {
@@ -34,14 +35,20 @@ export interface Route {
    * publishes it as the request body, so the two cannot drift.
    */
   requestSchema?: z.ZodType
-  /** JSON Schemas of the path parameters that take more than any string (default `{ type: 'string' }`). */
+  /**
+   * JSON Schemas of the path parameters that take more than any string (default `{ type: 'string'
+   * }`).
+   */
   pathParameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
   run(context: RouteContext): Promise<Response>
 }
 
 /** A JSON response. @internal */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
 }
 
 /** A text response (a compact JWS / SD-JWT), as the origin answered signing requests. @internal */

@@ -21,12 +21,17 @@ const generateRequestSchema = z
     identifier: identifierSchema,
     secrets: secretsSchema,
     signatureType: signatureTypeSchema,
-    keyType: z.enum(['JsonWebKey', 'Multikey']).default('JsonWebKey').meta({ description: 'Shape of the returned verification method.' }),
+    keyType: z
+      .enum(['JsonWebKey', 'Multikey'])
+      .default('JsonWebKey')
+      .meta({ description: 'Shape of the returned verification method.' }),
   })
   .meta({ id: 'GenerateRequest' })
 
 /** `POST /delete`. */
-const deleteRequestSchema = z.strictObject({ identifier: identifierSchema, secrets: secretsSchema }).meta({ id: 'DeleteRequest' })
+const deleteRequestSchema = z
+  .strictObject({ identifier: identifierSchema, secrets: secretsSchema })
+  .meta({ id: 'DeleteRequest' })
 
 const ALGORITHM_OF: Readonly<Record<string, KeyAlgorithm>> = {
   Ed25519: 'Ed25519',
@@ -53,16 +58,35 @@ export const generateRoute: Route = {
     // As in the origin: an identifier without a fragment names the controller, and the key id is
     // `identifier#<publicKeyMultibase>`, which the caller keeps for every later call.
     let id = body.identifier
-    if (id.startsWith('#')) throw new HttpError('invalid_request', 'identifier: must name a controller before any #', {}, [{ code: 'invalid_request', message: 'must name a controller before any #', path: 'identifier' }])
+    if (id.startsWith('#'))
+      throw new HttpError(
+        'invalid_request',
+        'identifier: must name a controller before any #',
+        {},
+        [
+          {
+            code: 'invalid_request',
+            message: 'must name a controller before any #',
+            path: 'identifier',
+          },
+        ],
+      )
     let publicJwk: PublicJwk
     if (id.includes('#')) {
-      publicJwk = (await options.vault.generate({ id, algorithm, secrets: body.secrets })).current.publicJwk
+      publicJwk = (await options.vault.generate({ id, algorithm, secrets: body.secrets })).current
+        .publicJwk
     } else {
       const material = await generateKeyPair(algorithm)
       try {
         id = `${id}#${multikeyFromJwk(material.publicJwk)}`
-        if (id.length > 500) throw new HttpError('invalid_request', 'identifier: too long for the key id it makes (identifier#publicKeyMultibase, at most 500 characters)')
-        publicJwk = (await options.vault.import({ id, secrets: body.secrets, key: { pkcs8: material.pkcs8 } })).current.publicJwk
+        if (id.length > 500)
+          throw new HttpError(
+            'invalid_request',
+            'identifier: too long for the key id it makes (identifier#publicKeyMultibase, at most 500 characters)',
+          )
+        publicJwk = (
+          await options.vault.import({ id, secrets: body.secrets, key: { pkcs8: material.pkcs8 } })
+        ).current.publicJwk
       } finally {
         wipe(material.pkcs8)
       }

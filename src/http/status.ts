@@ -9,6 +9,7 @@ import type { HttpErrorCode } from './http-error-code.js'
  * server fault (500); a store that is down is 503; a remote key that cannot be fetched is 502.
  *
  * @example
+ *
  * ```ts
  * import { HTTP_STATUS } from 'credsign/http'
  * HTTP_STATUS.locked // 429

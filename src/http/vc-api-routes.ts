@@ -16,7 +16,14 @@ import type { HandlerOptions, IssuerProfile } from './options.js'
 import { clientMessage, HttpError, problemResponse, type ProblemDetail } from './problem.js'
 import { jsonObject } from './schemas.js'
 import { parseRequest } from './validate.js'
-import { kindProblem, readVerifyInput, refusal, verifyInputOf, type InputShape, type VerifyRouteKind } from './verify-input.js'
+import {
+  kindProblem,
+  readVerifyInput,
+  refusal,
+  verifyInputOf,
+  type InputShape,
+  type VerifyRouteKind,
+} from './verify-input.js'
 
 /*
  * The VC-API subset the W3C test suites drive (docs/http.md, "VC-API"): issue with a configured
@@ -45,7 +52,15 @@ const verifyOptionsSchema = z
     challenge: z.string().max(10_000).optional(),
     domain: z.string().max(10_000).optional(),
     // The verification relationships only: each purpose keeps one cached verifier (and its context cache).
-    expectedProofPurpose: z.enum(['assertionMethod', 'authentication', 'capabilityInvocation', 'capabilityDelegation', 'keyAgreement']).optional(),
+    expectedProofPurpose: z
+      .enum([
+        'assertionMethod',
+        'authentication',
+        'capabilityInvocation',
+        'capabilityDelegation',
+        'keyAgreement',
+      ])
+      .optional(),
   })
   .optional()
 
@@ -70,52 +85,92 @@ export function issueRoute(path: '/credentials/issue' | '/issuers/:name/credenti
   return {
     method: 'POST',
     path,
-    summary: path === '/credentials/issue' ? 'VC-API: issue with a configured issuer profile. 201 { verifiableCredential }.' : 'VC-API: issue with the named issuer profile. 201 { verifiableCredential }.',
+    summary:
+      path === '/credentials/issue'
+        ? 'VC-API: issue with a configured issuer profile. 201 { verifiableCredential }.'
+        : 'VC-API: issue with the named issuer profile. 201 { verifiableCredential }.',
     successStatus: 201,
     requestSchema: issueRequestSchema,
     async run(context) {
       const profiles = context.options.issuers ?? []
-      if (profiles.length === 0) throw new HttpError('route_not_found', 'this server has no VC-API issuer configured')
-      const body = parseRequest(issueRequestSchema, await readJsonBody(context.request, context.limits))
+      if (profiles.length === 0)
+        throw new HttpError('route_not_found', 'this server has no VC-API issuer configured')
+      const body = parseRequest(
+        issueRequestSchema,
+        await readJsonBody(context.request, context.limits),
+      )
       const credential: Record<string, unknown> = { ...body.credential }
       if (body.options?.credentialId !== undefined) credential.id = body.options.credentialId
-      const profile = chooseProfile(profiles, credential, { ...body.options, ...(context.params.name === undefined ? {} : { profile: context.params.name }) })
+      const profile = chooseProfile(profiles, credential, {
+        ...body.options,
+        ...(context.params.name === undefined ? {} : { profile: context.params.name }),
+      })
       return json({ verifiableCredential: await issueWith(profile, credential, context) }, 201)
     },
   }
 }
 
-function chooseProfile(profiles: readonly IssuerProfile[], credential: Record<string, unknown>, wanted: { format?: string; cryptosuite?: string; profile?: string }): IssuerProfile {
+function chooseProfile(
+  profiles: readonly IssuerProfile[],
+  credential: Record<string, unknown>,
+  wanted: { format?: string; cryptosuite?: string; profile?: string },
+): IssuerProfile {
   if (wanted.profile !== undefined) {
     const named = profiles.find((p) => p.name === wanted.profile)
-    if (named === undefined) throw new HttpError('route_not_found', 'no issuer profile has this name')
+    if (named === undefined)
+      throw new HttpError('route_not_found', 'no issuer profile has this name')
     return named
   }
   const issuer = credential.issuer
-  const issuerId = typeof issuer === 'string' ? issuer : issuer !== null && typeof issuer === 'object' ? (issuer as { id?: unknown }).id : undefined
+  const issuerId =
+    typeof issuer === 'string'
+      ? issuer
+      : issuer !== null && typeof issuer === 'object'
+        ? (issuer as { id?: unknown }).id
+        : undefined
   const candidates = profiles.filter(
     (p) =>
       (wanted.format === undefined || p.format === wanted.format) &&
-      (wanted.cryptosuite === undefined || p.cryptosuite === wanted.cryptosuite || (p.cryptosuite === undefined && p.format === 'data-integrity')) &&
-      (typeof issuerId !== 'string' || keyIdDid(p.keyId) === undefined || keyIdDid(p.keyId) === issuerId),
+      (wanted.cryptosuite === undefined ||
+        p.cryptosuite === wanted.cryptosuite ||
+        (p.cryptosuite === undefined && p.format === 'data-integrity')) &&
+      (typeof issuerId !== 'string' ||
+        keyIdDid(p.keyId) === undefined ||
+        keyIdDid(p.keyId) === issuerId),
   )
   const chosen = candidates[0]
-  if (chosen === undefined) throw new HttpError('invalid_request', 'no configured issuer profile matches the credential issuer and options')
+  if (chosen === undefined)
+    throw new HttpError(
+      'invalid_request',
+      'no configured issuer profile matches the credential issuer and options',
+    )
   return chosen
 }
 
-async function issueWith(profile: IssuerProfile, credential: Record<string, unknown>, context: RouteContext): Promise<unknown> {
+async function issueWith(
+  profile: IssuerProfile,
+  credential: Record<string, unknown>,
+  context: RouteContext,
+): Promise<unknown> {
   const { options, now } = context
   const v2 = firstContext(credential) === 'https://www.w3.org/ns/credentials/v2'
   const key = await options.vault.unlock(profile.keyId, profile.secrets)
   try {
-    if (profile.format === 'sd-jwt' && !v2) throw new CredsignError('credential_invalid', 'SD-JWT secures VCDM 2.0 credentials only (VC-JOSE-COSE)')
+    if (profile.format === 'sd-jwt' && !v2)
+      throw new CredsignError(
+        'credential_invalid',
+        'SD-JWT secures VCDM 2.0 credentials only (VC-JOSE-COSE)',
+      )
     const signed = await signVerifiable(resolvableSigner(key, profile.didMethod), {
       kind: 'vc',
       format: profile.format,
       verifiable: credential,
-      ...(profile.format === 'data-integrity' && profile.cryptosuite !== undefined ? { cryptosuite: profile.cryptosuite } : {}),
-      ...(profile.format === 'sd-jwt' && profile.disclosureFrame !== undefined ? { disclosureFrame: profile.disclosureFrame } : {}),
+      ...(profile.format === 'data-integrity' && profile.cryptosuite !== undefined
+        ? { cryptosuite: profile.cryptosuite }
+        : {}),
+      ...(profile.format === 'sd-jwt' && profile.disclosureFrame !== undefined
+        ? { disclosureFrame: profile.disclosureFrame }
+        : {}),
       ed25519Name: options.ed25519Name ?? 'EdDSA',
       now,
       ...(options.dataIntegrity?.allowInlineContexts === true ? { allowInlineContexts: true } : {}),
@@ -123,7 +178,8 @@ async function issueWith(profile: IssuerProfile, credential: Record<string, unkn
     if (signed.mediaType === 'application/json') return signed.secured
     // VCDM 2.0: an EnvelopedVerifiableCredential, as the VC-API and the VCDM 2.0 suite expect;
     // a VCDM 1.1 JWT has no envelope form and is returned as the compact JWT.
-    if (signed.mediaType === 'application/jwt') return v2 ? envelopeCredential(signed.secured) : signed.secured
+    if (signed.mediaType === 'application/jwt')
+      return v2 ? envelopeCredential(signed.secured) : signed.secured
     return envelopeCredential(signed.secured, 'application/vc+sd-jwt')
   } finally {
     key.lock()
@@ -142,7 +198,8 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
     path: kind === 'credential' ? '/credentials/verify' : '/presentations/verify',
     summary: `VC-API: verify a ${kind}. 200, or 422 with the reasons.`,
     successStatus: 200,
-    requestSchema: kind === 'credential' ? verifyCredentialRequestSchema : verifyPresentationRequestSchema,
+    requestSchema:
+      kind === 'credential' ? verifyCredentialRequestSchema : verifyPresentationRequestSchema,
     async run(context) {
       const raw = await readJsonBody(context.request, context.limits)
       const body =
@@ -160,7 +217,10 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
         shape = readVerifyInput(kind, body.document)
       } catch (error) {
         // Refused before anything is verified: the same problem shape as a failed verification.
-        if (error instanceof HttpError && (error.code === 'not_a_credential' || error.code === 'not_a_presentation')) {
+        if (
+          error instanceof HttpError &&
+          (error.code === 'not_a_credential' || error.code === 'not_a_presentation')
+        ) {
           return verificationProblem([{ code: error.code, message: error.message }], [])
         }
         throw error
@@ -171,25 +231,44 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
       const verifyOptions: VerifyOptions = {
         ...context.options.verify,
         resolver: verifierResolver(context.options),
-        handlers: [await dataIntegrity(purpose, context.options.dataIntegrity?.allowInlineContexts === true)],
+        handlers: [
+          await dataIntegrity(purpose, context.options.dataIntegrity?.allowInlineContexts === true),
+        ],
         ...(body.options?.challenge === undefined ? {} : { nonce: body.options.challenge }),
         ...(body.options?.domain === undefined ? {} : { audience: body.options.domain }),
         now: context.now,
       }
       const result = await verify(verifyInputOf(shape), verifyOptions)
       if (!result.verified) {
-        const errors: ProblemDetail[] = result.errors.length > 0 ? result.errors.map((e) => ({ code: e.code, message: clientMessage(e.code, e.message), ...(e.path === undefined ? {} : { path: e.path }) })) : [{ code: refusal(kind, '').code, message: `not a verifiable ${kind}` }]
+        const errors: ProblemDetail[] =
+          result.errors.length > 0
+            ? result.errors.map((e) => ({
+                code: e.code,
+                message: clientMessage(e.code, e.message),
+                ...(e.path === undefined ? {} : { path: e.path }),
+              }))
+            : [{ code: refusal(kind, '').code, message: `not a verifiable ${kind}` }]
         return verificationProblem(errors, result.checks)
       }
       const problem = kindProblem(kind, shape, result)
-      if (problem !== undefined) return verificationProblem([{ code: refusal(kind, '').code, message: problem }], result.checks)
+      if (problem !== undefined)
+        return verificationProblem(
+          [{ code: refusal(kind, '').code, message: problem }],
+          result.checks,
+        )
       return json(summary(result), 200)
     },
   }
 }
 
-/** 422 with every failure in `errors` and the verifier's checks: what the VC-API suites expect of a failed verification. */
-function verificationProblem(errors: ProblemDetail[], checks: VerificationResult['checks']): Response {
+/**
+ * 422 with every failure in `errors` and the verifier's checks: what the VC-API suites expect of a
+ * failed verification.
+ */
+function verificationProblem(
+  errors: ProblemDetail[],
+  checks: VerificationResult['checks'],
+): Response {
   const first = errors[0]!
   return problemResponse({
     type: `urn:credsign:error:${first.code}`,
@@ -204,25 +283,40 @@ function verificationProblem(errors: ProblemDetail[], checks: VerificationResult
 }
 
 function summary(result: VerificationResult): Record<string, unknown> {
-  return { verified: true, format: result.format, checks: result.checks.map((c) => c.name), warnings: [], errors: [] }
+  return {
+    verified: true,
+    format: result.format,
+    checks: result.checks.map((c) => c.name),
+    warnings: [],
+    errors: [],
+  }
 }
 
 let dataIntegrityModule: Promise<typeof import('../formats/data-integrity/handler.js')> | undefined
 const purposeHandlers = new Map<string, FormatHandler>()
 
-async function dataIntegrity(purpose: string | undefined, allowInlineContexts: boolean): Promise<FormatHandler> {
+async function dataIntegrity(
+  purpose: string | undefined,
+  allowInlineContexts: boolean,
+): Promise<FormatHandler> {
   const cacheKey = `${purpose ?? ''}|${allowInlineContexts}`
   const cached = purposeHandlers.get(cacheKey)
   if (cached !== undefined) return cached
   dataIntegrityModule ??= import('../formats/data-integrity/handler.js')
-  const handler = (await dataIntegrityModule).dataIntegrityHandler({ ...(purpose === undefined ? {} : { proofPurpose: purpose }), ...(allowInlineContexts ? { allowInlineContexts } : {}) })
+  const handler = (await dataIntegrityModule).dataIntegrityHandler({
+    ...(purpose === undefined ? {} : { proofPurpose: purpose }),
+    ...(allowInlineContexts ? { allowInlineContexts } : {}),
+  })
   purposeHandlers.set(cacheKey, handler) // at most twelve: the relationships the schema allows (and none), inline contexts on or off
   return handler
 }
 
 const resolvers = new WeakMap<HandlerOptions, KeyResolver>()
 
-/** The caller's resolver (if any), then this vault's keys, then did:key / did:jwk: never the network. */
+/**
+ * The caller's resolver (if any), then this vault's keys, then did:key / did:jwk: never the
+ * network.
+ */
 function verifierResolver(options: HandlerOptions): KeyResolver {
   let resolver = resolvers.get(options)
   if (resolver === undefined) {

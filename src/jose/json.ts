@@ -14,11 +14,16 @@ export const DEFAULT_MAX_JSON_DEPTH = 64
  * Decodes UTF-8 JSON bytes and parses them with {@link parseJsonText}; invalid UTF-8 is `malformed`.
  *
  * @example
+ *
  * ```ts
  * parseJsonBytes(new TextEncoder().encode('{"alg":"ES256"}'), 'header') // { alg: 'ES256' }
  * ```
  */
-export function parseJsonBytes(bytes: Uint8Array, what: string, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): unknown {
+export function parseJsonBytes(
+  bytes: Uint8Array,
+  what: string,
+  maxDepth: number = DEFAULT_MAX_JSON_DEPTH,
+): unknown {
   let text: string
   try {
     text = decoder.decode(bytes)
@@ -29,18 +34,23 @@ export function parseJsonBytes(bytes: Uint8Array, what: string, maxDepth: number
 }
 
 /**
- * Parses JSON text, refusing (with `malformed`) what JSON.parse would quietly accept or choke on:
- * a member name that appears twice in one object (JSON.parse keeps the last, another parser may
- * keep the first: RFC 7515 section 4 and RFC 7519 section 4 allow rejecting, which removes the
+ * Parses JSON text, refusing (with `malformed`) what JSON.parse would quietly accept or choke on: a
+ * member name that appears twice in one object (JSON.parse keeps the last, another parser may keep
+ * the first: RFC 7515 section 4 and RFC 7519 section 4 allow rejecting, which removes the
  * ambiguity), nesting deeper than `maxDepth`, and any engine error (a RangeError from deep nesting
  * on engines whose parser recurses).
  *
  * @example
+ *
  * ```ts
  * parseJsonText('{"a":1,"a":2}', 'header') // throws CredsignError malformed (duplicate member)
  * ```
  */
-export function parseJsonText(text: string, what: string, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): unknown {
+export function parseJsonText(
+  text: string,
+  what: string,
+  maxDepth: number = DEFAULT_MAX_JSON_DEPTH,
+): unknown {
   // The scan runs first so that hostile nesting is refused before any parser sees it.
   scanMembers(text, what, maxDepth)
   try {
@@ -51,16 +61,24 @@ export function parseJsonText(text: string, what: string, maxDepth: number = DEF
 }
 
 /**
- * {@link parseJsonText} or {@link parseJsonBytes}, then requires a JSON object (not an array,
- * string, number or null).
+ * {@link parseJsonText} or {@link parseJsonBytes}, then requires a JSON object (not an array, string,
+ * number or null).
  *
  * @example
+ *
  * ```ts
  * parseJsonObject('[1]', 'JWT claims') // throws CredsignError malformed
  * ```
  */
-export function parseJsonObject(input: string | Uint8Array, what: string, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): Record<string, unknown> {
-  const value = typeof input === 'string' ? parseJsonText(input, what, maxDepth) : parseJsonBytes(input, what, maxDepth)
+export function parseJsonObject(
+  input: string | Uint8Array,
+  what: string,
+  maxDepth: number = DEFAULT_MAX_JSON_DEPTH,
+): Record<string, unknown> {
+  const value =
+    typeof input === 'string'
+      ? parseJsonText(input, what, maxDepth)
+      : parseJsonBytes(input, what, maxDepth)
   if (!isPlainObject(value)) throw new CredsignError('malformed', `${what} is not a JSON object`)
   return value
 }
@@ -69,6 +87,7 @@ export function parseJsonObject(input: string | Uint8Array, what: string, maxDep
  * Whether `value` is a non-null, non-array object.
  *
  * @example
+ *
  * ```ts
  * isPlainObject({}) // true
  * isPlainObject([]) // false
@@ -90,8 +109,8 @@ const COLON = 0x3a
 /**
  * One linear pass over the text with an explicit stack (no recursion, so no stack overflow at any
  * depth): tracks container nesting and the member names of every open object. It does not validate
- * the grammar; JSON.parse does that afterwards. On text that is not JSON it may see phantom members,
- * and can then only report `malformed`, which JSON.parse would have reported anyway.
+ * the grammar; JSON.parse does that afterwards. On text that is not JSON it may see phantom
+ * members, and can then only report `malformed`, which JSON.parse would have reported anyway.
  */
 function scanMembers(text: string, what: string, maxDepth: number): void {
   // One entry per open container: the member names seen so far for an object, null for an array.
@@ -118,7 +137,11 @@ function scanMembers(text: string, what: string, maxDepth: number): void {
         const names = stack[stack.length - 1]
         if (names) {
           const name = escaped ? unescapeName(text.slice(i, end + 1)) : text.slice(i + 1, end)
-          if (names.has(name)) throw new CredsignError('malformed', `${what} has the member ${JSON.stringify(name.slice(0, 32))} twice`)
+          if (names.has(name))
+            throw new CredsignError(
+              'malformed',
+              `${what} has the member ${JSON.stringify(name.slice(0, 32))} twice`,
+            )
           names.add(name)
         }
         expectName = false
@@ -128,7 +151,8 @@ function scanMembers(text: string, what: string, maxDepth: number): void {
     }
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       stack.push(c === OPEN_OBJECT ? new Set() : null)
-      if (stack.length > maxDepth) throw new CredsignError('malformed', `${what} nests deeper than ${maxDepth} levels`)
+      if (stack.length > maxDepth)
+        throw new CredsignError('malformed', `${what} nests deeper than ${maxDepth} levels`)
       expectName = c === OPEN_OBJECT
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       stack.pop()
@@ -154,9 +178,11 @@ function unescapeName(quoted: string): string {
 }
 
 /**
- * {@link isPlainObject} without narrowing: for options objects whose declared type must survive the check.
+ * {@link isPlainObject} without narrowing: for options objects whose declared type must survive the
+ * check.
  *
  * @example
+ *
  * ```ts
  * isOptionsObject(undefined) // false
  * ```

@@ -6,6 +6,7 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
  * a claim or a verification result.
  *
  * @example
+ *
  * ```ts
  * hasPrivateMembers({ kty: 'OKP', crv: 'Ed25519', x: '…', d: '…' }) // true
  * ```
@@ -18,10 +19,13 @@ export function hasPrivateMembers(jwk: object): boolean {
  * A shallow copy of a JWK without its private members.
  *
  * @example
+ *
  * ```ts
  * withoutPrivateMembers({ kty: 'OKP', crv: 'Ed25519', x: 'abc', d: 'secret' }) // { kty: 'OKP', crv: 'Ed25519', x: 'abc' }
  * ```
  */
 export function withoutPrivateMembers<T extends object>(jwk: T): T {
-  return Object.fromEntries(Object.entries(jwk).filter(([name]) => !PRIVATE_JWK_MEMBERS.includes(name))) as T
+  return Object.fromEntries(
+    Object.entries(jwk).filter(([name]) => !PRIVATE_JWK_MEMBERS.includes(name)),
+  ) as T
 }

@@ -1,12 +1,13 @@
 import { CredsignError } from '../errors/credsign-error.js'
 
 /**
- * A `typ` (or `cty`) value in the form RFC 7515 section 4.1.9 compares: lower case (media types
- * are case-insensitive, RFC 2045) and without an `application/` prefix, which producers are told to
+ * A `typ` (or `cty`) value in the form RFC 7515 section 4.1.9 compares: lower case (media types are
+ * case-insensitive, RFC 2045) and without an `application/` prefix, which producers are told to
  * omit and recipients to assume. `application/vc+jwt`, `VC+JWT` and `vc+jwt` all become `vc+jwt`;
  * `text/plain` keeps its prefix.
  *
  * @example
+ *
  * ```ts
  * import { normalizeTyp } from 'credsign'
  * normalizeTyp('application/VC+JWT') // 'vc+jwt'
@@ -22,6 +23,7 @@ export function normalizeTyp(typ: string): string {
  * missing `typ` matches nothing.
  *
  * @example
+ *
  * ```ts
  * import { typMatches } from 'credsign'
  * typMatches('application/oauth-authz-req+jwt', 'oauth-authz-req+jwt') // true
@@ -39,6 +41,7 @@ export function typMatches(typ: unknown, expected: string | readonly string[]): 
  * Validates an expected-`typ` option: a non-empty string or a non-empty array of them.
  *
  * @example
+ *
  * ```ts
  * expectedTyp(['vc+jwt', 'vc+ld+jwt']) // ['vc+jwt', 'vc+ld+jwt']
  * ```
@@ -46,8 +49,15 @@ export function typMatches(typ: unknown, expected: string | readonly string[]): 
 export function expectedTyp(typ: unknown): readonly string[] | undefined {
   if (typ === undefined) return undefined
   const list = typeof typ === 'string' ? [typ] : typ
-  if (!Array.isArray(list) || list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry.length === 0)) {
-    throw new CredsignError('invalid_argument', 'typ must be a non-empty string or array of strings')
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.some((entry) => typeof entry !== 'string' || entry.length === 0)
+  ) {
+    throw new CredsignError(
+      'invalid_argument',
+      'typ must be a non-empty string or array of strings',
+    )
   }
   return list as string[]
 }

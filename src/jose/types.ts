@@ -20,7 +20,10 @@ export interface FlattenedJws {
   signature: string
 }
 
-/** A JWS in general JSON serialization (RFC 7515 section 7.2.1): several signatures over one payload. */
+/**
+ * A JWS in general JSON serialization (RFC 7515 section 7.2.1): several signatures over one
+ * payload.
+ */
 export interface GeneralJws {
   payload: string
   signatures: { protected?: string; header?: JoseHeader; signature: string }[]
@@ -30,15 +33,19 @@ export interface GeneralJws {
 export interface JwsSignatureInput {
   signer: Signer
   /**
-   * Protected header members. `alg` is set from the signer (and must match if given); `kid` defaults
-   * to `signer.id` unless `kid: undefined`-style control is needed via `includeKid: false`.
+   * Protected header members. `alg` is set from the signer (and must match if given); `kid`
+   * defaults to `signer.id` unless `kid: undefined`-style control is needed via `includeKid:
+   * false`.
    */
   protectedHeader?: JoseHeader
   /** Unprotected header members (JSON serializations only). */
   unprotectedHeader?: JoseHeader
   /** Put `kid: signer.id` in the protected header when none is given (default true). */
   includeKid?: boolean
-  /** Which name to use for Ed25519: `EdDSA` (default, most verifiers) or the fully-specified `Ed25519`. */
+  /**
+   * Which name to use for Ed25519: `EdDSA` (default, most verifiers) or the fully-specified
+   * `Ed25519`.
+   */
   ed25519Name?: 'EdDSA' | 'Ed25519'
   /**
    * `true`: the RFC 9864 fully-specified names `Ed25519`, `ESP256`, `ESP384`, `ESP512` for Ed25519,
@@ -53,20 +60,29 @@ export interface JwsVerifyOptions {
   resolver?: KeyResolver
   /** Verify with this key instead of resolving `kid`. */
   key?: PublicJwk
-  /** Accepted algorithms (default: all asymmetric algorithms credsign signs with). `none` and HMAC are never accepted. */
+  /**
+   * Accepted algorithms (default: all asymmetric algorithms credsign signs with). `none` and HMAC
+   * are never accepted.
+   */
   algorithms?: JwsAlgorithm[]
   /** Header parameters this caller understands when they appear in `crit` (RFC 7515 section 4.1.11). */
   crit?: string[]
-  /** Accept a key embedded in the header (`jwk`) when there is no `kid` or resolver match (default false). */
+  /**
+   * Accept a key embedded in the header (`jwk`) when there is no `kid` or resolver match (default
+   * false).
+   */
   allowEmbeddedJwk?: boolean
   /**
    * Verify with a key of this JWK Set instead of resolving `kid`: the key whose `kid` equals the
-   * header's `kid`, or, when the header has no `kid`, every key whose type fits `alg` in turn.
-   * Keys with `use` other than `sig`, `key_ops` without `verify`, or an `alg` other than the
-   * header's are never used. Give at most one of `key`, `jwks` and `resolver`.
+   * header's `kid`, or, when the header has no `kid`, every key whose type fits `alg` in turn. Keys
+   * with `use` other than `sig`, `key_ops` without `verify`, or an `alg` other than the header's
+   * are never used. Give at most one of `key`, `jwks` and `resolver`.
    */
   jwks?: { keys: PublicJwk[] }
-  /** Longest input accepted, in characters of the serialization (default 1 MiB). Longer: `malformed`. */
+  /**
+   * Longest input accepted, in characters of the serialization (default 1 MiB). Longer:
+   * `malformed`.
+   */
   maxInputBytes?: number
   /** Largest JOSE header, protected (decoded) or unprotected (as JSON), in bytes (default 8 KiB). */
   maxHeaderBytes?: number
@@ -137,7 +153,10 @@ export interface JwtTimeOptions {
 
 /** Options of JWT verification. */
 export interface JwtVerifyOptions extends JwsVerifyOptions, JwtTimeOptions {
-  /** Required `typ` (compared case-insensitively, `application/` prefix ignored, RFC 7515 section 4.1.9). */
+  /**
+   * Required `typ` (compared case-insensitively, `application/` prefix ignored, RFC 7515 section
+   * 4.1.9).
+   */
   typ?: string | string[]
   issuer?: string
   audience?: string | string[]

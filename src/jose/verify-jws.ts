@@ -22,24 +22,25 @@ export type HeaderCheck = (header: JoseHeader) => void
  * unverified payload.
  *
  * What is refused, and with which code:
- * - `malformed`: not exactly three compact segments; base64url with padding, `+`, `/`,
- *   whitespace or non-zero trailing bits; input, header or payload over the size limits; a header
- *   that is not a UTF-8 JSON object, has a member twice, or nests too deep; a member both in the
- *   protected and the unprotected header; no `alg`, or `alg` outside the protected header; a
- *   general JWS with no signatures; a detached payload.
- * - `algorithm_not_allowed`: `alg` is `none`, HMAC (`HS256`…) or anything not in
- *   `options.algorithms` (default {@link JWS_ALGORITHMS}); or the key cannot make that `alg`
- *   (wrong key type, curve, `use`, `key_ops` or JWK `alg`): there is no algorithm confusion.
- * - `crit_unsupported`: `crit` empty, not in the protected header, naming a registered parameter,
- *   a parameter absent from the protected header, `b64`, or one not in `options.crit`.
- * - `key_not_found`: no `kid` and no `key`/`jwks` (or an embedded `jwk` without
- *   `allowEmbeddedJwk`); a `kid` nobody knows. Resolver errors (`key_resolution_failed`,
- *   `resolver_not_configured`) pass through.
+ *
+ * - `malformed`: not exactly three compact segments; base64url with padding, `+`, `/`, whitespace or
+ *   non-zero trailing bits; input, header or payload over the size limits; a header that is not a
+ *   UTF-8 JSON object, has a member twice, or nests too deep; a member both in the protected and
+ *   the unprotected header; no `alg`, or `alg` outside the protected header; a general JWS with no
+ *   signatures; a detached payload.
+ * - `algorithm_not_allowed`: `alg` is `none`, HMAC (`HS256`…) or anything not in `options.algorithms`
+ *   (default {@link JWS_ALGORITHMS}); or the key cannot make that `alg` (wrong key type, curve,
+ *   `use`, `key_ops` or JWK `alg`): there is no algorithm confusion.
+ * - `crit_unsupported`: `crit` empty, not in the protected header, naming a registered parameter, a
+ *   parameter absent from the protected header, `b64`, or one not in `options.crit`.
+ * - `key_not_found`: no `kid` and no `key`/`jwks` (or an embedded `jwk` without `allowEmbeddedJwk`);
+ *   a `kid` nobody knows. Resolver errors (`key_resolution_failed`, `resolver_not_configured`) pass
+ *   through.
  * - `signature_invalid`: the signature does not verify (including an empty one).
  *
  * Keys come from `options.key`, else `options.jwks`, else `kid` through `options.resolver`
- * (default: did:key and did:jwk, offline), else, with `allowEmbeddedJwk`, the header's `jwk`.
- * ECDSA signatures with a high S verify (other implementations produce them).
+ * (default: did:key and did:jwk, offline), else, with `allowEmbeddedJwk`, the header's `jwk`. ECDSA
+ * signatures with a high S verify (other implementations produce them).
  *
  * A general JSON JWS verifies when any one of its signatures verifies with an acceptable key; the
  * result describes the first that did. When none does, the error lists every signature's reason and
@@ -47,34 +48,65 @@ export type HeaderCheck = (header: JoseHeader) => void
  * `AggregateError` of the individual errors.
  *
  * @example
+ *
  * ```ts
- * import { generateKeyPair, loadPrivateKey, signCompact, verifyJws, didKeyFromJwk, type Signer } from 'credsign'
+ * import {
+ *   generateKeyPair,
+ *   loadPrivateKey,
+ *   signCompact,
+ *   verifyJws,
+ *   didKeyFromJwk,
+ *   type Signer,
+ * } from 'credsign'
  * const { pkcs8, publicJwk } = await generateKeyPair('Ed25519')
  * const key = await loadPrivateKey('Ed25519', pkcs8)
  * const did = didKeyFromJwk(publicJwk)
- * const signer: Signer = { id: did, algorithm: 'Ed25519', publicJwk, sign: (data) => key.sign(data) }
+ * const signer: Signer = {
+ *   id: did,
+ *   algorithm: 'Ed25519',
+ *   publicJwk,
+ *   sign: (data) => key.sign(data),
+ * }
  * const jws = await signCompact(signer, '{"select":["?name"]}')
  * const { payload, key: verifiedBy } = await verifyJws(jws) // did:key kids resolve offline
  * new TextDecoder().decode(payload) // '{"select":["?name"]}'
  * verifiedBy.controller === did // true
  * ```
  */
-export async function verifyJws(input: unknown, options: JwsVerifyOptions = {}): Promise<VerifiedJws> {
+export async function verifyJws(
+  input: unknown,
+  options: JwsVerifyOptions = {},
+): Promise<VerifiedJws> {
   return verifyJwsWith(input, options, undefined)
 }
 
 /** {@link verifyJws} with an extra header check (the JWT layer checks `typ` there). */
-export async function verifyJwsWith(input: unknown, options: JwsVerifyOptions, headerCheck: HeaderCheck | undefined): Promise<VerifiedJws> {
-  if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
+export async function verifyJwsWith(
+  input: unknown,
+  options: JwsVerifyOptions,
+  headerCheck: HeaderCheck | undefined,
+): Promise<VerifiedJws> {
+  if (!isOptionsObject(options))
+    throw new CredsignError('invalid_argument', 'options must be an object')
   const limits = jwsLimits(options)
   const algorithms = acceptedAlgorithms(options.algorithms)
   const understood = criticalNames(options.crit)
   const sources = keySources(options, defaultResolver)
   try {
     const jws = splitJws(input, limits)
-    const context: SignatureContext = { payloadB64: jws.payloadB64, limits, algorithms, understood, sources, headerCheck }
+    const context: SignatureContext = {
+      payloadB64: jws.payloadB64,
+      limits,
+      algorithms,
+      understood,
+      sources,
+      headerCheck,
+    }
     if (jws.signatures.length === 1) {
-      return { payload: jws.payload, ...(await verifyOne(jws.signatures[0] as RawSignature, context)) }
+      return {
+        payload: jws.payload,
+        ...(await verifyOne(jws.signatures[0] as RawSignature, context)),
+      }
     }
     refuseUnencodedPayload(jws.signatures, limits)
     const failures: CredsignError[] = []
@@ -92,22 +124,38 @@ export async function verifyJwsWith(input: unknown, options: JwsVerifyOptions, h
 }
 
 /**
- * {@link verifyJws} of a JWS with one signature (compact, flattened, or general with one entry)
- * that the caller already split and decoded with the limits of `options` (`splitJws` and
+ * {@link verifyJws} of a JWS with one signature (compact, flattened, or general with one entry) that
+ * the caller already split and decoded with the limits of `options` (`splitJws` and
  * `decodeSignature`), so that nothing is decoded twice. Same checks, same errors.
  *
  * @internal
  */
-export async function verifyDecodedSingle(split: SplitJws, decoded: DecodedSignature, options: JwsVerifyOptions): Promise<VerifiedJws> {
-  if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
-  if (split.signatures.length !== 1) throw new CredsignError('invalid_argument', 'not a split JWS with one signature')
+export async function verifyDecodedSingle(
+  split: SplitJws,
+  decoded: DecodedSignature,
+  options: JwsVerifyOptions,
+): Promise<VerifiedJws> {
+  if (!isOptionsObject(options))
+    throw new CredsignError('invalid_argument', 'options must be an object')
+  if (split.signatures.length !== 1)
+    throw new CredsignError('invalid_argument', 'not a split JWS with one signature')
   const limits = jwsLimits(options)
   const algorithms = acceptedAlgorithms(options.algorithms)
   const understood = criticalNames(options.crit)
   const sources = keySources(options, defaultResolver)
   try {
-    const context: SignatureContext = { payloadB64: split.payloadB64, limits, algorithms, understood, sources, headerCheck: undefined }
-    return { payload: split.payload, ...(await verifyOne(split.signatures[0] as RawSignature, context, decoded)) }
+    const context: SignatureContext = {
+      payloadB64: split.payloadB64,
+      limits,
+      algorithms,
+      understood,
+      sources,
+      headerCheck: undefined,
+    }
+    return {
+      payload: split.payload,
+      ...(await verifyOne(split.signatures[0] as RawSignature, context, decoded)),
+    }
   } catch (error) {
     throw typed(error)
   }
@@ -122,13 +170,25 @@ interface SignatureContext {
   headerCheck: HeaderCheck | undefined
 }
 
-async function verifyOne(raw: RawSignature, context: SignatureContext, predecoded?: DecodedSignature): Promise<Omit<VerifiedJws, 'payload'>> {
+async function verifyOne(
+  raw: RawSignature,
+  context: SignatureContext,
+  predecoded?: DecodedSignature,
+): Promise<Omit<VerifiedJws, 'payload'>> {
   const decoded = predecoded ?? decodeSignature(raw, context.limits)
-  const header = checkHeaders(decoded.protectedHeader, decoded.unprotectedHeader, context.understood, 'verify')
+  const header = checkHeaders(
+    decoded.protectedHeader,
+    decoded.unprotectedHeader,
+    context.understood,
+    'verify',
+  )
   const alg = header.alg as string
   if (!isJwsAlgorithm(alg) || !context.algorithms.has(alg)) {
     // `none` and the HMAC family never make it here: they are not JWS_ALGORITHMS at all.
-    throw new CredsignError('algorithm_not_allowed', `alg ${JSON.stringify(alg.slice(0, 16))} is not accepted`)
+    throw new CredsignError(
+      'algorithm_not_allowed',
+      `alg ${JSON.stringify(alg.slice(0, 16))} is not accepted`,
+    )
   }
   context.headerCheck?.(header)
   const data = utf8(`${decoded.protectedB64}.${context.payloadB64}`)
@@ -153,20 +213,29 @@ function refuseUnencodedPayload(signatures: readonly RawSignature[], limits: Jws
       continue // a malformed entry fails on its own in the any-signature loop; it must not stop a good one
     }
     const { protectedHeader, unprotectedHeader } = decoded
-    if ('b64' in protectedHeader || (unprotectedHeader !== undefined && 'b64' in unprotectedHeader)) {
-      throw new CredsignError('crit_unsupported', 'a signature of the JWS uses b64 (RFC 7797): every signature must agree on it, and credsign does not support unencoded payloads')
+    if (
+      'b64' in protectedHeader ||
+      (unprotectedHeader !== undefined && 'b64' in unprotectedHeader)
+    ) {
+      throw new CredsignError(
+        'crit_unsupported',
+        'a signature of the JWS uses b64 (RFC 7797): every signature must agree on it, and credsign does not support unencoded payloads',
+      )
     }
   }
 }
 
 function criticalNames(crit: readonly string[] | undefined): readonly string[] {
   if (crit === undefined) return []
-  if (!Array.isArray(crit) || crit.some((name) => typeof name !== 'string')) throw new CredsignError('invalid_argument', 'crit must be an array of header parameter names')
+  if (!Array.isArray(crit) || crit.some((name) => typeof name !== 'string'))
+    throw new CredsignError('invalid_argument', 'crit must be an array of header parameter names')
   return crit
 }
 
-
-/** Every failure of a verification is a CredsignError: anything else is a bug surfaced as `malformed`. */
+/**
+ * Every failure of a verification is a CredsignError: anything else is a bug surfaced as
+ * `malformed`.
+ */
 function typed(error: unknown): CredsignError {
   if (error instanceof CredsignError) return error
   return new CredsignError('malformed', 'the JWS could not be processed', { cause: error })
@@ -174,7 +243,12 @@ function typed(error: unknown): CredsignError {
 
 function combined(failures: CredsignError[]): CredsignError {
   const codes = new Set(failures.map((failure) => failure.code))
-  const code: ErrorCode = codes.size === 1 ? (failures[0] as CredsignError).code : 'signature_invalid'
-  const reasons = failures.map((failure, index) => `[${index}] ${failure.code}: ${failure.message}`).join('; ')
-  return new CredsignError(code, `no signature of the JWS verified: ${reasons}`, { cause: new AggregateError(failures, 'every signature failed') })
+  const code: ErrorCode =
+    codes.size === 1 ? (failures[0] as CredsignError).code : 'signature_invalid'
+  const reasons = failures
+    .map((failure, index) => `[${index}] ${failure.code}: ${failure.message}`)
+    .join('; ')
+  return new CredsignError(code, `no signature of the JWS verified: ${reasons}`, {
+    cause: new AggregateError(failures, 'every signature failed'),
+  })
 }

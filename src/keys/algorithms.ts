@@ -6,19 +6,31 @@ import type { JwsAlgorithm, KeyAlgorithm, PrivateJwk, PublicJwk } from './types.
  * Every key algorithm credsign supports, in a stable order.
  *
  * @example
+ *
  * ```ts
  * import { KEY_ALGORITHMS } from 'credsign'
  * KEY_ALGORITHMS.includes('P-256') // true
  * ```
  */
 export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = Object.freeze([
-  'Ed25519', 'P-256', 'P-384', 'P-521', 'secp256k1', 'RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512',
+  'Ed25519',
+  'P-256',
+  'P-384',
+  'P-521',
+  'secp256k1',
+  'RSA-PSS',
+  'PS384',
+  'PS512',
+  'RS256',
+  'RS384',
+  'RS512',
 ] as const)
 
 /**
  * Whether `value` names a supported key algorithm.
  *
  * @example
+ *
  * ```ts
  * import { isKeyAlgorithm } from 'credsign'
  * isKeyAlgorithm('secp256k1') // true
@@ -34,6 +46,7 @@ export function isKeyAlgorithm(value: unknown): value is KeyAlgorithm {
  * Options of {@link jwsAlgorithm}.
  *
  * @example
+ *
  * ```ts
  * import { jwsAlgorithm } from 'credsign'
  * jwsAlgorithm('Ed25519', { ed25519Name: 'Ed25519' }) // 'Ed25519'
@@ -55,10 +68,11 @@ export interface JwsAlgorithmOptions {
 
 /**
  * The JWS `alg` credsign signs with for a key algorithm: EdDSA (or Ed25519), ES256, ES384, ES512,
- * ES256K, and for RSA keys the one algorithm the key was made for (`RSA-PSS` → PS256, `RS256` → RS256,
- * ...). With `fullySpecified`, the RFC 9864 names Ed25519, ESP256, ESP384, ESP512.
+ * ES256K, and for RSA keys the one algorithm the key was made for (`RSA-PSS` → PS256, `RS256` →
+ * RS256, ...). With `fullySpecified`, the RFC 9864 names Ed25519, ESP256, ESP384, ESP512.
  *
  * @example
+ *
  * ```ts
  * import { jwsAlgorithm } from 'credsign'
  * jwsAlgorithm('P-384') // 'ES384'
@@ -67,15 +81,21 @@ export interface JwsAlgorithmOptions {
  * jwsAlgorithm('RS256') // 'RS256'
  * ```
  */
-export function jwsAlgorithm(algorithm: KeyAlgorithm, options: JwsAlgorithmOptions = {}): JwsAlgorithm {
+export function jwsAlgorithm(
+  algorithm: KeyAlgorithm,
+  options: JwsAlgorithmOptions = {},
+): JwsAlgorithm {
   const fully = options.fullySpecified ?? false
-  if (typeof fully !== 'boolean') throw new CredsignError('invalid_argument', 'fullySpecified must be a boolean')
+  if (typeof fully !== 'boolean')
+    throw new CredsignError('invalid_argument', 'fullySpecified must be a boolean')
   if (isRsaAlgorithm(algorithm)) return RSA_SCHEMES[algorithm].jws
   switch (algorithm) {
     case 'Ed25519': {
       const name = options.ed25519Name ?? (fully ? 'Ed25519' : 'EdDSA')
-      if (name !== 'EdDSA' && name !== 'Ed25519') throw new CredsignError('invalid_argument', 'ed25519Name must be EdDSA or Ed25519')
-      if (fully && name !== 'Ed25519') throw new CredsignError('invalid_argument', 'fullySpecified names Ed25519, not EdDSA')
+      if (name !== 'EdDSA' && name !== 'Ed25519')
+        throw new CredsignError('invalid_argument', 'ed25519Name must be EdDSA or Ed25519')
+      if (fully && name !== 'Ed25519')
+        throw new CredsignError('invalid_argument', 'fullySpecified names Ed25519, not EdDSA')
       return name
     }
     case 'P-256':
@@ -102,6 +122,7 @@ export function jwsAlgorithm(algorithm: KeyAlgorithm, options: JwsAlgorithmOptio
  * the pre-RFC 8812 name `P-256K`).
  *
  * @example
+ *
  * ```ts
  * import { keyAlgorithmFromJwk } from 'credsign'
  * keyAlgorithmFromJwk({ kty: 'EC', crv: 'secp256k1', x: '...', y: '...' }) // 'secp256k1'
@@ -116,9 +137,20 @@ export function keyAlgorithmFromJwk(jwk: PublicJwk | PrivateJwk): KeyAlgorithm {
   const { kty, crv } = jwk as { kty?: unknown; crv?: unknown }
   if (typeof kty !== 'string') throw new CredsignError('invalid_key', 'JWK has no kty')
   if (kty === 'RSA') return rsaAlgorithmOfJws((jwk as { alg?: unknown }).alg) ?? 'RSA-PSS'
-  if (kty !== 'OKP' && kty !== 'EC') throw new CredsignError('unsupported_algorithm', `unsupported JWK kty ${JSON.stringify(kty.slice(0, 16))}`)
+  if (kty !== 'OKP' && kty !== 'EC')
+    throw new CredsignError(
+      'unsupported_algorithm',
+      `unsupported JWK kty ${JSON.stringify(kty.slice(0, 16))}`,
+    )
   if (typeof crv !== 'string') throw new CredsignError('invalid_key', 'JWK has no crv')
   if (kty === 'OKP' && crv === 'Ed25519') return 'Ed25519'
-  if (kty === 'EC' && (crv === 'P-256' || crv === 'P-384' || crv === 'P-521' || crv === 'secp256k1')) return crv
-  throw new CredsignError('unsupported_algorithm', `unsupported ${kty} curve ${JSON.stringify(crv.slice(0, 16))}`)
+  if (
+    kty === 'EC' &&
+    (crv === 'P-256' || crv === 'P-384' || crv === 'P-521' || crv === 'secp256k1')
+  )
+    return crv
+  throw new CredsignError(
+    'unsupported_algorithm',
+    `unsupported ${kty} curve ${JSON.stringify(crv.slice(0, 16))}`,
+  )
 }

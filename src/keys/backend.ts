@@ -16,7 +16,7 @@ import type { KeyAlgorithm } from './types.js'
  * where the primitive is deterministic; the same encodings and acceptance rules otherwise).
  */
 
-/** scrypt parameters, already checked against the envelope bounds. */
+/** Scrypt parameters, already checked against the envelope bounds. */
 export interface ScryptParams {
   readonly N: number
   readonly r: number
@@ -30,12 +30,14 @@ export type ShaAlgorithm = 'sha-256' | 'sha-384' | 'sha-512'
 /**
  * A platform crypto implementation that the core consults before its default path.
  *
- * @internal
  * @example
+ *
  * ```ts
  * const declinesEverything: CryptoBackend = { name: 'node' }
  * installBackend(declinesEverything) // every operation takes the default path
  * ```
+ *
+ * @internal
  */
 export interface CryptoBackend {
   /** Short name; also the `backend` of the {@link PrivateKeyHandle}s it makes. */
@@ -46,12 +48,23 @@ export interface CryptoBackend {
    * not keep a copy of the bytes.
    */
   loadPrivateKey?(algorithm: KeyAlgorithm, pkcs8: Uint8Array): Promise<PrivateKeyHandle> | undefined
-  /** `verifySignature` for a validated public key (same acceptance rules), or `undefined` to decline. */
-  verify?(key: PublicKeyBytes, data: Uint8Array, signature: Uint8Array): Promise<boolean> | undefined
-  /** scrypt (RFC 7914), or `undefined` to decline. The caller wipes the result. */
-  scrypt?(password: Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> | undefined
   /**
-   * base64url (no padding) of the `algorithm` digest of `text`'s UTF-8 bytes, synchronously, or
+   * `verifySignature` for a validated public key (same acceptance rules), or `undefined` to
+   * decline.
+   */
+  verify?(
+    key: PublicKeyBytes,
+    data: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<boolean> | undefined
+  /** Scrypt (RFC 7914), or `undefined` to decline. The caller wipes the result. */
+  scrypt?(
+    password: Uint8Array,
+    salt: Uint8Array,
+    params: ScryptParams,
+  ): Promise<Uint8Array> | undefined
+  /**
+   * Base64url (no padding) of the `algorithm` digest of `text`'s UTF-8 bytes, synchronously, or
    * `undefined` to decline. Used for SD-JWT disclosure digests and `sd_hash`, where the inputs are
    * short and many, so a native hash saves most of the per-disclosure cost.
    */
@@ -63,11 +76,13 @@ let installed: CryptoBackend | undefined
 /**
  * Makes `backend` the one the core consults, replacing any earlier one (`undefined`: none).
  *
- * @internal
  * @example
+ *
  * ```ts
  * installBackend(nodeCryptoBackend())
  * ```
+ *
+ * @internal
  */
 export function installBackend(backend: CryptoBackend | undefined): void {
   installed = backend
@@ -76,11 +91,13 @@ export function installBackend(backend: CryptoBackend | undefined): void {
 /**
  * The installed backend, or `undefined` (the default: WebCrypto and noble only).
  *
- * @internal
  * @example
+ *
  * ```ts
  * cryptoBackend()?.name // 'node' under the package's `node` export condition
  * ```
+ *
+ * @internal
  */
 export function cryptoBackend(): CryptoBackend | undefined {
   return installed

@@ -9,6 +9,7 @@ import type { KeyAlgorithm } from './types.js'
  * The ECDSA key algorithms credsign supports.
  *
  * @example
+ *
  * ```ts
  * const algorithm: EcAlgorithm = 'secp256k1'
  * ```
@@ -19,6 +20,7 @@ export type EcAlgorithm = 'P-256' | 'P-384' | 'P-521' | 'secp256k1'
  * Everything credsign needs to know about one ECDSA curve.
  *
  * @example
+ *
  * ```ts
  * const info: EcCurveInfo = EC_CURVES['P-256']
  * info.oid // '1.2.840.10045.3.1.7'
@@ -38,8 +40,8 @@ export interface EcCurveInfo {
   /** The WebCrypto hash for ECDSA on this curve, or undefined when WebCrypto has no such curve. */
   readonly webCryptoHash: 'SHA-256' | 'SHA-384' | 'SHA-512' | undefined
   /**
-   * Whether every WebCrypto has the curve (P-256, P-384); for P-521, which some runtimes lack, it is
-   * feature-detected (`webCryptoHasCurve`) and noble signs and verifies where it is missing.
+   * Whether every WebCrypto has the curve (P-256, P-384); for P-521, which some runtimes lack, it
+   * is feature-detected (`webCryptoHasCurve`) and noble signs and verifies where it is missing.
    */
   readonly webCryptoEverywhere: boolean
 }
@@ -48,16 +50,47 @@ export interface EcCurveInfo {
  * The four ECDSA curves, keyed by algorithm name.
  *
  * @example
+ *
  * ```ts
  * EC_CURVES['P-384'].size // 48
  * ```
  */
 export const EC_CURVES: Readonly<Record<EcAlgorithm, EcCurveInfo>> = {
-  'P-256': { algorithm: 'P-256', noble: p256, size: 32, order: p256.Point.Fn.ORDER, oid: '1.2.840.10045.3.1.7', webCryptoHash: 'SHA-256', webCryptoEverywhere: true },
-  'P-384': { algorithm: 'P-384', noble: p384, size: 48, order: p384.Point.Fn.ORDER, oid: '1.3.132.0.34', webCryptoHash: 'SHA-384', webCryptoEverywhere: true },
-  'P-521': { algorithm: 'P-521', noble: p521, size: 66, order: p521.Point.Fn.ORDER, oid: '1.3.132.0.35', webCryptoHash: 'SHA-512', webCryptoEverywhere: false },
+  'P-256': {
+    algorithm: 'P-256',
+    noble: p256,
+    size: 32,
+    order: p256.Point.Fn.ORDER,
+    oid: '1.2.840.10045.3.1.7',
+    webCryptoHash: 'SHA-256',
+    webCryptoEverywhere: true,
+  },
+  'P-384': {
+    algorithm: 'P-384',
+    noble: p384,
+    size: 48,
+    order: p384.Point.Fn.ORDER,
+    oid: '1.3.132.0.34',
+    webCryptoHash: 'SHA-384',
+    webCryptoEverywhere: true,
+  },
+  'P-521': {
+    algorithm: 'P-521',
+    noble: p521,
+    size: 66,
+    order: p521.Point.Fn.ORDER,
+    oid: '1.3.132.0.35',
+    webCryptoHash: 'SHA-512',
+    webCryptoEverywhere: false,
+  },
   secp256k1: {
-    algorithm: 'secp256k1', noble: secp256k1, size: 32, order: secp256k1.Point.Fn.ORDER, oid: '1.3.132.0.10', webCryptoHash: undefined, webCryptoEverywhere: false,
+    algorithm: 'secp256k1',
+    noble: secp256k1,
+    size: 32,
+    order: secp256k1.Point.Fn.ORDER,
+    oid: '1.3.132.0.10',
+    webCryptoHash: undefined,
+    webCryptoEverywhere: false,
   },
 }
 
@@ -65,24 +98,31 @@ export const EC_CURVES: Readonly<Record<EcAlgorithm, EcCurveInfo>> = {
  * Whether `algorithm` is one of the ECDSA curves.
  *
  * @example
+ *
  * ```ts
  * isEcAlgorithm('P-256') // true
  * isEcAlgorithm('Ed25519') // false
  * ```
  */
 export function isEcAlgorithm(algorithm: KeyAlgorithm): algorithm is EcAlgorithm {
-  return algorithm === 'P-256' || algorithm === 'P-384' || algorithm === 'P-521' || algorithm === 'secp256k1'
+  return (
+    algorithm === 'P-256' ||
+    algorithm === 'P-384' ||
+    algorithm === 'P-521' ||
+    algorithm === 'secp256k1'
+  )
 }
 
 /** Validated points by curve and encoding (the last 1,000), as their uncompressed form. */
 const validPoints = new Lru<string, Uint8Array>(1000)
 
 /**
- * The uncompressed SEC1 point (0x04 || x || y) for a validated curve point, or `invalid_key`
- * when the bytes are no point of the curve (off-curve, coordinates out of range, infinity).
- * Accepts compressed or uncompressed input.
+ * The uncompressed SEC1 point (0x04 || x || y) for a validated curve point, or `invalid_key` when
+ * the bytes are no point of the curve (off-curve, coordinates out of range, infinity). Accepts
+ * compressed or uncompressed input.
  *
  * @example
+ *
  * ```ts
  * import { p256 } from '@noble/curves/nist.js'
  * const compressed = p256.getPublicKey(p256.utils.randomSecretKey())
@@ -108,10 +148,11 @@ export function uncompressedPoint(curve: EcCurveInfo, point: Uint8Array): Uint8A
 }
 
 /**
- * Flips a high-S ECDSA signature (r || s) to its low-S twin (s := n - s), in place if needed.
- * Both verify; low-S is the one canonical form, which keeps signatures non-malleable.
+ * Flips a high-S ECDSA signature (r || s) to its low-S twin (s := n - s), in place if needed. Both
+ * verify; low-S is the one canonical form, which keeps signatures non-malleable.
  *
  * @example
+ *
  * ```ts
  * const signature = new Uint8Array(64)
  * toLowS(EC_CURVES['P-256'], signature) // unchanged: s = 0 is already low
@@ -119,7 +160,8 @@ export function uncompressedPoint(curve: EcCurveInfo, point: Uint8Array): Uint8A
  */
 export function toLowS(curve: EcCurveInfo, signature: Uint8Array): Uint8Array {
   const size = curve.size
-  if (signature.length !== 2 * size) throw new CredsignError('invalid_argument', 'ECDSA signature has the wrong length')
+  if (signature.length !== 2 * size)
+    throw new CredsignError('invalid_argument', 'ECDSA signature has the wrong length')
   let s = 0n
   for (let i = size; i < 2 * size; i++) s = (s << 8n) | BigInt(signature[i] as number)
   if (s <= curve.order >> 1n) return signature

@@ -11,13 +11,17 @@ import { CredsignError } from '../errors/credsign-error.js'
  * One decoded DER element: its identifier octet and a view of its contents.
  *
  * @example
+ *
  * ```ts
  * const element: DerElement = decodeDer(new Uint8Array([0x02, 0x01, 0x07]))
  * element.tag // 0x02 (INTEGER)
  * ```
  */
 export interface DerElement {
-  /** The identifier octet (class, constructed bit and tag number; only single-octet tags are supported). */
+  /**
+   * The identifier octet (class, constructed bit and tag number; only single-octet tags are
+   * supported).
+   */
   readonly tag: number
   /** The contents octets, a view into the input (not a copy). */
   readonly value: Uint8Array
@@ -27,6 +31,7 @@ export interface DerElement {
  * Identifier octets used by credsign's key structures.
  *
  * @example
+ *
  * ```ts
  * decodeDer(derNull(), DER_TAG.NULL) // ok; any other tag throws invalid_key
  * ```
@@ -48,6 +53,7 @@ function malformed(what: string): CredsignError {
  * Reads the element at `offset` and returns it with the offset just past it.
  *
  * @example
+ *
  * ```ts
  * const { element, next } = readDer(new Uint8Array([0x05, 0x00]), 0)
  * // element.tag === 0x05, element.value.length === 0, next === 2
@@ -76,13 +82,17 @@ export function readDer(bytes: Uint8Array, offset: number): { element: DerElemen
     position += count
   }
   if (position + length > bytes.length) throw malformed('truncated value')
-  return { element: { tag, value: bytes.subarray(position, position + length) }, next: position + length }
+  return {
+    element: { tag, value: bytes.subarray(position, position + length) },
+    next: position + length,
+  }
 }
 
 /**
  * Decodes exactly one element spanning all of `bytes`, optionally requiring its tag.
  *
  * @example
+ *
  * ```ts
  * const seq = decodeDer(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x05]), DER_TAG.SEQUENCE)
  * readDerChildren(seq).length // 1
@@ -99,6 +109,7 @@ export function decodeDer(bytes: Uint8Array, tag?: number): DerElement {
  * The children of a constructed element, in order.
  *
  * @example
+ *
  * ```ts
  * const seq = decodeDer(new Uint8Array([0x30, 0x04, 0x05, 0x00, 0x05, 0x00]))
  * readDerChildren(seq).map((c) => c.tag) // [5, 5]
@@ -120,6 +131,7 @@ export function readDerChildren(element: DerElement): DerElement[] {
  * The unsigned magnitude of a DER INTEGER that must be non-negative, without sign padding.
  *
  * @example
+ *
  * ```ts
  * derUnsigned({ tag: 0x02, value: new Uint8Array([0x00, 0x80]) }) // Uint8Array [0x80]
  * ```
@@ -130,7 +142,8 @@ export function derUnsigned(element: DerElement): Uint8Array {
   if (v.length === 0) throw malformed('empty INTEGER')
   const first = v[0] as number
   if (first & 0x80) throw malformed('negative INTEGER')
-  if (v.length > 1 && first === 0 && ((v[1] as number) & 0x80) === 0) throw malformed('non-minimal INTEGER')
+  if (v.length > 1 && first === 0 && ((v[1] as number) & 0x80) === 0)
+    throw malformed('non-minimal INTEGER')
   return first === 0 && v.length > 1 ? v.subarray(1) : v
 }
 
@@ -138,6 +151,7 @@ export function derUnsigned(element: DerElement): Uint8Array {
  * A small non-negative DER INTEGER (a version number or a salt length) as a JS number.
  *
  * @example
+ *
  * ```ts
  * derSmallInt({ tag: 0x02, value: new Uint8Array([0x20]) }) // 32
  * ```
@@ -154,13 +168,15 @@ export function derSmallInt(element: DerElement): number {
  * The payload of a BIT STRING that must hold whole octets (no unused bits).
  *
  * @example
+ *
  * ```ts
  * derBitStringBytes({ tag: 0x03, value: new Uint8Array([0x00, 0xab]) }) // Uint8Array [0xab]
  * ```
  */
 export function derBitStringBytes(element: DerElement): Uint8Array {
   if (element.tag !== DER_TAG.BIT_STRING) throw malformed('expected BIT STRING')
-  if (element.value.length === 0 || element.value[0] !== 0) throw malformed('BIT STRING with unused bits')
+  if (element.value.length === 0 || element.value[0] !== 0)
+    throw malformed('BIT STRING with unused bits')
   return element.value.subarray(1)
 }
 
@@ -169,6 +185,7 @@ export function derBitStringBytes(element: DerElement): Uint8Array {
  * allocated once, so no intermediate copy of (possibly secret) contents is left behind.
  *
  * @example
+ *
  * ```ts
  * encodeDer(0x05) // Uint8Array [0x05, 0x00]
  * encodeDer(0x04, new Uint8Array([1]), new Uint8Array([2])) // Uint8Array [0x04, 0x02, 0x01, 0x02]
@@ -197,6 +214,7 @@ export function encodeDer(tag: number, ...parts: Uint8Array[]): Uint8Array {
  * A SEQUENCE of already-encoded elements.
  *
  * @example
+ *
  * ```ts
  * derSequence(derNull()) // Uint8Array [0x30, 0x02, 0x05, 0x00]
  * ```
@@ -206,10 +224,11 @@ export function derSequence(...children: Uint8Array[]): Uint8Array {
 }
 
 /**
- * An INTEGER holding a non-negative big-endian magnitude (leading zeros are trimmed, a sign
- * octet is added when needed).
+ * An INTEGER holding a non-negative big-endian magnitude (leading zeros are trimmed, a sign octet
+ * is added when needed).
  *
  * @example
+ *
  * ```ts
  * derUnsignedInteger(new Uint8Array([0x80])) // Uint8Array [0x02, 0x02, 0x00, 0x80]
  * ```
@@ -219,13 +238,16 @@ export function derUnsignedInteger(magnitude: Uint8Array): Uint8Array {
   while (start < magnitude.length - 1 && magnitude[start] === 0) start++
   const trimmed = magnitude.length === 0 ? new Uint8Array([0]) : magnitude.subarray(start)
   // A set top bit would read as negative: prefix a zero octet.
-  return ((trimmed[0] as number) & 0x80) !== 0 ? encodeDer(DER_TAG.INTEGER, new Uint8Array([0]), trimmed) : encodeDer(DER_TAG.INTEGER, trimmed)
+  return ((trimmed[0] as number) & 0x80) !== 0
+    ? encodeDer(DER_TAG.INTEGER, new Uint8Array([0]), trimmed)
+    : encodeDer(DER_TAG.INTEGER, trimmed)
 }
 
 /**
  * An INTEGER from a small non-negative JS number.
  *
  * @example
+ *
  * ```ts
  * derSmallInteger(1) // Uint8Array [0x02, 0x01, 0x01]
  * ```
@@ -244,6 +266,7 @@ export function derSmallInteger(n: number): Uint8Array {
  * An OCTET STRING.
  *
  * @example
+ *
  * ```ts
  * derOctetString(new Uint8Array([1])) // Uint8Array [0x04, 0x01, 0x01]
  * ```
@@ -256,6 +279,7 @@ export function derOctetString(bytes: Uint8Array): Uint8Array {
  * A BIT STRING of whole octets.
  *
  * @example
+ *
  * ```ts
  * derBitString(new Uint8Array([0xab])) // Uint8Array [0x03, 0x02, 0x00, 0xab]
  * ```
@@ -268,6 +292,7 @@ export function derBitString(bytes: Uint8Array): Uint8Array {
  * The NULL element.
  *
  * @example
+ *
  * ```ts
  * derNull() // Uint8Array [0x05, 0x00]
  * ```
@@ -280,6 +305,7 @@ export function derNull(): Uint8Array {
  * The contents octets of an OBJECT IDENTIFIER given in dotted form.
  *
  * @example
+ *
  * ```ts
  * oidBytes('1.3.101.112') // Uint8Array [0x2b, 0x65, 0x70]
  * ```
@@ -287,7 +313,11 @@ export function derNull(): Uint8Array {
 export function oidBytes(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((arc) => Number(arc))
   const [first, second, ...rest] = arcs
-  if (first === undefined || second === undefined || arcs.some((a) => !Number.isSafeInteger(a) || a < 0)) {
+  if (
+    first === undefined ||
+    second === undefined ||
+    arcs.some((a) => !Number.isSafeInteger(a) || a < 0)
+  ) {
     throw new CredsignError('invalid_argument', 'bad object identifier')
   }
   const out: number[] = []
@@ -307,6 +337,7 @@ export function oidBytes(dotted: string): Uint8Array {
  * An OBJECT IDENTIFIER element given in dotted form.
  *
  * @example
+ *
  * ```ts
  * derOid('1.3.101.112') // Uint8Array [0x06, 0x03, 0x2b, 0x65, 0x70]
  * ```
@@ -319,6 +350,7 @@ export function derOid(dotted: string): Uint8Array {
  * Whether `element` is the OBJECT IDENTIFIER `dotted`.
  *
  * @example
+ *
  * ```ts
  * isDerOid(decodeDer(derOid('1.3.101.112')), '1.3.101.112') // true
  * ```

@@ -25,12 +25,13 @@ const L = Point.Fn.ORDER
 const P = Point.Fp.ORDER
 
 /**
- * Whether an Ed25519 signature has the form every backend must require before any curve
- * arithmetic: 64 bytes, R with a canonical y coordinate and no negative zero, S below the group
- * order L. OpenSSL and BoringSSL refuse all of these too; checking them here keeps any platform
- * that does not (an older or different native library) from deciding differently.
+ * Whether an Ed25519 signature has the form every backend must require before any curve arithmetic:
+ * 64 bytes, R with a canonical y coordinate and no negative zero, S below the group order L.
+ * OpenSSL and BoringSSL refuse all of these too; checking them here keeps any platform that does
+ * not (an older or different native library) from deciding differently.
  *
  * @example
+ *
  * ```ts
  * ed25519SignatureWellFormed(new Uint8Array(64)) // true: well-formed (R has y = 0, S = 0), not necessarily valid
  * ed25519SignatureWellFormed(new Uint8Array(64).fill(0xff)) // false: y of R >= p, and S >= L
@@ -43,7 +44,11 @@ export function ed25519SignatureWellFormed(signature: Uint8Array): boolean {
   // y of R (the sign bit masked off) must be below p; p - 1 and 1 are the y of the two points with x = 0.
   const yAtLeastP = !lessThanLittleEndian(signature, 0, P_BYTES)
   if (yAtLeastP) return false
-  if (((signature[31] as number) & 0x80) !== 0 && (isLittleEndian(signature, 0, P_MINUS_1_BYTES) || isLittleEndian(signature, 0, ONE_BYTES))) return false
+  if (
+    ((signature[31] as number) & 0x80) !== 0 &&
+    (isLittleEndian(signature, 0, P_MINUS_1_BYTES) || isLittleEndian(signature, 0, ONE_BYTES))
+  )
+    return false
   return true
 }
 
@@ -63,7 +68,10 @@ function littleEndian32(value: bigint): Uint8Array {
   return out
 }
 
-/** Whether the 32 bytes at `offset` (top bit of the last one ignored when comparing R's y) are below `bound`. */
+/**
+ * Whether the 32 bytes at `offset` (top bit of the last one ignored when comparing R's y) are below
+ * `bound`.
+ */
 function lessThanLittleEndian(bytes: Uint8Array, offset: number, bound: Uint8Array): boolean {
   for (let i = 31; i >= 0; i--) {
     let byte = bytes[offset + i] as number
@@ -89,7 +97,10 @@ function isLittleEndian(bytes: Uint8Array, offset: number, value: Uint8Array): b
  * decoded from and is used only while they still match, so a caller that reuses an array for
  * another key can never get the old point.
  */
-const decodedPoints = new WeakMap<Uint8Array, { bytes: Uint8Array; point: InstanceType<typeof Point> }>()
+const decodedPoints = new WeakMap<
+  Uint8Array,
+  { bytes: Uint8Array; point: InstanceType<typeof Point> }
+>()
 
 /**
  * Verifies an Ed25519 signature with @noble/curves arithmetic under credsign's rule (see above):
@@ -98,6 +109,7 @@ const decodedPoints = new WeakMap<Uint8Array, { bytes: Uint8Array; point: Instan
  * `false`.
  *
  * @example
+ *
  * ```ts
  * import { ed25519 } from '@noble/curves/ed25519.js'
  * const seed = crypto.getRandomValues(new Uint8Array(32))
@@ -105,7 +117,11 @@ const decodedPoints = new WeakMap<Uint8Array, { bytes: Uint8Array; point: Instan
  * verifyEd25519(ed25519.getPublicKey(seed), message, ed25519.sign(message, seed)) // true
  * ```
  */
-export function verifyEd25519(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyEd25519(
+  publicKey: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (!ed25519SignatureWellFormed(signature)) return false
   try {
     const known = decodedPoints.get(publicKey)

@@ -17,6 +17,7 @@ export type { KeyMaterial } from './key-material.js'
  * Options of {@link generateKeyPair}.
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair } from 'credsign'
  * const rsa = await generateKeyPair('RS256', { modulusLength: 4096 })
@@ -36,11 +37,12 @@ export interface GenerateKeyPairOptions {
 }
 
 /**
- * Generates a new key pair from the platform CSPRNG and returns it in canonical form
- * (PKCS#8 DER + public JWK with `kid`). secp256k1 always uses `@noble/curves` (WebCrypto has no
- * such curve). The caller wipes `pkcs8` when done with it.
+ * Generates a new key pair from the platform CSPRNG and returns it in canonical form (PKCS#8 DER +
+ * public JWK with `kid`). secp256k1 always uses `@noble/curves` (WebCrypto has no such curve). The
+ * caller wipes `pkcs8` when done with it.
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair } from 'credsign'
  * const material = await generateKeyPair('P-256')
@@ -49,20 +51,38 @@ export interface GenerateKeyPairOptions {
  * rsa.pkcs8.fill(0)
  * ```
  */
-export async function generateKeyPair(algorithm: KeyAlgorithm, options: GenerateKeyPairOptions = {}): Promise<KeyMaterial> {
-  if (!isKeyAlgorithm(algorithm)) throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
+export async function generateKeyPair(
+  algorithm: KeyAlgorithm,
+  options: GenerateKeyPairOptions = {},
+): Promise<KeyMaterial> {
+  if (!isKeyAlgorithm(algorithm))
+    throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
   const backend = options.backend ?? 'auto'
-  if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
+  if (backend !== 'auto' && backend !== 'noble')
+    throw new CredsignError('invalid_argument', 'backend must be auto or noble')
 
   if (isRsaAlgorithm(algorithm)) {
     const modulusLength = options.modulusLength ?? 3072
     if (!(RSA_MODULUS_LENGTHS as readonly number[]).includes(modulusLength)) {
-      throw new CredsignError('unsupported_algorithm', 'RSA modulus length must be 2048, 3072 or 4096')
+      throw new CredsignError(
+        'unsupported_algorithm',
+        'RSA modulus length must be 2048, 3072 or 4096',
+      )
     }
-    if (backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA keys are generated with WebCrypto only')
+    if (backend === 'noble')
+      throw new CredsignError('unsupported_algorithm', 'RSA keys are generated with WebCrypto only')
     const scheme = RSA_SCHEMES[algorithm]
     const pair = await callWebCrypto('generate an RSA key', () =>
-      subtle().generateKey({ name: scheme.webCryptoName, modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: scheme.hash }, true, ['sign', 'verify']),
+      subtle().generateKey(
+        {
+          name: scheme.webCryptoName,
+          modulusLength,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: scheme.hash,
+        },
+        true,
+        ['sign', 'verify'],
+      ),
     )
     // WebCrypto exports every RSA key as rsaEncryption: the algorithm is ours to record.
     return fromWebCrypto(pair.privateKey, algorithm)
@@ -70,7 +90,14 @@ export async function generateKeyPair(algorithm: KeyAlgorithm, options: Generate
 
   if (algorithm === 'Ed25519') {
     if (backend === 'auto' && (await webCryptoEd25519())) {
-      const pair = await callWebCrypto('generate an Ed25519 key', async () => (await subtle().generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair)
+      const pair = await callWebCrypto(
+        'generate an Ed25519 key',
+        async () =>
+          (await subtle().generateKey({ name: 'Ed25519' }, true, [
+            'sign',
+            'verify',
+          ])) as CryptoKeyPair,
+      )
       return fromWebCrypto(pair.privateKey)
     }
     const seed = randomBytes(32)
@@ -83,8 +110,14 @@ export async function generateKeyPair(algorithm: KeyAlgorithm, options: Generate
 
   if (isEcAlgorithm(algorithm)) {
     const curve = EC_CURVES[algorithm]
-    if (backend === 'auto' && curve.webCryptoHash !== undefined && (await webCryptoHasCurve(curve))) {
-      const pair = await callWebCrypto('generate an EC key', () => subtle().generateKey({ name: 'ECDSA', namedCurve: algorithm }, true, ['sign', 'verify']))
+    if (
+      backend === 'auto' &&
+      curve.webCryptoHash !== undefined &&
+      (await webCryptoHasCurve(curve))
+    ) {
+      const pair = await callWebCrypto('generate an EC key', () =>
+        subtle().generateKey({ name: 'ECDSA', namedCurve: algorithm }, true, ['sign', 'verify']),
+      )
       return fromWebCrypto(pair.privateKey)
     }
     // Uniform in [1, n-1]: noble reduces a wide random value modulo n - 1 (FIPS 186-5 A.2.1).
@@ -98,11 +131,18 @@ export async function generateKeyPair(algorithm: KeyAlgorithm, options: Generate
   throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
 }
 
-async function fromWebCrypto(privateKey: CryptoKey, algorithm?: KeyAlgorithm): Promise<KeyMaterial> {
-  const exported = new Uint8Array(await callWebCrypto('export the new key', () => subtle().exportKey('pkcs8', privateKey)))
+async function fromWebCrypto(
+  privateKey: CryptoKey,
+  algorithm?: KeyAlgorithm,
+): Promise<KeyMaterial> {
+  const exported = new Uint8Array(
+    await callWebCrypto('export the new key', () => subtle().exportKey('pkcs8', privateKey)),
+  )
   try {
     // The same validation and canonical re-encoding as an import: one code path for all keys.
-    return await importPrivateKey(algorithm === undefined ? { pkcs8: exported } : { pkcs8: exported, algorithm })
+    return await importPrivateKey(
+      algorithm === undefined ? { pkcs8: exported } : { pkcs8: exported, algorithm },
+    )
   } finally {
     wipe(exported)
   }

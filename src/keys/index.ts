@@ -1,6 +1,8 @@
 /**
  * Keys: generation, import, signing and verification for Ed25519, P-256, P-384, P-521, secp256k1
- * and RSA (PSS and PKCS#1 v1.5, SHA-256/384/512), and their public forms (JWK, thumbprint, Multikey, verification methods).
+ * and RSA (PSS and PKCS#1 v1.5, SHA-256/384/512), and their public forms (JWK, thumbprint,
+ * Multikey, verification methods).
+ *
  * @module
  */
 export type {

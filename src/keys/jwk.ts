@@ -13,8 +13,13 @@ import type { PrivateJwk, PublicJwk, RsaAlgorithm, RsaModulusLength } from './ty
  * A validated public key in raw form.
  *
  * @example
+ *
  * ```ts
- * const key: PublicKeyBytes = parsePublicJwk({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' })
+ * const key: PublicKeyBytes = parsePublicJwk({
+ *   kty: 'OKP',
+ *   crv: 'Ed25519',
+ *   x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+ * })
  * if (key.algorithm === 'Ed25519') key.publicKey.length // 32
  * ```
  */
@@ -23,15 +28,23 @@ export type PublicKeyBytes =
   | { readonly algorithm: 'Ed25519'; readonly publicKey: Uint8Array }
   /** `publicKey`: the uncompressed SEC1 point 0x04 || x || y. */
   | { readonly algorithm: EcAlgorithm; readonly publicKey: Uint8Array }
-  /** `n`, `e`: big-endian, without leading zero octets; `algorithm`: the one scheme the key is used with. */
+  /**
+   * `n`, `e`: big-endian, without leading zero octets; `algorithm`: the one scheme the key is used
+   * with.
+   */
   | { readonly algorithm: RsaAlgorithm; readonly n: Uint8Array; readonly e: Uint8Array }
 
 /**
  * An RSA public key of {@link PublicKeyBytes}.
  *
  * @example
+ *
  * ```ts
- * const key: RsaPublicKeyBytes = { algorithm: 'RS256', n: new Uint8Array(256), e: new Uint8Array([1, 0, 1]) }
+ * const key: RsaPublicKeyBytes = {
+ *   algorithm: 'RS256',
+ *   n: new Uint8Array(256),
+ *   e: new Uint8Array([1, 0, 1]),
+ * }
  * ```
  */
 export type RsaPublicKeyBytes = Extract<PublicKeyBytes, { readonly n: Uint8Array }>
@@ -40,6 +53,7 @@ export type RsaPublicKeyBytes = Extract<PublicKeyBytes, { readonly n: Uint8Array
  * Whether `key` is an RSA key (whichever of the six RSA algorithms it is used with).
  *
  * @example
+ *
  * ```ts
  * isRsaPublicKey({ algorithm: 'Ed25519', publicKey: new Uint8Array(32) }) // false
  * ```
@@ -52,6 +66,7 @@ export function isRsaPublicKey(key: PublicKeyBytes): key is RsaPublicKeyBytes {
  * RSA modulus sizes credsign accepts, in bits.
  *
  * @example
+ *
  * ```ts
  * RSA_MODULUS_LENGTHS.includes(3072) // true
  * ```
@@ -60,7 +75,8 @@ export const RSA_MODULUS_LENGTHS: readonly RsaModulusLength[] = [2048, 3072, 409
 
 function member(jwk: object, name: string): string {
   const value = (jwk as Record<string, unknown>)[name]
-  if (typeof value !== 'string') throw new CredsignError('invalid_key', `JWK member ${name} is missing or not a string`)
+  if (typeof value !== 'string')
+    throw new CredsignError('invalid_key', `JWK member ${name} is missing or not a string`)
   return value
 }
 
@@ -68,13 +84,15 @@ function member(jwk: object, name: string): string {
  * Decodes a fixed-length base64url member; wrong lengths are `invalid_key`.
  *
  * @example
+ *
  * ```ts
  * fixedMember({ x: 'AQID' }, 'x', 3) // Uint8Array [1, 2, 3]
  * ```
  */
 export function fixedMember(jwk: object, name: string, length: number): Uint8Array {
   const bytes = fromB64u(member(jwk, name), 'invalid_key')
-  if (bytes.length !== length) throw new CredsignError('invalid_key', `JWK member ${name} must be ${length} bytes`)
+  if (bytes.length !== length)
+    throw new CredsignError('invalid_key', `JWK member ${name} must be ${length} bytes`)
   return bytes
 }
 
@@ -82,6 +100,7 @@ export function fixedMember(jwk: object, name: string, length: number): Uint8Arr
  * Decodes an RFC 7518 Base64urlUInt member: non-empty, no leading zero octet.
  *
  * @example
+ *
  * ```ts
  * uintMember({ e: 'AQAB' }, 'e') // Uint8Array [1, 0, 1]
  * ```
@@ -99,17 +118,23 @@ export function uintMember(jwk: object, name: string): Uint8Array {
  * `unsupported_algorithm`), odd modulus, odd exponent with 1 < e < n (else `invalid_key`).
  *
  * @example
+ *
  * ```ts
  * checkRsaPublicKey(new Uint8Array(256).fill(0xff), new Uint8Array([1, 0, 1]))
  * ```
  */
 export function checkRsaPublicKey(n: Uint8Array, e: Uint8Array): void {
-  if (n.length === 0 || n[0] === 0) throw new CredsignError('invalid_key', 'RSA modulus is not minimal')
+  if (n.length === 0 || n[0] === 0)
+    throw new CredsignError('invalid_key', 'RSA modulus is not minimal')
   const bits = n.length * 8 - Math.clz32(n[0] as number) + 24
   if (!(RSA_MODULUS_LENGTHS as readonly number[]).includes(bits)) {
-    throw new CredsignError('unsupported_algorithm', `RSA modulus of ${bits} bits (credsign supports 2048, 3072 and 4096)`)
+    throw new CredsignError(
+      'unsupported_algorithm',
+      `RSA modulus of ${bits} bits (credsign supports 2048, 3072 and 4096)`,
+    )
   }
-  if (((n[n.length - 1] as number) & 1) === 0) throw new CredsignError('invalid_key', 'RSA modulus is even')
+  if (((n[n.length - 1] as number) & 1) === 0)
+    throw new CredsignError('invalid_key', 'RSA modulus is even')
   const exponent = bytesToNumberBE(e)
   if (exponent <= 1n || (exponent & 1n) === 0n || exponent >= bytesToNumberBE(n)) {
     throw new CredsignError('invalid_key', 'RSA public exponent is out of range')
@@ -118,11 +143,17 @@ export function checkRsaPublicKey(n: Uint8Array, e: Uint8Array): void {
 
 /**
  * Parses and fully validates the public part of a JWK (points on the curve, exact lengths,
- * supported RSA size). Members other than the key material (including any private ones) are ignored.
+ * supported RSA size). Members other than the key material (including any private ones) are
+ * ignored.
  *
  * @example
+ *
  * ```ts
- * const key = parsePublicJwk({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' })
+ * const key = parsePublicJwk({
+ *   kty: 'OKP',
+ *   crv: 'Ed25519',
+ *   x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+ * })
  * key.algorithm // 'Ed25519'
  * ```
  */
@@ -158,16 +189,19 @@ const validEd25519Points = new Lru<string, true>(1000)
  * Why small-order keys: for A of order dividing 8, [k]A takes at most 8 values whatever the message
  * hash k is, so a signature can be forged without the private key (for the identity, R = identity
  * and S = 0 verify for every message). OpenSSL and BoringSSL accept those forgeries, noble's strict
- * mode refuses them: refusing the key gives one answer on every runtime. (Libsodium refuses the same
- * keys; no honest key generator can produce one: a clamped seed times B is never small-order.)
+ * mode refuses them: refusing the key gives one answer on every runtime. (Libsodium refuses the
+ * same keys; no honest key generator can produce one: a clamped seed times B is never
+ * small-order.)
  *
  * @example
+ *
  * ```ts
  * assertEd25519Point(new Uint8Array(32)) // throws: y = 0 is a point of order 4
  * ```
  */
 export function assertEd25519Point(publicKey: Uint8Array): void {
-  if (publicKey.length !== 32) throw new CredsignError('invalid_key', 'an Ed25519 public key is 32 bytes')
+  if (publicKey.length !== 32)
+    throw new CredsignError('invalid_key', 'an Ed25519 public key is 32 bytes')
   // A decompression costs ~60 µs and a verifier sees the same few keys over and over: each
   // distinct encoding is checked once (only successes are remembered; the check is a pure
   // function of the 32 bytes).
@@ -178,18 +212,25 @@ export function assertEd25519Point(publicKey: Uint8Array): void {
     // zip215 = false: the strict RFC 8032 decoding, which rejects y >= p and x = 0 with the sign bit.
     point = ed25519.Point.fromBytes(publicKey, false)
   } catch (cause) {
-    throw new CredsignError('invalid_key', 'not a canonical encoding of an Ed25519 point', { cause })
+    throw new CredsignError('invalid_key', 'not a canonical encoding of an Ed25519 point', {
+      cause,
+    })
   }
   // [8]A = identity exactly for the eight points of the torsion subgroup (three doublings).
-  if (point.isSmallOrder()) throw new CredsignError('invalid_key', 'a small-order Ed25519 point is no public key (signatures could be forged)')
+  if (point.isSmallOrder())
+    throw new CredsignError(
+      'invalid_key',
+      'a small-order Ed25519 point is no public key (signatures could be forged)',
+    )
   validEd25519Points.set(id, true)
 }
 
 /**
- * The public JWK of a validated key, holding only the members RFC 7638 requires, in
- * lexicographic order (so `JSON.stringify` of it is the thumbprint input and the did:jwk form).
+ * The public JWK of a validated key, holding only the members RFC 7638 requires, in lexicographic
+ * order (so `JSON.stringify` of it is the thumbprint input and the did:jwk form).
  *
  * @example
+ *
  * ```ts
  * jwkFromPublicKey({ algorithm: 'Ed25519', publicKey: new Uint8Array(32) })
  * // { crv: 'Ed25519', kty: 'OKP', x: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }
@@ -212,8 +253,14 @@ export function jwkFromPublicKey(key: PublicKeyBytes): PublicJwk {
  * lexicographic order.
  *
  * @example
+ *
  * ```ts
- * requiredMembers({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k' })
+ * requiredMembers({
+ *   kty: 'OKP',
+ *   crv: 'Ed25519',
+ *   x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+ *   kid: 'k',
+ * })
  * // { crv: 'Ed25519', kty: 'OKP', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }
  * ```
  */

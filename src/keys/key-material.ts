@@ -11,6 +11,7 @@ import type { KeyAlgorithm, PublicJwk } from './types.js'
  * as soon as it is no longer needed.
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair } from 'credsign'
  * const material = await generateKeyPair('Ed25519')
@@ -28,17 +29,24 @@ export interface KeyMaterial {
 }
 
 /**
- * Builds the canonical key material from validated private parts and the public key derived
- * from them. Does not wipe `key` (the caller owns it).
+ * Builds the canonical key material from validated private parts and the public key derived from
+ * them. Does not wipe `key` (the caller owns it).
  *
  * @example
+ *
  * ```ts
  * import { ed25519 } from '@noble/curves/ed25519.js'
  * const seed = crypto.getRandomValues(new Uint8Array(32))
- * const material = await keyMaterial({ algorithm: 'Ed25519', seed }, { algorithm: 'Ed25519', publicKey: ed25519.getPublicKey(seed) })
+ * const material = await keyMaterial(
+ *   { algorithm: 'Ed25519', seed },
+ *   { algorithm: 'Ed25519', publicKey: ed25519.getPublicKey(seed) },
+ * )
  * ```
  */
-export async function keyMaterial(key: PrivateKeyParts, publicKey: PublicKeyBytes): Promise<KeyMaterial> {
+export async function keyMaterial(
+  key: PrivateKeyParts,
+  publicKey: PublicKeyBytes,
+): Promise<KeyMaterial> {
   const publicJwk = await toPublicJwk(jwkFromPublicKey(publicKey))
   return { algorithm: key.algorithm, pkcs8: encodePkcs8(key, publicKey), publicJwk }
 }

@@ -13,6 +13,7 @@ import type { KeyAlgorithm, RsaAlgorithm } from './types.js'
  * The CRT form of an RSA private key; every member big-endian without leading zero octets.
  *
  * @example
+ *
  * ```ts
  * declare const rsaPkcs8: Uint8Array // an RSA-2048 key
  * const { key } = parsePkcs8(rsaPkcs8)
@@ -34,8 +35,12 @@ export interface RsaPrivateParts {
  * A private key in raw form: what every import path reduces to before re-encoding as PKCS#8.
  *
  * @example
+ *
  * ```ts
- * const parts: PrivateKeyParts = { algorithm: 'Ed25519', seed: crypto.getRandomValues(new Uint8Array(32)) }
+ * const parts: PrivateKeyParts = {
+ *   algorithm: 'Ed25519',
+ *   seed: crypto.getRandomValues(new Uint8Array(32)),
+ * }
  * derivePublicKey(parts)
  * wipePrivateKeyParts(parts)
  * ```
@@ -45,7 +50,10 @@ export type PrivateKeyParts =
   | { readonly algorithm: 'Ed25519'; readonly seed: Uint8Array }
   /** `scalar`: the private scalar, big-endian, exactly the curve size (32 or 48 bytes). */
   | { readonly algorithm: EcAlgorithm; readonly scalar: Uint8Array }
-  /** `algorithm`: the one RSA scheme and hash the key signs with (the key material says nothing of it). */
+  /**
+   * `algorithm`: the one RSA scheme and hash the key signs with (the key material says nothing of
+   * it).
+   */
   | { readonly algorithm: RsaAlgorithm; readonly rsa: RsaPrivateParts }
 
 /**
@@ -55,6 +63,7 @@ export type PrivateKeyParts =
  * (`unsupported_algorithm` for other RSA sizes). Primality of p and q is not tested.
  *
  * @example
+ *
  * ```ts
  * const seed = new Uint8Array(32)
  * derivePublicKey({ algorithm: 'Ed25519', seed }).algorithm // 'Ed25519'
@@ -62,7 +71,8 @@ export type PrivateKeyParts =
  */
 export function derivePublicKey(key: PrivateKeyParts): PublicKeyBytes {
   if (key.algorithm === 'Ed25519') {
-    if (key.seed.length !== 32) throw new CredsignError('invalid_key', 'an Ed25519 private key is a 32-byte seed')
+    if (key.seed.length !== 32)
+      throw new CredsignError('invalid_key', 'an Ed25519 private key is a 32-byte seed')
     return { algorithm: 'Ed25519', publicKey: ed25519.getPublicKey(key.seed) }
   }
   if (isRsaPrivateKey(key)) {
@@ -84,19 +94,38 @@ export function derivePublicKey(key: PrivateKeyParts): PublicKeyBytes {
  * Whether `key` is an RSA key.
  *
  * @example
+ *
  * ```ts
  * isRsaPrivateKey({ algorithm: 'Ed25519', seed: new Uint8Array(32) }) // false
  * ```
  */
-export function isRsaPrivateKey(key: PrivateKeyParts): key is Extract<PrivateKeyParts, { readonly rsa: RsaPrivateParts }> {
+export function isRsaPrivateKey(
+  key: PrivateKeyParts,
+): key is Extract<PrivateKeyParts, { readonly rsa: RsaPrivateParts }> {
   return isRsaAlgorithm(key.algorithm)
 }
 
 function checkRsaPrivateKey(rsa: RsaPrivateParts): void {
   checkRsaPublicKey(rsa.n, rsa.e)
   // BigInts cannot be wiped; they live only for this check (a JavaScript limitation, see docs).
-  const [n, e, d, p, q, dp, dq, qi] = [rsa.n, rsa.e, rsa.d, rsa.p, rsa.q, rsa.dp, rsa.dq, rsa.qi].map((v) => bytesToNumberBE(v)) as [
-    bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint,
+  const [n, e, d, p, q, dp, dq, qi] = [
+    rsa.n,
+    rsa.e,
+    rsa.d,
+    rsa.p,
+    rsa.q,
+    rsa.dp,
+    rsa.dq,
+    rsa.qi,
+  ].map((v) => bytesToNumberBE(v)) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
   ]
   const bad = (): CredsignError => new CredsignError('invalid_key', 'inconsistent RSA private key')
   if (p <= 1n || q <= 1n || p * q !== n) throw bad()
@@ -111,10 +140,11 @@ function checkRsaPrivateKey(rsa: RsaPrivateParts): void {
 
 /**
  * How far a PKCS#8 RSA key restricts its use: `pss` for id-RSASSA-PSS without parameters (any PSS
- * hash), `exact` for id-RSASSA-PSS with parameters (the one PSS algorithm they name); an rsaEncryption
- * key (`undefined`) may be used with any RSA algorithm.
+ * hash), `exact` for id-RSASSA-PSS with parameters (the one PSS algorithm they name); an
+ * rsaEncryption key (`undefined`) may be used with any RSA algorithm.
  *
  * @example
+ *
  * ```ts
  * const restriction: RsaRestriction = 'pss'
  * ```
@@ -128,16 +158,27 @@ export type RsaRestriction = 'pss' | 'exact'
  * `restriction`. Anything else is `invalid_key`. The parts are shared, not copied.
  *
  * @example
+ *
  * ```ts
  * declare const rsa: PrivateKeyParts // parsed from an rsaEncryption PKCS#8: algorithm 'RSA-PSS'
  * withKeyAlgorithm(rsa, 'RS256').algorithm // 'RS256'
  * ```
  */
-export function withKeyAlgorithm(key: PrivateKeyParts, algorithm: KeyAlgorithm, restriction?: RsaRestriction): PrivateKeyParts {
+export function withKeyAlgorithm(
+  key: PrivateKeyParts,
+  algorithm: KeyAlgorithm,
+  restriction?: RsaRestriction,
+): PrivateKeyParts {
   if (key.algorithm === algorithm) return key
   if (isRsaPrivateKey(key) && isRsaAlgorithm(algorithm)) {
-    const allowed = restriction === undefined || (restriction === 'pss' && RSA_SCHEMES[algorithm].webCryptoName === 'RSA-PSS')
-    if (!allowed) throw new CredsignError('invalid_key', `this RSA key is restricted to ${key.algorithm === 'RSA-PSS' ? 'PS256' : key.algorithm}, not ${algorithm}`)
+    const allowed =
+      restriction === undefined ||
+      (restriction === 'pss' && RSA_SCHEMES[algorithm].webCryptoName === 'RSA-PSS')
+    if (!allowed)
+      throw new CredsignError(
+        'invalid_key',
+        `this RSA key is restricted to ${key.algorithm === 'RSA-PSS' ? 'PS256' : key.algorithm}, not ${algorithm}`,
+      )
     return { algorithm, rsa: key.rsa }
   }
   throw new CredsignError('invalid_key', `the key is not a ${algorithm} key`)
@@ -147,6 +188,7 @@ export function withKeyAlgorithm(key: PrivateKeyParts, algorithm: KeyAlgorithm, 
  * Zeroes every secret byte array of `key` (best effort; see `wipe`).
  *
  * @example
+ *
  * ```ts
  * const seed = crypto.getRandomValues(new Uint8Array(32))
  * wipePrivateKeyParts({ algorithm: 'Ed25519', seed }) // seed is now all zeros
@@ -155,6 +197,7 @@ export function withKeyAlgorithm(key: PrivateKeyParts, algorithm: KeyAlgorithm, 
 export function wipePrivateKeyParts(key: PrivateKeyParts | undefined): void {
   if (key === undefined) return
   if (key.algorithm === 'Ed25519') wipe(key.seed)
-  else if (isRsaPrivateKey(key)) wipe(key.rsa.d, key.rsa.p, key.rsa.q, key.rsa.dp, key.rsa.dq, key.rsa.qi)
+  else if (isRsaPrivateKey(key))
+    wipe(key.rsa.d, key.rsa.p, key.rsa.q, key.rsa.dp, key.rsa.dq, key.rsa.qi)
   else wipe(key.scalar)
 }

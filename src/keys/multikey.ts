@@ -1,16 +1,29 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { b58, concat, fromB58 } from '../util/bytes.js'
-import { DER_TAG, decodeDer, derSequence, derUnsigned, derUnsignedInteger, readDerChildren } from './der.js'
+import {
+  DER_TAG,
+  decodeDer,
+  derSequence,
+  derUnsigned,
+  derUnsignedInteger,
+  readDerChildren,
+} from './der.js'
 import { EC_CURVES, uncompressedPoint } from './curves.js'
 import type { EcAlgorithm } from './curves.js'
-import { assertEd25519Point, checkRsaPublicKey, isRsaPublicKey, jwkFromPublicKey, parsePublicJwk } from './jwk.js'
+import {
+  assertEd25519Point,
+  checkRsaPublicKey,
+  isRsaPublicKey,
+  jwkFromPublicKey,
+  parsePublicJwk,
+} from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
 import type { PrivateJwk, PublicJwk } from './types.js'
 
 /**
- * Multicodec codes (https://github.com/multiformats/multicodec, table.csv) of the public keys credsign
- * supports. One code for RSA (`rsa-pub`): the key carries no scheme, so a Multikey / did:key RSA key
- * reads back as `RSA-PSS` (PS256), like a JWK without `alg`.
+ * Multicodec codes (https://github.com/multiformats/multicodec, table.csv) of the public keys
+ * credsign supports. One code for RSA (`rsa-pub`): the key carries no scheme, so a Multikey /
+ * did:key RSA key reads back as `RSA-PSS` (PS256), like a JWK without `alg`.
  */
 const PUBLIC_CODECS = {
   Ed25519: 0xed,
@@ -25,7 +38,10 @@ type CodecKey = keyof typeof PUBLIC_CODECS
 /** Private-key codecs: recognized only to refuse them with a clear error. */
 const PRIVATE_CODECS = new Set([0x1300, 0x1301, 0x1302, 0x1305, 0x1306, 0x1307, 0x1308])
 
-/** A multikey (or did:key identifier) longer than this is no key credsign supports; refused before base58 decoding, which is quadratic. */
+/**
+ * A multikey (or did:key identifier) longer than this is no key credsign supports; refused before
+ * base58 decoding, which is quadratic.
+ */
 const MAX_MULTIBASE_LENGTH = 1024
 
 function varint(code: number): Uint8Array {
@@ -55,14 +71,19 @@ function readVarint(bytes: Uint8Array): { code: number; length: number } {
 
 /**
  * The Multikey `publicKeyMultibase` of a public key: `z` + base58btc(multicodec varint || key),
- * where the key is the 32-byte Ed25519 key, the compressed SEC1 point (P-256, P-384, P-521, secp256k1),
- * or the DER PKCS#1 RSAPublicKey. This is also the did:key method-specific identifier. The key is
- * validated; private members of a private JWK are ignored.
+ * where the key is the 32-byte Ed25519 key, the compressed SEC1 point (P-256, P-384, P-521,
+ * secp256k1), or the DER PKCS#1 RSAPublicKey. This is also the did:key method-specific identifier.
+ * The key is validated; private members of a private JWK are ignored.
  *
  * @example
+ *
  * ```ts
  * import { multikeyFromJwk } from 'credsign'
- * multikeyFromJwk({ kty: 'OKP', crv: 'Ed25519', x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8' })
+ * multikeyFromJwk({
+ *   kty: 'OKP',
+ *   crv: 'Ed25519',
+ *   x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8',
+ * })
  * // 'z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2'
  * ```
  */
@@ -73,9 +94,12 @@ export function multikeyFromJwk(jwk: PublicJwk | PrivateJwk): string {
 function multikeyFromPublicKey(key: PublicKeyBytes): string {
   let body: Uint8Array
   if (key.algorithm === 'Ed25519') body = key.publicKey
-  else if (isRsaPublicKey(key)) body = derSequence(derUnsignedInteger(key.n), derUnsignedInteger(key.e))
+  else if (isRsaPublicKey(key))
+    body = derSequence(derUnsignedInteger(key.n), derUnsignedInteger(key.e))
   else body = compress(key.algorithm, key.publicKey)
-  return 'z' + b58(concat(varint(PUBLIC_CODECS[isRsaPublicKey(key) ? 'RSA-PSS' : key.algorithm]), body))
+  return (
+    'z' + b58(concat(varint(PUBLIC_CODECS[isRsaPublicKey(key) ? 'RSA-PSS' : key.algorithm]), body))
+  )
 }
 
 function compress(algorithm: EcAlgorithm, uncompressed: Uint8Array): Uint8Array {
@@ -91,6 +115,7 @@ function compress(algorithm: EcAlgorithm, uncompressed: Uint8Array): Uint8Array 
  * X25519, or an RSA size other than 2048/3072/4096).
  *
  * @example
+ *
  * ```ts
  * import { jwkFromMultikey } from 'credsign'
  * jwkFromMultikey('z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2')
@@ -102,15 +127,25 @@ export function jwkFromMultikey(publicKeyMultibase: string): PublicJwk {
 }
 
 function publicKeyFromMultikey(multibase: string): PublicKeyBytes {
-  if (typeof multibase !== 'string') throw new CredsignError('invalid_argument', 'publicKeyMultibase must be a string')
-  if (!multibase.startsWith('z')) throw new CredsignError('invalid_key', 'publicKeyMultibase must be base58btc (prefix z)')
-  if (multibase.length > MAX_MULTIBASE_LENGTH) throw new CredsignError('invalid_key', 'publicKeyMultibase is too long')
+  if (typeof multibase !== 'string')
+    throw new CredsignError('invalid_argument', 'publicKeyMultibase must be a string')
+  if (!multibase.startsWith('z'))
+    throw new CredsignError('invalid_key', 'publicKeyMultibase must be base58btc (prefix z)')
+  if (multibase.length > MAX_MULTIBASE_LENGTH)
+    throw new CredsignError('invalid_key', 'publicKeyMultibase is too long')
   const bytes = fromB58(multibase.slice(1), 'invalid_key')
   const { code, length } = readVarint(bytes)
   const body = bytes.subarray(length)
-  if (PRIVATE_CODECS.has(code)) throw new CredsignError('invalid_key', 'this is a private key, not a public key')
-  const algorithm = (Object.keys(PUBLIC_CODECS) as CodecKey[]).find((name) => PUBLIC_CODECS[name] === code)
-  if (algorithm === undefined) throw new CredsignError('unsupported_algorithm', `unsupported multicodec 0x${code.toString(16)}`)
+  if (PRIVATE_CODECS.has(code))
+    throw new CredsignError('invalid_key', 'this is a private key, not a public key')
+  const algorithm = (Object.keys(PUBLIC_CODECS) as CodecKey[]).find(
+    (name) => PUBLIC_CODECS[name] === code,
+  )
+  if (algorithm === undefined)
+    throw new CredsignError(
+      'unsupported_algorithm',
+      `unsupported multicodec 0x${code.toString(16)}`,
+    )
   if (algorithm === 'Ed25519') {
     assertEd25519Point(body)
     return { algorithm, publicKey: body.slice() }
@@ -118,7 +153,8 @@ function publicKeyFromMultikey(multibase: string): PublicKeyBytes {
   if (algorithm === 'RSA-PSS') {
     const fields = readDerChildren(decodeDer(body, DER_TAG.SEQUENCE))
     const [nField, eField] = fields
-    if (fields.length !== 2 || nField === undefined || eField === undefined) throw new CredsignError('invalid_key', 'malformed RSAPublicKey')
+    if (fields.length !== 2 || nField === undefined || eField === undefined)
+      throw new CredsignError('invalid_key', 'malformed RSAPublicKey')
     const n = derUnsigned(nField).slice()
     const e = derUnsigned(eField).slice()
     checkRsaPublicKey(n, e)
@@ -127,7 +163,10 @@ function publicKeyFromMultikey(multibase: string): PublicKeyBytes {
   const curve = EC_CURVES[algorithm]
   // Multikey mandates the compressed form for EC keys.
   if (body.length !== curve.size + 1 || (body[0] !== 2 && body[0] !== 3)) {
-    throw new CredsignError('invalid_key', `a ${algorithm} multikey holds a ${curve.size + 1}-byte compressed point`)
+    throw new CredsignError(
+      'invalid_key',
+      `a ${algorithm} multikey holds a ${curve.size + 1}-byte compressed point`,
+    )
   }
   return { algorithm, publicKey: uncompressedPoint(curve, body) }
 }

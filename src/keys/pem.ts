@@ -10,15 +10,21 @@ import { CredsignError } from '../errors/credsign-error.js'
  * refused as such.
  */
 
-/** No key credsign supports comes near this (an RSA-4096 PKCS#8 PEM is about 3.3 KB); larger input is refused unread. */
+/**
+ * No key credsign supports comes near this (an RSA-4096 PKCS#8 PEM is about 3.3 KB); larger input
+ * is refused unread.
+ */
 const MAX_PEM_LENGTH = 64 * 1024
 
 /**
  * One decoded PEM block.
  *
  * @example
+ *
  * ```ts
- * const [block]: PemBlock[] = decodePem('-----BEGIN PUBLIC KEY-----\nBQA=\n-----END PUBLIC KEY-----\n')
+ * const [block]: PemBlock[] = decodePem(
+ *   '-----BEGIN PUBLIC KEY-----\nBQA=\n-----END PUBLIC KEY-----\n',
+ * )
  * block.label // 'PUBLIC KEY'
  * ```
  */
@@ -40,13 +46,15 @@ function malformed(what: string): CredsignError {
  * (a block with the RFC 1421 `Proc-Type: 4,ENCRYPTED` headers of OpenSSL's legacy encryption).
  *
  * @example
+ *
  * ```ts
  * const blocks = decodePem('-----BEGIN PUBLIC KEY-----\nBQA=\n-----END PUBLIC KEY-----\n')
  * blocks[0]?.der // Uint8Array [0x05, 0x00]
  * ```
  */
 export function decodePem(text: string): PemBlock[] {
-  if (typeof text !== 'string') throw new CredsignError('invalid_argument', 'PEM input must be a string')
+  if (typeof text !== 'string')
+    throw new CredsignError('invalid_argument', 'PEM input must be a string')
   if (text.length > MAX_PEM_LENGTH) throw malformed(`longer than ${MAX_PEM_LENGTH} characters`)
   const blocks: PemBlock[] = []
   let label: string | undefined
@@ -57,7 +65,8 @@ export function decodePem(text: string): PemBlock[] {
     if (label === undefined) {
       if (line.startsWith('-----BEGIN ') && line.endsWith('-----') && line.length > 16) {
         label = line.slice(11, -5)
-        if (!/^[\x21-\x2c\x2e-\x7e]([ \x21-\x2c\x2e-\x7e]*[\x21-\x2c\x2e-\x7e])?$/.test(label)) throw malformed('bad label')
+        if (!/^[\x21-\x2c\x2e-\x7e]([ \x21-\x2c\x2e-\x7e]*[\x21-\x2c\x2e-\x7e])?$/.test(label))
+          throw malformed('bad label')
         body = []
         headers = []
       } else if (line.startsWith('-----END')) {
@@ -84,7 +93,10 @@ export function decodePem(text: string): PemBlock[] {
 function decodeBody(headers: string[], body: string[]): Uint8Array {
   if (headers.length > 0) {
     if (headers.some((header) => /^(proc-type:.*encrypted|dek-info:)/i.test(header))) {
-      throw new CredsignError('encrypted_key_unsupported', 'the PEM key is encrypted (OpenSSL legacy encryption): decrypt it first, e.g. openssl pkey -in key.pem -out plain.pem')
+      throw new CredsignError(
+        'encrypted_key_unsupported',
+        'the PEM key is encrypted (OpenSSL legacy encryption): decrypt it first, e.g. openssl pkey -in key.pem -out plain.pem',
+      )
     }
     throw malformed('unexpected header lines')
   }
@@ -98,17 +110,19 @@ function decodeBody(headers: string[], body: string[]): Uint8Array {
 }
 
 /**
- * Encodes DER as one PEM block with `label`, in the RFC 7468 strict form (64-character lines, LF,
- * a final newline).
+ * Encodes DER as one PEM block with `label`, in the RFC 7468 strict form (64-character lines, LF, a
+ * final newline).
  *
  * @example
+ *
  * ```ts
  * encodePem('PUBLIC KEY', new Uint8Array([5, 0]))
  * // '-----BEGIN PUBLIC KEY-----\nBQA=\n-----END PUBLIC KEY-----\n'
  * ```
  */
 export function encodePem(label: string, der: Uint8Array): string {
-  if (!(der instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'PEM contents must be a Uint8Array')
+  if (!(der instanceof Uint8Array))
+    throw new CredsignError('invalid_argument', 'PEM contents must be a Uint8Array')
   const text = base64.encode(der)
   const lines: string[] = []
   for (let i = 0; i < text.length; i += 64) lines.push(text.slice(i, i + 64))

@@ -58,8 +58,11 @@ const PSS_HASHES = [
  * A decoded PKCS#8 key: the validated private parts and the public key derived from them.
  *
  * @example
+ *
  * ```ts
- * const parsed: ParsedPkcs8 = parsePkcs8(encodePkcs8({ algorithm: 'Ed25519', seed: new Uint8Array(32) }))
+ * const parsed: ParsedPkcs8 = parsePkcs8(
+ *   encodePkcs8({ algorithm: 'Ed25519', seed: new Uint8Array(32) }),
+ * )
  * wipePrivateKeyParts(parsed.key)
  * ```
  */
@@ -88,10 +91,11 @@ function at(children: DerElement[], index: number): DerElement {
 
 /**
  * Encodes a private key as credsign's canonical PKCS#8 DER. Validates the key first (see
- * `derivePublicKey`) unless the caller passes the public key it already derived with it.
- * The caller owns and wipes the result.
+ * `derivePublicKey`) unless the caller passes the public key it already derived with it. The caller
+ * owns and wipes the result.
  *
  * @example
+ *
  * ```ts
  * const seed = crypto.getRandomValues(new Uint8Array(32))
  * const der = encodePkcs8({ algorithm: 'Ed25519', seed }) // 48 bytes, starts 30 2e 02 01 00
@@ -99,7 +103,8 @@ function at(children: DerElement[], index: number): DerElement {
  */
 export function encodePkcs8(key: PrivateKeyParts, derived?: PublicKeyBytes): Uint8Array {
   const publicKey = derived ?? derivePublicKey(key)
-  if (publicKey.algorithm !== key.algorithm) throw new CredsignError('invalid_argument', 'public key does not belong to the private key')
+  if (publicKey.algorithm !== key.algorithm)
+    throw new CredsignError('invalid_argument', 'public key does not belong to the private key')
   const version = derSmallInteger(0)
   let algorithmId: Uint8Array
   let inner: Uint8Array
@@ -110,10 +115,15 @@ export function encodePkcs8(key: PrivateKeyParts, derived?: PublicKeyBytes): Uin
     algorithmId = derSequence(derOid(OID.rsaEncryption), derNull())
     inner = encodeRsaPrivateKey(key.rsa)
   } else {
-    if (publicKey.algorithm === 'Ed25519' || isRsaPublicKey(publicKey)) throw new CredsignError('invalid_argument', 'algorithm mismatch')
+    if (publicKey.algorithm === 'Ed25519' || isRsaPublicKey(publicKey))
+      throw new CredsignError('invalid_argument', 'algorithm mismatch')
     algorithmId = derSequence(derOid(OID.ecPublicKey), derOid(EC_CURVES[key.algorithm].oid))
     const scalar = derOctetString(key.scalar)
-    inner = derSequence(derSmallInteger(1), scalar, encodeDer(0xa1, derBitString(publicKey.publicKey)))
+    inner = derSequence(
+      derSmallInteger(1),
+      scalar,
+      encodeDer(0xa1, derBitString(publicKey.publicKey)),
+    )
     wipe(scalar)
   }
   const octets = derOctetString(inner)
@@ -124,7 +134,9 @@ export function encodePkcs8(key: PrivateKeyParts, derived?: PublicKeyBytes): Uin
 }
 
 function encodeRsaPrivateKey(rsa: RsaPrivateParts): Uint8Array {
-  const parts = [rsa.n, rsa.e, rsa.d, rsa.p, rsa.q, rsa.dp, rsa.dq, rsa.qi].map((v) => derUnsignedInteger(v))
+  const parts = [rsa.n, rsa.e, rsa.d, rsa.p, rsa.q, rsa.dp, rsa.dq, rsa.qi].map((v) =>
+    derUnsignedInteger(v),
+  )
   const out = derSequence(derSmallInteger(0), ...parts)
   wipe(...parts)
   return out
@@ -132,14 +144,16 @@ function encodeRsaPrivateKey(rsa: RsaPrivateParts): Uint8Array {
 
 /**
  * Decodes and validates a PKCS#8 private key (DER). Accepts Ed25519, EC keys on P-256, P-384, P-521
- * and secp256k1 (named curves only; inner parameters and public key optional but checked when present),
- * and two-prime RSA keys under rsaEncryption (`RSA-PSS` in the result, usable with every RSA
- * algorithm) or id-RSASSA-PSS (whose parameters, if any, must name one of PS256, PS384, PS512: one
- * SHA-2 hash for message and MGF1, salt length at most the hash length; see `rsaRestriction`). Version 1 (OneAsymmetricKey) with an
- * embedded public key is accepted when that key matches. Structural problems are `invalid_key`;
- * other key types, curves and RSA sizes are `unsupported_algorithm`. Does not modify `der`.
+ * and secp256k1 (named curves only; inner parameters and public key optional but checked when
+ * present), and two-prime RSA keys under rsaEncryption (`RSA-PSS` in the result, usable with every
+ * RSA algorithm) or id-RSASSA-PSS (whose parameters, if any, must name one of PS256, PS384, PS512:
+ * one SHA-2 hash for message and MGF1, salt length at most the hash length; see `rsaRestriction`).
+ * Version 1 (OneAsymmetricKey) with an embedded public key is accepted when that key matches.
+ * Structural problems are `invalid_key`; other key types, curves and RSA sizes are
+ * `unsupported_algorithm`. Does not modify `der`.
  *
  * @example
+ *
  * ```ts
  * const der = encodePkcs8({ algorithm: 'Ed25519', seed: new Uint8Array(32) })
  * const { key, publicKey } = parsePkcs8(der)
@@ -148,13 +162,15 @@ function encodeRsaPrivateKey(rsa: RsaPrivateParts): Uint8Array {
  * ```
  */
 export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
-  if (!(der instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'PKCS#8 input must be a Uint8Array')
+  if (!(der instanceof Uint8Array))
+    throw new CredsignError('invalid_argument', 'PKCS#8 input must be a Uint8Array')
   const top = readDerChildren(decodeDer(der, DER_TAG.SEQUENCE))
   const version = derSmallInt(at(top, 0))
   if (version !== 0 && version !== 1) throw malformed('unknown version')
   const algorithmId = at(top, 1)
   const privateKey = at(top, 2)
-  if (algorithmId.tag !== DER_TAG.SEQUENCE || privateKey.tag !== DER_TAG.OCTET_STRING) throw malformed('unexpected element')
+  if (algorithmId.tag !== DER_TAG.SEQUENCE || privateKey.tag !== DER_TAG.OCTET_STRING)
+    throw malformed('unexpected element')
   let index = 3
   // [0] IMPLICIT attributes: carried by some encoders, meaningless for signing; skipped.
   if (top[index]?.tag === 0xa0) index++
@@ -177,7 +193,8 @@ export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
   if (isDerOid(oid, OID.ed25519)) {
     if (parameters !== undefined) throw malformed('Ed25519 takes no parameters')
     const seed = decodeDer(privateKey.value, DER_TAG.OCTET_STRING).value
-    if (seed.length !== 32) throw new CredsignError('invalid_key', 'an Ed25519 private key is a 32-byte seed')
+    if (seed.length !== 32)
+      throw new CredsignError('invalid_key', 'an Ed25519 private key is a 32-byte seed')
     key = { algorithm: 'Ed25519', seed: seed.slice() }
   } else if (isDerOid(oid, OID.ecPublicKey)) {
     const ec = parseEcPrivateKey(privateKey.value, ecAlgorithmOf(parameters))
@@ -186,7 +203,11 @@ export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
   } else if (isDerOid(oid, OID.rsaEncryption) || isDerOid(oid, OID.rsassaPss)) {
     let rsaAlgorithm: RsaAlgorithm = 'RSA-PSS'
     if (isDerOid(oid, OID.rsaEncryption)) {
-      if (parameters !== undefined && (parameters.tag !== DER_TAG.NULL || parameters.value.length !== 0)) throw malformed('bad rsaEncryption parameters')
+      if (
+        parameters !== undefined &&
+        (parameters.tag !== DER_TAG.NULL || parameters.value.length !== 0)
+      )
+        throw malformed('bad rsaEncryption parameters')
     } else if (parameters !== undefined) {
       rsaAlgorithm = pssAlgorithmOf(parameters)
       rsaRestriction = 'exact'
@@ -211,25 +232,31 @@ export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
 function ecAlgorithmOf(parameters: DerElement | undefined): EcAlgorithm {
   if (parameters === undefined) throw malformed('EC key without a named curve')
   // Explicit curve parameters (a SEQUENCE) are allowed by RFC 5480's syntax but not by its profile.
-  if (parameters.tag !== DER_TAG.OID) throw new CredsignError('unsupported_algorithm', 'only named curves are supported')
+  if (parameters.tag !== DER_TAG.OID)
+    throw new CredsignError('unsupported_algorithm', 'only named curves are supported')
   for (const curve of Object.values(EC_CURVES)) {
     if (isDerOid(parameters, curve.oid)) return curve.algorithm
   }
   throw new CredsignError('unsupported_algorithm', 'unsupported elliptic curve')
 }
 
-function parseEcPrivateKey(bytes: Uint8Array, algorithm: EcAlgorithm): { key: PrivateKeyParts; embedded: Uint8Array | undefined } {
+function parseEcPrivateKey(
+  bytes: Uint8Array,
+  algorithm: EcAlgorithm,
+): { key: PrivateKeyParts; embedded: Uint8Array | undefined } {
   const curve = EC_CURVES[algorithm]
   const fields = readDerChildren(decodeDer(bytes, DER_TAG.SEQUENCE))
   if (derSmallInt(at(fields, 0)) !== 1) throw malformed('unknown ECPrivateKey version')
   const scalar = at(fields, 1)
   if (scalar.tag !== DER_TAG.OCTET_STRING) throw malformed('unexpected element')
-  if (scalar.value.length !== curve.size) throw new CredsignError('invalid_key', `a ${algorithm} private key is ${curve.size} bytes`)
+  if (scalar.value.length !== curve.size)
+    throw new CredsignError('invalid_key', `a ${algorithm} private key is ${curve.size} bytes`)
   let index = 2
   const explicitParameters = fields[index]
   if (explicitParameters?.tag === 0xa0) {
     // Redundant with the AlgorithmIdentifier; must agree with it (RFC 5915 erratum 5008).
-    if (ecAlgorithmOf(decodeDer(explicitParameters.value)) !== algorithm) throw new CredsignError('invalid_key', 'ECPrivateKey curve does not match')
+    if (ecAlgorithmOf(decodeDer(explicitParameters.value)) !== algorithm)
+      throw new CredsignError('invalid_key', 'ECPrivateKey curve does not match')
     index++
   }
   let embedded: Uint8Array | undefined
@@ -245,35 +272,53 @@ function parseEcPrivateKey(bytes: Uint8Array, algorithm: EcAlgorithm): { key: Pr
 function checkEmbeddedPublicKey(derived: PublicKeyBytes, embedded: Uint8Array): void {
   if (isRsaPublicKey(derived)) throw malformed('unexpected public key for RSA')
   const expected = derived.publicKey
-  const actual = isEcAlgorithm(derived.algorithm) ? uncompressedPoint(EC_CURVES[derived.algorithm], embedded) : embedded
-  if (!constantTimeEqual(expected, actual)) throw new CredsignError('invalid_key', 'embedded public key does not match the private key')
+  const actual = isEcAlgorithm(derived.algorithm)
+    ? uncompressedPoint(EC_CURVES[derived.algorithm], embedded)
+    : embedded
+  if (!constantTimeEqual(expected, actual))
+    throw new CredsignError('invalid_key', 'embedded public key does not match the private key')
 }
 
 function parseRsaPrivateKey(bytes: Uint8Array): RsaPrivateParts {
   const fields = readDerChildren(decodeDer(bytes, DER_TAG.SEQUENCE))
   const version = derSmallInt(at(fields, 0))
-  if (version === 1) throw new CredsignError('unsupported_algorithm', 'multi-prime RSA keys are not supported')
+  if (version === 1)
+    throw new CredsignError('unsupported_algorithm', 'multi-prime RSA keys are not supported')
   if (version !== 0 || fields.length !== 9) throw malformed('bad RSAPrivateKey')
-  const [n, e, d, p, q, dp, dq, qi] = fields.slice(1).map((field) => derUnsigned(field).slice()) as [
-    Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array,
+  const [n, e, d, p, q, dp, dq, qi] = fields
+    .slice(1)
+    .map((field) => derUnsigned(field).slice()) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
   ]
   return { n, e, d, p, q, dp, dq, qi }
 }
 
 /**
  * The PSS algorithm that RSASSA-PSS-params (RFC 4055 section 3.1) of a restricted key permit: one
- * hash (SHA-256, SHA-384 or SHA-512) for the message and MGF1, and a minimum salt no longer than the
- * hash (PS256, PS384, PS512 use a salt as long as the hash).
+ * hash (SHA-256, SHA-384 or SHA-512) for the message and MGF1, and a minimum salt no longer than
+ * the hash (PS256, PS384, PS512 use a salt as long as the hash).
  */
 function pssAlgorithmOf(parameters: DerElement): RsaAlgorithm {
-  const unsupported = (): CredsignError => new CredsignError('unsupported_algorithm', 'RSA-PSS key restricted to parameters other than PS256, PS384 or PS512')
+  const unsupported = (): CredsignError =>
+    new CredsignError(
+      'unsupported_algorithm',
+      'RSA-PSS key restricted to parameters other than PS256, PS384 or PS512',
+    )
   if (parameters.tag !== DER_TAG.SEQUENCE) throw malformed('bad RSASSA-PSS parameters')
   const fields = readDerChildren(parameters)
   const byTag = new Map<number, DerElement>()
   let previous = -1
   for (const field of fields) {
     // Fields are [0]..[3] EXPLICIT, each at most once and in order.
-    if (field.tag < 0xa0 || field.tag > 0xa3 || field.tag <= previous) throw malformed('bad RSASSA-PSS parameters')
+    if (field.tag < 0xa0 || field.tag > 0xa3 || field.tag <= previous)
+      throw malformed('bad RSASSA-PSS parameters')
     previous = field.tag
     byTag.set(field.tag, decodeDer(field.value))
   }
@@ -282,12 +327,19 @@ function pssAlgorithmOf(parameters: DerElement): RsaAlgorithm {
   const salt = byTag.get(0xa2)
   const trailer = byTag.get(0xa3)
   // Absent hash or MGF means the SHA-1 defaults.
-  const pss = hash === undefined ? undefined : PSS_HASHES.find((candidate) => isHash(hash, candidate.oid))
+  const pss =
+    hash === undefined ? undefined : PSS_HASHES.find((candidate) => isHash(hash, candidate.oid))
   if (pss === undefined) throw unsupported()
   if (mgf === undefined || mgf.tag !== DER_TAG.SEQUENCE) throw unsupported()
   const mgfFields = readDerChildren(mgf)
   const mgfParameters = mgfFields[1]
-  if (!isDerOid(at(mgfFields, 0), OID.mgf1) || mgfFields.length !== 2 || mgfParameters === undefined || !isHash(mgfParameters, pss.oid)) throw unsupported()
+  if (
+    !isDerOid(at(mgfFields, 0), OID.mgf1) ||
+    mgfFields.length !== 2 ||
+    mgfParameters === undefined ||
+    !isHash(mgfParameters, pss.oid)
+  )
+    throw unsupported()
   // The key's saltLength is the minimum salt (RFC 4055); PSn uses the hash length. The default is 20.
   if (salt !== undefined && derSmallInt(salt) > pss.saltLength) throw unsupported()
   if (trailer !== undefined && derSmallInt(trailer) !== 1) throw unsupported()
@@ -299,5 +351,7 @@ function isHash(algorithmId: DerElement, oid: string): boolean {
   const fields = readDerChildren(algorithmId)
   const parameters = fields[1]
   if (fields.length > 2 || fields[0] === undefined || !isDerOid(fields[0], oid)) return false
-  return parameters === undefined || (parameters.tag === DER_TAG.NULL && parameters.value.length === 0)
+  return (
+    parameters === undefined || (parameters.tag === DER_TAG.NULL && parameters.value.length === 0)
+  )
 }

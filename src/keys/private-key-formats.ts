@@ -1,6 +1,16 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { wipe } from '../util/bytes.js'
-import { DER_TAG, decodeDer, derNull, derOctetString, derOid, derSequence, derSmallInt, encodeDer, readDerChildren } from './der.js'
+import {
+  DER_TAG,
+  decodeDer,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSmallInt,
+  encodeDer,
+  readDerChildren,
+} from './der.js'
 import type { DerElement } from './der.js'
 import { decodePem } from './pem.js'
 import { parsePkcs8 } from './pkcs8.js'
@@ -25,6 +35,7 @@ import type { ParsedPkcs8 } from './pkcs8.js'
  * The private-key encodings credsign reads.
  *
  * @example
+ *
  * ```ts
  * const format: PrivateKeyFormat = 'sec1' // what `openssl ecparam -genkey` writes
  * ```
@@ -57,6 +68,7 @@ function encrypted(): CredsignError {
  * SEQUENCE, OCTET STRING }`) is `encrypted_key_unsupported`; anything else `invalid_key`.
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair } from 'credsign'
  * const { pkcs8 } = await generateKeyPair('P-256')
@@ -64,11 +76,18 @@ function encrypted(): CredsignError {
  * ```
  */
 export function privateKeyFormatOf(der: Uint8Array): PrivateKeyFormat {
-  if (!(der instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'DER input must be a Uint8Array')
+  if (!(der instanceof Uint8Array))
+    throw new CredsignError('invalid_argument', 'DER input must be a Uint8Array')
   const fields = readDerChildren(decodeDer(der, DER_TAG.SEQUENCE))
   const [first, second, third] = fields
-  if (first?.tag === DER_TAG.SEQUENCE && second?.tag === DER_TAG.OCTET_STRING && fields.length === 2) throw encrypted()
-  if (first?.tag !== DER_TAG.INTEGER) throw new CredsignError('invalid_key', 'not a PKCS#8, SEC1 or PKCS#1 private key')
+  if (
+    first?.tag === DER_TAG.SEQUENCE &&
+    second?.tag === DER_TAG.OCTET_STRING &&
+    fields.length === 2
+  )
+    throw encrypted()
+  if (first?.tag !== DER_TAG.INTEGER)
+    throw new CredsignError('invalid_key', 'not a PKCS#8, SEC1 or PKCS#1 private key')
   if (second?.tag === DER_TAG.SEQUENCE && third?.tag === DER_TAG.OCTET_STRING) return 'pkcs8'
   const version = derSmallInt(first)
   if (version === 1 && second?.tag === DER_TAG.OCTET_STRING) return 'sec1'
@@ -77,14 +96,15 @@ export function privateKeyFormatOf(der: Uint8Array): PrivateKeyFormat {
 }
 
 /**
- * Decodes and validates a private key given as DER in any of the {@link PrivateKeyFormat}s
- * (detected by {@link privateKeyFormatOf}; `format`, when given, must be what is detected), with the same checks as
- * `parsePkcs8`. An RSA key comes back as `RSA-PSS` (the caller names its algorithm: PKCS#1 says
- * nothing of the scheme or hash). Errors: `invalid_key`, `unsupported_algorithm` (as
+ * Decodes and validates a private key given as DER in any of the {@link PrivateKeyFormat}s (detected
+ * by {@link privateKeyFormatOf}; `format`, when given, must be what is detected), with the same
+ * checks as `parsePkcs8`. An RSA key comes back as `RSA-PSS` (the caller names its algorithm:
+ * PKCS#1 says nothing of the scheme or hash). Errors: `invalid_key`, `unsupported_algorithm` (as
  * `parsePkcs8`), `encrypted_key_unsupported`. Does not modify `der`; the caller wipes the result's
  * `key`.
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair } from 'credsign'
  * const { pkcs8 } = await generateKeyPair('Ed25519')
@@ -96,7 +116,11 @@ export function privateKeyFormatOf(der: Uint8Array): PrivateKeyFormat {
 export function parsePrivateKeyDer(der: Uint8Array, format?: PrivateKeyFormat): ParsedPkcs8 {
   // Detected even when demanded: an EncryptedPrivateKeyInfo under a PRIVATE KEY label gets its own code.
   const detected = privateKeyFormatOf(der)
-  if (format !== undefined && format !== detected) throw new CredsignError('invalid_key', `expected a ${format} private key, the contents are ${detected}`)
+  if (format !== undefined && format !== detected)
+    throw new CredsignError(
+      'invalid_key',
+      `expected a ${format} private key, the contents are ${detected}`,
+    )
   if (detected === 'pkcs8') return parsePkcs8(der)
   const wrapped = detected === 'sec1' ? pkcs8FromSec1(der) : pkcs8FromPkcs1(der)
   try {
@@ -111,10 +135,11 @@ export function parsePrivateKeyDer(der: Uint8Array, format?: PrivateKeyFormat): 
  * (SEC1) or `RSA PRIVATE KEY` (PKCS#1); other blocks next to it (OpenSSL's `EC PARAMETERS`, the
  * certificates of a TLS-style bundle) are skipped. `ENCRYPTED PRIVATE KEY` and OpenSSL's legacy
  * encrypted PEM are `encrypted_key_unsupported`; no private key (only a public key or a
- * certificate) or two private keys are `invalid_key`. `only` restricts the accepted
- * format. A PEM string cannot be wiped from memory (a JavaScript limitation); the decoded bytes are.
+ * certificate) or two private keys are `invalid_key`. `only` restricts the accepted format. A PEM
+ * string cannot be wiped from memory (a JavaScript limitation); the decoded bytes are.
  *
  * @example
+ *
  * ```ts
  * declare const pem: string // from `openssl ecparam -name prime256v1 -genkey`
  * const { key } = parsePrivateKeyPem(pem)
@@ -132,10 +157,18 @@ export function parsePrivateKeyPem(pem: string, only?: PrivateKeyFormat): Parsed
       const labels = blocks.map((block) => JSON.stringify(block.label.slice(0, 40))).join(', ')
       throw new CredsignError('invalid_key', `no private key in the PEM text (found ${labels})`)
     }
-    if (keys.length > 1) throw new CredsignError('invalid_key', `expected one private key in the PEM text, found ${keys.length}`)
+    if (keys.length > 1)
+      throw new CredsignError(
+        'invalid_key',
+        `expected one private key in the PEM text, found ${keys.length}`,
+      )
     const block = keys[0] as (typeof keys)[number]
     const format = PEM_LABELS[block.label] as PrivateKeyFormat
-    if (only !== undefined && format !== only) throw new CredsignError('invalid_key', `expected a PEM ${only === 'pkcs8' ? 'PRIVATE KEY' : only} block, not ${block.label}`)
+    if (only !== undefined && format !== only)
+      throw new CredsignError(
+        'invalid_key',
+        `expected a PEM ${only === 'pkcs8' ? 'PRIVATE KEY' : only} block, not ${block.label}`,
+      )
     return parsePrivateKeyDer(block.der, format)
   } finally {
     for (const block of blocks) wipe(block.der)
@@ -145,9 +178,14 @@ export function parsePrivateKeyPem(pem: string, only?: PrivateKeyFormat): Parsed
 function pkcs8FromSec1(der: Uint8Array): Uint8Array {
   const fields = readDerChildren(decodeDer(der, DER_TAG.SEQUENCE))
   const parameters = fields.find((field) => field.tag === 0xa0)
-  if (parameters === undefined) throw new CredsignError('invalid_key', 'the SEC1 key does not name its curve: give it as PKCS#8')
+  if (parameters === undefined)
+    throw new CredsignError(
+      'invalid_key',
+      'the SEC1 key does not name its curve: give it as PKCS#8',
+    )
   const curve: DerElement = decodeDer(parameters.value)
-  if (curve.tag !== DER_TAG.OID) throw new CredsignError('unsupported_algorithm', 'only named curves are supported')
+  if (curve.tag !== DER_TAG.OID)
+    throw new CredsignError('unsupported_algorithm', 'only named curves are supported')
   return wrap(derSequence(derOid(OID.ecPublicKey), encodeDer(DER_TAG.OID, curve.value)), der)
 }
 

@@ -14,12 +14,13 @@ import { encodePkcs8, parsePkcs8 } from './pkcs8.js'
 import type { KeyAlgorithm } from './types.js'
 
 /**
- * A private key ready to sign. Signatures use the encodings of the `Signer` interface: 64 bytes
- * for Ed25519; `r || s` (IEEE P1363), always low-S, for ECDSA (which hashes internally with SHA-256,
- * SHA-384 on P-384, SHA-512 on P-521); for RSA keys RSASSA-PSS (the algorithm's hash for message and
- * MGF1, a salt as long as the hash) or RSASSA-PKCS1-v1_5 with the algorithm's hash.
+ * A private key ready to sign. Signatures use the encodings of the `Signer` interface: 64 bytes for
+ * Ed25519; `r || s` (IEEE P1363), always low-S, for ECDSA (which hashes internally with SHA-256,
+ * SHA-384 on P-384, SHA-512 on P-521); for RSA keys RSASSA-PSS (the algorithm's hash for message
+ * and MGF1, a salt as long as the hash) or RSASSA-PKCS1-v1_5 with the algorithm's hash.
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair, loadPrivateKey } from 'credsign'
  * const { pkcs8 } = await generateKeyPair('P-256')
@@ -32,8 +33,8 @@ export interface PrivateKeyHandle {
   /** The key type. */
   readonly algorithm: KeyAlgorithm
   /**
-   * Which implementation signs: a non-extractable WebCrypto key, `@noble/curves` with a private copy
-   * of the key, or (only when the package is loaded through its `node` export condition) a
+   * Which implementation signs: a non-extractable WebCrypto key, `@noble/curves` with a private
+   * copy of the key, or (only when the package is loaded through its `node` export condition) a
    * node:crypto `KeyObject`.
    */
   readonly backend: 'webcrypto' | 'noble' | 'node'
@@ -42,12 +43,13 @@ export interface PrivateKeyHandle {
   /** Forgets the key: zeroes noble's copy, drops the CryptoKey (or KeyObject) reference. Idempotent. */
   destroy(): void
   /**
-   * A non-extractable WebCrypto `CryptoKey` (usage `sign`) for the same key, for libraries that sign
-   * only with CryptoKeys (`credsign/adapters`, for jose). The WebCrypto handle gives its own key; the
-   * others import one from a transient PKCS#8 copy, wiped at once. `signer_locked` after
+   * A non-extractable WebCrypto `CryptoKey` (usage `sign`) for the same key, for libraries that
+   * sign only with CryptoKeys (`credsign/adapters`, for jose). The WebCrypto handle gives its own
+   * key; the others import one from a transient PKCS#8 copy, wiped at once. `signer_locked` after
    * {@link PrivateKeyHandle.destroy}; `unsupported_algorithm` for secp256k1 (no WebCrypto has it);
    * `crypto_unavailable` where the runtime's WebCrypto lacks the algorithm (Ed25519, P-521). A key
    * handed out lives as long as its holder keeps it: `destroy()` cannot take it back.
+   *
    * @internal
    */
   webCryptoKey?(): Promise<CryptoKey>
@@ -57,6 +59,7 @@ export interface PrivateKeyHandle {
  * Options of {@link loadPrivateKey}.
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair, loadPrivateKey } from 'credsign'
  * const { pkcs8 } = await generateKeyPair('Ed25519')
@@ -66,10 +69,10 @@ export interface PrivateKeyHandle {
  */
 export interface LoadPrivateKeyOptions {
   /**
-   * `auto` (default): WebCrypto for P-256, P-384, RSA and, where the runtime supports them,
-   * Ed25519 and P-521; noble for secp256k1 and for Ed25519 and P-521 elsewhere. Under the package's `node` export
-   * condition, node:crypto first for the algorithms it handles (README, "Runtimes and backends").
-   * `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
+   * `auto` (default): WebCrypto for P-256, P-384, RSA and, where the runtime supports them, Ed25519
+   * and P-521; noble for secp256k1 and for Ed25519 and P-521 elsewhere. Under the package's `node`
+   * export condition, node:crypto first for the algorithms it handles (README, "Runtimes and
+   * backends"). `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
    * implementation (`unsupported_algorithm`).
    */
   backend?: 'auto' | 'noble'
@@ -80,10 +83,11 @@ export interface LoadPrivateKeyOptions {
  * `algorithm`, else `invalid_key`; an rsaEncryption key serves any of the six RSA algorithms, and
  * signs with the one named here). On the WebCrypto path the key becomes a non-extractable
  * `CryptoKey` and no copy of the bytes is kept; on the noble path the handle keeps a private copy
- * of the seed or scalar, which `destroy()` zeroes. `pkcs8` itself is not modified: the caller
- * wipes it.
+ * of the seed or scalar, which `destroy()` zeroes. `pkcs8` itself is not modified: the caller wipes
+ * it.
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair, loadPrivateKey, verifySignature } from 'credsign'
  * const material = await generateKeyPair('Ed25519')
@@ -95,11 +99,18 @@ export interface LoadPrivateKeyOptions {
  * key.destroy()
  * ```
  */
-export async function loadPrivateKey(algorithm: KeyAlgorithm, pkcs8: Uint8Array, options: LoadPrivateKeyOptions = {}): Promise<PrivateKeyHandle> {
-  if (!isKeyAlgorithm(algorithm)) throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
+export async function loadPrivateKey(
+  algorithm: KeyAlgorithm,
+  pkcs8: Uint8Array,
+  options: LoadPrivateKeyOptions = {},
+): Promise<PrivateKeyHandle> {
+  if (!isKeyAlgorithm(algorithm))
+    throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
   const backend = options.backend ?? 'auto'
-  if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
-  if (isRsaAlgorithm(algorithm) && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
+  if (backend !== 'auto' && backend !== 'noble')
+    throw new CredsignError('invalid_argument', 'backend must be auto or noble')
+  if (isRsaAlgorithm(algorithm) && backend === 'noble')
+    throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
 
   const parsed = parsePkcs8(pkcs8)
   const publicKey = parsed.publicKey
@@ -111,7 +122,9 @@ export async function loadPrivateKey(algorithm: KeyAlgorithm, pkcs8: Uint8Array,
     } catch (cause) {
       throw new CredsignError('invalid_key', `the PKCS#8 key is not a ${algorithm} key`, { cause })
     }
-    const keyPublic = isRsaPrivateKey(key) ? { algorithm: key.algorithm, n: key.rsa.n, e: key.rsa.e } : publicKey
+    const keyPublic = isRsaPrivateKey(key)
+      ? { algorithm: key.algorithm, n: key.rsa.n, e: key.rsa.e }
+      : publicKey
     // A platform backend (the `node` export condition: node:crypto) signs first when it handles the algorithm.
     const platform = backend === 'auto' ? cryptoBackend() : undefined
     if (platform?.loadPrivateKey !== undefined) {
@@ -150,32 +163,45 @@ function lockedError(): CredsignError {
 }
 
 function checkData(data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'data to sign must be a Uint8Array')
+  if (!(data instanceof Uint8Array))
+    throw new CredsignError('invalid_argument', 'data to sign must be a Uint8Array')
 }
 
 /**
- * A non-extractable WebCrypto signing key of `algorithm` from credsign's canonical PKCS#8 (which the
- * caller wipes): see {@link PrivateKeyHandle.webCryptoKey}.
+ * A non-extractable WebCrypto signing key of `algorithm` from credsign's canonical PKCS#8 (which
+ * the caller wipes): see {@link PrivateKeyHandle.webCryptoKey}.
  *
- * @internal
  * @example
+ *
  * ```ts
  * const { pkcs8 } = await generateKeyPair('P-256')
  * const key = await webCryptoSigningKey('P-256', pkcs8) // key.extractable === false
  * ```
+ *
+ * @internal
  */
-export async function webCryptoSigningKey(algorithm: KeyAlgorithm, canonical: Uint8Array): Promise<CryptoKey> {
-  if (algorithm === 'secp256k1') throw new CredsignError('unsupported_algorithm', 'WebCrypto has no secp256k1 keys')
+export async function webCryptoSigningKey(
+  algorithm: KeyAlgorithm,
+  canonical: Uint8Array,
+): Promise<CryptoKey> {
+  if (algorithm === 'secp256k1')
+    throw new CredsignError('unsupported_algorithm', 'WebCrypto has no secp256k1 keys')
   return (await webCryptoHandle(algorithm, canonical)).webCryptoKey()
 }
 
-async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): Promise<PrivateKeyHandle & { webCryptoKey(): Promise<CryptoKey> }> {
+async function webCryptoHandle(
+  algorithm: KeyAlgorithm,
+  canonical: Uint8Array,
+): Promise<PrivateKeyHandle & { webCryptoKey(): Promise<CryptoKey> }> {
   let importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm
   let signParams: RsaPssParams | EcdsaParams | Algorithm
   if (isRsaAlgorithm(algorithm)) {
     const scheme = RSA_SCHEMES[algorithm]
     importParams = { name: scheme.webCryptoName, hash: scheme.hash }
-    signParams = scheme.webCryptoName === 'RSA-PSS' ? { name: 'RSA-PSS', saltLength: scheme.saltLength } : { name: scheme.webCryptoName }
+    signParams =
+      scheme.webCryptoName === 'RSA-PSS'
+        ? { name: 'RSA-PSS', saltLength: scheme.saltLength }
+        : { name: scheme.webCryptoName }
   } else if (algorithm === 'Ed25519') {
     importParams = { name: 'Ed25519' }
     signParams = { name: 'Ed25519' }
@@ -194,7 +220,11 @@ async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): 
       const current = cryptoKey
       if (current === undefined) throw lockedError()
       checkData(data)
-      const signature = new Uint8Array(await callWebCrypto('sign', () => subtle().sign(signParams, current, toArrayBufferView(data))))
+      const signature = new Uint8Array(
+        await callWebCrypto('sign', () =>
+          subtle().sign(signParams, current, toArrayBufferView(data)),
+        ),
+      )
       // WebCrypto ECDSA returns either half; credsign always emits low-S.
       return isEcAlgorithm(algorithm) ? toLowS(EC_CURVES[algorithm], signature) : signature
     },
@@ -209,7 +239,8 @@ async function webCryptoHandle(algorithm: KeyAlgorithm, canonical: Uint8Array): 
 }
 
 function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
-  if (isRsaPrivateKey(key)) throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
+  if (isRsaPrivateKey(key))
+    throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
   let secret: Uint8Array | undefined = key.algorithm === 'Ed25519' ? key.seed : key.scalar
   const algorithm = key.algorithm
   return {
@@ -221,7 +252,12 @@ function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
       if (algorithm === 'Ed25519') return ed25519.sign(data, secret)
       // prehash: the curve's own hash (SHA-256 / SHA-384 / SHA-512); lowS is noble's default, made explicit;
       // extraEntropy hedges RFC 6979 nonces against fault attacks.
-      return EC_CURVES[algorithm].noble.sign(data, secret, { prehash: true, lowS: true, extraEntropy: true, format: 'compact' })
+      return EC_CURVES[algorithm].noble.sign(data, secret, {
+        prehash: true,
+        lowS: true,
+        extraEntropy: true,
+        format: 'compact',
+      })
     },
     destroy(): void {
       if (secret !== undefined) wipe(secret)
@@ -229,7 +265,9 @@ function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
     },
     async webCryptoKey(): Promise<CryptoKey> {
       if (secret === undefined) throw lockedError()
-      const canonical = encodePkcs8(algorithm === 'Ed25519' ? { algorithm, seed: secret } : { algorithm, scalar: secret })
+      const canonical = encodePkcs8(
+        algorithm === 'Ed25519' ? { algorithm, seed: secret } : { algorithm, scalar: secret },
+      )
       try {
         return await webCryptoSigningKey(algorithm, canonical)
       } finally {

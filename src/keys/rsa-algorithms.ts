@@ -1,10 +1,11 @@
 import type { RsaAlgorithm } from './types.js'
 
 /**
- * What one RSA key algorithm signs with: the WebCrypto scheme and hash, the PSS salt length (as long
- * as the hash, RFC 7518 section 3.5), the JWS name and the node:crypto digest name.
+ * What one RSA key algorithm signs with: the WebCrypto scheme and hash, the PSS salt length (as
+ * long as the hash, RFC 7518 section 3.5), the JWS name and the node:crypto digest name.
  *
  * @example
+ *
  * ```ts
  * const scheme: RsaSchemeInfo = RSA_SCHEMES.RS256
  * scheme.webCryptoName // 'RSASSA-PKCS1-v1_5'
@@ -24,7 +25,11 @@ export interface RsaSchemeInfo {
   readonly saltLength: number
 }
 
-function scheme(algorithm: RsaAlgorithm, jws: RsaSchemeInfo['jws'], bits: 256 | 384 | 512): RsaSchemeInfo {
+function scheme(
+  algorithm: RsaAlgorithm,
+  jws: RsaSchemeInfo['jws'],
+  bits: 256 | 384 | 512,
+): RsaSchemeInfo {
   const pss = jws.startsWith('PS')
   return {
     algorithm,
@@ -40,6 +45,7 @@ function scheme(algorithm: RsaAlgorithm, jws: RsaSchemeInfo['jws'], bits: 256 | 
  * The six RSA key algorithms, keyed by name. `RSA-PSS` is PS256.
  *
  * @example
+ *
  * ```ts
  * RSA_SCHEMES['RSA-PSS'].jws // 'PS256'
  * RSA_SCHEMES.PS512.saltLength // 64
@@ -58,17 +64,26 @@ export const RSA_SCHEMES: Readonly<Record<RsaAlgorithm, RsaSchemeInfo>> = Object
  * Every RSA key algorithm, in a stable order.
  *
  * @example
+ *
  * ```ts
  * import { RSA_ALGORITHMS } from 'credsign'
  * RSA_ALGORITHMS.includes('RS256') // true
  * ```
  */
-export const RSA_ALGORITHMS: readonly RsaAlgorithm[] = Object.freeze(['RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const)
+export const RSA_ALGORITHMS: readonly RsaAlgorithm[] = Object.freeze([
+  'RSA-PSS',
+  'PS384',
+  'PS512',
+  'RS256',
+  'RS384',
+  'RS512',
+] as const)
 
 /**
  * Whether `value` names an RSA key algorithm.
  *
  * @example
+ *
  * ```ts
  * import { isRsaAlgorithm } from 'credsign'
  * isRsaAlgorithm('RS256') // true
@@ -83,6 +98,7 @@ export function isRsaAlgorithm(value: unknown): value is RsaAlgorithm {
  * The RSA key algorithm of an RSA JWS `alg` (`PS256` → `RSA-PSS`, `RS256` → `RS256`), or undefined.
  *
  * @example
+ *
  * ```ts
  * rsaAlgorithmOfJws('PS256') // 'RSA-PSS'
  * rsaAlgorithmOfJws('ES256') // undefined

@@ -6,13 +6,18 @@ import type { PrivateJwk, PublicJwk } from './types.js'
 /**
  * The RFC 7638 JWK thumbprint: base64url(SHA-256(UTF-8 JSON of the required members in
  * lexicographic order, no whitespace)). The key is validated first (typed `invalid_key` /
- * `unsupported_algorithm` errors); members other than the required ones (`kid`, `alg`, `d`, ...)
- * do not affect the result.
+ * `unsupported_algorithm` errors); members other than the required ones (`kid`, `alg`, `d`, ...) do
+ * not affect the result.
  *
  * @example
+ *
  * ```ts
  * import { jwkThumbprint } from 'credsign'
- * const kid = await jwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' })
+ * const kid = await jwkThumbprint({
+ *   kty: 'OKP',
+ *   crv: 'Ed25519',
+ *   x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+ * })
  * // 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k'
  * ```
  */
@@ -44,23 +49,34 @@ async function thumbprintOf(jwk: PublicJwk | PrivateJwk): Promise<string> {
  */
 const thumbprints = new Lru<string, string>(1000)
 
-/** The members the thumbprint reads (kty, crv, x, y, n, e), or undefined unless each is a string or absent. */
+/**
+ * The members the thumbprint reads (kty, crv, x, y, n, e), or undefined unless each is a string or
+ * absent.
+ */
 function keyMembers(jwk: unknown): (string | undefined)[] | undefined {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined
   const { kty, crv, x, y, n, e } = jwk as Record<string, unknown>
   const members = [kty, crv, x, y, n, e]
-  return members.every((v) => v === undefined || typeof v === 'string') ? (members as (string | undefined)[]) : undefined
+  return members.every((v) => v === undefined || typeof v === 'string')
+    ? (members as (string | undefined)[])
+    : undefined
 }
 
 /**
- * The public JWK credsign publishes for a key: only the required members plus `kid` set to the
- * RFC 7638 thumbprint. Private members (`d`, `p`, ...) and other metadata (`alg`, `use`,
- * `key_ops`, an existing `kid`) are dropped. Validates the key like {@link jwkThumbprint}.
+ * The public JWK credsign publishes for a key: only the required members plus `kid` set to the RFC
+ * 7638 thumbprint. Private members (`d`, `p`, ...) and other metadata (`alg`, `use`, `key_ops`, an
+ * existing `kid`) are dropped. Validates the key like {@link jwkThumbprint}.
  *
  * @example
+ *
  * ```ts
  * import { toPublicJwk } from 'credsign'
- * const jwk = await toPublicJwk({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', alg: 'EdDSA' })
+ * const jwk = await toPublicJwk({
+ *   kty: 'OKP',
+ *   crv: 'Ed25519',
+ *   x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+ *   alg: 'EdDSA',
+ * })
  * // { crv: 'Ed25519', kty: 'OKP', x: '11qY...', kid: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k' }
  * ```
  */

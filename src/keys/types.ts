@@ -5,17 +5,20 @@
  */
 export type RsaAlgorithm = 'RSA-PSS' | 'PS384' | 'PS512' | 'RS256' | 'RS384' | 'RS512'
 
-/** The key types credsign generates, stores and signs with (an RSA key: one per signature algorithm). */
+/**
+ * The key types credsign generates, stores and signs with (an RSA key: one per signature
+ * algorithm).
+ */
 export type KeyAlgorithm = 'Ed25519' | 'P-256' | 'P-384' | 'P-521' | 'secp256k1' | RsaAlgorithm
 
 /** RSA modulus lengths accepted for RSA keys. */
 export type RsaModulusLength = 2048 | 3072 | 4096
 
 /**
- * JWS `alg` values credsign signs and verifies with. `Ed25519` is the fully-specified name from
- * RFC 9864 for what older specifications call `EdDSA`; `ESP256`, `ESP384` and `ESP512` are the
- * RFC 9864 fully-specified names of ECDSA on P-256, P-384 and P-521 (same signatures as `ES256`,
- * `ES384`, `ES512`).
+ * JWS `alg` values credsign signs and verifies with. `Ed25519` is the fully-specified name from RFC
+ * 9864 for what older specifications call `EdDSA`; `ESP256`, `ESP384` and `ESP512` are the RFC 9864
+ * fully-specified names of ECDSA on P-256, P-384 and P-521 (same signatures as `ES256`, `ES384`,
+ * `ES512`).
  */
 export type JwsAlgorithm =
   | 'EdDSA'
@@ -74,16 +77,17 @@ export type PrivateJwk =
   | (RsaPublicJwk & { d: string; p: string; q: string; dp: string; dq: string; qi: string })
 
 /**
- * Anything that can sign bytes with one key: an unlocked vault key, a remote KMS, an HSM.
- * Every signing format in credsign consumes this interface and nothing more.
+ * Anything that can sign bytes with one key: an unlocked vault key, a remote KMS, an HSM. Every
+ * signing format in credsign consumes this interface and nothing more.
  *
  * `sign` returns the signature in the encoding JOSE and Data Integrity both use: 64 bytes for
  * Ed25519; `r || s` (IEEE P1363, low-S) for ECDSA; for RSA keys the RSASSA-PSS signature (the
- * algorithm's hash for message and MGF1, salt as long as the hash) or the RSASSA-PKCS1-v1_5 signature.
- * Signers hash the data themselves (SHA-256 for P-256 and secp256k1, SHA-384 for P-384, SHA-512 for
- * P-521; RSA: the hash of its algorithm).
+ * algorithm's hash for message and MGF1, salt as long as the hash) or the RSASSA-PKCS1-v1_5
+ * signature. Signers hash the data themselves (SHA-256 for P-256 and secp256k1, SHA-384 for P-384,
+ * SHA-512 for P-521; RSA: the hash of its algorithm).
  *
  * @example
+ *
  * ```ts
  * import type { Signer } from 'credsign'
  * // A signer backed by some remote KMS plugs into every credsign format:

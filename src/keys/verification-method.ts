@@ -6,23 +6,27 @@ import type { PrivateJwk, PublicJwk } from './types.js'
 
 /**
  * Verification method types credsign can express a key as:
+ *
  * - `Multikey` (W3C Controlled Identifiers 1.0), any key, `publicKeyMultibase`;
  * - `JsonWebKey` (W3C Controlled Identifiers 1.0), any key, `publicKeyJwk`;
  * - `JsonWebKey2020` (the older JWS 2020 suite, used by did:jwk), `publicKeyJwk`;
  * - `Ed25519VerificationKey2020` (Ed25519 keys only), `publicKeyMultibase`.
  *
  * @example
+ *
  * ```ts
  * import type { VerificationMethodType } from 'credsign'
  * const type: VerificationMethodType = 'JsonWebKey'
  * ```
  */
-export type VerificationMethodType = 'Multikey' | 'JsonWebKey' | 'JsonWebKey2020' | 'Ed25519VerificationKey2020'
+export type VerificationMethodType =
+  'Multikey' | 'JsonWebKey' | 'JsonWebKey2020' | 'Ed25519VerificationKey2020'
 
 /**
  * A verification method carrying its key as `publicKeyMultibase`.
  *
  * @example
+ *
  * ```ts
  * import type { MultibaseVerificationMethod } from 'credsign'
  * const vm: MultibaseVerificationMethod = {
@@ -44,13 +48,18 @@ export interface MultibaseVerificationMethod {
  * A verification method carrying its key as `publicKeyJwk`.
  *
  * @example
+ *
  * ```ts
  * import type { JwkVerificationMethod } from 'credsign'
  * const vm: JwkVerificationMethod = {
  *   id: 'did:web:issuer.example#key-1',
  *   type: 'JsonWebKey',
  *   controller: 'did:web:issuer.example',
- *   publicKeyJwk: { kty: 'OKP', crv: 'Ed25519', x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8' },
+ *   publicKeyJwk: {
+ *     kty: 'OKP',
+ *     crv: 'Ed25519',
+ *     x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8',
+ *   },
  * }
  * ```
  */
@@ -65,6 +74,7 @@ export interface JwkVerificationMethod {
  * Any verification method credsign produces.
  *
  * @example
+ *
  * ```ts
  * import type { VerificationMethod } from 'credsign'
  * function keyOf(vm: VerificationMethod): string {
@@ -78,12 +88,14 @@ export type VerificationMethod = MultibaseVerificationMethod | JwkVerificationMe
  * The verification method type `T` produces.
  *
  * @example
+ *
  * ```ts
  * import type { VerificationMethodOf } from 'credsign'
  * type JwkMethod = VerificationMethodOf<'JsonWebKey'> // has publicKeyJwk
  * ```
  */
-export type VerificationMethodOf<T extends VerificationMethodType> = T extends 'JsonWebKey' | 'JsonWebKey2020'
+export type VerificationMethodOf<T extends VerificationMethodType> = T extends
+  'JsonWebKey' | 'JsonWebKey2020'
   ? JwkVerificationMethod & { type: T }
   : MultibaseVerificationMethod & { type: T }
 
@@ -91,16 +103,23 @@ export type VerificationMethodOf<T extends VerificationMethodType> = T extends '
  * Options of {@link verificationMethod}.
  *
  * @example
+ *
  * ```ts
  * import { verificationMethod } from 'credsign'
  * const vm = verificationMethod(
  *   { kty: 'OKP', crv: 'Ed25519', x: 'sA2Nk45_dz1RVlqtNqYj9TRPf10ZYPnPPo4SYg6igQ8' },
- *   { id: 'did:web:issuer.example#key-1', controller: 'did:web:issuer.example', type: 'JsonWebKey' },
+ *   {
+ *     id: 'did:web:issuer.example#key-1',
+ *     controller: 'did:web:issuer.example',
+ *     type: 'JsonWebKey',
+ *   },
  * )
  * vm.publicKeyJwk.kty // 'OKP'
  * ```
  */
-export interface VerificationMethodOptions<T extends VerificationMethodType = VerificationMethodType> {
+export interface VerificationMethodOptions<
+  T extends VerificationMethodType = VerificationMethodType,
+> {
   /** The verification method id, usually a DID URL (`did:web:example.com#key-1`). */
   id: string
   /** The DID (or other identifier) that controls the key. */
@@ -120,6 +139,7 @@ const CONTEXTS: Readonly<Record<VerificationMethodType, string>> = {
  * The JSON-LD context that defines a verification method type (for a document's `@context`).
  *
  * @example
+ *
  * ```ts
  * import { verificationMethodContext } from 'credsign'
  * verificationMethodContext('Multikey') // 'https://w3id.org/security/multikey/v1'
@@ -127,7 +147,8 @@ const CONTEXTS: Readonly<Record<VerificationMethodType, string>> = {
  */
 export function verificationMethodContext(type: VerificationMethodType): string {
   const context = CONTEXTS[type]
-  if (context === undefined) throw new CredsignError('invalid_argument', 'unknown verification method type')
+  if (context === undefined)
+    throw new CredsignError('invalid_argument', 'unknown verification method type')
   return context
 }
 
@@ -137,6 +158,7 @@ export function verificationMethodContext(type: VerificationMethodType): string 
  * `Ed25519VerificationKey2020` with a non-Ed25519 key is `unsupported_algorithm`.
  *
  * @example
+ *
  * ```ts
  * import { verificationMethod } from 'credsign'
  * const vm = verificationMethod(
@@ -150,11 +172,14 @@ export function verificationMethod<T extends VerificationMethodType = 'Multikey'
   publicJwk: PublicJwk | PrivateJwk,
   options: VerificationMethodOptions<T>,
 ): VerificationMethodOf<T> {
-  if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'options must be an object')
+  if (typeof options !== 'object' || options === null)
+    throw new CredsignError('invalid_argument', 'options must be an object')
   const { id, controller } = options
   const type: VerificationMethodType = options.type ?? 'Multikey'
-  if (typeof id !== 'string' || id.length === 0) throw new CredsignError('invalid_argument', 'id must be a non-empty string')
-  if (typeof controller !== 'string' || controller.length === 0) throw new CredsignError('invalid_argument', 'controller must be a non-empty string')
+  if (typeof id !== 'string' || id.length === 0)
+    throw new CredsignError('invalid_argument', 'id must be a non-empty string')
+  if (typeof controller !== 'string' || controller.length === 0)
+    throw new CredsignError('invalid_argument', 'controller must be a non-empty string')
   verificationMethodContext(type)
   if (type === 'JsonWebKey' || type === 'JsonWebKey2020') {
     const publicKeyJwk: PublicJwk = requiredMembers(publicJwk)
@@ -164,8 +189,16 @@ export function verificationMethod<T extends VerificationMethodType = 'Multikey'
     return vm as VerificationMethodOf<T>
   }
   if (type === 'Ed25519VerificationKey2020' && keyAlgorithmFromJwk(publicJwk) !== 'Ed25519') {
-    throw new CredsignError('unsupported_algorithm', 'Ed25519VerificationKey2020 holds Ed25519 keys only')
+    throw new CredsignError(
+      'unsupported_algorithm',
+      'Ed25519VerificationKey2020 holds Ed25519 keys only',
+    )
   }
-  const vm: MultibaseVerificationMethod = { id, type, controller, publicKeyMultibase: multikeyFromJwk(publicJwk) }
+  const vm: MultibaseVerificationMethod = {
+    id,
+    type,
+    controller,
+    publicKeyMultibase: multikeyFromJwk(publicJwk),
+  }
   return vm as VerificationMethodOf<T>
 }

@@ -16,6 +16,7 @@ import type { KeyAlgorithm, PrivateJwk, PublicJwk } from './types.js'
  * Options of {@link verifySignature}.
  *
  * @example
+ *
  * ```ts
  * import { verifySignature, type PublicJwk } from 'credsign'
  * declare const jwk: PublicJwk, data: Uint8Array, signature: Uint8Array
@@ -24,33 +25,35 @@ import type { KeyAlgorithm, PrivateJwk, PublicJwk } from './types.js'
  */
 export interface VerifySignatureOptions {
   /**
-   * The key algorithm the signature was made with. An RSA JWK names no scheme (its `alg`, if any, is
-   * only a hint): pass the RSA algorithm here (`RS256`, `PS384`, ...; a JWS verifier passes the one
-   * its header's `alg` names). Without it, an RSA key is the algorithm its `alg` names, else
-   * `RSA-PSS` (PS256). For other keys it must be the key's own algorithm (else `invalid_argument`).
+   * The key algorithm the signature was made with. An RSA JWK names no scheme (its `alg`, if any,
+   * is only a hint): pass the RSA algorithm here (`RS256`, `PS384`, ...; a JWS verifier passes the
+   * one its header's `alg` names). Without it, an RSA key is the algorithm its `alg` names, else
+   * `RSA-PSS` (PS256). For other keys it must be the key's own algorithm (else
+   * `invalid_argument`).
    */
   algorithm?: KeyAlgorithm
   /**
-   * `auto` (default): WebCrypto for P-256, P-384, RSA and (where supported) Ed25519 and P-521, noble
-   * otherwise; under the package's `node` export condition, node:crypto first where it handles the
-   * algorithm. `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA has no noble
-   * implementation (`unsupported_algorithm`).
+   * `auto` (default): WebCrypto for P-256, P-384, RSA and (where supported) Ed25519 and P-521,
+   * noble otherwise; under the package's `node` export condition, node:crypto first where it
+   * handles the algorithm. `noble` forces `@noble/curves` for the elliptic-curve algorithms; RSA
+   * has no noble implementation (`unsupported_algorithm`).
    */
   backend?: 'auto' | 'noble'
 }
 
 /**
- * Verifies a signature made by a credsign signer (encodings as in `Signer`): Ed25519 (strict
- * RFC 8032: canonical R, S < L, the cofactorless equation; small-order and non-canonical public
- * keys are `invalid_key`; the same verdict on every backend), ECDSA `r || s` over the curve's hash (high-S signatures are accepted, as other
- * implementations produce them), RSASSA-PSS (salt as long as the hash) or RSASSA-PKCS1-v1_5 with the
- * hash of the RSA algorithm (`options.algorithm`).
+ * Verifies a signature made by a credsign signer (encodings as in `Signer`): Ed25519 (strict RFC
+ * 8032: canonical R, S < L, the cofactorless equation; small-order and non-canonical public keys
+ * are `invalid_key`; the same verdict on every backend), ECDSA `r || s` over the curve's hash
+ * (high-S signatures are accepted, as other implementations produce them), RSASSA-PSS (salt as long
+ * as the hash) or RSASSA-PKCS1-v1_5 with the hash of the RSA algorithm (`options.algorithm`).
  *
- * Resolves `false` for any wrong signature, including one of the wrong length. Throws a typed
- * error for a malformed or unsupported key (`invalid_key`, `unsupported_algorithm`) or for
- * arguments that are not byte arrays (`invalid_argument`).
+ * Resolves `false` for any wrong signature, including one of the wrong length. Throws a typed error
+ * for a malformed or unsupported key (`invalid_key`, `unsupported_algorithm`) or for arguments that
+ * are not byte arrays (`invalid_argument`).
  *
  * @example
+ *
  * ```ts
  * import { generateKeyPair, loadPrivateKey, verifySignature } from 'credsign'
  * const { pkcs8, publicJwk } = await generateKeyPair('secp256k1')
@@ -66,27 +69,47 @@ export async function verifySignature(
   options: VerifySignatureOptions = {},
 ): Promise<boolean> {
   const algorithm = options.algorithm
-  if (algorithm !== undefined && !isKeyAlgorithm(algorithm)) throw new CredsignError('invalid_argument', 'algorithm must be a key algorithm')
+  if (algorithm !== undefined && !isKeyAlgorithm(algorithm))
+    throw new CredsignError('invalid_argument', 'algorithm must be a key algorithm')
   const key = parseCached(publicJwk, algorithm)
   if (!(data instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
     throw new CredsignError('invalid_argument', 'data and signature must be Uint8Arrays')
   }
   const backend = options.backend ?? 'auto'
-  if (backend !== 'auto' && backend !== 'noble') throw new CredsignError('invalid_argument', 'backend must be auto or noble')
-  if (isRsaPublicKey(key) && backend === 'noble') throw new CredsignError('unsupported_algorithm', 'RSA verification uses WebCrypto only')
+  if (backend !== 'auto' && backend !== 'noble')
+    throw new CredsignError('invalid_argument', 'backend must be auto or noble')
+  if (isRsaPublicKey(key) && backend === 'noble')
+    throw new CredsignError('unsupported_algorithm', 'RSA verification uses WebCrypto only')
   // One Ed25519 rule on every backend (ed25519-verify.ts): the form of R and S is checked here,
   // before any platform library, so none can accept a malleated S or a non-canonical R.
   if (key.algorithm === 'Ed25519' && !ed25519SignatureWellFormed(signature)) return false
   // A platform backend (the `node` export condition: node:crypto) verifies first when it handles the algorithm.
-  const viaPlatform = backend === 'auto' ? cryptoBackend()?.verify?.(key, data, signature) : undefined
+  const viaPlatform =
+    backend === 'auto' ? cryptoBackend()?.verify?.(key, data, signature) : undefined
   if (viaPlatform !== undefined) return viaPlatform
 
   const s = (): SubtleCrypto => subtle()
-  const webVerify = (importKey: () => Promise<CryptoKey>, params: Algorithm | RsaPssParams | EcdsaParams): Promise<boolean> =>
-    callWebCrypto('verify', async () => s().verify(params, await importedKey(key, importKey), toArrayBufferView(signature), toArrayBufferView(data)))
+  const webVerify = (
+    importKey: () => Promise<CryptoKey>,
+    params: Algorithm | RsaPssParams | EcdsaParams,
+  ): Promise<boolean> =>
+    callWebCrypto('verify', async () =>
+      s().verify(
+        params,
+        await importedKey(key, importKey),
+        toArrayBufferView(signature),
+        toArrayBufferView(data),
+      ),
+    )
   if (key.algorithm === 'Ed25519') {
     if (backend === 'auto' && (await webCryptoEd25519())) {
-      return webVerify(() => s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'Ed25519' }, false, ['verify']), { name: 'Ed25519' })
+      return webVerify(
+        () =>
+          s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'Ed25519' }, false, [
+            'verify',
+          ]),
+        { name: 'Ed25519' },
+      )
     }
     // Cofactorless, as OpenSSL and BoringSSL (noble's own verify is cofactored: ed25519-verify.ts).
     return verifyEd25519(key.publicKey, data, signature)
@@ -94,18 +117,47 @@ export async function verifySignature(
   if (isRsaPublicKey(key)) {
     if (signature.length !== key.n.length) return false
     const scheme = RSA_SCHEMES[key.algorithm]
-    const params: Algorithm | RsaPssParams = scheme.webCryptoName === 'RSA-PSS' ? { name: 'RSA-PSS', saltLength: scheme.saltLength } : { name: scheme.webCryptoName }
-    return webVerify(() => s().importKey('jwk', { ...jwkFromPublicKey(key), ext: true } as JsonWebKey, { name: scheme.webCryptoName, hash: scheme.hash }, false, ['verify']), params)
+    const params: Algorithm | RsaPssParams =
+      scheme.webCryptoName === 'RSA-PSS'
+        ? { name: 'RSA-PSS', saltLength: scheme.saltLength }
+        : { name: scheme.webCryptoName }
+    return webVerify(
+      () =>
+        s().importKey(
+          'jwk',
+          { ...jwkFromPublicKey(key), ext: true } as JsonWebKey,
+          { name: scheme.webCryptoName, hash: scheme.hash },
+          false,
+          ['verify'],
+        ),
+      params,
+    )
   }
   if (!isEcAlgorithm(key.algorithm)) return false
   const curve = EC_CURVES[key.algorithm]
   if (signature.length !== 2 * curve.size) return false
   if (backend === 'auto' && curve.webCryptoHash !== undefined && (await webCryptoHasCurve(curve))) {
     const hash = curve.webCryptoHash
-    return webVerify(() => s().importKey('raw', toArrayBufferView(key.publicKey), { name: 'ECDSA', namedCurve: curve.algorithm }, false, ['verify']), { name: 'ECDSA', hash })
+    return webVerify(
+      () =>
+        s().importKey(
+          'raw',
+          toArrayBufferView(key.publicKey),
+          { name: 'ECDSA', namedCurve: curve.algorithm },
+          false,
+          ['verify'],
+        ),
+      { name: 'ECDSA', hash },
+    )
   }
   const publicKey = key.publicKey
-  return safely(() => curve.noble.verify(signature, data, publicKey, { prehash: true, lowS: false, format: 'compact' }))
+  return safely(() =>
+    curve.noble.verify(signature, data, publicKey, {
+      prehash: true,
+      lowS: false,
+      format: 'compact',
+    }),
+  )
 }
 
 /**
@@ -118,13 +170,18 @@ export async function verifySignature(
 const parsedKeys = new Map<string, PublicKeyBytes>()
 const PARSED_KEYS_LIMIT = 256
 
-function parseCached(jwk: PublicJwk | PrivateJwk, algorithm: KeyAlgorithm | undefined): PublicKeyBytes {
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return forAlgorithm(parsePublicJwk(jwk), algorithm)
+function parseCached(
+  jwk: PublicJwk | PrivateJwk,
+  algorithm: KeyAlgorithm | undefined,
+): PublicKeyBytes {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+    return forAlgorithm(parsePublicJwk(jwk), algorithm)
   const { kty, crv, x, y, n, e, alg: hint } = jwk as unknown as Record<string, unknown>
   // `alg` matters for RSA keys only (it picks the scheme when the caller names none).
   const alg = kty === 'RSA' ? hint : undefined
   const members = [kty, crv, x, y, n, e, alg]
-  if (!members.every((v) => v === undefined || typeof v === 'string')) return forAlgorithm(parsePublicJwk(jwk), algorithm)
+  if (!members.every((v) => v === undefined || typeof v === 'string'))
+    return forAlgorithm(parsePublicJwk(jwk), algorithm)
   const id = JSON.stringify([...members, algorithm])
   const hit = parsedKeys.get(id)
   if (hit !== undefined) {
@@ -133,9 +190,13 @@ function parseCached(jwk: PublicJwk | PrivateJwk, algorithm: KeyAlgorithm | unde
     return hit
   }
   // Parses exactly the values `id` names (not the object again), so an entry can never hold another key.
-  const key = forAlgorithm(parsePublicJwk({ kty, crv, x, y, n, e, alg } as unknown as PublicJwk), algorithm)
+  const key = forAlgorithm(
+    parsePublicJwk({ kty, crv, x, y, n, e, alg } as unknown as PublicJwk),
+    algorithm,
+  )
   parsedKeys.set(id, key)
-  if (parsedKeys.size > PARSED_KEYS_LIMIT) parsedKeys.delete(parsedKeys.keys().next().value as string)
+  if (parsedKeys.size > PARSED_KEYS_LIMIT)
+    parsedKeys.delete(parsedKeys.keys().next().value as string)
   return key
 }
 
@@ -143,7 +204,10 @@ function parseCached(jwk: PublicJwk | PrivateJwk, algorithm: KeyAlgorithm | unde
 function forAlgorithm(key: PublicKeyBytes, algorithm: KeyAlgorithm | undefined): PublicKeyBytes {
   if (algorithm === undefined || algorithm === key.algorithm) return key
   if (isRsaPublicKey(key) && isRsaAlgorithm(algorithm)) return { algorithm, n: key.n, e: key.e }
-  throw new CredsignError('invalid_argument', `a ${isRsaPublicKey(key) ? 'RSA' : key.algorithm} key cannot verify ${algorithm} signatures`)
+  throw new CredsignError(
+    'invalid_argument',
+    `a ${isRsaPublicKey(key) ? 'RSA' : key.algorithm} key cannot verify ${algorithm} signatures`,
+  )
 }
 
 /**
@@ -154,7 +218,10 @@ function forAlgorithm(key: PublicKeyBytes, algorithm: KeyAlgorithm | undefined):
  */
 const importedKeys = new WeakMap<PublicKeyBytes, CryptoKey>()
 
-async function importedKey(key: PublicKeyBytes, importKey: () => Promise<CryptoKey>): Promise<CryptoKey> {
+async function importedKey(
+  key: PublicKeyBytes,
+  importKey: () => Promise<CryptoKey>,
+): Promise<CryptoKey> {
   const hit = importedKeys.get(key)
   if (hit !== undefined) return hit
   const imported = await importKey()
@@ -162,7 +229,7 @@ async function importedKey(key: PublicKeyBytes, importKey: () => Promise<CryptoK
   return imported
 }
 
-/** noble throws on some malformed signatures (e.g. r or s out of range): those are just invalid. */
+/** Noble throws on some malformed signatures (e.g. r or s out of range): those are just invalid. */
 function safely(check: () => boolean): boolean {
   try {
     return check()

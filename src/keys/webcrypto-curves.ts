@@ -11,7 +11,10 @@ async function detect(curve: EcCurveInfo): Promise<boolean> {
     // A sign-and-verify round trip rather than a mere "is the name known" probe: a runtime that
     // lists the curve but cannot use it falls back to noble.
     const s = subtle()
-    const pair = await s.generateKey({ name: 'ECDSA', namedCurve: curve.algorithm }, false, ['sign', 'verify'])
+    const pair = await s.generateKey({ name: 'ECDSA', namedCurve: curve.algorithm }, false, [
+      'sign',
+      'verify',
+    ])
     const data = new Uint8Array([1, 2, 3])
     const signature = await s.sign({ name: 'ECDSA', hash }, pair.privateKey, data)
     if (signature.byteLength !== 2 * curve.size) return false
@@ -27,6 +30,7 @@ async function detect(curve: EcCurveInfo): Promise<boolean> {
  * process for P-521 (Node, Deno, Firefox and Safari have it; not every runtime does).
  *
  * @example
+ *
  * ```ts
  * if (await webCryptoHasCurve(EC_CURVES['P-521'])) console.log('P-521 via crypto.subtle')
  * ```

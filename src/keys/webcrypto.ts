@@ -3,12 +3,15 @@ import { CredsignError } from '../errors/credsign-error.js'
 /**
  * Runs a WebCrypto operation and turns a platform exception into `crypto_unavailable`. Inputs are
  * validated before they reach WebCrypto, so a refusal here means the runtime cannot do the
- * operation, not that the caller's input was bad. The platform error is kept as `cause` (it
- * never holds key bytes).
+ * operation, not that the caller's input was bad. The platform error is kept as `cause` (it never
+ * holds key bytes).
  *
  * @example
+ *
  * ```ts
- * const digest = await callWebCrypto('digest', () => crypto.subtle.digest('SHA-256', new Uint8Array(0)))
+ * const digest = await callWebCrypto('digest', () =>
+ *   crypto.subtle.digest('SHA-256', new Uint8Array(0)),
+ * )
  * ```
  */
 export async function callWebCrypto<T>(operation: string, run: () => Promise<T>): Promise<T> {

@@ -33,35 +33,83 @@ export interface ProofCheckSettings {
  * `invalid_argument`, thrown (the one thing `verifyOid4vciProof` throws).
  *
  * @example
+ *
  * ```ts
- * proofCheckSettings({ expectedAudience: 'https://issuer.example', anonymous: true, expectedClientId: 'c1' }) // throws invalid_argument
+ * proofCheckSettings({
+ *   expectedAudience: 'https://issuer.example',
+ *   anonymous: true,
+ *   expectedClientId: 'c1',
+ * }) // throws invalid_argument
  * ```
+ *
  * @internal
  */
 export function proofCheckSettings(options: VerifyOid4vciProofOptions): ProofCheckSettings {
-  if (!isPlainObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
-  const { expectedAudience, expectedNonce, expectedClientId, anonymous, maxAgeSeconds, clockToleranceSeconds, resolver, algorithms, handlers } = options
+  if (!isPlainObject(options))
+    throw new CredsignError('invalid_argument', 'options must be an object')
+  const {
+    expectedAudience,
+    expectedNonce,
+    expectedClientId,
+    anonymous,
+    maxAgeSeconds,
+    clockToleranceSeconds,
+    resolver,
+    algorithms,
+    handlers,
+  } = options
   if (typeof expectedAudience !== 'string' || expectedAudience.length === 0) {
-    throw new CredsignError('invalid_argument', 'expectedAudience must be the Credential Issuer Identifier (a non-empty string)')
+    throw new CredsignError(
+      'invalid_argument',
+      'expectedAudience must be the Credential Issuer Identifier (a non-empty string)',
+    )
   }
-  for (const [name, value] of [['expectedNonce', expectedNonce], ['expectedClientId', expectedClientId]] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) throw new CredsignError('invalid_argument', `${name} must be a non-empty string`)
+  for (const [name, value] of [
+    ['expectedNonce', expectedNonce],
+    ['expectedClientId', expectedClientId],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0))
+      throw new CredsignError('invalid_argument', `${name} must be a non-empty string`)
   }
-  if (anonymous !== undefined && typeof anonymous !== 'boolean') throw new CredsignError('invalid_argument', 'anonymous must be a boolean')
+  if (anonymous !== undefined && typeof anonymous !== 'boolean')
+    throw new CredsignError('invalid_argument', 'anonymous must be a boolean')
   if (anonymous === true && expectedClientId !== undefined) {
-    throw new CredsignError('invalid_argument', 'anonymous access has no client_id: give anonymous or expectedClientId, not both')
+    throw new CredsignError(
+      'invalid_argument',
+      'anonymous access has no client_id: give anonymous or expectedClientId, not both',
+    )
   }
   const maxAge = maxAgeSeconds ?? DEFAULT_PROOF_MAX_AGE_SECONDS
   const tolerance = clockToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS
-  for (const [name, value] of [['maxAgeSeconds', maxAge], ['clockToleranceSeconds', tolerance]] as const) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new CredsignError('invalid_argument', `${name} must be a non-negative number of seconds`)
+  for (const [name, value] of [
+    ['maxAgeSeconds', maxAge],
+    ['clockToleranceSeconds', tolerance],
+  ] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      throw new CredsignError(
+        'invalid_argument',
+        `${name} must be a non-negative number of seconds`,
+      )
   }
-  if (resolver !== undefined && (typeof resolver !== 'object' || resolver === null || typeof resolver.resolveKey !== 'function')) {
-    throw new CredsignError('invalid_argument', 'resolver must be a KeyResolver (an object with resolveKey())')
+  if (
+    resolver !== undefined &&
+    (typeof resolver !== 'object' || resolver === null || typeof resolver.resolveKey !== 'function')
+  ) {
+    throw new CredsignError(
+      'invalid_argument',
+      'resolver must be a KeyResolver (an object with resolveKey())',
+    )
   }
   if (algorithms !== undefined) acceptedAlgorithms(algorithms)
-  if (handlers !== undefined && (!Array.isArray(handlers) || handlers.some((h) => !h || typeof h.detect !== 'function' || typeof h.verify !== 'function'))) {
-    throw new CredsignError('invalid_argument', 'handlers must be an array of verify() format handlers')
+  if (
+    handlers !== undefined &&
+    (!Array.isArray(handlers) ||
+      handlers.some((h) => !h || typeof h.detect !== 'function' || typeof h.verify !== 'function'))
+  ) {
+    throw new CredsignError(
+      'invalid_argument',
+      'handlers must be an array of verify() format handlers',
+    )
   }
   return {
     expectedAudience,
@@ -85,12 +133,18 @@ const NONCE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['nonce_mismatch'
  * the specific code as `reason`.
  *
  * @example
+ *
  * ```ts
  * proofFailure('jwt', 'nonce_mismatch', 'nonce is not the expected nonce') // { verified: false, error: 'invalid_nonce', reason: 'nonce_mismatch', … }
  * ```
+ *
  * @internal
  */
-export function proofFailure(proofType: 'jwt' | 'di_vp' | undefined, reason: ErrorCode, message: string): Oid4vciProofResult {
+export function proofFailure(
+  proofType: 'jwt' | 'di_vp' | undefined,
+  reason: ErrorCode,
+  message: string,
+): Oid4vciProofResult {
   const result: Oid4vciProofResult = { verified: false }
   if (proofType !== undefined) result.proofType = proofType
   result.error = NONCE_CODES.has(reason) ? 'invalid_nonce' : 'invalid_proof'
@@ -104,15 +158,28 @@ export function proofFailure(proofType: 'jwt' | 'di_vp' | undefined, reason: Err
  * resolver bug, an environment failure) is `malformed` without echoing its message.
  *
  * @example
+ *
  * ```ts
  * failureOf('jwt', new CredsignError('signature_invalid', 'the signature does not verify'))
  * ```
+ *
  * @internal
  */
-export function failureOf(proofType: 'jwt' | 'di_vp' | undefined, error: unknown): Oid4vciProofResult {
+export function failureOf(
+  proofType: 'jwt' | 'di_vp' | undefined,
+  error: unknown,
+): Oid4vciProofResult {
   if (error instanceof CredsignError) {
     // Options were validated up front: an invalid_argument from below is about the proof's content.
-    return proofFailure(proofType, error.code === 'invalid_argument' ? 'malformed' : error.code, error.message)
+    return proofFailure(
+      proofType,
+      error.code === 'invalid_argument' ? 'malformed' : error.code,
+      error.message,
+    )
   }
-  return proofFailure(proofType, 'malformed', `unexpected ${error instanceof Error ? error.name : typeof error} while verifying the proof`)
+  return proofFailure(
+    proofType,
+    'malformed',
+    `unexpected ${error instanceof Error ? error.name : typeof error} while verifying the proof`,
+  )
 }

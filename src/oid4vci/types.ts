@@ -7,9 +7,13 @@ import type { FormatHandler } from '../verify/types.js'
  * Options of `Oid4vciProofSigner.sign` (the `jwt` proof type, OpenID4VCI 1.0 Appendix F.1).
  *
  * @example
+ *
  * ```ts
  * import type { Oid4vciJwtProofOptions } from 'credsign'
- * const options: Oid4vciJwtProofOptions = { audience: 'https://credential-issuer.example.com', nonce: 'LarRGSbmUPYtRYO6BQ4yn8' }
+ * const options: Oid4vciJwtProofOptions = {
+ *   audience: 'https://credential-issuer.example.com',
+ *   nonce: 'LarRGSbmUPYtRYO6BQ4yn8',
+ * }
  * ```
  */
 export interface Oid4vciJwtProofOptions {
@@ -30,7 +34,10 @@ export interface Oid4vciJwtProofOptions {
   keyReference?: 'kid' | 'jwk'
   /** The clock for `iat`, epoch milliseconds (default `Date.now`). */
   now?: () => number
-  /** `true`: `alg` by its RFC 9864 fully-specified name (`Ed25519`, `ESP256`, `ESP384`, `ESP512`); default `false`. */
+  /**
+   * `true`: `alg` by its RFC 9864 fully-specified name (`Ed25519`, `ESP256`, `ESP384`, `ESP512`);
+   * default `false`.
+   */
   fullySpecified?: boolean
 }
 
@@ -38,9 +45,14 @@ export interface Oid4vciJwtProofOptions {
  * Options of `Oid4vciProofSigner.signDiVp` (the `di_vp` proof type, OpenID4VCI 1.0 Appendix F.2).
  *
  * @example
+ *
  * ```ts
  * import type { Oid4vciDiVpOptions } from 'credsign'
- * const options: Oid4vciDiVpOptions = { audience: 'https://credential-issuer.example.com', nonce: 'c-nonce-1', cryptosuite: 'eddsa-rdfc-2022' }
+ * const options: Oid4vciDiVpOptions = {
+ *   audience: 'https://credential-issuer.example.com',
+ *   nonce: 'c-nonce-1',
+ *   cryptosuite: 'eddsa-rdfc-2022',
+ * }
  * ```
  */
 export type Oid4vciDiVpOptions = Omit<Oid4vciJwtProofOptions, 'keyReference' | 'clientId'> & {
@@ -55,6 +67,7 @@ export type Oid4vciDiVpOptions = Omit<Oid4vciJwtProofOptions, 'keyReference' | '
  * `credsign/data-integrity` fits. The core takes it as a parameter so that it never loads JSON-LD.
  *
  * @example
+ *
  * ```ts
  * import type { Oid4vciDataIntegritySigner } from 'credsign'
  * import { DataIntegritySigner } from 'credsign/data-integrity'
@@ -63,7 +76,10 @@ export type Oid4vciDiVpOptions = Omit<Oid4vciJwtProofOptions, 'keyReference' | '
  * ```
  */
 export interface Oid4vciDataIntegritySigner {
-  sign(document: Record<string, unknown>, options?: Record<string, unknown>): Promise<Record<string, unknown>>
+  sign(
+    document: Record<string, unknown>,
+    options?: Record<string, unknown>,
+  ): Promise<Record<string, unknown>>
 }
 
 /**
@@ -71,10 +87,14 @@ export interface Oid4vciDataIntegritySigner {
  * Credential Request it goes into `proofs: { jwt: [proof.jwt] }`.
  *
  * @example
+ *
  * ```ts
  * import type { Oid4vciJwtProof } from 'credsign'
  * declare const proof: Oid4vciJwtProof
- * const body = { credential_configuration_id: 'UniversityDegree', proofs: { jwt: [proof.jwt] } }
+ * const body = {
+ *   credential_configuration_id: 'UniversityDegree',
+ *   proofs: { jwt: [proof.jwt] },
+ * }
  * ```
  */
 export interface Oid4vciJwtProof {
@@ -87,10 +107,14 @@ export interface Oid4vciJwtProof {
  * Credential Request it goes into `proofs: { di_vp: [proof.di_vp] }`.
  *
  * @example
+ *
  * ```ts
  * import type { Oid4vciDiVpProof } from 'credsign'
  * declare const proof: Oid4vciDiVpProof
- * const body = { credential_configuration_id: 'UniversityDegree', proofs: { di_vp: [proof.di_vp] } }
+ * const body = {
+ *   credential_configuration_id: 'UniversityDegree',
+ *   proofs: { di_vp: [proof.di_vp] },
+ * }
  * ```
  */
 export interface Oid4vciDiVpProof {
@@ -102,40 +126,61 @@ export interface Oid4vciDiVpProof {
  * Options of `verifyOid4vciProof`: what the Credential Issuer expects.
  *
  * @example
+ *
  * ```ts
  * import type { VerifyOid4vciProofOptions } from 'credsign'
- * const options: VerifyOid4vciProofOptions = { expectedAudience: 'https://credential-issuer.example.com', expectedNonce: 'LarRGSbmUPYtRYO6BQ4yn8', anonymous: true }
+ * const options: VerifyOid4vciProofOptions = {
+ *   expectedAudience: 'https://credential-issuer.example.com',
+ *   expectedNonce: 'LarRGSbmUPYtRYO6BQ4yn8',
+ *   anonymous: true,
+ * }
  * ```
  */
 export interface VerifyOid4vciProofOptions {
   /** The Credential Issuer Identifier: `aud` (jwt) or `domain` (di_vp) must name it. */
   expectedAudience: string
-  /** The `c_nonce` the issuer handed out: `nonce` (jwt) or `challenge` (di_vp) must equal it (else `invalid_nonce`). */
+  /**
+   * The `c_nonce` the issuer handed out: `nonce` (jwt) or `challenge` (di_vp) must equal it (else
+   * `invalid_nonce`).
+   */
   expectedNonce?: string
-  /** How old the proof may be, in seconds: `iat` (jwt) or `created` (di_vp, when present). Default 300. */
+  /**
+   * How old the proof may be, in seconds: `iat` (jwt) or `created` (di_vp, when present). Default
+   * 300.
+   */
   maxAgeSeconds?: number
   /** Allowed clock skew in seconds (default 60). */
   clockToleranceSeconds?: number
-  /** The issuer's clock: epoch milliseconds, a Date, or a function returning epoch milliseconds (default `Date.now`). */
+  /**
+   * The issuer's clock: epoch milliseconds, a Date, or a function returning epoch milliseconds
+   * (default `Date.now`).
+   */
   now?: number | Date | (() => number)
   /** Resolves `kid` / `verificationMethod` (default: did:key and did:jwk, offline). */
   resolver?: KeyResolver
-  /** Accepted JWS algorithms (default: every asymmetric algorithm credsign verifies; never `none` or HMAC). */
+  /**
+   * Accepted JWS algorithms (default: every asymmetric algorithm credsign verifies; never `none` or
+   * HMAC).
+   */
   algorithms?: JwsAlgorithm[]
-  /** jwt: `iss` must equal this `client_id`. */
+  /** Jwt: `iss` must equal this `client_id`. */
   expectedClientId?: string
-  /** jwt: the access token came from an anonymous Pre-Authorized Code Flow, so `iss` must be absent. */
+  /** Jwt: the access token came from an anonymous Pre-Authorized Code Flow, so `iss` must be absent. */
   anonymous?: boolean
-  /** di_vp: the `verify()` handlers that verify it, i.e. `[dataIntegrityHandler()]` from `credsign/data-integrity`. */
+  /**
+   * Di_vp: the `verify()` handlers that verify it, i.e. `[dataIntegrityHandler()]` from
+   * `credsign/data-integrity`.
+   */
   handlers?: FormatHandler[]
 }
 
 /**
- * The answer of `verifyOid4vciProof`. `error` is the OpenID4VCI Credential Error Response code
- * to send back (`invalid_proof`, or `invalid_nonce` for a missing or wrong `c_nonce`); `reason`
- * is credsign's specific code (`typ_mismatch`, `signature_invalid`, `audience_mismatch`, …).
+ * The answer of `verifyOid4vciProof`. `error` is the OpenID4VCI Credential Error Response code to
+ * send back (`invalid_proof`, or `invalid_nonce` for a missing or wrong `c_nonce`); `reason` is
+ * credsign's specific code (`typ_mismatch`, `signature_invalid`, `audience_mismatch`, …).
  *
  * @example
+ *
  * ```ts
  * import type { Oid4vciProofResult } from 'credsign'
  * declare const result: Oid4vciProofResult

@@ -12,50 +12,90 @@ import type { Oid4vciProofResult } from './types.js'
  * Verifies one `di_vp` key proof (OpenID4VCI 1.0 Appendix F.2 and F.4): a Verifiable Presentation
  * with exactly one `DataIntegrityProof` (a `cryptosuite` is required) whose `proofPurpose` is
  * `authentication`, whose `domain` names the Credential Issuer, whose `challenge` is the `c_nonce`
- * (when one is expected) and whose `created`, when present, is within `maxAgeSeconds`. These
- * run first; then `verify()` with the caller's handlers checks the signature, the verification
- * method's authorisation for `authentication`, and that `holder` (when present) is the key's
- * controller. Without a handler that takes the presentation: `format_not_enabled`. Never throws.
+ * (when one is expected) and whose `created`, when present, is within `maxAgeSeconds`. These run
+ * first; then `verify()` with the caller's handlers checks the signature, the verification method's
+ * authorisation for `authentication`, and that `holder` (when present) is the key's controller.
+ * Without a handler that takes the presentation: `format_not_enabled`. Never throws.
  *
  * @example
+ *
  * ```ts
- * const result = await verifyDiVpProof(vp, proofCheckSettings({ expectedAudience: 'https://issuer.example', handlers: [dataIntegrityHandler()] }))
+ * const result = await verifyDiVpProof(
+ *   vp,
+ *   proofCheckSettings({
+ *     expectedAudience: 'https://issuer.example',
+ *     handlers: [dataIntegrityHandler()],
+ *   }),
+ * )
  * ```
+ *
  * @internal
  */
-export async function verifyDiVpProof(vp: unknown, settings: ProofCheckSettings): Promise<Oid4vciProofResult> {
-  const fail = (reason: Parameters<typeof proofFailure>[1], message: string): Oid4vciProofResult => proofFailure('di_vp', reason, message)
+export async function verifyDiVpProof(
+  vp: unknown,
+  settings: ProofCheckSettings,
+): Promise<Oid4vciProofResult> {
+  const fail = (reason: Parameters<typeof proofFailure>[1], message: string): Oid4vciProofResult =>
+    proofFailure('di_vp', reason, message)
   try {
-    if (!isPlainObject(vp)) return fail('malformed', 'a di_vp proof is a Verifiable Presentation (a JSON object)')
+    if (!isPlainObject(vp))
+      return fail('malformed', 'a di_vp proof is a Verifiable Presentation (a JSON object)')
     const types = typeof vp.type === 'string' ? [vp.type] : Array.isArray(vp.type) ? vp.type : []
-    if (!types.includes('VerifiablePresentation')) return fail('malformed', 'a di_vp proof must have the type VerifiablePresentation')
+    if (!types.includes('VerifiablePresentation'))
+      return fail('malformed', 'a di_vp proof must have the type VerifiablePresentation')
     const proofs = Array.isArray(vp.proof) ? vp.proof : vp.proof === undefined ? [] : [vp.proof]
-    if (proofs.length !== 1 || !isPlainObject(proofs[0])) return fail('proof_invalid', 'a di_vp proof carries exactly one Data Integrity proof')
+    if (proofs.length !== 1 || !isPlainObject(proofs[0]))
+      return fail('proof_invalid', 'a di_vp proof carries exactly one Data Integrity proof')
     const proof = proofs[0]
     if (proof.type !== 'DataIntegrityProof' || typeof proof.cryptosuite !== 'string') {
       return fail('proof_invalid', 'the proof must be a DataIntegrityProof with a cryptosuite')
     }
-    if (typeof proof.verificationMethod !== 'string' || proof.verificationMethod.length === 0) return fail('proof_invalid', 'the proof has no verificationMethod')
+    if (typeof proof.verificationMethod !== 'string' || proof.verificationMethod.length === 0)
+      return fail('proof_invalid', 'the proof has no verificationMethod')
     if (proof.proofPurpose !== 'authentication') {
-      return fail('proof_purpose_mismatch', `proofPurpose must be authentication, not ${JSON.stringify(String(proof.proofPurpose).slice(0, 40))}`)
+      return fail(
+        'proof_purpose_mismatch',
+        `proofPurpose must be authentication, not ${JSON.stringify(String(proof.proofPurpose).slice(0, 40))}`,
+      )
     }
-    const domains = typeof proof.domain === 'string' ? [proof.domain] : Array.isArray(proof.domain) ? proof.domain : []
+    const domains =
+      typeof proof.domain === 'string'
+        ? [proof.domain]
+        : Array.isArray(proof.domain)
+          ? proof.domain
+          : []
     if (!domains.includes(settings.expectedAudience)) {
-      return fail('audience_mismatch', proof.domain === undefined ? 'the proof has no domain (it must be the Credential Issuer Identifier)' : 'the proof is for another domain than this Credential Issuer')
+      return fail(
+        'audience_mismatch',
+        proof.domain === undefined
+          ? 'the proof has no domain (it must be the Credential Issuer Identifier)'
+          : 'the proof is for another domain than this Credential Issuer',
+      )
     }
     if (settings.expectedNonce !== undefined && proof.challenge !== settings.expectedNonce) {
-      return fail('nonce_mismatch', proof.challenge === undefined ? 'the proof has no challenge (c_nonce)' : 'the challenge is not the expected c_nonce')
+      return fail(
+        'nonce_mismatch',
+        proof.challenge === undefined
+          ? 'the proof has no challenge (c_nonce)'
+          : 'the challenge is not the expected c_nonce',
+      )
     }
     if (proof.created !== undefined) {
       const created = parseDateTime(proof.created, { requireOffset: true })
-      if (created === undefined) return fail('proof_invalid', 'created must be a dateTimeStamp (with Z or an offset)')
+      if (created === undefined)
+        return fail('proof_invalid', 'created must be a dateTimeStamp (with Z or an offset)')
       const toleranceMs = settings.clockToleranceSeconds * 1000
-      if (created > settings.now + toleranceMs) return fail('not_yet_valid', 'the proof was created in the future')
-      if (settings.now - created > settings.maxAgeSeconds * 1000 + toleranceMs) return fail('expired', 'the proof is older than maxAgeSeconds (created)')
+      if (created > settings.now + toleranceMs)
+        return fail('not_yet_valid', 'the proof was created in the future')
+      if (settings.now - created > settings.maxAgeSeconds * 1000 + toleranceMs)
+        return fail('expired', 'the proof is older than maxAgeSeconds (created)')
     }
 
     if (!settings.handlers.some((handler) => detects(handler.detect.bind(handler), vp))) {
-      return fail('format_not_enabled', "no handler verifies Data Integrity proofs: pass handlers: [dataIntegrityHandler()] from 'credsign/data-integrity'")
+      return fail(
+        'format_not_enabled',
+        "no handler verifies Data Integrity proofs: pass handlers: [dataIntegrityHandler()] from 'credsign/data-integrity'",
+      )
     }
     const capture = capturingResolver(settings.resolver)
     const verifyOptions: VerifyOptions = {
@@ -67,12 +107,25 @@ export async function verifyDiVpProof(vp: unknown, settings: ProofCheckSettings)
     }
     if (settings.expectedNonce !== undefined) verifyOptions.nonce = settings.expectedNonce
     if (settings.algorithms !== undefined) verifyOptions.algorithms = settings.algorithms
-    const verified = await verifyWith(vp, verifyOptions, [...builtInHandlers(), ...(verifyOptions.handlers ?? [])])
+    const verified = await verifyWith(vp, verifyOptions, [
+      ...builtInHandlers(),
+      ...(verifyOptions.handlers ?? []),
+    ])
     const first = verified.errors[0]
-    if (!verified.verified || first !== undefined) return fail(first?.code ?? 'proof_invalid', first?.message ?? 'the presentation did not verify')
+    if (!verified.verified || first !== undefined)
+      return fail(
+        first?.code ?? 'proof_invalid',
+        first?.message ?? 'the presentation did not verify',
+      )
 
-    const key = capture.keys.get(proof.verificationMethod) ?? (await settings.resolver.resolveKey(proof.verificationMethod))
-    const result: Oid4vciProofResult = { verified: true, proofType: 'di_vp', key: { id: key.id, publicJwk: key.publicJwk } }
+    const key =
+      capture.keys.get(proof.verificationMethod) ??
+      (await settings.resolver.resolveKey(proof.verificationMethod))
+    const result: Oid4vciProofResult = {
+      verified: true,
+      proofType: 'di_vp',
+      key: { id: key.id, publicJwk: key.publicJwk },
+    }
     if (key.controller !== undefined && result.key !== undefined) {
       result.key.controller = key.controller
       result.holder = key.controller
@@ -92,7 +145,10 @@ function detects(detect: (input: unknown) => boolean, input: unknown): boolean {
 }
 
 /** The caller's resolver, remembering what it answered: the key that verified is the key to bind. */
-function capturingResolver(inner: KeyResolver): { resolver: KeyResolver; keys: Map<string, ResolvedKey> } {
+function capturingResolver(inner: KeyResolver): {
+  resolver: KeyResolver
+  keys: Map<string, ResolvedKey>
+} {
   const keys = new Map<string, ResolvedKey>()
   const resolver: KeyResolver = {
     resolveKey: async (reference: string, options?: ResolveOptions) => {

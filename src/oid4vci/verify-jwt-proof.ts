@@ -15,43 +15,77 @@ const KEY_PARAMETERS = ['kid', 'jwk', 'x5c'] as const
 
 /**
  * Verifies one `jwt` key proof (OpenID4VCI 1.0 Appendix F.1 and F.4) and returns the key the
- * credential is to be bound to. Structure and header rules run before any key is resolved:
- * compact JWS; `typ` is `openid4vci-proof+jwt`; `alg` is an accepted asymmetric algorithm;
- * exactly one of `kid` / `jwk` / `x5c` (`x5c` is not supported); a `jwk` without private members.
- * Then the signature (the `kid` through the resolver, or the header `jwk`), `aud`, `iat` (required,
- * not older than `maxAgeSeconds`, not in the future), `nonce`, and `iss`. Never throws.
+ * credential is to be bound to. Structure and header rules run before any key is resolved: compact
+ * JWS; `typ` is `openid4vci-proof+jwt`; `alg` is an accepted asymmetric algorithm; exactly one of
+ * `kid` / `jwk` / `x5c` (`x5c` is not supported); a `jwk` without private members. Then the
+ * signature (the `kid` through the resolver, or the header `jwk`), `aud`, `iat` (required, not
+ * older than `maxAgeSeconds`, not in the future), `nonce`, and `iss`. Never throws.
  *
  * @example
+ *
  * ```ts
- * const result = await verifyJwtProof(jwt, proofCheckSettings({ expectedAudience: 'https://issuer.example' }))
+ * const result = await verifyJwtProof(
+ *   jwt,
+ *   proofCheckSettings({ expectedAudience: 'https://issuer.example' }),
+ * )
  * ```
+ *
  * @internal
  */
-export async function verifyJwtProof(jwt: unknown, settings: ProofCheckSettings): Promise<Oid4vciProofResult> {
-  const fail = (reason: Parameters<typeof proofFailure>[1], message: string): Oid4vciProofResult => proofFailure('jwt', reason, message)
+export async function verifyJwtProof(
+  jwt: unknown,
+  settings: ProofCheckSettings,
+): Promise<Oid4vciProofResult> {
+  const fail = (reason: Parameters<typeof proofFailure>[1], message: string): Oid4vciProofResult =>
+    proofFailure('jwt', reason, message)
   try {
-    if (typeof jwt !== 'string' || jwt.length === 0) return fail('malformed', 'a jwt proof is a compact JWT string')
+    if (typeof jwt !== 'string' || jwt.length === 0)
+      return fail('malformed', 'a jwt proof is a compact JWT string')
     const decoded = decodeJwsUnverified(jwt)
-    if (decoded.serialization !== 'compact') return fail('malformed', 'a jwt proof uses the compact serialization')
+    if (decoded.serialization !== 'compact')
+      return fail('malformed', 'a jwt proof uses the compact serialization')
     const header = decoded.signatures[0]?.protectedHeader ?? {}
 
     if (!typMatches(header.typ, OID4VCI_PROOF_TYP)) {
-      return fail('typ_mismatch', header.typ === undefined ? `the proof has no typ (must be ${OID4VCI_PROOF_TYP})` : `typ ${JSON.stringify(String(header.typ).slice(0, 40))} is not ${OID4VCI_PROOF_TYP}`)
+      return fail(
+        'typ_mismatch',
+        header.typ === undefined
+          ? `the proof has no typ (must be ${OID4VCI_PROOF_TYP})`
+          : `typ ${JSON.stringify(String(header.typ).slice(0, 40))} is not ${OID4VCI_PROOF_TYP}`,
+      )
     }
     const alg = header.alg
     const accepted = settings.algorithms ?? JWS_ALGORITHMS
     if (!isJwsAlgorithm(alg) || !accepted.includes(alg)) {
-      return fail('algorithm_not_allowed', `alg ${JSON.stringify(String(alg).slice(0, 16))} is not an accepted asymmetric algorithm`)
+      return fail(
+        'algorithm_not_allowed',
+        `alg ${JSON.stringify(String(alg).slice(0, 16))} is not an accepted asymmetric algorithm`,
+      )
     }
 
-    const present = KEY_PARAMETERS.filter((name) => Object.prototype.hasOwnProperty.call(header, name))
-    if (present.length === 0) return fail('malformed', 'the proof names no key: the header needs exactly one of kid, jwk and x5c')
-    if (present.length > 1) return fail('malformed', `the header has ${present.join(' and ')}: exactly one of kid, jwk and x5c is allowed`)
-    if (present[0] === 'x5c') return fail('unsupported_format', 'x5c key proofs (certificate chains) are not supported: use kid or jwk')
+    const present = KEY_PARAMETERS.filter((name) =>
+      Object.prototype.hasOwnProperty.call(header, name),
+    )
+    if (present.length === 0)
+      return fail(
+        'malformed',
+        'the proof names no key: the header needs exactly one of kid, jwk and x5c',
+      )
+    if (present.length > 1)
+      return fail(
+        'malformed',
+        `the header has ${present.join(' and ')}: exactly one of kid, jwk and x5c is allowed`,
+      )
+    if (present[0] === 'x5c')
+      return fail(
+        'unsupported_format',
+        'x5c key proofs (certificate chains) are not supported: use kid or jwk',
+      )
     if (present[0] === 'jwk') {
       if (!isPlainObject(header.jwk)) return fail('malformed', 'the header jwk must be an object')
       // Appendix F.4: "the header parameter does not contain a private key".
-      if (hasPrivateMembers(header.jwk)) return fail('malformed', 'the header jwk holds a private key')
+      if (hasPrivateMembers(header.jwk))
+        return fail('malformed', 'the header jwk holds a private key')
     } else if (typeof header.kid !== 'string' || header.kid.length === 0) {
       return fail('malformed', 'kid must be a non-empty string')
     }
@@ -71,13 +105,25 @@ export async function verifyJwtProof(jwt: unknown, settings: ProofCheckSettings)
     const { payload, key } = await verifyJwt(jwt, verifyOptions)
 
     if (settings.anonymous && payload.iss !== undefined) {
-      return fail('claim_invalid', 'iss must be absent: the access token came from an anonymous pre-authorized code flow')
+      return fail(
+        'claim_invalid',
+        'iss must be absent: the access token came from an anonymous pre-authorized code flow',
+      )
     }
     if (settings.expectedClientId !== undefined && payload.iss !== settings.expectedClientId) {
-      return fail('claim_invalid', payload.iss === undefined ? 'iss is missing: it must be the client_id' : 'iss is not the client_id of this client')
+      return fail(
+        'claim_invalid',
+        payload.iss === undefined
+          ? 'iss is missing: it must be the client_id'
+          : 'iss is not the client_id of this client',
+      )
     }
 
-    const result: Oid4vciProofResult = { verified: true, proofType: 'jwt', key: { id: key.id, publicJwk: key.publicJwk } }
+    const result: Oid4vciProofResult = {
+      verified: true,
+      proofType: 'jwt',
+      key: { id: key.id, publicJwk: key.publicJwk },
+    }
     if (key.controller !== undefined && result.key !== undefined) {
       result.key.controller = key.controller
       result.holder = key.controller

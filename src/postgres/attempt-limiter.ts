@@ -2,10 +2,23 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { utf8 } from '../util/bytes.js'
-import type { Admission, AttemptLimiter, AttemptOutcome, LockoutPolicy } from '../vault/attempt-limiter.js'
+import type {
+  Admission,
+  AttemptLimiter,
+  AttemptOutcome,
+  LockoutPolicy,
+} from '../vault/attempt-limiter.js'
 import { resolveLockoutPolicy } from '../vault/memory-attempt-limiter.js'
 import { PgConnector } from './connection.js'
-import { MIGRATIONS, resolveSchemaNames, runMigrations, type MigrateOptions, type MigrationResult, type PostgresTarget, type SchemaNames } from './schema.js'
+import {
+  MIGRATIONS,
+  resolveSchemaNames,
+  runMigrations,
+  type MigrateOptions,
+  type MigrationResult,
+  type PostgresTarget,
+  type SchemaNames,
+} from './schema.js'
 
 /**
  * Options of {@link PostgresAttemptLimiter}: where the counters live and the lockout policy
@@ -13,17 +26,25 @@ import { MIGRATIONS, resolveSchemaNames, runMigrations, type MigrateOptions, typ
  * must use the same policy.
  *
  * @example
+ *
  * ```ts
- * import { PostgresAttemptLimiter, type PostgresAttemptLimiterOptions } from 'credsign/postgres'
- * const options: PostgresAttemptLimiterOptions = { connection: process.env.DATABASE_URL, maxFailures: 5, lockoutMs: 15 * 60_000 }
+ * import {
+ *   PostgresAttemptLimiter,
+ *   type PostgresAttemptLimiterOptions,
+ * } from 'credsign/postgres'
+ * const options: PostgresAttemptLimiterOptions = {
+ *   connection: process.env.DATABASE_URL,
+ *   maxFailures: 5,
+ *   lockoutMs: 15 * 60_000,
+ * }
  * const limiter = new PostgresAttemptLimiter(options)
  * ```
  */
 export interface PostgresAttemptLimiterOptions extends PostgresTarget, LockoutPolicy {
   /**
    * How often (by the `now` passed to `begin`) `begin` also deletes expired counters, in
-   * milliseconds (default 600,000; 0 never: then call {@link PostgresAttemptLimiter.prune} yourself).
-   * Keeps the table small when attempts come for many random ids.
+   * milliseconds (default 600,000; 0 never: then call {@link PostgresAttemptLimiter.prune}
+   * yourself). Keeps the table small when attempts come for many random ids.
    */
   pruneIntervalMs?: number
 }
@@ -72,14 +93,19 @@ function statements({ q }: SchemaNames) {
 }
 
 function rowKey(key: unknown): string {
-  if (typeof key !== 'string') throw new CredsignError('invalid_argument', 'limiter key must be a string')
+  if (typeof key !== 'string')
+    throw new CredsignError('invalid_argument', 'limiter key must be a string')
   // The vault's keys are `id` or `id\u0000client`: PostgreSQL text cannot hold NUL, and a client
   // string has no length bound. A hash is fixed-size text and keeps the keys apart.
   return bytesToHex(sha256(utf8(key)))
 }
 
 function epochMs(now: unknown): number {
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new CredsignError('invalid_argument', 'limiter time must be a finite number of milliseconds')
+  if (typeof now !== 'number' || !Number.isFinite(now))
+    throw new CredsignError(
+      'invalid_argument',
+      'limiter time must be a finite number of milliseconds',
+    )
   return Math.floor(now)
 }
 
@@ -88,22 +114,26 @@ function epochMs(now: unknown): number {
  * every replica using the database (an attacker spreading guesses over replicas gets the limit once
  * in total, not once per replica), and survives restarts.
  *
- * Same policy and semantics as `MemoryAttemptLimiter`: attempts count at admission, a success resets,
- * a void attempt is un-counted, reaching `maxFailures` locks for `lockoutMs`. `begin` is one
- * `INSERT ... ON CONFLICT DO UPDATE` statement, atomic per key. Counters are keyed by the SHA-256 of
- * the limiter key. Times are the `now` the vault passes (its clock, milliseconds, rounded down), so
- * keep replicas' clocks in sync.
+ * Same policy and semantics as `MemoryAttemptLimiter`: attempts count at admission, a success
+ * resets, a void attempt is un-counted, reaching `maxFailures` locks for `lockoutMs`. `begin` is
+ * one `INSERT ... ON CONFLICT DO UPDATE` statement, atomic per key. Counters are keyed by the
+ * SHA-256 of the limiter key. Times are the `now` the vault passes (its clock, milliseconds,
+ * rounded down), so keep replicas' clocks in sync.
  *
  * The table comes from the store's migrations (`PostgresStore.migrate()` or
  * {@link PostgresAttemptLimiter.migrate}). Storage errors are `store_unavailable`: the vault then
  * refuses the unlock (fails closed).
  *
  * @example
+ *
  * ```ts
  * import { KeyVault } from 'credsign'
  * import { PostgresAttemptLimiter, PostgresStore } from 'credsign/postgres'
  * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
- * const limiter = new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL, maxFailures: 5 })
+ * const limiter = new PostgresAttemptLimiter({
+ *   connection: process.env.DATABASE_URL,
+ *   maxFailures: 5,
+ * })
  * const vault = new KeyVault({ store, limiter, serviceSecret: process.env.SERVICE_SECRET! })
  * ```
  */
@@ -120,20 +150,33 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
    * Makes a limiter with its own connection (or the caller's pool). Connects on first use.
    *
    * @example
+   *
    * ```ts
    * import { PostgresAttemptLimiter } from 'credsign/postgres'
-   * const limiter = new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL, maxFailures: 3, lockoutMs: 60_000 })
+   * const limiter = new PostgresAttemptLimiter({
+   *   connection: process.env.DATABASE_URL,
+   *   maxFailures: 3,
+   *   lockoutMs: 60_000,
+   * })
    * ```
    */
   constructor(options: PostgresAttemptLimiterOptions)
   /** @internal */
-  constructor(options: PostgresAttemptLimiterOptions, shared: { connector: PgConnector; schema: SchemaNames })
-  constructor(options: PostgresAttemptLimiterOptions, shared?: { connector: PgConnector; schema: SchemaNames }) {
-    if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'PostgresAttemptLimiter options are required')
+  constructor(
+    options: PostgresAttemptLimiterOptions,
+    shared: { connector: PgConnector; schema: SchemaNames },
+  )
+  constructor(
+    options: PostgresAttemptLimiterOptions,
+    shared?: { connector: PgConnector; schema: SchemaNames },
+  ) {
+    if (typeof options !== 'object' || options === null)
+      throw new CredsignError('invalid_argument', 'PostgresAttemptLimiter options are required')
     const { pool, connection, schema, tables, pruneIntervalMs, ...policy } = options
     this.#policy = resolveLockoutPolicy(policy)
     const prune = pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS
-    if (!Number.isSafeInteger(prune) || prune < 0) throw new CredsignError('invalid_argument', 'pruneIntervalMs must be a non-negative integer')
+    if (!Number.isSafeInteger(prune) || prune < 0)
+      throw new CredsignError('invalid_argument', 'pruneIntervalMs must be a non-negative integer')
     this.#pruneIntervalMs = prune
     this.#schema = shared?.schema ?? resolveSchemaNames(schema, tables)
     this.#connector = shared?.connector ?? new PgConnector({ pool, connection })
@@ -146,7 +189,11 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
    *
    * @internal
    */
-  static onConnector(connector: PgConnector, schema: SchemaNames, options: Omit<PostgresAttemptLimiterOptions, keyof PostgresTarget>): PostgresAttemptLimiter {
+  static onConnector(
+    connector: PgConnector,
+    schema: SchemaNames,
+    options: Omit<PostgresAttemptLimiterOptions, keyof PostgresTarget>,
+  ): PostgresAttemptLimiter {
     return new PostgresAttemptLimiter(stripTarget(options), { connector, schema })
   }
 
@@ -154,9 +201,12 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
    * The policy in force.
    *
    * @example
+   *
    * ```ts
    * import { PostgresAttemptLimiter } from 'credsign/postgres'
-   * console.log(new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL }).policy.maxFailures) // 5
+   * console.log(
+   *   new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL }).policy.maxFailures,
+   * ) // 5
    * ```
    */
   get policy(): Readonly<Required<LockoutPolicy>> {
@@ -167,11 +217,13 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
    * Admits and counts one attempt on `key`, or answers with the lock's end: one atomic statement.
    *
    * @example
+   *
    * ```ts
    * import { PostgresAttemptLimiter } from 'credsign/postgres'
    * const limiter = new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL })
    * const admission = await limiter.begin('issuer-1', Date.now())
-   * if (!admission.admitted) console.log(`locked until ${new Date(admission.retryAt).toISOString()}`)
+   * if (!admission.admitted)
+   *   console.log(`locked until ${new Date(admission.retryAt).toISOString()}`)
    * ```
    */
   async begin(key: string, now: number): Promise<Admission> {
@@ -179,10 +231,20 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
     const at = epochMs(now)
     const { maxFailures, windowMs, lockoutMs } = this.#policy
     const { rows } = await this.#connector.run('count an unlock attempt', (query) =>
-      query(this.#sql.begin, [hashed, String(at), maxFailures, String(windowMs), String(lockoutMs)]),
+      query(this.#sql.begin, [
+        hashed,
+        String(at),
+        maxFailures,
+        String(windowMs),
+        String(lockoutMs),
+      ]),
     )
     const row = rows[0]
-    if (row === undefined || typeof row.admitted !== 'boolean') throw new CredsignError('store_unavailable', 'postgres limiter: no answer from the attempt counter')
+    if (row === undefined || typeof row.admitted !== 'boolean')
+      throw new CredsignError(
+        'store_unavailable',
+        'postgres limiter: no answer from the attempt counter',
+      )
     if (this.#pruneIntervalMs > 0 && at - this.#lastPrune >= this.#pruneIntervalMs) {
       this.#lastPrune = at
       // Housekeeping only: a failure here must not fail the attempt.
@@ -197,10 +259,12 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
    * attempt, `failure` keeps it counted.
    *
    * @example
+   *
    * ```ts
    * import { PostgresAttemptLimiter } from 'credsign/postgres'
    * const limiter = new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL })
-   * if ((await limiter.begin('issuer-1', Date.now())).admitted) await limiter.end('issuer-1', 'success', Date.now())
+   * if ((await limiter.begin('issuer-1', Date.now())).admitted)
+   *   await limiter.end('issuer-1', 'success', Date.now())
    * ```
    */
   async end(key: string, outcome: AttemptOutcome, now: number): Promise<void> {
@@ -209,7 +273,8 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
     let text: string
     let values: unknown[]
     if (outcome === 'success') [text, values] = [this.#sql.success, [hashed]]
-    else if (outcome === 'void') [text, values] = [this.#sql.void, [hashed, this.#policy.maxFailures]]
+    else if (outcome === 'void')
+      [text, values] = [this.#sql.void, [hashed, this.#policy.maxFailures]]
     else if (outcome === 'failure') [text, values] = [this.#sql.failure, [hashed, String(at)]]
     else throw new CredsignError('invalid_argument', 'outcome must be success, failure or void')
     await this.#connector.run('record an unlock attempt', (query) => query(text, values))
@@ -220,9 +285,13 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
    * 10,000 per call, and resolves with how many. `begin` calls it every `pruneIntervalMs`.
    *
    * @example
+   *
    * ```ts
    * import { PostgresAttemptLimiter } from 'credsign/postgres'
-   * const limiter = new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL, pruneIntervalMs: 0 })
+   * const limiter = new PostgresAttemptLimiter({
+   *   connection: process.env.DATABASE_URL,
+   *   pruneIntervalMs: 0,
+   * })
    * setInterval(() => void limiter.prune().catch(() => {}), 60_000).unref()
    * ```
    */
@@ -238,6 +307,7 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
    * Creates or upgrades the tables (the same migrations as `PostgresStore.migrate()`).
    *
    * @example
+   *
    * ```ts
    * import { PostgresAttemptLimiter } from 'credsign/postgres'
    * await new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL }).migrate()
@@ -251,6 +321,7 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
    * Ends the pool if this limiter made it; a caller's or a store's pool stays open.
    *
    * @example
+   *
    * ```ts
    * import { PostgresAttemptLimiter } from 'credsign/postgres'
    * const limiter = new PostgresAttemptLimiter({ connection: process.env.DATABASE_URL })
@@ -262,8 +333,11 @@ export class PostgresAttemptLimiter implements AttemptLimiter {
   }
 }
 
-function stripTarget(options: Omit<PostgresAttemptLimiterOptions, keyof PostgresTarget>): PostgresAttemptLimiterOptions {
-  if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'limiter policy must be an object')
+function stripTarget(
+  options: Omit<PostgresAttemptLimiterOptions, keyof PostgresTarget>,
+): PostgresAttemptLimiterOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new CredsignError('invalid_argument', 'limiter policy must be an object')
   const { maxFailures, windowMs, lockoutMs, pruneIntervalMs } = options
   return { maxFailures, windowMs, lockoutMs, pruneIntervalMs }
 }

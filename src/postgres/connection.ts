@@ -5,6 +5,7 @@ import { describeKeyId } from '../stores/key-id.js'
  * What credsign reads of a `pg` query result. Structural, so the types never require `@types/pg`.
  *
  * @example
+ *
  * ```ts
  * import type { PgQueryResult } from 'credsign/postgres'
  * const result: PgQueryResult = { rows: [{ one: 1 }], rowCount: 1 }
@@ -19,9 +20,14 @@ export interface PgQueryResult {
  * The query form credsign sends: SQL text with `$n` placeholders and the values apart.
  *
  * @example
+ *
  * ```ts
  * import type { PgQueryConfig } from 'credsign/postgres'
- * const query: PgQueryConfig = { text: 'SELECT $1::int AS n', values: [1], query_timeout: 2_000 }
+ * const query: PgQueryConfig = {
+ *   text: 'SELECT $1::int AS n',
+ *   values: [1],
+ *   query_timeout: 2_000,
+ * }
  * ```
  */
 export interface PgQueryConfig {
@@ -35,6 +41,7 @@ export interface PgQueryConfig {
  * The parts of a `pg` `PoolClient` credsign uses: `query`, `release`, and the `error` event.
  *
  * @example
+ *
  * ```ts
  * import type { PgPool, PgPoolClient } from 'credsign/postgres'
  * async function one(pool: PgPool): Promise<unknown> {
@@ -60,6 +67,7 @@ export interface PgPoolClient {
  * with the same `connect`/`end` shape (a wrapper for metrics, a test double).
  *
  * @example
+ *
  * ```ts
  * import pg from 'pg'
  * import { PostgresStore, type PgPool } from 'credsign/postgres'
@@ -75,15 +83,16 @@ export interface PgPool {
 /**
  * TLS settings of {@link PostgresConnectionOptions}. Values are PEM text or bytes.
  *
- * - `verify-full` (default): the server certificate must chain to `ca` (or the system roots when
- *   `ca` is absent) **and** name the host you connect to. The only mode that stops a
- *   man-in-the-middle; use it in production.
- * - `verify-ca`: the chain is checked but not the name; any server holding a certificate from that
- *   CA passes. Requires `ca` (a private CA), since with a public CA it proves nothing.
+ * - `verify-full` (default): the server certificate must chain to `ca` (or the system roots when `ca`
+ *   is absent) **and** name the host you connect to. The only mode that stops a man-in-the-middle;
+ *   use it in production.
+ * - `verify-ca`: the chain is checked but not the name; any server holding a certificate from that CA
+ *   passes. Requires `ca` (a private CA), since with a public CA it proves nothing.
  * - `require`: encrypted, **unauthenticated**: whoever answers on the network path gets the
  *   connection (and the password, and the key envelopes). Development only.
  *
  * @example
+ *
  * ```ts
  * import { readFileSync } from 'node:fs'
  * import type { PostgresTlsOptions } from 'credsign/postgres'
@@ -114,10 +123,13 @@ export interface PostgresTlsOptions {
  * (`pg` is then loaded on first use with `await import('pg')`).
  *
  * @example
+ *
  * ```ts
  * import { PostgresStore, type PostgresConnectionOptions } from 'credsign/postgres'
  * const connection: PostgresConnectionOptions = {
- *   host: 'db.internal.example', database: 'issuer', user: 'credsign',
+ *   host: 'db.internal.example',
+ *   database: 'issuer',
+ *   user: 'credsign',
  *   password: () => process.env.PGPASSWORD ?? '',
  *   ssl: { mode: 'verify-full', ca: process.env.DB_CA_PEM },
  *   maxConnections: 10,
@@ -126,7 +138,10 @@ export interface PostgresTlsOptions {
  * ```
  */
 export interface PostgresConnectionOptions {
-  /** `postgres://user@host:port/db`. TLS belongs in `ssl`, not in `sslmode=` parameters, when both are used. */
+  /**
+   * `postgres://user@host:port/db`. TLS belongs in `ssl`, not in `sslmode=` parameters, when both
+   * are used.
+   */
   connectionString?: string
   host?: string
   port?: number
@@ -181,10 +196,14 @@ function pemList(value: unknown, name: string): string | string[] | undefined {
 
 /** Node `tls.connect` options for a {@link PostgresTlsOptions}, as `pg` passes them through. */
 function tlsConfig(ssl: PostgresTlsOptions): Record<string, unknown> {
-  if (typeof ssl !== 'object' || ssl === null) throw new CredsignError('invalid_argument', 'postgres ssl must be an object')
+  if (typeof ssl !== 'object' || ssl === null)
+    throw new CredsignError('invalid_argument', 'postgres ssl must be an object')
   const mode = ssl.mode ?? 'verify-full'
   if (mode !== 'verify-full' && mode !== 'verify-ca' && mode !== 'require') {
-    throw new CredsignError('invalid_argument', 'postgres ssl.mode must be verify-full, verify-ca or require')
+    throw new CredsignError(
+      'invalid_argument',
+      'postgres ssl.mode must be verify-full, verify-ca or require',
+    )
   }
   const config: Record<string, unknown> = {}
   const ca = pemList(ssl.ca, 'ca')
@@ -203,7 +222,11 @@ function tlsConfig(ssl: PostgresTlsOptions): Record<string, unknown> {
   } else {
     config.rejectUnauthorized = true
     if (mode === 'verify-ca') {
-      if (ca === undefined) throw new CredsignError('invalid_argument', 'postgres ssl verify-ca needs ssl.ca (with a public CA it would accept any server)')
+      if (ca === undefined)
+        throw new CredsignError(
+          'invalid_argument',
+          'postgres ssl verify-ca needs ssl.ca (with a public CA it would accept any server)',
+        )
       // Chain checked by rejectUnauthorized; the host name deliberately not.
       config.checkServerIdentity = () => undefined
     }
@@ -212,23 +235,42 @@ function tlsConfig(ssl: PostgresTlsOptions): Record<string, unknown> {
 }
 
 /**
- * The `pg.Pool` configuration for `options`. Throws `invalid_argument` for nonsense, and when TLS is
- * configured both in `ssl` and in the connection string (`pg` would silently let the string win).
+ * The `pg.Pool` configuration for `options`. Throws `invalid_argument` for nonsense, and when TLS
+ * is configured both in `ssl` and in the connection string (`pg` would silently let the string
+ * win).
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { poolConfig } from './connection.js'
- * const config = poolConfig({ connectionString: 'postgres://u@localhost/db', maxConnections: 4 })
+ * const config = poolConfig({
+ *   connectionString: 'postgres://u@localhost/db',
+ *   maxConnections: 4,
+ * })
  * ```
+ *
+ * @internal
  */
 export function poolConfig(options: string | PostgresConnectionOptions): Record<string, unknown> {
-  const o: PostgresConnectionOptions = typeof options === 'string' ? { connectionString: options } : options
-  if (typeof o !== 'object' || o === null) throw new CredsignError('invalid_argument', 'postgres connection options must be a string or an object')
-  const statementTimeoutMs = positiveInteger(o.statementTimeoutMs, DEFAULTS.statementTimeoutMs, 'statementTimeoutMs')
+  const o: PostgresConnectionOptions =
+    typeof options === 'string' ? { connectionString: options } : options
+  if (typeof o !== 'object' || o === null)
+    throw new CredsignError(
+      'invalid_argument',
+      'postgres connection options must be a string or an object',
+    )
+  const statementTimeoutMs = positiveInteger(
+    o.statementTimeoutMs,
+    DEFAULTS.statementTimeoutMs,
+    'statementTimeoutMs',
+  )
   const config: Record<string, unknown> = {
     max: positiveInteger(o.maxConnections, DEFAULTS.maxConnections, 'maxConnections'),
-    connectionTimeoutMillis: positiveInteger(o.connectTimeoutMs, DEFAULTS.connectTimeoutMs, 'connectTimeoutMs'),
+    connectionTimeoutMillis: positiveInteger(
+      o.connectTimeoutMs,
+      DEFAULTS.connectTimeoutMs,
+      'connectTimeoutMs',
+    ),
     idleTimeoutMillis: positiveInteger(o.idleTimeoutMs, DEFAULTS.idleTimeoutMs, 'idleTimeoutMs'),
     statement_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + DEFAULTS.clientGraceMs,
@@ -238,27 +280,38 @@ export function poolConfig(options: string | PostgresConnectionOptions): Record<
   }
   if (o.connectionString !== undefined) {
     if (typeof o.connectionString !== 'string' || o.connectionString === '') {
-      throw new CredsignError('invalid_argument', 'postgres connectionString must be a non-empty string')
+      throw new CredsignError(
+        'invalid_argument',
+        'postgres connectionString must be a non-empty string',
+      )
     }
     if (o.ssl !== undefined && /[?&]ssl[a-z]*=/i.test(o.connectionString)) {
-      throw new CredsignError('invalid_argument', 'postgres TLS is set both in options.ssl and in the connection string; use one (options.ssl)')
+      throw new CredsignError(
+        'invalid_argument',
+        'postgres TLS is set both in options.ssl and in the connection string; use one (options.ssl)',
+      )
     }
     config.connectionString = o.connectionString
   }
   for (const name of ['host', 'database', 'user'] as const) {
     const value = o[name]
     if (value !== undefined) {
-      if (typeof value !== 'string' || value === '') throw new CredsignError('invalid_argument', `postgres ${name} must be a non-empty string`)
+      if (typeof value !== 'string' || value === '')
+        throw new CredsignError('invalid_argument', `postgres ${name} must be a non-empty string`)
       config[name] = value
     }
   }
   if (o.port !== undefined) {
-    if (!Number.isSafeInteger(o.port) || o.port < 1 || o.port > 65_535) throw new CredsignError('invalid_argument', 'postgres port must be 1 to 65535')
+    if (!Number.isSafeInteger(o.port) || o.port < 1 || o.port > 65_535)
+      throw new CredsignError('invalid_argument', 'postgres port must be 1 to 65535')
     config.port = o.port
   }
   if (o.password !== undefined) {
     if (typeof o.password !== 'string' && typeof o.password !== 'function') {
-      throw new CredsignError('invalid_argument', 'postgres password must be a string or a function')
+      throw new CredsignError(
+        'invalid_argument',
+        'postgres password must be a string or a function',
+      )
     }
     config.password = o.password
   }
@@ -267,7 +320,9 @@ export function poolConfig(options: string | PostgresConnectionOptions): Record<
 }
 
 interface PgModule {
-  Pool: new (config: Record<string, unknown>) => PgPool & { on(event: 'error', listener: (error: Error) => void): unknown }
+  Pool: new (
+    config: Record<string, unknown>,
+  ) => PgPool & { on(event: 'error', listener: (error: Error) => void): unknown }
 }
 
 async function loadPg(): Promise<PgModule> {
@@ -275,12 +330,17 @@ async function loadPg(): Promise<PgModule> {
   try {
     loaded = await import('pg')
   } catch (cause) {
-    throw new CredsignError('store_unavailable', 'credsign/postgres needs the "pg" package: npm install pg', { cause })
+    throw new CredsignError(
+      'store_unavailable',
+      'credsign/postgres needs the "pg" package: npm install pg',
+      { cause },
+    )
   }
   // pg is CommonJS: its exports sit on `default` under ESM, on the namespace under CommonJS interop.
   const namespace = loaded as { default?: { Pool?: unknown }; Pool?: unknown }
   const Pool = namespace.default?.Pool ?? namespace.Pool
-  if (typeof Pool !== 'function') throw new CredsignError('store_unavailable', 'the "pg" package has no Pool export')
+  if (typeof Pool !== 'function')
+    throw new CredsignError('store_unavailable', 'the "pg" package has no Pool export')
   return { Pool: Pool as PgModule['Pool'] }
 }
 
@@ -291,6 +351,7 @@ async function loadPg(): Promise<PgModule> {
  * bad options and `store_unavailable` when `pg` is not installed.
  *
  * @example
+ *
  * ```ts
  * import { createPostgresPool, PostgresAttemptLimiter, PostgresStore } from 'credsign/postgres'
  * const pool = await createPostgresPool({ connectionString: process.env.DATABASE_URL })
@@ -300,7 +361,9 @@ async function loadPg(): Promise<PgModule> {
  * await pool.end()
  * ```
  */
-export async function createPostgresPool(options: string | PostgresConnectionOptions): Promise<PgPool> {
+export async function createPostgresPool(
+  options: string | PostgresConnectionOptions,
+): Promise<PgPool> {
   return makePool(poolConfig(options))
 }
 
@@ -330,21 +393,23 @@ function sqlState(error: unknown): string | undefined {
 /**
  * Whether `error` is a PostgreSQL error with this SQLSTATE (e.g. `23505`, unique violation).
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { hasSqlState } from './connection.js'
  * hasSqlState({ code: '23505' }, '23505') // true
  * ```
+ *
+ * @internal
  */
 export function hasSqlState(error: unknown, code: string): boolean {
   return sqlState(error) === code
 }
 
 /**
- * Whether the connection that raised `error` can still be used: only for an ordinary statement error
- * (severity `ERROR`) reported by a live server. Anything else (socket errors, timeouts, `FATAL`
- * terminations) means the connection must be destroyed, not returned to the pool.
+ * Whether the connection that raised `error` can still be used: only for an ordinary statement
+ * error (severity `ERROR`) reported by a live server. Anything else (socket errors, timeouts,
+ * `FATAL` terminations) means the connection must be destroyed, not returned to the pool.
  */
 function connectionSurvives(error: unknown): boolean {
   if (sqlState(error) === undefined) return false
@@ -361,27 +426,45 @@ function nodeCode(error: unknown): string | undefined {
 /**
  * Maps anything `pg` throws to a {@link CredsignError}: never a raw driver error. Missing tables are
  * `store_unavailable` with a hint to migrate; data the server refuses (class 22) is
- * `invalid_argument`; everything else (network, timeouts, server down, shutdown) `store_unavailable`.
- * The original error is kept as `cause`.
+ * `invalid_argument`; everything else (network, timeouts, server down, shutdown)
+ * `store_unavailable`. The original error is kept as `cause`.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { toCredsignError } from './connection.js'
- * toCredsignError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'read').code // 'store_unavailable'
+ * toCredsignError(
+ *   Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+ *   'read',
+ * ).code // 'store_unavailable'
  * ```
+ *
+ * @internal
  */
 export function toCredsignError(error: unknown, action: string): CredsignError {
   if (error instanceof CredsignError) return error
   const state = sqlState(error)
   if (state === '42P01' || state === '3F000' || state === '42703') {
-    return new CredsignError('store_unavailable', `postgres store: cannot ${action}: tables missing or older than this credsign (SQLSTATE ${state}); run migrate()`, { cause: error })
+    return new CredsignError(
+      'store_unavailable',
+      `postgres store: cannot ${action}: tables missing or older than this credsign (SQLSTATE ${state}); run migrate()`,
+      { cause: error },
+    )
   }
   if (state?.startsWith('22')) {
-    return new CredsignError('invalid_argument', `postgres store: cannot ${action}: the server refused a value (SQLSTATE ${state})`, { cause: error })
+    return new CredsignError(
+      'invalid_argument',
+      `postgres store: cannot ${action}: the server refused a value (SQLSTATE ${state})`,
+      { cause: error },
+    )
   }
-  const detail = state !== undefined ? `SQLSTATE ${state}` : (nodeCode(error) ?? (error instanceof Error ? error.message.slice(0, 80) : 'unknown error'))
-  return new CredsignError('store_unavailable', `postgres store: cannot ${action} (${detail})`, { cause: error })
+  const detail =
+    state !== undefined
+      ? `SQLSTATE ${state}`
+      : (nodeCode(error) ?? (error instanceof Error ? error.message.slice(0, 80) : 'unknown error'))
+  return new CredsignError('store_unavailable', `postgres store: cannot ${action} (${detail})`, {
+    cause: error,
+  })
 }
 
 // Identifiers ----------------------------------------------------------------------------------
@@ -389,31 +472,40 @@ export function toCredsignError(error: unknown, action: string): CredsignError {
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 
 /**
- * Throws `invalid_argument` unless `name` is a plain lower-case SQL identifier (`^[a-z_][a-z0-9_]{0,62}$`).
- * Schema and table names are the only text credsign puts into SQL; everything else is a parameter.
+ * Throws `invalid_argument` unless `name` is a plain lower-case SQL identifier
+ * (`^[a-z_][a-z0-9_]{0,62}$`). Schema and table names are the only text credsign puts into SQL;
+ * everything else is a parameter.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { validateIdentifier } from './connection.js'
  * validateIdentifier('credsign_keys', 'table name') // passes; 'keys"; DROP' throws invalid_argument
  * ```
+ *
+ * @internal
  */
 export function validateIdentifier(name: unknown, what: string): asserts name is string {
   if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
-    throw new CredsignError('invalid_argument', `invalid postgres ${what} ${describeKeyId(name)}: use 1 to 63 characters out of a-z 0-9 _, not starting with a digit`)
+    throw new CredsignError(
+      'invalid_argument',
+      `invalid postgres ${what} ${describeKeyId(name)}: use 1 to 63 characters out of a-z 0-9 _, not starting with a digit`,
+    )
   }
 }
 
 /**
- * `name` as a quoted SQL identifier. Only for names that passed {@link validateIdentifier}; checks again.
+ * `name` as a quoted SQL identifier. Only for names that passed {@link validateIdentifier}; checks
+ * again.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { quoteIdentifier } from './connection.js'
  * quoteIdentifier('credsign_keys') // '"credsign_keys"'
  * ```
+ *
+ * @internal
  */
 export function quoteIdentifier(name: string): string {
   validateIdentifier(name, 'identifier')
@@ -442,14 +534,16 @@ interface RunOptions {
  * Every connection use goes through {@link PgConnector.run}, which maps errors, rolls back, and
  * destroys a connection that broke instead of returning it to the pool.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { PgConnector } from './connection.js'
  * const connector = new PgConnector({ connection: 'postgres://u@localhost/db' })
  * await connector.run('ping', (query) => query('SELECT 1'))
  * await connector.close()
  * ```
+ *
+ * @internal
  */
 export class PgConnector {
   readonly #config: Record<string, unknown> | undefined
@@ -457,14 +551,23 @@ export class PgConnector {
   #creating: Promise<PgPool> | undefined
   #closed = false
 
-  constructor(source: { pool?: PgPool | undefined; connection?: string | PostgresConnectionOptions | undefined }) {
+  constructor(source: {
+    pool?: PgPool | undefined
+    connection?: string | PostgresConnectionOptions | undefined
+  }) {
     const { pool, connection } = source
     if ((pool === undefined) === (connection === undefined)) {
-      throw new CredsignError('invalid_argument', 'postgres: pass either pool or connection (exactly one)')
+      throw new CredsignError(
+        'invalid_argument',
+        'postgres: pass either pool or connection (exactly one)',
+      )
     }
     if (pool !== undefined) {
       if (typeof pool !== 'object' || pool === null || typeof pool.connect !== 'function') {
-        throw new CredsignError('invalid_argument', 'postgres pool must have a connect() method (a pg.Pool)')
+        throw new CredsignError(
+          'invalid_argument',
+          'postgres pool must have a connect() method (a pg.Pool)',
+        )
       }
       this.#pool = pool
     } else {
@@ -500,7 +603,11 @@ export class PgConnector {
    * CredsignError; a transaction is rolled back on error (and by the server if the connection
    * died); a broken connection is released with the error so the pool destroys it.
    */
-  async run<T>(action: string, body: (query: Query) => Promise<T>, options: RunOptions = {}): Promise<T> {
+  async run<T>(
+    action: string,
+    body: (query: Query) => Promise<T>,
+    options: RunOptions = {},
+  ): Promise<T> {
     let pool: PgPool
     let client: PgPoolClient
     try {
@@ -552,7 +659,8 @@ export class PgConnector {
       throw toCredsignError(error, action)
     } finally {
       client.removeListener?.('error', onError)
-      if (broken !== undefined) client.release(broken instanceof Error ? broken : new Error(String(broken)))
+      if (broken !== undefined)
+        client.release(broken instanceof Error ? broken : new Error(String(broken)))
       else client.release()
     }
   }
@@ -562,7 +670,8 @@ export class PgConnector {
     if (this.#closed) return
     this.#closed = true
     if (!this.ownsPool) return
-    const pool = this.#pool ?? (this.#creating ? await this.#creating.catch(() => undefined) : undefined)
+    const pool =
+      this.#pool ?? (this.#creating ? await this.#creating.catch(() => undefined) : undefined)
     if (pool !== undefined) await pool.end()
   }
 }

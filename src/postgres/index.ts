@@ -5,5 +5,18 @@ export type { PostgresStoreOptions } from './postgres-store.js'
 export { PostgresAttemptLimiter } from './attempt-limiter.js'
 export type { PostgresAttemptLimiterOptions } from './attempt-limiter.js'
 export { createPostgresPool } from './connection.js'
-export type { PgPool, PgPoolClient, PgQueryConfig, PgQueryResult, PostgresConnectionOptions, PostgresTlsOptions } from './connection.js'
-export type { MigrateOptions, MigrationResult, MigrationStatus, PostgresTableNames, PostgresTarget } from './schema.js'
+export type {
+  PgPool,
+  PgPoolClient,
+  PgQueryConfig,
+  PgQueryResult,
+  PostgresConnectionOptions,
+  PostgresTlsOptions,
+} from './connection.js'
+export type {
+  MigrateOptions,
+  MigrationResult,
+  MigrationStatus,
+  PostgresTableNames,
+  PostgresTarget,
+} from './schema.js'

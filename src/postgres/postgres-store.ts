@@ -29,9 +29,13 @@ import {
  * Options of {@link PostgresStore}.
  *
  * @example
+ *
  * ```ts
  * import { PostgresStore, type PostgresStoreOptions } from 'credsign/postgres'
- * const options: PostgresStoreOptions = { connection: process.env.DATABASE_URL, pingTimeoutMs: 1_000 }
+ * const options: PostgresStoreOptions = {
+ *   connection: process.env.DATABASE_URL,
+ *   pingTimeoutMs: 1_000,
+ * }
  * const store = new PostgresStore(options)
  * ```
  */
@@ -41,14 +45,25 @@ export interface PostgresStoreOptions extends PostgresTarget {
 }
 
 const KEY_MEMBERS = new Set(['id', 'revision', 'createdAt', 'updatedAt', 'versions'])
-const VERSION_MEMBERS = new Set(['version', 'algorithm', 'publicJwk', 'status', 'createdAt', 'envelope'])
+const VERSION_MEMBERS = new Set([
+  'version',
+  'algorithm',
+  'publicJwk',
+  'status',
+  'createdAt',
+  'envelope',
+])
 // Text PostgreSQL cannot hold: NUL anywhere (text and jsonb), and lone UTF-16 surrogates (jsonb).
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** Throws `invalid_argument` if any member name or string in `value` cannot be stored by PostgreSQL. */
 function assertStorableText(value: unknown): void {
   if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) throw new CredsignError('invalid_argument', 'key record holds text PostgreSQL cannot store (a NUL character or a lone surrogate)')
+    if (UNSTORABLE.test(value))
+      throw new CredsignError(
+        'invalid_argument',
+        'key record holds text PostgreSQL cannot store (a NUL character or a lone surrogate)',
+      )
   } else if (Array.isArray(value)) {
     for (const item of value) assertStorableText(item)
   } else if (typeof value === 'object' && value !== null) {
@@ -66,7 +81,12 @@ function extraMembers(object: object, known: Set<string>): Record<string, unknow
   for (const [name, value] of Object.entries(object)) {
     if (known.has(name)) continue
     // defineProperty: a "__proto__" member stays a member.
-    Object.defineProperty(extra, name, { value, enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(extra, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
     any = true
   }
   return any ? extra : null
@@ -86,12 +106,16 @@ function recordParameters(record: KeyRecord): { extra: string | null; versions: 
     extra: extraMembers(v, VERSION_MEMBERS),
   }))
   // Always JSON text: pg would turn a JS array into a PostgreSQL array, not JSON.
-  return { extra: extra === null ? null : JSON.stringify(extra), versions: JSON.stringify(versions) }
+  return {
+    extra: extra === null ? null : JSON.stringify(extra),
+    versions: JSON.stringify(versions),
+  }
 }
 
 function parseJson(text: unknown, what: string): unknown {
   if (text === null) return null
-  if (typeof text !== 'string') throw new CredsignError('store_corrupt', `postgres store: ${what} is not JSON text`)
+  if (typeof text !== 'string')
+    throw new CredsignError('store_corrupt', `postgres store: ${what} is not JSON text`)
   try {
     return JSON.parse(text)
   } catch (cause) {
@@ -103,11 +127,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** Merges stored extra members under the known ones; `store_corrupt` if they are not an object of unknown names. */
+/**
+ * Merges stored extra members under the known ones; `store_corrupt` if they are not an object of
+ * unknown names.
+ */
 function withExtra(extra: unknown, known: Set<string>, where: string): Record<string, unknown> {
   if (extra === null || extra === undefined) return {}
   if (!isObject(extra) || Object.keys(extra).some((name) => known.has(name))) {
-    throw new CredsignError('store_corrupt', `postgres store: extra members of ${where} are not an object of unknown members`)
+    throw new CredsignError(
+      'store_corrupt',
+      `postgres store: extra members of ${where} are not an object of unknown members`,
+    )
   }
   return extra
 }
@@ -118,12 +148,23 @@ function recordFromRow(row: Record<string, unknown>, table: string): KeyRecord {
   const where = `${table} row ${describeKeyId(id)}`
   const revisionText = row.revision
   if (typeof revisionText !== 'string' || !/^[1-9][0-9]{0,15}$/.test(revisionText)) {
-    throw new CredsignError('store_corrupt', `postgres store: ${where} has revision ${String(revisionText).slice(0, 20)}`)
+    throw new CredsignError(
+      'store_corrupt',
+      `postgres store: ${where} has revision ${String(revisionText).slice(0, 20)}`,
+    )
   }
   const rawVersions = parseJson(row.versions, `versions of ${where}`)
-  if (!Array.isArray(rawVersions)) throw new CredsignError('store_corrupt', `postgres store: versions of ${where} are not an array`)
+  if (!Array.isArray(rawVersions))
+    throw new CredsignError(
+      'store_corrupt',
+      `postgres store: versions of ${where} are not an array`,
+    )
   const versions = rawVersions.map((v: unknown) => {
-    if (!isObject(v)) throw new CredsignError('store_corrupt', `postgres store: a version of ${where} is not an object`)
+    if (!isObject(v))
+      throw new CredsignError(
+        'store_corrupt',
+        `postgres store: a version of ${where} is not an object`,
+      )
     // Known members first, then the unknown ones (which cannot shadow a known one: checked).
     return {
       version: v.version,
@@ -147,7 +188,10 @@ function recordFromRow(row: Record<string, unknown>, table: string): KeyRecord {
   return record
 }
 
-/** Every statement of the store, built once from validated, quoted names. Values are always `$n` parameters. */
+/**
+ * Every statement of the store, built once from validated, quoted names. Values are always `$n`
+ * parameters.
+ */
 function statements({ q }: SchemaNames) {
   const versionsJson = `(SELECT coalesce(jsonb_agg(jsonb_build_object(
         'version', v.version, 'algorithm', v.algorithm, 'status', v.status, 'publicJwk', v.public_jwk,
@@ -194,16 +238,21 @@ function statements({ q }: SchemaNames) {
  *   updated or deleted.
  * - Connection problems of any kind are `store_unavailable`, with the driver error as `cause`; the
  *   same object recovers by itself when the server is back.
- * - Ids and values are always statement parameters; schema and table names are validated
- *   identifiers. No SQL is ever built from data.
+ * - Ids and values are always statement parameters; schema and table names are validated identifiers.
+ *   No SQL is ever built from data.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault } from 'credsign'
  * import { PostgresStore } from 'credsign/postgres'
  * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
  * await store.migrate()
- * const vault = new KeyVault({ store, serviceSecret: process.env.SERVICE_SECRET!, limiter: store.attemptLimiter() })
+ * const vault = new KeyVault({
+ *   store,
+ *   serviceSecret: process.env.SERVICE_SECRET!,
+ *   limiter: store.attemptLimiter(),
+ * })
  * ```
  */
 export class PostgresStore implements KeyStore {
@@ -218,30 +267,39 @@ export class PostgresStore implements KeyStore {
    * Makes a store. Checks the options (`invalid_argument`) but connects only on first use.
    *
    * @example
+   *
    * ```ts
    * import pg from 'pg'
    * import { PostgresStore } from 'credsign/postgres'
-   * const own = new PostgresStore({ connection: { connectionString: process.env.DATABASE_URL, maxConnections: 5 } })
+   * const own = new PostgresStore({
+   *   connection: { connectionString: process.env.DATABASE_URL, maxConnections: 5 },
+   * })
    * const shared = new PostgresStore({ pool: new pg.Pool(), schema: 'issuer' })
    * ```
    */
   constructor(options: PostgresStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'PostgresStore options are required')
+    if (typeof options !== 'object' || options === null)
+      throw new CredsignError('invalid_argument', 'PostgresStore options are required')
     this.#schema = resolveSchemaNames(options.schema, options.tables)
     this.#connector = new PgConnector({ pool: options.pool, connection: options.connection })
     this.#sql = statements(this.#schema)
     const ping = options.pingTimeoutMs ?? 2_000
-    if (!Number.isSafeInteger(ping) || ping < 1) throw new CredsignError('invalid_argument', 'pingTimeoutMs must be a positive integer')
+    if (!Number.isSafeInteger(ping) || ping < 1)
+      throw new CredsignError('invalid_argument', 'pingTimeoutMs must be a positive integer')
     this.#pingTimeoutMs = ping
-    this.names = Object.freeze({ schema: this.#schema.schema, tables: Object.freeze({ ...this.#schema.tables }) })
+    this.names = Object.freeze({
+      schema: this.#schema.schema,
+      tables: Object.freeze({ ...this.#schema.tables }),
+    })
   }
 
   /**
-   * Creates or upgrades the tables: idempotent, and safe when several replicas run it at once
-   * (an advisory lock serialises them). Call it at deployment or start-up. Destructive migrations
-   * (none so far) need `{ allowDestructive: true }`.
+   * Creates or upgrades the tables: idempotent, and safe when several replicas run it at once (an
+   * advisory lock serialises them). Call it at deployment or start-up. Destructive migrations (none
+   * so far) need `{ allowDestructive: true }`.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
    * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
@@ -257,9 +315,12 @@ export class PostgresStore implements KeyStore {
    * Applied and pending schema versions, changing nothing.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
-   * const { pending } = await new PostgresStore({ connection: process.env.DATABASE_URL }).migrationStatus()
+   * const { pending } = await new PostgresStore({
+   *   connection: process.env.DATABASE_URL,
+   * }).migrationStatus()
    * if (pending.length > 0) throw new Error('database schema is not migrated')
    * ```
    */
@@ -272,22 +333,31 @@ export class PostgresStore implements KeyStore {
    * uses it: pass it as the vault's `limiter`. Use the same policy in every replica.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault } from 'credsign'
    * import { PostgresStore } from 'credsign/postgres'
    * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
-   * const limiter = store.attemptLimiter({ maxFailures: 5, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 })
+   * const limiter = store.attemptLimiter({
+   *   maxFailures: 5,
+   *   windowMs: 15 * 60_000,
+   *   lockoutMs: 15 * 60_000,
+   * })
    * const vault = new KeyVault({ store, limiter, serviceSecret: process.env.SERVICE_SECRET! })
    * ```
    */
-  attemptLimiter(policy: LockoutPolicy & Pick<PostgresAttemptLimiterOptions, 'pruneIntervalMs'> = {}): PostgresAttemptLimiter {
+  attemptLimiter(
+    policy: LockoutPolicy & Pick<PostgresAttemptLimiterOptions, 'pruneIntervalMs'> = {},
+  ): PostgresAttemptLimiter {
     return PostgresAttemptLimiter.onConnector(this.#connector, this.#schema, policy)
   }
 
   /**
-   * Stores `record` with revision 1 (key row and versions in one statement); `exists` if the id is taken.
+   * Stores `record` with revision 1 (key row and versions in one statement); `exists` if the id is
+   * taken.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
    * import { makeTestRecord } from 'credsign/testing'
@@ -300,7 +370,13 @@ export class PostgresStore implements KeyStore {
     const { extra, versions } = recordParameters(stored)
     const inserted = await this.#connector.run('create a key record', async (query) => {
       try {
-        const result = await query(this.#sql.create, [stored.id, versions, stored.createdAt, stored.updatedAt, extra])
+        const result = await query(this.#sql.create, [
+          stored.id,
+          versions,
+          stored.createdAt,
+          stored.updatedAt,
+          extra,
+        ])
         return result.rowCount ?? 0
       } catch (error) {
         // ON CONFLICT covers the key row; a unique violation can only mean the same race.
@@ -308,7 +384,11 @@ export class PostgresStore implements KeyStore {
         throw error
       }
     })
-    if (inserted === 0) throw new CredsignError('exists', `a key record with id ${describeKeyId(stored.id)} already exists`)
+    if (inserted === 0)
+      throw new CredsignError(
+        'exists',
+        `a key record with id ${describeKeyId(stored.id)} already exists`,
+      )
     return stored
   }
 
@@ -317,14 +397,19 @@ export class PostgresStore implements KeyStore {
    * and its versions); `store_corrupt` for a row that fails validation.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
-   * console.log(await new PostgresStore({ connection: process.env.DATABASE_URL }).get('nobody')) // undefined
+   * console.log(
+   *   await new PostgresStore({ connection: process.env.DATABASE_URL }).get('nobody'),
+   * ) // undefined
    * ```
    */
   async get(id: string): Promise<KeyRecord | undefined> {
     validateKeyId(id)
-    const { rows } = await this.#connector.run('read a key record', (query) => query(this.#sql.get, [id]))
+    const { rows } = await this.#connector.run('read a key record', (query) =>
+      query(this.#sql.get, [id]),
+    )
     const row = rows[0]
     return row === undefined ? undefined : this.#fromRow(row, id)
   }
@@ -335,6 +420,7 @@ export class PostgresStore implements KeyStore {
    * if the id is gone, `store_corrupt` (nothing written) if the stored row is unreadable.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
    * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
@@ -350,13 +436,27 @@ export class PostgresStore implements KeyStore {
       'update a key record',
       async (query) => {
         const current = await this.#lockedRecord(query, next.id)
-        if (current === undefined) throw new CredsignError('not_found', `no key record with id ${describeKeyId(next.id)}`)
+        if (current === undefined)
+          throw new CredsignError('not_found', `no key record with id ${describeKeyId(next.id)}`)
         if (current.revision !== record.revision) {
-          throw new CredsignError('conflict', `key record ${describeKeyId(next.id)} is at revision ${current.revision}, not ${record.revision}`)
+          throw new CredsignError(
+            'conflict',
+            `key record ${describeKeyId(next.id)} is at revision ${current.revision}, not ${record.revision}`,
+          )
         }
-        const { rows } = await query(this.#sql.update, [next.id, String(record.revision), next.createdAt, next.updatedAt, extra])
+        const { rows } = await query(this.#sql.update, [
+          next.id,
+          String(record.revision),
+          next.createdAt,
+          next.updatedAt,
+          extra,
+        ])
         // The row is locked: it cannot have moved since the read.
-        if (rows[0]?.updated !== 1) throw new CredsignError('conflict', `key record ${describeKeyId(next.id)} changed during the update`)
+        if (rows[0]?.updated !== 1)
+          throw new CredsignError(
+            'conflict',
+            `key record ${describeKeyId(next.id)} changed during the update`,
+          )
         await query(this.#sql.insertVersions, [next.id, versions])
       },
       { transaction: true },
@@ -365,13 +465,17 @@ export class PostgresStore implements KeyStore {
   }
 
   /**
-   * Deletes the record and its versions (only at `expectedRevision`, when given), in one transaction
-   * that first reads and checks the row; `false` if there was none. A corrupt row is not deleted.
+   * Deletes the record and its versions (only at `expectedRevision`, when given), in one
+   * transaction that first reads and checks the row; `false` if there was none. A corrupt row is
+   * not deleted.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
-   * console.log(await new PostgresStore({ connection: process.env.DATABASE_URL }).delete('nobody')) // false
+   * console.log(
+   *   await new PostgresStore({ connection: process.env.DATABASE_URL }).delete('nobody'),
+   * ) // false
    * ```
    */
   async delete(id: string, expectedRevision?: number): Promise<boolean> {
@@ -383,7 +487,10 @@ export class PostgresStore implements KeyStore {
         const current = await this.#lockedRecord(query, id)
         if (current === undefined) return false
         if (expectedRevision !== undefined && current.revision !== expectedRevision) {
-          throw new CredsignError('conflict', `key record ${describeKeyId(id)} is at revision ${current.revision}, not ${expectedRevision}`)
+          throw new CredsignError(
+            'conflict',
+            `key record ${describeKeyId(id)} is at revision ${current.revision}, not ${expectedRevision}`,
+          )
         }
         const result = await query(this.#sql.delete, [id, String(current.revision)])
         return (result.rowCount ?? 0) === 1
@@ -393,10 +500,11 @@ export class PostgresStore implements KeyStore {
   }
 
   /**
-   * A page of records in ascending id order (`COLLATE "C"`: UTF-16 code unit order for key ids),
-   * by keyset pagination on the primary key: each page is one indexed range scan, however deep.
+   * A page of records in ascending id order (`COLLATE "C"`: UTF-16 code unit order for key ids), by
+   * keyset pagination on the primary key: each page is one indexed range scan, however deep.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
    * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
@@ -412,11 +520,15 @@ export class PostgresStore implements KeyStore {
     const limit = resolveListLimit(options?.limit)
     const after = options?.cursor === undefined ? undefined : decodeListCursor(options.cursor)
     const { rows } = await this.#connector.run('list key records', (query) =>
-      after === undefined ? query(this.#sql.listFirst, [limit + 1]) : query(this.#sql.listAfter, [limit + 1, after]),
+      after === undefined
+        ? query(this.#sql.listFirst, [limit + 1])
+        : query(this.#sql.listAfter, [limit + 1, after]),
     )
     const records = rows.slice(0, limit).map((row) => this.#fromRow(row))
     const last = records[records.length - 1]
-    return rows.length > limit && last !== undefined ? { records, nextCursor: encodeListCursor(last.id) } : { records }
+    return rows.length > limit && last !== undefined
+      ? { records, nextCursor: encodeListCursor(last.id) }
+      : { records }
   }
 
   /**
@@ -424,22 +536,34 @@ export class PostgresStore implements KeyStore {
    * `store_unavailable` otherwise. For readiness probes.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
    * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
-   * const ready = await store.ping().then(() => true, () => false)
+   * const ready = await store.ping().then(
+   *   () => true,
+   *   () => false,
+   * )
    * ```
    */
   async ping(): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new CredsignError('store_unavailable', `postgres store: no answer within ${this.#pingTimeoutMs} ms`)),
+        () =>
+          reject(
+            new CredsignError(
+              'store_unavailable',
+              `postgres store: no answer within ${this.#pingTimeoutMs} ms`,
+            ),
+          ),
         this.#pingTimeoutMs,
       )
     })
     // The connector still releases (or destroys) the connection if the timeout wins the race.
-    const attempt = this.#connector.run('ping', (query) => query(this.#sql.ping), { timeoutMs: this.#pingTimeoutMs })
+    const attempt = this.#connector.run('ping', (query) => query(this.#sql.ping), {
+      timeoutMs: this.#pingTimeoutMs,
+    })
     attempt.catch(() => {})
     try {
       await Promise.race([attempt, timeout])
@@ -453,6 +577,7 @@ export class PostgresStore implements KeyStore {
    * from {@link PostgresStore.attemptLimiter} share the pool and stop working too.
    *
    * @example
+   *
    * ```ts
    * import { PostgresStore } from 'credsign/postgres'
    * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
@@ -472,7 +597,10 @@ export class PostgresStore implements KeyStore {
   #fromRow(row: Record<string, unknown>, expectedId?: string): KeyRecord {
     const record = recordFromRow(row, this.#schema.tables.keys)
     if (expectedId !== undefined && record.id !== expectedId) {
-      throw new CredsignError('store_corrupt', `postgres store: looked up ${describeKeyId(expectedId)}, got row ${describeKeyId(record.id)}`)
+      throw new CredsignError(
+        'store_corrupt',
+        `postgres store: looked up ${describeKeyId(expectedId)}, got row ${describeKeyId(record.id)}`,
+      )
     }
     return record
   }

@@ -2,7 +2,14 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { utf8 } from '../util/bytes.js'
-import { quoteIdentifier, validateIdentifier, type PgConnector, type PgPool, type PostgresConnectionOptions, type Query } from './connection.js'
+import {
+  quoteIdentifier,
+  validateIdentifier,
+  type PgConnector,
+  type PgPool,
+  type PostgresConnectionOptions,
+  type Query,
+} from './connection.js'
 
 /**
  * Table names of the PostgreSQL store, each a plain lower-case identifier
@@ -10,10 +17,15 @@ import { quoteIdentifier, validateIdentifier, type PgConnector, type PgPool, typ
  * `credsign_attempts`, `credsign_migrations`.
  *
  * @example
+ *
  * ```ts
  * import { PostgresStore, type PostgresTableNames } from 'credsign/postgres'
  * const tables: PostgresTableNames = { keys: 'issuer_keys', versions: 'issuer_key_versions' }
- * const store = new PostgresStore({ connection: process.env.DATABASE_URL, schema: 'issuer', tables })
+ * const store = new PostgresStore({
+ *   connection: process.env.DATABASE_URL,
+ *   schema: 'issuer',
+ *   tables,
+ * })
  * ```
  */
 export interface PostgresTableNames {
@@ -32,6 +44,7 @@ export interface PostgresTableNames {
  * owns) or a pool the caller owns, plus the schema and table names.
  *
  * @example
+ *
  * ```ts
  * import { PostgresStore, type PostgresTarget } from 'credsign/postgres'
  * const target: PostgresTarget = { connection: process.env.DATABASE_URL, schema: 'credsign' }
@@ -41,11 +54,17 @@ export interface PostgresTableNames {
 export interface PostgresTarget {
   /** A `pg.Pool` (or anything shaped like one) the caller owns: `close()` leaves it open. */
   pool?: PgPool
-  /** A connection string or options: a pool is made on first use (loading `pg`) and ended by `close()`. */
+  /**
+   * A connection string or options: a pool is made on first use (loading `pg`) and ended by
+   * `close()`.
+   */
   connection?: string | PostgresConnectionOptions
   /** Schema of the tables (default `public`); created by `migrate()` if missing. */
   schema?: string
-  /** Table names (defaults `credsign_keys`, `credsign_key_versions`, `credsign_attempts`, `credsign_migrations`). */
+  /**
+   * Table names (defaults `credsign_keys`, `credsign_key_versions`, `credsign_attempts`,
+   * `credsign_migrations`).
+   */
   tables?: PostgresTableNames
 }
 
@@ -71,17 +90,27 @@ const DEFAULT_TABLES: Required<PostgresTableNames> = {
 /**
  * Validates the schema and table names (`invalid_argument` otherwise) and quotes them.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { resolveSchemaNames } from './schema.js'
  * resolveSchemaNames('issuer', {}).q.keys // '"issuer"."credsign_keys"'
  * ```
+ *
+ * @internal
  */
-export function resolveSchemaNames(schema: unknown = 'public', tables: PostgresTableNames | undefined = {}): SchemaNames {
+export function resolveSchemaNames(
+  schema: unknown = 'public',
+  tables: PostgresTableNames | undefined = {},
+): SchemaNames {
   validateIdentifier(schema, 'schema name')
-  if (schema.startsWith('pg_')) throw new CredsignError('invalid_argument', 'postgres schema names starting with pg_ are reserved')
-  if (typeof tables !== 'object' || tables === null) throw new CredsignError('invalid_argument', 'postgres tables must be an object')
+  if (schema.startsWith('pg_'))
+    throw new CredsignError(
+      'invalid_argument',
+      'postgres schema names starting with pg_ are reserved',
+    )
+  if (typeof tables !== 'object' || tables === null)
+    throw new CredsignError('invalid_argument', 'postgres tables must be an object')
   const resolved = { ...DEFAULT_TABLES }
   for (const role of Object.keys(DEFAULT_TABLES) as (keyof PostgresTableNames)[]) {
     const name = tables[role]
@@ -90,9 +119,14 @@ export function resolveSchemaNames(schema: unknown = 'public', tables: PostgresT
     resolved[role] = name
   }
   for (const name of Object.keys(tables)) {
-    if (!(name in DEFAULT_TABLES)) throw new CredsignError('invalid_argument', `unknown postgres table role ${JSON.stringify(name.slice(0, 40))}`)
+    if (!(name in DEFAULT_TABLES))
+      throw new CredsignError(
+        'invalid_argument',
+        `unknown postgres table role ${JSON.stringify(name.slice(0, 40))}`,
+      )
   }
-  if (new Set(Object.values(resolved)).size !== 4) throw new CredsignError('invalid_argument', 'postgres table names must differ')
+  if (new Set(Object.values(resolved)).size !== 4)
+    throw new CredsignError('invalid_argument', 'postgres table names must differ')
   const qs = quoteIdentifier(schema)
   const q = {
     keys: `${qs}.${quoteIdentifier(resolved.keys)}`,
@@ -169,11 +203,14 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
  * What {@link PostgresStore.migrate} did.
  *
  * @example
+ *
  * ```ts
  * import { PostgresStore, type MigrationResult } from 'credsign/postgres'
  * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
  * const result: MigrationResult = await store.migrate()
- * console.log(`schema at version ${result.version}, applied now: ${result.applied.join(', ') || 'nothing'}`)
+ * console.log(
+ *   `schema at version ${result.version}, applied now: ${result.applied.join(', ') || 'nothing'}`,
+ * )
  * ```
  */
 export interface MigrationResult {
@@ -189,6 +226,7 @@ export interface MigrationResult {
  * Options of {@link PostgresStore.migrate}.
  *
  * @example
+ *
  * ```ts
  * import { PostgresStore } from 'credsign/postgres'
  * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
@@ -228,14 +266,16 @@ async function appliedVersions(query: Query, names: SchemaNames): Promise<number
  * replicas starting together apply each migration exactly once (the others wait, then find nothing
  * to do). Creates the schema if missing. Idempotent.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { PgConnector } from './connection.js'
  * import { runMigrations, resolveSchemaNames, MIGRATIONS } from './schema.js'
  * const connector = new PgConnector({ connection: process.env.DATABASE_URL })
  * await runMigrations(connector, resolveSchemaNames('public', {}), MIGRATIONS, {})
  * ```
+ *
+ * @internal
  */
 export async function runMigrations(
   connector: PgConnector,
@@ -243,7 +283,8 @@ export async function runMigrations(
   migrations: readonly Migration[],
   options: MigrateOptions = {},
 ): Promise<MigrationResult> {
-  if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'migrate options must be an object')
+  if (typeof options !== 'object' || options === null)
+    throw new CredsignError('invalid_argument', 'migrate options must be an object')
   const allowDestructive = options.allowDestructive === true
   return connector.run(
     'migrate',
@@ -261,7 +302,9 @@ export async function runMigrations(
       )`)
       const done = new Set(await appliedVersions(query, names))
       const known = new Set(migrations.map((m) => m.version))
-      const pending = migrations.filter((m) => !done.has(m.version)).sort((a, b) => a.version - b.version)
+      const pending = migrations
+        .filter((m) => !done.has(m.version))
+        .sort((a, b) => a.version - b.version)
       const destructive = pending.filter((m) => m.destructive)
       if (destructive.length > 0 && !allowDestructive) {
         throw new CredsignError(
@@ -272,11 +315,10 @@ export async function runMigrations(
       for (const migration of pending) {
         const statements = migration.statements(names)
         for (const statement of statements) await query(statement)
-        await query(`INSERT INTO ${names.q.migrations} (version, name, checksum) VALUES ($1, $2, $3)`, [
-          migration.version,
-          migration.name,
-          checksum(statements),
-        ])
+        await query(
+          `INSERT INTO ${names.q.migrations} (version, name, checksum) VALUES ($1, $2, $3)`,
+          [migration.version, migration.name, checksum(statements)],
+        )
       }
       const all = [...done, ...pending.map((m) => m.version)]
       return {
@@ -293,6 +335,7 @@ export async function runMigrations(
  * Where the schema stands, without changing it.
  *
  * @example
+ *
  * ```ts
  * import { PostgresStore, type MigrationStatus } from 'credsign/postgres'
  * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
@@ -310,18 +353,26 @@ export interface MigrationStatus {
 /**
  * Reads the applied versions (none when the migrations table does not exist).
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { PgConnector } from './connection.js'
  * import { migrationStatus, resolveSchemaNames, MIGRATIONS } from './schema.js'
  * const connector = new PgConnector({ connection: process.env.DATABASE_URL })
  * console.log(await migrationStatus(connector, resolveSchemaNames('public', {}), MIGRATIONS))
  * ```
+ *
+ * @internal
  */
-export async function migrationStatus(connector: PgConnector, names: SchemaNames, migrations: readonly Migration[]): Promise<MigrationStatus> {
+export async function migrationStatus(
+  connector: PgConnector,
+  names: SchemaNames,
+  migrations: readonly Migration[],
+): Promise<MigrationStatus> {
   return connector.run('read the migration status', async (query) => {
-    const { rows } = await query('SELECT to_regclass($1) IS NOT NULL AS present', [`${quoteIdentifier(names.schema)}.${quoteIdentifier(names.tables.migrations)}`])
+    const { rows } = await query('SELECT to_regclass($1) IS NOT NULL AS present', [
+      `${quoteIdentifier(names.schema)}.${quoteIdentifier(names.tables.migrations)}`,
+    ])
     const applied = rows[0]?.present === true ? await appliedVersions(query, names) : []
     const done = new Set(applied)
     return { applied, pending: migrations.map((m) => m.version).filter((v) => !done.has(v)) }

@@ -4,12 +4,18 @@ import { resolutionFailed } from './resolution-errors.js'
 import { concat } from '../util/bytes.js'
 
 /**
- * What {@link fetchJsonText} needs: the caller's fetch, the limits, the media types accepted and
- * an optional caller signal.
+ * What {@link fetchJsonText} needs: the caller's fetch, the limits, the media types accepted and an
+ * optional caller signal.
  *
  * @example
+ *
  * ```ts
- * const request: BoundedRequest = { fetch, timeoutMs: 5000, maxBytes: 262144, mediaTypes: ['application/json'] }
+ * const request: BoundedRequest = {
+ *   fetch,
+ *   timeoutMs: 5000,
+ *   maxBytes: 262144,
+ *   mediaTypes: ['application/json'],
+ * }
  * ```
  */
 export interface BoundedRequest extends NetworkLimits {
@@ -23,29 +29,37 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * GETs `url` and returns its body as text, within limits that hold even against a hostile server:
- * - one timeout covers the whole exchange (connect, headers and body), through an
- *   `AbortController`; every await also races the abort, so a `fetch` that ignores its signal
- *   cannot stall the caller either;
- * - the caller's `signal` aborts it the same way;
- * - the body is counted while it streams and the read is cancelled one chunk past `maxBytes`
- *   (a `Content-Length` above the limit fails early, but is never trusted to be true);
- * - redirects are refused (`redirect: 'manual'`; a 3xx, an opaque redirect or a response the
- *   fetch followed anyway all fail), only status 200 is accepted, the media type must be listed;
- * - no cookies or referrer are sent (`credentials: 'omit'`, `referrerPolicy: 'no-referrer'`).
+ *
+ * - One timeout covers the whole exchange (connect, headers and body), through an `AbortController`;
+ *   every await also races the abort, so a `fetch` that ignores its signal cannot stall the caller
+ *   either;
+ * - The caller's `signal` aborts it the same way;
+ * - The body is counted while it streams and the read is cancelled one chunk past `maxBytes` (a
+ *   `Content-Length` above the limit fails early, but is never trusted to be true);
+ * - Redirects are refused (`redirect: 'manual'`; a 3xx, an opaque redirect or a response the fetch
+ *   followed anyway all fail), only status 200 is accepted, the media type must be listed;
+ * - No cookies or referrer are sent (`credentials: 'omit'`, `referrerPolicy: 'no-referrer'`).
  *
  * Every failure is `key_resolution_failed`.
  *
  * @example
+ *
  * ```ts
  * const text = await fetchJsonText('https://issuer.example/.well-known/did.json', {
- *   fetch, timeoutMs: 5000, maxBytes: 262144, mediaTypes: ['application/did+json', 'application/json'],
+ *   fetch,
+ *   timeoutMs: 5000,
+ *   maxBytes: 262144,
+ *   mediaTypes: ['application/did+json', 'application/json'],
  * })
  * ```
  */
 export async function fetchJsonText(url: string, request: BoundedRequest): Promise<string> {
   const { signal, timeoutMs, maxBytes } = request
   // Duck-typed: AbortSignal polyfills and other realms' signals are not `instanceof` this one.
-  if (signal !== undefined && (typeof signal?.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+  if (
+    signal !== undefined &&
+    (typeof signal?.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')
+  ) {
     throw new CredsignError('invalid_argument', 'signal must be an AbortSignal')
   }
   if (signal?.aborted) throw callerAborted(signal)
@@ -59,12 +73,19 @@ export async function fetchJsonText(url: string, request: BoundedRequest): Promi
     controller.abort(reason)
   }
   const whenStopped = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(stopped ?? resolutionFailed('request aborted')), { once: true })
+    controller.signal.addEventListener(
+      'abort',
+      () => reject(stopped ?? resolutionFailed('request aborted')),
+      { once: true },
+    )
   })
   whenStopped.catch(() => undefined) // observed through race(); never an unhandled rejection
   const race = <T>(step: Promise<T>): Promise<T> => Promise.race([step, whenStopped])
 
-  const timer = setTimeout(() => stop(resolutionFailed(`no complete response within ${timeoutMs} ms`)), timeoutMs)
+  const timer = setTimeout(
+    () => stop(resolutionFailed(`no complete response within ${timeoutMs} ms`)),
+    timeoutMs,
+  )
   const onCallerAbort = (): void => stop(callerAborted(signal))
   signal?.addEventListener('abort', onCallerAbort, { once: true })
 
@@ -101,11 +122,22 @@ export async function fetchJsonText(url: string, request: BoundedRequest): Promi
 }
 
 function callerAborted(signal: AbortSignal | undefined): CredsignError {
-  return new CredsignError('key_resolution_failed', 'resolution aborted by the caller', { cause: signal?.reason })
+  return new CredsignError('key_resolution_failed', 'resolution aborted by the caller', {
+    cause: signal?.reason,
+  })
 }
 
-function checkResponse(response: unknown, mediaTypes: readonly string[], maxBytes: number): asserts response is Response {
-  if (typeof response !== 'object' || response === null || typeof (response as Response).status !== 'number' || typeof (response as Response).headers?.get !== 'function') {
+function checkResponse(
+  response: unknown,
+  mediaTypes: readonly string[],
+  maxBytes: number,
+): asserts response is Response {
+  if (
+    typeof response !== 'object' ||
+    response === null ||
+    typeof (response as Response).status !== 'number' ||
+    typeof (response as Response).headers?.get !== 'function'
+  ) {
     throw resolutionFailed('fetch did not return a Response')
   }
   const { status, type, redirected, headers } = response as Response
@@ -117,15 +149,23 @@ function checkResponse(response: unknown, mediaTypes: readonly string[], maxByte
   if (status !== 200) throw resolutionFailed(`HTTP status ${status}`)
   const mediaType = (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (!mediaTypes.includes(mediaType)) {
-    throw resolutionFailed(`content type ${mediaType === '' ? '(none)' : mediaType} is not one of ${mediaTypes.join(', ')}`)
+    throw resolutionFailed(
+      `content type ${mediaType === '' ? '(none)' : mediaType} is not one of ${mediaTypes.join(', ')}`,
+    )
   }
   const declared = headers.get('content-length')
   if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > maxBytes) {
-    throw resolutionFailed(`the response declares ${declared.trim()} bytes, more than the limit of ${maxBytes}`)
+    throw resolutionFailed(
+      `the response declares ${declared.trim()} bytes, more than the limit of ${maxBytes}`,
+    )
   }
 }
 
-async function readBody(response: Response, maxBytes: number, race: <T>(step: Promise<T>) => Promise<T>): Promise<Uint8Array> {
+async function readBody(
+  response: Response,
+  maxBytes: number,
+  race: <T>(step: Promise<T>) => Promise<T>,
+): Promise<Uint8Array> {
   const body = response.body
   if (body === null || body === undefined) return new Uint8Array(0)
   const reader = body.getReader()
@@ -137,7 +177,8 @@ async function readBody(response: Response, maxBytes: number, race: <T>(step: Pr
       if (done) break
       if (!ArrayBuffer.isView(value)) throw resolutionFailed('the response body is not bytes')
       total += value.byteLength
-      if (total > maxBytes) throw resolutionFailed(`the response is larger than the limit of ${maxBytes} bytes`)
+      if (total > maxBytes)
+        throw resolutionFailed(`the response is larger than the limit of ${maxBytes} bytes`)
       chunks.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
     }
   } catch (error) {
@@ -153,6 +194,7 @@ async function readBody(response: Response, maxBytes: number, race: <T>(step: Pr
  * otherwise.
  *
  * @example
+ *
  * ```ts
  * parseJsonObject('{"id":"did:web:issuer.example"}') // { id: 'did:web:issuer.example' }
  * ```
@@ -164,6 +206,7 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   } catch (cause) {
     throw resolutionFailed('the response is not JSON', cause)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw resolutionFailed('the response is not a JSON object')
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw resolutionFailed('the response is not a JSON object')
   return value as Record<string, unknown>
 }

@@ -3,10 +3,10 @@ import { resolutionFailed, typedResolution } from './resolution-errors.js'
 import type { KeyResolver, ResolvedKey, ResolveOptions } from './types.js'
 
 /**
- * How much a failure says, when no resolver succeeded: a resolver that could not reach or read
- * its source outranks everything (a network failure must never read as "no such key"), then a
- * specific problem (`malformed`, `unsupported_algorithm`), then "not set up for this reference",
- * then "not found".
+ * How much a failure says, when no resolver succeeded: a resolver that could not reach or read its
+ * source outranks everything (a network failure must never read as "no such key"), then a specific
+ * problem (`malformed`, `unsupported_algorithm`), then "not set up for this reference", then "not
+ * found".
  */
 function rank(error: CredsignError): number {
   if (error.code === 'key_not_found') return 0
@@ -17,25 +17,38 @@ function rank(error: CredsignError): number {
 
 function checkResult(value: unknown): ResolvedKey {
   const key = value as Partial<ResolvedKey> | null
-  if (typeof key !== 'object' || key === null || typeof key.id !== 'string' || typeof key.publicJwk !== 'object' || key.publicJwk === null) {
+  if (
+    typeof key !== 'object' ||
+    key === null ||
+    typeof key.id !== 'string' ||
+    typeof key.publicJwk !== 'object' ||
+    key.publicJwk === null
+  ) {
     throw resolutionFailed('a resolver returned something that is not a ResolvedKey')
   }
   return key as ResolvedKey
 }
 
 /**
- * One resolver over several, tried in order: the first that finds the key wins. Every failure
- * falls through to the next resolver; when none succeeds the most telling failure is thrown:
+ * One resolver over several, tried in order: the first that finds the key wins. Every failure falls
+ * through to the next resolver; when none succeeds the most telling failure is thrown:
  * `key_resolution_failed` (some source was unreachable or returned garbage) over `malformed` /
  * `unsupported_algorithm` over `resolver_not_configured` over `key_not_found`, the first of equal
  * rank. A caller abort stops the chain at once. A resolver throwing something other than a
  * `CredsignError`, or returning something that is not a key, counts as `key_resolution_failed`.
  *
  * @example
+ *
  * ```ts
  * import { combineResolvers, createResolver, staticResolver } from 'credsign'
  * const resolver = combineResolvers(
- *   staticResolver({ 'issuer-key-1': { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' } }),
+ *   staticResolver({
+ *     'issuer-key-1': {
+ *       kty: 'OKP',
+ *       crv: 'Ed25519',
+ *       x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+ *     },
+ *   }),
  *   createResolver(), // did:key, did:jwk
  * )
  * const key = await resolver.resolveKey('issuer-key-1')
@@ -53,7 +66,10 @@ export function combineResolvers(...resolvers: KeyResolver[]): KeyResolver {
       const signal = options?.signal
       let best: CredsignError | undefined
       for (const resolver of chain) {
-        if (signal?.aborted) throw new CredsignError('key_resolution_failed', 'resolution aborted by the caller', { cause: signal.reason })
+        if (signal?.aborted)
+          throw new CredsignError('key_resolution_failed', 'resolution aborted by the caller', {
+            cause: signal.reason,
+          })
         try {
           return checkResult(await typedResolution(() => resolver.resolveKey(reference, options)))
         } catch (error) {

@@ -14,17 +14,21 @@ import type { KeyResolver, ResolvedKey, ResolveOptions } from './types.js'
  * A JWK Set URL for {@link createResolver}: the URL alone, or with the issuer it belongs to.
  *
  * @example
+ *
  * ```ts
  * import type { JwksSource } from 'credsign'
- * const source: JwksSource = { url: 'https://issuer.example/.well-known/jwks.json', issuer: 'https://issuer.example' }
+ * const source: JwksSource = {
+ *   url: 'https://issuer.example/.well-known/jwks.json',
+ *   issuer: 'https://issuer.example',
+ * }
  * ```
  */
 export type JwksSource = string | { url: string; issuer?: string }
 
 /**
  * Keys of did:key / did:jwk DID URLs already resolved (the last 1,000), shared by every resolver:
- * they depend on nothing but the reference. Only successes are kept, and every caller gets its
- * own copy, so nobody can alter a cached answer.
+ * they depend on nothing but the reference. Only successes are kept, and every caller gets its own
+ * copy, so nobody can alter a cached answer.
  */
 const offlineKeys = new Lru<string, ResolvedKey>(1000)
 
@@ -36,15 +40,21 @@ function copyResolvedKey(key: ResolvedKey): ResolvedKey {
 }
 
 /**
- * Options of {@link createResolver}: those of `createDidResolver`, plus resolvers to try first
- * and JWK Set URLs to try last.
+ * Options of {@link createResolver}: those of `createDidResolver`, plus resolvers to try first and
+ * JWK Set URLs to try last.
  *
  * @example
+ *
  * ```ts
  * import { createResolver, staticResolver, type ResolverOptions } from 'credsign'
  * const options: ResolverOptions = {
  *   fetch: globalThis.fetch, // enables did:web and the JWKS URLs
- *   jwks: [{ url: 'https://issuer.example/.well-known/jwks.json', issuer: 'https://issuer.example' }],
+ *   jwks: [
+ *     {
+ *       url: 'https://issuer.example/.well-known/jwks.json',
+ *       issuer: 'https://issuer.example',
+ *     },
+ *   ],
  *   resolvers: [staticResolver({ keys: [] })],
  * }
  * const resolver = createResolver(options)
@@ -63,52 +73,63 @@ export interface ResolverOptions extends DidResolverOptions {
  * The default resolver: a {@link KeyResolver} that also resolves DID documents.
  *
  * @example
+ *
  * ```ts
  * import { createResolver, type Resolver } from 'credsign'
  * const resolver: Resolver = createResolver()
- * const doc = await resolver.resolveDid('did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2')
+ * const doc = await resolver.resolveDid(
+ *   'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+ * )
  * ```
  */
 export interface Resolver extends KeyResolver, DidResolver {}
 
 /**
- * The default key resolver. With no options it resolves did:key and did:jwk, offline, and makes
- * no network request ever. `fetch` enables did:web and the `jwks` URLs, under the limits in
+ * The default key resolver. With no options it resolves did:key and did:jwk, offline, and makes no
+ * network request ever. `fetch` enables did:web and the `jwks` URLs, under the limits in
  * docs/resolvers.md.
  *
  * `resolveKey(reference)`:
- * - a DID URL (`did:web:issuer.example#key-1`; did:key's `did:key:z…#z…`; did:jwk's `…#0`):
- *   resolves the DID document and returns the verification method with that id (see
- *   `resolveKeyInDocument` for the controller rule and `relationships`);
- * - a bare DID: the document's only verification method (`key_not_found` when it has several);
- * - anything else (a `kid`, a thumbprint): left to `resolvers` and `jwks`.
+ *
+ * - A DID URL (`did:web:issuer.example#key-1`; did:key's `did:key:z…#z…`; did:jwk's `…#0`): resolves
+ *   the DID document and returns the verification method with that id (see `resolveKeyInDocument`
+ *   for the controller rule and `relationships`);
+ * - A bare DID: the document's only verification method (`key_not_found` when it has several);
+ * - Anything else (a `kid`, a thumbprint): left to `resolvers` and `jwks`.
  *
  * Order: `resolvers`, then DIDs, then `jwks`, combined as by `combineResolvers` (first success
  * wins; a network failure is never reported as `key_not_found`). `resolveDid` resolves DIDs with
  * the built-in methods only.
  *
  * @example
+ *
  * ```ts
  * import { createResolver } from 'credsign'
  * const resolver = createResolver()
- * const key = await resolver.resolveKey('did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2')
+ * const key = await resolver.resolveKey(
+ *   'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+ * )
  * key.controller // 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2'
  * key.relationships?.includes('assertionMethod') // true
  * ```
  */
 export function createResolver(options: ResolverOptions = {}): Resolver {
-  if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'resolver options must be an object')
+  if (typeof options !== 'object' || options === null)
+    throw new CredsignError('invalid_argument', 'resolver options must be an object')
   const { resolvers = [], jwks = [], jwksCacheTtlMs, ...didOptions } = options
-  if (!Array.isArray(resolvers)) throw new CredsignError('invalid_argument', 'resolvers must be an array')
+  if (!Array.isArray(resolvers))
+    throw new CredsignError('invalid_argument', 'resolvers must be an array')
   if (!Array.isArray(jwks)) throw new CredsignError('invalid_argument', 'jwks must be an array')
   const dids = createDidResolver(didOptions)
   const { fetch } = didOptions
-  if (jwks.length > 0 && fetch === undefined) throw new CredsignError('invalid_argument', 'jwks URLs need a fetch')
+  if (jwks.length > 0 && fetch === undefined)
+    throw new CredsignError('invalid_argument', 'jwks URLs need a fetch')
 
   const didKeys: KeyResolver = {
     resolveKey(reference: string, resolveOptions: ResolveOptions = {}): Promise<ResolvedKey> {
       return typedResolution(async () => {
-        if (typeof reference !== 'string' || reference.length === 0) throw new CredsignError('malformed', 'a key reference must be a non-empty string')
+        if (typeof reference !== 'string' || reference.length === 0)
+          throw new CredsignError('malformed', 'a key reference must be a non-empty string')
         // Only references that passed every check below are cached.
         const hit = offlineKeys.get(reference)
         if (hit !== undefined) return copyResolvedKey(hit)
@@ -116,10 +137,14 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         if (!reference.startsWith('did:')) throw new CredsignError('key_not_found', 'not a DID URL')
         const hash = reference.indexOf('#')
         const did = hash === -1 ? reference : reference.slice(0, hash)
-        if (!isDid(did)) throw new CredsignError('malformed', 'not a DID URL of the form did:method:id#fragment')
+        if (!isDid(did))
+          throw new CredsignError('malformed', 'not a DID URL of the form did:method:id#fragment')
         // did:key and did:jwk resolve offline: the answer is a pure function of the reference.
         const offline = did.startsWith('did:key:') || did.startsWith('did:jwk:')
-        const resolved = await resolveKeyInDocument(await dids.resolveDid(did, resolveOptions), reference)
+        const resolved = await resolveKeyInDocument(
+          await dids.resolveDid(did, resolveOptions),
+          reference,
+        )
         if (offline) offlineKeys.set(reference, copyResolvedKey(resolved))
         return resolved
       })
@@ -127,7 +152,10 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   }
 
   const jwksResolvers = jwks.map((source) => {
-    const { url, issuer } = typeof source === 'string' ? { url: source, issuer: undefined } : (source ?? { url: undefined, issuer: undefined })
+    const { url, issuer } =
+      typeof source === 'string'
+        ? { url: source, issuer: undefined }
+        : (source ?? { url: undefined, issuer: undefined })
     return jwksResolver({
       url: url as string,
       fetch: fetch as NonNullable<typeof fetch>,
@@ -142,7 +170,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
 
   const keys = combineResolvers(...resolvers, didKeys, ...jwksResolvers)
   return {
-    resolveKey: (reference: string, resolveOptions?: ResolveOptions) => keys.resolveKey(reference, resolveOptions),
-    resolveDid: (did: string, resolveOptions?: ResolveOptions): Promise<ResolvedDidDocument> => dids.resolveDid(did, resolveOptions),
+    resolveKey: (reference: string, resolveOptions?: ResolveOptions) =>
+      keys.resolveKey(reference, resolveOptions),
+    resolveDid: (did: string, resolveOptions?: ResolveOptions): Promise<ResolvedDidDocument> =>
+      dids.resolveDid(did, resolveOptions),
   }
 }

@@ -4,7 +4,14 @@ import { didKeyDocument } from '../did/did-key.js'
 import { isDid } from '../did/did-url.js'
 import { fetchJsonText, parseJsonObject } from './bounded-fetch.js'
 import { didWebUrl } from './did-web.js'
-import { clockOption, fetchOption, isLoopbackHost, networkLimits, numberOption, RESOLVER_DEFAULTS } from './options.js'
+import {
+  clockOption,
+  fetchOption,
+  isLoopbackHost,
+  networkLimits,
+  numberOption,
+  RESOLVER_DEFAULTS,
+} from './options.js'
 import type { FetchLike } from './options.js'
 import { offlineDecode, typedResolution } from './resolution-errors.js'
 import { checkDidDocument } from './resolved-document.js'
@@ -16,16 +23,22 @@ import type { ResolveOptions } from './types.js'
  * Options of {@link createDidResolver} (and of `createResolver`, which passes them on).
  *
  * @example
+ *
  * ```ts
  * import { createDidResolver, type DidResolverOptions } from 'credsign'
- * const options: DidResolverOptions = { fetch: globalThis.fetch, timeoutMs: 3000, cacheTtlMs: 60_000 }
+ * const options: DidResolverOptions = {
+ *   fetch: globalThis.fetch,
+ *   timeoutMs: 3000,
+ *   cacheTtlMs: 60_000,
+ * }
  * const resolver = createDidResolver(options)
  * ```
  */
 export interface DidResolverOptions {
   /**
    * Enables did:web. Without it nothing is ever fetched and did:web answers
-   * `resolver_not_configured`. Pass a fetch that itself restricts destinations (see docs/resolvers.md).
+   * `resolver_not_configured`. Pass a fetch that itself restricts destinations (see
+   * docs/resolvers.md).
    */
   fetch?: FetchLike
   /** Whole-request timeout in milliseconds (default 5000). */
@@ -38,7 +51,8 @@ export interface DidResolverOptions {
   cacheMaxEntries?: number
   /**
    * Resolve did:web DIDs of `localhost` / `*.localhost`, over `http:`. Tests and local development
-   * only: without it such DIDs are refused, so a credential cannot make a service fetch from itself.
+   * only: without it such DIDs are refused, so a credential cannot make a service fetch from
+   * itself.
    */
   allowHttp?: boolean
   /** Clock for cache expiry, epoch milliseconds (default `Date.now`). */
@@ -49,66 +63,107 @@ export interface DidResolverOptions {
  * Resolves DIDs to their DID documents.
  *
  * @example
+ *
  * ```ts
  * import { createDidResolver, type DidResolver } from 'credsign'
  * const resolver: DidResolver = createDidResolver()
- * const doc = await resolver.resolveDid('did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2')
+ * const doc = await resolver.resolveDid(
+ *   'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+ * )
  * ```
  */
 export interface DidResolver {
   /**
-   * The DID document of `did` (a DID, not a DID URL). Errors: `malformed`, `resolver_not_configured`
-   * (did:web without `fetch`, any method credsign does not know), `key_resolution_failed`,
-   * `unsupported_algorithm` (a did:key of a key type credsign does not support).
+   * The DID document of `did` (a DID, not a DID URL). Errors: `malformed`,
+   * `resolver_not_configured` (did:web without `fetch`, any method credsign does not know),
+   * `key_resolution_failed`, `unsupported_algorithm` (a did:key of a key type credsign does not
+   * support).
    */
   resolveDid(did: string, options?: ResolveOptions): Promise<ResolvedDidDocument>
 }
 
-/** Media types a did:web server may answer with (DID Core section 6.2, DID Specification Registries). */
-const DID_MEDIA_TYPES = ['application/did+json', 'application/did+ld+json', 'application/json'] as const
+/**
+ * Media types a did:web server may answer with (DID Core section 6.2, DID Specification
+ * Registries).
+ */
+const DID_MEDIA_TYPES = [
+  'application/did+json',
+  'application/did+ld+json',
+  'application/json',
+] as const
 
 /**
  * A DID resolver:
+ *
  * - `did:key` and `did:jwk`: built in, offline, the document is derived from the DID itself;
  * - `did:web`: only when `fetch` is given, per the did:web method (see {@link didWebUrl}), over
- *   `https:` only, never to `localhost` (unless `allowHttp`) or an IP address, with a timeout (default 5 s, the caller's `signal` is honoured too), a size limit
- *   (default 256 KiB, counted while the body streams), a JSON media type (`application/did+json`,
- *   `application/did+ld+json`, `application/json`), redirects refused, and the document's `id`
- *   required to equal the DID (see `checkDidDocument` for the other checks);
- * - anything else: `resolver_not_configured`.
+ *   `https:` only, never to `localhost` (unless `allowHttp`) or an IP address, with a timeout
+ *   (default 5 s, the caller's `signal` is honoured too), a size limit (default 256 KiB, counted
+ *   while the body streams), a JSON media type (`application/did+json`, `application/did+ld+json`,
+ *   `application/json`), redirects refused, and the document's `id` required to equal the DID (see
+ *   `checkDidDocument` for the other checks);
+ * - Anything else: `resolver_not_configured`.
  *
- * With `cacheTtlMs`, fetched documents are kept in memory (failures never are); each call gets
- * its own copy.
+ * With `cacheTtlMs`, fetched documents are kept in memory (failures never are); each call gets its
+ * own copy.
  *
  * @example
+ *
  * ```ts
  * import { createDidResolver } from 'credsign'
  * const resolver = createDidResolver({ fetch: globalThis.fetch, cacheTtlMs: 5 * 60_000 })
- * const doc = await resolver.resolveDid('did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ')
+ * const doc = await resolver.resolveDid(
+ *   'did:jwk:eyJjcnYiOiJFZDI1NTE5Iiwia3R5IjoiT0tQIiwieCI6InNBMk5rNDVfZHoxUlZscXROcVlqOVRSUGYxMFpZUG5QUG80U1lnNmlnUTgifQ',
+ * )
  * doc.verificationMethod?.[0]?.type // 'JsonWebKey2020'
  * ```
  */
 export function createDidResolver(options: DidResolverOptions = {}): DidResolver {
-  if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'resolver options must be an object')
+  if (typeof options !== 'object' || options === null)
+    throw new CredsignError('invalid_argument', 'resolver options must be an object')
   const fetch = fetchOption(options.fetch)
   const limits = networkLimits(options)
   const allowHttp = options.allowHttp === true
   const cache = new TtlCache<string>(
-    numberOption(options.cacheTtlMs, 'cacheTtlMs', RESOLVER_DEFAULTS.didCacheTtlMs, 0, 7 * 24 * 3_600_000),
-    numberOption(options.cacheMaxEntries, 'cacheMaxEntries', RESOLVER_DEFAULTS.cacheMaxEntries, 1, 1_000_000),
+    numberOption(
+      options.cacheTtlMs,
+      'cacheTtlMs',
+      RESOLVER_DEFAULTS.didCacheTtlMs,
+      0,
+      7 * 24 * 3_600_000,
+    ),
+    numberOption(
+      options.cacheMaxEntries,
+      'cacheMaxEntries',
+      RESOLVER_DEFAULTS.cacheMaxEntries,
+      1,
+      1_000_000,
+    ),
     clockOption(options.clock),
   )
 
-  const resolveWeb = async (did: string, signal: AbortSignal | undefined): Promise<ResolvedDidDocument> => {
-    if (fetch === undefined) throw new CredsignError('resolver_not_configured', 'did:web needs a fetch: pass `fetch` to the resolver')
+  const resolveWeb = async (
+    did: string,
+    signal: AbortSignal | undefined,
+  ): Promise<ResolvedDidDocument> => {
+    if (fetch === undefined)
+      throw new CredsignError(
+        'resolver_not_configured',
+        'did:web needs a fetch: pass `fetch` to the resolver',
+      )
     const url = didWebUrl(did, { allowHttp })
     // The DID usually comes from an untrusted credential: it must not make this service call itself.
     if (!allowHttp && isLoopbackHost(new URL(url).hostname)) {
-      throw new CredsignError('key_resolution_failed', 'a did:web on localhost is resolved only with allowHttp (local development)')
+      throw new CredsignError(
+        'key_resolution_failed',
+        'a did:web on localhost is resolved only with allowHttp (local development)',
+      )
     }
     // The cache holds the text, not the object: every caller gets a fresh parse it may mutate.
     const cached = cache.get(did)
-    const text = cached ?? (await fetchJsonText(url, { fetch, ...limits, mediaTypes: DID_MEDIA_TYPES, signal }))
+    const text =
+      cached ??
+      (await fetchJsonText(url, { fetch, ...limits, mediaTypes: DID_MEDIA_TYPES, signal }))
     const document = checkDidDocument(parseJsonObject(text), did)
     if (cached === undefined) cache.set(did, text)
     return document
@@ -117,11 +172,15 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
   return {
     resolveDid(did: string, resolveOptions: ResolveOptions = {}): Promise<ResolvedDidDocument> {
       return typedResolution(async () => {
-        if (!isDid(did)) throw new CredsignError('malformed', 'not a DID (a DID URL names a key: use resolveKey)')
+        if (!isDid(did))
+          throw new CredsignError('malformed', 'not a DID (a DID URL names a key: use resolveKey)')
         if (did.startsWith('did:key:')) return offlineDecode(() => didKeyDocument(did))
         if (did.startsWith('did:jwk:')) return offlineDecode(() => didJwkDocument(did))
         if (did.startsWith('did:web:')) return resolveWeb(did, resolveOptions?.signal)
-        throw new CredsignError('resolver_not_configured', `no resolver for did:${did.split(':')[1] ?? ''}: pass one in \`resolvers\``)
+        throw new CredsignError(
+          'resolver_not_configured',
+          `no resolver for did:${did.split(':')[1] ?? ''}: pass one in \`resolvers\``,
+        )
       })
     },
   }
@@ -132,15 +191,22 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
  * offline, did:web only with `fetch`. See {@link createDidResolver}.
  *
  * @example
+ *
  * ```ts
  * import { resolveDid } from 'credsign'
  * const doc = await resolveDid('did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2')
  * doc.assertionMethod // ['did:key:z6Mkr…#z6Mkr…']
  * ```
  */
-export function resolveDid(did: string, options: DidResolverOptions & ResolveOptions = {}): Promise<ResolvedDidDocument> {
+export function resolveDid(
+  did: string,
+  options: DidResolverOptions & ResolveOptions = {},
+): Promise<ResolvedDidDocument> {
   return typedResolution(async () => {
     const { signal, ...resolverOptions } = options ?? {}
-    return createDidResolver(resolverOptions).resolveDid(did, signal === undefined ? {} : { signal })
+    return createDidResolver(resolverOptions).resolveDid(
+      did,
+      signal === undefined ? {} : { signal },
+    )
   })
 }

@@ -11,37 +11,41 @@ import type { ResolvedKey } from './types.js'
 
 /** Types whose key is a `publicKeyJwk` (W3C Controlled Identifiers; the JWS 2020 suite). */
 const JWK_TYPES = new Set(['JsonWebKey', 'JsonWebKey2020'])
-/** Types whose key is a multicodec `publicKeyMultibase` (Controlled Identifiers; Ed25519 2020 suite). */
+/**
+ * Types whose key is a multicodec `publicKeyMultibase` (Controlled Identifiers; Ed25519 2020
+ * suite).
+ */
 const MULTIBASE_TYPES = new Set(['Multikey', 'Ed25519VerificationKey2020'])
 
 /**
  * Finds the verification method `reference` names in a DID document and returns it as a
- * {@link ResolvedKey}. This is what every DID-based resolver does after obtaining the document;
- * call it directly when you obtained a document some other way.
+ * {@link ResolvedKey}. This is what every DID-based resolver does after obtaining the document; call
+ * it directly when you obtained a document some other way.
  *
  * - `reference` is a DID URL of this document (`did:web:issuer.example#key-1`), a relative one
- *   (`#key-1`), or the bare DID, which names the document's only verification method (an error
- *   when it has several).
- * - Methods are found in `verificationMethod` and embedded in relationships, by absolute or
- *   relative id.
- * - **Controller rule.** The method's `controller` must be the DID itself or one of the DIDs in
- *   the document's `controller`; otherwise `key_resolution_failed`. The returned `controller` is
- *   always the document's DID: that document is the only party vouching for the key (a document
- *   can name any DID as a controller without that DID's consent, so reporting a foreign
- *   controller would let one DID lend keys to another's issuer binding).
+ *   (`#key-1`), or the bare DID, which names the document's only verification method (an error when
+ *   it has several).
+ * - Methods are found in `verificationMethod` and embedded in relationships, by absolute or relative
+ *   id.
+ * - **Controller rule.** The method's `controller` must be the DID itself or one of the DIDs in the
+ *   document's `controller`; otherwise `key_resolution_failed`. The returned `controller` is always
+ *   the document's DID: that document is the only party vouching for the key (a document can name
+ *   any DID as a controller without that DID's consent, so reporting a foreign controller would let
+ *   one DID lend keys to another's issuer binding).
  * - `relationships` lists every relationship of the document that references or embeds the method.
- * - The key is `publicKeyJwk` (types `JsonWebKey`, `JsonWebKey2020`, others) or
- *   `publicKeyMultibase` (`Multikey`, `Ed25519VerificationKey2020`, others), never both. The JWK
- *   is validated and reduced (private members refused, the rest reduced to the required members); `Ed25519VerificationKey2020` must hold an
- *   Ed25519 key.
+ * - The key is `publicKeyJwk` (types `JsonWebKey`, `JsonWebKey2020`, others) or `publicKeyMultibase`
+ *   (`Multikey`, `Ed25519VerificationKey2020`, others), never both. The JWK is validated and
+ *   reduced (private members refused, the rest reduced to the required members);
+ *   `Ed25519VerificationKey2020` must hold an Ed25519 key.
  *
  * Errors: `malformed` (reference not a string or an empty fragment), `key_not_found` (no such
- * method, a reference to another DID, a bare DID with several methods), `key_resolution_failed`
- * (a document or method that breaks the rules above, undecodable key material),
+ * method, a reference to another DID, a bare DID with several methods), `key_resolution_failed` (a
+ * document or method that breaks the rules above, undecodable key material),
  * `unsupported_algorithm` (a key type credsign cannot verify with, or another key encoding such as
  * `publicKeyBase58`).
  *
  * @example
+ *
  * ```ts
  * import { didKeyDocument, resolveKeyInDocument } from 'credsign'
  * const did = 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2'
@@ -49,7 +53,10 @@ const MULTIBASE_TYPES = new Set(['Multikey', 'Ed25519VerificationKey2020'])
  * key.relationships // ['authentication', 'assertionMethod', 'capabilityInvocation', 'capabilityDelegation']
  * ```
  */
-export async function resolveKeyInDocument(document: ResolvedDidDocument, reference: string): Promise<ResolvedKey> {
+export async function resolveKeyInDocument(
+  document: ResolvedDidDocument,
+  reference: string,
+): Promise<ResolvedKey> {
   const did = (document as { id?: unknown } | null)?.id
   if (!isDid(did)) throw resolutionFailed('the DID document has no DID as id')
   const doc = checkDidDocument(document, did)
@@ -58,40 +65,58 @@ export async function resolveKeyInDocument(document: ResolvedDidDocument, refere
   const methods = new Map<string, ResolvedVerificationMethod>()
   for (const vm of doc.verificationMethod ?? []) methods.set(absoluteId(did, vm.id), vm)
   for (const relationship of VERIFICATION_RELATIONSHIPS) {
-    for (const entry of doc[relationship] ?? []) if (typeof entry !== 'string') methods.set(absoluteId(did, entry.id), entry)
+    for (const entry of doc[relationship] ?? [])
+      if (typeof entry !== 'string') methods.set(absoluteId(did, entry.id), entry)
   }
 
   let id: string
   let vm: ResolvedVerificationMethod | undefined
   if (wanted === undefined) {
     const only = methods.size === 1 ? [...methods][0] : undefined
-    if (only === undefined) throw new CredsignError('key_not_found', `the DID has ${methods.size} verification methods: name one with a fragment`)
+    if (only === undefined)
+      throw new CredsignError(
+        'key_not_found',
+        `the DID has ${methods.size} verification methods: name one with a fragment`,
+      )
     ;[id, vm] = only
   } else {
     id = wanted
     vm = methods.get(id)
-    if (vm === undefined) throw new CredsignError('key_not_found', 'the DID document has no such verification method')
+    if (vm === undefined)
+      throw new CredsignError('key_not_found', 'the DID document has no such verification method')
   }
 
-  const controllers = doc.controller === undefined ? [] : Array.isArray(doc.controller) ? doc.controller : [doc.controller]
+  const controllers =
+    doc.controller === undefined
+      ? []
+      : Array.isArray(doc.controller)
+        ? doc.controller
+        : [doc.controller]
   if (vm.controller !== did && !controllers.includes(vm.controller)) {
-    throw resolutionFailed("the verification method's controller is neither the DID nor one of its controllers")
+    throw resolutionFailed(
+      "the verification method's controller is neither the DID nor one of its controllers",
+    )
   }
 
-  const relationships: VerificationRelationship[] = VERIFICATION_RELATIONSHIPS.filter((relationship) =>
-    (doc[relationship] ?? []).some((entry) => absoluteId(did, typeof entry === 'string' ? entry : entry.id) === id),
+  const relationships: VerificationRelationship[] = VERIFICATION_RELATIONSHIPS.filter(
+    (relationship) =>
+      (doc[relationship] ?? []).some(
+        (entry) => absoluteId(did, typeof entry === 'string' ? entry : entry.id) === id,
+      ),
   )
   return { id, controller: did, type: vm.type, publicJwk: await methodJwk(vm), relationships }
 }
 
 /** The absolute id `reference` names in the document of `did`, or undefined for the bare DID. */
 function targetOf(did: string, reference: string): string | undefined {
-  if (typeof reference !== 'string' || reference.length === 0) throw new CredsignError('malformed', 'a key reference must be a non-empty string')
+  if (typeof reference !== 'string' || reference.length === 0)
+    throw new CredsignError('malformed', 'a key reference must be a non-empty string')
   const hash = reference.indexOf('#')
   if (hash === reference.length - 1) throw new CredsignError('malformed', 'empty DID URL fragment')
   if (hash === 0) return did + reference
   const base = hash === -1 ? reference : reference.slice(0, hash)
-  if (base !== did) throw new CredsignError('key_not_found', 'the reference names another DID than this document')
+  if (base !== did)
+    throw new CredsignError('key_not_found', 'the reference names another DID than this document')
   return hash === -1 ? undefined : reference
 }
 
@@ -101,10 +126,15 @@ async function methodJwk(vm: ResolvedVerificationMethod): Promise<PublicJwk> {
     throw resolutionFailed('the verification method has both publicKeyJwk and publicKeyMultibase')
   }
   if (publicKeyJwk === undefined && publicKeyMultibase === undefined) {
-    throw new CredsignError('unsupported_algorithm', `credsign reads publicKeyJwk and publicKeyMultibase; this ${type} has neither`)
+    throw new CredsignError(
+      'unsupported_algorithm',
+      `credsign reads publicKeyJwk and publicKeyMultibase; this ${type} has neither`,
+    )
   }
-  if (JWK_TYPES.has(type) && publicKeyJwk === undefined) throw resolutionFailed(`a ${type} verification method carries publicKeyJwk`)
-  if (MULTIBASE_TYPES.has(type) && publicKeyMultibase === undefined) throw resolutionFailed(`a ${type} verification method carries publicKeyMultibase`)
+  if (JWK_TYPES.has(type) && publicKeyJwk === undefined)
+    throw resolutionFailed(`a ${type} verification method carries publicKeyJwk`)
+  if (MULTIBASE_TYPES.has(type) && publicKeyMultibase === undefined)
+    throw resolutionFailed(`a ${type} verification method carries publicKeyMultibase`)
   let jwk: PublicJwk
   try {
     jwk = await resolvedJwk(publicKeyJwk ?? jwkFromMultikey(publicKeyMultibase as string))
@@ -113,6 +143,7 @@ async function methodJwk(vm: ResolvedVerificationMethod): Promise<PublicJwk> {
     if (CredsignError.is(error, 'unsupported_algorithm')) throw error
     throw resolutionFailed('the verification method does not hold a valid public key', error)
   }
-  if (type === 'Ed25519VerificationKey2020' && jwk.kty !== 'OKP') throw resolutionFailed('an Ed25519VerificationKey2020 must hold an Ed25519 key')
+  if (type === 'Ed25519VerificationKey2020' && jwk.kty !== 'OKP')
+    throw resolutionFailed('an Ed25519VerificationKey2020 must hold an Ed25519 key')
   return jwk
 }

@@ -1,6 +1,7 @@
 /**
  * Resolvers: find public keys for key references (DID URLs, `kid`s, thumbprints). did:key and
  * did:jwk resolve offline; did:web and JWK Set URLs only through a caller-supplied `fetch`.
+ *
  * @module
  */
 export type { KeyResolver, ResolvedKey, ResolveOptions } from './types.js'

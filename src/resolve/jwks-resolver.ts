@@ -2,7 +2,14 @@ import { CredsignError } from '../errors/credsign-error.js'
 import type { VerificationRelationship } from '../did/did-document.js'
 import type { PublicJwk } from '../keys/types.js'
 import { fetchJsonText, parseJsonObject } from './bounded-fetch.js'
-import { clockOption, fetchOption, isLoopbackHost, networkLimits, numberOption, RESOLVER_DEFAULTS } from './options.js'
+import {
+  clockOption,
+  fetchOption,
+  isLoopbackHost,
+  networkLimits,
+  numberOption,
+  RESOLVER_DEFAULTS,
+} from './options.js'
 import type { FetchLike } from './options.js'
 import { resolutionFailed, typedResolution } from './resolution-errors.js'
 import { hasPrivateMembers } from './resolved-document.js'
@@ -13,13 +20,21 @@ import type { KeyResolver, ResolvedKey, ResolveOptions } from './types.js'
  * Options of {@link jwksResolver}.
  *
  * @example
+ *
  * ```ts
  * import type { JwksResolverOptions } from 'credsign'
- * const options: JwksResolverOptions = { url: 'https://issuer.example/.well-known/jwks.json', fetch: globalThis.fetch, issuer: 'https://issuer.example' }
+ * const options: JwksResolverOptions = {
+ *   url: 'https://issuer.example/.well-known/jwks.json',
+ *   fetch: globalThis.fetch,
+ *   issuer: 'https://issuer.example',
+ * }
  * ```
  */
 export interface JwksResolverOptions {
-  /** The JWK Set URL: `https:` (or `http:` to a loopback host with `allowHttp`), no credentials in it. */
+  /**
+   * The JWK Set URL: `https:` (or `http:` to a loopback host with `allowHttp`), no credentials in
+   * it.
+   */
   url: string
   /** Required: credsign never fetches on its own. */
   fetch: FetchLike
@@ -31,7 +46,10 @@ export interface JwksResolverOptions {
   maxBytes?: number
   /** Reuse a fetched set this long, in milliseconds (default 300000; 0 fetches on every resolution). */
   cacheTtlMs?: number
-  /** A `kid` not in the cached set refetches it, at most once per this many milliseconds (default 30000). */
+  /**
+   * A `kid` not in the cached set refetches it, at most once per this many milliseconds (default
+   * 30000).
+   */
   refetchIntervalMs?: number
   /** Allow an `http:` URL to `localhost`, `*.localhost`, 127.0.0.0/8 or `[::1]`. Tests only. */
   allowHttp?: boolean
@@ -52,9 +70,9 @@ interface SetKey {
 }
 
 /**
- * A resolver over a JWK Set fetched from a URL (an issuer's `jwks_uri`), with the limits of
- * every network resolution (timeout, size counted while streaming, no redirects, JSON media type;
- * see docs/resolvers.md).
+ * A resolver over a JWK Set fetched from a URL (an issuer's `jwks_uri`), with the limits of every
+ * network resolution (timeout, size counted while streaming, no redirects, JSON media type; see
+ * docs/resolvers.md).
  *
  * A reference matches a key by `kid`, else by RFC 7638 thumbprint; the returned `id` is the
  * reference and `controller` the configured `issuer`. Keys with `use: "enc"`, with `key_ops`
@@ -67,24 +85,44 @@ interface SetKey {
  * `signal` stops that caller waiting (the shared request still ends at its timeout).
  *
  * @example
+ *
  * ```ts
  * import { jwksResolver } from 'credsign'
- * const resolver = jwksResolver({ url: 'https://issuer.example/.well-known/jwks.json', fetch: globalThis.fetch, issuer: 'https://issuer.example' })
+ * const resolver = jwksResolver({
+ *   url: 'https://issuer.example/.well-known/jwks.json',
+ *   fetch: globalThis.fetch,
+ *   issuer: 'https://issuer.example',
+ * })
  * const key = await resolver.resolveKey('2024-05-key')
  * key.controller // 'https://issuer.example'
  * ```
  */
 export function jwksResolver(options: JwksResolverOptions): KeyResolver {
-  if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'jwksResolver needs options')
+  if (typeof options !== 'object' || options === null)
+    throw new CredsignError('invalid_argument', 'jwksResolver needs options')
   const fetch = fetchOption(options.fetch)
   if (fetch === undefined) throw new CredsignError('invalid_argument', 'jwksResolver needs a fetch')
   const url = checkUrl(options.url, options.allowHttp === true)
   const { issuer, relationships } = options
-  if (issuer !== undefined && (typeof issuer !== 'string' || issuer.length === 0)) throw new CredsignError('invalid_argument', 'issuer must be a non-empty string')
-  if (relationships !== undefined && !Array.isArray(relationships)) throw new CredsignError('invalid_argument', 'relationships must be an array')
+  if (issuer !== undefined && (typeof issuer !== 'string' || issuer.length === 0))
+    throw new CredsignError('invalid_argument', 'issuer must be a non-empty string')
+  if (relationships !== undefined && !Array.isArray(relationships))
+    throw new CredsignError('invalid_argument', 'relationships must be an array')
   const limits = networkLimits(options)
-  const ttlMs = numberOption(options.cacheTtlMs, 'cacheTtlMs', RESOLVER_DEFAULTS.jwksCacheTtlMs, 0, 7 * 24 * 3_600_000)
-  const refetchIntervalMs = numberOption(options.refetchIntervalMs, 'refetchIntervalMs', RESOLVER_DEFAULTS.jwksRefetchIntervalMs, 0, 7 * 24 * 3_600_000)
+  const ttlMs = numberOption(
+    options.cacheTtlMs,
+    'cacheTtlMs',
+    RESOLVER_DEFAULTS.jwksCacheTtlMs,
+    0,
+    7 * 24 * 3_600_000,
+  )
+  const refetchIntervalMs = numberOption(
+    options.refetchIntervalMs,
+    'refetchIntervalMs',
+    RESOLVER_DEFAULTS.jwksRefetchIntervalMs,
+    0,
+    7 * 24 * 3_600_000,
+  )
   const clock = clockOption(options.clock)
 
   let cached: { keys: SetKey[]; fetchedAt: number } | undefined
@@ -96,7 +134,9 @@ export function jwksResolver(options: JwksResolverOptions): KeyResolver {
       lastFetchStarted = clock()
       try {
         // Shared by every waiting caller, so it runs under no single caller's signal.
-        const keys = await parseSet(await fetchJsonText(url, { fetch, ...limits, mediaTypes: JWKS_MEDIA_TYPES }))
+        const keys = await parseSet(
+          await fetchJsonText(url, { fetch, ...limits, mediaTypes: JWKS_MEDIA_TYPES }),
+        )
         cached = { keys, fetchedAt: clock() }
         return keys
       } finally {
@@ -114,7 +154,8 @@ export function jwksResolver(options: JwksResolverOptions): KeyResolver {
   return {
     resolveKey(reference: string, resolveOptions: ResolveOptions = {}): Promise<ResolvedKey> {
       return typedResolution(async () => {
-        if (typeof reference !== 'string' || reference.length === 0) throw new CredsignError('malformed', 'a key reference must be a non-empty string')
+        if (typeof reference !== 'string' || reference.length === 0)
+          throw new CredsignError('malformed', 'a key reference must be a non-empty string')
         const signal = resolveOptions?.signal
         const fresh = cached !== undefined && clock() - cached.fetchedAt < ttlMs
         let keys = fresh && cached !== undefined ? cached.keys : await untilAborted(load(), signal)
@@ -124,7 +165,11 @@ export function jwksResolver(options: JwksResolverOptions): KeyResolver {
           keys = await untilAborted(load(), signal)
           match = pick(keys, reference)
         }
-        if (match === undefined) throw new CredsignError('key_not_found', 'the JWK Set has no key with this kid or thumbprint')
+        if (match === undefined)
+          throw new CredsignError(
+            'key_not_found',
+            'the JWK Set has no key with this kid or thumbprint',
+          )
         return found(reference, match)
       })
     },
@@ -139,9 +184,14 @@ function checkUrl(value: unknown, allowHttp: boolean): string {
     // No cause: the URL parser's error carries the whole input, credentials included.
     throw new CredsignError('invalid_argument', 'url must be an absolute URL')
   }
-  if (url.username !== '' || url.password !== '') throw new CredsignError('invalid_argument', 'the JWKS URL must not carry credentials')
+  if (url.username !== '' || url.password !== '')
+    throw new CredsignError('invalid_argument', 'the JWKS URL must not carry credentials')
   const httpAllowed = url.protocol === 'http:' && allowHttp && isLoopbackHost(url.hostname)
-  if (url.protocol !== 'https:' && !httpAllowed) throw new CredsignError('invalid_argument', 'the JWKS URL must be https: (http: only to a loopback host with allowHttp)')
+  if (url.protocol !== 'https:' && !httpAllowed)
+    throw new CredsignError(
+      'invalid_argument',
+      'the JWKS URL must be https: (http: only to a loopback host with allowHttp)',
+    )
   url.hash = ''
   return url.href
 }
@@ -153,7 +203,11 @@ async function parseSet(text: string): Promise<SetKey[]> {
   for (const entry of set.keys as unknown[]) {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue
     if (hasPrivateMembers(entry)) throw resolutionFailed('the JWK Set publishes a private key')
-    const { use, key_ops: keyOps, kid } = entry as { use?: unknown; key_ops?: unknown; kid?: unknown }
+    const {
+      use,
+      key_ops: keyOps,
+      kid,
+    } = entry as { use?: unknown; key_ops?: unknown; kid?: unknown }
     if (use === 'enc') continue
     if (Array.isArray(keyOps) && !keyOps.includes('verify')) continue
     let jwk: PublicJwk
@@ -165,7 +219,8 @@ async function parseSet(text: string): Promise<SetKey[]> {
     keys.push({ kid: typeof kid === 'string' ? kid : undefined, jwk })
   }
   const kids = keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid]))
-  if (new Set(kids).size !== kids.length) throw resolutionFailed('the JWK Set gives one kid to several keys')
+  if (new Set(kids).size !== kids.length)
+    throw resolutionFailed('the JWK Set gives one kid to several keys')
   return keys
 }
 
@@ -176,7 +231,10 @@ function pick(keys: readonly SetKey[], reference: string): SetKey | undefined {
 /** Waits for `step`, or rejects as soon as the caller's signal aborts. */
 function untilAborted<T>(step: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return step
-  const aborted = (): CredsignError => new CredsignError('key_resolution_failed', 'resolution aborted by the caller', { cause: signal.reason })
+  const aborted = (): CredsignError =>
+    new CredsignError('key_resolution_failed', 'resolution aborted by the caller', {
+      cause: signal.reason,
+    })
   if (signal.aborted) return Promise.reject(aborted())
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(aborted())

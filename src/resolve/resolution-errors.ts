@@ -7,8 +7,11 @@ import { PRIVATE_KEY_PUBLISHED } from '../did/did-jwk.js'
  * input) becomes `key_resolution_failed` with the original as `cause`.
  *
  * @example
+ *
  * ```ts
- * await typedResolution(async () => { throw new TypeError('boom') }) // rejects: key_resolution_failed
+ * await typedResolution(async () => {
+ *   throw new TypeError('boom')
+ * }) // rejects: key_resolution_failed
  * ```
  */
 export async function typedResolution<T>(run: () => Promise<T>): Promise<T> {
@@ -28,6 +31,7 @@ export async function typedResolution<T>(run: () => Promise<T>): Promise<T> {
  * did:key) keeps its code.
  *
  * @example
+ *
  * ```ts
  * offlineDecode(() => didKeyDocument('did:key:zBad')) // throws malformed
  * ```
@@ -38,10 +42,16 @@ export function offlineDecode<T>(decode: () => T): T {
   } catch (error) {
     if (CredsignError.is(error, 'invalid_key') && error.cause === PRIVATE_KEY_PUBLISHED) {
       // Private key material published in the DID itself: the documented key_resolution_failed.
-      throw new CredsignError('key_resolution_failed', `the DID publishes private key material: ${error.message}`, { cause: error })
+      throw new CredsignError(
+        'key_resolution_failed',
+        `the DID publishes private key material: ${error.message}`,
+        { cause: error },
+      )
     }
     if (CredsignError.is(error, 'invalid_argument') || CredsignError.is(error, 'invalid_key')) {
-      throw new CredsignError('malformed', `the DID does not decode to a key: ${error.message}`, { cause: error })
+      throw new CredsignError('malformed', `the DID does not decode to a key: ${error.message}`, {
+        cause: error,
+      })
     }
     throw error
   }
@@ -52,6 +62,7 @@ export function offlineDecode<T>(decode: () => T): T {
  * controls: status codes, content types, sizes, document contents.
  *
  * @example
+ *
  * ```ts
  * throw resolutionFailed('the DID document id does not match the DID')
  * ```

@@ -6,6 +6,7 @@ import { resolutionFailed } from './resolution-errors.js'
  * Every verification relationship of DID Core section 5.3, in document order.
  *
  * @example
+ *
  * ```ts
  * import { VERIFICATION_RELATIONSHIPS } from 'credsign'
  * VERIFICATION_RELATIONSHIPS.length // 5
@@ -25,9 +26,15 @@ export const VERIFICATION_RELATIONSHIPS: readonly VerificationRelationship[] = O
  * material, which is decoded only when the method is used.
  *
  * @example
+ *
  * ```ts
  * import type { ResolvedVerificationMethod } from 'credsign'
- * const vm: ResolvedVerificationMethod = { id: '#key-1', type: 'Multikey', controller: 'did:web:issuer.example', publicKeyMultibase: 'z6Mk…' }
+ * const vm: ResolvedVerificationMethod = {
+ *   id: '#key-1',
+ *   type: 'Multikey',
+ *   controller: 'did:web:issuer.example',
+ *   publicKeyMultibase: 'z6Mk…',
+ * }
  * ```
  */
 export interface ResolvedVerificationMethod {
@@ -44,9 +51,12 @@ export interface ResolvedVerificationMethod {
  * shape, and so does any well-formed did:web document, including members credsign does not use.
  *
  * @example
+ *
  * ```ts
  * import { createResolver, type ResolvedDidDocument } from 'credsign'
- * const doc: ResolvedDidDocument = await createResolver().resolveDid('did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2')
+ * const doc: ResolvedDidDocument = await createResolver().resolveDid(
+ *   'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+ * )
  * ```
  */
 export interface ResolvedDidDocument {
@@ -71,6 +81,7 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
  * private key is refused as a whole: whoever published it has lost that key.
  *
  * @example
+ *
  * ```ts
  * hasPrivateMembers({ kty: 'OKP', crv: 'Ed25519', x: '…', d: '…' }) // true
  * ```
@@ -80,10 +91,11 @@ export function hasPrivateMembers(jwk: object): boolean {
 }
 
 /**
- * The absolute form of a verification method id or reference inside the document of `did`:
- * `#key-1` → `did#key-1`; an absolute id is returned as is.
+ * The absolute form of a verification method id or reference inside the document of `did`: `#key-1`
+ * → `did#key-1`; an absolute id is returned as is.
  *
  * @example
+ *
  * ```ts
  * absoluteId('did:web:issuer.example', '#key-1') // 'did:web:issuer.example#key-1'
  * ```
@@ -98,12 +110,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function checkMethod(value: unknown, where: string): asserts value is ResolvedVerificationMethod {
   if (!isObject(value)) throw resolutionFailed(`${where} is not a verification method object`)
-  if (typeof value.id !== 'string' || value.id.length === 0) throw resolutionFailed(`${where} has no id`)
-  if (typeof value.type !== 'string' || value.type.length === 0) throw resolutionFailed(`${where} has no type`)
+  if (typeof value.id !== 'string' || value.id.length === 0)
+    throw resolutionFailed(`${where} has no id`)
+  if (typeof value.type !== 'string' || value.type.length === 0)
+    throw resolutionFailed(`${where} has no type`)
   if (!isDid(value.controller)) throw resolutionFailed(`${where} has no DID controller`)
   if (value.publicKeyJwk !== undefined) {
-    if (!isObject(value.publicKeyJwk)) throw resolutionFailed(`${where} has a publicKeyJwk that is not an object`)
-    if (hasPrivateMembers(value.publicKeyJwk)) throw resolutionFailed(`${where} publishes a private key`)
+    if (!isObject(value.publicKeyJwk))
+      throw resolutionFailed(`${where} has a publicKeyJwk that is not an object`)
+    if (hasPrivateMembers(value.publicKeyJwk))
+      throw resolutionFailed(`${where} publishes a private key`)
   }
   if (value.publicKeyMultibase !== undefined && typeof value.publicKeyMultibase !== 'string') {
     throw resolutionFailed(`${where} has a publicKeyMultibase that is not a string`)
@@ -113,17 +129,19 @@ function checkMethod(value: unknown, where: string): asserts value is ResolvedVe
 /**
  * Checks that `value` is a DID document for `did` (DID Core section 5) as far as key resolution
  * relies on it, and returns it typed. `key_resolution_failed` when:
- * - it is not an object, or its `id` is not exactly `did`;
+ *
+ * - It is not an object, or its `id` is not exactly `did`;
  * - `controller` is neither a DID nor a list of DIDs;
- * - `verificationMethod` or a relationship is not an array, or holds something other than
- *   references (strings) and verification method objects;
- * - a verification method lacks `id`, `type` or a DID `controller`, or two share an id;
- * - any `publicKeyJwk` has a private member (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`).
+ * - `verificationMethod` or a relationship is not an array, or holds something other than references
+ *   (strings) and verification method objects;
+ * - A verification method lacks `id`, `type` or a DID `controller`, or two share an id;
+ * - Any `publicKeyJwk` has a private member (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`).
  *
  * Key material is not decoded here: an unsupported key (an X25519 keyAgreement key, say) must not
  * spoil the document's other keys.
  *
  * @example
+ *
  * ```ts
  * import { checkDidDocument } from 'credsign'
  * declare const text: string // the fetched did.json
@@ -134,7 +152,11 @@ export function checkDidDocument(value: unknown, did: string): ResolvedDidDocume
   if (!isObject(value)) throw resolutionFailed('the DID document is not a JSON object')
   if (value.id !== did) throw resolutionFailed('the DID document id does not match the DID')
   const { controller } = value
-  if (controller !== undefined && !isDid(controller) && !(Array.isArray(controller) && controller.every((entry) => isDid(entry)))) {
+  if (
+    controller !== undefined &&
+    !isDid(controller) &&
+    !(Array.isArray(controller) && controller.every((entry) => isDid(entry)))
+  ) {
     throw resolutionFailed('the DID document controller is not a DID or a list of DIDs')
   }
   const ids = new Set<string>()
@@ -157,7 +179,8 @@ export function checkDidDocument(value: unknown, did: string): ResolvedDidDocume
     if (!Array.isArray(entries)) throw resolutionFailed(`${relationship} is not an array`)
     entries.forEach((entry: unknown, index) => {
       if (typeof entry === 'string') {
-        if (entry.length === 0) throw resolutionFailed(`${relationship}[${index}] is an empty reference`)
+        if (entry.length === 0)
+          throw resolutionFailed(`${relationship}[${index}] is an empty reference`)
         return
       }
       checkMethod(entry, `${relationship}[${index}]`)

@@ -1,9 +1,10 @@
 /**
  * A small in-memory cache: entries live `ttlMs` from when they were stored, and at most
- * `maxEntries` are kept (storing one more drops the oldest). Times come from the injected clock,
- * so tests need no fake timers. A `ttlMs` of 0 disables it.
+ * `maxEntries` are kept (storing one more drops the oldest). Times come from the injected clock, so
+ * tests need no fake timers. A `ttlMs` of 0 disables it.
  *
  * @example
+ *
  * ```ts
  * const cache = new TtlCache<string>(60_000, 100, Date.now)
  * cache.set('did:web:issuer.example', '{"id":"did:web:issuer.example"}')

@@ -10,14 +10,18 @@ export interface ResolvedKey {
   id: string
   /**
    * Who controls the key: the DID for DID URLs, the issuer a JWKS was configured for. Absent when
-   * the caller supplied the key without saying whose it is; issuer binding is then the caller's call.
+   * the caller supplied the key without saying whose it is; issuer binding is then the caller's
+   * call.
    */
   controller?: string
   /** The public key. Never a private member. */
   publicJwk: PublicJwk
   /** The verification method type from the DID document (`Multikey`, `JsonWebKey`, …), if any. */
   type?: string
-  /** The DID document relationships that list this key (`assertionMethod`, `authentication`, …), when known. */
+  /**
+   * The DID document relationships that list this key (`assertionMethod`, `authentication`, …),
+   * when known.
+   */
   relationships?: VerificationRelationship[]
 }
 
@@ -34,10 +38,13 @@ export interface ResolveOptions {
  * configured fetcher) or `malformed` (the reference itself is not well-formed).
  *
  * @example
+ *
  * ```ts
  * import { createResolver } from 'credsign'
- * const resolver = createResolver()   // did:key and did:jwk, offline
- * const key = await resolver.resolveKey('did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK')
+ * const resolver = createResolver() // did:key and did:jwk, offline
+ * const key = await resolver.resolveKey(
+ *   'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
+ * )
  * console.log(key.controller) // did:key:z6Mkha…
  * ```
  */

@@ -12,9 +12,13 @@ import type { KeyResolver, ResolvedKey, ResolveOptions } from './types.js'
  * The part of a {@link KeyVault} a vault resolver reads: public views only, never a secret.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore, type VaultKeySource } from 'credsign'
- * const source: VaultKeySource = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const source: VaultKeySource = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * ```
  */
 export type VaultKeySource = Pick<KeyVault, 'publicKey' | 'list' | 'didDocument'>
@@ -23,6 +27,7 @@ export type VaultKeySource = Pick<KeyVault, 'publicKey' | 'list' | 'didDocument'
  * Options of {@link vaultResolver}.
  *
  * @example
+ *
  * ```ts
  * import type { VaultResolverOptions } from 'credsign'
  * const options: VaultResolverOptions = { relationships: ['assertionMethod'] }
@@ -30,12 +35,15 @@ export type VaultKeySource = Pick<KeyVault, 'publicKey' | 'list' | 'didDocument'
  */
 export interface VaultResolverOptions {
   /**
-   * What keys with ids that are not DIDs (`issuer-1`) are authorised for. Keys with DID URL ids
-   * get the relationships of the document the vault publishes for them (`vault.didDocument`).
-   * Default: not stated.
+   * What keys with ids that are not DIDs (`issuer-1`) are authorised for. Keys with DID URL ids get
+   * the relationships of the document the vault publishes for them (`vault.didDocument`). Default:
+   * not stated.
    */
   relationships?: readonly VerificationRelationship[]
-  /** Look up references shaped like an RFC 7638 thumbprint across every key version (default true). It lists the whole vault. */
+  /**
+   * Look up references shaped like an RFC 7638 thumbprint across every key version (default true).
+   * It lists the whole vault.
+   */
   thumbprints?: boolean
 }
 
@@ -50,10 +58,10 @@ const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
  *   document the vault publishes for a key stored under a bare DID: the key is looked up in
  *   `vault.didDocument(id)`, so `id`, `controller` (the DID), `type` and `relationships` are what
  *   that document says. Only the current version is in it.
- * - Any other vault key id (`issuer-1`): the current version, no controller, `relationships` from
- *   the options.
- * - An RFC 7638 thumbprint (the `kid` of `vault.jwks()`): every listed version of every key,
- *   current or previous, so tokens signed before a rotation still verify. The controller is
+ * - Any other vault key id (`issuer-1`): the current version, no controller, `relationships` from the
+ *   options.
+ * - An RFC 7638 thumbprint (the `kid` of `vault.jwks()`): every listed version of every key, current
+ *   or previous, so tokens signed before a rotation still verify. The controller is
  *   `controllerOf(id)` for DID URL ids; only the current version of such a key is in its DID
  *   document, so only it gets the document's relationships.
  *
@@ -61,39 +69,66 @@ const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
  * failure is `key_resolution_failed`.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore, vaultResolver } from 'credsign'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
- * await vault.generate({ id: 'did:web:issuer.example#key-1', algorithm: 'Ed25519', secrets: ['s1'] })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
+ * await vault.generate({
+ *   id: 'did:web:issuer.example#key-1',
+ *   algorithm: 'Ed25519',
+ *   secrets: ['s1'],
+ * })
  * const key = await vaultResolver(vault).resolveKey('did:web:issuer.example#key-1')
  * key.controller // 'did:web:issuer.example'
  * ```
  */
-export function vaultResolver(vault: VaultKeySource, options: VaultResolverOptions = {}): KeyResolver {
-  if (typeof vault !== 'object' || vault === null || typeof vault.publicKey !== 'function' || typeof vault.list !== 'function' || typeof vault.didDocument !== 'function') {
+export function vaultResolver(
+  vault: VaultKeySource,
+  options: VaultResolverOptions = {},
+): KeyResolver {
+  if (
+    typeof vault !== 'object' ||
+    vault === null ||
+    typeof vault.publicKey !== 'function' ||
+    typeof vault.list !== 'function' ||
+    typeof vault.didDocument !== 'function'
+  ) {
     throw new CredsignError('invalid_argument', 'vaultResolver needs a KeyVault')
   }
-  if (typeof options !== 'object' || options === null) throw new CredsignError('invalid_argument', 'options must be an object')
+  if (typeof options !== 'object' || options === null)
+    throw new CredsignError('invalid_argument', 'options must be an object')
   const { relationships } = options
-  if (relationships !== undefined && !Array.isArray(relationships)) throw new CredsignError('invalid_argument', 'relationships must be an array')
+  if (relationships !== undefined && !Array.isArray(relationships))
+    throw new CredsignError('invalid_argument', 'relationships must be an array')
   const thumbprints = options.thumbprints !== false
 
-  /** The key stored under `id`, or undefined when there is none (or the id is not a vault id at all). */
+  /**
+   * The key stored under `id`, or undefined when there is none (or the id is not a vault id at
+   * all).
+   */
   const stored = async (id: string): Promise<KeyInfo | undefined> => {
     try {
       return await vault.publicKey(id)
     } catch (error) {
-      if (CredsignError.is(error, 'not_found') || CredsignError.is(error, 'invalid_key_id')) return undefined
+      if (CredsignError.is(error, 'not_found') || CredsignError.is(error, 'invalid_key_id'))
+        return undefined
       throw resolutionFailed('the vault could not be read', error)
     }
   }
 
-  const fromDocument = async (info: KeyInfo, reference: string): Promise<ResolvedKey | undefined> => {
+  const fromDocument = async (
+    info: KeyInfo,
+    reference: string,
+  ): Promise<ResolvedKey | undefined> => {
     try {
       return await resolveKeyInDocument(await vault.didDocument(info.id), reference)
     } catch (error) {
       // e.g. a key stored under a did:key id that is not its own did:key: not this reference's key.
-      if (CredsignError.is(error, 'key_not_found') || CredsignError.is(error, 'not_found')) return undefined
+      if (CredsignError.is(error, 'key_not_found') || CredsignError.is(error, 'not_found'))
+        return undefined
       throw error
     }
   }
@@ -107,7 +142,9 @@ export function vaultResolver(vault: VaultKeySource, options: VaultResolverOptio
   const byThumbprint = async (reference: string): Promise<ResolvedKey | undefined> => {
     let cursor: string | undefined
     do {
-      const page = await vault.list(cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 })
+      const page = await vault.list(
+        cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 },
+      )
       for (const info of page.keys) {
         const version = info.versions.find((v) => v.thumbprint === reference)
         if (version === undefined) continue
@@ -134,7 +171,8 @@ export function vaultResolver(vault: VaultKeySource, options: VaultResolverOptio
   return {
     resolveKey(reference: string, _options?: ResolveOptions): Promise<ResolvedKey> {
       return typedResolution(async () => {
-        if (typeof reference !== 'string' || reference.length === 0) throw new CredsignError('malformed', 'a key reference must be a non-empty string')
+        if (typeof reference !== 'string' || reference.length === 0)
+          throw new CredsignError('malformed', 'a key reference must be a non-empty string')
         const isDidUrl = reference.startsWith('did:')
         const info = await stored(reference)
         if (info !== undefined) {

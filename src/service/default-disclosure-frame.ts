@@ -1,7 +1,19 @@
 import type { DisclosureFrame } from '../formats/sd-jwt/types.js'
 
-/** Claims SD-JWT VC forbids to disclose selectively (draft-ietf-oauth-sd-jwt-vc section 3.2.2), and `iat`. */
-const ALWAYS_VISIBLE = new Set(['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status', 'iat'])
+/**
+ * Claims SD-JWT VC forbids to disclose selectively (draft-ietf-oauth-sd-jwt-vc section 3.2.2), and
+ * `iat`.
+ */
+const ALWAYS_VISIBLE = new Set([
+  'iss',
+  'nbf',
+  'exp',
+  'cnf',
+  'vct',
+  'vct#integrity',
+  'status',
+  'iat',
+])
 
 /**
  * The disclosure frame `signVerifiable` (so the HTTP routes and the CLI) uses when the caller gives
@@ -10,10 +22,15 @@ const ALWAYS_VISIBLE = new Set(['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrit
  * holder withhold.
  *
  * @example
+ *
  * ```ts
- * defaultDisclosureFrame({ '@context': ['https://www.w3.org/ns/credentials/v2'], credentialSubject: { id: 'did:example:a', name: 'A' } })
+ * defaultDisclosureFrame({
+ *   '@context': ['https://www.w3.org/ns/credentials/v2'],
+ *   credentialSubject: { id: 'did:example:a', name: 'A' },
+ * })
  * // { credentialSubject: { _sd: ['name'] } }
  * ```
+ *
  * @internal
  */
 export function defaultDisclosureFrame(document: Record<string, unknown>): DisclosureFrame {

@@ -13,9 +13,11 @@ import type { CryptosuiteName } from '../formats/data-integrity/types.js'
  * of a key (`pop`, which signs no document of the caller's).
  *
  * @example
+ *
  * ```ts
  * VERIFIABLE_KINDS.includes('vp') // true
  * ```
+ *
  * @internal
  */
 export const VERIFIABLE_KINDS = ['vc', 'vp', 'pop'] as const
@@ -24,9 +26,11 @@ export const VERIFIABLE_KINDS = ['vc', 'vp', 'pop'] as const
  * One of {@link VERIFIABLE_KINDS}.
  *
  * @example
+ *
  * ```ts
  * const kind: VerifiableKind = 'vc'
  * ```
+ *
  * @internal
  */
 export type VerifiableKind = (typeof VERIFIABLE_KINDS)[number]
@@ -36,9 +40,11 @@ export type VerifiableKind = (typeof VERIFIABLE_KINDS)[number]
  * `jwt` proof type, in `data-integrity` the `di_vp` proof type; OpenID4VCI has no SD-JWT proof.
  *
  * @example
+ *
  * ```ts
  * SIGNING_FORMAT_KINDS['sd-jwt'] // ['vc', 'vp']
  * ```
+ *
  * @internal
  */
 export const SIGNING_FORMAT_KINDS = {
@@ -52,9 +58,11 @@ export const SIGNING_FORMAT_KINDS = {
  * proofs), `sd-jwt` (SD-JWT VC and VC-JOSE-COSE `vc+sd-jwt`).
  *
  * @example
+ *
  * ```ts
  * const format: SigningFormat = 'sd-jwt'
  * ```
+ *
  * @internal
  */
 export type SigningFormat = keyof typeof SIGNING_FORMAT_KINDS
@@ -63,23 +71,32 @@ export type SigningFormat = keyof typeof SIGNING_FORMAT_KINDS
  * The names of every signing format, in the order the docs list them.
  *
  * @example
+ *
  * ```ts
  * SIGNING_FORMATS.join(', ') // 'jwt, data-integrity, sd-jwt'
  * ```
+ *
  * @internal
  */
-export const SIGNING_FORMATS = Object.keys(SIGNING_FORMAT_KINDS) as readonly SigningFormat[] as readonly [SigningFormat, ...SigningFormat[]]
+export const SIGNING_FORMATS = Object.keys(
+  SIGNING_FORMAT_KINDS,
+) as readonly SigningFormat[] as readonly [SigningFormat, ...SigningFormat[]]
 
 /**
  * The Data Integrity cryptosuites credsign signs and verifies (from the format's own table).
  *
  * @example
+ *
  * ```ts
  * CRYPTOSUITES_OFFERED.includes('ecdsa-jcs-2019') // true
  * ```
+ *
  * @internal
  */
-export const CRYPTOSUITES_OFFERED = CRYPTOSUITE_NAMES as readonly [CryptosuiteName, ...CryptosuiteName[]]
+export const CRYPTOSUITES_OFFERED = CRYPTOSUITE_NAMES as readonly [
+  CryptosuiteName,
+  ...CryptosuiteName[],
+]
 
 export type { CryptosuiteName }
 
@@ -87,9 +104,11 @@ export type { CryptosuiteName }
  * Whether `format` signs documents of `kind`.
  *
  * @example
+ *
  * ```ts
  * formatSigns('sd-jwt', 'pop') // false
  * ```
+ *
  * @internal
  */
 export function formatSigns(format: SigningFormat, kind: VerifiableKind): boolean {
@@ -100,9 +119,11 @@ export function formatSigns(format: SigningFormat, kind: VerifiableKind): boolea
  * Whether `value` names a signing format.
  *
  * @example
+ *
  * ```ts
  * isSigningFormat('cose') // false
  * ```
+ *
  * @internal
  */
 export function isSigningFormat(value: unknown): value is SigningFormat {
@@ -113,11 +134,15 @@ export function isSigningFormat(value: unknown): value is SigningFormat {
  * Names as prose: `a, b or c`.
  *
  * @example
+ *
  * ```ts
  * oneOf(['jwt', 'data-integrity', 'sd-jwt']) // 'jwt, data-integrity or sd-jwt'
  * ```
+ *
  * @internal
  */
 export function oneOf(names: readonly string[], conjunction = 'or'): string {
-  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} ${conjunction} ${names.at(-1)!}`
+  return names.length < 2
+    ? names.join('')
+    : `${names.slice(0, -1).join(', ')} ${conjunction} ${names.at(-1)!}`
 }

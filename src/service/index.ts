@@ -3,6 +3,7 @@
  * built-in format handler. The transports also import `sign-verifiable.ts` (the one "sign this in
  * format X") and `formats.ts` (the one list of formats and cryptosuites) from their files: those
  * are internal, not part of the `credsign` entry this module feeds.
+ *
  * @module
  */
 export { verify } from './verify.js'

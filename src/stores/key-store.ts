@@ -25,8 +25,8 @@ export interface KeyVersionRecord {
 export interface KeyRecord {
   id: string
   /**
-   * Compare-and-swap token. A store sets it to 1 on create and increments it on every update;
-   * an update whose `revision` is not the stored one fails with `conflict`.
+   * Compare-and-swap token. A store sets it to 1 on create and increments it on every update; an
+   * update whose `revision` is not the stored one fails with `conflict`.
    */
   revision: number
   /** ISO 8601 timestamps. */
@@ -55,13 +55,14 @@ export interface KeyRecordPage {
  * Where a {@link KeyVault} keeps its keys. Implement it to keep keys anywhere; run the store
  * contract suite from `credsign/testing` against your implementation.
  *
- * Every method either completes fully or throws: a record is never half-written.
- * Errors are `CredsignError`s: `exists`, `not_found`, `conflict`, `store_corrupt`, `store_unavailable`,
- * and `invalid_key_id` / `invalid_argument` for malformed ids, records, cursors or limits.
- * A record that cannot be read is reported as `store_corrupt` by every method and is never
- * deleted or overwritten. `createdAt` and `updatedAt` belong to the caller; `revision` to the store.
+ * Every method either completes fully or throws: a record is never half-written. Errors are
+ * `CredsignError`s: `exists`, `not_found`, `conflict`, `store_corrupt`, `store_unavailable`, and
+ * `invalid_key_id` / `invalid_argument` for malformed ids, records, cursors or limits. A record
+ * that cannot be read is reported as `store_corrupt` by every method and is never deleted or
+ * overwritten. `createdAt` and `updatedAt` belong to the caller; `revision` to the store.
  *
  * @example
+ *
  * ```ts
  * import { MemoryStore, type KeyStore } from 'credsign'
  * const store: KeyStore = new MemoryStore()
@@ -84,8 +85,8 @@ export interface KeyStore {
    */
   update(record: KeyRecord): Promise<KeyRecord>
   /**
-   * Deletes the record. With `expectedRevision`, only if the stored revision matches (else `conflict`).
-   * Resolves `false` if there was nothing to delete.
+   * Deletes the record. With `expectedRevision`, only if the stored revision matches (else
+   * `conflict`). Resolves `false` if there was nothing to delete.
    */
   delete(id: string, expectedRevision?: number): Promise<boolean>
   /** A page of records in ascending id order. */

@@ -20,10 +20,14 @@ import {
  * to completion without yielding, which makes create-if-absent and compare-and-swap atomic.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore } from 'credsign'
  * const store = new MemoryStore()
- * const vault = new KeyVault({ store, serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const vault = new KeyVault({
+ *   store,
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * console.log((await store.list()).records.length) // 0
  * ```
  */
@@ -34,6 +38,7 @@ export class MemoryStore implements KeyStore {
    * Stores a copy of `record` with revision 1; `exists` if the id is taken.
    *
    * @example
+   *
    * ```ts
    * import { MemoryStore } from 'credsign'
    * import { makeTestRecord } from 'credsign/testing'
@@ -44,7 +49,11 @@ export class MemoryStore implements KeyStore {
    */
   async create(record: KeyRecord): Promise<KeyRecord> {
     const stored = prepareRecordForWrite(record, 1)
-    if (this.#records.has(stored.id)) throw new CredsignError('exists', `a key record with id ${JSON.stringify(stored.id)} already exists`)
+    if (this.#records.has(stored.id))
+      throw new CredsignError(
+        'exists',
+        `a key record with id ${JSON.stringify(stored.id)} already exists`,
+      )
     this.#records.set(stored.id, stored)
     return cloneKeyRecord(stored)
   }
@@ -53,6 +62,7 @@ export class MemoryStore implements KeyStore {
    * A copy of the record with this id, or `undefined`.
    *
    * @example
+   *
    * ```ts
    * import { MemoryStore } from 'credsign'
    * console.log(await new MemoryStore().get('nobody')) // undefined
@@ -65,9 +75,12 @@ export class MemoryStore implements KeyStore {
   }
 
   /**
-   * Replaces the record if its stored revision is `record.revision`; the stored copy gets revision + 1.
+   * Replaces the record if its stored revision is `record.revision`; the stored copy gets revision
+   *
+   * - 1.
    *
    * @example
+   *
    * ```ts
    * import { MemoryStore } from 'credsign'
    * import { makeTestRecord } from 'credsign/testing'
@@ -81,9 +94,13 @@ export class MemoryStore implements KeyStore {
     validateRevision((record as Partial<KeyRecord> | null)?.revision)
     const next = prepareRecordForWrite(record, record.revision + 1)
     const stored = this.#records.get(next.id)
-    if (stored === undefined) throw new CredsignError('not_found', `no key record with id ${JSON.stringify(next.id)}`)
+    if (stored === undefined)
+      throw new CredsignError('not_found', `no key record with id ${JSON.stringify(next.id)}`)
     if (stored.revision !== record.revision) {
-      throw new CredsignError('conflict', `key record ${JSON.stringify(next.id)} is at revision ${stored.revision}, not ${record.revision}`)
+      throw new CredsignError(
+        'conflict',
+        `key record ${JSON.stringify(next.id)} is at revision ${stored.revision}, not ${record.revision}`,
+      )
     }
     this.#records.set(next.id, next)
     return cloneKeyRecord(next)
@@ -93,6 +110,7 @@ export class MemoryStore implements KeyStore {
    * Deletes the record (only at `expectedRevision`, when given); `false` if there was none.
    *
    * @example
+   *
    * ```ts
    * import { MemoryStore } from 'credsign'
    * console.log(await new MemoryStore().delete('nobody')) // false
@@ -104,7 +122,10 @@ export class MemoryStore implements KeyStore {
     const stored = this.#records.get(id)
     if (stored === undefined) return false
     if (expectedRevision !== undefined && stored.revision !== expectedRevision) {
-      throw new CredsignError('conflict', `key record ${JSON.stringify(id)} is at revision ${stored.revision}, not ${expectedRevision}`)
+      throw new CredsignError(
+        'conflict',
+        `key record ${JSON.stringify(id)} is at revision ${stored.revision}, not ${expectedRevision}`,
+      )
     }
     this.#records.delete(id)
     return true
@@ -114,6 +135,7 @@ export class MemoryStore implements KeyStore {
    * A page of copies in ascending id order, continuing after `options.cursor`.
    *
    * @example
+   *
    * ```ts
    * import { MemoryStore } from 'credsign'
    * const store = new MemoryStore()
@@ -128,17 +150,22 @@ export class MemoryStore implements KeyStore {
   async list(options: ListOptions = {}): Promise<KeyRecordPage> {
     const limit = resolveListLimit(options.limit)
     const after = options.cursor === undefined ? undefined : decodeListCursor(options.cursor)
-    const ids = [...this.#records.keys()].filter((id) => after === undefined || id > after).sort(compareKeyIds)
+    const ids = [...this.#records.keys()]
+      .filter((id) => after === undefined || id > after)
+      .sort(compareKeyIds)
     const pageIds = ids.slice(0, limit)
     const records = pageIds.map((id) => cloneKeyRecord(this.#records.get(id) as KeyRecord))
     const last = pageIds[pageIds.length - 1]
-    return ids.length > limit && last !== undefined ? { records, nextCursor: encodeListCursor(last) } : { records }
+    return ids.length > limit && last !== undefined
+      ? { records, nextCursor: encodeListCursor(last) }
+      : { records }
   }
 
   /**
    * Always resolves: memory is always there.
    *
    * @example
+   *
    * ```ts
    * import { MemoryStore } from 'credsign'
    * await new MemoryStore().ping()

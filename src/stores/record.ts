@@ -8,16 +8,28 @@ import type { KeyRecord } from './key-store.js'
  * `invalid_argument` when a caller hands a record to a store.
  *
  * @example
+ *
  * ```ts
  * import { validateKeyRecord, type RecordErrorCode } from 'credsign'
  * const onRead: RecordErrorCode = 'store_corrupt'
  * const row: unknown = JSON.parse('{"id":"k1"}')
- * try { validateKeyRecord(row, onRead, 'row k1') } catch (error) { console.log(error) }
+ * try {
+ *   validateKeyRecord(row, onRead, 'row k1')
+ * } catch (error) {
+ *   console.log(error)
+ * }
  * ```
  */
 export type RecordErrorCode = 'store_corrupt' | 'invalid_argument'
 
-const RSA_ALGORITHMS: ReadonlySet<string> = new Set(['RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])
+const RSA_ALGORITHMS: ReadonlySet<string> = new Set([
+  'RSA-PSS',
+  'PS384',
+  'PS512',
+  'RS256',
+  'RS384',
+  'RS512',
+])
 const EC_CURVES: ReadonlySet<string> = new Set(['P-256', 'P-384', 'P-521', 'secp256k1'])
 const ALGORITHMS: ReadonlySet<string> = new Set(['Ed25519', ...EC_CURVES, ...RSA_ALGORITHMS])
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
@@ -39,8 +51,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /**
  * Throws `code` unless `value` is a structurally valid {@link KeyRecord}: a valid key id, a positive
  * integer revision, ISO 8601 timestamps, and a non-empty `versions` array ascending by `version`
- * with exactly one `current` version, each with a known algorithm, a public JWK of the matching
- * key type (no private members) and an envelope of the right shape. Every value must be plain JSON.
+ * with exactly one `current` version, each with a known algorithm, a public JWK of the matching key
+ * type (no private members) and an envelope of the right shape. Every value must be plain JSON.
  *
  * Envelopes are checked for shape only (binary fields base64url, numbers where numbers belong):
  * stores never interpret them, and opening one validates it fully. Unknown extra members are
@@ -49,6 +61,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `where` (e.g. a file name) is put in the message to help an operator find the bad data.
  *
  * @example
+ *
  * ```ts
  * import { CredsignError, validateKeyRecord } from 'credsign'
  * try {
@@ -58,7 +71,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * }
  * ```
  */
-export function validateKeyRecord(value: unknown, code: RecordErrorCode, where?: string): asserts value is KeyRecord {
+export function validateKeyRecord(
+  value: unknown,
+  code: RecordErrorCode,
+  where?: string,
+): asserts value is KeyRecord {
   const problem = findRecordProblem(value)
   if (problem === undefined) return
   const subject = where === undefined ? 'key record' : `key record in ${where}`
@@ -69,12 +86,14 @@ export function validateKeyRecord(value: unknown, code: RecordErrorCode, where?:
  * Returns a description of what is wrong with `value` as a {@link KeyRecord}, or `undefined` if
  * nothing is. The non-throwing form of {@link validateKeyRecord}.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { findRecordProblem } from './record.js'
  * findRecordProblem({ id: 'k1' }) // 'revision is not a positive integer'
  * ```
+ *
+ * @internal
  */
 export function findRecordProblem(value: unknown): string | undefined {
   const jsonProblem = findJsonProblem(value, 'record', 0)
@@ -94,7 +113,8 @@ export function findRecordProblem(value: unknown): string | undefined {
     if (!isPositiveInteger(entry.version)) return `${at}.version is not a positive integer`
     if (entry.version <= previous) return `${at}.version is not greater than the previous version`
     previous = entry.version
-    if (typeof entry.algorithm !== 'string' || !ALGORITHMS.has(entry.algorithm)) return `${at}.algorithm is not a known algorithm`
+    if (typeof entry.algorithm !== 'string' || !ALGORITHMS.has(entry.algorithm))
+      return `${at}.algorithm is not a known algorithm`
     const jwkProblem = findPublicJwkProblem(entry.publicJwk, entry.algorithm)
     if (jwkProblem !== undefined) return `${at}.publicJwk ${jwkProblem}`
     if (entry.status === 'current') current++
@@ -127,7 +147,8 @@ function findPublicJwkProblem(jwk: unknown, algorithm: string): string | undefin
   }
   switch (algorithm) {
     case 'Ed25519':
-      if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !isB64u(jwk.x)) return 'is not an Ed25519 OKP key'
+      if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !isB64u(jwk.x))
+        return 'is not an Ed25519 OKP key'
       return undefined
     case 'RSA-PSS':
     case 'PS384':
@@ -138,7 +159,13 @@ function findPublicJwkProblem(jwk: unknown, algorithm: string): string | undefin
       if (jwk.kty !== 'RSA' || !isB64u(jwk.n) || !isB64u(jwk.e)) return 'is not an RSA key'
       return undefined
     default:
-      if (jwk.kty !== 'EC' || jwk.crv !== algorithm || !EC_CURVES.has(algorithm) || !isB64u(jwk.x) || !isB64u(jwk.y)) {
+      if (
+        jwk.kty !== 'EC' ||
+        jwk.crv !== algorithm ||
+        !EC_CURVES.has(algorithm) ||
+        !isB64u(jwk.x) ||
+        !isB64u(jwk.y)
+      ) {
         return `is not an EC ${algorithm} key`
       }
       return undefined
@@ -154,7 +181,8 @@ function findEnvelopeProblem(envelope: unknown): string | undefined {
   if (typeof envelope.alg !== 'string') return 'alg is not a string'
   if (!isPositiveInteger(envelope.kv)) return 'kv is not a positive integer'
   const kdf = envelope.kdf
-  if (!isPlainObject(kdf) || typeof kdf.id !== 'string') return 'kdf is not an object with a string id'
+  if (!isPlainObject(kdf) || typeof kdf.id !== 'string')
+    return 'kdf is not an object with a string id'
   for (const [name, param] of Object.entries(kdf)) {
     if (name !== 'id' && typeof param !== 'number') return `kdf.${name} is not a number`
   }
@@ -168,7 +196,8 @@ function findEnvelopeProblem(envelope: unknown): string | undefined {
 function findJsonProblem(value: unknown, path: string, depth: number): string | undefined {
   if (depth > MAX_DEPTH) return `${path} is nested too deeply`
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is not a finite number`
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? undefined : `${path} is not a finite number`
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       // Sparse arrays would serialise holes as null: reject them rather than change the data.
@@ -189,10 +218,11 @@ function findJsonProblem(value: unknown, path: string, depth: number): string | 
 }
 
 /**
- * A deep copy of a JSON-valued record, sharing nothing with the original, so neither the caller
- * nor the store can change the other's copy. Validate first: it copies plain JSON only.
+ * A deep copy of a JSON-valued record, sharing nothing with the original, so neither the caller nor
+ * the store can change the other's copy. Validate first: it copies plain JSON only.
  *
  * @example
+ *
  * ```ts
  * import { cloneKeyRecord, MemoryStore } from 'credsign'
  * const store = new MemoryStore()
@@ -211,31 +241,43 @@ function cloneJson(value: Json): Json {
   const out: { [key: string]: Json } = {}
   for (const [key, member] of Object.entries(value)) {
     // defineProperty, not assignment, so a "__proto__" key stays data and never touches the prototype.
-    Object.defineProperty(out, key, { value: cloneJson(member), enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(out, key, {
+      value: cloneJson(member),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return out
 }
 
 /**
- * Validates `record` as a caller's input and returns a private copy of it with `revision` set:
- * what a store keeps. Throws `invalid_key_id` for a bad id and `invalid_argument` for anything else.
+ * Validates `record` as a caller's input and returns a private copy of it with `revision` set: what
+ * a store keeps. Throws `invalid_key_id` for a bad id and `invalid_argument` for anything else.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { prepareRecordForWrite } from './record.js'
  * import { makeTestRecord } from '../testing/store-contract.js'
  * const stored = prepareRecordForWrite({ ...makeTestRecord('k1'), revision: 0 }, 1)
  * console.log(stored.revision) // 1
  * ```
+ *
+ * @internal
  */
 export function prepareRecordForWrite(record: KeyRecord, revision: number): KeyRecord {
-  if (!isPlainObject(record)) throw new CredsignError('invalid_argument', 'a key record must be a plain object')
+  if (!isPlainObject(record))
+    throw new CredsignError('invalid_argument', 'a key record must be a plain object')
   if (!isValidKeyId(record.id)) {
-    throw new CredsignError('invalid_key_id', `invalid key id ${describeKeyId(record.id)} in key record`)
+    throw new CredsignError(
+      'invalid_key_id',
+      `invalid key id ${describeKeyId(record.id)} in key record`,
+    )
   }
   const jsonProblem = findJsonProblem(record, 'record', 0)
-  if (jsonProblem !== undefined) throw new CredsignError('invalid_argument', `invalid key record: ${jsonProblem}`)
+  if (jsonProblem !== undefined)
+    throw new CredsignError('invalid_argument', `invalid key record: ${jsonProblem}`)
   const copy = cloneKeyRecord(record)
   copy.revision = revision
   validateKeyRecord(copy, 'invalid_argument')
@@ -243,17 +285,21 @@ export function prepareRecordForWrite(record: KeyRecord, revision: number): KeyR
 }
 
 /**
- * Throws `invalid_argument` unless `revision` is a positive integer (a revision a store could hold).
+ * Throws `invalid_argument` unless `revision` is a positive integer (a revision a store could
+ * hold).
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { validateRevision } from './record.js'
  * validateRevision(3) // passes; validateRevision(0) throws invalid_argument
  * ```
+ *
+ * @internal
  */
 export function validateRevision(revision: unknown, name = 'revision'): asserts revision is number {
-  if (!isPositiveInteger(revision)) throw new CredsignError('invalid_argument', `${name} must be a positive integer`)
+  if (!isPositiveInteger(revision))
+    throw new CredsignError('invalid_argument', `${name} must be a positive integer`)
 }
 
 // List cursors -------------------------------------------------------------------------------
@@ -263,50 +309,60 @@ const CURSOR_PREFIX = 'k1:'
 /**
  * Page size when {@link ListOptions.limit} is absent.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { DEFAULT_LIST_LIMIT, resolveListLimit } from './record.js'
  * resolveListLimit(undefined) === DEFAULT_LIST_LIMIT // true
  * ```
+ *
+ * @internal
  */
 export const DEFAULT_LIST_LIMIT = 100
 /**
  * Largest accepted {@link ListOptions.limit}.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { MAX_LIST_LIMIT, resolveListLimit } from './record.js'
  * resolveListLimit(MAX_LIST_LIMIT) // 1000
  * ```
+ *
+ * @internal
  */
 export const MAX_LIST_LIMIT = 1000
 
 /**
  * The cursor that continues a listing after `lastId`. Opaque to callers (base64url of a versioned
- * string) so stores may change what it holds later without breaking anyone who merely passes it back.
+ * string) so stores may change what it holds later without breaking anyone who merely passes it
+ * back.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { decodeListCursor, encodeListCursor } from './record.js'
  * decodeListCursor(encodeListCursor('did:web:x#k')) // 'did:web:x#k'
  * ```
+ *
+ * @internal
  */
 export function encodeListCursor(lastId: string): string {
   return b64u(utf8(CURSOR_PREFIX + lastId))
 }
 
 /**
- * The last id of the previous page, from a cursor made by {@link encodeListCursor}; `invalid_argument` otherwise.
+ * The last id of the previous page, from a cursor made by {@link encodeListCursor};
+ * `invalid_argument` otherwise.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { decodeListCursor, encodeListCursor } from './record.js'
  * decodeListCursor(encodeListCursor('k1')) // 'k1'; decodeListCursor('junk') throws invalid_argument
  * ```
+ *
+ * @internal
  */
 export function decodeListCursor(cursor: unknown): string {
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 1000) {
@@ -319,24 +375,35 @@ export function decodeListCursor(cursor: unknown): string {
     throw new CredsignError('invalid_argument', 'invalid list cursor', { cause })
   }
   const lastId = text.slice(CURSOR_PREFIX.length)
-  if (!text.startsWith(CURSOR_PREFIX) || !isValidKeyId(lastId)) throw new CredsignError('invalid_argument', 'invalid list cursor')
+  if (!text.startsWith(CURSOR_PREFIX) || !isValidKeyId(lastId))
+    throw new CredsignError('invalid_argument', 'invalid list cursor')
   return lastId
 }
 
 /**
  * The page size for `limit`: the default when absent, `invalid_argument` outside 1 to 1000.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { resolveListLimit } from './record.js'
  * resolveListLimit(25) // 25; resolveListLimit(0) throws invalid_argument
  * ```
+ *
+ * @internal
  */
 export function resolveListLimit(limit: unknown): number {
   if (limit === undefined) return DEFAULT_LIST_LIMIT
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new CredsignError('invalid_argument', `list limit must be an integer from 1 to ${MAX_LIST_LIMIT}`)
+  if (
+    typeof limit !== 'number' ||
+    !Number.isSafeInteger(limit) ||
+    limit < 1 ||
+    limit > MAX_LIST_LIMIT
+  ) {
+    throw new CredsignError(
+      'invalid_argument',
+      `list limit must be an integer from 1 to ${MAX_LIST_LIMIT}`,
+    )
   }
   return limit
 }
@@ -345,12 +412,14 @@ export function resolveListLimit(limit: unknown): number {
  * Compares ids in UTF-16 code unit order, the order every store lists in (and what JavaScript's `<`
  * does), so pages from different stores line up. Not `localeCompare`: that depends on the locale.
  *
- * @internal
  * @example
+ *
  * ```ts
  * import { compareKeyIds } from './record.js'
- * ['b', 'B', '#'].sort(compareKeyIds) // ['#', 'B', 'b']
+ * ;['b', 'B', '#'].sort(compareKeyIds) // ['#', 'B', 'b']
  * ```
+ *
+ * @internal
  */
 export function compareKeyIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0

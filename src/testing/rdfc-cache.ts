@@ -12,6 +12,7 @@ export type { RdfcCacheStats } from '../formats/data-integrity/rdfc-template.js'
  * forgets every template and zeroes the counters.
  *
  * @example
+ *
  * ```ts
  * setRdfcCache(false) // every rdfc canonicalization expands the document again
  * ```
@@ -24,6 +25,7 @@ export function setRdfcCache(enabled: boolean): void {
  * The cache's counters since the last reset (hits, misses, fallbacks, uncacheable).
  *
  * @example
+ *
  * ```ts
  * rdfcCacheStats() // { hits: 0, misses: 0, fallbacks: 0, uncacheable: 0 }
  * ```
@@ -36,6 +38,7 @@ export function rdfcCacheStats(): RdfcCacheStats {
  * Forgets every template and zeroes the counters.
  *
  * @example
+ *
  * ```ts
  * resetRdfcCache()
  * ```

@@ -9,11 +9,15 @@ import type { KeyRecord, KeyStore } from '../stores/key-store.js'
  * every test makes and cleans up its own store.
  *
  * @example
+ *
  * ```ts
  * import { describe, it } from 'node:test'
  * import { MemoryStore } from 'credsign'
  * import { runKeyStoreContract } from 'credsign/testing'
- * runKeyStoreContract('MemoryStore', async () => ({ store: new MemoryStore() }), { describe, it })
+ * runKeyStoreContract('MemoryStore', async () => ({ store: new MemoryStore() }), {
+ *   describe,
+ *   it,
+ * })
  * ```
  */
 export interface ContractTestApi {
@@ -27,6 +31,7 @@ export interface ContractTestApi {
  * What the store factory of {@link runKeyStoreContract} resolves with.
  *
  * @example
+ *
  * ```ts
  * import { mkdtemp, rm } from 'node:fs/promises'
  * import { tmpdir } from 'node:os'
@@ -35,7 +40,10 @@ export interface ContractTestApi {
  * import type { StoreUnderTest } from 'credsign/testing'
  * async function freshFileStore(): Promise<StoreUnderTest> {
  *   const directory = await mkdtemp(join(tmpdir(), 'keys-'))
- *   return { store: new FileStore({ directory }), cleanup: () => rm(directory, { recursive: true }) }
+ *   return {
+ *     store: new FileStore({ directory }),
+ *     cleanup: () => rm(directory, { recursive: true }),
+ *   }
  * }
  * ```
  */
@@ -50,9 +58,14 @@ export interface StoreUnderTest {
  * Overrides of {@link makeTestRecord}.
  *
  * @example
+ *
  * ```ts
  * import { makeTestRecord } from 'credsign/testing'
- * const rotated = makeTestRecord('issuer-1', { versions: 3, revision: 4, updatedAt: '2026-06-01T00:00:00.000Z' })
+ * const rotated = makeTestRecord('issuer-1', {
+ *   versions: 3,
+ *   revision: 4,
+ *   updatedAt: '2026-06-01T00:00:00.000Z',
+ * })
  * ```
  */
 export interface TestRecordOptions {
@@ -80,6 +93,7 @@ const X = 'MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI'
  * exercising stores.
  *
  * @example
+ *
  * ```ts
  * import { MemoryStore } from 'credsign'
  * import { makeTestRecord } from 'credsign/testing'
@@ -112,7 +126,13 @@ export function makeTestRecord(id: string, options: TestRecordOptions = {}): Key
       },
     })
   }
-  return { id, revision: options.revision ?? 1, createdAt, updatedAt: options.updatedAt ?? createdAt, versions }
+  return {
+    id,
+    revision: options.revision ?? 1,
+    createdAt,
+    updatedAt: options.updatedAt ?? createdAt,
+    versions,
+  }
 }
 
 // Assertions of our own, so the suite depends on no assertion library.
@@ -143,7 +163,11 @@ function assertSameRecord(actual: unknown, expected: KeyRecord, what: string): v
 function errorCodeOf(error: unknown): string {
   if (error instanceof CredsignError) return error.code
   // Duck-typed as well: a store built against another copy of credsign throws another class.
-  if (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'CredsignError') {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { name?: unknown }).name === 'CredsignError'
+  ) {
     return String((error as { code?: unknown }).code)
   }
   return `a non-CredsignError (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`
@@ -178,7 +202,10 @@ async function listAll(store: KeyStore, limit: number): Promise<string[]> {
     assert(page < 10_000, 'list never ends (nextCursor keeps coming)')
     const result = await store.list(cursor === undefined ? { limit } : { cursor, limit })
     assert(Array.isArray(result.records), 'list must resolve with a records array')
-    assert(result.records.length <= limit, `list returned ${result.records.length} records for limit ${limit}`)
+    assert(
+      result.records.length <= limit,
+      `list returned ${result.records.length} records for limit ${limit}`,
+    )
     ids.push(...result.records.map((record) => record.id))
     if (result.nextCursor === undefined) return ids
     assert(typeof result.nextCursor === 'string', 'nextCursor must be a string when present')
@@ -191,7 +218,8 @@ function assertAscendingUnique(ids: string[], what: string): void {
     const previous = ids[i - 1] as string
     const current = ids[i] as string
     if (previous === current) fail(`${what}: id ${JSON.stringify(current)} listed twice`)
-    if (!(previous < current)) fail(`${what}: ${JSON.stringify(previous)} listed before ${JSON.stringify(current)}`)
+    if (!(previous < current))
+      fail(`${what}: ${JSON.stringify(previous)} listed before ${JSON.stringify(current)}`)
   }
 }
 
@@ -223,14 +251,22 @@ const ODD_IDS = [
  * and `ping`. `factory` must resolve with a fresh, empty store for each test.
  *
  * @example
+ *
  * ```ts
  * import { describe, it } from 'vitest'
  * import { MemoryStore } from 'credsign'
  * import { runKeyStoreContract } from 'credsign/testing'
- * runKeyStoreContract('MemoryStore', async () => ({ store: new MemoryStore() }), { describe, it })
+ * runKeyStoreContract('MemoryStore', async () => ({ store: new MemoryStore() }), {
+ *   describe,
+ *   it,
+ * })
  * ```
  */
-export function runKeyStoreContract(name: string, factory: () => Promise<StoreUnderTest>, t: ContractTestApi): void {
+export function runKeyStoreContract(
+  name: string,
+  factory: () => Promise<StoreUnderTest>,
+  t: ContractTestApi,
+): void {
   const test = (title: string, body: (store: KeyStore) => Promise<void>): void => {
     t.it(title, async () => {
       const { store, cleanup } = await factory()
@@ -260,28 +296,55 @@ export function runKeyStoreContract(name: string, factory: () => Promise<StoreUn
 
     test('create of an existing id throws exists and keeps the first record', async (store) => {
       await store.create(makeTestRecord('issuer-1'))
-      await expectCode(store.create(makeTestRecord('issuer-1', { versions: 3 })), 'exists', 'second create')
-      assertSameRecord(await store.get('issuer-1'), makeTestRecord('issuer-1'), 'record after failed create')
+      await expectCode(
+        store.create(makeTestRecord('issuer-1', { versions: 3 })),
+        'exists',
+        'second create',
+      )
+      assertSameRecord(
+        await store.get('issuer-1'),
+        makeTestRecord('issuer-1'),
+        'record after failed create',
+      )
     })
 
     test('30 concurrent creates of one id: exactly one succeeds, the rest throw exists', async (store) => {
-      const attempts = Array.from({ length: 30 }, (_, i) => store.create(makeTestRecord('contended', { versions: (i % 3) + 1 })))
+      const attempts = Array.from({ length: 30 }, (_, i) =>
+        store.create(makeTestRecord('contended', { versions: (i % 3) + 1 })),
+      )
       const { values, codes } = await settle(attempts)
       assert(values.length === 1, `${values.length} creates succeeded`)
       const unexpected = codes.filter((code) => code !== 'exists')
-      assert(unexpected.length === 0, `failed creates threw ${unexpected.join(', ')} instead of exists`)
-      assertSameRecord(await store.get('contended'), values[0] as KeyRecord, 'stored record vs the winning create')
+      assert(
+        unexpected.length === 0,
+        `failed creates threw ${unexpected.join(', ')} instead of exists`,
+      )
+      assertSameRecord(
+        await store.get('contended'),
+        values[0] as KeyRecord,
+        'stored record vs the winning create',
+      )
     })
 
     test('get of an unknown id resolves undefined', async (store) => {
-      assert((await store.get('nobody')) === undefined, 'get of an unknown id did not resolve undefined')
+      assert(
+        (await store.get('nobody')) === undefined,
+        'get of an unknown id did not resolve undefined',
+      )
       await store.create(makeTestRecord('somebody'))
-      assert((await store.get('nobody')) === undefined, 'get of an unknown id did not resolve undefined')
+      assert(
+        (await store.get('nobody')) === undefined,
+        'get of an unknown id did not resolve undefined',
+      )
     })
 
     test('update at the stored revision stores the record with revision + 1', async (store) => {
       const created = await store.create(makeTestRecord('issuer-1'))
-      const changed = makeTestRecord('issuer-1', { revision: created.revision, versions: 2, updatedAt: '2026-02-01T00:00:00.000Z' })
+      const changed = makeTestRecord('issuer-1', {
+        revision: created.revision,
+        versions: 2,
+        updatedAt: '2026-02-01T00:00:00.000Z',
+      })
       const updated = await store.update(changed)
       assert(updated.revision === 2, `update resolved with revision ${updated.revision}`)
       assertSameRecord(updated, { ...changed, revision: 2 }, 'update result')
@@ -293,40 +356,67 @@ export function runKeyStoreContract(name: string, factory: () => Promise<StoreUn
     test('update at a stale revision throws conflict and changes nothing', async (store) => {
       const created = await store.create(makeTestRecord('issuer-1'))
       const updated = await store.update({ ...created, updatedAt: '2026-02-01T00:00:00.000Z' })
-      await expectCode(store.update(makeTestRecord('issuer-1', { revision: 1, versions: 3 })), 'conflict', 'update at revision 1 of a revision-2 record')
-      await expectCode(store.update(makeTestRecord('issuer-1', { revision: 5, versions: 3 })), 'conflict', 'update at a future revision')
+      await expectCode(
+        store.update(makeTestRecord('issuer-1', { revision: 1, versions: 3 })),
+        'conflict',
+        'update at revision 1 of a revision-2 record',
+      )
+      await expectCode(
+        store.update(makeTestRecord('issuer-1', { revision: 5, versions: 3 })),
+        'conflict',
+        'update at a future revision',
+      )
       assertSameRecord(await store.get('issuer-1'), updated, 'record after failed updates')
     })
 
     test('concurrent updates from one revision: exactly one wins, the rest throw conflict', async (store) => {
       const created = await store.create(makeTestRecord('issuer-1'))
       const attempts = Array.from({ length: 20 }, (_, i) =>
-        store.update({ ...created, updatedAt: `2026-02-01T00:00:${String(i).padStart(2, '0')}.000Z` }),
+        store.update({
+          ...created,
+          updatedAt: `2026-02-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+        }),
       )
       const { values, codes } = await settle(attempts)
       assert(values.length === 1, `${values.length} concurrent updates from revision 1 succeeded`)
       const unexpected = codes.filter((code) => code !== 'conflict')
-      assert(unexpected.length === 0, `failed updates threw ${unexpected.join(', ')} instead of conflict`)
+      assert(
+        unexpected.length === 0,
+        `failed updates threw ${unexpected.join(', ')} instead of conflict`,
+      )
       const winner = values[0] as KeyRecord
       assert(winner.revision === 2, `the winning update has revision ${winner.revision}`)
       assertSameRecord(await store.get('issuer-1'), winner, 'stored record vs the winning update')
     })
 
     test('update of an unknown id throws not_found', async (store) => {
-      await expectCode(store.update(makeTestRecord('nobody')), 'not_found', 'update of an unknown id')
+      await expectCode(
+        store.update(makeTestRecord('nobody')),
+        'not_found',
+        'update of an unknown id',
+      )
       assert((await store.get('nobody')) === undefined, 'update of an unknown id created it')
     })
 
     test('delete removes the record and resolves true, then false', async (store) => {
       await store.create(makeTestRecord('issuer-1'))
       await store.create(makeTestRecord('issuer-2'))
-      assert((await store.delete('issuer-1')) === true, 'delete of an existing record did not resolve true')
+      assert(
+        (await store.delete('issuer-1')) === true,
+        'delete of an existing record did not resolve true',
+      )
       assert((await store.get('issuer-1')) === undefined, 'record still there after delete')
       assert((await store.delete('issuer-1')) === false, 'second delete did not resolve false')
-      assert((await store.delete('nobody', 1)) === false, 'delete of an unknown id with expectedRevision did not resolve false')
+      assert(
+        (await store.delete('nobody', 1)) === false,
+        'delete of an unknown id with expectedRevision did not resolve false',
+      )
       assert((await store.get('issuer-2')) !== undefined, 'delete removed another record')
       await store.create(makeTestRecord('issuer-1'))
-      assert((await store.get('issuer-1'))?.revision === 1, 'a re-created record does not start at revision 1')
+      assert(
+        (await store.get('issuer-1'))?.revision === 1,
+        'a re-created record does not start at revision 1',
+      )
     })
 
     test('delete with a stale expectedRevision throws conflict; with the right one it deletes', async (store) => {
@@ -334,30 +424,48 @@ export function runKeyStoreContract(name: string, factory: () => Promise<StoreUn
       const updated = await store.update({ ...created, updatedAt: '2026-02-01T00:00:00.000Z' })
       await expectCode(store.delete('issuer-1', 1), 'conflict', 'delete at a stale revision')
       assertSameRecord(await store.get('issuer-1'), updated, 'record after failed delete')
-      assert((await store.delete('issuer-1', 2)) === true, 'delete at the stored revision did not resolve true')
+      assert(
+        (await store.delete('issuer-1', 2)) === true,
+        'delete at the stored revision did not resolve true',
+      )
       assert((await store.get('issuer-1')) === undefined, 'record still there after delete')
     })
 
     test('list pages through every record in ascending id order without duplicates', async (store) => {
       const empty = await store.list()
-      assert(empty.records.length === 0 && empty.nextCursor === undefined, 'list of an empty store is not an empty last page')
-      const ids = Array.from({ length: 25 }, (_, i) => `key-${String((i * 7) % 25).padStart(2, '0')}`)
+      assert(
+        empty.records.length === 0 && empty.nextCursor === undefined,
+        'list of an empty store is not an empty last page',
+      )
+      const ids = Array.from(
+        { length: 25 },
+        (_, i) => `key-${String((i * 7) % 25).padStart(2, '0')}`,
+      )
       for (const id of ids) await store.create(makeTestRecord(id))
       const expected = sortedByCodeUnits(ids)
       for (const limit of [1, 4, 7, 25, 100]) {
         const listed = await listAll(store, limit)
         assertAscendingUnique(listed, `list with limit ${limit}`)
-        assert(canonical(listed) === canonical(expected), `list with limit ${limit} gave ${listed.join(',')}`)
+        assert(
+          canonical(listed) === canonical(expected),
+          `list with limit ${limit} gave ${listed.join(',')}`,
+        )
       }
       const all = await store.list()
-      assert(all.records.length === 25 && all.nextCursor === undefined, 'list with the default limit did not return all 25 records')
+      assert(
+        all.records.length === 25 && all.nextCursor === undefined,
+        'list with the default limit did not return all 25 records',
+      )
       assertSameRecord(all.records[0], makeTestRecord('key-00'), 'listed record')
     })
 
     test('list orders ids by UTF-16 code units and reflects deletes', async (store) => {
       const ids = ['b', 'B', '_', '#x', '%x', '9', 'a:b', 'a.b', 'a-b', 'ab']
       for (const id of ids) await store.create(makeTestRecord(id))
-      assert(canonical(await listAll(store, 3)) === canonical(sortedByCodeUnits(ids)), 'list is not in code unit order')
+      assert(
+        canonical(await listAll(store, 3)) === canonical(sortedByCodeUnits(ids)),
+        'list is not in code unit order',
+      )
       await store.delete('B')
       const first = await store.list({ limit: 2 })
       assert(first.nextCursor !== undefined, 'a partial page has no nextCursor')
@@ -373,16 +481,27 @@ export function runKeyStoreContract(name: string, factory: () => Promise<StoreUn
         cursor = page.nextCursor
       }
       assertAscendingUnique(resumed, 'list resumed after changes')
-      assert(resumed.includes('zz') && !resumed.includes('B'), `list resumed after changes gave ${resumed.join(',')}`)
+      assert(
+        resumed.includes('zz') && !resumed.includes('B'),
+        `list resumed after changes gave ${resumed.join(',')}`,
+      )
     })
 
     test('ids with #, %, :, dots, case differences and 500 characters are kept apart', async (store) => {
-      for (const [index, id] of ODD_IDS.entries()) await store.create(makeTestRecord(id, { versions: (index % 3) + 1 }))
+      for (const [index, id] of ODD_IDS.entries())
+        await store.create(makeTestRecord(id, { versions: (index % 3) + 1 }))
       for (const [index, id] of ODD_IDS.entries()) {
-        assertSameRecord(await store.get(id), makeTestRecord(id, { versions: (index % 3) + 1 }), `get ${JSON.stringify(id.slice(0, 40))}`)
+        assertSameRecord(
+          await store.get(id),
+          makeTestRecord(id, { versions: (index % 3) + 1 }),
+          `get ${JSON.stringify(id.slice(0, 40))}`,
+        )
       }
       const listed = await listAll(store, 5)
-      assert(canonical(listed) === canonical(sortedByCodeUnits(ODD_IDS)), `list of odd ids gave ${listed.map((id) => id.slice(0, 20)).join(',')}`)
+      assert(
+        canonical(listed) === canonical(sortedByCodeUnits(ODD_IDS)),
+        `list of odd ids gave ${listed.map((id) => id.slice(0, 20)).join(',')}`,
+      )
       const updated = await store.update(makeTestRecord('k#1', { versions: 3 }))
       assert(updated.revision === 2, 'update of k#1 failed')
       assert((await store.get('k%1'))?.revision === 1, 'updating k#1 changed k%1')
@@ -406,12 +525,20 @@ export function runKeyStoreContract(name: string, factory: () => Promise<StoreUn
       const listed = (await store.list()).records[0]
       assert(listed !== undefined, 'list lost the record')
       listed.versions.length = 0
-      assertSameRecord(await store.get('issuer-1'), pristine, 'record after mutating get and list results')
+      assertSameRecord(
+        await store.get('issuer-1'),
+        pristine,
+        'record after mutating get and list results',
+      )
       const update = { ...pristine }
       const updated = await store.update(update)
       update.updatedAt = '2031-01-01T00:00:00.000Z'
       updated.createdAt = '2031-01-01T00:00:00.000Z'
-      assertSameRecord(await store.get('issuer-1'), { ...pristine, revision: 2 }, 'record after mutating update input and output')
+      assertSameRecord(
+        await store.get('issuer-1'),
+        { ...pristine, revision: 2 },
+        'record after mutating update input and output',
+      )
     })
 
     test('ping resolves on a working store', async (store) => {

@@ -28,7 +28,8 @@ const B64U_VALUES = (() => {
 /** Every pair of 6-bit values as two characters: one lookup per 12 bits. */
 const B64U_PAIRS = (() => {
   const pairs: string[] = []
-  for (let i = 0; i < 4096; i++) pairs.push((B64U_ALPHABET[i >> 6] as string) + (B64U_ALPHABET[i & 63] as string))
+  for (let i = 0; i < 4096; i++)
+    pairs.push((B64U_ALPHABET[i >> 6] as string) + (B64U_ALPHABET[i & 63] as string))
   return pairs
 })()
 
@@ -54,7 +55,8 @@ export function b64uInto(bytes: Uint8Array, out: Uint8Array, offset: number): nu
   let o = offset
   let i = 0
   for (; i < full; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
+    const n =
+      ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
     out[o++] = B64U_CODES[n >> 18] as number
     out[o++] = B64U_CODES[(n >> 12) & 63] as number
     out[o++] = B64U_CODES[(n >> 6) & 63] as number
@@ -122,7 +124,7 @@ export function asciiText(bytes: Uint8Array): string {
 }
 
 /**
- * base64url without padding (RFC 4648 section 5). Hand-rolled because every JWS encodes three
+ * Base64url without padding (RFC 4648 section 5). Hand-rolled because every JWS encodes three
  * parts: a table-driven loop is about ten times faster than a generic radix converter, and works
  * the same on every runtime (no Buffer, no `Uint8Array.prototype.toBase64` on Node 20).
  */
@@ -138,7 +140,8 @@ export function b64u(bytes: Uint8Array): string {
   const full = bytes.length - (bytes.length % 3)
   let i = 0
   for (; i < full; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
+    const n =
+      ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
     out += (B64U_PAIRS[n >> 12] as string) + (B64U_PAIRS[n & 4095] as string)
   }
   const rest = bytes.length - full
@@ -154,10 +157,14 @@ export function b64u(bytes: Uint8Array): string {
 
 /**
  * Decodes base64url without padding, strictly: only the URL-safe alphabet, no padding, no
- * whitespace, no impossible length (4n+1), and no non-zero bits in the last character's unused
- * bits (so every byte string has exactly one encoding). Throws `invalid_argument` (or `code`).
+ * whitespace, no impossible length (4n+1), and no non-zero bits in the last character's unused bits
+ * (so every byte string has exactly one encoding). Throws `invalid_argument` (or `code`).
  */
-export function fromB64u(text: string, code: 'invalid_argument' | 'envelope_malformed' | 'invalid_key' | 'malformed' = 'invalid_argument'): Uint8Array {
+export function fromB64u(
+  text: string,
+  code:
+    'invalid_argument' | 'envelope_malformed' | 'invalid_key' | 'malformed' = 'invalid_argument',
+): Uint8Array {
   if (typeof text !== 'string') throw new CredsignError(code, 'not base64url')
   const length = text.length
   const rest = length % 4
@@ -193,7 +200,8 @@ export function fromB64u(text: string, code: 'invalid_argument' | 'envelope_malf
     if (b & 15) throw new CredsignError(code, 'not base64url (non-canonical final character)')
     out[o] = (a << 2) | (b >> 4)
   } else if (rest === 3) {
-    const n = (value(text, i, code) << 12) | (value(text, i + 1, code) << 6) | value(text, i + 2, code)
+    const n =
+      (value(text, i, code) << 12) | (value(text, i + 1, code) << 6) | value(text, i + 2, code)
     if (n & 3) throw new CredsignError(code, 'not base64url (non-canonical final character)')
     out[o++] = n >> 10
     out[o] = (n >> 2) & 255
@@ -201,20 +209,27 @@ export function fromB64u(text: string, code: 'invalid_argument' | 'envelope_malf
   return out
 }
 
-function value(text: string, index: number, code: 'invalid_argument' | 'envelope_malformed' | 'invalid_key' | 'malformed'): number {
+function value(
+  text: string,
+  index: number,
+  code: 'invalid_argument' | 'envelope_malformed' | 'invalid_key' | 'malformed',
+): number {
   const c = text.charCodeAt(index)
   const v = c < 128 ? (B64U_VALUES[c] as number) : 255
   if (v === 255) throw new CredsignError(code, 'not base64url')
   return v
 }
 
-/** base58btc (Bitcoin alphabet), as used by multibase `z`. */
+/** Base58btc (Bitcoin alphabet), as used by multibase `z`. */
 export function b58(bytes: Uint8Array): string {
   return base58.encode(bytes)
 }
 
 /** Decodes base58btc; throws `invalid_argument` (or `code`). */
-export function fromB58(text: string, code: 'invalid_argument' | 'invalid_key' = 'invalid_argument'): Uint8Array {
+export function fromB58(
+  text: string,
+  code: 'invalid_argument' | 'invalid_key' = 'invalid_argument',
+): Uint8Array {
   try {
     return base58.decode(text)
   } catch (cause) {
@@ -259,17 +274,24 @@ export function wipe(...arrays: (Uint8Array | undefined)[]): void {
 }
 
 /**
- * The same bytes as a fresh `Uint8Array<ArrayBuffer>`, the type WebCrypto accepts in TypeScript 5.9.
- * Copies only when needed.
+ * The same bytes as a fresh `Uint8Array<ArrayBuffer>`, the type WebCrypto accepts in TypeScript
+ * 5.9. Copies only when needed.
  */
 export function toArrayBufferView(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   if (bytes.buffer instanceof ArrayBuffer) return bytes as Uint8Array<ArrayBuffer>
   return new Uint8Array(bytes)
 }
 
-/** The WebCrypto SubtleCrypto, or `crypto_unavailable` (e.g. a browser page that is not a secure context). */
+/**
+ * The WebCrypto SubtleCrypto, or `crypto_unavailable` (e.g. a browser page that is not a secure
+ * context).
+ */
 export function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle
-  if (!s) throw new CredsignError('crypto_unavailable', 'WebCrypto (crypto.subtle) is not available in this runtime')
+  if (!s)
+    throw new CredsignError(
+      'crypto_unavailable',
+      'WebCrypto (crypto.subtle) is not available in this runtime',
+    )
   return s
 }

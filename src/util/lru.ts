@@ -2,13 +2,15 @@
  * A bounded map that forgets its least recently used entry first. For memoising pure functions of
  * small public inputs (validated key points, offline DID resolutions); never for secrets.
  *
- * @internal
  * @example
+ *
  * ```ts
  * const cache = new Lru<string, number>(2)
  * cache.set('a', 1)
  * cache.get('a') // 1
  * ```
+ *
+ * @internal
  */
 export class Lru<K, V> {
   readonly #entries = new Map<K, V>()
@@ -27,7 +29,8 @@ export class Lru<K, V> {
   set(key: K, value: V): void {
     this.#entries.delete(key)
     this.#entries.set(key, value)
-    if (this.#entries.size > this.limit) this.#entries.delete(this.#entries.keys().next().value as K)
+    if (this.#entries.size > this.limit)
+      this.#entries.delete(this.#entries.keys().next().value as K)
   }
 
   get size(): number {
@@ -43,11 +46,13 @@ export class Lru<K, V> {
  * The bytes as a string of one character per byte: a cheap, exact Map key for short public byte
  * strings (key material).
  *
- * @internal
  * @example
+ *
  * ```ts
  * byteKey(new Uint8Array([104, 105])) // 'hi'
  * ```
+ *
+ * @internal
  */
 export function byteKey(bytes: Uint8Array): string {
   let out = ''

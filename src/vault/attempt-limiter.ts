@@ -16,6 +16,7 @@ export type AttemptOutcome =
  * mid-attempt fails safe. Implementations must make `begin` atomic per key.
  *
  * @example
+ *
  * ```ts
  * import { MemoryAttemptLimiter } from 'credsign'
  * const limiter = new MemoryAttemptLimiter({ maxFailures: 3 })

@@ -1,5 +1,12 @@
 export { KeyVault } from './key-vault.js'
-export type { KeyVaultOptions, GenerateOptions, ImportOptions, UnlockOptions, RotateOptions, RewrapOptions } from './key-vault.js'
+export type {
+  KeyVaultOptions,
+  GenerateOptions,
+  ImportOptions,
+  UnlockOptions,
+  RotateOptions,
+  RewrapOptions,
+} from './key-vault.js'
 export { UnlockedKey } from './unlocked-key.js'
 export type { UnlockCacheOptions } from './unlock-cache.js'
 export type { KeyInfo, KeyInfoPage, KeyVersionInfo, Jwks } from './key-info.js'

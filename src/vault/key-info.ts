@@ -17,8 +17,8 @@ export interface KeyVersionInfo {
 }
 
 /**
- * The public view of a vault key: its current version's public key plus every version still
- * listed for verification. Served without secrets.
+ * The public view of a vault key: its current version's public key plus every version still listed
+ * for verification. Served without secrets.
  */
 export interface KeyInfo {
   id: string

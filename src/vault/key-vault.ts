@@ -1,6 +1,9 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { SecretEnvelope, DEFAULT_KDF } from '../envelope/index.js'
-import { encodeCallerSecrets as encodeParts, normalizeCallerSecrets } from '../envelope/caller-secrets.js'
+import {
+  encodeCallerSecrets as encodeParts,
+  normalizeCallerSecrets,
+} from '../envelope/caller-secrets.js'
 import type { CallerSecret, KdfParams } from '../envelope/index.js'
 import { stretch } from '../envelope/stretch.js'
 import { generateKeyPair } from '../keys/generate.js'
@@ -38,7 +41,10 @@ export interface KeyVaultOptions {
   previousServiceSecrets?: (Uint8Array | string)[]
   /** KDF for new envelopes (default PBKDF2-SHA-256, 600,000 iterations). Stored per envelope. */
   kdf?: KdfParams
-  /** Failed-attempt limiter (default: a {@link MemoryAttemptLimiter} with {@link KeyVaultOptions.lockout}). */
+  /**
+   * Failed-attempt limiter (default: a {@link MemoryAttemptLimiter} with
+   * {@link KeyVaultOptions.lockout}).
+   */
   limiter?: AttemptLimiter
   /** Lockout policy of the default limiter (5 failures in 15 minutes lock for 15 minutes). */
   lockout?: LockoutPolicy
@@ -66,10 +72,10 @@ export interface ImportOptions {
   id: string
   secrets: CallerSecret[]
   /**
-   * The private key: PEM (`{ pem }`: PKCS#8, SEC1 `EC PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`), DER
-   * (`{ der }`, any of those), PKCS#8 (`{ pkcs8 }`, DER or PEM), a private JWK, or a raw seed/scalar
-   * with its algorithm; `algorithm` names what an RSA key signs with (see `PrivateKeyInput` and
-   * docs/keys.md).
+   * The private key: PEM (`{ pem }`: PKCS#8, SEC1 `EC PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`),
+   * DER (`{ der }`, any of those), PKCS#8 (`{ pkcs8 }`, DER or PEM), a private JWK, or a raw
+   * seed/scalar with its algorithm; `algorithm` names what an RSA key signs with (see
+   * `PrivateKeyInput` and docs/keys.md).
    */
   key: PrivateKeyInput
   kdf?: KdfParams
@@ -78,8 +84,8 @@ export interface ImportOptions {
 /** Options of unlock-style operations. */
 export interface UnlockOptions {
   /**
-   * Who is asking (an authenticated user or client id). When given, failed attempts are counted
-   * per key id and client, so a stranger cannot lock the owner out; see `docs/security.md`.
+   * Who is asking (an authenticated user or client id). When given, failed attempts are counted per
+   * key id and client, so a stranger cannot lock the owner out; see `docs/security.md`.
    */
   client?: string
   /** Unlock this version instead of the current one (e.g. to sign with a previous key). */
@@ -111,7 +117,13 @@ interface InFlightUnlock {
 }
 
 /** HMAC-SHA-256 over the length-prefixed key id, the version, the client and the encoded secrets. */
-function unlockFlightKey(macKey: Uint8Array, id: string, version: number | 'current', client: string | undefined, encodedSecrets: Uint8Array): string {
+function unlockFlightKey(
+  macKey: Uint8Array,
+  id: string,
+  version: number | 'current',
+  client: string | undefined,
+  encodedSecrets: Uint8Array,
+): string {
   const parts = [utf8(id), utf8(String(version)), utf8(client === undefined ? '' : `c:${client}`)]
   const header = new Uint8Array(4 * parts.length)
   const view = new DataView(header.buffer)
@@ -120,21 +132,29 @@ function unlockFlightKey(macKey: Uint8Array, id: string, version: number | 'curr
 }
 
 /**
- * Keeps private keys encrypted in a {@link KeyStore} and unlocks them, only in memory and only
- * with the right secrets, as {@link UnlockedKey} signers.
+ * Keeps private keys encrypted in a {@link KeyStore} and unlocks them, only in memory and only with
+ * the right secrets, as {@link UnlockedKey} signers.
  *
  * Failed unlocks are limited (default: 5 failures within 15 minutes lock for 15 minutes); an
  * unknown key id and wrong secrets fail alike with `wrong_secrets`. Public keys are stored in
  * clear, so `publicKey`, `list`, `jwks` and `didDocument` need no secrets.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore, verifySignature } from 'credsign'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
- * const signature = await vault.withKey('issuer-1', ['s1'], (signer) => signer.sign(new TextEncoder().encode('hi')))
+ * const signature = await vault.withKey('issuer-1', ['s1'], (signer) =>
+ *   signer.sign(new TextEncoder().encode('hi')),
+ * )
  * const { current } = await vault.publicKey('issuer-1')
- * console.log(await verifySignature(current.publicJwk, new TextEncoder().encode('hi'), signature)) // true
+ * console.log(
+ *   await verifySignature(current.publicJwk, new TextEncoder().encode('hi'), signature),
+ * ) // true
  * ```
  */
 export class KeyVault {
@@ -156,8 +176,10 @@ export class KeyVault {
   readonly #live = new LiveMaterials()
 
   constructor(options: KeyVaultOptions) {
-    if (!options || typeof options !== 'object') throw new CredsignError('invalid_argument', 'KeyVault options are required')
-    if (!isKeyStore(options.store)) throw new CredsignError('invalid_argument', 'options.store must implement KeyStore')
+    if (!options || typeof options !== 'object')
+      throw new CredsignError('invalid_argument', 'KeyVault options are required')
+    if (!isKeyStore(options.store))
+      throw new CredsignError('invalid_argument', 'options.store must implement KeyStore')
     this.#store = options.store
     this.#kdf = options.kdf ?? DEFAULT_KDF
     this.#envelope = new SecretEnvelope({
@@ -176,24 +198,37 @@ export class KeyVault {
   }
 
   /**
-   * Generates a key pair, seals the private key and stores it as version 1 of `id`.
-   * Throws `exists` if `id` is taken (atomically, even under concurrent calls).
+   * Generates a key pair, seals the private key and stores it as version 1 of `id`. Throws `exists`
+   * if `id` is taken (atomically, even under concurrent calls).
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
-   * const info = await vault.generate({ id: 'did:web:issuer.example#key-1', algorithm: 'P-256', secrets: ['s1', 's2'] })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
+   * const info = await vault.generate({
+   *   id: 'did:web:issuer.example#key-1',
+   *   algorithm: 'P-256',
+   *   secrets: ['s1', 's2'],
+   * })
    * console.log(info.current.publicKeyMultibase) // zDn…
    * ```
    */
   async generate(options: GenerateOptions): Promise<KeyInfo> {
     const { id, algorithm, secrets } = requireObject(options, 'generate options')
     validateKeyId(id)
-    if (!isKeyAlgorithm(algorithm)) throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
+    if (!isKeyAlgorithm(algorithm))
+      throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
     assertCallerSecrets(secrets) // before any expensive work
-    if (await this.#store.get(id)) throw new CredsignError('exists', 'a key with this id already exists')
-    const material = await generateKeyPair(algorithm, options.modulusLength ? { modulusLength: options.modulusLength } : {})
+    if (await this.#store.get(id))
+      throw new CredsignError('exists', 'a key with this id already exists')
+    const material = await generateKeyPair(
+      algorithm,
+      options.modulusLength ? { modulusLength: options.modulusLength } : {},
+    )
     return this.#createKey(id, secrets, material, options.kdf)
   }
 
@@ -204,21 +239,34 @@ export class KeyVault {
    * (`invalid_key`, `unsupported_algorithm`, `invalid_argument`, `encrypted_key_unsupported`).
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * const seed = crypto.getRandomValues(new Uint8Array(32))
-   * await vault.import({ id: 'legacy-1', secrets: ['s1'], key: { seed, algorithm: 'Ed25519' } })
+   * await vault.import({
+   *   id: 'legacy-1',
+   *   secrets: ['s1'],
+   *   key: { seed, algorithm: 'Ed25519' },
+   * })
    * // openssl genrsa -traditional 3072, for RS256:
    * declare const rsaPem: string
-   * await vault.import({ id: 'rs256-1', secrets: ['s1'], key: { pem: rsaPem, algorithm: 'RS256' } })
+   * await vault.import({
+   *   id: 'rs256-1',
+   *   secrets: ['s1'],
+   *   key: { pem: rsaPem, algorithm: 'RS256' },
+   * })
    * ```
    */
   async import(options: ImportOptions): Promise<KeyInfo> {
     const { id, secrets, key } = requireObject(options, 'import options')
     validateKeyId(id)
     assertCallerSecrets(secrets)
-    if (await this.#store.get(id)) throw new CredsignError('exists', 'a key with this id already exists')
+    if (await this.#store.get(id))
+      throw new CredsignError('exists', 'a key with this id already exists')
     const material = await importPrivateKey(key)
     return this.#createKey(id, secrets, material, options.kdf)
   }
@@ -226,21 +274,29 @@ export class KeyVault {
   /**
    * Unlocks a key for signing. Lock the returned key when done, or use {@link KeyVault.withKey}.
    *
-   * Fails with `wrong_secrets` for wrong secrets and for an unknown id alike, with `locked`
-   * (see `retryAt`) while too many failures lock the key, and with `invalid_secrets` /
-   * `invalid_key_id` for malformed input (which does not count as an attempt).
+   * Fails with `wrong_secrets` for wrong secrets and for an unknown id alike, with `locked` (see
+   * `retryAt`) while too many failures lock the key, and with `invalid_secrets` / `invalid_key_id`
+   * for malformed input (which does not count as an attempt).
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
    * const signer = await vault.unlock('issuer-1', ['s1'], { client: 'tenant-a' })
    * await signer.sign(new Uint8Array([1, 2, 3]))
    * signer.lock()
    * ```
    */
-  async unlock(id: string, secrets: CallerSecret[], options: UnlockOptions = {}): Promise<UnlockedKey> {
+  async unlock(
+    id: string,
+    secrets: CallerSecret[],
+    options: UnlockOptions = {},
+  ): Promise<UnlockedKey> {
     validateKeyId(id)
     const encodedSecrets = encodeCallerSecrets(secrets)
     const requested = options.version ?? 'current'
@@ -248,7 +304,13 @@ export class KeyVault {
       throw new CredsignError('invalid_argument', 'version must be a positive integer')
     }
     const cacheKey = this.#cache?.cacheKey(id, requested, encodedSecrets)
-    const flightKey = unlockFlightKey(this.#flightMacKey, id, requested, options.client, encodedSecrets)
+    const flightKey = unlockFlightKey(
+      this.#flightMacKey,
+      id,
+      requested,
+      options.client,
+      encodedSecrets,
+    )
     wipe(encodedSecrets)
     if (this.#cache && cacheKey) {
       const hit = this.#cache.get(cacheKey, this.#clock())
@@ -258,7 +320,8 @@ export class KeyVault {
     if (running !== undefined) {
       const shared = await running
       // The flight keeps the material alive until every waiter has its handle (see below).
-      if (!shared.material.destroyed) return new UnlockedKey({ id, ...shared.facts, material: shared.material })
+      if (!shared.material.destroyed)
+        return new UnlockedKey({ id, ...shared.facts, material: shared.material })
     }
     const flight = this.#unlockOnce(id, secrets, options, cacheKey)
     this.#inFlight.set(flightKey, flight)
@@ -275,8 +338,16 @@ export class KeyVault {
     return unlocked
   }
 
-  /** One real unlock: limiter, KDF, key load; the material comes back with one reference held for the flight. */
-  async #unlockOnce(id: string, secrets: CallerSecret[], options: UnlockOptions, cacheKey: string | undefined): Promise<InFlightUnlock> {
+  /**
+   * One real unlock: limiter, KDF, key load; the material comes back with one reference held for
+   * the flight.
+   */
+  async #unlockOnce(
+    id: string,
+    secrets: CallerSecret[],
+    options: UnlockOptions,
+    cacheKey: string | undefined,
+  ): Promise<InFlightUnlock> {
     const generation = this.#cache?.generation ?? 0
     const { version, plaintext } = await this.#authorize(id, secrets, options)
     let material: SharedKeyMaterial
@@ -287,8 +358,13 @@ export class KeyVault {
     }
     material.acquire()
     this.#live.add(id, version.version, material)
-    const facts = { version: version.version, algorithm: version.algorithm, publicJwk: version.publicJwk }
-    if (this.#cache && cacheKey) this.#cache.set(cacheKey, id, facts, material, this.#clock(), generation)
+    const facts = {
+      version: version.version,
+      algorithm: version.algorithm,
+      publicJwk: version.publicJwk,
+    }
+    if (this.#cache && cacheKey)
+      this.#cache.set(cacheKey, id, facts, material, this.#clock(), generation)
     return { facts, material }
   }
 
@@ -296,15 +372,27 @@ export class KeyVault {
    * Unlocks a key, runs `fn` with it and locks it again, also when `fn` throws.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'issuer-1', algorithm: 'P-256', secrets: ['s1'] })
-   * const signature = await vault.withKey('issuer-1', ['s1'], (signer) => signer.sign(new Uint8Array([1])))
+   * const signature = await vault.withKey('issuer-1', ['s1'], (signer) =>
+   *   signer.sign(new Uint8Array([1])),
+   * )
    * ```
    */
-  async withKey<T>(id: string, secrets: CallerSecret[], fn: (signer: UnlockedKey) => Promise<T> | T, options: UnlockOptions = {}): Promise<T> {
-    if (typeof fn !== 'function') throw new CredsignError('invalid_argument', 'withKey needs a function')
+  async withKey<T>(
+    id: string,
+    secrets: CallerSecret[],
+    fn: (signer: UnlockedKey) => Promise<T> | T,
+    options: UnlockOptions = {},
+  ): Promise<T> {
+    if (typeof fn !== 'function')
+      throw new CredsignError('invalid_argument', 'withKey needs a function')
     const signer = await this.unlock(id, secrets, options)
     try {
       return await fn(signer)
@@ -317,9 +405,13 @@ export class KeyVault {
    * The public view of a key (no secrets needed). Throws `not_found` for an unknown id.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'issuer-1', algorithm: 'secp256k1', secrets: ['s1'] })
    * const { current } = await vault.publicKey('issuer-1')
    * console.log(current.publicJwk.kty) // 'EC'
@@ -336,9 +428,13 @@ export class KeyVault {
    * A page of keys in ascending id order.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * let cursor: string | undefined
    * do {
    *   const page = await vault.list({ cursor, limit: 100 })
@@ -358,9 +454,13 @@ export class KeyVault {
    * thumbprints as `kid`, for verifiers that fetch keys by URL.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'issuer-1', algorithm: 'P-256', secrets: ['s1'] })
    * const jwks = await vault.jwks()
    * console.log(jwks.keys.length) // 1
@@ -390,10 +490,18 @@ export class KeyVault {
    * with `method: 'key' | 'jwk'`, the did:key or did:jwk document of the public key.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
-   * await vault.generate({ id: 'did:web:issuer.example#key-1', algorithm: 'Ed25519', secrets: ['s1'] })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
+   * await vault.generate({
+   *   id: 'did:web:issuer.example#key-1',
+   *   algorithm: 'Ed25519',
+   *   secrets: ['s1'],
+   * })
    * const doc = await vault.didDocument('did:web:issuer.example#key-1')
    * console.log(doc.id) // 'did:web:issuer.example'
    * ```
@@ -409,14 +517,22 @@ export class KeyVault {
    * (another vault instance on the same store) keep their key in memory until they are locked.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'tmp', algorithm: 'Ed25519', secrets: ['s1'] })
    * await vault.delete('tmp', ['s1'])
    * ```
    */
-  async delete(id: string, secrets: CallerSecret[], options: Pick<UnlockOptions, 'client'> = {}): Promise<void> {
+  async delete(
+    id: string,
+    secrets: CallerSecret[],
+    options: Pick<UnlockOptions, 'client'> = {},
+  ): Promise<void> {
     validateKeyId(id)
     assertCallerSecrets(secrets)
     const { record, plaintext } = await this.#authorize(id, secrets, options)
@@ -437,14 +553,18 @@ export class KeyVault {
   /**
    * Rotates a key: a new key pair becomes the current version; the previous one stays listed (in
    * `publicKey`, `jwks`) for verifying what it signed until {@link KeyVault.retire}d. Handles
-   * unlocked for the previous version keep signing with it (it is still a key of this id) until they
-   * are locked or the version is retired.
-   * Concurrent rotations and rewraps never lose an update (compare-and-swap on the record).
+   * unlocked for the previous version keep signing with it (it is still a key of this id) until
+   * they are locked or the version is retired. Concurrent rotations and rewraps never lose an
+   * update (compare-and-swap on the record).
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
    * const info = await vault.rotate('issuer-1', ['s1'])
    * console.log(info.current.version, info.versions.length) // 2 2
@@ -459,21 +579,35 @@ export class KeyVault {
     const auth = await this.#authorize(id, secrets, options)
     wipe(auth.plaintext)
     const algorithm = options.algorithm ?? auth.version.algorithm
-    const material = await generateKeyPair(algorithm, options.modulusLength ? { modulusLength: options.modulusLength } : {})
+    const material = await generateKeyPair(
+      algorithm,
+      options.modulusLength ? { modulusLength: options.modulusLength } : {},
+    )
     try {
       return await this.#compareAndSwap(id, auth.record, async (record) => {
         // A concurrent rewrap may have changed the secrets: every version of a key must open with
         // the same secrets, so re-prove them against the record we are about to replace.
         if (record.revision !== auth.record.revision) await this.#reprove(record, secrets)
         const version = Math.max(...record.versions.map((v) => v.version)) + 1
-        const envelope = await this.#envelope.seal(material.pkcs8, secrets, { keyId: id, algorithm, keyVersion: version })
+        const envelope = await this.#envelope.seal(material.pkcs8, secrets, {
+          keyId: id,
+          algorithm,
+          keyVersion: version,
+        })
         const now = new Date(this.#clock()).toISOString()
         return {
           ...record,
           updatedAt: now,
           versions: [
             ...record.versions.map((v) => ({ ...v, status: 'previous' as const })),
-            { version, algorithm, publicJwk: material.publicJwk, status: 'current', createdAt: now, envelope },
+            {
+              version,
+              algorithm,
+              publicJwk: material.publicJwk,
+              status: 'current',
+              createdAt: now,
+              envelope,
+            },
           ],
         }
       })
@@ -487,25 +621,43 @@ export class KeyVault {
    * vault unlocked for it stop signing). The current version cannot be retired; rotate first.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
    * await vault.rotate('issuer-1', ['s1'])
    * await vault.retire('issuer-1', 1, ['s1'])
    * ```
    */
-  async retire(id: string, version: number, secrets: CallerSecret[], options: Pick<UnlockOptions, 'client'> = {}): Promise<KeyInfo> {
+  async retire(
+    id: string,
+    version: number,
+    secrets: CallerSecret[],
+    options: Pick<UnlockOptions, 'client'> = {},
+  ): Promise<KeyInfo> {
     validateKeyId(id)
     assertCallerSecrets(secrets)
-    if (!Number.isSafeInteger(version) || version < 1) throw new CredsignError('invalid_argument', 'version must be a positive integer')
+    if (!Number.isSafeInteger(version) || version < 1)
+      throw new CredsignError('invalid_argument', 'version must be a positive integer')
     const auth = await this.#authorize(id, secrets, options)
     wipe(auth.plaintext)
     const info = await this.#compareAndSwap(id, auth.record, async (record) => {
       const target = record.versions.find((v) => v.version === version)
       if (!target) throw new CredsignError('not_found', `key has no version ${version}`)
-      if (target.status === 'current') throw new CredsignError('invalid_argument', 'the current version cannot be retired; rotate first')
-      return { ...record, updatedAt: new Date(this.#clock()).toISOString(), versions: record.versions.filter((v) => v !== target) }
+      if (target.status === 'current')
+        throw new CredsignError(
+          'invalid_argument',
+          'the current version cannot be retired; rotate first',
+        )
+      return {
+        ...record,
+        updatedAt: new Date(this.#clock()).toISOString(),
+        versions: record.versions.filter((v) => v !== target),
+      }
     })
     // The retired version's private key is destroyed with its envelope: so are handles to it.
     this.#live.revoke(id, version)
@@ -518,9 +670,13 @@ export class KeyVault {
    * service-secret rotation, or to upgrade KDF parameters.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['old'] })
    * await vault.rewrap('issuer-1', ['old'], { secrets: ['new-1', 'new-2'] })
    * await vault.unlock('issuer-1', ['new-1', 'new-2'])
@@ -546,13 +702,17 @@ export class KeyVault {
   }
 
   /**
-   * Whether any version of `id` is sealed under a previous service secret or a KDF weaker than
-   * the vault's, i.e. whether it should be {@link KeyVault.rewrap}ped.
+   * Whether any version of `id` is sealed under a previous service secret or a KDF weaker than the
+   * vault's, i.e. whether it should be {@link KeyVault.rewrap}ped.
    *
    * @example
+   *
    * ```ts
    * import { KeyVault, MemoryStore } from 'credsign'
-   * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
    * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
    * console.log(await vault.needsRewrap('issuer-1')) // false
    * ```
@@ -569,17 +729,36 @@ export class KeyVault {
     this.#cache?.clear()
   }
 
-  async #createKey(id: string, secrets: CallerSecret[], material: KeyMaterial, kdf: KdfParams | undefined): Promise<KeyInfo> {
+  async #createKey(
+    id: string,
+    secrets: CallerSecret[],
+    material: KeyMaterial,
+    kdf: KdfParams | undefined,
+  ): Promise<KeyInfo> {
     try {
       const context = { keyId: id, algorithm: material.algorithm, keyVersion: 1 }
-      const envelope = await this.#envelope.seal(material.pkcs8, secrets, context, kdf ? { kdf } : {})
+      const envelope = await this.#envelope.seal(
+        material.pkcs8,
+        secrets,
+        context,
+        kdf ? { kdf } : {},
+      )
       const now = new Date(this.#clock()).toISOString()
       const stored = await this.#store.create({
         id,
         revision: 0,
         createdAt: now,
         updatedAt: now,
-        versions: [{ version: 1, algorithm: material.algorithm, publicJwk: material.publicJwk, status: 'current', createdAt: now, envelope }],
+        versions: [
+          {
+            version: 1,
+            algorithm: material.algorithm,
+            publicJwk: material.publicJwk,
+            status: 'current',
+            createdAt: now,
+            envelope,
+          },
+        ],
       })
       return toKeyInfo(stored)
     } finally {
@@ -600,7 +779,9 @@ export class KeyVault {
     const limiterKey = options.client === undefined ? id : `${id}\u0000${String(options.client)}`
     const admission = await this.#limiter.begin(limiterKey, this.#clock())
     if (!admission.admitted) {
-      throw new CredsignError('locked', 'too many failed attempts; try again later', { retryAt: admission.retryAt })
+      throw new CredsignError('locked', 'too many failed attempts; try again later', {
+        retryAt: admission.retryAt,
+      })
     }
     let outcome: 'success' | 'failure' | 'void' = 'void'
     try {
@@ -671,7 +852,11 @@ export class KeyVault {
   }
 
   /** Applies `change` to the freshest record until the store accepts it or retries run out. */
-  async #compareAndSwap(id: string, first: KeyRecord, change: (record: KeyRecord) => Promise<KeyRecord>): Promise<KeyInfo> {
+  async #compareAndSwap(
+    id: string,
+    first: KeyRecord,
+    change: (record: KeyRecord) => Promise<KeyRecord>,
+  ): Promise<KeyInfo> {
     let record: KeyRecord | undefined = first
     for (let attempt = 1; ; attempt++) {
       if (!record) throw new CredsignError('not_found', 'no key with this id')
@@ -688,7 +873,10 @@ export class KeyVault {
   }
 }
 
-/** Validates caller secrets (`invalid_secrets`) and returns their canonical encoding; wipe it after use. */
+/**
+ * Validates caller secrets (`invalid_secrets`) and returns their canonical encoding; wipe it after
+ * use.
+ */
 function encodeCallerSecrets(secrets: CallerSecret[]): Uint8Array {
   const parts = normalizeCallerSecrets(secrets)
   try {
@@ -709,7 +897,8 @@ function wrongSecrets(): CredsignError {
 }
 
 function requireObject<T extends object>(value: T, what: string): T {
-  if (!value || typeof value !== 'object') throw new CredsignError('invalid_argument', `${what} must be an object`)
+  if (!value || typeof value !== 'object')
+    throw new CredsignError('invalid_argument', `${what} must be an object`)
   return value
 }
 

@@ -7,6 +7,7 @@ const MINUTE = 60_000
  * The default lockout policy: 5 failures within 15 minutes lock the key for 15 minutes.
  *
  * @example
+ *
  * ```ts
  * import { DEFAULT_LOCKOUT_POLICY, MemoryAttemptLimiter } from 'credsign'
  * // Twice as patient as the default, same cooldown:
@@ -30,8 +31,8 @@ interface AttemptState {
 /** Options of {@link MemoryAttemptLimiter}. */
 export interface MemoryAttemptLimiterOptions extends LockoutPolicy {
   /**
-   * Most keys tracked at once (default 100,000). Unknown key ids are counted too (so they cost
-   * the same as known ones); when full, expired entries are pruned first, then the oldest.
+   * Most keys tracked at once (default 100,000). Unknown key ids are counted too (so they cost the
+   * same as known ones); when full, expired entries are pruned first, then the oldest.
    */
   maxEntries?: number
 }
@@ -41,7 +42,10 @@ export function resolveLockoutPolicy(policy: LockoutPolicy = {}): Required<Locko
   const resolved = { ...DEFAULT_LOCKOUT_POLICY, ...stripUndefined(policy) }
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new CredsignError('invalid_argument', `lockout policy ${name} must be a positive integer`)
+      throw new CredsignError(
+        'invalid_argument',
+        `lockout policy ${name} must be a positive integer`,
+      )
     }
   }
   return resolved
@@ -57,6 +61,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
  * the limit once per replica.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore, MemoryAttemptLimiter } from 'credsign'
  * const vault = new KeyVault({
@@ -126,7 +131,8 @@ export class MemoryAttemptLimiter implements AttemptLimiter {
   }
 
   #store(key: string, state: AttemptState): void {
-    if (!this.#states.has(key) && this.#states.size >= this.#maxEntries) this.#evict(state.windowStart)
+    if (!this.#states.has(key) && this.#states.size >= this.#maxEntries)
+      this.#evict(state.windowStart)
     this.#states.set(key, state)
   }
 

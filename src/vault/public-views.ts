@@ -13,7 +13,8 @@ import type { KeyInfo, KeyVersionInfo } from './key-info.js'
 export interface DidDocumentOptions {
   /**
    * `'controller'` (default): for a key id that is a DID URL, the document of that DID; for other
-   * ids, the did:key document. `'key'` / `'jwk'`: always the did:key / did:jwk document of the key.
+   * ids, the did:key document. `'key'` / `'jwk'`: always the did:key / did:jwk document of the
+   * key.
    */
   method?: 'controller' | 'key' | 'jwk'
   /** Verification method type for controller documents (default `Multikey`). */
@@ -25,12 +26,23 @@ export async function toKeyInfo(record: KeyRecord): Promise<KeyInfo> {
   const versions = await Promise.all(record.versions.map(toVersionInfo))
   const current = versions.find((v) => v.status === 'current') ?? versions[versions.length - 1]
   if (!current) throw new Error('unreachable: stores validate that a record has versions')
-  return { id: record.id, createdAt: record.createdAt, updatedAt: record.updatedAt, current, versions }
+  return {
+    id: record.id,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    current,
+    versions,
+  }
 }
 
 async function toVersionInfo(version: KeyVersionRecord): Promise<KeyVersionInfo> {
   const thumbprint = await jwkThumbprint(version.publicJwk)
-  const publicJwk: PublicJwk = { ...stripMetadata(version.publicJwk), kid: thumbprint, alg: jwsAlgorithm(version.algorithm), use: 'sig' }
+  const publicJwk: PublicJwk = {
+    ...stripMetadata(version.publicJwk),
+    kid: thumbprint,
+    alg: jwsAlgorithm(version.algorithm),
+    use: 'sig',
+  }
   return {
     version: version.version,
     algorithm: version.algorithm,
@@ -58,13 +70,23 @@ export function keyDidDocument(info: KeyInfo, options: DidDocumentOptions): DidD
   const jwk = stripMetadata(info.current.publicJwk)
   const method = options.method ?? 'controller'
   if (method === 'jwk') return didJwkDocument(didJwkFromJwk(jwk))
-  if (method === 'key' || !info.id.startsWith('did:') || info.id.startsWith('did:key:') || info.id.startsWith('did:jwk:')) {
-    if (info.id.startsWith('did:jwk:') && method === 'controller') return didJwkDocument(didJwkFromJwk(jwk))
+  if (
+    method === 'key' ||
+    !info.id.startsWith('did:') ||
+    info.id.startsWith('did:key:') ||
+    info.id.startsWith('did:jwk:')
+  ) {
+    if (info.id.startsWith('did:jwk:') && method === 'controller')
+      return didJwkDocument(didJwkFromJwk(jwk))
     return didKeyDocument(didKeyFromJwk(jwk))
   }
   const controller = controllerOf(info.id)
   // A DID without a fragment gets the key's multibase as fragment, as did:key does.
   const vmId = info.id.includes('#') ? info.id : `${controller}#${info.current.publicKeyMultibase}`
-  const vm = verificationMethod(jwk, { id: vmId, controller, type: options.verificationMethodType ?? 'Multikey' })
+  const vm = verificationMethod(jwk, {
+    id: vmId,
+    controller,
+    type: options.verificationMethodType ?? 'Multikey',
+  })
   return didDocument({ id: controller, verificationMethods: [vm] })
 }

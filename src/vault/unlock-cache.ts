@@ -34,6 +34,7 @@ interface CacheEntry {
  * Unlocked keys keyed by an HMAC (under a per-process random key) of the key id, the requested
  * version and the exact caller secrets. Wrong secrets produce a different cache key, so they can
  * never hit; they go through the KDF and the limiter like any other attempt.
+ *
  * @internal
  */
 export class UnlockCache {
@@ -47,10 +48,16 @@ export class UnlockCache {
   constructor(options: UnlockCacheOptions) {
     const { ttlMs, maxEntries = 100 } = options
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > 3_600_000) {
-      throw new CredsignError('invalid_argument', 'unlockCache.ttlMs must be an integer from 1 to 3,600,000')
+      throw new CredsignError(
+        'invalid_argument',
+        'unlockCache.ttlMs must be an integer from 1 to 3,600,000',
+      )
     }
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new CredsignError('invalid_argument', 'unlockCache.maxEntries must be a positive integer')
+      throw new CredsignError(
+        'invalid_argument',
+        'unlockCache.maxEntries must be a positive integer',
+      )
     }
     this.#ttlMs = ttlMs
     this.#maxEntries = maxEntries
@@ -70,10 +77,19 @@ export class UnlockCache {
     const id = utf8(keyId)
     const header = new Uint8Array(4)
     new DataView(header.buffer).setUint32(0, id.length)
-    return b64u(hmac(sha256, this.#macKey, concat(header, id, utf8(`\u0000${version}\u0000`), encodedSecrets)))
+    return b64u(
+      hmac(
+        sha256,
+        this.#macKey,
+        concat(header, id, utf8(`\u0000${version}\u0000`), encodedSecrets),
+      ),
+    )
   }
 
-  get(cacheKey: string, now: number): { material: SharedKeyMaterial; version: CachedVersion } | undefined {
+  get(
+    cacheKey: string,
+    now: number,
+  ): { material: SharedKeyMaterial; version: CachedVersion } | undefined {
     const entry = this.#entries.get(cacheKey)
     if (!entry) return undefined
     if (now >= entry.expiresAt || entry.material.destroyed) {
@@ -86,7 +102,14 @@ export class UnlockCache {
     return { material: entry.material, version: entry.version }
   }
 
-  set(cacheKey: string, keyId: string, version: CachedVersion, material: SharedKeyMaterial, now: number, generation: number): void {
+  set(
+    cacheKey: string,
+    keyId: string,
+    version: CachedVersion,
+    material: SharedKeyMaterial,
+    now: number,
+    generation: number,
+  ): void {
     if (generation !== this.#generation) return
     const existing = this.#entries.get(cacheKey)
     if (existing) this.#drop(cacheKey, existing)

@@ -3,9 +3,10 @@ import type { PrivateKeyHandle } from '../keys/private-key.js'
 import type { KeyAlgorithm, PublicJwk, Signer } from '../keys/types.js'
 
 /**
- * Private key material shared by the handles an unlock cache hands out. It is destroyed (noble
- * key bytes zeroed, the non-extractable CryptoKey dropped) once it is out of the cache and no
- * handle holds it any more.
+ * Private key material shared by the handles an unlock cache hands out. It is destroyed (noble key
+ * bytes zeroed, the non-extractable CryptoKey dropped) once it is out of the cache and no handle
+ * holds it any more.
+ *
  * @internal
  */
 export class SharedKeyMaterial {
@@ -35,7 +36,8 @@ export class SharedKeyMaterial {
 
   /**
    * Destroys the material now, whatever holds it: every handle made from it fails with
-   * `signer_locked` from then on. For a key that no longer exists (deleted, or its version retired).
+   * `signer_locked` from then on. For a key that no longer exists (deleted, or its version
+   * retired).
    */
   revoke(): void {
     if (this.#destroyed) return
@@ -55,10 +57,14 @@ export class SharedKeyMaterial {
  * The key material a vault has handed out, by key id and version, held weakly: what no handle
  * references any more is garbage as usual. `delete` and `retire` revoke what is listed, so a handle
  * unlocked before the key was deleted cannot go on signing with it.
+ *
  * @internal
  */
 export class LiveMaterials {
-  readonly #byKey = new Map<string, Set<{ version: number; material: WeakRef<SharedKeyMaterial> }>>()
+  readonly #byKey = new Map<
+    string,
+    Set<{ version: number; material: WeakRef<SharedKeyMaterial> }>
+  >()
 
   add(id: string, version: number, material: SharedKeyMaterial): void {
     let entries = this.#byKey.get(id)
@@ -105,9 +111,13 @@ let privateKeyHandle: (key: UnlockedKey) => PrivateKeyHandle
  * unless an unlock cache still holds it, the private key is discarded.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore } from 'credsign'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
  * const key = await vault.unlock('issuer-1', ['s1'])
  * try {
@@ -146,8 +156,10 @@ export class UnlockedKey implements Signer {
   /** Signs `data` (see {@link Signer.sign} for the signature encodings). */
   async sign(data: Uint8Array): Promise<Uint8Array> {
     const material = this.#material
-    if (!material || material.destroyed) throw new CredsignError('signer_locked', `key ${this.id} is locked`)
-    if (!(data instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'data to sign must be a Uint8Array')
+    if (!material || material.destroyed)
+      throw new CredsignError('signer_locked', `key ${this.id} is locked`)
+    if (!(data instanceof Uint8Array))
+      throw new CredsignError('invalid_argument', 'data to sign must be a Uint8Array')
     return material.handle.sign(data)
   }
 
@@ -161,7 +173,8 @@ export class UnlockedKey implements Signer {
   static {
     privateKeyHandle = (key) => {
       const material = key.#material
-      if (!material || material.destroyed) throw new CredsignError('signer_locked', `key ${key.id} is locked`)
+      if (!material || material.destroyed)
+        throw new CredsignError('signer_locked', `key ${key.id} is locked`)
       return material.handle
     }
   }
@@ -172,14 +185,17 @@ export class UnlockedKey implements Signer {
  * `credsign/adapters` that need what a `Signer` does not give (a WebCrypto key for jose). Not part
  * of the public API: a handle outlives nothing, but what it gives out may.
  *
- * @internal
  * @example
+ *
  * ```ts
  * const handle = privateKeyHandleOf(await vault.unlock('issuer-1', ['s1']))
  * ```
+ *
+ * @internal
  */
 export function privateKeyHandleOf(key: UnlockedKey): PrivateKeyHandle {
-  if (!(key instanceof UnlockedKey)) throw new CredsignError('invalid_argument', 'expected an UnlockedKey from KeyVault.unlock')
+  if (!(key instanceof UnlockedKey))
+    throw new CredsignError('invalid_argument', 'expected an UnlockedKey from KeyVault.unlock')
   return privateKeyHandle(key)
 }
 

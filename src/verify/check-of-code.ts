@@ -1,6 +1,9 @@
 import type { ErrorCode } from '../errors/credsign-error.js'
 
-/** Which check a JWS verification error belongs to (the JOSE and SD-JWT handlers record a jose-layer failure under it). @internal */
+/**
+ * Which check a JWS verification error belongs to (the JOSE and SD-JWT handlers record a jose-layer
+ * failure under it). @internal
+ */
 export const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
   algorithm_not_allowed: 'algorithm',
   crit_unsupported: 'header',

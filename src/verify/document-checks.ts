@@ -12,11 +12,23 @@ import { presentationProblems } from '../credential/validate-presentation.js'
 import { asList } from '../credential/validate-shared.js'
 import { dataModelVersion } from '../credential/data-model-version.js'
 
-/** Records the `credential` / `presentation` check: the data model, never strict (a verifier reports, it does not police extensions). @internal */
-export function checkDocumentModel(kind: 'credential' | 'presentation', document: JsonObject, builder: ResultBuilder, extraProblems: ValidationProblem[] = []): void {
+/**
+ * Records the `credential` / `presentation` check: the data model, never strict (a verifier
+ * reports, it does not police extensions). @internal
+ */
+export function checkDocumentModel(
+  kind: 'credential' | 'presentation',
+  document: JsonObject,
+  builder: ResultBuilder,
+  extraProblems: ValidationProblem[] = [],
+): void {
   const problems = [...extraProblems]
   if (problems.length === 0) {
-    problems.push(...(kind === 'credential' ? credentialProblems(document, { strict: false }) : presentationProblems(document, { strict: false, checkCredentials: false })))
+    problems.push(
+      ...(kind === 'credential'
+        ? credentialProblems(document, { strict: false })
+        : presentationProblems(document, { strict: false, checkCredentials: false })),
+    )
   }
   if (problems.length === 0) {
     builder.pass(kind, `VCDM ${dataModelVersion(document) ?? '?'} data model`)
@@ -24,44 +36,75 @@ export function checkDocumentModel(kind: 'credential' | 'presentation', document
   }
   const [first, ...rest] = problems
   if (first) builder.fail(kind, 'credential_invalid', first.message, first.path || undefined)
-  for (const problem of rest) builder.issue('credential_invalid', problem.message, problem.path || undefined)
+  for (const problem of rest)
+    builder.issue('credential_invalid', problem.message, problem.path || undefined)
 }
 
 /**
  * A credential's own validity period (`validFrom` / `validUntil`, or VCDM 1.1 `issuanceDate` /
  * `expirationDate`) against the verifier's clock. Records a failed `validity` check and returns
  * false when it is not valid now; records nothing when it is.
+ *
  * @internal
  */
-export function checkCredentialPeriod(document: JsonObject, now: number, toleranceSeconds: number, builder: ResultBuilder): boolean {
+export function checkCredentialPeriod(
+  document: JsonObject,
+  now: number,
+  toleranceSeconds: number,
+  builder: ResultBuilder,
+): boolean {
   const v2 = dataModelVersion(document) === '2.0'
   const fromName = v2 ? 'validFrom' : 'issuanceDate'
   const untilName = v2 ? 'validUntil' : 'expirationDate'
   const from = parseDateTime(document[fromName])
   const until = parseDateTime(document[untilName])
   if (from !== undefined && now < from - toleranceSeconds * 1000) {
-    builder.fail('validity', 'not_yet_valid', `the credential is not valid before ${fromName} ${clip(String(document[fromName]))}`, fromName)
+    builder.fail(
+      'validity',
+      'not_yet_valid',
+      `the credential is not valid before ${fromName} ${clip(String(document[fromName]))}`,
+      fromName,
+    )
     return false
   }
   if (until !== undefined && now >= until + toleranceSeconds * 1000) {
-    builder.fail('validity', 'expired', `the credential expired at ${untilName} ${clip(String(document[untilName]))}`, untilName)
+    builder.fail(
+      'validity',
+      'expired',
+      `the credential expired at ${untilName} ${clip(String(document[untilName]))}`,
+      untilName,
+    )
     return false
   }
   return true
 }
 
-/** Verifies every credential of a presentation through `context.verify` and records the `credentials` check. @internal */
-export async function checkEmbeddedCredentials(presentation: JsonObject, options: VerifyOptions, context: VerifyContext, builder: ResultBuilder): Promise<void> {
-  const entries = presentation.verifiableCredential === undefined ? [] : asList(presentation.verifiableCredential)
+/**
+ * Verifies every credential of a presentation through `context.verify` and records the
+ * `credentials` check. @internal
+ */
+export async function checkEmbeddedCredentials(
+  presentation: JsonObject,
+  options: VerifyOptions,
+  context: VerifyContext,
+  builder: ResultBuilder,
+): Promise<void> {
+  const entries =
+    presentation.verifiableCredential === undefined ? [] : asList(presentation.verifiableCredential)
   if (options.verifyEmbedded === false) {
-    builder.pass('credentials', `${entries.length} embedded credential(s) not verified (verifyEmbedded: false)`)
+    builder.pass(
+      'credentials',
+      `${entries.length} embedded credential(s) not verified (verifyEmbedded: false)`,
+    )
     return
   }
   const version = dataModelVersion(presentation)
   const results: VerificationResult[] = []
   let failures = 0
   for (const [index, entry] of entries.entries()) {
-    const path = Array.isArray(presentation.verifiableCredential) ? `verifiableCredential[${index}]` : 'verifiableCredential'
+    const path = Array.isArray(presentation.verifiableCredential)
+      ? `verifiableCredential[${index}]`
+      : 'verifiableCredential'
     const outcome = await verifyEmbedded(entry, version, context)
     results.push(outcome.result)
     if (outcome.reason !== undefined) {
@@ -71,7 +114,11 @@ export async function checkEmbeddedCredentials(presentation: JsonObject, options
   }
   builder.extra.credentials = results
   const detail = `${entries.length - failures} of ${entries.length} embedded credential(s) verified`
-  builder.checks.push(failures === 0 ? { name: 'credentials', passed: true, detail } : { name: 'credentials', passed: false, detail })
+  builder.checks.push(
+    failures === 0
+      ? { name: 'credentials', passed: true, detail }
+      : { name: 'credentials', passed: false, detail },
+  )
 }
 
 /**
@@ -79,10 +126,18 @@ export async function checkEmbeddedCredentials(presentation: JsonObject, options
  * the holder of a presentation; `issuerBinding: false` skips it) and, when the resolver knows the
  * key's DID relationships, `key_purpose` (`assertionMethod` for issuers, `authentication` for
  * holders). `role` undefined: a plain JWT, bound to its `iss` when it has one. Used by every
- * handler whose document has one signature (JOSE, SD-JWT); Data Integrity binds across a proof set.
+ * handler whose document has one signature (JOSE, SD-JWT); Data Integrity binds across a proof
+ * set.
+ *
  * @internal
  */
-export function checkPartyBinding(party: string | undefined, role: 'issuer' | 'holder' | undefined, key: ResolvedKey, options: VerifyOptions, builder: ResultBuilder): void {
+export function checkPartyBinding(
+  party: string | undefined,
+  role: 'issuer' | 'holder' | undefined,
+  key: ResolvedKey,
+  options: VerifyOptions,
+  builder: ResultBuilder,
+): void {
   const named = role === 'issuer' ? 'issuer' : 'holder'
   if (options.issuerBinding === false) {
     builder.pass('issuer_binding', 'not checked (issuerBinding: false)')
@@ -96,7 +151,11 @@ export function checkPartyBinding(party: string | undefined, role: 'issuer' | 'h
       "nothing says who controls the key that verified: give the resolver the key's controller (e.g. staticResolver(keys, { controller })) or pass issuerBinding: false",
     )
   } else if (key.controller !== party) {
-    builder.fail('issuer_binding', 'issuer_mismatch', `the key is controlled by ${clip(key.controller)}, not by the ${named} ${clip(party)}`)
+    builder.fail(
+      'issuer_binding',
+      'issuer_mismatch',
+      `the key is controlled by ${clip(key.controller)}, not by the ${named} ${clip(party)}`,
+    )
   } else {
     builder.pass('issuer_binding', party)
   }
@@ -104,7 +163,12 @@ export function checkPartyBinding(party: string | undefined, role: 'issuer' | 'h
   if (role !== undefined && Array.isArray(key.relationships)) {
     const purpose = role === 'issuer' ? 'assertionMethod' : 'authentication'
     if (key.relationships.includes(purpose)) builder.pass('key_purpose', purpose)
-    else builder.fail('key_purpose', 'key_not_authorized', `the controller document does not list the key under ${purpose}`)
+    else
+      builder.fail(
+        'key_purpose',
+        'key_not_authorized',
+        `the controller document does not list the key under ${purpose}`,
+      )
   }
 }
 

@@ -12,11 +12,19 @@ import type { VcVersion } from '../credential/types.js'
 import { isJsonObject, typesOf } from '../credential/validate-shared.js'
 
 /** Formats that are credentials (a presentation inside `verifiableCredential` is not one). */
-const CREDENTIAL_FORMATS: readonly VerificationFormat[] = ['vc+jwt', 'vc-jwt', 'sd-jwt', 'data-integrity']
+const CREDENTIAL_FORMATS: readonly VerificationFormat[] = [
+  'vc+jwt',
+  'vc-jwt',
+  'sd-jwt',
+  'data-integrity',
+]
 
 const ENVELOPE_TYPES = ENVELOPE_MEDIA_TYPES.EnvelopedVerifiableCredential
 
-/** The outcome for one embedded credential: its own result, and the presentation's error if it failed. */
+/**
+ * The outcome for one embedded credential: its own result, and the presentation's error if it
+ * failed.
+ */
 export interface EmbeddedOutcome {
   result: VerificationResult
   /** Why the presentation fails because of this credential (`embedded_credential_invalid`). */
@@ -29,11 +37,19 @@ export interface EmbeddedOutcome {
  * verified), or a credential object secured some other way (Data Integrity), which goes to the
  * registered handlers as is.
  */
-export async function verifyEmbedded(entry: unknown, presentationVersion: VcVersion | undefined, context: VerifyContext): Promise<EmbeddedOutcome> {
+export async function verifyEmbedded(
+  entry: unknown,
+  presentationVersion: VcVersion | undefined,
+  context: VerifyContext,
+): Promise<EmbeddedOutcome> {
   const inner = { audience: undefined, nonce: undefined }
   if (typeof entry === 'string') {
     if (presentationVersion === '2.0') {
-      const result = local('unknown', 'malformed', 'a VCDM 2.0 presentation carries a JWT credential as an EnvelopedVerifiableCredential, not as a string')
+      const result = local(
+        'unknown',
+        'malformed',
+        'a VCDM 2.0 presentation carries a JWT credential as an EnvelopedVerifiableCredential, not as a string',
+      )
       return { result, reason: result.errors[0]?.message ?? '' }
     }
     return judged(await context.verify(entry, inner), CREDENTIAL_FORMATS)
@@ -49,12 +65,22 @@ export async function verifyEmbedded(entry: unknown, presentationVersion: VcVers
     try {
       content = parseEnvelopedCredential(entry)
     } catch (error) {
-      const result = local('unknown', 'malformed', CredsignError.is(error) ? error.message : 'the EnvelopedVerifiableCredential cannot be read')
+      const result = local(
+        'unknown',
+        'malformed',
+        CredsignError.is(error)
+          ? error.message
+          : 'the EnvelopedVerifiableCredential cannot be read',
+      )
       return { result, reason: result.errors[0]?.message ?? '' }
     }
     const expected = ENVELOPE_TYPES[content.mediaType]
     if (expected === undefined || content.text === undefined) {
-      const result = local('unknown', 'unsupported_format', `credsign does not verify ${content.mediaType} credentials`)
+      const result = local(
+        'unknown',
+        'unsupported_format',
+        `credsign does not verify ${content.mediaType} credentials`,
+      )
       return { result, reason: result.errors[0]?.message ?? '' }
     }
     return judged(await context.verify(content.text, inner), expected, content.mediaType)
@@ -62,20 +88,35 @@ export async function verifyEmbedded(entry: unknown, presentationVersion: VcVers
   return judged(await context.verify(entry, inner), CREDENTIAL_FORMATS)
 }
 
-function judged(result: VerificationResult, expected: readonly VerificationFormat[], mediaType?: string): EmbeddedOutcome {
+function judged(
+  result: VerificationResult,
+  expected: readonly VerificationFormat[],
+  mediaType?: string,
+): EmbeddedOutcome {
   if (!result.verified) {
     const first = result.errors[0]
-    return { result, reason: first ? `${first.code}: ${first.message}` : 'the credential did not verify' }
+    return {
+      result,
+      reason: first ? `${first.code}: ${first.message}` : 'the credential did not verify',
+    }
   }
   // An SD-JWT may hold a presentation (vp+sd-jwt): that is not a credential either.
   if (!expected.includes(result.format) || result.presentation !== undefined) {
     const what = mediaType === undefined ? 'a credential' : mediaType
-    return { result, reason: `expected ${what}, found ${result.presentation !== undefined ? `a ${result.format} presentation` : result.format}` }
+    return {
+      result,
+      reason: `expected ${what}, found ${result.presentation !== undefined ? `a ${result.format} presentation` : result.format}`,
+    }
   }
   return { result }
 }
 
 /** A result for an entry that never reached a handler. */
 function local(format: VerificationFormat, code: ErrorCode, message: string): VerificationResult {
-  return { verified: false, format, checks: [{ name: 'format', passed: false, detail: message }], errors: [{ code, message }] }
+  return {
+    verified: false,
+    format,
+    checks: [{ name: 'format', passed: false, detail: message }],
+    errors: [{ code, message }],
+  }
 }

@@ -1,5 +1,11 @@
 import { CredsignError, type ErrorCode } from '../errors/credsign-error.js'
-import type { FormatHandler, VerificationFormat, VerificationResult, VerifyContext, VerifyOptions } from './types.js'
+import type {
+  FormatHandler,
+  VerificationFormat,
+  VerificationResult,
+  VerifyContext,
+  VerifyOptions,
+} from './types.js'
 import { parseJsonText } from '../jose/json.js'
 import { checkRelatedResourceOptions, withRelatedResourceChecks } from './related-resources.js'
 import { withAllowedContexts } from './allowed-contexts.js'
@@ -14,14 +20,24 @@ const MAX_EMBEDDING_DEPTH = 4
  * `handlers` that detects it, and keeps the verdict honest (errors ⇔ not verified; every
  * expectation the caller passed covered by a passed check; `allowedContexts` and relatedResource
  * digests for every format). Throws only for malformed `options` (`invalid_argument`).
+ *
  * @internal
  */
-export async function verifyWith(input: unknown, options: VerifyOptions, handlers: readonly FormatHandler[]): Promise<VerificationResult> {
+export async function verifyWith(
+  input: unknown,
+  options: VerifyOptions,
+  handlers: readonly FormatHandler[],
+): Promise<VerificationResult> {
   checkOptions(options)
   return verifyAt(input, options, [...handlers], 0)
 }
 
-async function verifyAt(input: unknown, options: VerifyOptions, handlers: FormatHandler[], depth: number): Promise<VerificationResult> {
+async function verifyAt(
+  input: unknown,
+  options: VerifyOptions,
+  handlers: FormatHandler[],
+  depth: number,
+): Promise<VerificationResult> {
   let normalized: unknown
   try {
     normalized = normalizeInput(input)
@@ -33,7 +49,11 @@ async function verifyAt(input: unknown, options: VerifyOptions, handlers: Format
   const context: VerifyContext = {
     verify: async (embedded, overrides = {}) => {
       if (depth + 1 > MAX_EMBEDDING_DEPTH) {
-        return failure('unknown', 'malformed', `credentials are nested more than ${MAX_EMBEDDING_DEPTH} levels deep`)
+        return failure(
+          'unknown',
+          'malformed',
+          `credentials are nested more than ${MAX_EMBEDDING_DEPTH} levels deep`,
+        )
       }
       const merged = { ...options, ...overrides }
       checkOptions(merged)
@@ -43,9 +63,18 @@ async function verifyAt(input: unknown, options: VerifyOptions, handlers: Format
   try {
     // relatedResource digests (VCDM 2.0 section 5.3) are checked here, once for every format and
     // every embedded credential, after the handler has verified the signature.
-    const result = await withRelatedResourceChecks(withAllowedContexts(await handler.verify(normalized, options, context), options.allowedContexts), options.relatedResources)
+    const result = await withRelatedResourceChecks(
+      withAllowedContexts(
+        await handler.verify(normalized, options, context),
+        options.allowedContexts,
+      ),
+      options.relatedResources,
+    )
     // A handler's verdict is only as good as its error list: keep them consistent whatever it did.
-    return withExpectationsChecked({ ...result, verified: result.errors.length === 0 && result.verified }, options)
+    return withExpectationsChecked(
+      { ...result, verified: result.errors.length === 0 && result.verified },
+      options,
+    )
   } catch (error) {
     // Handlers report bad input as errors; an exception here is bad input that escaped one (or a
     // resolver/network failure): still an answer, never an unhandled rejection.
@@ -60,26 +89,45 @@ async function verifyAt(input: unknown, options: VerifyOptions, handlers: Format
  * `verified: true` for something nobody checked, so it is refused here, for every handler alike,
  * built in or plugged in.
  */
-function expectedChecks(result: VerificationResult, options: VerifyOptions): { option: string; check: string }[] {
+function expectedChecks(
+  result: VerificationResult,
+  options: VerifyOptions,
+): { option: string; check: string }[] {
   const expected: { option: string; check: string }[] = []
   if (options.nonce !== undefined) expected.push({ option: 'nonce', check: 'nonce' })
   if (options.audience !== undefined) expected.push({ option: 'audience', check: 'audience' })
   if (options.algorithms !== undefined) expected.push({ option: 'algorithms', check: 'algorithm' })
-  if (options.requireKeyBinding === true) expected.push({ option: 'requireKeyBinding', check: 'key_binding' })
-  if (options.allowedContexts !== undefined && (result.credential !== undefined || result.presentation !== undefined)) expected.push({ option: 'allowedContexts', check: 'context' })
-  if (result.credential !== undefined || result.presentation !== undefined) expected.push({ option: 'issuerBinding', check: 'issuer_binding' })
-  if (result.credential !== undefined && result.presentation === undefined) expected.push({ option: 'checkValidity', check: 'validity' })
-  if (result.presentation !== undefined) expected.push({ option: 'verifyEmbedded', check: 'credentials' })
+  if (options.requireKeyBinding === true)
+    expected.push({ option: 'requireKeyBinding', check: 'key_binding' })
+  if (
+    options.allowedContexts !== undefined &&
+    (result.credential !== undefined || result.presentation !== undefined)
+  )
+    expected.push({ option: 'allowedContexts', check: 'context' })
+  if (result.credential !== undefined || result.presentation !== undefined)
+    expected.push({ option: 'issuerBinding', check: 'issuer_binding' })
+  if (result.credential !== undefined && result.presentation === undefined)
+    expected.push({ option: 'checkValidity', check: 'validity' })
+  if (result.presentation !== undefined)
+    expected.push({ option: 'verifyEmbedded', check: 'credentials' })
   return expected
 }
 
 /** Refuses a verified result that lacks a passed check for one of the caller's expectations. */
-function withExpectationsChecked(result: VerificationResult, options: VerifyOptions): VerificationResult {
+function withExpectationsChecked(
+  result: VerificationResult,
+  options: VerifyOptions,
+): VerificationResult {
   if (!result.verified) return result
   const passed = new Set(result.checks.filter((check) => check.passed).map((check) => check.name))
   const unchecked = expectedChecks(result, options).filter(({ check }) => !passed.has(check))
   if (unchecked.length === 0) return result
-  const what = result.presentation !== undefined ? 'presentation' : result.credential !== undefined ? 'credential' : 'token'
+  const what =
+    result.presentation !== undefined
+      ? 'presentation'
+      : result.credential !== undefined
+        ? 'credential'
+        : 'token'
   const message = `${unchecked.map(({ option }) => option).join(', ')}: not checked for this ${result.format} ${what}, so it cannot be verified as asked`
   return {
     ...result,
@@ -100,22 +148,29 @@ function detects(handler: FormatHandler, input: unknown): boolean {
 /** Strings that hold JSON become objects; everything is bounded in size first. */
 function normalizeInput(input: unknown): unknown {
   if (typeof input === 'string') {
-    if (input.length > MAX_INPUT_LENGTH) throw new CredsignError('malformed', 'input is larger than 4 MiB')
+    if (input.length > MAX_INPUT_LENGTH)
+      throw new CredsignError('malformed', 'input is larger than 4 MiB')
     const text = input.trim()
     // The same strict parser as JWS headers and JWT claims: duplicate member names (which parsers
     // resolve differently) and hostile nesting are `malformed`, for every format alike.
     if (text.startsWith('{')) return parseJsonText(text, 'input')
     return text
   }
-  if (input instanceof Uint8Array) throw new CredsignError('malformed', 'pass credentials as a string or a JSON object, not bytes')
+  if (input instanceof Uint8Array)
+    throw new CredsignError('malformed', 'pass credentials as a string or a JSON object, not bytes')
   if (input !== null && typeof input === 'object') {
     let length: number
     try {
       length = JSON.stringify(input)?.length ?? 0
     } catch (cause) {
-      throw new CredsignError('malformed', 'input is not JSON-serialisable (a cycle, a BigInt, or nesting too deep)', { cause })
+      throw new CredsignError(
+        'malformed',
+        'input is not JSON-serialisable (a cycle, a BigInt, or nesting too deep)',
+        { cause },
+      )
     }
-    if (length > MAX_INPUT_LENGTH) throw new CredsignError('malformed', 'input is larger than 4 MiB')
+    if (length > MAX_INPUT_LENGTH)
+      throw new CredsignError('malformed', 'input is larger than 4 MiB')
     return input
   }
   throw new CredsignError('malformed', 'input must be a string (JWT, JWS, SD-JWT) or a JSON object')
@@ -131,13 +186,22 @@ function unrecognized(input: unknown): VerificationResult {
     )
   }
   if (isRecord(input) && ('@context' in input || 'type' in input)) {
-    return failure('unknown', 'unsupported_format', 'an unsecured credential or presentation: there is no proof or signature to verify')
+    return failure(
+      'unknown',
+      'unsupported_format',
+      'an unsecured credential or presentation: there is no proof or signature to verify',
+    )
   }
   return failure('unknown', 'unsupported_format', 'not a format credsign recognises')
 }
 
 function failure(format: VerificationFormat, code: ErrorCode, message: string): VerificationResult {
-  return { verified: false, format, checks: [{ name: 'format', passed: format !== 'unknown', detail: message }], errors: [{ code, message }] }
+  return {
+    verified: false,
+    format,
+    checks: [{ name: 'format', passed: format !== 'unknown', detail: message }],
+    errors: [{ code, message }],
+  }
 }
 
 function codeOf(error: unknown, fallback: ErrorCode): ErrorCode {
@@ -155,13 +219,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function checkOptions(options: VerifyOptions): void {
-  if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'verify options must be an object')
+  if (options === null || typeof options !== 'object')
+    throw new CredsignError('invalid_argument', 'verify options must be an object')
   const tolerance = options.clockToleranceSeconds
   if (tolerance !== undefined && (!Number.isFinite(tolerance) || tolerance < 0)) {
-    throw new CredsignError('invalid_argument', 'clockToleranceSeconds must be a non-negative number')
+    throw new CredsignError(
+      'invalid_argument',
+      'clockToleranceSeconds must be a non-negative number',
+    )
   }
   if (options.handlers !== undefined) {
-    if (!Array.isArray(options.handlers)) throw new CredsignError('invalid_argument', 'handlers must be an array')
+    if (!Array.isArray(options.handlers))
+      throw new CredsignError('invalid_argument', 'handlers must be an array')
     for (const h of options.handlers) {
       if (!h || typeof h.detect !== 'function' || typeof h.verify !== 'function') {
         throw new CredsignError('invalid_argument', 'every handler needs detect() and verify()')

@@ -1,5 +1,6 @@
 /**
  * The verification engine's types: what `verify()` answers and how a format plugs into it.
+ *
  * @module
  */
 export type {

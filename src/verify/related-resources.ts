@@ -19,15 +19,21 @@ import { utf8 } from '../util/bytes.js'
  * not fail verification unless `required` is true.
  *
  * @example
+ *
  * ```ts
  * import { verify, type RelatedResourceOptions } from 'credsign'
  * declare const jwt: string
  * const relatedResources: RelatedResourceOptions = {
- *   documents: { 'https://issuer.example/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>' },
+ *   documents: {
+ *     'https://issuer.example/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+ *   },
  *   // Only if you want the network: you choose what may be fetched, with which limits.
  *   load: async (url, { mediaType }) => {
  *     if (!url.startsWith('https://issuer.example/')) return undefined
- *     const response = await fetch(url, { headers: mediaType === undefined ? {} : { accept: mediaType }, redirect: 'error' })
+ *     const response = await fetch(url, {
+ *       headers: mediaType === undefined ? {} : { accept: mediaType },
+ *       redirect: 'error',
+ *     })
  *     return response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined
  *   },
  * }
@@ -35,7 +41,10 @@ import { utf8 } from '../util/bytes.js'
  * ```
  */
 export interface RelatedResourceOptions {
-  /** Resources by URL, as bytes or text (text is hashed as UTF-8). They take precedence over bundled contexts. */
+  /**
+   * Resources by URL, as bytes or text (text is hashed as UTF-8). They take precedence over bundled
+   * contexts.
+   */
   documents?: Readonly<Record<string, Uint8Array | string>>
   /**
    * Dereferences a resource that is neither in `documents` nor bundled; `undefined` (or a throw)
@@ -44,7 +53,10 @@ export interface RelatedResourceOptions {
    * 16 calls per document. Without `load` nothing is fetched.
    */
   load?: (url: string, request: { mediaType?: string }) => Promise<Uint8Array | string | undefined>
-  /** Fail (`related_resource_unchecked`) when a related resource cannot be dereferenced. Default false. */
+  /**
+   * Fail (`related_resource_unchecked`) when a related resource cannot be dereferenced. Default
+   * false.
+   */
   required?: boolean
 }
 
@@ -66,7 +78,14 @@ const HASHES: Readonly<Record<HashName, (bytes: Uint8Array) => Uint8Array>> = {
   'sha3-384': sha3_384,
   'sha3-512': sha3_512,
 }
-const LENGTHS: Readonly<Record<HashName, number>> = { sha256: 32, sha384: 48, sha512: 64, 'sha3-256': 32, 'sha3-384': 48, 'sha3-512': 64 }
+const LENGTHS: Readonly<Record<HashName, number>> = {
+  sha256: 32,
+  sha384: 48,
+  sha512: 64,
+  'sha3-256': 32,
+  'sha3-384': 48,
+  'sha3-512': 64,
+}
 /** Multihash codes (one-byte varints) of the hashes above. */
 const MULTIHASH_CODES: ReadonlyMap<number, HashName> = new Map([
   [0x12, 'sha256'],
@@ -76,7 +95,10 @@ const MULTIHASH_CODES: ReadonlyMap<number, HashName> = new Map([
   [0x15, 'sha3-384'],
   [0x14, 'sha3-512'],
 ])
-/** A digest without multihash header, by length: what the VCDM 2.0 suite and the spec's own examples publish. */
+/**
+ * A digest without multihash header, by length: what the VCDM 2.0 suite and the spec's own examples
+ * publish.
+ */
 const RAW_DIGESTS: ReadonlyMap<number, HashName> = new Map([
   [32, 'sha256'],
   [48, 'sha384'],
@@ -96,7 +118,8 @@ const MAX_LOADS = 16
 const MAX_ENTRIES = 256
 
 /** One digest the issuer stated, decoded; or why it cannot be read. */
-type StatedDigest = { algorithm: HashName; value: Uint8Array; shown: string } | { unreadable: string; known: boolean }
+type StatedDigest =
+  { algorithm: HashName; value: Uint8Array; shown: string } | { unreadable: string; known: boolean }
 
 /** The digests of one resource, computed from its bytes or taken from the bundled table. */
 type ResourceDigest = (algorithm: HashName) => Uint8Array | undefined
@@ -105,9 +128,13 @@ type ResourceDigest = (algorithm: HashName) => Uint8Array | undefined
  * Checks every `relatedResource` entry of `document` that credsign can dereference. Never throws
  * for bad input: an entry that is not an object with a string `id` is the data model's problem
  * (`credential_invalid`) and skipped here.
+ *
  * @internal
  */
-async function relatedResourceOutcomes(document: Record<string, unknown>, options: RelatedResourceOptions = {}): Promise<RelatedResourceOutcome[]> {
+async function relatedResourceOutcomes(
+  document: Record<string, unknown>,
+  options: RelatedResourceOptions = {},
+): Promise<RelatedResourceOutcome[]> {
   const value = document.relatedResource
   if (value === undefined) return []
   const entries = asList(value)
@@ -117,12 +144,18 @@ async function relatedResourceOutcomes(document: Record<string, unknown>, option
     if (index >= MAX_ENTRIES) break
     if (!isJsonObject(entry) || typeof entry.id !== 'string') continue
     const path = Array.isArray(value) ? `relatedResource[${index}]` : 'relatedResource'
-    const stated = [...listOf(entry.digestSRI).flatMap(readSri), ...listOf(entry.digestMultibase).map(readMultibase)]
+    const stated = [
+      ...listOf(entry.digestSRI).flatMap(readSri),
+      ...listOf(entry.digestMultibase).map(readMultibase),
+    ]
     const id = entry.id
     let resource: ResourceDigest | undefined
     let source = ''
     let attempted = false
-    const given = options.documents !== undefined && Object.hasOwn(options.documents, id) ? options.documents[id] : undefined
+    const given =
+      options.documents !== undefined && Object.hasOwn(options.documents, id)
+        ? options.documents[id]
+        : undefined
     if (given !== undefined) {
       resource = fromBytes(given)
       source = 'relatedResources.documents'
@@ -132,7 +165,11 @@ async function relatedResourceOutcomes(document: Record<string, unknown>, option
     } else if (options.load !== undefined && loads < MAX_LOADS) {
       loads += 1
       attempted = true
-      const loaded = await loadResource(options.load, id, typeof entry.mediaType === 'string' ? entry.mediaType : undefined)
+      const loaded = await loadResource(
+        options.load,
+        id,
+        typeof entry.mediaType === 'string' ? entry.mediaType : undefined,
+      )
       if (loaded !== undefined) {
         resource = fromBytes(loaded)
         source = 'relatedResources.load'
@@ -153,7 +190,12 @@ async function relatedResourceOutcomes(document: Record<string, unknown>, option
   return outcomes
 }
 
-function compare(stated: StatedDigest[], resource: ResourceDigest, source: string, id: string): Pick<RelatedResourceOutcome, 'status' | 'detail'> {
+function compare(
+  stated: StatedDigest[],
+  resource: ResourceDigest,
+  source: string,
+  id: string,
+): Pick<RelatedResourceOutcome, 'status' | 'detail'> {
   const matched: string[] = []
   const skipped: string[] = []
   for (const digest of stated) {
@@ -171,23 +213,34 @@ function compare(stated: StatedDigest[], resource: ResourceDigest, source: strin
       continue
     }
     if (!equalBytes(actual, digest.value)) {
-      return { status: 'mismatch', detail: `${clip(id)}: the ${digest.shown} digest does not match the ${source}` }
+      return {
+        status: 'mismatch',
+        detail: `${clip(id)}: the ${digest.shown} digest does not match the ${source}`,
+      }
     }
     matched.push(digest.algorithm)
   }
-  if (matched.length === 0) return { status: 'unchecked', detail: `${clip(id)}: not checked (${skipped.join('; ') || 'no digest'})` }
+  if (matched.length === 0)
+    return {
+      status: 'unchecked',
+      detail: `${clip(id)}: not checked (${skipped.join('; ') || 'no digest'})`,
+    }
   return { status: 'match', detail: `${clip(id)}: ${matched.join(', ')} match the ${source}` }
 }
 
 /**
  * The verify() step: records one `related_resource` check per resource compared (a mismatch is
- * `related_resource_mismatch`) and one `related_resource_unchecked` check, not passed and without an
- * error, per resource that could not be dereferenced (an error only with `required: true`). Runs
+ * `related_resource_mismatch`) and one `related_resource_unchecked` check, not passed and without
+ * an error, per resource that could not be dereferenced (an error only with `required: true`). Runs
  * only on a document whose signature verified, so nothing is loaded for a forgery, and only once
  * per document (an enveloped credential's result is its inner one). Never throws.
+ *
  * @internal
  */
-export async function withRelatedResourceChecks(result: VerificationResult, options: RelatedResourceOptions | undefined): Promise<VerificationResult> {
+export async function withRelatedResourceChecks(
+  result: VerificationResult,
+  options: RelatedResourceOptions | undefined,
+): Promise<VerificationResult> {
   const document = result.credential ?? result.presentation
   if (document === undefined || document.relatedResource === undefined) return result
   if (result.checks.some((check) => check.name.startsWith('related_resource'))) return result
@@ -202,13 +255,23 @@ export async function withRelatedResourceChecks(result: VerificationResult, opti
   const checks: VerificationCheck[] = [...result.checks]
   const errors: VerificationIssue[] = [...result.errors]
   for (const outcome of outcomes) {
-    if (outcome.status === 'match') checks.push({ name: 'related_resource', passed: true, detail: outcome.detail })
+    if (outcome.status === 'match')
+      checks.push({ name: 'related_resource', passed: true, detail: outcome.detail })
     else if (outcome.status === 'mismatch') {
       checks.push({ name: 'related_resource', passed: false, detail: outcome.detail })
-      errors.push({ code: 'related_resource_mismatch', message: outcome.detail, path: outcome.path })
+      errors.push({
+        code: 'related_resource_mismatch',
+        message: outcome.detail,
+        path: outcome.path,
+      })
     } else {
       checks.push({ name: 'related_resource_unchecked', passed: false, detail: outcome.detail })
-      if (options?.required === true) errors.push({ code: 'related_resource_unchecked', message: outcome.detail, path: outcome.path })
+      if (options?.required === true)
+        errors.push({
+          code: 'related_resource_unchecked',
+          message: outcome.detail,
+          path: outcome.path,
+        })
     }
   }
   return { ...result, verified: result.verified && errors.length === 0, checks, errors }
@@ -218,14 +281,25 @@ export async function withRelatedResourceChecks(result: VerificationResult, opti
  * The signers' step: refuses (`related_resource_mismatch`, nothing is signed) a credential whose
  * `relatedResource` digest does not match a resource credsign can dereference offline (a bundled
  * context, or one of `options.documents`). Resources it cannot dereference are signed as stated.
+ *
  * @internal
  */
-export async function refuseMismatchedRelatedResources(document: Record<string, unknown>, options: Pick<RelatedResourceOptions, 'documents'> = {}): Promise<void> {
-  const mismatch = (await relatedResourceOutcomes(document, options)).find((outcome) => outcome.status === 'mismatch')
-  if (mismatch !== undefined) throw new CredsignError('related_resource_mismatch', `${mismatch.path}: ${mismatch.detail}`)
+export async function refuseMismatchedRelatedResources(
+  document: Record<string, unknown>,
+  options: Pick<RelatedResourceOptions, 'documents'> = {},
+): Promise<void> {
+  const mismatch = (await relatedResourceOutcomes(document, options)).find(
+    (outcome) => outcome.status === 'mismatch',
+  )
+  if (mismatch !== undefined)
+    throw new CredsignError('related_resource_mismatch', `${mismatch.path}: ${mismatch.detail}`)
 }
 
-async function loadResource(load: NonNullable<RelatedResourceOptions['load']>, url: string, mediaType: string | undefined): Promise<Uint8Array | string | undefined> {
+async function loadResource(
+  load: NonNullable<RelatedResourceOptions['load']>,
+  url: string,
+  mediaType: string | undefined,
+): Promise<Uint8Array | string | undefined> {
   try {
     const loaded = await load(url, mediaType === undefined ? {} : { mediaType })
     return loaded instanceof Uint8Array || typeof loaded === 'string' ? loaded : undefined
@@ -250,25 +324,38 @@ function fromBytes(content: Uint8Array | string): ResourceDigest {
 function fromKnown(url: string): ResourceDigest {
   const known = BUNDLED_CONTEXT_DIGESTS.get(url)
   return (algorithm) => {
-    const value = known !== undefined && (algorithm === 'sha256' || algorithm === 'sha384' || algorithm === 'sha512') ? known[algorithm] : undefined
+    const value =
+      known !== undefined &&
+      (algorithm === 'sha256' || algorithm === 'sha384' || algorithm === 'sha512')
+        ? known[algorithm]
+        : undefined
     return value === undefined ? undefined : hex.decode(value)
   }
 }
 
 /** An SRI metadata string: whitespace-separated hash expressions (SRI section 3.5). */
 function readSri(value: unknown): StatedDigest[] {
-  if (typeof value !== 'string') return [{ unreadable: 'a digestSRI value is not a string', known: true }]
+  if (typeof value !== 'string')
+    return [{ unreadable: 'a digestSRI value is not a string', known: true }]
   return value
     .split(/\s+/)
     .filter((token) => token !== '')
     .map((token): StatedDigest => {
       const match = SRI.exec(token)
-      if (match === null) return { unreadable: `digestSRI ${clip(token)} is not a sha256/sha384/sha512 hash expression`, known: false }
+      if (match === null)
+        return {
+          unreadable: `digestSRI ${clip(token)} is not a sha256/sha384/sha512 hash expression`,
+          known: false,
+        }
       const algorithm = (match[1] as string).toLowerCase() as HashName
       const text = (match[2] as string).replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/')
       try {
         const bytes = base64nopad.decode(text)
-        if (bytes.length !== LENGTHS[algorithm]) return { unreadable: `digestSRI ${algorithm} has ${bytes.length} bytes, not ${LENGTHS[algorithm]}`, known: true }
+        if (bytes.length !== LENGTHS[algorithm])
+          return {
+            unreadable: `digestSRI ${algorithm} has ${bytes.length} bytes, not ${LENGTHS[algorithm]}`,
+            known: true,
+          }
         return { algorithm, value: bytes, shown: `digestSRI ${algorithm}` }
       } catch {
         return { unreadable: `digestSRI ${clip(token)} is not base64`, known: true }
@@ -276,16 +363,27 @@ function readSri(value: unknown): StatedDigest[] {
     })
 }
 
-/** A multibase multihash (VC Data Integrity section 2.6), or a bare SHA-2 digest as the VCDM 2.0 suite publishes. */
+/**
+ * A multibase multihash (VC Data Integrity section 2.6), or a bare SHA-2 digest as the VCDM 2.0
+ * suite publishes.
+ */
 function readMultibase(value: unknown): StatedDigest {
-  if (typeof value !== 'string' || value.length < 2) return { unreadable: 'a digestMultibase value is not a multibase string', known: true }
+  if (typeof value !== 'string' || value.length < 2)
+    return { unreadable: 'a digestMultibase value is not a multibase string', known: true }
   const decoder = MULTIBASE_DECODERS[value[0] as string]
-  if (decoder === undefined) return { unreadable: `digestMultibase base ${clip(value[0] as string)} is not one credsign decodes`, known: false }
+  if (decoder === undefined)
+    return {
+      unreadable: `digestMultibase base ${clip(value[0] as string)} is not one credsign decodes`,
+      known: false,
+    }
   let bytes: Uint8Array
   try {
     bytes = decoder(value.slice(1))
   } catch {
-    return { unreadable: `digestMultibase ${clip(value)} does not decode as its multibase prefix says`, known: true }
+    return {
+      unreadable: `digestMultibase ${clip(value)} does not decode as its multibase prefix says`,
+      known: true,
+    }
   }
   const code = bytes[0] ?? -1
   const coded = MULTIHASH_CODES.get(code)
@@ -294,7 +392,10 @@ function readMultibase(value: unknown): StatedDigest {
   }
   const raw = RAW_DIGESTS.get(bytes.length)
   if (raw !== undefined) return { algorithm: raw, value: bytes, shown: `digestMultibase ${raw}` }
-  return { unreadable: `digestMultibase ${clip(value)} is not a multihash credsign knows (sha2-256/384/512, sha3-256/384/512)`, known: false }
+  return {
+    unreadable: `digestMultibase ${clip(value)} is not a multihash credsign knows (sha2-256/384/512, sha3-256/384/512)`,
+    known: false,
+  }
 }
 
 /** One value or a list of them; nothing when absent. */
@@ -305,7 +406,8 @@ function listOf(value: unknown): unknown[] {
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   let difference = 0
-  for (let index = 0; index < a.length; index += 1) difference |= (a[index] as number) ^ (b[index] as number)
+  for (let index = 0; index < a.length; index += 1)
+    difference |= (a[index] as number) ^ (b[index] as number)
   return difference === 0
 }
 
@@ -313,17 +415,32 @@ function clip(text: string): string {
   return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
 }
 
-/** Throws `invalid_argument` for a malformed `relatedResources` option (a programming error). @internal */
+/**
+ * Throws `invalid_argument` for a malformed `relatedResources` option (a programming error).
+ *
+ * @internal
+ */
 export function checkRelatedResourceOptions(options: unknown): void {
   if (options === undefined) return
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new CredsignError('invalid_argument', 'relatedResources must be an object')
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new CredsignError('invalid_argument', 'relatedResources must be an object')
   const { documents, load, required } = options as Record<string, unknown>
   if (documents !== undefined) {
-    if (documents === null || typeof documents !== 'object' || Array.isArray(documents)) throw new CredsignError('invalid_argument', 'relatedResources.documents must be an object of URL → bytes or text')
+    if (documents === null || typeof documents !== 'object' || Array.isArray(documents))
+      throw new CredsignError(
+        'invalid_argument',
+        'relatedResources.documents must be an object of URL → bytes or text',
+      )
     for (const content of Object.values(documents)) {
-      if (!(content instanceof Uint8Array) && typeof content !== 'string') throw new CredsignError('invalid_argument', 'relatedResources.documents values must be Uint8Array or string')
+      if (!(content instanceof Uint8Array) && typeof content !== 'string')
+        throw new CredsignError(
+          'invalid_argument',
+          'relatedResources.documents values must be Uint8Array or string',
+        )
     }
   }
-  if (load !== undefined && typeof load !== 'function') throw new CredsignError('invalid_argument', 'relatedResources.load must be a function')
-  if (required !== undefined && typeof required !== 'boolean') throw new CredsignError('invalid_argument', 'relatedResources.required must be a boolean')
+  if (load !== undefined && typeof load !== 'function')
+    throw new CredsignError('invalid_argument', 'relatedResources.load must be a function')
+  if (required !== undefined && typeof required !== 'boolean')
+    throw new CredsignError('invalid_argument', 'relatedResources.required must be a boolean')
 }

@@ -1,5 +1,10 @@
 import type { ErrorCode } from '../errors/credsign-error.js'
-import type { VerificationCheck, VerificationFormat, VerificationIssue, VerificationResult } from './types.js'
+import type {
+  VerificationCheck,
+  VerificationFormat,
+  VerificationIssue,
+  VerificationResult,
+} from './types.js'
 
 /** Accumulates the checks and errors of one verification, in the order they ran. @internal */
 export class ResultBuilder {
@@ -32,6 +37,12 @@ export class ResultBuilder {
   }
 
   result(): VerificationResult {
-    return { verified: this.errors.length === 0, format: this.format, ...this.extra, checks: this.checks, errors: this.errors }
+    return {
+      verified: this.errors.length === 0,
+      format: this.format,
+      ...this.extra,
+      checks: this.checks,
+      errors: this.errors,
+    }
   }
 }

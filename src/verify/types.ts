@@ -20,7 +20,10 @@ export type VerificationFormat =
 
 /** One check `verify()` ran, passed or not, in the order it ran. */
 export interface VerificationCheck {
-  /** e.g. `format`, `algorithm`, `key`, `signature`, `issuer_binding`, `validity`, `audience`, `nonce`, `credential`. */
+  /**
+   * E.g. `format`, `algorithm`, `key`, `signature`, `issuer_binding`, `validity`, `audience`,
+   * `nonce`, `credential`.
+   */
   name: string
   passed: boolean
   /** A short human-readable note (never a secret). */
@@ -52,7 +55,10 @@ export interface VerificationResult {
   credential?: Record<string, unknown>
   /** The presentation, likewise. */
   presentation?: Record<string, unknown>
-  /** SD-JWT: the JSON paths of the claims that were selectively disclosed (`given_name`, `address.street_address`, `nationalities[1]`). */
+  /**
+   * SD-JWT: the JSON paths of the claims that were selectively disclosed (`given_name`,
+   * `address.street_address`, `nationalities[1]`).
+   */
   disclosed?: string[]
   /** For presentations: the result for every embedded credential, in order. */
   credentials?: VerificationResult[]
@@ -81,8 +87,8 @@ export interface VerifyOptions {
   /** Presentations: the expected nonce (`nonce` / `challenge`); required match when given. */
   nonce?: string
   /**
-   * Require the key's controller to be the issuer (credentials) or holder (presentations).
-   * Default true; conformance suites that sign with unrelated keys set false.
+   * Require the key's controller to be the issuer (credentials) or holder (presentations). Default
+   * true; conformance suites that sign with unrelated keys set false.
    */
   issuerBinding?: boolean
   /**
@@ -113,8 +119,8 @@ export interface VerifyOptions {
   allowedContexts?: readonly string[]
   /**
    * Where the resources of `relatedResource` entries come from, to check their digests (VCDM 2.0
-   * section 5.3). Bundled contexts are always checked; nothing is fetched unless `load` is given.
-   * A resource that cannot be dereferenced is a `related_resource_unchecked` check (an error only
+   * section 5.3). Bundled contexts are always checked; nothing is fetched unless `load` is given. A
+   * resource that cannot be dereferenced is a `related_resource_unchecked` check (an error only
    * with `required: true`); a digest that does not match is `related_resource_mismatch`.
    */
   relatedResources?: RelatedResourceOptions
@@ -130,10 +136,14 @@ export interface FormatHandler {
   /** Cheap structural test: does this handler understand `input`? Must not throw. */
   detect(input: unknown): boolean
   /**
-   * Verifies `input`. Never throws for bad input (returns errors instead). `context.verify` verifies
-   * an embedded credential with the same options and handlers.
+   * Verifies `input`. Never throws for bad input (returns errors instead). `context.verify`
+   * verifies an embedded credential with the same options and handlers.
    */
-  verify(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult>
+  verify(
+    input: unknown,
+    options: VerifyOptions,
+    context: VerifyContext,
+  ): Promise<VerificationResult>
 }
 
 /** What `verify()` hands to a {@link FormatHandler}. */

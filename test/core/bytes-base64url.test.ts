@@ -13,7 +13,15 @@ describe('base64url', () => {
   })
 
   it('matches RFC 4648 test vectors (without padding)', () => {
-    const cases: [string, string][] = [['', ''], ['f', 'Zg'], ['fo', 'Zm8'], ['foo', 'Zm9v'], ['foob', 'Zm9vYg'], ['fooba', 'Zm9vYmE'], ['foobar', 'Zm9vYmFy']]
+    const cases: [string, string][] = [
+      ['', ''],
+      ['f', 'Zg'],
+      ['fo', 'Zm8'],
+      ['foo', 'Zm9v'],
+      ['foob', 'Zm9vYg'],
+      ['fooba', 'Zm9vYmE'],
+      ['foobar', 'Zm9vYmFy'],
+    ]
     for (const [plain, encoded] of cases) {
       expect(b64u(new TextEncoder().encode(plain))).toBe(encoded)
       expect(new TextDecoder().decode(fromB64u(encoded))).toBe(plain)
@@ -22,9 +30,26 @@ describe('base64url', () => {
   })
 
   it('rejects padding, the standard alphabet, whitespace, impossible lengths and non-canonical tails', () => {
-    for (const bad of ['Zg==', 'Zm9v+', 'Zm9v/', 'Zm 9v', 'Zm9v\n', 'Z', 'Zm9vY', 'Zh', 'Zm9', 'Zm-', 'é', '\u0000\u0000']) {
-      expect(() => fromB64u(bad, 'malformed'), bad).toThrow(expect.objectContaining({ code: 'malformed' }))
+    for (const bad of [
+      'Zg==',
+      'Zm9v+',
+      'Zm9v/',
+      'Zm 9v',
+      'Zm9v\n',
+      'Z',
+      'Zm9vY',
+      'Zh',
+      'Zm9',
+      'Zm-',
+      'é',
+      '\u0000\u0000',
+    ]) {
+      expect(() => fromB64u(bad, 'malformed'), bad).toThrow(
+        expect.objectContaining({ code: 'malformed' }),
+      )
     }
-    expect(() => fromB64u(42 as unknown as string)).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+    expect(() => fromB64u(42 as unknown as string)).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
   })
 })

@@ -8,7 +8,13 @@
 // the policy relaxed where it can be), and refused by default.
 import { describe, expect, it } from 'vitest'
 import { verify, type KeyAlgorithm, type VerificationResult } from '../../src/index.js'
-import { DataIntegritySigner, canonizeRdfc, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/formats/data-integrity/index.js'
+import {
+  DataIntegritySigner,
+  canonizeRdfc,
+  createDocumentLoader,
+  dataIntegrityHandler,
+  type CryptosuiteName,
+} from '../../src/formats/data-integrity/index.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
 
@@ -26,7 +32,12 @@ const PERSON: Json = {
   id: 'urn:uuid:2f1c1f36-6a1d-4a43-9d0c-0e3b1f7a2b10',
   type: ['VerifiableCredential', 'ExamplePersonCredential'],
   validFrom: '2024-01-01T00:00:00Z',
-  credentialSubject: { id: 'did:example:alice', firstName: 'Alice', lastName: 'Smith', revoked: true },
+  credentialSubject: {
+    id: 'did:example:alice',
+    firstName: 'Alice',
+    lastName: 'Smith',
+    revoked: true,
+  },
 }
 
 const handlers = [dataIntegrityHandler()]
@@ -34,8 +45,15 @@ const handlers = [dataIntegrityHandler()]
 const inlineHandlers = [dataIntegrityHandler({ allowInlineContexts: true })]
 const codes = (result: VerificationResult) => result.errors.map((e) => e.code)
 
-async function signed(cryptosuite: CryptosuiteName, algorithm: KeyAlgorithm = 'Ed25519', document: Json = PERSON, options: Json = {}): Promise<Json> {
-  return new DataIntegritySigner(await didSigner(algorithm), { cryptosuite, ...options }).sign(clone(document))
+async function signed(
+  cryptosuite: CryptosuiteName,
+  algorithm: KeyAlgorithm = 'Ed25519',
+  document: Json = PERSON,
+  options: Json = {},
+): Promise<Json> {
+  return new DataIntegritySigner(await didSigner(algorithm), { cryptosuite, ...options }).sign(
+    clone(document),
+  )
 }
 
 const RDFC_SUITES: [CryptosuiteName, KeyAlgorithm][] = [
@@ -95,18 +113,37 @@ describe('context injection: an inline context appended after signing (rdfc suit
 
   it('a null context entry (which clears the term definitions before it) counts as inline', async () => {
     const secured = await signed('eddsa-rdfc-2022')
-    expect(codes(await verify({ ...clone(secured), '@context': [...secured['@context'], null] }, { handlers }))).toEqual(['context_not_allowed'])
+    expect(
+      codes(
+        await verify(
+          { ...clone(secured), '@context': [...secured['@context'], null] },
+          { handlers },
+        ),
+      ),
+    ).toEqual(['context_not_allowed'])
   })
 
   it('a redefined protected term is protected_term_redefinition, naming the term and where it is defined', async () => {
     const secured = await signed('eddsa-rdfc-2022')
-    const tampered = { ...clone(secured), '@context': [...secured['@context'], { VerifiableCredential: 'https://evil.example/VC' }] }
+    const tampered = {
+      ...clone(secured),
+      '@context': [...secured['@context'], { VerifiableCredential: 'https://evil.example/VC' }],
+    }
     const result = await verify(tampered, { handlers: inlineHandlers })
     expect(codes(result)).toEqual(['protected_term_redefinition'])
-    expect(result.errors[0]?.message).toMatch(/@context\[2\]: a context redefines the protected term "VerifiableCredential"/)
+    expect(result.errors[0]?.message).toMatch(
+      /@context\[2\]: a context redefines the protected term "VerifiableCredential"/,
+    )
     // And at signing.
-    const document = { ...clone(PERSON), '@context': [V2, EXAMPLES_V2, { VerifiableCredential: 'https://evil.example/VC' }] }
-    expect(await rejectionCode(new DataIntegritySigner(await didSigner(), { allowInlineContexts: true }).sign(document))).toBe('protected_term_redefinition')
+    const document = {
+      ...clone(PERSON),
+      '@context': [V2, EXAMPLES_V2, { VerifiableCredential: 'https://evil.example/VC' }],
+    }
+    expect(
+      await rejectionCode(
+        new DataIntegritySigner(await didSigner(), { allowInlineContexts: true }).sign(document),
+      ),
+    ).toBe('protected_term_redefinition')
   })
 })
 
@@ -115,7 +152,10 @@ describe('context injection: the jcs suites', () => {
     it(`${suite}: an appended context (inline, redefining issuer) is refused`, async () => {
       const secured = await signed(suite, algorithm)
       expect((await verify(secured, { handlers })).errors).toEqual([])
-      const tampered = { ...clone(secured), '@context': [...secured['@context'], { issuer: 'https://evil.example/issuer' }] }
+      const tampered = {
+        ...clone(secured),
+        '@context': [...secured['@context'], { issuer: 'https://evil.example/issuer' }],
+      }
       expect(codes(await verify(tampered, { handlers }))).toEqual(['context_not_allowed'])
       // Allowing inline contexts does not help: the proof does not sign the appended entry.
       const relaxed = await verify(tampered, { handlers: inlineHandlers })
@@ -131,13 +171,25 @@ describe('context injection: the jcs suites', () => {
   }
 
   it('an unknown context is refused by the jcs suites too (context_not_found), at signing and verification', async () => {
-    const document = { ...clone(PERSON), '@context': [V2, EXAMPLES_V2, 'https://unknown.example/context/v1'] }
+    const document = {
+      ...clone(PERSON),
+      '@context': [V2, EXAMPLES_V2, 'https://unknown.example/context/v1'],
+    }
     const signer = new DataIntegritySigner(await didSigner(), { cryptosuite: 'eddsa-jcs-2022' })
     expect(await rejectionCode(signer.sign(document))).toBe('context_not_found')
-    const contexts = { 'https://unknown.example/context/v1': { '@context': { favoriteColor: 'https://example.org/vocab#favoriteColor' } } }
-    const secured = await new DataIntegritySigner(await didSigner(), { cryptosuite: 'eddsa-jcs-2022', documentLoader: createDocumentLoader({ contexts }) }).sign(document)
+    const contexts = {
+      'https://unknown.example/context/v1': {
+        '@context': { favoriteColor: 'https://example.org/vocab#favoriteColor' },
+      },
+    }
+    const secured = await new DataIntegritySigner(await didSigner(), {
+      cryptosuite: 'eddsa-jcs-2022',
+      documentLoader: createDocumentLoader({ contexts }),
+    }).sign(document)
     expect(codes(await verify(secured, { handlers }))).toEqual(['context_not_found'])
-    expect((await verify(secured, { handlers: [dataIntegrityHandler({ contexts })] })).errors).toEqual([])
+    expect(
+      (await verify(secured, { handlers: [dataIntegrityHandler({ contexts })] })).errors,
+    ).toEqual([])
   })
 })
 
@@ -147,60 +199,140 @@ describe('allowedContexts', () => {
     const strict = [dataIntegrityHandler({ allowedContexts: [V2] })]
     const result = await verify(secured, { handlers: strict })
     expect(codes(result)).toEqual(['context_not_allowed'])
-    expect(result.errors[0]?.message).toMatch(/^@context\[1\]: the context "https:\/\/www\.w3\.org\/ns\/credentials\/examples\/v2" is not in allowedContexts/)
-    expect((await verify(secured, { handlers: [dataIntegrityHandler({ allowedContexts: [V2, EXAMPLES_V2] })] })).errors).toEqual([])
+    expect(result.errors[0]?.message).toMatch(
+      /^@context\[1\]: the context "https:\/\/www\.w3\.org\/ns\/credentials\/examples\/v2" is not in allowedContexts/,
+    )
+    expect(
+      (
+        await verify(secured, {
+          handlers: [dataIntegrityHandler({ allowedContexts: [V2, EXAMPLES_V2] })],
+        })
+      ).errors,
+    ).toEqual([])
     // Per call: replaces the handler's list.
-    expect((await verify(secured, { handlers: strict, allowedContexts: [V2, EXAMPLES_V2] })).errors).toEqual([])
-    expect(codes(await verify(secured, { handlers, allowedContexts: [V2] }))).toEqual(['context_not_allowed'])
+    expect(
+      (await verify(secured, { handlers: strict, allowedContexts: [V2, EXAMPLES_V2] })).errors,
+    ).toEqual([])
+    expect(codes(await verify(secured, { handlers, allowedContexts: [V2] }))).toEqual([
+      'context_not_allowed',
+    ])
   })
 
   it('a known context appended to an rdfc credential is refused when not allowed', async () => {
     const secured = await signed('eddsa-rdfc-2022')
     // The DID context defines none of the document's terms: the RDF, and the proof, are unchanged.
-    const appended = { ...clone(secured), '@context': [...secured['@context'], 'https://www.w3.org/ns/did/v1'] }
+    const appended = {
+      ...clone(secured),
+      '@context': [...secured['@context'], 'https://www.w3.org/ns/did/v1'],
+    }
     expect((await verify(appended, { handlers })).errors).toEqual([])
-    expect(codes(await verify(appended, { handlers, allowedContexts: [V2, EXAMPLES_V2] }))).toEqual(['context_not_allowed'])
+    expect(codes(await verify(appended, { handlers, allowedContexts: [V2, EXAMPLES_V2] }))).toEqual(
+      ['context_not_allowed'],
+    )
   })
 
   it('applies to the credentials inside a presentation, and to signing', async () => {
     const holder = await didSigner()
     const credential = await signed('eddsa-rdfc-2022')
-    const presentation = await new DataIntegritySigner(holder).sign({ '@context': [V2], type: ['VerifiablePresentation'], verifiableCredential: [credential] })
+    const presentation = await new DataIntegritySigner(holder).sign({
+      '@context': [V2],
+      type: ['VerifiablePresentation'],
+      verifiableCredential: [credential],
+    })
     expect((await verify(presentation, { handlers, issuerBinding: false })).errors).toEqual([])
-    expect(codes(await verify(presentation, { handlers, issuerBinding: false, allowedContexts: [V2] }))).toEqual(['context_not_allowed'])
-    expect(await rejectionCode(new DataIntegritySigner(holder, { allowedContexts: [V2] }).sign(clone(PERSON)))).toBe('context_not_allowed')
-    expect(() => dataIntegrityHandler({ allowedContexts: 'https://www.w3.org/ns/credentials/v2' as unknown as string[] })).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-    expect(() => dataIntegrityHandler({ allowInlineContexts: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+    expect(
+      codes(await verify(presentation, { handlers, issuerBinding: false, allowedContexts: [V2] })),
+    ).toEqual(['context_not_allowed'])
+    expect(
+      await rejectionCode(
+        new DataIntegritySigner(holder, { allowedContexts: [V2] }).sign(clone(PERSON)),
+      ),
+    ).toBe('context_not_allowed')
+    expect(() =>
+      dataIntegrityHandler({
+        allowedContexts: 'https://www.w3.org/ns/credentials/v2' as unknown as string[],
+      }),
+    ).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+    expect(() =>
+      dataIntegrityHandler({ allowInlineContexts: 'yes' as unknown as boolean }),
+    ).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
   })
 
   it('an application context added to the loader by URL is the way to extend the vocabulary', async () => {
-    const contexts = { 'https://example.org/ctx/v1': { '@context': { favoriteColor: 'https://example.org/vocab#favoriteColor' } } }
-    const document = { ...clone(PERSON), '@context': [V2, 'https://example.org/ctx/v1'], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:a', favoriteColor: 'blue' } }
-    const secured = await new DataIntegritySigner(await didSigner(), { documentLoader: createDocumentLoader({ contexts }) }).sign(document)
-    expect((await verify(secured, { handlers: [dataIntegrityHandler({ contexts })] })).errors).toEqual([])
-    expect((await verify(secured, { handlers: [dataIntegrityHandler({ contexts, allowedContexts: [V2, 'https://example.org/ctx/v1'] })] })).errors).toEqual([])
+    const contexts = {
+      'https://example.org/ctx/v1': {
+        '@context': { favoriteColor: 'https://example.org/vocab#favoriteColor' },
+      },
+    }
+    const document = {
+      ...clone(PERSON),
+      '@context': [V2, 'https://example.org/ctx/v1'],
+      type: ['VerifiableCredential'],
+      credentialSubject: { id: 'did:example:a', favoriteColor: 'blue' },
+    }
+    const secured = await new DataIntegritySigner(await didSigner(), {
+      documentLoader: createDocumentLoader({ contexts }),
+    }).sign(document)
+    expect(
+      (await verify(secured, { handlers: [dataIntegrityHandler({ contexts })] })).errors,
+    ).toEqual([])
+    expect(
+      (
+        await verify(secured, {
+          handlers: [
+            dataIntegrityHandler({ contexts, allowedContexts: [V2, 'https://example.org/ctx/v1'] }),
+          ],
+        })
+      ).errors,
+    ).toEqual([])
   })
 })
 
 describe('signing applies the same policy', () => {
   it('an inline context is refused unless allowed; what is signed with it verifies only where allowed', async () => {
-    const document = { ...clone(PERSON), '@context': [V2, { firstName: `${EX}firstName`, lastName: `${EX}lastName`, revoked: `${EX}revoked` }], type: ['VerifiableCredential'] }
-    expect(await rejectionCode(new DataIntegritySigner(await didSigner()).sign(document))).toBe('context_not_allowed')
-    const secured = await new DataIntegritySigner(await didSigner(), { allowInlineContexts: true }).sign(document)
+    const document = {
+      ...clone(PERSON),
+      '@context': [
+        V2,
+        { firstName: `${EX}firstName`, lastName: `${EX}lastName`, revoked: `${EX}revoked` },
+      ],
+      type: ['VerifiableCredential'],
+    }
+    expect(await rejectionCode(new DataIntegritySigner(await didSigner()).sign(document))).toBe(
+      'context_not_allowed',
+    )
+    const secured = await new DataIntegritySigner(await didSigner(), {
+      allowInlineContexts: true,
+    }).sign(document)
     expect(codes(await verify(secured, { handlers }))).toEqual(['context_not_allowed'])
     expect((await verify(secured, { handlers: inlineHandlers })).errors).toEqual([])
   })
 
   it('inline contexts, when allowed, may not alias the keywords that hide members', async () => {
     const document = { ...clone(PERSON), '@context': [V2, EXAMPLES_V2, { wrapper: '@nest' }] }
-    expect(await rejectionCode(new DataIntegritySigner(await didSigner(), { allowInlineContexts: true }).sign(document))).toBe('jsonld_form_not_allowed')
-    const graphAlias = { ...clone(PERSON), '@context': [V2, EXAMPLES_V2, { all: { '@id': '@graph' } }] }
-    expect(await rejectionCode(new DataIntegritySigner(await didSigner(), { allowInlineContexts: true }).sign(graphAlias))).toBe('jsonld_form_not_allowed')
+    expect(
+      await rejectionCode(
+        new DataIntegritySigner(await didSigner(), { allowInlineContexts: true }).sign(document),
+      ),
+    ).toBe('jsonld_form_not_allowed')
+    const graphAlias = {
+      ...clone(PERSON),
+      '@context': [V2, EXAMPLES_V2, { all: { '@id': '@graph' } }],
+    }
+    expect(
+      await rejectionCode(
+        new DataIntegritySigner(await didSigner(), { allowInlineContexts: true }).sign(graphAlias),
+      ),
+    ).toBe('jsonld_form_not_allowed')
   })
 })
 
 describe('@graph wrapping and other forms that hide a credential from the checks', () => {
-  const EXPIRED: Json = { ...PERSON, validFrom: '2019-01-01T00:00:00Z', validUntil: '2020-01-01T00:00:00Z' }
+  const EXPIRED: Json = {
+    ...PERSON,
+    validFrom: '2019-01-01T00:00:00Z',
+    validUntil: '2020-01-01T00:00:00Z',
+  }
 
   async function expiredCredential(): Promise<Json> {
     const secured = await signed('eddsa-rdfc-2022', 'Ed25519', EXPIRED)
@@ -225,10 +357,17 @@ describe('@graph wrapping and other forms that hide a credential from the checks
     const secured = await expiredCredential()
     const { '@context': context, proof, ...node } = clone(secured)
     for (const keyword of ['@included', '@set']) {
-      expect(codes(await verify({ '@context': context, [keyword]: [node], proof }, { handlers }))).toEqual(['jsonld_form_not_allowed'])
+      expect(
+        codes(await verify({ '@context': context, [keyword]: [node], proof }, { handlers })),
+      ).toEqual(['jsonld_form_not_allowed'])
     }
     const { issuer, ...withoutIssuer } = node
-    const reverse = { '@context': context, id: issuer, '@reverse': { issuer: withoutIssuer }, proof }
+    const reverse = {
+      '@context': context,
+      id: issuer,
+      '@reverse': { issuer: withoutIssuer },
+      proof,
+    }
     expect(codes(await verify(reverse, { handlers }))).toEqual(['jsonld_form_not_allowed'])
   })
 
@@ -244,7 +383,13 @@ describe('@graph wrapping and other forms that hide a credential from the checks
     const secured = await expiredCredential()
     const { type, ...rest } = clone(secured)
     const atType = { ...rest, '@type': type }
-    const iriType = { ...rest, type: ['https://www.w3.org/2018/credentials#VerifiableCredential', `${EX}ExamplePersonCredential`] }
+    const iriType = {
+      ...rest,
+      type: [
+        'https://www.w3.org/2018/credentials#VerifiableCredential',
+        `${EX}ExamplePersonCredential`,
+      ],
+    }
     for (const disguised of [atType, iriType]) {
       const result = await verify(disguised, { handlers })
       expect(result.verified).toBe(false)
@@ -256,8 +401,17 @@ describe('@graph wrapping and other forms that hide a credential from the checks
   it('signing refuses the wrapped forms as well', async () => {
     const { '@context': context, ...node } = clone(EXPIRED)
     const signer = new DataIntegritySigner(await didSigner())
-    expect(await rejectionCode(signer.sign({ '@context': context, '@graph': [node] }))).toBe('jsonld_form_not_allowed')
-    expect(await rejectionCode(signer.sign({ ...clone(PERSON), credentialSubject: { id: 'did:example:a', '@nest': { firstName: 'A' } } }))).toBe('jsonld_form_not_allowed')
+    expect(await rejectionCode(signer.sign({ '@context': context, '@graph': [node] }))).toBe(
+      'jsonld_form_not_allowed',
+    )
+    expect(
+      await rejectionCode(
+        signer.sign({
+          ...clone(PERSON),
+          credentialSubject: { id: 'did:example:a', '@nest': { firstName: 'A' } },
+        }),
+      ),
+    ).toBe('jsonld_form_not_allowed')
   })
 })
 
@@ -270,19 +424,57 @@ describe('safe-mode errors name the member and its path', () => {
   }
 
   it('an undefined term: credentialSubject.degree: term not defined by any context', async () => {
-    const error = await new DataIntegritySigner(await didSigner()).sign(clone(V1_DEGREE)).catch((e: unknown) => e)
+    const error = await new DataIntegritySigner(await didSigner())
+      .sign(clone(V1_DEGREE))
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'jsonld_invalid' })
-    expect((error as Error).message).toMatch(/^credentialSubject\.degree: term not defined by any context/)
+    expect((error as Error).message).toMatch(
+      /^credentialSubject\.degree: term not defined by any context/,
+    )
   })
 
   it('an undefined type, a relative id and a bad language tag', async () => {
     const loader = createDocumentLoader()
-    const type = await canonizeRdfc({ ...clone(V1_DEGREE), type: ['VerifiableCredential', 'UniversityDegreeCredential'], credentialSubject: { id: 'did:example:a' } }, loader).catch((e: Error) => e)
-    expect(type).toMatchObject({ code: 'jsonld_invalid', message: expect.stringMatching(/^type\[1\]: type "UniversityDegreeCredential" is not defined by any context/) })
-    const relative = await canonizeRdfc({ '@context': [V2], id: 'credential-1', type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:a' } }, loader).catch((e: Error) => e)
-    expect(relative).toMatchObject({ code: 'jsonld_invalid', message: expect.stringMatching(/^id: "credential-1" is a relative IRI/) })
-    const language = await canonizeRdfc({ '@context': [V2], type: ['VerifiableCredential'], name: { '@value': 'x', '@language': 'not a tag!' }, credentialSubject: { id: 'did:example:a' } }, loader).catch((e: Error) => e)
-    expect(language).toMatchObject({ code: 'jsonld_invalid', message: expect.stringMatching(/^name\.@language: "not a tag!" is not a BCP47 language tag/) })
+    const type = await canonizeRdfc(
+      {
+        ...clone(V1_DEGREE),
+        type: ['VerifiableCredential', 'UniversityDegreeCredential'],
+        credentialSubject: { id: 'did:example:a' },
+      },
+      loader,
+    ).catch((e: Error) => e)
+    expect(type).toMatchObject({
+      code: 'jsonld_invalid',
+      message: expect.stringMatching(
+        /^type\[1\]: type "UniversityDegreeCredential" is not defined by any context/,
+      ),
+    })
+    const relative = await canonizeRdfc(
+      {
+        '@context': [V2],
+        id: 'credential-1',
+        type: ['VerifiableCredential'],
+        credentialSubject: { id: 'did:example:a' },
+      },
+      loader,
+    ).catch((e: Error) => e)
+    expect(relative).toMatchObject({
+      code: 'jsonld_invalid',
+      message: expect.stringMatching(/^id: "credential-1" is a relative IRI/),
+    })
+    const language = await canonizeRdfc(
+      {
+        '@context': [V2],
+        type: ['VerifiableCredential'],
+        name: { '@value': 'x', '@language': 'not a tag!' },
+        credentialSubject: { id: 'did:example:a' },
+      },
+      loader,
+    ).catch((e: Error) => e)
+    expect(language).toMatchObject({
+      code: 'jsonld_invalid',
+      message: expect.stringMatching(/^name\.@language: "not a tag!" is not a BCP47 language tag/),
+    })
   })
 
   it('at verification, the path is in the result', async () => {
@@ -291,6 +483,8 @@ describe('safe-mode errors name the member and its path', () => {
     tampered['@context'] = [V2]
     const result = await verify(tampered, { handlers })
     expect(codes(result)).toEqual(['jsonld_invalid'])
-    expect(result.errors[0]?.message).toMatch(/credentialSubject\.firstName: term not defined by any context/)
+    expect(result.errors[0]?.message).toMatch(
+      /credentialSubject\.firstName: term not defined by any context/,
+    )
   })
 })

@@ -5,7 +5,14 @@
 // goals are in bench/jsonld-hostile.ts. Runs in Node and in Chromium.
 import { describe, expect, it } from 'vitest'
 import { verify, type VerificationResult } from '../../src/index.js'
-import { DataIntegritySigner, JSONLD_LIMIT_DEFAULTS, canonizeRdfc, createDocumentLoader, dataIntegrityHandler, type JsonLdLimits } from '../../src/formats/data-integrity/index.js'
+import {
+  DataIntegritySigner,
+  JSONLD_LIMIT_DEFAULTS,
+  canonizeRdfc,
+  createDocumentLoader,
+  dataIntegrityHandler,
+  type JsonLdLimits,
+} from '../../src/formats/data-integrity/index.js'
 import { loaderWithLimits } from '../../src/formats/data-integrity/jsonld-limits.js'
 import { setRdfcCache } from '../../src/testing/rdfc-cache.js'
 import { clone, rejectionCode } from './di-helpers.js'
@@ -18,7 +25,11 @@ const VOCAB = { '@vocab': 'https://ex.example/' }
 const CONTEXT_URL = 'https://contexts.example/nested'
 
 const many = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i))
-const credential = (context: unknown[], subject: unknown): Doc => ({ '@context': context, type: ['VerifiableCredential'], credentialSubject: subject })
+const credential = (context: unknown[], subject: unknown): Doc => ({
+  '@context': context,
+  type: ['VerifiableCredential'],
+  credentialSubject: subject,
+})
 
 /** The limit a rejection names, or 'processed'. */
 async function outcome(work: Promise<unknown>): Promise<string> {
@@ -41,20 +52,138 @@ interface Case {
 
 // Each would take seconds to minutes, and up to gigabytes, without its limit.
 const HOSTILE: Case[] = [
-  { name: 'property-scoped contexts nested 150 deep, used 150 deep (issue 13)', document: () => credential([V2, nestedContext(150)], nestedValue(150)), limit: 'maxDepth' },
-  { name: 'property-scoped contexts nested 250 deep in a loader-served context (issue 13)', document: () => credential([V2, CONTEXT_URL], nestedValue(1)), contexts: { [CONTEXT_URL]: { '@context': nestedContext(250) } }, limit: 'maxScopedContextDepth' },
-  { name: 'property-scoped contexts nested 25 deep, inline, used 25 deep', document: () => credential([V2, nestedContext(25)], nestedValue(25)), limit: 'maxScopedContextDepth' },
-  { name: 'one property with 9,000 values (issue 13)', document: () => credential([V2, EX2], { id: 'did:example:a', alumniOf: many(9000, (i) => `v${i}`) }), limit: 'maxValues' },
-  { name: 'one property with 4,900 values', document: () => credential([V2, EX2], { id: 'did:example:a', alumniOf: many(4900, (i) => `v${i}`) }), limit: 'maxValueComparisons' },
-  { name: '7 properties of one node with 700 values each', document: () => credential([V2, VOCAB], { id: 'did:example:a', ...Object.fromEntries(many(7, (p) => [`p${p}`, many(700, (i) => `v${i}`)])) }), limit: 'maxValueComparisons' },
-  { name: 'an @index map with 4,900 keys', document: () => credential([V2, { m: { '@id': 'https://ex.example/m', '@container': '@index' } }], { id: 'did:example:a', m: Object.fromEntries(many(4900, (i) => [`k${i}`, `v${i}`])) }), limit: 'maxValueComparisons' },
-  { name: '990 objects merged into one node by their id', document: () => credential([V2, EX2], { id: 'did:example:a', alumniOf: many(990, (i) => ({ id: 'urn:x:same', name: `v${i}` })) }), limit: 'maxValueComparisons' },
-  { name: '5,000 node objects', document: () => credential([V2, VOCAB], { id: 'did:example:a', ...Object.fromEntries(many(50, (p) => [`p${p}`, many(100, (i) => ({ n: i }))])) }), limit: 'maxObjects' },
-  { name: '495 objects each entered through a property-scoped context', document: () => credential([V2, { s: { '@id': 'https://ex.example/s', '@context': { t: 'https://ex.example/t' } } }], { id: 'did:example:a', s: many(495, (i) => ({ s: { t: `x${i}` } })) }), limit: 'maxExpansionWork' },
-  { name: 'one node with 250 types, each with a type-scoped context', document: () => credential([V2, Object.fromEntries(many(250, (i) => [`T${i}`, { '@id': `https://ex.example/T${i}`, '@context': { y: 'https://ex.example/y' } }]))], { id: 'did:example:a', type: many(250, (i) => `T${i}`), y: 'z' }), limit: 'maxExpansionWork' },
-  { name: '250 terms each with a two-term scoped context', document: () => credential([V2, Object.fromEntries(many(250, (i) => [`w${i}`, { '@id': `https://ex.example/w${i}`, '@context': { x: 'https://ex.example/x', z: 'https://ex.example/z' } }]))], { id: 'did:example:a', w0: { x: 'y' } }), limit: 'maxExpansionWork' },
-  { name: '1,000 terms each with a scoped context', document: () => credential([V2, Object.fromEntries(many(1000, (i) => [`w${i}`, { '@id': `https://ex.example/w${i}`, '@context': { x: 'https://ex.example/x' } }]))], { id: 'did:example:a', w0: { x: 'y' } }), limit: 'maxInlineTerms' },
-  { name: 'a document nested 3,000 deep', document: () => credential([V2, VOCAB], nestedValue(3000)), limit: 'maxDepth' },
+  {
+    name: 'property-scoped contexts nested 150 deep, used 150 deep (issue 13)',
+    document: () => credential([V2, nestedContext(150)], nestedValue(150)),
+    limit: 'maxDepth',
+  },
+  {
+    name: 'property-scoped contexts nested 250 deep in a loader-served context (issue 13)',
+    document: () => credential([V2, CONTEXT_URL], nestedValue(1)),
+    contexts: { [CONTEXT_URL]: { '@context': nestedContext(250) } },
+    limit: 'maxScopedContextDepth',
+  },
+  {
+    name: 'property-scoped contexts nested 25 deep, inline, used 25 deep',
+    document: () => credential([V2, nestedContext(25)], nestedValue(25)),
+    limit: 'maxScopedContextDepth',
+  },
+  {
+    name: 'one property with 9,000 values (issue 13)',
+    document: () =>
+      credential([V2, EX2], { id: 'did:example:a', alumniOf: many(9000, (i) => `v${i}`) }),
+    limit: 'maxValues',
+  },
+  {
+    name: 'one property with 4,900 values',
+    document: () =>
+      credential([V2, EX2], { id: 'did:example:a', alumniOf: many(4900, (i) => `v${i}`) }),
+    limit: 'maxValueComparisons',
+  },
+  {
+    name: '7 properties of one node with 700 values each',
+    document: () =>
+      credential([V2, VOCAB], {
+        id: 'did:example:a',
+        ...Object.fromEntries(many(7, (p) => [`p${p}`, many(700, (i) => `v${i}`)])),
+      }),
+    limit: 'maxValueComparisons',
+  },
+  {
+    name: 'an @index map with 4,900 keys',
+    document: () =>
+      credential([V2, { m: { '@id': 'https://ex.example/m', '@container': '@index' } }], {
+        id: 'did:example:a',
+        m: Object.fromEntries(many(4900, (i) => [`k${i}`, `v${i}`])),
+      }),
+    limit: 'maxValueComparisons',
+  },
+  {
+    name: '990 objects merged into one node by their id',
+    document: () =>
+      credential([V2, EX2], {
+        id: 'did:example:a',
+        alumniOf: many(990, (i) => ({ id: 'urn:x:same', name: `v${i}` })),
+      }),
+    limit: 'maxValueComparisons',
+  },
+  {
+    name: '5,000 node objects',
+    document: () =>
+      credential([V2, VOCAB], {
+        id: 'did:example:a',
+        ...Object.fromEntries(many(50, (p) => [`p${p}`, many(100, (i) => ({ n: i }))])),
+      }),
+    limit: 'maxObjects',
+  },
+  {
+    name: '495 objects each entered through a property-scoped context',
+    document: () =>
+      credential(
+        [V2, { s: { '@id': 'https://ex.example/s', '@context': { t: 'https://ex.example/t' } } }],
+        { id: 'did:example:a', s: many(495, (i) => ({ s: { t: `x${i}` } })) },
+      ),
+    limit: 'maxExpansionWork',
+  },
+  {
+    name: 'one node with 250 types, each with a type-scoped context',
+    document: () =>
+      credential(
+        [
+          V2,
+          Object.fromEntries(
+            many(250, (i) => [
+              `T${i}`,
+              { '@id': `https://ex.example/T${i}`, '@context': { y: 'https://ex.example/y' } },
+            ]),
+          ),
+        ],
+        { id: 'did:example:a', type: many(250, (i) => `T${i}`), y: 'z' },
+      ),
+    limit: 'maxExpansionWork',
+  },
+  {
+    name: '250 terms each with a two-term scoped context',
+    document: () =>
+      credential(
+        [
+          V2,
+          Object.fromEntries(
+            many(250, (i) => [
+              `w${i}`,
+              {
+                '@id': `https://ex.example/w${i}`,
+                '@context': { x: 'https://ex.example/x', z: 'https://ex.example/z' },
+              },
+            ]),
+          ),
+        ],
+        { id: 'did:example:a', w0: { x: 'y' } },
+      ),
+    limit: 'maxExpansionWork',
+  },
+  {
+    name: '1,000 terms each with a scoped context',
+    document: () =>
+      credential(
+        [
+          V2,
+          Object.fromEntries(
+            many(1000, (i) => [
+              `w${i}`,
+              { '@id': `https://ex.example/w${i}`, '@context': { x: 'https://ex.example/x' } },
+            ]),
+          ),
+        ],
+        { id: 'did:example:a', w0: { x: 'y' } },
+      ),
+    limit: 'maxInlineTerms',
+  },
+  {
+    name: 'a document nested 3,000 deep',
+    document: () => credential([V2, VOCAB], nestedValue(3000)),
+    limit: 'maxDepth',
+  },
 ]
 
 describe('JSON-LD work budgets: hostile documents are refused with jsonld_limit_exceeded, naming the limit', () => {
@@ -66,17 +195,36 @@ describe('JSON-LD work budgets: hostile documents are refused with jsonld_limit_
   }
 
   it('the message names the limit and its value', async () => {
-    const error = await canonizeRdfc(credential([V2, CONTEXT_URL], nestedValue(1)), createDocumentLoader({ contexts: { [CONTEXT_URL]: { '@context': nestedContext(50) } } })).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'jsonld_limit_exceeded', message: expect.stringContaining(`maxScopedContextDepth (${JSONLD_LIMIT_DEFAULTS.maxScopedContextDepth})`) })
+    const error = await canonizeRdfc(
+      credential([V2, CONTEXT_URL], nestedValue(1)),
+      createDocumentLoader({ contexts: { [CONTEXT_URL]: { '@context': nestedContext(50) } } }),
+    ).catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: 'jsonld_limit_exceeded',
+      message: expect.stringContaining(
+        `maxScopedContextDepth (${JSONLD_LIMIT_DEFAULTS.maxScopedContextDepth})`,
+      ),
+    })
   })
 
   it('refused at verification (a handler allowing the inline contexts) and at signing: nothing is signed', async () => {
-    const signer = new DataIntegritySigner(await didSigner(), { allowInlineContexts: true } as never)
-    const secured = await signer.sign(credential([V2, EX2], { id: 'did:example:abcdefgh', alumniOf: 'x' }))
+    const signer = new DataIntegritySigner(await didSigner(), {
+      allowInlineContexts: true,
+    } as never)
+    const secured = await signer.sign(
+      credential([V2, EX2], { id: 'did:example:abcdefgh', alumniOf: 'x' }),
+    )
     const handlers = [dataIntegrityHandler({ allowInlineContexts: true } as never)]
     const hostile: Doc[] = [
-      { ...clone(secured), '@context': [V2, EX2, nestedContext(25)], credentialSubject: nestedValue(25) },
-      { ...clone(secured), credentialSubject: { id: 'did:example:abcdefgh', alumniOf: many(4900, (i) => `v${i}`) } },
+      {
+        ...clone(secured),
+        '@context': [V2, EX2, nestedContext(25)],
+        credentialSubject: nestedValue(25),
+      },
+      {
+        ...clone(secured),
+        credentialSubject: { id: 'did:example:abcdefgh', alumniOf: many(4900, (i) => `v${i}`) },
+      },
     ]
     for (const input of hostile) {
       const result: VerificationResult = await verify(input, { handlers })
@@ -90,18 +238,61 @@ describe('JSON-LD work budgets: hostile documents are refused with jsonld_limit_
   it('a budget exceeded inside scoped-context validation is still reported as the limit (jsonld rewraps those errors)', async () => {
     // The work budget runs out while jsonld validates the scoped contexts of one term definition.
     const loader = loaderWithLimits(createDocumentLoader(), { maxExpansionWork: 600 })
-    expect(await outcome(canonizeRdfc(credential([V2, nestedContext(6)], nestedValue(1)), loader))).toBe('maxExpansionWork')
+    expect(
+      await outcome(canonizeRdfc(credential([V2, nestedContext(6)], nestedValue(1)), loader)),
+    ).toBe('maxExpansionWork')
   })
 })
 
 describe('JSON-LD work budgets: documents within the limits are processed', () => {
   const WITHIN: { name: string; document: () => Doc }[] = [
-    { name: 'property-scoped contexts nested 8 deep, used 8 deep', document: () => credential([V2, nestedContext(JSONLD_LIMIT_DEFAULTS.maxScopedContextDepth)], nestedValue(JSONLD_LIMIT_DEFAULTS.maxScopedContextDepth)) },
-    { name: 'one property with 1,000 values', document: () => credential([V2, EX2], { id: 'did:example:a', alumniOf: many(1000, (i) => `v${i}`) }) },
-    { name: '49 properties with 100 values each', document: () => credential([V2, VOCAB], { id: 'did:example:a', ...Object.fromEntries(many(49, (p) => [`p${p}`, many(100, (i) => `v${i}`)])) }) },
-    { name: '990 node objects', document: () => credential([V2, VOCAB], { id: 'did:example:a', ...Object.fromEntries(many(10, (p) => [`p${p}`, many(99, (i) => ({ n: i }))])) }) },
-    { name: '250 objects with an embedded context each', document: () => credential([V2, VOCAB], { id: 'did:example:a', ...Object.fromEntries(many(250, (i) => [`m${i}`, { '@context': { v: `https://ex.example/v${i}` }, v: 1 }])) }) },
-    { name: 'a list of 3,000 values (lists are not deduplicated)', document: () => credential([V2, { l: { '@id': 'https://ex.example/l', '@container': '@list' } }], { id: 'did:example:a', l: many(3000, (i) => `v${i}`) }) },
+    {
+      name: 'property-scoped contexts nested 8 deep, used 8 deep',
+      document: () =>
+        credential(
+          [V2, nestedContext(JSONLD_LIMIT_DEFAULTS.maxScopedContextDepth)],
+          nestedValue(JSONLD_LIMIT_DEFAULTS.maxScopedContextDepth),
+        ),
+    },
+    {
+      name: 'one property with 1,000 values',
+      document: () =>
+        credential([V2, EX2], { id: 'did:example:a', alumniOf: many(1000, (i) => `v${i}`) }),
+    },
+    {
+      name: '49 properties with 100 values each',
+      document: () =>
+        credential([V2, VOCAB], {
+          id: 'did:example:a',
+          ...Object.fromEntries(many(49, (p) => [`p${p}`, many(100, (i) => `v${i}`)])),
+        }),
+    },
+    {
+      name: '990 node objects',
+      document: () =>
+        credential([V2, VOCAB], {
+          id: 'did:example:a',
+          ...Object.fromEntries(many(10, (p) => [`p${p}`, many(99, (i) => ({ n: i }))])),
+        }),
+    },
+    {
+      name: '250 objects with an embedded context each',
+      document: () =>
+        credential([V2, VOCAB], {
+          id: 'did:example:a',
+          ...Object.fromEntries(
+            many(250, (i) => [`m${i}`, { '@context': { v: `https://ex.example/v${i}` }, v: 1 }]),
+          ),
+        }),
+    },
+    {
+      name: 'a list of 3,000 values (lists are not deduplicated)',
+      document: () =>
+        credential([V2, { l: { '@id': 'https://ex.example/l', '@container': '@list' } }], {
+          id: 'did:example:a',
+          l: many(3000, (i) => `v${i}`),
+        }),
+    },
   ]
   for (const { name, document } of WITHIN) {
     it(name, async () => {
@@ -110,10 +301,18 @@ describe('JSON-LD work budgets: documents within the limits are processed', () =
   }
 
   it('output is unchanged by the budgets: the same N-Quads as with every limit raised', async () => {
-    const loose = loaderWithLimits(createDocumentLoader(), Object.fromEntries(Object.keys(JSONLD_LIMIT_DEFAULTS).map((name) => [name, 1e9])) as JsonLdLimits)
+    const loose = loaderWithLimits(
+      createDocumentLoader(),
+      Object.fromEntries(
+        Object.keys(JSONLD_LIMIT_DEFAULTS).map((name) => [name, 1e9]),
+      ) as JsonLdLimits,
+    )
     setRdfcCache(false)
     try {
-      for (const { document } of WITHIN) expect(await canonizeRdfc(document(), createDocumentLoader())).toBe(await canonizeRdfc(document(), loose))
+      for (const { document } of WITHIN)
+        expect(await canonizeRdfc(document(), createDocumentLoader())).toBe(
+          await canonizeRdfc(document(), loose),
+        )
     } finally {
       setRdfcCache(true)
     }
@@ -124,18 +323,46 @@ describe('JSON-LD work budgets: options', () => {
   it('a raised limit lets a trusted document through; a lowered one refuses an ordinary one', async () => {
     const doc = credential([V2, EX2], { id: 'did:example:a', alumniOf: many(1500, (i) => `v${i}`) })
     expect(await outcome(canonizeRdfc(doc, createDocumentLoader()))).toBe('maxValueComparisons')
-    expect(await outcome(canonizeRdfc(doc, loaderWithLimits(createDocumentLoader(), { maxValueComparisons: 2_000_000, timeBudgetMs: 60_000 })))).toBe('processed')
+    expect(
+      await outcome(
+        canonizeRdfc(
+          doc,
+          loaderWithLimits(createDocumentLoader(), {
+            maxValueComparisons: 2_000_000,
+            timeBudgetMs: 60_000,
+          }),
+        ),
+      ),
+    ).toBe('processed')
     const ordinary = credential([V2, EX2], { id: 'did:example:a', alumniOf: ['a', 'b', 'c'] })
-    expect(await outcome(canonizeRdfc(ordinary, loaderWithLimits(createDocumentLoader(), { maxValueComparisons: 2 })))).toBe('maxValueComparisons')
-    expect(await outcome(canonizeRdfc(ordinary, loaderWithLimits(createDocumentLoader(), { maxTermDefinitions: 5 })))).toBe('maxTermDefinitions')
-    expect(await outcome(canonizeRdfc(ordinary, loaderWithLimits(createDocumentLoader(), { maxObjects: 1 })))).toBe('maxObjects')
+    expect(
+      await outcome(
+        canonizeRdfc(
+          ordinary,
+          loaderWithLimits(createDocumentLoader(), { maxValueComparisons: 2 }),
+        ),
+      ),
+    ).toBe('maxValueComparisons')
+    expect(
+      await outcome(
+        canonizeRdfc(ordinary, loaderWithLimits(createDocumentLoader(), { maxTermDefinitions: 5 })),
+      ),
+    ).toBe('maxTermDefinitions')
+    expect(
+      await outcome(
+        canonizeRdfc(ordinary, loaderWithLimits(createDocumentLoader(), { maxObjects: 1 })),
+      ),
+    ).toBe('maxObjects')
     expect(await outcome(canonizeRdfc(ordinary, createDocumentLoader()))).toBe('processed')
   })
 
   it('the time budget aborts between jsonld steps', async () => {
     // A clock that has always run out: the first check refuses.
     const loader = loaderWithLimits(createDocumentLoader(), { timeBudgetMs: 1 })
-    const slow = credential([V2, { s: { '@id': 'https://ex.example/s', '@context': { t: 'https://ex.example/t' } } }], { id: 'did:example:a', s: many(200, (i) => ({ s: { t: `x${i}` } })) })
+    const slow = credential(
+      [V2, { s: { '@id': 'https://ex.example/s', '@context': { t: 'https://ex.example/t' } } }],
+      { id: 'did:example:a', s: many(200, (i) => ({ s: { t: `x${i}` } })) },
+    )
     const result = await outcome(canonizeRdfc(slow, loader))
     // 200 scoped-context applications take far more than 1 ms anywhere.
     expect(result).toBe('timeBudgetMs')
@@ -144,17 +371,39 @@ describe('JSON-LD work budgets: options', () => {
   it('the handler and the signer take jsonLdLimits; bad limits are invalid_argument', async () => {
     const raised = { maxValueComparisons: 2_000_000, timeBudgetMs: 60_000 }
     const signer = new DataIntegritySigner(await didSigner(), { jsonLdLimits: raised })
-    const big = credential([V2, EX2], { id: 'did:example:abcdefgh', alumniOf: many(1500, (i) => `v${i}`) })
+    const big = credential([V2, EX2], {
+      id: 'did:example:abcdefgh',
+      alumniOf: many(1500, (i) => `v${i}`),
+    })
     const secured = await signer.sign(big)
-    expect(await rejectionCode(new DataIntegritySigner(await didSigner()).sign(big))).toBe('jsonld_limit_exceeded')
+    expect(await rejectionCode(new DataIntegritySigner(await didSigner()).sign(big))).toBe(
+      'jsonld_limit_exceeded',
+    )
     const strict = await verify(secured, { handlers: [dataIntegrityHandler()] })
     expect(strict.errors.map((e) => e.code)).toContain('jsonld_limit_exceeded')
-    const trusting = await verify(secured, { handlers: [dataIntegrityHandler({ jsonLdLimits: raised })] })
+    const trusting = await verify(secured, {
+      handlers: [dataIntegrityHandler({ jsonLdLimits: raised })],
+    })
     expect(trusting.errors).toEqual([])
     expect(trusting.verified).toBe(true)
-    for (const jsonLdLimits of [{ maxValues: 0 }, { maxValues: 1.5 }, { maxValues: '10' }, { noSuchLimit: 1 }, 'x', null]) {
-      expect(() => dataIntegrityHandler({ jsonLdLimits: jsonLdLimits as never })).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-      expect(await rejectionCode(new DataIntegritySigner(await didSigner()).sign(big, { jsonLdLimits: jsonLdLimits as never }))).toBe('invalid_argument')
+    for (const jsonLdLimits of [
+      { maxValues: 0 },
+      { maxValues: 1.5 },
+      { maxValues: '10' },
+      { noSuchLimit: 1 },
+      'x',
+      null,
+    ]) {
+      expect(() => dataIntegrityHandler({ jsonLdLimits: jsonLdLimits as never })).toThrow(
+        expect.objectContaining({ code: 'invalid_argument' }),
+      )
+      expect(
+        await rejectionCode(
+          new DataIntegritySigner(await didSigner()).sign(big, {
+            jsonLdLimits: jsonLdLimits as never,
+          }),
+        ),
+      ).toBe('invalid_argument')
     }
   })
 

@@ -15,7 +15,10 @@ import chainUnsigned from '../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/proof
 import proofConfigDataInt from '../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/eddsa-rdfc-2022/proofConfigDataInt.json' with { type: 'json' }
 import proofConfigEdSig from '../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/Ed25519Signature2020/proofConfigEdSig.json' with { type: 'json' }
 
-const corpus = import.meta.glob<JsonLdDocument>('../fixtures/vectors/w3c-vc-data-model-2.0-test-suite/**/*.json', { eager: true, import: 'default' })
+const corpus = import.meta.glob<JsonLdDocument>(
+  '../fixtures/vectors/w3c-vc-data-model-2.0-test-suite/**/*.json',
+  { eager: true, import: 'default' },
+)
 
 type Outcome = { ok: string } | { code: string; message: string }
 
@@ -42,7 +45,10 @@ function kindSince(before: RdfcCacheStats): Kind {
 }
 
 /** The cached result equals the uncached one, on the document's first call and on a second one. */
-async function expectSame(doc: JsonLdDocument, loader: DocumentLoader): Promise<Outcome & { kind: Kind }> {
+async function expectSame(
+  doc: JsonLdDocument,
+  loader: DocumentLoader,
+): Promise<Outcome & { kind: Kind }> {
   const expected = await outcome(() => canonizeUncached(doc, loader))
   const before = rdfcCacheStats()
   expect(await outcome(() => canonizeRdfc(doc, loader))).toEqual(expected)
@@ -55,7 +61,11 @@ async function expectSame(doc: JsonLdDocument, loader: DocumentLoader): Promise<
  * Builds the template of `first`'s shape, then checks every other document against the uncached
  * path; returns their outcomes and what the cache did with each (on its first call).
  */
-async function expectSameAfter(first: JsonLdDocument, others: JsonLdDocument[], loader: DocumentLoader): Promise<(Outcome & { kind: Kind })[]> {
+async function expectSameAfter(
+  first: JsonLdDocument,
+  others: JsonLdDocument[],
+  loader: DocumentLoader,
+): Promise<(Outcome & { kind: Kind })[]> {
   resetRdfcCache()
   await expectSame(first, loader)
   const outcomes: (Outcome & { kind: Kind })[] = []
@@ -64,7 +74,9 @@ async function expectSameAfter(first: JsonLdDocument, others: JsonLdDocument[], 
   for (const doc of others) {
     resetRdfcCache()
     await outcome(() => canonizeRdfc(doc, loader))
-    expect(await outcome(() => canonizeRdfc(first, loader))).toEqual(await outcome(() => canonizeUncached(first, loader)))
+    expect(await outcome(() => canonizeRdfc(first, loader))).toEqual(
+      await outcome(() => canonizeUncached(first, loader)),
+    )
   }
   resetRdfcCache()
   return outcomes
@@ -76,14 +88,25 @@ const kinds = (outcomes: { kind: Kind }[]): Kind[] => outcomes.map((result) => r
 // The slots of a document, as the cache sees them (mirrors isVerbatimKey in rdfc-template.ts).
 
 type Path = (string | number)[]
-const STRUCTURAL = new Set(['@id', '@value', '@graph', '@included', '@reverse', '@nest', '@list', '@set'])
-const verbatimKey = (key: string): boolean => key === '@context' || key === 'type' || (key.startsWith('@') && !STRUCTURAL.has(key))
+const STRUCTURAL = new Set([
+  '@id',
+  '@value',
+  '@graph',
+  '@included',
+  '@reverse',
+  '@nest',
+  '@list',
+  '@set',
+])
+const verbatimKey = (key: string): boolean =>
+  key === '@context' || key === 'type' || (key.startsWith('@') && !STRUCTURAL.has(key))
 
 function slotPaths(value: unknown, path: Path = [], out: Path[] = []): Path[] {
   if (typeof value === 'string') out.push(path)
   else if (Array.isArray(value)) value.forEach((item, i) => slotPaths(item, [...path, i], out))
   else if (value !== null && typeof value === 'object') {
-    for (const [key, member] of Object.entries(value)) if (!verbatimKey(key)) slotPaths(member, [...path, key], out)
+    for (const [key, member] of Object.entries(value))
+      if (!verbatimKey(key)) slotPaths(member, [...path, key], out)
   }
   return out
 }
@@ -111,7 +134,13 @@ function varied(doc: JsonLdDocument, tag = '2', soft = false): JsonLdDocument {
   for (const path of slotPaths(doc)) {
     const value = getAt(doc, path) as string
     if (soft && /^[A-Za-z]+$/.test(value)) continue
-    copy = withValue(copy, path, /^[a-z][a-z0-9+.-]*:\S*$/i.test(value) && !value.startsWith('_:') ? `${value}${tag}` : `${value} (${tag})`)
+    copy = withValue(
+      copy,
+      path,
+      /^[a-z][a-z0-9+.-]*:\S*$/i.test(value) && !value.startsWith('_:')
+        ? `${value}${tag}`
+        : `${value} (${tag})`,
+    )
   }
   return copy
 }
@@ -128,7 +157,13 @@ const credentialV1: JsonLdDocument = {
   type: ['VerifiableCredential', 'AlumniCredential'],
   issuer: { id: 'https://example.edu/issuers/565049', name: 'Example University' },
   issuanceDate: '2010-01-01T19:23:24Z',
-  credentialSubject: { id: 'did:example:ebfeb1f712ebc6f1c276e12ec21', alumniOf: { id: 'did:example:c276e12ec21ebfeb1f712ebc6f1', name: ['Example University', 'Exemple d’Université'] } },
+  credentialSubject: {
+    id: 'did:example:ebfeb1f712ebc6f1c276e12ec21',
+    alumniOf: {
+      id: 'did:example:c276e12ec21ebfeb1f712ebc6f1',
+      name: ['Example University', 'Exemple d’Université'],
+    },
+  },
 }
 
 const proofV1 = {
@@ -136,14 +171,29 @@ const proofV1 = {
   created: '2022-02-25T14:58:43Z',
   verificationMethod: 'https://example.edu/issuers/565049#key-1',
   proofPurpose: 'assertionMethod',
-  proofValue: 'zeEdUoM7m9cY8ZyTpey83yBKeBcmcvbyrEQzJ19rD2UXArU2U1jPGoEtrRvGYppdiK37GU4NBeoPakxpWhAvsVSt',
+  proofValue:
+    'zeEdUoM7m9cY8ZyTpey83yBKeBcmcvbyrEQzJ19rD2UXArU2U1jPGoEtrRvGYppdiK37GU4NBeoPakxpWhAvsVSt',
 }
 
 const presentationV1: JsonLdDocument = {
-  '@context': [V1, 'https://www.w3.org/2018/credentials/examples/v1', 'https://w3id.org/security/suites/ed25519-2020/v1'],
+  '@context': [
+    V1,
+    'https://www.w3.org/2018/credentials/examples/v1',
+    'https://w3id.org/security/suites/ed25519-2020/v1',
+  ],
   type: 'VerifiablePresentation',
   holder: 'did:example:ebfeb1f712ebc6f1c276e12ec21',
-  verifiableCredential: [{ ...credentialV1, '@context': [V1, 'https://www.w3.org/2018/credentials/examples/v1', 'https://w3id.org/security/suites/ed25519-2020/v1'], proof: proofV1 }],
+  verifiableCredential: [
+    {
+      ...credentialV1,
+      '@context': [
+        V1,
+        'https://www.w3.org/2018/credentials/examples/v1',
+        'https://w3id.org/security/suites/ed25519-2020/v1',
+      ],
+      proof: proofV1,
+    },
+  ],
 }
 
 const presentationV2: JsonLdDocument = {
@@ -154,7 +204,14 @@ const presentationV2: JsonLdDocument = {
   verifiableCredential: [
     {
       ...unsigned,
-      proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', created: '2023-02-24T23:36:38Z', verificationMethod: 'did:example:issuer#key-1', proofPurpose: 'assertionMethod', proofValue: 'z3tvSc3uhwr9Xsd4nJhXZ8wy5Fwd' },
+      proof: {
+        type: 'DataIntegrityProof',
+        cryptosuite: 'eddsa-rdfc-2022',
+        created: '2023-02-24T23:36:38Z',
+        verificationMethod: 'did:example:issuer#key-1',
+        proofPurpose: 'assertionMethod',
+        proofValue: 'z3tvSc3uhwr9Xsd4nJhXZ8wy5Fwd',
+      },
     },
     clone(employmentAuth),
   ],
@@ -163,10 +220,43 @@ const presentationV2: JsonLdDocument = {
 const proofConfigs: JsonLdDocument[] = [
   proofConfigDataInt,
   proofConfigEdSig,
-  { '@context': V2, type: 'DataIntegrityProof', cryptosuite: 'ecdsa-rdfc-2019', created: '2024-05-01T10:00:00Z', verificationMethod: 'did:key:zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP#zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP', proofPurpose: 'authentication', challenge: '1f44d55f-f161-4938-a659-f8026467f126', domain: 'https://verifier.example' },
-  { '@context': V2, id: 'urn:uuid:26329423-bec9-4b2e-88cb-a7c7d9dc4544', type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', created: '2023-02-26T22:16:38Z', verificationMethod: 'did:key:z6Mkm1S51iPHJvDEkJ9MRtxJmT8Pqo6wHipAFwBAjN83vntT#z6Mkm1S51iPHJvDEkJ9MRtxJmT8Pqo6wHipAFwBAjN83vntT', proofPurpose: 'assertionMethod', previousProof: ['urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23'] },
-  { '@context': ['https://w3id.org/security/data-integrity/v2'], type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', created: '2023-02-24T23:36:38Z', expires: '2033-02-24T23:36:38Z', verificationMethod: 'did:example:issuer#key-1', proofPurpose: 'capabilityInvocation', nonce: 'abc' },
-  { ...proofV1, '@context': [V1, 'https://w3id.org/security/suites/ed25519-2020/v1'], proofValue: undefined },
+  {
+    '@context': V2,
+    type: 'DataIntegrityProof',
+    cryptosuite: 'ecdsa-rdfc-2019',
+    created: '2024-05-01T10:00:00Z',
+    verificationMethod:
+      'did:key:zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP#zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP',
+    proofPurpose: 'authentication',
+    challenge: '1f44d55f-f161-4938-a659-f8026467f126',
+    domain: 'https://verifier.example',
+  },
+  {
+    '@context': V2,
+    id: 'urn:uuid:26329423-bec9-4b2e-88cb-a7c7d9dc4544',
+    type: 'DataIntegrityProof',
+    cryptosuite: 'eddsa-rdfc-2022',
+    created: '2023-02-26T22:16:38Z',
+    verificationMethod:
+      'did:key:z6Mkm1S51iPHJvDEkJ9MRtxJmT8Pqo6wHipAFwBAjN83vntT#z6Mkm1S51iPHJvDEkJ9MRtxJmT8Pqo6wHipAFwBAjN83vntT',
+    proofPurpose: 'assertionMethod',
+    previousProof: ['urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23'],
+  },
+  {
+    '@context': ['https://w3id.org/security/data-integrity/v2'],
+    type: 'DataIntegrityProof',
+    cryptosuite: 'eddsa-rdfc-2022',
+    created: '2023-02-24T23:36:38Z',
+    expires: '2033-02-24T23:36:38Z',
+    verificationMethod: 'did:example:issuer#key-1',
+    proofPurpose: 'capabilityInvocation',
+    nonce: 'abc',
+  },
+  {
+    ...proofV1,
+    '@context': [V1, 'https://w3id.org/security/suites/ed25519-2020/v1'],
+    proofValue: undefined,
+  },
 ]
 
 const credentials: [string, JsonLdDocument][] = [
@@ -191,7 +281,13 @@ const exContext = {
     kind: '@type',
     lang: '@language',
     val: '@value',
-    Thing: { '@id': 'ex:Thing', '@context': { label: { '@id': 'ex:thingLabel', '@type': 'ex:Special' }, ref: { '@id': 'ex:thingRef', '@type': '@vocab' } } },
+    Thing: {
+      '@id': 'ex:Thing',
+      '@context': {
+        label: { '@id': 'ex:thingLabel', '@type': 'ex:Special' },
+        ref: { '@id': 'ex:thingRef', '@type': '@vocab' },
+      },
+    },
     Other: 'ex:Other',
     label: 'ex:label',
     ref: { '@id': 'ex:ref', '@type': '@id' },
@@ -211,7 +307,14 @@ const exContext = {
   },
 }
 const INDEXED = 'https://example.org/ctx/indexed'
-const indexedContext = { '@context': { ex: 'https://example.org/', id: '@id', label: 'ex:label', indexed: { '@id': 'ex:indexed', '@container': '@index' } } }
+const indexedContext = {
+  '@context': {
+    ex: 'https://example.org/',
+    id: '@id',
+    label: 'ex:label',
+    indexed: { '@id': 'ex:indexed', '@container': '@index' },
+  },
+}
 const exLoader = createDocumentLoader({ contexts: { [EX]: exContext, [INDEXED]: indexedContext } })
 const loader = createDocumentLoader()
 
@@ -221,13 +324,20 @@ beforeEach(() => {
 })
 
 describe('canonizeRdfc with shape templates: equivalence', () => {
-  it.each(credentials)('%s: identical on a miss, a hit, and for other values of the shape', async (_name, doc) => {
-    const outcome = await expectSame(doc, loader)
-    expect('ok' in outcome).toBe(true)
-    await expectSameAfter(doc, [varied(doc), varied(doc, 'third')], loader)
-    // Values that keep the words (terms such as proofPurpose's) use the template.
-    expect(kinds(await expectSameAfter(doc, [varied(doc, '2', true), varied(doc, 'third', true)], loader))).toEqual(['hit', 'hit'])
-  })
+  it.each(credentials)(
+    '%s: identical on a miss, a hit, and for other values of the shape',
+    async (_name, doc) => {
+      const outcome = await expectSame(doc, loader)
+      expect('ok' in outcome).toBe(true)
+      await expectSameAfter(doc, [varied(doc), varied(doc, 'third')], loader)
+      // Values that keep the words (terms such as proofPurpose's) use the template.
+      expect(
+        kinds(
+          await expectSameAfter(doc, [varied(doc, '2', true), varied(doc, 'third', true)], loader),
+        ),
+      ).toEqual(['hit', 'hit'])
+    },
+  )
 
   it('the W3C vc-data-model-2.0 corpus (valid and invalid documents alike)', async () => {
     const entries = Object.entries(corpus)
@@ -243,7 +353,9 @@ describe('canonizeRdfc with shape templates: equivalence', () => {
       for (const d of [doc, varied(doc)]) {
         const expected = await outcome(() => canonizeUncached(d, loader, 'SHA-384'))
         expect(await outcome(() => canonizeRdfcWithHash(d, loader, 'SHA-384'))).toEqual(expected)
-        expect(await outcome(() => canonizeRdfcWithHash(d, loader, 'SHA-256'))).toEqual(await outcome(() => canonizeUncached(d, loader, 'SHA-256')))
+        expect(await outcome(() => canonizeRdfcWithHash(d, loader, 'SHA-256'))).toEqual(
+          await outcome(() => canonizeUncached(d, loader, 'SHA-256')),
+        )
       }
     }
   })
@@ -258,98 +370,276 @@ describe('canonizeRdfc with shape templates: equivalence', () => {
 })
 
 describe('canonizeRdfc with shape templates: adversarial shapes', () => {
-  const base = (extra: Record<string, unknown>, context: unknown = EX): JsonLdDocument => ({ '@context': context, id: 'https://example.org/a', ...extra })
+  const base = (extra: Record<string, unknown>, context: unknown = EX): JsonLdDocument => ({
+    '@context': context,
+    id: 'https://example.org/a',
+    ...extra,
+  })
 
   it('nodes with the same id merge (and duplicate quads are not guessed)', async () => {
-    const doc = base({ label: 'x', child: { id: 'https://example.org/b', label: 'y', num: 1 }, ref: 'https://example.org/c' })
+    const doc = base({
+      label: 'x',
+      child: { id: 'https://example.org/b', label: 'y', num: 1 },
+      ref: 'https://example.org/c',
+    })
     const merges = await expectSameAfter(
       doc,
       [
-        base({ label: 'x', child: { id: 'https://example.org/a', label: 'y', num: 1 }, ref: 'https://example.org/c' }), // child = root
-        base({ label: 'x', child: { id: 'https://example.org/a', label: 'x', num: 1 }, ref: 'https://example.org/a' }), // + same label: one quad
-        base({ label: 'x', child: { id: 'https://example.org/b', label: 'y', num: 1 }, ref: 'https://example.org/b' }), // ref = child
-        base({ label: 'https://example.org/b', child: { id: 'https://example.org/b', label: 'y', num: 1 }, ref: 'https://example.org/c' }), // literal = IRI
+        base({
+          label: 'x',
+          child: { id: 'https://example.org/a', label: 'y', num: 1 },
+          ref: 'https://example.org/c',
+        }), // child = root
+        base({
+          label: 'x',
+          child: { id: 'https://example.org/a', label: 'x', num: 1 },
+          ref: 'https://example.org/a',
+        }), // + same label: one quad
+        base({
+          label: 'x',
+          child: { id: 'https://example.org/b', label: 'y', num: 1 },
+          ref: 'https://example.org/b',
+        }), // ref = child
+        base({
+          label: 'https://example.org/b',
+          child: { id: 'https://example.org/b', label: 'y', num: 1 },
+          ref: 'https://example.org/c',
+        }), // literal = IRI
       ],
       exLoader,
     )
     expect(kinds(merges)).toEqual(['hit', 'fallback', 'hit', 'hit'])
-    const twins = base({ friends: [{ id: 'https://example.org/f', num: 1 }, { id: 'https://example.org/g', num: 1 }] })
+    const twins = base({
+      friends: [
+        { id: 'https://example.org/f', num: 1 },
+        { id: 'https://example.org/g', num: 1 },
+      ],
+    })
     // Both nodes say num 1: jsonld keeps one quad, the template would have two.
-    expect(kinds(await expectSameAfter(twins, [base({ friends: [{ id: 'https://example.org/f', num: 1 }, { id: 'https://example.org/f', num: 1 }] })], exLoader))).toEqual(['fallback'])
+    expect(
+      kinds(
+        await expectSameAfter(
+          twins,
+          [
+            base({
+              friends: [
+                { id: 'https://example.org/f', num: 1 },
+                { id: 'https://example.org/f', num: 1 },
+              ],
+            }),
+          ],
+          exLoader,
+        ),
+      ),
+    ).toEqual(['fallback'])
   })
 
   it('an id equal to another node id, in named graphs', async () => {
-    const doc = base({ graphs: [{ id: 'https://example.org/g1', label: 'a' }, { id: 'https://example.org/g2', label: 'b' }] })
-    const outcomes = await expectSameAfter(doc, [base({ graphs: [{ id: 'https://example.org/a', label: 'a' }, { id: 'https://example.org/a', label: 'a' }] }), base({ id: 'https://example.org/g2', graphs: [{ id: 'https://example.org/g2', label: 'a' }, { id: 'https://example.org/g2', label: 'b' }] })], exLoader)
+    const doc = base({
+      graphs: [
+        { id: 'https://example.org/g1', label: 'a' },
+        { id: 'https://example.org/g2', label: 'b' },
+      ],
+    })
+    const outcomes = await expectSameAfter(
+      doc,
+      [
+        base({
+          graphs: [
+            { id: 'https://example.org/a', label: 'a' },
+            { id: 'https://example.org/a', label: 'a' },
+          ],
+        }),
+        base({
+          id: 'https://example.org/g2',
+          graphs: [
+            { id: 'https://example.org/g2', label: 'a' },
+            { id: 'https://example.org/g2', label: 'b' },
+          ],
+        }),
+      ],
+      exLoader,
+    )
     expect(kinds(outcomes)).toEqual(['hit', 'hit'])
   })
 
   it('merging nodes under an @index container (conflicting indexes)', async () => {
-    const doc: JsonLdDocument = { '@context': INDEXED, id: 'https://example.org/a', indexed: { k1: { id: 'https://example.org/b', label: 'x' }, k2: { id: 'https://example.org/c', label: 'y' } } }
-    const [merged] = await expectSameAfter(doc, [{ ...doc, indexed: { k1: { id: 'https://example.org/b', label: 'x' }, k2: { id: 'https://example.org/b', label: 'y' } } }], exLoader)
+    const doc: JsonLdDocument = {
+      '@context': INDEXED,
+      id: 'https://example.org/a',
+      indexed: {
+        k1: { id: 'https://example.org/b', label: 'x' },
+        k2: { id: 'https://example.org/c', label: 'y' },
+      },
+    }
+    const [merged] = await expectSameAfter(
+      doc,
+      [
+        {
+          ...doc,
+          indexed: {
+            k1: { id: 'https://example.org/b', label: 'x' },
+            k2: { id: 'https://example.org/b', label: 'y' },
+          },
+        },
+      ],
+      exLoader,
+    )
     // An @index in reach: no merges on the template path.
     expect(merged).toMatchObject({ code: 'jsonld_invalid', kind: 'fallback' })
   })
 
   it('compact IRIs whose prefix an inline context defines, terms under @type: @vocab', async () => {
     const context = [EX, { ex2: 'https://example.org/two/', Green: 'ex:Green' }]
-    const doc = base({ ref: 'https://example.org/x', vref: 'https://example.org/y', friends: ['https://example.org/f'] }, context)
+    const doc = base(
+      {
+        ref: 'https://example.org/x',
+        vref: 'https://example.org/y',
+        friends: ['https://example.org/f'],
+      },
+      context,
+    )
     const outcomes = await expectSameAfter(
       doc,
       [
-        base({ ref: 'ex2:foo', vref: 'https://example.org/y', friends: ['https://example.org/f'] }, context),
+        base(
+          { ref: 'ex2:foo', vref: 'https://example.org/y', friends: ['https://example.org/f'] },
+          context,
+        ),
         base({ ref: 'ex:foo', vref: 'ex2:bar', friends: ['ex2:f'] }, context),
-        base({ ref: 'https://example.org/x', vref: 'Red', friends: ['https://example.org/f'] }, context),
+        base(
+          { ref: 'https://example.org/x', vref: 'Red', friends: ['https://example.org/f'] },
+          context,
+        ),
         base({ ref: 'https://example.org/x', vref: 'Green', friends: ['Blue'] }, context),
-        base({ ref: 'ex2://authority/x', vref: 'ex2://y', friends: ['https://example.org/f'] }, context),
-        base({ ref: 'Red', vref: 'https://example.org/y', friends: ['https://example.org/f'] }, context),
-        base({ ref: 'https://example.org/x', vref: 'label', friends: ['https://example.org/f'] }, context),
+        base(
+          { ref: 'ex2://authority/x', vref: 'ex2://y', friends: ['https://example.org/f'] },
+          context,
+        ),
+        base(
+          { ref: 'Red', vref: 'https://example.org/y', friends: ['https://example.org/f'] },
+          context,
+        ),
+        base(
+          { ref: 'https://example.org/x', vref: 'label', friends: ['https://example.org/f'] },
+          context,
+        ),
         base({ ref: 'urn:ex2:x', vref: 'ex3:y', friends: ['did:ex:f'] }, context),
       ],
       exLoader,
     )
     // `ref` and `friends` are @id-typed: a term there is a relative IRI (rejected), unlike under `vref`.
-    expect(outcomes.map((result) => 'ok' in result)).toEqual([true, true, true, false, true, false, true, true])
+    expect(outcomes.map((result) => 'ok' in result)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+      true,
+      true,
+    ])
     // Only the last one's values certainly expand to themselves.
-    expect(kinds(outcomes)).toEqual(['fallback', 'fallback', 'fallback', 'fallback', 'fallback', 'fallback', 'fallback', 'hit'])
+    expect(kinds(outcomes)).toEqual([
+      'fallback',
+      'fallback',
+      'fallback',
+      'fallback',
+      'fallback',
+      'fallback',
+      'fallback',
+      'hit',
+    ])
   })
 
   it('relative IRIs fail the same way both ways', async () => {
     const doc = base({ ref: 'https://example.org/x' })
-    const outcomes = await expectSameAfter(doc, [base({ ref: 'relative/path' }), base({ ref: '#fragment' }), base({ ref: '' }), { ...doc, id: 'relative' }, base({ ref: 'a b' })], exLoader)
+    const outcomes = await expectSameAfter(
+      doc,
+      [
+        base({ ref: 'relative/path' }),
+        base({ ref: '#fragment' }),
+        base({ ref: '' }),
+        { ...doc, id: 'relative' },
+        base({ ref: 'a b' }),
+      ],
+      exLoader,
+    )
     // An empty @id reference is dropped (the node then has no quads); the others are rejected.
-    expect(outcomes.map((result) => ('ok' in result ? result.ok : result.code))).toEqual(['jsonld_invalid', 'jsonld_invalid', '', 'jsonld_invalid', 'jsonld_invalid'])
+    expect(outcomes.map((result) => ('ok' in result ? result.ok : result.code))).toEqual([
+      'jsonld_invalid',
+      'jsonld_invalid',
+      '',
+      'jsonld_invalid',
+      'jsonld_invalid',
+    ])
   })
 
   it('blank node ids, ids with spaces, keyword-like ids', async () => {
-    const doc = base({ ref: 'https://example.org/x', child: { id: 'https://example.org/c', label: 'x' } })
+    const doc = base({
+      ref: 'https://example.org/x',
+      child: { id: 'https://example.org/c', label: 'x' },
+    })
     await expectSameAfter(
       doc,
       [
         base({ ref: '_:b0', child: { id: '_:b0', label: 'x' } }),
         base({ ref: '_:b0', child: { id: '_:b1', label: 'x' } }),
         { ...base({ ref: '_:x', child: { id: '_:x', label: 'x' } }), id: '_:x' },
-        base({ ref: 'https://example.org/a b', child: { id: 'https://example.org/c', label: 'x' } }),
-        base({ ref: 'https://example.org/x', child: { id: 'https://example.org/c d', label: 'x' } }),
+        base({
+          ref: 'https://example.org/a b',
+          child: { id: 'https://example.org/c', label: 'x' },
+        }),
+        base({
+          ref: 'https://example.org/x',
+          child: { id: 'https://example.org/c d', label: 'x' },
+        }),
         base({ ref: '@type', child: { id: 'https://example.org/c', label: 'x' } }),
         base({ ref: 'https://example.org/x', child: { id: '@id', label: 'x' } }),
-        base({ ref: 'https://example.org/x\nfoo', child: { id: 'https://example.org/c', label: 'x' } }),
+        base({
+          ref: 'https://example.org/x\nfoo',
+          child: { id: 'https://example.org/c', label: 'x' },
+        }),
       ],
       exLoader,
     )
     // A template built from a blank node id pins it.
-    await expectSameAfter(base({ ref: '_:b0', child: { id: '_:b0', label: 'x' } }), [doc, base({ ref: '_:b1', child: { id: '_:b0', label: 'x' } })], exLoader)
+    await expectSameAfter(
+      base({ ref: '_:b0', child: { id: '_:b0', label: 'x' } }),
+      [doc, base({ ref: '_:b1', child: { id: '_:b0', label: 'x' } })],
+      exLoader,
+    )
   })
 
   it('@json literals', async () => {
     const doc = base({ data: { a: 'x', b: ['y', 1, true, null], c: { '@id': 'z', type: 't' } } })
-    await expectSameAfter(doc, [base({ data: { a: 'x2', b: ['y', 1, true, null], c: { '@id': 'z', type: 't' } } }), base({ data: { a: 'x', b: ['y\u2028', 1, true, null], c: { '@id': 'other', type: 't' } } })], exLoader)
-    await expectSameAfter(base({ data: 'text' }), [base({ data: 'other text' }), base({ data: '"quoted"' })], exLoader)
+    await expectSameAfter(
+      doc,
+      [
+        base({ data: { a: 'x2', b: ['y', 1, true, null], c: { '@id': 'z', type: 't' } } }),
+        base({ data: { a: 'x', b: ['y\u2028', 1, true, null], c: { '@id': 'other', type: 't' } } }),
+      ],
+      exLoader,
+    )
+    await expectSameAfter(
+      base({ data: 'text' }),
+      [base({ data: 'other text' }), base({ data: '"quoted"' })],
+      exLoader,
+    )
   })
 
   it('an alias of @type other than `type` (a type-scoped context hangs on it)', async () => {
     const doc = base({ kind: 'Thing', label: 'x', ref: 'Red' })
-    const outcomes = await expectSameAfter(doc, [base({ kind: 'Other', label: 'x', ref: 'https://example.org/r' }), base({ kind: 'ex:Thing', label: 'y', ref: 'https://example.org/r' }), base({ kind: 'https://example.org/Thing', label: 'y', ref: 'https://example.org/r' }), base({ kind: 'Thing', label: 'z', ref: 'Red' })], exLoader)
+    const outcomes = await expectSameAfter(
+      doc,
+      [
+        base({ kind: 'Other', label: 'x', ref: 'https://example.org/r' }),
+        base({ kind: 'ex:Thing', label: 'y', ref: 'https://example.org/r' }),
+        base({ kind: 'https://example.org/Thing', label: 'y', ref: 'https://example.org/r' }),
+        base({ kind: 'Thing', label: 'z', ref: 'Red' }),
+      ],
+      exLoader,
+    )
     expect('ok' in (outcomes[0] as Outcome)).toBe(true)
     // The alias's value is pinned: only the same type (and the same term under @type: @vocab) uses the template.
     expect(kinds(outcomes)).toEqual(['fallback', 'fallback', 'fallback', 'hit'])
@@ -358,49 +648,176 @@ describe('canonizeRdfc with shape templates: adversarial shapes', () => {
   it('type-scoped contexts chosen by `type`', async () => {
     const thing = base({ type: 'Thing', label: 'x', ref: 'Red' })
     const other = base({ type: 'Other', label: 'x', ref: 'https://example.org/r' })
-    await expectSameAfter(thing, [base({ type: 'Thing', label: 'y', ref: 'Blue' }), base({ type: 'Thing', label: 'y', ref: 'https://example.org/r' })], exLoader)
-    await expectSameAfter(other, [base({ type: 'Other', label: 'y', ref: 'https://example.org/s' })], exLoader)
-    expect(await canonizeRdfc(thing, exLoader)).not.toBe(await canonizeRdfc({ ...thing, type: 'Other' }, exLoader).catch(() => ''))
+    await expectSameAfter(
+      thing,
+      [
+        base({ type: 'Thing', label: 'y', ref: 'Blue' }),
+        base({ type: 'Thing', label: 'y', ref: 'https://example.org/r' }),
+      ],
+      exLoader,
+    )
+    await expectSameAfter(
+      other,
+      [base({ type: 'Other', label: 'y', ref: 'https://example.org/s' })],
+      exLoader,
+    )
+    expect(await canonizeRdfc(thing, exLoader)).not.toBe(
+      await canonizeRdfc({ ...thing, type: 'Other' }, exLoader).catch(() => ''),
+    )
   })
 
   it('@language maps, value objects, a @language alias, a default language', async () => {
-    const doc = base({ names: { en: 'Hello', fr: 'Bonjour' }, label: [{ val: 'x', lang: 'en' }, { '@value': 'y', '@language': 'de' }] })
-    const outcomes = await expectSameAfter(doc, [base({ names: { en: 'Hi', fr: 'Salut' }, label: [{ val: 'x', lang: 'fr' }, { '@value': 'z', '@language': 'de' }] }), base({ names: { en: 'Hi', fr: 'Hi' }, label: [{ val: 'Hi', lang: 'en' }, { '@value': 'Hi', '@language': 'de' }] }), base({ names: { en: 'Hi', fr: 'Hi' }, label: [{ val: 'x', lang: 'not a tag' }, { '@value': 'x', '@language': 'de' }] })], exLoader)
+    const doc = base({
+      names: { en: 'Hello', fr: 'Bonjour' },
+      label: [
+        { val: 'x', lang: 'en' },
+        { '@value': 'y', '@language': 'de' },
+      ],
+    })
+    const outcomes = await expectSameAfter(
+      doc,
+      [
+        base({
+          names: { en: 'Hi', fr: 'Salut' },
+          label: [
+            { val: 'x', lang: 'fr' },
+            { '@value': 'z', '@language': 'de' },
+          ],
+        }),
+        base({
+          names: { en: 'Hi', fr: 'Hi' },
+          label: [
+            { val: 'Hi', lang: 'en' },
+            { '@value': 'Hi', '@language': 'de' },
+          ],
+        }),
+        base({
+          names: { en: 'Hi', fr: 'Hi' },
+          label: [
+            { val: 'x', lang: 'not a tag' },
+            { '@value': 'x', '@language': 'de' },
+          ],
+        }),
+      ],
+      exLoader,
+    )
     // The language alias's value is pinned.
     expect(kinds(outcomes)).toEqual(['fallback', 'hit', 'fallback'])
     const withDefault = [EX, { '@language': 'en' }]
-    await expectSameAfter(base({ label: 'x' }, withDefault), [base({ label: 'y' }, withDefault)], exLoader)
+    await expectSameAfter(
+      base({ label: 'x' }, withDefault),
+      [base({ label: 'y' }, withDefault)],
+      exLoader,
+    )
   })
 
   it('@list containers (repeats allowed), @set duplicates (merged)', async () => {
     const doc = base({ seq: ['a', 'b', 'c'], label: ['a', 'b'] })
-    const outcomes = await expectSameAfter(doc, [base({ seq: ['a', 'a', 'a'], label: ['a', 'b'] }), base({ seq: ['a', 'b', 'c'], label: ['a', 'a'] }), base({ seq: ['', '', ''], label: ['', ' '] })], exLoader)
+    const outcomes = await expectSameAfter(
+      doc,
+      [
+        base({ seq: ['a', 'a', 'a'], label: ['a', 'b'] }),
+        base({ seq: ['a', 'b', 'c'], label: ['a', 'a'] }),
+        base({ seq: ['', '', ''], label: ['', ' '] }),
+      ],
+      exLoader,
+    )
     expect(kinds(outcomes)).toEqual(['hit', 'fallback', 'hit'])
-    await expectSameAfter(base({ seq: [[1, 'x'], ['y']] }), [base({ seq: [[1, 'y'], ['y']] })], exLoader)
+    await expectSameAfter(
+      base({ seq: [[1, 'x'], ['y']] }),
+      [base({ seq: [[1, 'y'], ['y']] })],
+      exLoader,
+    )
   })
 
   it('numbers, booleans, null, and strings typed as numbers', async () => {
-    const doc = base({ num: [1, 1.5, 1e21, -0, 0, 12345678901234567890, 2.5e-7], flag: [true, false], label: null, int: '7', dbl: '1.5' })
-    const outcomes = await expectSameAfter(doc, [base({ num: [1, 1.5, 1e21, -0, 0, 12345678901234567890, 2.5e-7], flag: [true, false], label: null, int: '8', dbl: '2.5' }), base({ num: [1, 1.5, 1e21, -0, 0, 12345678901234567890, 2.5e-7], flag: [true, false], label: null, int: 'not a number', dbl: 'NaN' })], exLoader)
+    const doc = base({
+      num: [1, 1.5, 1e21, -0, 0, 12345678901234567890, 2.5e-7],
+      flag: [true, false],
+      label: null,
+      int: '7',
+      dbl: '1.5',
+    })
+    const outcomes = await expectSameAfter(
+      doc,
+      [
+        base({
+          num: [1, 1.5, 1e21, -0, 0, 12345678901234567890, 2.5e-7],
+          flag: [true, false],
+          label: null,
+          int: '8',
+          dbl: '2.5',
+        }),
+        base({
+          num: [1, 1.5, 1e21, -0, 0, 12345678901234567890, 2.5e-7],
+          flag: [true, false],
+          label: null,
+          int: 'not a number',
+          dbl: 'NaN',
+        }),
+      ],
+      exLoader,
+    )
     for (const result of outcomes) expect('ok' in result).toBe(true)
     // A string typed xsd:double is reformatted by jsonld (parseFloat): pinned.
     expect(kinds(outcomes)).toEqual(['fallback', 'fallback'])
     expect(kinds(await expectSameAfter(doc, [{ ...doc, int: '9' }], exLoader))).toEqual(['hit'])
     // Numbers are part of the shape: other numbers, another template.
-    await expectSame(base({ num: [2, 2.5, 1e22, 0, -0, 1, 3e-7], flag: [false, true], label: null, int: '7', dbl: '1.5' }), exLoader)
+    await expectSame(
+      base({
+        num: [2, 2.5, 1e22, 0, -0, 1, 3e-7],
+        flag: [false, true],
+        label: null,
+        int: '7',
+        dbl: '1.5',
+      }),
+      exLoader,
+    )
     // A native number and a string with the same lexical form (jsonld keeps both quads).
-    await expectSameAfter(base({ int: ['x', 5], num: 5 }), [base({ int: ['5', 5], num: 5 })], exLoader)
+    await expectSameAfter(
+      base({ int: ['x', 5], num: 5 }),
+      [base({ int: ['5', 5], num: 5 })],
+      exLoader,
+    )
   })
 
   it('unicode, escapes, control characters and lone surrogates in literals', async () => {
     const doc = base({ label: 'plain' })
-    const outcomes = await expectSameAfter(doc, ['é ü 😀', 'line\nbreak\r\ttab', 'quote " backslash \\', '\u0000\u0001\u007f', '\ud800 lone', 'lone \udfff', '\u2028\u2029', 'urn:not-an-iri-here', '<https://x> .', '_:b0', ''].map((label) => base({ label })), exLoader)
+    const outcomes = await expectSameAfter(
+      doc,
+      [
+        'é ü 😀',
+        'line\nbreak\r\ttab',
+        'quote " backslash \\',
+        '\u0000\u0001\u007f',
+        '\ud800 lone',
+        'lone \udfff',
+        '\u2028\u2029',
+        'urn:not-an-iri-here',
+        '<https://x> .',
+        '_:b0',
+        '',
+      ].map((label) => base({ label })),
+      exLoader,
+    )
     expect(new Set(kinds(outcomes))).toEqual(new Set(['hit']))
   })
 
   it('empty strings and strings that look like placeholders or terms', async () => {
     const doc = base({ label: 'a', ref: 'https://example.org/r', child: { label: 'b' } })
-    await expectSameAfter(doc, [base({ label: '', ref: 'https://example.org/r', child: { label: '' } }), base({ label: 'label', ref: 'https://example.org/r', child: { label: 'ref' } }), base({ label: 'credsign-0123456789abcdef:s0e', ref: 'credsign-0123456789abcdef:s1e', child: { label: 'b' } })], exLoader)
+    await expectSameAfter(
+      doc,
+      [
+        base({ label: '', ref: 'https://example.org/r', child: { label: '' } }),
+        base({ label: 'label', ref: 'https://example.org/r', child: { label: 'ref' } }),
+        base({
+          label: 'credsign-0123456789abcdef:s0e',
+          ref: 'credsign-0123456789abcdef:s1e',
+          child: { label: 'b' },
+        }),
+      ],
+      exLoader,
+    )
   })
 
   it('documents that are not plain JSON take the uncached path', async () => {
@@ -409,29 +826,54 @@ describe('canonizeRdfc with shape templates: adversarial shapes', () => {
         return 'odd'
       }
     }
-    const docs: JsonLdDocument[] = [base({ label: new Odd() }), base({ label: new Date(0) }), base({ label: Number.NaN }), base({ label: undefined }), base({ label: [1, , 2] }), JSON.parse(`{"@context":"${EX}","id":"https://example.org/a","__proto__":{"label":"x"}}`) as JsonLdDocument]
+    const docs: JsonLdDocument[] = [
+      base({ label: new Odd() }),
+      base({ label: new Date(0) }),
+      base({ label: Number.NaN }),
+      base({ label: undefined }),
+      base({ label: [1, , 2] }),
+      JSON.parse(
+        `{"@context":"${EX}","id":"https://example.org/a","__proto__":{"label":"x"}}`,
+      ) as JsonLdDocument,
+    ]
     for (const doc of docs) await expectSame(doc, exLoader)
   })
 
   it('documents with keys in another order, or an embedded context', async () => {
     const a: JsonLdDocument = { '@context': EX, label: 'x', id: 'https://example.org/a' }
     const b: JsonLdDocument = { id: 'https://example.org/a', '@context': EX, label: 'y' }
-    await expectSameAfter(a, [{ '@context': EX, label: 'y', id: 'https://example.org/b' }], exLoader)
+    await expectSameAfter(
+      a,
+      [{ '@context': EX, label: 'y', id: 'https://example.org/b' }],
+      exLoader,
+    )
     await expectSame(b, exLoader)
-    const embedded = base({ child: { '@context': { label: 'https://other.example/label' }, label: 'x' } })
-    await expectSameAfter(embedded, [base({ child: { '@context': { label: 'https://other.example/label' }, label: 'y' } })], exLoader)
-    await expectSame(base({ child: { '@context': { label: 'https://third.example/label' }, label: 'y' } }), exLoader)
+    const embedded = base({
+      child: { '@context': { label: 'https://other.example/label' }, label: 'x' },
+    })
+    await expectSameAfter(
+      embedded,
+      [base({ child: { '@context': { label: 'https://other.example/label' }, label: 'y' } })],
+      exLoader,
+    )
+    await expectSame(
+      base({ child: { '@context': { label: 'https://third.example/label' }, label: 'y' } }),
+      exLoader,
+    )
   })
 
   it('an unknown context fails the same way', async () => {
-    const doc: JsonLdDocument = { '@context': 'https://unknown.example/ctx', id: 'https://example.org/a' }
+    const doc: JsonLdDocument = {
+      '@context': 'https://unknown.example/ctx',
+      id: 'https://example.org/a',
+    }
     const result = await expectSame(doc, exLoader)
     expect(result).toMatchObject({ code: 'context_not_found' })
   })
 })
 
 describe('canonizeRdfc with shape templates: randomized', () => {
-  /** mulberry32: a small deterministic PRNG. */
+  /** Mulberry32: a small deterministic PRNG. */
   function prng(seed: number): () => number {
     let a = seed >>> 0
     return () => {
@@ -444,10 +886,57 @@ describe('canonizeRdfc with shape templates: randomized', () => {
   }
 
   const pool = [
-    '', ' ', 'a b', 'x', 'VerifiableCredential', 'name', 'id', 'type', 'Person', 'assertionMethod', 'authentication', 'schema:name', 'cred:issuer', 'xsd:string', 'ex:foo', 'ex2:foo',
-    'urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33', 'did:example:abcdefgh', 'https://vc.example/issuers/5678', 'https://example.org/', 'https://', 'https:', 'http://a b', 'HTTPS://EXAMPLE.ORG/X',
-    'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2', 'urn:x', 'a:b:c', 'a1+.-:x', 'a,b:c', '1a:x', '_:b0', '_:b1', '_:c14n0',
-    'relative', '#frag', '/abs/path', '?q', '@id', '@type', '@foo', 'credsign-0:s0e', '2023-01-01T00:00:00Z', '1', '1.5', 'true', 'null', '{"a":1}', 'é\n"\\', '\ud800', '😀', '\u0000',
+    '',
+    ' ',
+    'a b',
+    'x',
+    'VerifiableCredential',
+    'name',
+    'id',
+    'type',
+    'Person',
+    'assertionMethod',
+    'authentication',
+    'schema:name',
+    'cred:issuer',
+    'xsd:string',
+    'ex:foo',
+    'ex2:foo',
+    'urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33',
+    'did:example:abcdefgh',
+    'https://vc.example/issuers/5678',
+    'https://example.org/',
+    'https://',
+    'https:',
+    'http://a b',
+    'HTTPS://EXAMPLE.ORG/X',
+    'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+    'urn:x',
+    'a:b:c',
+    'a1+.-:x',
+    'a,b:c',
+    '1a:x',
+    '_:b0',
+    '_:b1',
+    '_:c14n0',
+    'relative',
+    '#frag',
+    '/abs/path',
+    '?q',
+    '@id',
+    '@type',
+    '@foo',
+    'credsign-0:s0e',
+    '2023-01-01T00:00:00Z',
+    '1',
+    '1.5',
+    'true',
+    'null',
+    '{"a":1}',
+    'é\n"\\',
+    '\ud800',
+    '😀',
+    '\u0000',
   ]
 
   it('mutated credentials and proof configurations match the uncached path', async () => {
@@ -459,23 +948,46 @@ describe('canonizeRdfc with shape templates: randomized', () => {
       [credentialV1, loader],
       [proofConfigDataInt, loader],
       [proofConfigs[2] as JsonLdDocument, loader],
-      [{ '@context': [EX, { ex2: 'https://example.org/two/' }], id: 'https://example.org/a', type: 'Thing', label: 'x', ref: 'Red', vref: 'Blue', friends: ['https://example.org/f', 'https://example.org/g'], child: { id: 'https://example.org/c', label: 'y', kind: 'Other' }, names: { en: 'n' }, seq: ['s', 't'] }, exLoader],
+      [
+        {
+          '@context': [EX, { ex2: 'https://example.org/two/' }],
+          id: 'https://example.org/a',
+          type: 'Thing',
+          label: 'x',
+          ref: 'Red',
+          vref: 'Blue',
+          friends: ['https://example.org/f', 'https://example.org/g'],
+          child: { id: 'https://example.org/c', label: 'y', kind: 'Other' },
+          names: { en: 'n' },
+          seq: ['s', 't'],
+        },
+        exLoader,
+      ],
     ]
     let compared = 0
     let errors = 0
     for (let iteration = 0; iteration < 300; iteration++) {
-      const [doc, docLoader] = bases[Math.floor(random() * bases.length)] as [JsonLdDocument, DocumentLoader]
+      const [doc, docLoader] = bases[Math.floor(random() * bases.length)] as [
+        JsonLdDocument,
+        DocumentLoader,
+      ]
       const paths = slotPaths(doc)
       let mutated = doc
       const changes = 1 + Math.floor(random() * 3)
       for (let c = 0; c < changes; c++) {
         const path = paths[Math.floor(random() * paths.length)] as Path
         // Half the time another slot's value of the same document (collisions, merges).
-        const value = random() < 0.5 ? (pool[Math.floor(random() * pool.length)] as string) : (getAt(doc, paths[Math.floor(random() * paths.length)] as Path) as string)
+        const value =
+          random() < 0.5
+            ? (pool[Math.floor(random() * pool.length)] as string)
+            : (getAt(doc, paths[Math.floor(random() * paths.length)] as Path) as string)
         mutated = withValue(mutated, path, value)
       }
       const expected = await outcome(() => canonizeUncached(mutated, docLoader))
-      expect(await outcome(() => canonizeRdfc(mutated, docLoader)), JSON.stringify(mutated)).toEqual(expected)
+      expect(
+        await outcome(() => canonizeRdfc(mutated, docLoader)),
+        JSON.stringify(mutated),
+      ).toEqual(expected)
       compared++
       if (!('ok' in expected)) errors++
     }
@@ -495,7 +1007,14 @@ describe('canonizeRdfc with shape templates: counters', () => {
     await canonizeRdfc(varied(unsigned), loader)
     expect(rdfcCacheStats()).toEqual({ hits: 1, misses: 1, fallbacks: 0, uncacheable: 0 })
     await canonizeRdfc(proofConfigDataInt, loader)
-    await canonizeRdfc({ ...proofConfigDataInt, created: '2025-01-01T00:00:00Z', verificationMethod: 'did:example:other#key' }, loader)
+    await canonizeRdfc(
+      {
+        ...proofConfigDataInt,
+        created: '2025-01-01T00:00:00Z',
+        verificationMethod: 'did:example:other#key',
+      },
+      loader,
+    )
     expect(rdfcCacheStats()).toEqual({ hits: 2, misses: 2, fallbacks: 0, uncacheable: 0 })
   })
 
@@ -509,7 +1028,9 @@ describe('canonizeRdfc with shape templates: counters', () => {
   it('a pinned value (proofPurpose is a term) gets a template of its own', async () => {
     const authentication = { ...proofConfigDataInt, proofPurpose: 'authentication' }
     await canonizeRdfc(proofConfigDataInt, loader)
-    expect(await canonizeRdfc(authentication, loader)).toBe(await canonizeUncached(authentication, loader))
+    expect(await canonizeRdfc(authentication, loader)).toBe(
+      await canonizeUncached(authentication, loader),
+    )
     expect(rdfcCacheStats()).toEqual({ hits: 0, misses: 1, fallbacks: 1, uncacheable: 0 })
     await canonizeRdfc({ ...authentication, created: '2025-01-01T00:00:00Z' }, loader)
     await canonizeRdfc({ ...proofConfigDataInt, created: '2025-01-01T00:00:00Z' }, loader)
@@ -517,7 +1038,9 @@ describe('canonizeRdfc with shape templates: counters', () => {
   })
 
   it('documents that are not plain JSON are counted as uncacheable; turning the cache off resets it', async () => {
-    await canonizeRdfc({ ...unsigned, validFrom: new Date(0) as unknown as string }, loader).catch(() => undefined)
+    await canonizeRdfc({ ...unsigned, validFrom: new Date(0) as unknown as string }, loader).catch(
+      () => undefined,
+    )
     expect(rdfcCacheStats().uncacheable).toBe(1)
     setRdfcCache(false)
     await canonizeRdfc(unsigned, loader)

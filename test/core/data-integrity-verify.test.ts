@@ -2,8 +2,22 @@
 // presentations, proof sets and chains, and one negative test per failure the issue lists (each
 // fails with its own code).
 import { describe, expect, it } from 'vitest'
-import { KeyVault, MemoryStore, asDidSigner, createResolver, verify, type KeyAlgorithm, type Signer, type VerificationResult } from '../../src/index.js'
-import { DataIntegritySigner, createDocumentLoader, dataIntegrityHandler, type CryptosuiteName } from '../../src/formats/data-integrity/index.js'
+import {
+  KeyVault,
+  MemoryStore,
+  asDidSigner,
+  createResolver,
+  verify,
+  type KeyAlgorithm,
+  type Signer,
+  type VerificationResult,
+} from '../../src/index.js'
+import {
+  DataIntegritySigner,
+  createDocumentLoader,
+  dataIntegrityHandler,
+  type CryptosuiteName,
+} from '../../src/formats/data-integrity/index.js'
 import { b58, fromB58 } from '../../src/util/bytes.js'
 import { rdfcCacheStats } from '../../src/testing/rdfc-cache.js'
 import { clone, rejectionCode } from './di-helpers.js'
@@ -11,13 +25,15 @@ import { didSigner } from './vc-helpers.js'
 
 const handlers = [dataIntegrityHandler()]
 const CREDENTIAL = {
-  '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+  '@context': [
+    'https://www.w3.org/ns/credentials/v2',
+    'https://www.w3.org/ns/credentials/examples/v2',
+  ],
   id: 'urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33',
   type: ['VerifiableCredential', 'AlumniCredential'],
   validFrom: '2023-01-01T00:00:00Z',
   credentialSubject: { id: 'did:example:abcdefgh', alumniOf: 'The School of Examples' },
 }
-
 
 const codes = (result: VerificationResult) => result.errors.map((e) => e.code)
 
@@ -38,8 +54,22 @@ describe('round trips', () => {
       expect(secured.issuer).toBe(signer.id.split('#')[0])
       const result = await verify(secured, { handlers })
       expect(result.errors).toEqual([])
-      expect(result).toMatchObject({ verified: true, format: 'data-integrity', issuer: secured.issuer, key: { id: signer.id } })
-      expect(result.checks.map((c) => c.name)).toEqual(['format', 'proof', 'context', 'credential', 'signature', 'proof_purpose', 'issuer_binding', 'validity'])
+      expect(result).toMatchObject({
+        verified: true,
+        format: 'data-integrity',
+        issuer: secured.issuer,
+        key: { id: signer.id },
+      })
+      expect(result.checks.map((c) => c.name)).toEqual([
+        'format',
+        'proof',
+        'context',
+        'credential',
+        'signature',
+        'proof_purpose',
+        'issuer_binding',
+        'validity',
+      ])
       // The caller's object is untouched.
       expect(CREDENTIAL).not.toHaveProperty('proof')
     })
@@ -47,35 +77,64 @@ describe('round trips', () => {
 
   it('the default suite follows the key: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256; secp256k1 and RSA have none', async () => {
     const ed = await new DataIntegritySigner(await didSigner('Ed25519')).sign(CREDENTIAL)
-    expect(ed.proof).toMatchObject({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod' })
+    expect(ed.proof).toMatchObject({
+      type: 'DataIntegrityProof',
+      cryptosuite: 'eddsa-rdfc-2022',
+      proofPurpose: 'assertionMethod',
+    })
     const p256 = await new DataIntegritySigner(await didSigner('P-256')).sign(CREDENTIAL)
     expect(p256.proof).toMatchObject({ cryptosuite: 'ecdsa-rdfc-2019' })
     const k1 = await didSigner('secp256k1')
-    expect(() => new DataIntegritySigner(k1)).toThrow(expect.objectContaining({ code: 'unsupported_cryptosuite' }))
+    expect(() => new DataIntegritySigner(k1)).toThrow(
+      expect.objectContaining({ code: 'unsupported_cryptosuite' }),
+    )
     const ed2 = await didSigner('Ed25519')
-    expect(() => new DataIntegritySigner(ed2, { cryptosuite: 'ecdsa-rdfc-2019' })).toThrow(expect.objectContaining({ code: 'unsupported_cryptosuite' }))
+    expect(() => new DataIntegritySigner(ed2, { cryptosuite: 'ecdsa-rdfc-2019' })).toThrow(
+      expect.objectContaining({ code: 'unsupported_cryptosuite' }),
+    )
   })
 
   it('a vault key: asDidSigner names the verification method; the vault resolver-free did:key path verifies', async () => {
-    const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: new Uint8Array(32).fill(7), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+    const vault = new KeyVault({
+      store: new MemoryStore(),
+      serviceSecret: new Uint8Array(32).fill(7),
+      kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+    })
     await vault.generate({ id: 'issuer-1', algorithm: 'Ed25519', secrets: ['s1'] })
     const signer = asDidSigner(await vault.unlock('issuer-1', ['s1']))
-    const secured = await new DataIntegritySigner(signer).sign({ ...CREDENTIAL, issuer: { name: 'Example University' } })
+    const secured = await new DataIntegritySigner(signer).sign({
+      ...CREDENTIAL,
+      issuer: { name: 'Example University' },
+    })
     expect(secured.issuer).toEqual({ id: signer.id.split('#')[0], name: 'Example University' })
     expect((await verify(secured, { handlers })).verified).toBe(true)
     // A vault key id is not a verification method.
     const bare = await vault.unlock('issuer-1', ['s1'])
-    await expect(new DataIntegritySigner(bare).sign({ ...CREDENTIAL, issuer: 'did:example:issuer' })).rejects.toMatchObject({ code: 'invalid_argument' })
+    await expect(
+      new DataIntegritySigner(bare).sign({ ...CREDENTIAL, issuer: 'did:example:issuer' }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' })
   })
 
   it('a VCDM 1.1 credential gets the data-integrity context and an issuanceDate', async () => {
     const signer = await didSigner('Ed25519')
-    const secured = await new DataIntegritySigner(signer, { now: () => Date.parse('2024-05-01T10:00:00Z') }).sign({
-      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/2018/credentials/examples/v1'],
+    const secured = await new DataIntegritySigner(signer, {
+      now: () => Date.parse('2024-05-01T10:00:00Z'),
+    }).sign({
+      '@context': [
+        'https://www.w3.org/2018/credentials/v1',
+        'https://www.w3.org/2018/credentials/examples/v1',
+      ],
       type: ['VerifiableCredential', 'UniversityDegreeCredential'],
-      credentialSubject: { id: 'did:example:alice', degree: { type: 'BachelorDegree', name: 'BSc' } },
+      credentialSubject: {
+        id: 'did:example:alice',
+        degree: { type: 'BachelorDegree', name: 'BSc' },
+      },
     })
-    expect(secured['@context']).toEqual(['https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/2018/credentials/examples/v1', 'https://w3id.org/security/data-integrity/v2'])
+    expect(secured['@context']).toEqual([
+      'https://www.w3.org/2018/credentials/v1',
+      'https://www.w3.org/2018/credentials/examples/v1',
+      'https://w3id.org/security/data-integrity/v2',
+    ])
     expect(secured.issuanceDate).toBe('2024-05-01T10:00:00Z')
     expect((await verify(secured, { handlers })).errors).toEqual([])
   })
@@ -85,27 +144,75 @@ describe('round trips', () => {
     const holder = await didSigner('Ed25519')
     const credential = await new DataIntegritySigner(issuer).sign(CREDENTIAL)
     const presentation = await new DataIntegritySigner(holder).sign(
-      { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [credential] },
+      {
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiablePresentation'],
+        verifiableCredential: [credential],
+      },
       { challenge: 'n-0S6_WzA2Mj', domain: 'https://verifier.example' },
     )
-    expect(presentation.proof).toMatchObject({ proofPurpose: 'authentication', challenge: 'n-0S6_WzA2Mj', domain: 'https://verifier.example' })
-    const ok = await verify(presentation, { handlers, nonce: 'n-0S6_WzA2Mj', audience: 'https://verifier.example' })
+    expect(presentation.proof).toMatchObject({
+      proofPurpose: 'authentication',
+      challenge: 'n-0S6_WzA2Mj',
+      domain: 'https://verifier.example',
+    })
+    const ok = await verify(presentation, {
+      handlers,
+      nonce: 'n-0S6_WzA2Mj',
+      audience: 'https://verifier.example',
+    })
     expect(ok.errors).toEqual([])
-    expect(ok.credentials?.[0]).toMatchObject({ verified: true, format: 'data-integrity', issuer: credential.issuer })
-    expect(codes(await verify(presentation, { handlers, nonce: 'another', audience: 'https://verifier.example' }))).toEqual(['nonce_mismatch'])
-    expect(codes(await verify(presentation, { handlers, nonce: 'n-0S6_WzA2Mj', audience: 'https://elsewhere.example' }))).toEqual(['audience_mismatch'])
+    expect(ok.credentials?.[0]).toMatchObject({
+      verified: true,
+      format: 'data-integrity',
+      issuer: credential.issuer,
+    })
+    expect(
+      codes(
+        await verify(presentation, {
+          handlers,
+          nonce: 'another',
+          audience: 'https://verifier.example',
+        }),
+      ),
+    ).toEqual(['nonce_mismatch'])
+    expect(
+      codes(
+        await verify(presentation, {
+          handlers,
+          nonce: 'n-0S6_WzA2Mj',
+          audience: 'https://elsewhere.example',
+        }),
+      ),
+    ).toEqual(['audience_mismatch'])
     // An embedded credential that does not verify fails the presentation.
-    const tampered = clone(presentation) as { verifiableCredential: { credentialSubject: { alumniOf: string } }[] }
+    const tampered = clone(presentation) as {
+      verifiableCredential: { credentialSubject: { alumniOf: string } }[]
+    }
     tampered.verifiableCredential[0]!.credentialSubject.alumniOf = 'Another School'
-    const resigned = await new DataIntegritySigner(holder).sign({ ...tampered, proof: undefined } as Record<string, unknown>, { challenge: 'n-0S6_WzA2Mj' })
-    expect(codes(await verify(resigned, { handlers, nonce: 'n-0S6_WzA2Mj' }))).toEqual(['embedded_credential_invalid'])
+    const resigned = await new DataIntegritySigner(holder).sign(
+      { ...tampered, proof: undefined } as Record<string, unknown>,
+      { challenge: 'n-0S6_WzA2Mj' },
+    )
+    expect(codes(await verify(resigned, { handlers, nonce: 'n-0S6_WzA2Mj' }))).toEqual([
+      'embedded_credential_invalid',
+    ])
   })
 
   it('proof sets and chains built with the signer verify; every proof is checked', async () => {
-    const [a, b, c] = await Promise.all([didSigner('Ed25519'), didSigner('P-256'), didSigner('P-384')])
+    const [a, b, c] = await Promise.all([
+      didSigner('Ed25519'),
+      didSigner('P-256'),
+      didSigner('P-384'),
+    ])
     const one = await new DataIntegritySigner(a).sign(CREDENTIAL, { proofId: 'urn:uuid:1' })
-    const set = await new DataIntegritySigner(b, { allowIssuerMismatch: true }).sign(one, { proofId: 'urn:uuid:2', cryptosuite: 'ecdsa-jcs-2019' })
-    const chain = await new DataIntegritySigner(c, { allowIssuerMismatch: true }).sign(set, { previousProof: ['urn:uuid:1', 'urn:uuid:2'] })
+    const set = await new DataIntegritySigner(b, { allowIssuerMismatch: true }).sign(one, {
+      proofId: 'urn:uuid:2',
+      cryptosuite: 'ecdsa-jcs-2019',
+    })
+    const chain = await new DataIntegritySigner(c, { allowIssuerMismatch: true }).sign(set, {
+      previousProof: ['urn:uuid:1', 'urn:uuid:2'],
+    })
     expect(chain.proof).toHaveLength(3)
     const result = await verify(chain, { handlers })
     expect(result.errors).toEqual([])
@@ -121,7 +228,10 @@ describe('round trips', () => {
     const broken = clone(chain) as { proof: { proofValue: string }[] }
     broken.proof[1]!.proofValue = `z${b58(new Uint8Array(64).fill(1))}`
     // The chained proof signed proof[1] too, so it fails with it.
-    expect(codes(await verify(broken, { handlers }))).toEqual(['signature_invalid', 'signature_invalid'])
+    expect(codes(await verify(broken, { handlers }))).toEqual([
+      'signature_invalid',
+      'signature_invalid',
+    ])
   })
 })
 
@@ -148,11 +258,21 @@ describe('every failure has its code', () => {
 
   it('a wrong proof purpose, and a purpose the controller document does not authorise', async () => {
     const s = await didSigner('Ed25519')
-    const authn = await new DataIntegritySigner(s).sign(CREDENTIAL, { proofPurpose: 'authentication' })
+    const authn = await new DataIntegritySigner(s).sign(CREDENTIAL, {
+      proofPurpose: 'authentication',
+    })
     expect(codes(await verify(authn, { handlers }))).toEqual(['proof_purpose_mismatch'])
     // did:key lists no Ed25519 key under keyAgreement.
-    const agreement = await new DataIntegritySigner(s).sign(CREDENTIAL, { proofPurpose: 'keyAgreement' })
-    expect(codes(await verify(agreement, { handlers: [dataIntegrityHandler({ proofPurpose: 'keyAgreement' })] }))).toEqual(['key_not_authorized'])
+    const agreement = await new DataIntegritySigner(s).sign(CREDENTIAL, {
+      proofPurpose: 'keyAgreement',
+    })
+    expect(
+      codes(
+        await verify(agreement, {
+          handlers: [dataIntegrityHandler({ proofPurpose: 'keyAgreement' })],
+        }),
+      ),
+    ).toEqual(['key_not_authorized'])
   })
 
   it('an unknown context: refused at signing and at verification, and nothing is fetched', async () => {
@@ -164,13 +284,22 @@ describe('every failure has its code', () => {
     }) as typeof fetch
     try {
       const s = await didSigner('Ed25519')
-      const unknown = { ...CREDENTIAL, '@context': [...CREDENTIAL['@context'], 'https://unknown.example/context/v1'] }
-      expect(await rejectionCode(new DataIntegritySigner(s).sign(unknown))).toBe('context_not_found')
+      const unknown = {
+        ...CREDENTIAL,
+        '@context': [...CREDENTIAL['@context'], 'https://unknown.example/context/v1'],
+      }
+      expect(await rejectionCode(new DataIntegritySigner(s).sign(unknown))).toBe(
+        'context_not_found',
+      )
       const doc = await fresh()
       doc['@context'] = unknown['@context']
       expect(codes(await verify(doc, { handlers }))).toEqual(['context_not_found'])
       // The jcs suites do not process JSON-LD, but apply the same context policy: an unknown context is refused too.
-      expect(await rejectionCode(new DataIntegritySigner(s, { cryptosuite: 'eddsa-jcs-2022' }).sign(unknown))).toBe('context_not_found')
+      expect(
+        await rejectionCode(
+          new DataIntegritySigner(s, { cryptosuite: 'eddsa-jcs-2022' }).sign(unknown),
+        ),
+      ).toBe('context_not_found')
       expect(fetches).toEqual([])
     } finally {
       globalThis.fetch = original
@@ -179,10 +308,22 @@ describe('every failure has its code', () => {
 
   it('a context a caller adds works for that loader only (jsonld keeps no shared cache of it)', async () => {
     const s = await didSigner('Ed25519')
-    const contexts = { 'https://example.org/ctx/v1': { '@context': { favoriteColor: 'https://example.org/vocab#favoriteColor' } } }
-    const document = { ...CREDENTIAL, '@context': [...CREDENTIAL['@context'], 'https://example.org/ctx/v1'], credentialSubject: { id: 'did:example:a', favoriteColor: 'blue' } }
-    const secured = await new DataIntegritySigner(s, { documentLoader: createDocumentLoader({ contexts }) }).sign(document)
-    expect((await verify(secured, { handlers: [dataIntegrityHandler({ contexts })] })).errors).toEqual([])
+    const contexts = {
+      'https://example.org/ctx/v1': {
+        '@context': { favoriteColor: 'https://example.org/vocab#favoriteColor' },
+      },
+    }
+    const document = {
+      ...CREDENTIAL,
+      '@context': [...CREDENTIAL['@context'], 'https://example.org/ctx/v1'],
+      credentialSubject: { id: 'did:example:a', favoriteColor: 'blue' },
+    }
+    const secured = await new DataIntegritySigner(s, {
+      documentLoader: createDocumentLoader({ contexts }),
+    }).sign(document)
+    expect(
+      (await verify(secured, { handlers: [dataIntegrityHandler({ contexts })] })).errors,
+    ).toEqual([])
     expect(codes(await verify(secured, { handlers }))).toEqual(['context_not_found'])
     expect(await rejectionCode(new DataIntegritySigner(s).sign(document))).toBe('context_not_found')
   })
@@ -192,10 +333,15 @@ describe('every failure has its code', () => {
     const loader = createDocumentLoader({
       fetch: async (url) => {
         requested.push(url)
-        return new Response(JSON.stringify({ '@context': { shoeSize: 'https://example.org/vocab#shoeSize' } }), { headers: { 'content-type': 'application/ld+json' } })
+        return new Response(
+          JSON.stringify({ '@context': { shoeSize: 'https://example.org/vocab#shoeSize' } }),
+          { headers: { 'content-type': 'application/ld+json' } },
+        )
       },
     })
-    expect((await loader('https://example.org/remote/v1')).document).toEqual({ '@context': { shoeSize: 'https://example.org/vocab#shoeSize' } })
+    expect((await loader('https://example.org/remote/v1')).document).toEqual({
+      '@context': { shoeSize: 'https://example.org/vocab#shoeSize' },
+    })
     await loader('https://example.org/remote/v1')
     expect(requested).toEqual(['https://example.org/remote/v1'])
     expect(await rejectionCode(loader('http://example.org/plain-http'))).toBe('context_not_found')
@@ -203,14 +349,28 @@ describe('every failure has its code', () => {
 
   it('an undefined term (safe mode), at signing and at verification', async () => {
     const s = await didSigner('Ed25519')
-    const undefinedTerm = { ...CREDENTIAL, '@context': ['https://www.w3.org/ns/credentials/v2'], credentialSubject: { id: 'did:example:a', alumniOf: 'x' } }
-    expect(await rejectionCode(new DataIntegritySigner(s).sign(undefinedTerm))).toBe('jsonld_invalid')
+    const undefinedTerm = {
+      ...CREDENTIAL,
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      credentialSubject: { id: 'did:example:a', alumniOf: 'x' },
+    }
+    expect(await rejectionCode(new DataIntegritySigner(s).sign(undefinedTerm))).toBe(
+      'jsonld_invalid',
+    )
     const doc = await fresh()
     doc.credentialSubject.undefinedTerm = 'x'
-    doc['@context'] = ['https://www.w3.org/ns/credentials/v2', { '@vocab': null }, 'https://www.w3.org/ns/credentials/examples/v2']
+    doc['@context'] = [
+      'https://www.w3.org/ns/credentials/v2',
+      { '@vocab': null },
+      'https://www.w3.org/ns/credentials/examples/v2',
+    ]
     // The inline context is refused by default (context policy); allowed, safe mode refuses the term.
     expect(codes(await verify(doc, { handlers }))).toEqual(['context_not_allowed'])
-    expect(codes(await verify(doc, { handlers: [dataIntegrityHandler({ allowInlineContexts: true })] }))[0]).toMatch(/jsonld_invalid|signature_invalid/)
+    expect(
+      codes(
+        await verify(doc, { handlers: [dataIntegrityHandler({ allowInlineContexts: true })] }),
+      )[0],
+    ).toMatch(/jsonld_invalid|signature_invalid/)
   })
 
   it('a verification method whose controller is another DID, and an issuer that is not the key controller', async () => {
@@ -221,28 +381,52 @@ describe('every failure has its code', () => {
     const document = {
       '@context': ['https://www.w3.org/ns/did/v1'],
       id: did,
-      verificationMethod: [{ id: vm, type: 'Multikey', controller: 'did:web:someone-else.example', publicKeyMultibase: multibase }],
+      verificationMethod: [
+        {
+          id: vm,
+          type: 'Multikey',
+          controller: 'did:web:someone-else.example',
+          publicKeyMultibase: multibase,
+        },
+      ],
       assertionMethod: [vm],
     }
-    const fetchDid = async () => new Response(JSON.stringify(document), { headers: { 'content-type': 'application/did+json' } })
+    const fetchDid = async () =>
+      new Response(JSON.stringify(document), {
+        headers: { 'content-type': 'application/did+json' },
+      })
     const secured = await new DataIntegritySigner({ ...s, id: vm }).sign(CREDENTIAL)
-    const result = await verify(secured, { handlers, resolver: createResolver({ fetch: fetchDid }), issuerBinding: false })
+    const result = await verify(secured, {
+      handlers,
+      resolver: createResolver({ fetch: fetchDid }),
+      issuerBinding: false,
+    })
     expect(codes(result)).toEqual(['key_resolution_failed'])
     expect(result.checks.find((c) => !c.passed)?.name).toBe('key')
 
-    const other = await new DataIntegritySigner(s, { allowIssuerMismatch: true }).sign({ ...CREDENTIAL, issuer: 'did:example:somebody-else' })
+    const other = await new DataIntegritySigner(s, { allowIssuerMismatch: true }).sign({
+      ...CREDENTIAL,
+      issuer: 'did:example:somebody-else',
+    })
     expect(codes(await verify(other, { handlers }))).toEqual(['issuer_mismatch'])
     expect((await verify(other, { handlers, issuerBinding: false })).verified).toBe(true)
   })
 
   it('a dangling previousProof, and a proof that endorses itself', async () => {
     const doc = await fresh()
-    doc.proof = [{ ...doc.proof, id: 'urn:uuid:a' }, { ...doc.proof, id: 'urn:uuid:b', previousProof: 'urn:uuid:missing' }]
+    doc.proof = [
+      { ...doc.proof, id: 'urn:uuid:a' },
+      { ...doc.proof, id: 'urn:uuid:b', previousProof: 'urn:uuid:missing' },
+    ]
     const result = await verify(doc, { handlers })
     expect(codes(result)).toEqual(['previous_proof_missing'])
     doc.proof[1].previousProof = 'urn:uuid:b'
     expect(codes(await verify(doc, { handlers }))).toEqual(['previous_proof_missing'])
-    expect(await rejectionCode(new DataIntegritySigner(signer).sign(await fresh(), { previousProof: 'urn:uuid:nope' }))).toBe('previous_proof_missing')
+    expect(
+      await rejectionCode(
+        new DataIntegritySigner(signer).sign(await fresh(), { previousProof: 'urn:uuid:nope' }),
+      ),
+    ).toBe('previous_proof_missing')
   })
 
   it('an ECDSA signature of the wrong length', async () => {
@@ -259,25 +443,84 @@ describe('every failure has its code', () => {
 
   it('malformed proofs, unknown suites, a key the suite is not for', async () => {
     const doc = await fresh()
-    expect(codes(await verify({ ...doc, proof: { ...doc.proof, proofValue: 'u' + doc.proof.proofValue.slice(1) } }, { handlers }))).toEqual(['proof_invalid'])
-    expect(codes(await verify({ ...doc, proof: { ...doc.proof, proofValue: 'z0OIl' } }, { handlers }))).toEqual(['proof_invalid'])
-    expect(codes(await verify({ ...doc, proof: { ...doc.proof, verificationMethod: undefined } }, { handlers }))).toEqual(['proof_invalid'])
-    expect(codes(await verify({ ...doc, proof: { ...doc.proof, created: 'yesterday' } }, { handlers }))).toEqual(['proof_invalid'])
-    expect(codes(await verify({ ...doc, proof: { ...doc.proof, cryptosuite: 'eddsa-2022' } }, { handlers }))).toEqual(['unsupported_cryptosuite'])
-    expect(codes(await verify({ ...doc, proof: { ...doc.proof, type: 'JsonWebSignature2020' } }, { handlers }))).toEqual(['unsupported_cryptosuite'])
-    expect(codes(await verify({ ...doc, proof: [doc.proof, 'not a proof'] }, { handlers }))).toEqual(['proof_invalid'])
+    expect(
+      codes(
+        await verify(
+          { ...doc, proof: { ...doc.proof, proofValue: 'u' + doc.proof.proofValue.slice(1) } },
+          { handlers },
+        ),
+      ),
+    ).toEqual(['proof_invalid'])
+    expect(
+      codes(await verify({ ...doc, proof: { ...doc.proof, proofValue: 'z0OIl' } }, { handlers })),
+    ).toEqual(['proof_invalid'])
+    expect(
+      codes(
+        await verify(
+          { ...doc, proof: { ...doc.proof, verificationMethod: undefined } },
+          { handlers },
+        ),
+      ),
+    ).toEqual(['proof_invalid'])
+    expect(
+      codes(await verify({ ...doc, proof: { ...doc.proof, created: 'yesterday' } }, { handlers })),
+    ).toEqual(['proof_invalid'])
+    expect(
+      codes(
+        await verify({ ...doc, proof: { ...doc.proof, cryptosuite: 'eddsa-2022' } }, { handlers }),
+      ),
+    ).toEqual(['unsupported_cryptosuite'])
+    expect(
+      codes(
+        await verify(
+          { ...doc, proof: { ...doc.proof, type: 'JsonWebSignature2020' } },
+          { handlers },
+        ),
+      ),
+    ).toEqual(['unsupported_cryptosuite'])
+    expect(
+      codes(await verify({ ...doc, proof: [doc.proof, 'not a proof'] }, { handlers })),
+    ).toEqual(['proof_invalid'])
     const p256 = await didSigner('P-256')
-    expect(codes(await verify({ ...doc, proof: { ...doc.proof, verificationMethod: p256.id } }, { handlers }))).toEqual(['unsupported_cryptosuite'])
-    expect(codes(await verify({ ...doc, proof: Array.from({ length: 9 }, () => doc.proof) }, { handlers }))).toEqual(['proof_invalid'])
+    expect(
+      codes(
+        await verify(
+          { ...doc, proof: { ...doc.proof, verificationMethod: p256.id } },
+          { handlers },
+        ),
+      ),
+    ).toEqual(['unsupported_cryptosuite'])
+    expect(
+      codes(
+        await verify({ ...doc, proof: Array.from({ length: 9 }, () => doc.proof) }, { handlers }),
+      ),
+    ).toEqual(['proof_invalid'])
   })
 
   it('proof expires and created: checked against the clock unless checkValidity is false', async () => {
     const s = await didSigner('Ed25519')
-    const expiring = await new DataIntegritySigner(s).sign(CREDENTIAL, { created: '2024-01-01T00:00:00Z', expires: '2025-01-01T00:00:00Z' })
-    expect(codes(await verify(expiring, { handlers, now: Date.parse('2026-01-01T00:00:00Z') }))).toEqual(['expired'])
-    expect((await verify(expiring, { handlers, now: Date.parse('2024-06-01T00:00:00Z') })).errors).toEqual([])
-    expect((await verify(expiring, { handlers, now: Date.parse('2026-01-01T00:00:00Z'), checkValidity: false })).errors).toEqual([])
-    expect(codes(await verify(expiring, { handlers, now: Date.parse('2023-01-01T00:00:00Z') }))).toEqual(['not_yet_valid'])
+    const expiring = await new DataIntegritySigner(s).sign(CREDENTIAL, {
+      created: '2024-01-01T00:00:00Z',
+      expires: '2025-01-01T00:00:00Z',
+    })
+    expect(
+      codes(await verify(expiring, { handlers, now: Date.parse('2026-01-01T00:00:00Z') })),
+    ).toEqual(['expired'])
+    expect(
+      (await verify(expiring, { handlers, now: Date.parse('2024-06-01T00:00:00Z') })).errors,
+    ).toEqual([])
+    expect(
+      (
+        await verify(expiring, {
+          handlers,
+          now: Date.parse('2026-01-01T00:00:00Z'),
+          checkValidity: false,
+        })
+      ).errors,
+    ).toEqual([])
+    expect(
+      codes(await verify(expiring, { handlers, now: Date.parse('2023-01-01T00:00:00Z') })),
+    ).toEqual(['not_yet_valid'])
   })
 
   it('without the handler, verify() says how to enable Data Integrity', async () => {

@@ -29,13 +29,20 @@ const didJwkOf = (jwk: object): string => `did:jwk:${b64u(utf8(JSON.stringify(jw
 describe('did:jwk', () => {
   it('the specification P-256 example: the DID re-encodes identically and resolves to its document', () => {
     const jwk = jwkFromDidJwk(SPEC_P256)
-    expect(jwk).toEqual({ crv: 'P-256', kty: 'EC', x: 'acbIQiuMs3i8_uszEjJ2tpTtRM4EU3yz91PH6CdH2V0', y: '_KcyLj9vWMptnmKtm46GqDz8wf74I5LKgrl2GzH3nSE' })
+    expect(jwk).toEqual({
+      crv: 'P-256',
+      kty: 'EC',
+      x: 'acbIQiuMs3i8_uszEjJ2tpTtRM4EU3yz91PH6CdH2V0',
+      y: '_KcyLj9vWMptnmKtm46GqDz8wf74I5LKgrl2GzH3nSE',
+    })
     expect(didJwkFromJwk(jwk)).toBe(SPEC_P256)
     const vm = `${SPEC_P256}#0`
     expect(didJwkDocument(SPEC_P256)).toEqual({
       '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
       id: SPEC_P256,
-      verificationMethod: [{ id: vm, type: 'JsonWebKey2020', controller: SPEC_P256, publicKeyJwk: jwk }],
+      verificationMethod: [
+        { id: vm, type: 'JsonWebKey2020', controller: SPEC_P256, publicKeyJwk: jwk },
+      ],
       authentication: [vm],
       assertionMethod: [vm],
       capabilityInvocation: [vm],
@@ -50,11 +57,15 @@ describe('did:jwk', () => {
 
   for (const algorithm of KEY_ALGORITHMS) {
     it(`${algorithm}: jwk -> did:jwk -> jwk round trip, required members only, sorted`, async () => {
-      const { publicJwk } = algorithm === 'RSA-PSS'
-        ? await importPrivateKey({ jwk: suite11Keys.rs256PrivateKeyJwk as PrivateJwk })
-        : await generateKeyPair(algorithm)
+      const { publicJwk } =
+        algorithm === 'RSA-PSS'
+          ? await importPrivateKey({ jwk: suite11Keys.rs256PrivateKeyJwk as PrivateJwk })
+          : await generateKeyPair(algorithm)
       const did = didJwkFromJwk({ ...publicJwk, alg: 'X', use: 'sig' } as PublicJwk)
-      const encoded = JSON.parse(new TextDecoder().decode(fromB64u(did.slice(8)))) as Record<string, unknown>
+      const encoded = JSON.parse(new TextDecoder().decode(fromB64u(did.slice(8)))) as Record<
+        string,
+        unknown
+      >
       expect(Object.keys(encoded)).toEqual(Object.keys(encoded).sort())
       expect(encoded).toEqual(withoutKid(publicJwk))
       expect(jwkFromDidJwk(did)).toEqual(withoutKid(publicJwk))
@@ -67,13 +78,31 @@ describe('did:jwk', () => {
     const ec = withoutKid((await generateKeyPair('P-256')).publicJwk)
     const ed = withoutKid((await generateKeyPair('Ed25519')).publicJwk)
     const relationships = (did: string) =>
-      ['authentication', 'assertionMethod', 'capabilityInvocation', 'capabilityDelegation', 'keyAgreement'].filter((r) => r in didJwkDocument(did))
-    expect(relationships(didJwkOf({ ...ec, use: 'sig' }))).toEqual(['authentication', 'assertionMethod', 'capabilityInvocation', 'capabilityDelegation'])
+      [
+        'authentication',
+        'assertionMethod',
+        'capabilityInvocation',
+        'capabilityDelegation',
+        'keyAgreement',
+      ].filter((r) => r in didJwkDocument(did))
+    expect(relationships(didJwkOf({ ...ec, use: 'sig' }))).toEqual([
+      'authentication',
+      'assertionMethod',
+      'capabilityInvocation',
+      'capabilityDelegation',
+    ])
     expect(relationships(didJwkOf({ ...ec, use: 'enc' }))).toEqual(['keyAgreement'])
-    expect(relationships(didJwkFromJwk(ed))).toEqual(['authentication', 'assertionMethod', 'capabilityInvocation', 'capabilityDelegation'])
+    expect(relationships(didJwkFromJwk(ed))).toEqual([
+      'authentication',
+      'assertionMethod',
+      'capabilityInvocation',
+      'capabilityDelegation',
+    ])
     // Extra members stay in publicKeyJwk, as the specification says.
     const doc = didJwkDocument(didJwkOf({ ...ec, use: 'sig', kid: 'k1' }))
-    expect(doc.verificationMethod[0]).toMatchObject({ publicKeyJwk: { ...ec, use: 'sig', kid: 'k1' } })
+    expect(doc.verificationMethod[0]).toMatchObject({
+      publicKeyJwk: { ...ec, use: 'sig', kid: 'k1' },
+    })
   })
 
   it('private keys are refused in both directions', async () => {
@@ -85,17 +114,43 @@ describe('did:jwk', () => {
   })
 
   it('malformed did:jwk strings', async () => {
-    for (const input of ['did:key:z6Mk', 'did:jwk:', `${SPEC_P256}#1`, `${SPEC_P256}?v=1`, 'did:jwk:eyJ+', 'did:jwk:' + 'A'.repeat(9000)]) {
+    for (const input of [
+      'did:key:z6Mk',
+      'did:jwk:',
+      `${SPEC_P256}#1`,
+      `${SPEC_P256}?v=1`,
+      'did:jwk:eyJ+',
+      'did:jwk:' + 'A'.repeat(9000),
+    ]) {
       await expectCode(() => jwkFromDidJwk(input), 'invalid_argument')
     }
     await expectCode(() => jwkFromDidJwk(undefined as unknown as string), 'invalid_argument')
     const notJson = `did:jwk:${b64u(utf8('{"kty":'))}`
     const array = didJwkOf([1, 2])
     const nonUtf8 = `did:jwk:${b64u(new Uint8Array([0x7b, 0xff, 0x7d]))}`
-    const badPoint = didJwkOf({ crv: 'P-256', kty: 'EC', x: b64u(new Uint8Array(32).fill(1)), y: b64u(new Uint8Array(32).fill(2)) })
-    for (const input of [notJson, array, nonUtf8, badPoint, didJwkOf(null as unknown as object), 'did:jwk:A']) await expectCode(() => jwkFromDidJwk(input), 'invalid_key')
+    const badPoint = didJwkOf({
+      crv: 'P-256',
+      kty: 'EC',
+      x: b64u(new Uint8Array(32).fill(1)),
+      y: b64u(new Uint8Array(32).fill(2)),
+    })
+    for (const input of [
+      notJson,
+      array,
+      nonUtf8,
+      badPoint,
+      didJwkOf(null as unknown as object),
+      'did:jwk:A',
+    ])
+      await expectCode(() => jwkFromDidJwk(input), 'invalid_key')
     await expectCode(() => jwkFromDidJwk(didJwkOf({ kty: 'oct', k: 'AAAA' })), 'invalid_key') // k is a private member
-    await expectCode(() => jwkFromDidJwk(didJwkOf({ kty: 'EC', crv: 'P-192', x: 'AA', y: 'AA' })), 'unsupported_algorithm')
-    await expectCode(() => jwkFromDidJwk(didJwkOf({ kty: 'EC', crv: 'P-521', x: 'AA', y: 'AA' })), 'invalid_key') // P-521 coordinates are 66 bytes
+    await expectCode(
+      () => jwkFromDidJwk(didJwkOf({ kty: 'EC', crv: 'P-192', x: 'AA', y: 'AA' })),
+      'unsupported_algorithm',
+    )
+    await expectCode(
+      () => jwkFromDidJwk(didJwkOf({ kty: 'EC', crv: 'P-521', x: 'AA', y: 'AA' })),
+      'invalid_key',
+    ) // P-521 coordinates are 66 bytes
   })
 })

@@ -15,7 +15,7 @@ import { expectCode } from './keys-helpers.js'
 import diSignatures from '../fixtures/vectors/di-signatures.json' with { type: 'json' }
 import suite11Keys from '../fixtures/vectors/w3c-vc-test-suite-1.1/jwt-keys.json' with { type: 'json' }
 
-/** did:key DIDs published in the vectors (issuers, proofs, subjects), mostly without private keys. */
+/** Did:key DIDs published in the vectors (issuers, proofs, subjects), mostly without private keys. */
 const PUBLISHED = [
   'did:key:z6MkpJySvETLnxhQG9DzEdmKJtysBDjuuTeDfUj1uNNCUqcj', // vc-di-eddsa employmentAuth issuer
   'did:key:z6Mkska8oQD7QQQWxqa7L5ai4mH98HfAdSwomPFYKuqNyE2y', // vc-di-eddsa employ proof
@@ -52,7 +52,9 @@ describe('did:key', () => {
   }
 
   it('RSA-PSS: jwk -> did:key -> jwk round trip', async () => {
-    const { publicJwk } = await importPrivateKey({ jwk: suite11Keys.rs256PrivateKeyJwk as PrivateJwk })
+    const { publicJwk } = await importPrivateKey({
+      jwk: suite11Keys.rs256PrivateKeyJwk as PrivateJwk,
+    })
     const did = didKeyFromJwk(publicJwk)
     expect(did.startsWith('did:key:z4MX')).toBe(true)
     expect(jwkFromDidKey(did)).toEqual(withoutKid(publicJwk))
@@ -65,7 +67,9 @@ describe('did:key', () => {
     expect(didKeyDocument(did)).toEqual({
       '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
       id: did,
-      verificationMethod: [{ id: vmId, type: 'Multikey', controller: did, publicKeyMultibase: multibase }],
+      verificationMethod: [
+        { id: vmId, type: 'Multikey', controller: did, publicKeyMultibase: multibase },
+      ],
       authentication: [vmId],
       assertionMethod: [vmId],
       capabilityInvocation: [vmId],
@@ -78,27 +82,61 @@ describe('did:key', () => {
   it('document: other verification method types and their contexts', () => {
     const did = PUBLISHED[0] as string
     const ed2020 = didKeyDocument(did, { verificationMethodType: 'Ed25519VerificationKey2020' })
-    expect(ed2020['@context']).toEqual(['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/ed25519-2020/v1'])
-    expect(ed2020.verificationMethod[0]).toMatchObject({ type: 'Ed25519VerificationKey2020', publicKeyMultibase: did.slice(8) })
+    expect(ed2020['@context']).toEqual([
+      'https://www.w3.org/ns/did/v1',
+      'https://w3id.org/security/suites/ed25519-2020/v1',
+    ])
+    expect(ed2020.verificationMethod[0]).toMatchObject({
+      type: 'Ed25519VerificationKey2020',
+      publicKeyMultibase: did.slice(8),
+    })
     const jwkDoc = didKeyDocument(did, { verificationMethodType: 'JsonWebKey' })
-    expect(jwkDoc['@context']).toEqual(['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/jwk/v1'])
-    expect(jwkDoc.verificationMethod[0]).toEqual({ id: `${did}#${did.slice(8)}`, type: 'JsonWebKey', controller: did, publicKeyJwk: jwkFromDidKey(did) })
+    expect(jwkDoc['@context']).toEqual([
+      'https://www.w3.org/ns/did/v1',
+      'https://w3id.org/security/jwk/v1',
+    ])
+    expect(jwkDoc.verificationMethod[0]).toEqual({
+      id: `${did}#${did.slice(8)}`,
+      type: 'JsonWebKey',
+      controller: did,
+      publicKeyJwk: jwkFromDidKey(did),
+    })
     const jws2020 = didKeyDocument(did, { verificationMethodType: 'JsonWebKey2020' })
     expect(jws2020['@context'][1]).toBe('https://w3id.org/security/suites/jws-2020/v1')
-    expect(() => didKeyDocument(PUBLISHED[4] as string, { verificationMethodType: 'Ed25519VerificationKey2020' })).toThrowError(
-      expect.objectContaining({ code: 'unsupported_algorithm' }),
-    )
+    expect(() =>
+      didKeyDocument(PUBLISHED[4] as string, {
+        verificationMethodType: 'Ed25519VerificationKey2020',
+      }),
+    ).toThrowError(expect.objectContaining({ code: 'unsupported_algorithm' }))
   })
 
   it('malformed did:key strings', async () => {
     const good = PUBLISHED[0] as string
-    const argument = ['did:web:example.com', 'did:key:', 'did:key', `${good}#other`, `${good}?x=1`, `${good}/path`, ` ${good}`, 'did:KEY:z6Mk', 'did:key:' + 'z'.repeat(9000)]
+    const argument = [
+      'did:web:example.com',
+      'did:key:',
+      'did:key',
+      `${good}#other`,
+      `${good}?x=1`,
+      `${good}/path`,
+      ` ${good}`,
+      'did:KEY:z6Mk',
+      'did:key:' + 'z'.repeat(9000),
+    ]
     for (const input of argument) await expectCode(() => jwkFromDidKey(input), 'invalid_argument')
     await expectCode(() => jwkFromDidKey(42 as unknown as string), 'invalid_argument')
     await expectCode(() => didKeyDocument('did:example:123'), 'invalid_argument')
     const truncated = 'did:key:z' + b58(fromB58(good.slice(9)).subarray(0, 20))
-    const key = ['did:key:6Mk' + good.slice(12), good.slice(0, -1) + '0', truncated, 'did:key:z' + 'A'.repeat(2000)]
+    const key = [
+      'did:key:6Mk' + good.slice(12),
+      good.slice(0, -1) + '0',
+      truncated,
+      'did:key:z' + 'A'.repeat(2000),
+    ]
     for (const input of key) await expectCode(() => jwkFromDidKey(input), 'invalid_key')
-    await expectCode(() => jwkFromDidKey('did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc'), 'unsupported_algorithm') // X25519
+    await expectCode(
+      () => jwkFromDidKey('did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc'),
+      'unsupported_algorithm',
+    ) // X25519
   })
 })

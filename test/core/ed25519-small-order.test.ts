@@ -72,7 +72,10 @@ function encode(y: bigint, xSign: 0 | 1): Uint8Array {
  * rules (ZIP-215), which is how a blocklist of canonical encodings alone gets bypassed.
  */
 const NON_CANONICAL: readonly Uint8Array[] = [
-  ...Array.from({ length: 19 }, (_, i) => [encode(P + BigInt(i), 0), encode(P + BigInt(i), 1)]).flat(),
+  ...Array.from({ length: 19 }, (_, i) => [
+    encode(P + BigInt(i), 0),
+    encode(P + BigInt(i), 1),
+  ]).flat(),
   encode(1n, 1),
   encode(P - 1n, 1),
 ]
@@ -106,7 +109,10 @@ describe('the small-order list itself', () => {
     const seen = new Set<string>()
     for (const { order, hex: text } of SMALL_ORDER_POINTS) {
       const point = ed25519.Point.fromBytes(hex(text), false)
-      expect(point.multiply(BigInt(order)).is0() || point.multiplyUnsafe(BigInt(order)).is0(), text).toBe(true)
+      expect(
+        point.multiply(BigInt(order)).is0() || point.multiplyUnsafe(BigInt(order)).is0(),
+        text,
+      ).toBe(true)
       if (order > 1) expect(point.multiplyUnsafe(BigInt(order / 2)).is0(), text).toBe(false)
       seen.add(toHex(point.toBytes()))
     }
@@ -119,27 +125,42 @@ describe('the small-order list itself', () => {
 })
 
 describe('small-order and non-canonical Ed25519 public keys are refused wherever a key enters', () => {
-  it.each(ALL_WEAK_ENCODINGS.map((bytes) => [toHex(bytes), bytes] as const))('%s', async (_, bytes) => {
-    const jwk = jwkOf(bytes)
-    await expectCode(() => verifySignature(jwk, utf8('any message'), FORGED_SIGNATURE), 'invalid_key')
-    await expectCode(() => verifySignature(jwk, utf8('any message'), FORGED_SIGNATURE, { backend: 'noble' }), 'invalid_key')
-    await expectCode(() => toPublicJwk(jwk), 'invalid_key')
-    await expectCode(() => jwkThumbprint(jwk), 'invalid_key')
-    await expectCode(() => multikeyFromJwk(jwk), 'invalid_key')
-    await expectCode(() => didKeyFromJwk(jwk), 'invalid_key')
-    await expectCode(() => jwkFromDidKey(didKeyOf(bytes)), 'invalid_key')
-    await expectCode(() => didKeyDocument(didKeyOf(bytes)), 'invalid_key')
-    await expectCode(() => jwkFromMultikey(didKeyOf(bytes).slice('did:key:'.length)), 'invalid_key')
-    await expectCode(() => jwkFromDidJwk(didJwkOf(bytes)), 'invalid_key')
-    await expectCode(() => didJwkDocument(didJwkOf(bytes)), 'invalid_key')
-  })
+  it.each(ALL_WEAK_ENCODINGS.map((bytes) => [toHex(bytes), bytes] as const))(
+    '%s',
+    async (_, bytes) => {
+      const jwk = jwkOf(bytes)
+      await expectCode(
+        () => verifySignature(jwk, utf8('any message'), FORGED_SIGNATURE),
+        'invalid_key',
+      )
+      await expectCode(
+        () => verifySignature(jwk, utf8('any message'), FORGED_SIGNATURE, { backend: 'noble' }),
+        'invalid_key',
+      )
+      await expectCode(() => toPublicJwk(jwk), 'invalid_key')
+      await expectCode(() => jwkThumbprint(jwk), 'invalid_key')
+      await expectCode(() => multikeyFromJwk(jwk), 'invalid_key')
+      await expectCode(() => didKeyFromJwk(jwk), 'invalid_key')
+      await expectCode(() => jwkFromDidKey(didKeyOf(bytes)), 'invalid_key')
+      await expectCode(() => didKeyDocument(didKeyOf(bytes)), 'invalid_key')
+      await expectCode(
+        () => jwkFromMultikey(didKeyOf(bytes).slice('did:key:'.length)),
+        'invalid_key',
+      )
+      await expectCode(() => jwkFromDidJwk(didJwkOf(bytes)), 'invalid_key')
+      await expectCode(() => didJwkDocument(didJwkOf(bytes)), 'invalid_key')
+    },
+  )
 })
 
 describe('the identity-key forgery of finding 2 fails on every path', () => {
   const message = utf8('pay 1,000,000 to Mallory')
 
   it('verifySignature: invalid_key (it verified on the node:crypto backend)', async () => {
-    await expectCode(() => verifySignature(jwkOf(IDENTITY), message, FORGED_SIGNATURE), 'invalid_key')
+    await expectCode(
+      () => verifySignature(jwkOf(IDENTITY), message, FORGED_SIGNATURE),
+      'invalid_key',
+    )
   })
 
   it('verify() of a vc+jwt "signed" by a did:key of the identity point', async () => {
@@ -171,7 +192,10 @@ describe('the identity-key forgery of finding 2 fails on every path', () => {
       { alg: 'EdDSA', typ: 'openid4vci-proof+jwt', jwk: jwkOf(IDENTITY) },
       { aud: 'https://issuer.example', iat: now / 1000, nonce: 'n-1' },
     )
-    const result = await verifyOid4vciProof({ proof_type: 'jwt', jwt: proof }, { expectedAudience: 'https://issuer.example', expectedNonce: 'n-1', now })
+    const result = await verifyOid4vciProof(
+      { proof_type: 'jwt', jwt: proof },
+      { expectedAudience: 'https://issuer.example', expectedNonce: 'n-1', now },
+    )
     expect(result.verified).toBe(false)
   })
 
@@ -182,18 +206,38 @@ describe('the identity-key forgery of finding 2 fails on every path', () => {
     const now = Date.UTC(2030, 0, 1)
     const issued = await signJwt(
       signer,
-      { iss: issuerDid, vct: 'https://credentials.example/identity', iat: now / 1000, cnf: { jwk: jwkOf(IDENTITY) }, given_name: 'Erika' },
+      {
+        iss: issuerDid,
+        vct: 'https://credentials.example/identity',
+        iat: now / 1000,
+        cnf: { jwk: jwkOf(IDENTITY) },
+        given_name: 'Erika',
+      },
       { typ: 'dc+sd-jwt' },
     )
     const sdJwt = `${issued}~`
     const kbJwt = forgedCompact(
       { alg: 'EdDSA', typ: 'kb+jwt' },
-      { iat: now / 1000, aud: 'https://verifier.example', nonce: 'n-2', sd_hash: b64u(sha256(utf8(sdJwt))) },
+      {
+        iat: now / 1000,
+        aud: 'https://verifier.example',
+        nonce: 'n-2',
+        sd_hash: b64u(sha256(utf8(sdJwt))),
+      },
     )
     await expect(
-      verifySdJwt(sdJwt + kbJwt, { key: issuer.publicJwk, audience: 'https://verifier.example', nonce: 'n-2', now }),
+      verifySdJwt(sdJwt + kbJwt, {
+        key: issuer.publicJwk,
+        audience: 'https://verifier.example',
+        nonce: 'n-2',
+        now,
+      }),
     ).rejects.toThrow()
-    const result = await verify(sdJwt + kbJwt, { audience: 'https://verifier.example', nonce: 'n-2', now })
+    const result = await verify(sdJwt + kbJwt, {
+      audience: 'https://verifier.example',
+      nonce: 'n-2',
+      now,
+    })
     expect(result.verified).toBe(false)
   })
 })

@@ -1,10 +1,10 @@
 /**
- * One Ed25519 verification rule on every backend (src/keys/ed25519-verify.ts): S < L, canonical
- * R, and the cofactorless equation [S]B = R + [k]A, which is what OpenSSL (node:crypto, Node's
+ * One Ed25519 verification rule on every backend (src/keys/ed25519-verify.ts): S < L, canonical R,
+ * and the cofactorless equation [S]B = R + [k]A, which is what OpenSSL (node:crypto, Node's
  * WebCrypto) and BoringSSL (Chromium's WebCrypto) check. noble's own `ed25519.verify` checks the
  * cofactored equation, so before this rule a signature whose R carries a small-order component
- * verified on the noble path (Deno/Bun/browsers without WebCrypto Ed25519, `backend: 'noble'`)
- * and failed everywhere else. Runs in every project.
+ * verified on the noble path (Deno/Bun/browsers without WebCrypto Ed25519, `backend: 'noble'`) and
+ * failed everywhere else. Runs in every project.
  */
 import { describe, expect, it } from 'vitest'
 import { ed25519 } from '@noble/curves/ed25519.js'
@@ -18,7 +18,10 @@ import { hex } from './keys-helpers.js'
 const Point = ed25519.Point
 const L = Point.Fn.ORDER
 /** A point of order 8 (see ed25519-small-order.test.ts for all eight). */
-const ORDER_8 = Point.fromBytes(hex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'), false)
+const ORDER_8 = Point.fromBytes(
+  hex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'),
+  false,
+)
 
 function littleEndian(value: bigint): Uint8Array {
   const out = new Uint8Array(32)
@@ -38,7 +41,8 @@ const message = utf8('transfer 10 EUR to Bob')
 /**
  * A signature made with the private key whose R is nonce·B plus a point of order 8: the cofactored
  * equation ([8]SB = [8]R + [8]kA) holds, the cofactorless one does not (SB = R - T). An honest
- * signer never makes one; a malicious signer can, to get different verdicts from different verifiers.
+ * signer never makes one; a malicious signer can, to get different verdicts from different
+ * verifiers.
  */
 function torsionedSignature(): Uint8Array {
   const nonce = 123456789n
@@ -55,27 +59,42 @@ describe('Ed25519: the same verdict on every backend', () => {
     expect(await verifySignature(jwk, message, ed25519.sign(message, seed), { backend })).toBe(true)
   })
 
-  it.each(backends)('%s: R with a small-order component is refused (cofactorless equation)', async (backend) => {
-    const signature = torsionedSignature()
-    // The premise: noble's cofactored verify accepts it.
-    expect(ed25519.verify(signature, message, pointBytes, { zip215: false })).toBe(true)
-    expect(await verifySignature(jwk, message, signature, { backend })).toBe(false)
-  })
+  it.each(backends)(
+    '%s: R with a small-order component is refused (cofactorless equation)',
+    async (backend) => {
+      const signature = torsionedSignature()
+      // The premise: noble's cofactored verify accepts it.
+      expect(ed25519.verify(signature, message, pointBytes, { zip215: false })).toBe(true)
+      expect(await verifySignature(jwk, message, signature, { backend })).toBe(false)
+    },
+  )
 
-  it.each(backends)('%s: S + L (a malleated copy of a valid signature) is refused', async (backend) => {
-    const signature = ed25519.sign(message, seed)
-    const s = bytesToNumberLE(signature.subarray(32))
-    const malleated = concat(signature.subarray(0, 32), littleEndian(s + L))
-    expect(await verifySignature(jwk, message, malleated, { backend })).toBe(false)
-  })
+  it.each(backends)(
+    '%s: S + L (a malleated copy of a valid signature) is refused',
+    async (backend) => {
+      const signature = ed25519.sign(message, seed)
+      const s = bytesToNumberLE(signature.subarray(32))
+      const malleated = concat(signature.subarray(0, 32), littleEndian(s + L))
+      expect(await verifySignature(jwk, message, malleated, { backend })).toBe(false)
+    },
+  )
 
-  it.each(backends)('%s: R with y >= p or a negative zero x is refused before any curve arithmetic', async (backend) => {
-    const signature = ed25519.sign(message, seed)
-    const highY = concat(hex('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'), signature.subarray(32))
-    const negativeZero = concat(hex('0100000000000000000000000000000000000000000000000000000000000080'), signature.subarray(32))
-    expect(await verifySignature(jwk, message, highY, { backend })).toBe(false)
-    expect(await verifySignature(jwk, message, negativeZero, { backend })).toBe(false)
-  })
+  it.each(backends)(
+    '%s: R with y >= p or a negative zero x is refused before any curve arithmetic',
+    async (backend) => {
+      const signature = ed25519.sign(message, seed)
+      const highY = concat(
+        hex('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'),
+        signature.subarray(32),
+      )
+      const negativeZero = concat(
+        hex('0100000000000000000000000000000000000000000000000000000000000080'),
+        signature.subarray(32),
+      )
+      expect(await verifySignature(jwk, message, highY, { backend })).toBe(false)
+      expect(await verifySignature(jwk, message, negativeZero, { backend })).toBe(false)
+    },
+  )
 })
 
 describe('verifyEd25519 (the noble path) on its own', () => {

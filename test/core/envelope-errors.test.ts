@@ -48,11 +48,17 @@ describe('envelope_tampered: the MAC catches every edit before any KDF runs', ()
   const edits: [string, () => unknown][] = [
     ['first ct byte flipped', () => withMember(sealed, 'ct', flipByte(sealed.ct, 0))],
     ['tag byte flipped', () => withMember(sealed, 'ct', flipByte(sealed.ct, -1))],
-    ['ct shortened but still >= 16 bytes', () => withMember(sealed, 'ct', toB64u(decodeB64u(sealed.ct).subarray(1)))],
+    [
+      'ct shortened but still >= 16 bytes',
+      () => withMember(sealed, 'ct', toB64u(decodeB64u(sealed.ct).subarray(1))),
+    ],
     ['salt byte flipped', () => withMember(sealed, 'salt', flipByte(sealed.salt, 3))],
     ['iv byte flipped', () => withMember(sealed, 'iv', flipByte(sealed.iv, 11))],
     ['mac byte flipped', () => withMember(sealed, 'mac', flipByte(sealed.mac, 31))],
-    ['kdf iterations changed', () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 1_001 })],
+    [
+      'kdf iterations changed',
+      () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 1_001 }),
+    ],
     ['kdf id changed', () => withMember(sealed, 'kdf', CHEAP.scrypt)],
   ]
   for (const [label, edit] of edits) {
@@ -63,11 +69,21 @@ describe('envelope_tampered: the MAC catches every edit before any KDF runs', ()
 
   it('an envelope moved to another key, with kid/alg/kv edited to match', async () => {
     const moved = { ...sealed, kid: 'did:example:123#key-2', alg: 'P-256', kv: 2 }
-    await expectCode(envelope.open(moved, [S1, S2], { keyId: 'did:example:123#key-2', algorithm: 'P-256', keyVersion: 2 }), 'envelope_tampered')
+    await expectCode(
+      envelope.open(moved, [S1, S2], {
+        keyId: 'did:example:123#key-2',
+        algorithm: 'P-256',
+        keyVersion: 2,
+      }),
+      'envelope_tampered',
+    )
   })
 
   it('reports tampering even when the secrets are also wrong (the KDF never runs)', async () => {
-    await expectCode(envelope.open(withMember(sealed, 'ct', flipByte(sealed.ct, 5)), [WRONG], context), 'envelope_tampered')
+    await expectCode(
+      envelope.open(withMember(sealed, 'ct', flipByte(sealed.ct, 5)), [WRONG], context),
+      'envelope_tampered',
+    )
   })
 })
 
@@ -91,19 +107,28 @@ describe('service_secret_mismatch', () => {
   })
 
   it('an edited sfp', async () => {
-    await expectCode(envelope.open(withMember(sealed, 'sfp', flipByte(sealed.sfp, 0)), [S1, S2], context), 'service_secret_mismatch')
+    await expectCode(
+      envelope.open(withMember(sealed, 'sfp', flipByte(sealed.sfp, 0)), [S1, S2], context),
+      'service_secret_mismatch',
+    )
   })
 })
 
 describe('envelope_unsupported_version', () => {
   for (const v of [2, 0, '1', null, 1.5]) {
     it(`v: ${JSON.stringify(v)}`, async () => {
-      await expectCode(envelope.open(withMember(sealed, 'v', v), [S1, S2], context), 'envelope_unsupported_version')
+      await expectCode(
+        envelope.open(withMember(sealed, 'v', v), [S1, S2], context),
+        'envelope_unsupported_version',
+      )
     })
   }
 
   it('is checked before the shape: a v2 envelope may look entirely different', async () => {
-    await expectCode(envelope.open({ v: 2, something: 'else' }, [S1, S2], context), 'envelope_unsupported_version')
+    await expectCode(
+      envelope.open({ v: 2, something: 'else' }, [S1, S2], context),
+      'envelope_unsupported_version',
+    )
     await expectCode(() => parseEnvelope({ v: 2 }), 'envelope_unsupported_version')
   })
 })
@@ -120,14 +145,26 @@ describe('envelope_malformed', () => {
     ['a number', () => 42],
     ['an array', () => [sealed]],
     ['undefined', () => undefined],
-    ...['v', 'kid', 'alg', 'kv', 'kdf', 'salt', 'sfp', 'iv', 'ct', 'mac'].map((name): [string, () => unknown] => [`missing ${name}`, drop(name)]),
+    ...['v', 'kid', 'alg', 'kv', 'kdf', 'salt', 'sfp', 'iv', 'ct', 'mac'].map(
+      (name): [string, () => unknown] => [`missing ${name}`, drop(name)],
+    ),
     ['an unknown member', () => ({ ...sealed, extra: 1 })],
-    ['ct truncated below the tag length', () => withMember(sealed, 'ct', toB64u(decodeB64u(sealed.ct).subarray(0, 15)))],
+    [
+      'ct truncated below the tag length',
+      () => withMember(sealed, 'ct', toB64u(decodeB64u(sealed.ct).subarray(0, 15))),
+    ],
     ['ct empty', () => withMember(sealed, 'ct', '')],
     ['bad base64url characters', () => withMember(sealed, 'iv', '!!!!!!!!!!!!!!!!')],
     ['padded base64', () => withMember(sealed, 'salt', sealed.salt + '==')],
-    ['standard base64 alphabet', () => withMember(sealed, 'mac', sealed.mac.replace(/[-_]/g, '+').replace(/^./, '/'))],
-    ['non-canonical base64url (stray bits)', () => withMember(sealed, 'sfp', sealed.sfp.slice(0, -1) + (sealed.sfp.endsWith('F') ? 'G' : 'F'))],
+    [
+      'standard base64 alphabet',
+      () => withMember(sealed, 'mac', sealed.mac.replace(/[-_]/g, '+').replace(/^./, '/')),
+    ],
+    [
+      'non-canonical base64url (stray bits)',
+      () =>
+        withMember(sealed, 'sfp', sealed.sfp.slice(0, -1) + (sealed.sfp.endsWith('F') ? 'G' : 'F')),
+    ],
     ['base64url that is a number', () => withMember(sealed, 'iv', 12)],
     ['salt of 15 bytes', () => withMember(sealed, 'salt', toB64u(new Uint8Array(15)))],
     ['sfp of 9 bytes', () => withMember(sealed, 'sfp', toB64u(new Uint8Array(9)))],
@@ -139,21 +176,45 @@ describe('envelope_malformed', () => {
     ['fractional kv', () => withMember(sealed, 'kv', 1.5)],
     ['kdf null', () => withMember(sealed, 'kdf', null)],
     ['unknown kdf id', () => withMember(sealed, 'kdf', { id: 'bcrypt', cost: 12 })],
-    ['kdf with an extra member', () => withMember(sealed, 'kdf', { ...CHEAP.pbkdf2, hash: 'SHA-512' })],
-    ['iterations as text', () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: '1000' })],
-    ['iterations fractional', () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 1000.5 })],
-    ['iterations below 1,000', () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 999 })],
-    ['iterations above 10,000,000', () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 10_000_001 })],
+    [
+      'kdf with an extra member',
+      () => withMember(sealed, 'kdf', { ...CHEAP.pbkdf2, hash: 'SHA-512' }),
+    ],
+    [
+      'iterations as text',
+      () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: '1000' }),
+    ],
+    [
+      'iterations fractional',
+      () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 1000.5 }),
+    ],
+    [
+      'iterations below 1,000',
+      () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 999 }),
+    ],
+    [
+      'iterations above 10,000,000',
+      () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 10_000_001 }),
+    ],
     ['huge iterations', () => withMember(sealed, 'kdf', { id: 'pbkdf2-sha256', iterations: 1e15 })],
-    ['scrypt N not a power of two', () => withMember(sealed, 'kdf', { id: 'scrypt', N: 3_000, r: 8, p: 1 })],
+    [
+      'scrypt N not a power of two',
+      () => withMember(sealed, 'kdf', { id: 'scrypt', N: 3_000, r: 8, p: 1 }),
+    ],
     ['scrypt N = 2^9', () => withMember(sealed, 'kdf', { id: 'scrypt', N: 512, r: 8, p: 1 })],
     ['scrypt N = 2^21', () => withMember(sealed, 'kdf', { id: 'scrypt', N: 2 ** 21, r: 1, p: 1 })],
     ['scrypt N = 2^40', () => withMember(sealed, 'kdf', { id: 'scrypt', N: 2 ** 40, r: 8, p: 1 })],
     ['scrypt r = 33', () => withMember(sealed, 'kdf', { id: 'scrypt', N: 1_024, r: 33, p: 1 })],
     ['scrypt p = 17', () => withMember(sealed, 'kdf', { id: 'scrypt', N: 1_024, r: 8, p: 17 })],
-    ['scrypt over 1 GiB', () => withMember(sealed, 'kdf', { id: 'scrypt', N: 2 ** 20, r: 9, p: 1 })],
+    [
+      'scrypt over 1 GiB',
+      () => withMember(sealed, 'kdf', { id: 'scrypt', N: 2 ** 20, r: 9, p: 1 }),
+    ],
     ['argon2id m below 64', () => withMember(sealed, 'kdf', { id: 'argon2id', m: 63, t: 1, p: 1 })],
-    ['argon2id m above 1 GiB', () => withMember(sealed, 'kdf', { id: 'argon2id', m: 2 ** 31, t: 1, p: 1 })],
+    [
+      'argon2id m above 1 GiB',
+      () => withMember(sealed, 'kdf', { id: 'argon2id', m: 2 ** 31, t: 1, p: 1 }),
+    ],
     ['argon2id m < 8p', () => withMember(sealed, 'kdf', { id: 'argon2id', m: 64, t: 1, p: 9 })],
     ['argon2id t = 0', () => withMember(sealed, 'kdf', { id: 'argon2id', m: 64, t: 0, p: 1 })],
     ['argon2id t = 21', () => withMember(sealed, 'kdf', { id: 'argon2id', m: 64, t: 21, p: 1 })],
@@ -183,7 +244,10 @@ describe('a tampered envelope with costly KDF parameters fails fast', () => {
   ]
   for (const kdf of costly) {
     it(`${kdf.id} at its maximum: envelope_tampered`, async () => {
-      await expectCode(envelope.open(withMember(sealed, 'kdf', kdf), [S1, S2], context), 'envelope_tampered')
+      await expectCode(
+        envelope.open(withMember(sealed, 'kdf', kdf), [S1, S2], context),
+        'envelope_tampered',
+      )
     }, 10_000)
   }
 })
@@ -193,15 +257,24 @@ describe('check order', () => {
     await expectCode(envelope.open(null, [], context), 'invalid_secrets')
   })
   it('envelope shape comes before context', async () => {
-    await expectCode(envelope.open(withMember(sealed, 'iv', 'x'), [S1, S2], { ...context, keyId: 'other' }), 'envelope_malformed')
+    await expectCode(
+      envelope.open(withMember(sealed, 'iv', 'x'), [S1, S2], { ...context, keyId: 'other' }),
+      'envelope_malformed',
+    )
   })
   it('context comes before the service secret', async () => {
     const other = new SecretEnvelope({ serviceSecret: SECRET_B, kdf: CHEAP.pbkdf2 })
-    await expectCode(other.open(sealed, [S1, S2], { ...context, keyVersion: 7 }), 'envelope_context_mismatch')
+    await expectCode(
+      other.open(sealed, [S1, S2], { ...context, keyVersion: 7 }),
+      'envelope_context_mismatch',
+    )
   })
   it('the service secret comes before the MAC', async () => {
     const other = new SecretEnvelope({ serviceSecret: SECRET_B, kdf: CHEAP.pbkdf2 })
-    await expectCode(other.open(withMember(sealed, 'ct', flipByte(sealed.ct, 0)), [S1, S2], context), 'service_secret_mismatch')
+    await expectCode(
+      other.open(withMember(sealed, 'ct', flipByte(sealed.ct, 0)), [S1, S2], context),
+      'service_secret_mismatch',
+    )
   })
 })
 
@@ -227,7 +300,11 @@ describe('caller input', () => {
       await expectCode(envelope.open(sealed, secrets as string[], context), 'invalid_secrets')
       await expectCode(envelope.rewrap(sealed, secrets as string[], context, {}), 'invalid_secrets')
       // As a rewrap target, undefined means "keep the current secrets".
-      if (secrets !== undefined) await expectCode(envelope.rewrap(sealed, [S1, S2], context, { secrets: secrets as string[] }), 'invalid_secrets')
+      if (secrets !== undefined)
+        await expectCode(
+          envelope.rewrap(sealed, [S1, S2], context, { secrets: secrets as string[] }),
+          'invalid_secrets',
+        )
     })
   }
 
@@ -246,23 +323,61 @@ describe('caller input', () => {
   ]
   for (const [label, serviceSecret] of badServiceSecrets) {
     it(`service secret of ${label}: invalid_service_secret`, async () => {
-      await expectCode(() => new SecretEnvelope({ serviceSecret: serviceSecret as string }), 'invalid_service_secret')
-      await expectCode(() => new SecretEnvelope({ serviceSecret: SECRET_A, previousServiceSecrets: [serviceSecret as string] }), 'invalid_service_secret')
+      await expectCode(
+        () => new SecretEnvelope({ serviceSecret: serviceSecret as string }),
+        'invalid_service_secret',
+      )
+      await expectCode(
+        () =>
+          new SecretEnvelope({
+            serviceSecret: SECRET_A,
+            previousServiceSecrets: [serviceSecret as string],
+          }),
+        'invalid_service_secret',
+      )
     })
   }
 
   it('KDF parameters out of bounds: invalid_argument on construction and seal', async () => {
-    await expectCode(() => new SecretEnvelope({ serviceSecret: SECRET_A, kdf: { id: 'pbkdf2-sha256', iterations: 999 } }), 'invalid_argument')
-    await expectCode(envelope.seal(plaintext, [S1], context, { kdf: { id: 'scrypt', N: 1_000, r: 8, p: 1 } }), 'invalid_argument')
-    await expectCode(envelope.seal(plaintext, [S1], context, { kdf: { id: 'argon2id', m: 64, t: 1, p: 16 } }), 'invalid_argument')
+    await expectCode(
+      () =>
+        new SecretEnvelope({
+          serviceSecret: SECRET_A,
+          kdf: { id: 'pbkdf2-sha256', iterations: 999 },
+        }),
+      'invalid_argument',
+    )
+    await expectCode(
+      envelope.seal(plaintext, [S1], context, { kdf: { id: 'scrypt', N: 1_000, r: 8, p: 1 } }),
+      'invalid_argument',
+    )
+    await expectCode(
+      envelope.seal(plaintext, [S1], context, { kdf: { id: 'argon2id', m: 64, t: 1, p: 16 } }),
+      'invalid_argument',
+    )
   })
 
   it('bad plaintext or context: invalid_argument', async () => {
-    await expectCode(envelope.seal('key' as unknown as Uint8Array, [S1], context), 'invalid_argument')
+    await expectCode(
+      envelope.seal('key' as unknown as Uint8Array, [S1], context),
+      'invalid_argument',
+    )
     await expectCode(envelope.seal(plaintext, [S1], { ...context, keyId: '' }), 'invalid_argument')
-    await expectCode(envelope.seal(plaintext, [S1], { ...context, keyVersion: -1 }), 'invalid_argument')
-    await expectCode(envelope.seal(plaintext, [S1], { ...context, algorithm: '\uDC00' }), 'invalid_argument')
-    await expectCode(envelope.open(sealed, [S1, S2], null as unknown as typeof context), 'invalid_argument')
-    await expectCode(() => new SecretEnvelope(null as unknown as { serviceSecret: string }), 'invalid_argument')
+    await expectCode(
+      envelope.seal(plaintext, [S1], { ...context, keyVersion: -1 }),
+      'invalid_argument',
+    )
+    await expectCode(
+      envelope.seal(plaintext, [S1], { ...context, algorithm: '\uDC00' }),
+      'invalid_argument',
+    )
+    await expectCode(
+      envelope.open(sealed, [S1, S2], null as unknown as typeof context),
+      'invalid_argument',
+    )
+    await expectCode(
+      () => new SecretEnvelope(null as unknown as { serviceSecret: string }),
+      'invalid_argument',
+    )
   })
 })

@@ -8,12 +8,15 @@ const context = { keyId: 'event-loop', algorithm: 'Ed25519', keyVersion: 1 }
 
 interface PostTaskScheduler {
   yield(): Promise<void>
-  postTask(callback: () => void, options: { priority: 'user-blocking'; delay: number }): Promise<void>
+  postTask(
+    callback: () => void,
+    options: { priority: 'user-blocking'; delay: number },
+  ): Promise<void>
 }
 
 /**
- * Where `scheduler.yield` exists (Chromium), noble yields through it. Its continuations run ahead of
- * ordinary tasks (timers) of the page but behind input and `user-blocking` work, so that is what
+ * Where `scheduler.yield` exists (Chromium), noble yields through it. Its continuations run ahead
+ * of ordinary tasks (timers) of the page but behind input and `user-blocking` work, so that is what
  * the ticker uses there; elsewhere (Node, Deno, Bun, browsers without it) noble yields with
  * setTimeout and a plain 1 ms interval must keep firing. See docs/envelope.md, "Event loop".
  */
@@ -21,7 +24,11 @@ function startTicker(kdf: KdfParams): { count(): number; stop(): void } {
   let ticks = 0
   let stopped = false
   const scheduler = (globalThis as { scheduler?: Partial<PostTaskScheduler> }).scheduler
-  if (kdf.id !== 'pbkdf2-sha256' && typeof scheduler?.yield === 'function' && typeof scheduler.postTask === 'function') {
+  if (
+    kdf.id !== 'pbkdf2-sha256' &&
+    typeof scheduler?.yield === 'function' &&
+    typeof scheduler.postTask === 'function'
+  ) {
     const post = scheduler.postTask.bind(scheduler)
     const tick = (): void => {
       if (stopped) return
@@ -55,7 +62,10 @@ describe('KDFs keep the event loop running', () => {
   ]
   for (const kdf of kdfs) {
     it(`${kdf.id}: a 1 ms ticker fires repeatedly during seal and open`, async () => {
-      const envelope = new SecretEnvelope({ serviceSecret: crypto.getRandomValues(new Uint8Array(32)), kdf })
+      const envelope = new SecretEnvelope({
+        serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+        kdf,
+      })
       let sealed: unknown
       const sealTicks = await ticksDuring(kdf, async () => {
         sealed = await envelope.seal(new Uint8Array(32), ['secret'], context)

@@ -3,7 +3,13 @@
 import { expect, vi } from 'vitest'
 import { CredsignError } from '../../src/errors/credsign-error.js'
 import type { ErrorCode } from '../../src/errors/credsign-error.js'
-import type { CallerSecret, EnvelopeContext, KdfParams, SealedEnvelope, SecretEnvelope } from '../../src/envelope/index.js'
+import type {
+  CallerSecret,
+  EnvelopeContext,
+  KdfParams,
+  SealedEnvelope,
+  SecretEnvelope,
+} from '../../src/envelope/index.js'
 
 export const CHEAP = {
   pbkdf2: { id: 'pbkdf2-sha256', iterations: 1_000 },
@@ -14,7 +20,11 @@ export const CHEAP = {
 export const VECTOR = {
   serviceSecret: 'credsign-test-vector-service-secret-0001',
   secrets: ['key-access-secret-0001', 'user passphrase: crème brûlée'],
-  context: { keyId: 'did:example:issuer#key-1', algorithm: 'Ed25519', keyVersion: 1 } satisfies EnvelopeContext,
+  context: {
+    keyId: 'did:example:issuer#key-1',
+    algorithm: 'Ed25519',
+    keyVersion: 1,
+  } satisfies EnvelopeContext,
   plaintext: Uint8Array.from({ length: 32 }, (_, i) => i),
   salt: Uint8Array.from({ length: 16 }, (_, i) => 0x10 + i),
   iv: Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i),
@@ -76,7 +86,10 @@ export const ALL_SECRET_STRINGS: string[] = [
  * Awaits `promise` (or runs `fn`), expects a CredsignError with `code`, and checks that neither the
  * serialised error nor its message or stack contains any test secret.
  */
-export async function expectCode(work: Promise<unknown> | (() => unknown), code: ErrorCode): Promise<CredsignError> {
+export async function expectCode(
+  work: Promise<unknown> | (() => unknown),
+  code: ErrorCode,
+): Promise<CredsignError> {
   let caught: unknown
   try {
     await (typeof work === 'function' ? work() : work)
@@ -86,13 +99,21 @@ export async function expectCode(work: Promise<unknown> | (() => unknown), code:
   expect(caught, `expected ${code}`).toBeInstanceOf(CredsignError)
   const error = caught as CredsignError
   expect(error.code).toBe(code)
-  const text = JSON.stringify(error) + error.message + String(error.stack) + String((error as { cause?: unknown }).cause ?? '')
+  const text =
+    JSON.stringify(error) +
+    error.message +
+    String(error.stack) +
+    String((error as { cause?: unknown }).cause ?? '')
   for (const secret of ALL_SECRET_STRINGS) expect(text).not.toContain(secret)
   return error
 }
 
 /** A copy of `sealed` with one member replaced. */
-export function withMember(sealed: SealedEnvelope, name: string, value: unknown): Record<string, unknown> {
+export function withMember(
+  sealed: SealedEnvelope,
+  name: string,
+  value: unknown,
+): Record<string, unknown> {
   return { ...sealed, [name]: value }
 }
 
@@ -104,14 +125,14 @@ export function flipByte(text: string, index: number): string {
   return toB64u(bytes)
 }
 
-/** base64url decoding written independently of the library's. */
+/** Base64url decoding written independently of the library's. */
 export function decodeB64u(text: string): Uint8Array {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/')
   const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4))
   return Uint8Array.from(bin, (c) => c.charCodeAt(0))
 }
 
-/** base64url encoding without padding, written independently of the library's. */
+/** Base64url encoding without padding, written independently of the library's. */
 export function toB64u(bytes: Uint8Array): string {
   let bin = ''
   for (const b of bytes) bin += String.fromCharCode(b)
@@ -122,8 +143,8 @@ export function toB64u(bytes: Uint8Array): string {
  * Seals through the public `SecretEnvelope.seal`, with the pinned salt and IV in place of random
  * ones, for the known-answer vectors. `seal` draws the salt (16 bytes), then the IV (12 bytes) from
  * `crypto.getRandomValues` before its first await, so the two are handed out during that
- * synchronous call only; the real source is back before anything else runs. The library itself
- * has no way to seal with chosen randomness (a repeated key and IV breaks AES-GCM).
+ * synchronous call only; the real source is back before anything else runs. The library itself has
+ * no way to seal with chosen randomness (a repeated key and IV breaks AES-GCM).
  */
 export async function sealWithFixedRandomness(
   envelope: SecretEnvelope,
@@ -134,16 +155,26 @@ export async function sealWithFixedRandomness(
 ): Promise<SealedEnvelope> {
   const pending = [fixed.salt, fixed.iv]
   const drawn: number[] = []
-  const source = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
-    const next = pending.shift()
-    drawn.push(array?.byteLength ?? 0)
-    if (next === undefined || array === null || next.byteLength !== array.byteLength) throw new Error(`seal drew ${drawn.join(', ')} random bytes; the vector has a 16-byte salt and a 12-byte IV`)
-    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(next)
-    return array
-  })
+  const source = vi
+    .spyOn(globalThis.crypto, 'getRandomValues')
+    .mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+      const next = pending.shift()
+      drawn.push(array?.byteLength ?? 0)
+      if (next === undefined || array === null || next.byteLength !== array.byteLength)
+        throw new Error(
+          `seal drew ${drawn.join(', ')} random bytes; the vector has a 16-byte salt and a 12-byte IV`,
+        )
+      new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(next)
+      return array
+    })
   let sealing: Promise<SealedEnvelope>
   try {
-    sealing = envelope.seal(plaintext, secrets, context, fixed.kdf === undefined ? {} : { kdf: fixed.kdf })
+    sealing = envelope.seal(
+      plaintext,
+      secrets,
+      context,
+      fixed.kdf === undefined ? {} : { kdf: fixed.kdf },
+    )
   } finally {
     source.mockRestore()
   }

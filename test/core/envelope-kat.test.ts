@@ -9,26 +9,42 @@ const kdfNames = Object.keys(CHEAP) as (keyof typeof CHEAP)[]
 describe('envelope known answers', () => {
   for (const name of kdfNames) {
     it(`seals the pinned ${name} vector byte for byte`, async () => {
-      const sealed = await sealWithFixedRandomness(envelope, VECTOR.plaintext, VECTOR.secrets, VECTOR.context, {
-        salt: VECTOR.salt,
-        iv: VECTOR.iv,
-        kdf: CHEAP[name],
-      })
+      const sealed = await sealWithFixedRandomness(
+        envelope,
+        VECTOR.plaintext,
+        VECTOR.secrets,
+        VECTOR.context,
+        {
+          salt: VECTOR.salt,
+          iv: VECTOR.iv,
+          kdf: CHEAP[name],
+        },
+      )
       expect(sealed).toEqual(PINNED[name])
       expect(JSON.stringify(sealed)).toBe(JSON.stringify(PINNED[name]))
     })
 
     it(`opens the pinned ${name} vector`, async () => {
-      const opened = await envelope.open(JSON.parse(JSON.stringify(PINNED[name])), VECTOR.secrets, VECTOR.context)
+      const opened = await envelope.open(
+        JSON.parse(JSON.stringify(PINNED[name])),
+        VECTOR.secrets,
+        VECTOR.context,
+      )
       expect(opened).toEqual(VECTOR.plaintext)
     })
   }
 
   it('opens the pinned vector with the service secret given as bytes with surrounding whitespace as text', async () => {
-    const fromBytes = new SecretEnvelope({ serviceSecret: new TextEncoder().encode(VECTOR.serviceSecret) })
-    expect(await fromBytes.open(PINNED.pbkdf2, VECTOR.secrets, VECTOR.context)).toEqual(VECTOR.plaintext)
+    const fromBytes = new SecretEnvelope({
+      serviceSecret: new TextEncoder().encode(VECTOR.serviceSecret),
+    })
+    expect(await fromBytes.open(PINNED.pbkdf2, VECTOR.secrets, VECTOR.context)).toEqual(
+      VECTOR.plaintext,
+    )
     const fromFile = new SecretEnvelope({ serviceSecret: `\n  ${VECTOR.serviceSecret}\r\n` })
-    expect(await fromFile.open(PINNED.pbkdf2, VECTOR.secrets, VECTOR.context)).toEqual(VECTOR.plaintext)
+    expect(await fromFile.open(PINNED.pbkdf2, VECTOR.secrets, VECTOR.context)).toEqual(
+      VECTOR.plaintext,
+    )
   })
 
   it('opens the pinned vector with the decomposed (NFD) form of a string secret', async () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_KDF, KDF_PRESETS, SecretEnvelope, parseEnvelope } from '../../src/envelope/index.js'
+import {
+  DEFAULT_KDF,
+  KDF_PRESETS,
+  SecretEnvelope,
+  parseEnvelope,
+} from '../../src/envelope/index.js'
 import type { KdfParams } from '../../src/envelope/index.js'
 import { CHEAP, expectCode } from './envelope-fixtures.js'
 
@@ -15,7 +20,12 @@ describe('SecretEnvelope round trip', () => {
       const envelope = new SecretEnvelope({ serviceSecret: SECRET_A, kdf })
       const sealed = await envelope.seal(plaintext, secrets, context)
       expect(sealed.kdf).toEqual(kdf)
-      expect(sealed).toMatchObject({ v: 1, kid: context.keyId, alg: context.algorithm, kv: context.keyVersion })
+      expect(sealed).toMatchObject({
+        v: 1,
+        kid: context.keyId,
+        alg: context.algorithm,
+        kv: context.keyVersion,
+      })
       // It survives a trip through JSON text, as every store does.
       const stored = JSON.parse(JSON.stringify(sealed)) as unknown
       expect(parseEnvelope(stored)).toEqual(sealed)
@@ -40,14 +50,19 @@ describe('SecretEnvelope round trip', () => {
   })
 
   it('seals empty plaintext and byte secrets, and leaves inputs untouched', async () => {
-    const envelope = new SecretEnvelope({ serviceSecret: crypto.getRandomValues(new Uint8Array(32)), kdf: CHEAP.pbkdf2 })
+    const envelope = new SecretEnvelope({
+      serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+      kdf: CHEAP.pbkdf2,
+    })
     const byteSecret = Uint8Array.from([1, 2, 3, 4])
     const input = [byteSecret, 'x']
     const empty = new Uint8Array(0)
     const sealed = await envelope.seal(empty, input, context)
     expect(input).toEqual([Uint8Array.from([1, 2, 3, 4]), 'x'])
     expect(byteSecret).toEqual(Uint8Array.from([1, 2, 3, 4]))
-    expect(await envelope.open(sealed, [Uint8Array.from([1, 2, 3, 4]), 'x'], context)).toEqual(empty)
+    expect(await envelope.open(sealed, [Uint8Array.from([1, 2, 3, 4]), 'x'], context)).toEqual(
+      empty,
+    )
     expect(byteSecret).toEqual(Uint8Array.from([1, 2, 3, 4]))
   })
 
@@ -55,7 +70,9 @@ describe('SecretEnvelope round trip', () => {
     const envelope = new SecretEnvelope({ serviceSecret: SECRET_A, kdf: CHEAP.pbkdf2 })
     const sealed = await envelope.seal(plaintext, ['e\u0301t\u00e9'], context)
     expect(await envelope.open(sealed, ['\u00e9t\u00e9'], context)).toEqual(plaintext)
-    expect(await envelope.open(sealed, [new TextEncoder().encode('\u00e9t\u00e9')], context)).toEqual(plaintext)
+    expect(
+      await envelope.open(sealed, [new TextEncoder().encode('\u00e9t\u00e9')], context),
+    ).toEqual(plaintext)
   })
 
   it('accepts boundary secrets: 10 secrets, 1,000 code points, 4,000 bytes', async () => {
@@ -80,7 +97,9 @@ describe('SecretEnvelope.rewrap', () => {
   it('moves to new secrets: the old ones fail with wrong_secrets on the new envelope', async () => {
     const envelope = new SecretEnvelope({ serviceSecret: SECRET_A, kdf: CHEAP.pbkdf2 })
     const sealed = await envelope.seal(plaintext, secrets, context)
-    const rewrapped = await envelope.rewrap(sealed, secrets, context, { secrets: ['new-secret-after-rewrap'] })
+    const rewrapped = await envelope.rewrap(sealed, secrets, context, {
+      secrets: ['new-secret-after-rewrap'],
+    })
     expect(rewrapped.salt).not.toBe(sealed.salt)
     expect(rewrapped.iv).not.toBe(sealed.iv)
     expect(await envelope.open(rewrapped, ['new-secret-after-rewrap'], context)).toEqual(plaintext)
@@ -98,7 +117,11 @@ describe('SecretEnvelope.rewrap', () => {
   it('re-seals an envelope from a previous service secret under the current one', async () => {
     const before = new SecretEnvelope({ serviceSecret: SECRET_A, kdf: CHEAP.pbkdf2 })
     const sealed = await before.seal(plaintext, secrets, context)
-    const after = new SecretEnvelope({ serviceSecret: SECRET_B, previousServiceSecrets: [SECRET_A], kdf: CHEAP.pbkdf2 })
+    const after = new SecretEnvelope({
+      serviceSecret: SECRET_B,
+      previousServiceSecrets: [SECRET_A],
+      kdf: CHEAP.pbkdf2,
+    })
     // The previous secret still opens it during the rotation...
     expect(await after.open(sealed, secrets, context)).toEqual(plaintext)
     expect(after.needsRewrap(sealed)).toBe(true)
@@ -115,8 +138,14 @@ describe('SecretEnvelope.rewrap', () => {
     const envelope = new SecretEnvelope({ serviceSecret: SECRET_A, kdf: CHEAP.pbkdf2 })
     const sealed = await envelope.seal(plaintext, secrets, context)
     await expectCode(envelope.rewrap(sealed, secrets, context, { secrets: [] }), 'invalid_secrets')
-    await expectCode(envelope.rewrap(sealed, secrets, context, { kdf: { id: 'pbkdf2-sha256', iterations: 10 } }), 'invalid_argument')
-    await expectCode(envelope.rewrap(sealed, ['a-wrong-secret-value'], context, {}), 'wrong_secrets')
+    await expectCode(
+      envelope.rewrap(sealed, secrets, context, { kdf: { id: 'pbkdf2-sha256', iterations: 10 } }),
+      'invalid_argument',
+    )
+    await expectCode(
+      envelope.rewrap(sealed, ['a-wrong-secret-value'], context, {}),
+      'wrong_secrets',
+    )
   })
 })
 
@@ -136,13 +165,23 @@ describe('SecretEnvelope.needsRewrap', () => {
     it(`${label}: ${expected}`, async () => {
       const sealer = new SecretEnvelope({ serviceSecret: SECRET_A, kdf: sealedWith })
       const sealed = await sealer.seal(plaintext, secrets, context)
-      expect(new SecretEnvelope({ serviceSecret: SECRET_A, kdf: configured }).needsRewrap(sealed)).toBe(expected)
+      expect(
+        new SecretEnvelope({ serviceSecret: SECRET_A, kdf: configured }).needsRewrap(sealed),
+      ).toBe(expected)
     })
   }
 
   it('is true for an envelope under a previous service secret, and checks the shape', async () => {
-    const sealed = await new SecretEnvelope({ serviceSecret: SECRET_A, kdf: CHEAP.pbkdf2 }).seal(plaintext, secrets, context)
-    const rotated = new SecretEnvelope({ serviceSecret: SECRET_B, previousServiceSecrets: [SECRET_A], kdf: CHEAP.pbkdf2 })
+    const sealed = await new SecretEnvelope({ serviceSecret: SECRET_A, kdf: CHEAP.pbkdf2 }).seal(
+      plaintext,
+      secrets,
+      context,
+    )
+    const rotated = new SecretEnvelope({
+      serviceSecret: SECRET_B,
+      previousServiceSecrets: [SECRET_A],
+      kdf: CHEAP.pbkdf2,
+    })
     expect(rotated.needsRewrap(sealed)).toBe(true)
     await expectCode(() => rotated.needsRewrap({ ...sealed, v: 2 }), 'envelope_unsupported_version')
     await expectCode(() => rotated.needsRewrap('nope'), 'envelope_malformed')
@@ -162,11 +201,17 @@ describe('KDF defaults and presets', () => {
   })
 
   it('uses DEFAULT_KDF as the bar when none is configured (checked without running 600,000 iterations)', async () => {
-    const cheap = await new SecretEnvelope({ serviceSecret: SECRET_A, kdf: CHEAP.pbkdf2 }).seal(plaintext, secrets, context)
+    const cheap = await new SecretEnvelope({ serviceSecret: SECRET_A, kdf: CHEAP.pbkdf2 }).seal(
+      plaintext,
+      secrets,
+      context,
+    )
     const defaults = new SecretEnvelope({ serviceSecret: SECRET_A })
     expect(defaults.needsRewrap(cheap)).toBe(true)
     // needsRewrap is structural, so an edited copy shows where the bar is.
     expect(defaults.needsRewrap({ ...cheap, kdf: { ...DEFAULT_KDF } })).toBe(false)
-    expect(defaults.needsRewrap({ ...cheap, kdf: { id: 'pbkdf2-sha256', iterations: 599_999 } })).toBe(true)
+    expect(
+      defaults.needsRewrap({ ...cheap, kdf: { id: 'pbkdf2-sha256', iterations: 599_999 } }),
+    ).toBe(true)
   })
 })

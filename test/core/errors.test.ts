@@ -37,7 +37,9 @@ describe('CredsignError', () => {
   })
 
   it('is thrown and caught like any error', async () => {
-    const fail = async (): Promise<never> => { throw new CredsignError('not_found', 'no such key') }
+    const fail = async (): Promise<never> => {
+      throw new CredsignError('not_found', 'no such key')
+    }
     await expect(fail()).rejects.toMatchObject({ code: 'not_found', name: 'CredsignError' })
     try {
       await fail()

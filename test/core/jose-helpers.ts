@@ -1,4 +1,12 @@
-import { generateKeyPair, isRsaAlgorithm, loadPrivateKey, type KeyAlgorithm, type KeyMaterial, type PublicJwk, type Signer } from '../../src/index.js'
+import {
+  generateKeyPair,
+  isRsaAlgorithm,
+  loadPrivateKey,
+  type KeyAlgorithm,
+  type KeyMaterial,
+  type PublicJwk,
+  type Signer,
+} from '../../src/index.js'
 import { b64u, utf8 } from '../../src/util/bytes.js'
 
 /** A test signer plus its key material (PKCS#8 for interop tests). */
@@ -9,10 +17,21 @@ export interface TestKey {
 }
 
 /** A signer over a fresh key (RSA 2048 to keep generation quick). */
-export async function testKey(algorithm: KeyAlgorithm, id = `urn:test:${algorithm}`): Promise<TestKey> {
-  const material = await generateKeyPair(algorithm, isRsaAlgorithm(algorithm) ? { modulusLength: 2048 } : {})
+export async function testKey(
+  algorithm: KeyAlgorithm,
+  id = `urn:test:${algorithm}`,
+): Promise<TestKey> {
+  const material = await generateKeyPair(
+    algorithm,
+    isRsaAlgorithm(algorithm) ? { modulusLength: 2048 } : {},
+  )
   const handle = await loadPrivateKey(algorithm, material.pkcs8)
-  const signer: Signer = { id, algorithm, publicJwk: material.publicJwk, sign: (data) => handle.sign(data) }
+  const signer: Signer = {
+    id,
+    algorithm,
+    publicJwk: material.publicJwk,
+    sign: (data) => handle.sign(data),
+  }
   return { signer, publicJwk: material.publicJwk, material }
 }
 
@@ -21,13 +40,20 @@ export function withId(key: TestKey, id: string): Signer {
   return { ...key.signer, id }
 }
 
-/** base64url of a JSON value or string. */
+/** Base64url of a JSON value or string. */
 export function seg(value: unknown): string {
   return b64u(utf8(typeof value === 'string' ? value : JSON.stringify(value)))
 }
 
-/** A compact JWS signed by `signer` over a hand-made protected header (no checks: for hostile tokens). */
-export async function rawCompact(signer: Signer, header: string | object, payload: string | object): Promise<string> {
+/**
+ * A compact JWS signed by `signer` over a hand-made protected header (no checks: for hostile
+ * tokens).
+ */
+export async function rawCompact(
+  signer: Signer,
+  header: string | object,
+  payload: string | object,
+): Promise<string> {
   const input = `${seg(header)}.${seg(payload)}`
   return `${input}.${b64u(await signer.sign(utf8(input)))}`
 }

@@ -37,16 +37,19 @@ export function sOf(signature: Uint8Array): bigint {
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
 
 /** Decodes a multibase `z` private key (multicodec varint + raw key), returning the raw key. */
-export function rawFromPrivateMultibase(multibase: string, decode: (text: string) => Uint8Array): { code: number; key: Uint8Array } {
+export function rawFromPrivateMultibase(
+  multibase: string,
+  decode: (text: string) => Uint8Array,
+): { code: number; key: Uint8Array } {
   const bytes = decode(multibase.slice(1))
   const code = ((bytes[0] as number) & 0x7f) | ((bytes[1] as number) << 7)
   return { code, key: bytes.subarray(2) }
 }
 
 /**
- * The `backend` of a handle that `loadPrivateKey` picked automatically: `'node'` when the node:crypto
- * backend is installed (vitest project `node-backend`; it takes every algorithm on Node), else
- * `otherwise` (the WebCrypto / noble choice).
+ * The `backend` of a handle that `loadPrivateKey` picked automatically: `'node'` when the
+ * node:crypto backend is installed (vitest project `node-backend`; it takes every algorithm on
+ * Node), else `otherwise` (the WebCrypto / noble choice).
  */
 export function autoBackend(otherwise: 'webcrypto' | 'noble'): 'webcrypto' | 'noble' | 'node' {
   return cryptoBackend() === undefined ? otherwise : 'node'

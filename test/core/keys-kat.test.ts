@@ -34,7 +34,8 @@ import diSignatures from '../fixtures/vectors/di-signatures.json' with { type: '
 const RFC8032_TEST1 = {
   seed: '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
   publicKey: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
-  signature: 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+  signature:
+    'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
 }
 
 // RFC 7638 section 3.1 (the RSA key of RFC 7517 appendix A.1).
@@ -47,7 +48,10 @@ const RFC7638_JWK = {
 } as const
 const RFC7638_THUMBPRINT = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
 
-const MULTICODEC_PRIVATE = { 0x1300: 'Ed25519', 0x1306: 'P-256', 0x1307: 'P-384' } as Record<number, KeyAlgorithm>
+const MULTICODEC_PRIVATE = { 0x1300: 'Ed25519', 0x1306: 'P-256', 0x1307: 'P-384' } as Record<
+  number,
+  KeyAlgorithm
+>
 
 /** Imports a Multikey secret (`privateKeyMultibase` / `secretKeyMultibase`) via the seed form. */
 async function importMultibaseSecret(multibase: string) {
@@ -64,17 +68,28 @@ describe('RFC known answers', () => {
     for (const backend of ['auto', 'noble'] as const) {
       const key = await loadPrivateKey('Ed25519', material.pkcs8, { backend })
       expect(toHex(await key.sign(new Uint8Array(0)))).toBe(RFC8032_TEST1.signature)
-      expect(await verifySignature(material.publicJwk, new Uint8Array(0), hex(RFC8032_TEST1.signature), { backend })).toBe(true)
+      expect(
+        await verifySignature(material.publicJwk, new Uint8Array(0), hex(RFC8032_TEST1.signature), {
+          backend,
+        }),
+      ).toBe(true)
     }
   })
 
   it('RFC 8037 A.3 thumbprint and A.4 JWS signature (same key as RFC 8032 TEST 1)', async () => {
-    const jwk = { kty: 'OKP', crv: 'Ed25519', d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' } as const
+    const jwk = {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A',
+      x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+    } as const
     expect(await jwkThumbprint(jwk)).toBe('kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k')
     const material = await importPrivateKey({ jwk })
     const key = await loadPrivateKey('Ed25519', material.pkcs8)
     const signingInput = 'eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc'
-    expect(b64u(await key.sign(utf8(signingInput)))).toBe('hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg')
+    expect(b64u(await key.sign(utf8(signingInput)))).toBe(
+      'hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg',
+    )
   })
 
   it('RFC 7638 3.1 thumbprint', async () => {
@@ -85,9 +100,14 @@ describe('RFC known answers', () => {
 })
 
 describe('W3C Data Integrity key pairs', () => {
-  const pairs: [string, { publicKeyMultibase: string; privateKeyMultibase?: string; secretKeyMultibase?: string }][] = [
+  const pairs: [
+    string,
+    { publicKeyMultibase: string; privateKeyMultibase?: string; secretKeyMultibase?: string },
+  ][] = [
     ['vc-di-eddsa keyPair', eddsaKeyPair],
-    ...Object.entries(eddsaMultiKeyPairs).map(([name, pair]) => [`vc-di-eddsa proof-set-chain ${name}`, pair] as [string, typeof pair]),
+    ...Object.entries(eddsaMultiKeyPairs).map(
+      ([name, pair]) => [`vc-di-eddsa proof-set-chain ${name}`, pair] as [string, typeof pair],
+    ),
     ['vc-di-ecdsa p256KeyPair', p256KeyPair],
     ['vc-di-ecdsa p384KeyPair', p384KeyPair],
     ['vc-di-ecdsa ecdsa-sd-2023 baseKeyPair', sdKeyMaterial.baseKeyPair],
@@ -95,7 +115,9 @@ describe('W3C Data Integrity key pairs', () => {
   ]
   for (const [name, pair] of pairs) {
     it(`${name}: the private key derives the published publicKeyMultibase`, async () => {
-      const material = await importMultibaseSecret((pair.privateKeyMultibase ?? pair.secretKeyMultibase) as string)
+      const material = await importMultibaseSecret(
+        (pair.privateKeyMultibase ?? pair.secretKeyMultibase) as string,
+      )
       expect(multikeyFromJwk(material.publicJwk)).toBe(pair.publicKeyMultibase)
       expect(didKeyFromJwk(material.publicJwk)).toBe(`did:key:${pair.publicKeyMultibase}`)
       const { kid: _kid, ...withoutKid } = material.publicJwk
@@ -148,7 +170,13 @@ describe('published signatures (vc-di-eddsa, vc-di-ecdsa) over combinedHash', ()
 })
 
 describe('VC-JOSE-COSE verification methods', () => {
-  for (const [name, vm] of [['vm-ed25519', vmEd25519], ['vm-did-ed25519', vmDidEd25519], ['vm-p256', vmP256], ['vm-p384', vmP384], ['vm-p521', vmP521]] as const) {
+  for (const [name, vm] of [
+    ['vm-ed25519', vmEd25519],
+    ['vm-did-ed25519', vmDidEd25519],
+    ['vm-p256', vmP256],
+    ['vm-p384', vmP384],
+    ['vm-p521', vmP521],
+  ] as const) {
     it(`${name}: secretKeyJwk imports and matches publicKeyJwk and its kid`, async () => {
       const material = await importPrivateKey({ jwk: vm.secretKeyJwk as PrivateJwk })
       const { alg: _alg, kid, ...required } = vm.publicKeyJwk
@@ -156,32 +184,58 @@ describe('VC-JOSE-COSE verification methods', () => {
       expect(await jwkThumbprint(vm.publicKeyJwk as PublicJwk)).toBe(kid)
       const key = await loadPrivateKey(material.algorithm, material.pkcs8)
       const message = utf8(name)
-      expect(await verifySignature(vm.publicKeyJwk as PublicJwk, message, await key.sign(message))).toBe(true)
+      expect(
+        await verifySignature(vm.publicKeyJwk as PublicJwk, message, await key.sign(message)),
+      ).toBe(true)
     })
   }
   it('vm-p521: a P-521 key (ES512), as the suite uses in three tests', async () => {
     const material = await importPrivateKey({ jwk: vmP521.secretKeyJwk as unknown as PrivateJwk })
     expect(material.algorithm).toBe('P-521')
     // 66-byte scalar and coordinates: one leading zero byte too many or too few is invalid_key.
-    const tooLong = { ...vmP521.secretKeyJwk, d: b64u(new Uint8Array([0, ...fromB64u(vmP521.secretKeyJwk.d)])) }
-    await expectCode(() => importPrivateKey({ jwk: tooLong as unknown as PrivateJwk }), 'invalid_key')
+    const tooLong = {
+      ...vmP521.secretKeyJwk,
+      d: b64u(new Uint8Array([0, ...fromB64u(vmP521.secretKeyJwk.d)])),
+    }
+    await expectCode(
+      () => importPrivateKey({ jwk: tooLong as unknown as PrivateJwk }),
+      'invalid_key',
+    )
   })
 })
 
 describe('VCDM 1.1 test suite JWT keys', () => {
   it('ES256K: imports (crv renamed from the pre-RFC 8812 P-256K) and keeps x/y', async () => {
     const { kid: _kid, key_ops: _ops, ...legacy } = suite11Keys.es256kPrivateKeyJwk
-    await expectCode(() => importPrivateKey({ jwk: legacy as unknown as PrivateJwk }), 'unsupported_algorithm')
+    await expectCode(
+      () => importPrivateKey({ jwk: legacy as unknown as PrivateJwk }),
+      'unsupported_algorithm',
+    )
     const jwk = { ...legacy, crv: 'secp256k1' } as PrivateJwk
     const material = await importPrivateKey({ jwk })
-    expect(material.publicJwk).toMatchObject({ kty: 'EC', crv: 'secp256k1', x: legacy.x, y: legacy.y })
-    expect(jwkFromDidKey(didKeyFromJwk(material.publicJwk))).toEqual({ crv: 'secp256k1', kty: 'EC', x: legacy.x, y: legacy.y })
+    expect(material.publicJwk).toMatchObject({
+      kty: 'EC',
+      crv: 'secp256k1',
+      x: legacy.x,
+      y: legacy.y,
+    })
+    expect(jwkFromDidKey(didKeyFromJwk(material.publicJwk))).toEqual({
+      crv: 'secp256k1',
+      kty: 'EC',
+      x: legacy.x,
+      y: legacy.y,
+    })
     expect(didKeyFromJwk(material.publicJwk).startsWith('did:key:zQ3s')).toBe(true)
   })
 
   it('RS256: a 2048-bit key whose public part is the RFC 7638 example key', async () => {
     const material = await importPrivateKey({ jwk: suite11Keys.rs256PrivateKeyJwk as PrivateJwk })
-    expect(material.publicJwk).toEqual({ e: 'AQAB', kty: 'RSA', n: suite11Keys.rs256PrivateKeyJwk.n, kid: RFC7638_THUMBPRINT })
+    expect(material.publicJwk).toEqual({
+      e: 'AQAB',
+      kty: 'RSA',
+      n: suite11Keys.rs256PrivateKeyJwk.n,
+      kid: RFC7638_THUMBPRINT,
+    })
     const key = await loadPrivateKey('RSA-PSS', material.pkcs8)
     const message = utf8('vc 1.1')
     expect(await verifySignature(material.publicJwk, message, await key.sign(message))).toBe(true)
@@ -192,7 +246,9 @@ describe('VCDM 1.1 test suite JWT keys', () => {
 describe('SD-JWT (draft 22) example keys', () => {
   for (const role of ['issuer', 'holder'] as const) {
     it(`${role}: private JWK derives the published public JWK`, async () => {
-      const material = await importPrivateKey({ jwk: sdJwtKeys[`${role}_private_jwk`] as PrivateJwk })
+      const material = await importPrivateKey({
+        jwk: sdJwtKeys[`${role}_private_jwk`] as PrivateJwk,
+      })
       const { kid, ...publicJwk } = material.publicJwk
       expect(publicJwk).toEqual(sdJwtKeys[`${role}_public_jwk`])
       expect(kid).toBe(await jwkThumbprint(sdJwtKeys[`${role}_public_jwk`] as PublicJwk))

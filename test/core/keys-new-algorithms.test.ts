@@ -36,13 +36,24 @@ import { DataIntegritySigner } from '../../src/formats/data-integrity/index.js'
 import { expectCode, utf8 } from './keys-helpers.js'
 
 const NEW_ALGORITHMS = ['P-521', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const
-const JWS_OF: Readonly<Record<(typeof NEW_ALGORITHMS)[number], string>> = { 'P-521': 'ES512', PS384: 'PS384', PS512: 'PS512', RS256: 'RS256', RS384: 'RS384', RS512: 'RS512' }
+const JWS_OF: Readonly<Record<(typeof NEW_ALGORITHMS)[number], string>> = {
+  'P-521': 'ES512',
+  PS384: 'PS384',
+  PS512: 'PS512',
+  RS256: 'RS256',
+  RS384: 'RS384',
+  RS512: 'RS512',
+}
 const V2 = 'https://www.w3.org/ns/credentials/v2'
 const AUD = 'https://verifier.example'
 const NONCE = 'n-issue-16'
 
 const store = new MemoryStore()
-const vault = new KeyVault({ store, serviceSecret: new Uint8Array(32).fill(7), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+const vault = new KeyVault({
+  store,
+  serviceSecret: new Uint8Array(32).fill(7),
+  kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+})
 const keys = new Map<KeyAlgorithm, UnlockedKey>()
 let holder: UnlockedKey
 
@@ -70,15 +81,25 @@ describe('the vault: one algorithm per key, bound in the record and its AAD', ()
       expect(key(algorithm).algorithm).toBe(algorithm)
       const token = await signCompact(key(algorithm), 'payload')
       expect(headerOf(token).protectedHeader.alg).toBe(JWS_OF[algorithm])
-      expect(new TextDecoder().decode((await verifyJws(token, { key: key(algorithm).publicJwk })).payload)).toBe('payload')
+      expect(
+        new TextDecoder().decode(
+          (await verifyJws(token, { key: key(algorithm).publicJwk })).payload,
+        ),
+      ).toBe('payload')
       // The header cannot ask for another algorithm of the same key type.
       const other = algorithm === 'RS256' ? 'PS256' : 'RS256'
-      await expectCode(() => signCompact(key(algorithm), 'x', { protectedHeader: { alg: other } }), 'invalid_argument')
+      await expectCode(
+        () => signCompact(key(algorithm), 'x', { protectedHeader: { alg: other } }),
+        'invalid_argument',
+      )
     })
   }
 
   it('a record whose algorithm is changed (RS256 → RSA-PSS, PS512 → PS256) no longer opens: envelope_context_mismatch', async () => {
-    for (const [from, to] of [['RS256', 'RSA-PSS'], ['PS512', 'RS512']] as const) {
+    for (const [from, to] of [
+      ['RS256', 'RSA-PSS'],
+      ['PS512', 'RS512'],
+    ] as const) {
       const id = `tamper-${from}`
       await vault.generate({ id, algorithm: from, secrets: ['s1'], modulusLength: 2048 })
       // What an attacker with write access to the store could do: relabel the sealed key.
@@ -94,18 +115,36 @@ describe('the vault: one algorithm per key, bound in the record and its AAD', ()
       const info = await vault.publicKey(`k-${algorithm}`)
       expect(info.current.publicJwk).toMatchObject({ alg: algorithm })
       const jwks = await vault.jwks({ ids: [`k-${algorithm}`] })
-      const token = await signCompact(key(algorithm), 'x', { protectedHeader: { kid: info.current.publicJwk.kid } })
+      const token = await signCompact(key(algorithm), 'x', {
+        protectedHeader: { kid: info.current.publicJwk.kid },
+      })
       await verifyJws(token, { jwks })
     }
   })
 
   it('import: an RSA PKCS#8 becomes the algorithm named (default RSA-PSS); a JWK with alg RS384 imports as RS384', async () => {
     const source = await generateKeyPair('RS256', { modulusLength: 2048 })
-    const asPs = await vault.import({ id: 'imported-default', secrets: ['s1'], key: { pkcs8: source.pkcs8 } })
+    const asPs = await vault.import({
+      id: 'imported-default',
+      secrets: ['s1'],
+      key: { pkcs8: source.pkcs8 },
+    })
     expect(asPs.current.algorithm).toBe('RSA-PSS')
-    const asRs = await vault.import({ id: 'imported-rs512', secrets: ['s1'], key: { pkcs8: source.pkcs8, algorithm: 'RS512' } })
+    const asRs = await vault.import({
+      id: 'imported-rs512',
+      secrets: ['s1'],
+      key: { pkcs8: source.pkcs8, algorithm: 'RS512' },
+    })
     expect(asRs.current.algorithm).toBe('RS512')
-    await expectCode(() => vault.import({ id: 'imported-bad', secrets: ['s1'], key: { pkcs8: source.pkcs8, algorithm: 'P-256' } }), 'invalid_key')
+    await expectCode(
+      () =>
+        vault.import({
+          id: 'imported-bad',
+          secrets: ['s1'],
+          key: { pkcs8: source.pkcs8, algorithm: 'P-256' },
+        }),
+      'invalid_key',
+    )
     const signer = await vault.unlock('imported-rs512', ['s1'])
     expect(headerOf(await signCompact(signer, 'x')).protectedHeader.alg).toBe('RS512')
   })
@@ -140,17 +179,39 @@ describe('identifiers: did:key (P-521 0x1202), did:jwk, Multikey', () => {
 describe('the default accepted algorithms', () => {
   it('every asymmetric JOSE algorithm, RFC 9864 names included; options.algorithms narrows', async () => {
     expect([...JWS_ALGORITHMS].sort()).toEqual(
-      ['EdDSA', 'Ed25519', 'ES256', 'ES384', 'ES512', 'ESP256', 'ESP384', 'ESP512', 'ES256K', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'].sort(),
+      [
+        'EdDSA',
+        'Ed25519',
+        'ES256',
+        'ES384',
+        'ES512',
+        'ESP256',
+        'ESP384',
+        'ESP512',
+        'ES256K',
+        'PS256',
+        'PS384',
+        'PS512',
+        'RS256',
+        'RS384',
+        'RS512',
+      ].sort(),
     )
     const token = await signCompact(key('RS256'), 'x')
-    await expectCode(() => verifyJws(token, { key: key('RS256').publicJwk, algorithms: ['PS256', 'ES256'] }), 'algorithm_not_allowed')
+    await expectCode(
+      () => verifyJws(token, { key: key('RS256').publicJwk, algorithms: ['PS256', 'ES256'] }),
+      'algorithm_not_allowed',
+    )
   })
 
   it('ESP512: signed with fullySpecified, verified; an ESP512 header is an ES512 signature', async () => {
     const token = await signCompact(key('P-521'), 'x', { fullySpecified: true })
     expect(headerOf(token).protectedHeader.alg).toBe('ESP512')
     await verifyJws(token, { key: key('P-521').publicJwk })
-    await expectCode(() => verifyJws(token, { key: key('P-521').publicJwk, algorithms: ['ES512'] }), 'algorithm_not_allowed')
+    await expectCode(
+      () => verifyJws(token, { key: key('P-521').publicJwk, algorithms: ['ES512'] }),
+      'algorithm_not_allowed',
+    )
   })
 })
 
@@ -158,7 +219,12 @@ describe('formats', () => {
   for (const algorithm of NEW_ALGORITHMS) {
     it(`${algorithm}: JWT-VC (vc+jwt), SD-JWT VC with a P-521 KB-JWT, OpenID4VCI jwt proof`, async () => {
       const signer: Signer = asDidSigner(key(algorithm), 'jwk')
-      const jwtVc = await new JwtVcSigner(signer).sign({ '@context': [V2], type: ['VerifiableCredential'], issuer: signer.id.split('#')[0], credentialSubject: { id: 'did:example:alice' } })
+      const jwtVc = await new JwtVcSigner(signer).sign({
+        '@context': [V2],
+        type: ['VerifiableCredential'],
+        issuer: signer.id.split('#')[0],
+        credentialSubject: { id: 'did:example:alice' },
+      })
       const vcResult = await verify(jwtVc)
       expect(vcResult.errors).toEqual([])
       expect(vcResult.verified).toBe(true)
@@ -172,38 +238,78 @@ describe('formats', () => {
       expect(sdResult.errors).toEqual([])
       expect(sdResult).toMatchObject({ verified: true, format: 'sd-jwt' })
 
-      const proof = await new Oid4vciProofSigner(key(algorithm)).sign({ audience: 'https://issuer.example', nonce: 'c-1' })
+      const proof = await new Oid4vciProofSigner(key(algorithm)).sign({
+        audience: 'https://issuer.example',
+        nonce: 'c-1',
+      })
       expect(headerOf(proof.jwt).protectedHeader.alg).toBe(JWS_OF[algorithm])
-      const proofResult = await verifyOid4vciProof(proof, { expectedAudience: 'https://issuer.example', expectedNonce: 'c-1' })
+      const proofResult = await verifyOid4vciProof(proof, {
+        expectedAudience: 'https://issuer.example',
+        expectedNonce: 'c-1',
+      })
       expect(proofResult).toMatchObject({ verified: true })
     }, 30_000)
   }
 
   it('fullySpecified in every JOSE format: JWT-VC, SD-JWT issuer JWS and KB-JWT, OpenID4VCI proof, key binding certificate (ESP512)', async () => {
     const signer = asDidSigner(key('P-521'), 'key')
-    const jwtVc = await new JwtVcSigner(signer, { fullySpecified: true }).sign({ '@context': [V2], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:alice' } })
+    const jwtVc = await new JwtVcSigner(signer, { fullySpecified: true }).sign({
+      '@context': [V2],
+      type: ['VerifiableCredential'],
+      credentialSubject: { id: 'did:example:alice' },
+    })
     expect(headerOf(jwtVc).protectedHeader.alg).toBe('ESP512')
     expect((await verify(jwtVc)).verified).toBe(true)
-    const sdJwt = await new SdJwtVcSigner(signer, { fullySpecified: true }).issue({ vct: 'https://credentials.example/id', n: 1 }, { disclosureFrame: { _sd: ['n'] }, holder: holder.publicJwk })
+    const sdJwt = await new SdJwtVcSigner(signer, { fullySpecified: true }).issue(
+      { vct: 'https://credentials.example/id', n: 1 },
+      { disclosureFrame: { _sd: ['n'] }, holder: holder.publicJwk },
+    )
     expect(headerOf(sdJwt.split('~')[0] as string).protectedHeader.alg).toBe('ESP512')
-    const presentation = await presentSdJwt(sdJwt, { holder, audience: AUD, nonce: NONCE, fullySpecified: true })
+    const presentation = await presentSdJwt(sdJwt, {
+      holder,
+      audience: AUD,
+      nonce: NONCE,
+      fullySpecified: true,
+    })
     expect(headerOf(presentation.split('~').at(-1) as string).protectedHeader.alg).toBe('ESP512')
     expect((await verify(presentation, { audience: AUD, nonce: NONCE })).errors).toEqual([])
-    const proof = await new Oid4vciProofSigner(signer, { fullySpecified: true }).sign({ audience: 'https://issuer.example', nonce: 'c-2' })
+    const proof = await new Oid4vciProofSigner(signer, { fullySpecified: true }).sign({
+      audience: 'https://issuer.example',
+      nonce: 'c-2',
+    })
     expect(headerOf(proof.jwt).protectedHeader.alg).toBe('ESP512')
-    expect(await verifyOid4vciProof(proof, { expectedAudience: 'https://issuer.example', expectedNonce: 'c-2' })).toMatchObject({ verified: true })
+    expect(
+      await verifyOid4vciProof(proof, {
+        expectedAudience: 'https://issuer.example',
+        expectedNonce: 'c-2',
+      }),
+    ).toMatchObject({ verified: true })
     const registry = { ...signer, id: signer.publicJwk.kid as string }
-    const certificate = await signKeyBinding(registry, { subject: '@user', publicKey: holder.publicJwk, expiresIn: 60, fullySpecified: true })
+    const certificate = await signKeyBinding(registry, {
+      subject: '@user',
+      publicKey: holder.publicJwk,
+      expiresIn: 60,
+      fullySpecified: true,
+    })
     expect(headerOf(certificate).protectedHeader.alg).toBe('ESP512')
-    expect((await verifyKeyBinding(certificate, { jwks: { keys: [signer.publicJwk] } })).publicJwk).toEqual(holder.publicJwk)
+    expect(
+      (await verifyKeyBinding(certificate, { jwks: { keys: [signer.publicJwk] } })).publicJwk,
+    ).toEqual(holder.publicJwk)
   })
 
   it('KB-JWT signed by RSA holder keys (RS256, PS512)', async () => {
     const issuer = asDidSigner(key('P-521'), 'key')
     for (const algorithm of ['RS256', 'PS512'] as const) {
       const rsaHolder = key(algorithm)
-      const sdJwt = await new SdJwtVcSigner(issuer).issue({ vct: 'https://credentials.example/id', n: 1 }, { disclosureFrame: { _sd: ['n'] }, holder: rsaHolder.publicJwk })
-      const presentation = await presentSdJwt(sdJwt, { holder: rsaHolder, audience: AUD, nonce: NONCE })
+      const sdJwt = await new SdJwtVcSigner(issuer).issue(
+        { vct: 'https://credentials.example/id', n: 1 },
+        { disclosureFrame: { _sd: ['n'] }, holder: rsaHolder.publicJwk },
+      )
+      const presentation = await presentSdJwt(sdJwt, {
+        holder: rsaHolder,
+        audience: AUD,
+        nonce: NONCE,
+      })
       const kbJwt = presentation.split('~').at(-1) as string
       expect(headerOf(kbJwt).protectedHeader.alg).toBe(algorithm)
       const result = await verify(presentation, { audience: AUD, nonce: NONCE })
@@ -212,11 +318,23 @@ describe('formats', () => {
   })
 
   it('Data Integrity: ecdsa-rdfc-2019 / ecdsa-jcs-2019 are P-256 and P-384 only; P-521 and RSA keys are refused with unsupported_cryptosuite', async () => {
-    const document = { '@context': [V2], type: ['VerifiableCredential'], issuer: 'did:example:issuer', credentialSubject: { id: 'did:example:alice' } }
+    const document = {
+      '@context': [V2],
+      type: ['VerifiableCredential'],
+      issuer: 'did:example:issuer',
+      credentialSubject: { id: 'did:example:alice' },
+    }
     for (const algorithm of ['P-521', 'RS256'] as const) {
       const signer = asDidSigner(key(algorithm), 'key')
       for (const cryptosuite of ['ecdsa-rdfc-2019', 'ecdsa-jcs-2019'] as const) {
-        await expectCode(() => new DataIntegritySigner(signer, { cryptosuite }).sign({ ...document, issuer: signer.id.split('#')[0] as string }), 'unsupported_cryptosuite')
+        await expectCode(
+          () =>
+            new DataIntegritySigner(signer, { cryptosuite }).sign({
+              ...document,
+              issuer: signer.id.split('#')[0] as string,
+            }),
+          'unsupported_cryptosuite',
+        )
       }
     }
   })
@@ -228,9 +346,15 @@ describe('verifySignature names the RSA algorithm', () => {
     for (const algorithm of ['PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const) {
       const signature = await key(algorithm).sign(data)
       for (const other of ['RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const) {
-        expect(await verifySignature(key(algorithm).publicJwk, data, signature, { algorithm: other }), `${algorithm} as ${other}`).toBe(other === algorithm)
+        expect(
+          await verifySignature(key(algorithm).publicJwk, data, signature, { algorithm: other }),
+          `${algorithm} as ${other}`,
+        ).toBe(other === algorithm)
       }
-      await expectCode(() => verifySignature(key(algorithm).publicJwk, data, signature, { algorithm: 'P-256' }), 'invalid_argument')
+      await expectCode(
+        () => verifySignature(key(algorithm).publicJwk, data, signature, { algorithm: 'P-256' }),
+        'invalid_argument',
+      )
     }
   })
 })

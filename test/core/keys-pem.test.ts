@@ -1,7 +1,16 @@
 // PEM / DER key formats on every runtime (Node and Chromium): WebCrypto's own exports as the
 // independent side. The keys OpenSSL writes are in test/node/keys-pem.test.ts.
 import { describe, expect, it } from 'vitest'
-import { CredsignError, generateKeyPair, importPrivateKey, jwkFromSpki, jwkFromSpkiPem, spkiFromJwk, spkiPemFromJwk, type PublicJwk } from 'credsign'
+import {
+  CredsignError,
+  generateKeyPair,
+  importPrivateKey,
+  jwkFromSpki,
+  jwkFromSpkiPem,
+  spkiFromJwk,
+  spkiPemFromJwk,
+  type PublicJwk,
+} from 'credsign'
 import { decodePem, encodePem } from '../../src/keys/pem.js'
 import { parsePrivateKeyDer, privateKeyFormatOf } from '../../src/keys/private-key-formats.js'
 import { wipePrivateKeyParts } from '../../src/keys/key-parts.js'
@@ -24,7 +33,8 @@ function withoutKid(jwk: PublicJwk): PublicJwk {
 
 describe('PEM text', () => {
   it('decodes what tools write: text around blocks, CRLF, indentation, several blocks in order', () => {
-    const text = 'Key for tests\r\n-----BEGIN EC PARAMETERS-----\r\nBggqhkjOPQMBBw==\r\n-----END EC PARAMETERS-----\r\n  -----BEGIN PUBLIC KEY-----\n  BQ\n  A=\n  -----END PUBLIC KEY-----\ntrailing'
+    const text =
+      'Key for tests\r\n-----BEGIN EC PARAMETERS-----\r\nBggqhkjOPQMBBw==\r\n-----END EC PARAMETERS-----\r\n  -----BEGIN PUBLIC KEY-----\n  BQ\n  A=\n  -----END PUBLIC KEY-----\ntrailing'
     const blocks = decodePem(text)
     expect(blocks.map((b) => b.label)).toEqual(['EC PARAMETERS', 'PUBLIC KEY'])
     expect(blocks[1]?.der).toEqual(new Uint8Array([5, 0]))
@@ -39,17 +49,24 @@ describe('PEM text', () => {
 
   it('refuses broken text with invalid_key, legacy encryption headers with encrypted_key_unsupported', async () => {
     const ok = encodePem('PUBLIC KEY', new Uint8Array([5, 0]))
-    expect(await codeOf(() => decodePem(ok.replace('-----END PUBLIC KEY-----\n', '')))).toBe('invalid_key')
-    expect(await codeOf(() => decodePem(ok.replace('END PUBLIC', 'END PRIVATE')))).toBe('invalid_key')
+    expect(await codeOf(() => decodePem(ok.replace('-----END PUBLIC KEY-----\n', '')))).toBe(
+      'invalid_key',
+    )
+    expect(await codeOf(() => decodePem(ok.replace('END PUBLIC', 'END PRIVATE')))).toBe(
+      'invalid_key',
+    )
     expect(await codeOf(() => decodePem(ok.replace('BQA=', 'B*A=')))).toBe('invalid_key')
     expect(await codeOf(() => decodePem(ok.replace('BQA=', '')))).toBe('invalid_key')
     expect(await codeOf(() => decodePem('-----END PUBLIC KEY-----'))).toBe('invalid_key')
     expect(await codeOf(() => decodePem(''))).toBe('invalid_key')
     expect(await codeOf(() => decodePem('x'.repeat(70_000)))).toBe('invalid_key')
     expect(await codeOf(() => decodePem(7 as unknown as string))).toBe('invalid_argument')
-    const legacy = '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nBQA=\n-----END RSA PRIVATE KEY-----\n'
+    const legacy =
+      '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nBQA=\n-----END RSA PRIVATE KEY-----\n'
     expect(await codeOf(() => decodePem(legacy))).toBe('encrypted_key_unsupported')
-    expect(await codeOf(() => decodePem(ok.replace('BQA=', 'Comment: x\nBQA=')))).toBe('invalid_key')
+    expect(await codeOf(() => decodePem(ok.replace('BQA=', 'Comment: x\nBQA=')))).toBe(
+      'invalid_key',
+    )
   })
 })
 
@@ -76,11 +93,20 @@ describe('private keys from WebCrypto-made PKCS#8, as PEM and DER', () => {
 
   it('an EncryptedPrivateKeyInfo is encrypted_key_unsupported, as DER and under either label', async () => {
     // SEQUENCE { SEQUENCE { OID pbes2 }, OCTET STRING }: the shape is what counts.
-    const encrypted = new Uint8Array([0x30, 0x11, 0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d, 0x04, 0x02, 0x01, 0x02])
+    const encrypted = new Uint8Array([
+      0x30, 0x11, 0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d,
+      0x04, 0x02, 0x01, 0x02,
+    ])
     expect(decodeDer(encrypted, DER_TAG.SEQUENCE).tag).toBe(0x30)
-    expect(await codeOf(() => importPrivateKey({ der: encrypted }))).toBe('encrypted_key_unsupported')
-    expect(await codeOf(() => importPrivateKey({ pem: encodePem('ENCRYPTED PRIVATE KEY', encrypted) }))).toBe('encrypted_key_unsupported')
-    expect(await codeOf(() => importPrivateKey({ pem: encodePem('PRIVATE KEY', encrypted) }))).toBe('encrypted_key_unsupported')
+    expect(await codeOf(() => importPrivateKey({ der: encrypted }))).toBe(
+      'encrypted_key_unsupported',
+    )
+    expect(
+      await codeOf(() => importPrivateKey({ pem: encodePem('ENCRYPTED PRIVATE KEY', encrypted) })),
+    ).toBe('encrypted_key_unsupported')
+    expect(await codeOf(() => importPrivateKey({ pem: encodePem('PRIVATE KEY', encrypted) }))).toBe(
+      'encrypted_key_unsupported',
+    )
   })
 
   it('parsePrivateKeyDer refuses a format other than the one demanded', async () => {
@@ -94,13 +120,29 @@ describe('private keys from WebCrypto-made PKCS#8, as PEM and DER', () => {
 describe('SPKI', () => {
   for (const algorithm of ['Ed25519', 'P-256', 'P-384', 'RSA-PSS'] as const) {
     it(`${algorithm}: spkiFromJwk equals WebCrypto's spki export, and reads back`, async () => {
-      const material = await generateKeyPair(algorithm, algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {})
-      const params = algorithm === 'RSA-PSS' ? { name: 'RSA-PSS', hash: 'SHA-256' } : algorithm === 'Ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: algorithm }
-      const publicKey = await crypto.subtle.importKey('jwk', withoutKid(material.publicJwk) as JsonWebKey, params, true, ['verify'])
+      const material = await generateKeyPair(
+        algorithm,
+        algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {},
+      )
+      const params =
+        algorithm === 'RSA-PSS'
+          ? { name: 'RSA-PSS', hash: 'SHA-256' }
+          : algorithm === 'Ed25519'
+            ? { name: 'Ed25519' }
+            : { name: 'ECDSA', namedCurve: algorithm }
+      const publicKey = await crypto.subtle.importKey(
+        'jwk',
+        withoutKid(material.publicJwk) as JsonWebKey,
+        params,
+        true,
+        ['verify'],
+      )
       const theirs = new Uint8Array(await crypto.subtle.exportKey('spki', publicKey))
       expect(spkiFromJwk(material.publicJwk)).toEqual(theirs)
       expect(jwkFromSpki(theirs)).toEqual(withoutKid(material.publicJwk))
-      expect(jwkFromSpkiPem(spkiPemFromJwk(material.publicJwk))).toEqual(withoutKid(material.publicJwk))
+      expect(jwkFromSpkiPem(spkiPemFromJwk(material.publicJwk))).toEqual(
+        withoutKid(material.publicJwk),
+      )
     })
   }
 
@@ -113,6 +155,8 @@ describe('SPKI', () => {
     x25519[8] = 0x6e // id-X25519 (1.3.101.110)
     expect(await codeOf(() => jwkFromSpki(x25519))).toBe('unsupported_algorithm')
     expect(await codeOf(() => jwkFromSpki('MCo' as unknown as Uint8Array))).toBe('invalid_argument')
-    expect(await codeOf(() => jwkFromSpkiPem(spkiPemFromJwk(material.publicJwk).repeat(2)))).toBe('invalid_key')
+    expect(await codeOf(() => jwkFromSpkiPem(spkiPemFromJwk(material.publicJwk).repeat(2)))).toBe(
+      'invalid_key',
+    )
   })
 })

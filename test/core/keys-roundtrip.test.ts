@@ -16,7 +16,11 @@ import { webCryptoEd25519 } from '../../src/keys/ed25519-support.js'
 import { b64u } from '../../src/util/bytes.js'
 import { autoBackend, expectCode, sOf, toHex, utf8 } from './keys-helpers.js'
 
-const EC_ORDERS = { 'P-256': p256.Point.Fn.ORDER, 'P-384': p384.Point.Fn.ORDER, secp256k1: secp256k1.Point.Fn.ORDER } as const
+const EC_ORDERS = {
+  'P-256': p256.Point.Fn.ORDER,
+  'P-384': p384.Point.Fn.ORDER,
+  secp256k1: secp256k1.Point.Fn.ORDER,
+} as const
 const ALL: KeyAlgorithm[] = ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS']
 const CURVE_ALGORITHMS: KeyAlgorithm[] = ['Ed25519', 'P-256', 'P-384', 'secp256k1']
 const data = utf8('credsign round trip: {"vc":{"type":["VerifiableCredential"]}}')
@@ -30,10 +34,21 @@ function tampered(bytes: Uint8Array): Uint8Array {
 /** The private JWK of key material, rebuilt from its PKCS#8 with independent code paths. */
 function privateJwkOf(material: KeyMaterial): PrivateJwk {
   const { key } = parsePkcs8(material.pkcs8)
-  if (key.algorithm === 'Ed25519') return { ...(material.publicJwk as PrivateJwk), d: b64u(key.seed) } as PrivateJwk
+  if (key.algorithm === 'Ed25519')
+    return { ...(material.publicJwk as PrivateJwk), d: b64u(key.seed) } as PrivateJwk
   if ('rsa' in key) {
     const r = key.rsa
-    return { kty: 'RSA', n: b64u(r.n), e: b64u(r.e), d: b64u(r.d), p: b64u(r.p), q: b64u(r.q), dp: b64u(r.dp), dq: b64u(r.dq), qi: b64u(r.qi) }
+    return {
+      kty: 'RSA',
+      n: b64u(r.n),
+      e: b64u(r.e),
+      d: b64u(r.d),
+      p: b64u(r.p),
+      q: b64u(r.q),
+      dp: b64u(r.dp),
+      dq: b64u(r.dq),
+      qi: b64u(r.qi),
+    }
   }
   return { ...(material.publicJwk as PrivateJwk), d: b64u(key.scalar) } as PrivateJwk
 }
@@ -41,7 +56,8 @@ function privateJwkOf(material: KeyMaterial): PrivateJwk {
 const rsa: Record<number, KeyMaterial> = {}
 beforeAll(async () => {
   // RSA generation is slow (4096 especially): once per file.
-  for (const bits of [2048, 3072, 4096] as const) rsa[bits] = await generateKeyPair('RSA-PSS', { modulusLength: bits })
+  for (const bits of [2048, 3072, 4096] as const)
+    rsa[bits] = await generateKeyPair('RSA-PSS', { modulusLength: bits })
 }, 120_000)
 
 describe('generate, sign, verify', () => {
@@ -53,15 +69,31 @@ describe('generate, sign, verify', () => {
         expect(material.publicJwk.kid).toBe(await jwkThumbprint(material.publicJwk))
         const key = await loadPrivateKey(algorithm, material.pkcs8, { backend })
         if (backend === 'noble') expect(key.backend).toBe('noble')
-        if (backend === 'auto' && (algorithm === 'P-256' || algorithm === 'P-384')) expect(key.backend).toBe(autoBackend('webcrypto'))
-        if (algorithm === 'secp256k1') expect(key.backend).toBe(backend === 'auto' ? autoBackend('noble') : 'noble')
+        if (backend === 'auto' && (algorithm === 'P-256' || algorithm === 'P-384'))
+          expect(key.backend).toBe(autoBackend('webcrypto'))
+        if (algorithm === 'secp256k1')
+          expect(key.backend).toBe(backend === 'auto' ? autoBackend('noble') : 'noble')
         const signature = await key.sign(data)
         expect(signature.length).toBe(algorithm === 'P-384' ? 96 : 64)
         for (const verifyBackend of ['auto', 'noble'] as const) {
-          expect(await verifySignature(material.publicJwk, data, signature, { backend: verifyBackend })).toBe(true)
-          expect(await verifySignature(material.publicJwk, tampered(data), signature, { backend: verifyBackend })).toBe(false)
-          expect(await verifySignature(material.publicJwk, data, tampered(signature), { backend: verifyBackend })).toBe(false)
-          expect(await verifySignature(material.publicJwk, data, signature.subarray(1), { backend: verifyBackend })).toBe(false)
+          expect(
+            await verifySignature(material.publicJwk, data, signature, { backend: verifyBackend }),
+          ).toBe(true)
+          expect(
+            await verifySignature(material.publicJwk, tampered(data), signature, {
+              backend: verifyBackend,
+            }),
+          ).toBe(false)
+          expect(
+            await verifySignature(material.publicJwk, data, tampered(signature), {
+              backend: verifyBackend,
+            }),
+          ).toBe(false)
+          expect(
+            await verifySignature(material.publicJwk, data, signature.subarray(1), {
+              backend: verifyBackend,
+            }),
+          ).toBe(false)
         }
         // Another key of the same type must not verify it.
         const other = await generateKeyPair(algorithm)
@@ -75,7 +107,7 @@ describe('generate, sign, verify', () => {
     it(`RSA-PSS ${bits}`, async () => {
       const material = rsa[bits] as KeyMaterial
       const n = material.publicJwk.kty === 'RSA' ? material.publicJwk.n : ''
-      expect(n.length).toBe(Math.ceil((bits / 8) * 4 / 3))
+      expect(n.length).toBe(Math.ceil(((bits / 8) * 4) / 3))
       const key = await loadPrivateKey('RSA-PSS', material.pkcs8)
       expect(key.backend).toBe(autoBackend('webcrypto'))
       const signature = await key.sign(data)
@@ -99,9 +131,18 @@ describe('generate, sign, verify', () => {
 
   it('RSA has no noble backend', async () => {
     const material = rsa[2048] as KeyMaterial
-    await expectCode(() => loadPrivateKey('RSA-PSS', material.pkcs8, { backend: 'noble' }), 'unsupported_algorithm')
-    await expectCode(() => verifySignature(material.publicJwk, data, new Uint8Array(256), { backend: 'noble' }), 'unsupported_algorithm')
-    await expectCode(() => generateKeyPair('RSA-PSS', { backend: 'noble' }), 'unsupported_algorithm')
+    await expectCode(
+      () => loadPrivateKey('RSA-PSS', material.pkcs8, { backend: 'noble' }),
+      'unsupported_algorithm',
+    )
+    await expectCode(
+      () => verifySignature(material.publicJwk, data, new Uint8Array(256), { backend: 'noble' }),
+      'unsupported_algorithm',
+    )
+    await expectCode(
+      () => generateKeyPair('RSA-PSS', { backend: 'noble' }),
+      'unsupported_algorithm',
+    )
   })
 })
 
@@ -133,7 +174,8 @@ describe('ECDSA low-S', () => {
           const message = utf8(`message ${i}`)
           const signature = await key.sign(message)
           expect(sOf(signature) <= half).toBe(true)
-          if (i % 20 === 0) expect(await verifySignature(material.publicJwk, message, signature)).toBe(true)
+          if (i % 20 === 0)
+            expect(await verifySignature(material.publicJwk, message, signature)).toBe(true)
         }
       })
     }
@@ -143,7 +185,8 @@ describe('ECDSA low-S', () => {
 describe('import forms agree', () => {
   for (const algorithm of ALL) {
     it(`${algorithm}: JWK, PKCS#8 and seed give the same key`, async () => {
-      const material = algorithm === 'RSA-PSS' ? (rsa[2048] as KeyMaterial) : await generateKeyPair(algorithm)
+      const material =
+        algorithm === 'RSA-PSS' ? (rsa[2048] as KeyMaterial) : await generateKeyPair(algorithm)
       const fromPkcs8 = await importPrivateKey({ pkcs8: material.pkcs8 })
       const jwk = privateJwkOf(material)
       const fromJwk = await importPrivateKey({ jwk })
@@ -154,7 +197,8 @@ describe('import forms agree', () => {
       expect(toHex(fromJwk.pkcs8)).toBe(toHex(material.pkcs8))
       if (algorithm !== 'RSA-PSS') {
         const { key } = parsePkcs8(material.pkcs8)
-        const seed = key.algorithm === 'Ed25519' ? key.seed : 'rsa' in key ? new Uint8Array(0) : key.scalar
+        const seed =
+          key.algorithm === 'Ed25519' ? key.seed : 'rsa' in key ? new Uint8Array(0) : key.scalar
         const fromSeed = await importPrivateKey({ seed, algorithm })
         expect(fromSeed.publicJwk).toEqual(material.publicJwk)
         expect(toHex(fromSeed.pkcs8)).toBe(toHex(material.pkcs8))
@@ -164,12 +208,19 @@ describe('import forms agree', () => {
 
   it('WebCrypto-generated PKCS#8 is already canonical', async () => {
     for (const algorithm of ['Ed25519', 'P-256', 'P-384'] as const) {
-      const params = algorithm === 'Ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: algorithm }
-      const pair = (await crypto.subtle.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair
+      const params =
+        algorithm === 'Ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', namedCurve: algorithm }
+      const pair = (await crypto.subtle.generateKey(params, true, [
+        'sign',
+        'verify',
+      ])) as CryptoKeyPair
       const exported = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey))
       const material = await importPrivateKey({ pkcs8: exported })
       expect(toHex(material.pkcs8)).toBe(toHex(exported))
-      const jwk = (await crypto.subtle.exportKey('jwk', pair.publicKey)) as { x: string; y?: string }
+      const jwk = (await crypto.subtle.exportKey('jwk', pair.publicKey)) as {
+        x: string
+        y?: string
+      }
       expect((material.publicJwk as { x: string }).x).toBe(jwk.x)
     }
   })

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 // The stores' own barrel rather than 'credsign', so these tests depend on nothing but the stores.
 import { CredsignError } from '../../src/errors/index.js'
-import { MemoryStore, cloneKeyRecord, isValidKeyId, validateKeyId, validateKeyRecord } from '../../src/stores/index.js'
+import {
+  MemoryStore,
+  cloneKeyRecord,
+  isValidKeyId,
+  validateKeyId,
+  validateKeyRecord,
+} from '../../src/stores/index.js'
 import type { KeyRecord } from '../../src/stores/index.js'
 import { makeTestRecord, runKeyStoreContract } from 'credsign/testing'
 import { decodeListCursor, encodeListCursor, findRecordProblem } from '../../src/stores/record.js'
@@ -19,16 +25,43 @@ function codeOf(action: () => unknown): string | undefined {
 
 describe('validateKeyId', () => {
   it('accepts letters, digits and -_:.#% from 1 to 500 characters', () => {
-    for (const id of ['a', 'Z9', 'did:web:issuer.example#key-1', 'did:web:x.example%3A8443#k', '-_:.#%', '..', 'x'.repeat(500)]) {
+    for (const id of [
+      'a',
+      'Z9',
+      'did:web:issuer.example#key-1',
+      'did:web:x.example%3A8443#k',
+      '-_:.#%',
+      '..',
+      'x'.repeat(500),
+    ]) {
       expect(() => validateKeyId(id), id.slice(0, 40)).not.toThrow()
       expect(isValidKeyId(id)).toBe(true)
     }
   })
 
   it('rejects empty, too long, other characters and non-strings with invalid_key_id', () => {
-    const bad: unknown[] = ['', 'x'.repeat(501), 'a b', 'a/b', 'a\\b', 'a\nb', 'é', 'a?b', 'a*b', 'a\u0000', '😀', 42, null, undefined, {}]
+    const bad: unknown[] = [
+      '',
+      'x'.repeat(501),
+      'a b',
+      'a/b',
+      'a\\b',
+      'a\nb',
+      'é',
+      'a?b',
+      'a*b',
+      'a\u0000',
+      '😀',
+      42,
+      null,
+      undefined,
+      {},
+    ]
     for (const id of bad) {
-      expect(codeOf(() => validateKeyId(id)), String(id).slice(0, 40)).toBe('invalid_key_id')
+      expect(
+        codeOf(() => validateKeyId(id)),
+        String(id).slice(0, 40),
+      ).toBe('invalid_key_id')
       expect(isValidKeyId(id)).toBe(false)
     }
   })
@@ -49,7 +82,9 @@ describe('validateKeyId', () => {
     const store = new MemoryStore()
     await expect(store.get('a b')).rejects.toMatchObject({ code: 'invalid_key_id' })
     await expect(store.delete('x'.repeat(501))).rejects.toMatchObject({ code: 'invalid_key_id' })
-    await expect(store.create(makeTestRecord('a/b'))).rejects.toMatchObject({ code: 'invalid_key_id' })
+    await expect(store.create(makeTestRecord('a/b'))).rejects.toMatchObject({
+      code: 'invalid_key_id',
+    })
   })
 })
 
@@ -58,7 +93,9 @@ describe('validateKeyRecord', () => {
 
   it('accepts a well-formed record, including unknown extra members', () => {
     expect(() => validateKeyRecord(valid(), 'store_corrupt')).not.toThrow()
-    expect(() => validateKeyRecord({ ...valid(), future: { a: [1, 'b'] } }, 'store_corrupt')).not.toThrow()
+    expect(() =>
+      validateKeyRecord({ ...valid(), future: { a: [1, 'b'] } }, 'store_corrupt'),
+    ).not.toThrow()
     const p256 = valid()
     p256.versions[0]!.algorithm = 'P-256'
     p256.versions[0]!.publicJwk = { kty: 'EC', crv: 'P-256', x: 'AA', y: 'BB' }
@@ -78,14 +115,71 @@ describe('validateKeyRecord', () => {
     ['a Date updatedAt', (r) => ({ ...r, updatedAt: new Date() })],
     ['no versions', (r) => ({ ...r, versions: [] })],
     ['versions not ascending', (r) => ({ ...r, versions: [...r.versions].reverse() })],
-    ['two current versions', (r) => ({ ...r, versions: r.versions.map((v: object) => ({ ...v, status: 'current' })) })],
-    ['no current version', (r) => ({ ...r, versions: r.versions.map((v: object) => ({ ...v, status: 'previous' })) })],
-    ['an unknown algorithm', (r) => ({ ...r, versions: [r.versions[0], { ...r.versions[1], algorithm: 'RSA1_5' }] })],
-    ['a JWK of the wrong type', (r) => ({ ...r, versions: [r.versions[0], { ...r.versions[1], publicJwk: { kty: 'EC', crv: 'P-256', x: 'A', y: 'B' } }] })],
-    ['a private JWK member', (r) => ({ ...r, versions: [r.versions[0], { ...r.versions[1], publicJwk: { ...r.versions[1].publicJwk, d: 'secret' } }] })],
-    ['an envelope without mac', (r) => ({ ...r, versions: [r.versions[0], { ...r.versions[1], envelope: { ...r.versions[1].envelope, mac: undefined } }] })],
-    ['an envelope with non-base64url ct', (r) => ({ ...r, versions: [r.versions[0], { ...r.versions[1], envelope: { ...r.versions[1].envelope, ct: 'a+b/' } }] })],
-    ['a kdf with a string parameter', (r) => ({ ...r, versions: [r.versions[0], { ...r.versions[1], envelope: { ...r.versions[1].envelope, kdf: { id: 'scrypt', N: '1' } } }] })],
+    [
+      'two current versions',
+      (r) => ({ ...r, versions: r.versions.map((v: object) => ({ ...v, status: 'current' })) }),
+    ],
+    [
+      'no current version',
+      (r) => ({ ...r, versions: r.versions.map((v: object) => ({ ...v, status: 'previous' })) }),
+    ],
+    [
+      'an unknown algorithm',
+      (r) => ({ ...r, versions: [r.versions[0], { ...r.versions[1], algorithm: 'RSA1_5' }] }),
+    ],
+    [
+      'a JWK of the wrong type',
+      (r) => ({
+        ...r,
+        versions: [
+          r.versions[0],
+          { ...r.versions[1], publicJwk: { kty: 'EC', crv: 'P-256', x: 'A', y: 'B' } },
+        ],
+      }),
+    ],
+    [
+      'a private JWK member',
+      (r) => ({
+        ...r,
+        versions: [
+          r.versions[0],
+          { ...r.versions[1], publicJwk: { ...r.versions[1].publicJwk, d: 'secret' } },
+        ],
+      }),
+    ],
+    [
+      'an envelope without mac',
+      (r) => ({
+        ...r,
+        versions: [
+          r.versions[0],
+          { ...r.versions[1], envelope: { ...r.versions[1].envelope, mac: undefined } },
+        ],
+      }),
+    ],
+    [
+      'an envelope with non-base64url ct',
+      (r) => ({
+        ...r,
+        versions: [
+          r.versions[0],
+          { ...r.versions[1], envelope: { ...r.versions[1].envelope, ct: 'a+b/' } },
+        ],
+      }),
+    ],
+    [
+      'a kdf with a string parameter',
+      (r) => ({
+        ...r,
+        versions: [
+          r.versions[0],
+          {
+            ...r.versions[1],
+            envelope: { ...r.versions[1].envelope, kdf: { id: 'scrypt', N: '1' } },
+          },
+        ],
+      }),
+    ],
     ['a non-JSON value', (r) => ({ ...r, extra: () => 1 })],
     ['NaN', (r) => ({ ...r, extra: Number.NaN })],
     ['a class instance', (r) => ({ ...r, extra: new Map() })],
@@ -93,7 +187,9 @@ describe('validateKeyRecord', () => {
   for (const [what, make] of broken) {
     it(`rejects ${what} with the given code`, () => {
       const value = make(valid() as unknown as Record<string, any>)
-      expect(codeOf(() => validateKeyRecord(value, 'store_corrupt', 'keys/x.json'))).toBe('store_corrupt')
+      expect(codeOf(() => validateKeyRecord(value, 'store_corrupt', 'keys/x.json'))).toBe(
+        'store_corrupt',
+      )
       expect(codeOf(() => validateKeyRecord(value, 'invalid_argument'))).toBe('invalid_argument')
     })
   }
@@ -108,11 +204,15 @@ describe('validateKeyRecord', () => {
     expect(codeOf(() => validateKeyRecord(cyclic, 'invalid_argument'))).toBe('invalid_argument')
     let deep: unknown = 1
     for (let i = 0; i < 100_000; i++) deep = [deep]
-    expect(codeOf(() => validateKeyRecord({ ...valid(), deep }, 'invalid_argument'))).toBe('invalid_argument')
+    expect(codeOf(() => validateKeyRecord({ ...valid(), deep }, 'invalid_argument'))).toBe(
+      'invalid_argument',
+    )
   })
 
   it('cloneKeyRecord makes a deep copy and keeps __proto__ keys as data', () => {
-    const parsed = JSON.parse(JSON.stringify({ ...valid(), extra: { nested: [1] } }).replace('"extra"', '"__proto__"')) as KeyRecord
+    const parsed = JSON.parse(
+      JSON.stringify({ ...valid(), extra: { nested: [1] } }).replace('"extra"', '"__proto__"'),
+    ) as KeyRecord
     const copy = cloneKeyRecord(parsed)
     expect(copy).toEqual(parsed)
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
@@ -130,7 +230,9 @@ describe('MemoryStore specifics', () => {
     expect(await store.get('issuer-1')).toBeUndefined()
     await store.create(makeTestRecord('issuer-1'))
     await expect(store.update(bad)).rejects.toMatchObject({ code: 'invalid_argument' })
-    await expect(store.update({ ...makeTestRecord('issuer-1'), revision: 0 })).rejects.toMatchObject({ code: 'invalid_argument' })
+    await expect(
+      store.update({ ...makeTestRecord('issuer-1'), revision: 0 }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' })
     await expect(store.delete('issuer-1', 0)).rejects.toMatchObject({ code: 'invalid_argument' })
     expect((await store.get('issuer-1'))?.revision).toBe(1)
   })

@@ -35,7 +35,10 @@ const keys = new Map<KeyAlgorithm, PublicJwk>()
 async function publicKeyOf(algorithm: KeyAlgorithm): Promise<PublicJwk> {
   let jwk = keys.get(algorithm)
   if (jwk === undefined) {
-    const material = await generateKeyPair(algorithm, algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {})
+    const material = await generateKeyPair(
+      algorithm,
+      algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {},
+    )
     material.pkcs8.fill(0)
     jwk = material.publicJwk
     keys.set(algorithm, jwk)
@@ -77,13 +80,29 @@ describe('createResolver: did:key, offline', () => {
     const resolver = createResolver()
     await expectCode(() => resolver.resolveKey('did:key:z6MkBad0OIl'), 'malformed') // not base58btc
     // The Ed25519 codec with 31 key bytes, and with 32 bytes that are no canonical point encoding.
-    await expectCode(() => resolver.resolveKey(`did:key:z${b58(new Uint8Array([0xed, 0x01, ...new Uint8Array(31)]))}`), 'malformed')
-    await expectCode(() => resolver.resolveKey(`did:key:z${b58(new Uint8Array([0xed, 0x01, ...new Uint8Array(32).fill(0xff)]))}`), 'malformed')
+    await expectCode(
+      () =>
+        resolver.resolveKey(`did:key:z${b58(new Uint8Array([0xed, 0x01, ...new Uint8Array(31)]))}`),
+      'malformed',
+    )
+    await expectCode(
+      () =>
+        resolver.resolveKey(
+          `did:key:z${b58(new Uint8Array([0xed, 0x01, ...new Uint8Array(32).fill(0xff)]))}`,
+        ),
+      'malformed',
+    )
     await expectCode(() => resolver.resolveKey('did:key:'), 'malformed')
-    await expectCode(() => resolver.resolveKey('did:key:z6MkpJySvETLnxhQG9DzEdmKJtysBDjuuTeDfUj1uNNCUqcj#'), 'malformed')
+    await expectCode(
+      () => resolver.resolveKey('did:key:z6MkpJySvETLnxhQG9DzEdmKJtysBDjuuTeDfUj1uNNCUqcj#'),
+      'malformed',
+    )
     await expectCode(() => resolver.resolveKey('did:key:z6Mk?x#y'), 'malformed')
     // X25519 (multicodec 0xec), from the did:key specification's examples.
-    await expectCode(() => resolver.resolveKey('did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc'), 'unsupported_algorithm')
+    await expectCode(
+      () => resolver.resolveKey('did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc'),
+      'unsupported_algorithm',
+    )
   })
 })
 
@@ -99,7 +118,11 @@ describe('createResolver: did:jwk, offline', () => {
       expect(key.type).toBe('JsonWebKey2020')
       expect(requiredOnly(key.publicJwk)).toEqual(requiredOnly(jwk))
       // did:jwk: an Ed25519 key signs only; any other key without `use` is in all five relationships.
-      expect(key.relationships).toEqual(algorithm === 'Ed25519' ? [...SIGNING_RELATIONSHIPS] : [...SIGNING_RELATIONSHIPS, 'keyAgreement'])
+      expect(key.relationships).toEqual(
+        algorithm === 'Ed25519'
+          ? [...SIGNING_RELATIONSHIPS]
+          : [...SIGNING_RELATIONSHIPS, 'keyAgreement'],
+      )
       expect(await resolver.resolveKey(did)).toEqual(key)
       await expectCode(() => resolver.resolveKey(`${did}#1`), 'key_not_found')
     })
@@ -110,13 +133,20 @@ describe('createResolver: did:jwk, offline', () => {
     const encode = (jwk: object) => `did:jwk:${b64u(utf8(JSON.stringify(jwk)))}`
     const resolver = createResolver()
 
-    const signing = await resolver.resolveKey(encode({ alg: 'ES256', crv: 'P-256', kty: 'EC', use: 'sig', x, y }))
+    const signing = await resolver.resolveKey(
+      encode({ alg: 'ES256', crv: 'P-256', kty: 'EC', use: 'sig', x, y }),
+    )
     expect(signing.publicJwk.alg).toBe('ES256')
     expect(signing.relationships).toEqual([...SIGNING_RELATIONSHIPS])
 
-    const encryption = await resolver.resolveKey(encode({ crv: 'P-256', kty: 'EC', use: 'enc', x, y }))
+    const encryption = await resolver.resolveKey(
+      encode({ crv: 'P-256', kty: 'EC', use: 'enc', x, y }),
+    )
     expect(encryption.relationships).toEqual(['keyAgreement'])
-    await expectCode(async () => assertAuthorized(encryption, 'assertionMethod'), 'key_not_authorized')
+    await expectCode(
+      async () => assertAuthorized(encryption, 'assertionMethod'),
+      'key_not_authorized',
+    )
   })
 
   it('a did:jwk holding a private key is key_resolution_failed (private key published); no JWK at all is malformed', async () => {
@@ -136,21 +166,36 @@ describe('createResolver: references it does not handle', () => {
     await expectCode(() => resolver.resolveKey('issuer-key-1'), 'key_not_found')
     await expectCode(() => resolver.resolveKey(''), 'malformed')
     await expectCode(() => resolver.resolveKey(42 as unknown as string), 'malformed')
-    await expectCode(() => resolver.resolveKey('did:web:issuer.example#key-1'), 'resolver_not_configured')
-    await expectCode(() => resolver.resolveKey('did:example:123456#key-1'), 'resolver_not_configured')
+    await expectCode(
+      () => resolver.resolveKey('did:web:issuer.example#key-1'),
+      'resolver_not_configured',
+    )
+    await expectCode(
+      () => resolver.resolveKey('did:example:123456#key-1'),
+      'resolver_not_configured',
+    )
     // A fetch configured but a method credsign does not know: still not configured, still no request.
-    await expectCode(() => createResolver({ fetch }).resolveKey('did:example:123456#key-1'), 'resolver_not_configured')
+    await expectCode(
+      () => createResolver({ fetch }).resolveKey('did:example:123456#key-1'),
+      'resolver_not_configured',
+    )
     await createResolver({ fetch }).resolveKey(PUBLISHED[0] as string)
     expect(fetch.calls).toHaveLength(0)
   })
 
   it('rejects bad options with invalid_argument', async () => {
-    await expectCode(() => createResolver({ fetch: 'yes' as unknown as typeof fetch }), 'invalid_argument')
+    await expectCode(
+      () => createResolver({ fetch: 'yes' as unknown as typeof fetch }),
+      'invalid_argument',
+    )
     await expectCode(() => createResolver({ timeoutMs: 0 }), 'invalid_argument')
     await expectCode(() => createResolver({ maxBytes: -1 }), 'invalid_argument')
     await expectCode(() => createResolver({ cacheTtlMs: Number.NaN }), 'invalid_argument')
     await expectCode(() => createResolver({ resolvers: [{} as never] }), 'invalid_argument')
-    await expectCode(() => createResolver({ jwks: ['https://issuer.example/jwks.json'] }), 'invalid_argument') // no fetch
+    await expectCode(
+      () => createResolver({ jwks: ['https://issuer.example/jwks.json'] }),
+      'invalid_argument',
+    ) // no fetch
     await expectCode(() => createResolver(null as never), 'invalid_argument')
   })
 })
@@ -173,7 +218,10 @@ describe('resolveDid', () => {
 
   it('honours an already aborted signal for did:web, before any request', async () => {
     const fetch = fakeFetch({})
-    await expectCode(() => resolveDid('did:web:issuer.example', { fetch, signal: AbortSignal.abort() }), 'key_resolution_failed')
+    await expectCode(
+      () => resolveDid('did:web:issuer.example', { fetch, signal: AbortSignal.abort() }),
+      'key_resolution_failed',
+    )
     expect(fetch.calls).toHaveLength(0)
   })
 })

@@ -19,7 +19,8 @@ export function fakeFetch(routes: Record<string, Route>): FetchLike & { calls: F
     const call = { url, init }
     calls.push(call)
     const route = routes[url]
-    if (route === undefined) return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain' } })
+    if (route === undefined)
+      return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain' } })
     // A Response body can be read once: clone the shared one for every request.
     return typeof route === 'function' ? route(call) : route.clone()
   }

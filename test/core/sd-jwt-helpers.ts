@@ -3,11 +3,22 @@
 // test/fixtures/vectors/ietf-sd-jwt*/ and loaded as raw text, so the tests run in Chromium too),
 // a Python-json.dumps-compatible encoder, signers over the spec keys, and the reconstruction of a
 // generator's input (claims, frame, salts, decoys) from a published payload and its disclosures.
-import { importPrivateKey, loadPrivateKey, type KeyAlgorithm, type PrivateJwk, type PublicJwk, type Signer } from '../../src/index.js'
+import {
+  importPrivateKey,
+  loadPrivateKey,
+  type KeyAlgorithm,
+  type PrivateJwk,
+  type PublicJwk,
+  type Signer,
+} from '../../src/index.js'
 import type { DisclosureFrame } from '../../src/formats/sd-jwt/types.js'
 import type { SdJwtIssueSeam } from '../../src/formats/sd-jwt/issue.js'
 
-const RAW = import.meta.glob('../fixtures/vectors/{ietf-sd-jwt,ietf-sd-jwt-vc}/**/*', { eager: true, query: '?raw', import: 'default' }) as Record<string, string>
+const RAW = import.meta.glob('../fixtures/vectors/{ietf-sd-jwt,ietf-sd-jwt-vc}/**/*', {
+  eager: true,
+  query: '?raw',
+  import: 'default',
+}) as Record<string, string>
 
 /** A fixture file's text, by its path under test/fixtures/vectors/. */
 export function fixture(path: string): string {
@@ -39,14 +50,19 @@ export function foldersWith(file: string): string[] {
 export function pyJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${pyString(k)}: ${pyJson(v)}`).join(', ')}}`
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyString(k)}: ${pyJson(v)}`)
+      .join(', ')}}`
   }
   if (typeof value === 'string') return pyString(value)
   return JSON.stringify(value)
 }
 
 function pyString(text: string): string {
-  return JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return JSON.stringify(text).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
 }
 
 interface Keys {
@@ -59,7 +75,11 @@ interface Keys {
 export const KEYS = fixtureJson<Keys>('ietf-sd-jwt/keys.json')
 export const VC_KEYS = fixtureJson<Keys>('ietf-sd-jwt-vc/keys.json')
 
-export async function signerFromJwk(jwk: PrivateJwk, id: string, algorithm: KeyAlgorithm = 'P-256'): Promise<Signer> {
+export async function signerFromJwk(
+  jwk: PrivateJwk,
+  id: string,
+  algorithm: KeyAlgorithm = 'P-256',
+): Promise<Signer> {
   const material = await importPrivateKey({ jwk })
   const key = await loadPrivateKey(algorithm, material.pkcs8)
   material.pkcs8.fill(0)
@@ -88,19 +108,30 @@ export interface Reconstruction {
  * claims (always-visible claims in payload order, then the disclosed ones), the disclosure frame,
  * the salt of every disclosure by path, and the decoy digests of every level.
  */
-export function reconstruct(payload: Record<string, unknown>, disclosures: SpecDisclosure[]): Reconstruction {
+export function reconstruct(
+  payload: Record<string, unknown>,
+  disclosures: SpecDisclosure[],
+): Reconstruction {
   const byDigest = new Map(disclosures.map((d) => [d.digest_sha256, d]))
   const salts = new Map<string, string>()
   const decoys = new Map<string, string[]>()
   let arrayDecoys = 0
   const key = (path: (string | number)[]) => JSON.stringify(path)
 
-  const value = (v: unknown, path: (string | number)[]): { value: unknown; frame?: DisclosureFrame } => {
+  const value = (
+    v: unknown,
+    path: (string | number)[],
+  ): { value: unknown; frame?: DisclosureFrame } => {
     if (Array.isArray(v)) return array(v, path)
-    if (v !== null && typeof v === 'object') return object(v as Record<string, unknown>, path, false)
+    if (v !== null && typeof v === 'object')
+      return object(v as Record<string, unknown>, path, false)
     return { value: v }
   }
-  const object = (o: Record<string, unknown>, path: (string | number)[], top: boolean): { value: Record<string, unknown>; frame?: DisclosureFrame } => {
+  const object = (
+    o: Record<string, unknown>,
+    path: (string | number)[],
+    top: boolean,
+  ): { value: Record<string, unknown>; frame?: DisclosureFrame } => {
     const out: Record<string, unknown> = {}
     const frame: DisclosureFrame = {}
     let used = false
@@ -131,13 +162,22 @@ export function reconstruct(payload: Record<string, unknown>, disclosures: SpecD
     }
     return used ? { value: out, frame } : { value: out }
   }
-  const array = (a: unknown[], path: (string | number)[]): { value: unknown[]; frame?: DisclosureFrame } => {
+  const array = (
+    a: unknown[],
+    path: (string | number)[],
+  ): { value: unknown[]; frame?: DisclosureFrame } => {
     const out: unknown[] = []
     const frame: DisclosureFrame = {}
     let used = false
     for (const element of a) {
       const index = out.length
-      const digest = element !== null && typeof element === 'object' && !Array.isArray(element) && Object.keys(element).length === 1 ? (element as Record<string, unknown>)['...'] : undefined
+      const digest =
+        element !== null &&
+        typeof element === 'object' &&
+        !Array.isArray(element) &&
+        Object.keys(element).length === 1
+          ? (element as Record<string, unknown>)['...']
+          : undefined
       if (typeof digest === 'string') {
         const d = byDigest.get(digest)
         if (d === undefined) {
@@ -183,9 +223,11 @@ export function reconstruct(payload: Record<string, unknown>, disclosures: SpecD
   return result
 }
 
-/** base64url decoding of a JWS segment to JSON. */
+/** Base64url decoding of a JWS segment to JSON. */
 export function segmentJson(segment: string): Record<string, unknown> {
   const b64 = segment.replace(/-/g, '+').replace(/_/g, '/')
-  const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0))
+  const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) =>
+    c.charCodeAt(0),
+  )
   return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
 }

@@ -26,7 +26,11 @@ import { fakeFetch, json } from './resolve-helpers.js'
 const AUD = 'https://verifier.example'
 const NONCE = 'n-0S6_WzA2Mj'
 const HOLDER_WEB = 'did:web:holder.example'
-const claims = { vct: 'https://credentials.example.com/identity_credential', given_name: 'John', family_name: 'Doe' }
+const claims = {
+  vct: 'https://credentials.example.com/identity_credential',
+  given_name: 'John',
+  family_name: 'Doe',
+}
 const frame = { _sd: ['given_name', 'family_name'] }
 
 let issuer: Signer
@@ -44,16 +48,26 @@ beforeAll(async () => {
 })
 
 const issueBoundTo = (binding: Record<string, unknown>): Promise<string> =>
-  issueSdJwt(issuer, { iss: issuer.id.split('#')[0], ...claims }, { disclosureFrame: frame, holder: binding as never })
+  issueSdJwt(
+    issuer,
+    { iss: issuer.id.split('#')[0], ...claims },
+    { disclosureFrame: frame, holder: binding as never },
+  )
 const issueWithCnf = (cnf: Record<string, unknown>): Promise<string> =>
   issueSdJwt(issuer, { iss: issuer.id.split('#')[0], ...claims, cnf }, { disclosureFrame: frame })
 
 /** `presented` (`…~`) with a KB-JWT by `signer`, whatever key the SD-JWT is bound to. */
-const withKbBy = async (presented: string, signer: Signer): Promise<string> => `${presented}${await signKbJwt(signer, presented, 'sha-256', { audience: AUD, nonce: NONCE })}`
+const withKbBy = async (presented: string, signer: Signer): Promise<string> =>
+  `${presented}${await signKbJwt(signer, presented, 'sha-256', { audience: AUD, nonce: NONCE })}`
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<CredsignError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
-  expect(CredsignError.is(error), `expected a CredsignError ${code}, got ${String(error)}`).toBe(true)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(CredsignError.is(error), `expected a CredsignError ${code}, got ${String(error)}`).toBe(
+    true,
+  )
   expect((error as CredsignError).code).toBe(code)
   return error as CredsignError
 }
@@ -62,10 +76,23 @@ function keyBindingCheck(result: VerificationResult) {
   return result.checks.find((c) => c.name === 'key_binding')
 }
 
-/** A did:web DID document for the holder key, listing it under `relationships`, served by a fake fetch. */
-function didWebResolver(relationships: ('authentication' | 'assertionMethod')[]): { resolver: KeyResolver; calls: unknown[] } {
-  const vm = verificationMethod(holderKey.publicJwk, { id: `${HOLDER_WEB}#key-1`, controller: HOLDER_WEB })
-  const fetch = fakeFetch({ 'https://holder.example/.well-known/did.json': json(didDocument({ id: HOLDER_WEB, verificationMethods: [vm], relationships })) })
+/**
+ * A did:web DID document for the holder key, listing it under `relationships`, served by a fake
+ * fetch.
+ */
+function didWebResolver(relationships: ('authentication' | 'assertionMethod')[]): {
+  resolver: KeyResolver
+  calls: unknown[]
+} {
+  const vm = verificationMethod(holderKey.publicJwk, {
+    id: `${HOLDER_WEB}#key-1`,
+    controller: HOLDER_WEB,
+  })
+  const fetch = fakeFetch({
+    'https://holder.example/.well-known/did.json': json(
+      didDocument({ id: HOLDER_WEB, verificationMethods: [vm], relationships }),
+    ),
+  })
   return { resolver: createResolver({ fetch }), calls: fetch.calls }
 }
 
@@ -73,7 +100,12 @@ describe('SD-JWT key binding with cnf.kid', () => {
   it('cnf.kid = did:key URL of the holder key: presents with that key, verifies with verifySdJwt and verify()', async () => {
     const sdJwt = await issueBoundTo({ kid: holder.id })
     expect(decodeSdJwt(sdJwt).payload.cnf).toEqual({ kid: holder.id })
-    const presentation = await presentSdJwt(sdJwt, { disclose: { _sd: ['given_name'] }, holder, audience: AUD, nonce: NONCE })
+    const presentation = await presentSdJwt(sdJwt, {
+      disclose: { _sd: ['given_name'] },
+      holder,
+      audience: AUD,
+      nonce: NONCE,
+    })
 
     const direct = await verifySdJwt(presentation, { audience: AUD, nonce: NONCE })
     expect(direct.claims).toMatchObject({ given_name: 'John' })
@@ -85,33 +117,50 @@ describe('SD-JWT key binding with cnf.kid', () => {
     expect(result.errors).toEqual([])
     expect(result.verified).toBe(true)
     expect(keyBindingCheck(result)?.passed).toBe(true)
-    expect(result.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['key_binding', 'audience', 'nonce']))
+    expect(result.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['key_binding', 'audience', 'nonce']),
+    )
   })
 
   it('a holder signer under another id (same key) presents fine: the id plays no part', async () => {
     const sdJwt = await issueBoundTo({ kid: holder.id })
-    const presentation = await presentSdJwt(sdJwt, { holder: withId(holderKey, 'wallet-key-1'), audience: AUD, nonce: NONCE })
-    await expect(verifySdJwt(presentation, { audience: AUD, nonce: NONCE })).resolves.toMatchObject({ claims: { given_name: 'John' } })
+    const presentation = await presentSdJwt(sdJwt, {
+      holder: withId(holderKey, 'wallet-key-1'),
+      audience: AUD,
+      nonce: NONCE,
+    })
+    await expect(verifySdJwt(presentation, { audience: AUD, nonce: NONCE })).resolves.toMatchObject(
+      { claims: { given_name: 'John' } },
+    )
   })
 
   it('a KB-JWT signed by another key is key_binding_invalid; presentSdJwt refuses that holder up front', async () => {
     const sdJwt = await issueBoundTo({ kid: holder.id })
     const forged = await withKbBy(sdJwt, other)
-    const error = await rejectsWith(verifySdJwt(forged, { audience: AUD, nonce: NONCE }), 'key_binding_invalid')
+    const error = await rejectsWith(
+      verifySdJwt(forged, { audience: AUD, nonce: NONCE }),
+      'key_binding_invalid',
+    )
     expect(error.message).toMatch(/does not verify/)
     const result = await verify(forged, { audience: AUD, nonce: NONCE })
     expect(result.verified).toBe(false)
     expect(result.errors.map((e) => e.code)).toEqual(['key_binding_invalid'])
     expect(keyBindingCheck(result)?.passed).toBe(false)
     // did:key resolves offline, so the holder's wrong key is caught before signing.
-    await rejectsWith(presentSdJwt(sdJwt, { holder: other, audience: AUD, nonce: NONCE }), 'invalid_argument')
+    await rejectsWith(
+      presentSdJwt(sdJwt, { holder: other, audience: AUD, nonce: NONCE }),
+      'invalid_argument',
+    )
   })
 
   it('cnf.kid of did:web without a fetcher: resolver_not_configured, and nothing is fetched', async () => {
     const sdJwt = await issueBoundTo({ kid: `${HOLDER_WEB}#key-1` })
     // Not resolvable offline: presentSdJwt cannot compare, and does not try.
     const presentation = await presentSdJwt(sdJwt, { holder, audience: AUD, nonce: NONCE })
-    const error = await rejectsWith(verifySdJwt(presentation, { audience: AUD, nonce: NONCE }), 'resolver_not_configured')
+    const error = await rejectsWith(
+      verifySdJwt(presentation, { audience: AUD, nonce: NONCE }),
+      'resolver_not_configured',
+    )
     expect(error.message).toMatch(/cnf\.kid/)
     expect(CredsignError.is(error.cause, 'resolver_not_configured')).toBe(true)
     const result = await verify(presentation, { audience: AUD, nonce: NONCE })
@@ -124,7 +173,9 @@ describe('SD-JWT key binding with cnf.kid', () => {
     const sdJwt = await issueBoundTo({ kid: `${HOLDER_WEB}#key-1` })
     const presentation = await presentSdJwt(sdJwt, { holder, audience: AUD, nonce: NONCE })
     const { resolver, calls } = didWebResolver(['authentication'])
-    await expect(verifySdJwt(presentation, { resolver, audience: AUD, nonce: NONCE })).resolves.toMatchObject({ claims: { given_name: 'John' } })
+    await expect(
+      verifySdJwt(presentation, { resolver, audience: AUD, nonce: NONCE }),
+    ).resolves.toMatchObject({ claims: { given_name: 'John' } })
     expect(calls).toHaveLength(1)
     const result = await verify(presentation, { resolver, audience: AUD, nonce: NONCE })
     expect(result.errors).toEqual([])
@@ -135,7 +186,10 @@ describe('SD-JWT key binding with cnf.kid', () => {
     const sdJwt = await issueBoundTo({ kid: `${HOLDER_WEB}#key-1` })
     const presentation = await presentSdJwt(sdJwt, { holder, audience: AUD, nonce: NONCE })
     const { resolver } = didWebResolver(['assertionMethod'])
-    await rejectsWith(verifySdJwt(presentation, { resolver, audience: AUD, nonce: NONCE }), 'key_not_authorized')
+    await rejectsWith(
+      verifySdJwt(presentation, { resolver, audience: AUD, nonce: NONCE }),
+      'key_not_authorized',
+    )
     const result = await verify(presentation, { resolver, audience: AUD, nonce: NONCE })
     expect(result.errors.map((e) => e.code)).toEqual(['key_not_authorized'])
     expect(keyBindingCheck(result)?.passed).toBe(false)
@@ -144,18 +198,33 @@ describe('SD-JWT key binding with cnf.kid', () => {
   it('a resolver that states no relationships (static keys): no purpose check, the signature decides', async () => {
     const sdJwt = await issueBoundTo({ kid: 'wallet-key-1' })
     const presentation = await presentSdJwt(sdJwt, { holder, audience: AUD, nonce: NONCE })
-    const resolver = createResolver({ resolvers: [staticResolver({ 'wallet-key-1': holderKey.publicJwk })] })
-    await expect(verifySdJwt(presentation, { resolver, audience: AUD, nonce: NONCE })).resolves.toMatchObject({ claims: { given_name: 'John' } })
-    expect((await verify(presentation, { resolver, audience: AUD, nonce: NONCE })).errors).toEqual([])
+    const resolver = createResolver({
+      resolvers: [staticResolver({ 'wallet-key-1': holderKey.publicJwk })],
+    })
+    await expect(
+      verifySdJwt(presentation, { resolver, audience: AUD, nonce: NONCE }),
+    ).resolves.toMatchObject({ claims: { given_name: 'John' } })
+    expect((await verify(presentation, { resolver, audience: AUD, nonce: NONCE })).errors).toEqual(
+      [],
+    )
     // The default resolver knows no such kid: unresolvable, key_binding_invalid with the cause kept.
-    const error = await rejectsWith(verifySdJwt(presentation, { audience: AUD, nonce: NONCE }), 'key_binding_invalid')
+    const error = await rejectsWith(
+      verifySdJwt(presentation, { audience: AUD, nonce: NONCE }),
+      'key_binding_invalid',
+    )
     expect(error.message).toMatch(/resol/)
     expect(CredsignError.is(error.cause, 'key_not_found')).toBe(true)
   })
 
   it('an unresolvable cnf.kid (a did:key that decodes to no key) is key_binding_invalid, the cause kept', async () => {
-    const presentation = await withKbBy(await issueBoundTo({ kid: 'did:key:z6Mk!!#z6Mk!!' }), holder)
-    const error = await rejectsWith(verifySdJwt(presentation, { audience: AUD, nonce: NONCE }), 'key_binding_invalid')
+    const presentation = await withKbBy(
+      await issueBoundTo({ kid: 'did:key:z6Mk!!#z6Mk!!' }),
+      holder,
+    )
+    const error = await rejectsWith(
+      verifySdJwt(presentation, { audience: AUD, nonce: NONCE }),
+      'key_binding_invalid',
+    )
     expect(error.message).toMatch(/resol/)
     expect(CredsignError.is(error.cause, 'malformed')).toBe(true)
     const result = await verify(presentation, { audience: AUD, nonce: NONCE })
@@ -165,7 +234,10 @@ describe('SD-JWT key binding with cnf.kid', () => {
   it('a cnf with neither a usable jwk nor kid is key_binding_invalid', async () => {
     for (const cnf of [{}, { kid: '' }, { kid: 42 }, { jku: 'https://holder.example/jwks' }]) {
       const presentation = await withKbBy(await issueWithCnf(cnf), holder)
-      await rejectsWith(verifySdJwt(presentation, { audience: AUD, nonce: NONCE }), 'key_binding_invalid')
+      await rejectsWith(
+        verifySdJwt(presentation, { audience: AUD, nonce: NONCE }),
+        'key_binding_invalid',
+      )
     }
   })
 
@@ -173,15 +245,22 @@ describe('SD-JWT key binding with cnf.kid', () => {
     // jwk = the holder key, kid = a did:web nobody can resolve here: verified, nothing resolved.
     const hinted = await issueWithCnf({ jwk: holderKey.publicJwk, kid: `${HOLDER_WEB}#key-1` })
     const presentation = await presentSdJwt(hinted, { holder, audience: AUD, nonce: NONCE })
-    await expect(verifySdJwt(presentation, { audience: AUD, nonce: NONCE })).resolves.toMatchObject({ claims: { given_name: 'John' } })
+    await expect(verifySdJwt(presentation, { audience: AUD, nonce: NONCE })).resolves.toMatchObject(
+      { claims: { given_name: 'John' } },
+    )
     expect((await verify(presentation, { audience: AUD, nonce: NONCE })).errors).toEqual([])
 
     // jwk = another key, kid = the holder's did:key: a KB-JWT by the kid's key does not verify.
     const split = await issueWithCnf({ jwk: otherKey.publicJwk, kid: holder.id })
-    await rejectsWith(presentSdJwt(split, { holder, audience: AUD, nonce: NONCE }), 'invalid_argument')
+    await rejectsWith(
+      presentSdJwt(split, { holder, audience: AUD, nonce: NONCE }),
+      'invalid_argument',
+    )
     const byKid = await withKbBy(split, holder)
     await rejectsWith(verifySdJwt(byKid, { audience: AUD, nonce: NONCE }), 'key_binding_invalid')
-    expect((await verify(byKid, { audience: AUD, nonce: NONCE })).errors.map((e) => e.code)).toEqual(['key_binding_invalid'])
+    expect(
+      (await verify(byKid, { audience: AUD, nonce: NONCE })).errors.map((e) => e.code),
+    ).toEqual(['key_binding_invalid'])
     // …and one by the jwk's key does.
     const byJwk = await presentSdJwt(split, { holder: other, audience: AUD, nonce: NONCE })
     await expect(verifySdJwt(byJwk, { audience: AUD, nonce: NONCE })).resolves.toBeDefined()

@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest'
 import { SdJwtVcSigner, issueSdJwt, presentSdJwt, type DisclosureFrame } from '../../src/index.js'
 import { verify } from '../../src/service/index.js'
 import { W3C_NEVER_DISCLOSABLE } from '../../src/formats/sd-jwt/vc-claims.js'
-import { codes, credentialV2, didOf, didSigner, expectVerified, presentationV2 } from './vc-helpers.js'
+import {
+  codes,
+  credentialV2,
+  didOf,
+  didSigner,
+  expectVerified,
+  presentationV2,
+} from './vc-helpers.js'
 
 const PAST = '2021-01-01T00:00:00Z'
 const FUTURE = '2099-01-01T00:00:00Z'
@@ -15,7 +22,10 @@ describe('W3C SD-JWT: claims that must never come from a disclosure (finding 3)'
   it('an expired validUntil made disclosable by another issuer is claim_invalid when disclosed', async () => {
     const issuer = await didSigner()
     const credential = { ...credentialV2({ validUntil: PAST }), issuer: didOf(issuer) }
-    const sdJwt = await issueSdJwt(issuer, credential, { typ: 'vc+sd-jwt', disclosureFrame: { _sd: ['validUntil'] } })
+    const sdJwt = await issueSdJwt(issuer, credential, {
+      typ: 'vc+sd-jwt',
+      disclosureFrame: { _sd: ['validUntil'] },
+    })
     const result = await verify(sdJwt)
     expect(result.verified).toBe(false)
     expect(codes(result)).toContain('claim_invalid')
@@ -25,7 +35,14 @@ describe('W3C SD-JWT: claims that must never come from a disclosure (finding 3)'
   it('every member of the list, top level or inside (cnf.jwk, status.status_list), is refused when it comes from a disclosure', async () => {
     const issuer = await didSigner()
     const holder = await didSigner()
-    const base = { ...credentialV2({ validFrom: '2020-01-01T00:00:00Z', validUntil: FUTURE, credentialStatus: { id: 'https://example.org/status#1', type: 'BitstringStatusListEntry' } }), issuer: didOf(issuer) }
+    const base = {
+      ...credentialV2({
+        validFrom: '2020-01-01T00:00:00Z',
+        validUntil: FUTURE,
+        credentialStatus: { id: 'https://example.org/status#1', type: 'BitstringStatusListEntry' },
+      }),
+      issuer: didOf(issuer),
+    }
     const claims: Record<string, unknown> = {
       ...base,
       iss: didOf(issuer),
@@ -36,12 +53,18 @@ describe('W3C SD-JWT: claims that must never come from a disclosure (finding 3)'
     }
     expect(W3C_NEVER_DISCLOSABLE.every((name) => claims[name] !== undefined)).toBe(true)
     for (const name of W3C_NEVER_DISCLOSABLE) {
-      const sdJwt = await issueSdJwt(issuer, claims, { typ: 'vc+sd-jwt', disclosureFrame: { _sd: [name] } })
+      const sdJwt = await issueSdJwt(issuer, claims, {
+        typ: 'vc+sd-jwt',
+        disclosureFrame: { _sd: [name] },
+      })
       const result = await verify(sdJwt, { requireKeyBinding: false })
       expect(result.verified, name).toBe(false)
       expect(codes(result), name).toContain('claim_invalid')
     }
-    const nested: [string, DisclosureFrame][] = [['cnf.jwk', { cnf: { _sd: ['jwk'] } }], ['status.status_list', { status: { _sd: ['status_list'] } }]]
+    const nested: [string, DisclosureFrame][] = [
+      ['cnf.jwk', { cnf: { _sd: ['jwk'] } }],
+      ['status.status_list', { status: { _sd: ['status_list'] } }],
+    ]
     for (const [name, frame] of nested) {
       const sdJwt = await issueSdJwt(issuer, claims, { typ: 'vc+sd-jwt', disclosureFrame: frame })
       const result = await verify(sdJwt, { requireKeyBinding: false })
@@ -53,7 +76,10 @@ describe('W3C SD-JWT: claims that must never come from a disclosure (finding 3)'
     const issuer = await didSigner()
     const holder = await didSigner()
     const claims = { ...credentialV2(), issuer: didOf(issuer), cnf: { jwk: holder.publicJwk } }
-    const sdJwt = await issueSdJwt(issuer, claims, { typ: 'vc+sd-jwt', disclosureFrame: { _sd: ['cnf'] } })
+    const sdJwt = await issueSdJwt(issuer, claims, {
+      typ: 'vc+sd-jwt',
+      disclosureFrame: { _sd: ['cnf'] },
+    })
     const result = await verify(sdJwt)
     expect(result.verified).toBe(false)
     expect(codes(result)).toContain('claim_invalid')
@@ -61,21 +87,43 @@ describe('W3C SD-JWT: claims that must never come from a disclosure (finding 3)'
 
   it('vp+sd-jwt: a disclosed exp is refused as well; holder and type stay disclosable (as in the VC-JOSE-COSE examples)', async () => {
     const holder = await didSigner()
-    const presentation = { ...presentationV2({ holder: didOf(holder) }), iss: didOf(holder), exp: 4_000_000_000 }
-    const withExp = await issueSdJwt(holder, presentation, { typ: 'vp+sd-jwt', disclosureFrame: { _sd: ['exp'] } })
+    const presentation = {
+      ...presentationV2({ holder: didOf(holder) }),
+      iss: didOf(holder),
+      exp: 4_000_000_000,
+    }
+    const withExp = await issueSdJwt(holder, presentation, {
+      typ: 'vp+sd-jwt',
+      disclosureFrame: { _sd: ['exp'] },
+    })
     expect(codes(await verify(withExp))).toContain('claim_invalid')
-    const withHolder = await issueSdJwt(holder, presentation, { typ: 'vp+sd-jwt', disclosureFrame: { _sd: ['holder', 'type'] } })
+    const withHolder = await issueSdJwt(holder, presentation, {
+      typ: 'vp+sd-jwt',
+      disclosureFrame: { _sd: ['holder', 'type'] },
+    })
     expectVerified(await verify(withHolder))
   })
 
   it('ordinary subject claims stay disclosable, and the issuer-side signer refuses the listed ones', async () => {
     const issuer = await didSigner()
     const signer = new SdJwtVcSigner(issuer)
-    const sdJwt = await signer.signCredential(credentialV2({ credentialSubject: { id: 'did:example:alice', name: 'Alice', age: 42 } }), { disclosureFrame: { credentialSubject: { _sd: ['name', 'age'] } } })
+    const sdJwt = await signer.signCredential(
+      credentialV2({ credentialSubject: { id: 'did:example:alice', name: 'Alice', age: 42 } }),
+      { disclosureFrame: { credentialSubject: { _sd: ['name', 'age'] } } },
+    )
     expectVerified(await verify(sdJwt))
-    expectVerified(await verify(await presentSdJwt(sdJwt, { disclose: { credentialSubject: { _sd: ['age'] } } })))
+    expectVerified(
+      await verify(
+        await presentSdJwt(sdJwt, { disclose: { credentialSubject: { _sd: ['age'] } } }),
+      ),
+    )
     for (const name of ['@context', 'validUntil', 'validFrom', 'credentialStatus', 'status']) {
-      await expect(signer.signCredential(credentialV2({ validUntil: FUTURE }), { disclosureFrame: { _sd: [name] } }), name).rejects.toMatchObject({ code: 'invalid_argument' })
+      await expect(
+        signer.signCredential(credentialV2({ validUntil: FUTURE }), {
+          disclosureFrame: { _sd: [name] },
+        }),
+        name,
+      ).rejects.toMatchObject({ code: 'invalid_argument' })
     }
   })
 })
@@ -84,8 +132,16 @@ describe('SdJwtVcSigner.signCredential and the constructor clock', () => {
   it('uses the now() given to the constructor for iat (it was ignored)', async () => {
     const issuer = await didSigner()
     const fixed = Date.UTC(2030, 0, 1)
-    const sdJwt = await new SdJwtVcSigner(issuer, { now: () => fixed }).signCredential(credentialV2())
-    const payload = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(sdJwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)))) as { iat: number }
+    const sdJwt = await new SdJwtVcSigner(issuer, { now: () => fixed }).signCredential(
+      credentialV2(),
+    )
+    const payload = JSON.parse(
+      new TextDecoder().decode(
+        Uint8Array.from(atob(sdJwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) =>
+          c.charCodeAt(0),
+        ),
+      ),
+    ) as { iat: number }
     expect(payload.iat).toBe(fixed / 1000)
   })
 })

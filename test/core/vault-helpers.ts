@@ -6,7 +6,12 @@ export const SERVICE_SECRET = 'service-secret-for-tests-only-0123456789abcdef'
 export const data = new TextEncoder().encode('credsign test message')
 
 export function makeVault(overrides: Partial<KeyVaultOptions> = {}): KeyVault {
-  return new KeyVault({ store: new MemoryStore(), serviceSecret: SERVICE_SECRET, kdf: CHEAP_KDF, ...overrides })
+  return new KeyVault({
+    store: new MemoryStore(),
+    serviceSecret: SERVICE_SECRET,
+    kdf: CHEAP_KDF,
+    ...overrides,
+  })
 }
 
 /** The CredsignError code a promise rejects with, or 'resolved'. */

@@ -18,7 +18,8 @@ describe('no key id / version existence oracle (finding 5)', () => {
   it('unknown versions count as failed attempts and lock the key like wrong secrets do', async () => {
     const vault = makeVault({ lockout: { maxFailures: 3 } })
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['s'] })
-    for (let version = 90; version < 93; version++) expect(await codeOf(vault.unlock('k', ['s'], { version }))).toBe('wrong_secrets')
+    for (let version = 90; version < 93; version++)
+      expect(await codeOf(vault.unlock('k', ['s'], { version }))).toBe('wrong_secrets')
     expect(await codeOf(vault.unlock('k', ['s']))).toBe('locked')
     expect(await codeOf(vault.unlock('no-such-key', ['s']))).toBe('wrong_secrets')
   })

@@ -15,11 +15,22 @@ import { CHEAP_KDF, SERVICE_SECRET, codeOf, data, makeVault } from './vault-help
 class CountingStore implements KeyStore {
   gets = 0
   constructor(private readonly inner: KeyStore = new MemoryStore()) {}
-  create(record: KeyRecord) { return this.inner.create(record) }
-  get(id: string) { this.gets++; return this.inner.get(id) }
-  update(record: KeyRecord) { return this.inner.update(record) }
-  delete(id: string, expectedRevision?: number) { return this.inner.delete(id, expectedRevision) }
-  list(options?: { cursor?: string; limit?: number }) { return this.inner.list(options) }
+  create(record: KeyRecord) {
+    return this.inner.create(record)
+  }
+  get(id: string) {
+    this.gets++
+    return this.inner.get(id)
+  }
+  update(record: KeyRecord) {
+    return this.inner.update(record)
+  }
+  delete(id: string, expectedRevision?: number) {
+    return this.inner.delete(id, expectedRevision)
+  }
+  list(options?: { cursor?: string; limit?: number }) {
+    return this.inner.list(options)
+  }
 }
 
 const ALGORITHMS: { algorithm: KeyAlgorithm; kty: string }[] = [
@@ -34,7 +45,12 @@ describe('KeyVault round trips', () => {
   for (const { algorithm, kty } of ALGORITHMS) {
     it(`generates, unlocks and signs with ${algorithm}`, async () => {
       const vault = makeVault()
-      const info = await vault.generate({ id: `key-${algorithm}`, algorithm, secrets: ['s1', 's2'], modulusLength: 2048 })
+      const info = await vault.generate({
+        id: `key-${algorithm}`,
+        algorithm,
+        secrets: ['s1', 's2'],
+        modulusLength: 2048,
+      })
       expect(info.current.version).toBe(1)
       expect(info.current.algorithm).toBe(algorithm)
       expect(info.current.publicJwk.kty).toBe(kty)
@@ -47,7 +63,9 @@ describe('KeyVault round trips', () => {
       expect(signer.algorithm).toBe(algorithm)
       const signature = await signer.sign(data)
       expect(await verifySignature(info.current.publicJwk, data, signature)).toBe(true)
-      expect(await verifySignature(info.current.publicJwk, new Uint8Array([1, 2, 3]), signature)).toBe(false)
+      expect(
+        await verifySignature(info.current.publicJwk, new Uint8Array([1, 2, 3]), signature),
+      ).toBe(false)
       signer.lock()
       expect(signer.locked).toBe(true)
       expect(await codeOf(signer.sign(data))).toBe('signer_locked')
@@ -57,8 +75,16 @@ describe('KeyVault round trips', () => {
   it('imports a key and unlocks it to the same public key', async () => {
     const vault = makeVault()
     const seed = new Uint8Array(32).fill(7)
-    const imported = await vault.import({ id: 'imported', secrets: ['s'], key: { seed, algorithm: 'Ed25519' } })
-    const again = await makeVault().import({ id: 'other', secrets: ['t'], key: { seed, algorithm: 'Ed25519' } })
+    const imported = await vault.import({
+      id: 'imported',
+      secrets: ['s'],
+      key: { seed, algorithm: 'Ed25519' },
+    })
+    const again = await makeVault().import({
+      id: 'other',
+      secrets: ['t'],
+      key: { seed, algorithm: 'Ed25519' },
+    })
     expect(imported.current.thumbprint).toBe(again.current.thumbprint)
     const signature = await vault.withKey('imported', ['s'], (s) => s.sign(data))
     expect(await verifySignature(imported.current.publicJwk, data, signature)).toBe(true)
@@ -67,7 +93,10 @@ describe('KeyVault round trips', () => {
   it('keeps no secret in the public view', async () => {
     const vault = makeVault()
     await vault.generate({ id: 'k', algorithm: 'P-256', secrets: ['top-secret-value'] })
-    const text = JSON.stringify(await vault.publicKey('k')) + JSON.stringify(await vault.list()) + JSON.stringify(await vault.jwks())
+    const text =
+      JSON.stringify(await vault.publicKey('k')) +
+      JSON.stringify(await vault.list()) +
+      JSON.stringify(await vault.jwks())
     expect(text).not.toContain('top-secret-value')
     expect(text).not.toContain('"ct"')
     expect(text).not.toContain('"d"')
@@ -104,16 +133,38 @@ describe('KeyVault errors', () => {
 
   it('validates ids, secrets and algorithms before doing any work', async () => {
     const vault = makeVault()
-    expect(await codeOf(vault.generate({ id: 'bad id', algorithm: 'Ed25519', secrets: ['s'] }))).toBe('invalid_key_id')
-    expect(await codeOf(vault.generate({ id: 'x'.repeat(501), algorithm: 'Ed25519', secrets: ['s'] }))).toBe('invalid_key_id')
-    expect(await codeOf(vault.generate({ id: "a';drop", algorithm: 'Ed25519', secrets: ['s'] }))).toBe('invalid_key_id')
-    expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: [] }))).toBe('invalid_secrets')
-    expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: Array(11).fill('s') }))).toBe('invalid_secrets')
-    expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: ['x'.repeat(1001)] }))).toBe('invalid_secrets')
-    expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'P-192' as KeyAlgorithm, secrets: ['s'] }))).toBe('unsupported_algorithm')
-    expect(await codeOf(vault.unlock('ok', 'secret' as unknown as string[]))).toBe('invalid_secrets')
+    expect(
+      await codeOf(vault.generate({ id: 'bad id', algorithm: 'Ed25519', secrets: ['s'] })),
+    ).toBe('invalid_key_id')
+    expect(
+      await codeOf(vault.generate({ id: 'x'.repeat(501), algorithm: 'Ed25519', secrets: ['s'] })),
+    ).toBe('invalid_key_id')
+    expect(
+      await codeOf(vault.generate({ id: "a';drop", algorithm: 'Ed25519', secrets: ['s'] })),
+    ).toBe('invalid_key_id')
+    expect(await codeOf(vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: [] }))).toBe(
+      'invalid_secrets',
+    )
+    expect(
+      await codeOf(
+        vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: Array(11).fill('s') }),
+      ),
+    ).toBe('invalid_secrets')
+    expect(
+      await codeOf(vault.generate({ id: 'ok', algorithm: 'Ed25519', secrets: ['x'.repeat(1001)] })),
+    ).toBe('invalid_secrets')
+    expect(
+      await codeOf(
+        vault.generate({ id: 'ok', algorithm: 'P-192' as KeyAlgorithm, secrets: ['s'] }),
+      ),
+    ).toBe('unsupported_algorithm')
+    expect(await codeOf(vault.unlock('ok', 'secret' as unknown as string[]))).toBe(
+      'invalid_secrets',
+    )
     expect(await codeOf(vault.publicKey('missing'))).toBe('not_found')
-    expect(() => new KeyVault({ store: new MemoryStore(), serviceSecret: 'too short' })).toThrow(CredsignError)
+    expect(() => new KeyVault({ store: new MemoryStore(), serviceSecret: 'too short' })).toThrow(
+      CredsignError,
+    )
   })
 
   it('accepts DID URL ids with # and %', async () => {
@@ -132,7 +183,8 @@ describe('KeyVault errors', () => {
         expect.unreachable()
       } catch (error) {
         const dump = JSON.stringify(error) + String(error) + (error as Error).stack
-        for (const secret of [...attempt, 'correct-horse', SERVICE_SECRET]) expect(dump).not.toContain(secret)
+        for (const secret of [...attempt, 'correct-horse', SERVICE_SECRET])
+          expect(dump).not.toContain(secret)
       }
     }
   })
@@ -140,10 +192,14 @@ describe('KeyVault errors', () => {
   it('refuses a duplicate id, and 50 concurrent generates leave one key', async () => {
     const vault = makeVault()
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, () => vault.generate({ id: 'race', algorithm: 'Ed25519', secrets: ['s'] })),
+      Array.from({ length: 50 }, () =>
+        vault.generate({ id: 'race', algorithm: 'Ed25519', secrets: ['s'] }),
+      ),
     )
     const fulfilled = results.filter((r) => r.status === 'fulfilled')
-    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as CredsignError).code] : []))
+    const codes = results.flatMap((r) =>
+      r.status === 'rejected' ? [(r.reason as CredsignError).code] : [],
+    )
     expect(fulfilled).toHaveLength(1)
     expect(codes).toEqual(Array(49).fill('exists'))
     expect((await vault.list()).keys).toHaveLength(1)
@@ -160,7 +216,8 @@ describe('failed-attempt lockout', () => {
   it('locks after 5 failures and releases after the cooldown', async () => {
     const { vault, advance, now } = clockVault()
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
-    for (let i = 0; i < 5; i++) expect(await codeOf(vault.unlock('k', ['wrong']))).toBe('wrong_secrets')
+    for (let i = 0; i < 5; i++)
+      expect(await codeOf(vault.unlock('k', ['wrong']))).toBe('wrong_secrets')
     let lockedError: CredsignError | undefined
     try {
       await vault.unlock('k', ['right'])
@@ -182,13 +239,15 @@ describe('failed-attempt lockout', () => {
     expect(await codeOf(vault.unlock('k', ['right']))).toBe('resolved')
     for (let i = 0; i < 4; i++) await codeOf(vault.unlock('k', ['wrong']))
     advance(15 * 60_000)
-    for (let i = 0; i < 4; i++) expect(await codeOf(vault.unlock('k', ['wrong']))).toBe('wrong_secrets')
+    for (let i = 0; i < 4; i++)
+      expect(await codeOf(vault.unlock('k', ['wrong']))).toBe('wrong_secrets')
     expect(await codeOf(vault.unlock('k', ['right']))).toBe('resolved')
   })
 
   it('counts unknown ids too, but not malformed input', async () => {
     const { vault } = clockVault()
-    for (let i = 0; i < 5; i++) expect(await codeOf(vault.unlock('ghost', ['guess']))).toBe('wrong_secrets')
+    for (let i = 0; i < 5; i++)
+      expect(await codeOf(vault.unlock('ghost', ['guess']))).toBe('wrong_secrets')
     expect(await codeOf(vault.unlock('ghost', ['guess']))).toBe('locked')
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
     for (let i = 0; i < 10; i++) expect(await codeOf(vault.unlock('k', []))).toBe('invalid_secrets')
@@ -198,7 +257,9 @@ describe('failed-attempt lockout', () => {
   it('admits exactly the limit when distinct guesses race', async () => {
     const { vault } = clockVault()
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
-    const codes = await Promise.all(Array.from({ length: 12 }, (_, i) => codeOf(vault.unlock('k', [`wrong-${i}`]))))
+    const codes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => codeOf(vault.unlock('k', [`wrong-${i}`]))),
+    )
     expect(codes.filter((c) => c === 'wrong_secrets')).toHaveLength(5)
     expect(codes.filter((c) => c === 'locked')).toHaveLength(7)
     expect(await codeOf(vault.unlock('k', ['right']))).toBe('locked')
@@ -207,10 +268,13 @@ describe('failed-attempt lockout', () => {
   it('counts identical racing requests as one guess: one attempt, one shared answer', async () => {
     const { vault } = clockVault()
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
-    const codes = await Promise.all(Array.from({ length: 12 }, () => codeOf(vault.unlock('k', ['wrong']))))
+    const codes = await Promise.all(
+      Array.from({ length: 12 }, () => codeOf(vault.unlock('k', ['wrong']))),
+    )
     expect(codes).toEqual(Array.from({ length: 12 }, () => 'wrong_secrets'))
     // One failure was counted, so four more distinct guesses are admitted before the lock.
-    for (let i = 0; i < 4; i++) expect(await codeOf(vault.unlock('k', [`guess-${i}`]))).toBe('wrong_secrets')
+    for (let i = 0; i < 4; i++)
+      expect(await codeOf(vault.unlock('k', [`guess-${i}`]))).toBe('wrong_secrets')
     expect(await codeOf(vault.unlock('k', ['right']))).toBe('locked')
   })
 
@@ -274,14 +338,24 @@ describe('rotation, retirement, rewrap, deletion', () => {
     const rotated = await vault.rotate('k', ['s'], { algorithm: 'P-256' })
     expect(rotated.current.version).toBe(2)
     expect(rotated.current.algorithm).toBe('P-256')
-    expect(rotated.versions.map((v) => [v.version, v.status])).toEqual([[1, 'previous'], [2, 'current']])
-    expect((await vault.jwks()).keys.map((k) => k.kid)).toEqual([first.current.thumbprint, rotated.current.thumbprint])
+    expect(rotated.versions.map((v) => [v.version, v.status])).toEqual([
+      [1, 'previous'],
+      [2, 'current'],
+    ])
+    expect((await vault.jwks()).keys.map((k) => k.kid)).toEqual([
+      first.current.thumbprint,
+      rotated.current.thumbprint,
+    ])
 
     const current = await vault.unlock('k', ['s'])
     expect(current.version).toBe(2)
-    expect(await verifySignature(rotated.current.publicJwk, data, await current.sign(data))).toBe(true)
+    expect(await verifySignature(rotated.current.publicJwk, data, await current.sign(data))).toBe(
+      true,
+    )
     const previous = await vault.unlock('k', ['s'], { version: 1 })
-    expect(await verifySignature(first.current.publicJwk, data, await previous.sign(data))).toBe(true)
+    expect(await verifySignature(first.current.publicJwk, data, await previous.sign(data))).toBe(
+      true,
+    )
 
     expect(await codeOf(vault.retire('k', 2, ['s']))).toBe('invalid_argument')
     expect(await codeOf(vault.retire('k', 7, ['s']))).toBe('not_found')
@@ -295,7 +369,10 @@ describe('rotation, retirement, rewrap, deletion', () => {
     const before = await vault.generate({ id: 'k', algorithm: 'secp256k1', secrets: ['old'] })
     await vault.rotate('k', ['old'])
     const after = await vault.rewrap('k', ['old'], { secrets: ['new-1', 'new-2'] })
-    expect(after.versions.map((v) => v.thumbprint)).toEqual([before.current.thumbprint, after.current.thumbprint])
+    expect(after.versions.map((v) => v.thumbprint)).toEqual([
+      before.current.thumbprint,
+      after.current.thumbprint,
+    ])
     expect(await codeOf(vault.unlock('k', ['old']))).toBe('wrong_secrets')
     expect(await codeOf(vault.unlock('k', ['new-1', 'new-2'], { version: 1 }))).toBe('resolved')
     expect(await codeOf(vault.unlock('k', ['new-1', 'new-2']))).toBe('resolved')
@@ -305,24 +382,48 @@ describe('rotation, retirement, rewrap, deletion', () => {
     const store = new MemoryStore()
     const oldSecret = 'old-service-secret-0123456789abcdef0123456789'
     const newSecret = 'new-service-secret-0123456789abcdef0123456789'
-    await new KeyVault({ store, serviceSecret: oldSecret, kdf: CHEAP_KDF }).generate({ id: 'k', algorithm: 'Ed25519', secrets: ['s'] })
-    expect(await codeOf(new KeyVault({ store, serviceSecret: newSecret, kdf: CHEAP_KDF }).unlock('k', ['s']))).toBe('service_secret_mismatch')
-    const transition = new KeyVault({ store, serviceSecret: newSecret, previousServiceSecrets: [oldSecret], kdf: CHEAP_KDF })
+    await new KeyVault({ store, serviceSecret: oldSecret, kdf: CHEAP_KDF }).generate({
+      id: 'k',
+      algorithm: 'Ed25519',
+      secrets: ['s'],
+    })
+    expect(
+      await codeOf(
+        new KeyVault({ store, serviceSecret: newSecret, kdf: CHEAP_KDF }).unlock('k', ['s']),
+      ),
+    ).toBe('service_secret_mismatch')
+    const transition = new KeyVault({
+      store,
+      serviceSecret: newSecret,
+      previousServiceSecrets: [oldSecret],
+      kdf: CHEAP_KDF,
+    })
     expect(await transition.needsRewrap('k')).toBe(true)
     expect(await codeOf(transition.unlock('k', ['s']))).toBe('resolved')
     await transition.rewrap('k', ['s'])
     expect(await transition.needsRewrap('k')).toBe(false)
-    expect(await codeOf(new KeyVault({ store, serviceSecret: newSecret, kdf: CHEAP_KDF }).unlock('k', ['s']))).toBe('resolved')
+    expect(
+      await codeOf(
+        new KeyVault({ store, serviceSecret: newSecret, kdf: CHEAP_KDF }).unlock('k', ['s']),
+      ),
+    ).toBe('resolved')
   })
 
   it('never loses an update when rotations and rewraps race', async () => {
     const vault = makeVault()
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['s'] })
-    const rotations = await Promise.allSettled([vault.rotate('k', ['s']), vault.rotate('k', ['s']), vault.rotate('k', ['s'])])
+    const rotations = await Promise.allSettled([
+      vault.rotate('k', ['s']),
+      vault.rotate('k', ['s']),
+      vault.rotate('k', ['s']),
+    ])
     expect(rotations.every((r) => r.status === 'fulfilled')).toBe(true)
     expect((await vault.publicKey('k')).versions.map((v) => v.version)).toEqual([1, 2, 3, 4])
 
-    const [rotate, rewrap] = await Promise.allSettled([vault.rotate('k', ['s']), vault.rewrap('k', ['s'], { secrets: ['t'] })])
+    const [rotate, rewrap] = await Promise.allSettled([
+      vault.rotate('k', ['s']),
+      vault.rewrap('k', ['s'], { secrets: ['t'] }),
+    ])
     expect(rewrap.status).toBe('fulfilled')
     const info = await vault.publicKey('k')
     if (rotate.status === 'fulfilled') expect(info.versions).toHaveLength(5)
@@ -331,7 +432,8 @@ describe('rotation, retirement, rewrap, deletion', () => {
       expect(info.versions).toHaveLength(4)
     }
     // Whatever the order, every listed version opens with the new secrets: no version was left behind.
-    for (const v of info.versions) expect(await codeOf(vault.unlock('k', ['t'], { version: v.version }))).toBe('resolved')
+    for (const v of info.versions)
+      expect(await codeOf(vault.unlock('k', ['t'], { version: v.version }))).toBe('resolved')
   })
 
   it('deletes only with the right secrets', async () => {
@@ -351,7 +453,12 @@ describe('withKey and the unlock cache', () => {
     const vault = makeVault()
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['s'] })
     let leaked: { sign(d: Uint8Array): Promise<Uint8Array> } | undefined
-    await expect(vault.withKey('k', ['s'], (signer) => { leaked = signer; throw new Error('boom') })).rejects.toThrow('boom')
+    await expect(
+      vault.withKey('k', ['s'], (signer) => {
+        leaked = signer
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
     expect(await codeOf(leaked!.sign(data))).toBe('signer_locked')
   })
 
@@ -410,7 +517,9 @@ describe('withKey and the unlock cache', () => {
       const vault = makeVault({ store, unlockCache: { ttlMs: 60_000 } })
       await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['old'] })
       let release!: () => void
-      store.hold = new Promise((resolve) => { release = resolve })
+      store.hold = new Promise((resolve) => {
+        release = resolve
+      })
       const inFlight = vault.unlock('k', ['old']) // reads the record, then waits
       await new Promise((resolve) => setTimeout(resolve, 5))
       store.hold = undefined
@@ -438,7 +547,11 @@ describe('withKey and the unlock cache', () => {
 describe('public keys out', () => {
   it('serves a DID document for did:web ids and did:key for others', async () => {
     const vault = makeVault()
-    const web = await vault.generate({ id: 'did:web:issuer.example#key-1', algorithm: 'Ed25519', secrets: ['s'] })
+    const web = await vault.generate({
+      id: 'did:web:issuer.example#key-1',
+      algorithm: 'Ed25519',
+      secrets: ['s'],
+    })
     const doc = await vault.didDocument('did:web:issuer.example#key-1')
     expect(doc.id).toBe('did:web:issuer.example')
     expect(JSON.stringify(doc)).toContain(web.current.publicKeyMultibase)
@@ -453,7 +566,8 @@ describe('public keys out', () => {
 
   it('lists keys page by page', async () => {
     const vault = makeVault()
-    for (let i = 0; i < 7; i++) await vault.generate({ id: `k${i}`, algorithm: 'Ed25519', secrets: ['s'] })
+    for (let i = 0; i < 7; i++)
+      await vault.generate({ id: `k${i}`, algorithm: 'Ed25519', secrets: ['s'] })
     const seen: string[] = []
     let cursor: string | undefined
     do {

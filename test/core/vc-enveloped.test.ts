@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { issueSdJwt } from '../../src/formats/sd-jwt/issue.js'
 import { presentSdJwt } from '../../src/formats/sd-jwt/present.js'
-import { envelopeCredential, envelopePresentation, JwtVcSigner, JwtVpSigner, parseEnvelopedCredential } from '../../src/index.js'
+import {
+  envelopeCredential,
+  envelopePresentation,
+  JwtVcSigner,
+  JwtVpSigner,
+  parseEnvelopedCredential,
+} from '../../src/index.js'
 import { verify } from '../../src/service/index.js'
 import { didOf, didSigner, V2 } from './vc-helpers.js'
 
@@ -9,25 +15,42 @@ const JWT = 'eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9.eyJpc3MiOiJ4In0.c2ln'
 
 describe('envelopeCredential', () => {
   it('wraps a JWT as a VCDM 2.0 EnvelopedVerifiableCredential', () => {
-    expect(envelopeCredential(JWT)).toEqual({ '@context': V2, id: `data:application/vc+jwt,${JWT}`, type: 'EnvelopedVerifiableCredential' })
+    expect(envelopeCredential(JWT)).toEqual({
+      '@context': V2,
+      id: `data:application/vc+jwt,${JWT}`,
+      type: 'EnvelopedVerifiableCredential',
+    })
   })
 
   it('keeps SD-JWT characters and percent-encodes what RFC 2397 needs', () => {
-    expect(envelopeCredential(`${JWT}~WyJhIl0~`, 'application/vc+sd-jwt').id).toBe(`data:application/vc+sd-jwt,${JWT}~WyJhIl0~`)
+    expect(envelopeCredential(`${JWT}~WyJhIl0~`, 'application/vc+sd-jwt').id).toBe(
+      `data:application/vc+sd-jwt,${JWT}~WyJhIl0~`,
+    )
     expect(envelopeCredential('a b,c', 'text/plain').id).toBe('data:text/plain,a%20b%2Cc')
   })
 
   it('writes bytes as base64', () => {
-    expect(envelopeCredential(new Uint8Array([0xd2, 0x84, 0x43]), 'application/vc+cose').id).toBe('data:application/vc+cose;base64,0oRD')
+    expect(envelopeCredential(new Uint8Array([0xd2, 0x84, 0x43]), 'application/vc+cose').id).toBe(
+      'data:application/vc+cose;base64,0oRD',
+    )
   })
 
-  it.each([[''], [new Uint8Array()], [42 as never]])('refuses an empty or non-text credential %#', (value) => {
-    expect(() => envelopeCredential(value)).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-  })
+  it.each([[''], [new Uint8Array()], [42 as never]])(
+    'refuses an empty or non-text credential %#',
+    (value) => {
+      expect(() => envelopeCredential(value)).toThrow(
+        expect.objectContaining({ code: 'invalid_argument' }),
+      )
+    },
+  )
 
   it('refuses a malformed media type', () => {
-    expect(() => envelopeCredential(JWT, 'vc+jwt')).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-    expect(() => envelopeCredential(JWT, 'application/vc+jwt,x')).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+    expect(() => envelopeCredential(JWT, 'vc+jwt')).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
+    expect(() => envelopeCredential(JWT, 'application/vc+jwt,x')).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
   })
 })
 
@@ -47,10 +70,21 @@ describe('parseEnvelopedCredential', () => {
   })
 
   it('accepts the URL itself, parameters, case, missing padding and line breaks', () => {
-    expect(parseEnvelopedCredential(`DATA:Application/VC+JWT;charset=utf-8,${JWT}`)).toMatchObject({ mediaType: 'application/vc+jwt', parameters: { charset: 'utf-8' }, text: JWT })
-    expect(parseEnvelopedCredential('data:application/vc+cose;base64,0oRD\n0oQ')).toMatchObject({ bytes: new Uint8Array([0xd2, 0x84, 0x43, 0xd2, 0x84]) })
+    expect(parseEnvelopedCredential(`DATA:Application/VC+JWT;charset=utf-8,${JWT}`)).toMatchObject({
+      mediaType: 'application/vc+jwt',
+      parameters: { charset: 'utf-8' },
+      text: JWT,
+    })
+    expect(parseEnvelopedCredential('data:application/vc+cose;base64,0oRD\n0oQ')).toMatchObject({
+      bytes: new Uint8Array([0xd2, 0x84, 0x43, 0xd2, 0x84]),
+    })
     // The VCDM 2.0 test suite's legacy form: `;base64url` is a parameter, the data is the JWT itself.
-    expect(parseEnvelopedCredential(`data:application/vc-ld+jwt;base64url,${JWT}`)).toMatchObject({ mediaType: 'application/vc-ld+jwt', parameters: { base64url: '' }, base64: false, text: JWT })
+    expect(parseEnvelopedCredential(`data:application/vc-ld+jwt;base64url,${JWT}`)).toMatchObject({
+      mediaType: 'application/vc-ld+jwt',
+      parameters: { base64url: '' },
+      base64: false,
+      text: JWT,
+    })
   })
 
   it.each<[string, unknown]>([
@@ -63,7 +97,9 @@ describe('parseEnvelopedCredential', () => {
     ['bad percent-encoding', 'data:text/plain,%E0%A4%A'],
     ['a number', 42],
   ])('refuses %s with malformed', (_name, value) => {
-    expect(() => parseEnvelopedCredential(value)).toThrow(expect.objectContaining({ code: 'malformed' }))
+    expect(() => parseEnvelopedCredential(value)).toThrow(
+      expect.objectContaining({ code: 'malformed' }),
+    )
   })
 })
 
@@ -72,7 +108,11 @@ const codes = (result: { errors: { code: string }[] }): string[] => result.error
 
 async function signedCredential(): Promise<string> {
   const issuer = await didSigner()
-  return new JwtVcSigner(issuer).sign({ '@context': [V2], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:alice' } })
+  return new JwtVcSigner(issuer).sign({
+    '@context': [V2],
+    type: ['VerifiableCredential'],
+    credentialSubject: { id: 'did:example:alice' },
+  })
 }
 
 // VCDM 2.0 section 4.13.1 and the W3C VCDM 2.0 suite (tests/4.13.2-envelopes.js): the negative
@@ -82,7 +122,10 @@ const WRAPPER_CASES: [string, (envelope: Record<string, unknown>) => Record<stri
   ['@context missing', ({ '@context': _, ...rest }) => rest],
   ['@context empty', (envelope) => ({ ...envelope, '@context': [] })],
   ['@context only the examples context', (envelope) => ({ ...envelope, '@context': EXAMPLES_V2 })],
-  ['@context examples context first', (envelope) => ({ ...envelope, '@context': [EXAMPLES_V2, V2] })],
+  [
+    '@context examples context first',
+    (envelope) => ({ ...envelope, '@context': [EXAMPLES_V2, V2] }),
+  ],
 ]
 
 describe('EnvelopedVerifiableCredential wrapper', () => {
@@ -90,44 +133,82 @@ describe('EnvelopedVerifiableCredential wrapper', () => {
     const result = await verify(envelopeCredential(await signedCredential()))
     expect(result.errors).toEqual([])
     expect(result.format).toBe('vc+jwt')
-    expect(result.checks[0]).toEqual({ name: 'envelope', passed: true, detail: 'EnvelopedVerifiableCredential (application/vc+jwt)' })
+    expect(result.checks[0]).toEqual({
+      name: 'envelope',
+      passed: true,
+      detail: 'EnvelopedVerifiableCredential (application/vc+jwt)',
+    })
   })
 
-  it.each(WRAPPER_CASES)('is refused with credential_invalid on its own and in a presentation: %s', async (_, change) => {
-    const vc = await signedCredential()
-    const envelope = change(envelopeCredential(vc))
-    const alone = await verify(envelope)
-    expect(codes(alone)).toEqual(['credential_invalid'])
-    expect(alone.errors[0]?.path).toMatch(/^@context/)
+  it.each(WRAPPER_CASES)(
+    'is refused with credential_invalid on its own and in a presentation: %s',
+    async (_, change) => {
+      const vc = await signedCredential()
+      const envelope = change(envelopeCredential(vc))
+      const alone = await verify(envelope)
+      expect(codes(alone)).toEqual(['credential_invalid'])
+      expect(alone.errors[0]?.path).toMatch(/^@context/)
 
-    const holder = await didSigner()
-    // The signer refuses such a presentation (data model); a hand-made one is refused by the verifier.
-    await expect(new JwtVpSigner(holder).sign({ '@context': [V2], type: ['VerifiablePresentation'], verifiableCredential: [envelope] })).rejects.toMatchObject({ code: 'credential_invalid' })
-    const { signJwt } = await import('../../src/jose/index.js')
-    const handMade = await signJwt(holder, { '@context': [V2], type: ['VerifiablePresentation'], holder: didOf(holder), iss: didOf(holder), verifiableCredential: [envelope] }, { typ: 'vp+jwt' })
-    const inPresentation = await verify(handMade)
-    expect(codes(inPresentation)).toEqual(['embedded_credential_invalid'])
-    expect(codes(inPresentation.credentials?.[0] as never)).toEqual(['credential_invalid'])
-  })
+      const holder = await didSigner()
+      // The signer refuses such a presentation (data model); a hand-made one is refused by the verifier.
+      await expect(
+        new JwtVpSigner(holder).sign({
+          '@context': [V2],
+          type: ['VerifiablePresentation'],
+          verifiableCredential: [envelope],
+        }),
+      ).rejects.toMatchObject({ code: 'credential_invalid' })
+      const { signJwt } = await import('../../src/jose/index.js')
+      const handMade = await signJwt(
+        holder,
+        {
+          '@context': [V2],
+          type: ['VerifiablePresentation'],
+          holder: didOf(holder),
+          iss: didOf(holder),
+          verifiableCredential: [envelope],
+        },
+        { typ: 'vp+jwt' },
+      )
+      const inPresentation = await verify(handMade)
+      expect(codes(inPresentation)).toEqual(['embedded_credential_invalid'])
+      expect(codes(inPresentation.credentials?.[0] as never)).toEqual(['credential_invalid'])
+    },
+  )
 
   it.each<[string, (envelope: Record<string, unknown>) => Record<string, unknown>, string]>([
-    ['id without its data: URL part', (envelope) => ({ ...envelope, id: (envelope.id as string).split(',').pop() }), 'malformed'],
+    [
+      'id without its data: URL part',
+      (envelope) => ({ ...envelope, id: (envelope.id as string).split(',').pop() }),
+      'malformed',
+    ],
     ['type missing', ({ type: _, ...rest }) => rest, 'credential_invalid'],
-    ['type VerifiableCredential', (envelope) => ({ ...envelope, type: 'VerifiableCredential' }), 'credential_invalid'],
+    [
+      'type VerifiableCredential',
+      (envelope) => ({ ...envelope, type: 'VerifiableCredential' }),
+      'credential_invalid',
+    ],
   ])('is refused on its own: %s', async (_, change, code) => {
-    expect(codes(await verify(change(envelopeCredential(await signedCredential()))))).toEqual([code])
+    expect(codes(await verify(change(envelopeCredential(await signedCredential()))))).toEqual([
+      code,
+    ])
   })
 
   it('refuses a presentation inside an EnvelopedVerifiableCredential', async () => {
     const holder = await didSigner()
-    const vp = await new JwtVpSigner(holder).sign({ '@context': [V2], type: ['VerifiablePresentation'] })
+    const vp = await new JwtVpSigner(holder).sign({
+      '@context': [V2],
+      type: ['VerifiablePresentation'],
+    })
     const result = await verify(envelopeCredential(vp))
     expect(codes(result)).toEqual(['credential_invalid'])
     expect(result.errors[0]?.message).toMatch(/holds a vp\+jwt presentation/)
   })
 
   it('refuses COSE with unsupported_format', async () => {
-    expect(codes(await verify(envelopeCredential(new Uint8Array([0xd2, 0x84]), 'application/vc+cose')))).toEqual(['unsupported_format'])
+    expect(
+      codes(await verify(envelopeCredential(new Uint8Array([0xd2, 0x84]), 'application/vc+cose'))),
+    ).toEqual(['unsupported_format'])
   })
 })
 
@@ -138,7 +219,12 @@ describe('EnvelopedVerifiablePresentation', () => {
   async function vpJwt(): Promise<string> {
     const holder = await didSigner()
     return new JwtVpSigner(holder).sign(
-      { '@context': [V2], type: ['VerifiablePresentation'], holder: didOf(holder), verifiableCredential: [envelopeCredential(await signedCredential())] },
+      {
+        '@context': [V2],
+        type: ['VerifiablePresentation'],
+        holder: didOf(holder),
+        verifiableCredential: [envelopeCredential(await signedCredential())],
+      },
       { audience: AUDIENCE, nonce: NONCE },
     )
   }
@@ -150,17 +236,33 @@ describe('EnvelopedVerifiablePresentation', () => {
     expect(result.format).toBe('vp+jwt')
     expect(result.presentation?.type).toEqual(['VerifiablePresentation'])
     expect(result.credentials?.[0]?.verified).toBe(true)
-    expect(result.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['envelope', 'audience', 'nonce', 'credentials']))
-    expect(codes(await verify(envelope, { audience: AUDIENCE, nonce: 'another' }))).toEqual(['nonce_mismatch'])
-    expect(codes(await verify(envelope, { audience: 'https://other.example', nonce: NONCE }))).toEqual(['audience_mismatch'])
+    expect(result.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['envelope', 'audience', 'nonce', 'credentials']),
+    )
+    expect(codes(await verify(envelope, { audience: AUDIENCE, nonce: 'another' }))).toEqual([
+      'nonce_mismatch',
+    ])
+    expect(
+      codes(await verify(envelope, { audience: 'https://other.example', nonce: NONCE })),
+    ).toEqual(['audience_mismatch'])
   })
 
   it('verifies a vp+sd-jwt with its key binding JWT carrying audience and nonce', async () => {
     const holder = await didSigner()
     const issued = await issueSdJwt(
       holder,
-      { '@context': [V2], type: ['VerifiablePresentation'], holder: didOf(holder), iss: didOf(holder), verifiableCredential: [envelopeCredential(await signedCredential())] },
-      { typ: 'vp+sd-jwt', holder: holder.publicJwk, disclosureFrame: { _sd: ['verifiableCredential'] } },
+      {
+        '@context': [V2],
+        type: ['VerifiablePresentation'],
+        holder: didOf(holder),
+        iss: didOf(holder),
+        verifiableCredential: [envelopeCredential(await signedCredential())],
+      },
+      {
+        typ: 'vp+sd-jwt',
+        holder: holder.publicJwk,
+        disclosureFrame: { _sd: ['verifiableCredential'] },
+      },
     )
     const presented = await presentSdJwt(issued, { holder, audience: AUDIENCE, nonce: NONCE })
     const envelope = envelopePresentation(presented, 'application/vp+sd-jwt')
@@ -168,25 +270,51 @@ describe('EnvelopedVerifiablePresentation', () => {
     expect(result.errors).toEqual([])
     expect(result.format).toBe('sd-jwt')
     expect(result.presentation?.holder).toBe(didOf(holder))
-    expect(codes(await verify(envelope, { audience: AUDIENCE, nonce: 'another' }))).toEqual(['nonce_mismatch'])
+    expect(codes(await verify(envelope, { audience: AUDIENCE, nonce: 'another' }))).toEqual([
+      'nonce_mismatch',
+    ])
   })
 
   it.each(WRAPPER_CASES)('is refused with credential_invalid: %s', async (_, change) => {
-    expect(codes(await verify(change(envelopePresentation(await vpJwt())), { audience: AUDIENCE, nonce: NONCE }))).toEqual(['credential_invalid'])
+    expect(
+      codes(
+        await verify(change(envelopePresentation(await vpJwt())), {
+          audience: AUDIENCE,
+          nonce: NONCE,
+        }),
+      ),
+    ).toEqual(['credential_invalid'])
   })
 
   it.each<[string, (envelope: Record<string, unknown>) => Record<string, unknown>, string]>([
-    ['id without its data: URL part', (envelope) => ({ ...envelope, id: (envelope.id as string).split(',').pop() }), 'malformed'],
-    ['type VerifiablePresentation', (envelope) => ({ ...envelope, type: ['VerifiablePresentation'] }), 'credential_invalid'],
+    [
+      'id without its data: URL part',
+      (envelope) => ({ ...envelope, id: (envelope.id as string).split(',').pop() }),
+      'malformed',
+    ],
+    [
+      'type VerifiablePresentation',
+      (envelope) => ({ ...envelope, type: ['VerifiablePresentation'] }),
+      'credential_invalid',
+    ],
     ['type missing', ({ type: _, ...rest }) => rest, 'credential_invalid'],
   ])('is refused: %s', async (_, change, code) => {
-    expect(codes(await verify(change(envelopePresentation(await vpJwt())), { audience: AUDIENCE, nonce: NONCE }))).toEqual([code])
+    expect(
+      codes(
+        await verify(change(envelopePresentation(await vpJwt())), {
+          audience: AUDIENCE,
+          nonce: NONCE,
+        }),
+      ),
+    ).toEqual([code])
   })
 
   it('refuses a credential inside an EnvelopedVerifiablePresentation, and a vp+jwt labelled vc+jwt', async () => {
     const vc = await signedCredential()
     expect(codes(await verify(envelopePresentation(vc)))).toEqual(['credential_invalid'])
-    expect(codes(await verify(envelopePresentation(vc, 'application/vc+jwt')))).toEqual(['unsupported_format'])
+    expect(codes(await verify(envelopePresentation(vc, 'application/vc+jwt')))).toEqual([
+      'unsupported_format',
+    ])
   })
 })
 
@@ -198,24 +326,36 @@ const SUITE_VP_JWT =
 
 describe('the VCDM 2.0 suite enveloped presentation', () => {
   // As tests/4.13.2-envelopes.js builds it (generateEnvelope): media type application/jwt.
-  const envelope = { '@context': V2, type: 'EnvelopedVerifiablePresentation', id: `data:application/jwt,${SUITE_VP_JWT}` }
+  const envelope = {
+    '@context': V2,
+    type: 'EnvelopedVerifiablePresentation',
+    id: `data:application/jwt,${SUITE_VP_JWT}`,
+  }
 
   it('verifies with the challenge and domain the suite sends, and only with them', async () => {
     const result = await verify(envelope, { audience: 'example.com', nonce: '123456789' })
     expect(result.errors).toEqual([])
     expect(result.credentials?.[0]?.verified).toBe(true)
-    expect(codes(await verify(envelope, { audience: 'example.com', nonce: '987654321' }))).toEqual(['nonce_mismatch'])
+    expect(codes(await verify(envelope, { audience: 'example.com', nonce: '987654321' }))).toEqual([
+      'nonce_mismatch',
+    ])
   })
 
   it('refuses the same VCDM 1.1-encoded token labelled application/vp+jwt (fixtures.js envelopedPresentation): vp+jwt is VC-JOSE-COSE', async () => {
     const labelled = { ...envelope, id: `data:application/vp+jwt,${SUITE_VP_JWT}` }
-    expect(codes(await verify(labelled, { audience: 'example.com', nonce: '123456789' }))).toEqual(['credential_invalid'])
+    expect(codes(await verify(labelled, { audience: 'example.com', nonce: '123456789' }))).toEqual([
+      'credential_invalid',
+    ])
   })
 
   it('is refused with the suite negative fixtures', async () => {
     expect(codes(await verify({ ...envelope, '@context': [] }))).toEqual(['credential_invalid'])
-    expect(codes(await verify({ ...envelope, '@context': [EXAMPLES_V2] }))).toEqual(['credential_invalid'])
+    expect(codes(await verify({ ...envelope, '@context': [EXAMPLES_V2] }))).toEqual([
+      'credential_invalid',
+    ])
     expect(codes(await verify({ ...envelope, id: SUITE_VP_JWT }))).toEqual(['malformed'])
-    expect(codes(await verify({ ...envelope, type: ['VerifiablePresentation'] }))).toEqual(['credential_invalid'])
+    expect(codes(await verify({ ...envelope, type: ['VerifiablePresentation'] }))).toEqual([
+      'credential_invalid',
+    ])
   })
 })

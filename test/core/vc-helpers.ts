@@ -1,6 +1,12 @@
 // Shared pieces of the vc-*.test.ts files: signers over fresh keys, sample documents, a decoder.
 import { expect } from 'vitest'
-import { asDidSigner, generateKeyPair, loadPrivateKey, type KeyAlgorithm, type Signer } from '../../src/index.js'
+import {
+  asDidSigner,
+  generateKeyPair,
+  loadPrivateKey,
+  type KeyAlgorithm,
+  type Signer,
+} from '../../src/index.js'
 import { b64u, fromB64u, fromUtf8, utf8 } from '../../src/util/bytes.js'
 import type { VerifyOptions as JoseVerifyOptions } from '../../src/verify/types.js'
 import { verify } from '../../src/service/index.js'
@@ -19,10 +25,18 @@ export const ALGORITHMS: { key: KeyAlgorithm; alg: string }[] = [
 
 /** A signer over a fresh key, named by its did:key verification method (resolvable offline). */
 export async function didSigner(algorithm: KeyAlgorithm = 'Ed25519'): Promise<Signer> {
-  const material = await generateKeyPair(algorithm, algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {})
+  const material = await generateKeyPair(
+    algorithm,
+    algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {},
+  )
   const handle = await loadPrivateKey(algorithm, material.pkcs8)
   material.pkcs8.fill(0)
-  return asDidSigner({ id: 'test-key', algorithm, publicJwk: material.publicJwk, sign: (data) => handle.sign(data) })
+  return asDidSigner({
+    id: 'test-key',
+    algorithm,
+    publicJwk: material.publicJwk,
+    sign: (data) => handle.sign(data),
+  })
 }
 
 /** The DID of a did:key signer. */
@@ -32,7 +46,10 @@ export function didOf(signer: Signer): string {
 
 /** A plain signer over a fresh key with the given id. */
 export async function plainSigner(algorithm: KeyAlgorithm, id: string): Promise<Signer> {
-  const material = await generateKeyPair(algorithm, algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {})
+  const material = await generateKeyPair(
+    algorithm,
+    algorithm === 'RSA-PSS' ? { modulusLength: 2048 } : {},
+  )
   const handle = await loadPrivateKey(algorithm, material.pkcs8)
   return { id, algorithm, publicJwk: material.publicJwk, sign: (data) => handle.sign(data) }
 }
@@ -68,7 +85,10 @@ export function presentationV1(extra: Record<string, unknown> = {}): Record<stri
 }
 
 /** Header and payload of a compact JWS, unverified. */
-export function decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+export function decode(jwt: string): {
+  header: Record<string, unknown>
+  payload: Record<string, unknown>
+} {
   const [h, p] = jwt.split('.') as [string, string]
   return {
     header: JSON.parse(fromUtf8(fromB64u(h))) as Record<string, unknown>,
@@ -76,8 +96,11 @@ export function decode(jwt: string): { header: Record<string, unknown>; payload:
   }
 }
 
-/** verify() with the loose options object the tests pass (JoseVerifyOptions members included). */
-export function verifyVc(input: unknown, options: JoseVerifyOptions & Record<string, unknown> = {}): Promise<VerificationResult> {
+/** Verify() with the loose options object the tests pass (JoseVerifyOptions members included). */
+export function verifyVc(
+  input: unknown,
+  options: JoseVerifyOptions & Record<string, unknown> = {},
+): Promise<VerificationResult> {
   return verify(input, options)
 }
 
@@ -92,8 +115,15 @@ export function expectVerified(result: VerificationResult): void {
   expect(result.verified).toBe(true)
 }
 
-/** A compact JWS over a hand-made header and payload, signed by `signer` (no checks: for hostile tokens). */
-export async function signRaw(signer: Signer, header: Record<string, unknown>, payload: unknown): Promise<string> {
+/**
+ * A compact JWS over a hand-made header and payload, signed by `signer` (no checks: for hostile
+ * tokens).
+ */
+export async function signRaw(
+  signer: Signer,
+  header: Record<string, unknown>,
+  payload: unknown,
+): Promise<string> {
   const input = `${b64u(utf8(JSON.stringify(header)))}.${b64u(utf8(typeof payload === 'string' ? payload : JSON.stringify(payload)))}`
   return `${input}.${b64u(await signer.sign(utf8(input)))}`
 }

@@ -6,7 +6,15 @@
 // its issuer. Its tokens were made in 2024 and some carry an `exp` from then: they are replayed
 // at their own `iat` (a fixed clock), which is the suite's claim policy.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { importPrivateKey, loadPrivateKey, staticResolver, type KeyAlgorithm, type KeyResolver, type PrivateJwk, type Signer } from '../../src/index.js'
+import {
+  importPrivateKey,
+  loadPrivateKey,
+  staticResolver,
+  type KeyAlgorithm,
+  type KeyResolver,
+  type PrivateJwk,
+  type Signer,
+} from '../../src/index.js'
 import { b64u, fromB64u, utf8 } from '../../src/util/bytes.js'
 import { JwtVcSigner, JwtVpSigner, decodeJwtCredential } from '../../src/index.js'
 import type { FormatHandler } from '../../src/verify/types.js'
@@ -23,16 +31,26 @@ import vmP521 from '../fixtures/vectors/w3c-vc-jose-cose-test-suite/vm-p521.json
 import { codes, decode, expectVerified, verifyVc } from './vc-helpers.js'
 
 /** The suite's SD-JWT inputs (`*sdjwt*.txt`, copied unchanged), as text. */
-const SDJWT_INPUTS = import.meta.glob('../fixtures/vectors/w3c-vc-jose-cose-test-suite/*sdjwt*.txt', { eager: true, query: '?raw', import: 'default' }) as Record<string, string>
+const SDJWT_INPUTS = import.meta.glob(
+  '../fixtures/vectors/w3c-vc-jose-cose-test-suite/*sdjwt*.txt',
+  { eager: true, query: '?raw', import: 'default' },
+) as Record<string, string>
 import { expectCode } from './keys-helpers.js'
 
 const ISSUER = 'https://example.issuer/vc-jose-cose'
-type Vm = { id: string; controller: string; publicKeyJwk: Record<string, unknown>; secretKeyJwk: Record<string, unknown> }
+type Vm = {
+  id: string
+  controller: string
+  publicKeyJwk: Record<string, unknown>
+  secretKeyJwk: Record<string, unknown>
+}
 const VMS = [vmEd25519, vmP256, vmP384, vmP521] as Vm[]
 const token = (name: keyof typeof tokens): string => tokens[name]
 
 /** The resolver of the suite's keys (Ed25519, P-256, P-384 and P-521). */
-const resolver: KeyResolver = staticResolver({ keys: VMS.map((vm) => vm.publicKeyJwk) } as never, { controller: ISSUER })
+const resolver: KeyResolver = staticResolver({ keys: VMS.map((vm) => vm.publicKeyJwk) } as never, {
+  controller: ISSUER,
+})
 
 /** The suite's clock for a token: its own numeric iat, else a time after every validFrom. */
 function clockOf(jwt: string): number {
@@ -40,7 +58,8 @@ function clockOf(jwt: string): number {
   return typeof iat === 'number' ? iat * 1000 : Date.UTC(2025, 0, 1)
 }
 
-const verifySuite = (jwt: string, extra: Record<string, unknown> = {}) => verifyVc(jwt, { resolver, now: clockOf(jwt), ...extra })
+const verifySuite = (jwt: string, extra: Record<string, unknown> = {}) =>
+  verifyVc(jwt, { resolver, now: clockOf(jwt), ...extra })
 
 async function signerOf(vm: Vm, algorithm: KeyAlgorithm): Promise<Signer> {
   const material = await importPrivateKey({ jwk: vm.secretKeyJwk as unknown as PrivateJwk })
@@ -56,7 +75,12 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
     expect(result.format).toBe('vc+jwt')
     expect(result.issuer).toBe(ISSUER)
     expect(result.key).toEqual({ id: vmP256.publicKeyJwk.kid, controller: ISSUER })
-    expect(result.header).toEqual({ alg: 'ES256', cty: 'vc', kid: vmP256.publicKeyJwk.kid, typ: 'vc+jwt' })
+    expect(result.header).toEqual({
+      alg: 'ES256',
+      cty: 'vc',
+      kid: vmP256.publicKeyJwk.kid,
+      typ: 'vc+jwt',
+    })
   })
 
   it('case 8: credential-issuer-match-signed.txt (EdDSA) verifies', async () => {
@@ -80,16 +104,28 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
       expect(result.format).toBe('vp+jwt')
       expect(result.issuer).toBe(ISSUER)
       expect(result.checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(['credentials'])
-      expect(result.errors.map((e) => [e.code, e.path])).toEqual([['embedded_credential_invalid', 'verifiableCredential[2]']])
+      expect(result.errors.map((e) => [e.code, e.path])).toEqual([
+        ['embedded_credential_invalid', 'verifiableCredential[2]'],
+      ])
       const [jwt, sdJwt, cose] = result.credentials ?? []
       expect(jwt?.verified).toBe(true)
       expect(jwt?.format).toBe('vc+jwt')
       expect(jwt?.issuer).toBe(ISSUER)
       // The SD-JWT handler is built in now: the vc+sd-jwt credential (ES384, string iat) verifies.
       expect(sdJwt?.errors).toEqual([])
-      expect(sdJwt).toMatchObject({ verified: true, format: 'sd-jwt', issuer: ISSUER, key: { id: vmP384.publicKeyJwk.kid, controller: ISSUER } })
-      expect(sdJwt?.credential).toMatchObject({ credentialSubject: { firstName: 'Jane', lastName: 'Doe' } })
-      expect(sdJwt?.disclosed).toEqual(['credentialSubject.firstName', 'credentialSubject.lastName'])
+      expect(sdJwt).toMatchObject({
+        verified: true,
+        format: 'sd-jwt',
+        issuer: ISSUER,
+        key: { id: vmP384.publicKeyJwk.kid, controller: ISSUER },
+      })
+      expect(sdJwt?.credential).toMatchObject({
+        credentialSubject: { firstName: 'Jane', lastName: 'Doe' },
+      })
+      expect(sdJwt?.disclosed).toEqual([
+        'credentialSubject.firstName',
+        'credentialSubject.lastName',
+      ])
       expect(codes(cose as never)).toEqual(['unsupported_format'])
       expect(cose?.errors[0]?.message).toMatch(/application\/vc\+cose/)
     })
@@ -98,7 +134,12 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
       const stub: FormatHandler = {
         name: 'sd-jwt-stub',
         detect: (input) => typeof input === 'string' && input.includes('~'),
-        verify: async () => ({ verified: false, format: 'sd-jwt', checks: [], errors: [{ code: 'malformed', message: 'stub' }] }),
+        verify: async () => ({
+          verified: false,
+          format: 'sd-jwt',
+          checks: [],
+          errors: [{ code: 'malformed', message: 'stub' }],
+        }),
       }
       const result = await verifySuite(vp(), { handlers: [stub] })
       expect(result.errors.map((e) => e.path)).toEqual(['verifiableCredential[2]'])
@@ -108,10 +149,12 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
       expectVerified(await verifySuite(vp(), { verifyEmbedded: false }))
     })
 
-    it('its exp (December 2024) is enforced at today\'s date, and skipped with checkValidity: false', async () => {
+    it("its exp (December 2024) is enforced at today's date, and skipped with checkValidity: false", async () => {
       const today = await verifyVc(vp(), { resolver, verifyEmbedded: false })
       expect(codes(today)).toEqual(['expired'])
-      expectVerified(await verifyVc(vp(), { resolver, verifyEmbedded: false, checkValidity: false }))
+      expectVerified(
+        await verifyVc(vp(), { resolver, verifyEmbedded: false, checkValidity: false }),
+      )
     })
   })
 
@@ -125,12 +168,17 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
     for (const document of [credentialMinimal, presentationSingle]) {
       const result = await verifyVc(document, { resolver })
       expect(codes(result)).toEqual(['unsupported_format'])
-      expect(await verifyVc(JSON.stringify(document), { resolver })).toMatchObject({ verified: false, errors: [{ code: 'unsupported_format' }] })
+      expect(await verifyVc(JSON.stringify(document), { resolver })).toMatchObject({
+        verified: false,
+        errors: [{ code: 'unsupported_format' }],
+      })
     }
   })
 
   it('case 12: credential-jose-bad-signature.txt fails: signature_invalid', async () => {
-    expect(codes(await verifySuite(token('credential-jose-bad-signature.txt')))).toEqual(['signature_invalid'])
+    expect(codes(await verifySuite(token('credential-jose-bad-signature.txt')))).toEqual([
+      'signature_invalid',
+    ])
   })
 
   it('case 13: credential-jose-bad-media-type.txt (typ bad+typ) fails: typ_mismatch', async () => {
@@ -143,7 +191,11 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
     const result = await verifySuite(token('presentation-jose-bad-media-type.txt'))
     expect(result.format).toBe('vp+jwt')
     expect(codes(result)).toEqual(['typ_mismatch', 'embedded_credential_invalid'])
-    expect(codes(await verifySuite(token('presentation-jose-bad-media-type.txt'), { verifyEmbedded: false }))).toEqual(['typ_mismatch'])
+    expect(
+      codes(
+        await verifySuite(token('presentation-jose-bad-media-type.txt'), { verifyEmbedded: false }),
+      ),
+    ).toEqual(['typ_mismatch'])
   })
 
   it('case 15: credential-jose-vc-vp-claims.txt fails: credential_invalid at vc and vp', async () => {
@@ -156,7 +208,9 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
 
   it('case 16: presentation-jose-bad-credential.txt (envelope id not a data: URL) fails: embedded_credential_invalid', async () => {
     const result = await verifySuite(token('presentation-jose-bad-credential.txt'))
-    expect(result.errors.map((e) => [e.code, e.path])).toEqual([['embedded_credential_invalid', 'verifiableCredential[0]']])
+    expect(result.errors.map((e) => [e.code, e.path])).toEqual([
+      ['embedded_credential_invalid', 'verifiableCredential[0]'],
+    ])
     expect(codes(result.credentials?.[0] as never)).toEqual(['malformed'])
   })
 
@@ -170,13 +224,21 @@ describe('VC-JOSE-COSE suite: verify (cases 6 to 16)', () => {
 })
 
 describe('VC-JOSE-COSE suite: verify SD-JWT (cases 20 to 26)', () => {
-  const sdjwt = (name: string): string => (SDJWT_INPUTS[`../fixtures/vectors/w3c-vc-jose-cose-test-suite/${name}`] as string).trim()
-  const verifySd = (name: string, extra: Record<string, unknown> = {}) => verifyVc(sdjwt(name), { resolver, now: Date.UTC(2025, 0, 1), ...extra })
+  const sdjwt = (name: string): string =>
+    (SDJWT_INPUTS[`../fixtures/vectors/w3c-vc-jose-cose-test-suite/${name}`] as string).trim()
+  const verifySd = (name: string, extra: Record<string, unknown> = {}) =>
+    verifyVc(sdjwt(name), { resolver, now: Date.UTC(2025, 0, 1), ...extra })
 
   it('case 20: credential-sdjwt-selective.txt (ES384, vc+sd-jwt) verifies', async () => {
     const result = await verifySd('credential-sdjwt-selective.txt')
     expectVerified(result)
-    expect(result).toMatchObject({ format: 'sd-jwt', issuer: ISSUER, credential: { credentialSubject: { firstName: 'Jane', lastName: 'Doe', birthDate: '1990-01-01' } } })
+    expect(result).toMatchObject({
+      format: 'sd-jwt',
+      issuer: ISSUER,
+      credential: {
+        credentialSubject: { firstName: 'Jane', lastName: 'Doe', birthDate: '1990-01-01' },
+      },
+    })
   })
 
   it('case 21: credential-sdjwt-nested.txt (ES512, P-521) verifies', async () => {
@@ -186,12 +248,18 @@ describe('VC-JOSE-COSE suite: verify SD-JWT (cases 20 to 26)', () => {
   it('case 22: presentation-sdjwt-selective.txt (vp+sd-jwt: holder and type disclosed) verifies, with its embedded vc+jwt', async () => {
     const result = await verifySd('presentation-sdjwt-selective.txt')
     expectVerified(result)
-    expect(result).toMatchObject({ format: 'sd-jwt', issuer: ISSUER, presentation: { holder: ISSUER, type: 'VerifiablePresentation' } })
+    expect(result).toMatchObject({
+      format: 'sd-jwt',
+      issuer: ISSUER,
+      presentation: { holder: ISSUER, type: 'VerifiablePresentation' },
+    })
     expect(result.credentials?.[0]).toMatchObject({ verified: true, format: 'vc+jwt' })
   })
 
   it('case 23: credential-sdjwt-bad-signature.txt fails: signature_invalid', async () => {
-    expect(codes(await verifySd('credential-sdjwt-bad-signature.txt'))).toEqual(['signature_invalid'])
+    expect(codes(await verifySd('credential-sdjwt-bad-signature.txt'))).toEqual([
+      'signature_invalid',
+    ])
   })
 
   it('case 24: credential-sdjwt-bad-media-type.txt (typ bad+typ) fails: typ_mismatch', async () => {
@@ -204,12 +272,17 @@ describe('VC-JOSE-COSE suite: verify SD-JWT (cases 20 to 26)', () => {
   it('case 25: presentation-sdjwt-bad-media-type.txt fails: typ_mismatch (and its broken embedded credential, as in case 14)', async () => {
     const result = await verifySd('presentation-sdjwt-bad-media-type.txt')
     expect(codes(result)).toEqual(['typ_mismatch', 'embedded_credential_invalid'])
-    expect(codes(await verifySd('presentation-sdjwt-bad-media-type.txt', { verifyEmbedded: false }))).toEqual(['typ_mismatch'])
+    expect(
+      codes(await verifySd('presentation-sdjwt-bad-media-type.txt', { verifyEmbedded: false })),
+    ).toEqual(['typ_mismatch'])
   })
 
   it('case 26: presentation-sdjwt-bad-credential.txt fails (bad typ, and its broken embedded credential)', async () => {
     // ES512 verifies now: what fails is the media type and the embedded credential, as the suite intends.
-    expect(codes(await verifySd('presentation-sdjwt-bad-credential.txt'))).toEqual(['typ_mismatch', 'embedded_credential_invalid'])
+    expect(codes(await verifySd('presentation-sdjwt-bad-credential.txt'))).toEqual([
+      'typ_mismatch',
+      'embedded_credential_invalid',
+    ])
   })
 })
 
@@ -234,8 +307,10 @@ describe('VC-JOSE-COSE suite: issue (cases 1 to 5)', () => {
     }
   })
 
-  it('case 3: presentation-single.json (P-256); its embedded credential is the suite\'s broken one', async () => {
-    const jwt = await new JwtVpSigner(p256, { kid: vmP256.publicKeyJwk.kid }).sign(presentationSingle)
+  it("case 3: presentation-single.json (P-256); its embedded credential is the suite's broken one", async () => {
+    const jwt = await new JwtVpSigner(p256, { kid: vmP256.publicKeyJwk.kid }).sign(
+      presentationSingle,
+    )
     expect(decode(jwt).header.typ).toBe('vp+jwt')
     expectVerified(await verifyVc(jwt, { resolver, verifyEmbedded: false }))
     expect(codes(await verifyVc(jwt, { resolver }))).toEqual(['embedded_credential_invalid'])
@@ -245,13 +320,18 @@ describe('VC-JOSE-COSE suite: issue (cases 1 to 5)', () => {
     // The suite's P-521 key is a P-521 key, nothing else.
     await expectCode(() => signerOf(vmP521 as Vm, 'P-256'), 'invalid_key')
     const p521 = await signerOf(vmP521 as Vm, 'P-521')
-    const jwt = await new JwtVpSigner(p521, { kid: vmP521.publicKeyJwk.kid }).sign(presentationMultiple)
+    const jwt = await new JwtVpSigner(p521, { kid: vmP521.publicKeyJwk.kid }).sign(
+      presentationMultiple,
+    )
     expect(decode(jwt).header).toMatchObject({ alg: 'ES512', typ: 'vp+jwt' })
     expectVerified(await verifyVc(jwt, { resolver, verifyEmbedded: false }))
   })
 
   it('case 5: credential-unknown-extensions.json is refused (strict by default for VCDM 2.0)', async () => {
-    await expectCode(() => new JwtVcSigner(p256).sign(credentialUnknownExtensions), 'credential_invalid')
+    await expectCode(
+      () => new JwtVcSigner(p256).sign(credentialUnknownExtensions),
+      'credential_invalid',
+    )
   })
 })
 

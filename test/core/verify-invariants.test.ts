@@ -26,16 +26,37 @@ import {
   type VerificationResult,
   type VerifyOptions,
 } from '../../src/index.js'
-import { DataIntegritySigner, dataIntegrityHandler } from '../../src/formats/data-integrity/index.js'
+import {
+  DataIntegritySigner,
+  dataIntegrityHandler,
+} from '../../src/formats/data-integrity/index.js'
 import { DOCUMENTED_CODES } from './documented-codes.js'
-import { credentialV1, credentialV2, didOf, didSigner, presentationV1, presentationV2 } from './vc-helpers.js'
+import {
+  credentialV1,
+  credentialV2,
+  didOf,
+  didSigner,
+  presentationV1,
+  presentationV2,
+} from './vc-helpers.js'
 
-const SEED = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FC_SEED ?? 20_261_207)
-const RUNS = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FC_RUNS ?? 300)
+const SEED = Number(
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.FC_SEED ?? 20_261_207,
+)
+const RUNS = Number(
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.FC_RUNS ?? 300,
+)
 
 const AUDIENCE = 'https://verifier.example'
 /** Every JSON-LD context the samples use. */
-const CONTEXTS = ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2', 'https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/2018/credentials/examples/v1']
+const CONTEXTS = [
+  'https://www.w3.org/ns/credentials/v2',
+  'https://www.w3.org/ns/credentials/examples/v2',
+  'https://www.w3.org/2018/credentials/v1',
+  'https://www.w3.org/2018/credentials/examples/v1',
+]
 const NONCE = 'n-0S6_WzA2Mj'
 const VCT = 'https://credentials.example.com/identity_credential'
 
@@ -44,9 +65,13 @@ const VCT = 'https://credentials.example.com/identity_credential'
  * something of the token: verified ⇒ a passed check of that name), a `default-check` (on unless
  * turned off: a verified credential / presentation has passed it; turned off, the check is still
  * listed, as passed "not checked"), or `policy` (how to check: keys, clock, limits). A Record over
- * keyof VerifyOptions: an option added to VerifyOptions fails to compile here until it is classified.
+ * keyof VerifyOptions: an option added to VerifyOptions fails to compile here until it is
+ * classified.
  */
-const OPTION_ROLES: Record<keyof VerifyOptions, { role: 'expectation' | 'default-check'; check: string } | { role: 'policy' }> = {
+const OPTION_ROLES: Record<
+  keyof VerifyOptions,
+  { role: 'expectation' | 'default-check'; check: string } | { role: 'policy' }
+> = {
   audience: { role: 'expectation', check: 'audience' },
   nonce: { role: 'expectation', check: 'nonce' },
   requireKeyBinding: { role: 'expectation', check: 'key_binding' },
@@ -77,62 +102,149 @@ interface Sample {
 }
 
 const samples: Sample[] = []
-/** Whether a sample is a credential or presentation (has an @context), not a plain JWT, JWS or SD-JWT VC. */
-const isDocument = (sample: Sample): boolean => !['jwt', 'jws'].includes(sample.format) && !sample.name.startsWith('dc+sd-jwt')
-const diHandler = (proofPurpose?: string): FormatHandler => dataIntegrityHandler(proofPurpose === undefined ? {} : { proofPurpose })
+/**
+ * Whether a sample is a credential or presentation (has an @context), not a plain JWT, JWS or
+ * SD-JWT VC.
+ */
+const isDocument = (sample: Sample): boolean =>
+  !['jwt', 'jws'].includes(sample.format) && !sample.name.startsWith('dc+sd-jwt')
+const diHandler = (proofPurpose?: string): FormatHandler =>
+  dataIntegrityHandler(proofPurpose === undefined ? {} : { proofPurpose })
 let issuer: Signer
 let holder: Signer
 
 beforeAll(async () => {
   issuer = await didSigner('Ed25519')
   holder = await didSigner('P-256')
-  const vcJwt = await new JwtVcSigner(issuer).sign(credentialV2({ credentialSubject: { id: didOf(holder) } }))
-  const vc11 = await new JwtVcSigner(issuer).sign(credentialV1({ credentialSubject: { id: didOf(holder) } }))
+  const vcJwt = await new JwtVcSigner(issuer).sign(
+    credentialV2({ credentialSubject: { id: didOf(holder) } }),
+  )
+  const vc11 = await new JwtVcSigner(issuer).sign(
+    credentialV1({ credentialSubject: { id: didOf(holder) } }),
+  )
   const none = { audience: false, nonce: false, keyBinding: false }
   const both = { audience: true, nonce: true, keyBinding: false }
   samples.push({ name: 'vc+jwt', input: vcJwt, format: 'vc+jwt', carries: none })
   samples.push({
     name: 'vp+jwt',
-    input: await new JwtVpSigner(holder).sign(presentationV2({ verifiableCredential: [envelopeCredential(vcJwt)] }), { audience: AUDIENCE, nonce: NONCE, expiresIn: 300 }),
+    input: await new JwtVpSigner(holder).sign(
+      presentationV2({ verifiableCredential: [envelopeCredential(vcJwt)] }),
+      { audience: AUDIENCE, nonce: NONCE, expiresIn: 300 },
+    ),
     format: 'vp+jwt',
     carries: both,
   })
   samples.push({ name: 'vc-jwt (VCDM 1.1)', input: vc11, format: 'vc-jwt', carries: none })
   samples.push({
     name: 'vp-jwt (VCDM 1.1)',
-    input: await new JwtVpSigner(holder).sign(presentationV1({ verifiableCredential: [vc11] }), { audience: AUDIENCE, nonce: NONCE, expiresIn: 300 }),
+    input: await new JwtVpSigner(holder).sign(presentationV1({ verifiableCredential: [vc11] }), {
+      audience: AUDIENCE,
+      nonce: NONCE,
+      expiresIn: 300,
+    }),
     format: 'vp-jwt',
     carries: both,
   })
-  samples.push({ name: 'jwt', input: await signJwt(holder, { iss: didOf(holder), sub: 'alice', aud: AUDIENCE, nonce: NONCE }, { expiresIn: 300 }), format: 'jwt', carries: both })
-  samples.push({ name: 'jwt without aud or nonce', input: await signJwt(holder, { iss: didOf(holder), sub: 'alice' }, { expiresIn: 300 }), format: 'jwt', carries: none })
-  samples.push({ name: 'jws (text payload)', input: await signCompact(issuer, 'not a JSON payload'), format: 'jws', carries: none })
+  samples.push({
+    name: 'jwt',
+    input: await signJwt(
+      holder,
+      { iss: didOf(holder), sub: 'alice', aud: AUDIENCE, nonce: NONCE },
+      { expiresIn: 300 },
+    ),
+    format: 'jwt',
+    carries: both,
+  })
+  samples.push({
+    name: 'jwt without aud or nonce',
+    input: await signJwt(holder, { iss: didOf(holder), sub: 'alice' }, { expiresIn: 300 }),
+    format: 'jwt',
+    carries: none,
+  })
+  samples.push({
+    name: 'jws (text payload)',
+    input: await signCompact(issuer, 'not a JSON payload'),
+    format: 'jws',
+    carries: none,
+  })
 
   const sd = new SdJwtVcSigner(issuer)
-  const bound = await sd.issue({ vct: VCT, given_name: 'Erika' }, { disclosureFrame: { _sd: ['given_name'] }, holder: holder.publicJwk })
-  samples.push({ name: 'dc+sd-jwt + KB-JWT', input: await presentSdJwt(bound, { disclose: 'all', holder, audience: AUDIENCE, nonce: NONCE }), format: 'sd-jwt', carries: { audience: true, nonce: true, keyBinding: true } })
-  const unbound = await sd.issue({ vct: VCT, given_name: 'Erika' }, { disclosureFrame: { _sd: ['given_name'] } })
-  samples.push({ name: 'dc+sd-jwt without cnf', input: await presentSdJwt(unbound, { disclose: 'all' }), format: 'sd-jwt', carries: none })
-  const w3c = await sd.signCredential(credentialV2({ credentialSubject: { id: didOf(holder), name: 'Erika' } }), { disclosureFrame: { credentialSubject: { _sd: ['name'] } }, holder: holder.publicJwk })
-  samples.push({ name: 'vc+sd-jwt (W3C) + KB-JWT', input: await presentSdJwt(w3c, { disclose: 'all', holder, audience: AUDIENCE, nonce: NONCE }), format: 'sd-jwt', carries: { audience: true, nonce: true, keyBinding: true } })
+  const bound = await sd.issue(
+    { vct: VCT, given_name: 'Erika' },
+    { disclosureFrame: { _sd: ['given_name'] }, holder: holder.publicJwk },
+  )
+  samples.push({
+    name: 'dc+sd-jwt + KB-JWT',
+    input: await presentSdJwt(bound, { disclose: 'all', holder, audience: AUDIENCE, nonce: NONCE }),
+    format: 'sd-jwt',
+    carries: { audience: true, nonce: true, keyBinding: true },
+  })
+  const unbound = await sd.issue(
+    { vct: VCT, given_name: 'Erika' },
+    { disclosureFrame: { _sd: ['given_name'] } },
+  )
+  samples.push({
+    name: 'dc+sd-jwt without cnf',
+    input: await presentSdJwt(unbound, { disclose: 'all' }),
+    format: 'sd-jwt',
+    carries: none,
+  })
+  const w3c = await sd.signCredential(
+    credentialV2({ credentialSubject: { id: didOf(holder), name: 'Erika' } }),
+    { disclosureFrame: { credentialSubject: { _sd: ['name'] } }, holder: holder.publicJwk },
+  )
+  samples.push({
+    name: 'vc+sd-jwt (W3C) + KB-JWT',
+    input: await presentSdJwt(w3c, { disclose: 'all', holder, audience: AUDIENCE, nonce: NONCE }),
+    format: 'sd-jwt',
+    carries: { audience: true, nonce: true, keyBinding: true },
+  })
 
-  const diCredential = await new DataIntegritySigner(issuer).sign(credentialV2({ issuer: didOf(issuer) }), { cryptosuite: 'eddsa-jcs-2022' })
-  samples.push({ name: 'data-integrity credential', input: diCredential, format: 'data-integrity', carries: none, proofPurpose: 'assertionMethod' })
-  const diPresentation = await new DataIntegritySigner(holder).sign(presentationV2({ holder: didOf(holder) }), { cryptosuite: 'ecdsa-jcs-2019', challenge: NONCE, domain: AUDIENCE })
-  samples.push({ name: 'data-integrity presentation', input: diPresentation, format: 'data-integrity', carries: both, proofPurpose: 'authentication' })
+  const diCredential = await new DataIntegritySigner(issuer).sign(
+    credentialV2({ issuer: didOf(issuer) }),
+    { cryptosuite: 'eddsa-jcs-2022' },
+  )
+  samples.push({
+    name: 'data-integrity credential',
+    input: diCredential,
+    format: 'data-integrity',
+    carries: none,
+    proofPurpose: 'assertionMethod',
+  })
+  const diPresentation = await new DataIntegritySigner(holder).sign(
+    presentationV2({ holder: didOf(holder) }),
+    { cryptosuite: 'ecdsa-jcs-2019', challenge: NONCE, domain: AUDIENCE },
+  )
+  samples.push({
+    name: 'data-integrity presentation',
+    input: diPresentation,
+    format: 'data-integrity',
+    carries: both,
+    proofPurpose: 'authentication',
+  })
 }, 60_000)
 
-function run(sample: Sample, options: VerifyOptions, proofPurpose?: string): Promise<VerificationResult> {
+function run(
+  sample: Sample,
+  options: VerifyOptions,
+  proofPurpose?: string,
+): Promise<VerificationResult> {
   return verify(sample.input, { ...options, handlers: [diHandler(proofPurpose)] })
 }
 
 function summary(result: VerificationResult): string {
-  return JSON.stringify({ verified: result.verified, format: result.format, checks: result.checks.map((c) => `${c.name}:${c.passed ? 'ok' : 'FAIL'}`), errors: result.errors.map((e) => `${e.code}: ${e.message}`) })
+  return JSON.stringify({
+    verified: result.verified,
+    format: result.format,
+    checks: result.checks.map((c) => `${c.name}:${c.passed ? 'ok' : 'FAIL'}`),
+    errors: result.errors.map((e) => `${e.code}: ${e.message}`),
+  })
 }
 
 function expectDocumentedCodes(result: VerificationResult): void {
   expect(result.verified).toBe(result.errors.length === 0)
-  for (const error of result.errors) expect(DOCUMENTED_CODES, `undocumented code ${error.code}`).toContain(error.code)
+  for (const error of result.errors)
+    expect(DOCUMENTED_CODES, `undocumented code ${error.code}`).toContain(error.code)
 }
 
 describe('verify(): the samples verify as produced', () => {
@@ -148,7 +260,8 @@ describe('verify(): the samples verify as produced', () => {
 
 /** One expectation and the value it takes, or a matching / mismatching one. */
 interface Expectation {
-  option: 'audience' | 'nonce' | 'requireKeyBinding' | 'algorithms' | 'allowedContexts' | 'proofPurpose'
+  option:
+    'audience' | 'nonce' | 'requireKeyBinding' | 'algorithms' | 'allowedContexts' | 'proofPurpose'
   value: string | boolean | string[]
   /** Only an expectation for these samples (default: every sample). */
   appliesTo?(sample: Sample): boolean
@@ -166,12 +279,25 @@ const EXPECTATIONS: Expectation[] = [
   { option: 'algorithms', value: ['EdDSA', 'ES256'], satisfiable: () => true },
   { option: 'algorithms', value: ['ES384'], satisfiable: () => false },
   { option: 'allowedContexts', value: CONTEXTS, satisfiable: () => true, appliesTo: isDocument },
-  { option: 'allowedContexts', value: ['https://example.org/contexts/only-this-one'], satisfiable: (s) => !isDocument(s), appliesTo: isDocument },
+  {
+    option: 'allowedContexts',
+    value: ['https://example.org/contexts/only-this-one'],
+    satisfiable: (s) => !isDocument(s),
+    appliesTo: isDocument,
+  },
 ]
 /** The Data Integrity handler's option: it speaks only to what that handler verifies. */
 const PURPOSES: Expectation[] = [
-  { option: 'proofPurpose', value: 'assertionMethod', satisfiable: (s) => s.proofPurpose === 'assertionMethod' },
-  { option: 'proofPurpose', value: 'authentication', satisfiable: (s) => s.proofPurpose === 'authentication' },
+  {
+    option: 'proofPurpose',
+    value: 'assertionMethod',
+    satisfiable: (s) => s.proofPurpose === 'assertionMethod',
+  },
+  {
+    option: 'proofPurpose',
+    value: 'authentication',
+    satisfiable: (s) => s.proofPurpose === 'authentication',
+  },
 ]
 
 /** The check a verified result must have passed for an expectation. */
@@ -192,7 +318,10 @@ function combinationsOf(expectations: Expectation[]): Expectation[][] {
 }
 
 /** Runs every combination on the samples; returns the violations of "verified ⇒ checked and met". */
-async function expectationViolations(sampleSet: Sample[], combinations: Expectation[][]): Promise<{ cases: number; violations: string[] }> {
+async function expectationViolations(
+  sampleSet: Sample[],
+  combinations: Expectation[][],
+): Promise<{ cases: number; violations: string[] }> {
   const violations: string[] = []
   let cases = 0
   for (const sample of sampleSet) {
@@ -211,14 +340,24 @@ async function expectationViolations(sampleSet: Sample[], combinations: Expectat
       for (const e of combination) {
         const name = checkNameOf(e.option)
         if (e.appliesTo !== undefined && !e.appliesTo(sample)) continue
-        if (!result.checks.some((c) => c.name === name && c.passed)) violations.push(`${label}: verified without a passed "${name}" check: ${summary(result)}`)
-        if (!e.satisfiable(sample)) violations.push(`${label}: verified although the token cannot meet ${e.option}=${JSON.stringify(e.value)}: ${summary(result)}`)
+        if (!result.checks.some((c) => c.name === name && c.passed))
+          violations.push(`${label}: verified without a passed "${name}" check: ${summary(result)}`)
+        if (!e.satisfiable(sample))
+          violations.push(
+            `${label}: verified although the token cannot meet ${e.option}=${JSON.stringify(e.value)}: ${summary(result)}`,
+          )
       }
       // Checks on by default: a verified credential was bound to its issuer and is in its validity
       // period; a verified presentation was bound to its holder and its credentials verified.
-      const defaults = result.presentation !== undefined ? ['issuer_binding', 'credentials'] : result.credential !== undefined ? ['issuer_binding', 'validity'] : []
+      const defaults =
+        result.presentation !== undefined
+          ? ['issuer_binding', 'credentials']
+          : result.credential !== undefined
+            ? ['issuer_binding', 'validity']
+            : []
       for (const name of defaults) {
-        if (!result.checks.some((c) => c.name === name && c.passed)) violations.push(`${label}: verified without a passed "${name}" check: ${summary(result)}`)
+        if (!result.checks.some((c) => c.name === name && c.passed))
+          violations.push(`${label}: verified without a passed "${name}" check: ${summary(result)}`)
       }
     }
   }
@@ -227,8 +366,16 @@ async function expectationViolations(sampleSet: Sample[], combinations: Expectat
 
 describe('verify(): verified ⇒ every expectation the caller passed has a passed check', () => {
   it('OPTION_ROLES classifies every VerifyOptions member; its expectations are the ones tested below', () => {
-    const expectations = Object.entries(OPTION_ROLES).filter(([, role]) => role.role === 'expectation').map(([name]) => name)
-    expect(expectations.sort()).toEqual(['algorithms', 'allowedContexts', 'audience', 'nonce', 'requireKeyBinding'])
+    const expectations = Object.entries(OPTION_ROLES)
+      .filter(([, role]) => role.role === 'expectation')
+      .map(([name]) => name)
+    expect(expectations.sort()).toEqual([
+      'algorithms',
+      'allowedContexts',
+      'audience',
+      'nonce',
+      'requireKeyBinding',
+    ])
     expect(new Set(EXPECTATIONS.map((e) => e.option))).toEqual(new Set(expectations))
   })
 
@@ -241,8 +388,10 @@ describe('verify(): verified ⇒ every expectation the caller passed has a passe
 
   // dataIntegrityHandler({ proofPurpose }) checks every proof's purpose (proof_purpose_mismatch) but
   // records no passed `proof_purpose` check when they match.
-  it('Data Integrity: the handler\'s proofPurpose, alone and with each expectation, has a passed proof_purpose check', async () => {
-    const combinations = combinationsOf([...PURPOSES, ...EXPECTATIONS]).filter((c) => c.some((e) => e.option === 'proofPurpose'))
+  it("Data Integrity: the handler's proofPurpose, alone and with each expectation, has a passed proof_purpose check", async () => {
+    const combinations = combinationsOf([...PURPOSES, ...EXPECTATIONS]).filter((c) =>
+      c.some((e) => e.option === 'proofPurpose'),
+    )
     const dataIntegrity = samples.filter((s) => s.format === 'data-integrity')
     const { cases, violations } = await expectationViolations(dataIntegrity, combinations)
     expect(cases).toBe(dataIntegrity.length * combinations.length)
@@ -253,7 +402,9 @@ describe('verify(): verified ⇒ every expectation the caller passed has a passe
     for (const sample of samples.filter((s) => s.carries.audience && s.carries.nonce)) {
       const result = await run(sample, { audience: AUDIENCE, nonce: NONCE })
       expect(result.errors, `${sample.name}: ${summary(result)}`).toEqual([])
-      expect(result.checks.filter((c) => c.passed).map((c) => c.name)).toEqual(expect.arrayContaining(['audience', 'nonce']))
+      expect(result.checks.filter((c) => c.passed).map((c) => c.name)).toEqual(
+        expect.arrayContaining(['audience', 'nonce']),
+      )
     }
   })
 })
@@ -261,20 +412,37 @@ describe('verify(): verified ⇒ every expectation the caller passed has a passe
 // ---------------------------------------------------------------------------------------------
 // Serializations
 
-function jwsForms(compact: string): { compact: string; flattened: unknown; general: unknown; flattenedText: string } {
+function jwsForms(compact: string): {
+  compact: string
+  flattened: unknown
+  general: unknown
+  flattenedText: string
+} {
   const [protectedB64 = '', payload = '', signature = ''] = compact.split('.')
   const flattened = { protected: protectedB64, payload, signature }
-  return { compact, flattened, general: { payload, signatures: [{ protected: protectedB64, signature }] }, flattenedText: JSON.stringify(flattened) }
+  return {
+    compact,
+    flattened,
+    general: { payload, signatures: [{ protected: protectedB64, signature }] },
+    flattenedText: JSON.stringify(flattened),
+  }
 }
 
-/** RFC 9901 section 8: the disclosures and the KB-JWT go in the (first) signature's unprotected header. */
+/**
+ * RFC 9901 section 8: the disclosures and the KB-JWT go in the (first) signature's unprotected
+ * header.
+ */
 function sdJwtForms(compact: string): { compact: string; flattened: unknown; general: unknown } {
   const parts = compact.split('~')
   const [protectedB64 = '', payload = '', signature = ''] = (parts[0] as string).split('.')
   const last = parts[parts.length - 1] as string
   const header: Record<string, unknown> = { disclosures: parts.slice(1, -1) }
   if (last !== '') header.kb_jwt = last
-  return { compact, flattened: { protected: protectedB64, payload, signature, header }, general: { payload, signatures: [{ protected: protectedB64, signature, header }] } }
+  return {
+    compact,
+    flattened: { protected: protectedB64, payload, signature, header },
+    general: { payload, signatures: [{ protected: protectedB64, signature, header }] },
+  }
 }
 
 /** Verify options the serialization property draws from: expectations, a clock, algorithms. */
@@ -284,7 +452,11 @@ const serializationOptions = fc.record(
     nonce: fc.constantFrom(NONCE, 'another-nonce'),
     requireKeyBinding: fc.boolean(),
     now: fc.constantFrom(Date.now(), Date.now() + 86_400_000 * 400, Date.UTC(2000, 0, 1)),
-    algorithms: fc.constantFrom<VerifyOptions['algorithms']>(['EdDSA'], ['ES256'], ['EdDSA', 'ES256']),
+    algorithms: fc.constantFrom<VerifyOptions['algorithms']>(
+      ['EdDSA'],
+      ['ES256'],
+      ['EdDSA', 'ES256'],
+    ),
     checkValidity: fc.boolean(),
   },
   { requiredKeys: [] },
@@ -294,63 +466,105 @@ describe('verify(): the same token in every serialization gets the same verdict 
   // A mutation of the signed parts applies to every serialization alike.
   const mutation = fc.oneof(
     fc.constant(undefined),
-    fc.record({ part: fc.constantFrom(0, 1, 2), at: fc.nat(), to: fc.constantFrom('A', 'B', '_', '-') }),
+    fc.record({
+      part: fc.constantFrom(0, 1, 2),
+      at: fc.nat(),
+      to: fc.constantFrom('A', 'B', '_', '-'),
+    }),
   )
 
   it('JWS: compact, flattened JSON (object and text), general JSON', async () => {
     const jose = samples.filter((s) => typeof s.input === 'string' && !s.input.includes('~'))
     expect(jose.length).toBe(7)
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: jose.length - 1 }), serializationOptions, mutation, async (index, options, change) => {
-        let token = (jose[index] as Sample).input as string
-        if (change !== undefined) {
-          const parts = token.split('.')
-          const part = parts[change.part] as string
-          const at = change.at % Math.max(1, part.length)
-          parts[change.part] = part.slice(0, at) + change.to + part.slice(at + 1)
-          token = parts.join('.')
-        }
-        const forms = jwsForms(token)
-        const results = await Promise.all([forms.compact, forms.flattened, forms.general, forms.flattenedText].map((input) => verify(input, options)))
-        const [compact] = results as [VerificationResult]
-        for (const [i, result] of results.entries()) {
-          expectDocumentedCodes(result)
-          const label = `${(jose[index] as Sample).name} form ${i} ${JSON.stringify(options)}:\ncompact ${summary(compact)}\nthis    ${summary(result)}`
-          expect(result.verified, label).toBe(compact.verified)
-          expect(result.errors.map((e) => e.code), label).toEqual(compact.errors.map((e) => e.code))
-          if (compact.verified) expect(result.format, label).toBe(compact.format)
-        }
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: jose.length - 1 }),
+        serializationOptions,
+        mutation,
+        async (index, options, change) => {
+          let token = (jose[index] as Sample).input as string
+          if (change !== undefined) {
+            const parts = token.split('.')
+            const part = parts[change.part] as string
+            const at = change.at % Math.max(1, part.length)
+            parts[change.part] = part.slice(0, at) + change.to + part.slice(at + 1)
+            token = parts.join('.')
+          }
+          const forms = jwsForms(token)
+          const results = await Promise.all(
+            [forms.compact, forms.flattened, forms.general, forms.flattenedText].map((input) =>
+              verify(input, options),
+            ),
+          )
+          const [compact] = results as [VerificationResult]
+          for (const [i, result] of results.entries()) {
+            expectDocumentedCodes(result)
+            const label = `${(jose[index] as Sample).name} form ${i} ${JSON.stringify(options)}:\ncompact ${summary(compact)}\nthis    ${summary(result)}`
+            expect(result.verified, label).toBe(compact.verified)
+            expect(
+              result.errors.map((e) => e.code),
+              label,
+            ).toEqual(compact.errors.map((e) => e.code))
+            if (compact.verified) expect(result.format, label).toBe(compact.format)
+          }
+        },
+      ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     )
   })
 
-  const sdMutation = fc.oneof(fc.constant(undefined), fc.record({ part: fc.nat(), at: fc.nat(), to: fc.constantFrom('A', '_', '-'), drop: fc.boolean() }))
+  const sdMutation = fc.oneof(
+    fc.constant(undefined),
+    fc.record({
+      part: fc.nat(),
+      at: fc.nat(),
+      to: fc.constantFrom('A', '_', '-'),
+      drop: fc.boolean(),
+    }),
+  )
 
   it('SD-JWT: compact ~ form, flattened and general JSON serialization', async () => {
     const sdJwts = samples.filter((s) => s.format === 'sd-jwt')
     expect(sdJwts.length).toBe(3)
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: sdJwts.length - 1 }), serializationOptions, sdMutation, async (index, options, change) => {
-        let token = (sdJwts[index] as Sample).input as string
-        if (change !== undefined) {
-          // Drop, or change one character of, a disclosure or the KB-JWT (never the issuer JWT's dots).
-          const parts = token.split('~')
-          const at = 1 + (change.part % Math.max(1, parts.length - 1))
-          const part = parts[at] ?? ''
-          parts[at] = change.drop ? '' : part.slice(0, change.at % Math.max(1, part.length)) + change.to + part.slice((change.at % Math.max(1, part.length)) + 1)
-          token = (change.drop ? parts.filter((p, i) => i === parts.length - 1 || p !== '') : parts).join('~')
-        }
-        const forms = sdJwtForms(token)
-        const results = await Promise.all([forms.compact, forms.flattened, forms.general, JSON.stringify(forms.flattened)].map((input) => verify(input, options)))
-        const [compact] = results as [VerificationResult]
-        for (const [i, result] of results.entries()) {
-          expectDocumentedCodes(result)
-          const label = `${(sdJwts[index] as Sample).name} form ${i} ${JSON.stringify(options)}:\ncompact ${summary(compact)}\nthis    ${summary(result)}`
-          expect(result.verified, label).toBe(compact.verified)
-          expect(result.errors.map((e) => e.code), label).toEqual(compact.errors.map((e) => e.code))
-        }
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: sdJwts.length - 1 }),
+        serializationOptions,
+        sdMutation,
+        async (index, options, change) => {
+          let token = (sdJwts[index] as Sample).input as string
+          if (change !== undefined) {
+            // Drop, or change one character of, a disclosure or the KB-JWT (never the issuer JWT's dots).
+            const parts = token.split('~')
+            const at = 1 + (change.part % Math.max(1, parts.length - 1))
+            const part = parts[at] ?? ''
+            parts[at] = change.drop
+              ? ''
+              : part.slice(0, change.at % Math.max(1, part.length)) +
+                change.to +
+                part.slice((change.at % Math.max(1, part.length)) + 1)
+            token = (
+              change.drop ? parts.filter((p, i) => i === parts.length - 1 || p !== '') : parts
+            ).join('~')
+          }
+          const forms = sdJwtForms(token)
+          const results = await Promise.all(
+            [forms.compact, forms.flattened, forms.general, JSON.stringify(forms.flattened)].map(
+              (input) => verify(input, options),
+            ),
+          )
+          const [compact] = results as [VerificationResult]
+          for (const [i, result] of results.entries()) {
+            expectDocumentedCodes(result)
+            const label = `${(sdJwts[index] as Sample).name} form ${i} ${JSON.stringify(options)}:\ncompact ${summary(compact)}\nthis    ${summary(result)}`
+            expect(result.verified, label).toBe(compact.verified)
+            expect(
+              result.errors.map((e) => e.code),
+              label,
+            ).toEqual(compact.errors.map((e) => e.code))
+          }
+        },
+      ),
       { seed: SEED, numRuns: Math.ceil(RUNS / 3), endOnFailure: true },
     )
   })
@@ -365,22 +579,66 @@ const b64uJson = (value: unknown): string => {
   for (const byte of bytes) binary += String.fromCharCode(byte)
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
-const segment = fc.oneof(fc.json().map((j) => b64uJson(JSON.parse(j))), fc.base64String().map((s) => s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')), fc.constant(''))
-const header = fc.record({ alg: fc.constantFrom('EdDSA', 'ES256', 'none', 'HS256', 7), typ: fc.constantFrom('vc+jwt', 'vp+jwt', 'dc+sd-jwt', 'JWT', 'vc+sd-jwt', undefined), kid: fc.constantFrom('did:key:z6Mk', 'did:jwk:e30', 'did:web:example.com', undefined), crit: fc.constantFrom(['b64'], undefined) }, { requiredKeys: [] }).map(b64uJson)
-const jwsLike = fc.tuple(fc.oneof(header, segment), segment, segment).map((parts) => parts.join('.'))
-const sdJwtLike = fc.tuple(jwsLike, fc.array(segment, { maxLength: 3 }), fc.oneof(fc.constant(''), jwsLike)).map(([jws, disclosures, kb]) => [jws, ...disclosures, kb].join('~'))
+const segment = fc.oneof(
+  fc.json().map((j) => b64uJson(JSON.parse(j))),
+  fc.base64String().map((s) => s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')),
+  fc.constant(''),
+)
+const header = fc
+  .record(
+    {
+      alg: fc.constantFrom('EdDSA', 'ES256', 'none', 'HS256', 7),
+      typ: fc.constantFrom('vc+jwt', 'vp+jwt', 'dc+sd-jwt', 'JWT', 'vc+sd-jwt', undefined),
+      kid: fc.constantFrom('did:key:z6Mk', 'did:jwk:e30', 'did:web:example.com', undefined),
+      crit: fc.constantFrom(['b64'], undefined),
+    },
+    { requiredKeys: [] },
+  )
+  .map(b64uJson)
+const jwsLike = fc
+  .tuple(fc.oneof(header, segment), segment, segment)
+  .map((parts) => parts.join('.'))
+const sdJwtLike = fc
+  .tuple(jwsLike, fc.array(segment, { maxLength: 3 }), fc.oneof(fc.constant(''), jwsLike))
+  .map(([jws, disclosures, kb]) => [jws, ...disclosures, kb].join('~'))
 const jsonSerializationLike = fc.record(
-  { payload: fc.oneof(segment, fc.anything()), protected: fc.oneof(header, fc.anything()), signature: fc.oneof(segment, fc.anything()), signatures: fc.anything(), header: fc.oneof(fc.dictionary(fc.constantFrom('disclosures', 'kb_jwt', 'kid'), fc.anything()), fc.anything()) },
+  {
+    payload: fc.oneof(segment, fc.anything()),
+    protected: fc.oneof(header, fc.anything()),
+    signature: fc.oneof(segment, fc.anything()),
+    signatures: fc.anything(),
+    header: fc.oneof(
+      fc.dictionary(fc.constantFrom('disclosures', 'kb_jwt', 'kid'), fc.anything()),
+      fc.anything(),
+    ),
+  },
   { requiredKeys: ['payload'] },
 )
 const documentLike = fc.record(
-  { '@context': fc.oneof(fc.constant(['https://www.w3.org/ns/credentials/v2']), fc.anything()), type: fc.anything(), proof: fc.anything(), verifiableCredential: fc.anything(), issuer: fc.anything() },
+  {
+    '@context': fc.oneof(fc.constant(['https://www.w3.org/ns/credentials/v2']), fc.anything()),
+    type: fc.anything(),
+    proof: fc.anything(),
+    verifiableCredential: fc.anything(),
+    issuer: fc.anything(),
+  },
   { requiredKeys: [] },
 )
 
 describe('verify(): nothing throws, every error has a documented code', () => {
   const inputs: [string, fc.Arbitrary<unknown>][] = [
-    ['fc.anything()', fc.anything({ withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withDate: true, withNullPrototype: true, withSparseArray: true })],
+    [
+      'fc.anything()',
+      fc.anything({
+        withBigInt: true,
+        withMap: true,
+        withSet: true,
+        withTypedArray: true,
+        withDate: true,
+        withNullPrototype: true,
+        withSparseArray: true,
+      }),
+    ],
     ['fc.json()', fc.json()],
     ['strings', fc.string({ unit: 'grapheme', maxLength: 200 })],
     ['JWS-like strings', jwsLike],
@@ -391,12 +649,20 @@ describe('verify(): nothing throws, every error has a documented code', () => {
   for (const [name, arbitrary] of inputs) {
     it(name, async () => {
       await fc.assert(
-        fc.asyncProperty(arbitrary, fc.constantFrom<VerifyOptions>({}, { audience: AUDIENCE, nonce: NONCE }, { requireKeyBinding: true }), async (input, options) => {
-          const result = await verify(input, { ...options, handlers: [dataIntegrityHandler()] })
-          expectDocumentedCodes(result)
-          expect(result.verified).toBe(false)
-          expect(result.errors.length).toBeGreaterThan(0)
-        }),
+        fc.asyncProperty(
+          arbitrary,
+          fc.constantFrom<VerifyOptions>(
+            {},
+            { audience: AUDIENCE, nonce: NONCE },
+            { requireKeyBinding: true },
+          ),
+          async (input, options) => {
+            const result = await verify(input, { ...options, handlers: [dataIntegrityHandler()] })
+            expectDocumentedCodes(result)
+            expect(result.verified).toBe(false)
+            expect(result.errors.length).toBeGreaterThan(0)
+          },
+        ),
         { seed: SEED, numRuns: RUNS, endOnFailure: true },
       )
     })

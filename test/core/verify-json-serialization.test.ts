@@ -6,7 +6,16 @@ import { describe, expect, it } from 'vitest'
 import { JwtVpSigner, JwtVcSigner } from '../../src/index.js'
 import { verify } from '../../src/service/index.js'
 import type { VerificationResult } from '../../src/verify/index.js'
-import { codes, credentialV2, didOf, didSigner, expectVerified, presentationV2, signRaw, V2 } from './vc-helpers.js'
+import {
+  codes,
+  credentialV2,
+  didOf,
+  didSigner,
+  expectVerified,
+  presentationV2,
+  signRaw,
+  V2,
+} from './vc-helpers.js'
 
 const NOW = Date.UTC(2025, 0, 1)
 
@@ -24,27 +33,50 @@ function serializations(compact: string): [string, unknown][] {
   ]
 }
 
-/** What must be the same for every serialization: verdict, codes, format and the names of the checks. */
+/**
+ * What must be the same for every serialization: verdict, codes, format and the names of the
+ * checks.
+ */
 function summary(result: VerificationResult): unknown {
-  return { verified: result.verified, format: result.format, codes: codes(result), checks: result.checks.map((c) => `${c.name}:${c.passed}`) }
+  return {
+    verified: result.verified,
+    format: result.format,
+    codes: codes(result),
+    checks: result.checks.map((c) => `${c.name}:${c.passed}`),
+  }
 }
 
 describe('JSON-serialized JWS: the same rules as compact (finding 1)', () => {
   it('the issue repro: a stale, expired vp+jwt re-wrapped as flattened / general JSON is refused with the compact codes', async () => {
     const holder = await didSigner()
-    const vp = await signRaw(holder, { alg: 'EdDSA', typ: 'vp+jwt', kid: holder.id }, { ...presentationV2({ holder: didOf(holder) }), iss: didOf(holder), exp: 1, nonce: 'old' })
-    const results = await Promise.all(serializations(vp).map(async ([name, input]) => [name, await verify(input, { nonce: 'fresh', audience: 'https://rp' })] as const))
+    const vp = await signRaw(
+      holder,
+      { alg: 'EdDSA', typ: 'vp+jwt', kid: holder.id },
+      { ...presentationV2({ holder: didOf(holder) }), iss: didOf(holder), exp: 1, nonce: 'old' },
+    )
+    const results = await Promise.all(
+      serializations(vp).map(
+        async ([name, input]) =>
+          [name, await verify(input, { nonce: 'fresh', audience: 'https://rp' })] as const,
+      ),
+    )
     for (const [name, result] of results) {
       expect(result.verified, name).toBe(false)
       expect(result.format, name).toBe('vp+jwt')
-      expect(codes(result), name).toEqual(expect.arrayContaining(['expired', 'nonce_mismatch', 'audience_mismatch']))
+      expect(codes(result), name).toEqual(
+        expect.arrayContaining(['expired', 'nonce_mismatch', 'audience_mismatch']),
+      )
       expect(summary(result), name).toEqual(summary(results[0]![1]))
     }
   })
 
   it('issuer binding: a vc+jwt whose issuer is not the key controller fails issuer_mismatch in every serialization', async () => {
     const signer = await didSigner('P-256')
-    const vc = await signRaw(signer, { alg: 'ES256', typ: 'vc+jwt', kid: signer.id }, credentialV2({ issuer: 'did:example:someone-else' }))
+    const vc = await signRaw(
+      signer,
+      { alg: 'ES256', typ: 'vc+jwt', kid: signer.id },
+      credentialV2({ issuer: 'did:example:someone-else' }),
+    )
     for (const [name, input] of serializations(vc)) {
       const result = await verify(input, { now: NOW })
       expect(codes(result), name).toContain('issuer_mismatch')
@@ -54,7 +86,17 @@ describe('JSON-serialized JWS: the same rules as compact (finding 1)', () => {
 
   it('typ and data model: a vc+jwt typ over a VCDM 1.1 payload is refused in every serialization', async () => {
     const signer = await didSigner()
-    const vc = await signRaw(signer, { alg: 'EdDSA', typ: 'vc+jwt', kid: signer.id }, { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], issuer: didOf(signer), issuanceDate: '2020-01-01T00:00:00Z', credentialSubject: { id: 'did:example:a' } })
+    const vc = await signRaw(
+      signer,
+      { alg: 'EdDSA', typ: 'vc+jwt', kid: signer.id },
+      {
+        '@context': ['https://www.w3.org/2018/credentials/v1'],
+        type: ['VerifiableCredential'],
+        issuer: didOf(signer),
+        issuanceDate: '2020-01-01T00:00:00Z',
+        credentialSubject: { id: 'did:example:a' },
+      },
+    )
     for (const [name, input] of serializations(vc)) {
       const result = await verify(input, { now: NOW })
       expect(result.verified, name).toBe(false)
@@ -65,9 +107,18 @@ describe('JSON-serialized JWS: the same rules as compact (finding 1)', () => {
   it('embedded credentials of a JSON-serialized presentation are verified', async () => {
     const issuer = await didSigner()
     const holder = await didSigner()
-    const expired = await new JwtVcSigner(issuer).sign(credentialV2({ validUntil: '2021-01-01T00:00:00Z' }))
-    const envelope = { '@context': V2, id: `data:application/vc+jwt,${expired}`, type: 'EnvelopedVerifiableCredential' }
-    const vp = await new JwtVpSigner(holder).sign(presentationV2({ verifiableCredential: [envelope] }), { nonce: 'n', audience: 'https://rp' })
+    const expired = await new JwtVcSigner(issuer).sign(
+      credentialV2({ validUntil: '2021-01-01T00:00:00Z' }),
+    )
+    const envelope = {
+      '@context': V2,
+      id: `data:application/vc+jwt,${expired}`,
+      type: 'EnvelopedVerifiableCredential',
+    }
+    const vp = await new JwtVpSigner(holder).sign(
+      presentationV2({ verifiableCredential: [envelope] }),
+      { nonce: 'n', audience: 'https://rp' },
+    )
     for (const [name, input] of serializations(vp)) {
       const result = await verify(input, { nonce: 'n', audience: 'https://rp' })
       expect(codes(result), name).toEqual(['embedded_credential_invalid'])
@@ -76,8 +127,15 @@ describe('JSON-serialized JWS: the same rules as compact (finding 1)', () => {
 
   it('a valid presentation verifies the same in every serialization, with the same checks', async () => {
     const holder = await didSigner('P-384')
-    const vp = await new JwtVpSigner(holder).sign(presentationV2(), { nonce: 'n-1', audience: 'https://rp' })
-    const results = await Promise.all(serializations(vp).map(async ([, input]) => verify(input, { nonce: 'n-1', audience: 'https://rp' })))
+    const vp = await new JwtVpSigner(holder).sign(presentationV2(), {
+      nonce: 'n-1',
+      audience: 'https://rp',
+    })
+    const results = await Promise.all(
+      serializations(vp).map(async ([, input]) =>
+        verify(input, { nonce: 'n-1', audience: 'https://rp' }),
+      ),
+    )
     for (const result of results) {
       expectVerified(result)
       expect(summary(result)).toEqual(summary(results[0]!))
@@ -88,9 +146,19 @@ describe('JSON-serialized JWS: the same rules as compact (finding 1)', () => {
     const signer = await didSigner()
     const other = await didSigner()
     const payload = { ...presentationV2({ holder: didOf(signer) }), iss: didOf(signer) }
-    const asVp = (await signRaw(signer, { alg: 'EdDSA', typ: 'vp+jwt', kid: signer.id }, payload)).split('.')
-    const asJwt = (await signRaw(other, { alg: 'EdDSA', typ: 'JWT', kid: other.id }, payload)).split('.')
-    const general = { payload: asVp[1], signatures: [{ protected: asVp[0], signature: asVp[2] }, { protected: asJwt[0], signature: asJwt[2] }] }
+    const asVp = (
+      await signRaw(signer, { alg: 'EdDSA', typ: 'vp+jwt', kid: signer.id }, payload)
+    ).split('.')
+    const asJwt = (
+      await signRaw(other, { alg: 'EdDSA', typ: 'JWT', kid: other.id }, payload)
+    ).split('.')
+    const general = {
+      payload: asVp[1],
+      signatures: [
+        { protected: asVp[0], signature: asVp[2] },
+        { protected: asJwt[0], signature: asJwt[2] },
+      ],
+    }
     const result = await verify(general)
     expect(result.verified).toBe(false)
     expect(codes(result)).toEqual(['malformed'])
@@ -98,8 +166,15 @@ describe('JSON-serialized JWS: the same rules as compact (finding 1)', () => {
 
   it('an unprotected typ does not change what the token is (no signature covers it)', async () => {
     const signer = await didSigner()
-    const [h, p, s] = (await signRaw(signer, { alg: 'EdDSA', kid: signer.id }, { iss: didOf(signer), sub: 'x' })).split('.')
-    const result = await verify({ protected: h, header: { typ: 'vc+jwt' }, payload: p, signature: s })
+    const [h, p, s] = (
+      await signRaw(signer, { alg: 'EdDSA', kid: signer.id }, { iss: didOf(signer), sub: 'x' })
+    ).split('.')
+    const result = await verify({
+      protected: h,
+      header: { typ: 'vc+jwt' },
+      payload: p,
+      signature: s,
+    })
     expectVerified(result)
     expect(result.format).toBe('jwt')
     expect(result.header).toEqual({ alg: 'EdDSA', kid: signer.id })
@@ -131,7 +206,13 @@ describe('verify() never says verified for an expectation it did not check', () 
     const lax = {
       name: 'lax',
       detect: (input: unknown) => typeof input === 'object' && input !== null && 'lax' in input,
-      verify: async () => ({ verified: true, format: 'data-integrity' as const, credential: { issuer: 'did:example:x' }, checks: [{ name: 'signature', passed: true }], errors: [] }),
+      verify: async () => ({
+        verified: true,
+        format: 'data-integrity' as const,
+        credential: { issuer: 'did:example:x' },
+        checks: [{ name: 'signature', passed: true }],
+        errors: [],
+      }),
     }
     const result = await verify({ lax: true }, { handlers: [lax] })
     expect(result.verified).toBe(false)

@@ -1,12 +1,20 @@
 // verifySignature keeps validated public keys by their key members (src/keys/verify-signature.ts). A cached
 // entry must never answer for a different key: these tests try to make it.
 import { describe, expect, it } from 'vitest'
-import { generateKeyPair, loadPrivateKey, verifySignature, type KeyMaterial, type PublicJwk } from '../../src/index.js'
+import {
+  generateKeyPair,
+  loadPrivateKey,
+  verifySignature,
+  type KeyMaterial,
+  type PublicJwk,
+} from '../../src/index.js'
 import { expectCode, utf8 } from './keys-helpers.js'
 
 const data = utf8('verify key cache')
 
-async function signed(algorithm: 'Ed25519' | 'P-256'): Promise<{ material: KeyMaterial; signature: Uint8Array }> {
+async function signed(
+  algorithm: 'Ed25519' | 'P-256',
+): Promise<{ material: KeyMaterial; signature: Uint8Array }> {
   const material = await generateKeyPair(algorithm)
   return { material, signature: await (await loadPrivateKey(algorithm, material.pkcs8)).sign(data) }
 }
@@ -39,7 +47,10 @@ describe('verifySignature key cache', () => {
   it('a JWK whose getters answer differently on each read cannot put one key under another key’s members', async () => {
     const a = await signed('Ed25519')
     const b = await signed('Ed25519')
-    const xs = [(a.material.publicJwk as { x: string }).x, (b.material.publicJwk as { x: string }).x]
+    const xs = [
+      (a.material.publicJwk as { x: string }).x,
+      (b.material.publicJwk as { x: string }).x,
+    ]
     let reads = 0
     const shifty = {
       kty: 'OKP',
@@ -69,7 +80,18 @@ describe('verifySignature key cache', () => {
     const bad = { kty: 'OKP', crv: 'Ed25519', x: 'AAAA' } as PublicJwk
     await expectCode(() => verifySignature(bad, data, new Uint8Array(64)), 'invalid_key')
     await expectCode(() => verifySignature(bad, data, new Uint8Array(64)), 'invalid_key')
-    await expectCode(() => verifySignature([] as unknown as PublicJwk, data, new Uint8Array(64)), 'invalid_argument')
-    await expectCode(() => verifySignature({ kty: 'OKP', crv: 'Ed25519', x: 5 } as unknown as PublicJwk, data, new Uint8Array(64)), 'invalid_key')
+    await expectCode(
+      () => verifySignature([] as unknown as PublicJwk, data, new Uint8Array(64)),
+      'invalid_argument',
+    )
+    await expectCode(
+      () =>
+        verifySignature(
+          { kty: 'OKP', crv: 'Ed25519', x: 5 } as unknown as PublicJwk,
+          data,
+          new Uint8Array(64),
+        ),
+      'invalid_key',
+    )
   })
 })

@@ -14,7 +14,11 @@ describe('time claims outside the Date range (finding 4)', () => {
     const signer = await didSigner()
     for (const value of OUT_OF_RANGE) {
       for (const claim of ['exp', 'nbf']) {
-        const jwt = await signRaw(signer, { alg: 'EdDSA', kid: signer.id }, { iss: didOf(signer), vc: credentialV1(), [claim]: value })
+        const jwt = await signRaw(
+          signer,
+          { alg: 'EdDSA', kid: signer.id },
+          { iss: didOf(signer), vc: credentialV1(), [claim]: value },
+        )
         let thrown: unknown
         try {
           const decoded = decodeJwtCredential(jwt)
@@ -22,7 +26,8 @@ describe('time claims outside the Date range (finding 4)', () => {
         } catch (error) {
           thrown = error
         }
-        if (thrown !== undefined) expect(CredsignError.is(thrown), `${claim}=${value}: ${String(thrown)}`).toBe(true)
+        if (thrown !== undefined)
+          expect(CredsignError.is(thrown), `${claim}=${value}: ${String(thrown)}`).toBe(true)
       }
     }
   })
@@ -31,7 +36,11 @@ describe('time claims outside the Date range (finding 4)', () => {
     const signer = await didSigner()
     for (const value of OUT_OF_RANGE) {
       for (const claim of ['exp', 'nbf', 'iat']) {
-        const jwt = await signRaw(signer, { alg: 'EdDSA', kid: signer.id }, { iss: didOf(signer), vc: credentialV1(), [claim]: value })
+        const jwt = await signRaw(
+          signer,
+          { alg: 'EdDSA', kid: signer.id },
+          { iss: didOf(signer), vc: credentialV1(), [claim]: value },
+        )
         const result = await verify(jwt)
         expect(result.format, `${claim}=${value}`).toBe('vc-jwt')
         expect(result.verified).toBe(false)
@@ -44,9 +53,15 @@ describe('time claims outside the Date range (finding 4)', () => {
     const signer = await didSigner()
     // exp = 1e20 would otherwise mean "never expires"; nbf = -1e20 "always valid".
     for (const claims of [{ exp: 1e20 }, { nbf: -1e20 }, { iat: -1e20 }]) {
-      const jwt = await signRaw(signer, { alg: 'EdDSA', kid: signer.id }, { iss: didOf(signer), ...claims })
+      const jwt = await signRaw(
+        signer,
+        { alg: 'EdDSA', kid: signer.id },
+        { iss: didOf(signer), ...claims },
+      )
       expect(codes(await verify(jwt))).toEqual(['claim_invalid'])
-      expect(() => checkJwtTimes(claims)).toThrow(expect.objectContaining({ code: 'claim_invalid' }))
+      expect(() => checkJwtTimes(claims)).toThrow(
+        expect.objectContaining({ code: 'claim_invalid' }),
+      )
     }
     // the edges of the range are still dates
     expect(() => checkJwtTimes({ exp: 8.64e12, nbf: -8.64e12 })).not.toThrow()

@@ -68,7 +68,9 @@ export type Verdict = 'accepted' | 'refused' | 'crashed'
  * refused on import, an unsupported algorithm, a malformed token) is refused; anything else thrown
  * is a crash (a bug: every bad input must get a CredsignError).
  */
-export async function verdictOf(run: () => Promise<unknown>): Promise<{ verdict: Verdict; detail?: string }> {
+export async function verdictOf(
+  run: () => Promise<unknown>,
+): Promise<{ verdict: Verdict; detail?: string }> {
   try {
     const value = await run()
     if (value === true) return { verdict: 'accepted' }
@@ -76,7 +78,10 @@ export async function verdictOf(run: () => Promise<unknown>): Promise<{ verdict:
     return { verdict: 'crashed', detail: `returned ${String(value)}` }
   } catch (error) {
     if (error instanceof CredsignError) return { verdict: 'refused', detail: error.code }
-    return { verdict: 'crashed', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }
+    return {
+      verdict: 'crashed',
+      detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    }
   }
 }
 
@@ -93,7 +98,14 @@ export interface Tally {
 }
 
 export function emptyTally(): Tally {
-  return { validAccepted: 0, invalidRefused: 0, acceptableAccepted: 0, acceptableRefused: 0, skippedRefused: 0, wrong: [] }
+  return {
+    validAccepted: 0,
+    invalidRefused: 0,
+    acceptableAccepted: 0,
+    acceptableRefused: 0,
+    skippedRefused: 0,
+    wrong: [],
+  }
 }
 
 /**
@@ -101,14 +113,20 @@ export function emptyTally(): Tally {
  * credsign does not support (explicit list in the test); such a vector must still never be
  * accepted, whatever its Wycheproof result.
  */
-export function record(tally: Tally, vector: { tcId: number; result: WycheproofResult; comment: string }, outcome: { verdict: Verdict; detail?: string }, skipReason?: string): void {
+export function record(
+  tally: Tally,
+  vector: { tcId: number; result: WycheproofResult; comment: string },
+  outcome: { verdict: Verdict; detail?: string },
+  skipReason?: string,
+): void {
   const where = `tcId ${vector.tcId} (${vector.result}, ${vector.comment || 'no comment'})`
   if (outcome.verdict === 'crashed') {
     tally.wrong.push(`${where}: crashed: ${outcome.detail}`)
     return
   }
   if (skipReason !== undefined) {
-    if (outcome.verdict === 'accepted') tally.wrong.push(`${where}: accepted although ${skipReason}`)
+    if (outcome.verdict === 'accepted')
+      tally.wrong.push(`${where}: accepted although ${skipReason}`)
     else tally.skippedRefused++
     return
   }
@@ -136,7 +154,8 @@ export function fromHex(text: string): Uint8Array {
  * secp256k1 always).
  */
 export async function autoBackendName(algorithm: KeyAlgorithm): Promise<string> {
-  const runtime = typeof (globalThis as { window?: unknown }).window === 'undefined' ? 'node' : 'browser'
+  const runtime =
+    typeof (globalThis as { window?: unknown }).window === 'undefined' ? 'node' : 'browser'
   if (cryptoBackend() !== undefined) return 'node:crypto'
   if (algorithm === 'secp256k1') return 'noble'
   if (algorithm === 'P-521' && !(await webCryptoHasCurve(EC_CURVES['P-521']))) return 'noble'
@@ -152,7 +171,10 @@ const CURVES: Readonly<Record<string, { crv: string; size: number }>> = {
   secp521r1: { crv: 'P-521', size: 66 },
 }
 
-/** A hex integer as exactly `size` big-endian bytes, base64url (Wycheproof's wx / wy drop or add leading zeros). */
+/**
+ * A hex integer as exactly `size` big-endian bytes, base64url (Wycheproof's wx / wy drop or add
+ * leading zeros).
+ */
 function coordinate(hexValue: string, size: number): string {
   let value = BigInt(`0x${hexValue}`)
   const bytes = new Uint8Array(size)
@@ -164,8 +186,9 @@ function coordinate(hexValue: string, size: number): string {
 }
 
 /**
- * The group's public key as a JWK: `publicKeyJwk` (or `keyJwk`) where the file has one; some ECDSA groups (and
- * the whole DER file) only give the point's coordinates (`publicKey.wx`, `wy`), converted here.
+ * The group's public key as a JWK: `publicKeyJwk` (or `keyJwk`) where the file has one; some ECDSA
+ * groups (and the whole DER file) only give the point's coordinates (`publicKey.wx`, `wy`),
+ * converted here.
  */
 export function groupJwk(group: SignatureGroup): PublicJwk {
   if (group.publicKeyJwk !== undefined) return group.publicKeyJwk as unknown as PublicJwk
@@ -173,6 +196,12 @@ export function groupJwk(group: SignatureGroup): PublicJwk {
   if (group.keyJwk !== undefined) return group.keyJwk as unknown as PublicJwk
   const key = group.publicKey as { curve?: string; wx?: string; wy?: string } | undefined
   const curve = key?.curve === undefined ? undefined : CURVES[key.curve]
-  if (key?.wx === undefined || key.wy === undefined || curve === undefined) throw new Error(`no public key in a ${group.type} group`)
-  return { kty: 'EC', crv: curve.crv, x: coordinate(key.wx, curve.size), y: coordinate(key.wy, curve.size) } as PublicJwk
+  if (key?.wx === undefined || key.wy === undefined || curve === undefined)
+    throw new Error(`no public key in a ${group.type} group`)
+  return {
+    kty: 'EC',
+    crv: curve.crv,
+    x: coordinate(key.wx, curve.size),
+    y: coordinate(key.wy, curve.size),
+  } as PublicJwk
 }

@@ -1,17 +1,26 @@
 /**
  * Project Wycheproof JWS and JWK vectors (json_web_signature_test.json, json_web_key_test.json;
- * Apache-2.0, copies in test/fixtures/vectors/wycheproof/) through the JOSE layer: `verifyJws`
- * with the group's public key (`key`) or its JWK Set (`jwks`). Runs on the backend of the project
+ * Apache-2.0, copies in test/fixtures/vectors/wycheproof/) through the JOSE layer: `verifyJws` with
+ * the group's public key (`key`) or its JWK Set (`jwks`). Runs on the backend of the project
  * (`node`: Node's WebCrypto, `node-backend`: node:crypto, `browser`: Chromium's WebCrypto).
  *
  * Every vector runs. Those whose JWS `alg` credsign does not verify are listed in
- * UNSUPPORTED_ALGORITHMS with the reason (HMAC): none of them may be accepted, whatever Wycheproof expects of a library that has the algorithm. For every
- * other vector: `valid` accepted, `invalid` refused. Counts: docs/wycheproof.md.
+ * UNSUPPORTED_ALGORITHMS with the reason (HMAC): none of them may be accepted, whatever Wycheproof
+ * expects of a library that has the algorithm. For every other vector: `valid` accepted, `invalid`
+ * refused. Counts: docs/wycheproof.md.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { verifyJws, type PublicJwk } from '../../src/index.js'
 import { fromB64u } from '../../src/util/bytes.js'
-import { autoBackendName, emptyTally, record, verdictOf, type JoseFile, type JoseGroup, type JoseVector } from './wycheproof-helpers.js'
+import {
+  autoBackendName,
+  emptyTally,
+  record,
+  verdictOf,
+  type JoseFile,
+  type JoseGroup,
+  type JoseVector,
+} from './wycheproof-helpers.js'
 import jwsFile from '../fixtures/vectors/wycheproof/json_web_signature_test.json' with { type: 'json' }
 import jwkFile from '../fixtures/vectors/wycheproof/json_web_key_test.json' with { type: 'json' }
 
@@ -26,11 +35,15 @@ const UNSUPPORTED_ALGORITHMS: Readonly<Record<string, string>> = {
  * Valid vectors credsign refuses on purpose, by file and tcId. RFC 7520's examples (Figures 20 and
  * 27) sign PS384 and ES512 with keys whose JWK `alg` says `PS256` and `ES521` (a name no registry
  * has): credsign never verifies with a key whose `alg` names another algorithm than the header's
- * (RFC 7517 section 4.4; it is what stops algorithm confusion), so they are `algorithm_not_allowed`.
+ * (RFC 7517 section 4.4; it is what stops algorithm confusion), so they are
+ * `algorithm_not_allowed`.
  */
 const JUSTIFIED_REFUSALS: Readonly<Record<string, Readonly<Record<number, string>>>> = {
   'json_web_signature_test.json': Object.fromEntries(
-    [346, 347, 350, 351].map((tcId) => [tcId, "the key's JWK alg names another algorithm than the header's alg (PS256 key for PS384, ES521 key for ES512)"]),
+    [346, 347, 350, 351].map((tcId) => [
+      tcId,
+      "the key's JWK alg names another algorithm than the header's alg (PS256 key for PS384, ES521 key for ES512)",
+    ]),
   ),
 }
 
@@ -38,7 +51,9 @@ const JUSTIFIED_REFUSALS: Readonly<Record<string, Readonly<Record<number, string
 function headerAlg(jws: unknown): string | undefined {
   if (typeof jws !== 'string') return undefined
   try {
-    const header = JSON.parse(new TextDecoder().decode(fromB64u(jws.split('.')[0] ?? ''))) as { alg?: unknown }
+    const header = JSON.parse(new TextDecoder().decode(fromB64u(jws.split('.')[0] ?? ''))) as {
+      alg?: unknown
+    }
     return typeof header.alg === 'string' ? header.alg : undefined
   } catch {
     return undefined
@@ -47,14 +62,15 @@ function headerAlg(jws: unknown): string | undefined {
 
 /** The `alg` of the group's key (a JWK, or the first key of a JWK Set). */
 function keyAlg(group: JoseGroup): string | undefined {
-  const key = (group.public ?? group.private) as { alg?: unknown; keys?: { alg?: unknown }[] } | undefined
+  const key = (group.public ?? group.private) as
+    { alg?: unknown; keys?: { alg?: unknown }[] } | undefined
   const alg = key?.keys?.[0]?.alg ?? key?.alg
   return typeof alg === 'string' ? alg : undefined
 }
 
 /**
- * Why a vector is of a kind credsign does not verify: by its header `alg`, or, when the header
- * does not decode (the base64 group mangles it on purpose), by its key's `alg`.
+ * Why a vector is of a kind credsign does not verify: by its header `alg`, or, when the header does
+ * not decode (the base64 group mangles it on purpose), by its key's `alg`.
  */
 function skipReason(group: JoseGroup, vector: JoseVector): string | undefined {
   const alg = headerAlg(vector.jws) ?? keyAlg(group)
@@ -84,7 +100,9 @@ const RUNS: readonly JoseRun[] = [
     name: 'json_web_key_test.json',
     file: jwkFile as JoseFile,
     // Each group is a JWK Set: `public` where it has asymmetric keys, else `private` (HMAC).
-    keyOption: (group) => ({ jwks: (group.public ?? group.private) as unknown as { keys: PublicJwk[] } }),
+    keyOption: (group) => ({
+      jwks: (group.public ?? group.private) as unknown as { keys: PublicJwk[] },
+    }),
   },
 ]
 
@@ -97,7 +115,12 @@ describe.each(RUNS)('Wycheproof $name through verifyJws', ({ name, file, keyOpti
         const reason = skipReason(group, vector) ?? JUSTIFIED_REFUSALS[name]?.[vector.tcId]
         if (reason === undefined) counts[vector.result]++
         else counts.skipped++
-        record(tally, vector, await verdictOf(async () => (await verifyJws(vector.jws, keyOption(group)), true)), reason)
+        record(
+          tally,
+          vector,
+          await verdictOf(async () => (await verifyJws(vector.jws, keyOption(group)), true)),
+          reason,
+        )
       }
     }
     const label = await autoBackendName('P-256')
@@ -110,6 +133,8 @@ describe.each(RUNS)('Wycheproof $name through verifyJws', ({ name, file, keyOpti
     expect(tally.invalidRefused).toBe(counts.invalid)
     expect(tally.acceptableAccepted + tally.acceptableRefused).toBe(counts.acceptable)
     expect(tally.skippedRefused).toBe(counts.skipped)
-    expect(counts.valid + counts.invalid + counts.acceptable + counts.skipped).toBe(file.numberOfTests)
+    expect(counts.valid + counts.invalid + counts.acceptable + counts.skipped).toBe(
+      file.numberOfTests,
+    )
   })
 })

@@ -2,7 +2,16 @@
 // Bazaar's Data Integrity suites. Each library signs with the adapter; the result verifies with the
 // library itself and with credsign; the private key is never extractable.
 import { createHash, createPublicKey, randomBytes, verify as nodeVerify } from 'node:crypto'
-import { CompactSign, FlattenedSign, GeneralSign, SignJWT, compactVerify, flattenedVerify, importJWK, jwtVerify } from 'jose'
+import {
+  CompactSign,
+  FlattenedSign,
+  GeneralSign,
+  SignJWT,
+  compactVerify,
+  flattenedVerify,
+  importJWK,
+  jwtVerify,
+} from 'jose'
 import { SDJwtInstance } from '@sd-jwt/core'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 // @ts-expect-error -- @digitalbazaar/* and jsonld-signatures ship no type declarations
@@ -40,7 +49,11 @@ import { DB_CONTEXTS, didKeyDriver } from './fixtures/digital-bazaar.js'
 import { privateKeyHandleOf } from '../../src/vault/unlocked-key.js'
 
 type Json = Record<string, unknown>
-const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: new Uint8Array(32).fill(9), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+const vault = new KeyVault({
+  store: new MemoryStore(),
+  serviceSecret: new Uint8Array(32).fill(9),
+  kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+})
 const encoder = new TextEncoder()
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -58,10 +71,24 @@ async function expectNotExtractable(key: CryptoKey): Promise<void> {
   expect(key.extractable).toBe(false)
   expect(key.type).toBe('private')
   expect(key.usages).toEqual(['sign'])
-  for (const format of ['pkcs8', 'jwk'] as const) await expect(crypto.subtle.exportKey(format, key)).rejects.toThrow()
+  for (const format of ['pkcs8', 'jwk'] as const)
+    await expect(crypto.subtle.exportKey(format, key)).rejects.toThrow()
 }
 
-const ALL: KeyAlgorithm[] = (['Ed25519', 'P-256', 'P-384', 'P-521', 'RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const).filter((a) => isKeyAlgorithm(a))
+const ALL: KeyAlgorithm[] = (
+  [
+    'Ed25519',
+    'P-256',
+    'P-384',
+    'P-521',
+    'RSA-PSS',
+    'PS384',
+    'PS512',
+    'RS256',
+    'RS384',
+    'RS512',
+  ] as const
+).filter((a) => isKeyAlgorithm(a))
 const keys = new Map<KeyAlgorithm, UnlockedKey>()
 
 beforeAll(async () => {
@@ -69,7 +96,8 @@ beforeAll(async () => {
   const rsa = await generateKeyPair('RSA-PSS', { modulusLength: 2048 })
   for (const algorithm of [...ALL, 'secp256k1' as const]) {
     const id = `adapter-${algorithm}`
-    if (/^(RSA-PSS|PS|RS)/.test(algorithm)) await vault.import({ id, secrets: ['s'], key: { pkcs8: rsa.pkcs8, algorithm } })
+    if (/^(RSA-PSS|PS|RS)/.test(algorithm))
+      await vault.import({ id, secrets: ['s'], key: { pkcs8: rsa.pkcs8, algorithm } })
     else await vault.generate({ id, algorithm, secrets: ['s'] })
     keys.set(algorithm, await vault.unlock(id, ['s']))
   }
@@ -89,7 +117,11 @@ describe('jose signs with a vault key (joseSigningKey)', () => {
       expect(kid).toBe(key.publicJwk.kid)
       const publicKey = await importJWK(key.publicJwk as never, alg)
 
-      const jwt = await new SignJWT({ sub: 'did:example:alice', claim: algorithm }).setProtectedHeader({ alg, kid }).setIssuedAt().setExpirationTime('5m').sign(cryptoKey)
+      const jwt = await new SignJWT({ sub: 'did:example:alice', claim: algorithm })
+        .setProtectedHeader({ alg, kid })
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(cryptoKey)
       expect((await jwtVerify(jwt, publicKey)).payload.claim).toBe(algorithm)
       const mine = await verifyJwt(jwt, { key: key.publicJwk, algorithms: [alg] })
       expect(mine.payload.claim).toBe(algorithm)
@@ -97,24 +129,39 @@ describe('jose signs with a vault key (joseSigningKey)', () => {
       const payload = encoder.encode(`compact ${algorithm}`)
       const compact = await new CompactSign(payload).setProtectedHeader({ alg }).sign(cryptoKey)
       expect((await compactVerify(compact, publicKey)).payload).toEqual(payload)
-      expect((await verifyJws(compact, { key: key.publicJwk, algorithms: [alg] })).payload).toEqual(payload)
+      expect((await verifyJws(compact, { key: key.publicJwk, algorithms: [alg] })).payload).toEqual(
+        payload,
+      )
 
       const flattened = await new FlattenedSign(payload).setProtectedHeader({ alg }).sign(cryptoKey)
       expect((await flattenedVerify(flattened, publicKey)).payload).toEqual(payload)
-      expect((await verifyJws(flattened, { key: key.publicJwk, algorithms: [alg] })).payload).toEqual(payload)
+      expect(
+        (await verifyJws(flattened, { key: key.publicJwk, algorithms: [alg] })).payload,
+      ).toEqual(payload)
 
-      const general = await new GeneralSign(payload).addSignature(cryptoKey).setProtectedHeader({ alg }).sign()
-      expect((await verifyJws(general, { key: key.publicJwk, algorithms: [alg] })).payload).toEqual(payload)
+      const general = await new GeneralSign(payload)
+        .addSignature(cryptoKey)
+        .setProtectedHeader({ alg })
+        .sign()
+      expect((await verifyJws(general, { key: key.publicJwk, algorithms: [alg] })).payload).toEqual(
+        payload,
+      )
     })
   }
 
   it('an RSA key signs with its one algorithm: jose refuses another alg with its CryptoKey', async () => {
     const { key } = await joseSigningKey(unlocked('RSA-PSS'))
-    await expect(new CompactSign(encoder.encode('x')).setProtectedHeader({ alg: 'RS256' }).sign(key)).rejects.toThrow()
-    await expect(new CompactSign(encoder.encode('x')).setProtectedHeader({ alg: 'PS384' }).sign(key)).rejects.toThrow()
+    await expect(
+      new CompactSign(encoder.encode('x')).setProtectedHeader({ alg: 'RS256' }).sign(key),
+    ).rejects.toThrow()
+    await expect(
+      new CompactSign(encoder.encode('x')).setProtectedHeader({ alg: 'PS384' }).sign(key),
+    ).rejects.toThrow()
     if (isKeyAlgorithm('RS256')) {
       const { key: rs256 } = await joseSigningKey(unlocked('RS256'))
-      await expect(new CompactSign(encoder.encode('x')).setProtectedHeader({ alg: 'PS256' }).sign(rs256)).rejects.toThrow()
+      await expect(
+        new CompactSign(encoder.encode('x')).setProtectedHeader({ alg: 'PS256' }).sign(rs256),
+      ).rejects.toThrow()
     }
   })
 
@@ -122,8 +169,12 @@ describe('jose signs with a vault key (joseSigningKey)', () => {
     const key = unlocked('Ed25519')
     const { key: cryptoKey, alg } = await joseSigningKey(key, { ed25519Name: 'Ed25519' })
     expect(alg).toBe('Ed25519')
-    const jws = await new CompactSign(encoder.encode('x')).setProtectedHeader({ alg }).sign(cryptoKey)
-    expect((await verifyJws(jws, { key: key.publicJwk, algorithms: ['Ed25519'] })).protectedHeader.alg).toBe('Ed25519')
+    const jws = await new CompactSign(encoder.encode('x'))
+      .setProtectedHeader({ alg })
+      .sign(cryptoKey)
+    expect(
+      (await verifyJws(jws, { key: key.publicJwk, algorithms: ['Ed25519'] })).protectedHeader.alg,
+    ).toBe('Ed25519')
   })
 
   it('refusals: secp256k1 (unsupported_algorithm), a locked key (signer_locked), not an UnlockedKey (invalid_argument)', async () => {
@@ -132,7 +183,12 @@ describe('jose signs with a vault key (joseSigningKey)', () => {
     const locked = await vault.unlock('adapter-locked', ['s'])
     locked.lock()
     expect(await codeOf(joseSigningKey(locked))).toBe('signer_locked')
-    const fake = { id: 'k', algorithm: 'P-256', publicJwk: locked.publicJwk, sign: async () => new Uint8Array(64) }
+    const fake = {
+      id: 'k',
+      algorithm: 'P-256',
+      publicJwk: locked.publicJwk,
+      sign: async () => new Uint8Array(64),
+    }
     expect(await codeOf(joseSigningKey(fake as unknown as UnlockedKey))).toBe('invalid_argument')
   })
 
@@ -148,7 +204,9 @@ describe('jose signs with a vault key (joseSigningKey)', () => {
     expect(handle.backend).toBe('noble')
     const cryptoKey = await (handle.webCryptoKey as () => Promise<CryptoKey>)()
     await expectNotExtractable(cryptoKey)
-    const jws = await new CompactSign(encoder.encode('noble')).setProtectedHeader({ alg: 'ES256' }).sign(cryptoKey)
+    const jws = await new CompactSign(encoder.encode('noble'))
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(cryptoKey)
     expect((await verifyJws(jws, { key: publicJwk })).payload).toEqual(encoder.encode('noble'))
     handle.destroy()
     expect(await codeOf((handle.webCryptoKey as () => Promise<CryptoKey>)())).toBe('signer_locked')
@@ -158,28 +216,51 @@ describe('jose signs with a vault key (joseSigningKey)', () => {
 // ---------------------------------------------------------------------------------------------
 // @sd-jwt: node:crypto hasher and verifiers (nothing of credsign's on their side).
 
-const HASHES: Record<string, string> = { 'sha-256': 'sha256', 'sha-384': 'sha384', 'sha-512': 'sha512' }
+const HASHES: Record<string, string> = {
+  'sha-256': 'sha256',
+  'sha-384': 'sha384',
+  'sha-512': 'sha512',
+}
 function hasher(data: string | ArrayBuffer, alg: string): Uint8Array {
-  return new Uint8Array(createHash(HASHES[alg.toLowerCase()] as string).update(typeof data === 'string' ? data : new Uint8Array(data)).digest())
+  return new Uint8Array(
+    createHash(HASHES[alg.toLowerCase()] as string)
+      .update(typeof data === 'string' ? data : new Uint8Array(data))
+      .digest(),
+  )
 }
 const saltGenerator = (length: number): string => randomBytes(length).toString('base64url')
 
 /** A JWS verifier on node:crypto for `jwk` and its JWS `alg`. */
-function nodeJwsVerifier(jwk: PublicJwk, alg: string): (data: string, signature: string) => boolean {
+function nodeJwsVerifier(
+  jwk: PublicJwk,
+  alg: string,
+): (data: string, signature: string) => boolean {
   const key = createPublicKey({ key: jwk as never, format: 'jwk' })
   const bits = alg.slice(-3)
   const hash = alg === 'EdDSA' || alg === 'Ed25519' ? null : `sha${bits === '56K' ? '256' : bits}`
   return (data, signature) => {
     const sig = Buffer.from(signature, 'base64url')
-    if (alg.startsWith('ES')) return nodeVerify(hash, Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, sig)
-    if (alg.startsWith('PS')) return nodeVerify(hash, Buffer.from(data), { key, padding: 6, saltLength: Number(bits) / 8 }, sig)
+    if (alg.startsWith('ES'))
+      return nodeVerify(hash, Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, sig)
+    if (alg.startsWith('PS'))
+      return nodeVerify(
+        hash,
+        Buffer.from(data),
+        { key, padding: 6, saltLength: Number(bits) / 8 },
+        sig,
+      )
     return nodeVerify(hash, Buffer.from(data), key, sig)
   }
 }
 
 describe('@sd-jwt signs with a vault key (sdJwtSigner)', () => {
   const VCT = 'https://credentials.example.com/identity_credential'
-  const sdAlgorithms: KeyAlgorithm[] = ['Ed25519', 'P-256', 'secp256k1', ...ALL.filter((a) => a === 'P-521' || a === 'RS256' || a === 'PS384')]
+  const sdAlgorithms: KeyAlgorithm[] = [
+    'Ed25519',
+    'P-256',
+    'secp256k1',
+    ...ALL.filter((a) => a === 'P-521' || a === 'RS256' || a === 'PS384'),
+  ]
   for (const algorithm of sdAlgorithms) {
     it(`${algorithm}: SDJwtVcInstance issues and presents with a KB-JWT; @sd-jwt and credsign verify`, async () => {
       const issuer = unlocked(algorithm)
@@ -198,21 +279,37 @@ describe('@sd-jwt signs with a vault key (sdJwtSigner)', () => {
       })
       const iat = Math.floor(Date.now() / 1000)
       const sdJwt = await sd.issue(
-        { iss: 'https://issuer.example', iat, exp: iat + 3600, vct: VCT, cnf: { jwk: holder.publicJwk }, given_name: 'Alice', family_name: 'Doe' },
+        {
+          iss: 'https://issuer.example',
+          iat,
+          exp: iat + 3600,
+          vct: VCT,
+          cnf: { jwk: holder.publicJwk },
+          given_name: 'Alice',
+          family_name: 'Doe',
+        },
         { _sd: ['given_name', 'family_name'] } as never,
         { header: { kid: issuer.publicJwk.kid } },
       )
-      expect(JSON.parse(Buffer.from(sdJwt.split('.')[0] as string, 'base64url').toString()).alg).toBe(issuerCallbacks.signAlg)
+      expect(
+        JSON.parse(Buffer.from(sdJwt.split('.')[0] as string, 'base64url').toString()).alg,
+      ).toBe(issuerCallbacks.signAlg)
       // @sd-jwt verifies its own issuance (node:crypto verifier).
       expect((await sd.verify(sdJwt)).payload).toMatchObject({ given_name: 'Alice' })
       // credsign verifies it.
       const ours = await verifySdJwt(sdJwt, { key: issuer.publicJwk, requireKeyBinding: false })
       expect(ours.claims).toMatchObject({ given_name: 'Alice', family_name: 'Doe' })
 
-      const presentation = await sd.present(sdJwt, { given_name: true } as never, { kb: { payload: { aud: 'https://verifier.example', nonce: 'n-1', iat } } })
+      const presentation = await sd.present(sdJwt, { given_name: true } as never, {
+        kb: { payload: { aud: 'https://verifier.example', nonce: 'n-1', iat } },
+      })
       const theirs = await sd.verify(presentation, { keyBindingNonce: 'n-1' } as never)
       expect(theirs.payload).toMatchObject({ given_name: 'Alice' })
-      const mine = await verifySdJwt(presentation, { key: issuer.publicJwk, audience: 'https://verifier.example', nonce: 'n-1' })
+      const mine = await verifySdJwt(presentation, {
+        key: issuer.publicJwk,
+        audience: 'https://verifier.example',
+        nonce: 'n-1',
+      })
       expect(mine.claims).toMatchObject({ given_name: 'Alice' })
       expect(mine.claims).not.toHaveProperty('family_name')
     })
@@ -221,11 +318,23 @@ describe('@sd-jwt signs with a vault key (sdJwtSigner)', () => {
   it('@sd-jwt/core SDJwtInstance issues with the adapter; a locked key fails with signer_locked', async () => {
     await vault.generate({ id: 'adapter-sd-locked', algorithm: 'Ed25519', secrets: ['s'] })
     const key = await vault.unlock('adapter-sd-locked', ['s'])
-    const core = new SDJwtInstance({ hasher, hashAlg: 'sha-256', saltGenerator, ...sdJwtSigner(key), verifier: nodeJwsVerifier(key.publicJwk, 'EdDSA') })
-    const sdJwt = await core.issue({ iss: 'https://issuer.example', name: 'Alice' }, { _sd: ['name'] } as never)
+    const core = new SDJwtInstance({
+      hasher,
+      hashAlg: 'sha-256',
+      saltGenerator,
+      ...sdJwtSigner(key),
+      verifier: nodeJwsVerifier(key.publicJwk, 'EdDSA'),
+    })
+    const sdJwt = await core.issue({ iss: 'https://issuer.example', name: 'Alice' }, {
+      _sd: ['name'],
+    } as never)
     expect((await core.verify(sdJwt)).payload).toMatchObject({ name: 'Alice' })
     key.lock()
-    expect(await codeOf(core.issue({ iss: 'https://issuer.example', name: 'Bob' }, { _sd: ['name'] } as never))).toBe('signer_locked')
+    expect(
+      await codeOf(
+        core.issue({ iss: 'https://issuer.example', name: 'Bob' }, { _sd: ['name'] } as never),
+      ),
+    ).toBe('signer_locked')
     expect(() => sdJwtSigner({} as never)).toThrow(CredsignError)
   })
 })
@@ -235,15 +344,22 @@ describe('@sd-jwt signs with a vault key (sdJwtSigner)', () => {
 
 const credsignContexts = createDocumentLoader()
 const dbDocumentLoader = jsigs.extendContextLoader(async (url: string) => {
-  if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) }
+  if (url.startsWith('did:key:'))
+    return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) }
   const known = DB_CONTEXTS.get(url)
-  if (known !== undefined) return { contextUrl: null, documentUrl: url, document: known, tag: 'static' }
+  if (known !== undefined)
+    return { contextUrl: null, documentUrl: url, document: known, tag: 'static' }
   const { document } = await credsignContexts(url)
   return { contextUrl: null, documentUrl: url, document: structuredClone(document), tag: 'static' }
 }) as (url: string) => Promise<unknown>
 
 describe('Digital Bazaar signs with a vault key (digitalBazaarSigner)', () => {
-  const cases: { label: string; algorithm: KeyAlgorithm; verifier: () => unknown; signer: (signer: unknown) => unknown }[] = [
+  const cases: {
+    label: string
+    algorithm: KeyAlgorithm
+    verifier: () => unknown
+    signer: (signer: unknown) => unknown
+  }[] = [
     {
       label: 'DataIntegrityProof eddsa-rdfc-2022',
       algorithm: 'Ed25519',
@@ -276,16 +392,27 @@ describe('Digital Bazaar signs with a vault key (digitalBazaarSigner)', () => {
       const dbSigner = digitalBazaarSigner(signer)
       expect(dbSigner).toMatchObject({ id: signer.id, algorithm: c.algorithm })
       const credential: Json = {
-        '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+        '@context': [
+          'https://www.w3.org/ns/credentials/v2',
+          'https://www.w3.org/ns/credentials/examples/v2',
+        ],
         id: 'urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33',
         type: ['VerifiableCredential', 'AlumniCredential'],
         issuer: did,
         credentialSubject: { id: 'did:example:abcdefgh', alumniOf: 'The School of Examples' },
       }
-      const signed = (await vc.issue({ credential: structuredClone(credential), suite: c.signer(dbSigner), documentLoader: dbDocumentLoader })) as Json
+      const signed = (await vc.issue({
+        credential: structuredClone(credential),
+        suite: c.signer(dbSigner),
+        documentLoader: dbDocumentLoader,
+      })) as Json
       expect((signed.proof as Json).verificationMethod).toBe(signer.id)
 
-      const theirs = (await vc.verifyCredential({ credential: signed, suite: [c.verifier()], documentLoader: dbDocumentLoader })) as { verified: boolean; error?: unknown }
+      const theirs = (await vc.verifyCredential({
+        credential: signed,
+        suite: [c.verifier()],
+        documentLoader: dbDocumentLoader,
+      })) as { verified: boolean; error?: unknown }
       expect(theirs.error).toBeUndefined()
       expect(theirs.verified).toBe(true)
       const mine = await verify(signed, { handlers: [dataIntegrityHandler()] })
@@ -294,16 +421,28 @@ describe('Digital Bazaar signs with a vault key (digitalBazaarSigner)', () => {
 
       const tampered = structuredClone(signed)
       ;(tampered.credentialSubject as Json).alumniOf = 'The School of Forgeries'
-      expect(((await vc.verifyCredential({ credential: tampered, suite: [c.verifier()], documentLoader: dbDocumentLoader })) as { verified: boolean }).verified).toBe(false)
+      expect(
+        (
+          (await vc.verifyCredential({
+            credential: tampered,
+            suite: [c.verifier()],
+            documentLoader: dbDocumentLoader,
+          })) as { verified: boolean }
+        ).verified,
+      ).toBe(false)
       expect((await verify(tampered, { handlers: [dataIntegrityHandler()] })).verified).toBe(false)
     })
   }
 
   it('the id option names the verification method; bad input is invalid_argument', async () => {
     const key = unlocked('Ed25519')
-    expect(digitalBazaarSigner(key, { id: 'did:web:issuer.example#key-1' }).id).toBe('did:web:issuer.example#key-1')
+    expect(digitalBazaarSigner(key, { id: 'did:web:issuer.example#key-1' }).id).toBe(
+      'did:web:issuer.example#key-1',
+    )
     expect(() => digitalBazaarSigner(key, { id: '' })).toThrow(CredsignError)
-    expect(await codeOf(digitalBazaarSigner(key).sign({ data: 'abc' } as never))).toBe('invalid_argument')
+    expect(await codeOf(digitalBazaarSigner(key).sign({ data: 'abc' } as never))).toBe(
+      'invalid_argument',
+    )
     expect(await codeOf(digitalBazaarSigner(key).sign(undefined as never))).toBe('invalid_argument')
   })
 })

@@ -1,8 +1,8 @@
 /**
  * The node:crypto backend (src/backend/node-crypto.ts) against the default WebCrypto / noble path,
  * in one process: the backend object is used directly and never installed, so `loadPrivateKey` and
- * `verifySignature` here take the default path. Runs in the `node` project only (the
- * `node-backend` project installs the backend for every other test file).
+ * `verifySignature` here take the default path. Runs in the `node` project only (the `node-backend`
+ * project installs the backend for every other test file).
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { p256, p384, p521 } from '@noble/curves/nist.js'
@@ -23,7 +23,15 @@ import {
   type PublicJwk,
 } from '../../src/index.js'
 import { cryptoBackend, installBackend, type CryptoBackend } from '../../src/keys/backend.js'
-import { InFlight, NODE_CRYPTO_POLICIES, detectRuntime, digestSelfTest, nodeCryptoBackend, scryptSelfTest, selfTest } from '../../src/backend/node-crypto.js'
+import {
+  InFlight,
+  NODE_CRYPTO_POLICIES,
+  detectRuntime,
+  digestSelfTest,
+  nodeCryptoBackend,
+  scryptSelfTest,
+  selfTest,
+} from '../../src/backend/node-crypto.js'
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js'
 import { sdDigest } from '../../src/formats/sd-jwt/hash.js'
 import { b64u } from '../../src/util/bytes.js'
@@ -32,7 +40,12 @@ import { encodePkcs8, parsePkcs8 } from '../../src/keys/pkcs8.js'
 import { expectCode, hex, sOf, toHex, utf8 } from '../core/keys-helpers.js'
 import diSignatures from '../fixtures/vectors/di-signatures.json' with { type: 'json' }
 
-const ORDERS = { 'P-256': p256.Point.Fn.ORDER, 'P-384': p384.Point.Fn.ORDER, 'P-521': p521.Point.Fn.ORDER, secp256k1: secp256k1.Point.Fn.ORDER } as const
+const ORDERS = {
+  'P-256': p256.Point.Fn.ORDER,
+  'P-384': p384.Point.Fn.ORDER,
+  'P-521': p521.Point.Fn.ORDER,
+  secp256k1: secp256k1.Point.Fn.ORDER,
+} as const
 const NOBLE = { 'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1 } as const
 const EC = ['P-256', 'P-384', 'P-521', 'secp256k1'] as const
 const data = utf8('{"iss":"did:example:issuer","vc":{"type":["VerifiableCredential"]}}')
@@ -46,7 +59,10 @@ function tampered(bytes: Uint8Array, index = 0): Uint8Array {
 }
 
 /** The backend's handle for a key (it must not decline on Node). */
-async function nodeHandle(material: KeyMaterial, from: CryptoBackend = backend): Promise<PrivateKeyHandle> {
+async function nodeHandle(
+  material: KeyMaterial,
+  from: CryptoBackend = backend,
+): Promise<PrivateKeyHandle> {
   const canonical = new Uint8Array(material.pkcs8)
   const pending = from.loadPrivateKey?.(material.algorithm, canonical)
   expect(pending, `node:crypto declined ${material.algorithm}`).toBeDefined()
@@ -57,13 +73,18 @@ async function nodeHandle(material: KeyMaterial, from: CryptoBackend = backend):
   }
 }
 
-async function nodeVerify(jwk: PublicJwk, message: Uint8Array, signature: Uint8Array, from: CryptoBackend = backend): Promise<boolean> {
+async function nodeVerify(
+  jwk: PublicJwk,
+  message: Uint8Array,
+  signature: Uint8Array,
+  from: CryptoBackend = backend,
+): Promise<boolean> {
   const pending = from.verify?.(parsePublicJwk(jwk), message, signature)
   expect(pending, 'node:crypto declined to verify').toBeDefined()
   return pending as Promise<boolean>
 }
 
-/** s := n - s: the high-S twin of a low-S signature (both valid). */
+/** S := n - s: the high-S twin of a low-S signature (both valid). */
 function twin(algorithm: (typeof EC)[number], signature: Uint8Array): Uint8Array {
   const size = signature.length / 2
   let s = ORDERS[algorithm] - sOf(signature)
@@ -80,7 +101,9 @@ beforeAll(async () => {
   for (const algorithm of KEY_ALGORITHMS) {
     const material = await generateKeyPair(algorithm, { modulusLength: 2048 })
     // An RSA JWK names no scheme: the JWK says which algorithm it is for, as a JWKS publisher's does.
-    materials[algorithm] = isRsaAlgorithm(algorithm) ? { ...material, publicJwk: { ...material.publicJwk, alg: jwsAlgorithm(algorithm) } } : material
+    materials[algorithm] = isRsaAlgorithm(algorithm)
+      ? { ...material, publicJwk: { ...material.publicJwk, alg: jwsAlgorithm(algorithm) } }
+      : material
   }
 }, 60_000)
 
@@ -117,7 +140,10 @@ describe('selection', () => {
 
 describe('identical output', () => {
   it('Ed25519: byte-identical to WebCrypto and noble (RFC 8032 TEST 1 and a fresh key)', async () => {
-    const rfc = await importPrivateKey({ seed: hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'), algorithm: 'Ed25519' })
+    const rfc = await importPrivateKey({
+      seed: hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'),
+      algorithm: 'Ed25519',
+    })
     const rfcNode = await nodeHandle(rfc)
     expect(toHex(await rfcNode.sign(new Uint8Array(0)))).toBe(
       'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
@@ -127,31 +153,50 @@ describe('identical output', () => {
     const web = await loadPrivateKey('Ed25519', material.pkcs8)
     const noble = await loadPrivateKey('Ed25519', material.pkcs8, { backend: 'noble' })
     expect([ours.backend, web.backend, noble.backend]).toEqual(['node', 'webcrypto', 'noble'])
-    for (const message of [new Uint8Array(0), new Uint8Array([0]), data, new Uint8Array(10_000).fill(7)]) {
+    for (const message of [
+      new Uint8Array(0),
+      new Uint8Array([0]),
+      data,
+      new Uint8Array(10_000).fill(7),
+    ]) {
       const signature = await ours.sign(message)
       expect(toHex(signature)).toBe(toHex(await web.sign(message)))
       expect(toHex(signature)).toBe(toHex(await noble.sign(message)))
     }
   })
 
-  for (const algorithm of [...EC, 'RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const) {
+  for (const algorithm of [
+    ...EC,
+    'RSA-PSS',
+    'PS384',
+    'PS512',
+    'RS256',
+    'RS384',
+    'RS512',
+  ] as const) {
     it(`${algorithm}: node:crypto signatures verify on the default path, and the default path's on node:crypto`, async () => {
       const material = materials[algorithm]
       const ours = await nodeHandle(material)
       const theirs = await loadPrivateKey(algorithm, material.pkcs8)
-      const defaultBackends = isRsaAlgorithm(algorithm) ? (['auto'] as const) : (['auto', 'noble'] as const)
+      const defaultBackends = isRsaAlgorithm(algorithm)
+        ? (['auto'] as const)
+        : (['auto', 'noble'] as const)
       for (let i = 0; i < 5; i++) {
         const mine = await ours.sign(data)
         for (const b of defaultBackends) {
           expect(await verifySignature(material.publicJwk, data, mine, { backend: b })).toBe(true)
-          expect(await verifySignature(material.publicJwk, tampered(data), mine, { backend: b })).toBe(false)
+          expect(
+            await verifySignature(material.publicJwk, tampered(data), mine, { backend: b }),
+          ).toBe(false)
         }
         const other = await theirs.sign(data)
         expect(await nodeVerify(material.publicJwk, data, other)).toBe(true)
         expect(await nodeVerify(material.publicJwk, tampered(data), other)).toBe(false)
         expect(await nodeVerify(material.publicJwk, data, tampered(other))).toBe(false)
         if (!isRsaAlgorithm(algorithm)) {
-          const viaNoble = await (await loadPrivateKey(algorithm, material.pkcs8, { backend: 'noble' })).sign(data)
+          const viaNoble = await (
+            await loadPrivateKey(algorithm, material.pkcs8, { backend: 'noble' })
+          ).sign(data)
           expect(await nodeVerify(material.publicJwk, data, viaNoble)).toBe(true)
         }
       }
@@ -160,7 +205,17 @@ describe('identical output', () => {
 
   it('signatures are plain Uint8Arrays of the Signer lengths (not Buffers)', async () => {
     const lengths: Record<KeyAlgorithm, number> = {
-      Ed25519: 64, 'P-256': 64, 'P-384': 96, 'P-521': 132, secp256k1: 64, 'RSA-PSS': 256, PS384: 256, PS512: 256, RS256: 256, RS384: 256, RS512: 256,
+      Ed25519: 64,
+      'P-256': 64,
+      'P-384': 96,
+      'P-521': 132,
+      secp256k1: 64,
+      'RSA-PSS': 256,
+      PS384: 256,
+      PS512: 256,
+      RS256: 256,
+      RS384: 256,
+      RS512: 256,
     }
     for (const algorithm of KEY_ALGORITHMS) {
       const signature = await (await nodeHandle(materials[algorithm])).sign(data)
@@ -180,7 +235,13 @@ describe('ECDSA low-S and high-S', () => {
       const signatures = await Promise.all(Array.from({ length: 200 }, () => key.sign(data)))
       for (const signature of signatures) {
         expect(sOf(signature) <= half).toBe(true)
-        expect(NOBLE[algorithm].verify(signature, data, point, { prehash: true, lowS: true, format: 'compact' })).toBe(true)
+        expect(
+          NOBLE[algorithm].verify(signature, data, point, {
+            prehash: true,
+            lowS: true,
+            format: 'compact',
+          }),
+        ).toBe(true)
       }
     })
 
@@ -211,13 +272,32 @@ describe('refusals', () => {
   it('malformed signatures are false, never an exception', async () => {
     for (const algorithm of KEY_ALGORITHMS) {
       const { publicJwk } = materials[algorithm]
-      const length = algorithm === 'P-384' ? 96 : algorithm === 'P-521' ? 132 : isRsaAlgorithm(algorithm) ? 256 : 64
+      const length =
+        algorithm === 'P-384'
+          ? 96
+          : algorithm === 'P-521'
+            ? 132
+            : isRsaAlgorithm(algorithm)
+              ? 256
+              : 64
       const order = algorithm in ORDERS ? ORDERS[algorithm as keyof typeof ORDERS] : 0n
       const rIsOrder = new Uint8Array(length)
       if (order > 0n) rIsOrder.set(hex(order.toString(16).padStart(length, '0')), 0)
-      for (const signature of [new Uint8Array(0), new Uint8Array(length - 1), new Uint8Array(length + 1), new Uint8Array(length), new Uint8Array(length).fill(0xff), rIsOrder]) {
-        expect(await nodeVerify(publicJwk, data, signature), `${algorithm} ${signature.length}`).toBe(false)
-        expect(await verifySignature(publicJwk, data, signature), `${algorithm} default`).toBe(false)
+      for (const signature of [
+        new Uint8Array(0),
+        new Uint8Array(length - 1),
+        new Uint8Array(length + 1),
+        new Uint8Array(length),
+        new Uint8Array(length).fill(0xff),
+        rIsOrder,
+      ]) {
+        expect(
+          await nodeVerify(publicJwk, data, signature),
+          `${algorithm} ${signature.length}`,
+        ).toBe(false)
+        expect(await verifySignature(publicJwk, data, signature), `${algorithm} default`).toBe(
+          false,
+        )
       }
     }
   })
@@ -238,12 +318,17 @@ describe('refusals', () => {
       const bytes = new Uint8Array(material.pkcs8)
       const key = await (backend.loadPrivateKey?.(algorithm, bytes) as Promise<PrivateKeyHandle>)
       bytes.fill(0)
-      expect(await verifySignature(material.publicJwk, data, await key.sign(data)), algorithm).toBe(true)
+      expect(await verifySignature(material.publicJwk, data, await key.sign(data)), algorithm).toBe(
+        true,
+      )
     }
   })
 
   it('a PKCS#8 node:crypto cannot parse is crypto_unavailable (callers only pass validated keys)', async () => {
-    await expectCode(() => backend.loadPrivateKey?.('Ed25519', new Uint8Array([0x30, 0x00])), 'crypto_unavailable')
+    await expectCode(
+      () => backend.loadPrivateKey?.('Ed25519', new Uint8Array([0x30, 0x00])),
+      'crypto_unavailable',
+    )
   })
 })
 
@@ -251,7 +336,9 @@ describe('verification key cache', () => {
   it('stays correct when keys are evicted (cache of 2, 5 keys, interleaved)', async () => {
     const small = nodeCryptoBackend({ publicKeyCacheSize: 2 })
     const keys = await Promise.all(Array.from({ length: 5 }, () => generateKeyPair('P-256')))
-    const signatures = await Promise.all(keys.map(async (m) => (await nodeHandle(m, small)).sign(data)))
+    const signatures = await Promise.all(
+      keys.map(async (m) => (await nodeHandle(m, small)).sign(data)),
+    )
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as KeyMaterial
@@ -310,9 +397,13 @@ describe('pool and sync modes', () => {
     for (const algorithm of KEY_ALGORITHMS) {
       const material = materials[algorithm]
       const key = await nodeHandle(material)
-      const messages = Array.from({ length: isRsaAlgorithm(algorithm) ? 20 : 100 }, (_, i) => utf8(`message ${i}`))
+      const messages = Array.from({ length: isRsaAlgorithm(algorithm) ? 20 : 100 }, (_, i) =>
+        utf8(`message ${i}`),
+      )
       const signatures = await Promise.all(messages.map((m) => key.sign(m)))
-      const results = await Promise.all(messages.map((m, i) => nodeVerify(material.publicJwk, m, signatures[i] as Uint8Array)))
+      const results = await Promise.all(
+        messages.map((m, i) => nodeVerify(material.publicJwk, m, signatures[i] as Uint8Array)),
+      )
       expect(results.every(Boolean), algorithm).toBe(true)
     }
   })
@@ -346,14 +437,24 @@ describe('scrypt', () => {
   }
 
   it('RFC 7914 section 12, third vector (N=16384, r=8, p=1)', async () => {
-    const out = await backend.scrypt?.(utf8('pleaseletmein'), utf8('SodiumChloride'), { N: 16384, r: 8, p: 1, dkLen: 64 })
+    const out = await backend.scrypt?.(utf8('pleaseletmein'), utf8('SodiumChloride'), {
+      N: 16384,
+      r: 8,
+      p: 1,
+      dkLen: 64,
+    })
     expect(toHex(out as Uint8Array)).toBe(
       '7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2d5432955613f0fcf62d49705242a9af9e61e85dc0d651e40dfcf017b45575887',
     )
   })
 
   it('the OWASP preset (N=2^17, r=8: 128 MiB) fits the memory limit it is given', async () => {
-    const out = await backend.scrypt?.(utf8('p'), new Uint8Array(16), { N: 2 ** 17, r: 8, p: 1, dkLen: 32 })
+    const out = await backend.scrypt?.(utf8('p'), new Uint8Array(16), {
+      N: 2 ** 17,
+      r: 8,
+      p: 1,
+      dkLen: 32,
+    })
     expect(out?.length).toBe(32)
   })
 })
@@ -369,23 +470,36 @@ describe('canonical PKCS#8 is what the backend receives', () => {
 
 describe('failures are typed', () => {
   it('scrypt parameters node:crypto refuses reject with crypto_unavailable (the envelope bounds never let them through)', async () => {
-    await expectCode(() => backend.scrypt?.(utf8('p'), new Uint8Array(16), { N: 1000, r: 8, p: 1, dkLen: 32 }), 'crypto_unavailable')
+    await expectCode(
+      () => backend.scrypt?.(utf8('p'), new Uint8Array(16), { N: 1000, r: 8, p: 1, dkLen: 32 }),
+      'crypto_unavailable',
+    )
   })
 })
 
 describe('SHA-2 digests (SD-JWT)', () => {
   it('the self-test passes on Node and every runtime policy takes digests', () => {
     expect(digestSelfTest()).toBe(true)
-    for (const runtime of ['node', 'deno', 'bun'] as const) expect(NODE_CRYPTO_POLICIES[runtime].digest, runtime).toBe(true)
+    for (const runtime of ['node', 'deno', 'bun'] as const)
+      expect(NODE_CRYPTO_POLICIES[runtime].digest, runtime).toBe(true)
   })
 
   it('equals noble for each size over ASCII, multi-byte UTF-8 and empty texts', () => {
     const backend = nodeCryptoBackend()
     const nobleOf = { 'sha-256': sha256, 'sha-384': sha384, 'sha-512': sha512 } as const
-    const texts = ['', 'abc', 'WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0', 'Möbius 💡', 'x'.repeat(10_000)]
+    const texts = [
+      '',
+      'abc',
+      'WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0',
+      'Möbius 💡',
+      'x'.repeat(10_000),
+    ]
     for (const algorithm of ['sha-256', 'sha-384', 'sha-512'] as const) {
       for (const text of texts) {
-        expect(backend.digestBase64url?.(algorithm, text), `${algorithm} ${text.slice(0, 10)}`).toBe(b64u(nobleOf[algorithm](utf8(text))))
+        expect(
+          backend.digestBase64url?.(algorithm, text),
+          `${algorithm} ${text.slice(0, 10)}`,
+        ).toBe(b64u(nobleOf[algorithm](utf8(text))))
       }
     }
   })
@@ -396,7 +510,10 @@ describe('SHA-2 digests (SD-JWT)', () => {
     let calls = 0
     const node = nodeCryptoBackend()
     try {
-      installBackend({ name: 'node', digestBase64url: (algorithm, text) => (calls++, node.digestBase64url?.(algorithm, text)) })
+      installBackend({
+        name: 'node',
+        digestBase64url: (algorithm, text) => (calls++, node.digestBase64url?.(algorithm, text)),
+      })
       expect(sdDigest('sha-256', disclosure)).toBe('X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0')
       expect(calls).toBe(1)
       installBackend({ name: 'node', digestBase64url: () => undefined })

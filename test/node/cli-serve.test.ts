@@ -58,7 +58,10 @@ async function serve(args: string[], env: Record<string, string | undefined>): P
     },
   }
   const done = runCli(['serve', '--port', '0', ...args], io)
-  const base = await Promise.race([started, done.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`)))])
+  const base = await Promise.race([
+    started,
+    done.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`))),
+  ])
   return {
     base,
     out,
@@ -71,7 +74,10 @@ async function serve(args: string[], env: Record<string, string | undefined>): P
 }
 
 /** Runs `credsign serve` expecting it to refuse to start. */
-async function refused(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; err: string }> {
+async function refused(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; err: string }> {
   const err: string[] = []
   const port = args.includes('--port') || env.PORT !== undefined ? [] : ['--port', '0']
   const code = await runCli(['serve', ...port, ...args], {
@@ -88,7 +94,10 @@ async function refused(args: string[], env: Record<string, string | undefined>):
 
 const json = (token: string | undefined, body: unknown): RequestInit => ({
   method: 'POST',
-  headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+  headers: {
+    'content-type': 'application/json',
+    ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+  },
   body: JSON.stringify(body),
 })
 
@@ -100,7 +109,8 @@ describe('credsign serve', () => {
       expect(server.base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       const secretPath = join(dataDir, 'service-secret')
       const tokenPath = join(dataDir, 'api-token')
-      for (const path of [secretPath, tokenPath]) expect((await stat(path)).mode & 0o777).toBe(0o600)
+      for (const path of [secretPath, tokenPath])
+        expect((await stat(path)).mode & 0o777).toBe(0o600)
       expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
       const secret = (await readFile(secretPath, 'utf8')).trim()
       const token = (await readFile(tokenPath, 'utf8')).trim()
@@ -109,27 +119,46 @@ describe('credsign serve', () => {
       const printed = [...server.out, ...server.err].join('\n')
       expect(printed).not.toContain(secret)
       expect(printed).not.toContain(token)
-      expect(server.err.filter((l) => l.includes(`created a development service secret in ${secretPath}`))).toHaveLength(1)
+      expect(
+        server.err.filter((l) =>
+          l.includes(`created a development service secret in ${secretPath}`),
+        ),
+      ).toHaveLength(1)
       expect(printed).toContain(tokenPath)
 
       const health = await fetch(`${server.base}/health`)
       expect(health.status).toBe(200)
       expect(await health.json()).toMatchObject({ status: 'ok', service: { name: 'credsign' } })
 
-      const request = { identifier: 'did:web:issuer.example#key-1', secrets: ['s3cret-one'], signatureType: 'ES256' }
+      const request = {
+        identifier: 'did:web:issuer.example#key-1',
+        secrets: ['s3cret-one'],
+        signatureType: 'ES256',
+      }
       expect((await fetch(`${server.base}/generate`, json(undefined, request))).status).toBe(401)
-      expect((await fetch(`${server.base}/generate`, json('not-the-token-0123456789', request))).status).toBe(401)
+      expect(
+        (await fetch(`${server.base}/generate`, json('not-the-token-0123456789', request))).status,
+      ).toBe(401)
       const generated = await fetch(`${server.base}/generate`, json(token, request))
       expect(generated.status).toBe(201)
       const method = (await generated.json()) as { id: string; publicKeyJwk: jose.JWK }
       expect(method.id).toBe('did:web:issuer.example#key-1')
 
-      const signed = await fetch(`${server.base}/sign/vc/jwt`, json(token, { identifier: method.id, secrets: ['s3cret-one'], verifiable: credential }))
+      const signed = await fetch(
+        `${server.base}/sign/vc/jwt`,
+        json(token, { identifier: method.id, secrets: ['s3cret-one'], verifiable: credential }),
+      )
       expect(signed.status).toBe(201)
       const jwt = await signed.text()
-      const { payload, protectedHeader } = await jose.jwtVerify(jwt, await jose.importJWK(method.publicKeyJwk, 'ES256'))
+      const { payload, protectedHeader } = await jose.jwtVerify(
+        jwt,
+        await jose.importJWK(method.publicKeyJwk, 'ES256'),
+      )
       expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: method.id, typ: 'vc+jwt' })
-      expect(payload).toMatchObject({ issuer: 'did:web:issuer.example', credentialSubject: { name: 'Alice' } })
+      expect(payload).toMatchObject({
+        issuer: 'did:web:issuer.example',
+        credentialSubject: { name: 'Alice' },
+      })
       expect((await stat(join(dataDir, 'keys'))).isDirectory()).toBe(true)
     } finally {
       expect(await server.stop()).toBe(0)
@@ -141,7 +170,14 @@ describe('credsign serve', () => {
     try {
       expect(again.err.join('\n')).not.toMatch(/created/)
       const token = (await readFile(join(dataDir, 'api-token'), 'utf8')).trim()
-      const signed = await fetch(`${again.base}/sign/vc/jwt`, json(token, { identifier: 'did:web:issuer.example#key-1', secrets: ['s3cret-one'], verifiable: credential }))
+      const signed = await fetch(
+        `${again.base}/sign/vc/jwt`,
+        json(token, {
+          identifier: 'did:web:issuer.example#key-1',
+          secrets: ['s3cret-one'],
+          verifiable: credential,
+        }),
+      )
       expect(signed.status).toBe(201)
     } finally {
       expect(await again.stop()).toBe(0)
@@ -150,7 +186,10 @@ describe('credsign serve', () => {
 
   it('runs the curl commands of the README section against the server', async () => {
     const readme = await readFile(join(repoRoot, 'README.md'), 'utf8')
-    const section = readme.slice(readme.indexOf('## Run it as a service'), readme.indexOf('\n## ', readme.indexOf('## Run it as a service') + 1))
+    const section = readme.slice(
+      readme.indexOf('## Run it as a service'),
+      readme.indexOf('\n## ', readme.indexOf('## Run it as a service') + 1),
+    )
     expect(section).toContain('export TOKEN=$(cat credsign-data/api-token)')
     expect(section).toContain('npx credsign serve')
     expect(section).toContain('npm run build && node dist/cli.js serve')
@@ -178,10 +217,16 @@ describe('credsign serve', () => {
       const method = JSON.parse(byPath('/generate').body) as { id: string; publicKeyJwk: jose.JWK }
       const jwks = JSON.parse(byPath('/.well-known/jwks.json').body) as { keys: jose.JWK[] }
       expect(jwks.keys.map((k) => k.x)).toContain(method.publicKeyJwk.x)
-      const { payload } = await jose.jwtVerify(byPath('/sign/vc/jwt').body, await jose.importJWK(method.publicKeyJwk, 'EdDSA'))
+      const { payload } = await jose.jwtVerify(
+        byPath('/sign/vc/jwt').body,
+        await jose.importJWK(method.publicKeyJwk, 'EdDSA'),
+      )
       expect(payload.issuer).toBe('did:web:issuer.example')
       // The JWKS alone verifies it too: it lists the key under the JWT's kid.
-      const viaJwks = await jose.jwtVerify(byPath('/sign/vc/jwt').body, jose.createLocalJWKSet(jwks as jose.JSONWebKeySet))
+      const viaJwks = await jose.jwtVerify(
+        byPath('/sign/vc/jwt').body,
+        jose.createLocalJWKSet(jwks as jose.JSONWebKeySet),
+      )
       expect(viaJwks.protectedHeader.kid).toBe('did:web:issuer.example#key-1')
     } finally {
       expect(await server.stop()).toBe(0)
@@ -190,10 +235,19 @@ describe('credsign serve', () => {
 
   it('production: refuses to start without a service secret (and creates none), without tokens, or with a short secret', async () => {
     const dataDir = join(dir, 'prod')
-    const production = { ...CHEAP, NODE_ENV: 'production', CREDSIGN_TOKENS: 'a-production-token-0123456789' }
-    const noSecret = await refused(['--data-dir', dataDir], { ...production, SIGNING_KEY_PATH: join(dataDir, 'signing-key') })
+    const production = {
+      ...CHEAP,
+      NODE_ENV: 'production',
+      CREDSIGN_TOKENS: 'a-production-token-0123456789',
+    }
+    const noSecret = await refused(['--data-dir', dataDir], {
+      ...production,
+      SIGNING_KEY_PATH: join(dataDir, 'signing-key'),
+    })
     expect(noSecret.code).toBe(1)
-    expect(noSecret.err).toMatch(/service secret file .*signing-key does not exist.*SIGNING_KEY_PATH/)
+    expect(noSecret.err).toMatch(
+      /service secret file .*signing-key does not exist.*SIGNING_KEY_PATH/,
+    )
     const defaultPath = await refused(['--data-dir', dataDir], production)
     expect(defaultPath.code).toBe(1)
     expect(defaultPath.err).toContain('/run/secrets/signing-key does not exist')
@@ -207,7 +261,11 @@ describe('credsign serve', () => {
     expect(short.err).not.toContain('short-secret-of')
 
     await writeFile(secretPath, `${'k'.repeat(40)}\n`, { mode: 0o600 })
-    const noToken = await refused(['--data-dir', dataDir], { ...CHEAP, NODE_ENV: 'production', SIGNING_KEY_PATH: secretPath })
+    const noToken = await refused(['--data-dir', dataDir], {
+      ...CHEAP,
+      NODE_ENV: 'production',
+      SIGNING_KEY_PATH: secretPath,
+    })
     expect(noToken.code).toBe(1)
     expect(noToken.err).toMatch(/no API token: set CREDSIGN_TOKENS .* or CREDSIGN_TOKEN_FILE/)
     await expect(stat(dataDir)).rejects.toMatchObject({ code: 'ENOENT' })
@@ -215,10 +273,21 @@ describe('credsign serve', () => {
     // With both, it starts, and creates no token file.
     const tokenFile = join(dir, 'tokens')
     await writeFile(tokenFile, 'first-token-0123456789\nsecond-token-0123456789\n')
-    const server = await serve(['--data-dir', dataDir], { ...CHEAP, NODE_ENV: 'production', SIGNING_KEY_PATH: secretPath, CREDSIGN_TOKEN_FILE: tokenFile })
+    const server = await serve(['--data-dir', dataDir], {
+      ...CHEAP,
+      NODE_ENV: 'production',
+      SIGNING_KEY_PATH: secretPath,
+      CREDSIGN_TOKEN_FILE: tokenFile,
+    })
     try {
-      const request = { identifier: 'did:web:issuer.example#p', secrets: ['s'], signatureType: 'Ed25519' }
-      expect((await fetch(`${server.base}/generate`, json('second-token-0123456789', request))).status).toBe(201)
+      const request = {
+        identifier: 'did:web:issuer.example#p',
+        secrets: ['s'],
+        signatureType: 'Ed25519',
+      }
+      expect(
+        (await fetch(`${server.base}/generate`, json('second-token-0123456789', request))).status,
+      ).toBe(201)
       await expect(stat(join(dataDir, 'api-token'))).rejects.toMatchObject({ code: 'ENOENT' })
       await expect(stat(join(dataDir, 'service-secret'))).rejects.toMatchObject({ code: 'ENOENT' })
     } finally {
@@ -228,19 +297,31 @@ describe('credsign serve', () => {
 
   it('--no-auth opens the routes with a warning; tokens, CORS and ports are validated', async () => {
     const dataDir = join(dir, 'noauth')
-    const server = await serve(['--data-dir', dataDir, '--no-auth'], { ...CHEAP, CORS_ORIGINS: 'https://wallet.example' })
+    const server = await serve(['--data-dir', dataDir, '--no-auth'], {
+      ...CHEAP,
+      CORS_ORIGINS: 'https://wallet.example',
+    })
     try {
       expect(server.err.join('\n')).toMatch(/warning: --no-auth/)
       await expect(stat(join(dataDir, 'api-token'))).rejects.toMatchObject({ code: 'ENOENT' })
-      const request = { identifier: 'did:web:issuer.example#open', secrets: ['s'], signatureType: 'Ed25519' }
+      const request = {
+        identifier: 'did:web:issuer.example#open',
+        secrets: ['s'],
+        signatureType: 'Ed25519',
+      }
       expect((await fetch(`${server.base}/generate`, json(undefined, request))).status).toBe(201)
-      const preflight = await fetch(`${server.base}/generate`, { method: 'OPTIONS', headers: { origin: 'https://wallet.example', 'access-control-request-method': 'POST' } })
+      const preflight = await fetch(`${server.base}/generate`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://wallet.example', 'access-control-request-method': 'POST' },
+      })
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://wallet.example')
     } finally {
       expect(await server.stop()).toBe(0)
     }
     const env = { ...CHEAP, CREDSIGN_DATA_DIR: join(dir, 'invalid') }
-    expect((await refused(['--no-auth'], { ...env, CREDSIGN_TOKENS: 'a-token-of-enough-length' })).code).toBe(2)
+    expect(
+      (await refused(['--no-auth'], { ...env, CREDSIGN_TOKENS: 'a-token-of-enough-length' })).code,
+    ).toBe(2)
     const shortToken = await refused([], { ...env, CREDSIGN_TOKENS: 'good-token-0123456789,short' })
     expect(shortToken.code).toBe(1)
     expect(shortToken.err).toContain('CREDSIGN_TOKENS entry 2')
@@ -252,10 +333,16 @@ describe('credsign serve', () => {
   })
 
   it('reports a port in use as one line, exit 1', async () => {
-    const first = await serve(['--data-dir', join(dir, 'busy')], { ...CHEAP, CREDSIGN_TOKENS: 'a-token-of-enough-length' })
+    const first = await serve(['--data-dir', join(dir, 'busy')], {
+      ...CHEAP,
+      CREDSIGN_TOKENS: 'a-token-of-enough-length',
+    })
     try {
       const port = new URL(first.base).port
-      const second = await refused(['--data-dir', join(dir, 'busy'), '--port', port], { ...CHEAP, CREDSIGN_TOKENS: 'a-token-of-enough-length' })
+      const second = await refused(['--data-dir', join(dir, 'busy'), '--port', port], {
+        ...CHEAP,
+        CREDSIGN_TOKENS: 'a-token-of-enough-length',
+      })
       expect(second.code).toBe(1)
       expect(second.err).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`)
     } finally {
@@ -265,15 +352,29 @@ describe('credsign serve', () => {
 
   it('as a process: prints the address, answers, and exits 0 on SIGTERM', async () => {
     const dataDir = join(dir, 'process')
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir], {
-      cwd: repoRoot,
-      env: { ...process.env, ...CHEAP, NODE_ENV: 'development', CREDSIGN_TOKENS: '', CREDSIGN_TOKEN_FILE: '', SIGNING_KEY_PATH: '', DATABASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          ...CHEAP,
+          NODE_ENV: 'development',
+          CREDSIGN_TOKENS: '',
+          CREDSIGN_TOKEN_FILE: '',
+          SIGNING_KEY_PATH: '',
+          DATABASE_URL: '',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let stdout = ''
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    )
     try {
       const base = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -286,7 +387,10 @@ describe('credsign serve', () => {
       expect((await fetch(`${base}/health`)).status).toBe(200)
       // A keep-alive connection stays open: shutdown must still finish promptly.
       const token = (await readFile(join(dataDir, 'api-token'), 'utf8')).trim()
-      expect((await fetch(`${base}/keys/none`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404)
+      expect(
+        (await fetch(`${base}/keys/none`, { headers: { authorization: `Bearer ${token}` } }))
+          .status,
+      ).toBe(404)
       child.kill('SIGTERM')
       expect(await exited).toBe(0)
       expect(stderr).toContain('credsign: stopped')
@@ -303,9 +407,16 @@ describe('credsign serve', () => {
     })
 
     it('applies the migrations and keeps keys in PostgreSQL; --no-migrate requires them', async () => {
-      const env = { ...CHEAP, DATABASE_URL: process.env.DATABASE_URL, CREDSIGN_TOKENS: 'a-token-of-enough-length' }
+      const env = {
+        ...CHEAP,
+        DATABASE_URL: process.env.DATABASE_URL,
+        CREDSIGN_TOKENS: 'a-token-of-enough-length',
+      }
       const dataDir = join(dir, 'pg')
-      const unmigrated = await refused(['--data-dir', dataDir, '--schema', schema, '--no-migrate'], env)
+      const unmigrated = await refused(
+        ['--data-dir', dataDir, '--schema', schema, '--no-migrate'],
+        env,
+      )
       expect(unmigrated.code).toBe(1)
       expect(unmigrated.err).toMatch(/pending migrations .*credsign migrate/)
       const server = await serve(['--data-dir', dataDir, '--schema', schema], env)
@@ -313,15 +424,25 @@ describe('credsign serve', () => {
         expect(server.err.join('\n')).toMatch(/applied PostgreSQL migration/)
         expect(server.err.join('\n')).toContain(`keys in PostgreSQL (schema ${schema})`)
         expect([...server.out, ...server.err].join('\n')).not.toContain(process.env.DATABASE_URL!)
-        const request = { identifier: 'did:web:issuer.example#pg', secrets: ['s'], signatureType: 'Ed25519' }
-        expect((await fetch(`${server.base}/generate`, json('a-token-of-enough-length', request))).status).toBe(201)
+        const request = {
+          identifier: 'did:web:issuer.example#pg',
+          secrets: ['s'],
+          signatureType: 'Ed25519',
+        }
+        expect(
+          (await fetch(`${server.base}/generate`, json('a-token-of-enough-length', request)))
+            .status,
+        ).toBe(201)
         expect((await fetch(`${server.base}/health/readiness`)).status).toBe(200)
       } finally {
         expect(await server.stop()).toBe(0)
       }
       const migrated = await serve(['--data-dir', dataDir, '--schema', schema, '--no-migrate'], env)
       try {
-        const keys = await fetch(`${migrated.base}/keys/${encodeURIComponent('did:web:issuer.example#pg')}`, { headers: { authorization: 'Bearer a-token-of-enough-length' } })
+        const keys = await fetch(
+          `${migrated.base}/keys/${encodeURIComponent('did:web:issuer.example#pg')}`,
+          { headers: { authorization: 'Bearer a-token-of-enough-length' } },
+        )
         expect(keys.status).toBe(200)
       } finally {
         expect(await migrated.stop()).toBe(0)
@@ -384,8 +505,14 @@ function shellCommands(script: string): string[][] {
   return commands
 }
 
-/** The fetch equivalent of `curl [-s] [-X METHOD] [-H header]... [-d body] URL`, with `$NAME` from `vars`. */
-function curlToFetch(words: string[], vars: Record<string, string>): { url: string; init: RequestInit } {
+/**
+ * The fetch equivalent of `curl [-s] [-X METHOD] [-H header]... [-d body] URL`, with `$NAME` from
+ * `vars`.
+ */
+function curlToFetch(
+  words: string[],
+  vars: Record<string, string>,
+): { url: string; init: RequestInit } {
   const expand = (text: string): string =>
     text.replace(/\$([A-Z_]+)/g, (_, name: string) => {
       if (!(name in vars)) throw new Error(`README curl uses $${name}`)
@@ -401,11 +528,21 @@ function curlToFetch(words: string[], vars: Record<string, string>): { url: stri
     if (word === '-X') method = words[++i]
     else if (word === '-H') {
       const header = expand(words[++i]!)
-      headers.append(header.slice(0, header.indexOf(':')).trim(), header.slice(header.indexOf(':') + 1).trim())
+      headers.append(
+        header.slice(0, header.indexOf(':')).trim(),
+        header.slice(header.indexOf(':') + 1).trim(),
+      )
     } else if (word === '-d') body = expand(words[++i]!)
     else if (/^https?:\/\//.test(word) && url === undefined) url = expand(word)
     else throw new Error(`README curl: unexpected argument ${word}`)
   }
   if (url === undefined) throw new Error('README curl without a URL')
-  return { url, init: { method: method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) } }
+  return {
+    url,
+    init: {
+      method: method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    },
+  }
 }

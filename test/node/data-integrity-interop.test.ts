@@ -45,9 +45,23 @@ import jsonld from 'jsonld'
 import * as rdfCanonize from 'rdf-canonize'
 import { DB_CONTEXTS, didKeyDriver } from './fixtures/digital-bazaar.js'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { bundledContextUrls, canonizeRdfc, createDocumentLoader, DataIntegritySigner, dataIntegrityHandler } from '../../src/formats/data-integrity/index.js'
+import {
+  bundledContextUrls,
+  canonizeRdfc,
+  createDocumentLoader,
+  DataIntegritySigner,
+  dataIntegrityHandler,
+} from '../../src/formats/data-integrity/index.js'
 import type { CryptosuiteName } from '../../src/formats/data-integrity/index.js'
-import { asDidSigner, KeyVault, MemoryStore, verify, type KeyAlgorithm, type Signer, type VerificationResult } from '../../src/index.js'
+import {
+  asDidSigner,
+  KeyVault,
+  MemoryStore,
+  verify,
+  type KeyAlgorithm,
+  type Signer,
+  type VerificationResult,
+} from '../../src/index.js'
 import { fromB58 } from '../../src/util/bytes.js'
 
 type Json = Record<string, unknown>
@@ -66,7 +80,8 @@ interface DbResult {
 }
 
 const VECTORS = new URL('../fixtures/vectors/', import.meta.url)
-const vector = (path: string): Json => JSON.parse(readFileSync(new URL(path, VECTORS), 'utf8')) as Json
+const vector = (path: string): Json =>
+  JSON.parse(readFileSync(new URL(path, VECTORS), 'utf8')) as Json
 
 // ---------------------------------------------------------------------------------------------
 // Keys: one per algorithm, the same on both sides.
@@ -75,7 +90,7 @@ interface Party {
   algorithm: KeyAlgorithm
   did: string
   vm: string
-  /** credsign: a vault key wrapped by asDidSigner, as users sign. */
+  /** Credsign: a vault key wrapped by asDidSigner, as users sign. */
   signer: Signer
   /** DB: a Multikey key pair with the same secret, id = the did:key VM. */
   dbKey: DbKey
@@ -87,7 +102,11 @@ const KEY_FILES: Record<'Ed25519' | 'P-256' | 'P-384', [string, string]> = {
   'P-384': ['w3c-vc-di-ecdsa/TestVectors/p384KeyPair.json', 'secretKeyMultibase'],
 }
 
-const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: new Uint8Array(32).fill(7), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+const vault = new KeyVault({
+  store: new MemoryStore(),
+  serviceSecret: new Uint8Array(32).fill(7),
+  kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+})
 
 async function makeParty(algorithm: 'Ed25519' | 'P-256' | 'P-384'): Promise<Party> {
   const [file, secretMember] = KEY_FILES[algorithm]
@@ -102,7 +121,14 @@ async function makeParty(algorithm: 'Ed25519' | 'P-256' | 'P-384'): Promise<Part
   const signer = asDidSigner(await vault.unlock(`interop-${algorithm}`, ['s']))
   expect(signer.id).toBe(vm)
   const from = algorithm === 'Ed25519' ? Ed25519Multikey.from : EcdsaMultikey.from
-  const dbKey = (await from({ '@context': 'https://w3id.org/security/multikey/v1', type: 'Multikey', id: vm, controller: did, publicKeyMultibase, secretKeyMultibase })) as DbKey
+  const dbKey = (await from({
+    '@context': 'https://w3id.org/security/multikey/v1',
+    type: 'Multikey',
+    id: vm,
+    controller: did,
+    publicKeyMultibase,
+    secretKeyMultibase,
+  })) as DbKey
   return { algorithm, did, vm, signer, dbKey }
 }
 
@@ -112,9 +138,11 @@ async function makeParty(algorithm: 'Ed25519' | 'P-256' | 'P-384'): Promise<Part
 const credsignContexts = createDocumentLoader()
 
 const dbDocumentLoader = jsigs.extendContextLoader(async (url: string) => {
-  if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) }
+  if (url.startsWith('did:key:'))
+    return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) }
   const known = DB_CONTEXTS.get(url)
-  if (known !== undefined) return { contextUrl: null, documentUrl: url, document: known, tag: 'static' }
+  if (known !== undefined)
+    return { contextUrl: null, documentUrl: url, document: known, tag: 'static' }
   // Not in any DB package (examples v2, citizenship v4rc1): credsign's bundled copy.
   const { document } = await credsignContexts(url)
   return { contextUrl: null, documentUrl: url, document: structuredClone(document), tag: 'static' }
@@ -135,24 +163,72 @@ interface SuiteCase {
 }
 
 const dataIntegrity = (cryptosuite: unknown, verifyCryptosuite = cryptosuite) => ({
-  dbSigner: (key: DbKey, date: string | undefined) => new DataIntegrityProof({ signer: key.signer(), cryptosuite, ...(date === undefined ? {} : { date }) }),
+  dbSigner: (key: DbKey, date: string | undefined) =>
+    new DataIntegrityProof({
+      signer: key.signer(),
+      cryptosuite,
+      ...(date === undefined ? {} : { date }),
+    }),
   dbVerifier: () => new DataIntegrityProof({ cryptosuite: verifyCryptosuite }),
 })
 
 const SUITES: SuiteCase[] = [
-  { label: 'eddsa-rdfc-2022', suite: 'eddsa-rdfc-2022', algorithm: 'Ed25519', rdfc: true, deterministic: true, ...dataIntegrity(eddsaRdfc2022) },
-  { label: 'eddsa-jcs-2022', suite: 'eddsa-jcs-2022', algorithm: 'Ed25519', rdfc: false, deterministic: true, ...dataIntegrity(eddsaJcs2022.createSignCryptosuite(), eddsaJcs2022.createVerifyCryptosuite()) },
-  { label: 'ecdsa-rdfc-2019 P-256', suite: 'ecdsa-rdfc-2019', algorithm: 'P-256', rdfc: true, deterministic: false, ...dataIntegrity(ecdsaRdfc2019) },
-  { label: 'ecdsa-rdfc-2019 P-384', suite: 'ecdsa-rdfc-2019', algorithm: 'P-384', rdfc: true, deterministic: false, ...dataIntegrity(ecdsaRdfc2019) },
-  { label: 'ecdsa-jcs-2019 P-256', suite: 'ecdsa-jcs-2019', algorithm: 'P-256', rdfc: false, deterministic: false, ...dataIntegrity(ecdsaJcs2019.createSignCryptosuite(), ecdsaJcs2019.createVerifyCryptosuite()) },
-  { label: 'ecdsa-jcs-2019 P-384', suite: 'ecdsa-jcs-2019', algorithm: 'P-384', rdfc: false, deterministic: false, ...dataIntegrity(ecdsaJcs2019.createSignCryptosuite(), ecdsaJcs2019.createVerifyCryptosuite()) },
+  {
+    label: 'eddsa-rdfc-2022',
+    suite: 'eddsa-rdfc-2022',
+    algorithm: 'Ed25519',
+    rdfc: true,
+    deterministic: true,
+    ...dataIntegrity(eddsaRdfc2022),
+  },
+  {
+    label: 'eddsa-jcs-2022',
+    suite: 'eddsa-jcs-2022',
+    algorithm: 'Ed25519',
+    rdfc: false,
+    deterministic: true,
+    ...dataIntegrity(eddsaJcs2022.createSignCryptosuite(), eddsaJcs2022.createVerifyCryptosuite()),
+  },
+  {
+    label: 'ecdsa-rdfc-2019 P-256',
+    suite: 'ecdsa-rdfc-2019',
+    algorithm: 'P-256',
+    rdfc: true,
+    deterministic: false,
+    ...dataIntegrity(ecdsaRdfc2019),
+  },
+  {
+    label: 'ecdsa-rdfc-2019 P-384',
+    suite: 'ecdsa-rdfc-2019',
+    algorithm: 'P-384',
+    rdfc: true,
+    deterministic: false,
+    ...dataIntegrity(ecdsaRdfc2019),
+  },
+  {
+    label: 'ecdsa-jcs-2019 P-256',
+    suite: 'ecdsa-jcs-2019',
+    algorithm: 'P-256',
+    rdfc: false,
+    deterministic: false,
+    ...dataIntegrity(ecdsaJcs2019.createSignCryptosuite(), ecdsaJcs2019.createVerifyCryptosuite()),
+  },
+  {
+    label: 'ecdsa-jcs-2019 P-384',
+    suite: 'ecdsa-jcs-2019',
+    algorithm: 'P-384',
+    rdfc: false,
+    deterministic: false,
+    ...dataIntegrity(ecdsaJcs2019.createSignCryptosuite(), ecdsaJcs2019.createVerifyCryptosuite()),
+  },
   {
     label: 'Ed25519Signature2020',
     suite: 'Ed25519Signature2020',
     algorithm: 'Ed25519',
     rdfc: true,
     deterministic: true,
-    dbSigner: (key, date) => new Ed25519Signature2020({ signer: key.signer(), ...(date === undefined ? {} : { date }) }),
+    dbSigner: (key, date) =>
+      new Ed25519Signature2020({ signer: key.signer(), ...(date === undefined ? {} : { date }) }),
     dbVerifier: () => new Ed25519Signature2020(),
   },
 ]
@@ -167,10 +243,16 @@ function credentialV2(did: string): Json {
   return { ...vector('w3c-vc-di-eddsa/TestVectors/unsigned.json'), issuer: did }
 }
 
-/** VCDM 1.1, with the examples v2 vocabulary (the examples v1 context needs ODRL's, which nobody bundles). */
+/**
+ * VCDM 1.1, with the examples v2 vocabulary (the examples v1 context needs ODRL's, which nobody
+ * bundles).
+ */
 function credentialV1(did: string): Json {
   return {
-    '@context': ['https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/ns/credentials/examples/v2'],
+    '@context': [
+      'https://www.w3.org/2018/credentials/v1',
+      'https://www.w3.org/ns/credentials/examples/v2',
+    ],
     id: 'urn:uuid:6d5c1c9a-3b0e-4b8f-9a51-0c6f1b2e7d10',
     type: ['VerifiableCredential', 'AlumniCredential'],
     issuer: did,
@@ -179,11 +261,18 @@ function credentialV1(did: string): Json {
   }
 }
 
-/** VCDM 2.0 with blank nodes (nested objects without ids) and the citizenship context: the W3C employment vector. */
+/**
+ * VCDM 2.0 with blank nodes (nested objects without ids) and the citizenship context: the W3C
+ * employment vector.
+ */
 function credentialEmploy(did: string): Json {
   const employ = vector('w3c-vc-di-eddsa/TestVectors/employmentAuth.json')
   // validUntil moved from 2029 to 2099, so both verifiers keep accepting it.
-  return { ...employ, issuer: { ...(employ.issuer as Json), id: did }, validUntil: '2099-12-03T00:00:00Z' }
+  return {
+    ...employ,
+    issuer: { ...(employ.issuer as Json), id: did },
+    validUntil: '2099-12-03T00:00:00Z',
+  }
 }
 
 const CREDENTIALS: [string, (did: string) => Json][] = [
@@ -195,23 +284,42 @@ const CHALLENGE = 'n-0S6_WzA2Mj'
 const DOMAIN = 'https://verifier.example'
 
 const credsignHandlers = { handlers: [dataIntegrityHandler()] }
-const credsignVerify = (document: unknown, options: Json = {}): Promise<VerificationResult> => verify(document as Json, { ...credsignHandlers, ...options })
+const credsignVerify = (document: unknown, options: Json = {}): Promise<VerificationResult> =>
+  verify(document as Json, { ...credsignHandlers, ...options })
 
-function credsignSign(party: Party, c: SuiteCase, document: Json, options: Json = {}): Promise<Json> {
+function credsignSign(
+  party: Party,
+  c: SuiteCase,
+  document: Json,
+  options: Json = {},
+): Promise<Json> {
   return new DataIntegritySigner(party.signer, { cryptosuite: c.suite }).sign(document, options)
 }
 
 function dbIssue(party: Party, c: SuiteCase, credential: Json, date?: string): Promise<Json> {
-  return vc.issue({ credential: structuredClone(credential), suite: c.dbSigner(party.dbKey, date), documentLoader: dbDocumentLoader }) as Promise<Json>
+  return vc.issue({
+    credential: structuredClone(credential),
+    suite: c.dbSigner(party.dbKey, date),
+    documentLoader: dbDocumentLoader,
+  }) as Promise<Json>
 }
 
 function dbVerifyCredential(c: SuiteCase, credential: Json): Promise<DbResult> {
-  return vc.verifyCredential({ credential, suite: [c.dbVerifier()], documentLoader: dbDocumentLoader }) as Promise<DbResult>
+  return vc.verifyCredential({
+    credential,
+    suite: [c.dbVerifier()],
+    documentLoader: dbDocumentLoader,
+  }) as Promise<DbResult>
 }
 
 /** DB's errors as text, for a readable failure. */
 function dbErrors(result: DbResult): string {
-  const errors: unknown[] = [result.error, ...(result.results ?? []).map((r) => r.error), result.presentationResult?.error, ...(result.credentialResults ?? []).map((r) => r.error)]
+  const errors: unknown[] = [
+    result.error,
+    ...(result.results ?? []).map((r) => r.error),
+    result.presentationResult?.error,
+    ...(result.credentialResults ?? []).map((r) => r.error),
+  ]
   return errors
     .filter((e) => e !== undefined)
     .flatMap((e) => ((e as { errors?: unknown[] }).errors ?? [e]) as unknown[])
@@ -237,7 +345,10 @@ function proofOf(document: Json): Json {
 /** The document with its proof's members in sorted order. */
 function withSortedProof(document: Json): Json {
   const proof = proofOf(document)
-  return { ...document, proof: Object.fromEntries(Object.entries(proof).sort(([a], [b]) => (a < b ? -1 : 1))) }
+  return {
+    ...document,
+    proof: Object.fromEntries(Object.entries(proof).sort(([a], [b]) => (a < b ? -1 : 1))),
+  }
 }
 
 function tamper(document: Json): Json {
@@ -254,7 +365,8 @@ const parties = new Map<string, Party>()
 const partyOf = (c: SuiteCase): Party => parties.get(c.algorithm) as Party
 
 beforeAll(async () => {
-  for (const algorithm of ['Ed25519', 'P-256', 'P-384'] as const) parties.set(algorithm, await makeParty(algorithm))
+  for (const algorithm of ['Ed25519', 'P-256', 'P-384'] as const)
+    parties.set(algorithm, await makeParty(algorithm))
 })
 
 describe('the two sides see the same DID documents', () => {
@@ -274,7 +386,10 @@ describe('1. credsign signs → DB vc.verifyCredential verifies', () => {
       it(`${c.label}: ${name}`, async () => {
         const party = partyOf(c)
         const secured = await credsignSign(party, c, make(party.did))
-        expect(proofOf(secured)).toMatchObject({ type: c.suite === 'Ed25519Signature2020' ? 'Ed25519Signature2020' : 'DataIntegrityProof', verificationMethod: party.vm })
+        expect(proofOf(secured)).toMatchObject({
+          type: c.suite === 'Ed25519Signature2020' ? 'Ed25519Signature2020' : 'DataIntegrityProof',
+          verificationMethod: party.vm,
+        })
         expectDbVerified(await dbVerifyCredential(c, secured))
       })
     }
@@ -300,8 +415,15 @@ describe('2. DB vc.issue signs → credsign verify() verifies (default resolver:
 describe('1 + 2 on a credential with blank nodes (W3C employment vector, citizenship v4rc1 context)', () => {
   it('its blank nodes get other RDFC-1.0 labels with SHA-384 than with SHA-256, so P-384 below tests the hash choice', async () => {
     const toRdf = jsonld.toRDF as unknown as (input: unknown, options: Json) => Promise<unknown>
-    const dataset = await toRdf(credentialEmploy('did:example:issuer'), { documentLoader: dbDocumentLoader, safe: true })
-    const canon = (messageDigestAlgorithm: string) => rdfCanonize.canonize(dataset, { algorithm: 'RDFC-1.0', messageDigestAlgorithm }) as Promise<string>
+    const dataset = await toRdf(credentialEmploy('did:example:issuer'), {
+      documentLoader: dbDocumentLoader,
+      safe: true,
+    })
+    const canon = (messageDigestAlgorithm: string) =>
+      rdfCanonize.canonize(dataset, {
+        algorithm: 'RDFC-1.0',
+        messageDigestAlgorithm,
+      }) as Promise<string>
     expect(await canon('SHA-256')).not.toBe(await canon('SHA-384'))
   })
 
@@ -318,7 +440,10 @@ describe('1 + 2 on a credential with blank nodes (W3C employment vector, citizen
 
 describe('3. deterministic suites: byte-identical output', () => {
   for (const c of SUITES.filter((s) => s.deterministic)) {
-    for (const [name, make] of [...CREDENTIALS, ['employment (blank nodes)', credentialEmploy] as const]) {
+    for (const [name, make] of [
+      ...CREDENTIALS,
+      ['employment (blank nodes)', credentialEmploy] as const,
+    ]) {
       it(`${c.label}: ${name}`, async () => {
         const party = partyOf(c)
         const ours = await credsignSign(party, c, make(party.did), { created: CREATED })
@@ -329,7 +454,8 @@ describe('3. deterministic suites: byte-identical output', () => {
         // (credsign writes them in the W3C vectors' order, type, cryptosuite, created, …; DB writes
         // type, created, verificationMethod, cryptosuite, …), which changes no signed byte.
         expect(JSON.stringify(withSortedProof(ours))).toBe(JSON.stringify(withSortedProof(theirs)))
-        if (c.suite !== 'Ed25519Signature2020') expect(JSON.stringify(ours)).not.toBe(JSON.stringify(theirs))
+        if (c.suite !== 'Ed25519Signature2020')
+          expect(JSON.stringify(ours)).not.toBe(JSON.stringify(theirs))
         else expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs))
       })
     }
@@ -341,11 +467,30 @@ describe('4. presentations with challenge and domain', () => {
     it(`${c.label}: credsign VP → DB vc.verify; a wrong challenge fails`, async () => {
       const party = partyOf(c)
       const credential = await credsignSign(party, c, credentialV2(party.did))
-      const vp = await credsignSign(party, c, { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [credential] }, { challenge: CHALLENGE, domain: DOMAIN })
+      const vp = await credsignSign(
+        party,
+        c,
+        {
+          '@context': ['https://www.w3.org/ns/credentials/v2'],
+          type: ['VerifiablePresentation'],
+          verifiableCredential: [credential],
+        },
+        { challenge: CHALLENGE, domain: DOMAIN },
+      )
       expect(vp.holder).toBe(party.did)
-      expect(proofOf(vp)).toMatchObject({ proofPurpose: 'authentication', challenge: CHALLENGE, domain: DOMAIN })
+      expect(proofOf(vp)).toMatchObject({
+        proofPurpose: 'authentication',
+        challenge: CHALLENGE,
+        domain: DOMAIN,
+      })
       const dbVerify = (challenge: string) =>
-        vc.verify({ presentation: vp, challenge, domain: DOMAIN, suite: [c.dbVerifier()], documentLoader: dbDocumentLoader }) as Promise<DbResult>
+        vc.verify({
+          presentation: vp,
+          challenge,
+          domain: DOMAIN,
+          suite: [c.dbVerifier()],
+          documentLoader: dbDocumentLoader,
+        }) as Promise<DbResult>
       const result = await dbVerify(CHALLENGE)
       expectDbVerified(result)
       expect(result.credentialResults?.map((r) => r.verified)).toEqual([true])
@@ -353,22 +498,41 @@ describe('4. presentations with challenge and domain', () => {
       expect(wrong.verified).toBe(false)
       expect(dbErrors(wrong)).toMatch(/challenge/i)
       // and the wrong domain
-      const wrongDomain = (await vc.verify({ presentation: vp, challenge: CHALLENGE, domain: 'https://other.example', suite: [c.dbVerifier()], documentLoader: dbDocumentLoader })) as DbResult
+      const wrongDomain = (await vc.verify({
+        presentation: vp,
+        challenge: CHALLENGE,
+        domain: 'https://other.example',
+        suite: [c.dbVerifier()],
+        documentLoader: dbDocumentLoader,
+      })) as DbResult
       expect(wrongDomain.verified).toBe(false)
     })
 
     it(`${c.label}: DB vc.signPresentation → credsign verify(); a wrong challenge fails`, async () => {
       const party = partyOf(c)
       const credential = await dbIssue(party, c, credentialV2(party.did))
-      const presentation = vc.createPresentation({ verifiableCredential: [credential], holder: party.did, version: 2.0 }) as Json
-      const vp = (await vc.signPresentation({ presentation, suite: c.dbSigner(party.dbKey, undefined), challenge: CHALLENGE, domain: DOMAIN, documentLoader: dbDocumentLoader })) as Json
+      const presentation = vc.createPresentation({
+        verifiableCredential: [credential],
+        holder: party.did,
+        version: 2.0,
+      }) as Json
+      const vp = (await vc.signPresentation({
+        presentation,
+        suite: c.dbSigner(party.dbKey, undefined),
+        challenge: CHALLENGE,
+        domain: DOMAIN,
+        documentLoader: dbDocumentLoader,
+      })) as Json
       const result = await credsignVerify(vp, { nonce: CHALLENGE, audience: DOMAIN })
       expectCredsignVerified(result)
       expect(result.credentials?.map((r) => r.verified)).toEqual([true])
       const wrong = await credsignVerify(vp, { nonce: 'another-challenge', audience: DOMAIN })
       expect(wrong.verified).toBe(false)
       expect(wrong.errors.map((e) => e.code)).toEqual(['nonce_mismatch'])
-      const wrongDomain = await credsignVerify(vp, { nonce: CHALLENGE, audience: 'https://other.example' })
+      const wrongDomain = await credsignVerify(vp, {
+        nonce: CHALLENGE,
+        audience: 'https://other.example',
+      })
       expect(wrongDomain.errors.map((e) => e.code)).toEqual(['audience_mismatch'])
     })
   }
@@ -378,7 +542,10 @@ describe('5. a tampered claim fails in both verifiers', () => {
   for (const c of SUITES) {
     it(`${c.label}: signed by credsign, then by DB`, async () => {
       const party = partyOf(c)
-      for (const secured of [await credsignSign(party, c, credentialV2(party.did)), await dbIssue(party, c, credentialV2(party.did))]) {
+      for (const secured of [
+        await credsignSign(party, c, credentialV2(party.did)),
+        await dbIssue(party, c, credentialV2(party.did)),
+      ]) {
         const forged = tamper(secured)
         const db = await dbVerifyCredential(c, forged)
         expect(db.verified).toBe(false)
@@ -399,7 +566,9 @@ describe('proofs with expires (Ed25519Signature2020: see the bug below)', () => 
     it(`${c.label}: credsign signs with expires → DB verifies`, async () => {
       const party = partyOf(c)
       for (const make of [credentialV2, credentialV1]) {
-        const secured = await credsignSign(party, c, make(party.did), { expires: '2099-01-01T00:00:00Z' })
+        const secured = await credsignSign(party, c, make(party.did), {
+          expires: '2099-01-01T00:00:00Z',
+        })
         expect(proofOf(secured).expires).toBe('2099-01-01T00:00:00Z')
         expectDbVerified(await dbVerifyCredential(c, secured))
       }
@@ -412,26 +581,61 @@ describe('contexts that import other contexts by URL', () => {
   // 1.1 examples context, which imports ODRL's): jsonld's ContextResolver rewrites such arrays in
   // place, so a loader must not hand it a frozen, shared copy (fixed in 6b35029; kept as a regression test).
   const IMPORTING = 'https://example.org/importing/v1'
-  const importing = { '@context': [{ '@version': 1.1 }, 'https://www.w3.org/ns/credentials/examples/v2', { nickname: 'https://schema.org/alternateName' }] }
-  const withImporting = (did: string): Json => ({ ...credentialV2(did), '@context': ['https://www.w3.org/ns/credentials/v2', IMPORTING], credentialSubject: { id: 'did:example:abcdefgh', nickname: 'Al' } })
-  const importingDbLoader = async (url: string) => (url === IMPORTING ? { contextUrl: null, documentUrl: url, document: structuredClone(importing) } : dbDocumentLoader(url))
+  const importing = {
+    '@context': [
+      { '@version': 1.1 },
+      'https://www.w3.org/ns/credentials/examples/v2',
+      { nickname: 'https://schema.org/alternateName' },
+    ],
+  }
+  const withImporting = (did: string): Json => ({
+    ...credentialV2(did),
+    '@context': ['https://www.w3.org/ns/credentials/v2', IMPORTING],
+    credentialSubject: { id: 'did:example:abcdefgh', nickname: 'Al' },
+  })
+  const importingDbLoader = async (url: string) =>
+    url === IMPORTING
+      ? { contextUrl: null, documentUrl: url, document: structuredClone(importing) }
+      : dbDocumentLoader(url)
   const c = SUITES[0] as SuiteCase
 
   it('credsign signs (eddsa-rdfc-2022) with the context added, DB verifies', async () => {
     const party = partyOf(c)
-    const secured = await new DataIntegritySigner(party.signer, { documentLoader: createDocumentLoader({ contexts: { [IMPORTING]: importing } }) }).sign(withImporting(party.did))
-    expectDbVerified((await vc.verifyCredential({ credential: secured, suite: [c.dbVerifier()], documentLoader: importingDbLoader })) as DbResult)
+    const secured = await new DataIntegritySigner(party.signer, {
+      documentLoader: createDocumentLoader({ contexts: { [IMPORTING]: importing } }),
+    }).sign(withImporting(party.did))
+    expectDbVerified(
+      (await vc.verifyCredential({
+        credential: secured,
+        suite: [c.dbVerifier()],
+        documentLoader: importingDbLoader,
+      })) as DbResult,
+    )
   })
 
   it('DB signs (eddsa-rdfc-2022), credsign verifies with the context added', async () => {
     const party = partyOf(c)
-    const secured = (await vc.issue({ credential: withImporting(party.did), suite: c.dbSigner(party.dbKey, undefined), documentLoader: importingDbLoader })) as Json
-    expectCredsignVerified(await verify(secured, { handlers: [dataIntegrityHandler({ contexts: { [IMPORTING]: importing } })] }))
+    const secured = (await vc.issue({
+      credential: withImporting(party.did),
+      suite: c.dbSigner(party.dbKey, undefined),
+      documentLoader: importingDbLoader,
+    })) as Json
+    expectCredsignVerified(
+      await verify(secured, {
+        handlers: [dataIntegrityHandler({ contexts: { [IMPORTING]: importing } })],
+      }),
+    )
   })
 
   it('VCDM 1.1 with the examples v1 context (which imports ODRL): both ways, eddsa-rdfc-2022', async () => {
     const party = partyOf(c)
-    const credential = { ...credentialV1(party.did), '@context': ['https://www.w3.org/2018/credentials/v1', 'https://www.w3.org/2018/credentials/examples/v1'] }
+    const credential = {
+      ...credentialV1(party.did),
+      '@context': [
+        'https://www.w3.org/2018/credentials/v1',
+        'https://www.w3.org/2018/credentials/examples/v1',
+      ],
+    }
     expectDbVerified(await dbVerifyCredential(c, await credsignSign(party, c, credential)))
     expectCredsignVerified(await credsignVerify(await dbIssue(party, c, credential)))
   })
@@ -440,7 +644,14 @@ describe('contexts that import other contexts by URL', () => {
     const unusable: string[] = []
     for (const url of bundledContextUrls()) {
       try {
-        await canonizeRdfc({ '@context': url, '@id': 'urn:uuid:5a9c3b1e-0000-4000-8000-000000000001', '@type': 'https://example.org/Thing' }, createDocumentLoader())
+        await canonizeRdfc(
+          {
+            '@context': url,
+            '@id': 'urn:uuid:5a9c3b1e-0000-4000-8000-000000000001',
+            '@type': 'https://example.org/Thing',
+          },
+          createDocumentLoader(),
+        )
       } catch (error) {
         unusable.push(`${url}: ${(error as Error).message}`)
       }
@@ -472,10 +683,20 @@ describe('BUG: the bundled ed25519-2020 v1 context is not the published one', ()
     const party = partyOf(c)
     const handler = { handlers: [dataIntegrityHandler({ contexts: published })] }
     for (const make of [credentialV2, credentialV1]) {
-      const ours = await new DataIntegritySigner(party.signer, { cryptosuite: c.suite, documentLoader: createDocumentLoader({ contexts: published }) }).sign(make(party.did), { expires: '2099-01-01T00:00:00Z' })
+      const ours = await new DataIntegritySigner(party.signer, {
+        cryptosuite: c.suite,
+        documentLoader: createDocumentLoader({ contexts: published }),
+      }).sign(make(party.did), { expires: '2099-01-01T00:00:00Z' })
       expectDbVerified(await dbVerifyCredential(c, ours))
-      const suite = new Ed25519Signature2020({ signer: party.dbKey.signer(), proof: { expires: '2099-01-01T00:00:00Z' } })
-      const theirs = (await vc.issue({ credential: make(party.did), suite, documentLoader: dbDocumentLoader })) as Json
+      const suite = new Ed25519Signature2020({
+        signer: party.dbKey.signer(),
+        proof: { expires: '2099-01-01T00:00:00Z' },
+      })
+      const theirs = (await vc.issue({
+        credential: make(party.did),
+        suite,
+        documentLoader: dbDocumentLoader,
+      })) as Json
       expectCredsignVerified(await verify(theirs, handler))
     }
     const signedVector = vector('w3c-vc-di-eddsa/TestVectors/Ed25519Signature2020/signedEdSig.json')
@@ -500,7 +721,9 @@ describe('BUG: the bundled ed25519-2020 v1 context is not the published one', ()
     const c = SUITES.find((s) => s.suite === 'Ed25519Signature2020') as SuiteCase
     const party = partyOf(c)
     for (const make of [credentialV2, credentialV1]) {
-      const secured = await credsignSign(party, c, make(party.did), { expires: '2099-01-01T00:00:00Z' })
+      const secured = await credsignSign(party, c, make(party.did), {
+        expires: '2099-01-01T00:00:00Z',
+      })
       expect(proofOf(secured).expires).toBe('2099-01-01T00:00:00Z')
       expectDbVerified(await dbVerifyCredential(c, secured))
     }
@@ -510,8 +733,15 @@ describe('BUG: the bundled ed25519-2020 v1 context is not the published one', ()
     const c = SUITES.find((s) => s.suite === 'Ed25519Signature2020') as SuiteCase
     const party = partyOf(c)
     for (const make of [credentialV2, credentialV1]) {
-      const suite = new Ed25519Signature2020({ signer: party.dbKey.signer(), proof: { expires: '2099-01-01T00:00:00Z' } })
-      const secured = (await vc.issue({ credential: make(party.did), suite, documentLoader: dbDocumentLoader })) as Json
+      const suite = new Ed25519Signature2020({
+        signer: party.dbKey.signer(),
+        proof: { expires: '2099-01-01T00:00:00Z' },
+      })
+      const secured = (await vc.issue({
+        credential: make(party.did),
+        suite,
+        documentLoader: dbDocumentLoader,
+      })) as Json
       expect(proofOf(secured).expires).toBe('2099-01-01T00:00:00Z')
       expectDbVerified(await dbVerifyCredential(c, secured))
       expectCredsignVerified(await credsignVerify(secured))

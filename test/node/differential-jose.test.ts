@@ -31,7 +31,13 @@ import {
   type Serialization,
   type TokenSpec,
 } from './fixtures/differential-tokens.js'
-import { DEFAULT_ALGORITHMS, joseJwtVerify, referenceVerify, type ReferencePolicy, type ReferenceVerdict } from './fixtures/jose-reference.js'
+import {
+  DEFAULT_ALGORITHMS,
+  joseJwtVerify,
+  referenceVerify,
+  type ReferencePolicy,
+  type ReferenceVerdict,
+} from './fixtures/jose-reference.js'
 import { DOCUMENTED_CODES } from '../core/documented-codes.js'
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_207)
@@ -47,7 +53,10 @@ beforeAll(async () => {
 /** What happened across a property's runs, to make sure every branch of the property was exercised. */
 interface Tally {
   cases: number
-  /** credsign accepted although the caller's audience / nonce was never checked (issue 12: `expectation_unchecked`). */
+  /**
+   * Credsign accepted although the caller's audience / nonce was never checked (issue 12:
+   * `expectation_unchecked`).
+   */
   unchecked: string[]
   bothAccept: number
   oursOnlyRefused: number
@@ -56,12 +65,21 @@ interface Tally {
   /** Formats of the inputs both accepted (`vp+jwt+2` = a vp+jwt carrying 2 credentials). */
   accepted: Map<string, number>
 }
-const newTally = (): Tally => ({ cases: 0, unchecked: [], bothAccept: 0, oursOnlyRefused: 0, bothRefused: 0, documented: 0, accepted: new Map() })
+const newTally = (): Tally => ({
+  cases: 0,
+  unchecked: [],
+  bothAccept: 0,
+  oursOnlyRefused: 0,
+  bothRefused: 0,
+  documented: 0,
+  accepted: new Map(),
+})
 const tallies: Record<string, Tally> = {}
 
 function policyOf(options: VerifyOptions): ReferencePolicy {
   const now = options.now
-  const nowMs = typeof now === 'function' ? now() : now instanceof Date ? now.getTime() : (now ?? Date.now())
+  const nowMs =
+    typeof now === 'function' ? now() : now instanceof Date ? now.getTime() : (now ?? Date.now())
   return {
     nowMs,
     toleranceSeconds: options.clockToleranceSeconds ?? 60,
@@ -71,12 +89,22 @@ function policyOf(options: VerifyOptions): ReferencePolicy {
   }
 }
 
-function describeCase(input: unknown, options: VerifyOptions, ours: VerificationResult, reference: ReferenceVerdict): string {
+function describeCase(
+  input: unknown,
+  options: VerifyOptions,
+  ours: VerificationResult,
+  reference: ReferenceVerdict,
+): string {
   return JSON.stringify(
     {
       input,
       options: { ...options, now: policyOf(options).nowMs },
-      credsign: { verified: ours.verified, format: ours.format, checks: ours.checks.map((c) => `${c.name}:${c.passed ? 'ok' : 'FAIL'}`), errors: ours.errors.map((e) => e.code) },
+      credsign: {
+        verified: ours.verified,
+        format: ours.format,
+        checks: ours.checks.map((c) => `${c.name}:${c.passed ? 'ok' : 'FAIL'}`),
+        errors: ours.errors.map((e) => e.code),
+      },
       reference,
     },
     null,
@@ -89,7 +117,10 @@ function describeCase(input: unknown, options: VerifyOptions, ours: Verification
  * expectations (the property goes on hunting for other ones) and failing the test at its end. Each
  * has a regression row below. Remove an entry once its fix lands.
  */
-const KNOWN_FINDINGS: { name: string; matches(input: unknown, reference: ReferenceVerdict): boolean }[] = [
+const KNOWN_FINDINGS: {
+  name: string
+  matches(input: unknown, reference: ReferenceVerdict): boolean
+}[] = [
   // Found by this test and fixed (RFC 7797 section 3: a general JWS whose signatures disagree on b64
   // is refused whole, crit_unsupported): kept as the regression row below. A new wrong accept the
   // lead cannot fix at once goes here, so the property keeps hunting past it.
@@ -99,12 +130,17 @@ const KNOWN_FINDINGS: { name: string; matches(input: unknown, reference: Referen
  * The property on one input: credsign is never looser than the reference; accepted payloads and
  * headers are identical; every error code is a documented one.
  */
-async function checkDifferential(input: unknown, options: VerifyOptions, tally: Tally): Promise<void> {
+async function checkDifferential(
+  input: unknown,
+  options: VerifyOptions,
+  tally: Tally,
+): Promise<void> {
   const withResolver: VerifyOptions = { ...options, resolver: set.resolver }
   const ours = await verify(input, withResolver)
   const reference = await referenceVerify(input, policyOf(options), set.referenceKeys)
   tally.cases += 1
-  for (const error of ours.errors) expect(DOCUMENTED_CODES, `undocumented code ${error.code}`).toContain(error.code)
+  for (const error of ours.errors)
+    expect(DOCUMENTED_CODES, `undocumented code ${error.code}`).toContain(error.code)
   expect(ours.verified).toBe(ours.errors.length === 0)
   if (!ours.verified) {
     if (reference.accepted) tally.oursOnlyRefused += 1
@@ -116,12 +152,17 @@ async function checkDifferential(input: unknown, options: VerifyOptions, tally: 
     // An expectation the caller passed that credsign did not check at all is its own finding
     // (collected, asserted at the end of the property, so the hunt goes on for other ones): the
     // case counts as that only if the reference accepts once those expectations are dropped.
-    const unchecked = (['audience', 'nonce'] as const).filter((name) => options[name] !== undefined && !ours.checks.some((c) => c.name === name && c.passed))
+    const unchecked = (['audience', 'nonce'] as const).filter(
+      (name) =>
+        options[name] !== undefined && !ours.checks.some((c) => c.name === name && c.passed),
+    )
     if (unchecked.length > 0) {
       const relaxed: VerifyOptions = { ...options }
       for (const name of unchecked) delete relaxed[name]
       if ((await referenceVerify(input, policyOf(relaxed), set.referenceKeys)).accepted) {
-        tally.unchecked.push(`${unchecked.join('+')} unchecked, format ${ours.format}: ${describeCase(input, options, ours, reference)}`)
+        tally.unchecked.push(
+          `${unchecked.join('+')} unchecked, format ${ours.format}: ${describeCase(input, options, ours, reference)}`,
+        )
         return
       }
     }
@@ -131,46 +172,95 @@ async function checkDifferential(input: unknown, options: VerifyOptions, tally: 
     tally.unchecked.push(`${known.name}: ${describeCase(input, options, ours, reference)}`)
     return
   }
-  expect(reference.accepted, `credsign accepted what the reference refuses:\n${describeCase(input, options, ours, reference)}`).toBe(true)
+  expect(
+    reference.accepted,
+    `credsign accepted what the reference refuses:\n${describeCase(input, options, ours, reference)}`,
+  ).toBe(true)
   tally.bothAccept += 1
   const label = `${ours.format}${ours.credentials === undefined || ours.credentials.length === 0 ? '' : `+${ours.credentials.length}`}`
   tally.accepted.set(label, (tally.accepted.get(label) ?? 0) + 1)
   // Both accept: the same payload (parsed JSON, or the text credsign keeps for a non-JSON payload).
-  const same = isDeepStrictEqual(ours.payload, reference.payload) || (typeof ours.payload === 'string' && JSON.stringify(reference.payload) === ours.payload)
+  const same =
+    isDeepStrictEqual(ours.payload, reference.payload) ||
+    (typeof ours.payload === 'string' && JSON.stringify(reference.payload) === ours.payload)
   expect(same, `payloads differ:\n${describeCase(input, options, ours, reference)}`).toBe(true)
   // The same JSON text too (member order, and a member named __proto__ kept as an own member).
-  if (typeof ours.payload !== 'string') expect(JSON.stringify(ours.payload), describeCase(input, options, ours, reference)).toBe(JSON.stringify(reference.payload))
-  const signatures = typeof input === 'object' && input !== null && Array.isArray((input as { signatures?: unknown }).signatures) ? ((input as { signatures: { protected?: string }[] }).signatures) : undefined
-  if (signatures === undefined || signatures.length === 1) expect(ours.header, describeCase(input, options, ours, reference)).toEqual(reference.header)
+  if (typeof ours.payload !== 'string')
+    expect(JSON.stringify(ours.payload), describeCase(input, options, ours, reference)).toBe(
+      JSON.stringify(reference.payload),
+    )
+  const signatures =
+    typeof input === 'object' &&
+    input !== null &&
+    Array.isArray((input as { signatures?: unknown }).signatures)
+      ? (input as { signatures: { protected?: string }[] }).signatures
+      : undefined
+  if (signatures === undefined || signatures.length === 1)
+    expect(ours.header, describeCase(input, options, ours, reference)).toEqual(reference.header)
   else {
     // Several signatures: jose reports the first that verifies, credsign the one it bound to the
     // issuer; either way the header shown must be one of the input's protected headers.
-    const headers = signatures.map((s) => JSON.parse(Buffer.from(s.protected ?? '', 'base64url').toString('utf8')) as unknown)
+    const headers = signatures.map(
+      (s) => JSON.parse(Buffer.from(s.protected ?? '', 'base64url').toString('utf8')) as unknown,
+    )
     expect(headers, describeCase(input, options, ours, reference)).toContainEqual(ours.header)
   }
   // jose's jwtVerify itself (not only its claims validation) agrees on compact JWTs it implements.
-  if (typeof input === 'string' && typeof ours.payload === 'object' && ours.payload !== null && !Array.isArray(ours.payload) && ours.header?.alg !== 'ES256K' && reference.documented === undefined) {
-    expect(await joseJwtVerify(input, policyOf(options), set.referenceKeys), describeCase(input, options, ours, reference)).toBe(true)
+  if (
+    typeof input === 'string' &&
+    typeof ours.payload === 'object' &&
+    ours.payload !== null &&
+    !Array.isArray(ours.payload) &&
+    ours.header?.alg !== 'ES256K' &&
+    reference.documented === undefined
+  ) {
+    expect(
+      await joseJwtVerify(input, policyOf(options), set.referenceKeys),
+      describeCase(input, options, ours, reference),
+    ).toBe(true)
   }
 }
 
 const signerOf = (spec: TokenSpec): DiffKey => keys[spec.signer % keys.length] as DiffKey
 
-async function generatedCase(spec: TokenSpec, optionSpec: OptionSpec, serialization: Serialization, tally: Tally): Promise<void> {
+async function generatedCase(
+  spec: TokenSpec,
+  optionSpec: OptionSpec,
+  serialization: Serialization,
+  tally: Tally,
+): Promise<void> {
   const signer = signerOf(spec)
   const token = await buildToken(spec, keys)
-  await checkDifferential(await serialize(token, serialization, keys, signer), buildOptions(optionSpec, signer), tally)
+  await checkDifferential(
+    await serialize(token, serialization, keys, signer),
+    buildOptions(optionSpec, signer),
+    tally,
+  )
 }
 
-async function mutatedCase(spec: TokenSpec, mutations: Mutation[], optionSpec: OptionSpec, serialization: Serialization, tally: Tally): Promise<void> {
+async function mutatedCase(
+  spec: TokenSpec,
+  mutations: Mutation[],
+  optionSpec: OptionSpec,
+  serialization: Serialization,
+  tally: Tally,
+): Promise<void> {
   const signer = signerOf(spec)
   let token = await buildToken(spec, keys)
   for (const mutation of mutations) token = await mutate(token, mutation, keys, signer)
-  await checkDifferential(await serialize(token, serialization, keys, signer), buildOptions(optionSpec, signer), tally)
+  await checkDifferential(
+    await serialize(token, serialization, keys, signer),
+    buildOptions(optionSpec, signer),
+    tally,
+  )
 }
 
 const tokenArb = (): fc.Arbitrary<TokenSpec> => generatedTokenArb(keys.length)
-const params = (runs: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: Math.max(1, Math.round(runs)), endOnFailure: true })
+const params = (runs: number): fc.Parameters<unknown> => ({
+  seed: SEED,
+  numRuns: Math.max(1, Math.round(runs)),
+  endOnFailure: true,
+})
 
 function report(name: string, started: number): void {
   const tally = tallies[name] as Tally
@@ -179,14 +269,20 @@ function report(name: string, started: number): void {
   )
 }
 
-/** Issue 12: verified ⇒ every expectation the caller passed was checked; and no known finding (KNOWN_FINDINGS) was hit. */
+/**
+ * Issue 12: verified ⇒ every expectation the caller passed was checked; and no known finding
+ * (KNOWN_FINDINGS) was hit.
+ */
 function expectNoUncheckedExpectations(tally: Tally): void {
   const kinds = new Map<string, number>()
   for (const entry of tally.unchecked) {
     const kind = entry.slice(0, entry.indexOf(':'))
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
   }
-  expect(tally.unchecked.length, `credsign accepted ${tally.unchecked.length} token(s) without checking the caller's audience / nonce, or by a known finding (${[...kinds].map(([k, n]) => `${k}: ${n}`).join('; ')}); first:\n${tally.unchecked[0] ?? ''}`).toBe(0)
+  expect(
+    tally.unchecked.length,
+    `credsign accepted ${tally.unchecked.length} token(s) without checking the caller's audience / nonce, or by a known finding (${[...kinds].map(([k, n]) => `${k}: ${n}`).join('; ')}); first:\n${tally.unchecked[0] ?? ''}`,
+  ).toBe(0)
 }
 
 describe('verify() vs jose: credsign is never looser', () => {
@@ -194,7 +290,9 @@ describe('verify() vs jose: credsign is never looser', () => {
     const tally = (tallies.generated = newTally())
     const started = Date.now()
     await fc.assert(
-      fc.asyncProperty(tokenArb(), optionArb(keys.length), async (spec, options) => generatedCase(spec, options, 'compact', tally)),
+      fc.asyncProperty(tokenArb(), optionArb(keys.length), async (spec, options) =>
+        generatedCase(spec, options, 'compact', tally),
+      ),
       params(RUNS),
     )
     report('generated', started)
@@ -226,14 +324,20 @@ describe('verify() vs jose: credsign is never looser', () => {
   it('JSON serializations (flattened, general, kid unprotected, two signatures) of generated and mutated tokens', async () => {
     const tally = (tallies.json = newTally())
     const started = Date.now()
-    const serialization = fc.constantFrom<Serialization>('flattened', 'general', 'general2', 'flattened-kid-unprotected')
+    const serialization = fc.constantFrom<Serialization>(
+      'flattened',
+      'general',
+      'general2',
+      'flattened-kid-unprotected',
+    )
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(tokenArb(), validTokenArb(keys.length)),
         fc.array(mutationArb(keys.length), { maxLength: 2 }),
         optionArb(keys.length),
         serialization,
-        async (spec, mutations, options, form) => mutatedCase(spec, mutations, options, form, tally),
+        async (spec, mutations, options, form) =>
+          mutatedCase(spec, mutations, options, form, tally),
       ),
       params(RUNS * 0.6),
     )
@@ -259,14 +363,41 @@ const REGRESSIONS: RegressionRow[] = [
   {
     // Issue 12 finding 1: an expired vp+jwt with a stale nonce, in flattened JSON serialization.
     name: 'finding 1: flattened vp+jwt, expired, wrong nonce and audience',
-    spec: { signer: 0, header: { alg: 'key', kid: 'self', typ: 'vp+jwt' }, payload: { kind: 'vp2', iss: 'controller', exp: 't-3600', nbf: 'skip', iat: 't-4000', nonce: 'old' } },
+    spec: {
+      signer: 0,
+      header: { alg: 'key', kid: 'self', typ: 'vp+jwt' },
+      payload: {
+        kind: 'vp2',
+        iss: 'controller',
+        exp: 't-3600',
+        nbf: 'skip',
+        iat: 't-4000',
+        nonce: 'old',
+      },
+    },
     mutations: [],
-    options: { nowOffset: 0, nowAs: 'number', audience: 'https://rp.example', nonce: 'n-0S6_WzA2Mj' },
+    options: {
+      nowOffset: 0,
+      nowAs: 'number',
+      audience: 'https://rp.example',
+      nonce: 'n-0S6_WzA2Mj',
+    },
     serialization: 'flattened',
   },
   {
     name: 'finding 1: general JWT whose aud is another verifier',
-    spec: { signer: 2, header: { alg: 'key', kid: 'self', typ: 'JWT' }, payload: { kind: 'claims', iss: 'controller', aud: 'https://other.example', exp: 't600', nbf: 'skip', iat: 't-10' } },
+    spec: {
+      signer: 2,
+      header: { alg: 'key', kid: 'self', typ: 'JWT' },
+      payload: {
+        kind: 'claims',
+        iss: 'controller',
+        aud: 'https://other.example',
+        exp: 't600',
+        nbf: 'skip',
+        iat: 't-10',
+      },
+    },
     mutations: [],
     options: { nowOffset: 0, nowAs: 'date', audience: 'https://rp.example' },
     serialization: 'general',
@@ -275,21 +406,40 @@ const REGRESSIONS: RegressionRow[] = [
     // A vc+jwt credential ignores the caller's audience and nonce (issue 12: an expectation the
     // caller passed must be checked or the result fails, `expectation_unchecked`).
     name: 'compact vc+jwt without aud, verified with an audience',
-    spec: { signer: 1, header: { alg: 'key', kid: 'self', typ: 'vc+jwt' }, payload: { kind: 'vc2', iss: 'controller', exp: 't600', nbf: 'skip', iat: 't-10' } },
+    spec: {
+      signer: 1,
+      header: { alg: 'key', kid: 'self', typ: 'vc+jwt' },
+      payload: { kind: 'vc2', iss: 'controller', exp: 't600', nbf: 'skip', iat: 't-10' },
+    },
     mutations: [],
     options: { nowOffset: 0, nowAs: 'number', audience: 'https://rp.example' },
     serialization: 'compact',
   },
   {
     name: 'compact VCDM 1.1 vc-jwt with a stale nonce, verified with a nonce',
-    spec: { signer: 3, header: { alg: 'key', kid: 'self' }, payload: { kind: 'vc1', iss: 'controller', exp: 't600', nbf: 't-10', iat: 'skip', nonce: 'old' } },
+    spec: {
+      signer: 3,
+      header: { alg: 'key', kid: 'self' },
+      payload: {
+        kind: 'vc1',
+        iss: 'controller',
+        exp: 't600',
+        nbf: 't-10',
+        iat: 'skip',
+        nonce: 'old',
+      },
+    },
     mutations: [],
     options: { nowOffset: 0, nowAs: 'function', nonce: 'n-0S6_WzA2Mj' },
     serialization: 'compact',
   },
   {
     name: 'compact JWS with a non-JSON payload, verified with an audience',
-    spec: { signer: 4, header: { alg: 'key', kid: 'self' }, payload: { kind: 'text', exp: 'skip', nbf: 'skip', iat: 'skip' } },
+    spec: {
+      signer: 4,
+      header: { alg: 'key', kid: 'self' },
+      payload: { kind: 'text', exp: 'skip', nbf: 'skip', iat: 'skip' },
+    },
     mutations: [],
     options: { nowOffset: 0, nowAs: 'number', audience: 'https://rp.example' },
     serialization: 'compact',
@@ -298,8 +448,15 @@ const REGRESSIONS: RegressionRow[] = [
     // Found by the JSON property (seed 20261207): a general JWS with a valid ES256 signature and a
     // second signature whose protected header says b64: false (crit b64). See KNOWN_FINDINGS.
     name: 'general JWS, two signatures disagreeing on b64 (RFC 7797 section 3)',
-    spec: { signer: 0, header: { alg: 'key', kid: 'self' }, payload: { kind: 'text', exp: 'skip', nbf: 'skip', iat: 'skip' } },
-    mutations: [{ op: 'header', set: { b64: false, crit: ['b64'] } }, { op: 'resign', by: 0 }],
+    spec: {
+      signer: 0,
+      header: { alg: 'key', kid: 'self' },
+      payload: { kind: 'text', exp: 'skip', nbf: 'skip', iat: 'skip' },
+    },
+    mutations: [
+      { op: 'header', set: { b64: false, crit: ['b64'] } },
+      { op: 'resign', by: 0 },
+    ],
     options: { nowOffset: 0, nowAs: 'number' },
     serialization: 'general2',
   },
@@ -314,4 +471,3 @@ describe('verify() vs jose: regression rows', () => {
     })
   }
 })
-

@@ -21,15 +21,35 @@
 // Not generated: `status` (the reference would fetch a status list over the network), W3C
 // `vc+sd-jwt` documents (the reference has no VC data model; credsign's own tests cover them), and
 // `cnf.kid` (the reference's kbVerifier only knows `cnf.jwk`).
-import { createHash, randomBytes, verify as nodeVerify, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
+import {
+  createHash,
+  randomBytes,
+  verify as nodeVerify,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto'
 import { SDJwtInstance } from '@sd-jwt/core'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import fc from 'fast-check'
 import { isDeepStrictEqual } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { issueSdJwt, verify, type DisclosureFrame, type PublicJwk, type Signer, type VerificationResult, type VerifyOptions } from '../../src/index.js'
+import {
+  issueSdJwt,
+  verify,
+  type DisclosureFrame,
+  type PublicJwk,
+  type Signer,
+  type VerificationResult,
+  type VerifyOptions,
+} from '../../src/index.js'
 import { DOCUMENTED_CODES } from '../core/documented-codes.js'
-import { makeDiffKeys, nodeJwsSign, type DiffKey, type DiffKeySet } from './fixtures/differential-keys.js'
+import {
+  makeDiffKeys,
+  nodeJwsSign,
+  type DiffKey,
+  type DiffKeySet,
+} from './fixtures/differential-keys.js'
 import { DEFAULT_ALGORITHMS } from './fixtures/jose-reference.js'
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_207)
@@ -43,7 +63,10 @@ const NONCE = 'n-0S6_WzA2Mj'
 type Json = Record<string, unknown>
 
 let set: DiffKeySet
-/** Issuer keys: the Ed25519 and P-256 ones (what @sd-jwt's callbacks below verify), node:crypto and vault. */
+/**
+ * Issuer keys: the Ed25519 and P-256 ones (what @sd-jwt's callbacks below verify), node:crypto and
+ * vault.
+ */
 let issuers: DiffKey[]
 interface Holder {
   privateKey: KeyObject
@@ -55,7 +78,10 @@ let holders: Holder[]
 beforeAll(async () => {
   set = await makeDiffKeys()
   issuers = set.keys.filter((k) => k.alg === 'EdDSA' || k.alg === 'ES256')
-  holders = [generateKeyPairSync('ed25519'), generateKeyPairSync('ec', { namedCurve: 'prime256v1' })].map((pair, i) => ({
+  holders = [
+    generateKeyPairSync('ed25519'),
+    generateKeyPairSync('ec', { namedCurve: 'prime256v1' }),
+  ].map((pair, i) => ({
     privateKey: pair.privateKey,
     publicJwk: pair.publicKey.export({ format: 'jwk' }) as unknown as PublicJwk,
     alg: i === 0 ? 'EdDSA' : 'ES256',
@@ -66,22 +92,41 @@ beforeAll(async () => {
 // node:crypto for @sd-jwt
 
 const b64u = (data: string | Uint8Array): string => Buffer.from(data).toString('base64url')
-const HASHES: Record<string, string> = { 'sha-256': 'sha256', 'sha-384': 'sha384', 'sha-512': 'sha512' }
+const HASHES: Record<string, string> = {
+  'sha-256': 'sha256',
+  'sha-384': 'sha384',
+  'sha-512': 'sha512',
+}
 function hasher(data: string | ArrayBuffer, alg: string): Uint8Array {
   const name = HASHES[alg.toLowerCase()]
   if (name === undefined) throw new Error(`hasher: unsupported ${alg}`)
-  return new Uint8Array(createHash(name).update(typeof data === 'string' ? data : new Uint8Array(data)).digest())
+  return new Uint8Array(
+    createHash(name)
+      .update(typeof data === 'string' ? data : new Uint8Array(data))
+      .digest(),
+  )
 }
 const saltGenerator = (length: number): string => randomBytes(length).toString('base64url')
-const decodeJson = (segment: string): Json => JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Json
+const decodeJson = (segment: string): Json =>
+  JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Json
 
 /** A JWS signature check: the alg fits the key and is allowed; node:crypto verifies. */
-function jwsVerify(key: KeyObject, alg: unknown, algorithms: readonly string[], data: string, signature: string): boolean {
+function jwsVerify(
+  key: KeyObject,
+  alg: unknown,
+  algorithms: readonly string[],
+  data: string,
+  signature: string,
+): boolean {
   if (typeof alg !== 'string' || !algorithms.includes(alg)) return false
   const sig = Buffer.from(signature, 'base64url')
-  if (key.asymmetricKeyType === 'ed25519') return (alg === 'EdDSA' || alg === 'Ed25519') && nodeVerify(null, Buffer.from(data), key, sig)
+  if (key.asymmetricKeyType === 'ed25519')
+    return (alg === 'EdDSA' || alg === 'Ed25519') && nodeVerify(null, Buffer.from(data), key, sig)
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
-    return alg === 'ES256' && nodeVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, sig)
+    return (
+      alg === 'ES256' &&
+      nodeVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, sig)
+    )
   }
   return false
 }
@@ -102,7 +147,10 @@ interface ReferenceVerdict {
 }
 
 /** The reference verdict on a compact SD-JWT. */
-async function referenceVerify(compact: string, policy: ReferencePolicy): Promise<ReferenceVerdict> {
+async function referenceVerify(
+  compact: string,
+  policy: ReferencePolicy,
+): Promise<ReferenceVerdict> {
   try {
     const verifier = (data: string, signature: string): boolean => {
       const [headerB64 = '', payloadB64 = ''] = data.split('.')
@@ -118,10 +166,17 @@ async function referenceVerify(compact: string, policy: ReferencePolicy): Promis
     const kbVerifier = (data: string, signature: string, payload: unknown): boolean => {
       const jwk = (payload as { cnf?: { jwk?: object } }).cnf?.jwk
       if (jwk === undefined) return false
-      return jwsVerify(createPublicKey({ key: jwk as never, format: 'jwk' }), decodeJson(data.split('.')[0] ?? '').alg, policy.algorithms, data, signature)
+      return jwsVerify(
+        createPublicKey({ key: jwk as never, format: 'jwk' }),
+        decodeJson(data.split('.')[0] ?? '').alg,
+        policy.algorithms,
+        data,
+        signature,
+      )
     }
     const instance = new SDJwtVcInstance({ hasher, hashAlg: 'sha-256', verifier, kbVerifier })
-    const needsKb = policy.nonce !== undefined || policy.audience !== undefined || policy.requireKeyBinding
+    const needsKb =
+      policy.nonce !== undefined || policy.audience !== undefined || policy.requireKeyBinding
     const kbJwt = compact.slice(compact.lastIndexOf('~') + 1)
     let keyBindingNonce = policy.nonce
     if (needsKb && keyBindingNonce === undefined) {
@@ -137,7 +192,11 @@ async function referenceVerify(compact: string, policy: ReferencePolicy): Promis
       ...(keyBindingNonce === undefined ? {} : { keyBindingNonce }),
     })
     if (needsKb && result.kb === undefined) throw new Error('no verified KB-JWT')
-    if (policy.audience !== undefined && (result.kb?.payload as Json | undefined)?.aud !== policy.audience) throw new Error('KB-JWT aud is not the expected one')
+    if (
+      policy.audience !== undefined &&
+      (result.kb?.payload as Json | undefined)?.aud !== policy.audience
+    )
+      throw new Error('KB-JWT aud is not the expected one')
     return { accepted: true, claims: result.payload as Json }
   } catch (error) {
     return { accepted: false, reason: error instanceof Error ? error.message : String(error) }
@@ -158,12 +217,17 @@ interface ClaimSpec {
   iat: unknown
   exp: unknown
   nbf: unknown
-  /** index of the holder in `holders`, or -1 for no cnf */
+  /** Index of the holder in `holders`, or -1 for no cnf */
   cnf: number
 }
 
 const FRAMES: DisclosureFrame[] = [
-  { _sd: ['given_name', 'family_name', 'address'], address: { _sd: ['street_address', 'locality'] }, nationalities: { _sd: [0, 1] }, _sd_decoy: 2 },
+  {
+    _sd: ['given_name', 'family_name', 'address'],
+    address: { _sd: ['street_address', 'locality'] },
+    nationalities: { _sd: [0, 1] },
+    _sd_decoy: 2,
+  },
   { _sd: ['given_name'] },
   {},
   { _sd: ['given_name', 'age'], address: { _sd: ['country'], _sd_decoy: 1 } },
@@ -185,7 +249,18 @@ interface CaseSpec {
 }
 
 interface KbSpec {
-  kind: 'none' | 'good' | 'other-key' | 'wrong-hash' | 'no-typ' | 'jwt-typ' | 'old' | 'future' | 'no-aud' | 'no-nonce' | 'alg-none'
+  kind:
+    | 'none'
+    | 'good'
+    | 'other-key'
+    | 'wrong-hash'
+    | 'no-typ'
+    | 'jwt-typ'
+    | 'old'
+    | 'future'
+    | 'no-aud'
+    | 'no-nonce'
+    | 'alg-none'
   aud: string
   nonce: string
 }
@@ -211,11 +286,25 @@ type SdMutation =
   | { op: 'replace-disclosure'; index: number; value: unknown }
 
 const timeArb = (good: string[]): fc.Arbitrary<unknown> =>
-  fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...good) }, { weight: 4, arbitrary: fc.constant('skip') }, { weight: 2, arbitrary: fc.constantFrom<unknown>('t-3600', 't3600', 't-61', 't61', 't0', 't60', 't-60') }, { weight: 1, arbitrary: fc.constantFrom<unknown>('x', null, 0, 1e20) })
+  fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...good) },
+    { weight: 4, arbitrary: fc.constant('skip') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<unknown>('t-3600', 't3600', 't-61', 't61', 't0', 't60', 't-60'),
+    },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>('x', null, 0, 1e20) },
+  )
 
 const claimArb: fc.Arbitrary<ClaimSpec> = fc.record({
-  iss: fc.oneof({ weight: 6, arbitrary: fc.constant('controller' as const) }, { weight: 1, arbitrary: fc.constantFrom('other' as const, 'skip' as const, 7) }),
-  vct: fc.oneof({ weight: 6, arbitrary: fc.constant<unknown>(VCT) }, { weight: 1, arbitrary: fc.constantFrom<unknown>('skip', 7, '') }),
+  iss: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('controller' as const) },
+    { weight: 1, arbitrary: fc.constantFrom('other' as const, 'skip' as const, 7) },
+  ),
+  vct: fc.oneof(
+    { weight: 6, arbitrary: fc.constant<unknown>(VCT) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>('skip', 7, '') },
+  ),
   iat: timeArb(['t-10']),
   exp: timeArb(['t600']),
   nbf: timeArb(['t-10']),
@@ -226,13 +315,33 @@ const kbArb: fc.Arbitrary<KbSpec> = fc.record({
   kind: fc.oneof(
     { weight: 8, arbitrary: fc.constant('good' as const) },
     { weight: 2, arbitrary: fc.constant('none' as const) },
-    { weight: 2, arbitrary: fc.constantFrom('other-key' as const, 'wrong-hash' as const, 'no-typ' as const, 'jwt-typ' as const, 'old' as const, 'future' as const, 'no-aud' as const, 'no-nonce' as const, 'alg-none' as const) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'other-key' as const,
+        'wrong-hash' as const,
+        'no-typ' as const,
+        'jwt-typ' as const,
+        'old' as const,
+        'future' as const,
+        'no-aud' as const,
+        'no-nonce' as const,
+        'alg-none' as const,
+      ),
+    },
   ),
-  aud: fc.oneof({ weight: 5, arbitrary: fc.constant(AUDIENCE) }, { weight: 1, arbitrary: fc.constant('https://other.example') }),
-  nonce: fc.oneof({ weight: 5, arbitrary: fc.constant(NONCE) }, { weight: 1, arbitrary: fc.constant('replayed') }),
+  aud: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(AUDIENCE) },
+    { weight: 1, arbitrary: fc.constant('https://other.example') },
+  ),
+  nonce: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(NONCE) },
+    { weight: 1, arbitrary: fc.constant('replayed') },
+  ),
 })
 
-const rarely = <T>(arbitrary: fc.Arbitrary<T>, weight = 1): fc.Arbitrary<T | undefined> => fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: weight * 2, arbitrary })
+const rarely = <T>(arbitrary: fc.Arbitrary<T>, weight = 1): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: weight * 2, arbitrary })
 
 const optionArb: fc.Arbitrary<OptionSpec> = fc.record(
   {
@@ -242,9 +351,22 @@ const optionArb: fc.Arbitrary<OptionSpec> = fc.record(
     nonce: rarely(fc.constantFrom(NONCE, NONCE, 'replayed'), 2),
     requireKeyBinding: rarely(fc.boolean()),
     keyBindingMaxAgeSeconds: rarely(fc.constantFrom(10, 300, 100_000)),
-    algorithms: rarely(fc.constantFrom(['EdDSA'], ['ES256'], ['EdDSA', 'ES256'], ['EdDSA', 'ES256'], ['ES384']), 0.5),
+    algorithms: rarely(
+      fc.constantFrom(['EdDSA'], ['ES256'], ['EdDSA', 'ES256'], ['EdDSA', 'ES256'], ['ES384']),
+      0.5,
+    ),
   },
-  { requiredKeys: ['nowOffset', 'tolerance', 'audience', 'nonce', 'requireKeyBinding', 'keyBindingMaxAgeSeconds', 'algorithms'] },
+  {
+    requiredKeys: [
+      'nowOffset',
+      'tolerance',
+      'audience',
+      'nonce',
+      'requireKeyBinding',
+      'keyBindingMaxAgeSeconds',
+      'algorithms',
+    ],
+  },
 ) as fc.Arbitrary<OptionSpec>
 
 const mutationArb: fc.Arbitrary<SdMutation> = fc.oneof(
@@ -253,19 +375,44 @@ const mutationArb: fc.Arbitrary<SdMutation> = fc.oneof(
   fc.record({ op: fc.constant('swap' as const), a: fc.nat(20), b: fc.nat(20) }),
   fc.record({ op: fc.constant('strip-kb' as const) }),
   fc.record({ op: fc.constant('strip-tilde' as const) }),
-  fc.record({ op: fc.constant('flip' as const), part: fc.nat(20), at: fc.nat(400), to: fc.constantFrom('A', 'B', '_', '-', '~', '.') }),
-  fc.record({ op: fc.constant('forge' as const), name: fc.constantFrom('given_name', 'exp', 'iss', 'cnf', '_sd', '...', '__proto__', 'admin'), value: fc.constantFrom<unknown>('Mallory', T - 3600, true, { jwk: { kty: 'OKP' } }) }),
-  fc.record({ op: fc.constant('replace-disclosure' as const), index: fc.nat(20), value: fc.constantFrom<unknown>('Mallory', null, ['x']) }),
+  fc.record({
+    op: fc.constant('flip' as const),
+    part: fc.nat(20),
+    at: fc.nat(400),
+    to: fc.constantFrom('A', 'B', '_', '-', '~', '.'),
+  }),
+  fc.record({
+    op: fc.constant('forge' as const),
+    name: fc.constantFrom('given_name', 'exp', 'iss', 'cnf', '_sd', '...', '__proto__', 'admin'),
+    value: fc.constantFrom<unknown>('Mallory', T - 3600, true, { jwk: { kty: 'OKP' } }),
+  }),
+  fc.record({
+    op: fc.constant('replace-disclosure' as const),
+    index: fc.nat(20),
+    value: fc.constantFrom<unknown>('Mallory', null, ['x']),
+  }),
 )
 
 const caseArb = (mutations: fc.Arbitrary<SdMutation[]>): fc.Arbitrary<CaseSpec> =>
   fc.record({
     issuer: fc.nat(20),
     claims: claimArb,
-    frame: fc.oneof({ weight: 6, arbitrary: fc.nat(3) }, { weight: 1, arbitrary: fc.constantFrom(4, 5) }),
-    present: fc.oneof({ weight: 3, arbitrary: fc.constant(0xffff) }, { weight: 2, arbitrary: fc.nat(0xffff) }),
+    frame: fc.oneof(
+      { weight: 6, arbitrary: fc.nat(3) },
+      { weight: 1, arbitrary: fc.constantFrom(4, 5) },
+    ),
+    present: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(0xffff) },
+      { weight: 2, arbitrary: fc.nat(0xffff) },
+    ),
     kb: kbArb,
-    serialization: fc.constantFrom('compact' as const, 'compact' as const, 'compact' as const, 'flattened' as const, 'general' as const),
+    serialization: fc.constantFrom(
+      'compact' as const,
+      'compact' as const,
+      'compact' as const,
+      'flattened' as const,
+      'general' as const,
+    ),
     options: optionArb,
     mutations,
   })
@@ -276,7 +423,14 @@ function claimsOf(spec: ClaimSpec, issuer: DiffKey): Json {
   const put = (name: string, value: unknown): void => {
     if (value !== 'skip') claims[name] = value
   }
-  put('iss', spec.iss === 'controller' ? issuer.controller : spec.iss === 'other' ? other.controller : spec.iss)
+  put(
+    'iss',
+    spec.iss === 'controller'
+      ? issuer.controller
+      : spec.iss === 'other'
+        ? other.controller
+        : spec.iss,
+  )
   put('vct', spec.vct)
   put('iat', time(spec.iat))
   put('exp', time(spec.exp))
@@ -292,11 +446,23 @@ function claimsOf(spec: ClaimSpec, issuer: DiffKey): Json {
   return claims
 }
 
-/** Issues with @sd-jwt/core for node:crypto keys and with credsign's issueSdJwt for vault keys; undefined when the issuer refuses. */
-async function issue(issuer: DiffKey, claims: Json, frame: DisclosureFrame): Promise<string | undefined> {
+/**
+ * Issues with @sd-jwt/core for node:crypto keys and with credsign's issueSdJwt for vault keys;
+ * undefined when the issuer refuses.
+ */
+async function issue(
+  issuer: DiffKey,
+  claims: Json,
+  frame: DisclosureFrame,
+): Promise<string | undefined> {
   try {
     if (issuer.label.startsWith('vault:')) {
-      const signer: Signer = { id: issuer.kid, algorithm: issuer.alg === 'EdDSA' ? 'Ed25519' : 'P-256', publicJwk: issuer.publicJwk, sign: (data) => issuer.sign(data) }
+      const signer: Signer = {
+        id: issuer.kid,
+        algorithm: issuer.alg === 'EdDSA' ? 'Ed25519' : 'P-256',
+        publicJwk: issuer.publicJwk,
+        sign: (data) => issuer.sign(data),
+      }
       return await issueSdJwt(signer, claims, { disclosureFrame: frame, typ: 'dc+sd-jwt' })
     }
     const instance = new SDJwtInstance({
@@ -306,7 +472,11 @@ async function issue(issuer: DiffKey, claims: Json, frame: DisclosureFrame): Pro
       signAlg: issuer.alg,
       signer: async (data: string) => b64u(await issuer.sign(new TextEncoder().encode(data))),
     })
-    return await instance.issue(claims as never, Object.keys(frame).length === 0 ? undefined : (frame as never), { header: { typ: 'dc+sd-jwt', kid: issuer.kid } })
+    return await instance.issue(
+      claims as never,
+      Object.keys(frame).length === 0 ? undefined : (frame as never),
+      { header: { typ: 'dc+sd-jwt', kid: issuer.kid } },
+    )
   } catch {
     return undefined
   }
@@ -314,16 +484,36 @@ async function issue(issuer: DiffKey, claims: Json, frame: DisclosureFrame): Pro
 
 function kbJwtFor(presented: string, spec: KbSpec, holderIndex: number): string {
   if (spec.kind === 'none') return ''
-  const holder = holders[spec.kind === 'other-key' ? (holderIndex + 1) % holders.length : Math.max(0, holderIndex)] as Holder
+  const holder = holders[
+    spec.kind === 'other-key' ? (holderIndex + 1) % holders.length : Math.max(0, holderIndex)
+  ] as Holder
   const header: Json = { alg: spec.kind === 'alg-none' ? 'none' : holder.alg, typ: 'kb+jwt' }
   if (spec.kind === 'no-typ') delete header.typ
   if (spec.kind === 'jwt-typ') header.typ = 'JWT'
-  const sdHash = b64u(createHash('sha256').update(spec.kind === 'wrong-hash' ? `${presented}x` : presented).digest())
-  const payload: Json = { iat: spec.kind === 'old' ? T - 3600 : spec.kind === 'future' ? T + 3600 : T - 5, aud: spec.aud, nonce: spec.nonce, sd_hash: sdHash }
+  const sdHash = b64u(
+    createHash('sha256')
+      .update(spec.kind === 'wrong-hash' ? `${presented}x` : presented)
+      .digest(),
+  )
+  const payload: Json = {
+    iat: spec.kind === 'old' ? T - 3600 : spec.kind === 'future' ? T + 3600 : T - 5,
+    aud: spec.aud,
+    nonce: spec.nonce,
+    sd_hash: sdHash,
+  }
   if (spec.kind === 'no-aud') delete payload.aud
   if (spec.kind === 'no-nonce') delete payload.nonce
   const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`
-  const signature = spec.kind === 'alg-none' ? '' : b64u(nodeJwsSign(holder.alg === 'EdDSA' ? 'Ed25519' : 'P-256', holder.privateKey, Buffer.from(input)))
+  const signature =
+    spec.kind === 'alg-none'
+      ? ''
+      : b64u(
+          nodeJwsSign(
+            holder.alg === 'EdDSA' ? 'Ed25519' : 'P-256',
+            holder.privateKey,
+            Buffer.from(input),
+          ),
+        )
   return `${input}.${signature}`
 }
 
@@ -336,7 +526,8 @@ function applyMutation(sdJwt: string, mutation: SdMutation): string {
       if (disclosureCount > 0) parts.splice(disclosure(mutation.index), 1)
       return parts.join('~')
     case 'duplicate':
-      if (disclosureCount > 0) parts.splice(disclosure(mutation.index), 0, parts[disclosure(mutation.index)] as string)
+      if (disclosureCount > 0)
+        parts.splice(disclosure(mutation.index), 0, parts[disclosure(mutation.index)] as string)
       return parts.join('~')
     case 'swap': {
       if (disclosureCount < 2) return sdJwt
@@ -366,7 +557,9 @@ function applyMutation(sdJwt: string, mutation: SdMutation): string {
       const index = disclosure(mutation.index)
       let decoded: unknown[]
       try {
-        decoded = JSON.parse(Buffer.from(parts[index] as string, 'base64url').toString('utf8')) as unknown[]
+        decoded = JSON.parse(
+          Buffer.from(parts[index] as string, 'base64url').toString('utf8'),
+        ) as unknown[]
         if (!Array.isArray(decoded)) return sdJwt
       } catch {
         return sdJwt // an earlier mutation broke this disclosure already
@@ -378,10 +571,17 @@ function applyMutation(sdJwt: string, mutation: SdMutation): string {
   }
 }
 
-/** The compact SD-JWT of a case (presented subset, KB-JWT, mutations), or undefined when issuance was refused. */
+/**
+ * The compact SD-JWT of a case (presented subset, KB-JWT, mutations), or undefined when issuance
+ * was refused.
+ */
 async function buildCase(spec: CaseSpec): Promise<string | undefined> {
   const issuer = issuers[spec.issuer % issuers.length] as DiffKey
-  const issued = await issue(issuer, claimsOf(spec.claims, issuer), FRAMES[spec.frame] as DisclosureFrame)
+  const issued = await issue(
+    issuer,
+    claimsOf(spec.claims, issuer),
+    FRAMES[spec.frame] as DisclosureFrame,
+  )
   if (issued === undefined) return undefined
   const parts = issued.split('~')
   const disclosures = parts.slice(1, -1).filter((_, i) => (spec.present >> i) & 1)
@@ -391,14 +591,19 @@ async function buildCase(spec: CaseSpec): Promise<string | undefined> {
   return sdJwt
 }
 
-/** RFC 9901 section 8 JSON serialization of a compact SD-JWT (what credsign is given for those cases). */
+/**
+ * RFC 9901 section 8 JSON serialization of a compact SD-JWT (what credsign is given for those
+ * cases).
+ */
 function jsonForm(compact: string, serialization: 'flattened' | 'general'): unknown {
   const parts = compact.split('~')
   const [protectedB64 = '', payload = '', signature = ''] = (parts[0] as string).split('.')
   const last = parts[parts.length - 1] as string
   const header: Json = { disclosures: parts.slice(1, -1) }
   if (last !== '' && parts.length > 1) header.kb_jwt = last
-  return serialization === 'flattened' ? { protected: protectedB64, payload, signature, header } : { payload, signatures: [{ protected: protectedB64, signature, header }] }
+  return serialization === 'flattened'
+    ? { protected: protectedB64, payload, signature, header }
+    : { payload, signatures: [{ protected: protectedB64, signature, header }] }
 }
 
 function optionsOf(spec: OptionSpec): VerifyOptions {
@@ -407,8 +612,10 @@ function optionsOf(spec: OptionSpec): VerifyOptions {
   if (spec.audience !== undefined) options.audience = spec.audience
   if (spec.nonce !== undefined) options.nonce = spec.nonce
   if (spec.requireKeyBinding !== undefined) options.requireKeyBinding = spec.requireKeyBinding
-  if (spec.keyBindingMaxAgeSeconds !== undefined) options.keyBindingMaxAgeSeconds = spec.keyBindingMaxAgeSeconds
-  if (spec.algorithms !== undefined) options.algorithms = spec.algorithms as VerifyOptions['algorithms']
+  if (spec.keyBindingMaxAgeSeconds !== undefined)
+    options.keyBindingMaxAgeSeconds = spec.keyBindingMaxAgeSeconds
+  if (spec.algorithms !== undefined)
+    options.algorithms = spec.algorithms as VerifyOptions['algorithms']
   return options
 }
 
@@ -429,20 +636,45 @@ interface Tally {
   bothAccept: number
   oursOnlyRefused: number
   bothRefused: number
-  /** credsign's first error code on refused cases, to see what the generator mostly hits. */
+  /** Credsign's first error code on refused cases, to see what the generator mostly hits. */
   codes: Map<string, number>
 }
-const newTally = (): Tally => ({ cases: 0, issuanceRefused: 0, bothAccept: 0, oursOnlyRefused: 0, bothRefused: 0, codes: new Map() })
+const newTally = (): Tally => ({
+  cases: 0,
+  issuanceRefused: 0,
+  bothAccept: 0,
+  oursOnlyRefused: 0,
+  bothRefused: 0,
+  codes: new Map(),
+})
 
-function describeCase(spec: CaseSpec, input: unknown, ours: VerificationResult, reference: ReferenceVerdict): string {
+function describeCase(
+  spec: CaseSpec,
+  input: unknown,
+  ours: VerificationResult,
+  reference: ReferenceVerdict,
+): string {
   return JSON.stringify(
-    { spec, input, credsign: { verified: ours.verified, checks: ours.checks.map((c) => `${c.name}:${c.passed ? 'ok' : 'FAIL'}`), errors: ours.errors.map((e) => `${e.code}: ${e.message}`), payload: ours.payload }, reference },
+    {
+      spec,
+      input,
+      credsign: {
+        verified: ours.verified,
+        checks: ours.checks.map((c) => `${c.name}:${c.passed ? 'ok' : 'FAIL'}`),
+        errors: ours.errors.map((e) => `${e.code}: ${e.message}`),
+        payload: ours.payload,
+      },
+      reference,
+    },
     null,
     1,
   )
 }
 
-/** The property on one case: never looser than @sd-jwt; identical claims when both accept; documented codes. */
+/**
+ * The property on one case: never looser than @sd-jwt; identical claims when both accept;
+ * documented codes.
+ */
 async function checkCase(spec: CaseSpec, tally: Tally): Promise<void> {
   const compact = await buildCase(spec)
   if (compact === undefined) {
@@ -453,7 +685,8 @@ async function checkCase(spec: CaseSpec, tally: Tally): Promise<void> {
   const ours = await verify(input, optionsOf(spec.options))
   const reference = await referenceVerify(compact, policyOf(spec.options))
   tally.cases += 1
-  for (const error of ours.errors) expect(DOCUMENTED_CODES, `undocumented code ${error.code}`).toContain(error.code)
+  for (const error of ours.errors)
+    expect(DOCUMENTED_CODES, `undocumented code ${error.code}`).toContain(error.code)
   expect(ours.verified).toBe(ours.errors.length === 0)
   if (!ours.verified) {
     const code = ours.errors[0]?.code ?? 'none'
@@ -462,12 +695,18 @@ async function checkCase(spec: CaseSpec, tally: Tally): Promise<void> {
     else tally.bothRefused += 1
     return
   }
-  expect(reference.accepted, `credsign accepted what @sd-jwt refuses:\n${describeCase(spec, input, ours, reference)}`).toBe(true)
+  expect(
+    reference.accepted,
+    `credsign accepted what @sd-jwt refuses:\n${describeCase(spec, input, ours, reference)}`,
+  ).toBe(true)
   tally.bothAccept += 1
   // @sd-jwt keeps `_sd_alg` in the processed claims; credsign drops it (it is SD-JWT machinery, not a claim).
   const { _sd_alg: sdAlg, ...theirs } = reference.claims ?? {}
   void sdAlg
-  expect(isDeepStrictEqual(ours.payload, theirs), `claims differ:\n${describeCase(spec, input, ours, reference)}`).toBe(true)
+  expect(
+    isDeepStrictEqual(ours.payload, theirs),
+    `claims differ:\n${describeCase(spec, input, ours, reference)}`,
+  ).toBe(true)
 }
 
 describe('verify() vs @sd-jwt/sd-jwt-vc: credsign is never looser', () => {
@@ -475,7 +714,15 @@ describe('verify() vs @sd-jwt/sd-jwt-vc: credsign is never looser', () => {
     const tally = newTally()
     const started = Date.now()
     await fc.assert(
-      fc.asyncProperty(caseArb(fc.oneof({ weight: 1, arbitrary: fc.constant<SdMutation[]>([]) }, { weight: 1, arbitrary: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) })), async (spec) => checkCase(spec, tally)),
+      fc.asyncProperty(
+        caseArb(
+          fc.oneof(
+            { weight: 1, arbitrary: fc.constant<SdMutation[]>([]) },
+            { weight: 1, arbitrary: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) },
+          ),
+        ),
+        async (spec) => checkCase(spec, tally),
+      ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     )
     console.info(
@@ -492,7 +739,16 @@ describe('verify() vs @sd-jwt/sd-jwt-vc: credsign is never looser', () => {
 const REGRESSIONS: { name: string; spec: CaseSpec; expectRefused: boolean }[] = [
   {
     name: 'exp in a disclosure (SD-JWT VC: never selectively disclosable), expired, disclosed: refused',
-    spec: { issuer: 0, claims: { iss: 'controller', vct: VCT, iat: 't-7200', exp: 't-3600', nbf: 'skip', cnf: -1 }, frame: 4, present: 0xffff, kb: { kind: 'none', aud: AUDIENCE, nonce: NONCE }, serialization: 'compact', options: { nowOffset: 0 }, mutations: [] },
+    spec: {
+      issuer: 0,
+      claims: { iss: 'controller', vct: VCT, iat: 't-7200', exp: 't-3600', nbf: 'skip', cnf: -1 },
+      frame: 4,
+      present: 0xffff,
+      kb: { kind: 'none', aud: AUDIENCE, nonce: NONCE },
+      serialization: 'compact',
+      options: { nowOffset: 0 },
+      mutations: [],
+    },
     expectRefused: true,
   },
   {
@@ -501,22 +757,58 @@ const REGRESSIONS: { name: string; spec: CaseSpec; expectRefused: boolean }[] = 
     // to in SdJwtVcSigner; @sd-jwt/core does not), so both verifiers accept this expired-but-withheld
     // credential.
     name: 'exp in a disclosure, expired, withheld by the holder: undetectable, accepted by both',
-    spec: { issuer: 0, claims: { iss: 'controller', vct: VCT, iat: 't-7200', exp: 't-3600', nbf: 'skip', cnf: -1 }, frame: 4, present: 0, kb: { kind: 'none', aud: AUDIENCE, nonce: NONCE }, serialization: 'compact', options: { nowOffset: 0 }, mutations: [] },
+    spec: {
+      issuer: 0,
+      claims: { iss: 'controller', vct: VCT, iat: 't-7200', exp: 't-3600', nbf: 'skip', cnf: -1 },
+      frame: 4,
+      present: 0,
+      kb: { kind: 'none', aud: AUDIENCE, nonce: NONCE },
+      serialization: 'compact',
+      options: { nowOffset: 0 },
+      mutations: [],
+    },
     expectRefused: false,
   },
   {
     name: 'cnf in a disclosure, disclosed, no KB-JWT: refused',
-    spec: { issuer: 2, claims: { iss: 'controller', vct: VCT, iat: 't-10', exp: 't600', nbf: 'skip', cnf: 0 }, frame: 5, present: 0xffff, kb: { kind: 'none', aud: AUDIENCE, nonce: NONCE }, serialization: 'compact', options: { nowOffset: 0 }, mutations: [] },
+    spec: {
+      issuer: 2,
+      claims: { iss: 'controller', vct: VCT, iat: 't-10', exp: 't600', nbf: 'skip', cnf: 0 },
+      frame: 5,
+      present: 0xffff,
+      kb: { kind: 'none', aud: AUDIENCE, nonce: NONCE },
+      serialization: 'compact',
+      options: { nowOffset: 0 },
+      mutations: [],
+    },
     expectRefused: true,
   },
   {
     name: 'KB-JWT signed by another key, audience and nonce asked: refused',
-    spec: { issuer: 1, claims: { iss: 'controller', vct: VCT, iat: 't-10', exp: 't600', nbf: 'skip', cnf: 1 }, frame: 0, present: 0xffff, kb: { kind: 'other-key', aud: AUDIENCE, nonce: NONCE }, serialization: 'flattened', options: { nowOffset: 0, audience: AUDIENCE, nonce: NONCE }, mutations: [] },
+    spec: {
+      issuer: 1,
+      claims: { iss: 'controller', vct: VCT, iat: 't-10', exp: 't600', nbf: 'skip', cnf: 1 },
+      frame: 0,
+      present: 0xffff,
+      kb: { kind: 'other-key', aud: AUDIENCE, nonce: NONCE },
+      serialization: 'flattened',
+      options: { nowOffset: 0, audience: AUDIENCE, nonce: NONCE },
+      mutations: [],
+    },
     expectRefused: true,
   },
   {
     name: 'a well-formed SD-JWT+KB in general JSON serialization: accepted by both, same claims',
-    spec: { issuer: 3, claims: { iss: 'controller', vct: VCT, iat: 't-10', exp: 't600', nbf: 't-10', cnf: 0 }, frame: 0, present: 0xffff, kb: { kind: 'good', aud: AUDIENCE, nonce: NONCE }, serialization: 'general', options: { nowOffset: 0, audience: AUDIENCE, nonce: NONCE }, mutations: [] },
+    spec: {
+      issuer: 3,
+      claims: { iss: 'controller', vct: VCT, iat: 't-10', exp: 't600', nbf: 't-10', cnf: 0 },
+      frame: 0,
+      present: 0xffff,
+      kb: { kind: 'good', aud: AUDIENCE, nonce: NONCE },
+      serialization: 'general',
+      options: { nowOffset: 0, audience: AUDIENCE, nonce: NONCE },
+      mutations: [],
+    },
     expectRefused: false,
   },
 ]
@@ -532,4 +824,3 @@ describe('verify() vs @sd-jwt/sd-jwt-vc: regression rows', () => {
     })
   }
 })
-

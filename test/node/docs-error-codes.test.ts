@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
-/** The string members of `export type <name> = | 'a' | 'b' …` in a source file (up to `end`, or the file's end). */
+/**
+ * The string members of `export type <name> = | 'a' | 'b' …` in a source file (up to `end`, or the
+ * file's end).
+ */
 function unionMembers(path: string, name: string, end?: string): string[] {
   const source = readFileSync(new URL(path, import.meta.url), 'utf8')
   const start = source.indexOf(`export type ${name}`)
@@ -20,7 +23,11 @@ function documentedIn(heading: string): string[] {
 }
 
 describe('docs/errors.md', () => {
-  const core = unionMembers('../../src/errors/credsign-error.ts', 'ErrorCode', '/** Marks credsign errors')
+  const core = unionMembers(
+    '../../src/errors/credsign-error.ts',
+    'ErrorCode',
+    '/** Marks credsign errors',
+  )
   const http = unionMembers('../../src/http/http-error-code.ts', 'HttpErrorCode')
 
   it('documents every ErrorCode in the library section, and nothing that is not one', () => {

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest'
 describe('docs/security.md threat table', () => {
   const docs = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8')
   const table = docs.slice(docs.indexOf('## Threat table'))
-  const rows = table.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| attack class') && !line.startsWith('|---'))
+  const rows = table
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('| ') && !line.startsWith('| attack class') && !line.startsWith('|---'),
+    )
 
   it('has a row per attack class, each naming at least one test', () => {
     expect(rows.length).toBeGreaterThanOrEqual(20)
@@ -14,9 +19,17 @@ describe('docs/security.md threat table', () => {
   })
 
   it('every file a row names exists', () => {
-    const named = new Set(rows.flatMap((row) => [...row.matchAll(/\b((?:test|bench|src|docs)\/[\w/.-]+\.(?:ts|md))\b/g)].map((m) => m[1] as string)))
+    const named = new Set(
+      rows.flatMap((row) =>
+        [...row.matchAll(/\b((?:test|bench|src|docs)\/[\w/.-]+\.(?:ts|md))\b/g)].map(
+          (m) => m[1] as string,
+        ),
+      ),
+    )
     expect(named.size).toBeGreaterThan(20)
-    const missing = [...named].filter((path) => !existsSync(new URL(`../../${path}`, import.meta.url)))
+    const missing = [...named].filter(
+      (path) => !existsSync(new URL(`../../${path}`, import.meta.url)),
+    )
     expect(missing).toEqual([])
   })
 })

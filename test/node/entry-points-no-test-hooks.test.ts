@@ -18,7 +18,16 @@ const ENTRY_POINTS = {
   'credsign/http': () => import('../../src/http/index.js'),
 }
 
-const TEST_HOOKS = ['setRdfcCache', 'rdfcCacheStats', 'resetRdfcCache', 'rdfcTemplateControls', 'resetRdfcTemplates', 'sealWithFixedRandomness', 'issueSdJwtWith', 'buildSdPayload']
+const TEST_HOOKS = [
+  'setRdfcCache',
+  'rdfcCacheStats',
+  'resetRdfcCache',
+  'rdfcTemplateControls',
+  'resetRdfcTemplates',
+  'sealWithFixedRandomness',
+  'issueSdJwtWith',
+  'buildSdPayload',
+]
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,5 +1,6 @@
 /**
  * Which implementation the entry points select. Runs in both Node projects:
+ *
  * - `node`: src/index.ts installs nothing (WebCrypto / noble); importing src/index.node.ts (what the
  *   package's `node` export condition loads) installs node:crypto.
  * - `node-backend` (CREDSIGN_TEST_BACKEND=node): the setup file already installed it, and files that
@@ -20,17 +21,25 @@ async function handleBackend(): Promise<string> {
 }
 
 describe('entry points', () => {
-  it(preinstalled ? 'the node-backend project runs on node:crypto' : 'src/index.ts alone uses WebCrypto / noble', async () => {
-    expect(cryptoBackend()?.name).toBe(preinstalled ? 'node' : undefined)
-    expect(await handleBackend()).toBe(preinstalled ? 'node' : 'webcrypto')
-  })
+  it(
+    preinstalled
+      ? 'the node-backend project runs on node:crypto'
+      : 'src/index.ts alone uses WebCrypto / noble',
+    async () => {
+      expect(cryptoBackend()?.name).toBe(preinstalled ? 'node' : undefined)
+      expect(await handleBackend()).toBe(preinstalled ? 'node' : 'webcrypto')
+    },
+  )
 
   it('src/index.node.ts installs node:crypto and exports exactly what src/index.ts exports', async () => {
     const nodeEntry = await import('../../src/index.node.js')
     expect(cryptoBackend()?.name).toBe('node')
     expect(await handleBackend()).toBe('node')
     expect(Object.keys(nodeEntry).sort()).toEqual(Object.keys(core).sort())
-    for (const name of Object.keys(core)) expect((nodeEntry as Record<string, unknown>)[name], name).toBe((core as Record<string, unknown>)[name])
+    for (const name of Object.keys(core))
+      expect((nodeEntry as Record<string, unknown>)[name], name).toBe(
+        (core as Record<string, unknown>)[name],
+      )
   })
 
   it('with it installed, loadPrivateKey / verifySignature / scrypt go through it, and `noble` still forces noble', async () => {
@@ -52,9 +61,13 @@ describe('entry points', () => {
       const signature = await key.sign(data)
       expect(await core.verifySignature(material.publicJwk, data, signature)).toBe(true)
       expect(verify).toHaveBeenCalledTimes(1)
-      expect(await core.verifySignature(material.publicJwk, data, signature, { backend: 'noble' })).toBe(true)
+      expect(
+        await core.verifySignature(material.publicJwk, data, signature, { backend: 'noble' }),
+      ).toBe(true)
       expect(verify).toHaveBeenCalledTimes(1)
-      expect((await core.loadPrivateKey('secp256k1', material.pkcs8, { backend: 'noble' })).backend).toBe('noble')
+      expect(
+        (await core.loadPrivateKey('secp256k1', material.pkcs8, { backend: 'noble' })).backend,
+      ).toBe('noble')
     } finally {
       scrypt.mockRestore()
       verify.mockRestore()

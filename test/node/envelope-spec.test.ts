@@ -12,7 +12,9 @@ import { PINNED, VECTOR } from '../core/envelope-fixtures.js'
 const doc = readFileSync(new URL('../../docs/envelope.md', import.meta.url), 'utf8')
 
 function block(marker: string): string {
-  const match = new RegExp(`<!-- test-vector:${marker} -->\\s*\`\`\`[a-z]*\\n([\\s\\S]*?)\\n\`\`\``).exec(doc)
+  const match = new RegExp(
+    `<!-- test-vector:${marker} -->\\s*\`\`\`[a-z]*\\n([\\s\\S]*?)\\n\`\`\``,
+  ).exec(doc)
   if (!match?.[1]) throw new Error(`no ${marker} block in docs/envelope.md`)
   return match[1]
 }
@@ -24,7 +26,8 @@ const u32 = (n: number) => {
 }
 const lp = (parts: Buffer[]) => Buffer.concat(parts.flatMap((p) => [u32(p.length), p]))
 const b64u = (text: string) => Buffer.from(text, 'base64url')
-const hkdf = (ikm: Buffer, salt: Buffer | string, info: string, length: number) => Buffer.from(hkdfSync('sha256', ikm, salt, info, length))
+const hkdf = (ikm: Buffer, salt: Buffer | string, info: string, length: number) =>
+  Buffer.from(hkdfSync('sha256', ikm, salt, info, length))
 
 function canonicalKdf(kdf: SealedEnvelope['kdf']): string {
   if (kdf.id === 'pbkdf2-sha256') return `pbkdf2-sha256;iterations=${kdf.iterations}`
@@ -71,7 +74,10 @@ function specOpen(env: SealedEnvelope, serviceSecret: string, secrets: readonly 
   const decipher = createDecipheriv('aes-256-gcm', KEK, b64u(env.iv))
   decipher.setAAD(header)
   decipher.setAuthTag(ct.subarray(ct.length - 16))
-  const plaintext = Buffer.concat([decipher.update(ct.subarray(0, ct.length - 16)), decipher.final()])
+  const plaintext = Buffer.concat([
+    decipher.update(ct.subarray(0, ct.length - 16)),
+    decipher.final(),
+  ])
   return { sfp, macKey, pepper, E, stretched, KEK, header, mac, plaintext }
 }
 
@@ -93,7 +99,9 @@ describe('envelope specification (independent node:crypto implementation)', () =
     const env = JSON.parse(block('envelope')) as SealedEnvelope
     const envelope = new SecretEnvelope({ serviceSecret: VECTOR.serviceSecret })
     expect(await envelope.open(env, VECTOR.secrets, VECTOR.context)).toEqual(VECTOR.plaintext)
-    expect(new Uint8Array(specOpen(env, VECTOR.serviceSecret, VECTOR.secrets).plaintext)).toEqual(VECTOR.plaintext)
+    expect(new Uint8Array(specOpen(env, VECTOR.serviceSecret, VECTOR.secrets).plaintext)).toEqual(
+      VECTOR.plaintext,
+    )
   })
 
   it('the documented intermediate values match the specification', () => {
@@ -120,13 +128,22 @@ describe('envelope specification (independent node:crypto implementation)', () =
       .split('\n')
       .map((line) => line.trim().split(/\s+/).slice(0, 2).join(''))
       .join('')
-    expect(hex).toBe(specOpen(PINNED.pbkdf2, VECTOR.serviceSecret, VECTOR.secrets).header.toString('hex'))
+    expect(hex).toBe(
+      specOpen(PINNED.pbkdf2, VECTOR.serviceSecret, VECTOR.secrets).header.toString('hex'),
+    )
   })
 
   it('an envelope sealed now with random salt and IV opens with the specification', async () => {
-    const envelope = new SecretEnvelope({ serviceSecret: `  ${VECTOR.serviceSecret}\n`, kdf: { id: 'scrypt', N: 1024, r: 1, p: 2 } })
+    const envelope = new SecretEnvelope({
+      serviceSecret: `  ${VECTOR.serviceSecret}\n`,
+      kdf: { id: 'scrypt', N: 1024, r: 1, p: 2 },
+    })
     const plaintext = new Uint8Array(Buffer.from('a PKCS#8 key would be here'))
-    const sealed = await envelope.seal(plaintext, ['\u00e9', 'x'], { keyId: 'k', algorithm: 'P-384', keyVersion: 12 })
+    const sealed = await envelope.seal(plaintext, ['\u00e9', 'x'], {
+      keyId: 'k',
+      algorithm: 'P-384',
+      keyVersion: 12,
+    })
     const out = specOpen(sealed, VECTOR.serviceSecret, ['e\u0301', 'x'])
     expect(new Uint8Array(out.plaintext)).toEqual(plaintext)
     expect(out.mac.toString('base64url')).toBe(sealed.mac)

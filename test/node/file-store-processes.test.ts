@@ -12,7 +12,8 @@ import { makeTestRecord } from 'credsign/testing'
 import { validateKeyRecord } from '../../src/stores/record.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
 /** A child running a TypeScript fixture, with its stdout split into complete lines. */
 class Child {
@@ -24,7 +25,10 @@ class Child {
   #waiters: (() => void)[] = []
 
   constructor(script: string, args: string[]) {
-    this.process = spawn(process.execPath, ['--import', 'tsx', fixture(script), ...args], { cwd: repoRoot, stdio: 'pipe' })
+    this.process = spawn(process.execPath, ['--import', 'tsx', fixture(script), ...args], {
+      cwd: repoRoot,
+      stdio: 'pipe',
+    })
     this.process.stdout.setEncoding('utf8')
     this.process.stdout.on('data', (chunk: string) => {
       // Only complete lines count: a line cut short by SIGKILL is no report.
@@ -56,9 +60,12 @@ class Child {
       const found = this.lines.find(test)
       if (found !== undefined) return found
       if (this.process.exitCode !== null || this.process.signalCode !== null) {
-        throw new Error(`child exited (${this.process.exitCode ?? this.process.signalCode}) without the expected line; stderr:\n${this.#stderr}`)
+        throw new Error(
+          `child exited (${this.process.exitCode ?? this.process.signalCode}) without the expected line; stderr:\n${this.#stderr}`,
+        )
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the child; stderr:\n${this.#stderr}`)
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for the child; stderr:\n${this.#stderr}`)
       await new Promise<void>((wake) => {
         this.#waiters.push(wake)
         setTimeout(wake, 200)
@@ -67,7 +74,8 @@ class Child {
   }
 
   kill(): void {
-    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill('SIGKILL')
+    if (this.process.exitCode === null && this.process.signalCode === null)
+      this.process.kill('SIGKILL')
   }
 }
 
@@ -94,11 +102,21 @@ describe('FileStore across processes', () => {
   it('two processes each making 25 concurrent creates of one id: exactly one succeeds in total', async () => {
     const a = start('concurrent-create.ts', [dir, 'did:web:contended.example#key-1', '25'])
     const b = start('concurrent-create.ts', [dir, 'did:web:contended.example#key-1', '25'])
-    await Promise.all([a.waitFor((line) => line === 'ready'), b.waitFor((line) => line === 'ready')])
+    await Promise.all([
+      a.waitFor((line) => line === 'ready'),
+      b.waitFor((line) => line === 'ready'),
+    ])
     a.process.stdin.write('go\n')
     b.process.stdin.write('go\n')
     const summaries = await Promise.all(
-      [a, b].map(async (child) => JSON.parse(await child.waitFor((line) => line.startsWith('{'))) as { ok: number; exists: number; other: string[] }),
+      [a, b].map(
+        async (child) =>
+          JSON.parse(await child.waitFor((line) => line.startsWith('{'))) as {
+            ok: number
+            exists: number
+            other: string[]
+          },
+      ),
     )
     expect(summaries.flatMap((summary) => summary.other)).toEqual([])
     expect(summaries.reduce((sum, summary) => sum + summary.ok, 0)).toBe(1)
@@ -114,10 +132,16 @@ describe('FileStore across processes', () => {
     await store.create(makeTestRecord('counter'))
     const a = start('increment.ts', [dir, 'counter', '15'])
     const b = start('increment.ts', [dir, 'counter', '15'])
-    await Promise.all([a.waitFor((line) => line === 'ready'), b.waitFor((line) => line === 'ready')])
+    await Promise.all([
+      a.waitFor((line) => line === 'ready'),
+      b.waitFor((line) => line === 'ready'),
+    ])
     a.process.stdin.write('go\n')
     b.process.stdin.write('go\n')
-    await Promise.all([a.waitFor((line) => line.startsWith('done')), b.waitFor((line) => line.startsWith('done'))])
+    await Promise.all([
+      a.waitFor((line) => line.startsWith('done')),
+      b.waitFor((line) => line.startsWith('done')),
+    ])
     expect((await store.get('counter'))?.revision).toBe(31)
     expect(await readdir(dir)).toHaveLength(1)
   }, 60_000)
@@ -138,7 +162,8 @@ describe('FileStore across processes', () => {
       for (const line of child.lines) {
         const [kind, id, revision] = line.split(' ')
         if (kind === 'C' && id !== undefined) created.add(id)
-        if (kind === 'U' && id !== undefined) lastRevision.set(id, Math.max(lastRevision.get(id) ?? 0, Number(revision)))
+        if (kind === 'U' && id !== undefined)
+          lastRevision.set(id, Math.max(lastRevision.get(id) ?? 0, Number(revision)))
         if (kind === 'C' || kind === 'U') reports++
       }
 
@@ -159,16 +184,22 @@ describe('FileStore across processes', () => {
         for (const record of page.records) listed.set(record.id, record.revision)
         cursor = page.nextCursor
       } while (cursor !== undefined)
-      for (const id of created) expect(listed.has(id), `acknowledged create of ${id} is lost`).toBe(true)
+      for (const id of created)
+        expect(listed.has(id), `acknowledged create of ${id} is lost`).toBe(true)
       for (const [id, revision] of lastRevision) {
-        expect(listed.get(id) ?? 0, `acknowledged update of ${id} to revision ${revision} is lost`).toBeGreaterThanOrEqual(revision)
+        expect(
+          listed.get(id) ?? 0,
+          `acknowledged update of ${id} to revision ${revision} is lost`,
+        ).toBeGreaterThanOrEqual(revision)
       }
     }
     // The test means something only if the children got real work done.
     expect(created.size).toBeGreaterThan(20)
     expect(reports).toBeGreaterThan(40)
     // Leftovers from the kills are harmless and cleanup() takes the old ones away.
-    expect(await new FileStore({ directory: dir }).cleanup({ olderThanMs: 0 })).toBeGreaterThanOrEqual(0)
+    expect(
+      await new FileStore({ directory: dir }).cleanup({ olderThanMs: 0 }),
+    ).toBeGreaterThanOrEqual(0)
     expect((await readdir(dir)).filter((name) => name.startsWith('.tmp-'))).toEqual([])
   }, 180_000)
 })

@@ -1,4 +1,14 @@
-import { mkdtemp, mkdir, readdir, readFile, rm, stat, utimes, writeFile, copyFile } from 'node:fs/promises'
+import {
+  mkdtemp,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+  copyFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -16,7 +26,10 @@ runKeyStoreContract(
   'FileStore',
   async () => {
     const dir = await freshDir()
-    return { store: new FileStore({ directory: join(dir, 'keys') }), cleanup: () => rm(dir, { recursive: true, force: true }) }
+    return {
+      store: new FileStore({ directory: join(dir, 'keys') }),
+      cleanup: () => rm(dir, { recursive: true, force: true }),
+    }
   },
   { describe, it },
 )
@@ -61,13 +74,31 @@ describe('FileStore', () => {
     await store.create(makeTestRecord('did:web:issuer.example#key-1'))
     await store.create(makeTestRecord('issuer-2'))
     const names = (await readdir(dir)).sort()
-    expect(names).toEqual([`${keyFileStem('did:web:issuer.example#key-1')}.json`, `${keyFileStem('issuer-2')}.json`].sort())
+    expect(names).toEqual(
+      [
+        `${keyFileStem('did:web:issuer.example#key-1')}.json`,
+        `${keyFileStem('issuer-2')}.json`,
+      ].sort(),
+    )
     const content = JSON.parse(await readFile(fileOf('did:web:issuer.example#key-1'), 'utf8'))
     expect(content).toEqual({ ...makeTestRecord('did:web:issuer.example#key-1'), revision: 1 })
   })
 
   it('maps ids to distinct, safe, bounded file names', () => {
-    const ids = ['a', 'A', 'k#1', 'k%1', 'k:1', 'k_1', '.hidden', '..', '.', 'did:web:x.example%3A8443#key-1', 'x'.repeat(500), `${'x'.repeat(499)}y`]
+    const ids = [
+      'a',
+      'A',
+      'k#1',
+      'k%1',
+      'k:1',
+      'k_1',
+      '.hidden',
+      '..',
+      '.',
+      'did:web:x.example%3A8443#key-1',
+      'x'.repeat(500),
+      `${'x'.repeat(499)}y`,
+    ]
     const stems = ids.map(keyFileStem)
     // Distinct even on a case-insensitive file system.
     expect(new Set(stems.map((stem) => stem.toLowerCase())).size).toBe(ids.length)
@@ -75,7 +106,9 @@ describe('FileStore', () => {
       expect(stem).toMatch(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,59}\.[0-9a-f]{32}$/)
       expect(`${stem}.lock`.length).toBeLessThan(120)
     }
-    expect(keyFileStem('did:web:issuer.example#key-1')).toMatch(/^did_web_issuer\.example_key-1\.[0-9a-f]{32}$/)
+    expect(keyFileStem('did:web:issuer.example#key-1')).toMatch(
+      /^did_web_issuer\.example_key-1\.[0-9a-f]{32}$/,
+    )
     expect(keyFileStem('a')).not.toBe(keyFileStem('A'))
     expect(keyFileStem('k#1').split('.')[0]).toBe(keyFileStem('k%1').split('.')[0])
   })
@@ -83,7 +116,10 @@ describe('FileStore', () => {
   it('rejects a 10,000-character id with invalid_key_id and a short message', async () => {
     const id = 'k'.repeat(10_000)
     for (const attempt of [store.get(id), store.delete(id), store.create(makeTestRecord(id))]) {
-      const error = await attempt.then(() => undefined, (e: unknown) => e)
+      const error = await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(CredsignError.is(error, 'invalid_key_id')).toBe(true)
       expect((error as Error).message.length).toBeLessThan(300)
     }
@@ -96,7 +132,10 @@ describe('FileStore', () => {
       ['unparsable JSON', (path) => writeFile(path, '{"id": "issuer-1", "revision": ')],
       ['invalid UTF-8', (path) => writeFile(path, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))],
       ['an empty file', (path) => writeFile(path, '')],
-      ['a record that fails validation', (path) => writeFile(path, JSON.stringify({ ...makeTestRecord('issuer-1'), versions: [] }))],
+      [
+        'a record that fails validation',
+        (path) => writeFile(path, JSON.stringify({ ...makeTestRecord('issuer-1'), versions: [] })),
+      ],
       ['another id', (path) => writeFile(path, JSON.stringify(makeTestRecord('issuer-2')))],
     ]
     for (const [what, corrupt] of cases) {
@@ -108,7 +147,10 @@ describe('FileStore', () => {
         const before = await readFile(path)
         const name = `${keyFileStem('issuer-1')}.json`
         const expectCorrupt = async (promise: Promise<unknown>): Promise<void> => {
-          const error = await promise.then(() => undefined, (e: unknown) => e)
+          const error = await promise.then(
+            () => undefined,
+            (e: unknown) => e,
+          )
           expect(CredsignError.is(error, 'store_corrupt'), String(error)).toBe(true)
           expect((error as Error).message).toContain(name)
         }
@@ -118,7 +160,9 @@ describe('FileStore', () => {
         await expectCorrupt(store.delete('issuer-1', 1))
         await expectCorrupt(store.list())
         await expectCorrupt(store.list({ limit: 1 }))
-        await expect(store.create(makeTestRecord('issuer-1'))).rejects.toMatchObject({ code: 'exists' })
+        await expect(store.create(makeTestRecord('issuer-1'))).rejects.toMatchObject({
+          code: 'exists',
+        })
         expect(await readFile(path)).toEqual(before)
         // Other keys still work.
         expect((await store.get('issuer-0'))?.id).toBe('issuer-0')
@@ -160,7 +204,9 @@ describe('FileStore', () => {
     await utimes(join(dir, `${keyFileStem('issuer-2')}.lock`), old, old)
     await writeFile(join(dir, `${keyFileStem('issuer-3')}.lock`), '')
     expect(await store.cleanup()).toBe(2)
-    expect((await readdir(dir)).sort()).toEqual(['.tmp-new', `${keyFileStem('issuer-1')}.json`, `${keyFileStem('issuer-3')}.lock`].sort())
+    expect((await readdir(dir)).sort()).toEqual(
+      ['.tmp-new', `${keyFileStem('issuer-1')}.json`, `${keyFileStem('issuer-3')}.lock`].sort(),
+    )
     expect(await store.cleanup({ olderThanMs: 0 })).toBe(1)
   })
 
@@ -202,10 +248,19 @@ describe('FileStore', () => {
     const other = new FileStore({ directory: dir })
     const created = await store.create(makeTestRecord('issuer-1'))
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).update({ ...created, updatedAt: `2026-02-01T00:00:${String(i).padStart(2, '0')}Z` })),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 0 ? store : other).update({
+          ...created,
+          updatedAt: `2026-02-01T00:00:${String(i).padStart(2, '0')}Z`,
+        }),
+      ),
     )
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1)
-    expect(results.filter((result) => result.status === 'rejected' && CredsignError.is(result.reason, 'conflict'))).toHaveLength(19)
+    expect(
+      results.filter(
+        (result) => result.status === 'rejected' && CredsignError.is(result.reason, 'conflict'),
+      ),
+    ).toHaveLength(19)
     expect(await readdir(dir)).toEqual([`${keyFileStem('issuer-1')}.json`])
   })
 
@@ -230,8 +285,19 @@ describe('FileStore', () => {
   it('turns I/O failures into store_unavailable, never raw errors', async () => {
     await writeFile(join(root, 'a-file'), 'x')
     const broken = new FileStore({ directory: join(root, 'a-file', 'keys') })
-    for (const attempt of [broken.ping(), broken.list(), broken.get('k'), broken.create(makeTestRecord('k')), broken.update(makeTestRecord('k')), broken.delete('k'), broken.cleanup()]) {
-      const error = await attempt.then(() => undefined, (e: unknown) => e)
+    for (const attempt of [
+      broken.ping(),
+      broken.list(),
+      broken.get('k'),
+      broken.create(makeTestRecord('k')),
+      broken.update(makeTestRecord('k')),
+      broken.delete('k'),
+      broken.cleanup(),
+    ]) {
+      const error = await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(CredsignError.is(error, 'store_unavailable'), String(error)).toBe(true)
       expect((error as CredsignError).cause).toBeDefined()
     }
@@ -264,7 +330,8 @@ describe('loadServiceSecret', () => {
     await writeFile(join(root, 's1'), `${secret}\n`)
     await writeFile(join(root, 's2'), `  \t${secret}\r\n\n  `)
     await writeFile(join(root, 's3'), `\uFEFF${secret}\n`)
-    for (const name of ['s1', 's2', 's3']) expect(text(await loadServiceSecret(join(root, name)))).toBe(secret)
+    for (const name of ['s1', 's2', 's3'])
+      expect(text(await loadServiceSecret(join(root, name)))).toBe(secret)
   })
 
   it('keeps inner whitespace and arbitrary bytes', async () => {
@@ -278,18 +345,26 @@ describe('loadServiceSecret', () => {
 
   it('requires at least 32 bytes after trimming', async () => {
     await writeFile(join(root, 'short'), `${'x'.repeat(31)}\n\n\n`)
-    await expect(loadServiceSecret(join(root, 'short'))).rejects.toMatchObject({ code: 'invalid_service_secret' })
+    await expect(loadServiceSecret(join(root, 'short'))).rejects.toMatchObject({
+      code: 'invalid_service_secret',
+    })
     await writeFile(join(root, 'ok'), 'x'.repeat(32))
     expect((await loadServiceSecret(join(root, 'ok'))).length).toBe(32)
     await writeFile(join(root, 'blank'), ' \n'.repeat(40))
-    await expect(loadServiceSecret(join(root, 'blank'))).rejects.toMatchObject({ code: 'invalid_service_secret' })
+    await expect(loadServiceSecret(join(root, 'blank'))).rejects.toMatchObject({
+      code: 'invalid_service_secret',
+    })
   })
 
   it('fails with invalid_service_secret for a missing, unreadable or huge file', async () => {
-    await expect(loadServiceSecret(join(root, 'missing'))).rejects.toMatchObject({ code: 'invalid_service_secret' })
+    await expect(loadServiceSecret(join(root, 'missing'))).rejects.toMatchObject({
+      code: 'invalid_service_secret',
+    })
     await expect(loadServiceSecret(root)).rejects.toMatchObject({ code: 'invalid_service_secret' })
     await writeFile(join(root, 'huge'), 'x'.repeat(100_000))
-    await expect(loadServiceSecret(join(root, 'huge'))).rejects.toMatchObject({ code: 'invalid_service_secret' })
+    await expect(loadServiceSecret(join(root, 'huge'))).rejects.toMatchObject({
+      code: 'invalid_service_secret',
+    })
     expect(await readdir(root)).toEqual(['huge'])
   })
 
@@ -306,14 +381,18 @@ describe('loadServiceSecret', () => {
 
   it('concurrent createIfMissing calls agree on one secret', async () => {
     const path = join(root, 'dev-secret')
-    const secrets = await Promise.all(Array.from({ length: 10 }, () => loadServiceSecret(path, { createIfMissing: true })))
+    const secrets = await Promise.all(
+      Array.from({ length: 10 }, () => loadServiceSecret(path, { createIfMissing: true })),
+    )
     for (const secret of secrets) expect(secret).toEqual(secrets[0])
     expect(await readdir(root)).toEqual(['dev-secret'])
   })
 
   it('does not overwrite an existing (even too short) file', async () => {
     await writeFile(join(root, 'short'), 'short')
-    await expect(loadServiceSecret(join(root, 'short'), { createIfMissing: true })).rejects.toMatchObject({ code: 'invalid_service_secret' })
+    await expect(
+      loadServiceSecret(join(root, 'short'), { createIfMissing: true }),
+    ).rejects.toMatchObject({ code: 'invalid_service_secret' })
     expect(await readFile(join(root, 'short'), 'utf8')).toBe('short')
   })
 })

@@ -24,7 +24,11 @@ const logs: HttpLogEntry[] = []
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'credsign-server-paths-'))
-  const vault = new KeyVault({ store: new FileStore({ directory: dir }), serviceSecret: crypto.getRandomValues(new Uint8Array(32)), kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+  const vault = new KeyVault({
+    store: new FileStore({ directory: dir }),
+    serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+    kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+  })
   await vault.generate({ id: KEY_ID, algorithm: 'Ed25519', secrets: SECRETS })
   // Signed while the key was intact; its kid is the vault's key, which the verify routes resolve from the vault.
   jwt = await new JwtVcSigner(await vault.unlock(KEY_ID, SECRETS)).sign({
@@ -35,7 +39,11 @@ beforeAll(async () => {
   })
   // The damage: the key file is no longer JSON.
   await writeFile(join(dir, `${keyFileStem(KEY_ID)}.json`), '{ this is not json')
-  server = createServer(toNodeListener(createHandler({ vault, auth: { bearerTokens: [TOKEN] }, onLog: (entry) => logs.push(entry) })))
+  server = createServer(
+    toNodeListener(
+      createHandler({ vault, auth: { bearerTokens: [TOKEN] }, onLog: (entry) => logs.push(entry) }),
+    ),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
@@ -46,10 +54,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; body: any }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string; body: any }> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
   const text = await response.text()
@@ -61,16 +76,29 @@ function expectNoServerPath(text: string): void {
   expect(text).not.toContain(dir)
   expect(text).not.toContain(tmpdir())
   expect(text).not.toContain(keyFileStem(KEY_ID))
-  const withoutUrls = text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"]*/gi, '').replace(/urn:[^\s"]*/gi, '')
+  const withoutUrls = text
+    .replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"]*/gi, '')
+    .replace(/urn:[^\s"]*/gi, '')
   expect(withoutUrls).not.toMatch(/(?:^|[\s"'(])\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+/)
 }
 
 describe('a damaged key file: no server path in the response', () => {
   it('POST /sign/vc/jwt → 500 store_corrupt with a fixed detail; the path only in the onLog entry', async () => {
-    const credential = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], credentialSubject: { id: 'did:example:alice' } }
+    const credential = {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiableCredential'],
+      credentialSubject: { id: 'did:example:alice' },
+    }
     logs.length = 0
-    const reply = await call('POST', '/sign/vc/jwt', { identifier: KEY_ID, secrets: SECRETS, verifiable: credential })
-    expect({ status: reply.status, code: reply.body?.code }, reply.text).toEqual({ status: 500, code: 'store_corrupt' })
+    const reply = await call('POST', '/sign/vc/jwt', {
+      identifier: KEY_ID,
+      secrets: SECRETS,
+      verifiable: credential,
+    })
+    expect({ status: reply.status, code: reply.body?.code }, reply.text).toEqual({
+      status: 500,
+      code: 'store_corrupt',
+    })
     expectNoServerPath(reply.text)
     // The operator still learns which file is damaged, from the server-side log.
     expect(logs).toHaveLength(1)
@@ -80,8 +108,19 @@ describe('a damaged key file: no server path in the response', () => {
 
   it('every route that reads the key: /sign/vp, /sign/pop, /keys/:id, the JWKS', async () => {
     const replies = [
-      await call('POST', '/sign/vp/jwt', { identifier: KEY_ID, secrets: SECRETS, verifiable: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] } }),
-      await call('POST', '/sign/pop/jwt', { identifier: KEY_ID, secrets: SECRETS, domain: 'https://issuer.example' }),
+      await call('POST', '/sign/vp/jwt', {
+        identifier: KEY_ID,
+        secrets: SECRETS,
+        verifiable: {
+          '@context': ['https://www.w3.org/ns/credentials/v2'],
+          type: ['VerifiablePresentation'],
+        },
+      }),
+      await call('POST', '/sign/pop/jwt', {
+        identifier: KEY_ID,
+        secrets: SECRETS,
+        domain: 'https://issuer.example',
+      }),
       await call('GET', `/keys/${encodeURIComponent(KEY_ID)}`),
       await call('GET', '/.well-known/jwks.json'),
     ]

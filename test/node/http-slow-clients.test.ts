@@ -15,7 +15,10 @@ import { CredsignError, KeyVault, MemoryStore } from '../../src/index.js'
 
 const TOKEN = 'slow-clients-token-0123456789'
 const DEADLINE_MS = 300
-/** Scheduling slack on a loaded 2-core machine; the point is "about the deadline", not "200 s later". */
+/**
+ * Scheduling slack on a loaded 2-core machine; the point is "about the deadline", not "200 s
+ * later".
+ */
 const SLACK_MS = 1_500
 
 let server: Server
@@ -23,8 +26,15 @@ let port: number
 const logs: HttpLogEntry[] = []
 
 function newHandler() {
-  const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
-  return createHandler({ vault, auth: { bearerTokens: [TOKEN] }, onLog: (entry) => logs.push(entry) })
+  const vault = new KeyVault({
+    store: new MemoryStore(),
+    serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+  })
+  return createHandler({
+    vault,
+    auth: { bearerTokens: [TOKEN] },
+    onLog: (entry) => logs.push(entry),
+  })
 }
 
 beforeAll(async () => {
@@ -85,7 +95,11 @@ function slowClient(target: number, head: string, body: string, intervalMs = 1_0
   }
 }
 
-function postHead(path: string, length: number, options: { token?: string | null; keepAlive?: boolean } = {}): string {
+function postHead(
+  path: string,
+  length: number,
+  options: { token?: string | null; keepAlive?: boolean } = {},
+): string {
   const token = options.token === undefined ? TOKEN : options.token
   return [
     `POST ${path} HTTP/1.1`,
@@ -100,14 +114,27 @@ function postHead(path: string, length: number, options: { token?: string | null
 }
 
 /** The status, headers and JSON body of the first response in `raw`. */
-function parseResponse(raw: string): { status: number; headers: Record<string, string>; body: any } {
+function parseResponse(raw: string): {
+  status: number
+  headers: Record<string, string>
+  body: any
+} {
   const end = raw.indexOf('\r\n\r\n')
   expect(end, raw).toBeGreaterThan(0)
   const [statusLine, ...lines] = raw.slice(0, end).split('\r\n')
-  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+  const headers = Object.fromEntries(
+    lines.map((l) => [
+      l.slice(0, l.indexOf(':')).toLowerCase(),
+      l.slice(l.indexOf(':') + 1).trim(),
+    ]),
+  )
   const length = Number(headers['content-length'] ?? 0)
   const text = raw.slice(end + 4, end + 4 + length)
-  return { status: Number(statusLine!.split(' ')[1]), headers, body: text === '' ? undefined : JSON.parse(text) }
+  return {
+    status: Number(statusLine!.split(' ')[1]),
+    headers,
+    body: text === '' ? undefined : JSON.parse(text),
+  }
 }
 
 const BODY = JSON.stringify({ verifiableCredential: 'x'.repeat(150) })
@@ -124,15 +151,34 @@ describe('toNodeListener: the body read deadline', () => {
       expect(response.status).toBe(408)
       expect(response.headers['content-type']).toBe('application/problem+json')
       expect(response.headers.connection).toBe('close')
-      expect(response.body).toMatchObject({ type: 'urn:credsign:error:request_timeout', title: 'request_timeout', status: 408, code: 'request_timeout' })
-      expect(logs).toEqual([expect.objectContaining({ route: '/credentials/verify', status: 408, code: 'request_timeout' })])
+      expect(response.body).toMatchObject({
+        type: 'urn:credsign:error:request_timeout',
+        title: 'request_timeout',
+        status: 408,
+        code: 'request_timeout',
+      })
+      expect(logs).toEqual([
+        expect.objectContaining({
+          route: '/credentials/verify',
+          status: 408,
+          code: 'request_timeout',
+        }),
+      ])
     } finally {
       client.stop()
     }
   })
 
   it('chunked transfer encoding, one byte per second: the same 408 and close', async () => {
-    const head = ['POST /credentials/verify HTTP/1.1', 'Host: 127.0.0.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked', `Authorization: Bearer ${TOKEN}`, '', ''].join('\r\n')
+    const head = [
+      'POST /credentials/verify HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Content-Type: application/json',
+      'Transfer-Encoding: chunked',
+      `Authorization: Bearer ${TOKEN}`,
+      '',
+      '',
+    ].join('\r\n')
     // Each byte is its own chunk: "1\r\n{\r\n" …, sent one character of the framing per interval.
     const client = slowClient(port, head, `1\r\n{\r\n1\r\n"\r\n`, 200)
     try {
@@ -145,7 +191,11 @@ describe('toNodeListener: the body read deadline', () => {
   })
 
   it('a refusal given without reading the body (401) is sent at once; the trickling rest is cut off at the deadline', async () => {
-    const client = slowClient(port, postHead('/credentials/verify', BODY.length, { token: null }), BODY)
+    const client = slowClient(
+      port,
+      postHead('/credentials/verify', BODY.length, { token: null }),
+      BODY,
+    )
     try {
       const closedAfter = await client.closed
       expect(closedAfter).toBeGreaterThanOrEqual(DEADLINE_MS - 20)
@@ -185,7 +235,9 @@ describe('toNodeListener: the body read deadline', () => {
   it('refuses invalid deadlines; 0 turns it off', () => {
     const handler = newHandler()
     for (const bodyTimeoutMs of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
-      expect(() => toNodeListener(handler, { bodyTimeoutMs }), String(bodyTimeoutMs)).toThrow(CredsignError)
+      expect(() => toNodeListener(handler, { bodyTimeoutMs }), String(bodyTimeoutMs)).toThrow(
+        CredsignError,
+      )
     }
     expect(typeof toNodeListener(handler, { bodyTimeoutMs: 0 })).toBe('function')
   })
@@ -206,25 +258,53 @@ describe('credsign serve: header and body deadlines', () => {
     let listening!: (base: string) => void
     const started = new Promise<string>((resolve) => (listening = resolve))
     const dataDir = join(dir, 'serve')
-    const done = runCli(['serve', '--port', '0', '--data-dir', dataDir, '--headers-timeout', '400', '--body-timeout', String(DEADLINE_MS)], {
-      env: { PBKDF2_ITERATIONS: '1000' },
-      out: (line) => {
-        const match = /^credsign listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line)
-        if (match) listening(match[1]!)
+    const done = runCli(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--headers-timeout',
+        '400',
+        '--body-timeout',
+        String(DEADLINE_MS),
+      ],
+      {
+        env: { PBKDF2_ITERATIONS: '1000' },
+        out: (line) => {
+          const match = /^credsign listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line)
+          if (match) listening(match[1]!)
+        },
+        err: (line) => err.push(line),
+        onShutdown: (stop) => {
+          trigger = stop
+          return () => undefined
+        },
       },
-      err: (line) => err.push(line),
-      onShutdown: (stop) => {
-        trigger = stop
-        return () => undefined
-      },
-    })
-    const servePort = Number(await Promise.race([started, done.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`)))]))
+    )
+    const servePort = Number(
+      await Promise.race([
+        started,
+        done.then((code) =>
+          Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`)),
+        ),
+      ]),
+    )
     try {
       const token = (await readFile(join(dataDir, 'api-token'), 'utf8')).trim()
       // Slow headers: one header byte per second, never the blank line.
-      const headers = slowClient(servePort, 'POST /credentials/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'X-Slow: aaaaaaaaaaaaaaaaaaaa')
+      const headers = slowClient(
+        servePort,
+        'POST /credentials/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n',
+        'X-Slow: aaaaaaaaaaaaaaaaaaaa',
+      )
       // A slow body, after complete headers.
-      const body = slowClient(servePort, postHead('/credentials/verify', BODY.length, { token }), BODY)
+      const body = slowClient(
+        servePort,
+        postHead('/credentials/verify', BODY.length, { token }),
+        BODY,
+      )
       try {
         const [headersClosed, bodyClosed] = await Promise.all([headers.closed, body.closed])
         expect(headersClosed).toBeGreaterThanOrEqual(400 - 20)
@@ -249,15 +329,18 @@ describe('credsign serve: header and body deadlines', () => {
   it('refuses a deadline that is not a positive number of milliseconds', async () => {
     for (const value of ['0', '-5', '1.5', 'soon', '99999999999']) {
       const err: string[] = []
-      const code = await runCli(['serve', '--port', '0', '--data-dir', join(dir, 'refused'), '--body-timeout', value], {
-        env: {},
-        out: () => undefined,
-        err: (line) => err.push(line),
-        onShutdown: (stop) => {
-          stop()
-          return () => undefined
+      const code = await runCli(
+        ['serve', '--port', '0', '--data-dir', join(dir, 'refused'), '--body-timeout', value],
+        {
+          env: {},
+          out: () => undefined,
+          err: (line) => err.push(line),
+          onShutdown: (stop) => {
+            stop()
+            return () => undefined
+          },
         },
-      })
+      )
       expect({ value, code }).toEqual({ value, code: 2 })
       expect(err.join('\n')).toMatch(/--body-timeout must be a number of milliseconds/)
     }

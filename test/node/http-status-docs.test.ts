@@ -19,7 +19,10 @@ function parseHttpCell(cell: string): DocumentedStatus {
   return { status: Number(match[1]), ...(match[2] === undefined ? {} : { header: match[2] }) }
 }
 
-/** Every code row of the code tables of docs/errors.md (the library's and the HTTP adapter's), with its HTTP cell. */
+/**
+ * Every code row of the code tables of docs/errors.md (the library's and the HTTP adapter's), with
+ * its HTTP cell.
+ */
 function documentedTable(): Map<string, DocumentedStatus> {
   const docs = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
   const lines = docs.split('\n')
@@ -27,7 +30,9 @@ function documentedTable(): Map<string, DocumentedStatus> {
   expect(headers, 'two code tables: the library codes and the HTTP adapter codes').toHaveLength(2)
   const table = new Map<string, DocumentedStatus>()
   for (const header of headers) {
-    expect(lines[header], 'the table header names the HTTP column last').toMatch(/^\| code \|.*\| HTTP \(credsign\/http\) \|$/)
+    expect(lines[header], 'the table header names the HTTP column last').toMatch(
+      /^\| code \|.*\| HTTP \(credsign\/http\) \|$/,
+    )
     expect(lines[header + 1]).toMatch(/^\|(---\|)+$/)
     const columns = lines[header]!.split('|').length
     for (const line of lines.slice(header + 2)) {
@@ -49,7 +54,15 @@ describe('HTTP_STATUS and docs/errors.md', () => {
     expect(parseHttpCell('(startup)')).toEqual({ status: 500 })
     expect(parseHttpCell('429 + `Retry-After`')).toEqual({ status: 429, header: 'Retry-After' })
     expect(parseHttpCell('500 (a bug in the caller)')).toEqual({ status: 500 })
-    for (const bad of ['', '4xx', '400 or 409', '400 + Retry-After', '(later)', '429+`Retry-After`']) expect(() => parseHttpCell(bad), bad).toThrow(/unparsable/)
+    for (const bad of [
+      '',
+      '4xx',
+      '400 or 409',
+      '400 + Retry-After',
+      '(later)',
+      '429+`Retry-After`',
+    ])
+      expect(() => parseHttpCell(bad), bad).toThrow(/unparsable/)
   })
 
   it('lists every code of HTTP_STATUS, and no other', () => {
@@ -66,7 +79,15 @@ describe('HTTP_STATUS and docs/errors.md', () => {
   })
 
   it('names the response headers of locked, unauthorized and method_not_allowed (checked over a socket in http-hostile.test.ts)', () => {
-    const headers = Object.fromEntries([...documentedTable()].filter(([, d]) => d.header !== undefined).map(([code, d]) => [code, d.header]))
-    expect(headers).toEqual({ locked: 'Retry-After', unauthorized: 'WWW-Authenticate', method_not_allowed: 'Allow' })
+    const headers = Object.fromEntries(
+      [...documentedTable()]
+        .filter(([, d]) => d.header !== undefined)
+        .map(([code, d]) => [code, d.header]),
+    )
+    expect(headers).toEqual({
+      locked: 'Retry-After',
+      unauthorized: 'WWW-Authenticate',
+      method_not_allowed: 'Allow',
+    })
   })
 })

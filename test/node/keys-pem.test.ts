@@ -1,8 +1,8 @@
 /**
  * PEM and DER private keys as OpenSSL writes them (PKCS#8, SEC1, PKCS#1; made with the `openssl`
  * command at test time) import into a vault and sign what node:crypto verifies; SPKI public keys
- * round-trip with `openssl pkey -pubout`; broken input (mismatched, truncated, encrypted, bit-flipped)
- * fails with a CredsignError code, never anything else.
+ * round-trip with `openssl pkey -pubout`; broken input (mismatched, truncated, encrypted,
+ * bit-flipped) fails with a CredsignError code, never anything else.
  */
 import { execFileSync } from 'node:child_process'
 import { constants, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto'
@@ -42,7 +42,11 @@ function bytes(name: string): Uint8Array {
   return new Uint8Array(readFileSync(file(name)))
 }
 
-const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: 'service-secret-for-tests-only-0123456789abcdef', kdf: { id: 'pbkdf2-sha256', iterations: 1000 } })
+const vault = new KeyVault({
+  store: new MemoryStore(),
+  serviceSecret: 'service-secret-for-tests-only-0123456789abcdef',
+  kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+})
 let counter = 0
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -55,10 +59,16 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return 'resolved'
 }
 
-/** node:crypto's verify options for what a credsign key of `algorithm` signs. */
+/** Node:crypto's verify options for what a credsign key of `algorithm` signs. */
 function nodeVerifyKey(algorithm: KeyAlgorithm, key: KeyObject) {
   if (algorithm === 'Ed25519') return { key }
-  if (algorithm === 'P-256' || algorithm === 'P-384' || algorithm === 'P-521' || algorithm === 'secp256k1') return { key, dsaEncoding: 'ieee-p1363' as const }
+  if (
+    algorithm === 'P-256' ||
+    algorithm === 'P-384' ||
+    algorithm === 'P-521' ||
+    algorithm === 'secp256k1'
+  )
+    return { key, dsaEncoding: 'ieee-p1363' as const }
   if (/^RS\d/.test(algorithm)) return { key, padding: constants.RSA_PKCS1_PADDING }
   const saltLength = algorithm === 'PS384' ? 48 : algorithm === 'PS512' ? 64 : 32
   return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }
@@ -75,8 +85,16 @@ function withoutKid(jwk: PublicJwk): PublicJwk {
   return rest as PublicJwk
 }
 
-/** Imports into the vault, signs, and checks the signature with node:crypto and the public key with openssl's. */
-async function importAndSign(key: PrivateKeyInput, privatePem: string, expected: KeyAlgorithm, spkiOf: 'rsaEncryption' | 'openssl' = 'openssl'): Promise<void> {
+/**
+ * Imports into the vault, signs, and checks the signature with node:crypto and the public key with
+ * openssl's.
+ */
+async function importAndSign(
+  key: PrivateKeyInput,
+  privatePem: string,
+  expected: KeyAlgorithm,
+  spkiOf: 'rsaEncryption' | 'openssl' = 'openssl',
+): Promise<void> {
   const id = `pem-${++counter}`
   const info = await vault.import({ id, secrets: ['s1'], key })
   expect(info.current.algorithm).toBe(expected)
@@ -84,10 +102,17 @@ async function importAndSign(key: PrivateKeyInput, privatePem: string, expected:
   // The public key the vault derived is the one OpenSSL derives (SPKI bytes compared; for an
   // id-RSASSA-PSS key OpenSSL's SPKI keeps the restriction, credsign's is rsaEncryption: the
   // signature check below is the comparison).
-  if (spkiOf === 'openssl') expect(Buffer.from(spkiFromJwk(info.current.publicJwk)).equals(publicKey.export({ format: 'der', type: 'spki' }))).toBe(true)
+  if (spkiOf === 'openssl')
+    expect(
+      Buffer.from(spkiFromJwk(info.current.publicJwk)).equals(
+        publicKey.export({ format: 'der', type: 'spki' }),
+      ),
+    ).toBe(true)
   const data = new TextEncoder().encode(`signed with ${id}`)
   const signature = await vault.withKey(id, ['s1'], (signer) => signer.sign(data))
-  expect(nodeVerify(nodeHash(expected), data, nodeVerifyKey(expected, publicKey), signature)).toBe(true)
+  expect(nodeVerify(nodeHash(expected), data, nodeVerifyKey(expected, publicKey), signature)).toBe(
+    true,
+  )
 }
 
 const EC_CURVES = [
@@ -97,39 +122,169 @@ const EC_CURVES = [
   ['secp256k1', 'secp256k1'],
 ] as const
 const SUPPORTED_CURVES = EC_CURVES.filter(([algorithm]) => isKeyAlgorithm(algorithm))
-const RSA_ALGORITHMS = (['RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const).filter((a) => isKeyAlgorithm(a))
+const RSA_ALGORITHMS = (['RSA-PSS', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const).filter(
+  (a) => isKeyAlgorithm(a),
+)
 
 beforeAll(() => {
   expect(openssl(['version']).toString()).toMatch(/OpenSSL 3\./)
   openssl(['genpkey', '-algorithm', 'ed25519', '-out', file('ed25519.pem')])
   for (const [algorithm, name] of EC_CURVES) {
     // PKCS#8 from genpkey; SEC1 (with the EC PARAMETERS block before it) from ecparam -genkey.
-    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${name}`, '-out', file(`${algorithm}.pkcs8.pem`)])
+    openssl([
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      `ec_paramgen_curve:${name}`,
+      '-out',
+      file(`${algorithm}.pkcs8.pem`),
+    ])
     openssl(['ecparam', '-name', name, '-genkey', '-out', file(`${algorithm}.sec1.pem`)])
-    openssl(['ec', '-in', file(`${algorithm}.sec1.pem`), '-outform', 'DER', '-out', file(`${algorithm}.sec1.der`)])
+    openssl([
+      'ec',
+      '-in',
+      file(`${algorithm}.sec1.pem`),
+      '-outform',
+      'DER',
+      '-out',
+      file(`${algorithm}.sec1.der`),
+    ])
     // `pkey -outform DER` writes the traditional form (SEC1, PKCS#1); pkcs8 -topk8 -nocrypt writes PKCS#8.
-    openssl(['pkcs8', '-topk8', '-nocrypt', '-in', file(`${algorithm}.pkcs8.pem`), '-outform', 'DER', '-out', file(`${algorithm}.pkcs8.der`)])
+    openssl([
+      'pkcs8',
+      '-topk8',
+      '-nocrypt',
+      '-in',
+      file(`${algorithm}.pkcs8.pem`),
+      '-outform',
+      'DER',
+      '-out',
+      file(`${algorithm}.pkcs8.der`),
+    ])
   }
-  openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', file('rsa.pkcs8.pem')])
+  openssl([
+    'genpkey',
+    '-algorithm',
+    'RSA',
+    '-pkeyopt',
+    'rsa_keygen_bits:2048',
+    '-out',
+    file('rsa.pkcs8.pem'),
+  ])
   openssl(['genrsa', '-traditional', '-out', file('rsa.pkcs1.pem'), '2048'])
-  openssl(['rsa', '-in', file('rsa.pkcs1.pem'), '-traditional', '-outform', 'DER', '-out', file('rsa.pkcs1.der')])
-  openssl(['pkcs8', '-topk8', '-nocrypt', '-in', file('rsa.pkcs8.pem'), '-outform', 'DER', '-out', file('rsa.pkcs8.der')])
+  openssl([
+    'rsa',
+    '-in',
+    file('rsa.pkcs1.pem'),
+    '-traditional',
+    '-outform',
+    'DER',
+    '-out',
+    file('rsa.pkcs1.der'),
+  ])
+  openssl([
+    'pkcs8',
+    '-topk8',
+    '-nocrypt',
+    '-in',
+    file('rsa.pkcs8.pem'),
+    '-outform',
+    'DER',
+    '-out',
+    file('rsa.pkcs8.der'),
+  ])
   openssl(['genrsa', '-traditional', '-out', file('rsa1024.pem'), '1024'])
   // id-RSASSA-PSS keys: restricted to PSS (no parameters), or to PS384 exactly (parameters).
-  openssl(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', file('rsa-pss.pem')])
-  openssl(['genpkey', '-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048', '-pkeyopt', 'rsa_pss_keygen_md:sha384', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha384', '-pkeyopt', 'rsa_pss_keygen_saltlen:48', '-out', file('rsa-pss-384.pem')])
-  openssl(['ecparam', '-name', 'brainpoolP256r1', '-genkey', '-noout', '-out', file('brainpool.pem')])
+  openssl([
+    'genpkey',
+    '-algorithm',
+    'RSA-PSS',
+    '-pkeyopt',
+    'rsa_keygen_bits:2048',
+    '-out',
+    file('rsa-pss.pem'),
+  ])
+  openssl([
+    'genpkey',
+    '-algorithm',
+    'RSA-PSS',
+    '-pkeyopt',
+    'rsa_keygen_bits:2048',
+    '-pkeyopt',
+    'rsa_pss_keygen_md:sha384',
+    '-pkeyopt',
+    'rsa_pss_keygen_mgf1_md:sha384',
+    '-pkeyopt',
+    'rsa_pss_keygen_saltlen:48',
+    '-out',
+    file('rsa-pss-384.pem'),
+  ])
+  openssl([
+    'ecparam',
+    '-name',
+    'brainpoolP256r1',
+    '-genkey',
+    '-noout',
+    '-out',
+    file('brainpool.pem'),
+  ])
   // Encrypted: PKCS#8 PBES2 (PEM and DER) and OpenSSL's legacy PEM encryption.
-  openssl(['pkcs8', '-topk8', '-in', file('P-256.pkcs8.pem'), '-v2', 'aes-256-cbc', '-passout', 'pass:secret', '-out', file('encrypted.pem')])
-  openssl(['pkcs8', '-topk8', '-in', file('P-256.pkcs8.pem'), '-v2', 'aes-256-cbc', '-passout', 'pass:secret', '-outform', 'DER', '-out', file('encrypted.der')])
-  openssl(['rsa', '-in', file('rsa.pkcs1.pem'), '-traditional', '-aes128', '-passout', 'pass:secret', '-out', file('rsa.legacy-encrypted.pem')])
-  openssl(['ec', '-in', file('P-256.sec1.pem'), '-aes128', '-passout', 'pass:secret', '-out', file('ec.legacy-encrypted.pem')])
+  openssl([
+    'pkcs8',
+    '-topk8',
+    '-in',
+    file('P-256.pkcs8.pem'),
+    '-v2',
+    'aes-256-cbc',
+    '-passout',
+    'pass:secret',
+    '-out',
+    file('encrypted.pem'),
+  ])
+  openssl([
+    'pkcs8',
+    '-topk8',
+    '-in',
+    file('P-256.pkcs8.pem'),
+    '-v2',
+    'aes-256-cbc',
+    '-passout',
+    'pass:secret',
+    '-outform',
+    'DER',
+    '-out',
+    file('encrypted.der'),
+  ])
+  openssl([
+    'rsa',
+    '-in',
+    file('rsa.pkcs1.pem'),
+    '-traditional',
+    '-aes128',
+    '-passout',
+    'pass:secret',
+    '-out',
+    file('rsa.legacy-encrypted.pem'),
+  ])
+  openssl([
+    'ec',
+    '-in',
+    file('P-256.sec1.pem'),
+    '-aes128',
+    '-passout',
+    'pass:secret',
+    '-out',
+    file('ec.legacy-encrypted.pem'),
+  ])
 }, 120_000)
 
 describe('PEM and DER private keys written by openssl import and sign', () => {
   it('Ed25519 PKCS#8 (genpkey): pem, der and the pkcs8 form (PEM string and DER)', async () => {
     const pem = text('ed25519.pem')
-    const der = new Uint8Array(openssl(['pkcs8', '-topk8', '-nocrypt', '-in', file('ed25519.pem'), '-outform', 'DER']))
+    const der = new Uint8Array(
+      openssl(['pkcs8', '-topk8', '-nocrypt', '-in', file('ed25519.pem'), '-outform', 'DER']),
+    )
     await importAndSign({ pem }, pem, 'Ed25519')
     await importAndSign({ der }, pem, 'Ed25519')
     await importAndSign({ pkcs8: pem }, pem, 'Ed25519')
@@ -174,18 +329,38 @@ describe('PEM and DER private keys written by openssl import and sign', () => {
 
   if (isKeyAlgorithm('PS384') && isKeyAlgorithm('RS256')) {
     it('id-RSASSA-PSS keys (genpkey -algorithm RSA-PSS): parameters name the algorithm; the restriction holds', async () => {
-      await importAndSign({ pem: text('rsa-pss-384.pem') }, text('rsa-pss-384.pem'), 'PS384', 'rsaEncryption')
-      expect(await codeOf(importPrivateKey({ pem: text('rsa-pss-384.pem'), algorithm: 'RS256' }))).toBe('invalid_key')
+      await importAndSign(
+        { pem: text('rsa-pss-384.pem') },
+        text('rsa-pss-384.pem'),
+        'PS384',
+        'rsaEncryption',
+      )
+      expect(
+        await codeOf(importPrivateKey({ pem: text('rsa-pss-384.pem'), algorithm: 'RS256' })),
+      ).toBe('invalid_key')
       expect(await codeOf(importPrivateKey({ pem: text('rsa-pss.pem') }))).toBe('invalid_argument')
-      await importAndSign({ pem: text('rsa-pss.pem'), algorithm: 'PS512' }, text('rsa-pss.pem'), 'PS512', 'rsaEncryption')
-      expect(await codeOf(importPrivateKey({ pem: text('rsa-pss.pem'), algorithm: 'RS256' }))).toBe('invalid_key')
+      await importAndSign(
+        { pem: text('rsa-pss.pem'), algorithm: 'PS512' },
+        text('rsa-pss.pem'),
+        'PS512',
+        'rsaEncryption',
+      )
+      expect(await codeOf(importPrivateKey({ pem: text('rsa-pss.pem'), algorithm: 'RS256' }))).toBe(
+        'invalid_key',
+      )
     })
   }
 
   it('an algorithm that is not the key’s is invalid_key', async () => {
-    expect(await codeOf(importPrivateKey({ pem: text('P-256.sec1.pem'), algorithm: 'P-384' }))).toBe('invalid_key')
-    expect(await codeOf(importPrivateKey({ pem: text('ed25519.pem'), algorithm: 'RSA-PSS' }))).toBe('invalid_key')
-    expect(await codeOf(importPrivateKey({ pem: text('rsa.pkcs1.pem'), algorithm: 'Ed25519' }))).toBe('invalid_key')
+    expect(
+      await codeOf(importPrivateKey({ pem: text('P-256.sec1.pem'), algorithm: 'P-384' })),
+    ).toBe('invalid_key')
+    expect(await codeOf(importPrivateKey({ pem: text('ed25519.pem'), algorithm: 'RSA-PSS' }))).toBe(
+      'invalid_key',
+    )
+    expect(
+      await codeOf(importPrivateKey({ pem: text('rsa.pkcs1.pem'), algorithm: 'Ed25519' })),
+    ).toBe('invalid_key')
   })
 })
 
@@ -193,16 +368,34 @@ describe('refusals, each with its code', () => {
   it('encrypted keys: encrypted_key_unsupported (PKCS#8 PEM and DER, OpenSSL legacy PEM)', async () => {
     expect(text('encrypted.pem')).toContain('BEGIN ENCRYPTED PRIVATE KEY')
     expect(text('rsa.legacy-encrypted.pem')).toContain('Proc-Type: 4,ENCRYPTED')
-    expect(await codeOf(vault.import({ id: 'enc-1', secrets: ['s1'], key: { pem: text('encrypted.pem') } }))).toBe('encrypted_key_unsupported')
-    expect(await codeOf(importPrivateKey({ pkcs8: text('encrypted.pem') }))).toBe('encrypted_key_unsupported')
-    expect(await codeOf(importPrivateKey({ der: bytes('encrypted.der') }))).toBe('encrypted_key_unsupported')
-    expect(await codeOf(importPrivateKey({ pem: text('rsa.legacy-encrypted.pem'), algorithm: 'RSA-PSS' }))).toBe('encrypted_key_unsupported')
-    expect(await codeOf(importPrivateKey({ pem: text('ec.legacy-encrypted.pem') }))).toBe('encrypted_key_unsupported')
+    expect(
+      await codeOf(
+        vault.import({ id: 'enc-1', secrets: ['s1'], key: { pem: text('encrypted.pem') } }),
+      ),
+    ).toBe('encrypted_key_unsupported')
+    expect(await codeOf(importPrivateKey({ pkcs8: text('encrypted.pem') }))).toBe(
+      'encrypted_key_unsupported',
+    )
+    expect(await codeOf(importPrivateKey({ der: bytes('encrypted.der') }))).toBe(
+      'encrypted_key_unsupported',
+    )
+    expect(
+      await codeOf(
+        importPrivateKey({ pem: text('rsa.legacy-encrypted.pem'), algorithm: 'RSA-PSS' }),
+      ),
+    ).toBe('encrypted_key_unsupported')
+    expect(await codeOf(importPrivateKey({ pem: text('ec.legacy-encrypted.pem') }))).toBe(
+      'encrypted_key_unsupported',
+    )
   })
 
   it('RSA below 2048 bits and unknown curves: unsupported_algorithm', async () => {
-    expect(await codeOf(importPrivateKey({ pem: text('rsa1024.pem'), algorithm: 'RSA-PSS' }))).toBe('unsupported_algorithm')
-    expect(await codeOf(importPrivateKey({ pem: text('brainpool.pem') }))).toBe('unsupported_algorithm')
+    expect(await codeOf(importPrivateKey({ pem: text('rsa1024.pem'), algorithm: 'RSA-PSS' }))).toBe(
+      'unsupported_algorithm',
+    )
+    expect(await codeOf(importPrivateKey({ pem: text('brainpool.pem') }))).toBe(
+      'unsupported_algorithm',
+    )
   })
 
   it('a SEC1 key whose embedded public key belongs to another key: invalid_key', async () => {
@@ -215,18 +408,33 @@ describe('refusals, each with its code', () => {
     expect(await codeOf(importPrivateKey({ der: forged }))).toBe('invalid_key')
     // The same, as PEM.
     const pem = `-----BEGIN EC PRIVATE KEY-----\n${Buffer.from(forged).toString('base64')}\n-----END EC PRIVATE KEY-----\n`
-    expect(await codeOf(vault.import({ id: 'forged-1', secrets: ['s1'], key: { pem } }))).toBe('invalid_key')
+    expect(await codeOf(vault.import({ id: 'forged-1', secrets: ['s1'], key: { pem } }))).toBe(
+      'invalid_key',
+    )
   })
 
   it('a TLS-style bundle (certificate and key in one PEM file) imports its key', async () => {
-    const certificate = openssl(['req', '-x509', '-new', '-key', file('P-256.pkcs8.pem'), '-subj', '/CN=credsign test', '-days', '1']).toString()
+    const certificate = openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      file('P-256.pkcs8.pem'),
+      '-subj',
+      '/CN=credsign test',
+      '-days',
+      '1',
+    ]).toString()
     const bundle = certificate + text('P-256.pkcs8.pem') + certificate
     await importAndSign({ pem: bundle }, text('P-256.pkcs8.pem'), 'P-256')
     expect(await codeOf(importPrivateKey({ pem: certificate }))).toBe('invalid_key')
   })
 
   it('a label that does not match the contents, a public key or certificate as a private key: invalid_key', async () => {
-    const pkcs8Body = text('P-256.pkcs8.pem').replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '-----$1 EC PRIVATE KEY-----')
+    const pkcs8Body = text('P-256.pkcs8.pem').replace(
+      /-----(BEGIN|END) PRIVATE KEY-----/g,
+      '-----$1 EC PRIVATE KEY-----',
+    )
     expect(await codeOf(importPrivateKey({ pem: pkcs8Body }))).toBe('invalid_key')
     const publicPem = openssl(['pkey', '-in', file('P-256.pkcs8.pem'), '-pubout']).toString()
     expect(await codeOf(importPrivateKey({ pem: publicPem }))).toBe('invalid_key')
@@ -240,16 +448,30 @@ describe('refusals, each with its code', () => {
     for (const name of ['ed25519.pem', 'P-256.sec1.pem', 'rsa.pkcs1.pem', 'P-384.pkcs8.pem']) {
       const pem = text(name)
       for (let cut = 0; cut < pem.length - 2; cut += name.startsWith('rsa') ? 37 : 7) {
-        const input = { pem: pem.slice(0, cut), algorithm: name.startsWith('rsa') ? 'RSA-PSS' : undefined } as PrivateKeyInput
+        const input = {
+          pem: pem.slice(0, cut),
+          algorithm: name.startsWith('rsa') ? 'RSA-PSS' : undefined,
+        } as PrivateKeyInput
         expect(await codeOf(importPrivateKey(input)), `${name} cut at ${cut}`).toBe('invalid_key')
       }
     }
   })
 
   it('wrong input types: invalid_argument', async () => {
-    expect(await codeOf(importPrivateKey({ pem: new Uint8Array(3) } as unknown as PrivateKeyInput))).toBe('invalid_argument')
-    expect(await codeOf(importPrivateKey({ der: 'abc' } as unknown as PrivateKeyInput))).toBe('invalid_argument')
-    expect(await codeOf(importPrivateKey({ pem: text('ed25519.pem'), der: bytes('P-256.sec1.der') } as unknown as PrivateKeyInput))).toBe('invalid_argument')
+    expect(
+      await codeOf(importPrivateKey({ pem: new Uint8Array(3) } as unknown as PrivateKeyInput)),
+    ).toBe('invalid_argument')
+    expect(await codeOf(importPrivateKey({ der: 'abc' } as unknown as PrivateKeyInput))).toBe(
+      'invalid_argument',
+    )
+    expect(
+      await codeOf(
+        importPrivateKey({
+          pem: text('ed25519.pem'),
+          der: bytes('P-256.sec1.der'),
+        } as unknown as PrivateKeyInput),
+      ),
+    ).toBe('invalid_argument')
   })
 })
 
@@ -278,7 +500,10 @@ describe('fuzz: truncations and bit flips of PEM and DER are CredsignErrors', ()
       const original = form === 'der' ? bytes(name) : new TextEncoder().encode(text(name))
       const outcomes = new Map<string, number>()
       const attempt = async (mutated: Uint8Array): Promise<void> => {
-        const input = form === 'der' ? { der: mutated, algorithm } : { pem: new TextDecoder().decode(mutated), algorithm }
+        const input =
+          form === 'der'
+            ? { der: mutated, algorithm }
+            : { pem: new TextDecoder().decode(mutated), algorithm }
         const outcome = await codeOf(importPrivateKey(input as PrivateKeyInput))
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
       }
@@ -294,7 +519,14 @@ describe('fuzz: truncations and bit flips of PEM and DER are CredsignErrors', ()
         await attempt(mutated)
       }
       // Most mutations break the key; every outcome is a documented CredsignError code or a key.
-      for (const code of outcomes.keys()) expect(['resolved', 'invalid_key', 'unsupported_algorithm', 'invalid_argument', 'encrypted_key_unsupported']).toContain(code)
+      for (const code of outcomes.keys())
+        expect([
+          'resolved',
+          'invalid_key',
+          'unsupported_algorithm',
+          'invalid_argument',
+          'encrypted_key_unsupported',
+        ]).toContain(code)
       expect(outcomes.get('invalid_key')).toBeGreaterThan(100)
     })
   }
@@ -302,7 +534,9 @@ describe('fuzz: truncations and bit flips of PEM and DER are CredsignErrors', ()
   it('SPKI DER: every truncation and bit flip is a JWK or a CredsignError', () => {
     const random = prng(12345)
     for (const name of ['ed25519.pem', 'P-256.pkcs8.pem', 'rsa.pkcs8.pem']) {
-      const spki = new Uint8Array(createPublicKey(text(name)).export({ format: 'der', type: 'spki' }))
+      const spki = new Uint8Array(
+        createPublicKey(text(name)).export({ format: 'der', type: 'spki' }),
+      )
       const check = (der: Uint8Array): void => {
         try {
           jwkFromSpki(der)
@@ -322,10 +556,17 @@ describe('fuzz: truncations and bit flips of PEM and DER are CredsignErrors', ()
 })
 
 describe('SPKI public keys in and out', () => {
-  const names = ['ed25519.pem', 'rsa.pkcs8.pem', ...SUPPORTED_CURVES.map(([algorithm]) => `${algorithm}.pkcs8.pem`)]
+  const names = [
+    'ed25519.pem',
+    'rsa.pkcs8.pem',
+    ...SUPPORTED_CURVES.map(([algorithm]) => `${algorithm}.pkcs8.pem`),
+  ]
   for (const name of names) {
     it(`${name}: spkiPemFromJwk equals openssl pkey -pubout, and jwkFromSpkiPem reads it back`, async () => {
-      const material = await importPrivateKey({ pem: text(name), algorithm: name.startsWith('rsa') ? 'RSA-PSS' : undefined } as PrivateKeyInput)
+      const material = await importPrivateKey({
+        pem: text(name),
+        algorithm: name.startsWith('rsa') ? 'RSA-PSS' : undefined,
+      } as PrivateKeyInput)
       material.pkcs8.fill(0)
       const opensslPem = openssl(['pkey', '-in', file(name), '-pubout']).toString()
       expect(spkiPemFromJwk(material.publicJwk)).toBe(opensslPem)
@@ -334,14 +575,23 @@ describe('SPKI public keys in and out', () => {
       expect(jwkFromSpki(der)).toEqual(withoutKid(material.publicJwk))
       expect(Buffer.from(spkiFromJwk(material.publicJwk)).equals(Buffer.from(der))).toBe(true)
       // node:crypto reads what credsign writes.
-      expect(createPublicKey(spkiPemFromJwk(material.publicJwk)).export({ format: 'jwk' })).toMatchObject(withoutKid(material.publicJwk))
+      expect(
+        createPublicKey(spkiPemFromJwk(material.publicJwk)).export({ format: 'jwk' }),
+      ).toMatchObject(withoutKid(material.publicJwk))
     })
   }
 
   it('a compressed EC point (openssl ec -conv_form compressed) reads as the same JWK', async () => {
     const material = await importPrivateKey({ pem: text('P-256.sec1.pem') })
     material.pkcs8.fill(0)
-    const compressed = openssl(['ec', '-in', file('P-256.sec1.pem'), '-pubout', '-conv_form', 'compressed']).toString()
+    const compressed = openssl([
+      'ec',
+      '-in',
+      file('P-256.sec1.pem'),
+      '-pubout',
+      '-conv_form',
+      'compressed',
+    ]).toString()
     expect(jwkFromSpkiPem(compressed)).toEqual(withoutKid(material.publicJwk))
   })
 
@@ -356,9 +606,21 @@ describe('SPKI public keys in and out', () => {
       }
     }
     expect(code(() => jwkFromSpkiPem(text('ed25519.pem')))).toBe('invalid_key')
-    expect(code(() => jwkFromSpkiPem(openssl(['rsa', '-in', file('rsa.pkcs1.pem'), '-RSAPublicKey_out']).toString()))).toBe('invalid_key')
-    expect(code(() => jwkFromSpkiPem(openssl(['ec', '-in', file('brainpool.pem'), '-pubout']).toString()))).toBe('unsupported_algorithm')
+    expect(
+      code(() =>
+        jwkFromSpkiPem(
+          openssl(['rsa', '-in', file('rsa.pkcs1.pem'), '-RSAPublicKey_out']).toString(),
+        ),
+      ),
+    ).toBe('invalid_key')
+    expect(
+      code(() =>
+        jwkFromSpkiPem(openssl(['ec', '-in', file('brainpool.pem'), '-pubout']).toString()),
+      ),
+    ).toBe('unsupported_algorithm')
     expect(code(() => jwkFromSpki(new Uint8Array([0x30, 0x00])))).toBe('invalid_key')
-    expect(code(() => spkiFromJwk({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }))).toBe('invalid_key')
+    expect(code(() => spkiFromJwk({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }))).toBe(
+      'invalid_key',
+    )
   })
 })

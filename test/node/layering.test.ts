@@ -31,7 +31,10 @@ const LAYERS: readonly (readonly string[])[] = [
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
 
-/** The layer folder of a file under src/ (`formats/jwt` for src/formats/jwt/handler.ts); undefined for entry files at the top. */
+/**
+ * The layer folder of a file under src/ (`formats/jwt` for src/formats/jwt/handler.ts); undefined
+ * for entry files at the top.
+ */
 function folderOf(file: string): string | undefined {
   const path = relative(SRC, file).split('\\').join('/')
   const parts = path.split('/')
@@ -42,7 +45,8 @@ function folderOf(file: string): string | undefined {
 
 function layerOf(folder: string): number {
   const index = LAYERS.findIndex((line) => line.includes(folder))
-  if (index < 0) throw new Error(`src/${folder} is in no layer: add it to LAYERS and to ARCHITECTURE.md`)
+  if (index < 0)
+    throw new Error(`src/${folder} is in no layer: add it to LAYERS and to ARCHITECTURE.md`)
   return index
 }
 
@@ -56,7 +60,10 @@ function sourceFiles(dir: string): string[] {
 /** Every relative import and re-export of `file`, static or dynamic, resolved to a path under src/. */
 function importsOf(file: string): string[] {
   const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true)
-  return info.importedFiles.map((ref) => ref.fileName).filter((name) => name.startsWith('.')).map((name) => resolve(dirname(file), name))
+  return info.importedFiles
+    .map((ref) => ref.fileName)
+    .filter((name) => name.startsWith('.'))
+    .map((name) => resolve(dirname(file), name))
 }
 
 describe('import boundaries (ARCHITECTURE.md layer map)', () => {
@@ -77,11 +84,16 @@ describe('import boundaries (ARCHITECTURE.md layer map)', () => {
       for (const target of importsOf(file)) {
         const to = folderOf(target)
         if (to === undefined) {
-          violations.push(`${relative(SRC, file)} imports an entry point (${relative(SRC, target)})`)
+          violations.push(
+            `${relative(SRC, file)} imports an entry point (${relative(SRC, target)})`,
+          )
           continue
         }
         if (to === from) continue
-        if (layerOf(to) >= layerOf(from)) violations.push(`${relative(SRC, file)} (${from}) imports ${relative(SRC, target)} (${to})`)
+        if (layerOf(to) >= layerOf(from))
+          violations.push(
+            `${relative(SRC, file)} (${from}) imports ${relative(SRC, target)} (${to})`,
+          )
       }
     }
     expect(violations).toEqual([])

@@ -18,12 +18,24 @@ afterEach(async () => {
 
 describe('KeyVault on FileStore', () => {
   it('50 concurrent generates of one id leave exactly one key and 49 exists errors', async () => {
-    const vault = new KeyVault({ store: new FileStore({ directory }), serviceSecret, kdf: CHEAP_KDF })
+    const vault = new KeyVault({
+      store: new FileStore({ directory }),
+      serviceSecret,
+      kdf: CHEAP_KDF,
+    })
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => vault.generate({ id: 'did:web:race.example#key-1', algorithm: 'Ed25519', secrets: [`s${i}`] })),
+      Array.from({ length: 50 }, (_, i) =>
+        vault.generate({
+          id: 'did:web:race.example#key-1',
+          algorithm: 'Ed25519',
+          secrets: [`s${i}`],
+        }),
+      ),
     )
     const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []))
-    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as CredsignError).code] : []))
+    const codes = results.flatMap((r) =>
+      r.status === 'rejected' ? [(r.reason as CredsignError).code] : [],
+    )
     expect(winners).toHaveLength(1)
     expect(codes).toEqual(Array(49).fill('exists'))
     const files = (await readdir(directory)).filter((f) => f.endsWith('.json'))
@@ -31,18 +43,35 @@ describe('KeyVault on FileStore', () => {
     // The stored key is the winner's: its secrets, and only its secrets, open it.
     const winner = winners[0]!
     await expect(vault.unlock('did:web:race.example#key-1', [`s${winner}`])).resolves.toBeTruthy()
-    await expect(vault.unlock('did:web:race.example#key-1', [`s${(winner + 1) % 50}`])).rejects.toMatchObject({ code: 'wrong_secrets' })
+    await expect(
+      vault.unlock('did:web:race.example#key-1', [`s${(winner + 1) % 50}`]),
+    ).rejects.toMatchObject({ code: 'wrong_secrets' })
   })
 
   it('keeps keys across vault instances (a restart) and never writes a secret to disk in clear', async () => {
-    const first = new KeyVault({ store: new FileStore({ directory }), serviceSecret, kdf: CHEAP_KDF })
+    const first = new KeyVault({
+      store: new FileStore({ directory }),
+      serviceSecret,
+      kdf: CHEAP_KDF,
+    })
     for (const algorithm of ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'] as const) {
-      await first.generate({ id: `key-${algorithm}`, algorithm, secrets: ['caller-secret-on-disk?'], modulusLength: 2048 })
+      await first.generate({
+        id: `key-${algorithm}`,
+        algorithm,
+        secrets: ['caller-secret-on-disk?'],
+        modulusLength: 2048,
+      })
     }
-    const second = new KeyVault({ store: new FileStore({ directory }), serviceSecret, kdf: CHEAP_KDF })
+    const second = new KeyVault({
+      store: new FileStore({ directory }),
+      serviceSecret,
+      kdf: CHEAP_KDF,
+    })
     const data = new TextEncoder().encode('persisted')
     for (const algorithm of ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'] as const) {
-      const signature = await second.withKey(`key-${algorithm}`, ['caller-secret-on-disk?'], (s) => s.sign(data))
+      const signature = await second.withKey(`key-${algorithm}`, ['caller-secret-on-disk?'], (s) =>
+        s.sign(data),
+      )
       const { current } = await second.publicKey(`key-${algorithm}`)
       expect(await verifySignature(current.publicJwk, data, signature)).toBe(true)
     }
@@ -57,13 +86,22 @@ describe('KeyVault on FileStore', () => {
   })
 
   it('rotation and rewrap persist atomically', async () => {
-    const vault = new KeyVault({ store: new FileStore({ directory }), serviceSecret, kdf: CHEAP_KDF })
+    const vault = new KeyVault({
+      store: new FileStore({ directory }),
+      serviceSecret,
+      kdf: CHEAP_KDF,
+    })
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['a'] })
     await Promise.all([vault.rotate('k', ['a']), vault.rotate('k', ['a'])])
     await vault.rewrap('k', ['a'], { secrets: ['b'] })
-    const reopened = new KeyVault({ store: new FileStore({ directory }), serviceSecret, kdf: CHEAP_KDF })
+    const reopened = new KeyVault({
+      store: new FileStore({ directory }),
+      serviceSecret,
+      kdf: CHEAP_KDF,
+    })
     const info = await reopened.publicKey('k')
     expect(info.versions.map((v) => v.version)).toEqual([1, 2, 3])
-    for (const v of info.versions) await expect(reopened.unlock('k', ['b'], { version: v.version })).resolves.toBeTruthy()
+    for (const v of info.versions)
+      await expect(reopened.unlock('k', ['b'], { version: v.version })).resolves.toBeTruthy()
   })
 })

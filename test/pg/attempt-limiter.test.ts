@@ -1,7 +1,12 @@
 // PostgresAttemptLimiter: the MemoryAttemptLimiter unit expectations, then a randomized comparison
 // proving both give the same answers for the same calls.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { CredsignError, MemoryAttemptLimiter, type AttemptOutcome, type LockoutPolicy } from 'credsign'
+import {
+  CredsignError,
+  MemoryAttemptLimiter,
+  type AttemptOutcome,
+  type LockoutPolicy,
+} from 'credsign'
 import { PostgresAttemptLimiter, PostgresStore } from 'credsign/postgres'
 import { adminPool, codeOf, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
 
@@ -22,8 +27,15 @@ afterAll(async () => {
 
 let table = 0
 /** A limiter on its own freshly migrated attempts table, so tests never see each other's counters. */
-async function limiter(policy: LockoutPolicy & { pruneIntervalMs?: number } = {}): Promise<PostgresAttemptLimiter> {
-  const tables = { attempts: `attempts_${++table}`, keys: `keys_${table}`, versions: `versions_${table}`, migrations: `migrations_${table}` }
+async function limiter(
+  policy: LockoutPolicy & { pruneIntervalMs?: number } = {},
+): Promise<PostgresAttemptLimiter> {
+  const tables = {
+    attempts: `attempts_${++table}`,
+    keys: `keys_${table}`,
+    versions: `versions_${table}`,
+    migrations: `migrations_${table}`,
+  }
   const made = new PostgresAttemptLimiter({ pool: admin, schema, tables, ...policy })
   await made.migrate()
   return made
@@ -73,17 +85,26 @@ describePg('PostgresAttemptLimiter: the MemoryAttemptLimiter expectations', () =
     expect(() => new PostgresAttemptLimiter({ pool: admin, maxFailures: 0 })).toThrow(CredsignError)
     expect(() => new PostgresAttemptLimiter({ pool: admin, lockoutMs: -1 })).toThrow(CredsignError)
     expect(() => new PostgresAttemptLimiter({ pool: admin, windowMs: 1.5 })).toThrow(CredsignError)
-    expect(() => new PostgresAttemptLimiter({ pool: admin, pruneIntervalMs: -1 })).toThrow(CredsignError)
+    expect(() => new PostgresAttemptLimiter({ pool: admin, pruneIntervalMs: -1 })).toThrow(
+      CredsignError,
+    )
     const l = await limiter()
     expect(await codeOf(l.begin('k', Number.NaN))).toBe('invalid_argument')
     expect(await codeOf(l.begin(42 as unknown as string, 0))).toBe('invalid_argument')
     expect(await codeOf(l.end('k', 'maybe' as AttemptOutcome, 0))).toBe('invalid_argument')
   })
 
-  it('takes any key: NUL (the vault\'s id\\u0000client), 10,000 characters, quotes; keyed by SHA-256', async () => {
+  it("takes any key: NUL (the vault's id\\u0000client), 10,000 characters, quotes; keyed by SHA-256", async () => {
     const l = await limiter({ maxFailures: 1 })
-    const keys = ['did:web:x#k\u0000client-a', 'did:web:x#k\u0000client-b', 'x'.repeat(10_000), `k'; DROP TABLE x; --`, '']
-    for (const key of keys) expect(await l.begin(key, 0), key.slice(0, 20)).toEqual({ admitted: true })
+    const keys = [
+      'did:web:x#k\u0000client-a',
+      'did:web:x#k\u0000client-b',
+      'x'.repeat(10_000),
+      `k'; DROP TABLE x; --`,
+      '',
+    ]
+    for (const key of keys)
+      expect(await l.begin(key, 0), key.slice(0, 20)).toEqual({ admitted: true })
     for (const key of keys) expect((await l.begin(key, 0)).admitted, key.slice(0, 20)).toBe(false)
     const { rows } = await admin.query(`SELECT key FROM "${schema}".attempts_${table}`)
     expect(rows).toHaveLength(keys.length)
@@ -94,7 +115,11 @@ describePg('PostgresAttemptLimiter: the MemoryAttemptLimiter expectations', () =
     const l = await limiter({ maxFailures: 5 })
     const answers = await Promise.all(Array.from({ length: 30 }, () => l.begin('k', 1000)))
     expect(answers.filter((a) => a.admitted)).toHaveLength(5)
-    expect(answers.filter((a) => !a.admitted).every((a) => !a.admitted && a.retryAt === 1000 + 15 * 60_000)).toBe(true)
+    expect(
+      answers
+        .filter((a) => !a.admitted)
+        .every((a) => !a.admitted && a.retryAt === 1000 + 15 * 60_000),
+    ).toBe(true)
   })
 
   it('matches the memory limiter when a failure ends exactly at the lock end, then a void attempt ends', async () => {
@@ -109,7 +134,12 @@ describePg('PostgresAttemptLimiter: the MemoryAttemptLimiter expectations', () =
       await l.end('k', 'void', 4) // un-counts one: 1 failure left in the window that began at 0
       out.push(await l.begin('k', 5), await l.begin('k', 5))
     }
-    expect(answers[0]).toEqual([{ admitted: true }, { admitted: true }, { admitted: true }, { admitted: false, retryAt: 9 }])
+    expect(answers[0]).toEqual([
+      { admitted: true },
+      { admitted: true },
+      { admitted: true },
+      { admitted: false, retryAt: 9 },
+    ])
     expect(answers[1]).toEqual(answers[0])
   })
 

@@ -17,7 +17,11 @@ describePg('credsign migrate (CLI)', () => {
   function io(env: Record<string, string | undefined> = { DATABASE_URL: databaseUrl }) {
     const out: string[] = []
     const err: string[] = []
-    return { io: { env, out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err }
+    return {
+      io: { env, out: (l: string) => out.push(l), err: (l: string) => err.push(l) },
+      out,
+      err,
+    }
   }
 
   it('applies the migrations once, then reports the schema up to date; --status lists them', async () => {
@@ -28,7 +32,10 @@ describePg('credsign migrate (CLI)', () => {
     const first = io()
     expect(await runCli(['migrate', '--schema', schema], first.io)).toBe(0)
     expect(first.out.join('\n')).toMatch(/^applied migrations? [\d, ]+; schema version \d+$/)
-    const tables = await admin.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema])
+    const tables = await admin.query(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
+      [schema],
+    )
     expect(tables.rows.map((r) => r.table_name)).toContain('credsign_keys')
 
     const second = io()
@@ -68,11 +75,17 @@ describePg('credsign migrate (CLI)', () => {
   })
 
   it('runs as a command', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'migrate', '--schema', schema], {
-      cwd: repoRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-    })
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'migrate', '--schema', schema],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, DATABASE_URL: databaseUrl },
+      },
+    )
     expect(stdout).toMatch(/schema is up to date/)
-    await expect(run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'nope'], { cwd: repoRoot })).rejects.toMatchObject({ code: 2 })
+    await expect(
+      run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'nope'], { cwd: repoRoot }),
+    ).rejects.toMatchObject({ code: 2 })
   })
 })

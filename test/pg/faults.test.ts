@@ -3,14 +3,31 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CredsignError } from 'credsign'
-import { PostgresStore, type PgPool, type PgPoolClient, type PgQueryConfig } from 'credsign/postgres'
+import {
+  PostgresStore,
+  type PgPool,
+  type PgPoolClient,
+  type PgQueryConfig,
+} from 'credsign/postgres'
 import { makeTestRecord } from 'credsign/testing'
-import { adminPool, codeOf, databaseUrl, describePg, errorCode, privateServersAvailable, startPrivateServer, type PrivateServer } from './helpers.js'
+import {
+  adminPool,
+  codeOf,
+  databaseUrl,
+  describePg,
+  errorCode,
+  privateServersAvailable,
+  startPrivateServer,
+  type PrivateServer,
+} from './helpers.js'
 
 if (databaseUrl !== undefined && !privateServersAvailable && process.env.CI) {
-  throw new Error('under CI the fault tests must run: they start a private PostgreSQL, which needs root and the server binaries')
+  throw new Error(
+    'under CI the fault tests must run: they start a private PostgreSQL, which needs root and the server binaries',
+  )
 }
-const describeFaults = privateServersAvailable && databaseUrl !== undefined ? describe : describe.skip
+const describeFaults =
+  privateServersAvailable && databaseUrl !== undefined ? describe : describe.skip
 
 let server: PrivateServer
 let admin: ReturnType<typeof adminPool>
@@ -22,7 +39,9 @@ beforeAll(async () => {
   admin = adminPool(server.url, 4)
   // pg-up.sh runs with synchronous_commit=off (fast, but an acknowledged commit can be lost in a
   // crash). Durability is what this file tests, so: on, for every new session in this database.
-  await admin.query(`ALTER DATABASE ${new URL(server.url).pathname.slice(1)} SET synchronous_commit = on`)
+  await admin.query(
+    `ALTER DATABASE ${new URL(server.url).pathname.slice(1)} SET synchronous_commit = on`,
+  )
   await admin.end()
   admin = adminPool(server.url, 4)
 }, 60_000)
@@ -38,7 +57,10 @@ type State = number
 
 describeFaults('PostgresStore when things fail', () => {
   it('server crash mid-batch: every write happened completely or failed store_unavailable; the same store recovers', async () => {
-    const store = new PostgresStore({ connection: { connectionString: server.url, maxConnections: 8, connectTimeoutMs: 1_000 }, schema: 'crash' })
+    const store = new PostgresStore({
+      connection: { connectionString: server.url, maxConnections: 8, connectTimeoutMs: 1_000 },
+      schema: 'crash',
+    })
     await store.migrate()
     // id -> the states it may be in: one when the last write was acknowledged, two when it failed
     // (before or after: a commit whose answer was lost may have happened).
@@ -55,12 +77,14 @@ describeFaults('PostgresStore when things fail', () => {
         let state: State = 0
         possible.set(id, new Set([0]))
         // create, two updates (each adds a version: revision = number of versions), maybe delete.
-        const steps = j % 2 === 0 ? ['create', 'update', 'update', 'delete'] : ['create', 'update', 'update']
+        const steps =
+          j % 2 === 0 ? ['create', 'update', 'update', 'delete'] : ['create', 'update', 'update']
         for (const step of steps) {
           const next: State = step === 'create' ? 1 : step === 'update' ? state + 1 : 0
           try {
             if (step === 'create') await store.create(makeTestRecord(id))
-            else if (step === 'update') await store.update(makeTestRecord(id, { versions: next, revision: state }))
+            else if (step === 'update')
+              await store.update(makeTestRecord(id, { versions: next, revision: state }))
             else await store.delete(id, state)
             state = next
             possible.set(id, new Set([state]))
@@ -104,13 +128,22 @@ describeFaults('PostgresStore when things fail', () => {
              coalesce(max(v.version), 0)::int AS top
       FROM crash.credsign_keys k LEFT JOIN crash.credsign_key_versions v ON v.key_id = k.id GROUP BY k.id`)
     for (const row of rows) {
-      expect(row, `row ${row.id}`).toMatchObject({ versions: row.revision, current: 1, top: row.revision })
+      expect(row, `row ${row.id}`).toMatchObject({
+        versions: row.revision,
+        current: 1,
+        top: row.revision,
+      })
     }
-    const actual = new Map<string, State>(rows.map((row) => [row.id as string, row.revision as number]))
+    const actual = new Map<string, State>(
+      rows.map((row) => [row.id as string, row.revision as number]),
+    )
     for (const id of actual.keys()) expect(possible.has(id), `unexpected row ${id}`).toBe(true)
     for (const [id, states] of possible) {
       const state = actual.get(id) ?? 0
-      expect(states.has(state), `${id} is at ${state}, expected one of ${[...states].join('/')}`).toBe(true)
+      expect(
+        states.has(state),
+        `${id} is at ${state}, expected one of ${[...states].join('/')}`,
+      ).toBe(true)
     }
     expect(await store.list({ limit: 1000 })).toMatchObject({ records: expect.any(Array) })
     await store.close()
@@ -150,7 +183,9 @@ describeFaults('PostgresStore when things fail', () => {
 
     // update: UPDATE keys + DELETE versions have run when the connection dies before INSERT versions.
     killBefore = /INSERT INTO .*jsonb_to_recordset/s
-    const error = await store.update(makeTestRecord('k1', { versions: 3, revision: 1 })).catch((e: unknown) => e)
+    const error = await store
+      .update(makeTestRecord('k1', { versions: 3, revision: 1 }))
+      .catch((e: unknown) => e)
     expect(killed).toHaveLength(1)
     expect(CredsignError.is(error, 'store_unavailable')).toBe(true)
     expect((error as Error).cause).toBeDefined()
@@ -163,16 +198,24 @@ describeFaults('PostgresStore when things fail', () => {
     expect(await store.get('k1')).toEqual(created)
 
     // The broken connections were destroyed, not pooled: everything works on.
-    expect((await store.update(makeTestRecord('k1', { versions: 3, revision: 1 }))).revision).toBe(2)
+    expect((await store.update(makeTestRecord('k1', { versions: 3, revision: 1 }))).revision).toBe(
+      2,
+    )
     expect(await store.delete('k1', 2)).toBe(true)
-    const { rows } = await killer.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1)`, [killed])
+    const { rows } = await killer.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1)`,
+      [killed],
+    )
     expect(rows[0].n).toBe(0)
     await killer.end()
     await inner.end()
   }, 30_000)
 
   it('a statement blocked past statementTimeoutMs fails store_unavailable and leaves the row alone', async () => {
-    const store = new PostgresStore({ connection: { connectionString: server.url, statementTimeoutMs: 300 }, schema: 'timeouts' })
+    const store = new PostgresStore({
+      connection: { connectionString: server.url, statementTimeoutMs: 300 },
+      schema: 'timeouts',
+    })
     await store.migrate()
     await store.create(makeTestRecord('k1'))
     const holder = await admin.connect()
@@ -180,7 +223,9 @@ describeFaults('PostgresStore when things fail', () => {
       await holder.query('BEGIN')
       await holder.query(`SELECT 1 FROM timeouts.credsign_keys WHERE id = 'k1' FOR UPDATE`)
       const started = Date.now()
-      const error = await store.update(makeTestRecord('k1', { versions: 2 })).catch((e: unknown) => e)
+      const error = await store
+        .update(makeTestRecord('k1', { versions: 2 }))
+        .catch((e: unknown) => e)
       expect(CredsignError.is(error, 'store_unavailable')).toBe(true)
       expect(Date.now() - started).toBeLessThan(3_000)
     } finally {
@@ -218,7 +263,9 @@ describePg('PostgresStore without a server', () => {
   })
 
   it('a refused connection is store_unavailable from every method, with the driver error as cause', async () => {
-    const store = new PostgresStore({ connection: `postgres://nobody@127.0.0.1:${refusedPort}/none` })
+    const store = new PostgresStore({
+      connection: `postgres://nobody@127.0.0.1:${refusedPort}/none`,
+    })
     const calls = [
       () => store.get('k1'),
       () => store.create(makeTestRecord('k1')),
@@ -239,12 +286,23 @@ describePg('PostgresStore without a server', () => {
   })
 
   it('ping answers store_unavailable within pingTimeoutMs when the server never answers', async () => {
-    const store = new PostgresStore({ connection: { connectionString: `postgres://nobody@127.0.0.1:${blackHolePort}/none`, connectTimeoutMs: 1_000 }, pingTimeoutMs: 300 })
+    const store = new PostgresStore({
+      connection: {
+        connectionString: `postgres://nobody@127.0.0.1:${blackHolePort}/none`,
+        connectTimeoutMs: 1_000,
+      },
+      pingTimeoutMs: 300,
+    })
     const started = Date.now()
     expect(await codeOf(store.ping())).toBe('store_unavailable')
     expect(Date.now() - started).toBeLessThan(1_500)
     // Other calls give up after connectTimeoutMs.
-    const slow = new PostgresStore({ connection: { connectionString: `postgres://nobody@127.0.0.1:${blackHolePort}/none`, connectTimeoutMs: 400 } })
+    const slow = new PostgresStore({
+      connection: {
+        connectionString: `postgres://nobody@127.0.0.1:${blackHolePort}/none`,
+        connectTimeoutMs: 400,
+      },
+    })
     const t0 = Date.now()
     expect(await codeOf(slow.get('k1'))).toBe('store_unavailable')
     expect(Date.now() - t0).toBeLessThan(2_000)
@@ -265,9 +323,10 @@ describePg('PostgresStore without a server', () => {
       { password: 42 },
     ]
     for (const connection of bad) {
-      expect(() => new PostgresStore({ connection: connection as never }), JSON.stringify(connection)).toThrow(
-        expect.objectContaining({ code: 'invalid_argument' }),
-      )
+      expect(
+        () => new PostgresStore({ connection: connection as never }),
+        JSON.stringify(connection),
+      ).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
     }
   })
 })

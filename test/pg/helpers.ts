@@ -17,7 +17,9 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
  */
 export const databaseUrl: string | undefined = process.env.DATABASE_URL || undefined
 if (databaseUrl === undefined && process.env.CI) {
-  throw new Error('DATABASE_URL is not set under CI: the PostgreSQL tests must run (.ci/test.sh starts a throwaway server when initdb exists)')
+  throw new Error(
+    'DATABASE_URL is not set under CI: the PostgreSQL tests must run (.ci/test.sh starts a throwaway server when initdb exists)',
+  )
 }
 
 /** `describe` when a server is configured, `describe.skip` otherwise (never under CI, see above). */
@@ -42,7 +44,8 @@ export async function dropSchema(pool: pg.Pool, schema: string): Promise<void> {
 }
 
 export function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error) return String((error as { code: unknown }).code)
+  if (typeof error === 'object' && error !== null && 'code' in error)
+    return String((error as { code: unknown }).code)
   return String(error)
 }
 
@@ -82,7 +85,8 @@ export const privateServersAvailable = canStartServers()
 
 function parseEnv(text: string): Record<string, string> {
   const env: Record<string, string> = {}
-  for (const match of text.matchAll(/([A-Z_]+)=([^\s]+)/g)) env[match[1] as string] = match[2] as string
+  for (const match of text.matchAll(/([A-Z_]+)=([^\s]+)/g))
+    env[match[1] as string] = match[2] as string
   return env
 }
 
@@ -97,7 +101,8 @@ export async function startPrivateServer(): Promise<PrivateServer> {
   const opts = readFileSync(`${dir}/data/postmaster.opts`, 'utf8')
   const args = [...opts.matchAll(/"([^"]*)"/g)].map((m) => m[1] as string)
   const serverOptions = args.filter((_, i) => args[i] !== '-D' && args[i - 1] !== '-D')
-  const asPostgres = (command: string, commandArgs: string[]) => run('runuser', ['-u', 'postgres', '--', command, ...commandArgs])
+  const asPostgres = (command: string, commandArgs: string[]) =>
+    run('runuser', ['-u', 'postgres', '--', command, ...commandArgs])
   return {
     dir,
     url,
@@ -106,7 +111,18 @@ export async function startPrivateServer(): Promise<PrivateServer> {
       await asPostgres(`${bin}/pg_ctl`, ['-D', `${dir}/data`, '-m', 'immediate', '-w', 'stop'])
     },
     async start() {
-      await asPostgres(`${bin}/pg_ctl`, ['-D', `${dir}/data`, '-l', `${dir}/server.log`, '-w', '-t', '60', '-o', serverOptions.join(' '), 'start'])
+      await asPostgres(`${bin}/pg_ctl`, [
+        '-D',
+        `${dir}/data`,
+        '-l',
+        `${dir}/server.log`,
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        serverOptions.join(' '),
+        'start',
+      ])
     },
     async destroy() {
       await run('bash', [`${repoRoot}.ci/pg-down.sh`, dir])

@@ -2,7 +2,12 @@
 // parameters; schema and table names are validated identifiers. A spying pool records every query.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { KeyVault } from 'credsign'
-import { PostgresStore, type PgPool, type PgPoolClient, type PgQueryConfig } from 'credsign/postgres'
+import {
+  PostgresStore,
+  type PgPool,
+  type PgPoolClient,
+  type PgQueryConfig,
+} from 'credsign/postgres'
 import { makeTestRecord } from 'credsign/testing'
 import { b64u, utf8 } from '../../src/util/bytes.js'
 import { adminPool, codeOf, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
@@ -68,7 +73,9 @@ describePg('hostile input and PostgresStore', () => {
       expect(await codeOf(store.create(makeTestRecord(id))), what).toBe('invalid_key_id')
       expect(await codeOf(store.update(makeTestRecord(id))), what).toBe('invalid_key_id')
       // A cursor is opaque but decodable: one smuggling a hostile id is refused too.
-      expect(await codeOf(store.list({ cursor: b64u(utf8(`k1:${id}`)) })), what).toBe('invalid_argument')
+      expect(await codeOf(store.list({ cursor: b64u(utf8(`k1:${id}`)) })), what).toBe(
+        'invalid_argument',
+      )
     }
     expect(spy.queries).toEqual([])
     // And the messages never carry the whole 10,000 characters.
@@ -77,16 +84,45 @@ describePg('hostile input and PostgresStore', () => {
   })
 
   it('rejects hostile schema and table names at construction', () => {
-    const bad = ['a"b', "a'b", 'a;b', 'a b', 'A', '1a', 'a'.repeat(64), 'a'.repeat(10_000), 'a\u0000', '', 'x-y', 'é', 'a.b']
+    const bad = [
+      'a"b',
+      "a'b",
+      'a;b',
+      'a b',
+      'A',
+      '1a',
+      'a'.repeat(64),
+      'a'.repeat(10_000),
+      'a\u0000',
+      '',
+      'x-y',
+      'é',
+      'a.b',
+    ]
     for (const name of bad) {
-      expect(() => new PostgresStore({ pool: admin, schema: name }), JSON.stringify(name)).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-      expect(() => new PostgresStore({ pool: admin, tables: { keys: name } }), JSON.stringify(name)).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+      expect(() => new PostgresStore({ pool: admin, schema: name }), JSON.stringify(name)).toThrow(
+        expect.objectContaining({ code: 'invalid_argument' }),
+      )
+      expect(
+        () => new PostgresStore({ pool: admin, tables: { keys: name } }),
+        JSON.stringify(name),
+      ).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
     }
-    expect(() => new PostgresStore({ pool: admin, schema: 'pg_catalog' })).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-    expect(() => new PostgresStore({ pool: admin, tables: { keys: 'same', versions: 'same' } })).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-    expect(() => new PostgresStore({ pool: admin, tables: { secrets: 'x' } as never })).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-    expect(() => new PostgresStore({ pool: admin, connection: url })).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
-    expect(() => new PostgresStore({} as never)).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+    expect(() => new PostgresStore({ pool: admin, schema: 'pg_catalog' })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
+    expect(
+      () => new PostgresStore({ pool: admin, tables: { keys: 'same', versions: 'same' } }),
+    ).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+    expect(() => new PostgresStore({ pool: admin, tables: { secrets: 'x' } as never })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
+    expect(() => new PostgresStore({ pool: admin, connection: url })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
+    expect(() => new PostgresStore({} as never)).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
   })
 
   it('sends only a fixed set of statements, with every id and value as a parameter', async () => {
@@ -99,14 +135,21 @@ describePg('hostile input and PostgresStore', () => {
       limiter: store.attemptLimiter({ maxFailures: 2 }),
     })
     const ids = ['did:web:evil.example%27%3B#key-1', 'k#1', 'k%27', '--', 'k:1.2']
-    for (const id of ids) await vault.generate({ id, algorithm: 'Ed25519', secrets: [`secret-${id}`] })
+    for (const id of ids)
+      await vault.generate({ id, algorithm: 'Ed25519', secrets: [`secret-${id}`] })
     for (const id of ids) {
       await vault.rotate(id, [`secret-${id}`])
-      await vault.unlock(id, [`secret-${id}`], { client: `'; DROP TABLE credsign_attempts; --\u0000` })
+      await vault.unlock(id, [`secret-${id}`], {
+        client: `'; DROP TABLE credsign_attempts; --\u0000`,
+      })
       await codeOf(vault.unlock(id, ['wrong'], { client: 'x'.repeat(10_000) }))
       await vault.rewrap(id, [`secret-${id}`], { secrets: ['new'] })
     }
-    for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
+    for (
+      let cursor: string | undefined, first = true;
+      first || cursor !== undefined;
+      first = false
+    ) {
       const page = await vault.list(cursor === undefined ? { limit: 2 } : { cursor, limit: 2 })
       cursor = page.nextCursor
     }
@@ -120,13 +163,34 @@ describePg('hostile input and PostgresStore', () => {
     expect(texts.size).toBeLessThanOrEqual(22)
     const secrets = ids.map((id) => `secret-${id}`)
     for (const text of texts) {
-      for (const needle of [...ids, ...secrets, 'DROP TABLE credsign_attempts', 'xxxxxxxxxx', 'new']) {
-        expect(text.includes(needle), `statement contains ${JSON.stringify(needle)}:\n${text}`).toBe(false)
+      for (const needle of [
+        ...ids,
+        ...secrets,
+        'DROP TABLE credsign_attempts',
+        'xxxxxxxxxx',
+        'new',
+      ]) {
+        expect(
+          text.includes(needle),
+          `statement contains ${JSON.stringify(needle)}:\n${text}`,
+        ).toBe(false)
       }
       // No literal strings besides the fixed ones in the schema statements and SQL keywords.
       const literals = [...text.matchAll(/'([^']*)'/g)].map((m) => m[1])
       for (const literal of literals) {
-        expect(['[]', 'version', 'algorithm', 'status', 'publicJwk', 'envelope', 'createdAt', 'extra', 'current', 'previous', 'object']).toContain(literal)
+        expect([
+          '[]',
+          'version',
+          'algorithm',
+          'status',
+          'publicJwk',
+          'envelope',
+          'createdAt',
+          'extra',
+          'current',
+          'previous',
+          'object',
+        ]).toContain(literal)
       }
     }
     // Ids travel as parameters; the limiter's keys only as SHA-256 hex, never the raw client string.

@@ -20,7 +20,9 @@ afterAll(async () => {
   await admin.end()
 })
 
-async function makeVault(options: Partial<KeyVaultOptions> & { maxFailures?: number } = {}): Promise<{ vault: KeyVault; store: PostgresStore }> {
+async function makeVault(
+  options: Partial<KeyVaultOptions> & { maxFailures?: number } = {},
+): Promise<{ vault: KeyVault; store: PostgresStore }> {
   const schema = freshSchema('vault')
   schemas.push(schema)
   const store = new PostgresStore({ pool: admin, schema })
@@ -40,17 +42,31 @@ describePg('KeyVault on PostgresStore', () => {
   it('generates, unlocks, signs and serves public keys for every algorithm; no secret reaches the database', async () => {
     const { vault, store } = await makeVault()
     for (const algorithm of ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'] as const) {
-      await vault.generate({ id: `did:web:issuer.example#${algorithm}`, algorithm, secrets: ['caller-secret-in-db?'], modulusLength: 2048 })
+      await vault.generate({
+        id: `did:web:issuer.example#${algorithm}`,
+        algorithm,
+        secrets: ['caller-secret-in-db?'],
+        modulusLength: 2048,
+      })
     }
     // A second vault (another replica) on the same tables opens every key.
-    const replica = new KeyVault({ store: new PostgresStore({ pool: admin, schema: store.names.schema }), serviceSecret, kdf: CHEAP_KDF })
+    const replica = new KeyVault({
+      store: new PostgresStore({ pool: admin, schema: store.names.schema }),
+      serviceSecret,
+      kdf: CHEAP_KDF,
+    })
     for (const algorithm of ['Ed25519', 'P-256', 'P-384', 'secp256k1', 'RSA-PSS'] as const) {
       const id = `did:web:issuer.example#${algorithm}`
-      const signature = await replica.withKey(id, ['caller-secret-in-db?'], (signer) => signer.sign(data))
-      expect(await verifySignature((await replica.publicKey(id)).current.publicJwk, data, signature)).toBe(true)
+      const signature = await replica.withKey(id, ['caller-secret-in-db?'], (signer) =>
+        signer.sign(data),
+      )
+      expect(
+        await verifySignature((await replica.publicKey(id)).current.publicJwk, data, signature),
+      ).toBe(true)
     }
     expect((await vault.jwks()).keys).toHaveLength(5)
-    const dump = await admin.query(`SELECT row_to_json(k)::text AS k FROM "${store.names.schema}".credsign_keys k
+    const dump =
+      await admin.query(`SELECT row_to_json(k)::text AS k FROM "${store.names.schema}".credsign_keys k
       UNION ALL SELECT row_to_json(v)::text FROM "${store.names.schema}".credsign_key_versions v`)
     const text = dump.rows.map((r) => r.k as string).join('\n')
     expect(text).not.toContain('caller-secret-in-db?')
@@ -61,12 +77,22 @@ describePg('KeyVault on PostgresStore', () => {
   it('50 concurrent generates of one id leave exactly one key and 49 exists errors', async () => {
     const { vault } = await makeVault()
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => vault.generate({ id: 'did:web:race.example#key-1', algorithm: 'Ed25519', secrets: [`s${i}`] })),
+      Array.from({ length: 50 }, (_, i) =>
+        vault.generate({
+          id: 'did:web:race.example#key-1',
+          algorithm: 'Ed25519',
+          secrets: [`s${i}`],
+        }),
+      ),
     )
     const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []))
     expect(winners).toHaveLength(1)
-    expect(results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as CredsignError).code] : []))).toEqual(Array(49).fill('exists'))
-    await expect(vault.unlock('did:web:race.example#key-1', [`s${winners[0]}`])).resolves.toBeTruthy()
+    expect(
+      results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as CredsignError).code] : [])),
+    ).toEqual(Array(49).fill('exists'))
+    await expect(
+      vault.unlock('did:web:race.example#key-1', [`s${winners[0]}`]),
+    ).resolves.toBeTruthy()
   })
 
   it('rotates, retires, rewraps and deletes', async () => {
@@ -78,7 +104,8 @@ describePg('KeyVault on PostgresStore', () => {
     await vault.rewrap('k', ['a'], { secrets: ['b', 'c'] })
     const info = await vault.publicKey('k')
     expect(info.versions.map((v) => v.version)).toEqual([2, 3])
-    for (const v of info.versions) expect(await codeOf(vault.unlock('k', ['b', 'c'], { version: v.version }))).toBe('resolved')
+    for (const v of info.versions)
+      expect(await codeOf(vault.unlock('k', ['b', 'c'], { version: v.version }))).toBe('resolved')
     expect(await codeOf(vault.unlock('k', ['a']))).toBe('wrong_secrets')
     expect(await codeOf(vault.delete('k', ['a']))).toBe('wrong_secrets')
     await vault.delete('k', ['b', 'c'])
@@ -89,10 +116,17 @@ describePg('KeyVault on PostgresStore', () => {
   it('never loses an update when rotations and rewraps race', async () => {
     const { vault } = await makeVault()
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['s'] })
-    const rotations = await Promise.allSettled([vault.rotate('k', ['s']), vault.rotate('k', ['s']), vault.rotate('k', ['s'])])
+    const rotations = await Promise.allSettled([
+      vault.rotate('k', ['s']),
+      vault.rotate('k', ['s']),
+      vault.rotate('k', ['s']),
+    ])
     expect(rotations.every((r) => r.status === 'fulfilled')).toBe(true)
     expect((await vault.publicKey('k')).versions.map((v) => v.version)).toEqual([1, 2, 3, 4])
-    const [rotate, rewrap] = await Promise.allSettled([vault.rotate('k', ['s']), vault.rewrap('k', ['s'], { secrets: ['t'] })])
+    const [rotate, rewrap] = await Promise.allSettled([
+      vault.rotate('k', ['s']),
+      vault.rewrap('k', ['s'], { secrets: ['t'] }),
+    ])
     expect(rewrap.status).toBe('fulfilled')
     const info = await vault.publicKey('k')
     if (rotate.status === 'fulfilled') expect(info.versions).toHaveLength(5)
@@ -100,23 +134,33 @@ describePg('KeyVault on PostgresStore', () => {
       expect((rotate.reason as CredsignError).code).toBe('wrong_secrets')
       expect(info.versions).toHaveLength(4)
     }
-    for (const v of info.versions) expect(await codeOf(vault.unlock('k', ['t'], { version: v.version }))).toBe('resolved')
+    for (const v of info.versions)
+      expect(await codeOf(vault.unlock('k', ['t'], { version: v.version }))).toBe('resolved')
   })
 
   it('locks a key after maxFailures wrong unlocks, counted in the shared table, also for unknown ids', async () => {
     let now = 1_000_000
     const { vault, store } = await makeVault({ maxFailures: 3, clock: () => now })
     await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: ['right'] })
-    const attempts = await Promise.all(Array.from({ length: 8 }, (_, i) => codeOf(vault.unlock('k', [`wrong-${i}`]))))
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => codeOf(vault.unlock('k', [`wrong-${i}`]))),
+    )
     expect(attempts.filter((c) => c === 'wrong_secrets')).toHaveLength(3)
     expect(attempts.filter((c) => c === 'locked')).toHaveLength(5)
     // Another replica's vault (own limiter object, same table) sees the lock too.
-    const replica = new KeyVault({ store, serviceSecret, kdf: CHEAP_KDF, limiter: store.attemptLimiter({ maxFailures: 3 }), clock: () => now })
+    const replica = new KeyVault({
+      store,
+      serviceSecret,
+      kdf: CHEAP_KDF,
+      limiter: store.attemptLimiter({ maxFailures: 3 }),
+      clock: () => now,
+    })
     const locked = await replica.unlock('k', ['right']).catch((e: unknown) => e as CredsignError)
     expect(locked).toMatchObject({ code: 'locked', retryAt: 1_000_000 + 15 * 60_000 })
     now += 15 * 60_000
     await expect(replica.unlock('k', ['right'])).resolves.toBeTruthy()
-    for (let i = 0; i < 3; i++) expect(await codeOf(vault.unlock('nobody', ['x']))).toBe('wrong_secrets')
+    for (let i = 0; i < 3; i++)
+      expect(await codeOf(vault.unlock('nobody', ['x']))).toBe('wrong_secrets')
     expect(await codeOf(vault.unlock('nobody', ['x']))).toBe('locked')
   })
 

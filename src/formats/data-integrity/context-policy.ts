@@ -7,9 +7,7 @@
 import { CredsignError } from '../../errors/credsign-error.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
 
-/**
- * The context rules a signer or verifier applies, validated. @internal
- */
+/** The context rules a signer or verifier applies, validated. @internal */
 export interface ContextPolicy {
   /** When set, the only context URLs a document may name (anywhere in it). */
   allowedContexts: ReadonlySet<string> | undefined
@@ -28,19 +26,31 @@ const MAX_ALLOWED_CONTEXTS = 1000
 
 /**
  * Validates the two options (`invalid_argument`) and makes a policy of them.
+ *
  * @internal
  */
 export function contextPolicyOf(options: ContextPolicyOptions): ContextPolicy {
   const { allowedContexts, allowInlineContexts } = options
-  if (allowInlineContexts !== undefined && typeof allowInlineContexts !== 'boolean') throw new CredsignError('invalid_argument', 'allowInlineContexts must be a boolean')
-  return { allowedContexts: allowedContextSet(allowedContexts), allowInlineContexts: allowInlineContexts === true }
+  if (allowInlineContexts !== undefined && typeof allowInlineContexts !== 'boolean')
+    throw new CredsignError('invalid_argument', 'allowInlineContexts must be a boolean')
+  return {
+    allowedContexts: allowedContextSet(allowedContexts),
+    allowInlineContexts: allowInlineContexts === true,
+  }
 }
 
 /** `allowedContexts` as a set, validated (`invalid_argument`); `undefined` when not given. @internal */
 export function allowedContextSet(allowedContexts: unknown): ReadonlySet<string> | undefined {
   if (allowedContexts === undefined) return undefined
-  if (!Array.isArray(allowedContexts) || allowedContexts.length > MAX_ALLOWED_CONTEXTS || !allowedContexts.every((url) => typeof url === 'string' && url.length > 0)) {
-    throw new CredsignError('invalid_argument', `allowedContexts must be an array of at most ${MAX_ALLOWED_CONTEXTS} context URLs`)
+  if (
+    !Array.isArray(allowedContexts) ||
+    allowedContexts.length > MAX_ALLOWED_CONTEXTS ||
+    !allowedContexts.every((url) => typeof url === 'string' && url.length > 0)
+  ) {
+    throw new CredsignError(
+      'invalid_argument',
+      `allowedContexts must be an array of at most ${MAX_ALLOWED_CONTEXTS} context URLs`,
+    )
   }
   return new Set(allowedContexts as string[])
 }
@@ -49,34 +59,50 @@ export function allowedContextSet(allowedContexts: unknown): ReadonlySet<string>
  * JSON-LD keywords that move data away from where a JSON reader (the data model checks, an
  * application reading `validUntil` or `credentialStatus`) looks for it while the RDF, and so the
  * proof, stays the same:
- * - at the top level, a wrapper around the credential: `{ "@graph": [credential] }` (or
- *   `@included`, `@set`, `@list`, `@reverse`, `@value`) is the same RDF as the credential itself,
- *   but the top-level object has no `type`, `issuer` or `validUntil` to check;
- * - anywhere, `@nest` (its members belong to the enclosing node) and `@included` (a node merged by
+ *
+ * - At the top level, a wrapper around the credential: `{ "@graph": [credential] }` (or `@included`,
+ *   `@set`, `@list`, `@reverse`, `@value`) is the same RDF as the credential itself, but the
+ *   top-level object has no `type`, `issuer` or `validUntil` to check;
+ * - Anywhere, `@nest` (its members belong to the enclosing node) and `@included` (a node merged by
  *   its `id` with any other, the credential included).
  */
 const TOP_LEVEL_WRAPPERS = new Set(['@graph', '@included', '@set', '@list', '@reverse', '@value'])
 const HIDING_ANYWHERE = new Set(['@nest', '@included'])
 /** Keywords an inline context may not alias: the aliases would do what the keywords above do. */
-const FORM_KEYWORDS = new Set(['@graph', '@included', '@nest', '@reverse', '@set', '@list', '@value'])
+const FORM_KEYWORDS = new Set([
+  '@graph',
+  '@included',
+  '@nest',
+  '@reverse',
+  '@set',
+  '@list',
+  '@value',
+])
 
 /**
- * Refuses (`jsonld_form_not_allowed`) a document in a JSON-LD form other than the compacted one
- * the data model describes, where the credential is the top-level object and every member is
- * where a JSON reader looks for it. See {@link TOP_LEVEL_WRAPPERS}.
+ * Refuses (`jsonld_form_not_allowed`) a document in a JSON-LD form other than the compacted one the
+ * data model describes, where the credential is the top-level object and every member is where a
+ * JSON reader looks for it. See {@link TOP_LEVEL_WRAPPERS}.
+ *
  * @internal
  */
 export function checkDocumentForm(document: JsonLdDocument): void {
   for (const key of Object.keys(document)) {
     if (TOP_LEVEL_WRAPPERS.has(key)) {
-      throw new CredsignError('jsonld_form_not_allowed', `the document's top level is a JSON-LD "${key}" wrapper: a credential or presentation must be the top-level object (compacted form), where its type, issuer and validity are checked`)
+      throw new CredsignError(
+        'jsonld_form_not_allowed',
+        `the document's top level is a JSON-LD "${key}" wrapper: a credential or presentation must be the top-level object (compacted form), where its type, issuer and validity are checked`,
+      )
     }
     if (HIDING_ANYWHERE.has(key)) throw hidingForm(key, key)
   }
 }
 
 function hidingForm(key: string, path: string): CredsignError {
-  return new CredsignError('jsonld_form_not_allowed', `${path}: "${key}" puts members where a JSON reader does not look for them`)
+  return new CredsignError(
+    'jsonld_form_not_allowed',
+    `${path}: "${key}" puts members where a JSON reader does not look for them`,
+  )
 }
 
 /** The context URLs a document names, and where (for messages). */
@@ -86,19 +112,25 @@ interface ContextReferences {
 
 /**
  * Checks the contexts of `document` against `policy`, then that `documentLoader` knows every URL:
- * - a context object (inline) or a `null` entry, anywhere, is `context_not_allowed` unless
+ *
+ * - A context object (inline) or a `null` entry, anywhere, is `context_not_allowed` unless
  *   `allowInlineContexts` (an inline context can give any term any meaning);
- * - a URL outside `allowedContexts` (when given) is `context_not_allowed`;
- * - a URL the loader does not know is what the loader throws (`context_not_found`): the rdfc
- *   suites would meet it in JSON-LD processing anyway, and the jcs suites, which do not process
- *   JSON-LD, must not accept what the rdfc suites refuse;
+ * - A URL outside `allowedContexts` (when given) is `context_not_allowed`;
+ * - A URL the loader does not know is what the loader throws (`context_not_found`): the rdfc suites
+ *   would meet it in JSON-LD processing anyway, and the jcs suites, which do not process JSON-LD,
+ *   must not accept what the rdfc suites refuse;
  * - JSON-LD forms that hide members from a JSON reader are `jsonld_form_not_allowed`
- *   ({@link checkDocumentForm}, `@nest` and `@included` anywhere, inline aliases of them).
- * The top-level `proof` is skipped: its `@context` (jcs suites) is checked against the
- * document's by {@link checkContextsSigned} and the proof verification.
+ *   ({@link checkDocumentForm}, `@nest` and `@included` anywhere, inline aliases of them). The
+ *   top-level `proof` is skipped: its `@context` (jcs suites) is checked against the document's by
+ *   {@link checkContextsSigned} and the proof verification.
+ *
  * @internal
  */
-export async function checkContextPolicy(document: JsonLdDocument, policy: ContextPolicy, documentLoader: DocumentLoader): Promise<void> {
+export async function checkContextPolicy(
+  document: JsonLdDocument,
+  policy: ContextPolicy,
+  documentLoader: DocumentLoader,
+): Promise<void> {
   checkDocumentForm(document)
   const references: ContextReferences = { urls: new Map() }
   // Iterative: signing input is not depth-limited by a parser.
@@ -129,7 +161,10 @@ export async function checkContextPolicy(document: JsonLdDocument, policy: Conte
   }
   for (const [url, path] of references.urls) {
     if (policy.allowedContexts !== undefined && !policy.allowedContexts.has(url)) {
-      throw new CredsignError('context_not_allowed', `${path}: the context ${shown(url)} is not in allowedContexts`)
+      throw new CredsignError(
+        'context_not_allowed',
+        `${path}: the context ${shown(url)} is not in allowedContexts`,
+      )
     }
   }
   for (const url of references.urls.keys()) await checkKnown(url, documentLoader)
@@ -139,10 +174,18 @@ export async function checkContextPolicy(document: JsonLdDocument, policy: Conte
  * The entries of one `@context` value: URLs are recorded; inline contexts are refused or, when
  * allowed, searched for the URLs they import or scope and the keywords they alias.
  */
-function recordContexts(value: unknown, path: string, policy: ContextPolicy, references: ContextReferences): void {
+function recordContexts(
+  value: unknown,
+  path: string,
+  policy: ContextPolicy,
+  references: ContextReferences,
+): void {
   if (value === undefined) return
   const entries = Array.isArray(value) ? value : [value]
-  const pending: { entry: unknown; path: string }[] = entries.map((entry, index) => ({ entry, path: Array.isArray(value) ? `${path}[${index}]` : path }))
+  const pending: { entry: unknown; path: string }[] = entries.map((entry, index) => ({
+    entry,
+    path: Array.isArray(value) ? `${path}[${index}]` : path,
+  }))
   while (pending.length > 0) {
     const { entry, path: entryPath } = pending.pop() as { entry: unknown; path: string }
     if (typeof entry === 'string') {
@@ -150,7 +193,10 @@ function recordContexts(value: unknown, path: string, policy: ContextPolicy, ref
       continue
     }
     if (entry !== null && (typeof entry !== 'object' || Array.isArray(entry))) {
-      throw new CredsignError('jsonld_invalid', `${entryPath}: a context entry must be a URL, a context object or null`)
+      throw new CredsignError(
+        'jsonld_invalid',
+        `${entryPath}: a context entry must be a URL, a context object or null`,
+      )
     }
     if (!policy.allowInlineContexts) {
       throw new CredsignError(
@@ -165,14 +211,30 @@ function recordContexts(value: unknown, path: string, policy: ContextPolicy, ref
         if (!references.urls.has(definition)) references.urls.set(definition, termPath)
         continue
       }
-      const target = typeof definition === 'string' ? definition : definition !== null && typeof definition === 'object' ? (definition as Record<string, unknown>)['@id'] : undefined
+      const target =
+        typeof definition === 'string'
+          ? definition
+          : definition !== null && typeof definition === 'object'
+            ? (definition as Record<string, unknown>)['@id']
+            : undefined
       if (typeof target === 'string' && FORM_KEYWORDS.has(target)) {
-        throw new CredsignError('jsonld_form_not_allowed', `${termPath}: an alias of "${target}" puts members where a JSON reader does not look for them`)
+        throw new CredsignError(
+          'jsonld_form_not_allowed',
+          `${termPath}: an alias of "${target}" puts members where a JSON reader does not look for them`,
+        )
       }
-      const scoped = definition !== null && typeof definition === 'object' ? (definition as Record<string, unknown>)['@context'] : undefined
+      const scoped =
+        definition !== null && typeof definition === 'object'
+          ? (definition as Record<string, unknown>)['@context']
+          : undefined
       if (scoped !== undefined) {
         const scopedEntries = Array.isArray(scoped) ? scoped : [scoped]
-        scopedEntries.forEach((item, index) => pending.push({ entry: item, path: Array.isArray(scoped) ? `${termPath}.@context[${index}]` : `${termPath}.@context` }))
+        scopedEntries.forEach((item, index) =>
+          pending.push({
+            entry: item,
+            path: Array.isArray(scoped) ? `${termPath}.@context[${index}]` : `${termPath}.@context`,
+          }),
+        )
       }
     }
   }
@@ -180,24 +242,34 @@ function recordContexts(value: unknown, path: string, policy: ContextPolicy, ref
 
 /**
  * Refuses (`context_not_allowed`) a document whose `@context` was extended after every proof was
- * made. A proof with its own `@context` (the jcs suites) signs the document with that context:
- * VC Data Integrity lets the document's `@context` merely start with it, so entries appended later
- * are signed by nothing, yet change what the document's terms mean to a JSON-LD reader (an
- * appended context redefining `issuer`). Accepted when some proof signs the whole `@context`: one
- * without its own `@context` (the rdfc suites hash the document with all of it) or one whose
- * `@context` is the document's.
+ * made. A proof with its own `@context` (the jcs suites) signs the document with that context: VC
+ * Data Integrity lets the document's `@context` merely start with it, so entries appended later are
+ * signed by nothing, yet change what the document's terms mean to a JSON-LD reader (an appended
+ * context redefining `issuer`). Accepted when some proof signs the whole `@context`: one without
+ * its own `@context` (the rdfc suites hash the document with all of it) or one whose `@context` is
+ * the document's.
+ *
  * @internal
  */
-export function checkContextsSigned(document: JsonLdDocument, proofs: readonly JsonLdDocument[]): void {
+export function checkContextsSigned(
+  document: JsonLdDocument,
+  proofs: readonly JsonLdDocument[],
+): void {
   if (proofs.length === 0 || proofs.some((proof) => proof['@context'] === undefined)) return
   const documentContext = JSON.stringify(document['@context'] ?? null)
   if (proofs.some((proof) => JSON.stringify(proof['@context']) === documentContext)) return
-  throw new CredsignError('context_not_allowed', "the document's @context has entries no proof signs (added after signing): they could change what its terms mean")
+  throw new CredsignError(
+    'context_not_allowed',
+    "the document's @context has entries no proof signs (added after signing): they could change what its terms mean",
+  )
 }
 
 /** URLs each loader answered, so a known context costs one call per loader, not one per document. */
 const knownByLoader = new WeakMap<DocumentLoader, Set<string>>()
-/** Most URLs remembered per loader (a fetching loader could otherwise be made to remember any number). */
+/**
+ * Most URLs remembered per loader (a fetching loader could otherwise be made to remember any
+ * number).
+ */
 const MAX_KNOWN_PER_LOADER = 1024
 
 async function checkKnown(url: string, documentLoader: DocumentLoader): Promise<void> {
@@ -207,7 +279,11 @@ async function checkKnown(url: string, documentLoader: DocumentLoader): Promise<
     await documentLoader(url)
   } catch (error) {
     if (CredsignError.is(error)) throw error
-    throw new CredsignError('context_not_found', `the JSON-LD context ${shown(url)} could not be loaded`, { cause: error })
+    throw new CredsignError(
+      'context_not_found',
+      `the JSON-LD context ${shown(url)} could not be loaded`,
+      { cause: error },
+    )
   }
   if (known === undefined) {
     known = new Set()

@@ -46,9 +46,10 @@ export interface CreatedProof {
 }
 
 /**
- * Creates one proof over `document` (whose existing proofs, if any, are in `document.proof`):
- * the suite's proof configuration and transformation, hashing, and the signature, encoded as
- * multibase base58btc. Does not add the proof to the document.
+ * Creates one proof over `document` (whose existing proofs, if any, are in `document.proof`): the
+ * suite's proof configuration and transformation, hashing, and the signature, encoded as multibase
+ * base58btc. Does not add the proof to the document.
+ *
  * @internal
  */
 export async function createProof(
@@ -62,16 +63,24 @@ export async function createProof(
   checkKeyFits(suite, signer.algorithm)
   const proofOptions = proofOptionsOf(suite, options)
   // jcs: the proof keeps the document's @context (its verifier checks the document still starts with it).
-  if (suite.proofKeepsContext && document['@context'] !== undefined) proofOptions['@context'] = document['@context']
+  if (suite.proofKeepsContext && document['@context'] !== undefined)
+    proofOptions['@context'] = document['@context']
   const hashed = documentForProof(document, existingProofs, options.previousProof)
   const config = proofConfigOf(suite, proofOptions, document['@context'])
   const steps = await proofHashData(suite, signer.algorithm, hashed, config, documentLoader)
   const signature = await signer.sign(steps.hashData)
-  if (!(signature instanceof Uint8Array)) throw new CredsignError('invalid_argument', 'the signer did not return a Uint8Array')
+  if (!(signature instanceof Uint8Array))
+    throw new CredsignError('invalid_argument', 'the signer did not return a Uint8Array')
   // A signature of another length (a DER-encoded ECDSA signature, a truncated buffer) would make a
   // proof no verifier accepts: refuse it here rather than hand out an unverifiable document.
   if (signature.length !== signatureLength(signer.algorithm)) {
-    throw new CredsignError('invalid_argument', `the signer returned ${signature.length} bytes; a ${signer.algorithm} signature for ${suite.name} is ${signatureLength(signer.algorithm)} bytes (raw, not DER)`)
+    throw new CredsignError(
+      'invalid_argument',
+      `the signer returned ${signature.length} bytes; a ${signer.algorithm} signature for ${suite.name} is ${signatureLength(signer.algorithm)} bytes (raw, not DER)`,
+    )
   }
-  return { proof: { ...proofOptions, proofValue: `z${b58(signature)}` } as DataIntegrityProof, steps }
+  return {
+    proof: { ...proofOptions, proofValue: `z${b58(signature)}` } as DataIntegrityProof,
+    steps,
+  }
 }

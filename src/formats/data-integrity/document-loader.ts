@@ -9,10 +9,13 @@ import type { DocumentLoader, RemoteDocument } from './types.js'
  * Options of {@link createDocumentLoader}.
  *
  * @example
+ *
  * ```ts
  * import type { DocumentLoaderOptions } from 'credsign/data-integrity'
  * const options: DocumentLoaderOptions = {
- *   contexts: { 'https://example.org/ctx/v1': { '@context': { name: 'https://schema.org/name' } } },
+ *   contexts: {
+ *     'https://example.org/ctx/v1': { '@context': { name: 'https://schema.org/name' } },
+ *   },
  * }
  * ```
  */
@@ -49,16 +52,19 @@ function plainCopy(value: unknown): unknown {
 
 let bundled: Map<string, unknown> | undefined
 function bundledContexts(): Map<string, unknown> {
-  bundled ??= new Map(BUNDLED_CONTEXT_DOCUMENTS.map(([url, document]) => [url, frozenCopy(document)]))
+  bundled ??= new Map(
+    BUNDLED_CONTEXT_DOCUMENTS.map(([url, document]) => [url, frozenCopy(document)]),
+  )
   return bundled
 }
 
 /**
  * The URLs of the JSON-LD contexts credsign ships: credentials v1 and v2 (and their examples and
- * undefined-terms contexts), data-integrity v1 and v2, multikey v1, jwk v1, did v1,
- * ed25519-2020 v1 and citizenship v4rc1.
+ * undefined-terms contexts), data-integrity v1 and v2, multikey v1, jwk v1, did v1, ed25519-2020 v1
+ * and citizenship v4rc1.
  *
  * @example
+ *
  * ```ts
  * import { bundledContextUrls } from 'credsign/data-integrity'
  * bundledContextUrls().includes('https://www.w3.org/ns/credentials/v2') // true
@@ -74,55 +80,94 @@ export function bundledContextUrls(): string[] {
  * within the size and time limits, cached for the loader's lifetime).
  *
  * @example
+ *
  * ```ts
  * import { createDocumentLoader } from 'credsign/data-integrity'
  * const loader = createDocumentLoader({
- *   contexts: { 'https://example.org/ctx/v1': { '@context': { name: 'https://schema.org/name' } } },
+ *   contexts: {
+ *     'https://example.org/ctx/v1': { '@context': { name: 'https://schema.org/name' } },
+ *   },
  * })
- * await loader('https://example.org/ctx/v1')           // the added context
+ * await loader('https://example.org/ctx/v1') // the added context
  * await loader('https://www.w3.org/ns/credentials/v2') // bundled
  * await loader('https://unknown.example/ctx').catch((e) => e.code) // 'context_not_found'
  * ```
  */
 export function createDocumentLoader(options: DocumentLoaderOptions = {}): DocumentLoader {
-  if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'document loader options must be an object')
+  if (options === null || typeof options !== 'object')
+    throw new CredsignError('invalid_argument', 'document loader options must be an object')
   const added = new Map<string, unknown>()
   if (options.contexts !== undefined) {
-    if (options.contexts === null || typeof options.contexts !== 'object') throw new CredsignError('invalid_argument', 'contexts must be an object of URL → context document')
+    if (options.contexts === null || typeof options.contexts !== 'object')
+      throw new CredsignError(
+        'invalid_argument',
+        'contexts must be an object of URL → context document',
+      )
     for (const [url, document] of Object.entries(options.contexts)) {
       if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-        throw new CredsignError('invalid_argument', `the context for ${JSON.stringify(url.slice(0, 100))} must be a JSON object`)
+        throw new CredsignError(
+          'invalid_argument',
+          `the context for ${JSON.stringify(url.slice(0, 100))} must be a JSON object`,
+        )
       }
       let copy: unknown
       try {
         copy = frozenCopy(document)
       } catch (cause) {
-        throw new CredsignError('invalid_argument', `the context for ${JSON.stringify(url.slice(0, 100))} is not JSON`, { cause })
+        throw new CredsignError(
+          'invalid_argument',
+          `the context for ${JSON.stringify(url.slice(0, 100))} is not JSON`,
+          { cause },
+        )
       }
       added.set(url, copy)
     }
   }
   const fetch = options.fetch
-  if (fetch !== undefined && typeof fetch !== 'function') throw new CredsignError('invalid_argument', 'fetch must be a function')
-  const timeoutMs = numberOption(options.timeoutMs, 'timeoutMs', RESOLVER_DEFAULTS.timeoutMs, 1, 600_000)
-  const maxBytes = numberOption(options.maxBytes, 'maxBytes', RESOLVER_DEFAULTS.maxBytes, 1, 64 * 1024 * 1024)
+  if (fetch !== undefined && typeof fetch !== 'function')
+    throw new CredsignError('invalid_argument', 'fetch must be a function')
+  const timeoutMs = numberOption(
+    options.timeoutMs,
+    'timeoutMs',
+    RESOLVER_DEFAULTS.timeoutMs,
+    1,
+    600_000,
+  )
+  const maxBytes = numberOption(
+    options.maxBytes,
+    'maxBytes',
+    RESOLVER_DEFAULTS.maxBytes,
+    1,
+    64 * 1024 * 1024,
+  )
   const fetched = new Map<string, Promise<unknown>>()
 
   const contexts = bundledContexts()
   return async (url: string): Promise<RemoteDocument> => {
-    if (typeof url !== 'string') throw new CredsignError('context_not_found', 'a context reference must be a URL string')
+    if (typeof url !== 'string')
+      throw new CredsignError('context_not_found', 'a context reference must be a URL string')
     const known = added.get(url) ?? contexts.get(url)
     // A fresh copy per call: JSON-LD processors rewrite relative URLs inside the documents they are
     // given. (Processed contexts are cached per loader, so this runs once per context and loader.)
-    if (known !== undefined) return { documentUrl: url, document: plainCopy(known), contextUrl: null }
+    if (known !== undefined)
+      return { documentUrl: url, document: plainCopy(known), contextUrl: null }
     const shown = JSON.stringify(url.length > 120 ? `${url.slice(0, 120)}…` : url)
     if (fetch === undefined) {
-      throw new CredsignError('context_not_found', `the JSON-LD context ${shown} is not bundled or added, and credsign does not fetch contexts unless a fetcher is configured`)
+      throw new CredsignError(
+        'context_not_found',
+        `the JSON-LD context ${shown} is not bundled or added, and credsign does not fetch contexts unless a fetcher is configured`,
+      )
     }
-    if (!url.startsWith('https://')) throw new CredsignError('context_not_found', `only https: contexts are fetched, not ${shown}`)
+    if (!url.startsWith('https://'))
+      throw new CredsignError('context_not_found', `only https: contexts are fetched, not ${shown}`)
     let pending = fetched.get(url)
     if (pending === undefined) {
-      pending = fetchJsonText(url, { fetch, timeoutMs, maxBytes, mediaTypes: ['application/ld+json', 'application/json'] }).then((text) => frozenCopy(parseJsonObject(text)))
+      pending = fetchJsonText(url, {
+        fetch,
+        timeoutMs,
+        maxBytes,
+        mediaTypes: ['application/ld+json', 'application/json'],
+      }).then((text) => frozenCopy(parseJsonObject(text)))
       fetched.set(url, pending)
       // A failed fetch is not remembered: the next use tries again.
       pending.catch(() => fetched.delete(url))
@@ -130,7 +175,11 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
     try {
       return { documentUrl: url, document: plainCopy(await pending), contextUrl: null }
     } catch (cause) {
-      throw new CredsignError('context_not_found', `the JSON-LD context ${shown} could not be fetched`, { cause })
+      throw new CredsignError(
+        'context_not_found',
+        `the JSON-LD context ${shown} could not be fetched`,
+        { cause },
+      )
     }
   }
 }

@@ -3,13 +3,29 @@ import { epochMilliseconds } from '../../jose/jwt-times.js'
 import { keyAlgorithmFromJwk } from '../../keys/algorithms.js'
 import { defaultResolver } from '../../resolve/default-resolver.js'
 import type { ResolvedKey } from '../../resolve/types.js'
-import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, clip } from '../../verify/document-checks.js'
+import {
+  checkCredentialPeriod,
+  checkDocumentModel,
+  checkEmbeddedCredentials,
+  clip,
+} from '../../verify/document-checks.js'
 import { ResultBuilder } from '../../verify/result-builder.js'
 import type { JsonObject } from '../../credential/types.js'
 import { idOf, isJsonObject, typesOf } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
-import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../../verify/types.js'
-import { allowedContextSet, checkContextPolicy, checkContextsSigned, contextPolicyOf, type ContextPolicy } from './context-policy.js'
+import type {
+  FormatHandler,
+  VerificationResult,
+  VerifyContext,
+  VerifyOptions,
+} from '../../verify/types.js'
+import {
+  allowedContextSet,
+  checkContextPolicy,
+  checkContextsSigned,
+  contextPolicyOf,
+  type ContextPolicy,
+} from './context-policy.js'
 import { createDocumentLoader, offlineDocumentLoader } from './document-loader.js'
 import { loaderWithLimits, type JsonLdLimits } from './jsonld-limits.js'
 import { previousProofIds } from './proof-document.js'
@@ -20,9 +36,14 @@ import { isProofCheckError, verifyProof, type VerifiedProof } from './verify-pro
  * Options of {@link dataIntegrityHandler}.
  *
  * @example
+ *
  * ```ts
  * import type { DataIntegrityHandlerOptions } from 'credsign/data-integrity'
- * const options: DataIntegrityHandlerOptions = { contexts: { 'https://example.org/ctx/v1': { '@context': { name: 'https://schema.org/name' } } } }
+ * const options: DataIntegrityHandlerOptions = {
+ *   contexts: {
+ *     'https://example.org/ctx/v1': { '@context': { name: 'https://schema.org/name' } },
+ *   },
+ * }
  * ```
  */
 export interface DataIntegrityHandlerOptions {
@@ -35,22 +56,28 @@ export interface DataIntegrityHandlerOptions {
    * `assertionMethod` for everything else.
    */
   proofPurpose?: string
-  /** Most proofs accepted on one document (default 8): each costs a key resolution and a signature check. */
+  /**
+   * Most proofs accepted on one document (default 8): each costs a key resolution and a signature
+   * check.
+   */
   maxProofs?: number
-  /** Work budgets of JSON-LD processing (rdfc suites); each limit not given keeps its default (`JSONLD_LIMIT_DEFAULTS`). */
+  /**
+   * Work budgets of JSON-LD processing (rdfc suites); each limit not given keeps its default
+   * (`JSONLD_LIMIT_DEFAULTS`).
+   */
   jsonLdLimits?: JsonLdLimits
   /**
    * The only context URLs a document may name, anywhere in it (the VC Data Integrity "known
-   * contexts"). Default: every context the document loader knows (bundled, `contexts`, or what
-   * your loader answers). `verify(input, { allowedContexts })` replaces it for one call. Either
-   * way, a URL must also be known to the loader.
+   * contexts"). Default: every context the document loader knows (bundled, `contexts`, or what your
+   * loader answers). `verify(input, { allowedContexts })` replaces it for one call. Either way, a
+   * URL must also be known to the loader.
    */
   allowedContexts?: readonly string[]
   /**
-   * Accept context objects (and `null` entries) written into the document itself. Default false:
-   * an inline context, appended after signing, can rename or swap terms so that the JSON an
-   * application reads changes while the RDF, and so an rdfc proof, does not (`context_not_allowed`).
-   * Prefer giving your context a URL with `contexts`.
+   * Accept context objects (and `null` entries) written into the document itself. Default false: an
+   * inline context, appended after signing, can rename or swap terms so that the JSON an
+   * application reads changes while the RDF, and so an rdfc proof, does not
+   * (`context_not_allowed`). Prefer giving your context a URL with `contexts`.
    */
   allowInlineContexts?: boolean
 }
@@ -61,11 +88,11 @@ const PROOF_LIMIT = 64
 /**
  * The `verify()` handler for Data Integrity: `DataIntegrityProof` with `eddsa-rdfc-2022`,
  * `eddsa-jcs-2022`, `ecdsa-rdfc-2019`, `ecdsa-jcs-2019`, and `Ed25519Signature2020`, on
- * credentials, presentations and other JSON-LD documents. Pass it in `options.handlers`; JSON-LD
- * is only loaded when an rdfc proof is verified.
+ * credentials, presentations and other JSON-LD documents. Pass it in `options.handlers`; JSON-LD is
+ * only loaded when an rdfc proof is verified.
  *
- * Before any proof, the context policy (VC Data Integrity "Validating Contexts"): every context
- * URL known to the document loader and in `allowedContexts` (when given), no inline context unless
+ * Before any proof, the context policy (VC Data Integrity "Validating Contexts"): every context URL
+ * known to the document loader and in `allowedContexts` (when given), no inline context unless
  * `allowInlineContexts` (`context_not_allowed`), no context entries that no proof signs, and the
  * credential itself at the top level, not wrapped in `@graph` and the like
  * (`jsonld_form_not_allowed`). A redefined protected term is `protected_term_redefinition`.
@@ -73,16 +100,17 @@ const PROOF_LIMIT = 64
  * Every proof of the document must verify (a proof set), and a proof chain must be whole: a
  * `previousProof` naming no proof of the document is `previous_proof_missing`. Per proof: the
  * purpose (`proof_purpose_mismatch`), `challenge` against `options.nonce` and `domain` against
- * `options.audience` (when given), `created` / `expires` against the clock, the verification
- * method through `options.resolver` and its authorisation for the purpose in its controller
- * document (`key_not_authorized`), the key type against the suite, and the signature. Then, as
- * for JWTs: the data model, issuer binding (some proof's key is controlled by the issuer / holder;
+ * `options.audience` (when given), `created` / `expires` against the clock, the verification method
+ * through `options.resolver` and its authorisation for the purpose in its controller document
+ * (`key_not_authorized`), the key type against the suite, and the signature. Then, as for JWTs: the
+ * data model, issuer binding (some proof's key is controlled by the issuer / holder;
  * `issuerBinding: false` skips it), the validity period, and embedded credentials.
  *
  * Make the handler once and reuse it: contexts and shape templates are cached per document loader,
  * and `contexts` gives the handler a loader of its own.
  *
  * @example
+ *
  * ```ts
  * import { verify } from 'credsign'
  * import { dataIntegrityHandler } from 'credsign/data-integrity'
@@ -92,13 +120,26 @@ const PROOF_LIMIT = 64
  * ```
  */
 export function dataIntegrityHandler(options: DataIntegrityHandlerOptions = {}): FormatHandler {
-  if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'handler options must be an object')
-  const baseLoader = options.documentLoader ?? (options.contexts === undefined ? offlineDocumentLoader() : createDocumentLoader({ contexts: options.contexts }))
-  if (typeof baseLoader !== 'function') throw new CredsignError('invalid_argument', 'documentLoader must be a function')
+  if (options === null || typeof options !== 'object')
+    throw new CredsignError('invalid_argument', 'handler options must be an object')
+  const baseLoader =
+    options.documentLoader ??
+    (options.contexts === undefined
+      ? offlineDocumentLoader()
+      : createDocumentLoader({ contexts: options.contexts }))
+  if (typeof baseLoader !== 'function')
+    throw new CredsignError('invalid_argument', 'documentLoader must be a function')
   const loader = loaderWithLimits(baseLoader, options.jsonLdLimits)
   const maxProofs = options.maxProofs ?? 8
-  if (!Number.isInteger(maxProofs) || maxProofs < 1 || maxProofs > PROOF_LIMIT) throw new CredsignError('invalid_argument', `maxProofs must be an integer from 1 to ${PROOF_LIMIT}`)
-  if (options.proofPurpose !== undefined && (typeof options.proofPurpose !== 'string' || options.proofPurpose.length === 0)) {
+  if (!Number.isInteger(maxProofs) || maxProofs < 1 || maxProofs > PROOF_LIMIT)
+    throw new CredsignError(
+      'invalid_argument',
+      `maxProofs must be an integer from 1 to ${PROOF_LIMIT}`,
+    )
+  if (
+    options.proofPurpose !== undefined &&
+    (typeof options.proofPurpose !== 'string' || options.proofPurpose.length === 0)
+  ) {
     throw new CredsignError('invalid_argument', 'proofPurpose must be a non-empty string')
   }
   const contextPolicy = contextPolicyOf(options)
@@ -108,11 +149,20 @@ export function dataIntegrityHandler(options: DataIntegrityHandlerOptions = {}):
     detect: (input) => isJsonObject(input) && Object.hasOwn(input, 'proof'),
     verify: async (input, verifyOptions, context) => {
       try {
-        return await verifyDocument(input as JsonObject, verifyOptions, context, { loader, maxProofs, proofPurpose: options.proofPurpose, contextPolicy })
+        return await verifyDocument(input as JsonObject, verifyOptions, context, {
+          loader,
+          maxProofs,
+          proofPurpose: options.proofPurpose,
+          contextPolicy,
+        })
       } catch (error) {
         // The never-throw backstop: every expected failure is recorded as it happens.
         const builder = new ResultBuilder('data-integrity')
-        builder.fail('format', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'the document could not be verified')
+        builder.fail(
+          'format',
+          CredsignError.is(error) ? error.code : 'malformed',
+          CredsignError.is(error) ? error.message : 'the document could not be verified',
+        )
         return builder.result()
       }
     },
@@ -132,25 +182,38 @@ const VP_TYPE_IRI = 'https://www.w3.org/2018/credentials#VerifiablePresentation'
 /**
  * What the document is. A proof covers RDF, not JSON: the same credential can be written with
  * `@type` for `type`, or its type as a full IRI, and still verify, so the JSON alone must not be
- * able to turn a credential into a "plain document" whose data model and validity nobody checks.
- * A document whose first context is a VCDM context is a credential unless typed as a presentation
- * (as the signer decides), so a credential without the literal `type` fails the data model check.
+ * able to turn a credential into a "plain document" whose data model and validity nobody checks. A
+ * document whose first context is a VCDM context is a credential unless typed as a presentation (as
+ * the signer decides), so a credential without the literal `type` fails the data model check.
  */
 function documentKind(document: JsonObject): 'credential' | 'presentation' | undefined {
   const types = [...(typesOf(document.type) ?? []), ...(typesOf(document['@type']) ?? [])]
   if (types.includes('VerifiablePresentation') || types.includes(VP_TYPE_IRI)) return 'presentation'
-  if (types.includes('VerifiableCredential') || types.includes(VC_TYPE_IRI) || dataModelVersion(document) !== undefined) return 'credential'
+  if (
+    types.includes('VerifiableCredential') ||
+    types.includes(VC_TYPE_IRI) ||
+    dataModelVersion(document) !== undefined
+  )
+    return 'credential'
   return undefined
 }
 
-/** The context policy of one call: `verify()`'s `allowedContexts`, when given, replaces the handler's. */
+/**
+ * The context policy of one call: `verify()`'s `allowedContexts`, when given, replaces the
+ * handler's.
+ */
 function policyFor(options: VerifyOptions, handlerPolicy: ContextPolicy): ContextPolicy {
   const perCall: unknown = options.allowedContexts
   if (perCall === undefined) return handlerPolicy
   return { ...handlerPolicy, allowedContexts: allowedContextSet(perCall) }
 }
 
-async function verifyDocument(document: JsonObject, options: VerifyOptions, context: VerifyContext, settings: HandlerSettings): Promise<VerificationResult> {
+async function verifyDocument(
+  document: JsonObject,
+  options: VerifyOptions,
+  context: VerifyContext,
+  settings: HandlerSettings,
+): Promise<VerificationResult> {
   const builder = new ResultBuilder('data-integrity')
   const kind = documentKind(document)
   builder.pass('format', `Data Integrity-secured ${kind ?? 'document'}`)
@@ -182,7 +245,9 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
         await verifyProof(document, proofs, proof, {
           resolver: options.resolver ?? defaultResolver(),
           documentLoader: settings.loader,
-          proofPurpose: settings.proofPurpose ?? (kind === 'presentation' ? 'authentication' : 'assertionMethod'),
+          proofPurpose:
+            settings.proofPurpose ??
+            (kind === 'presentation' ? 'authentication' : 'assertionMethod'),
           ...(options.nonce === undefined ? {} : { challenge: options.nonce }),
           ...(options.audience === undefined ? {} : { domain: options.audience }),
           ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
@@ -192,9 +257,13 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
           toleranceMs: toleranceSeconds * 1000,
         }),
       )
-      builder.pass('signature', `${path}: ${String(proof.type)}${typeof proof.cryptosuite === 'string' ? ` ${proof.cryptosuite}` : ''} by ${clip(String(proof.verificationMethod))}`)
+      builder.pass(
+        'signature',
+        `${path}: ${String(proof.type)}${typeof proof.cryptosuite === 'string' ? ` ${proof.cryptosuite}` : ''} by ${clip(String(proof.verificationMethod))}`,
+      )
     } catch (error) {
-      if (isProofCheckError(error)) builder.fail(error.check, error.code, `${path}: ${error.message}`, path)
+      if (isProofCheckError(error))
+        builder.fail(error.check, error.code, `${path}: ${error.message}`, path)
       else throw error
     }
   }
@@ -203,28 +272,48 @@ async function verifyDocument(document: JsonObject, options: VerifyOptions, cont
   if (builder.failed) return builder.result()
   // Every proof passed these per-proof checks: record them once, so that verify() can see that
   // each expectation the caller passed was checked (it refuses a verdict that skipped one).
-  if (options.algorithms !== undefined) builder.pass('algorithm', [...new Set(verified.map((proof) => keyAlgorithmFromJwk(proof.key.publicJwk)))].join(', '))
-  builder.pass('proof_purpose', settings.proofPurpose ?? (kind === 'presentation' ? 'authentication' : 'assertionMethod'))
+  if (options.algorithms !== undefined)
+    builder.pass(
+      'algorithm',
+      [...new Set(verified.map((proof) => keyAlgorithmFromJwk(proof.key.publicJwk)))].join(', '),
+    )
+  builder.pass(
+    'proof_purpose',
+    settings.proofPurpose ?? (kind === 'presentation' ? 'authentication' : 'assertionMethod'),
+  )
   if (options.nonce !== undefined) builder.pass('nonce', 'every proof has the expected challenge')
   if (options.audience !== undefined) builder.pass('audience', options.audience)
 
   if (kind !== undefined) checkBinding(document, kind, verified, options, builder)
   if (kind === 'credential') {
-    if (options.checkValidity === false) builder.pass('validity', 'not checked (checkValidity: false)')
-    else if (checkCredentialPeriod(document, now, toleranceSeconds, builder)) builder.pass('validity')
+    if (options.checkValidity === false)
+      builder.pass('validity', 'not checked (checkValidity: false)')
+    else if (checkCredentialPeriod(document, now, toleranceSeconds, builder))
+      builder.pass('validity')
   }
   if (kind === 'presentation') await checkEmbeddedCredentials(document, options, context, builder)
   return builder.result()
 }
 
-/** Every entry a proof object, within the limit, ids unique, every `previousProof` naming one of them. */
-function checkProofList(proofs: unknown[], maxProofs: number, builder: ResultBuilder): proofs is JsonObject[] {
+/**
+ * Every entry a proof object, within the limit, ids unique, every `previousProof` naming one of
+ * them.
+ */
+function checkProofList(
+  proofs: unknown[],
+  maxProofs: number,
+  builder: ResultBuilder,
+): proofs is JsonObject[] {
   if (proofs.length === 0) {
     builder.fail('proof', 'proof_invalid', 'the proof list is empty')
     return false
   }
   if (proofs.length > maxProofs) {
-    builder.fail('proof', 'proof_invalid', `the document has ${proofs.length} proofs; at most ${maxProofs} are verified (maxProofs)`)
+    builder.fail(
+      'proof',
+      'proof_invalid',
+      `the document has ${proofs.length} proofs; at most ${maxProofs} are verified (maxProofs)`,
+    )
     return false
   }
   if (!proofs.every(isJsonObject)) {
@@ -245,16 +334,31 @@ function checkProofList(proofs: unknown[], maxProofs: number, builder: ResultBui
     try {
       named = previousProofIds(proof.previousProof)
     } catch (error) {
-      builder.fail('proof', 'proof_invalid', `proof[${index}]: ${(error as Error).message}`, `proof[${index}]`)
+      builder.fail(
+        'proof',
+        'proof_invalid',
+        `proof[${index}]: ${(error as Error).message}`,
+        `proof[${index}]`,
+      )
       return false
     }
     for (const id of named) {
       if (id === proof.id) {
-        builder.fail('proof', 'previous_proof_missing', `proof[${index}]: a proof cannot endorse itself`, `proof[${index}]`)
+        builder.fail(
+          'proof',
+          'previous_proof_missing',
+          `proof[${index}]: a proof cannot endorse itself`,
+          `proof[${index}]`,
+        )
         return false
       }
       if (!ids.has(id)) {
-        builder.fail('proof', 'previous_proof_missing', `proof[${index}]: previousProof ${clip(id)} is not a proof of this document`, `proof[${index}]`)
+        builder.fail(
+          'proof',
+          'previous_proof_missing',
+          `proof[${index}]: previousProof ${clip(id)} is not a proof of this document`,
+          `proof[${index}]`,
+        )
         return false
       }
     }
@@ -263,8 +367,17 @@ function checkProofList(proofs: unknown[], maxProofs: number, builder: ResultBui
   return true
 }
 
-/** Some proof's key is controlled by the issuer (credentials) or the holder (presentations, when named). */
-function checkBinding(document: JsonObject, kind: 'credential' | 'presentation', verified: VerifiedProof[], options: VerifyOptions, builder: ResultBuilder): void {
+/**
+ * Some proof's key is controlled by the issuer (credentials) or the holder (presentations, when
+ * named).
+ */
+function checkBinding(
+  document: JsonObject,
+  kind: 'credential' | 'presentation',
+  verified: VerifiedProof[],
+  options: VerifyOptions,
+  builder: ResultBuilder,
+): void {
   const party = idOf(kind === 'credential' ? document.issuer : document.holder)
   if (party !== undefined) builder.extra.issuer = party
   if (options.issuerBinding === false) {
@@ -282,7 +395,9 @@ function checkBinding(document: JsonObject, kind: 'credential' | 'presentation',
     builder.pass('issuer_binding', party)
     return
   }
-  const controllers = verified.map((proof) => proof.key.controller).filter((c): c is string => c !== undefined)
+  const controllers = verified
+    .map((proof) => proof.key.controller)
+    .filter((c): c is string => c !== undefined)
   builder.fail(
     'issuer_binding',
     'issuer_mismatch',

@@ -9,10 +9,11 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * writes them (which is what RFC 8785 specifies). The `eddsa-jcs-2022` and `ecdsa-jcs-2019`
  * cryptosuites hash this.
  *
- * Throws `invalid_argument` for what JSON cannot hold or I-JSON forbids: non-finite numbers,
- * lone surrogates, `undefined`, functions, symbols, BigInts and cycles.
+ * Throws `invalid_argument` for what JSON cannot hold or I-JSON forbids: non-finite numbers, lone
+ * surrogates, `undefined`, functions, symbols, BigInts and cycles.
  *
  * @example
+ *
  * ```ts
  * import { canonicalizeJson } from 'credsign/data-integrity'
  * canonicalizeJson({ b: [1e21, 0.1], a: 'é' }) // '{"a":"é","b":[1e+21,0.1]}'
@@ -28,17 +29,23 @@ function serialize(value: unknown, ancestors: Set<object>): string {
     case 'boolean':
       return value ? 'true' : 'false'
     case 'number':
-      if (!Number.isFinite(value)) throw new CredsignError('invalid_argument', 'JCS cannot serialize NaN or Infinity')
+      if (!Number.isFinite(value))
+        throw new CredsignError('invalid_argument', 'JCS cannot serialize NaN or Infinity')
       return JSON.stringify(value)
     case 'string':
-      if (LONE_SURROGATE.test(value)) throw new CredsignError('invalid_argument', 'JCS cannot serialize a string with a lone surrogate')
+      if (LONE_SURROGATE.test(value))
+        throw new CredsignError(
+          'invalid_argument',
+          'JCS cannot serialize a string with a lone surrogate',
+        )
       return JSON.stringify(value)
     case 'object':
       break
     default:
       throw new CredsignError('invalid_argument', `JCS cannot serialize a ${typeof value}`)
   }
-  if (ancestors.has(value)) throw new CredsignError('invalid_argument', 'JCS cannot serialize a cycle')
+  if (ancestors.has(value))
+    throw new CredsignError('invalid_argument', 'JCS cannot serialize a cycle')
   ancestors.add(value)
   let out: string
   if (Array.isArray(value)) {
@@ -49,7 +56,11 @@ function serialize(value: unknown, ancestors: Set<object>): string {
     const names = Object.keys(record).sort()
     const members: string[] = []
     for (const name of names) {
-      if (LONE_SURROGATE.test(name)) throw new CredsignError('invalid_argument', 'JCS cannot serialize a member name with a lone surrogate')
+      if (LONE_SURROGATE.test(name))
+        throw new CredsignError(
+          'invalid_argument',
+          'JCS cannot serialize a member name with a lone surrogate',
+        )
       members.push(`${JSON.stringify(name)}:${serialize(record[name], ancestors)}`)
     }
     out = `{${members.join(',')}}`

@@ -18,11 +18,14 @@ const MAX_PATHS = 3
  * A clearer error for a failed JSON-LD operation on `document`: jsonld's protected term error
  * becomes `protected_term_redefinition`; safe-mode errors (`jsonld_invalid`) name the member or
  * value and its path. Anything else is returned unchanged.
+ *
  * @internal
  */
 export function explainJsonLdError(error: unknown, document: JsonLdDocument): unknown {
   if (!CredsignError.is(error) || error.code !== 'jsonld_invalid') return error
-  const cause = error.cause as { name?: unknown; details?: { code?: unknown; term?: unknown; event?: JsonLdEvent } } | undefined
+  const cause = error.cause as
+    | { name?: unknown; details?: { code?: unknown; term?: unknown; event?: JsonLdEvent } }
+    | undefined
   const details = cause?.details
   if (details?.code === 'protected term redefinition') {
     const term = typeof details.term === 'string' ? details.term : undefined
@@ -46,29 +49,44 @@ function explainEvent(event: JsonLdEvent, document: JsonLdDocument): string | un
     case 'invalid property': {
       const property = details.property
       if (typeof property !== 'string') return undefined
-      return located(memberPaths(document, property), `term not defined by any context (${quote(property)} would not be signed)`)
+      return located(
+        memberPaths(document, property),
+        `term not defined by any context (${quote(property)} would not be signed)`,
+      )
     }
     case 'relative @type reference': {
       const type = details.type
       if (typeof type !== 'string') return undefined
-      return located(valuePaths(document, type, TYPE_KEYS), `type ${quote(type)} is not defined by any context`)
+      return located(
+        valuePaths(document, type, TYPE_KEYS),
+        `type ${quote(type)} is not defined by any context`,
+      )
     }
     case 'relative @id reference':
     case 'relative subject reference':
     case 'relative object reference':
     case 'relative graph reference':
     case 'relative predicate reference': {
-      const value = details.id ?? details.subject ?? details.object ?? details.graph ?? details.predicate
+      const value =
+        details.id ?? details.subject ?? details.object ?? details.graph ?? details.predicate
       if (typeof value !== 'string') return undefined
-      return located(valuePaths(document, value), `${quote(value)} is a relative IRI; identifiers must be absolute (there is no base IRI)`)
+      return located(
+        valuePaths(document, value),
+        `${quote(value)} is a relative IRI; identifiers must be absolute (there is no base IRI)`,
+      )
     }
     case 'invalid @language value': {
       const language = details.language
       if (typeof language !== 'string') return undefined
-      return located(valuePaths(document, language), `${quote(language)} is not a BCP47 language tag`)
+      return located(
+        valuePaths(document, language),
+        `${quote(language)} is not a BCP47 language tag`,
+      )
     }
     default:
-      return typeof event.message === 'string' ? `${event.message} (${code || 'safe mode'})` : undefined
+      return typeof event.message === 'string'
+        ? `${event.message} (${code || 'safe mode'})`
+        : undefined
   }
 }
 
@@ -82,20 +100,39 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)
 }
 
-/** Walks `document` outside its contexts, calling `visit(value, path, key)` for each member and array entry. */
-function walk(document: JsonLdDocument, visit: (value: unknown, path: string, key: string | undefined) => boolean): void {
-  const stack: { value: unknown; path: string; key: string | undefined }[] = [{ value: document, path: '', key: undefined }]
+/**
+ * Walks `document` outside its contexts, calling `visit(value, path, key)` for each member and
+ * array entry.
+ */
+function walk(
+  document: JsonLdDocument,
+  visit: (value: unknown, path: string, key: string | undefined) => boolean,
+): void {
+  const stack: { value: unknown; path: string; key: string | undefined }[] = [
+    { value: document, path: '', key: undefined },
+  ]
   while (stack.length > 0) {
-    const { value, path, key } = stack.pop() as { value: unknown; path: string; key: string | undefined }
+    const { value, path, key } = stack.pop() as {
+      value: unknown
+      path: string
+      key: string | undefined
+    }
     if (!visit(value, path, key)) return
     if (value === null || typeof value !== 'object') continue
-    const children: { value: unknown; path: string; key: string | undefined }[] = Array.isArray(value)
+    const children: { value: unknown; path: string; key: string | undefined }[] = Array.isArray(
+      value,
+    )
       ? value.map((item, index) => ({ value: item, path: `${path}[${index}]`, key }))
       : Object.keys(value)
           .filter((name) => name !== '@context')
-          .map((name) => ({ value: (value as Record<string, unknown>)[name], path: path === '' ? name : `${path}.${name}`, key: name }))
+          .map((name) => ({
+            value: (value as Record<string, unknown>)[name],
+            path: path === '' ? name : `${path}.${name}`,
+            key: name,
+          }))
     // Reversed, so the first member is visited first (document order).
-    for (let index = children.length - 1; index >= 0; index--) stack.push(children[index] as (typeof children)[number])
+    for (let index = children.length - 1; index >= 0; index--)
+      stack.push(children[index] as (typeof children)[number])
   }
 }
 
@@ -113,7 +150,8 @@ function memberPaths(document: JsonLdDocument, name: string): string[] {
 function valuePaths(document: JsonLdDocument, text: string, keys?: ReadonlySet<string>): string[] {
   const paths: string[] = []
   walk(document, (value, path, key) => {
-    if (value === text && (keys === undefined || (key !== undefined && keys.has(key)))) paths.push(path)
+    if (value === text && (keys === undefined || (key !== undefined && keys.has(key))))
+      paths.push(path)
     return paths.length < MAX_PATHS
   })
   return paths
@@ -135,7 +173,8 @@ function contextPathsDefining(document: JsonLdDocument, term: string): string[] 
       if (name === '@context') {
         const entries = Array.isArray(member) ? member : [member]
         entries.forEach((entry, index) => {
-          if (entry !== null && typeof entry === 'object' && Object.hasOwn(entry, term)) paths.push(Array.isArray(member) ? `${memberPath}[${index}]` : memberPath)
+          if (entry !== null && typeof entry === 'object' && Object.hasOwn(entry, term))
+            paths.push(Array.isArray(member) ? `${memberPath}[${index}]` : memberPath)
         })
       } else {
         stack.push({ value: member, path: memberPath })

@@ -25,13 +25,14 @@ import type { DocumentLoader } from './types.js'
 
 /**
  * Work budgets for JSON-LD processing (the rdfc suites: `eddsa-rdfc-2022`, `ecdsa-rdfc-2019`,
- * `Ed25519Signature2020`), at signing and verification. A document over any of them is refused
- * with `jsonld_limit_exceeded`, naming the limit, before or while jsonld works on it; nothing is
- * signed. The defaults ({@link JSONLD_LIMIT_DEFAULTS}) keep every input of up to 100 KB under
- * about 250 ms and 128 MB, and are far above what real credentials need (the W3C vectors use less
- * than a tenth of each). Raise one only for documents you trust.
+ * `Ed25519Signature2020`), at signing and verification. A document over any of them is refused with
+ * `jsonld_limit_exceeded`, naming the limit, before or while jsonld works on it; nothing is signed.
+ * The defaults ({@link JSONLD_LIMIT_DEFAULTS}) keep every input of up to 100 KB under about 250 ms
+ * and 128 MB, and are far above what real credentials need (the W3C vectors use less than a tenth
+ * of each). Raise one only for documents you trust.
  *
  * @example
+ *
  * ```ts
  * import { dataIntegrityHandler, type JsonLdLimits } from 'credsign/data-integrity'
  * const limits: JsonLdLimits = { maxValues: 20_000, timeBudgetMs: 2_000 }
@@ -42,9 +43,9 @@ export interface JsonLdLimits {
   /** Most JSON values (object members and array entries, outside contexts) of the document. */
   maxValues?: number
   /**
-   * Most JSON objects in the document (outside contexts). Each is a node (or value) jsonld
-   * expands and maps at tens of microseconds apiece, and a node without an `id` is a blank node
-   * RDFC-1.0 must label.
+   * Most JSON objects in the document (outside contexts). Each is a node (or value) jsonld expands
+   * and maps at tens of microseconds apiece, and a node without an `id` is a blank node RDFC-1.0
+   * must label.
    */
   maxObjects?: number
   /** Deepest nesting of objects and arrays in the document (jsonld recurses once per level). */
@@ -59,17 +60,20 @@ export interface JsonLdLimits {
    * document loader, imported. jsonld's work grows with about the fourth power of this depth.
    */
   maxScopedContextDepth?: number
-  /** Most term definitions processed, counting a context again each time jsonld applies or validates it. */
+  /**
+   * Most term definitions processed, counting a context again each time jsonld applies or validates
+   * it.
+   */
   maxTermDefinitions?: number
   /**
-   * Most term definitions copied: jsonld copies the active context (each definition with its
-   * scoped contexts) for every context it applies or validates; this is their total.
+   * Most term definitions copied: jsonld copies the active context (each definition with its scoped
+   * contexts) for every context it applies or validates; this is their total.
    */
   maxExpansionWork?: number
   /**
-   * Most value comparisons of the duplicate removal in RDF conversion: n values of one property
-   * of one node (objects with the same `id` merged) cost n·(n−1)/2. The default allows one
-   * property with 1,000 values, or many properties with fewer.
+   * Most value comparisons of the duplicate removal in RDF conversion: n values of one property of
+   * one node (objects with the same `id` merged) cost n·(n−1)/2. The default allows one property
+   * with 1,000 values, or many properties with fewer.
    */
   maxValueComparisons?: number
   /** Milliseconds JSON-LD processing of one document may take (checked between jsonld's steps). */
@@ -80,6 +84,7 @@ export interface JsonLdLimits {
  * The default {@link JsonLdLimits}.
  *
  * @example
+ *
  * ```ts
  * import { JSONLD_LIMIT_DEFAULTS } from 'credsign/data-integrity'
  * JSONLD_LIMIT_DEFAULTS.maxScopedContextDepth // 8
@@ -101,15 +106,24 @@ export const JSONLD_LIMIT_DEFAULTS: Readonly<Required<JsonLdLimits>> = Object.fr
 type Limits = Readonly<Required<JsonLdLimits>>
 const LIMIT_NAMES = Object.keys(JSONLD_LIMIT_DEFAULTS) as (keyof JsonLdLimits)[]
 
-/** Validated limits, defaults filled in (`invalid_argument` for anything but positive integers of known names). @internal */
+/**
+ * Validated limits, defaults filled in (`invalid_argument` for anything but positive integers of
+ * known names). @internal
+ */
 function resolveJsonLdLimits(limits: unknown): Limits {
   if (limits === undefined) return JSONLD_LIMIT_DEFAULTS
-  if (limits === null || typeof limits !== 'object' || Array.isArray(limits)) throw new CredsignError('invalid_argument', 'jsonLdLimits must be an object')
+  if (limits === null || typeof limits !== 'object' || Array.isArray(limits))
+    throw new CredsignError('invalid_argument', 'jsonLdLimits must be an object')
   const resolved: Record<string, number> = { ...JSONLD_LIMIT_DEFAULTS }
   for (const [name, value] of Object.entries(limits)) {
-    if (!(LIMIT_NAMES as string[]).includes(name)) throw new CredsignError('invalid_argument', `jsonLdLimits has no limit named ${JSON.stringify(name.slice(0, 60))}`)
+    if (!(LIMIT_NAMES as string[]).includes(name))
+      throw new CredsignError(
+        'invalid_argument',
+        `jsonLdLimits has no limit named ${JSON.stringify(name.slice(0, 60))}`,
+      )
     if (value === undefined) continue
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new CredsignError('invalid_argument', `jsonLdLimits.${name} must be a positive integer`)
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+      throw new CredsignError('invalid_argument', `jsonLdLimits.${name} must be a positive integer`)
     resolved[name] = value
   }
   return Object.freeze(resolved) as unknown as Limits
@@ -125,11 +139,15 @@ const boundBase = new WeakMap<DocumentLoader, DocumentLoader>()
 const variantsOf = new WeakMap<DocumentLoader, Lru<string, DocumentLoader>>()
 
 /**
- * `loader` with `limits` for the JSON-LD processing that uses it: `loader` itself for the
- * defaults, else one delegating loader per loader and set of limits (so its caches are reused).
+ * `loader` with `limits` for the JSON-LD processing that uses it: `loader` itself for the defaults,
+ * else one delegating loader per loader and set of limits (so its caches are reused).
+ *
  * @internal
  */
-export function loaderWithLimits(loader: DocumentLoader, limits: JsonLdLimits | undefined): DocumentLoader {
+export function loaderWithLimits(
+  loader: DocumentLoader,
+  limits: JsonLdLimits | undefined,
+): DocumentLoader {
   const base = boundBase.get(loader) ?? loader
   const resolved = resolveJsonLdLimits(limits)
   const key = JSON.stringify(resolved)
@@ -155,7 +173,10 @@ export function jsonLdLimitsOf(loader: DocumentLoader): Limits {
 }
 
 function exceeded(limit: keyof JsonLdLimits, limits: Limits, what: string): CredsignError {
-  return new CredsignError('jsonld_limit_exceeded', `${what}: more than the JSON-LD limit ${limit} (${limits[limit]}) allows`)
+  return new CredsignError(
+    'jsonld_limit_exceeded',
+    `${what}: more than the JSON-LD limit ${limit} (${limits[limit]}) allows`,
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,10 +185,11 @@ function exceeded(limit: keyof JsonLdLimits, limits: Limits, what: string): Cred
 /**
  * The document's own shape, refused before jsonld runs: a member named `__proto__` anywhere
  * (`jsonld_invalid`: jsonld drops it without a safe-mode error, so it would be neither signed nor
- * rejected, and a verified document would carry unsigned data that `Object.assign` and friends
- * turn into a prototype); more values, nesting, `@context` entries or inline term definitions than
- * the limits allow (`jsonld_limit_exceeded`). Iterative: signing input is not depth-limited by a parser.
- * Returns every `@context` value found (to be walked by {@link checkContextLimits}).
+ * rejected, and a verified document would carry unsigned data that `Object.assign` and friends turn
+ * into a prototype); more values, nesting, `@context` entries or inline term definitions than the
+ * limits allow (`jsonld_limit_exceeded`). Iterative: signing input is not depth-limited by a
+ * parser. Returns every `@context` value found (to be walked by {@link checkContextLimits}).
+ *
  * @internal
  */
 export function checkDocumentLimits(document: unknown, limits: Limits): unknown[] {
@@ -176,20 +198,40 @@ export function checkDocumentLimits(document: unknown, limits: Limits): unknown[
   let values = 0
   let objects = 0
   const contexts: unknown[] = []
-  const stack: { value: unknown; inContext: boolean; depth: number }[] = [{ value: document, inContext: false, depth: 0 }]
+  const stack: { value: unknown; inContext: boolean; depth: number }[] = [
+    { value: document, inContext: false, depth: 0 },
+  ]
   while (stack.length > 0) {
-    const { value, inContext, depth } = stack.pop() as { value: unknown; inContext: boolean; depth: number }
+    const { value, inContext, depth } = stack.pop() as {
+      value: unknown
+      inContext: boolean
+      depth: number
+    }
     if (value === null || typeof value !== 'object') continue
-    if (depth > limits.maxDepth) throw exceeded('maxDepth', limits, `the document nests objects and arrays more than ${limits.maxDepth} deep`)
+    if (depth > limits.maxDepth)
+      throw exceeded(
+        'maxDepth',
+        limits,
+        `the document nests objects and arrays more than ${limits.maxDepth} deep`,
+      )
     if (Array.isArray(value)) {
       if (!inContext) values += value.length
       if (values > limits.maxValues) throw tooManyValues(limits)
       for (const item of value) stack.push({ value: item, inContext, depth: depth + 1 })
       continue
     }
-    if (!inContext && ++objects > limits.maxObjects) throw exceeded('maxObjects', limits, 'the document has too many objects to process as JSON-LD')
+    if (!inContext && ++objects > limits.maxObjects)
+      throw exceeded(
+        'maxObjects',
+        limits,
+        'the document has too many objects to process as JSON-LD',
+      )
     for (const key of Object.keys(value)) {
-      if (key === '__proto__') throw new CredsignError('jsonld_invalid', 'a member is named "__proto__", which JSON-LD processing would drop unsigned')
+      if (key === '__proto__')
+        throw new CredsignError(
+          'jsonld_invalid',
+          'a member is named "__proto__", which JSON-LD processing would drop unsigned',
+        )
       const member = (value as Record<string, unknown>)[key]
       if (key === '@context') {
         entries += Array.isArray(member) ? member.length : 1
@@ -202,14 +244,24 @@ export function checkDocumentLimits(document: unknown, limits: Limits): unknown[
       stack.push({ value: member, inContext, depth: depth + 1 })
     }
     if (values > limits.maxValues) throw tooManyValues(limits)
-    if (entries > limits.maxContextEntries) throw exceeded('maxContextEntries', limits, 'the document has too many @context entries')
-    if (terms > limits.maxInlineTerms) throw exceeded('maxInlineTerms', limits, "the document's inline contexts define too many terms")
+    if (entries > limits.maxContextEntries)
+      throw exceeded('maxContextEntries', limits, 'the document has too many @context entries')
+    if (terms > limits.maxInlineTerms)
+      throw exceeded(
+        'maxInlineTerms',
+        limits,
+        "the document's inline contexts define too many terms",
+      )
   }
   return contexts
 }
 
 function tooManyValues(limits: Limits): CredsignError {
-  return exceeded('maxValues', limits, 'the document has too many values (object members and array entries) to process as JSON-LD')
+  return exceeded(
+    'maxValues',
+    limits,
+    'the document has too many values (object members and array entries) to process as JSON-LD',
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +277,10 @@ interface ContextSummary {
   weights: ReadonlyMap<string, number>
 }
 
-/** Summaries of loaded contexts, per loader (contexts are immutable per URL, as jsonld's own cache assumes). */
+/**
+ * Summaries of loaded contexts, per loader (contexts are immutable per URL, as jsonld's own cache
+ * assumes).
+ */
 const summaryCaches = new WeakMap<DocumentLoader, Lru<string, ContextSummary>>()
 function summaryCacheOf(loader: DocumentLoader): Lru<string, ContextSummary> {
   let cache = summaryCaches.get(loader)
@@ -258,15 +313,30 @@ function mergeWeights(into: Map<string, number>, from: ReadonlyMap<string, numbe
  * the term definitions of its scoped contexts (the largest over every definition of that name),
  * which is what copying its definition costs jsonld. A context the loader cannot give is skipped:
  * jsonld asks the same loader, and fails if it needs it.
+ *
  * @internal
  */
-export async function checkContextLimits(contexts: readonly unknown[], loader: DocumentLoader, limits: Limits, budget: JsonLdBudget): Promise<Map<string, number>> {
+export async function checkContextLimits(
+  contexts: readonly unknown[],
+  loader: DocumentLoader,
+  limits: Limits,
+  budget: JsonLdBudget,
+): Promise<Map<string, number>> {
   const cache = summaryCacheOf(loader)
   const visiting = new Set<string>()
   const followed = new Set<string>()
-  const tooDeep = (): CredsignError => exceeded('maxScopedContextDepth', limits, "scoped contexts (a term definition's @context) are nested too deep")
+  const tooDeep = (): CredsignError =>
+    exceeded(
+      'maxScopedContextDepth',
+      limits,
+      "scoped contexts (a term definition's @context) are nested too deep",
+    )
 
-  const walkUrl = async (url: string, depth: number, weights: Map<string, number>): Promise<Walked> => {
+  const walkUrl = async (
+    url: string,
+    depth: number,
+    weights: Map<string, number>,
+  ): Promise<Walked> => {
     const known = cache.get(url)
     if (known !== undefined) {
       if (depth + known.depth > limits.maxScopedContextDepth) throw tooDeep()
@@ -277,7 +347,12 @@ export async function checkContextLimits(contexts: readonly unknown[], loader: D
     // expansion the document's own nesting bounds how often it is applied.
     if (visiting.has(url)) return { depth, size: 0, cut: true }
     followed.add(url)
-    if (followed.size > MAX_CONTEXT_URLS) throw exceeded('maxScopedContextDepth', limits, `the document reaches more than ${MAX_CONTEXT_URLS} context URLs`)
+    if (followed.size > MAX_CONTEXT_URLS)
+      throw exceeded(
+        'maxScopedContextDepth',
+        limits,
+        `the document reaches more than ${MAX_CONTEXT_URLS} context URLs`,
+      )
     let document: unknown
     try {
       document = (await loader(url))?.document
@@ -287,7 +362,8 @@ export async function checkContextLimits(contexts: readonly unknown[], loader: D
     } finally {
       budget.checkTime('loading contexts')
     }
-    if (document === null || typeof document !== 'object' || Array.isArray(document)) return { depth, size: 0, cut: true }
+    if (document === null || typeof document !== 'object' || Array.isArray(document))
+      return { depth, size: 0, cut: true }
     visiting.add(url)
     try {
       const own = new Map<string, number>()
@@ -302,7 +378,11 @@ export async function checkContextLimits(contexts: readonly unknown[], loader: D
     }
   }
 
-  const walk = async (context: unknown, depth: number, weights: Map<string, number>): Promise<Walked> => {
+  const walk = async (
+    context: unknown,
+    depth: number,
+    weights: Map<string, number>,
+  ): Promise<Walked> => {
     if (depth > limits.maxScopedContextDepth) throw tooDeep()
     if (typeof context === 'string') return walkUrl(context, depth, weights)
     const result: Walked = { depth, size: 0, cut: false }
@@ -324,8 +404,17 @@ export async function checkContextLimits(contexts: readonly unknown[], loader: D
       if (term.startsWith('@')) continue
       result.size++
       let weight = 1
-      if (definition !== null && typeof definition === 'object' && !Array.isArray(definition) && '@context' in definition) {
-        const scoped = await walk((definition as Record<string, unknown>)['@context'], depth + 1, weights)
+      if (
+        definition !== null &&
+        typeof definition === 'object' &&
+        !Array.isArray(definition) &&
+        '@context' in definition
+      ) {
+        const scoped = await walk(
+          (definition as Record<string, unknown>)['@context'],
+          depth + 1,
+          weights,
+        )
         merge(scoped)
         weight += scoped.size
       }
@@ -347,19 +436,24 @@ interface ActiveContextView {
   mappings?: Map<string, unknown>
   previousContext?: ActiveContextView
 }
-/** jsonld's `ResolvedContext`: the context document it is about to process. */
+/** Jsonld's `ResolvedContext`: the context document it is about to process. */
 interface ResolvedContextView {
   document?: unknown
 }
 /** The one method of jsonld's `ContextResolver` jsonld calls during processing. */
 export interface ContextResolverLike {
-  resolve(args: { activeCtx: ActiveContextView; context: unknown; [name: string]: unknown }): Promise<ResolvedContextView[]>
+  resolve(args: {
+    activeCtx: ActiveContextView
+    context: unknown
+    [name: string]: unknown
+  }): Promise<ResolvedContextView[]>
 }
 
 /**
  * The budgets of one JSON-LD operation. A limit it finds exceeded is thrown and kept in
- * {@link JsonLdBudget.exceeded}: jsonld rewraps errors thrown while it validates a scoped
- * context ("invalid scoped context"), so the caller reports this one instead of what jsonld says.
+ * {@link JsonLdBudget.exceeded}: jsonld rewraps errors thrown while it validates a scoped context
+ * ("invalid scoped context"), so the caller reports this one instead of what jsonld says.
+ *
  * @internal
  */
 export class JsonLdBudget {
@@ -391,7 +485,14 @@ export class JsonLdBudget {
   checkTime(step: string): void {
     if (this.exceeded !== undefined) throw this.exceeded
     const elapsed = this.#now() - this.#started
-    if (elapsed > this.#limits.timeBudgetMs) this.fail(exceeded('timeBudgetMs', this.#limits, `JSON-LD processing took ${Math.round(elapsed)} ms (${step})`))
+    if (elapsed > this.#limits.timeBudgetMs)
+      this.fail(
+        exceeded(
+          'timeBudgetMs',
+          this.#limits,
+          `JSON-LD processing took ${Math.round(elapsed)} ms (${step})`,
+        ),
+      )
   }
 
   /**
@@ -412,20 +513,39 @@ export class JsonLdBudget {
   }
 
   #chargeCopy(active: ActiveContextView | undefined): void {
-    for (let context = active, hops = 0; context !== undefined && hops < 2; context = context.previousContext, hops++) {
+    for (
+      let context = active, hops = 0;
+      context !== undefined && hops < 2;
+      context = context.previousContext, hops++
+    ) {
       const mappings = context.mappings
       if (!(mappings instanceof Map)) continue
       for (const term of mappings.keys()) this.work += this.#weights.get(term) ?? 1
     }
-    if (this.work > this.#limits.maxExpansionWork) this.fail(exceeded('maxExpansionWork', this.#limits, 'JSON-LD expansion copies too many term definitions (contexts applied to a large active context)'))
+    if (this.work > this.#limits.maxExpansionWork)
+      this.fail(
+        exceeded(
+          'maxExpansionWork',
+          this.#limits,
+          'JSON-LD expansion copies too many term definitions (contexts applied to a large active context)',
+        ),
+      )
   }
 
   #chargeTerms(document: unknown): void {
     if (document === null || typeof document !== 'object') return
-    const context = '@context' in document ? (document as { '@context': unknown })['@context'] : document
+    const context =
+      '@context' in document ? (document as { '@context': unknown })['@context'] : document
     if (context === null || typeof context !== 'object') return
     this.termDefinitions += Array.isArray(context) ? context.length : Object.keys(context).length
-    if (this.termDefinitions > this.#limits.maxTermDefinitions) this.fail(exceeded('maxTermDefinitions', this.#limits, 'JSON-LD expansion processes too many term definitions (contexts applied again and again)'))
+    if (this.termDefinitions > this.#limits.maxTermDefinitions)
+      this.fail(
+        exceeded(
+          'maxTermDefinitions',
+          this.#limits,
+          'JSON-LD expansion processes too many term definitions (contexts applied again and again)',
+        ),
+      )
   }
 }
 
@@ -436,9 +556,10 @@ type Expanded = Record<string, unknown>
 
 /**
  * Counts, on the expanded form, the comparisons jsonld's node map makes to remove duplicate values
- * (lib/nodeMap.js: each value of a node's property is compared with every earlier one; objects
- * with the same `@id` in a graph are one node), and refuses more than `maxValueComparisons`.
- * Iterative and linear in the expanded document.
+ * (lib/nodeMap.js: each value of a node's property is compared with every earlier one; objects with
+ * the same `@id` in a graph are one node), and refuses more than `maxValueComparisons`. Iterative
+ * and linear in the expanded document.
+ *
  * @internal
  */
 export function checkValueComparisons(expanded: unknown, limits: Limits): void {
@@ -452,7 +573,11 @@ export function checkValueComparisons(expanded: unknown, limits: Limits): void {
     comparisons += n * before + (n * (n - 1)) / 2
     counts.set(key, before + n)
     if (comparisons > limits.maxValueComparisons) {
-      throw exceeded('maxValueComparisons', limits, 'a node has too many values of one property (each is compared with every other one when JSON-LD removes duplicates)')
+      throw exceeded(
+        'maxValueComparisons',
+        limits,
+        'a node has too many values of one property (each is compared with every other one when JSON-LD removes duplicates)',
+      )
     }
   }
   const stack: { element: unknown; graph: string }[] = [{ element: expanded, graph: '@default' }]
@@ -485,7 +610,12 @@ export function checkValueComparisons(expanded: unknown, limits: Limits): void {
         if (value === null || typeof value !== 'object') continue
         for (const [reverseProperty, items] of Object.entries(value as Expanded)) {
           for (const item of Array.isArray(items) ? items : [items]) {
-            const itemId = item !== null && typeof item === 'object' && typeof (item as Expanded)['@id'] === 'string' ? ((item as Expanded)['@id'] as string) : `_:\u0000${blank++}`
+            const itemId =
+              item !== null &&
+              typeof item === 'object' &&
+              typeof (item as Expanded)['@id'] === 'string'
+                ? ((item as Expanded)['@id'] as string)
+                : `_:\u0000${blank++}`
             add(`${graph}\u0000${itemId}`, reverseProperty, 1)
             stack.push({ element: item, graph })
           }

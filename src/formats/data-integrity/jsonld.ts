@@ -5,7 +5,15 @@ import { sha256, sha384 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { CredsignError } from '../../errors/credsign-error.js'
 import { Lru } from '../../util/lru.js'
-import { checkContextLimits, checkDocumentLimits, checkValueComparisons, JSONLD_LIMIT_DEFAULTS, JsonLdBudget, jsonLdLimitsOf, type ContextResolverLike } from './jsonld-limits.js'
+import {
+  checkContextLimits,
+  checkDocumentLimits,
+  checkValueComparisons,
+  JSONLD_LIMIT_DEFAULTS,
+  JsonLdBudget,
+  jsonLdLimitsOf,
+  type ContextResolverLike,
+} from './jsonld-limits.js'
 import type { DocumentLoader, JsonLdDocument, RemoteDocument } from './types.js'
 
 /** An RDF term as `jsonld` and `rdf-canonize` exchange them (RDF/JS-like plain objects). @internal */
@@ -31,7 +39,9 @@ interface JsonLdApi {
 interface CanonizeApi {
   canonize(input: RdfQuad[], options: Record<string, unknown>): Promise<string>
 }
-type ContextResolverClass = new (options: { sharedCache: { get(key: string): unknown; set(key: string, value: unknown): void } }) => ContextResolverLike
+type ContextResolverClass = new (options: {
+  sharedCache: { get(key: string): unknown; set(key: string, value: unknown): void }
+}) => ContextResolverLike
 
 interface Machinery {
   jsonld: JsonLdApi
@@ -63,7 +73,11 @@ function loadMachinery(): Promise<Machinery> {
     (cause: unknown) => {
       machinery = undefined
       // Optional peer dependencies of credsign (JWT-only installs skip them): say how to get them.
-      throw new CredsignError('unsupported_format', 'the rdfc cryptosuites need the jsonld and rdf-canonize packages, which could not be loaded (npm install jsonld rdf-canonize)', { cause })
+      throw new CredsignError(
+        'unsupported_format',
+        'the rdfc cryptosuites need the jsonld and rdf-canonize packages, which could not be loaded (npm install jsonld rdf-canonize)',
+        { cause },
+      )
     },
   )
   return machinery
@@ -71,7 +85,7 @@ function loadMachinery(): Promise<Machinery> {
 
 /**
  * Processed contexts, per document loader. jsonld's own shared cache is keyed by URL alone and is
- * consulted *before* the document loader: a context another loader (or another library in the
+ * consulted _before_ the document loader: a context another loader (or another library in the
  * process) marked as static would be used even where our loader would refuse that URL. So every
  * loader gets its own cache, and our loader's documents are marked static only there.
  */
@@ -104,9 +118,17 @@ function isInlineKey(key: string): boolean {
   return typeof key !== 'string' || key.startsWith('{')
 }
 
-/** Wraps a loader so its answers are tagged static (cacheable for the loader's lifetime) and its errors kept typed. */
-const wrappedLoaders = new WeakMap<DocumentLoader, (url: string) => Promise<RemoteDocument & { tag: string }>>()
-function staticLoader(loader: DocumentLoader): (url: string) => Promise<RemoteDocument & { tag: string }> {
+/**
+ * Wraps a loader so its answers are tagged static (cacheable for the loader's lifetime) and its
+ * errors kept typed.
+ */
+const wrappedLoaders = new WeakMap<
+  DocumentLoader,
+  (url: string) => Promise<RemoteDocument & { tag: string }>
+>()
+function staticLoader(
+  loader: DocumentLoader,
+): (url: string) => Promise<RemoteDocument & { tag: string }> {
   let wrapped = wrappedLoaders.get(loader)
   if (wrapped === undefined) {
     wrapped = async (url: string) => ({ ...(await loader(url)), tag: 'static' })
@@ -116,15 +138,18 @@ function staticLoader(loader: DocumentLoader): (url: string) => Promise<RemoteDo
 }
 
 /**
- * The RDF dataset of a JSON-LD document: expansion and deserialization to RDF in safe mode (a
- * term no context defines, a dropped value or a relative IRI is an error, not silently ignored),
- * within the JSON-LD limits the loader carries (`jsonld-limits.ts`; the defaults unless the
- * handler or signer was given `jsonLdLimits`).
- * Errors: `context_not_found` (from the loader), `jsonld_limit_exceeded`, `jsonld_invalid`
- * (everything JSON-LD rejects).
+ * The RDF dataset of a JSON-LD document: expansion and deserialization to RDF in safe mode (a term
+ * no context defines, a dropped value or a relative IRI is an error, not silently ignored), within
+ * the JSON-LD limits the loader carries (`jsonld-limits.ts`; the defaults unless the handler or
+ * signer was given `jsonLdLimits`). Errors: `context_not_found` (from the loader),
+ * `jsonld_limit_exceeded`, `jsonld_invalid` (everything JSON-LD rejects).
+ *
  * @internal
  */
-export async function toDataset(document: JsonLdDocument, documentLoader: DocumentLoader): Promise<RdfQuad[]> {
+export async function toDataset(
+  document: JsonLdDocument,
+  documentLoader: DocumentLoader,
+): Promise<RdfQuad[]> {
   const limits = jsonLdLimitsOf(documentLoader)
   const budget = new JsonLdBudget(limits)
   const contexts = checkDocumentLimits(document, limits)
@@ -139,7 +164,9 @@ export async function toDataset(document: JsonLdDocument, documentLoader: Docume
     base: null,
     rdfDirection: 'i18n-datatype',
     produceGeneralizedRdf: false,
-    contextResolver: budget.meter(new ContextResolver({ sharedCache: contextCacheOf(documentLoader) })),
+    contextResolver: budget.meter(
+      new ContextResolver({ sharedCache: contextCacheOf(documentLoader) }),
+    ),
   }
   try {
     // What jsonld.toRDF does, in two steps, so the node map's cost can be counted in between.
@@ -154,20 +181,30 @@ export async function toDataset(document: JsonLdDocument, documentLoader: Docume
   }
 }
 
-/** Most `@context` entries (strings and objects, scoped contexts included) a document may hold by default. @internal */
+/**
+ * Most `@context` entries (strings and objects, scoped contexts included) a document may hold by
+ * default. @internal
+ */
 export const MAX_CONTEXT_ENTRIES = JSONLD_LIMIT_DEFAULTS.maxContextEntries
 /** Most term definitions all inline contexts of a document may hold together by default. @internal */
 export const MAX_INLINE_TERMS = JSONLD_LIMIT_DEFAULTS.maxInlineTerms
-/** Most JSON values (object members and array entries, outside contexts) of a document processed as JSON-LD, by default. @internal */
+/**
+ * Most JSON values (object members and array entries, outside contexts) of a document processed as
+ * JSON-LD, by default. @internal
+ */
 export const MAX_JSONLD_VALUES = JSONLD_LIMIT_DEFAULTS.maxValues
 
 /**
  * RDFC-1.0 canonical N-Quads of a dataset. `hash` is the algorithm RDFC-1.0 uses for blank node
- * labels (SHA-256, the default; ecdsa-rdfc-2019 with P-384 keys uses SHA-384). Poison graphs are refused
- * (`jsonld_invalid`) rather than allowed to run for minutes.
+ * labels (SHA-256, the default; ecdsa-rdfc-2019 with P-384 keys uses SHA-384). Poison graphs are
+ * refused (`jsonld_invalid`) rather than allowed to run for minutes.
+ *
  * @internal
  */
-export async function canonizeDataset(dataset: RdfQuad[], hash: 'SHA-256' | 'SHA-384' = 'SHA-256'): Promise<string> {
+export async function canonizeDataset(
+  dataset: RdfQuad[],
+  hash: 'SHA-256' | 'SHA-384' = 'SHA-256',
+): Promise<string> {
   const { rdfc } = await loadMachinery()
   try {
     return await rdfc.canonize(dataset, {
@@ -206,6 +243,7 @@ function jsonLdError(error: unknown): CredsignError {
   }
   const record = error as { message?: unknown; details?: { code?: unknown } } | null
   const code = typeof record?.details?.code === 'string' ? ` (${record.details.code})` : ''
-  const message = typeof record?.message === 'string' ? record.message.slice(0, 300) : 'JSON-LD processing failed'
+  const message =
+    typeof record?.message === 'string' ? record.message.slice(0, 300) : 'JSON-LD processing failed'
   return new CredsignError('jsonld_invalid', `${message}${code}`, { cause: error })
 }

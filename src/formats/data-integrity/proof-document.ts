@@ -9,28 +9,48 @@ import type { JsonLdDocument } from './types.js'
 export function previousProofIds(previousProof: unknown): string[] {
   if (previousProof === undefined) return []
   const ids = Array.isArray(previousProof) ? previousProof : [previousProof]
-  if (ids.length === 0 || !ids.every((id): id is string => typeof id === 'string' && id.length > 0)) {
-    throw new CredsignError('proof_invalid', 'previousProof must be a proof id or a non-empty array of proof ids')
+  if (
+    ids.length === 0 ||
+    !ids.every((id): id is string => typeof id === 'string' && id.length > 0)
+  ) {
+    throw new CredsignError(
+      'proof_invalid',
+      'previousProof must be a proof id or a non-empty array of proof ids',
+    )
   }
   return ids
 }
 
 /**
- * The document a proof signs: `document` without `proof`, plus, for a proof in a chain, `proof`
- * set to the list of proofs its `previousProof` names, in `previousProof` order, exactly as they
- * appear in the document (always an array, as the spec's `matchingProofs` and the published
- * `proofChainTempDoc` vectors have it; for RDFC the two forms are the same graph, for JCS they are not). A name that matches no proof is
- * `previous_proof_missing` (a dangling chain must never verify as if it were a set).
+ * The document a proof signs: `document` without `proof`, plus, for a proof in a chain, `proof` set
+ * to the list of proofs its `previousProof` names, in `previousProof` order, exactly as they appear
+ * in the document (always an array, as the spec's `matchingProofs` and the published
+ * `proofChainTempDoc` vectors have it; for RDFC the two forms are the same graph, for JCS they are
+ * not). A name that matches no proof is `previous_proof_missing` (a dangling chain must never
+ * verify as if it were a set).
+ *
  * @internal
  */
-export function documentForProof(document: JsonLdDocument, proofs: readonly JsonLdDocument[], previousProof: unknown): JsonLdDocument {
+export function documentForProof(
+  document: JsonLdDocument,
+  proofs: readonly JsonLdDocument[],
+  previousProof: unknown,
+): JsonLdDocument {
   const { proof: _ignored, ...unsecured } = document
   const ids = previousProofIds(previousProof)
   if (ids.length === 0) return unsecured
   const endorsed = ids.map((id) => {
     const match = proofs.filter((candidate) => candidate.id === id)
-    if (match.length === 0) throw new CredsignError('previous_proof_missing', `previousProof names ${JSON.stringify(id.slice(0, 120))}, which is not a proof of this document`)
-    if (match.length > 1) throw new CredsignError('proof_invalid', `two proofs have the id ${JSON.stringify(id.slice(0, 120))}`)
+    if (match.length === 0)
+      throw new CredsignError(
+        'previous_proof_missing',
+        `previousProof names ${JSON.stringify(id.slice(0, 120))}, which is not a proof of this document`,
+      )
+    if (match.length > 1)
+      throw new CredsignError(
+        'proof_invalid',
+        `two proofs have the id ${JSON.stringify(id.slice(0, 120))}`,
+      )
     return match[0] as JsonLdDocument
   })
   return { ...unsecured, proof: endorsed }
@@ -38,12 +58,18 @@ export function documentForProof(document: JsonLdDocument, proofs: readonly Json
 
 /**
  * The proof configuration a suite hashes, from a proof without `proofValue`:
- * - rdfc suites: `@context` is the document's (a proof in a JSON-LD document is interpreted in
- *   the document's context);
- * - jcs suites: `@context` is the proof's own (set from the document at signing).
+ *
+ * - Rdfc suites: `@context` is the document's (a proof in a JSON-LD document is interpreted in the
+ *   document's context);
+ * - Jcs suites: `@context` is the proof's own (set from the document at signing).
+ *
  * @internal
  */
-export function proofConfigOf(suite: Cryptosuite, proofOptions: JsonLdDocument, documentContext: unknown): JsonLdDocument {
+export function proofConfigOf(
+  suite: Cryptosuite,
+  proofOptions: JsonLdDocument,
+  documentContext: unknown,
+): JsonLdDocument {
   const { proofValue: _ignored, ...config } = proofOptions
   if (suite.canonicalization === 'rdfc') {
     delete config['@context']
@@ -53,18 +79,30 @@ export function proofConfigOf(suite: Cryptosuite, proofOptions: JsonLdDocument, 
 }
 
 /**
- * Verification: when a proof carries `@context`, the document's `@context` must start with the
- * same entries in the same order, and the document is then hashed with the proof's `@context`
- * (so a verifier sees exactly what the signer signed, whatever was appended later). Returns the
- * document to hash. `proof_invalid` when the contexts do not match.
+ * Verification: when a proof carries `@context`, the document's `@context` must start with the same
+ * entries in the same order, and the document is then hashed with the proof's `@context` (so a
+ * verifier sees exactly what the signer signed, whatever was appended later). Returns the document
+ * to hash. `proof_invalid` when the contexts do not match.
+ *
  * @internal
  */
-export function applyProofContext(unsecured: JsonLdDocument, proof: JsonLdDocument): JsonLdDocument {
+export function applyProofContext(
+  unsecured: JsonLdDocument,
+  proof: JsonLdDocument,
+): JsonLdDocument {
   if (proof['@context'] === undefined) return unsecured
   const proofContext = asArray(proof['@context'])
   const documentContext = asArray(unsecured['@context'])
-  const prefix = proofContext.every((entry, index) => index < documentContext.length && JSON.stringify(entry) === JSON.stringify(documentContext[index]))
-  if (!prefix) throw new CredsignError('proof_invalid', "the proof's @context is not the start of the document's @context")
+  const prefix = proofContext.every(
+    (entry, index) =>
+      index < documentContext.length &&
+      JSON.stringify(entry) === JSON.stringify(documentContext[index]),
+  )
+  if (!prefix)
+    throw new CredsignError(
+      'proof_invalid',
+      "the proof's @context is not the start of the document's @context",
+    )
   return { ...unsecured, '@context': proof['@context'] }
 }
 

@@ -26,7 +26,7 @@ export interface ProofHashSteps {
   canonicalProofConfig: string
   documentHash: Uint8Array
   proofConfigHash: Uint8Array
-  /** proofConfigHash ‖ documentHash: what is signed. */
+  /** ProofConfigHash ‖ documentHash: what is signed. */
   hashData: Uint8Array
 }
 
@@ -34,6 +34,7 @@ export interface ProofHashSteps {
  * Hashes `document` (already without its proof, or with the proofs a chain endorses) and
  * `proofConfig` (the proof without `proofValue`, with the `@context` the suite asks for) the way
  * `suite` does with a key of `algorithm`.
+ *
  * @internal
  */
 export async function proofHashData(
@@ -51,14 +52,24 @@ export async function proofHashData(
   }
   // The proofs of a set usually sign the same document: canonicalize it once per verification.
   const documentKey = documentCache?.keyOf(suite, algorithm)
-  let canonicalDocumentPromise = documentKey === undefined ? undefined : documentCache?.entries.get(documentKey)
+  let canonicalDocumentPromise =
+    documentKey === undefined ? undefined : documentCache?.entries.get(documentKey)
   if (canonicalDocumentPromise === undefined) {
     canonicalDocumentPromise = canonicalize(document)
     if (documentKey !== undefined) documentCache?.entries.set(documentKey, canonicalDocumentPromise)
   }
-  const [canonicalProofConfig, canonicalDocument] = await Promise.all([canonicalize(proofConfig), canonicalDocumentPromise])
+  const [canonicalProofConfig, canonicalDocument] = await Promise.all([
+    canonicalize(proofConfig),
+    canonicalDocumentPromise,
+  ])
   const hash = hashFor(algorithm)
   const proofConfigHash = hash(utf8(canonicalProofConfig))
   const documentHash = hash(utf8(canonicalDocument))
-  return { canonicalDocument, canonicalProofConfig, documentHash, proofConfigHash, hashData: concat(proofConfigHash, documentHash) }
+  return {
+    canonicalDocument,
+    canonicalProofConfig,
+    documentHash,
+    proofConfigHash,
+    hashData: concat(proofConfigHash, documentHash),
+  }
 }

@@ -69,8 +69,8 @@ const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double'
 
 /**
  * An absolute IRI as jsonld's `_isAbsoluteIri` sees it, minus blank node identifiers (`_:`) and
- * minus `,` in the scheme (jsonld's class `[+-.]` is a range that includes it): a strict subset,
- * so every value it accepts jsonld also takes as absolute.
+ * minus `,` in the scheme (jsonld's class `[+-.]` is a range that includes it): a strict subset, so
+ * every value it accepts jsonld also takes as absolute.
  */
 const ABSOLUTE_IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/
 
@@ -94,7 +94,16 @@ const MAX_CONTEXTS = 64
  * Every other key starting with `@` (`@type`, `@language`, `@direction`, `@index`, `@vocab`,
  * `@base`, `@container`, unknown keyword-like keys, …) has its whole value in the shape.
  */
-const STRUCTURAL_KEYWORDS = new Set(['@id', '@value', '@graph', '@included', '@reverse', '@nest', '@list', '@set'])
+const STRUCTURAL_KEYWORDS = new Set([
+  '@id',
+  '@value',
+  '@graph',
+  '@included',
+  '@reverse',
+  '@nest',
+  '@list',
+  '@set',
+])
 
 /** True when the value under `key` is part of the shape (compared verbatim), not slots. */
 function isVerbatimKey(key: string): boolean {
@@ -109,10 +118,17 @@ const UNSUPPORTED: unique symbol = Symbol('unsupported')
 /**
  * The shape key of `value`, pushing the slot strings (in walk order) to `slots` and, when given,
  * the key each slot is under to `keys`. The encoding is injective: strings in the shape are JSON
- * strings, slots `s`, numbers `d…,`, and every composite is bracketed.
- * Throws {@link UNSUPPORTED} for anything that is not plain JSON (plus `undefined` members).
+ * strings, slots `s`, numbers `d…,`, and every composite is bracketed. Throws {@link UNSUPPORTED}
+ * for anything that is not plain JSON (plus `undefined` members).
  */
-function encode(value: unknown, verbatim: boolean, slots: string[], keys: (string | undefined)[] | undefined, parentKey: string | undefined, depth: number): string {
+function encode(
+  value: unknown,
+  verbatim: boolean,
+  slots: string[],
+  keys: (string | undefined)[] | undefined,
+  parentKey: string | undefined,
+  depth: number,
+): string {
   switch (typeof value) {
     case 'string':
       if (verbatim) return JSON.stringify(value)
@@ -156,7 +172,11 @@ function encode(value: unknown, verbatim: boolean, slots: string[], keys: (strin
 }
 
 /** The shape key, or undefined for documents that are not plain JSON objects (uncached path). */
-function shapeOf(document: unknown, slots: string[], keys?: (string | undefined)[]): string | undefined {
+function shapeOf(
+  document: unknown,
+  slots: string[],
+  keys?: (string | undefined)[],
+): string | undefined {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) return undefined
   try {
     return encode(document, false, slots, keys, undefined, 0)
@@ -166,8 +186,16 @@ function shapeOf(document: unknown, slots: string[], keys?: (string | undefined)
   }
 }
 
-/** A copy of `value` with its slots (in {@link encode}'s order) replaced by `values`; shape parts are shared, not copied. */
-function rebuild(value: unknown, verbatim: boolean, values: readonly string[], cursor: { next: number }): unknown {
+/**
+ * A copy of `value` with its slots (in {@link encode}'s order) replaced by `values`; shape parts are
+ * shared, not copied.
+ */
+function rebuild(
+  value: unknown,
+  verbatim: boolean,
+  values: readonly string[],
+  cursor: { next: number },
+): unknown {
   if (verbatim) return value
   if (typeof value === 'string') return values[cursor.next++]
   if (value === null || typeof value !== 'object') return value
@@ -178,7 +206,8 @@ function rebuild(value: unknown, verbatim: boolean, values: readonly string[], c
   }
   const out: Record<string, unknown> = {}
   const record = value as Record<string, unknown>
-  for (const key of Object.keys(record)) out[key] = rebuild(record[key], isVerbatimKey(key), values, cursor)
+  for (const key of Object.keys(record))
+    out[key] = rebuild(record[key], isVerbatimKey(key), values, cursor)
   return out
 }
 
@@ -211,25 +240,30 @@ function contextsIn(value: unknown, out: unknown[], depth = 0): void {
 }
 
 /**
- * The terms of every context the document can reach, loading remote contexts with `loader`
- * itself (the loader jsonld used; bundled and fetched contexts are memoised there). Inline
- * contexts, remote ones, `@import`s and the scoped contexts inside term definitions are all
- * followed, whether or not jsonld ends up applying them: a superset is what the IRI check needs.
+ * The terms of every context the document can reach, loading remote contexts with `loader` itself
+ * (the loader jsonld used; bundled and fetched contexts are memoised there). Inline contexts,
+ * remote ones, `@import`s and the scoped contexts inside term definitions are all followed, whether
+ * or not jsonld ends up applying them: a superset is what the IRI check needs.
  */
-async function reachableContexts(document: JsonLdDocument, loader: DocumentLoader): Promise<ContextInfo> {
+async function reachableContexts(
+  document: JsonLdDocument,
+  loader: DocumentLoader,
+): Promise<ContextInfo> {
   const info: ContextInfo = { terms: new Set(), keywordAliases: new Set(), mentionsIndex: false }
   const loaded = new Set<string>()
 
   const load = async (url: unknown): Promise<void> => {
     // A relative context URL resolves against a base we would have to reproduce: not worth it.
-    if (typeof url !== 'string' || !ABSOLUTE_IRI.test(url)) throw new Unenumerable('context reference')
+    if (typeof url !== 'string' || !ABSOLUTE_IRI.test(url))
+      throw new Unenumerable('context reference')
     if (loaded.has(url)) return
     loaded.add(url)
     if (loaded.size > MAX_CONTEXTS) throw new Unenumerable('too many contexts')
     const remote = await loader(url)
     let document = remote?.document
     if (typeof document === 'string') document = JSON.parse(document) as unknown
-    if (document === null || typeof document !== 'object' || Array.isArray(document)) throw new Unenumerable('context document')
+    if (document === null || typeof document !== 'object' || Array.isArray(document))
+      throw new Unenumerable('context document')
     if (JSON.stringify(document).includes('@index')) info.mentionsIndex = true
     await walk((document as Record<string, unknown>)['@context'], 0)
   }
@@ -250,9 +284,21 @@ async function reachableContexts(document: JsonLdDocument, loader: DocumentLoade
       }
       if (term.startsWith('@')) continue
       info.terms.add(term)
-      const target = typeof definition === 'string' ? definition : definition !== null && typeof definition === 'object' ? (definition as Record<string, unknown>)['@id'] : undefined
-      if (typeof target === 'string' && target.startsWith('@') && target !== '@id' && target !== '@value') info.keywordAliases.add(term)
-      if (definition !== null && typeof definition === 'object' && '@context' in definition) await walk((definition as Record<string, unknown>)['@context'], depth + 1)
+      const target =
+        typeof definition === 'string'
+          ? definition
+          : definition !== null && typeof definition === 'object'
+            ? (definition as Record<string, unknown>)['@id']
+            : undefined
+      if (
+        typeof target === 'string' &&
+        target.startsWith('@') &&
+        target !== '@id' &&
+        target !== '@value'
+      )
+        info.keywordAliases.add(term)
+      if (definition !== null && typeof definition === 'object' && '@context' in definition)
+        await walk((definition as Record<string, unknown>)['@context'], depth + 1)
     }
   }
 
@@ -265,7 +311,10 @@ async function reachableContexts(document: JsonLdDocument, loader: DocumentLoade
   return info
 }
 
-/** Whether jsonld's IRI expansion certainly returns `value` unchanged, whatever the active context (see the file header). */
+/**
+ * Whether jsonld's IRI expansion certainly returns `value` unchanged, whatever the active context
+ * (see the file header).
+ */
 function expandsToItself(value: string, terms: ReadonlySet<string>): boolean {
   if (!ABSOLUTE_IRI.test(value) || terms.has(value)) return false
   return !terms.has(value.slice(0, value.indexOf(':')))
@@ -300,7 +349,10 @@ interface Template {
   /** The value of each pinned slot (undefined for the others). */
   pinned: (string | undefined)[]
   terms: ReadonlySet<string>
-  /** Every constant term value (IRIs, literal values, blank node labels): a slot value equal to one may collide. */
+  /**
+   * Every constant term value (IRIs, literal values, blank node labels): a slot value equal to one
+   * may collide.
+   */
   constants: ReadonlySet<string>
   /** Distinct quads of the template (jsonld may emit duplicates; substitution must not add any). */
   distinct: number
@@ -338,8 +390,8 @@ function distinctCount(quads: readonly RdfQuad[]): number {
 }
 
 /**
- * The template's dataset with `slots` substituted, or undefined when this document cannot use
- * the template (a pinned value differs, an IRI value would not expand to itself, a collision).
+ * The template's dataset with `slots` substituted, or undefined when this document cannot use the
+ * template (a pinned value differs, an IRI value would not expand to itself, a collision).
  */
 function instantiate(template: Template, slots: readonly string[]): RdfQuad[] | undefined {
   const { roles, pinned, terms, constants } = template
@@ -367,8 +419,18 @@ function instantiate(template: Template, slots: readonly string[]): RdfQuad[] | 
   if (iriMayCollide && !template.mergeSafe) return undefined
   const quads: RdfQuad[] = new Array(template.quads.length)
   for (let q = 0; q < template.quads.length; q++) {
-    const [s, p, o, g] = template.quads[q] as [TemplateTerm, TemplateTerm, TemplateTerm, TemplateTerm]
-    quads[q] = { subject: term(s, slots), predicate: term(p, slots), object: term(o, slots), graph: term(g, slots) }
+    const [s, p, o, g] = template.quads[q] as [
+      TemplateTerm,
+      TemplateTerm,
+      TemplateTerm,
+      TemplateTerm,
+    ]
+    quads[q] = {
+      subject: term(s, slots),
+      predicate: term(p, slots),
+      object: term(o, slots),
+      graph: term(g, slots),
+    }
   }
   // Two quads the placeholders kept apart are now equal: jsonld may or may not have deduplicated
   // them (it compares JSON-LD values, not RDF terms). Not worth guessing.
@@ -386,7 +448,10 @@ function term(template: TemplateTerm, slots: readonly string[]): RdfTerm {
   return literal
 }
 
-/** 16 random hex digits: the placeholder scheme is unguessable, so no document or context can contain or define it. */
+/**
+ * 16 random hex digits: the placeholder scheme is unguessable, so no document or context can
+ * contain or define it.
+ */
 function randomHex(): string {
   const bytes = new Uint8Array(8)
   globalThis.crypto.getRandomValues(bytes)
@@ -408,7 +473,12 @@ function placeholderScheme(): string {
 type BuildResult = Template | 'uncacheable' | 'unsuitable'
 
 /** Builds (and validates) the template of `document`, whose uncached canonical form is `expected`. */
-async function buildTemplate(document: JsonLdDocument, loader: DocumentLoader, expected: string, hash: RdfcHash): Promise<BuildResult> {
+async function buildTemplate(
+  document: JsonLdDocument,
+  loader: DocumentLoader,
+  expected: string,
+  hash: RdfcHash,
+): Promise<BuildResult> {
   const originals: string[] = []
   const keys: (string | undefined)[] = []
   if (shapeOf(document, originals, keys) === undefined) return 'uncacheable'
@@ -434,10 +504,15 @@ async function buildTemplate(document: JsonLdDocument, loader: DocumentLoader, e
   const mentions = new RegExp(`${scheme}:s(\\d+)e`, 'g')
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const values = originals.map((original, i) => (pinnedSlots[i] === true ? original : (placeholders[i] as string)))
+    const values = originals.map((original, i) =>
+      pinnedSlots[i] === true ? original : (placeholders[i] as string),
+    )
     let dataset: RdfQuad[]
     try {
-      dataset = await toDataset(rebuild(document, false, values, { next: 0 }) as JsonLdDocument, loader)
+      dataset = await toDataset(
+        rebuild(document, false, values, { next: 0 }) as JsonLdDocument,
+        loader,
+      )
     } catch {
       return 'uncacheable'
     }
@@ -487,7 +562,10 @@ async function buildTemplate(document: JsonLdDocument, loader: DocumentLoader, e
           continue
         }
         const isObject = position === 2
-        if (t.termType === 'NamedNode' && (position === 0 || position === 3 || (isObject && quad.predicate.value !== RDF_TYPE))) {
+        if (
+          t.termType === 'NamedNode' &&
+          (position === 0 || position === 3 || (isObject && quad.predicate.value !== RDF_TYPE))
+        ) {
           note(slot, Role.Iri)
           out.push({ slot, termType: 'NamedNode' })
         } else if (
@@ -515,7 +593,8 @@ async function buildTemplate(document: JsonLdDocument, loader: DocumentLoader, e
       // A slot that left no trace (an index, a dropped or transformed value) must stay what it was.
       if (roles[i] === Role.None) pin(i)
       // An IRI slot whose own value would not come out unchanged (a term, a compact IRI, a blank node id).
-      else if (roles[i] === Role.Iri && !expandsToItself(originals[i] as string, contexts.terms)) pin(i)
+      else if (roles[i] === Role.Iri && !expandsToItself(originals[i] as string, contexts.terms))
+        pin(i)
     }
     if (mangled) return 'uncacheable'
     if (pinMore) continue
@@ -561,7 +640,10 @@ interface Shape {
 }
 interface LoaderCache {
   shapes: Lru<string, Shape | 'uncacheable'>
-  /** Shapes whose template is being built (concurrent documents of the shape take the uncached path). */
+  /**
+   * Shapes whose template is being built (concurrent documents of the shape take the uncached
+   * path).
+   */
   building: Set<string>
 }
 
@@ -581,9 +663,15 @@ export interface RdfcCacheStats {
   hits: number
   /** Documents of a shape never seen (uncached, then a template was built). */
   misses: number
-  /** Documents of a known shape that no template fits (a pinned value differs, a collision, …): uncached. */
+  /**
+   * Documents of a known shape that no template fits (a pinned value differs, a collision, …):
+   * uncached.
+   */
   fallbacks: number
-  /** Documents that cannot be templated at all (not plain JSON, huge, or a shape found uncacheable): uncached. */
+  /**
+   * Documents that cannot be templated at all (not plain JSON, huge, or a shape found uncacheable):
+   * uncached.
+   */
   uncacheable: number
 }
 const stats: RdfcCacheStats = { hits: 0, misses: 0, fallbacks: 0, uncacheable: 0 }
@@ -592,12 +680,17 @@ const stats: RdfcCacheStats = { hits: 0, misses: 0, fallbacks: 0, uncacheable: 0
 let templatesEnabled = true
 
 /**
- * The template cache's controls, which nothing in the library calls: tests and benchmarks reach them
- * through `src/testing/rdfc-cache.ts` to compare the two paths, count hits and start from empty.
+ * The template cache's controls, which nothing in the library calls: tests and benchmarks reach
+ * them through `src/testing/rdfc-cache.ts` to compare the two paths, count hits and start from
+ * empty.
+ *
  * @internal
  */
 export const rdfcTemplateControls = {
-  /** Turns templating on (the default) or off; off also forgets every template and zeroes the counters. */
+  /**
+   * Turns templating on (the default) or off; off also forgets every template and zeroes the
+   * counters.
+   */
   setEnabled(enabled: boolean): void {
     templatesEnabled = enabled
     if (!enabled) rdfcTemplateControls.reset()
@@ -616,8 +709,16 @@ export const rdfcTemplateControls = {
   },
 }
 
-/** RDFC-1.0 without templates: JSON-LD expansion and RDF deserialization, then canonicalization. @internal */
-export async function canonizeUncached(document: JsonLdDocument, documentLoader: DocumentLoader, hash: RdfcHash = 'SHA-256'): Promise<string> {
+/**
+ * RDFC-1.0 without templates: JSON-LD expansion and RDF deserialization, then canonicalization.
+ *
+ * @internal
+ */
+export async function canonizeUncached(
+  document: JsonLdDocument,
+  documentLoader: DocumentLoader,
+  hash: RdfcHash = 'SHA-256',
+): Promise<string> {
   let dataset: RdfQuad[]
   try {
     dataset = await toDataset(document, documentLoader)
@@ -629,13 +730,18 @@ export async function canonizeUncached(document: JsonLdDocument, documentLoader:
 }
 
 /**
- * RDFC-1.0 canonical N-Quads of `document`, from the template of its shape when one fits,
- * otherwise uncached (building a template for the next document of the shape). The output is
- * byte-identical to {@link canonizeUncached}'s, errors included (errors only come from the
- * uncached path, or from RDFC-1.0 on the same dataset). Always uncached while templating is off.
+ * RDFC-1.0 canonical N-Quads of `document`, from the template of its shape when one fits, otherwise
+ * uncached (building a template for the next document of the shape). The output is byte-identical
+ * to {@link canonizeUncached}'s, errors included (errors only come from the uncached path, or from
+ * RDFC-1.0 on the same dataset). Always uncached while templating is off.
+ *
  * @internal
  */
-export async function canonizeTemplated(document: JsonLdDocument, documentLoader: DocumentLoader, hash: RdfcHash = 'SHA-256'): Promise<string> {
+export async function canonizeTemplated(
+  document: JsonLdDocument,
+  documentLoader: DocumentLoader,
+  hash: RdfcHash = 'SHA-256',
+): Promise<string> {
   if (!templatesEnabled) return canonizeUncached(document, documentLoader, hash)
   const slots: string[] = []
   const key = shapeOf(document, slots)
@@ -661,7 +767,10 @@ export async function canonizeTemplated(document: JsonLdDocument, documentLoader
   if (shape === undefined || shape.templates.length === 0) stats.misses++
   else stats.fallbacks++
   // Build at most one template of a shape at a time, and at most MAX_VARIANTS per shape.
-  if (cache.building.has(key) || (shape !== undefined && shape.templates.length + shape.failures >= MAX_VARIANTS)) {
+  if (
+    cache.building.has(key) ||
+    (shape !== undefined && shape.templates.length + shape.failures >= MAX_VARIANTS)
+  ) {
     return canonizeUncached(document, documentLoader, hash)
   }
   cache.building.add(key)

@@ -13,25 +13,38 @@ import type { DocumentLoader, JsonLdDocument } from './types.js'
  * byte-identical either way (see `rdfc-template.ts`).
  *
  * @example
+ *
  * ```ts
  * import { canonizeRdfc, createDocumentLoader } from 'credsign/data-integrity'
  * const nquads = await canonizeRdfc(
- *   { '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'urn:uuid:1', type: ['VerifiableCredential'] },
+ *   {
+ *     '@context': ['https://www.w3.org/ns/credentials/v2'],
+ *     id: 'urn:uuid:1',
+ *     type: ['VerifiableCredential'],
+ *   },
  *   createDocumentLoader(),
  * )
  * // '<urn:uuid:1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://www.w3.org/2018/credentials#VerifiableCredential> .\n'
  * ```
  */
-export async function canonizeRdfc(document: JsonLdDocument, documentLoader: DocumentLoader): Promise<string> {
+export async function canonizeRdfc(
+  document: JsonLdDocument,
+  documentLoader: DocumentLoader,
+): Promise<string> {
   return canonizeRdfcWithHash(document, documentLoader, 'SHA-256')
 }
 
 /**
  * {@link canonizeRdfc} with the hash RDFC-1.0 uses for blank node labels (`SHA-384` for
- * ecdsa-rdfc-2019 with P-384 keys). Templates are shared between hashes: they hold the dataset,
- * not its canonical form.
+ * ecdsa-rdfc-2019 with P-384 keys). Templates are shared between hashes: they hold the dataset, not
+ * its canonical form.
+ *
  * @internal
  */
-export async function canonizeRdfcWithHash(document: JsonLdDocument, documentLoader: DocumentLoader, hash: RdfcHash): Promise<string> {
+export async function canonizeRdfcWithHash(
+  document: JsonLdDocument,
+  documentLoader: DocumentLoader,
+  hash: RdfcHash,
+): Promise<string> {
   return canonizeTemplated(document, documentLoader, hash)
 }

@@ -19,22 +19,33 @@ import { previousProofIds } from './proof-document.js'
 import type { CryptosuiteName, DocumentLoader } from './types.js'
 
 /**
- * Options of {@link DataIntegritySigner}: defaults in the constructor, per call in `sign` (which wins).
+ * Options of {@link DataIntegritySigner}: defaults in the constructor, per call in `sign` (which
+ * wins).
  *
  * @example
+ *
  * ```ts
  * import type { DataIntegritySignOptions } from 'credsign/data-integrity'
- * const options: DataIntegritySignOptions = { cryptosuite: 'eddsa-jcs-2022', expires: '2030-01-01T00:00:00Z' }
+ * const options: DataIntegritySignOptions = {
+ *   cryptosuite: 'eddsa-jcs-2022',
+ *   expires: '2030-01-01T00:00:00Z',
+ * }
  * ```
  */
 export interface DataIntegritySignOptions {
   /** Default: `eddsa-rdfc-2022` for Ed25519 keys, `ecdsa-rdfc-2019` for P-256 / P-384. */
   cryptosuite?: CryptosuiteName
-  /** The verification method id in the proof (default: the signer's id, which must then be a URL such as a DID URL; see `asDidSigner`). */
+  /**
+   * The verification method id in the proof (default: the signer's id, which must then be a URL
+   * such as a DID URL; see `asDidSigner`).
+   */
   verificationMethod?: string
   /** Default: `authentication` for presentations, `assertionMethod` for everything else. */
   proofPurpose?: string
-  /** The proof's `created`: a dateTimeStamp string (with `Z` or an offset), a Date, or `false` for none (default: now, to the second). */
+  /**
+   * The proof's `created`: a dateTimeStamp string (with `Z` or an offset), a Date, or `false` for
+   * none (default: now, to the second).
+   */
   created?: string | Date | false
   /** The proof's `expires`: a dateTimeStamp string (with `Z` or an offset) or a Date. */
   expires?: string | Date
@@ -52,9 +63,15 @@ export interface DataIntegritySignOptions {
    * Without it, a new proof joins the existing ones as a proof set.
    */
   previousProof?: string | string[]
-  /** Where JSON-LD contexts come from (default: the bundled ones, offline; see `createDocumentLoader`). */
+  /**
+   * Where JSON-LD contexts come from (default: the bundled ones, offline; see
+   * `createDocumentLoader`).
+   */
   documentLoader?: DocumentLoader
-  /** Work budgets of JSON-LD processing (rdfc suites); each limit not given keeps its default (`JSONLD_LIMIT_DEFAULTS`). */
+  /**
+   * Work budgets of JSON-LD processing (rdfc suites); each limit not given keeps its default
+   * (`JSONLD_LIMIT_DEFAULTS`).
+   */
   jsonLdLimits?: JsonLdLimits
   /**
    * The only context URLs the document may name (default: any the document loader knows). As the
@@ -68,11 +85,17 @@ export interface DataIntegritySignOptions {
    * (`createDocumentLoader({ contexts })`), or set this and tell verifiers to do the same.
    */
   allowInlineContexts?: boolean
-  /** Credentials: sign even if `issuer` is not the controller of the signing key (default false: `issuer_mismatch`). */
+  /**
+   * Credentials: sign even if `issuer` is not the controller of the signing key (default false:
+   * `issuer_mismatch`).
+   */
   allowIssuerMismatch?: boolean
   /** Presentations: sign even if `holder` is not the controller of the signing key. */
   allowHolderMismatch?: boolean
-  /** Data model validation: refuse unknown top-level members (default: true for VCDM 2.0, false for 1.1). */
+  /**
+   * Data model validation: refuse unknown top-level members (default: true for VCDM 2.0, false for
+   * 1.1).
+   */
   strict?: boolean
   /** Extension members accepted in strict mode. */
   allowProperties?: readonly string[]
@@ -83,27 +106,38 @@ export interface DataIntegritySignOptions {
 const DATA_INTEGRITY_V2 = 'https://w3id.org/security/data-integrity/v2'
 const ED25519_2020_V1 = 'https://w3id.org/security/suites/ed25519-2020/v1'
 /** Contexts that define `DataIntegrityProof` and its members. */
-const DEFINES_DATA_INTEGRITY = new Set(['https://www.w3.org/ns/credentials/v2', DATA_INTEGRITY_V2, 'https://w3id.org/security/data-integrity/v1'])
+const DEFINES_DATA_INTEGRITY = new Set([
+  'https://www.w3.org/ns/credentials/v2',
+  DATA_INTEGRITY_V2,
+  'https://w3id.org/security/data-integrity/v1',
+])
 
 /**
- * Adds Data Integrity proofs to credentials, presentations and other JSON-LD documents, with a
- * key from a vault (or any `Signer`). Before signing it copies the document, fills `issuer` /
- * `holder` from the key's DID (like the JWT signers), validates the data model, and adds the
- * suite's context when the document lacks it. A document that already has proofs gets one more:
- * a proof set, or with `previousProof` a proof chain.
+ * Adds Data Integrity proofs to credentials, presentations and other JSON-LD documents, with a key
+ * from a vault (or any `Signer`). Before signing it copies the document, fills `issuer` / `holder`
+ * from the key's DID (like the JWT signers), validates the data model, and adds the suite's context
+ * when the document lacks it. A document that already has proofs gets one more: a proof set, or
+ * with `previousProof` a proof chain.
  *
- * The rdfc suites process the document as JSON-LD offline, in safe mode: a term no context
- * defines is `jsonld_invalid`, an unknown context `context_not_found`, and nothing is fetched.
+ * The rdfc suites process the document as JSON-LD offline, in safe mode: a term no context defines
+ * is `jsonld_invalid`, an unknown context `context_not_found`, and nothing is fetched.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore, asDidSigner } from 'credsign'
  * import { DataIntegritySigner } from 'credsign/data-integrity'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * await vault.generate({ id: 'issuer', algorithm: 'Ed25519', secrets: ['s1'] })
  * const signer = new DataIntegritySigner(asDidSigner(await vault.unlock('issuer', ['s1'])))
  * const secured = await signer.sign({
- *   '@context': ['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/examples/v2'],
+ *   '@context': [
+ *     'https://www.w3.org/ns/credentials/v2',
+ *     'https://www.w3.org/ns/credentials/examples/v2',
+ *   ],
  *   type: ['VerifiableCredential', 'AlumniCredential'],
  *   credentialSubject: { id: 'did:example:alice', alumniOf: 'The School of Examples' },
  * })
@@ -116,9 +150,15 @@ export class DataIntegritySigner {
 
   /** `options` are defaults for every {@link DataIntegritySigner.sign} call. */
   constructor(signer: Signer, options: DataIntegritySignOptions = {}) {
-    if (!signer || typeof signer.sign !== 'function' || typeof signer.id !== 'string') throw new CredsignError('invalid_argument', 'DataIntegritySigner needs a Signer')
-    if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'options must be an object')
-    if (options.now !== undefined && typeof options.now !== 'function') throw new CredsignError('invalid_argument', 'now must be a function returning epoch milliseconds')
+    if (!signer || typeof signer.sign !== 'function' || typeof signer.id !== 'string')
+      throw new CredsignError('invalid_argument', 'DataIntegritySigner needs a Signer')
+    if (options === null || typeof options !== 'object')
+      throw new CredsignError('invalid_argument', 'options must be an object')
+    if (options.now !== undefined && typeof options.now !== 'function')
+      throw new CredsignError(
+        'invalid_argument',
+        'now must be a function returning epoch milliseconds',
+      )
     // Fails early for a key no suite signs with (secp256k1, RSA) or a suite that does not fit the key.
     suiteForSigning(options.cryptosuite, signer.algorithm)
     this.#signer = signer
@@ -127,46 +167,71 @@ export class DataIntegritySigner {
 
   /**
    * Returns a copy of `document` with one more proof. Errors: `credential_invalid` (data model),
-   * `issuer_mismatch`, `context_not_allowed` / `context_not_found` / `jsonld_form_not_allowed`
-   * (the context policy, every suite), `jsonld_invalid` / `protected_term_redefinition` (rdfc
-   * suites), `previous_proof_missing`,
-   * `unsupported_cryptosuite` (a suite that does not fit the key), `invalid_argument` (options), and
-   * whatever the signer throws (`signer_locked`).
+   * `issuer_mismatch`, `context_not_allowed` / `context_not_found` / `jsonld_form_not_allowed` (the
+   * context policy, every suite), `jsonld_invalid` / `protected_term_redefinition` (rdfc suites),
+   * `previous_proof_missing`, `unsupported_cryptosuite` (a suite that does not fit the key),
+   * `invalid_argument` (options), and whatever the signer throws (`signer_locked`).
    *
    * @example
+   *
    * ```ts
    * import { generateKeyPair, loadPrivateKey, didKeyFromJwk, type Signer } from 'credsign'
    * import { DataIntegritySigner } from 'credsign/data-integrity'
    * const { pkcs8, publicJwk } = await generateKeyPair('P-256')
    * const key = await loadPrivateKey('P-256', pkcs8)
    * const did = didKeyFromJwk(publicJwk)
-   * const signer: Signer = { id: `${did}#${did.slice(8)}`, algorithm: 'P-256', publicJwk, sign: (d) => key.sign(d) }
+   * const signer: Signer = {
+   *   id: `${did}#${did.slice(8)}`,
+   *   algorithm: 'P-256',
+   *   publicJwk,
+   *   sign: (d) => key.sign(d),
+   * }
    * const presentation = await new DataIntegritySigner(signer).sign(
-   *   { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] },
+   *   {
+   *     '@context': ['https://www.w3.org/ns/credentials/v2'],
+   *     type: ['VerifiablePresentation'],
+   *   },
    *   { challenge: 'n-0S6_WzA2Mj', domain: 'https://verifier.example' },
    * )
    * // presentation.proof.proofPurpose === 'authentication'
    * ```
    */
-  async sign(document: Record<string, unknown>, options: DataIntegritySignOptions = {}): Promise<Record<string, unknown>> {
-    if (options === null || typeof options !== 'object') throw new CredsignError('invalid_argument', 'options must be an object')
+  async sign(
+    document: Record<string, unknown>,
+    options: DataIntegritySignOptions = {},
+  ): Promise<Record<string, unknown>> {
+    if (options === null || typeof options !== 'object')
+      throw new CredsignError('invalid_argument', 'options must be an object')
     const opts = mergeOptions(this.#defaults, options)
-    if (opts.now !== undefined && typeof opts.now !== 'function') throw new CredsignError('invalid_argument', 'now must be a function returning epoch milliseconds')
+    if (opts.now !== undefined && typeof opts.now !== 'function')
+      throw new CredsignError(
+        'invalid_argument',
+        'now must be a function returning epoch milliseconds',
+      )
     const suite = suiteForSigning(opts.cryptosuite, this.#signer.algorithm)
     const types = isJsonObject(document) ? (typesOf(document.type) ?? []) : []
-    const kind = types.includes('VerifiablePresentation') ? 'presentation' : types.includes('VerifiableCredential') || dataModelVersion(document) !== undefined ? 'credential' : 'document'
+    const kind = types.includes('VerifiablePresentation')
+      ? 'presentation'
+      : types.includes('VerifiableCredential') || dataModelVersion(document) !== undefined
+        ? 'credential'
+        : 'document'
     const copy = copyDocument(document, kind === 'presentation' ? 'presentation' : 'credential')
     const now = opts.now === undefined ? Date.now() : opts.now()
-    if (!Number.isFinite(now)) throw new CredsignError('invalid_argument', 'now() must return epoch milliseconds')
+    if (!Number.isFinite(now))
+      throw new CredsignError('invalid_argument', 'now() must return epoch milliseconds')
 
     // First: a wrapped credential would otherwise be judged by the data model of its wrapper.
     checkDocumentForm(copy)
     const existing = existingProofs(copy)
     addSuiteContext(copy, suite.proofType)
     if (kind === 'credential') {
-      bindParty(copy, this.#signer, { member: 'issuer', allowMismatch: opts.allowIssuerMismatch === true })
+      bindParty(copy, this.#signer, {
+        member: 'issuer',
+        allowMismatch: opts.allowIssuerMismatch === true,
+      })
       const version = dataModelVersion(copy)
-      if (version === '1.1' && copy.issuanceDate === undefined) copy.issuanceDate = numericDateToDateTime(Math.floor(now / 1000))
+      if (version === '1.1' && copy.issuanceDate === undefined)
+        copy.issuanceDate = numericDateToDateTime(Math.floor(now / 1000))
       validateCredential(copy, {
         ...(version === undefined ? {} : { version }),
         ...(opts.strict === undefined ? {} : { strict: opts.strict }),
@@ -174,7 +239,10 @@ export class DataIntegritySigner {
       })
       await refuseMismatchedRelatedResources(copy)
     } else if (kind === 'presentation') {
-      bindParty(copy, this.#signer, { member: 'holder', allowMismatch: opts.allowHolderMismatch === true })
+      bindParty(copy, this.#signer, {
+        member: 'holder',
+        allowMismatch: opts.allowHolderMismatch === true,
+      })
       validatePresentation(copy, {
         ...(opts.strict === undefined ? {} : { strict: opts.strict }),
         ...(opts.allowProperties === undefined ? {} : { allowProperties: opts.allowProperties }),
@@ -183,7 +251,8 @@ export class DataIntegritySigner {
 
     const proofOptions = newProofOptions(opts, this.#signer, kind, now, existing)
     const baseLoader = opts.documentLoader ?? offlineDocumentLoader()
-    if (typeof baseLoader !== 'function') throw new CredsignError('invalid_argument', 'documentLoader must be a function')
+    if (typeof baseLoader !== 'function')
+      throw new CredsignError('invalid_argument', 'documentLoader must be a function')
     const loader = loaderWithLimits(baseLoader, opts.jsonLdLimits)
     await checkContextPolicy(copy, contextPolicyOf(opts), loader)
     const { proof } = await createProof(copy, existing, suite, this.#signer, proofOptions, loader)
@@ -197,16 +266,23 @@ function existingProofs(document: JsonObject): JsonObject[] {
   const proof = document.proof
   if (proof === undefined) return []
   const list = Array.isArray(proof) ? proof : [proof]
-  if (!list.every(isJsonObject)) throw new CredsignError('credential_invalid', 'proof: existing proofs must be objects')
+  if (!list.every(isJsonObject))
+    throw new CredsignError('credential_invalid', 'proof: existing proofs must be objects')
   return list
 }
 
-/** The suite's vocabulary must be in the document's context for the proof to mean anything as JSON-LD. */
+/**
+ * The suite's vocabulary must be in the document's context for the proof to mean anything as
+ * JSON-LD.
+ */
 function addSuiteContext(document: JsonObject, proofType: string): void {
   const context = document['@context']
   const entries = Array.isArray(context) ? context : context === undefined ? [] : [context]
   const needed = proofType === 'Ed25519Signature2020' ? ED25519_2020_V1 : DATA_INTEGRITY_V2
-  const present = proofType === 'Ed25519Signature2020' ? entries.includes(ED25519_2020_V1) : entries.some((entry) => typeof entry === 'string' && DEFINES_DATA_INTEGRITY.has(entry))
+  const present =
+    proofType === 'Ed25519Signature2020'
+      ? entries.includes(ED25519_2020_V1)
+      : entries.some((entry) => typeof entry === 'string' && DEFINES_DATA_INTEGRITY.has(entry))
   // A document without @context is left to validation (credentials) or signed as plain JSON (jcs).
   if (!present && context !== undefined) document['@context'] = [...entries, needed]
 }
@@ -214,30 +290,49 @@ function addSuiteContext(document: JsonObject, proofType: string): void {
 function dateTimeOption(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new CredsignError('invalid_argument', `${name} is an invalid Date`)
+    if (Number.isNaN(value.getTime()))
+      throw new CredsignError('invalid_argument', `${name} is an invalid Date`)
     return numericDateToDateTime(Math.floor(value.getTime() / 1000))
   }
   // A dateTimeStamp (VC Data Integrity 1.0): the time zone is required, `Z` or an offset.
   if (typeof value !== 'string' || parseDateTime(value, { requireOffset: true }) === undefined) {
-    throw new CredsignError('invalid_argument', `${name} must be a Date or an XML Schema dateTimeStamp string (with Z or an offset)`)
+    throw new CredsignError(
+      'invalid_argument',
+      `${name} must be a Date or an XML Schema dateTimeStamp string (with Z or an offset)`,
+    )
   }
   return value
 }
 
 function stringOption(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'string' || value.length === 0) throw new CredsignError('invalid_argument', `${name} must be a non-empty string`)
+  if (typeof value !== 'string' || value.length === 0)
+    throw new CredsignError('invalid_argument', `${name} must be a non-empty string`)
   return value
 }
 
-function newProofOptions(opts: DataIntegritySignOptions, signer: Signer, kind: string, now: number, existing: JsonObject[]): NewProofOptions {
+function newProofOptions(
+  opts: DataIntegritySignOptions,
+  signer: Signer,
+  kind: string,
+  now: number,
+  existing: JsonObject[],
+): NewProofOptions {
   const verificationMethod = opts.verificationMethod ?? signer.id
   if (!isAbsoluteUrl(verificationMethod)) {
-    throw new CredsignError('invalid_argument', `the verification method must be a URL (a DID URL): ${JSON.stringify(String(verificationMethod).slice(0, 80))}; pass verificationMethod or wrap the signer with asDidSigner`)
+    throw new CredsignError(
+      'invalid_argument',
+      `the verification method must be a URL (a DID URL): ${JSON.stringify(String(verificationMethod).slice(0, 80))}; pass verificationMethod or wrap the signer with asDidSigner`,
+    )
   }
-  const proofPurpose = stringOption(opts.proofPurpose, 'proofPurpose') ?? (kind === 'presentation' ? 'authentication' : 'assertionMethod')
+  const proofPurpose =
+    stringOption(opts.proofPurpose, 'proofPurpose') ??
+    (kind === 'presentation' ? 'authentication' : 'assertionMethod')
   const out: NewProofOptions = { verificationMethod, proofPurpose }
-  const created = opts.created === false ? undefined : (dateTimeOption(opts.created, 'created') ?? numericDateToDateTime(Math.floor(now / 1000)))
+  const created =
+    opts.created === false
+      ? undefined
+      : (dateTimeOption(opts.created, 'created') ?? numericDateToDateTime(Math.floor(now / 1000)))
   if (created !== undefined) out.created = created
   const expires = dateTimeOption(opts.expires, 'expires')
   if (expires !== undefined) out.expires = expires
@@ -245,7 +340,8 @@ function newProofOptions(opts: DataIntegritySignOptions, signer: Signer, kind: s
   if (challenge !== undefined) out.challenge = challenge
   if (opts.domain !== undefined) {
     const domains = Array.isArray(opts.domain) ? opts.domain : [opts.domain]
-    if (domains.length === 0 || !domains.every((d) => typeof d === 'string' && d.length > 0)) throw new CredsignError('invalid_argument', 'domain must be a string or an array of strings')
+    if (domains.length === 0 || !domains.every((d) => typeof d === 'string' && d.length > 0))
+      throw new CredsignError('invalid_argument', 'domain must be a string or an array of strings')
     // A copy: the caller's array (or a constructor default shared by every call) must not alias the proof.
     out.domain = Array.isArray(opts.domain) ? [...(domains as string[])] : opts.domain
   }
@@ -253,8 +349,13 @@ function newProofOptions(opts: DataIntegritySignOptions, signer: Signer, kind: s
   if (nonce !== undefined) out.nonce = nonce
   const id = stringOption(opts.proofId, 'proofId')
   if (id !== undefined) {
-    if (!isAbsoluteUrl(id)) throw new CredsignError('invalid_argument', 'proofId must be a URL (urn:uuid:…)')
-    if (existing.some((proof) => proof.id === id)) throw new CredsignError('invalid_argument', 'the document already has a proof with this proofId')
+    if (!isAbsoluteUrl(id))
+      throw new CredsignError('invalid_argument', 'proofId must be a URL (urn:uuid:…)')
+    if (existing.some((proof) => proof.id === id))
+      throw new CredsignError(
+        'invalid_argument',
+        'the document already has a proof with this proofId',
+      )
     out.id = id
   }
   if (opts.previousProof !== undefined) {
@@ -262,7 +363,10 @@ function newProofOptions(opts: DataIntegritySignOptions, signer: Signer, kind: s
     try {
       ids = previousProofIds(opts.previousProof)
     } catch {
-      throw new CredsignError('invalid_argument', 'previousProof must be a proof id or a non-empty array of proof ids')
+      throw new CredsignError(
+        'invalid_argument',
+        'previousProof must be a proof id or a non-empty array of proof ids',
+      )
     }
     out.previousProof = Array.isArray(opts.previousProof) ? [...ids] : (ids[0] as string)
   }

@@ -2,36 +2,45 @@
  * The cryptosuites credsign signs and verifies: the W3C Data Integrity suites (`cryptosuite` of a
  * `DataIntegrityProof`) and the legacy `Ed25519Signature2020` proof type.
  *
- * | name | key | canonicalization | hash |
- * |---|---|---|---|
- * | `eddsa-rdfc-2022` | Ed25519 | RDFC-1.0 | SHA-256 |
- * | `eddsa-jcs-2022` | Ed25519 | JCS (RFC 8785) | SHA-256 |
- * | `ecdsa-rdfc-2019` | P-256 / P-384 | RDFC-1.0 | SHA-256 / SHA-384 |
- * | `ecdsa-jcs-2019` | P-256 / P-384 | JCS | SHA-256 / SHA-384 |
- * | `Ed25519Signature2020` | Ed25519 | RDFC-1.0 | SHA-256 |
+ * | name                   | key           | canonicalization | hash              |
+ * | ---------------------- | ------------- | ---------------- | ----------------- |
+ * | `eddsa-rdfc-2022`      | Ed25519       | RDFC-1.0         | SHA-256           |
+ * | `eddsa-jcs-2022`       | Ed25519       | JCS (RFC 8785)   | SHA-256           |
+ * | `ecdsa-rdfc-2019`      | P-256 / P-384 | RDFC-1.0         | SHA-256 / SHA-384 |
+ * | `ecdsa-jcs-2019`       | P-256 / P-384 | JCS              | SHA-256 / SHA-384 |
+ * | `Ed25519Signature2020` | Ed25519       | RDFC-1.0         | SHA-256           |
  *
  * @example
+ *
  * ```ts
  * import type { CryptosuiteName } from 'credsign/data-integrity'
  * const suite: CryptosuiteName = 'eddsa-rdfc-2022'
  * ```
  */
-export type CryptosuiteName = 'eddsa-rdfc-2022' | 'eddsa-jcs-2022' | 'ecdsa-rdfc-2019' | 'ecdsa-jcs-2019' | 'Ed25519Signature2020'
+export type CryptosuiteName =
+  | 'eddsa-rdfc-2022'
+  | 'eddsa-jcs-2022'
+  | 'ecdsa-rdfc-2019'
+  | 'ecdsa-jcs-2019'
+  | 'Ed25519Signature2020'
 
 /**
  * A Data Integrity proof as it appears in a secured document's `proof`. Unknown members are kept
  * (and signed: they are part of the proof configuration).
  *
  * @example
+ *
  * ```ts
  * import type { DataIntegrityProof } from 'credsign/data-integrity'
  * const proof: DataIntegrityProof = {
  *   type: 'DataIntegrityProof',
  *   cryptosuite: 'eddsa-rdfc-2022',
  *   created: '2023-02-24T23:36:38Z',
- *   verificationMethod: 'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+ *   verificationMethod:
+ *     'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
  *   proofPurpose: 'assertionMethod',
- *   proofValue: 'z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme',
+ *   proofValue:
+ *     'z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme',
  * }
  * ```
  */
@@ -40,7 +49,10 @@ export interface DataIntegrityProof {
   type: string
   /** The cryptosuite of a `DataIntegrityProof`. */
   cryptosuite?: string
-  /** The proof's own identifier (a URL, usually `urn:uuid:…`); needed to be named by a `previousProof`. */
+  /**
+   * The proof's own identifier (a URL, usually `urn:uuid:…`); needed to be named by a
+   * `previousProof`.
+   */
   id?: string
   /** When the proof was made: an XML Schema dateTime (`2023-02-24T23:36:38Z`). */
   created?: string
@@ -69,13 +81,18 @@ export interface DataIntegrityProof {
 export type JsonLdDocument = Record<string, unknown>
 
 /**
- * A document returned by a {@link DocumentLoader}: the JSON-LD `RemoteDocument` shape that
- * `jsonld` expects.
+ * A document returned by a {@link DocumentLoader}: the JSON-LD `RemoteDocument` shape that `jsonld`
+ * expects.
  *
  * @example
+ *
  * ```ts
  * import type { RemoteDocument } from 'credsign/data-integrity'
- * const remote: RemoteDocument = { documentUrl: 'https://example.org/ctx', document: { '@context': { name: 'https://schema.org/name' } }, contextUrl: null }
+ * const remote: RemoteDocument = {
+ *   documentUrl: 'https://example.org/ctx',
+ *   document: { '@context': { name: 'https://schema.org/name' } },
+ *   contextUrl: null,
+ * }
  * ```
  */
 export interface RemoteDocument {
@@ -90,6 +107,7 @@ export interface RemoteDocument {
  * you configured a fetcher. A loader you write must not fetch arbitrary URLs either.
  *
  * @example
+ *
  * ```ts
  * import { createDocumentLoader, type DocumentLoader } from 'credsign/data-integrity'
  * const loader: DocumentLoader = createDocumentLoader()

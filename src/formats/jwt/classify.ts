@@ -12,12 +12,14 @@ export interface JwtKind {
 
 /**
  * Classifies a JWS by its `typ` and payload:
- * - `typ` `vc+jwt` / `vp+jwt` (any case, `application/` prefix allowed): VC-JOSE-COSE, whatever the payload;
- * - a `vc` / `vp` claim object: the VCDM 1.1 encoding, whose `typ`, if present, must be `JWT`;
- * - a payload that is itself a credential or presentation (`@context` and a `VerifiableCredential`
- *   / `VerifiablePresentation` type) with another or no `typ`: VC-JOSE-COSE with a `typ` problem
- *   (the suite's "bad media type" tokens; the untyped tokens of the origin service);
- * - any other JSON object: `jwt`; anything else: `jws`.
+ *
+ * - `typ` `vc+jwt` / `vp+jwt` (any case, `application/` prefix allowed): VC-JOSE-COSE, whatever the
+ *   payload;
+ * - A `vc` / `vp` claim object: the VCDM 1.1 encoding, whose `typ`, if present, must be `JWT`;
+ * - A payload that is itself a credential or presentation (`@context` and a `VerifiableCredential` /
+ *   `VerifiablePresentation` type) with another or no `typ`: VC-JOSE-COSE with a `typ` problem (the
+ *   suite's "bad media type" tokens; the untyped tokens of the origin service);
+ * - Any other JSON object: `jwt`; anything else: `jws`.
  */
 export function classifyJwt(header: JoseHeader, payload: unknown): JwtKind {
   const typ = typeof header.typ === 'string' ? normalizeTyp(header.typ) : undefined
@@ -27,15 +29,33 @@ export function classifyJwt(header: JoseHeader, payload: unknown): JwtKind {
   const legacyTyp = typ === undefined || typ === 'jwt'
   const shown = typeof header.typ === 'string' ? JSON.stringify(header.typ.slice(0, 40)) : 'absent'
   if (isJsonObject(payload.vc)) {
-    return legacyTyp ? { format: 'vc-jwt' } : { format: 'vc-jwt', typProblem: `a VCDM 1.1 JWT credential has typ JWT or none, not ${shown}` }
+    return legacyTyp
+      ? { format: 'vc-jwt' }
+      : {
+          format: 'vc-jwt',
+          typProblem: `a VCDM 1.1 JWT credential has typ JWT or none, not ${shown}`,
+        }
   }
   if (isJsonObject(payload.vp)) {
-    return legacyTyp ? { format: 'vp-jwt' } : { format: 'vp-jwt', typProblem: `a VCDM 1.1 JWT presentation has typ JWT or none, not ${shown}` }
+    return legacyTyp
+      ? { format: 'vp-jwt' }
+      : {
+          format: 'vp-jwt',
+          typProblem: `a VCDM 1.1 JWT presentation has typ JWT or none, not ${shown}`,
+        }
   }
   if (payload['@context'] !== undefined) {
     const types = typesOf(payload.type) ?? []
-    if (types.includes('VerifiableCredential')) return { format: 'vc+jwt', typProblem: `typ is ${shown}; a VC-JOSE-COSE credential has typ vc+jwt` }
-    if (types.includes('VerifiablePresentation')) return { format: 'vp+jwt', typProblem: `typ is ${shown}; a VC-JOSE-COSE presentation has typ vp+jwt` }
+    if (types.includes('VerifiableCredential'))
+      return {
+        format: 'vc+jwt',
+        typProblem: `typ is ${shown}; a VC-JOSE-COSE credential has typ vc+jwt`,
+      }
+    if (types.includes('VerifiablePresentation'))
+      return {
+        format: 'vp+jwt',
+        typProblem: `typ is ${shown}; a VC-JOSE-COSE presentation has typ vp+jwt`,
+      }
   }
   return { format: 'jwt' }
 }

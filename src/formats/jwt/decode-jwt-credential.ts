@@ -9,26 +9,39 @@ import { extractVcJosePayload, type ExtractedDocument } from '../../credential/v
 import { idOf, isJsonObject } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
 
-/** Strict UTF-8 that keeps a BOM (which then makes the payload not JSON), as the jose layer reads it. */
+/**
+ * Strict UTF-8 that keeps a BOM (which then makes the payload not JSON), as the jose layer reads
+ * it.
+ */
 const payloadDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
  * A JWT credential or presentation decoded WITHOUT verification (see {@link decodeJwtCredential}).
  *
  * @example
+ *
  * ```ts
  * import type { DecodedJwtCredential } from 'credsign'
  * const show = (d: DecodedJwtCredential) => `${d.format} from ${d.issuer ?? 'unknown'}`
  * ```
  */
 export interface DecodedJwtCredential {
-  /** `vc+jwt` / `vp+jwt` (VC-JOSE-COSE), `vc-jwt` / `vp-jwt` (VCDM 1.1 `vc` / `vp` claim), `jwt`, or `jws` (payload not a JSON object). */
+  /**
+   * `vc+jwt` / `vp+jwt` (VC-JOSE-COSE), `vc-jwt` / `vp-jwt` (VCDM 1.1 `vc` / `vp` claim), `jwt`, or
+   * `jws` (payload not a JSON object).
+   */
   format: JwtKind['format']
   /** The protected header. */
   header: JoseHeader
-  /** The claims set (parsed JSON), the payload text when it is not JSON, or undefined when it is not text. */
+  /**
+   * The claims set (parsed JSON), the payload text when it is not JSON, or undefined when it is not
+   * text.
+   */
   payload: unknown
-  /** The credential: the payload itself (2.0), or the `vc` claim with the VCDM 1.1 decoding rules applied. */
+  /**
+   * The credential: the payload itself (2.0), or the `vc` claim with the VCDM 1.1 decoding rules
+   * applied.
+   */
   credential?: Record<string, unknown>
   /** The presentation, likewise. */
   presentation?: Record<string, unknown>
@@ -38,20 +51,20 @@ export interface DecodedJwtCredential {
   issuer?: string
 }
 
-
 /**
  * Decodes a compact JWT credential or presentation for display or routing, WITHOUT verifying its
- * signature, issuer or validity: never trust what it returns (use `verify()` for that). Applies
- * the same classification and VCDM 1.1 decoding rules as verification. Throws `malformed` when
- * `jwt` is not a compact JWS (three base64url segments, a JSON object header).
+ * signature, issuer or validity: never trust what it returns (use `verify()` for that). Applies the
+ * same classification and VCDM 1.1 decoding rules as verification. Throws `malformed` when `jwt` is
+ * not a compact JWS (three base64url segments, a JSON object header).
  *
  * @example
+ *
  * ```ts
  * import { decodeJwtCredential } from 'credsign'
  * const decoded = decodeJwtCredential(
  *   'eyJhbGciOiJFUzI1NiIsInR5cCI6InZjK2p3dCJ9.' +
- *   'eyJAY29udGV4dCI6WyJodHRwczovL3d3dy53My5vcmcvbnMvY3JlZGVudGlhbHMvdjIiXSwidHlwZSI6WyJWZXJpZmlhYmxlQ3JlZGVudGlhbCJdLCJpc3N1ZXIiOiJkaWQ6ZXhhbXBsZTppc3N1ZXIiLCJjcmVkZW50aWFsU3ViamVjdCI6eyJpZCI6ImRpZDpleGFtcGxlOmFsaWNlIn19.' +
- *   'c2ln',
+ *     'eyJAY29udGV4dCI6WyJodHRwczovL3d3dy53My5vcmcvbnMvY3JlZGVudGlhbHMvdjIiXSwidHlwZSI6WyJWZXJpZmlhYmxlQ3JlZGVudGlhbCJdLCJpc3N1ZXIiOiJkaWQ6ZXhhbXBsZTppc3N1ZXIiLCJjcmVkZW50aWFsU3ViamVjdCI6eyJpZCI6ImRpZDpleGFtcGxlOmFsaWNlIn19.' +
+ *     'c2ln',
  * )
  * decoded.format // 'vc+jwt'
  * decoded.issuer // 'did:example:issuer'
@@ -60,7 +73,8 @@ export interface DecodedJwtCredential {
 export function decodeJwtCredential(jwt: string): DecodedJwtCredential {
   if (typeof jwt !== 'string') throw new CredsignError('malformed', 'a JWT is a string')
   const token = jwt.trim()
-  if (token.startsWith('{')) throw new CredsignError('malformed', 'a JWT uses the compact serialization')
+  if (token.startsWith('{'))
+    throw new CredsignError('malformed', 'a JWT uses the compact serialization')
   const limits = jwsLimits({})
   const split = splitJws(token, limits)
   const raw = split.signatures[0]
@@ -84,6 +98,7 @@ export function decodeJwtCredential(jwt: string): DecodedJwtCredential {
  * The payload as JSON when it is JSON, as text when it is other text, else undefined. A payload
  * that starts like JSON but does not parse (a member twice, nesting too deep, a syntax error) is
  * `malformed`: reading it as text would let a broken claims set pass as an opaque JWS payload.
+ *
  * @internal
  */
 export function readPayload(bytes: Uint8Array, maxDepth: number): unknown {
@@ -99,9 +114,17 @@ export function readPayload(bytes: Uint8Array, maxDepth: number): unknown {
 }
 
 /** The credential or presentation a JWT of `format` carries, by the rules of its encoding. @internal */
-export function extractDocument(format: JwtKind['format'], payload: unknown): ExtractedDocument | undefined {
+export function extractDocument(
+  format: JwtKind['format'],
+  payload: unknown,
+): ExtractedDocument | undefined {
   if (!isJsonObject(payload)) return undefined
-  if (format === 'vc+jwt' || format === 'vp+jwt') return extractVcJosePayload(format === 'vc+jwt' ? 'credential' : 'presentation', payload, format)
+  if (format === 'vc+jwt' || format === 'vp+jwt')
+    return extractVcJosePayload(
+      format === 'vc+jwt' ? 'credential' : 'presentation',
+      payload,
+      format,
+    )
   if (format === 'vc-jwt') {
     const { document, problems } = decodeV1Credential(payload)
     return { kind: 'credential', document, modelProblems: [], claimProblems: problems }
@@ -114,7 +137,10 @@ export function extractDocument(format: JwtKind['format'], payload: unknown): Ex
 }
 
 /** The issuer (credential) or holder (presentation; else `iss`) a token is bound to. @internal */
-export function issuerOf(extracted: ExtractedDocument | undefined, payload: unknown): string | undefined {
+export function issuerOf(
+  extracted: ExtractedDocument | undefined,
+  payload: unknown,
+): string | undefined {
   if (extracted?.kind === 'credential') return idOf(extracted.document.issuer)
   const holder = extracted ? idOf(extracted.document.holder) : undefined
   if (holder !== undefined) return holder

@@ -8,12 +8,22 @@ import type { DecodedSignature, SplitJws } from '../../jose/parse.js'
 import type { JoseHeader, JwsVerifyOptions, VerifiedJws } from '../../jose/types.js'
 import { verifyDecodedSingle, verifyJws } from '../../jose/verify-jws.js'
 import type { ResolvedKey } from '../../resolve/types.js'
-import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../../verify/types.js'
+import type {
+  FormatHandler,
+  VerificationResult,
+  VerifyContext,
+  VerifyOptions,
+} from '../../verify/types.js'
 import { classifyJwt } from './classify.js'
 import { normalizeTyp } from '../../jose/typ.js'
 import { extractDocument, issuerOf, readPayload } from './decode-jwt-credential.js'
 import type { ExtractedDocument } from '../../credential/vc-jose-claims.js'
-import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, checkPartyBinding } from '../../verify/document-checks.js'
+import {
+  checkCredentialPeriod,
+  checkDocumentModel,
+  checkEmbeddedCredentials,
+  checkPartyBinding,
+} from '../../verify/document-checks.js'
 import { ResultBuilder } from '../../verify/result-builder.js'
 import { CHECK_OF_CODE } from '../../verify/check-of-code.js'
 import type { JsonObject } from '../../credential/types.js'
@@ -28,28 +38,31 @@ interface ParsedJws {
   decoded: DecodedSignature[]
 }
 
-
 /**
  * The `verify()` handler for the JOSE family: compact JWS and JWT, JWS JSON serializations
  * (flattened and general), and on top of them JWT credentials and presentations: VC-JOSE-COSE
  * (`vc+jwt`, `vp+jwt`) and the VCDM 1.1 encoding (`vc-jwt`, `vp-jwt`). `verify()` registers it
  * first; it never throws for bad input.
  *
- * Checks, in order (names as in `VerificationResult.checks`): `format`; `typ` (credential
- * formats: `vc+jwt` / `vp+jwt`, or `JWT`/none for 1.1); `algorithm`, `key`, `signature` (the
- * jose layer: `options.algorithms`, `options.resolver`; a token without `kid` whose `iss` is a DID
- * is verified with that DID's key); `credential` / `presentation` (data model, non-strict;
- * VC-JOSE-COSE forbids `vc`/`vp` claims); `claims` (registered claim types, VCDM 1.1 mapping
- * conflicts, `iss` ≠ issuer); `issuer_binding` (the key's controller is the issuer / holder;
- * `options.issuerBinding: false` skips it); `key_purpose` (when the resolver knows the key's
- * DID relationships: `assertionMethod` for credentials, `authentication` for presentations);
- * `validity`; `audience` and `nonce` (presentations and plain JWTs, when the options ask);
- * `credentials` (every embedded credential through `context.verify`).
+ * Checks, in order (names as in `VerificationResult.checks`): `format`; `typ` (credential formats:
+ * `vc+jwt` / `vp+jwt`, or `JWT`/none for 1.1); `algorithm`, `key`, `signature` (the jose layer:
+ * `options.algorithms`, `options.resolver`; a token without `kid` whose `iss` is a DID is verified
+ * with that DID's key); `credential` / `presentation` (data model, non-strict; VC-JOSE-COSE forbids
+ * `vc`/`vp` claims); `claims` (registered claim types, VCDM 1.1 mapping conflicts, `iss` ≠ issuer);
+ * `issuer_binding` (the key's controller is the issuer / holder; `options.issuerBinding: false`
+ * skips it); `key_purpose` (when the resolver knows the key's DID relationships: `assertionMethod`
+ * for credentials, `authentication` for presentations); `validity`; `audience` and `nonce`
+ * (presentations and plain JWTs, when the options ask); `credentials` (every embedded credential
+ * through `context.verify`).
  *
  * @example
+ *
  * ```ts
  * import { JwtVcSigner, KeyVault, MemoryStore, asDidSigner, joseHandler } from 'credsign'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
  * await vault.generate({ id: 'issuer', algorithm: 'Ed25519', secrets: ['s1'] })
  * const jwt = await new JwtVcSigner(asDidSigner(await vault.unlock('issuer', ['s1']))).sign({
  *   '@context': ['https://www.w3.org/ns/credentials/v2'],
@@ -57,7 +70,15 @@ interface ParsedJws {
  *   credentialSubject: { id: 'did:example:alice' },
  * })
  * joseHandler.detect(jwt) // true
- * const result = await joseHandler.verify(jwt, {}, { verify: async () => { throw new Error('no embedded credentials here') } })
+ * const result = await joseHandler.verify(
+ *   jwt,
+ *   {},
+ *   {
+ *     verify: async () => {
+ *       throw new Error('no embedded credentials here')
+ *     },
+ *   },
+ * )
  * result.verified // true; usually you call verify(jwt), which uses this handler
  * ```
  */
@@ -73,13 +94,21 @@ function isJoseInput(input: unknown): boolean {
   return typeof input.signature === 'string' || Array.isArray(input.signatures)
 }
 
-async function verifyJose(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
+async function verifyJose(
+  input: unknown,
+  options: VerifyOptions,
+  context: VerifyContext,
+): Promise<VerificationResult> {
   try {
     return await verifyToken(input, options, context)
   } catch (error) {
     // Every expected failure is recorded as an error above; this is the never-throw backstop.
     const builder = new ResultBuilder('unknown')
-    builder.fail('format', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'the input could not be processed')
+    builder.fail(
+      'format',
+      CredsignError.is(error) ? error.code : 'malformed',
+      CredsignError.is(error) ? error.message : 'the input could not be processed',
+    )
     return builder.result()
   }
 }
@@ -87,11 +116,15 @@ async function verifyJose(input: unknown, options: VerifyOptions, context: Verif
 /**
  * Any serialization of a JWS (compact, flattened JSON, general JSON) goes through the same rules:
  * what the token claims to be comes from its protected header and payload, whatever envelope it
- * arrives in. A JSON serialization must never be a way around the claim checks (RFC 7519 says a
- * JWT is compact, but a verifier that saw a `vp+jwt` in another envelope and skipped `exp`,
- * `nonce` and `aud` would accept a replay).
+ * arrives in. A JSON serialization must never be a way around the claim checks (RFC 7519 says a JWT
+ * is compact, but a verifier that saw a `vp+jwt` in another envelope and skipped `exp`, `nonce` and
+ * `aud` would accept a replay).
  */
-async function verifyToken(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
+async function verifyToken(
+  input: unknown,
+  options: VerifyOptions,
+  context: VerifyContext,
+): Promise<VerificationResult> {
   // Read the header and payload before verifying, to know what the token claims to be; nothing
   // read here is trusted until the signature has verified.
   let header: JoseHeader
@@ -108,7 +141,11 @@ async function verifyToken(input: unknown, options: VerifyOptions, context: Veri
     payload = readPayload(split.payload, limits.maxJsonDepth)
   } catch (error) {
     const builder = new ResultBuilder('jws')
-    builder.fail('format', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'not a JWS')
+    builder.fail(
+      'format',
+      CredsignError.is(error) ? error.code : 'malformed',
+      CredsignError.is(error) ? error.message : 'not a JWS',
+    )
     return builder.result()
   }
 
@@ -117,10 +154,17 @@ async function verifyToken(input: unknown, options: VerifyOptions, context: Veri
   const builder = new ResultBuilder(kind.format)
   builder.extra.header = header
   if (payload !== undefined) builder.extra.payload = payload
-  builder.pass('format', serialization === 'compact' ? describe(kind.format) : `${describe(kind.format)} (${serialization} JSON serialization)`)
+  builder.pass(
+    'format',
+    serialization === 'compact'
+      ? describe(kind.format)
+      : `${describe(kind.format)} (${serialization} JSON serialization)`,
+  )
   const isDocument = kind.format !== 'jwt' && kind.format !== 'jws'
-  if (kind.typProblem !== undefined) builder.fail('typ', 'typ_mismatch', kind.typProblem, 'header.typ')
-  else if (isDocument) builder.pass('typ', typeof header.typ === 'string' ? header.typ : 'none (VCDM 1.1 allows that)')
+  if (kind.typProblem !== undefined)
+    builder.fail('typ', 'typ_mismatch', kind.typProblem, 'header.typ')
+  else if (isDocument)
+    builder.pass('typ', typeof header.typ === 'string' ? header.typ : 'none (VCDM 1.1 allows that)')
 
   const verified = await checkSignature(input, keyHeader, options, builder, payload, parsed)
   if (!verified) return builder.result()
@@ -132,7 +176,11 @@ async function verifyToken(input: unknown, options: VerifyOptions, context: Veri
 
   if (isDocument && extracted === undefined) {
     // A vc+jwt / vp+jwt typ over a payload that is not a JSON object.
-    builder.fail(kind.format.startsWith('vc') ? 'credential' : 'presentation', 'credential_invalid', `a ${kind.format} payload must be a JSON object`)
+    builder.fail(
+      kind.format.startsWith('vc') ? 'credential' : 'presentation',
+      'credential_invalid',
+      `a ${kind.format} payload must be a JSON object`,
+    )
     return builder.result()
   }
   if (extracted) checkDocument(extracted, kind.format, builder)
@@ -144,10 +192,21 @@ async function verifyToken(input: unknown, options: VerifyOptions, context: Veri
     return builder.result()
   }
   checkClaims(payload, extracted, builder)
-  checkPartyBinding(issuer, extracted?.kind === 'credential' ? 'issuer' : extracted?.kind === 'presentation' ? 'holder' : undefined, verified.key, options, builder)
+  checkPartyBinding(
+    issuer,
+    extracted?.kind === 'credential'
+      ? 'issuer'
+      : extracted?.kind === 'presentation'
+        ? 'holder'
+        : undefined,
+    verified.key,
+    options,
+    builder,
+  )
   checkValidity(payload, extracted, options, builder)
   if (extracted?.kind !== 'credential') checkAudienceAndNonce(payload, options, builder)
-  if (extracted?.kind === 'presentation') await checkEmbeddedCredentials(extracted.document, options, context, builder)
+  if (extracted?.kind === 'presentation')
+    await checkEmbeddedCredentials(extracted.document, options, context, builder)
   return builder.result()
 }
 
@@ -161,7 +220,9 @@ function classifyingHeader(decoded: readonly DecodedSignature[]): JoseHeader {
   if (first === undefined) throw new CredsignError('malformed', 'the JWS has no signatures')
   for (const other of rest) {
     for (const name of ['typ', 'cty'] as const) {
-      if (JSON.stringify(other.protectedHeader[name]) !== JSON.stringify(first.protectedHeader[name])) {
+      if (
+        JSON.stringify(other.protectedHeader[name]) !== JSON.stringify(first.protectedHeader[name])
+      ) {
         throw new CredsignError('malformed', `the signatures of the JWS disagree on ${name}`)
       }
     }
@@ -220,7 +281,11 @@ async function checkSignature(
   let keyFromIss: ResolvedKey | undefined
   const iss = isJsonObject(payload) ? payload.iss : undefined
   try {
-    if (header.kid === undefined && header.jwk === undefined && isDid(typeof iss === 'string' ? iss.split('#')[0] : undefined)) {
+    if (
+      header.kid === undefined &&
+      header.jwk === undefined &&
+      isDid(typeof iss === 'string' ? iss.split('#')[0] : undefined)
+    ) {
       // No kid (did-jwt and other VCDM 1.1 issuers often send none): the issuer's DID names the key.
       const resolved = await (options.resolver ?? defaultResolver()).resolveKey(iss as string)
       keyFromIss = resolved
@@ -232,18 +297,23 @@ async function checkSignature(
     // asks for: verify those parts rather than decoding it again (a general JWS with several
     // signatures goes through the jose layer's any-signature rule).
     const [only] = parsed.decoded
-    const verified = parsed.decoded.length === 1 && only !== undefined ? await verifyDecodedSingle(parsed.split, only, jwsOptions) : await verifyJws(input, jwsOptions)
+    const verified =
+      parsed.decoded.length === 1 && only !== undefined
+        ? await verifyDecodedSingle(parsed.split, only, jwsOptions)
+        : await verifyJws(input, jwsOptions)
     const key = keyFromIss ?? verified.key
     builder.pass('algorithm', String(verified.protectedHeader.alg))
     builder.pass('key', key.id)
     builder.pass('signature')
-    builder.extra.key = key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
+    builder.extra.key =
+      key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
     return { ...verified, key }
   } catch (error) {
     const code: ErrorCode = CredsignError.is(error) ? error.code : 'malformed'
     const message = CredsignError.is(error) ? error.message : 'the JWS could not be verified'
     const check = CHECK_OF_CODE[code] ?? 'signature'
-    if (check === 'key' || check === 'signature') builder.pass('algorithm', String(header?.alg ?? ''))
+    if (check === 'key' || check === 'signature')
+      builder.pass('algorithm', String(header?.alg ?? ''))
     // (`options`: a caller error such as an algorithm credsign cannot verify, `RS256`.)
     if (check === 'signature') builder.pass('key')
     builder.fail(check, code, message)
@@ -256,21 +326,36 @@ function checkDocument(extracted: ExtractedDocument, format: string, builder: Re
   const { kind, document } = extracted
   const problems = [...extracted.modelProblems]
   if ((format === 'vc+jwt' || format === 'vp+jwt') && dataModelVersion(document) !== '2.0') {
-    problems.push({ path: '@context', message: `a ${format} payload must be a VCDM 2.0 ${kind} (first @context entry https://www.w3.org/ns/credentials/v2)` })
+    problems.push({
+      path: '@context',
+      message: `a ${format} payload must be a VCDM 2.0 ${kind} (first @context entry https://www.w3.org/ns/credentials/v2)`,
+    })
   }
   checkDocumentModel(kind, document, builder, problems)
 }
 
 /** Registered claims of the right type; VCDM 1.1 mapping conflicts; iss against the document. */
-function checkClaims(payload: JsonObject, extracted: ExtractedDocument | undefined, builder: ResultBuilder): void {
+function checkClaims(
+  payload: JsonObject,
+  extracted: ExtractedDocument | undefined,
+  builder: ResultBuilder,
+): void {
   const problems = [...(extracted?.claimProblems ?? [])]
   for (const name of ['iss', 'sub', 'jti', 'nonce']) {
-    if (payload[name] !== undefined && typeof payload[name] !== 'string' && !problems.some((p) => p.path === name)) {
+    if (
+      payload[name] !== undefined &&
+      typeof payload[name] !== 'string' &&
+      !problems.some((p) => p.path === name)
+    ) {
       problems.push({ path: name, message: `${name} must be a string` })
     }
   }
   const aud = payload.aud
-  if (aud !== undefined && typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((entry) => typeof entry === 'string'))) {
+  if (
+    aud !== undefined &&
+    typeof aud !== 'string' &&
+    !(Array.isArray(aud) && aud.every((entry) => typeof entry === 'string'))
+  ) {
     problems.push({ path: 'aud', message: 'aud must be a string or an array of strings' })
   }
   if (problems.length === 0) {
@@ -282,8 +367,16 @@ function checkClaims(payload: JsonObject, extracted: ExtractedDocument | undefin
   for (const problem of rest) builder.issue('claim_invalid', problem.message, problem.path)
 }
 
-/** `exp` / `nbf` / `iat` (RFC 7519, a non-numeric `iat` ignored) and the document's own validity period. */
-function checkValidity(payload: JsonObject, extracted: ExtractedDocument | undefined, options: VerifyOptions, builder: ResultBuilder): void {
+/**
+ * `exp` / `nbf` / `iat` (RFC 7519, a non-numeric `iat` ignored) and the document's own validity
+ * period.
+ */
+function checkValidity(
+  payload: JsonObject,
+  extracted: ExtractedDocument | undefined,
+  options: VerifyOptions,
+  builder: ResultBuilder,
+): void {
   if (options.checkValidity === false) {
     builder.pass('validity', 'not checked (checkValidity: false)')
     return
@@ -297,18 +390,39 @@ function checkValidity(payload: JsonObject, extracted: ExtractedDocument | undef
     builder.fail('validity', error.code, error.message)
     return
   }
-  if (extracted?.kind === 'credential' && !checkCredentialPeriod(extracted.document, now, tolerance, builder)) return
+  if (
+    extracted?.kind === 'credential' &&
+    !checkCredentialPeriod(extracted.document, now, tolerance, builder)
+  )
+    return
   builder.pass('validity')
 }
 
-function checkAudienceAndNonce(payload: JsonObject, options: VerifyOptions, builder: ResultBuilder): void {
+function checkAudienceAndNonce(
+  payload: JsonObject,
+  options: VerifyOptions,
+  builder: ResultBuilder,
+): void {
   if (options.audience !== undefined) {
     const audiences = asList(payload.aud)
-    if (payload.aud !== undefined && audiences.includes(options.audience)) builder.pass('audience', options.audience)
-    else builder.fail('audience', 'audience_mismatch', payload.aud === undefined ? 'the token has no aud' : 'aud does not name this verifier', 'aud')
+    if (payload.aud !== undefined && audiences.includes(options.audience))
+      builder.pass('audience', options.audience)
+    else
+      builder.fail(
+        'audience',
+        'audience_mismatch',
+        payload.aud === undefined ? 'the token has no aud' : 'aud does not name this verifier',
+        'aud',
+      )
   }
   if (options.nonce !== undefined) {
     if (payload.nonce === options.nonce) builder.pass('nonce')
-    else builder.fail('nonce', 'nonce_mismatch', payload.nonce === undefined ? 'the token has no nonce' : 'nonce is not the expected one', 'nonce')
+    else
+      builder.fail(
+        'nonce',
+        'nonce_mismatch',
+        payload.nonce === undefined ? 'the token has no nonce' : 'nonce is not the expected one',
+        'nonce',
+      )
   }
 }

@@ -2,6 +2,7 @@
  * W3C Verifiable Credentials and Presentations as JWTs: VC-JOSE-COSE (VCDM 2.0, `vc+jwt` /
  * `vp+jwt`) and the VCDM 1.1 JWT encoding (`vc` / `vp` claims): their signers, an unverified
  * decoder, and the JOSE handler of `verify()`.
+ *
  * @module
  */
 export type { MappedProperties } from './mapping-v1.js'

@@ -5,24 +5,37 @@
 // and did-jwt-vc's normalizer leaves a stray `vc` member behind when the members are duplicated.
 // `keep` ("in addition to") is there for verifiers that read only the `vc` claim (EBSI style); it
 // is also lossless for sub-second and time-zone dates, which NumericDates cannot carry.
-import { isNumericDate, numericDateOf, numericDateToDateTime, parseDateTime } from '../../credential/date-time.js'
+import {
+  isNumericDate,
+  numericDateOf,
+  numericDateToDateTime,
+  parseDateTime,
+} from '../../credential/date-time.js'
 import type { JsonObject, ValidationProblem, VcVersion } from '../../credential/types.js'
 import { idOf, isJsonObject } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
 
-/** Whether the document members a registered claim represents are removed from `vc` / `vp` (the default) or kept. */
+/**
+ * Whether the document members a registered claim represents are removed from `vc` / `vp` (the
+ * default) or kept.
+ */
 export type MappedProperties = 'keep' | 'remove'
 
-/** The date members `nbf` and `exp` stand for: VCDM 1.1 names, or VCDM 2.0 names for a 2.0 document in the 1.1 encoding. */
+/**
+ * The date members `nbf` and `exp` stand for: VCDM 1.1 names, or VCDM 2.0 names for a 2.0 document
+ * in the 1.1 encoding.
+ */
 function dateMembers(version: VcVersion | undefined): { from: string; until: string } {
-  return version === '2.0' ? { from: 'validFrom', until: 'validUntil' } : { from: 'issuanceDate', until: 'expirationDate' }
+  return version === '2.0'
+    ? { from: 'validFrom', until: 'validUntil' }
+    : { from: 'issuanceDate', until: 'expirationDate' }
 }
 
 /**
- * The registered claims of a credential under the VCDM 1.1 encoding, and its `vc` claim:
- * `iss` ← issuer, `nbf` ← issuanceDate (validFrom for a 2.0 document), `exp` ← expirationDate
- * (validUntil), `jti` ← id, `sub` ← credentialSubject.id (only with a single subject). `credential`
- * must be a validated copy the caller owns; with `remove` it is changed in place.
+ * The registered claims of a credential under the VCDM 1.1 encoding, and its `vc` claim: `iss` ←
+ * issuer, `nbf` ← issuanceDate (validFrom for a 2.0 document), `exp` ← expirationDate (validUntil),
+ * `jti` ← id, `sub` ← credentialSubject.id (only with a single subject). `credential` must be a
+ * validated copy the caller owns; with `remove` it is changed in place.
  */
 export function encodeV1Credential(credential: JsonObject, mapped: MappedProperties): JsonObject {
   const claims: JsonObject = {}
@@ -57,10 +70,13 @@ export function encodeV1Credential(credential: JsonObject, mapped: MappedPropert
 }
 
 /**
- * The registered claims of a presentation under the VCDM 1.1 encoding, and its `vp` claim:
- * `iss` ← holder, `jti` ← id. (`aud` and `nonce` come from the signing options.)
+ * The registered claims of a presentation under the VCDM 1.1 encoding, and its `vp` claim: `iss` ←
+ * holder, `jti` ← id. (`aud` and `nonce` come from the signing options.)
  */
-export function encodeV1Presentation(presentation: JsonObject, mapped: MappedProperties): JsonObject {
+export function encodeV1Presentation(
+  presentation: JsonObject,
+  mapped: MappedProperties,
+): JsonObject {
   const claims: JsonObject = {}
   const remove = mapped === 'remove'
   const holder = idOf(presentation.holder)
@@ -79,8 +95,8 @@ export function encodeV1Presentation(presentation: JsonObject, mapped: MappedPro
 export interface DecodedV1 {
   document: JsonObject
   /**
-   * Claims that contradict the document (`iss` names another issuer than `vc.issuer`, `jti`
-   * another id, `sub` another subject) or are not of their type (`nbf` not a NumericDate).
+   * Claims that contradict the document (`iss` names another issuer than `vc.issuer`, `jti` another
+   * id, `sub` another subject) or are not of their type (`nbf` not a NumericDate).
    */
   problems: ValidationProblem[]
 }
@@ -96,7 +112,11 @@ export interface DecodedV1 {
 export function decodeV1Credential(claims: JsonObject): DecodedV1 {
   const problems: ValidationProblem[] = []
   const source = claims.vc
-  if (!isJsonObject(source)) return { document: {}, problems: [{ path: 'vc', message: 'the vc claim must be a JSON object' }] }
+  if (!isJsonObject(source))
+    return {
+      document: {},
+      problems: [{ path: 'vc', message: 'the vc claim must be a JSON object' }],
+    }
   const document = copy(source)
   const { from, until } = dateMembers(dataModelVersion(document))
   setIdentity(document, 'issuer', claims.iss, 'iss', problems)
@@ -111,7 +131,8 @@ export function decodeV1Credential(claims: JsonObject): DecodedV1 {
     } else {
       const subject = singleSubject(document.credentialSubject)
       if (subject !== undefined) setPlain(subject, 'id', claims.sub, 'sub', problems)
-      else if (!hasSubject(document.credentialSubject, claims.sub)) problems.push({ path: 'sub', message: 'sub names none of the credential subjects' })
+      else if (!hasSubject(document.credentialSubject, claims.sub))
+        problems.push({ path: 'sub', message: 'sub names none of the credential subjects' })
     }
   }
   return { document, problems }
@@ -121,14 +142,24 @@ export function decodeV1Credential(claims: JsonObject): DecodedV1 {
 export function decodeV1Presentation(claims: JsonObject): DecodedV1 {
   const problems: ValidationProblem[] = []
   const source = claims.vp
-  if (!isJsonObject(source)) return { document: {}, problems: [{ path: 'vp', message: 'the vp claim must be a JSON object' }] }
+  if (!isJsonObject(source))
+    return {
+      document: {},
+      problems: [{ path: 'vp', message: 'the vp claim must be a JSON object' }],
+    }
   const document = copy(source)
   setIdentity(document, 'holder', claims.iss, 'iss', problems)
   setPlain(document, 'id', claims.jti, 'jti', problems)
   return { document, problems }
 }
 
-function setIdentity(document: JsonObject, member: string, claim: unknown, claimName: string, problems: ValidationProblem[]): void {
+function setIdentity(
+  document: JsonObject,
+  member: string,
+  claim: unknown,
+  claimName: string,
+  problems: ValidationProblem[],
+): void {
   if (claim === undefined) return
   if (typeof claim !== 'string') {
     problems.push({ path: claimName, message: `${claimName} must be a string` })
@@ -141,24 +172,46 @@ function setIdentity(document: JsonObject, member: string, claim: unknown, claim
     // The "instead of" form of an issuer object: { name: … } in vc, its id in iss.
     document[member] = { ...value, id: claim }
   } else if (idOf(value) !== claim) {
-    problems.push({ path: claimName, message: `${claimName} names another ${member} than the ${member} member` })
+    problems.push({
+      path: claimName,
+      message: `${claimName} names another ${member} than the ${member} member`,
+    })
   }
 }
 
-function setPlain(target: JsonObject, member: string, claim: unknown, claimName: string, problems: ValidationProblem[]): void {
+function setPlain(
+  target: JsonObject,
+  member: string,
+  claim: unknown,
+  claimName: string,
+  problems: ValidationProblem[],
+): void {
   if (claim === undefined) return
   if (typeof claim !== 'string') {
     problems.push({ path: claimName, message: `${claimName} must be a string` })
     return
   }
   if (target[member] === undefined) target[member] = claim
-  else if (target[member] !== claim) problems.push({ path: claimName, message: `${claimName} differs from the ${member} it stands for` })
+  else if (target[member] !== claim)
+    problems.push({
+      path: claimName,
+      message: `${claimName} differs from the ${member} it stands for`,
+    })
 }
 
-function setDate(document: JsonObject, member: string, claim: unknown, claimName: string, problems: ValidationProblem[]): void {
+function setDate(
+  document: JsonObject,
+  member: string,
+  claim: unknown,
+  claimName: string,
+  problems: ValidationProblem[],
+): void {
   if (claim === undefined) return
   if (!isNumericDate(claim)) {
-    problems.push({ path: claimName, message: `${claimName} must be a NumericDate (seconds since the epoch)` })
+    problems.push({
+      path: claimName,
+      message: `${claimName} must be a NumericDate (seconds since the epoch)`,
+    })
     return
   }
   if (Math.abs(claim) > 8.64e12) {
@@ -170,7 +223,6 @@ function setDate(document: JsonObject, member: string, claim: unknown, claimName
   if (written !== undefined && Math.floor(written / 1000) === Math.floor(claim)) return
   document[member] = numericDateToDateTime(claim)
 }
-
 
 function singleSubject(value: unknown): JsonObject | undefined {
   if (isJsonObject(value)) return value

@@ -19,7 +19,8 @@ const DERIVED_HEADER = ['alg', 'typ', 'cty', 'kid', 'crit', 'b64']
 /** The 1.1 encoding's choice of keeping or removing mapped members from the `vc` / `vp` object. */
 export function mappedPropertiesOf(option: unknown): 'keep' | 'remove' {
   const mapped = option ?? 'remove'
-  if (mapped !== 'keep' && mapped !== 'remove') throw new CredsignError('invalid_argument', "mappedProperties must be 'keep' or 'remove'")
+  if (mapped !== 'keep' && mapped !== 'remove')
+    throw new CredsignError('invalid_argument', "mappedProperties must be 'keep' or 'remove'")
   return mapped
 }
 
@@ -32,7 +33,11 @@ export function extraClaims(options: JwtVcSignOptions | JwtVpSignOptions): JsonO
   // (not a TypeError later), and no getter can answer the check below differently from the payload.
   const copy = jsonClaimsCopy(claims)
   for (const name of DERIVED_CLAIMS) {
-    if (copy[name] !== undefined) throw new CredsignError('invalid_argument', `claims may not set ${name}: credsign derives it from the document and options`)
+    if (copy[name] !== undefined)
+      throw new CredsignError(
+        'invalid_argument',
+        `claims may not set ${name}: credsign derives it from the document and options`,
+      )
   }
   return copy
 }
@@ -47,11 +52,17 @@ export async function signJwtPayload(
   const extra = options.header ?? {}
   if (!isJsonObject(extra)) throw new CredsignError('invalid_argument', 'header must be an object')
   for (const name of DERIVED_HEADER) {
-    if (extra[name] !== undefined) throw new CredsignError('invalid_argument', `header may not set ${name}: use the signer and the options`)
+    if (extra[name] !== undefined)
+      throw new CredsignError(
+        'invalid_argument',
+        `header may not set ${name}: use the signer and the options`,
+      )
   }
   const kid = options.kid ?? signer.id
-  if (kid !== false && (typeof kid !== 'string' || kid.length === 0)) throw new CredsignError('invalid_argument', 'kid must be a non-empty string or false')
-  const protectedHeader: JoseHeader = kid === false ? { ...header, ...extra } : { kid, ...header, ...extra }
+  if (kid !== false && (typeof kid !== 'string' || kid.length === 0))
+    throw new CredsignError('invalid_argument', 'kid must be a non-empty string or false')
+  const protectedHeader: JoseHeader =
+    kid === false ? { ...header, ...extra } : { kid, ...header, ...extra }
   return signCompact(signer, JSON.stringify(payload), {
     protectedHeader,
     includeKid: false,

@@ -6,9 +6,14 @@ import type { VcVersion } from '../../credential/types.js'
  * Options of {@link JwtVcSigner} (as defaults in the constructor, or per `sign` call, which wins).
  *
  * @example
+ *
  * ```ts
  * import type { JwtVcSignOptions } from 'credsign'
- * const options: JwtVcSignOptions = { version: '1.1', expiresIn: 365 * 24 * 3600, ed25519Name: 'EdDSA' }
+ * const options: JwtVcSignOptions = {
+ *   version: '1.1',
+ *   expiresIn: 365 * 24 * 3600,
+ *   ed25519Name: 'EdDSA',
+ * }
  * ```
  */
 export interface JwtVcSignOptions {
@@ -21,11 +26,20 @@ export interface JwtVcSignOptions {
   version?: VcVersion
   /** `EdDSA` (default, what most verifiers expect) or the fully-specified `Ed25519` (RFC 9864). */
   ed25519Name?: 'EdDSA' | 'Ed25519'
-  /** `true`: the RFC 9864 fully-specified `alg` names (`Ed25519`, `ESP256`, `ESP384`, `ESP512`); default `false`. */
+  /**
+   * `true`: the RFC 9864 fully-specified `alg` names (`Ed25519`, `ESP256`, `ESP384`, `ESP512`);
+   * default `false`.
+   */
   fullySpecified?: boolean
-  /** The `kid` header: the signer's id (default, the verification method id), another string, or `false` for none. */
+  /**
+   * The `kid` header: the signer's id (default, the verification method id), another string, or
+   * `false` for none.
+   */
   kid?: string | false
-  /** Sign even when the credential's issuer is not the controller of the signing key (default false: `issuer_mismatch`). */
+  /**
+   * Sign even when the credential's issuer is not the controller of the signing key (default false:
+   * `issuer_mismatch`).
+   */
   allowIssuerMismatch?: boolean
   /**
    * Refuse top-level members the data model does not define (default: true for VCDM 2.0, false for
@@ -36,9 +50,10 @@ export interface JwtVcSignOptions {
   allowProperties?: readonly string[]
   /**
    * 1.1 encoding: `remove` (the default, the spec's "instead of" form, what did-jwt-vc and Veramo
-   * issue) takes the members that registered claims represent out of `vc` (`issuer`, `issuanceDate`,
-   * `expirationDate`, `id`, `credentialSubject.id`; `holder` and `id` of a presentation); `keep`
-   * ("in addition to") leaves them in as well, for verifiers that only read `vc`.
+   * issue) takes the members that registered claims represent out of `vc` (`issuer`,
+   * `issuanceDate`, `expirationDate`, `id`, `credentialSubject.id`; `holder` and `id` of a
+   * presentation); `keep` ("in addition to") leaves them in as well, for verifiers that only read
+   * `vc`.
    */
   mappedProperties?: MappedProperties
   /**
@@ -58,30 +73,45 @@ export interface JwtVcSignOptions {
   expiresIn?: number
   /**
    * Extra JWT claims (`cnf`, `status`, …). They may not redefine a claim credsign derives (`iss`,
-   * `iat`, `nbf`, `exp`, `jti`, `sub`, `aud`, `nonce`, `vc`, `vp`): use the credential or the options.
+   * `iat`, `nbf`, `exp`, `jti`, `sub`, `aud`, `nonce`, `vc`, `vp`): use the credential or the
+   * options.
    */
   claims?: JwtClaims
-  /** Extra protected header members (`x5c`, `jku`, …). `alg`, `typ`, `cty` and `kid` come from the other options. */
+  /**
+   * Extra protected header members (`x5c`, `jku`, …). `alg`, `typ`, `cty` and `kid` come from the
+   * other options.
+   */
   header?: JoseHeader
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number
 }
 
 /**
- * Options of {@link JwtVpSigner}: those of {@link JwtVcSignOptions} (read "holder" for "issuer")
- * plus the presentation's audience and nonce.
+ * Options of {@link JwtVpSigner}: those of {@link JwtVcSignOptions} (read "holder" for "issuer") plus
+ * the presentation's audience and nonce.
  *
  * @example
+ *
  * ```ts
  * import type { JwtVpSignOptions } from 'credsign'
- * const options: JwtVpSignOptions = { audience: 'https://verifier.example', nonce: 'n-0S6_WzA2Mj', expiresIn: 300 }
+ * const options: JwtVpSignOptions = {
+ *   audience: 'https://verifier.example',
+ *   nonce: 'n-0S6_WzA2Mj',
+ *   expiresIn: 300,
+ * }
  * ```
  */
-export interface JwtVpSignOptions extends Omit<JwtVcSignOptions, 'allowIssuerMismatch' | 'validityClaims'> {
+export interface JwtVpSignOptions extends Omit<
+  JwtVcSignOptions,
+  'allowIssuerMismatch' | 'validityClaims'
+> {
   /** `aud`: the verifier the presentation is for (OpenID4VP `client_id`, Data Integrity `domain`). */
   audience?: string | string[]
   /** `nonce`: the verifier's challenge (OpenID4VP `nonce`, Data Integrity `challenge`). */
   nonce?: string
-  /** Sign even when `holder` is not the controller of the signing key (default false: `issuer_mismatch`). */
+  /**
+   * Sign even when `holder` is not the controller of the signing key (default false:
+   * `issuer_mismatch`).
+   */
   allowHolderMismatch?: boolean
 }

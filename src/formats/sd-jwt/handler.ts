@@ -3,25 +3,43 @@ import { CredsignError } from '../../errors/credsign-error.js'
 import { checkJwtTimes, epochMilliseconds } from '../../jose/jwt-times.js'
 import type { ResolvedKey } from '../../resolve/types.js'
 import { extractVcJosePayload } from '../../credential/vc-jose-claims.js'
-import { checkCredentialPeriod, checkDocumentModel, checkEmbeddedCredentials, checkPartyBinding, clip } from '../../verify/document-checks.js'
+import {
+  checkCredentialPeriod,
+  checkDocumentModel,
+  checkEmbeddedCredentials,
+  checkPartyBinding,
+  clip,
+} from '../../verify/document-checks.js'
 import { CHECK_OF_CODE } from '../../verify/check-of-code.js'
 import { ResultBuilder } from '../../verify/result-builder.js'
 import type { JsonObject, ValidationProblem } from '../../credential/types.js'
 import { idOf, typesOf } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
-import type { FormatHandler, VerificationResult, VerifyContext, VerifyOptions } from '../../verify/types.js'
+import type {
+  FormatHandler,
+  VerificationResult,
+  VerifyContext,
+  VerifyOptions,
+} from '../../verify/types.js'
 import { parseDisclosure } from './disclosure.js'
-import { checkIssuerTyp, readIssuerJwt, verifyIssuerSignature, type IssuerJwt } from './issuer-jwt.js'
+import {
+  checkIssuerTyp,
+  readIssuerJwt,
+  verifyIssuerSignature,
+  type IssuerJwt,
+} from './issuer-jwt.js'
 import { verifyKbJwt } from './key-binding.js'
 import { processPayload } from './process.js'
 import { splitSdJwt, type SplitSdJwt } from './serialization.js'
 import { checkSdJwtVcClaims, checkW3cDisclosures, kindOf, type SdJwtKind } from './vc-claims.js'
 
-/** The `typ` values `verify()` accepts for SD-JWT: SD-JWT VC (`dc+sd-jwt`, `vc+sd-jwt`) and W3C VC-JOSE-COSE (`vc+sd-jwt`, `vp+sd-jwt`). */
+/**
+ * The `typ` values `verify()` accepts for SD-JWT: SD-JWT VC (`dc+sd-jwt`, `vc+sd-jwt`) and W3C
+ * VC-JOSE-COSE (`vc+sd-jwt`, `vp+sd-jwt`).
+ */
 const HANDLER_TYPES = ['dc+sd-jwt', 'vc+sd-jwt', 'vp+sd-jwt']
 
 const SD_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*~/
-
 
 /**
  * The `verify()` handler for SD-JWT (RFC 9901): SD-JWT VC (`dc+sd-jwt`, and `vc+sd-jwt` without
@@ -34,28 +52,46 @@ const SD_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*~/
  * Checks, in order: `format`; `typ`; `algorithm`, `key`, `signature` (issuer key from the `kid`
  * through `options.resolver`, or the `iss` DID when there is no `kid`); `disclosures` (RFC 9901
  * section 7.1); `credential` / `presentation` (VCDM 2.0 data model, W3C variants) or `claims`
- * (SD-JWT VC: `vct`, claims that must not be disclosed; W3C: `iss` = issuer); `issuer_binding`
- * (the key's controller is `iss`; `issuerBinding: false` skips it); `key_purpose`; `validity`
- * (`exp`, `nbf`, `iat`; `validFrom` / `validUntil`); `key_binding` (required when the SD-JWT has
- * `cnf`, with `requireKeyBinding`, or when `audience` / `nonce` are given; the KB-JWT verifies
- * with `cnf.jwk`, else with the key of `cnf.kid` through `options.resolver`, which a DID document
- * must list under `authentication` when the resolver says: `key_not_authorized`), `audience`,
- * `nonce` (KB-JWT `aud` / `nonce`); `credentials` (a presentation's embedded credentials).
+ * (SD-JWT VC: `vct`, claims that must not be disclosed; W3C: `iss` = issuer); `issuer_binding` (the
+ * key's controller is `iss`; `issuerBinding: false` skips it); `key_purpose`; `validity` (`exp`,
+ * `nbf`, `iat`; `validFrom` / `validUntil`); `key_binding` (required when the SD-JWT has `cnf`,
+ * with `requireKeyBinding`, or when `audience` / `nonce` are given; the KB-JWT verifies with
+ * `cnf.jwk`, else with the key of `cnf.kid` through `options.resolver`, which a DID document must
+ * list under `authentication` when the resolver says: `key_not_authorized`), `audience`, `nonce`
+ * (KB-JWT `aud` / `nonce`); `credentials` (a presentation's embedded credentials).
  *
  * @example
+ *
  * ```ts
- * import { SdJwtVcSigner, asDidSigner, generateKeyPair, loadPrivateKey, sdJwtHandler, verify } from 'credsign'
+ * import {
+ *   SdJwtVcSigner,
+ *   asDidSigner,
+ *   generateKeyPair,
+ *   loadPrivateKey,
+ *   sdJwtHandler,
+ *   verify,
+ * } from 'credsign'
  * const { pkcs8, publicJwk } = await generateKeyPair('Ed25519')
  * const key = await loadPrivateKey('Ed25519', pkcs8)
- * const signer = asDidSigner({ id: 'k', algorithm: 'Ed25519', publicJwk, sign: (d) => key.sign(d) })
- * const sdJwt = await new SdJwtVcSigner(signer).issue({ vct: 'urn:example:badge', name: 'Alice' }, { disclosureFrame: { _sd: ['name'] } })
+ * const signer = asDidSigner({
+ *   id: 'k',
+ *   algorithm: 'Ed25519',
+ *   publicJwk,
+ *   sign: (d) => key.sign(d),
+ * })
+ * const sdJwt = await new SdJwtVcSigner(signer).issue(
+ *   { vct: 'urn:example:badge', name: 'Alice' },
+ *   { disclosureFrame: { _sd: ['name'] } },
+ * )
  * sdJwtHandler.detect(sdJwt) // true
  * const result = await verify(sdJwt) // built in: format 'sd-jwt', payload.name 'Alice', disclosed ['name']
  * ```
  */
 export const sdJwtHandler: FormatHandler = {
   name: 'sd-jwt',
-  detect: (input) => (typeof input === 'string' && (SD_JWT.test(input) || isSdJwtTyped(input))) || isSdJwtJson(input),
+  detect: (input) =>
+    (typeof input === 'string' && (SD_JWT.test(input) || isSdJwtTyped(input))) ||
+    isSdJwtJson(input),
   verify: verifySdJwtInput,
 }
 
@@ -63,6 +99,7 @@ export const sdJwtHandler: FormatHandler = {
  * Whether a compact JWS says it is an SD-JWT (`typ` ending in `+sd-jwt`) although it has no `~`: an
  * issuer-signed JWT stripped of its disclosure list, which must not pass as a plain JWT (that would
  * skip key binding). `verify()` tries this handler first, so it is `malformed` here.
+ *
  * @internal
  */
 function isSdJwtTyped(input: unknown): boolean {
@@ -82,6 +119,7 @@ const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
  * first signature's unprotected header carries `disclosures` or `kb_jwt`. `verify()` tries this
  * handler before the JOSE one, which would verify the signature alone and skip the disclosure and
  * key binding rules.
+ *
  * @internal
  */
 function isSdJwtJson(input: unknown): boolean {
@@ -89,22 +127,40 @@ function isSdJwtJson(input: unknown): boolean {
   const record = input as Record<string, unknown>
   if (typeof record.payload !== 'string') return false
   const first = Array.isArray(record.signatures) ? (record.signatures[0] as unknown) : record
-  const header = first !== null && typeof first === 'object' ? (first as Record<string, unknown>).header : undefined
-  return header !== null && typeof header === 'object' && ('disclosures' in header || 'kb_jwt' in header)
+  const header =
+    first !== null && typeof first === 'object'
+      ? (first as Record<string, unknown>).header
+      : undefined
+  return (
+    header !== null && typeof header === 'object' && ('disclosures' in header || 'kb_jwt' in header)
+  )
 }
 
-async function verifySdJwtInput(input: unknown, options: VerifyOptions, context: VerifyContext): Promise<VerificationResult> {
+async function verifySdJwtInput(
+  input: unknown,
+  options: VerifyOptions,
+  context: VerifyContext,
+): Promise<VerificationResult> {
   const builder = new ResultBuilder('sd-jwt')
   try {
     await run(input, options, context, builder)
   } catch (error) {
     // Every expected failure is recorded where it happens; this is the never-throw backstop.
-    builder.fail('sd-jwt', CredsignError.is(error) ? error.code : 'malformed', CredsignError.is(error) ? error.message : 'the SD-JWT could not be processed')
+    builder.fail(
+      'sd-jwt',
+      CredsignError.is(error) ? error.code : 'malformed',
+      CredsignError.is(error) ? error.message : 'the SD-JWT could not be processed',
+    )
   }
   return builder.result()
 }
 
-async function run(input: unknown, options: VerifyOptions, context: VerifyContext, builder: ResultBuilder): Promise<void> {
+async function run(
+  input: unknown,
+  options: VerifyOptions,
+  context: VerifyContext,
+  builder: ResultBuilder,
+): Promise<void> {
   let split: SplitSdJwt
   let issuer: IssuerJwt
   try {
@@ -130,7 +186,10 @@ async function run(input: unknown, options: VerifyOptions, context: VerifyContex
   let claims: JsonObject
   let disclosed: string[]
   try {
-    const processed = processPayload(issuer.payload, split.disclosures.map((d) => parseDisclosure(d, issuer.alg)))
+    const processed = processPayload(
+      issuer.payload,
+      split.disclosures.map((d) => parseDisclosure(d, issuer.alg)),
+    )
     claims = processed.claims
     disclosed = processed.disclosed
   } catch (error) {
@@ -139,21 +198,40 @@ async function run(input: unknown, options: VerifyOptions, context: VerifyContex
   }
   builder.extra.payload = claims
   builder.extra.disclosed = disclosed
-  builder.pass('disclosures', `${split.disclosures.length} disclosure(s), ${disclosed.length} claim(s) disclosed`)
+  builder.pass(
+    'disclosures',
+    `${split.disclosures.length} disclosure(s), ${disclosed.length} claim(s) disclosed`,
+  )
 
   kind = refineKind(kind, claims)
   const party = checkDocument(kind, claims, disclosed, builder)
   const issuerId = party ?? (typeof claims.iss === 'string' ? claims.iss : undefined)
   if (issuerId !== undefined) builder.extra.issuer = issuerId
-  checkPartyBinding(issuerId, kind === 'w3c-presentation' ? 'holder' : 'issuer', key, options, builder)
+  checkPartyBinding(
+    issuerId,
+    kind === 'w3c-presentation' ? 'holder' : 'issuer',
+    key,
+    options,
+    builder,
+  )
   checkValidity(kind, claims, builder.extra.credential, options, builder)
   await checkKeyBinding(split, issuer, options, builder)
   if (kind === 'w3c-presentation' && builder.extra.presentation !== undefined) {
-    await checkEmbeddedCredentials(builder.extra.presentation as JsonObject, options, context, builder)
+    await checkEmbeddedCredentials(
+      builder.extra.presentation as JsonObject,
+      options,
+      context,
+      builder,
+    )
   }
 }
 
-async function checkSignature(split: SplitSdJwt, issuer: IssuerJwt, options: VerifyOptions, builder: ResultBuilder): Promise<ResolvedKey | undefined> {
+async function checkSignature(
+  split: SplitSdJwt,
+  issuer: IssuerJwt,
+  options: VerifyOptions,
+  builder: ResultBuilder,
+): Promise<ResolvedKey | undefined> {
   try {
     const key = await verifyIssuerSignature(split, issuer, {
       ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
@@ -162,12 +240,14 @@ async function checkSignature(split: SplitSdJwt, issuer: IssuerJwt, options: Ver
     builder.pass('algorithm', String(issuer.header.alg))
     builder.pass('key', key.id)
     builder.pass('signature')
-    builder.extra.key = key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
+    builder.extra.key =
+      key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
     return key
   } catch (error) {
     const code = codeOf(error)
     const check = CHECK_OF_CODE[code] ?? 'signature'
-    if (check === 'key' || check === 'signature') builder.pass('algorithm', String(issuer.header.alg ?? ''))
+    if (check === 'key' || check === 'signature')
+      builder.pass('algorithm', String(issuer.header.alg ?? ''))
     if (check === 'signature') builder.pass('key')
     builder.fail(check, code, messageOf(error))
     return undefined
@@ -177,7 +257,8 @@ async function checkSignature(split: SplitSdJwt, issuer: IssuerJwt, options: Ver
 /**
  * A token whose `typ` is not an SD-JWT one (already a `typ_mismatch`) is still read as what its
  * claims say, as the JOSE handler does: a W3C credential or presentation when it has `@context` and
- * a `VerifiableCredential` / `VerifiablePresentation` type, so its other problems are the right ones.
+ * a `VerifiableCredential` / `VerifiablePresentation` type, so its other problems are the right
+ * ones.
  */
 function refineKind(kind: SdJwtKind, claims: JsonObject): SdJwtKind {
   if (kind !== 'sd-jwt' || claims['@context'] === undefined) return kind
@@ -187,14 +268,29 @@ function refineKind(kind: SdJwtKind, claims: JsonObject): SdJwtKind {
   return kind
 }
 
-/** The data model (W3C variants) or the SD-JWT VC claim rules; returns the issuer / holder id of a W3C document. */
-function checkDocument(kind: SdJwtKind, claims: JsonObject, disclosed: string[], builder: ResultBuilder): string | undefined {
+/**
+ * The data model (W3C variants) or the SD-JWT VC claim rules; returns the issuer / holder id of a
+ * W3C document.
+ */
+function checkDocument(
+  kind: SdJwtKind,
+  claims: JsonObject,
+  disclosed: string[],
+  builder: ResultBuilder,
+): string | undefined {
   if (kind === 'w3c-credential' || kind === 'w3c-presentation') {
-    const extracted = extractVcJosePayload(kind === 'w3c-credential' ? 'credential' : 'presentation', claims, kind === 'w3c-credential' ? 'vc+sd-jwt' : 'vp+sd-jwt')
+    const extracted = extractVcJosePayload(
+      kind === 'w3c-credential' ? 'credential' : 'presentation',
+      claims,
+      kind === 'w3c-credential' ? 'vc+sd-jwt' : 'vp+sd-jwt',
+    )
     builder.extra[extracted.kind] = extracted.document
     const problems: ValidationProblem[] = [...extracted.modelProblems]
     if (dataModelVersion(extracted.document) !== '2.0') {
-      problems.push({ path: '@context', message: `a ${kind === 'w3c-credential' ? 'vc' : 'vp'}+sd-jwt payload must be a VCDM 2.0 ${extracted.kind} (first @context entry https://www.w3.org/ns/credentials/v2)` })
+      problems.push({
+        path: '@context',
+        message: `a ${kind === 'w3c-credential' ? 'vc' : 'vp'}+sd-jwt payload must be a VCDM 2.0 ${extracted.kind} (first @context entry https://www.w3.org/ns/credentials/v2)`,
+      })
     }
     checkDocumentModel(extracted.kind, extracted.document, builder, problems)
     const claimProblems = [...extracted.claimProblems]
@@ -209,11 +305,14 @@ function checkDocument(kind: SdJwtKind, claims: JsonObject, disclosed: string[],
       builder.fail('claims', 'claim_invalid', first.message, first.path)
       for (const problem of rest) builder.issue('claim_invalid', problem.message, problem.path)
     }
-    return extracted.kind === 'credential' ? idOf(extracted.document.issuer) : idOf(extracted.document.holder)
+    return extracted.kind === 'credential'
+      ? idOf(extracted.document.issuer)
+      : idOf(extracted.document.holder)
   }
   try {
     if (kind === 'sd-jwt-vc') checkSdJwtVcClaims(claims, disclosed)
-    else if (claims.iss !== undefined && typeof claims.iss !== 'string') throw new CredsignError('claim_invalid', 'iss must be a string')
+    else if (claims.iss !== undefined && typeof claims.iss !== 'string')
+      throw new CredsignError('claim_invalid', 'iss must be a string')
     builder.pass('claims', kind === 'sd-jwt-vc' ? `vct ${clip(String(claims.vct))}` : undefined)
   } catch (error) {
     builder.fail('claims', codeOf(error), messageOf(error))
@@ -221,7 +320,13 @@ function checkDocument(kind: SdJwtKind, claims: JsonObject, disclosed: string[],
   return undefined
 }
 
-function checkValidity(kind: SdJwtKind, claims: JsonObject, credential: Record<string, unknown> | undefined, options: VerifyOptions, builder: ResultBuilder): void {
+function checkValidity(
+  kind: SdJwtKind,
+  claims: JsonObject,
+  credential: Record<string, unknown> | undefined,
+  options: VerifyOptions,
+  builder: ResultBuilder,
+): void {
   if (options.checkValidity === false) {
     builder.pass('validity', 'not checked (checkValidity: false)')
     return
@@ -230,28 +335,52 @@ function checkValidity(kind: SdJwtKind, claims: JsonObject, credential: Record<s
   const now = epochMilliseconds(options.now)
   const w3c = kind === 'w3c-credential' || kind === 'w3c-presentation'
   try {
-    checkJwtTimes(claims, { now, clockToleranceSeconds: tolerance, nonNumericIat: w3c ? 'ignore' : 'reject' })
+    checkJwtTimes(claims, {
+      now,
+      clockToleranceSeconds: tolerance,
+      nonNumericIat: w3c ? 'ignore' : 'reject',
+    })
   } catch (error) {
     builder.fail('validity', codeOf(error), messageOf(error))
     return
   }
-  if (credential !== undefined && !checkCredentialPeriod(credential as JsonObject, now, tolerance, builder)) return
+  if (
+    credential !== undefined &&
+    !checkCredentialPeriod(credential as JsonObject, now, tolerance, builder)
+  )
+    return
   builder.pass('validity')
 }
 
-async function checkKeyBinding(split: SplitSdJwt, issuer: IssuerJwt, options: VerifyOptions, builder: ResultBuilder): Promise<void> {
+async function checkKeyBinding(
+  split: SplitSdJwt,
+  issuer: IssuerJwt,
+  options: VerifyOptions,
+  builder: ResultBuilder,
+): Promise<void> {
   try {
     const kb = await verifyKbJwt(split, issuer.payload, issuer.alg, {
       ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
       ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
       ...(options.audience === undefined ? {} : { audience: options.audience }),
       ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
-      ...(options.requireKeyBinding === undefined ? {} : { requireKeyBinding: options.requireKeyBinding }),
-      ...(options.keyBindingMaxAgeSeconds === undefined ? {} : { keyBindingMaxAgeSeconds: options.keyBindingMaxAgeSeconds }),
+      ...(options.requireKeyBinding === undefined
+        ? {}
+        : { requireKeyBinding: options.requireKeyBinding }),
+      ...(options.keyBindingMaxAgeSeconds === undefined
+        ? {}
+        : { keyBindingMaxAgeSeconds: options.keyBindingMaxAgeSeconds }),
       ...(options.now === undefined ? {} : { now: options.now }),
-      ...(options.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: options.clockToleranceSeconds }),
+      ...(options.clockToleranceSeconds === undefined
+        ? {}
+        : { clockToleranceSeconds: options.clockToleranceSeconds }),
     })
-    builder.pass('key_binding', kb === undefined ? 'no KB-JWT (not required)' : 'KB-JWT signed by the cnf key, sd_hash matches')
+    builder.pass(
+      'key_binding',
+      kb === undefined
+        ? 'no KB-JWT (not required)'
+        : 'KB-JWT signed by the cnf key, sd_hash matches',
+    )
     if (options.audience !== undefined) builder.pass('audience', options.audience)
     if (options.nonce !== undefined) builder.pass('nonce')
   } catch (error) {

@@ -14,6 +14,7 @@ const HASHES: Readonly<Record<SdHashAlgorithm, (data: Uint8Array) => Uint8Array>
  * Whether `value` names a digest algorithm credsign supports for `_sd_alg`.
  *
  * @example
+ *
  * ```ts
  * isSdHashAlgorithm('sha-256') // true
  * isSdHashAlgorithm('md5') // false
@@ -28,6 +29,7 @@ export function isSdHashAlgorithm(value: unknown): value is SdHashAlgorithm {
  * anything credsign does not support is `disclosure_invalid`.
  *
  * @example
+ *
  * ```ts
  * sdAlgorithmOf({ _sd_alg: 'sha-384' }) // 'sha-384'
  * sdAlgorithmOf({}) // 'sha-256'
@@ -36,17 +38,26 @@ export function isSdHashAlgorithm(value: unknown): value is SdHashAlgorithm {
 export function sdAlgorithmOf(payload: Record<string, unknown>): SdHashAlgorithm {
   const alg = payload._sd_alg
   if (alg === undefined) return 'sha-256'
-  if (!isSdHashAlgorithm(alg)) throw new CredsignError('disclosure_invalid', `_sd_alg ${JSON.stringify(String(alg).slice(0, 32))} is not supported (sha-256, sha-384, sha-512)`)
+  if (!isSdHashAlgorithm(alg))
+    throw new CredsignError(
+      'disclosure_invalid',
+      `_sd_alg ${JSON.stringify(String(alg).slice(0, 32))} is not supported (sha-256, sha-384, sha-512)`,
+    )
   return alg
 }
 
 /**
- * base64url(hash(ASCII text)): the digest of a disclosure (RFC 9901 section 4.2.3) and the
- * `sd_hash` of a KB-JWT (section 4.3.1). The input is always base64url / compact-JWS text, i.e. ASCII.
+ * Base64url(hash(ASCII text)): the digest of a disclosure (RFC 9901 section 4.2.3) and the
+ * `sd_hash` of a KB-JWT (section 4.3.1). The input is always base64url / compact-JWS text, i.e.
+ * ASCII.
  *
  * @example
+ *
  * ```ts
- * sdDigest('sha-256', 'WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0')
+ * sdDigest(
+ *   'sha-256',
+ *   'WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0',
+ * )
  * // 'X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0'
  * ```
  */
@@ -56,9 +67,11 @@ export function sdDigest(algorithm: SdHashAlgorithm, text: string): string {
 }
 
 /**
- * 128 bits from the platform CSPRNG, base64url (22 characters): a disclosure salt (RFC 9901 section 4.2.1).
+ * 128 bits from the platform CSPRNG, base64url (22 characters): a disclosure salt (RFC 9901 section
+ * 4.2.1).
  *
  * @example
+ *
  * ```ts
  * randomSalt().length // 22
  * ```
@@ -81,9 +94,11 @@ const saltPool = new Uint8Array(1024)
 let saltOffset = saltPool.length
 
 /**
- * A decoy digest: the hash of 128 random bits, indistinguishable from a real digest (RFC 9901 section 4.2.5).
+ * A decoy digest: the hash of 128 random bits, indistinguishable from a real digest (RFC 9901
+ * section 4.2.5).
  *
  * @example
+ *
  * ```ts
  * decoyDigest('sha-256').length // 43
  * ```
@@ -91,4 +106,3 @@ let saltOffset = saltPool.length
 export function decoyDigest(algorithm: SdHashAlgorithm): string {
   return sdDigest(algorithm, randomSalt())
 }
-

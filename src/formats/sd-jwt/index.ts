@@ -1,7 +1,8 @@
 /**
- * SD-JWT (RFC 9901) and SD-JWT VC (draft-ietf-oauth-sd-jwt-vc-18): issuance with disclosure
- * frames, holder presentations with KB-JWTs, and verification, on @noble/hashes and the credsign
- * jose layer. W3C VC-JOSE-COSE credentials secured as SD-JWT (`vc+sd-jwt`) too.
+ * SD-JWT (RFC 9901) and SD-JWT VC (draft-ietf-oauth-sd-jwt-vc-18): issuance with disclosure frames,
+ * holder presentations with KB-JWTs, and verification, on @noble/hashes and the credsign jose
+ * layer. W3C VC-JOSE-COSE credentials secured as SD-JWT (`vc+sd-jwt`) too.
+ *
  * @module
  */
 export type {

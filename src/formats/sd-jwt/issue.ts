@@ -17,10 +17,14 @@ const DERIVED_HEADER = ['alg', 'typ', 'kid', 'crit', 'b64']
 /**
  * Deterministic inputs for known-answer tests: the specification's salts and decoys and a
  * byte-compatible JSON encoder. Not part of the public API.
+ *
  * @internal
  */
 export interface SdJwtIssueSeam {
-  /** The salt of the disclosure at `path` (claim names and array indexes from the top). Default: 128 random bits. */
+  /**
+   * The salt of the disclosure at `path` (claim names and array indexes from the top). Default: 128
+   * random bits.
+   */
   saltGenerator?: (at: { path: (string | number)[]; name?: string }) => string
   /** JSON text of a disclosure array or of the payload. Default `JSON.stringify`. */
   encodeJson?: (value: unknown) => string
@@ -28,18 +32,22 @@ export interface SdJwtIssueSeam {
   decoys?: (at: { path: (string | number)[]; count: number }) => string[]
 }
 
-/** An issued SD-JWT before signing: the payload with digests, and the disclosures in creation order. @internal */
+/**
+ * An issued SD-JWT before signing: the payload with digests, and the disclosures in creation order.
+ *
+ * @internal
+ */
 export interface SdPayload {
   payload: Record<string, unknown>
   disclosures: string[]
 }
 
 /**
- * Issues an SD-JWT (RFC 9901): the claims that `disclosureFrame` marks become disclosures
- * (`[salt, name, value]` / `[salt, value]`, 128-bit CSPRNG salts), their digests go into `_sd`
- * arrays (sorted, with any decoys) and `{"...": digest}` array elements, `_sd_alg` names the
- * hash, `holder` becomes `cnf`, and the payload is signed as a compact JWS by `signer` through the
- * jose layer. Resolves with `<issuer-jwt>~<disclosure>~…~`.
+ * Issues an SD-JWT (RFC 9901): the claims that `disclosureFrame` marks become disclosures (`[salt,
+ * name, value]` / `[salt, value]`, 128-bit CSPRNG salts), their digests go into `_sd` arrays
+ * (sorted, with any decoys) and `{"...": digest}` array elements, `_sd_alg` names the hash,
+ * `holder` becomes `cnf`, and the payload is signed as a compact JWS by `signer` through the jose
+ * layer. Resolves with `<issuer-jwt>~<disclosure>~…~`.
  *
  * Claims are written as given (`iss`, `iat`, `vct`, … are the caller's: see {@link SdJwtVcSigner}
  * for SD-JWT VC). Frame entries that name no claim are ignored, so one frame can serve credentials
@@ -49,33 +57,64 @@ export interface SdPayload {
  * whatever the signer throws.
  *
  * @example
+ *
  * ```ts
  * import { KeyVault, MemoryStore, issueSdJwt, presentSdJwt } from 'credsign'
- * const vault = new KeyVault({ store: new MemoryStore(), serviceSecret: crypto.getRandomValues(new Uint8Array(32)) })
- * await vault.generate({ id: 'did:web:issuer.example#key-1', algorithm: 'P-256', secrets: ['s1'] })
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
+ * await vault.generate({
+ *   id: 'did:web:issuer.example#key-1',
+ *   algorithm: 'P-256',
+ *   secrets: ['s1'],
+ * })
  * const sdJwt = await vault.withKey('did:web:issuer.example#key-1', ['s1'], (signer) =>
- *   issueSdJwt(signer, {
- *     iss: 'did:web:issuer.example',
- *     vct: 'https://credentials.example.com/identity_credential',
- *     given_name: 'John',
- *     address: { street_address: '123 Main St', locality: 'Anytown', country: 'US' },
- *     nationalities: ['US', 'DE'],
- *   }, {
- *     disclosureFrame: { _sd: ['given_name', 'address'], address: { _sd: ['street_address'] }, nationalities: { _sd: [0, 1] } },
- *   }),
+ *   issueSdJwt(
+ *     signer,
+ *     {
+ *       iss: 'did:web:issuer.example',
+ *       vct: 'https://credentials.example.com/identity_credential',
+ *       given_name: 'John',
+ *       address: { street_address: '123 Main St', locality: 'Anytown', country: 'US' },
+ *       nationalities: ['US', 'DE'],
+ *     },
+ *     {
+ *       disclosureFrame: {
+ *         _sd: ['given_name', 'address'],
+ *         address: { _sd: ['street_address'] },
+ *         nationalities: { _sd: [0, 1] },
+ *       },
+ *     },
+ *   ),
  * )
  * // 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImRpZDp3ZWI6aXNzdWVyLmV4YW1wbGUja2V5LTEiLCJ0eXAiOiJkYytzZC1qd3QifQ.eyJfc2Qi…~WyJ…~…~'
  * ```
  */
-export async function issueSdJwt(signer: Signer, claims: Record<string, unknown>, options: SdJwtIssueOptions = {}): Promise<string> {
+export async function issueSdJwt(
+  signer: Signer,
+  claims: Record<string, unknown>,
+  options: SdJwtIssueOptions = {},
+): Promise<string> {
   return issueSdJwtWith(signer, claims, options, {})
 }
 
 /** {@link issueSdJwt} with a test seam. @internal */
-export async function issueSdJwtWith(signer: Signer, claims: Record<string, unknown>, options: SdJwtIssueOptions, seam: SdJwtIssueSeam): Promise<string> {
-  if (!isOptionsObject(options)) throw new CredsignError('invalid_argument', 'options must be an object')
+export async function issueSdJwtWith(
+  signer: Signer,
+  claims: Record<string, unknown>,
+  options: SdJwtIssueOptions,
+  seam: SdJwtIssueSeam,
+): Promise<string> {
+  if (!isOptionsObject(options))
+    throw new CredsignError('invalid_argument', 'options must be an object')
   const { typ, kid, header, ed25519Name, fullySpecified } = options
-  const protectedHeader = headerOf(signer, typ ?? (isPlainObject(claims) && typeof claims.vct === 'string' ? 'dc+sd-jwt' : 'sd-jwt'), kid, header)
+  const protectedHeader = headerOf(
+    signer,
+    typ ?? (isPlainObject(claims) && typeof claims.vct === 'string' ? 'dc+sd-jwt' : 'sd-jwt'),
+    kid,
+    header,
+  )
   const { payload, disclosures } = buildSdPayload(claims, options, seam)
   const encode = seam.encodeJson ?? JSON.stringify
   const jws = await signCompact(signer, encode(payload), {
@@ -90,34 +129,63 @@ export async function issueSdJwtWith(signer: Signer, claims: Record<string, unkn
 /**
  * The protected header of an issuer-signed JWT: `kid` (the signer's id unless `false` or another
  * string), `typ`, then the caller's extra members.
+ *
  * @internal
  */
-export function headerOf(signer: Signer, typ: string, kid: string | false | undefined, extra: JoseHeader | undefined, cty?: string): JoseHeader {
-  if (typeof typ !== 'string' || typ.length === 0) throw new CredsignError('invalid_argument', 'typ must be a non-empty string')
-  if (extra !== undefined && !isPlainObject(extra)) throw new CredsignError('invalid_argument', 'header must be an object')
+export function headerOf(
+  signer: Signer,
+  typ: string,
+  kid: string | false | undefined,
+  extra: JoseHeader | undefined,
+  cty?: string,
+): JoseHeader {
+  if (typeof typ !== 'string' || typ.length === 0)
+    throw new CredsignError('invalid_argument', 'typ must be a non-empty string')
+  if (extra !== undefined && !isPlainObject(extra))
+    throw new CredsignError('invalid_argument', 'header must be an object')
   for (const name of DERIVED_HEADER) {
-    if (extra?.[name] !== undefined) throw new CredsignError('invalid_argument', `header may not set ${name}: use the signer and the options`)
+    if (extra?.[name] !== undefined)
+      throw new CredsignError(
+        'invalid_argument',
+        `header may not set ${name}: use the signer and the options`,
+      )
   }
-  if (!signer || typeof signer.id !== 'string') throw new CredsignError('invalid_argument', 'signer must have id, algorithm and sign()')
+  if (!signer || typeof signer.id !== 'string')
+    throw new CredsignError('invalid_argument', 'signer must have id, algorithm and sign()')
   const keyId = kid ?? signer.id
-  if (keyId !== false && (typeof keyId !== 'string' || keyId.length === 0)) throw new CredsignError('invalid_argument', 'kid must be a non-empty string or false')
-  return { ...(keyId === false ? {} : { kid: keyId }), typ, ...(cty === undefined ? {} : { cty }), ...extra }
+  if (keyId !== false && (typeof keyId !== 'string' || keyId.length === 0))
+    throw new CredsignError('invalid_argument', 'kid must be a non-empty string or false')
+  return {
+    ...(keyId === false ? {} : { kid: keyId }),
+    typ,
+    ...(cty === undefined ? {} : { cty }),
+    ...extra,
+  }
 }
 
 /**
  * Builds the issuer-signed payload and the disclosures from the claims and the frame (RFC 9901
  * section 4), as {@link issueSdJwt} does before signing. `_sd` comes first at each level (then the
  * other claims in their order), `_sd_alg` and `cnf` last at the top.
+ *
  * @internal
  */
-export function buildSdPayload(claims: Record<string, unknown>, options: SdJwtIssueOptions, seam: SdJwtIssueSeam = {}): SdPayload {
-  if (!isPlainObject(claims)) throw new CredsignError('invalid_argument', 'claims must be an object')
+export function buildSdPayload(
+  claims: Record<string, unknown>,
+  options: SdJwtIssueOptions,
+  seam: SdJwtIssueSeam = {},
+): SdPayload {
+  if (!isPlainObject(claims))
+    throw new CredsignError('invalid_argument', 'claims must be an object')
   const alg = options.hashAlgorithm ?? 'sha-256'
-  if (!isSdHashAlgorithm(alg)) throw new CredsignError('invalid_argument', 'hashAlgorithm must be sha-256, sha-384 or sha-512')
+  if (!isSdHashAlgorithm(alg))
+    throw new CredsignError('invalid_argument', 'hashAlgorithm must be sha-256, sha-384 or sha-512')
   const copy = jsonClaimsCopy(claims)
-  if (copy._sd_alg !== undefined) throw new CredsignError('invalid_argument', 'claims may not set _sd_alg: use hashAlgorithm')
+  if (copy._sd_alg !== undefined)
+    throw new CredsignError('invalid_argument', 'claims may not set _sd_alg: use hashAlgorithm')
   const cnf = options.holder === undefined ? undefined : confirmationOf(options.holder)
-  if (cnf !== undefined && copy.cnf !== undefined) throw new CredsignError('invalid_argument', 'claims.cnf and the holder option are both given')
+  if (cnf !== undefined && copy.cnf !== undefined)
+    throw new CredsignError('invalid_argument', 'claims.cnf and the holder option are both given')
   const context: BuildContext = {
     alg,
     disclosures: [],
@@ -139,25 +207,48 @@ interface BuildContext {
   decoys: NonNullable<SdJwtIssueSeam['decoys']>
 }
 
-function buildValue(value: unknown, frame: DisclosureFrame | undefined, path: (string | number)[], context: BuildContext): unknown {
+function buildValue(
+  value: unknown,
+  frame: DisclosureFrame | undefined,
+  path: (string | number)[],
+  context: BuildContext,
+): unknown {
   if (Array.isArray(value)) return buildArray(value, frame, path, context)
   if (isPlainObject(value)) return buildObject(value, frame, path, context)
   return value
 }
 
-function buildObject(input: Record<string, unknown>, frame: DisclosureFrame | undefined, path: (string | number)[], context: BuildContext): Record<string, unknown> {
+function buildObject(
+  input: Record<string, unknown>,
+  frame: DisclosureFrame | undefined,
+  path: (string | number)[],
+  context: BuildContext,
+): Record<string, unknown> {
   const level = frameLevel(frame, shown(path))
   const digests: string[] = []
   const rest: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(input)) {
-    if (name === '_sd' || name === '...') throw new CredsignError('invalid_argument', `${shown([...path, name])}: _sd and ... are reserved and cannot be claim names`)
+    if (name === '_sd' || name === '...')
+      throw new CredsignError(
+        'invalid_argument',
+        `${shown([...path, name])}: _sd and ... are reserved and cannot be claim names`,
+      )
     const inner = buildValue(value, level.inner(name), [...path, name], context)
     if (level.names.has(name)) {
       // Verifiers refuse such a disclosure (see parseDisclosure): never issue one.
-      if (name === '__proto__') throw new CredsignError('invalid_argument', `${shown([...path, name])}: __proto__ cannot be selectively disclosable`)
+      if (name === '__proto__')
+        throw new CredsignError(
+          'invalid_argument',
+          `${shown([...path, name])}: __proto__ cannot be selectively disclosable`,
+        )
       digests.push(disclose(context, [...path, name], name, inner))
     } else {
-      Object.defineProperty(rest, name, { value: inner, enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(rest, name, {
+        value: inner,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     }
   }
   if (level.decoys > 0) digests.push(...decoysFor(context, path, level.decoys))
@@ -165,11 +256,18 @@ function buildObject(input: Record<string, unknown>, frame: DisclosureFrame | un
   return { _sd: digests.sort(), ...rest }
 }
 
-function buildArray(input: unknown[], frame: DisclosureFrame | undefined, path: (string | number)[], context: BuildContext): unknown[] {
+function buildArray(
+  input: unknown[],
+  frame: DisclosureFrame | undefined,
+  path: (string | number)[],
+  context: BuildContext,
+): unknown[] {
   const level = frameLevel(frame, shown(path))
   const out: unknown[] = input.map((element, index) => {
     const inner = buildValue(element, level.inner(index), [...path, index], context)
-    return level.indexes.has(index) ? { '...': disclose(context, [...path, index], undefined, inner) } : inner
+    return level.indexes.has(index)
+      ? { '...': disclose(context, [...path, index], undefined, inner) }
+      : inner
   })
   for (const digest of level.decoys > 0 ? decoysFor(context, path, level.decoys) : []) {
     // A decoy element at a random position: the position says nothing either.
@@ -178,17 +276,30 @@ function buildArray(input: unknown[], frame: DisclosureFrame | undefined, path: 
   return out
 }
 
-function disclose(context: BuildContext, path: (string | number)[], name: string | undefined, value: unknown): string {
+function disclose(
+  context: BuildContext,
+  path: (string | number)[],
+  name: string | undefined,
+  value: unknown,
+): string {
   const salt = name === undefined ? context.salt({ path }) : context.salt({ path, name })
-  if (typeof salt !== 'string' || salt.length === 0) throw new CredsignError('invalid_argument', 'a salt must be a non-empty string')
-  const disclosure = b64u(utf8(context.encode(name === undefined ? [salt, value] : [salt, name, value])))
+  if (typeof salt !== 'string' || salt.length === 0)
+    throw new CredsignError('invalid_argument', 'a salt must be a non-empty string')
+  const disclosure = b64u(
+    utf8(context.encode(name === undefined ? [salt, value] : [salt, name, value])),
+  )
   context.disclosures.push(disclosure)
   return sdDigest(context.alg, disclosure)
 }
 
 function decoysFor(context: BuildContext, path: (string | number)[], count: number): string[] {
   const decoys = context.decoys({ path, count })
-  if (!Array.isArray(decoys) || decoys.length !== count || decoys.some((d) => typeof d !== 'string')) throw new CredsignError('invalid_argument', 'decoys must return count digests')
+  if (
+    !Array.isArray(decoys) ||
+    decoys.length !== count ||
+    decoys.some((d) => typeof d !== 'string')
+  )
+    throw new CredsignError('invalid_argument', 'decoys must return count digests')
   return decoys
 }
 
@@ -198,28 +309,41 @@ function randomIndex(bound: number): number {
   return (value[0] as number) % bound
 }
 
-/** `cnf` for the holder option: `{ jwk }` (public members, plus `kid` when given) or `{ kid }`. @internal */
+/**
+ * `cnf` for the holder option: `{ jwk }` (public members, plus `kid` when given) or `{ kid }`.
+ *
+ * @internal
+ */
 export function confirmationOf(holder: HolderBinding): Record<string, unknown> {
-  if (!isPlainObject(holder)) throw new CredsignError('invalid_argument', 'holder must be a public JWK, { jwk } or { kid }')
+  if (!isPlainObject(holder))
+    throw new CredsignError('invalid_argument', 'holder must be a public JWK, { jwk } or { kid }')
   if ('kty' in holder) return { jwk: publicOnly(holder as PublicJwk) }
   if ('jwk' in holder && holder.jwk !== undefined) return { jwk: publicOnly(holder.jwk) }
-  if ('kid' in holder && typeof holder.kid === 'string' && holder.kid.length > 0) return { kid: holder.kid }
+  if ('kid' in holder && typeof holder.kid === 'string' && holder.kid.length > 0)
+    return { kid: holder.kid }
   throw new CredsignError('invalid_argument', 'holder must be a public JWK, { jwk } or { kid }')
 }
 
 function publicOnly(jwk: PublicJwk): PublicJwk {
   if (!isPlainObject(jwk)) throw new CredsignError('invalid_argument', 'holder.jwk must be a JWK')
-  if (hasPrivateMembers(jwk)) throw new CredsignError('invalid_argument', 'the holder key must be a public key: it is published in cnf')
+  if (hasPrivateMembers(jwk))
+    throw new CredsignError(
+      'invalid_argument',
+      'the holder key must be a public key: it is published in cnf',
+    )
   const required = requiredMembers(jwk) as unknown as Record<string, unknown>
   // The caller's member order (cnf is written as given), public members and kid only.
   const out: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(jwk)) {
-    if (name in required || (name === 'kid' && typeof value === 'string')) out[name] = required[name] ?? value
+    if (name in required || (name === 'kid' && typeof value === 'string'))
+      out[name] = required[name] ?? value
   }
   return out as unknown as PublicJwk
 }
 
-
 function shown(path: (string | number)[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+    .join('')
+    .replace(/^\./, '')
 }

@@ -12,7 +12,10 @@ import { sdAlgorithmOf } from './hash.js'
 import type { SplitSdJwt } from './serialization.js'
 import type { SdHashAlgorithm } from './types.js'
 
-/** The `typ` values an SD-JWT VC verifier accepts by default: the current one and the one before draft-06 (also W3C VC-JOSE-COSE's). */
+/**
+ * The `typ` values an SD-JWT VC verifier accepts by default: the current one and the one before
+ * draft-06 (also W3C VC-JOSE-COSE's).
+ */
 export const SD_JWT_VC_TYPES: readonly string[] = ['dc+sd-jwt', 'vc+sd-jwt']
 
 /** The issuer-signed JWT of an SD-JWT, decoded and NOT verified. @internal */
@@ -26,6 +29,7 @@ export interface IssuerJwt {
  * Decodes the issuer-signed JWT (header and payload, strict JSON) and reads `_sd_alg`. `malformed`
  * for a JWT that does not decode or a payload that is not a JSON object; `disclosure_invalid` for
  * an unsupported `_sd_alg`.
+ *
  * @internal
  */
 export function readIssuerJwt(split: SplitSdJwt): IssuerJwt {
@@ -33,15 +37,23 @@ export function readIssuerJwt(split: SplitSdJwt): IssuerJwt {
   const jws = splitJws(split.jws, limits)
   const header = decodeSignature(jws.signatures[0] as never, limits).protectedHeader
   const payload = parseJsonBytes(jws.payload, 'the SD-JWT payload', limits.maxJsonDepth)
-  if (!isPlainObject(payload)) throw new CredsignError('malformed', 'the SD-JWT payload is not a JSON object')
+  if (!isPlainObject(payload))
+    throw new CredsignError('malformed', 'the SD-JWT payload is not a JSON object')
   return { header, payload, alg: sdAlgorithmOf(payload) }
 }
 
-/** `typ_mismatch` unless the header's `typ` is one of `accepted` (any case, `application/` ignored). @internal */
+/**
+ * `typ_mismatch` unless the header's `typ` is one of `accepted` (any case, `application/` ignored).
+ *
+ * @internal
+ */
 export function checkIssuerTyp(header: JoseHeader, accepted: readonly string[]): void {
   if (typMatches(header.typ, accepted)) return
   const shown = typeof header.typ === 'string' ? JSON.stringify(header.typ.slice(0, 40)) : 'absent'
-  throw new CredsignError('typ_mismatch', `the SD-JWT typ is ${shown}, not ${accepted.join(' or ')}`)
+  throw new CredsignError(
+    'typ_mismatch',
+    `the SD-JWT typ is ${shown}, not ${accepted.join(' or ')}`,
+  )
 }
 
 /** The normalized `typ` of an issuer JWT header (`dc+sd-jwt`), or undefined. @internal */
@@ -53,6 +65,7 @@ export function issuerTypOf(header: JoseHeader): string | undefined {
  * Verifies the issuer signature through the jose layer: with `key` when given; else, when the
  * header has neither `kid` nor `jwk` and `iss` is a DID, with that DID's key; else `kid` through
  * the resolver (default: did:key and did:jwk, offline). Codes as in `verifyJws`.
+ *
  * @internal
  */
 export async function verifyIssuerSignature(
@@ -66,7 +79,12 @@ export async function verifyIssuerSignature(
   let keyFromIss: ResolvedKey | undefined
   if (options.key !== undefined) {
     jwsOptions.key = options.key
-  } else if (issuer.header.kid === undefined && issuer.header.jwk === undefined && typeof iss === 'string' && isDid(iss.split('#')[0])) {
+  } else if (
+    issuer.header.kid === undefined &&
+    issuer.header.jwk === undefined &&
+    typeof iss === 'string' &&
+    isDid(iss.split('#')[0])
+  ) {
     keyFromIss = await (options.resolver ?? defaultResolver()).resolveKey(iss)
     jwsOptions.key = keyFromIss.publicJwk
   } else if (options.resolver !== undefined) {

@@ -18,6 +18,7 @@ import type { SdHashAlgorithm, SdJwtVerifyOptions } from './types.js'
  * (`KEY_BINDING_TYP`), which is an issuer's statement about a key, not a holder's proof.
  *
  * @example
+ *
  * ```ts
  * import { KB_JWT_TYP } from 'credsign'
  * KB_JWT_TYP // 'kb+jwt'
@@ -28,15 +29,30 @@ export const KB_JWT_TYP = 'kb+jwt'
 /** Default freshness window of a KB-JWT's `iat`, in seconds. */
 const DEFAULT_MAX_AGE_SECONDS = 300
 
-/** What decides whether a KB-JWT is needed, what it must say, and where a `cnf.kid` key comes from: the verifier's options. @internal */
+/**
+ * What decides whether a KB-JWT is needed, what it must say, and where a `cnf.kid` key comes from:
+ * the verifier's options. @internal
+ */
 export type KeyBindingPolicy = Pick<
   SdJwtVerifyOptions,
-  'resolver' | 'algorithms' | 'audience' | 'nonce' | 'requireKeyBinding' | 'keyBindingMaxAgeSeconds' | 'now' | 'clockToleranceSeconds'
+  | 'resolver'
+  | 'algorithms'
+  | 'audience'
+  | 'nonce'
+  | 'requireKeyBinding'
+  | 'keyBindingMaxAgeSeconds'
+  | 'now'
+  | 'clockToleranceSeconds'
 >
 
 /** Whether the policy asks for a KB-JWT for this payload. @internal */
 function keyBindingRequired(payload: Record<string, unknown>, policy: KeyBindingPolicy): boolean {
-  if (policy.requireKeyBinding === true || policy.audience !== undefined || policy.nonce !== undefined) return true
+  if (
+    policy.requireKeyBinding === true ||
+    policy.audience !== undefined ||
+    policy.nonce !== undefined
+  )
+    return true
   return policy.requireKeyBinding !== false && payload.cnf !== undefined
 }
 
@@ -50,6 +66,7 @@ function keyBindingRequired(payload: Record<string, unknown>, policy: KeyBinding
  * Codes: `key_binding_required`, `key_binding_invalid`, `key_not_authorized` and
  * `resolver_not_configured` (a `cnf.kid`, see {@link holderKeyOf}), `audience_mismatch`,
  * `nonce_mismatch`, `expired`, `not_yet_valid`.
+ *
  * @internal
  */
 export async function verifyKbJwt(
@@ -60,7 +77,12 @@ export async function verifyKbJwt(
 ): Promise<{ header: JoseHeader; payload: Record<string, unknown> } | undefined> {
   if (split.kbJwt === undefined) {
     if (keyBindingRequired(payload, policy)) {
-      throw new CredsignError('key_binding_required', payload.cnf !== undefined ? 'the SD-JWT is bound to a holder key (cnf) but has no KB-JWT' : 'a KB-JWT is required')
+      throw new CredsignError(
+        'key_binding_required',
+        payload.cnf !== undefined
+          ? 'the SD-JWT is bound to a holder key (cnf) but has no KB-JWT'
+          : 'a KB-JWT is required',
+      )
     }
     return undefined
   }
@@ -73,32 +95,54 @@ export async function verifyKbJwt(
     verified = await verifyJwt(split.kbJwt, options)
   } catch (error) {
     if (CredsignError.is(error) && error.code !== 'invalid_argument') {
-      throw new CredsignError('key_binding_invalid', `the KB-JWT does not verify with the cnf key: ${error.code}: ${error.message}`, { cause: error })
+      throw new CredsignError(
+        'key_binding_invalid',
+        `the KB-JWT does not verify with the cnf key: ${error.code}: ${error.message}`,
+        { cause: error },
+      )
     }
     throw error
   }
   // Possession is proven; a DID controller document that says what the key is for must allow authentication.
-  if (holder.resolved !== undefined && Array.isArray(holder.resolved.relationships) && !holder.resolved.relationships.includes('authentication')) {
-    throw new CredsignError('key_not_authorized', 'the controller document of cnf.kid does not list the key under authentication')
+  if (
+    holder.resolved !== undefined &&
+    Array.isArray(holder.resolved.relationships) &&
+    !holder.resolved.relationships.includes('authentication')
+  ) {
+    throw new CredsignError(
+      'key_not_authorized',
+      'the controller document of cnf.kid does not list the key under authentication',
+    )
   }
   const claims = verified.payload as Record<string, unknown>
   for (const name of ['iat', 'aud', 'nonce', 'sd_hash']) {
-    if (claims[name] === undefined) throw new CredsignError('key_binding_invalid', `the KB-JWT has no ${name}`)
+    if (claims[name] === undefined)
+      throw new CredsignError('key_binding_invalid', `the KB-JWT has no ${name}`)
   }
-  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) throw new CredsignError('key_binding_invalid', 'the KB-JWT iat must be a NumericDate')
-  if (typeof claims.nonce !== 'string') throw new CredsignError('key_binding_invalid', 'the KB-JWT nonce must be a string')
-  if (claims.sd_hash !== sdDigest(alg, split.presented)) throw new CredsignError('key_binding_invalid', 'the KB-JWT sd_hash does not match the presented SD-JWT')
+  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat))
+    throw new CredsignError('key_binding_invalid', 'the KB-JWT iat must be a NumericDate')
+  if (typeof claims.nonce !== 'string')
+    throw new CredsignError('key_binding_invalid', 'the KB-JWT nonce must be a string')
+  if (claims.sd_hash !== sdDigest(alg, split.presented))
+    throw new CredsignError(
+      'key_binding_invalid',
+      'the KB-JWT sd_hash does not match the presented SD-JWT',
+    )
   if (policy.audience !== undefined) {
     const aud = claims.aud
     const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
-    if (!audiences.includes(policy.audience)) throw new CredsignError('audience_mismatch', 'the KB-JWT aud does not name this verifier')
+    if (!audiences.includes(policy.audience))
+      throw new CredsignError('audience_mismatch', 'the KB-JWT aud does not name this verifier')
   }
-  if (policy.nonce !== undefined && claims.nonce !== policy.nonce) throw new CredsignError('nonce_mismatch', 'the KB-JWT nonce is not the expected one')
+  if (policy.nonce !== undefined && claims.nonce !== policy.nonce)
+    throw new CredsignError('nonce_mismatch', 'the KB-JWT nonce is not the expected one')
   const maxAge = policy.keyBindingMaxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
   checkJwtTimes(claims, {
     maxAgeSeconds: maxAge,
     ...(policy.now === undefined ? {} : { now: policy.now }),
-    ...(policy.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: policy.clockToleranceSeconds }),
+    ...(policy.clockToleranceSeconds === undefined
+      ? {}
+      : { clockToleranceSeconds: policy.clockToleranceSeconds }),
   })
   return { header: verified.protectedHeader, payload: claims }
 }
@@ -109,7 +153,7 @@ export async function verifyKbJwt(
  * - `cnf.jwk` (a public JWK) when present, whatever else `cnf` says: a `kid` next to it is only a
  *   hint and is never resolved. A `jwk` that is not a public key credsign supports is
  *   `key_binding_invalid`.
- * - else `cnf.kid`, through `resolver` (default: did:key and did:jwk, offline; did:web and other
+ * - Else `cnf.kid`, through `resolver` (default: did:key and did:jwk, offline; did:web and other
  *   network references only through a resolver the caller configured with a fetch). A reference
  *   that needs a resolver that is not configured (did:web without fetch) keeps the resolver's
  *   `resolver_not_configured`, as for the issuer key; any other resolution failure
@@ -117,68 +161,123 @@ export async function verifyKbJwt(
  *   `key_binding_invalid` with the resolver's error as `cause`. The answer must be a public key.
  *   `resolved` is the resolver's answer, whose `relationships` the caller checks for
  *   `authentication` once the signature verified.
- * - neither (or no `cnf` at all): `key_binding_invalid`.
+ * - Neither (or no `cnf` at all): `key_binding_invalid`.
+ *
  * @internal
  */
-async function holderKeyOf(cnf: unknown, resolver: KeyResolver | undefined): Promise<{ publicJwk: PublicJwk; resolved?: ResolvedKey }> {
-  if (!isPlainObject(cnf)) throw new CredsignError('key_binding_invalid', 'the SD-JWT has no cnf (jwk or kid) to verify the KB-JWT with')
+async function holderKeyOf(
+  cnf: unknown,
+  resolver: KeyResolver | undefined,
+): Promise<{ publicJwk: PublicJwk; resolved?: ResolvedKey }> {
+  if (!isPlainObject(cnf))
+    throw new CredsignError(
+      'key_binding_invalid',
+      'the SD-JWT has no cnf (jwk or kid) to verify the KB-JWT with',
+    )
   if (cnf.jwk !== undefined) {
-    if (!isPlainObject(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'cnf.jwk is not a JWK object')
-    if (hasPrivateMembers(cnf.jwk)) throw new CredsignError('key_binding_invalid', 'cnf.jwk holds a private key')
+    if (!isPlainObject(cnf.jwk))
+      throw new CredsignError('key_binding_invalid', 'cnf.jwk is not a JWK object')
+    if (hasPrivateMembers(cnf.jwk))
+      throw new CredsignError('key_binding_invalid', 'cnf.jwk holds a private key')
     try {
       return { publicJwk: requiredMembers(cnf.jwk as unknown as PublicJwk) }
     } catch (cause) {
-      throw new CredsignError('key_binding_invalid', 'cnf.jwk is not a public key credsign supports', { cause })
+      throw new CredsignError(
+        'key_binding_invalid',
+        'cnf.jwk is not a public key credsign supports',
+        { cause },
+      )
     }
   }
   const kid = cnf.kid
-  if (kid === undefined) throw new CredsignError('key_binding_invalid', 'the SD-JWT cnf has neither jwk nor kid to verify the KB-JWT with')
-  if (typeof kid !== 'string' || kid.length === 0) throw new CredsignError('key_binding_invalid', 'cnf.kid must be a non-empty string')
+  if (kid === undefined)
+    throw new CredsignError(
+      'key_binding_invalid',
+      'the SD-JWT cnf has neither jwk nor kid to verify the KB-JWT with',
+    )
+  if (typeof kid !== 'string' || kid.length === 0)
+    throw new CredsignError('key_binding_invalid', 'cnf.kid must be a non-empty string')
   const keys = resolver ?? defaultResolver()
   if (typeof keys !== 'object' || keys === null || typeof keys.resolveKey !== 'function') {
-    throw new CredsignError('invalid_argument', 'resolver must be a KeyResolver (an object with resolveKey())')
+    throw new CredsignError(
+      'invalid_argument',
+      'resolver must be a KeyResolver (an object with resolveKey())',
+    )
   }
   let resolved: unknown
   try {
     resolved = await keys.resolveKey(kid)
   } catch (error) {
     if (CredsignError.is(error, 'resolver_not_configured')) {
-      throw new CredsignError('resolver_not_configured', `cnf.kid cannot be resolved: ${error.message}`, { cause: error })
+      throw new CredsignError(
+        'resolver_not_configured',
+        `cnf.kid cannot be resolved: ${error.message}`,
+        { cause: error },
+      )
     }
-    const reason = CredsignError.is(error) ? `${error.code}: ${error.message}` : 'the resolver failed'
-    throw new CredsignError('key_binding_invalid', `cnf.kid does not resolve to a key (resolution failed: ${reason})`, { cause: error })
+    const reason = CredsignError.is(error)
+      ? `${error.code}: ${error.message}`
+      : 'the resolver failed'
+    throw new CredsignError(
+      'key_binding_invalid',
+      `cnf.kid does not resolve to a key (resolution failed: ${reason})`,
+      { cause: error },
+    )
   }
-  if (!isPlainObject(resolved) || typeof resolved.id !== 'string' || !isPlainObject(resolved.publicJwk)) {
-    throw new CredsignError('key_binding_invalid', 'cnf.kid: the resolver returned something that is not a ResolvedKey')
+  if (
+    !isPlainObject(resolved) ||
+    typeof resolved.id !== 'string' ||
+    !isPlainObject(resolved.publicJwk)
+  ) {
+    throw new CredsignError(
+      'key_binding_invalid',
+      'cnf.kid: the resolver returned something that is not a ResolvedKey',
+    )
   }
-  if (hasPrivateMembers(resolved.publicJwk)) throw new CredsignError('key_binding_invalid', 'cnf.kid: the resolver returned a private key')
+  if (hasPrivateMembers(resolved.publicJwk))
+    throw new CredsignError('key_binding_invalid', 'cnf.kid: the resolver returned a private key')
   const key = resolved as unknown as ResolvedKey
   try {
     // Validated here (a caller's resolver may hand out anything); used as resolved, `alg` included.
     requiredMembers(key.publicJwk)
   } catch (cause) {
-    throw new CredsignError('key_binding_invalid', 'cnf.kid resolves to a key that is not a public key credsign supports', { cause })
+    throw new CredsignError(
+      'key_binding_invalid',
+      'cnf.kid resolves to a key that is not a public key credsign supports',
+      { cause },
+    )
   }
   return { publicJwk: key.publicJwk, resolved: key }
 }
 
 /**
- * Signs a KB-JWT over `presented` (the SD-JWT up to and including its last `~`): header
- * `typ: kb+jwt` (no `kid`: the verifier takes the key from `cnf`), claims `iat`, `aud`, `nonce`,
+ * Signs a KB-JWT over `presented` (the SD-JWT up to and including its last `~`): header `typ:
+ * kb+jwt` (no `kid`: the verifier takes the key from `cnf`), claims `iat`, `aud`, `nonce`,
  * `sd_hash`.
+ *
  * @internal
  */
 export async function signKbJwt(
   holder: Signer,
   presented: string,
   alg: SdHashAlgorithm,
-  claims: { audience: string; nonce: string; now?: () => number; ed25519Name?: 'EdDSA' | 'Ed25519'; fullySpecified?: boolean },
+  claims: {
+    audience: string
+    nonce: string
+    now?: () => number
+    ed25519Name?: 'EdDSA' | 'Ed25519'
+    fullySpecified?: boolean
+  },
 ): Promise<string> {
-  return signJwt(holder, { aud: claims.audience, nonce: claims.nonce, sd_hash: sdDigest(alg, presented) }, {
-    typ: KB_JWT_TYP,
-    includeKid: false,
-    ...(claims.now === undefined ? {} : { now: claims.now }),
-    ...(claims.ed25519Name === undefined ? {} : { ed25519Name: claims.ed25519Name }),
-    ...(claims.fullySpecified === undefined ? {} : { fullySpecified: claims.fullySpecified }),
-  })
+  return signJwt(
+    holder,
+    { aud: claims.audience, nonce: claims.nonce, sd_hash: sdDigest(alg, presented) },
+    {
+      typ: KB_JWT_TYP,
+      includeKid: false,
+      ...(claims.now === undefined ? {} : { now: claims.now }),
+      ...(claims.ed25519Name === undefined ? {} : { ed25519Name: claims.ed25519Name }),
+      ...(claims.fullySpecified === undefined ? {} : { fullySpecified: claims.fullySpecified }),
+    },
+  )
 }

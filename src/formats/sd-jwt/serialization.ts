@@ -11,6 +11,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
 
 /**
  * An SD-JWT or SD-JWT+KB split into its parts (RFC 9901 section 4): `<jws>~<d1>~…~<dn>~[<kb-jwt>]`.
+ *
  * @internal
  */
 export interface SplitSdJwt {
@@ -31,48 +32,76 @@ export interface SplitSdJwt {
  * when it is neither.
  *
  * @example
+ *
  * ```ts
  * splitSdJwt('eyJhbGciOiJFUzI1NiJ9.e30.c2ln~WyJzIiwiYSIsMV0~').disclosures // ['WyJzIiwiYSIsMV0']
  * ```
+ *
  * @internal
  */
 export function splitSdJwt(input: unknown): SplitSdJwt {
   if (isPlainObject(input)) return splitJson(input)
   if (typeof input !== 'string') throw new CredsignError('malformed', 'an SD-JWT is a string')
-  if (input.length > MAX_SD_JWT_LENGTH) throw new CredsignError('malformed', 'the SD-JWT is larger than 4 MiB')
+  if (input.length > MAX_SD_JWT_LENGTH)
+    throw new CredsignError('malformed', 'the SD-JWT is larger than 4 MiB')
   const text = input.trim()
   if (text.startsWith('{')) return splitJson(parseJsonText(text, 'the SD-JWT JSON serialization'))
   const parts = text.split('~')
-  if (parts.length < 2) throw new CredsignError('malformed', 'an SD-JWT has a ~ after the issuer-signed JWT')
+  if (parts.length < 2)
+    throw new CredsignError('malformed', 'an SD-JWT has a ~ after the issuer-signed JWT')
   const jws = parts[0] as string
-  if (!COMPACT_JWS.test(jws)) throw new CredsignError('malformed', 'an SD-JWT starts with a compact JWS')
+  if (!COMPACT_JWS.test(jws))
+    throw new CredsignError('malformed', 'an SD-JWT starts with a compact JWS')
   const last = parts[parts.length - 1] as string
   const disclosures = parts.slice(1, -1)
-  if (disclosures.length > MAX_DISCLOSURES) throw new CredsignError('malformed', `the SD-JWT has more than ${MAX_DISCLOSURES} disclosures`)
-  if (disclosures.some((d) => d.length === 0)) throw new CredsignError('disclosure_invalid', 'the SD-JWT has an empty disclosure (~~)')
+  if (disclosures.length > MAX_DISCLOSURES)
+    throw new CredsignError('malformed', `the SD-JWT has more than ${MAX_DISCLOSURES} disclosures`)
+  if (disclosures.some((d) => d.length === 0))
+    throw new CredsignError('disclosure_invalid', 'the SD-JWT has an empty disclosure (~~)')
   const presented = text.slice(0, text.length - last.length)
   if (last === '') return { jws, disclosures, presented }
-  if (!COMPACT_JWS.test(last)) throw new CredsignError('malformed', 'an SD-JWT ends with ~ or with a KB-JWT (a compact JWS)')
+  if (!COMPACT_JWS.test(last))
+    throw new CredsignError('malformed', 'an SD-JWT ends with ~ or with a KB-JWT (a compact JWS)')
   return { jws, disclosures, kbJwt: last, presented }
 }
 
 function splitJson(value: unknown): SplitSdJwt {
-  if (!isPlainObject(value) || typeof value.payload !== 'string') throw new CredsignError('malformed', 'an SD-JWT JSON serialization has a payload')
+  if (!isPlainObject(value) || typeof value.payload !== 'string')
+    throw new CredsignError('malformed', 'an SD-JWT JSON serialization has a payload')
   const first = Array.isArray(value.signatures) ? (value.signatures[0] as unknown) : value
-  if (!isPlainObject(first) || typeof first.protected !== 'string' || typeof first.signature !== 'string') {
-    throw new CredsignError('malformed', 'an SD-JWT JSON serialization needs a protected header and a signature')
+  if (
+    !isPlainObject(first) ||
+    typeof first.protected !== 'string' ||
+    typeof first.signature !== 'string'
+  ) {
+    throw new CredsignError(
+      'malformed',
+      'an SD-JWT JSON serialization needs a protected header and a signature',
+    )
   }
   const header = first.header === undefined ? {} : first.header
-  if (!isPlainObject(header)) throw new CredsignError('malformed', 'the unprotected header must be an object')
+  if (!isPlainObject(header))
+    throw new CredsignError('malformed', 'the unprotected header must be an object')
   const disclosures = header.disclosures ?? []
-  if (!Array.isArray(disclosures) || disclosures.some((d) => typeof d !== 'string' || d.length === 0)) {
-    throw new CredsignError('disclosure_invalid', 'disclosures must be an array of disclosure strings')
+  if (
+    !Array.isArray(disclosures) ||
+    disclosures.some((d) => typeof d !== 'string' || d.length === 0)
+  ) {
+    throw new CredsignError(
+      'disclosure_invalid',
+      'disclosures must be an array of disclosure strings',
+    )
   }
-  if (disclosures.length > MAX_DISCLOSURES) throw new CredsignError('malformed', `the SD-JWT has more than ${MAX_DISCLOSURES} disclosures`)
+  if (disclosures.length > MAX_DISCLOSURES)
+    throw new CredsignError('malformed', `the SD-JWT has more than ${MAX_DISCLOSURES} disclosures`)
   const kbJwt = header.kb_jwt
-  if (kbJwt !== undefined && (typeof kbJwt !== 'string' || !COMPACT_JWS.test(kbJwt))) throw new CredsignError('malformed', 'kb_jwt must be a compact JWS')
+  if (kbJwt !== undefined && (typeof kbJwt !== 'string' || !COMPACT_JWS.test(kbJwt)))
+    throw new CredsignError('malformed', 'kb_jwt must be a compact JWS')
   const jws = `${first.protected}.${value.payload}.${first.signature}`
-  if (!COMPACT_JWS.test(jws)) throw new CredsignError('malformed', 'the SD-JWT JSON serialization is not base64url')
+  if (!COMPACT_JWS.test(jws))
+    throw new CredsignError('malformed', 'the SD-JWT JSON serialization is not base64url')
   const presented = `${jws}~${(disclosures as string[]).map((d) => `${d}~`).join('')}`
-  return kbJwt === undefined ? { jws, disclosures: disclosures as string[], presented } : { jws, disclosures: disclosures as string[], kbJwt, presented }
+  return kbJwt === undefined
+    ? { jws, disclosures: disclosures as string[], presented }
+    : { jws, disclosures: disclosures as string[], kbJwt, presented }
 }

@@ -4,21 +4,22 @@ import type { KeyResolver, ResolvedKey } from '../../resolve/types.js'
 
 /**
  * Which claims are selectively disclosable, in the style of `@sd-jwt`: at each level, `_sd` lists
- * the claim names (of an object) or the indexes (of an array) that become disclosures;
- * `_sd_decoy` adds that many decoy digests at this level; any other member describes the inner
- * level of the claim (or array element) of that name. A claim that is disclosable and has an inner
- * frame becomes a recursive disclosure (its disclosure carries the inner digests).
+ * the claim names (of an object) or the indexes (of an array) that become disclosures; `_sd_decoy`
+ * adds that many decoy digests at this level; any other member describes the inner level of the
+ * claim (or array element) of that name. A claim that is disclosable and has an inner frame becomes
+ * a recursive disclosure (its disclosure carries the inner digests).
  *
  * The same shape selects what a holder reveals in {@link presentSdJwt}: there `_sd` names the
  * disclosable claims to reveal, and `_sd_decoy` means nothing.
  *
  * @example
+ *
  * ```ts
  * import type { DisclosureFrame } from 'credsign'
  * const frame: DisclosureFrame = {
  *   _sd: ['given_name', 'family_name', 'address'],
  *   address: { _sd: ['street_address', 'locality'] }, // recursive: address and its members
- *   nationalities: { _sd: [0, 1] },                   // array elements
+ *   nationalities: { _sd: [0, 1] }, // array elements
  *   _sd_decoy: 2,
  * }
  * ```
@@ -29,13 +30,16 @@ export type DisclosureFrame = {
   [claim: string]: DisclosureFrame | (string | number)[] | number | undefined
 }
 
-/** The hash algorithms (IANA "Named Information Hash Algorithm" names) credsign digests disclosures with. */
+/**
+ * The hash algorithms (IANA "Named Information Hash Algorithm" names) credsign digests disclosures
+ * with.
+ */
 export type SdHashAlgorithm = 'sha-256' | 'sha-384' | 'sha-512'
 
 /**
  * Who the SD-JWT is bound to (`cnf`, RFC 7800): a public JWK, `{ jwk }`, or `{ kid }` (a key
- * reference the verifier resolves, such as a did:key or did:web DID URL). A verifier uses
- * `cnf.jwk` when present, else resolves `cnf.kid`.
+ * reference the verifier resolves, such as a did:key or did:web DID URL). A verifier uses `cnf.jwk`
+ * when present, else resolves `cnf.kid`.
  */
 export type HolderBinding = PublicJwk | { jwk: PublicJwk } | { kid: string }
 
@@ -43,10 +47,15 @@ export type HolderBinding = PublicJwk | { jwk: PublicJwk } | { kid: string }
  * Options of {@link issueSdJwt}.
  *
  * @example
+ *
  * ```ts
  * import type { SdJwtIssueOptions } from 'credsign'
  * declare const holderJwk: import('credsign').PublicJwk
- * const options: SdJwtIssueOptions = { disclosureFrame: { _sd: ['email'] }, holder: holderJwk, typ: 'dc+sd-jwt' }
+ * const options: SdJwtIssueOptions = {
+ *   disclosureFrame: { _sd: ['email'] },
+ *   holder: holderJwk,
+ *   typ: 'dc+sd-jwt',
+ * }
  * ```
  */
 export interface SdJwtIssueOptions {
@@ -60,11 +69,17 @@ export interface SdJwtIssueOptions {
   typ?: string
   /** Header `kid`: the signer's id (default), another string, or `false` for none. */
   kid?: string | false
-  /** Extra protected header members (`x5c`, …). `alg`, `typ`, `kid`, `crit` and `b64` come from the options. */
+  /**
+   * Extra protected header members (`x5c`, …). `alg`, `typ`, `kid`, `crit` and `b64` come from the
+   * options.
+   */
   header?: JoseHeader
   /** `EdDSA` (default) or the fully-specified `Ed25519` for an Ed25519 key. */
   ed25519Name?: 'EdDSA' | 'Ed25519'
-  /** `true`: the RFC 9864 fully-specified `alg` names (`Ed25519`, `ESP256`, `ESP384`, `ESP512`); default `false`. */
+  /**
+   * `true`: the RFC 9864 fully-specified `alg` names (`Ed25519`, `ESP256`, `ESP384`, `ESP512`);
+   * default `false`.
+   */
   fullySpecified?: boolean
 }
 
@@ -72,9 +87,13 @@ export interface SdJwtIssueOptions {
  * Options of {@link SdJwtVcSigner.issue} (and its constructor defaults).
  *
  * @example
+ *
  * ```ts
  * import type { SdJwtVcSignOptions } from 'credsign'
- * const options: SdJwtVcSignOptions = { vct: 'https://credentials.example.com/identity_credential', expiresIn: 365 * 24 * 3600 }
+ * const options: SdJwtVcSignOptions = {
+ *   vct: 'https://credentials.example.com/identity_credential',
+ *   expiresIn: 365 * 24 * 3600,
+ * }
  * ```
  */
 export interface SdJwtVcSignOptions extends SdJwtIssueOptions {
@@ -88,7 +107,10 @@ export interface SdJwtVcSignOptions extends SdJwtIssueOptions {
   expiresIn?: number
   /** `nbf`: a NumericDate. */
   notBefore?: number
-  /** `status` (e.g. `{ status_list: { idx, uri } }`), written as given; never selectively disclosable. */
+  /**
+   * `status` (e.g. `{ status_list: { idx, uri } }`), written as given; never selectively
+   * disclosable.
+   */
   status?: Record<string, unknown>
   /** Header `typ` `vc+sd-jwt` (SD-JWT VC before draft-06) instead of `dc+sd-jwt`, for older wallets. */
   legacyTyp?: boolean
@@ -97,17 +119,24 @@ export interface SdJwtVcSignOptions extends SdJwtIssueOptions {
 }
 
 /**
- * Options of {@link SdJwtVcSigner.signCredential}: a VCDM 2.0 credential secured as an SD-JWT
- * (W3C VC-JOSE-COSE, `typ: vc+sd-jwt`).
+ * Options of {@link SdJwtVcSigner.signCredential}: a VCDM 2.0 credential secured as an SD-JWT (W3C
+ * VC-JOSE-COSE, `typ: vc+sd-jwt`).
  *
  * @example
+ *
  * ```ts
  * import type { SdJwtCredentialOptions } from 'credsign'
- * const options: SdJwtCredentialOptions = { disclosureFrame: { credentialSubject: { _sd: ['birthDate'] } }, expiresIn: 3600 }
+ * const options: SdJwtCredentialOptions = {
+ *   disclosureFrame: { credentialSubject: { _sd: ['birthDate'] } },
+ *   expiresIn: 3600,
+ * }
  * ```
  */
 export interface SdJwtCredentialOptions extends SdJwtIssueOptions {
-  /** Sign even when the credential's issuer is not the controller of the signing key (default false: `issuer_mismatch`). */
+  /**
+   * Sign even when the credential's issuer is not the controller of the signing key (default false:
+   * `issuer_mismatch`).
+   */
   allowIssuerMismatch?: boolean
   /** Refuse top-level members VCDM 2.0 does not define (default true); see `validateCredential`. */
   strict?: boolean
@@ -127,14 +156,23 @@ export interface SdJwtCredentialOptions extends SdJwtIssueOptions {
  * Options of {@link presentSdJwt}.
  *
  * @example
+ *
  * ```ts
  * import type { PresentOptions } from 'credsign'
  * declare const holder: import('credsign').Signer
- * const options: PresentOptions = { disclose: { _sd: ['given_name'] }, holder, audience: 'https://verifier.example', nonce: 'n-0S6_WzA2Mj' }
+ * const options: PresentOptions = {
+ *   disclose: { _sd: ['given_name'] },
+ *   holder,
+ *   audience: 'https://verifier.example',
+ *   nonce: 'n-0S6_WzA2Mj',
+ * }
  * ```
  */
 export interface PresentOptions {
-  /** What to reveal: a presentation frame (`_sd` names the disclosable claims to reveal), `'all'` (default) or `'none'`. */
+  /**
+   * What to reveal: a presentation frame (`_sd` names the disclosable claims to reveal), `'all'`
+   * (default) or `'none'`.
+   */
   disclose?: DisclosureFrame | 'all' | 'none'
   /**
    * Signs the KB-JWT (the key in the SD-JWT's `cnf`: `cnf.jwk`, or the key `cnf.kid` names).
@@ -149,7 +187,10 @@ export interface PresentOptions {
   now?: () => number
   /** `EdDSA` (default) or `Ed25519` for an Ed25519 holder key. */
   ed25519Name?: 'EdDSA' | 'Ed25519'
-  /** `true`: the KB-JWT's `alg` by its RFC 9864 fully-specified name (`Ed25519`, `ESP256`, …); default `false`. */
+  /**
+   * `true`: the KB-JWT's `alg` by its RFC 9864 fully-specified name (`Ed25519`, `ESP256`, …);
+   * default `false`.
+   */
   fullySpecified?: boolean
 }
 
@@ -157,9 +198,16 @@ export interface PresentOptions {
  * One disclosure of an SD-JWT, decoded.
  *
  * @example
+ *
  * ```ts
  * import type { DecodedDisclosure } from 'credsign'
- * const d: DecodedDisclosure = { disclosure: 'WyJzYWx0IiwgIm5hbWUiLCAidmFsdWUiXQ', digest: '…', salt: 'salt', name: 'name', value: 'value' }
+ * const d: DecodedDisclosure = {
+ *   disclosure: 'WyJzYWx0IiwgIm5hbWUiLCAidmFsdWUiXQ',
+ *   digest: '…',
+ *   salt: 'salt',
+ *   name: 'name',
+ *   value: 'value',
+ * }
  * ```
  */
 export interface DecodedDisclosure {
@@ -177,6 +225,7 @@ export interface DecodedDisclosure {
  * What {@link decodeSdJwt} read: NOTHING in it is verified.
  *
  * @example
+ *
  * ```ts
  * import type { DecodedSdJwt } from 'credsign'
  * const names = (d: DecodedSdJwt) => d.disclosures.map((x) => x.name ?? '(array element)')
@@ -199,9 +248,14 @@ export interface DecodedSdJwt {
  * Options of {@link verifySdJwt}.
  *
  * @example
+ *
  * ```ts
  * import type { SdJwtVerifyOptions } from 'credsign'
- * const options: SdJwtVerifyOptions = { audience: 'https://verifier.example', nonce: 'n-0S6_WzA2Mj', keyBindingMaxAgeSeconds: 120 }
+ * const options: SdJwtVerifyOptions = {
+ *   audience: 'https://verifier.example',
+ *   nonce: 'n-0S6_WzA2Mj',
+ *   keyBindingMaxAgeSeconds: 120,
+ * }
  * ```
  */
 export interface SdJwtVerifyOptions {
@@ -229,7 +283,10 @@ export interface SdJwtVerifyOptions {
   now?: number | Date | (() => number)
   /** Allowed clock skew in seconds (default 60). */
   clockToleranceSeconds?: number
-  /** Accepted header `typ` values, compared case-insensitively without `application/` (default `dc+sd-jwt`, `vc+sd-jwt`). */
+  /**
+   * Accepted header `typ` values, compared case-insensitively without `application/` (default
+   * `dc+sd-jwt`, `vc+sd-jwt`).
+   */
   typ?: string[]
 }
 
@@ -237,6 +294,7 @@ export interface SdJwtVerifyOptions {
  * A verified SD-JWT.
  *
  * @example
+ *
  * ```ts
  * import type { VerifiedSdJwt } from 'credsign'
  * const givenName = (v: VerifiedSdJwt) => v.claims.given_name
@@ -247,9 +305,15 @@ export interface VerifiedSdJwt {
   header: JoseHeader
   /** The issuer-signed payload as signed (with `_sd`, `_sd_alg`, `...`). */
   payload: Record<string, unknown>
-  /** The processed claims: disclosed claims in place, `_sd`, `_sd_alg` and undisclosed `...` elements removed. */
+  /**
+   * The processed claims: disclosed claims in place, `_sd`, `_sd_alg` and undisclosed `...`
+   * elements removed.
+   */
   claims: Record<string, unknown>
-  /** JSON paths of the claims that came from disclosures (`given_name`, `address.street_address`, `nationalities[0]`), in processing order. */
+  /**
+   * JSON paths of the claims that came from disclosures (`given_name`, `address.street_address`,
+   * `nationalities[0]`), in processing order.
+   */
   disclosed: string[]
   /** The issuer key that verified. */
   key: ResolvedKey

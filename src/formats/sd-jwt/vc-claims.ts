@@ -4,7 +4,15 @@ import { issuerTypOf } from './issuer-jwt.js'
 import { pathOf } from './process.js'
 
 /** Claims SD-JWT VC (draft-ietf-oauth-sd-jwt-vc-18 section 3.2.2.2) forbids to disclose selectively. */
-export const NEVER_DISCLOSABLE: readonly string[] = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status']
+export const NEVER_DISCLOSABLE: readonly string[] = [
+  'iss',
+  'nbf',
+  'exp',
+  'cnf',
+  'vct',
+  'vct#integrity',
+  'status',
+]
 
 /**
  * Members of a W3C `vc+sd-jwt` / `vp+sd-jwt` payload that must never come from a disclosure: SD-JWT
@@ -14,15 +22,25 @@ export const NEVER_DISCLOSABLE: readonly string[] = ['iss', 'nbf', 'exp', 'cnf',
  * `holder` and `issuer` are not here: the VC-JOSE-COSE examples disclose `type` and `holder`
  * selectively, and a withheld issuer or holder fails (or is absent from) the binding check anyway.
  */
-export const W3C_NEVER_DISCLOSABLE: readonly string[] = ['iss', 'nbf', 'exp', 'cnf', 'status', 'validFrom', 'validUntil', 'credentialStatus']
+export const W3C_NEVER_DISCLOSABLE: readonly string[] = [
+  'iss',
+  'nbf',
+  'exp',
+  'cnf',
+  'status',
+  'validFrom',
+  'validUntil',
+  'credentialStatus',
+]
 
 /** What an issuer-signed JWT is, by its `typ` and payload. @internal */
 export type SdJwtKind = 'sd-jwt-vc' | 'w3c-credential' | 'w3c-presentation' | 'sd-jwt'
 
 /**
- * `dc+sd-jwt`: SD-JWT VC. `vc+sd-jwt`: W3C VC-JOSE-COSE when the payload has `@context`, else SD-JWT
- * VC before draft-06 (the same media type). `vp+sd-jwt`: a W3C presentation. Anything else the
- * caller accepted: a plain SD-JWT.
+ * `dc+sd-jwt`: SD-JWT VC. `vc+sd-jwt`: W3C VC-JOSE-COSE when the payload has `@context`, else
+ * SD-JWT VC before draft-06 (the same media type). `vp+sd-jwt`: a W3C presentation. Anything else
+ * the caller accepted: a plain SD-JWT.
+ *
  * @internal
  */
 export function kindOf(header: JoseHeader, payload: Record<string, unknown>): SdJwtKind {
@@ -36,17 +54,24 @@ export function kindOf(header: JoseHeader, payload: Record<string, unknown>): Sd
 /**
  * The SD-JWT VC rules on processed claims: `vct` is a string, `iss` (when present) a string, and
  * none of {@link NEVER_DISCLOSABLE} came from a disclosure. `claim_invalid` otherwise.
+ *
  * @internal
  */
-export function checkSdJwtVcClaims(claims: Record<string, unknown>, disclosed: readonly string[]): void {
-  if (typeof claims.vct !== 'string' || claims.vct.length === 0) throw new CredsignError('claim_invalid', 'an SD-JWT VC needs a vct claim (a string)')
-  if (claims.iss !== undefined && typeof claims.iss !== 'string') throw new CredsignError('claim_invalid', 'iss must be a string')
+export function checkSdJwtVcClaims(
+  claims: Record<string, unknown>,
+  disclosed: readonly string[],
+): void {
+  if (typeof claims.vct !== 'string' || claims.vct.length === 0)
+    throw new CredsignError('claim_invalid', 'an SD-JWT VC needs a vct claim (a string)')
+  if (claims.iss !== undefined && typeof claims.iss !== 'string')
+    throw new CredsignError('claim_invalid', 'iss must be a string')
   refuseDisclosed(disclosed, NEVER_DISCLOSABLE, 'an SD-JWT VC')
 }
 
 /**
  * The rule of {@link checkSdJwtVcClaims} for the W3C variants: none of {@link W3C_NEVER_DISCLOSABLE},
  * nor anything inside one of them, came from a disclosure. `claim_invalid` otherwise.
+ *
  * @internal
  */
 export function checkW3cDisclosures(disclosed: readonly string[]): void {
@@ -54,13 +79,24 @@ export function checkW3cDisclosures(disclosed: readonly string[]): void {
 }
 
 /**
- * Refuses a disclosed claim named in `names`, or any claim inside one (`cnf.jwk`, `status.status_list`):
- * withholding a member of `cnf` or `status` is as good as withholding the whole claim.
+ * Refuses a disclosed claim named in `names`, or any claim inside one (`cnf.jwk`,
+ * `status.status_list`): withholding a member of `cnf` or `status` is as good as withholding the
+ * whole claim.
  */
-function refuseDisclosed(disclosed: readonly string[], names: readonly string[], what: string): void {
+function refuseDisclosed(
+  disclosed: readonly string[],
+  names: readonly string[],
+  what: string,
+): void {
   for (const name of names) {
     const path = pathOf('', name)
-    const hit = disclosed.find((claim) => claim === path || claim.startsWith(`${path}.`) || claim.startsWith(`${path}[`))
-    if (hit !== undefined) throw new CredsignError('claim_invalid', `${hit} must not be selectively disclosable in ${what}: verifiers must see ${name}`)
+    const hit = disclosed.find(
+      (claim) => claim === path || claim.startsWith(`${path}.`) || claim.startsWith(`${path}[`),
+    )
+    if (hit !== undefined)
+      throw new CredsignError(
+        'claim_invalid',
+        `${hit} must not be selectively disclosable in ${what}: verifiers must see ${name}`,
+      )
   }
 }
