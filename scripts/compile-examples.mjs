@@ -6,10 +6,11 @@
 // Which examples: the @example tags of every name the six entry points export (values and types)
 // and of their members (class methods and properties, interface members). Each ```ts block is one
 // module; inputs it does not build itself come from `declare const` lines in the example.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { ENTRY_POINTS } from './entry-points.mjs'
+import { compileSnippets } from './compile-snippets.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const outArg = process.argv.indexOf('--out')
@@ -84,42 +85,10 @@ for (const entry of ENTRY_POINTS) {
 }
 
 // 2. One module per example.
-rmSync(outDir, { recursive: true, force: true })
-mkdirSync(outDir, { recursive: true })
-const byFile = new Map()
-examples.forEach((example, index) => {
-  const name = `example-${String(index + 1).padStart(3, '0')}.ts`
-  // `export {}` makes every example a module (top-level await, no shared globals between examples).
-  writeFileSync(join(outDir, name), `${example.code}\nexport {}\n`)
-  byFile.set(join(outDir, name), example)
-})
-
-// 3. Type-check them as a user's project would: ESM, strict, Node and DOM types available.
-const options = {
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  target: ts.ScriptTarget.ES2022,
-  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-  types: ['node'],
-  strict: true,
-  noUncheckedIndexedAccess: true,
-  skipLibCheck: true,
-  noEmit: true,
-}
-const examplesProgram = ts.createProgram([...byFile.keys()], options)
-const failures = new Map()
-for (const diagnostic of ts.getPreEmitDiagnostics(examplesProgram)) {
-  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n    ')
-  if (diagnostic.file === undefined || !byFile.has(diagnostic.file.fileName)) {
-    failures.set(`(global) ${message}`, [])
-    continue
-  }
-  const example = byFile.get(diagnostic.file.fileName)
-  const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
-  const where = `${example.file}:${example.line + line} (${example.owner}, ${relative(root, diagnostic.file.fileName)})`
-  if (!failures.has(where)) failures.set(where, [])
-  failures.get(where).push(`TS${diagnostic.code}: ${message}`)
-}
+const failures = compileSnippets(
+  examples.map((example) => ({ ...example, label: example.owner })),
+  { root, outDir, prefix: 'example-' },
+)
 
 if (failures.size > 0) {
   for (const [where, messages] of failures) console.log(`${where}\n  ${messages.join('\n  ')}`)

@@ -6,10 +6,10 @@
 //
 // Each block is one module: what it does not build itself it declares (`declare const vault: KeyVault`),
 // so a reader sees every name's type. Only ```ts blocks are compiled (```sh and others are not code).
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
-import ts from 'typescript'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { ENTRY_POINTS } from './entry-points.mjs'
+import { compileSnippets } from './compile-snippets.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const args = process.argv.slice(2)
@@ -49,42 +49,7 @@ if (blocks.length === 0) {
 }
 
 // 2. One module per block.
-rmSync(outDir, { recursive: true, force: true })
-mkdirSync(outDir, { recursive: true })
-const byFile = new Map()
-blocks.forEach((block, index) => {
-  const name = join(outDir, `readme-${String(index + 1).padStart(2, '0')}.ts`)
-  // `export {}` makes every block a module (top-level await, no names shared between blocks).
-  writeFileSync(name, `${block.code}\nexport {}\n`)
-  byFile.set(name, block)
-})
-
-// 3. Type-check them as a user's project would (the settings of compile-examples.mjs).
-const options = {
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  target: ts.ScriptTarget.ES2022,
-  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-  types: ['node'],
-  strict: true,
-  noUncheckedIndexedAccess: true,
-  skipLibCheck: true,
-  noEmit: true,
-}
-const program = ts.createProgram([...byFile.keys()], options)
-const failures = new Map()
-for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
-  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n    ')
-  if (diagnostic.file === undefined || !byFile.has(diagnostic.file.fileName)) {
-    failures.set(`(global) ${message}`, [])
-    continue
-  }
-  const block = byFile.get(diagnostic.file.fileName)
-  const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
-  const where = `${block.file}:${block.line + line} (${relative(root, diagnostic.file.fileName)})`
-  if (!failures.has(where)) failures.set(where, [])
-  failures.get(where).push(`TS${diagnostic.code}: ${message}`)
-}
+const failures = compileSnippets(blocks, { root, outDir, prefix: 'readme-', digits: 2 })
 
 if (failures.size > 0) {
   for (const [where, messages] of failures) console.log(`${where}\n  ${messages.join('\n  ')}`)
