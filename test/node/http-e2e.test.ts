@@ -630,6 +630,33 @@ describe('POST /generate', () => {
       'unsupported_cryptosuite',
     )
   })
+  it('ES512, PS384, PS512, RS256 (issue 16): each generates, signs a JWT VC with exactly its algorithm; verified by credsign and jose', async () => {
+    for (const [signatureType, kty] of [
+      ['ES512', 'EC'],
+      ['PS384', 'RSA'],
+      ['PS512', 'RSA'],
+      ['RS256', 'RSA'],
+    ] as const) {
+      const id = `new-alg-${signatureType}#key-1`
+      const reply = await post(main, '/generate', {
+        identifier: id,
+        secrets: SECRETS,
+        signatureType,
+      })
+      expectStatus(reply, 201)
+      expect(reply.body.publicKeyJwk).toMatchObject({ kty, alg: signatureType })
+      const jwt = await sign('/sign/vc/jwt', id, { verifiable: credentialDraft() })
+      expectStatus(jwt, 201)
+      const result = await verify(jwt.text)
+      expectVerified(result, 'vc+jwt')
+      const { protectedHeader } = await jwtVerify(
+        jwt.text,
+        await importJWK(reply.body.publicKeyJwk, signatureType),
+        { typ: 'vc+jwt', algorithms: [signatureType] },
+      )
+      expect(protectedHeader.alg).toBe(signatureType)
+    }
+  })
 })
 
 // ---------------------------------------------------------------------------------------------
