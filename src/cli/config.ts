@@ -406,6 +406,11 @@ export async function openCliVault(
     schema?: string | undefined
     serviceSecret?: 'load' | 'none'
     sealsKeys?: boolean
+    /**
+     * Public reads only (verify): the store refuses every write, and a missing key directory is
+     * read as empty instead of being created.
+     */
+    readOnly?: boolean
   },
 ): Promise<CliVault> {
   const env = io.env
@@ -449,9 +454,15 @@ export async function openCliVault(
     where = `PostgreSQL (schema ${pgStore.names.schema})`
   } else {
     const directory = join(options.dataDir, 'keys')
-    store = new FileStore({ directory })
+    // FileStore creates its directory on first use, even for a read: a reader that finds none
+    // reads an empty store instead, so verifying never leaves a directory behind.
+    store =
+      options.readOnly === true && !(await exists(directory))
+        ? EMPTY_STORE
+        : new FileStore({ directory })
     where = `encrypted files in ${directory}`
   }
+  if (options.readOnly === true) store = readOnlyStore(store)
   const vault = new KeyVault({
     store,
     serviceSecret,
@@ -460,6 +471,44 @@ export async function openCliVault(
     ...(limiter === undefined ? {} : { limiter }),
   })
   return { vault, store, where, close }
+}
+
+/** No keys at all: what a reader sees of a key directory that does not exist. */
+const EMPTY_STORE: KeyStore = {
+  create: () => Promise.reject(readOnlyRefusal()),
+  update: () => Promise.reject(readOnlyRefusal()),
+  delete: () => Promise.reject(readOnlyRefusal()),
+  get: async () => undefined,
+  list: async () => ({ records: [] }),
+}
+
+function readOnlyRefusal(): CredsignError {
+  return new CredsignError('store_unavailable', 'this command opens the key store read-only')
+}
+
+/**
+ * `store` for reading only: `get`, `list` and `ping` pass through; `create`, `update` and `delete`
+ * fail with `store_unavailable` and never reach it.
+ *
+ * @example
+ *
+ * ```ts
+ * const store = readOnlyStore(new FileStore({ directory: './credsign-data/keys' }))
+ * await store.get('did:web:issuer.example#key-1')
+ * ```
+ *
+ * @internal
+ */
+export function readOnlyStore(store: KeyStore): KeyStore {
+  const reader: KeyStore = {
+    create: () => Promise.reject(readOnlyRefusal()),
+    update: () => Promise.reject(readOnlyRefusal()),
+    delete: () => Promise.reject(readOnlyRefusal()),
+    get: (id) => store.get(id),
+    list: (listOptions) => store.list(listOptions),
+  }
+  if (store.ping !== undefined) reader.ping = async () => store.ping?.()
+  return reader
 }
 
 /**

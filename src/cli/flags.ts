@@ -76,7 +76,7 @@ export function parseFlags(args: string[], spec: FlagSpec): Flags | string {
     // URL with its password.
     if (!name.startsWith('-'))
       return 'unexpected argument (every option is --name VALUE or --name=VALUE)'
-    if (!kind) return `unknown option${printable(name)}`
+    if (!kind) return `unknown option${printable(name)}${didYouMean(name, Object.keys(spec))}`
     if (kind === 'flag') {
       if (inline !== undefined) return `${name} takes no value`
       out[name] = true
@@ -177,4 +177,88 @@ export function choiceFlag<T extends string>(
  */
 export function printable(name: string): string {
   return /^-{0,2}[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(name) ? ` ${JSON.stringify(name)}` : ''
+}
+
+/**
+ * The number of single-character insertions, deletions, substitutions and swaps of two adjacent
+ * characters that turn `a` into `b` (optimal string alignment distance).
+ *
+ * @example
+ *
+ * ```ts
+ * editDistance('--secret-file', '--secrets-file') // 1
+ * editDistance('vreify', 'verify') // 1
+ * ```
+ *
+ * @internal
+ */
+export function editDistance(a: string, b: string): number {
+  // Rows of the dynamic programming table: two back (for swaps), previous, current.
+  let before: number[] = []
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let best = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      )
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, (before[j - 2] as number) + 1)
+      current.push(best)
+    }
+    before = previous
+    previous = current
+  }
+  return previous[b.length] as number
+}
+
+/**
+ * The candidate closest to `name`, when close enough to be a typo of it: within a third of its
+ * length (at least 1, at most 3 edits), or `name` is the start of exactly one candidate. Ties go to
+ * the first candidate listed.
+ *
+ * @example
+ *
+ * ```ts
+ * closestName('--secret-file', ['--id', '--secrets-file']) // '--secrets-file'
+ * closestName('--frobnicate', ['--id', '--secrets-file']) // undefined
+ * ```
+ *
+ * @internal
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  // Never suggest for something that is not a plain name: it may be a secret.
+  if (printable(name) === '') return undefined
+  const limit = Math.min(3, Math.max(1, Math.floor(name.replace(/^-+/, '').length / 3)))
+  let best: string | undefined
+  let bestDistance = Number.POSITIVE_INFINITY
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate)
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  if (best !== undefined && bestDistance <= limit) return best
+  const extended = candidates.filter((candidate) => name.length > 2 && candidate.startsWith(name))
+  return extended.length === 1 ? extended[0] : undefined
+}
+
+/**
+ * `; did you mean --secrets-file?` when {@link closestName} finds one, else nothing.
+ *
+ * @example
+ *
+ * ```ts
+ * didYouMean('--secret-file', ['--secrets-file']) // '; did you mean --secrets-file?'
+ * ```
+ *
+ * @internal
+ */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const suggestion = closestName(name, candidates)
+  return suggestion === undefined ? '' : `; did you mean ${suggestion}?`
 }

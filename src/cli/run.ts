@@ -1,6 +1,8 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import type { FetchLike } from '../resolve/options.js'
 import { SIGNING_FORMATS } from '../service/formats.js'
-import { CliError, printable } from './flags.js'
+import { CREDSIGN_VERSION } from '../http/package-version.js'
+import { CliError, closestName, printable } from './flags.js'
 import { keygenCommand } from './keygen.js'
 import { migrateCommand } from './migrate.js'
 import { serveCommand } from './serve.js'
@@ -36,34 +38,51 @@ export interface CliIo {
    * it. Default: SIGINT and SIGTERM.
    */
   onShutdown?: (stop: () => void) => () => void
+  /**
+   * `verify --allow-network`: the fetch that resolves did:web documents and JWK Sets (default: the
+   * global `fetch`). Never called without that flag.
+   */
+  fetch?: FetchLike
 }
 
-const USAGE = `usage: credsign <command> [options]
-
-commands:
-  serve [--port 3000] [--host 127.0.0.1] [--data-dir ./credsign-data] [--no-auth] [--schema NAME] [--no-migrate]
+/**
+ * Each command's usage lines: `credsign <command> --help` prints its own, `credsign help` all of
+ * them.
+ */
+const COMMAND_HELP: Record<string, string> = {
+  serve: `  serve [--port 3000] [--host 127.0.0.1] [--data-dir ./credsign-data] [--no-auth] [--schema NAME] [--no-migrate]
       Run the HTTP signing service (credsign/http) until SIGINT/SIGTERM. Keys: encrypted files in
       DATA_DIR/keys, or PostgreSQL when DATABASE_URL is set (pending migrations are applied first;
       with --no-migrate they must already be). Port: --port, else PORT, else 3000.
       Read deadlines in ms: [--headers-timeout 10000] [--body-timeout 30000] [--keep-alive-timeout 5000]
       (a slow client is answered 408 and its connection closed).
       [--allow-inline-contexts]: Data Integrity documents may carry inline @context objects (for the
-      W3C conformance suites only: an inline context can change what a signed document says).
-  keygen --id ID --algorithm Ed25519|P-256|P-384|P-521|secp256k1|RSA-PSS|PS384|PS512|RS256|RS384|RS512 [--key-type JsonWebKey|Multikey]
+      W3C conformance suites only: an inline context can change what a signed document says).`,
+  keygen: `  keygen --id ID --algorithm Ed25519|P-256|P-384|P-521|secp256k1|RSA-PSS|PS384|PS512|RS256|RS384|RS512 [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
-      Generate a key; prints the verification method its signatures name (JSON).
-  sign --id ID --format ${SIGNING_FORMATS.join('|')} [--kind vc|vp] [--in FILE|-] [--secrets-file PATH]
-       [--challenge C] [--domain D] [--cryptosuite SUITE] [--data-dir DIR] [--schema NAME]
+      Generate a key; prints the verification method its signatures name (JSON).`,
+  sign: `  sign --id ID --format ${SIGNING_FORMATS.join('|')} [--kind vc|vp] [--in FILE|-] [--secrets-file PATH]
+       [--challenge C] [--domain D] [--cryptosuite SUITE] [--holder-key ID] [--data-dir DIR] [--schema NAME]
       Sign the credential or presentation in FILE (default: stdin) as POST /sign/KIND/FORMAT does;
-      prints the JWT / SD-JWT or the signed JSON. For --kind vp --format sd-jwt the input is the SD-JWT.
-  verify [--in FILE|-] [--audience A] [--nonce N] [--data-dir DIR] [--schema NAME]
+      prints the JWT / SD-JWT or the signed JSON. For --kind vp --format sd-jwt the input is the SD-JWT.`,
+  verify: `  verify [--in FILE|-] [--audience A] [--nonce N] [--data-dir DIR] [--schema NAME]
+         [--allow-network [--jwks URL]]
       Verify a credential or presentation (JWT, SD-JWT, Data Integrity); prints the result (JSON).
-      Exit 0 only if it verified. Keys: this vault's, did:key, did:jwk; never the network.
-  migrate [--schema NAME] [--status] [--allow-destructive]
+      Exit 0 only if it verified. Keys: this vault's (read only: nothing is created), did:key,
+      did:jwk. Nothing is fetched unless --allow-network: then did:web documents over https, and
+      the JWK Set at --jwks URL.`,
+  migrate: `  migrate [--schema NAME] [--status] [--allow-destructive]
       Apply the PostgreSQL store's pending migrations (DATABASE_URL, or --database-url URL).
-      Idempotent and safe when several replicas run it at once. --status only lists them.
-  help
-      Show this text.
+      Idempotent and safe when several replicas run it at once. --status only lists them.`,
+  help: `  help [COMMAND]
+      Show this text, or one command's usage (also: credsign COMMAND --help).`,
+}
+
+const USAGE = `usage: credsign <command> [options]
+       credsign --version
+
+commands:
+${Object.values(COMMAND_HELP).join('\n')}
 
 environment:
   SIGNING_KEY_PATH     service secret file, >= 32 bytes after trimming. Default: DATA_DIR/service-secret,
@@ -81,6 +100,20 @@ environment:
   CREDSIGN_UNLOCK_CACHE_TTL_MS  keep unlocked keys in memory this long (off by default).
 
 Exit codes: 0 success, 1 failure, 2 usage error.`
+
+/** `credsign <command> --help`: that command's usage lines only. */
+function commandUsage(command: string): string {
+  return `usage: credsign ${(COMMAND_HELP[command] as string).trimStart()}\n\n(credsign help lists every command and the environment variables)`
+}
+
+/** A usage error naming the nearest command when the name looks like a typo of one. */
+function unknownCommand(command: string, io: CliIo): number {
+  const suggestion = closestName(command, Object.keys(COMMAND_HELP))
+  io.err(
+    `credsign: unknown command${printable(command)}${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}\n\n${USAGE}`,
+  )
+  return 2
+}
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
   serve: serveCommand,
@@ -107,17 +140,29 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    ;(command === undefined ? io.err : io.out)(USAGE)
-    return command === undefined ? 2 : 0
-  }
-  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
-  if (run === undefined) {
-    io.err(`credsign: unknown command${printable(command)}\n\n${USAGE}`)
+  if (command === undefined) {
+    io.err(USAGE)
     return 2
   }
-  if (rest.length > 0 && (rest[0] === '--help' || rest[0] === '-h')) {
-    io.out(USAGE)
+  if (command === '--version' || command === '-v') {
+    io.out(CREDSIGN_VERSION)
+    return 0
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
+    const [topic] = rest
+    if (topic === undefined) {
+      io.out(USAGE)
+      return 0
+    }
+    if (!Object.hasOwn(COMMAND_HELP, topic)) return unknownCommand(topic, io)
+    io.out(commandUsage(topic))
+    return 0
+  }
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
+  if (run === undefined) return unknownCommand(command, io)
+  // `-h` only first: later it may be an option's value. `--help` anywhere: no value starts with `--`.
+  if (rest[0] === '-h' || rest.includes('--help')) {
+    io.out(commandUsage(command))
     return 0
   }
   try {

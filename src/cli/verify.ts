@@ -9,11 +9,14 @@ import { CliError, flagsOrThrow, stringFlag } from './flags.js'
 import type { CliIo } from './run.js'
 
 /**
- * `credsign verify [--in FILE|-] [--audience A] [--nonce N]`: verifies a credential or presentation
- * in any format credsign reads (JWT-VC/VP, SD-JWT, Data Integrity; an EnvelopedVerifiableCredential
- * is unwrapped) and prints the `VerificationResult` as JSON. Exit 0 only when it verified. Keys
- * come from this vault (no service secret needed: public keys only), then did:key and did:jwk;
- * nothing is fetched from the network.
+ * `credsign verify [--in FILE|-] [--audience A] [--nonce N] [--allow-network [--jwks URL]]`:
+ * verifies a credential or presentation in any format credsign reads (JWT-VC/VP, SD-JWT, Data
+ * Integrity; an EnvelopedVerifiableCredential is unwrapped) and prints the `VerificationResult` as
+ * JSON. Exit 0 only when it verified. Keys come from this vault, opened read-only (no service
+ * secret needed: public keys only; a missing key directory is read as empty, never created), then
+ * did:key and did:jwk. Nothing is fetched from the network unless `--allow-network` is given: then
+ * did:web documents (https only) and the JWK Set at `--jwks URL` are fetched, under the resolver's
+ * limits (timeout, size, no redirects).
  *
  * @example
  *
@@ -30,7 +33,13 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     '--nonce': 'value',
     '--data-dir': 'value',
     '--schema': 'value',
+    '--allow-network': 'flag',
+    '--jwks': 'value',
   })
+  const allowNetwork = flags['--allow-network'] === true
+  const jwks = stringFlag(flags, '--jwks')
+  if (jwks !== undefined && !allowNetwork)
+    throw new CliError('--jwks fetches a JWK Set: it needs --allow-network', 2)
   const input = parseDocument(await readInput(flags, io))
   const handlers: FormatHandler[] = []
   if (typeof input === 'object') {
@@ -43,6 +52,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     migrations: 'require',
     schema: stringFlag(flags, '--schema'),
     serviceSecret: 'none',
+    readOnly: true,
   })
   try {
     const audience = stringFlag(flags, '--audience')
@@ -50,7 +60,16 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     const options: VerifyOptions = {
       resolver: combineResolvers(
         vaultResolver(opened.vault, { thumbprints: false }),
-        createResolver(),
+        // Without `fetch` the resolver never leaves the process: did:web answers
+        // resolver_not_configured. The network is the user's explicit choice, per run.
+        createResolver(
+          allowNetwork
+            ? {
+                fetch: io.fetch ?? ((url, init) => fetch(url, init)),
+                ...(jwks === undefined ? {} : { jwks: [jwks] }),
+              }
+            : {},
+        ),
       ),
       handlers,
       ...(audience === undefined ? {} : { audience }),
