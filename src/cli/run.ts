@@ -66,11 +66,11 @@ const COMMAND_HELP: Record<string, string> = {
       Sign the credential or presentation in FILE (default: stdin) as POST /sign/KIND/FORMAT does;
       prints the JWT / SD-JWT or the signed JSON. For --kind vp --format sd-jwt the input is the SD-JWT.`,
   verify: `  verify [--in FILE|-] [--audience A] [--nonce N] [--data-dir DIR] [--schema NAME]
-         [--allow-network [--jwks URL]]
+         [--allow-network [--jwks URL --jwks-issuer ISSUER]]
       Verify a credential or presentation (JWT, SD-JWT, Data Integrity); prints the result (JSON).
       Exit 0 only if it verified. Keys: this vault's (read only: nothing is created), did:key,
       did:jwk. Nothing is fetched unless --allow-network: then did:web documents over https, and
-      the JWK Set at --jwks URL.`,
+      the JWK Set at --jwks URL, whose keys verify credentials of --jwks-issuer.`,
   migrate: `  migrate [--schema NAME] [--status] [--allow-destructive]
       Apply the PostgreSQL store's pending migrations (DATABASE_URL, or --database-url URL).
       Idempotent and safe when several replicas run it at once. --status only lists them.`,

@@ -9,14 +9,15 @@ import { CliError, flagsOrThrow, stringFlag } from './flags.js'
 import type { CliIo } from './run.js'
 
 /**
- * `credsign verify [--in FILE|-] [--audience A] [--nonce N] [--allow-network [--jwks URL]]`:
- * verifies a credential or presentation in any format credsign reads (JWT-VC/VP, SD-JWT, Data
- * Integrity; an EnvelopedVerifiableCredential is unwrapped) and prints the `VerificationResult` as
- * JSON. Exit 0 only when it verified. Keys come from this vault, opened read-only (no service
- * secret needed: public keys only; a missing key directory is read as empty, never created), then
- * did:key and did:jwk. Nothing is fetched from the network unless `--allow-network` is given: then
- * did:web documents (https only) and the JWK Set at `--jwks URL` are fetched, under the resolver's
- * limits (timeout, size, no redirects).
+ * `credsign verify [--in FILE|-] [--audience A] [--nonce N] [--allow-network [--jwks URL
+ * [--jwks-issuer ISSUER]]]`: verifies a credential or presentation in any format credsign reads
+ * (JWT-VC/VP, SD-JWT, Data Integrity; an EnvelopedVerifiableCredential is unwrapped) and prints the
+ * `VerificationResult` as JSON. Exit 0 only when it verified. Keys come from this vault, opened
+ * read-only (no service secret needed: public keys only; a missing key directory is read as empty,
+ * never created), then did:key and did:jwk. Nothing is fetched from the network unless
+ * `--allow-network` is given: then did:web documents (https only) and the JWK Set at `--jwks URL`
+ * are fetched, under the resolver's limits (timeout, size, no redirects). A key from that set
+ * verifies only credentials of `--jwks-issuer` (without it, none passes the issuer binding check).
  *
  * @example
  *
@@ -35,11 +36,15 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     '--schema': 'value',
     '--allow-network': 'flag',
     '--jwks': 'value',
+    '--jwks-issuer': 'value',
   })
   const allowNetwork = flags['--allow-network'] === true
   const jwks = stringFlag(flags, '--jwks')
+  const jwksIssuer = stringFlag(flags, '--jwks-issuer')
   if (jwks !== undefined && !allowNetwork)
     throw new CliError('--jwks fetches a JWK Set: it needs --allow-network', 2)
+  if (jwksIssuer !== undefined && jwks === undefined)
+    throw new CliError('--jwks-issuer names the issuer of the --jwks URL: pass --jwks too', 2)
   const input = parseDocument(await readInput(flags, io))
   const handlers: FormatHandler[] = []
   if (typeof input === 'object') {
@@ -66,7 +71,11 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
           allowNetwork
             ? {
                 fetch: io.fetch ?? ((url, init) => fetch(url, init)),
-                ...(jwks === undefined ? {} : { jwks: [jwks] }),
+                ...(jwks === undefined
+                  ? {}
+                  : {
+                      jwks: [jwksIssuer === undefined ? jwks : { url: jwks, issuer: jwksIssuer }],
+                    }),
               }
             : {},
         ),

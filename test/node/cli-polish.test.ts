@@ -171,7 +171,10 @@ describe('credsign verify: read-only, and the network only with --allow-network'
     })
     server = createServer((request, response) => {
       requests++
-      if (request.url === '/.well-known/did.json') {
+      if (request.url === '/jwks.json') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify({ keys: [{ ...method.publicKeyJwk, kid: method.id }] }))
+      } else if (request.url === '/.well-known/did.json') {
         response.writeHead(200, { 'content-type': 'application/did+json' })
         response.end(didDocument)
       } else {
@@ -306,6 +309,34 @@ describe('credsign verify: read-only, and the network only with --allow-network'
     expect(calls).toEqual(['get', 'list', 'ping'])
   })
 
+  it('with --allow-network --jwks URL the key comes from that JWK Set', async () => {
+    asked.length = 0
+    // The DID document is not found here: the key can only come from the JWK Set.
+    const jwksOnly: NonNullable<CliIo['fetch']> = async (url, init) => {
+      asked.push(url)
+      return url === 'https://issuer.example/jwks.json'
+        ? fetch(`${origin}/jwks.json`, init)
+        : new Response('not found', { status: 404 })
+    }
+    const jwksArgs = ['verify', '--allow-network', '--jwks', 'https://issuer.example/jwks.json']
+    const env = { CREDSIGN_DATA_DIR: join(dir, 'verifier') }
+    // Without --jwks-issuer nothing says whose key it is.
+    const unbound = await cli(jwksArgs, { env, fetch: jwksOnly }, jwt)
+    expect(unbound.code).toBe(1)
+    expect(JSON.parse(unbound.out).errors[0].code).toBe('issuer_mismatch')
+    const other = await cli(
+      [...jwksArgs, '--jwks-issuer', 'did:web:other.example'],
+      { env, fetch: jwksOnly },
+      jwt,
+    )
+    expect(other.code).toBe(1)
+    asked.length = 0
+    const run = await cli([...jwksArgs, '--jwks-issuer', ISSUER], { env, fetch: jwksOnly }, jwt)
+    expect(run.code, run.out).toBe(0)
+    expect(JSON.parse(run.out)).toMatchObject({ verified: true, issuer: ISSUER, errors: [] })
+    expect(asked).toContain('https://issuer.example/jwks.json')
+  })
+
   it('--jwks needs --allow-network (exit 2, nothing fetched)', async () => {
     const before = requests
     const run = await cli(
@@ -315,6 +346,8 @@ describe('credsign verify: read-only, and the network only with --allow-network'
     )
     expect(run.code).toBe(2)
     expect(run.err).toContain('--jwks fetches a JWK Set: it needs --allow-network')
+    const issuerAlone = await cli(['verify', '--allow-network', '--jwks-issuer', ISSUER], {}, jwt)
+    expect(issuerAlone.code).toBe(2)
     expect(requests).toBe(before)
   })
 })
