@@ -390,12 +390,49 @@ describe('@graph wrapping and other forms that hide a credential from the checks
         `${EX}ExamplePersonCredential`,
       ],
     }
-    for (const disguised of [atType, iriType]) {
-      const result = await verify(disguised, { handlers })
-      expect(result.verified).toBe(false)
-      expect(codes(result)).toContain('credential_invalid')
-      expect(result.credential).toBeDefined()
+    // @type instead of type is refused as a form (members are read by their terms)
+    const asAtType = await verify(atType, { handlers })
+    expect(asAtType.verified).toBe(false)
+    expect(codes(asAtType)).toContain('jsonld_form_not_allowed')
+    const result = await verify(iriType, { handlers })
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toContain('credential_invalid')
+    expect(result.credential).toBeDefined()
+  })
+
+  it('members named by an IRI, a compact IRI or @id are refused (an expired validUntil renamed to its IRI would verify)', async () => {
+    const secured = await expiredCredential()
+    const { validUntil, ...rest } = clone(secured)
+    expect(validUntil).toBeDefined()
+    const iri = {
+      ...rest,
+      'https://www.w3.org/2018/credentials#validUntil': {
+        '@value': validUntil,
+        '@type': 'http://www.w3.org/2001/XMLSchema#dateTime',
+      },
     }
+    const { id, ...withoutId } = clone(secured)
+    const atId = { ...withoutId, '@id': id ?? 'urn:uuid:1' }
+    const proof = clone(secured).proof as Record<string, unknown>
+    const { created, ...proofRest } = proof
+    const proofIri = {
+      ...clone(secured),
+      proof: { ...proofRest, 'https://w3id.org/security#created': created },
+    }
+    for (const [name, disguised] of [
+      ['validUntil as an IRI', iri],
+      ['@id', atId],
+      ['proof member as an IRI', proofIri],
+    ] as const) {
+      const result = await verify(disguised, { handlers })
+      expect(result.verified, name).toBe(false)
+      expect(codes(result), name).toContain('jsonld_form_not_allowed')
+    }
+    const signer = new DataIntegritySigner(await didSigner())
+    const { validUntil: until, ...unsigned } = clone(EXPIRED)
+    expect(await rejectionCode(signer.sign({ ...unsigned, 'cred:validUntil': until }))).toBe(
+      'jsonld_form_not_allowed',
+    )
   })
 
   it('signing refuses the wrapped forms as well', async () => {

@@ -95,6 +95,36 @@ export function checkDocumentForm(document: JsonLdDocument): void {
       )
     }
     if (HIDING_ANYWHERE.has(key)) throw hidingForm(key, key)
+    checkMemberName(key, key)
+  }
+  const proofs = Array.isArray(document.proof) ? document.proof : [document.proof]
+  proofs.forEach((proof, index) => {
+    if (proof === null || typeof proof !== 'object' || Array.isArray(proof)) return
+    const at = Array.isArray(document.proof) ? `proof[${index}]` : 'proof'
+    for (const key of Object.keys(proof)) checkMemberName(key, `${at}.${key}`)
+  })
+}
+
+/**
+ * A member of the credential (or of its proof) named by an absolute or compact IRI
+ * (`"https://www.w3.org/2018/credentials#validUntil"`, `"cred:validUntil"`) or by `@id` / `@type`
+ * is the same RDF as the term it expands to, so a proof signed over `validUntil` still verifies
+ * after the member is renamed, while every check that reads the JSON (`validUntil`, `issuer`, a
+ * proof's `expires`) no longer finds it: an expired credential would verify. The compacted form the
+ * data model describes names these members by their terms; anything else is refused.
+ */
+function checkMemberName(key: string, path: string): void {
+  if (key === '@id' || key === '@type') {
+    throw new CredsignError(
+      'jsonld_form_not_allowed',
+      `${path}: write ${key.slice(1)} (the term), not "${key}": members are read by their terms`,
+    )
+  }
+  if (key.includes(':')) {
+    throw new CredsignError(
+      'jsonld_form_not_allowed',
+      `${path}: a member named by an IRI or compact IRI is the same RDF as the term it expands to, but hidden from the checks that read the term (an expiry, an issuer): use the term`,
+    )
   }
 }
 
