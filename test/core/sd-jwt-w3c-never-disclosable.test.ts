@@ -145,3 +145,25 @@ describe('SdJwtVcSigner.signCredential and the constructor clock', () => {
     expect(payload.iat).toBe(fixed / 1000)
   })
 })
+
+describe('@context from a disclosure (adversarial review)', () => {
+  it('is claim_invalid in any SD-JWT: it would make a W3C credential skip every W3C rule', async () => {
+    const issuer = await didSigner()
+    const claims = {
+      ...credentialV2({ validUntil: PAST }),
+      issuer: didOf(issuer),
+      vct: 'urn:example:vct',
+    }
+    const sdJwt = await issueSdJwt(issuer, claims, {
+      typ: 'vc+sd-jwt',
+      disclosureFrame: { _sd: ['@context'] },
+    })
+    const result = await verify(sdJwt)
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toContain('claim_invalid')
+    const { verifySdJwt } = await import('../../src/formats/sd-jwt/verify-sd-jwt.js')
+    await expect(verifySdJwt(sdJwt, { key: issuer.publicJwk })).rejects.toMatchObject({
+      code: 'claim_invalid',
+    })
+  })
+})

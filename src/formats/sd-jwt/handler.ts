@@ -31,7 +31,13 @@ import {
 import { verifyKbJwt } from './key-binding.js'
 import { processPayload } from './process.js'
 import { splitSdJwt, type SplitSdJwt } from './serialization.js'
-import { checkSdJwtVcClaims, checkW3cDisclosures, kindOf, type SdJwtKind } from './vc-claims.js'
+import {
+  checkSdJwtVcClaims,
+  checkW3cDisclosures,
+  kindOf,
+  type SdJwtKind,
+  refuseDisclosedContext,
+} from './vc-claims.js'
 
 /**
  * The `typ` values `verify()` accepts for SD-JWT: SD-JWT VC (`dc+sd-jwt`, `vc+sd-jwt`) and W3C
@@ -310,6 +316,7 @@ function checkDocument(
       : idOf(extracted.document.holder)
   }
   try {
+    refuseDisclosedContext(disclosed)
     if (kind === 'sd-jwt-vc') checkSdJwtVcClaims(claims, disclosed)
     else if (claims.iss !== undefined && typeof claims.iss !== 'string')
       throw new CredsignError('claim_invalid', 'iss must be a string')

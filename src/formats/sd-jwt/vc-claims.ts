@@ -79,6 +79,18 @@ export function checkW3cDisclosures(disclosed: readonly string[]): void {
 }
 
 /**
+ * `@context` from a disclosure, in any SD-JWT: what a payload is (a W3C credential or presentation,
+ * checked against the data model and its validity period, or an SD-JWT VC) is read from the
+ * issuer-signed payload, so a disclosed `@context` would make a W3C credential skip every W3C rule
+ * (and with the disclosure withheld, verify as something else). `claim_invalid`.
+ *
+ * @internal
+ */
+export function refuseDisclosedContext(disclosed: readonly string[]): void {
+  refuseDisclosed(disclosed, ['@context'], 'an SD-JWT')
+}
+
+/**
  * Refuses a disclosed claim named in `names`, or any claim inside one (`cnf.jwk`,
  * `status.status_list`): withholding a member of `cnf` or `status` is as good as withholding the
  * whole claim.

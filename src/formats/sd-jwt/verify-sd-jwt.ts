@@ -13,7 +13,12 @@ import { verifyKbJwt } from './key-binding.js'
 import { processPayload } from './process.js'
 import { splitSdJwt } from './serialization.js'
 import type { SdJwtVerifyOptions, VerifiedSdJwt } from './types.js'
-import { checkSdJwtVcClaims, checkW3cDisclosures, kindOf } from './vc-claims.js'
+import {
+  checkSdJwtVcClaims,
+  checkW3cDisclosures,
+  kindOf,
+  refuseDisclosedContext,
+} from './vc-claims.js'
 
 /**
  * Verifies an SD-JWT or SD-JWT+KB (RFC 9901 section 7) and, for SD-JWT VC, its claim rules
@@ -73,6 +78,7 @@ export async function verifySdJwt(
   const disclosures = split.disclosures.map((d) => parseDisclosure(d, issuer.alg))
   const { claims, disclosed } = processPayload(issuer.payload, disclosures)
   const kind = kindOf(issuer.header, issuer.payload)
+  refuseDisclosedContext(disclosed)
   if (kind === 'sd-jwt-vc') checkSdJwtVcClaims(claims, disclosed)
   else if (kind === 'w3c-credential' || kind === 'w3c-presentation') checkW3cDisclosures(disclosed)
   checkJwtTimes(claims, {
