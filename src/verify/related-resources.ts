@@ -249,8 +249,21 @@ export async function withRelatedResourceChecks(
   let outcomes: RelatedResourceOutcome[]
   try {
     outcomes = await relatedResourceOutcomes(document, options)
-  } catch {
-    outcomes = []
+  } catch (error) {
+    // A check that could not run is not a check that passed: fail closed (it was `[]`, a pass).
+    const message = `the related resources could not be checked: ${CredsignError.is(error) ? error.message : 'unexpected error'}`
+    return {
+      ...result,
+      verified: false,
+      checks: [
+        ...result.checks,
+        { name: 'related_resource_unchecked', passed: false, detail: message },
+      ],
+      errors: [
+        ...result.errors,
+        { code: 'related_resource_unchecked', message, path: 'relatedResource' },
+      ],
+    }
   }
   const checks: VerificationCheck[] = [...result.checks]
   const errors: VerificationIssue[] = [...result.errors]
