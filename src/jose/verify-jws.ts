@@ -108,11 +108,14 @@ export async function verifyJwsWith(
         ...(await verifyOne(jws.signatures[0] as RawSignature, context)),
       }
     }
-    refuseUnencodedPayload(jws.signatures, limits)
+    const decoded = decodeEach(jws.signatures, limits)
+    refuseUnencodedPayload(decoded)
     const failures: CredsignError[] = []
-    for (const raw of jws.signatures) {
+    for (const [index, raw] of jws.signatures.entries()) {
       try {
-        return { payload: jws.payload, ...(await verifyOne(raw, context)) }
+        const entry = decoded[index] as DecodedSignature | CredsignError
+        if (entry instanceof CredsignError) throw entry
+        return { payload: jws.payload, ...(await verifyOne(raw, context, entry)) }
       } catch (error) {
         failures.push(typed(error))
       }
@@ -204,15 +207,11 @@ async function verifyOne(
  * with several signatures, one that names it must refuse the whole JWS, or the any-signature rule
  * would let another signature verify a payload that a `b64`-aware verifier reads differently.
  */
-function refuseUnencodedPayload(signatures: readonly RawSignature[], limits: JwsLimits): void {
-  for (const raw of signatures) {
-    let decoded: DecodedSignature
-    try {
-      decoded = decodeSignature(raw, limits)
-    } catch {
-      continue // a malformed entry fails on its own in the any-signature loop; it must not stop a good one
-    }
-    const { protectedHeader, unprotectedHeader } = decoded
+function refuseUnencodedPayload(decoded: readonly (DecodedSignature | CredsignError)[]): void {
+  for (const entry of decoded) {
+    // A malformed entry fails on its own in the any-signature loop; it must not stop a good one.
+    if (entry instanceof CredsignError) continue
+    const { protectedHeader, unprotectedHeader } = entry
     if (
       'b64' in protectedHeader ||
       (unprotectedHeader !== undefined && 'b64' in unprotectedHeader)
@@ -223,6 +222,23 @@ function refuseUnencodedPayload(signatures: readonly RawSignature[], limits: Jws
       )
     }
   }
+}
+
+/**
+ * Each signature's headers decoded once (a malformed one as its error), for the b64 rule and the
+ * verification.
+ */
+function decodeEach(
+  signatures: readonly RawSignature[],
+  limits: JwsLimits,
+): (DecodedSignature | CredsignError)[] {
+  return signatures.map((raw) => {
+    try {
+      return decodeSignature(raw, limits)
+    } catch (error) {
+      return typed(error)
+    }
+  })
 }
 
 function criticalNames(crit: readonly string[] | undefined): readonly string[] {
