@@ -8,6 +8,7 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { FileStore, loadServiceSecret } from '../file/file-store.js'
 import type { KeyStore } from '../stores/key-store.js'
 import type { AttemptLimiter } from '../vault/attempt-limiter.js'
+import { MemoryAttemptLimiter } from '../vault/memory-attempt-limiter.js'
 import { KeyVault } from '../vault/key-vault.js'
 import type { UnlockCacheOptions } from '../vault/unlock-cache.js'
 import { CliError, stringFlag, type Flags } from './flags.js'
@@ -411,6 +412,16 @@ export async function openCliVault(
      * read as empty instead of being created.
      */
     readOnly?: boolean
+    /**
+     * The attempt limiter for a file store (default: one in this process's memory). With PostgreSQL
+     * the store's shared limiter is used and this is ignored.
+     */
+    fileLimiter?: AttemptLimiter
+    /** Wrappers that observe the store and the limiter (`credsign serve`'s metrics). */
+    instrument?: {
+      store(store: KeyStore): KeyStore
+      limiter(limiter: AttemptLimiter): AttemptLimiter
+    }
   },
 ): Promise<CliVault> {
   const env = io.env
@@ -463,6 +474,14 @@ export async function openCliVault(
     where = `encrypted files in ${directory}`
   }
   if (options.readOnly === true) store = readOnlyStore(store)
+  if (options.instrument !== undefined) {
+    limiter = options.instrument.limiter(
+      limiter ?? options.fileLimiter ?? new MemoryAttemptLimiter(),
+    )
+    store = options.instrument.store(store)
+  } else if (limiter === undefined && options.fileLimiter !== undefined) {
+    limiter = options.fileLimiter
+  }
   const vault = new KeyVault({
     store,
     serviceSecret,

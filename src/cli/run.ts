@@ -33,6 +33,8 @@ export interface CliIo {
   err: (line: string) => void
   /** Standard input in full, for `--in -` (default: the process's stdin). */
   readStdin?: () => Promise<string>
+  /** `serve`: where the access log's JSON lines go (default: `out`). */
+  accessLog?: (line: string) => void
   /**
    * `serve`: registers `stop`, which shuts the server down, and returns a function that unregisters
    * it. Default: SIGINT and SIGTERM.
@@ -57,7 +59,11 @@ const COMMAND_HELP: Record<string, string> = {
       Read deadlines in ms: [--headers-timeout 10000] [--body-timeout 30000] [--keep-alive-timeout 5000]
       (a slow client is answered 408 and its connection closed).
       [--allow-inline-contexts]: Data Integrity documents may carry inline @context objects (for the
-      W3C conformance suites only: an inline context can change what a signed document says).`,
+      W3C conformance suites only: an inline context can change what a signed document says).
+      [--issuer-profiles FILE]: VC-API issuer profiles (JSON) for POST /credentials/issue.
+      [--no-access-log]: no JSON access log line per request on stdout (on by default).
+      [--no-metrics] [--metrics-token-file PATH]: GET /metrics (Prometheus) is on, behind the API
+      tokens, or behind its own token (this file, or CREDSIGN_METRICS_TOKEN).`,
   keygen: `  keygen --id ID --algorithm Ed25519|P-256|P-384|P-521|secp256k1|RSA-PSS|PS384|PS512|RS256|RS384|RS512 [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
       Generate a key; prints the verification method its signatures name (JSON).`,
@@ -96,6 +102,9 @@ environment:
   CREDSIGN_SECRETS     keygen, sign: the key's secrets, one per line (or --secrets-file PATH). Secrets
                        are never taken as arguments, which other users can see.
   CORS_ORIGINS         serve: * or comma-separated origins allowed to call from a browser.
+  CREDSIGN_ACCESS_LOG  serve: off turns the access log off (as --no-access-log).
+  CREDSIGN_METRICS_TOKEN  serve: the token that alone opens GET /metrics (16+ characters).
+  CREDSIGN_ISSUER_PROFILES  serve: default of --issuer-profiles.
   PBKDF2_ITERATIONS    KDF iterations for new keys (default 600000, at least 1000).
   CREDSIGN_UNLOCK_CACHE_TTL_MS  keep unlocked keys in memory this long (off by default).
 

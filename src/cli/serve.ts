@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { createHandler } from '../http/handler.js'
 import { DEFAULT_BODY_TIMEOUT_MS, toNodeListener } from '../http/node-listener.js'
-import type { CorsOptions, HttpAuth } from '../http/options.js'
+import { renderPrometheus } from '../http/metrics.js'
+import type { CorsOptions, HttpAuth, HttpLogEntry } from '../http/options.js'
 import {
   dataDirOf,
   ensureDataDir,
@@ -14,6 +15,8 @@ import {
   writeNewPrivateFile,
 } from './config.js'
 import { CliError, flagsOrThrow, stringFlag, type Flags } from './flags.js'
+import { checkIssuerKeys, loadIssuerProfiles } from './issuer-profiles.js'
+import { accessLogLine, ServeMetrics } from './observability.js'
 import type { CliIo } from './run.js'
 
 /**
@@ -64,6 +67,10 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     '--body-timeout': 'value',
     '--keep-alive-timeout': 'value',
     '--allow-inline-contexts': 'flag',
+    '--no-access-log': 'flag',
+    '--no-metrics': 'flag',
+    '--metrics-token-file': 'value',
+    '--issuer-profiles': 'value',
   })
   const deadlines = deadlinesOf(flags)
   const port = portOf(stringFlag(flags, '--port') ?? io.env.PORT)
@@ -72,20 +79,54 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const cors = corsFromEnv(io.env)
   // Authentication first: a refused configuration should not create a service secret.
   const auth = await serveAuth(flags, io, dataDir)
+  const metricsTokens = await metricsTokensOf(flags, io)
+  const profilesFile =
+    stringFlag(flags, '--issuer-profiles') ?? (io.env.CREDSIGN_ISSUER_PROFILES?.trim() || undefined)
+  const issuers = profilesFile === undefined ? undefined : await loadIssuerProfiles(profilesFile)
+  const accessLog = accessLogOn(flags, io.env)
+  const metrics = flags['--no-metrics'] ? undefined : new ServeMetrics()
   const opened = await openCliVault(io, {
     dataDir,
     migrations: flags['--no-migrate'] ? 'require' : 'apply',
     schema: stringFlag(flags, '--schema'),
     sealsKeys: true,
+    ...(metrics === undefined
+      ? {}
+      : {
+          instrument: {
+            store: (store) => metrics.instrumentStore(store),
+            limiter: (limiter) => metrics.instrumentLimiter(limiter),
+          },
+        }),
   })
   let server: Server | undefined
   try {
+    if (issuers !== undefined) await checkIssuerKeys(issuers, opened.vault, profilesFile!)
+    const writeLog = io.accessLog ?? io.out
     const handler = createHandler({
       vault: opened.vault,
       auth,
+      requestIds: true,
       ...(cors === undefined ? {} : { cors }),
+      ...(issuers === undefined ? {} : { issuers }),
       // For W3C conformance runs only: inline contexts can change what a signed document says.
       ...(flags['--allow-inline-contexts'] ? { dataIntegrity: { allowInlineContexts: true } } : {}),
+      ...(metrics === undefined
+        ? {}
+        : {
+            metrics: {
+              exposition: () => renderPrometheus(metrics.registry.snapshot()),
+              ...(metricsTokens === undefined ? {} : { bearerTokens: metricsTokens }),
+            },
+          }),
+      ...(metrics === undefined && !accessLog
+        ? {}
+        : {
+            onLog: (entry: HttpLogEntry) => {
+              metrics?.onRequest(entry)
+              if (accessLog) writeLog(accessLogLine(entry, Date.now()))
+            },
+          }),
     })
     server = createDeadlineServer(
       toNodeListener(handler, { bodyTimeoutMs: deadlines.bodyMs }),
@@ -110,6 +151,39 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     if (server?.listening) await close(server)
     await opened.close()
   }
+}
+
+/** `--no-access-log`, or `CREDSIGN_ACCESS_LOG=off` (also `0`, `false`, `no`): no access log. */
+function accessLogOn(flags: Flags, env: CliIo['env']): boolean {
+  if (flags['--no-access-log']) return false
+  const setting = env.CREDSIGN_ACCESS_LOG?.trim().toLowerCase()
+  if (setting === undefined || setting === '' || ['on', '1', 'true', 'yes'].includes(setting))
+    return true
+  if (['off', '0', 'false', 'no'].includes(setting)) return false
+  throw new CliError('CREDSIGN_ACCESS_LOG must be on or off', 2)
+}
+
+/**
+ * A separate token for `GET /metrics`: `CREDSIGN_METRICS_TOKEN`, or the file named by
+ * `--metrics-token-file` (never on the command line, where other users can read it). Without one,
+ * `/metrics` takes the API tokens.
+ */
+async function metricsTokensOf(flags: Flags, io: CliIo): Promise<string[] | undefined> {
+  const file = stringFlag(flags, '--metrics-token-file')
+  const fromEnv = io.env.CREDSIGN_METRICS_TOKEN?.trim() || undefined
+  if (flags['--no-metrics'] && (file !== undefined || fromEnv !== undefined))
+    throw new CliError('--no-metrics contradicts a metrics token: drop one of them', 2)
+  if (file === undefined && fromEnv === undefined) return undefined
+  const tokens = [
+    ...(fromEnv === undefined ? [] : [fromEnv]),
+    ...(file === undefined ? [] : splitTokens(await readTextFile(file, MAX_TOKEN_FILE_BYTES))),
+  ]
+  if (tokens.length === 0 || tokens.some((t) => !TOKEN_SHAPE.test(t)))
+    throw new CliError(
+      `the metrics token (${file === undefined ? 'CREDSIGN_METRICS_TOKEN' : file}) must be 16 to 4096 visible ASCII characters`,
+      2,
+    )
+  return tokens
 }
 
 /** The read deadlines of `credsign serve`, in milliseconds. */

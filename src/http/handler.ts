@@ -13,6 +13,7 @@ import { didWebDocument, didWebFor, healthRoute, jwksRoute, keyRoute } from './p
 import { signRoute } from './sign-route.js'
 import { deleteRoute, generateRoute } from './sign-routes.js'
 import { issueRoute, verifyRoute } from './vc-api-routes.js'
+import { metricsRoute } from './metrics-route.js'
 
 /** A web-standard request handler, as `createHandler` returns it. */
 export type CredsignHandler = (request: Request) => Promise<Response>
@@ -67,7 +68,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
   const settings = checkOptions(options)
   const tokenDigests =
     'bearerTokens' in options.auth ? options.auth.bearerTokens.map((t) => sha256(utf8(t))) : []
-  const routes = ROUTES
+  const routes = options.metrics === undefined ? ROUTES : [...ROUTES, metricsRoute(options.metrics)]
   const didWebPaths = (options.didWeb ?? []).map((p) => didWebPath(p.did))
   let openApi: string | undefined
   const now = options.now ?? Date.now
@@ -79,6 +80,8 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
     let serverDetail: string | undefined
     let response: Response
     const origin = request.headers.get('origin')
+    const requestId =
+      options.requestIds === true ? requestIdOf(request.headers.get('x-request-id')) : undefined
     try {
       const url = new URL(request.url)
       const requested = request.method.toUpperCase()
@@ -126,7 +129,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
         if (match.params === undefined)
           throw new HttpError('route_not_found', 'a path segment is not valid percent-encoding')
         const caller =
-          route.public === true
+          route.public === true || route.ownAuth === true
             ? { client: undefined }
             : await authenticate(options.auth, tokenDigests, request)
         const context: RouteContext = {
@@ -157,6 +160,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
         headers.set(name, value)
       headers.set('x-content-type-options', 'nosniff')
       if (!headers.has('cache-control')) headers.set('cache-control', 'no-store')
+      if (requestId !== undefined) headers.set('x-request-id', requestId)
       if (options.onLog !== undefined) {
         try {
           options.onLog({
@@ -166,6 +170,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
             ...(code === undefined ? {} : { code }),
             ...(serverDetail === undefined ? {} : { detail: serverDetail }),
             durationMs: performance.now() - started,
+            ...(requestId === undefined ? {} : { requestId }),
           })
         } catch {
           // A failing logger must not turn a response into an error.
@@ -174,6 +179,14 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
       return result
     }
   }
+}
+
+/** What an `X-Request-Id` may be to be echoed and logged: short, and nothing a log could misread. */
+const REQUEST_ID_SHAPE = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The caller's request id when it has a safe shape, else a new one (a random UUID). */
+function requestIdOf(presented: string | null): string {
+  return presented !== null && REQUEST_ID_SHAPE.test(presented) ? presented : crypto.randomUUID()
 }
 
 type RouteMatch =
@@ -283,6 +296,13 @@ function checkOptions(options: HandlerOptions): Settings {
         'invalid_argument',
         `didWeb ${publication.did}: keyIds must list at least one key`,
       )
+  }
+  if (options.metrics !== undefined) {
+    const metrics = options.metrics as unknown as Record<string, unknown> | null
+    if (metrics === null || typeof metrics !== 'object' || typeof metrics.exposition !== 'function')
+      throw new CredsignError('invalid_argument', 'metrics needs an exposition function')
+    if (metrics.bearerTokens !== undefined)
+      checkAuthOption({ bearerTokens: options.metrics.bearerTokens! })
   }
   if (options.onLog !== undefined && typeof options.onLog !== 'function')
     throw new CredsignError('invalid_argument', 'onLog must be a function')

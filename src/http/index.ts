@@ -17,6 +17,7 @@ export type {
   HttpAuth,
   HttpLogEntry,
   IssuerProfile,
+  MetricsOptions,
 } from './options.js'
 export type { Problem, ProblemCode, ProblemDetail } from './problem.js'
 export type { HttpErrorCode } from './http-error-code.js'

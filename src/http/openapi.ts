@@ -87,7 +87,7 @@ export function openApiDocument(
         content: { 'application/json': { schema: componentRefs(jsonSchema) } },
       }
     }
-    if (route.public === true) operation.security = []
+    if (route.public === true && route.ownAuth !== true) operation.security = []
     paths[openApiPath] = { ...paths[openApiPath], [route.method.toLowerCase()]: operation }
   }
   for (const path of didWebPaths)

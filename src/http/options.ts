@@ -145,6 +145,33 @@ export interface HttpLogEntry {
    */
   detail?: string
   durationMs: number
+  /**
+   * The request's id when {@link HandlerOptions.requestIds} is on: the caller's `X-Request-Id`, or
+   * one generated here.
+   */
+  requestId?: string
+}
+
+/**
+ * `GET /metrics`: the Prometheus text exposition (format 0.0.4) of whatever `exposition` returns.
+ * Behind the handler's authentication, or, with `bearerTokens`, behind those tokens only (a scraper
+ * then needs no API token).
+ *
+ * @example
+ *
+ * ```ts
+ * import type { MetricsOptions } from 'credsign/http'
+ * const metrics: MetricsOptions = {
+ *   exposition: () => '# TYPE up gauge\nup 1\n',
+ *   bearerTokens: ['a-separate-scrape-token-0123'],
+ * }
+ * ```
+ */
+export interface MetricsOptions {
+  /** The exposition text (`credsign serve` renders its counters and histograms here). */
+  exposition: () => string | Promise<string>
+  /** Tokens (16+ characters) that alone open `/metrics`, instead of the handler's `auth`. */
+  bearerTokens?: readonly string[]
 }
 
 /**
@@ -207,6 +234,14 @@ export interface HandlerOptions {
   service?: { name?: string; version?: string }
   /** Called once per request, after the response is made. Must not throw. */
   onLog?: (entry: HttpLogEntry) => void
+  /**
+   * Request ids: honour the caller's `X-Request-Id` (1 to 128 of `A-Z a-z 0-9 . _ : -`; anything
+   * else is replaced), or generate one (a UUID); echo it as `X-Request-Id` on the response and pass
+   * it to `onLog`. Off by default; `credsign serve` turns it on.
+   */
+  requestIds?: boolean
+  /** `GET /metrics` (absent: no such route). */
+  metrics?: MetricsOptions
   /** Clock in epoch milliseconds (default `Date.now`). */
   now?: () => number
 }

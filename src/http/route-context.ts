@@ -26,6 +26,11 @@ export interface Route {
   path: string
   /** No authentication (health, JWKS). */
   public?: boolean
+  /**
+   * The route checks its own credentials (`/metrics` with a metrics token): the handler's
+   * authentication is skipped, and OpenAPI still lists it as needing a bearer token.
+   */
+  ownAuth?: boolean
   /** One line for the OpenAPI operation. */
   summary: string
   /** The status of a successful answer. */
