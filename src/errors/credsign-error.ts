@@ -69,6 +69,24 @@ export type ErrorCode =
   | 'key_binding_invalid'
   | 'invalid_proof'
   | 'invalid_nonce'
+  // status lists (W3C Bitstring Status List, IETF Token Status List)
+  | 'status_list_invalid'
+  | 'status_list_too_large'
+  | 'status_index_out_of_range'
+  | 'status_list_full'
+  | 'status_irreversible'
+  // status lists, verifier side (verify() with statusLists)
+  | 'status_revoked'
+  | 'status_suspended'
+  | 'status_unrecognized'
+  | 'status_unchecked'
+  | 'status_entry_invalid'
+  | 'status_list_unavailable'
+  | 'status_list_not_verified'
+  | 'status_list_expired'
+  | 'status_list_issuer_mismatch'
+  | 'status_purpose_mismatch'
+  | 'status_list_too_short'
   // runtime
   | 'crypto_unavailable'
 

@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['formats/jwt', 'formats/sd-jwt', 'formats/data-integrity', 'formats/enveloped'],
   ['formats'], // src/formats/*.ts: what composes the formats (the built-in handlers of verify())
   ['oid4vci'],
+  ['status'],
   ['service'],
   ['file', 'postgres', 'testing', 'adapters'],
   ['http'],
