@@ -2,6 +2,8 @@
 // `pg` is an optional peer dependency, loaded on first use; no type here needs @types/pg.
 export { PostgresStore } from './postgres-store.js'
 export type { PostgresStoreOptions } from './postgres-store.js'
+export { EeccLegacyKeys } from './eecc-legacy.js'
+export type { EeccLegacyKeysOptions } from './eecc-legacy.js'
 export { PostgresAttemptLimiter } from './attempt-limiter.js'
 export type { PostgresAttemptLimiterOptions } from './attempt-limiter.js'
 export { createPostgresPool } from './connection.js'

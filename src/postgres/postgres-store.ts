@@ -12,6 +12,7 @@ import {
 import type { LockoutPolicy } from '../vault/attempt-limiter.js'
 import { PostgresAttemptLimiter, type PostgresAttemptLimiterOptions } from './attempt-limiter.js'
 import { hasSqlState, PgConnector, type Query } from './connection.js'
+import { EeccLegacyKeys, type EeccLegacyKeysOptions } from './eecc-legacy.js'
 import {
   MIGRATIONS,
   migrationStatus,
@@ -353,6 +354,38 @@ export class PostgresStore implements KeyStore {
   }
 
   /**
+   * The keys the EECC key service left in its `keys` table on this database, for the vault's
+   * `legacyKeys`: each moves into this store, re-sealed, the first time its owner uses it
+   * (docs/migrate-from-eecc.md). Pass the origin's service secret and `PBKDF2_ITERATIONS`.
+   *
+   * @example
+   *
+   * ```ts
+   * import { KeyVault } from 'credsign'
+   * import { PostgresStore } from 'credsign/postgres'
+   * const store = new PostgresStore({ connection: process.env.DATABASE_URL })
+   * const vault = new KeyVault({
+   *   store,
+   *   serviceSecret: process.env.SERVICE_SECRET!,
+   *   limiter: store.attemptLimiter(),
+   *   legacyKeys: store.eeccLegacyKeys({
+   *     serviceSecret: process.env.SERVICE_SECRET!,
+   *     iterations: 100_000,
+   *   }),
+   * })
+   * ```
+   */
+  eeccLegacyKeys(options: EeccLegacyKeysOptions): EeccLegacyKeys {
+    return new EeccLegacyKeys(
+      {
+        connector: this.#connector,
+        insert: (query, record) => this.#insert(query, prepareRecordForWrite(record, 1)),
+      },
+      options,
+    )
+  }
+
+  /**
    * Stores `record` with revision 1 (key row and versions in one statement); `exists` if the id is
    * taken.
    *
@@ -367,24 +400,10 @@ export class PostgresStore implements KeyStore {
    */
   async create(record: KeyRecord): Promise<KeyRecord> {
     const stored = prepareRecordForWrite(record, 1)
-    const { extra, versions } = recordParameters(stored)
-    const inserted = await this.#connector.run('create a key record', async (query) => {
-      try {
-        const result = await query(this.#sql.create, [
-          stored.id,
-          versions,
-          stored.createdAt,
-          stored.updatedAt,
-          extra,
-        ])
-        return result.rowCount ?? 0
-      } catch (error) {
-        // ON CONFLICT covers the key row; a unique violation can only mean the same race.
-        if (hasSqlState(error, '23505')) return 0
-        throw error
-      }
-    })
-    if (inserted === 0)
+    const inserted = await this.#connector.run('create a key record', (query) =>
+      this.#insert(query, stored),
+    )
+    if (!inserted)
       throw new CredsignError(
         'exists',
         `a key record with id ${describeKeyId(stored.id)} already exists`,
@@ -586,6 +605,25 @@ export class PostgresStore implements KeyStore {
    */
   close(): Promise<void> {
     return this.#connector.close()
+  }
+
+  /** Inserts a prepared record (one statement); false when the id is taken. */
+  async #insert(query: Query, stored: KeyRecord): Promise<boolean> {
+    const { extra, versions } = recordParameters(stored)
+    try {
+      const result = await query(this.#sql.create, [
+        stored.id,
+        versions,
+        stored.createdAt,
+        stored.updatedAt,
+        extra,
+      ])
+      return (result.rowCount ?? 0) > 0
+    } catch (error) {
+      // ON CONFLICT covers the key row; a unique violation can only mean the same race.
+      if (hasSqlState(error, '23505')) return false
+      throw error
+    }
   }
 
   async #lockedRecord(query: Query, id: string): Promise<KeyRecord | undefined> {

@@ -24,6 +24,7 @@ import { UnlockCache, type UnlockCacheOptions } from './unlock-cache.js'
 import { LiveMaterials, SharedKeyMaterial, UnlockedKey } from './unlocked-key.js'
 import { keyDidDocument, toKeyInfo, type DidDocumentOptions } from './public-views.js'
 import type { Jwks, KeyInfo, KeyInfoPage } from './key-info.js'
+import type { LegacyKeySource } from './legacy-key-source.js'
 
 /** Options of {@link KeyVault}. */
 export interface KeyVaultOptions {
@@ -52,6 +53,12 @@ export interface KeyVaultOptions {
   unlockCache?: UnlockCacheOptions
   /** Clock in epoch milliseconds (default `Date.now`); inject one in tests. */
   clock?: () => number
+  /**
+   * Keys of another system to move into `store` on first use (e.g. the EECC key service's, from
+   * `PostgresStore.eeccLegacyKeys`): an unlock of an id the store lacks opens the legacy key with
+   * the caller's secrets and re-seals it as a credsign key, counted by the same limiter.
+   */
+  legacyKeys?: LegacyKeySource
 }
 
 /** Options of {@link KeyVault.generate}. */
@@ -164,6 +171,7 @@ export class KeyVault {
   readonly #limiter: AttemptLimiter
   readonly #cache: UnlockCache | undefined
   readonly #clock: () => number
+  readonly #legacy: LegacyKeySource | undefined
   /**
    * Unlocks under way, by an HMAC of (key id, version, client, secrets) under a per-vault random
    * key. An identical request that arrives while one runs waits for it instead of starting its own
@@ -190,6 +198,13 @@ export class KeyVault {
     this.#limiter = options.limiter ?? new MemoryAttemptLimiter(options.lockout ?? {})
     this.#cache = options.unlockCache ? new UnlockCache(options.unlockCache) : undefined
     this.#clock = options.clock ?? Date.now
+    const legacy = options.legacyKeys
+    if (
+      legacy !== undefined &&
+      (typeof legacy?.migrate !== 'function' || typeof legacy.has !== 'function')
+    )
+      throw new CredsignError('invalid_argument', 'options.legacyKeys must be a LegacyKeySource')
+    this.#legacy = options.legacyKeys
   }
 
   /** The store this vault uses. */
@@ -223,7 +238,7 @@ export class KeyVault {
     if (!isKeyAlgorithm(algorithm))
       throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
     assertCallerSecrets(secrets) // before any expensive work
-    if (await this.#store.get(id))
+    if (await this.#exists(id))
       throw new CredsignError('exists', 'a key with this id already exists')
     const material = await generateKeyPair(
       algorithm,
@@ -265,7 +280,7 @@ export class KeyVault {
     const { id, secrets, key } = requireObject(options, 'import options')
     validateKeyId(id)
     assertCallerSecrets(secrets)
-    if (await this.#store.get(id))
+    if (await this.#exists(id))
       throw new CredsignError('exists', 'a key with this id already exists')
     const material = await importPrivateKey(key)
     return this.#createKey(id, secrets, material, options.kdf)
@@ -736,34 +751,60 @@ export class KeyVault {
     kdf: KdfParams | undefined,
   ): Promise<KeyInfo> {
     try {
-      const context = { keyId: id, algorithm: material.algorithm, keyVersion: 1 }
-      const envelope = await this.#envelope.seal(
-        material.pkcs8,
-        secrets,
-        context,
-        kdf ? { kdf } : {},
-      )
-      const now = new Date(this.#clock()).toISOString()
-      const stored = await this.#store.create({
-        id,
-        revision: 0,
-        createdAt: now,
-        updatedAt: now,
-        versions: [
-          {
-            version: 1,
-            algorithm: material.algorithm,
-            publicJwk: material.publicJwk,
-            status: 'current',
-            createdAt: now,
-            envelope,
-          },
-        ],
-      })
+      const stored = await this.#store.create(await this.#newRecord(id, secrets, material, kdf))
       return toKeyInfo(stored)
     } finally {
       wipe(material.pkcs8)
     }
+  }
+
+  /** Whether the store, or the legacy source, holds `id`. */
+  async #exists(id: string): Promise<boolean> {
+    if ((await this.#store.get(id)) !== undefined) return true
+    return this.#legacy !== undefined && (await this.#legacy.has(id))
+  }
+
+  /** Version 1 of a new key: `material` sealed under `secrets` (the caller wipes the material). */
+  async #newRecord(
+    id: string,
+    secrets: CallerSecret[],
+    material: KeyMaterial,
+    kdf: KdfParams | undefined,
+  ): Promise<KeyRecord> {
+    const context = { keyId: id, algorithm: material.algorithm, keyVersion: 1 }
+    const envelope = await this.#envelope.seal(material.pkcs8, secrets, context, kdf ? { kdf } : {})
+    const now = new Date(this.#clock()).toISOString()
+    return {
+      id,
+      revision: 0,
+      createdAt: now,
+      updatedAt: now,
+      versions: [
+        {
+          version: 1,
+          algorithm: material.algorithm,
+          publicJwk: material.publicJwk,
+          status: 'current',
+          createdAt: now,
+          envelope,
+        },
+      ],
+    }
+  }
+
+  /**
+   * The record of `id`, moving it from the legacy source first when only that has it. Resolves
+   * `undefined` when neither has the id; throws `wrong_secrets` when the legacy key does not open.
+   */
+  async #recordOrLegacy(id: string, secrets: CallerSecret[]): Promise<KeyRecord | undefined> {
+    const record = await this.#store.get(id)
+    if (record !== undefined || this.#legacy === undefined) return record
+    // The source re-checks under its own lock: a concurrent caller that migrated the key first
+    // makes this one 'absent', and the store then has the record.
+    await this.#legacy.migrate(id, secrets, (material) =>
+      this.#newRecord(id, secrets, material, undefined),
+    )
+    return this.#store.get(id)
   }
 
   /**
@@ -785,7 +826,17 @@ export class KeyVault {
     }
     let outcome: 'success' | 'failure' | 'void' = 'void'
     try {
-      const record = await this.#store.get(id)
+      let record: KeyRecord | undefined
+      try {
+        record = await this.#recordOrLegacy(id, secrets)
+      } catch (error) {
+        // A legacy key the secrets do not open is a failed attempt like any other.
+        if (CredsignError.is(error, 'wrong_secrets')) {
+          outcome = 'failure'
+          throw wrongSecrets()
+        }
+        throw error
+      }
       if (!record) {
         outcome = 'failure'
         await this.#spendLikeAnOpen(secrets)
