@@ -63,7 +63,9 @@ const COMMAND_HELP: Record<string, string> = {
       [--issuer-profiles FILE]: VC-API issuer profiles (JSON) for POST /credentials/issue.
       [--no-access-log]: no JSON access log line per request on stdout (on by default).
       [--no-metrics] [--metrics-token-file PATH]: GET /metrics (Prometheus) is on, behind the API
-      tokens, or behind its own token (this file, or CREDSIGN_METRICS_TOKEN).`,
+      tokens, or behind its own token (this file, or CREDSIGN_METRICS_TOKEN).
+      [--no-verifier-page]: do not serve the verifier page (GET /verify, where a person pastes a
+      credential and reads the verdict; POST /verify needs the API token like every verify route).`,
   keygen: `  keygen --id ID --algorithm Ed25519|P-256|P-384|P-521|secp256k1|RSA-PSS|PS384|PS512|RS256|RS384|RS512 [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
       Generate a key; prints the verification method its signatures name (JSON).`,

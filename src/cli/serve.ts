@@ -71,6 +71,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     '--no-metrics': 'flag',
     '--metrics-token-file': 'value',
     '--issuer-profiles': 'value',
+    '--no-verifier-page': 'flag',
   })
   const deadlines = deadlinesOf(flags)
   const port = portOf(stringFlag(flags, '--port') ?? io.env.PORT)
@@ -127,6 +128,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
               if (accessLog) writeLog(accessLogLine(entry, Date.now()))
             },
           }),
+      verifierPage: flags['--no-verifier-page'] !== true,
     })
     server = createDeadlineServer(
       toNodeListener(handler, { bodyTimeoutMs: deadlines.bodyMs }),
@@ -135,6 +137,10 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     const address = await listen(server, port, host)
     io.err(`credsign: keys in ${opened.where}`)
     io.out(`credsign listening on http://${address}`)
+    if (flags['--no-verifier-page'] !== true)
+      io.err(
+        `credsign: verifier page on http://${address}/verify (--no-verifier-page turns it off)`,
+      )
     server.on('error', (error) => io.err(`credsign serve: server error${errnoSuffix(error)}`))
     await new Promise<void>((resolve) => {
       const unsubscribe = (io.onShutdown ?? onSignals)(() => {

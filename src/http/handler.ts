@@ -14,6 +14,7 @@ import { signRoute } from './sign-route.js'
 import { deleteRoute, generateRoute } from './sign-routes.js'
 import { issueRoute, verifyRoute } from './vc-api-routes.js'
 import { metricsRoute } from './metrics-route.js'
+import { VERIFIER_PAGE_ROUTES } from './verifier-page.js'
 
 /** A web-standard request handler, as `createHandler` returns it. */
 export type CredsignHandler = (request: Request) => Promise<Response>
@@ -68,7 +69,11 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
   const settings = checkOptions(options)
   const tokenDigests =
     'bearerTokens' in options.auth ? options.auth.bearerTokens.map((t) => sha256(utf8(t))) : []
-  const routes = options.metrics === undefined ? ROUTES : [...ROUTES, metricsRoute(options.metrics)]
+  const routes = [
+    ...ROUTES,
+    ...(options.metrics === undefined ? [] : [metricsRoute(options.metrics)]),
+    ...(options.verifierPage === true ? VERIFIER_PAGE_ROUTES : []),
+  ]
   const didWebPaths = (options.didWeb ?? []).map((p) => didWebPath(p.did))
   let openApi: string | undefined
   const now = options.now ?? Date.now

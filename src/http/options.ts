@@ -226,6 +226,13 @@ export interface HandlerOptions {
    * suite sends inline contexts: turn it on for conformance runs, not in production.
    */
   dataIntegrity?: { allowInlineContexts?: boolean }
+  /**
+   * Serve the verifier page (docs/http.md, "The verifier page"): `GET /verify` and `GET /`, where a
+   * person pastes or drops a credential or presentation and reads the verdict, and `POST /verify`,
+   * which the page calls (same authentication, resolver and `verify()` as the VC-API verify
+   * routes). Off by default; `credsign serve` turns it on unless `--no-verifier-page`.
+   */
+  verifierPage?: boolean
   /** Extra resolver consulted by the verify routes before the defaults. */
   resolver?: KeyResolver
   /** JWS name for Ed25519 (default `EdDSA`; the origin service emitted `Ed25519`). */

@@ -295,7 +295,11 @@ function summary(result: VerificationResult): Record<string, unknown> {
 let dataIntegrityModule: Promise<typeof import('../formats/data-integrity/handler.js')> | undefined
 const purposeHandlers = new Map<string, FormatHandler>()
 
-async function dataIntegrity(
+/**
+ * The Data Integrity handler the verify routes use (the verifier page's too), one per expected
+ * proof purpose and inline-context setting, loaded on first use. @internal
+ */
+export async function dataIntegrity(
   purpose: string | undefined,
   allowInlineContexts: boolean,
 ): Promise<FormatHandler> {
@@ -315,9 +319,9 @@ const resolvers = new WeakMap<HandlerOptions, KeyResolver>()
 
 /**
  * The caller's resolver (if any), then this vault's keys, then did:key / did:jwk: never the
- * network.
+ * network. The verify routes and the verifier page share it. @internal
  */
-function verifierResolver(options: HandlerOptions): KeyResolver {
+export function verifierResolver(options: HandlerOptions): KeyResolver {
   let resolver = resolvers.get(options)
   if (resolver === undefined) {
     const chain: KeyResolver[] = []
