@@ -1,4 +1,5 @@
 import { builtInHandlers } from '../formats/built-in-handlers.js'
+import { checkCredentialStatus } from '../status/check-status.js'
 import { verifyWith } from '../verify/engine.js'
 import type { VerificationResult, VerifyOptions } from '../verify/types.js'
 
@@ -12,7 +13,9 @@ import type { VerificationResult, VerifyOptions } from '../verify/types.js'
  * 1.1), SD-JWT (SD-JWT VC, and VC-JOSE-COSE `vc+sd-jwt` / `vp+sd-jwt`). More formats plug in
  * through `options.handlers` (Data Integrity from `credsign/data-integrity`). Keys come from
  * `options.resolver` (default: did:key and did:jwk, offline; nothing is fetched unless you
- * configure a fetcher).
+ * configure a fetcher). A credential's status (W3C Bitstring Status List, IETF Token Status List)
+ * is checked when `options.statusLists` says where lists come from (`createStatusListResolver`);
+ * without it each status is a `status_unchecked` check.
  *
  * @example
  *
@@ -39,5 +42,5 @@ export async function verify(
 ): Promise<VerificationResult> {
   // options.handlers is checked by the engine before it is used; a non-array fails there.
   const extra = Array.isArray(options?.handlers) ? options.handlers : []
-  return verifyWith(input, options, [...builtInHandlers(), ...extra])
+  return verifyWith(input, options, [...builtInHandlers(), ...extra], [checkCredentialStatus])
 }

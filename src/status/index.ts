@@ -32,3 +32,5 @@ export {
   writeTokenStatus,
 } from './token-status-list.js'
 export type { DecodeTokenStatusListOptions, TokenStatusBits } from './token-status-list.js'
+export { createStatusListResolver } from './status-list-resolver.js'
+export type { StatusListResolverOptions } from './status-list-resolver.js'

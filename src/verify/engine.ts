@@ -16,6 +16,20 @@ const MAX_INPUT_LENGTH = 4 * 1024 * 1024
 const MAX_EMBEDDING_DEPTH = 4
 
 /**
+ * A check the engine runs on every handler's result (embedded credentials included), after the
+ * handler and the relatedResource digests, before the expectation rule: the status list check,
+ * which lives above this layer. `verifyOther` verifies another document (a status list credential)
+ * with the same handlers and steps, one level deeper. Must not throw for bad input.
+ *
+ * @internal
+ */
+export type VerifyStep = (
+  result: VerificationResult,
+  options: VerifyOptions,
+  verifyOther: (input: unknown, options: VerifyOptions) => Promise<VerificationResult>,
+) => Promise<VerificationResult>
+
+/**
  * The verification engine behind `verify()`: bounds and normalizes the input, picks the first of
  * `handlers` that detects it, and keeps the verdict honest (errors ⇔ not verified; every
  * expectation the caller passed covered by a passed check; `allowedContexts` and relatedResource
@@ -27,15 +41,17 @@ export async function verifyWith(
   input: unknown,
   options: VerifyOptions,
   handlers: readonly FormatHandler[],
+  steps: readonly VerifyStep[] = [],
 ): Promise<VerificationResult> {
   checkOptions(options)
-  return verifyAt(input, options, [...handlers], 0)
+  return verifyAt(input, options, [...handlers], [...steps], 0)
 }
 
 async function verifyAt(
   input: unknown,
   options: VerifyOptions,
   handlers: FormatHandler[],
+  steps: VerifyStep[],
   depth: number,
 ): Promise<VerificationResult> {
   let normalized: unknown
@@ -57,19 +73,29 @@ async function verifyAt(
       }
       const merged = { ...options, ...overrides }
       checkOptions(merged)
-      return verifyAt(embedded, merged, handlers, depth + 1)
+      return verifyAt(embedded, merged, handlers, steps, depth + 1)
     },
+  }
+  const verifyOther = async (
+    other: unknown,
+    otherOptions: VerifyOptions,
+  ): Promise<VerificationResult> => {
+    if (depth + 1 > MAX_EMBEDDING_DEPTH)
+      return failure('unknown', 'malformed', `documents nest more than ${MAX_EMBEDDING_DEPTH} deep`)
+    checkOptions(otherOptions)
+    return verifyAt(other, otherOptions, handlers, steps, depth + 1)
   }
   try {
     // relatedResource digests (VCDM 2.0 section 5.3) are checked here, once for every format and
     // every embedded credential, after the handler has verified the signature.
-    const result = await withRelatedResourceChecks(
+    let result = await withRelatedResourceChecks(
       withAllowedContexts(
         await handler.verify(normalized, options, context),
         options.allowedContexts,
       ),
       options.relatedResources,
     )
+    for (const step of steps) result = await step(result, options, verifyOther)
     // A handler's verdict is only as good as its error list: keep them consistent whatever it did.
     return withExpectationsChecked(
       { ...result, verified: result.errors.length === 0 && result.verified },
@@ -110,6 +136,8 @@ function expectedChecks(
     expected.push({ option: 'checkValidity', check: 'validity' })
   if (result.presentation !== undefined)
     expected.push({ option: 'verifyEmbedded', check: 'credentials' })
+  if (options.statusLists !== undefined && carriesStatus(result))
+    expected.push({ option: 'statusLists', check: 'status' })
   return expected
 }
 
@@ -135,6 +163,18 @@ function withExpectationsChecked(
     checks: [...result.checks, { name: 'expectations', passed: false, detail: message }],
     errors: [...result.errors, { code: 'expectation_unchecked', message }],
   }
+}
+
+/**
+ * Whether a verified credential names a status (W3C `credentialStatus`, or a JWT / SD-JWT `status`
+ * claim): then a caller who configured `statusLists` gets no verdict without a passed status
+ * check.
+ */
+function carriesStatus(result: VerificationResult): boolean {
+  if (result.presentation !== undefined) return false
+  if (result.credential !== undefined && result.credential.credentialStatus !== undefined)
+    return true
+  return isRecord(result.payload) && result.payload.status !== undefined
 }
 
 function detects(handler: FormatHandler, input: unknown): boolean {
@@ -241,4 +281,16 @@ function checkOptions(options: VerifyOptions): void {
     throw new CredsignError('invalid_argument', 'algorithms must be an array')
   }
   checkRelatedResourceOptions(options.relatedResources)
+  const statusLists = options.statusLists as unknown
+  if (
+    statusLists !== undefined &&
+    (statusLists === null ||
+      typeof statusLists !== 'object' ||
+      typeof (statusLists as { fetchList?: unknown }).fetchList !== 'function' ||
+      typeof (statusLists as { limits?: unknown }).limits !== 'object')
+  )
+    throw new CredsignError(
+      'invalid_argument',
+      'statusLists must come from createStatusListResolver (fetchList and limits)',
+    )
 }

@@ -13,3 +13,9 @@ export type {
   VerifyOptions,
 } from './types.js'
 export type { RelatedResourceOptions } from './related-resources.js'
+export type {
+  StatusListLimits,
+  StatusListRequest,
+  StatusListSource,
+  StatusOutcome,
+} from './status-list-source.js'

@@ -2,6 +2,7 @@ import type { ErrorCode } from '../errors/credsign-error.js'
 import type { JwsAlgorithm } from '../keys/types.js'
 import type { KeyResolver } from '../resolve/types.js'
 import type { RelatedResourceOptions } from './related-resources.js'
+import type { StatusListSource, StatusOutcome } from './status-list-source.js'
 
 /**
  * What `verify()` recognised. JOSE formats and `sd-jwt` come with the core; `data-integrity` is
@@ -64,6 +65,11 @@ export interface VerificationResult {
   credentials?: VerificationResult[]
   /** The key that verified the signature: its id and controller. */
   key?: { id: string; controller?: string }
+  /**
+   * The statuses read from the credential's status lists (only with `options.statusLists`), one per
+   * `BitstringStatusListEntry` or `status.status_list` that could be checked.
+   */
+  status?: StatusOutcome[]
   checks: VerificationCheck[]
   errors: VerificationIssue[]
 }
@@ -124,6 +130,16 @@ export interface VerifyOptions {
    * with `required: true`); a digest that does not match is `related_resource_mismatch`.
    */
   relatedResources?: RelatedResourceOptions
+  /**
+   * Where the status lists a credential points to come from (`createStatusListResolver`). With it,
+   * every `BitstringStatusListEntry` (`credentialStatus`, any W3C format) and `status.status_list`
+   * (SD-JWT VC, JWT) is checked: the list's own signature, its issuer (the credential's), purpose,
+   * length, validity and the value at the index; revoked is `status_revoked`, suspended
+   * `status_suspended`, and a list that cannot be fetched or checked fails verification. Without it
+   * nothing is fetched and each status is a visible `status_unchecked` check (not passed, not an
+   * error).
+   */
+  statusLists?: StatusListSource
 }
 
 /**

@@ -87,6 +87,10 @@ const OPTION_ROLES: Record<
   keyBindingMaxAgeSeconds: { role: 'policy' },
   handlers: { role: 'policy' },
   relatedResources: { role: 'policy' },
+  // Where status lists come from. An expectation only for a credential that carries a status (the
+  // engine then requires a passed `status` check: test/core/status-verify.test.ts); none of these
+  // samples does.
+  statusLists: { role: 'policy' },
 }
 
 /** A token credsign produced, and what it can satisfy. */
