@@ -1,0 +1,684 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import type { Signer } from '../keys/types.js'
+import { signJwt } from '../jose/jwt-sign.js'
+import { signerController } from '../credential/party.js'
+import { isAbsoluteUrl } from '../credential/validate-shared.js'
+import type { JsonObject } from '../credential/types.js'
+import { JwtVcSigner } from '../formats/jwt/vc-signer.js'
+import { createBitstring, encodeBitstring, writeBitstringStatus } from './bitstring.js'
+import {
+  createTokenStatusBytes,
+  encodeTokenStatusList,
+  TOKEN_STATUS,
+  writeTokenStatus,
+  type TokenStatusBits,
+} from './token-status-list.js'
+import type { StatusListInfo, StatusListStore } from './status-list-store.js'
+
+/** The `statusPurpose` values of W3C Bitstring Status List v1.0. */
+export type BitstringStatusPurpose = 'revocation' | 'suspension' | 'refresh' | 'message'
+
+/** One `statusMessage` element of a `BitstringStatusListEntry` (statusSize > 1). */
+export interface BitstringStatusMessage {
+  /** The status value as hexadecimal with `0x` (`0x0`, `0x1`, …). */
+  status: string
+  /** For developers (not for end users). */
+  message: string
+}
+
+/** Settings shared by both kinds of list. */
+interface CommonListOptions {
+  /** The list's id in the store (default: a random `status-<uuid>`). */
+  id?: string
+  /** Number of entries (default 131,072, the W3C minimum; at most 16,777,216). */
+  size?: number
+  /**
+   * How long a published list is valid, in seconds (default 86,400: a day): `validUntil` of a
+   * Bitstring Status List credential, `exp` of a Status List Token.
+   */
+  validFor?: number
+  /**
+   * The `ttl`, in seconds: how long a verifier may cache the list before fetching it again (default
+   * 3,600). Written in seconds in a Status List Token and in milliseconds in a Bitstring Status
+   * List, as each spec says.
+   */
+  ttl?: number
+  /**
+   * Re-sign a published list when less than this many seconds of its validity remain, even if
+   * nothing changed (default: a quarter of `validFor`).
+   */
+  renewBefore?: number
+}
+
+/** {@link StatusLists.createList} options for a W3C Bitstring Status List. */
+export interface BitstringListOptions extends CommonListOptions {
+  kind: 'bitstring'
+  /** The URL the list credential is published at: its `id` and every entry's `statusListCredential`. */
+  url: string
+  purpose: BitstringStatusPurpose
+  /** Bits per entry (default 1; 1 to 8). Above 1, `statusMessages` is required. */
+  statusSize?: number
+  /** One message per possible value (`2 ** statusSize` of them), copied into every entry. */
+  statusMessages?: BitstringStatusMessage[]
+  /** `statusReference` of every entry: where the messages are explained. */
+  statusReference?: string
+}
+
+/** {@link StatusLists.createList} options for an IETF Token Status List. */
+export interface TokenListOptions extends CommonListOptions {
+  kind: 'token'
+  /** The list's URI: `sub` of the Status List Token and `uri` of every referenced token's entry. */
+  uri: string
+  /** Bits per entry: 1, 2, 4 or 8 (default 2: VALID, INVALID, SUSPENDED and one more). */
+  bits?: TokenStatusBits
+}
+
+/** Options of {@link StatusLists.createList}. */
+export type CreateStatusListOptions = BitstringListOptions | TokenListOptions
+
+/** A W3C `BitstringStatusListEntry`: the `credentialStatus` of a credential. */
+export interface BitstringStatusListEntry {
+  id: string
+  type: 'BitstringStatusListEntry'
+  statusPurpose: BitstringStatusPurpose
+  /** The index as a base-10 string, as the spec requires. */
+  statusListIndex: string
+  statusListCredential: string
+  statusSize?: number
+  statusMessage?: BitstringStatusMessage[]
+  statusReference?: string
+}
+
+/** The `status` claim of a referenced token (SD-JWT VC, JWT): draft-ietf-oauth-status-list. */
+// A type alias, not an interface: it must fit `Record<string, unknown>` options such as `claims`.
+export type TokenStatusClaim = {
+  status_list: { idx: number; uri: string }
+}
+
+/**
+ * An allocated entry: pass `credentialStatus` in a W3C credential (any format), or `status` as the
+ * `status` of an SD-JWT VC (`SdJwtVcSigner`) or a JWT claim (`JwtVcSigner` `claims`).
+ */
+export type StatusListAllocation =
+  | { listId: string; index: number; kind: 'bitstring'; credentialStatus: BitstringStatusListEntry }
+  | { listId: string; index: number; kind: 'token'; status: TokenStatusClaim }
+
+/** A signed status list, ready to serve. */
+export interface PublishedStatusList {
+  listId: string
+  kind: 'bitstring' | 'token'
+  /** The compact JWT: a `vc+jwt` BitstringStatusListCredential, or a `statuslist+jwt`. */
+  jwt: string
+  /** `application/vc+jwt` or `application/statuslist+jwt`. */
+  mediaType: 'application/vc+jwt' | 'application/statuslist+jwt'
+  /** The store version the list was built from. */
+  version: number
+  /** When it was signed and until when it is valid (epoch milliseconds). */
+  issuedAt: number
+  expiresAt: number
+  /** The `ttl` in seconds (what HTTP `Cache-Control: max-age` should say). */
+  ttl: number
+  /** Whether this call signed it (false: the cached token was still current). */
+  signed: boolean
+}
+
+/** Options of {@link StatusLists}. */
+export interface StatusListsOptions {
+  /**
+   * Where the lists live: `MemoryStatusListStore`, `FileStatusListStore`,
+   * `PostgresStatusListStore`, yours.
+   */
+  store: StatusListStore
+  /**
+   * The key that signs published lists: an unlocked vault key (wrapped by `asDidSigner` for a DID
+   * issuer), or a function choosing one per list. Needed by `publish` only.
+   */
+  signer?: Signer | ((list: StatusListInfo) => Signer | Promise<Signer>)
+  /**
+   * The list's issuer, when the signer's id names no controller (a vault key id): the `issuer` of
+   * the Bitstring Status List credential and `iss` of the Status List Token. Default: the signer's
+   * controller (the DID of its DID URL).
+   */
+  issuer?: string
+  /** The clock, epoch milliseconds (default `Date.now`). */
+  now?: () => number
+}
+
+const DEFAULT_SIZE = 131_072
+const DEFAULT_VALID_FOR = 86_400
+const DEFAULT_TTL = 3_600
+
+interface ListSettings extends JsonObject {
+  validFor: number
+  ttl: number
+  renewBefore: number
+  // bitstring
+  url?: string
+  purpose?: BitstringStatusPurpose
+  statusMessages?: BitstringStatusMessage[]
+  statusReference?: string
+  // token
+  uri?: string
+}
+
+interface CachedList {
+  version: number
+  published: PublishedStatusList
+}
+
+/**
+ * The issuer's side of status lists, on any {@link StatusListStore}: create W3C Bitstring Status
+ * Lists and IETF Token Status Lists, allocate a random unused index per credential, change statuses
+ * (revocation is final), and publish each list signed by a vault key, re-signing only when it
+ * changed or nears expiry.
+ *
+ * @example
+ *
+ * ```ts
+ * import {
+ *   asDidSigner,
+ *   JwtVcSigner,
+ *   KeyVault,
+ *   MemoryStatusListStore,
+ *   MemoryStore,
+ *   StatusLists,
+ * } from 'credsign'
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
+ * await vault.generate({ id: 'issuer', algorithm: 'P-256', secrets: ['s1'] })
+ * const signer = asDidSigner(await vault.unlock('issuer', ['s1']))
+ * const lists = new StatusLists({ store: new MemoryStatusListStore(), signer })
+ * await lists.createList({
+ *   id: 'revocation-1',
+ *   kind: 'bitstring',
+ *   purpose: 'revocation',
+ *   url: 'https://issuer.example/status/1',
+ * })
+ * const entry = await lists.allocate('revocation-1')
+ * if (entry.kind !== 'bitstring') throw new Error('a bitstring list gives a credentialStatus')
+ * const jwt = await new JwtVcSigner(signer).sign({
+ *   '@context': ['https://www.w3.org/ns/credentials/v2'],
+ *   type: ['VerifiableCredential'],
+ *   credentialSubject: { id: 'did:example:alice' },
+ *   credentialStatus: entry.credentialStatus,
+ * })
+ * await lists.revoke('revocation-1', entry.index)
+ * const published = await lists.publish('revocation-1') // serve published.jwt at the list URL
+ * ```
+ */
+export class StatusLists {
+  readonly #store: StatusListStore
+  readonly #signer: StatusListsOptions['signer']
+  readonly #issuer: string | undefined
+  readonly #now: () => number
+  readonly #cache = new Map<string, CachedList>()
+  readonly #publishing = new Map<string, Promise<PublishedStatusList>>()
+
+  constructor(options: StatusListsOptions) {
+    if (typeof options !== 'object' || options === null || typeof options.store !== 'object')
+      throw new CredsignError('invalid_argument', 'StatusLists needs a store')
+    if (options.issuer !== undefined && !isAbsoluteUrl(options.issuer))
+      throw new CredsignError('invalid_argument', 'issuer must be a URL or a DID')
+    this.#store = options.store
+    this.#signer = options.signer
+    this.#issuer = options.issuer
+    this.#now = options.now ?? Date.now
+  }
+
+  /**
+   * Creates a list (`exists` if the id is taken). Revocation and refresh statuses are final, as the
+   * W3C spec says, and so is a Token Status List's INVALID (0x01).
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists } from 'credsign'
+   * const lists = new StatusLists({ store: new MemoryStatusListStore() })
+   * await lists.createList({ id: 'tsl-1', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+   * ```
+   */
+  async createList(options: CreateStatusListOptions): Promise<StatusListInfo> {
+    if (typeof options !== 'object' || options === null)
+      throw new CredsignError('invalid_argument', 'createList needs options')
+    const id = options.id ?? `status-${crypto.randomUUID()}`
+    const size = options.size ?? DEFAULT_SIZE
+    const validFor = positiveSeconds(options.validFor ?? DEFAULT_VALID_FOR, 'validFor')
+    const ttl = positiveSeconds(options.ttl ?? DEFAULT_TTL, 'ttl')
+    const renewBefore = options.renewBefore ?? Math.floor(validFor / 4)
+    if (!Number.isSafeInteger(renewBefore) || renewBefore < 0 || renewBefore >= validFor)
+      throw new CredsignError('invalid_argument', 'renewBefore must be 0 to validFor - 1 seconds')
+    const settings: ListSettings = { validFor, ttl, renewBefore }
+    let bits: number
+    let finalStatuses: number[]
+    if (options.kind === 'bitstring') {
+      if (!isAbsoluteUrl(options.url))
+        throw new CredsignError('invalid_argument', 'a bitstring list needs its url')
+      const purposes = ['revocation', 'suspension', 'refresh', 'message']
+      if (!purposes.includes(options.purpose))
+        throw new CredsignError('invalid_argument', `purpose must be one of ${purposes.join(', ')}`)
+      bits = options.statusSize ?? 1
+      if (!Number.isInteger(bits) || bits < 1 || bits > 8)
+        throw new CredsignError('invalid_argument', 'statusSize must be 1 to 8')
+      if (options.purpose !== 'message' && bits !== 1)
+        throw new CredsignError(
+          'invalid_argument',
+          `a ${options.purpose} list has one bit per entry`,
+        )
+      const messages = options.statusMessages
+      if (bits > 1 || messages !== undefined) checkMessages(messages, bits)
+      if (options.statusReference !== undefined && !isAbsoluteUrl(options.statusReference))
+        throw new CredsignError('invalid_argument', 'statusReference must be a URL')
+      settings.url = options.url
+      settings.purpose = options.purpose
+      if (messages !== undefined) settings.statusMessages = structuredClone(messages)
+      if (options.statusReference !== undefined) settings.statusReference = options.statusReference
+      finalStatuses = options.purpose === 'revocation' || options.purpose === 'refresh' ? [1] : []
+    } else if (options.kind === 'token') {
+      if (!isAbsoluteUrl(options.uri))
+        throw new CredsignError('invalid_argument', 'a token status list needs its uri')
+      bits = options.bits ?? 2
+      settings.uri = options.uri
+      finalStatuses = [TOKEN_STATUS.INVALID]
+    } else {
+      throw new CredsignError('invalid_argument', "kind must be 'bitstring' or 'token'")
+    }
+    await this.#store.createStatusList({
+      id,
+      kind: options.kind,
+      size,
+      bits,
+      finalStatuses,
+      settings,
+      createdAt: new Date(this.#now()).toISOString(),
+    })
+    return (await this.#store.getStatusList(id)) as StatusListInfo
+  }
+
+  /**
+   * Creates the list that follows a full one: the same kind, purpose, size and validity, with a new
+   * id and URL. Allocate there once `allocate` says `status_list_full`.
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists } from 'credsign'
+   * const lists = new StatusLists({ store: new MemoryStatusListStore() })
+   * await lists.createList({ id: 't1', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+   * await lists.createNextList('t1', { id: 't2', url: 'https://issuer.example/tsl/2' })
+   * ```
+   */
+  async createNextList(
+    previousId: string,
+    next: { id: string; url: string },
+  ): Promise<StatusListInfo> {
+    const previous = await this.#list(previousId)
+    const s = previous.settings as ListSettings
+    const common = {
+      id: next.id,
+      size: previous.size,
+      validFor: s.validFor,
+      ttl: s.ttl,
+      renewBefore: s.renewBefore,
+    }
+    if (previous.kind === 'token')
+      return this.createList({
+        ...common,
+        kind: 'token',
+        uri: next.url,
+        bits: previous.bits as TokenStatusBits,
+      })
+    return this.createList({
+      ...common,
+      kind: 'bitstring',
+      url: next.url,
+      purpose: s.purpose as BitstringStatusPurpose,
+      statusSize: previous.bits,
+      ...(s.statusMessages === undefined ? {} : { statusMessages: s.statusMessages }),
+      ...(s.statusReference === undefined ? {} : { statusReference: s.statusReference }),
+    })
+  }
+
+  /**
+   * Allocates a random unused index of the list (durable before it resolves; `status_list_full`
+   * when none is left) and returns the entry to put in the credential.
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists } from 'credsign'
+   * const lists = new StatusLists({ store: new MemoryStatusListStore() })
+   * await lists.createList({ id: 't1', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+   * const entry = await lists.allocate('t1')
+   * if (entry.kind === 'token') console.log(entry.status) // { status_list: { idx: …, uri: 'https://issuer.example/tsl/1' } }
+   * ```
+   */
+  async allocate(listId: string): Promise<StatusListAllocation> {
+    const list = await this.#list(listId)
+    const index = await this.#store.allocateStatusIndex(listId)
+    return entryFor(list, index)
+  }
+
+  /**
+   * Sets an entry's status: 0 to `2 ** bits - 1`. `status_irreversible` when it holds a final
+   * status (revoked), `not_found` for an index never allocated.
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists, TOKEN_STATUS } from 'credsign'
+   * const lists = new StatusLists({ store: new MemoryStatusListStore() })
+   * await lists.createList({
+   *   id: 't1',
+   *   kind: 'token',
+   *   uri: 'https://issuer.example/tsl/1',
+   *   bits: 4,
+   * })
+   * const { index } = await lists.allocate('t1')
+   * await lists.setStatus('t1', index, 0x0c) // an application-specific status
+   * ```
+   */
+  async setStatus(listId: string, index: number, status: number): Promise<boolean> {
+    return (await this.#store.setStatus(listId, index, status)).changed
+  }
+
+  /**
+   * Revokes an entry for good: status 1 of a `revocation` bitstring list, INVALID (0x01) of a token
+   * list. Resolves whether it changed (false if it was already revoked).
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists } from 'credsign'
+   * const lists = new StatusLists({ store: new MemoryStatusListStore() })
+   * await lists.createList({ id: 't1', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+   * const { index } = await lists.allocate('t1')
+   * await lists.revoke('t1', index) // true
+   * ```
+   */
+  async revoke(listId: string, index: number): Promise<boolean> {
+    const list = await this.#list(listId)
+    if (list.kind === 'bitstring' && (list.settings as ListSettings).purpose !== 'revocation')
+      throw new CredsignError('invalid_argument', 'revoke needs a revocation list')
+    return this.setStatus(listId, index, list.kind === 'token' ? TOKEN_STATUS.INVALID : 1)
+  }
+
+  /**
+   * Suspends an entry: status 1 of a `suspension` bitstring list, SUSPENDED (0x02) of a token list
+   * (2 bits or more). `status_irreversible` if it is revoked.
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists } from 'credsign'
+   * const lists = new StatusLists({ store: new MemoryStatusListStore() })
+   * await lists.createList({ id: 't1', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+   * const { index } = await lists.allocate('t1')
+   * await lists.suspend('t1', index)
+   * await lists.unsuspend('t1', index)
+   * ```
+   */
+  async suspend(listId: string, index: number): Promise<boolean> {
+    return this.setStatus(listId, index, await this.#suspendedValue(listId))
+  }
+
+  /**
+   * Lifts a suspension (status back to 0). Only a suspended entry (or one already valid) can be
+   * unsuspended: anything else is `status_irreversible` or `invalid_argument`.
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists } from 'credsign'
+   * const lists = new StatusLists({ store: new MemoryStatusListStore() })
+   * await lists.createList({
+   *   id: 's1',
+   *   kind: 'bitstring',
+   *   purpose: 'suspension',
+   *   url: 'https://issuer.example/status/s1',
+   * })
+   * const { index } = await lists.allocate('s1')
+   * await lists.suspend('s1', index)
+   * await lists.unsuspend('s1', index) // true
+   * ```
+   */
+  async unsuspend(listId: string, index: number): Promise<boolean> {
+    const suspended = await this.#suspendedValue(listId)
+    const { statuses } = await this.#store.readStatuses(listId)
+    const current = statuses.find(([i]) => i === index)?.[1] ?? 0
+    if (current !== 0 && current !== suspended)
+      throw new CredsignError(
+        'invalid_argument',
+        `index ${index} is not suspended (status ${current}): use setStatus`,
+      )
+    return this.setStatus(listId, index, 0)
+  }
+
+  /**
+   * The unsigned `BitstringStatusListCredential` of a bitstring list as it stands, for securing it
+   * another way (a `DataIntegritySigner` from `credsign/data-integrity`); `publish` signs it as a
+   * `vc+jwt`. `issuer` is set when the options give one.
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists } from 'credsign'
+   * const lists = new StatusLists({
+   *   store: new MemoryStatusListStore(),
+   *   issuer: 'did:web:issuer.example',
+   * })
+   * await lists.createList({
+   *   id: 'r1',
+   *   kind: 'bitstring',
+   *   purpose: 'revocation',
+   *   url: 'https://issuer.example/status/r1',
+   * })
+   * const credential = await lists.statusListCredential('r1') // credentialSubject.encodedList: 'uH4sI…'
+   * ```
+   */
+  async statusListCredential(listId: string): Promise<JsonObject> {
+    const list = await this.#list(listId)
+    if (list.kind !== 'bitstring')
+      throw new CredsignError('invalid_argument', 'a token status list is not a credential')
+    const { statuses } = await this.#store.readStatuses(listId)
+    return this.#credential(list, statuses, this.#now(), this.#issuer)
+  }
+
+  /**
+   * The list signed: a `vc+jwt` BitstringStatusListCredential (VCDM 2.0, `validFrom` now,
+   * `validUntil` after `validFor`, `ttl` in milliseconds) or a `statuslist+jwt` (`sub` the list
+   * URI, `iat`, `exp`, `ttl`, `status_list: { bits, lst }`). The last signed list is kept and
+   * returned as long as no status changed and it is not within `renewBefore` of expiring: a busy
+   * endpoint signs once per change, not once per request. Concurrent calls share one signing.
+   *
+   * @example
+   *
+   * ```ts
+   * import {
+   *   asDidSigner,
+   *   KeyVault,
+   *   MemoryStatusListStore,
+   *   MemoryStore,
+   *   StatusLists,
+   * } from 'credsign'
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
+   * await vault.generate({ id: 'issuer', algorithm: 'Ed25519', secrets: ['s1'] })
+   * const signer = asDidSigner(await vault.unlock('issuer', ['s1']))
+   * const lists = new StatusLists({ store: new MemoryStatusListStore(), signer })
+   * await lists.createList({ id: 't1', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+   * const { jwt, mediaType } = await lists.publish('t1') // 'application/statuslist+jwt'
+   * ```
+   */
+  async publish(listId: string): Promise<PublishedStatusList> {
+    const running = this.#publishing.get(listId)
+    if (running !== undefined) return running
+    const work = this.#publish(listId).finally(() => this.#publishing.delete(listId))
+    this.#publishing.set(listId, work)
+    return work
+  }
+
+  async #publish(listId: string): Promise<PublishedStatusList> {
+    const list = await this.#list(listId)
+    const settings = list.settings as ListSettings
+    const now = this.#now()
+    const cached = this.#cache.get(listId)
+    if (
+      cached !== undefined &&
+      cached.version === list.version &&
+      now < cached.published.expiresAt - settings.renewBefore * 1000
+    )
+      return { ...cached.published, signed: false }
+    const { version, statuses } = await this.#store.readStatuses(listId)
+    const signer = await this.#signerFor(list)
+    const issuedAt = Math.floor(now / 1000) * 1000
+    const expiresAt = issuedAt + settings.validFor * 1000
+    let jwt: string
+    if (list.kind === 'bitstring') {
+      const issuer = this.#issuer ?? signerController(signer)
+      const credential = await this.#credential(list, statuses, issuedAt, issuer)
+      jwt = await new JwtVcSigner(signer).sign(credential, { now: () => issuedAt })
+    } else {
+      const bytes = createTokenStatusBytes(list.size, list.bits as TokenStatusBits)
+      for (const [index, value] of statuses)
+        writeTokenStatus(bytes, list.bits as TokenStatusBits, index, value)
+      const issuer = this.#issuer ?? signerController(signer)
+      const claims: JsonObject = {
+        sub: settings.uri as string,
+        ...(issuer === undefined ? {} : { iss: issuer }),
+        iat: issuedAt / 1000,
+        exp: expiresAt / 1000,
+        ttl: settings.ttl,
+        status_list: { bits: list.bits, lst: await encodeTokenStatusList(bytes) },
+      }
+      jwt = await signJwt(signer, claims, { typ: 'statuslist+jwt' })
+    }
+    const published: PublishedStatusList = {
+      listId,
+      kind: list.kind,
+      jwt,
+      mediaType: list.kind === 'bitstring' ? 'application/vc+jwt' : 'application/statuslist+jwt',
+      version,
+      issuedAt,
+      expiresAt,
+      ttl: settings.ttl,
+      signed: true,
+    }
+    this.#cache.set(listId, { version, published })
+    return published
+  }
+
+  async #credential(
+    list: StatusListInfo,
+    statuses: [number, number][],
+    issuedAt: number,
+    issuer: string | undefined,
+  ): Promise<JsonObject> {
+    const settings = list.settings as ListSettings
+    const bits = createBitstring(list.size, list.bits)
+    for (const [index, value] of statuses) writeBitstringStatus(bits, index, value, list.bits)
+    const subject: JsonObject = {
+      id: `${settings.url as string}#list`,
+      type: 'BitstringStatusList',
+      statusPurpose: settings.purpose as string,
+      encodedList: await encodeBitstring(bits),
+      ttl: settings.ttl * 1000,
+    }
+    if (settings.statusMessages !== undefined) subject.statusMessages = settings.statusMessages
+    if (settings.statusReference !== undefined) subject.statusReference = settings.statusReference
+    return {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      id: settings.url as string,
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      ...(issuer === undefined ? {} : { issuer }),
+      validFrom: new Date(issuedAt).toISOString().replace('.000Z', 'Z'),
+      validUntil: new Date(issuedAt + settings.validFor * 1000).toISOString().replace('.000Z', 'Z'),
+      credentialSubject: subject,
+    }
+  }
+
+  async #suspendedValue(listId: string): Promise<number> {
+    const list = await this.#list(listId)
+    if (list.kind === 'token') {
+      if (list.bits < 2)
+        throw new CredsignError('invalid_argument', 'a 1-bit token status list cannot suspend')
+      return TOKEN_STATUS.SUSPENDED
+    }
+    if ((list.settings as ListSettings).purpose !== 'suspension')
+      throw new CredsignError('invalid_argument', 'suspend needs a suspension list')
+    return 1
+  }
+
+  async #signerFor(list: StatusListInfo): Promise<Signer> {
+    const source = this.#signer
+    if (source === undefined)
+      throw new CredsignError('invalid_argument', 'publishing needs the signer option')
+    return typeof source === 'function' ? source(list) : source
+  }
+
+  async #list(listId: string): Promise<StatusListInfo> {
+    const list = await this.#store.getStatusList(listId)
+    if (list === undefined)
+      throw new CredsignError(
+        'not_found',
+        `no status list ${JSON.stringify(String(listId).slice(0, 60))}`,
+      )
+    return list
+  }
+}
+
+function entryFor(list: StatusListInfo, index: number): StatusListAllocation {
+  const settings = list.settings as ListSettings
+  if (list.kind === 'token')
+    return {
+      listId: list.id,
+      index,
+      kind: 'token',
+      status: { status_list: { idx: index, uri: settings.uri as string } },
+    }
+  const url = settings.url as string
+  const entry: BitstringStatusListEntry = {
+    id: `${url}#${index}`,
+    type: 'BitstringStatusListEntry',
+    statusPurpose: settings.purpose as BitstringStatusPurpose,
+    statusListIndex: String(index),
+    statusListCredential: url,
+  }
+  if (list.bits > 1) entry.statusSize = list.bits
+  if (settings.statusMessages !== undefined)
+    entry.statusMessage = structuredClone(settings.statusMessages)
+  if (settings.statusReference !== undefined) entry.statusReference = settings.statusReference
+  return { listId: list.id, index, kind: 'bitstring', credentialStatus: entry }
+}
+
+function checkMessages(messages: BitstringStatusMessage[] | undefined, bits: number): void {
+  if (!Array.isArray(messages) || messages.length !== 2 ** bits)
+    throw new CredsignError(
+      'invalid_argument',
+      `statusMessages must have one message per status: ${2 ** bits} for statusSize ${bits}`,
+    )
+  messages.forEach((m, i) => {
+    if (
+      typeof m !== 'object' ||
+      m === null ||
+      m.status !== `0x${i.toString(16)}` ||
+      typeof m.message !== 'string'
+    )
+      throw new CredsignError(
+        'invalid_argument',
+        `statusMessages[${i}] must be { status: '0x${i.toString(16)}', message: '…' }`,
+      )
+  })
+}
+
+function positiveSeconds(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1 || value > 10 * 365 * 86_400)
+    throw new CredsignError(
+      'invalid_argument',
+      `${name} must be a whole number of seconds, 1 to ten years`,
+    )
+  return value
+}
