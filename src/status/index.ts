@@ -34,3 +34,26 @@ export {
 export type { DecodeTokenStatusListOptions, TokenStatusBits } from './token-status-list.js'
 export { createStatusListResolver } from './status-list-resolver.js'
 export type { StatusListResolverOptions } from './status-list-resolver.js'
+export { MAX_STATUS_LIST_SIZE, validateStatusListDefinition } from './status-list-store.js'
+export type {
+  StatusChange,
+  StatusListDefinition,
+  StatusListEntries,
+  StatusListInfo,
+  StatusListKind,
+  StatusListStore,
+} from './status-list-store.js'
+export { MemoryStatusListStore } from './memory-status-list-store.js'
+export { StatusLists } from './status-lists.js'
+export type {
+  BitstringListOptions,
+  BitstringStatusListEntry,
+  BitstringStatusMessage,
+  BitstringStatusPurpose,
+  CreateStatusListOptions,
+  PublishedStatusList,
+  StatusListAllocation,
+  StatusListsOptions,
+  TokenListOptions,
+  TokenStatusClaim,
+} from './status-lists.js'
