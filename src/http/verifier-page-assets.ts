@@ -148,7 +148,17 @@ ul.paths li { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, mono
 .sd { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .sd p { margin: 0 0 6px; }
 .card .card { margin: 12px 0 0; }
-@media (max-width: 640px) { .sd { grid-template-columns: 1fr; } dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: 6px; } }
+@media (max-width: 640px) {
+  body { padding: 0 10px 32px; }
+  .panel { padding: 14px; }
+  .banner, .card .body { padding-left: 14px; padding-right: 14px; }
+  .sd { grid-template-columns: 1fr; }
+  dl.facts { grid-template-columns: 1fr; gap: 2px; }
+  dl.facts dd { margin-bottom: 8px; }
+  ul.checks li { grid-template-columns: 1.5em 1fr; }
+  ul.checks .detail { grid-column: 2; }
+  td.claim { white-space: normal; overflow-wrap: anywhere; }
+}
 `
 
 /** The page's icon: a seal with a check mark. @internal */

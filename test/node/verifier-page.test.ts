@@ -485,6 +485,64 @@ describe('the verifier page in Chromium', () => {
   })
 })
 
+describe('the verifier page takes files and drops', () => {
+  it('a file chosen with the file input, and text or a file dropped on the input, are verified at once', async () => {
+    const card = page.locator('#result > article')
+    const cleared = async (): Promise<void> => {
+      await page.click('#clear-button')
+      await expect.poll(() => card.count()).toBe(0)
+      await page.fill('#challenge', '')
+      await page.fill('#domain', '')
+    }
+    await cleared()
+    await page.setInputFiles('#file', {
+      name: 'credential.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(inputs.dataIntegrity),
+    })
+    await card.waitFor()
+    expect(await card.getAttribute('data-format')).toBe('data-integrity')
+    expect(await card.getAttribute('data-verdict')).toBe('verified')
+
+    await cleared()
+    const text = await page.evaluateHandle((jwt) => {
+      const transfer = new DataTransfer()
+      transfer.setData('text/plain', jwt)
+      return transfer
+    }, inputs.jwt)
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: text })
+    await card.waitFor()
+    expect(await card.getAttribute('data-format')).toBe('vc+jwt')
+    expect(await page.inputValue('#input')).toBe(inputs.jwt)
+
+    await cleared()
+    const file = await page.evaluateHandle((sdJwt) => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([sdJwt], 'credential.sd-jwt', { type: 'text/plain' }))
+      return transfer
+    }, inputs.sdJwt)
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer: file })
+    await card.waitFor()
+    expect(await card.getAttribute('data-format')).toBe('sd-jwt')
+    expect(await card.getAttribute('data-verdict')).toBe('verified')
+  })
+
+  it('reads on a narrow screen (screenshot)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 })
+    try {
+      const card = await verifyText(inputs.sdJwt, { challenge: CHALLENGE, domain: DOMAIN })
+      expect(await card.getAttribute('data-verdict')).toBe('verified')
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      )
+      expect(overflow).toBe(0) // nothing wider than the screen
+      await screenshot('narrow')
+    } finally {
+      await page.setViewportSize({ width: 1000, height: 900 })
+    }
+  })
+})
+
 describe('the verifier page is opt-in', () => {
   it('createHandler serves it only with verifierPage: true; credsign serve --no-verifier-page turns it off', async () => {
     const vault = new KeyVault({
