@@ -638,6 +638,12 @@ export function nodeCryptoBackend(options: NodeCryptoBackendOptions = {}): Crypt
         .update(text, 'utf8')
         .digest('base64url')
     },
+
+    hmacSha256Base64url(key: Uint8Array, data: Uint8Array): string | undefined {
+      digestOk ??= policy.digest && digestSelfTest()
+      if (!digestOk) return undefined
+      return nodeCrypto.createHmac('sha256', key).update(data).digest('base64url')
+    },
   }
 }
 

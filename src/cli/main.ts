@@ -19,6 +19,7 @@ const flushAccessLog = (): void => {
 
 void runCli(process.argv.slice(2), {
   env: process.env,
+  ...(process.argv[1] === undefined ? {} : { workerScript: process.argv[1] }),
   accessLog: (line) => {
     if (accessLines.push(line) === 1) setImmediate(flushAccessLog)
   },

@@ -33,6 +33,11 @@ export interface CliIo {
   err: (line: string) => void
   /** Standard input in full, for `--in -` (default: the process's stdin). */
   readStdin?: () => Promise<string>
+  /**
+   * `serve --workers N`: the `credsign` script the workers run (the command sets it); without it
+   * `serve` runs in this process only.
+   */
+  workerScript?: string
   /** `serve`: where the access log's JSON lines go (default: `out`). */
   accessLog?: (line: string) => void
   /**
@@ -65,7 +70,9 @@ const COMMAND_HELP: Record<string, string> = {
       [--no-metrics] [--metrics-token-file PATH]: GET /metrics (Prometheus) is on, behind the API
       tokens, or behind its own token (this file, or CREDSIGN_METRICS_TOKEN).
       [--no-verifier-page]: do not serve the verifier page (GET /verify, where a person pastes a
-      credential and reads the verdict; POST /verify needs the API token like every verify route).`,
+      credential and reads the verdict; POST /verify needs the API token like every verify route).
+      [--workers N]: N worker processes on the one port (default: the number of cores); the
+      failed-attempt limit, the unlock cache and /metrics stay correct across them.`,
   keygen: `  keygen --id ID --algorithm Ed25519|P-256|P-384|P-521|secp256k1|RSA-PSS|PS384|PS512|RS256|RS384|RS512 [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
       Generate a key; prints the verification method its signatures name (JSON).`,
@@ -107,6 +114,7 @@ environment:
   CREDSIGN_ACCESS_LOG  serve: off turns the access log off (as --no-access-log).
   CREDSIGN_METRICS_TOKEN  serve: the token that alone opens GET /metrics (16+ characters).
   CREDSIGN_ISSUER_PROFILES  serve: default of --issuer-profiles.
+  CREDSIGN_WORKERS     serve: default of --workers.
   PBKDF2_ITERATIONS    KDF iterations for new keys (default 600000, at least 1000).
   CREDSIGN_UNLOCK_CACHE_TTL_MS  keep unlocked keys in memory this long (off by default).
 

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import cluster from 'node:cluster'
 import { createServer, type Server } from 'node:http'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { createHandler } from '../http/handler.js'
 import { DEFAULT_BODY_TIMEOUT_MS, toNodeListener } from '../http/node-listener.js'
@@ -11,10 +13,12 @@ import {
   errnoSuffix,
   isProduction,
   openCliVault,
+  type CliVault,
   readTextFile,
   writeNewPrivateFile,
 } from './config.js'
 import { CliError, flagsOrThrow, stringFlag, type Flags } from './flags.js'
+import { connectToPrimary, runPrimary, WORKER_ENV } from './cluster.js'
 import { checkIssuerKeys, loadIssuerProfiles } from './issuer-profiles.js'
 import { accessLogLine, ServeMetrics } from './observability.js'
 import type { CliIo } from './run.js'
@@ -71,92 +75,199 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     '--no-metrics': 'flag',
     '--metrics-token-file': 'value',
     '--issuer-profiles': 'value',
+    '--workers': 'value',
     '--no-verifier-page': 'flag',
   })
+  const workerIndex = workerIndexOf(io.env)
+  const workers = workerIndex === undefined ? workersOf(flags, io) : 1
   const deadlines = deadlinesOf(flags)
   const port = portOf(stringFlag(flags, '--port') ?? io.env.PORT)
   const host = stringFlag(flags, '--host') ?? '127.0.0.1'
   const dataDir = dataDirOf(flags, io.env)
   const cors = corsFromEnv(io.env)
+  // A worker repeats the primary's setup: its warnings were printed once, by the primary.
+  const setupIo: CliIo = workerIndex === undefined ? io : { ...io, err: () => undefined }
   // Authentication first: a refused configuration should not create a service secret.
-  const auth = await serveAuth(flags, io, dataDir)
+  const auth = await serveAuth(flags, setupIo, dataDir)
   const metricsTokens = await metricsTokensOf(flags, io)
   const profilesFile =
     stringFlag(flags, '--issuer-profiles') ?? (io.env.CREDSIGN_ISSUER_PROFILES?.trim() || undefined)
   const issuers = profilesFile === undefined ? undefined : await loadIssuerProfiles(profilesFile)
   const accessLog = accessLogOn(flags, io.env)
-  const metrics = flags['--no-metrics'] ? undefined : new ServeMetrics()
-  const opened = await openCliVault(io, {
-    dataDir,
-    migrations: flags['--no-migrate'] ? 'require' : 'apply',
-    schema: stringFlag(flags, '--schema'),
-    sealsKeys: true,
-    ...(metrics === undefined
-      ? {}
-      : {
-          instrument: {
-            store: (store) => metrics.instrumentStore(store),
-            limiter: (limiter) => metrics.instrumentLimiter(limiter),
-          },
-        }),
-  })
-  let server: Server | undefined
-  try {
-    if (issuers !== undefined) await checkIssuerKeys(issuers, opened.vault, profilesFile!)
-    const writeLog = io.accessLog ?? io.out
-    const handler = createHandler({
-      vault: opened.vault,
-      auth,
-      requestIds: true,
-      ...(cors === undefined ? {} : { cors }),
-      ...(issuers === undefined ? {} : { issuers }),
-      // For W3C conformance runs only: inline contexts can change what a signed document says.
-      ...(flags['--allow-inline-contexts'] ? { dataIntegrity: { allowInlineContexts: true } } : {}),
-      ...(metrics === undefined
-        ? {}
-        : {
-            metrics: {
-              exposition: () => renderPrometheus(metrics.registry.snapshot()),
-              ...(metricsTokens === undefined ? {} : { bearerTokens: metricsTokens }),
-            },
-          }),
-      ...(metrics === undefined && !accessLog
-        ? {}
-        : {
-            onLog: (entry: HttpLogEntry) => {
-              metrics?.onRequest(entry)
-              if (accessLog) writeLog(accessLogLine(entry, Date.now()))
-            },
-          }),
-      verifierPage: flags['--no-verifier-page'] !== true,
-    })
-    server = createDeadlineServer(
-      toNodeListener(handler, { bodyTimeoutMs: deadlines.bodyMs }),
-      deadlines,
-    )
-    const address = await listen(server, port, host)
-    io.err(`credsign: keys in ${opened.where}`)
+  const migrations = flags['--no-migrate'] ? 'require' : 'apply'
+  const schema = stringFlag(flags, '--schema')
+  const announce = (address: string): void => {
     io.out(`credsign listening on http://${address}`)
     if (flags['--no-verifier-page'] !== true)
       io.err(
         `credsign: verifier page on http://${address}/verify (--no-verifier-page turns it off)`,
       )
-    server.on('error', (error) => io.err(`credsign serve: server error${errnoSuffix(error)}`))
-    await new Promise<void>((resolve) => {
-      const unsubscribe = (io.onShutdown ?? onSignals)(() => {
-        unsubscribe()
-        resolve()
-      })
-    })
-    io.err('credsign: shutting down')
-    await close(server)
-    server = undefined
-    io.err('credsign: stopped')
-    return 0
-  } finally {
-    if (server?.listening) await close(server)
-    await opened.close()
   }
+  let unsubscribe: () => void = () => undefined
+  const shutdown = new Promise<void>((resolve) => {
+    unsubscribe = (io.onShutdown ?? onSignals)(() => {
+      unsubscribe()
+      resolve()
+    })
+  })
+  try {
+    return await serveAs(workerIndex, workers)
+  } finally {
+    unsubscribe()
+  }
+
+  async function serveAs(workerIndex: number | undefined, workers: number): Promise<number> {
+    if (workers > 1) {
+      // Everything a worker does before it listens, once, here: the development secret and token
+      // created, migrations applied, issuer keys checked, any refusal printed once.
+      const preflight = await openCliVault(io, { dataDir, migrations, schema, sealsKeys: true })
+      try {
+        if (issuers !== undefined) await checkIssuerKeys(issuers, preflight.vault, profilesFile!)
+        io.err(`credsign: keys in ${preflight.where}`)
+      } finally {
+        await preflight.close()
+      }
+      return runPrimary({
+        workers,
+        script: io.workerScript!,
+        args: ['serve', ...args],
+        io,
+        shutdown,
+        graceMs: SHUTDOWN_GRACE_MS,
+        announce,
+      })
+    }
+
+    const metrics = flags['--no-metrics'] ? undefined : new ServeMetrics()
+    let vault: CliVault['vault'] | undefined
+    let stopWorker!: () => void
+    const stoppedByPrimary = new Promise<void>((resolve) => (stopWorker = resolve))
+    const link =
+      workerIndex === undefined
+        ? undefined
+        : connectToPrimary({
+            clearCache: () => vault?.clearUnlockCache(),
+            snapshot: () => metrics?.registry.snapshot() ?? { families: [] },
+            stop: () => stopWorker(),
+          })
+    let opened: CliVault
+    try {
+      opened = await openCliVault(setupIo, {
+        dataDir,
+        migrations,
+        schema,
+        sealsKeys: true,
+        ...(link === undefined ? {} : { fileLimiter: link.limiter }),
+        instrument: {
+          store: (store) => {
+            const observed = metrics === undefined ? store : metrics.instrumentStore(store)
+            return link === undefined ? observed : link.invalidating(observed)
+          },
+          limiter: (limiter) =>
+            metrics === undefined ? limiter : metrics.instrumentLimiter(limiter),
+        },
+      })
+    } catch (error) {
+      link?.close()
+      throw error
+    }
+    vault = opened.vault
+    let server: Server | undefined
+    try {
+      if (issuers !== undefined) await checkIssuerKeys(issuers, opened.vault, profilesFile!)
+      const writeLog = io.accessLog ?? io.out
+      const handler = createHandler({
+        vault: opened.vault,
+        auth,
+        requestIds: true,
+        ...(cors === undefined ? {} : { cors }),
+        ...(issuers === undefined ? {} : { issuers }),
+        // For W3C conformance runs only: inline contexts can change what a signed document says.
+        ...(flags['--allow-inline-contexts']
+          ? { dataIntegrity: { allowInlineContexts: true } }
+          : {}),
+        ...(metrics === undefined
+          ? {}
+          : {
+              metrics: {
+                exposition: async () =>
+                  renderPrometheus(
+                    link === undefined ? metrics.registry.snapshot() : await link.collectMetrics(),
+                  ),
+                ...(metricsTokens === undefined ? {} : { bearerTokens: metricsTokens }),
+              },
+            }),
+        ...(metrics === undefined && !accessLog
+          ? {}
+          : {
+              onLog: (entry: HttpLogEntry) => {
+                metrics?.onRequest(entry)
+                if (accessLog) writeLog(accessLogLine(entry, Date.now(), workerIndex))
+              },
+            }),
+        verifierPage: flags['--no-verifier-page'] !== true,
+      })
+      server = createDeadlineServer(
+        toNodeListener(handler, { bodyTimeoutMs: deadlines.bodyMs }),
+        deadlines,
+      )
+      const address = await listen(server, port, host)
+      server.on('error', (error) => io.err(`credsign serve: server error${errnoSuffix(error)}`))
+      if (link !== undefined) {
+        await link.ready(address)
+        await Promise.race([shutdown, stoppedByPrimary])
+        await close(server)
+        server = undefined
+        return 0
+      }
+      io.err(`credsign: keys in ${opened.where}`)
+      announce(address)
+      await shutdown
+      io.err('credsign: shutting down')
+      await close(server)
+      server = undefined
+      io.err('credsign: stopped')
+      return 0
+    } finally {
+      if (server?.listening) await close(server)
+      await opened.close()
+      if (link !== undefined) {
+        link.close()
+        // The IPC channel would keep this worker alive.
+        process.disconnect?.()
+      }
+    }
+  }
+}
+
+/**
+ * The number of this `credsign serve` worker (from 1), or undefined in the primary / a single
+ * process.
+ */
+function workerIndexOf(env: CliIo['env']): number | undefined {
+  const raw = env[WORKER_ENV]
+  if (raw === undefined || !cluster.isWorker) return undefined
+  const index = Number(raw)
+  return Number.isSafeInteger(index) && index >= 1 ? index : undefined
+}
+
+/**
+ * `--workers N` (or `CREDSIGN_WORKERS`): 1 to 256 processes. Default: the number of cores the
+ * process may use when run as the `credsign` command, 1 when called in-process (`runCli`), which
+ * cannot fork itself.
+ */
+function workersOf(flags: Flags, io: CliIo): number {
+  const raw = stringFlag(flags, '--workers') ?? (io.env.CREDSIGN_WORKERS?.trim() || undefined)
+  if (raw === undefined) return io.workerScript === undefined ? 1 : availableParallelism()
+  const workers = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN
+  if (!(workers >= 1 && workers <= 256))
+    throw new CliError('--workers (or CREDSIGN_WORKERS) must be a number from 1 to 256', 2)
+  if (workers > 1 && io.workerScript === undefined)
+    throw new CliError(
+      '--workers above 1 needs the credsign command itself (it forks its workers)',
+      2,
+    )
+  return workers
 }
 
 /** `--no-access-log`, or `CREDSIGN_ACCESS_LOG=off` (also `0`, `false`, `no`): no access log. */

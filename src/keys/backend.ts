@@ -69,6 +69,12 @@ export interface CryptoBackend {
    * short and many, so a native hash saves most of the per-disclosure cost.
    */
   digestBase64url?(algorithm: ShaAlgorithm, text: string): string | undefined
+  /**
+   * Base64url (no padding) of HMAC-SHA-256 of `data` under `key`, synchronously, or `undefined` to
+   * decline. Used for the vault's per-unlock cache and in-flight keys (one or two per signing
+   * request).
+   */
+  hmacSha256Base64url?(key: Uint8Array, data: Uint8Array): string | undefined
 }
 
 let installed: CryptoBackend | undefined

@@ -15,12 +15,10 @@ import type { KeyMaterial } from '../keys/generate.js'
 import { validateKeyId } from '../stores/key-id.js'
 import type { KeyRecord, KeyStore, KeyVersionRecord } from '../stores/key-store.js'
 import type { DidDocument } from '../did/did-document.js'
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { b64u, concat, randomBytes, utf8, wipe } from '../util/bytes.js'
+import { concat, randomBytes, utf8, wipe } from '../util/bytes.js'
 import type { AttemptLimiter, LockoutPolicy } from './attempt-limiter.js'
 import { MemoryAttemptLimiter } from './memory-attempt-limiter.js'
-import { UnlockCache, type UnlockCacheOptions } from './unlock-cache.js'
+import { hmacSha256Base64url, UnlockCache, type UnlockCacheOptions } from './unlock-cache.js'
 import { LiveMaterials, SharedKeyMaterial, UnlockedKey } from './unlocked-key.js'
 import { keyDidDocument, toKeyInfo, type DidDocumentOptions } from './public-views.js'
 import type { Jwks, KeyInfo, KeyInfoPage } from './key-info.js'
@@ -135,7 +133,12 @@ function unlockFlightKey(
   const header = new Uint8Array(4 * parts.length)
   const view = new DataView(header.buffer)
   parts.forEach((part, i) => view.setUint32(4 * i, part.length))
-  return b64u(hmac(sha256, macKey, concat(header, ...parts, encodedSecrets)))
+  const data = concat(header, ...parts, encodedSecrets)
+  try {
+    return hmacSha256Base64url(macKey, data)
+  } finally {
+    wipe(data)
+  }
 }
 
 /**
@@ -318,18 +321,18 @@ export class KeyVault {
     if (requested !== 'current' && (!Number.isSafeInteger(requested) || requested < 1)) {
       throw new CredsignError('invalid_argument', 'version must be a positive integer')
     }
-    const cacheKey = this.#cache?.cacheKey(id, requested, encodedSecrets)
-    const flightKey = unlockFlightKey(
-      this.#flightMacKey,
-      id,
-      requested,
-      options.client,
-      encodedSecrets,
-    )
-    wipe(encodedSecrets)
-    if (this.#cache && cacheKey) {
-      const hit = this.#cache.get(cacheKey, this.#clock())
-      if (hit) return new UnlockedKey({ id, ...hit.version, material: hit.material })
+    let flightKey: string
+    let cacheKey: string | undefined
+    try {
+      cacheKey = this.#cache?.cacheKey(id, requested, encodedSecrets)
+      if (this.#cache && cacheKey) {
+        const hit = this.#cache.get(cacheKey, this.#clock())
+        if (hit) return new UnlockedKey({ id, ...hit.version, material: hit.material })
+      }
+      // Only a cache miss needs the flight key (a second HMAC over the secrets).
+      flightKey = unlockFlightKey(this.#flightMacKey, id, requested, options.client, encodedSecrets)
+    } finally {
+      wipe(encodedSecrets)
     }
     const running = this.#inFlight.get(flightKey)
     if (running !== undefined) {

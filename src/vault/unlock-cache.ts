@@ -2,6 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { b64u, concat, randomBytes, utf8 } from '../util/bytes.js'
 import { CredsignError } from '../errors/credsign-error.js'
+import { cryptoBackend } from '../keys/backend.js'
 import type { SharedKeyMaterial } from './unlocked-key.js'
 import type { KeyAlgorithm, PublicJwk } from '../keys/types.js'
 
@@ -77,13 +78,12 @@ export class UnlockCache {
     const id = utf8(keyId)
     const header = new Uint8Array(4)
     new DataView(header.buffer).setUint32(0, id.length)
-    return b64u(
-      hmac(
-        sha256,
-        this.#macKey,
-        concat(header, id, utf8(`\u0000${version}\u0000`), encodedSecrets),
-      ),
-    )
+    const data = concat(header, id, utf8(`\u0000${version}\u0000`), encodedSecrets)
+    try {
+      return hmacSha256Base64url(this.#macKey, data)
+    } finally {
+      data.fill(0)
+    }
   }
 
   get(
@@ -141,4 +141,14 @@ export class UnlockCache {
     this.#entries.delete(cacheKey)
     entry.material.cached = false
   }
+}
+
+/**
+ * Base64url HMAC-SHA-256: the crypto backend's (node:crypto) when installed, else @noble/hashes;
+ * the same string either way. The input holds caller secrets: the caller wipes it.
+ *
+ * @internal
+ */
+export function hmacSha256Base64url(key: Uint8Array, data: Uint8Array): string {
+  return cryptoBackend()?.hmacSha256Base64url?.(key, data) ?? b64u(hmac(sha256, key, data))
 }
