@@ -11,6 +11,7 @@ import { resolvableSigner, signVerifiable } from '../service/sign-verifiable.js'
 import { verify } from '../service/verify.js'
 import type { FormatHandler, VerificationResult, VerifyOptions } from '../verify/types.js'
 import { readJsonBody } from './body.js'
+import { clientChecks } from './client-checks.js'
 import { json, type Route, type RouteContext } from './route-context.js'
 import type { HandlerOptions, IssuerProfile } from './options.js'
 import { clientMessage, HttpError, problemResponse, type ProblemDetail } from './problem.js'
@@ -248,13 +249,13 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
                 ...(e.path === undefined ? {} : { path: e.path }),
               }))
             : [{ code: refusal(kind, '').code, message: `not a verifiable ${kind}` }]
-        return verificationProblem(errors, result.checks)
+        return verificationProblem(errors, checksForClient(result))
       }
       const problem = kindProblem(kind, shape, result)
       if (problem !== undefined)
         return verificationProblem(
           [{ code: refusal(kind, '').code, message: problem }],
-          result.checks,
+          checksForClient(result),
         )
       return json(summary(result), 200)
     },
@@ -280,6 +281,16 @@ function verificationProblem(
     verified: false,
     checks,
   })
+}
+
+/**
+ * The checks without a server's message in a failed one (client-checks.ts: a resolver's network
+ * error or a store's file path); the VC-API answer keeps its shape (no code per check).
+ */
+function checksForClient(result: VerificationResult): VerificationResult['checks'] {
+  return clientChecks(result).checks.map(({ name, passed, detail }) =>
+    detail === undefined ? { name, passed } : { name, passed, detail },
+  )
 }
 
 function summary(result: VerificationResult): Record<string, unknown> {

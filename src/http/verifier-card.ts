@@ -2,6 +2,7 @@ import { decodeSdJwt } from '../formats/sd-jwt/decode.js'
 import { pathOf } from '../formats/sd-jwt/process.js'
 import type { DecodedDisclosure } from '../formats/sd-jwt/types.js'
 import type { VerificationIssue, VerificationResult } from '../verify/types.js'
+import { clientChecks, type ClientCheck } from './client-checks.js'
 import { clientMessage } from './problem.js'
 
 /*
@@ -20,12 +21,7 @@ export interface CardClaim {
 }
 
 /** One check `verify()` ran; a failed one has the code of the error it raised. */
-export interface CardCheck {
-  name: string
-  passed: boolean
-  code?: string
-  detail?: string
-}
+export type CardCheck = ClientCheck
 
 /** A date of the credential, labelled with where it came from. */
 export interface CardDate {
@@ -212,30 +208,10 @@ function formatLabel(
   }
 }
 
-/**
- * The checks with the code of each failed one, and the errors no failed check accounts for. A
- * failed check's detail is its error's message (`ResultBuilder.fail`); both pass through
- * `clientMessage`, and a failed check whose error cannot be found keeps no detail, so no message
- * reaches the page unfiltered.
- */
+/** The checks with the code of each failed one, and the errors no failed check accounts for. */
 function checksAndErrors(result: VerificationResult): Pick<VerdictCard, 'checks' | 'errors'> {
-  const unused = [...result.errors]
-  const checks = result.checks.map((check): CardCheck => {
-    if (check.passed)
-      return check.detail === undefined
-        ? { name: check.name, passed: true }
-        : { name: check.name, passed: true, detail: check.detail }
-    const index = unused.findIndex((e) => e.message === check.detail)
-    if (index === -1) return { name: check.name, passed: false }
-    const [error] = unused.splice(index, 1)
-    return {
-      name: check.name,
-      passed: false,
-      code: error!.code,
-      detail: clientMessage(error!.code, error!.message),
-    }
-  })
-  const errors = unused.map((e) => ({
+  const { checks, unpaired } = clientChecks(result)
+  const errors = unpaired.map((e) => ({
     code: e.code,
     message: clientMessage(e.code, e.message),
     ...(e.path === undefined ? {} : { path: e.path }),
