@@ -1,4 +1,4 @@
-import { createDecipheriv, createPublicKey, pbkdf2 } from 'node:crypto'
+import { createDecipheriv, createPublicKey, pbkdf2, randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
 import type { CallerSecret } from '../envelope/caller-secrets.js'
 import { CredsignError } from '../errors/credsign-error.js'
@@ -204,6 +204,9 @@ export class EeccLegacyKeys implements LegacyKeySource {
       return rows !== undefined && rows.length > 0
     })
     if (!waiting) {
+      // The work of opening a row that is there (one PBKDF2 more): an unknown id and wrong secrets
+      // for a waiting row must take the same time, or the answer tells which ids the origin held.
+      await this.#decoyOpen(password)
       password.fill(0)
       return 'absent'
     }
@@ -212,7 +215,11 @@ export class EeccLegacyKeys implements LegacyKeySource {
       async (query) => {
         // FOR UPDATE: a concurrent migration of this key waits here, and then finds no row.
         const rows = await this.#rows(query, hash, true)
-        if (rows === undefined || rows.length === 0) return 'absent'
+        if (rows === undefined || rows.length === 0) {
+          await this.#decoyOpen(password)
+          password.fill(0)
+          return 'absent'
+        }
         const opened: { rowId: string; material: KeyMaterial }[] = []
         try {
           for (const row of rows) {
@@ -321,6 +328,12 @@ export class EeccLegacyKeys implements LegacyKeySource {
     }
   }
 
+  /** Costs what opening one origin blob costs: the KDF over `password` with a random salt. */
+  async #decoyOpen(password: Buffer): Promise<void> {
+    const key = await pbkdf2Async(password, randomBytes(32), this.#iterations, 32, 'sha256')
+    key.fill(0)
+  }
+
   /** The origin's keyed identifier hash: hex PBKDF2-SHA-256(identifier, service secret). */
   async #identifierHash(id: string): Promise<string> {
     const hash = await pbkdf2Async(
@@ -350,17 +363,19 @@ interface LegacyRow {
 function legacyPassword(secrets: CallerSecret[]): Buffer {
   if (!Array.isArray(secrets) || secrets.length === 0)
     throw new CredsignError('invalid_secrets', 'between 1 and 10 secrets are required')
-  const texts = secrets.map((secret, i) => {
-    if (typeof secret === 'string') return secret
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(secret)
-    } catch {
-      throw new CredsignError(
-        'invalid_secrets',
-        `secret ${i} is not UTF-8 text, as EECC secrets are`,
-      )
-    }
-  })
+  const texts: string[] = []
+  for (const secret of secrets) {
+    if (typeof secret === 'string') texts.push(secret)
+    else
+      try {
+        texts.push(new TextDecoder('utf-8', { fatal: true }).decode(secret))
+      } catch {
+        // Not UTF-8: no origin key was sealed under it. A random password opens nothing and costs
+        // what wrong secrets cost; an early invalid_secrets would tell an unknown id (and an origin
+        // row) from a credsign key, which never gets here.
+        return randomBytes(32)
+      }
+  }
   return Buffer.from([...texts].sort().join(''), 'utf8')
 }
 

@@ -633,8 +633,14 @@ async function verifyBitstringList(
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0))
     throw new StatusFailure('status_list_not_verified', 'the status list ttl is not a number')
   const bytes = await decodeBitstring(subject.encodedList, { maxBytes: source.limits.maxListBytes })
-  const notBefore = dateOf(credential.validFrom)
-  const notAfter = dateOf(credential.validUntil ?? credential.expirationDate)
+  // A JWT-secured list may state its validity as `nbf` / `exp` only (JwtVcSigner's `expiresIn`):
+  // verify() held it to them once, and the cache must not reuse it outside them either.
+  const claims = !usedHandlers && isJsonObject(verified.payload) ? verified.payload : {}
+  const notBefore = latest(dateOf(credential.validFrom), secondsOf(claims.nbf))
+  const notAfter = earliest(
+    dateOf(credential.validUntil ?? credential.expirationDate),
+    secondsOf(claims.exp),
+  )
   return {
     list: {
       kind: 'bitstring',
@@ -712,13 +718,26 @@ async function verifyTokenList(
       bytes,
       purposes: [],
       bits: statusList.bits,
-      notBefore: undefined,
+      notBefore: secondsOf(claims.nbf),
       notAfter: typeof claims.exp === 'number' ? claims.exp * 1000 : undefined,
     },
     // TSL `ttl` is in seconds (section 5.1).
     ttlMs: ttl === undefined ? undefined : (ttl as number) * 1000,
     usedHandlers: false,
   }
+}
+
+/** A JWT NumericDate claim in epoch milliseconds. */
+function secondsOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value * 1000 : undefined
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b)
+}
+
+function latest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b)
 }
 
 function dateOf(value: unknown): number | undefined {

@@ -833,9 +833,12 @@ export class KeyVault {
       try {
         record = await this.#recordOrLegacy(id, secrets)
       } catch (error) {
-        // A legacy key the secrets do not open is a failed attempt like any other.
+        // A legacy key the secrets do not open is a failed attempt like any other, and costs what
+        // an unknown id costs (the source's work, then one KDF run): the time must not tell a
+        // stranger that a legacy key waits under this id.
         if (CredsignError.is(error, 'wrong_secrets')) {
           outcome = 'failure'
+          await this.#spendLikeAnOpen(secrets)
           throw wrongSecrets()
         }
         throw error

@@ -51,7 +51,9 @@ export interface LegacyKeySource {
    * makes of it in the vault's store and removes (or marks) the legacy copy. Resolves `'migrated'`
    * once that committed, `'absent'` when there is no legacy key with this id (also when a
    * concurrent caller migrated it first); throws `wrong_secrets` when the secrets do not open it,
-   * and leaves the legacy key as it was on any error.
+   * and leaves the legacy key as it was on any error. An absent id must cost the same work as wrong
+   * secrets for a waiting key (the vault adds one KDF run to both), so that the time of a refusal
+   * does not tell a stranger which ids have a legacy key.
    */
   migrate(
     id: string,

@@ -1,0 +1,45 @@
+// Adversarial review of the status list verifier (issue 18): a cached list is never used outside
+// the validity the list itself states, whichever way it states it.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createStatusListResolver, verify, JwtVcSigner, type Signer } from '../../src/index.js'
+import { codes, didSigner } from './vc-helpers.js'
+import {
+  LIST_URL,
+  bitstringEntry,
+  bitstringListCredential,
+  credentialWithStatus,
+  servingFetch,
+} from './status-helpers.js'
+
+let issuer: Signer
+beforeAll(async () => {
+  issuer = await didSigner('Ed25519')
+})
+
+describe('a cached status list outliving its validity', () => {
+  it('a vc+jwt list valid by its JWT exp only is not reused after that exp', async () => {
+    const t0 = 1_900_000_000
+    // No validUntil: the list's only expiry is the JWT `exp` (60 s after iat), as JwtVcSigner's
+    // expiresIn writes it.
+    const list = await new JwtVcSigner(issuer).sign(await bitstringListCredential(), {
+      issuedAt: t0,
+      expiresIn: 60,
+    })
+    const served = servingFetch({ [LIST_URL]: { body: list, type: 'application/vc+jwt' } })
+    let clock = t0 * 1000
+    const statusLists = createStatusListResolver({ fetch: served.fetch, clock: () => clock })
+    const vc = await credentialWithStatus(issuer, bitstringEntry(1))
+    expect((await verify(vc, { statusLists, now: t0 * 1000 })).verified).toBe(true)
+    // 200 s later: still inside the default cache period (300 s), but 140 s past the list's exp.
+    clock += 200_000
+    const later = await verify(vc, { statusLists, now: clock })
+    expect(later.verified).toBe(false)
+    expect(codes(later)).toEqual(['status_list_expired'])
+    // What a verifier without the cached copy answers, fetching the same list again.
+    const fresh = await verify(vc, {
+      statusLists: createStatusListResolver({ fetch: served.fetch, clock: () => clock }),
+      now: clock,
+    })
+    expect(codes(fresh)).toEqual(['status_list_expired'])
+  })
+})
