@@ -11,9 +11,12 @@ import {
   JwtVcSigner,
   JwtVpSigner,
   KeyVault,
+  MemoryStatusListStore,
   Oid4vciProofSigner,
   SdJwtVcSigner,
+  StatusLists,
   asDidSigner,
+  createStatusListResolver,
   envelopeCredential,
   presentSdJwt,
   signCompact,
@@ -255,6 +258,37 @@ console.log(
   `  replayed with another nonce: verified=${replayed.verified} (${replayed.errors.map((e) => e.code).join(', ')})`,
 )
 walletHandle.lock()
+
+step(
+  'status lists: a credential revoked through its Token Status List, and verify() turning it down',
+)
+const statusLists = new StatusLists({ store: new MemoryStatusListStore(), signer: issuerKey })
+const listUri = 'https://issuer.example/status/tsl-1'
+await statusLists.createList({ id: 'tsl-1', kind: 'token', uri: listUri })
+const slot = await statusLists.allocate('tsl-1')
+if (slot.kind !== 'token') throw new Error('a Token Status List gives a status claim')
+const withStatus = await new SdJwtVcSigner(issuerKey).issue(
+  { given_name: 'Alice' },
+  { vct: 'https://credentials.example/identity_credential', status: slot.status },
+)
+console.log(`  issued with status_list idx ${slot.index} (random, never reused) of ${listUri}`)
+// A verifier fetches the published list from listUri; here the published token is handed over.
+const published = async () =>
+  createStatusListResolver({ lists: { [listUri]: (await statusLists.publish('tsl-1')).jwt } })
+const offline = await verify(withStatus)
+console.log(
+  `  verify() offline: verified=${offline.verified}, with a ${offline.checks.find((c) => c.name === 'status_unchecked')?.name} check that did not pass (nothing fetched)`,
+)
+const before = await verify(withStatus, { statusLists: await published() })
+console.log(
+  `  verify() with the list: verified=${before.verified} (status ${before.status?.[0]?.message})`,
+)
+await statusLists.revoke('tsl-1', slot.index)
+const after = await verify(withStatus, { statusLists: await published() })
+console.log(
+  `  revoked, list re-signed: verified=${after.verified} (${after.errors.map((e) => e.code).join(', ')})`,
+)
+if (!before.verified || after.verified) process.exitCode = 1
 
 step('a signed request (Fluree style: compact JWS, EdDSA, did:key kid)')
 const requester = asDidSigner(await vault.unlock('did:web:issuer.example#ed25519-1', secrets))
