@@ -5,3 +5,5 @@ export type {
   FileStoreCleanupOptions,
   LoadServiceSecretOptions,
 } from './file-store.js'
+export { FileStatusListStore } from './file-status-list-store.js'
+export type { FileStatusListStoreOptions } from './file-status-list-store.js'

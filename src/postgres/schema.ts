@@ -37,6 +37,12 @@ export interface PostgresTableNames {
   attempts?: string
   /** Applied migration versions. */
   migrations?: string
+  /** One row per status list (`PostgresStatusListStore`): definition and counters. */
+  statusLists?: string
+  /** One row per allocated status list index and its status. */
+  statusListEntries?: string
+  /** Applied migration versions of the status list tables (a history of their own). */
+  statusListMigrations?: string
 }
 
 /**
@@ -85,6 +91,9 @@ const DEFAULT_TABLES: Required<PostgresTableNames> = {
   versions: 'credsign_key_versions',
   attempts: 'credsign_attempts',
   migrations: 'credsign_migrations',
+  statusLists: 'credsign_status_lists',
+  statusListEntries: 'credsign_status_list_entries',
+  statusListMigrations: 'credsign_status_list_migrations',
 }
 
 /**
@@ -125,7 +134,7 @@ export function resolveSchemaNames(
         `unknown postgres table role ${JSON.stringify(name.slice(0, 40))}`,
       )
   }
-  if (new Set(Object.values(resolved)).size !== 4)
+  if (new Set(Object.values(resolved)).size !== Object.keys(DEFAULT_TABLES).length)
     throw new CredsignError('invalid_argument', 'postgres table names must differ')
   const qs = quoteIdentifier(schema)
   const q = {
@@ -133,6 +142,9 @@ export function resolveSchemaNames(
     versions: `${qs}.${quoteIdentifier(resolved.versions)}`,
     attempts: `${qs}.${quoteIdentifier(resolved.attempts)}`,
     migrations: `${qs}.${quoteIdentifier(resolved.migrations)}`,
+    statusLists: `${qs}.${quoteIdentifier(resolved.statusLists)}`,
+    statusListEntries: `${qs}.${quoteIdentifier(resolved.statusListEntries)}`,
+    statusListMigrations: `${qs}.${quoteIdentifier(resolved.statusListMigrations)}`,
   }
   return { schema, tables: resolved, q }
 }
@@ -198,6 +210,58 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     ],
   },
 ])
+
+/**
+ * The schema history of the status list tables (`PostgresStatusListStore`), kept apart from the key
+ * tables' history (its own migrations table), so that each store migrates only what it uses. Append
+ * only.
+ *
+ * @internal
+ */
+export const STATUS_LIST_MIGRATIONS: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'status lists and their entries',
+    destructive: false,
+    statements: ({ q }: SchemaNames) => [
+      `CREATE TABLE ${q.statusLists} (
+        id text COLLATE "C" NOT NULL PRIMARY KEY
+          CHECK (id ~ '^[A-Za-z0-9_:.#%-]+$' AND char_length(id) <= 500),
+        kind text NOT NULL CHECK (kind IN ('bitstring', 'token')),
+        size integer NOT NULL CHECK (size >= 1 AND size <= 16777216),
+        bits smallint NOT NULL CHECK (bits >= 1 AND bits <= 8),
+        final_statuses smallint[] NOT NULL,
+        settings jsonb NOT NULL CHECK (jsonb_typeof(settings) = 'object'),
+        created_at text NOT NULL,
+        allocated integer NOT NULL DEFAULT 0 CHECK (allocated >= 0 AND allocated <= size),
+        version bigint NOT NULL DEFAULT 0 CHECK (version >= 0)
+      )`,
+      // The primary key is what makes an index impossible to hand out twice, whatever the code does.
+      `CREATE TABLE ${q.statusListEntries} (
+        list_id text COLLATE "C" NOT NULL REFERENCES ${q.statusLists} (id) ON DELETE CASCADE,
+        idx integer NOT NULL CHECK (idx >= 0),
+        status smallint NOT NULL DEFAULT 0 CHECK (status >= 0 AND status <= 255),
+        PRIMARY KEY (list_id, idx)
+      )`,
+      // Publishing reads only the non-zero statuses.
+      `CREATE INDEX ON ${q.statusListEntries} (list_id, idx) WHERE status <> 0`,
+    ],
+  },
+])
+
+/**
+ * The names {@link runMigrations} works on for the status list history: the same schema, with the
+ * status list migrations table in the role of the migrations table.
+ *
+ * @internal
+ */
+export function statusListMigrationNames(names: SchemaNames): SchemaNames {
+  return {
+    schema: names.schema,
+    tables: { ...names.tables, migrations: names.tables.statusListMigrations },
+    q: { ...names.q, migrations: names.q.statusListMigrations },
+  }
+}
 
 /**
  * What {@link PostgresStore.migrate} did.

@@ -1,0 +1,94 @@
+// FileStatusListStore: the store contract, then real processes allocating from one list at once
+// (no index twice, the count exact), and what it does with damaged files.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { FileStatusListStore, keyFileStem } from 'credsign/file'
+import { statusListStoreContract, definition, codeOf } from '../core/status-store-contract.js'
+import { allocateInProcesses } from './status-processes.js'
+
+const dirs: string[] = []
+async function freshDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'credsign-status-'))
+  dirs.push(dir)
+  return dir
+}
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+statusListStoreContract(
+  'FileStatusListStore',
+  async () => new FileStatusListStore({ directory: await freshDir() }),
+)
+
+describe('FileStatusListStore across processes', () => {
+  it('two processes allocating 300 indexes each from one list: no index twice, none lost', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 131_072 })
+    await store.createStatusList(def)
+    const reports = await allocateInProcesses(2, {
+      store: 'file',
+      directory,
+      list: def.id,
+      count: 300,
+      parallel: 4,
+    })
+    const all = reports.flatMap((r) => r.indexes)
+    expect(reports.map((r) => r.refused)).toEqual([{}, {}])
+    expect(all.length).toBe(600)
+    expect(new Set(all).size).toBe(600)
+    expect((await store.getStatusList(def.id))?.allocated).toBe(600)
+    // Every index handed out is marked taken: setting its status works, and nothing else was taken.
+    for (const index of all.slice(0, 20))
+      expect((await store.setStatus(def.id, index, 1)).changed).toBe(true)
+    const leftovers = (await readdir(directory)).filter(
+      (name) => name.startsWith('.') || name.endsWith('.lock'),
+    )
+    expect(leftovers).toEqual([])
+  }, 120_000)
+
+  it('two processes exhausting a small list: exactly its size allocated, the rest status_list_full', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 150 })
+    await store.createStatusList(def)
+    const reports = await allocateInProcesses(2, {
+      store: 'file',
+      directory,
+      list: def.id,
+      count: 100,
+      parallel: 3,
+    })
+    const all = reports.flatMap((r) => r.indexes)
+    expect(new Set(all).size).toBe(150)
+    expect(all.length).toBe(150)
+    expect(reports.reduce((n, r) => n + (r.refused.status_list_full ?? 0), 0)).toBe(50)
+  }, 120_000)
+})
+
+describe('FileStatusListStore: damaged files', () => {
+  it('reports a file that is not a status list as store_corrupt, never as a list', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 100 })
+    await store.createStatusList(def)
+    const path = join(directory, `${keyFileStem(def.id)}.status-list.json`)
+    for (const content of ['{', '[]', '{"format":"credsign-status-list"}', '\u00ff\u00fe']) {
+      await writeFile(path, content)
+      expect(await codeOf(store.getStatusList(def.id)), content).toBe('store_corrupt')
+      expect(await codeOf(store.allocateStatusIndex(def.id)), content).toBe('store_corrupt')
+    }
+    // Another list's file copied onto this name.
+    const other = definition({ size: 100 })
+    await store.createStatusList(other)
+    const { readFile } = await import('node:fs/promises')
+    await writeFile(
+      path,
+      await readFile(join(directory, `${keyFileStem(other.id)}.status-list.json`)),
+    )
+    expect(await codeOf(store.getStatusList(def.id))).toBe('store_corrupt')
+  })
+})

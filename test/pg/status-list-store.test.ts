@@ -1,0 +1,125 @@
+// PostgresStatusListStore on a real server: the store contract, its migration history, and two
+// processes x 10,000 allocations from one list with no index handed out twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PostgresStatusListStore } from 'credsign/postgres'
+import { statusListStoreContract, definition } from '../core/status-store-contract.js'
+import { allocateInProcesses } from '../node/status-processes.js'
+import { adminPool, codeOf, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
+
+const url = databaseUrl as string
+let admin: ReturnType<typeof adminPool>
+const schemas: string[] = []
+
+beforeAll(() => {
+  if (databaseUrl !== undefined) admin = adminPool(url, 12)
+})
+afterAll(async () => {
+  if (admin === undefined) return
+  for (const schema of schemas) await dropSchema(admin, schema)
+  await admin.end()
+})
+
+async function migratedStore(prefix: string): Promise<PostgresStatusListStore> {
+  const schema = freshSchema(prefix)
+  schemas.push(schema)
+  const store = new PostgresStatusListStore({ pool: admin, schema })
+  await store.migrate()
+  return store
+}
+
+describePg('PostgresStatusListStore', () => {
+  let shared: PostgresStatusListStore
+  statusListStoreContract('PostgresStatusListStore', async () => {
+    shared ??= await migratedStore('status_contract')
+    return shared
+  })
+
+  describe('migrations', () => {
+    it('has a history of its own: version 1, idempotent, replicas at once apply it once', async () => {
+      const schema = freshSchema('status_mig')
+      schemas.push(schema)
+      const stores = Array.from(
+        { length: 5 },
+        () => new PostgresStatusListStore({ pool: admin, schema }),
+      )
+      expect(await stores[0]!.migrationStatus()).toEqual({ applied: [], pending: [1] })
+      const results = await Promise.all(stores.map((store) => store.migrate()))
+      expect(results.filter((r) => r.applied.length === 1)).toHaveLength(1)
+      expect(await stores[0]!.migrationStatus()).toEqual({ applied: [1], pending: [] })
+      const { rows } = await admin.query(
+        `SELECT version, name FROM "${schema}".credsign_status_list_migrations`,
+      )
+      expect(rows).toEqual([{ version: 1, name: 'status lists and their entries' }])
+    })
+
+    it('says store_unavailable (run migrate) when the tables are missing', async () => {
+      const store = new PostgresStatusListStore({ pool: admin, schema: freshSchema('status_none') })
+      expect(await codeOf(store.getStatusList('x'))).toBe('store_unavailable')
+    })
+
+    it('the database itself refuses a second owner of an index and a status out of range', async () => {
+      const store = await migratedStore('status_constraints')
+      const def = definition({ size: 10 })
+      await store.createStatusList(def)
+      const index = await store.allocateStatusIndex(def.id)
+      const schema = schemas[schemas.length - 1] as string
+      const again = admin.query(
+        `INSERT INTO "${schema}".credsign_status_list_entries (list_id, idx) VALUES ($1, $2)`,
+        [def.id, index],
+      )
+      await expect(again).rejects.toMatchObject({ code: '23505' })
+      const overCount = admin.query(
+        `UPDATE "${schema}".credsign_status_lists SET allocated = 11 WHERE id = $1`,
+        [def.id],
+      )
+      await expect(overCount).rejects.toMatchObject({ code: '23514' })
+    })
+  })
+
+  describe('across processes', () => {
+    it('two processes x 10,000 allocations on one list: 0 duplicates, every one recorded', async () => {
+      const store = await migratedStore('status_procs')
+      const schema = schemas[schemas.length - 1] as string
+      const def = definition({ size: 131_072 })
+      await store.createStatusList(def)
+      const reports = await allocateInProcesses(2, {
+        store: 'postgres',
+        url,
+        schema,
+        list: def.id,
+        count: 10_000,
+        parallel: 8,
+      })
+      expect(reports.map((r) => r.refused)).toEqual([{}, {}])
+      const all = reports.flatMap((r) => r.indexes)
+      expect(all.length).toBe(20_000)
+      expect(new Set(all).size).toBe(20_000)
+      expect(all.every((i) => Number.isInteger(i) && i >= 0 && i < 131_072)).toBe(true)
+      expect((await store.getStatusList(def.id))?.allocated).toBe(20_000)
+      const { rows } = await admin.query(
+        `SELECT count(*)::int AS n FROM "${schema}".credsign_status_list_entries WHERE list_id = $1`,
+        [def.id],
+      )
+      expect(rows[0].n).toBe(20_000)
+    }, 300_000)
+
+    it('two processes exhausting a list: exactly its size, the rest status_list_full', async () => {
+      const store = await migratedStore('status_full')
+      const schema = schemas[schemas.length - 1] as string
+      const def = definition({ size: 500 })
+      await store.createStatusList(def)
+      const reports = await allocateInProcesses(2, {
+        store: 'postgres',
+        url,
+        schema,
+        list: def.id,
+        count: 300,
+        parallel: 6,
+      })
+      const all = reports.flatMap((r) => r.indexes)
+      expect(all.length).toBe(500)
+      expect(new Set(all).size).toBe(500)
+      expect(reports.reduce((n, r) => n + (r.refused.status_list_full ?? 0), 0)).toBe(100)
+    }, 120_000)
+  })
+})
