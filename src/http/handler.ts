@@ -14,6 +14,7 @@ import { signRoute } from './sign-route.js'
 import { deleteRoute, generateRoute } from './sign-routes.js'
 import { issueRoute, verifyRoute } from './vc-api-routes.js'
 import { metricsRoute } from './metrics-route.js'
+import { statusListRoute, updateStatusRoute } from './status-routes.js'
 import { VERIFIER_PAGE_ROUTES } from './verifier-page.js'
 
 /** A web-standard request handler, as `createHandler` returns it. */
@@ -72,6 +73,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
   const routes = [
     ...ROUTES,
     ...(options.metrics === undefined ? [] : [metricsRoute(options.metrics)]),
+    ...(options.statusLists === undefined ? [] : [updateStatusRoute, statusListRoute]),
     ...(options.verifierPage === true ? VERIFIER_PAGE_ROUTES : []),
   ]
   const didWebPaths = (options.didWeb ?? []).map((p) => didWebPath(p.did))
@@ -276,6 +278,14 @@ function checkOptions(options: HandlerOptions): Settings {
     if (names.has(profile.name))
       throw new CredsignError('invalid_argument', `two issuer profiles are named ${profile.name}`)
     names.add(profile.name)
+    if (
+      profile.statusList !== undefined &&
+      (typeof profile.statusList !== 'string' || options.statusLists === undefined)
+    )
+      throw new CredsignError(
+        'invalid_argument',
+        `issuer profile ${profile.name}: statusList needs the id of a list in options.statusLists`,
+      )
     if (!isSigningFormat(profile.format))
       throw new CredsignError(
         'invalid_argument',

@@ -3,6 +3,7 @@ import type { KeyResolver } from '../resolve/types.js'
 import type { CryptosuiteName, SigningFormat } from '../service/formats.js'
 import type { DisclosureFrame } from '../formats/sd-jwt/types.js'
 import type { KeyVault } from '../vault/key-vault.js'
+import type { StatusLists } from '../status/status-lists.js'
 import type { VerifyOptions } from '../verify/types.js'
 
 /**
@@ -93,6 +94,11 @@ export interface IssuerProfile {
    * verifiers can resolve the key offline.
    */
   didMethod?: 'key' | 'jwk'
+  /**
+   * A Bitstring Status List of `HandlerOptions.statusLists` (its id): every credential issued with
+   * this profile gets a `credentialStatus` entry allocated from it (a random, never reused index).
+   */
+  statusList?: string
 }
 
 /**
@@ -249,6 +255,13 @@ export interface HandlerOptions {
   requestIds?: boolean
   /** `GET /metrics` (absent: no such route). */
   metrics?: MetricsOptions
+  /**
+   * The issuer's status lists: served at `GET /status-lists/{id}` (public, cacheable), changed with
+   * `POST /credentials/status` (authenticated), and allocated from by issuer profiles with a
+   * `statusList`. A list's `url` / `uri` should be this server's `…/status-lists/{id}`. Absent: no
+   * such routes.
+   */
+  statusLists?: StatusLists
   /** Clock in epoch milliseconds (default `Date.now`). */
   now?: () => number
 }

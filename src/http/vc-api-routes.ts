@@ -150,13 +150,16 @@ function chooseProfile(
 
 async function issueWith(
   profile: IssuerProfile,
-  credential: Record<string, unknown>,
+  issued: Record<string, unknown>,
   context: RouteContext,
 ): Promise<unknown> {
+  let credential = issued
   const { options, now } = context
   const v2 = firstContext(credential) === 'https://www.w3.org/ns/credentials/v2'
   const key = await options.vault.unlock(profile.keyId, profile.secrets)
   try {
+    if (profile.statusList !== undefined)
+      credential = await withStatusEntry(profile.statusList, credential, context)
     if (profile.format === 'sd-jwt' && !v2)
       throw new CredsignError(
         'credential_invalid',
@@ -185,6 +188,35 @@ async function issueWith(
   } finally {
     key.lock()
   }
+}
+
+/**
+ * The profile's status list entry added to the credential: a freshly allocated index of its
+ * Bitstring Status List (VC-API issues W3C credentials, which carry `credentialStatus`).
+ */
+async function withStatusEntry(
+  listId: string,
+  credential: Record<string, unknown>,
+  context: RouteContext,
+): Promise<Record<string, unknown>> {
+  const lists = context.options.statusLists
+  if (lists === undefined)
+    throw new CredsignError(
+      'invalid_argument',
+      'the issuer profile names a status list but the server has none',
+    )
+  if (credential.credentialStatus !== undefined)
+    throw new HttpError(
+      'invalid_request',
+      'this issuer profile attaches the credentialStatus itself: send the credential without one',
+    )
+  const allocation = await lists.allocate(listId)
+  if (allocation.kind !== 'bitstring')
+    throw new CredsignError(
+      'invalid_argument',
+      `status list ${listId} is a Token Status List: VC-API issues W3C credentials, which take a Bitstring Status List`,
+    )
+  return { ...credential, credentialStatus: allocation.credentialStatus }
 }
 
 function firstContext(document: Record<string, unknown>): unknown {
