@@ -31,11 +31,18 @@ import { BITSTRING_MIN_BITS } from './bitstring.js'
  */
 export interface StatusListResolverOptions {
   /**
-   * Fetches lists over `https:` (and `http:` to loopback hosts only), under the same rules as key
-   * resolution: no redirects, no cookies, one timeout, a size limit. Without it nothing is
+   * Fetches lists over `https:`, under the same rules as key resolution: no redirects, no cookies,
+   * one timeout, a size limit, never this machine (see `allowHttp`). Without it nothing is
    * fetched.
    */
   fetch?: FetchLike
+  /**
+   * Local development only (default false): fetch lists from loopback hosts (`localhost`,
+   * 127.0.0.0/8, `[::1]`), over `http:` too. Without it a list URL on this machine is
+   * `status_list_unavailable` before any request: the URL comes from the credential, whose issuer
+   * may be anyone, and must not make this service call itself (as for did:web).
+   */
+  allowHttp?: boolean
   /**
    * Lists already at hand, by URL (a stapled or pre-fetched list): the JWT text, or the JSON
    * credential. Taken before `fetch`, and verified like a fetched list.
@@ -87,6 +94,9 @@ export function createStatusListResolver(
   if (options === null || typeof options !== 'object')
     throw new CredsignError('invalid_argument', 'status list resolver options must be an object')
   const fetch = fetchOption(options.fetch)
+  if (options.allowHttp !== undefined && typeof options.allowHttp !== 'boolean')
+    throw new CredsignError('invalid_argument', 'allowHttp must be a boolean')
+  const allowHttp = options.allowHttp === true
   const lists = listsOption(options.lists)
   const timeoutMs = numberOption(options.timeoutMs, 'timeoutMs', 5_000, 1, 600_000)
   const maxBytes = numberOption(
@@ -126,7 +136,7 @@ export function createStatusListResolver(
           'status_list_unavailable',
           `${clip(url)} is not among the lists given and no fetch is configured (offline)`,
         )
-      checkFetchableUrl(url)
+      checkFetchableUrl(url, allowHttp)
       try {
         return await fetchJsonText(url, {
           fetch,
@@ -164,16 +174,25 @@ function listsOption(value: unknown): Map<string, string> {
   return lists
 }
 
-/** `https:`, or `http:` to this machine: a status list is never fetched in clear over a network. */
-function checkFetchableUrl(url: string): void {
+/**
+ * `https:` to another machine; with `allowHttp`, `http:` or `https:` to this one. A status list is
+ * never fetched in clear over a network, nor from this machine because a credential said so.
+ */
+function checkFetchableUrl(url: string, allowHttp: boolean): void {
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
     throw new CredsignError('status_list_unavailable', `${clip(url)} is not a URL`)
   }
+  if (isLoopbackHost(parsed.hostname)) {
+    if (allowHttp && (parsed.protocol === 'https:' || parsed.protocol === 'http:')) return
+    throw new CredsignError(
+      'status_list_unavailable',
+      `${clip(url)} is on this machine: status lists are fetched from loopback hosts only with allowHttp (local development)`,
+    )
+  }
   if (parsed.protocol === 'https:') return
-  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return
   throw new CredsignError(
     'status_list_unavailable',
     `${clip(url)} is not an https: URL: status lists are fetched over https only`,

@@ -43,3 +43,34 @@ describe('a cached status list outliving its validity', () => {
     expect(codes(fresh)).toEqual(['status_list_expired'])
   })
 })
+
+describe('a status list URL that makes the verifier call itself', () => {
+  it('a loopback list URL is status_list_unavailable before any request, unless allowHttp', async () => {
+    for (const target of [
+      'http://127.0.0.1:2375/containers/json',
+      'http://localhost:8080/admin/status',
+      'https://localhost/status/1',
+      'http://[::1]/status/1',
+    ]) {
+      const served = servingFetch({})
+      const vc = await credentialWithStatus(
+        issuer,
+        bitstringEntry(1, { statusListCredential: target }),
+      )
+      const result = await verify(vc, {
+        statusLists: createStatusListResolver({ fetch: served.fetch }),
+      })
+      expect(codes(result), target).toEqual(['status_list_unavailable'])
+      // Before the fix: the three http and the https loopback URLs were all requested.
+      expect(served.calls, target).toEqual([])
+      const local = servingFetch({})
+      await verify(vc, {
+        statusLists: createStatusListResolver({ fetch: local.fetch, allowHttp: true }),
+      })
+      expect(local.calls, target).toEqual([target])
+    }
+    expect(() => createStatusListResolver({ allowHttp: 'yes' as never })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
+  })
+})
