@@ -113,7 +113,7 @@ describe('issue with status, revoke, verify', () => {
     }
     const jwt = verifiableCredential.id.slice(verifiableCredential.id.indexOf(',') + 1)
     const before = await verify(jwt, {
-      statusLists: createStatusListResolver({ fetch: globalThis.fetch }),
+      statusLists: createStatusListResolver({ fetch: globalThis.fetch, allowHttp: true }),
     })
     expect(before.errors).toEqual([])
     const entry = before.credential?.credentialStatus as { statusListIndex: string }
@@ -137,7 +137,7 @@ describe('issue with status, revoke, verify', () => {
       changed: true,
     })
     const after = await verify(jwt, {
-      statusLists: createStatusListResolver({ fetch: globalThis.fetch }),
+      statusLists: createStatusListResolver({ fetch: globalThis.fetch, allowHttp: true }),
     })
     expect(after.errors.map((e) => e.code)).toEqual(['status_revoked'])
     // Revocation is final: 409 status_irreversible.
@@ -153,7 +153,9 @@ describe('issue with status, revoke, verify', () => {
       { vct: 'urn:example', status: slot.status },
     )
     const check = () =>
-      verify(sdJwt, { statusLists: createStatusListResolver({ fetch: globalThis.fetch }) })
+      verify(sdJwt, {
+        statusLists: createStatusListResolver({ fetch: globalThis.fetch, allowHttp: true }),
+      })
     expect((await check()).errors).toEqual([])
     const suspended = await post('/credentials/status', {
       credentialStatus: slot.status,
