@@ -9,6 +9,7 @@
  */
 export * from './errors/index.js'
 export * from './keys/index.js'
+export * from './x509/index.js'
 export * from './did/index.js'
 export * from './envelope/index.js'
 export * from './stores/index.js'

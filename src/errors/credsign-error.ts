@@ -87,6 +87,9 @@ export type ErrorCode =
   | 'status_list_issuer_mismatch'
   | 'status_purpose_mismatch'
   | 'status_list_too_short'
+  // X.509
+  | 'certificate_invalid'
+  | 'certificate_key_mismatch'
   // runtime
   | 'crypto_unavailable'
 

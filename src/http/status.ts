@@ -89,6 +89,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode | HttpErrorCode, number>> = 
   status_list_issuer_mismatch: 400,
   status_purpose_mismatch: 400,
   status_list_too_short: 400,
+  certificate_invalid: 400,
+  certificate_key_mismatch: 400,
   crypto_unavailable: 500,
   // credsign/http's own codes
   invalid_request: 400,

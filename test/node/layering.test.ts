@@ -12,6 +12,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['util'],
   ['keys'],
   ['backend'],
+  ['x509'],
   ['did'],
   ['envelope'],
   ['stores'],

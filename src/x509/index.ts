@@ -1,0 +1,14 @@
+/**
+ * X.509 for issuer keys: certificates parsed to a typed summary, certificate signing requests from
+ * a vault key, certificate chains per key version. pkijs is loaded on first use only.
+ *
+ * @module
+ */
+export { parseCertificate, parseCertificates } from './parse.js'
+export type { CertificateInput, CertificateSummary } from './parse.js'
+export type {
+  BasicConstraints,
+  CertificateExtension,
+  CertificateKeyUsage,
+  SubjectAltNames,
+} from './extensions.js'
