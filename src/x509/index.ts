@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { parseCertificate, parseCertificates } from './parse.js'
+export { parseCertificate, parseCertificates } from './lazy.js'
 export type { CertificateInput, CertificateSummary } from './parse.js'
 export type {
   BasicConstraints,

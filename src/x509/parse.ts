@@ -397,11 +397,14 @@ export async function decodeCertificate(input: CertificateInput): Promise<Decode
  * @example
  *
  * ```ts
- * import { parseCertificate } from 'credsign'
+ * import { parseCertificate } from './parse.js'
  * declare const x5cLeaf: string // the first entry of an x5c header
  * const leaf = await parseCertificate(x5cLeaf)
- * if (leaf.keyUsage?.includes('digitalSignature')) console.log(leaf.subjectAltName?.uri)
  * ```
+ *
+ * The public wrapper, which loads this file lazily, is in lazy.ts.
+ *
+ * @internal
  */
 export async function parseCertificate(input: CertificateInput): Promise<CertificateSummary> {
   return (await decodeCertificate(input)).summary
@@ -416,10 +419,14 @@ export async function parseCertificate(input: CertificateInput): Promise<Certifi
  * @example
  *
  * ```ts
- * import { parseCertificates } from 'credsign'
+ * import { parseCertificates } from './parse.js'
  * declare const chainPem: string // leaf, then intermediates
  * const [leaf, ...intermediates] = await parseCertificates(chainPem)
  * ```
+ *
+ * The public wrapper is in lazy.ts.
+ *
+ * @internal
  */
 export async function parseCertificates(
   input: CertificateInput | readonly CertificateInput[],
