@@ -1,6 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { readDer } from '../keys/der.js'
 import type { DerElement } from '../keys/der.js'
+import { codecs } from './core-codecs.js'
 
 /*
  * The strict DER walk of certificate structures: keys/der.ts reads (minimal lengths, no indefinite
@@ -57,7 +57,7 @@ export function derNodes(bytes: Uint8Array): DerNode[] {
   let offset = 0
   try {
     while (offset < bytes.length) {
-      const { element, next } = readDer(bytes, offset)
+      const { element, next } = codecs().der.readDer(bytes, offset)
       nodes.push({ ...element, encoded: bytes.subarray(offset, next) })
       offset = next
     }

@@ -1,14 +1,37 @@
+import * as der from '../keys/der.js'
+import { decodePem } from '../keys/pem.js'
+import { jwkFromSpki } from '../keys/spki.js'
 import type { CertificateInput, CertificateSummary } from './parse.js'
 
 /*
- * The X.509 functions `credsign` exports, as thin wrappers: the implementation (src/x509/parse.ts
- * and what it imports, pkijs included) is a chunk of its own, loaded on the first call. A bundle of
- * the whole core does not carry certificate code until it is used (scripts/bundle-size.mjs).
+ * The X.509 functions `credsign` exports, as thin wrappers: the implementation (implementation.ts
+ * and what it imports, pkijs included) is a chunk of its own, loaded on the first call, so a bundle
+ * of the core carries no certificate code until it is used (scripts/bundle-size.mjs). The key
+ * codecs it needs are handed in here (core-codecs.ts says why).
  */
-let implementation: Promise<typeof import('./parse.js')> | undefined
+type X509Module = typeof import('./implementation.js')
 
-function load(): Promise<typeof import('./parse.js')> {
-  implementation ??= import('./parse.js')
+let implementation: Promise<X509Module> | undefined
+
+/**
+ * The X.509 implementation, loaded (with pkijs behind it) on the first call and cached; every X.509
+ * code path of credsign goes through here.
+ *
+ * @example
+ *
+ * ```ts
+ * import { loadX509 } from './lazy.js'
+ * const x509 = await loadX509()
+ * const decoded = await x509.decodeCertificate(new Uint8Array([0x30, 0x00])) // certificate_invalid
+ * ```
+ *
+ * @internal
+ */
+export function loadX509(): Promise<X509Module> {
+  implementation ??= import('./implementation.js').then((module) => {
+    module.installCodecs({ der, decodePem, jwkFromSpki })
+    return module
+  })
   return implementation
 }
 
@@ -35,7 +58,7 @@ function load(): Promise<typeof import('./parse.js')> {
  * ```
  */
 export async function parseCertificate(input: CertificateInput): Promise<CertificateSummary> {
-  return (await load()).parseCertificate(input)
+  return (await loadX509()).parseCertificate(input)
 }
 
 /**
@@ -55,5 +78,5 @@ export async function parseCertificate(input: CertificateInput): Promise<Certifi
 export async function parseCertificates(
   input: CertificateInput | readonly CertificateInput[],
 ): Promise<CertificateSummary[]> {
-  return (await load()).parseCertificates(input)
+  return (await loadX509()).parseCertificates(input)
 }

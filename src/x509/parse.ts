@@ -1,9 +1,7 @@
 import { base64 } from '@scure/base'
 import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
-import { decodePem } from '../keys/pem.js'
 import { toArrayBufferView } from '../util/bytes.js'
-import { jwkFromSpki } from '../keys/spki.js'
 import type { PublicJwk } from '../keys/types.js'
 import { certificateInvalid, derChildren, derNode, hex, oidString } from './der-reading.js'
 import type { DerNode } from './der-reading.js'
@@ -16,6 +14,7 @@ import type {
 } from './extensions.js'
 import { distinguishedName } from './names.js'
 import { loadPkijs } from './pkijs.js'
+import { codecs } from './core-codecs.js'
 
 /*
  * X.509 certificates (RFC 5280) to a typed summary. Two readers, on purpose: the structure and the
@@ -158,7 +157,7 @@ function checkSize(der: Uint8Array): Uint8Array {
 function fromPem(text: string): Uint8Array[] {
   let blocks
   try {
-    blocks = decodePem(text)
+    blocks = codecs().decodePem(text)
   } catch (error) {
     throw certificateInvalid('bad PEM', error)
   }
@@ -266,7 +265,7 @@ function isoDate(time: Pkijs.Time, what: string): string {
 
 function publicJwkOf(spki: Uint8Array): PublicJwk | undefined {
   try {
-    return jwkFromSpki(spki)
+    return codecs().jwkFromSpki(spki)
   } catch (error) {
     if (CredsignError.is(error, 'unsupported_algorithm')) return undefined
     throw certificateInvalid('bad subject public key', error)

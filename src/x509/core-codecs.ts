@@ -1,0 +1,67 @@
+import { CredsignError } from '../errors/credsign-error.js'
+
+/*
+ * The key codecs of src/keys the X.509 code uses (DER, PEM, SubjectPublicKeyInfo), handed in by
+ * lazy.ts when it loads this chunk rather than imported here. Why: a static import from this lazily
+ * loaded chunk would move those modules into chunks of their own in dist/, which bundlers then keep
+ * whole in every app's initial load (scripts/bundle-size.mjs measured +3 KB gz on verifySignature).
+ * Only the error class and util/bytes (chunks of their own already) are imported directly.
+ */
+
+/**
+ * The codecs of src/keys the X.509 code needs.
+ *
+ * @example
+ *
+ * ```ts
+ * import * as der from '../keys/der.js'
+ * import { decodePem } from '../keys/pem.js'
+ * import { jwkFromSpki } from '../keys/spki.js'
+ * const codecs: CoreCodecs = { der, decodePem, jwkFromSpki }
+ * ```
+ *
+ * @internal
+ */
+export interface CoreCodecs {
+  readonly der: typeof import('../keys/der.js')
+  readonly decodePem: typeof import('../keys/pem.js').decodePem
+  readonly jwkFromSpki: typeof import('../keys/spki.js').jwkFromSpki
+}
+
+let installed: CoreCodecs | undefined
+
+/**
+ * Installs the codecs (lazy.ts does, once, on load).
+ *
+ * @example
+ *
+ * ```ts
+ * import { installCodecs } from './core-codecs.js'
+ * declare const codecs: CoreCodecs
+ * installCodecs(codecs)
+ * ```
+ *
+ * @internal
+ */
+export function installCodecs(codecs: CoreCodecs): void {
+  installed = codecs
+}
+
+/**
+ * The installed codecs. Throws `crypto_unavailable` when this chunk was imported without lazy.ts (a
+ * bug in credsign, never a caller's doing).
+ *
+ * @example
+ *
+ * ```ts
+ * import { codecs } from './core-codecs.js'
+ * codecs().der.readDer(new Uint8Array([0x05, 0x00]), 0)
+ * ```
+ *
+ * @internal
+ */
+export function codecs(): CoreCodecs {
+  if (installed === undefined)
+    throw new CredsignError('crypto_unavailable', 'the X.509 module was loaded without its codecs')
+  return installed
+}
