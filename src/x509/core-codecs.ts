@@ -14,16 +14,16 @@ import { CredsignError } from '../errors/credsign-error.js'
  * @example
  *
  * ```ts
- * import * as der from '../keys/der.js'
+ * import { readDer } from '../keys/der.js'
  * import { decodePem } from '../keys/pem.js'
  * import { jwkFromSpki } from '../keys/spki.js'
- * const codecs: CoreCodecs = { der, decodePem, jwkFromSpki }
+ * const codecs: CoreCodecs = { der: { readDer }, decodePem, jwkFromSpki }
  * ```
  *
  * @internal
  */
 export interface CoreCodecs {
-  readonly der: typeof import('../keys/der.js')
+  readonly der: Pick<typeof import('../keys/der.js'), 'readDer'>
   readonly decodePem: typeof import('../keys/pem.js').decodePem
   readonly jwkFromSpki: typeof import('../keys/spki.js').jwkFromSpki
 }

@@ -1,4 +1,4 @@
-import * as der from '../keys/der.js'
+import { readDer } from '../keys/der.js'
 import { decodePem } from '../keys/pem.js'
 import { jwkFromSpki } from '../keys/spki.js'
 import type { CertificateInput, CertificateSummary } from './parse.js'
@@ -29,7 +29,9 @@ let implementation: Promise<X509Module> | undefined
  */
 export function loadX509(): Promise<X509Module> {
   implementation ??= import('./implementation.js').then((module) => {
-    module.installCodecs({ der, decodePem, jwkFromSpki })
+    // Built here, inside the function: a module-level object (or `import * as`) would be a
+    // statement bundlers keep in every app's initial load.
+    module.installCodecs({ der: { readDer }, decodePem, jwkFromSpki })
     return module
   })
   return implementation
