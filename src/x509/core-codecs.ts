@@ -1,11 +1,12 @@
 import { CredsignError } from '../errors/credsign-error.js'
 
 /*
- * The key codecs of src/keys the X.509 code uses (DER, PEM, SubjectPublicKeyInfo), handed in by
+ * The codecs of src/keys the X.509 code uses (DER, PEM, SubjectPublicKeyInfo) and base64, handed in by
  * lazy.ts when it loads this chunk rather than imported here. Why: a static import from this lazily
  * loaded chunk would move those modules into chunks of their own in dist/, which bundlers then keep
- * whole in every app's initial load (scripts/bundle-size.mjs measured +3 KB gz on verifySignature).
- * Only the error class and util/bytes (chunks of their own already) are imported directly.
+ * whole in every app's initial load (scripts/bundle-size.mjs measured +3 KB gz on verifySignature), and a package
+ * both use (@scure/base) lands in the app's initial chunk. Only the error class and util/bytes
+ * (chunks of their own already) are imported directly.
  */
 
 /**
@@ -14,15 +15,18 @@ import { CredsignError } from '../errors/credsign-error.js'
  * @example
  *
  * ```ts
+ * import { base64 } from '@scure/base'
  * import { readDer } from '../keys/der.js'
  * import { decodePem } from '../keys/pem.js'
  * import { jwkFromSpki } from '../keys/spki.js'
- * const codecs: CoreCodecs = { der: { readDer }, decodePem, jwkFromSpki }
+ * const codecs: CoreCodecs = { base64, der: { readDer }, decodePem, jwkFromSpki }
  * ```
  *
  * @internal
  */
 export interface CoreCodecs {
+  /** Standard base64 with padding, strict (@scure/base). */
+  readonly base64: { encode(bytes: Uint8Array): string; decode(text: string): Uint8Array }
   readonly der: Pick<typeof import('../keys/der.js'), 'readDer'>
   readonly decodePem: typeof import('../keys/pem.js').decodePem
   readonly jwkFromSpki: typeof import('../keys/spki.js').jwkFromSpki

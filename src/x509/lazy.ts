@@ -1,3 +1,4 @@
+import { base64 } from '@scure/base'
 import { readDer } from '../keys/der.js'
 import { decodePem } from '../keys/pem.js'
 import { jwkFromSpki } from '../keys/spki.js'
@@ -31,7 +32,7 @@ export function loadX509(): Promise<X509Module> {
   implementation ??= import('./implementation.js').then((module) => {
     // Built here, inside the function: a module-level object (or `import * as`) would be a
     // statement bundlers keep in every app's initial load.
-    module.installCodecs({ der: { readDer }, decodePem, jwkFromSpki })
+    module.installCodecs({ base64, der: { readDer }, decodePem, jwkFromSpki })
     return module
   })
   return implementation

@@ -1,4 +1,3 @@
-import { base64 } from '@scure/base'
 import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
 import { toArrayBufferView } from '../util/bytes.js'
@@ -172,7 +171,7 @@ function fromBase64(text: string): Uint8Array {
   if (text.length > ((MAX_CERTIFICATE_BYTES + 2) / 3) * 4 + 4)
     throw certificateInvalid(`larger than ${MAX_CERTIFICATE_BYTES} bytes`)
   try {
-    return checkSize(base64.decode(text))
+    return checkSize(codecs().base64.decode(text))
   } catch (error) {
     if (error instanceof CredsignError) throw error
     throw certificateInvalid('not base64 (an x5c entry is standard base64 of the DER)', error)
@@ -355,7 +354,7 @@ export async function decodeCertificate(input: CertificateInput): Promise<Decode
   const known = readExtensions(extensions)
   const summary: CertificateSummary = {
     der,
-    x5c: base64.encode(der),
+    x5c: codecs().base64.encode(der),
     version,
     serialNumber: hex(serial.value[0] === 0 ? serial.value.subarray(1) : serial.value),
     subject: distinguishedName(parsed.subject),
