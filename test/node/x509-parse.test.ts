@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createPublicKey } from 'node:crypto'
-import { CredsignError, jwkThumbprint, parseCertificate, parseCertificates } from '../../src/index.js'
+import {
+  CredsignError,
+  jwkThumbprint,
+  parseCertificate,
+  parseCertificates,
+} from '../../src/index.js'
 import { OpensslCa, type CaCert } from './fixtures/openssl-ca.js'
 
 let ca: OpensslCa
