@@ -90,6 +90,19 @@ export type ErrorCode =
   // X.509
   | 'certificate_invalid'
   | 'certificate_key_mismatch'
+  // X.509 on verify (x5c path validation)
+  | 'trust_anchors_not_configured'
+  | 'certificate_untrusted'
+  | 'certificate_chain_order'
+  | 'certificate_anchor_included'
+  | 'certificate_self_signed'
+  | 'certificate_expired'
+  | 'certificate_not_yet_valid'
+  | 'certificate_not_ca'
+  | 'certificate_key_usage'
+  | 'certificate_path_length'
+  | 'certificate_name_constraints'
+  | 'certificate_critical_extension'
   // runtime
   | 'crypto_unavailable'
 

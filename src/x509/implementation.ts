@@ -14,3 +14,4 @@ export {
   parseCertificate,
   parseCertificates,
 } from './parse.js'
+export { clearX5cCache, keyFromX5c } from './x5c-key.js'

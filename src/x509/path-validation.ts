@@ -1,0 +1,327 @@
+import { CredsignError } from '../errors/credsign-error.js'
+import type { ErrorCode } from '../errors/credsign-error.js'
+import type { PublicJwk } from '../keys/types.js'
+import { checkNameConstraints, constrainedNames, nameConstraintsOf } from './name-constraints.js'
+import type { CertificateSummary, DecodedCertificate } from './parse.js'
+import { loadPkijs } from './pkijs.js'
+
+/*
+ * RFC 5280 section 6 path validation of an `x5c` chain (leaf first) up to one of the caller's
+ * trust anchors, with the HAIP rules on top. pkijs' CertificateChainValidationEngine builds the
+ * path and checks the signatures, validity, basicConstraints cA, keyCertSign and name
+ * constraints; it does not check pathLenConstraint, the leaf's keyUsage, unknown critical
+ * extensions of the leaf, the order of x5c, or name constraints per CA (it merges them), so
+ * credsign checks those itself, and checks validity and the CA rules itself first, to give each
+ * broken chain the code of its rule. Each rule has a broken chain in test/node/x509-verify.test.ts.
+ */
+
+/**
+ * Extensions credsign (or pkijs, for policies) processes: any other extension marked critical makes
+ * a certificate unusable (RFC 5280 section 4.2). extKeyUsage is read but not restricted.
+ */
+const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
+  '2.5.29.14', // subjectKeyIdentifier
+  '2.5.29.15', // keyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.18', // issuerAltName
+  '2.5.29.19', // basicConstraints
+  '2.5.29.30', // nameConstraints
+  '2.5.29.31', // cRLDistributionPoints (revocation is not checked; see docs/x509.md)
+  '2.5.29.32', // certificatePolicies (pkijs' policy processing)
+  '2.5.29.33', // policyMappings (pkijs)
+  '2.5.29.35', // authorityKeyIdentifier
+  '2.5.29.36', // policyConstraints (pkijs)
+  '2.5.29.37', // extKeyUsage
+  '2.5.29.54', // inhibitAnyPolicy (pkijs)
+  '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
+])
+
+/**
+ * A chain that validated: the leaf's key and what the binding and the cache need.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const chain: ValidatedChain
+ * chain.leaf.subjectAltName?.dns // names the issuer check compares with iss
+ * ```
+ *
+ * @internal
+ */
+export interface ValidatedChain {
+  /** The leaf's public key: the key the JWS must verify with. */
+  publicJwk: PublicJwk
+  leaf: CertificateSummary
+  /** The trust anchor the path ends at. */
+  anchor: CertificateSummary
+  /** Epoch ms: the verdict holds from the latest notBefore to the earliest notAfter of the path. */
+  validFrom: number
+  validUntil: number
+}
+
+function fail(code: ErrorCode, message: string): never {
+  throw new CredsignError(code, message)
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
+}
+
+function position(index: number, length: number): string {
+  if (index === 0) return 'the leaf certificate'
+  return index === length ? 'the trust anchor' : `x5c[${index}]`
+}
+
+/**
+ * Validates `chain` (the decoded `x5c`, leaf first, the trust anchor not included) against
+ * `anchors` at `now` (epoch ms). Throws a `CredsignError` naming the rule that failed:
+ *
+ * - `certificate_anchor_included`: a trust anchor (same DER, or same subject and key) is in x5c;
+ * - `certificate_self_signed`: the leaf is self-signed;
+ * - `certificate_chain_order`: a certificate is not issued by the one after it (RFC 7515 section
+ *   4.1.6: leaf first, each next one certifies the previous), or x5c holds one off the path;
+ * - `certificate_expired` / `certificate_not_yet_valid`: a certificate of the path at `now`;
+ * - `certificate_critical_extension`: an extension credsign does not process is critical;
+ * - `certificate_not_ca`: a certificate above the leaf is not a CA (basicConstraints cA);
+ * - `certificate_key_usage`: a CA without keyCertSign, a leaf without digitalSignature (when the
+ *   keyUsage extension is present);
+ * - `certificate_path_length`: more intermediates below a CA than its pathLenConstraint allows;
+ * - `certificate_name_constraints`: a name outside a CA's permitted subtrees, or in an excluded one;
+ * - `certificate_untrusted`: no path to a trust anchor (unknown issuer, a bad signature);
+ * - `unsupported_algorithm`: the leaf's key is of a type credsign does not verify with.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const x5c: DecodedCertificate[], anchors: DecodedCertificate[]
+ * const { publicJwk, leaf } = await validateCertificatePath(x5c, anchors, Date.now())
+ * ```
+ *
+ * @internal
+ */
+export async function validateCertificatePath(
+  chain: readonly DecodedCertificate[],
+  anchors: readonly DecodedCertificate[],
+  now: number,
+): Promise<ValidatedChain> {
+  const leaf = chain[0]
+  if (leaf === undefined) return fail('malformed', 'x5c is empty')
+  if (anchors.length === 0)
+    return fail('trust_anchors_not_configured', 'no trust anchor is configured for x5c')
+
+  for (const [index, certificate] of chain.entries()) {
+    if (anchors.some((anchor) => isSameCertificate(anchor, certificate)))
+      fail(
+        'certificate_anchor_included',
+        `${position(index, chain.length)} is a trust anchor: x5c must not include it (HAIP)`,
+      )
+  }
+  if (leaf.summary.selfIssued && (await isSelfSigned(leaf)))
+    fail('certificate_self_signed', 'the leaf certificate is self-signed')
+  for (let i = 0; i + 1 < chain.length; i++) {
+    const next = chain[i + 1] as DecodedCertificate
+    if (!sameBytes((chain[i] as DecodedCertificate).issuerDer, next.subjectDer))
+      fail(
+        'certificate_chain_order',
+        `${position(i, chain.length)} is not issued by x5c[${i + 1}]: x5c must list the leaf first, then each certificate's issuer`,
+      )
+  }
+  for (const [index, certificate] of chain.entries())
+    checkOwnRules(certificate, index, chain.length, now)
+
+  const path = await pkijsPath(chain, anchors, now)
+  const anchor = path[path.length - 1] as DecodedCertificate
+  checkPathLength(path)
+  checkAllNameConstraints(path)
+
+  const publicJwk = leaf.summary.publicJwk
+  if (publicJwk === undefined)
+    return fail(
+      'unsupported_algorithm',
+      'the leaf certificate has a key type credsign does not verify with',
+    )
+  const times = path.map((certificate) => ({
+    from: Date.parse(certificate.summary.notBefore),
+    until: Date.parse(certificate.summary.notAfter),
+  }))
+  return {
+    publicJwk,
+    leaf: leaf.summary,
+    anchor: anchor.summary,
+    validFrom: Math.max(...times.map((time) => time.from)),
+    validUntil: Math.min(...times.map((time) => time.until)),
+  }
+}
+
+function isSameCertificate(a: DecodedCertificate, b: DecodedCertificate): boolean {
+  return (
+    sameBytes(a.summary.der, b.summary.der) ||
+    (sameBytes(a.subjectDer, b.subjectDer) && sameBytes(a.spkiDer, b.spkiDer))
+  )
+}
+
+async function isSelfSigned(certificate: DecodedCertificate): Promise<boolean> {
+  try {
+    return await certificate.pkijs.verify()
+  } catch {
+    return false
+  }
+}
+
+/** The rules of one x5c certificate on its own: validity, critical extensions, CA / leaf usage. */
+function checkOwnRules(
+  certificate: DecodedCertificate,
+  index: number,
+  length: number,
+  now: number,
+): void {
+  const { summary } = certificate
+  const where = position(index, length)
+  if (Date.parse(summary.notBefore) > now)
+    fail('certificate_not_yet_valid', `${where} is not valid before ${summary.notBefore}`)
+  if (Date.parse(summary.notAfter) < now)
+    fail('certificate_expired', `${where} expired at ${summary.notAfter}`)
+  for (const extension of summary.extensions) {
+    if (extension.critical && !UNDERSTOOD_EXTENSIONS.has(extension.oid))
+      fail(
+        'certificate_critical_extension',
+        `${where} has the critical extension ${extension.oid}, which credsign does not process`,
+      )
+  }
+  if (index === 0) {
+    if (summary.keyUsage !== undefined && !summary.keyUsage.includes('digitalSignature'))
+      fail(
+        'certificate_key_usage',
+        'the leaf certificate does not allow digitalSignature (keyUsage)',
+      )
+    return
+  }
+  if (summary.basicConstraints?.ca !== true)
+    fail('certificate_not_ca', `${where} is not a CA certificate (basicConstraints cA)`)
+  if (summary.keyUsage !== undefined && !summary.keyUsage.includes('keyCertSign'))
+    fail('certificate_key_usage', `${where} is a CA without keyCertSign (keyUsage)`)
+}
+
+/**
+ * Pkijs' path building and validation; returns the path, leaf first and the anchor last, after
+ * checking that it is exactly x5c followed by one anchor.
+ */
+async function pkijsPath(
+  chain: readonly DecodedCertificate[],
+  anchors: readonly DecodedCertificate[],
+  now: number,
+): Promise<DecodedCertificate[]> {
+  const pkijs = await loadPkijs()
+  const engine = new pkijs.CertificateChainValidationEngine({
+    trustedCerts: anchors.map((anchor) => anchor.pkijs),
+    // pkijs takes the last certificate as the one to validate.
+    certs: [...chain].reverse().map((certificate) => certificate.pkijs),
+    checkDate: new Date(now),
+  })
+  let result: Awaited<ReturnType<typeof engine.verify>>
+  try {
+    result = await engine.verify()
+  } catch (cause) {
+    throw new CredsignError(
+      'certificate_untrusted',
+      'the certificate path could not be validated',
+      {
+        cause,
+      },
+    )
+  }
+  if (!result.result) throw fromPkijs(result.resultCode, result.resultMessage, chain, anchors, now)
+  const built = result.certificatePath ?? []
+  const path: DecodedCertificate[] = []
+  for (const certificate of built) {
+    const known = [...chain, ...anchors].find((candidate) => candidate.pkijs === certificate)
+    if (known === undefined) break
+    path.push(known)
+  }
+  const anchor = path[chain.length]
+  if (
+    path.length !== chain.length + 1 ||
+    chain.some((certificate, i) => path[i] !== certificate) ||
+    anchor === undefined ||
+    !anchors.includes(anchor)
+  )
+    fail(
+      'certificate_chain_order',
+      'the validated path is not x5c followed by a trust anchor: x5c holds certificates off the path',
+    )
+  return path
+}
+
+/** Pkijs result codes (CertificateChainValidationEngine) to credsign's codes. */
+function fromPkijs(
+  code: number | undefined,
+  message: string | undefined,
+  chain: readonly DecodedCertificate[],
+  anchors: readonly DecodedCertificate[],
+  now: number,
+): CredsignError {
+  const detail = `certificate path: ${message ?? 'not valid'}`
+  switch (code) {
+    case 8: {
+      // x5c's own dates were checked before: this is the anchor's.
+      const expired = anchors.some((anchor) => Date.parse(anchor.summary.notAfter) < now)
+      return new CredsignError(
+        expired ? 'certificate_expired' : 'certificate_not_yet_valid',
+        `the trust anchor is not valid at the verification time (${detail})`,
+      )
+    }
+    case 3:
+    case 7:
+    case 14:
+      return new CredsignError('certificate_not_ca', detail)
+    case 4:
+      return new CredsignError('certificate_key_usage', detail)
+    case 6:
+      return new CredsignError('certificate_critical_extension', detail)
+    case 41:
+    case 42:
+      return new CredsignError('certificate_name_constraints', detail)
+    case 10:
+      return new CredsignError('certificate_chain_order', detail)
+    default:
+      return new CredsignError(
+        'certificate_untrusted',
+        chain.length > 0 && anchors.length > 0
+          ? `the chain does not lead to a configured trust anchor (${detail})`
+          : detail,
+      )
+  }
+}
+
+/**
+ * RFC 5280 section 4.2.1.9: a CA's pathLenConstraint is the most non-self-issued intermediate
+ * certificates that may follow it (the leaf not counted). The trust anchor's is applied too.
+ */
+function checkPathLength(path: readonly DecodedCertificate[]): void {
+  for (let i = path.length - 1; i >= 1; i--) {
+    const limit = (path[i] as DecodedCertificate).summary.basicConstraints?.pathLength
+    if (limit === undefined) continue
+    const below = path.slice(1, i).filter((certificate) => !certificate.summary.selfIssued).length
+    if (below > limit)
+      fail(
+        'certificate_path_length',
+        `${position(i, path.length - 1)} allows ${limit} intermediate certificate(s) below it (pathLenConstraint), the path has ${below}`,
+      )
+  }
+}
+
+/**
+ * Every CA's name constraints, on its own, against every certificate below it (self-issued
+ * intermediates excepted, RFC 5280 section 6.1.4 (b)).
+ */
+function checkAllNameConstraints(path: readonly DecodedCertificate[]): void {
+  for (let i = path.length - 1; i >= 1; i--) {
+    const set = nameConstraintsOf((path[i] as DecodedCertificate).pkijs)
+    if (set === undefined) continue
+    for (let j = 0; j < i; j++) {
+      const certificate = path[j] as DecodedCertificate
+      if (j > 0 && certificate.summary.selfIssued) continue
+      checkNameConstraints(set, constrainedNames(certificate.pkijs), position(j, path.length - 1))
+    }
+  }
+}
