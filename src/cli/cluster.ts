@@ -3,6 +3,7 @@ import { mergeSnapshots, type MetricsSnapshot } from '../http/metrics.js'
 import type { KeyStore } from '../stores/key-store.js'
 import type { Admission, AttemptLimiter, AttemptOutcome } from '../vault/attempt-limiter.js'
 import { MemoryAttemptLimiter } from '../vault/memory-attempt-limiter.js'
+import type { LockoutPolicy } from '../vault/attempt-limiter.js'
 import { IpcChannel } from './ipc-channel.js'
 import type { CliIo } from './run.js'
 
@@ -42,6 +43,8 @@ export interface PrimaryOptions {
   graceMs: number
   /** Prints the address once every worker listens. */
   announce(address: string): void
+  /** The policy of the shared file-store limiter (`--lockout-*`, or the origin's in compat mode). */
+  lockout?: LockoutPolicy
 }
 
 /**
@@ -66,7 +69,7 @@ export interface PrimaryOptions {
  */
 export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const { io } = options
-  const limiter = new MemoryAttemptLimiter()
+  const limiter = new MemoryAttemptLimiter(options.lockout ?? {})
   const channels = new Map<number, { worker: Worker; channel: IpcChannel }>()
   let stopping = false
   let exitCode = 0
@@ -235,6 +238,7 @@ export function connectToPrimary(hooks: {
         create: (record) => store.create(record),
         get: (id) => store.get(id),
         list: (listOptions) => store.list(listOptions),
+        ...(store.maxKeyIdLength === undefined ? {} : { maxKeyIdLength: store.maxKeyIdLength }),
         // A changed or deleted key: every other worker drops its unlocked keys before this answer.
         update: async (record) => {
           const result = await store.update(record)

@@ -10,6 +10,10 @@ import type { KeyStore } from '../stores/key-store.js'
 import type { AttemptLimiter } from '../vault/attempt-limiter.js'
 import { MemoryAttemptLimiter } from '../vault/memory-attempt-limiter.js'
 import { KeyVault } from '../vault/key-vault.js'
+import type { LockoutPolicy } from '../vault/attempt-limiter.js'
+import type { LegacyKeySource } from '../vault/legacy-key-source.js'
+import { LONG_KEY_ID_LENGTH } from '../stores/key-id.js'
+import type { ServeCompat } from './serve-compat.js'
 import type { UnlockCacheOptions } from '../vault/unlock-cache.js'
 import { CliError, stringFlag, type Flags } from './flags.js'
 import type { CliIo } from './run.js'
@@ -422,10 +426,21 @@ export async function openCliVault(
       store(store: KeyStore): KeyStore
       limiter(limiter: AttemptLimiter): AttemptLimiter
     }
+    /** The failed-attempt policy (`serve --lockout-*`, or the origin's in compat mode). */
+    lockout?: LockoutPolicy
+    /**
+     * `serve --compat eecc`: long key ids, the origin's keys moving on first use (PostgreSQL),
+     * PBKDF2_ITERATIONS as the origin's count (not credsign's KDF), DB_* when DATABASE_URL is
+     * unset.
+     */
+    eecc?: NonNullable<ServeCompat['vault']>
   },
 ): Promise<CliVault> {
   const env = io.env
-  const kdf = kdfFromEnv(env, io, options.sealsKeys === true)
+  const eecc = options.eecc
+  // In compat mode PBKDF2_ITERATIONS is the origin's count, for its rows only.
+  const kdf = eecc === undefined ? kdfFromEnv(env, io, options.sealsKeys === true) : undefined
+  const maxKeyIdLength = eecc === undefined ? {} : { maxKeyIdLength: LONG_KEY_ID_LENGTH }
   const unlockCache = unlockCacheFromEnv(env)
   const serviceSecret =
     options.serviceSecret === 'none'
@@ -435,11 +450,14 @@ export async function openCliVault(
   let limiter: AttemptLimiter | undefined
   let where: string
   let close: () => Promise<void> = async () => undefined
-  if (env.DATABASE_URL) {
+  let legacyKeys: LegacyKeySource | undefined
+  const connection = env.DATABASE_URL || eecc?.connection
+  if (connection) {
     const { PostgresStore } = await import('../postgres/index.js')
     const pgStore = new PostgresStore({
-      connection: env.DATABASE_URL,
+      connection,
       ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...maxKeyIdLength,
     })
     close = () => pgStore.close().catch(() => undefined)
     try {
@@ -461,8 +479,15 @@ export async function openCliVault(
       throw error
     }
     store = pgStore
-    limiter = pgStore.attemptLimiter()
+    limiter = pgStore.attemptLimiter(options.lockout ?? {})
     where = `PostgreSQL (schema ${pgStore.names.schema})`
+    if (eecc !== undefined && options.readOnly !== true)
+      legacyKeys = pgStore.eeccLegacyKeys({
+        serviceSecret,
+        iterations: eecc.eecc.iterations,
+        schema: eecc.eecc.schema,
+        table: eecc.eecc.table,
+      })
   } else {
     const directory = join(options.dataDir, 'keys')
     // FileStore creates its directory on first use, even for a read: a reader that finds none
@@ -470,13 +495,13 @@ export async function openCliVault(
     store =
       options.readOnly === true && !(await exists(directory))
         ? EMPTY_STORE
-        : new FileStore({ directory })
+        : new FileStore({ directory, ...maxKeyIdLength })
     where = `encrypted files in ${directory}`
   }
   if (options.readOnly === true) store = readOnlyStore(store)
   if (options.instrument !== undefined) {
     limiter = options.instrument.limiter(
-      limiter ?? options.fileLimiter ?? new MemoryAttemptLimiter(),
+      limiter ?? options.fileLimiter ?? new MemoryAttemptLimiter(options.lockout ?? {}),
     )
     store = options.instrument.store(store)
   } else if (limiter === undefined && options.fileLimiter !== undefined) {
@@ -488,6 +513,8 @@ export async function openCliVault(
     ...(kdf === undefined ? {} : { kdf }),
     ...(unlockCache === undefined ? {} : { unlockCache }),
     ...(limiter === undefined ? {} : { limiter }),
+    ...(options.lockout === undefined ? {} : { lockout: options.lockout }),
+    ...(legacyKeys === undefined ? {} : { legacyKeys }),
   })
   return { vault, store, where, close }
 }
@@ -525,6 +552,7 @@ export function readOnlyStore(store: KeyStore): KeyStore {
     delete: () => Promise.reject(readOnlyRefusal()),
     get: (id) => store.get(id),
     list: (listOptions) => store.list(listOptions),
+    ...(store.maxKeyIdLength === undefined ? {} : { maxKeyIdLength: store.maxKeyIdLength }),
   }
   if (store.ping !== undefined) reader.ping = async () => store.ping?.()
   return reader

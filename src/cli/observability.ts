@@ -145,6 +145,8 @@ export class ServeMetrics {
       delete: (...args) => count('delete', store.delete(...args)),
       get: (id) => count('get', store.get(id)),
       list: (listOptions) => count('list', store.list(listOptions)),
+      // The vault reads the store's key id limit from here (longer ids in `--compat eecc`).
+      ...(store.maxKeyIdLength === undefined ? {} : { maxKeyIdLength: store.maxKeyIdLength }),
     }
     if (store.ping !== undefined) wrapped.ping = () => count('ping', Promise.resolve(store.ping!()))
     return wrapped

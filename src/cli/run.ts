@@ -72,7 +72,13 @@ const COMMAND_HELP: Record<string, string> = {
       [--no-verifier-page]: do not serve the verifier page (GET /verify, where a person pastes a
       credential and reads the verdict; POST /verify needs the API token like every verify route).
       [--workers N]: N worker processes on the one port (default: the number of cores); the
-      failed-attempt limit, the unlock cache and /metrics stay correct across them.`,
+      failed-attempt limit, the unlock cache and /metrics stay correct across them.
+      [--ed25519-alg EdDSA|Ed25519]: the JWS alg of Ed25519 keys (default EdDSA).
+      [--lockout-max-failures N] [--lockout-seconds S]: failed unlocks allowed within S seconds,
+      then locked for S seconds (default 5 and 900).
+      [--compat eecc] [--eecc-table SCHEMA.TABLE]: answer as the EECC key service did, read its
+      variables (FAILED_ATTEMPTS_*, DB_*, REQUEST_ENCRYPTION_*, CORS_ENABLED, SERVICE_VERSION) and
+      move its keys (table public.keys) into credsign on first use (docs/migrate-from-eecc.md).`,
   keygen: `  keygen --id ID --algorithm Ed25519|P-256|P-384|P-521|secp256k1|RSA-PSS|PS384|PS512|RS256|RS384|RS512 [--key-type JsonWebKey|Multikey]
          [--modulus-length 2048|3072|4096] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
       Generate a key; prints the verification method its signatures name (JSON).`,
@@ -117,6 +123,9 @@ environment:
   CREDSIGN_WORKERS     serve: default of --workers.
   PBKDF2_ITERATIONS    KDF iterations for new keys (default 600000, at least 1000).
   CREDSIGN_UNLOCK_CACHE_TTL_MS  keep unlocked keys in memory this long (off by default).
+  CREDSIGN_COMPAT, CREDSIGN_ED25519_ALG, CREDSIGN_LOCKOUT_MAX_FAILURES, CREDSIGN_LOCKOUT_SECONDS
+                       serve: defaults of --compat, --ed25519-alg, --lockout-max-failures,
+                       --lockout-seconds. With --compat eecc, PBKDF2_ITERATIONS is the origin's count.
 
 Exit codes: 0 success, 1 failure, 2 usage error.`
 

@@ -19,6 +19,7 @@ import {
 } from './config.js'
 import { CliError, flagsOrThrow, stringFlag, type Flags } from './flags.js'
 import { connectToPrimary, runPrimary, WORKER_ENV } from './cluster.js'
+import { SERVE_COMPAT_FLAGS, serveCompatOf } from './serve-compat.js'
 import { checkIssuerKeys, loadIssuerProfiles } from './issuer-profiles.js'
 import { accessLogLine, ServeMetrics } from './observability.js'
 import type { CliIo } from './run.js'
@@ -77,6 +78,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     '--issuer-profiles': 'value',
     '--workers': 'value',
     '--no-verifier-page': 'flag',
+    ...SERVE_COMPAT_FLAGS,
   })
   const workerIndex = workerIndexOf(io.env)
   const workers = workerIndex === undefined ? workersOf(flags, io) : 1
@@ -84,9 +86,15 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const port = portOf(stringFlag(flags, '--port') ?? io.env.PORT)
   const host = stringFlag(flags, '--host') ?? '127.0.0.1'
   const dataDir = dataDirOf(flags, io.env)
-  const cors = corsFromEnv(io.env)
   // A worker repeats the primary's setup: its warnings were printed once, by the primary.
   const setupIo: CliIo = workerIndex === undefined ? io : { ...io, err: () => undefined }
+  const compat = await serveCompatOf(flags, setupIo)
+  const cors = compat.cors === 'off' ? undefined : (compat.cors ?? corsFromEnv(io.env))
+  // What the vault needs of the compatibility settings, in the primary and in every worker.
+  const vaultCompat = {
+    ...(compat.lockout === undefined ? {} : { lockout: compat.lockout }),
+    ...(compat.vault === undefined ? {} : { eecc: compat.vault }),
+  }
   // Authentication first: a refused configuration should not create a service secret.
   const auth = await serveAuth(flags, setupIo, dataDir)
   const metricsTokens = await metricsTokensOf(flags, io)
@@ -120,7 +128,13 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     if (workers > 1) {
       // Everything a worker does before it listens, once, here: the development secret and token
       // created, migrations applied, issuer keys checked, any refusal printed once.
-      const preflight = await openCliVault(io, { dataDir, migrations, schema, sealsKeys: true })
+      const preflight = await openCliVault(io, {
+        dataDir,
+        migrations,
+        schema,
+        sealsKeys: true,
+        ...vaultCompat,
+      })
       try {
         if (issuers !== undefined) await checkIssuerKeys(issuers, preflight.vault, profilesFile!)
         io.err(`credsign: keys in ${preflight.where}`)
@@ -135,6 +149,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
         shutdown,
         graceMs: SHUTDOWN_GRACE_MS,
         announce,
+        ...(compat.lockout === undefined ? {} : { lockout: compat.lockout }),
       })
     }
 
@@ -157,6 +172,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
         migrations,
         schema,
         sealsKeys: true,
+        ...vaultCompat,
         ...(link === undefined ? {} : { fileLimiter: link.limiter }),
         instrument: {
           store: (store) => {
@@ -181,6 +197,12 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
         auth,
         requestIds: true,
         ...(cors === undefined ? {} : { cors }),
+        ...(compat.compat === undefined ? {} : { compat: compat.compat }),
+        ...(compat.ed25519Name === undefined ? {} : { ed25519Name: compat.ed25519Name }),
+        ...(compat.requestEncryption === undefined
+          ? {}
+          : { requestEncryption: compat.requestEncryption }),
+        ...(compat.service === undefined ? {} : { service: compat.service }),
         ...(issuers === undefined ? {} : { issuers }),
         // For W3C conformance runs only: inline contexts can change what a signed document says.
         ...(flags['--allow-inline-contexts']

@@ -5,7 +5,12 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, fromUtf8, randomBytes, utf8, wipe } from '../util/bytes.js'
-import { describeKeyId, validateKeyId } from '../stores/key-id.js'
+import {
+  describeKeyId,
+  resolveMaxKeyIdLength,
+  validateKeyId,
+  LONG_KEY_ID_LENGTH,
+} from '../stores/key-id.js'
 import type { KeyRecord, KeyRecordPage, KeyStore, ListOptions } from '../stores/key-store.js'
 import {
   cloneKeyRecord,
@@ -43,6 +48,11 @@ export interface FileStoreOptions {
    * write can take. A lock left by a crash delays writes to that one id until it is this old.
    */
   staleLockMs?: number
+  /**
+   * Longest key id accepted (default 500, at most 2,048). File names do not grow with it: they hold
+   * a 40-character readable prefix and a hash of the id.
+   */
+  maxKeyIdLength?: number
 }
 
 /**
@@ -96,7 +106,7 @@ const chains = new Map<string, Promise<void>>()
  * ```
  */
 export function keyFileStem(id: string): string {
-  validateKeyId(id)
+  validateKeyId(id, LONG_KEY_ID_LENGTH)
   const readable = id
     .slice(0, READABLE_PREFIX_LENGTH)
     .replace(/[^A-Za-z0-9._-]/g, '_')
@@ -192,6 +202,8 @@ function sleep(ms: number): Promise<void> {
 export class FileStore implements KeyStore {
   /** The absolute directory path. */
   readonly directory: string
+  /** Longest key id accepted (default 500). */
+  readonly maxKeyIdLength: number
   readonly #lockTimeoutMs: number
   readonly #staleLockMs: number
   #ready: Promise<void> | undefined
@@ -212,6 +224,7 @@ export class FileStore implements KeyStore {
       throw new CredsignError('invalid_argument', 'FileStore needs a directory')
     }
     this.directory = resolve(options.directory)
+    this.maxKeyIdLength = resolveMaxKeyIdLength(options.maxKeyIdLength)
     this.#lockTimeoutMs = FileStore.#duration(
       options.lockTimeoutMs,
       DEFAULT_LOCK_TIMEOUT_MS,
@@ -256,7 +269,7 @@ export class FileStore implements KeyStore {
    * ```
    */
   async create(record: KeyRecord): Promise<KeyRecord> {
-    const stored = prepareRecordForWrite(record, 1)
+    const stored = prepareRecordForWrite(record, 1, this.maxKeyIdLength)
     await this.#ensureDirectory()
     const path = this.#path(`${keyFileStem(stored.id)}.json`)
     const temp = await this.#writeTemp(serializeRecord(stored))
@@ -291,6 +304,7 @@ export class FileStore implements KeyStore {
    * ```
    */
   async get(id: string): Promise<KeyRecord | undefined> {
+    validateKeyId(id, this.maxKeyIdLength)
     const name = `${keyFileStem(id)}.json`
     await this.#ensureDirectory()
     const record = await this.#read(name)
@@ -319,7 +333,7 @@ export class FileStore implements KeyStore {
    */
   async update(record: KeyRecord): Promise<KeyRecord> {
     validateRevision((record as Partial<KeyRecord> | null)?.revision)
-    const next = prepareRecordForWrite(record, record.revision + 1)
+    const next = prepareRecordForWrite(record, record.revision + 1, this.maxKeyIdLength)
     const stem = keyFileStem(next.id)
     await this.#ensureDirectory()
     return this.#exclusive(stem, async () => {
@@ -357,6 +371,7 @@ export class FileStore implements KeyStore {
    * ```
    */
   async delete(id: string, expectedRevision?: number): Promise<boolean> {
+    validateKeyId(id, this.maxKeyIdLength)
     const stem = keyFileStem(id)
     if (expectedRevision !== undefined) validateRevision(expectedRevision, 'expectedRevision')
     await this.#ensureDirectory()

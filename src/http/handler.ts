@@ -2,6 +2,7 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { isSigningFormat, oneOf, SIGNING_FORMATS, VERIFIABLE_KINDS } from '../service/formats.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8 } from '../util/bytes.js'
+import { MAX_KEY_ID_LENGTH } from '../stores/key-id.js'
 import { authenticate, checkAuthOption } from './auth.js'
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_DEPTH, type BodyLimits } from './body.js'
 import { decodeSegment, json, type Route, type RouteContext } from './route-context.js'
@@ -16,6 +17,12 @@ import { issueRoute, verifyRoute } from './vc-api-routes.js'
 import { metricsRoute } from './metrics-route.js'
 import { statusListRoute, updateStatusRoute } from './status-routes.js'
 import { VERIFIER_PAGE_ROUTES } from './verifier-page.js'
+import {
+  checkRequestEncryption,
+  isEeccCompat,
+  openEncryptedRequest,
+  originErrorResponse,
+} from './eecc-compat.js'
 
 /** A web-standard request handler, as `createHandler` returns it. */
 export type CredsignHandler = (request: Request) => Promise<Response>
@@ -105,7 +112,12 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
         } else if (url.pathname === OPENAPI_PATH && method === 'GET') {
           routeName = OPENAPI_PATH
           openApi ??= JSON.stringify(
-            openApiDocument(routes, didWebPaths, !('disabled' in options.auth)),
+            openApiDocument(
+              routes,
+              didWebPaths,
+              !('disabled' in options.auth),
+              options.vault.store.maxKeyIdLength ?? MAX_KEY_ID_LENGTH,
+            ),
           )
           response = new Response(openApi, {
             status: 200,
@@ -140,7 +152,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
             ? { client: undefined }
             : await authenticate(options.auth, tokenDigests, request)
         const context: RouteContext = {
-          request,
+          request: await openEncryptedRequest(request, route.path, options, settings.limits),
           params: match.params,
           caller,
           options,
@@ -153,7 +165,9 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
       const failure = errorResponse(error, now())
       code = failure.code
       serverDetail = failure.serverDetail
-      response = failure.response
+      response = isEeccCompat(options)
+        ? await originErrorResponse(failure.response, pathOf(request), options, now())
+        : failure.response
     }
     return finish(response)
 
@@ -185,6 +199,15 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
       }
       return result
     }
+  }
+}
+
+/** The request's path, for the origin's error body (never its query). */
+function pathOf(request: Request): string {
+  try {
+    return new URL(request.url).pathname
+  } catch {
+    return '/'
   }
 }
 
@@ -319,6 +342,9 @@ function checkOptions(options: HandlerOptions): Settings {
     if (metrics.bearerTokens !== undefined)
       checkAuthOption({ bearerTokens: options.metrics.bearerTokens! })
   }
+  if (options.compat !== undefined && options.compat !== 'eecc')
+    throw new CredsignError('invalid_argument', "compat must be 'eecc' when given")
+  checkRequestEncryption(options)
   if (options.onLog !== undefined && typeof options.onLog !== 'function')
     throw new CredsignError('invalid_argument', 'onLog must be a function')
   return { limits: { maxBodyBytes, maxJsonDepth } }

@@ -44,6 +44,7 @@ export function openApiDocument(
   routes: readonly Route[],
   didWebPaths: readonly string[],
   authenticated: boolean,
+  maxKeyIdLength?: number,
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
   const schemas: Record<string, unknown> = { Problem: PROBLEM_SCHEMA }
@@ -105,6 +106,10 @@ export function openApiDocument(
       responses: { '200': { description: 'This document' } },
     },
   }
+  // The schema admits the longest ids any store can take; this server's store may take fewer.
+  const keyId = schemas.KeyId as Record<string, unknown> | undefined
+  if (keyId !== undefined && maxKeyIdLength !== undefined)
+    schemas.KeyId = { ...keyId, maxLength: maxKeyIdLength }
   const document: Record<string, unknown> = {
     openapi: '3.1.0',
     info: {

@@ -241,8 +241,26 @@ export interface HandlerOptions {
   verifierPage?: boolean
   /** Extra resolver consulted by the verify routes before the defaults. */
   resolver?: KeyResolver
-  /** JWS name for Ed25519 (default `EdDSA`; the origin service emitted `Ed25519`). */
+  /**
+   * JWS name for Ed25519 (default `EdDSA`, or `Ed25519` with `compat: 'eecc'`; the origin service
+   * emitted `Ed25519`).
+   */
   ed25519Name?: 'EdDSA' | 'Ed25519'
+  /**
+   * `'eecc'`: answer where a client of the EECC key service 2.x would notice (docs/http.md,
+   * "Compatibility mode"): `alg: Ed25519`, its health body (`info.database`, service
+   * `key-service`), its error body (`{ timestamp, status, statusCode, type, message, path, … }`
+   * plus `code`), 201 for `/delete`, RSA-4096 for `PS256`. Every credsign check still runs.
+   */
+  compat?: 'eecc'
+  /**
+   * The origin's request encryption (with `compat: 'eecc'` only): bodies of `/generate`, `/delete`
+   * and `/sign/*` may be `{ encryptedData }` (base64 of `hex(iv):hex(tag):hex(ciphertext)`,
+   * AES-256-GCM under the 32 UTF-8 bytes of `sharedSecret`). Weak: no replay protection, no binding
+   * to the route (a captured signing request replays as a `/delete`); use TLS instead where you
+   * can. Off by default.
+   */
+  requestEncryption?: { sharedSecret: string }
   /** Name and version in `/health` (default `credsign` and the package version). */
   service?: { name?: string; version?: string }
   /** Called once per request, after the response is made. Must not throw. */

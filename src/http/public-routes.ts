@@ -1,4 +1,5 @@
 import { didSignerId } from '../did/as-did-signer.js'
+import { isEeccCompat } from './eecc-compat.js'
 import { keyIdDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import type { PublicJwk } from '../keys/types.js'
@@ -165,7 +166,7 @@ function healthBody(
     error,
     details: checks,
     service: {
-      name: options.service?.name ?? 'credsign',
+      name: options.service?.name ?? (isEeccCompat(options) ? 'key-service' : 'credsign'),
       version: options.service?.version ?? CREDSIGN_VERSION,
     },
   }
@@ -216,7 +217,11 @@ export function healthRoute(path: '/health' | '/health/readiness' | '/health/liv
       if (path === '/health/liveness')
         return json(healthBody(options, {}), 200, { 'cache-control': 'no-store' })
       const store = await storeCheck(options)
-      return json(healthBody(options, { store }), store.status === 'up' ? 200 : 503, {
+      // The origin's Terminus check was named after its TypeORM database; monitors read that name.
+      const checks: Record<string, typeof store> = isEeccCompat(options)
+        ? { database: store }
+        : { store }
+      return json(healthBody(options, checks), store.status === 'up' ? 200 : 503, {
         'cache-control': 'no-store',
       })
     },

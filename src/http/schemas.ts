@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { LONG_KEY_ID_LENGTH } from '../stores/key-id.js'
 
 /*
  * The schema pieces several request bodies of credsign/http share. Each route's own body schema
@@ -9,13 +10,17 @@ import * as z from 'zod'
  * characters. Identifiers also accept `#` and `%`, because key ids are DID URLs.
  */
 
-/** A key id as the vault accepts it. */
+/**
+ * A key id as a vault may accept it: up to 2,048 characters (the routes then hold it to the store's
+ * `maxKeyIdLength`, 500 by default), the characters of DID URLs and eNames.
+ */
 export const identifierSchema = z
   .string()
   .min(1)
-  .max(500)
-  .regex(/^[A-Za-z0-9_\-:.#%]+$/, 'letters, digits and -_:.#% only')
+  .max(LONG_KEY_ID_LENGTH)
+  .regex(/^[A-Za-z0-9_\-:.#%@~+=]+$/, 'letters, digits and -_:.#%@~+= only')
   .meta({
+    id: 'KeyId',
     description: 'Key id, typically a DID URL (did:web:issuer.example#key-1).',
     examples: ['did:web:issuer.example#key-1'],
   })

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { ed25519NameOf } from './eecc-compat.js'
 import {
   CRYPTOSUITES_OFFERED,
   isSigningFormat,
@@ -20,7 +21,7 @@ import { readJsonBody } from './body.js'
 import { HttpError } from './problem.js'
 import { json, text, type Route, type RouteContext } from './route-context.js'
 import { identifierSchema, jsonObject, secretsSchema } from './schemas.js'
-import { clientOption } from './sign-routes.js'
+import { assertIdentifierFits, clientOption } from './sign-routes.js'
 import { parseRequest } from './validate.js'
 
 /*
@@ -124,6 +125,7 @@ export function signRoute(kind: VerifiableKind): Route {
         signRequestSchema,
         await readJsonBody(context.request, context.limits),
       )
+      assertIdentifierFits(body.identifier, context.options)
       const request = signRequestOf(body, kind, format, context)
       const key = await context.options.vault.unlock(
         body.identifier,
@@ -179,7 +181,7 @@ function signRequestOf(
     ...members,
     kind,
     format,
-    ed25519Name: context.options.ed25519Name ?? 'EdDSA',
+    ed25519Name: ed25519NameOf(context.options),
     now: context.now,
   }
   if (resolved.challenge !== undefined) request.challenge = resolved.challenge

@@ -2,7 +2,10 @@ import * as z from 'zod'
 import { generateKeyPair } from '../keys/generate.js'
 import { multikeyFromJwk } from '../keys/multikey.js'
 import type { KeyAlgorithm, PublicJwk } from '../keys/types.js'
+import { MAX_KEY_ID_LENGTH } from '../stores/key-id.js'
 import { wipe } from '../util/bytes.js'
+import { isEeccCompat } from './eecc-compat.js'
+import type { HandlerOptions } from './options.js'
 import { readJsonBody } from './body.js'
 import { json, type Route } from './route-context.js'
 import { HttpError } from './problem.js'
@@ -72,17 +75,30 @@ export const generateRoute: Route = {
         ],
       )
     let publicJwk: PublicJwk
+    // The origin's PS256 keys were RSA-4096 (credsign's default is 3072).
+    const modulusLength = isEeccCompat(options) && algorithm === 'RSA-PSS' ? 4096 : undefined
+    const maxIdLength = options.vault.store.maxKeyIdLength ?? MAX_KEY_ID_LENGTH
+    assertIdentifierFits(id, options)
     if (id.includes('#')) {
-      publicJwk = (await options.vault.generate({ id, algorithm, secrets: body.secrets })).current
-        .publicJwk
+      publicJwk = (
+        await options.vault.generate({
+          id,
+          algorithm,
+          secrets: body.secrets,
+          ...(modulusLength === undefined ? {} : { modulusLength }),
+        })
+      ).current.publicJwk
     } else {
-      const material = await generateKeyPair(algorithm)
+      const material = await generateKeyPair(
+        algorithm,
+        modulusLength === undefined ? {} : { modulusLength },
+      )
       try {
         id = `${id}#${multikeyFromJwk(material.publicJwk)}`
-        if (id.length > 500)
+        if (id.length > maxIdLength)
           throw new HttpError(
             'invalid_request',
-            'identifier: too long for the key id it makes (identifier#publicKeyMultibase, at most 500 characters)',
+            `identifier: too long for the key id it makes (identifier#publicKeyMultibase, at most ${maxIdLength} characters)`,
           )
         publicJwk = (
           await options.vault.import({ id, secrets: body.secrets, key: { pkcs8: material.pkcs8 } })
@@ -109,9 +125,24 @@ export const deleteRoute: Route = {
   requestSchema: deleteRequestSchema,
   async run({ request, limits, options, caller }) {
     const body = parseRequest(deleteRequestSchema, await readJsonBody(request, limits))
+    assertIdentifierFits(body.identifier, options)
     await options.vault.delete(body.identifier, body.secrets, clientOption(caller.client))
-    return new Response(null, { status: 204 })
+    // The origin answered 201 (Nest's POST default) with an empty body.
+    return new Response(null, { status: isEeccCompat(options) ? 201 : 204 })
   },
+}
+
+/**
+ * 400 `invalid_request` (path `identifier`) for an identifier longer than the store's key ids (500
+ * unless the store was made with `maxKeyIdLength`): the schema admits up to 2,048. @internal
+ */
+export function assertIdentifierFits(identifier: string, options: HandlerOptions): void {
+  const max = options.vault.store.maxKeyIdLength ?? MAX_KEY_ID_LENGTH
+  if (identifier.length <= max) return
+  const message = `must be at most ${max} characters`
+  throw new HttpError('invalid_request', `identifier: ${message}`, {}, [
+    { code: 'invalid_request', message, path: 'identifier' },
+  ])
 }
 
 /** `{ client }` for the vault when the request has an authenticated client. @internal */

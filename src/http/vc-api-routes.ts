@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { ed25519NameOf } from './eecc-compat.js'
 import { keyIdDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { combineResolvers } from '../resolve/combine.js'
@@ -175,7 +176,7 @@ async function issueWith(
       ...(profile.format === 'sd-jwt' && profile.disclosureFrame !== undefined
         ? { disclosureFrame: profile.disclosureFrame }
         : {}),
-      ed25519Name: options.ed25519Name ?? 'EdDSA',
+      ed25519Name: ed25519NameOf(options),
       now,
       ...(options.dataIntegrity?.allowInlineContexts === true ? { allowInlineContexts: true } : {}),
     })

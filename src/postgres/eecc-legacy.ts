@@ -6,7 +6,7 @@ import { importPrivateKey } from '../keys/import.js'
 import type { KeyMaterial } from '../keys/key-material.js'
 import { jwkFromMultikey } from '../keys/multikey.js'
 import type { KeyAlgorithm } from '../keys/types.js'
-import { validateKeyId } from '../stores/key-id.js'
+import { LONG_KEY_ID_LENGTH, validateKeyId } from '../stores/key-id.js'
 import type { KeyRecord } from '../stores/key-store.js'
 import { fromB58, wipe } from '../util/bytes.js'
 import type { LegacyKeyReseal, LegacyKeySource } from '../vault/legacy-key-source.js'
@@ -143,7 +143,7 @@ export class EeccLegacyKeys implements LegacyKeySource {
    * ```
    */
   async has(id: string): Promise<boolean> {
-    validateKeyId(id)
+    validateKeyId(id, LONG_KEY_ID_LENGTH)
     const hash = await this.#identifierHash(id)
     return this.#target.connector.run('look up an EECC key', async (query) => {
       const rows = await this.#rows(query, hash, false)
@@ -195,7 +195,7 @@ export class EeccLegacyKeys implements LegacyKeySource {
     secrets: CallerSecret[],
     reseal: LegacyKeyReseal,
   ): Promise<'migrated' | 'absent'> {
-    validateKeyId(id)
+    validateKeyId(id, LONG_KEY_ID_LENGTH)
     const password = Buffer.concat([legacyPassword(secrets), this.#serviceSecret])
     const hash = await this.#identifierHash(id)
     // A look without a lock first: most unknown ids end here without a transaction.

@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { describeKeyId, validateKeyId } from '../stores/key-id.js'
+import { describeKeyId, resolveMaxKeyIdLength, validateKeyId } from '../stores/key-id.js'
 import type { KeyRecord, KeyRecordPage, KeyStore, ListOptions } from '../stores/key-store.js'
 import {
   decodeListCursor,
@@ -43,6 +43,11 @@ import {
 export interface PostgresStoreOptions extends PostgresTarget {
   /** How long {@link PostgresStore.ping} waits for the server, in milliseconds (default 2,000). */
   pingTimeoutMs?: number
+  /**
+   * Longest key id accepted (default 500, at most 2,048; the table takes up to 2,048 from schema
+   * version 2 on).
+   */
+  maxKeyIdLength?: number
 }
 
 const KEY_MEMBERS = new Set(['id', 'revision', 'createdAt', 'updatedAt', 'versions'])
@@ -263,6 +268,8 @@ export class PostgresStore implements KeyStore {
   readonly #schema: SchemaNames
   readonly #sql: ReturnType<typeof statements>
   readonly #pingTimeoutMs: number
+  /** Longest key id accepted (default 500). */
+  readonly maxKeyIdLength: number
 
   /**
    * Makes a store. Checks the options (`invalid_argument`) but connects only on first use.
@@ -288,6 +295,7 @@ export class PostgresStore implements KeyStore {
     if (!Number.isSafeInteger(ping) || ping < 1)
       throw new CredsignError('invalid_argument', 'pingTimeoutMs must be a positive integer')
     this.#pingTimeoutMs = ping
+    this.maxKeyIdLength = resolveMaxKeyIdLength(options.maxKeyIdLength)
     this.names = Object.freeze({
       schema: this.#schema.schema,
       tables: Object.freeze({ ...this.#schema.tables }),
@@ -379,7 +387,8 @@ export class PostgresStore implements KeyStore {
     return new EeccLegacyKeys(
       {
         connector: this.#connector,
-        insert: (query, record) => this.#insert(query, prepareRecordForWrite(record, 1)),
+        insert: (query, record) =>
+          this.#insert(query, prepareRecordForWrite(record, 1, this.maxKeyIdLength)),
       },
       options,
     )
@@ -399,7 +408,7 @@ export class PostgresStore implements KeyStore {
    * ```
    */
   async create(record: KeyRecord): Promise<KeyRecord> {
-    const stored = prepareRecordForWrite(record, 1)
+    const stored = prepareRecordForWrite(record, 1, this.maxKeyIdLength)
     const inserted = await this.#connector.run('create a key record', (query) =>
       this.#insert(query, stored),
     )
@@ -425,7 +434,7 @@ export class PostgresStore implements KeyStore {
    * ```
    */
   async get(id: string): Promise<KeyRecord | undefined> {
-    validateKeyId(id)
+    validateKeyId(id, this.maxKeyIdLength)
     const { rows } = await this.#connector.run('read a key record', (query) =>
       query(this.#sql.get, [id]),
     )
@@ -449,7 +458,7 @@ export class PostgresStore implements KeyStore {
    */
   async update(record: KeyRecord): Promise<KeyRecord> {
     validateRevision((record as Partial<KeyRecord> | null)?.revision)
-    const next = prepareRecordForWrite(record, record.revision + 1)
+    const next = prepareRecordForWrite(record, record.revision + 1, this.maxKeyIdLength)
     const { extra, versions } = recordParameters(next)
     await this.#connector.run(
       'update a key record',
@@ -498,7 +507,7 @@ export class PostgresStore implements KeyStore {
    * ```
    */
   async delete(id: string, expectedRevision?: number): Promise<boolean> {
-    validateKeyId(id)
+    validateKeyId(id, this.maxKeyIdLength)
     if (expectedRevision !== undefined) validateRevision(expectedRevision, 'expectedRevision')
     return this.#connector.run(
       'delete a key record',

@@ -209,6 +209,22 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'key ids with the characters of eNames and up to 2,048 characters',
+    destructive: false,
+    // Only widens the check: every stored id still passes it. The version 1 check has a name the
+    // server chose (it depends on the table name), so it is found by its definition.
+    statements: ({ q }: SchemaNames) => [
+      `DO $$ DECLARE c record; BEGIN
+        FOR c IN SELECT conname FROM pg_constraint
+          WHERE conrelid = '${q.keys}'::regclass AND contype = 'c'
+            AND pg_get_constraintdef(oid) LIKE '%char_length(id)%'
+        LOOP EXECUTE format('ALTER TABLE ${q.keys} DROP CONSTRAINT %I', c.conname); END LOOP;
+      END $$`,
+      `ALTER TABLE ${q.keys} ADD CHECK (id ~ '^[A-Za-z0-9_:.#%@~+=-]+$' AND char_length(id) <= 2048)`,
+    ],
+  },
 ])
 
 /**

@@ -93,4 +93,9 @@ export interface KeyStore {
   list(options?: ListOptions): Promise<KeyRecordPage>
   /** Cheap health check; throws `store_unavailable` when the store cannot serve requests. */
   ping?(): Promise<void>
+  /**
+   * Longest key id this store accepts (default 500, `MAX_KEY_ID_LENGTH`; at most 2,048,
+   * `LONG_KEY_ID_LENGTH`). The vault refuses longer ids with `invalid_key_id` before any work.
+   */
+  readonly maxKeyIdLength?: number
 }

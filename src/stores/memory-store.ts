@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { validateKeyId } from './key-id.js'
+import { resolveMaxKeyIdLength, validateKeyId } from './key-id.js'
 import type { KeyRecord, KeyRecordPage, KeyStore, ListOptions } from './key-store.js'
 import {
   cloneKeyRecord,
@@ -33,6 +33,22 @@ import {
  */
 export class MemoryStore implements KeyStore {
   readonly #records = new Map<string, KeyRecord>()
+  /** Longest key id accepted (default 500). */
+  readonly maxKeyIdLength: number
+
+  /**
+   * An empty store. `maxKeyIdLength` (up to 2,048) admits longer key ids than the default 500.
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStore } from 'credsign'
+   * const store = new MemoryStore({ maxKeyIdLength: 2048 })
+   * ```
+   */
+  constructor(options: { maxKeyIdLength?: number } = {}) {
+    this.maxKeyIdLength = resolveMaxKeyIdLength(options?.maxKeyIdLength)
+  }
 
   /**
    * Stores a copy of `record` with revision 1; `exists` if the id is taken.
@@ -48,7 +64,7 @@ export class MemoryStore implements KeyStore {
    * ```
    */
   async create(record: KeyRecord): Promise<KeyRecord> {
-    const stored = prepareRecordForWrite(record, 1)
+    const stored = prepareRecordForWrite(record, 1, this.maxKeyIdLength)
     if (this.#records.has(stored.id))
       throw new CredsignError(
         'exists',
@@ -69,7 +85,7 @@ export class MemoryStore implements KeyStore {
    * ```
    */
   async get(id: string): Promise<KeyRecord | undefined> {
-    validateKeyId(id)
+    validateKeyId(id, this.maxKeyIdLength)
     const stored = this.#records.get(id)
     return stored === undefined ? undefined : cloneKeyRecord(stored)
   }
@@ -92,7 +108,7 @@ export class MemoryStore implements KeyStore {
    */
   async update(record: KeyRecord): Promise<KeyRecord> {
     validateRevision((record as Partial<KeyRecord> | null)?.revision)
-    const next = prepareRecordForWrite(record, record.revision + 1)
+    const next = prepareRecordForWrite(record, record.revision + 1, this.maxKeyIdLength)
     const stored = this.#records.get(next.id)
     if (stored === undefined)
       throw new CredsignError('not_found', `no key record with id ${JSON.stringify(next.id)}`)
@@ -117,7 +133,7 @@ export class MemoryStore implements KeyStore {
    * ```
    */
   async delete(id: string, expectedRevision?: number): Promise<boolean> {
-    validateKeyId(id)
+    validateKeyId(id, this.maxKeyIdLength)
     if (expectedRevision !== undefined) validateRevision(expectedRevision, 'expectedRevision')
     const stored = this.#records.get(id)
     if (stored === undefined) return false

@@ -1,6 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, fromB64u, fromUtf8, utf8 } from '../util/bytes.js'
-import { describeKeyId, isValidKeyId } from './key-id.js'
+import { describeKeyId, isValidKeyId, LONG_KEY_ID_LENGTH, MAX_KEY_ID_LENGTH } from './key-id.js'
 import type { KeyRecord } from './key-store.js'
 
 /**
@@ -99,7 +99,9 @@ export function findRecordProblem(value: unknown): string | undefined {
   const jsonProblem = findJsonProblem(value, 'record', 0)
   if (jsonProblem !== undefined) return jsonProblem
   if (!isPlainObject(value)) return 'not an object'
-  if (!isValidKeyId(value.id)) return `id ${describeKeyId(value.id)} is not a valid key id`
+  // Any id a store may be configured for: a store checks its own limit when a record is written.
+  if (!isValidKeyId(value.id, LONG_KEY_ID_LENGTH))
+    return `id ${describeKeyId(value.id)} is not a valid key id`
   if (!isPositiveInteger(value.revision)) return 'revision is not a positive integer'
   if (!isTimestamp(value.createdAt)) return 'createdAt is not an ISO 8601 timestamp'
   if (!isTimestamp(value.updatedAt)) return 'updatedAt is not an ISO 8601 timestamp'
@@ -266,10 +268,14 @@ function cloneJson(value: Json): Json {
  *
  * @internal
  */
-export function prepareRecordForWrite(record: KeyRecord, revision: number): KeyRecord {
+export function prepareRecordForWrite(
+  record: KeyRecord,
+  revision: number,
+  maxKeyIdLength: number = MAX_KEY_ID_LENGTH,
+): KeyRecord {
   if (!isPlainObject(record))
     throw new CredsignError('invalid_argument', 'a key record must be a plain object')
-  if (!isValidKeyId(record.id)) {
+  if (!isValidKeyId(record.id, maxKeyIdLength)) {
     throw new CredsignError(
       'invalid_key_id',
       `invalid key id ${describeKeyId(record.id)} in key record`,
@@ -365,7 +371,7 @@ export function encodeListCursor(lastId: string): string {
  * @internal
  */
 export function decodeListCursor(cursor: unknown): string {
-  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 1000) {
+  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 4096) {
     throw new CredsignError('invalid_argument', 'invalid list cursor')
   }
   let text: string
@@ -375,7 +381,7 @@ export function decodeListCursor(cursor: unknown): string {
     throw new CredsignError('invalid_argument', 'invalid list cursor', { cause })
   }
   const lastId = text.slice(CURSOR_PREFIX.length)
-  if (!text.startsWith(CURSOR_PREFIX) || !isValidKeyId(lastId))
+  if (!text.startsWith(CURSOR_PREFIX) || !isValidKeyId(lastId, LONG_KEY_ID_LENGTH))
     throw new CredsignError('invalid_argument', 'invalid list cursor')
   return lastId
 }

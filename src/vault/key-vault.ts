@@ -12,7 +12,7 @@ import { loadPrivateKey } from '../keys/private-key.js'
 import { isKeyAlgorithm } from '../keys/algorithms.js'
 import type { KeyAlgorithm, PublicJwk, RsaModulusLength } from '../keys/types.js'
 import type { KeyMaterial } from '../keys/generate.js'
-import { validateKeyId } from '../stores/key-id.js'
+import { MAX_KEY_ID_LENGTH, validateKeyId } from '../stores/key-id.js'
 import type { KeyRecord, KeyStore, KeyVersionRecord } from '../stores/key-store.js'
 import type { DidDocument } from '../did/did-document.js'
 import { concat, randomBytes, utf8, wipe } from '../util/bytes.js'
@@ -61,7 +61,10 @@ export interface KeyVaultOptions {
 
 /** Options of {@link KeyVault.generate}. */
 export interface GenerateOptions {
-  /** Key id: letters, digits and `-_:.#%`, at most 500 characters; typically a DID URL. */
+  /**
+   * Key id: letters, digits and `-_:.#%@~+=`, at most 500 characters (or the store's
+   * `maxKeyIdLength`); typically a DID URL.
+   */
   id: string
   algorithm: KeyAlgorithm
   /** 1 to 10 caller secrets; all of them, in this order, are needed to unlock. */
@@ -175,6 +178,8 @@ export class KeyVault {
   readonly #cache: UnlockCache | undefined
   readonly #clock: () => number
   readonly #legacy: LegacyKeySource | undefined
+  /** The store's longest key id. */
+  readonly #maxIdLength: number
   /**
    * Unlocks under way, by an HMAC of (key id, version, client, secrets) under a per-vault random
    * key. An identical request that arrives while one runs waits for it instead of starting its own
@@ -208,6 +213,8 @@ export class KeyVault {
     )
       throw new CredsignError('invalid_argument', 'options.legacyKeys must be a LegacyKeySource')
     this.#legacy = options.legacyKeys
+    const max = (this.#store as { maxKeyIdLength?: unknown }).maxKeyIdLength
+    this.#maxIdLength = typeof max === 'number' ? max : MAX_KEY_ID_LENGTH
   }
 
   /** The store this vault uses. */
@@ -237,7 +244,7 @@ export class KeyVault {
    */
   async generate(options: GenerateOptions): Promise<KeyInfo> {
     const { id, algorithm, secrets } = requireObject(options, 'generate options')
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     if (!isKeyAlgorithm(algorithm))
       throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
     assertCallerSecrets(secrets) // before any expensive work
@@ -281,7 +288,7 @@ export class KeyVault {
    */
   async import(options: ImportOptions): Promise<KeyInfo> {
     const { id, secrets, key } = requireObject(options, 'import options')
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     assertCallerSecrets(secrets)
     if (await this.#exists(id))
       throw new CredsignError('exists', 'a key with this id already exists')
@@ -315,7 +322,7 @@ export class KeyVault {
     secrets: CallerSecret[],
     options: UnlockOptions = {},
   ): Promise<UnlockedKey> {
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     const encodedSecrets = encodeCallerSecrets(secrets)
     const requested = options.version ?? 'current'
     if (requested !== 'current' && (!Number.isSafeInteger(requested) || requested < 1)) {
@@ -436,7 +443,7 @@ export class KeyVault {
    * ```
    */
   async publicKey(id: string): Promise<KeyInfo> {
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     const record = await this.#store.get(id)
     if (!record) throw new CredsignError('not_found', 'no key with this id')
     return toKeyInfo(record)
@@ -551,7 +558,7 @@ export class KeyVault {
     secrets: CallerSecret[],
     options: Pick<UnlockOptions, 'client'> = {},
   ): Promise<void> {
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     assertCallerSecrets(secrets)
     const { record, plaintext } = await this.#authorize(id, secrets, options)
     wipe(plaintext)
@@ -589,7 +596,7 @@ export class KeyVault {
    * ```
    */
   async rotate(id: string, secrets: CallerSecret[], options: RotateOptions = {}): Promise<KeyInfo> {
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     assertCallerSecrets(secrets)
     if (options.algorithm !== undefined && !isKeyAlgorithm(options.algorithm)) {
       throw new CredsignError('unsupported_algorithm', 'unsupported key algorithm')
@@ -657,7 +664,7 @@ export class KeyVault {
     secrets: CallerSecret[],
     options: Pick<UnlockOptions, 'client'> = {},
   ): Promise<KeyInfo> {
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     assertCallerSecrets(secrets)
     if (!Number.isSafeInteger(version) || version < 1)
       throw new CredsignError('invalid_argument', 'version must be a positive integer')
@@ -701,7 +708,7 @@ export class KeyVault {
    * ```
    */
   async rewrap(id: string, secrets: CallerSecret[], options: RewrapOptions = {}): Promise<KeyInfo> {
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     assertCallerSecrets(secrets)
     const target = { secrets: options.secrets ?? secrets, kdf: options.kdf ?? this.#kdf }
     assertCallerSecrets(target.secrets)
@@ -736,7 +743,7 @@ export class KeyVault {
    * ```
    */
   async needsRewrap(id: string): Promise<boolean> {
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     const record = await this.#store.get(id)
     if (!record) throw new CredsignError('not_found', 'no key with this id')
     return record.versions.some((v) => this.#envelope.needsRewrap(v.envelope))

@@ -360,3 +360,29 @@ describePg('EECC keys move into credsign on first use', () => {
     expect(createPublicKey).toBeTypeOf('function')
   })
 })
+
+describePg('PostgresStore key ids after schema version 2', () => {
+  it('stores eName ids and, with maxKeyIdLength, 2,048-character ids; the table itself refuses others', async () => {
+    const store = new PostgresStore({ connection: url, schema, maxKeyIdLength: 2048 })
+    opened.push(store)
+    const { makeTestRecord } = await import('credsign/testing')
+    const ids = [
+      '@user.w3id#device-1',
+      '@user_w3id#device-1',
+      `did:web:l.example#${'z'.repeat(2000)}`,
+    ]
+    for (const id of ids) await store.create(makeTestRecord(id))
+    for (const id of ids) expect((await store.get(id))?.id).toBe(id)
+    expect(await codeOf(store.get('x'.repeat(2049)))).toBe('invalid_key_id')
+    const strict = new PostgresStore({ connection: url, schema })
+    opened.push(strict)
+    expect(await codeOf(strict.get(ids[2]!))).toBe('invalid_key_id')
+    for (const bad of ['a$b', 'a b', `k${'x'.repeat(2048)}`]) {
+      const direct = admin.query(
+        `INSERT INTO "${schema}".credsign_keys (id, revision, created_at, updated_at) VALUES ($1, 1, 'x', 'x')`,
+        [bad],
+      )
+      await expect(direct).rejects.toMatchObject({ code: '23514' })
+    }
+  })
+})

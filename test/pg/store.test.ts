@@ -68,19 +68,24 @@ describePg('PostgresStore', () => {
   )
 
   describe('migrations', () => {
-    it('creates the schema and tables, records version 1, and is idempotent', async () => {
+    it('creates the schema and tables, records versions 1 and 2, and is idempotent', async () => {
       const schema = freshSchema('mig')
       schemas.push(schema)
       const store = new PostgresStore({ pool: admin, schema })
-      expect(await store.migrationStatus()).toEqual({ applied: [], pending: [1] })
-      expect(await store.migrate()).toEqual({ applied: [1], version: 1, unknown: [] })
-      expect(await store.migrate()).toEqual({ applied: [], version: 1, unknown: [] })
-      expect(await store.migrationStatus()).toEqual({ applied: [1], pending: [] })
+      expect(await store.migrationStatus()).toEqual({ applied: [], pending: [1, 2] })
+      expect(await store.migrate()).toEqual({ applied: [1, 2], version: 2, unknown: [] })
+      expect(await store.migrate()).toEqual({ applied: [], version: 2, unknown: [] })
+      expect(await store.migrationStatus()).toEqual({ applied: [1, 2], pending: [] })
       const { rows } = await admin.query(
         `SELECT version, name, length(checksum) AS checksum FROM "${schema}".credsign_migrations`,
       )
       expect(rows).toEqual([
         { version: 1, name: 'keys, key versions and attempt counters', checksum: 64 },
+        {
+          version: 2,
+          name: 'key ids with the characters of eNames and up to 2,048 characters',
+          checksum: 64,
+        },
       ])
     })
 
@@ -93,12 +98,13 @@ describePg('PostgresStore', () => {
       )
       try {
         const results = await Promise.all(stores.map((store) => store.migrate()))
-        expect(results.filter((r) => r.applied.length === 1)).toHaveLength(1)
-        expect(results.every((r) => r.version === 1)).toBe(true)
+        expect(results.filter((r) => r.applied.length === 2)).toHaveLength(1)
+        expect(results.filter((r) => r.applied.length === 0)).toHaveLength(9)
+        expect(results.every((r) => r.version === 2)).toBe(true)
         const { rows } = await admin.query(
           `SELECT count(*)::int AS n FROM "${schema}".credsign_migrations`,
         )
-        expect(rows[0].n).toBe(1)
+        expect(rows[0].n).toBe(2)
       } finally {
         await Promise.all(stores.map((store) => store.close()))
       }
@@ -134,13 +140,13 @@ describePg('PostgresStore', () => {
       const names = resolveSchemaNames(schema, {})
       const connector = new PgConnector({ pool: admin })
       const dropper: Migration = {
-        version: 2,
+        version: 3,
         name: 'drop a column',
         destructive: true,
         statements: ({ q }) => [`ALTER TABLE ${q.keys} DROP COLUMN extra`],
       }
       const extra: Migration = {
-        version: 3,
+        version: 4,
         name: 'an index',
         destructive: false,
         statements: ({ q }) => [`CREATE INDEX ON ${q.keys} (updated_at)`],
@@ -152,21 +158,21 @@ describePg('PostgresStore', () => {
       const { rows } = await admin.query(
         `SELECT version FROM "${schema}".credsign_migrations ORDER BY version`,
       )
-      expect(rows.map((r) => r.version)).toEqual([1])
+      expect(rows.map((r) => r.version)).toEqual([1, 2])
       expect(
         await runMigrations(connector, names, [...MIGRATIONS, dropper, extra], {
           allowDestructive: true,
         }),
       ).toEqual({
-        applied: [2, 3],
-        version: 3,
+        applied: [3, 4],
+        version: 4,
         unknown: [],
       })
       // An older credsign on a schema a newer one migrated: reported, not an error.
       expect(await runMigrations(connector, names, MIGRATIONS)).toEqual({
         applied: [],
-        version: 3,
-        unknown: [2, 3],
+        version: 4,
+        unknown: [3, 4],
       })
     })
 
