@@ -1,3 +1,4 @@
+import { parseEnvelopedCredential } from '../credential/enveloped.js'
 import { decodeSdJwt } from '../formats/sd-jwt/decode.js'
 import { pathOf } from '../formats/sd-jwt/process.js'
 import type { DecodedDisclosure } from '../formats/sd-jwt/types.js'
@@ -52,8 +53,11 @@ export interface VerdictCard {
   claims: CardClaim[]
   /** Claims not shown: more than {@link MAX_CLAIMS}. */
   claimsOmitted?: number
-  /** SD-JWT: the disclosed claim paths, and where digests stayed undisclosed. */
-  sdJwt?: { disclosed: string[]; withheld: { path: string; count: number }[] }
+  /**
+   * SD-JWT: the disclosed claim paths, and where digests stayed undisclosed (absent when the SD-JWT
+   * could not be read again).
+   */
+  sdJwt?: { disclosed: string[]; withheld?: { path: string; count: number }[] }
   checks: CardCheck[]
   /** Errors no failed check accounts for. */
   errors: { code: string; message: string; path?: string }[]
@@ -113,7 +117,9 @@ export function verdictCard(result: VerificationResult, input?: unknown): Verdic
     dates: [],
     claims: [],
     ...checksAndErrors(result),
-    credentials: (result.credentials ?? []).map((embedded) => verdictCard(embedded)),
+    credentials: (result.credentials ?? []).map((embedded, index) =>
+      verdictCard(embedded, embeddedInput(presentation, index)),
+    ),
   }
   if (kind === 'signed data')
     card.note =
@@ -151,9 +157,10 @@ export function verdictCard(result: VerificationResult, input?: unknown): Verdic
     if (rows.length > MAX_CLAIMS) card.claimsOmitted = rows.length - MAX_CLAIMS
   }
   if (disclosed !== undefined) {
+    const withheld = typeof input === 'string' ? withheldDigests(input) : undefined
     card.sdJwt = {
       disclosed: [...disclosed].sort(),
-      withheld: typeof input === 'string' ? withheldDigests(input) : [],
+      ...(withheld === undefined ? {} : { withheld }),
     }
   }
   return card
@@ -238,6 +245,27 @@ function subjectOf(
 }
 
 /**
+ * What a presentation's credential number `index` was before it was verified: the compact string,
+ * the content of an `EnvelopedVerifiableCredential`, or the object (`result.credentials` follows
+ * the order of `verifiableCredential`).
+ */
+function embeddedInput(presentation: Record<string, unknown> | undefined, index: number): unknown {
+  const entries = presentation?.verifiableCredential
+  const entry = Array.isArray(entries)
+    ? (entries[index] as unknown)
+    : index === 0
+      ? entries
+      : undefined
+  if (!isRecord(entry) || !strings(entry.type).includes('EnvelopedVerifiableCredential'))
+    return entry
+  try {
+    return parseEnvelopedCredential(entry).text
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * What an unverified document claims to be: a credential (it has `credentialSubject`, or a VCDM 1.1
  * JWT's `vc` claim has) or a presentation (`VerifiablePresentation` among its types, or a `vp`
  * claim), from the JWT payload or the JSON document that was pasted.
@@ -310,12 +338,12 @@ function text(value: unknown): string {
  * how many digests no presented disclosure matches. These are withheld claims or decoys (RFC 9901
  * section 4.2.5): a verifier cannot tell which, nor what a withheld claim is called.
  */
-function withheldDigests(input: string): { path: string; count: number }[] {
+function withheldDigests(input: string): { path: string; count: number }[] | undefined {
   let decoded: ReturnType<typeof decodeSdJwt>
   try {
     decoded = decodeSdJwt(input.trim())
   } catch {
-    return []
+    return undefined
   }
   const byDigest = new Map<string, DecodedDisclosure>(decoded.disclosures.map((d) => [d.digest, d]))
   const counts = new Map<string, number>()

@@ -83,6 +83,7 @@ export const VERIFIER_PAGE_STYLE = String.raw`
 * { box-sizing: border-box; }
 body { margin: 0; padding: 0 16px 48px; }
 .skip { position: absolute; left: -999px; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .skip:focus { left: 16px; top: 8px; background: var(--paper); padding: 6px 10px; z-index: 1; }
 .top, main { max-width: 880px; margin: 0 auto; }
 .top { padding: 28px 0 12px; }
@@ -253,15 +254,16 @@ export const VERIFIER_PAGE_SCRIPT = String.raw`'use strict';
   function disclosure(card, level) {
     if (card.sdJwt === undefined) return null;
     var disclosed = card.sdJwt.disclosed;
-    var withheld = card.sdJwt.withheld;
+    var withheld = card.sdJwt.withheld || [];
+    var counted = card.sdJwt.withheld !== undefined;
     var total = withheld.reduce(function (n, w) { return n + w.count; }, 0);
     var left = el('div', 'disclosed', [
       el('p', '', [el('strong', '', ['Disclosed: ' + disclosed.length])]),
       disclosed.length === 0 ? el('p', 'note', ['None.']) : el('ul', 'paths', disclosed.map(function (p) { return el('li', '', [p]); })),
     ]);
     var right = el('div', 'withheld', [
-      el('p', '', [el('strong', '', ['Withheld: ' + total])]),
-      withheld.length === 0 ? el('p', 'note', ['None.']) : el('ul', 'paths', withheld.map(function (w) {
+      el('p', '', [el('strong', '', [counted ? 'Withheld: ' + total : 'Withheld: not counted'])]),
+      withheld.length === 0 ? el('p', 'note', [counted ? 'None.' : 'The SD-JWT could not be read again to count them.']) : el('ul', 'paths', withheld.map(function (w) {
         var li = el('li', '', [w.path + ': ' + w.count + (w.count === 1 ? ' undisclosed digest' : ' undisclosed digests')]);
         li.dataset.withheld = w.path;
         return li;
@@ -269,15 +271,14 @@ export const VERIFIER_PAGE_SCRIPT = String.raw`'use strict';
       el('p', 'hint', ['Names and values of withheld claims stay hidden; an issuer may add decoy digests, so a count is an upper bound.']),
     ]);
     left.dataset.count = String(disclosed.length);
-    right.dataset.count = String(total);
+    if (counted) right.dataset.count = String(total);
     return el('div', 'section', [heading(level, ['Selective disclosure']), el('div', 'sd', [left, right])]);
   }
 
   function checkList(card, level) {
     if (card.checks.length === 0) return null;
     var items = card.checks.map(function (check) {
-      var icon = el('span', 'icon', [check.passed ? '\u2713' : '\u2717']);
-      icon.setAttribute('aria-label', check.passed ? 'passed' : 'failed');
+      var icon = el('span', 'icon', [check.passed ? '\u2713' : '\u2717', el('span', 'sr', [check.passed ? ' passed' : ' failed'])]);
       var detail = el('span', 'detail', [check.code ? el('span', 'code', [check.code]) : null, check.detail || '']);
       var li = el('li', '', [icon, el('span', 'name', [check.name]), detail]);
       li.dataset.check = check.name;

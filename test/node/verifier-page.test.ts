@@ -176,11 +176,30 @@ beforeAll(async () => {
     audience: DOMAIN,
     nonce: CHALLENGE,
   })
+  // A W3C credential secured as SD-JWT (vc+sd-jwt), two of its three subject claims withheld.
+  const w3cSdJwt = await presentSdJwt(
+    await new SdJwtVcSigner(issuer).signCredential(
+      {
+        ...credential,
+        credentialSubject: {
+          id: 'did:example:alice',
+          givenName: 'Alice',
+          familyName: 'Example',
+          birthDate: '1990-01-01',
+        },
+      },
+      { disclosureFrame: { credentialSubject: { _sd: ['givenName', 'familyName', 'birthDate'] } } },
+    ),
+    { disclose: { credentialSubject: { _sd: ['givenName'] } } },
+  )
   inputs.presentation = await new JwtVpSigner(holder).sign(
     {
       '@context': [V2],
       type: ['VerifiablePresentation'],
-      verifiableCredential: [envelopeCredential(inputs.jwt)],
+      verifiableCredential: [
+        envelopeCredential(inputs.jwt),
+        envelopeCredential(w3cSdJwt, 'application/vc+sd-jwt'),
+      ],
     },
     { audience: DOMAIN, nonce: CHALLENGE },
   )
@@ -389,11 +408,24 @@ describe('the verifier page in Chromium', () => {
     for (const name of ['nonce', 'audience', 'credentials'])
       expect(await check(card, name).getAttribute('data-passed')).toBe('true')
     const embedded = card.locator('> .body > article.card')
-    expect(await embedded.count()).toBe(1)
-    expect(await embedded.getAttribute('data-verdict')).toBe('verified')
-    expect(await embedded.getAttribute('data-format')).toBe('vc+jwt')
-    expect(await fact(embedded, 'Issuer').textContent()).toBe(issuerDid)
-    expect(await claim(embedded, 'name').textContent()).toBe('Alice Example')
+    expect(await embedded.count()).toBe(2)
+    const jwt = embedded.nth(0)
+    expect(await jwt.getAttribute('data-verdict')).toBe('verified')
+    expect(await jwt.getAttribute('data-format')).toBe('vc+jwt')
+    expect(await fact(jwt, 'Issuer').textContent()).toBe(issuerDid)
+    expect(await claim(jwt, 'name').textContent()).toBe('Alice Example')
+    // The enveloped vc+sd-jwt: its disclosed claim, and the two withheld in credentialSubject.
+    const sdJwt = embedded.nth(1)
+    expect(await sdJwt.getAttribute('data-verdict')).toBe('verified')
+    expect(await sdJwt.locator('.banner .badge').textContent()).toBe('SD-JWT (vc+sd-jwt)')
+    expect(await claim(sdJwt, 'givenName').textContent()).toBe('Alice')
+    expect(await sdJwt.locator('tr[data-claim="familyName"]').count()).toBe(0)
+    expect(await sdJwt.locator('.disclosed li').allTextContents()).toEqual([
+      'credentialSubject.givenName',
+    ])
+    expect(await sdJwt.locator('li[data-withheld="credentialSubject"]').textContent()).toBe(
+      'credentialSubject: 2 undisclosed digests',
+    )
     await screenshot('presentation')
   })
 
