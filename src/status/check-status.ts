@@ -122,29 +122,33 @@ export const checkCredentialStatus: VerifyStep = async (result, options, verifyO
       })
     return { ...result, checks }
   }
-  const outcomes: StatusOutcome[] = []
-  for (const reference of references) {
-    try {
-      const outcome = await checkReference(reference, result, options, source, verifyOther)
-      outcomes.push(outcome.outcome)
-      if (outcome.error === undefined)
-        checks.push({
-          name: 'status',
-          passed: true,
-          detail: `${reference.path}: ${outcome.detail}`,
-        })
-      else {
-        checks.push({
-          name: 'status',
-          passed: false,
-          detail: `${reference.path}: ${outcome.detail}`,
-        })
-        errors.push({ code: outcome.error, message: outcome.detail, path: reference.path })
+  // The references are checked at once (each list's fetch has its own timeout, so a credential
+  // naming several slow lists costs one timeout, not one per list), and reported in order.
+  const settled = await Promise.all(
+    references.map(async (reference) => {
+      try {
+        return await checkReference(reference, result, options, source, verifyOther)
+      } catch (error) {
+        return failureOf(error)
       }
-    } catch (error) {
-      const { code, message } = failureOf(error)
-      checks.push({ name: 'status', passed: false, detail: `${reference.path}: ${message}` })
-      errors.push({ code, message, path: reference.path })
+    }),
+  )
+  const outcomes: StatusOutcome[] = []
+  for (const [position, reference] of references.entries()) {
+    const settledOne = settled[position] as ReferenceOutcome | { code: ErrorCode; message: string }
+    if ('outcome' in settledOne) {
+      outcomes.push(settledOne.outcome)
+      const detail = `${reference.path}: ${settledOne.detail}`
+      checks.push({ name: 'status', passed: settledOne.error === undefined, detail })
+      if (settledOne.error !== undefined)
+        errors.push({ code: settledOne.error, message: settledOne.detail, path: reference.path })
+    } else {
+      checks.push({
+        name: 'status',
+        passed: false,
+        detail: `${reference.path}: ${settledOne.message}`,
+      })
+      errors.push({ code: settledOne.code, message: settledOne.message, path: reference.path })
     }
   }
   return {

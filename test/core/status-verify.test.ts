@@ -631,6 +631,35 @@ describe('fetching and caching', () => {
     expect(served.calls).toEqual([])
   })
 
+  it('fetches the lists of several entries at once (one slow list does not queue the others)', async () => {
+    const second = `${LIST_URL}-2`
+    const bodies: Record<string, string> = {
+      [LIST_URL]: await bitstringListJwt(issuer, { set: { 1: 1 } }),
+      [second]: await bitstringListJwt(issuer, { url: second }),
+    }
+    // Each request is answered only once both have been made: checked one after the other, the
+    // first would wait for a second request that never comes, and time out.
+    let arrived = 0
+    let release: () => void = () => undefined
+    const both = new Promise<void>((resolve) => (release = resolve))
+    const statusLists = createStatusListResolver({
+      timeoutMs: 5000,
+      fetch: async (url) => {
+        arrived += 1
+        if (arrived === 2) release()
+        await both
+        return new Response(bodies[url], { headers: { 'content-type': 'application/vc+jwt' } })
+      },
+    })
+    const vc = await credentialWithStatus(issuer, [
+      bitstringEntry(1),
+      bitstringEntry(2, { statusListCredential: second }),
+    ])
+    const result = await verify(vc, { statusLists })
+    expect(codes(result)).toEqual(['status_revoked'])
+    expect(result.status?.map((s) => s.value)).toEqual([1, 0])
+  })
+
   it('a forged credential fetches nothing (its status is not looked at)', async () => {
     const served = servingFetch({})
     const vc = await credentialWithStatus(issuer, bitstringEntry(1))
