@@ -324,7 +324,9 @@ export const VERIFIER_PAGE_SCRIPT = String.raw`'use strict';
 
   function renderProblem(status, problem) {
     var code = problem && problem.code ? String(problem.code) : 'http_' + status;
-    var detail = problem && problem.detail ? String(problem.detail) : 'The server answered ' + status + '.';
+    // A problem (RFC 9457) has detail; the EECC compatibility mode answers the origin's message.
+    var text = problem ? problem.detail || problem.message : undefined;
+    var detail = typeof text === 'string' && text !== '' ? text : 'The server answered ' + status + '.';
     var parts = [el('p', '', [el('span', 'code', [code]), ' ' + detail])];
     parts.push(errorList(problem && Array.isArray(problem.errors) ? problem.errors : [], 3, 'Errors'));
     var section = el('article', 'card', [banner(2, 'error', 'Could not verify', []), el('div', 'body', parts)]);
