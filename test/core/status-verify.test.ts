@@ -170,6 +170,59 @@ describe('Bitstring Status List (credentialStatus)', () => {
   })
 })
 
+describe('W3C Bitstring Status List v1.0 examples (known answers)', () => {
+  // Section 2.1 "Example StatusListCredential using simple entries" (the credential's two entries)
+  // and section 2.2's list credential `encodedList` (16 KB of zero bits, GZIP, multibase), as data.
+  const W3C_ENCODED_LIST = 'uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA'
+  const W3C_ENTRIES = [
+    {
+      id: 'https://example.com/credentials/status/3#94567',
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: '94567',
+      statusListCredential: 'https://example.com/credentials/status/3',
+    },
+    {
+      id: 'https://example.com/credentials/status/4#23452',
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'suspension',
+      statusListIndex: '23452',
+      statusListCredential: 'https://example.com/credentials/status/4',
+    },
+  ]
+
+  it("the example entries read 0 (valid) from the example's encodedList, 131,072 entries", async () => {
+    const lists = {
+      'https://example.com/credentials/status/3': await bitstringListJwt(issuer, {
+        url: 'https://example.com/credentials/status/3',
+        encodedList: W3C_ENCODED_LIST,
+      }),
+      'https://example.com/credentials/status/4': await bitstringListJwt(issuer, {
+        url: 'https://example.com/credentials/status/4',
+        purpose: 'suspension',
+        encodedList: W3C_ENCODED_LIST,
+      }),
+    }
+    const result = await verifyWithList(await credentialWithStatus(issuer, W3C_ENTRIES), lists)
+    expect(result.errors).toEqual([])
+    expect(result.status).toEqual([
+      expect.objectContaining({ purpose: 'revocation', index: 94567, value: 0, valid: true }),
+      expect.objectContaining({ purpose: 'suspension', index: 23452, value: 0, valid: true }),
+    ])
+    // The last of its 131,072 entries exists; the next does not.
+    const last = await verifyWithList(
+      await credentialWithStatus(issuer, { ...W3C_ENTRIES[0], statusListIndex: '131071' }),
+      lists,
+    )
+    expect(last.errors).toEqual([])
+    const past = await verifyWithList(
+      await credentialWithStatus(issuer, { ...W3C_ENTRIES[0], statusListIndex: '131072' }),
+      lists,
+    )
+    expect(codes(past)).toEqual(['status_index_out_of_range'])
+  })
+})
+
 describe('Token Status List (status.status_list)', () => {
   it('reads VALID, INVALID, SUSPENDED and refuses application-specific values', async () => {
     const list = await tokenList(issuer, { bits: 2, set: { 1: 1, 2: 2, 3: 3 } })
