@@ -185,13 +185,23 @@ function checkFetchableUrl(url: string, allowHttp: boolean): void {
   } catch {
     throw new CredsignError('status_list_unavailable', `${clip(url)} is not a URL`)
   }
-  if (isLoopbackHost(parsed.hostname)) {
+  // `localhost.` is `localhost`; other spellings of this machine (0.0.0.0, [::], an IPv4-mapped
+  // address) and every other IP address are refused with the rest of the IP literals below.
+  const host = parsed.hostname.replace(/\.$/, '')
+  if (isLoopbackHost(host)) {
     if (allowHttp && (parsed.protocol === 'https:' || parsed.protocol === 'http:')) return
     throw new CredsignError(
       'status_list_unavailable',
       `${clip(url)} is on this machine: status lists are fetched from loopback hosts only with allowHttp (local development)`,
     )
   }
+  // As for a did:web host: a list is published under a domain name, and an IP address in a
+  // credential points the verifier at a network (its own, its cloud's) by number.
+  if (host.startsWith('[') || /^[0-9.]+$/.test(host))
+    throw new CredsignError(
+      'status_list_unavailable',
+      `${clip(url)}: a status list host must be a domain name, not an IP address`,
+    )
   if (parsed.protocol === 'https:') return
   throw new CredsignError(
     'status_list_unavailable',

@@ -69,6 +69,28 @@ describe('a status list URL that makes the verifier call itself', () => {
       })
       expect(local.calls, target).toEqual([target])
     }
+    // Other spellings of this machine, and IP addresses (as for a did:web host), allowHttp or not.
+    for (const target of [
+      'https://0.0.0.0/status/1',
+      'https://[::]/status/1',
+      'https://[::ffff:127.0.0.1]/status/1',
+      'https://localhost./status/1',
+      'https://10.0.0.5/status/1',
+      'https://169.254.169.254/status/1',
+    ])
+      for (const allowHttp of [false, true]) {
+        if (allowHttp && target.startsWith('https://localhost.')) continue
+        const served = servingFetch({})
+        const vc = await credentialWithStatus(
+          issuer,
+          bitstringEntry(1, { statusListCredential: target }),
+        )
+        const result = await verify(vc, {
+          statusLists: createStatusListResolver({ fetch: served.fetch, allowHttp }),
+        })
+        expect(codes(result), target).toEqual(['status_list_unavailable'])
+        expect(served.calls, target).toEqual([])
+      }
     expect(() => createStatusListResolver({ allowHttp: 'yes' as never })).toThrow(
       expect.objectContaining({ code: 'invalid_argument' }),
     )
