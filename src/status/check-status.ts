@@ -11,7 +11,11 @@ import { epochMilliseconds } from '../jose/jwt-times.js'
 import { verifyJwt } from '../jose/jwt-verify.js'
 import { Lru } from '../util/lru.js'
 import type { VerifyStep } from '../verify/engine.js'
-import type { StatusListSource, StatusOutcome } from '../verify/status-list-source.js'
+import {
+  DEFAULT_STATUS_CACHE_MAX_BYTES,
+  type StatusListSource,
+  type StatusOutcome,
+} from '../verify/status-list-source.js'
 import type {
   VerificationCheck,
   VerificationIssue,
@@ -467,7 +471,12 @@ async function listFor(
 ): Promise<VerifiedList> {
   let cache = caches.get(source)
   if (cache === undefined) {
-    cache = new Lru<string, CacheEntry>(Math.max(source.limits.cacheMaxEntries, 1))
+    // Bounded in bytes too: a list inflates to as much as maxListBytes, and any issuer can point
+    // credentials at as many lists as it likes.
+    cache = new Lru<string, CacheEntry>(Math.max(source.limits.cacheMaxEntries, 1), {
+      of: (entry) => entry.list.bytes.length,
+      max: source.limits.cacheMaxBytes ?? DEFAULT_STATUS_CACHE_MAX_BYTES,
+    })
     caches.set(source, cache)
   }
   const key = `${reference.kind} ${reference.url}`

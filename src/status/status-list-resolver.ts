@@ -7,10 +7,11 @@ import {
   numberOption,
   type FetchLike,
 } from '../resolve/options.js'
-import type {
-  StatusListLimits,
-  StatusListRequest,
-  StatusListSource,
+import {
+  DEFAULT_STATUS_CACHE_MAX_BYTES,
+  type StatusListLimits,
+  type StatusListRequest,
+  type StatusListSource,
 } from '../verify/status-list-source.js'
 import { DEFAULT_MAX_STATUS_LIST_BYTES } from './compression.js'
 import { BITSTRING_MIN_BITS } from './bitstring.js'
@@ -61,6 +62,8 @@ export interface StatusListResolverOptions {
   minimumBitstringEntries?: number
   /** Verified lists kept (default 1000). */
   cacheMaxEntries?: number
+  /** Decoded bytes of the verified lists kept, in total (default 64 MiB). */
+  cacheMaxBytes?: number
   /** Reuse of a list that states no `ttl`, in milliseconds (default 300000; 0: never reused). */
   defaultCacheMs?: number
   /** Cap on a list's `ttl`, in milliseconds (default 86400000, one day). */
@@ -122,6 +125,13 @@ export function createStatusListResolver(
       2 ** 32,
     ),
     cacheMaxEntries: numberOption(options.cacheMaxEntries, 'cacheMaxEntries', 1_000, 0, 1_000_000),
+    cacheMaxBytes: numberOption(
+      options.cacheMaxBytes,
+      'cacheMaxBytes',
+      DEFAULT_STATUS_CACHE_MAX_BYTES,
+      0,
+      2 ** 40,
+    ),
     defaultCacheMs: numberOption(options.defaultCacheMs, 'defaultCacheMs', 300_000, 0, 2 ** 40),
     maxCacheMs: numberOption(options.maxCacheMs, 'maxCacheMs', 86_400_000, 0, 2 ** 40),
     clock: clockOption(options.clock),

@@ -14,7 +14,15 @@
  */
 export class Lru<K, V> {
   readonly #entries = new Map<K, V>()
-  constructor(readonly limit: number) {}
+  #weight = 0
+  /**
+   * `limit` entries at most; with `weight`, also at most `weight.max` in total of `weight.of` over
+   * the values (a value heavier than that alone is not kept).
+   */
+  constructor(
+    readonly limit: number,
+    readonly weight?: { of: (value: V) => number; max: number },
+  ) {}
 
   get(key: K): V | undefined {
     const hit = this.#entries.get(key)
@@ -27,10 +35,23 @@ export class Lru<K, V> {
   }
 
   set(key: K, value: V): void {
-    this.#entries.delete(key)
+    this.#forget(key)
+    const weight = this.weight?.of(value) ?? 0
+    if (this.weight !== undefined && weight > this.weight.max) return
     this.#entries.set(key, value)
-    if (this.#entries.size > this.limit)
-      this.#entries.delete(this.#entries.keys().next().value as K)
+    this.#weight += weight
+    while (
+      this.#entries.size > this.limit ||
+      (this.weight !== undefined && this.#weight > this.weight.max)
+    )
+      this.#forget(this.#entries.keys().next().value as K)
+  }
+
+  #forget(key: K): void {
+    const value = this.#entries.get(key)
+    if (value === undefined && !this.#entries.has(key)) return
+    this.#entries.delete(key)
+    if (this.weight !== undefined && value !== undefined) this.#weight -= this.weight.of(value)
   }
 
   get size(): number {
@@ -39,6 +60,7 @@ export class Lru<K, V> {
 
   clear(): void {
     this.#entries.clear()
+    this.#weight = 0
   }
 }
 

@@ -37,6 +37,11 @@ export interface StatusListLimits {
   /** Verified lists kept, by URL, before the least recently used is dropped. */
   readonly cacheMaxEntries: number
   /**
+   * Decoded bytes of the verified lists kept, in total (default 64 MiB): least recently used lists
+   * are dropped beyond it, and a list larger than it is not kept.
+   */
+  readonly cacheMaxBytes?: number
+  /**
    * How long a verified list is reused when it states no `ttl`, in milliseconds; a list is never
    * reused past its own `validUntil` / `exp`.
    */
@@ -46,6 +51,21 @@ export interface StatusListLimits {
   /** The clock of the cache (epoch milliseconds). */
   readonly clock: () => number
 }
+
+/**
+ * Default of {@link StatusListLimits.cacheMaxBytes}: 64 MiB, four lists of the largest default size
+ * or thousands of common ones.
+ *
+ * @example
+ *
+ * ```ts
+ * import { createStatusListResolver } from 'credsign'
+ * createStatusListResolver().limits.cacheMaxBytes // 67108864
+ * ```
+ *
+ * @internal
+ */
+export const DEFAULT_STATUS_CACHE_MAX_BYTES = 64 * 1024 * 1024
 
 /**
  * Where `verify()` (option `statusLists`) gets the status lists credentials point to. Build one

@@ -6,6 +6,7 @@ import { codes, didSigner } from './vc-helpers.js'
 import {
   LIST_URL,
   bitstringEntry,
+  bitstringListJwt,
   bitstringListCredential,
   credentialWithStatus,
   servingFetch,
@@ -94,5 +95,45 @@ describe('a status list URL that makes the verifier call itself', () => {
     expect(() => createStatusListResolver({ allowHttp: 'yes' as never })).toThrow(
       expect.objectContaining({ code: 'invalid_argument' }),
     )
+  })
+})
+
+describe('the status list cache holds bytes, not only entries', () => {
+  it('lists inflating to the maximum each are not all kept: the cache is bounded in bytes', async () => {
+    // Any issuer (a did:key costs nothing) can point credentials at many lists, each a few KiB
+    // compressed that inflate to maxListBytes (16 MiB by default). Before the fix the cache kept
+    // up to cacheMaxEntries (1000) of them: 16 GiB. Here 6 lists of 16 MiB: 96 MiB, above the
+    // default byte bound (64 MiB), so the first is evicted and fetched again.
+    const entries = 16 * 1024 * 1024 * 8
+    const { encodeBitstring, createBitstring } = await import('../../src/index.js')
+    const encodedList = await encodeBitstring(createBitstring(entries))
+    expect(encodedList.length).toBeLessThan(64 * 1024)
+    const lists: Record<string, { body: string; type: string }> = {}
+    const credentials: string[] = []
+    for (let n = 0; n < 6; n++) {
+      const url = `${LIST_URL}/${n}`
+      lists[url] = {
+        body: await bitstringListJwt(issuer, { url, entries: 131_072, encodedList }),
+        type: 'application/vc+jwt',
+      }
+      credentials.push(
+        await credentialWithStatus(issuer, bitstringEntry(n, { statusListCredential: url })),
+      )
+    }
+    const served = servingFetch(lists)
+    const statusLists = createStatusListResolver({ fetch: served.fetch })
+    for (const vc of credentials) expect((await verify(vc, { statusLists })).verified).toBe(true)
+    expect(served.calls.length).toBe(6)
+    // The most recent list is still cached; the oldest is not.
+    expect((await verify(credentials[5]!, { statusLists })).verified).toBe(true)
+    expect(served.calls.length).toBe(6)
+    expect((await verify(credentials[0]!, { statusLists })).verified).toBe(true)
+    expect(served.calls.length).toBe(7)
+    // A bound of its own: a list larger than the whole bound is never kept.
+    const small = servingFetch(lists)
+    const tight = createStatusListResolver({ fetch: small.fetch, cacheMaxBytes: 1024 * 1024 })
+    await verify(credentials[1]!, { statusLists: tight })
+    await verify(credentials[1]!, { statusLists: tight })
+    expect(small.calls.length).toBe(2)
   })
 })
