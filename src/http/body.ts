@@ -1,4 +1,5 @@
 import { parseJsonBytes } from '../jose/json.js'
+import { nodeBodyOf } from './node-request.js'
 import { HttpError } from './problem.js'
 
 /** Request limits (see {@link HandlerOptions.limits}). @internal */
@@ -45,6 +46,24 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   }
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > limits.maxBodyBytes) throw tooLarge(limits)
+  let bytes: Uint8Array
+  const fromNode = nodeBodyOf(request)
+  if (fromNode !== undefined) {
+    // toNodeListener's request: the body straight from node:http, no web stream in between.
+    if (fromNode === null) throw new HttpError('malformed', 'the request has no body')
+    const read = await fromNode.read(limits.maxBodyBytes)
+    if ('tooLarge' in read) throw tooLarge(limits)
+    bytes = read.bytes
+  } else {
+    bytes = await readStream(request, limits)
+  }
+  const length = bytes.byteLength
+  if (length === 0) throw new HttpError('malformed', 'the request body is empty')
+  return parseJsonBytes(bytes, 'the request body', limits.maxJsonDepth)
+}
+
+/** A web Request's body, streamed, stopped as soon as it passes the limit. */
+async function readStream(request: Request, limits: BodyLimits): Promise<Uint8Array> {
   const body = request.body
   if (body === null) throw new HttpError('malformed', 'the request has no body')
   const reader = body.getReader()
@@ -64,7 +83,6 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   } finally {
     reader.releaseLock()
   }
-  if (length === 0) throw new HttpError('malformed', 'the request body is empty')
   const bytes = chunks.length === 1 ? chunks[0]! : new Uint8Array(length)
   if (chunks.length !== 1) {
     let offset = 0
@@ -73,7 +91,7 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
       offset += chunk.byteLength
     }
   }
-  return parseJsonBytes(bytes, 'the request body', limits.maxJsonDepth)
+  return bytes
 }
 
 function tooLarge(limits: BodyLimits): HttpError {

@@ -16,6 +16,8 @@ import { deleteRoute, generateRoute } from './sign-routes.js'
 import { issueRoute, verifyRoute } from './vc-api-routes.js'
 import { metricsRoute } from './metrics-route.js'
 import { statusListRoute, updateStatusRoute } from './status-routes.js'
+import { Reply, replyResponse } from './reply.js'
+import { HANDLER_INTERNALS, type HandlerInternals } from './node-request.js'
 import { VERIFIER_PAGE_ROUTES } from './verifier-page.js'
 import {
   checkRequestEncryption,
@@ -87,12 +89,12 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
   let openApi: string | undefined
   const now = options.now ?? Date.now
 
-  return async function credsignHandler(request: Request): Promise<Response> {
+  async function handle(request: Request): Promise<Response | Reply> {
     const started = performance.now()
     let routeName = '(unmatched)'
     let code: ProblemCode | undefined
     let serverDetail: string | undefined
-    let response: Response
+    let response: Response | Reply
     const origin = request.headers.get('origin')
     const requestId =
       options.requestIds === true ? requestIdOf(request.headers.get('x-request-id')) : undefined
@@ -166,22 +168,39 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
       code = failure.code
       serverDetail = failure.serverDetail
       response = isEeccCompat(options)
-        ? await originErrorResponse(failure.response, pathOf(request), options, now())
+        ? await originErrorResponse(
+            replyResponse(failure.response),
+            pathOf(request),
+            options,
+            now(),
+          )
         : failure.response
     }
     return finish(response)
 
-    function finish(response: Response): Response {
+    function finish(response: Response | Reply): Response | Reply {
+      const head = request.method.toUpperCase() === 'HEAD'
       const result =
-        request.method.toUpperCase() === 'HEAD' && response.body !== null
-          ? new Response(null, { status: response.status, headers: response.headers })
-          : response
-      const headers = result.headers
+        response instanceof Reply
+          ? head && response.body !== null
+            ? new Reply(response.status, response.headers, null)
+            : response
+          : head && response.body !== null
+            ? new Response(null, { status: response.status, headers: response.headers })
+            : response
+      const set = (name: string, value: string): void => {
+        if (result instanceof Reply) result.headers[name.toLowerCase()] = value
+        else result.headers.set(name, value)
+      }
       for (const [name, value] of Object.entries(corsHeaders(options.cors, origin)))
-        headers.set(name, value)
-      headers.set('x-content-type-options', 'nosniff')
-      if (!headers.has('cache-control')) headers.set('cache-control', 'no-store')
-      if (requestId !== undefined) headers.set('x-request-id', requestId)
+        set(name, value)
+      set('x-content-type-options', 'nosniff')
+      const hasCacheControl =
+        result instanceof Reply
+          ? result.headers['cache-control'] !== undefined
+          : result.headers.has('cache-control')
+      if (!hasCacheControl) set('cache-control', 'no-store')
+      if (requestId !== undefined) set('x-request-id', requestId)
       if (options.onLog !== undefined) {
         try {
           options.onLog({
@@ -200,6 +219,20 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
       return result
     }
   }
+
+  const credsignHandler = async function credsignHandler(request: Request): Promise<Response> {
+    const result = await handle(request)
+    return result instanceof Reply ? replyResponse(result) : result
+  }
+  const internal: HandlerInternals = {
+    handle,
+    // A Request-like object from toNodeListener is enough, unless an authorize hook is given the
+    // request: it gets a real Request.
+    acceptsNodeRequests: !('authorize' in options.auth),
+    maxBodyBytes: settings.limits.maxBodyBytes,
+  }
+  Object.defineProperty(credsignHandler, HANDLER_INTERNALS, { value: internal })
+  return credsignHandler
 }
 
 /** The request's path, for the origin's error body (never its query). */

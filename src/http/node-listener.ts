@@ -1,6 +1,14 @@
 import type { CredsignHandler } from './handler.js'
 import { CredsignError } from '../errors/credsign-error.js'
+import {
+  handlerInternals,
+  NodeRequest,
+  type BodyRead,
+  type HandlerInternals,
+  type NodeBody,
+} from './node-request.js'
 import { HttpError } from './problem.js'
+import { Reply } from './reply.js'
 
 /*
  * node:http (and Express, Fastify's raw mode, …) to the web-standard handler. Structural types
@@ -87,9 +95,91 @@ export function toNodeListener(
       'bodyTimeoutMs must be a whole number of milliseconds (0 turns the deadline off)',
     )
   }
+  const internals = handlerInternals(handler)
+  if (internals?.acceptsNodeRequests === true) {
+    return (req, res) => {
+      void serveDirect(internals, options, bodyTimeoutMs, req, res)
+    }
+  }
   return (req, res) => {
     void serve(handler, options, bodyTimeoutMs, req, res)
   }
+}
+
+/**
+ * A credsign handler, served without web objects: the request as a {@link NodeRequest} (node's
+ * headers, the body read on demand into one buffer), the handler's {@link Reply} written as it is.
+ * What the client sees is what {@link serve} answers (the HTTP tests run through this path).
+ */
+async function serveDirect(
+  internals: HandlerInternals,
+  options: NodeListenerOptions,
+  bodyTimeoutMs: number,
+  req: NodeRequestLike,
+  res: NodeResponseLike,
+): Promise<void> {
+  let result: Response | Reply
+  let body: DirectBody | undefined
+  try {
+    body = hasBody(req) ? directBody(req, bodyTimeoutMs) : undefined
+    const { method, url } = requestTarget(req, options)
+    const request = new NodeRequest(method, url, req.headers, body, internals.maxBodyBytes)
+    result = await internals.handle(request as unknown as Request)
+  } catch {
+    result = lastResortReply()
+  }
+  // A body the handler did not read to the end (a 401, 404 or 415, a 413) is drained: left paused,
+  // it would stall the connection and the client's next request on it.
+  body?.drain()
+  try {
+    if (!(result instanceof Reply)) {
+      await writeResponse(result, res, body)
+      return
+    }
+    res.statusCode = result.status
+    for (const name in result.headers) res.setHeader(name, result.headers[name]!)
+    if (body?.timedOut() === true) res.setHeader('connection', 'close')
+    const bytes = result.body === null ? undefined : UTF8.encode(result.body)
+    if (bytes !== undefined) res.setHeader('content-length', String(bytes.byteLength))
+    res.end(bytes, () => body?.responded())
+  } catch {
+    body?.dispose()
+    req.destroy()
+  }
+}
+
+const UTF8 = new TextEncoder()
+
+/** The handler turns every error into a problem response; this is a last resort. */
+function lastResortReply(): Reply {
+  return new Reply(
+    500,
+    { 'content-type': 'application/problem+json' },
+    JSON.stringify({
+      type: 'urn:credsign:error:internal_error',
+      title: 'internal_error',
+      status: 500,
+      detail: 'internal error',
+      code: 'internal_error',
+    }),
+  )
+}
+
+/** Writes a web Response to node:http (its body read whole first, for Content-Length). */
+async function writeResponse(
+  response: Response,
+  res: NodeResponseLike,
+  body: { timedOut(): boolean; responded(): void } | undefined,
+): Promise<void> {
+  res.statusCode = response.status
+  response.headers.forEach((value, name) => {
+    res.setHeader(name, value)
+  })
+  // A client past the deadline is not kept: its unread rest would hold the connection.
+  if (body?.timedOut() === true) res.setHeader('connection', 'close')
+  const bytes = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer())
+  if (bytes !== undefined) res.setHeader('content-length', String(bytes.byteLength))
+  res.end(bytes, () => body?.responded())
 }
 
 async function serve(
@@ -126,15 +216,7 @@ async function serve(
   // drained: left paused, it would stall the connection and the client's next request on it.
   if (request?.body != null && !request.body.locked) request.body.cancel().catch(() => undefined)
   try {
-    res.statusCode = response.status
-    response.headers.forEach((value, name) => {
-      res.setHeader(name, value)
-    })
-    // A client past the deadline is not kept: its unread rest would hold the connection.
-    if (body?.timedOut() === true) res.setHeader('connection', 'close')
-    const bytes = response.body === null ? undefined : new Uint8Array(await response.arrayBuffer())
-    if (bytes !== undefined) res.setHeader('content-length', String(bytes.byteLength))
-    res.end(bytes, () => body?.responded())
+    await writeResponse(response, res, body)
   } catch {
     body?.dispose()
     req.destroy()
@@ -147,11 +229,11 @@ function hasBody(req: NodeRequestLike): boolean {
   return method !== 'GET' && method !== 'HEAD'
 }
 
-function toRequest(
+/** The method and absolute URL the handler sees for a node request. */
+function requestTarget(
   req: NodeRequestLike,
   options: NodeListenerOptions,
-  body: ReadableStream<Uint8Array> | undefined,
-): Request {
+): { method: string; url: string } {
   const requested = (req.method ?? 'GET').toUpperCase()
   // The Fetch API refuses CONNECT, TRACE and TRACK (node:http passes TRACE on). No route serves
   // them: a stand-in name gets the answer of any other unknown method (405 with Allow, or 404).
@@ -169,6 +251,15 @@ function toRequest(
       ? hostHeader
       : 'localhost'
   const path = typeof req.url === 'string' && req.url.startsWith('/') ? req.url : '/'
+  return { method, url: `${protocol}://${host}${path}` }
+}
+
+function toRequest(
+  req: NodeRequestLike,
+  options: NodeListenerOptions,
+  body: ReadableStream<Uint8Array> | undefined,
+): Request {
+  const { method, url } = requestTarget(req, options)
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name.startsWith(':')) continue
@@ -184,7 +275,7 @@ function toRequest(
     init.body = body
     init.duplex = 'half'
   }
-  return new Request(`${protocol}://${host}${path}`, init)
+  return new Request(url, init)
 }
 
 const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
@@ -303,4 +394,139 @@ function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
     },
     dispose: stop,
   }
+}
+
+/** A request body read on demand from node:http, under the read deadline (see {@link requestBody}). */
+interface DirectBody extends NodeBody {
+  /** Whether the deadline passed before the body was complete. */
+  timedOut(): boolean
+  /** The response is out: a client still sending past the deadline is cut off now. */
+  responded(): void
+  /** Stop keeping the body: the rest is read and dropped (under the deadline). */
+  drain(): void
+  /** Stops the deadline (the connection is being destroyed anyway). */
+  dispose(): void
+}
+
+/**
+ * The body of `req`, collected into one buffer when the handler asks for it, with the semantics of
+ * {@link requestBody}: paused until read; past `maxBytes` it answers `tooLarge` and drops the rest;
+ * a body not complete `timeoutMs` after the request arrived fails with `request_timeout` and, once
+ * answered, the connection is destroyed; a client that hangs up gives `malformed`.
+ */
+function directBody(req: NodeRequestLike, timeoutMs: number): DirectBody {
+  let done = false // nothing more is kept: complete, failed, too large or drained
+  let ended = false // the client sent the whole body, or the request is gone
+  let expired = false
+  let answered = false
+  let chunks: Uint8Array[] = []
+  let length = 0
+  let limit = Number.POSITIVE_INFINITY
+  let outcome: Promise<BodyRead> | undefined
+  let settle: ((read: BodyRead) => void) | undefined
+  let fail: ((error: HttpError) => void) | undefined
+  let failure: HttpError | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const stop = (): void => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+  }
+  let final: BodyRead | undefined
+  const finishWith = (error: HttpError | undefined, read?: BodyRead): void => {
+    done = true
+    chunks = []
+    if (error !== undefined) {
+      failure = error
+      fail?.(error)
+    } else if (read !== undefined) {
+      final = read
+      settle?.(read)
+    }
+  }
+  if (timeoutMs > 0) {
+    timer = setTimeout(() => {
+      timer = undefined
+      if (ended) return
+      expired = true
+      if (!done)
+        finishWith(
+          new HttpError(
+            'request_timeout',
+            `the request body did not arrive within ${timeoutMs} ms`,
+          ),
+        )
+      if (answered) req.destroy()
+    }, timeoutMs)
+    ;(timer as { unref?: () => void }).unref?.()
+  }
+  req.on('data', (chunk) => {
+    if (done) return
+    length += chunk.byteLength
+    if (length > limit) {
+      finishWith(undefined, { tooLarge: true })
+      return
+    }
+    chunks.push(chunk)
+  })
+  req.on('end', () => {
+    ended = true
+    stop()
+    if (done) return
+    const bytes = chunks.length === 1 ? chunks[0]! : joinChunks(chunks, length)
+    finishWith(undefined, { bytes })
+  })
+  req.on('error', () => {
+    ended = true
+    stop()
+    // The client hung up before the body was complete: its fault, not an internal error.
+    if (!done) finishWith(new HttpError('malformed', 'the request body was cut off'))
+  })
+  req.on('close', () => {
+    ended = true
+    stop()
+    if (!done && settle !== undefined)
+      finishWith(new HttpError('malformed', 'the request body was cut off'))
+  })
+  req.pause()
+  return {
+    read(maxBytes) {
+      if (outcome !== undefined) return outcome
+      if (failure !== undefined) return (outcome = Promise.reject(failure))
+      // The whole body came before anyone asked (an empty one can).
+      if (final !== undefined)
+        return (outcome = Promise.resolve(
+          'bytes' in final && final.bytes.byteLength > maxBytes ? { tooLarge: true } : final,
+        ))
+      limit = maxBytes
+      outcome = new Promise<BodyRead>((resolve, reject) => {
+        settle = resolve
+        fail = reject
+      })
+      if (length > limit) finishWith(undefined, { tooLarge: true })
+      else if (!done) req.resume()
+      return outcome
+    },
+    timedOut: () => expired,
+    responded() {
+      answered = true
+      if (expired && !ended) req.destroy()
+    },
+    drain() {
+      if (ended) return
+      done = true
+      chunks = []
+      req.resume()
+    },
+    dispose: stop,
+  }
+}
+
+function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const bytes = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
 }

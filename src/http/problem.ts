@@ -1,5 +1,6 @@
 import { CredsignError, type ErrorCode } from '../errors/credsign-error.js'
 import type { HttpErrorCode } from './http-error-code.js'
+import { Reply } from './reply.js'
 import { HTTP_STATUS } from './status.js'
 
 /**
@@ -73,15 +74,13 @@ export class HttpError extends Error {
 }
 
 /** A `application/problem+json` response. @internal */
-export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(problem), {
-    status: problem.status,
-    headers: {
-      'content-type': 'application/problem+json',
-      'cache-control': 'no-store',
-      ...headers,
-    },
-  })
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Reply {
+  const all: Record<string, string> = {
+    'content-type': 'application/problem+json',
+    'cache-control': 'no-store',
+  }
+  for (const [name, value] of Object.entries(headers)) all[name.toLowerCase()] = value
+  return new Reply(problem.status, all, JSON.stringify(problem))
 }
 
 /**
@@ -130,7 +129,7 @@ export function clientMessage(code: ProblemCode, message: string): string {
 export function errorResponse(
   error: unknown,
   now: number,
-): { response: Response; code: ProblemCode; serverDetail?: string } {
+): { response: Reply; code: ProblemCode; serverDetail?: string } {
   if (!(error instanceof HttpError) && !CredsignError.is(error)) {
     return {
       code: 'internal_error',

@@ -2,6 +2,7 @@ import type * as z from 'zod'
 import type { HandlerOptions } from './options.js'
 import type { Caller } from './auth.js'
 import type { BodyLimits } from './body.js'
+import { Reply } from './reply.js'
 
 /** What every route receives. @internal */
 export interface RouteContext {
@@ -45,20 +46,28 @@ export interface Route {
    * }`).
    */
   pathParameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
-  run(context: RouteContext): Promise<Response>
+  /** A `Reply` (what `json` and `text` make), or any web `Response`. */
+  run(context: RouteContext): Promise<Response | Reply>
 }
 
 /** A JSON response. @internal */
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Reply {
+  return new Reply(
     status,
-    headers: { 'content-type': 'application/json', ...headers },
-  })
+    { 'content-type': 'application/json', ...lowercased(headers) },
+    JSON.stringify(body),
+  )
+}
+
+function lowercased(headers: Record<string, string>): Record<string, string> {
+  const result: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value
+  return result
 }
 
 /** A text response (a compact JWS / SD-JWT), as the origin answered signing requests. @internal */
-export function text(body: string, contentType: string, status = 201): Response {
-  return new Response(body, { status, headers: { 'content-type': contentType } })
+export function text(body: string, contentType: string, status = 201): Reply {
+  return new Reply(status, { 'content-type': contentType }, body)
 }
 
 /** Decodes a path segment, or undefined when it is not valid percent-encoding. @internal */

@@ -16,6 +16,7 @@ import { clientChecks } from './client-checks.js'
 import { json, type Route, type RouteContext } from './route-context.js'
 import type { HandlerOptions, IssuerProfile } from './options.js'
 import { clientMessage, HttpError, problemResponse, type ProblemDetail } from './problem.js'
+import type { Reply } from './reply.js'
 import { jsonObject } from './schemas.js'
 import { parseRequest } from './validate.js'
 import {
@@ -299,10 +300,7 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
  * 422 with every failure in `errors` and the verifier's checks: what the VC-API suites expect of a
  * failed verification.
  */
-function verificationProblem(
-  errors: ProblemDetail[],
-  checks: VerificationResult['checks'],
-): Response {
+function verificationProblem(errors: ProblemDetail[], checks: VerificationResult['checks']): Reply {
   const first = errors[0]!
   return problemResponse({
     type: `urn:credsign:error:${first.code}`,
