@@ -9,6 +9,7 @@ import {
   KeyVault,
   MemoryStatusListStore,
   MemoryStore,
+  JwtVcSigner,
   SdJwtVcSigner,
   StatusLists,
   asDidSigner,
@@ -194,5 +195,55 @@ describe('issue with status, revoke, verify', () => {
       status: 'revoked',
     })
     expect(unknown.status).toBe(404)
+  })
+})
+
+describe('the VC-API verify routes with verify.statusLists', () => {
+  it('check statuses when the handler is given a status list resolver: a revoked credential is 422 status_revoked', async () => {
+    const vault = new KeyVault({
+      store: new MemoryStore(),
+      serviceSecret: 'status-verify-service-secret-0123456789',
+      kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+    })
+    const own = new StatusLists({ store: new MemoryStatusListStore(), signer: issuer })
+    const url = 'https://issuer.example/status-lists/r'
+    await own.createList({ id: 'r', kind: 'bitstring', purpose: 'revocation', url })
+    const slot = await own.allocate('r')
+    if (slot.kind !== 'bitstring') throw new Error('bitstring')
+    const jwt = await new JwtVcSigner(issuer).sign({
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiableCredential'],
+      credentialSubject: { id: 'did:example:alice' },
+      credentialStatus: slot.credentialStatus,
+    })
+    await own.revoke('r', slot.index)
+    const { jwt: list } = await own.publish('r')
+    const handler = createHandler({
+      vault,
+      auth: { disabled: true },
+      verify: { statusLists: createStatusListResolver({ lists: { [url]: list } }) },
+    })
+    const verifyRequest = (verifiableCredential: unknown) =>
+      handler(
+        new Request('http://localhost/credentials/verify', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ verifiableCredential }),
+        }),
+      )
+    const response = await verifyRequest(jwt)
+    expect(response.status).toBe(422)
+    const problem = (await response.json()) as { errors: { code: string }[] }
+    expect(problem.errors.map((e) => e.code)).toContain('status_revoked')
+    // Without verify.statusLists, the same credential verifies (its status a status_unchecked check).
+    const offline = createHandler({ vault, auth: { disabled: true } })
+    const unchecked = await offline(
+      new Request('http://localhost/credentials/verify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ verifiableCredential: jwt }),
+      }),
+    )
+    expect(unchecked.status).toBe(200)
   })
 })
