@@ -90,7 +90,7 @@ export type ErrorCode =
   // X.509
   | 'certificate_invalid'
   | 'certificate_key_mismatch'
-  // X.509 on verify (x5c path validation)
+  // X.509 on verify (x5c path validation) and the HAIP profile
   | 'trust_anchors_not_configured'
   | 'certificate_untrusted'
   | 'certificate_chain_order'
@@ -103,6 +103,12 @@ export type ErrorCode =
   | 'certificate_path_length'
   | 'certificate_name_constraints'
   | 'certificate_critical_extension'
+  | 'certificate_san_mismatch'
+  | 'haip_format'
+  | 'haip_algorithm'
+  | 'haip_certificate_required'
+  | 'haip_key_binding_required'
+  | 'haip_status_invalid'
   // runtime
   | 'crypto_unavailable'
 

@@ -103,6 +103,12 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode | HttpErrorCode, number>> = 
   certificate_path_length: 400,
   certificate_name_constraints: 400,
   certificate_critical_extension: 400,
+  certificate_san_mismatch: 400,
+  haip_format: 400,
+  haip_algorithm: 400,
+  haip_certificate_required: 400,
+  haip_key_binding_required: 400,
+  haip_status_invalid: 400,
   crypto_unavailable: 500,
   // credsign/http's own codes
   invalid_request: 400,

@@ -125,6 +125,7 @@ function expectedChecks(
   if (options.algorithms !== undefined) expected.push({ option: 'algorithms', check: 'algorithm' })
   if (options.requireKeyBinding === true)
     expected.push({ option: 'requireKeyBinding', check: 'key_binding' })
+  if (options.profile !== undefined) expected.push({ option: 'profile', check: 'profile' })
   if (
     options.allowedContexts !== undefined &&
     (result.credential !== undefined || result.presentation !== undefined)
@@ -280,6 +281,21 @@ function checkOptions(options: VerifyOptions): void {
   if (options.algorithms !== undefined && !Array.isArray(options.algorithms)) {
     throw new CredsignError('invalid_argument', 'algorithms must be an array')
   }
+  const anchors = options.trustAnchors as { certificates?: unknown; load?: unknown } | undefined
+  if (
+    anchors !== undefined &&
+    (anchors === null ||
+      typeof anchors !== 'object' ||
+      !Array.isArray(anchors.certificates) ||
+      typeof anchors.load !== 'function')
+  ) {
+    throw new CredsignError(
+      'invalid_argument',
+      'trustAnchors must be made by createTrustAnchors([...certificates])',
+    )
+  }
+  if (options.profile !== undefined && options.profile !== 'haip')
+    throw new CredsignError('invalid_argument', "profile must be 'haip'")
   checkRelatedResourceOptions(options.relatedResources)
   const statusLists = options.statusLists as unknown
   if (

@@ -3,6 +3,7 @@ import type { JwsAlgorithm } from '../keys/types.js'
 import type { KeyResolver } from '../resolve/types.js'
 import type { RelatedResourceOptions } from './related-resources.js'
 import type { StatusListSource, StatusOutcome } from './status-list-source.js'
+import type { TrustAnchors } from '../x509/trust-anchors.js'
 
 /**
  * What `verify()` recognised. JOSE formats and `sd-jwt` come with the core; `data-integrity` is
@@ -140,6 +141,28 @@ export interface VerifyOptions {
    * error).
    */
   statusLists?: StatusListSource
+  /**
+   * The CA certificates an issuer's `x5c` chain must lead to, made by `createTrustAnchors` (PEM,
+   * DER or base64 DER). With them, a JWT, JWT credential or SD-JWT whose protected header carries
+   * `x5c` is verified with the leaf certificate's key after RFC 5280 path validation at `now`
+   * (signatures, validity, basicConstraints and pathLenConstraint, keyUsage, name constraints,
+   * unknown critical extensions refused; the leaf not self-signed and no anchor inside x5c, as HAIP
+   * requires), and the leaf's subjectAltName must name the issuer (`certificate_san_mismatch`).
+   * Without them, `x5c` is never trusted on its own: a token that names its key only by `x5c` is
+   * `trust_anchors_not_configured`. Certificate revocation (CRL, OCSP) is not checked. See
+   * docs/x509.md.
+   */
+  trustAnchors?: TrustAnchors
+  /**
+   * `'haip'`: the OpenID4VC High Assurance Interoperability Profile 1.0 for presentations of SD-JWT
+   * VCs: the format must be `dc+sd-jwt` (`haip_format`), the issuer key must come from `x5c`
+   * (`haip_certificate_required`; pass `trustAnchors`), the issuer JWT and the KB-JWT must be
+   * `ES256` (`haip_algorithm`), a KB-JWT with a `cnf.jwk` key is required
+   * (`haip_key_binding_required`), and a `status` claim must hold a `status_list` reference
+   * (`haip_status_invalid`). A format that has no such check is `expectation_unchecked`. See
+   * docs/x509.md.
+   */
+  profile?: 'haip'
 }
 
 /**

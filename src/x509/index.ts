@@ -12,3 +12,5 @@ export type {
   CertificateKeyUsage,
   SubjectAltNames,
 } from './extensions.js'
+export { createTrustAnchors } from './trust-anchors.js'
+export type { TrustAnchors } from './trust-anchors.js'

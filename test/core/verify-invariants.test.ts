@@ -87,6 +87,9 @@ const OPTION_ROLES: Record<
   keyBindingMaxAgeSeconds: { role: 'policy' },
   handlers: { role: 'policy' },
   relatedResources: { role: 'policy' },
+  trustAnchors: { role: 'policy' },
+  // An expectation of SD-JWT VCs: every other format fails it (haip_format, expectation_unchecked).
+  profile: { role: 'expectation', check: 'profile' },
   // Where status lists come from. An expectation only for a credential that carries a status (the
   // engine then requires a passed `status` check: test/core/status-verify.test.ts); none of these
   // samples does.
@@ -265,7 +268,13 @@ describe('verify(): the samples verify as produced', () => {
 /** One expectation and the value it takes, or a matching / mismatching one. */
 interface Expectation {
   option:
-    'audience' | 'nonce' | 'requireKeyBinding' | 'algorithms' | 'allowedContexts' | 'proofPurpose'
+    | 'audience'
+    | 'nonce'
+    | 'requireKeyBinding'
+    | 'algorithms'
+    | 'allowedContexts'
+    | 'proofPurpose'
+    | 'profile'
   value: string | boolean | string[]
   /** Only an expectation for these samples (default: every sample). */
   appliesTo?(sample: Sample): boolean
@@ -289,6 +298,8 @@ const EXPECTATIONS: Expectation[] = [
     satisfiable: (s) => !isDocument(s),
     appliesTo: isDocument,
   },
+  // No sample is HAIP-conforming (Ed25519 issuers, no x5c).
+  { option: 'profile', value: 'haip', satisfiable: () => false },
 ]
 /** The Data Integrity handler's option: it speaks only to what that handler verifies. */
 const PURPOSES: Expectation[] = [
@@ -378,6 +389,7 @@ describe('verify(): verified ⇒ every expectation the caller passed has a passe
       'allowedContexts',
       'audience',
       'nonce',
+      'profile',
       'requireKeyBinding',
     ])
     expect(new Set(EXPECTATIONS.map((e) => e.option))).toEqual(new Set(expectations))

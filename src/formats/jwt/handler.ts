@@ -29,6 +29,8 @@ import { CHECK_OF_CODE } from '../../verify/check-of-code.js'
 import type { JsonObject } from '../../credential/types.js'
 import { asList, isJsonObject } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
+import { checkCertificateBinding, x5cIssuerKey } from '../../verify/x5c-issuer.js'
+import type { X5cIssuerKey } from '../../verify/x5c-issuer.js'
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
 
@@ -166,6 +168,13 @@ async function verifyToken(
   else if (isDocument)
     builder.pass('typ', typeof header.typ === 'string' ? header.typ : 'none (VCDM 1.1 allows that)')
 
+  if (options.profile === 'haip')
+    builder.fail(
+      'profile',
+      'haip_format',
+      `HAIP: the credential format must be dc+sd-jwt (an SD-JWT VC), not ${kind.format}`,
+    )
+
   const verified = await checkSignature(input, keyHeader, options, builder, payload, parsed)
   if (!verified) return builder.result()
 
@@ -192,17 +201,20 @@ async function verifyToken(
     return builder.result()
   }
   checkClaims(payload, extracted, builder)
-  checkPartyBinding(
-    issuer,
-    extracted?.kind === 'credential'
-      ? 'issuer'
-      : extracted?.kind === 'presentation'
-        ? 'holder'
-        : undefined,
-    verified.key,
-    options,
-    builder,
-  )
+  if (verified.x5c !== undefined)
+    checkCertificateBinding(issuer, verified.x5c.chain, options, builder)
+  else
+    checkPartyBinding(
+      issuer,
+      extracted?.kind === 'credential'
+        ? 'issuer'
+        : extracted?.kind === 'presentation'
+          ? 'holder'
+          : undefined,
+      verified.key,
+      options,
+      builder,
+    )
   checkValidity(payload, extracted, options, builder)
   if (extracted?.kind !== 'credential') checkAudienceAndNonce(payload, options, builder)
   if (extracted?.kind === 'presentation')
@@ -275,17 +287,25 @@ async function checkSignature(
   builder: ResultBuilder,
   payload: unknown,
   parsed: ParsedJws,
-): Promise<VerifiedJws | undefined> {
+): Promise<(VerifiedJws & { x5c?: X5cIssuerKey }) | undefined> {
   const jwsOptions: JwsVerifyOptions = {}
   if (options.algorithms !== undefined) jwsOptions.algorithms = options.algorithms
   let keyFromIss: ResolvedKey | undefined
+  let x5c: X5cIssuerKey | undefined
   const iss = isJsonObject(payload) ? payload.iss : undefined
+  const issIsDid = isDid(typeof iss === 'string' ? iss.split('#')[0] : undefined)
   try {
-    if (
-      header.kid === undefined &&
-      header.jwk === undefined &&
-      isDid(typeof iss === 'string' ? iss.split('#')[0] : undefined)
-    ) {
+    x5c = await x5cIssuerKey(
+      x5cHeader(parsed.decoded, options),
+      options,
+      header.kid !== undefined || header.jwk !== undefined || issIsDid,
+      builder,
+    )
+    if (x5c !== undefined) {
+      // The x5c chain validated: its leaf's key, whatever kid says.
+      keyFromIss = x5c.key
+      jwsOptions.key = x5c.key.publicJwk
+    } else if (header.kid === undefined && header.jwk === undefined && issIsDid) {
       // No kid (did-jwt and other VCDM 1.1 issuers often send none): the issuer's DID names the key.
       const resolved = await (options.resolver ?? defaultResolver()).resolveKey(iss as string)
       keyFromIss = resolved
@@ -307,7 +327,7 @@ async function checkSignature(
     builder.pass('signature')
     builder.extra.key =
       key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
-    return { ...verified, key }
+    return x5c === undefined ? { ...verified, key } : { ...verified, key, x5c }
   } catch (error) {
     const code: ErrorCode = CredsignError.is(error) ? error.code : 'malformed'
     const message = CredsignError.is(error) ? error.message : 'the JWS could not be verified'
@@ -319,6 +339,26 @@ async function checkSignature(
     builder.fail(check, code, message)
     return undefined
   }
+}
+
+/**
+ * The protected header whose `x5c` names the key: the one signature's. A JWS with several
+ * signatures and an `x5c` is refused when trust anchors are configured (which signature's chain
+ * would vouch for the token is not defined); without anchors x5c is not used at all. An unprotected
+ * `x5c` is never used (SD-JWT VC requires it protected; nothing signs an unprotected one).
+ */
+function x5cHeader(decoded: readonly DecodedSignature[], options: VerifyOptions): JoseHeader {
+  const [only, ...others] = decoded
+  if (others.length === 0) return only?.protectedHeader ?? {}
+  if (
+    options.trustAnchors !== undefined &&
+    decoded.some((signature) => signature.protectedHeader.x5c !== undefined)
+  )
+    throw new CredsignError(
+      'key_not_found',
+      'x5c in a JWS with several signatures is not supported: use one signature',
+    )
+  return {}
 }
 
 /** Data model of the credential or presentation; VC-JOSE-COSE payloads must be VCDM 2.0. */

@@ -29,6 +29,10 @@ import {
   type IssuerJwt,
 } from './issuer-jwt.js'
 import { verifyKbJwt } from './key-binding.js'
+import { haipProblems } from './haip.js'
+import { isDid } from '../../did/did-url.js'
+import { checkCertificateBinding, x5cIssuerKey } from '../../verify/x5c-issuer.js'
+import type { X5cIssuerKey } from '../../verify/x5c-issuer.js'
 import { processPayload } from './process.js'
 import { splitSdJwt, type SplitSdJwt } from './serialization.js'
 import {
@@ -186,8 +190,9 @@ async function run(
     builder.fail('typ', codeOf(error), messageOf(error), 'header.typ')
   }
 
-  const key = await checkSignature(split, issuer, options, builder)
-  if (key === undefined) return
+  const signed = await checkSignature(split, issuer, options, builder)
+  if (signed === undefined) return
+  const { key, x5c } = signed
 
   let claims: JsonObject
   let disclosed: string[]
@@ -213,15 +218,25 @@ async function run(
   const party = checkDocument(kind, claims, disclosed, builder)
   const issuerId = party ?? (typeof claims.iss === 'string' ? claims.iss : undefined)
   if (issuerId !== undefined) builder.extra.issuer = issuerId
-  checkPartyBinding(
-    issuerId,
-    kind === 'w3c-presentation' ? 'holder' : 'issuer',
-    key,
-    options,
-    builder,
-  )
+  if (x5c !== undefined) checkCertificateBinding(issuerId, x5c.chain, options, builder)
+  else
+    checkPartyBinding(
+      issuerId,
+      kind === 'w3c-presentation' ? 'holder' : 'issuer',
+      key,
+      options,
+      builder,
+    )
   checkValidity(kind, claims, builder.extra.credential, options, builder)
   await checkKeyBinding(split, issuer, options, builder)
+  if (options.profile === 'haip') {
+    const [first, ...rest] = haipProblems(issuer.header, claims, split, x5c !== undefined)
+    if (first === undefined) builder.pass('profile', 'haip')
+    else {
+      builder.fail('profile', first.code, first.message)
+      for (const problem of rest) builder.issue(problem.code, problem.message)
+    }
+  }
   if (kind === 'w3c-presentation' && builder.extra.presentation !== undefined) {
     await checkEmbeddedCredentials(
       builder.extra.presentation as JsonObject,
@@ -237,18 +252,30 @@ async function checkSignature(
   issuer: IssuerJwt,
   options: VerifyOptions,
   builder: ResultBuilder,
-): Promise<ResolvedKey | undefined> {
+): Promise<{ key: ResolvedKey; x5c?: X5cIssuerKey } | undefined> {
   try {
-    const key = await verifyIssuerSignature(split, issuer, {
+    const iss = issuer.payload.iss
+    const x5c = await x5cIssuerKey(
+      issuer.header,
+      options,
+      issuer.header.kid !== undefined ||
+        issuer.header.jwk !== undefined ||
+        (typeof iss === 'string' && isDid(iss.split('#')[0])),
+      builder,
+    )
+    const verifiedBy = await verifyIssuerSignature(split, issuer, {
       ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
       ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
+      // A validated x5c chain: its leaf's key, whatever kid says.
+      ...(x5c === undefined ? {} : { key: x5c.key.publicJwk }),
     })
+    const key = x5c?.key ?? verifiedBy
     builder.pass('algorithm', String(issuer.header.alg))
     builder.pass('key', key.id)
     builder.pass('signature')
     builder.extra.key =
       key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
-    return key
+    return x5c === undefined ? { key } : { key, x5c }
   } catch (error) {
     const code = codeOf(error)
     const check = CHECK_OF_CODE[code] ?? 'signature'
@@ -371,9 +398,12 @@ async function checkKeyBinding(
       ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
       ...(options.audience === undefined ? {} : { audience: options.audience }),
       ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
-      ...(options.requireKeyBinding === undefined
-        ? {}
-        : { requireKeyBinding: options.requireKeyBinding }),
+      // HAIP: a KB-JWT is always required (the profile check names the rule when it is missing).
+      ...(options.profile === 'haip'
+        ? { requireKeyBinding: true }
+        : options.requireKeyBinding === undefined
+          ? {}
+          : { requireKeyBinding: options.requireKeyBinding }),
       ...(options.keyBindingMaxAgeSeconds === undefined
         ? {}
         : { keyBindingMaxAgeSeconds: options.keyBindingMaxAgeSeconds }),
