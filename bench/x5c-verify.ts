@@ -1,0 +1,98 @@
+/**
+ * `npx tsx bench/x5c-verify.ts` — what an `x5c` issuer key costs `verify()` (issue 19), on the
+ * node:crypto path (`import 'credsign'` on Node): an SD-JWT VC signed with ES256 by the leaf of a
+ * root → intermediate → leaf chain made by the openssl CLI (P-256 throughout), verified with
+ * `trustAnchors` (the root):
+ *
+ * - "first sight": the validated-chain cache emptied before every call, so each `verify()` parses the
+ *   two certificates and runs path validation (pkijs: two ECDSA certificate signatures, plus
+ *   credsign's own checks);
+ * - "cached chain": the same token again, the chain served from the cache (only the JWS signature);
+ * - "kid (did:key), no x5c": the same claims signed by a P-256 did:key issuer, for comparison.
+ *
+ * Each figure is the best of 5 rounds. BENCH_QUICK=1 for a short smoke run. Prints a Markdown table
+ * (paste into BENCHMARKS.md).
+ */
+import {
+  SdJwtVcSigner,
+  createTrustAnchors,
+  didKeyFromJwk,
+  generateKeyPair,
+  loadPrivateKey,
+  parseCertificate,
+  verify,
+  type Signer,
+} from '../src/index.node.js'
+import { decodePem } from '../src/keys/pem.js'
+import { loadX509 } from '../src/x509/lazy.js'
+import { ISSUER, makeTestChains } from '../test/node/fixtures/x509-chains.js'
+
+const QUICK = process.env.BENCH_QUICK === '1'
+const SECONDS = QUICK ? 0.3 : 2
+
+/** Μs per call: the best of 5 rounds (the machine is shared: the best round has the least noise). */
+async function perOp(fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 50; i++) await fn()
+  let best = Infinity
+  for (let round = 0; round < 5; round++) {
+    let ops = 0
+    const start = performance.now()
+    const end = start + (SECONDS * 1000) / 5
+    while (performance.now() < end) {
+      for (let i = 0; i < 10; i++) await fn()
+      ops += 10
+    }
+    best = Math.min(best, ((performance.now() - start) * 1000) / ops)
+  }
+  return best
+}
+
+const chains = makeTestChains()
+const leafKey = await loadPrivateKey('P-256', decodePem(chains.leaf.keyPem)[0]?.der as Uint8Array)
+const { publicJwk: leafJwk } = await parseCertificate(chains.leaf.pem)
+if (leafJwk === undefined) throw new Error('no leaf key')
+const leaf: Signer = {
+  id: 'leaf',
+  algorithm: 'P-256',
+  publicJwk: leafJwk,
+  sign: (data) => leafKey.sign(data),
+}
+const claims = { iss: ISSUER, vct: 'https://credentials.example/identity', given_name: 'Erika' }
+const x5cToken = await new SdJwtVcSigner(leaf).issue(claims, {
+  disclosureFrame: { _sd: ['given_name'] },
+  kid: false,
+  header: { x5c: chains.good.map((certificate) => certificate.x5c) },
+})
+const pair = await generateKeyPair('P-256')
+const didKey = await loadPrivateKey('P-256', pair.pkcs8)
+const did = didKeyFromJwk(pair.publicJwk)
+const didSigner: Signer = {
+  id: `${did}#${did.slice('did:key:'.length)}`,
+  algorithm: 'P-256',
+  publicJwk: pair.publicJwk,
+  sign: (data) => didKey.sign(data),
+}
+const kidToken = await new SdJwtVcSigner(didSigner).issue(
+  { ...claims, iss: did },
+  { disclosureFrame: { _sd: ['given_name'] } },
+)
+
+const trustAnchors = createTrustAnchors([chains.root.pem])
+const x509 = await loadX509()
+const check = async (token: string): Promise<void> => {
+  const result = await verify(token, { trustAnchors })
+  if (!result.verified) throw new Error(JSON.stringify(result.errors))
+}
+
+const firstSight = await perOp(async () => {
+  x509.clearX5cCache()
+  await check(x5cToken)
+})
+const cached = await perOp(() => check(x5cToken))
+const kid = await perOp(() => check(kidToken))
+
+console.log('| SD-JWT VC, ES256 issuer | verify() (µs) |')
+console.log('|---|---|')
+console.log(`| x5c, first sight (path validation) | ${firstSight.toFixed(1)} |`)
+console.log(`| x5c, cached chain | ${cached.toFixed(1)} |`)
+console.log(`| kid (did:key), no x5c | ${kid.toFixed(1)} |`)
