@@ -181,6 +181,14 @@ function checkOwnRules(
     fail('certificate_not_yet_valid', `${where} is not valid before ${summary.notBefore}`)
   if (Date.parse(summary.notAfter) < now)
     fail('certificate_expired', `${where} expired at ${summary.notAfter}`)
+  // Every x5c certificate is signed by the next one or an anchor: a SHA-1 or MD5 signature there is
+  // forgeable by a chosen-prefix collision. (An anchor's own self-signature proves nothing and is
+  // not looked at.)
+  if (WEAK_SIGNATURE_ALGORITHMS.has(summary.signatureAlgorithm))
+    fail(
+      'certificate_untrusted',
+      `${where} is signed with ${WEAK_SIGNATURE_ALGORITHMS.get(summary.signatureAlgorithm)}, a broken hash`,
+    )
   for (const extension of summary.extensions) {
     if (extension.critical && !UNDERSTOOD_EXTENSIONS.has(extension.oid))
       fail(
@@ -201,6 +209,16 @@ function checkOwnRules(
   if (summary.keyUsage !== undefined && !summary.keyUsage.includes('keyCertSign'))
     fail('certificate_key_usage', `${where} is a CA without keyCertSign (keyUsage)`)
 }
+
+/** Certificate signature algorithms over MD2, MD5 or SHA-1 (RFC 3279, RFC 5758). */
+const WEAK_SIGNATURE_ALGORITHMS: ReadonlyMap<string, string> = new Map([
+  ['1.2.840.113549.1.1.2', 'md2WithRSAEncryption'],
+  ['1.2.840.113549.1.1.4', 'md5WithRSAEncryption'],
+  ['1.2.840.113549.1.1.5', 'sha1WithRSAEncryption'],
+  ['1.3.14.3.2.29', 'sha1WithRSAEncryption (OIW)'],
+  ['1.2.840.10045.4.1', 'ecdsa-with-SHA1'],
+  ['1.2.840.10040.4.3', 'dsa-with-sha1'],
+])
 
 /**
  * Pkijs' path building and validation; returns the path, leaf first and the anchor last, after

@@ -1,0 +1,87 @@
+// Adversarial review of X.509 path validation (issue 19): no certificate of an x5c path is accepted
+// on a SHA-1 (or MD5) signature, which a chosen-prefix collision forges (SHA-1: Leurent and Peyrin,
+// 2020). Go's crypto/x509 and the browsers refuse them; `openssl verify` still accepts one, so
+// credsign is stricter than openssl here. The chains are made by the openssl CLI.
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadX509 } from '../../src/x509/lazy.js'
+import { ChainMaker, LEAF_EXTENSIONS, type MadeCert } from './fixtures/x509-chains.js'
+
+let maker: ChainMaker
+let root: MadeCert
+let good: MadeCert
+let sha1Leaf: MadeCert
+
+function openssl(args: string[]): string {
+  return execFileSync('openssl', args, { cwd: maker.dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim()
+}
+
+/** `name`'s CSR (left by ChainMaker.issue) signed again by `issuer` with `digest`. */
+function resign(name: string, issuer: MadeCert, digest: string): MadeCert {
+  const out = `${name}-${digest}`
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${issuer.name}.pem`,
+    '-CAkey',
+    `${issuer.name}.key`,
+    '-set_serial',
+    '4242',
+    '-days',
+    '3650',
+    `-${digest}`,
+    '-extfile',
+    `${name}.ext`,
+    '-extensions',
+    'ext',
+    '-out',
+    `${out}.pem`,
+  ])
+  const pem = readFileSync(join(maker.dir, `${out}.pem`), 'utf8')
+  const x5c = pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '')
+  return { name: out, pem, x5c, keyPem: readFileSync(join(maker.dir, `${name}.key`), 'utf8') }
+}
+
+/** Openssl verify's verdict at its default security level: 'OK' or its error line. */
+function opensslVerdict(leaf: MadeCert): string {
+  writeFileSync(join(maker.dir, 'anchor.pem'), root.pem)
+  try {
+    openssl(['verify', '-CAfile', 'anchor.pem', `${leaf.name}.pem`])
+    return 'OK'
+  } catch (error) {
+    return String((error as { stderr?: Buffer }).stderr ?? error)
+  }
+}
+
+async function codeOf(leaf: MadeCert): Promise<string> {
+  const x509 = await loadX509()
+  try {
+    await x509.keyFromX5c([leaf.x5c], [root.pem], Date.now())
+    return 'resolved'
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error)
+  }
+}
+
+beforeAll(() => {
+  maker = new ChainMaker()
+  root = maker.root()
+  good = maker.leaf('leaf', root, LEAF_EXTENSIONS)
+  sha1Leaf = resign('leaf', root, 'sha1')
+}, 60_000)
+
+describe('weak signatures on an x5c path', () => {
+  it('the same leaf signed with SHA-256 validates, with SHA-1 it is refused (openssl accepts both)', async () => {
+    expect(opensslVerdict(good)).toBe('OK')
+    expect(await codeOf(good)).toBe('resolved')
+    expect(opensslVerdict(sha1Leaf)).toBe('OK')
+    expect(await codeOf(sha1Leaf)).toBe('certificate_untrusted')
+  })
+})
