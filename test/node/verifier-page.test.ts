@@ -264,7 +264,12 @@ async function verifyText(
 }
 
 async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `verifier-page-${name}.png`), fullPage: true })
+  // The node-backend project runs this file too, possibly at the same time: its own file names.
+  const project = process.env.CREDSIGN_TEST_BACKEND === 'node' ? '-node-backend' : ''
+  await page.screenshot({
+    path: join(SCREENSHOTS, `verifier-page-${name}${project}.png`),
+    fullPage: true,
+  })
 }
 
 const fact = (card: ReturnType<Page['locator']>, label: string) =>
