@@ -14,11 +14,21 @@
  * connected (HTTP_BENCH_SLOW_SECONDS each, default 20); then the run waits (bounded) until the
  * server's body deadline (30 s, as in `credsign serve`) has answered each one 408 and closed it.
  * HTTP_BENCH_ONLY=slow runs only this part, HTTP_BENCH_ONLY=load only the load runs.
+ *
+ * `credsign serve` itself (issue 15, item 7): the command as a user runs it (keys made by `credsign
+ * keygen`, PBKDF2 100,000, unlock cache on, bearer token, access log and metrics on) under
+ * autocannon, 32 connections, `POST /sign/vc/jwt`: a file store with `--workers 1` and with one
+ * worker per core, PostgreSQL (when DATABASE_URL is set) with one worker per core, next to the
+ * in-process handler (bench/http-server.ts, MemoryStore). HTTP_BENCH_SERVE_BEFORE=DIR also runs the
+ * `credsign serve` of another checkout (e.g. a `git worktree` of an older commit, with its
+ * node_modules) right before, for a before/after ratio measured back to back. HTTP_BENCH_ONLY=serve
+ * runs only this part.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
-import { cpus } from 'node:os'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { connect, createServer as createNetServer } from 'node:net'
+import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import autocannon from 'autocannon'
 
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 30)
@@ -282,8 +292,9 @@ async function run(): Promise<void> {
     `## HTTP load (credsign/http over node:http), run of ${new Date().toISOString().slice(0, 10)}`,
   )
   out()
-  if (ONLY !== 'slow') await runLoad()
-  if (ONLY !== 'load') await runSlowClients()
+  if (ONLY === undefined || ONLY === 'load') await runLoad()
+  if (ONLY === undefined || ONLY === 'serve') await runServe()
+  if (ONLY === undefined || ONLY === 'slow') await runSlowClients()
   mkdirSync('.bench-out', { recursive: true })
   writeFileSync(
     ONLY === undefined ? '.bench-out/http.md' : `.bench-out/http-${ONLY}.md`,
@@ -352,3 +363,211 @@ async function runLoad(): Promise<void> {
 }
 
 await run()
+
+/**
+ * CPU time (user + system, ms) of process `pid` and its children, from /proc (Linux; 0 elsewhere):
+ * per request, it is what the server costs whatever else runs on the machine.
+ */
+function cpuMs(pid: number): number {
+  const ticksOf = (stat: string): { ppid: number; ticks: number } => {
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }
+  }
+  try {
+    let ticks = ticksOf(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      try {
+        const child = ticksOf(readFileSync(`/proc/${entry}/stat`, 'utf8'))
+        if (child.ppid === pid) ticks += child.ticks
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return ticks * 10 // USER_HZ is 100 on Linux
+  } catch {
+    return 0
+  }
+}
+
+/** A port that was free a moment ago (for a server whose stdout carries the access log). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createNetServer()
+    probe.once('error', fail)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => done(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
+}
+
+/** `credsign <args>` of the checkout at `root`, run through tsx as the tests do. */
+function cliArgs(root: string, args: string[]): string[] {
+  return [
+    '--import',
+    join(root, 'node_modules/tsx/dist/loader.mjs'),
+    join(root, 'src/cli/main.ts'),
+    ...args,
+  ]
+}
+
+async function startServe(
+  root: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, cliArgs(root, ['serve', '--port', String(port), ...args]), {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  await new Promise<void>((done, fail) => {
+    let buffered = ''
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString()
+      if (buffered.includes('credsign listening on')) {
+        buffered = ''
+        // Keep reading (and dropping) the access log, as a log shipper would.
+        child.stdout!.off('data', onData)
+        child.stdout!.resume()
+        done()
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.once('exit', (code) => fail(new Error(`credsign serve exited with ${code}: ${stderr}`)))
+  })
+  return { child, port }
+}
+
+async function runServe(): Promise<void> {
+  const cores = availableParallelism()
+  const before = process.env.HTTP_BENCH_SERVE_BEFORE
+  out()
+  out('### `credsign serve` itself: `POST /sign/vc/jwt`, 32 connections')
+  out()
+  out(
+    `Command: \`HTTP_BENCH_ONLY=serve npm run bench:http\` (${SECONDS} s per run${before === undefined ? '' : '; HTTP_BENCH_SERVE_BEFORE set'}). Node ${process.version}, ${cores} × ${cpus()[0]?.model.trim()}; autocannon on the same machine, loopback. \`credsign serve\` as a user runs it: a key made by \`credsign keygen\` (Ed25519, PBKDF2 100,000), \`CREDSIGN_UNLOCK_CACHE_TTL_MS=300000\`, a bearer token, access log (read and dropped) and metrics on.`,
+  )
+  out()
+  out(
+    '| server | store | processes | req/s | p50 ms | p99 ms | max ms | errors | non-2xx | server CPU ms per request |',
+  )
+  out('|---|---|---|---:|---:|---:|---:|---:|---:|---:|')
+  const body = JSON.stringify({
+    identifier: 'did:web:issuer.example#key-1',
+    secrets: ['bench-secret-1'],
+    verifiable: credential,
+  })
+  const load = async (port: number, pid: number) => {
+    const cpuBefore = cpuMs(pid)
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}/sign/vc/jwt`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body,
+      connections: 32,
+      duration: SECONDS,
+      timeout: 10,
+    })
+    const perRequest = (cpuMs(pid) - cpuBefore) / Math.max(1, result.requests.total)
+    return `${fmt(result.requests.average)} | ${fmt(result.latency.p50, 1)} | ${fmt(result.latency.p99, 1)} | ${fmt(result.latency.max, 0)} | ${result.errors + result.timeouts} | ${result.non2xx} | ${fmt(perRequest, 3)}`
+  }
+  const warm = async (port: number): Promise<void> => {
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/sign/vc/jwt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body,
+      })
+      const text = await response.text()
+      if (response.status !== 201)
+        throw new Error(`warm-up: ${response.status} ${text.slice(0, 200)}`)
+    }
+  }
+
+  // The in-process figure, as in the table above.
+  {
+    const { child, port } = await startServer({ KDF_ITERATIONS: '100000', UNLOCK_CACHE: '1' })
+    try {
+      await warm(port)
+      out(
+        `| in-process handler (bench/http-server.ts) | memory | 1 | ${await load(port, child.pid!)} |`,
+      )
+    } finally {
+      await stopServer(child)
+    }
+  }
+
+  const runs: { name: string; root: string; store: 'file' | 'pg'; workers?: number }[] = [
+    ...(before === undefined
+      ? []
+      : [{ name: `credsign serve of ${before}`, root: resolve(before), store: 'file' as const }]),
+    { name: 'credsign serve', root: process.cwd(), store: 'file', workers: 1 },
+    { name: 'credsign serve', root: process.cwd(), store: 'file', workers: cores },
+    ...(process.env.DATABASE_URL
+      ? [{ name: 'credsign serve', root: process.cwd(), store: 'pg' as const, workers: cores }]
+      : []),
+  ]
+  for (const run of runs) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'credsign-bench-serve-'))
+    const schema = `bench_serve_${Math.random().toString(16).slice(2, 10)}`
+    const env: Record<string, string> = {
+      CREDSIGN_DATA_DIR: dataDir,
+      PBKDF2_ITERATIONS: '100000',
+      CREDSIGN_UNLOCK_CACHE_TTL_MS: '300000',
+      CREDSIGN_TOKENS: TOKEN,
+      DATABASE_URL: run.store === 'pg' ? process.env.DATABASE_URL! : '',
+    }
+    const schemaArgs = run.store === 'pg' ? ['--schema', schema] : []
+    try {
+      writeFileSync(join(dataDir, 'secrets'), 'bench-secret-1\n', { mode: 0o600 })
+      if (run.store === 'pg') {
+        const migrated = spawnSync(
+          process.execPath,
+          cliArgs(run.root, ['migrate', ...schemaArgs]),
+          { env: { ...process.env, ...env }, encoding: 'utf8' },
+        )
+        if (migrated.status !== 0) throw new Error(`migrate: ${migrated.stderr}`)
+      }
+      const keygen = spawnSync(
+        process.execPath,
+        cliArgs(run.root, [
+          'keygen',
+          '--id',
+          'did:web:issuer.example#key-1',
+          '--algorithm',
+          'Ed25519',
+          '--secrets-file',
+          join(dataDir, 'secrets'),
+          ...schemaArgs,
+        ]),
+        { env: { ...process.env, ...env }, encoding: 'utf8' },
+      )
+      if (keygen.status !== 0) throw new Error(`keygen: ${keygen.stderr}`)
+      const { child, port } = await startServe(
+        run.root,
+        [...(run.workers === undefined ? [] : ['--workers', String(run.workers)]), ...schemaArgs],
+        env,
+      )
+      try {
+        await warm(port)
+        out(
+          `| ${run.name} | ${run.store === 'pg' ? 'PostgreSQL' : 'files'} | ${run.workers ?? 1} | ${await load(port, child.pid!)} |`,
+        )
+      } finally {
+        await stopServer(child)
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+      if (run.store === 'pg') {
+        const pg = (await import('pg')).default
+        const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 })
+        await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => pool.end())
+      }
+    }
+  }
+}
