@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FileStatusListStore, keyFileStem } from 'credsign/file'
 import { statusListStoreContract, definition, codeOf } from '../core/status-store-contract.js'
-import { allocateInProcesses } from './status-processes.js'
+import { allocateInProcesses, allocateUntilKilled } from './status-processes.js'
 
 const dirs: string[] = []
 async function freshDir(): Promise<string> {
@@ -66,6 +66,34 @@ describe('FileStatusListStore across processes', () => {
     expect(new Set(all).size).toBe(150)
     expect(all.length).toBe(150)
     expect(reports.reduce((n, r) => n + (r.refused.status_list_full ?? 0), 0)).toBe(50)
+  }, 120_000)
+})
+
+describe('FileStatusListStore: a writer killed midway', () => {
+  it('never hands out again an index a killed process was given, and leaves a readable list', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory, staleLockMs: 100 })
+    const def = definition({ size: 300 })
+    await store.createStatusList(def)
+    const reported = await allocateUntilKilled(
+      { store: 'file', directory, list: def.id, count: 300, parallel: 4 },
+      60,
+    )
+    expect(reported.length).toBeGreaterThanOrEqual(60)
+    // The killed process may have left its lock file: it is broken once older than staleLockMs.
+    await new Promise((done) => setTimeout(done, 150))
+    const rest: number[] = []
+    for (;;) {
+      try {
+        rest.push(await store.allocateStatusIndex(def.id))
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe('status_list_full')
+        break
+      }
+    }
+    expect(rest.filter((index) => reported.includes(index))).toEqual([])
+    expect(new Set([...reported, ...rest]).size).toBe(reported.length + rest.length)
+    expect((await store.getStatusList(def.id))?.allocated).toBe(300)
   }, 120_000)
 })
 

@@ -55,3 +55,45 @@ export async function allocateInProcesses(
     return JSON.parse(line) as { indexes: number[]; refused: Record<string, number>; ms: number }
   })
 }
+
+/**
+ * Starts the allocation fixture streaming its indexes, kills it (SIGKILL) once `after` indexes were
+ * reported, and resolves with the indexes it reported: each one was acknowledged to its caller.
+ */
+export async function allocateUntilKilled(
+  job: Record<string, unknown>,
+  after: number,
+): Promise<number[]> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./fixtures/status-allocate.ts', import.meta.url)),
+      JSON.stringify({ ...job, stream: true }),
+    ],
+    { cwd: repoRoot, stdio: 'pipe' },
+  )
+  const reported: number[] = []
+  let partial = ''
+  let err = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
+  return new Promise<number[]>((done, fail) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) {
+        if (line === 'ready') child.stdin.write('go\n')
+        const match = /^index (\d+)$/.exec(line)
+        if (match !== null) reported.push(Number(match[1]))
+      }
+      if (reported.length >= after && child.exitCode === null && child.signalCode === null)
+        child.kill('SIGKILL')
+    })
+    child.on('close', (code, signal) =>
+      signal === 'SIGKILL'
+        ? done(reported)
+        : fail(new Error(`child ended (${code}) before the kill: ${err}`)),
+    )
+  })
+}

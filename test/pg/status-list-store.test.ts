@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PostgresStatusListStore } from 'credsign/postgres'
 import { statusListStoreContract, definition } from '../core/status-store-contract.js'
-import { allocateInProcesses } from '../node/status-processes.js'
+import { allocateInProcesses, allocateUntilKilled } from '../node/status-processes.js'
 import { adminPool, codeOf, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
 
 const url = databaseUrl as string
@@ -102,6 +102,30 @@ describePg('PostgresStatusListStore', () => {
       )
       expect(rows[0].n).toBe(20_000)
     }, 300_000)
+
+    it('never hands out again an index a killed process was given', async () => {
+      const store = await migratedStore('status_kill')
+      const schema = schemas[schemas.length - 1] as string
+      const def = definition({ size: 400 })
+      await store.createStatusList(def)
+      const reported = await allocateUntilKilled(
+        { store: 'postgres', url, schema, list: def.id, count: 400, parallel: 6 },
+        100,
+      )
+      expect(reported.length).toBeGreaterThanOrEqual(100)
+      const rest: number[] = []
+      for (;;) {
+        try {
+          rest.push(await store.allocateStatusIndex(def.id))
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('status_list_full')
+          break
+        }
+      }
+      expect(rest.filter((index) => reported.includes(index))).toEqual([])
+      expect(reported.length + rest.length).toBeLessThanOrEqual(400)
+      expect((await store.getStatusList(def.id))?.allocated).toBe(400)
+    }, 120_000)
 
     it('two processes exhausting a list: exactly its size, the rest status_list_full', async () => {
       const store = await migratedStore('status_full')
