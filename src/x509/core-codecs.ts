@@ -16,10 +16,10 @@ import { CredsignError } from '../errors/credsign-error.js'
  *
  * ```ts
  * import { base64 } from '@scure/base'
- * import { readDer } from '../keys/der.js'
- * import { decodePem } from '../keys/pem.js'
- * import { jwkFromSpki } from '../keys/spki.js'
- * const codecs: CoreCodecs = { base64, der: { readDer }, decodePem, jwkFromSpki }
+ * declare const der: CoreCodecs['der']
+ * import { decodePem, encodePem } from '../keys/pem.js'
+ * import { jwkFromSpki, spkiFromJwk } from '../keys/spki.js'
+ * const codecs: CoreCodecs = { base64, der, decodePem, encodePem, jwkFromSpki, spkiFromJwk }
  * ```
  *
  * @internal
@@ -27,9 +27,22 @@ import { CredsignError } from '../errors/credsign-error.js'
 export interface CoreCodecs {
   /** Standard base64 with padding, strict (@scure/base). */
   readonly base64: { encode(bytes: Uint8Array): string; decode(text: string): Uint8Array }
-  readonly der: Pick<typeof import('../keys/der.js'), 'readDer'>
+  readonly der: Pick<
+    typeof import('../keys/der.js'),
+    | 'readDer'
+    | 'encodeDer'
+    | 'derSequence'
+    | 'derOid'
+    | 'derUnsignedInteger'
+    | 'derSmallInteger'
+    | 'derBitString'
+    | 'derOctetString'
+    | 'derNull'
+  >
   readonly decodePem: typeof import('../keys/pem.js').decodePem
+  readonly encodePem: typeof import('../keys/pem.js').encodePem
   readonly jwkFromSpki: typeof import('../keys/spki.js').jwkFromSpki
+  readonly spkiFromJwk: typeof import('../keys/spki.js').spkiFromJwk
 }
 
 let installed: CoreCodecs | undefined

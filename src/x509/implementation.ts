@@ -15,3 +15,4 @@ export {
   parseCertificates,
 } from './parse.js'
 export { clearX5cCache, keyFromX5c } from './x5c-key.js'
+export { createCertificateSigningRequest } from './csr.js'

@@ -4,7 +4,8 @@
  *
  * @module
  */
-export { parseCertificate, parseCertificates } from './lazy.js'
+export { createCertificateSigningRequest, parseCertificate, parseCertificates } from './lazy.js'
+export type { CertificateSigningRequest, CsrOptions, CsrSubject } from './csr.js'
 export type { CertificateInput, CertificateSummary } from './parse.js'
 export type {
   BasicConstraints,

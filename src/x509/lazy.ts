@@ -1,7 +1,19 @@
 import { base64 } from '@scure/base'
-import { readDer } from '../keys/der.js'
-import { decodePem } from '../keys/pem.js'
-import { jwkFromSpki } from '../keys/spki.js'
+import {
+  derBitString,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSmallInteger,
+  derUnsignedInteger,
+  encodeDer,
+  readDer,
+} from '../keys/der.js'
+import { decodePem, encodePem } from '../keys/pem.js'
+import { jwkFromSpki, spkiFromJwk } from '../keys/spki.js'
+import type { Signer } from '../keys/types.js'
+import type { CertificateSigningRequest, CsrOptions } from './csr.js'
 import type { CertificateInput, CertificateSummary } from './parse.js'
 
 /*
@@ -32,7 +44,24 @@ export function loadX509(): Promise<X509Module> {
   implementation ??= import('./implementation.js').then((module) => {
     // Built here, inside the function: a module-level object (or `import * as`) would be a
     // statement bundlers keep in every app's initial load.
-    module.installCodecs({ base64, der: { readDer }, decodePem, jwkFromSpki })
+    module.installCodecs({
+      base64,
+      der: {
+        readDer,
+        encodeDer,
+        derSequence,
+        derOid,
+        derUnsignedInteger,
+        derSmallInteger,
+        derBitString,
+        derOctetString,
+        derNull,
+      },
+      decodePem,
+      encodePem,
+      jwkFromSpki,
+      spkiFromJwk,
+    })
     return module
   })
   return implementation
@@ -82,4 +111,42 @@ export async function parseCertificates(
   input: CertificateInput | readonly CertificateInput[],
 ): Promise<CertificateSummary[]> {
   return (await loadX509()).parseCertificates(input)
+}
+
+/**
+ * Builds a PKCS#10 certificate signing request for `signer`'s public key and signs it with
+ * `signer`: with an unlocked vault key the private key never leaves the vault. Send the PEM to the
+ * CA; attach what it issues with {@link KeyVault.attachCertificateChain}.
+ *
+ * Supported keys: Ed25519, P-256, P-384, P-521, secp256k1 and RSA PKCS#1 v1.5 (RS256/384/512); HAIP
+ * issuers use P-256. RSA-PSS keys are refused (`unsupported_algorithm`). ECDSA signatures are
+ * written in the DER form X.509 uses.
+ *
+ * Errors: `invalid_argument` (no subject attribute, a bad DNS name or URI, an unknown key usage),
+ * `unsupported_algorithm`, and what `signer.sign` throws (`signer_locked`, …).
+ *
+ * @example
+ *
+ * ```ts
+ * import { KeyVault, MemoryStore, createCertificateSigningRequest } from 'credsign'
+ * const vault = new KeyVault({
+ *   store: new MemoryStore(),
+ *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+ * })
+ * await vault.generate({ id: 'issuer-1', algorithm: 'P-256', secrets: ['s1'] })
+ * const csr = await vault.withKey('issuer-1', ['s1'], (signer) =>
+ *   createCertificateSigningRequest(signer, {
+ *     subject: { commonName: 'issuer.example', organization: 'Example' },
+ *     dnsNames: ['issuer.example'],
+ *     uris: ['https://issuer.example'],
+ *   }),
+ * )
+ * console.log(csr.pem)
+ * ```
+ */
+export async function createCertificateSigningRequest(
+  signer: Signer,
+  options: CsrOptions,
+): Promise<CertificateSigningRequest> {
+  return (await loadX509()).createCertificateSigningRequest(signer, options)
 }
