@@ -106,6 +106,12 @@ export interface Signer {
   readonly algorithm: KeyAlgorithm
   /** The public key, with `kid` set to its RFC 7638 thumbprint. */
   readonly publicJwk: PublicJwk
+  /**
+   * The X.509 certificate chain of this key, if it has one: `x5c` entries (standard base64 DER),
+   * leaf first, trust anchor omitted. JOSE signers put it in the `x5c` header when asked (`x5c:
+   * true`); an unlocked vault key carries its version's attached chain.
+   */
+  readonly x5c?: readonly string[]
   /** Signs `data` and resolves with the signature bytes. */
   sign(data: Uint8Array): Promise<Uint8Array>
 }

@@ -16,6 +16,11 @@ export interface KeyVersionRecord {
   createdAt: string
   /** The private key (PKCS#8), encrypted. */
   envelope: SealedEnvelope
+  /**
+   * The X.509 chain attached to this version (`KeyVault.attachCertificateChain`): public data,
+   * `x5c` entries leaf first without the trust anchor, and when the chain stops being valid.
+   */
+  certificateChain?: { x5c: string[]; notAfter: string }
 }
 
 /**

@@ -124,8 +124,30 @@ export function findRecordProblem(value: unknown): string | undefined {
     if (!isTimestamp(entry.createdAt)) return `${at}.createdAt is not an ISO 8601 timestamp`
     const envelopeProblem = findEnvelopeProblem(entry.envelope)
     if (envelopeProblem !== undefined) return `${at}.envelope ${envelopeProblem}`
+    if (entry.certificateChain !== undefined) {
+      const chainProblem = findCertificateChainProblem(entry.certificateChain)
+      if (chainProblem !== undefined) return `${at}.certificateChain ${chainProblem}`
+    }
   }
   if (current !== 1) return `${current} versions have status "current" (exactly one must)`
+  return undefined
+}
+
+// Standard base64 with padding (x5c, RFC 7515 section 4.1.6), at most 16 KiB of DER per entry.
+const X5C_ENTRY = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const MAX_X5C_ENTRY = Math.ceil((16 * 1024) / 3) * 4
+
+function findCertificateChainProblem(chain: unknown): string | undefined {
+  if (!isPlainObject(chain)) return 'is not an object'
+  const { x5c, notAfter } = chain
+  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 10)
+    return 'x5c is not an array of 1 to 10 certificates'
+  for (const entry of x5c) {
+    if (typeof entry !== 'string' || entry.length === 0 || entry.length > MAX_X5C_ENTRY)
+      return 'x5c has an entry that is not a certificate of at most 16 KiB'
+    if (!X5C_ENTRY.test(entry)) return 'x5c has an entry that is not standard base64'
+  }
+  if (!isTimestamp(notAfter)) return 'notAfter is not an ISO 8601 timestamp'
   return undefined
 }
 

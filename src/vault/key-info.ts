@@ -14,6 +14,12 @@ export interface KeyVersionInfo {
   publicKeyMultibase: string
   /** RFC 7638 SHA-256 thumbprint, base64url. */
   thumbprint: string
+  /**
+   * The X.509 chain attached to this version, if any: `x5c` (leaf first, no trust anchor) and
+   * `notAfter`, when its first certificate expires (renew before then: request a new certificate
+   * for a CSR of this version, or rotate and attach one for the new version).
+   */
+  certificateChain?: { x5c: string[]; notAfter: string }
 }
 
 /**

@@ -23,6 +23,8 @@ import { LiveMaterials, SharedKeyMaterial, UnlockedKey } from './unlocked-key.js
 import { keyDidDocument, toKeyInfo, type DidDocumentOptions } from './public-views.js'
 import type { Jwks, KeyInfo, KeyInfoPage } from './key-info.js'
 import type { LegacyKeySource } from './legacy-key-source.js'
+import { loadX509 } from '../x509/lazy.js'
+import type { CertificateInput } from '../x509/parse.js'
 
 /** Options of {@link KeyVault}. */
 export interface KeyVaultOptions {
@@ -120,7 +122,7 @@ const MAX_CAS_ATTEMPTS = 5
 
 /** The result of an unlock that concurrent identical requests share. */
 interface InFlightUnlock {
-  facts: { version: number; algorithm: KeyAlgorithm; publicJwk: PublicJwk }
+  facts: { version: number; algorithm: KeyAlgorithm; publicJwk: PublicJwk; x5c?: string[] }
   material: SharedKeyMaterial
 }
 
@@ -387,6 +389,7 @@ export class KeyVault {
       version: version.version,
       algorithm: version.algorithm,
       publicJwk: version.publicJwk,
+      ...(version.certificateChain !== undefined && { x5c: version.certificateChain.x5c }),
     }
     if (this.#cache && cacheKey)
       this.#cache.set(cacheKey, id, facts, material, this.#clock(), generation)
@@ -727,6 +730,72 @@ export class KeyVault {
   }
 
   /**
+   * Attaches an X.509 certificate chain to a key version (the current one unless
+   * `options.version`): what the CA issued for a CSR of that version
+   * (`createCertificateSigningRequest`), leaf first, then intermediates, without the trust anchor
+   * (HAIP 1.0: verifiers have it). Stored with the version as public data in every store, shown by
+   * `publicKey()` / `list()` (`certificateChain`, with its `notAfter`), sent as `x5c` by signers
+   * given `x5c: true`. A chain belongs to one version: `rotate` gives the new version none (attach
+   * the new certificate to it) and the old one keeps its own. Attaching again replaces the chain
+   * (renewal).
+   *
+   * It needs the key's secrets, like `rotate` and `retire`: the chain is public, but swapping it
+   * changes who wallets believe signed (another subject, another CA), so only the key's holders
+   * may. Failed attempts count towards the lockout.
+   *
+   * Errors: `wrong_secrets` / `locked` (as `unlock`), `certificate_invalid`,
+   * `certificate_key_mismatch` (the leaf is for another key or version), `certificate_self_signed`,
+   * `certificate_chain_order`, `certificate_anchor_included`, `certificate_expired`.
+   *
+   * @example
+   *
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * declare const vault: KeyVault, chainPem: string // leaf + intermediate, as the CA sent them
+   * const info = await vault.attachCertificateChain('issuer-1', ['s1'], chainPem)
+   * console.log(info.current.certificateChain?.notAfter)
+   * ```
+   */
+  async attachCertificateChain(
+    id: string,
+    secrets: CallerSecret[],
+    chain: CertificateInput | readonly CertificateInput[],
+    options: Pick<UnlockOptions, 'client' | 'version'> = {},
+  ): Promise<KeyInfo> {
+    validateKeyId(id)
+    assertCallerSecrets(secrets)
+    if (
+      options.version !== undefined &&
+      (!Number.isSafeInteger(options.version) || options.version < 1)
+    )
+      throw new CredsignError('invalid_argument', 'version must be a positive integer')
+    const auth = await this.#authorize(id, secrets, options)
+    wipe(auth.plaintext)
+    const target = auth.version.version
+    const x509 = await loadX509()
+    const certificateChain = await x509.checkKeyCertificateChain(
+      chain,
+      auth.version.publicJwk,
+      this.#clock(),
+    )
+    const info = await this.#compareAndSwap(id, auth.record, async (record) => {
+      const version = record.versions.find((v) => v.version === target)
+      if (!version) throw new CredsignError('not_found', `key has no version ${target}`)
+      if (!sameJwk(version.publicJwk, auth.version.publicJwk))
+        throw new CredsignError('conflict', 'the key version changed while the chain was checked')
+      return {
+        ...record,
+        updatedAt: new Date(this.#clock()).toISOString(),
+        versions: record.versions.map((v) => (v === version ? { ...v, certificateChain } : v)),
+      }
+    })
+    // Unlock-cache entries hold the version's facts (its x5c among them): drop them so the next
+    // unlock carries the new chain. Handles already unlocked keep the chain they were given.
+    this.#cache?.invalidate(id)
+    return info
+  }
+
+  /**
    * Whether any version of `id` is sealed under a previous service secret or a KDF weaker than the
    * vault's, i.e. whether it should be {@link KeyVault.rewrap}ped.
    *
@@ -970,4 +1039,8 @@ function isKeyStore(value: unknown): value is KeyStore {
   if (!value || typeof value !== 'object') return false
   const store = value as Record<string, unknown>
   return ['create', 'get', 'update', 'delete', 'list'].every((m) => typeof store[m] === 'function')
+}
+
+function sameJwk(a: PublicJwk, b: PublicJwk): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
 }

@@ -51,6 +51,12 @@ async function toVersionInfo(version: KeyVersionRecord): Promise<KeyVersionInfo>
     publicJwk,
     publicKeyMultibase: multikeyFromJwk(publicJwk),
     thumbprint,
+    ...(version.certificateChain !== undefined && {
+      certificateChain: {
+        x5c: [...version.certificateChain.x5c],
+        notAfter: version.certificateChain.notAfter,
+      },
+    }),
   }
 }
 

@@ -22,6 +22,7 @@ interface CachedVersion {
   version: number
   algorithm: KeyAlgorithm
   publicJwk: PublicJwk
+  x5c?: string[]
 }
 
 interface CacheEntry {

@@ -99,6 +99,8 @@ export interface UnlockedKeyInit {
   version: number
   algorithm: KeyAlgorithm
   publicJwk: PublicJwk
+  /** The version's attached X.509 chain (x5c entries), if any. */
+  x5c?: string[]
   material: SharedKeyMaterial
 }
 
@@ -134,6 +136,11 @@ export class UnlockedKey implements Signer {
   readonly version: number
   readonly algorithm: KeyAlgorithm
   readonly publicJwk: PublicJwk
+  /**
+   * The X.509 chain attached to this handle's key version when it was unlocked (`x5c` entries, leaf
+   * first, no trust anchor); `undefined` when none is attached. Signers send it with `x5c: true`.
+   */
+  readonly x5c?: readonly string[]
   #material: SharedKeyMaterial | undefined
 
   /** @internal */
@@ -144,6 +151,7 @@ export class UnlockedKey implements Signer {
     // Each handle gets its own copy: handles served by the unlock cache share `init.publicJwk`, and
     // one caller changing its key's JWK must not change what later unlocks report.
     this.publicJwk = copyJwk(init.publicJwk)
+    if (init.x5c !== undefined) this.x5c = Object.freeze([...init.x5c])
     init.material.acquire()
     this.#material = init.material
   }

@@ -16,3 +16,4 @@ export {
 } from './parse.js'
 export { clearX5cCache, keyFromX5c } from './x5c-key.js'
 export { createCertificateSigningRequest } from './csr.js'
+export { checkKeyCertificateChain } from './certificate-chain.js'

@@ -6,6 +6,7 @@
  */
 export { createCertificateSigningRequest, parseCertificate, parseCertificates } from './lazy.js'
 export type { CertificateSigningRequest, CsrOptions, CsrSubject } from './csr.js'
+export type { KeyCertificateChain } from './certificate-chain.js'
 export type { CertificateInput, CertificateSummary } from './parse.js'
 export type {
   BasicConstraints,

@@ -101,10 +101,11 @@ describe('createCertificateSigningRequest (verified by openssl)', () => {
 
   it('pkijs (a second implementation) verifies the CSR signature too; a flipped bit does not', async () => {
     const csr = await csrFor('csr-pkijs', 'P-256')
-    const request = pkijs.CertificationRequest.fromBER(csr.der)
+    const request = pkijs.CertificationRequest.fromBER(new Uint8Array(csr.der))
     expect(await request.verify()).toBe(true)
     const tampered = csr.der.slice()
-    tampered[tampered.length - 5] ^= 1
+    const at = tampered.length - 5
+    tampered[at] = (tampered[at] as number) ^ 1
     expect(await pkijs.CertificationRequest.fromBER(tampered).verify()).toBe(false)
   })
 

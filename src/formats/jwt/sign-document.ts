@@ -9,6 +9,7 @@ import type { JwtVcSignOptions, JwtVpSignOptions } from './sign-options.js'
 import type { JsonObject } from '../../credential/types.js'
 import { jsonClaimsCopy } from '../../credential/prepare-document.js'
 import { isJsonObject } from '../../credential/validate-shared.js'
+import { x5cMember } from '../../jose/x5c-header.js'
 
 /** Claims credsign derives itself: `claims` may not set them. */
 const DERIVED_CLAIMS = ['iss', 'iat', 'nbf', 'exp', 'jti', 'sub', 'aud', 'nonce', 'vc', 'vp']
@@ -61,8 +62,9 @@ export async function signJwtPayload(
   const kid = options.kid ?? signer.id
   if (kid !== false && (typeof kid !== 'string' || kid.length === 0))
     throw new CredsignError('invalid_argument', 'kid must be a non-empty string or false')
+  const chain = x5cMember(signer, options.x5c, extra)
   const protectedHeader: JoseHeader =
-    kid === false ? { ...header, ...extra } : { kid, ...header, ...extra }
+    kid === false ? { ...header, ...chain, ...extra } : { kid, ...header, ...chain, ...extra }
   return signCompact(signer, JSON.stringify(payload), {
     protectedHeader,
     includeKid: false,

@@ -82,6 +82,11 @@ export interface JwtVcSignOptions {
    * other options.
    */
   header?: JoseHeader
+  /**
+   * `true`: put the signer's X.509 chain in the `x5c` header (an unlocked vault key's chain,
+   * attached with `KeyVault.attachCertificateChain`; leaf first, trust anchor omitted).
+   */
+  x5c?: boolean
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number
 }

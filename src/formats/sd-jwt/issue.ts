@@ -10,6 +10,7 @@ import { jsonClaimsCopy } from '../../credential/prepare-document.js'
 import { frameLevel } from './frame.js'
 import { decoyDigest, isSdHashAlgorithm, randomSalt, sdDigest } from './hash.js'
 import type { DisclosureFrame, HolderBinding, SdHashAlgorithm, SdJwtIssueOptions } from './types.js'
+import { x5cMember } from '../../jose/x5c-header.js'
 
 /** Header members that come from the signer and the options, never from `header`. */
 const DERIVED_HEADER = ['alg', 'typ', 'kid', 'crit', 'b64']
@@ -108,12 +109,14 @@ export async function issueSdJwtWith(
 ): Promise<string> {
   if (!isOptionsObject(options))
     throw new CredsignError('invalid_argument', 'options must be an object')
-  const { typ, kid, header, ed25519Name, fullySpecified } = options
+  const { typ, kid, header, ed25519Name, fullySpecified, x5c } = options
   const protectedHeader = headerOf(
     signer,
     typ ?? (isPlainObject(claims) && typeof claims.vct === 'string' ? 'dc+sd-jwt' : 'sd-jwt'),
     kid,
-    header,
+    header === undefined && x5c !== true
+      ? undefined
+      : { ...x5cMember(signer, x5c, header), ...header },
   )
   const { payload, disclosures } = buildSdPayload(claims, options, seam)
   const encode = seam.encodeJson ?? JSON.stringify

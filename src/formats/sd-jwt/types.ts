@@ -74,6 +74,11 @@ export interface SdJwtIssueOptions {
    * options.
    */
   header?: JoseHeader
+  /**
+   * `true`: put the signer's X.509 chain in the `x5c` header (an unlocked vault key's chain,
+   * attached with `KeyVault.attachCertificateChain`; leaf first, trust anchor omitted).
+   */
+  x5c?: boolean
   /** `EdDSA` (default) or the fully-specified `Ed25519` for an Ed25519 key. */
   ed25519Name?: 'EdDSA' | 'Ed25519'
   /**
@@ -114,6 +119,14 @@ export interface SdJwtVcSignOptions extends SdJwtIssueOptions {
   status?: Record<string, unknown>
   /** Header `typ` `vc+sd-jwt` (SD-JWT VC before draft-06) instead of `dc+sd-jwt`, for older wallets. */
   legacyTyp?: boolean
+  /**
+   * `'haip'`: issue as OpenID4VC HAIP 1.0 requires, or refuse: ES256 (a P-256 key, `alg` ES256;
+   * `haip_algorithm`), SHA-256 disclosure digests (`haip_algorithm`), `typ` `dc+sd-jwt`
+   * (`haip_format`), the issuer key in an `x5c` chain (sent as with `x5c: true`;
+   * `haip_certificate_required` when the signer has none), a holder key in `cnf` for key binding
+   * (`haip_key_binding_required`). Nothing is signed when a rule fails.
+   */
+  profile?: 'haip'
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number
 }

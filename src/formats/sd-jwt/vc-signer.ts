@@ -15,7 +15,12 @@ import { refuseMismatchedRelatedResources } from '../../verify/related-resources
 import { frameLevel } from './frame.js'
 import { NEVER_DISCLOSABLE, W3C_NEVER_DISCLOSABLE } from './vc-claims.js'
 import { issueSdJwtWith } from './issue.js'
-import type { DisclosureFrame, SdJwtCredentialOptions, SdJwtVcSignOptions } from './types.js'
+import type {
+  DisclosureFrame,
+  SdJwtCredentialOptions,
+  SdJwtIssueOptions,
+  SdJwtVcSignOptions,
+} from './types.js'
 
 /**
  * Issues SD-JWT based credentials with any {@link Signer}:
@@ -114,8 +119,15 @@ export class SdJwtVcSigner {
       legacyTyp,
       now,
       typ,
+      profile,
       ...issueOptions
     } = opts
+    if (profile !== undefined && profile !== 'haip')
+      throw new CredsignError('invalid_argument', "profile must be 'haip'")
+    if (profile === 'haip') {
+      checkHaipIssuance(this.#signer, { ...issueOptions, legacyTyp, typ })
+      issueOptions.x5c = true
+    }
     const conflict = (claim: string, value: unknown, option: string): void => {
       if (
         value !== undefined &&
@@ -293,4 +305,44 @@ function refuseDisclosable(frame: DisclosureFrame | undefined, names: readonly s
         `${name} cannot be selectively disclosable here: verifiers must see it`,
       )
   }
+}
+
+/**
+ * OpenID4VC HAIP 1.0 rules an SD-JWT VC issuer must meet (the verifier side checks the same).
+ * Section numbers are HAIP 1.0's.
+ */
+function checkHaipIssuance(
+  signer: Signer,
+  options: SdJwtIssueOptions & { legacyTyp?: boolean; typ?: string },
+): void {
+  // Section 7.2 / 8: ES256 (ECDSA on P-256 with SHA-256) for issuer signatures.
+  if (signer.algorithm !== 'P-256')
+    throw new CredsignError(
+      'haip_algorithm',
+      `HAIP: the issuer signs with ES256 (a P-256 key), not ${signer.algorithm}`,
+    )
+  if (options.fullySpecified === true)
+    throw new CredsignError('haip_algorithm', 'HAIP: alg is ES256, not the fully-specified ESP256')
+  if (options.hashAlgorithm !== undefined && options.hashAlgorithm !== 'sha-256')
+    throw new CredsignError('haip_algorithm', 'HAIP: disclosure digests use SHA-256')
+  // Section 7.2.4: the media type / typ is dc+sd-jwt.
+  if (options.legacyTyp === true || (options.typ !== undefined && options.typ !== 'dc+sd-jwt'))
+    throw new CredsignError('haip_format', 'HAIP: the SD-JWT VC typ is dc+sd-jwt')
+  // Section 8.1.1: the issuer key comes from x5c (leaf first, trust anchor omitted).
+  if (options.header?.x5c !== undefined)
+    throw new CredsignError(
+      'haip_certificate_required',
+      "HAIP: x5c comes from the signer's attached chain, not from header",
+    )
+  if (!Array.isArray(signer.x5c) || signer.x5c.length === 0)
+    throw new CredsignError(
+      'haip_certificate_required',
+      'HAIP: the issuer key needs an X.509 chain in x5c; attach one (vault.attachCertificateChain) and unlock again',
+    )
+  // Section 7.2: presentations are key-bound: the credential carries the holder key (cnf).
+  if (options.holder === undefined)
+    throw new CredsignError(
+      'haip_key_binding_required',
+      'HAIP: the credential needs a holder key (holder) for key binding',
+    )
 }
