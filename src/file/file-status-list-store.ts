@@ -185,6 +185,12 @@ export class FileStatusListStore implements StatusListStore {
     return { version: file.version, statuses: file.statuses }
   }
 
+  async statusListVersion(id: string): Promise<number> {
+    const file = await this.#read(id)
+    if (file === undefined) throw listNotFound(id)
+    return file.version
+  }
+
   /**
    * Read, change, write back under the list's lock. `change` may throw (nothing is written) or
    * return a result that is not a change (`changed: false`: nothing is written either).

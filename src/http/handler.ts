@@ -3,6 +3,7 @@ import { isSigningFormat, oneOf, SIGNING_FORMATS, VERIFIABLE_KINDS } from '../se
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8 } from '../util/bytes.js'
 import { MAX_KEY_ID_LENGTH } from '../stores/key-id.js'
+import { validateJwksAlias } from '../vault/key-vault.js'
 import { authenticate, checkAuthOption } from './auth.js'
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_DEPTH, type BodyLimits } from './body.js'
 import { decodeSegment, json, type Route, type RouteContext } from './route-context.js'
@@ -378,6 +379,15 @@ function checkOptions(options: HandlerOptions): Settings {
   if (options.compat !== undefined && options.compat !== 'eecc')
     throw new CredsignError('invalid_argument', "compat must be 'eecc' when given")
   checkRequestEncryption(options)
+  if (options.jwksAliases !== undefined) {
+    if (options.jwksAliases === null || typeof options.jwksAliases !== 'object')
+      throw new CredsignError('invalid_argument', 'jwksAliases must map kids to key ids')
+    for (const [alias, id] of Object.entries(options.jwksAliases)) {
+      validateJwksAlias(alias)
+      if (typeof id !== 'string')
+        throw new CredsignError('invalid_argument', 'jwksAliases must map kids to key ids')
+    }
+  }
   if (options.onLog !== undefined && typeof options.onLog !== 'function')
     throw new CredsignError('invalid_argument', 'onLog must be a function')
   return { limits: { maxBodyBytes, maxJsonDepth } }

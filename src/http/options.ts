@@ -219,6 +219,12 @@ export interface HandlerOptions {
    */
   jwks?: readonly string[] | 'all' | false
   /**
+   * Extra `kid`s in the JWKS, `{ kid: keyId }`: the current version of `keyId` once more under
+   * `kid`, for tokens that name their key by such a label (eVault's key binding certificates:
+   * `entropy-key-1`). Neither a DID URL nor thumbprint-shaped (see `KeyVault.jwks`).
+   */
+  jwksAliases?: Readonly<Record<string, string>>
+  /**
    * Defaults of the VC-API verify routes. The resolver defaults to this vault's keys (for DIDs it
    * publishes), then did:key and did:jwk; nothing is fetched unless you pass a resolver that
    * fetches. For the W3C conformance suites set `issuerBinding: false` (their issuers are unrelated

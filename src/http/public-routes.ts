@@ -60,7 +60,16 @@ export const jwksRoute: Route = {
       kid: signingKid(info.id, info.current.publicJwk),
     }))
     const keys = infos.flatMap((info) => info.versions.map((version) => version.publicJwk))
-    return json({ keys: [...current, ...keys] }, 200, { 'cache-control': 'public, max-age=300' })
+    // Labels the operator gave a key (checked at createHandler), after every key's own kids.
+    const aliases = await Promise.all(
+      Object.entries(options.jwksAliases ?? {}).map(async ([alias, id]) => ({
+        ...(await options.vault.publicKey(id)).current.publicJwk,
+        kid: alias,
+      })),
+    )
+    return json({ keys: [...current, ...keys, ...aliases] }, 200, {
+      'cache-control': 'public, max-age=300',
+    })
   },
 }
 

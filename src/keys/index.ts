@@ -32,6 +32,7 @@ export type { VerifySignatureOptions } from './verify-signature.js'
 export { jwkThumbprint, toPublicJwk } from './thumbprint.js'
 export { multikeyFromJwk, jwkFromMultikey } from './multikey.js'
 export { spkiFromJwk, jwkFromSpki, spkiPemFromJwk, jwkFromSpkiPem } from './spki.js'
+export { evaultPublicKeyFromJwk, jwkFromEvaultPublicKey } from './evault-public-key.js'
 export { verificationMethod, verificationMethodContext } from './verification-method.js'
 export type {
   VerificationMethod,

@@ -249,7 +249,6 @@ export const STATUS_LIST_MIGRATIONS: readonly Migration[] = Object.freeze([
         final_statuses smallint[] NOT NULL,
         settings jsonb NOT NULL CHECK (jsonb_typeof(settings) = 'object'),
         created_at text NOT NULL,
-        allocated integer NOT NULL DEFAULT 0 CHECK (allocated >= 0 AND allocated <= size),
         version bigint NOT NULL DEFAULT 0 CHECK (version >= 0)
       )`,
       // The primary key is what makes an index impossible to hand out twice, whatever the code does.

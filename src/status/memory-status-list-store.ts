@@ -94,6 +94,10 @@ export class MemoryStatusListStore implements StatusListStore {
     }
   }
 
+  async statusListVersion(id: string): Promise<number> {
+    return this.#state(id).version
+  }
+
   #state(id: string): ListState {
     const state = this.#lists.get(id)
     if (state === undefined) throw listNotFound(id)

@@ -94,6 +94,11 @@ export interface StatusListStore {
   setStatus(id: string, index: number, status: number): Promise<StatusChange>
   /** The non-zero statuses of a list (`not_found` for an unknown list). */
   readStatuses(id: string): Promise<StatusListEntries>
+  /**
+   * The list's {@link StatusListInfo.version} (`not_found` for an unknown list): the cheap read that
+   * tells a publisher whether its signed list is still current.
+   */
+  statusListVersion(id: string): Promise<number>
 }
 
 /**

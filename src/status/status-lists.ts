@@ -215,6 +215,8 @@ export class StatusLists {
   readonly #now: () => number
   readonly #cache = new Map<string, CachedList>()
   readonly #publishing = new Map<string, Promise<PublishedStatusList>>()
+  /** Definitions never change once created: read each once (allocation then costs one store call). */
+  readonly #definitions = new Map<string, StatusListInfo>()
 
   constructor(options: StatusListsOptions) {
     if (typeof options !== 'object' || options === null || typeof options.store !== 'object')
@@ -355,7 +357,7 @@ export class StatusLists {
    * ```
    */
   async allocate(listId: string): Promise<StatusListAllocation> {
-    const list = await this.#list(listId)
+    const list = await this.#definition(listId)
     const index = await this.#store.allocateStatusIndex(listId)
     return entryFor(list, index)
   }
@@ -398,7 +400,7 @@ export class StatusLists {
    * ```
    */
   async revoke(listId: string, index: number): Promise<boolean> {
-    const list = await this.#list(listId)
+    const list = await this.#definition(listId)
     if (list.kind === 'bitstring' && (list.settings as ListSettings).purpose !== 'revocation')
       throw new CredsignError('invalid_argument', 'revoke needs a revocation list')
     return this.setStatus(listId, index, list.kind === 'token' ? TOKEN_STATUS.INVALID : 1)
@@ -478,7 +480,7 @@ export class StatusLists {
    * ```
    */
   async statusListCredential(listId: string): Promise<JsonObject> {
-    const list = await this.#list(listId)
+    const list = await this.#definition(listId)
     if (list.kind !== 'bitstring')
       throw new CredsignError('invalid_argument', 'a token status list is not a credential')
     const { statuses } = await this.#store.readStatuses(listId)
@@ -522,13 +524,13 @@ export class StatusLists {
   }
 
   async #publish(listId: string): Promise<PublishedStatusList> {
-    const list = await this.#list(listId)
+    const list = await this.#definition(listId)
     const settings = list.settings as ListSettings
     const now = this.#now()
     const cached = this.#cache.get(listId)
     if (
       cached !== undefined &&
-      cached.version === list.version &&
+      cached.version === (await this.#store.statusListVersion(listId)) &&
       now < cached.published.expiresAt - settings.renewBefore * 1000
     )
       return { ...cached.published, signed: false }
@@ -601,7 +603,7 @@ export class StatusLists {
   }
 
   async #suspendedValue(listId: string): Promise<number> {
-    const list = await this.#list(listId)
+    const list = await this.#definition(listId)
     if (list.kind === 'token') {
       if (list.bits < 2)
         throw new CredsignError('invalid_argument', 'a 1-bit token status list cannot suspend')
@@ -617,6 +619,18 @@ export class StatusLists {
     if (source === undefined)
       throw new CredsignError('invalid_argument', 'publishing needs the signer option')
     return typeof source === 'function' ? source(list) : source
+  }
+
+  /**
+   * The list's definition, read from the store once: it never changes after creation (its counters
+   * do, and are not read from here).
+   */
+  async #definition(listId: string): Promise<StatusListInfo> {
+    const known = this.#definitions.get(listId)
+    if (known !== undefined) return known
+    const list = await this.#list(listId)
+    this.#definitions.set(listId, list)
+    return list
   }
 
   async #list(listId: string): Promise<StatusListInfo> {

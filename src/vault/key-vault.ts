@@ -479,7 +479,24 @@ export class KeyVault {
 
   /**
    * A JWKS of every listed key version (current and previous) of every key, with RFC 7638
-   * thumbprints as `kid`, for verifiers that fetch keys by URL.
+   * thumbprints as `kid`, for verifiers that fetch keys by URL. `aliases` (`{ kid: keyId }`) adds
+   * the current version of `keyId` once more under `kid`: the `kid` a token signed with that key
+   * carries when it is not a thumbprint (eVault's key binding certificates use `entropy-key-1`). An
+   * alias must not look like a DID URL or a thumbprint, so it never shadows another key's `kid`
+   * (`invalid_argument`).
+   *
+   * @example
+   *
+   * ```ts
+   * import { KeyVault, MemoryStore } from 'credsign'
+   * const vault = new KeyVault({
+   *   store: new MemoryStore(),
+   *   serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
+   * })
+   * await vault.generate({ id: 'registry', algorithm: 'P-256', secrets: ['s1'] })
+   * const jwks = await vault.jwks({ aliases: { 'entropy-key-1': 'registry' } })
+   * console.log(jwks.keys.map((k) => k.kid)) // [thumbprint, 'entropy-key-1']
+   * ```
    *
    * @example
    *
@@ -494,21 +511,29 @@ export class KeyVault {
    * console.log(jwks.keys.length) // 1
    * ```
    */
-  async jwks(options: { ids?: string[] } = {}): Promise<Jwks> {
+  async jwks(
+    options: { ids?: string[]; aliases?: Readonly<Record<string, string>> } = {},
+  ): Promise<Jwks> {
+    const aliases = Object.entries(options.aliases ?? {})
+    for (const [alias] of aliases) validateJwksAlias(alias)
     const keys: Jwks['keys'] = []
     const add = (info: KeyInfo) => {
       for (const version of info.versions) keys.push(version.publicJwk)
     }
     if (options.ids) {
       for (const id of options.ids) add(await this.publicKey(id))
-      return { keys }
+    } else {
+      let cursor: string | undefined
+      do {
+        const page = await this.list(
+          cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 },
+        )
+        page.keys.forEach(add)
+        cursor = page.nextCursor
+      } while (cursor !== undefined)
     }
-    let cursor: string | undefined
-    do {
-      const page = await this.list(cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 })
-      page.keys.forEach(add)
-      cursor = page.nextCursor
-    } while (cursor !== undefined)
+    for (const [alias, id] of aliases)
+      keys.push({ ...(await this.publicKey(id)).current.publicJwk, kid: alias })
     return { keys }
   }
 
@@ -1004,6 +1029,32 @@ export class KeyVault {
       }
     }
   }
+}
+
+/**
+ * Throws `invalid_argument` unless `alias` can be an extra `kid` in a JWKS: 1 to 200 visible ASCII
+ * characters, not a DID URL (the `kid` of a key signing as its DID) and not shaped like an RFC 7638
+ * thumbprint (43 base64url characters), so it can never shadow another key's `kid`.
+ *
+ * @example
+ *
+ * ```ts
+ * validateJwksAlias('entropy-key-1') // passes; validateJwksAlias('did:web:x#k') throws
+ * ```
+ *
+ * @internal
+ */
+export function validateJwksAlias(alias: unknown): asserts alias is string {
+  if (
+    typeof alias !== 'string' ||
+    !/^[\x21-\x7e]{1,200}$/.test(alias) ||
+    alias.startsWith('did:') ||
+    /^[A-Za-z0-9_-]{43}$/.test(alias)
+  )
+    throw new CredsignError(
+      'invalid_argument',
+      'a JWKS alias must be 1 to 200 visible ASCII characters, neither a DID URL nor thumbprint-shaped',
+    )
 }
 
 /**

@@ -149,6 +149,8 @@ export function statusListStoreContract(
       })
       expect((await store.readStatuses(def.id)).statuses).toEqual([[b, 3]])
       expect((await store.getStatusList(def.id))?.version).toBe(3)
+      expect(await store.statusListVersion(def.id)).toBe(3)
+      expect(await codeOf(store.statusListVersion('missing-list'))).toBe('not_found')
     })
 
     it('never changes a final status (revocation), also not back to 0', async () => {

@@ -68,11 +68,11 @@ describePg('PostgresStatusListStore', () => {
         [def.id, index],
       )
       await expect(again).rejects.toMatchObject({ code: '23505' })
-      const overCount = admin.query(
-        `UPDATE "${schema}".credsign_status_lists SET allocated = 11 WHERE id = $1`,
+      const badStatus = admin.query(
+        `UPDATE "${schema}".credsign_status_list_entries SET status = 256 WHERE list_id = $1`,
         [def.id],
       )
-      await expect(overCount).rejects.toMatchObject({ code: '23514' })
+      await expect(badStatus).rejects.toMatchObject({ code: '23514' })
     })
   })
 
