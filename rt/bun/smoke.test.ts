@@ -14,6 +14,7 @@ import {
   type Credsign,
   type CredsignDataIntegrity,
 } from '../shared/smoke.ts'
+import { x5cRoundTrip, type CredsignX509 } from '../shared/x509.ts'
 
 const lib = credsign as unknown as Credsign
 const di = credsignDataIntegrity as unknown as CredsignDataIntegrity
@@ -24,6 +25,10 @@ describe('bun', () => {
       await roundTrip(lib, algorithm)
     }, 60_000)
   }
+
+  test('an x5c chain (openssl-made fixture) verifies against its root', async () => {
+    await x5cRoundTrip(credsign as unknown as CredsignX509)
+  })
 
   test('wrong secrets are refused with wrong_secrets', async () => {
     await wrongSecrets(lib)

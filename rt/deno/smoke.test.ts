@@ -12,6 +12,7 @@ import {
   type Credsign,
   type CredsignDataIntegrity,
 } from '../shared/smoke.ts'
+import { x5cRoundTrip, type CredsignX509 } from '../shared/x509.ts'
 
 const lib = credsign as unknown as Credsign
 const di = credsignDataIntegrity as unknown as CredsignDataIntegrity
@@ -47,3 +48,7 @@ for (const suite of ['eddsa-rdfc-2022', 'ecdsa-jcs-2019']) {
     await dataIntegrityRoundTrip(lib, di, suite)
   })
 }
+
+Deno.test('deno: an x5c chain (openssl-made fixture) verifies against its root', async () => {
+  await x5cRoundTrip(credsign as unknown as CredsignX509)
+})
