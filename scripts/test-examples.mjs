@@ -45,15 +45,18 @@ const EXAMPLES = {
   },
 }
 
+/** The recipes of examples/recipes/ (issue 17): scripts that exit 0 once every output verified. */
+const RECIPES = ['evault-key-binding', 'fluree', 'vcverifier']
+
 const args = process.argv.slice(2)
 let junit
 const only = []
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--junit') junit = args[++i]
-  else if (Object.hasOwn(EXAMPLES, args[i])) only.push(args[i])
+  else if (Object.hasOwn(EXAMPLES, args[i]) || args[i] === 'recipes') only.push(args[i])
   else {
     console.error(
-      `usage: node scripts/test-examples.mjs [--junit FILE] [${Object.keys(EXAMPLES).join('|')}]...`,
+      `usage: node scripts/test-examples.mjs [--junit FILE] [${[...Object.keys(EXAMPLES), 'recipes'].join('|')}]...`,
     )
     process.exit(2)
   }
@@ -70,8 +73,9 @@ if (!existsSync(join(repo, 'dist', 'http', 'index.js'))) {
     error: 'dist/ has no build of credsign/http',
   })
 } else {
-  for (const name of only.length > 0 ? only : Object.keys(EXAMPLES))
-    await runExample(name, EXAMPLES[name])
+  for (const name of only.length > 0 ? only : [...Object.keys(EXAMPLES), 'recipes'])
+    if (name === 'recipes') for (const recipe of RECIPES) await runRecipe(recipe)
+    else await runExample(name, EXAMPLES[name])
 }
 
 const failed = results.filter((r) => r.error !== undefined)
@@ -82,6 +86,34 @@ for (const r of results)
 console.log(`examples: ${results.length - failed.length} passed, ${failed.length} failed`)
 if (junit !== undefined) writeJunit(junit)
 process.exit(failed.length > 0 ? 1 : 0)
+
+/** Runs examples/recipes/NAME.ts on the built package; it must exit 0 within STARTUP_MS. */
+async function runRecipe(name) {
+  const started = Date.now()
+  const child = spawn(process.execPath, ['--import', 'tsx', `examples/recipes/${name}.ts`], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      TSX_TSCONFIG_PATH: join(repo, 'examples', 'tsconfig.json'),
+      NO_COLOR: '1',
+    },
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), STARTUP_MS)
+  const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)))
+  clearTimeout(timer)
+  results.push({
+    example: 'recipes',
+    name: `${name} runs and verifies its outputs`,
+    ms: Date.now() - started,
+    ...(code === 0 && /: ok$/m.test(output)
+      ? {}
+      : { error: `exit ${code}\n${output.slice(-2000)}` }),
+  })
+}
 
 async function runExample(name, example) {
   const port = await freePort()
