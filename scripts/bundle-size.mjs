@@ -20,7 +20,12 @@ const KB = 1024
 /**
  * Budget: the most gzipped KB the initial load may take (null: reported, not enforced). The budgets
  * are the sizes measured when this check was written (2026-12-07, commit 81e111e) plus ~3% for the
- * work in flight, so a bundle can only shrink; lower them as it does. target: the goal of issue 15
+ * work in flight, so a bundle can only shrink; lower them as it does. Raised once, on purpose
+ * (2026-12-07, the 0.2.0 round): verify() now checks statuses and x5c chains (+5.8 KB gz on the
+ * verify rows), KeyVault attaches certificate chains (+1.6), and createHandler carries the status
+ * routes, /metrics, the verifier page and compatibility mode (+19); each new budget is that
+ * measurement plus ~3%. A lazy status checker was tried: esbuild then split the core's shared
+ * modules into a chunk every row loads (verifySignature 27.6 -> 42.5 KB gz), so it was not kept. target: the goal of issue 15
  * (item 2), printed next to the budget until a budget reaches it. What stands in the way:
  * @noble/curves and @noble/hashes load statically (key parsing validates points with noble; ~15 KB
  * gz of every row) and verify() imports every built-in format handler. forbidInitial: packages that
@@ -37,20 +42,20 @@ const rows = [
   {
     name: 'credsign: JwtVcSigner + verify (JWT)',
     code: `import { JwtVcSigner, verify } from 'credsign'\nexport { JwtVcSigner, verify }`,
-    budget: 66.5,
+    budget: 74.5,
     target: 20,
     forbidInitial: ['jsonld', 'rdf-canonize', 'zod', 'pkijs', 'asn1js'],
   },
   {
     name: 'credsign: KeyVault + MemoryStore + JwtVcSigner + verify',
     code: `import { KeyVault, MemoryStore, JwtVcSigner, verify } from 'credsign'\nexport { KeyVault, MemoryStore, JwtVcSigner, verify }`,
-    budget: 88.5,
+    budget: 98.5,
     forbidInitial: ['jsonld', 'rdf-canonize', 'zod', 'pkijs', 'asn1js'],
   },
   {
     name: 'credsign: the whole core (every export of `credsign`)',
     code: `export * from 'credsign'`,
-    budget: 100.5,
+    budget: 115,
     target: 45,
     forbidInitial: ['jsonld', 'rdf-canonize', 'zod', 'pkijs', 'asn1js'],
   },
@@ -66,7 +71,7 @@ const rows = [
     // defeats tree-shaking (`import { z } from 'zod'` pulls in all of zod's locales, ~+100 KB gz).
     name: 'credsign/http: createHandler',
     code: `import { createHandler } from 'credsign/http'\nexport { createHandler }`,
-    budget: 120,
+    budget: 143.5,
     forbidInitial: ['jsonld', 'rdf-canonize'],
   },
   {
