@@ -48,7 +48,7 @@ trap 'rm -rf "$C"' EXIT
 echo '{"name":"credsign-consumer","version":"1.0.0","private":true}' > "$C/package.json"
 cp "$REPO/.ci/consumer/use.cjs" "$REPO/.ci/consumer/use.mjs" "$C/"
 # use.{cjs,mjs} run the rdfc Data Integrity suites: install the optional peers as the README says.
-PEERS=$(node -p "const p = require('./package.json').peerDependencies; ['jsonld', 'rdf-canonize'].map((n) => n + '@' + p[n]).join(' ')")
+PEERS=$(node -p "const p = require('./package.json').peerDependencies; ['jsonld', 'rdf-canonize', 'pkijs'].map((n) => n + '@' + p[n]).join(' ')")
 # shellcheck disable=SC2086
 check consumer-install "$C" npm install --prefer-offline --no-audit --no-fund --loglevel=error "$TGZ" $PEERS
 check consumer-cjs "$C" node use.cjs

@@ -1,11 +1,11 @@
 // Run inside a throwaway consumer that installed ONLY the packed tarball (`npm install credsign`),
-// none of the optional peers (jsonld, rdf-canonize, pg): see .ci/consumer-smoke.sh.
+// none of the optional peers (jsonld, rdf-canonize, pg, pkijs): see .ci/consumer-smoke.sh.
 // The common paths work with no extra step; an rdfc Data Integrity suite says what to install.
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-for (const optional of ['jsonld', 'rdf-canonize', 'pg', 'zod']) {
+for (const optional of ['jsonld', 'rdf-canonize', 'pg', 'zod', 'pkijs']) {
   assert.throws(
     () => require.resolve(optional),
     `${optional} is not installed by npm install credsign`,
@@ -50,6 +50,18 @@ await assert.rejects(
     e.code === 'unsupported_format' &&
     /npm install jsonld rdf-canonize/.test(e.message),
 )
+// X.509 (pkijs, an optional peer) names the package to install; verify() without x5c never loads it.
+// (test/fixtures/x509/chain.ts's root, made by openssl; a well-formed certificate reaches pkijs)
+const rootPem =
+  '-----BEGIN CERTIFICATE-----\nMIIBdDCCARmgAwIBAgIBATAKBggqhkjOPQQDAjAgMR4wHAYDVQQDDBVjcmVkc2ln\nbiBmaXh0dXJlIHJvb3QwIBcNMjYxMjA3MDYwMDQ4WhgPMjEyNjExMTMwNjAwNDha\nMCAxHjAcBgNVBAMMFWNyZWRzaWduIGZpeHR1cmUgcm9vdDBZMBMGByqGSM49AgEG\nCCqGSM49AwEHA0IABJTbuiqz0tAFwyaXqN9xiXo8ZIFW9poo+x/ex6PAbyc4hfMp\nv/Tp0h3FiIa9nPcwffTzqA/b1ci1todXbOiWDNmjQjBAMA8GA1UdEwEB/wQFMAMB\nAf8wDgYDVR0PAQH/BAQDAgEGMB0GA1UdDgQWBBRAVBhs+I1IJTOtGueX7zdTPVsF\nkzAKBggqhkjOPQQDAgNJADBGAiEA+EXejaXsywTlI5iPY0tvchKfkeTrOrNRGwOw\naN+Z0d4CIQDNDV18Y36UULgbIRHnqedawmzAHlmg7iLaNPTEELDM6w==\n-----END CERTIFICATE-----\n'
+const { parseCertificate } = await import('credsign')
+await assert.rejects(
+  parseCertificate(rootPem),
+  (e) =>
+    e instanceof CredsignError &&
+    e.code === 'crypto_unavailable' &&
+    /npm install pkijs/.test(e.message),
+)
 console.log(
-  'bare install: core, credsign/http and the JCS suites work; rdfc asks for jsonld + rdf-canonize',
+  'bare install: core, credsign/http and the JCS suites work; rdfc asks for jsonld + rdf-canonize, X.509 for pkijs',
 )

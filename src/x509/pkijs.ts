@@ -10,7 +10,8 @@ let loaded: Promise<typeof Pkijs> | undefined
 
 /**
  * The pkijs module, imported on the first call and cached. Errors: `crypto_unavailable` when the
- * module cannot be loaded (a bundler that dropped it).
+ * module cannot be loaded (pkijs is an optional peer dependency: not installed, or dropped by a
+ * bundler).
  *
  * @example
  *
@@ -25,9 +26,12 @@ let loaded: Promise<typeof Pkijs> | undefined
 export function loadPkijs(): Promise<typeof Pkijs> {
   loaded ??= import('pkijs').catch((cause: unknown) => {
     loaded = undefined
-    throw new CredsignError('crypto_unavailable', 'the pkijs module (X.509) could not be loaded', {
-      cause,
-    })
+    // An optional peer dependency of credsign (JWT-only installs skip it): say how to get it.
+    throw new CredsignError(
+      'crypto_unavailable',
+      'X.509 needs the pkijs package, which could not be loaded (npm install pkijs)',
+      { cause },
+    )
   })
   return loaded
 }
