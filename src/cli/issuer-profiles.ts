@@ -32,7 +32,50 @@ const PROFILE_MEMBERS = [
   'cryptosuite',
   'disclosureFrame',
   'didMethod',
+  'statusList',
 ] as const
+const MAX_STATUS_LISTS = 100
+const STATUS_LIST_MEMBERS = ['id', 'url', 'purpose', 'signedBy'] as const
+
+/**
+ * A status list `credential serve` creates (if missing) and publishes at `url`, signed with the key
+ * of the issuer profile named by `signedBy`.
+ *
+ * @example
+ *
+ * ```ts
+ * const list: ServeStatusList = {
+ *   id: 'revocation-1',
+ *   url: 'https://issuer.example/status-lists/revocation-1',
+ *   purpose: 'revocation',
+ *   signedBy: 'jwt',
+ * }
+ * ```
+ *
+ * @internal
+ */
+export interface ServeStatusList {
+  id: string
+  url: string
+  purpose: 'revocation' | 'suspension'
+  signedBy: string
+}
+
+/**
+ * An issuer profiles file read and checked: the profiles and the status lists they issue from.
+ *
+ * @example
+ *
+ * ```ts
+ * const { issuers, statusLists } = await loadIssuerConfig('/etc/credsign/issuers.json')
+ * ```
+ *
+ * @internal
+ */
+export interface IssuerConfig {
+  issuers: IssuerProfile[]
+  statusLists: ServeStatusList[]
+}
 
 /**
  * A refused issuer profiles file: `file` and the JSON pointer of the offending member
@@ -101,6 +144,49 @@ export class IssuerProfilesError extends CliError {
  * @internal
  */
 export async function loadIssuerProfiles(file: string): Promise<IssuerProfile[]> {
+  return (await loadIssuerConfig(file)).issuers
+}
+
+/**
+ * {@link loadIssuerProfiles}, with the file's optional `statusLists`: Bitstring Status Lists that
+ * `credsign serve` creates on startup if missing and serves at `GET /status-lists/{id}`.
+ *
+ * ```json
+ * {
+ *   "issuers": [
+ *     {
+ *       "name": "jwt",
+ *       "keyId": "issuer-1",
+ *       "secretsFile": "s",
+ *       "format": "jwt",
+ *       "statusList": "revocation-1"
+ *     }
+ *   ],
+ *   "statusLists": [
+ *     {
+ *       "id": "revocation-1",
+ *       "signedBy": "jwt",
+ *       "purpose": "revocation",
+ *       "url": "https://issuer.example/status-lists/revocation-1"
+ *     }
+ *   ]
+ * }
+ * ```
+ *
+ * Each list: `id` (1–100 of `A-Z a-z 0-9 _ . -`, unique), `url` (http(s), ending in
+ * `/status-lists/<id>`: where this server serves it), `signedBy` (the name of a profile whose key
+ * signs the list), `purpose` (`revocation`, the default, or `suspension`). A profile's `statusList`
+ * must name one of them.
+ *
+ * @example
+ *
+ * ```ts
+ * const { issuers, statusLists } = await loadIssuerConfig('/etc/credsign/issuers.json')
+ * ```
+ *
+ * @internal
+ */
+export async function loadIssuerConfig(file: string): Promise<IssuerConfig> {
   const path = resolve(file)
   const fail = (pointer: string, problem: string): never => {
     throw new IssuerProfilesError(path, pointer, problem)
@@ -114,8 +200,8 @@ export async function loadIssuerProfiles(file: string): Promise<IssuerProfile[]>
   }
   if (!isPlainObject(document)) return fail('', 'must be a JSON object with an "issuers" array')
   for (const member of Object.keys(document))
-    if (member !== 'issuers')
-      fail(`/${escapePointer(member)}`, 'unknown member (expected "issuers")')
+    if (member !== 'issuers' && member !== 'statusLists')
+      fail(`/${escapePointer(member)}`, 'unknown member (expected "issuers" or "statusLists")')
   const issuers = document.issuers
   if (!Array.isArray(issuers) || issuers.length === 0 || issuers.length > MAX_PROFILES)
     return fail('/issuers', `must be an array of 1 to ${MAX_PROFILES} issuer profiles`)
@@ -194,8 +280,21 @@ export async function loadIssuerProfiles(file: string): Promise<IssuerProfile[]>
         fail(at('didMethod'), 'must be "key" or "jwk"')
       profile.didMethod = didMethod as 'key' | 'jwk'
     }
+    if ('statusList' in entry) {
+      const statusList = entry.statusList
+      if (typeof statusList !== 'string' || statusList === '')
+        fail(at('statusList'), 'must be the id of a list of "statusLists"')
+      profile.statusList = statusList as string
+    }
     profiles.push(profile)
   }
+  const statusLists = readStatusLists(document.statusLists, profiles, fail)
+  for (const [index, profile] of profiles.entries())
+    if (
+      profile.statusList !== undefined &&
+      !statusLists.some((list) => list.id === profile.statusList)
+    )
+      fail(`/issuers/${index}/statusList`, `no list of "statusLists" has id ${profile.statusList}`)
   if (inlineSecrets && process.platform !== 'win32') {
     const mode = (await stat(path)).mode
     if ((mode & 0o077) !== 0)
@@ -204,7 +303,59 @@ export async function loadIssuerProfiles(file: string): Promise<IssuerProfile[]>
         'holds inline "secrets" but is readable by group or others: chmod 600 it, or use "secretsFile"',
       )
   }
-  return profiles
+  return { issuers: profiles, statusLists }
+}
+
+function readStatusLists(
+  value: unknown,
+  profiles: readonly IssuerProfile[],
+  fail: (pointer: string, problem: string) => never,
+): ServeStatusList[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_STATUS_LISTS)
+    return fail('/statusLists', `must be an array of 1 to ${MAX_STATUS_LISTS} status lists`)
+  const lists: ServeStatusList[] = []
+  for (const [index, entry] of value.entries()) {
+    const at = (member?: string): string =>
+      member === undefined
+        ? `/statusLists/${index}`
+        : `/statusLists/${index}/${escapePointer(member)}`
+    if (!isPlainObject(entry)) return fail(at(), 'must be an object')
+    for (const member of Object.keys(entry)) {
+      if (!(STATUS_LIST_MEMBERS as readonly string[]).includes(member)) {
+        const suggestion = closestName(member, STATUS_LIST_MEMBERS)
+        fail(
+          at(member),
+          `unknown member${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}`,
+        )
+      }
+    }
+    const { id, url, purpose = 'revocation', signedBy } = entry
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(id))
+      return fail(at('id'), 'must be 1 to 100 letters, digits or _ . -')
+    if (lists.some((list) => list.id === id)) fail(at('id'), `a second list has id ${id}`)
+    if (typeof url !== 'string' || !isListUrl(url, id))
+      return fail(at('url'), `must be an http(s) URL ending in /status-lists/${id}`)
+    if (purpose !== 'revocation' && purpose !== 'suspension')
+      return fail(at('purpose'), 'must be "revocation" or "suspension"')
+    if (typeof signedBy !== 'string' || !profiles.some((p) => p.name === signedBy))
+      return fail(at('signedBy'), 'must be the name of a profile of "issuers"')
+    lists.push({ id, url, purpose, signedBy })
+  }
+  return lists
+}
+
+function isListUrl(value: string, id: string): boolean {
+  if (value.length > 2000 || !URL.canParse(value)) return false
+  const url = new URL(value)
+  return (
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.pathname.endsWith(`/status-lists/${id}`)
+  )
 }
 
 /**

@@ -40,6 +40,21 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
         ? `schema is up to date (version ${result.version})`
         : `applied migration${result.applied.length === 1 ? '' : 's'} ${result.applied.join(', ')}; schema version ${result.version}`,
     )
+    // The status list tables of `credsign serve` (issuer profiles with statusLists), same schema.
+    const { PostgresStatusListStore } = await import('../postgres/postgres-status-list-store.js')
+    const statusStore = new PostgresStatusListStore({
+      connection: url,
+      ...(schema === undefined ? {} : { schema }),
+    })
+    try {
+      const lists = await statusStore.migrate({
+        allowDestructive: flags['--allow-destructive'] === true,
+      })
+      if (lists.applied.length > 0)
+        io.err(`status list tables: applied ${lists.applied.join(', ')} (version ${lists.version})`)
+    } finally {
+      await statusStore.close().catch(() => undefined)
+    }
     if (result.unknown.length > 0)
       io.err(
         `note: the database has migrations this credsign does not know (${result.unknown.join(', ')}): a newer release migrated it`,

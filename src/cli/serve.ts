@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import cluster from 'node:cluster'
 import { createServer, type Server } from 'node:http'
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { createHandler } from '../http/handler.js'
 import { DEFAULT_BODY_TIMEOUT_MS, toNodeListener } from '../http/node-listener.js'
 import { renderPrometheus } from '../http/metrics.js'
@@ -20,7 +20,8 @@ import {
 import { CliError, flagsOrThrow, stringFlag, type Flags } from './flags.js'
 import { connectToPrimary, runPrimary, WORKER_ENV } from './cluster.js'
 import { SERVE_COMPAT_FLAGS, serveCompatOf } from './serve-compat.js'
-import { checkIssuerKeys, loadIssuerProfiles } from './issuer-profiles.js'
+import { checkIssuerKeys, loadIssuerConfig } from './issuer-profiles.js'
+import { openServeStatusLists, type ServeStatusLists } from './serve-status-lists.js'
 import { accessLogLine, ServeMetrics } from './observability.js'
 import type { CliIo } from './run.js'
 
@@ -100,7 +101,22 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const metricsTokens = await metricsTokensOf(flags, io)
   const profilesFile =
     stringFlag(flags, '--issuer-profiles') ?? (io.env.CREDSIGN_ISSUER_PROFILES?.trim() || undefined)
-  const issuers = profilesFile === undefined ? undefined : await loadIssuerProfiles(profilesFile)
+  const issuerConfig = profilesFile === undefined ? undefined : await loadIssuerConfig(profilesFile)
+  const issuers = issuerConfig?.issuers
+  const openStatusLists = async (
+    vault: CliVault['vault'],
+  ): Promise<ServeStatusLists | undefined> =>
+    issuerConfig === undefined || issuerConfig.statusLists.length === 0
+      ? undefined
+      : openServeStatusLists(setupIo, {
+          dataDir,
+          migrations,
+          schema,
+          lists: issuerConfig.statusLists,
+          issuers: issuerConfig.issuers,
+          vault,
+          file: resolve(profilesFile!),
+        })
   const accessLog = accessLogOn(flags, io.env)
   const migrations = flags['--no-migrate'] ? 'require' : 'apply'
   const schema = stringFlag(flags, '--schema')
@@ -137,7 +153,11 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       })
       try {
         if (issuers !== undefined) await checkIssuerKeys(issuers, preflight.vault, profilesFile!)
+        // Created once here, so that workers starting together find them.
+        const statusLists = await openStatusLists(preflight.vault)
+        await statusLists?.close()
         io.err(`credsign: keys in ${preflight.where}`)
+        if (statusLists !== undefined) io.err(`credsign: status lists in ${statusLists.where}`)
       } finally {
         await preflight.close()
       }
@@ -189,8 +209,10 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     }
     vault = opened.vault
     let server: Server | undefined
+    let statusLists: ServeStatusLists | undefined
     try {
       if (issuers !== undefined) await checkIssuerKeys(issuers, opened.vault, profilesFile!)
+      statusLists = await openStatusLists(opened.vault)
       const writeLog = io.accessLog ?? io.out
       const handler = createHandler({
         vault: opened.vault,
@@ -204,6 +226,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
           : { requestEncryption: compat.requestEncryption }),
         ...(compat.service === undefined ? {} : { service: compat.service }),
         ...(issuers === undefined ? {} : { issuers }),
+        ...(statusLists === undefined ? {} : { statusLists: statusLists.lists }),
         // For W3C conformance runs only: inline contexts can change what a signed document says.
         ...(flags['--allow-inline-contexts']
           ? { dataIntegrity: { allowInlineContexts: true } }
@@ -243,6 +266,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
         return 0
       }
       io.err(`credsign: keys in ${opened.where}`)
+      if (statusLists !== undefined) io.err(`credsign: status lists in ${statusLists.where}`)
       announce(address)
       await shutdown
       io.err('credsign: shutting down')
@@ -252,6 +276,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       return 0
     } finally {
       if (server?.listening) await close(server)
+      await statusLists?.close()
       await opened.close()
       if (link !== undefined) {
         link.close()
