@@ -11,7 +11,14 @@ import { checkCorsOption, corsHeaders, preflightHeaders } from './cors.js'
 import { openApiDocument } from './openapi.js'
 import type { HandlerOptions } from './options.js'
 import { errorResponse, HttpError, type ProblemCode } from './problem.js'
-import { didWebDocument, didWebFor, healthRoute, jwksRoute, keyRoute } from './public-routes.js'
+import {
+  didWebDocument,
+  didWebFor,
+  healthRoute,
+  jwksRoute,
+  jwtVcIssuerRoute,
+  keyRoute,
+} from './public-routes.js'
 import { signRoute } from './sign-route.js'
 import { deleteRoute, generateRoute } from './sign-routes.js'
 import { issueRoute, verifyRoute } from './vc-api-routes.js'
@@ -83,6 +90,7 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
   const routes = [
     ...ROUTES,
     ...(options.metrics === undefined ? [] : [metricsRoute(options.metrics)]),
+    ...(options.jwtVcIssuer === undefined ? [] : [jwtVcIssuerRoute(options.jwtVcIssuer)]),
     ...(options.statusLists === undefined ? [] : [updateStatusRoute, statusListRoute]),
     ...(options.verifierPage === true ? VERIFIER_PAGE_ROUTES : []),
   ]
@@ -388,7 +396,34 @@ function checkOptions(options: HandlerOptions): Settings {
         throw new CredsignError('invalid_argument', 'jwksAliases must map kids to key ids')
     }
   }
+  if (options.jwtVcIssuer !== undefined) checkJwtVcIssuer(options)
   if (options.onLog !== undefined && typeof options.onLog !== 'function')
     throw new CredsignError('invalid_argument', 'onLog must be a function')
   return { limits: { maxBodyBytes, maxJsonDepth } }
+}
+
+/** An https URL, no query, fragment or credentials, its path at most one segment (one route). */
+function checkJwtVcIssuer(options: HandlerOptions): void {
+  const issuer: unknown = options.jwtVcIssuer
+  let url: URL | undefined
+  try {
+    url = typeof issuer === 'string' ? new URL(issuer) : undefined
+  } catch {
+    url = undefined
+  }
+  if (
+    url === undefined ||
+    url.protocol !== 'https:' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== '' ||
+    /^\/[^/]+\/./.test(url.pathname)
+  )
+    throw new CredsignError(
+      'invalid_argument',
+      'jwtVcIssuer must be an https URL without query or fragment, its path at most one segment',
+    )
+  if (options.jwks === false)
+    throw new CredsignError('invalid_argument', 'jwtVcIssuer needs the JWKS (jwks is false)')
 }

@@ -225,6 +225,13 @@ export interface HandlerOptions {
    */
   jwksAliases?: Readonly<Record<string, string>>
   /**
+   * The issuer identifier (an `https` URL without query or fragment, its path at most one segment)
+   * whose SD-JWT VC issuer metadata `GET /.well-known/jwt-vc-issuer[/<path>]` serves: `{ issuer,
+   * jwks }`, the keys of `jwks` with their `x5c` when a certificate chain is attached. Absent: the
+   * route answers 404. Needs `jwks` not `false`.
+   */
+  jwtVcIssuer?: string
+  /**
    * Defaults of the VC-API verify routes. The resolver defaults to this vault's keys (for DIDs it
    * publishes), then did:key and did:jwk; nothing is fetched unless you pass a resolver that
    * fetches. For the W3C conformance suites set `issuerBinding: false` (their issuers are unrelated

@@ -3,7 +3,7 @@ import { isEeccCompat } from './eecc-compat.js'
 import { keyIdDid } from '../did/did-url.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import type { PublicJwk } from '../keys/types.js'
-import type { KeyInfo } from '../vault/key-info.js'
+import type { KeyInfo, KeyVersionInfo } from '../vault/key-info.js'
 import type { DidDocument } from '../did/did-document.js'
 import { decodeSegment, json, type Route } from './route-context.js'
 import type { DidWebPublication, HandlerOptions } from './options.js'
@@ -45,34 +45,76 @@ export const jwksRoute: Route = {
   async run({ options }) {
     const selection = options.jwks ?? 'all'
     if (selection === false) throw new HttpError('route_not_found', 'this server publishes no JWKS')
-    // Every listed version under its RFC 7638 thumbprint (vault.jwks()), and each key's current
-    // version once more under the `kid` the JWTs this service signs carry (the key id when it is a
-    // DID URL, else its did:key URL: a plain key id is never published), so that a verifier
-    // matching by `kid` (jose's createLocalJWKSet / createRemoteJWKSet) finds it.
-    // One read per key: the public views carry both the current version and every listed one
-    // (what vault.jwks() publishes), so the store is not listed twice.
-    const infos =
-      selection === 'all'
-        ? await allKeys(options)
-        : await Promise.all(selection.map((id) => options.vault.publicKey(id)))
-    const current = infos.map((info) => ({
-      ...info.current.publicJwk,
-      kid: signingKid(info.id, info.current.publicJwk),
-    }))
-    const keys = infos.flatMap((info) => info.versions.map((version) => version.publicJwk))
-    // Labels the operator gave a key (checked at createHandler), after every key's own kids.
-    const aliases = await Promise.all(
-      Object.entries(options.jwksAliases ?? {}).map(async ([alias, id]) => ({
-        ...(await options.vault.publicKey(id)).current.publicJwk,
-        kid: alias,
-      })),
-    )
-    return json({ keys: [...current, ...keys, ...aliases] }, 200, {
+    return json({ keys: await publishedJwks(options, selection, false) }, 200, {
       'cache-control': 'public, max-age=300',
     })
   },
 }
 
+/**
+ * `GET /.well-known/jwt-vc-issuer[/<issuer path>]`: the SD-JWT VC "JWT VC Issuer Metadata"
+ * (draft-ietf-oauth-sd-jwt-vc), `{ issuer, jwks }`, listed only when `jwtVcIssuer` is configured.
+ * The draft inserts the well-known segment between the host and the issuer's path: an issuer
+ * https://host/tenant is served at /.well-known/jwt-vc-issuer/tenant, and only there.
+ */
+export function jwtVcIssuerRoute(issuer: string): Route {
+  return {
+    method: 'GET',
+    path: `/.well-known/jwt-vc-issuer${new URL(issuer).pathname.replace(/\/$/, '')}`,
+    public: true,
+    summary: 'SD-JWT VC issuer metadata: the issuer identifier and its JWKS (with x5c).',
+    successStatus: 200,
+    async run({ options }) {
+      const selection = options.jwks ?? 'all'
+      // createHandler refuses jwtVcIssuer with jwks: false.
+      const keys = await publishedJwks(options, selection === false ? [] : selection, true)
+      return json({ issuer, jwks: { keys } }, 200, { 'cache-control': 'public, max-age=300' })
+    },
+  }
+}
+
+/**
+ * The published keys: every listed version under its RFC 7638 thumbprint, each key's current
+ * version under its signing `kid`, and the aliases. With `withX5c`, a version that has a
+ * certificate chain carries it as the JWK's `x5c` (RFC 7517 §4.7: the first certificate holds the
+ * JWK's key, which `attachCertificateChain` checked).
+ */
+async function publishedJwks(
+  options: HandlerOptions,
+  selection: readonly string[] | 'all',
+  withX5c: boolean,
+): Promise<PublishedJwk[]> {
+  // Every listed version under its RFC 7638 thumbprint (vault.jwks()), and each key's current
+  // version once more under the `kid` the JWTs this service signs carry (the key id when it is a
+  // DID URL, else its did:key URL: a plain key id is never published), so that a verifier
+  // matching by `kid` (jose's createLocalJWKSet / createRemoteJWKSet) finds it.
+  // One read per key: the public views carry both the current version and every listed one
+  // (what vault.jwks() publishes), so the store is not listed twice.
+  const infos =
+    selection === 'all'
+      ? await allKeys(options)
+      : await Promise.all(selection.map((id) => options.vault.publicKey(id)))
+  const current = infos.map((info) => ({
+    ...withChain(info.current, withX5c),
+    kid: signingKid(info.id, info.current.publicJwk),
+  }))
+  const keys = infos.flatMap((info) => info.versions.map((version) => withChain(version, withX5c)))
+  // Labels the operator gave a key (checked at createHandler), after every key's own kids.
+  const aliases = await Promise.all(
+    Object.entries(options.jwksAliases ?? {}).map(async ([alias, id]) => ({
+      ...withChain((await options.vault.publicKey(id)).current, withX5c),
+      kid: alias,
+    })),
+  )
+  return [...current, ...keys, ...aliases]
+}
+
+type PublishedJwk = PublicJwk & { x5c?: string[] }
+
+function withChain(version: KeyVersionInfo, withX5c: boolean): PublishedJwk {
+  if (!withX5c || version.certificateChain === undefined) return version.publicJwk
+  return { ...version.publicJwk, x5c: [...version.certificateChain.x5c] }
+}
 /**
  * The `kid` the routes sign with for a key: its id when that is a DID URL, else its did:key (see
  * `resolvableSigner`).
