@@ -3,7 +3,10 @@
 // changed by POST /credentials/status, and allocated by /credentials/issue for a profile with a
 // statusList. A verifier fetching the served list (createStatusListResolver) turns a revoked
 // credential down. Through the real CLI, on real sockets.
+import { spawn } from 'node:child_process'
+import { get } from 'node:http'
 import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -304,4 +307,116 @@ describe('workers share one status list store', () => {
     expect(after.version).toBeGreaterThan(before.version)
     expect(after.jwt).not.toBe(before.jwt)
   })
+})
+
+/** A fetch on a new connection each time: node:cluster hands each connection to the next worker. */
+const freshConnectionFetch = (url: string | URL | Request): Promise<Response> =>
+  new Promise((resolve, reject) => {
+    get(String(url), { agent: false }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () =>
+        resolve(
+          new Response(Buffer.concat(chunks), {
+            status: response.statusCode!,
+            headers: response.headers as Record<string, string>,
+          }),
+        ),
+      )
+    }).once('error', reject)
+  })
+const spreadResolver = () =>
+  createStatusListResolver({ fetch: freshConnectionFetch as typeof fetch, allowHttp: true })
+
+describe('credsign serve --workers 2 with status lists', () => {
+  it('after a revocation through one worker, no worker serves the list without it', async () => {
+    const dataDir = join(dir, 'workers')
+    const first = await serve(['--port', '0', '--data-dir', dataDir])
+    let keyId: string
+    try {
+      const generated = await post(first.base, '/generate', {
+        identifier: 'issuer-w',
+        secrets: [SECRET],
+        signatureType: 'ES256',
+      })
+      keyId = ((await generated.json()) as { id: string }).id
+    } finally {
+      await first.stop()
+    }
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}/status-lists/w1`
+    const profiles = join(dir, 'workers.json')
+    await writeFile(
+      profiles,
+      JSON.stringify({
+        issuers: [{ name: 'jwt', keyId, secrets: [SECRET], format: 'jwt', statusList: 'w1' }],
+        statusLists: [{ id: 'w1', url, signedBy: 'jwt' }],
+      }),
+      { mode: 0o600 },
+    )
+    const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        join(repoRoot, 'node_modules/tsx/dist/loader.mjs'),
+        join(repoRoot, 'src/cli/main.ts'),
+        'serve',
+        '--port',
+        String(port),
+        '--workers',
+        '2',
+        '--data-dir',
+        dataDir,
+        '--issuer-profiles',
+        profiles,
+      ],
+      { env: { ...process.env, DATABASE_URL: '', ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const lines: string[] = []
+    const err: string[] = []
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk.toString()))
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        lines.push(...chunk.toString().split('\n'))
+        if (lines.some((l) => l.startsWith('credsign listening on'))) resolve()
+      })
+      void exited.then((code) => reject(new Error(`serve exited with ${code}: ${err.join('')}`)))
+    })
+    try {
+      const base = `http://127.0.0.1:${port}`
+      const issued = await post(base, '/credentials/issue', { credential })
+      expect(issued.status).toBe(201)
+      const { verifiableCredential } = (await issued.json()) as {
+        verifiableCredential: { id: string }
+      }
+      const jwt = verifiableCredential.id.slice(verifiableCredential.id.indexOf(',') + 1)
+      // Every worker signs and keeps the list (connections spread over the workers).
+      const workersServing = async (): Promise<number> => {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        const served = lines
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { route?: string; worker?: number })
+          .filter((e) => e.route === '/status-lists/:id')
+        return new Set(served.map((e) => e.worker)).size
+      }
+      for (let i = 0; i < 6; i++)
+        expect((await verify(jwt, { statusLists: spreadResolver() })).errors).toEqual([])
+      expect(await workersServing()).toBe(2)
+      const entry = (await verify(jwt)).credential?.credentialStatus
+      const revoked = await post(base, '/credentials/status', {
+        credentialStatus: entry,
+        status: 'revoked',
+      })
+      expect(revoked.status).toBe(200)
+      for (let i = 0; i < 6; i++)
+        expect(
+          (await verify(jwt, { statusLists: spreadResolver() })).errors.map((e) => e.code),
+        ).toEqual(['status_revoked'])
+    } finally {
+      child.kill('SIGTERM')
+      await exited
+    }
+  }, 30_000)
 })
