@@ -8,6 +8,7 @@ import { migrateCommand } from './migrate.js'
 import { serveCommand } from './serve.js'
 import { signCommand } from './sign.js'
 import { verifyCommand } from './verify.js'
+import { certCommand, csrCommand } from './x509.js'
 
 /**
  * Where the CLI writes and what it reads; injectable for tests.
@@ -92,6 +93,14 @@ const COMMAND_HELP: Record<string, string> = {
       Exit 0 only if it verified. Keys: this vault's (read only: nothing is created), did:key,
       did:jwk. Nothing is fetched unless --allow-network: then did:web documents over https, and
       the JWK Set at --jwks URL, whose keys verify credentials of --jwks-issuer.`,
+  csr: `  csr --key ID --subject "CN=NAME,O=ORG,C=CC" [--dns NAME]... [--uri URI]... [--out FILE]
+      [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
+      Make a PKCS#10 certificate signing request signed by the key, for a CA; prints the PEM (or
+      writes it to FILE). Subject names: CN, O, OU, C, L, ST, organizationIdentifier, serialNumber.`,
+  cert: `  cert add --key ID --chain FILE.pem [--version N] [--secrets-file PATH] [--data-dir DIR] [--schema NAME]
+      Attach the certificate chain the CA issued (PEM, leaf first, root left out) to the key's
+      current version (or version N), after checking that the leaf holds the key; signers then
+      send it as x5c. Prints the attached chain's summary (JSON).`,
   migrate: `  migrate [--schema NAME] [--status] [--allow-destructive]
       Apply the PostgreSQL store's pending migrations (DATABASE_URL, or --database-url URL).
       Idempotent and safe when several replicas run it at once. --status only lists them.`,
@@ -114,7 +123,7 @@ environment:
   CREDSIGN_TOKENS      serve: bearer tokens, comma-separated (16+ characters each).
   CREDSIGN_TOKEN_FILE  serve: a file of bearer tokens, one per line. Without tokens, development
                        generates one into DATA_DIR/api-token; production refuses to start (or --no-auth).
-  CREDSIGN_SECRETS     keygen, sign: the key's secrets, one per line (or --secrets-file PATH). Secrets
+  CREDSIGN_SECRETS     keygen, sign, csr, cert: the key's secrets, one per line (or --secrets-file PATH). Secrets
                        are never taken as arguments, which other users can see.
   CORS_ORIGINS         serve: * or comma-separated origins allowed to call from a browser.
   CREDSIGN_ACCESS_LOG  serve: off turns the access log off (as --no-access-log).
@@ -149,6 +158,8 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   sign: signCommand,
   verify: verifyCommand,
   migrate: migrateCommand,
+  csr: csrCommand,
+  cert: certCommand,
 }
 
 /**
