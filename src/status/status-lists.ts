@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { Signer } from '../keys/types.js'
 import { signJwt } from '../jose/jwt-sign.js'
+import { x5cMember } from '../jose/x5c-header.js'
 import { signerController } from '../credential/party.js'
 import { isAbsoluteUrl } from '../credential/validate-shared.js'
 import type { JsonObject } from '../credential/types.js'
@@ -140,6 +141,12 @@ export interface StatusListsOptions {
    * controller (the DID of its DID URL).
    */
   issuer?: string
+  /**
+   * `true`: published lists carry the signer's X.509 chain in the `x5c` header (an unlocked vault
+   * key with an attached chain), as OpenID4VC HAIP asks of status list tokens. Publishing fails
+   * (`invalid_argument`) when the signer has no chain.
+   */
+  x5c?: boolean
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number
 }
@@ -212,6 +219,7 @@ export class StatusLists {
   readonly #store: StatusListStore
   readonly #signer: StatusListsOptions['signer']
   readonly #issuer: string | undefined
+  readonly #x5c: boolean
   readonly #now: () => number
   readonly #cache = new Map<string, CachedList>()
   readonly #publishing = new Map<string, Promise<PublishedStatusList>>()
@@ -225,7 +233,10 @@ export class StatusLists {
       throw new CredsignError('invalid_argument', 'issuer must be a URL or a DID')
     this.#store = options.store
     this.#signer = options.signer
+    if (options.x5c !== undefined && typeof options.x5c !== 'boolean')
+      throw new CredsignError('invalid_argument', 'x5c must be a boolean')
     this.#issuer = options.issuer
+    this.#x5c = options.x5c === true
     this.#now = options.now ?? Date.now
   }
 
@@ -542,7 +553,10 @@ export class StatusLists {
     if (list.kind === 'bitstring') {
       const issuer = this.#issuer ?? signerController(signer)
       const credential = await this.#credential(list, statuses, issuedAt, issuer)
-      jwt = await new JwtVcSigner(signer).sign(credential, { now: () => issuedAt })
+      jwt = await new JwtVcSigner(signer).sign(credential, {
+        now: () => issuedAt,
+        ...(this.#x5c ? { x5c: true } : {}),
+      })
     } else {
       const bytes = createTokenStatusBytes(list.size, list.bits as TokenStatusBits)
       for (const [index, value] of statuses)
@@ -556,7 +570,10 @@ export class StatusLists {
         ttl: settings.ttl,
         status_list: { bits: list.bits, lst: await encodeTokenStatusList(bytes) },
       }
-      jwt = await signJwt(signer, claims, { typ: 'statuslist+jwt' })
+      jwt = await signJwt(signer, claims, {
+        typ: 'statuslist+jwt',
+        ...(this.#x5c ? { protectedHeader: x5cMember(signer, true, undefined) } : {}),
+      })
     }
     const published: PublishedStatusList = {
       listId,
