@@ -25,11 +25,11 @@ const KB = 1024
  * verify rows), KeyVault attaches certificate chains (+1.6), and createHandler carries the status
  * routes, /metrics, the verifier page and compatibility mode (+19); each new budget is that
  * measurement plus ~3%. A lazy status checker was tried: esbuild then split the core's shared
- * modules into a chunk every row loads (verifySignature 27.6 -> 42.5 KB gz), so it was not kept. target: the goal of issue 15
- * (item 2), printed next to the budget until a budget reaches it. What stands in the way:
- * @noble/curves and @noble/hashes load statically (key parsing validates points with noble; ~15 KB
- * gz of every row) and verify() imports every built-in format handler. forbidInitial: packages that
- * must not be in the initial load (only lazily, if at all).
+ * modules into a chunk every row loads (verifySignature 27.6 -> 42.5 KB gz), so it was not kept.
+ * target: the goal of issue 15 (item 2), printed next to the budget until a budget reaches it. What
+ * stands in the way: @noble/curves and @noble/hashes load statically (key parsing validates points
+ * with noble; ~15 KB gz of every row) and verify() imports every built-in format handler.
+ * forbidInitial: packages that must not be in the initial load (only lazily, if at all).
  */
 const rows = [
   {

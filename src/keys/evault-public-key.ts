@@ -43,7 +43,8 @@ export function evaultPublicKeyFromJwk(jwk: PublicJwk | PrivateJwk): string {
  * ```ts
  * import { evaultPublicKeyFromJwk, generateKeyPair, jwkFromEvaultPublicKey } from 'credsign'
  * const { publicJwk } = await generateKeyPair('P-256')
- * jwkFromEvaultPublicKey(evaultPublicKeyFromJwk(publicJwk)).x === publicJwk.x // true
+ * const back = jwkFromEvaultPublicKey(evaultPublicKeyFromJwk(publicJwk))
+ * console.log(back.kty === 'EC' && publicJwk.kty === 'EC' && back.x === publicJwk.x) // true
  * ```
  */
 export function jwkFromEvaultPublicKey(value: string): PublicJwk {

@@ -1,6 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { validateKeyId } from '../stores/key-id.js'
-import type { JsonObject } from '../credential/types.js'
 
 /** The two status list specifications: W3C Bitstring Status List v1.0, IETF Token Status List. */
 export type StatusListKind = 'bitstring' | 'token'
@@ -36,7 +35,7 @@ export interface StatusListDefinition {
    */
   finalStatuses: readonly number[]
   /** Publishing settings (purpose, URL, validity, …): JSON, kept as given. */
-  settings: JsonObject
+  settings: Record<string, unknown>
   /** When the list was created (ISO 8601). */
   createdAt: string
 }

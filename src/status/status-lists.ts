@@ -490,7 +490,7 @@ export class StatusLists {
    * const credential = await lists.statusListCredential('r1') // credentialSubject.encodedList: 'uH4sI…'
    * ```
    */
-  async statusListCredential(listId: string): Promise<JsonObject> {
+  async statusListCredential(listId: string): Promise<Record<string, unknown>> {
     const list = await this.#definition(listId)
     if (list.kind !== 'bitstring')
       throw new CredsignError('invalid_argument', 'a token status list is not a credential')
