@@ -32,6 +32,11 @@ import {
 
 /** Most status references read from one credential. */
 const MAX_REFERENCES = 16
+/**
+ * Lists fetched and inflated at once for one credential: each may inflate to `maxListBytes` (16 MiB
+ * by default), so one `verify()` holds at most this many of them at a time (64 MiB), not all 16.
+ */
+const MAX_LISTS_AT_ONCE = 4
 const BITSTRING_MEDIA_TYPES = [
   'application/vc+jwt',
   'application/vc',
@@ -128,15 +133,13 @@ export const checkCredentialStatus: VerifyStep = async (result, options, verifyO
   }
   // The references are checked at once (each list's fetch has its own timeout, so a credential
   // naming several slow lists costs one timeout, not one per list), and reported in order.
-  const settled = await Promise.all(
-    references.map(async (reference) => {
-      try {
-        return await checkReference(reference, result, options, source, verifyOther)
-      } catch (error) {
-        return failureOf(error)
-      }
-    }),
-  )
+  const settled = await mapAtMost(MAX_LISTS_AT_ONCE, references, async (reference) => {
+    try {
+      return await checkReference(reference, result, options, source, verifyOther)
+    } catch (error) {
+      return failureOf(error)
+    }
+  })
   const outcomes: StatusOutcome[] = []
   for (const [position, reference] of references.entries()) {
     const settledOne = settled[position] as ReferenceOutcome | { code: ErrorCode; message: string }
@@ -162,6 +165,24 @@ export const checkCredentialStatus: VerifyStep = async (result, options, verifyO
     errors,
     ...(outcomes.length === 0 ? {} : { status: outcomes }),
   }
+}
+
+/** `work` over `items` with at most `limit` running at a time; results in the items' order. */
+async function mapAtMost<T, R>(
+  limit: number,
+  items: readonly T[],
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const runner = async (): Promise<void> => {
+    while (next < items.length) {
+      const position = next++
+      results[position] = await work(items[position] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, runner))
+  return results
 }
 
 function failureOf(error: unknown): { code: ErrorCode; message: string } {

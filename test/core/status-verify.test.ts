@@ -713,6 +713,33 @@ describe('fetching and caching', () => {
     expect(result.status?.map((s) => s.value)).toEqual([1, 0])
   })
 
+  it('fetches at most 4 lists at once for one credential (each may inflate to 16 MiB)', async () => {
+    const urls = Array.from({ length: 8 }, (_, i) => `${LIST_URL}-at-once-${i}`)
+    const bodies = new Map<string, string>()
+    for (const url of urls) bodies.set(url, await bitstringListJwt(issuer, { url }))
+    let inFlight = 0
+    let most = 0
+    const statusLists = createStatusListResolver({
+      fetch: async (url) => {
+        inFlight += 1
+        most = Math.max(most, inFlight)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        inFlight -= 1
+        return new Response(bodies.get(String(url)), {
+          headers: { 'content-type': 'application/vc+jwt' },
+        })
+      },
+    })
+    const vc = await credentialWithStatus(
+      issuer,
+      urls.map((url, i) => bitstringEntry(i + 1, { statusListCredential: url })),
+    )
+    const result = await verify(vc, { statusLists })
+    expect(result.errors).toEqual([])
+    expect(result.status).toHaveLength(8)
+    expect(most).toBe(4)
+  })
+
   it('a forged credential fetches nothing (its status is not looked at)', async () => {
     const served = servingFetch({})
     const vc = await credentialWithStatus(issuer, bitstringEntry(1))
