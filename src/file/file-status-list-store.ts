@@ -1,9 +1,7 @@
-import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { CredsignError } from '../errors/credsign-error.js'
-import { b64u, fromB64u, randomBytes, utf8 } from '../util/bytes.js'
+import { b64u, fromB64u, utf8 } from '../util/bytes.js'
 import { isTaken, markTaken, pickFreeIndex } from '../status/allocation.js'
 import {
   checkStatusChange,
@@ -18,6 +16,7 @@ import {
   type StatusListInfo,
   type StatusListStore,
 } from '../status/status-list-store.js'
+import { AtomicDirectory, errnoOf, unavailable } from './atomic-file.js'
 import { keyFileStem } from './file-store.js'
 
 /**
@@ -62,9 +61,6 @@ const DEFAULT_LOCK_TIMEOUT_MS = 10_000
 const DEFAULT_STALE_LOCK_MS = 30_000
 const MAX_FILE_BYTES = 64 * 1024 * 1024
 
-/** This process's writers per lock file: one FileStatusListStore or several on one directory. */
-const chains = new Map<string, Promise<void>>()
-
 /**
  * A {@link StatusListStore} in a directory (Node, Deno, Bun): one JSON file per list holding its
  * definition, the allocation bitmap and the non-zero statuses. Every change is a read-modify-write
@@ -87,26 +83,22 @@ const chains = new Map<string, Promise<void>>()
  */
 export class FileStatusListStore implements StatusListStore {
   readonly directory: string
-  readonly #lockTimeoutMs: number
-  readonly #staleLockMs: number
-  #directoryReady: Promise<void> | undefined
+  readonly #files: AtomicDirectory
 
   constructor(options: FileStatusListStoreOptions) {
     if (typeof options !== 'object' || options === null || typeof options.directory !== 'string')
       throw new CredsignError('invalid_argument', 'FileStatusListStore needs a directory')
     this.directory = resolve(options.directory)
-    this.#lockTimeoutMs = duration(
-      options.lockTimeoutMs,
-      DEFAULT_LOCK_TIMEOUT_MS,
-      0,
-      'lockTimeoutMs',
-    )
-    this.#staleLockMs = duration(options.staleLockMs, DEFAULT_STALE_LOCK_MS, 100, 'staleLockMs')
+    this.#files = new AtomicDirectory(this.directory, {
+      lockTimeoutMs: duration(options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS, 0, 'lockTimeoutMs'),
+      staleLockMs: duration(options.staleLockMs, DEFAULT_STALE_LOCK_MS, 100, 'staleLockMs'),
+      tempPrefix: TEMP_PREFIX,
+    })
   }
 
   async createStatusList(definition: StatusListDefinition): Promise<void> {
     validateStatusListDefinition(definition)
-    await this.#ensureDirectory()
+    await this.#files.ensure()
     const file: ListFile = {
       format: 'credsign-status-list',
       definition: structuredClone(definition),
@@ -115,19 +107,9 @@ export class FileStatusListStore implements StatusListStore {
       taken: b64u(new Uint8Array(Math.ceil(definition.size / 8))),
       statuses: [],
     }
-    const path = this.#listPath(definition.id)
-    const temp = await this.#writeTemp(file)
-    try {
-      // link() fails with EEXIST if the name is taken: creation is atomic, never an overwrite.
-      await link(temp, path)
-    } catch (error) {
-      if (errnoOf(error) === 'EEXIST')
-        throw new CredsignError('exists', 'a status list with this id exists')
-      throw unavailable('create', path, error)
-    } finally {
-      await unlinkQuietly(temp)
-    }
-    await this.#syncDirectory()
+    // Creation is atomic, never an overwrite.
+    if (!(await this.#files.create(this.#listPath(definition.id), serialize(file))))
+      throw new CredsignError('exists', 'a status list with this id exists')
   }
 
   async getStatusList(id: string): Promise<StatusListInfo | undefined> {
@@ -136,16 +118,10 @@ export class FileStatusListStore implements StatusListStore {
   }
 
   async listStatusLists(): Promise<StatusListInfo[]> {
-    await this.#ensureDirectory()
-    let names: string[]
-    try {
-      names = await readdir(this.directory)
-    } catch (error) {
-      throw unavailable('read the directory', this.directory, error)
-    }
+    const names = await this.#files.names()
     const lists: StatusListInfo[] = []
     for (const name of names.filter((n) => n.endsWith(LIST_SUFFIX) && !n.startsWith('.'))) {
-      const file = await this.#readPath(join(this.directory, name))
+      const file = await this.#readPath(this.#files.path(name))
       if (file !== undefined) lists.push(info(file))
     }
     return lists.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -198,8 +174,9 @@ export class FileStatusListStore implements StatusListStore {
   async #update<T>(id: string, change: (file: ListFile, taken: Uint8Array) => T): Promise<T> {
     validateListId(id)
     const path = this.#listPath(id)
-    await this.#ensureDirectory()
-    return this.#exclusive(id, async () => {
+    await this.#files.ensure()
+    const lockPath = this.#files.path(`${keyFileStem(id)}${LOCK_SUFFIX}`)
+    return this.#files.exclusive(lockPath, async () => {
       const file = await this.#readPath(path)
       if (file === undefined) throw listNotFound(id)
       const taken = fromB64u(file.taken)
@@ -211,14 +188,7 @@ export class FileStatusListStore implements StatusListStore {
       )
         return result
       file.taken = b64u(taken)
-      const temp = await this.#writeTemp(file)
-      try {
-        await rename(temp, path)
-      } catch (error) {
-        await unlinkQuietly(temp)
-        throw unavailable('replace', path, error)
-      }
-      await this.#syncDirectory()
+      await this.#files.replace(path, serialize(file))
       return result
     })
   }
@@ -269,129 +239,13 @@ export class FileStatusListStore implements StatusListStore {
   }
 
   #listPath(id: string): string {
-    return join(this.directory, `${keyFileStem(id)}${LIST_SUFFIX}`)
+    return this.#files.path(`${keyFileStem(id)}${LIST_SUFFIX}`)
   }
+}
 
-  async #ensureDirectory(): Promise<void> {
-    this.#directoryReady ??= mkdir(this.directory, { recursive: true, mode: 0o700 }).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#directoryReady = undefined
-        throw unavailable('create the directory', this.directory, error)
-      },
-    )
-    return this.#directoryReady
-  }
-
-  async #writeTemp(file: ListFile): Promise<string> {
-    const temp = join(this.directory, `${TEMP_PREFIX}${bytesToHex(randomBytes(12))}`)
-    let handle: FileHandle
-    try {
-      handle = await open(temp, 'wx', 0o600)
-    } catch (error) {
-      throw unavailable('write a temporary file in', this.directory, error)
-    }
-    try {
-      await chmod(temp, 0o600)
-      await handle.writeFile(utf8(JSON.stringify(file)))
-      // Durable before it gets its real name: a crash never leaves a partial list under it.
-      await handle.sync()
-      await handle.close()
-    } catch (error) {
-      await handle.close().catch(() => undefined)
-      await unlinkQuietly(temp)
-      throw unavailable('write', temp, error)
-    }
-    return temp
-  }
-
-  async #syncDirectory(): Promise<void> {
-    let handle: FileHandle | undefined
-    try {
-      handle = await open(this.directory, 'r')
-      await handle.sync()
-    } catch (error) {
-      const code = errnoOf(error)
-      if (!['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP', 'EACCES'].includes(code ?? ''))
-        throw unavailable('sync the directory', this.directory, error)
-    } finally {
-      await handle?.close().catch(() => undefined)
-    }
-  }
-
-  /** Runs `action` holding the list's lock: first in this process, then across processes. */
-  async #exclusive<T>(id: string, action: () => Promise<T>): Promise<T> {
-    const lockPath = join(this.directory, `${keyFileStem(id)}${LOCK_SUFFIX}`)
-    const previous = chains.get(lockPath) ?? Promise.resolve()
-    let release!: () => void
-    const released = new Promise<void>((done) => (release = done))
-    const tail = previous.then(() => released)
-    chains.set(lockPath, tail)
-    await previous
-    try {
-      await this.#acquireLockFile(lockPath)
-      try {
-        return await action()
-      } finally {
-        await unlinkQuietly(lockPath)
-      }
-    } finally {
-      release()
-      if (chains.get(lockPath) === tail) chains.delete(lockPath)
-    }
-  }
-
-  async #acquireLockFile(lockPath: string): Promise<void> {
-    const deadline = Date.now() + this.#lockTimeoutMs
-    let delay = 1
-    for (;;) {
-      try {
-        // O_CREAT | O_EXCL: exactly one process creates it.
-        const handle = await open(lockPath, 'wx', 0o600)
-        await handle.close().catch(() => undefined)
-        return
-      } catch (error) {
-        if (errnoOf(error) !== 'EEXIST') throw unavailable('create the lock file', lockPath, error)
-      }
-      if ((await this.#breakStaleLock(lockPath)) && Date.now() < deadline) continue
-      if (Date.now() >= deadline)
-        throw new CredsignError(
-          'store_unavailable',
-          `file store: timed out after ${this.#lockTimeoutMs} ms waiting for ${lockPath}`,
-        )
-      // Jittered exponential backoff: contending processes do not retry in lockstep.
-      await new Promise((done) => setTimeout(done, delay * (0.5 + Math.random())))
-      delay = Math.min(delay * 2, 20)
-    }
-  }
-
-  /** Breaks a lock older than staleLockMs (its holder crashed); true if the lock is gone. */
-  async #breakStaleLock(lockPath: string): Promise<boolean> {
-    let before
-    try {
-      before = await stat(lockPath, { bigint: true })
-    } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return true
-      throw unavailable('inspect the lock file', lockPath, error)
-    }
-    if (Date.now() - Number(before.mtimeMs) < this.#staleLockMs) return false
-    // Moved aside, not unlinked: a fresh lock made meanwhile by another breaker is put back.
-    const aside = join(this.directory, `${TEMP_PREFIX}stale-${bytesToHex(randomBytes(12))}`)
-    try {
-      await rename(lockPath, aside)
-    } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return true
-      throw unavailable('break the stale lock file', lockPath, error)
-    }
-    try {
-      const moved = await stat(aside, { bigint: true })
-      if (moved.ino !== before.ino || moved.dev !== before.dev) await link(aside, lockPath)
-    } catch {
-      // EEXIST: another writer holds the lock now; it stays theirs.
-    }
-    await unlinkQuietly(aside)
-    return true
-  }
+/** The bytes of a list file. */
+function serialize(file: ListFile): Uint8Array {
+  return utf8(JSON.stringify(file))
 }
 
 function info(file: ListFile): StatusListInfo {
@@ -409,33 +263,6 @@ function duration(value: unknown, fallback: number, min: number, name: string): 
   return value
 }
 
-function errnoOf(error: unknown): string | undefined {
-  return typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    typeof error.code === 'string'
-    ? error.code
-    : undefined
-}
-
-function unavailable(action: string, path: string, cause: unknown): CredsignError {
-  if (cause instanceof CredsignError) return cause
-  const code = errnoOf(cause)
-  return new CredsignError(
-    'store_unavailable',
-    `file store: cannot ${action} ${path}${code === undefined ? '' : ` (${code})`}`,
-    { cause },
-  )
-}
-
 function corrupt(path: string, what: string): CredsignError {
   return new CredsignError('store_corrupt', `file store: ${path} ${what}`)
-}
-
-async function unlinkQuietly(path: string): Promise<void> {
-  try {
-    await unlink(path)
-  } catch {
-    // A leftover temporary file is harmless (its name starts with a dot and never matches a list).
-  }
 }

@@ -1,10 +1,18 @@
-import { chmod, link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { chmod, link, mkdir, open, stat, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, fromUtf8, randomBytes, utf8, wipe } from '../util/bytes.js'
+import {
+  AtomicDirectory,
+  closeQuietly,
+  errnoOf,
+  readWhole,
+  unavailable,
+  unlinkQuietly,
+} from './atomic-file.js'
 import {
   describeKeyId,
   resolveMaxKeyIdLength,
@@ -86,12 +94,6 @@ const MIN_STALE_LOCK_MS = 100
 const DEFAULT_TEMP_AGE_MS = 60_000
 
 /**
- * Per-lock-file chains of this process's writers. Module-wide, so two FileStore instances on one
- * directory queue behind each other instead of spinning on each other's lock file.
- */
-const chains = new Map<string, Promise<void>>()
-
-/**
  * The file name (without extension) a key id is stored under: up to 60 characters of the id with
  * anything outside `[A-Za-z0-9._-]` replaced by `_` (never a leading dot), then `.` and the first
  * 32 hex characters of SHA-256 of the exact id. The hash keeps ids apart that a case-insensitive
@@ -114,31 +116,6 @@ export function keyFileStem(id: string): string {
   return `${readable}.${bytesToHex(sha256(utf8(id))).slice(0, HASH_HEX_LENGTH)}`
 }
 
-function errnoOf(error: unknown): string | undefined {
-  if (
-    typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    typeof error.code === 'string'
-  )
-    return error.code
-  return undefined
-}
-
-/**
- * Any I/O failure becomes `store_unavailable` with the Node error as cause: callers never see raw
- * errors.
- */
-function unavailable(action: string, path: string, cause: unknown): CredsignError {
-  if (cause instanceof CredsignError) return cause
-  const code = errnoOf(cause)
-  return new CredsignError(
-    'store_unavailable',
-    `file store: cannot ${action} ${path}${code === undefined ? '' : ` (${code})`}`,
-    { cause },
-  )
-}
-
 /** The bytes of a key file: pretty JSON, so an operator can read the public parts. */
 function serializeRecord(record: KeyRecord): Uint8Array {
   return utf8(`${JSON.stringify(record, null, 2)}\n`)
@@ -146,26 +123,6 @@ function serializeRecord(record: KeyRecord): Uint8Array {
 
 function randomName(kind: string): string {
   return `${TEMP_PREFIX}${kind}${bytesToHex(randomBytes(12))}`
-}
-
-async function unlinkQuietly(path: string): Promise<void> {
-  try {
-    await unlink(path)
-  } catch {
-    // A leftover temporary file is harmless: list() ignores it and cleanup() removes it.
-  }
-}
-
-async function closeQuietly(handle: FileHandle): Promise<void> {
-  try {
-    await handle.close()
-  } catch {
-    // Nothing useful to do: the data was already written and synced, or the write already failed.
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms))
 }
 
 /**
@@ -204,9 +161,7 @@ export class FileStore implements KeyStore {
   readonly directory: string
   /** Longest key id accepted (default 500). */
   readonly maxKeyIdLength: number
-  readonly #lockTimeoutMs: number
-  readonly #staleLockMs: number
-  #ready: Promise<void> | undefined
+  readonly #files: AtomicDirectory
 
   /**
    * Makes a store on `options.directory`. Touches nothing yet: the directory is created on first
@@ -225,23 +180,28 @@ export class FileStore implements KeyStore {
     }
     this.directory = resolve(options.directory)
     this.maxKeyIdLength = resolveMaxKeyIdLength(options.maxKeyIdLength)
-    this.#lockTimeoutMs = FileStore.#duration(
+    const lockTimeoutMs = FileStore.#duration(
       options.lockTimeoutMs,
       DEFAULT_LOCK_TIMEOUT_MS,
       'lockTimeoutMs',
     )
-    this.#staleLockMs = FileStore.#duration(
+    const staleLockMs = FileStore.#duration(
       options.staleLockMs,
       DEFAULT_STALE_LOCK_MS,
       'staleLockMs',
     )
     // A lock judged stale while its holder still works breaks mutual exclusion; no write takes 100 ms.
-    if (this.#staleLockMs < MIN_STALE_LOCK_MS) {
+    if (staleLockMs < MIN_STALE_LOCK_MS) {
       throw new CredsignError(
         'invalid_argument',
         `FileStore staleLockMs must be at least ${MIN_STALE_LOCK_MS}`,
       )
     }
+    this.#files = new AtomicDirectory(this.directory, {
+      lockTimeoutMs,
+      staleLockMs,
+      tempPrefix: TEMP_PREFIX,
+    })
   }
 
   static #duration(value: unknown, fallback: number, name: string): number {
@@ -272,23 +232,13 @@ export class FileStore implements KeyStore {
     const stored = prepareRecordForWrite(record, 1, this.maxKeyIdLength)
     await this.#ensureDirectory()
     const path = this.#path(`${keyFileStem(stored.id)}.json`)
-    const temp = await this.#writeTemp(serializeRecord(stored))
-    try {
-      // link() fails with EEXIST if the name is taken, atomically, even against other processes:
-      // exactly one of many concurrent creates wins, and the winner's file appears complete.
-      await link(temp, path)
-    } catch (error) {
-      if (errnoOf(error) === 'EEXIST') {
-        throw new CredsignError(
-          'exists',
-          `a key record with id ${describeKeyId(stored.id)} already exists`,
-        )
-      }
-      throw unavailable('create', path, error)
-    } finally {
-      await unlinkQuietly(temp)
+    // Exactly one of many concurrent creates wins, and the winner's file appears complete.
+    if (!(await this.#files.create(path, serializeRecord(stored)))) {
+      throw new CredsignError(
+        'exists',
+        `a key record with id ${describeKeyId(stored.id)} already exists`,
+      )
     }
-    await this.#syncDirectory()
     return cloneKeyRecord(stored)
   }
 
@@ -347,14 +297,7 @@ export class FileStore implements KeyStore {
           `key record ${describeKeyId(next.id)} is at revision ${current.revision}, not ${record.revision}`,
         )
       }
-      const temp = await this.#writeTemp(serializeRecord(next))
-      try {
-        await rename(temp, path)
-      } catch (error) {
-        await unlinkQuietly(temp)
-        throw unavailable('replace', path, error)
-      }
-      await this.#syncDirectory()
+      await this.#files.replace(path, serializeRecord(next))
       return cloneKeyRecord(next)
     })
   }
@@ -392,7 +335,7 @@ export class FileStore implements KeyStore {
         if (errnoOf(error) === 'ENOENT') return false
         throw unavailable('delete', path, error)
       }
-      await this.#syncDirectory()
+      await this.#files.sync()
       return true
     })
   }
@@ -451,7 +394,7 @@ export class FileStore implements KeyStore {
   async ping(): Promise<void> {
     await this.#readDirectory()
     // The same write path a key takes (create, write, fsync), on a throwaway file.
-    await unlinkQuietly(await this.#writeTemp(utf8('ping'), 'ping-'))
+    await unlinkQuietly(await this.#files.writeTemp(utf8('ping'), 'ping-'))
   }
 
   /**
@@ -483,33 +426,18 @@ export class FileStore implements KeyStore {
           if (errnoOf(error) !== 'ENOENT') throw unavailable('remove', path, error)
         }
       } else if (LOCK_FILE.test(name)) {
-        if (await this.#breakStaleLock(path)) removed++
+        if (await this.#files.breakStaleLock(path)) removed++
       }
     }
     return removed
   }
 
   #path(name: string): string {
-    return join(this.directory, name)
+    return this.#files.path(name)
   }
 
   #ensureDirectory(): Promise<void> {
-    // Memoised on success only, so a directory that appears later (a mounted volume) is picked up.
-    this.#ready ??= this.#makeDirectory().catch((error: unknown) => {
-      this.#ready = undefined
-      throw error
-    })
-    return this.#ready
-  }
-
-  async #makeDirectory(): Promise<void> {
-    try {
-      const created = await mkdir(this.directory, { recursive: true, mode: 0o700 })
-      // mkdir's mode is filtered by the umask; set it outright, but only on a directory we made.
-      if (created !== undefined) await chmod(this.directory, 0o700)
-    } catch (error) {
-      throw unavailable('create the directory', this.directory, error)
-    }
+    return this.#files.ensure()
   }
 
   /** Reads and validates a key file; `undefined` if absent, `store_corrupt` naming it if bad. */
@@ -557,179 +485,13 @@ export class FileStore implements KeyStore {
   }
 
   /** The directory's entries (created first if missing); `store_unavailable` when it cannot be read. */
-  async #readDirectory(): Promise<string[]> {
-    await this.#ensureDirectory()
-    try {
-      return await readdir(this.directory)
-    } catch (error) {
-      throw unavailable('read the directory', this.directory, error)
-    }
-  }
-
-  /** Writes `data` to a new synced temporary file with mode 0600 and returns its path. */
-  async #writeTemp(data: Uint8Array, prefix = ''): Promise<string> {
-    const temp = this.#path(randomName(prefix))
-    let handle: FileHandle
-    try {
-      handle = await open(temp, 'wx', 0o600)
-    } catch (error) {
-      throw unavailable('write a temporary file in', this.directory, error)
-    }
-    try {
-      // open()'s mode is filtered by the umask; make it exactly 0600.
-      await chmod(temp, 0o600)
-      await handle.writeFile(data)
-      // Durable before it gets its real name, so a crash can never expose a partial file under it.
-      await handle.sync()
-    } catch (error) {
-      await closeQuietly(handle)
-      await unlinkQuietly(temp)
-      throw unavailable('write', temp, error)
-    }
-    try {
-      await handle.close()
-    } catch (error) {
-      await unlinkQuietly(temp)
-      throw unavailable('write', temp, error)
-    }
-    return temp
-  }
-
-  /** Makes a link, rename or unlink in the directory durable. */
-  async #syncDirectory(): Promise<void> {
-    let handle: FileHandle | undefined
-    try {
-      handle = await open(this.directory, 'r')
-      await handle.sync()
-    } catch (error) {
-      // Some platforms (Windows) and file systems cannot open or sync a directory; their rename is as
-      // durable as it gets there.
-      const code = errnoOf(error)
-      if (
-        code !== 'EISDIR' &&
-        code !== 'EPERM' &&
-        code !== 'EINVAL' &&
-        code !== 'ENOTSUP' &&
-        code !== 'EACCES'
-      ) {
-        throw unavailable('sync the directory', this.directory, error)
-      }
-    } finally {
-      if (handle !== undefined) await closeQuietly(handle)
-    }
+  #readDirectory(): Promise<string[]> {
+    return this.#files.names()
   }
 
   /** Runs `action` holding the id's lock: first in this process, then across processes. */
-  async #exclusive<T>(stem: string, action: () => Promise<T>): Promise<T> {
-    const lockPath = this.#path(`${stem}.lock`)
-    const previous = chains.get(lockPath) ?? Promise.resolve()
-    let release!: () => void
-    const released = new Promise<void>((done) => (release = done))
-    const tail = previous.then(() => released)
-    chains.set(lockPath, tail)
-    await previous
-    try {
-      await this.#acquireLockFile(lockPath)
-      try {
-        return await action()
-      } finally {
-        await unlinkQuietly(lockPath)
-      }
-    } finally {
-      release()
-      if (chains.get(lockPath) === tail) chains.delete(lockPath)
-    }
-  }
-
-  async #acquireLockFile(lockPath: string): Promise<void> {
-    const deadline = Date.now() + this.#lockTimeoutMs
-    let delay = 1
-    for (;;) {
-      try {
-        // O_CREAT | O_EXCL: exactly one process can create the file.
-        const handle = await open(lockPath, 'wx', 0o600)
-        await closeQuietly(handle)
-        return
-      } catch (error) {
-        if (errnoOf(error) !== 'EEXIST') throw unavailable('create the lock file', lockPath, error)
-      }
-      const gone = await this.#breakStaleLock(lockPath)
-      if (gone && Date.now() < deadline) continue
-      if (Date.now() >= deadline) {
-        throw new CredsignError(
-          'store_unavailable',
-          `file store: timed out after ${this.#lockTimeoutMs} ms waiting for ${lockPath} (held by another writer; ` +
-            `it is broken once older than ${this.#staleLockMs} ms)`,
-        )
-      }
-      // Jittered exponential backoff, so contending processes do not retry in lockstep.
-      await sleep(delay * (0.5 + Math.random()))
-      delay = Math.min(delay * 2, 50)
-    }
-  }
-
-  /**
-   * Removes the lock file if it is older than `staleLockMs` (its holder crashed). Resolves `true`
-   * if the lock is gone (broken here or released meanwhile), so the caller should retry at once.
-   */
-  async #breakStaleLock(lockPath: string): Promise<boolean> {
-    let before
-    try {
-      before = await stat(lockPath, { bigint: true })
-    } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return true
-      throw unavailable('inspect the lock file', lockPath, error)
-    }
-    if (Date.now() - Number(before.mtimeMs) < this.#staleLockMs) return false
-    // Unlinking directly could delete a fresh lock that another process made after breaking the same
-    // stale one. Move it aside instead, check it is the file judged stale, and put it back if not.
-    const aside = this.#path(randomName('stale-lock-'))
-    try {
-      await rename(lockPath, aside)
-    } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return true
-      throw unavailable('break the stale lock file', lockPath, error)
-    }
-    try {
-      const moved = await stat(aside, { bigint: true })
-      if (moved.ino !== before.ino || moved.dev !== before.dev) await link(aside, lockPath)
-    } catch {
-      // EEXIST: yet another writer holds the lock now; it stays theirs.
-    }
-    await unlinkQuietly(aside)
-    return true
-  }
-}
-
-/** Reads a whole file (at most `maxBytes`, else an EFBIG-coded error). */
-async function readWhole(path: string, maxBytes = 64 * 1024 * 1024): Promise<Uint8Array> {
-  const handle = await open(path, 'r')
-  try {
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for (;;) {
-      const chunk = new Uint8Array(Math.min(64 * 1024, maxBytes + 1 - total))
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null)
-      if (bytesRead === 0) break
-      chunks.push(chunk.subarray(0, bytesRead))
-      total += bytesRead
-      if (total > maxBytes) {
-        wipe(...chunks)
-        throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), {
-          code: 'EFBIG',
-        })
-      }
-    }
-    const out = new Uint8Array(total)
-    let offset = 0
-    for (const chunk of chunks) {
-      out.set(chunk, offset)
-      offset += chunk.length
-    }
-    wipe(...chunks)
-    return out
-  } finally {
-    await closeQuietly(handle)
+  #exclusive<T>(stem: string, action: () => Promise<T>): Promise<T> {
+    return this.#files.exclusive(this.#path(`${stem}.lock`), action)
   }
 }
 
