@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, fromB64u, utf8 } from '../util/bytes.js'
@@ -16,7 +15,7 @@ import {
   type StatusListInfo,
   type StatusListStore,
 } from '../status/status-list-store.js'
-import { AtomicDirectory, errnoOf, unavailable } from './atomic-file.js'
+import { AtomicDirectory, errnoOf, readWhole, unavailable } from './atomic-file.js'
 import { keyFileStem } from './file-store.js'
 
 /**
@@ -201,12 +200,13 @@ export class FileStatusListStore implements StatusListStore {
   async #readPath(path: string): Promise<ListFile | undefined> {
     let text: string
     try {
-      const bytes = await readFile(path)
-      if (bytes.length > MAX_FILE_BYTES) throw corrupt(path, 'is too large')
+      // Bounded: a huge file (damaged, or planted) is refused having read no more than the bound.
+      const bytes = await readWhole(path, MAX_FILE_BYTES)
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
     } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return undefined
-      if (error instanceof CredsignError) throw error
+      const code = errnoOf(error)
+      if (code === 'ENOENT') return undefined
+      if (code === 'EFBIG') throw corrupt(path, 'is too large')
       if (error instanceof TypeError) throw corrupt(path, 'is not UTF-8')
       throw unavailable('read', path, error)
     }

@@ -1,6 +1,6 @@
 // FileStatusListStore: the store contract, then real processes allocating from one list at once
 // (no index twice, the count exact), and what it does with damaged files.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -118,5 +118,17 @@ describe('FileStatusListStore: damaged files', () => {
       await readFile(join(directory, `${keyFileStem(other.id)}.status-list.json`)),
     )
     expect(await codeOf(store.getStatusList(def.id))).toBe('store_corrupt')
+  })
+
+  it('refuses an oversized file as store_corrupt, reading no more than the 64 MiB bound', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 100 })
+    await store.createStatusList(def)
+    const path = join(directory, `${keyFileStem(def.id)}.status-list.json`)
+    // Sparse: 3 GiB that fs.readFile would refuse (ERR_FS_FILE_TOO_LARGE) after trying to read it.
+    await truncate(path, 3 * 2 ** 30)
+    expect(await codeOf(store.getStatusList(def.id))).toBe('store_corrupt')
+    expect(await codeOf(store.allocateStatusIndex(def.id))).toBe('store_corrupt')
   })
 })
