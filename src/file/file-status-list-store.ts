@@ -120,8 +120,8 @@ export class FileStatusListStore implements StatusListStore {
     const names = await this.#files.names()
     const lists: StatusListInfo[] = []
     for (const name of names.filter((n) => n.endsWith(LIST_SUFFIX) && !n.startsWith('.'))) {
-      const file = await this.#readPath(this.#files.path(name))
-      if (file !== undefined) lists.push(info(file))
+      const loaded = await this.#readPath(this.#files.path(name))
+      if (loaded !== undefined) lists.push(info(loaded.file))
     }
     return lists.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   }
@@ -176,9 +176,9 @@ export class FileStatusListStore implements StatusListStore {
     await this.#files.ensure()
     const lockPath = this.#files.path(`${keyFileStem(id)}${LOCK_SUFFIX}`)
     return this.#files.exclusive(lockPath, async () => {
-      const file = await this.#readPath(path)
-      if (file === undefined) throw listNotFound(id)
-      const taken = fromB64u(file.taken)
+      const loaded = await this.#readPath(path)
+      if (loaded === undefined) throw listNotFound(id)
+      const { file, taken } = loaded
       const result = change(file, taken)
       if (
         typeof result === 'object' &&
@@ -194,10 +194,14 @@ export class FileStatusListStore implements StatusListStore {
 
   async #read(id: string): Promise<ListFile | undefined> {
     validateListId(id)
-    return this.#readPath(this.#listPath(id))
+    return (await this.#readPath(this.#listPath(id)))?.file
   }
 
-  async #readPath(path: string): Promise<ListFile | undefined> {
+  /**
+   * Reads and checks a list file: `undefined` if absent, `store_corrupt` naming it if it is not a
+   * list file whose bitmap and statuses fit its definition. Also returns the decoded bitmap.
+   */
+  async #readPath(path: string): Promise<{ file: ListFile; taken: Uint8Array } | undefined> {
     let text: string
     try {
       // Bounded: a huge file (damaged, or planted) is refused having read no more than the bound.
@@ -235,7 +239,33 @@ export class FileStatusListStore implements StatusListStore {
     }
     if (this.#listPath(file.definition.id) !== path)
       throw corrupt(path, 'holds another list (a file copied onto another name)')
-    return file
+    const { size, bits } = file.definition
+    // A bitmap shorter than the list would let an index past it be handed out again.
+    let taken: Uint8Array
+    try {
+      taken = fromB64u(file.taken)
+    } catch {
+      throw corrupt(path, 'holds an allocation bitmap that is not base64url')
+    }
+    if (taken.length !== Math.ceil(size / 8))
+      throw corrupt(path, 'holds an allocation bitmap of the wrong length')
+    if (file.allocated < 0 || file.allocated > size || file.version < 0)
+      throw corrupt(path, 'holds a count or version out of range')
+    let last = -1
+    for (const entry of file.statuses as unknown[]) {
+      const [index, status] = Array.isArray(entry) && entry.length === 2 ? entry : []
+      if (
+        !Number.isSafeInteger(index) ||
+        (index as number) <= last ||
+        (index as number) >= size ||
+        !Number.isInteger(status) ||
+        (status as number) < 1 ||
+        (status as number) >= 2 ** bits
+      )
+        throw corrupt(path, 'holds statuses that do not fit the list (or are out of order)')
+      last = index as number
+    }
+    return { file, taken }
   }
 
   #listPath(id: string): string {

@@ -1,6 +1,6 @@
 // FileStatusListStore: the store contract, then real processes allocating from one list at once
 // (no index twice, the count exact), and what it does with damaged files.
-import { mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -130,5 +130,39 @@ describe('FileStatusListStore: damaged files', () => {
     await truncate(path, 3 * 2 ** 30)
     expect(await codeOf(store.getStatusList(def.id))).toBe('store_corrupt')
     expect(await codeOf(store.allocateStatusIndex(def.id))).toBe('store_corrupt')
+  })
+
+  it('refuses a list file whose bitmap or statuses do not fit its definition as store_corrupt', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 100, bits: 2 })
+    await store.createStatusList(def)
+    const path = join(directory, `${keyFileStem(def.id)}.status-list.json`)
+    const good = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
+    const damaged: Record<string, unknown>[] = [
+      { taken: '!!!!' }, // not base64url
+      { taken: 'AAAA' }, // 3 bytes for a 100-entry list: an index past them could be handed out twice
+      { statuses: [null] },
+      { statuses: [[1]] },
+      { statuses: [[100, 1]] }, // index outside the list
+      { statuses: [[1, 4]] }, // status wider than 2 bits
+      { statuses: [[1, 0]] }, // zero statuses are not stored
+      {
+        statuses: [
+          [2, 1],
+          [1, 1],
+        ],
+      }, // not ascending
+      { allocated: 101 },
+      { allocated: -1 },
+      { version: -1 },
+    ]
+    for (const change of damaged) {
+      await writeFile(path, JSON.stringify({ ...good, ...change }))
+      const label = JSON.stringify(change)
+      expect(await codeOf(store.getStatusList(def.id)), label).toBe('store_corrupt')
+      expect(await codeOf(store.allocateStatusIndex(def.id)), label).toBe('store_corrupt')
+      expect(await codeOf(store.setStatus(def.id, 1, 1)), label).toBe('store_corrupt')
+    }
   })
 })
