@@ -240,9 +240,11 @@ export const STATUS_LIST_MIGRATIONS: readonly Migration[] = Object.freeze([
     name: 'status lists and their entries',
     destructive: false,
     statements: ({ q }: SchemaNames) => [
+      // The id rule of validateStatusListDefinition (validateKeyId: key migration 2's characters,
+      // at most 500), so that every list the other stores keep fits here too.
       `CREATE TABLE ${q.statusLists} (
         id text COLLATE "C" NOT NULL PRIMARY KEY
-          CHECK (id ~ '^[A-Za-z0-9_:.#%-]+$' AND char_length(id) <= 500),
+          CHECK (id ~ '^[A-Za-z0-9_:.#%@~+=-]+$' AND char_length(id) <= 500),
         kind text NOT NULL CHECK (kind IN ('bitstring', 'token')),
         size integer NOT NULL CHECK (size >= 1 AND size <= 16777216),
         bits smallint NOT NULL CHECK (bits >= 1 AND bits <= 8),

@@ -47,6 +47,16 @@ export function statusListStoreContract(
       expect(await store.getStatusList('missing-list')).toBeUndefined()
     })
 
+    it('keeps a list under any id validateStatusListDefinition accepts (every character, 500 long)', async () => {
+      const store = await makeStore()
+      const suffix = crypto.randomUUID()
+      for (const id of [`list-@~+=:.#%_${suffix}`, `${suffix}-${'x'.repeat(500 - 37)}`]) {
+        const def = definition({ id })
+        await store.createStatusList(def)
+        expect(await store.getStatusList(id), id).toEqual({ ...def, allocated: 0, version: 0 })
+      }
+    })
+
     it('refuses definitions no store may keep: invalid_argument / invalid_key_id', async () => {
       const store = await makeStore()
       for (const bad of [
