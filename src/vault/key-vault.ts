@@ -787,7 +787,7 @@ export class KeyVault {
     chain: CertificateInput | readonly CertificateInput[],
     options: Pick<UnlockOptions, 'client' | 'version'> = {},
   ): Promise<KeyInfo> {
-    validateKeyId(id)
+    validateKeyId(id, this.#maxIdLength)
     assertCallerSecrets(secrets)
     if (
       options.version !== undefined &&

@@ -65,6 +65,21 @@ describe.each([
   })
 })
 
+describe('a vault on a store with maxKeyIdLength', () => {
+  it('takes the long ids in every id-taking operation (attachCertificateChain too)', async () => {
+    const vault = new KeyVault({
+      store: new MemoryStore({ maxKeyIdLength: LONG_KEY_ID_LENGTH }),
+      serviceSecret: 'x'.repeat(32),
+      kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
+    })
+    const id = `did:web:x.example#${'k'.repeat(1000)}`
+    await vault.generate({ id, algorithm: 'Ed25519', secrets: ['s1'] })
+    // Wrong secrets get as far as the secrets check: the id itself is not refused.
+    const error = await vault.attachCertificateChain(id, ['wrong'], []).catch((e: unknown) => e)
+    expect(CredsignError.is(error, 'wrong_secrets')).toBe(true)
+  })
+})
+
 describe('a store without maxKeyIdLength keeps the 500-character limit', () => {
   it('refuses longer ids in the store and in the vault, before any work', async () => {
     const store = new MemoryStore()
