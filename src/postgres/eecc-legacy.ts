@@ -1,6 +1,6 @@
-import { createDecipheriv, createPublicKey, pbkdf2, randomBytes } from 'node:crypto'
-import { promisify } from 'node:util'
+import { createDecipheriv, createPublicKey, randomBytes } from 'node:crypto'
 import type { CallerSecret } from '../envelope/caller-secrets.js'
+import { stretch } from '../envelope/stretch.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { importPrivateKey } from '../keys/import.js'
 import type { KeyMaterial } from '../keys/key-material.js'
@@ -20,8 +20,6 @@ import { hasSqlState, quoteIdentifier, type PgConnector, type Query } from './co
  * over the JSON string of the Multikey multibase. Everything here reads that format and nothing
  * else: it never writes an origin row, it only deletes the rows it migrated.
  */
-
-const pbkdf2Async = promisify(pbkdf2)
 
 /** What the origin wrote in `signature_type`, and the credsign algorithm of each. */
 const ALGORITHM_OF_SIGNATURE_TYPE: Readonly<Record<string, KeyAlgorithm>> = {
@@ -310,7 +308,7 @@ export class EeccLegacyKeys implements LegacyKeySource {
     ]
     if (tag.length !== 16)
       throw new CredsignError('store_corrupt', 'EECC row with a malformed encrypted key')
-    const key = await pbkdf2Async(password, salt, this.#iterations, 32, 'sha256')
+    const key = await this.#pbkdf2(password, salt)
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv)
       decipher.setAuthTag(tag)
@@ -330,20 +328,18 @@ export class EeccLegacyKeys implements LegacyKeySource {
 
   /** Costs what opening one origin blob costs: the KDF over `password` with a random salt. */
   async #decoyOpen(password: Buffer): Promise<void> {
-    const key = await pbkdf2Async(password, randomBytes(32), this.#iterations, 32, 'sha256')
-    key.fill(0)
+    wipe(await this.#pbkdf2(password, randomBytes(32)))
   }
 
   /** The origin's keyed identifier hash: hex PBKDF2-SHA-256(identifier, service secret). */
   async #identifierHash(id: string): Promise<string> {
-    const hash = await pbkdf2Async(
-      Buffer.from(id, 'utf8'),
-      this.#serviceSecret,
-      this.#iterations,
-      32,
-      'sha256',
-    )
-    return hash.toString('hex')
+    const hash = await this.#pbkdf2(Buffer.from(id, 'utf8'), this.#serviceSecret)
+    return Buffer.from(hash.buffer, hash.byteOffset, hash.length).toString('hex')
+  }
+
+  /** The origin's KDF: 32 bytes of PBKDF2-SHA-256 at its iterations (the envelope's own code). */
+  #pbkdf2(password: Uint8Array, salt: Uint8Array): Promise<Uint8Array> {
+    return stretch({ id: 'pbkdf2-sha256', iterations: this.#iterations }, password, salt)
   }
 }
 
