@@ -74,9 +74,10 @@ export interface LegacyTarget {
 /**
  * The EECC key service's keys, read from its `keys` table on the same PostgreSQL and moved into a
  * {@link PostgresStore} on first use: pass it as the vault's `legacyKeys`. A key is opened with the
- * origin's scheme (its secret ordering rules, its KDF) and the caller's secrets, re-sealed as a
- * credsign key, stored and its origin row deleted, all in one transaction that holds the origin
- * row's lock: two callers migrate a key once, and a crash leaves the origin row as it was.
+ * origin's scheme (its secret ordering rules, its KDF) and the caller's secrets and re-sealed as a
+ * credsign key outside any transaction; then one transaction that holds the origin row's lock
+ * stores it and deletes the origin row: two callers migrate a key once, a crash leaves the origin
+ * row as it was, and no KDF runs under the lock.
  *
  * @example
  *
@@ -195,57 +196,60 @@ export class EeccLegacyKeys implements LegacyKeySource {
   ): Promise<'migrated' | 'absent'> {
     validateKeyId(id, LONG_KEY_ID_LENGTH)
     const password = Buffer.concat([legacyPassword(secrets), this.#serviceSecret])
-    const hash = await this.#identifierHash(id)
-    // A look without a lock first: most unknown ids end here without a transaction.
-    const waiting = await this.#target.connector.run('look up an EECC key', async (query) => {
-      const rows = await this.#rows(query, hash, false)
-      return rows !== undefined && rows.length > 0
-    })
-    if (!waiting) {
-      // The work of opening a row that is there (one PBKDF2 more): an unknown id and wrong secrets
-      // for a waiting row must take the same time, or the answer tells which ids the origin held.
-      await this.#decoyOpen(password)
-      password.fill(0)
-      return 'absent'
-    }
-    return this.#target.connector.run(
-      'migrate an EECC key',
-      async (query) => {
-        // FOR UPDATE: a concurrent migration of this key waits here, and then finds no row.
-        const rows = await this.#rows(query, hash, true)
-        if (rows === undefined || rows.length === 0) {
-          await this.#decoyOpen(password)
-          password.fill(0)
-          return 'absent'
-        }
-        const opened: { rowId: string; material: KeyMaterial }[] = []
-        try {
-          for (const row of rows) {
-            const material = await this.#open(row, password)
-            if (material !== undefined) opened.push({ rowId: row.rowId, material })
-          }
-          const first = opened[0]
-          if (first === undefined)
-            throw new CredsignError('wrong_secrets', 'the secrets do not open the EECC key')
-          if (opened.some((o) => o.material.publicJwk.kid !== first.material.publicJwk.kid))
-            throw new CredsignError(
-              'store_corrupt',
-              'EECC rows of one identifier hold different keys: migrate them by hand',
-            )
-          const record = await reseal(first.material)
+    const opened: { row: LegacyRow; material: KeyMaterial }[] = []
+    try {
+      const hash = await this.#identifierHash(id)
+      // Read and opened without a lock or a transaction: unknown ids and wrong secrets end here,
+      // and no KDF runs while a connection or a row lock is held.
+      const rows = await this.#target.connector.run('look up an EECC key', (query) =>
+        this.#rows(query, hash, false),
+      )
+      if (rows === undefined || rows.length === 0) {
+        // The work of opening a row that is there (one PBKDF2 more): an unknown id and wrong secrets
+        // for a waiting row must take the same time, or the answer tells which ids the origin held.
+        await this.#decoyOpen(password)
+        return 'absent'
+      }
+      for (const row of rows) {
+        const material = await this.#open(row, password)
+        if (material !== undefined) opened.push({ row, material })
+      }
+      const first = opened[0]
+      if (first === undefined)
+        throw new CredsignError('wrong_secrets', 'the secrets do not open the EECC key')
+      if (opened.some((o) => o.material.publicJwk.kid !== first.material.publicJwk.kid))
+        throw new CredsignError(
+          'store_corrupt',
+          'EECC rows of one identifier hold different keys: migrate them by hand',
+        )
+      const record = await reseal(first.material)
+      return await this.#target.connector.run(
+        'migrate an EECC key',
+        async (query) => {
+          // FOR UPDATE: a concurrent migration of this key waits here, and then finds its rows gone.
+          const locked = await this.#rows(query, hash, true)
+          const unchanged = opened.every(({ row }) =>
+            locked?.some(
+              (l) =>
+                l.rowId === row.rowId &&
+                l.privateBlob === row.privateBlob &&
+                l.publicBlob === row.publicBlob,
+            ),
+          )
+          if (!unchanged) return 'absent'
           // Someone generated this id in credsign meanwhile: leave the origin row alone.
           if (!(await this.#target.insert(query, record))) return 'absent'
           await query(`DELETE FROM ${this.#table} WHERE id::text = ANY($1::text[])`, [
-            opened.map((o) => o.rowId),
+            opened.map((o) => o.row.rowId),
           ])
           return 'migrated'
-        } finally {
-          for (const o of opened) wipe(o.material.pkcs8)
-          password.fill(0)
-        }
-      },
-      { transaction: true },
-    )
+        },
+        { transaction: true },
+      )
+    } finally {
+      for (const o of opened) wipe(o.material.pkcs8)
+      password.fill(0)
+    }
   }
 
   /** The origin rows of `hash` (oldest first), or undefined when the table does not exist. */

@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { CredsignError, KeyVault, type LegacyKeySource } from 'credsign'
 import { PostgresStore } from 'credsign/postgres'
+import { makeTestRecord } from 'credsign/testing'
 import { adminPool, codeOf, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
 
 // Digital Bazaar's base58 (what the origin's Multikey libraries use); it ships no types.
@@ -305,6 +306,34 @@ describePg('EECC keys move into credsign on first use', () => {
     expect(await originRows(id)).toBe(1)
     expect(await store.get(id)).toBeUndefined()
     expect(await signAndCheck(vault, id, ['s1'], key)).toBe(true)
+  })
+
+  it('no KDF runs under the origin row lock: the row is opened and re-sealed before the transaction', async () => {
+    const { legacy } = vaultOn()
+    const id = 'did:web:nolock.example#k'
+    await originRow(id, ['s1'], originKey('Ed25519'))
+    let probe: unknown = 'not run'
+    const result = await legacy.migrate(id, ['s1'], async () => {
+      // Re-sealing runs the vault's KDF: the origin row must not be locked meanwhile.
+      const client = await admin.connect()
+      try {
+        await client.query('BEGIN')
+        await client.query(
+          `SELECT 1 FROM "${schema}"."keys" WHERE identifier = $1 FOR UPDATE NOWAIT`,
+          [originIdentifierHash(id)],
+        )
+        probe = 'unlocked'
+      } catch (error) {
+        probe = (error as { code?: string }).code
+      } finally {
+        await client.query('ROLLBACK')
+        client.release()
+      }
+      return makeTestRecord(id)
+    })
+    expect(probe).toBe('unlocked')
+    expect(result).toBe('migrated')
+    expect(await originRows(id)).toBe(0)
   })
 
   it('generate refuses an id an origin row still holds; unknown ids stay wrong_secrets', async () => {
