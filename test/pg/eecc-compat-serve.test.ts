@@ -1,14 +1,22 @@
 // `credsign serve --compat eecc` through the real CLI, configured the way the origin was (DB_*,
 // FAILED_ATTEMPTS_*, SIGNING_KEY_PATH, PBKDF2_ITERATIONS), on a database that still holds an origin
 // row made by an independent implementation of the origin's scheme (issue 17, items 1 and 2).
-import { createCipheriv, generateKeyPairSync, pbkdf2Sync, randomBytes } from 'node:crypto'
+import { generateKeyPairSync, pbkdf2Sync, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as jose from 'jose'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { runCli, type CliIo } from '../../src/cli/run.js'
-import { adminPool, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
+import {
+  adminPool,
+  createEeccKeysTable,
+  databaseUrl,
+  describePg,
+  dropSchema,
+  eeccEncrypt,
+  freshSchema,
+} from './helpers.js'
 
 const base58Module = 'base58-universal'
 const base58 = (await import(base58Module)) as { encode(bytes: Uint8Array): string }
@@ -19,20 +27,8 @@ const ITERATIONS = 1000
 let admin: ReturnType<typeof adminPool>
 let dir: string
 
-function originEncrypt(plaintext: string, secrets: string[]): string {
-  const salt = randomBytes(32)
-  const iv = randomBytes(16)
-  const key = pbkdf2Sync(
-    [...secrets].sort().join('') + ORIGIN_SECRET,
-    salt,
-    ITERATIONS,
-    32,
-    'sha256',
-  )
-  const cipher = createCipheriv('aes-256-gcm', key, iv)
-  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-  return [salt, iv, cipher.getAuthTag(), ct].map((b) => b.toString('hex')).join(':')
-}
+const originEncrypt = (plaintext: string, secrets: string[]): string =>
+  eeccEncrypt(plaintext, secrets, ORIGIN_SECRET, ITERATIONS)
 
 /** An origin Ed25519 row; resolves with the public JWK a client of the origin kept. */
 async function plantOriginKey(identifier: string, secrets: string[]): Promise<jose.JWK> {
@@ -58,11 +54,7 @@ beforeAll(async () => {
   if (databaseUrl === undefined) return
   admin = adminPool(databaseUrl, 2)
   await admin.query(`CREATE SCHEMA "${schema}"`)
-  await admin.query(`CREATE TABLE "${schema}".keys (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(), identifier varchar(255) NOT NULL,
-    key_type varchar(50) NOT NULL, signature_type varchar(50) NOT NULL,
-    encrypted_private_key text NOT NULL, encrypted_public_key text NOT NULL,
-    created_at timestamp NOT NULL DEFAULT now())`)
+  await createEeccKeysTable(admin, schema)
   dir = await mkdtemp(join(tmpdir(), 'credsign-eecc-'))
   // The origin's file: the secret with a trailing newline, which both trim.
   await writeFile(join(dir, 'signing-key'), `${ORIGIN_SECRET}\n`, { mode: 0o600 })

@@ -2,25 +2,25 @@
 // stranger whether an origin row waits under an id. The origin hid exactly that (a keyed hash of
 // the identifier, encrypted public keys); credsign must not give it away through the work it does
 // (the time it takes) or through the error code. The work is counted, not timed: every PBKDF2 run
-// and its iterations, the origin's (node:crypto) and credsign's (WebCrypto) alike.
-import * as nodeCrypto from 'node:crypto'
-import { createCipheriv, generateKeyPairSync, pbkdf2Sync, randomBytes } from 'node:crypto'
+// and its iterations, the origin's and credsign's alike (both run the envelope's stretch(), in
+// WebCrypto).
+import { generateKeyPairSync, pbkdf2Sync, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { KeyVault } from 'credsign'
 import { PostgresStore } from 'credsign/postgres'
-import { adminPool, codeOf, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
+import {
+  adminPool,
+  codeOf,
+  createEeccKeysTable,
+  databaseUrl,
+  eeccEncrypt,
+  describePg,
+  dropSchema,
+  freshSchema,
+} from './helpers.js'
 
 /** Every PBKDF2 run of the code under test, as its iteration count. */
 const work: number[] = []
-
-vi.mock('node:crypto', async (importOriginal) => {
-  const original = await importOriginal<typeof nodeCrypto>()
-  const pbkdf2 = (...args: Parameters<typeof original.pbkdf2>) => {
-    work.push(args[2])
-    return original.pbkdf2(...args)
-  }
-  return { ...original, default: { ...original, pbkdf2 }, pbkdf2 }
-})
 
 const base58Module = 'base58-universal'
 const base58 = (await import(base58Module)) as { encode(bytes: Uint8Array): string }
@@ -38,14 +38,7 @@ beforeAll(async () => {
   if (databaseUrl === undefined) return
   admin = adminPool(url, 2)
   await admin.query(`CREATE SCHEMA "${schema}"`)
-  await admin.query(`CREATE TABLE "${schema}"."keys" (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    identifier varchar(255) NOT NULL,
-    key_type varchar(50) NOT NULL,
-    signature_type varchar(50) NOT NULL,
-    encrypted_private_key text NOT NULL,
-    encrypted_public_key text NOT NULL,
-    created_at timestamp NOT NULL DEFAULT now())`)
+  await createEeccKeysTable(admin, schema)
   store = new PostgresStore({ connection: url, schema })
   await store.migrate()
 })
@@ -56,20 +49,8 @@ afterAll(async () => {
   await admin.end()
 })
 
-function originEncrypt(plaintext: string, secrets: string[]): string {
-  const salt = randomBytes(32)
-  const iv = randomBytes(16)
-  const key = pbkdf2Sync(
-    [...secrets].sort().join('') + ORIGIN_SECRET,
-    salt,
-    ORIGIN_ITERATIONS,
-    32,
-    'sha256',
-  )
-  const cipher = createCipheriv('aes-256-gcm', key, iv)
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-  return [salt, iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('hex')).join(':')
-}
+const originEncrypt = (plaintext: string, secrets: string[]): string =>
+  eeccEncrypt(plaintext, secrets, ORIGIN_SECRET, ORIGIN_ITERATIONS)
 
 /** An Ed25519 origin row for `identifier`, sealed under `secrets`. */
 async function originRow(identifier: string, secrets: string[]): Promise<void> {

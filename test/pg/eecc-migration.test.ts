@@ -2,7 +2,6 @@
 // here by an independent implementation of the origin's documented scheme (research note
 // eecc-key-service.md §2-3), with node:crypto and Digital Bazaar's base58 only: nothing of src/.
 import {
-  createCipheriv,
   createPublicKey,
   generateKeyPairSync,
   pbkdf2Sync,
@@ -15,7 +14,16 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { CredsignError, KeyVault, type LegacyKeySource } from 'credsign'
 import { PostgresStore } from 'credsign/postgres'
 import { makeTestRecord } from 'credsign/testing'
-import { adminPool, codeOf, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
+import {
+  adminPool,
+  codeOf,
+  createEeccKeysTable,
+  databaseUrl,
+  eeccEncrypt,
+  describePg,
+  dropSchema,
+  freshSchema,
+} from './helpers.js'
 
 // Digital Bazaar's base58 (what the origin's Multikey libraries use); it ships no types.
 const base58Module = 'base58-universal'
@@ -32,15 +40,7 @@ beforeAll(async () => {
   if (databaseUrl === undefined) return
   admin = adminPool(url, 6)
   await admin.query(`CREATE SCHEMA "${schema}"`)
-  // The origin's table as its production migration makes it: no unique constraint.
-  await admin.query(`CREATE TABLE "${schema}"."keys" (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    identifier varchar(255) NOT NULL,
-    key_type varchar(50) NOT NULL,
-    signature_type varchar(50) NOT NULL,
-    encrypted_private_key text NOT NULL,
-    encrypted_public_key text NOT NULL,
-    created_at timestamp NOT NULL DEFAULT now())`)
+  await createEeccKeysTable(admin, schema)
   await admin.query(`CREATE TABLE "${schema}".deleted_log (row_id text)`)
   await admin.query(`CREATE FUNCTION "${schema}".log_delete() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN INSERT INTO "${schema}".deleted_log VALUES (OLD.id::text); RETURN OLD; END $$`)
@@ -57,15 +57,8 @@ afterAll(async () => {
 
 // The origin's scheme, written from its description -------------------------------------------
 
-function originEncrypt(plaintext: string, secrets: string[]): string {
-  const salt = randomBytes(32)
-  const iv = randomBytes(16)
-  const password = [...secrets].sort().join('') + ORIGIN_SECRET
-  const key = pbkdf2Sync(password, salt, ITERATIONS, 32, 'sha256')
-  const cipher = createCipheriv('aes-256-gcm', key, iv)
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-  return [salt, iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('hex')).join(':')
-}
+const originEncrypt = (plaintext: string, secrets: string[]): string =>
+  eeccEncrypt(plaintext, secrets, ORIGIN_SECRET, ITERATIONS)
 
 function originIdentifierHash(identifier: string): string {
   return pbkdf2Sync(

@@ -1,7 +1,7 @@
 // Shared by the test/pg files: the server under test, fresh schemas, and a throwaway private server
 // for tests that stop theirs.
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -128,4 +128,43 @@ export async function startPrivateServer(): Promise<PrivateServer> {
       await run('bash', [`${repoRoot}.ci/pg-down.sh`, dir])
     },
   }
+}
+
+// The EECC key service's table and blobs, written from its documented scheme with node:crypto
+// only (nothing of src/), for the tests of the migration of its keys -------------------------------
+
+/** The origin's `keys` table as its production migration makes it: no unique constraint. */
+export async function createEeccKeysTable(pool: pg.Pool, schema: string): Promise<void> {
+  await pool.query(`CREATE TABLE "${schema}"."keys" (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    identifier varchar(255) NOT NULL,
+    key_type varchar(50) NOT NULL,
+    signature_type varchar(50) NOT NULL,
+    encrypted_private_key text NOT NULL,
+    encrypted_public_key text NOT NULL,
+    created_at timestamp NOT NULL DEFAULT now())`)
+}
+
+/**
+ * An origin blob: hex `salt:iv:tag:ciphertext`, AES-256-GCM under PBKDF2-SHA-256 of the secrets
+ * sorted and joined, then the service secret.
+ */
+export function eeccEncrypt(
+  plaintext: string,
+  secrets: string[],
+  serviceSecret: string,
+  iterations: number,
+): string {
+  const salt = randomBytes(32)
+  const iv = randomBytes(16)
+  const key = pbkdf2Sync(
+    [...secrets].sort().join('') + serviceSecret,
+    salt,
+    iterations,
+    32,
+    'sha256',
+  )
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+  return [salt, iv, cipher.getAuthTag(), ciphertext].map((b) => b.toString('hex')).join(':')
 }
