@@ -82,20 +82,30 @@ interface VerifiedList {
   notAfter: number | undefined
 }
 
-interface CacheEntry {
-  list: VerifiedList
-  /** Epoch ms on the source's clock after which the list is fetched again. */
-  staleAt: number
-  /** What the list was verified with: a different resolver or policy verifies it again. */
+/** What a list was verified with: a different resolver or policy verifies it again. */
+interface VerifiedWith {
   resolver: VerifyOptions['resolver']
   algorithms: string
   handlers: VerifyOptions['handlers']
+}
+
+interface CacheEntry extends VerifiedWith {
+  list: VerifiedList
+  /** Epoch ms on the source's clock after which the list is fetched again. */
+  staleAt: number
+  /**
+   * Whether a plug-in handler verified it (then the handlers are part of what it was verified
+   * with).
+   */
   usedHandlers: boolean
 }
 
 /** One cache per source (what `createStatusListResolver` returned), so reuse is the caller's. */
 const caches = new WeakMap<StatusListSource, Lru<string, CacheEntry>>()
-const inFlight = new WeakMap<StatusListSource, Map<string, Promise<CacheEntry>>>()
+const inFlight = new WeakMap<
+  StatusListSource,
+  Map<string, VerifiedWith & { load: Promise<CacheEntry> }>
+>()
 
 class StatusFailure extends Error {
   constructor(
@@ -502,35 +512,40 @@ async function listFor(
   }
   const key = `${reference.kind} ${reference.url}`
   const algorithms = options.algorithms?.join(',') ?? ''
-  const usable = (entry: CacheEntry | undefined): entry is CacheEntry =>
-    entry !== undefined &&
-    entry.list.kind === reference.kind &&
-    source.limits.clock() < entry.staleAt &&
-    entry.resolver === options.resolver &&
-    entry.algorithms === algorithms &&
-    (!entry.usedHandlers || sameHandlers(entry.handlers, options.handlers))
   const cached = cache.get(key)
-  if (usable(cached)) return cached.list
-  // Concurrent checks of one list share one fetch and one verification.
+  if (
+    cached !== undefined &&
+    source.limits.clock() < cached.staleAt &&
+    cached.resolver === options.resolver &&
+    cached.algorithms === algorithms &&
+    (!cached.usedHandlers || sameHandlers(cached.handlers, options.handlers))
+  )
+    return cached.list
+  // Concurrent checks of one list with the same trust share one fetch and one verification, and
+  // its outcome (a failure too, whatever the cache period); with another trust, their own.
   let pending = inFlight.get(source)
   if (pending === undefined) {
     pending = new Map()
     inFlight.set(source, pending)
   }
   const running = pending.get(key)
-  if (running !== undefined) {
-    const shared = await running
-    if (usable(shared)) return shared.list
-  }
+  if (
+    running !== undefined &&
+    running.resolver === options.resolver &&
+    running.algorithms === algorithms &&
+    sameHandlers(running.handlers, options.handlers)
+  )
+    return (await running.load).list
   const load = loadList(reference, options, source, verifyOther, algorithms)
-  pending.set(key, load)
+  const own = { resolver: options.resolver, algorithms, handlers: options.handlers, load }
+  pending.set(key, own)
   try {
     const entry = await load
     if (source.limits.cacheMaxEntries > 0 && entry.staleAt > source.limits.clock())
       cache.set(key, entry)
     return entry.list
   } finally {
-    if (pending.get(key) === load) pending.delete(key)
+    if (pending.get(key) === own) pending.delete(key)
   }
 }
 

@@ -1,7 +1,15 @@
 // Adversarial review of the status list verifier (issue 18): a cached list is never used outside
 // the validity the list itself states, whichever way it states it.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createStatusListResolver, verify, JwtVcSigner, type Signer } from '../../src/index.js'
+import {
+  CredsignError,
+  createResolver,
+  createStatusListResolver,
+  verify,
+  JwtVcSigner,
+  type KeyResolver,
+  type Signer,
+} from '../../src/index.js'
 import { codes, didSigner } from './vc-helpers.js'
 import {
   LIST_URL,
@@ -135,5 +143,65 @@ describe('the status list cache holds bytes, not only entries', () => {
     await verify(credentials[1]!, { statusLists: tight })
     await verify(credentials[1]!, { statusLists: tight })
     expect(small.calls.length).toBe(2)
+  })
+})
+
+describe('one status list checked by several concurrent checks', () => {
+  it('two entries of one list share one fetch and one verification, even with defaultCacheMs 0', async () => {
+    // A list of two purposes, read for both: before the fix the second check waited for the
+    // first's load, found it "stale" (never reused) and fetched and verified the list again.
+    const served = servingFetch({
+      [LIST_URL]: {
+        body: await bitstringListJwt(issuer, {
+          purpose: ['revocation', 'suspension'],
+          set: { 2: 1 },
+        }),
+        type: 'application/vc+jwt',
+      },
+    })
+    const statusLists = createStatusListResolver({ fetch: served.fetch, defaultCacheMs: 0 })
+    const vc = await credentialWithStatus(issuer, [
+      bitstringEntry(1),
+      bitstringEntry(2, { statusPurpose: 'suspension' }),
+    ])
+    const result = await verify(vc, { statusLists })
+    expect(codes(result)).toEqual(['status_suspended'])
+    expect(served.calls).toEqual([LIST_URL])
+    // Never reused afterwards: the next verify() fetches it again.
+    await verify(vc, { statusLists })
+    expect(served.calls).toEqual([LIST_URL, LIST_URL])
+  })
+
+  it("a concurrent check with another key resolver does not inherit the first one's failure", async () => {
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const body = await bitstringListJwt(issuer)
+    const calls: string[] = []
+    const statusLists = createStatusListResolver({
+      fetch: async (url) => {
+        calls.push(url)
+        await gate
+        return new Response(body, { headers: { 'content-type': 'application/vc+jwt' } })
+      },
+    })
+    const vc = await credentialWithStatus(issuer, bitstringEntry(1))
+    // Resolves the credential's key, then refuses every other (the list's): its list fails.
+    const base = createResolver()
+    let used = 0
+    const refusing: KeyResolver = {
+      resolveKey: (reference, options) => {
+        used += 1
+        if (used > 1) return Promise.reject(new CredsignError('key_not_found', 'refused'))
+        return base.resolveKey(reference, options)
+      },
+    }
+    const first = verify(vc, { statusLists, resolver: refusing })
+    while (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    const second = verify(vc, { statusLists })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    release()
+    expect(codes(await first)).toEqual(['status_list_not_verified'])
+    expect((await second).errors).toEqual([])
+    expect(calls).toEqual([LIST_URL, LIST_URL])
   })
 })
