@@ -9,8 +9,11 @@ import { asList, isJsonObject, typesOf } from '../credential/validate-shared.js'
 import { parseJsonText } from '../jose/json.js'
 import { epochMilliseconds } from '../jose/jwt-times.js'
 import { verifyJwt } from '../jose/jwt-verify.js'
+import { decodeSignature, jwsLimits, splitJws } from '../jose/parse.js'
 import { Lru } from '../util/lru.js'
 import type { VerifyStep } from '../verify/engine.js'
+import { ResultBuilder } from '../verify/result-builder.js'
+import { checkCertificateBinding, x5cIssuerKey, type X5cIssuerKey } from '../verify/x5c-issuer.js'
 import {
   DEFAULT_STATUS_CACHE_MAX_BYTES,
   type StatusListSource,
@@ -85,6 +88,7 @@ interface VerifiedList {
 /** What a list was verified with: a different resolver or policy verifies it again. */
 interface VerifiedWith {
   resolver: VerifyOptions['resolver']
+  trustAnchors: VerifyOptions['trustAnchors']
   algorithms: string
   handlers: VerifyOptions['handlers']
 }
@@ -511,14 +515,12 @@ async function listFor(
     caches.set(source, cache)
   }
   const key = `${reference.kind} ${reference.url}`
-  const algorithms = options.algorithms?.join(',') ?? ''
+  const trust = verifiedWith(options)
   const cached = cache.get(key)
   if (
     cached !== undefined &&
     source.limits.clock() < cached.staleAt &&
-    cached.resolver === options.resolver &&
-    cached.algorithms === algorithms &&
-    (!cached.usedHandlers || sameHandlers(cached.handlers, options.handlers))
+    sameTrust(cached, trust, cached.usedHandlers)
   )
     return cached.list
   // Concurrent checks of one list with the same trust share one fetch and one verification, and
@@ -529,15 +531,9 @@ async function listFor(
     inFlight.set(source, pending)
   }
   const running = pending.get(key)
-  if (
-    running !== undefined &&
-    running.resolver === options.resolver &&
-    running.algorithms === algorithms &&
-    sameHandlers(running.handlers, options.handlers)
-  )
-    return (await running.load).list
-  const load = loadList(reference, options, source, verifyOther, algorithms)
-  const own = { resolver: options.resolver, algorithms, handlers: options.handlers, load }
+  if (running !== undefined && sameTrust(running, trust, true)) return (await running.load).list
+  const load = loadList(reference, options, source, verifyOther, trust)
+  const own = { ...trust, load }
   pending.set(key, own)
   try {
     const entry = await load
@@ -547,6 +543,26 @@ async function listFor(
   } finally {
     if (pending.get(key) === own) pending.delete(key)
   }
+}
+
+/** What `options` verify a list with (the identity of a cached or running load). */
+function verifiedWith(options: VerifyOptions): VerifiedWith {
+  return {
+    resolver: options.resolver,
+    trustAnchors: options.trustAnchors,
+    algorithms: options.algorithms?.join(',') ?? '',
+    handlers: options.handlers,
+  }
+}
+
+/** Whether a list verified with `a` is verified for `b` (handlers matter when one verified it). */
+function sameTrust(a: VerifiedWith, b: VerifiedWith, handlersMatter: boolean): boolean {
+  return (
+    a.resolver === b.resolver &&
+    a.trustAnchors === b.trustAnchors &&
+    a.algorithms === b.algorithms &&
+    (!handlersMatter || sameHandlers(a.handlers, b.handlers))
+  )
 }
 
 function sameHandlers(a: VerifyOptions['handlers'], b: VerifyOptions['handlers']): boolean {
@@ -560,7 +576,7 @@ async function loadList(
   options: VerifyOptions,
   source: StatusListSource,
   verifyOther: Parameters<VerifyStep>[2],
-  algorithms: string,
+  trust: VerifiedWith,
 ): Promise<CacheEntry> {
   const fetchedAt = source.limits.clock()
   let text: string
@@ -586,9 +602,7 @@ async function loadList(
   return {
     list: verified.list,
     staleAt,
-    resolver: options.resolver,
-    algorithms,
-    handlers: options.handlers,
+    ...trust,
     usedHandlers: verified.usedHandlers,
   }
 }
@@ -603,6 +617,7 @@ function listOptions(options: VerifyOptions): VerifyOptions {
       ? {}
       : { clockToleranceSeconds: options.clockToleranceSeconds }),
     ...(options.handlers === undefined ? {} : { handlers: options.handlers }),
+    ...(options.trustAnchors === undefined ? {} : { trustAnchors: options.trustAnchors }),
     // Whatever the caller relaxed for the credential, a list is held to the issuer's key and to
     // its own validity period.
     issuerBinding: true,
@@ -715,9 +730,28 @@ async function verifyTokenList(
   source: StatusListSource,
 ): Promise<{ list: VerifiedList; ttlMs: number | undefined; usedHandlers: boolean }> {
   let verified
+  let x5c: X5cIssuerKey | undefined
   try {
+    // A list signed under an X.509 chain (HAIP) takes its key from x5c under the caller's trust
+    // anchors, as the credential's did in the JWT / SD-JWT handlers; without anchors, x5c is not
+    // looked at (a list naming its key only by x5c then has none: not verified).
+    if (options.trustAnchors !== undefined) {
+      const limits = jwsLimits({})
+      const [raw] = splitJws(text.trim(), limits).signatures
+      const header = raw === undefined ? {} : decodeSignature(raw, limits).protectedHeader
+      x5c = await x5cIssuerKey(
+        header,
+        options,
+        header.kid !== undefined || header.jwk !== undefined,
+        new ResultBuilder('jwt'),
+      )
+    }
     verified = await verifyJwt(text.trim(), {
-      ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
+      ...(x5c !== undefined
+        ? { key: x5c.key.publicJwk }
+        : options.resolver === undefined
+          ? {}
+          : { resolver: options.resolver }),
       ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
       ...(options.now === undefined ? {} : { now: options.now }),
       ...(options.clockToleranceSeconds === undefined
@@ -744,6 +778,18 @@ async function verifyTokenList(
   const claims = verified.payload
   if (typeof claims.iat !== 'number')
     throw new StatusFailure('status_list_not_verified', 'the status list token iat is not a number')
+  if (x5c !== undefined) {
+    // The leaf certificate must name the list's `iss` (without one, the list is bound below by
+    // its very key: the credential's leaf).
+    const binding = new ResultBuilder('jwt')
+    const iss = typeof claims.iss === 'string' ? claims.iss : undefined
+    checkCertificateBinding(iss, x5c.chain, { issuerBinding: true }, binding)
+    if (binding.failed)
+      throw new StatusFailure(
+        'status_list_not_verified',
+        `the status list token ${clip(url)} does not verify (certificate_san_mismatch): ${binding.errors[0]?.message ?? ''}`,
+      )
+  }
   const ttl = claims.ttl
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0))
     throw new StatusFailure(
@@ -762,8 +808,8 @@ async function verifyTokenList(
     list: {
       kind: 'token-status-list',
       issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
-      keyId: verified.key.id,
-      keyController: verified.key.controller,
+      keyId: x5c?.key.id ?? verified.key.id,
+      keyController: x5c === undefined ? verified.key.controller : undefined,
       bytes,
       purposes: [],
       bits: statusList.bits,

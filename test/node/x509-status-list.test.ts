@@ -8,18 +8,25 @@ import {
   KeyVault,
   MemoryStatusListStore,
   MemoryStore,
+  JwtVcSigner,
+  SdJwtVcSigner,
   StatusLists,
   createCertificateSigningRequest,
+  createStatusListResolver,
+  createTrustAnchors,
+  verify,
 } from '../../src/index.js'
 import { CHEAP_KDF } from '../core/vault-helpers.js'
 import { OpensslCa, type CaCert } from './fixtures/openssl-ca.js'
 
 let ca: OpensslCa
+let root: CaCert
 let intermediate: CaCert
 
 beforeAll(() => {
   ca = new OpensslCa()
-  intermediate = ca.intermediate('int', ca.root())
+  root = ca.root()
+  intermediate = ca.intermediate('int', root)
 })
 
 async function vaultWithChain(): Promise<{ vault: KeyVault; leaf: CaCert }> {
@@ -94,5 +101,91 @@ describe('status list tokens with x5c', () => {
     expect(() => new StatusLists({ store, x5c: 'yes' as unknown as boolean })).toThrow(
       expect.objectContaining({ code: 'invalid_argument' }),
     )
+  })
+})
+
+describe('verifying the credential of an x5c issuer against its x5c status lists', () => {
+  it("verify() takes the lists' key from x5c with the caller's trustAnchors, as the credential's", async () => {
+    const { vault } = await vaultWithChain()
+    const signer = await vault.unlock('lists', ['s1'])
+    const lists = new StatusLists({
+      store: new MemoryStatusListStore(),
+      signer,
+      issuer: 'https://issuer.example',
+      x5c: true,
+    })
+    await lists.createList({ id: 'tsl', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+    const entry = await lists.allocate('tsl')
+    if (entry.kind !== 'token') throw new Error('a token list gives a status')
+    await lists.revoke('tsl', entry.index)
+    const sdJwt = await new SdJwtVcSigner(signer).issue(
+      {
+        iss: 'https://issuer.example',
+        vct: 'https://credentials.example/id',
+        status: entry.status,
+      },
+      { kid: false, x5c: true },
+    )
+    const statusLists = createStatusListResolver({
+      lists: { 'https://issuer.example/tsl/1': (await lists.publish('tsl')).jwt },
+    })
+    const trustAnchors = createTrustAnchors([root.pem])
+    const result = await verify(sdJwt, { trustAnchors, statusLists })
+    expect(result.errors.map((error) => error.code)).toEqual(['status_revoked'])
+    // Without anchors the list (like the credential) has no key: never accepted on its word.
+    expect((await verify(sdJwt, { statusLists })).verified).toBe(false)
+
+    // The bitstring form (a vc+jwt through verify()) likewise.
+    await lists.createList({
+      id: 'bsl',
+      kind: 'bitstring',
+      url: 'https://issuer.example/status/1',
+      purpose: 'revocation',
+    })
+    const bitstring = await lists.allocate('bsl')
+    if (bitstring.kind !== 'bitstring') throw new Error('a bitstring list gives a credentialStatus')
+    await lists.revoke('bsl', bitstring.index)
+    const vc = await new JwtVcSigner(signer).sign(
+      {
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiableCredential'],
+        issuer: 'https://issuer.example',
+        credentialSubject: { id: 'did:example:alice' },
+        credentialStatus: bitstring.credentialStatus,
+      },
+      { x5c: true },
+    )
+    const withBitstring = createStatusListResolver({
+      lists: { 'https://issuer.example/status/1': (await lists.publish('bsl')).jwt },
+    })
+    const vcResult = await verify(vc, { trustAnchors, statusLists: withBitstring })
+    expect(vcResult.errors.map((error) => error.code)).toEqual(['status_revoked'])
+  })
+
+  it('an x5c list whose leaf certificate does not name its iss is not verified', async () => {
+    const { vault } = await vaultWithChain()
+    const signer = await vault.unlock('lists', ['s1'])
+    const store = new MemoryStatusListStore()
+    const lists = new StatusLists({ store, signer, issuer: 'https://issuer.example', x5c: true })
+    await lists.createList({ id: 'tsl', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+    const entry = await lists.allocate('tsl')
+    if (entry.kind !== 'token') throw new Error('a token list gives a status')
+    const sdJwt = await new SdJwtVcSigner(signer).issue(
+      {
+        iss: 'https://issuer.example',
+        vct: 'https://credentials.example/id',
+        status: entry.status,
+      },
+      { kid: false, x5c: true },
+    )
+    // The same key and chain (SAN issuer.example) signing a list that says another issuer.
+    const other = new StatusLists({ store, signer, issuer: 'https://other.example', x5c: true })
+    const statusLists = createStatusListResolver({
+      lists: { 'https://issuer.example/tsl/1': (await other.publish('tsl')).jwt },
+    })
+    const trustAnchors = createTrustAnchors([root.pem])
+    const result = await verify(sdJwt, { trustAnchors, statusLists })
+    expect(result.errors.map((error) => error.code)).toEqual(['status_list_not_verified'])
+    expect(result.errors[0]?.message).toMatch(/certificate_san_mismatch/)
   })
 })
