@@ -110,15 +110,6 @@ const inFlight = new WeakMap<
   Map<string, VerifiedWith & { load: Promise<CacheEntry> }>
 >()
 
-class StatusFailure extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
 /**
  * The verify() step for status lists. Runs on a verified credential only (TSL section 8.3: no
  * status is fetched for a token that failed its own checks). Without `options.statusLists`, each
@@ -199,7 +190,6 @@ async function mapAtMost<T, R>(
 }
 
 function failureOf(error: unknown): { code: ErrorCode; message: string } {
-  if (error instanceof StatusFailure) return { code: error.code, message: error.message }
   if (CredsignError.is(error)) return { code: error.code, message: error.message }
   return {
     code: 'status_list_unavailable',
@@ -357,9 +347,9 @@ async function checkReference(
   verifyOther: Parameters<VerifyStep>[2],
 ): Promise<ReferenceOutcome> {
   if (reference.kind === 'invalid')
-    throw new StatusFailure('status_entry_invalid', reference.message)
+    throw new CredsignError('status_entry_invalid', reference.message)
   if (reference.kind === 'unknown')
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_unchecked',
       `${describe(reference)} is not a status mechanism credsign checks (BitstringStatusListEntry, status_list)`,
     )
@@ -367,12 +357,12 @@ async function checkReference(
   const now = epochMilliseconds(options.now)
   const tolerance = (options.clockToleranceSeconds ?? 60) * 1000
   if (list.notAfter !== undefined && now - tolerance >= list.notAfter)
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_expired',
       `the status list ${clip(reference.url)} has expired`,
     )
   if (list.notBefore !== undefined && now + tolerance < list.notBefore)
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_expired',
       `the status list ${clip(reference.url)} is not valid yet`,
     )
@@ -393,8 +383,8 @@ function checkListIssuer(
   result: VerificationResult,
 ): void {
   const issuer = result.issuer
-  const mismatch = (why: string): StatusFailure =>
-    new StatusFailure(
+  const mismatch = (why: string): CredsignError =>
+    new CredsignError(
       'status_list_issuer_mismatch',
       `the status list ${clip('url' in reference ? reference.url : '')} ${why}`,
     )
@@ -417,13 +407,13 @@ function readBitstring(
   source: StatusListSource,
 ): ReferenceOutcome {
   if (!list.purposes.includes(reference.purpose))
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_purpose_mismatch',
       `the entry's statusPurpose ${clip(reference.purpose)} is not one of the list's (${list.purposes.map(clip).join(', ')})`,
     )
   const entries = bitstringEntryCount(list.bytes, reference.statusSize)
   if (entries < source.limits.minimumBitstringEntries)
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_too_short',
       `the list holds ${entries} entries of ${reference.statusSize} bit(s), fewer than the minimum of ${source.limits.minimumBitstringEntries}`,
     )
@@ -586,7 +576,7 @@ async function loadList(
     if (typeof text !== 'string') throw new Error('not text')
   } catch (error) {
     if (CredsignError.is(error, 'status_list_unavailable')) throw error
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_unavailable',
       `the status list ${clip(reference.url)} could not be had${CredsignError.is(error) ? `: ${error.message}` : ''}`,
     )
@@ -638,52 +628,52 @@ async function verifyBitstringList(
     const codes = verified.errors.map((error) => error.code)
     const first = verified.errors[0]
     if (codes.every((code) => code === 'expired' || code === 'not_yet_valid'))
-      throw new StatusFailure(
+      throw new CredsignError(
         'status_list_expired',
         `the status list ${clip(url)} is outside its validity period: ${first?.message ?? ''}`,
       )
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_not_verified',
       `the status list ${clip(url)} does not verify (${[...new Set(codes)].join(', ')}): ${first?.message ?? ''}`,
     )
   }
   const credential = verified.credential
   if (credential === undefined || verified.presentation !== undefined)
-    throw new StatusFailure('status_list_not_verified', `${clip(url)} is not a credential`)
+    throw new CredsignError('status_list_not_verified', `${clip(url)} is not a credential`)
   if (!(typesOf(credential.type) ?? []).includes('BitstringStatusListCredential'))
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_not_verified',
       `${clip(url)} is not a BitstringStatusListCredential`,
     )
   // The list's `id`, when it states one, must be the URL it was fetched for: a list of the same
   // issuer published elsewhere (another purpose, another population) is not this list.
   if (credential.id !== undefined && credential.id !== url)
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_not_verified',
       `the status list's id ${clip(String(credential.id))} is not ${clip(url)}`,
     )
   const subject = credential.credentialSubject
   if (!isJsonObject(subject))
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_not_verified',
       'the status list credential needs one credentialSubject object',
     )
   if (!(typesOf(subject.type) ?? []).includes('BitstringStatusList'))
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_not_verified',
       'the status list credential subject is not a BitstringStatusList',
     )
   const purposes = asList(subject.statusPurpose)
   if (purposes.length === 0 || purposes.some((purpose) => typeof purpose !== 'string'))
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_not_verified',
       'the status list states no statusPurpose string',
     )
   if (typeof subject.encodedList !== 'string')
-    throw new StatusFailure('status_list_invalid', 'the status list has no encodedList string')
+    throw new CredsignError('status_list_invalid', 'the status list has no encodedList string')
   const ttl = subject.ttl
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0))
-    throw new StatusFailure('status_list_not_verified', 'the status list ttl is not a number')
+    throw new CredsignError('status_list_not_verified', 'the status list ttl is not a number')
   const bytes = await decodeBitstring(subject.encodedList, { maxBytes: source.limits.maxListBytes })
   // A JWT-secured list may state its validity as `nbf` / `exp` only (JwtVcSigner's `expiresIn`):
   // verify() held it to them once, and the cache must not reuse it outside them either.
@@ -754,18 +744,18 @@ async function verifyTokenList(
     const code = CredsignError.is(error) ? error.code : 'malformed'
     const message = CredsignError.is(error) ? error.message : 'the token could not be verified'
     if (code === 'expired' || code === 'not_yet_valid')
-      throw new StatusFailure(
+      throw new CredsignError(
         'status_list_expired',
         `the status list token ${clip(url)}: ${message}`,
       )
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_not_verified',
       `the status list token ${clip(url)} does not verify (${code}): ${message}`,
     )
   }
   const claims = verified.payload
   if (typeof claims.iat !== 'number')
-    throw new StatusFailure('status_list_not_verified', 'the status list token iat is not a number')
+    throw new CredsignError('status_list_not_verified', 'the status list token iat is not a number')
   if (x5c !== undefined) {
     // The leaf certificate must name the list's `iss` (without one, the list is bound below by
     // its very key: the credential's leaf).
@@ -773,22 +763,22 @@ async function verifyTokenList(
     const iss = typeof claims.iss === 'string' ? claims.iss : undefined
     checkCertificateBinding(iss, x5c.chain, { issuerBinding: true }, binding)
     if (binding.failed)
-      throw new StatusFailure(
+      throw new CredsignError(
         'status_list_not_verified',
         `the status list token ${clip(url)} does not verify (certificate_san_mismatch): ${binding.errors[0]?.message ?? ''}`,
       )
   }
   const ttl = claims.ttl
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0))
-    throw new StatusFailure(
+    throw new CredsignError(
       'status_list_not_verified',
       'the status list token ttl is not a positive number',
     )
   const statusList = claims.status_list
   if (!isJsonObject(statusList))
-    throw new StatusFailure('status_list_invalid', 'status_list is not an object')
+    throw new CredsignError('status_list_invalid', 'status_list is not an object')
   if (!isTokenStatusBits(statusList.bits))
-    throw new StatusFailure('status_list_invalid', 'status_list.bits must be 1, 2, 4 or 8')
+    throw new CredsignError('status_list_invalid', 'status_list.bits must be 1, 2, 4 or 8')
   const bytes = await decodeTokenStatusList(statusList.lst as string, {
     maxBytes: source.limits.maxListBytes,
   })
