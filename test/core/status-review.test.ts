@@ -198,7 +198,9 @@ describe('one status list checked by several concurrent checks', () => {
     const first = verify(vc, { statusLists, resolver: refusing })
     while (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 1))
     const second = verify(vc, { statusLists })
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    // Its own fetch (fixed) or, before the fix, a wait on the first's: give it up to 1 s to start.
+    for (let i = 0; i < 200 && calls.length < 2; i++)
+      await new Promise((resolve) => setTimeout(resolve, 5))
     release()
     expect(codes(await first)).toEqual(['status_list_not_verified'])
     expect((await second).errors).toEqual([])
