@@ -1,5 +1,6 @@
 import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
+import type { CertificateSummary } from './parse.js'
 
 /*
  * RFC 5280 section 4.2.1.10 name constraints, checked by credsign itself for every CA of a path
@@ -24,39 +25,37 @@ export interface ConstrainedNames {
 }
 
 /**
- * The names of `certificate` that name constraints apply to (its subjectAltName entries), read from
- * pkijs' parse of the extension.
+ * The names of a certificate that name constraints apply to: its subjectAltName entries as
+ * credsign's strict reader decoded them (parse.ts), the same entries the issuer binding compares
+ * with `iss`. Not pkijs' parse of the extension: pkijs leaves an extension it cannot read (a
+ * GeneralName of a form it does not expect, which the strict reader counts in `other`) without
+ * names, and a constraint would then see none of the names the binding accepts.
  *
  * @example
  *
  * ```ts
- * declare const certificate: import('pkijs').Certificate
- * constrainedNames(certificate).dns // ['issuer.example']
+ * declare const leaf: import('./parse.js').CertificateSummary
+ * constrainedNames(leaf).dns // ['issuer.example']
  * ```
  *
  * @internal
  */
-export function constrainedNames(certificate: Pkijs.Certificate): ConstrainedNames {
-  const names = {
-    dns: [] as string[],
-    uri: [] as string[],
-    email: [] as string[],
-    ip: [] as Uint8Array[],
-  }
-  const san = certificate.extensions?.find((extension) => extension.extnID === '2.5.29.17')
-  const altNames = (san?.parsedValue as { altNames?: Pkijs.GeneralName[] } | undefined)?.altNames
-  for (const name of altNames ?? []) {
-    const value: unknown = name.value
-    if (name.type === FORM.dNSName && typeof value === 'string') names.dns.push(value)
-    else if (name.type === FORM.uri && typeof value === 'string') names.uri.push(value)
-    else if (name.type === FORM.rfc822Name && typeof value === 'string') names.email.push(value)
-    else if (name.type === FORM.iPAddress) {
-      const view = (value as { valueBlock?: { valueHexView?: Uint8Array } }).valueBlock
-        ?.valueHexView
-      if (view !== undefined) names.ip.push(view)
-    }
-  }
-  return names
+export function constrainedNames(certificate: CertificateSummary): ConstrainedNames {
+  const san = certificate.subjectAltName
+  if (san === undefined) return { dns: [], uri: [], email: [], ip: [] }
+  return { dns: san.dns, uri: san.uri, email: san.email, ip: san.ip.map(ipBytes) }
+}
+
+/** The octets of an iPAddress as extensions.ts prints it: dotted IPv4, or eight hex groups. */
+function ipBytes(text: string): Uint8Array {
+  if (text.includes('.')) return new Uint8Array(text.split('.').map(Number))
+  const bytes = new Uint8Array(16)
+  text.split(':').forEach((group, i) => {
+    const value = Number.parseInt(group, 16)
+    bytes[2 * i] = value >> 8
+    bytes[2 * i + 1] = value & 0xff
+  })
+  return bytes
 }
 
 /** The permitted and excluded subtrees of one CA certificate, or undefined when it has none. */
@@ -82,7 +81,9 @@ export function nameConstraintsOf(certificate: Pkijs.Certificate): NameConstrain
   const extension = certificate.extensions?.find((entry) => entry.extnID === '2.5.29.30')
   if (extension === undefined) return undefined
   const parsed = extension.parsedValue as Pkijs.NameConstraints | undefined
-  if (parsed === undefined || typeof parsed !== 'object')
+  // pkijs keeps an empty NameConstraints with `parsingError` for one it cannot read: no subtrees
+  // would mean no constraint.
+  if (parsed === undefined || typeof parsed !== 'object' || 'parsingError' in parsed)
     throw violation('a nameConstraints extension does not decode')
   const set = { permitted: parsed.permittedSubtrees ?? [], excluded: parsed.excludedSubtrees ?? [] }
   for (const subtree of [...set.permitted, ...set.excluded]) {

@@ -85,3 +85,54 @@ describe('weak signatures on an x5c path', () => {
     expect(await codeOf(sha1Leaf)).toBe('certificate_untrusted')
   })
 })
+
+describe('name constraints read the names the issuer binding reads', () => {
+  const CA_KU = 'keyUsage=critical,keyCertSign,cRLSign'
+  const hexOf = (bytes: string): string => Buffer.from(bytes).toString('hex')
+  const tlv = (tag: string, contents: string): string =>
+    `${tag}${(contents.length / 2).toString(16).padStart(2, '0')}${contents}`
+
+  async function codeOfChain(chain: MadeCert[]): Promise<string> {
+    const x509 = await loadX509()
+    try {
+      await x509.keyFromX5c(
+        chain.map((certificate) => certificate.x5c),
+        [root.pem],
+        Date.now(),
+      )
+      return 'resolved'
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error)
+    }
+  }
+
+  it('a SAN pkijs cannot read (a primitive [0] otherName next to the dNSName) still meets the constraints', async () => {
+    const constrained = maker.intermediate('int-nc-review', root, [
+      'basicConstraints=critical,CA:TRUE,pathlen:0',
+      CA_KU,
+      'nameConstraints=critical,permitted;DNS:allowed.example',
+    ])
+    // SEQUENCE { [2] "issuer.example", [0] 0x00 }: credsign reads dNSName issuer.example (and counts
+    // the otherName in `other`); pkijs fails on the whole extension and sees no names at all.
+    const san = tlv('30', tlv('82', hexOf('issuer.example')) + '800100')
+    const leaf = maker.leaf('leaf-odd-san', constrained, [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      `subjectAltName=DER:${san}`,
+    ])
+    const x509 = await loadX509()
+    expect((await x509.parseCertificate(leaf.pem)).subjectAltName?.dns).toEqual(['issuer.example'])
+    expect(await codeOfChain([leaf, constrained])).toBe('certificate_name_constraints')
+  })
+
+  it('a nameConstraints extension pkijs cannot read is refused, not taken as no constraint', async () => {
+    // SEQUENCE { [0] 0x00 }: permittedSubtrees as a primitive, which pkijs does not parse.
+    const constrained = maker.intermediate('int-bad-nc-review', root, [
+      'basicConstraints=critical,CA:TRUE,pathlen:0',
+      CA_KU,
+      `nameConstraints=critical,DER:${tlv('30', '800100')}`,
+    ])
+    const leaf = maker.leaf('leaf-bad-nc', constrained, LEAF_EXTENSIONS)
+    expect(await codeOfChain([leaf, constrained])).toBe('certificate_name_constraints')
+  })
+})
