@@ -57,7 +57,13 @@ export function createTrustAnchors(
       'trust anchors are one or more certificates: PEM or base64 strings, DER bytes',
     )
   return Object.freeze({
-    certificates: Object.freeze(list as CertificateInput[]),
+    // Bytes copied: verify() remembers a frozen list's content by identity (x5c-key.ts), so the
+    // caller's buffer must not change under it.
+    certificates: Object.freeze(
+      (list as CertificateInput[]).map((entry) =>
+        entry instanceof Uint8Array ? entry.slice() : entry,
+      ),
+    ),
     load: loadX509,
   })
 }

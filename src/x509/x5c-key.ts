@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { b64u, subtle, toArrayBufferView } from '../util/bytes.js'
+import { b64u, subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
 import { MAX_CHAIN_LENGTH, certificateDers, decodeCertificate } from './parse.js'
 import type { CertificateInput, DecodedCertificate } from './parse.js'
 import { validateCertificatePath } from './path-validation.js'
@@ -65,8 +65,24 @@ export interface X5cKey extends ValidatedChain {
 
 function contentKey(inputs: readonly CertificateInput[]): string {
   return inputs
-    .map((input) => (typeof input === 'string' ? `s${input}` : `b${b64u(input)}`))
+    .map((input) => (typeof input === 'string' ? `s${input.length}:${input}` : `b${b64u(input)}`))
     .join('\u0000')
+}
+
+/**
+ * The key of an anchor list in both caches: the SHA-256 of its content, so a cache entry does not
+ * hold a copy of every anchor's text. Remembered per list for a frozen list (a TrustAnchors' list,
+ * which verify() passes on every call): the anchors are then not re-read and re-hashed per verify.
+ */
+const anchorKeys = new WeakMap<readonly CertificateInput[], string>()
+
+async function anchorSetKey(inputs: readonly CertificateInput[]): Promise<string> {
+  const remembered = anchorKeys.get(inputs)
+  if (remembered !== undefined) return remembered
+  const digest = await subtle().digest('SHA-256', toArrayBufferView(utf8(contentKey(inputs))))
+  const key = b64u(new Uint8Array(digest))
+  if (Object.isFrozen(inputs)) anchorKeys.set(inputs, key)
+  return key
 }
 
 /**
@@ -88,7 +104,7 @@ export async function trustAnchorCertificates(
 ): Promise<DecodedCertificate[]> {
   if (!Array.isArray(inputs))
     throw new CredsignError('invalid_argument', 'trustAnchors must be an array of certificates')
-  const key = contentKey(inputs)
+  const key = await anchorSetKey(inputs)
   const cached = anchorSets.get(key)
   if (cached !== undefined) return cached
   // Only a set that decoded is cached: the caller fixes a bad configuration and tries again.
@@ -151,7 +167,7 @@ export async function keyFromX5c(
       'the token names its key by x5c, and no trust anchor is configured: x5c is never trusted on its own (pass trustAnchors)',
     )
   const entries = x5c as string[]
-  const anchorKey = contentKey(trustAnchors)
+  const anchorKey = await anchorSetKey(trustAnchors)
   const cacheKey = `${anchorKey}\u0001${entries.join(',')}`
   const hit = chains.get(cacheKey)
   if (hit !== undefined && now >= hit.validFrom && now <= hit.validUntil)

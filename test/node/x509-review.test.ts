@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { createTrustAnchors } from '../../src/x509/trust-anchors.js'
 import { loadX509 } from '../../src/x509/lazy.js'
 import { ChainMaker, LEAF_EXTENSIONS, type MadeCert } from './fixtures/x509-chains.js'
 
@@ -134,5 +135,20 @@ describe('name constraints read the names the issuer binding reads', () => {
     ])
     const leaf = maker.leaf('leaf-bad-nc', constrained, LEAF_EXTENSIONS)
     expect(await codeOfChain([leaf, constrained])).toBe('certificate_name_constraints')
+  })
+})
+
+describe('trust anchors are read once per TrustAnchors', () => {
+  it('createTrustAnchors copies DER bytes: changing the caller’s buffer later changes nothing', async () => {
+    const x509 = await loadX509()
+    const der = new Uint8Array(Buffer.from(root.x5c, 'base64'))
+    const anchors = createTrustAnchors([der])
+    expect(anchors.certificates[0]).not.toBe(der)
+    const first = await x509.keyFromX5c([good.x5c], anchors.certificates, Date.now())
+    x509.clearX5cCache()
+    der.fill(0)
+    const second = await x509.keyFromX5c([good.x5c], anchors.certificates, Date.now())
+    expect(second.cached).toBe(false)
+    expect(second.anchor.der).toEqual(first.anchor.der)
   })
 })
