@@ -30,6 +30,8 @@ export interface CoreCodecs {
   readonly der: Pick<
     typeof import('../keys/der.js'),
     | 'readDer'
+    | 'derSmallInt'
+    | 'derBitStringBytes'
     | 'encodeDer'
     | 'derSequence'
     | 'derOid'

@@ -138,6 +138,46 @@ export function oidString(value: Uint8Array): string {
 }
 
 /**
+ * A small non-negative DER INTEGER (a version, a pathLenConstraint), read by keys/der.ts's
+ * `derSmallInt` (minimal, non-negative, at most 4 magnitude octets).
+ *
+ * @example
+ *
+ * ```ts
+ * derSmallInteger({ tag: 0x02, value: new Uint8Array([0x02]) }, 'version') // 2
+ * ```
+ *
+ * @internal
+ */
+export function derSmallInteger(element: DerElement, what: string): number {
+  try {
+    return codecs().der.derSmallInt(element)
+  } catch (error) {
+    throw certificateInvalid(`${what}: not a small non-negative INTEGER`, error)
+  }
+}
+
+/**
+ * The octets of a BIT STRING without unused bits (a signature), read by keys/der.ts's
+ * `derBitStringBytes`.
+ *
+ * @example
+ *
+ * ```ts
+ * derBitStringOctets({ tag: 0x03, value: new Uint8Array([0x00, 0xab]) }, 'x') // Uint8Array [0xab]
+ * ```
+ *
+ * @internal
+ */
+export function derBitStringOctets(element: DerElement, what: string): Uint8Array {
+  try {
+    return codecs().der.derBitStringBytes(element)
+  } catch (error) {
+    throw certificateInvalid(`${what} is not a BIT STRING of whole octets`, error)
+  }
+}
+
+/**
  * A DER BOOLEAN (X.690 11.1: TRUE is 0xff).
  *
  * @example

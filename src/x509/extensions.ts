@@ -3,6 +3,7 @@ import {
   derBoolean,
   derChildren,
   derNode,
+  derSmallInteger,
   hex,
   oidString,
 } from './der-reading.js'
@@ -228,24 +229,11 @@ function readBasicConstraints(value: Uint8Array): BasicConstraints {
   }
   const second = parts[index]
   if (second !== undefined) {
-    if (second.tag !== 0x02) throw certificateInvalid('basicConstraints pathLenConstraint')
-    pathLength = smallNonNegative(second)
+    pathLength = derSmallInteger(second, 'basicConstraints pathLenConstraint')
     index++
   }
   if (index !== parts.length) throw certificateInvalid('basicConstraints has extra elements')
   return pathLength === undefined ? { ca } : { ca, pathLength }
-}
-
-/** A non-negative DER INTEGER of at most 4 octets (pathLenConstraint). */
-function smallNonNegative(node: DerNode): number {
-  const bytes = node.value
-  if (bytes.length === 0 || bytes.length > 4) throw certificateInvalid('bad INTEGER')
-  if ((bytes[0] as number) & 0x80) throw certificateInvalid('negative INTEGER')
-  if (bytes.length > 1 && bytes[0] === 0 && ((bytes[1] as number) & 0x80) === 0)
-    throw certificateInvalid('non-minimal INTEGER')
-  let n = 0
-  for (const byte of bytes) n = n * 256 + byte
-  return n
 }
 
 function readKeyUsage(value: Uint8Array): CertificateKeyUsage[] {

@@ -1,10 +1,12 @@
 import { base64 } from '@scure/base'
 import {
   derBitString,
+  derBitStringBytes,
   derNull,
   derOctetString,
   derOid,
   derSequence,
+  derSmallInt,
   derSmallInteger,
   derUnsignedInteger,
   encodeDer,
@@ -48,6 +50,8 @@ export function loadX509(): Promise<X509Module> {
       base64,
       der: {
         readDer,
+        derSmallInt,
+        derBitStringBytes,
         encodeDer,
         derSequence,
         derOid,

@@ -2,7 +2,15 @@ import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
 import { toArrayBufferView } from '../util/bytes.js'
 import type { PublicJwk } from '../keys/types.js'
-import { certificateInvalid, derChildren, derNode, hex, oidString } from './der-reading.js'
+import {
+  certificateInvalid,
+  derBitStringOctets,
+  derChildren,
+  derNode,
+  derSmallInteger,
+  hex,
+  oidString,
+} from './der-reading.js'
 import type { DerNode } from './der-reading.js'
 import { extensionList, readExtensions } from './extensions.js'
 import type {
@@ -292,18 +300,18 @@ export async function decodeCertificate(input: CertificateInput): Promise<Decode
   const tbs = at(top, 0, 'TBSCertificate')
   const outerAlgorithm = at(top, 1, 'signatureAlgorithm')
   const signatureValue = at(top, 2, 'signatureValue')
-  if (signatureValue.tag !== 0x03 || signatureValue.value[0] !== 0)
-    throw certificateInvalid('signatureValue is not a BIT STRING of whole octets')
+  const signature = derBitStringOctets(signatureValue, 'signatureValue')
   const fields = derChildren(tbs, 0x30, 'TBSCertificate')
   let index = 0
   let version = 1
   const first = at(fields, 0, 'serialNumber')
   if (first.tag === 0xa0) {
-    const [versionNode] = derChildren(first, 0xa0, 'version')
-    const value = versionNode?.value
-    if (versionNode?.tag !== 0x02 || value?.length !== 1 || (value[0] as number) > 2)
+    const versionNodes = derChildren(first, 0xa0, 'version')
+    const [versionNode] = versionNodes
+    if (versionNode === undefined || versionNodes.length !== 1)
       throw certificateInvalid('bad version')
-    version = (value[0] as number) + 1
+    version = derSmallInteger(versionNode, 'version') + 1
+    if (version > 3) throw certificateInvalid('bad version')
     index++
   }
   const serial = at(fields, index++, 'serialNumber')
@@ -374,7 +382,7 @@ export async function decodeCertificate(input: CertificateInput): Promise<Decode
     subjectDer: subject.encoded,
     spkiDer: spki.encoded,
     tbsDer: tbs.encoded,
-    signature: signatureValue.value.subarray(1),
+    signature,
     pkijs: parsed,
   }
 }

@@ -11,6 +11,7 @@ import {
   parseCertificate,
   parseCertificates,
 } from '../../src/index.js'
+import { decodeDer, derNull, encodeDer, readDerChildren } from '../../src/keys/der.js'
 import { OpensslCa, type CaCert } from './fixtures/openssl-ca.js'
 
 let ca: OpensslCa
@@ -205,6 +206,23 @@ describe('parseCertificate refuses malformed input with certificate_invalid', ()
       [...Buffer.from('issuer'), 0, ...Buffer.from('example')],
     )
     expect(await code(parseCertificate(nul))).toBe('certificate_invalid')
+  })
+
+  it('a version [0] holding more than the INTEGER is refused', async () => {
+    const [tbs, algorithm, signature] = readDerChildren(decodeDer(der(leaf)))
+    if (tbs === undefined || algorithm === undefined || signature === undefined) throw new Error()
+    const [, ...fields] = readDerChildren(tbs)
+    const again = (element: { tag: number; value: Uint8Array }): Uint8Array =>
+      encodeDer(element.tag, element.value)
+    // [0] { INTEGER 2, NULL } instead of [0] { INTEGER 2 }
+    const version = encodeDer(0xa0, encodeDer(0x02, new Uint8Array([2])), derNull())
+    const bytes = encodeDer(
+      0x30,
+      encodeDer(0x30, version, ...fields.map(again)),
+      again(algorithm),
+      again(signature),
+    )
+    expect(await code(parseCertificate(bytes))).toBe('certificate_invalid')
   })
 
   it('TBS signature algorithm different from the outer one is refused (RFC 5280 4.1.1.2)', async () => {
