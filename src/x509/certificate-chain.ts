@@ -2,7 +2,6 @@ import { CredsignError } from '../errors/credsign-error.js'
 import type { PublicJwk } from '../keys/types.js'
 import { certificateDers, decodeCertificate } from './parse.js'
 import type { CertificateInput, DecodedCertificate } from './parse.js'
-import { loadPkijs } from './pkijs.js'
 
 /*
  * The chain an issuer attaches to one of its key versions and sends as `x5c`: leaf first, each
@@ -43,7 +42,6 @@ async function issuedBy(child: DecodedCertificate, issuer: DecodedCertificate): 
     child.issuerDer.length === issuer.subjectDer.length &&
     child.issuerDer.every((byte, i) => byte === issuer.subjectDer[i])
   if (!same) return false
-  await loadPkijs()
   try {
     return await child.pkijs.verify(issuer.pkijs)
   } catch {

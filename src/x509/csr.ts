@@ -237,14 +237,10 @@ function ecdsaDer(signature: Uint8Array, size: number): Uint8Array {
   if (signature.length !== size * 2)
     throw new CredsignError('invalid_key', 'unexpected ECDSA signature length')
   const { der } = codecs()
-  const strip = (bytes: Uint8Array): Uint8Array => {
-    let start = 0
-    while (start < bytes.length - 1 && bytes[start] === 0) start++
-    return bytes.subarray(start)
-  }
+  // derUnsignedInteger trims the leading zeros of each half and adds a sign octet when needed.
   return der.derSequence(
-    der.derUnsignedInteger(strip(signature.subarray(0, size))),
-    der.derUnsignedInteger(strip(signature.subarray(size))),
+    der.derUnsignedInteger(signature.subarray(0, size)),
+    der.derUnsignedInteger(signature.subarray(size)),
   )
 }
 
