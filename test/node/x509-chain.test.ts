@@ -258,6 +258,24 @@ function chainSuite(storeName: string, makeStore: () => KeyStore): void {
       expect(await code(chained.issue({}, { ...base, header: { x5c: [leaf.x5c] } }))).toBe(
         'haip_certificate_required',
       )
+      // What a HAIP verifier refuses is refused here too (haip-claims.ts, shared).
+      expect(await code(chained.issue({}, { ...base, holder: { kid: 'holder-key' } }))).toBe(
+        'haip_key_binding_required',
+      )
+      expect(await code(chained.issue({}, { ...base, status: { other: 1 } }))).toBe(
+        'haip_status_invalid',
+      )
+      expect(
+        await code(chained.issue({ status: { status_list: { idx: -1, uri: 'x' } } }, base)),
+      ).toBe('haip_status_invalid')
+      expect(
+        await code(
+          chained.issue(
+            {},
+            { ...base, status: { status_list: { idx: 0, uri: 'https://s.example/1' } } },
+          ),
+        ),
+      ).toBe('ok')
       await vault.generate({ id: `${id}-ed`, algorithm: 'Ed25519', secrets: ['s1'] })
       const ed = new SdJwtVcSigner(await vault.unlock(`${id}-ed`, ['s1']))
       expect(await code(ed.issue({}, base))).toBe('haip_algorithm')

@@ -1,22 +1,15 @@
-import type { ErrorCode } from '../../errors/credsign-error.js'
-import { isPlainObject } from '../../jose/json.js'
 import { decodeSignature, jwsLimits, splitJws } from '../../jose/parse.js'
 import type { JoseHeader } from '../../jose/types.js'
 import type { JsonObject } from '../../credential/types.js'
 import { issuerTypOf } from './issuer-jwt.js'
 import type { SplitSdJwt } from './serialization.js'
+import { haipClaimProblems, type HaipProblem } from './haip-claims.js'
 
 /*
  * The verifier side of OpenID4VC HAIP 1.0 (final, December 2025) for SD-JWT VC presentations, as
  * `verify(…, { profile: 'haip' })` checks it. Each rule is one code; the section of HAIP it comes
  * from is in docs/x509.md.
  */
-
-/** One HAIP rule a presentation broke. @internal */
-export interface HaipProblem {
-  code: ErrorCode
-  message: string
-}
 
 /**
  * The HAIP rules `issuerHeader`, `claims` (processed) and the presentation break, in order: format
@@ -59,7 +52,6 @@ export function haipProblems(
       code: 'haip_algorithm',
       message: `HAIP: the issuer JWT must be signed with ES256, not ${JSON.stringify(String(issuerHeader.alg).slice(0, 16))}`,
     })
-  const cnf = claims.cnf
   if (split.kbJwt === undefined)
     problems.push({
       code: 'haip_key_binding_required',
@@ -73,18 +65,7 @@ export function haipProblems(
         message: `HAIP: the KB-JWT must be signed with ES256, not ${JSON.stringify(String(kbAlg).slice(0, 16))}`,
       })
   }
-  if (!isPlainObject(cnf) || !isPlainObject(cnf.jwk))
-    problems.push({
-      code: 'haip_key_binding_required',
-      message: 'HAIP: the holder key must be a JWK in cnf.jwk',
-    })
-  const status = claims.status
-  if (status !== undefined && !isStatusListReference(status))
-    problems.push({
-      code: 'haip_status_invalid',
-      message:
-        'HAIP: status must hold status_list with a non-negative integer idx and a uri (Token Status List)',
-    })
+  problems.push(...haipClaimProblems(claims))
   return problems
 }
 
@@ -98,16 +79,4 @@ function kbJwtAlgorithm(kbJwt: string): unknown {
   } catch {
     return undefined
   }
-}
-
-function isStatusListReference(status: unknown): boolean {
-  if (!isPlainObject(status)) return false
-  const list = status.status_list
-  return (
-    isPlainObject(list) &&
-    Number.isSafeInteger(list.idx) &&
-    (list.idx as number) >= 0 &&
-    typeof list.uri === 'string' &&
-    list.uri.length > 0
-  )
 }

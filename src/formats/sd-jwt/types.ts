@@ -123,8 +123,10 @@ export interface SdJwtVcSignOptions extends SdJwtIssueOptions {
    * `'haip'`: issue as OpenID4VC HAIP 1.0 requires, or refuse: ES256 (a P-256 key, `alg` ES256;
    * `haip_algorithm`), SHA-256 disclosure digests (`haip_algorithm`), `typ` `dc+sd-jwt`
    * (`haip_format`), the issuer key in an `x5c` chain (sent as with `x5c: true`;
-   * `haip_certificate_required` when the signer has none), a holder key in `cnf` for key binding
-   * (`haip_key_binding_required`). Nothing is signed when a rule fails.
+   * `haip_certificate_required` when the signer has none), a holder key as a JWK in `cnf.jwk` for
+   * key binding (`haip_key_binding_required`; a `{ kid }` holder is refused), a `status` holding
+   * `status_list` (`haip_status_invalid`): what `verify(…, { profile: 'haip' })` checks. Nothing is
+   * signed when a rule fails.
    */
   profile?: 'haip'
   /** The clock, epoch milliseconds (default `Date.now`). */

@@ -14,7 +14,8 @@ import { validateCredential } from '../../credential/validate-credential.js'
 import { refuseMismatchedRelatedResources } from '../../verify/related-resources.js'
 import { frameLevel } from './frame.js'
 import { NEVER_DISCLOSABLE, W3C_NEVER_DISCLOSABLE } from './vc-claims.js'
-import { issueSdJwtWith } from './issue.js'
+import { confirmationOf, issueSdJwtWith } from './issue.js'
+import { haipClaimProblems } from './haip-claims.js'
 import type {
   DisclosureFrame,
   SdJwtCredentialOptions,
@@ -125,7 +126,7 @@ export class SdJwtVcSigner {
     if (profile !== undefined && profile !== 'haip')
       throw new CredsignError('invalid_argument', "profile must be 'haip'")
     if (profile === 'haip') {
-      checkHaipIssuance(this.#signer, { ...issueOptions, legacyTyp, typ })
+      checkHaipIssuance(this.#signer, { ...issueOptions, legacyTyp, typ }, status ?? claims.status)
       issueOptions.x5c = true
     }
     const conflict = (claim: string, value: unknown, option: string): void => {
@@ -314,6 +315,7 @@ function refuseDisclosable(frame: DisclosureFrame | undefined, names: readonly s
 function checkHaipIssuance(
   signer: Signer,
   options: SdJwtIssueOptions & { legacyTyp?: boolean; typ?: string },
+  status: unknown,
 ): void {
   // Section 7.2 / 8: ES256 (ECDSA on P-256 with SHA-256) for issuer signatures.
   if (signer.algorithm !== 'P-256')
@@ -345,4 +347,7 @@ function checkHaipIssuance(
       'haip_key_binding_required',
       'HAIP: the credential needs a holder key (holder) for key binding',
     )
+  // The claim rules a HAIP verifier applies (haip-claims.ts): cnf.jwk, not cnf.kid; status_list.
+  const [problem] = haipClaimProblems({ cnf: confirmationOf(options.holder), status })
+  if (problem !== undefined) throw new CredsignError(problem.code, problem.message)
 }
