@@ -209,6 +209,9 @@ function isPem(text: string): boolean {
 export function certificateDers(
   input: CertificateInput | readonly CertificateInput[],
 ): Uint8Array[] {
+  // A list longer than a chain is refused before any entry is decoded.
+  if (Array.isArray(input) && input.length > MAX_CHAIN_LENGTH)
+    throw certificateInvalid(`more than ${MAX_CHAIN_LENGTH} certificates`)
   const ders = Array.isArray(input)
     ? (input as readonly unknown[]).flatMap((entry) => {
         if (typeof entry === 'string' && isPem(entry)) return fromPem(entry)
