@@ -100,9 +100,11 @@ async function publishedJwks(
   }))
   const keys = infos.flatMap((info) => info.versions.map((version) => withChain(version, withX5c)))
   // Labels the operator gave a key (checked at createHandler), after every key's own kids.
+  // An alias of a key read above is not read again.
+  const read = new Map(infos.map((info) => [info.id, info]))
   const aliases = await Promise.all(
     Object.entries(options.jwksAliases ?? {}).map(async ([alias, id]) => ({
-      ...withChain((await options.vault.publicKey(id)).current, withX5c),
+      ...withChain((read.get(id) ?? (await options.vault.publicKey(id))).current, withX5c),
       kid: alias,
     })),
   )
