@@ -1,5 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { PublicJwk } from '../keys/types.js'
+import { constantTimeEqual } from '../util/bytes.js'
 import { certificateDers, decodeCertificate } from './parse.js'
 import type { CertificateInput, DecodedCertificate } from './parse.js'
 
@@ -38,10 +39,7 @@ function sameKey(a: PublicJwk, b: PublicJwk | undefined): boolean {
 }
 
 async function issuedBy(child: DecodedCertificate, issuer: DecodedCertificate): Promise<boolean> {
-  const same =
-    child.issuerDer.length === issuer.subjectDer.length &&
-    child.issuerDer.every((byte, i) => byte === issuer.subjectDer[i])
-  if (!same) return false
+  if (!constantTimeEqual(child.issuerDer, issuer.subjectDer)) return false
   try {
     return await child.pkijs.verify(issuer.pkijs)
   } catch {

@@ -1,6 +1,6 @@
 import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
-import { toArrayBufferView } from '../util/bytes.js'
+import { constantTimeEqual, toArrayBufferView } from '../util/bytes.js'
 import type { PublicJwk } from '../keys/types.js'
 import {
   certificateInvalid,
@@ -262,10 +262,6 @@ function at(nodes: readonly DerNode[], index: number, what: string): DerNode {
   return node
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i])
-}
-
 function isoDate(time: Pkijs.Time, what: string): string {
   const date = time.value
   if (!(date instanceof Date) || Number.isNaN(date.getTime()))
@@ -335,7 +331,10 @@ export async function decodeCertificate(input: CertificateInput): Promise<Decode
     if (node.tag !== 0x30) throw certificateInvalid(`${what} is not a SEQUENCE`)
   }
   // RFC 5280 section 4.1.1.2: the signature field of the TBS MUST equal signatureAlgorithm.
-  if (outerAlgorithm.tag !== 0x30 || !sameBytes(innerAlgorithm.encoded, outerAlgorithm.encoded))
+  if (
+    outerAlgorithm.tag !== 0x30 ||
+    !constantTimeEqual(innerAlgorithm.encoded, outerAlgorithm.encoded)
+  )
     throw certificateInvalid('signature and signatureAlgorithm differ')
   let extensions: CertificateExtension[] = []
   for (const node of fields.slice(index)) {
@@ -370,7 +369,7 @@ export async function decodeCertificate(input: CertificateInput): Promise<Decode
     serialNumber: hex(serial.value[0] === 0 ? serial.value.subarray(1) : serial.value),
     subject: distinguishedName(parsed.subject),
     issuer: distinguishedName(parsed.issuer),
-    selfIssued: sameBytes(subject.encoded, issuer.encoded),
+    selfIssued: constantTimeEqual(subject.encoded, issuer.encoded),
     notBefore: isoDate(parsed.notBefore, 'notBefore'),
     notAfter: isoDate(parsed.notAfter, 'notAfter'),
     signatureAlgorithm: oidString(signatureOid.value),

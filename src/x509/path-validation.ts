@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { ErrorCode } from '../errors/credsign-error.js'
 import type { PublicJwk } from '../keys/types.js'
+import { constantTimeEqual } from '../util/bytes.js'
 import { checkNameConstraints, constrainedNames, nameConstraintsOf } from './name-constraints.js'
 import type { CertificateSummary, DecodedCertificate } from './parse.js'
 import { loadPkijs } from './pkijs.js'
@@ -63,10 +64,6 @@ function fail(code: ErrorCode, message: string): never {
   throw new CredsignError(code, message)
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i])
-}
-
 function position(index: number, length: number): string {
   if (index === 0) return 'the leaf certificate'
   return index === length ? 'the trust anchor' : `x5c[${index}]`
@@ -120,7 +117,7 @@ export async function validateCertificatePath(
     fail('certificate_self_signed', 'the leaf certificate is self-signed')
   for (let i = 0; i + 1 < chain.length; i++) {
     const next = chain[i + 1] as DecodedCertificate
-    if (!sameBytes((chain[i] as DecodedCertificate).issuerDer, next.subjectDer))
+    if (!constantTimeEqual((chain[i] as DecodedCertificate).issuerDer, next.subjectDer))
       fail(
         'certificate_chain_order',
         `${position(i, chain.length)} is not issued by x5c[${i + 1}]: x5c must list the leaf first, then each certificate's issuer`,
@@ -155,8 +152,8 @@ export async function validateCertificatePath(
 
 function isSameCertificate(a: DecodedCertificate, b: DecodedCertificate): boolean {
   return (
-    sameBytes(a.summary.der, b.summary.der) ||
-    (sameBytes(a.subjectDer, b.subjectDer) && sameBytes(a.spkiDer, b.spkiDer))
+    constantTimeEqual(a.summary.der, b.summary.der) ||
+    (constantTimeEqual(a.subjectDer, b.subjectDer) && constantTimeEqual(a.spkiDer, b.spkiDer))
   )
 }
 
