@@ -1,4 +1,5 @@
 import { base64 } from '@scure/base'
+import { CredsignError } from '../errors/credsign-error.js'
 import {
   derBitString,
   derBitStringBytes,
@@ -67,8 +68,14 @@ export function loadX509(): Promise<X509Module> {
       spkiFromJwk,
     })
     return module
-  })
+  }, chunkUnavailable)
   return implementation
+}
+
+/** A chunk that did not load (offline, a bundler that dropped it): retried on the next call. */
+function chunkUnavailable(cause: unknown): never {
+  implementation = undefined
+  throw new CredsignError('crypto_unavailable', 'the X.509 module could not be loaded', { cause })
 }
 
 /**
