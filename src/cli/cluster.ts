@@ -16,7 +16,8 @@ import type { CliIo } from './run.js'
  *   every worker (PostgreSQL's limiter is shared through the database already), so N workers admit
  *   no more wrong guesses than one process;
  * - the unlock cache: a worker that changes or deletes a key in the store has every other worker
- *   drop its cached unlocked keys before its own answer goes out;
+ *   drop its cached unlocked keys before its own answer goes out (one that does not confirm in
+ *   time is killed and replaced, never left serving its old cache);
  * - GET /metrics: the worker that is asked collects every worker's counters and adds them up.
  */
 
@@ -81,8 +82,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 
   cluster.setupPrimary({ exec: options.script, args: options.args })
 
-  const others = (index: number): IpcChannel[] =>
-    [...channels.entries()].filter(([i]) => i !== index).map(([, c]) => c.channel)
+  const others = (index: number): CachePeer[] =>
+    [...channels.entries()].filter(([i]) => i !== index).map(([, c]) => c)
 
   const start = (index: number): void => {
     const worker = cluster.fork({ [WORKER_ENV]: String(index) })
@@ -112,9 +113,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         return true
       },
       'cache.invalidate': async () => {
-        await Promise.allSettled(
-          others(index).map((c) => c.request('cache.clear', undefined, PEER_TIMEOUT_MS)),
-        )
+        await clearCaches(others(index))
         return true
       },
       'metrics.collect': async () => {
@@ -174,6 +173,42 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   await done
   io.err('credsign: stopped')
   return exitCode
+}
+
+/** A worker as {@link clearCaches} reaches it. @internal */
+export interface CachePeer {
+  worker: { kill(signal?: NodeJS.Signals): unknown }
+  channel: Pick<IpcChannel, 'request'>
+}
+
+/**
+ * Has every worker of `peers` drop its unlocked keys. A worker that does not confirm within
+ * `timeoutMs` (stuck, dying, its channel gone) is killed: it may still hold a changed or deleted
+ * key unlocked, and the primary starts another in its place. Resolves once every worker confirmed
+ * or was killed.
+ *
+ * @example
+ *
+ * ```ts
+ * await clearCaches([{ worker, channel }], 2_000) // worker.kill('SIGKILL') unless it confirms
+ * ```
+ *
+ * @internal
+ */
+export async function clearCaches(
+  peers: readonly CachePeer[],
+  timeoutMs = PEER_TIMEOUT_MS,
+): Promise<void> {
+  await Promise.all(
+    peers.map(({ worker, channel }) =>
+      channel.request('cache.clear', undefined, timeoutMs).then(
+        () => undefined,
+        () => {
+          worker.kill('SIGKILL')
+        },
+      ),
+    ),
+  )
 }
 
 /**
