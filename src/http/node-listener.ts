@@ -8,7 +8,7 @@ import {
   type NodeBody,
 } from './node-request.js'
 import { HttpError } from './problem.js'
-import { Reply } from './reply.js'
+import { Reply, replyResponse } from './reply.js'
 
 /*
  * node:http (and Express, Fastify's raw mode, …) to the web-standard handler. Structural types
@@ -197,20 +197,7 @@ async function serve(
     request = toRequest(req, options, body?.stream)
     response = await handler(request)
   } catch {
-    // The handler turns every error into a problem response; this is a last resort.
-    response = new Response(
-      JSON.stringify({
-        type: 'urn:credsign:error:internal_error',
-        title: 'internal_error',
-        status: 500,
-        detail: 'internal error',
-        code: 'internal_error',
-      }),
-      {
-        status: 500,
-        headers: { 'content-type': 'application/problem+json' },
-      },
-    )
+    response = replyResponse(lastResortReply())
   }
   // A body the handler did not read to the end (a 401, 404 or 415, a 413 on the declared length) is
   // drained: left paused, it would stall the connection and the client's next request on it.
@@ -307,18 +294,34 @@ interface RequestBody {
 }
 
 /**
- * The request body as a pull stream (Node delivers a chunk only when the handler asks for one),
- * under a deadline: when the whole body has not arrived `timeoutMs` after the request reached the
- * listener, the stream fails with `request_timeout` (the handler answers 408) and, once that answer
- * is out, the connection is destroyed. The deadline covers the whole body, not the gap between
- * bytes: a client trickling 1 byte per second is cut off all the same.
+ * The read deadline of one request body: when the whole body has not arrived `timeoutMs` after the
+ * request reached the listener, `expire` gets the `request_timeout` error (the reader fails with
+ * it, the handler answers 408) and, once that answer is out, the connection is destroyed. The
+ * deadline covers the whole body, not the gap between bytes: a client trickling 1 byte per second
+ * is cut off all the same. `0` turns it off.
  */
-function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
-  let done = false // the stream is closed, failed or cancelled: nothing more goes into it
-  let ended = false // the client sent the whole body, or the request is gone
+function bodyDeadline(
+  req: NodeRequestLike,
+  timeoutMs: number,
+  expire: (error: HttpError) => void,
+): {
+  /** The client sent the whole body, or the request is gone: the deadline stops. */
+  end(): void
+  /** Whether {@link end} ran. */
+  ended(): boolean
+  /** Whether the deadline passed before the body was complete. */
+  timedOut(): boolean
+  /**
+   * The response is out: a client still sending past the deadline is cut off now (else when it
+   * passes).
+   */
+  responded(): void
+  /** Stops the deadline (the connection is being destroyed anyway). */
+  dispose(): void
+} {
+  let ended = false
   let expired = false
   let answered = false
-  let controller!: ReadableStreamDefaultController<Uint8Array>
   let timer: ReturnType<typeof setTimeout> | undefined
   const stop = (): void => {
     if (timer !== undefined) clearTimeout(timer)
@@ -329,21 +332,42 @@ function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
       timer = undefined
       if (ended) return
       expired = true
-      if (!done) {
-        done = true
-        controller.error(
-          new HttpError(
-            'request_timeout',
-            `the request body did not arrive within ${timeoutMs} ms`,
-          ),
-        )
-      }
+      expire(
+        new HttpError('request_timeout', `the request body did not arrive within ${timeoutMs} ms`),
+      )
       // Already answered (a refusal the handler gave without reading, now being drained): cut it off.
       if (answered) req.destroy()
     }, timeoutMs)
     // A pending deadline must not keep a closing server's process alive.
     ;(timer as { unref?: () => void }).unref?.()
   }
+  return {
+    end() {
+      ended = true
+      stop()
+    },
+    ended: () => ended,
+    timedOut: () => expired,
+    responded() {
+      answered = true
+      if (expired && !ended) req.destroy()
+    },
+    dispose: stop,
+  }
+}
+
+/**
+ * The request body as a pull stream (Node delivers a chunk only when the handler asks for one),
+ * under the {@link bodyDeadline}.
+ */
+function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
+  let done = false // the stream is closed, failed or cancelled: nothing more goes into it
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  const deadline = bodyDeadline(req, timeoutMs, (error) => {
+    if (done) return
+    done = true
+    controller.error(error)
+  })
   const stream = new ReadableStream<Uint8Array>(
     {
       start(c) {
@@ -354,24 +378,19 @@ function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
           if ((controller.desiredSize ?? 0) <= 0) req.pause()
         })
         req.on('end', () => {
-          ended = true
-          stop()
+          deadline.end()
           if (done) return
           done = true
           controller.close()
         })
         req.on('error', () => {
-          ended = true
-          stop()
+          deadline.end()
           if (done) return
           done = true
           // The client hung up before the body was complete: its fault, not an internal error.
           controller.error(new HttpError('malformed', 'the request body was cut off'))
         })
-        req.on('close', () => {
-          ended = true
-          stop()
-        })
+        req.on('close', () => deadline.end())
         req.pause()
       },
       pull() {
@@ -385,15 +404,8 @@ function requestBody(req: NodeRequestLike, timeoutMs: number): RequestBody {
     },
     { highWaterMark: 4 },
   )
-  return {
-    stream,
-    timedOut: () => expired,
-    responded() {
-      answered = true
-      if (expired && !ended) req.destroy()
-    },
-    dispose: stop,
-  }
+  const { timedOut, responded, dispose } = deadline
+  return { stream, timedOut, responded, dispose }
 }
 
 /** A request body read on demand from node:http, under the read deadline (see {@link requestBody}). */
@@ -411,14 +423,11 @@ interface DirectBody extends NodeBody {
 /**
  * The body of `req`, collected into one buffer when the handler asks for it, with the semantics of
  * {@link requestBody}: paused until read; past `maxBytes` it answers `tooLarge` and drops the rest;
- * a body not complete `timeoutMs` after the request arrived fails with `request_timeout` and, once
- * answered, the connection is destroyed; a client that hangs up gives `malformed`.
+ * it fails with `request_timeout` past the {@link bodyDeadline}; a client that hangs up gives
+ * `malformed`.
  */
 function directBody(req: NodeRequestLike, timeoutMs: number): DirectBody {
   let done = false // nothing more is kept: complete, failed, too large or drained
-  let ended = false // the client sent the whole body, or the request is gone
-  let expired = false
-  let answered = false
   let chunks: Uint8Array[] = []
   let length = 0
   let limit = Number.POSITIVE_INFINITY
@@ -426,11 +435,6 @@ function directBody(req: NodeRequestLike, timeoutMs: number): DirectBody {
   let settle: ((read: BodyRead) => void) | undefined
   let fail: ((error: HttpError) => void) | undefined
   let failure: HttpError | undefined
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const stop = (): void => {
-    if (timer !== undefined) clearTimeout(timer)
-    timer = undefined
-  }
   let final: BodyRead | undefined
   const finishWith = (error: HttpError | undefined, read?: BodyRead): void => {
     done = true
@@ -443,22 +447,9 @@ function directBody(req: NodeRequestLike, timeoutMs: number): DirectBody {
       settle?.(read)
     }
   }
-  if (timeoutMs > 0) {
-    timer = setTimeout(() => {
-      timer = undefined
-      if (ended) return
-      expired = true
-      if (!done)
-        finishWith(
-          new HttpError(
-            'request_timeout',
-            `the request body did not arrive within ${timeoutMs} ms`,
-          ),
-        )
-      if (answered) req.destroy()
-    }, timeoutMs)
-    ;(timer as { unref?: () => void }).unref?.()
-  }
+  const deadline = bodyDeadline(req, timeoutMs, (error) => {
+    if (!done) finishWith(error)
+  })
   req.on('data', (chunk) => {
     if (done) return
     length += chunk.byteLength
@@ -469,21 +460,18 @@ function directBody(req: NodeRequestLike, timeoutMs: number): DirectBody {
     chunks.push(chunk)
   })
   req.on('end', () => {
-    ended = true
-    stop()
+    deadline.end()
     if (done) return
     const bytes = chunks.length === 1 ? chunks[0]! : joinChunks(chunks, length)
     finishWith(undefined, { bytes })
   })
   req.on('error', () => {
-    ended = true
-    stop()
+    deadline.end()
     // The client hung up before the body was complete: its fault, not an internal error.
     if (!done) finishWith(new HttpError('malformed', 'the request body was cut off'))
   })
   req.on('close', () => {
-    ended = true
-    stop()
+    deadline.end()
     if (!done && settle !== undefined)
       finishWith(new HttpError('malformed', 'the request body was cut off'))
   })
@@ -506,18 +494,15 @@ function directBody(req: NodeRequestLike, timeoutMs: number): DirectBody {
       else if (!done) req.resume()
       return outcome
     },
-    timedOut: () => expired,
-    responded() {
-      answered = true
-      if (expired && !ended) req.destroy()
-    },
+    timedOut: deadline.timedOut,
+    responded: deadline.responded,
     drain() {
-      if (ended) return
+      if (deadline.ended()) return
       done = true
       chunks = []
       req.resume()
     },
-    dispose: stop,
+    dispose: deadline.dispose,
   }
 }
 

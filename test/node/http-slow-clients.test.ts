@@ -10,7 +10,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/run.js'
-import { createHandler, toNodeListener, type HttpLogEntry } from '../../src/http/index.js'
+import {
+  createHandler,
+  toNodeListener,
+  type HttpAuth,
+  type HttpLogEntry,
+} from '../../src/http/index.js'
 import { CredsignError, KeyVault, MemoryStore } from '../../src/index.js'
 
 const TOKEN = 'slow-clients-token-0123456789'
@@ -25,27 +30,40 @@ let server: Server
 let port: number
 const logs: HttpLogEntry[] = []
 
-function newHandler() {
+/**
+ * Bearer tokens: toNodeListener serves it from node's request directly. An authorize hook needs a
+ * web Request: the body goes through a web stream, under the same deadline.
+ */
+function newHandler(auth: HttpAuth = { bearerTokens: [TOKEN] }) {
   const vault = new KeyVault({
     store: new MemoryStore(),
     serviceSecret: crypto.getRandomValues(new Uint8Array(32)),
   })
-  return createHandler({
-    vault,
-    auth: { bearerTokens: [TOKEN] },
-    onLog: (entry) => logs.push(entry),
-  })
+  return createHandler({ vault, auth, onLog: (entry) => logs.push(entry) })
 }
+
+/** The server of the web-stream path. */
+let webServer: Server
+let webPort: number
 
 beforeAll(async () => {
   server = createServer(toNodeListener(newHandler(), { bodyTimeoutMs: DEADLINE_MS }))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   port = (server.address() as AddressInfo).port
+  const authorize = (request: Request): boolean =>
+    request.headers.get('authorization') === `Bearer ${TOKEN}`
+  webServer = createServer(
+    toNodeListener(newHandler({ authorize }), { bodyTimeoutMs: DEADLINE_MS }),
+  )
+  await new Promise<void>((resolve) => webServer.listen(0, '127.0.0.1', resolve))
+  webPort = (webServer.address() as AddressInfo).port
 })
 
 afterAll(async () => {
-  server.closeAllConnections()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  for (const s of [server, webServer]) {
+    s.closeAllConnections()
+    await new Promise<void>((resolve) => s.close(() => resolve()))
+  }
 })
 
 interface SlowClient {
@@ -139,10 +157,13 @@ function parseResponse(raw: string): {
 
 const BODY = JSON.stringify({ verifiableCredential: 'x'.repeat(150) })
 
-describe('toNodeListener: the body read deadline', () => {
+describe.each([
+  ['node request (bearer tokens)', () => port],
+  ['web Request (an authorize hook)', () => webPort],
+])('toNodeListener: the body read deadline, %s', (_path, target) => {
   it('a body sent at 1 byte/s is answered 408 request_timeout (problem+json) and the connection is closed at about the deadline', async () => {
     logs.length = 0
-    const client = slowClient(port, postHead('/credentials/verify', BODY.length), BODY)
+    const client = slowClient(target(), postHead('/credentials/verify', BODY.length), BODY)
     try {
       const closedAfter = await client.closed
       expect(closedAfter).toBeGreaterThanOrEqual(DEADLINE_MS - 20)
@@ -180,7 +201,7 @@ describe('toNodeListener: the body read deadline', () => {
       '',
     ].join('\r\n')
     // Each byte is its own chunk: "1\r\n{\r\n" …, sent one character of the framing per interval.
-    const client = slowClient(port, head, `1\r\n{\r\n1\r\n"\r\n`, 200)
+    const client = slowClient(target(), head, `1\r\n{\r\n1\r\n"\r\n`, 200)
     try {
       const closedAfter = await client.closed
       expect(closedAfter).toBeLessThan(DEADLINE_MS + SLACK_MS)
@@ -192,7 +213,7 @@ describe('toNodeListener: the body read deadline', () => {
 
   it('a refusal given without reading the body (401) is sent at once; the trickling rest is cut off at the deadline', async () => {
     const client = slowClient(
-      port,
+      target(),
       postHead('/credentials/verify', BODY.length, { token: null }),
       BODY,
     )
@@ -210,7 +231,7 @@ describe('toNodeListener: the body read deadline', () => {
 
   it('a body that arrives in time is served, and its keep-alive connection outlives the deadline', async () => {
     const body = JSON.stringify({ verifiableCredential: 'not-a-credential' })
-    const socket = connect(port, '127.0.0.1')
+    const socket = connect(target(), '127.0.0.1')
     let text = ''
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => (text += chunk))
