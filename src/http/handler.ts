@@ -238,7 +238,6 @@ export function createHandler(options: HandlerOptions): CredsignHandler {
     // A Request-like object from toNodeListener is enough, unless an authorize hook is given the
     // request: it gets a real Request.
     acceptsNodeRequests: !('authorize' in options.auth),
-    maxBodyBytes: settings.limits.maxBodyBytes,
   }
   Object.defineProperty(credsignHandler, HANDLER_INTERNALS, { value: internal })
   return credsignHandler

@@ -123,7 +123,7 @@ async function serveDirect(
   try {
     body = hasBody(req) ? directBody(req, bodyTimeoutMs) : undefined
     const { method, url } = requestTarget(req, options)
-    const request = new NodeRequest(method, url, req.headers, body, internals.maxBodyBytes)
+    const request = new NodeRequest(method, url, req.headers, body)
     result = await internals.handle(request as unknown as Request)
   } catch {
     result = lastResortReply()

@@ -1,13 +1,12 @@
-import { HttpError } from './problem.js'
 import type { Reply } from './reply.js'
 
 /*
  * The request toNodeListener hands a credsign handler: the few members of a web `Request` the
  * handler and its routes read (method, url, headers.get, the body), straight from node:http's
  * IncomingMessage, with no Headers object, no Request and no web stream on the way. The body is
- * read on demand (`readJsonBody`) under the same size limit and deadline as the streamed body of a
- * real Request, with the same answers (413, 408, a cut-off body). Anything else a route might use
- * of a Request (`text()`, `json()`, `arrayBuffer()`, `body`) works too, through the same reader.
+ * read on demand, only through `readJsonBody` (no route reads a Request's body any other way),
+ * under the same size limit and deadline as the streamed body of a real Request, with the same
+ * answers (413, 408, a cut-off body).
  */
 
 /** The handler's entry for toNodeListener (a symbol-keyed property of createHandler's function). */
@@ -19,8 +18,6 @@ export interface HandlerInternals {
   handle(request: Request): Promise<Response | Reply>
   /** Whether a {@link NodeRequest} may stand in for the Request (not for an authorize hook). */
   acceptsNodeRequests: boolean
-  /** `limits.maxBodyBytes`. */
-  maxBodyBytes: number
 }
 
 /** A credsign handler's internals, when `handler` is one. @internal */
@@ -88,14 +85,12 @@ class NodeHeaders {
 export class NodeRequest {
   readonly headers: NodeHeaders
   readonly #body: NodeBody | undefined
-  #stream: ReadableStream<Uint8Array> | null | undefined
 
   constructor(
     readonly method: string,
     readonly url: string,
     headers: Record<string, string | string[] | undefined>,
     body: NodeBody | undefined,
-    readonly maxBodyBytes: number,
   ) {
     this.headers = new NodeHeaders(headers)
     this.#body = body
@@ -104,52 +99,6 @@ export class NodeRequest {
   /** The body reader (undefined for GET and HEAD). */
   get nodeBody(): NodeBody | undefined {
     return this.#body
-  }
-
-  /** The body as a web stream, for a route that wants one (made on first use). */
-  get body(): ReadableStream<Uint8Array> | null {
-    if (this.#stream !== undefined) return this.#stream
-    const reader = this.#body
-    if (reader === undefined) return (this.#stream = null)
-    const limit = this.maxBodyBytes
-    this.#stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const read = await reader.read(limit)
-        if ('tooLarge' in read)
-          controller.error(
-            new HttpError('payload_too_large', `the request body is over ${limit} bytes`),
-          )
-        else {
-          if (read.bytes.byteLength > 0) controller.enqueue(read.bytes)
-          controller.close()
-        }
-      },
-    })
-    return this.#stream
-  }
-
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = await this.#bytes()
-    return bytes.slice().buffer
-  }
-
-  async text(): Promise<string> {
-    return new TextDecoder().decode(await this.#bytes())
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text())
-  }
-
-  async #bytes(): Promise<Uint8Array> {
-    if (this.#body === undefined) return new Uint8Array(0)
-    const read = await this.#body.read(this.maxBodyBytes)
-    if ('tooLarge' in read)
-      throw new HttpError(
-        'payload_too_large',
-        `the request body is over ${this.maxBodyBytes} bytes`,
-      )
-    return read.bytes
   }
 }
 
