@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, type CliIo } from '../../src/cli/run.js'
+import { serveInProcess, serveRefused, type Served } from '../fixtures/serve.js'
 
 const CHEAP = { PBKDF2_ITERATIONS: '1000' }
 const TOKEN = 'api-token-0123456789abcdef'
@@ -27,68 +27,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-interface Served {
-  base: string
-  out: string[]
-  err: string[]
-  log: string[]
-  stop(): Promise<number>
-}
+const serve = (args: string[], env: Record<string, string | undefined>): Promise<Served> =>
+  serveInProcess(['--port', '0', ...args], env, { accessLog: 'keep' })
 
-async function serve(args: string[], env: Record<string, string | undefined>): Promise<Served> {
-  const out: string[] = []
-  const err: string[] = []
-  const log: string[] = []
-  let trigger: (() => void) | undefined
-  let listening!: (base: string) => void
-  const started = new Promise<string>((resolve) => (listening = resolve))
-  const io: CliIo = {
-    env,
-    out: (line) => {
-      out.push(line)
-      const match = /^credsign listening on (http:\/\/\S+)$/.exec(line)
-      if (match) listening(match[1]!)
-    },
-    err: (line) => err.push(line),
-    accessLog: (line) => log.push(line),
-    onShutdown: (stop) => {
-      trigger = stop
-      return () => undefined
-    },
-  }
-  const done = runCli(['serve', '--port', '0', ...args], io)
-  const base = await Promise.race([
-    started,
-    done.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`))),
-  ])
-  return {
-    base,
-    out,
-    err,
-    log,
-    stop: () => {
-      trigger?.()
-      return done
-    },
-  }
-}
-
-async function refused(
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number; err: string }> {
-  const err: string[] = []
-  const code = await runCli(['serve', '--port', '0', ...args], {
-    env,
-    out: () => undefined,
-    err: (line) => err.push(line),
-    onShutdown: (stop) => {
-      stop()
-      return () => undefined
-    },
-  })
-  return { code, err: err.join('\n') }
-}
+const refused = (args: string[], env: Record<string, string | undefined>) =>
+  serveRefused(['--port', '0', ...args], env)
 
 const post = (token: string | undefined, body: unknown, headers: Record<string, string> = {}) => ({
   method: 'POST',

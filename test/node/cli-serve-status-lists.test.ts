@@ -11,7 +11,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, type CliIo } from '../../src/cli/run.js'
 import { FileStatusListStore } from '../../src/file/file-status-list-store.js'
 import { StatusLists } from '../../src/status/status-lists.js'
 import { createStatusListResolver } from '../../src/status/status-list-resolver.js'
@@ -19,6 +18,7 @@ import { verify } from '../../src/service/verify.js'
 import { KeyVault } from '../../src/vault/key-vault.js'
 import { MemoryStore } from '../../src/stores/memory-store.js'
 import { asDidSigner } from '../../src/did/as-did-signer.js'
+import { serveInProcess, serveRefused } from '../fixtures/serve.js'
 
 const ENV = { PBKDF2_ITERATIONS: '1000', CREDSIGN_TOKENS: 'api-token-0123456789abcdef' }
 const TOKEN = ENV.CREDSIGN_TOKENS
@@ -45,54 +45,9 @@ async function freePort(): Promise<number> {
   return port
 }
 
-async function serve(
-  args: string[],
-): Promise<{ base: string; err: string[]; stop(): Promise<number> }> {
-  const err: string[] = []
-  let trigger: (() => void) | undefined
-  let listening!: (base: string) => void
-  const started = new Promise<string>((resolve) => (listening = resolve))
-  const io: CliIo = {
-    env: ENV,
-    out: (line) => {
-      const match = /^credsign listening on (http:\/\/\S+)$/.exec(line)
-      if (match) listening(match[1]!)
-    },
-    err: (line) => err.push(line),
-    accessLog: () => undefined,
-    onShutdown: (stop) => {
-      trigger = stop
-      return () => undefined
-    },
-  }
-  const done = runCli(['serve', ...args], io)
-  const base = await Promise.race([
-    started,
-    done.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`))),
-  ])
-  return {
-    base,
-    err,
-    stop: () => {
-      trigger?.()
-      return done
-    },
-  }
-}
+const serve = (args: string[]) => serveInProcess(args, ENV, { accessLog: 'drop' })
 
-async function refused(args: string[]): Promise<{ code: number; err: string }> {
-  const err: string[] = []
-  const code = await runCli(['serve', '--port', '0', ...args], {
-    env: ENV,
-    out: () => undefined,
-    err: (line) => err.push(line),
-    onShutdown: (stop) => {
-      stop()
-      return () => undefined
-    },
-  })
-  return { code, err: err.join('\n') }
-}
+const refused = (args: string[]) => serveRefused(['--port', '0', ...args], ENV)
 
 const post = (base: string, path: string, body: unknown, token: string | null = TOKEN) =>
   fetch(`${base}${path}`, {

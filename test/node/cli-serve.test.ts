@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import * as jose from 'jose'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, type CliIo } from '../../src/cli/run.js'
+import { serveInProcess, serveRefused, type Served } from '../fixtures/serve.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const CHEAP = { PBKDF2_ITERATIONS: '1000' }
@@ -29,68 +29,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-interface Served {
-  base: string
-  out: string[]
-  err: string[]
-  /** Triggers the shutdown (as SIGTERM would) and resolves with the exit code. */
-  stop(): Promise<number>
-}
-
 /** Starts `credsign serve --port 0 ARGS` in-process; rejects if it exits instead of listening. */
-async function serve(args: string[], env: Record<string, string | undefined>): Promise<Served> {
-  const out: string[] = []
-  const err: string[] = []
-  let trigger: (() => void) | undefined
-  let listening!: (base: string) => void
-  const started = new Promise<string>((resolve) => (listening = resolve))
-  const io: CliIo = {
-    env,
-    out: (line) => {
-      out.push(line)
-      const match = /^credsign listening on (http:\/\/\S+)$/.exec(line)
-      if (match) listening(match[1]!)
-    },
-    err: (line) => err.push(line),
-    onShutdown: (stop) => {
-      trigger = stop
-      return () => undefined
-    },
-  }
-  const done = runCli(['serve', '--port', '0', ...args], io)
-  const base = await Promise.race([
-    started,
-    done.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`))),
-  ])
-  return {
-    base,
-    out,
-    err,
-    stop: () => {
-      trigger?.()
-      return done
-    },
-  }
-}
+const serve = (args: string[], env: Record<string, string | undefined>): Promise<Served> =>
+  serveInProcess(['--port', '0', ...args], env)
 
 /** Runs `credsign serve` expecting it to refuse to start. */
-async function refused(
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number; err: string }> {
-  const err: string[] = []
-  const port = args.includes('--port') || env.PORT !== undefined ? [] : ['--port', '0']
-  const code = await runCli(['serve', ...port, ...args], {
+const refused = (args: string[], env: Record<string, string | undefined>) =>
+  serveRefused(
+    [...(args.includes('--port') || env.PORT !== undefined ? [] : ['--port', '0']), ...args],
     env,
-    out: () => undefined,
-    err: (line) => err.push(line),
-    onShutdown: (stop) => {
-      stop() // should it start after all, stop at once
-      return () => undefined
-    },
-  })
-  return { code, err: err.join('\n') }
-}
+  )
 
 const json = (token: string | undefined, body: unknown): RequestInit => ({
   method: 'POST',

@@ -16,7 +16,6 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, type CliIo } from '../../src/cli/run.js'
 import { DataIntegritySigner } from '../../src/formats/data-integrity/index.js'
 import { FileStore, keyFileStem } from '../../src/file/index.js'
 import { createHandler } from '../../src/http/index.js'
@@ -35,6 +34,7 @@ import {
   SdJwtVcSigner,
   type Signer,
 } from '../../src/index.js'
+import { serveInProcess, type Served } from '../fixtures/serve.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const SCREENSHOTS = join(repoRoot, '.ci-out')
@@ -48,44 +48,9 @@ const XSS_SCRIPT = '<script>window.__xss = "script"</script>'
 const XSS_IMG = '"><img src=x onerror="window.__xss = \'img\'">'
 const XSS_NAME = '<img src=x onerror=alert(1)>'
 
-interface Served {
-  base: string
-  err: string[]
-  stop(): Promise<number>
-}
-
 /** `credsign serve --port 0 ARGS` in-process, as cli-serve.test.ts starts it. */
-async function serve(args: string[], env: Record<string, string | undefined>): Promise<Served> {
-  const err: string[] = []
-  let trigger: (() => void) | undefined
-  let listening!: (base: string) => void
-  const started = new Promise<string>((resolve) => (listening = resolve))
-  const io: CliIo = {
-    env,
-    out: (line) => {
-      const match = /^credsign listening on (http:\/\/\S+)$/.exec(line)
-      if (match) listening(match[1]!)
-    },
-    err: (line) => err.push(line),
-    onShutdown: (stop) => {
-      trigger = stop
-      return () => undefined
-    },
-  }
-  const done = runCli(['serve', '--port', '0', ...args], io)
-  const base = await Promise.race([
-    started,
-    done.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`))),
-  ])
-  return {
-    base,
-    err,
-    stop: () => {
-      trigger?.()
-      return done
-    },
-  }
-}
+const serve = (args: string[], env: Record<string, string | undefined>): Promise<Served> =>
+  serveInProcess(['--port', '0', ...args], env)
 
 async function didKeySigner(algorithm: 'Ed25519' | 'P-256'): Promise<Signer> {
   const { pkcs8, publicJwk } = await generateKeyPair(algorithm)

@@ -7,10 +7,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
-import { runCli, type CliIo } from '../../src/cli/run.js'
+import { runCli } from '../../src/cli/run.js'
 import { verify } from '../../src/service/verify.js'
 import { createStatusListResolver } from '../../src/status/status-list-resolver.js'
 import { adminPool, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
+import { serveInProcess } from '../fixtures/serve.js'
 
 const TOKEN = 'api-token-0123456789abcdef'
 const SECRET = 'caller-secret-0123456789'
@@ -26,33 +27,8 @@ describePg('credsign serve with status lists on PostgreSQL', () => {
   })
   const env = { DATABASE_URL: databaseUrl, PBKDF2_ITERATIONS: '1000', CREDSIGN_TOKENS: TOKEN }
 
-  async function serve(args: string[]): Promise<{ base: string; stop(): Promise<number> }> {
-    const err: string[] = []
-    let trigger: (() => void) | undefined
-    let listening!: (base: string) => void
-    const started = new Promise<string>((resolve) => (listening = resolve))
-    const io: CliIo = {
-      env,
-      out: (line) => {
-        const match = /^credsign listening on (http:\/\/\S+)$/.exec(line)
-        if (match) listening(match[1]!)
-      },
-      err: (line) => err.push(line),
-      accessLog: () => undefined,
-      onShutdown: (stop) => {
-        trigger = stop
-        return () => undefined
-      },
-    }
-    const done = runCli(['serve', '--schema', schema, ...args], io)
-    const base = await Promise.race([
-      started,
-      done.then((code) =>
-        Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`)),
-      ),
-    ])
-    return { base, stop: () => (trigger?.(), done) }
-  }
+  const serve = (args: string[]) =>
+    serveInProcess(['--schema', schema, ...args], env, { accessLog: 'drop' })
 
   const post = (base: string, path: string, body: unknown) =>
     fetch(`${base}${path}`, {

@@ -17,6 +17,7 @@ import {
   eeccEncrypt,
   freshSchema,
 } from './helpers.js'
+import { serveInProcess } from '../fixtures/serve.js'
 
 const base58Module = 'base58-universal'
 const base58 = (await import(base58Module)) as { encode(bytes: Uint8Array): string }
@@ -83,37 +84,8 @@ function originEnv(): Record<string, string> {
   }
 }
 
-async function serve(args: string[], env: Record<string, string>) {
-  const err: string[] = []
-  let trigger: (() => void) | undefined
-  let listening!: (base: string) => void
-  const started = new Promise<string>((resolve) => (listening = resolve))
-  const io: CliIo = {
-    env,
-    out: (line) => {
-      const match = /^credsign listening on (http:\/\/\S+)$/.exec(line)
-      if (match) listening(match[1]!)
-    },
-    err: (line) => err.push(line),
-    onShutdown: (stop) => {
-      trigger = stop
-      return () => undefined
-    },
-  }
-  const done = runCli(['serve', '--port', '0', ...args], io)
-  const base = await Promise.race([
-    started,
-    done.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${err.join('\n')}`))),
-  ])
-  return {
-    base,
-    err,
-    stop: () => {
-      trigger?.()
-      return done
-    },
-  }
-}
+const serve = (args: string[], env: Record<string, string>) =>
+  serveInProcess(['--port', '0', ...args], env)
 
 const post = (base: string, path: string, body: unknown) =>
   fetch(`${base}${path}`, {
