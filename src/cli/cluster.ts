@@ -5,6 +5,7 @@ import type { Admission, AttemptLimiter, AttemptOutcome } from '../vault/attempt
 import { MemoryAttemptLimiter } from '../vault/memory-attempt-limiter.js'
 import type { LockoutPolicy } from '../vault/attempt-limiter.js'
 import { IpcChannel } from './ipc-channel.js'
+import { wrapStore } from './wrap-store.js'
 import type { CliIo } from './run.js'
 
 /*
@@ -268,13 +269,9 @@ export function connectToPrimary(hooks: {
   }
   return {
     limiter,
-    invalidating(store) {
-      const wrapped: KeyStore = {
-        create: (record) => store.create(record),
-        get: (id) => store.get(id),
-        list: (listOptions) => store.list(listOptions),
-        ...(store.maxKeyIdLength === undefined ? {} : { maxKeyIdLength: store.maxKeyIdLength }),
-        // A changed or deleted key: every other worker drops its unlocked keys before this answer.
+    // A changed or deleted key: every other worker drops its unlocked keys before this answer.
+    invalidating: (store) =>
+      wrapStore(store, {
         update: async (record) => {
           const result = await store.update(record)
           await invalidate()
@@ -285,10 +282,7 @@ export function connectToPrimary(hooks: {
           await invalidate()
           return result
         },
-      }
-      if (store.ping !== undefined) wrapped.ping = () => store.ping!()
-      return wrapped
-    },
+      }),
     collectMetrics: async () => (await channel.request('metrics.collect')) as MetricsSnapshot,
     ready: async (address) => {
       await channel.request('ready', { address })

@@ -17,6 +17,7 @@ import type { ServeCompat } from './serve-compat.js'
 import type { UnlockCacheOptions } from '../vault/unlock-cache.js'
 import { CliError, stringFlag, type Flags } from './flags.js'
 import type { CliIo } from './run.js'
+import { wrapStore } from './wrap-store.js'
 
 /*
  * What the commands share: where the data lives, the service secret, the store (files or
@@ -546,16 +547,11 @@ function readOnlyRefusal(): CredsignError {
  * @internal
  */
 export function readOnlyStore(store: KeyStore): KeyStore {
-  const reader: KeyStore = {
+  return wrapStore(store, {
     create: () => Promise.reject(readOnlyRefusal()),
     update: () => Promise.reject(readOnlyRefusal()),
     delete: () => Promise.reject(readOnlyRefusal()),
-    get: (id) => store.get(id),
-    list: (listOptions) => store.list(listOptions),
-    ...(store.maxKeyIdLength === undefined ? {} : { maxKeyIdLength: store.maxKeyIdLength }),
-  }
-  if (store.ping !== undefined) reader.ping = async () => store.ping?.()
-  return reader
+  })
 }
 
 /**

@@ -3,6 +3,7 @@ import { LATENCY_BUCKETS, MetricsRegistry, type Counter, type Histogram } from '
 import type { HttpLogEntry } from '../http/options.js'
 import type { KeyStore } from '../stores/key-store.js'
 import type { Admission, AttemptLimiter, AttemptOutcome } from '../vault/attempt-limiter.js'
+import { wrapStore } from './wrap-store.js'
 
 /*
  * What `credsign serve` reports about itself: one JSON line per request (the access log) and the
@@ -139,16 +140,15 @@ export class ServeMetrics {
         if (!BENIGN_STORE_CODES.has(code)) this.#storeErrors.inc({ operation, code })
         throw error
       })
-    const wrapped: KeyStore = {
+    return wrapStore(store, {
       create: (record) => count('create', store.create(record)),
       update: (record) => count('update', store.update(record)),
       delete: (...args) => count('delete', store.delete(...args)),
       get: (id) => count('get', store.get(id)),
       list: (listOptions) => count('list', store.list(listOptions)),
-      // The vault reads the store's key id limit from here (longer ids in `--compat eecc`).
-      ...(store.maxKeyIdLength === undefined ? {} : { maxKeyIdLength: store.maxKeyIdLength }),
-    }
-    if (store.ping !== undefined) wrapped.ping = () => count('ping', Promise.resolve(store.ping!()))
-    return wrapped
+      ...(store.ping === undefined
+        ? {}
+        : { ping: () => count('ping', Promise.resolve(store.ping!())) }),
+    })
   }
 }
