@@ -72,7 +72,7 @@ export interface PrimaryOptions {
 export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const { io } = options
   const limiter = new MemoryAttemptLimiter(options.lockout ?? {})
-  const channels = new Map<number, { worker: Worker; channel: IpcChannel }>()
+  const channels = new Map<number, { worker: Worker; channel: IpcChannel; ready: boolean }>()
   let stopping = false
   let exitCode = 0
   let announced = false
@@ -92,6 +92,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     const channel = new IpcChannel(worker, {
       ready: (payload) => {
         ready = true
+        peer.ready = true
         failedStarts = 0
         readyCount++
         if (!announced && readyCount === options.workers) {
@@ -128,7 +129,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         )
       },
     })
-    channels.set(index, { worker, channel })
+    const peer = { worker, channel, ready: false }
+    channels.set(index, peer)
     worker.on('exit', (code, signal) => {
       channel.close()
       if (channels.get(index)?.worker === worker) channels.delete(index)
@@ -180,10 +182,15 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
 export interface CachePeer {
   worker: { kill(signal?: NodeJS.Signals): unknown }
   channel: Pick<IpcChannel, 'request'>
+  /**
+   * Whether it reported `ready` (it listens, so its channel answers). One still starting may not
+   * listen for messages yet, and has served no request: it is not killed for its silence.
+   */
+  ready: boolean
 }
 
 /**
- * Has every worker of `peers` drop its unlocked keys. A worker that does not confirm within
+ * Has every worker of `peers` drop its unlocked keys. A ready worker that does not confirm within
  * `timeoutMs` (stuck, dying, its channel gone) is killed: it may still hold a changed or deleted
  * key unlocked, and the primary starts another in its place. Resolves once every worker confirmed
  * or was killed.
@@ -191,7 +198,7 @@ export interface CachePeer {
  * @example
  *
  * ```ts
- * await clearCaches([{ worker, channel }], 2_000) // worker.kill('SIGKILL') unless it confirms
+ * await clearCaches([{ worker, channel, ready: true }], 2_000) // worker.kill('SIGKILL') unless it confirms
  * ```
  *
  * @internal
@@ -201,11 +208,11 @@ export async function clearCaches(
   timeoutMs = PEER_TIMEOUT_MS,
 ): Promise<void> {
   await Promise.all(
-    peers.map(({ worker, channel }) =>
-      channel.request('cache.clear', undefined, timeoutMs).then(
+    peers.map((peer) =>
+      peer.channel.request('cache.clear', undefined, timeoutMs).then(
         () => undefined,
         () => {
-          worker.kill('SIGKILL')
+          if (peer.ready) peer.worker.kill('SIGKILL')
         },
       ),
     ),

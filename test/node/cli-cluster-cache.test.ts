@@ -4,12 +4,14 @@ import { clearCaches, type CachePeer } from '../../src/cli/cluster.js'
 /** A worker whose channel answers `cache.clear` as told, recording the signals it is sent. */
 function peer(
   answer: 'confirm' | 'fail' | 'silent',
+  ready = true,
 ): CachePeer & { kills: string[]; asked: string[] } {
   const kills: string[] = []
   const asked: string[] = []
   return {
     kills,
     asked,
+    ready,
     worker: { kill: (signal) => kills.push(signal ?? 'SIGTERM') },
     channel: {
       request: (kind, _payload, timeoutMs) => {
@@ -41,6 +43,15 @@ describe('clearCaches (credsign serve --workers: a changed or deleted key)', () 
     expect(confirming.kills).toEqual([])
     expect(silent.kills).toEqual(['SIGKILL'])
     expect(gone.kills).toEqual(['SIGKILL'])
+  })
+
+  it('does not kill a worker still starting (not ready: it may not listen for messages yet, and has served nothing)', async () => {
+    const starting = peer('silent', false)
+    const confirming = peer('confirm')
+    await clearCaches([starting, confirming], 50)
+    expect(starting.asked).toEqual(['cache.clear'])
+    expect(starting.kills).toEqual([])
+    expect(confirming.kills).toEqual([])
   })
 
   it('resolves at once without workers', async () => {
