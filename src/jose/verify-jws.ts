@@ -86,86 +86,89 @@ export async function verifyJwsWith(
   options: JwsVerifyOptions,
   headerCheck: HeaderCheck | undefined,
 ): Promise<VerifiedJws> {
-  if (!isOptionsObject(options))
-    throw new CredsignError('invalid_argument', 'options must be an object')
-  const limits = jwsLimits(options)
-  const algorithms = acceptedAlgorithms(options.algorithms)
-  const understood = criticalNames(options.crit)
-  const sources = keySources(options, defaultResolver)
+  const context = signatureContext(options, headerCheck)
   try {
-    const jws = splitJws(input, limits)
-    const context: SignatureContext = {
-      payloadB64: jws.payloadB64,
-      limits,
-      algorithms,
-      understood,
-      sources,
-      headerCheck,
-    }
-    if (jws.signatures.length === 1) {
-      return {
-        payload: jws.payload,
-        ...(await verifyOne(jws.signatures[0] as RawSignature, context)),
-      }
-    }
-    const decoded = decodeEach(jws.signatures, limits)
-    refuseUnencodedPayload(decoded)
-    const failures: CredsignError[] = []
-    for (const [index, raw] of jws.signatures.entries()) {
-      try {
-        const entry = decoded[index] as DecodedSignature | CredsignError
-        if (entry instanceof CredsignError) throw entry
-        return { payload: jws.payload, ...(await verifyOne(raw, context, entry)) }
-      } catch (error) {
-        failures.push(typed(error))
-      }
-    }
-    throw combined(failures)
+    return await verifySplit(splitJws(input, context.limits), context, undefined)
   } catch (error) {
     throw typed(error)
   }
 }
 
 /**
- * {@link verifyJws} of a JWS with one signature (compact, flattened, or general with one entry) that
- * the caller already split and decoded with the limits of `options` (`splitJws` and
- * `decodeSignature`), so that nothing is decoded twice. Same checks, same errors.
+ * {@link verifyJws} of a JWS (compact, flattened or general, any number of signatures) that the
+ * caller already split and decoded with the limits of `options` (`splitJws`, then `decodeSignature`
+ * of every signature in order), so that nothing is split or decoded twice. Same checks, same
+ * errors.
  *
  * @internal
  */
-export async function verifyDecodedSingle(
+export async function verifyDecoded(
   split: SplitJws,
-  decoded: DecodedSignature,
+  decoded: readonly DecodedSignature[],
   options: JwsVerifyOptions,
 ): Promise<VerifiedJws> {
-  if (!isOptionsObject(options))
-    throw new CredsignError('invalid_argument', 'options must be an object')
-  if (split.signatures.length !== 1)
-    throw new CredsignError('invalid_argument', 'not a split JWS with one signature')
-  const limits = jwsLimits(options)
-  const algorithms = acceptedAlgorithms(options.algorithms)
-  const understood = criticalNames(options.crit)
-  const sources = keySources(options, defaultResolver)
+  const context = signatureContext(options, undefined)
+  if (decoded.length !== split.signatures.length)
+    throw new CredsignError('invalid_argument', 'one decoded signature per signature of the JWS')
   try {
-    const context: SignatureContext = {
-      payloadB64: split.payloadB64,
-      limits,
-      algorithms,
-      understood,
-      sources,
-      headerCheck: undefined,
-    }
-    return {
-      payload: split.payload,
-      ...(await verifyOne(split.signatures[0] as RawSignature, context, decoded)),
-    }
+    return await verifySplit(split, context, decoded)
   } catch (error) {
     throw typed(error)
   }
 }
 
+/** The options checked once per JWS. */
+function signatureContext(
+  options: JwsVerifyOptions,
+  headerCheck: HeaderCheck | undefined,
+): SignatureContext {
+  if (!isOptionsObject(options))
+    throw new CredsignError('invalid_argument', 'options must be an object')
+  return {
+    limits: jwsLimits(options),
+    algorithms: acceptedAlgorithms(options.algorithms),
+    understood: criticalNames(options.crit),
+    sources: keySources(options, defaultResolver),
+    headerCheck,
+  }
+}
+
+/**
+ * The one signature, or the any-signature rule over several; `decoded` is each signature's headers
+ * when the caller decoded them already.
+ */
+async function verifySplit(
+  jws: SplitJws,
+  context: SignatureContext,
+  decoded: readonly DecodedSignature[] | undefined,
+): Promise<VerifiedJws> {
+  if (jws.signatures.length === 1) {
+    return {
+      payload: jws.payload,
+      ...(await verifyOne(
+        jws.signatures[0] as RawSignature,
+        jws.payloadB64,
+        context,
+        decoded?.[0],
+      )),
+    }
+  }
+  const entries = decoded ?? decodeEach(jws.signatures, context.limits)
+  refuseUnencodedPayload(entries)
+  const failures: CredsignError[] = []
+  for (const [index, raw] of jws.signatures.entries()) {
+    try {
+      const entry = entries[index] as DecodedSignature | CredsignError
+      if (entry instanceof CredsignError) throw entry
+      return { payload: jws.payload, ...(await verifyOne(raw, jws.payloadB64, context, entry)) }
+    } catch (error) {
+      failures.push(typed(error))
+    }
+  }
+  throw combined(failures)
+}
+
 interface SignatureContext {
-  payloadB64: string
   limits: JwsLimits
   algorithms: ReadonlySet<JwsAlgorithm>
   understood: readonly string[]
@@ -175,6 +178,7 @@ interface SignatureContext {
 
 async function verifyOne(
   raw: RawSignature,
+  payloadB64: string,
   context: SignatureContext,
   predecoded?: DecodedSignature,
 ): Promise<Omit<VerifiedJws, 'payload'>> {
@@ -194,7 +198,7 @@ async function verifyOne(
     )
   }
   context.headerCheck?.(header)
-  const data = utf8(`${decoded.protectedB64}.${context.payloadB64}`)
+  const data = utf8(`${decoded.protectedB64}.${payloadB64}`)
   const key = await verifyWithSelectedKey(header, alg, data, decoded.signature, context.sources)
   const result: Omit<VerifiedJws, 'payload'> = { protectedHeader: decoded.protectedHeader, key }
   if (decoded.unprotectedHeader !== undefined) result.unprotectedHeader = decoded.unprotectedHeader

@@ -6,7 +6,7 @@ import { defaultResolver } from '../../resolve/default-resolver.js'
 import { decodeSignature, jwsLimits, splitJws } from '../../jose/parse.js'
 import type { DecodedSignature, SplitJws } from '../../jose/parse.js'
 import type { JoseHeader, JwsVerifyOptions, VerifiedJws } from '../../jose/types.js'
-import { verifyDecodedSingle, verifyJws } from '../../jose/verify-jws.js'
+import { verifyDecoded } from '../../jose/verify-jws.js'
 import type { ResolvedKey } from '../../resolve/types.js'
 import type {
   FormatHandler,
@@ -175,7 +175,7 @@ async function verifyToken(
       `HAIP: the credential format must be dc+sd-jwt (an SD-JWT VC), not ${kind.format}`,
     )
 
-  const verified = await checkSignature(input, keyHeader, options, builder, payload, parsed)
+  const verified = await checkSignature(keyHeader, options, builder, payload, parsed)
   if (!verified) return builder.result()
 
   const extracted = extractDocument(kind.format, payload)
@@ -281,7 +281,6 @@ function describe(format: string): string {
  * verified JWS, or records the failure and returns undefined.
  */
 async function checkSignature(
-  input: unknown,
   header: JoseHeader,
   options: VerifyOptions,
   builder: ResultBuilder,
@@ -314,13 +313,9 @@ async function checkSignature(
       jwsOptions.resolver = options.resolver
     }
     // The token was split and decoded above with the default limits, which are the ones jwsOptions
-    // asks for: verify those parts rather than decoding it again (a general JWS with several
-    // signatures goes through the jose layer's any-signature rule).
-    const [only] = parsed.decoded
-    const verified =
-      parsed.decoded.length === 1 && only !== undefined
-        ? await verifyDecodedSingle(parsed.split, only, jwsOptions)
-        : await verifyJws(input, jwsOptions)
+    // asks for: verify those parts rather than splitting and decoding it again (a general JWS with
+    // several signatures goes through the jose layer's any-signature rule).
+    const verified = await verifyDecoded(parsed.split, parsed.decoded, jwsOptions)
     const key = keyFromIss ?? verified.key
     builder.pass('algorithm', String(verified.protectedHeader.alg))
     builder.pass('key', key.id)
