@@ -34,36 +34,21 @@ import { existsSync, readFileSync } from 'node:fs'
 // @ts-expect-error -- @digitalbazaar/* and jsonld-signatures ship no type declarations
 import * as vc from '@digitalbazaar/vc'
 // @ts-expect-error -- no type declarations
-import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
-// @ts-expect-error -- no type declarations
-import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite'
-// @ts-expect-error -- no type declarations
-import * as eddsaJcs2022 from '@digitalbazaar/eddsa-jcs-2022-cryptosuite'
-// @ts-expect-error -- no type declarations
-import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite'
-// @ts-expect-error -- no type declarations
-import * as ecdsaJcs2019 from '@digitalbazaar/ecdsa-jcs-2019-cryptosuite'
-// @ts-expect-error -- no type declarations
-import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020'
-// @ts-expect-error -- no type declarations
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey'
-// @ts-expect-error -- no type declarations
-import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey'
-// @ts-expect-error -- no type declarations
 import jsigs from 'jsonld-signatures'
 import type * as Credsign from '../src/index.js'
 import type * as CredsignDataIntegrity from '../src/formats/data-integrity/index.js'
-import type { CryptosuiteName } from '../src/formats/data-integrity/index.js'
 import { importPrivateKey } from '../src/keys/import.js'
-import { fromB58 } from '../src/util/bytes.js'
 import { DB_CONTEXTS, didKeyDriver } from '../test/node/fixtures/digital-bazaar.js'
+import {
+  DB_SUITES as SUITES,
+  vectorKey,
+  type DbKey,
+  type DbSuiteCase as SuiteCase,
+  type VectorAlgorithm as Algorithm,
+} from '../test/node/fixtures/digital-bazaar-suites.js'
 import type { BenchTools } from './jwt.js'
 
 type Json = Record<string, unknown>
-type Algorithm = 'Ed25519' | 'P-256' | 'P-384'
-interface DbKey {
-  signer(): unknown
-}
 
 const VECTORS = new URL('../test/fixtures/vectors/', import.meta.url)
 const vector = (path: string): Json =>
@@ -71,93 +56,6 @@ const vector = (path: string): Json =>
 
 // ---------------------------------------------------------------------------------------------
 // Suites and keys.
-
-interface SuiteCase {
-  label: string
-  suite: CryptosuiteName
-  algorithm: Algorithm
-  rdfc: boolean
-  deterministic: boolean
-  dbSigner(key: DbKey, date?: string): unknown
-  dbVerifier(): unknown
-}
-
-const dataIntegrity = (cryptosuite: unknown, verifyCryptosuite = cryptosuite) => ({
-  dbSigner: (key: DbKey, date?: string) =>
-    new DataIntegrityProof({
-      signer: key.signer(),
-      cryptosuite,
-      ...(date === undefined ? {} : { date }),
-    }),
-  dbVerifier: () => new DataIntegrityProof({ cryptosuite: verifyCryptosuite }),
-})
-
-const SUITES: SuiteCase[] = [
-  {
-    label: 'eddsa-rdfc-2022',
-    suite: 'eddsa-rdfc-2022',
-    algorithm: 'Ed25519',
-    rdfc: true,
-    deterministic: true,
-    ...dataIntegrity(eddsaRdfc2022),
-  },
-  {
-    label: 'ecdsa-rdfc-2019 P-256',
-    suite: 'ecdsa-rdfc-2019',
-    algorithm: 'P-256',
-    rdfc: true,
-    deterministic: false,
-    ...dataIntegrity(ecdsaRdfc2019),
-  },
-  {
-    label: 'ecdsa-rdfc-2019 P-384',
-    suite: 'ecdsa-rdfc-2019',
-    algorithm: 'P-384',
-    rdfc: true,
-    deterministic: false,
-    ...dataIntegrity(ecdsaRdfc2019),
-  },
-  {
-    label: 'Ed25519Signature2020',
-    suite: 'Ed25519Signature2020',
-    algorithm: 'Ed25519',
-    rdfc: true,
-    deterministic: true,
-    dbSigner: (key, date) =>
-      new Ed25519Signature2020({ signer: key.signer(), ...(date === undefined ? {} : { date }) }),
-    dbVerifier: () => new Ed25519Signature2020(),
-  },
-  {
-    label: 'eddsa-jcs-2022',
-    suite: 'eddsa-jcs-2022',
-    algorithm: 'Ed25519',
-    rdfc: false,
-    deterministic: true,
-    ...dataIntegrity(eddsaJcs2022.createSignCryptosuite(), eddsaJcs2022.createVerifyCryptosuite()),
-  },
-  {
-    label: 'ecdsa-jcs-2019 P-256',
-    suite: 'ecdsa-jcs-2019',
-    algorithm: 'P-256',
-    rdfc: false,
-    deterministic: false,
-    ...dataIntegrity(ecdsaJcs2019.createSignCryptosuite(), ecdsaJcs2019.createVerifyCryptosuite()),
-  },
-  {
-    label: 'ecdsa-jcs-2019 P-384',
-    suite: 'ecdsa-jcs-2019',
-    algorithm: 'P-384',
-    rdfc: false,
-    deterministic: false,
-    ...dataIntegrity(ecdsaJcs2019.createSignCryptosuite(), ecdsaJcs2019.createVerifyCryptosuite()),
-  },
-]
-
-const KEY_FILES: Record<Algorithm, [string, string]> = {
-  Ed25519: ['w3c-vc-di-eddsa/TestVectors/keyPair.json', 'privateKeyMultibase'],
-  'P-256': ['w3c-vc-di-ecdsa/TestVectors/p256KeyPair.json', 'secretKeyMultibase'],
-  'P-384': ['w3c-vc-di-ecdsa/TestVectors/p384KeyPair.json', 'secretKeyMultibase'],
-}
 
 interface KeyCase {
   did: string
@@ -170,22 +68,7 @@ interface KeyCase {
 }
 
 async function keyCase(algorithm: Algorithm): Promise<KeyCase> {
-  const [file, member] = KEY_FILES[algorithm]
-  const pair = vector(file)
-  const publicKeyMultibase = pair.publicKeyMultibase as string
-  const secretKeyMultibase = pair[member] as string
-  const did = `did:key:${publicKeyMultibase}`
-  const vm = `${did}#${publicKeyMultibase}`
-  const seed = fromB58(secretKeyMultibase.slice(1)).slice(2)
-  const from = algorithm === 'Ed25519' ? Ed25519Multikey.from : EcdsaMultikey.from
-  const dbKey = (await from({
-    '@context': 'https://w3id.org/security/multikey/v1',
-    type: 'Multikey',
-    id: vm,
-    controller: did,
-    publicKeyMultibase,
-    secretKeyMultibase,
-  })) as DbKey
+  const { did, vm, seed, dbKey } = await vectorKey(algorithm)
   const material = await importPrivateKey({ seed, algorithm })
   const nodePrivate = createPrivateKey({
     key: Buffer.from(material.pkcs8),

@@ -23,27 +23,20 @@ import { isDeepStrictEqual } from 'node:util'
 // @ts-expect-error -- @digitalbazaar/* and jsonld-signatures ship no type declarations
 import * as vc from '@digitalbazaar/vc'
 // @ts-expect-error -- no type declarations
-import { DataIntegrityProof } from '@digitalbazaar/data-integrity'
-// @ts-expect-error -- no type declarations
-import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite'
-// @ts-expect-error -- no type declarations
-import * as eddsaJcs2022 from '@digitalbazaar/eddsa-jcs-2022-cryptosuite'
-// @ts-expect-error -- no type declarations
-import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite'
-// @ts-expect-error -- no type declarations
-import * as ecdsaJcs2019 from '@digitalbazaar/ecdsa-jcs-2019-cryptosuite'
-// @ts-expect-error -- no type declarations
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020'
-// @ts-expect-error -- no type declarations
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey'
-// @ts-expect-error -- no type declarations
-import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey'
 // @ts-expect-error -- no type declarations
 import jsigs from 'jsonld-signatures'
 import jsonld from 'jsonld'
 // @ts-expect-error -- no type declarations
 import * as rdfCanonize from 'rdf-canonize'
 import { DB_CONTEXTS, didKeyDriver } from './fixtures/digital-bazaar.js'
+import {
+  DB_SUITES as SUITES,
+  vectorKey,
+  type DbKey,
+  type DbSuiteCase as SuiteCase,
+  type VectorAlgorithm,
+} from './fixtures/digital-bazaar-suites.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   bundledContextUrls,
@@ -52,7 +45,6 @@ import {
   DataIntegritySigner,
   dataIntegrityHandler,
 } from '../../src/formats/data-integrity/index.js'
-import type { CryptosuiteName } from '../../src/formats/data-integrity/index.js'
 import {
   asDidSigner,
   KeyVault,
@@ -62,15 +54,8 @@ import {
   type Signer,
   type VerificationResult,
 } from '../../src/index.js'
-import { fromB58 } from '../../src/util/bytes.js'
 
 type Json = Record<string, unknown>
-type DbSuite = unknown
-interface DbKey {
-  id: string
-  controller: string
-  signer(): unknown
-}
 interface DbResult {
   verified: boolean
   error?: unknown
@@ -96,39 +81,17 @@ interface Party {
   dbKey: DbKey
 }
 
-const KEY_FILES: Record<'Ed25519' | 'P-256' | 'P-384', [string, string]> = {
-  Ed25519: ['w3c-vc-di-eddsa/TestVectors/keyPair.json', 'privateKeyMultibase'],
-  'P-256': ['w3c-vc-di-ecdsa/TestVectors/p256KeyPair.json', 'secretKeyMultibase'],
-  'P-384': ['w3c-vc-di-ecdsa/TestVectors/p384KeyPair.json', 'secretKeyMultibase'],
-}
-
 const vault = new KeyVault({
   store: new MemoryStore(),
   serviceSecret: new Uint8Array(32).fill(7),
   kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
 })
 
-async function makeParty(algorithm: 'Ed25519' | 'P-256' | 'P-384'): Promise<Party> {
-  const [file, secretMember] = KEY_FILES[algorithm]
-  const pair = vector(file)
-  const publicKeyMultibase = pair.publicKeyMultibase as string
-  const secretKeyMultibase = pair[secretMember] as string
-  const did = `did:key:${publicKeyMultibase}`
-  const vm = `${did}#${publicKeyMultibase}`
-  // The multibase secret is a 2-byte multicodec header and the 32 / 48-byte secret.
-  const seed = fromB58(secretKeyMultibase.slice(1)).slice(2)
+async function makeParty(algorithm: VectorAlgorithm): Promise<Party> {
+  const { did, vm, seed, dbKey } = await vectorKey(algorithm)
   await vault.import({ id: `interop-${algorithm}`, secrets: ['s'], key: { seed, algorithm } })
   const signer = asDidSigner(await vault.unlock(`interop-${algorithm}`, ['s']))
   expect(signer.id).toBe(vm)
-  const from = algorithm === 'Ed25519' ? Ed25519Multikey.from : EcdsaMultikey.from
-  const dbKey = (await from({
-    '@context': 'https://w3id.org/security/multikey/v1',
-    type: 'Multikey',
-    id: vm,
-    controller: did,
-    publicKeyMultibase,
-    secretKeyMultibase,
-  })) as DbKey
   return { algorithm, did, vm, signer, dbKey }
 }
 
@@ -148,90 +111,7 @@ const dbDocumentLoader = jsigs.extendContextLoader(async (url: string) => {
   return { contextUrl: null, documentUrl: url, document: structuredClone(document), tag: 'static' }
 }) as (url: string) => Promise<unknown>
 
-// ---------------------------------------------------------------------------------------------
-// The suites.
-
-interface SuiteCase {
-  label: string
-  suite: CryptosuiteName
-  algorithm: 'Ed25519' | 'P-256' | 'P-384'
-  rdfc: boolean
-  /** Ed25519: the same input gives the same signature, so both sides must give the same bytes. */
-  deterministic: boolean
-  dbSigner(key: DbKey, date: string | undefined): DbSuite
-  dbVerifier(): DbSuite
-}
-
-const dataIntegrity = (cryptosuite: unknown, verifyCryptosuite = cryptosuite) => ({
-  dbSigner: (key: DbKey, date: string | undefined) =>
-    new DataIntegrityProof({
-      signer: key.signer(),
-      cryptosuite,
-      ...(date === undefined ? {} : { date }),
-    }),
-  dbVerifier: () => new DataIntegrityProof({ cryptosuite: verifyCryptosuite }),
-})
-
-const SUITES: SuiteCase[] = [
-  {
-    label: 'eddsa-rdfc-2022',
-    suite: 'eddsa-rdfc-2022',
-    algorithm: 'Ed25519',
-    rdfc: true,
-    deterministic: true,
-    ...dataIntegrity(eddsaRdfc2022),
-  },
-  {
-    label: 'eddsa-jcs-2022',
-    suite: 'eddsa-jcs-2022',
-    algorithm: 'Ed25519',
-    rdfc: false,
-    deterministic: true,
-    ...dataIntegrity(eddsaJcs2022.createSignCryptosuite(), eddsaJcs2022.createVerifyCryptosuite()),
-  },
-  {
-    label: 'ecdsa-rdfc-2019 P-256',
-    suite: 'ecdsa-rdfc-2019',
-    algorithm: 'P-256',
-    rdfc: true,
-    deterministic: false,
-    ...dataIntegrity(ecdsaRdfc2019),
-  },
-  {
-    label: 'ecdsa-rdfc-2019 P-384',
-    suite: 'ecdsa-rdfc-2019',
-    algorithm: 'P-384',
-    rdfc: true,
-    deterministic: false,
-    ...dataIntegrity(ecdsaRdfc2019),
-  },
-  {
-    label: 'ecdsa-jcs-2019 P-256',
-    suite: 'ecdsa-jcs-2019',
-    algorithm: 'P-256',
-    rdfc: false,
-    deterministic: false,
-    ...dataIntegrity(ecdsaJcs2019.createSignCryptosuite(), ecdsaJcs2019.createVerifyCryptosuite()),
-  },
-  {
-    label: 'ecdsa-jcs-2019 P-384',
-    suite: 'ecdsa-jcs-2019',
-    algorithm: 'P-384',
-    rdfc: false,
-    deterministic: false,
-    ...dataIntegrity(ecdsaJcs2019.createSignCryptosuite(), ecdsaJcs2019.createVerifyCryptosuite()),
-  },
-  {
-    label: 'Ed25519Signature2020',
-    suite: 'Ed25519Signature2020',
-    algorithm: 'Ed25519',
-    rdfc: true,
-    deterministic: true,
-    dbSigner: (key, date) =>
-      new Ed25519Signature2020({ signer: key.signer(), ...(date === undefined ? {} : { date }) }),
-    dbVerifier: () => new Ed25519Signature2020(),
-  },
-]
+// The suites: DB_SUITES (every suite both implement).
 
 // ---------------------------------------------------------------------------------------------
 // Credentials and presentations.
