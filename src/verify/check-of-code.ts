@@ -1,10 +1,12 @@
 import type { ErrorCode } from '../errors/credsign-error.js'
+import type { ResolvedKey } from '../resolve/types.js'
+import type { ResultBuilder } from './result-builder.js'
 
 /**
  * Which check a JWS verification error belongs to (the JOSE and SD-JWT handlers record a jose-layer
  * failure under it). @internal
  */
-export const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
+const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
   algorithm_not_allowed: 'algorithm',
   crit_unsupported: 'header',
   malformed: 'header',
@@ -28,4 +30,33 @@ export const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
   certificate_path_length: 'certificate_chain',
   certificate_name_constraints: 'certificate_chain',
   certificate_critical_extension: 'certificate_chain',
+}
+
+/**
+ * Records a verified JWS signature (the JOSE and SD-JWT handlers): the algorithm, key and signature
+ * checks passed, and the key that verified in the result. @internal
+ */
+export function recordSignature(builder: ResultBuilder, alg: unknown, key: ResolvedKey): void {
+  builder.pass('algorithm', String(alg))
+  builder.pass('key', key.id)
+  builder.pass('signature')
+  builder.extra.key =
+    key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
+}
+
+/**
+ * Records a failed JWS verification under the check its code belongs to ({@link CHECK_OF_CODE}),
+ * with the checks before that one as passed. @internal
+ */
+export function recordSignatureFailure(
+  builder: ResultBuilder,
+  alg: unknown,
+  code: ErrorCode,
+  message: string,
+): void {
+  const check = CHECK_OF_CODE[code] ?? 'signature'
+  if (check === 'key' || check === 'signature') builder.pass('algorithm', String(alg ?? ''))
+  // (`options`: a caller error such as an algorithm credsign cannot verify, `RS256`.)
+  if (check === 'signature') builder.pass('key')
+  builder.fail(check, code, message)
 }

@@ -1,4 +1,3 @@
-import type { ErrorCode } from '../../errors/credsign-error.js'
 import { CredsignError } from '../../errors/credsign-error.js'
 import { isDid } from '../../did/did-url.js'
 import { checkJwtTimes, epochMilliseconds } from '../../jose/jwt-times.js'
@@ -25,7 +24,7 @@ import {
   checkPartyBinding,
 } from '../../verify/document-checks.js'
 import { ResultBuilder } from '../../verify/result-builder.js'
-import { CHECK_OF_CODE } from '../../verify/check-of-code.js'
+import { recordSignature, recordSignatureFailure } from '../../verify/check-of-code.js'
 import type { JsonObject } from '../../credential/types.js'
 import { asList, isJsonObject } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
@@ -317,21 +316,15 @@ async function checkSignature(
     // several signatures goes through the jose layer's any-signature rule).
     const verified = await verifyDecoded(parsed.split, parsed.decoded, jwsOptions)
     const key = keyFromIss ?? verified.key
-    builder.pass('algorithm', String(verified.protectedHeader.alg))
-    builder.pass('key', key.id)
-    builder.pass('signature')
-    builder.extra.key =
-      key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
+    recordSignature(builder, verified.protectedHeader.alg, key)
     return x5c === undefined ? { ...verified, key } : { ...verified, key, x5c }
   } catch (error) {
-    const code: ErrorCode = CredsignError.is(error) ? error.code : 'malformed'
-    const message = CredsignError.is(error) ? error.message : 'the JWS could not be verified'
-    const check = CHECK_OF_CODE[code] ?? 'signature'
-    if (check === 'key' || check === 'signature')
-      builder.pass('algorithm', String(header?.alg ?? ''))
-    // (`options`: a caller error such as an algorithm credsign cannot verify, `RS256`.)
-    if (check === 'signature') builder.pass('key')
-    builder.fail(check, code, message)
+    recordSignatureFailure(
+      builder,
+      header?.alg,
+      CredsignError.is(error) ? error.code : 'malformed',
+      CredsignError.is(error) ? error.message : 'the JWS could not be verified',
+    )
     return undefined
   }
 }

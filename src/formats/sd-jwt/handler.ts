@@ -10,7 +10,7 @@ import {
   checkPartyBinding,
   clip,
 } from '../../verify/document-checks.js'
-import { CHECK_OF_CODE } from '../../verify/check-of-code.js'
+import { recordSignature, recordSignatureFailure } from '../../verify/check-of-code.js'
 import { ResultBuilder } from '../../verify/result-builder.js'
 import type { JsonObject, ValidationProblem } from '../../credential/types.js'
 import { idOf, typesOf } from '../../credential/validate-shared.js'
@@ -270,19 +270,10 @@ async function checkSignature(
       ...(x5c === undefined ? {} : { key: x5c.key.publicJwk }),
     })
     const key = x5c?.key ?? verifiedBy
-    builder.pass('algorithm', String(issuer.header.alg))
-    builder.pass('key', key.id)
-    builder.pass('signature')
-    builder.extra.key =
-      key.controller === undefined ? { id: key.id } : { id: key.id, controller: key.controller }
+    recordSignature(builder, issuer.header.alg, key)
     return x5c === undefined ? { key } : { key, x5c }
   } catch (error) {
-    const code = codeOf(error)
-    const check = CHECK_OF_CODE[code] ?? 'signature'
-    if (check === 'key' || check === 'signature')
-      builder.pass('algorithm', String(issuer.header.alg ?? ''))
-    if (check === 'signature') builder.pass('key')
-    builder.fail(check, code, messageOf(error))
+    recordSignatureFailure(builder, issuer.header.alg, codeOf(error), messageOf(error))
     return undefined
   }
 }
