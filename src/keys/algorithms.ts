@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { isRsaAlgorithm, RSA_SCHEMES, rsaAlgorithmOfJws } from './rsa-algorithms.js'
+import { isRsaAlgorithm, RSA_ALGORITHMS, RSA_SCHEMES, rsaAlgorithmOfJws } from './rsa-algorithms.js'
 import type { JwsAlgorithm, KeyAlgorithm, PrivateJwk, PublicJwk } from './types.js'
 
 /**
@@ -18,13 +18,8 @@ export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = Object.freeze([
   'P-384',
   'P-521',
   'secp256k1',
-  'RSA-PSS',
-  'PS384',
-  'PS512',
-  'RS256',
-  'RS384',
-  'RS512',
-] as const)
+  ...RSA_ALGORITHMS,
+])
 
 /**
  * Whether `value` names a supported key algorithm.

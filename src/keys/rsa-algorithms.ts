@@ -70,14 +70,9 @@ export const RSA_SCHEMES: Readonly<Record<RsaAlgorithm, RsaSchemeInfo>> = Object
  * RSA_ALGORITHMS.includes('RS256') // true
  * ```
  */
-export const RSA_ALGORITHMS: readonly RsaAlgorithm[] = Object.freeze([
-  'RSA-PSS',
-  'PS384',
-  'PS512',
-  'RS256',
-  'RS384',
-  'RS512',
-] as const)
+export const RSA_ALGORITHMS: readonly RsaAlgorithm[] = Object.freeze(
+  Object.keys(RSA_SCHEMES) as RsaAlgorithm[],
+)
 
 /**
  * Whether `value` names an RSA key algorithm.
