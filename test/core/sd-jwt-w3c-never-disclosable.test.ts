@@ -166,4 +166,20 @@ describe('@context from a disclosure (adversarial review)', () => {
       code: 'claim_invalid',
     })
   })
+
+  it('is claim_invalid in a vp+sd-jwt too, through verify() as through verifySdJwt (the handler skipped it for the W3C kinds)', async () => {
+    const holder = await didSigner()
+    const presentation = { ...presentationV2({ holder: didOf(holder) }), iss: didOf(holder) }
+    const sdJwt = await issueSdJwt(holder, presentation, {
+      typ: 'vp+sd-jwt',
+      disclosureFrame: { _sd: ['@context'] },
+    })
+    const result = await verify(sdJwt)
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toContain('claim_invalid')
+    const { verifySdJwt } = await import('../../src/formats/sd-jwt/verify-sd-jwt.js')
+    await expect(
+      verifySdJwt(sdJwt, { key: holder.publicJwk, typ: 'vp+sd-jwt' }),
+    ).rejects.toMatchObject({ code: 'claim_invalid' })
+  })
 })

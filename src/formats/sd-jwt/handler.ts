@@ -319,6 +319,8 @@ function checkDocument(
     checkDocumentModel(extracted.kind, extracted.document, builder, problems)
     const claimProblems = [...extracted.claimProblems]
     try {
+      // As for every kind below (and in verifySdJwt): no @context from a disclosure.
+      refuseDisclosedContext(disclosed)
       checkW3cDisclosures(disclosed)
     } catch (error) {
       claimProblems.push({ path: '', message: messageOf(error) })
