@@ -179,7 +179,7 @@ describe('@context from a disclosure (adversarial review)', () => {
     expect(codes(result)).toContain('claim_invalid')
     const { verifySdJwt } = await import('../../src/formats/sd-jwt/verify-sd-jwt.js')
     await expect(
-      verifySdJwt(sdJwt, { key: holder.publicJwk, typ: 'vp+sd-jwt' }),
+      verifySdJwt(sdJwt, { key: holder.publicJwk, typ: ['vp+sd-jwt'] }),
     ).rejects.toMatchObject({ code: 'claim_invalid' })
   })
 })

@@ -35,13 +35,7 @@ import { checkCertificateBinding, x5cIssuerKey } from '../../verify/x5c-issuer.j
 import type { X5cIssuerKey } from '../../verify/x5c-issuer.js'
 import { processPayload } from './process.js'
 import { splitSdJwt, type SplitSdJwt } from './serialization.js'
-import {
-  checkSdJwtVcClaims,
-  checkW3cDisclosures,
-  kindOf,
-  type SdJwtKind,
-  refuseDisclosedContext,
-} from './vc-claims.js'
+import { checkDisclosureRules, kindOf, type SdJwtKind } from './vc-claims.js'
 
 /**
  * The `typ` values `verify()` accepts for SD-JWT: SD-JWT VC (`dc+sd-jwt`, `vc+sd-jwt`) and W3C
@@ -319,9 +313,7 @@ function checkDocument(
     checkDocumentModel(extracted.kind, extracted.document, builder, problems)
     const claimProblems = [...extracted.claimProblems]
     try {
-      // As for every kind below (and in verifySdJwt): no @context from a disclosure.
-      refuseDisclosedContext(disclosed)
-      checkW3cDisclosures(disclosed)
+      checkDisclosureRules(kind, claims, disclosed)
     } catch (error) {
       claimProblems.push({ path: '', message: messageOf(error) })
     }
@@ -336,9 +328,8 @@ function checkDocument(
       : idOf(extracted.document.holder)
   }
   try {
-    refuseDisclosedContext(disclosed)
-    if (kind === 'sd-jwt-vc') checkSdJwtVcClaims(claims, disclosed)
-    else if (claims.iss !== undefined && typeof claims.iss !== 'string')
+    checkDisclosureRules(kind, claims, disclosed)
+    if (kind !== 'sd-jwt-vc' && claims.iss !== undefined && typeof claims.iss !== 'string')
       throw new CredsignError('claim_invalid', 'iss must be a string')
     builder.pass('claims', kind === 'sd-jwt-vc' ? `vct ${clip(String(claims.vct))}` : undefined)
   } catch (error) {

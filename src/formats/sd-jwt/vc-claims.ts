@@ -57,7 +57,7 @@ export function kindOf(header: JoseHeader, payload: Record<string, unknown>): Sd
  *
  * @internal
  */
-export function checkSdJwtVcClaims(
+function checkSdJwtVcClaims(
   claims: Record<string, unknown>,
   disclosed: readonly string[],
 ): void {
@@ -74,7 +74,7 @@ export function checkSdJwtVcClaims(
  *
  * @internal
  */
-export function checkW3cDisclosures(disclosed: readonly string[]): void {
+function checkW3cDisclosures(disclosed: readonly string[]): void {
   refuseDisclosed(disclosed, W3C_NEVER_DISCLOSABLE, 'a W3C SD-JWT credential or presentation')
 }
 
@@ -86,8 +86,25 @@ export function checkW3cDisclosures(disclosed: readonly string[]): void {
  *
  * @internal
  */
-export function refuseDisclosedContext(disclosed: readonly string[]): void {
+function refuseDisclosedContext(disclosed: readonly string[]): void {
   refuseDisclosed(disclosed, ['@context'], 'an SD-JWT')
+}
+
+/**
+ * The disclosure rules of an SD-JWT of `kind`, the same in `verifySdJwt` and the SD-JWT handler: no
+ * `@context` from a disclosure ({@link refuseDisclosedContext}), then {@link checkSdJwtVcClaims} for
+ * SD-JWT VC or {@link checkW3cDisclosures} for the W3C kinds. `claim_invalid` otherwise.
+ *
+ * @internal
+ */
+export function checkDisclosureRules(
+  kind: SdJwtKind,
+  claims: Record<string, unknown>,
+  disclosed: readonly string[],
+): void {
+  refuseDisclosedContext(disclosed)
+  if (kind === 'sd-jwt-vc') checkSdJwtVcClaims(claims, disclosed)
+  else if (kind === 'w3c-credential' || kind === 'w3c-presentation') checkW3cDisclosures(disclosed)
 }
 
 /**

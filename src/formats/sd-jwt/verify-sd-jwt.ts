@@ -13,12 +13,7 @@ import { verifyKbJwt } from './key-binding.js'
 import { processPayload } from './process.js'
 import { splitSdJwt } from './serialization.js'
 import type { SdJwtVerifyOptions, VerifiedSdJwt } from './types.js'
-import {
-  checkSdJwtVcClaims,
-  checkW3cDisclosures,
-  kindOf,
-  refuseDisclosedContext,
-} from './vc-claims.js'
+import { checkDisclosureRules, kindOf } from './vc-claims.js'
 
 /**
  * Verifies an SD-JWT or SD-JWT+KB (RFC 9901 section 7) and, for SD-JWT VC, its claim rules
@@ -78,9 +73,7 @@ export async function verifySdJwt(
   const disclosures = split.disclosures.map((d) => parseDisclosure(d, issuer.alg))
   const { claims, disclosed } = processPayload(issuer.payload, disclosures)
   const kind = kindOf(issuer.header, issuer.payload)
-  refuseDisclosedContext(disclosed)
-  if (kind === 'sd-jwt-vc') checkSdJwtVcClaims(claims, disclosed)
-  else if (kind === 'w3c-credential' || kind === 'w3c-presentation') checkW3cDisclosures(disclosed)
+  checkDisclosureRules(kind, claims, disclosed)
   checkJwtTimes(claims, {
     nonNumericIat: kind === 'w3c-credential' || kind === 'w3c-presentation' ? 'ignore' : 'reject',
     ...(options.now === undefined ? {} : { now: options.now }),
