@@ -57,10 +57,7 @@ export function kindOf(header: JoseHeader, payload: Record<string, unknown>): Sd
  *
  * @internal
  */
-function checkSdJwtVcClaims(
-  claims: Record<string, unknown>,
-  disclosed: readonly string[],
-): void {
+function checkSdJwtVcClaims(claims: Record<string, unknown>, disclosed: readonly string[]): void {
   if (typeof claims.vct !== 'string' || claims.vct.length === 0)
     throw new CredsignError('claim_invalid', 'an SD-JWT VC needs a vct claim (a string)')
   if (claims.iss !== undefined && typeof claims.iss !== 'string')
