@@ -285,9 +285,10 @@ function parseRsaPrivateKey(bytes: Uint8Array): RsaPrivateParts {
   if (version === 1)
     throw new CredsignError('unsupported_algorithm', 'multi-prime RSA keys are not supported')
   if (version !== 0 || fields.length !== 9) throw malformed('bad RSAPrivateKey')
-  const [n, e, d, p, q, dp, dq, qi] = fields
-    .slice(1)
-    .map((field) => derUnsigned(field).slice()) as [
+  // Every field is read (and may be refused) as a view first; the copies are made only once all
+  // are valid, so a refused key leaves no copy of its secret fields behind.
+  const views = fields.slice(1).map((field) => derUnsigned(field))
+  const [n, e, d, p, q, dp, dq, qi] = views.map((view) => view.slice()) as [
     Uint8Array,
     Uint8Array,
     Uint8Array,
