@@ -678,10 +678,29 @@ async function verifyBitstringList(
   // A JWT-secured list may state its validity as `nbf` / `exp` only (JwtVcSigner's `expiresIn`):
   // verify() held it to them once, and the cache must not reuse it outside them either.
   const claims = !usedHandlers && isJsonObject(verified.payload) ? verified.payload : {}
-  const notBefore = latest(dateOf(credential.validFrom), secondsOf(claims.nbf))
+  // A list whose key came from an x5c chain is trusted only while that chain is valid: the cache
+  // must not hand it out past the earliest notAfter of the path (the chain verdict is cached, so
+  // asking again costs a lookup).
+  const header = !usedHandlers && isJsonObject(verified.header) ? verified.header : {}
+  let chain: X5cIssuerKey['chain'] | undefined
+  if (header.x5c !== undefined && options.trustAnchors !== undefined) {
+    try {
+      chain = (await x5cIssuerKey(header, listOptions(options), true, new ResultBuilder('jwt')))
+        ?.chain
+    } catch (error) {
+      throw new CredsignError(
+        'status_list_not_verified',
+        `the status list ${clip(url)} does not verify (${CredsignError.is(error) ? error.code : 'certificate_invalid'})`,
+      )
+    }
+  }
+  const notBefore = latest(
+    latest(dateOf(credential.validFrom), secondsOf(claims.nbf)),
+    chain?.validFrom,
+  )
   const notAfter = earliest(
-    dateOf(credential.validUntil ?? credential.expirationDate),
-    secondsOf(claims.exp),
+    earliest(dateOf(credential.validUntil ?? credential.expirationDate), secondsOf(claims.exp)),
+    chain?.validUntil,
   )
   return {
     list: {
@@ -791,8 +810,13 @@ async function verifyTokenList(
       bytes,
       purposes: [],
       bits: statusList.bits,
-      notBefore: secondsOf(claims.nbf),
-      notAfter: typeof claims.exp === 'number' ? claims.exp * 1000 : undefined,
+      // A list signed under a certificate chain is trusted only while the chain is valid: the
+      // cache must not hand it out past the earliest notAfter of the path.
+      notBefore: latest(secondsOf(claims.nbf), x5c?.chain.validFrom),
+      notAfter: earliest(
+        typeof claims.exp === 'number' ? claims.exp * 1000 : undefined,
+        x5c?.chain.validUntil,
+      ),
     },
     // TSL `ttl` is in seconds (section 5.1).
     ttlMs: ttl === undefined ? undefined : (ttl as number) * 1000,

@@ -189,3 +189,98 @@ describe('verifying the credential of an x5c issuer against its x5c status lists
     expect(result.errors[0]?.message).toMatch(/certificate_san_mismatch/)
   })
 })
+
+describe('a cached x5c status list is not used past its certificate chain', () => {
+  it.each(['token', 'bitstring'] as const)(
+    "%s list: once the list's leaf certificate expires, the cached list is dropped and the expired chain refused",
+    async (kind) => {
+      const vault = new KeyVault({
+        store: new MemoryStore(),
+        serviceSecret: new Uint8Array(32).fill(9),
+        kdf: CHEAP_KDF,
+      })
+      await vault.generate({ id: 'lists', algorithm: 'P-256', secrets: ['s1'] })
+      const csr = await vault.withKey('lists', ['s1'], (signer) =>
+        createCertificateSigningRequest(signer, {
+          subject: { commonName: 'issuer.example' },
+          dnsNames: ['issuer.example'],
+        }),
+      )
+      const csrFile = ca.write(`lists-expiring-${kind}.csr`, csr.pem)
+      const extensions = [
+        'basicConstraints=critical,CA:FALSE',
+        'keyUsage=critical,digitalSignature',
+        'subjectAltName=DNS:issuer.example',
+      ]
+      const start = Date.now()
+      const asn1Time = (ms: number): string =>
+        new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z'
+      // The list is signed under a certificate valid for two hours; the credential under a second
+      // certificate for the same key that is valid for years (a renewed certificate).
+      const shortLeaf = ca.signCsr(`lists-short-${kind}`, csrFile, intermediate, extensions, {
+        notBefore: asn1Time(start - 3_600_000),
+        notAfter: asn1Time(start + 3_600_000),
+      })
+      await vault.attachCertificateChain('lists', ['s1'], shortLeaf.pem + intermediate.pem)
+      const signer = await vault.unlock('lists', ['s1'])
+      const lists = new StatusLists({
+        store: new MemoryStatusListStore(),
+        signer,
+        issuer: 'https://issuer.example',
+        x5c: true,
+      })
+      const url = `https://issuer.example/${kind}/1`
+      const week = 7 * 86_400
+      await lists.createList(
+        kind === 'token'
+          ? { id: 'list', kind, uri: url, validFor: week, ttl: week }
+          : { id: 'list', kind, url, purpose: 'revocation', validFor: week, ttl: week },
+      )
+      const entry = await lists.allocate('list')
+      const listJwt = (await lists.publish('list')).jwt
+
+      const longLeaf = ca.signCsr(`lists-long-${kind}`, csrFile, intermediate, extensions)
+      await vault.attachCertificateChain('lists', ['s1'], longLeaf.pem + intermediate.pem)
+      const credential = await vault.withKey('lists', ['s1'], (renewed) =>
+        entry.kind === 'token'
+          ? new SdJwtVcSigner(renewed).issue(
+              {
+                iss: 'https://issuer.example',
+                vct: 'https://credentials.example/id',
+                status: entry.status,
+              },
+              { kid: false, x5c: true },
+            )
+          : new JwtVcSigner(renewed).sign(
+              {
+                '@context': ['https://www.w3.org/ns/credentials/v2'],
+                type: ['VerifiableCredential'],
+                issuer: 'https://issuer.example',
+                credentialSubject: { id: 'did:example:alice' },
+                credentialStatus: entry.credentialStatus,
+              },
+              { x5c: true },
+            ),
+      )
+      let clock = start
+      const statusLists = createStatusListResolver({
+        lists: { [url]: listJwt },
+        defaultCacheMs: week * 1000,
+        maxCacheMs: week * 1000,
+        clock: () => clock,
+      })
+      const trustAnchors = createTrustAnchors([root.pem])
+      const first = await verify(credential, { trustAnchors, statusLists, now: start })
+      expect(first.errors).toEqual([])
+      expect(first.verified).toBe(true)
+
+      // Three hours on: the list itself says it is good for a week, but the chain it was verified
+      // under has expired.
+      clock = start + 3 * 3_600_000
+      const later = await verify(credential, { trustAnchors, statusLists, now: clock })
+      expect(later.verified).toBe(false)
+      expect(later.errors.map((error) => error.code)).toEqual(['status_list_not_verified'])
+      expect(later.errors[0]?.message).toMatch(/certificate_expired/)
+    },
+  )
+})
