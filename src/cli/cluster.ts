@@ -141,8 +141,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       }
       const how = signal === null ? `code ${code}` : signal
       if (!ready) failedStarts++
-      // A worker that cannot start (bad configuration) prints why; do not retry forever.
-      if (!announced || failedStarts >= 3) {
+      // A worker that cannot start (bad configuration) prints why; do not retry forever. One that
+      // listened and then died (killed for not confirming a cache clear, say) is replaced, even
+      // while others are still starting.
+      if ((!ready && !announced) || failedStarts >= 3) {
         io.err(`credsign: worker ${index} exited (${how}) before it listened; stopping`)
         stopAll(true)
         return
