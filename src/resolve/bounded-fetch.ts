@@ -54,6 +54,33 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
  * ```
  */
 export async function fetchJsonText(url: string, request: BoundedRequest): Promise<string> {
+  const bytes = await fetchBoundedBytes(url, request)
+  try {
+    return decoder.decode(bytes)
+  } catch (cause) {
+    throw resolutionFailed('the response is not UTF-8', cause)
+  }
+}
+
+/**
+ * GETs `url` and returns its body as bytes, within the limits {@link fetchJsonText} describes (one
+ * timeout for the whole exchange, the body counted against `maxBytes` while it streams, redirects
+ * refused, only status 200 and a listed media type accepted). Every failure is
+ * `key_resolution_failed`; callers that fetch something else than keys (CRLs, OCSP responses)
+ * rethrow it under their own code.
+ *
+ * @example
+ *
+ * ```ts
+ * const der = await fetchBoundedBytes('http://crl.ca.example/ca.crl', {
+ *   fetch,
+ *   timeoutMs: 5000,
+ *   maxBytes: 1048576,
+ *   mediaTypes: ['application/pkix-crl'],
+ * })
+ * ```
+ */
+export async function fetchBoundedBytes(url: string, request: BoundedRequest): Promise<Uint8Array> {
   const { signal, timeoutMs, maxBytes } = request
   // Duck-typed: AbortSignal polyfills and other realms' signals are not `instanceof` this one.
   if (
@@ -102,12 +129,7 @@ export async function fetchJsonText(url: string, request: BoundedRequest): Promi
         }))(),
     )
     checkResponse(response, request.mediaTypes, maxBytes)
-    const bytes = await readBody(response, maxBytes, race)
-    try {
-      return decoder.decode(bytes)
-    } catch (cause) {
-      throw resolutionFailed('the response is not UTF-8', cause)
-    }
+    return await readBody(response, maxBytes, race)
   } catch (error) {
     // After a stop, the fetch's own error (an AbortError) says less than our reason.
     if (stopped !== undefined) throw stopped

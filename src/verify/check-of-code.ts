@@ -30,6 +30,10 @@ const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
   certificate_path_length: 'certificate_chain',
   certificate_name_constraints: 'certificate_chain',
   certificate_critical_extension: 'certificate_chain',
+  certificate_extended_key_usage: 'certificate_chain',
+  certificate_revoked: 'certificate_chain',
+  revocation_unavailable: 'certificate_chain',
+  revocation_invalid: 'certificate_chain',
 }
 
 /**

@@ -149,8 +149,10 @@ export interface VerifyOptions {
    * unknown critical extensions refused; the leaf not self-signed and no anchor inside x5c, as HAIP
    * requires), and the leaf's subjectAltName must name the issuer (`certificate_san_mismatch`).
    * Without them, `x5c` is never trusted on its own: a token that names its key only by `x5c` is
-   * `trust_anchors_not_configured`. Certificate revocation (CRL, OCSP) is not checked. See
-   * docs/x509.md.
+   * `trust_anchors_not_configured`. A leaf whose extKeyUsage lists only unrelated purposes
+   * (serverAuth, …) is `certificate_extended_key_usage`. Certificate revocation (CRL, OCSP) is
+   * checked only when the anchors were made with `revocation: { fetch }` (nothing is fetched
+   * otherwise). See docs/x509.md.
    */
   trustAnchors?: TrustAnchors
   /**

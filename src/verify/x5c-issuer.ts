@@ -4,6 +4,9 @@ import type { JoseHeader } from '../jose/types.js'
 import type { ResolvedKey } from '../resolve/types.js'
 import { sanNamesIssuer } from '../x509/san-issuer.js'
 import type { X5cKey } from '../x509/x5c-key.js'
+import type { RevocationContext } from '../x509/revocation.js'
+import type { TrustAnchors } from '../x509/trust-anchors.js'
+import { fetchBoundedBytes } from '../resolve/bounded-fetch.js'
 import { clip } from './document-checks.js'
 import type { ResultBuilder } from './result-builder.js'
 import type { VerifyOptions } from './types.js'
@@ -57,12 +60,31 @@ export async function x5cIssuerKey(
   // The X.509 code (and pkijs) is loaded through the caller's trust anchors: verify() itself never
   // references it, so apps that configure none never bundle it.
   const x509 = await anchors.load()
-  const chain = await x509.keyFromX5c(x5c, anchors.certificates, epochMilliseconds(options.now))
+  const chain = await x509.keyFromX5c(x5c, anchors.certificates, epochMilliseconds(options.now), {
+    requiredExtendedKeyUsage: anchors.requiredExtendedKeyUsage,
+    revocation: revocationContext(anchors.revocation),
+  })
   builder.pass(
     'certificate_chain',
-    `${clip(chain.leaf.subject)} → trust anchor ${clip(chain.anchor.subject)}${chain.cached ? ' (cached)' : ''}`,
+    `${clip(chain.leaf.subject)} → trust anchor ${clip(chain.anchor.subject)}${chain.cached ? ' (cached)' : ''}${chain.revocation === undefined ? '' : `; ${chain.revocation}`}`,
   )
   return { chain, key: { id: chain.id, publicJwk: chain.publicJwk } }
+}
+
+/**
+ * The trust anchors' revocation options as the X.509 code takes them: fetches go through the one
+ * bounded GET of credsign (resolve/bounded-fetch.ts: time and size limits, no redirects, no
+ * cookies); nothing is fetched when the caller configured no revocation.
+ */
+function revocationContext(revocation: TrustAnchors['revocation']): RevocationContext | undefined {
+  if (revocation === undefined) return undefined
+  const { fetch, timeoutMs, maxBytes } = revocation
+  return {
+    mode: revocation.mode,
+    cacheMs: revocation.cacheMs,
+    fetchBytes: (url, mediaTypes) =>
+      fetchBoundedBytes(url, { fetch, timeoutMs, maxBytes, mediaTypes }),
+  }
 }
 
 /**

@@ -15,5 +15,6 @@ export {
   parseCertificates,
 } from './parse.js'
 export { clearX5cCache, keyFromX5c } from './x5c-key.js'
+export { clearRevocationCache } from './revocation.js'
 export { createCertificateSigningRequest } from './csr.js'
 export { checkKeyCertificateChain } from './certificate-chain.js'

@@ -15,4 +15,9 @@ export type {
   SubjectAltNames,
 } from './extensions.js'
 export { createTrustAnchors } from './trust-anchors.js'
-export type { TrustAnchors } from './trust-anchors.js'
+export type {
+  RevocationFetch,
+  RevocationOptions,
+  TrustAnchorOptions,
+  TrustAnchors,
+} from './trust-anchors.js'

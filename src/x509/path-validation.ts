@@ -18,7 +18,8 @@ import { loadPkijs } from './pkijs.js'
 
 /**
  * Extensions credsign (or pkijs, for policies) processes: any other extension marked critical makes
- * a certificate unusable (RFC 5280 section 4.2). extKeyUsage is read but not restricted.
+ * a certificate unusable (RFC 5280 section 4.2). extKeyUsage is restricted on the leaf
+ * ({@link checkLeafExtendedKeyUsage}).
  */
 const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.14', // subjectKeyIdentifier
@@ -27,7 +28,7 @@ const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.18', // issuerAltName
   '2.5.29.19', // basicConstraints
   '2.5.29.30', // nameConstraints
-  '2.5.29.31', // cRLDistributionPoints (revocation is not checked; see docs/x509.md)
+  '2.5.29.31', // cRLDistributionPoints (read when revocation is configured)
   '2.5.29.32', // certificatePolicies (pkijs' policy processing)
   '2.5.29.33', // policyMappings (pkijs)
   '2.5.29.35', // authorityKeyIdentifier
@@ -58,6 +59,8 @@ export interface ValidatedChain {
   /** Epoch ms: the verdict holds from the latest notBefore to the earliest notAfter of the path. */
   validFrom: number
   validUntil: number
+  /** The validated path, leaf first and the anchor last (revocation is checked along it). */
+  path: readonly DecodedCertificate[]
 }
 
 function fail(code: ErrorCode, message: string): never {
@@ -82,6 +85,7 @@ function position(index: number, length: number): string {
  * - `certificate_not_ca`: a certificate above the leaf is not a CA (basicConstraints cA);
  * - `certificate_key_usage`: a CA without keyCertSign, a leaf without digitalSignature (when the
  *   keyUsage extension is present);
+ * - `certificate_extended_key_usage`: the leaf's extKeyUsage lists only unrelated purposes;
  * - `certificate_path_length`: more intermediates below a CA than its pathLenConstraint allows;
  * - `certificate_name_constraints`: a name outside a CA's permitted subtrees, or in an excluded one;
  * - `certificate_untrusted`: no path to a trust anchor (unknown issuer, a bad signature);
@@ -147,6 +151,7 @@ export async function validateCertificatePath(
     anchor: anchor.summary,
     validFrom: Math.max(...times.map((time) => time.from)),
     validUntil: Math.min(...times.map((time) => time.until)),
+    path,
   }
 }
 
@@ -199,6 +204,7 @@ function checkOwnRules(
         'certificate_key_usage',
         'the leaf certificate does not allow digitalSignature (keyUsage)',
       )
+    checkLeafExtendedKeyUsage(summary.extendedKeyUsage, undefined)
     return
   }
   if (summary.basicConstraints?.ca !== true)
@@ -207,8 +213,79 @@ function checkOwnRules(
     fail('certificate_key_usage', `${where} is a CA without keyCertSign (keyUsage)`)
 }
 
-/** Certificate signature algorithms over MD2, MD5 or SHA-1 (RFC 3279, RFC 5758). */
-const WEAK_SIGNATURE_ALGORITHMS: ReadonlyMap<string, string> = new Map([
+/** AnyExtendedKeyUsage (RFC 5280 section 4.2.1.12). */
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0'
+
+/**
+ * The extKeyUsage purposes of RFC 5280 section 4.2.1.12 and RFC 4945 (IPsec): each is a use other
+ * than signing credentials. A leaf whose extKeyUsage lists only these (a TLS server certificate,
+ * say) was certified for that use alone; its key may live on a web server, and RFC 5280 says the
+ * certificate "MUST only be used for one of the purposes indicated".
+ */
+const UNRELATED_PURPOSES: ReadonlyMap<string, string> = new Map([
+  ['1.3.6.1.5.5.7.3.1', 'serverAuth'],
+  ['1.3.6.1.5.5.7.3.2', 'clientAuth'],
+  ['1.3.6.1.5.5.7.3.3', 'codeSigning'],
+  ['1.3.6.1.5.5.7.3.4', 'emailProtection'],
+  ['1.3.6.1.5.5.7.3.5', 'ipsecEndSystem'],
+  ['1.3.6.1.5.5.7.3.6', 'ipsecTunnel'],
+  ['1.3.6.1.5.5.7.3.7', 'ipsecUser'],
+  ['1.3.6.1.5.5.7.3.8', 'timeStamping'],
+  ['1.3.6.1.5.5.7.3.9', 'OCSPSigning'],
+  ['1.3.6.1.5.5.7.3.17', 'ipsecIKE'],
+])
+
+/**
+ * The leaf's extKeyUsage must permit signing credentials. No standard purpose exists for an SD-JWT
+ * VC or JWT issuer key (HAIP and SD-JWT VC name none; ISO/IEC 18013-5 defines one for mdoc document
+ * signers), so by default: absent, anyExtendedKeyUsage, or any purpose that is not one of
+ * {@link UNRELATED_PURPOSES} passes; only-unrelated purposes are `certificate_extended_key_usage`.
+ * With `required` (the trust anchors' `requiredExtendedKeyUsage`, for an ecosystem that defines its
+ * purpose), the leaf must list one of them: absent extKeyUsage and anyExtendedKeyUsage do not count
+ * (RFC 5280 lets an application that requires a purpose refuse anyExtendedKeyUsage).
+ *
+ * @example
+ *
+ * ```ts
+ * checkLeafExtendedKeyUsage(['1.3.6.1.5.5.7.3.1'], undefined) // throws: serverAuth only
+ * checkLeafExtendedKeyUsage(undefined, undefined) // passes
+ * ```
+ *
+ * @internal
+ */
+export function checkLeafExtendedKeyUsage(
+  purposes: readonly string[] | undefined,
+  required: readonly string[] | undefined,
+): void {
+  if (required !== undefined) {
+    if (purposes === undefined || !purposes.some((oid) => required.includes(oid)))
+      fail(
+        'certificate_extended_key_usage',
+        `the leaf certificate's extKeyUsage lists none of the required purposes ${required.join(', ')}${purposes === undefined ? ' (it has no extKeyUsage)' : ` (it lists ${purposes.join(', ')})`}`,
+      )
+    return
+  }
+  if (purposes === undefined || purposes.includes(ANY_EXTENDED_KEY_USAGE)) return
+  if (purposes.every((oid) => UNRELATED_PURPOSES.has(oid)))
+    fail(
+      'certificate_extended_key_usage',
+      `the leaf certificate is certified only for ${purposes.map((oid) => UNRELATED_PURPOSES.get(oid)).join(', ')} (extKeyUsage), not for signing credentials`,
+    )
+}
+
+/**
+ * Certificate signature algorithms over MD2, MD5 or SHA-1 (RFC 3279, RFC 5758); also refused on
+ * CRLs and OCSP responses (revocation.ts).
+ *
+ * @example
+ *
+ * ```ts
+ * WEAK_SIGNATURE_ALGORITHMS.has('1.2.840.10045.4.1') // true: ecdsa-with-SHA1
+ * ```
+ *
+ * @internal
+ */
+export const WEAK_SIGNATURE_ALGORITHMS: ReadonlyMap<string, string> = new Map([
   ['1.2.840.113549.1.1.2', 'md2WithRSAEncryption'],
   ['1.2.840.113549.1.1.4', 'md5WithRSAEncryption'],
   ['1.2.840.113549.1.1.5', 'sha1WithRSAEncryption'],

@@ -2,7 +2,10 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
 import { MAX_CHAIN_LENGTH, certificateDers, decodeCertificate } from './parse.js'
 import type { CertificateInput, DecodedCertificate } from './parse.js'
-import { validateCertificatePath } from './path-validation.js'
+import { BoundedMap } from './bounded-map.js'
+import { checkLeafExtendedKeyUsage, validateCertificatePath } from './path-validation.js'
+import { checkRevocation } from './revocation.js'
+import type { RevocationContext } from './revocation.js'
 import type { ValidatedChain } from './path-validation.js'
 
 /*
@@ -12,38 +15,12 @@ import type { ValidatedChain } from './path-validation.js'
  * Two bounded caches: parsed trust anchor sets (by their content), and validated chains (by anchor
  * set and x5c). A cached chain is reused only while the verification time lies inside the
  * validity of every certificate of its path; the answer is the same as a fresh validation's, since
- * nothing else in it depends on the time (revocation is not checked).
+ * nothing else in it depends on the time. Revocation, when configured, is checked on every call
+ * (applyPolicy), cached or not.
  */
 
-/**
- * A bounded map that forgets its least recently used entry (util/lru.ts's rule, kept here: this
- * lazily loaded chunk imports nothing of the core but the error class and util/bytes, see
- * core-codecs.ts).
- */
-class Bounded<V> {
-  readonly #entries = new Map<string, V>()
-  constructor(readonly limit: number) {}
-  get(key: string): V | undefined {
-    const hit = this.#entries.get(key)
-    if (hit !== undefined) {
-      this.#entries.delete(key)
-      this.#entries.set(key, hit)
-    }
-    return hit
-  }
-  set(key: string, value: V): void {
-    this.#entries.delete(key)
-    this.#entries.set(key, value)
-    if (this.#entries.size > this.limit)
-      this.#entries.delete(this.#entries.keys().next().value as string)
-  }
-  clear(): void {
-    this.#entries.clear()
-  }
-}
-
-const anchorSets = new Bounded<DecodedCertificate[]>(16)
-const chains = new Bounded<ValidatedChain & { id: string }>(256)
+const anchorSets = new BoundedMap<DecodedCertificate[]>(16)
+const chains = new BoundedMap<ValidatedChain & { id: string }>(256)
 
 /**
  * A chain validated for a JWS: the leaf's key, and `id`, the leaf's `x5t#S256` thumbprint.
@@ -61,6 +38,25 @@ export interface X5cKey extends ValidatedChain {
   id: string
   /** Whether this verdict came from the cache. */
   cached: boolean
+  /** What revocation checking found, when it is configured ('revocation: … good (CRL)'). */
+  revocation?: string
+}
+
+/**
+ * The trust anchors' policy beyond path validation: a required extKeyUsage of the leaf, and
+ * revocation checking (both applied on every call, a cached chain included).
+ *
+ * @example
+ *
+ * ```ts
+ * const policy: X5cPolicy = { requiredExtendedKeyUsage: ['1.0.18013.5.1.2'] }
+ * ```
+ *
+ * @internal
+ */
+export interface X5cPolicy {
+  requiredExtendedKeyUsage?: readonly string[] | undefined
+  revocation?: RevocationContext | undefined
 }
 
 function contentKey(inputs: readonly CertificateInput[]): string {
@@ -150,6 +146,7 @@ export async function keyFromX5c(
   x5c: unknown,
   trustAnchors: readonly CertificateInput[] | undefined,
   now: number,
+  policy: X5cPolicy = {},
 ): Promise<X5cKey> {
   if (
     !Array.isArray(x5c) ||
@@ -171,7 +168,7 @@ export async function keyFromX5c(
   const cacheKey = `${anchorKey}\u0001${entries.join(',')}`
   const hit = chains.get(cacheKey)
   if (hit !== undefined && now >= hit.validFrom && now <= hit.validUntil)
-    return { ...hit, cached: true }
+    return applyPolicy({ ...hit, cached: true }, now, policy)
 
   const anchors = await trustAnchorCertificates(trustAnchors)
   const decoded: DecodedCertificate[] = []
@@ -185,7 +182,18 @@ export async function keyFromX5c(
   const digest = await subtle().digest('SHA-256', toArrayBufferView(validated.leaf.der))
   const id = `x5t#S256:${b64u(new Uint8Array(digest))}`
   chains.set(cacheKey, { ...validated, id })
-  return { ...validated, id, cached: false }
+  return applyPolicy({ ...validated, id, cached: false }, now, policy)
+}
+
+/**
+ * The policy checks, after path validation or a cache hit: a cached chain is never a shortcut past
+ * revocation (whose answers have caches of their own, bounded by their nextUpdate).
+ */
+async function applyPolicy(key: X5cKey, now: number, policy: X5cPolicy): Promise<X5cKey> {
+  if (policy.requiredExtendedKeyUsage !== undefined)
+    checkLeafExtendedKeyUsage(key.leaf.extendedKeyUsage, policy.requiredExtendedKeyUsage)
+  if (policy.revocation === undefined) return key
+  return { ...key, revocation: await checkRevocation(key.path, now, policy.revocation) }
 }
 
 /**

@@ -1,0 +1,542 @@
+import type * as Pkijs from 'pkijs'
+import { CredsignError } from '../errors/credsign-error.js'
+import type { ErrorCode } from '../errors/credsign-error.js'
+import { b64u, constantTimeEqual, subtle, toArrayBufferView } from '../util/bytes.js'
+import { BoundedMap } from './bounded-map.js'
+import { codecs } from './core-codecs.js'
+import { hex } from './der-reading.js'
+import { decodeCertificate } from './parse.js'
+import type { DecodedCertificate } from './parse.js'
+import { WEAK_SIGNATURE_ALGORITHMS } from './path-validation.js'
+import { loadPkijs } from './pkijs.js'
+
+/*
+ * Certificate revocation (RFC 5280 CRLs, RFC 6960 OCSP) for an x5c path, only through the caller's
+ * fetch (the verify layer hands in a bounded GET: resolve/bounded-fetch.ts). pkijs parses the CRL
+ * and OCSP structures and checks signatures; it does not check a CRL's dates, the issuer's cRLSign,
+ * who signed an OCSP response for which CA in the way credsign needs (its verify() accepts any
+ * responder chaining to the trusted certificates it is given), or an OCSP answer's dates, so
+ * credsign checks those here.
+ *
+ * Caches: verified CRLs by URL and issuer key, until their nextUpdate (and at most `cacheMs`);
+ * OCSP answers by issuer key and serial, the same way. A failure is never cached.
+ */
+
+/**
+ * What the verify layer passes for revocation checking.
+ *
+ * @example
+ *
+ * ```ts
+ * const context: RevocationContext = {
+ *   mode: 'require',
+ *   cacheMs: 3_600_000,
+ *   fetchBytes: async (url, mediaTypes) => new Uint8Array(),
+ * }
+ * ```
+ *
+ * @internal
+ */
+export interface RevocationContext {
+  mode: 'require' | 'if-available'
+  cacheMs: number
+  /** GETs `url` (bounded, no redirects) and returns the body; throws on any failure. */
+  fetchBytes: (url: string, mediaTypes: readonly string[]) => Promise<Uint8Array>
+}
+
+const CRL_MEDIA_TYPES = [
+  'application/pkix-crl',
+  'application/x-pkcs7-crl',
+  'application/octet-stream',
+]
+const OCSP_MEDIA_TYPES = ['application/ocsp-response']
+
+const CRL_DISTRIBUTION_POINTS = '2.5.29.31'
+const AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1'
+const ACCESS_METHOD_OCSP = '1.3.6.1.5.5.7.48.1'
+const OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1'
+const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9'
+/** CRL extensions credsign processes; any other critical one makes the CRL unusable. */
+const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([
+  '2.5.29.20', // cRLNumber
+  '2.5.29.35', // authorityKeyIdentifier
+])
+/** CRL entry extensions whose presence, critical or not, changes nothing credsign decides. */
+const UNDERSTOOD_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([
+  '2.5.29.21', // reasonCode (every reason, certificateHold included, counts as revoked)
+  '2.5.29.24', // invalidityDate
+])
+/** At most this many CRL and OCSP locations are tried per certificate. */
+const MAX_SOURCES = 4
+/** An OCSP answer without nextUpdate is fresh for this long after its thisUpdate. */
+const OCSP_WITHOUT_NEXT_UPDATE_MS = 5 * 60_000
+const HASH_OF_OID: ReadonlyMap<string, string> = new Map([
+  ['1.3.14.3.2.26', 'SHA-1'],
+  ['2.16.840.1.101.3.4.2.1', 'SHA-256'],
+  ['2.16.840.1.101.3.4.2.2', 'SHA-384'],
+  ['2.16.840.1.101.3.4.2.3', 'SHA-512'],
+])
+
+interface CrlEntry {
+  revoked: ReadonlySet<string>
+  thisUpdate: number
+  nextUpdate: number
+  /** Wall-clock ms after which the CRL is fetched again. */
+  expires: number
+}
+
+interface OcspEntry {
+  status: 'good' | 'revoked'
+  thisUpdate: number
+  freshUntil: number
+  expires: number
+}
+
+const crls = new BoundedMap<CrlEntry>(64)
+const ocspAnswers = new BoundedMap<OcspEntry>(1024)
+
+function fail(code: ErrorCode, message: string, cause?: unknown): never {
+  throw new CredsignError(code, message, cause === undefined ? undefined : { cause })
+}
+
+function position(index: number): string {
+  return index === 0 ? 'the leaf certificate' : `x5c[${index}]`
+}
+
+/**
+ * Checks that no certificate of `path` (leaf first, the trust anchor last; the anchor itself is not
+ * checked: it is trusted by configuration) is revoked at `now`, as `context.mode` asks. Returns
+ * what was checked, for the `certificate_chain` check's detail. Errors: `certificate_revoked`,
+ * `revocation_unavailable` (`'require'` mode), `revocation_invalid`.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const path: DecodedCertificate[], context: RevocationContext
+ * const detail = await checkRevocation(path, Date.now(), context) // 'revocation: 2 good (CRL)'
+ * ```
+ *
+ * @internal
+ */
+export async function checkRevocation(
+  path: readonly DecodedCertificate[],
+  now: number,
+  context: RevocationContext,
+): Promise<string> {
+  const pkijs = await loadPkijs()
+  const answers: string[] = []
+  for (let index = 0; index + 1 < path.length; index++) {
+    const certificate = path[index] as DecodedCertificate
+    const issuer = path[index + 1] as DecodedCertificate
+    answers.push(await certificateStatus(pkijs, certificate, issuer, index, now, context))
+  }
+  return `revocation: ${answers.join(', ')}`
+}
+
+async function certificateStatus(
+  pkijs: typeof Pkijs,
+  certificate: DecodedCertificate,
+  issuer: DecodedCertificate,
+  index: number,
+  now: number,
+  context: RevocationContext,
+): Promise<string> {
+  const where = position(index)
+  const sources = [
+    ...crlUrls(pkijs, certificate).map((url) => ({ kind: 'CRL', url })),
+    ...ocspUrls(pkijs, certificate).map((url) => ({ kind: 'OCSP', url })),
+  ].slice(0, MAX_SOURCES)
+  const problems: CredsignError[] = []
+  for (const source of sources) {
+    let status: 'good' | 'revoked'
+    try {
+      status =
+        source.kind === 'CRL'
+          ? await crlStatus(pkijs, certificate, issuer, source.url, now, context)
+          : await ocspStatus(pkijs, certificate, issuer, source.url, now, context)
+    } catch (error) {
+      if (!CredsignError.is(error)) throw error
+      problems.push(error)
+      continue
+    }
+    if (status === 'revoked')
+      fail(
+        'certificate_revoked',
+        `${where} (serial ${certificate.summary.serialNumber}) is revoked (${source.kind} ${source.url})`,
+      )
+    return `${where} good (${source.kind})`
+  }
+  // No answer. Data that was fetched and does not verify is never a pass: someone answered falsely.
+  const invalid = problems.find((problem) => problem.code === 'revocation_invalid')
+  if (invalid !== undefined) throw invalid
+  const why =
+    sources.length === 0
+      ? 'it names no CRL distribution point or OCSP responder (http/https)'
+      : problems.map((problem) => problem.message).join('; ')
+  if (context.mode === 'require')
+    fail('revocation_unavailable', `no revocation answer for ${where}: ${why}`)
+  return `${where} not checked (${sources.length === 0 ? 'no CRL or OCSP location' : 'unavailable'})`
+}
+
+function httpUri(name: Pkijs.GeneralName): string | undefined {
+  // GeneralName [6] uniformResourceIdentifier; only http and https are fetched (no ldap, no file).
+  if (name.type !== 6 || typeof name.value !== 'string') return undefined
+  return /^https?:\/\/[^\s]+$/i.test(name.value) ? name.value : undefined
+}
+
+function extensionValue<T>(certificate: DecodedCertificate, oid: string): T | undefined {
+  const extension = certificate.pkijs.extensions?.find((candidate) => candidate.extnID === oid)
+  return extension?.parsedValue as T | undefined
+}
+
+function crlUrls(pkijs: typeof Pkijs, certificate: DecodedCertificate): string[] {
+  const points = extensionValue<Pkijs.CRLDistributionPoints>(certificate, CRL_DISTRIBUTION_POINTS)
+  if (!(points instanceof pkijs.CRLDistributionPoints)) return []
+  const urls: string[] = []
+  for (const point of points.distributionPoints) {
+    // A point with cRLIssuer (an indirect CRL) or reasons (a partial one) is not a complete CRL of
+    // this certificate's issuer: credsign does not process those.
+    if (point.cRLIssuer !== undefined || point.reasons !== undefined) continue
+    const names = point.distributionPoint
+    if (!Array.isArray(names)) continue
+    for (const name of names) {
+      const url = httpUri(name)
+      if (url !== undefined) urls.push(url)
+    }
+  }
+  return urls
+}
+
+function ocspUrls(pkijs: typeof Pkijs, certificate: DecodedCertificate): string[] {
+  const access = extensionValue<Pkijs.InfoAccess>(certificate, AUTHORITY_INFO_ACCESS)
+  if (!(access instanceof pkijs.InfoAccess)) return []
+  const urls: string[] = []
+  for (const description of access.accessDescriptions) {
+    if (description.accessMethod !== ACCESS_METHOD_OCSP) continue
+    const url = httpUri(description.accessLocation)
+    if (url !== undefined) urls.push(url)
+  }
+  return urls
+}
+
+async function fetched(
+  url: string,
+  mediaTypes: readonly string[],
+  context: RevocationContext,
+): Promise<Uint8Array> {
+  try {
+    return await context.fetchBytes(url, mediaTypes)
+  } catch (cause) {
+    const reason = CredsignError.is(cause) ? cause.message : 'the request failed'
+    return fail('revocation_unavailable', `${url}: ${reason}`, cause)
+  }
+}
+
+function serialHex(integer: { valueBlock: { valueHexView: Uint8Array } }): string {
+  const bytes = integer.valueBlock.valueHexView
+  return hex(bytes[0] === 0 && bytes.length > 1 ? bytes.subarray(1) : bytes)
+}
+
+function keyOf(certificate: DecodedCertificate): string {
+  return b64u(certificate.spkiDer)
+}
+
+// --- CRL -------------------------------------------------------------------------------------
+
+async function crlStatus(
+  pkijs: typeof Pkijs,
+  certificate: DecodedCertificate,
+  issuer: DecodedCertificate,
+  url: string,
+  now: number,
+  context: RevocationContext,
+): Promise<'good' | 'revoked'> {
+  const cacheKey = `${url}\u0000${keyOf(issuer)}`
+  let entry = context.cacheMs > 0 ? crls.get(cacheKey) : undefined
+  if (entry !== undefined && Date.now() > entry.expires) {
+    crls.delete(cacheKey)
+    entry = undefined
+  }
+  if (entry === undefined) {
+    const body = await fetched(url, CRL_MEDIA_TYPES, context)
+    entry = await verifiedCrl(pkijs, body, issuer, url, context.cacheMs)
+    if (context.cacheMs > 0) crls.set(cacheKey, entry)
+  }
+  if (entry.thisUpdate > now)
+    fail('revocation_invalid', `the CRL ${url} is not valid before its thisUpdate`)
+  if (entry.nextUpdate < now)
+    fail(
+      'revocation_invalid',
+      `the CRL ${url} is out of date: its nextUpdate ${new Date(entry.nextUpdate).toISOString()} has passed`,
+    )
+  return entry.revoked.has(certificate.summary.serialNumber) ? 'revoked' : 'good'
+}
+
+/** The DER of a CRL: as fetched, or from a PEM `X509 CRL` block (some CAs publish PEM). */
+function crlDer(body: Uint8Array, url: string): Uint8Array {
+  if (body[0] !== 0x2d) return body
+  try {
+    const block = codecs()
+      .decodePem(new TextDecoder('utf-8', { fatal: true }).decode(body))
+      .find((candidate) => candidate.label === 'X509 CRL')
+    if (block !== undefined) return block.der
+  } catch {
+    // reported below
+  }
+  return fail('revocation_invalid', `the CRL ${url} is neither DER nor a PEM X509 CRL`)
+}
+
+async function verifiedCrl(
+  pkijs: typeof Pkijs,
+  body: Uint8Array,
+  issuer: DecodedCertificate,
+  url: string,
+  cacheMs: number,
+): Promise<CrlEntry> {
+  const invalid = (why: string, cause?: unknown): never =>
+    fail('revocation_invalid', `the CRL ${url} ${why}`, cause)
+  let crl: Pkijs.CertificateRevocationList
+  try {
+    crl = pkijs.CertificateRevocationList.fromBER(toArrayBufferView(crlDer(body, url)))
+  } catch (cause) {
+    return invalid('is not a DER CertificateList', cause)
+  }
+  if (!crl.issuer.isEqual(issuer.pkijs.subject))
+    invalid(`is issued by another CA than ${issuer.summary.subject}`)
+  if (issuer.summary.keyUsage !== undefined && !issuer.summary.keyUsage.includes('cRLSign'))
+    invalid(`is signed by ${issuer.summary.subject}, whose keyUsage lacks cRLSign`)
+  const algorithm = crl.signatureAlgorithm.algorithmId
+  if (WEAK_SIGNATURE_ALGORITHMS.has(algorithm) || crl.signature.algorithmId !== algorithm)
+    invalid(`has a weak or inconsistent signature algorithm (${algorithm})`)
+  for (const extension of crl.crlExtensions?.extensions ?? []) {
+    // deltaCRLIndicator, issuingDistributionPoint (partitioned or indirect CRLs), …: a CRL whose
+    // scope credsign cannot read is not taken as the complete list.
+    if (extension.critical && !UNDERSTOOD_CRL_EXTENSIONS.has(extension.extnID))
+      invalid(`has the critical extension ${extension.extnID}, which credsign does not process`)
+  }
+  let signed: boolean
+  try {
+    signed = await crl.verify({ issuerCertificate: issuer.pkijs })
+  } catch (cause) {
+    return invalid('signature could not be checked', cause)
+  }
+  if (!signed) invalid(`signature does not verify with the key of ${issuer.summary.subject}`)
+  const nextUpdate = crl.nextUpdate?.value
+  // RFC 5280 section 5.1.2.5: conforming CAs include nextUpdate; without it nothing bounds replay.
+  if (nextUpdate === undefined) invalid('has no nextUpdate')
+  const revoked = new Set<string>()
+  for (const entry of crl.revokedCertificates ?? []) {
+    for (const extension of entry.crlEntryExtensions?.extensions ?? []) {
+      if (extension.critical && !UNDERSTOOD_ENTRY_EXTENSIONS.has(extension.extnID))
+        invalid(`has an entry with the critical extension ${extension.extnID}`)
+    }
+    revoked.add(serialHex(entry.userCertificate))
+  }
+  const next = (nextUpdate as Date).getTime()
+  return {
+    revoked,
+    thisUpdate: crl.thisUpdate.value.getTime(),
+    nextUpdate: next,
+    expires: Math.min(next, Date.now() + cacheMs),
+  }
+}
+
+// --- OCSP ------------------------------------------------------------------------------------
+
+async function ocspStatus(
+  pkijs: typeof Pkijs,
+  certificate: DecodedCertificate,
+  issuer: DecodedCertificate,
+  url: string,
+  now: number,
+  context: RevocationContext,
+): Promise<'good' | 'revoked'> {
+  const cacheKey = `${keyOf(issuer)}\u0000${certificate.summary.serialNumber}`
+  let entry = context.cacheMs > 0 ? ocspAnswers.get(cacheKey) : undefined
+  if (entry !== undefined && Date.now() > entry.expires) {
+    ocspAnswers.delete(cacheKey)
+    entry = undefined
+  }
+  if (entry === undefined) {
+    // RFC 6960 appendix A.1 / RFC 5019: GET {url}/{base64 of the DER request, URL-encoded}. No
+    // nonce (a GET answer is cacheable by design): freshness is thisUpdate / nextUpdate below.
+    const request = new pkijs.OCSPRequest()
+    await request.createForCertificate(certificate.pkijs, {
+      hashAlgorithm: 'SHA-1',
+      issuerCertificate: issuer.pkijs,
+    })
+    const der = new Uint8Array(request.toSchema(true).toBER(false))
+    const target = `${url}${url.endsWith('/') ? '' : '/'}${encodeURIComponent(codecs().base64.encode(der))}`
+    const body = await fetched(target, OCSP_MEDIA_TYPES, context)
+    entry = await verifiedOcsp(pkijs, body, certificate, issuer, url, now, context.cacheMs)
+    if (context.cacheMs > 0) ocspAnswers.set(cacheKey, entry)
+  }
+  if (entry.thisUpdate > now)
+    fail('revocation_invalid', `the OCSP response of ${url} is not valid before its thisUpdate`)
+  if (entry.freshUntil < now)
+    fail(
+      'revocation_invalid',
+      `the OCSP response of ${url} is out of date (nextUpdate ${new Date(entry.freshUntil).toISOString()})`,
+    )
+  return entry.status
+}
+
+async function verifiedOcsp(
+  pkijs: typeof Pkijs,
+  body: Uint8Array,
+  certificate: DecodedCertificate,
+  issuer: DecodedCertificate,
+  url: string,
+  now: number,
+  cacheMs: number,
+): Promise<OcspEntry> {
+  const invalid = (why: string, cause?: unknown): never =>
+    fail('revocation_invalid', `the OCSP response of ${url} ${why}`, cause)
+  let basic: Pkijs.BasicOCSPResponse
+  try {
+    const response = pkijs.OCSPResponse.fromBER(toArrayBufferView(body))
+    const status = response.responseStatus.valueBlock.valueDec
+    // tryLater, internalError, unauthorized, …: the responder gave no answer (not a false one).
+    if (status !== 0)
+      return fail('revocation_unavailable', `the OCSP responder ${url} answered status ${status}`)
+    if (response.responseBytes?.responseType !== OCSP_BASIC)
+      return invalid('is not a basic OCSP response')
+    basic = pkijs.BasicOCSPResponse.fromBER(
+      toArrayBufferView(response.responseBytes.response.valueBlock.valueHexView),
+    )
+  } catch (cause) {
+    if (CredsignError.is(cause)) throw cause
+    return invalid('is not a DER OCSPResponse', cause)
+  }
+  const signer = await authorizedResponder(pkijs, basic, issuer, now, invalid)
+  const algorithm = basic.signatureAlgorithm.algorithmId
+  if (WEAK_SIGNATURE_ALGORITHMS.has(algorithm))
+    invalid(`is signed with a weak algorithm (${algorithm})`)
+  let signed: boolean
+  try {
+    signed = await pkijs
+      .getCrypto(true)
+      .verifyWithPublicKey(
+        toArrayBufferView(basic.tbsResponseData.tbsView),
+        basic.signature,
+        signer.subjectPublicKeyInfo,
+        basic.signatureAlgorithm,
+      )
+  } catch (cause) {
+    return invalid('signature could not be checked', cause)
+  }
+  if (!signed) invalid('signature does not verify')
+
+  const single = await responseFor(pkijs, basic, certificate, issuer)
+  if (single === undefined)
+    return fail(
+      'revocation_unavailable',
+      `the OCSP response of ${url} has no answer for ${certificate.summary.subject}`,
+    )
+  const tag = single.certStatus?.idBlock as { tagNumber?: number } | undefined
+  // CertStatus: good [0], revoked [1], unknown [2] (the responder does not know the certificate).
+  const status = tag?.tagNumber === 0 ? 'good' : tag?.tagNumber === 1 ? 'revoked' : undefined
+  if (status === undefined)
+    return fail('revocation_unavailable', `the OCSP responder ${url} does not know the certificate`)
+  const thisUpdate = single.thisUpdate.getTime()
+  const freshUntil = single.nextUpdate?.getTime() ?? thisUpdate + OCSP_WITHOUT_NEXT_UPDATE_MS
+  return {
+    status,
+    thisUpdate,
+    freshUntil,
+    expires: Math.min(freshUntil, Date.now() + cacheMs),
+  }
+}
+
+/**
+ * The certificate that may sign an OCSP answer for `issuer`'s certificates (RFC 6960 section
+ * 4.2.2.2): the issuing CA itself, or a delegated responder certificate carried in the response,
+ * issued (and signed) by that CA, with id-kp-OCSPSigning in its extKeyUsage, digitalSignature when
+ * it has keyUsage, and valid at the verification time. A responder trusted only through another CA
+ * is refused.
+ */
+async function authorizedResponder(
+  pkijs: typeof Pkijs,
+  basic: Pkijs.BasicOCSPResponse,
+  issuer: DecodedCertificate,
+  now: number,
+  invalid: (why: string) => never,
+): Promise<Pkijs.Certificate> {
+  const responderId = basic.tbsResponseData.responderID as unknown
+  const matches = async (candidate: Pkijs.Certificate): Promise<boolean> => {
+    if (responderId instanceof pkijs.RelativeDistinguishedNames)
+      return candidate.subject.isEqual(responderId)
+    const keyHash = (responderId as { valueBlock?: { valueHexView?: Uint8Array } }).valueBlock
+      ?.valueHexView
+    if (keyHash === undefined) return false
+    const key = candidate.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView
+    const digest = new Uint8Array(await subtle().digest('SHA-1', toArrayBufferView(key)))
+    return constantTimeEqual(digest, keyHash)
+  }
+  if (await matches(issuer.pkijs)) return issuer.pkijs
+  for (const candidate of basic.certs ?? []) {
+    if (!(await matches(candidate))) continue
+    if (!candidate.issuer.isEqual(issuer.pkijs.subject))
+      invalid(`is signed by a responder that ${issuer.summary.subject} did not issue`)
+    let issuedByCa: boolean
+    try {
+      issuedByCa = await candidate.verify(issuer.pkijs)
+    } catch {
+      issuedByCa = false
+    }
+    if (!issuedByCa)
+      invalid(`is signed by a responder whose certificate ${issuer.summary.subject} did not sign`)
+    let responder: DecodedCertificate
+    try {
+      responder = await decodeCertificate(new Uint8Array(candidate.toSchema(true).toBER(false)))
+    } catch {
+      return invalid('carries a responder certificate that does not decode')
+    }
+    const { summary } = responder
+    if (!(summary.extendedKeyUsage ?? []).includes(OCSP_SIGNING))
+      invalid('is signed by a responder certificate without id-kp-OCSPSigning (extKeyUsage)')
+    if (summary.keyUsage !== undefined && !summary.keyUsage.includes('digitalSignature'))
+      invalid('is signed by a responder certificate without digitalSignature (keyUsage)')
+    if (WEAK_SIGNATURE_ALGORITHMS.has(summary.signatureAlgorithm))
+      invalid('is signed by a responder certificate with a weak signature algorithm')
+    if (Date.parse(summary.notBefore) > now || Date.parse(summary.notAfter) < now)
+      invalid('is signed by a responder certificate that is not valid at the verification time')
+    return candidate
+  }
+  return invalid(`is signed neither by ${issuer.summary.subject} nor by a responder it delegated`)
+}
+
+async function responseFor(
+  pkijs: typeof Pkijs,
+  basic: Pkijs.BasicOCSPResponse,
+  certificate: DecodedCertificate,
+  issuer: DecodedCertificate,
+): Promise<Pkijs.SingleResponse | undefined> {
+  for (const single of basic.tbsResponseData.responses) {
+    const hashAlgorithm = HASH_OF_OID.get(single.certID.hashAlgorithm.algorithmId)
+    if (hashAlgorithm === undefined) continue
+    const id = new pkijs.CertID()
+    await id.createForCertificate(certificate.pkijs, {
+      hashAlgorithm,
+      issuerCertificate: issuer.pkijs,
+    })
+    if (id.isEqual(single.certID)) return single
+  }
+  return undefined
+}
+
+/**
+ * Empties the CRL and OCSP caches (tests and benchmarks of a first fetch).
+ *
+ * @example
+ *
+ * ```ts
+ * clearRevocationCache()
+ * ```
+ *
+ * @internal
+ */
+export function clearRevocationCache(): void {
+  crls.clear()
+  ocspAnswers.clear()
+}

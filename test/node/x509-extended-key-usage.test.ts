@@ -1,0 +1,98 @@
+// extKeyUsage of the leaf certificate (RFC 5280 section 4.2.1.12) on verify, with leaves made by
+// the openssl CLI: a leaf certified only for purposes other than signing credentials (a TLS server
+// certificate, say) is refused by default; `requiredExtendedKeyUsage` on the trust anchors makes
+// an ecosystem's purpose mandatory. Without the rule (path-validation.ts
+// checkLeafExtendedKeyUsage) the serverAuth-only leaf here verified.
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  SdJwtVcSigner,
+  createTrustAnchors,
+  loadPrivateKey,
+  parseCertificate,
+  verify,
+  type ErrorCode,
+  type Signer,
+  type TrustAnchorOptions,
+} from 'credsign'
+import { decodePem } from '../../src/keys/pem.js'
+import { ChainMaker, LEAF_EXTENSIONS, type MadeCert } from './fixtures/x509-chains.js'
+
+const MDL_DS = '1.0.18013.5.1.2' // ISO/IEC 18013-5 document signer
+let root: MadeCert
+let intermediate: MadeCert
+const leaves: Record<string, MadeCert> = {}
+
+beforeAll(() => {
+  const maker = new ChainMaker()
+  root = maker.root()
+  intermediate = maker.intermediate('int', root)
+  const leaf = (name: string, eku?: string): MadeCert =>
+    maker.leaf(name, intermediate, [
+      ...LEAF_EXTENSIONS,
+      ...(eku === undefined ? [] : [`extendedKeyUsage=${eku}`]),
+    ])
+  leaves.none = leaf('none')
+  leaves.serverAuth = leaf('server-auth', 'serverAuth')
+  leaves.tlsPair = leaf('tls-pair', 'serverAuth,clientAuth')
+  leaves.codeSigning = leaf('code-signing', 'critical,codeSigning')
+  leaves.any = leaf('any', 'anyExtendedKeyUsage')
+  leaves.mdl = leaf('mdl', `serverAuth,${MDL_DS}`)
+  leaves.privateOid = leaf('private', '1.3.6.1.4.1.55555.7')
+}, 60_000)
+
+async function signerOf(certificate: MadeCert): Promise<Signer> {
+  const [block] = decodePem(certificate.keyPem)
+  if (block === undefined) throw new Error('no key')
+  const key = await loadPrivateKey('P-256', block.der)
+  const { publicJwk } = await parseCertificate(certificate.pem)
+  if (publicJwk === undefined) throw new Error('no public key')
+  return { id: 'issuer-key', algorithm: 'P-256', publicJwk, sign: (data) => key.sign(data) }
+}
+
+async function codesFor(leaf: MadeCert, options: TrustAnchorOptions = {}): Promise<ErrorCode[]> {
+  const token = await new SdJwtVcSigner(await signerOf(leaf)).issue(
+    { iss: 'https://issuer.example', vct: 'https://credentials.example/identity' },
+    { kid: false, header: { x5c: [leaf.x5c, intermediate.x5c] } },
+  )
+  const result = await verify(token, { trustAnchors: createTrustAnchors([root.pem], options) })
+  if (result.errors.length > 0)
+    expect(result.checks.find((check) => check.name === 'certificate_chain')?.passed).toBe(false)
+  return result.errors.map((error) => error.code)
+}
+
+describe('extKeyUsage, the default rule', () => {
+  it('a leaf certified only for TLS or code signing is certificate_extended_key_usage', async () => {
+    expect(await codesFor(leaves.serverAuth as MadeCert)).toEqual([
+      'certificate_extended_key_usage',
+    ])
+    expect(await codesFor(leaves.tlsPair as MadeCert)).toEqual(['certificate_extended_key_usage'])
+    expect(await codesFor(leaves.codeSigning as MadeCert)).toEqual([
+      'certificate_extended_key_usage',
+    ])
+  })
+
+  it('no extKeyUsage, anyExtendedKeyUsage, or a purpose besides the unrelated ones: accepted', async () => {
+    for (const leaf of [leaves.none, leaves.any, leaves.mdl, leaves.privateOid])
+      expect(await codesFor(leaf as MadeCert)).toEqual([])
+  })
+})
+
+describe('requiredExtendedKeyUsage', () => {
+  const required: TrustAnchorOptions = { requiredExtendedKeyUsage: [MDL_DS] }
+
+  it('a leaf listing the required purpose verifies', async () => {
+    expect(await codesFor(leaves.mdl as MadeCert, required)).toEqual([])
+  })
+
+  it('no extKeyUsage, anyExtendedKeyUsage or another purpose: certificate_extended_key_usage', async () => {
+    for (const leaf of [leaves.none, leaves.any, leaves.privateOid, leaves.serverAuth])
+      expect(await codesFor(leaf as MadeCert, required)).toEqual(['certificate_extended_key_usage'])
+  })
+
+  it('a malformed list is invalid_argument at createTrustAnchors', () => {
+    for (const bad of [[], ['serverAuth'], ['1.2.x'], 'not-a-list'])
+      expect(() =>
+        createTrustAnchors([root.pem], { requiredExtendedKeyUsage: bad as string[] }),
+      ).toThrow(expect.objectContaining({ code: 'invalid_argument' }))
+  })
+})

@@ -1,0 +1,366 @@
+// Certificate revocation of x5c chains (src/x509/revocation.ts) through verify(), against real
+// openssl CAs (`openssl ca`: index.txt, crlnumber, -revoke, -gencrl; `openssl ocsp -index` for OCSP
+// responses) served by a local node:http server through the caller's fetch
+// (test/node/fixtures/openssl-revocation.ts). Each broken answer is refused with its code; nothing
+// is fetched unless the trust anchors carry a revocation fetch.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  SdJwtVcSigner,
+  createTrustAnchors,
+  loadPrivateKey,
+  parseCertificate,
+  verify,
+  type ErrorCode,
+  type RevocationOptions,
+  type Signer,
+  type VerificationResult,
+} from 'credsign'
+import { decodePem } from '../../src/keys/pem.js'
+import { loadX509 } from '../../src/x509/lazy.js'
+import {
+  CA_ORIGIN,
+  RevocationLab,
+  type RevocationCa,
+  type RevocationCert,
+} from './fixtures/openssl-revocation.js'
+
+const LEAF = [
+  'basicConstraints=critical,CA:FALSE',
+  'keyUsage=critical,digitalSignature',
+  'subjectAltName=DNS:issuer.example,URI:https://issuer.example',
+]
+const HOUR = 3_600_000
+
+let lab: RevocationLab
+let root: RevocationCa
+let int: RevocationCa
+let other: RevocationCa
+const certs: Record<string, RevocationCert> = {}
+const crl: Record<string, Buffer> = {}
+let ocspSigner = 'int'
+let ocspMinutes = 24 * 60
+
+beforeAll(async () => {
+  lab = new RevocationLab()
+  root = lab.root('root')
+  other = lab.root('other')
+  const cdp = (name: string): string => `crlDistributionPoints=URI:${CA_ORIGIN}/${name}.crl`
+  const aia = `authorityInfoAccess=OCSP;URI:${CA_ORIGIN}/ocsp/int`
+  int = lab.intermediate('int', root, [cdp('root')])
+  const revokedInt = lab.intermediate('revoked-int', root, [cdp('root')])
+  certs.int = lab.read('int')
+  certs.revokedInt = lab.read('revoked-int')
+  certs.leaf = int.issue('leaf', [...LEAF, cdp('int')])
+  certs.revokedLeaf = int.issue('revoked-leaf', [...LEAF, cdp('int')])
+  certs.pemLeaf = int.issue('pem-leaf', [...LEAF, cdp('int-pem')])
+  certs.ocspLeaf = int.issue('ocsp-leaf', [...LEAF, aia])
+  certs.ocspRevokedLeaf = int.issue('ocsp-revoked-leaf', [...LEAF, aia])
+  certs.noPointerLeaf = int.issue('no-pointer-leaf', LEAF)
+  certs.leafUnderRevokedInt = revokedInt.issue('leaf-under-revoked-int', [
+    ...LEAF,
+    cdp('revoked-int'),
+  ])
+  certs.responder = int.issue('responder', [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=OCSPSigning',
+  ])
+  certs.notResponder = int.issue('not-responder', [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=clientAuth',
+  ])
+  int.revoke(certs.revokedLeaf)
+  int.revoke(certs.ocspRevokedLeaf)
+  root.revoke(certs.revokedInt)
+  crl.root = root.crl()
+  crl.int = int.crl()
+  crl.intPem = int.crl('PEM')
+  crl.revokedInt = revokedInt.crl()
+  crl.intShort = int.crl('DER', 1)
+  crl.other = other.crl()
+  await lab.listen()
+}, 120_000)
+
+afterAll(async () => {
+  await lab?.close()
+})
+
+const DER_CRL = 'application/pkix-crl'
+
+function serveDefaults(): void {
+  lab.routes.clear()
+  lab.routes.set('/root.crl', () => ({ body: crl.root as Buffer, type: DER_CRL }))
+  lab.routes.set('/int.crl', () => ({ body: crl.int as Buffer, type: DER_CRL }))
+  lab.routes.set('/int-pem.crl', () => ({ body: crl.intPem as Buffer, type: DER_CRL }))
+  lab.routes.set('/revoked-int.crl', () => ({ body: crl.revokedInt as Buffer, type: DER_CRL }))
+  lab.routes.set('/ocsp/int/', (path) => {
+    const request = Buffer.from(decodeURIComponent(path.slice('/ocsp/int/'.length)), 'base64')
+    return {
+      body: int.ocsp(request, ocspSigner, ocspMinutes),
+      type: 'application/ocsp-response',
+    }
+  })
+}
+
+beforeEach(async () => {
+  serveDefaults()
+  ocspSigner = 'int'
+  ocspMinutes = 24 * 60
+  lab.requests.length = 0
+  const x509 = await loadX509()
+  x509.clearRevocationCache()
+  x509.clearX5cCache()
+})
+
+async function signerOf(certificate: RevocationCert): Promise<Signer> {
+  const [block] = decodePem(certificate.keyPem)
+  if (block === undefined) throw new Error('no key')
+  const key = await loadPrivateKey('P-256', block.der)
+  const { publicJwk } = await parseCertificate(certificate.pem)
+  if (publicJwk === undefined) throw new Error('no public key')
+  return { id: 'issuer-key', algorithm: 'P-256', publicJwk, sign: (data) => key.sign(data) }
+}
+
+async function sdJwtVc(chain: RevocationCert[]): Promise<string> {
+  const signer = await signerOf(chain[0] as RevocationCert)
+  return new SdJwtVcSigner(signer).issue(
+    { iss: 'https://issuer.example', vct: 'https://credentials.example/identity', name: 'Erika' },
+    { kid: false, header: { x5c: chain.map((certificate) => certificate.x5c) } },
+  )
+}
+
+async function check(
+  chain: RevocationCert[],
+  revocation: Partial<RevocationOptions> | null = {},
+  now?: number,
+): Promise<VerificationResult> {
+  const trustAnchors = createTrustAnchors(
+    [root.lab.read('root').pem],
+    revocation === null ? {} : { revocation: { fetch: lab.fetch, ...revocation } },
+  )
+  return verify(await sdJwtVc(chain), {
+    trustAnchors,
+    ...(now === undefined ? {} : { now: new Date(now) }),
+  })
+}
+
+function codes(result: VerificationResult): ErrorCode[] {
+  return result.errors.map((error) => error.code)
+}
+
+function chainDetail(result: VerificationResult): string | undefined {
+  return result.checks.find((check) => check.name === 'certificate_chain')?.detail
+}
+
+describe('revocation through CRLs (openssl ca -gencrl)', () => {
+  it('a chain no CA revoked verifies; both CRLs were fetched; the detail says so', async () => {
+    const result = await check([certs.leaf as RevocationCert, certs.int as RevocationCert])
+    expect(result.errors).toEqual([])
+    expect(result.verified).toBe(true)
+    expect(chainDetail(result)).toContain('the leaf certificate good (CRL), x5c[1] good (CRL)')
+    expect(lab.requests.sort()).toEqual(['/int.crl', '/root.crl'])
+  })
+
+  it('a revoked leaf is certificate_revoked', async () => {
+    const result = await check([certs.revokedLeaf as RevocationCert, certs.int as RevocationCert])
+    expect(codes(result)).toEqual(['certificate_revoked'])
+    expect(result.verified).toBe(false)
+  })
+
+  it('a revoked intermediate (on the root CRL) is certificate_revoked', async () => {
+    const result = await check([
+      certs.leafUnderRevokedInt as RevocationCert,
+      certs.revokedInt as RevocationCert,
+    ])
+    expect(codes(result)).toEqual(['certificate_revoked'])
+    expect(result.errors[0]?.message).toContain('x5c[1]')
+  })
+
+  it('a PEM CRL works as the DER one does', async () => {
+    const result = await check([certs.pemLeaf as RevocationCert, certs.int as RevocationCert])
+    expect(result.errors).toEqual([])
+  })
+
+  it('a CRL with a tampered signature is revocation_invalid, in both modes', async () => {
+    const tampered = Buffer.from(crl.int as Buffer)
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 5) ^ 0x01, tampered.length - 5)
+    lab.routes.set('/int.crl', () => ({ body: tampered, type: DER_CRL }))
+    const chain = [certs.leaf as RevocationCert, certs.int as RevocationCert]
+    expect(codes(await check(chain))).toEqual(['revocation_invalid'])
+    expect(codes(await check(chain, { mode: 'if-available' }))).toEqual(['revocation_invalid'])
+  })
+
+  it("another CA's CRL at the CRL location is revocation_invalid", async () => {
+    lab.routes.set('/int.crl', () => ({ body: crl.other as Buffer, type: DER_CRL }))
+    const result = await check([certs.leaf as RevocationCert, certs.int as RevocationCert])
+    expect(codes(result)).toEqual(['revocation_invalid'])
+    expect(result.errors[0]?.message).toContain('another CA')
+  })
+
+  it('the root CRL served for the intermediate (right name? no: the root is another issuer)', async () => {
+    lab.routes.set('/int.crl', () => ({ body: crl.root as Buffer, type: DER_CRL }))
+    const result = await check([certs.leaf as RevocationCert, certs.int as RevocationCert])
+    expect(codes(result)).toEqual(['revocation_invalid'])
+  })
+
+  it('a CRL whose nextUpdate has passed at the verification time is revocation_invalid', async () => {
+    lab.routes.set('/int.crl', () => ({ body: crl.intShort as Buffer, type: DER_CRL }))
+    const chain = [certs.leaf as RevocationCert, certs.int as RevocationCert]
+    expect((await check(chain)).errors).toEqual([])
+    const later = await check(chain, {}, Date.now() + 2 * HOUR)
+    expect(codes(later)).toEqual(['revocation_invalid'])
+    expect(later.errors[0]?.message).toContain('nextUpdate')
+  })
+
+  it('a CRL over maxBytes is revocation_unavailable; not in if-available mode', async () => {
+    const chain = [certs.leaf as RevocationCert, certs.int as RevocationCert]
+    expect(codes(await check(chain, { maxBytes: 64 }))).toEqual(['revocation_unavailable'])
+    const soft = await check(chain, { maxBytes: 64, mode: 'if-available' })
+    expect(soft.errors).toEqual([])
+    expect(chainDetail(soft)).toContain('not checked (unavailable)')
+  })
+
+  it('a server that never answers: revocation_unavailable after timeoutMs', async () => {
+    lab.routes.set('/int.crl', () => 'hang')
+    const started = Date.now()
+    const result = await check([certs.leaf as RevocationCert, certs.int as RevocationCert], {
+      timeoutMs: 300,
+    })
+    expect(codes(result)).toEqual(['revocation_unavailable'])
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it('a redirect is not followed: revocation_unavailable', async () => {
+    const redirecting = (url: string, init: RequestInit): Promise<Response> =>
+      lab
+        .fetch(url, init)
+        .then(() => new Response(null, { status: 302, headers: { location: '/x' } }))
+    const result = await check([certs.leaf as RevocationCert, certs.int as RevocationCert], {
+      fetch: redirecting,
+    })
+    expect(codes(result)).toEqual(['revocation_unavailable'])
+  })
+})
+
+describe('revocation through OCSP (openssl ocsp -index)', () => {
+  const ocspChain = (): RevocationCert[] => [
+    certs.ocspLeaf as RevocationCert,
+    certs.int as RevocationCert,
+  ]
+
+  it('good, signed by the CA itself', async () => {
+    const result = await check(ocspChain())
+    expect(result.errors).toEqual([])
+    expect(chainDetail(result)).toContain('the leaf certificate good (OCSP)')
+    expect(lab.requests.some((path) => path.startsWith('/ocsp/int/'))).toBe(true)
+  })
+
+  it('revoked is certificate_revoked', async () => {
+    const result = await check([
+      certs.ocspRevokedLeaf as RevocationCert,
+      certs.int as RevocationCert,
+    ])
+    expect(codes(result)).toEqual(['certificate_revoked'])
+  })
+
+  it('signed by a delegated responder the CA issued with id-kp-OCSPSigning: accepted', async () => {
+    ocspSigner = 'responder'
+    expect((await check(ocspChain())).errors).toEqual([])
+  })
+
+  it('signed by a certificate of the CA without id-kp-OCSPSigning: revocation_invalid', async () => {
+    ocspSigner = 'not-responder'
+    const result = await check(ocspChain())
+    expect(codes(result)).toEqual(['revocation_invalid'])
+    expect(result.errors[0]?.message).toContain('OCSPSigning')
+  })
+
+  it('signed by another CA (the wrong issuer): revocation_invalid', async () => {
+    ocspSigner = 'other'
+    expect(codes(await check(ocspChain()))).toEqual(['revocation_invalid'])
+  })
+
+  it('an answer whose nextUpdate has passed at the verification time: revocation_invalid', async () => {
+    ocspMinutes = 60
+    const result = await check(ocspChain(), {}, Date.now() + 2 * HOUR)
+    expect(codes(result)).toEqual(['revocation_invalid'])
+    expect(result.errors[0]?.message).toContain('out of date')
+  })
+
+  it('a tampered response signature: revocation_invalid', async () => {
+    lab.routes.set('/ocsp/int/', (path) => {
+      const request = Buffer.from(decodeURIComponent(path.slice('/ocsp/int/'.length)), 'base64')
+      const body = Buffer.from(int.ocsp(request, 'int', 60, { noCerts: true }))
+      body.writeUInt8(body.readUInt8(body.length - 3) ^ 0x01, body.length - 3)
+      return { body, type: 'application/ocsp-response' }
+    })
+    expect(codes(await check(ocspChain()))).toEqual(['revocation_invalid'])
+  })
+})
+
+describe('modes, the default and the caches', () => {
+  it('without revocation configured nothing is fetched, even for certificates with CRL and OCSP locations', async () => {
+    const result = await check(
+      [certs.revokedLeaf as RevocationCert, certs.int as RevocationCert],
+      null,
+    )
+    expect(result.errors).toEqual([])
+    expect(result.verified).toBe(true)
+    expect(lab.requests).toEqual([])
+  })
+
+  it("'require': a certificate without CRL or OCSP location is revocation_unavailable; 'if-available' passes it", async () => {
+    const chain = [certs.noPointerLeaf as RevocationCert, certs.int as RevocationCert]
+    const required = await check(chain)
+    expect(codes(required)).toEqual(['revocation_unavailable'])
+    expect(required.errors[0]?.message).toContain('names no CRL distribution point')
+    const soft = await check(chain, { mode: 'if-available' })
+    expect(soft.errors).toEqual([])
+    expect(chainDetail(soft)).toContain(
+      'the leaf certificate not checked (no CRL or OCSP location)',
+    )
+  })
+
+  it('a CRL is fetched once and reused until it expires', async () => {
+    const chain = [certs.leaf as RevocationCert, certs.int as RevocationCert]
+    await check(chain)
+    await check(chain)
+    expect(lab.requests.filter((path) => path === '/int.crl')).toHaveLength(1)
+    await check(chain, { cacheMs: 0 })
+    await check(chain, { cacheMs: 0 })
+    expect(lab.requests.filter((path) => path === '/int.crl')).toHaveLength(3)
+  })
+
+  it('a cached chain is not a shortcut past revocation: revoked after the first verify, refused on the next', async () => {
+    const leaf = int.issue('late-revoked-leaf', [
+      ...LEAF,
+      `crlDistributionPoints=URI:${CA_ORIGIN}/int.crl`,
+    ])
+    const chain = [leaf, certs.int as RevocationCert]
+    const first = await check(chain)
+    expect(first.errors).toEqual([])
+    int.revoke(leaf)
+    const newer = int.crl()
+    lab.routes.set('/int.crl', () => ({ body: newer, type: DER_CRL }))
+    // The old CRL's cache entry ends (as at its nextUpdate); the validated chain stays cached.
+    ;(await loadX509()).clearRevocationCache()
+    const second = await check(chain)
+    expect(codes(second)).toEqual(['certificate_revoked'])
+  })
+
+  it('createTrustAnchors refuses malformed revocation options', () => {
+    const pem = lab.read('root').pem
+    expect(() => createTrustAnchors([pem], { revocation: {} as RevocationOptions })).toThrow(
+      /revocation.fetch/,
+    )
+    expect(() =>
+      createTrustAnchors([pem], {
+        revocation: { fetch: lab.fetch, mode: 'soft' as 'require' },
+      }),
+    ).toThrow(/mode/)
+    expect(() =>
+      createTrustAnchors([pem], { revocation: { fetch: lab.fetch, maxBytes: 0 } }),
+    ).toThrow(/maxBytes/)
+  })
+})
