@@ -67,6 +67,8 @@ const COMMAND_HELP: Record<string, string> = {
       [--allow-inline-contexts]: Data Integrity documents may carry inline @context objects (for the
       W3C conformance suites only: an inline context can change what a signed document says).
       [--issuer-profiles FILE]: VC-API issuer profiles (JSON) for POST /credentials/issue.
+      [--jwt-vc-issuer https://issuer.example]: serve the SD-JWT VC issuer metadata (the vault's
+      keys, with x5c where a certificate chain is attached) at /.well-known/jwt-vc-issuer.
       [--no-access-log]: no JSON access log line per request on stdout (on by default).
       [--no-metrics] [--metrics-token-file PATH]: GET /metrics (Prometheus) is on, behind the API
       tokens, or behind its own token (this file, or CREDSIGN_METRICS_TOKEN).
@@ -130,6 +132,7 @@ environment:
   CREDSIGN_METRICS_TOKEN  serve: the token that alone opens GET /metrics (16+ characters).
   CREDSIGN_ISSUER_PROFILES  serve: default of --issuer-profiles.
   CREDSIGN_WORKERS     serve: default of --workers.
+  CREDSIGN_JWT_VC_ISSUER  serve: default of --jwt-vc-issuer.
   PBKDF2_ITERATIONS    KDF iterations for new keys (default 600000, at least 1000).
   CREDSIGN_UNLOCK_CACHE_TTL_MS  keep unlocked keys in memory this long (off by default).
   CREDSIGN_COMPAT, CREDSIGN_ED25519_ALG, CREDSIGN_LOCKOUT_MAX_FAILURES, CREDSIGN_LOCKOUT_SECONDS

@@ -3,7 +3,7 @@ import cluster from 'node:cluster'
 import { createServer, type Server } from 'node:http'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createHandler } from '../http/handler.js'
+import { createHandler, isJwtVcIssuerUrl } from '../http/handler.js'
 import { DEFAULT_BODY_TIMEOUT_MS, toNodeListener } from '../http/node-listener.js'
 import { renderPrometheus } from '../http/metrics.js'
 import type { CorsOptions, HttpAuth, HttpLogEntry } from '../http/options.js'
@@ -77,6 +77,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     '--no-metrics': 'flag',
     '--metrics-token-file': 'value',
     '--issuer-profiles': 'value',
+    '--jwt-vc-issuer': 'value',
     '--workers': 'value',
     '--no-verifier-page': 'flag',
     ...SERVE_COMPAT_FLAGS,
@@ -103,6 +104,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     stringFlag(flags, '--issuer-profiles') ?? (io.env.CREDSIGN_ISSUER_PROFILES?.trim() || undefined)
   const issuerConfig = profilesFile === undefined ? undefined : await loadIssuerConfig(profilesFile)
   const issuers = issuerConfig?.issuers
+  const jwtVcIssuer = jwtVcIssuerOf(flags, io.env)
   const openStatusLists = async (
     vault: CliVault['vault'],
   ): Promise<ServeStatusLists | undefined> =>
@@ -226,6 +228,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
           : { requestEncryption: compat.requestEncryption }),
         ...(compat.service === undefined ? {} : { service: compat.service }),
         ...(issuers === undefined ? {} : { issuers }),
+        ...(jwtVcIssuer === undefined ? {} : { jwtVcIssuer }),
         ...(statusLists === undefined ? {} : { statusLists: statusLists.lists }),
         // For W3C conformance runs only: inline contexts can change what a signed document says.
         ...(flags['--allow-inline-contexts']
@@ -315,6 +318,22 @@ function workersOf(flags: Flags, io: CliIo): number {
       2,
     )
   return workers
+}
+
+/**
+ * `--jwt-vc-issuer URL` (or `CREDSIGN_JWT_VC_ISSUER`): serve the SD-JWT VC issuer metadata of this
+ * issuer identifier at `/.well-known/jwt-vc-issuer[/path]`, with the vault's keys (and the `x5c` of
+ * versions with a chain). Checked before anything starts: an https URL, path of one segment.
+ */
+function jwtVcIssuerOf(flags: Flags, env: CliIo['env']): string | undefined {
+  const issuer =
+    stringFlag(flags, '--jwt-vc-issuer') ?? (env.CREDSIGN_JWT_VC_ISSUER?.trim() || undefined)
+  if (issuer !== undefined && !isJwtVcIssuerUrl(issuer))
+    throw new CliError(
+      '--jwt-vc-issuer (or CREDSIGN_JWT_VC_ISSUER) must be an https URL without query or fragment, its path at most one segment',
+      2,
+    )
+  return issuer
 }
 
 /** `--no-access-log`, or `CREDSIGN_ACCESS_LOG=off` (also `0`, `false`, `no`): no access log. */

@@ -401,16 +401,27 @@ function checkOptions(options: HandlerOptions): Settings {
   return { limits: { maxBodyBytes, maxJsonDepth } }
 }
 
-/** An https URL, no query, fragment or credentials, its path at most one segment (one route). */
-function checkJwtVcIssuer(options: HandlerOptions): void {
-  const issuer: unknown = options.jwtVcIssuer
+/**
+ * Whether `issuer` can be a `jwtVcIssuer`: an https URL without query, fragment or credentials, its
+ * path at most one segment (one route). `credsign serve --jwt-vc-issuer` checks its flag with it.
+ *
+ * @example
+ *
+ * ```ts
+ * isJwtVcIssuerUrl('https://issuer.example/tenant') // true
+ * isJwtVcIssuerUrl('http://issuer.example') // false
+ * ```
+ *
+ * @internal
+ */
+export function isJwtVcIssuerUrl(issuer: unknown): boolean {
   let url: URL | undefined
   try {
     url = typeof issuer === 'string' ? new URL(issuer) : undefined
   } catch {
     url = undefined
   }
-  if (
+  return !(
     url === undefined ||
     url.protocol !== 'https:' ||
     url.search !== '' ||
@@ -419,6 +430,10 @@ function checkJwtVcIssuer(options: HandlerOptions): void {
     url.password !== '' ||
     /^\/[^/]+\/./.test(url.pathname)
   )
+}
+
+function checkJwtVcIssuer(options: HandlerOptions): void {
+  if (!isJwtVcIssuerUrl(options.jwtVcIssuer))
     throw new CredsignError(
       'invalid_argument',
       'jwtVcIssuer must be an https URL without query or fragment, its path at most one segment',

@@ -11,6 +11,7 @@ import { openCliVault } from '../../src/cli/config.js'
 import { runCli, type CliIo } from '../../src/cli/run.js'
 import { parseSubject } from '../../src/cli/x509.js'
 import { OpensslCa, type CaCert } from './fixtures/openssl-ca.js'
+import { serveInProcess, serveRefused } from '../fixtures/serve.js'
 
 const ISSUER = 'https://issuer.example'
 const KEY = 'issuer-1'
@@ -171,6 +172,87 @@ describe('credsign csr / cert add', () => {
     } finally {
       await opened.close()
     }
+  })
+
+  it('serve --jwt-vc-issuer (or CREDSIGN_JWT_VC_ISSUER) publishes the vault keys with their x5c at /.well-known/jwt-vc-issuer', async () => {
+    // A key of its own with an openssl-issued chain, in a data dir of its own.
+    const dataDir = join(dir, 'serve-data')
+    const env = { PBKDF2_ITERATIONS: '1000', CREDSIGN_DATA_DIR: dataDir }
+    const run = async (argv: string[]): Promise<string> => {
+      const out: string[] = []
+      const err: string[] = []
+      const code = await runCli(argv, { env, out: (l) => out.push(l), err: (l) => err.push(l) })
+      expect(code, err.join('\n')).toBe(0)
+      return out.join('\n')
+    }
+    const secrets = ['--secrets-file', secretsFile]
+    await run(['keygen', '--id', 'issuer-2', '--algorithm', 'P-256', ...secrets])
+    const csrFile = join(dir, 'issuer-2.csr')
+    await run([
+      'csr',
+      '--key',
+      'issuer-2',
+      '--subject',
+      'CN=issuer.example',
+      '--dns',
+      'issuer.example',
+      ...secrets,
+      '--out',
+      csrFile,
+    ])
+    const leaf = ca.signCsr('leaf-2', csrFile, intermediate, LEAF)
+    const chainFile = join(dir, 'chain-2.pem')
+    await writeFile(chainFile, leaf.pem + intermediate.pem)
+    await run(['cert', 'add', '--key', 'issuer-2', '--chain', chainFile, ...secrets])
+
+    type Metadata = { issuer: string; jwks: { keys: { kid: string; x5c?: string[] }[] } }
+    const server = await serveInProcess(
+      ['--port', '0', '--no-auth', '--no-access-log', '--workers', '1', '--jwt-vc-issuer', ISSUER],
+      env,
+    )
+    try {
+      const response = await fetch(`${server.base}/.well-known/jwt-vc-issuer`)
+      expect(response.status).toBe(200)
+      const metadata = (await response.json()) as Metadata
+      expect(metadata.issuer).toBe(ISSUER)
+      // The current version under the did:key kid its JWTs carry, and under its thumbprint.
+      const withChain = metadata.jwks.keys.filter((key) => key.x5c !== undefined)
+      expect(withChain.length).toBe(2)
+      expect(withChain.some((key) => key.kid.startsWith('did:key:'))).toBe(true)
+      for (const key of withChain) expect(key.x5c).toEqual([leaf.x5c, intermediate.x5c])
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
+
+    // The environment variable, an issuer with a path; without either the route is 404.
+    const tenant = await serveInProcess(
+      ['--port', '0', '--no-auth', '--no-access-log', '--workers', '1'],
+      { ...env, CREDSIGN_JWT_VC_ISSUER: `${ISSUER}/tenant` },
+    )
+    try {
+      const response = await fetch(`${tenant.base}/.well-known/jwt-vc-issuer/tenant`)
+      expect(((await response.json()) as Metadata).issuer).toBe(`${ISSUER}/tenant`)
+    } finally {
+      await tenant.stop()
+    }
+    const plain = await serveInProcess(
+      ['--port', '0', '--no-auth', '--no-access-log', '--workers', '1'],
+      env,
+    )
+    try {
+      expect((await fetch(`${plain.base}/.well-known/jwt-vc-issuer`)).status).toBe(404)
+    } finally {
+      await plain.stop()
+    }
+
+    const refused = await serveRefused(
+      ['--port', '0', '--no-auth', '--jwt-vc-issuer', 'http://issuer.example'],
+      env,
+    )
+    expect(refused.code).toBe(2)
+    expect(refused.err).toContain(
+      '--jwt-vc-issuer (or CREDSIGN_JWT_VC_ISSUER) must be an https URL',
+    )
   })
 
   it('a bad chain file: a code, exit 1, no stack trace, no path but the one given', async () => {
