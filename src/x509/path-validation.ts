@@ -20,8 +20,16 @@ import { loadPkijs } from './pkijs.js'
  * Extensions credsign (or pkijs, for policies) processes: any other extension marked critical makes
  * a certificate unusable (RFC 5280 section 4.2). extKeyUsage is restricted on the leaf
  * ({@link checkLeafExtendedKeyUsage}).
+ *
+ * @example
+ *
+ * ```ts
+ * UNDERSTOOD_EXTENSIONS.has('2.5.29.19') // true: basicConstraints
+ * ```
+ *
+ * @internal
  */
-const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
+export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.14', // subjectKeyIdentifier
   '2.5.29.15', // keyUsage
   '2.5.29.17', // subjectAltName

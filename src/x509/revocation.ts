@@ -7,7 +7,7 @@ import { codecs } from './core-codecs.js'
 import { hex } from './der-reading.js'
 import { decodeCertificate } from './parse.js'
 import type { DecodedCertificate } from './parse.js'
-import { WEAK_SIGNATURE_ALGORITHMS } from './path-validation.js'
+import { UNDERSTOOD_EXTENSIONS, WEAK_SIGNATURE_ALGORITHMS } from './path-validation.js'
 import { loadPkijs } from './pkijs.js'
 
 /*
@@ -56,6 +56,8 @@ const AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1'
 const ACCESS_METHOD_OCSP = '1.3.6.1.5.5.7.48.1'
 const OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1'
 const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9'
+/** Id-pkix-ocsp-nocheck (RFC 6960 section 4.2.2.2.1): the responder certificate is not checked. */
+const OCSP_NO_CHECK = '1.3.6.1.5.5.7.48.1.5'
 /** CRL extensions credsign processes; any other critical one makes the CRL unusable. */
 const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.20', // cRLNumber
@@ -428,6 +430,12 @@ async function verifiedOcsp(
   if (!signed) invalid('signature does not verify')
 
   const single = await responseFor(pkijs, basic, certificate, issuer)
+  // credsign processes no OCSP extension (it sends no nonce): a critical one is not understood.
+  const critical = [
+    ...(basic.tbsResponseData.responseExtensions ?? []),
+    ...(single?.singleExtensions ?? []),
+  ].find((extension) => extension.critical)
+  if (critical !== undefined) invalid(`has the critical extension ${critical.extnID}`)
   if (single === undefined)
     return fail(
       'revocation_unavailable',
@@ -501,6 +509,14 @@ async function authorizedResponder(
       invalid('is signed by a responder certificate with a weak signature algorithm')
     if (Date.parse(summary.notBefore) > now || Date.parse(summary.notAfter) < now)
       invalid('is signed by a responder certificate that is not valid at the verification time')
+    const unknown = summary.extensions.find(
+      (extension) =>
+        extension.critical &&
+        !UNDERSTOOD_EXTENSIONS.has(extension.oid) &&
+        extension.oid !== OCSP_NO_CHECK,
+    )
+    if (unknown !== undefined)
+      invalid(`is signed by a responder certificate with the critical extension ${unknown.oid}`)
     return candidate
   }
   return invalid(`is signed neither by ${issuer.summary.subject} nor by a responder it delegated`)
