@@ -70,6 +70,11 @@ const UNDERSTOOD_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([
 ])
 /** At most this many CRL and OCSP locations are tried per certificate. */
 const MAX_SOURCES = 4
+/**
+ * How far a thisUpdate may lie after the verification time: the responder's clock and ours differ,
+ * and an answer made while verify() runs is stamped after the `now` it started with.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000
 /** An OCSP answer without nextUpdate is fresh for this long after its thisUpdate. */
 const OCSP_WITHOUT_NEXT_UPDATE_MS = 5 * 60_000
 const HASH_OF_OID: ReadonlyMap<string, string> = new Map([
@@ -264,7 +269,7 @@ async function crlStatus(
     entry = await verifiedCrl(pkijs, body, issuer, url, context.cacheMs)
     if (context.cacheMs > 0) crls.set(cacheKey, entry)
   }
-  if (entry.thisUpdate > now)
+  if (entry.thisUpdate > now + CLOCK_SKEW_MS)
     fail('revocation_invalid', `the CRL ${url} is not valid before its thisUpdate`)
   if (entry.nextUpdate < now)
     fail(
@@ -373,7 +378,7 @@ async function ocspStatus(
     entry = await verifiedOcsp(pkijs, body, certificate, issuer, url, now, context.cacheMs)
     if (context.cacheMs > 0) ocspAnswers.set(cacheKey, entry)
   }
-  if (entry.thisUpdate > now)
+  if (entry.thisUpdate > now + CLOCK_SKEW_MS)
     fail('revocation_invalid', `the OCSP response of ${url} is not valid before its thisUpdate`)
   if (entry.freshUntil < now)
     fail(

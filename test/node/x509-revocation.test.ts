@@ -70,6 +70,14 @@ beforeAll(async () => {
     'keyUsage=critical,digitalSignature',
     'extendedKeyUsage=clientAuth',
   ])
+  // An intermediate CA whose keyUsage lacks cRLSign, yet publishes a CRL (openssl signs it anyway).
+  const noCrlSign = lab.intermediate('no-crl-sign', root, [cdp('root')], 'keyCertSign')
+  certs.noCrlSign = lab.read('no-crl-sign')
+  certs.leafUnderNoCrlSign = noCrlSign.issue('leaf-under-no-crl-sign', [
+    ...LEAF,
+    cdp('no-crl-sign'),
+  ])
+  crl.noCrlSign = noCrlSign.crl()
   int.revoke(certs.revokedLeaf)
   int.revoke(certs.ocspRevokedLeaf)
   root.revoke(certs.revokedInt)
@@ -94,6 +102,7 @@ function serveDefaults(): void {
   lab.routes.set('/int.crl', () => ({ body: crl.int as Buffer, type: DER_CRL }))
   lab.routes.set('/int-pem.crl', () => ({ body: crl.intPem as Buffer, type: DER_CRL }))
   lab.routes.set('/revoked-int.crl', () => ({ body: crl.revokedInt as Buffer, type: DER_CRL }))
+  lab.routes.set('/no-crl-sign.crl', () => ({ body: crl.noCrlSign as Buffer, type: DER_CRL }))
   lab.routes.set('/ocsp/int/', (path) => {
     const request = Buffer.from(decodeURIComponent(path.slice('/ocsp/int/'.length)), 'base64')
     return {
@@ -202,6 +211,15 @@ describe('revocation through CRLs (openssl ca -gencrl)', () => {
     lab.routes.set('/int.crl', () => ({ body: crl.root as Buffer, type: DER_CRL }))
     const result = await check([certs.leaf as RevocationCert, certs.int as RevocationCert])
     expect(codes(result)).toEqual(['revocation_invalid'])
+  })
+
+  it('a CRL signed by a CA whose keyUsage lacks cRLSign is revocation_invalid (pkijs does not check it)', async () => {
+    const result = await check([
+      certs.leafUnderNoCrlSign as RevocationCert,
+      certs.noCrlSign as RevocationCert,
+    ])
+    expect(codes(result)).toEqual(['revocation_invalid'])
+    expect(result.errors[0]?.message).toContain('cRLSign')
   })
 
   it('a CRL whose nextUpdate has passed at the verification time is revocation_invalid', async () => {
