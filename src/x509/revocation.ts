@@ -101,6 +101,8 @@ interface OcspEntry {
 
 const crls = new BoundedMap<CrlEntry>(64)
 const ocspAnswers = new BoundedMap<OcspEntry>(1024)
+/** CRL fetches in flight, by the CRL cache's key. */
+const crlLoads = new Map<string, Promise<CrlEntry>>()
 
 function fail(code: ErrorCode, message: string, cause?: unknown): never {
   throw new CredsignError(code, message, cause === undefined ? undefined : { cause })
@@ -265,8 +267,26 @@ async function crlStatus(
     entry = undefined
   }
   if (entry === undefined) {
-    const body = await fetched(url, CRL_MEDIA_TYPES, context)
-    entry = await verifiedCrl(pkijs, body, issuer, url, context.cacheMs)
+    // Concurrent verifications of tokens under one CA share one fetch (a busy verifier at a CRL's
+    // nextUpdate would otherwise fetch it once per request in flight).
+    let load = crlLoads.get(cacheKey)
+    if (load === undefined) {
+      const started = (async () =>
+        verifiedCrl(
+          pkijs,
+          await fetched(url, CRL_MEDIA_TYPES, context),
+          issuer,
+          url,
+          context.cacheMs,
+        ))()
+      crlLoads.set(cacheKey, started)
+      started.then(
+        () => crlLoads.delete(cacheKey),
+        () => crlLoads.delete(cacheKey),
+      )
+      load = started
+    }
+    entry = await load
     if (context.cacheMs > 0) crls.set(cacheKey, entry)
   }
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)

@@ -350,6 +350,13 @@ describe('modes, the default and the caches', () => {
     expect(lab.requests.filter((path) => path === '/int.crl')).toHaveLength(3)
   })
 
+  it('concurrent verifications share one CRL fetch', async () => {
+    const chain = [certs.leaf as RevocationCert, certs.int as RevocationCert]
+    const results = await Promise.all([check(chain), check(chain), check(chain)])
+    for (const result of results) expect(result.errors).toEqual([])
+    expect(lab.requests.filter((path) => path === '/int.crl')).toHaveLength(1)
+  })
+
   it('a cached chain is not a shortcut past revocation: revoked after the first verify, refused on the next', async () => {
     const leaf = int.issue('late-revoked-leaf', [
       ...LEAF,
