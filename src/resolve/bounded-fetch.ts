@@ -116,10 +116,13 @@ export async function fetchBoundedBytes(url: string, request: BoundedRequest): P
   const onCallerAbort = (): void => stop(callerAborted(signal))
   signal?.addEventListener('abort', onCallerAbort, { once: true })
 
+  // Called unbound: a browser's window.fetch refuses any other `this` ('Illegal invocation'), and
+  // `request.fetch(…)` would pass the request object.
+  const callerFetch = request.fetch
   try {
     const response = await race(
       (async () =>
-        request.fetch(url, {
+        callerFetch(url, {
           method: 'GET',
           headers: { accept: request.mediaTypes.join(', ') },
           redirect: 'manual',

@@ -77,4 +77,25 @@ describe('x5c revocation on this runtime', () => {
     })
     expect(revoked.errors.map((error) => error.code)).toEqual(['certificate_revoked'])
   })
+
+  it("a fetch that must be called unbound, as a browser's window.fetch (else 'Illegal invocation'), works", async () => {
+    // WebIDL operations of the global object refuse another `this`: `({ fetch }).fetch(url)` throws
+    // in Chromium. This stand-in refuses the same way on every runtime.
+    function unboundOnly(this: unknown, url: string): Promise<Response> {
+      if (this !== undefined && this !== globalThis)
+        return Promise.reject(new TypeError('Illegal invocation'))
+      const crl = CRLS.get(url) as string
+      return Promise.resolve(
+        new Response(bytes(crl), { headers: { 'content-type': 'application/pkix-crl' } }),
+      )
+    }
+    const trustAnchors = createTrustAnchors([REVOCATION_ROOT_PEM], {
+      revocation: { fetch: unboundOnly, cacheMs: 0 },
+    })
+    const result = await verify(await token(REVOCATION_LEAF_X5C, REVOCATION_LEAF_KEY_PEM), {
+      trustAnchors,
+      now: NOW,
+    })
+    expect(result.errors).toEqual([])
+  })
 })
