@@ -287,6 +287,22 @@ describe('revocation through OCSP (openssl ocsp -index)', () => {
     expect((await check(ocspChain())).errors).toEqual([])
   })
 
+  it('a responder named by key hash (responderID byKey), the CA or a delegated responder: accepted', async () => {
+    for (const signer of ['int', 'responder']) {
+      lab.routes.set('/ocsp/int/', (path) => {
+        const request = Buffer.from(decodeURIComponent(path.slice('/ocsp/int/'.length)), 'base64')
+        return {
+          body: int.ocsp(request, signer, 60, { keyId: true }),
+          type: 'application/ocsp-response',
+        }
+      })
+      ;(await loadX509()).clearRevocationCache()
+      const result = await check(ocspChain())
+      expect(result.errors, signer).toEqual([])
+      expect(chainDetail(result)).toContain('good (OCSP)')
+    }
+  })
+
   it('signed by a certificate of the CA without id-kp-OCSPSigning: revocation_invalid', async () => {
     ocspSigner = 'not-responder'
     const result = await check(ocspChain())
