@@ -239,7 +239,11 @@ describe('a cached x5c status list is not used past its certificate chain', () =
       const entry = await lists.allocate('list')
       const listJwt = (await lists.publish('list')).jwt
 
-      const longLeaf = ca.signCsr(`lists-long-${kind}`, csrFile, intermediate, extensions)
+      // Its validity starts before `start` too (a certificate made now starts at the current
+      // second, which may be after `start`).
+      const longLeaf = ca.signCsr(`lists-long-${kind}`, csrFile, intermediate, extensions, {
+        notBefore: asn1Time(start - 3_600_000),
+      })
       await vault.attachCertificateChain('lists', ['s1'], longLeaf.pem + intermediate.pem)
       const credential = await vault.withKey('lists', ['s1'], (renewed) =>
         entry.kind === 'token'
