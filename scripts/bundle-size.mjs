@@ -119,7 +119,8 @@ async function measure(row, work) {
   const files = new Map(result.outputFiles.map((f) => [f.path, f.contents]))
   const outputs = result.metafile.outputs
   const key = (p) => join(dir, p)
-  const entryOut = Object.keys(outputs).find((p) => outputs[p].entryPoint)
+  // The app's own chunk: `import()` targets are entry points of the metafile too, in no fixed order.
+  const entryOut = Object.keys(outputs).find((p) => outputs[p].entryPoint === 'app.js')
   // The initial load: the entry and everything it imports statically, transitively.
   const initial = new Set()
   const stack = [entryOut]
