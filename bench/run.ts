@@ -232,7 +232,7 @@ async function rawSigners(algorithm: KeyAlgorithm, pkcs8: Uint8Array): Promise<R
   }
   if (algorithm === 'Ed25519') {
     raw.push({ name: 'node:crypto sign', sign: () => nodeSign(null, message, nodeKey) })
-    const parsed = parsePkcs8(der).key
+    const parsed = (await parsePkcs8(der)).key
     if (!('seed' in parsed)) throw new Error('unreachable')
     const seed = parsed.seed
     raw.push({ name: '@noble/curves ed25519', sign: () => ed25519.sign(message, seed) })
@@ -241,7 +241,7 @@ async function rawSigners(algorithm: KeyAlgorithm, pkcs8: Uint8Array): Promise<R
       name: 'node:crypto sign',
       sign: () => nodeSign('sha256', message, { key: nodeKey, dsaEncoding: 'ieee-p1363' }),
     })
-    const parsed = parsePkcs8(der).key
+    const parsed = (await parsePkcs8(der)).key
     if (!('scalar' in parsed)) throw new Error('unreachable')
     const scalar = parsed.scalar
     raw.push({

@@ -5,6 +5,7 @@ import * as nodeCrypto from 'node:crypto'
 import type { JsonWebKey as NodeJsonWebKey, KeyObject } from 'node:crypto'
 import { CredsignError } from '../errors/credsign-error.js'
 import { EC_CURVES, isEcAlgorithm, toLowS } from '../keys/curves.js'
+import { NOBLE_CURVES } from '../keys/noble-curves.js'
 import { isRsaPublicKey, jwkFromPublicKey } from '../keys/jwk.js'
 import { isRsaAlgorithm, RSA_SCHEMES } from '../keys/rsa-algorithms.js'
 import type { PublicKeyBytes } from '../keys/jwk.js'
@@ -350,11 +351,12 @@ export function selfTest(algorithm: KeyAlgorithm): boolean {
     const curve = EC_CURVES[algorithm]
     // Any fixed scalar below the group order: 1, 2, 3, ...
     const scalar = Uint8Array.from({ length: curve.size }, (_, i) => i + 1)
-    const pkcs8 = encodePkcs8({ algorithm, scalar })
+    const noble = NOBLE_CURVES[algorithm]
+    const point = noble.getPublicKey(scalar, false)
+    const pkcs8 = encodePkcs8({ algorithm, scalar }, { algorithm, publicKey: point })
     const key = nodeCrypto.createPrivateKey({ key: view(pkcs8), format: 'der', type: 'pkcs8' })
-    const point = curve.noble.getPublicKey(scalar, false)
     const ours = plain(nodeCrypto.sign(hash, SELF_TEST_MESSAGE, { key, ...options }))
-    const theirs = curve.noble.sign(SELF_TEST_MESSAGE, scalar, {
+    const theirs = noble.sign(SELF_TEST_MESSAGE, scalar, {
       prehash: true,
       lowS: true,
       format: 'compact',
@@ -365,7 +367,7 @@ export function selfTest(algorithm: KeyAlgorithm): boolean {
     })
     return (
       ours.length === 2 * curve.size &&
-      curve.noble.verify(ours, SELF_TEST_MESSAGE, point, {
+      noble.verify(ours, SELF_TEST_MESSAGE, point, {
         prehash: true,
         lowS: false,
         format: 'compact',

@@ -121,7 +121,8 @@ export async function generateKeyPair(
       return fromWebCrypto(pair.privateKey)
     }
     // Uniform in [1, n-1]: noble reduces a wide random value modulo n - 1 (FIPS 186-5 A.2.1).
-    const scalar = curve.noble.utils.randomSecretKey()
+    const { NOBLE_CURVES } = await import('./noble-curves.js')
+    const scalar = NOBLE_CURVES[algorithm].utils.randomSecretKey()
     try {
       return await importPrivateKey({ seed: scalar, algorithm })
     } finally {

@@ -102,7 +102,9 @@ export async function importPrivateKey(input: PrivateKeyInput): Promise<KeyMater
     if ('pkcs8' in input && input.pkcs8 !== undefined) {
       const { pkcs8 } = input
       ;({ key, publicKey, rsaRestriction } =
-        typeof pkcs8 === 'string' ? parsePrivateKeyPem(pkcs8, 'pkcs8') : parsePkcs8(pkcs8))
+        typeof pkcs8 === 'string'
+          ? await parsePrivateKeyPem(pkcs8, 'pkcs8')
+          : await parsePkcs8(pkcs8))
     } else if (
       ('pem' in input && input.pem !== undefined) ||
       ('der' in input && input.der !== undefined)
@@ -113,7 +115,9 @@ export async function importPrivateKey(input: PrivateKeyInput): Promise<KeyMater
       if (der !== undefined && !(der instanceof Uint8Array))
         throw new CredsignError('invalid_argument', 'der must be a Uint8Array')
       ;({ key, publicKey, rsaRestriction } =
-        typeof pem === 'string' ? parsePrivateKeyPem(pem) : parsePrivateKeyDer(der as Uint8Array))
+        typeof pem === 'string'
+          ? await parsePrivateKeyPem(pem)
+          : await parsePrivateKeyDer(der as Uint8Array))
       // PKCS#1 and plain PKCS#8 RSA keys say nothing of the scheme or hash: the caller names it
       // (the pkcs8 form keeps its 0.1 default, RSA-PSS). A PSS key with parameters names its own.
       if (
@@ -128,7 +132,7 @@ export async function importPrivateKey(input: PrivateKeyInput): Promise<KeyMater
       }
     } else if ('jwk' in input && input.jwk !== undefined) {
       key = privatePartsFromJwk(input.jwk)
-      publicKey = derivePublicKey(key)
+      publicKey = await derivePublicKey(key)
       checkJwkPublicMembers(input.jwk, publicKey)
     } else {
       const { seed, algorithm } = input as { seed: unknown; algorithm: unknown }
@@ -145,7 +149,7 @@ export async function importPrivateKey(input: PrivateKeyInput): Promise<KeyMater
         algorithm === 'Ed25519'
           ? { algorithm, seed }
           : { algorithm: algorithm as EcAlgorithm, scalar: seed }
-      return await keyMaterial(borrowed, derivePublicKey(borrowed))
+      return await keyMaterial(borrowed, await derivePublicKey(borrowed))
     }
     // The algorithm the key will sign with: an RSA key's own says nothing of its scheme (see
     // PrivateKeyInput); any other key must be of the algorithm named.

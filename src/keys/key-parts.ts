@@ -1,9 +1,8 @@
-import { ed25519 } from '@noble/curves/ed25519.js'
-import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { wipe } from '../util/bytes.js'
 import { EC_CURVES } from './curves.js'
 import type { EcAlgorithm } from './curves.js'
+import { bigIntFromBytes } from './curve-points.js'
 import { checkRsaPublicKey } from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
 import { isRsaAlgorithm, RSA_SCHEMES } from './rsa-algorithms.js'
@@ -41,7 +40,7 @@ export interface RsaPrivateParts {
  *   algorithm: 'Ed25519',
  *   seed: crypto.getRandomValues(new Uint8Array(32)),
  * }
- * derivePublicKey(parts)
+ * await derivePublicKey(parts)
  * wipePrivateKeyParts(parts)
  * ```
  */
@@ -66,13 +65,15 @@ export type PrivateKeyParts =
  *
  * ```ts
  * const seed = new Uint8Array(32)
- * derivePublicKey({ algorithm: 'Ed25519', seed }).algorithm // 'Ed25519'
+ * ;(await derivePublicKey({ algorithm: 'Ed25519', seed })).algorithm // 'Ed25519'
  * ```
  */
-export function derivePublicKey(key: PrivateKeyParts): PublicKeyBytes {
+export async function derivePublicKey(key: PrivateKeyParts): Promise<PublicKeyBytes> {
   if (key.algorithm === 'Ed25519') {
     if (key.seed.length !== 32)
       throw new CredsignError('invalid_key', 'an Ed25519 private key is a 32-byte seed')
+    // noble on first use only (noble-curves.ts): a bundle that never derives a key never loads it.
+    const { ed25519 } = await import('./noble-curves.js')
     return { algorithm: 'Ed25519', publicKey: ed25519.getPublicKey(key.seed) }
   }
   if (isRsaPrivateKey(key)) {
@@ -84,10 +85,14 @@ export function derivePublicKey(key: PrivateKeyParts): PublicKeyBytes {
     throw new CredsignError('invalid_key', `a ${key.algorithm} private key is ${curve.size} bytes`)
   }
   // Exact length and 1 <= d < n; noble refuses anything else as well, this gives the stable code.
-  if (!curve.noble.utils.isValidSecretKey(key.scalar)) {
+  const { NOBLE_CURVES } = await import('./noble-curves.js')
+  if (!NOBLE_CURVES[key.algorithm].utils.isValidSecretKey(key.scalar)) {
     throw new CredsignError('invalid_key', `${key.algorithm} private scalar out of range`)
   }
-  return { algorithm: key.algorithm, publicKey: curve.noble.getPublicKey(key.scalar, false) }
+  return {
+    algorithm: key.algorithm,
+    publicKey: NOBLE_CURVES[key.algorithm].getPublicKey(key.scalar, false),
+  }
 }
 
 /**
@@ -117,7 +122,7 @@ function checkRsaPrivateKey(rsa: RsaPrivateParts): void {
     rsa.dp,
     rsa.dq,
     rsa.qi,
-  ].map((v) => bytesToNumberBE(v)) as [
+  ].map((v) => bigIntFromBytes(v)) as [
     bigint,
     bigint,
     bigint,

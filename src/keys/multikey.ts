@@ -9,7 +9,7 @@ import {
   readDerChildren,
 } from './der.js'
 import { EC_CURVES, uncompressedPoint } from './curves.js'
-import type { EcAlgorithm } from './curves.js'
+import { compressPoint } from './curve-points.js'
 import {
   assertEd25519Point,
   checkRsaPublicKey,
@@ -96,14 +96,10 @@ function multikeyFromPublicKey(key: PublicKeyBytes): string {
   if (key.algorithm === 'Ed25519') body = key.publicKey
   else if (isRsaPublicKey(key))
     body = derSequence(derUnsignedInteger(key.n), derUnsignedInteger(key.e))
-  else body = compress(key.algorithm, key.publicKey)
+  else body = compressPoint(key.publicKey)
   return (
     'z' + b58(concat(varint(PUBLIC_CODECS[isRsaPublicKey(key) ? 'RSA-PSS' : key.algorithm]), body))
   )
-}
-
-function compress(algorithm: EcAlgorithm, uncompressed: Uint8Array): Uint8Array {
-  return EC_CURVES[algorithm].noble.Point.fromBytes(uncompressed).toBytes(true)
 }
 
 /**

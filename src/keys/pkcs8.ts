@@ -101,8 +101,7 @@ function at(children: DerElement[], index: number): DerElement {
  * const der = encodePkcs8({ algorithm: 'Ed25519', seed }) // 48 bytes, starts 30 2e 02 01 00
  * ```
  */
-export function encodePkcs8(key: PrivateKeyParts, derived?: PublicKeyBytes): Uint8Array {
-  const publicKey = derived ?? derivePublicKey(key)
+export function encodePkcs8(key: PrivateKeyParts, publicKey: PublicKeyBytes): Uint8Array {
   if (publicKey.algorithm !== key.algorithm)
     throw new CredsignError('invalid_argument', 'public key does not belong to the private key')
   const version = derSmallInteger(0)
@@ -161,7 +160,7 @@ function encodeRsaPrivateKey(rsa: RsaPrivateParts): Uint8Array {
  * wipePrivateKeyParts(key)
  * ```
  */
-export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
+export async function parsePkcs8(der: Uint8Array): Promise<ParsedPkcs8> {
   if (!(der instanceof Uint8Array))
     throw new CredsignError('invalid_argument', 'PKCS#8 input must be a Uint8Array')
   const top = readDerChildren(decodeDer(der, DER_TAG.SEQUENCE))
@@ -219,9 +218,12 @@ export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
     throw new CredsignError('unsupported_algorithm', 'unsupported PKCS#8 key algorithm')
   }
 
+  // The embedded public keys may be views of `der`: copied (public data) before the derivation
+  // awaits, so a caller that reuses or wipes `der` meanwhile cannot change what is compared.
+  const embeddedCopies = embedded.map((bytes) => bytes.slice())
   try {
-    const publicKey = derivePublicKey(key)
-    for (const copy of embedded) checkEmbeddedPublicKey(publicKey, copy)
+    const publicKey = await derivePublicKey(key)
+    for (const copy of embeddedCopies) checkEmbeddedPublicKey(publicKey, copy)
     return rsaRestriction === undefined ? { key, publicKey } : { key, publicKey, rsaRestriction }
   } catch (error) {
     wipePrivateKeyParts(key)

@@ -113,7 +113,10 @@ export function privateKeyFormatOf(der: Uint8Array): PrivateKeyFormat {
  * wipePrivateKeyParts(key)
  * ```
  */
-export function parsePrivateKeyDer(der: Uint8Array, format?: PrivateKeyFormat): ParsedPkcs8 {
+export async function parsePrivateKeyDer(
+  der: Uint8Array,
+  format?: PrivateKeyFormat,
+): Promise<ParsedPkcs8> {
   // Detected even when demanded: an EncryptedPrivateKeyInfo under a PRIVATE KEY label gets its own code.
   const detected = privateKeyFormatOf(der)
   if (format !== undefined && format !== detected)
@@ -124,7 +127,9 @@ export function parsePrivateKeyDer(der: Uint8Array, format?: PrivateKeyFormat): 
   if (detected === 'pkcs8') return parsePkcs8(der)
   const wrapped = detected === 'sec1' ? pkcs8FromSec1(der) : pkcs8FromPkcs1(der)
   try {
-    return parsePkcs8(wrapped)
+    // `await`, not a bare return: the bytes are wiped only once the parse (which awaits the key
+    // derivation) is done with them.
+    return await parsePkcs8(wrapped)
   } finally {
     wipe(wrapped)
   }
@@ -147,7 +152,10 @@ export function parsePrivateKeyDer(der: Uint8Array, format?: PrivateKeyFormat): 
  * wipePrivateKeyParts(key)
  * ```
  */
-export function parsePrivateKeyPem(pem: string, only?: PrivateKeyFormat): ParsedPkcs8 {
+export async function parsePrivateKeyPem(
+  pem: string,
+  only?: PrivateKeyFormat,
+): Promise<ParsedPkcs8> {
   const blocks = decodePem(pem)
   try {
     if (blocks.some((block) => block.label === 'ENCRYPTED PRIVATE KEY')) throw encrypted()
@@ -169,7 +177,7 @@ export function parsePrivateKeyPem(pem: string, only?: PrivateKeyFormat): Parsed
         'invalid_key',
         `expected a PEM ${only === 'pkcs8' ? 'PRIVATE KEY' : only} block, not ${block.label}`,
       )
-    return parsePrivateKeyDer(block.der, format)
+    return await parsePrivateKeyDer(block.der, format)
   } finally {
     for (const block of blocks) wipe(block.der)
   }

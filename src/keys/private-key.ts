@@ -1,10 +1,14 @@
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { subtle, toArrayBufferView, wipe } from '../util/bytes.js'
 import { isKeyAlgorithm } from './algorithms.js'
 import { EC_CURVES, isEcAlgorithm, toLowS } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
-import { isRsaPrivateKey, wipePrivateKeyParts, withKeyAlgorithm } from './key-parts.js'
+import {
+  derivePublicKey,
+  isRsaPrivateKey,
+  wipePrivateKeyParts,
+  withKeyAlgorithm,
+} from './key-parts.js'
 import { isRsaAlgorithm, RSA_SCHEMES } from './rsa-algorithms.js'
 import { callWebCrypto } from './webcrypto.js'
 import { webCryptoHasCurve } from './webcrypto-curves.js'
@@ -112,7 +116,7 @@ export async function loadPrivateKey(
   if (isRsaAlgorithm(algorithm) && backend === 'noble')
     throw new CredsignError('unsupported_algorithm', 'RSA signing uses WebCrypto only')
 
-  const parsed = parsePkcs8(pkcs8)
+  const parsed = await parsePkcs8(pkcs8)
   const publicKey = parsed.publicKey
   let key = parsed.key
   let keep = false
@@ -249,10 +253,13 @@ function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
     async sign(data: Uint8Array): Promise<Uint8Array> {
       if (secret === undefined) throw lockedError()
       checkData(data)
+      // noble on first use (noble-curves.ts): only where the platform cannot sign.
+      const { ed25519, NOBLE_CURVES } = await import('./noble-curves.js')
+      if (secret === undefined) throw lockedError() // destroyed while noble loaded
       if (algorithm === 'Ed25519') return ed25519.sign(data, secret)
       // prehash: the curve's own hash (SHA-256 / SHA-384 / SHA-512); lowS is noble's default, made explicit;
       // extraEntropy hedges RFC 6979 nonces against fault attacks.
-      return EC_CURVES[algorithm].noble.sign(data, secret, {
+      return NOBLE_CURVES[algorithm].sign(data, secret, {
         prehash: true,
         lowS: true,
         extraEntropy: true,
@@ -265,9 +272,11 @@ function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
     },
     async webCryptoKey(): Promise<CryptoKey> {
       if (secret === undefined) throw lockedError()
-      const canonical = encodePkcs8(
-        algorithm === 'Ed25519' ? { algorithm, seed: secret } : { algorithm, scalar: secret },
-      )
+      const parts: PrivateKeyParts =
+        algorithm === 'Ed25519' ? { algorithm, seed: secret } : { algorithm, scalar: secret }
+      const publicKey = await derivePublicKey(parts)
+      if (secret === undefined) throw lockedError() // destroyed while noble loaded
+      const canonical = encodePkcs8(parts, publicKey)
       try {
         return await webCryptoSigningKey(algorithm, canonical)
       } finally {

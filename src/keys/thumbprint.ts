@@ -47,7 +47,7 @@ async function thumbprintOf(jwk: PublicJwk | PrivateJwk): Promise<string> {
  * WebCrypto digest cost far more than the lookup, and verifiers see the same keys over and over.
  * Only successes are kept.
  */
-const thumbprints = new Lru<string, string>(1000)
+const thumbprints = /* @__PURE__ */ new Lru<string, string>(1000)
 
 /**
  * The members the thumbprint reads (kty, crv, x, y, n, e), or undefined unless each is a string or

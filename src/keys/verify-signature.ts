@@ -2,7 +2,7 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { subtle, toArrayBufferView } from '../util/bytes.js'
 import { EC_CURVES, isEcAlgorithm } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
-import { ed25519SignatureWellFormed, verifyEd25519 } from './ed25519-verify.js'
+import { ed25519SignatureWellFormed } from './ed25519-signature-form.js'
 import { isKeyAlgorithm } from './algorithms.js'
 import { isRsaPublicKey, jwkFromPublicKey, parsePublicJwk } from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
@@ -112,6 +112,8 @@ export async function verifySignature(
       )
     }
     // Cofactorless, as OpenSSL and BoringSSL (noble's own verify is cofactored: ed25519-verify.ts).
+    // Loaded on first use: WebCrypto has Ed25519 on every current engine.
+    const { verifyEd25519 } = await import('./noble-verify.js')
     return verifyEd25519(key.publicKey, data, signature)
   }
   if (isRsaPublicKey(key)) {
@@ -150,14 +152,10 @@ export async function verifySignature(
       { name: 'ECDSA', hash },
     )
   }
-  const publicKey = key.publicKey
-  return safely(() =>
-    curve.noble.verify(signature, data, publicKey, {
-      prehash: true,
-      lowS: false,
-      format: 'compact',
-    }),
-  )
+  // noble only where WebCrypto lacks the curve (secp256k1, P-521 on some engines) or `noble` is
+  // asked for: loaded on first use, so a bundle that verifies with WebCrypto never carries it.
+  const { verifyEcdsaWithNoble } = await import('./noble-verify.js')
+  return verifyEcdsaWithNoble(curve.algorithm, key.publicKey, data, signature)
 }
 
 /**
@@ -227,13 +225,4 @@ async function importedKey(
   const imported = await importKey()
   importedKeys.set(key, imported)
   return imported
-}
-
-/** Noble throws on some malformed signatures (e.g. r or s out of range): those are just invalid. */
-function safely(check: () => boolean): boolean {
-  try {
-    return check()
-  } catch {
-    return false
-  }
 }

@@ -33,7 +33,8 @@ import {
   encodeDer,
   readDerChildren,
 } from '../../src/keys/der.js'
-import { encodePkcs8, parsePkcs8 } from '../../src/keys/pkcs8.js'
+import { parsePkcs8 } from '../../src/keys/pkcs8.js'
+import { derivePublicKey } from '../../src/keys/key-parts.js'
 import { b64u, fromB58 } from '../../src/util/bytes.js'
 import { expectCode, hex, toHex, utf8 } from './keys-helpers.js'
 
@@ -154,7 +155,7 @@ describe('canonical PKCS#8', () => {
     const material = await importPrivateKey({ pkcs8: v0 })
     expect(toHex(material.pkcs8)).toBe(toHex(v0))
     // The same seed wrapped as OneAsymmetricKey v1 with an attribute and the derived public key.
-    const { key, publicKey } = parsePkcs8(v0)
+    const { key, publicKey } = await parsePkcs8(v0)
     if (key.algorithm !== 'Ed25519' || publicKey.algorithm !== 'Ed25519')
       throw new Error('unexpected')
     const attributes = encodeDer(
@@ -201,7 +202,7 @@ describe('canonical PKCS#8', () => {
   for (const algorithm of ['P-256', 'P-384', 'secp256k1'] as const) {
     it(`${algorithm}: ECPrivateKey variants (with [0] parameters, without public key) are accepted; mismatches are not`, async () => {
       const material = materials[algorithm]
-      const { key, publicKey } = parsePkcs8(material.pkcs8)
+      const { key, publicKey } = await parsePkcs8(material.pkcs8)
       if (key.algorithm !== algorithm || publicKey.algorithm !== algorithm)
         throw new Error('unexpected')
       const { algorithm: algorithmId } = pkcs8Parts(material.pkcs8)
@@ -243,7 +244,9 @@ describe('canonical PKCS#8', () => {
         'invalid_key',
       )
       const stranger = (await generateKeyPair(algorithm)).pkcs8
-      const strangerPublic = parsePkcs8(stranger).publicKey as { publicKey: Uint8Array }
+      const strangerPublic = (await (
+        await parsePkcs8(stranger)
+      ).publicKey) as { publicKey: Uint8Array }
       await expectCode(
         () =>
           importPrivateKey({
@@ -399,13 +402,15 @@ describe('canonical PKCS#8', () => {
     expect(toHex(derUnsignedInteger(hex('000001')))).toBe('020101')
   })
 
-  it('encodePkcs8 refuses invalid private parts', () => {
-    expect(() => encodePkcs8({ algorithm: 'P-256', scalar: new Uint8Array(32) })).toThrowError(
-      expect.objectContaining({ code: 'invalid_key' }),
-    )
-    expect(() => encodePkcs8({ algorithm: 'Ed25519', seed: new Uint8Array(31) })).toThrowError(
-      expect.objectContaining({ code: 'invalid_key' }),
-    )
+  // encodePkcs8 takes the public key derivePublicKey validated the parts with (derivation loads
+  // noble lazily, so it is asynchronous): the refusal is derivePublicKey's.
+  it('derivePublicKey (what encodePkcs8 is given the result of) refuses invalid private parts', async () => {
+    await expect(
+      derivePublicKey({ algorithm: 'P-256', scalar: new Uint8Array(32) }),
+    ).rejects.toThrowError(expect.objectContaining({ code: 'invalid_key' }))
+    await expect(
+      derivePublicKey({ algorithm: 'Ed25519', seed: new Uint8Array(31) }),
+    ).rejects.toThrowError(expect.objectContaining({ code: 'invalid_key' }))
   })
 })
 
@@ -453,7 +458,7 @@ describe('Multikey', () => {
 
   it('private members are ignored, not encoded', async () => {
     const material = materials['P-256']
-    const { key } = parsePkcs8(material.pkcs8)
+    const { key } = await parsePkcs8(material.pkcs8)
     const privateJwk = {
       ...material.publicJwk,
       d: b64u((key as { scalar: Uint8Array }).scalar),
@@ -465,7 +470,7 @@ describe('Multikey', () => {
 describe('thumbprints and public JWKs', () => {
   it('toPublicJwk keeps only required members plus the thumbprint kid', async () => {
     for (const algorithm of KEY_ALGORITHMS) {
-      const { key } = parsePkcs8(materials[algorithm].pkcs8)
+      const { key } = await parsePkcs8(materials[algorithm].pkcs8)
       const secret = key.algorithm === 'Ed25519' ? key.seed : 'rsa' in key ? key.rsa.d : key.scalar
       const dirty = {
         ...materials[algorithm].publicJwk,
@@ -515,7 +520,7 @@ describe('verification methods', () => {
   })
 
   it('never copies private members into publicKeyJwk', async () => {
-    const { key } = parsePkcs8(materials.Ed25519.pkcs8)
+    const { key } = await parsePkcs8(materials.Ed25519.pkcs8)
     const privateJwk = {
       ...materials.Ed25519.publicJwk,
       d: b64u((key as { seed: Uint8Array }).seed),

@@ -51,7 +51,7 @@ beforeAll(async () => {
   privateJwks = Object.fromEntries(
     await Promise.all(
       Object.entries(materials).map(async ([algorithm, material]) => {
-        const { key } = parsePkcs8(material.pkcs8)
+        const { key } = await parsePkcs8(material.pkcs8)
         const { kid: _kid, ...pub } = material.publicJwk
         if ('rsa' in key) {
           const r = key.rsa

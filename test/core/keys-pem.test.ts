@@ -112,7 +112,7 @@ describe('private keys from WebCrypto-made PKCS#8, as PEM and DER', () => {
   it('parsePrivateKeyDer refuses a format other than the one demanded', async () => {
     const { pkcs8 } = await generateKeyPair('Ed25519')
     expect(await codeOf(() => parsePrivateKeyDer(pkcs8, 'sec1'))).toBe('invalid_key')
-    const { key } = parsePrivateKeyDer(pkcs8, 'pkcs8')
+    const { key } = await parsePrivateKeyDer(pkcs8, 'pkcs8')
     wipePrivateKeyParts(key)
   })
 })

@@ -32,8 +32,8 @@ function tampered(bytes: Uint8Array): Uint8Array {
 }
 
 /** The private JWK of key material, rebuilt from its PKCS#8 with independent code paths. */
-function privateJwkOf(material: KeyMaterial): PrivateJwk {
-  const { key } = parsePkcs8(material.pkcs8)
+async function privateJwkOf(material: KeyMaterial): Promise<PrivateJwk> {
+  const { key } = await parsePkcs8(material.pkcs8)
   if (key.algorithm === 'Ed25519')
     return { ...(material.publicJwk as PrivateJwk), d: b64u(key.seed) } as PrivateJwk
   if ('rsa' in key) {
@@ -188,7 +188,7 @@ describe('import forms agree', () => {
       const material =
         algorithm === 'RSA-PSS' ? (rsa[2048] as KeyMaterial) : await generateKeyPair(algorithm)
       const fromPkcs8 = await importPrivateKey({ pkcs8: material.pkcs8 })
-      const jwk = privateJwkOf(material)
+      const jwk = await privateJwkOf(material)
       const fromJwk = await importPrivateKey({ jwk })
       expect(fromPkcs8.publicJwk).toEqual(material.publicJwk)
       expect(fromJwk.publicJwk).toEqual(material.publicJwk)
@@ -196,7 +196,7 @@ describe('import forms agree', () => {
       expect(toHex(fromPkcs8.pkcs8)).toBe(toHex(material.pkcs8))
       expect(toHex(fromJwk.pkcs8)).toBe(toHex(material.pkcs8))
       if (algorithm !== 'RSA-PSS') {
-        const { key } = parsePkcs8(material.pkcs8)
+        const { key } = await parsePkcs8(material.pkcs8)
         const seed =
           key.algorithm === 'Ed25519' ? key.seed : 'rsa' in key ? new Uint8Array(0) : key.scalar
         const fromSeed = await importPrivateKey({ seed, algorithm })
