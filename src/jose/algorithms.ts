@@ -43,7 +43,7 @@ const SAME_ALGORITHM: Readonly<Record<string, string>> = {
  * JWS_ALGORITHMS.includes('HS256' as never) // false
  * ```
  */
-export const JWS_ALGORITHMS: readonly JwsAlgorithm[] = Object.freeze([
+export const JWS_ALGORITHMS: readonly JwsAlgorithm[] = /* @__PURE__ */ Object.freeze([
   'EdDSA',
   'Ed25519',
   'ES256',
@@ -136,4 +136,4 @@ export function acceptedAlgorithms(
   return new Set(algorithms)
 }
 
-const DEFAULT_SET: ReadonlySet<JwsAlgorithm> = new Set(JWS_ALGORITHMS)
+const DEFAULT_SET: ReadonlySet<JwsAlgorithm> = /* @__PURE__ */ new Set(JWS_ALGORITHMS)

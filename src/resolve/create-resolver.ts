@@ -30,7 +30,7 @@ export type JwksSource = string | { url: string; issuer?: string }
  * they depend on nothing but the reference. Only successes are kept, and every caller gets its own
  * copy, so nobody can alter a cached answer.
  */
-const offlineKeys = new Lru<string, ResolvedKey>(1000)
+const offlineKeys = /* @__PURE__ */ new Lru<string, ResolvedKey>(1000)
 
 function copyResolvedKey(key: ResolvedKey): ResolvedKey {
   const copy: ResolvedKey = { ...key, publicJwk: { ...key.publicJwk } }

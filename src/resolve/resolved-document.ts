@@ -12,13 +12,14 @@ import { resolutionFailed } from './resolution-errors.js'
  * VERIFICATION_RELATIONSHIPS.length // 5
  * ```
  */
-export const VERIFICATION_RELATIONSHIPS: readonly VerificationRelationship[] = Object.freeze([
-  'authentication',
-  'assertionMethod',
-  'capabilityInvocation',
-  'capabilityDelegation',
-  'keyAgreement',
-] as const)
+export const VERIFICATION_RELATIONSHIPS: readonly VerificationRelationship[] =
+  /* @__PURE__ */ Object.freeze([
+    'authentication',
+    'assertionMethod',
+    'capabilityInvocation',
+    'capabilityDelegation',
+    'keyAgreement',
+  ] as const)
 
 /**
  * A verification method as found in a resolved DID document: checked for shape (string `id`,

@@ -1,8 +1,10 @@
 import { base58 } from '@scure/base'
 import { CredsignError } from '../errors/credsign-error.js'
 
-const encoder = new TextEncoder()
-const strictDecoder = new TextDecoder('utf-8', { fatal: true })
+// Tables and codecs are marked pure so that a bundle using none of the functions that need one
+// (verifySignature alone uses only the decoder) drops it.
+const encoder = /* @__PURE__ */ new TextEncoder()
+const strictDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true })
 
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {
@@ -20,13 +22,13 @@ export function fromUtf8(bytes: Uint8Array): string {
 
 const B64U_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 /** Character code → 6-bit value, 255 for characters outside the alphabet. */
-const B64U_VALUES = (() => {
+const B64U_VALUES = /* @__PURE__ */ (() => {
   const table = new Uint8Array(128).fill(255)
   for (let i = 0; i < 64; i++) table[B64U_ALPHABET.charCodeAt(i)] = i
   return table
 })()
 /** Every pair of 6-bit values as two characters: one lookup per 12 bits. */
-const B64U_PAIRS = (() => {
+const B64U_PAIRS = /* @__PURE__ */ (() => {
   const pairs: string[] = []
   for (let i = 0; i < 4096; i++)
     pairs.push((B64U_ALPHABET[i >> 6] as string) + (B64U_ALPHABET[i & 63] as string))
@@ -34,7 +36,7 @@ const B64U_PAIRS = (() => {
 })()
 
 /** Character codes of the base64url alphabet. */
-const B64U_CODES = (() => {
+const B64U_CODES = /* @__PURE__ */ (() => {
   const codes = new Uint8Array(64)
   for (let i = 0; i < 64; i++) codes[i] = B64U_ALPHABET.charCodeAt(i)
   return codes
@@ -116,7 +118,7 @@ export function asciiB64uInto(text: string, out: Uint8Array, offset: number): nu
   return o
 }
 
-const asciiDecoder = new TextDecoder()
+const asciiDecoder = /* @__PURE__ */ new TextDecoder()
 
 /** The string of bytes that are all ASCII (base64url text and the like): one flat string. */
 export function asciiText(bytes: Uint8Array): string {

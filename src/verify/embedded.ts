@@ -19,7 +19,7 @@ const CREDENTIAL_FORMATS: readonly VerificationFormat[] = [
   'data-integrity',
 ]
 
-const ENVELOPE_TYPES = ENVELOPE_MEDIA_TYPES.EnvelopedVerifiableCredential
+const ENVELOPE_TYPES = /* @__PURE__ */ (() => ENVELOPE_MEDIA_TYPES.EnvelopedVerifiableCredential)()
 
 /**
  * The outcome for one embedded credential: its own result, and the presentation's error if it
