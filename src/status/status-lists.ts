@@ -223,7 +223,13 @@ export class StatusLists {
   readonly #now: () => number
   readonly #cache = new Map<string, CachedList>()
   readonly #publishing = new Map<string, Promise<PublishedStatusList>>()
-  /** Definitions never change once created: read each once (allocation then costs one store call). */
+  /**
+   * Definitions never change once created: read each once (allocation then costs one store call). A
+   * cached one cannot go stale: no store can change or delete a list, and an id is never given to a
+   * second list (`exists`). Its counters (`allocated`, `version`) are stale at once: StatusLists
+   * never reads them from here (the store answers those); a `signer` function receives them as they
+   * were at the first read.
+   */
   readonly #definitions = new Map<string, StatusListInfo>()
 
   constructor(options: StatusListsOptions) {
@@ -368,7 +374,8 @@ export class StatusLists {
    * ```
    */
   async allocate(listId: string): Promise<StatusListAllocation> {
-    const list = await this.#definition(listId)
+    // The cached definition without an await: issuing calls this once per credential.
+    const list = this.#definitions.get(listId) ?? (await this.#definition(listId))
     const index = await this.#store.allocateStatusIndex(listId)
     return entryFor(list, index)
   }
