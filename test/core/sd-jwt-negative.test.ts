@@ -422,6 +422,19 @@ describe('issuers refuse what would make a broken SD-JWT', () => {
     await expect(issueSdJwt(issuer, { a: { '...': 'x' } })).rejects.toMatchObject({
       code: 'invalid_argument',
     })
+    // Deep inside claims no frame reaches (copied as they are), with the path of the member.
+    await expect(
+      issueSdJwt(issuer, { a: [1, { b: { ok: true, _sd: [] } }] }),
+    ).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: 'a[1].b._sd: _sd and ... are reserved and cannot be claim names',
+    })
+    await expect(
+      issueSdJwt(issuer, { a: { c: [{ '...': 'x' }] } }, { disclosureFrame: { _sd: ['a'] } }),
+    ).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: 'a.c[0]....: _sd and ... are reserved and cannot be claim names',
+    })
     await expect(issueSdJwt(issuer, { _sd_alg: 'sha-256' })).rejects.toMatchObject({
       code: 'invalid_argument',
     })

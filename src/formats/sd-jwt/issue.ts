@@ -216,9 +216,47 @@ function buildValue(
   path: (string | number)[],
   context: BuildContext,
 ): unknown {
+  // No frame here: nothing below is disclosable and no decoy is asked for, so the value (part of
+  // buildSdPayload's private copy) goes into the payload as it is, once checked for reserved names.
+  // Rebuilding it would give the same JSON, at the cost of a path and a frame level per member.
+  if (frame === undefined) {
+    refuseReservedNames(value, path)
+    return value
+  }
   if (Array.isArray(value)) return buildArray(value, frame, path, context)
   if (isPlainObject(value)) return buildObject(value, frame, path, context)
   return value
+}
+
+/**
+ * `invalid_argument` when an object anywhere in `value` has a member named `_sd` or `...` (what
+ * {@link buildObject} refuses at each level it rebuilds). The path is built only for the message.
+ */
+function refuseReservedNames(value: unknown, path: (string | number)[]): void {
+  const below = reservedNameIn(value)
+  if (below !== undefined)
+    throw new CredsignError(
+      'invalid_argument',
+      `${shown([...path, ...below])}: _sd and ... are reserved and cannot be claim names`,
+    )
+}
+
+/** The path (relative to `value`) of the first `_sd` or `...` member, or undefined. */
+function reservedNameIn(value: unknown): (string | number)[] | undefined {
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const below = reservedNameIn(value[index])
+      if (below !== undefined) return [index, ...below]
+    }
+    return undefined
+  }
+  if (typeof value !== 'object' || value === null) return undefined
+  for (const name of Object.keys(value)) {
+    if (name === '_sd' || name === '...') return [name]
+    const below = reservedNameIn((value as Record<string, unknown>)[name])
+    if (below !== undefined) return [name, ...below]
+  }
+  return undefined
 }
 
 function buildObject(
