@@ -1,11 +1,24 @@
 /**
- * `npx tsx bench/status-issue.ts` — what status lists cost the issuer (issue 18), on the
- * node:crypto path (`import 'credsign'` on Node), Ed25519 keys, did:key:
+ * `npx tsx bench/status-issue.ts` — what status lists cost the issuer (issue 18), Ed25519 keys,
+ * did:key:
  *
- * 1. Issuing with status vs without: `allocate()` on a MemoryStatusListStore plus signing a credential
- *    that carries the entry, against signing the same credential without one (goal: at least 90% of
- *    the throughput), for a `vc+jwt` with a BitstringStatusListEntry and an SD-JWT VC with a Token
- *    Status List `status`. The lists hold 2^20 entries, so the run never fills them.
+ * 1. Issuing with status vs without (goal: at least 90% of the throughput): `allocate()` plus signing
+ *    a credential that carries the entry, against signing the same credential without one, for a
+ *    `vc+jwt` with a BitstringStatusListEntry and an SD-JWT VC with a Token Status List `status`.
+ *    Both sides use the same key and build their credential per call, and run in alternating rounds
+ *    in one process (ABBA: neither side always runs first or after the other's garbage). Each round
+ *    records the wall-clock throughput and the process's CPU time per credential; the table gives
+ *    the median of the per-round ratios of each, with their range. On a shared machine the CPU
+ *    ratio is the steadier one (it leaves out the time the process waited for a core). Rows:
+ *    MemoryStatusListStore, one credential at a time, on the node:crypto backend (`import
+ *    'credsign'` on Node) and on the WebCrypto backend (browsers, and Node without the `node`
+ *    export condition; its signing runs off the JavaScript thread, so a sequential loop waits for
+ *    it); then the durable stores, 8 credentials in flight (an issuing server): FileStatusListStore
+ *    (each allocation a synced write + rename of the list file) and, with DATABASE_URL,
+ *    PostgresStatusListStore (one INSERT per allocation; the server's CPU is not counted). Their
+ *    allocation is I/O: these rows say what durability costs, not what the library's code costs.
+ *    Also `allocate()` alone on a MemoryStatusListStore of 2^20 entries, nearly empty and 90%
+ *    full.
  * 2. One status change and re-signing a 131,072-entry list (`setStatus` + `publish`): building the
  *    bitstring / byte array, compressing it, signing (goal: under 20 ms).
  * 3. With DATABASE_URL: two processes allocating 10,000 indexes each from one list of a
@@ -13,7 +26,8 @@
  *    assertion is a test, test/pg/status-list-store.test.ts). Also one process on a
  *    FileStatusListStore (each allocation a synced write).
  *
- * BENCH_QUICK=1 for a short smoke run. Prints Markdown tables (paste into BENCHMARKS.md).
+ * BENCH_QUICK=1 for a short smoke run, BENCH_ISSUING_ONLY=1 for part 1 alone. Prints Markdown
+ * tables (paste into BENCHMARKS.md).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -26,12 +40,17 @@ import {
   SdJwtVcSigner,
   StatusLists,
   asDidSigner,
+  type Signer,
+  type StatusListStore,
 } from '../src/index.node.js'
+import { cryptoBackend, installBackend } from '../src/keys/backend.js'
+import { privateKeyHandleOf } from '../src/vault/unlocked-key.js'
 import { FileStatusListStore } from '../src/file/file-status-list-store.js'
 import { allocateInProcesses } from '../test/node/status-processes.js'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const SECONDS = QUICK ? 0.3 : 3
+const DATABASE_URL = process.env.DATABASE_URL
 
 /** Operations per second of `fn`, after a warm-up. */
 async function opsPerSecond(fn: () => Promise<unknown>): Promise<number> {
@@ -46,33 +65,87 @@ async function opsPerSecond(fn: () => Promise<unknown>): Promise<number> {
   return (ops * 1000) / (performance.now() - start)
 }
 
+interface Round {
+  /** Operations per second (wall clock). */
+  rate: number
+  /** CPU time of the process per operation, µs (user + system, every thread). */
+  cpu: number
+}
+
+/** `fn` for `ms` milliseconds, `inFlight` calls at a time. */
+async function roundOf(fn: () => Promise<unknown>, ms: number, inFlight: number): Promise<Round> {
+  let ops = 0
+  const cpuStart = process.cpuUsage()
+  const start = performance.now()
+  const end = start + ms
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      for (let i = 0; i < 5; i++) await fn()
+      ops += 5
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, worker))
+  const elapsed = performance.now() - start
+  const cpu = process.cpuUsage(cpuStart)
+  return { rate: (ops * 1000) / elapsed, cpu: (cpu.user + cpu.system) / ops }
+}
+
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1] as number
+
+/** Median, lowest and highest of some per-round figures. */
+interface Spread {
+  median: number
+  low: number
+  high: number
+}
+const spread = (xs: number[]): Spread => ({
+  median: median(xs),
+  low: Math.min(...xs),
+  high: Math.max(...xs),
+})
+
+interface Paired {
+  /** Median round of each side: operations per second, and CPU µs per operation. */
+  rateA: number
+  rateB: number
+  cpuA: number
+  cpuB: number
+  /** Per-round throughput ratio b / a (wall clock). */
+  rateRatio: Spread
+  /**
+   * Per-round CPU ratio cpu(a) / cpu(b): the throughput ratio a dedicated core would show. On a
+   * shared machine it moves much less than the wall clock, which counts time the process waited.
+   */
+  cpuRatio: Spread
+}
+
 /**
- * Operations per second of `a` and of `b`, measured in alternating rounds (the machine is shared:
- * alternating keeps a slow moment from landing on one side only); the median round of each.
+ * `a` and `b` measured in alternating rounds (the machine is shared: alternating keeps a slow
+ * moment from landing on one side only), after a warm-up of both sides (also alternating, so the
+ * JIT has compiled both before anything counts).
  */
-async function pairedOpsPerSecond(
+async function paired(
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
-): Promise<[number, number]> {
-  for (let i = 0; i < 100; i++) await a()
-  for (let i = 0; i < 100; i++) await b()
-  const rounds = QUICK ? 3 : 15
+  inFlight = 1,
+): Promise<Paired> {
+  for (let i = 0; i < 4; i++) await roundOf(i % 2 === 0 ? a : b, QUICK ? 50 : 250, inFlight)
+  const rounds = QUICK ? 3 : 21
   const per = (SECONDS * 1000) / rounds / 2
-  const rates: [number[], number[]] = [[], []]
+  const results: [Round[], Round[]] = [[], []]
   for (let round = 0; round < rounds; round++)
     // ABBA order: neither side always runs first (after the other's garbage).
-    for (const side of round % 2 === 0 ? [0, 1] : [1, 0]) {
-      const fn = side === 0 ? a : b
-      let ops = 0
-      const start = performance.now()
-      while (performance.now() - start < per) {
-        for (let i = 0; i < 10; i++) await fn()
-        ops += 10
-      }
-      rates[side]?.push((ops * 1000) / (performance.now() - start))
-    }
-  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1] as number
-  return [median(rates[0]), median(rates[1])]
+    for (const side of round % 2 === 0 ? [0, 1] : [1, 0])
+      results[side]?.push(await roundOf(side === 0 ? a : b, per, inFlight))
+  const [as, bs] = results
+  return {
+    rateA: median(as.map((r) => r.rate)),
+    rateB: median(bs.map((r) => r.rate)),
+    cpuA: median(as.map((r) => r.cpu)),
+    cpuB: median(bs.map((r) => r.cpu)),
+    rateRatio: spread(bs.map((r, i) => r.rate / (as[i] as Round).rate)),
+    cpuRatio: spread(bs.map((r, i) => (as[i] as Round).cpu / r.cpu)),
+  }
 }
 
 const vault = new KeyVault({
@@ -84,65 +157,173 @@ await vault.generate({ id: 'issuer', algorithm: 'Ed25519', secrets: ['s'] })
 const signer = asDidSigner(await vault.unlock('issuer', ['s']))
 
 // 1. Issuing with and without status ---------------------------------------------------------
-const lists = new StatusLists({ store: new MemoryStatusListStore(), signer })
-await lists.createList({
-  id: 'bsl',
-  kind: 'bitstring',
-  purpose: 'revocation',
-  url: 'https://issuer.example/status/1',
-  size: 2 ** 20,
-})
-await lists.createList({
-  id: 'tsl',
-  kind: 'token',
-  uri: 'https://issuer.example/tsl/1',
-  size: 2 ** 20,
-})
 const credential = {
   '@context': ['https://www.w3.org/ns/credentials/v2'],
   type: ['VerifiableCredential'],
   credentialSubject: { id: 'did:example:alice', degree: 'BSc' },
 }
-const jwtSigner = new JwtVcSigner(signer)
-const sdSigner = new SdJwtVcSigner(signer)
-const issueRows: string[] = []
-for (const [label, listId, plain, withStatus] of [
-  [
-    '`vc+jwt`, BitstringStatusListEntry',
-    'bsl',
-    () => jwtSigner.sign(credential),
-    async () => {
-      const entry = await lists.allocate('bsl')
-      if (entry.kind !== 'bitstring') throw new Error('kind')
-      return jwtSigner.sign({ ...credential, credentialStatus: entry.credentialStatus })
-    },
-  ],
-  [
-    'SD-JWT VC, Token Status List `status`',
-    'tsl',
-    () => sdSigner.issue({ given_name: 'Erika' }, { vct: 'urn:example:pid' }),
-    async () => {
-      const entry = await lists.allocate('tsl')
-      if (entry.kind !== 'token') throw new Error('kind')
-      return sdSigner.issue(
-        { given_name: 'Erika' },
-        { vct: 'urn:example:pid', status: entry.status },
-      )
-    },
-  ],
-] as const) {
-  const [without, withIt] = await pairedOpsPerSecond(plain, withStatus)
-  const allocateAlone = await opsPerSecond(() => lists.allocate(listId))
-  issueRows.push(
-    `| ${label} | ${Math.round(without).toLocaleString('en')} | ${Math.round(withIt).toLocaleString('en')} | ${((withIt / without) * 100).toFixed(0)}% | ${(1e6 / allocateAlone).toFixed(1)} |`,
-  )
+const SIZE = 2 ** 20
+
+/** Rows of the issuing table for one backend and store: a `vc+jwt` and an SD-JWT VC. */
+async function issuingRows(
+  backend: string,
+  storeLabel: string,
+  store: StatusListStore,
+  issuer: Signer,
+  inFlight: number,
+  size = SIZE,
+): Promise<string[]> {
+  const lists = new StatusLists({ store, signer: issuer })
+  const suffix = Date.now().toString(36)
+  const bsl = `bsl-${suffix}`
+  const tsl = `tsl-${suffix}`
+  await lists.createList({
+    id: bsl,
+    kind: 'bitstring',
+    purpose: 'revocation',
+    url: 'https://issuer.example/status/1',
+    size,
+  })
+  await lists.createList({
+    id: tsl,
+    kind: 'token',
+    uri: 'https://issuer.example/tsl/1',
+    size,
+  })
+  const jwtSigner = new JwtVcSigner(issuer)
+  const sdSigner = new SdJwtVcSigner(issuer)
+  const rows: string[] = []
+  for (const [label, plain, withStatus] of [
+    [
+      '`vc+jwt`, BitstringStatusListEntry',
+      // Both sides are async functions that build their credential per call and await the
+      // signature, as an issuer's handler does: the only difference is allocate() and the entry.
+      async () => await jwtSigner.sign({ ...credential }),
+      async () => {
+        const entry = await lists.allocate(bsl)
+        if (entry.kind !== 'bitstring') throw new Error('kind')
+        return await jwtSigner.sign({ ...credential, credentialStatus: entry.credentialStatus })
+      },
+    ],
+    [
+      'SD-JWT VC, Token Status List `status`',
+      async () => await sdSigner.issue({ given_name: 'Erika' }, { vct: 'urn:example:pid' }),
+      async () => {
+        const entry = await lists.allocate(tsl)
+        if (entry.kind !== 'token') throw new Error('kind')
+        return await sdSigner.issue(
+          { given_name: 'Erika' },
+          { vct: 'urn:example:pid', status: entry.status },
+        )
+      },
+    ],
+  ] as const) {
+    const r = await paired(plain, withStatus, inFlight)
+    const round = (n: number): string => Math.round(n).toLocaleString('en')
+    const pct = (n: number): string => `${(n * 100).toFixed(0)}%`
+    const ratio = (x: Spread): string => `**${pct(x.median)}** (${pct(x.low)}–${pct(x.high)})`
+    rows.push(
+      `| ${backend} | ${storeLabel}, ${inFlight} in flight | ${label} | ${round(r.rateA)} | ${round(r.rateB)} | ${ratio(r.rateRatio)} | ${r.cpuA.toFixed(1)} → ${r.cpuB.toFixed(1)} | ${ratio(r.cpuRatio)} |`,
+    )
+  }
+  return rows
 }
-console.log('\n### Issuing with a status entry (MemoryStatusListStore, Ed25519)\n')
-console.log(
-  '| credential | signs/s without status | allocate + sign/s | ratio (goal ≥ 90%) | `allocate()` alone, µs |',
+
+/** Μs per `allocate()` on a fresh MemoryStatusListStore list of 2^20 entries, `filled` taken first. */
+async function allocateMicroseconds(filled: number): Promise<number> {
+  const lists = new StatusLists({ store: new MemoryStatusListStore() })
+  await lists.createList({
+    id: 'a',
+    kind: 'token',
+    uri: 'https://issuer.example/tsl/a',
+    size: SIZE,
+  })
+  for (let i = 0; i < filled * SIZE; i++) await lists.allocate('a')
+  // At most 2% of the list more, so the fill level stays what the row says.
+  const count = Math.floor(SIZE * 0.02)
+  const start = performance.now()
+  for (let i = 0; i < count; i++) await lists.allocate('a')
+  return ((performance.now() - start) * 1000) / count
+}
+
+const issueRows: string[] = []
+if (cryptoBackend()?.name !== 'node') throw new Error('the node:crypto backend is not installed')
+issueRows.push(
+  ...(await issuingRows(
+    'node:crypto',
+    'MemoryStatusListStore',
+    new MemoryStatusListStore(),
+    signer,
+    1,
+  )),
 )
-console.log('|---|---:|---:|---:|---:|')
+const directory = await mkdtemp(join(tmpdir(), 'credsign-bench-status-'))
+try {
+  issueRows.push(
+    ...(await issuingRows(
+      'node:crypto',
+      'FileStatusListStore',
+      new FileStatusListStore({ directory }),
+      signer,
+      8,
+      // The default size: each allocation rewrites the whole list file (its bitmap included).
+      131_072,
+    )),
+  )
+} finally {
+  await rm(directory, { recursive: true, force: true })
+}
+if (DATABASE_URL !== undefined && DATABASE_URL !== '') {
+  const { PostgresStatusListStore } = await import('../src/postgres/postgres-status-list-store.js')
+  const schema = `bench_issue_${Date.now().toString(36)}`
+  const store = new PostgresStatusListStore({
+    connection: { connectionString: DATABASE_URL, maxConnections: 8 },
+    schema,
+  })
+  await store.migrate()
+  try {
+    issueRows.push(
+      ...(await issuingRows('node:crypto', 'PostgresStatusListStore', store, signer, 8)),
+    )
+  } finally {
+    await store.close()
+    const pg = await import('pg')
+    const admin = new pg.default.Pool({ connectionString: DATABASE_URL })
+    await admin.query(`DROP SCHEMA "${schema}" CASCADE`)
+    await admin.end()
+  }
+}
+const allocateEmpty = await allocateMicroseconds(0)
+const allocateFull = await allocateMicroseconds(QUICK ? 0.5 : 0.9)
+// The WebCrypto backend: no platform backend, a key unlocked again so its handle is a WebCrypto one.
+installBackend(undefined)
+const webSigner = asDidSigner(await vault.unlock('issuer', ['s']))
+const webHandle = privateKeyHandleOf(await vault.unlock('issuer', ['s']))
+if (webHandle.backend !== 'webcrypto')
+  throw new Error(`expected WebCrypto, got ${webHandle.backend}`)
+issueRows.push(
+  ...(await issuingRows(
+    'WebCrypto',
+    'MemoryStatusListStore',
+    new MemoryStatusListStore(),
+    webSigner,
+    1,
+  )),
+)
+const nodeBackend = await import('../src/backend/node-crypto.js')
+installBackend(nodeBackend.nodeCryptoBackend())
+
+console.log('\n### Issuing with a status entry (Ed25519, same key both sides)\n')
+console.log(
+  '| backend | store | credential | signs/s without status | allocate + sign/s | throughput ratio (goal ≥ 90%) | CPU µs per credential, without → with | CPU ratio |',
+)
+console.log('|---|---|---|---:|---:|---:|---:|---:|')
 for (const row of issueRows) console.log(row)
+console.log(
+  `\n\`allocate()\` alone (MemoryStatusListStore, 2^20 entries): ${allocateEmpty.toFixed(2)} µs nearly empty, ${allocateFull.toFixed(2)} µs ${QUICK ? 50 : 90}% full`,
+)
+
+if (process.env.BENCH_ISSUING_ONLY === '1') process.exit(0)
 
 // 2. One change and a re-signed 131,072-entry list -----------------------------------------
 const publishRows: string[] = []
@@ -182,9 +363,9 @@ console.log('|---|---:|')
 for (const row of publishRows) console.log(row)
 
 // 3. Stores across processes -----------------------------------------------------------------
-const directory = await mkdtemp(join(tmpdir(), 'credsign-bench-status-'))
+const fileDirectory = await mkdtemp(join(tmpdir(), 'credsign-bench-status-'))
 try {
-  const fileStore = new FileStatusListStore({ directory })
+  const fileStore = new FileStatusListStore({ directory: fileDirectory })
   await fileStore.createStatusList({
     id: 'bench',
     kind: 'bitstring',
@@ -205,7 +386,7 @@ try {
     `| FileStatusListStore | one process, one at a time, ${count} allocations (each a synced write + rename) | ${Math.round(fileRate).toLocaleString('en')} |`,
   )
 } finally {
-  await rm(directory, { recursive: true, force: true })
+  await rm(fileDirectory, { recursive: true, force: true })
 }
 
 const url = process.env.DATABASE_URL
