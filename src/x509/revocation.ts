@@ -241,9 +241,21 @@ async function fetched(
   }
 }
 
-function serialHex(integer: { valueBlock: { valueHexView: Uint8Array } }): string {
-  const bytes = integer.valueBlock.valueHexView
-  return hex(bytes[0] === 0 && bytes.length > 1 ? bytes.subarray(1) : bytes)
+/**
+ * A serial number as the signed integer it is (RFC 5280 section 4.1.2.2: verifiers handle negative
+ * serials): the hex of its minimal two's complement. Dropping every leading 00 octet, as the
+ * certificate summary's display form does, would make 128 (00 80) and -128 (80) one serial: a CRL
+ * entry or a cached OCSP answer of one would count for the other.
+ */
+function serialKey(integer: { valueBlock: { valueHexView: Uint8Array } }): string {
+  let bytes = integer.valueBlock.valueHexView
+  while (
+    bytes.length > 1 &&
+    ((bytes[0] === 0x00 && (bytes[1] as number) < 0x80) ||
+      (bytes[0] === 0xff && (bytes[1] as number) >= 0x80))
+  )
+    bytes = bytes.subarray(1)
+  return hex(bytes)
 }
 
 function keyOf(certificate: DecodedCertificate): string {
@@ -296,7 +308,7 @@ async function crlStatus(
       'revocation_invalid',
       `the CRL ${url} is out of date: its nextUpdate ${new Date(entry.nextUpdate).toISOString()} has passed`,
     )
-  return entry.revoked.has(certificate.summary.serialNumber) ? 'revoked' : 'good'
+  return entry.revoked.has(serialKey(certificate.pkijs.serialNumber)) ? 'revoked' : 'good'
 }
 
 /** The DER of a CRL: as fetched, or from a PEM `X509 CRL` block (some CAs publish PEM). */
@@ -357,7 +369,7 @@ async function verifiedCrl(
       if (extension.critical && !UNDERSTOOD_ENTRY_EXTENSIONS.has(extension.extnID))
         invalid(`has an entry with the critical extension ${extension.extnID}`)
     }
-    revoked.add(serialHex(entry.userCertificate))
+    revoked.add(serialKey(entry.userCertificate))
   }
   const next = (nextUpdate as Date).getTime()
   return {
@@ -378,7 +390,7 @@ async function ocspStatus(
   now: number,
   context: RevocationContext,
 ): Promise<'good' | 'revoked'> {
-  const cacheKey = `${keyOf(issuer)}\u0000${certificate.summary.serialNumber}`
+  const cacheKey = `${keyOf(issuer)}\u0000${serialKey(certificate.pkijs.serialNumber)}`
   let entry = context.cacheMs > 0 ? ocspAnswers.get(cacheKey) : undefined
   if (entry !== undefined && Date.now() > entry.expires) {
     ocspAnswers.delete(cacheKey)

@@ -78,6 +78,17 @@ beforeAll(async () => {
     cdp('no-crl-sign'),
   ])
   crl.noCrlSign = noCrlSign.crl()
+  // Serials 128 (DER 00 80) and -128 (DER 80), 129 (00 81) and -127 (81): distinct integers whose
+  // bytes differ only by the sign octet; the negative ones are revoked.
+  certs.ocspSerial128 = int.issueWithSerial('ocsp-serial-128', '128', [...LEAF, aia])
+  certs.ocspSerialMinus128 = int.issueWithSerial('ocsp-serial-minus-128', '-128', [...LEAF, aia])
+  certs.crlSerial129 = int.issueWithSerial('crl-serial-129', '129', [...LEAF, cdp('int')])
+  certs.crlSerialMinus127 = int.issueWithSerial('crl-serial-minus-127', '-127', [
+    ...LEAF,
+    cdp('int'),
+  ])
+  int.revoke(certs.ocspSerialMinus128)
+  int.revoke(certs.crlSerialMinus127)
   int.revoke(certs.revokedLeaf)
   int.revoke(certs.ocspRevokedLeaf)
   root.revoke(certs.revokedInt)
@@ -330,6 +341,28 @@ describe('revocation through OCSP (openssl ocsp -index)', () => {
       return { body, type: 'application/ocsp-response' }
     })
     expect(codes(await check(ocspChain()))).toEqual(['revocation_invalid'])
+  })
+})
+
+describe('serial numbers: a negative serial is another certificate than the positive one of the same bytes', () => {
+  it('OCSP: a cached good for serial 128 is not reused for the revoked serial -128', async () => {
+    const good = await check([certs.ocspSerial128 as RevocationCert, certs.int as RevocationCert])
+    expect(good.errors).toEqual([])
+    const revoked = await check([
+      certs.ocspSerialMinus128 as RevocationCert,
+      certs.int as RevocationCert,
+    ])
+    expect(codes(revoked)).toEqual(['certificate_revoked'])
+  })
+
+  it('CRL: the entry of -127 revokes -127 and not 129', async () => {
+    const revoked = await check([
+      certs.crlSerialMinus127 as RevocationCert,
+      certs.int as RevocationCert,
+    ])
+    expect(codes(revoked)).toEqual(['certificate_revoked'])
+    const good = await check([certs.crlSerial129 as RevocationCert, certs.int as RevocationCert])
+    expect(good.errors).toEqual([])
   })
 })
 
