@@ -88,21 +88,32 @@ interface CrlEntry {
   revoked: ReadonlySet<string>
   thisUpdate: number
   nextUpdate: number
-  /** Wall-clock ms after which the CRL is fetched again. */
-  expires: number
+  /** Wall-clock ms when it was fetched (see {@link stale}). */
+  fetchedAt: number
 }
 
 interface OcspEntry {
   status: 'good' | 'revoked'
   thisUpdate: number
   freshUntil: number
-  expires: number
+  /** Wall-clock ms when it was fetched (see {@link stale}). */
+  fetchedAt: number
 }
 
 const crls = new BoundedMap<CrlEntry>(64)
 const ocspAnswers = new BoundedMap<OcspEntry>(1024)
 /** CRL fetches in flight, by the CRL cache's key. */
 const crlLoads = new Map<string, Promise<CrlEntry>>()
+
+/**
+ * Whether a cached answer is no longer reused: past its nextUpdate, or older than this caller's
+ * `cacheMs`. The caches are shared by every trust anchor set in the process, each with its own
+ * `cacheMs`, so the age is checked against the reader's, not the one of whoever stored it.
+ */
+function stale(fetchedAt: number, validUntil: number, cacheMs: number): boolean {
+  const wallClock = Date.now()
+  return wallClock > validUntil || wallClock - fetchedAt > cacheMs
+}
 
 function fail(code: ErrorCode, message: string, cause?: unknown): never {
   throw new CredsignError(code, message, cause === undefined ? undefined : { cause })
@@ -274,7 +285,7 @@ async function crlStatus(
 ): Promise<'good' | 'revoked'> {
   const cacheKey = `${url}\u0000${keyOf(issuer)}`
   let entry = context.cacheMs > 0 ? crls.get(cacheKey) : undefined
-  if (entry !== undefined && Date.now() > entry.expires) {
+  if (entry !== undefined && stale(entry.fetchedAt, entry.nextUpdate, context.cacheMs)) {
     crls.delete(cacheKey)
     entry = undefined
   }
@@ -284,13 +295,7 @@ async function crlStatus(
     let load = crlLoads.get(cacheKey)
     if (load === undefined) {
       const started = (async () =>
-        verifiedCrl(
-          pkijs,
-          await fetched(url, CRL_MEDIA_TYPES, context),
-          issuer,
-          url,
-          context.cacheMs,
-        ))()
+        verifiedCrl(pkijs, await fetched(url, CRL_MEDIA_TYPES, context), issuer, url))()
       crlLoads.set(cacheKey, started)
       started.then(
         () => crlLoads.delete(cacheKey),
@@ -330,7 +335,6 @@ async function verifiedCrl(
   body: Uint8Array,
   issuer: DecodedCertificate,
   url: string,
-  cacheMs: number,
 ): Promise<CrlEntry> {
   const invalid = (why: string, cause?: unknown): never =>
     fail('revocation_invalid', `the CRL ${url} ${why}`, cause)
@@ -376,7 +380,7 @@ async function verifiedCrl(
     revoked,
     thisUpdate: crl.thisUpdate.value.getTime(),
     nextUpdate: next,
-    expires: Math.min(next, Date.now() + cacheMs),
+    fetchedAt: Date.now(),
   }
 }
 
@@ -392,7 +396,7 @@ async function ocspStatus(
 ): Promise<'good' | 'revoked'> {
   const cacheKey = `${keyOf(issuer)}\u0000${serialKey(certificate.pkijs.serialNumber)}`
   let entry = context.cacheMs > 0 ? ocspAnswers.get(cacheKey) : undefined
-  if (entry !== undefined && Date.now() > entry.expires) {
+  if (entry !== undefined && stale(entry.fetchedAt, entry.freshUntil, context.cacheMs)) {
     ocspAnswers.delete(cacheKey)
     entry = undefined
   }
@@ -407,7 +411,7 @@ async function ocspStatus(
     const der = new Uint8Array(request.toSchema(true).toBER(false))
     const target = `${url}${url.endsWith('/') ? '' : '/'}${encodeURIComponent(codecs().base64.encode(der))}`
     const body = await fetched(target, OCSP_MEDIA_TYPES, context)
-    entry = await verifiedOcsp(pkijs, body, certificate, issuer, url, now, context.cacheMs)
+    entry = await verifiedOcsp(pkijs, body, certificate, issuer, url, now)
     if (context.cacheMs > 0) ocspAnswers.set(cacheKey, entry)
   }
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)
@@ -427,7 +431,6 @@ async function verifiedOcsp(
   issuer: DecodedCertificate,
   url: string,
   now: number,
-  cacheMs: number,
 ): Promise<OcspEntry> {
   const invalid = (why: string, cause?: unknown): never =>
     fail('revocation_invalid', `the OCSP response of ${url} ${why}`, cause)
@@ -489,7 +492,7 @@ async function verifiedOcsp(
     status,
     thisUpdate,
     freshUntil,
-    expires: Math.min(freshUntil, Date.now() + cacheMs),
+    fetchedAt: Date.now(),
   }
 }
 

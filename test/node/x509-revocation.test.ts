@@ -98,6 +98,9 @@ beforeAll(async () => {
   crl.revokedInt = revokedInt.crl()
   crl.intShort = int.crl('DER', 1)
   crl.other = other.crl()
+  // Last: the leaf revoked later (a CRL published after a verifier cached the one above).
+  int.revoke(certs.leaf as RevocationCert)
+  crl.intLeafRevoked = int.crl()
   await lab.listen()
 }, 120_000)
 
@@ -397,6 +400,24 @@ describe('modes, the default and the caches', () => {
     await check(chain, { cacheMs: 0 })
     await check(chain, { cacheMs: 0 })
     expect(lab.requests.filter((path) => path === '/int.crl')).toHaveLength(3)
+  })
+
+  it("a CRL cached under one caller's cacheMs is not reused past another caller's shorter cacheMs", async () => {
+    const chain = [certs.leaf as RevocationCert, certs.int as RevocationCert]
+    expect((await check(chain, { cacheMs: HOUR })).errors).toEqual([])
+    lab.routes.set('/int.crl', () => ({ body: crl.intLeafRevoked as Buffer, type: DER_CRL }))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // This verifier reuses an answer for 10 ms at most: the CRL published since revokes the leaf.
+    expect(codes(await check(chain, { cacheMs: 10 }))).toEqual(['certificate_revoked'])
+  })
+
+  it("an OCSP answer cached under one caller's cacheMs is not reused past another caller's shorter cacheMs", async () => {
+    const chain = [certs.ocspLeaf as RevocationCert, certs.int as RevocationCert]
+    expect((await check(chain, { cacheMs: HOUR })).errors).toEqual([])
+    const before = lab.requests.filter((path) => path.startsWith('/ocsp/')).length
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect((await check(chain, { cacheMs: 10 })).errors).toEqual([])
+    expect(lab.requests.filter((path) => path.startsWith('/ocsp/')).length).toBe(before + 1)
   })
 
   it('concurrent verifications share one CRL fetch', async () => {
