@@ -282,6 +282,48 @@ export function checkLeafExtendedKeyUsage(
 }
 
 /**
+ * The extKeyUsage rule along a validated `path` (leaf first, the trust anchor last): the leaf's
+ * ({@link checkLeafExtendedKeyUsage}), and a CA's extKeyUsage, when it has one without
+ * anyExtendedKeyUsage, constrains what it certifies (RFC 5280 defines no chaining; Go's crypto/x509
+ * and openssl apply it, and CAs constrained to TLS rely on it): a CA listing only purposes that are
+ * not signing credentials (a TLS-only sub-CA) vouches for no credential key, and with `required` a
+ * CA must list one of the required purposes. Else `certificate_extended_key_usage`.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const path: DecodedCertificate[]
+ * checkPathExtendedKeyUsage(path, ['1.0.18013.5.1.2'])
+ * ```
+ *
+ * @internal
+ */
+export function checkPathExtendedKeyUsage(
+  path: readonly DecodedCertificate[],
+  required: readonly string[] | undefined,
+): void {
+  for (const [index, certificate] of path.entries()) {
+    const purposes = certificate.summary.extendedKeyUsage
+    if (index === 0) {
+      checkLeafExtendedKeyUsage(purposes, required)
+      continue
+    }
+    if (purposes === undefined || purposes.includes(ANY_EXTENDED_KEY_USAGE)) continue
+    const where = position(index, path.length - 1)
+    if (required !== undefined && !purposes.some((oid) => required.includes(oid)))
+      fail(
+        'certificate_extended_key_usage',
+        `${where} is a CA whose extKeyUsage (${purposes.join(', ')}) lists none of the required purposes ${required.join(', ')}: it certifies no such key`,
+      )
+    if (required === undefined && purposes.every((oid) => UNRELATED_PURPOSES.has(oid)))
+      fail(
+        'certificate_extended_key_usage',
+        `${where} is a CA certified only for ${purposes.map((oid) => UNRELATED_PURPOSES.get(oid)).join(', ')} (extKeyUsage): it vouches for no key signing credentials`,
+      )
+  }
+}
+
+/**
  * Certificate signature algorithms over MD2, MD5 or SHA-1 (RFC 3279, RFC 5758); also refused on
  * CRLs and OCSP responses (revocation.ts).
  *

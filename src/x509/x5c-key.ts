@@ -3,7 +3,7 @@ import { b64u, subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
 import { MAX_CHAIN_LENGTH, certificateDers, decodeCertificate } from './parse.js'
 import type { CertificateInput, DecodedCertificate } from './parse.js'
 import { BoundedMap } from './bounded-map.js'
-import { checkLeafExtendedKeyUsage, validateCertificatePath } from './path-validation.js'
+import { checkPathExtendedKeyUsage, validateCertificatePath } from './path-validation.js'
 import { checkRevocation } from './revocation.js'
 import type { RevocationContext } from './revocation.js'
 import type { ValidatedChain } from './path-validation.js'
@@ -190,8 +190,7 @@ export async function keyFromX5c(
  * revocation (whose answers have caches of their own, bounded by their nextUpdate).
  */
 async function applyPolicy(key: X5cKey, now: number, policy: X5cPolicy): Promise<X5cKey> {
-  if (policy.requiredExtendedKeyUsage !== undefined)
-    checkLeafExtendedKeyUsage(key.leaf.extendedKeyUsage, policy.requiredExtendedKeyUsage)
+  checkPathExtendedKeyUsage(key.path, policy.requiredExtendedKeyUsage)
   if (policy.revocation === undefined) return key
   return { ...key, revocation: await checkRevocation(key.path, now, policy.revocation) }
 }
