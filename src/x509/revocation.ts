@@ -62,7 +62,10 @@ const OCSP_NO_CHECK = '1.3.6.1.5.5.7.48.1.5'
 const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.20', // cRLNumber
   '2.5.29.35', // authorityKeyIdentifier
+  '2.5.29.28', // issuingDistributionPoint (its scope is checked: crlScope)
 ])
+const ISSUING_DISTRIBUTION_POINT = '2.5.29.28'
+const DELTA_CRL_INDICATOR = '2.5.29.27'
 /** CRL entry extensions whose presence, critical or not, changes nothing credsign decides. */
 const UNDERSTOOD_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.21', // reasonCode (every reason, certificateHold included, counts as revoked)
@@ -84,8 +87,17 @@ const HASH_OF_OID: ReadonlyMap<string, string> = new Map([
   ['2.16.840.1.101.3.4.2.3', 'SHA-512'],
 ])
 
+/** Which certificates a CRL covers (its issuingDistributionPoint; all of the issuer's without). */
+interface CrlScope {
+  /** The locations (URIs) it names as its own; undefined when it names none. */
+  locations: readonly string[] | undefined
+  onlyUserCerts: boolean
+  onlyCaCerts: boolean
+}
+
 interface CrlEntry {
   revoked: ReadonlySet<string>
+  scope: CrlScope
   thisUpdate: number
   nextUpdate: number
   /** Wall-clock ms when it was fetched (see {@link stale}). */
@@ -313,7 +325,60 @@ async function crlStatus(
       'revocation_invalid',
       `the CRL ${url} is out of date: its nextUpdate ${new Date(entry.nextUpdate).toISOString()} has passed`,
     )
+  // RFC 5280 section 6.3.3 (b)(2): a CRL of another distribution point, or of the issuer's CA
+  // certificates only (or end-entity ones only), is not this certificate's list.
+  const { scope } = entry
+  const isCa = certificate.summary.basicConstraints?.ca === true
+  if (scope.locations !== undefined && !scope.locations.includes(url))
+    fail(
+      'revocation_invalid',
+      `the CRL ${url} is the list of another distribution point (issuingDistributionPoint: ${scope.locations.join(', ') || 'no URI'})`,
+    )
+  if ((scope.onlyUserCerts && isCa) || (scope.onlyCaCerts && !isCa))
+    fail(
+      'revocation_invalid',
+      `the CRL ${url} covers only ${scope.onlyCaCerts ? 'CA' : 'end-entity'} certificates (issuingDistributionPoint), not ${certificate.summary.subject}`,
+    )
   return entry.revoked.has(serialKey(certificate.pkijs.serialNumber)) ? 'revoked' : 'good'
+}
+
+/**
+ * The scope of a CRL from its issuingDistributionPoint (RFC 5280 section 5.2.5). Indirect CRLs,
+ * CRLs of some reasons only and of attribute certificates only are not complete lists of the
+ * issuer's certificates: `revocation_invalid`.
+ */
+function crlScope(
+  pkijs: typeof Pkijs,
+  crl: Pkijs.CertificateRevocationList,
+  invalid: (why: string) => never,
+): CrlScope {
+  const extension = crl.crlExtensions?.extensions.find(
+    (candidate) => candidate.extnID === ISSUING_DISTRIBUTION_POINT,
+  )
+  if (extension === undefined)
+    return { locations: undefined, onlyUserCerts: false, onlyCaCerts: false }
+  const point = extension.parsedValue as unknown
+  if (!(point instanceof pkijs.IssuingDistributionPoint))
+    return invalid('has an issuingDistributionPoint that does not decode')
+  if (point.indirectCRL) invalid('is an indirect CRL (issuingDistributionPoint)')
+  if (point.onlySomeReasons !== undefined)
+    invalid('covers only some revocation reasons (issuingDistributionPoint)')
+  if (point.onlyContainsAttributeCerts)
+    invalid('covers only attribute certificates (issuingDistributionPoint)')
+  let locations: string[] | undefined
+  if (point.distributionPoint !== undefined) {
+    // nameRelativeToCRLIssuer: matched against nothing credsign reads (it fetches full-name URIs).
+    if (!Array.isArray(point.distributionPoint))
+      invalid('names its distribution point relative to its issuer (issuingDistributionPoint)')
+    locations = point.distributionPoint.flatMap((name) =>
+      name.type === 6 && typeof name.value === 'string' ? [name.value] : [],
+    )
+  }
+  return {
+    locations,
+    onlyUserCerts: point.onlyContainsUserCerts,
+    onlyCaCerts: point.onlyContainsCACerts,
+  }
 }
 
 /** The DER of a CRL: as fetched, or from a PEM `X509 CRL` block (some CAs publish PEM). */
@@ -352,11 +417,15 @@ async function verifiedCrl(
   if (WEAK_SIGNATURE_ALGORITHMS.has(algorithm) || crl.signature.algorithmId !== algorithm)
     invalid(`has a weak or inconsistent signature algorithm (${algorithm})`)
   for (const extension of crl.crlExtensions?.extensions ?? []) {
-    // deltaCRLIndicator, issuingDistributionPoint (partitioned or indirect CRLs), …: a CRL whose
-    // scope credsign cannot read is not taken as the complete list.
+    // A delta CRL lists only the changes since a base CRL: never the complete list, critical or not
+    // (RFC 5280 requires it critical; a CA that forgot would otherwise pass its revocations by).
+    if (extension.extnID === DELTA_CRL_INDICATOR)
+      invalid('is a delta CRL (deltaCRLIndicator), not the complete list')
+    // Any other extension whose meaning credsign cannot read is not taken as the complete list.
     if (extension.critical && !UNDERSTOOD_CRL_EXTENSIONS.has(extension.extnID))
       invalid(`has the critical extension ${extension.extnID}, which credsign does not process`)
   }
+  const scope = crlScope(pkijs, crl, invalid)
   let signed: boolean
   try {
     signed = await crl.verify({ issuerCertificate: issuer.pkijs })
@@ -378,6 +447,7 @@ async function verifiedCrl(
   const next = (nextUpdate as Date).getTime()
   return {
     revoked,
+    scope,
     thisUpdate: crl.thisUpdate.value.getTime(),
     nextUpdate: next,
     fetchedAt: Date.now(),

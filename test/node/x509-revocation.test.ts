@@ -94,6 +94,26 @@ beforeAll(async () => {
   root.revoke(certs.revokedInt)
   crl.root = root.crl()
   crl.int = int.crl()
+  // issuingDistributionPoint (RFC 5280 section 5.2.5): the scope of a CRL. A sharded CRL names its
+  // own location and holds only end-entity certificates (as Let's Encrypt's do).
+  const idp = (critical: boolean, lines: string[]): string[] => [
+    `issuingDistributionPoint=${critical ? 'critical,' : ''}@idp`,
+    '[idp]',
+    ...lines,
+  ]
+  crl.intShard = int.crl(
+    'DER',
+    undefined,
+    idp(true, [`fullname=URI:${CA_ORIGIN}/int.crl`, 'onlyuser=TRUE']),
+  )
+  crl.intOtherShard = int.crl(
+    'DER',
+    undefined,
+    idp(true, [`fullname=URI:${CA_ORIGIN}/int-2.crl`, 'onlyuser=TRUE']),
+  )
+  crl.intCaOnly = int.crl('DER', undefined, idp(false, ['onlyCA=TRUE']))
+  crl.intSomeReasons = int.crl('DER', undefined, idp(true, ['onlysomereasons=keyCompromise']))
+  crl.intIndirect = int.crl('DER', undefined, idp(true, ['indirectCRL=TRUE']))
   crl.intPem = int.crl('PEM')
   crl.revokedInt = revokedInt.crl()
   crl.intShort = int.crl('DER', 1)
@@ -203,6 +223,31 @@ describe('revocation through CRLs (openssl ca -gencrl)', () => {
   it('a PEM CRL works as the DER one does', async () => {
     const result = await check([certs.pemLeaf as RevocationCert, certs.int as RevocationCert])
     expect(result.errors).toEqual([])
+  })
+
+  it('a sharded CRL (critical issuingDistributionPoint naming this location, end-entity certificates only) answers for the leaf', async () => {
+    lab.routes.set('/int.crl', () => ({ body: crl.intShard as Buffer, type: DER_CRL }))
+    const good = await check([certs.leaf as RevocationCert, certs.int as RevocationCert])
+    expect(good.errors).toEqual([])
+    const revoked = await check([certs.revokedLeaf as RevocationCert, certs.int as RevocationCert])
+    expect(codes(revoked)).toEqual(['certificate_revoked'])
+  })
+
+  it("a CRL whose issuingDistributionPoint excludes the certificate is not its list: another shard's location, CA certificates only (non-critical), some reasons only, indirect", async () => {
+    for (const [other, why] of [
+      [crl.intOtherShard, /another distribution point/],
+      [crl.intCaOnly, /only CA certificates/],
+      [crl.intSomeReasons, /only some revocation reasons/],
+      [crl.intIndirect, /indirect CRL/],
+    ] as const) {
+      ;(await loadX509()).clearRevocationCache()
+      lab.routes.set('/int.crl', () => ({ body: other as Buffer, type: DER_CRL }))
+      const result = await check([certs.leaf as RevocationCert, certs.int as RevocationCert], {
+        mode: 'if-available',
+      })
+      expect(codes(result)).toEqual(['revocation_invalid'])
+      expect(result.errors[0]?.message).toMatch(why)
+    }
   })
 
   it('a CRL with a tampered signature is revocation_invalid, in both modes', async () => {
