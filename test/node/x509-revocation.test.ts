@@ -113,6 +113,8 @@ beforeAll(async () => {
   )
   crl.intCaOnly = int.crl('DER', undefined, idp(false, ['onlyCA=TRUE']))
   crl.intSomeReasons = int.crl('DER', undefined, idp(true, ['onlysomereasons=keyCompromise']))
+  // A delta CRL (deltaCRLIndicator, raw DER: the base CRL number 999), non-critical against RFC 5280.
+  crl.intDelta = int.crl('DER', undefined, ['2.5.29.27=DER:02:02:03:E7'])
   crl.intIndirect = int.crl('DER', undefined, idp(true, ['indirectCRL=TRUE']))
   crl.intPem = int.crl('PEM')
   crl.revokedInt = revokedInt.crl()
@@ -233,12 +235,13 @@ describe('revocation through CRLs (openssl ca -gencrl)', () => {
     expect(codes(revoked)).toEqual(['certificate_revoked'])
   })
 
-  it("a CRL whose issuingDistributionPoint excludes the certificate is not its list: another shard's location, CA certificates only (non-critical), some reasons only, indirect", async () => {
+  it("a CRL whose issuingDistributionPoint excludes the certificate is not its list: another shard's location, CA certificates only (non-critical), some reasons only, indirect; a delta CRL (non-critical)", async () => {
     for (const [other, why] of [
       [crl.intOtherShard, /another distribution point/],
       [crl.intCaOnly, /only CA certificates/],
       [crl.intSomeReasons, /only some revocation reasons/],
       [crl.intIndirect, /indirect CRL/],
+      [crl.intDelta, /delta CRL/],
     ] as const) {
       ;(await loadX509()).clearRevocationCache()
       lab.routes.set('/int.crl', () => ({ body: other as Buffer, type: DER_CRL }))
