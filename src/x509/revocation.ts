@@ -18,8 +18,8 @@ import { loadPkijs } from './pkijs.js'
  * responder chaining to the trusted certificates it is given), or an OCSP answer's dates, so
  * credsign checks those here.
  *
- * Caches: verified CRLs by URL and issuer key, until their nextUpdate (and at most `cacheMs`);
- * OCSP answers by issuer key and serial, the same way. A failure is never cached.
+ * Caches: verified CRLs by URL and issuer (name and key), until their nextUpdate (and at most `cacheMs`);
+ * OCSP answers by issuer and serial, the same way. A failure is never cached.
  */
 
 /**
@@ -281,8 +281,13 @@ function serialKey(integer: { valueBlock: { valueHexView: Uint8Array } }): strin
   return hex(bytes)
 }
 
-function keyOf(certificate: DecodedCertificate): string {
-  return b64u(certificate.spkiDer)
+/**
+ * The issuing CA in a cache key: its name and its key. A serial number is unique per issuer name
+ * (RFC 5280 section 4.1.2.2), and a CA renamed with its key kept signs for both names: by key
+ * alone, the answer for one name's serial 4660 was reused for the other's.
+ */
+function issuerCacheKey(issuer: DecodedCertificate): string {
+  return `${b64u(issuer.subjectDer)}.${b64u(issuer.spkiDer)}`
 }
 
 // --- CRL -------------------------------------------------------------------------------------
@@ -295,7 +300,7 @@ async function crlStatus(
   now: number,
   context: RevocationContext,
 ): Promise<'good' | 'revoked'> {
-  const cacheKey = `${url}\u0000${keyOf(issuer)}`
+  const cacheKey = `${url}\u0000${issuerCacheKey(issuer)}`
   let entry = context.cacheMs > 0 ? crls.get(cacheKey) : undefined
   if (entry !== undefined && stale(entry.fetchedAt, entry.nextUpdate, context.cacheMs)) {
     crls.delete(cacheKey)
@@ -464,7 +469,7 @@ async function ocspStatus(
   now: number,
   context: RevocationContext,
 ): Promise<'good' | 'revoked'> {
-  const cacheKey = `${keyOf(issuer)}\u0000${serialKey(certificate.pkijs.serialNumber)}`
+  const cacheKey = `${issuerCacheKey(issuer)}\u0000${serialKey(certificate.pkijs.serialNumber)}`
   let entry = context.cacheMs > 0 ? ocspAnswers.get(cacheKey) : undefined
   if (entry !== undefined && stale(entry.fetchedAt, entry.freshUntil, context.cacheMs)) {
     ocspAnswers.delete(cacheKey)

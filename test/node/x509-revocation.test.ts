@@ -35,6 +35,7 @@ let lab: RevocationLab
 let root: RevocationCa
 let int: RevocationCa
 let other: RevocationCa
+let renamed: RevocationCa
 const certs: Record<string, RevocationCert> = {}
 const crl: Record<string, Buffer> = {}
 let ocspSigner = 'int'
@@ -87,6 +88,17 @@ beforeAll(async () => {
     ...LEAF,
     cdp('int'),
   ])
+  // A second name of the intermediate's key (a CA renamed, keeping its key), with its own database:
+  // serial 4660 is good under one name and revoked under the other.
+  const intRenamed = lab.intermediate('int-renamed', root, [cdp('root')], undefined, 'int')
+  certs.intRenamed = lab.read('int-renamed')
+  certs.sameSerialUnderInt = int.issueWithSerial('same-serial-under-int', '4660', [...LEAF, aia])
+  certs.sameSerialUnderRenamed = intRenamed.issueWithSerial('same-serial-under-renamed', '4660', [
+    ...LEAF,
+    `authorityInfoAccess=OCSP;URI:${CA_ORIGIN}/ocsp/int-renamed`,
+  ])
+  intRenamed.revoke(certs.sameSerialUnderRenamed)
+  renamed = intRenamed
   int.revoke(certs.ocspSerialMinus128)
   int.revoke(certs.crlSerialMinus127)
   int.revoke(certs.revokedLeaf)
@@ -143,6 +155,13 @@ function serveDefaults(): void {
     const request = Buffer.from(decodeURIComponent(path.slice('/ocsp/int/'.length)), 'base64')
     return {
       body: int.ocsp(request, ocspSigner, ocspMinutes),
+      type: 'application/ocsp-response',
+    }
+  })
+  lab.routes.set('/ocsp/int-renamed/', (path) => {
+    const request = path.slice('/ocsp/int-renamed/'.length)
+    return {
+      body: renamed.ocsp(Buffer.from(decodeURIComponent(request), 'base64')),
       type: 'application/ocsp-response',
     }
   })
@@ -418,6 +437,16 @@ describe('serial numbers: a negative serial is another certificate than the posi
 })
 
 describe('modes, the default and the caches', () => {
+  it("an OCSP answer cached for one CA is not another's: the same key under another name, the same serial", async () => {
+    const underInt = [certs.sameSerialUnderInt as RevocationCert, certs.int as RevocationCert]
+    expect((await check(underInt)).errors).toEqual([])
+    const underRenamed = [
+      certs.sameSerialUnderRenamed as RevocationCert,
+      certs.intRenamed as RevocationCert,
+    ]
+    expect(codes(await check(underRenamed))).toEqual(['certificate_revoked'])
+  })
+
   it('without revocation configured nothing is fetched, even for certificates with CRL and OCSP locations', async () => {
     const result = await check(
       [certs.revokedLeaf as RevocationCert, certs.int as RevocationCert],
