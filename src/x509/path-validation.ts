@@ -19,17 +19,9 @@ import { loadPkijs } from './pkijs.js'
 /**
  * Extensions credsign (or pkijs, for policies) processes: any other extension marked critical makes
  * a certificate unusable (RFC 5280 section 4.2). extKeyUsage is restricted on the leaf
- * ({@link checkLeafExtendedKeyUsage}).
- *
- * @example
- *
- * ```ts
- * UNDERSTOOD_EXTENSIONS.has('2.5.29.19') // true: basicConstraints
- * ```
- *
- * @internal
+ * ({@link checkPathExtendedKeyUsage}).
  */
-export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
+const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.14', // subjectKeyIdentifier
   '2.5.29.15', // keyUsage
   '2.5.29.17', // subjectAltName
@@ -75,7 +67,20 @@ function fail(code: ErrorCode, message: string): never {
   throw new CredsignError(code, message)
 }
 
-function position(index: number, length: number): string {
+/**
+ * Where certificate `index` of a path sits, for messages: `length` is the number of `x5c`
+ * certificates, so `index === length` is the trust anchor.
+ *
+ * @example
+ *
+ * ```ts
+ * position(0, 2) // 'the leaf certificate'
+ * position(1, 2) // 'x5c[1]'
+ * ```
+ *
+ * @internal
+ */
+export function position(index: number, length: number): string {
   if (index === 0) return 'the leaf certificate'
   return index === length ? 'the trust anchor' : `x5c[${index}]`
 }
@@ -187,25 +192,7 @@ function checkOwnRules(
 ): void {
   const { summary } = certificate
   const where = position(index, length)
-  if (Date.parse(summary.notBefore) > now)
-    fail('certificate_not_yet_valid', `${where} is not valid before ${summary.notBefore}`)
-  if (Date.parse(summary.notAfter) < now)
-    fail('certificate_expired', `${where} expired at ${summary.notAfter}`)
-  // Every x5c certificate is signed by the next one or an anchor: a SHA-1 or MD5 signature there is
-  // forgeable by a chosen-prefix collision. (An anchor's own self-signature proves nothing and is
-  // not looked at.)
-  if (WEAK_SIGNATURE_ALGORITHMS.has(summary.signatureAlgorithm))
-    fail(
-      'certificate_untrusted',
-      `${where} is signed with ${WEAK_SIGNATURE_ALGORITHMS.get(summary.signatureAlgorithm)}, a broken hash`,
-    )
-  for (const extension of summary.extensions) {
-    if (extension.critical && !UNDERSTOOD_EXTENSIONS.has(extension.oid))
-      fail(
-        'certificate_critical_extension',
-        `${where} has the critical extension ${extension.oid}, which credsign does not process`,
-      )
-  }
+  checkCertificateBasics(summary, where, now)
   if (index === 0) {
     if (summary.keyUsage !== undefined && !summary.keyUsage.includes('digitalSignature'))
       fail(
@@ -219,6 +206,53 @@ function checkOwnRules(
     fail('certificate_not_ca', `${where} is not a CA certificate (basicConstraints cA)`)
   if (summary.keyUsage !== undefined && !summary.keyUsage.includes('keyCertSign'))
     fail('certificate_key_usage', `${where} is a CA without keyCertSign (keyUsage)`)
+}
+
+/**
+ * The rules a certificate obeys on its own, whatever it certifies: valid at `now`, not signed over
+ * a broken hash, no critical extension credsign does not process (`alsoUnderstood`: those the
+ * caller processes besides). For the x5c path and a delegated OCSP responder (revocation.ts).
+ * Errors: `certificate_not_yet_valid`, `certificate_expired`, `certificate_untrusted`,
+ * `certificate_critical_extension`, naming the certificate as `where`.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const responder: DecodedCertificate
+ * checkCertificateBasics(responder.summary, 'the OCSP responder', Date.now())
+ * ```
+ *
+ * @internal
+ */
+export function checkCertificateBasics(
+  summary: CertificateSummary,
+  where: string,
+  now: number,
+  alsoUnderstood: ReadonlySet<string> = new Set(),
+): void {
+  if (Date.parse(summary.notBefore) > now)
+    fail('certificate_not_yet_valid', `${where} is not valid before ${summary.notBefore}`)
+  if (Date.parse(summary.notAfter) < now)
+    fail('certificate_expired', `${where} expired at ${summary.notAfter}`)
+  // Every x5c certificate is signed by the next one or an anchor, a responder by its CA: a SHA-1 or
+  // MD5 signature there is forgeable by a chosen-prefix collision. (An anchor's own self-signature
+  // proves nothing and is not looked at.)
+  if (WEAK_SIGNATURE_ALGORITHMS.has(summary.signatureAlgorithm))
+    fail(
+      'certificate_untrusted',
+      `${where} is signed with ${WEAK_SIGNATURE_ALGORITHMS.get(summary.signatureAlgorithm)}, a broken hash`,
+    )
+  for (const extension of summary.extensions) {
+    if (
+      extension.critical &&
+      !UNDERSTOOD_EXTENSIONS.has(extension.oid) &&
+      !alsoUnderstood.has(extension.oid)
+    )
+      fail(
+        'certificate_critical_extension',
+        `${where} has the critical extension ${extension.oid}, which credsign does not process`,
+      )
+  }
 }
 
 /** AnyExtendedKeyUsage (RFC 5280 section 4.2.1.12). */

@@ -7,7 +7,7 @@ import { codecs } from './core-codecs.js'
 import { hex } from './der-reading.js'
 import { decodeCertificate } from './parse.js'
 import type { DecodedCertificate } from './parse.js'
-import { UNDERSTOOD_EXTENSIONS, WEAK_SIGNATURE_ALGORITHMS } from './path-validation.js'
+import { WEAK_SIGNATURE_ALGORITHMS, checkCertificateBasics, position } from './path-validation.js'
 import { loadPkijs } from './pkijs.js'
 
 /*
@@ -58,6 +58,7 @@ const OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1'
 const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9'
 /** Id-pkix-ocsp-nocheck (RFC 6960 section 4.2.2.2.1): the responder certificate is not checked. */
 const OCSP_NO_CHECK = '1.3.6.1.5.5.7.48.1.5'
+const RESPONDER_EXTENSIONS: ReadonlySet<string> = new Set([OCSP_NO_CHECK])
 /** CRL extensions credsign processes; any other critical one makes the CRL unusable. */
 const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([
   '2.5.29.20', // cRLNumber
@@ -131,10 +132,6 @@ function fail(code: ErrorCode, message: string, cause?: unknown): never {
   throw new CredsignError(code, message, cause === undefined ? undefined : { cause })
 }
 
-function position(index: number): string {
-  return index === 0 ? 'the leaf certificate' : `x5c[${index}]`
-}
-
 /**
  * Checks that no certificate of `path` (leaf first, the trust anchor last; the anchor itself is not
  * checked: it is trusted by configuration) is revoked at `now`, as `context.mode` asks. Returns
@@ -160,7 +157,8 @@ export async function checkRevocation(
   for (let index = 0; index + 1 < path.length; index++) {
     const certificate = path[index] as DecodedCertificate
     const issuer = path[index + 1] as DecodedCertificate
-    answers.push(await certificateStatus(pkijs, certificate, issuer, index, now, context))
+    const where = position(index, path.length - 1)
+    answers.push(await certificateStatus(pkijs, certificate, issuer, where, now, context))
   }
   return `revocation: ${answers.join(', ')}`
 }
@@ -169,11 +167,10 @@ async function certificateStatus(
   pkijs: typeof Pkijs,
   certificate: DecodedCertificate,
   issuer: DecodedCertificate,
-  index: number,
+  where: string,
   now: number,
   context: RevocationContext,
 ): Promise<string> {
-  const where = position(index)
   const sources = [
     ...crlUrls(pkijs, certificate).map((url) => ({ kind: 'CRL', url })),
     ...ocspUrls(pkijs, certificate).map((url) => ({ kind: 'OCSP', url })),
@@ -620,18 +617,14 @@ async function authorizedResponder(
       invalid('is signed by a responder certificate without id-kp-OCSPSigning (extKeyUsage)')
     if (summary.keyUsage !== undefined && !summary.keyUsage.includes('digitalSignature'))
       invalid('is signed by a responder certificate without digitalSignature (keyUsage)')
-    if (WEAK_SIGNATURE_ALGORITHMS.has(summary.signatureAlgorithm))
-      invalid('is signed by a responder certificate with a weak signature algorithm')
-    if (Date.parse(summary.notBefore) > now || Date.parse(summary.notAfter) < now)
-      invalid('is signed by a responder certificate that is not valid at the verification time')
-    const unknown = summary.extensions.find(
-      (extension) =>
-        extension.critical &&
-        !UNDERSTOOD_EXTENSIONS.has(extension.oid) &&
-        extension.oid !== OCSP_NO_CHECK,
-    )
-    if (unknown !== undefined)
-      invalid(`is signed by a responder certificate with the critical extension ${unknown.oid}`)
+    try {
+      // The x5c certificates' own rules: validity at `now`, no SHA-1/MD5 signature, no unknown
+      // critical extension (id-pkix-ocsp-nocheck is understood: its revocation is not checked).
+      checkCertificateBasics(summary, 'the responder certificate', now, RESPONDER_EXTENSIONS)
+    } catch (error) {
+      if (!CredsignError.is(error)) throw error
+      invalid(`is signed by a responder certificate that is not usable: ${error.message}`)
+    }
     return candidate
   }
   return invalid(`is signed neither by ${issuer.summary.subject} nor by a responder it delegated`)

@@ -71,6 +71,16 @@ beforeAll(async () => {
     'keyUsage=critical,digitalSignature',
     'extendedKeyUsage=clientAuth',
   ])
+  const responderExtensions = (extra: string): string[] => [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=OCSPSigning',
+    extra,
+  ]
+  // Delegated responders with a critical id-pkix-ocsp-nocheck (understood), an unknown critical
+  // extension.
+  int.issue('responder-nocheck', responderExtensions('1.3.6.1.5.5.7.48.1.5=critical,DER:05:00'))
+  int.issue('responder-critical', responderExtensions('1.2.3.4=critical,DER:05:00'))
   // An intermediate CA whose keyUsage lacks cRLSign, yet publishes a CRL (openssl signs it anyway).
   const noCrlSign = lab.intermediate('no-crl-sign', root, [cdp('root')], 'keyCertSign')
   certs.noCrlSign = lab.read('no-crl-sign')
@@ -389,6 +399,16 @@ describe('revocation through OCSP (openssl ocsp -index)', () => {
     const result = await check(ocspChain())
     expect(codes(result)).toEqual(['revocation_invalid'])
     expect(result.errors[0]?.message).toContain('OCSPSigning')
+  })
+
+  it('a delegated responder certificate: a critical id-pkix-ocsp-nocheck is accepted, an unknown critical extension is revocation_invalid', async () => {
+    ocspSigner = 'responder-nocheck'
+    expect((await check(ocspChain())).errors).toEqual([])
+    ;(await loadX509()).clearRevocationCache()
+    ocspSigner = 'responder-critical'
+    const result = await check(ocspChain())
+    expect(codes(result)).toEqual(['revocation_invalid'])
+    expect(result.errors[0]?.message).toContain('critical extension 1.2.3.4')
   })
 
   it('signed by another CA (the wrong issuer): revocation_invalid', async () => {
