@@ -5,6 +5,7 @@ import { constantTimeEqual } from '../util/bytes.js'
 import { checkNameConstraints, constrainedNames, nameConstraintsOf } from './name-constraints.js'
 import type { CertificateSummary, DecodedCertificate } from './parse.js'
 import { loadPkijs } from './pkijs.js'
+import type * as Pkijs from 'pkijs'
 
 /*
  * RFC 5280 section 6 path validation of an `x5c` chain (leaf first) up to one of the caller's
@@ -140,8 +141,9 @@ export async function validateCertificatePath(
         `${position(i, chain.length)} is not issued by x5c[${i + 1}]: x5c must list the leaf first, then each certificate's issuer`,
       )
   }
+  const pkijs = await loadPkijs()
   for (const [index, certificate] of chain.entries())
-    checkOwnRules(certificate, index, chain.length, now)
+    checkOwnRules(pkijs, certificate, index, chain.length, now)
 
   const path = await pkijsPath(chain, anchors, now)
   const anchor = path[path.length - 1] as DecodedCertificate
@@ -185,6 +187,7 @@ async function isSelfSigned(certificate: DecodedCertificate): Promise<boolean> {
 
 /** The rules of one x5c certificate on its own: validity, critical extensions, CA / leaf usage. */
 function checkOwnRules(
+  pkijs: typeof Pkijs,
   certificate: DecodedCertificate,
   index: number,
   length: number,
@@ -192,7 +195,7 @@ function checkOwnRules(
 ): void {
   const { summary } = certificate
   const where = position(index, length)
-  checkCertificateBasics(summary, where, now)
+  checkCertificateBasics(pkijs, certificate, where, now)
   if (index === 0) {
     if (summary.keyUsage !== undefined && !summary.keyUsage.includes('digitalSignature'))
       fail(
@@ -219,17 +222,20 @@ function checkOwnRules(
  *
  * ```ts
  * declare const responder: DecodedCertificate
- * checkCertificateBasics(responder.summary, 'the OCSP responder', Date.now())
+ * declare const pkijs: typeof import('pkijs')
+ * checkCertificateBasics(pkijs, responder, 'the OCSP responder', Date.now())
  * ```
  *
  * @internal
  */
 export function checkCertificateBasics(
-  summary: CertificateSummary,
+  pkijs: typeof Pkijs,
+  certificate: DecodedCertificate,
   where: string,
   now: number,
   alsoUnderstood: ReadonlySet<string> = new Set(),
 ): void {
+  const { summary } = certificate
   if (Date.parse(summary.notBefore) > now)
     fail('certificate_not_yet_valid', `${where} is not valid before ${summary.notBefore}`)
   if (Date.parse(summary.notAfter) < now)
@@ -237,11 +243,9 @@ export function checkCertificateBasics(
   // Every x5c certificate is signed by the next one or an anchor, a responder by its CA: a SHA-1 or
   // MD5 signature there is forgeable by a chosen-prefix collision. (An anchor's own self-signature
   // proves nothing and is not looked at.)
-  if (WEAK_SIGNATURE_ALGORITHMS.has(summary.signatureAlgorithm))
-    fail(
-      'certificate_untrusted',
-      `${where} is signed with ${WEAK_SIGNATURE_ALGORITHMS.get(summary.signatureAlgorithm)}, a broken hash`,
-    )
+  const weak = weakSignatureAlgorithm(pkijs, certificate.pkijs.signatureAlgorithm)
+  if (weak !== undefined)
+    fail('certificate_untrusted', `${where} is signed with ${weak}, a broken hash`)
   for (const extension of summary.extensions) {
     if (
       extension.critical &&
@@ -357,19 +361,8 @@ export function checkPathExtendedKeyUsage(
   }
 }
 
-/**
- * Certificate signature algorithms over MD2, MD5 or SHA-1 (RFC 3279, RFC 5758); also refused on
- * CRLs and OCSP responses (revocation.ts).
- *
- * @example
- *
- * ```ts
- * WEAK_SIGNATURE_ALGORITHMS.has('1.2.840.10045.4.1') // true: ecdsa-with-SHA1
- * ```
- *
- * @internal
- */
-export const WEAK_SIGNATURE_ALGORITHMS: ReadonlyMap<string, string> = new Map([
+/** Certificate signature algorithms over MD2, MD5 or SHA-1 (RFC 3279, RFC 5758). */
+const WEAK_SIGNATURE_ALGORITHMS: ReadonlyMap<string, string> = new Map([
   ['1.2.840.113549.1.1.2', 'md2WithRSAEncryption'],
   ['1.2.840.113549.1.1.4', 'md5WithRSAEncryption'],
   ['1.2.840.113549.1.1.5', 'sha1WithRSAEncryption'],
@@ -500,4 +493,45 @@ function checkAllNameConstraints(path: readonly DecodedCertificate[]): void {
       checkNameConstraints(set, constrainedNames(certificate.summary), position(j, path.length - 1))
     }
   }
+}
+
+const RSASSA_PSS = '1.2.840.113549.1.1.10'
+/** Hashes broken for signatures (chosen-prefix collisions), by OID. */
+const WEAK_HASHES: ReadonlyMap<string, string> = new Map([
+  ['1.3.14.3.2.26', 'SHA-1'],
+  ['1.2.840.113549.2.5', 'MD5'],
+  ['1.2.840.113549.2.2', 'MD2'],
+])
+
+/**
+ * The name of `algorithm` when it signs over a broken hash (MD2, MD5, SHA-1), else undefined. For
+ * certificates, CRLs and OCSP responses (revocation.ts). RSASSA-PSS names its hash in its
+ * parameters, SHA-1 when they leave it out (RFC 4055 section 3.1): PSS over SHA-1 is as forgeable
+ * as sha1WithRSAEncryption, and pkijs verifies it.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const pkijs: typeof import('pkijs'), crl: import('pkijs').CertificateRevocationList
+ * weakSignatureAlgorithm(pkijs, crl.signatureAlgorithm) // 'RSASSA-PSS over SHA-1' or undefined
+ * ```
+ *
+ * @internal
+ */
+export function weakSignatureAlgorithm(
+  pkijs: typeof Pkijs,
+  algorithm: Pkijs.AlgorithmIdentifier,
+): string | undefined {
+  const named = WEAK_SIGNATURE_ALGORITHMS.get(algorithm.algorithmId)
+  if (named !== undefined) return named
+  if (algorithm.algorithmId !== RSASSA_PSS) return undefined
+  let hash: string
+  try {
+    hash = new pkijs.RSASSAPSSParams({ schema: algorithm.algorithmParams }).hashAlgorithm
+      .algorithmId
+  } catch {
+    return 'RSASSA-PSS with unreadable parameters'
+  }
+  const weak = WEAK_HASHES.get(hash)
+  return weak === undefined ? undefined : `RSASSA-PSS over ${weak}`
 }

@@ -7,7 +7,7 @@ import { codecs } from './core-codecs.js'
 import { hex } from './der-reading.js'
 import { decodeCertificate } from './parse.js'
 import type { DecodedCertificate } from './parse.js'
-import { WEAK_SIGNATURE_ALGORITHMS, checkCertificateBasics, position } from './path-validation.js'
+import { checkCertificateBasics, position, weakSignatureAlgorithm } from './path-validation.js'
 import { loadPkijs } from './pkijs.js'
 
 /*
@@ -416,7 +416,10 @@ async function verifiedCrl(
   if (issuer.summary.keyUsage !== undefined && !issuer.summary.keyUsage.includes('cRLSign'))
     invalid(`is signed by ${issuer.summary.subject}, whose keyUsage lacks cRLSign`)
   const algorithm = crl.signatureAlgorithm.algorithmId
-  if (WEAK_SIGNATURE_ALGORITHMS.has(algorithm) || crl.signature.algorithmId !== algorithm)
+  if (
+    weakSignatureAlgorithm(pkijs, crl.signatureAlgorithm) !== undefined ||
+    crl.signature.algorithmId !== algorithm
+  )
     invalid(`has a weak or inconsistent signature algorithm (${algorithm})`)
   for (const extension of crl.crlExtensions?.extensions ?? []) {
     // A delta CRL lists only the changes since a base CRL: never the complete list, critical or not
@@ -524,7 +527,7 @@ async function verifiedOcsp(
   }
   const signer = await authorizedResponder(pkijs, basic, issuer, now, invalid)
   const algorithm = basic.signatureAlgorithm.algorithmId
-  if (WEAK_SIGNATURE_ALGORITHMS.has(algorithm))
+  if (weakSignatureAlgorithm(pkijs, basic.signatureAlgorithm) !== undefined)
     invalid(`is signed with a weak algorithm (${algorithm})`)
   let signed: boolean
   try {
@@ -620,7 +623,13 @@ async function authorizedResponder(
     try {
       // The x5c certificates' own rules: validity at `now`, no SHA-1/MD5 signature, no unknown
       // critical extension (id-pkix-ocsp-nocheck is understood: its revocation is not checked).
-      checkCertificateBasics(summary, 'the responder certificate', now, RESPONDER_EXTENSIONS)
+      checkCertificateBasics(
+        pkijs,
+        responder,
+        'the responder certificate',
+        now,
+        RESPONDER_EXTENSIONS,
+      )
     } catch (error) {
       if (!CredsignError.is(error)) throw error
       invalid(`is signed by a responder certificate that is not usable: ${error.message}`)
