@@ -18,8 +18,8 @@ import { loadPkijs } from './pkijs.js'
  * responder chaining to the trusted certificates it is given), or an OCSP answer's dates, so
  * credsign checks those here.
  *
- * Caches: verified CRLs by URL and issuer (name and key), until their nextUpdate (and at most `cacheMs`);
- * OCSP answers by issuer and serial, the same way. A failure is never cached.
+ * Caches: verified CRLs by URL and issuer (name and key), until their nextUpdate (and at most the
+ * reader's `cacheMs`); OCSP answers by issuer and serial, the same way. A failure is never cached.
  */
 
 /**
@@ -263,7 +263,7 @@ async function fetched(
 
 /**
  * A serial number as the signed integer it is (RFC 5280 section 4.1.2.2: verifiers handle negative
- * serials): the hex of its minimal two's complement. Dropping every leading 00 octet, as the
+ * serials): the hex of its minimal two's complement. Dropping a leading 00 octet, as the
  * certificate summary's display form does, would make 128 (00 80) and -128 (80) one serial: a CRL
  * entry or a cached OCSP answer of one would count for the other.
  */
