@@ -79,11 +79,30 @@ export async function x5cIssuerKey(
 function revocationContext(revocation: TrustAnchors['revocation']): RevocationContext | undefined {
   if (revocation === undefined) return undefined
   const { fetch, timeoutMs, maxBytes } = revocation
+  // One verification spends at most two fetch timeouts on revocation in all: a path of up to 9
+  // certificates with up to 4 locations each, tried one after another, could otherwise hold a
+  // verify() for 36 timeouts (three minutes with the defaults) when every location hangs.
+  const budgetMs = 2 * timeoutMs
+  const deadline = Date.now() + budgetMs
   return {
     mode: revocation.mode,
     cacheMs: revocation.cacheMs,
-    fetchBytes: (url, mediaTypes) =>
-      fetchBoundedBytes(url, { fetch, timeoutMs, maxBytes, mediaTypes }),
+    fetchBytes: (url, mediaTypes) => {
+      const left = deadline - Date.now()
+      if (left <= 0)
+        return Promise.reject(
+          new CredsignError(
+            'revocation_unavailable',
+            `the time for revocation fetches of this verification (${budgetMs} ms) is spent`,
+          ),
+        )
+      return fetchBoundedBytes(url, {
+        fetch,
+        timeoutMs: Math.min(timeoutMs, left),
+        maxBytes,
+        mediaTypes,
+      })
+    },
   }
 }
 

@@ -89,6 +89,12 @@ beforeAll(async () => {
     cdp('no-crl-sign'),
   ])
   crl.noCrlSign = noCrlSign.crl()
+  // An intermediate and a leaf naming four CRL locations each, all of which will hang.
+  const slowPoints = (name: string): string =>
+    `crlDistributionPoints=${[1, 2, 3, 4].map((n) => `URI:${CA_ORIGIN}/${name}-${n}.crl`).join(',')}`
+  const slowInt = lab.intermediate('slow-int', root, [slowPoints('slow-int')])
+  certs.slowInt = lab.read('slow-int')
+  certs.slowLeaf = slowInt.issue('slow-leaf', [...LEAF, slowPoints('slow-leaf')])
   // Serials 128 (DER 00 80) and -128 (DER 80), 129 (00 81) and -127 (81): distinct integers whose
   // bytes differ only by the sign octet; the negative ones are revoked.
   certs.ocspSerial128 = int.issueWithSerial('ocsp-serial-128', '128', [...LEAF, aia])
@@ -338,6 +344,23 @@ describe('revocation through CRLs (openssl ca -gencrl)', () => {
     })
     expect(codes(result)).toEqual(['revocation_unavailable'])
     expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it('one verification spends at most two timeouts on revocation, whatever the number of locations', async () => {
+    for (const name of ['slow-int', 'slow-leaf'])
+      for (const n of [1, 2, 3, 4]) lab.routes.set(`/${name}-${n}.crl`, () => 'hang')
+    const chain = [certs.slowLeaf as RevocationCert, certs.slowInt as RevocationCert]
+    // if-available: an unanswered certificate does not end the check, so without a budget all 8
+    // locations (4 per certificate) were tried one after another, each for timeoutMs.
+    const result = await check(chain, { timeoutMs: 200, mode: 'if-available' })
+    expect(result.errors).toEqual([])
+    expect(chainDetail(result)).toContain('not checked (unavailable)')
+    const slow = lab.requests.filter((path) => path.startsWith('/slow-'))
+    expect(slow.length).toBeGreaterThanOrEqual(1)
+    expect(slow.length).toBeLessThanOrEqual(3)
+    // In require mode the first unanswered certificate ends it.
+    lab.requests.length = 0
+    expect(codes(await check(chain, { timeoutMs: 200 }))).toEqual(['revocation_unavailable'])
   })
 
   it('a redirect is not followed: revocation_unavailable', async () => {
