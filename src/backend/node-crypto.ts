@@ -5,7 +5,7 @@ import * as nodeCrypto from 'node:crypto'
 import type { JsonWebKey as NodeJsonWebKey, KeyObject } from 'node:crypto'
 import { CredsignError } from '../errors/credsign-error.js'
 import { EC_CURVES, isEcAlgorithm, toLowS } from '../keys/curves.js'
-import { NOBLE_CURVES } from '../keys/noble-curves.js'
+import type { EcAlgorithm } from '../keys/curves.js'
 import { isRsaPublicKey, jwkFromPublicKey } from '../keys/jwk.js'
 import { isRsaAlgorithm, RSA_SCHEMES } from '../keys/rsa-algorithms.js'
 import type { PublicKeyBytes } from '../keys/jwk.js'
@@ -251,6 +251,62 @@ const RSA_SCHEME_SELF_TEST = {
   },
 } as const
 
+/**
+ * The ECDSA known answers, made once with @noble/curves (test/node/backend-node-crypto.test.ts
+ * makes them again and compares): for the scalar {@link ecSelfTestScalar}, its uncompressed public
+ * point and its deterministic (RFC 6979), low-S, `r || s` signature of the self-test message with
+ * the curve's hash. Constants rather than noble itself, so that loading the node entry loads no
+ * curve arithmetic.
+ *
+ * @example
+ *
+ * ```ts
+ * fromB64u(EC_SELF_TEST['P-256'].signature).length // 64
+ * ```
+ */
+export const EC_SELF_TEST: Readonly<
+  Record<EcAlgorithm, { readonly publicKey: string; readonly signature: string }>
+> = {
+  'P-256': {
+    publicKey:
+      'BFFcPW6545a5BNP-yn9U_c0MwemXvzddylFa0KbDtANfRTa-OlDzGPv5pUdZAqIhUCvvDVfgjFOyzApW8X2fk1Q',
+    signature:
+      'X3Bu6rR3jo8qL9GnqdNUdw2a_iwJ5iHwveDaC2sTFGAcKFPBItPIb4tCzfJs12hmoVIe5AUIa1xuB9FYrEr46Q',
+  },
+  'P-384': {
+    publicKey:
+      'BMdvIoPdqVzUmw7Z5zPSkER043IW8SThPSyatM8BAhxJrZyrs9C5dJmu8vCrMT-gKCa8H4NFG1yJYqdcr_c1iNRACmKWQ2FU-zQ8OT6RBIpse8utyDzYpfJv6uiDFW-SoQ',
+    signature:
+      'gcbM4289X1mqnMv32oIxpZVGXbXabjqd-jSvgFhHLvyepo1uobmki6W4BB93gFImAGyIxfIIZtSI8RwS1mSKBtiyKPehLLWDYMDmpjLbFW8Aq8apsrF0MjQZejeF5eUF',
+  },
+  'P-521': {
+    publicKey:
+      'BAADZsjDsi37h9CSIWPNS1PNQ6JKKfeSkvpO8SiNae0Tmn_AVSEg6hvbT4jKDaTrkd6bB3AY1Yhdv_DpGmZjmptypQC9XkTjpSbhBRpDccm65cdhHtSJWC7NzB6id_4jeShqOhwMciTHseuwqLbl-9pc6tI_R8MAkX1PmPLS1Nx50BCYJg',
+    signature:
+      'AanDCThGx3FzPdkvLvcg_GcOZdd9I2hgryxyUxCxanH8QOLnlG1O075m270w807PF4sgrgV2ZLDoEg3LGPE1nB69AJKplKfjwXwSIqR2S2K0OAhj-Mzn9w4G6RMtV0Rsp8Y0iNJ3h1_DwLUmNxxDx77UZKL9Alg7ItkISfrHY8ocerZz',
+  },
+  secp256k1: {
+    publicKey:
+      'BIS_dWImK71pQAhXSPO-avpSrjFxVRgezjG2Y1HM_6SwjMQ9Y7KFnUaf7hXzHJ7bUyQmbm_QQH6HOC1g_EURrNg',
+    signature:
+      'B-R6Le-00gCI8EF5nS3nYHMR0fR_ih95hJudpO0HPg0Xsr2N6zfcsK3slAHtxPMOtJKW08gWYA0H4diXYgJkqA',
+  },
+}
+
+/**
+ * The private scalar of the ECDSA self-test: the bytes 1, 2, 3, ... (a value below every curve's
+ * group order).
+ *
+ * @example
+ *
+ * ```ts
+ * ecSelfTestScalar('P-256')[0] // 1
+ * ```
+ */
+export function ecSelfTestScalar(algorithm: EcAlgorithm): Uint8Array {
+  return Uint8Array.from({ length: EC_CURVES[algorithm].size }, (_, i) => i + 1)
+}
+
 // RFC 7914 section 12, first vector: P = "", S = "", N = 16, r = 1, p = 1, dkLen = 64.
 const RFC7914_VECTOR_1 =
   '77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906'
@@ -294,8 +350,9 @@ function flipped(bytes: Uint8Array): Uint8Array {
 
 /**
  * Whether this runtime's node:crypto signs and verifies `algorithm` exactly as credsign does: a
- * known answer for Ed25519 (deterministic), signatures cross-checked with @noble/curves in both
- * directions for ECDSA, a known signature for each RSA algorithm. Any exception means no.
+ * known answer for Ed25519 (deterministic); for ECDSA, a signature made by @noble/curves
+ * ({@link EC_SELF_TEST}) accepted, and rejected when altered, before node:crypto's own signature of
+ * the same key is checked; a known signature for each RSA algorithm. Any exception means no.
  *
  * @example
  *
@@ -349,31 +406,28 @@ export function selfTest(algorithm: KeyAlgorithm): boolean {
       )
     }
     const curve = EC_CURVES[algorithm]
-    // Any fixed scalar below the group order: 1, 2, 3, ...
-    const scalar = Uint8Array.from({ length: curve.size }, (_, i) => i + 1)
-    const noble = NOBLE_CURVES[algorithm]
-    const point = noble.getPublicKey(scalar, false)
+    const vector = EC_SELF_TEST[algorithm]
+    const scalar = ecSelfTestScalar(algorithm)
+    const point = fromB64u(vector.publicKey)
     const pkcs8 = encodePkcs8({ algorithm, scalar }, { algorithm, publicKey: point })
     const key = nodeCrypto.createPrivateKey({ key: view(pkcs8), format: 'der', type: 'pkcs8' })
     const ours = plain(nodeCrypto.sign(hash, SELF_TEST_MESSAGE, { key, ...options }))
-    const theirs = noble.sign(SELF_TEST_MESSAGE, scalar, {
-      prehash: true,
-      lowS: true,
-      format: 'compact',
-    })
+    const theirs = fromB64u(vector.signature)
     const publicKey = nodeCrypto.createPublicKey({
       key: nodeJwk({ algorithm, publicKey: point }),
       format: 'jwk',
     })
+    const verifies = (signature: Uint8Array, message: Uint8Array = SELF_TEST_MESSAGE): boolean =>
+      nodeCrypto.verify(hash, message, { key: publicKey, ...options }, signature)
+    // node:crypto's verification first passes noble's known answer (and rejects it altered or for
+    // another message); only then does it judge node:crypto's own (randomised) signature.
     return (
+      verifies(theirs) &&
+      !verifies(flipped(theirs)) &&
+      !verifies(theirs, flipped(SELF_TEST_MESSAGE)) &&
       ours.length === 2 * curve.size &&
-      noble.verify(ours, SELF_TEST_MESSAGE, point, {
-        prehash: true,
-        lowS: false,
-        format: 'compact',
-      }) &&
-      nodeCrypto.verify(hash, SELF_TEST_MESSAGE, { key: publicKey, ...options }, theirs) &&
-      !nodeCrypto.verify(hash, SELF_TEST_MESSAGE, { key: publicKey, ...options }, flipped(theirs))
+      verifies(ours) &&
+      !verifies(flipped(ours))
     )
   } catch {
     return false

@@ -28,13 +28,15 @@ import {
   NODE_CRYPTO_POLICIES,
   detectRuntime,
   digestSelfTest,
+  EC_SELF_TEST,
+  ecSelfTestScalar,
   nodeCryptoBackend,
   scryptSelfTest,
   selfTest,
 } from '../../src/backend/node-crypto.js'
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js'
 import { sdDigest } from '../../src/formats/sd-jwt/hash.js'
-import { b64u } from '../../src/util/bytes.js'
+import { b64u, fromB64u } from '../../src/util/bytes.js'
 import { parsePublicJwk } from '../../src/keys/jwk.js'
 import { encodePkcs8, parsePkcs8 } from '../../src/keys/pkcs8.js'
 import { expectCode, hex, sOf, toHex, utf8 } from '../core/keys-helpers.js'
@@ -121,6 +123,36 @@ describe('selection', () => {
     }
     expect(scryptSelfTest()).toBe(true)
     expect(NODE_CRYPTO_POLICIES.node.scrypt).toBe(true)
+  })
+
+  it("the ECDSA self-test's known answers are what @noble/curves makes again (point and RFC 6979 signature)", () => {
+    const message = utf8('credsign node:crypto self-test')
+    for (const algorithm of EC) {
+      const scalar = ecSelfTestScalar(algorithm)
+      const noble = NOBLE[algorithm]
+      expect(EC_SELF_TEST[algorithm].publicKey, algorithm).toBe(
+        b64u(noble.getPublicKey(scalar, false)),
+      )
+      const signature = noble.sign(message, scalar, {
+        prehash: true,
+        lowS: true,
+        format: 'compact',
+      })
+      expect(EC_SELF_TEST[algorithm].signature, algorithm).toBe(b64u(signature))
+      // And noble's own verification accepts it (low-S, strict), under the committed point.
+      expect(
+        noble.verify(
+          fromB64u(EC_SELF_TEST[algorithm].signature),
+          message,
+          noble.getPublicKey(scalar),
+          {
+            prehash: true,
+            lowS: true,
+            format: 'compact',
+          },
+        ),
+      ).toBe(true)
+    }
   })
 
   it("Deno's policy: only Ed25519 and secp256k1 go through node:crypto; the rest is declined", async () => {
