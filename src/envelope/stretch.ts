@@ -1,5 +1,3 @@
-import { argon2idAsync } from '@noble/hashes/argon2.js'
-import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { cryptoBackend } from '../keys/backend.js'
 import { subtle, toArrayBufferView } from '../util/bytes.js'
 import type { KdfParams } from './types.js'
@@ -16,8 +14,8 @@ const ASYNC_TICK_MS = 5
  * wipes the result. Parameters must already be validated against the bounds.
  *
  * - PBKDF2 runs in WebCrypto, which works off the JavaScript thread in Node, Deno, Bun and browsers.
- * - Scrypt and Argon2id run in JavaScript (noble) and yield every {@link ASYNC_TICK_MS} ms, so the
- *   event loop is never blocked for longer than that.
+ * - Scrypt and Argon2id run in JavaScript (noble, loaded on first use) and yield every
+ *   {@link ASYNC_TICK_MS} ms, so the event loop is never blocked for longer than that.
  * - Under the package's `node` export condition scrypt runs in node:crypto instead, on libuv's thread
  *   pool (same output, about twice as fast, no stall).
  *
@@ -69,6 +67,9 @@ export async function stretch(
       // noble counts 128 * r * (N + p + 1) bytes; the bounds keep 128 * N * r <= 1 GiB, so this
       // limit only ever admits what the bounds already allowed.
       const maxmem = 128 * kdf.r * (kdf.N + kdf.p + 1)
+      // Loaded on first use: under the `node` condition noble's scrypt never runs, and a PBKDF2 or
+      // Argon2id vault never needs it (it is most of what importing the package would compile).
+      const { scryptAsync } = await import('@noble/hashes/scrypt.js')
       return scryptAsync(password, salt, {
         N: kdf.N,
         r: kdf.r,
@@ -79,6 +80,7 @@ export async function stretch(
       })
     }
     case 'argon2id': {
+      const { argon2idAsync } = await import('@noble/hashes/argon2.js')
       return argon2idAsync(password, salt, {
         m: kdf.m,
         t: kdf.t,

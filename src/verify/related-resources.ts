@@ -3,7 +3,6 @@
 // digests of the bytes it was generated from), a document the caller handed over, or what the
 // caller's `load` function returns. Nothing is fetched unless the caller supplied `load`.
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js'
-import { sha3_256, sha3_384, sha3_512 } from '@noble/hashes/sha3.js'
 import { base58, base64, base64nopad, base64url, base64urlnopad, hex } from '@scure/base'
 import { CredsignError } from '../errors/credsign-error.js'
 import type { VerificationCheck, VerificationIssue, VerificationResult } from './types.js'
@@ -70,13 +69,31 @@ interface RelatedResourceOutcome {
 
 type HashName = 'sha256' | 'sha384' | 'sha512' | 'sha3-256' | 'sha3-384' | 'sha3-512'
 
-const HASHES: Readonly<Record<HashName, (bytes: Uint8Array) => Uint8Array>> = {
-  sha256,
-  sha384,
-  sha512,
-  'sha3-256': sha3_256,
-  'sha3-384': sha3_384,
-  'sha3-512': sha3_512,
+type Hashes = Readonly<Record<HashName, (bytes: Uint8Array) => Uint8Array>>
+
+let hashes: Promise<Hashes> | undefined
+
+/**
+ * The hash functions, SHA-3 loaded on first use (when a resource's bytes are to be hashed): few
+ * credentials name a related resource, and importing the package need not compile noble's SHA-3.
+ */
+function loadHashes(): Promise<Hashes> {
+  hashes ??= import('@noble/hashes/sha3.js').then(
+    ({ sha3_256, sha3_384, sha3_512 }) => ({
+      sha256,
+      sha384,
+      sha512,
+      'sha3-256': sha3_256,
+      'sha3-384': sha3_384,
+      'sha3-512': sha3_512,
+    }),
+    (error: unknown) => {
+      // A failed load (a bundler's chunk not found) is retried by the next document.
+      hashes = undefined
+      throw error
+    },
+  )
+  return hashes
 }
 const LENGTHS: Readonly<Record<HashName, number>> = {
   sha256: 32,
@@ -157,7 +174,7 @@ async function relatedResourceOutcomes(
         ? options.documents[id]
         : undefined
     if (given !== undefined) {
-      resource = fromBytes(given)
+      resource = fromBytes(given, await loadHashes())
       source = 'relatedResources.documents'
     } else if (BUNDLED_CONTEXT_DIGESTS.has(id)) {
       resource = fromKnown(id)
@@ -171,7 +188,7 @@ async function relatedResourceOutcomes(
         typeof entry.mediaType === 'string' ? entry.mediaType : undefined,
       )
       if (loaded !== undefined) {
-        resource = fromBytes(loaded)
+        resource = fromBytes(loaded, await loadHashes())
         source = 'relatedResources.load'
       }
     }
@@ -321,13 +338,13 @@ async function loadResource(
   }
 }
 
-function fromBytes(content: Uint8Array | string): ResourceDigest {
+function fromBytes(content: Uint8Array | string, hashes: Hashes): ResourceDigest {
   const bytes = typeof content === 'string' ? utf8(content) : content
   const cache = new Map<HashName, Uint8Array>()
   return (algorithm) => {
     let digest = cache.get(algorithm)
     if (digest === undefined) {
-      digest = HASHES[algorithm](bytes)
+      digest = hashes[algorithm](bytes)
       cache.set(algorithm, digest)
     }
     return digest
