@@ -27,13 +27,20 @@ const B64U_VALUES = /* @__PURE__ */ (() => {
   for (let i = 0; i < 64; i++) table[B64U_ALPHABET.charCodeAt(i)] = i
   return table
 })()
-/** Every pair of 6-bit values as two characters: one lookup per 12 bits. */
-const B64U_PAIRS = /* @__PURE__ */ (() => {
+/**
+ * Every pair of 6-bit values as two characters: one lookup per 12 bits. Made on the first encoding,
+ * not at import: its 4,096 strings were the largest top-level work of credsign's own modules in a
+ * CPU profile of `import('credsign')` (about 0.8 ms; issue 15, cold start).
+ */
+let b64uPairs: readonly string[] | undefined
+
+function makeB64uPairs(): readonly string[] {
   const pairs: string[] = []
   for (let i = 0; i < 4096; i++)
     pairs.push((B64U_ALPHABET[i >> 6] as string) + (B64U_ALPHABET[i & 63] as string))
+  b64uPairs = pairs
   return pairs
-})()
+}
 
 /** Character codes of the base64url alphabet. */
 const B64U_CODES = /* @__PURE__ */ (() => {
@@ -138,21 +145,22 @@ export function b64u(bytes: Uint8Array): string {
     b64uInto(bytes, ascii, 0)
     return asciiText(ascii)
   }
+  const pairs = b64uPairs ?? makeB64uPairs()
   let out = ''
   const full = bytes.length - (bytes.length % 3)
   let i = 0
   for (; i < full; i += 3) {
     const n =
       ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
-    out += (B64U_PAIRS[n >> 12] as string) + (B64U_PAIRS[n & 4095] as string)
+    out += (pairs[n >> 12] as string) + (pairs[n & 4095] as string)
   }
   const rest = bytes.length - full
   if (rest === 1) {
     const n = (bytes[i] as number) << 4
-    out += B64U_PAIRS[n] as string
+    out += pairs[n] as string
   } else if (rest === 2) {
     const n = (((bytes[i] as number) << 8) | (bytes[i + 1] as number)) << 2
-    out += (B64U_PAIRS[n >> 6] as string) + (B64U_ALPHABET[n & 63] as string)
+    out += (pairs[n >> 6] as string) + (B64U_ALPHABET[n & 63] as string)
   }
   return out
 }
