@@ -1,5 +1,8 @@
 // Cold start: what the first `await import('credsign')` costs a fresh Node process, next to jose.
-// Usage: node bench/cold-import.mjs [runs]   (from the repo root, after `npx tsup`; default 21 runs)
+// Usage: node bench/cold-import.mjs [runs] [label=path ...]
+//   (from the repo root, after `npx tsup`; default 21 runs). Each label=path adds a row importing
+//   that file, e.g. `before=.old/dist/index.node.js` for a copy of an earlier build kept inside the
+//   repository (so its bare imports resolve to this node_modules): before and after in one run.
 //
 // Each run is a new `node` process (nothing cached in memory; the OS file cache is warm after the
 // first run, as on a server that restarts). The child measures `performance.now()` around the
@@ -7,7 +10,9 @@
 // includes Node's own start). Reports the median of each. `credsign` resolves through this
 // repository's package.json "exports" (the `node` condition: dist/index.node.js), as installed.
 import { spawnSync } from 'node:child_process'
+import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
 
 const runs = Number(process.argv[2] ?? 21)
 const subjects = [
@@ -15,6 +20,15 @@ const subjects = [
   { name: 'jose', specifier: 'jose' },
   { name: 'credsign', specifier: 'credsign' },
   { name: 'credsign/http', specifier: 'credsign/http' },
+  ...process.argv.slice(3).map((argument) => {
+    const [label, path] = argument.split('=')
+    if (!label || !path) throw new Error(`expected label=path, got ${argument}`)
+    return {
+      name: label,
+      specifier: pathToFileURL(resolve(path)).href,
+      shown: `${label}: \`import('${path}')\``,
+    }
+  }),
 ]
 
 function once(specifier) {
@@ -49,6 +63,6 @@ for (const s of subjects) {
   const rows = results.get(s.name)
   const importMs = s.specifier === null ? '—' : median(rows.map((r) => r.importMs)).toFixed(1)
   console.log(
-    `| ${s.specifier === null ? s.name : `\`import('${s.specifier}')\``} | ${importMs} | ${median(rows.map((r) => r.wallMs)).toFixed(1)} |`,
+    `| ${s.specifier === null ? s.name : s.shown !== undefined ? s.shown : `\`import('${s.specifier}')\``} | ${importMs} | ${median(rows.map((r) => r.wallMs)).toFixed(1)} |`,
   )
 }
