@@ -13,7 +13,7 @@ import { encodePkcs8 } from '../keys/pkcs8.js'
 import { webCryptoSigningKey } from '../keys/private-key.js'
 import type { PrivateKeyHandle } from '../keys/private-key.js'
 import type { KeyAlgorithm } from '../keys/types.js'
-import { fromB64u, utf8, wipe } from '../util/bytes.js'
+import { fromB64u, fromHex, utf8, wipe } from '../util/bytes.js'
 import type { CryptoBackend, ScryptParams, ShaAlgorithm } from '../keys/backend.js'
 
 /*
@@ -325,7 +325,7 @@ export function scryptSelfTest(): boolean {
     const out = plain(
       nodeCrypto.scryptSync(new Uint8Array(0), new Uint8Array(0), 64, { N: 16, r: 1, p: 1 }),
     )
-    const expected = hex(RFC7914_VECTOR_1)
+    const expected = fromHex(RFC7914_VECTOR_1)
     return (
       out.length === 64 &&
       out.every((byte, i) => byte === expected[i]) &&
@@ -334,12 +334,6 @@ export function scryptSelfTest(): boolean {
   } catch {
     return false
   }
-}
-
-function hex(text: string): Uint8Array {
-  const out = new Uint8Array(text.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16)
-  return out
 }
 
 function flipped(bytes: Uint8Array): Uint8Array {
@@ -365,9 +359,9 @@ export function selfTest(algorithm: KeyAlgorithm): boolean {
     const hash = hashOf(algorithm)
     const options = signingOptions(algorithm)
     if (algorithm === 'Ed25519') {
-      const pkcs8 = hex(RFC8032_PKCS8)
+      const pkcs8 = fromHex(RFC8032_PKCS8)
       const key = nodeCrypto.createPrivateKey({ key: view(pkcs8), format: 'der', type: 'pkcs8' })
-      const expected = hex(RFC8032_SIGNATURE)
+      const expected = fromHex(RFC8032_SIGNATURE)
       const signature = plain(nodeCrypto.sign(null, new Uint8Array(0), key))
       if (signature.length !== 64 || !signature.every((byte, i) => byte === expected[i]))
         return false

@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
+import { fromHex, subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
 import { readJsonBody, type BodyLimits } from './body.js'
 import type { HandlerOptions } from './options.js'
 import { HttpError } from './problem.js'
@@ -95,7 +95,11 @@ async function decryptPayload(encryptedData: string, secret: string): Promise<st
   const text = atob(encryptedData)
   const parts = text.split(':')
   if (parts.length !== 3 || !parts.every((p) => /^(?:[0-9a-fA-F]{2})+$/.test(p))) throw notOpened()
-  const [iv, tag, ciphertext] = parts.map(hexBytes) as [Uint8Array, Uint8Array, Uint8Array]
+  const [iv, tag, ciphertext] = parts.map((part) => fromHex(part)) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ]
   if (iv.length !== 12 || tag.length !== 16) throw notOpened()
   try {
     const key = await subtle().importKey(
@@ -117,12 +121,6 @@ async function decryptPayload(encryptedData: string, secret: string): Promise<st
   } catch {
     throw notOpened()
   }
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
-  return out
 }
 
 function notOpened(): HttpError {

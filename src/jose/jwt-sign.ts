@@ -1,6 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { Signer } from '../keys/types.js'
-import { b64u, randomBytes, utf8 } from '../util/bytes.js'
+import { b64u, randomBytes, toHex, utf8 } from '../util/bytes.js'
 import { isOptionsObject, isPlainObject } from './json.js'
 import { signPayload } from './sign.js'
 import type { JoseHeader, JwtClaims, JwtSignOptions } from './types.js'
@@ -144,6 +144,6 @@ function randomUuid(): string {
   const bytes = randomBytes(16)
   bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40
   bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
+  const hex = toHex(bytes)
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }

@@ -1,19 +1,13 @@
-import { subtle } from '../util/bytes.js'
+import { fromHex, subtle } from '../util/bytes.js'
 
 // RFC 8032 section 7.1, TEST 1: the seed as PKCS#8, and the signature of the empty message.
-const TEST_PKCS8 = hex(
+const TEST_PKCS8 = fromHex(
   '302e020100300506032b6570042204209d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
 )
-const TEST_PUBLIC = hex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')
-const TEST_SIGNATURE = hex(
+const TEST_PUBLIC = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')
+const TEST_SIGNATURE = fromHex(
   'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
 )
-
-function hex(text: string): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(text.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16)
-  return out
-}
 
 let detection: Promise<boolean> | undefined
 

@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { jwkFromSpki, spkiFromJwk } from './spki.js'
 import type { PrivateJwk, PublicJwk } from './types.js'
+import { fromHex, toHex } from '../util/bytes.js'
 
 /*
  * The public-key string of eVault (MetaState's eID wallet, its `/provision` and `PATCH /public-key`
@@ -27,9 +28,7 @@ const MAX_LENGTH = 2 * 1200 + 1
  * ```
  */
 export function evaultPublicKeyFromJwk(jwk: PublicJwk | PrivateJwk): string {
-  let hex = ''
-  for (const byte of spkiFromJwk(jwk)) hex += byte.toString(16).padStart(2, '0')
-  return `z${hex}`
+  return `z${toHex(spkiFromJwk(jwk))}`
 }
 
 /**
@@ -57,8 +56,5 @@ export function jwkFromEvaultPublicKey(value: string): PublicJwk {
       'invalid_key',
       'not an eVault public key (z followed by the hex of an SPKI DER)',
     )
-  const hex = value.slice(1)
-  const der = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < der.length; i++) der[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
-  return jwkFromSpki(der)
+  return jwkFromSpki(fromHex(value.slice(1), 'invalid_key'))
 }

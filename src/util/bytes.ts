@@ -247,6 +247,42 @@ export function fromB58(
   }
 }
 
+/**
+ * Lowercase hexadecimal of `bytes`.
+ *
+ * @example
+ *
+ * ```ts
+ * toHex(new Uint8Array([0x0a, 0xff])) // '0aff'
+ * ```
+ */
+export function toHex(bytes: Uint8Array): string {
+  let out = ''
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0')
+  return out
+}
+
+/**
+ * The bytes of a hexadecimal string (either case, an even number of digits); throws `malformed` (or
+ * `code`) for anything else.
+ *
+ * @example
+ *
+ * ```ts
+ * fromHex('0aFF') // Uint8Array [10, 255]
+ * ```
+ */
+export function fromHex(
+  text: string,
+  code: 'malformed' | 'invalid_key' = 'malformed',
+): Uint8Array<ArrayBuffer> {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text))
+    throw new CredsignError(code, 'not hexadecimal')
+  const out = new Uint8Array(text.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16)
+  return out
+}
+
 /** Concatenates byte arrays. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
   let length = 0

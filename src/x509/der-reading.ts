@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { DerElement } from '../keys/der.js'
 import { codecs } from './core-codecs.js'
+import { toHex } from '../util/bytes.js'
 
 /*
  * The strict DER walk of certificate structures: keys/der.ts reads (minimal lengths, no indefinite
@@ -208,7 +209,5 @@ export function derBoolean(element: DerElement, what: string): boolean {
  * @internal
  */
 export function hex(bytes: Uint8Array): string {
-  let out = ''
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0')
-  return out
+  return toHex(bytes)
 }

@@ -1,6 +1,6 @@
 import { base64urlnopad } from '@scure/base'
 import { describe, expect, it } from 'vitest'
-import { b64u, fromB64u } from '../../src/util/bytes.js'
+import { b64u, fromB64u, fromHex, toHex } from '../../src/util/bytes.js'
 
 describe('base64url', () => {
   it('encodes and decodes exactly like an independent implementation, for every length 0..300', () => {
@@ -50,6 +50,30 @@ describe('base64url', () => {
     }
     expect(() => fromB64u(42 as unknown as string)).toThrow(
       expect.objectContaining({ code: 'invalid_argument' }),
+    )
+  })
+})
+
+describe('hex', () => {
+  it('encodes and decodes exactly like an independent implementation, for every length 0..64', () => {
+    for (let length = 0; length <= 64; length++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(length))
+      const text = toHex(bytes)
+      // Independent: the hex of each byte by Number.prototype.toString.
+      expect(text).toBe(
+        Array.from(bytes, (byte) => (byte < 16 ? '0' : '') + byte.toString(16)).join(''),
+      )
+      expect(fromHex(text)).toEqual(bytes)
+      expect(fromHex(text.toUpperCase())).toEqual(bytes)
+    }
+  })
+
+  it('refuses what is not an even number of hex digits', () => {
+    for (const bad of ['0', 'abc', '0g', ' 00', '00 ', '+1', '0x00', 'é0']) {
+      expect(() => fromHex(bad), bad).toThrow(expect.objectContaining({ code: 'malformed' }))
+    }
+    expect(() => fromHex('zz', 'invalid_key')).toThrow(
+      expect.objectContaining({ code: 'invalid_key' }),
     )
   })
 })

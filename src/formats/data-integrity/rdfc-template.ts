@@ -58,6 +58,7 @@
 // `_expandValue`, lib/nodeMap.js, lib/toRdf.js) and rdf-canonize 5.0.0, both pinned in
 // package.json: re-read them, and run the randomized test longer, before upgrading either.
 import { Lru } from '../../util/lru.js'
+import { toHex } from '../../util/bytes.js'
 import { canonizeDataset, toDataset } from './jsonld.js'
 import { explainJsonLdError } from './jsonld-errors.js'
 import type { RdfQuad, RdfTerm } from './jsonld.js'
@@ -455,9 +456,7 @@ function term(template: TemplateTerm, slots: readonly string[]): RdfTerm {
 function randomHex(): string {
   const bytes = new Uint8Array(8)
   globalThis.crypto.getRandomValues(bytes)
-  let out = ''
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0')
-  return out
+  return toHex(bytes)
 }
 let schemeCache: string | undefined
 /** `credsign-<random>`: a URI scheme, so placeholders are absolute IRIs whose prefix is no term. */
