@@ -51,25 +51,6 @@ export interface NodeCryptoPolicy {
 export type NodeLikeRuntime = 'node' | 'deno' | 'bun'
 
 /**
- * Per-runtime choices, from `npm run bench` and the measurements in BENCHMARKS.md.
- *
- * - Node (OpenSSL): everything. PBKDF2 stays in WebCrypto: node:crypto's pbkdf2 is the same OpenSSL
- *   code on the same thread pool (equal times), so there is nothing to gain.
- * - Bun (BoringSSL): as Node. BoringSSL has no secp256k1: the self-test declines it (noble signs).
- *   Its synchronous signing stays ahead of its thread pool even with 8 signatures in flight, so
- *   batches of signatures stay synchronous (batches of verifications do go to the pool).
- * - SHA-2 of short texts (SD-JWT digests): `createHash` on all three, 3-6x noble for a 70-byte
- *   disclosure (Node 0.7 vs 3.3 µs, Deno 1.6 vs 6.1, Bun 0.4 vs 2.4).
- * - Deno: only Ed25519 and secp256k1, always synchronously. Its node:crypto P-256 is slower than its
- *   WebCrypto, P-384 and RSA gain or lose up to 20 %, and its callback forms cost milliseconds.
- *
- * @example
- *
- * ```ts
- * NODE_CRYPTO_POLICIES.deno.sign['P-256'] // undefined: Deno signs P-256 with WebCrypto
- * ```
- */
-/**
  * RSA on Node and Bun, every scheme alike: a private-key operation takes milliseconds (the thread
  * pool), a public-key one tens of microseconds (synchronous). P-521 is slower still both ways
  * (pool).
@@ -105,6 +86,25 @@ const CURVE_MODES = {
   secp256k1: 'pool',
 } as const
 
+/**
+ * Per-runtime choices, from `npm run bench` and the measurements in BENCHMARKS.md.
+ *
+ * - Node (OpenSSL): everything. PBKDF2 stays in WebCrypto: node:crypto's pbkdf2 is the same OpenSSL
+ *   code on the same thread pool (equal times), so there is nothing to gain.
+ * - Bun (BoringSSL): as Node. BoringSSL has no secp256k1: the self-test declines it (noble signs).
+ *   Its synchronous signing stays ahead of its thread pool even with 8 signatures in flight, so
+ *   batches of signatures stay synchronous (batches of verifications do go to the pool).
+ * - SHA-2 of short texts (SD-JWT digests): `createHash` on all three, 3-6x noble for a 70-byte
+ *   disclosure (Node 0.7 vs 3.3 µs, Deno 1.6 vs 6.1, Bun 0.4 vs 2.4).
+ * - Deno: only Ed25519 and secp256k1, always synchronously. Its node:crypto P-256 is slower than its
+ *   WebCrypto, P-384 and RSA gain or lose up to 20 %, and its callback forms cost milliseconds.
+ *
+ * @example
+ *
+ * ```ts
+ * NODE_CRYPTO_POLICIES.deno.sign['P-256'] // undefined: Deno signs P-256 with WebCrypto
+ * ```
+ */
 export const NODE_CRYPTO_POLICIES: Readonly<Record<NodeLikeRuntime, NodeCryptoPolicy>> = {
   node: {
     sign: {
