@@ -3,6 +3,7 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, fromB64u, utf8 } from '../util/bytes.js'
 import { isTaken, markTaken, pickFreeIndex } from '../status/allocation.js'
 import {
+  checkIndexCount,
   checkStatusChange,
   irreversible,
   listFull,
@@ -133,6 +134,26 @@ export class FileStatusListStore implements StatusListStore {
       markTaken(taken, index)
       file.allocated++
       return index
+    })
+  }
+
+  /**
+   * A block of indexes in one locked read-modify-write and one synced write: each pick uniform
+   * among the indexes still free, as {@link allocateStatusIndex} draws one.
+   */
+  async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
+    checkIndexCount(count)
+    return this.#update(id, (file, taken) => {
+      const indexes: number[] = []
+      while (indexes.length < count) {
+        const index = pickFreeIndex(taken, file.definition.size, file.allocated)
+        if (index < 0) break
+        markTaken(taken, index)
+        file.allocated++
+        indexes.push(index)
+      }
+      if (indexes.length === 0) throw listFull(id)
+      return indexes
     })
   }
 

@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { randomBelow } from '../status/allocation.js'
 import {
+  checkIndexCount,
   checkStatusChange,
   irreversible,
   listFull,
@@ -63,12 +64,13 @@ const PROBES = 8
 /**
  * A {@link StatusListStore} in PostgreSQL, for issuers with several replicas: one row per list and
  * one per allocated index (`PRIMARY KEY (list_id, idx)`, so the database itself refuses a second
- * owner of an index). An allocation is one transaction: it takes the list row's lock while raising
- * `allocated` (that also makes `status_list_full` exact), then inserts a uniformly random free
- * index; replicas allocating from one list queue on that row, and an index is handed out once, also
- * across crashes (a rolled-back allocation hands out nothing). A status change is one transaction
- * under the entry's row lock; both are committed before they resolve. Call `migrate()` once (it
- * creates the tables, with a migration history of their own).
+ * owner of an index). An allocation inserts a uniformly random index `ON CONFLICT DO NOTHING` and
+ * draws again when it was taken (a crowded list counts its way to a random free one under a
+ * per-list advisory lock); a block (`allocateStatusIndexes`) inserts that many random candidates in
+ * one statement. Replicas allocate in parallel with no shared row to queue on, and an index is
+ * handed out once, also across crashes (a rolled-back allocation hands out nothing). A status
+ * change is one transaction under the entry's row lock; both are committed before they resolve.
+ * Call `migrate()` once (it creates the tables, with a migration history of their own).
  *
  * @example
  *
@@ -215,6 +217,38 @@ export class PostgresStatusListStore implements StatusListStore {
       )
       if (rows.length === 1) return Number(rows[0]?.idx)
     }
+    return this.#allocateCrowded(id, size)
+  }
+
+  /**
+   * A block in one statement: `count` distinct random candidates inserted at once, `ON CONFLICT DO
+   * NOTHING RETURNING` the ones that were free. The candidates are a uniformly random set of
+   * distinct indexes, so the free ones among them are a uniformly random set of the free indexes
+   * (of their number): the same distribution as drawing them one by one. A round that hits only
+   * taken indexes draws again; after {@link PROBES} such rounds (a crowded list) one index is taken
+   * the way {@link allocateStatusIndex} takes it when crowded.
+   */
+  async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
+    checkIndexCount(count)
+    const { q } = this.#names
+    const size = await this.#sizeOf(id)
+    const insert = `INSERT INTO ${q.statusListEntries} (list_id, idx)
+                    SELECT $1, candidate FROM unnest($2::integer[]) AS candidate
+                    ON CONFLICT DO NOTHING RETURNING idx`
+    for (let round = 0; round < PROBES; round++) {
+      // Ascending: concurrent multi-row inserts that meet on a key wait for each other in one
+      // order, never in a cycle (a deadlock otherwise, 40P01). The result is shuffled again.
+      const candidates = distinctRandomIndexes(size, count).sort((a, b) => a - b)
+      const { rows } = await this.#connector.run('allocate status list indexes', (query) =>
+        query(insert, [id, candidates]),
+      )
+      if (rows.length > 0) return shuffled(rows.map((row) => Number(row.idx)))
+    }
+    return [await this.#allocateCrowded(id, size)]
+  }
+
+  async #allocateCrowded(id: string, size: number): Promise<number> {
+    const { q } = this.#names
     // Crowded (or unlucky): count the free indexes and take the k-th for a uniform k, serialised
     // per list by an advisory lock so that two such allocators do not aim at the same k. A probe
     // of another replica may still take it first: then the insert does nothing and we draw again.
@@ -317,6 +351,23 @@ export class PostgresStatusListStore implements StatusListStore {
         .map((row) => [Number(row.idx), Number(row.status)] as [number, number]),
     }
   }
+}
+
+/** `count` distinct indexes below `size` (all of them, in random order, when `count >= size`). */
+function distinctRandomIndexes(size: number, count: number): number[] {
+  const wanted = Math.min(size, count)
+  const picked = new Set<number>()
+  while (picked.size < wanted) picked.add(randomBelow(size))
+  return [...picked]
+}
+
+/** Fisher–Yates with the CSPRNG: the block in random order. */
+function shuffled(indexes: number[]): number[] {
+  for (let i = indexes.length - 1; i > 0; i--) {
+    const j = randomBelow(i + 1)
+    ;[indexes[i], indexes[j]] = [indexes[j] as number, indexes[i] as number]
+  }
+  return indexes
 }
 
 function toInfo(row: Record<string, unknown>): StatusListInfo {

@@ -34,7 +34,11 @@ export {
 export type { DecodeTokenStatusListOptions, TokenStatusBits } from './token-status-list.js'
 export { createStatusListResolver } from './status-list-resolver.js'
 export type { StatusListResolverOptions } from './status-list-resolver.js'
-export { MAX_STATUS_LIST_SIZE, validateStatusListDefinition } from './status-list-store.js'
+export {
+  MAX_STATUS_INDEX_BLOCK,
+  MAX_STATUS_LIST_SIZE,
+  validateStatusListDefinition,
+} from './status-list-store.js'
 export type {
   StatusChange,
   StatusListDefinition,

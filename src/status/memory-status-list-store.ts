@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { isTaken, markTaken, pickFreeIndex } from './allocation.js'
 import {
+  checkIndexCount,
   checkStatusChange,
   irreversible,
   listFull,
@@ -71,6 +72,22 @@ export class MemoryStatusListStore implements StatusListStore {
     markTaken(state.taken, index)
     state.allocated++
     return index
+  }
+
+  async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
+    checkIndexCount(count)
+    const state = this.#state(id)
+    const indexes: number[] = []
+    // Each pick uniform among the indexes still free, as allocateStatusIndex draws one.
+    while (indexes.length < count) {
+      const index = pickFreeIndex(state.taken, state.definition.size, state.allocated)
+      if (index < 0) break
+      markTaken(state.taken, index)
+      state.allocated++
+      indexes.push(index)
+    }
+    if (indexes.length === 0) throw listFull(id)
+    return indexes
   }
 
   async setStatus(id: string, index: number, status: number): Promise<StatusChange> {

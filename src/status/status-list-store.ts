@@ -18,6 +18,19 @@ export type StatusListKind = 'bitstring' | 'token'
 export const MAX_STATUS_LIST_SIZE = 2 ** 24
 
 /**
+ * The most indexes one {@link StatusListStore.allocateStatusIndexes} call takes (and the largest
+ * `reserve` of `StatusLists`): 1,024.
+ *
+ * @example
+ *
+ * ```ts
+ * import { MAX_STATUS_INDEX_BLOCK } from 'credsign'
+ * MAX_STATUS_INDEX_BLOCK // 1024
+ * ```
+ */
+export const MAX_STATUS_INDEX_BLOCK = 1024
+
+/**
  * What a status list is, fixed when it is created. Stores keep it as given; only `settings` is
  * opaque to them (the publishing settings of {@link StatusLists}).
  */
@@ -85,6 +98,17 @@ export interface StatusListStore {
    * `status_list_full` when every index is taken, `not_found` for an unknown list.
    */
   allocateStatusIndex(id: string): Promise<number>
+  /**
+   * Optional (a store without it allocates one index per call): takes up to `count` indexes (1 to
+   * {@link MAX_STATUS_INDEX_BLOCK}) no one has had in ONE atomic step, durable before it resolves:
+   * each drawn uniformly at random among the indexes still free, as `allocateStatusIndex` draws one
+   * (a random set: hand its indexes out in random order, as `StatusLists` does). Fewer than `count`
+   * when fewer are free (the list's last block), or when a store draws candidates and some were
+   * taken (PostgreSQL); never none: `status_list_full` when every index is taken, `not_found` for
+   * an unknown list, `invalid_argument` for a bad `count`. `StatusLists` uses it to reserve a block
+   * of indexes and hand them out one per `allocate()` (its `reserve` option).
+   */
+  allocateStatusIndexes?(id: string, count: number): Promise<number[]>
   /**
    * Sets the status of an allocated index. `not_found` for an unknown list or an index never
    * allocated, `status_irreversible` when the entry holds a final status and `status` differs,
@@ -168,6 +192,20 @@ export function checkStatusChange(list: StatusListDefinition, index: number, sta
     )
   if (!Number.isSafeInteger(index) || index < 0 || index >= list.size)
     throw notAllocated(list.id, index)
+}
+
+/**
+ * Checks the `count` of an `allocateStatusIndexes` call: an integer, 1 to
+ * {@link MAX_STATUS_INDEX_BLOCK} (`invalid_argument`).
+ *
+ * @internal
+ */
+export function checkIndexCount(count: number): void {
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_STATUS_INDEX_BLOCK)
+    throw new CredsignError(
+      'invalid_argument',
+      `a block of status list indexes is 1 to ${MAX_STATUS_INDEX_BLOCK} indexes`,
+    )
 }
 
 /** @internal */

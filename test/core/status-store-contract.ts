@@ -191,6 +191,78 @@ export function statusListStoreContract(
       expect((await store.getStatusList(def.id))?.allocated).toBe(300)
     })
 
+    it('allocateStatusIndexes: a block of distinct random indexes in one call, counted as allocated, statuses settable', async () => {
+      const store = await makeStore()
+      const def = definition()
+      await store.createStatusList(def)
+      const block = await store.allocateStatusIndexes!(def.id, 32)
+      // PostgreSQL may return fewer (candidates that were taken); a nearly empty list has none.
+      expect(block.length).toBe(32)
+      expect(new Set(block).size).toBe(32)
+      expect(block.every((i) => Number.isSafeInteger(i) && i >= 0 && i < 131_072)).toBe(true)
+      expect(Math.max(...block) - Math.min(...block)).toBeGreaterThan(131_072 / 4)
+      expect((await store.getStatusList(def.id))?.allocated).toBe(32)
+      const next = await store.allocateStatusIndexes!(def.id, 1)
+      expect(next.length).toBe(1)
+      expect(block).not.toContain(next[0])
+      expect((await store.setStatus(def.id, block[5] as number, 1)).changed).toBe(true)
+      expect((await store.readStatuses(def.id)).statuses).toEqual([[block[5], 1]])
+    })
+
+    it('allocateStatusIndexes: the last block of a list is partial, then status_list_full; bad counts are invalid_argument', async () => {
+      const store = await makeStore()
+      const def = definition({ size: 50 })
+      await store.createStatusList(def)
+      const got: number[] = []
+      for (let calls = 0; calls < 200 && got.length < 50; calls++)
+        got.push(...(await store.allocateStatusIndexes!(def.id, 32)))
+      expect(got.length).toBe(50)
+      expect(new Set(got).size).toBe(50)
+      expect(await codeOf(store.allocateStatusIndexes!(def.id, 32))).toBe('status_list_full')
+      expect(await codeOf(store.allocateStatusIndex(def.id))).toBe('status_list_full')
+      expect((await store.getStatusList(def.id))?.allocated).toBe(50)
+      expect(await codeOf(store.allocateStatusIndexes!('missing-list', 4))).toBe('not_found')
+      const other = definition({ size: 100 })
+      await store.createStatusList(other)
+      for (const count of [0, -1, 1.5, 1025, Number.NaN])
+        expect(await codeOf(store.allocateStatusIndexes!(other.id, count)), String(count)).toBe(
+          'invalid_argument',
+        )
+      expect((await store.getStatusList(other.id))?.allocated).toBe(0)
+    })
+
+    it('allocateStatusIndexes and allocateStatusIndex at once: no index twice, the count exact', async () => {
+      const store = await makeStore()
+      const def = definition({ size: 300 })
+      await store.createStatusList(def)
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 2 === 0
+            ? store.allocateStatusIndexes!(def.id, 16)
+            : store.allocateStatusIndex(def.id).then((index) => [index]),
+        ),
+      )
+      const got = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))
+      const refused = results.flatMap((r) =>
+        r.status === 'rejected' ? [(r.reason as CredsignError).code] : [],
+      )
+      expect(new Set(got).size).toBe(got.length)
+      expect(refused.filter((code) => code !== 'status_list_full')).toEqual([])
+      expect(got.length).toBe((await store.getStatusList(def.id))?.allocated)
+      // A block may come back short (PostgreSQL: candidates another call took): fill up the rest.
+      for (;;) {
+        const code = await codeOf(
+          store.allocateStatusIndexes!(def.id, 16).then((block) => void got.push(...block)),
+        )
+        if (code !== undefined) {
+          expect(code).toBe('status_list_full')
+          break
+        }
+      }
+      expect(got.length).toBe(300)
+      expect(new Set(got).size).toBe(300)
+    })
+
     it('applies concurrent status changes without losing one', async () => {
       const store = await makeStore()
       const def = definition({ kind: 'token', bits: 2, size: 500, finalStatuses: [1] })
