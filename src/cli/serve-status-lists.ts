@@ -154,5 +154,15 @@ export async function openServeStatusLists(
     await close()
     throw error
   }
-  return { lists, where, close }
+  // A block of indexes reserved ahead is a store write: let it finish before the store closes
+  // (an interrupted file store write leaves its lock file behind until it is stale).
+  const closeStore = close
+  return {
+    lists,
+    where,
+    close: async () => {
+      await lists.whenIdle()
+      await closeStore()
+    },
+  }
 }

@@ -14,7 +14,12 @@ import {
   writeTokenStatus,
   type TokenStatusBits,
 } from './token-status-list.js'
-import type { StatusListInfo, StatusListStore } from './status-list-store.js'
+import { randomBelow } from './allocation.js'
+import {
+  MAX_STATUS_INDEX_BLOCK,
+  type StatusListInfo,
+  type StatusListStore,
+} from './status-list-store.js'
 
 /** The `statusPurpose` values of W3C Bitstring Status List v1.0. */
 export type BitstringStatusPurpose = 'revocation' | 'suspension' | 'refresh' | 'message'
@@ -149,6 +154,28 @@ export interface StatusListsOptions {
   x5c?: boolean
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number
+  /**
+   * How many indexes of a list this object takes from the store at a time (1 to 1,024; default 32),
+   * when the store can take a block (`allocateStatusIndexes`: the memory, file and PostgreSQL
+   * stores): one store write per block instead of one per credential, each index recorded as
+   * allocated before it is handed out. `allocate()` hands the block's indexes out one per call, in
+   * random order, and reserves the next block in the background once less than a quarter of it is
+   * left, so at most `reserve` indexes per list are held at any time. Those an ended or crashed
+   * process held are never handed out (at most `reserve` per list per process): they stay valid
+   * (status 0) in the published list, and cost list capacity only. `1`: one store write per
+   * credential (the behaviour without blocks).
+   */
+  reserve?: number
+}
+
+/** Default {@link StatusListsOptions.reserve}: see docs/status-lists.md for the trade-off. */
+const DEFAULT_RESERVE = 32
+
+/** The indexes of one list this object reserved and has not handed out yet. */
+interface Reservation {
+  indexes: number[]
+  /** The reservation in flight, shared by every allocate() that waits for it. */
+  pending: Promise<void> | undefined
 }
 
 const DEFAULT_SIZE = 131_072
@@ -231,6 +258,8 @@ export class StatusLists {
    * were at the first read.
    */
   readonly #definitions = new Map<string, StatusListInfo>()
+  readonly #reserve: number
+  readonly #reservations = new Map<string, Reservation>()
 
   constructor(options: StatusListsOptions) {
     if (typeof options !== 'object' || options === null || typeof options.store !== 'object')
@@ -244,6 +273,13 @@ export class StatusLists {
     this.#issuer = options.issuer
     this.#x5c = options.x5c === true
     this.#now = options.now ?? Date.now
+    const reserve = options.reserve ?? DEFAULT_RESERVE
+    if (!Number.isSafeInteger(reserve) || reserve < 1 || reserve > MAX_STATUS_INDEX_BLOCK)
+      throw new CredsignError(
+        'invalid_argument',
+        `reserve must be an integer, 1 to ${MAX_STATUS_INDEX_BLOCK}`,
+      )
+    this.#reserve = reserve
   }
 
   /**
@@ -360,8 +396,10 @@ export class StatusLists {
   }
 
   /**
-   * Allocates a random unused index of the list (durable before it resolves; `status_list_full`
-   * when none is left) and returns the entry to put in the credential.
+   * Allocates a random unused index of the list (recorded in the store before it is handed out;
+   * `status_list_full` when none is left) and returns the entry to put in the credential. With a
+   * block-capable store the index comes from this object's reservation (`reserve`): one store write
+   * per block, shared by concurrent calls.
    *
    * @example
    *
@@ -376,8 +414,81 @@ export class StatusLists {
   async allocate(listId: string): Promise<StatusListAllocation> {
     // The cached definition without an await: issuing calls this once per credential.
     const list = this.#definitions.get(listId) ?? (await this.#definition(listId))
-    const index = await this.#store.allocateStatusIndex(listId)
-    return entryFor(list, index)
+    if (this.#reserve === 1 || this.#store.allocateStatusIndexes === undefined)
+      return entryFor(list, await this.#store.allocateStatusIndex(listId))
+    return entryFor(list, await this.#reservedIndex(list))
+  }
+
+  /**
+   * One index of the list's reservation: a random one of those held (a store may return a block in
+   * any order), after waiting for the reservation in flight (one per list: concurrent callers share
+   * it) or starting one when none is held.
+   */
+  async #reservedIndex(list: StatusListInfo): Promise<number> {
+    let reservation = this.#reservations.get(list.id)
+    if (reservation === undefined) {
+      reservation = { indexes: [], pending: undefined }
+      this.#reservations.set(list.id, reservation)
+    }
+    for (;;) {
+      const { indexes } = reservation
+      if (indexes.length > 0) {
+        const at = randomBelow(indexes.length)
+        const index = indexes[at] as number
+        indexes[at] = indexes[indexes.length - 1] as number
+        indexes.pop()
+        // Reserve ahead, so a busy issuer does not wait for the store at each block's end. Its
+        // failure is not lost: an allocate() that finds nothing held tries again and sees it.
+        if (indexes.length < this.#reserve >> 2 && reservation.pending === undefined)
+          this.#reserveBlock(list, reservation).catch(() => undefined)
+        return index
+      }
+      await (reservation.pending ?? this.#reserveBlock(list, reservation))
+    }
+  }
+
+  /**
+   * Resolves once no reservation of this object is in flight. `allocate()` reserves the next block
+   * in the background; a process that exits (`process.exit`) during that store write ends it like a
+   * crash would (a `FileStatusListStore` then leaves its lock file, broken only after
+   * `staleLockMs`). Await this before exiting; it never rejects (a failed reservation is reported
+   * to the `allocate()` that needs it).
+   *
+   * @example
+   *
+   * ```ts
+   * import { MemoryStatusListStore, StatusLists } from 'credsign'
+   * const lists = new StatusLists({ store: new MemoryStatusListStore() })
+   * await lists.createList({ id: 't1', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+   * await lists.allocate('t1')
+   * await lists.whenIdle() // then exit
+   * ```
+   */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const pending = [...this.#reservations.values()].flatMap((r) =>
+        r.pending === undefined ? [] : [r.pending],
+      )
+      if (pending.length === 0) return
+      await Promise.allSettled(pending)
+    }
+  }
+
+  /** Takes a block from the store, topping what is held up to `reserve`. */
+  #reserveBlock(list: StatusListInfo, reservation: Reservation): Promise<void> {
+    const count = this.#reserve - reservation.indexes.length
+    const store = this.#store as Required<StatusListStore>
+    const work = store
+      .allocateStatusIndexes(list.id, count)
+      .then((block) => {
+        checkBlock(list, block, count, reservation.indexes)
+        reservation.indexes.push(...block)
+      })
+      .finally(() => {
+        reservation.pending = undefined
+      })
+    reservation.pending = work
+    return work
   }
 
   /**
@@ -690,6 +801,30 @@ function entryFor(list: StatusListInfo, index: number): StatusListAllocation {
     entry.statusMessage = structuredClone(settings.statusMessages)
   if (settings.statusReference !== undefined) entry.statusReference = settings.statusReference
   return { listId: list.id, index, kind: 'bitstring', credentialStatus: entry }
+}
+
+/**
+ * A store's block must be 1 to `count` distinct indexes of the list that this object does not hold
+ * already: anything else (a custom store's bug) would hand an index out twice or outside the list,
+ * so it is refused (`store_corrupt`) and nothing of it is handed out.
+ */
+function checkBlock(
+  list: StatusListInfo,
+  block: unknown,
+  count: number,
+  held: readonly number[],
+): asserts block is number[] {
+  const ok =
+    Array.isArray(block) &&
+    block.length >= 1 &&
+    block.length <= count &&
+    block.every((i) => Number.isSafeInteger(i) && i >= 0 && i < list.size) &&
+    new Set([...block, ...held]).size === block.length + held.length
+  if (!ok)
+    throw new CredsignError(
+      'store_corrupt',
+      `the store's block of indexes of status list ${JSON.stringify(list.id.slice(0, 60))} is not 1 to ${count} new, distinct indexes of the list`,
+    )
 }
 
 function checkMessages(messages: BitstringStatusMessage[] | undefined, bits: number): void {

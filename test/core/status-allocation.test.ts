@@ -11,7 +11,7 @@ import {
   randomWord,
   uniformBelow,
 } from '../../src/status/allocation.js'
-import { MemoryStatusListStore } from '../../src/index.js'
+import { MemoryStatusListStore, StatusLists } from '../../src/index.js'
 import { codeOf, definition } from './status-store-contract.js'
 
 /**
@@ -198,5 +198,66 @@ describe('MemoryStatusListStore allocation: random order, never sequential, neve
     // A sequential allocator would step by one every time; random picks almost never do.
     expect(rises).toBeLessThan(50)
     expect(await codeOf(store.allocateStatusIndex(def.id))).toBe('status_list_full')
+  })
+})
+
+describe('StatusLists with blocks of indexes (reserve): still uniform, still never sequential', () => {
+  /** Over many fresh lists of 10, the index handed out at each position must be uniform. */
+  async function positionsUniform(store: MemoryStatusListStore, reserve: number): Promise<void> {
+    const size = 10
+    const lists = new StatusLists({ store, reserve })
+    const byPosition = Array.from({ length: size }, () => Array<number>(size).fill(0))
+    for (let list = 0; list < 3000; list++) {
+      const { id } = await lists.createList({
+        kind: 'token',
+        uri: 'https://issuer.example/tsl/1',
+        size,
+      })
+      const got: number[] = []
+      for (let i = 0; i < size; i++) got.push((await lists.allocate(id)).index)
+      expect(new Set(got).size).toBe(size)
+      got.forEach((index, position) => {
+        const counts = byPosition[position] as number[]
+        counts[index] = (counts[index] ?? 0) + 1
+      })
+      expect(await codeOf(lists.allocate(id))).toBe('status_list_full')
+    }
+    for (const counts of byPosition) expectUniform(counts)
+  }
+
+  it('hands a small list out in a uniformly random order, with blocks smaller and larger than the list', async () => {
+    await positionsUniform(new MemoryStatusListStore(), 4)
+    await positionsUniform(new MemoryStatusListStore(), 32)
+  })
+
+  it('hands a block out in random order even when the store returns it sorted', async () => {
+    // A custom store may return its block in any order (ascending, say): StatusLists must not
+    // hand it out in that order, or consecutive credentials would get rising indexes.
+    class SortingStore extends MemoryStatusListStore {
+      override async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
+        return (await super.allocateStatusIndexes(id, count)).sort((a, b) => a - b)
+      }
+    }
+    await positionsUniform(new SortingStore(), 32)
+  })
+
+  it('spreads 8,192 allocations of blocks of 32 uniformly over a list of 2^16, rising half the time', async () => {
+    const size = 2 ** 16
+    const lists = new StatusLists({ store: new MemoryStatusListStore(), reserve: 32 })
+    const { id } = await lists.createList({
+      kind: 'token',
+      uri: 'https://issuer.example/tsl/1',
+      size,
+    })
+    const got: number[] = []
+    for (let i = 0; i < 8192; i++) got.push((await lists.allocate(id)).index)
+    expect(new Set(got).size).toBe(got.length)
+    const buckets = Array<number>(32).fill(0)
+    for (const index of got) buckets[index >> 11] = (buckets[index >> 11] ?? 0) + 1
+    expectUniform(buckets)
+    let rises = 0
+    for (let i = 1; i < got.length; i++) if ((got[i] as number) > (got[i - 1] as number)) rises++
+    // Independent uniform draws rise with probability 1/2 (sd ~ 26 here); a sorted block would not.
+    expect(Math.abs(rises - got.length / 2)).toBeLessThan(200)
   })
 })

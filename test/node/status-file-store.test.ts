@@ -3,8 +3,10 @@
 import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { StatusLists } from 'credsign'
 import { FileStatusListStore, keyFileStem } from 'credsign/file'
+import { AtomicDirectory } from '../../src/file/atomic-file.js'
 import { statusListStoreContract, definition, codeOf } from '../core/status-store-contract.js'
 import { allocateInProcesses, allocateUntilKilled } from './status-processes.js'
 
@@ -93,6 +95,88 @@ describe('FileStatusListStore: a writer killed midway', () => {
     }
     expect(rest.filter((index) => reported.includes(index))).toEqual([])
     expect(new Set([...reported, ...rest]).size).toBe(reported.length + rest.length)
+    expect((await store.getStatusList(def.id))?.allocated).toBe(300)
+  }, 120_000)
+})
+
+describe('FileStatusListStore with StatusLists reserving blocks (reserve)', () => {
+  it('32 allocations cost one synced write of the list file, not 32', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ kind: 'token', bits: 2, size: 131_072 })
+    await store.createStatusList(def)
+    const writes = vi.spyOn(AtomicDirectory.prototype, 'replace')
+    try {
+      const lists = new StatusLists({ store, reserve: 32 })
+      const got: number[] = []
+      // Up to the reserve-ahead point (a quarter of the block left): exactly one write.
+      for (let i = 0; i < 24; i++) got.push((await lists.allocate(def.id)).index)
+      expect(writes).toHaveBeenCalledTimes(1)
+      for (let i = 0; i < 8; i++) got.push((await lists.allocate(def.id)).index)
+      expect(writes.mock.calls.length).toBeLessThanOrEqual(2)
+      expect(new Set(got).size).toBe(32)
+      // 32 concurrent callers on a fresh object share the reservations: a few writes, not 32.
+      writes.mockClear()
+      const other = new StatusLists({ store, reserve: 32 })
+      const parallel = await Promise.all(Array.from({ length: 32 }, () => other.allocate(def.id)))
+      expect(writes.mock.calls.length).toBeLessThanOrEqual(2)
+      expect(new Set([...got, ...parallel.map((e) => e.index)]).size).toBe(64)
+      // Every index handed out was recorded before: its status can be set.
+      expect(await lists.revoke(def.id, got[31] as number)).toBe(true)
+    } finally {
+      writes.mockRestore()
+    }
+  })
+
+  it('two processes x 2,000 allocations through StatusLists (reserve 32): no index twice', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 131_072 })
+    await store.createStatusList(def)
+    const reports = await allocateInProcesses(2, {
+      store: 'file',
+      directory,
+      list: def.id,
+      count: 2000,
+      parallel: 8,
+      reserve: 32,
+    })
+    const all = reports.flatMap((r) => r.indexes)
+    expect(reports.map((r) => r.refused)).toEqual([{}, {}])
+    expect(all.length).toBe(4000)
+    expect(new Set(all).size).toBe(4000)
+    // Each process may end holding part of a block it reserved ahead: never more than 32.
+    const allocated = (await store.getStatusList(def.id))?.allocated as number
+    expect(allocated).toBeGreaterThanOrEqual(4000)
+    expect(allocated).toBeLessThanOrEqual(4000 + 2 * 32)
+    for (const index of all.slice(0, 20))
+      expect((await store.setStatus(def.id, index, 1)).changed).toBe(true)
+  }, 120_000)
+
+  it('a process SIGKILLed while reserving: none of its indexes handed out again, at most a block lost', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory, staleLockMs: 100 })
+    const def = definition({ size: 300 })
+    await store.createStatusList(def)
+    const reported = await allocateUntilKilled(
+      { store: 'file', directory, list: def.id, count: 300, parallel: 4, reserve: 16 },
+      60,
+    )
+    expect(reported.length).toBeGreaterThanOrEqual(60)
+    await new Promise((done) => setTimeout(done, 150))
+    const rest: number[] = []
+    for (;;) {
+      try {
+        rest.push(await store.allocateStatusIndex(def.id))
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe('status_list_full')
+        break
+      }
+    }
+    expect(rest.filter((index) => reported.includes(index))).toEqual([])
+    expect(new Set([...reported, ...rest]).size).toBe(reported.length + rest.length)
+    // What the killed process held unused (its reservation, at most `reserve`) is never used.
+    expect(reported.length + rest.length).toBeGreaterThanOrEqual(300 - 16)
     expect((await store.getStatusList(def.id))?.allocated).toBe(300)
   }, 120_000)
 })

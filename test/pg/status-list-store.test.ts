@@ -1,7 +1,8 @@
 // PostgresStatusListStore on a real server: the store contract, its migration history, and two
 // processes x 10,000 allocations from one list with no index handed out twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PostgresStatusListStore } from 'credsign/postgres'
+import { StatusLists } from 'credsign'
+import { PostgresStatusListStore, type PgPool } from 'credsign/postgres'
 import { statusListStoreContract, definition } from '../core/status-store-contract.js'
 import { allocateInProcesses, allocateUntilKilled } from '../node/status-processes.js'
 import { adminPool, codeOf, databaseUrl, describePg, dropSchema, freshSchema } from './helpers.js'
@@ -124,6 +125,113 @@ describePg('PostgresStatusListStore', () => {
       }
       expect(rest.filter((index) => reported.includes(index))).toEqual([])
       expect(reported.length + rest.length).toBeLessThanOrEqual(400)
+      expect((await store.getStatusList(def.id))?.allocated).toBe(400)
+    }, 120_000)
+
+    it('concurrent blocks meeting on the same indexes never deadlock: every index once, only status_list_full refused', async () => {
+      const store = await migratedStore('status_block_race')
+      for (let round = 0; round < 5; round++) {
+        const def = definition({ size: 1500 })
+        await store.createStatusList(def)
+        const results = await Promise.allSettled(
+          Array.from({ length: 60 }, () => store.allocateStatusIndexes(def.id, 64)),
+        )
+        const got = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []))
+        const refused = results.flatMap((r) =>
+          r.status === 'rejected'
+            ? [(r.reason as { code?: string; message?: string }).message]
+            : [],
+        )
+        expect(refused.filter((message) => !/every index/.test(String(message)))).toEqual([])
+        expect(new Set(got).size).toBe(got.length)
+        expect(got.length).toBe((await store.getStatusList(def.id))?.allocated)
+      }
+    }, 120_000)
+
+    it('StatusLists (reserve 32): 32 allocations cost one INSERT statement, not 32', async () => {
+      const schema = freshSchema('status_block')
+      schemas.push(schema)
+      const statements: string[] = []
+      const counting: PgPool = {
+        connect: async () => {
+          const client = await admin.connect()
+          return {
+            query: (config) => {
+              statements.push(String(config.text))
+              return client.query(config)
+            },
+            release: (error) => client.release(error),
+          }
+        },
+        end: async () => undefined,
+      }
+      const store = new PostgresStatusListStore({ pool: counting, schema })
+      await store.migrate()
+      const def = definition({ size: 131_072 })
+      await store.createStatusList(def)
+      const lists = new StatusLists({ store, reserve: 32 })
+      await lists.allocate(def.id) // reads the list's definition and size once
+      statements.length = 0
+      const got: number[] = []
+      for (let i = 0; i < 23; i++) got.push((await lists.allocate(def.id)).index)
+      expect(statements).toEqual([]) // the first block's 24 are held already
+      for (let i = 0; i < 33; i++) got.push((await lists.allocate(def.id)).index)
+      const inserts = statements.filter((text) => /^\s*INSERT/.test(text))
+      expect(inserts.length).toBeLessThanOrEqual(2)
+      expect(statements.length).toBe(inserts.length)
+      expect(new Set(got).size).toBe(56)
+      await lists.whenIdle()
+    })
+
+    it('two processes x 10,000 allocations through StatusLists (reserve 32): 0 duplicates', async () => {
+      const store = await migratedStore('status_procs_reserve')
+      const schema = schemas[schemas.length - 1] as string
+      const def = definition({ size: 131_072 })
+      await store.createStatusList(def)
+      const reports = await allocateInProcesses(2, {
+        store: 'postgres',
+        url,
+        schema,
+        list: def.id,
+        count: 10_000,
+        parallel: 8,
+        reserve: 32,
+      })
+      expect(reports.map((r) => r.refused)).toEqual([{}, {}])
+      const all = reports.flatMap((r) => r.indexes)
+      expect(all.length).toBe(20_000)
+      expect(new Set(all).size).toBe(20_000)
+      expect(all.every((i) => Number.isInteger(i) && i >= 0 && i < 131_072)).toBe(true)
+      // Each process may end holding part of a block reserved ahead: at most 32.
+      const allocated = (await store.getStatusList(def.id))?.allocated as number
+      expect(allocated).toBeGreaterThanOrEqual(20_000)
+      expect(allocated).toBeLessThanOrEqual(20_000 + 2 * 32)
+      for (const index of all.slice(0, 10))
+        expect((await store.setStatus(def.id, index, 1)).changed).toBe(true)
+    }, 300_000)
+
+    it('a process SIGKILLed while reserving blocks: none of its indexes handed out again, at most a block lost', async () => {
+      const store = await migratedStore('status_kill_reserve')
+      const schema = schemas[schemas.length - 1] as string
+      const def = definition({ size: 400 })
+      await store.createStatusList(def)
+      const reported = await allocateUntilKilled(
+        { store: 'postgres', url, schema, list: def.id, count: 400, parallel: 6, reserve: 16 },
+        100,
+      )
+      expect(reported.length).toBeGreaterThanOrEqual(100)
+      const rest: number[] = []
+      for (;;) {
+        try {
+          rest.push(await store.allocateStatusIndex(def.id))
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('status_list_full')
+          break
+        }
+      }
+      expect(rest.filter((index) => reported.includes(index))).toEqual([])
+      expect(new Set([...reported, ...rest]).size).toBe(reported.length + rest.length)
+      expect(reported.length + rest.length).toBeGreaterThanOrEqual(400 - 16)
       expect((await store.getStatusList(def.id))?.allocated).toBe(400)
     }, 120_000)
 

@@ -1,0 +1,231 @@
+// StatusLists reserving blocks of indexes (the `reserve` option): one store call per block, shared
+// by concurrent allocate() calls, every index recorded before it is handed out, a partial last
+// block, the fallback for stores without allocateStatusIndexes, and stores that misbehave.
+import { describe, expect, it } from 'vitest'
+import {
+  MemoryStatusListStore,
+  StatusLists,
+  type StatusListStore,
+  type StatusListDefinition,
+} from '../../src/index.js'
+import { codeOf } from './status-store-contract.js'
+
+/** A MemoryStatusListStore that counts its allocation calls (and can fail or lie on request). */
+class CountingStore implements StatusListStore {
+  readonly inner = new MemoryStatusListStore()
+  blocks = 0
+  singles = 0
+  fail: Error | undefined
+  tamper: ((block: number[]) => number[]) | undefined
+  createStatusList = (d: StatusListDefinition) => this.inner.createStatusList(d)
+  getStatusList = (id: string) => this.inner.getStatusList(id)
+  listStatusLists = () => this.inner.listStatusLists()
+  setStatus = (id: string, index: number, status: number) => this.inner.setStatus(id, index, status)
+  readStatuses = (id: string) => this.inner.readStatuses(id)
+  statusListVersion = (id: string) => this.inner.statusListVersion(id)
+  async allocateStatusIndex(id: string): Promise<number> {
+    this.singles++
+    return this.inner.allocateStatusIndex(id)
+  }
+  async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
+    this.blocks++
+    // A real store's write takes a while: let concurrent callers pile up behind it.
+    await new Promise((done) => setTimeout(done, 1))
+    if (this.fail !== undefined) throw this.fail
+    const block = await this.inner.allocateStatusIndexes(id, count)
+    return this.tamper === undefined ? block : this.tamper(block)
+  }
+}
+
+async function setUp(
+  reserve: number | undefined,
+  size = 131_072,
+): Promise<{ store: CountingStore; lists: StatusLists }> {
+  const store = new CountingStore()
+  const lists = new StatusLists({ store, ...(reserve === undefined ? {} : { reserve }) })
+  await lists.createList({ id: 't', kind: 'token', uri: 'https://issuer.example/tsl/1', size })
+  return { store, lists }
+}
+
+describe('StatusLists reserve: one store call per block', () => {
+  it('32 allocations (the default reserve) cost one store call up to the reserve-ahead point, then one per ~24', async () => {
+    const { store, lists } = await setUp(undefined)
+    const got: number[] = []
+    for (let i = 0; i < 24; i++) got.push((await lists.allocate('t')).index)
+    expect([store.blocks, store.singles]).toEqual([1, 0])
+    for (let i = 0; i < 976; i++) got.push((await lists.allocate('t')).index)
+    expect(new Set(got).size).toBe(1000)
+    // Each block after the first tops the reservation up from a quarter (8) back to 32.
+    expect(store.blocks).toBeLessThanOrEqual(1 + Math.ceil((1000 - 24) / 24))
+    expect(store.singles).toBe(0)
+    // Never more than `reserve` held: what the store counts exceeds what was handed out by <= 32.
+    await lists.whenIdle()
+    const allocated = (await store.getStatusList('t'))?.allocated as number
+    expect(allocated - 1000).toBeGreaterThanOrEqual(0)
+    expect(allocated - 1000).toBeLessThanOrEqual(32)
+  })
+
+  it('concurrent allocate() calls share the reservation in flight: no thundering herd', async () => {
+    const { store, lists } = await setUp(32)
+    const entries = await Promise.all(Array.from({ length: 100 }, () => lists.allocate('t')))
+    expect(new Set(entries.map((e) => e.index)).size).toBe(100)
+    expect(store.blocks).toBeLessThanOrEqual(1 + Math.ceil((100 - 24) / 24))
+    expect(store.singles).toBe(0)
+  })
+
+  it('reserve: 1 and stores without allocateStatusIndexes allocate one index per store call', async () => {
+    const one = await setUp(1)
+    for (let i = 0; i < 10; i++) await one.lists.allocate('t')
+    expect([one.store.blocks, one.store.singles]).toEqual([0, 10])
+    const plain = new CountingStore()
+    const withoutBlocks: StatusListStore = {
+      createStatusList: (d) => plain.createStatusList(d),
+      getStatusList: (id) => plain.getStatusList(id),
+      listStatusLists: () => plain.listStatusLists(),
+      allocateStatusIndex: (id) => plain.allocateStatusIndex(id),
+      setStatus: (id, index, status) => plain.setStatus(id, index, status),
+      readStatuses: (id) => plain.readStatuses(id),
+      statusListVersion: (id) => plain.statusListVersion(id),
+    }
+    const lists = new StatusLists({ store: withoutBlocks, reserve: 64 })
+    await lists.createList({ id: 't', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+    const got = await Promise.all(Array.from({ length: 10 }, () => lists.allocate('t')))
+    expect(new Set(got.map((e) => e.index)).size).toBe(10)
+    expect([plain.blocks, plain.singles]).toEqual([0, 10])
+  })
+
+  it('refuses a reserve outside 1 to 1,024: invalid_argument', async () => {
+    for (const reserve of [0, -1, 1.5, 1025, Number.NaN])
+      expect(
+        await codeOf(
+          Promise.resolve().then(() => new StatusLists({ store: new CountingStore(), reserve })),
+        ),
+        String(reserve),
+      ).toBe('invalid_argument')
+  })
+})
+
+describe('StatusLists reserve: the end of a list', () => {
+  it('hands out a partial last block, then status_list_full', async () => {
+    const { store, lists } = await setUp(32, 50)
+    const got: number[] = []
+    for (let i = 0; i < 50; i++) got.push((await lists.allocate('t')).index)
+    expect(new Set(got).size).toBe(50)
+    expect(await codeOf(lists.allocate('t'))).toBe('status_list_full')
+    expect(await codeOf(lists.allocate('t'))).toBe('status_list_full')
+    expect((await store.getStatusList('t'))?.allocated).toBe(50)
+  })
+
+  it('two objects on one store of 40: one gets a full block, the other the partial rest; together every index once', async () => {
+    const store = new MemoryStatusListStore()
+    const a = new StatusLists({ store, reserve: 32 })
+    const b = new StatusLists({ store, reserve: 32 })
+    await a.createList({ id: 't', kind: 'token', uri: 'https://issuer.example/tsl/1', size: 40 })
+    const fromA = [(await a.allocate('t')).index]
+    const fromB: number[] = []
+    for (;;) {
+      const code = await codeOf(b.allocate('t').then((e) => void fromB.push(e.index)))
+      if (code !== undefined) {
+        expect(code).toBe('status_list_full')
+        break
+      }
+    }
+    // a still hands out what it holds after b saw the list full.
+    for (;;) {
+      const code = await codeOf(a.allocate('t').then((e) => void fromA.push(e.index)))
+      if (code !== undefined) {
+        expect(code).toBe('status_list_full')
+        break
+      }
+    }
+    expect(fromA.length + fromB.length).toBe(40)
+    expect(new Set([...fromA, ...fromB]).size).toBe(40)
+    expect(fromA.length).toBeGreaterThanOrEqual(24)
+  })
+
+  it('concurrent callers past the end: exactly the list size handed out, the rest status_list_full', async () => {
+    const { lists } = await setUp(32, 50)
+    const results = await Promise.allSettled(Array.from({ length: 80 }, () => lists.allocate('t')))
+    const got = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.index] : []))
+    const codes = results.flatMap((r) =>
+      r.status === 'rejected' ? [(r.reason as { code?: string }).code] : [],
+    )
+    expect(new Set(got).size).toBe(50)
+    expect(got.length).toBe(50)
+    expect(codes).toEqual(Array(30).fill('status_list_full'))
+  })
+})
+
+describe('StatusLists reserve: statuses, failures, misbehaving stores', () => {
+  it('statuses on indexes from a block work as before; publishing shows only the ones set', async () => {
+    const store = new MemoryStatusListStore()
+    const lists = new StatusLists({ store, reserve: 16 })
+    await lists.createList({ id: 't', kind: 'token', uri: 'https://issuer.example/tsl/1' })
+    const a = (await lists.allocate('t')).index
+    const b = (await lists.allocate('t')).index
+    expect(await lists.revoke('t', a)).toBe(true)
+    expect(await lists.suspend('t', b)).toBe(true)
+    expect(await codeOf(lists.setStatus('t', a, 0))).toBe('status_irreversible')
+    expect((await store.readStatuses('t')).statuses).toEqual(
+      [
+        [a, 1],
+        [b, 2],
+      ].sort((x, y) => (x[0] as number) - (y[0] as number)),
+    )
+  })
+
+  it('a failed reservation rejects every caller waiting for it; the next allocate() tries again', async () => {
+    const { store, lists } = await setUp(8)
+    store.fail = Object.assign(new Error('down'), { code: 'store_unavailable' })
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => lists.allocate('t')))
+    expect(results.every((r) => r.status === 'rejected')).toBe(true)
+    expect(store.blocks).toBe(1)
+    store.fail = undefined
+    const got = await Promise.all(Array.from({ length: 8 }, () => lists.allocate('t')))
+    expect(new Set(got.map((e) => e.index)).size).toBe(8)
+  })
+
+  it('a reservation made ahead that fails is reported to the allocate() that needs it, never unhandled', async () => {
+    const { store, lists } = await setUp(8)
+    for (let i = 0; i < 6; i++) await lists.allocate('t') // 2 held
+    store.fail = new Error('down')
+    await lists.allocate('t') // 1 held: the next block is reserved ahead, and that fails
+    await lists.whenIdle()
+    await lists.allocate('t') // the last one held (and another attempt ahead, failing too)
+    await expect(lists.allocate('t')).rejects.toThrow('down')
+    store.fail = undefined
+    expect(typeof (await lists.allocate('t')).index).toBe('number')
+  })
+
+  it("refuses a store's block that would hand an index out twice or outside the list: store_corrupt", async () => {
+    for (const tamper of [
+      (block: number[]) => [...block, block[0] as number], // a duplicate
+      () => [] as number[], // none
+      (block: number[]) => [...block.slice(1), 131_072], // outside the list
+      (block: number[]) => [...block.slice(1), 1.5],
+    ]) {
+      const { store, lists } = await setUp(8)
+      store.tamper = tamper
+      expect(await codeOf(lists.allocate('t'))).toBe('store_corrupt')
+    }
+    // A block (reserved ahead) repeating the index this object still holds: refused, none of it used.
+    const { store, lists } = await setUp(8)
+    let firstBlock: number[] = []
+    const handed: number[] = []
+    store.tamper = (block) => {
+      if (firstBlock.length === 0) {
+        firstBlock = [...block]
+        return block
+      }
+      const held = firstBlock.find((i) => !handed.includes(i)) as number
+      return [held, ...block.slice(1)]
+    }
+    for (let i = 0; i < 7; i++) handed.push((await lists.allocate('t')).index) // 1 held: ahead
+    await lists.whenIdle()
+    expect(store.blocks).toBe(2)
+    store.tamper = undefined
+    for (let i = 0; i < 3; i++) handed.push((await lists.allocate('t')).index)
+    expect(new Set(handed).size).toBe(10)
+    expect(store.blocks).toBe(3)
+  })
+})
