@@ -155,8 +155,8 @@ export interface StatusListsOptions {
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number
   /**
-   * How many indexes of a list this object takes from the store at a time (1 to 1,024; default 32),
-   * when the store can take a block (`allocateStatusIndexes`: the memory, file and PostgreSQL
+   * How many indexes of a list this object takes from the store at a time (1 to 1,024; default
+   * 256), when the store can take a block (`allocateStatusIndexes`: the memory, file and PostgreSQL
    * stores): one store write per block instead of one per credential, each index recorded as
    * allocated before it is handed out. `allocate()` hands the block's indexes out one per call, in
    * random order, and reserves the next block in the background once less than a quarter of it is
@@ -169,7 +169,7 @@ export interface StatusListsOptions {
 }
 
 /** Default {@link StatusListsOptions.reserve}: see docs/status-lists.md for the trade-off. */
-const DEFAULT_RESERVE = 32
+const DEFAULT_RESERVE = 256
 
 /** The indexes of one list this object reserved and has not handed out yet. */
 interface Reservation {

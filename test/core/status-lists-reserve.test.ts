@@ -48,21 +48,21 @@ async function setUp(
 }
 
 describe('StatusLists reserve: one store call per block', () => {
-  it('32 allocations (the default reserve) cost one store call up to the reserve-ahead point, then one per ~24', async () => {
+  it('256 allocations (the default reserve) cost one store call up to the reserve-ahead point, then one per ~193', async () => {
     const { store, lists } = await setUp(undefined)
     const got: number[] = []
-    for (let i = 0; i < 24; i++) got.push((await lists.allocate('t')).index)
+    for (let i = 0; i < 192; i++) got.push((await lists.allocate('t')).index)
     expect([store.blocks, store.singles]).toEqual([1, 0])
-    for (let i = 0; i < 976; i++) got.push((await lists.allocate('t')).index)
-    expect(new Set(got).size).toBe(1000)
-    // Each block after the first tops the reservation up from a quarter (8) back to 32.
-    expect(store.blocks).toBeLessThanOrEqual(1 + Math.ceil((1000 - 24) / 24))
+    for (let i = 0; i < 1808; i++) got.push((await lists.allocate('t')).index)
+    expect(new Set(got).size).toBe(2000)
+    // Each block after the first tops the reservation up from under a quarter (63) back to 256.
+    expect(store.blocks).toBeLessThanOrEqual(1 + Math.ceil((2000 - 192) / 193))
     expect(store.singles).toBe(0)
-    // Never more than `reserve` held: what the store counts exceeds what was handed out by <= 32.
+    // Never more than `reserve` held: what the store counts exceeds what was handed out by <= 256.
     await lists.whenIdle()
     const allocated = (await store.getStatusList('t'))?.allocated as number
-    expect(allocated - 1000).toBeGreaterThanOrEqual(0)
-    expect(allocated - 1000).toBeLessThanOrEqual(32)
+    expect(allocated - 2000).toBeGreaterThanOrEqual(0)
+    expect(allocated - 2000).toBeLessThanOrEqual(256)
   })
 
   it('concurrent allocate() calls share the reservation in flight: no thundering herd', async () => {
