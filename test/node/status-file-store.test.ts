@@ -175,8 +175,9 @@ describe('FileStatusListStore with StatusLists reserving blocks (reserve)', () =
     }
     expect(rest.filter((index) => reported.includes(index))).toEqual([])
     expect(new Set([...reported, ...rest]).size).toBe(reported.length + rest.length)
-    // What the killed process held unused (its reservation, at most `reserve`) is never used.
-    expect(reported.length + rest.length).toBeGreaterThanOrEqual(300 - 16)
+    // What the killed process held unused (its reservation, at most `reserve`) is never used; nor
+    // are indexes its 4 workers had been given but not yet printed when the kill came.
+    expect(reported.length + rest.length).toBeGreaterThanOrEqual(300 - 16 - 4)
     expect((await store.getStatusList(def.id))?.allocated).toBe(300)
   }, 120_000)
 })

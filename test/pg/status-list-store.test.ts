@@ -231,7 +231,8 @@ describePg('PostgresStatusListStore', () => {
       }
       expect(rest.filter((index) => reported.includes(index))).toEqual([])
       expect(new Set([...reported, ...rest]).size).toBe(reported.length + rest.length)
-      expect(reported.length + rest.length).toBeGreaterThanOrEqual(400 - 16)
+      // At most a block (16) held unused, plus what its 6 workers had been given but not printed.
+      expect(reported.length + rest.length).toBeGreaterThanOrEqual(400 - 16 - 6)
       expect((await store.getStatusList(def.id))?.allocated).toBe(400)
     }, 120_000)
 
