@@ -15,7 +15,7 @@
  *    export condition; its signing runs off the JavaScript thread, so a sequential loop waits for
  *    it); then the durable stores, 8 credentials in flight (an issuing server): FileStatusListStore
  *    and, with DATABASE_URL, PostgresStatusListStore (the server's CPU is not counted), with
- *    `StatusLists`' default `reserve` (32): one synced write + rename of the list file, or one
+ *    `StatusLists`' default `reserve` (256): one synced write + rename of the list file, or one
  *    INSERT statement, per block of indexes rather than per allocation (BENCH_RESERVE=1 for one per
  *    allocation, as before blocks). Also `allocate()` alone on a MemoryStatusListStore of 2^20
  *    entries, nearly empty and 90% full.
