@@ -225,7 +225,7 @@ export class PostgresStatusListStore implements StatusListStore {
    * NOTHING RETURNING` the ones that were free. The candidates are a uniformly random set of
    * distinct indexes, so the free ones among them are a uniformly random set of the free indexes
    * (of their number): the same distribution as drawing them one by one. A round that hits only
-   * taken indexes draws again; after {@link PROBES} such rounds (a crowded list) one index is taken
+   * taken indexes draws again; after `PROBES` (8) such rounds (a crowded list) one index is taken
    * the way {@link allocateStatusIndex} takes it when crowded.
    */
   async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
