@@ -97,3 +97,23 @@ export async function allocateUntilKilled(
     )
   })
 }
+
+/**
+ * Allocates from `list` until the store says `status_list_full` (any other error is rethrown, so
+ * the test fails); resolves with every index it got. For the crash tests: what a killed process
+ * left is drained by the survivor.
+ */
+export async function drainStatusList(
+  store: { allocateStatusIndex(id: string): Promise<number> },
+  list: string,
+): Promise<number[]> {
+  const rest: number[] = []
+  for (;;) {
+    try {
+      rest.push(await store.allocateStatusIndex(list))
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'status_list_full') throw error
+      return rest
+    }
+  }
+}
