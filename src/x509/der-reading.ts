@@ -1,7 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { DerElement } from '../keys/der.js'
 import { codecs } from './core-codecs.js'
-import { toHex } from '../util/bytes.js'
 
 /*
  * The strict DER walk of certificate structures: keys/der.ts reads (minimal lengths, no indefinite
@@ -195,19 +194,4 @@ export function derBoolean(element: DerElement, what: string): boolean {
   if (element.value[0] === 0xff) return true
   if (element.value[0] === 0x00) return false
   throw certificateInvalid(`${what}: not a DER BOOLEAN`)
-}
-
-/**
- * Lowercase hexadecimal.
- *
- * @example
- *
- * ```ts
- * hex(new Uint8Array([0x0a, 0xff])) // '0aff'
- * ```
- *
- * @internal
- */
-export function hex(bytes: Uint8Array): string {
-  return toHex(bytes)
 }

@@ -4,9 +4,9 @@ import {
   derChildren,
   derNode,
   derSmallInteger,
-  hex,
   oidString,
 } from './der-reading.js'
+import { toHex } from '../util/bytes.js'
 import type { DerNode } from './der-reading.js'
 
 /*
@@ -212,7 +212,7 @@ export function readExtensions(extensions: readonly CertificateExtension[]): Kno
     ...(usage !== undefined && { keyUsage: readKeyUsage(usage) }),
     ...(extended !== undefined && { extendedKeyUsage: readExtendedKeyUsage(extended) }),
     ...(san !== undefined && { subjectAltName: readSubjectAltName(san) }),
-    ...(ski !== undefined && { subjectKeyIdentifier: hex(derNode(ski, 0x04, 'SKI').value) }),
+    ...(ski !== undefined && { subjectKeyIdentifier: toHex(derNode(ski, 0x04, 'SKI').value) }),
     ...(authorityKeyIdentifier !== undefined && { authorityKeyIdentifier }),
   }
 }
@@ -326,5 +326,5 @@ function readAuthorityKeyId(value: Uint8Array): string | undefined {
       throw certificateInvalid('bad authorityKeyIdentifier')
   }
   const keyId = parts.find((part) => part.tag === 0x80)
-  return keyId === undefined ? undefined : hex(keyId.value)
+  return keyId === undefined ? undefined : toHex(keyId.value)
 }

@@ -1,5 +1,5 @@
 import type * as Pkijs from 'pkijs'
-import { hex } from './der-reading.js'
+import { toHex } from '../util/bytes.js'
 
 /*
  * Distinguished names as RFC 4514 strings, for display and messages only: two names are the same
@@ -40,7 +40,7 @@ function valueText(attribute: Pkijs.AttributeTypeAndValue): string {
   if (typeof block?.value === 'string') return escapeValue(block.value)
   // Not a string type: RFC 4514 section 2.4's '#' followed by the BER in hexadecimal.
   const encoded = (value as { toBER?: () => ArrayBuffer } | undefined)?.toBER?.()
-  return encoded === undefined ? '#' : `#${hex(new Uint8Array(encoded))}`
+  return encoded === undefined ? '#' : `#${toHex(new Uint8Array(encoded))}`
 }
 
 /**

@@ -1,6 +1,6 @@
 import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
-import { constantTimeEqual, toArrayBufferView } from '../util/bytes.js'
+import { constantTimeEqual, toArrayBufferView, toHex } from '../util/bytes.js'
 import type { PublicJwk } from '../keys/types.js'
 import {
   certificateInvalid,
@@ -8,7 +8,6 @@ import {
   derChildren,
   derNode,
   derSmallInteger,
-  hex,
   oidString,
 } from './der-reading.js'
 import type { DerNode } from './der-reading.js'
@@ -366,7 +365,7 @@ export async function decodeCertificate(input: CertificateInput): Promise<Decode
     der,
     x5c: codecs().base64.encode(der),
     version,
-    serialNumber: hex(serial.value[0] === 0 ? serial.value.subarray(1) : serial.value),
+    serialNumber: toHex(serial.value[0] === 0 ? serial.value.subarray(1) : serial.value),
     subject: distinguishedName(parsed.subject),
     issuer: distinguishedName(parsed.issuer),
     selfIssued: constantTimeEqual(subject.encoded, issuer.encoded),

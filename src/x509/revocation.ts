@@ -1,10 +1,9 @@
 import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
 import type { ErrorCode } from '../errors/credsign-error.js'
-import { b64u, constantTimeEqual, subtle, toArrayBufferView } from '../util/bytes.js'
+import { b64u, constantTimeEqual, subtle, toArrayBufferView, toHex } from '../util/bytes.js'
 import { BoundedMap } from './bounded-map.js'
 import { codecs } from './core-codecs.js'
-import { hex } from './der-reading.js'
 import { decodeCertificate } from './parse.js'
 import type { DecodedCertificate } from './parse.js'
 import { checkCertificateBasics, position, weakSignatureAlgorithm } from './path-validation.js'
@@ -275,7 +274,7 @@ function serialKey(integer: { valueBlock: { valueHexView: Uint8Array } }): strin
       (bytes[0] === 0xff && (bytes[1] as number) >= 0x80))
   )
     bytes = bytes.subarray(1)
-  return hex(bytes)
+  return toHex(bytes)
 }
 
 /**
