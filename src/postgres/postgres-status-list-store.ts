@@ -237,12 +237,14 @@ export class PostgresStatusListStore implements StatusListStore {
                     ON CONFLICT DO NOTHING RETURNING idx`
     for (let round = 0; round < PROBES; round++) {
       // Ascending: concurrent multi-row inserts that meet on a key wait for each other in one
-      // order, never in a cycle (a deadlock otherwise, 40P01). The result is shuffled again.
+      // order, never in a cycle (a deadlock otherwise, 40P01). The block is a random set; its order
+      // carries nothing (callers hand a block out in random order, as the store contract says, and
+      // StatusLists does), so it is not shuffled here again.
       const candidates = distinctRandomIndexes(size, count).sort((a, b) => a - b)
       const { rows } = await this.#connector.run('allocate status list indexes', (query) =>
         query(insert, [id, candidates]),
       )
-      if (rows.length > 0) return shuffled(rows.map((row) => Number(row.idx)))
+      if (rows.length > 0) return rows.map((row) => Number(row.idx))
     }
     return [await this.#allocateCrowded(id, size)]
   }
@@ -359,15 +361,6 @@ function distinctRandomIndexes(size: number, count: number): number[] {
   const picked = new Set<number>()
   while (picked.size < wanted) picked.add(randomBelow(size))
   return [...picked]
-}
-
-/** Fisher–Yates with the CSPRNG: the block in random order. */
-function shuffled(indexes: number[]): number[] {
-  for (let i = indexes.length - 1; i > 0; i--) {
-    const j = randomBelow(i + 1)
-    ;[indexes[i], indexes[j]] = [indexes[j] as number, indexes[i] as number]
-  }
-  return indexes
 }
 
 function toInfo(row: Record<string, unknown>): StatusListInfo {
