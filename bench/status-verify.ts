@@ -27,25 +27,9 @@ import {
 } from '../src/index.node.js'
 import { checkCredentialStatus } from '../src/status/check-status.js'
 
-const QUICK = process.env.BENCH_QUICK === '1'
-const SECONDS = QUICK ? 0.3 : 2
-
-/** Μs per call: the best of 5 rounds (the machine is shared: the best round has the least noise). */
-async function perOp(fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 200; i++) await fn()
-  let best = Infinity
-  for (let round = 0; round < 5; round++) {
-    let ops = 0
-    const start = performance.now()
-    const end = start + (SECONDS * 1000) / 5
-    while (performance.now() < end) {
-      for (let i = 0; i < 20; i++) await fn()
-      ops += 20
-    }
-    best = Math.min(best, ((performance.now() - start) * 1000) / ops)
-  }
-  return best
-}
+import { perOp as timePerOp } from './per-op.js'
+const perOp = (fn: () => Promise<unknown>): Promise<number> =>
+  timePerOp(fn, { warmup: 200, batch: 20 })
 
 const vault = new KeyVault({
   store: new MemoryStore(),

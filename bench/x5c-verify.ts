@@ -32,26 +32,9 @@ import { decodePem } from '../src/keys/pem.js'
 import { loadX509 } from '../src/x509/lazy.js'
 import { ISSUER, makeTestChains } from '../test/node/fixtures/x509-chains.js'
 import { CA_ORIGIN, RevocationLab } from '../test/node/fixtures/openssl-revocation.js'
-
-const QUICK = process.env.BENCH_QUICK === '1'
-const SECONDS = QUICK ? 0.3 : 2
-
-/** Μs per call: the best of 5 rounds (the machine is shared: the best round has the least noise). */
-async function perOp(fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 50; i++) await fn()
-  let best = Infinity
-  for (let round = 0; round < 5; round++) {
-    let ops = 0
-    const start = performance.now()
-    const end = start + (SECONDS * 1000) / 5
-    while (performance.now() < end) {
-      for (let i = 0; i < 10; i++) await fn()
-      ops += 10
-    }
-    best = Math.min(best, ((performance.now() - start) * 1000) / ops)
-  }
-  return best
-}
+import { perOp as timePerOp } from './per-op.js'
+const perOp = (fn: () => Promise<unknown>): Promise<number> =>
+  timePerOp(fn, { warmup: 50, batch: 10 })
 
 const chains = makeTestChains()
 const leafKey = await loadPrivateKey('P-256', decodePem(chains.leaf.keyPem)[0]?.der as Uint8Array)
