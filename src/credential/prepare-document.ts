@@ -5,21 +5,21 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { dataModelVersion } from './data-model-version.js'
 import type { JsonObject, VcVersion } from './types.js'
 import { isJsonObject } from './validate-shared.js'
+import { copyJsonData } from '../util/json-copy.js'
 
 /** A deep copy of a caller's document, so that signing never changes the caller's object. */
 export function copyDocument(document: unknown, what: 'credential' | 'presentation'): JsonObject {
   if (!isJsonObject(document))
     throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
-  let text: unknown
+  let copy: unknown
   try {
-    text = JSON.stringify(document)
+    copy = copyJsonData(document)
   } catch (cause) {
     throw new CredsignError('credential_invalid', `the ${what} is not JSON (a cycle or a BigInt)`, {
       cause,
     })
   }
   // A toJSON() can turn the object into anything, or into nothing (undefined).
-  const copy: unknown = typeof text === 'string' ? JSON.parse(text) : undefined
   if (!isJsonObject(copy))
     throw new CredsignError('credential_invalid', `the ${what} must be a JSON object`)
   return copy
@@ -69,8 +69,7 @@ export function prepareDocument(
 export function jsonClaimsCopy(claims: unknown): JsonObject {
   let copy: unknown
   try {
-    const text: unknown = JSON.stringify(claims)
-    copy = typeof text === 'string' ? JSON.parse(text) : undefined
+    copy = copyJsonData(claims)
   } catch (cause) {
     throw new CredsignError(
       'invalid_argument',

@@ -1,0 +1,92 @@
+/**
+ * What `JSON.parse(JSON.stringify(value))` returns, without the text in between: a private copy of
+ * a caller's document that is plain JSON data (own enumerable properties read once each, no getter,
+ * prototype or `toJSON()` left), the one the checks and the signature both see.
+ *
+ * The walk covers plain data only: plain objects and arrays, strings, finite numbers, booleans and
+ * `null` (with JSON's rules for `undefined`, functions and symbols: skipped in objects, `null` in
+ * arrays; `-0` and non-finite numbers as JSON writes them). Anything else — a `toJSON()` method (a
+ * `Date`), another prototype (a class instance, a boxed primitive), a BigInt, a key that
+ * `Object.prototype` has (`__proto__`, or a polluted one whose setter an assignment would call),
+ * nesting deeper than 200 (a cycle) or a throwing getter — hands the whole value to JSON itself, so
+ * the result and the errors are always JSON's. Why: signing a small credential spent ~3 µs in the
+ * JSON round trip, more than any other step but the signature; the walk takes ~0.6 µs.
+ * `test/core/json-copy.test.ts` compares the two over generated values.
+ *
+ * @example
+ *
+ * ```ts
+ * const copy = copyJsonData({ a: [1, undefined, -0], b: undefined, c: new Date(0) })
+ * console.log(copy) // { a: [1, null, 0], c: '1970-01-01T00:00:00.000Z' }
+ * ```
+ *
+ * @param value - What to copy.
+ * @returns JSON's copy: `undefined` when JSON writes nothing (a function, a symbol, `undefined`, a
+ *   `toJSON()` that returns one of them).
+ * @throws Whatever `JSON.stringify` throws for `value` (a cycle: `TypeError`; a BigInt:
+ *   `TypeError`; a throwing getter or `toJSON()`: its error).
+ * @internal
+ */
+export function copyJsonData(value: unknown): unknown {
+  try {
+    return walk(value, 0)
+  } catch {
+    // Not plain data, or the walk met something it leaves to JSON: JSON decides (and throws).
+    const text: unknown = JSON.stringify(value)
+    return typeof text === 'string' ? (JSON.parse(text) as unknown) : undefined
+  }
+}
+
+/** Deeper than this, the value goes to JSON (which reports a cycle as a TypeError). */
+const MAX_WALK_DEPTH = 200
+
+/** Thrown inside the walk to hand the value to JSON. */
+const NOT_PLAIN = new Error('not plain JSON data')
+
+const objectPrototype = Object.prototype
+const arrayPrototype = Array.prototype
+
+function walk(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      // JSON writes NaN and ±Infinity as null, and -0 as 0.
+      return Number.isFinite(value) ? value + 0 : null
+    case 'object': {
+      if (value === null) return null
+      if (depth >= MAX_WALK_DEPTH) throw NOT_PLAIN
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw NOT_PLAIN
+      const prototype: unknown = Object.getPrototypeOf(value)
+      if (Array.isArray(value)) {
+        if (prototype !== arrayPrototype) throw NOT_PLAIN
+        const length = value.length
+        const copy: unknown[] = new Array<unknown>(length)
+        for (let i = 0; i < length; i++) {
+          const item: unknown = value[i]
+          copy[i] = isSkipped(item) ? null : walk(item, depth + 1)
+        }
+        return copy
+      }
+      if (prototype !== objectPrototype && prototype !== null) throw NOT_PLAIN
+      const copy: Record<string, unknown> = {}
+      for (const key of Object.keys(value)) {
+        // An assignment to `__proto__` (or to a setter someone put on Object.prototype) would not
+        // make an own property as JSON.parse does.
+        if (key in objectPrototype) throw NOT_PLAIN
+        const item: unknown = (value as Record<string, unknown>)[key]
+        if (!isSkipped(item)) copy[key] = walk(item, depth + 1)
+      }
+      return copy
+    }
+    default:
+      // undefined, a function or a symbol at the top; a BigInt anywhere.
+      throw NOT_PLAIN
+  }
+}
+
+/** What JSON leaves out of an object (and writes as null in an array). */
+function isSkipped(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol'
+}

@@ -1,0 +1,173 @@
+// copyJsonData must return exactly what JSON.parse(JSON.stringify(value)) returns (the copy the
+// signers check and sign), and throw where JSON throws. The reference is the engine's own JSON.
+import fc from 'fast-check'
+import { afterEach, describe, expect, it } from 'vitest'
+import { copyJsonData } from '../../src/util/json-copy.js'
+
+const viaJson = (value: unknown): unknown => {
+  const text: unknown = JSON.stringify(value)
+  return typeof text === 'string' ? JSON.parse(text) : undefined
+}
+
+/** Deep equality that also tells -0 from 0, own from inherited keys, and key order. */
+function sameJson(a: unknown, b: unknown): void {
+  expect(a).toStrictEqual(b)
+  expect(JSON.stringify(a)).toBe(JSON.stringify(b))
+  if (a !== null && typeof a === 'object') {
+    expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b))
+    expect(Object.keys(a)).toEqual(Object.keys(b as object))
+    for (const key of Object.keys(a))
+      sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])
+  } else {
+    expect(Object.is(a, b)).toBe(true)
+  }
+}
+
+class Point {
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
+}
+
+/** Values JSON treats specially, mixed into generated documents. */
+const odd = fc.constantFrom<unknown>(
+  undefined,
+  () => 1,
+  Symbol('s'),
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  -0,
+  1e21,
+  5e-324,
+  new Date(0),
+  new Point(1, 2),
+  Object.assign(Object.create(null) as object, { a: 1 }),
+  { toJSON: () => ({ replaced: true }) },
+  { toJSON: () => undefined },
+  { toJSON: 'not a function' },
+  Object.assign([1, 2], { extra: 'dropped' }),
+  [, 1],
+  new Number(3),
+  new String('boxed'),
+  '\ud800 lone surrogate',
+  JSON.parse('{"__proto__": {"polluted": 1}, "b": 2}') as unknown,
+  { 10: 'a', 2: 'b', z: 'c', 1: 'd' },
+)
+
+const documents = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string(),
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    odd,
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 6 }),
+  ),
+})).value
+
+describe('copyJsonData', () => {
+  it('returns what the JSON round trip returns, over generated values', () => {
+    fc.assert(
+      fc.property(documents, (value) => {
+        sameJson(copyJsonData(value), viaJson(value))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('returns a copy that shares no object with the input', () => {
+    const input = { a: { b: [1, { c: 2 }] } }
+    const copy = copyJsonData(input) as typeof input
+    expect(copy).toEqual(input)
+    expect(copy.a).not.toBe(input.a)
+    expect(copy.a.b).not.toBe(input.a.b)
+    expect(copy.a.b[1]).not.toBe(input.a.b[1])
+  })
+
+  it('reads each getter once on plain data and copies its value, not the getter', () => {
+    let reads = 0
+    const input = {
+      get issuer() {
+        reads++
+        return `did:example:${reads}`
+      },
+    }
+    const copy = copyJsonData(input) as Record<string, unknown>
+    expect(reads).toBe(1)
+    expect(Object.getOwnPropertyDescriptor(copy, 'issuer')).toEqual({
+      value: 'did:example:1',
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    })
+  })
+
+  it('makes `__proto__` an own property, as JSON.parse does, and never changes a prototype', () => {
+    const input = JSON.parse('{"__proto__": {"x": 1}}') as object
+    const copy = copyJsonData(input) as object
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
+    expect(Object.hasOwn(copy, '__proto__')).toBe(true)
+  })
+
+  describe('with a setter planted on Object.prototype', () => {
+    afterEach(() => {
+      delete (Object.prototype as Record<string, unknown>).planted
+    })
+    it('still makes an own data property (the setter is not called)', () => {
+      let called = 0
+      Object.defineProperty(Object.prototype, 'planted', {
+        configurable: true,
+        set() {
+          called++
+        },
+        get() {
+          return undefined
+        },
+      })
+      const copy = copyJsonData({ planted: 'value' }) as Record<string, unknown>
+      expect(called).toBe(0)
+      expect(Object.getOwnPropertyDescriptor(copy, 'planted')?.value).toBe('value')
+    })
+  })
+
+  it('throws where JSON throws: a cycle, a BigInt, a throwing getter or toJSON()', () => {
+    const cycle: Record<string, unknown> = { a: 1 }
+    cycle.self = cycle
+    expect(() => copyJsonData(cycle)).toThrow(TypeError)
+    expect(() => copyJsonData({ n: 1n })).toThrow(TypeError)
+    expect(() => copyJsonData([1n])).toThrow(TypeError)
+    const boom = new Error('getter')
+    expect(() =>
+      copyJsonData({
+        get x(): never {
+          throw boom
+        },
+      }),
+    ).toThrow(boom)
+    expect(() =>
+      copyJsonData({
+        toJSON(): never {
+          throw boom
+        },
+      }),
+    ).toThrow(boom)
+  })
+
+  it('copies nesting past the walk depth exactly as JSON does', () => {
+    let deep: unknown = 'leaf'
+    for (let i = 0; i < 500; i++) deep = i % 2 === 0 ? [deep] : { d: deep }
+    sameJson(copyJsonData(deep), viaJson(deep))
+  })
+
+  it('returns undefined where JSON writes nothing', () => {
+    expect(copyJsonData(undefined)).toBeUndefined()
+    expect(copyJsonData(() => 1)).toBeUndefined()
+    expect(copyJsonData(Symbol('s'))).toBeUndefined()
+    expect(copyJsonData({ toJSON: () => undefined })).toBeUndefined()
+  })
+})
