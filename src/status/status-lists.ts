@@ -155,21 +155,28 @@ export interface StatusListsOptions {
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number
   /**
-   * How many indexes of a list this object takes from the store at a time (1 to 1,024; default
-   * 256), when the store can take a block (`allocateStatusIndexes`: the memory, file and PostgreSQL
-   * stores): one store write per block instead of one per credential, each index recorded as
-   * allocated before it is handed out. `allocate()` hands the block's indexes out one per call, in
-   * random order, and reserves the next block in the background once less than a quarter of it is
-   * left, so at most `reserve` indexes per list are held at any time. Those an ended or crashed
-   * process held are never handed out (at most `reserve` per list per process): they stay valid
-   * (status 0) in the published list, and cost list capacity only. `1`: one store write per
-   * credential (the behaviour without blocks).
+   * How many indexes of a list this object takes from the store at a time (1 to 1,024), when the
+   * store can take a block (`allocateStatusIndexes`: the memory, file and PostgreSQL stores): one
+   * store write per block instead of one per credential, each index recorded as allocated before it
+   * is handed out. Default: a 256th of the list's size, at least 32 and at most 1,024 (512 for a
+   * list of the default 131,072 entries, 1,024 from 262,144 entries on), so a restart never costs
+   * more than 1/256 of a list of 8,192 entries or more. `allocate()` hands the block's indexes out
+   * one per call, in random order, and reserves the next block in the background once less than a
+   * quarter of it is left, so at most `reserve` indexes per list are held at any time. Those an
+   * ended or crashed process held are never handed out (at most `reserve` per list per process):
+   * they stay valid (status 0) in the published list, and cost list capacity only. `1`: one store
+   * write per credential (the behaviour without blocks).
    */
   reserve?: number
 }
 
-/** Default {@link StatusListsOptions.reserve}: see docs/status-lists.md for the trade-off. */
-const DEFAULT_RESERVE = 256
+/**
+ * Default {@link StatusListsOptions.reserve} for a list of `size` entries: a 256th of it, 32 to
+ * 1,024 (docs/status-lists.md has the trade-off and the measurements).
+ */
+function defaultReserve(size: number): number {
+  return Math.min(MAX_STATUS_INDEX_BLOCK, Math.max(32, Math.floor(size / 256)))
+}
 
 /** The indexes of one list this object reserved and has not handed out yet. */
 interface Reservation {
@@ -258,7 +265,8 @@ export class StatusLists {
    * were at the first read.
    */
   readonly #definitions = new Map<string, StatusListInfo>()
-  readonly #reserve: number
+  /** The `reserve` option; undefined: {@link defaultReserve} of each list's size. */
+  readonly #reserve: number | undefined
   readonly #reservations = new Map<string, Reservation>()
 
   constructor(options: StatusListsOptions) {
@@ -273,8 +281,11 @@ export class StatusLists {
     this.#issuer = options.issuer
     this.#x5c = options.x5c === true
     this.#now = options.now ?? Date.now
-    const reserve = options.reserve ?? DEFAULT_RESERVE
-    if (!Number.isSafeInteger(reserve) || reserve < 1 || reserve > MAX_STATUS_INDEX_BLOCK)
+    const reserve = options.reserve
+    if (
+      reserve !== undefined &&
+      (!Number.isSafeInteger(reserve) || reserve < 1 || reserve > MAX_STATUS_INDEX_BLOCK)
+    )
       throw new CredsignError(
         'invalid_argument',
         `reserve must be an integer, 1 to ${MAX_STATUS_INDEX_BLOCK}`,
@@ -414,7 +425,7 @@ export class StatusLists {
   async allocate(listId: string): Promise<StatusListAllocation> {
     // The cached definition without an await: issuing calls this once per credential.
     const list = this.#definitions.get(listId) ?? (await this.#definition(listId))
-    if (this.#reserve === 1 || this.#store.allocateStatusIndexes === undefined)
+    if (this.#reserveOf(list) === 1 || this.#store.allocateStatusIndexes === undefined)
       return entryFor(list, await this.#store.allocateStatusIndex(listId))
     return entryFor(list, await this.#reservedIndex(list))
   }
@@ -439,7 +450,7 @@ export class StatusLists {
         indexes.pop()
         // Reserve ahead, so a busy issuer does not wait for the store at each block's end. Its
         // failure is not lost: an allocate() that finds nothing held tries again and sees it.
-        if (indexes.length < this.#reserve >> 2 && reservation.pending === undefined)
+        if (indexes.length < this.#reserveOf(list) >> 2 && reservation.pending === undefined)
           this.#reserveBlock(list, reservation).catch(() => undefined)
         return index
       }
@@ -474,9 +485,14 @@ export class StatusLists {
     }
   }
 
+  /** How many indexes of `list` this object holds at most. */
+  #reserveOf(list: StatusListInfo): number {
+    return this.#reserve ?? defaultReserve(list.size)
+  }
+
   /** Takes a block from the store, topping what is held up to `reserve`. */
   #reserveBlock(list: StatusListInfo, reservation: Reservation): Promise<void> {
-    const count = this.#reserve - reservation.indexes.length
+    const count = this.#reserveOf(list) - reservation.indexes.length
     const store = this.#store as Required<StatusListStore>
     const work = store
       .allocateStatusIndexes(list.id, count)

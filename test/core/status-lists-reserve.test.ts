@@ -48,21 +48,43 @@ async function setUp(
 }
 
 describe('StatusLists reserve: one store call per block', () => {
-  it('256 allocations (the default reserve) cost one store call up to the reserve-ahead point, then one per ~193', async () => {
+  it('the default reserve of a 131,072-entry list is 512: one store call up to the reserve-ahead point, then one per ~385', async () => {
     const { store, lists } = await setUp(undefined)
     const got: number[] = []
-    for (let i = 0; i < 192; i++) got.push((await lists.allocate('t')).index)
+    for (let i = 0; i < 384; i++) got.push((await lists.allocate('t')).index)
     expect([store.blocks, store.singles]).toEqual([1, 0])
-    for (let i = 0; i < 1808; i++) got.push((await lists.allocate('t')).index)
-    expect(new Set(got).size).toBe(2000)
-    // Each block after the first tops the reservation up from under a quarter (63) back to 256.
-    expect(store.blocks).toBeLessThanOrEqual(1 + Math.ceil((2000 - 192) / 193))
+    for (let i = 0; i < 3616; i++) got.push((await lists.allocate('t')).index)
+    expect(new Set(got).size).toBe(4000)
+    // Each block after the first tops the reservation up from under a quarter (127) back to 512.
+    expect(store.blocks).toBeLessThanOrEqual(1 + Math.ceil((4000 - 384) / 385))
+    expect(store.blocks).toBeGreaterThanOrEqual(Math.floor(4000 / 512))
     expect(store.singles).toBe(0)
-    // Never more than `reserve` held: what the store counts exceeds what was handed out by <= 256.
+    // Never more than `reserve` held: what the store counts exceeds what was handed out by <= 512.
     await lists.whenIdle()
     const allocated = (await store.getStatusList('t'))?.allocated as number
-    expect(allocated - 2000).toBeGreaterThanOrEqual(0)
-    expect(allocated - 2000).toBeLessThanOrEqual(256)
+    expect(allocated - 4000).toBeGreaterThanOrEqual(0)
+    expect(allocated - 4000).toBeLessThanOrEqual(512)
+  })
+
+  it('the default reserve is a 256th of the list, 32 to 1,024: what the first block takes', async () => {
+    for (const [size, reserve] of [
+      [16, 16], // a block never asks for more than the list has left
+      [1_024, 32],
+      [8_192, 32],
+      [65_536, 256],
+      [131_072, 512],
+      [262_144, 1_024],
+      [2 ** 20, 1_024],
+    ] as const) {
+      const { store, lists } = await setUp(undefined, size)
+      await lists.allocate('t')
+      await lists.whenIdle()
+      expect([size, store.blocks, (await store.getStatusList('t'))?.allocated]).toEqual([
+        size,
+        1,
+        reserve,
+      ])
+    }
   })
 
   it('concurrent allocate() calls share the reservation in flight: no thundering herd', async () => {
