@@ -427,7 +427,9 @@ export class StatusLists {
     const list = this.#definitions.get(listId) ?? (await this.#definition(listId))
     if (this.#reserveOf(list) === 1 || this.#store.allocateStatusIndexes === undefined)
       return entryFor(list, await this.#store.allocateStatusIndex(listId))
-    return entryFor(list, await this.#reservedIndex(list))
+    // An index already held is handed out without another await: issuing pays for one per block.
+    const held = this.#takeHeld(list)
+    return entryFor(list, held >= 0 ? held : await this.#reservedIndex(list))
   }
 
   /**
@@ -436,26 +438,35 @@ export class StatusLists {
    * it) or starting one when none is held.
    */
   async #reservedIndex(list: StatusListInfo): Promise<number> {
+    for (;;) {
+      const index = this.#takeHeld(list)
+      if (index >= 0) return index
+      const reservation = this.#reservations.get(list.id) as Reservation
+      await (reservation.pending ?? this.#reserveBlock(list, reservation))
+    }
+  }
+
+  /**
+   * A random one of the indexes held for `list`, taken out of the reservation; -1 when none is held.
+   * Reserves the next block in the background once less than a quarter of `reserve` is left, so a
+   * busy issuer does not wait for the store at each block's end (its failure is not lost: an
+   * allocate() that finds nothing held tries again and sees it).
+   */
+  #takeHeld(list: StatusListInfo): number {
     let reservation = this.#reservations.get(list.id)
     if (reservation === undefined) {
       reservation = { indexes: [], pending: undefined }
       this.#reservations.set(list.id, reservation)
     }
-    for (;;) {
-      const { indexes } = reservation
-      if (indexes.length > 0) {
-        const at = randomBelow(indexes.length)
-        const index = indexes[at] as number
-        indexes[at] = indexes[indexes.length - 1] as number
-        indexes.pop()
-        // Reserve ahead, so a busy issuer does not wait for the store at each block's end. Its
-        // failure is not lost: an allocate() that finds nothing held tries again and sees it.
-        if (indexes.length < this.#reserveOf(list) >> 2 && reservation.pending === undefined)
-          this.#reserveBlock(list, reservation).catch(() => undefined)
-        return index
-      }
-      await (reservation.pending ?? this.#reserveBlock(list, reservation))
-    }
+    const { indexes } = reservation
+    if (indexes.length === 0) return -1
+    const at = randomBelow(indexes.length)
+    const index = indexes[at] as number
+    indexes[at] = indexes[indexes.length - 1] as number
+    indexes.pop()
+    if (indexes.length < this.#reserveOf(list) >> 2 && reservation.pending === undefined)
+      this.#reserveBlock(list, reservation).catch(() => undefined)
+    return index
   }
 
   /**
