@@ -8,10 +8,10 @@
  * arrays; `-0` and non-finite numbers as JSON writes them). Anything else — a `toJSON()` method (a
  * `Date`), another prototype (a class instance, a boxed primitive), a BigInt, a key that
  * `Object.prototype` has (`__proto__`, or a polluted one whose setter an assignment would call),
- * nesting deeper than 200 (a cycle) or a throwing getter — hands the whole value to JSON itself, so
- * the result and the errors are always JSON's. Why: signing a small credential spent ~3 µs in the
- * JSON round trip, more than any other step but the signature; the walk takes ~0.6 µs.
- * `test/core/json-copy.test.ts` compares the two over generated values.
+ * nesting deeper than 200 (a cycle), an array longer than 100,000 or a throwing getter — hands the
+ * whole value to JSON itself, so the result and the errors are always JSON's. Why: signing a small
+ * credential spent ~3 µs in the JSON round trip, more than any other step but the signature; the
+ * walk takes ~0.6 µs. `test/core/json-copy.test.ts` compares the two over generated values.
  *
  * @example
  *
@@ -40,6 +40,12 @@ export function copyJsonData(value: unknown): unknown {
 /** Deeper than this, the value goes to JSON (which reports a cycle as a TypeError). */
 const MAX_WALK_DEPTH = 200
 
+/**
+ * Longer arrays go to JSON: a sparse array's `length` can be 2^32 - 1 with nothing in it, and JSON
+ * stops at its string length limit (a RangeError) where a copy would fill memory first.
+ */
+const MAX_WALK_ARRAY_LENGTH = 100_000
+
 /** Thrown inside the walk to hand the value to JSON. */
 const NOT_PLAIN = new Error('not plain JSON data')
 
@@ -62,6 +68,7 @@ function walk(value: unknown, depth: number): unknown {
       if (Array.isArray(value)) {
         if (prototype !== arrayPrototype) throw NOT_PLAIN
         const length = value.length
+        if (length > MAX_WALK_ARRAY_LENGTH) throw NOT_PLAIN
         const copy: unknown[] = new Array<unknown>(length)
         for (let i = 0; i < length; i++) {
           const item: unknown = value[i]

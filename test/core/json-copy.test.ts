@@ -164,6 +164,17 @@ describe('copyJsonData', () => {
     sameJson(copyJsonData(deep), viaJson(deep))
   })
 
+  it('leaves long (sparse) arrays to JSON: the same result, and the JSON error past its string limit', () => {
+    const sparse: unknown[] = []
+    sparse.length = 150_000
+    sparse[7] = 'x'
+    sameJson(copyJsonData({ sparse }), viaJson({ sparse }))
+    const huge: unknown[] = []
+    huge.length = 2 ** 32 - 1
+    // JSON gives up at its string length limit; a copy of 2^32 - 1 nulls would exhaust memory.
+    expect(() => copyJsonData({ huge })).toThrow(RangeError)
+  }, 60_000)
+
   it('returns undefined where JSON writes nothing', () => {
     expect(copyJsonData(undefined)).toBeUndefined()
     expect(copyJsonData(() => 1)).toBeUndefined()
