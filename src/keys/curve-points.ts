@@ -102,7 +102,8 @@ export function decodeWeierstrassPoint(
  */
 export function compressPoint(uncompressed: Uint8Array): Uint8Array {
   const size = (uncompressed.length - 1) / 2
-  const out = uncompressed.slice(0, 1 + size)
+  // A copy (`new Uint8Array`), not `slice`: on a Node Buffer `slice` is a view, and out[0] is written.
+  const out = new Uint8Array(uncompressed.subarray(0, 1 + size))
   out[0] = 0x02 | ((uncompressed[2 * size] as number) & 1)
   return out
 }

@@ -1,3 +1,4 @@
+import { copyBytes } from '../util/bytes.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { byteKey, Lru } from '../util/lru.js'
 import { decodeWeierstrassPoint, type WeierstrassField } from './curve-points.js'
@@ -140,11 +141,11 @@ export function uncompressedPoint(curve: EcCurveInfo, point: Uint8Array): Uint8A
   // once. Only successes are remembered; callers get their own copy.
   const id = `${curve.algorithm}:${byteKey(point)}`
   const known = validPoints.get(id)
-  if (known !== undefined) return known.slice()
+  if (known !== undefined) return copyBytes(known)
   const uncompressed = decodeWeierstrassPoint(curve, point)
   if (uncompressed === undefined)
     throw new CredsignError('invalid_key', `not a point on ${curve.algorithm}`)
-  validPoints.set(id, uncompressed.slice())
+  validPoints.set(id, copyBytes(uncompressed))
   return uncompressed
 }
 

@@ -1,3 +1,4 @@
+import { copyBytes } from '../util/bytes.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { bytesToNumberLE, equalBytes } from '@noble/curves/utils.js'
 import { sha512 } from '@noble/hashes/sha2.js'
@@ -69,7 +70,7 @@ export function verifyEd25519(
       a = Point.fromBytes(publicKey, false)
       // Also refused on import (assertEd25519Point); kept here so this function is safe on its own.
       if (a.isSmallOrder()) return false
-      decodedPoints.set(publicKey, { bytes: publicKey.slice(), point: a })
+      decodedPoints.set(publicKey, { bytes: copyBytes(publicKey), point: a })
     }
     const r = signature.subarray(0, 32)
     const s = bytesToNumberLE(signature.subarray(32, 64))

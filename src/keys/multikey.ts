@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { b58, concat, fromB58 } from '../util/bytes.js'
+import { b58, concat, copyBytes, fromB58 } from '../util/bytes.js'
 import {
   DER_TAG,
   decodeDer,
@@ -144,15 +144,15 @@ function publicKeyFromMultikey(multibase: string): PublicKeyBytes {
     )
   if (algorithm === 'Ed25519') {
     assertEd25519Point(body)
-    return { algorithm, publicKey: body.slice() }
+    return { algorithm, publicKey: copyBytes(body) }
   }
   if (algorithm === 'RSA-PSS') {
     const fields = readDerChildren(decodeDer(body, DER_TAG.SEQUENCE))
     const [nField, eField] = fields
     if (fields.length !== 2 || nField === undefined || eField === undefined)
       throw new CredsignError('invalid_key', 'malformed RSAPublicKey')
-    const n = derUnsigned(nField).slice()
-    const e = derUnsigned(eField).slice()
+    const n = copyBytes(derUnsigned(nField))
+    const e = copyBytes(derUnsigned(eField))
     checkRsaPublicKey(n, e)
     return { algorithm, n, e }
   }

@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { constantTimeEqual, wipe } from '../util/bytes.js'
+import { constantTimeEqual, copyBytes, wipe } from '../util/bytes.js'
 import {
   DER_TAG,
   decodeDer,
@@ -194,7 +194,7 @@ export async function parsePkcs8(der: Uint8Array): Promise<ParsedPkcs8> {
     const seed = decodeDer(privateKey.value, DER_TAG.OCTET_STRING).value
     if (seed.length !== 32)
       throw new CredsignError('invalid_key', 'an Ed25519 private key is a 32-byte seed')
-    key = { algorithm: 'Ed25519', seed: seed.slice() }
+    key = { algorithm: 'Ed25519', seed: copyBytes(seed) }
   } else if (isDerOid(oid, OID.ecPublicKey)) {
     const ec = parseEcPrivateKey(privateKey.value, ecAlgorithmOf(parameters))
     key = ec.key
@@ -220,7 +220,7 @@ export async function parsePkcs8(der: Uint8Array): Promise<ParsedPkcs8> {
 
   // The embedded public keys may be views of `der`: copied (public data) before the derivation
   // awaits, so a caller that reuses or wipes `der` meanwhile cannot change what is compared.
-  const embeddedCopies = embedded.map((bytes) => bytes.slice())
+  const embeddedCopies = embedded.map((bytes) => copyBytes(bytes))
   try {
     const publicKey = await derivePublicKey(key)
     for (const copy of embeddedCopies) checkEmbeddedPublicKey(publicKey, copy)
@@ -268,7 +268,7 @@ function parseEcPrivateKey(
     index++
   }
   if (index !== fields.length) throw malformed('unexpected ECPrivateKey element')
-  return { key: { algorithm, scalar: scalar.value.slice() }, embedded }
+  return { key: { algorithm, scalar: copyBytes(scalar.value) }, embedded }
 }
 
 function checkEmbeddedPublicKey(derived: PublicKeyBytes, embedded: Uint8Array): void {
@@ -290,7 +290,7 @@ function parseRsaPrivateKey(bytes: Uint8Array): RsaPrivateParts {
   // Every field is read (and may be refused) as a view first; the copies are made only once all
   // are valid, so a refused key leaves no copy of its secret fields behind.
   const views = fields.slice(1).map((field) => derUnsigned(field))
-  const [n, e, d, p, q, dp, dq, qi] = views.map((view) => view.slice()) as [
+  const [n, e, d, p, q, dp, dq, qi] = views.map((view) => copyBytes(view)) as [
     Uint8Array,
     Uint8Array,
     Uint8Array,

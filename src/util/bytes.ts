@@ -6,6 +6,27 @@ import { CredsignError } from '../errors/credsign-error.js'
 const encoder = /* @__PURE__ */ new TextEncoder()
 const strictDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true })
 
+/**
+ * A copy of `bytes` in memory of its own. Not `bytes.slice()`: on a Node `Buffer` (a Uint8Array
+ * subclass) `slice` returns a view, so a "copy" of a caller's Buffer would share its memory: a wipe
+ * of the copy zeroed the caller's key bytes, and a later change of the caller's bytes changed what
+ * credsign had checked.
+ *
+ * @example
+ *
+ * ```ts
+ * const original = new Uint8Array([1, 2, 3])
+ * const copy = copyBytes(original)
+ * copy[0] = 9
+ * original[0] // 1
+ * ```
+ *
+ * @internal
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes)
+}
+
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text)

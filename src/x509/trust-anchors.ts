@@ -1,4 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { copyBytes } from '../util/bytes.js'
 import { loadX509 } from './lazy.js'
 import type { CertificateInput } from './parse.js'
 
@@ -192,7 +193,7 @@ export function createTrustAnchors(
     // caller's buffer must not change under it.
     certificates: Object.freeze(
       (list as CertificateInput[]).map((entry) =>
-        entry instanceof Uint8Array ? entry.slice() : entry,
+        entry instanceof Uint8Array ? copyBytes(entry) : entry,
       ),
     ),
     load: loadX509,
