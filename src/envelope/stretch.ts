@@ -1,6 +1,13 @@
 import { cryptoBackend } from '../keys/backend.js'
 import { subtle, toArrayBufferView } from '../util/bytes.js'
+import { lazyModule } from '../util/lazy-module.js'
 import type { KdfParams } from './types.js'
+
+// noble's JavaScript KDFs, loaded on first use: under the `node` condition noble's scrypt never
+// runs, and a PBKDF2 or Argon2id vault never needs it (it is most of what importing the package
+// would compile). A chunk that cannot be loaded is `crypto_unavailable`, retried on the next unlock.
+const loadScrypt = /* @__PURE__ */ lazyModule(() => import('@noble/hashes/scrypt.js'), 'scrypt')
+const loadArgon2 = /* @__PURE__ */ lazyModule(() => import('@noble/hashes/argon2.js'), 'Argon2id')
 
 /**
  * Longest stretch of synchronous work (ms) the JavaScript KDFs do before yielding to the event
@@ -67,9 +74,7 @@ export async function stretch(
       // noble counts 128 * r * (N + p + 1) bytes; the bounds keep 128 * N * r <= 1 GiB, so this
       // limit only ever admits what the bounds already allowed.
       const maxmem = 128 * kdf.r * (kdf.N + kdf.p + 1)
-      // Loaded on first use: under the `node` condition noble's scrypt never runs, and a PBKDF2 or
-      // Argon2id vault never needs it (it is most of what importing the package would compile).
-      const { scryptAsync } = await import('@noble/hashes/scrypt.js')
+      const { scryptAsync } = await loadScrypt()
       return scryptAsync(password, salt, {
         N: kdf.N,
         r: kdf.r,
@@ -80,7 +85,7 @@ export async function stretch(
       })
     }
     case 'argon2id': {
-      const { argon2idAsync } = await import('@noble/hashes/argon2.js')
+      const { argon2idAsync } = await loadArgon2()
       return argon2idAsync(password, salt, {
         m: kdf.m,
         t: kdf.t,

@@ -4,6 +4,7 @@ import { isKeyAlgorithm } from './algorithms.js'
 import { EC_CURVES, isEcAlgorithm } from './curves.js'
 import { webCryptoEd25519 } from './ed25519-support.js'
 import { importPrivateKey } from './import.js'
+import { loadNobleCurves } from './key-parts.js'
 import { RSA_MODULUS_LENGTHS } from './jwk.js'
 import { isRsaAlgorithm, RSA_SCHEMES } from './rsa-algorithms.js'
 import { callWebCrypto } from './webcrypto.js'
@@ -121,7 +122,7 @@ export async function generateKeyPair(
       return fromWebCrypto(pair.privateKey)
     }
     // Uniform in [1, n-1]: noble reduces a wide random value modulo n - 1 (FIPS 186-5 A.2.1).
-    const { NOBLE_CURVES } = await import('./noble-curves.js')
+    const { NOBLE_CURVES } = await loadNobleCurves()
     const scalar = NOBLE_CURVES[algorithm].utils.randomSecretKey()
     try {
       return await importPrivateKey({ seed: scalar, algorithm })

@@ -7,6 +7,26 @@ import { checkRsaPublicKey } from './jwk.js'
 import type { PublicKeyBytes } from './jwk.js'
 import { isRsaAlgorithm, RSA_SCHEMES } from './rsa-algorithms.js'
 import type { KeyAlgorithm, RsaAlgorithm } from './types.js'
+import { lazyModule } from '../util/lazy-module.js'
+
+/**
+ * The @noble/curves module (noble-curves.ts: signing, key generation, public key derivation),
+ * loaded on first use by every path that needs it: a chunk that fails to load is
+ * `crypto_unavailable`, and the next call tries again (util/lazy-module.ts).
+ *
+ * @example
+ *
+ * ```ts
+ * const { NOBLE_CURVES } = await loadNobleCurves() // crypto_unavailable if it cannot be loaded
+ * NOBLE_CURVES['secp256k1'].utils.randomSecretKey().length // 32
+ * ```
+ *
+ * @internal
+ */
+export const loadNobleCurves = /* @__PURE__ */ lazyModule(
+  () => import('./noble-curves.js'),
+  '@noble/curves',
+)
 
 /**
  * The CRT form of an RSA private key; every member big-endian without leading zero octets.
@@ -73,7 +93,7 @@ export async function derivePublicKey(key: PrivateKeyParts): Promise<PublicKeyBy
     if (key.seed.length !== 32)
       throw new CredsignError('invalid_key', 'an Ed25519 private key is a 32-byte seed')
     // noble on first use only (noble-curves.ts): a bundle that never derives a key never loads it.
-    const { ed25519 } = await import('./noble-curves.js')
+    const { ed25519 } = await loadNobleCurves()
     return { algorithm: 'Ed25519', publicKey: ed25519.getPublicKey(key.seed) }
   }
   if (isRsaPrivateKey(key)) {
@@ -85,7 +105,7 @@ export async function derivePublicKey(key: PrivateKeyParts): Promise<PublicKeyBy
     throw new CredsignError('invalid_key', `a ${key.algorithm} private key is ${curve.size} bytes`)
   }
   // Exact length and 1 <= d < n; noble refuses anything else as well, this gives the stable code.
-  const { NOBLE_CURVES } = await import('./noble-curves.js')
+  const { NOBLE_CURVES } = await loadNobleCurves()
   if (!NOBLE_CURVES[key.algorithm].utils.isValidSecretKey(key.scalar)) {
     throw new CredsignError('invalid_key', `${key.algorithm} private scalar out of range`)
   }

@@ -6,6 +6,7 @@ import { webCryptoEd25519 } from './ed25519-support.js'
 import {
   derivePublicKey,
   isRsaPrivateKey,
+  loadNobleCurves,
   wipePrivateKeyParts,
   withKeyAlgorithm,
 } from './key-parts.js'
@@ -254,7 +255,7 @@ function nobleHandle(key: PrivateKeyParts): PrivateKeyHandle {
       if (secret === undefined) throw lockedError()
       checkData(data)
       // noble on first use (noble-curves.ts): only where the platform cannot sign.
-      const { ed25519, NOBLE_CURVES } = await import('./noble-curves.js')
+      const { ed25519, NOBLE_CURVES } = await loadNobleCurves()
       if (secret === undefined) throw lockedError() // destroyed while noble loaded
       if (algorithm === 'Ed25519') return ed25519.sign(data, secret)
       // prehash: the curve's own hash (SHA-256 / SHA-384 / SHA-512); lowS is noble's default, made explicit;

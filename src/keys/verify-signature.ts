@@ -11,6 +11,15 @@ import { callWebCrypto } from './webcrypto.js'
 import { webCryptoHasCurve } from './webcrypto-curves.js'
 import { cryptoBackend } from './backend.js'
 import type { KeyAlgorithm, PrivateJwk, PublicJwk } from './types.js'
+import { lazyModule } from '../util/lazy-module.js'
+
+// noble-verify.ts, loaded on first use where the platform lacks an algorithm: a chunk that fails
+// to load is `crypto_unavailable` (not a raw import error a verifier would report as a bad key),
+// and the next call tries again.
+const loadNobleVerify = /* @__PURE__ */ lazyModule(
+  () => import('./noble-verify.js'),
+  '@noble/curves',
+)
 
 /**
  * Options of {@link verifySignature}.
@@ -113,7 +122,7 @@ export async function verifySignature(
     }
     // Cofactorless, as OpenSSL and BoringSSL (noble's own verify is cofactored: ed25519-verify.ts).
     // Loaded on first use: WebCrypto has Ed25519 on every current engine.
-    const { verifyEd25519 } = await import('./noble-verify.js')
+    const { verifyEd25519 } = await loadNobleVerify()
     return verifyEd25519(key.publicKey, data, signature)
   }
   if (isRsaPublicKey(key)) {
@@ -154,7 +163,7 @@ export async function verifySignature(
   }
   // noble only where WebCrypto lacks the curve (secp256k1, P-521 on some engines) or `noble` is
   // asked for: loaded on first use, so a bundle that verifies with WebCrypto never carries it.
-  const { verifyEcdsaWithNoble } = await import('./noble-verify.js')
+  const { verifyEcdsaWithNoble } = await loadNobleVerify()
   return verifyEcdsaWithNoble(curve.algorithm, key.publicKey, data, signature)
 }
 

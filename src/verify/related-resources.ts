@@ -9,6 +9,7 @@ import type { VerificationCheck, VerificationIssue, VerificationResult } from '.
 import { BUNDLED_CONTEXT_DIGESTS } from '../credential/bundled-context-digests.js'
 import { asList, isJsonObject } from '../credential/validate-shared.js'
 import { utf8 } from '../util/bytes.js'
+import { lazyModule } from '../util/lazy-module.js'
 
 /**
  * Where `verify()` (option `relatedResources`) finds the resources named by a credential's
@@ -71,30 +72,23 @@ type HashName = 'sha256' | 'sha384' | 'sha512' | 'sha3-256' | 'sha3-384' | 'sha3
 
 type Hashes = Readonly<Record<HashName, (bytes: Uint8Array) => Uint8Array>>
 
-let hashes: Promise<Hashes> | undefined
-
 /**
  * The hash functions, SHA-3 loaded on first use (when a resource's bytes are to be hashed): few
- * credentials name a related resource, and importing the package need not compile noble's SHA-3.
+ * credentials name a related resource, and importing the package need not compile noble's SHA-3. A
+ * chunk that cannot be loaded is `crypto_unavailable`, retried by the next document.
  */
-function loadHashes(): Promise<Hashes> {
-  hashes ??= import('@noble/hashes/sha3.js').then(
-    ({ sha3_256, sha3_384, sha3_512 }) => ({
+const loadHashes = /* @__PURE__ */ lazyModule(
+  () =>
+    import('@noble/hashes/sha3.js').then(({ sha3_256, sha3_384, sha3_512 }): Hashes => ({
       sha256,
       sha384,
       sha512,
       'sha3-256': sha3_256,
       'sha3-384': sha3_384,
       'sha3-512': sha3_512,
-    }),
-    (error: unknown) => {
-      // A failed load (a bundler's chunk not found) is retried by the next document.
-      hashes = undefined
-      throw error
-    },
-  )
-  return hashes
-}
+    })),
+  'SHA-3',
+)
 const LENGTHS: Readonly<Record<HashName, number>> = {
   sha256: 32,
   sha384: 48,
@@ -144,7 +138,8 @@ type ResourceDigest = (algorithm: HashName) => Uint8Array | undefined
 /**
  * Checks every `relatedResource` entry of `document` that credsign can dereference. Never throws
  * for bad input: an entry that is not an object with a string `id` is the data model's problem
- * (`credential_invalid`) and skipped here.
+ * (`credential_invalid`) and skipped here. Throws `crypto_unavailable` when SHA-3 cannot be
+ * loaded.
  *
  * @internal
  */
@@ -268,7 +263,9 @@ export async function withRelatedResourceChecks(
     outcomes = await relatedResourceOutcomes(document, options)
   } catch (error) {
     // A check that could not run is not a check that passed: fail closed (it was `[]`, a pass).
-    const message = `the related resources could not be checked: ${CredsignError.is(error) ? error.message : 'unexpected error'}`
+    // A credsign error (SHA-3 that could not be loaded: crypto_unavailable) keeps its code.
+    const typed = CredsignError.is(error)
+    const message = `the related resources could not be checked: ${typed ? error.message : 'unexpected error'}`
     return {
       ...result,
       verified: false,
@@ -278,7 +275,11 @@ export async function withRelatedResourceChecks(
       ],
       errors: [
         ...result.errors,
-        { code: 'related_resource_unchecked', message, path: 'relatedResource' },
+        {
+          code: typed ? error.code : 'related_resource_unchecked',
+          message,
+          path: 'relatedResource',
+        },
       ],
     }
   }

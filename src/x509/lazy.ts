@@ -1,5 +1,4 @@
 import { base64 } from '@scure/base'
-import { CredsignError } from '../errors/credsign-error.js'
 import {
   derBitString,
   derBitStringBytes,
@@ -14,6 +13,7 @@ import {
   readDer,
 } from '../keys/der.js'
 import { decodePem, encodePem } from '../keys/pem.js'
+import { lazyModule } from '../util/lazy-module.js'
 import { jwkFromSpki, spkiFromJwk } from '../keys/spki.js'
 import type { Signer } from '../keys/types.js'
 import type { CertificateSigningRequest, CsrOptions } from './csr.js'
@@ -27,11 +27,10 @@ import type { CertificateInput, CertificateSummary } from './parse.js'
  */
 type X509Module = typeof import('./implementation.js')
 
-let implementation: Promise<X509Module> | undefined
-
 /**
  * The X.509 implementation, loaded (with pkijs behind it) on the first call and cached; every X.509
- * code path of credsign goes through here.
+ * code path of credsign goes through here. A chunk that did not load (offline, a bundler that
+ * dropped it) is `crypto_unavailable`, retried on the next call (util/lazy-module.ts).
  *
  * @example
  *
@@ -43,40 +42,35 @@ let implementation: Promise<X509Module> | undefined
  *
  * @internal
  */
-export function loadX509(): Promise<X509Module> {
-  implementation ??= import('./implementation.js').then((module) => {
-    // Built here, inside the function: a module-level object (or `import * as`) would be a
-    // statement bundlers keep in every app's initial load.
-    module.installCodecs({
-      base64,
-      der: {
-        readDer,
-        derSmallInt,
-        derBitStringBytes,
-        encodeDer,
-        derSequence,
-        derOid,
-        derUnsignedInteger,
-        derSmallInteger,
-        derBitString,
-        derOctetString,
-        derNull,
-      },
-      decodePem,
-      encodePem,
-      jwkFromSpki,
-      spkiFromJwk,
-    })
-    return module
-  }, chunkUnavailable)
-  return implementation
-}
-
-/** A chunk that did not load (offline, a bundler that dropped it): retried on the next call. */
-function chunkUnavailable(cause: unknown): never {
-  implementation = undefined
-  throw new CredsignError('crypto_unavailable', 'the X.509 module could not be loaded', { cause })
-}
+export const loadX509: () => Promise<X509Module> = /* @__PURE__ */ lazyModule(
+  () =>
+    import('./implementation.js').then((module) => {
+      // Built here, inside the function: a module-level object (or `import * as`) would be a
+      // statement bundlers keep in every app's initial load.
+      module.installCodecs({
+        base64,
+        der: {
+          readDer,
+          derSmallInt,
+          derBitStringBytes,
+          encodeDer,
+          derSequence,
+          derOid,
+          derUnsignedInteger,
+          derSmallInteger,
+          derBitString,
+          derOctetString,
+          derNull,
+        },
+        decodePem,
+        encodePem,
+        jwkFromSpki,
+        spkiFromJwk,
+      })
+      return module
+    }),
+  'the X.509 module',
+)
 
 /**
  * Parses one X.509 certificate (DER bytes, a PEM `CERTIFICATE` block, or an `x5c` entry's base64)
