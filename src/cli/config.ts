@@ -18,6 +18,7 @@ import type { UnlockCacheOptions } from '../vault/unlock-cache.js'
 import { CliError, stringFlag, type Flags } from './flags.js'
 import type { CliIo } from './run.js'
 import { wrapStore } from './wrap-store.js'
+import { loadPostgresStore } from './postgres-modules.js'
 
 /*
  * What the commands share: where the data lives, the service secret, the store (files or
@@ -454,7 +455,7 @@ export async function openCliVault(
   let legacyKeys: LegacyKeySource | undefined
   const connection = env.DATABASE_URL || eecc?.connection
   if (connection) {
-    const { PostgresStore } = await import('../postgres/index.js')
+    const { PostgresStore } = await loadPostgresStore()
     const pgStore = new PostgresStore({
       connection,
       ...(options.schema === undefined ? {} : { schema: options.schema }),

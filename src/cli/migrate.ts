@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { CliError, flagsOrThrow, stringFlag } from './flags.js'
 import type { CliIo } from './run.js'
+import { loadPostgresStatusListStore, loadPostgresStore } from './postgres-modules.js'
 
 /**
  * `credsign migrate [--schema NAME] [--status] [--allow-destructive] [--database-url URL]`: applies
@@ -24,7 +25,7 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
   })
   const url = stringFlag(flags, '--database-url') ?? io.env.DATABASE_URL
   if (!url) throw new CliError('set DATABASE_URL (or pass --database-url)', 2)
-  const { PostgresStore } = await import('../postgres/index.js')
+  const { PostgresStore } = await loadPostgresStore()
   let store: InstanceType<typeof PostgresStore> | undefined
   try {
     const schema = stringFlag(flags, '--schema')
@@ -41,7 +42,7 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
         : `applied migration${result.applied.length === 1 ? '' : 's'} ${result.applied.join(', ')}; schema version ${result.version}`,
     )
     // The status list tables of `credsign serve` (issuer profiles with statusLists), same schema.
-    const { PostgresStatusListStore } = await import('../postgres/postgres-status-list-store.js')
+    const { PostgresStatusListStore } = await loadPostgresStatusListStore()
     const statusStore = new PostgresStatusListStore({
       connection: url,
       ...(schema === undefined ? {} : { schema }),

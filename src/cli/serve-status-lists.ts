@@ -10,6 +10,7 @@ import type { MigrationPolicy } from './config.js'
 import { CliError } from './flags.js'
 import { IssuerProfilesError, type ServeStatusList } from './issuer-profiles.js'
 import type { CliIo } from './run.js'
+import { loadPostgresStatusListStore } from './postgres-modules.js'
 
 /*
  * `credsign serve` with `statusLists` in its issuer profiles file: the lists live beside the keys
@@ -85,7 +86,7 @@ export async function openServeStatusLists(
   let close: () => Promise<void> = async () => undefined
   const connection = io.env.DATABASE_URL
   if (connection) {
-    const { PostgresStatusListStore } = await import('../postgres/postgres-status-list-store.js')
+    const { PostgresStatusListStore } = await loadPostgresStatusListStore()
     const pgStore = new PostgresStatusListStore({
       connection,
       ...(options.schema === undefined ? {} : { schema: options.schema }),

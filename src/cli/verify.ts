@@ -7,6 +7,14 @@ import { verify } from '../service/verify.js'
 import { dataDirOf, openCliVault, readInput } from './config.js'
 import { CliError, flagsOrThrow, stringFlag } from './flags.js'
 import type { CliIo } from './run.js'
+import { lazyModule } from '../util/lazy-module.js'
+
+// JSON-LD and the contexts load only for a document that may carry a Data Integrity proof; a chunk
+// that cannot be loaded is `crypto_unavailable`, not an unexplained 'unexpected error'.
+const loadDataIntegrity = lazyModule(
+  () => import('../formats/data-integrity/handler.js'),
+  'Data Integrity',
+)
 
 /**
  * `credsign verify [--in FILE|-] [--audience A] [--nonce N] [--allow-network [--jwks URL
@@ -48,8 +56,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const input = parseDocument(await readInput(flags, io))
   const handlers: FormatHandler[] = []
   if (typeof input === 'object') {
-    // JSON-LD and the contexts load only for a document that may carry a Data Integrity proof.
-    const { dataIntegrityHandler } = await import('../formats/data-integrity/handler.js')
+    const { dataIntegrityHandler } = await loadDataIntegrity()
     handlers.push(dataIntegrityHandler())
   }
   const opened = await openCliVault(io, {

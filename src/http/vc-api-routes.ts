@@ -19,6 +19,7 @@ import { clientMessage, HttpError, problemResponse, type ProblemDetail } from '.
 import type { Reply } from './reply.js'
 import { jsonObject } from './schemas.js'
 import { parseRequest } from './validate.js'
+import { lazyModule } from '../util/lazy-module.js'
 import {
   kindProblem,
   readVerifyInput,
@@ -334,7 +335,11 @@ function summary(result: VerificationResult): Record<string, unknown> {
   }
 }
 
-let dataIntegrityModule: Promise<typeof import('../formats/data-integrity/handler.js')> | undefined
+// A chunk that cannot be loaded is `crypto_unavailable` (a 500 problem), retried by the next request.
+const loadDataIntegrity = /* @__PURE__ */ lazyModule(
+  () => import('../formats/data-integrity/handler.js'),
+  'Data Integrity',
+)
 const purposeHandlers = new Map<string, FormatHandler>()
 
 /**
@@ -348,8 +353,7 @@ export async function dataIntegrity(
   const cacheKey = `${purpose ?? ''}|${allowInlineContexts}`
   const cached = purposeHandlers.get(cacheKey)
   if (cached !== undefined) return cached
-  dataIntegrityModule ??= import('../formats/data-integrity/handler.js')
-  const handler = (await dataIntegrityModule).dataIntegrityHandler({
+  const handler = (await loadDataIntegrity()).dataIntegrityHandler({
     ...(purpose === undefined ? {} : { proofPurpose: purpose }),
     ...(allowInlineContexts ? { allowInlineContexts } : {}),
   })

@@ -9,6 +9,7 @@ import { SdJwtVcSigner } from '../formats/sd-jwt/vc-signer.js'
 import { isPlainObject } from '../jose/json.js'
 import type { Signer } from '../keys/types.js'
 import { Oid4vciProofSigner } from '../oid4vci/proof-signer.js'
+import { lazyModule } from '../util/lazy-module.js'
 import type { UnlockedKey } from '../vault/unlocked-key.js'
 import { defaultDisclosureFrame } from './default-disclosure-frame.js'
 import {
@@ -425,13 +426,19 @@ async function signJwt(
   return { mediaType: 'application/jwt', secured: jwt }
 }
 
+// Loaded on first use only: JSON-LD and the bundled contexts must not load for the other formats.
+// A chunk that cannot be loaded is `crypto_unavailable`, retried by the next call.
+const loadDataIntegritySigner = /* @__PURE__ */ lazyModule(
+  () => import('../formats/data-integrity/signer.js'),
+  'Data Integrity',
+)
+
 async function signDataIntegrity(
   signer: Signer,
   request: SignVerifiableRequest,
   { now }: SigningSettings,
 ): Promise<SignedVerifiable> {
-  // Loaded here only: JSON-LD and the bundled contexts must not load for the other formats.
-  const { DataIntegritySigner } = await import('../formats/data-integrity/signer.js')
+  const { DataIntegritySigner } = await loadDataIntegritySigner()
   if (request.kind === 'pop') {
     const { di_vp } = await new Oid4vciProofSigner(signer).signDiVp(
       new DataIntegritySigner(signer, { now }),
