@@ -108,6 +108,13 @@ interface OcspEntry {
   status: 'good' | 'revoked'
   thisUpdate: number
   freshUntil: number
+  /**
+   * When the delegated responder certificate that signed it is valid (epoch ms; the whole time line
+   * when the CA signed it itself: the chain's own validation covers the CA). A cached answer is
+   * used only at a verification time inside it: it was checked at the first `now` only.
+   */
+  signerValidFrom: number
+  signerValidUntil: number
   /** Wall-clock ms when it was fetched (see {@link stale}). */
   fetchedAt: number
 }
@@ -474,6 +481,10 @@ async function ocspStatus(
     ocspAnswers.delete(cacheKey)
     entry = undefined
   }
+  // An answer whose delegated responder is not valid at this `now` (an earlier or later time than
+  // the one it was checked at) is not reused: fetched again, its signer is checked at this time.
+  if (entry !== undefined && (now < entry.signerValidFrom || now > entry.signerValidUntil))
+    entry = undefined
   if (entry === undefined) {
     // RFC 6960 appendix A.1 / RFC 5019: GET {url}/{base64 of the DER request, URL-encoded}. No
     // nonce (a GET answer is cacheable by design): freshness is thisUpdate / nextUpdate below.
@@ -524,7 +535,11 @@ async function verifiedOcsp(
     if (CredsignError.is(cause)) throw cause
     return invalid('is not a DER OCSPResponse', cause)
   }
-  const signer = await authorizedResponder(pkijs, basic, issuer, now, invalid)
+  const {
+    signer,
+    validFrom: signerValidFrom,
+    validUntil: signerValidUntil,
+  } = await authorizedResponder(pkijs, basic, issuer, now, invalid)
   const algorithm = basic.signatureAlgorithm.algorithmId
   if (weakSignatureAlgorithm(pkijs, basic.signatureAlgorithm) !== undefined)
     invalid(`is signed with a weak algorithm (${algorithm})`)
@@ -566,6 +581,8 @@ async function verifiedOcsp(
     status,
     thisUpdate,
     freshUntil,
+    signerValidFrom,
+    signerValidUntil,
     fetchedAt: Date.now(),
   }
 }
@@ -583,7 +600,7 @@ async function authorizedResponder(
   issuer: DecodedCertificate,
   now: number,
   invalid: (why: string) => never,
-): Promise<Pkijs.Certificate> {
+): Promise<{ signer: Pkijs.Certificate; validFrom: number; validUntil: number }> {
   const responderId = basic.tbsResponseData.responderID as unknown
   const matches = async (candidate: Pkijs.Certificate): Promise<boolean> => {
     if (responderId instanceof pkijs.RelativeDistinguishedNames)
@@ -595,7 +612,8 @@ async function authorizedResponder(
     const digest = new Uint8Array(await subtle().digest('SHA-1', toArrayBufferView(key)))
     return constantTimeEqual(digest, keyHash)
   }
-  if (await matches(issuer.pkijs)) return issuer.pkijs
+  if (await matches(issuer.pkijs))
+    return { signer: issuer.pkijs, validFrom: -Infinity, validUntil: Infinity }
   for (const candidate of basic.certs ?? []) {
     if (!(await matches(candidate))) continue
     if (!candidate.issuer.isEqual(issuer.pkijs.subject))
@@ -633,7 +651,11 @@ async function authorizedResponder(
       if (!CredsignError.is(error)) throw error
       invalid(`is signed by a responder certificate that is not usable: ${error.message}`)
     }
-    return candidate
+    return {
+      signer: candidate,
+      validFrom: Date.parse(summary.notBefore),
+      validUntil: Date.parse(summary.notAfter),
+    }
   }
   return invalid(`is signed neither by ${issuer.summary.subject} nor by a responder it delegated`)
 }

@@ -81,6 +81,14 @@ beforeAll(async () => {
   // extension.
   int.issue('responder-nocheck', responderExtensions('1.3.6.1.5.5.7.48.1.5=critical,DER:05:00'))
   int.issue('responder-critical', responderExtensions('1.2.3.4=critical,DER:05:00'))
+  // A delegated responder whose certificate ends in a day (its answers may outlive it).
+  const inADay = new Date(Date.now() + 24 * HOUR).toISOString().replace(/[-:T]/g, '').slice(0, 14)
+  certs.shortResponder = int.issue(
+    'responder-short',
+    responderExtensions('nsComment=short-lived'),
+    undefined,
+    `${inADay}Z`,
+  )
   // An intermediate CA whose keyUsage lacks cRLSign, yet publishes a CRL (openssl signs it anyway).
   const noCrlSign = lab.intermediate('no-crl-sign', root, [cdp('root')], 'keyCertSign')
   certs.noCrlSign = lab.read('no-crl-sign')
@@ -432,6 +440,26 @@ describe('revocation through OCSP (openssl ocsp -index)', () => {
     const result = await check(ocspChain())
     expect(codes(result)).toEqual(['revocation_invalid'])
     expect(result.errors[0]?.message).toContain('critical extension 1.2.3.4')
+  })
+
+  it('a cached answer is not reused at a time its delegated responder is not valid: fetched again and refused', async () => {
+    ocspSigner = 'responder-short'
+    ocspMinutes = 10 * 24 * 60 // the answer itself is fresh for ten days
+    try {
+      ;(await loadX509()).clearRevocationCache()
+      expect((await check(ocspChain())).errors).toEqual([])
+      const fetches = lab.requests.filter((path) => path.startsWith('/ocsp/int/')).length
+      // Two days on, the answer is still within its nextUpdate, but its signer expired a day ago.
+      const later = Date.now() + 48 * HOUR
+      const result = await check(ocspChain(), {}, later)
+      expect(codes(result)).toEqual(['revocation_invalid'])
+      expect(result.errors[0]?.message).toContain('expired')
+      expect(lab.requests.filter((path) => path.startsWith('/ocsp/int/')).length).toBe(fetches + 1)
+      // At a time the responder is valid, the answer cached first still serves.
+      expect((await check(ocspChain())).errors).toEqual([])
+    } finally {
+      ocspMinutes = 24 * 60
+    }
   })
 
   it('signed by another CA (the wrong issuer): revocation_invalid', async () => {
