@@ -108,8 +108,18 @@ export function compressPoint(uncompressed: Uint8Array): Uint8Array {
   return out
 }
 
-/** Ed25519's field prime 2^255 - 19. */
-const ED25519_P = 2n ** 255n - 19n
+/**
+ * Ed25519's field prime p = 2^255 - 19 (RFC 8032 section 5.1).
+ *
+ * @example
+ *
+ * ```ts
+ * ED25519_P % 8n // 5n
+ * ```
+ *
+ * @internal
+ */
+export const ED25519_P = 2n ** 255n - 19n
 /** The Edwards curve constant d = -121665 / 121666 mod p (RFC 8032 section 5.1). */
 const ED25519_D = 0x52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3n
 /**

@@ -3,11 +3,10 @@
  * credsign's one Ed25519 verification rule: ed25519-verify.ts). Byte comparisons against constants
  * only, so `verifySignature` checks it without loading a curve library.
  */
+import { ED25519_P as P } from './curve-points.js'
 
 /** The prime order L of the base point: 2^252 + 27742317777372353535851937790883648493. */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
-/** The field prime p = 2^255 - 19. */
-const P = 2n ** 255n - 19n
 
 /**
  * Whether an Ed25519 signature has the form every backend must require before any curve arithmetic:
