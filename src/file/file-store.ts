@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
-import { b64u, fromUtf8, randomBytes, utf8, wipe } from '../util/bytes.js'
+import { b64u, copyBytes, fromUtf8, randomBytes, utf8, wipe } from '../util/bytes.js'
 import {
   AtomicDirectory,
   closeQuietly,
@@ -567,7 +567,9 @@ export async function loadServiceSecret(
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3
   while (start < end && isAsciiWhitespace(bytes[start] as number)) start++
   while (end > start && isAsciiWhitespace(bytes[end - 1] as number)) end--
-  const secret = bytes.slice(start, end)
+  // A copy (`copyBytes`), not `bytes.slice`: on a Node Buffer `slice` is a view, so the wipe of
+  // `bytes` below would zero the returned secret (an all-zero, publicly known service secret).
+  const secret = copyBytes(bytes.subarray(start, end))
   wipe(bytes)
   if (secret.length < MIN_SERVICE_SECRET_BYTES) {
     wipe(secret)
