@@ -33,6 +33,8 @@ export interface KeyVaultOptions {
   /**
    * The service secret: at least 32 bytes, kept outside the store (a mounted file, a secret
    * manager). A string is read as UTF-8 and trimmed. Without it, stored keys cannot be opened.
+   * Bytes (a Node `Buffer` too) are copied, never modified nor wiped: the vault keeps only keys
+   * derived from them, so the caller may wipe its array once the vault is made.
    */
   serviceSecret: Uint8Array | string
   /**
