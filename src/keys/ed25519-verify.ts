@@ -1,4 +1,3 @@
-import { copyBytes } from '../util/bytes.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { bytesToNumberLE, equalBytes } from '@noble/curves/utils.js'
 import { sha512 } from '@noble/hashes/sha2.js'
@@ -70,7 +69,9 @@ export function verifyEd25519(
       a = Point.fromBytes(publicKey, false)
       // Also refused on import (assertEd25519Point); kept here so this function is safe on its own.
       if (a.isSmallOrder()) return false
-      decodedPoints.set(publicKey, { bytes: copyBytes(publicKey), point: a })
+      // A copy (`new Uint8Array`, not `slice`: a view on a Node Buffer). Not util/bytes' copyBytes:
+      // importing it would make that module a chunk shared with this lazily loaded one.
+      decodedPoints.set(publicKey, { bytes: new Uint8Array(publicKey), point: a })
     }
     const r = signature.subarray(0, 32)
     const s = bytesToNumberLE(signature.subarray(32, 64))
