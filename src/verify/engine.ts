@@ -7,7 +7,8 @@ import type {
   VerifyOptions,
 } from './types.js'
 import { parseJsonText } from '../jose/json.js'
-import { checkRelatedResourceOptions, withRelatedResourceChecks } from './related-resources.js'
+import { checkRelatedResourceOptions } from './related-resource-options.js'
+import { withRelatedResourceChecksWhenNamed } from './related-resources-lazy.js'
 import { withAllowedContexts } from './allowed-contexts.js'
 
 /** Largest input `verify()` looks at (characters of a string, or of an object's JSON). */
@@ -87,8 +88,9 @@ async function verifyAt(
   }
   try {
     // relatedResource digests (VCDM 2.0 section 5.3) are checked here, once for every format and
-    // every embedded credential, after the handler has verified the signature.
-    let result = await withRelatedResourceChecks(
+    // every embedded credential, after the handler has verified the signature (the digest code
+    // loads only for a document that names related resources).
+    let result = await withRelatedResourceChecksWhenNamed(
       withAllowedContexts(
         await handler.verify(normalized, options, context),
         options.allowedContexts,

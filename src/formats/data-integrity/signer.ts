@@ -6,7 +6,7 @@ import { mergeOptions } from '../../util/merge-options.js'
 import { bindParty } from '../../credential/party.js'
 import type { JsonObject } from '../../credential/types.js'
 import { validateCredential } from '../../credential/validate-credential.js'
-import { refuseMismatchedRelatedResources } from '../../verify/related-resources.js'
+import { refuseMismatchedRelatedResourcesWhenNamed } from '../../verify/related-resources-lazy.js'
 import { validatePresentation } from '../../credential/validate-presentation.js'
 import { isAbsoluteUrl, isJsonObject, typesOf } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
@@ -237,7 +237,7 @@ export class DataIntegritySigner {
         ...(opts.strict === undefined ? {} : { strict: opts.strict }),
         ...(opts.allowProperties === undefined ? {} : { allowProperties: opts.allowProperties }),
       })
-      await refuseMismatchedRelatedResources(copy)
+      await refuseMismatchedRelatedResourcesWhenNamed(copy)
     } else if (kind === 'presentation') {
       bindParty(copy, this.#signer, {
         member: 'holder',

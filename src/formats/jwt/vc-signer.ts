@@ -16,7 +16,7 @@ import { bindParty } from '../../credential/party.js'
 import type { JwtVcSignOptions } from './sign-options.js'
 import type { JsonObject } from '../../credential/types.js'
 import { validateCredential } from '../../credential/validate-credential.js'
-import { refuseMismatchedRelatedResources } from '../../verify/related-resources.js'
+import { refuseMismatchedRelatedResourcesWhenNamed } from '../../verify/related-resources-lazy.js'
 
 /**
  * Signs W3C Verifiable Credentials as JWTs with any {@link Signer} (an unlocked vault key, a KMS):
@@ -125,7 +125,7 @@ export class JwtVcSigner {
       ...(opts.strict === undefined ? {} : { strict: opts.strict }),
       ...(opts.allowProperties === undefined ? {} : { allowProperties: opts.allowProperties }),
     })
-    await refuseMismatchedRelatedResources(document)
+    await refuseMismatchedRelatedResourcesWhenNamed(document)
     const extra = extraClaims(opts)
 
     if (encoding === '2.0') {

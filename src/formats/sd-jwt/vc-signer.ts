@@ -11,7 +11,7 @@ import { mergeOptions } from '../../util/merge-options.js'
 import { bindParty, signerController } from '../../credential/party.js'
 import type { JsonObject } from '../../credential/types.js'
 import { validateCredential } from '../../credential/validate-credential.js'
-import { refuseMismatchedRelatedResources } from '../../verify/related-resources.js'
+import { refuseMismatchedRelatedResourcesWhenNamed } from '../../verify/related-resources-lazy.js'
 import { frameLevel } from './frame.js'
 import { NEVER_DISCLOSABLE, W3C_NEVER_DISCLOSABLE } from './vc-claims.js'
 import { confirmationOf, issueSdJwtWith } from './issue.js'
@@ -266,7 +266,7 @@ export class SdJwtVcSigner {
       ...(strict === undefined ? {} : { strict }),
       ...(allowProperties === undefined ? {} : { allowProperties }),
     })
-    await refuseMismatchedRelatedResources(document)
+    await refuseMismatchedRelatedResourcesWhenNamed(document)
     refuseDisclosable(issueOptions.disclosureFrame, ['@context', ...W3C_NEVER_DISCLOSABLE])
     // The constructor's clock applies here too, as it does to issue() (it was ignored before).
     const clock = now ?? this.#defaults.now
