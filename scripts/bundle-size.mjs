@@ -56,6 +56,15 @@ const rows = [
     forbidInitial: ['jsonld', 'rdf-canonize', 'zod', 'pkijs', 'asn1js', '@noble/curves'],
   },
   {
+    // The JOSE path only (issue 15 item 2): createVerifier with the one handler it names, so the
+    // SD-JWT, envelope and status list code stays out.
+    name: 'credsign: JwtVcSigner + createVerifier(joseHandler)',
+    code: `import { JwtVcSigner, createVerifier, joseHandler } from 'credsign'\nexport const verifyJwt = createVerifier({ handlers: [joseHandler] })\nexport { JwtVcSigner }`,
+    budget: 43.5,
+    target: 20,
+    forbidInitial: ['jsonld', 'rdf-canonize', 'zod', 'pkijs', 'asn1js', '@noble/curves'],
+  },
+  {
     name: 'credsign: KeyVault + MemoryStore + JwtVcSigner + verify',
     code: `import { KeyVault, MemoryStore, JwtVcSigner, verify } from 'credsign'\nexport { KeyVault, MemoryStore, JwtVcSigner, verify }`,
     budget: 75.5,

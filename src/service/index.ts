@@ -7,3 +7,5 @@
  * @module
  */
 export { verify } from './verify.js'
+export { createVerifier } from './create-verifier.js'
+export type { Verifier, VerifierOptions } from './create-verifier.js'

@@ -61,3 +61,4 @@ export type {
   TokenListOptions,
   TokenStatusClaim,
 } from './status-lists.js'
+export { statusListChecker } from './status-list-checker.js'

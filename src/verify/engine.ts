@@ -1,6 +1,7 @@
 import { CredsignError, type ErrorCode } from '../errors/credsign-error.js'
 import type {
   FormatHandler,
+  StatusChecker,
   VerificationFormat,
   VerificationResult,
   VerifyContext,
@@ -24,11 +25,7 @@ const MAX_EMBEDDING_DEPTH = 4
  *
  * @internal
  */
-export type VerifyStep = (
-  result: VerificationResult,
-  options: VerifyOptions,
-  verifyOther: (input: unknown, options: VerifyOptions) => Promise<VerificationResult>,
-) => Promise<VerificationResult>
+export type VerifyStep = StatusChecker
 
 /**
  * The verification engine behind `verify()`: bounds and normalizes the input, picks the first of
@@ -221,6 +218,21 @@ function normalizeInput(input: unknown): unknown {
 
 /** No handler took it: say what it looks like and how to enable it, if it is a known format. */
 function unrecognized(input: unknown): VerificationResult {
+  // A verifier made by createVerifier may lack a built-in handler: say which one the input needs.
+  if (typeof input === 'string' && SD_JWT_PREFIX.test(input)) {
+    return failure(
+      'sd-jwt',
+      'format_not_enabled',
+      'this is an SD-JWT: verify it with verify(), or pass sdJwtHandler to createVerifier',
+    )
+  }
+  if (isRecord(input) && isEnvelope(input.type)) {
+    return failure(
+      'unknown',
+      'format_not_enabled',
+      'this is an enveloped credential or presentation: verify it with verify(), or pass envelopedHandler to createVerifier',
+    )
+  }
   if (isRecord(input) && 'proof' in input) {
     return failure(
       'data-integrity',
@@ -236,6 +248,17 @@ function unrecognized(input: unknown): VerificationResult {
     )
   }
   return failure('unknown', 'unsupported_format', 'not a format credsign recognises')
+}
+
+/** A compact SD-JWT: an issuer-signed JWT and its `~`-separated disclosures. */
+const SD_JWT_PREFIX = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*~/
+
+function isEnvelope(type: unknown): boolean {
+  const types = Array.isArray(type) ? type : [type]
+  return types.some(
+    (name) =>
+      name === 'EnvelopedVerifiableCredential' || name === 'EnvelopedVerifiablePresentation',
+  )
 }
 
 function failure(format: VerificationFormat, code: ErrorCode, message: string): VerificationResult {

@@ -5,6 +5,7 @@
  */
 export type {
   FormatHandler,
+  StatusChecker,
   VerificationCheck,
   VerificationFormat,
   VerificationIssue,

@@ -192,3 +192,25 @@ export interface VerifyContext {
   /** Verifies another input (an embedded credential) with the same options and handlers. */
   verify(input: unknown, options?: Partial<VerifyOptions>): Promise<VerificationResult>
 }
+
+/**
+ * A check of a credential's status, run by a verifier on every verified result (embedded
+ * credentials included): `statusListChecker` (W3C Bitstring Status List, IETF Token Status List),
+ * which `verify()` always runs and `createVerifier` runs when given it. `verifyOther` verifies
+ * another document (a status list credential) with the same verifier, one level deeper. Must not
+ * throw for bad input; it may only add checks and errors (the verifier keeps `verified` false
+ * whenever there is an error).
+ *
+ * @example
+ *
+ * ```ts
+ * import { createVerifier, joseHandler, statusListChecker, type StatusChecker } from 'credsign'
+ * const checkers: StatusChecker[] = [statusListChecker]
+ * const verifyJwt = createVerifier({ handlers: [joseHandler], statusCheckers: checkers })
+ * ```
+ */
+export type StatusChecker = (
+  result: VerificationResult,
+  options: VerifyOptions,
+  verifyOther: (input: unknown, options: VerifyOptions) => Promise<VerificationResult>,
+) => Promise<VerificationResult>

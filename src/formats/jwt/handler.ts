@@ -150,6 +150,18 @@ async function verifyToken(
     return builder.result()
   }
 
+  if (claimsSdJwt(header, parsed.decoded)) {
+    // verify() gives SD-JWTs to sdJwtHandler first; a verifier made without it must not verify
+    // one here as a plain JWS, which would skip the disclosure and key binding rules.
+    const builder = new ResultBuilder('sd-jwt')
+    builder.fail(
+      'format',
+      'format_not_enabled',
+      'this is an SD-JWT (typ …+sd-jwt, or disclosures / kb_jwt beside the signature): verify it with verify(), or pass sdJwtHandler before joseHandler to createVerifier',
+    )
+    return builder.result()
+  }
+
   const serialization = parsed.split.serialization
   const kind = classifyJwt(header, payload)
   const builder = new ResultBuilder(kind.format)
@@ -239,6 +251,20 @@ function classifyingHeader(decoded: readonly DecodedSignature[]): JoseHeader {
     }
   }
   return first.protectedHeader
+}
+
+/**
+ * Whether a JWS says it is an SD-JWT: a protected `typ` ending in `+sd-jwt`, or an unprotected
+ * header carrying `disclosures` / `kb_jwt` (the JSON serialization of RFC 9901 section 8).
+ */
+function claimsSdJwt(header: JoseHeader, decoded: readonly DecodedSignature[]): boolean {
+  if (typeof header.typ === 'string' && /\+sd-jwt$/i.test(header.typ)) return true
+  return decoded.some(
+    ({ unprotectedHeader }) =>
+      unprotectedHeader !== undefined &&
+      (Object.hasOwn(unprotectedHeader, 'disclosures') ||
+        Object.hasOwn(unprotectedHeader, 'kb_jwt')),
+  )
 }
 
 /**
