@@ -10,6 +10,36 @@ for (const key of Object.keys(pkg.exports)) {
   const mod = await import(spec)
   assert.ok(Object.keys(mod).length > 0, `${spec} exports something`)
 }
+// What bundlers get (the `import` condition without `node`): the per-module build, one file per
+// source module. Node never resolves it (it has the `node` condition), so it is loaded by path here:
+// every subpath exports the same names as under `node`, and signs and verifies on WebCrypto.
+const bundlerBuild = (subpath) =>
+  import(new URL(`node_modules/credsign/${subpath}`, import.meta.url))
+for (const [key, conditions] of Object.entries(pkg.exports)) {
+  if (key === './package.json') continue
+  const spec = 'credsign' + key.slice(1)
+  const perModule = await bundlerBuild(conditions.import.default.slice(2))
+  const bundled = await import(spec)
+  const wanted = Object.keys(bundled).filter((name) => name !== 'default')
+  assert.deepEqual(
+    Object.keys(perModule)
+      .filter((name) => wanted.includes(name))
+      .sort(),
+    wanted.sort(),
+    `${spec}: the per-module build exports what the node build does`,
+  )
+}
+{
+  const browserish = await bundlerBuild(pkg.exports['.'].import.default.slice(2))
+  const key = await browserish.generateKeyPair('Ed25519')
+  const handle = await browserish.loadPrivateKey('Ed25519', key.pkcs8)
+  assert.equal(handle.backend, 'webcrypto')
+  const bytes = new TextEncoder().encode('per-module build')
+  assert.equal(
+    await browserish.verifySignature(key.publicJwk, bytes, await handle.sign(bytes)),
+    true,
+  )
+}
 const { KeyVault, MemoryStore, CredsignError, verifySignature, generateKeyPair, loadPrivateKey } =
   await import('credsign')
 const vault = new KeyVault({

@@ -1,8 +1,9 @@
 // Chromium smoke test of the BUILT package (vitest project 'browser-dist'): `npx tsup` first, then
 //   npx vitest run --project browser-dist
+// It loads what a browser bundler gets from the `import` condition: the per-module build (dist/esm/).
 import { describe, expect, it } from 'vitest'
-import * as credsign from '../../dist/index.js'
-import * as credsignDataIntegrity from '../../dist/data-integrity/index.js'
+import * as credsign from '../../dist/esm/index.js'
+import * as credsignDataIntegrity from '../../dist/esm/formats/data-integrity/index.js'
 import {
   ALGORITHMS,
   roundTrip,
