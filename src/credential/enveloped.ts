@@ -1,6 +1,6 @@
-import { base64 } from '@scure/base'
 import { CredsignError } from '../errors/credsign-error.js'
 import { utf8 } from '../util/bytes.js'
+import { b64, fromB64 } from '../util/base64.js'
 import { VC_V2_CONTEXT } from './contexts.js'
 import { isJsonObject, typesOf } from './validate-shared.js'
 
@@ -144,7 +144,7 @@ function dataUrl(token: string | Uint8Array, mediaType: string): string {
   } else if (token instanceof Uint8Array) {
     if (token.length === 0)
       throw new CredsignError('invalid_argument', 'the credential to envelope is empty')
-    data = `;base64,${base64.encode(token)}`
+    data = `;base64,${b64(token)}`
   } else {
     throw new CredsignError('invalid_argument', 'envelopeCredential needs a string or bytes')
   }
@@ -214,7 +214,7 @@ export function parseDataUrl(url: string, what = 'envelope'): EnvelopedContent {
     try {
       // Producers leave out the padding and wrap lines (the suite's COSE credential ends in a newline).
       const text = raw.replace(/\s+/g, '')
-      bytes = base64.decode(text.padEnd(text.length + ((4 - (text.length % 4)) % 4), '='))
+      bytes = fromB64(text.padEnd(text.length + ((4 - (text.length % 4)) % 4), '='), 'malformed')
     } catch (cause) {
       throw new CredsignError('malformed', 'the data: URL says base64 but its data is not base64', {
         cause,

@@ -1,5 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { b58, concat, copyBytes, fromB58 } from '../util/bytes.js'
+import { concat, copyBytes } from '../util/bytes.js'
+import { b58, fromB58 } from '../util/base58.js'
 import {
   DER_TAG,
   decodeDer,

@@ -1,5 +1,5 @@
-import { base64 } from '@scure/base'
 import { CredsignError } from '../errors/credsign-error.js'
+import { b64, fromB64 } from '../util/base64.js'
 
 /*
  * PEM (RFC 7468 "textual encodings"): base64 DER between `-----BEGIN <label>-----` and
@@ -103,7 +103,7 @@ function decodeBody(headers: string[], body: string[]): Uint8Array {
   const joined = body.join('').replace(/[ \t]/g, '')
   if (joined === '') throw malformed('empty block')
   try {
-    return base64.decode(joined)
+    return fromB64(joined, 'invalid_key')
   } catch (cause) {
     throw new CredsignError('invalid_key', 'malformed PEM: not base64', { cause })
   }
@@ -123,7 +123,7 @@ function decodeBody(headers: string[], body: string[]): Uint8Array {
 export function encodePem(label: string, der: Uint8Array): string {
   if (!(der instanceof Uint8Array))
     throw new CredsignError('invalid_argument', 'PEM contents must be a Uint8Array')
-  const text = base64.encode(der)
+  const text = b64(der)
   const lines: string[] = []
   for (let i = 0; i < text.length; i += 64) lines.push(text.slice(i, i + 64))
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`

@@ -1,4 +1,3 @@
-import { base58 } from '@scure/base'
 import { CredsignError } from '../errors/credsign-error.js'
 
 // Tables and codecs are marked pure so that a bundle using none of the functions that need one
@@ -249,23 +248,6 @@ function value(
   const v = c < 128 ? (B64U_VALUES[c] as number) : 255
   if (v === 255) throw new CredsignError(code, 'not base64url')
   return v
-}
-
-/** Base58btc (Bitcoin alphabet), as used by multibase `z`. */
-export function b58(bytes: Uint8Array): string {
-  return base58.encode(bytes)
-}
-
-/** Decodes base58btc; throws `invalid_argument` (or `code`). */
-export function fromB58(
-  text: string,
-  code: 'invalid_argument' | 'invalid_key' = 'invalid_argument',
-): Uint8Array {
-  try {
-    return base58.decode(text)
-  } catch (cause) {
-    throw new CredsignError(code, 'not base58btc', { cause })
-  }
 }
 
 /**

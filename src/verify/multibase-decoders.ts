@@ -1,9 +1,10 @@
 // The decoders of the digests in `relatedResource` entries (multibase `digestMultibase`, SRI
 // `digestSRI`), as strict as @scure/base's (the alphabet only, exact padding where the base has
-// it, no non-zero spare bits), on util/bytes instead of @scure/base. Why not @scure/base: these
-// load in a lazy chunk, and a lazy chunk that uses a package makes a browser bundler put that
-// package in the initial load of every app whose code imports it anywhere (util/bytes does, for
-// base58 keys), even apps that never decode base58 (`verifySignature`: 5.9 -> 8.2 KB gz).
+// it, no non-zero spare bits). They load in a lazy chunk, and a bundler puts every module that a
+// lazy chunk uses and the package entry also reaches into the app's initial load: with
+// @scure/base here, `verifySignature` went 5.9 -> 8.2 KB gz; with util/base58 and util/base64
+// (which did:key and PEM need), 5.8 -> 6.4. So this module takes only util/bytes, which every app
+// loads anyway, and decodes base58 itself.
 import { CredsignError } from '../errors/credsign-error.js'
 import { fromB64u, fromHex } from '../util/bytes.js'
 

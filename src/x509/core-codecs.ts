@@ -15,17 +15,24 @@ import { CredsignError } from '../errors/credsign-error.js'
  * @example
  *
  * ```ts
- * import { base64 } from '@scure/base'
+ * import { b64, fromB64 } from '../util/base64.js'
  * declare const der: CoreCodecs['der']
  * import { decodePem, encodePem } from '../keys/pem.js'
  * import { jwkFromSpki, spkiFromJwk } from '../keys/spki.js'
- * const codecs: CoreCodecs = { base64, der, decodePem, encodePem, jwkFromSpki, spkiFromJwk }
+ * const codecs: CoreCodecs = {
+ *   base64: { encode: b64, decode: fromB64 },
+ *   der,
+ *   decodePem,
+ *   encodePem,
+ *   jwkFromSpki,
+ *   spkiFromJwk,
+ * }
  * ```
  *
  * @internal
  */
 export interface CoreCodecs {
-  /** Standard base64 with padding, strict (@scure/base). */
+  /** Standard base64 with padding, strict (util/base64). */
   readonly base64: { encode(bytes: Uint8Array): string; decode(text: string): Uint8Array }
   readonly der: Pick<
     typeof import('../keys/der.js'),

@@ -1,4 +1,3 @@
-import { base64 } from '@scure/base'
 import {
   derBitString,
   derBitStringBytes,
@@ -18,6 +17,7 @@ import { jwkFromSpki, spkiFromJwk } from '../keys/spki.js'
 import type { Signer } from '../keys/types.js'
 import type { CertificateSigningRequest, CsrOptions } from './csr.js'
 import type { CertificateInput, CertificateSummary } from './parse.js'
+import { b64, fromB64 } from '../util/base64.js'
 
 /*
  * The X.509 functions `credsign` exports, as thin wrappers: the implementation (implementation.ts
@@ -48,7 +48,7 @@ export const loadX509: () => Promise<X509Module> = /* @__PURE__ */ lazyModule(
       // Built here, inside the function: a module-level object (or `import * as`) would be a
       // statement bundlers keep in every app's initial load.
       module.installCodecs({
-        base64,
+        base64: { encode: b64, decode: (text: string) => fromB64(text) },
         der: {
           readDer,
           derSmallInt,

@@ -177,12 +177,13 @@ function fromBase64(text: string): Uint8Array {
   // An x5c entry: standard base64 of the DER (RFC 7515 section 4.1.6), not base64url.
   if (text.length > ((MAX_CERTIFICATE_BYTES + 2) / 3) * 4 + 4)
     throw certificateInvalid(`larger than ${MAX_CERTIFICATE_BYTES} bytes`)
+  let der: Uint8Array
   try {
-    return checkSize(codecs().base64.decode(text))
+    der = codecs().base64.decode(text)
   } catch (error) {
-    if (error instanceof CredsignError) throw error
     throw certificateInvalid('not base64 (an x5c entry is standard base64 of the DER)', error)
   }
+  return checkSize(der)
 }
 
 function isPem(text: string): boolean {

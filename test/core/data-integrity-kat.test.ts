@@ -20,7 +20,7 @@ import type { CryptosuiteName, JsonLdDocument } from '../../src/formats/data-int
 import { verify } from '../../src/index.js'
 import { verifySignature } from '../../src/keys/verify-signature.js'
 import { jwkFromMultikey } from '../../src/keys/multikey.js'
-import { fromB58 } from '../../src/util/bytes.js'
+import { fromB58 } from '../../src/util/base58.js'
 import { clone, didKeyVm, hexOf, vectorSigner } from './di-helpers.js'
 
 const eddsa = import.meta.glob('../fixtures/vectors/w3c-vc-di-eddsa/TestVectors/**/*.{json,txt}', {

@@ -18,7 +18,7 @@ import {
   dataIntegrityHandler,
   type CryptosuiteName,
 } from '../../src/formats/data-integrity/index.js'
-import { b58, fromB58 } from '../../src/util/bytes.js'
+import { b58, fromB58 } from '../../src/util/base58.js'
 import { rdfcCacheStats } from '../../src/testing/rdfc-cache.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'

@@ -8,7 +8,7 @@ import {
   type Signer,
 } from '../../src/index.js'
 import { CredsignError, type ErrorCode } from '../../src/errors/credsign-error.js'
-import { fromB58 } from '../../src/util/bytes.js'
+import { fromB58 } from '../../src/util/base58.js'
 
 /** Multicodec prefixes of multibase secret keys: ed25519-priv, p256-priv, p384-priv. */
 const SECRET_CODECS: Record<string, KeyAlgorithm> = {

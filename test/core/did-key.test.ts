@@ -10,7 +10,7 @@ import {
   type PrivateJwk,
   type PublicJwk,
 } from '../../src/index.js'
-import { b58, fromB58 } from '../../src/util/bytes.js'
+import { b58, fromB58 } from '../../src/util/base58.js'
 import { expectCode } from './keys-helpers.js'
 import diSignatures from '../fixtures/vectors/di-signatures.json' with { type: 'json' }
 import suite11Keys from '../fixtures/vectors/w3c-vc-test-suite-1.1/jwt-keys.json' with { type: 'json' }

@@ -29,7 +29,8 @@ import {
   verifySignature,
   type PublicJwk,
 } from '../../src/index.js'
-import { b58, b64u, concat, utf8 } from '../../src/util/bytes.js'
+import { b64u, concat, utf8 } from '../../src/util/bytes.js'
+import { b58 } from '../../src/util/base58.js'
 import { expectCode, hex, toHex } from './keys-helpers.js'
 import { seg, testKey, withId } from './jose-helpers.js'
 

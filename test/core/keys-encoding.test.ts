@@ -35,7 +35,8 @@ import {
 } from '../../src/keys/der.js'
 import { parsePkcs8 } from '../../src/keys/pkcs8.js'
 import { derivePublicKey } from '../../src/keys/key-parts.js'
-import { b64u, fromB58 } from '../../src/util/bytes.js'
+import { b64u } from '../../src/util/bytes.js'
+import { fromB58 } from '../../src/util/base58.js'
 import { expectCode, hex, toHex, utf8 } from './keys-helpers.js'
 
 const materials = {} as Record<KeyAlgorithm, KeyMaterial>

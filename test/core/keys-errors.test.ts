@@ -16,7 +16,8 @@ import {
 } from '../../src/index.js'
 import { derOctetString, derOid, derSequence, derSmallInteger } from '../../src/keys/der.js'
 import { parsePkcs8 } from '../../src/keys/pkcs8.js'
-import { b58, b64u, fromB58, fromB64u } from '../../src/util/bytes.js'
+import { b64u, fromB64u } from '../../src/util/bytes.js'
+import { b58, fromB58 } from '../../src/util/base58.js'
 import { expectCode, utf8 } from './keys-helpers.js'
 
 const EC: ('P-256' | 'P-384' | 'secp256k1')[] = ['P-256', 'P-384', 'secp256k1']

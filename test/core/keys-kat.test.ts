@@ -13,7 +13,8 @@ import {
   type PrivateJwk,
   type PublicJwk,
 } from '../../src/index.js'
-import { b64u, fromB58, fromB64u } from '../../src/util/bytes.js'
+import { b64u, fromB64u } from '../../src/util/bytes.js'
+import { fromB58 } from '../../src/util/base58.js'
 import { p256, p384 } from '@noble/curves/nist.js'
 import { expectCode, hex, rawFromPrivateMultibase, sOf, toHex, utf8 } from './keys-helpers.js'
 import eddsaKeyPair from '../fixtures/vectors/w3c-vc-di-eddsa/keyPair.json' with { type: 'json' }

@@ -1,7 +1,8 @@
-// The relatedResource digest decoders (src/verify/multibase-decoders.ts) against @scure/base, which
-// verify() used before they moved off it: on every text, both accept and agree on the bytes, or both
-// refuse. A decoder laxer than @scure/base would turn an issuer's malformed digest (a mismatch,
-// which fails verification) into a match or a skipped entry.
+// The relatedResource digest decoders (src/verify/multibase-decoders.ts) and util/bytes' base58 and
+// padded base64 (did:key, Multikey, Data Integrity proofValue, PEM, data: URLs) against @scure/base,
+// which credsign used before they moved off it: on every text, both accept and agree on the bytes,
+// or both refuse; every encoding is @scure/base's. A decoder laxer than @scure/base would turn an
+// issuer's malformed digest (a mismatch, which fails verification) into a match or a skipped entry.
 import { base58, base64, base64nopad, base64url, base64urlnopad, hex } from '@scure/base'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -13,6 +14,8 @@ import {
   decodeBase64UrlPadded,
   decodeHex,
 } from '../../src/verify/multibase-decoders.js'
+import { b58, fromB58 } from '../../src/util/base58.js'
+import { b64, fromB64 } from '../../src/util/base64.js'
 
 const PAIRS: [
   string,
@@ -25,6 +28,8 @@ const PAIRS: [
   ['base64', decodeBase64NoPad, base64nopad],
   ['padded base64', decodeBase64Padded, base64],
   ['hex', decodeHex, hex],
+  ['util/bytes fromB58', (text) => fromB58(text), base58],
+  ['util/bytes fromB64', (text) => fromB64(text), base64],
 ]
 
 function outcome(decode: (text: string) => Uint8Array, text: string): string {
@@ -80,6 +85,17 @@ describe('relatedResource digest decoders agree with @scure/base', () => {
       )
     })
   }
+
+  it('util/bytes encodes base58btc and padded base64 as @scure/base does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
+        expect(b58(bytes)).toBe(base58.encode(bytes))
+        expect(b64(bytes)).toBe(base64.encode(bytes))
+      }),
+      { seed: 15, numRuns: 1000 },
+    )
+    expect(b58(new Uint8Array([0, 0, 0, 255]))).toBe(base58.encode(new Uint8Array([0, 0, 0, 255])))
+  })
 
   it('base58btc: leading zero bytes, the empty text, and a long text that is no digest', () => {
     expect(decodeBase58('')).toEqual(new Uint8Array(0))

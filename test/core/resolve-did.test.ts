@@ -15,7 +15,8 @@ import {
   type KeyAlgorithm,
   type PublicJwk,
 } from '../../src/index.js'
-import { b58, b64u, utf8 } from '../../src/util/bytes.js'
+import { b64u, utf8 } from '../../src/util/bytes.js'
+import { b58 } from '../../src/util/base58.js'
 import { expectCode } from './keys-helpers.js'
 import { fakeFetch } from './resolve-helpers.js'
 

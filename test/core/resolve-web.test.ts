@@ -9,7 +9,7 @@ import {
   resolveKeyInDocument,
   type PublicJwk,
 } from '../../src/index.js'
-import { b58 } from '../../src/util/bytes.js'
+import { b58 } from '../../src/util/base58.js'
 import { expectCode } from './keys-helpers.js'
 import { fakeFetch, json } from './resolve-helpers.js'
 

@@ -44,7 +44,7 @@ import {
   verify,
   type Signer,
 } from '../../src/index.js'
-import { b58 } from '../../src/util/bytes.js'
+import { b58 } from '../../src/util/base58.js'
 
 type Json = Record<string, unknown>
 const TOKEN_URI = 'https://issuer.example/tsl/1'

@@ -1,6 +1,6 @@
 import { CredsignError } from '../../errors/credsign-error.js'
 import type { Signer } from '../../keys/types.js'
-import { b58 } from '../../util/bytes.js'
+import { b58 } from '../../util/base58.js'
 import type { Cryptosuite } from './cryptosuites.js'
 import { checkKeyFits, signatureLength } from './cryptosuites.js'
 import { proofHashData, type ProofHashSteps } from './proof-hash.js'
