@@ -95,5 +95,11 @@ function walk(value: unknown, depth: number): unknown {
 
 /** What JSON leaves out of an object (and writes as null in an array). */
 function isSkipped(value: unknown): boolean {
-  return value === undefined || typeof value === 'function' || typeof value === 'symbol'
+  if (typeof value === 'function') {
+    // JSON writes a function with a toJSON() (its own, or one planted on Function.prototype) as
+    // that returns: JSON decides.
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw NOT_PLAIN
+    return true
+  }
+  return value === undefined || typeof value === 'symbol'
 }

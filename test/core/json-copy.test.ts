@@ -182,3 +182,31 @@ describe('copyJsonData', () => {
     expect(copyJsonData({ toJSON: () => undefined })).toBeUndefined()
   })
 })
+
+describe('copyJsonData: inputs the plain-data walk once copied differently from JSON', () => {
+  it('a function with a toJSON() is written as its toJSON() returns, in an object and an array', () => {
+    const fn = Object.assign(() => 1, { toJSON: () => 'from toJSON' })
+    const input = { a: fn, b: [fn] }
+    sameJson(copyJsonData(input), viaJson(input))
+    expect(copyJsonData(input)).toEqual({ a: 'from toJSON', b: ['from toJSON'] })
+  })
+
+  it('with a Function.prototype.toJSON planted, every function is written as JSON writes it', () => {
+    const input = { a: () => 1, b: [() => 2] }
+    let copy: unknown
+    let reference: unknown
+    // Planted for the two copies only: the test runner's own functions must not see it.
+    Object.defineProperty(Function.prototype, 'toJSON', {
+      configurable: true,
+      value: () => 'planted',
+    })
+    try {
+      copy = copyJsonData(input)
+      reference = viaJson(input)
+    } finally {
+      delete (Function.prototype as unknown as Record<string, unknown>).toJSON
+    }
+    expect(reference).toEqual({ a: 'planted', b: ['planted'] })
+    sameJson(copy, reference)
+  })
+})
