@@ -71,6 +71,9 @@ function walk(value: unknown, depth: number): unknown {
         if (length > MAX_WALK_ARRAY_LENGTH) throw NOT_PLAIN
         const copy: unknown[] = new Array<unknown>(length)
         for (let i = 0; i < length; i++) {
+          // An index accessor planted on Array.prototype or Object.prototype would take the
+          // assignment below (JSON.parse defines an own property): JSON decides.
+          if (i in copy) throw NOT_PLAIN
           const item: unknown = value[i]
           copy[i] = isSkipped(item) ? null : walk(item, depth + 1)
         }

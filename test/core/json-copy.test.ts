@@ -188,7 +188,10 @@ describe('copyJsonData: inputs the plain-data walk once copied differently from 
     const fn = Object.assign(() => 1, { toJSON: () => 'from toJSON' })
     const input = { a: fn, b: [fn] }
     sameJson(copyJsonData(input), viaJson(input))
-    expect(copyJsonData(input)).toEqual({ a: 'from toJSON', b: ['from toJSON'] })
+    expect(copyJsonData(input)).toEqual({
+      a: 'from toJSON',
+      b: ['from toJSON'],
+    })
   })
 
   it('with a Function.prototype.toJSON planted, every function is written as JSON writes it', () => {
@@ -207,6 +210,36 @@ describe('copyJsonData: inputs the plain-data walk once copied differently from 
       delete (Function.prototype as unknown as Record<string, unknown>).toJSON
     }
     expect(reference).toEqual({ a: 'planted', b: ['planted'] })
+    sameJson(copy, reference)
+  })
+
+  it('with an index accessor planted on Array.prototype or Object.prototype, the copy still holds the array items as own data (the setter is not called)', () => {
+    let called = 0
+    const accessor = {
+      configurable: true,
+      set() {
+        called++
+      },
+      get() {
+        return 'planted'
+      },
+    }
+    const input = { list: ['signed', 'also signed', 'third'] }
+    let copy: { list: unknown[] }
+    let reference: unknown
+    // Planted for the two copies only: the test runner's own arrays must not see it.
+    Object.defineProperty(Array.prototype, '0', accessor)
+    Object.defineProperty(Object.prototype, '1', accessor)
+    try {
+      copy = copyJsonData(input) as { list: unknown[] }
+      reference = viaJson(input)
+    } finally {
+      delete (Array.prototype as unknown as Record<string, unknown>)['0']
+      delete (Object.prototype as Record<string, unknown>)['1']
+    }
+    expect(called).toBe(0)
+    expect(Object.hasOwn(copy.list, '0')).toBe(true)
+    expect(Object.hasOwn(copy.list, '1')).toBe(true)
     sameJson(copy, reference)
   })
 })
