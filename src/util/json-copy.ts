@@ -51,6 +51,7 @@ const NOT_PLAIN = new Error('not plain JSON data')
 
 const objectPrototype = Object.prototype
 const arrayPrototype = Array.prototype
+const objectToString = Object.prototype.toString
 
 function walk(value: unknown, depth: number): unknown {
   switch (typeof value) {
@@ -80,6 +81,11 @@ function walk(value: unknown, depth: number): unknown {
         return copy
       }
       if (prototype !== objectPrototype && prototype !== null) throw NOT_PLAIN
+      // A boxed primitive given Object.prototype or no prototype: JSON writes a Number, String or
+      // Boolean object as its value. Object.prototype.toString names such a built-in unless a
+      // Symbol.toStringTag hides it, so one of those anywhere hands the value to JSON as well.
+      if (Symbol.toStringTag in value || objectToString.call(value) !== '[object Object]')
+        throw NOT_PLAIN
       const copy: Record<string, unknown> = {}
       for (const key of Object.keys(value)) {
         // An assignment to `__proto__` (or to a setter someone put on Object.prototype) would not

@@ -242,4 +242,18 @@ describe('copyJsonData: inputs the plain-data walk once copied differently from 
     expect(Object.hasOwn(copy.list, '1')).toBe(true)
     sameJson(copy, reference)
   })
+
+  it('a boxed primitive whose prototype was changed is written as JSON writes it (its value)', () => {
+    const input = {
+      b: Object.setPrototypeOf(new Boolean(true), Object.prototype) as unknown,
+      n: Object.setPrototypeOf(new Number(3), Object.prototype) as unknown,
+      s: Object.setPrototypeOf(new String('ab'), Object.prototype) as unknown,
+      f: Object.setPrototypeOf(new Boolean(false), null) as unknown,
+    }
+    sameJson(copyJsonData(input), viaJson(input))
+    // JSON cannot turn a Number without a prototype into a number: it throws, so must the copy.
+    const bare = { n: Object.setPrototypeOf(new Number(3), null) as unknown }
+    expect(() => viaJson(bare)).toThrow(TypeError)
+    expect(() => copyJsonData(bare)).toThrow(TypeError)
+  })
 })
