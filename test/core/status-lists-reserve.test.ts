@@ -1,6 +1,7 @@
 // StatusLists reserving blocks of indexes (the `reserve` option): one store call per block, shared
 // by concurrent allocate() calls, every index recorded before it is handed out, a partial last
 // block, the fallback for stores without allocateStatusIndexes, and stores that misbehave.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   MemoryStatusListStore,
@@ -250,4 +251,65 @@ describe('StatusLists reserve: statuses, failures, misbehaving stores', () => {
     expect(new Set(handed).size).toBe(10)
     expect(store.blocks).toBe(3)
   })
+})
+
+describe('StatusLists reserve: a property over interleavings (review of the held-index fast path)', () => {
+  it('several objects on one store, bursts of concurrent allocate() and store failures: no index twice, each recorded, status_list_full only when the store had none left', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+        fc.array(
+          fc.record({
+            object: fc.nat(),
+            burst: fc.integer({ min: 1, max: 12 }),
+            fail: fc.boolean(),
+            idle: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 25 },
+        ),
+        async (size, objects, reserve, steps) => {
+          const store = new CountingStore()
+          const all = Array.from(
+            { length: objects },
+            () => new StatusLists({ store, ...(reserve === undefined ? {} : { reserve }) }),
+          )
+          await (all[0] as StatusLists).createList({
+            id: 't',
+            kind: 'token',
+            uri: 'https://issuer.example/tsl/1',
+            size,
+          })
+          const handed = new Set<number>()
+          for (const step of steps) {
+            const lists = all[step.object % objects] as StatusLists
+            store.fail = step.fail ? new Error('down') : undefined
+            const results = await Promise.allSettled(
+              Array.from({ length: step.burst }, () => lists.allocate('t')),
+            )
+            const allocatedInStore = (await store.getStatusList('t'))?.allocated ?? 0
+            for (const result of results) {
+              if (result.status === 'fulfilled') {
+                const { index } = result.value
+                expect(handed.has(index)).toBe(false)
+                handed.add(index)
+                // Recorded in the store: a status can be set on it.
+                await store.setStatus('t', index, 0)
+              } else {
+                const code = (result.reason as { code?: string }).code
+                if (code === 'status_list_full') expect(allocatedInStore).toBe(size)
+                else expect((result.reason as Error).message).toBe('down')
+              }
+            }
+            if (step.idle) await lists.whenIdle()
+          }
+          store.fail = undefined
+          for (const lists of all) await lists.whenIdle()
+          expect(handed.size).toBeLessThanOrEqual((await store.getStatusList('t'))?.allocated ?? 0)
+        },
+      ),
+      { numRuns: 150 },
+    )
+  }, 120_000)
 })
