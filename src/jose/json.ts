@@ -190,3 +190,32 @@ function unescapeName(quoted: string): string {
 export function isOptionsObject(value: unknown): boolean {
   return isPlainObject(value)
 }
+
+/**
+ * `JSON.stringify(payload)` for a payload about to be signed, with a typed error where JSON throws:
+ * a payload longer than a JavaScript string can hold (~512 MiB: a RangeError), which a caller's
+ * document can reach after the copy step (the same large string many times over).
+ *
+ * @example
+ *
+ * ```ts
+ * serializePayload({ a: 1 }, 'credential_invalid') // '{"a":1}'
+ * ```
+ *
+ * @internal
+ */
+export function serializePayload(
+  payload: unknown,
+  code: 'credential_invalid' | 'invalid_argument',
+  encode: (value: unknown) => string = JSON.stringify,
+): string {
+  try {
+    return encode(payload)
+  } catch (cause) {
+    throw new CredsignError(
+      code,
+      'the payload cannot be serialized as JSON (larger than a JavaScript string can hold)',
+      { cause },
+    )
+  }
+}

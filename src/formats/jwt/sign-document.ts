@@ -3,6 +3,7 @@
 // never hand-assembled).
 import { CredsignError } from '../../errors/credsign-error.js'
 import { signCompact } from '../../jose/sign.js'
+import { serializePayload } from '../../jose/json.js'
 import type { JoseHeader } from '../../jose/types.js'
 import type { Signer } from '../../keys/types.js'
 import type { JwtVcSignOptions, JwtVpSignOptions } from './sign-options.js'
@@ -65,7 +66,7 @@ export async function signJwtPayload(
   const chain = x5cMember(signer, options.x5c, extra)
   const protectedHeader: JoseHeader =
     kid === false ? { ...header, ...chain, ...extra } : { kid, ...header, ...chain, ...extra }
-  return signCompact(signer, JSON.stringify(payload), {
+  return signCompact(signer, serializePayload(payload, 'credential_invalid'), {
     protectedHeader,
     includeKid: false,
     ...(options.ed25519Name === undefined ? {} : { ed25519Name: options.ed25519Name }),

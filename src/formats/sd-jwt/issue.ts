@@ -1,5 +1,5 @@
 import { CredsignError } from '../../errors/credsign-error.js'
-import { isOptionsObject, isPlainObject } from '../../jose/json.js'
+import { isOptionsObject, isPlainObject, serializePayload } from '../../jose/json.js'
 import { hasPrivateMembers } from '../../jose/private-jwk.js'
 import { signCompact } from '../../jose/sign.js'
 import type { JoseHeader } from '../../jose/types.js'
@@ -119,8 +119,8 @@ export async function issueSdJwtWith(
       : { ...x5cMember(signer, x5c, header), ...header },
   )
   const { payload, disclosures } = buildSdPayload(claims, options, seam)
-  const encode = seam.encodeJson ?? JSON.stringify
-  const jws = await signCompact(signer, encode(payload), {
+  const encoded = serializePayload(payload, 'invalid_argument', seam.encodeJson)
+  const jws = await signCompact(signer, encoded, {
     protectedHeader,
     includeKid: false,
     ...(ed25519Name === undefined ? {} : { ed25519Name }),
