@@ -183,6 +183,12 @@ interface Reservation {
   indexes: number[]
   /** The reservation in flight, shared by every allocate() that waits for it. */
   pending: Promise<void> | undefined
+  /**
+   * The store answered `status_list_full` to a block reserved ahead: no more are reserved ahead
+   * (each would be a store call that fails). What is held is still handed out; an allocate() that
+   * finds nothing held asks the store once more and gets its answer.
+   */
+  storeFull?: boolean
 }
 
 const DEFAULT_SIZE = 131_072
@@ -447,9 +453,9 @@ export class StatusLists {
   }
 
   /**
-   * A random one of the indexes held for `list`, taken out of the reservation; -1 when none is held.
-   * Reserves the next block in the background once less than a quarter of `reserve` is left, so a
-   * busy issuer does not wait for the store at each block's end (its failure is not lost: an
+   * A random one of the indexes held for `list`, taken out of the reservation; -1 when none is
+   * held. Reserves the next block in the background once less than a quarter of `reserve` is left,
+   * so a busy issuer does not wait for the store at each block's end (its failure is not lost: an
    * allocate() that finds nothing held tries again and sees it).
    */
   #takeHeld(list: StatusListInfo): number {
@@ -464,8 +470,15 @@ export class StatusLists {
     const index = indexes[at] as number
     indexes[at] = indexes[indexes.length - 1] as number
     indexes.pop()
-    if (indexes.length < this.#reserveOf(list) >> 2 && reservation.pending === undefined)
-      this.#reserveBlock(list, reservation).catch(() => undefined)
+    if (
+      indexes.length < this.#reserveOf(list) >> 2 &&
+      reservation.pending === undefined &&
+      reservation.storeFull !== true
+    )
+      this.#reserveBlock(list, reservation).catch((error: unknown) => {
+        if (CredsignError.is(error) && error.code === 'status_list_full')
+          reservation.storeFull = true
+      })
     return index
   }
 

@@ -139,6 +139,18 @@ describe('StatusLists reserve: the end of a list', () => {
     expect((await store.getStatusList('t'))?.allocated).toBe(50)
   })
 
+  it('once the store answers status_list_full to a block reserved ahead, no more are reserved ahead', async () => {
+    const { store, lists } = await setUp(32, 100)
+    for (let i = 0; i < 100; i++) {
+      await lists.allocate('t')
+      await lists.whenIdle() // each reservation ahead settles before the next allocate()
+    }
+    // Blocks: 32, then 24 at a time topping up to 32 (76 more: 4 calls, the last partial), then one
+    // that the full store refuses; nothing more while the last held indexes are handed out.
+    expect(store.blocks).toBeLessThanOrEqual(6)
+    expect(await codeOf(lists.allocate('t'))).toBe('status_list_full')
+  })
+
   it('two objects on one store of 40: one gets a full block, the other the partial rest; together every index once', async () => {
     const store = new MemoryStatusListStore()
     const a = new StatusLists({ store, reserve: 32 })
