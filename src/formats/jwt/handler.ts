@@ -162,6 +162,19 @@ async function verifyToken(
     return builder.result()
   }
 
+  if (typeof header.cty === 'string' && normalizeTyp(header.cty) === 'jwt') {
+    // RFC 7519 section 7.2 step 8: the claims are the inner JWT's. Nested JWTs are not processed,
+    // so the token is refused: verifying the outer signature alone would be a verdict with none
+    // of the inner token's claims (exp, aud, typ) checked.
+    const builder = new ResultBuilder('jws')
+    builder.fail(
+      'format',
+      'unsupported_format',
+      'a nested JWT (cty JWT): credsign does not verify nested JWTs; verify the inner JWT itself',
+    )
+    return builder.result()
+  }
+
   const serialization = parsed.split.serialization
   const kind = classifyJwt(header, payload)
   const builder = new ResultBuilder(kind.format)
