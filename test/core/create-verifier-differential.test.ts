@@ -379,3 +379,33 @@ describe('createVerifier against verify()', () => {
     ).toThrow(/statusCheckers/)
   })
 })
+
+describe('a JWS typed as an SD-JWT in any spelling is never a plain JWS', () => {
+  it('typ sd-jwt / application/sd-jwt (RFC 9901 media type), any case, with stray whitespace', async () => {
+    const issuer = await didSigner('Ed25519')
+    const slim = createVerifier({ handlers: [joseHandler] })
+    for (const typ of [
+      'sd-jwt',
+      'application/sd-jwt',
+      'SD-JWT',
+      'sd-jwt+json',
+      'dc+sd-jwt ',
+      ' vc+sd-jwt',
+      'dc+sd-jwt\n',
+    ]) {
+      // An issuer-signed JWT with cnf, stripped of its disclosures: as a plain JWS it would pass
+      // without the key binding its cnf asks for.
+      const typed = await signRaw(
+        issuer,
+        { alg: 'EdDSA', kid: issuer.id, typ },
+        { iss: didOf(issuer), vct: 'https://credentials.example/identity', cnf: { jwk: {} } },
+      )
+      for (const input of [typed, flattened(typed)]) {
+        for (const result of [await verify(input), await slim(input)]) {
+          expect(result.verified, JSON.stringify(typ)).toBe(false)
+          expect(result.format, JSON.stringify(typ)).toBe('sd-jwt')
+        }
+      }
+    }
+  })
+})

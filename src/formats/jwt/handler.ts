@@ -267,11 +267,19 @@ function classifyingHeader(decoded: readonly DecodedSignature[]): JoseHeader {
 }
 
 /**
- * Whether a JWS says it is an SD-JWT: a protected `typ` ending in `+sd-jwt`, or an unprotected
- * header carrying `disclosures` / `kb_jwt` (the JSON serialization of RFC 9901 section 8).
+ * A `typ` (normalized, trimmed) that says SD-JWT: `…+sd-jwt`, or RFC 9901's own media types
+ * `sd-jwt` / `sd-jwt+json` (section 11). Whitespace around it is no way out of the SD-JWT rules.
+ */
+const SD_JWT_TYP = /(?:^|\+)sd-jwt(?:\+json)?$/
+
+/**
+ * Whether a JWS says it is an SD-JWT: a protected `typ` that says so (`SD_JWT_TYP`), or an
+ * unprotected header carrying `disclosures` / `kb_jwt` (the JSON serialization of RFC 9901 section
+ * 8).
  */
 function claimsSdJwt(header: JoseHeader, decoded: readonly DecodedSignature[]): boolean {
-  if (typeof header.typ === 'string' && /\+sd-jwt$/i.test(header.typ)) return true
+  if (typeof header.typ === 'string' && SD_JWT_TYP.test(normalizeTyp(header.typ).trim()))
+    return true
   return decoded.some(
     ({ unprotectedHeader }) =>
       unprotectedHeader !== undefined &&

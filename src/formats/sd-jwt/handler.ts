@@ -31,6 +31,7 @@ import {
 import { verifyKbJwt } from './key-binding.js'
 import { haipProblems } from './haip.js'
 import { isDid } from '../../did/did-url.js'
+import { normalizeTyp } from '../../jose/typ.js'
 import { checkCertificateBinding, x5cIssuerKey } from '../../verify/x5c-issuer.js'
 import type { X5cIssuerKey } from '../../verify/x5c-issuer.js'
 import { processPayload } from './process.js'
@@ -100,9 +101,10 @@ export const sdJwtHandler: FormatHandler = {
 }
 
 /**
- * Whether a compact JWS says it is an SD-JWT (`typ` ending in `+sd-jwt`) although it has no `~`: an
- * issuer-signed JWT stripped of its disclosure list, which must not pass as a plain JWT (that would
- * skip key binding). `verify()` tries this handler first, so it is `malformed` here.
+ * Whether a compact JWS says it is an SD-JWT (`typ` `…+sd-jwt`, `sd-jwt` or `sd-jwt+json`, any
+ * case, trimmed) although it has no `~`: an issuer-signed JWT stripped of its disclosure list,
+ * which must not pass as a plain JWT (that would skip key binding). `verify()` tries this handler
+ * first, so it is `malformed` here.
  *
  * @internal
  */
@@ -110,13 +112,15 @@ function isSdJwtTyped(input: unknown): boolean {
   if (typeof input !== 'string' || !COMPACT.test(input)) return false
   try {
     const header = readIssuerJwt({ jws: input, disclosures: [], presented: '' }).header
-    return typeof header.typ === 'string' && /\+sd-jwt$/i.test(header.typ)
+    return typeof header.typ === 'string' && SD_JWT_TYP.test(normalizeTyp(header.typ).trim())
   } catch {
     return false
   }
 }
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
+/** As joseHandler's: `…+sd-jwt`, or RFC 9901's media types `sd-jwt` / `sd-jwt+json`. */
+const SD_JWT_TYP = /(?:^|\+)sd-jwt(?:\+json)?$/
 
 /**
  * Whether a JWS JSON serialization (flattened or general) is an SD-JWT (RFC 9901 section 8): its
