@@ -409,3 +409,43 @@ describe('a JWS typed as an SD-JWT in any spelling is never a plain JWS', () => 
     }
   })
 })
+
+describe('an issuer-signed SD-JWT payload is never a plain JWT', () => {
+  it('a JWS whose payload has _sd_alg or top-level _sd (RFC 9901 section 4), whatever its typ, stripped of ~', async () => {
+    const issuer = await didSigner('Ed25519')
+    const slim = createVerifier({ handlers: [joseHandler] })
+    // The issuer-signed part of an untyped SD-JWT (RFC 9901 does not require a typ): without its
+    // disclosures and key binding JWT it would verify as a JWT, its cnf never proven.
+    const sdPayload = {
+      iss: didOf(issuer),
+      _sd: ['ZnJvbS1hLWRpZ2VzdC1vZi1hLWRpc2Nsb3N1cmUtaGVyZQ'],
+      cnf: { jwk: {} },
+    }
+    for (const [header, payload] of [
+      [
+        { alg: 'EdDSA', kid: issuer.id },
+        { ...sdPayload, _sd_alg: 'sha-256' },
+      ],
+      [{ alg: 'EdDSA', kid: issuer.id, typ: 'JWT' }, sdPayload],
+      [
+        { alg: 'EdDSA', kid: issuer.id },
+        { iss: didOf(issuer), _sd_alg: 'sha-256' },
+      ],
+    ] as const) {
+      const token = await signRaw(issuer, header, payload)
+      for (const input of [token, flattened(token)]) {
+        for (const result of [await verify(input), await slim(input)]) {
+          expect(result.verified, JSON.stringify(payload)).toBe(false)
+          expect(result.format).toBe('sd-jwt')
+        }
+      }
+    }
+    // A nested _sd (not a top-level claim) alone is left alone: such a payload is a JWT's data.
+    const nested = await signRaw(
+      issuer,
+      { alg: 'EdDSA', kid: issuer.id },
+      { iss: didOf(issuer), data: { _sd: [] } },
+    )
+    expect((await slim(nested)).verified).toBe(true)
+  })
+})

@@ -150,7 +150,7 @@ async function verifyToken(
     return builder.result()
   }
 
-  if (claimsSdJwt(header, parsed.decoded)) {
+  if (claimsSdJwt(header, parsed.decoded, payload)) {
     // verify() gives SD-JWTs to sdJwtHandler first; a verifier made without it must not verify
     // one here as a plain JWS, which would skip the disclosure and key binding rules.
     const builder = new ResultBuilder('sd-jwt')
@@ -273,12 +273,20 @@ function classifyingHeader(decoded: readonly DecodedSignature[]): JoseHeader {
 const SD_JWT_TYP = /(?:^|\+)sd-jwt(?:\+json)?$/
 
 /**
- * Whether a JWS says it is an SD-JWT: a protected `typ` that says so (`SD_JWT_TYP`), or an
- * unprotected header carrying `disclosures` / `kb_jwt` (the JSON serialization of RFC 9901 section
- * 8).
+ * Whether a JWS says it is an SD-JWT: a protected `typ` that says so (`SD_JWT_TYP`), a payload with
+ * `_sd_alg` or a top-level `_sd`, or an unprotected header carrying `disclosures` / `kb_jwt` (the
+ * JSON serialization of RFC 9901 section 8).
  */
-function claimsSdJwt(header: JoseHeader, decoded: readonly DecodedSignature[]): boolean {
+function claimsSdJwt(
+  header: JoseHeader,
+  decoded: readonly DecodedSignature[],
+  payload: unknown,
+): boolean {
   if (typeof header.typ === 'string' && SD_JWT_TYP.test(normalizeTyp(header.typ).trim()))
+    return true
+  // RFC 9901 section 4.1: `_sd_alg` and a top-level `_sd` are the issuer-signed JWT's own claims
+  // (RFC 9901 does not require a typ; sdJwtHandler refuses an untyped one, and so must this).
+  if (isJsonObject(payload) && (Object.hasOwn(payload, '_sd_alg') || Object.hasOwn(payload, '_sd')))
     return true
   return decoded.some(
     ({ unprotectedHeader }) =>
