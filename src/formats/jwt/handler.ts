@@ -157,7 +157,7 @@ async function verifyToken(
     builder.fail(
       'format',
       'format_not_enabled',
-      'this is an SD-JWT (typ …+sd-jwt, or disclosures / kb_jwt beside the signature): verify it with verify(), or pass sdJwtHandler before joseHandler to createVerifier',
+      'this is an SD-JWT (typ …+sd-jwt, _sd_alg or _sd claims, or disclosures / kb_jwt beside the signature) and is verified only as one: in its SD-JWT form (issuer JWT~disclosures~), by verify() or by a createVerifier given sdJwtHandler before joseHandler',
     )
     return builder.result()
   }
