@@ -99,7 +99,6 @@ export function position(index: number, length: number): string {
  * - `certificate_not_ca`: a certificate above the leaf is not a CA (basicConstraints cA);
  * - `certificate_key_usage`: a CA without keyCertSign, a leaf without digitalSignature (when the
  *   keyUsage extension is present);
- * - `certificate_extended_key_usage`: the leaf's extKeyUsage lists only unrelated purposes;
  * - `certificate_path_length`: more intermediates below a CA than its pathLenConstraint allows;
  * - `certificate_name_constraints`: a name outside a CA's permitted subtrees, or in an excluded one;
  * - `certificate_untrusted`: no path to a trust anchor (unknown issuer, a bad signature);
@@ -202,7 +201,8 @@ function checkOwnRules(
         'certificate_key_usage',
         'the leaf certificate does not allow digitalSignature (keyUsage)',
       )
-    checkLeafExtendedKeyUsage(summary.extendedKeyUsage, undefined)
+    // extKeyUsage is not checked here: it depends on the caller's requiredExtendedKeyUsage, which
+    // replaces the default rule (checkPathExtendedKeyUsage, on every call, cached chains too).
     return
   }
   if (summary.basicConstraints?.ca !== true)

@@ -113,6 +113,15 @@ describe('requiredExtendedKeyUsage', () => {
       expect(await codesFor(leaf as MadeCert, required)).toEqual(['certificate_extended_key_usage'])
   })
 
+  it('a required purpose that the default rule calls unrelated (serverAuth) is what decides: the leaf listing it verifies', async () => {
+    // The default rule is for callers who name no purpose; run as well, it refused this leaf.
+    const serverAuth: TrustAnchorOptions = { requiredExtendedKeyUsage: ['1.3.6.1.5.5.7.3.1'] }
+    expect(await codesFor(leaves.serverAuth as MadeCert, serverAuth)).toEqual([])
+    expect(await codesFor(leaves.codeSigning as MadeCert, serverAuth)).toEqual([
+      'certificate_extended_key_usage',
+    ])
+  })
+
   it('a malformed list is invalid_argument at createTrustAnchors', () => {
     for (const bad of [[], ['serverAuth'], ['1.2.x'], 'not-a-list'])
       expect(() =>
