@@ -666,14 +666,21 @@ async function responseFor(
   certificate: DecodedCertificate,
   issuer: DecodedCertificate,
 ): Promise<Pkijs.SingleResponse | undefined> {
+  // The certificate's CertID once per hash algorithm, not once per answer: a response may carry
+  // many answers (for other certificates), each would hash the issuer's name and key again.
+  const ids = new Map<string, Pkijs.CertID>()
   for (const single of basic.tbsResponseData.responses) {
     const hashAlgorithm = HASH_OF_OID.get(single.certID.hashAlgorithm.algorithmId)
     if (hashAlgorithm === undefined) continue
-    const id = new pkijs.CertID()
-    await id.createForCertificate(certificate.pkijs, {
-      hashAlgorithm,
-      issuerCertificate: issuer.pkijs,
-    })
+    let id = ids.get(hashAlgorithm)
+    if (id === undefined) {
+      id = new pkijs.CertID()
+      await id.createForCertificate(certificate.pkijs, {
+        hashAlgorithm,
+        issuerCertificate: issuer.pkijs,
+      })
+      ids.set(hashAlgorithm, id)
+    }
     if (id.isEqual(single.certID)) return single
   }
   return undefined
