@@ -8,14 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import {
   SdJwtVcSigner,
   createTrustAnchors,
-  loadPrivateKey,
-  parseCertificate,
   verify,
   type ErrorCode,
-  type Signer,
   type TrustAnchorOptions,
 } from 'credsign'
-import { decodePem } from '../../src/keys/pem.js'
+import { signerOf } from './fixtures/certificate-signer.js'
 import { ChainMaker, LEAF_EXTENSIONS, type MadeCert } from './fixtures/x509-chains.js'
 
 const MDL_DS = '1.0.18013.5.1.2' // ISO/IEC 18013-5 document signer
@@ -59,15 +56,6 @@ beforeAll(() => {
   leaves.mdlUnderMdl = under('mdl-under-mdl', intermediates.mdl, MDL_DS)
   leaves.twoUnderMdl = under('two-under-mdl', intermediates.mdl, `${MDL_DS},1.3.6.1.4.1.55555.7`)
 }, 60_000)
-
-async function signerOf(certificate: MadeCert): Promise<Signer> {
-  const [block] = decodePem(certificate.keyPem)
-  if (block === undefined) throw new Error('no key')
-  const key = await loadPrivateKey('P-256', block.der)
-  const { publicJwk } = await parseCertificate(certificate.pem)
-  if (publicJwk === undefined) throw new Error('no public key')
-  return { id: 'issuer-key', algorithm: 'P-256', publicJwk, sign: (data) => key.sign(data) }
-}
 
 async function codesFor(
   leaf: MadeCert,

@@ -7,15 +7,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   SdJwtVcSigner,
   createTrustAnchors,
-  loadPrivateKey,
-  parseCertificate,
   verify,
   type ErrorCode,
   type RevocationOptions,
-  type Signer,
   type VerificationResult,
 } from 'credsign'
-import { decodePem } from '../../src/keys/pem.js'
+import { signerOf } from './fixtures/certificate-signer.js'
 import { loadX509 } from '../../src/x509/lazy.js'
 import {
   CA_ORIGIN,
@@ -200,15 +197,6 @@ beforeEach(async () => {
   x509.clearRevocationCache()
   x509.clearX5cCache()
 })
-
-async function signerOf(certificate: RevocationCert): Promise<Signer> {
-  const [block] = decodePem(certificate.keyPem)
-  if (block === undefined) throw new Error('no key')
-  const key = await loadPrivateKey('P-256', block.der)
-  const { publicJwk } = await parseCertificate(certificate.pem)
-  if (publicJwk === undefined) throw new Error('no public key')
-  return { id: 'issuer-key', algorithm: 'P-256', publicJwk, sign: (data) => key.sign(data) }
-}
 
 async function sdJwtVc(chain: RevocationCert[]): Promise<string> {
   const signer = await signerOf(chain[0] as RevocationCert)

@@ -11,7 +11,6 @@ import {
   createTrustAnchors,
   generateKeyPair,
   loadPrivateKey,
-  parseCertificate,
   signCompact,
   verify,
   type ErrorCode,
@@ -20,6 +19,7 @@ import {
   type VerifyOptions,
 } from 'credsign'
 import { decodePem } from '../../src/keys/pem.js'
+import { signerOf } from './fixtures/certificate-signer.js'
 import { ISSUER, makeTestChains, type MadeCert, type TestChains } from './fixtures/x509-chains.js'
 
 let chains: TestChains
@@ -28,15 +28,6 @@ const DAY = 86_400_000
 beforeAll(() => {
   chains = makeTestChains()
 }, 60_000)
-
-async function signerOf(certificate: MadeCert): Promise<Signer> {
-  const [block] = decodePem(certificate.keyPem)
-  if (block === undefined) throw new Error('no key')
-  const key = await loadPrivateKey('P-256', block.der)
-  const { publicJwk } = await parseCertificate(certificate.pem)
-  if (publicJwk === undefined) throw new Error('no public key')
-  return { id: 'issuer-key', algorithm: 'P-256', publicJwk, sign: (data) => key.sign(data) }
-}
 
 const x5cOf = (chain: MadeCert[]): string[] => chain.map((certificate) => certificate.x5c)
 
