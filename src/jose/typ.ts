@@ -61,3 +61,25 @@ export function expectedTyp(typ: unknown): readonly string[] | undefined {
   }
   return list as string[]
 }
+
+/** `…+sd-jwt`, or RFC 9901's own media types `sd-jwt` / `sd-jwt+json` (section 11). */
+const SD_JWT_TYP = /(?:^|\+)sd-jwt(?:\+json)?$/
+
+/**
+ * Whether a header `typ` says SD-JWT: `…+sd-jwt`, `sd-jwt` or `sd-jwt+json`, compared as
+ * {@link normalizeTyp} says and trimmed (whitespace around it is no way out of the SD-JWT rules).
+ * The one test behind both joseHandler's refusal of an SD-JWT and sdJwtHandler's of one stripped of
+ * its `~`, so the two cannot drift apart.
+ *
+ * @example
+ *
+ * ```ts
+ * saysSdJwt('application/DC+SD-JWT ') // true
+ * saysSdJwt('vc+jwt') // false
+ * ```
+ *
+ * @internal
+ */
+export function saysSdJwt(typ: unknown): boolean {
+  return typeof typ === 'string' && SD_JWT_TYP.test(normalizeTyp(typ).trim())
+}

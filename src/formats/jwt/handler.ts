@@ -14,7 +14,7 @@ import type {
   VerifyOptions,
 } from '../../verify/types.js'
 import { classifyJwt } from './classify.js'
-import { normalizeTyp } from '../../jose/typ.js'
+import { normalizeTyp, saysSdJwt } from '../../jose/typ.js'
 import { extractDocument, issuerOf, readPayload } from './decode-jwt-credential.js'
 import type { ExtractedDocument } from '../../credential/vc-jose-claims.js'
 import {
@@ -267,13 +267,7 @@ function classifyingHeader(decoded: readonly DecodedSignature[]): JoseHeader {
 }
 
 /**
- * A `typ` (normalized, trimmed) that says SD-JWT: `…+sd-jwt`, or RFC 9901's own media types
- * `sd-jwt` / `sd-jwt+json` (section 11). Whitespace around it is no way out of the SD-JWT rules.
- */
-const SD_JWT_TYP = /(?:^|\+)sd-jwt(?:\+json)?$/
-
-/**
- * Whether a JWS says it is an SD-JWT: a protected `typ` that says so (`SD_JWT_TYP`), a payload with
+ * Whether a JWS says it is an SD-JWT: a protected `typ` that says so (`saysSdJwt`), a payload with
  * `_sd_alg` or a top-level `_sd`, or an unprotected header carrying `disclosures` / `kb_jwt` (the
  * JSON serialization of RFC 9901 section 8).
  */
@@ -282,8 +276,7 @@ function claimsSdJwt(
   decoded: readonly DecodedSignature[],
   payload: unknown,
 ): boolean {
-  if (typeof header.typ === 'string' && SD_JWT_TYP.test(normalizeTyp(header.typ).trim()))
-    return true
+  if (saysSdJwt(header.typ)) return true
   // RFC 9901 section 4.1: `_sd_alg` and a top-level `_sd` are the issuer-signed JWT's own claims
   // (RFC 9901 does not require a typ; sdJwtHandler refuses an untyped one, and so must this).
   if (isJsonObject(payload) && (Object.hasOwn(payload, '_sd_alg') || Object.hasOwn(payload, '_sd')))

@@ -31,7 +31,7 @@ import {
 import { verifyKbJwt } from './key-binding.js'
 import { haipProblems } from './haip.js'
 import { isDid } from '../../did/did-url.js'
-import { normalizeTyp } from '../../jose/typ.js'
+import { saysSdJwt } from '../../jose/typ.js'
 import { checkCertificateBinding, x5cIssuerKey } from '../../verify/x5c-issuer.js'
 import type { X5cIssuerKey } from '../../verify/x5c-issuer.js'
 import { processPayload } from './process.js'
@@ -112,15 +112,13 @@ function isSdJwtTyped(input: unknown): boolean {
   if (typeof input !== 'string' || !COMPACT.test(input)) return false
   try {
     const header = readIssuerJwt({ jws: input, disclosures: [], presented: '' }).header
-    return typeof header.typ === 'string' && SD_JWT_TYP.test(normalizeTyp(header.typ).trim())
+    return saysSdJwt(header.typ)
   } catch {
     return false
   }
 }
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
-/** As joseHandler's: `…+sd-jwt`, or RFC 9901's media types `sd-jwt` / `sd-jwt+json`. */
-const SD_JWT_TYP = /(?:^|\+)sd-jwt(?:\+json)?$/
 
 /**
  * Whether a JWS JSON serialization (flattened or general) is an SD-JWT (RFC 9901 section 8): its
