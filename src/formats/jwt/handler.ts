@@ -1,4 +1,4 @@
-import { CredsignError } from '../../errors/credsign-error.js'
+import { CredsignError, type ErrorCode } from '../../errors/credsign-error.js'
 import { isDid } from '../../did/did-url.js'
 import { checkJwtTimes, epochMilliseconds } from '../../jose/jwt-times.js'
 import { defaultResolver } from '../../resolve/default-resolver.js'
@@ -9,6 +9,7 @@ import { verifyDecoded } from '../../jose/verify-jws.js'
 import type { ResolvedKey } from '../../resolve/types.js'
 import type {
   FormatHandler,
+  VerificationFormat,
   VerificationResult,
   VerifyContext,
   VerifyOptions,
@@ -104,14 +105,23 @@ async function verifyJose(
     return await verifyToken(input, options, context)
   } catch (error) {
     // Every expected failure is recorded as an error above; this is the never-throw backstop.
-    const builder = new ResultBuilder('unknown')
-    builder.fail(
-      'format',
+    return formatFailure(
+      'unknown',
       CredsignError.is(error) ? error.code : 'malformed',
       CredsignError.is(error) ? error.message : 'the input could not be processed',
     )
-    return builder.result()
   }
+}
+
+/** A result that fails with one `format` check: the token is not verified as a JWS at all. */
+function formatFailure(
+  format: VerificationFormat,
+  code: ErrorCode,
+  message: string,
+): VerificationResult {
+  const builder = new ResultBuilder(format)
+  builder.fail('format', code, message)
+  return builder.result()
 }
 
 /**
@@ -141,38 +151,32 @@ async function verifyToken(
     keyHeader = keySelectingHeader(decoded)
     payload = readPayload(split.payload, limits.maxJsonDepth)
   } catch (error) {
-    const builder = new ResultBuilder('jws')
-    builder.fail(
-      'format',
+    return formatFailure(
+      'jws',
       CredsignError.is(error) ? error.code : 'malformed',
       CredsignError.is(error) ? error.message : 'not a JWS',
     )
-    return builder.result()
   }
 
   if (claimsSdJwt(header, parsed.decoded, payload)) {
     // verify() gives SD-JWTs to sdJwtHandler first; a verifier made without it must not verify
     // one here as a plain JWS, which would skip the disclosure and key binding rules.
-    const builder = new ResultBuilder('sd-jwt')
-    builder.fail(
-      'format',
+    return formatFailure(
+      'sd-jwt',
       'format_not_enabled',
       'this is an SD-JWT (typ …+sd-jwt, _sd_alg or _sd claims, or disclosures / kb_jwt beside the signature) and is verified only as one: in its SD-JWT form (issuer JWT~disclosures~), by verify() or by a createVerifier given sdJwtHandler before joseHandler',
     )
-    return builder.result()
   }
 
   if (typeof header.cty === 'string' && normalizeTyp(header.cty) === 'jwt') {
     // RFC 7519 section 7.2 step 8: the claims are the inner JWT's. Nested JWTs are not processed,
     // so the token is refused: verifying the outer signature alone would be a verdict with none
     // of the inner token's claims (exp, aud, typ) checked.
-    const builder = new ResultBuilder('jws')
-    builder.fail(
-      'format',
+    return formatFailure(
+      'jws',
       'unsupported_format',
       'a nested JWT (cty JWT): credsign does not verify nested JWTs; verify the inner JWT itself',
     )
-    return builder.result()
   }
 
   const serialization = parsed.split.serialization
