@@ -214,7 +214,9 @@ export function serializePayload(
   } catch (cause) {
     throw new CredsignError(
       code,
-      'the payload cannot be serialized as JSON (larger than a JavaScript string can hold)',
+      cause instanceof RangeError
+        ? 'the payload cannot be serialized as JSON (larger than a JavaScript string can hold)'
+        : 'the payload cannot be serialized as JSON',
       { cause },
     )
   }
