@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, fromB64u, utf8 } from '../util/bytes.js'
-import { isTaken, markTaken, pickFreeIndex } from '../status/allocation.js'
+import { isTaken, markTaken, pickFreeIndex, takeFreeIndexes } from '../status/allocation.js'
 import {
   checkIndexCount,
   checkStatusChange,
@@ -144,15 +144,9 @@ export class FileStatusListStore implements StatusListStore {
   async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
     checkIndexCount(count)
     return this.#update(id, (file, taken) => {
-      const indexes: number[] = []
-      while (indexes.length < count) {
-        const index = pickFreeIndex(taken, file.definition.size, file.allocated)
-        if (index < 0) break
-        markTaken(taken, index)
-        file.allocated++
-        indexes.push(index)
-      }
+      const indexes = takeFreeIndexes(taken, file.definition.size, file.allocated, count)
       if (indexes.length === 0) throw listFull(id)
+      file.allocated += indexes.length
       return indexes
     })
   }

@@ -95,6 +95,30 @@ export function pickFreeIndex(taken: Uint8Array, size: number, allocated: number
   return -1
 }
 
+/**
+ * A block for a bitmap store's `allocateStatusIndexes`: up to `count` free indexes, each chosen by
+ * {@link pickFreeIndex} among those still free (so the block is distributed as `count` single
+ * allocations are) and marked taken in `taken`. Fewer when fewer are free, none when the list is
+ * full; the caller adds the block's length to its `allocated`.
+ *
+ * @internal
+ */
+export function takeFreeIndexes(
+  taken: Uint8Array,
+  size: number,
+  allocated: number,
+  count: number,
+): number[] {
+  const indexes: number[] = []
+  while (indexes.length < count) {
+    const index = pickFreeIndex(taken, size, allocated + indexes.length)
+    if (index < 0) break
+    markTaken(taken, index)
+    indexes.push(index)
+  }
+  return indexes
+}
+
 /** Marks `index` taken in the bitmap. @internal */
 export function markTaken(taken: Uint8Array, index: number): void {
   taken[index >> 3] = (taken[index >> 3] as number) | (1 << (index & 7))

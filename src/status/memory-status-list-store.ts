@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { isTaken, markTaken, pickFreeIndex } from './allocation.js'
+import { isTaken, markTaken, pickFreeIndex, takeFreeIndexes } from './allocation.js'
 import {
   checkIndexCount,
   checkStatusChange,
@@ -77,16 +77,9 @@ export class MemoryStatusListStore implements StatusListStore {
   async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
     checkIndexCount(count)
     const state = this.#state(id)
-    const indexes: number[] = []
-    // Each pick uniform among the indexes still free, as allocateStatusIndex draws one.
-    while (indexes.length < count) {
-      const index = pickFreeIndex(state.taken, state.definition.size, state.allocated)
-      if (index < 0) break
-      markTaken(state.taken, index)
-      state.allocated++
-      indexes.push(index)
-    }
+    const indexes = takeFreeIndexes(state.taken, state.definition.size, state.allocated, count)
     if (indexes.length === 0) throw listFull(id)
+    state.allocated += indexes.length
     return indexes
   }
 
