@@ -96,10 +96,14 @@ export function pickFreeIndex(taken: Uint8Array, size: number, allocated: number
 }
 
 /**
- * A block for a bitmap store's `allocateStatusIndexes`: up to `count` free indexes, each chosen by
- * {@link pickFreeIndex} among those still free (so the block is distributed as `count` single
- * allocations are) and marked taken in `taken`. Fewer when fewer are free, none when the list is
- * full; the caller adds the block's length to its `allocated`.
+ * A block for a bitmap store's `allocateStatusIndexes`: up to `count` free indexes, each uniform
+ * among those still free (so the block is distributed as `count` single allocations are) and marked
+ * taken in `taken`. Fewer when fewer are free, none when the list is full; the caller adds the
+ * block's length to its `allocated`. Random probes first, as {@link pickFreeIndex}; once the probes
+ * for one index all miss (a crowded list), the free indexes are listed in one pass and the rest of
+ * the block is drawn from that list without replacement — not one pass over the bitmap per index,
+ * which near a full list of 2^20 entries held the event loop (or the file store's lock) for ~80 ms
+ * a block.
  *
  * @internal
  */
@@ -109,12 +113,37 @@ export function takeFreeIndexes(
   allocated: number,
   count: number,
 ): number[] {
+  const wanted = Math.min(count, size - allocated)
   const indexes: number[] = []
-  while (indexes.length < count) {
-    const index = pickFreeIndex(taken, size, allocated + indexes.length)
-    if (index < 0) break
-    markTaken(taken, index)
-    indexes.push(index)
+  probing: while (indexes.length < wanted) {
+    for (let probe = 0; probe < PROBES; probe++) {
+      const index = randomBelow(size)
+      if ((((taken[index >> 3] as number) >> (index & 7)) & 1) === 0) {
+        markTaken(taken, index)
+        indexes.push(index)
+        continue probing
+      }
+    }
+    break
+  }
+  if (indexes.length < wanted) {
+    const free: number[] = []
+    for (let byte = 0; byte < taken.length; byte++) {
+      const bits = taken[byte] as number
+      if (bits === 0xff) continue
+      for (let bit = 0; bit < 8; bit++) {
+        const index = byte * 8 + bit
+        if (index < size && ((bits >> bit) & 1) === 0) free.push(index)
+      }
+    }
+    // A partial Fisher-Yates shuffle: each draw uniform among the free indexes not drawn yet.
+    for (let i = 0; i < free.length && indexes.length < wanted; i++) {
+      const j = i + randomBelow(free.length - i)
+      const index = free[j] as number
+      free[j] = free[i] as number
+      markTaken(taken, index)
+      indexes.push(index)
+    }
   }
   return indexes
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import {
   markTaken,
   pickFreeIndex,
+  takeFreeIndexes,
   randomBelow,
   randomWord,
   uniformBelow,
@@ -154,6 +155,44 @@ describe('pickFreeIndex: uniform among the free indexes', () => {
   it('returns -1 when nothing is free', () => {
     const size = 13
     expect(pickFreeIndex(bitmap(size, Array(size).keys()), size, size)).toBe(-1)
+  })
+})
+
+describe('takeFreeIndexes: a block, uniform among the free indexes, crowded lists in one pass', () => {
+  it('nearly full (the probes miss, the free indexes listed once): every free index, each once', () => {
+    const size = 4093
+    const free = [5, 1234, 1235, 3000, 4087, 4092]
+    const taken = bitmap(
+      size,
+      [...Array(size).keys()].filter((i) => !free.includes(i)),
+    )
+    const block = takeFreeIndexes(taken, size, size - free.length, 1024)
+    expect([...block].sort((a, b) => a - b)).toEqual(free)
+    expect(pickFreeIndex(taken, size, size)).toBe(-1)
+  })
+
+  it('nearly full: a partial block is uniform over the free indexes (first and later draws alike)', () => {
+    const size = 4093
+    const free = [5, 1234, 4087, 4092, 17, 2048]
+    const takenIndexes = [...Array(size).keys()].filter((i) => !free.includes(i))
+    const first = new Map<number, number>()
+    const second = new Map<number, number>()
+    for (let i = 0; i < 12_000; i++) {
+      const block = takeFreeIndexes(bitmap(size, takenIndexes), size, takenIndexes.length, 2)
+      expect(new Set(block).size).toBe(2)
+      first.set(block[0] as number, (first.get(block[0] as number) ?? 0) + 1)
+      second.set(block[1] as number, (second.get(block[1] as number) ?? 0) + 1)
+    }
+    expect([...first.keys()].sort((a, b) => a - b)).toEqual([...free].sort((a, b) => a - b))
+    expectUniform([...first.values()])
+    expectUniform([...second.values()])
+  })
+
+  it('never more than the list has free, none when full', () => {
+    const size = 64
+    const taken = bitmap(size, [...Array(60).keys()])
+    expect(takeFreeIndexes(taken, size, 60, 10).sort((a, b) => a - b)).toEqual([60, 61, 62, 63])
+    expect(takeFreeIndexes(taken, size, 64, 10)).toEqual([])
   })
 })
 
