@@ -27,8 +27,16 @@ export function bigIntFromBytes(bytes: Uint8Array): bigint {
   return value
 }
 
-/** `value` as `length` big-endian bytes (the caller knows it fits). */
-function bytesOfBigInt(value: bigint, length: number): Uint8Array {
+/**
+ * `value` as `length` big-endian bytes (the caller knows it fits).
+ *
+ * @example
+ *
+ * ```ts
+ * bytesOfBigInt(0x0102n, 3) // Uint8Array [0, 1, 2]
+ * ```
+ */
+export function bytesOfBigInt(value: bigint, length: number): Uint8Array {
   const out = new Uint8Array(length)
   let rest = value
   for (let i = length - 1; i >= 0; i--) {

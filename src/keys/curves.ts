@@ -1,7 +1,12 @@
 import { copyBytes } from '../util/bytes.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { byteKey, Lru } from '../util/lru.js'
-import { decodeWeierstrassPoint, type WeierstrassField } from './curve-points.js'
+import {
+  bigIntFromBytes,
+  bytesOfBigInt,
+  decodeWeierstrassPoint,
+  type WeierstrassField,
+} from './curve-points.js'
 import type { KeyAlgorithm } from './types.js'
 
 /**
@@ -183,15 +188,10 @@ export function toLowS(curve: EcCurveInfo, signature: Uint8Array): Uint8Array {
   const size = curve.size
   if (signature.length !== 2 * size)
     throw new CredsignError('invalid_argument', 'ECDSA signature has the wrong length')
-  let s = 0n
-  for (let i = size; i < 2 * size; i++) s = (s << 8n) | BigInt(signature[i] as number)
+  const s = bigIntFromBytes(signature.subarray(size))
   const order = EC_ORDERS[curve.algorithm]
   if (s <= order >> 1n) return signature
-  let low = order - s
   const out = new Uint8Array(signature)
-  for (let i = 2 * size - 1; i >= size; i--) {
-    out[i] = Number(low & 0xffn)
-    low >>= 8n
-  }
+  out.set(bytesOfBigInt(order - s, size), size)
   return out
 }
