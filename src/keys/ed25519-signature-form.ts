@@ -3,7 +3,7 @@
  * credsign's one Ed25519 verification rule: ed25519-verify.ts). Byte comparisons against constants
  * only, so `verifySignature` checks it without loading a curve library.
  */
-import { ED25519_P as P } from './curve-points.js'
+import { bytesOfBigInt, ED25519_P as P } from './curve-points.js'
 
 /** The prime order L of the base point: 2^252 + 27742317777372353535851937790883648493. */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
@@ -43,13 +43,7 @@ const P_MINUS_1_BYTES = littleEndian32(P - 1n)
 const ONE_BYTES = littleEndian32(1n)
 
 function littleEndian32(value: bigint): Uint8Array {
-  const out = new Uint8Array(32)
-  let rest = value
-  for (let i = 0; i < 32; i++) {
-    out[i] = Number(rest & 0xffn)
-    rest >>= 8n
-  }
-  return out
+  return bytesOfBigInt(value, 32).reverse()
 }
 
 /**
