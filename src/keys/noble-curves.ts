@@ -8,7 +8,7 @@ import type { EcAlgorithm } from './curves.js'
  * The @noble/curves ECDSA implementation of each curve (its ECDSA hashes with the curve's hash:
  * SHA-256, SHA-384 or SHA-512), for signing, key generation and public key derivation. Kept apart
  * from the constants in curves.ts so that code which only parses or checks keys does not load noble
- * (verifySignature loads noble-ecdsa-verify.ts instead, lazily).
+ * (key-parts.ts' `loadNobleCurves` and noble-verify.ts load it, both lazily).
  *
  * @example
  *

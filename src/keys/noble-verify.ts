@@ -6,9 +6,9 @@ import { NOBLE_CURVES } from './noble-curves.js'
  * ECDSA on the curves the platform lacks (secp256k1; P-521 on some engines) or under
  * `backend: 'noble'`, and Ed25519 where WebCrypto lacks it (ed25519-verify.ts).
  *
- * Why one module, importing noble itself (not noble-curves.ts, which the signing code imports
- * statically): a module that both a static and a dynamic import reach ends up in a chunk that
- * esbuild-style code splitting loads with the entry, putting noble back into every bundle; and each
+ * Why one module: a module that both a static and a dynamic import reach ends up in a chunk that
+ * esbuild-style code splitting loads with the entry, putting noble back into every bundle (so
+ * noble-curves.ts, imported here, must only ever be reached through `import()`); and each
  * lazily loaded module that shares files with the entry's bundle splits those files into a chunk of
  * their own, which costs gzip context. One lazy module keeps that to one split.
  */
