@@ -28,6 +28,7 @@
  * @internal
  */
 export function copyJsonData(value: unknown): unknown {
+  walked = 0
   try {
     return walk(value, 0)
   } catch {
@@ -46,6 +47,17 @@ const MAX_WALK_DEPTH = 200
  */
 const MAX_WALK_ARRAY_LENGTH = 100_000
 
+/**
+ * More values than this (objects, arrays and their members, counted each time they are reached) and
+ * the value goes to JSON: a caller's object that refers to one array from many places is copied
+ * once per reference, so without a bound a small object graph could fill memory and crash the
+ * process where JSON fails with its string-length RangeError. Far above any credential.
+ */
+const MAX_WALK_VALUES = 2_000_000
+
+/** Values reached by the current walk (copyJsonData is synchronous: one walk at a time). */
+let walked = 0
+
 /** Thrown inside the walk to hand the value to JSON. */
 const NOT_PLAIN = new Error('not plain JSON data')
 
@@ -54,6 +66,7 @@ const arrayPrototype = Array.prototype
 const objectToString = Object.prototype.toString
 
 function walk(value: unknown, depth: number): unknown {
+  if (++walked > MAX_WALK_VALUES) throw NOT_PLAIN
   switch (typeof value) {
     case 'string':
     case 'boolean':

@@ -175,6 +175,14 @@ describe('copyJsonData', () => {
     expect(() => copyJsonData({ huge })).toThrow(RangeError)
   }, 60_000)
 
+  it('an object graph that reuses one array from many places: the same result as JSON (past the walk budget, JSON copies it)', () => {
+    // 2^21 references to small arrays: more values than the walk copies before handing over.
+    let shared: unknown = ['leaf', 1]
+    for (let i = 0; i < 21; i++) shared = [shared, shared]
+    // Compared as text: a deep equality over 2^22 nodes would take minutes.
+    expect(JSON.stringify(copyJsonData({ shared }))).toBe(JSON.stringify({ shared }))
+  }, 60_000)
+
   it('returns undefined where JSON writes nothing', () => {
     expect(copyJsonData(undefined)).toBeUndefined()
     expect(copyJsonData(() => 1)).toBeUndefined()
