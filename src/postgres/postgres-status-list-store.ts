@@ -232,9 +232,13 @@ export class PostgresStatusListStore implements StatusListStore {
     checkIndexCount(count)
     const { q } = this.#names
     const size = await this.#sizeOf(id)
-    const insert = `INSERT INTO ${q.statusListEntries} (list_id, idx)
-                    SELECT $1, candidate FROM unnest($2::integer[]) AS candidate
-                    ON CONFLICT DO NOTHING RETURNING idx`
+    // The indexes taken come back as one integer[] value, not one row each: the driver builds an
+    // object per row, and a block is up to 1,024 of them.
+    const insert = `WITH taken AS (
+                      INSERT INTO ${q.statusListEntries} (list_id, idx)
+                      SELECT $1, candidate FROM unnest($2::integer[]) AS candidate
+                      ON CONFLICT DO NOTHING RETURNING idx)
+                    SELECT coalesce(array_agg(idx), '{}') AS taken FROM taken`
     for (let round = 0; round < PROBES; round++) {
       // Ascending: concurrent multi-row inserts that meet on a key wait for each other in one
       // order, never in a cycle (a deadlock otherwise, 40P01). The block is a random set; its order
@@ -244,7 +248,8 @@ export class PostgresStatusListStore implements StatusListStore {
       const { rows } = await this.#connector.run('allocate status list indexes', (query) =>
         query(insert, [id, candidates]),
       )
-      if (rows.length > 0) return rows.map((row) => Number(row.idx))
+      const taken = (rows[0]?.taken ?? []) as unknown[]
+      if (taken.length > 0) return taken.map(Number)
     }
     return [await this.#allocateCrowded(id, size)]
   }
