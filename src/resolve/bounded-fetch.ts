@@ -109,10 +109,7 @@ export async function fetchBoundedBytes(url: string, request: BoundedRequest): P
   whenStopped.catch(() => undefined) // observed through race(); never an unhandled rejection
   const race = <T>(step: Promise<T>): Promise<T> => Promise.race([step, whenStopped])
 
-  const timer = setTimeout(
-    () => stop(resolutionFailed(`no complete response within ${timeoutMs} ms`)),
-    timeoutMs,
-  )
+  const timer = setTimeout(() => stop(noCompleteResponse(timeoutMs)), timeoutMs)
   const onCallerAbort = (): void => stop(callerAborted(signal))
   signal?.addEventListener('abort', onCallerAbort, { once: true })
 
@@ -144,6 +141,36 @@ export async function fetchBoundedBytes(url: string, request: BoundedRequest): P
     // Releases the connection of a response whose body was not read to the end (no-op otherwise).
     if (stopped === undefined) controller.abort(resolutionFailed('request finished'))
   }
+}
+
+/**
+ * Waits for `step` (a bounded fetch another caller started, say) at most `timeoutMs`: then rejects
+ * as {@link fetchBoundedBytes} does when its own timeout ends it (`key_resolution_failed`, "no
+ * complete response within … ms"). `step` itself goes on.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const shared: Promise<Uint8Array>
+ * const der = await withinTimeout(shared, 5000)
+ * ```
+ *
+ * @internal
+ */
+export async function withinTimeout<T>(step: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(noCompleteResponse(timeoutMs)), timeoutMs)
+  })
+  try {
+    return await Promise.race([step, timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function noCompleteResponse(timeoutMs: number): CredsignError {
+  return resolutionFailed(`no complete response within ${timeoutMs} ms`)
 }
 
 function callerAborted(signal: AbortSignal | undefined): CredsignError {

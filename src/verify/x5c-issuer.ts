@@ -6,7 +6,7 @@ import { sanNamesIssuer } from '../x509/san-issuer.js'
 import type { X5cKey } from '../x509/x5c-key.js'
 import type { RevocationContext } from '../x509/revocation.js'
 import type { TrustAnchors } from '../x509/trust-anchors.js'
-import { fetchBoundedBytes } from '../resolve/bounded-fetch.js'
+import { fetchBoundedBytes, withinTimeout } from '../resolve/bounded-fetch.js'
 import { clip } from './document-checks.js'
 import type { ResultBuilder } from './result-builder.js'
 import type { VerifyOptions } from './types.js'
@@ -84,25 +84,24 @@ function revocationContext(revocation: TrustAnchors['revocation']): RevocationCo
   // verify() for 36 timeouts (three minutes with the defaults) when every location hangs.
   const budgetMs = 2 * timeoutMs
   const deadline = Date.now() + budgetMs
+  /** How long a fetch this verification starts now may run; throws when its budget is spent. */
+  const fetchTimeLimitMs = (): number => {
+    const left = deadline - Date.now()
+    if (left <= 0)
+      throw new CredsignError(
+        'revocation_unavailable',
+        `the time for revocation fetches of this verification (${budgetMs} ms) is spent`,
+      )
+    return Math.min(timeoutMs, left)
+  }
   return {
     mode: revocation.mode,
     cacheMs: revocation.cacheMs,
-    fetchBytes: (url, mediaTypes) => {
-      const left = deadline - Date.now()
-      if (left <= 0)
-        return Promise.reject(
-          new CredsignError(
-            'revocation_unavailable',
-            `the time for revocation fetches of this verification (${budgetMs} ms) is spent`,
-          ),
-        )
-      return fetchBoundedBytes(url, {
-        fetch,
-        timeoutMs: Math.min(timeoutMs, left),
-        maxBytes,
-        mediaTypes,
-      })
-    },
+    fetchBytes: async (url, mediaTypes) =>
+      fetchBoundedBytes(url, { fetch, timeoutMs: fetchTimeLimitMs(), maxBytes, mediaTypes }),
+    // A fetch another verification started runs under that one's limits (a longer timeout, maybe):
+    // this one stops waiting at its own, with the error its own fetch would have ended in.
+    waitForShared: async (shared) => withinTimeout(shared, fetchTimeLimitMs()),
   }
 }
 

@@ -212,18 +212,17 @@ function checkOwnRules(
 }
 
 /**
- * The rules a certificate obeys on its own, whatever it certifies: valid at `now`, not signed over
- * a broken hash, no critical extension credsign does not process (`alsoUnderstood`: those the
- * caller processes besides). For the x5c path and a delegated OCSP responder (revocation.ts).
- * Errors: `certificate_not_yet_valid`, `certificate_expired`, `certificate_untrusted`,
+ * The rules a certificate obeys on its own, whatever it certifies: valid at `now`
+ * ({@link checkValidityPeriod}), and {@link checkCertificateForm}'s. For the x5c path. Errors:
+ * `certificate_not_yet_valid`, `certificate_expired`, `certificate_untrusted`,
  * `certificate_critical_extension`, naming the certificate as `where`.
  *
  * @example
  *
  * ```ts
- * declare const responder: DecodedCertificate
+ * declare const certificate: DecodedCertificate
  * declare const pkijs: typeof import('pkijs')
- * checkCertificateBasics(pkijs, responder, 'the OCSP responder', Date.now())
+ * checkCertificateBasics(pkijs, certificate, 'the leaf certificate', Date.now())
  * ```
  *
  * @internal
@@ -235,11 +234,58 @@ export function checkCertificateBasics(
   now: number,
   alsoUnderstood: ReadonlySet<string> = new Set(),
 ): void {
+  checkValidityPeriod(certificate.summary, where, now)
+  checkCertificateForm(pkijs, certificate, where, alsoUnderstood)
+}
+
+/**
+ * A certificate (its summary's validity) is valid at `now`: else `certificate_not_yet_valid` or
+ * `certificate_expired`, naming it as `where`. Apart from {@link checkCertificateForm} for a
+ * delegated OCSP responder (revocation.ts), whose answer several verifications may share, each at
+ * its own time.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const responder: DecodedCertificate
+ * checkValidityPeriod(responder.summary, 'the responder certificate', Date.now())
+ * ```
+ *
+ * @internal
+ */
+export function checkValidityPeriod(
+  validity: Pick<CertificateSummary, 'notBefore' | 'notAfter'>,
+  where: string,
+  now: number,
+): void {
+  if (Date.parse(validity.notBefore) > now)
+    fail('certificate_not_yet_valid', `${where} is not valid before ${validity.notBefore}`)
+  if (Date.parse(validity.notAfter) < now)
+    fail('certificate_expired', `${where} expired at ${validity.notAfter}`)
+}
+
+/**
+ * The rules a certificate obeys on its own at any time: not signed over a broken hash, no critical
+ * extension credsign does not process (`alsoUnderstood`: those the caller processes besides).
+ * Errors: `certificate_untrusted`, `certificate_critical_extension`, naming it as `where`.
+ *
+ * @example
+ *
+ * ```ts
+ * declare const responder: DecodedCertificate
+ * declare const pkijs: typeof import('pkijs')
+ * checkCertificateForm(pkijs, responder, 'the OCSP responder')
+ * ```
+ *
+ * @internal
+ */
+export function checkCertificateForm(
+  pkijs: typeof Pkijs,
+  certificate: DecodedCertificate,
+  where: string,
+  alsoUnderstood: ReadonlySet<string> = new Set(),
+): void {
   const { summary } = certificate
-  if (Date.parse(summary.notBefore) > now)
-    fail('certificate_not_yet_valid', `${where} is not valid before ${summary.notBefore}`)
-  if (Date.parse(summary.notAfter) < now)
-    fail('certificate_expired', `${where} expired at ${summary.notAfter}`)
   // Every x5c certificate is signed by the next one or an anchor, a responder by its CA: a SHA-1 or
   // MD5 signature there is forgeable by a chosen-prefix collision. (An anchor's own self-signature
   // proves nothing and is not looked at.)

@@ -5,8 +5,13 @@ import { b64u, constantTimeEqual, subtle, toArrayBufferView, toHex } from '../ut
 import { BoundedMap } from './bounded-map.js'
 import { codecs } from './core-codecs.js'
 import { decodeCertificate } from './parse.js'
-import type { DecodedCertificate } from './parse.js'
-import { checkCertificateBasics, position, weakSignatureAlgorithm } from './path-validation.js'
+import type { CertificateSummary, DecodedCertificate } from './parse.js'
+import {
+  checkCertificateForm,
+  checkValidityPeriod,
+  position,
+  weakSignatureAlgorithm,
+} from './path-validation.js'
 import { loadPkijs } from './pkijs.js'
 
 /*
@@ -18,7 +23,10 @@ import { loadPkijs } from './pkijs.js'
  * credsign checks those here.
  *
  * Caches: verified CRLs by URL and issuer (name and key), until their nextUpdate (and at most the
- * reader's `cacheMs`); OCSP answers by issuer and serial, the same way. A failure is never cached.
+ * reader's `cacheMs`), at most 64 of them and CRL_CACHE_MAX_WEIGHT in all; OCSP answers by issuer
+ * and serial, the same way. A failure is never cached. Concurrent verifications share one fetch
+ * (and its verification) of a CRL or an OCSP answer while it is in flight (see {@link sharedLoad}),
+ * each waiting for it no longer than its own fetch would have run.
  */
 
 /**
@@ -41,6 +49,18 @@ export interface RevocationContext {
   cacheMs: number
   /** GETs `url` (bounded, no redirects) and returns the body; throws on any failure. */
   fetchBytes: (url: string, mediaTypes: readonly string[]) => Promise<Uint8Array>
+  /**
+   * Waits for `shared`, a fetch another verification started, no longer than this verification
+   * would let a fetch of its own run from now (its timeout, within its time budget): then rejects
+   * as `fetchBytes` would. Without it a verification waits as long as the fetch it joined runs.
+   */
+  waitForShared?: <T>(shared: Promise<T>) => Promise<T>
+}
+
+/** A {@link RevocationContext} for one {@link checkRevocation} call. */
+interface CheckContext extends RevocationContext {
+  /** Wall-clock ms when this check began (a `cacheMs: 0` check joins only fetches begun since). */
+  startedAt: number
 }
 
 const CRL_MEDIA_TYPES = [
@@ -97,6 +117,8 @@ interface CrlScope {
 
 interface CrlEntry {
   revoked: ReadonlySet<string>
+  /** Roughly the bytes it holds (see {@link crlWeight}): the CRL cache's total is bounded. */
+  weight: number
   scope: CrlScope
   thisUpdate: number
   nextUpdate: number
@@ -109,9 +131,15 @@ interface OcspEntry {
   thisUpdate: number
   freshUntil: number
   /**
-   * When the delegated responder certificate that signed it is valid (epoch ms; the whole time line
-   * when the CA signed it itself: the chain's own validation covers the CA). A cached answer is
-   * used only at a verification time inside it: it was checked at the first `now` only.
+   * The validity of the delegated responder certificate that signed it; undefined when the CA
+   * signed it itself (the chain's own validation covers the CA). Checked at each verification's own
+   * `now` (responderValidAt), not when the answer was verified: verifications at other times share
+   * the answer. (Only the dates are kept: not the certificate, for the cache's size.)
+   */
+  responderValidity: Pick<CertificateSummary, 'notBefore' | 'notAfter'> | undefined
+  /**
+   * When that responder certificate is valid (epoch ms; the whole time line for the CA). A cached
+   * answer is used only at a verification time inside it: else it is fetched again.
    */
   signerValidFrom: number
   signerValidUntil: number
@@ -119,10 +147,33 @@ interface OcspEntry {
   fetchedAt: number
 }
 
-const crls = new BoundedMap<CrlEntry>(64)
+/**
+ * The most the cached CRLs weigh in all (their {@link crlWeight}s). Each CRL may be up to the trust
+ * anchors' `maxBytes` (64 MiB at most): 64 of them could otherwise hold gigabytes. A CRL heavier
+ * than this alone is used but not cached (fetched again by the next verification).
+ */
+const CRL_CACHE_MAX_WEIGHT = 16 * 1024 * 1024
+/** What {@link crlWeight} counts per revoked serial beyond its characters (string, set slot). */
+const SERIAL_OVERHEAD_BYTES = 64
+/** What {@link crlWeight} counts per CRL beyond its serials and locations. */
+const CRL_OVERHEAD_BYTES = 256
+
+const crls = new BoundedMap<CrlEntry>(64, {
+  of: (entry) => entry.weight,
+  max: CRL_CACHE_MAX_WEIGHT,
+})
 const ocspAnswers = new BoundedMap<OcspEntry>(1024)
+
+/** A fetch (and verification) in flight, shared by the verifications that need it meanwhile. */
+interface Load<T> {
+  /** Wall-clock ms when the fetch began. */
+  startedAt: number
+  promise: Promise<T>
+}
 /** CRL fetches in flight, by the CRL cache's key. */
-const crlLoads = new Map<string, Promise<CrlEntry>>()
+const crlLoads = new Map<string, Load<CrlEntry>>()
+/** OCSP fetches in flight, by the OCSP cache's key and the request's URL. */
+const ocspLoads = new Map<string, Load<OcspEntry>>()
 
 /**
  * Whether a cached answer is no longer reused: past its nextUpdate, or older than this caller's
@@ -158,13 +209,14 @@ export async function checkRevocation(
   now: number,
   context: RevocationContext,
 ): Promise<string> {
+  const check: CheckContext = { ...context, startedAt: Date.now() }
   const pkijs = await loadPkijs()
   const answers: string[] = []
   for (let index = 0; index + 1 < path.length; index++) {
     const certificate = path[index] as DecodedCertificate
     const issuer = path[index + 1] as DecodedCertificate
     const where = position(index, path.length - 1)
-    answers.push(await certificateStatus(pkijs, certificate, issuer, where, now, context))
+    answers.push(await certificateStatus(pkijs, certificate, issuer, where, now, check))
   }
   return `revocation: ${answers.join(', ')}`
 }
@@ -175,7 +227,7 @@ async function certificateStatus(
   issuer: DecodedCertificate,
   where: string,
   now: number,
-  context: RevocationContext,
+  context: CheckContext,
 ): Promise<string> {
   const sources = [
     ...crlUrls(pkijs, certificate).map((url) => ({ kind: 'CRL', url })),
@@ -254,17 +306,81 @@ function ocspUrls(pkijs: typeof Pkijs, certificate: DecodedCertificate): string[
   return urls
 }
 
-async function fetched(
-  url: string,
-  mediaTypes: readonly string[],
-  context: RevocationContext,
-): Promise<Uint8Array> {
+/**
+ * `step` (getting the bytes at `url`, or waiting for another's fetch of them); any failure of it is
+ * `revocation_unavailable`.
+ */
+async function unavailableOnFailure<T>(url: string, step: () => Promise<T>): Promise<T> {
   try {
-    return await context.fetchBytes(url, mediaTypes)
+    return await step()
   } catch (cause) {
     const reason = CredsignError.is(cause) ? cause.message : 'the request failed'
     return fail('revocation_unavailable', `${url}: ${reason}`, cause)
   }
+}
+
+function fetched(
+  url: string,
+  mediaTypes: readonly string[],
+  context: RevocationContext,
+): Promise<Uint8Array> {
+  return unavailableOnFailure(url, () => context.fetchBytes(url, mediaTypes))
+}
+
+/**
+ * The outcome of the load in flight under `key` in `loads`, or of a new one (`start`) that
+ * verifications needing the same key meanwhile join. The load is forgotten once it settles: its
+ * answer is kept only by the caches' own rules, and a failure is not kept at all (it is shared only
+ * with the verifications that were waiting for it, as their own fetch would have failed).
+ *
+ * A waiter waits no longer than its own fetch would have run ({@link RevocationContext}
+ * `waitForShared`), then fails as that fetch would (`revocation_unavailable` at `url`, its own
+ * fetch's URL); the load goes on for the others.
+ *
+ * Which loads a caller joins: the answer a load brings was made after the load began, so a load is
+ * joined when that answer cannot be older than what the caller accepts: begun after this check
+ * began (an answer as new as one of its own fetch would be), or within its `cacheMs` (the age it
+ * accepts of a cached answer). So `cacheMs: 0` (no reuse) joins only loads begun since its check
+ * began, never an earlier one: that one's answer may have been made before this caller asked, and
+ * taking it would be reuse. Such a caller fetches its own, which later callers join.
+ */
+async function sharedLoad<T>(
+  loads: Map<string, Load<T>>,
+  key: string,
+  url: string,
+  context: CheckContext,
+  start: () => Promise<T>,
+): Promise<T> {
+  const inFlight = loads.get(key)
+  const oldestAccepted = Math.min(context.startedAt, Date.now() - context.cacheMs)
+  if (inFlight !== undefined && inFlight.startedAt >= oldestAccepted)
+    return joined(inFlight.promise, url, context)
+  const load: Load<T> = { startedAt: Date.now(), promise: start() }
+  loads.set(key, load)
+  // Only this load: a `cacheMs: 0` caller's newer load may have taken its place meanwhile.
+  const forget = (): void => {
+    if (loads.get(key) === load) loads.delete(key)
+  }
+  load.promise.then(forget, forget)
+  return load.promise
+}
+
+/** Waits for `load` (another verification's) within this verification's own time limit. */
+async function joined<T>(load: Promise<T>, url: string, context: RevocationContext): Promise<T> {
+  const { waitForShared } = context
+  if (waitForShared === undefined) return load
+  // The load's own failure (revocation_invalid, say) is passed on as it is; only the wait's (this
+  // verification's time is up) is this caller's revocation_unavailable at `url`.
+  const outcome = await unavailableOnFailure(url, () =>
+    waitForShared(
+      load.then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    ),
+  )
+  if (!outcome.ok) throw outcome.error
+  return outcome.value
 }
 
 /**
@@ -301,7 +417,7 @@ async function crlStatus(
   issuer: DecodedCertificate,
   url: string,
   now: number,
-  context: RevocationContext,
+  context: CheckContext,
 ): Promise<'good' | 'revoked'> {
   const cacheKey = `${url}\u0000${issuerCacheKey(issuer)}`
   let entry = context.cacheMs > 0 ? crls.get(cacheKey) : undefined
@@ -311,19 +427,11 @@ async function crlStatus(
   }
   if (entry === undefined) {
     // Concurrent verifications of tokens under one CA share one fetch (a busy verifier at a CRL's
-    // nextUpdate would otherwise fetch it once per request in flight).
-    let load = crlLoads.get(cacheKey)
-    if (load === undefined) {
-      const started = (async () =>
-        verifiedCrl(pkijs, await fetched(url, CRL_MEDIA_TYPES, context), issuer, url))()
-      crlLoads.set(cacheKey, started)
-      started.then(
-        () => crlLoads.delete(cacheKey),
-        () => crlLoads.delete(cacheKey),
-      )
-      load = started
-    }
-    entry = await load
+    // nextUpdate would otherwise fetch it once per request in flight). What is shared does not
+    // depend on this caller's `now`: the CRL's dates and scope are checked below, by each.
+    entry = await sharedLoad(crlLoads, cacheKey, url, context, async () =>
+      verifiedCrl(pkijs, await fetched(url, CRL_MEDIA_TYPES, context), issuer, url),
+    )
     if (context.cacheMs > 0) crls.set(cacheKey, entry)
   }
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)
@@ -348,6 +456,17 @@ async function crlStatus(
       `the CRL ${url} covers only ${scope.onlyCaCerts ? 'CA' : 'end-entity'} certificates (issuingDistributionPoint), not ${certificate.summary.subject}`,
     )
   return entry.revoked.has(serialKey(certificate.pkijs.serialNumber)) ? 'revoked' : 'good'
+}
+
+/**
+ * Roughly the bytes a cached CRL holds: its revoked serials (hex strings in a set) and the
+ * locations of its scope. Not its DER size: what is kept is the decoded list, not the bytes.
+ */
+function crlWeight(revoked: ReadonlySet<string>, scope: CrlScope): number {
+  let weight = CRL_OVERHEAD_BYTES
+  for (const serial of revoked) weight += serial.length + SERIAL_OVERHEAD_BYTES
+  for (const location of scope.locations ?? []) weight += 2 * location.length
+  return weight
 }
 
 /**
@@ -458,6 +577,7 @@ async function verifiedCrl(
   const next = (nextUpdate as Date).getTime()
   return {
     revoked,
+    weight: crlWeight(revoked, scope),
     scope,
     thisUpdate: crl.thisUpdate.value.getTime(),
     nextUpdate: next,
@@ -473,7 +593,7 @@ async function ocspStatus(
   issuer: DecodedCertificate,
   url: string,
   now: number,
-  context: RevocationContext,
+  context: CheckContext,
 ): Promise<'good' | 'revoked'> {
   const cacheKey = `${issuerCacheKey(issuer)}\u0000${serialKey(certificate.pkijs.serialNumber)}`
   let entry = context.cacheMs > 0 ? ocspAnswers.get(cacheKey) : undefined
@@ -495,8 +615,22 @@ async function ocspStatus(
     })
     const der = new Uint8Array(request.toSchema(true).toBER(false))
     const target = `${url}${url.endsWith('/') ? '' : '/'}${encodeURIComponent(codecs().base64.encode(der))}`
-    const body = await fetched(target, OCSP_MEDIA_TYPES, context)
-    entry = await verifiedOcsp(pkijs, body, certificate, issuer, url, now)
+    // Concurrent verifications of one certificate share one request to its responder (N of them
+    // made N requests: a load amplifier against the responder). What is shared does not depend on
+    // this caller's `now`: the answer's dates and its responder's validity are checked below, by
+    // each at its own time.
+    entry = await sharedLoad(ocspLoads, `${cacheKey}\u0000${target}`, target, context, async () =>
+      verifiedOcsp(
+        pkijs,
+        await fetched(target, OCSP_MEDIA_TYPES, context),
+        certificate,
+        issuer,
+        url,
+      ),
+    )
+    // (A cached answer passed this already: it is used only at a time inside its responder's
+    // validity, above.)
+    responderValidAt(entry, url, now)
     if (context.cacheMs > 0) ocspAnswers.set(cacheKey, entry)
   }
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)
@@ -509,13 +643,29 @@ async function ocspStatus(
   return entry.status
 }
 
+/**
+ * The delegated responder that signed `entry` is valid at `now` (RFC 6960 section 4.2.2.2: the
+ * responder certificate is checked as any other), else `revocation_invalid`.
+ */
+function responderValidAt(entry: OcspEntry, url: string, now: number): void {
+  if (entry.responderValidity === undefined) return
+  try {
+    checkValidityPeriod(entry.responderValidity, 'the responder certificate', now)
+  } catch (error) {
+    if (!CredsignError.is(error)) throw error
+    fail(
+      'revocation_invalid',
+      `the OCSP response of ${url} is signed by a responder certificate that is not usable: ${error.message}`,
+    )
+  }
+}
+
 async function verifiedOcsp(
   pkijs: typeof Pkijs,
   body: Uint8Array,
   certificate: DecodedCertificate,
   issuer: DecodedCertificate,
   url: string,
-  now: number,
 ): Promise<OcspEntry> {
   const invalid = (why: string, cause?: unknown): never =>
     fail('revocation_invalid', `the OCSP response of ${url} ${why}`, cause)
@@ -535,11 +685,7 @@ async function verifiedOcsp(
     if (CredsignError.is(cause)) throw cause
     return invalid('is not a DER OCSPResponse', cause)
   }
-  const {
-    signer,
-    validFrom: signerValidFrom,
-    validUntil: signerValidUntil,
-  } = await authorizedResponder(pkijs, basic, issuer, now, invalid)
+  const { signer, responder } = await authorizedResponder(pkijs, basic, issuer, invalid)
   const algorithm = basic.signatureAlgorithm.algorithmId
   if (weakSignatureAlgorithm(pkijs, basic.signatureAlgorithm) !== undefined)
     invalid(`is signed with a weak algorithm (${algorithm})`)
@@ -581,8 +727,12 @@ async function verifiedOcsp(
     status,
     thisUpdate,
     freshUntil,
-    signerValidFrom,
-    signerValidUntil,
+    responderValidity:
+      responder === undefined
+        ? undefined
+        : { notBefore: responder.summary.notBefore, notAfter: responder.summary.notAfter },
+    signerValidFrom: responder === undefined ? -Infinity : Date.parse(responder.summary.notBefore),
+    signerValidUntil: responder === undefined ? Infinity : Date.parse(responder.summary.notAfter),
     fetchedAt: Date.now(),
   }
 }
@@ -591,16 +741,16 @@ async function verifiedOcsp(
  * The certificate that may sign an OCSP answer for `issuer`'s certificates (RFC 6960 section
  * 4.2.2.2): the issuing CA itself, or a delegated responder certificate carried in the response,
  * issued (and signed) by that CA, with id-kp-OCSPSigning in its extKeyUsage, digitalSignature when
- * it has keyUsage, and valid at the verification time. A responder trusted only through another CA
- * is refused.
+ * it has keyUsage (and valid at the verification time: responderValidAt, by each verification that
+ * uses the answer). A responder trusted only through another CA is refused. `responder` is
+ * undefined when the CA signed the answer itself.
  */
 async function authorizedResponder(
   pkijs: typeof Pkijs,
   basic: Pkijs.BasicOCSPResponse,
   issuer: DecodedCertificate,
-  now: number,
   invalid: (why: string) => never,
-): Promise<{ signer: Pkijs.Certificate; validFrom: number; validUntil: number }> {
+): Promise<{ signer: Pkijs.Certificate; responder: DecodedCertificate | undefined }> {
   const responderId = basic.tbsResponseData.responderID as unknown
   const matches = async (candidate: Pkijs.Certificate): Promise<boolean> => {
     if (responderId instanceof pkijs.RelativeDistinguishedNames)
@@ -612,8 +762,7 @@ async function authorizedResponder(
     const digest = new Uint8Array(await subtle().digest('SHA-1', toArrayBufferView(key)))
     return constantTimeEqual(digest, keyHash)
   }
-  if (await matches(issuer.pkijs))
-    return { signer: issuer.pkijs, validFrom: -Infinity, validUntil: Infinity }
+  if (await matches(issuer.pkijs)) return { signer: issuer.pkijs, responder: undefined }
   for (const candidate of basic.certs ?? []) {
     if (!(await matches(candidate))) continue
     if (!candidate.issuer.isEqual(issuer.pkijs.subject))
@@ -638,24 +787,14 @@ async function authorizedResponder(
     if (summary.keyUsage !== undefined && !summary.keyUsage.includes('digitalSignature'))
       invalid('is signed by a responder certificate without digitalSignature (keyUsage)')
     try {
-      // The x5c certificates' own rules: validity at `now`, no SHA-1/MD5 signature, no unknown
-      // critical extension (id-pkix-ocsp-nocheck is understood: its revocation is not checked).
-      checkCertificateBasics(
-        pkijs,
-        responder,
-        'the responder certificate',
-        now,
-        RESPONDER_EXTENSIONS,
-      )
+      // The x5c certificates' own rules but validity: no SHA-1/MD5 signature, no unknown critical
+      // extension (id-pkix-ocsp-nocheck is understood: its revocation is not checked).
+      checkCertificateForm(pkijs, responder, 'the responder certificate', RESPONDER_EXTENSIONS)
     } catch (error) {
       if (!CredsignError.is(error)) throw error
       invalid(`is signed by a responder certificate that is not usable: ${error.message}`)
     }
-    return {
-      signer: candidate,
-      validFrom: Date.parse(summary.notBefore),
-      validUntil: Date.parse(summary.notAfter),
-    }
+    return { signer: candidate, responder }
   }
   return invalid(`is signed neither by ${issuer.summary.subject} nor by a responder it delegated`)
 }

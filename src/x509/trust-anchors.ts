@@ -79,11 +79,15 @@ export interface RevocationOptions {
   mode?: 'require' | 'if-available'
   /** The most bytes of one CRL or OCSP response (default 1 MiB, at most 64 MiB). */
   maxBytes?: number
-  /** One fetch's time limit in ms (default 5000, at most 600000). */
+  /**
+   * One fetch's time limit in ms (default 5000, at most 600000); also how long a verification waits
+   * for a fetch of the same CRL or OCSP answer that another verification began.
+   */
   timeoutMs?: number
   /**
    * How long a verified CRL or OCSP answer is reused at most, in ms (default 3600000); never past
-   * its nextUpdate. 0 disables the cache.
+   * its nextUpdate. 0 disables the cache (and the sharing of a fetch begun before this
+   * verification's revocation check did).
    */
   cacheMs?: number
 }

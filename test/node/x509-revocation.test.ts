@@ -221,6 +221,31 @@ async function check(
   })
 }
 
+/**
+ * A fetch that holds its first request until `open()` (later ones pass at once); `started` resolves
+ * when that first request is made.
+ */
+function heldFetch(): {
+  fetch: (url: string, init: RequestInit) => Promise<Response>
+  open: () => void
+  started: Promise<void>
+} {
+  let open = (): void => undefined
+  const gate = new Promise<void>((resolve) => (open = resolve))
+  let begin = (): void => undefined
+  const started = new Promise<void>((resolve) => (begin = resolve))
+  let first = true
+  const fetch = async (url: string, init: RequestInit): Promise<Response> => {
+    if (first) {
+      first = false
+      begin()
+      await gate
+    }
+    return lab.fetch(url, init)
+  }
+  return { fetch, open, started }
+}
+
 function codes(result: VerificationResult): ErrorCode[] {
   return result.errors.map((error) => error.code)
 }
@@ -562,6 +587,132 @@ describe('modes, the default and the caches', () => {
     for (const result of results) expect(result.errors).toEqual([])
     expect(lab.requests.filter((path) => path === '/int.crl')).toHaveLength(1)
   })
+
+  it('concurrent verifications of one certificate share one OCSP request (8 verifications, 1 request)', async () => {
+    const chain = [certs.ocspLeaf as RevocationCert, certs.int as RevocationCert]
+    // Every request reaches the responder 100 ms late: all 8 verifications are under way meanwhile.
+    const late = async (url: string, init: RequestInit): Promise<Response> => {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      return lab.fetch(url, init)
+    }
+    const results = await Promise.all(
+      Array.from({ length: 8 }, async () => check(chain, { fetch: late })),
+    )
+    for (const result of results) {
+      expect(result.errors).toEqual([])
+      expect(chainDetail(result)).toContain('the leaf certificate good (OCSP)')
+    }
+    expect(lab.requests.filter((path) => path.startsWith('/ocsp/int/'))).toHaveLength(1)
+    // A revoked answer is shared the same way, and means revoked for each.
+    const revoked = [certs.ocspRevokedLeaf as RevocationCert, certs.int as RevocationCert]
+    const refused = await Promise.all(
+      Array.from({ length: 4 }, async () => check(revoked, { fetch: late })),
+    )
+    for (const result of refused) expect(codes(result)).toEqual(['certificate_revoked'])
+    expect(lab.requests.filter((path) => path.startsWith('/ocsp/int/'))).toHaveLength(2)
+  })
+
+  it("a shared OCSP answer is judged at each verification's own time: its delegated responder expired at one, valid at the other", async () => {
+    ocspSigner = 'responder-short'
+    ocspMinutes = 10 * 24 * 60 // the answer itself is fresh for ten days
+    try {
+      const chain = [certs.ocspLeaf as RevocationCert, certs.int as RevocationCert]
+      const late = async (url: string, init: RequestInit): Promise<Response> => {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        return lab.fetch(url, init)
+      }
+      // Two days on the responder certificate has expired; now it is valid. Whichever verification
+      // fetches, the other's verdict is its own.
+      const [later, current] = await Promise.all([
+        check(chain, { fetch: late }, Date.now() + 48 * HOUR),
+        check(chain, { fetch: late }),
+      ])
+      expect(codes(later as VerificationResult)).toEqual(['revocation_invalid'])
+      expect(later?.errors[0]?.message).toContain('expired')
+      expect(current?.errors).toEqual([])
+      expect(lab.requests.filter((path) => path.startsWith('/ocsp/int/'))).toHaveLength(1)
+    } finally {
+      ocspMinutes = 24 * 60
+    }
+  })
+
+  it('a shared OCSP failure is not cached: the next verification asks the responder again', async () => {
+    const chain = [certs.ocspLeaf as RevocationCert, certs.int as RevocationCert]
+    lab.routes.set('/ocsp/int/', () => ({
+      body: new Uint8Array([0x30, 0x03, 0x0a, 0x01, 0x00]),
+      type: 'application/ocsp-response',
+    }))
+    const late = async (url: string, init: RequestInit): Promise<Response> => {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      return lab.fetch(url, init)
+    }
+    const failed = await Promise.all(
+      Array.from({ length: 4 }, async () => check(chain, { fetch: late })),
+    )
+    for (const result of failed) expect(codes(result)).toEqual(['revocation_invalid'])
+    expect(lab.requests.filter((path) => path.startsWith('/ocsp/int/'))).toHaveLength(1)
+    serveDefaults()
+    expect((await check(chain)).errors).toEqual([])
+    expect(lab.requests.filter((path) => path.startsWith('/ocsp/int/'))).toHaveLength(2)
+  })
+
+  for (const kind of ['CRL', 'OCSP'] as const) {
+    const chain = (): RevocationCert[] => [
+      (kind === 'CRL' ? certs.leaf : certs.ocspLeaf) as RevocationCert,
+      certs.int as RevocationCert,
+    ]
+    const fetchesOf = (): string[] =>
+      lab.requests.filter((path) =>
+        kind === 'CRL' ? path === '/int.crl' : path.startsWith('/ocsp/int/'),
+      )
+
+    it(`a verification waiting for another's ${kind} fetch stops at its own timeout, with its own fetch's error; the fetch goes on for the other`, async () => {
+      const held = heldFetch()
+      // Opens anyway after 4 s: without its own deadline the waiter would wait until then.
+      const safety = setTimeout(held.open, 4_000)
+      const patient = check(chain(), { fetch: held.fetch, timeoutMs: 30_000 })
+      try {
+        await held.started
+        const started = Date.now()
+        const hasty = await check(chain(), { timeoutMs: 300 })
+        expect(codes(hasty)).toEqual(['revocation_unavailable'])
+        expect(hasty.errors[0]?.message).toContain('no complete response within 300 ms')
+        expect(Date.now() - started).toBeLessThan(2_000)
+        held.open()
+        expect((await patient).errors).toEqual([])
+        expect(fetchesOf()).toHaveLength(1)
+      } finally {
+        clearTimeout(safety)
+        held.open()
+        // Settled here, whatever failed: it must not fill the cache under the next test.
+        await patient
+      }
+    })
+
+    it(`cacheMs: 0 joins no ${kind} fetch that began before its check did, cacheMs: 10 none begun more than 10 ms before: each fetches its own`, async () => {
+      for (const cacheMs of [0, 10]) {
+        ;(await loadX509()).clearRevocationCache()
+        lab.requests.length = 0
+        const held = heldFetch()
+        const safety = setTimeout(held.open, 4_000)
+        const first = check(chain(), { fetch: held.fetch, timeoutMs: 30_000 })
+        try {
+          await held.started
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          const started = Date.now()
+          expect((await check(chain(), { cacheMs })).errors, `cacheMs ${cacheMs}`).toEqual([])
+          expect(Date.now() - started).toBeLessThan(2_000)
+          held.open()
+          expect((await first).errors).toEqual([])
+          expect(fetchesOf(), `cacheMs ${cacheMs}`).toHaveLength(2)
+        } finally {
+          clearTimeout(safety)
+          held.open()
+          await first
+        }
+      }
+    })
+  }
 
   it('a cached chain is not a shortcut past revocation: revoked after the first verify, refused on the next', async () => {
     const leaf = int.issue('late-revoked-leaf', [
