@@ -840,3 +840,18 @@ export function clearRevocationCache(): void {
   crls.clear()
   ocspAnswers.clear()
 }
+
+/**
+ * What the cached CRLs weigh in all (see crlWeight; at most 16 MiB): for tests of the bound.
+ *
+ * @example
+ *
+ * ```ts
+ * crlCacheWeight() // 0 after clearRevocationCache()
+ * ```
+ *
+ * @internal
+ */
+export function crlCacheWeight(): number {
+  return crls.totalWeight
+}

@@ -14,6 +14,7 @@ import {
 } from 'credsign'
 import { signerOf } from './fixtures/certificate-signer.js'
 import { loadX509 } from '../../src/x509/lazy.js'
+import { crlCacheWeight } from '../../src/x509/revocation.js'
 import {
   CA_ORIGIN,
   RevocationLab,
@@ -561,6 +562,17 @@ describe('modes, the default and the caches', () => {
     await check(chain, { cacheMs: 0 })
     await check(chain, { cacheMs: 0 })
     expect(lab.requests.filter((path) => path === '/int.crl')).toHaveLength(3)
+  })
+
+  it('the CRL cache counts what its CRLs hold against its total bound (16 MiB)', async () => {
+    expect(crlCacheWeight()).toBe(0)
+    await check([certs.leaf as RevocationCert, certs.int as RevocationCert])
+    // Two CRLs (root.crl, int.crl): 256 each, and 64 plus the hex length per revoked serial.
+    const weight = crlCacheWeight()
+    expect(weight).toBeGreaterThan(2 * 256 + 64)
+    expect(weight).toBeLessThan(16 * 1024 * 1024)
+    ;(await loadX509()).clearRevocationCache()
+    expect(crlCacheWeight()).toBe(0)
   })
 
   it("a CRL cached under one caller's cacheMs is not reused past another caller's shorter cacheMs", async () => {
