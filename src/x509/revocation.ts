@@ -319,19 +319,33 @@ async function unavailableOnFailure<T>(url: string, step: () => Promise<T>): Pro
   }
 }
 
-function fetched(
+/**
+ * The failures of a fetch itself (not of what it brought): they depend on the fetching
+ * verification's own limits (its fetch function, timeout, time budget, maxBytes), so one that
+ * joined that fetch fetches again on its own (see {@link joined}).
+ */
+const fetchFailures = new WeakSet<object>()
+
+async function fetched(
   url: string,
   mediaTypes: readonly string[],
   context: RevocationContext,
 ): Promise<Uint8Array> {
-  return unavailableOnFailure(url, () => context.fetchBytes(url, mediaTypes))
+  try {
+    return await unavailableOnFailure(url, () => context.fetchBytes(url, mediaTypes))
+  } catch (error) {
+    fetchFailures.add(error as object)
+    throw error
+  }
 }
 
 /**
  * The outcome of the load in flight under `key` in `loads`, or of a new one (`start`) that
  * verifications needing the same key meanwhile join. The load is forgotten once it settles: its
- * answer is kept only by the caches' own rules, and a failure is not kept at all (it is shared only
- * with the verifications that were waiting for it, as their own fetch would have failed).
+ * answer is kept only by the caches' own rules, and a failure is not kept at all. What the fetch
+ * brought and failed to verify is shared with the verifications waiting for it (it is the same for
+ * all); a failure of the fetch itself is not: it may come of the fetching verification's own limits
+ * (a shorter timeout, its fetch function), so each waiter then fetches on its own ({@link joined}).
  *
  * A waiter waits no longer than its own fetch would have run ({@link RevocationContext}
  * `waitForShared`), then fails as that fetch would (`revocation_unavailable` at `url`, its own
@@ -354,7 +368,7 @@ async function sharedLoad<T>(
   const inFlight = loads.get(key)
   const oldestAccepted = Math.min(context.startedAt, Date.now() - context.cacheMs)
   if (inFlight !== undefined && inFlight.startedAt >= oldestAccepted)
-    return joined(inFlight.promise, url, context)
+    return joined(inFlight.promise, url, context, start)
   const load: Load<T> = { startedAt: Date.now(), promise: start() }
   loads.set(key, load)
   // Only this load: a `cacheMs: 0` caller's newer load may have taken its place meanwhile.
@@ -365,22 +379,33 @@ async function sharedLoad<T>(
   return load.promise
 }
 
-/** Waits for `load` (another verification's) within this verification's own time limit. */
-async function joined<T>(load: Promise<T>, url: string, context: RevocationContext): Promise<T> {
+/**
+ * Waits for `load` (another verification's) within this verification's own time limit. When the
+ * other's fetch itself failed, fetches on its own (`start`, not shared), once.
+ */
+async function joined<T>(
+  load: Promise<T>,
+  url: string,
+  context: RevocationContext,
+  start: () => Promise<T>,
+): Promise<T> {
   const { waitForShared } = context
-  if (waitForShared === undefined) return load
+  const settled = load.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
   // The load's own failure (revocation_invalid, say) is passed on as it is; only the wait's (this
   // verification's time is up) is this caller's revocation_unavailable at `url`.
-  const outcome = await unavailableOnFailure(url, () =>
-    waitForShared(
-      load.then(
-        (value) => ({ ok: true as const, value }),
-        (error: unknown) => ({ ok: false as const, error }),
-      ),
-    ),
-  )
-  if (!outcome.ok) throw outcome.error
-  return outcome.value
+  const outcome =
+    waitForShared === undefined
+      ? await settled
+      : await unavailableOnFailure(url, () => waitForShared(settled))
+  if (outcome.ok) return outcome.value
+  // A fetch that failed (timed out at the other's shorter limit, refused by its fetch function, over
+  // its maxBytes) says nothing of this verification's own fetch: that one is made, within this
+  // verification's own limits. What a fetch brought and failed to verify is the same for all.
+  if (fetchFailures.has(outcome.error as object)) return start()
+  throw outcome.error
 }
 
 /**

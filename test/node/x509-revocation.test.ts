@@ -701,6 +701,22 @@ describe('modes, the default and the caches', () => {
       }
     })
 
+    it(`a verification that joined another's ${kind} fetch, which failed on that one's own limits (its shorter timeout, its fetch), is not failed by it: it fetches on its own`, async () => {
+      const held = heldFetch()
+      // The first verification's fetch never answers in its 300 ms (its own fetch function and
+      // timeout); the second's, a working fetch with 30 s, would answer at once.
+      const hasty = check(chain(), { fetch: held.fetch, timeoutMs: 300 })
+      try {
+        await held.started
+        const patient = await check(chain(), { timeoutMs: 30_000 })
+        expect(patient.errors).toEqual([])
+        expect(codes(await hasty)).toEqual(['revocation_unavailable'])
+      } finally {
+        held.open()
+        await hasty
+      }
+    })
+
     it(`cacheMs: 0 joins no ${kind} fetch that began before its check did, cacheMs: 10 none begun more than 10 ms before: each fetches its own`, async () => {
       for (const cacheMs of [0, 10]) {
         ;(await loadX509()).clearRevocationCache()
