@@ -459,6 +459,13 @@ async function crlStatus(
     )
     if (context.cacheMs > 0) crls.set(cacheKey, entry)
   }
+  // This caller's issuer certificate, not the one the cached or shared CRL was verified with: the
+  // key is the CA's name and key, and another certificate of them may grant cRLSign.
+  if (issuer.summary.keyUsage !== undefined && !issuer.summary.keyUsage.includes('cRLSign'))
+    fail(
+      'revocation_invalid',
+      `the CRL ${url} is signed by ${issuer.summary.subject}, whose keyUsage lacks cRLSign`,
+    )
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)
     fail('revocation_invalid', `the CRL ${url} is not valid before its thisUpdate`)
   if (entry.nextUpdate < now)
@@ -563,8 +570,6 @@ async function verifiedCrl(
   }
   if (!crl.issuer.isEqual(issuer.pkijs.subject))
     invalid(`is issued by another CA than ${issuer.summary.subject}`)
-  if (issuer.summary.keyUsage !== undefined && !issuer.summary.keyUsage.includes('cRLSign'))
-    invalid(`is signed by ${issuer.summary.subject}, whose keyUsage lacks cRLSign`)
   const algorithm = crl.signatureAlgorithm.algorithmId
   if (
     weakSignatureAlgorithm(pkijs, crl.signatureAlgorithm) !== undefined ||

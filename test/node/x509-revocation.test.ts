@@ -3,6 +3,8 @@
 // responses) served by a local node:http server through the caller's fetch
 // (test/node/fixtures/openssl-revocation.ts). Each broken answer is refused with its code; nothing
 // is fetched unless the trust anchors carry a revocation fetch.
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   SdJwtVcSigner,
@@ -95,6 +97,37 @@ beforeAll(async () => {
     cdp('no-crl-sign'),
   ])
   crl.noCrlSign = noCrlSign.crl()
+  // The same CA (its name and its key) certified again by the root, this time with cRLSign: both
+  // certificates chain to the root, the leaf above verifies under either.
+  lab.openssl([
+    'req',
+    '-new',
+    '-key',
+    'no-crl-sign.key',
+    '-subj',
+    '/CN=credsign revocation no-crl-sign',
+    '-out',
+    'no-crl-sign-twin.csr',
+  ])
+  lab.openssl([
+    'ca',
+    '-batch',
+    '-config',
+    root.config([
+      'basicConstraints=critical,CA:TRUE,pathlen:0',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      cdp('root'),
+    ]),
+    '-extensions',
+    'ext',
+    '-notext',
+    '-in',
+    'no-crl-sign-twin.csr',
+    '-out',
+    'no-crl-sign-twin.pem',
+  ])
+  copyFileSync(join(lab.dir, 'no-crl-sign.key'), join(lab.dir, 'no-crl-sign-twin.key'))
+  certs.noCrlSignTwin = lab.read('no-crl-sign-twin')
   // An intermediate and a leaf naming four CRL locations each, all of which will hang.
   const slowPoints = (name: string): string =>
     `crlDistributionPoints=${[1, 2, 3, 4].map((n) => `URI:${CA_ORIGIN}/${name}-${n}.crl`).join(',')}`
@@ -339,6 +372,17 @@ describe('revocation through CRLs (openssl ca -gencrl)', () => {
     ])
     expect(codes(result)).toEqual(['revocation_invalid'])
     expect(result.errors[0]?.message).toContain('cRLSign')
+  })
+
+  it('a CRL verified (and cached, or shared) through one certificate of its CA with cRLSign is not taken through another of the same name and key without it', async () => {
+    const leaf = certs.leafUnderNoCrlSign as RevocationCert
+    // Through the certificate with cRLSign the CRL is the CA's list: good.
+    expect((await check([leaf, certs.noCrlSignTwin as RevocationCert])).errors).toEqual([])
+    // Through the one without, the same CRL (the same URL, issuer name and key) is refused, as it
+    // is when nothing was cached before (the test above).
+    const refused = await check([leaf, certs.noCrlSign as RevocationCert])
+    expect(codes(refused)).toEqual(['revocation_invalid'])
+    expect(refused.errors[0]?.message).toContain('cRLSign')
   })
 
   it('a CRL whose nextUpdate has passed at the verification time is revocation_invalid', async () => {
