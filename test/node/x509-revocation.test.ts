@@ -747,9 +747,9 @@ describe('modes, the default and the caches', () => {
 
     it(`a verification that joined another's ${kind} fetch, which failed on that one's own limits (its shorter timeout, its fetch), is not failed by it: it fetches on its own`, async () => {
       const held = heldFetch()
-      // The first verification's fetch never answers in its 300 ms (its own fetch function and
+      // The first verification's fetch never answers in its 1 s (its own fetch function and
       // timeout); the second's, a working fetch with 30 s, would answer at once.
-      const hasty = check(chain(), { fetch: held.fetch, timeoutMs: 300 })
+      const hasty = check(chain(), { fetch: held.fetch, timeoutMs: 1_000 })
       try {
         await held.started
         const patient = await check(chain(), { timeoutMs: 30_000 })
