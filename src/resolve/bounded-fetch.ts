@@ -1,7 +1,19 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { FetchLike, NetworkLimits } from './options.js'
-import { resolutionFailed } from './resolution-errors.js'
 import { concat } from '../util/bytes.js'
+
+/*
+ * Loaded by import() only (network-loader.ts; network-resolution.ts, itself loaded so), so an app
+ * that configures no fetch never loads it. It imports nothing but modules every bundle of credsign
+ * loads anyway, hence its own resolutionFailed: a module a lazy chunk imports joins the initial
+ * load of every app (scripts/bundle-size.mjs), and importing resolution-errors.ts from here cost
+ * every size row about 1 KB gz (verifySignature 5.9 -> 6.4).
+ */
+
+/** A `key_resolution_failed` whose cause says why (resolution-errors.ts's resolutionFailed). */
+function resolutionFailed(message: string, cause?: unknown): CredsignError {
+  return new CredsignError('key_resolution_failed', message, cause === undefined ? {} : { cause })
+}
 
 /**
  * What {@link fetchJsonText} needs: the caller's fetch, the limits, the media types accepted and an

@@ -2,8 +2,8 @@ import { CredsignError } from '../errors/credsign-error.js'
 import { didJwkDocument } from '../did/did-jwk.js'
 import { didKeyDocument } from '../did/did-key.js'
 import { isDid } from '../did/did-url.js'
-import { fetchJsonText, parseJsonObject } from './bounded-fetch.js'
 import { didWebUrl } from './did-web.js'
+import { loadNetworkResolution } from './network-loader.js'
 import {
   clockOption,
   fetchOption,
@@ -16,7 +16,6 @@ import type { FetchLike } from './options.js'
 import { offlineDecode, typedResolution } from './resolution-errors.js'
 import { checkDidDocument } from './resolved-document.js'
 import type { ResolvedDidDocument } from './resolved-document.js'
-import { TtlCache } from './ttl-cache.js'
 import type { ResolveOptions } from './types.js'
 
 /**
@@ -83,16 +82,6 @@ export interface DidResolver {
 }
 
 /**
- * Media types a did:web server may answer with (DID Core section 6.2, DID Specification
- * Registries).
- */
-const DID_MEDIA_TYPES = [
-  'application/did+json',
-  'application/did+ld+json',
-  'application/json',
-] as const
-
-/**
  * A DID resolver:
  *
  * - `did:key` and `did:jwk`: built in, offline, the document is derived from the DID itself;
@@ -124,23 +113,26 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
   const fetch = fetchOption(options.fetch)
   const limits = networkLimits(options)
   const allowHttp = options.allowHttp === true
-  const cache = new TtlCache<string>(
-    numberOption(
-      options.cacheTtlMs,
-      'cacheTtlMs',
-      RESOLVER_DEFAULTS.didCacheTtlMs,
-      0,
-      7 * 24 * 3_600_000,
-    ),
-    numberOption(
-      options.cacheMaxEntries,
-      'cacheMaxEntries',
-      RESOLVER_DEFAULTS.cacheMaxEntries,
-      1,
-      1_000_000,
-    ),
-    clockOption(options.clock),
+  const cacheTtlMs = numberOption(
+    options.cacheTtlMs,
+    'cacheTtlMs',
+    RESOLVER_DEFAULTS.didCacheTtlMs,
+    0,
+    7 * 24 * 3_600_000,
   )
+  const cacheMaxEntries = numberOption(
+    options.cacheMaxEntries,
+    'cacheMaxEntries',
+    RESOLVER_DEFAULTS.cacheMaxEntries,
+    1,
+    1_000_000,
+  )
+  const clock = clockOption(options.clock)
+  // The fetch and the cache (network-resolution.ts) load on the first did:web resolution: every
+  // option above is checked now, so a bad one still throws when the resolver is made.
+  let documents:
+    | ((did: string, url: string, signal: AbortSignal | undefined) => Promise<ResolvedDidDocument>)
+    | undefined
 
   const resolveWeb = async (
     did: string,
@@ -159,14 +151,16 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
         'a did:web on localhost is resolved only with allowHttp (local development)',
       )
     }
-    // The cache holds the text, not the object: every caller gets a fresh parse it may mutate.
-    const cached = cache.get(did)
-    const text =
-      cached ??
-      (await fetchJsonText(url, { fetch, ...limits, mediaTypes: DID_MEDIA_TYPES, signal }))
-    const document = checkDidDocument(parseJsonObject(text), did)
-    if (cached === undefined) cache.set(did, text)
-    return document
+    const { didWebDocuments } = await loadNetworkResolution()
+    documents ??= didWebDocuments({
+      fetch,
+      limits,
+      cacheTtlMs,
+      cacheMaxEntries,
+      clock,
+      checkDocument: checkDidDocument,
+    })
+    return documents(did, url, signal)
   }
 
   return {

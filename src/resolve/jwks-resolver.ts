@@ -1,7 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { VerificationRelationship } from '../did/did-document.js'
-import type { PublicJwk } from '../keys/types.js'
-import { fetchJsonText, parseJsonObject } from './bounded-fetch.js'
+import { loadNetworkResolution } from './network-loader.js'
 import {
   clockOption,
   fetchOption,
@@ -11,7 +10,7 @@ import {
   RESOLVER_DEFAULTS,
 } from './options.js'
 import type { FetchLike } from './options.js'
-import { resolutionFailed, typedResolution } from './resolution-errors.js'
+import { typedResolution } from './resolution-errors.js'
 import { hasPrivateMembers } from './resolved-document.js'
 import { resolvedJwk } from './resolved-jwk.js'
 import type { KeyResolver, ResolvedKey, ResolveOptions } from './types.js'
@@ -57,16 +56,6 @@ export interface JwksResolverOptions {
   relationships?: readonly VerificationRelationship[]
   /** Clock for cache expiry and refetch limits, epoch milliseconds (default `Date.now`). */
   clock?: () => number
-}
-
-/** Media types of a JWK Set (RFC 7517 section 8.5.1), and what servers commonly send. */
-const JWKS_MEDIA_TYPES = ['application/jwk-set+json', 'application/json'] as const
-
-interface SetKey {
-  /** The `kid` the set gave the key, if any. */
-  kid: string | undefined
-  /** Validated; its `kid` is the RFC 7638 thumbprint. */
-  jwk: PublicJwk
 }
 
 /**
@@ -124,53 +113,30 @@ export function jwksResolver(options: JwksResolverOptions): KeyResolver {
     7 * 24 * 3_600_000,
   )
   const clock = clockOption(options.clock)
-
-  let cached: { keys: SetKey[]; fetchedAt: number } | undefined
-  let inflight: Promise<SetKey[]> | undefined
-  let lastFetchStarted = -Infinity
-
-  const load = (): Promise<SetKey[]> =>
-    (inflight ??= (async () => {
-      lastFetchStarted = clock()
-      try {
-        // Shared by every waiting caller, so it runs under no single caller's signal.
-        const keys = await parseSet(
-          await fetchJsonText(url, { fetch, ...limits, mediaTypes: JWKS_MEDIA_TYPES }),
-        )
-        cached = { keys, fetchedAt: clock() }
-        return keys
-      } finally {
-        inflight = undefined
-      }
-    })())
-
-  const found = (reference: string, key: SetKey): ResolvedKey => ({
-    id: reference,
-    ...(issuer === undefined ? {} : { controller: issuer }),
-    publicJwk: { ...key.jwk },
-    ...(relationships === undefined ? {} : { relationships: [...relationships] }),
-  })
+  // The code that fetches, reads and searches the set (network-resolution.ts) loads on the first
+  // resolution: every option above is checked now, so a bad one still throws when the resolver is
+  // made.
+  let keySet: KeyResolver | undefined
 
   return {
     resolveKey(reference: string, resolveOptions: ResolveOptions = {}): Promise<ResolvedKey> {
       return typedResolution(async () => {
         if (typeof reference !== 'string' || reference.length === 0)
           throw new CredsignError('malformed', 'a key reference must be a non-empty string')
-        const signal = resolveOptions?.signal
-        const fresh = cached !== undefined && clock() - cached.fetchedAt < ttlMs
-        let keys = fresh && cached !== undefined ? cached.keys : await untilAborted(load(), signal)
-        let match = pick(keys, reference)
-        if (match === undefined && clock() - lastFetchStarted >= refetchIntervalMs) {
-          // An unknown kid may be a key the issuer rotated in after we cached the set.
-          keys = await untilAborted(load(), signal)
-          match = pick(keys, reference)
-        }
-        if (match === undefined)
-          throw new CredsignError(
-            'key_not_found',
-            'the JWK Set has no key with this kid or thumbprint',
-          )
-        return found(reference, match)
+        const { jwksKeySet } = await loadNetworkResolution()
+        keySet ??= jwksKeySet({
+          url,
+          fetch,
+          issuer,
+          relationships,
+          limits,
+          ttlMs,
+          refetchIntervalMs,
+          clock,
+          readKey: resolvedJwk,
+          hasPrivateMembers,
+        })
+        return keySet.resolveKey(reference, resolveOptions)
       })
     },
   }
@@ -194,51 +160,4 @@ function checkUrl(value: unknown, allowHttp: boolean): string {
     )
   url.hash = ''
   return url.href
-}
-
-async function parseSet(text: string): Promise<SetKey[]> {
-  const set = parseJsonObject(text)
-  if (!Array.isArray(set.keys)) throw resolutionFailed('not a JWK Set: no keys array')
-  const keys: SetKey[] = []
-  for (const entry of set.keys as unknown[]) {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue
-    if (hasPrivateMembers(entry)) throw resolutionFailed('the JWK Set publishes a private key')
-    const {
-      use,
-      key_ops: keyOps,
-      kid,
-    } = entry as { use?: unknown; key_ops?: unknown; kid?: unknown }
-    if (use === 'enc') continue
-    if (Array.isArray(keyOps) && !keyOps.includes('verify')) continue
-    let jwk: PublicJwk
-    try {
-      jwk = await resolvedJwk(entry)
-    } catch {
-      continue // RFC 7517 section 5: ignore keys that are not understood or not valid
-    }
-    keys.push({ kid: typeof kid === 'string' ? kid : undefined, jwk })
-  }
-  const kids = keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid]))
-  if (new Set(kids).size !== kids.length)
-    throw resolutionFailed('the JWK Set gives one kid to several keys')
-  return keys
-}
-
-function pick(keys: readonly SetKey[], reference: string): SetKey | undefined {
-  return keys.find((key) => key.kid === reference) ?? keys.find((key) => key.jwk.kid === reference)
-}
-
-/** Waits for `step`, or rejects as soon as the caller's signal aborts. */
-function untilAborted<T>(step: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return step
-  const aborted = (): CredsignError =>
-    new CredsignError('key_resolution_failed', 'resolution aborted by the caller', {
-      cause: signal.reason,
-    })
-  if (signal.aborted) return Promise.reject(aborted())
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(aborted())
-    signal.addEventListener('abort', onAbort, { once: true })
-    step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }

@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { fetchJsonText } from '../resolve/bounded-fetch.js'
+import { loadBoundedFetch } from '../resolve/network-loader.js'
 import {
   clockOption,
   fetchOption,
@@ -148,6 +148,8 @@ export function createStatusListResolver(
         )
       checkFetchableUrl(url, allowHttp)
       try {
+        // Loaded on the first fetch: a resolver given only `lists` never loads it.
+        const { fetchJsonText } = await loadBoundedFetch()
         return await fetchJsonText(url, {
           fetch,
           timeoutMs,

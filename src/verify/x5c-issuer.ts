@@ -6,7 +6,7 @@ import { sanNamesIssuer } from '../x509/san-issuer.js'
 import type { X5cKey } from '../x509/x5c-key.js'
 import type { RevocationContext } from '../x509/revocation.js'
 import type { TrustAnchors } from '../x509/trust-anchors.js'
-import { fetchBoundedBytes, withinTimeout } from '../resolve/bounded-fetch.js'
+import { loadBoundedFetch } from '../resolve/network-loader.js'
 import { clip } from './document-checks.js'
 import type { ResultBuilder } from './result-builder.js'
 import type { VerifyOptions } from './types.js'
@@ -74,7 +74,8 @@ export async function x5cIssuerKey(
 /**
  * The trust anchors' revocation options as the X.509 code takes them: fetches go through the one
  * bounded GET of credsign (resolve/bounded-fetch.ts: time and size limits, no redirects, no
- * cookies); nothing is fetched when the caller configured no revocation.
+ * cookies), loaded on the first fetch; nothing is fetched when the caller configured no
+ * revocation.
  */
 function revocationContext(revocation: TrustAnchors['revocation']): RevocationContext | undefined {
   if (revocation === undefined) return undefined
@@ -97,11 +98,18 @@ function revocationContext(revocation: TrustAnchors['revocation']): RevocationCo
   return {
     mode: revocation.mode,
     cacheMs: revocation.cacheMs,
-    fetchBytes: async (url, mediaTypes) =>
-      fetchBoundedBytes(url, { fetch, timeoutMs: fetchTimeLimitMs(), maxBytes, mediaTypes }),
+    fetchBytes: async (url, mediaTypes) => {
+      // Loaded first, so the time its loading takes counts against the budget too.
+      const { fetchBoundedBytes } = await loadBoundedFetch()
+      return fetchBoundedBytes(url, { fetch, timeoutMs: fetchTimeLimitMs(), maxBytes, mediaTypes })
+    },
     // A fetch another verification started runs under that one's limits (a longer timeout, maybe):
-    // this one stops waiting at its own, with the error its own fetch would have ended in.
-    waitForShared: async (shared) => withinTimeout(shared, fetchTimeLimitMs()),
+    // this one stops waiting at its own, with the error its own fetch would have ended in. (Only a
+    // verification that joined a fetch gets here, so the module is loaded.)
+    waitForShared: async (shared) => {
+      const { withinTimeout } = await loadBoundedFetch()
+      return withinTimeout(shared, fetchTimeLimitMs())
+    },
   }
 }
 

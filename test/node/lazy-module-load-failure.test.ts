@@ -1,5 +1,6 @@
 // A module credsign loads by import() on first use (@noble/curves where the platform lacks an
-// algorithm, the scrypt / Argon2id KDFs, SHA-3, the Data Integrity chunks) that fails to load (a
+// algorithm, the scrypt / Argon2id KDFs, SHA-3, the Data Integrity chunks, the network resolution
+// and bounded fetch code that only a caller's fetch needs) that fails to load (a
 // browser offline, a CDN 404, a bundler that dropped the chunk) is a typed `crypto_unavailable`,
 // never the raw TypeError of the import; verify() reports it as an error of its result instead of
 // throwing or calling it a bad key; and the failure is not remembered: once the module can be
@@ -34,6 +35,8 @@ const MOCKED = [
   '../../src/formats/data-integrity/handler.js',
   '../../src/formats/data-integrity/signer.js',
   '../../src/postgres/index.js',
+  '../../src/resolve/network-resolution.js',
+  '../../src/resolve/bounded-fetch.js',
 ] as const
 type Mocked = (typeof MOCKED)[number]
 
@@ -287,6 +290,164 @@ describe('verify() never throws for a module that did not load', () => {
     expect(retried.checks).toContainEqual(
       expect.objectContaining({ name: 'related_resource', passed: true }),
     )
+  })
+})
+
+describe('network code, loaded only when the caller passed a fetch', () => {
+  const did = 'did:web:issuer.example'
+  const didUrl = 'https://issuer.example/.well-known/did.json'
+  const jwksUrl = 'https://issuer.example/.well-known/jwks.json'
+
+  /** An Ed25519 key of node:crypto: its public JWK, and a compact JWT-VC jose signs with it. */
+  async function issuerKey(kid: string): Promise<{ jwk: Record<string, unknown>; jwt: string }> {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+    const jwk = publicKey.export({ format: 'jwk' }) as Record<string, unknown>
+    const jwt = await new SignJWT({
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiableCredential'],
+      issuer: did,
+      credentialSubject: { id: 'did:example:alice' },
+    })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'vc+jwt', kid })
+      .sign(privateKey)
+    return { jwk, jwt }
+  }
+
+  /** A fetch that serves one JSON document at one URL, counting its calls. */
+  function serving(url: string, body: unknown, contentType: string) {
+    const calls: string[] = []
+    const fetch = async (requested: string): Promise<Response> => {
+      calls.push(requested)
+      if (requested !== url) return new Response('not found', { status: 404 })
+      return new Response(JSON.stringify(body), {
+        status: 200,
+        headers: { 'content-type': contentType },
+      })
+    }
+    return Object.assign(fetch, { calls })
+  }
+
+  const didDocument = (jwk: Record<string, unknown>) => ({
+    id: did,
+    verificationMethod: [
+      { id: `${did}#key-1`, type: 'JsonWebKey', controller: did, publicKeyJwk: jwk },
+    ],
+    assertionMethod: [`${did}#key-1`],
+  })
+
+  it('verify() with a did:web kid: an error crypto_unavailable (nothing fetched), then verified', async () => {
+    const { jwk, jwt } = await issuerKey(`${did}#key-1`)
+    const fetch = serving(didUrl, didDocument(jwk), 'application/did+json')
+    fail('../../src/resolve/network-resolution.js')
+    const { createResolver, verify } = await import('../../src/index.js')
+    const resolver = createResolver({ fetch })
+    const failed = await verify(jwt, { resolver })
+    expect(failed.verified).toBe(false)
+    expect(failed.errors).toEqual([
+      expect.objectContaining({
+        code: 'crypto_unavailable',
+        message: expect.stringContaining('the network resolution module'),
+      }),
+    ])
+    expect(fetch.calls).toEqual([])
+    mend()
+    const retried = await verify(jwt, { resolver })
+    expect(retried.errors).toEqual([])
+    expect(retried.verified).toBe(true)
+    expect(fetch.calls).toEqual([didUrl])
+  })
+
+  it('createDidResolver: crypto_unavailable, then the document (a bad did:web is still malformed first)', async () => {
+    const { jwk } = await issuerKey(`${did}#key-1`)
+    const fetch = serving(didUrl, didDocument(jwk), 'application/did+json')
+    fail('../../src/resolve/network-resolution.js')
+    const { createDidResolver } = await import('../../src/index.js')
+    const resolver = createDidResolver({ fetch })
+    await expect(resolver.resolveDid(did)).rejects.toEqual(
+      unavailable('the network resolution module'),
+    )
+    // Checked before the load, as before the load existed.
+    await expect(resolver.resolveDid('did:web:127.0.0.1')).rejects.toMatchObject({
+      code: 'malformed',
+    })
+    mend()
+    const document = await resolver.resolveDid(did)
+    expect(document.verificationMethod?.[0]?.publicKeyJwk).toEqual(jwk)
+  })
+
+  it('jwksResolver: crypto_unavailable, then the key (bad options still throw when it is made)', async () => {
+    const { jwk } = await issuerKey('k1')
+    const fetch = serving(jwksUrl, { keys: [{ ...jwk, kid: 'k1' }] }, 'application/jwk-set+json')
+    fail('../../src/resolve/network-resolution.js')
+    const { jwksResolver } = await import('../../src/index.js')
+    expect(() => jwksResolver({ url: 'http://issuer.example/jwks', fetch })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }),
+    )
+    const resolver = jwksResolver({ url: jwksUrl, fetch, issuer: 'https://issuer.example' })
+    await expect(resolver.resolveKey('k1')).rejects.toEqual(
+      unavailable('the network resolution module'),
+    )
+    expect(fetch.calls).toEqual([])
+    mend()
+    const key = await resolver.resolveKey('k1')
+    expect(key).toMatchObject({ id: 'k1', controller: 'https://issuer.example' })
+    expect(key.publicJwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', x: jwk.x })
+  })
+
+  it('a status list fetch: status_list_unavailable caused by crypto_unavailable, then the list', async () => {
+    const url = 'https://issuer.example/status/1'
+    const fetch = serving(url, { list: 1 }, 'application/json')
+    fail('../../src/resolve/bounded-fetch.js')
+    const { createStatusListResolver } = await import('../../src/index.js')
+    const source = createStatusListResolver({ fetch })
+    const request = { mediaTypes: ['application/json'] }
+    await expect(source.fetchList(url, request)).rejects.toMatchObject({
+      code: 'status_list_unavailable',
+      cause: unavailable('the network fetch module'),
+    })
+    mend()
+    await expect(source.fetchList(url, request)).resolves.toBe('{"list":1}')
+  })
+
+  it('a JSON-LD context fetch: context_not_found caused by crypto_unavailable, then the context', async () => {
+    const url = 'https://contexts.example/v1'
+    const fetch = serving(
+      url,
+      { '@context': { name: 'https://schema.org/name' } },
+      'application/ld+json',
+    )
+    fail('../../src/resolve/bounded-fetch.js')
+    const { createDocumentLoader } = await import('../../src/formats/data-integrity/index.js')
+    const loader = createDocumentLoader({ fetch })
+    await expect(loader(url)).rejects.toMatchObject({
+      code: 'context_not_found',
+      cause: unavailable('the network fetch module'),
+    })
+    mend()
+    const loaded = await loader(url)
+    expect(loaded.document).toEqual({ '@context': { name: 'https://schema.org/name' } })
+  })
+
+  it('offline resolution and verification never load it', async () => {
+    fail('../../src/resolve/network-resolution.js', '../../src/resolve/bounded-fetch.js')
+    const { createResolver, didKeyFromJwk, verify } = await import('../../src/index.js')
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+    const didKey = didKeyFromJwk(publicKey.export({ format: 'jwk' }) as never)
+    const jwt = await new SignJWT({
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiableCredential'],
+      issuer: didKey,
+      credentialSubject: { id: 'did:example:alice' },
+    })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'vc+jwt', kid: `${didKey}#${didKey.slice(8)}` })
+      .sign(privateKey)
+    const result = await verify(jwt)
+    expect(result.errors).toEqual([])
+    expect(result.verified).toBe(true)
+    // did:web without a fetch answers as it always did, without loading anything.
+    await expect(createResolver().resolveDid(did)).rejects.toMatchObject({
+      code: 'resolver_not_configured',
+    })
   })
 })
 

@@ -1,5 +1,5 @@
 import { CredsignError } from '../../errors/credsign-error.js'
-import { fetchJsonText, parseJsonObject } from '../../resolve/bounded-fetch.js'
+import { loadBoundedFetch } from '../../resolve/network-loader.js'
 import { numberOption, RESOLVER_DEFAULTS } from '../../resolve/options.js'
 import type { FetchLike } from '../../resolve/options.js'
 import { BUNDLED_CONTEXT_DOCUMENTS } from './contexts/index.js'
@@ -162,12 +162,15 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
       throw new CredsignError('context_not_found', `only https: contexts are fetched, not ${shown}`)
     let pending = fetched.get(url)
     if (pending === undefined) {
-      pending = fetchJsonText(url, {
-        fetch,
-        timeoutMs,
-        maxBytes,
-        mediaTypes: ['application/ld+json', 'application/json'],
-      }).then((text) => frozenCopy(parseJsonObject(text)))
+      // The bounded GET loads on the first fetch: a loader without `fetch` never loads it.
+      pending = loadBoundedFetch().then(({ fetchJsonText, parseJsonObject }) =>
+        fetchJsonText(url, {
+          fetch,
+          timeoutMs,
+          maxBytes,
+          mediaTypes: ['application/ld+json', 'application/json'],
+        }).then((text) => frozenCopy(parseJsonObject(text))),
+      )
       fetched.set(url, pending)
       // A failed fetch is not remembered: the next use tries again.
       pending.catch(() => fetched.delete(url))
