@@ -35,7 +35,9 @@ export interface ResolveOptions {
  * Finds public keys for references. Implementations throw `CredsignError` with `key_not_found`
  * (nothing known for this reference), `key_resolution_failed` (a fetch failed, timed out, was too
  * large or returned garbage), `resolver_not_configured` (e.g. a did:web reference without a
- * configured fetcher) or `malformed` (the reference itself is not well-formed).
+ * configured fetcher) or `malformed` (the reference itself is not well-formed); credsign's own
+ * network resolvers also `crypto_unavailable` when their code, loaded on first use, could not be
+ * loaded.
  *
  * @example
  *
