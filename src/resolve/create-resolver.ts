@@ -40,6 +40,49 @@ function copyResolvedKey(key: ResolvedKey): ResolvedKey {
 }
 
 /**
+ * The DID URL part of {@link createResolver} over `dids`: a DID URL resolves to its document and the
+ * verification method with that id, a bare DID to the document's only method; anything else is
+ * `key_not_found` (for the next resolver). did:key and did:jwk answers are cached (`offlineKeys`).
+ * The default resolver is this over `didResolverOver(didWebNeedsFetch)`, so it answers as
+ * `createResolver()` without bundling the JWK Set and did:web code.
+ *
+ * @example
+ *
+ * ```ts
+ * const keys = didUrlKeyResolver(didResolverOver(didWebNeedsFetch))
+ * ```
+ *
+ * @internal
+ */
+export function didUrlKeyResolver(dids: DidResolver): KeyResolver {
+  return {
+    resolveKey(reference: string, resolveOptions: ResolveOptions = {}): Promise<ResolvedKey> {
+      return typedResolution(async () => {
+        if (typeof reference !== 'string' || reference.length === 0)
+          throw new CredsignError('malformed', 'a key reference must be a non-empty string')
+        // Only references that passed every check below are cached.
+        const hit = offlineKeys.get(reference)
+        if (hit !== undefined) return copyResolvedKey(hit)
+        // Not a DID URL: a kid or thumbprint for another resolver, not a malformed DID.
+        if (!reference.startsWith('did:')) throw new CredsignError('key_not_found', 'not a DID URL')
+        const hash = reference.indexOf('#')
+        const did = hash === -1 ? reference : reference.slice(0, hash)
+        if (!isDid(did))
+          throw new CredsignError('malformed', 'not a DID URL of the form did:method:id#fragment')
+        // did:key and did:jwk resolve offline: the answer is a pure function of the reference.
+        const offline = did.startsWith('did:key:') || did.startsWith('did:jwk:')
+        const resolved = await resolveKeyInDocument(
+          await dids.resolveDid(did, resolveOptions),
+          reference,
+        )
+        if (offline) offlineKeys.set(reference, copyResolvedKey(resolved))
+        return resolved
+      })
+    },
+  }
+}
+
+/**
  * Options of {@link createResolver}: those of `createDidResolver`, plus resolvers to try first and
  * JWK Set URLs to try last.
  *
@@ -125,31 +168,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   if (jwks.length > 0 && fetch === undefined)
     throw new CredsignError('invalid_argument', 'jwks URLs need a fetch')
 
-  const didKeys: KeyResolver = {
-    resolveKey(reference: string, resolveOptions: ResolveOptions = {}): Promise<ResolvedKey> {
-      return typedResolution(async () => {
-        if (typeof reference !== 'string' || reference.length === 0)
-          throw new CredsignError('malformed', 'a key reference must be a non-empty string')
-        // Only references that passed every check below are cached.
-        const hit = offlineKeys.get(reference)
-        if (hit !== undefined) return copyResolvedKey(hit)
-        // Not a DID URL: a kid or thumbprint for another resolver, not a malformed DID.
-        if (!reference.startsWith('did:')) throw new CredsignError('key_not_found', 'not a DID URL')
-        const hash = reference.indexOf('#')
-        const did = hash === -1 ? reference : reference.slice(0, hash)
-        if (!isDid(did))
-          throw new CredsignError('malformed', 'not a DID URL of the form did:method:id#fragment')
-        // did:key and did:jwk resolve offline: the answer is a pure function of the reference.
-        const offline = did.startsWith('did:key:') || did.startsWith('did:jwk:')
-        const resolved = await resolveKeyInDocument(
-          await dids.resolveDid(did, resolveOptions),
-          reference,
-        )
-        if (offline) offlineKeys.set(reference, copyResolvedKey(resolved))
-        return resolved
-      })
-    },
-  }
+  const didKeys = didUrlKeyResolver(dids)
 
   const jwksResolvers = jwks.map((source) => {
     const { url, issuer } =

@@ -1,16 +1,20 @@
-import { createResolver } from './create-resolver.js'
+import { combineResolvers } from './combine.js'
+import { didUrlKeyResolver } from './create-resolver.js'
+import { didResolverOver, didWebNeedsFetch } from './did-resolver.js'
 import type { KeyResolver } from './types.js'
 
 let shared: KeyResolver | undefined
 
 /**
- * The resolver every verifier uses when the caller passes none: `createResolver()`, that is did:key
- * and did:jwk, offline (nothing is fetched). Made once, on first use: it holds no state that varies
- * by caller, and a module that never verifies never builds it.
+ * The resolver every verifier uses when the caller passes none: what `createResolver()` makes with
+ * no options (did:key and did:jwk, offline, nothing fetched), from the same parts, so with the same
+ * answers (test/core/default-resolver.test.ts), but without `createResolver`'s option checks, JWK
+ * Set and did:web code, which no default can use. Made once, on first use: it holds no state that
+ * varies by caller, and a module that never verifies never builds it.
  *
  * @internal
  */
 export function defaultResolver(): KeyResolver {
-  shared ??= createResolver()
+  shared ??= combineResolvers(didUrlKeyResolver(didResolverOver(didWebNeedsFetch)))
   return shared
 }

@@ -138,11 +138,7 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
     did: string,
     signal: AbortSignal | undefined,
   ): Promise<ResolvedDidDocument> => {
-    if (fetch === undefined)
-      throw new CredsignError(
-        'resolver_not_configured',
-        'did:web needs a fetch: pass `fetch` to the resolver',
-      )
+    if (fetch === undefined) return didWebNeedsFetch()
     const url = didWebUrl(did, { allowHttp })
     // The DID usually comes from an untrusted credential: it must not make this service call itself.
     if (!allowHttp && isLoopbackHost(new URL(url).hostname)) {
@@ -163,6 +159,47 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
     return documents(did, url, signal)
   }
 
+  return didResolverOver(resolveWeb)
+}
+
+/**
+ * What every DID resolver answers for a did:web when no fetch was given.
+ *
+ * @example
+ *
+ * ```ts
+ * await didWebNeedsFetch() // rejects: resolver_not_configured
+ * ```
+ *
+ * @internal
+ */
+export async function didWebNeedsFetch(): Promise<never> {
+  throw new CredsignError(
+    'resolver_not_configured',
+    'did:web needs a fetch: pass `fetch` to the resolver',
+  )
+}
+
+/**
+ * A DID resolver: did:key and did:jwk from the DID, did:web by `resolveWeb`, nothing else. Over
+ * {@link didWebNeedsFetch} it is what `createDidResolver()` makes with no options, without the
+ * option checks and the did:web code only a `fetch` uses: the default resolver is built so, and an
+ * app that verifies offline bundles neither.
+ *
+ * @example
+ *
+ * ```ts
+ * const offline = didResolverOver(didWebNeedsFetch)
+ * const doc = await offline.resolveDid(
+ *   'did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2',
+ * )
+ * ```
+ *
+ * @internal
+ */
+export function didResolverOver(
+  resolveWeb: (did: string, signal: AbortSignal | undefined) => Promise<ResolvedDidDocument>,
+): DidResolver {
   return {
     resolveDid(did: string, resolveOptions: ResolveOptions = {}): Promise<ResolvedDidDocument> {
       return typedResolution(async () => {
