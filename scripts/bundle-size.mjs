@@ -57,8 +57,17 @@ const CORE_FORBIDDEN_INITIAL = [
  * createVerifier row 32.8, KeyVault row 67.5, the whole core 85.5, createHandler 117.9; budgets
  * that plus ~3%. The same rule holds per module in dist/esm/: a module a lazy chunk uses joins the
  * initial load of every app whose entry statically reaches it (`export *` reaches every module), so
- * lazy code must only use modules those apps load anyway. forbidInitial: packages that must not be
- * in the initial load (only lazily, if at all).
+ * lazy code must only use modules those apps load anyway. Lowered again (2026-12-07, issue 15 item
+ * 2, network round): the did:web and JWK Set code (resolve/network-resolution.ts) and the bounded
+ * GET (resolve/bounded-fetch.ts: did:web, JWKS, status lists, x5c revocation, JSON-LD contexts) load
+ * by import() when a caller's fetch is first used, and the default resolver is built from
+ * createResolver's parts without its option checks, JWK Set and did:web code: createVerifier row
+ * 33.5 -> 30.6, JWT row 50.4 -> 47.5, KeyVault row 68.1 -> 65.2, the whole core 86.3 -> 85.0,
+ * createHandler 118.6 -> 116.7, verifySignature 5.9 (6,076 -> 6,077 B: the same code in another
+ * order); budgets that plus ~3%. The lazy modules import only bounded-fetch.ts, ttl-cache.ts and
+ * CredsignError; what they need from modules the entry reaches (checkDidDocument, resolvedJwk) the
+ * static side hands in (importing resolution-errors.ts from bounded-fetch.ts cost every row ~1 KB
+ * gz). forbidInitial: packages that must not be in the initial load (only lazily, if at all).
  */
 const rows = [
   {
@@ -71,7 +80,7 @@ const rows = [
   {
     name: 'credsign: JwtVcSigner + verify (JWT)',
     code: `import { JwtVcSigner, verify } from 'credsign'\nexport { JwtVcSigner, verify }`,
-    budget: 51,
+    budget: 49,
     target: 20,
     forbidInitial: CORE_FORBIDDEN_INITIAL,
   },
@@ -80,20 +89,20 @@ const rows = [
     // SD-JWT, envelope and status list code stays out.
     name: 'credsign: JwtVcSigner + createVerifier(joseHandler)',
     code: `import { JwtVcSigner, createVerifier, joseHandler } from 'credsign'\nexport const verifyJwt = createVerifier({ handlers: [joseHandler] })\nexport { JwtVcSigner }`,
-    budget: 34,
+    budget: 31.5,
     target: 20,
     forbidInitial: CORE_FORBIDDEN_INITIAL,
   },
   {
     name: 'credsign: KeyVault + MemoryStore + JwtVcSigner + verify',
     code: `import { KeyVault, MemoryStore, JwtVcSigner, verify } from 'credsign'\nexport { KeyVault, MemoryStore, JwtVcSigner, verify }`,
-    budget: 69.5,
+    budget: 67,
     forbidInitial: CORE_FORBIDDEN_INITIAL,
   },
   {
     name: 'credsign: the whole core (every export of `credsign`)',
     code: `export * from 'credsign'`,
-    budget: 88,
+    budget: 87.5,
     target: 45,
     forbidInitial: CORE_FORBIDDEN_INITIAL,
   },
@@ -109,7 +118,7 @@ const rows = [
     // defeats tree-shaking (`import { z } from 'zod'` pulls in all of zod's locales, ~+100 KB gz).
     name: 'credsign/http: createHandler',
     code: `import { createHandler } from 'credsign/http'\nexport { createHandler }`,
-    budget: 121.5,
+    budget: 120,
     forbidInitial: ['jsonld', 'rdf-canonize', '@noble/curves', '@scure/base'],
   },
   {
