@@ -13,29 +13,28 @@
 // one bug (the bundled ed25519-2020 v1 context; its tests fail until it is fixed in src/).
 // Keys are the W3C vc-di-eddsa / vc-di-ecdsa vector keys (so every run is reproducible).
 //
-// DB's side resolves everything offline and independently of credsign where it can: did:key through
-// DB's own did-method-key driver, contexts from DB's context packages (credentials v1/v2,
-// data-integrity, multikey, did, ed25519-2020); only the contexts no DB package ships (examples v2,
-// citizenship v4rc1, examples v1, ODRL) come from credsign's bundle, deep-copied (jsonld rewrites
-// context arrays in place). jsonld's shared context cache is DB's alone: credsign keeps one per loader.
+// DB's side resolves everything offline and independently of credsign where it can (the loader and
+// the keys are in fixtures/digital-bazaar-interop.ts, shared with differential-data-integrity.test.ts).
 import { readFileSync } from 'node:fs'
 import { isDeepStrictEqual } from 'node:util'
 // @ts-expect-error -- @digitalbazaar/* and jsonld-signatures ship no type declarations
 import * as vc from '@digitalbazaar/vc'
 // @ts-expect-error -- no type declarations
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020'
-// @ts-expect-error -- no type declarations
-import jsigs from 'jsonld-signatures'
 import jsonld from 'jsonld'
 // @ts-expect-error -- no type declarations
 import * as rdfCanonize from 'rdf-canonize'
 import { DB_CONTEXTS, didKeyDriver } from './fixtures/digital-bazaar.js'
 import {
+  dbDocumentLoader,
+  dbErrors,
+  makeParty,
+  type DbResult,
+  type Party,
+} from './fixtures/digital-bazaar-interop.js'
+import {
   DB_SUITES as SUITES,
-  vectorKey,
-  type DbKey,
   type DbSuiteCase as SuiteCase,
-  type VectorAlgorithm,
 } from './fixtures/digital-bazaar-suites.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -45,71 +44,14 @@ import {
   DataIntegritySigner,
   dataIntegrityHandler,
 } from '../../src/formats/data-integrity/index.js'
-import {
-  asDidSigner,
-  KeyVault,
-  MemoryStore,
-  verify,
-  type KeyAlgorithm,
-  type Signer,
-  type VerificationResult,
-} from '../../src/index.js'
+import { verify, type VerificationResult } from '../../src/index.js'
 
 type Json = Record<string, unknown>
-interface DbResult {
-  verified: boolean
-  error?: unknown
-  results?: { error?: unknown }[]
-  presentationResult?: DbResult
-  credentialResults?: DbResult[]
-}
-
 const VECTORS = new URL('../fixtures/vectors/', import.meta.url)
 const vector = (path: string): Json =>
   JSON.parse(readFileSync(new URL(path, VECTORS), 'utf8')) as Json
 
-// ---------------------------------------------------------------------------------------------
-// Keys: one per algorithm, the same on both sides.
-
-interface Party {
-  algorithm: KeyAlgorithm
-  did: string
-  vm: string
-  /** Credsign: a vault key wrapped by asDidSigner, as users sign. */
-  signer: Signer
-  /** DB: a Multikey key pair with the same secret, id = the did:key VM. */
-  dbKey: DbKey
-}
-
-const vault = new KeyVault({
-  store: new MemoryStore(),
-  serviceSecret: new Uint8Array(32).fill(7),
-  kdf: { id: 'pbkdf2-sha256', iterations: 1000 },
-})
-
-async function makeParty(algorithm: VectorAlgorithm): Promise<Party> {
-  const { did, vm, seed, dbKey } = await vectorKey(algorithm)
-  await vault.import({ id: `interop-${algorithm}`, secrets: ['s'], key: { seed, algorithm } })
-  const signer = asDidSigner(await vault.unlock(`interop-${algorithm}`, ['s']))
-  expect(signer.id).toBe(vm)
-  return { algorithm, did, vm, signer, dbKey }
-}
-
-// ---------------------------------------------------------------------------------------------
-// DB's document loader: did:key through DB's driver, contexts from DB's packages.
-
 const credsignContexts = createDocumentLoader()
-
-const dbDocumentLoader = jsigs.extendContextLoader(async (url: string) => {
-  if (url.startsWith('did:key:'))
-    return { contextUrl: null, documentUrl: url, document: await didKeyDriver.get({ url }) }
-  const known = DB_CONTEXTS.get(url)
-  if (known !== undefined)
-    return { contextUrl: null, documentUrl: url, document: known, tag: 'static' }
-  // Not in any DB package (examples v2, citizenship v4rc1): credsign's bundled copy.
-  const { document } = await credsignContexts(url)
-  return { contextUrl: null, documentUrl: url, document: structuredClone(document), tag: 'static' }
-}) as (url: string) => Promise<unknown>
 
 // The suites: DB_SUITES (every suite both implement).
 
@@ -190,21 +132,6 @@ function dbVerifyCredential(c: SuiteCase, credential: Json): Promise<DbResult> {
     suite: [c.dbVerifier()],
     documentLoader: dbDocumentLoader,
   }) as Promise<DbResult>
-}
-
-/** DB's errors as text, for a readable failure. */
-function dbErrors(result: DbResult): string {
-  const errors: unknown[] = [
-    result.error,
-    ...(result.results ?? []).map((r) => r.error),
-    result.presentationResult?.error,
-    ...(result.credentialResults ?? []).map((r) => r.error),
-  ]
-  return errors
-    .filter((e) => e !== undefined)
-    .flatMap((e) => ((e as { errors?: unknown[] }).errors ?? [e]) as unknown[])
-    .map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : JSON.stringify(e)))
-    .join('; ')
 }
 
 function expectDbVerified(result: DbResult): void {
