@@ -19,6 +19,10 @@ import {
   type CryptosuiteName,
 } from '../../src/formats/data-integrity/index.js'
 import { b58, fromB58 } from '../../src/util/base58.js'
+import { createProof } from '../../src/formats/data-integrity/create-proof.js'
+import { CRYPTOSUITES } from '../../src/formats/data-integrity/cryptosuites.js'
+import { proofHashData } from '../../src/formats/data-integrity/proof-hash.js'
+import { proofConfigOf } from '../../src/formats/data-integrity/proof-document.js'
 import { rdfcCacheStats } from '../../src/testing/rdfc-cache.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
@@ -410,6 +414,107 @@ describe('every failure has its code', () => {
     })
     expect(codes(await verify(other, { handlers }))).toEqual(['issuer_mismatch'])
     expect((await verify(other, { handlers, issuerBinding: false })).verified).toBe(true)
+  })
+
+  // Found by test/node/differential-data-integrity.test.ts: a proof whose verificationMethod is the
+  // bare DID verified (credsign's resolver reads a bare DID as "the document's only method", as
+  // JOSE `kid`-less tokens need). A DID without a fragment dereferences to the controller document,
+  // not a verification method (Controlled Identifiers 1.0, "Retrieve Verification Method": the
+  // result must be a verification method; DID Core 7.2), and Digital Bazaar refuses it.
+  it('a verificationMethod that is a bare DID (a controller document, not a method): refused at signing and at verification', async () => {
+    const s = await didSigner('Ed25519')
+    const did = s.id.slice(0, s.id.indexOf('#'))
+    for (const vm of [did, `${did}?versionId=1`]) {
+      expect(
+        await rejectionCode(
+          new DataIntegritySigner(s).sign(CREDENTIAL, { verificationMethod: vm }),
+        ),
+      ).toBe('invalid_argument')
+      for (const cryptosuite of ['eddsa-rdfc-2022', 'eddsa-jcs-2022'] as const) {
+        const { proof } = await createProof(
+          { ...CREDENTIAL, issuer: did },
+          [],
+          CRYPTOSUITES[cryptosuite],
+          s,
+          { verificationMethod: vm, proofPurpose: 'assertionMethod' },
+          createDocumentLoader(),
+        )
+        const result = await verify({ ...CREDENTIAL, issuer: did, proof }, { handlers })
+        expect(codes(result)).toEqual(['proof_invalid'])
+        expect(result.checks.find((c) => !c.passed)?.name).toBe('proof')
+      }
+    }
+    // The same proof naming the method (did#fragment) verifies.
+    const { proof } = await createProof(
+      { ...CREDENTIAL, issuer: did },
+      [],
+      CRYPTOSUITES['eddsa-rdfc-2022'],
+      s,
+      { verificationMethod: s.id, proofPurpose: 'assertionMethod' },
+      createDocumentLoader(),
+    )
+    expect((await verify({ ...CREDENTIAL, issuer: did, proof }, { handlers })).verified).toBe(true)
+  })
+
+  // Found by test/node/differential-data-integrity.test.ts: a proof over a document whose contexts do
+  // not define the suite's type (an Ed25519Signature2020 proof without the ed25519-2020 context, a
+  // DataIntegrityProof on a VCDM 1.1 credential without the data-integrity context) verified when
+  // an @vocab (examples v2) turned its terms into other IRIs: what was signed says
+  // examples#Ed25519Signature2020, not the suite (VC Data Integrity 1.0, 2.1: the proof type "MUST
+  // be specified as a string that maps to a URL", the suite's). Digital Bazaar refuses both.
+  it("a proof whose type the document's contexts map to another IRI than the suite's (an @vocab)", async () => {
+    const s = await didSigner('Ed25519')
+    const did = s.id.slice(0, s.id.indexOf('#'))
+    const v1 = {
+      '@context': [
+        'https://www.w3.org/2018/credentials/v1',
+        'https://www.w3.org/ns/credentials/examples/v2',
+      ],
+      id: 'urn:uuid:6d5c1c9a-3b0e-4b8f-9a51-0c6f1b2e7d10',
+      type: ['VerifiableCredential', 'AlumniCredential'],
+      issuer: did,
+      issuanceDate: '2023-01-01T00:00:00Z',
+      credentialSubject: { id: 'did:example:abcdefgh', alumniOf: 'The School of Examples' },
+    }
+    for (const [suite, document] of [
+      ['Ed25519Signature2020', { ...CREDENTIAL, issuer: did }],
+      ['eddsa-rdfc-2022', v1],
+    ] as const) {
+      // Signed by hand: credsign's own proof creation refuses it.
+      expect(
+        await rejectionCode(
+          createProof(
+            document,
+            [],
+            CRYPTOSUITES[suite],
+            s,
+            { verificationMethod: s.id, proofPurpose: 'assertionMethod' },
+            createDocumentLoader(),
+          ),
+        ),
+      ).toBe('proof_invalid')
+      const options = {
+        type: CRYPTOSUITES[suite].proofType,
+        ...(suite === 'Ed25519Signature2020' ? {} : { cryptosuite: suite }),
+        created: '2023-02-24T23:36:38Z',
+        verificationMethod: s.id,
+        proofPurpose: 'assertionMethod',
+      }
+      const { hashData } = await proofHashData(
+        CRYPTOSUITES[suite],
+        'Ed25519',
+        document,
+        proofConfigOf(CRYPTOSUITES[suite], options, document['@context']),
+        createDocumentLoader(),
+      )
+      const proof = { ...options, proofValue: `z${b58(await s.sign(hashData))}` }
+      const result = await verify({ ...document, proof }, { handlers })
+      expect(codes(result), suite).toEqual(['proof_invalid'])
+      expect(result.checks.find((c) => !c.passed)?.name).toBe('proof')
+      // Signed by DataIntegritySigner, which adds the suite's context, it verifies.
+      const secured = await new DataIntegritySigner(s, { cryptosuite: suite }).sign(document)
+      expect((await verify(secured, { handlers })).verified, suite).toBe(true)
+    }
   })
 
   it('a dangling previousProof, and a proof that endorses itself', async () => {

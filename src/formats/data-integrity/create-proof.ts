@@ -3,7 +3,7 @@ import type { Signer } from '../../keys/types.js'
 import { b58 } from '../../util/base58.js'
 import type { Cryptosuite } from './cryptosuites.js'
 import { checkKeyFits, signatureLength } from './cryptosuites.js'
-import { proofHashData, type ProofHashSteps } from './proof-hash.js'
+import { checkProofTypeMeaning, proofHashData, type ProofHashSteps } from './proof-hash.js'
 import { documentForProof, proofConfigOf } from './proof-document.js'
 import type { DataIntegrityProof, DocumentLoader, JsonLdDocument } from './types.js'
 
@@ -68,6 +68,8 @@ export async function createProof(
   const hashed = documentForProof(document, existingProofs, options.previousProof)
   const config = proofConfigOf(suite, proofOptions, document['@context'])
   const steps = await proofHashData(suite, signer.algorithm, hashed, config, documentLoader)
+  // What a verifier refuses is never signed.
+  checkProofTypeMeaning(suite, steps.canonicalProofConfig)
   const signature = await signer.sign(steps.hashData)
   if (!(signature instanceof Uint8Array))
     throw new CredsignError('invalid_argument', 'the signer did not return a Uint8Array')

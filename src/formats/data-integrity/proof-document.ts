@@ -22,6 +22,25 @@ export function previousProofIds(previousProof: unknown): string[] {
 }
 
 /**
+ * Why `verificationMethod` names no verification method, or `undefined` when it may. A DID without
+ * a fragment (`did:key:z6Mk…`, `did:web:issuer.example?versionId=2`) dereferences to the controller
+ * document, not to a verification method (Controlled Identifiers 1.0, "Retrieve Verification
+ * Method": the result must be a verification method; DID Core 7.2), so a proof naming one is
+ * malformed, as Digital Bazaar's verifiers find. credsign's resolvers read a bare DID as the
+ * document's only method, which JOSE needs (a `kid`-less JWT names its key by `iss`); a Data
+ * Integrity proof must name its method. Shared by signing and verification.
+ *
+ * @internal
+ */
+export function verificationMethodProblem(verificationMethod: string): string | undefined {
+  if (!verificationMethod.startsWith('did:')) return undefined
+  const hash = verificationMethod.indexOf('#')
+  if (hash === -1 || hash === verificationMethod.length - 1)
+    return 'a DID URL naming a verification method needs a fragment (a DID without one is its controller document)'
+  return undefined
+}
+
+/**
  * The document a proof signs: `document` without `proof`, plus, for a proof in a chain, `proof` set
  * to the list of proofs its `previousProof` names, in `previousProof` order, exactly as they appear
  * in the document (always an array, as the spec's `matchingProofs` and the published

@@ -1,5 +1,6 @@
 // The part every suite shares, for signing and verifying alike: canonicalize the proof
 // configuration and the document, hash each, and concatenate (proof configuration hash first).
+import { CredsignError } from '../../errors/credsign-error.js'
 import { utf8 } from '../../util/bytes.js'
 import { concat } from '../../util/bytes.js'
 import type { Cryptosuite } from './cryptosuites.js'
@@ -71,5 +72,30 @@ export async function proofHashData(
     documentHash,
     proofConfigHash,
     hashData: concat(proofConfigHash, documentHash),
+  }
+}
+
+const RDF_TYPE = '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>'
+
+/**
+ * An rdfc proof is a statement in RDF, and what was signed must say that it is a proof of this
+ * suite: the proof's `type` must map to the suite's IRI (VC Data Integrity 1.0, 2.1: the type "MUST
+ * be specified as a string that maps to a URL"; `https://w3id.org/security#DataIntegrityProof`, or
+ * `…#Ed25519Signature2020`). When the document's contexts do not define it (an Ed25519Signature2020
+ * proof without the ed25519-2020 context, a DataIntegrityProof on a VCDM 1.1 credential without the
+ * data-integrity context), an `@vocab` such as the examples context's maps the type and the suite's
+ * terms (`proofPurpose`, `verificationMethod`, `expires`, …) to other IRIs: the JSON says
+ * `assertionMethod` while the signed statement says nothing about any purpose. The type IRI is the
+ * one to check: the suite's type-scoped context, which defines those terms, applies exactly when
+ * the type maps to it. Digital Bazaar's verifiers refuse these proofs too.
+ */
+export function checkProofTypeMeaning(suite: Cryptosuite, canonicalProofConfig: string): void {
+  if (suite.canonicalization !== 'rdfc') return
+  const typed = `${RDF_TYPE} <https://w3id.org/security#${suite.proofType}> .`
+  if (!canonicalProofConfig.split('\n').some((quad) => quad.endsWith(typed))) {
+    throw new CredsignError(
+      'proof_invalid',
+      `the document's contexts do not define the proof type ${suite.proofType} (add the suite's context, e.g. ${suite.proofType === 'DataIntegrityProof' ? 'https://w3id.org/security/data-integrity/v2' : 'https://w3id.org/security/suites/ed25519-2020/v1'}): the signed proof is not a ${suite.proofType}`,
+    )
   }
 }

@@ -15,7 +15,7 @@ import { createProof, type NewProofOptions } from './create-proof.js'
 import { suiteForSigning } from './cryptosuites.js'
 import { offlineDocumentLoader } from './document-loader.js'
 import { loaderWithLimits, type JsonLdLimits } from './jsonld-limits.js'
-import { previousProofIds } from './proof-document.js'
+import { previousProofIds, verificationMethodProblem } from './proof-document.js'
 import type { CryptosuiteName, DocumentLoader } from './types.js'
 
 /**
@@ -37,7 +37,8 @@ export interface DataIntegritySignOptions {
   cryptosuite?: CryptosuiteName
   /**
    * The verification method id in the proof (default: the signer's id, which must then be a URL
-   * such as a DID URL; see `asDidSigner`).
+   * such as a DID URL; see `asDidSigner`). A DID URL needs its fragment: a bare DID names the
+   * controller document, not a method (`invalid_argument`).
    */
   verificationMethod?: string
   /** Default: `authentication` for presentations, `assertionMethod` for everything else. */
@@ -325,6 +326,12 @@ function newProofOptions(
       `the verification method must be a URL (a DID URL): ${JSON.stringify(String(verificationMethod).slice(0, 80))}; pass verificationMethod or wrap the signer with asDidSigner`,
     )
   }
+  const methodProblem = verificationMethodProblem(verificationMethod)
+  if (methodProblem !== undefined)
+    throw new CredsignError(
+      'invalid_argument',
+      `the verification method ${JSON.stringify(verificationMethod.slice(0, 80))}: ${methodProblem}`,
+    )
   const proofPurpose =
     stringOption(opts.proofPurpose, 'proofPurpose') ??
     (kind === 'presentation' ? 'authentication' : 'assertionMethod')

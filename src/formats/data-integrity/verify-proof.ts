@@ -8,12 +8,13 @@ import type { VerificationRelationship } from '../../did/did-document.js'
 import { fromB58 } from '../../util/base58.js'
 import { parseDateTime } from '../../credential/date-time.js'
 import { checkKeyFits, signatureLength, suiteOfProof, type Cryptosuite } from './cryptosuites.js'
-import { proofHashData } from './proof-hash.js'
+import { checkProofTypeMeaning, proofHashData } from './proof-hash.js'
 import {
   applyProofContext,
   documentForProof,
   previousProofIds,
   proofConfigOf,
+  verificationMethodProblem,
 } from './proof-document.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
 
@@ -114,6 +115,9 @@ function checkShape(proof: JsonLdDocument): void {
       "the proof's domain must be a string or an array of strings",
     )
   }
+  const methodProblem = verificationMethodProblem(proof.verificationMethod as string)
+  if (methodProblem !== undefined)
+    throw new CredsignError('proof_invalid', `the proof's verificationMethod: ${methodProblem}`)
   previousProofIds(proof.previousProof)
 }
 
@@ -247,9 +251,10 @@ export async function verifyProof(
             `${s.canonicalization}|${s.canonicalization === 'rdfc' && a === 'P-384' ? 'SHA-384' : 'SHA-256'}|${variant}`,
           entries: options.canonicalDocuments,
         }
-  const { hashData } = await step('canonicalization', () =>
+  const { hashData, canonicalProofConfig } = await step('canonicalization', () =>
     proofHashData(suite, algorithm, unsecured, config, options.documentLoader, cache),
   )
+  await step('proof', () => checkProofTypeMeaning(suite, canonicalProofConfig))
   const valid = await step('signature', () => verifySignature(key.publicJwk, hashData, signature))
   if (!valid)
     throw new ProofCheckError(
