@@ -108,6 +108,18 @@ function judged(
       reason: `expected ${what}, found ${result.presentation !== undefined ? `a ${result.format} presentation` : result.format}`,
     }
   }
+  // Data Integrity secures any JSON-LD document: one that is no credential (no VCDM context first,
+  // no VerifiableCredential type) verifies as a plain document, without the issuer binding, data
+  // model and validity checks a credential gets, so it must not count as one (VCDM 2.0:
+  // verifiableCredential holds verifiable credentials; the presentation's own data model check
+  // leaves the entries to this function).
+  if (result.format === 'data-integrity' && result.credential === undefined) {
+    return {
+      result,
+      reason:
+        'expected a credential, found a Data Integrity-secured document that is not a credential (its first @context is no VCDM context and its type does not include VerifiableCredential)',
+    }
+  }
   return { result }
 }
 

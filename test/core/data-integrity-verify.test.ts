@@ -517,6 +517,48 @@ describe('every failure has its code', () => {
     }
   })
 
+  // Found by test/node/differential-data-integrity.test.ts: a presentation whose verifiableCredential
+  // held a Data Integrity-secured document that is no credential (no VCDM context first, no
+  // VerifiableCredential type) verified, the entry counted as a verified credential: it had been
+  // verified as a plain JSON-LD document, with no issuer binding, data model or validity check, so
+  // an entry claiming any issuer, signed by any key, passed. VCDM 2.0 (verifiableCredential: "one
+  // or more verifiable credentials"); Digital Bazaar refuses it.
+  it('a presentation carrying a Data Integrity-secured document that is not a credential', async () => {
+    const holder = await didSigner('Ed25519')
+    for (const cryptosuite of ['eddsa-rdfc-2022', 'eddsa-jcs-2022'] as const) {
+      const notACredential = await new DataIntegritySigner(holder, { cryptosuite }).sign({
+        '@context': ['https://www.w3.org/ns/credentials/examples/v2'],
+        issuer: 'did:example:somebody-else',
+        name: 'Alumni Credential',
+      })
+      expect((await verify(notACredential, { handlers })).verified).toBe(true)
+      expect((await verify(notACredential, { handlers })).credential).toBeUndefined()
+      const unsigned = {
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiablePresentation'],
+        verifiableCredential: [notACredential],
+      }
+      // DataIntegritySigner refuses to sign it (its data model check looks into the entries).
+      expect(
+        await rejectionCode(
+          new DataIntegritySigner(holder, { cryptosuite }).sign(unsigned, { challenge: 'c-1' }),
+        ),
+      ).toBe('credential_invalid')
+      const { proof } = await createProof(
+        unsigned,
+        [],
+        CRYPTOSUITES[cryptosuite],
+        holder,
+        { verificationMethod: holder.id, proofPurpose: 'authentication', challenge: 'c-1' },
+        createDocumentLoader(),
+      )
+      const vp = { ...unsigned, proof }
+      const result = await verify(vp, { handlers, nonce: 'c-1' })
+      expect(codes(result), cryptosuite).toEqual(['embedded_credential_invalid'])
+      expect(result.errors[0]?.message).toMatch(/not a credential/)
+    }
+  })
+
   it('a dangling previousProof, and a proof that endorses itself', async () => {
     const doc = await fresh()
     doc.proof = [
