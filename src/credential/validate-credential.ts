@@ -254,7 +254,12 @@ export function checkId(id: unknown, problems: Problems, path: string): void {
   if (id !== undefined && !isAbsoluteUrl(id)) problems.add(path, 'id must be a single URL')
 }
 
-/** `type`: a string or array of strings that includes `required`. @internal */
+/**
+ * `type`: a string or array of strings that includes `required`, and not the other of
+ * VerifiableCredential / VerifiablePresentation: a document typed both would verify as a
+ * presentation (no issuer to bind, any key may sign one) while a reader of its `type` takes it for
+ * a credential. @internal
+ */
 export function checkType(type: unknown, required: string, problems: Problems, path: string): void {
   const types = typesOf(type)
   if (types === undefined)
@@ -265,6 +270,12 @@ export function checkType(type: unknown, required: string, problems: Problems, p
         : 'type must be a string or a non-empty array of strings',
     )
   else if (!types.includes(required)) problems.add(path, `type must include ${required}`)
+  else {
+    const other =
+      required === 'VerifiableCredential' ? 'VerifiablePresentation' : 'VerifiableCredential'
+    if (types.includes(other))
+      problems.add(path, `type must not include both ${required} and ${other}`)
+  }
 }
 
 /**

@@ -456,6 +456,36 @@ describe('every failure has its code', () => {
     expect((await verify({ ...CREDENTIAL, issuer: did, proof }, { handlers })).verified).toBe(true)
   })
 
+  // Found by the differential test against Digital Bazaar (which accepts it through its presentation
+  // API): a document typed both VerifiableCredential and VerifiablePresentation, signed by any key
+  // for authentication, verified as a presentation with no holder to bind, while a reader of its
+  // `type` takes it for a credential of the `issuer` it names.
+  it('a document typed both VerifiableCredential and VerifiablePresentation: refused at signing and at verification', async () => {
+    const attacker = await didSigner('Ed25519')
+    const issuer = await didSigner('Ed25519')
+    const both = {
+      ...CREDENTIAL,
+      type: ['VerifiableCredential', 'VerifiablePresentation'],
+      issuer: issuer.id.slice(0, issuer.id.indexOf('#')),
+    }
+    expect(await rejectionCode(new DataIntegritySigner(attacker).sign(both))).toBe(
+      'credential_invalid',
+    )
+    for (const cryptosuite of ['eddsa-rdfc-2022', 'eddsa-jcs-2022'] as const) {
+      const { proof } = await createProof(
+        both,
+        [],
+        CRYPTOSUITES[cryptosuite],
+        attacker,
+        { verificationMethod: attacker.id, proofPurpose: 'authentication' },
+        createDocumentLoader(),
+      )
+      const result = await verify({ ...both, proof }, { handlers })
+      expect(result.verified).toBe(false)
+      expect(codes(result)).toContain('credential_invalid')
+    }
+  })
+
   // Found by test/node/differential-data-integrity.test.ts: a proof over a document whose contexts do
   // not define the suite's type (an Ed25519Signature2020 proof without the ed25519-2020 context, a
   // DataIntegrityProof on a VCDM 1.1 credential without the data-integrity context) verified when

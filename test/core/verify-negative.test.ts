@@ -342,6 +342,38 @@ const rows: Row[] = [
     code: 'key_not_found',
     options: { resolver: staticResolver([]) },
   },
+  // A document typed both VerifiableCredential and VerifiablePresentation verified as a presentation
+  // (no issuer to bind, any key may sign one) while a reader of its `type` takes it for a credential.
+  {
+    name: 'vp+jwt typed VerifiableCredential too (a credential signed as a presentation)',
+    input: () =>
+      signJwt(
+        other,
+        {
+          '@context': [V2],
+          type: ['VerifiablePresentation', 'VerifiableCredential'],
+          issuer: edDid(),
+          credentialSubject: { id: 'did:example:alice' },
+        },
+        { typ: 'vp+jwt' },
+      ),
+    code: 'credential_invalid',
+  },
+  {
+    name: 'vc+jwt typed VerifiablePresentation too',
+    input: () =>
+      signJwt(
+        ed,
+        {
+          '@context': [V2],
+          type: ['VerifiableCredential', 'VerifiablePresentation'],
+          issuer: edDid(),
+          credentialSubject: { id: 'did:example:alice' },
+        },
+        { typ: 'vc+jwt' },
+      ),
+    code: 'credential_invalid',
+  },
   {
     name: 'expired plain JWT',
     input: () =>
