@@ -15,7 +15,8 @@ export interface JwtKind {
  *
  * - `typ` `vc+jwt` / `vp+jwt` (any case, `application/` prefix allowed): VC-JOSE-COSE, whatever the
  *   payload;
- * - A `vc` / `vp` claim object: the VCDM 1.1 encoding, whose `typ`, if present, must be `JWT`;
+ * - A `vc` / `vp` claim (whatever its value; `vc` first): the VCDM 1.1 encoding, whose `typ`, if
+ *   present, must be `JWT`; a claim that is not an object fails the 1.1 decoding;
  * - A payload that is itself a credential or presentation (`@context` and a `VerifiableCredential` /
  *   `VerifiablePresentation` type) with another or no `typ`: VC-JOSE-COSE with a `typ` problem (the
  *   suite's "bad media type" tokens; the untyped tokens of the origin service);
@@ -28,7 +29,10 @@ export function classifyJwt(header: JoseHeader, payload: unknown): JwtKind {
   if (!isJsonObject(payload)) return { format: 'jws' }
   const legacyTyp = typ === undefined || typ === 'jwt'
   const shown = typeof header.typ === 'string' ? JSON.stringify(header.typ.slice(0, 40)) : 'absent'
-  if (isJsonObject(payload.vc)) {
+  // VCDM 1.1 section 6.3.1: `vc` / `vp` are the credential / presentation, JSON objects. A claim of
+  // that name with another value is a broken 1.1 token, not a plain JWT: classified as one, it
+  // fails its decoding (`the vc claim must be a JSON object`) instead of verifying as `jwt`.
+  if (Object.hasOwn(payload, 'vc')) {
     return legacyTyp
       ? { format: 'vc-jwt' }
       : {
@@ -36,7 +40,7 @@ export function classifyJwt(header: JoseHeader, payload: unknown): JwtKind {
           typProblem: `a VCDM 1.1 JWT credential has typ JWT or none, not ${shown}`,
         }
   }
-  if (isJsonObject(payload.vp)) {
+  if (Object.hasOwn(payload, 'vp')) {
     return legacyTyp
       ? { format: 'vp-jwt' }
       : {
