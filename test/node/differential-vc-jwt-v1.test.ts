@@ -140,8 +140,12 @@ const timeArb = fc.constantFrom<Sym>(
   'absent',
   `t${-400 * DAY}`,
   't-3600',
+  't-61',
+  't-60',
   't-30',
   't30',
+  't60',
+  't61',
   't3600',
   `t${400 * DAY}`,
   't-10.5',
@@ -291,6 +295,7 @@ const presentationMemberArb: fc.Arbitrary<Mutation> = fc.oneof(
       ['embedded:did-jwt-vc'],
       ['embedded:holder', 'embedded:alice'],
       ['not a jwt'],
+      ['embedded:plain'],
       'embedded:holder',
     ),
   }),
@@ -498,6 +503,9 @@ function valueOf(sym: Sym, base: Base): unknown {
   if (sym === 'obj:other') return { id: other, name: 'Example' }
   if (typeof sym === 'string' && /^t-?\d+(\.\d+)?$/.test(sym)) return T + Number(sym.slice(1))
   if (typeof sym === 'string' && /^iso-?\d+$/.test(sym)) return iso(Number(sym.slice(3)))
+  if (sym === 'embedded:plain')
+    // An unsecured credential object: nothing vouches for it (did-jwt-vc only normalizes it).
+    return credentialV1({ issuer: other, credentialSubject: { id: self, degree: 'BSc' } })
   if (typeof sym === 'string' && sym.startsWith('embedded:'))
     return embedded.get(`${base.key}/${sym.slice('embedded:'.length)}`)
   if (Array.isArray(sym)) return sym.map((entry) => valueOf(entry, base))
@@ -599,10 +607,12 @@ const DOCUMENTED_DIFFERENCES: {
   name: string
   matches(payload: Record<string, unknown>, options: Options, error: string): boolean
   /**
-   * A did-jwt policy that switches the difference off: when given, did-jwt-vc must accept with it,
-   * so the exclusion hides nothing else did-jwt-vc would have refused.
+   * The difference switched off, by a did-jwt policy or by a repair of the claims (the token is
+   * then re-signed by the same key): did-jwt-vc must accept that, so the exclusion hides nothing
+   * else it would have refused.
    */
   relaxed?: { aud: false }
+  repair?(payload: Record<string, unknown>, signer: string): void
 }[] = [
   {
     // did-jwt's verifyJWT finds the signing DID through `iss` only ("JWT iss or client_id are
@@ -613,6 +623,10 @@ const DOCUMENTED_DIFFERENCES: {
     name: 'no iss: did-jwt needs it to find the key',
     matches: (payload, _o, error) =>
       payload.iss === undefined && error.includes('JWT iss or client_id are required'),
+    // credsign bound the key to the issuer / holder (or there is none): `iss` is the signer's DID.
+    repair: (payload, signer) => {
+      payload.iss = signer
+    },
   },
   {
     // did-jwt-vc's validateTimestamp refuses NumericDates of 12 digits or more ("not a unix
@@ -624,6 +638,12 @@ const DOCUMENTED_DIFFERENCES: {
       ['nbf', 'exp', 'iat'].some(
         (n) => typeof payload[n] === 'number' && (payload[n] as number) >= 1e11,
       ),
+    // The same far-future instant, one second under the guard.
+    repair: (payload) => {
+      for (const n of ['nbf', 'exp', 'iat'])
+        if (typeof payload[n] === 'number' && (payload[n] as number) >= 1e11)
+          payload[n] = 99_999_999_999
+    },
   },
   {
     // did-jwt-vc's normalizer turns a non-numeric `iat` (when there is no usable `nbf`) into
@@ -636,6 +656,9 @@ const DOCUMENTED_DIFFERENCES: {
       payload.iat !== undefined &&
       typeof payload.iat !== 'number' &&
       typeof payload.nbf !== 'number',
+    repair: (payload) => {
+      delete payload.iat
+    },
   },
   {
     // credsign accepts a VCDM 2.0 document in the 1.1 encoding (first @context the v2 context; `nbf`
@@ -654,6 +677,12 @@ const DOCUMENTED_DIFFERENCES: {
         context[0] === V2 &&
         !context.includes(V1)
       )
+    },
+    // The v1 context added after the v2 one: credsign still reads a 2.0 document, did-jwt-vc goes on
+    // to its other checks.
+    repair: (payload) => {
+      const document = (isObject(payload.vc) ? payload.vc : payload.vp) as Record<string, unknown>
+      document['@context'] = [...(document['@context'] as unknown[]), V1]
     },
   },
   {
@@ -732,19 +761,29 @@ async function checkCase(c: Case, tally: Tally): Promise<void> {
     return
   }
   if (!ref.accepted) {
-    const { payload } = decode(jwt)
-    const documented = DOCUMENTED_DIFFERENCES.find((d) =>
-      d.matches(payload, c.options, ref.error ?? ''),
-    )
-    if (documented !== undefined) {
-      if (documented.relaxed !== undefined) {
-        const again = await reference(jwt, kind, c.options, documented.relaxed)
-        expect(
-          again.accepted,
-          `did-jwt-vc refuses for more than "${documented.name}":\n${describeCase(c, jwt, ours, again)}`,
-        ).toBe(true)
-      }
-      bump(tally.documented, documented.name)
+    // Documented differences, one after the other (a repaired token may meet the next): each one
+    // switched off, did-jwt-vc must end up accepting, or credsign accepted something more.
+    const token = decode(jwt)
+    const used: string[] = []
+    let relaxed: { aud?: false } = {}
+    let again = ref
+    while (!again.accepted) {
+      const documented = DOCUMENTED_DIFFERENCES.find(
+        (d) => !used.includes(d.name) && d.matches(token.payload, c.options, again.error ?? ''),
+      )
+      if (documented === undefined) break
+      used.push(documented.name)
+      if (documented.relaxed !== undefined) relaxed = { ...relaxed, ...documented.relaxed }
+      documented.repair?.(token.payload, keys[c.base.key].did)
+      const repaired = await signRaw(keys[c.base.key].ours, token.header, token.payload)
+      again = await reference(repaired, kind, c.options, relaxed)
+    }
+    if (used.length > 0) {
+      expect(
+        again.accepted,
+        `did-jwt-vc refuses for more than ${used.join(' + ')}:\n${describeCase(c, jwt, ours, again)}`,
+      ).toBe(true)
+      bump(tally.documented, used.join(' + '))
       return
     }
   }
