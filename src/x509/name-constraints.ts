@@ -1,6 +1,9 @@
 import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
-import type { CertificateSummary } from './parse.js'
+import { toHex } from '../util/bytes.js'
+import { derChildren, derNode, oidString } from './der-reading.js'
+import type { DerNode } from './der-reading.js'
+import type { DecodedCertificate } from './parse.js'
 
 /*
  * RFC 5280 section 4.2.1.10 name constraints, checked by credsign itself for every CA of a path
@@ -8,8 +11,12 @@ import type { CertificateSummary } from './parse.js'
  * accepts a name that any of them permits: an intermediate could then widen what its root allowed
  * (test/node/x509-verify.test.ts has the chain). RFC 5280 intersects them: a name must satisfy the
  * constraints of every CA above it. Checked here: dNSName, uniformResourceIdentifier, rfc822Name
- * and iPAddress; directoryName constraints are left to pkijs; a constraint of any other form
- * (otherName, x400Address, ediPartyName, registeredID) is refused, since it cannot be evaluated.
+ * (the subject's emailAddress too), iPAddress and directoryName (the subject); a constraint of any
+ * other form (otherName, x400Address, ediPartyName, registeredID) is refused, since it cannot be
+ * evaluated. pkijs' own directoryName check is looser than RFC 5280 (it unions the CAs' subtrees,
+ * and finds a subtree's RDNs anywhere in the name, not as its first RDNs), and it never applies an
+ * excluded rfc822Name to the subject's emailAddress: test/node/x509-path-differential.test.ts has
+ * a chain for each, which OpenSSL refuses.
  */
 
 /** GeneralName CHOICE tags (RFC 5280 section 4.2.1.6). */
@@ -19,31 +26,123 @@ const FORM = { rfc822Name: 1, dNSName: 2, directoryName: 4, uri: 6, iPAddress: 7
 export interface ConstrainedNames {
   dns: readonly string[]
   uri: readonly string[]
+  /** The rfc822Name SAN entries, and the subject's emailAddress (and mail) attributes. */
   email: readonly string[]
   /** IPAddress SAN entries, 4 or 16 bytes. */
   ip: readonly Uint8Array[]
+  /** The subject Name's DER, when it has at least one RDN (an empty subject names nothing). */
+  directoryNames?: readonly Uint8Array[]
+  /**
+   * How many subjectAltName entries are of a form credsign does not read (a directoryName among
+   * them, say): a directoryName constraint cannot tell whether they are within it.
+   */
+  unreadAltNames?: number
 }
 
 /**
  * The names of a certificate that name constraints apply to: its subjectAltName entries as
  * credsign's strict reader decoded them (parse.ts), the same entries the issuer binding compares
- * with `iss`. Not pkijs' parse of the extension: pkijs leaves an extension it cannot read (a
- * GeneralName of a form it does not expect, which the strict reader counts in `other`) without
- * names, and a constraint would then see none of the names the binding accepts.
+ * with `iss`, and its subject: the whole Name (directoryName constraints) and its emailAddress
+ * attributes (rfc822Name constraints: RFC 5280 section 4.2.1.10 requires it without a
+ * subjectAltName; OpenSSL does it always, and so does credsign). Not pkijs' parse of the extension:
+ * pkijs leaves an extension it cannot read (a GeneralName of a form it does not expect, which the
+ * strict reader counts in `other`) without names, and a constraint would then see none of the names
+ * the binding accepts.
  *
  * @example
  *
  * ```ts
- * declare const leaf: import('./parse.js').CertificateSummary
+ * declare const leaf: import('./parse.js').DecodedCertificate
  * constrainedNames(leaf).dns // ['issuer.example']
  * ```
  *
  * @internal
  */
-export function constrainedNames(certificate: CertificateSummary): ConstrainedNames {
-  const san = certificate.subjectAltName
-  if (san === undefined) return { dns: [], uri: [], email: [], ip: [] }
-  return { dns: san.dns, uri: san.uri, email: san.email, ip: san.ip.map(ipBytes) }
+export function constrainedNames(
+  certificate: Pick<DecodedCertificate, 'summary' | 'subjectDer'>,
+): ConstrainedNames {
+  const rdns = nameRdns(certificate.subjectDer, 'the subject')
+  const subjectEmails = rdns
+    .flat()
+    .filter((attribute) => EMAIL_ATTRIBUTES.has(attribute.type) && attribute.text !== undefined)
+    .map((attribute) => attribute.text as string)
+  const directoryNames = rdns.length === 0 ? [] : [certificate.subjectDer]
+  const san = certificate.summary.subjectAltName
+  if (san === undefined)
+    return { dns: [], uri: [], email: subjectEmails, ip: [], directoryNames, unreadAltNames: 0 }
+  return {
+    dns: san.dns,
+    uri: san.uri,
+    email: [...san.email, ...subjectEmails],
+    ip: san.ip.map(ipBytes),
+    directoryNames,
+    unreadAltNames: san.other,
+  }
+}
+
+/** EmailAddress (PKCS #9) and mail (RFC 4524): the subject attributes holding a mailbox. */
+const EMAIL_ATTRIBUTES: ReadonlySet<string> = new Set([
+  '1.2.840.113549.1.9.1',
+  '0.9.2342.19200300.100.1.3',
+])
+
+/** One AttributeTypeAndValue of a Name: its type, its text (string types), its DER. */
+interface NameAttribute {
+  type: string
+  text: string | undefined
+  encoded: Uint8Array
+}
+
+/** The RDNs of a Name's DER (SEQUENCE OF SET OF AttributeTypeAndValue), first RDN first. */
+function nameRdns(nameDer: Uint8Array, what: string): NameAttribute[][] {
+  return derChildren(derNode(nameDer, 0x30, what), 0x30, what).map((rdn) =>
+    derChildren(rdn, 0x31, what).map((attribute) => {
+      const [type, value] = derChildren(attribute, 0x30, what) as [DerNode?, DerNode?]
+      if (type?.tag !== 0x06 || value === undefined)
+        throw new CredsignError('certificate_invalid', `${what}: a bad AttributeTypeAndValue`)
+      return { type: oidString(type.value), text: directoryText(value), encoded: value.encoded }
+    }),
+  )
+}
+
+/** The text of a DirectoryString (or IA5String) value; undefined for other types. */
+function directoryText(value: DerNode): string | undefined {
+  switch (value.tag) {
+    case 0x0c: // UTF8String
+    case 0x12: // NumericString
+    case 0x13: // PrintableString
+    case 0x16: // IA5String
+    case 0x1a: // VisibleString
+      return new TextDecoder().decode(value.value)
+    case 0x14: // TeletexString, read as ISO 8859-1 (as OpenSSL does)
+      return String.fromCharCode(...value.value)
+    case 0x1e: {
+      // BMPString (UCS-2, big-endian; decoded by hand: not every runtime's TextDecoder has utf-16be)
+      let text = ''
+      for (let i = 0; i + 1 < value.value.length; i += 2)
+        text += String.fromCharCode(
+          ((value.value[i] as number) << 8) | (value.value[i + 1] as number),
+        )
+      return text
+    }
+    case 0x1c: {
+      // UniversalString (UCS-4); a value beyond Unicode compares by its DER.
+      let text = ''
+      for (let i = 0; i + 3 < value.value.length; i += 4) {
+        const codePoint =
+          (((value.value[i] as number) << 24) |
+            ((value.value[i + 1] as number) << 16) |
+            ((value.value[i + 2] as number) << 8) |
+            (value.value[i + 3] as number)) >>>
+          0
+        if (codePoint > 0x10ffff) return undefined
+        text += String.fromCodePoint(codePoint)
+      }
+      return text
+    }
+    default:
+      return undefined
+  }
 }
 
 /** The octets of an iPAddress as extensions.ts prints it: dotted IPv4, or eight hex groups. */
@@ -122,14 +221,26 @@ export function checkNameConstraints(
     [FORM.uri, names.uri],
     [FORM.rfc822Name, names.email],
     [FORM.iPAddress, names.ip],
+    [FORM.directoryName, names.directoryNames ?? []],
   ]
   for (const [form, values] of forms) {
     const permitted = set.permitted.filter((subtree) => subtree.base.type === form)
     const excluded = set.excluded.filter((subtree) => subtree.base.type === form)
+    if (
+      form === FORM.directoryName &&
+      permitted.length + excluded.length > 0 &&
+      (names.unreadAltNames ?? 0) > 0
+    )
+      throw violation(
+        `${subject}: a subjectAltName entry of a form credsign does not read (a directoryName, say) cannot be checked against directoryName constraints`,
+      )
     for (const value of values) {
-      if (permitted.length > 0 && !permitted.some((subtree) => matches(form, value, subtree)))
+      if (
+        permitted.length > 0 &&
+        !permitted.some((subtree) => matches(form, value, subtree, 'permitted'))
+      )
         throw violation(`${subject}: ${shown(value)} is outside the permitted name subtrees`)
-      if (excluded.some((subtree) => matches(form, value, subtree)))
+      if (excluded.some((subtree) => matches(form, value, subtree, 'excluded')))
         throw violation(`${subject}: ${shown(value)} is in an excluded name subtree`)
     }
   }
@@ -140,11 +251,19 @@ function violation(message: string): CredsignError {
 }
 
 function shown(value: string | Uint8Array): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : 'an IP address'
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 80))
+  return value.length === 4 || value.length === 16 ? 'an IP address' : 'the subject name'
 }
 
-function matches(form: number, value: string | Uint8Array, subtree: Pkijs.GeneralSubtree): boolean {
+function matches(
+  form: number,
+  value: string | Uint8Array,
+  subtree: Pkijs.GeneralSubtree,
+  kind: 'permitted' | 'excluded',
+): boolean {
   const base: unknown = subtree.base.value
+  if (form === FORM.directoryName)
+    return value instanceof Uint8Array && directoryNameWithin(value, base, kind)
   if (form === FORM.iPAddress) {
     const range = (base as { valueBlock?: { valueHexView?: Uint8Array } }).valueBlock?.valueHexView
     return value instanceof Uint8Array && range !== undefined && ipInRange(value, range)
@@ -157,6 +276,48 @@ function matches(form: number, value: string | Uint8Array, subtree: Pkijs.Genera
     return host !== undefined && hostWithin(host, base)
   }
   return emailWithin(value, base)
+}
+
+/**
+ * DirectoryName (RFC 5280 sections 4.2.1.10 and 7.1): the name's first RDNs are the constraint's,
+ * RDN by RDN, each with the same attributes. Values of string types compare with surrounding spaces
+ * trimmed, inner runs of spaces as one, and case ignored: ASCII case for a permitted subtree (as
+ * OpenSSL, so credsign permits no name OpenSSL refuses), any case for an excluded one (so a name
+ * spelled in other case stays excluded). Other values compare by their DER.
+ */
+function directoryNameWithin(
+  nameDer: Uint8Array,
+  base: unknown,
+  kind: 'permitted' | 'excluded',
+): boolean {
+  const before = (base as { valueBeforeDecode?: unknown } | undefined)?.valueBeforeDecode
+  if (!(before instanceof ArrayBuffer) || before.byteLength === 0)
+    throw violation('a directoryName constraint does not decode')
+  let constraint: NameAttribute[][]
+  try {
+    constraint = nameRdns(new Uint8Array(before), 'a directoryName constraint')
+  } catch (error) {
+    throw new CredsignError(
+      'certificate_name_constraints',
+      'a directoryName constraint does not decode',
+      { cause: error },
+    )
+  }
+  const name = nameRdns(nameDer, 'the subject')
+  if (constraint.length > name.length) return false
+  const key = (attribute: NameAttribute): string => {
+    if (attribute.text === undefined) return `${attribute.type}#${toHex(attribute.encoded)}`
+    const spaced = attribute.text.trim().replace(/\s+/g, ' ')
+    const folded =
+      kind === 'excluded'
+        ? spaced.toLowerCase()
+        : spaced.replace(/[A-Z]/g, (letter) => letter.toLowerCase())
+    return `${attribute.type}=${folded}`
+  }
+  return constraint.every((rdn, i) => {
+    const other = (name[i] as NameAttribute[]).map(key)
+    return rdn.length === other.length && rdn.every((attribute) => other.includes(key(attribute)))
+  })
 }
 
 /** DNSName: the name is the constraint or a subdomain of it (a leading dot: subdomains only). */

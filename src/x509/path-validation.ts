@@ -536,7 +536,7 @@ function checkAllNameConstraints(path: readonly DecodedCertificate[]): void {
     for (let j = 0; j < i; j++) {
       const certificate = path[j] as DecodedCertificate
       if (j > 0 && certificate.summary.selfIssued) continue
-      checkNameConstraints(set, constrainedNames(certificate.summary), position(j, path.length - 1))
+      checkNameConstraints(set, constrainedNames(certificate), position(j, path.length - 1))
     }
   }
 }
