@@ -32,7 +32,7 @@ import type { MadeCert } from './fixtures/x509-chains.js'
 import { DatedChainMaker, type DatedKey } from './fixtures/x509-dated-chains.js'
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_207)
-const RUNS = Number(process.env.FC_RUNS ?? 90)
+const RUNS = Number(process.env.FC_RUNS ?? 120)
 
 /** The verification time of every case: 2030-06-15T12:00:00Z, whole seconds (OpenSSL's -attime). */
 const NOW_S = Date.UTC(2030, 5, 15, 12, 0, 0) / 1000
@@ -72,7 +72,14 @@ type SubjectAltName = 'none' | 'dns+uri' | 'dns' | 'uri-port' | 'sub' | 'other'
  * country then the organization, or with an emailAddress attribute (RFC 5280 4.2.1.10: rfc822Name
  * constraints apply to it when there is no subjectAltName).
  */
-type Subject = 'plain' | 'org-good' | 'org-evil' | 'country-org-good' | 'email-good' | 'email-evil'
+type Subject =
+  | 'plain'
+  | 'org-good'
+  | 'org-evil'
+  | 'org-evil-upper'
+  | 'country-org-good'
+  | 'email-good'
+  | 'email-evil'
 interface NameConstraint {
   mode: 'permitted' | 'excluded'
   form: 'DNS' | 'URI' | 'email' | 'dirName'
@@ -106,6 +113,11 @@ type Twist =
   | 'swapped'
 interface ChainSpec {
   intermediates: 0 | 1 | 2
+  /**
+   * The leaf's extKeyUsage before the deviations (absent when left out): drawn on its own, so the
+   * clientAuth mode, which needs clientAuth in the leaf, reaches accepts.
+   */
+  leafExtKeyUsage?: ExtKeyUsage
   deviations: Deviation[]
   twist: Twist
 }
@@ -139,9 +151,10 @@ function basePlan(role: Role): CertPlan {
   }
 }
 
-function planOf(role: Role, deviations: readonly Deviation[]): CertPlan {
+function planOf(role: Role, spec: ChainSpec): CertPlan {
   const plan = basePlan(role)
-  for (const { target, change } of deviations) {
+  if (role === 'leaf') plan.extKeyUsage = spec.leafExtKeyUsage ?? 'absent'
+  for (const { target, change } of spec.deviations) {
     if (target !== role) continue
     if (change.field === 'criticalUnknown') plan.criticalUnknown = true
     else if (change.field === 'version1') plan.version1 = true
@@ -158,6 +171,8 @@ function subjectOf(plan: CertPlan): string {
     plain: cn,
     'org-good': `/O=credsign good${cn}`,
     'org-evil': `/O=credsign evil${cn}`,
+    // The excluded organization in other case: RFC 5280 7.1 compares names case-insensitively.
+    'org-evil-upper': `/O=CREDSIGN Evil${cn}`,
     'country-org-good': `/C=XX/O=credsign good${cn}`,
     'email-good': `${cn}/emailAddress=x@issuer.example`,
     'email-evil': `${cn}/emailAddress=x@evil.example`,
@@ -253,7 +268,7 @@ interface BuiltCase {
 let maker: DatedChainMaker
 
 function build(spec: ChainSpec): BuiltCase {
-  const rootPlan = planOf('root', spec.deviations)
+  const rootPlan = planOf('root', spec)
   const plans: Partial<Record<Role, CertPlan>> = { root: rootPlan }
   const make = (plan: CertPlan, issuer: { cert: MadeCert; key: DatedKey } | undefined) => {
     const [notBefore, notAfter] = VALIDITY[plan.validity]
@@ -272,7 +287,7 @@ function build(spec: ChainSpec): BuiltCase {
   }
   const root = make(rootPlan, undefined)
   const intermediateRoles = (['int0', 'int1'] as const).slice(0, spec.intermediates)
-  const intermediatePlans = intermediateRoles.map((role) => planOf(role, spec.deviations))
+  const intermediatePlans = intermediateRoles.map((role) => planOf(role, spec))
   // Top down: the last intermediate is issued by the root, each other one by the one above it.
   let issuer: { cert: MadeCert; key: DatedKey; plan: CertPlan } = {
     cert: root,
@@ -286,7 +301,7 @@ function build(spec: ChainSpec): BuiltCase {
     issuer = { cert, key: plan.role, plan }
   }
   const leafIssuer = twistedIssuer(spec.twist, issuer)
-  const leafPlan = planOf('leaf', spec.deviations)
+  const leafPlan = planOf('leaf', spec)
   const leaf = make(leafPlan, leafIssuer)
   const chain = [leaf, ...intermediates]
   const x5c =
@@ -450,6 +465,8 @@ const DOCUMENTED_DIFFERENCES: DocumentedDifference[] = [
 interface Tally {
   cases: number
   bothAccept: number
+  /** Both accepted, by mode: each mode must reach accepts. */
+  acceptedByMode: Map<string, number>
   bothRefuse: number
   /** Credsign refused, OpenSSL accepted: by credsign's code. */
   credsignOnly: Map<string, number>
@@ -460,6 +477,7 @@ interface Tally {
 const newTally = (): Tally => ({
   cases: 0,
   bothAccept: 0,
+  acceptedByMode: new Map(),
   bothRefuse: 0,
   credsignOnly: new Map(),
   documented: new Map(),
@@ -483,6 +501,7 @@ async function checkCase(spec: ChainSpec, tally: Tally): Promise<void> {
     }
     if (openssl.length === 0) {
       tally.bothAccept += 1
+      count(tally.acceptedByMode, mode)
       continue
     }
     const unexplained: OpensslError[] = []
@@ -499,13 +518,16 @@ async function checkCase(spec: ChainSpec, tally: Tally): Promise<void> {
       tally.findings.push(
         `credsign accepts, OpenSSL refuses (${mode}): ${JSON.stringify(unexplained)}\n  chain: ${JSON.stringify(spec)}`,
       )
-    else tally.bothAccept += 1
+    else {
+      tally.bothAccept += 1
+      count(tally.acceptedByMode, mode)
+    }
   }
 }
 
 function report(name: string, tally: Tally, started: number): void {
   console.info(
-    `[x509-path-differential] ${name}: ${tally.cases} verdicts in ${Date.now() - started} ms (seed ${SEED}, ${maker.issued} certificates made); both accept ${tally.bothAccept} (documented differences ${JSON.stringify(Object.fromEntries(tally.documented))}), both refuse ${tally.bothRefuse}, credsign-only refusals ${JSON.stringify(Object.fromEntries(tally.credsignOnly))}, findings ${tally.findings.length}`,
+    `[x509-path-differential] ${name}: ${tally.cases} verdicts in ${Date.now() - started} ms (seed ${SEED}, ${maker.issued} certificates made); both accept ${tally.bothAccept} ${JSON.stringify(Object.fromEntries(tally.acceptedByMode))} (documented differences ${JSON.stringify(Object.fromEntries(tally.documented))}), both refuse ${tally.bothRefuse}, credsign-only refusals ${JSON.stringify(Object.fromEntries(tally.credsignOnly))}, findings ${tally.findings.length}`,
   )
 }
 
@@ -592,6 +614,7 @@ const changeArb: fc.Arbitrary<Change> = fc.oneof(
     value: fc.constantFrom<Subject>(
       'org-good',
       'org-evil',
+      'org-evil-upper',
       'country-org-good',
       'email-good',
       'email-evil',
@@ -625,6 +648,16 @@ const twistArb: fc.Arbitrary<Twist> = fc.oneof(
 )
 const chainSpecArb: fc.Arbitrary<ChainSpec> = fc.record({
   intermediates: fc.constantFrom<0 | 1 | 2>(0, 1, 1, 2),
+  leafExtKeyUsage: fc.constantFrom<ExtKeyUsage>(
+    'absent',
+    'absent',
+    'clientAuth',
+    'clientAuth+mdl',
+    'serverAuth+clientAuth',
+    'mdl',
+    'serverAuth',
+    'any',
+  ),
   deviations: fc.array(fc.record({ target: roleArb, change: changeArb }), { maxLength: 3 }),
   twist: twistArb,
 })
@@ -646,6 +679,7 @@ describe('x5c path validation vs openssl verify -x509_strict: credsign is never 
     // The generator must reach every branch: accepts by both, refusals by both, and chains only
     // credsign refuses (its stricter rules).
     expect(tally.bothAccept).toBeGreaterThan(RUNS / 10)
+    expect(tally.acceptedByMode.get('clientAuth') ?? 0).toBeGreaterThan(0)
     expect(tally.bothRefuse).toBeGreaterThan(RUNS / 4)
     expect(tally.credsignOnly.size).toBeGreaterThan(0)
   }, 120_000)
@@ -805,6 +839,24 @@ const REGRESSIONS: RegressionRow[] = [
     credsign: undefined,
   },
   {
+    name: 'directoryName: an excluded organization spelled in other case stays excluded',
+    spec: {
+      intermediates: 1,
+      deviations: [
+        {
+          target: 'int0',
+          change: {
+            field: 'nameConstraints',
+            value: { mode: 'excluded', form: 'dirName', value: 'evil' },
+          },
+        },
+        { target: 'leaf', change: { field: 'subject', value: 'org-evil-upper' } },
+      ],
+      twist: 'none',
+    },
+    credsign: 'certificate_name_constraints',
+  },
+  {
     // RFC 5280 4.2.1.10: with no subjectAltName, rfc822Name constraints MUST be applied to the
     // subject's emailAddress. pkijs applies only permitted ones there.
     name: 'rfc822Name: an excluded mailbox domain in the subject of a leaf without subjectAltName',
@@ -843,6 +895,17 @@ const REGRESSIONS: RegressionRow[] = [
       twist: 'none',
     },
     credsign: 'certificate_name_constraints',
+  },
+  {
+    // In the clientAuth mode OpenSSL refuses the intermediate (a documented difference).
+    name: 'an intermediate with only anyExtendedKeyUsage above a clientAuth leaf',
+    spec: {
+      intermediates: 1,
+      leafExtKeyUsage: 'clientAuth+mdl',
+      deviations: [{ target: 'int0', change: { field: 'extKeyUsage', value: 'any' } }],
+      twist: 'none',
+    },
+    credsign: undefined,
   },
   {
     name: 'a version 1 intermediate is not a CA',
