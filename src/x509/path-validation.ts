@@ -148,6 +148,7 @@ export async function validateCertificatePath(
   const anchor = path[path.length - 1] as DecodedCertificate
   checkPathLength(path)
   checkAllNameConstraints(path)
+  checkExplicitPolicy(path)
 
   const publicJwk = leaf.summary.publicJwk
   if (publicJwk === undefined)
@@ -538,6 +539,48 @@ function checkAllNameConstraints(path: readonly DecodedCertificate[]): void {
       if (j > 0 && certificate.summary.selfIssued) continue
       checkNameConstraints(set, constrainedNames(certificate), position(j, path.length - 1))
     }
+  }
+}
+
+/**
+ * RFC 5280 section 6.1 explicit policy, where pkijs' policy processing is looser than the RFC: it
+ * reads a certificate without certificatePolicies as if it listed anyPolicy, where RFC 5280 section
+ * 6.1.3 (e) empties the valid_policy_tree for good. So a path whose policyConstraints require an
+ * explicit policy (explicit_policy reaching 0) validated through an intermediate or a leaf that
+ * asserts no policy at all (OpenSSL refuses it: "no explicit policy";
+ * test/node/x509-path-differential.test.ts has the chain). Here explicit_policy is counted as
+ * section 6.1 does (initial-explicit-policy off, the trust anchor's extensions not processed, the
+ * leaf's requireExplicitPolicy 0 applied in the wrap-up), and when it reaches 0 every certificate
+ * of the path must carry certificatePolicies; the rest of policy processing stays pkijs'.
+ */
+function checkExplicitPolicy(path: readonly DecodedCertificate[]): void {
+  const n = path.length - 1
+  let explicitPolicy = n + 1
+  for (let i = 1; i <= n; i++) {
+    const certificate = path[n - i] as DecodedCertificate
+    const extension = certificate.pkijs.extensions?.find((entry) => entry.extnID === '2.5.29.36')
+    const parsed = extension?.parsedValue as Pkijs.PolicyConstraints | undefined
+    if (extension !== undefined && (parsed === undefined || 'parsingError' in parsed))
+      fail(
+        'certificate_untrusted',
+        `${position(n - i, n)} has a policyConstraints extension that does not decode`,
+      )
+    const required = parsed?.requireExplicitPolicy
+    if (i < n) {
+      if (!certificate.summary.selfIssued && explicitPolicy > 0) explicitPolicy--
+      if (required !== undefined && required < explicitPolicy) explicitPolicy = required
+    } else {
+      if (explicitPolicy > 0) explicitPolicy--
+      if (required === 0) explicitPolicy = 0
+    }
+  }
+  if (explicitPolicy > 0) return
+  for (const [index, certificate] of path.slice(0, n).entries()) {
+    if (!certificate.summary.extensions.some((entry) => entry.oid === '2.5.29.32'))
+      fail(
+        'certificate_untrusted',
+        `the path requires an explicit certificate policy (policyConstraints) and ${position(index, n)} asserts none (no certificatePolicies)`,
+      )
   }
 }
 
