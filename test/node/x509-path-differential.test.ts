@@ -94,12 +94,39 @@ type Change =
   | { field: 'subjectAltName'; value: SubjectAltName }
   | { field: 'subject'; value: Subject }
   | { field: 'nameConstraints'; value: NameConstraint }
+  | { field: 'policy'; value: Policy }
   | { field: 'criticalUnknown' }
   | { field: 'version1' }
 interface Deviation {
   target: Role
   change: Change
 }
+/**
+ * Certificate policies (RFC 5280 section 6.1 policy processing, pkijs' in credsign, OpenSSL's with
+ * -policy_check): a policy of the certificate (p1, p2, anyPolicy), with policyConstraints
+ * requireExplicitPolicy 0 or 1, inhibitAnyPolicy 0, or a mapping of p1 to p2.
+ */
+type Policy = 'p1' | 'p2' | 'any' | 'require0-p1' | 'require1-p1' | 'inhibitAny0' | 'map-p1-p2'
+const POLICY_OID = { p1: '1.3.6.1.4.1.55555.10.1', p2: '1.3.6.1.4.1.55555.10.2' }
+const POLICY_LINES: Record<Policy, string[]> = {
+  p1: [`certificatePolicies=${POLICY_OID.p1}`],
+  p2: [`certificatePolicies=${POLICY_OID.p2}`],
+  any: ['certificatePolicies=2.5.29.32.0'],
+  'require0-p1': [
+    `certificatePolicies=${POLICY_OID.p1}`,
+    'policyConstraints=critical,requireExplicitPolicy:0',
+  ],
+  'require1-p1': [
+    `certificatePolicies=${POLICY_OID.p1}`,
+    'policyConstraints=critical,requireExplicitPolicy:1',
+  ],
+  inhibitAny0: ['certificatePolicies=2.5.29.32.0', 'inhibitAnyPolicy=critical,0'],
+  'map-p1-p2': [
+    `certificatePolicies=${POLICY_OID.p1}`,
+    `policyMappings=critical,${POLICY_OID.p1}:${POLICY_OID.p2}`,
+  ],
+}
+
 /** Changes to the chain as a whole, applied to the leaf's issuer or to the x5c list. */
 type Twist =
   | 'none'
@@ -132,6 +159,7 @@ interface CertPlan {
   subjectAltName: SubjectAltName
   subject: Subject
   nameConstraints: NameConstraint | undefined
+  policy: Policy | undefined
   criticalUnknown: boolean
   version1: boolean
 }
@@ -146,6 +174,7 @@ function basePlan(role: Role): CertPlan {
     subjectAltName: role === 'leaf' ? 'dns+uri' : 'none',
     subject: 'plain',
     nameConstraints: undefined,
+    policy: undefined,
     criticalUnknown: false,
     version1: false,
   }
@@ -248,6 +277,7 @@ function extensionLines(plan: CertPlan, issuerPlan: CertPlan | undefined): strin
     nc === undefined
       ? undefined
       : `nameConstraints=critical,${nc.mode};${nc.form}:${nc.form === 'dirName' ? 'nc_dir' : nc.value}`,
+    ...(plan.policy === undefined ? [] : POLICY_LINES[plan.policy]),
     plan.criticalUnknown ? '1.3.6.1.4.1.55555.1=critical,ASN1:UTF8String:credsign test' : undefined,
     'subjectKeyIdentifier=hash',
     // A version 1 issuer has no subjectKeyIdentifier to name.
@@ -383,7 +413,11 @@ function opensslVerdict(built: BuiltCase, mode: Mode): OpensslError[] {
   const [leaf, ...untrusted] = built.x5c as [MadeCert, ...MadeCert[]]
   const leafFile = maker.writeBundle('leaf.pem', [leaf])
   const rootFile = maker.writeBundle('anchor.pem', [built.root])
-  const args = ['verify', '-x509_strict', '-attime', String(NOW_S), '-no-CApath', '-no-CAstore']
+  // -policy_check with the user-initial-policy-set anyPolicy (RFC 5280 section 6.1.1 (c)), as pkijs
+  // runs it for credsign: without -policy OpenSSL's set is empty, and a path whose policy is
+  // required explicitly fails, against the RFC.
+  const args = ['verify', '-x509_strict', '-policy_check', '-policy', '2.5.29.32.0']
+  args.push('-attime', String(NOW_S), '-no-CApath', '-no-CAstore')
   args.push('-purpose', mode === 'clientAuth' ? 'sslclient' : 'any', '-CAfile', rootFile)
   if (untrusted.length > 0) args.push('-untrusted', maker.writeBundle('untrusted.pem', untrusted))
   args.push(leafFile)
@@ -470,6 +504,8 @@ interface Tally {
   bothRefuse: number
   /** Credsign refused, OpenSSL accepted: by credsign's code. */
   credsignOnly: Map<string, number>
+  /** The first chain of each credsign-only refusal code, printed with the tally. */
+  credsignOnlyExample: Map<string, string>
   documented: Map<string, number>
   /** Credsign accepted, OpenSSL refused, unexplained: the wrong accepts. */
   findings: string[]
@@ -480,6 +516,7 @@ const newTally = (): Tally => ({
   acceptedByMode: new Map(),
   bothRefuse: 0,
   credsignOnly: new Map(),
+  credsignOnlyExample: new Map(),
   documented: new Map(),
   findings: [],
 })
@@ -495,8 +532,11 @@ async function checkCase(spec: ChainSpec, tally: Tally): Promise<void> {
     if (ours !== undefined) expect(DOCUMENTED_CODES, `undocumented code ${ours}`).toContain(ours)
     const openssl = opensslVerdict(built, mode)
     if (ours !== undefined) {
-      if (openssl.length === 0) count(tally.credsignOnly, `${mode}: ${ours}`)
-      else tally.bothRefuse += 1
+      if (openssl.length === 0) {
+        count(tally.credsignOnly, `${mode}: ${ours}`)
+        if (!tally.credsignOnlyExample.has(ours))
+          tally.credsignOnlyExample.set(ours, `${mode}: ${JSON.stringify(spec)}`)
+      } else tally.bothRefuse += 1
       continue
     }
     if (openssl.length === 0) {
@@ -529,6 +569,9 @@ function report(name: string, tally: Tally, started: number): void {
   console.info(
     `[x509-path-differential] ${name}: ${tally.cases} verdicts in ${Date.now() - started} ms (seed ${SEED}, ${maker.issued} certificates made); both accept ${tally.bothAccept} ${JSON.stringify(Object.fromEntries(tally.acceptedByMode))} (documented differences ${JSON.stringify(Object.fromEntries(tally.documented))}), both refuse ${tally.bothRefuse}, credsign-only refusals ${JSON.stringify(Object.fromEntries(tally.credsignOnly))}, findings ${tally.findings.length}`,
   )
+  if (process.env.FC_VERBOSE !== undefined)
+    for (const [code, example] of tally.credsignOnlyExample)
+      console.info(`[x509-path-differential] credsign-only ${code}: ${example}`)
 }
 
 function expectNoFindings(tally: Tally): void {
@@ -625,6 +668,21 @@ const changeArb: fc.Arbitrary<Change> = fc.oneof(
     arbitrary: fc.record({
       field: fc.constant('nameConstraints' as const),
       value: nameConstraintArb,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      field: fc.constant('policy' as const),
+      value: fc.constantFrom<Policy>(
+        'p1',
+        'p2',
+        'any',
+        'require0-p1',
+        'require1-p1',
+        'inhibitAny0',
+        'map-p1-p2',
+      ),
     }),
   },
   fc.constant<Change>({ field: 'criticalUnknown' }),
@@ -903,6 +961,42 @@ const REGRESSIONS: RegressionRow[] = [
       intermediates: 1,
       leafExtKeyUsage: 'clientAuth+mdl',
       deviations: [{ target: 'int0', change: { field: 'extKeyUsage', value: 'any' } }],
+      twist: 'none',
+    },
+    credsign: undefined,
+  },
+  {
+    // RFC 5280 6.1.3 (e) and 6.1.5 (b): the leaf requires an explicit policy (requireExplicitPolicy
+    // 0), the intermediate asserts none, so the valid_policy_tree is empty. pkijs read the missing
+    // certificatePolicies as anyPolicy and accepted; OpenSSL: "no explicit policy".
+    name: 'explicit policy required by the leaf, an intermediate without certificatePolicies',
+    spec: {
+      intermediates: 1,
+      deviations: [{ target: 'leaf', change: { field: 'policy', value: 'require0-p1' } }],
+      twist: 'none',
+    },
+    credsign: 'certificate_untrusted',
+  },
+  {
+    name: 'explicit policy required by an intermediate, a leaf without certificatePolicies',
+    spec: {
+      intermediates: 2,
+      deviations: [
+        { target: 'int1', change: { field: 'policy', value: 'require0-p1' } },
+        { target: 'int0', change: { field: 'policy', value: 'p1' } },
+      ],
+      twist: 'none',
+    },
+    credsign: 'certificate_untrusted',
+  },
+  {
+    name: 'explicit policy required by the leaf, an intermediate asserting anyPolicy',
+    spec: {
+      intermediates: 1,
+      deviations: [
+        { target: 'leaf', change: { field: 'policy', value: 'require0-p1' } },
+        { target: 'int0', change: { field: 'policy', value: 'any' } },
+      ],
       twist: 'none',
     },
     credsign: undefined,
