@@ -542,46 +542,150 @@ function checkAllNameConstraints(path: readonly DecodedCertificate[]): void {
   }
 }
 
+const ANY_POLICY = '2.5.29.32.0'
+
+/** One node of RFC 5280's valid_policy_tree, as far as whether the tree is empty depends on it. */
+interface PolicyNode {
+  valid: string
+  expected: readonly string[]
+}
+
 /**
- * RFC 5280 section 6.1 explicit policy, where pkijs' policy processing is looser than the RFC: it
- * reads a certificate without certificatePolicies as if it listed anyPolicy, where RFC 5280 section
- * 6.1.3 (e) empties the valid_policy_tree for good. So a path whose policyConstraints require an
- * explicit policy (explicit_policy reaching 0) validated through an intermediate or a leaf that
- * asserts no policy at all (OpenSSL refuses it: "no explicit policy";
- * test/node/x509-path-differential.test.ts has the chain). Here explicit_policy is counted as
- * section 6.1 does (initial-explicit-policy off, the trust anchor's extensions not processed, the
- * leaf's requireExplicitPolicy 0 applied in the wrap-up), and when it reaches 0 every certificate
- * of the path must carry certificatePolicies; the rest of policy processing stays pkijs'.
+ * The parsed value of `certificate`'s extension `oid`, or undefined when it has none; a policy
+ * extension pkijs could not read is `certificate_untrusted` (never "no constraint").
+ */
+function policyExtension<T>(
+  certificate: DecodedCertificate,
+  oid: string,
+  where: string,
+): T | undefined {
+  const extension = certificate.pkijs.extensions?.find((entry) => entry.extnID === oid)
+  if (extension === undefined) return undefined
+  const parsed: unknown = extension.parsedValue
+  if (
+    parsed === undefined ||
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    'parsingError' in parsed
+  )
+    fail('certificate_untrusted', `${where} has a policy extension (${oid}) that does not decode`)
+  return parsed as T
+}
+
+/**
+ * RFC 5280 section 6.1 policy processing, for its one outcome that can refuse a path with the
+ * user-initial-policy-set anyPolicy: an explicit policy required (explicit_policy reaching 0 by the
+ * path's policyConstraints) and an empty valid_policy_tree. pkijs' policy processing is looser than
+ * the RFC there: it reads a certificate without certificatePolicies as if it listed anyPolicy (RFC
+ * 5280 section 6.1.3 (e) empties the tree for good) and mis-applies policyMappings, so paths that
+ * OpenSSL refuses ("no explicit policy") validated; test/node/x509-path-differential.test.ts has
+ * the chains. This follows sections 6.1.2 to 6.1.5 step by step (the trust anchor's extensions not
+ * processed, qualifiers and pruning left out: neither changes whether the last depth has a node).
  */
 function checkExplicitPolicy(path: readonly DecodedCertificate[]): void {
   const n = path.length - 1
   let explicitPolicy = n + 1
+  let inhibitAnyPolicy = n + 1
+  let policyMapping = n + 1
+  let tree: PolicyNode[] | undefined = [{ valid: ANY_POLICY, expected: [ANY_POLICY] }]
   for (let i = 1; i <= n; i++) {
-    const certificate = path[n - i] as DecodedCertificate
-    const extension = certificate.pkijs.extensions?.find((entry) => entry.extnID === '2.5.29.36')
-    const parsed = extension?.parsedValue as Pkijs.PolicyConstraints | undefined
-    if (extension !== undefined && (parsed === undefined || 'parsingError' in parsed))
-      fail(
-        'certificate_untrusted',
-        `${position(n - i, n)} has a policyConstraints extension that does not decode`,
-      )
-    const required = parsed?.requireExplicitPolicy
-    if (i < n) {
-      if (!certificate.summary.selfIssued && explicitPolicy > 0) explicitPolicy--
-      if (required !== undefined && required < explicitPolicy) explicitPolicy = required
-    } else {
+    const index = n - i
+    const certificate = path[index] as DecodedCertificate
+    const where = position(index, n)
+    const selfIssued = certificate.summary.selfIssued
+    const policies = policyExtension<Pkijs.CertificatePolicies>(certificate, '2.5.29.32', where)
+    // 6.1.3 (d), (e)
+    if (tree !== undefined && policies !== undefined) {
+      const previous: PolicyNode[] = tree
+      if (!Array.isArray(policies.certificatePolicies))
+        fail(
+          'certificate_untrusted',
+          `${where} has a certificatePolicies extension that does not decode`,
+        )
+      const identifiers = policies.certificatePolicies.map((policy) => policy.policyIdentifier)
+      const next: PolicyNode[] = []
+      for (const policy of identifiers) {
+        if (policy === ANY_POLICY) continue
+        if (
+          previous.some((node) => node.expected.includes(policy)) ||
+          previous.some((node) => node.valid === ANY_POLICY)
+        )
+          next.push({ valid: policy, expected: [policy] })
+      }
+      if (identifiers.includes(ANY_POLICY) && (inhibitAnyPolicy > 0 || (i < n && selfIssued)))
+        for (const node of previous)
+          for (const value of node.expected)
+            if (!next.some((child) => child.valid === value))
+              next.push({ valid: value, expected: [value] })
+      tree = next.length > 0 ? next : undefined
+    } else tree = undefined
+    const constraints = policyExtension<Pkijs.PolicyConstraints>(certificate, '2.5.29.36', where)
+    if (i === n) {
+      // 6.1.5 (a), (b)
       if (explicitPolicy > 0) explicitPolicy--
-      if (required === 0) explicitPolicy = 0
+      if (constraints?.requireExplicitPolicy === 0) explicitPolicy = 0
+      break
     }
-  }
-  if (explicitPolicy > 0) return
-  for (const [index, certificate] of path.slice(0, n).entries()) {
-    if (!certificate.summary.extensions.some((entry) => entry.oid === '2.5.29.32'))
-      fail(
-        'certificate_untrusted',
-        `the path requires an explicit certificate policy (policyConstraints) and ${position(index, n)} asserts none (no certificatePolicies)`,
+    // 6.1.4 (a), (b)
+    const mappings = policyExtension<Pkijs.PolicyMappings>(certificate, '2.5.29.33', where)
+    if (mappings !== undefined) {
+      if (!Array.isArray(mappings.mappings))
+        fail(
+          'certificate_untrusted',
+          `${where} has a policyMappings extension that does not decode`,
+        )
+      if (
+        mappings.mappings.some(
+          (mapping) =>
+            mapping.issuerDomainPolicy === ANY_POLICY || mapping.subjectDomainPolicy === ANY_POLICY,
+        )
       )
+        fail('certificate_untrusted', `${where} maps anyPolicy (policyMappings)`)
+      if (tree !== undefined) {
+        const mapped = new Map<string, string[]>()
+        for (const mapping of mappings.mappings)
+          mapped.set(mapping.issuerDomainPolicy, [
+            ...(mapped.get(mapping.issuerDomainPolicy) ?? []),
+            mapping.subjectDomainPolicy,
+          ])
+        const current: PolicyNode[] = tree
+        let level: PolicyNode[] = current
+        for (const [issuerPolicy, subjectPolicies] of mapped) {
+          if (policyMapping > 0) {
+            if (level.some((node) => node.valid === issuerPolicy))
+              level = level.map((node) =>
+                node.valid === issuerPolicy ? { ...node, expected: subjectPolicies } : node,
+              )
+            else if (level.some((node) => node.valid === ANY_POLICY))
+              level = [...level, { valid: issuerPolicy, expected: subjectPolicies }]
+          } else level = level.filter((node) => node.valid !== issuerPolicy)
+        }
+        tree = level.length > 0 ? level : undefined
+      }
+    }
+    // 6.1.4 (h), (i), (j)
+    if (!selfIssued) {
+      if (explicitPolicy > 0) explicitPolicy--
+      if (policyMapping > 0) policyMapping--
+      if (inhibitAnyPolicy > 0) inhibitAnyPolicy--
+    }
+    const required = constraints?.requireExplicitPolicy
+    if (required !== undefined && required < explicitPolicy) explicitPolicy = required
+    const inhibitMapping = constraints?.inhibitPolicyMapping
+    if (inhibitMapping !== undefined && inhibitMapping < policyMapping)
+      policyMapping = inhibitMapping
+    const inhibitAny = policyExtension<{ valueBlock: { valueDec: number } }>(
+      certificate,
+      '2.5.29.54',
+      where,
+    )?.valueBlock.valueDec
+    if (inhibitAny !== undefined && inhibitAny < inhibitAnyPolicy) inhibitAnyPolicy = inhibitAny
   }
+  if (explicitPolicy === 0 && tree === undefined)
+    fail(
+      'certificate_untrusted',
+      'the path requires an explicit certificate policy (policyConstraints) and no policy is valid along it (RFC 5280 section 6.1)',
+    )
 }
 
 const RSASSA_PSS = '1.2.840.113549.1.1.10'
