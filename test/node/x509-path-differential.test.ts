@@ -990,6 +990,22 @@ const REGRESSIONS: RegressionRow[] = [
     credsign: 'certificate_untrusted',
   },
   {
+    // RFC 5280 6.1.4 (b): int1 maps p1 to p2, so int0's anyPolicy yields p2 only and the leaf's p1
+    // matches nothing: the valid_policy_tree is empty and the leaf requires an explicit policy.
+    // pkijs accepted (it applies the mapping the other way); OpenSSL: "no explicit policy".
+    name: 'explicit policy required by the leaf, p1 mapped away to p2 above it',
+    spec: {
+      intermediates: 2,
+      deviations: [
+        { target: 'int1', change: { field: 'policy', value: 'map-p1-p2' } },
+        { target: 'int0', change: { field: 'policy', value: 'any' } },
+        { target: 'leaf', change: { field: 'policy', value: 'require0-p1' } },
+      ],
+      twist: 'none',
+    },
+    credsign: 'certificate_untrusted',
+  },
+  {
     name: 'explicit policy required by the leaf, an intermediate asserting anyPolicy',
     spec: {
       intermediates: 1,
