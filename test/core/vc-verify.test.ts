@@ -461,12 +461,19 @@ describe('presentations: audience, nonce and embedded credentials', () => {
       audience: 'https://verifier.example',
       nonce: 'abc',
     })
-    expectVerified(await verifyVc(jwt, { now: NOW }))
+    expectVerified(await verifyVc(jwt, { now: NOW, audience: 'https://verifier.example' }))
     expect(codes(await verifyVc(jwt, { now: NOW, audience: 'https://other.example' }))).toEqual([
       'audience_mismatch',
     ])
-    expect(codes(await verifyVc(jwt, { now: NOW, nonce: 'xyz' }))).toEqual(['nonce_mismatch'])
+    expect(
+      codes(await verifyVc(jwt, { now: NOW, audience: 'https://verifier.example', nonce: 'xyz' })),
+    ).toEqual(['nonce_mismatch'])
+    // Addressed to a verifier (aud) and verified by one that names none: refused (RFC 7519 section
+    // 4.1.3), or a presentation made for another verifier would be accepted anywhere.
+    expect(codes(await verifyVc(jwt, { now: NOW }))).toEqual(['audience_mismatch'])
+    expect(codes(await verifyVc(jwt, { now: NOW, nonce: 'abc' }))).toEqual(['audience_mismatch'])
     const bare = await vpSigner().sign(presentationV2())
+    expectVerified(await verifyVc(bare, { now: NOW }))
     expect(
       codes(await verifyVc(bare, { now: NOW, audience: 'https://verifier.example', nonce: 'abc' })),
     ).toEqual(['audience_mismatch', 'nonce_mismatch'])

@@ -255,12 +255,32 @@ function expectDocumentedCodes(result: VerificationResult): void {
 }
 
 describe('verify(): the samples verify as produced', () => {
-  it('every sample verifies with no expectation, in its format', async () => {
+  it('every sample verifies with no expectation but the audience it is addressed to, in its format', async () => {
     expect(samples.length).toBe(12)
     for (const sample of samples) {
-      const result = await run(sample, {})
+      const result = await run(sample, sample.carries.audience ? { audience: AUDIENCE } : {})
       expect(result.errors, `${sample.name}: ${summary(result)}`).toEqual([])
       expect(result.format, sample.name).toBe(sample.format)
+    }
+  })
+
+  it('a JOSE sample addressed to an audience (aud, a KB-JWT) is refused by a verifier that names none (RFC 7519 section 4.1.3, RFC 9901 section 7.3)', async () => {
+    // (A Data Integrity proof's domain is checked when the verifier names one: VC Data Integrity.)
+    const addressed = samples.filter((s) => s.carries.audience && s.format !== 'data-integrity')
+    expect(addressed.map((s) => s.name)).toEqual([
+      'vp+jwt',
+      'vp-jwt (VCDM 1.1)',
+      'jwt',
+      'dc+sd-jwt + KB-JWT',
+      'vc+sd-jwt (W3C) + KB-JWT',
+    ])
+    for (const sample of addressed) {
+      const result = await run(sample, {})
+      expect(result.verified, sample.name).toBe(false)
+      expect(
+        result.errors.map((e) => e.code),
+        `${sample.name}: ${summary(result)}`,
+      ).toEqual(['audience_mismatch'])
     }
   })
 })

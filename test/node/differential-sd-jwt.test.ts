@@ -394,28 +394,41 @@ const mutationArb: fc.Arbitrary<SdMutation> = fc.oneof(
 )
 
 const caseArb = (mutations: fc.Arbitrary<SdMutation[]>): fc.Arbitrary<CaseSpec> =>
-  fc.record({
-    issuer: fc.nat(20),
-    claims: claimArb,
-    frame: fc.oneof(
-      { weight: 6, arbitrary: fc.nat(3) },
-      { weight: 1, arbitrary: fc.constantFrom(4, 5) },
-    ),
-    present: fc.oneof(
-      { weight: 3, arbitrary: fc.constant(0xffff) },
-      { weight: 2, arbitrary: fc.nat(0xffff) },
-    ),
-    kb: kbArb,
-    serialization: fc.constantFrom(
-      'compact' as const,
-      'compact' as const,
-      'compact' as const,
-      'flattened' as const,
-      'general' as const,
-    ),
-    options: optionArb,
-    mutations,
-  })
+  fc
+    .record({
+      issuer: fc.nat(20),
+      claims: claimArb,
+      frame: fc.oneof(
+        { weight: 6, arbitrary: fc.nat(3) },
+        { weight: 1, arbitrary: fc.constantFrom(4, 5) },
+      ),
+      present: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(0xffff) },
+        { weight: 2, arbitrary: fc.nat(0xffff) },
+      ),
+      kb: kbArb,
+      serialization: fc.constantFrom(
+        'compact' as const,
+        'compact' as const,
+        'compact' as const,
+        'flattened' as const,
+        'general' as const,
+      ),
+      options: optionArb,
+      // A verifier given an SD-JWT+KB usually names itself: a KB-JWT always has an aud, and credsign
+      // refuses one it has no audience to check against (RFC 9901 section 7.3), so without this most
+      // KB cases would be refusals and the accept branch would be seldom reached.
+      namesItself: fc.oneof(
+        { weight: 1, arbitrary: fc.constant(false) },
+        { weight: 7, arbitrary: fc.constant(true) },
+      ),
+      mutations,
+    })
+    .map(({ namesItself, ...spec }) =>
+      namesItself && spec.kb.kind !== 'none' && spec.options.audience === undefined
+        ? { ...spec, options: { ...spec.options, audience: AUDIENCE } }
+        : spec,
+    )
 
 function claimsOf(spec: ClaimSpec, issuer: DiffKey): Json {
   const other = issuers.find((k) => k.controller !== issuer.controller) as DiffKey

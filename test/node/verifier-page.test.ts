@@ -518,6 +518,8 @@ describe('the verifier page takes files and drops', () => {
     expect(await page.inputValue('#input')).toBe(inputs.jwt)
 
     await cleared()
+    // Its KB-JWT names the verifier it is for: a verifier that names none refuses it.
+    await page.fill('#domain', DOMAIN)
     const file = await page.evaluateHandle((sdJwt) => {
       const transfer = new DataTransfer()
       transfer.items.add(new File([sdJwt], 'credential.sd-jwt', { type: 'text/plain' }))

@@ -483,7 +483,18 @@ function checkAudienceAndNonce(
   options: VerifyOptions,
   builder: ResultBuilder,
 ): void {
-  if (options.audience !== undefined) {
+  if (options.audience === undefined) {
+    // RFC 7519 section 4.1.3: a principal that does not identify itself with a value in a present
+    // `aud` MUST reject the JWT. A verifier that names no audience identifies with none, so a token
+    // addressed to some verifier (a presentation made for another) is not accepted in silence.
+    if (payload.aud !== undefined)
+      builder.fail(
+        'audience',
+        'audience_mismatch',
+        'the token names an audience (aud) and no audience was given to check it against: pass options.audience, this verifier\'s identifier (RFC 7519 section 4.1.3)',
+        'aud',
+      )
+  } else {
     const audiences = asList(payload.aud)
     if (payload.aud !== undefined && audiences.includes(options.audience))
       builder.pass('audience', options.audience)

@@ -128,12 +128,18 @@ export async function verifyKbJwt(
       'key_binding_invalid',
       'the KB-JWT sd_hash does not match the presented SD-JWT',
     )
-  if (policy.audience !== undefined) {
-    const aud = claims.aud
-    const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
-    if (!audiences.includes(policy.audience))
-      throw new CredsignError('audience_mismatch', 'the KB-JWT aud does not name this verifier')
-  }
+  // RFC 9901 section 7.3 (and RFC 7519 section 4.1.3): the verifier checks that the KB-JWT is
+  // addressed to it. Without an audience to check, a presentation made for another verifier would
+  // be accepted (replayed): refused.
+  if (policy.audience === undefined)
+    throw new CredsignError(
+      'audience_mismatch',
+      'the KB-JWT names its audience (aud) and no audience was given to check it against: pass options.audience, this verifier\'s identifier',
+    )
+  const aud = claims.aud
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
+  if (!audiences.includes(policy.audience))
+    throw new CredsignError('audience_mismatch', 'the KB-JWT aud does not name this verifier')
   if (policy.nonce !== undefined && claims.nonce !== policy.nonce)
     throw new CredsignError('nonce_mismatch', 'the KB-JWT nonce is not the expected one')
   const maxAge = policy.keyBindingMaxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
