@@ -4,24 +4,23 @@
  *
  * 1. Issuing with status vs without (goal: at least 90% of the throughput): `allocate()` plus signing
  *    a credential that carries the entry, against signing the same credential without one, for a
- *    `vc+jwt` with a BitstringStatusListEntry and an SD-JWT VC with a Token Status List `status`.
- *    A third side signs the same credential carrying one entry allocated once: the table splits the
+ *    `vc+jwt` with a BitstringStatusListEntry and an SD-JWT VC with a Token Status List `status`. A
+ *    third side signs the same credential carrying one entry allocated once: the table splits the
  *    cost into the entry's bytes (a larger credential to copy, validate, encode and sign) and the
  *    allocation. The sides use the same key, build their credential per call, and run in
  *    alternating rounds in one process (ABC CBA: no side always runs first or after the same
- *    other's garbage). Each round
- *    records the wall-clock throughput and the process's CPU time per credential; the table gives
- *    the median of the per-round ratios of each, with their range. On a shared machine the CPU
- *    ratio is the steadier one (it leaves out the time the process waited for a core). Rows:
- *    MemoryStatusListStore, one credential at a time, on the node:crypto backend (`import
- *    'credsign'` on Node) and on the WebCrypto backend (browsers, and Node without the `node`
- *    export condition; its signing runs off the JavaScript thread, so a sequential loop waits for
- *    it); then the durable stores, 8 credentials in flight (an issuing server): FileStatusListStore
- *    and, with DATABASE_URL, PostgresStatusListStore (the server's CPU is not counted), with
- *    `StatusLists`' default `reserve` (a 256th of the list: 512 for the file row's 131,072 entries,
- *    1,024 for PostgreSQL's 2^20): one synced write + rename of the list file, or one INSERT
- *    statement, per block of indexes rather than per allocation (BENCH_RESERVE=1 for one per
- *    allocation, as before blocks). Also `allocate()` alone on a MemoryStatusListStore of 2^20
+ *    other's garbage). Each round records the wall-clock throughput and the process's CPU time per
+ *    credential; the table gives the median of the per-round ratios of each, with their range. On a
+ *    shared machine the CPU ratio is the steadier one (it leaves out the time the process waited
+ *    for a core). Rows: MemoryStatusListStore, one credential at a time, on the node:crypto backend
+ *    (`import 'credsign'` on Node) and on the WebCrypto backend (browsers, and Node without the
+ *    `node` export condition; its signing runs off the JavaScript thread, so a sequential loop
+ *    waits for it); then the durable stores, 8 credentials in flight (an issuing server):
+ *    FileStatusListStore and, with DATABASE_URL, PostgresStatusListStore (the server's CPU is not
+ *    counted), with `StatusLists`' default `reserve` (a 256th of the list: 512 for the file row's
+ *    131,072 entries, 1,024 for PostgreSQL's 2^20): one synced write + rename of the list file, or
+ *    one INSERT statement, per block of indexes rather than per allocation (BENCH_RESERVE=1 for one
+ *    per allocation, as before blocks). Also `allocate()` alone on a MemoryStatusListStore of 2^20
  *    entries, nearly empty and 90% full.
  * 2. One status change and re-signing a 131,072-entry list (`setStatus` + `publish`): building the
  *    bitstring / byte array, compressing it, signing (goal: under 20 ms).

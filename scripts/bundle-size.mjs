@@ -59,8 +59,8 @@ const CORE_FORBIDDEN_INITIAL = [
  * initial load of every app whose entry statically reaches it (`export *` reaches every module), so
  * lazy code must only use modules those apps load anyway. Lowered again (2026-12-07, issue 15 item
  * 2, network round): the did:web and JWK Set code (resolve/network-resolution.ts) and the bounded
- * GET (resolve/bounded-fetch.ts: did:web, JWKS, status lists, x5c revocation, JSON-LD contexts) load
- * by import() when a caller's fetch is first used, and the default resolver is built from
+ * GET (resolve/bounded-fetch.ts: did:web, JWKS, status lists, x5c revocation, JSON-LD contexts)
+ * load by import() when a caller's fetch is first used, and the default resolver is built from
  * createResolver's parts without its option checks, JWK Set and did:web code: createVerifier row
  * 33.5 -> 30.6, JWT row 50.4 -> 47.5, KeyVault row 68.1 -> 65.2, the whole core 86.3 -> 85.0,
  * createHandler 118.6 -> 116.7, verifySignature 5.9 (6,076 -> 6,077 B: the same code in another

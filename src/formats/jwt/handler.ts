@@ -491,7 +491,7 @@ function checkAudienceAndNonce(
       builder.fail(
         'audience',
         'audience_mismatch',
-        'the token names an audience (aud) and no audience was given to check it against: pass options.audience, this verifier\'s identifier (RFC 7519 section 4.1.3)',
+        "the token names an audience (aud) and no audience was given to check it against: pass options.audience, this verifier's identifier (RFC 7519 section 4.1.3)",
         'aud',
       )
   } else {

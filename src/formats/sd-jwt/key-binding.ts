@@ -134,7 +134,7 @@ export async function verifyKbJwt(
   if (policy.audience === undefined)
     throw new CredsignError(
       'audience_mismatch',
-      'the KB-JWT names its audience (aud) and no audience was given to check it against: pass options.audience, this verifier\'s identifier',
+      "the KB-JWT names its audience (aud) and no audience was given to check it against: pass options.audience, this verifier's identifier",
     )
   const aud = claims.aud
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
