@@ -34,7 +34,7 @@
 //   only by failing to decode the base58. credsign refuses any fragment but the key's own.
 //
 // Seeded: FC_SEED overrides the seed, FC_RUNS the number of cases (default below).
-import { createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto'
 import fc from 'fast-check'
 // @ts-expect-error -- @digitalbazaar/* ship no type declarations
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey'
@@ -43,7 +43,7 @@ import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey'
 // @ts-expect-error -- no type declarations
 import * as base58 from 'base58-universal'
 import { afterAll, describe, expect, it } from 'vitest'
-import { jwkFromDidKey, jwkFromMultikey } from '../../src/index.js'
+import { jwkFromDidJwk, jwkFromDidKey, jwkFromMultikey } from '../../src/index.js'
 import { didKeyDriver } from './fixtures/digital-bazaar.js'
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_207)
@@ -457,5 +457,184 @@ describe('did:key / Multikey decoding, differential against Digital Bazaar and n
     // Both branches of the property ran: keys both accept, and keys credsign refuses.
     expect(tally.bothAccept).toBeGreaterThan(0)
     expect(tally.bothRefused + tally.oursOnlyRefused).toBeGreaterThan(0)
+  }, 120_000)
+})
+
+// did:jwk: the reference is node:crypto. It splits the DID URL itself (`did:jwk:` + base64url of
+// the JWK's UTF-8 JSON, fragment absent or `0`), decodes with Buffer's base64url (lenient: it skips
+// characters outside the alphabet and padding, so it accepts more than credsign, whose base64url
+// is canonical) and has OpenSSL import the JWK (it checks the EC point; it accepts small-order
+// Ed25519 points, which credsign refuses: see the header). credsign is also stricter on: a JWK with
+// private members (a published private key; node derives the public half), padded or standard
+// base64, `?query` after the DID (node's decoder skips the characters), an EC coordinate not of
+// exactly the curve's length (RFC 7518 section 6.2.1.2; OpenSSL reads a leading zero byte or a
+// short y as the number), and curves credsign does not sign with (X25519).
+type JwkMutation =
+  | { kind: 'none' }
+  | { kind: 'member'; member: 'x' | 'y'; change: 'truncate' | 'extend' | 'flip' | 'drop' | 'swap' }
+  | { kind: 'crv'; crv: string }
+  | { kind: 'kty'; kty: string }
+  | { kind: 'private' }
+  | { kind: 'small-order'; index: number }
+  | { kind: 'encoding'; change: 'padding' | 'std-base64' | 'space' | 'uppercase' }
+  | { kind: 'did'; change: 'fragment-0' | 'fragment-1' | 'query' | 'path' | 'method' }
+
+const jwkMutationArb: fc.Arbitrary<JwkMutation> = fc.oneof(
+  { arbitrary: fc.constant({ kind: 'none' as const }), weight: 3 },
+  fc.record({
+    kind: fc.constant('member' as const),
+    member: fc.constantFrom('x' as const, 'y' as const),
+    change: fc.constantFrom(
+      'truncate' as const,
+      'extend' as const,
+      'flip' as const,
+      'drop' as const,
+      'swap' as const,
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('crv' as const),
+    crv: fc.constantFrom('Ed25519', 'P-256', 'P-384', 'P-521', 'secp256k1', 'X25519', 'p-256'),
+  }),
+  fc.record({ kind: fc.constant('kty' as const), kty: fc.constantFrom('EC', 'OKP', 'RSA', 'oct') }),
+  fc.constant({ kind: 'private' as const }),
+  fc.record({
+    kind: fc.constant('small-order' as const),
+    index: fc.integer({ min: 0, max: ED25519_SMALL_ORDER.length - 1 }),
+  }),
+  fc.record({
+    kind: fc.constant('encoding' as const),
+    change: fc.constantFrom(
+      'padding' as const,
+      'std-base64' as const,
+      'space' as const,
+      'uppercase' as const,
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('did' as const),
+    change: fc.constantFrom(
+      'fragment-0' as const,
+      'fragment-1' as const,
+      'query' as const,
+      'path' as const,
+      'method' as const,
+    ),
+  }),
+)
+
+function jwkOf(key: ValidKey): Record<string, string> {
+  if (key.alg === 'Ed25519')
+    return { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.body).toString('base64url') }
+  const size = FIELD[key.alg].size
+  const point = key.uncompressed as Uint8Array
+  return {
+    kty: 'EC',
+    crv: key.alg,
+    x: Buffer.from(point.subarray(1, 1 + size)).toString('base64url'),
+    y: Buffer.from(point.subarray(1 + size)).toString('base64url'),
+  }
+}
+
+function buildDidJwk(key: ValidKey, mutation: JwkMutation): string {
+  const jwk: Record<string, string> = jwkOf(key)
+  if (mutation.kind === 'member') {
+    const value = jwk[mutation.member]
+    if (value !== undefined) {
+      const bytes = Buffer.from(value, 'base64url')
+      let changed: Buffer
+      if (mutation.change === 'truncate') changed = bytes.subarray(1)
+      else if (mutation.change === 'extend') changed = Buffer.concat([Buffer.from([0]), bytes])
+      else if (mutation.change === 'flip') {
+        changed = Buffer.from(bytes)
+        changed[changed.length - 1] = (changed[changed.length - 1] as number) ^ 1
+      } else changed = bytes
+      if (mutation.change === 'drop') delete jwk[mutation.member]
+      else if (mutation.change === 'swap' && jwk.y !== undefined)
+        [jwk.x, jwk.y] = [jwk.y, jwk.x as string]
+      else jwk[mutation.member] = changed.toString('base64url')
+    }
+  } else if (mutation.kind === 'crv') jwk.crv = mutation.crv
+  else if (mutation.kind === 'kty') jwk.kty = mutation.kty
+  else if (mutation.kind === 'private') jwk.d = Buffer.alloc(32, 7).toString('base64url')
+  else if (mutation.kind === 'small-order' && key.alg === 'Ed25519')
+    jwk.x = Buffer.from(ED25519_SMALL_ORDER[mutation.index] as Uint8Array).toString('base64url')
+  let encoded = Buffer.from(
+    mutation.kind === 'encoding' && mutation.change === 'space'
+      ? JSON.stringify(jwk, null, 1)
+      : JSON.stringify(jwk),
+  ).toString('base64url')
+  if (mutation.kind === 'encoding') {
+    if (mutation.change === 'padding') encoded += '='
+    else if (mutation.change === 'std-base64')
+      encoded = Buffer.from(JSON.stringify(jwk)).toString('base64')
+    else if (mutation.change === 'uppercase') encoded = encoded.toUpperCase()
+  }
+  let did = `did:jwk:${encoded}`
+  if (mutation.kind === 'did') {
+    if (mutation.change === 'fragment-0') did += '#0'
+    else if (mutation.change === 'fragment-1') did += '#1'
+    else if (mutation.change === 'query') did += '?x=1'
+    else if (mutation.change === 'path') did += '/p'
+    else did = `did:JWK:${encoded}`
+  }
+  return did
+}
+
+function nodeDidJwk(did: string): Verdict {
+  try {
+    const hash = did.indexOf('#')
+    const base = hash === -1 ? did : did.slice(0, hash)
+    if (hash !== -1 && did.slice(hash + 1) !== '0') throw new Error('did:jwk fragment is #0')
+    if (!base.startsWith('did:jwk:')) throw new Error('not did:jwk')
+    const jwk = JSON.parse(
+      Buffer.from(base.slice('did:jwk:'.length), 'base64url').toString('utf8'),
+    ) as Record<string, unknown>
+    const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
+    // createPublicKey derives the public key from a private JWK; the type check is a guard.
+    if (key.type !== 'public') throw new Error('not a public key')
+    const out = key.export({ format: 'jwk' })
+    if (out.crv !== jwk.crv) throw new Error('another curve')
+    return out.y === undefined
+      ? { ok: true, x: out.x as string }
+      : { ok: true, x: out.x as string, y: out.y }
+  } catch (error) {
+    return { ok: false, error: (error as Error).message }
+  }
+}
+
+describe('did:jwk decoding, differential against node:crypto', () => {
+  it('credsign decodes a did:jwk only when node:crypto imports the same key', () => {
+    const counts = { bothAccept: 0, oursOnlyRefused: 0, bothRefused: 0 }
+    /** Inputs only credsign refused, by alg and mutation (where credsign is stricter). */
+    const oursOnly = new Map<string, number>()
+    fc.assert(
+      fc.property(fc.constantFrom(...KEYS), jwkMutationArb, (key, mutation) => {
+        const did = buildDidJwk(key, mutation)
+        let ours: Verdict
+        try {
+          const jwk = jwkFromDidJwk(did) as { x: string; y?: string }
+          ours = jwk.y === undefined ? { ok: true, x: jwk.x } : { ok: true, x: jwk.x, y: jwk.y }
+        } catch (error) {
+          ours = { ok: false, error: (error as Error).message }
+        }
+        const theirs = nodeDidJwk(did)
+        if (ours.ok) {
+          expect(theirs, `${did} (${JSON.stringify(mutation)})`).toEqual(ours)
+          counts.bothAccept++
+        } else if (theirs.ok) {
+          counts.oursOnlyRefused++
+          const label = `${key.alg} ${Object.values(mutation).join(' ')}`
+          oursOnly.set(label, (oursOnly.get(label) ?? 0) + 1)
+        } else counts.bothRefused++
+      }),
+      { seed: SEED, numRuns: RUNS },
+    )
+    console.info(
+      'differential did:jwk tally',
+      JSON.stringify({ ...counts, oursOnly: Object.fromEntries(oursOnly) }),
+    )
+    expect(counts.bothAccept).toBeGreaterThan(0)
+    expect(counts.bothRefused + counts.oursOnlyRefused).toBeGreaterThan(0)
   }, 120_000)
 })
