@@ -1,21 +1,22 @@
-// Differential property test of public-key decoding from Multikey `publicKeyMultibase` values and
-// did:key identifiers: valid keys (Ed25519, P-256, P-384, secp256k1) under generated mutations of
-// the multibase text, the multicodec prefix, the key bytes and the DID syntax, decoded by credsign
-// and by a reference. The property: credsign may be stricter, never looser. When credsign decodes a
+// Differential property test of public-key decoding from Multikey `publicKeyMultibase` values,
+// did:key identifiers and did:jwk: valid keys (Ed25519, P-256, P-384, P-521, secp256k1) under
+// generated mutations of the multibase text, the multicodec prefix, the key bytes and the DID
+// syntax, decoded by credsign and by a reference. The property: credsign may be stricter, never looser. When credsign decodes a
 // key, the reference accepts the same input and names the same key (JWK x / y compared).
 //
 // References:
 // - Ed25519: Digital Bazaar's @digitalbazaar/ed25519-multikey (`from({ publicKeyMultibase })`), and
 //   node:crypto `createPublicKey` on the JWK credsign returned (OpenSSL parses the 32 bytes).
-// - P-256 / P-384: @digitalbazaar/ecdsa-multikey (`from`, then `toJwk`), which imports the bytes
-//   after the 2-byte header as an SPKI point through WebCrypto (OpenSSL validates the point).
+// - P-256 / P-384 / P-521: @digitalbazaar/ecdsa-multikey (`from`, then `toJwk`), which imports
+//   the bytes after the 2-byte header as an SPKI point through WebCrypto (OpenSSL validates it).
 // - secp256k1: DB has no decoder (ecdsa-multikey: "FIXME; also support P-256K"), so the reference
 //   decodes with DB's base58 (base58-universal), requires the 0xe7 0x01 header, and has
 //   node:crypto `createPublicKey` import the rest as an SPKI point (OpenSSL validates it).
-// - did:key: DB's did:key driver (test/node/fixtures/digital-bazaar.ts) for Ed25519 / P-256 /
-//   P-384. For secp256k1, which that driver cannot read, the driver's own DID handling (split at
-//   the first `#`, the rest of the DID after `did:key:` is the multibase; a fragment must name the
-//   DID's one key) in front of the secp256k1 reference above.
+// - did:key: DB's did:key driver (set up below) for Ed25519 / P-256 / P-384 / P-521. For
+//   secp256k1, which that driver cannot read, the driver's own DID handling (split at the first
+//   `#`, the rest of the DID after `did:key:` is the multibase; a fragment must name the DID's one
+//   key) in front of the secp256k1 reference above.
+// - did:jwk: node:crypto (see the did:jwk block below).
 //
 // Where credsign is stricter (the reason is documented at each refusal in src/):
 // - Ed25519 small-order points and non-canonical encodings (src/keys/jwk.ts assertEd25519Point:
@@ -25,7 +26,7 @@
 //   form; WebCrypto's SPKI import accepts either).
 // - A non-minimal varint multicodec prefix (multiformats unsigned-varint requires minimal).
 // - Trailing bytes after an EC point: DB builds an SPKI from a fixed prefix and the rest of the
-//   bytes, and WebCrypto's import ignores what follows the declared length (P-256 / P-384 keys with
+//   bytes, and WebCrypto's import ignores what follows the declared length (P-256 / P-384 / P-521 keys with
 //   1-3 extra bytes decode in DB). The Multikey length is fixed by the codec.
 // - Whitespace inside the base58 text: base58-universal skips spaces and newlines (`2 3` decodes
 //   as `23`); base58btc has no such characters.
@@ -41,33 +42,52 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey'
 // @ts-expect-error -- no type declarations
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey'
 // @ts-expect-error -- no type declarations
+import * as DidKey from '@digitalbazaar/did-method-key'
+// @ts-expect-error -- no type declarations
 import * as base58 from 'base58-universal'
 import { afterAll, describe, expect, it } from 'vitest'
 import { jwkFromDidJwk, jwkFromDidKey, jwkFromMultikey } from '../../src/index.js'
-import { didKeyDriver } from './fixtures/digital-bazaar.js'
+
+/**
+ * DB's did:key driver with the Ed25519 (`z6Mk`), P-256 (`zDna`), P-384 (`z82L`) and P-521 (`z2J9`)
+ * Multikey headers (the shared fixture registers no P-521).
+ */
+const didKeyDriver: { get(options: { did: string }): Promise<unknown> } = (() => {
+  const driver = DidKey.driver() as {
+    get(options: { did: string }): Promise<unknown>
+    use(options: Record<string, unknown>): void
+  }
+  driver.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from })
+  for (const header of ['zDna', 'z82L', 'z2J9'])
+    driver.use({ multibaseMultikeyHeader: header, fromMultibase: EcdsaMultikey.from })
+  return driver
+})()
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_207)
 const RUNS = Number(process.env.FC_RUNS ?? 400)
 
-type Alg = 'Ed25519' | 'P-256' | 'P-384' | 'secp256k1'
+type Alg = 'Ed25519' | 'P-256' | 'P-384' | 'P-521' | 'secp256k1'
 
 /** Multicodec codes (multiformats table.csv). */
 const CODEC: Record<Alg, number> = {
   Ed25519: 0xed,
   'P-256': 0x1200,
   'P-384': 0x1201,
+  'P-521': 0x1202,
   secp256k1: 0xe7,
 }
 /** Field primes of the short Weierstrass curves, to build x ≥ p. */
 const FIELD: Record<Exclude<Alg, 'Ed25519'>, { size: number; p: bigint }> = {
   'P-256': { size: 32, p: 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n },
   'P-384': { size: 48, p: 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n },
+  'P-521': { size: 66, p: 2n ** 521n - 1n },
   secp256k1: { size: 32, p: 2n ** 256n - 2n ** 32n - 977n },
 }
 /** DER SPKI prefixes of a compressed point (id-ecPublicKey + curve OID, BIT STRING of 33 / 49). */
 const SPKI_OID: Record<Exclude<Alg, 'Ed25519'>, number[]> = {
   'P-256': [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
   'P-384': [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22],
+  'P-521': [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23],
   secp256k1: [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a],
 }
 const EC_PUBLIC_KEY_OID = [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]
@@ -116,7 +136,7 @@ function makeKeys(): ValidKey[] {
   for (let i = 0; i < 3; i++) {
     const ed = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' })
     keys.push({ alg: 'Ed25519', body: new Uint8Array(Buffer.from(ed.x as string, 'base64url')) })
-    for (const alg of ['P-256', 'P-384', 'secp256k1'] as const) {
+    for (const alg of ['P-256', 'P-384', 'P-521', 'secp256k1'] as const) {
       const namedCurve = alg === 'secp256k1' ? 'secp256k1' : alg
       const jwk = generateKeyPairSync('ec', { namedCurve }).publicKey.export({ format: 'jwk' })
       const x = Buffer.from(jwk.x as string, 'base64url')
@@ -174,7 +194,7 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('x-ge-p' as const), offset: fc.integer({ min: 0, max: 1000 }) }),
   fc.record({
     kind: fc.constant('random-body' as const),
-    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 48, maxLength: 48 }),
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 66, maxLength: 66 }),
   }),
   fc.record({
     kind: fc.constant('small-order' as const),
@@ -335,7 +355,7 @@ function secp256k1Reference(multibase: string): Verdict {
 /** DB's Multikey decoders (secp256k1: the reference above). */
 async function referenceMultikey(multibase: string): Promise<Verdict> {
   try {
-    if (multibase.startsWith('z6Mk') || !/^z(Dn|82|Q3)/.test(multibase)) {
+    if (multibase.startsWith('z6Mk') || !/^z(Dn|82|2J|Q3)/.test(multibase)) {
       // Ed25519Multikey.from reads any header as Ed25519's: only call it for what is meant to be
       // Ed25519 (the `z6Mk` prefix every 0xed 0x01 + 32-byte value has); others below.
       const bytes = base58.decode(multibase.slice(1)) as Uint8Array
