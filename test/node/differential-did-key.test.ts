@@ -1,8 +1,9 @@
 // Differential property test of public-key decoding from Multikey `publicKeyMultibase` values,
 // did:key identifiers and did:jwk: valid keys (Ed25519, P-256, P-384, P-521, secp256k1) under
 // generated mutations of the multibase text, the multicodec prefix, the key bytes and the DID
-// syntax, decoded by credsign and by a reference. The property: credsign may be stricter, never looser. When credsign decodes a
-// key, the reference accepts the same input and names the same key (JWK x / y compared).
+// syntax, decoded by credsign and by a reference. The property: credsign may be stricter, never
+// looser. When credsign decodes a key, the reference accepts the same input and names the same key
+// (JWK x / y compared).
 //
 // References:
 // - Ed25519: Digital Bazaar's @digitalbazaar/ed25519-multikey (`from({ publicKeyMultibase })`), and
@@ -26,8 +27,8 @@
 //   form; WebCrypto's SPKI import accepts either).
 // - A non-minimal varint multicodec prefix (multiformats unsigned-varint requires minimal).
 // - Trailing bytes after an EC point: DB builds an SPKI from a fixed prefix and the rest of the
-//   bytes, and WebCrypto's import ignores what follows the declared length (P-256 / P-384 / P-521 keys with
-//   1-3 extra bytes decode in DB). The Multikey length is fixed by the codec.
+//   bytes, and WebCrypto's import ignores what follows the declared length (P-256 / P-384 keys
+//   with 1-3 extra bytes decode in DB). The Multikey length is fixed by the codec.
 // - Whitespace inside the base58 text: base58-universal skips spaces and newlines (`2 3` decodes
 //   as `23`); base58btc has no such characters.
 // - did:key syntax: DB's driver never checks the `did:key:` prefix (`did:web:z6Mk…` resolves),
