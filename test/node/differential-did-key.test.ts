@@ -473,6 +473,52 @@ describe('did:key / Multikey decoding, differential against Digital Bazaar and n
       }
   })
 
+  // Crafted inputs credsign refuses, with the reference's verdict pinned: where it accepts, this
+  // is where credsign is stricter (reasons in the header); where it refuses, both agree.
+  const ed25519 = KEYS.find((key) => key.alg === 'Ed25519') as ValidKey
+  const p256 = KEYS.find((key) => key.alg === 'P-256') as ValidKey
+  const crafted: [string, ValidKey, Mutation, boolean, boolean][] = [
+    // [name, key, mutation, as a did:key, the reference accepts]
+    ...ED25519_SMALL_ORDER.map((_, index): [string, ValidKey, Mutation, boolean, boolean] => [
+      `Ed25519 small-order or non-canonical #${index}`,
+      ed25519,
+      { kind: 'small-order', index },
+      index % 2 === 0,
+      true,
+    ]),
+    ['Ed25519 y = p', ed25519, { kind: 'x-ge-p', offset: 0 }, false, true],
+    ['Ed25519 31 bytes', ed25519, { kind: 'truncate' }, false, true],
+    // As a did:key this one is refused by DB too: its text no longer starts with `z6Mk`.
+    ['Ed25519 33 bytes', ed25519, { kind: 'trailing', bytes: [0] }, false, true],
+    ['Ed25519 non-minimal varint', ed25519, { kind: 'non-minimal-varint' }, false, true],
+    [
+      'did:key with an empty fragment',
+      ed25519,
+      { kind: 'did-fragment', fragment: 'empty' },
+      true,
+      true,
+    ],
+    [
+      'did:web holding a did:key value',
+      ed25519,
+      { kind: 'did-method', prefix: 'did:web:' },
+      true,
+      true,
+    ],
+    ['P-256 x = p', p256, { kind: 'x-ge-p', offset: 0 }, false, false],
+    ['P-256 uncompressed', p256, { kind: 'uncompressed' }, false, false],
+    ['P-256 prefix 04 on 33 bytes', p256, { kind: 'point-prefix', prefix: 4 }, false, false],
+    ['P-256 one trailing byte', p256, { kind: 'trailing', bytes: [0] }, false, true],
+    ['P-256 query after did:key', p256, { kind: 'did-suffix', suffix: '?service=x' }, true, false],
+    ['P-256 path after did:key', p256, { kind: 'did-suffix', suffix: '/path' }, true, false],
+  ]
+  it.each(crafted)('%s: credsign refuses', async (_, key, mutation, asDid, referenceAccepts) => {
+    const c = buildCase(key, mutation, asDid, key)
+    expect(credsignDecode(c).ok, c.input).toBe(false)
+    const theirs = asDid ? await referenceDidKey(c.input) : await referenceMultikey(c.input)
+    expect(theirs.ok, c.input).toBe(referenceAccepts)
+  })
+
   it('credsign decodes a mutated key only when the reference decodes the same key', async () => {
     await fc.assert(fc.asyncProperty(caseArb, check), { seed: SEED, numRuns: RUNS })
     // Both branches of the property ran: keys both accept, and keys credsign refuses.
