@@ -114,8 +114,13 @@ function directoryText(value: DerNode): string | undefined {
     case 0x16: // IA5String
     case 0x1a: // VisibleString
       return new TextDecoder().decode(value.value)
-    case 0x14: // TeletexString, read as ISO 8859-1 (as OpenSSL does)
-      return String.fromCharCode(...value.value)
+    case 0x14: {
+      // TeletexString, read as ISO 8859-1 (as OpenSSL does). A loop, not fromCharCode(...bytes):
+      // spreading a long value overflows the stack (a RangeError, not a CredsignError).
+      let text = ''
+      for (const byte of value.value) text += String.fromCharCode(byte)
+      return text
+    }
     case 0x1e: {
       // BMPString (UCS-2, big-endian; decoded by hand: not every runtime's TextDecoder has utf-16be)
       let text = ''
