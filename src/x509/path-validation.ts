@@ -233,10 +233,9 @@ export function checkCertificateBasics(
   certificate: DecodedCertificate,
   where: string,
   now: number,
-  alsoUnderstood: ReadonlySet<string> = new Set(),
 ): void {
   checkValidityPeriod(certificate.summary, where, now)
-  checkCertificateForm(pkijs, certificate, where, alsoUnderstood)
+  checkCertificateForm(pkijs, certificate, where)
 }
 
 /**
