@@ -93,8 +93,23 @@ interface NameAttribute {
   encoded: Uint8Array
 }
 
+/**
+ * The RDNs read so far, by the DER's bytes object: a subject is compared with every directoryName
+ * subtree of every CA above it, and a subtree with the subject of every certificate below it; each
+ * is read once, not once per comparison (quadratic in attacker-sized subtree and RDN counts).
+ */
+const readNames = new WeakMap<Uint8Array, NameAttribute[][]>()
+
 /** The RDNs of a Name's DER (SEQUENCE OF SET OF AttributeTypeAndValue), first RDN first. */
 function nameRdns(nameDer: Uint8Array, what: string): NameAttribute[][] {
+  const known = readNames.get(nameDer)
+  if (known !== undefined) return known
+  const rdns = readNameRdns(nameDer, what)
+  readNames.set(nameDer, rdns)
+  return rdns
+}
+
+function readNameRdns(nameDer: Uint8Array, what: string): NameAttribute[][] {
   return derChildren(derNode(nameDer, 0x30, what), 0x30, what).map((rdn) =>
     derChildren(rdn, 0x31, what).map((attribute) => {
       const [type, value] = derChildren(attribute, 0x30, what) as [DerNode?, DerNode?]
@@ -300,7 +315,7 @@ function directoryNameWithin(
     throw violation('a directoryName constraint does not decode')
   let constraint: NameAttribute[][]
   try {
-    constraint = nameRdns(new Uint8Array(before), 'a directoryName constraint')
+    constraint = nameRdns(constraintView(before), 'a directoryName constraint')
   } catch (error) {
     throw new CredsignError(
       'certificate_name_constraints',
@@ -323,6 +338,17 @@ function directoryNameWithin(
     const other = (name[i] as NameAttribute[]).map(key)
     return rdn.length === other.length && rdn.every((attribute) => other.includes(key(attribute)))
   })
+}
+
+/** One view per constraint's bytes, so {@link nameRdns} reads each constraint once. */
+const constraintViews = new WeakMap<ArrayBuffer, Uint8Array>()
+function constraintView(bytes: ArrayBuffer): Uint8Array {
+  let view = constraintViews.get(bytes)
+  if (view === undefined) {
+    view = new Uint8Array(bytes)
+    constraintViews.set(bytes, view)
+  }
+  return view
 }
 
 /** DNSName: the name is the constraint or a subdomain of it (a leading dot: subdomains only). */
