@@ -137,12 +137,6 @@ interface OcspEntry {
    * the answer. (Only the dates are kept: not the certificate, for the cache's size.)
    */
   responderValidity: Pick<CertificateSummary, 'notBefore' | 'notAfter'> | undefined
-  /**
-   * When that responder certificate is valid (epoch ms; the whole time line for the CA). A cached
-   * answer is used only at a verification time inside it: else it is fetched again.
-   */
-  signerValidFrom: number
-  signerValidUntil: number
   /** Wall-clock ms when it was fetched (see {@link stale}). */
   fetchedAt: number
 }
@@ -633,7 +627,11 @@ async function ocspStatus(
   }
   // An answer whose delegated responder is not valid at this `now` (an earlier or later time than
   // the one it was checked at) is not reused: fetched again, its signer is checked at this time.
-  if (entry !== undefined && (now < entry.signerValidFrom || now > entry.signerValidUntil))
+  const validity = entry?.responderValidity
+  if (
+    validity !== undefined &&
+    (now < Date.parse(validity.notBefore) || now > Date.parse(validity.notAfter))
+  )
     entry = undefined
   if (entry === undefined) {
     // RFC 6960 appendix A.1 / RFC 5019: GET {url}/{base64 of the DER request, URL-encoded}. No
@@ -761,8 +759,6 @@ async function verifiedOcsp(
       responder === undefined
         ? undefined
         : { notBefore: responder.summary.notBefore, notAfter: responder.summary.notAfter },
-    signerValidFrom: responder === undefined ? -Infinity : Date.parse(responder.summary.notBefore),
-    signerValidUntil: responder === undefined ? Infinity : Date.parse(responder.summary.notAfter),
     fetchedAt: Date.now(),
   }
 }
