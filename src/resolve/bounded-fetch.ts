@@ -10,8 +10,13 @@ import { concat } from '../util/bytes.js'
  * every size row about 1 KB gz (verifySignature 5.9 -> 6.4).
  */
 
-/** A `key_resolution_failed` whose cause says why (resolution-errors.ts's resolutionFailed). */
-function resolutionFailed(message: string, cause?: unknown): CredsignError {
+/**
+ * A `key_resolution_failed` whose cause says why (resolution-errors.ts's resolutionFailed), for
+ * this module and network-resolution.ts.
+ *
+ * @internal
+ */
+export function resolutionFailed(message: string, cause?: unknown): CredsignError {
   return new CredsignError('key_resolution_failed', message, cause === undefined ? {} : { cause })
 }
 
@@ -185,7 +190,12 @@ function noCompleteResponse(timeoutMs: number): CredsignError {
   return resolutionFailed(`no complete response within ${timeoutMs} ms`)
 }
 
-function callerAborted(signal: AbortSignal | undefined): CredsignError {
+/**
+ * The `key_resolution_failed` of a resolution the caller's signal aborted, its reason as cause.
+ *
+ * @internal
+ */
+export function callerAborted(signal: AbortSignal | undefined): CredsignError {
   return new CredsignError('key_resolution_failed', 'resolution aborted by the caller', {
     cause: signal?.reason,
   })

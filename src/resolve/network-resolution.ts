@@ -1,7 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { VerificationRelationship } from '../did/did-document.js'
 import type { PublicJwk } from '../keys/types.js'
-import { fetchJsonText, parseJsonObject } from './bounded-fetch.js'
+import { callerAborted, fetchJsonText, parseJsonObject, resolutionFailed } from './bounded-fetch.js'
 import type { FetchLike, NetworkLimits } from './options.js'
 import type { ResolvedDidDocument } from './resolved-document.js'
 import { TtlCache } from './ttl-cache.js'
@@ -183,18 +183,14 @@ export function jwksKeySet(settings: JwksSettings): KeyResolver {
   }
 }
 
-/** A `key_resolution_failed` for a set breaking the rules (resolution-errors.ts's resolutionFailed). */
-const refused = (message: string): CredsignError =>
-  new CredsignError('key_resolution_failed', message)
-
 async function readSet(text: string, settings: JwksSettings): Promise<SetKey[]> {
   const { readKey, hasPrivateMembers } = settings
   const set = parseJsonObject(text)
-  if (!Array.isArray(set.keys)) throw refused('not a JWK Set: no keys array')
+  if (!Array.isArray(set.keys)) throw resolutionFailed('not a JWK Set: no keys array')
   const keys: SetKey[] = []
   for (const entry of set.keys as unknown[]) {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue
-    if (hasPrivateMembers(entry)) throw refused('the JWK Set publishes a private key')
+    if (hasPrivateMembers(entry)) throw resolutionFailed('the JWK Set publishes a private key')
     const {
       use,
       key_ops: keyOps,
@@ -211,7 +207,8 @@ async function readSet(text: string, settings: JwksSettings): Promise<SetKey[]> 
     keys.push({ kid: typeof kid === 'string' ? kid : undefined, jwk })
   }
   const kids = keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid]))
-  if (new Set(kids).size !== kids.length) throw refused('the JWK Set gives one kid to several keys')
+  if (new Set(kids).size !== kids.length)
+    throw resolutionFailed('the JWK Set gives one kid to several keys')
   return keys
 }
 
@@ -222,13 +219,9 @@ function pick(keys: readonly SetKey[], reference: string): SetKey | undefined {
 /** Waits for `step`, or rejects as soon as the caller's signal aborts. */
 function untilAborted<T>(step: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return step
-  const aborted = (): CredsignError =>
-    new CredsignError('key_resolution_failed', 'resolution aborted by the caller', {
-      cause: signal.reason,
-    })
-  if (signal.aborted) return Promise.reject(aborted())
+  if (signal.aborted) return Promise.reject(callerAborted(signal))
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(aborted())
+    const onAbort = (): void => reject(callerAborted(signal))
     signal.addEventListener('abort', onAbort, { once: true })
     step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
   })
