@@ -147,15 +147,17 @@ export function createDidResolver(options: DidResolverOptions = {}): DidResolver
         'a did:web on localhost is resolved only with allowHttp (local development)',
       )
     }
-    const { didWebDocuments } = await loadNetworkResolution()
-    documents ??= didWebDocuments({
-      fetch,
-      limits,
-      cacheTtlMs,
-      cacheMaxEntries,
-      clock,
-      checkDocument: checkDidDocument,
-    })
+    if (documents === undefined) {
+      const { didWebDocuments } = await loadNetworkResolution()
+      documents ??= didWebDocuments({
+        fetch,
+        limits,
+        cacheTtlMs,
+        cacheMaxEntries,
+        clock,
+        checkDocument: checkDidDocument,
+      })
+    }
     return documents(did, url, signal)
   }
 

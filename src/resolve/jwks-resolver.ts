@@ -123,19 +123,21 @@ export function jwksResolver(options: JwksResolverOptions): KeyResolver {
       return typedResolution(async () => {
         if (typeof reference !== 'string' || reference.length === 0)
           throw new CredsignError('malformed', 'a key reference must be a non-empty string')
-        const { jwksKeySet } = await loadNetworkResolution()
-        keySet ??= jwksKeySet({
-          url,
-          fetch,
-          issuer,
-          relationships,
-          limits,
-          ttlMs,
-          refetchIntervalMs,
-          clock,
-          readKey: resolvedJwk,
-          hasPrivateMembers,
-        })
+        if (keySet === undefined) {
+          const { jwksKeySet } = await loadNetworkResolution()
+          keySet ??= jwksKeySet({
+            url,
+            fetch,
+            issuer,
+            relationships,
+            limits,
+            ttlMs,
+            refetchIntervalMs,
+            clock,
+            readKey: resolvedJwk,
+            hasPrivateMembers,
+          })
+        }
         return keySet.resolveKey(reference, resolveOptions)
       })
     },
