@@ -23,6 +23,9 @@ import { createProof } from '../../src/formats/data-integrity/create-proof.js'
 import { CRYPTOSUITES } from '../../src/formats/data-integrity/cryptosuites.js'
 import { proofHashData } from '../../src/formats/data-integrity/proof-hash.js'
 import { proofConfigOf } from '../../src/formats/data-integrity/proof-document.js'
+import { canonicalizeJson } from '../../src/formats/data-integrity/jcs.js'
+import { concat, utf8 } from '../../src/util/bytes.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { rdfcCacheStats } from '../../src/testing/rdfc-cache.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
@@ -544,6 +547,54 @@ describe('every failure has its code', () => {
       // Signed by DataIntegritySigner, which adds the suite's context, it verifies.
       const secured = await new DataIntegritySigner(s, { cryptosuite: suite }).sign(document)
       expect((await verify(secured, { handlers })).verified, suite).toBe(true)
+    }
+  })
+
+  // Found by test/node/differential-jcs.test.ts: verify() hashes the caller's object as given, and
+  // the JCS serializer wrote a Date (a boxed primitive, a class instance) from its own members, `{}`,
+  // and an array hole as nothing, `[1,,2]` (not JSON). A jcs proof over those bytes verified a
+  // credential whose JSON (JSON.stringify, the `canonicalize` package) says a date, or `null`:
+  // content no signature covered. Now refused: only plain JSON data is canonicalized.
+  it('a jcs proof over bytes that are not the JSON of the document (a Date, an array hole)', async () => {
+    const s = await didSigner('Ed25519')
+    const did = s.id.slice(0, s.id.indexOf('#'))
+    const suite = CRYPTOSUITES['eddsa-jcs-2022']
+    const options = {
+      type: 'DataIntegrityProof',
+      cryptosuite: 'eddsa-jcs-2022',
+      created: '2023-02-24T23:36:38Z',
+      verificationMethod: s.id,
+      proofPurpose: 'assertionMethod',
+    }
+    const withHole: unknown[] = ['a']
+    withHole.length = 2
+    withHole.push('c')
+    for (const [value, signedText] of [
+      [new Date(0), '{}'],
+      [withHole, '["a",,"c"]'],
+    ] as const) {
+      const document = {
+        ...CREDENTIAL,
+        issuer: did,
+        credentialSubject: { ...CREDENTIAL.credentialSubject, alumniOf: value },
+      }
+      const placeholder = {
+        ...document,
+        credentialSubject: { ...document.credentialSubject, alumniOf: 'SIGNED' },
+      }
+      const config = proofConfigOf(suite, options, document['@context'])
+      // Signed by hand over the bytes the serializer used to write for `value`.
+      const signedDocument = canonicalizeJson(placeholder).replace('"SIGNED"', signedText)
+      const hashData = concat(sha256(utf8(canonicalizeJson(config))), sha256(utf8(signedDocument)))
+      const proof = { ...options, proofValue: `z${b58(await s.sign(hashData))}` }
+      const result = await verify({ ...document, proof }, { handlers })
+      expect(result.verified, signedText).toBe(false)
+      expect(codes(result), signedText).toEqual(['invalid_argument'])
+      // The document's JSON, signed properly, verifies.
+      const secured = await new DataIntegritySigner(s, { cryptosuite: 'eddsa-jcs-2022' }).sign(
+        document,
+      )
+      expect((await verify(secured, { handlers })).verified, signedText).toBe(true)
     }
   })
 

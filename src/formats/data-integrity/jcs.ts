@@ -3,6 +3,11 @@ import { CredsignError } from '../../errors/credsign-error.js'
 /** A lone UTF-16 surrogate: not a Unicode scalar value, so not I-JSON (RFC 7493) and not JCS. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
+const objectPrototype = Object.prototype
+const arrayPrototype = Array.prototype
+const hasOwn = Object.prototype.hasOwnProperty
+const objectToString = Object.prototype.toString
+
 /**
  * The JSON Canonicalization Scheme (RFC 8785) serialization of a JSON value: members sorted by
  * their UTF-16 code units, no whitespace, strings and numbers as ECMAScript's `JSON.stringify`
@@ -10,7 +15,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * cryptosuites hash this.
  *
  * Throws `invalid_argument` for what JSON cannot hold or I-JSON forbids: non-finite numbers, lone
- * surrogates, `undefined`, functions, symbols, BigInts and cycles.
+ * surrogates, `undefined`, functions, symbols, BigInts and cycles; and for values that are not
+ * plain JSON data, which JSON and other JCS implementations write differently from their own
+ * members (a `Date` or any `toJSON()`, a boxed primitive, a class instance, a `Map`) or not at all
+ * (an array hole, which `JSON.stringify` writes as `null` and other JCS implementations skip).
  *
  * @example
  *
@@ -46,10 +54,19 @@ function serialize(value: unknown, ancestors: Set<object>): string {
   }
   if (ancestors.has(value))
     throw new CredsignError('invalid_argument', 'JCS cannot serialize a cycle')
+  checkPlainData(value)
   ancestors.add(value)
   let out: string
   if (Array.isArray(value)) {
-    out = `[${value.map((entry) => serialize(entry, ancestors)).join(',')}]`
+    const entries: string[] = []
+    for (let index = 0; index < value.length; index++) {
+      // A hole reads as undefined here, as null in JSON.stringify, and is skipped by the
+      // `canonicalize` package: three serializations of one value, so none is signed.
+      if (!hasOwn.call(value, index))
+        throw new CredsignError('invalid_argument', 'JCS cannot serialize an array with a hole')
+      entries.push(serialize(value[index], ancestors))
+    }
+    out = `[${entries.join(',')}]`
   } else {
     const record = value as Record<string, unknown>
     // The default sort compares UTF-16 code units, exactly as RFC 8785 section 3.2.3 asks.
@@ -67,4 +84,26 @@ function serialize(value: unknown, ancestors: Set<object>): string {
   }
   ancestors.delete(value)
   return out
+}
+
+/**
+ * Only plain objects (prototype `Object.prototype` or none) and arrays are JSON data. Anything else
+ * serializes differently in each implementation: JSON.stringify and the `canonicalize` package call
+ * a `Date`'s `toJSON()` (a string) and write a boxed number as the number, while this serializer
+ * would read their own members (none: `{}`), so a signature over `{}` would vouch for a date.
+ */
+function checkPlainData(value: object): void {
+  const prototype: unknown = Object.getPrototypeOf(value)
+  const plain = Array.isArray(value)
+    ? prototype === arrayPrototype
+    : (prototype === objectPrototype || prototype === null) &&
+      // A boxed primitive or a Date given Object.prototype still has its internal value, which
+      // JSON.stringify writes; Object.prototype.toString names it (unless Symbol.toStringTag hides it).
+      !(Symbol.toStringTag in value) &&
+      objectToString.call(value) === '[object Object]'
+  if (!plain || typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    throw new CredsignError(
+      'invalid_argument',
+      'JCS serializes plain JSON data only (no Date, toJSON(), boxed primitive or class instance)',
+    )
 }
