@@ -2,6 +2,7 @@ import { combineResolvers } from '../resolve/combine.js'
 import { createResolver } from '../resolve/create-resolver.js'
 import { vaultResolver } from '../resolve/vault-resolver.js'
 import { parseEnvelopedCredential } from '../credential/enveloped.js'
+import { parseJsonText } from '../jose/json.js'
 import type { FormatHandler, VerifyOptions } from '../verify/types.js'
 import { verify } from '../service/verify.js'
 import { dataDirOf, openCliVault, readInput } from './config.js'
@@ -110,6 +111,9 @@ function parseDocument(text: string): unknown {
   } catch {
     throw new CliError('the input starts like JSON but is not valid JSON')
   }
+  // JSON.parse keeps the last of a duplicate member, other parsers the first: verify() refuses such
+  // text (malformed), and so must the CLI, which would otherwise hand it the object JSON.parse chose.
+  if (hasDuplicateMemberOrDeepNesting(trimmed)) return trimmed
   if (
     value !== null &&
     typeof value === 'object' &&
@@ -127,4 +131,14 @@ function parseDocument(text: string): unknown {
 function hasType(value: object, type: string): boolean {
   const types = (value as { type?: unknown }).type
   return types === type || (Array.isArray(types) && types.includes(type))
+}
+
+/** Whether verify()'s strict parser refuses the text (a member twice, hostile nesting). */
+function hasDuplicateMemberOrDeepNesting(text: string): boolean {
+  try {
+    parseJsonText(text, 'input')
+    return false
+  } catch {
+    return true
+  }
 }

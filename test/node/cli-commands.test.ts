@@ -157,6 +157,37 @@ describe('credsign keygen / sign / verify', () => {
     expect((await cli(['verify'], {}, 'not a credential')).code).toBe(1)
   })
 
+  // A JSON document with a member twice: JSON.parse keeps the last, other parsers the first, so one
+  // file says two things and the signature covers one of them. verify() refuses such text
+  // (`malformed`, src/jose/json.ts parseJsonText); the CLI parsed the file with JSON.parse first and
+  // handed verify() the object, so the duplicate was never seen and the credential said verified.
+  it('verify refuses a JSON document with a duplicate member, as verify() does with the text', async () => {
+    const signed = await cli(
+      [
+        'sign',
+        '--id',
+        'did:web:issuer.example#key-1',
+        '--format',
+        'data-integrity',
+        '--in',
+        vcFile,
+      ],
+      { CREDSIGN_SECRETS: SECRETS.join('\n') },
+    )
+    expect(signed.code, signed.err).toBe(0)
+    const text = signed.out.trim()
+    expect((await cli(['verify'], {}, text)).code).toBe(0)
+    // The signed credentialSubject stays last (JSON.parse's pick); a first-wins reader sees Mallory's.
+    const twice = `{"credentialSubject":{"id":"did:example:mallory","name":"Mallory"},${text.slice(1)}`
+    for (const args of [['verify'], ['verify', '--in', await written('twice.json', twice)]]) {
+      const verdict = await cli(args, {}, twice)
+      expect(verdict.code, verdict.out).toBe(1)
+      const result = JSON.parse(verdict.out)
+      expect(result.verified).toBe(false)
+      expect(result.errors.map((e: { code: string }) => e.code)).toEqual(['malformed'])
+    }
+  })
+
   it('signs a presentation (JWT with audience and nonce; SD-JWT presentation with key binding)', async () => {
     const holderSecrets = join(dir, 'holder-secrets.txt')
     await writeFile(holderSecrets, 'holder secret\n')
