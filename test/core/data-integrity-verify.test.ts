@@ -598,6 +598,40 @@ describe('every failure has its code', () => {
     }
   })
 
+  // RDFC-1.0 hashes the UTF-8 of the canonical N-Quads, and UTF-8 (TextEncoder) writes a lone
+  // surrogate, which is no Unicode scalar value, as U+FFFD: "A\uD800B", "A\uDC00B" and "A\uFFFDB"
+  // hashed alike, so a credential signed with U+FFFD verified with a lone surrogate in its place (and
+  // credsign signed lone surrogates that no RDF literal can hold). The jcs suites already refused them.
+  it('an rdfc proof over a string that differs by a lone surrogate (U+FFFD in UTF-8)', async () => {
+    const s = await didSigner('Ed25519')
+    const document = {
+      ...CREDENTIAL,
+      credentialSubject: { ...CREDENTIAL.credentialSubject, alumniOf: 'A\uFFFDB' },
+    }
+    for (const cryptosuite of ['eddsa-rdfc-2022', 'Ed25519Signature2020'] as const) {
+      const secured = await new DataIntegritySigner(s, { cryptosuite }).sign(document)
+      expect((await verify(secured, { handlers })).verified, cryptosuite).toBe(true)
+      for (const lone of ['\uD800', '\uDC00', '\uDBFF\uD800']) {
+        const forged = JSON.parse(
+          JSON.stringify(secured).replace('A\uFFFDB', `A${lone}B`),
+        ) as typeof secured
+        const result = await verify(forged, { handlers })
+        expect(result.verified, `${cryptosuite} ${JSON.stringify(lone)}`).toBe(false)
+        expect(codes(result)).toEqual(['invalid_argument'])
+      }
+      // Nor is one signed.
+      expect(
+        await rejectionCode(
+          new DataIntegritySigner(s, { cryptosuite }).sign({
+            ...document,
+            credentialSubject: { ...document.credentialSubject, alumniOf: 'A\uD800B' },
+          }),
+        ),
+        cryptosuite,
+      ).toBe('invalid_argument')
+    }
+  })
+
   // Found by test/node/differential-data-integrity.test.ts: a presentation whose verifiableCredential
   // held a Data Integrity-secured document that is no credential (no VCDM context first, no
   // VerifiableCredential type) verified, the entry counted as a verified credential: it had been

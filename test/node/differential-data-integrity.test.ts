@@ -53,6 +53,10 @@
 // - `embedded_credential_invalid`: an embedded credential refused for one of the reasons above.
 // - `jsonld_invalid`: a member named `__proto__` (which JSON-LD processing would drop unsigned), a
 //   context entry that is neither a URL, an object nor null.
+// - `invalid_argument`: a lone surrogate in a string (not Unicode, so not I-JSON and no RDF literal):
+//   UTF-8 turns it into U+FFFD before hashing, so DB's rdfc suites sign and verify "\uD800",
+//   "\uDC00" and "\uFFFD" alike (test/core/data-integrity-verify.test.ts); the jcs suites of both
+//   sides refuse or escape it differently (test/node/differential-jcs.test.ts).
 // And DB refuses, for reasons of its own the specs do not ask for, what credsign accepts: see
 // DB_STRICTER (a string `@context`; a presentation without a challenge).
 //
