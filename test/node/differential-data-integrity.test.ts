@@ -416,6 +416,12 @@ const NAMES = [
   'verificationMethod',
   'proofValue',
   '__proto__',
+  // JCS sorts member names by UTF-16 code units: a combining mark, a precomposed letter and an astral
+  // character (a surrogate pair, which sorts below U+E000-U+FFFF) in one object.
+  'e\u0301',
+  'é',
+  '\u{1F600}',
+  '\uFFFD',
 ]
 
 /** Entries a `@context` may gain. */
