@@ -84,6 +84,8 @@ interface Row {
   input: () => Promise<string> | string
   code: ErrorCode
   options?: SdJwtVerifyOptions
+  /** What the error message must say, where the code alone could come from another check. */
+  message?: RegExp
 }
 
 const parts = (token: string) => token.split('~')
@@ -360,6 +362,65 @@ const rows: Row[] = [
     code: 'not_yet_valid',
     options: { audience: AUD, nonce: NONCE, now: NOW - 120_000 },
   },
+  // A member twice (JSON.parse keeps the last, other parsers the first): refused wherever the JSON is
+  // (RFC 7515 section 4 and RFC 7519 section 4 allow rejecting; I-JSON says MUST NOT), where jose and
+  // @sd-jwt keep the last one.
+  {
+    name: 'a disclosure whose value has a member twice',
+    input: async () => {
+      const d = b64u(utf8('["salt-salt-salt","address",{"country":"US","country":"FR"}]'))
+      return craft({ ...base, _sd: [digest(d)], _sd_alg: 'sha-256' }, [d])
+    },
+    code: 'disclosure_invalid',
+    // parseDisclosure's message; the cause says which member.
+    message: /not valid JSON/,
+  },
+  {
+    name: 'an issuer-signed payload with a claim twice (vct)',
+    input: async () => {
+      const jws = await signCompact(
+        issuer,
+        `{"iss":"https://issuer.example","iat":${NOW / 1000 - 60},"vct":"urn:example:other","vct":"urn:example:vct"}`,
+        { protectedHeader: { kid: 'issuer-key', typ: 'dc+sd-jwt' }, includeKid: false },
+      )
+      return `${jws}~`
+    },
+    code: 'malformed',
+    message: /twice/,
+  },
+  {
+    name: 'KB-JWT with a claim twice (nonce)',
+    input: async () => {
+      const p = parts(presented)
+      const claims = await kbClaims()
+      const text = JSON.stringify({ ...claims, iat: NOW / 1000 }).replace(
+        '{',
+        '{"nonce":"another",',
+      )
+      p[p.length - 1] = await signCompact(holder, text, {
+        protectedHeader: { typ: 'kb+jwt' },
+        includeKid: false,
+      })
+      return p.join('~')
+    },
+    code: 'key_binding_invalid',
+    message: /twice/,
+    options: { audience: AUD, nonce: NONCE },
+  },
+  {
+    name: 'KB-JWT with a header member twice (typ)',
+    input: async () => {
+      const p = parts(presented)
+      const header = b64u(utf8(`{"alg":"ES256","typ":"JWT","typ":"kb+jwt"}`))
+      const payload = b64u(utf8(JSON.stringify({ ...(await kbClaims()), iat: NOW / 1000 })))
+      const signature = await holder.sign(utf8(`${header}.${payload}`))
+      p[p.length - 1] = `${header}.${payload}.${b64u(signature)}`
+      return p.join('~')
+    },
+    code: 'key_binding_invalid',
+    message: /twice/,
+    options: { audience: AUD, nonce: NONCE },
+  },
   { name: 'not an SD-JWT (no ~)', input: () => parts(issued)[0] as string, code: 'malformed' },
   {
     name: 'empty disclosure (~~)',
@@ -385,6 +446,7 @@ describe('verifySdJwt refuses, with the stable code', () => {
       const token = await row.input()
       await expect(verifySdJwt(token, { key, now: NOW, ...row.options })).rejects.toMatchObject({
         code: row.code,
+        ...(row.message === undefined ? {} : { message: expect.stringMatching(row.message) }),
       })
     })
   }
