@@ -598,6 +598,39 @@ describe('every failure has its code', () => {
     }
   })
 
+  // The same for rdfc: jsonld expands what is not JSON data by its string form (a Date as
+  // Date.prototype.toString, local time zone included; a Map as "[object Map]"; a function as its
+  // source text), so a proof over that literal verified a credential whose JSON says an ISO date,
+  // or nothing at all. Refused like the jcs suites refuse them.
+  it('an rdfc proof over the string form of a value that is not JSON data (a Date, a Map, a function)', async () => {
+    const s = await didSigner('Ed25519')
+    const did = s.id.slice(0, s.id.indexOf('#'))
+    for (const value of [new Date(0), new Map([['a', 1]]), () => 1]) {
+      const signedAs = {
+        ...CREDENTIAL,
+        issuer: did,
+        credentialSubject: { ...CREDENTIAL.credentialSubject, alumniOf: String(value) },
+      }
+      const { proof } = await createProof(
+        signedAs,
+        [],
+        CRYPTOSUITES['eddsa-rdfc-2022'],
+        s,
+        { verificationMethod: s.id, proofPurpose: 'assertionMethod' },
+        createDocumentLoader(),
+      )
+      expect((await verify({ ...signedAs, proof }, { handlers })).verified).toBe(true)
+      const given = {
+        ...signedAs,
+        credentialSubject: { ...signedAs.credentialSubject, alumniOf: value },
+        proof,
+      }
+      const result = await verify(given, { handlers })
+      expect(result.verified, String(value)).toBe(false)
+      expect(codes(result), String(value)).toEqual(['invalid_argument'])
+    }
+  })
+
   // RDFC-1.0 hashes the UTF-8 of the canonical N-Quads, and UTF-8 (TextEncoder) writes a lone
   // surrogate, which is no Unicode scalar value, as U+FFFD: "A\uD800B", "A\uDC00B" and "A\uFFFDB"
   // hashed alike, so a credential signed with U+FFFD verified with a lone surrogate in its place (and

@@ -186,9 +186,11 @@ function exceeded(limit: keyof JsonLdLimits, limits: Limits, what: string): Cred
  * The document's own shape, refused before jsonld runs: a member named `__proto__` anywhere
  * (`jsonld_invalid`: jsonld drops it without a safe-mode error, so it would be neither signed nor
  * rejected, and a verified document would carry unsigned data that `Object.assign` and friends turn
- * into a prototype); more values, nesting, `@context` entries or inline term definitions than the
- * limits allow (`jsonld_limit_exceeded`). Iterative: signing input is not depth-limited by a
- * parser. Returns every `@context` value found (to be walked by {@link checkContextLimits}).
+ * into a prototype); a value that is not JSON data (`invalid_argument`: a Date, a Map, a function,
+ * which jsonld reads by its string form); more values, nesting, `@context` entries or inline term
+ * definitions than the limits allow (`jsonld_limit_exceeded`). Iterative: signing input is not
+ * depth-limited by a parser. Returns every `@context` value found (to be walked by
+ * {@link checkContextLimits}).
  *
  * @internal
  */
@@ -207,7 +209,15 @@ export function checkDocumentLimits(document: unknown, limits: Limits): unknown[
       inContext: boolean
       depth: number
     }
-    if (value === null || typeof value !== 'object') continue
+    if (value === null || typeof value !== 'object') {
+      if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+        throw notJsonData(`a ${typeof value}`)
+      continue
+    }
+    if (!isPlainContainer(value))
+      throw notJsonData(
+        'an object that is not a plain object or array (a Date, a Map, a class instance, a toJSON() object)',
+      )
     if (depth > limits.maxDepth)
       throw exceeded(
         'maxDepth',
@@ -254,6 +264,35 @@ export function checkDocumentLimits(document: unknown, limits: Limits): unknown[
       )
   }
   return contexts
+}
+
+const objectPrototype = Object.prototype
+const arrayPrototype = Array.prototype
+const objectToString = Object.prototype.toString
+
+/**
+ * A plain object (prototype `Object.prototype` or none, no `toJSON()`, no boxed value) or a plain
+ * array: what JSON.parse makes. jsonld expands anything else by its string form (a Date as
+ * Date.prototype.toString, a Map as "[object Map]", a function as its source), which is not what
+ * the document's JSON says, so a proof over that string would vouch for a value JSON writes
+ * differently or not at all. The same rule as canonicalizeJson's for the jcs suites.
+ */
+function isPlainContainer(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value)
+  if (Array.isArray(value)) return prototype === arrayPrototype
+  return (
+    (prototype === objectPrototype || prototype === null) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function' &&
+    !(Symbol.toStringTag in value) &&
+    objectToString.call(value) === '[object Object]'
+  )
+}
+
+function notJsonData(what: string): CredsignError {
+  return new CredsignError(
+    'invalid_argument',
+    `the document is not JSON data: it holds ${what}, which JSON-LD would read by its string form`,
+  )
 }
 
 function tooManyValues(limits: Limits): CredsignError {

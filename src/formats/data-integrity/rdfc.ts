@@ -7,8 +7,9 @@ import type { DocumentLoader, JsonLdDocument } from './types.js'
  * expansion and RDF deserialization in safe mode with `documentLoader`, then RDFC-1.0 (SHA-256).
  * Errors: `context_not_found`, `jsonld_invalid` (naming the member and its path, e.g.
  * `credentialSubject.degree: term not defined by any context`), `protected_term_redefinition`;
- * `invalid_argument` for a lone UTF-16 surrogate in a string or IRI (no Unicode scalar value, so no
- * RDF term: UTF-8 would hash it as U+FFFD, the same as U+FFFD itself or any other lone surrogate).
+ * `invalid_argument` for a value that is not JSON data (a Date, a Map, a function: jsonld would
+ * read it by its string form) and for a lone UTF-16 surrogate in a string or IRI (no Unicode scalar
+ * value, so no RDF term: UTF-8 would hash it as U+FFFD, the same as U+FFFD itself).
  *
  * Documents of a shape seen before (same structure and contexts, other string values) are
  * canonicalized from a template of that shape, without JSON-LD expansion; the output is
