@@ -28,6 +28,10 @@
  * @internal
  */
 export function copyJsonData(value: unknown): unknown {
+  // A getter or a Proxy trap in `value` is caller code run in the middle of the walk, and it may
+  // copy another value (sign another document): that copy counts from 0 and then puts back this
+  // walk's count, so a nested copy can never reset the bound of the walk it runs inside.
+  const outerWalked = walked
   walked = 0
   try {
     return walk(value, 0)
@@ -35,6 +39,8 @@ export function copyJsonData(value: unknown): unknown {
     // Not plain data, or the walk met something it leaves to JSON: JSON decides (and throws).
     const text: unknown = JSON.stringify(value)
     return typeof text === 'string' ? (JSON.parse(text) as unknown) : undefined
+  } finally {
+    walked = outerWalked
   }
 }
 
@@ -55,7 +61,10 @@ const MAX_WALK_ARRAY_LENGTH = 100_000
  */
 const MAX_WALK_VALUES = 2_000_000
 
-/** Values reached by the current walk (copyJsonData is synchronous: one walk at a time). */
+/**
+ * Values reached by the innermost walk under way. One at a time except when a getter or Proxy trap
+ * the walk calls starts a copy of its own; copyJsonData saves and restores it around each walk.
+ */
 let walked = 0
 
 /** Thrown inside the walk to hand the value to JSON. */

@@ -183,6 +183,47 @@ describe('copyJsonData', () => {
     expect(JSON.stringify(copyJsonData({ shared }))).toBe(JSON.stringify({ shared }))
   }, 60_000)
 
+  // A getter or a Proxy trap is caller code run mid-walk; when it copies another value (a getter on
+  // a credential that signs another one), that copy must not reset the outer walk's value count.
+  // Two halves of ~1.05M values each: 2.1M in all, past the 2,000,000 bound, each half under it.
+  // Reaching the bound, the walk hands the whole value to JSON, which reads the getter a second
+  // time: two reads prove the outer bound held (one read: the nested copy reset it and the walk
+  // copied 2.1M values itself).
+  const half = (): unknown => {
+    let shared: unknown = ['leaf', 1]
+    for (let i = 0; i < 18; i++) shared = [shared, shared]
+    return shared
+  }
+  it('keeps the walk bound when a getter copies another value mid-walk (reentrancy)', () => {
+    let reads = 0
+    const input = {
+      a: half(),
+      get nested() {
+        reads++
+        return copyJsonData({ small: [1, 2, 3] })
+      },
+      b: half(),
+    }
+    const copy = copyJsonData(input)
+    expect(reads).toBe(2)
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(input))
+  }, 60_000)
+
+  it('keeps the walk bound when a Proxy get trap copies another value mid-walk (reentrancy)', () => {
+    let reads = 0
+    const target = { a: half(), nested: 0, b: half() }
+    const input = new Proxy(target, {
+      get(object, key, receiver) {
+        if (key !== 'nested') return Reflect.get(object, key, receiver) as unknown
+        reads++
+        return copyJsonData({ small: [1, 2, 3] })
+      },
+    })
+    const copy = copyJsonData(input)
+    expect(reads).toBe(2)
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(input))
+  }, 60_000)
+
   it('returns undefined where JSON writes nothing', () => {
     expect(copyJsonData(undefined)).toBeUndefined()
     expect(copyJsonData(() => 1)).toBeUndefined()
