@@ -14,6 +14,13 @@ import type { VerifyStep } from '../verify/engine.js'
 import { ResultBuilder } from '../verify/result-builder.js'
 import { checkCertificateBinding, x5cIssuerKey, type X5cIssuerKey } from '../verify/x5c-issuer.js'
 import {
+  STATUS_LIST_AUDIENCE,
+  VERIFIER_AUDIENCE,
+  audienceProblem,
+  verifierAudienceOf,
+  type AudienceOptions,
+} from '../verify/audience.js'
+import {
   DEFAULT_STATUS_CACHE_MAX_BYTES,
   type StatusListSource,
   type StatusOutcome,
@@ -598,7 +605,10 @@ async function loadList(
 
 /** The options a status list is verified with: the caller's trust, the list's own rules. */
 function listOptions(options: VerifyOptions): VerifyOptions {
-  return {
+  const listed: VerifyOptions & AudienceOptions = {
+    // A list is the same for every verifier: verified for no audience, so one with `aud` fails
+    // (verify()'s one aud rule, src/verify/audience.ts), whatever audience the caller gave.
+    [VERIFIER_AUDIENCE]: STATUS_LIST_AUDIENCE,
     ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
     ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
     ...(options.now === undefined ? {} : { now: options.now }),
@@ -612,6 +622,7 @@ function listOptions(options: VerifyOptions): VerifyOptions {
     issuerBinding: true,
     checkValidity: true,
   }
+  return listed
 }
 
 async function verifyBitstringList(
@@ -773,6 +784,18 @@ async function verifyTokenList(
     )
   }
   const claims = verified.payload
+  // verifyJwt checks aud only against an audience it is given (jose's rule); verify()'s rule
+  // refuses a list addressed to anyone (src/verify/audience.ts), as it does a vc+jwt list.
+  const audience = audienceProblem(
+    claims.aud,
+    verifierAudienceOf({ [VERIFIER_AUDIENCE]: STATUS_LIST_AUDIENCE }),
+    'the status list token',
+  )
+  if (audience !== undefined)
+    throw new CredsignError(
+      'status_list_not_verified',
+      `the status list token ${clip(url)} does not verify (audience_mismatch): ${audience}`,
+    )
   if (typeof claims.iat !== 'number')
     throw new CredsignError('status_list_not_verified', 'the status list token iat is not a number')
   if (x5c !== undefined) {

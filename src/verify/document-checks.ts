@@ -105,7 +105,7 @@ export async function checkEmbeddedCredentials(
     const path = Array.isArray(presentation.verifiableCredential)
       ? `verifiableCredential[${index}]`
       : 'verifiableCredential'
-    const outcome = await verifyEmbedded(entry, version, context)
+    const outcome = await verifyEmbedded(entry, version, options, context)
     results.push(outcome.result)
     if (outcome.reason !== undefined) {
       failures += 1

@@ -1,10 +1,18 @@
 // Verifying the credentials inside a presentation. Each goes back through `context.verify`, so it
 // is verified with the caller's options and every registered handler (JOSE, SD-JWT, Data Integrity)
 // and nested presentations are bounded by verify()'s depth limit. The presentation's own audience
-// and nonce are not the credentials': they are cleared for the inner calls.
+// and nonce are not the credentials' (a credential need not be addressed): they are cleared for the
+// inner calls, but the audience stays the verifier's identity, which an `aud` a credential carries
+// must name (src/verify/audience.ts).
 import type { ErrorCode } from '../errors/credsign-error.js'
 import { CredsignError } from '../errors/credsign-error.js'
-import type { VerificationFormat, VerificationResult, VerifyContext } from './types.js'
+import type {
+  VerificationFormat,
+  VerificationResult,
+  VerifyContext,
+  VerifyOptions,
+} from './types.js'
+import { embeddedOptions } from './audience.js'
 import { parseEnvelopedCredential } from '../credential/enveloped.js'
 import { ENVELOPE_MEDIA_TYPES } from './envelope-media-types.js'
 import { envelopeProblems } from '../credential/validate-presentation.js'
@@ -40,9 +48,10 @@ export interface EmbeddedOutcome {
 export async function verifyEmbedded(
   entry: unknown,
   presentationVersion: VcVersion | undefined,
+  options: VerifyOptions,
   context: VerifyContext,
 ): Promise<EmbeddedOutcome> {
-  const inner = { audience: undefined, nonce: undefined }
+  const inner = embeddedOptions(options)
   if (typeof entry === 'string') {
     if (presentationVersion === '2.0') {
       const result = local(

@@ -89,7 +89,12 @@ export interface VerifyOptions {
   now?: number | Date | (() => number)
   /** Allowed clock skew for time checks, in seconds (default 60). */
   clockToleranceSeconds?: number
-  /** Presentations: the expected audience (`aud` / `domain`); required match when given. */
+  /**
+   * This verifier's identifier, the expected audience (`aud` / `domain`): a presentation (or plain
+   * JWT, or KB-JWT) must name it when given. Any JWT with `aud` (a credential too) must name it,
+   * and is `audience_mismatch` without it (RFC 7519 section 4.1.3); a credential inside a
+   * presentation is checked against it when it carries `aud`.
+   */
   audience?: string
   /** Presentations: the expected nonce (`nonce` / `challenge`); required match when given. */
   nonce?: string

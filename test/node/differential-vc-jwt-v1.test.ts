@@ -685,22 +685,10 @@ const DOCUMENTED_DIFFERENCES: {
       document['@context'] = [...(document['@context'] as unknown[]), V1]
     },
   },
-  {
-    // did-jwt's verifyJWT refuses any token with `aud` when the verifier configured no audience
-    // ("JWT audience is required but your app address has not been configured"). credsign, like
-    // jose's jwtVerify (test/node/differential-jose.test.ts), checks `aud` against the audience the
-    // caller passes and ignores it otherwise (docs/jwt-vc.md, Checks: "presentations and plain JWTs,
-    // when options.audience / options.nonce are given"). RFC 7519 section 4.1.3 says a principal
-    // that does not identify itself in `aud` MUST reject: that is did-jwt's reading. Reported to the
-    // lead as a policy question (it would change every verify() without an audience); excluded here
-    // only when the caller passed no audience.
-    name: 'aud present, no audience configured: did-jwt refuses (RFC 7519 4.1.3, jose does not)',
-    matches: (payload, options, error) =>
-      options.audience === undefined &&
-      payload.aud !== undefined &&
-      error.includes('JWT audience is required but your app address has not been configured'),
-    relaxed: { aud: false },
-  },
+  // No exclusion for `aud` without a configured audience any more: did-jwt's verifyJWT refuses such
+  // a token ("JWT audience is required but your app address has not been configured"), and so does
+  // credsign's verify() now, for credentials as for presentations (RFC 7519 section 4.1.3,
+  // src/verify/audience.ts; test/node/verify-audience.test.ts compares the two directly).
 ]
 
 interface Tally {

@@ -27,9 +27,10 @@ import {
 import { ResultBuilder } from '../../verify/result-builder.js'
 import { recordSignature, recordSignatureFailure } from '../../verify/check-of-code.js'
 import type { JsonObject } from '../../credential/types.js'
-import { asList, isJsonObject } from '../../credential/validate-shared.js'
+import { isJsonObject } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
 import { checkCertificateBinding, x5cIssuerKey } from '../../verify/x5c-issuer.js'
+import { checkAudience } from '../../verify/audience.js'
 import type { X5cIssuerKey } from '../../verify/x5c-issuer.js'
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/
@@ -53,9 +54,10 @@ interface ParsedJws {
  * `vc`/`vp` claims); `claims` (registered claim types, VCDM 1.1 mapping conflicts, `iss` ≠ issuer);
  * `issuer_binding` (the key's controller is the issuer / holder; `options.issuerBinding: false`
  * skips it); `key_purpose` (when the resolver knows the key's DID relationships: `assertionMethod`
- * for credentials, `authentication` for presentations); `validity`; `audience` and `nonce`
- * (presentations and plain JWTs, when the options ask); `credentials` (every embedded credential
- * through `context.verify`).
+ * for credentials, `authentication` for presentations); `validity`; `audience` (every kind: a token
+ * with `aud` must name `options.audience`, RFC 7519 section 4.1.3; a credential inside a
+ * presentation is checked against the presentation's audience) and `nonce` (presentations and plain
+ * JWTs, when the options ask); `credentials` (every embedded credential through `context.verify`).
  *
  * @example
  *
@@ -244,7 +246,13 @@ async function verifyToken(
       builder,
     )
   checkValidity(payload, extracted, options, builder)
-  if (extracted?.kind !== 'credential') checkAudienceAndNonce(payload, options, builder)
+  // RFC 7519 section 4.1.3 for every kind, credentials included (one addressed to a verifier is
+  // not for another); a nonce binds presentations and plain JWTs only.
+  checkAudience(payload.aud, options, builder, {
+    what: 'the token',
+    audOptional: extracted?.kind === 'credential',
+  })
+  if (extracted?.kind !== 'credential') checkNonce(payload, options, builder)
   if (extracted?.kind === 'presentation')
     await checkEmbeddedCredentials(extracted.document, options, context, builder)
   return builder.result()
@@ -478,34 +486,8 @@ function checkValidity(
   builder.pass('validity')
 }
 
-function checkAudienceAndNonce(
-  payload: JsonObject,
-  options: VerifyOptions,
-  builder: ResultBuilder,
-): void {
-  if (options.audience === undefined) {
-    // RFC 7519 section 4.1.3: a principal that does not identify itself with a value in a present
-    // `aud` MUST reject the JWT. A verifier that names no audience identifies with none, so a token
-    // addressed to some verifier (a presentation made for another) is not accepted in silence.
-    if (payload.aud !== undefined)
-      builder.fail(
-        'audience',
-        'audience_mismatch',
-        "the token names an audience (aud) and no audience was given to check it against: pass options.audience, this verifier's identifier (RFC 7519 section 4.1.3)",
-        'aud',
-      )
-  } else {
-    const audiences = asList(payload.aud)
-    if (payload.aud !== undefined && audiences.includes(options.audience))
-      builder.pass('audience', options.audience)
-    else
-      builder.fail(
-        'audience',
-        'audience_mismatch',
-        payload.aud === undefined ? 'the token has no aud' : 'aud does not name this verifier',
-        'aud',
-      )
-  }
+/** `nonce` against the caller's, when it gave one (presentations and plain JWTs). */
+function checkNonce(payload: JsonObject, options: VerifyOptions, builder: ResultBuilder): void {
   if (options.nonce !== undefined) {
     if (payload.nonce === options.nonce) builder.pass('nonce')
     else

@@ -37,6 +37,12 @@ import type { X5cIssuerKey } from '../../verify/x5c-issuer.js'
 import { processPayload } from './process.js'
 import { splitSdJwt, type SplitSdJwt } from './serialization.js'
 import { checkDisclosureRules, kindOf, type SdJwtKind } from './vc-claims.js'
+import {
+  VERIFIER_AUDIENCE,
+  checkAudience,
+  verifierAudienceOf,
+  type AudienceOptions,
+} from '../../verify/audience.js'
 
 /**
  * The `typ` values `verify()` accepts for SD-JWT: SD-JWT VC (`dc+sd-jwt`, `vc+sd-jwt`) and W3C
@@ -224,7 +230,13 @@ async function run(
       builder,
     )
   checkValidity(kind, claims, builder.extra.credential, options, builder)
-  await checkKeyBinding(split, issuer, options, builder)
+  // The issuer-signed JWT's own `aud` (an SD-JWT VC addressed to a verifier) under verify()'s one
+  // rule; only the KB-JWT is required to be addressed (RFC 9901 section 7.3).
+  const addressed = checkAudience(claims.aud, options, builder, {
+    what: 'the issuer-signed JWT',
+    audOptional: true,
+  })
+  await checkKeyBinding(split, issuer, options, builder, addressed)
   if (options.profile === 'haip') {
     const [first, ...rest] = haipProblems(issuer.header, claims, split, x5c !== undefined)
     if (first === undefined) builder.pass('profile', 'haip')
@@ -372,17 +384,26 @@ function checkValidity(
   builder.pass('validity')
 }
 
+/**
+ * The KB-JWT. `addressed`: the issuer-signed JWT's own `aud` named the caller's audience, which
+ * then needs no KB-JWT to be checked (as a `vc+jwt` with `aud` needs none); a KB-JWT present is
+ * still checked against it, and `cnf`, `nonce` or `requireKeyBinding` still require one.
+ */
 async function checkKeyBinding(
   split: SplitSdJwt,
   issuer: IssuerJwt,
   options: VerifyOptions,
   builder: ResultBuilder,
+  addressed: boolean,
 ): Promise<void> {
+  const embedded = (options as AudienceOptions)[VERIFIER_AUDIENCE]
+  const audience = addressed && split.kbJwt === undefined ? undefined : options.audience
   try {
     const kb = await verifyKbJwt(split, issuer.payload, issuer.alg, {
       ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
       ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
-      ...(options.audience === undefined ? {} : { audience: options.audience }),
+      ...(audience === undefined ? {} : { audience }),
+      ...(embedded === undefined ? {} : { [VERIFIER_AUDIENCE]: embedded }),
       ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
       // HAIP: a KB-JWT is always required (the profile check names the rule when it is missing).
       ...(options.profile === 'haip'
@@ -404,7 +425,10 @@ async function checkKeyBinding(
         ? 'no KB-JWT (not required)'
         : 'KB-JWT signed by the cnf key, sd_hash matches',
     )
-    if (options.audience !== undefined) builder.pass('audience', options.audience)
+    if (kb !== undefined) {
+      const { audience } = verifierAudienceOf(options)
+      if (audience !== undefined) builder.pass('audience', audience)
+    }
     if (options.nonce !== undefined) builder.pass('nonce')
   } catch (error) {
     const code = codeOf(error)

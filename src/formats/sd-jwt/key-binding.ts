@@ -12,6 +12,7 @@ import { sdDigest } from './hash.js'
 import { defaultResolver } from '../../resolve/default-resolver.js'
 import type { SplitSdJwt } from './serialization.js'
 import type { SdHashAlgorithm, SdJwtVerifyOptions } from './types.js'
+import { audienceProblem, verifierAudienceOf, type AudienceOptions } from '../../verify/audience.js'
 
 /**
  * The `typ` of an SD-JWT Key Binding JWT (RFC 9901 section 4.3). Not credsign's `kb-cert+jwt`
@@ -43,7 +44,8 @@ export type KeyBindingPolicy = Pick<
   | 'keyBindingMaxAgeSeconds'
   | 'now'
   | 'clockToleranceSeconds'
->
+> &
+  AudienceOptions
 
 /** Whether the policy asks for a KB-JWT for this payload. @internal */
 function keyBindingRequired(payload: Record<string, unknown>, policy: KeyBindingPolicy): boolean {
@@ -130,16 +132,10 @@ export async function verifyKbJwt(
     )
   // RFC 9901 section 7.3 (and RFC 7519 section 4.1.3): the verifier checks that the KB-JWT is
   // addressed to it. Without an audience to check, a presentation made for another verifier would
-  // be accepted (replayed): refused.
-  if (policy.audience === undefined)
-    throw new CredsignError(
-      'audience_mismatch',
-      "the KB-JWT names its audience (aud) and no audience was given to check it against: pass options.audience, this verifier's identifier",
-    )
-  const aud = claims.aud
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
-  if (!audiences.includes(policy.audience))
-    throw new CredsignError('audience_mismatch', 'the KB-JWT aud does not name this verifier')
+  // be accepted (replayed): refused. verify()'s one rule (an SD-JWT inside a presentation is
+  // checked against the presentation's audience).
+  const audience = audienceProblem(claims.aud, verifierAudienceOf(policy), 'the KB-JWT')
+  if (audience !== undefined) throw new CredsignError('audience_mismatch', audience)
   if (policy.nonce !== undefined && claims.nonce !== policy.nonce)
     throw new CredsignError('nonce_mismatch', 'the KB-JWT nonce is not the expected one')
   const maxAge = policy.keyBindingMaxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
