@@ -30,6 +30,7 @@ import {
   envelopeCredential,
   envelopedHandler,
   joseHandler,
+  presentSdJwt,
   sdJwtHandler,
   verify,
   verifyJwt,
@@ -257,6 +258,27 @@ describe('credentials inside a presentation: checked against the presentation au
       audience: VERIFIER,
       nonce: 'n',
     })
+    expect(codes(refused)).toEqual(['embedded_credential_invalid'])
+    expect(codes(refused.credentials?.[0] as VerificationResult)).toEqual(['audience_mismatch'])
+  })
+
+  it("an SD-JWT+KB inside a presentation: its KB-JWT's aud is checked against the presentation's audience (it was refused whatever it named: the inner audience was cleared)", async () => {
+    const bound = await new SdJwtVcSigner(issuer).issue(
+      { given_name: 'Erika' },
+      { vct: VCT, holder: holder.publicJwk },
+    )
+    const inside = async (kbAudience: string) =>
+      vp(
+        [
+          envelopeCredential(
+            await presentSdJwt(bound, { holder, audience: kbAudience, nonce: 'kb-n' }),
+            'application/dc+sd-jwt',
+          ),
+        ],
+        VERIFIER,
+      )
+    expectVerified(await verify(await inside(VERIFIER), { audience: VERIFIER, nonce: 'n' }))
+    const refused = await verify(await inside(OTHER), { audience: VERIFIER, nonce: 'n' })
     expect(codes(refused)).toEqual(['embedded_credential_invalid'])
     expect(codes(refused.credentials?.[0] as VerificationResult)).toEqual(['audience_mismatch'])
   })
