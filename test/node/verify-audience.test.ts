@@ -38,6 +38,10 @@ import {
   type VerificationResult,
 } from '../../src/index.js'
 import {
+  DataIntegritySigner,
+  dataIntegrityHandler,
+} from '../../src/formats/data-integrity/index.js'
+import {
   codes,
   credentialV1,
   credentialV2,
@@ -279,6 +283,29 @@ describe('credentials inside a presentation: checked against the presentation au
       )
     expectVerified(await verify(await inside(VERIFIER), { audience: VERIFIER, nonce: 'n' }))
     const refused = await verify(await inside(OTHER), { audience: VERIFIER, nonce: 'n' })
+    expect(codes(refused)).toEqual(['embedded_credential_invalid'])
+    expect(codes(refused.credentials?.[0] as VerificationResult)).toEqual(['audience_mismatch'])
+  })
+
+  it('a Data Integrity presentation (domain) carrying an addressed vc+jwt: the same rule, the domain being the audience', async () => {
+    const handlers = [dataIntegrityHandler()]
+    const diPresentation = async (vc: string) =>
+      new DataIntegritySigner(holder).sign(
+        presentationV2({ verifiableCredential: [envelopeCredential(vc)] }),
+        { challenge: 'n', domain: VERIFIER },
+      )
+    expectVerified(
+      await verify(await diPresentation(await vcJwt(VERIFIER)), {
+        handlers,
+        audience: VERIFIER,
+        nonce: 'n',
+      }),
+    )
+    const refused = await verify(await diPresentation(await vcJwt(OTHER)), {
+      handlers,
+      audience: VERIFIER,
+      nonce: 'n',
+    })
     expect(codes(refused)).toEqual(['embedded_credential_invalid'])
     expect(codes(refused.credentials?.[0] as VerificationResult)).toEqual(['audience_mismatch'])
   })
