@@ -285,6 +285,11 @@ function bitstringReference(entry: unknown, path: string): Reference {
   if (!Number.isSafeInteger(index)) return invalid('statusListIndex is too large')
   if (typeof statusListCredential !== 'string' || !isUrl(statusListCredential))
     return invalid('statusListCredential must be a URL')
+  // Section 2.1: the entry's `id` "MUST NOT be the URL for the status list" (Digital Bazaar's
+  // checkStatus refuses it too). Compared as URLs, so a spelling with the default port or another
+  // case of the host is the same URL.
+  if (typeof entry.id === 'string' && sameUrl(entry.id, statusListCredential))
+    return invalid('the entry id must not be the statusListCredential URL')
   const size = statusSize === undefined ? 1 : statusSize
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > 8)
     return invalid('statusSize must be an integer from 1 to 8')
@@ -328,6 +333,16 @@ function tokenReference(value: unknown): Reference {
   if (typeof uri !== 'string' || !isUrl(uri))
     return { kind: 'invalid', path, message: 'uri must be a URI' }
   return { kind: 'token-status-list', path, url: uri, index: idx }
+}
+
+/**
+ * Whether two strings name the same URL once parsed (`https://a.example:443/x` is
+ * `https://a.example/x`).
+ */
+function sameUrl(a: string, b: string): boolean {
+  if (a === b) return true
+  if (!isUrl(a) || !isUrl(b)) return false
+  return new URL(a).href === new URL(b).href
 }
 
 function isUrl(value: string): boolean {
