@@ -666,6 +666,15 @@ async function verifyBitstringList(
   const credential = verified.credential
   if (credential === undefined || verified.presentation !== undefined)
     throw new CredsignError('status_list_not_verified', `${clip(url)} is not a credential`)
+  // A status list has no holder: selective disclosure in one only lets whoever serves it (a cache,
+  // a holder stapling it) withhold members the checks below rely on, its `id` above all (a list of
+  // another population served at this URL). credsign asks for no SD-JWT media type, and refuses
+  // one given in `lists` or served under another type.
+  if (verified.format === 'sd-jwt')
+    throw new CredsignError(
+      'status_list_not_verified',
+      `the status list ${clip(url)} is an SD-JWT: a status list is not selectively disclosable`,
+    )
   if (!(typesOf(credential.type) ?? []).includes('BitstringStatusListCredential'))
     throw new CredsignError(
       'status_list_not_verified',

@@ -760,4 +760,24 @@ describe('Bitstring lists in other securing formats: the same rules', () => {
     })
     expect(codes(result)).toEqual(['status_list_not_verified'])
   })
+
+  it('a vc+sd-jwt list issued for another URL, its id withheld, is not this list', async () => {
+    // The issuer's list of another population (index 4 not set there), its `id` made selectively
+    // disclosable: whoever serves it (a cache, a holder stapling it) withholds the id and serves it
+    // at this list's URL. Its issuer and signature are right; only the id says which list it is.
+    const elsewhere = listCredential(didOf(issuer), `${LIST_URL}/other`)
+    ;(elsewhere.credentialSubject as Json).encodedList = encodedListOf({})
+    const sdJwt = await new SdJwtVcSigner(issuer).signCredential(elsewhere, {
+      disclosureFrame: { _sd: ['id'] },
+    })
+    const withheld = `${sdJwt.split('~')[0] as string}~`
+    for (const served of [sdJwt, withheld]) {
+      const result = await verify(await credential(), {
+        statusLists: createStatusListResolver({ lists: { [LIST_URL]: served } }),
+      })
+      expect(codes(result), served === sdJwt ? 'id disclosed' : 'id withheld').toEqual([
+        'status_list_not_verified',
+      ])
+    }
+  })
 })
