@@ -152,7 +152,8 @@ interface BitstringCase {
   listSigner?: 'other'
   /** Changes to the signed list (after its proof was made). */
   afterSigning?: (list: Json) => void
-  /** The list served at the entry's URL instead of the default. */
+  /** More options of createStatusListResolver. */
+  extra?: Json
   ours: string[]
   /** DB's verdict. */
   reference: Verdict
@@ -322,6 +323,73 @@ const BITSTRING_CASES: BitstringCase[] = [
     ours: ['status_list_invalid'],
     reference: 'refused',
   },
+  {
+    // Zero bytes after the GZIP member: Node's inflater and pako both skip them; the bits read are
+    // the signed ones either way.
+    name: 'encodedList GZIP with trailing zero bytes, bit 3 set',
+    entry: entryAt('3'),
+    list: (list) =>
+      ((list.credentialSubject as Json).encodedList =
+        `u${b64u(Buffer.concat([gzipSync(createBitstring(131_072).fill(0x10)), Buffer.alloc(8)]))}`),
+    ours: ['status_revoked'],
+    reference: 'set',
+  },
+  {
+    // Two GZIP members (RFC 1952 section 2.2: a file is a series of members): both read the
+    // concatenation, so index 131,075 is bit 3 of the second member.
+    name: 'encodedList of two GZIP members, an index in the second',
+    entry: entryAt('131075'),
+    list: (list) => {
+      const bits = createBitstring(131_072)
+      writeBitstringStatus(bits, 3, 1)
+      ;(list.credentialSubject as Json).encodedList =
+        `u${b64u(Buffer.concat([gzipSync(createBitstring(131_072)), gzipSync(bits)]))}`
+    },
+    ours: ['status_revoked'],
+    reference: 'set',
+  },
+  {
+    name: 'a zip bomb past maxListBytes',
+    list: (list) =>
+      ((list.credentialSubject as Json).encodedList =
+        `u${b64u(gzipSync(new Uint8Array(4 * 1024 * 1024)))}`),
+    extra: { maxListBytes: 1024 * 1024 },
+    ours: ['status_list_too_large'],
+    reference: 'unset',
+    why: 'section 7 (security) leaves resources to the verifier: credsign stops inflating at maxListBytes, DB inflates all of it',
+  },
+  {
+    // DB implements no statusSize: it reads bit 5, where the spec reads bits 10 and 11 (value 2).
+    name: 'statusSize 2 with statusMessage, index 5 holding 2',
+    entry: entryAt('5', {
+      statusSize: 2,
+      statusMessage: [0, 1, 2, 3].map((n) => ({ status: `0x${n}`, message: `m${n}` })),
+    }),
+    list: (list) =>
+      ((list.credentialSubject as Json).encodedList = encodedListOf({ 5: 2 }, 131_072, 2)),
+    ours: ['status_revoked'],
+    reference: 'unset',
+  },
+  {
+    name: 'statusSize 2 on a list of 131,072 bits (65,536 two-bit entries)',
+    entry: entryAt('4', {
+      statusSize: 2,
+      statusMessage: [0, 1, 2, 3].map((n) => ({ status: `0x${n}`, message: `m${n}` })),
+    }),
+    ours: ['status_list_too_short'],
+    reference: 'unset',
+    why: 'section 3.2 step 9: the bitstring length divided by statusSize must reach 131,072 entries',
+  },
+  {
+    name: 'a list with a second proof that does not verify',
+    afterSigning: (list) => {
+      const proof = list.proof as Json
+      list.proof = [proof, { ...proof, proofValue: `z${'1'.repeat(86)}` }]
+    },
+    ours: ['status_list_not_verified'],
+    reference: 'unset',
+    why: 'section 3.2 step 4: "ensure that all proofs verify successfully" (else STATUS_VERIFICATION_ERROR); @digitalbazaar/vc accepts the set on its one good proof',
+  },
 ]
 
 // Section 2.1: statusListIndex "MUST be an arbitrary size integer greater than or equal to 0,
@@ -388,7 +456,7 @@ describe('W3C Bitstring Status List: credsign against @digitalbazaar/vc-bitstrin
     })) as Json
     const result = await verify(credential, {
       handlers: [dataIntegrityHandler()],
-      statusLists: createStatusListResolver({ lists: { [LIST_URL]: list } }),
+      statusLists: createStatusListResolver({ lists: { [LIST_URL]: list }, ...testCase.extra }),
     })
     expect(codes(result)).toEqual(testCase.ours)
     const ours = oursVerdict(result)
@@ -399,6 +467,48 @@ describe('W3C Bitstring Status List: credsign against @digitalbazaar/vc-bitstrin
     if (ours === 'unset' && reference !== 'unset') expect(testCase.why).toBeDefined()
     // And credsign never says "not set" where the reference reads the bit set.
     if (reference === 'set') expect(ours).not.toBe('unset')
+  })
+
+  it('a cached list is used for its ttl (milliseconds) at most: a revocation published since is seen once it passes', async () => {
+    const listWith = async (set: Record<number, number>): Promise<string> => {
+      const unsigned = listCredential(didOf(issuer))
+      const subject = unsigned.credentialSubject as Json
+      subject.encodedList = encodedListOf(set)
+      subject.ttl = 60_000
+      return JSON.stringify(await diSigner(issuer).sign(unsigned))
+    }
+    let body = await listWith({ 3: 1 })
+    const fetched: string[] = []
+    let clock = Date.now()
+    const statusLists = createStatusListResolver({
+      fetch: async (url: string) => {
+        fetched.push(url)
+        return new Response(body, { headers: { 'content-type': 'application/vc' } })
+      },
+      clock: () => clock,
+    })
+    const credential = (await diSigner(issuer).sign({
+      '@context': [V2],
+      type: ['VerifiableCredential'],
+      issuer: didOf(issuer),
+      credentialSubject: { id: 'did:example:alice' },
+      credentialStatus: entryAt('4'),
+    })) as Json
+    // One handler list: a list a plug-in handler verified is reused only under the same handlers.
+    const handlers = [dataIntegrityHandler()]
+    const check = async () => codes(await verify(credential, { handlers, statusLists }))
+    expect(await check()).toEqual([])
+    // The issuer revokes index 4 and publishes the list again.
+    body = await listWith({ 3: 1, 4: 1 })
+    expect(await dbVerdict(credential, JSON.parse(body) as Json)).toBe('set')
+    // Section 2.2: ttl is the time "before the status list … should be refreshed": inside it the
+    // cached list may answer, past it never.
+    clock += 59_000
+    expect(await check()).toEqual([])
+    expect(fetched).toHaveLength(1)
+    clock += 2_000
+    expect(await check()).toEqual(['status_revoked'])
+    expect(fetched).toHaveLength(2)
   })
 })
 
@@ -526,6 +636,12 @@ const TOKEN_CASES: TokenCase[] = [
   {
     name: "a list naming the credential's issuer, signed by another key",
     list: () => tokenListOf(other, { iss: didOf(issuer) }),
+    ours: ['status_list_issuer_mismatch'],
+    reference: 'refused',
+  },
+  {
+    name: 'a list naming no iss, signed by another key',
+    list: () => tokenListOf(other, { iss: null }),
     ours: ['status_list_issuer_mismatch'],
     reference: 'refused',
   },
