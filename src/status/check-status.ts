@@ -83,6 +83,12 @@ interface VerifiedList {
   /** The key that signed it (to bind a token without `iss` to the credential's key). */
   keyId: string
   keyController: string | undefined
+  /**
+   * Whether `issuer` was checked against the key that signed the list (verify()'s issuer binding
+   * for a list credential; the leaf certificate's subjectAltName for a token under x5c). A token's
+   * `iss` on a key of unknown controller is only a claim of whoever holds that key.
+   */
+  issuerBound: boolean
   bytes: Uint8Array
   purposes: readonly string[]
   bits: TokenStatusBits | undefined
@@ -396,8 +402,9 @@ async function checkReference(
 /**
  * The list must come from the credential's issuer. The W3C specification allows another issuer to
  * publish the list (section 2.2) and leaves its trust to the verifier; credsign does not guess at
- * that trust: a list from anyone else is `status_list_issuer_mismatch`. A token without `iss` whose
- * key has no known controller must be signed by the very key that signed the credential.
+ * that trust: a list from anyone else is `status_list_issuer_mismatch`. A list whose issuer is not
+ * bound to its key (a token without `iss`, or with an `iss` on a key of unknown controller and no
+ * x5c) must be signed by the very key that signed the credential.
  */
 function checkListIssuer(
   list: VerifiedList,
@@ -415,12 +422,16 @@ function checkListIssuer(
     throw mismatch(`is issued by ${clip(list.issuer)}, not the credential's issuer ${clip(issuer)}`)
   if (list.keyController !== undefined && list.keyController !== issuer)
     throw mismatch(`is signed by a key of ${clip(list.keyController)}, not of ${clip(issuer)}`)
-  if (
-    list.issuer === undefined &&
-    list.keyController === undefined &&
-    list.keyId !== result.key?.id
-  )
-    throw mismatch('names no issuer and is not signed by the key that signed the credential')
+  // With neither a bound issuer nor a known controller, nothing says the list is the issuer's but
+  // the key itself: it must be the one that signed the credential. (A token's `iss` on a key of
+  // unknown controller is no more than a claim of whoever holds that key; verify() refuses a
+  // credential on such a key for the same reason.)
+  if (!list.issuerBound && list.keyController === undefined && list.keyId !== result.key?.id)
+    throw mismatch(
+      list.issuer === undefined
+        ? 'names no issuer and is not signed by the key that signed the credential'
+        : 'is signed by a key nothing binds to its iss, and not by the key that signed the credential',
+    )
 }
 
 function readBitstring(
@@ -741,6 +752,8 @@ async function verifyBitstringList(
     list: {
       kind: 'bitstring',
       issuer: verified.issuer,
+      // verify() held the list's issuer to its key (listOptions: issuerBinding true).
+      issuerBound: verified.issuer !== undefined,
       keyId: verified.key?.id ?? '',
       keyController: verified.key?.controller,
       bytes,
@@ -852,6 +865,9 @@ async function verifyTokenList(
     list: {
       kind: 'token-status-list',
       issuer: typeof claims.iss === 'string' ? claims.iss : undefined,
+      // Under x5c the leaf must name `iss` (checkCertificateBinding above); with a resolved key, its
+      // controller (checked against the credential's issuer) is what binds it.
+      issuerBound: x5c !== undefined && typeof claims.iss === 'string',
       keyId: x5c?.key.id ?? verified.key.id,
       keyController: x5c === undefined ? verified.key.controller : undefined,
       bytes,

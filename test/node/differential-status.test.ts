@@ -38,6 +38,7 @@ import {
   createBitstring,
   JwtVcSigner,
   createStatusListResolver,
+  CredsignError,
   KeyVault,
   MemoryStore,
   SdJwtVcSigner,
@@ -834,6 +835,38 @@ describe('IETF Token Status List: credsign against @sd-jwt/sd-jwt-vc', () => {
     clock += 2_000
     expect(codes(await verify(credential, { statusLists, now: clock }))).toEqual(['status_revoked'])
     expect(fetched).toHaveLength(2)
+  })
+
+  it("a list claiming the credential's iss, signed by a key nothing binds to it, is not the issuer's", async () => {
+    // A resolver that knows the credential key's controller, and also serves a key it knows no
+    // controller for (a JWKS or static key supplied without saying whose it is). The list's `iss`
+    // is only a claim of whoever holds that key: verify() refuses a credential on such a key
+    // (issuer_binding), and a vc+jwt list too; a token list must not pass on its word either.
+    const resolver = {
+      resolveKey: async (kid: string) => {
+        if (kid === issuer.id)
+          return { id: kid, publicJwk: issuer.publicJwk, controller: didOf(issuer) }
+        if (kid === other.id) return { id: kid, publicJwk: other.publicJwk }
+        throw new CredsignError('key_not_found', 'unknown key')
+      },
+    }
+    const credential = await sdJwtVc(4)
+    const forged = await tokenListOf(other, { iss: didOf(issuer) })
+    const result = await verify(credential, {
+      resolver,
+      statusLists: createStatusListResolver({ lists: { [TOKEN_URI]: forged } }),
+    })
+    expect(codes(result)).toEqual(['status_list_issuer_mismatch'])
+    // The reference, trusting the issuer's key for its lists, refuses it too.
+    expect(await sdJwtVcVerdict(credential, { [TOKEN_URI]: forged })).toBe('refused')
+    // The issuer's own list, on its key, reads as before.
+    const own = await verify(credential, {
+      resolver,
+      statusLists: createStatusListResolver({
+        lists: { [TOKEN_URI]: await tokenListOf(issuer, { set: { 4: 1 } }) },
+      }),
+    })
+    expect(codes(own)).toEqual(['status_revoked'])
   })
 
   it('a cached list is never used past its exp, whatever its ttl', async () => {
