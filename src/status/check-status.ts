@@ -744,9 +744,14 @@ async function verifyBitstringList(
     latest(dateOf(credential.validFrom), secondsOf(claims.nbf)),
     chain?.validFrom,
   )
+  // A Data Integrity list is valid only while its proofs are (section 3.2 step 4: all of them
+  // verify): not past the earliest proof `expires` either, for the cache and for every check.
   const notAfter = earliest(
-    earliest(dateOf(credential.validUntil ?? credential.expirationDate), secondsOf(claims.exp)),
-    chain?.validUntil,
+    earliest(
+      earliest(dateOf(credential.validUntil ?? credential.expirationDate), secondsOf(claims.exp)),
+      chain?.validUntil,
+    ),
+    proofsExpire(credential.proof),
   )
   return {
     list: {
@@ -885,6 +890,15 @@ async function verifyTokenList(
     ttlMs: ttl === undefined ? undefined : (ttl as number) * 1000,
     usedHandlers: false,
   }
+}
+
+/** The earliest `expires` of a list credential's Data Integrity proofs, in epoch milliseconds. */
+function proofsExpire(proof: unknown): number | undefined {
+  let first: number | undefined
+  if (proof === undefined) return first
+  for (const one of asList(proof))
+    if (isJsonObject(one)) first = earliest(first, dateOf(one.expires))
+  return first
 }
 
 /** A JWT NumericDate claim in epoch milliseconds. */

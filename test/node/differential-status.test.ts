@@ -511,6 +511,48 @@ describe('W3C Bitstring Status List: credsign against @digitalbazaar/vc-bitstrin
     expect(await check()).toEqual(['status_revoked'])
     expect(fetched).toHaveLength(2)
   })
+
+  it('a cached Data Integrity list is not used past the expires of its proof', async () => {
+    // Section 3.2 step 4: the list's proofs must verify; a proof past its `expires` does not (VC
+    // Data Integrity section 4.3 (Verify Proof): "expires" in the past is an error). The cache
+    // must not hand the list out past that time, as it does not past validUntil or a JWT exp.
+    const t0 = Date.now()
+    let clock = t0
+    const unsigned = listCredential(didOf(issuer))
+    ;(unsigned.credentialSubject as Json).ttl = 3_600_000
+    const list = await new DataIntegritySigner(issuer, {
+      cryptosuite: 'eddsa-rdfc-2022',
+      expires: new Date(t0 + 30_000),
+    }).sign(unsigned)
+    const statusLists = createStatusListResolver({
+      fetch: async () =>
+        new Response(JSON.stringify(list), { headers: { 'content-type': 'application/vc' } }),
+      clock: () => clock,
+    })
+    const credential = (await diSigner(issuer).sign({
+      '@context': [V2],
+      type: ['VerifiableCredential'],
+      issuer: didOf(issuer),
+      credentialSubject: { id: 'did:example:alice' },
+      credentialStatus: entryAt('4'),
+    })) as Json
+    const handlers = [dataIntegrityHandler()]
+    const check = async () =>
+      codes(await verify(credential, { handlers, statusLists, now: new Date(clock) }))
+    expect(await check()).toEqual([])
+    clock += 30_000 + 61_000 // past expires and the default clock tolerance
+    // A verifier without the cached copy refuses it now.
+    expect(
+      codes(
+        await verify(credential, {
+          handlers,
+          statusLists: createStatusListResolver({ lists: { [LIST_URL]: list } }),
+          now: new Date(clock),
+        }),
+      ),
+    ).toEqual(['status_list_expired'])
+    expect(await check()).toEqual(['status_list_expired'])
+  })
 })
 
 // ---------------------------------------------------------------------------------------------
