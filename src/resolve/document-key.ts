@@ -27,11 +27,9 @@ const MULTIBASE_TYPES = new Set(['Multikey', 'Ed25519VerificationKey2020'])
  *   it has several).
  * - Methods are found in `verificationMethod` and embedded in relationships, by absolute or relative
  *   id.
- * - **Controller rule.** The method's `controller` must be the DID itself or one of the DIDs in the
- *   document's `controller`; otherwise `key_resolution_failed`. The returned `controller` is always
- *   the document's DID: that document is the only party vouching for the key (a document can name
- *   any DID as a controller without that DID's consent, so reporting a foreign controller would let
- *   one DID lend keys to another's issuer binding).
+ * - **Controller rule.** The method's `controller` must be the DID itself (Controlled Identifiers
+ *   1.0, "Retrieve Verification Method"), even when the document's `controller` names other DIDs;
+ *   otherwise `key_resolution_failed`. The returned `controller` is therefore the document's DID.
  * - `relationships` lists every relationship of the document that references or embeds the method.
  * - The key is `publicKeyJwk` (types `JsonWebKey`, `JsonWebKey2020`, others) or `publicKeyMultibase`
  *   (`Multikey`, `Ed25519VerificationKey2020`, others), never both. The JWK is validated and
@@ -86,17 +84,11 @@ export async function resolveKeyInDocument(
       throw new CredsignError('key_not_found', 'the DID document has no such verification method')
   }
 
-  const controllers =
-    doc.controller === undefined
-      ? []
-      : Array.isArray(doc.controller)
-        ? doc.controller
-        : [doc.controller]
-  if (vm.controller !== did && !controllers.includes(vm.controller)) {
-    throw resolutionFailed(
-      "the verification method's controller is neither the DID nor one of its controllers",
-    )
-  }
+  // Controlled Identifiers 1.0, "Retrieve Verification Method" step 10: the method's controller
+  // is the document's DID, even when the document names other controllers (they may change the
+  // document, they do not make its keys theirs, and Digital Bazaar binds such a key to them).
+  if (vm.controller !== did)
+    throw resolutionFailed("the verification method's controller is not the DID")
 
   const relationships: VerificationRelationship[] = VERIFICATION_RELATIONSHIPS.filter(
     (relationship) =>

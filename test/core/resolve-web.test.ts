@@ -422,7 +422,8 @@ describe('did:web through a caller-supplied fetch', () => {
       }),
     })
     await expectCode(() => base58.resolveKey(`${DID}#k`), 'unsupported_algorithm')
-    // A controller the document names is accepted; the key is reported as the DID's.
+    // A controller the document names is refused too: the method's controller must be the DID
+    // (Controlled Identifiers 1.0, "Retrieve Verification Method" step 10).
     const delegated = createResolver({
       fetch: fakeFetch({
         [URL_OF_DID]: json(
@@ -434,7 +435,20 @@ describe('did:web through a caller-supplied fetch', () => {
         ),
       }),
     })
-    const key = await delegated.resolveKey(`${DID}#k`)
+    await expectCode(() => delegated.resolveKey(`${DID}#k`), 'key_resolution_failed')
+    // The same document with the DID as the method's controller resolves, as the DID's key.
+    const own = createResolver({
+      fetch: fakeFetch({
+        [URL_OF_DID]: json(
+          documentFor(DID, {
+            controller: [other],
+            verificationMethod: [vm({})],
+            assertionMethod: ['#k'],
+          }),
+        ),
+      }),
+    })
+    const key = await own.resolveKey(`${DID}#k`)
     expect(key.controller).toBe(DID)
     expect(key.relationships).toEqual(['assertionMethod'])
     // Ed25519VerificationKey2020 with an Ed25519 key is fine.
