@@ -41,7 +41,11 @@ export type JwsAlgorithm =
 export interface JwkMetadata {
   kid?: string
   alg?: string
-  use?: 'sig'
+  /**
+   * `enc` on a key a resolver hands out: its source published it for encryption (RFC 7517 section
+   * 4.2), and no signature is ever verified with it.
+   */
+  use?: 'sig' | 'enc'
   key_ops?: string[]
 }
 

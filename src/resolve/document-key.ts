@@ -137,5 +137,27 @@ async function methodJwk(vm: ResolvedVerificationMethod): Promise<PublicJwk> {
   }
   if (type === 'Ed25519VerificationKey2020' && jwk.kty !== 'OKP')
     throw resolutionFailed('an Ed25519VerificationKey2020 must hold an Ed25519 key')
+  if (publicKeyJwk !== undefined) keepIntendedUse(publicKeyJwk, jwk)
   return jwk
+}
+
+/**
+ * Copies the JWK's `use` and `key_ops` (RFC 7517 sections 4.2, 4.3) onto the key handed out, as
+ * `resolvedJwk` keeps `alg`: they say what the document's author published the key for, and a
+ * signature verifier must see them to refuse an encryption key (`use: "enc"`, `key_ops` without
+ * `verify`). The key is still resolved: a keyAgreement key is looked up by id too. Other values are
+ * refused, so that what is handed out is a well-formed JWK.
+ */
+function keepIntendedUse(source: object, jwk: PublicJwk): void {
+  const { use, key_ops: ops } = source as { use?: unknown; key_ops?: unknown }
+  if (use !== undefined) {
+    if (use !== 'sig' && use !== 'enc')
+      throw resolutionFailed('the publicKeyJwk use is neither "sig" nor "enc"')
+    jwk.use = use
+  }
+  if (ops !== undefined) {
+    if (!Array.isArray(ops) || !ops.every((op) => typeof op === 'string'))
+      throw resolutionFailed('the publicKeyJwk key_ops is not a list of strings')
+    jwk.key_ops = [...(ops as string[])]
+  }
 }

@@ -24,6 +24,25 @@ import type { DocumentLoader, JsonLdDocument } from './types.js'
  */
 const MAX_PROOF_VALUE_LENGTH = 200
 
+/**
+ * `algorithm_not_allowed` when the key's JWK says it is not for verifying this suite's signatures:
+ * `use` other than `sig`, `key_ops` without `verify`, or an `alg` that is not an algorithm of the
+ * key (RFC 7517 sections 4.2 to 4.4). JOSE key selection refuses such keys before any signature is
+ * checked; a Data Integrity proof names no JWS algorithm, so the key's own algorithm stands in for
+ * it.
+ */
+function checkPublishedUse(jwk: PublicJwk): void {
+  const { use, key_ops: ops, alg } = jwk as { use?: unknown; key_ops?: unknown; alg?: unknown }
+  const refuse = (reason: string): never => {
+    throw new CredsignError('algorithm_not_allowed', `the verification method's key ${reason}`)
+  }
+  if (use !== undefined && use !== 'sig') refuse('is not a signature key (use)')
+  if (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify')))
+    refuse('does not allow verify (key_ops)')
+  if (alg !== undefined && !(isJwsAlgorithm(alg) && keyAlgorithmOf(alg) === algorithmOf(jwk)))
+    refuse(`is for ${JSON.stringify(String(alg).slice(0, 20))}, not for its own key type`)
+}
+
 /** What one proof's verification needs besides the document. @internal */
 export interface ProofCheckOptions {
   resolver: KeyResolver
@@ -217,6 +236,7 @@ export async function verifyProof(
       { purpose: purpose as VerificationRelationship },
     )
     checkKeyFits(suite, algorithmOf(resolved.publicJwk))
+    checkPublishedUse(resolved.publicJwk)
     return resolved
   })
   const algorithm = algorithmOf(key.publicJwk)
