@@ -145,11 +145,14 @@ async function methodJwk(vm: ResolvedVerificationMethod): Promise<PublicJwk> {
  * Copies the JWK's `use` and `key_ops` (RFC 7517 sections 4.2, 4.3) onto the key handed out, as
  * `resolvedJwk` keeps `alg`: they say what the document's author published the key for, and a
  * signature verifier must see them to refuse an encryption key (`use: "enc"`, `key_ops` without
- * `verify`). The key is still resolved: a keyAgreement key is looked up by id too. Other values are
- * refused, so that what is handed out is a well-formed JWK.
+ * `verify`). The key is still resolved: a keyAgreement key is looked up by id too. Other values,
+ * and an `alg` that is not a string, are refused, so that what is handed out is a well-formed JWK.
  */
 function keepIntendedUse(source: object, jwk: PublicJwk): void {
-  const { use, key_ops: ops } = source as { use?: unknown; key_ops?: unknown }
+  const { use, key_ops: ops, alg } = source as { use?: unknown; key_ops?: unknown; alg?: unknown }
+  // resolvedJwk keeps a string alg and drops any other: dropped, it would restrict nothing.
+  if (alg !== undefined && typeof alg !== 'string')
+    throw resolutionFailed('the publicKeyJwk alg is not a string')
   if (use !== undefined) {
     if (use !== 'sig' && use !== 'enc')
       throw resolutionFailed('the publicKeyJwk use is neither "sig" nor "enc"')

@@ -590,6 +590,21 @@ const CASES: Case[] = [
     why: 'RFC 7517 4.4: alg is the algorithm the key is for; ES256 cannot be an Ed25519 key',
   },
   {
+    // Found here: a non-string alg was dropped, so the key verified whatever the JWS named.
+    name: 'publicKeyJwk whose alg is not a string (["ES384"])',
+    docs: () => ({
+      [DID]: baseDocument({
+        verificationMethod: [jwkMethod(`${DID}#k`, A, { alg: ['ES384'] }, 'JsonWebKey2020')],
+      }),
+    }),
+    method: `${DID}#k`,
+    jwt: 'key_resolution_failed',
+    di: 'key_resolution_failed',
+    didJwt: true,
+    db: true,
+    why: 'RFC 7517 4.4: alg is a string; a malformed JWK is not read as one without the member',
+  },
+  {
     name: 'P-256 publicKeyJwk with alg ES256',
     docs: () => ({
       [DID]: baseDocument({
