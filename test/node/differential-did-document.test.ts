@@ -13,8 +13,20 @@
 //   as DB's DID drivers do.
 //
 // The property: credsign may be stricter, never looser. Each case pins credsign's verdict (its error
-// code) and, when credsign verifies, requires both references to verify too. Where credsign refuses
-// and a reference accepts, the case's `why` gives the spec reason credsign is right to refuse.
+// code) and each reference's; where credsign verifies and a reference refuses, the case's
+// `referenceStricter` says why the reference is wrong, and where credsign refuses and a reference
+// accepts, its `why` gives the spec reason credsign is right to refuse.
+//
+// Also here: presentations (the holder's key must be an authentication method; did-jwt-vc's
+// verifyPresentation and DB's vc.verify), the did:web read operation (credsign's URL against the
+// method's own steps, for ports, paths, percent-encoding, case, trailing dots, userinfo and IP
+// tricks) and did:jwk with hostile members (no reference installed: pinned to the did:jwk spec).
+//
+// Found here and fixed (docs/security.md): a method whose `controller` is a DID the document names
+// as its controller verified for the document's DID (Controlled Identifiers 1.0 step 10; DB
+// refuses); a `publicKeyJwk` with `use: "enc"` or `key_ops` without `verify` verified JWTs and Data
+// Integrity proofs (a did:jwk `use: "enc"` key signed any plain JWT); a Data Integrity proof
+// verified with a JWK whose `alg` is another key type's; a non-string `alg` was dropped.
 //
 // Reference behaviour seen here, not copied (looser than the specs):
 // - did-jwt never reads `kid` (it tries every method of `iss`'s document for the purpose), checks
@@ -37,7 +49,7 @@ import * as eddsaJcs2022 from '@digitalbazaar/eddsa-jcs-2022-cryptosuite'
 import { findVerificationMethod } from '@digitalbazaar/did-io'
 // @ts-expect-error -- no type declarations
 import jsigs from 'jsonld-signatures'
-import { verifyCredential } from 'did-jwt-vc'
+import { verifyCredential, verifyPresentation } from 'did-jwt-vc'
 import { Resolver } from 'did-resolver'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -864,15 +876,13 @@ const CASES: Case[] = [
   },
 ]
 
-const outcomes: string[] = []
+beforeAll(async () => {
+  A = await makeKey('Ed25519')
+  B = await makeKey('Ed25519')
+  P = await makeKey('P-256')
+})
 
 describe('hostile did:web documents: credsign vs did-jwt-vc and Digital Bazaar', () => {
-  beforeAll(async () => {
-    A = await makeKey('Ed25519')
-    B = await makeKey('Ed25519')
-    P = await makeKey('P-256')
-  })
-
   for (const c of CASES) {
     it(c.name, async () => {
       const jwt = await jwtFor(c)
@@ -889,15 +899,16 @@ describe('hostile did:web documents: credsign vs did-jwt-vc and Digital Bazaar',
         dbOk = db.ok
         line += `\n  di: credsign ${diVerdict} (${oursDi.errors[0]?.message ?? ''}) db ${db.ok} ${db.error ?? ''}`
       }
-      outcomes.push(line)
-      console.log(line)
-      expect({ jwt: verdict(ours), didJwt: theirs.ok }).toEqual({ jwt: c.jwt, didJwt: c.didJwt })
-      if (verdict(ours) === 'ok' && !theirs.ok) expect(c.referenceStricter).toBeDefined()
-      if (verdict(ours) !== 'ok' && theirs.ok) expect(c.why).toBeDefined()
+      expect({ jwt: verdict(ours), didJwt: theirs.ok }, line).toEqual({
+        jwt: c.jwt,
+        didJwt: c.didJwt,
+      })
+      if (verdict(ours) === 'ok' && !theirs.ok) expect(c.referenceStricter, line).toBeDefined()
+      if (verdict(ours) !== 'ok' && theirs.ok) expect(c.why, line).toBeDefined()
       if (c.jwtOnly !== true) {
-        expect({ di: diVerdict, db: dbOk }).toEqual({ di: c.di, db: c.db })
-        if (diVerdict === 'ok' && dbOk !== true) expect(c.referenceStricter).toBeDefined()
-        if (diVerdict !== 'ok' && dbOk === true) expect(c.why).toBeDefined()
+        expect({ di: diVerdict, db: dbOk }, line).toEqual({ di: c.di, db: c.db })
+        if (diVerdict === 'ok' && dbOk !== true) expect(c.referenceStricter, line).toBeDefined()
+        if (diVerdict !== 'ok' && dbOk === true) expect(c.why, line).toBeDefined()
       }
     })
   }
@@ -1087,4 +1098,118 @@ describe('did:jwk with hostile members, as a JWT kid and iss', () => {
     )
     expect(verdict(await verify(jwt, { now: NOW }))).toBe('algorithm_not_allowed')
   })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Presentations: the holder's key must be an authentication method
+
+describe('presentations: the authentication relationship, credsign vs did-jwt-vc and Digital Bazaar', () => {
+  const AUDIENCE = 'https://verifier.example'
+  const NONCE = 'n-0S6_WzA2Mj'
+  const cases: {
+    name: string
+    doc: () => Json
+    method: string
+    signer?: () => Key
+    verdict: Verdict
+    references: boolean
+  }[] = [
+    {
+      name: 'a method listed in authentication',
+      doc: () => baseDocument(),
+      method: `${DID}#k`,
+      verdict: 'ok',
+      references: true,
+    },
+    {
+      name: 'a method listed in assertionMethod only',
+      doc: () => baseDocument({ authentication: [] }),
+      method: `${DID}#k`,
+      verdict: 'key_not_authorized',
+      references: false,
+    },
+    {
+      name: 'a method embedded in authentication',
+      doc: () => baseDocument({ authentication: [mk(`${DID}#auth`, B)] }),
+      method: `${DID}#auth`,
+      signer: () => B,
+      verdict: 'ok',
+      references: true,
+    },
+    {
+      name: 'a method embedded in capabilityInvocation only',
+      doc: () => baseDocument({ capabilityInvocation: [mk(`${DID}#cap`, B)] }),
+      method: `${DID}#cap`,
+      signer: () => B,
+      verdict: 'key_not_authorized',
+      references: false,
+    },
+  ]
+  for (const c of cases) {
+    it(`${c.name}: ${c.verdict}`, async () => {
+      const key = (c.signer ?? (() => A))()
+      const docs: Record<string, unknown> = { [DID]: c.doc() }
+      const resolver = createResolver({ fetch: fetchOf(docs) })
+
+      const jwt = await signRaw(
+        signerOf(key, c.method),
+        { alg: 'EdDSA', typ: 'JWT', kid: c.method },
+        {
+          iss: DID,
+          aud: AUDIENCE,
+          nonce: NONCE,
+          nbf: T - 60,
+          vp: { '@context': [V1], type: ['VerifiablePresentation'] },
+        },
+      )
+      const ours = await verify(jwt, { resolver, now: NOW, audience: AUDIENCE, nonce: NONCE })
+      const didJwtResolver = new Resolver({
+        web: async (did: string) => ({
+          didResolutionMetadata: { contentType: 'application/did+json' },
+          didDocument: structuredClone(docs[did]) as never,
+          didDocumentMetadata: {},
+        }),
+      })
+      const theirs = await verifyPresentation(jwt, didJwtResolver, {
+        proofPurpose: 'authentication',
+        domain: AUDIENCE,
+        challenge: NONCE,
+        policies: { now: T },
+      }).then(
+        () => true,
+        () => false,
+      )
+      expect({ jwt: verdict(ours), didJwt: theirs }).toEqual({
+        jwt: c.verdict,
+        didJwt: c.references,
+      })
+
+      const presentation = (await new DataIntegritySigner(signerOf(key, c.method), {
+        cryptosuite: 'eddsa-jcs-2022',
+      }).sign(
+        { '@context': [V2], type: ['VerifiablePresentation'], holder: DID },
+        { challenge: NONCE, domain: AUDIENCE },
+      )) as Json
+      const oursDi = await verify(presentation, {
+        handlers: [dataIntegrityHandler()],
+        resolver,
+        now: NOW,
+        audience: AUDIENCE,
+        nonce: NONCE,
+      })
+      const db = (await vc
+        .verify({
+          presentation: structuredClone(presentation),
+          challenge: NONCE,
+          domain: AUDIENCE,
+          suite: new DataIntegrityProof({ cryptosuite: eddsaJcs2022.createVerifyCryptosuite() }),
+          documentLoader: jsigs.extendContextLoader(dbLoader(docs)),
+        })
+        .catch((error: unknown) => ({ verified: false, error }))) as DbResult
+      expect({ di: verdict(oursDi), db: db.verified }, dbErrors(db)).toEqual({
+        di: c.verdict,
+        db: c.references,
+      })
+    })
+  }
 })
