@@ -205,4 +205,11 @@ export interface Oid4vciProofResult {
   key?: { id?: string; publicJwk: PublicJwk; controller?: string }
   /** Who holds the key: its controller (the DID of a did:key / did:jwk / did:web key), when known. */
   holder?: string
+  /**
+   * Jwt: the proof's `key_attestation` header (a compact `key-attestation+jwt`, Appendix D.1), when
+   * it has one. credsign checked that the proof key is among its `attested_keys`, its `typ`, `alg`,
+   * `iat` and `exp`; NOT its signature, its signer's trust or its `nonce`: verify it against your
+   * Wallet Provider trust anchors before relying on what it attests.
+   */
+  keyAttestation?: string
 }

@@ -5,6 +5,7 @@ import { verifyJwt } from '../jose/jwt-verify.js'
 import { hasPrivateMembers } from '../jose/private-jwk.js'
 import { typMatches } from '../jose/typ.js'
 import type { JwtVerifyOptions } from '../jose/types.js'
+import { checkKeyAttestation } from './key-attestation.js'
 import type { ProofCheckSettings } from './proof-options.js'
 import { failureOf, proofFailure } from './proof-options.js'
 import { OID4VCI_PROOF_TYP } from './proof-typ.js'
@@ -19,7 +20,8 @@ const KEY_PARAMETERS = ['kid', 'jwk', 'x5c'] as const
  * JWS; `typ` is `openid4vci-proof+jwt`; `alg` is an accepted asymmetric algorithm; exactly one of
  * `kid` / `jwk` / `x5c` (`x5c` is not supported); a `jwk` without private members. Then the
  * signature (the `kid` through the resolver, or the header `jwk`), `aud`, `iat` (required, not
- * older than `maxAgeSeconds`, not in the future), `nonce`, and `iss`. Never throws.
+ * older than `maxAgeSeconds`, not in the future), `nonce`, `iss`, and a `key_attestation` header's
+ * binding to the proof key (`checkKeyAttestation`). Never throws.
  *
  * @example
  *
@@ -119,11 +121,16 @@ export async function verifyJwtProof(
       )
     }
 
+    // Appendix D.1: a proof that carries a key attestation must be signed by a key it attests.
+    const hasAttestation = Object.prototype.hasOwnProperty.call(header, 'key_attestation')
+    if (hasAttestation) await checkKeyAttestation(header.key_attestation, key.publicJwk, settings)
+
     const result: Oid4vciProofResult = {
       verified: true,
       proofType: 'jwt',
       key: { id: key.id, publicJwk: key.publicJwk },
     }
+    if (hasAttestation) result.keyAttestation = header.key_attestation as string
     if (key.controller !== undefined && result.key !== undefined) {
       result.key.controller = key.controller
       result.holder = key.controller
