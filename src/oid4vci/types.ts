@@ -137,7 +137,10 @@ export interface Oid4vciDiVpProof {
  * ```
  */
 export interface VerifyOid4vciProofOptions {
-  /** The Credential Issuer Identifier: `aud` (jwt) or `domain` (di_vp) must name it. */
+  /**
+   * The Credential Issuer Identifier: `aud` (jwt: the string, or a one-member array) or `domain`
+   * (di_vp) must name it.
+   */
   expectedAudience: string
   /**
    * The `c_nonce` the issuer handed out: `nonce` (jwt) or `challenge` (di_vp) must equal it (else

@@ -19,9 +19,9 @@ const KEY_PARAMETERS = ['kid', 'jwk', 'x5c'] as const
  * credential is to be bound to. Structure and header rules run before any key is resolved: compact
  * JWS; `typ` is `openid4vci-proof+jwt`; `alg` is an accepted asymmetric algorithm; exactly one of
  * `kid` / `jwk` / `x5c` (`x5c` is not supported); a `jwk` without private members. Then the
- * signature (the `kid` through the resolver, or the header `jwk`), `aud`, `iat` (required, not
- * older than `maxAgeSeconds`, not in the future), `nonce`, `iss`, and a `key_attestation` header's
- * binding to the proof key (`checkKeyAttestation`). Never throws.
+ * signature (the `kid` through the resolver, or the header `jwk`), `aud` (the issuer alone), `iat`
+ * (required, not older than `maxAgeSeconds`, not in the future), `nonce`, `iss`, and a
+ * `key_attestation` header's binding to the proof key (`checkKeyAttestation`). Never throws.
  *
  * @example
  *
@@ -105,6 +105,16 @@ export async function verifyJwtProof(
     if (settings.expectedNonce !== undefined) verifyOptions.nonce = settings.expectedNonce
     if (settings.algorithms !== undefined) verifyOptions.algorithms = settings.algorithms
     const { payload, key } = await verifyJwt(jwt, verifyOptions)
+
+    // Appendix F.1: aud is a string, the Credential Issuer Identifier. verifyJwt found it in aud; a
+    // proof made for several audiences is not a proof for this issuer alone (any of them could
+    // replay it at another), so only a one-member array is the same as the string (RFC 7519 4.1.3).
+    if (Array.isArray(payload.aud) && payload.aud.length !== 1) {
+      return fail(
+        'audience_mismatch',
+        'aud must name the Credential Issuer alone: a proof for several audiences is refused',
+      )
+    }
 
     if (settings.anonymous && payload.iss !== undefined) {
       return fail(

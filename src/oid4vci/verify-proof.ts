@@ -26,9 +26,11 @@ type ProofType = (typeof PROOF_TYPES)[number]
  *
  * `jwt`: `typ` `openid4vci-proof+jwt`; an accepted asymmetric `alg` (never `none` or HMAC); exactly
  * one of `kid` (resolved through `resolver`) / `jwk` (no private members) / `x5c` (not supported:
- * `unsupported_format`); the signature; `aud` = `expectedAudience`; `iat` required, at most
- * `maxAgeSeconds` old, not in the future; `nonce` = `expectedNonce` when given; `iss` =
- * `expectedClientId` when given, absent when `anonymous`.
+ * `unsupported_format`); the signature; `aud` = `expectedAudience` (a string or a one-member
+ * array); `iat` required, at most `maxAgeSeconds` old, not in the future; `nonce` = `expectedNonce`
+ * when given; `iss` = `expectedClientId` when given, absent when `anonymous`; a `key_attestation`
+ * header must list the proof key in its `attested_keys` (returned as `keyAttestation`, its
+ * signature yours to check).
  *
  * `di_vp`: one `DataIntegrityProof` with `proofPurpose: authentication`, `domain` =
  * `expectedAudience`, `challenge` = `expectedNonce` when given, `created` (when present) within

@@ -306,6 +306,13 @@ describe('refused proofs: error and reason', () => {
       'audience_mismatch',
     ],
     [
+      'aud naming the issuer and another audience (F.1: aud is one string)',
+      () => rawCompact(did, kidHeader(), { ...claims, aud: [ISSUER, 'https://other.example'] }),
+      undefined,
+      'invalid_proof',
+      'audience_mismatch',
+    ],
+    [
       'no aud',
       () => rawCompact(did, kidHeader(), { iat: NOW_S, nonce: 'c-nonce' }),
       undefined,
@@ -573,6 +580,11 @@ describe('refused proofs: error and reason', () => {
         await verifyOid4vciProof(await rawCompact(did, kidHeader(), { ...claims, iat }), options),
       ).toMatchObject({ verified: true })
     }
+  })
+
+  it('aud as a one-member array naming the issuer verifies (RFC 7519 section 4.1.3)', async () => {
+    const jwt = await rawCompact(did, kidHeader(), { ...claims, aud: [ISSUER] })
+    expect(await verifyOid4vciProof(jwt, options)).toMatchObject({ verified: true })
   })
 
   it('application/openid4vci-proof+jwt is the same typ (RFC 7515 section 4.1.9)', async () => {
