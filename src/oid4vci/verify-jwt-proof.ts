@@ -19,9 +19,10 @@ const KEY_PARAMETERS = ['kid', 'jwk', 'x5c'] as const
  * credential is to be bound to. Structure and header rules run before any key is resolved: compact
  * JWS; `typ` is `openid4vci-proof+jwt`; `alg` is an accepted asymmetric algorithm; exactly one of
  * `kid` / `jwk` / `x5c` (`x5c` is not supported); a `jwk` without private members. Then the
- * signature (the `kid` through the resolver, or the header `jwk`), `aud` (the issuer alone), `iat`
- * (required, not older than `maxAgeSeconds`, not in the future), `nonce`, `iss`, and a
- * `key_attestation` header's binding to the proof key (`checkKeyAttestation`). Never throws.
+ * signature (the `kid` through the resolver, authorised for `authentication` when its controller
+ * document is known; or the header `jwk`), `aud` (the issuer alone), `iat` (required, not older
+ * than `maxAgeSeconds`, not in the future), `nonce`, `iss`, and a `key_attestation` header's
+ * binding to the proof key (`checkKeyAttestation`). Never throws.
  *
  * @example
  *
@@ -105,6 +106,16 @@ export async function verifyJwtProof(
     if (settings.expectedNonce !== undefined) verifyOptions.nonce = settings.expectedNonce
     if (settings.algorithms !== undefined) verifyOptions.algorithms = settings.algorithms
     const { payload, key } = await verifyJwt(jwt, verifyOptions)
+
+    // A key proof authenticates the holder (di_vp proofs say so with proofPurpose authentication):
+    // a kid whose controller document lists it, but not for authentication (a did:jwk of a use enc
+    // key is keyAgreement only), is no key to bind a holder's credential to.
+    if (Array.isArray(key.relationships) && !key.relationships.includes('authentication')) {
+      return fail(
+        'key_not_authorized',
+        "the kid's controller document does not list it for authentication",
+      )
+    }
 
     // Appendix F.1: aud is a string, the Credential Issuer Identifier. verifyJwt found it in aud; a
     // proof made for several audiences is not a proof for this issuer alone (any of them could

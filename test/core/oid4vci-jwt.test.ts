@@ -514,6 +514,21 @@ describe('refused proofs: error and reason', () => {
       'signature_invalid',
     ],
     [
+      'kid a did:jwk of an encryption key (use enc: keyAgreement only, no authentication)',
+      () =>
+        rawCompact(
+          did,
+          {
+            ...kidHeader(),
+            kid: `did:jwk:${b64u(new TextEncoder().encode(JSON.stringify({ ...jwk, use: 'enc' })))}#0`,
+          },
+          claims,
+        ),
+      undefined,
+      'invalid_proof',
+      'key_not_authorized',
+    ],
+    [
       'a kid nobody can resolve',
       () => rawCompact(did, { ...kidHeader(), kid: 'did:web:unknown.example#k' }, claims),
       undefined,

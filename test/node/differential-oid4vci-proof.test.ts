@@ -26,6 +26,7 @@
 // has no anonymous-access flag, no iat window and no clock skew (0 s); credsign's defaults are 300 s
 // for iat and 60 s of skew, so time rows name the option they depend on.
 import {
+  constants,
   createHash,
   createHmac,
   generateKeyPairSync,
@@ -62,26 +63,46 @@ const seg = (value: unknown): string =>
 interface Key {
   privateKey: KeyObject
   publicJwk: PublicJwk
-  alg: 'ES256' | 'ES384' | 'EdDSA'
+  alg: 'ES256' | 'ES384' | 'ES256K' | 'EdDSA' | 'RS256' | 'PS256'
 }
+type RsaKey = Key
 
-function newKey(kind: 'P-256' | 'P-384' | 'Ed25519'): Key {
+function newKey(kind: 'P-256' | 'P-384' | 'secp256k1' | 'Ed25519'): Key {
   const pair =
     kind === 'Ed25519'
       ? generateKeyPairSync('ed25519')
       : generateKeyPairSync('ec', { namedCurve: kind })
   const publicJwk = pair.publicKey.export({ format: 'jwk' }) as PublicJwk
+  const alg = (
+    { Ed25519: 'EdDSA', 'P-256': 'ES256', 'P-384': 'ES384', secp256k1: 'ES256K' } as const
+  )[kind]
+  return { privateKey: pair.privateKey, publicJwk, alg }
+}
+
+function newRsaKey(modulusLength: number, alg: 'RS256' | 'PS256'): RsaKey {
+  const pair = generateKeyPairSync('rsa', { modulusLength })
   return {
     privateKey: pair.privateKey,
-    publicJwk,
-    alg: kind === 'Ed25519' ? 'EdDSA' : kind === 'P-256' ? 'ES256' : 'ES384',
+    publicJwk: pair.publicKey.export({ format: 'jwk' }) as PublicJwk,
+    alg,
   }
 }
 
 /** The signature node:crypto makes with `key` over `input`, as JWS wants it (P1363 for ECDSA). */
 function signatureOf(key: Key, input: string): string {
-  const hash = key.alg === 'EdDSA' ? null : key.alg === 'ES256' ? 'sha256' : 'sha384'
-  return b64u(sign(hash, Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }))
+  const data = Buffer.from(input)
+  if (key.alg === 'EdDSA') return b64u(sign(null, data, key.privateKey))
+  if (key.alg === 'RS256') return b64u(sign('sha256', data, key.privateKey))
+  if (key.alg === 'PS256')
+    return b64u(
+      sign('sha256', data, {
+        key: key.privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      }),
+    )
+  const hash = key.alg === 'ES384' ? 'sha384' : 'sha256'
+  return b64u(sign(hash, data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }))
 }
 
 /** A compact JWS over a hand-made header and claims (objects or raw JSON text), signed by `key`. */
@@ -210,6 +231,9 @@ let walletEd: Key
 let attacker: Key
 let walletP384: Key
 let provider: Key
+let walletK1: Key
+let rsa1024: RsaKey
+let rsa2048: RsaKey
 const jwkHeader = (key: Key = wallet): Record<string, unknown> => ({
   typ: TYP,
   alg: key.alg,
@@ -241,6 +265,9 @@ beforeAll(() => {
   walletP384 = newKey('P-384')
   attacker = newKey('P-256')
   provider = newKey('P-256')
+  walletK1 = newKey('secp256k1')
+  rsa1024 = newRsaKey(1024, 'RS256')
+  rsa2048 = newRsaKey(2048, 'PS256')
   KNOWN_KIDS.set('wallet-key-1', wallet.publicJwk)
 })
 
@@ -738,6 +765,167 @@ const ROWS: Row[] = [
     credsign: false,
     reference: false,
     spec: false,
+  },
+
+  // More keys and algorithms
+  {
+    name: 'kid did:jwk without the #0 fragment',
+    make: () =>
+      compact(wallet, { typ: TYP, alg: 'ES256', kid: didJwk(wallet.publicJwk) }, claims()),
+    credsign: true,
+    reference: true,
+    spec: true,
+  },
+  {
+    name: 'kid did:jwk whose JWK holds the private key d',
+    make: () => {
+      const privateJwk = wallet.privateKey.export({ format: 'jwk' }) as PublicJwk
+      return compact(wallet, { typ: TYP, alg: 'ES256', kid: `${didJwk(privateJwk)}#0` }, claims())
+    },
+    credsign: false,
+    reference: false,
+    spec: false,
+    note: 'did:jwk: the JWK MUST NOT hold private key material; F.4: no private key in the header',
+  },
+  {
+    name: 'kid did:jwk of an encryption key (use enc)',
+    make: () =>
+      compact(
+        wallet,
+        {
+          typ: TYP,
+          alg: 'ES256',
+          kid: `${didJwk({ ...wallet.publicJwk, use: 'enc' } as unknown as PublicJwk)}#0`,
+        },
+        claims(),
+      ),
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'did:jwk: a use enc key is listed under keyAgreement only, and RFC 7517 section 4.2 makes it an encryption key; a key proof authenticates the holder (the authentication relationship, as di_vp proofs). The callback, as jose, ignores use',
+  },
+  {
+    name: 'jwk with use enc',
+    make: () =>
+      compact(wallet, { ...jwkHeader(), jwk: { ...wallet.publicJwk, use: 'enc' } }, claims()),
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: RFC 7517 section 4.2, an enc key does not verify signatures; jose ignores use',
+  },
+  {
+    name: 'jwk with key_ops [sign] only',
+    make: () =>
+      compact(
+        wallet,
+        { ...jwkHeader(), jwk: { ...wallet.publicJwk, key_ops: ['sign'] } },
+        claims(),
+      ),
+    credsign: false,
+    reference: false,
+    spec: false,
+  },
+  {
+    name: 'ES256K (secp256k1, RFC 8812)',
+    make: () => compact(walletK1, jwkHeader(walletK1), claims()),
+    credsign: true,
+    reference: false,
+    spec: true,
+    looserBecause:
+      "ES256K is a registered asymmetric JWS algorithm (RFC 8812), which F.1 allows; the reference's callback (jose 6) has no secp256k1",
+  },
+  {
+    name: 'RS256 with a 1024-bit RSA key',
+    make: () => compact(rsa1024, jwkHeader(rsa1024), claims()),
+    credsign: false,
+    reference: false,
+    spec: false,
+  },
+  {
+    name: 'PS256 with a 2048-bit RSA key',
+    make: () => compact(rsa2048, jwkHeader(rsa2048), claims()),
+    credsign: true,
+    reference: true,
+    spec: true,
+  },
+  {
+    name: 'ECDSA signature in DER instead of r||s',
+    make: () => {
+      const input = `${seg(jwkHeader())}.${seg(claims())}`
+      return `${input}.${b64u(sign('sha256', Buffer.from(input), wallet.privateKey))}`
+    },
+    credsign: false,
+    reference: false,
+    spec: false,
+  },
+  {
+    name: 'iat 0',
+    make: () => compact(wallet, jwkHeader(), claims({ iat: 0 })),
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: F.4 acceptable window',
+  },
+  {
+    name: 'exp 0 (the reference skips a falsy exp)',
+    make: () => compact(wallet, jwkHeader(), claims({ exp: 0 })),
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: RFC 7519 section 4.1.4, 1970 has passed; the reference tests `payload.exp &&`',
+  },
+  {
+    name: 'iat far beyond any date (1e20)',
+    make: () => compact(wallet, jwkHeader(), claims({ iat: 1e20 })),
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: F.4 acceptable window',
+  },
+  {
+    name: 'claims an array',
+    make: () => compact(wallet, jwkHeader(), [claims()]),
+    credsign: false,
+    reference: false,
+    spec: false,
+  },
+  {
+    name: 'a header member twice (typ JWT, then the proof typ)',
+    make: () =>
+      compact(
+        wallet,
+        `{"typ":"JWT","typ":"${TYP}","alg":"ES256","jwk":${JSON.stringify(wallet.publicJwk)}}`,
+        claims(),
+      ),
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: RFC 7515 section 4 says header member names MUST be unique (or the JWS refused)',
+  },
+  {
+    name: 'a trailing newline after the compact JWT',
+    make: () => `${compact(wallet, jwkHeader(), claims())}\n`,
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: a compact JWS is three base64url segments (RFC 7515 section 7.1); the reference splits on "." and its decoders skip the newline',
+  },
+  {
+    name: 'base64 padding in the payload segment',
+    make: () => {
+      const header = seg(jwkHeader())
+      // A filler that makes the segment's length not a multiple of 4, so that padding is needed.
+      const payload = ['a', 'ab', 'abc']
+        .map((x) => seg({ ...claims(), x }))
+        .find((segment) => segment.length % 4 !== 0) as string
+      const padded = `${payload}${'='.repeat(4 - (payload.length % 4))}`
+      const input = `${header}.${padded}`
+      return `${input}.${signatureOf(wallet, input)}`
+    },
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: RFC 7515 section 2, base64url without padding; the reference decodes it anyway',
   },
 
   // JOSE structure
