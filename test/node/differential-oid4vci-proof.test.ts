@@ -25,6 +25,11 @@
 // with the asymmetric algorithms only (jose also refuses unknown `crit` and `b64`). The reference
 // has no anonymous-access flag, no iat window and no clock skew (0 s); credsign's defaults are 300 s
 // for iat and 60 s of skew, so time rows name the option they depend on.
+//
+// After the rows, a seeded property combines every choice at once (typ, key reference, signer, alg,
+// aud, iat, exp, nonce, iss, key_attestation, what the issuer expects) and checks credsign against a
+// spec oracle exactly and against the reference one way (FC_SEED, FC_RUNS override the seed and
+// the number of cases).
 import {
   constants,
   createHash,
@@ -36,6 +41,7 @@ import {
 } from 'node:crypto'
 import { Openid4vciIssuer, type IssuerMetadataResult } from '@openid4vc/openid4vci'
 import { clientAuthenticationAnonymous, type Jwk, type JwtSigner } from '@openid4vc/oauth2'
+import fc from 'fast-check'
 import * as jose from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -777,6 +783,34 @@ const ROWS: Row[] = [
     spec: true,
   },
   {
+    name: 'kid a relative DID URL (#0) with iss the did:jwk',
+    make: () =>
+      compact(
+        wallet,
+        { typ: TYP, alg: 'ES256', kid: '#0' },
+        claims({ iss: didJwk(wallet.publicJwk) }),
+      ),
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: F.1 has kid be a DID URL that identifies the key; iss is the client_id (F.1), not a DID to resolve a relative kid against',
+  },
+  {
+    name: 'kid did:jwk with a fragment other than #0',
+    make: () =>
+      compact(wallet, { typ: TYP, alg: 'ES256', kid: `${didJwk(wallet.publicJwk)}#1` }, claims()),
+    credsign: false,
+    reference: false,
+    spec: false,
+  },
+  {
+    name: 'alg Ed25519 (RFC 9864 fully specified)',
+    make: () => compact(walletEd, { ...jwkHeader(walletEd), alg: 'Ed25519' }, claims()),
+    credsign: true,
+    reference: true,
+    spec: true,
+  },
+  {
     name: 'kid did:jwk whose JWK holds the private key d',
     make: () => {
       const privateJwk = wallet.privateKey.export({ format: 'jwk' }) as PublicJwk
@@ -1017,6 +1051,33 @@ const ROWS: Row[] = [
     spec: true,
   },
   {
+    name: 'key_attestation attesting the did:jwk kid that signed',
+    make: () =>
+      compact(
+        walletP384,
+        {
+          ...kidHeader(walletP384),
+          key_attestation: keyAttestation([wallet.publicJwk, walletP384.publicJwk]),
+        },
+        claims(),
+      ),
+    credsign: true,
+    reference: true,
+    spec: true,
+  },
+  {
+    name: 'key_attestation attesting the header jwk, signed by another key',
+    make: () =>
+      compact(
+        attacker,
+        { ...jwkHeader(), key_attestation: keyAttestation([wallet.publicJwk]) },
+        claims(),
+      ),
+    credsign: false,
+    reference: false,
+    spec: false,
+  },
+  {
     name: 'key_attestation attesting other keys only',
     make: () =>
       compact(
@@ -1108,4 +1169,150 @@ describe('OpenID4VCI jwt key proofs: credsign against oid4vc-ts and the spec', (
   it('the table has controls that both accept, so refusals are not the harness failing', () => {
     expect(ROWS.filter((row) => row.credsign && row.reference).length).toBeGreaterThan(8)
   })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Generated combinations: every header and claim choice below at once, on both sides, against an
+// oracle written from the spec (Appendix F.1, F.4, D.1) with credsign's documented windows (iat at
+// most 300 s old, 60 s of skew). Seeded: FC_SEED overrides the seed, FC_RUNS the number of cases.
+
+const SEED = Number(process.env.FC_SEED ?? 20_261_207)
+const RUNS = Number(process.env.FC_RUNS ?? 300)
+
+interface Combination {
+  typ: 'exact' | 'upper' | 'prefixed' | 'JWT' | 'none'
+  keyRef: 'jwk' | 'kid' | 'both' | 'none'
+  signer: 'wallet' | 'attacker'
+  alg: 'right' | 'ES384'
+  aud: 'issuer' | 'one-member' | 'other' | 'issuer-and-other' | 'none'
+  /** Seconds from now; null: no iat. */
+  iat: number | null
+  /** Seconds from now; null: no exp. */
+  exp: number | null
+  nonce: 'right' | 'other' | 'none' | 'number'
+  iss: 'none' | 'client' | 'other'
+  attestation: 'none' | 'signer' | 'other'
+  issuerHasNonce: boolean
+  expectClient: boolean
+}
+
+/** Mostly the valid value (so that whole proofs verify often), sometimes one of the others. */
+function mostly<T>(valid: T, ...others: T[]): fc.Arbitrary<T> {
+  return fc.oneof(
+    { arbitrary: fc.constant(valid), weight: 7 },
+    { arbitrary: fc.constantFrom(...others), weight: 1 },
+  )
+}
+
+const combination: fc.Arbitrary<Combination> = fc.record({
+  typ: mostly<Combination['typ']>('exact', 'upper', 'prefixed', 'JWT', 'none'),
+  keyRef: fc.constantFrom<Combination['keyRef'][]>(
+    'jwk',
+    'jwk',
+    'jwk',
+    'kid',
+    'kid',
+    'kid',
+    'both',
+    'none',
+  ),
+  signer: mostly<Combination['signer']>('wallet', 'attacker'),
+  alg: mostly<Combination['alg']>('right', 'ES384'),
+  aud: mostly<Combination['aud']>('issuer', 'one-member', 'other', 'issuer-and-other', 'none'),
+  iat: mostly<number | null>(0, null, -30, 30, -355, -365, 55, 65, -86_400),
+  exp: mostly<number | null>(null, 600, -30, -55, -65, -3600),
+  nonce: mostly<Combination['nonce']>('right', 'other', 'none', 'number'),
+  iss: fc.constantFrom<Combination['iss'][]>('none', 'none', 'client', 'client', 'other'),
+  attestation: mostly<Combination['attestation']>('none', 'signer', 'other'),
+  issuerHasNonce: fc.boolean(),
+  expectClient: fc.boolean(),
+})
+
+function tokenOf(c: Combination): string {
+  const header: Record<string, unknown> = { alg: c.alg === 'right' ? 'ES256' : 'ES384' }
+  if (c.typ !== 'none')
+    header.typ = {
+      exact: TYP,
+      upper: TYP.toUpperCase(),
+      prefixed: `application/${TYP}`,
+      JWT: 'JWT',
+    }[c.typ]
+  if (c.keyRef === 'jwk' || c.keyRef === 'both') header.jwk = wallet.publicJwk
+  if (c.keyRef === 'kid' || c.keyRef === 'both') header.kid = `${didJwk(wallet.publicJwk)}#0`
+  if (c.attestation !== 'none')
+    header.key_attestation = keyAttestation([
+      c.attestation === 'signer' ? wallet.publicJwk : attacker.publicJwk,
+    ])
+  const body: Record<string, unknown> = {}
+  if (c.iss !== 'none') body.iss = c.iss === 'client' ? CLIENT_ID : 'wallet-client-2'
+  if (c.aud !== 'none')
+    body.aud = {
+      issuer: ISSUER,
+      'one-member': [ISSUER],
+      other: 'https://other-issuer.example',
+      'issuer-and-other': [ISSUER, 'https://other-issuer.example'],
+    }[c.aud]
+  if (c.iat !== null) body.iat = NOW_S + c.iat
+  if (c.exp !== null) body.exp = NOW_S + c.exp
+  if (c.nonce !== 'none') body.nonce = { right: NONCE, other: 'c-nonce-stale', number: 7 }[c.nonce]
+  const input = `${seg(header)}.${seg(body)}`
+  // ES384 over a P-256 key: node signs with SHA-384, as a confused producer would.
+  const key = c.signer === 'wallet' ? wallet : attacker
+  const signature = sign(c.alg === 'right' ? 'sha256' : 'sha384', Buffer.from(input), {
+    key: key.privateKey,
+    dsaEncoding: 'ieee-p1363',
+  })
+  return `${input}.${b64u(signature)}`
+}
+
+/** What the spec says, with credsign's documented windows (300 s for iat, 60 s of skew). */
+function specAccepts(c: Combination): boolean {
+  const skew = 60
+  return (
+    c.typ !== 'none' &&
+    c.typ !== 'JWT' &&
+    (c.keyRef === 'jwk' || c.keyRef === 'kid') &&
+    c.signer === 'wallet' &&
+    c.alg === 'right' &&
+    (c.aud === 'issuer' || c.aud === 'one-member') &&
+    c.iat !== null &&
+    c.iat <= skew &&
+    c.iat >= -300 - skew &&
+    (c.exp === null || c.exp > -skew) &&
+    (!c.issuerHasNonce || c.nonce === 'right') &&
+    c.nonce !== 'number' &&
+    (c.expectClient ? c.iss === 'client' : true) &&
+    c.attestation !== 'other'
+  )
+}
+
+describe('generated combinations', () => {
+  it('credsign agrees with the spec oracle, and accepts nothing the reference refuses but the documented differences', async () => {
+    const tally = { both: 0, neither: 0, credsignOnly: 0, referenceOnly: 0 }
+    await fc.assert(
+      fc.asyncProperty(combination, async (c) => {
+        const jwt = tokenOf(c)
+        const expectations: Expectations = {
+          nonce: c.issuerHasNonce ? NONCE : null,
+          ...(c.expectClient ? { clientId: CLIENT_ID } : {}),
+        }
+        const ours = await credsignAccepts(jwt, expectations)
+        const theirs = await referenceAccepts(jwt, expectations)
+        tally[ours ? (theirs ? 'both' : 'credsignOnly') : theirs ? 'referenceOnly' : 'neither']++
+        expect(ours, JSON.stringify(c)).toBe(specAccepts(c))
+        if (ours && !theirs) {
+          // The documented differences only: typ spelled as RFC 7515 section 4.1.9 allows, or an
+          // exp within credsign's skew that the reference (0 s) counts as passed.
+          const documented =
+            c.typ === 'upper' || c.typ === 'prefixed' || (c.exp !== null && c.exp <= 0)
+          expect(documented, JSON.stringify(c)).toBe(true)
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    )
+    // Every branch ran, so neither side refuses everything.
+    expect(tally.both).toBeGreaterThan(RUNS / 50)
+    expect(tally.neither).toBeGreaterThan(RUNS / 5)
+    expect(tally.referenceOnly).toBeGreaterThan(0)
+  }, 120_000)
 })
