@@ -1,4 +1,5 @@
 import { isPlainObject } from '../jose/json.js'
+import { jwkThumbprint } from '../keys/thumbprint.js'
 import { proofCheckSettings, proofFailure, type ProofCheckSettings } from './proof-options.js'
 import type { Oid4vciProofResult, VerifyOid4vciProofOptions } from './types.js'
 import { verifyDiVpProof } from './verify-di-vp-proof.js'
@@ -78,9 +79,11 @@ export async function verifyOid4vciProof(
  * Verifies every proof of a Credential Request's `proofs` object (`{ jwt: [...] }` or `{ di_vp:
  * [...] }`; a single proof is accepted too) with the same rules and options as
  * {@link verifyOid4vciProof}, and answers one result per proof, in order. Issue a credential only
- * when every result is verified: a batch is accepted whole or not at all. A malformed `proofs`
- * object (no or several proof types, an empty array, more than 64 proofs) gives one failed result.
- * Never throws for bad input; `invalid_argument` for bad options.
+ * when every result is verified: a batch is accepted whole or not at all. A proof made with the key
+ * of an earlier verified proof of the batch fails (`malformed`): a batch binds each credential to
+ * its own key (section 8). A malformed `proofs` object (no or several proof types, an empty array,
+ * more than 64 proofs) gives one failed result. Never throws for bad input; `invalid_argument` for
+ * bad options.
  *
  * @example
  *
@@ -103,7 +106,36 @@ export async function verifyOid4vciProofs(
   const entries = proofEntries(proofs)
   if (!Array.isArray(entries)) return [entries]
   const results: Oid4vciProofResult[] = []
-  for (const entry of entries) results.push(await verifyEntry(entry, settings))
+  // Section 8: a batch asks for credentials "each with distinct cryptographic material"; a second
+  // proof of one key (the same proof replayed in the batch, or a new one) would bind two
+  // credentials to that key, which the c_nonce shared by the batch cannot catch (section 13.2).
+  const boundKeys = new Map<string, number>()
+  for (const [index, entry] of entries.entries()) {
+    const result = await verifyEntry(entry, settings)
+    const publicJwk = result.verified ? result.key?.publicJwk : undefined
+    if (publicJwk !== undefined) {
+      const thumbprint = await jwkThumbprint(publicJwk).catch(() => undefined)
+      if (thumbprint === undefined) {
+        results.push(
+          proofFailure(entry.type, 'malformed', `proof ${index}'s key has no thumbprint`),
+        )
+        continue
+      }
+      const earlier = boundKeys.get(thumbprint)
+      if (earlier !== undefined) {
+        results.push(
+          proofFailure(
+            entry.type,
+            'malformed',
+            `proof ${index} is made with the key of proof ${earlier}: each proof of a batch needs its own key`,
+          ),
+        )
+        continue
+      }
+      boundKeys.set(thumbprint, index)
+    }
+    results.push(result)
+  }
   return results
 }
 

@@ -229,6 +229,27 @@ describe('round trips with vault keys', () => {
     })
   })
 
+  it('batches: a proof whose key an earlier verified proof of the batch already bound is refused (section 8: distinct key material)', async () => {
+    const signer = new Oid4vciProofSigner(key('P-256'))
+    const first = await signer.sign({ audience: ISSUER, nonce: 'n', now: clock })
+    const again = await signer.sign({ audience: ISSUER, nonce: 'n', now: () => NOW - 1000 })
+    const other = await new Oid4vciProofSigner(key('Ed25519')).sign({
+      audience: ISSUER,
+      nonce: 'n',
+      now: clock,
+    })
+    const options = { expectedAudience: ISSUER, expectedNonce: 'n', now: NOW }
+    for (const batch of [
+      [first.jwt, first.jwt], // the same proof twice
+      [first.jwt, other.jwt, again.jwt], // another proof by the same key
+    ]) {
+      const results = await verifyOid4vciProofs({ jwt: batch }, options)
+      expect(results.map((r) => r.verified)).toEqual(batch.map((_, i) => i < batch.length - 1))
+      expect(results.at(-1)).toMatchObject({ error: 'invalid_proof', reason: 'malformed' })
+      expect(results.at(-1)?.key).toBeUndefined()
+    }
+  })
+
   it('signing refuses missing or bad options', async () => {
     const signer = new Oid4vciProofSigner(key('P-256'))
     await expect(signer.sign({} as never)).rejects.toMatchObject({ code: 'invalid_argument' })
