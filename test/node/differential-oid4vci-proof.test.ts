@@ -1127,6 +1127,47 @@ const ROWS: Row[] = [
     note: "credsign is stricter: the reference checks the attestation's exp against the wall clock, not the now it was given (verifyCredentialRequestJwtProof calls verifyKeyAttestationJwt without now), so in this 2030 clock it is still valid in 2026; RFC 7519 section 4.1.4 refuses it",
   },
   {
+    name: 'key_attestation typed keyattestation+jwt (a draft spelling)',
+    make: () => {
+      const attestation = compact(
+        provider,
+        { typ: 'keyattestation+jwt', alg: provider.alg, kid: `${didJwk(provider.publicJwk)}#0` },
+        { iat: NOW_S - 60, exp: NOW_S + 3600, attested_keys: [wallet.publicJwk] },
+      )
+      return compact(wallet, { ...jwkHeader(), key_attestation: attestation }, claims())
+    },
+    credsign: false,
+    reference: true,
+    spec: false,
+    note: 'credsign is stricter: Appendix D.1 of 1.0 says typ MUST be key-attestation+jwt; the reference also takes the draft spelling',
+  },
+  {
+    name: 'key_attestation with alg none',
+    make: () => {
+      const attestation = `${seg({ typ: 'key-attestation+jwt', alg: 'none' })}.${seg({ iat: NOW_S - 60, exp: NOW_S + 3600, attested_keys: [wallet.publicJwk] })}.`
+      return compact(wallet, { ...jwkHeader(), key_attestation: attestation }, claims())
+    },
+    credsign: false,
+    reference: false,
+    spec: false,
+  },
+  {
+    name: "key_attestation whose own signature does not verify (signed by another key than its kid's)",
+    make: () => {
+      const attestation = compact(
+        attacker,
+        { typ: 'key-attestation+jwt', alg: 'ES256', kid: `${didJwk(provider.publicJwk)}#0` },
+        { iat: NOW_S - 60, exp: NOW_S + 3600, attested_keys: [wallet.publicJwk] },
+      )
+      return compact(wallet, { ...jwkHeader(), key_attestation: attestation }, claims())
+    },
+    credsign: true,
+    reference: false,
+    spec: true,
+    looserBecause:
+      "an attestation's signature means nothing without trust in its signer (anyone can sign one with a did:jwk, which the reference's callback would accept just as well); Appendix D leaves evaluating it to the issuer's trust framework (\"SHOULD evaluate … based on the trust framework\"). credsign checks what D.1 requires of every issuer (the proof key is attested) and returns the attestation as keyAttestation, documented as unverified, for the issuer's trust check",
+  },
+  {
     name: 'key_attestation of another typ',
     make: () => {
       const attestation = compact(
