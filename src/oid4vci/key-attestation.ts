@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { isJwsAlgorithm } from '../jose/algorithms.js'
+import { isJwsAlgorithm, JWS_ALGORITHMS } from '../jose/algorithms.js'
 import { decodeJwsUnverified } from '../jose/decode.js'
 import { isPlainObject, parseJsonObject } from '../jose/json.js'
 import { checkJwtTimes } from '../jose/jwt-times.js'
@@ -18,12 +18,12 @@ const MAX_ATTESTED_KEYS = 256
 /**
  * The checks OpenID4VCI 1.0 Appendix D.1 puts on the `key_attestation` header of a `jwt` key proof
  * that do not depend on trusting its signer: a compact JWS with `typ` `key-attestation+jwt` and an
- * asymmetric `alg`; `iat` and `exp` present ("MUST be present if the attestation is used with the
- * JWT proof type") and `exp` not passed; `attested_keys` a non-empty array of public JWKs; and the
- * key that signed the proof one of them ("the Credential Issuer MUST validate that the JWT used as
- * a proof is signed by a key contained in the attestation"). Without this a proof signed by any key
- * carries another wallet's attestation, and an issuer that trusts the attestation binds a
- * credential to a key it never attested.
+ * asymmetric `alg` among `options.algorithms` (F.1); `iat` and `exp` present ("MUST be present if
+ * the attestation is used with the JWT proof type") and `exp` not passed; `attested_keys` a
+ * non-empty array of public JWKs; and the key that signed the proof one of them ("the Credential
+ * Issuer MUST validate that the JWT used as a proof is signed by a key contained in the
+ * attestation"). Without this a proof signed by any key carries another wallet's attestation, and
+ * an issuer that trusts the attestation binds a credential to a key it never attested.
  *
  * The attestation's own signature and its signer's trust (a Wallet Provider under the issuer's
  * trust framework) are the issuer's to check: `verifyOid4vciProof` returns it as `keyAttestation`.
@@ -52,10 +52,12 @@ export async function checkKeyAttestation(
   const header = decoded.signatures[0]?.protectedHeader ?? {}
   if (!typMatches(header.typ, KEY_ATTESTATION_TYP))
     throw new CredsignError('typ_mismatch', `key_attestation's typ is not ${KEY_ATTESTATION_TYP}`)
-  if (!isJwsAlgorithm(header.alg))
+  // F.1: with issuer metadata, the attestation's alg too must be in proof_signing_alg_values_supported.
+  const accepted = settings.algorithms ?? JWS_ALGORITHMS
+  if (!isJwsAlgorithm(header.alg) || !accepted.includes(header.alg))
     throw new CredsignError(
       'algorithm_not_allowed',
-      "key_attestation's alg is not an asymmetric signature algorithm",
+      "key_attestation's alg is not an accepted asymmetric signature algorithm",
     )
   const claims = parseJsonObject(decoded.payload, 'the key_attestation claims set')
   for (const name of ['iat', 'exp'] as const) {

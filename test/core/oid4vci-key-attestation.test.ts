@@ -74,6 +74,21 @@ describe('key_attestation in a jwt key proof (Appendix D.1)', () => {
     expect('keyAttestation' in result).toBe(false)
   })
 
+  it("the attestation's alg must be one of options.algorithms too (F.1: proof_signing_alg_values_supported)", async () => {
+    const keyAttestation = await attestation([wallet.publicJwk])
+    const jwt = await proof(keyAttestation)
+    // The proof is ES256; the attestation ES256 as well, then PS256 (not in the list).
+    const allowed = { ...options, algorithms: ['ES256' as const] }
+    expect(await verifyOid4vciProof(jwt, allowed)).toMatchObject({ verified: true })
+    const other = await proof(await attestation([wallet.publicJwk], {}, { alg: 'PS256' }))
+    expect(await verifyOid4vciProof(other, allowed)).toMatchObject({
+      verified: false,
+      error: 'invalid_proof',
+      reason: 'algorithm_not_allowed',
+    })
+    expect(await verifyOid4vciProof(other, options)).toMatchObject({ verified: true })
+  })
+
   const cases: [string, () => Promise<unknown>, string][] = [
     [
       "another wallet's attestation (the proof key is not attested)",
