@@ -547,6 +547,25 @@ describe('refused proofs: error and reason', () => {
         ),
       undefined,
       'invalid_proof',
+      // Refused where the resolved key is checked against the proof's alg: the did:jwk's JWK keeps
+      // its `use: enc` (RFC 7517 4.2), which no signature may be verified with.
+      'algorithm_not_allowed',
+    ],
+    [
+      'kid a key its controller document lists for assertionMethod only, not authentication',
+      () => rawCompact(did, kidHeader(), claims),
+      {
+        ...options,
+        resolver: {
+          resolveKey: async (reference: string) => ({
+            id: reference,
+            controller: reference.split('#')[0] as string,
+            publicJwk: key('P-256').publicJwk,
+            relationships: ['assertionMethod' as const],
+          }),
+        },
+      },
+      'invalid_proof',
       'key_not_authorized',
     ],
     [
