@@ -162,7 +162,8 @@ const ocspAnswers = new BoundedMap<OcspEntry>(1024)
 interface Load<T> {
   /** Wall-clock ms when the fetch began. */
   startedAt: number
-  promise: Promise<T>
+  /** How it ended, once it has: never rejects. */
+  outcome: Promise<LoadOutcome<T>>
 }
 /** CRL fetches in flight, by the CRL cache's key. */
 const crlLoads = new Map<string, Load<CrlEntry>>()
@@ -314,32 +315,58 @@ async function unavailableOnFailure<T>(url: string, step: () => Promise<T>): Pro
 }
 
 /**
- * The failures of a fetch itself (not of what it brought): they depend on the fetching
- * verification's own limits (its fetch function, timeout, time budget, maxBytes), so one that
- * joined that fetch fetches again on its own (see {@link joined}).
+ * How a load (a fetch and the verification of what it brought) ended. The kinds differ in who else
+ * may take them: an answer and a refusal of what was brought are the same for every verification
+ * that needed it; a failure of the fetch itself is not (see {@link joined}).
  */
-const fetchFailures = new WeakSet<object>()
+type LoadOutcome<T> =
+  /** The fetch brought an answer that verified. */
+  | { kind: 'answered'; value: T }
+  /** The fetch brought something, and it was refused (revocation_invalid, an OCSP non-answer). */
+  | { kind: 'refused'; error: unknown }
+  /**
+   * The fetch itself failed (revocation_unavailable at its URL): of the fetching verification's own
+   * limits (its fetch function, timeout, time budget, maxBytes).
+   */
+  | { kind: 'fetch-failed'; error: unknown }
 
-async function fetched(
+/**
+ * Fetches `url` as `context` allows, then `judge`s what came: which of the two failed is the
+ * outcome's kind. Never rejects.
+ */
+async function load<T>(
   url: string,
   mediaTypes: readonly string[],
   context: RevocationContext,
-): Promise<Uint8Array> {
+  judge: (body: Uint8Array) => Promise<T>,
+): Promise<LoadOutcome<T>> {
+  let body: Uint8Array
   try {
-    return await unavailableOnFailure(url, () => context.fetchBytes(url, mediaTypes))
+    body = await unavailableOnFailure(url, () => context.fetchBytes(url, mediaTypes))
   } catch (error) {
-    fetchFailures.add(error as object)
-    throw error
+    return { kind: 'fetch-failed', error }
+  }
+  try {
+    return { kind: 'answered', value: await judge(body) }
+  } catch (error) {
+    return { kind: 'refused', error }
   }
 }
 
+/** The value of an answered `outcome`; throws the failure of any other. */
+function answerOf<T>(outcome: LoadOutcome<T>): T {
+  if (outcome.kind === 'answered') return outcome.value
+  throw outcome.error
+}
+
 /**
- * The outcome of the load in flight under `key` in `loads`, or of a new one (`start`) that
+ * The answer of the load in flight under `key` in `loads`, or of a new one (`start`) that
  * verifications needing the same key meanwhile join. The load is forgotten once it settles: its
- * answer is kept only by the caches' own rules, and a failure is not kept at all. What the fetch
- * brought and failed to verify is shared with the verifications waiting for it (it is the same for
- * all); a failure of the fetch itself is not: it may come of the fetching verification's own limits
- * (a shorter timeout, its fetch function), so each waiter then fetches on its own ({@link joined}).
+ * answer is kept only by the caches' own rules, and a failure is not kept at all. A joiner acts on
+ * the kind of the load's outcome ({@link joined}): an answer, or a refusal of what the fetch
+ * brought, is the same for all; a failure of the fetch itself may come of the fetching
+ * verification's own limits (a shorter timeout, its fetch function), so the joiner then fetches on
+ * its own.
  *
  * A waiter waits no longer than its own fetch would have run ({@link RevocationContext}
  * `waitForShared`), then fails as that fetch would (`revocation_unavailable` at `url`, its own
@@ -357,49 +384,43 @@ async function sharedLoad<T>(
   key: string,
   url: string,
   context: CheckContext,
-  start: () => Promise<T>,
+  start: () => Promise<LoadOutcome<T>>,
 ): Promise<T> {
   const inFlight = loads.get(key)
   const oldestAccepted = Math.min(context.startedAt, Date.now() - context.cacheMs)
   if (inFlight !== undefined && inFlight.startedAt >= oldestAccepted)
-    return joined(inFlight.promise, url, context, start)
-  const load: Load<T> = { startedAt: Date.now(), promise: start() }
-  loads.set(key, load)
+    return joined(inFlight.outcome, url, context, start)
+  const started: Load<T> = { startedAt: Date.now(), outcome: start() }
+  loads.set(key, started)
   // Only this load: a `cacheMs: 0` caller's newer load may have taken its place meanwhile.
-  const forget = (): void => {
-    if (loads.get(key) === load) loads.delete(key)
-  }
-  load.promise.then(forget, forget)
-  return load.promise
+  void started.outcome.then(() => {
+    if (loads.get(key) === started) loads.delete(key)
+  })
+  return answerOf(await started.outcome)
 }
 
 /**
- * Waits for `load` (another verification's) within this verification's own time limit. When the
- * other's fetch itself failed, fetches on its own (`start`, not shared), once.
+ * Waits for `outcome` (another verification's load) within this verification's own time limit, then
+ * acts on its kind: an answer or a refusal is taken as it is; a failed fetch is fetched again on
+ * this verification's own (`start`, not shared), once.
  */
 async function joined<T>(
-  load: Promise<T>,
+  outcome: Promise<LoadOutcome<T>>,
   url: string,
   context: RevocationContext,
-  start: () => Promise<T>,
+  start: () => Promise<LoadOutcome<T>>,
 ): Promise<T> {
   const { waitForShared } = context
-  const settled = load.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  )
-  // The load's own failure (revocation_invalid, say) is passed on as it is; only the wait's (this
-  // verification's time is up) is this caller's revocation_unavailable at `url`.
-  const outcome =
+  // Only the wait's failure (this verification's time is up) is this caller's
+  // revocation_unavailable at `url`; the load's own failures are in its outcome.
+  const shared =
     waitForShared === undefined
-      ? await settled
-      : await unavailableOnFailure(url, () => waitForShared(settled))
-  if (outcome.ok) return outcome.value
+      ? await outcome
+      : await unavailableOnFailure(url, () => waitForShared(outcome))
   // A fetch that failed (timed out at the other's shorter limit, refused by its fetch function, over
   // its maxBytes) says nothing of this verification's own fetch: that one is made, within this
   // verification's own limits. What a fetch brought and failed to verify is the same for all.
-  if (fetchFailures.has(outcome.error as object)) return start()
-  throw outcome.error
+  return answerOf(shared.kind === 'fetch-failed' ? await start() : shared)
 }
 
 /**
@@ -449,7 +470,7 @@ async function crlStatus(
     // nextUpdate would otherwise fetch it once per request in flight). What is shared does not
     // depend on this caller's `now`: the CRL's dates and scope are checked below, by each.
     entry = await sharedLoad(crlLoads, cacheKey, url, context, async () =>
-      verifiedCrl(pkijs, await fetched(url, CRL_MEDIA_TYPES, context), issuer, url),
+      load(url, CRL_MEDIA_TYPES, context, async (body) => verifiedCrl(pkijs, body, issuer, url)),
     )
     if (context.cacheMs > 0) crls.set(cacheKey, entry)
   }
@@ -648,12 +669,8 @@ async function ocspStatus(
     // this caller's `now`: the answer's dates and its responder's validity are checked below, by
     // each at its own time.
     entry = await sharedLoad(ocspLoads, `${cacheKey}\u0000${target}`, target, context, async () =>
-      verifiedOcsp(
-        pkijs,
-        await fetched(target, OCSP_MEDIA_TYPES, context),
-        certificate,
-        issuer,
-        url,
+      load(target, OCSP_MEDIA_TYPES, context, async (body) =>
+        verifiedOcsp(pkijs, body, certificate, issuer, url),
       ),
     )
     // (A cached answer passed this already: it is used only at a time inside its responder's

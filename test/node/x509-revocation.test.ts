@@ -761,6 +761,36 @@ describe('modes, the default and the caches', () => {
       }
     })
 
+    it(`a verification that joined another's ${kind} fetch, which brought an answer that does not verify, takes that refusal: it fetches nothing of its own`, async () => {
+      // Another CA's CRL; an OCSP response that is not a DER OCSPResponse. Both revocation_invalid.
+      if (kind === 'CRL')
+        lab.routes.set('/int.crl', () => ({ body: crl.other as Buffer, type: DER_CRL }))
+      else
+        lab.routes.set('/ocsp/int/', () => ({
+          body: new Uint8Array([0x30, 0x03, 0x0a, 0x01, 0x00]),
+          type: 'application/ocsp-response',
+        }))
+      const held = heldFetch()
+      const safety = setTimeout(held.open, 4_000)
+      const first = check(chain(), { fetch: held.fetch, timeoutMs: 30_000 })
+      try {
+        await held.started
+        // Joins the held fetch (a working fetch of its own would be answered at once).
+        const joiner = check(chain(), { timeoutMs: 30_000 })
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        held.open()
+        const [own, joined] = [await first, await joiner]
+        expect(codes(own)).toEqual(['revocation_invalid'])
+        expect(codes(joined)).toEqual(['revocation_invalid'])
+        expect(joined.errors[0]?.message).toBe(own.errors[0]?.message)
+        expect(fetchesOf()).toHaveLength(1)
+      } finally {
+        clearTimeout(safety)
+        held.open()
+        await first
+      }
+    })
+
     it(`cacheMs: 0 joins no ${kind} fetch that began before its check did, cacheMs: 10 none begun more than 10 ms before: each fetches its own`, async () => {
       for (const cacheMs of [0, 10]) {
         ;(await loadX509()).clearRevocationCache()
