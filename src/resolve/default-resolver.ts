@@ -1,6 +1,6 @@
 import { combineResolvers } from './combine.js'
-import { didUrlKeyResolver } from './create-resolver.js'
 import { didResolverOver, didWebNeedsFetch } from './did-resolver.js'
+import { didUrlKeyResolver } from './did-url-key-resolver.js'
 import type { KeyResolver } from './types.js'
 
 let shared: KeyResolver | undefined
