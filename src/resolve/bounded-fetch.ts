@@ -55,7 +55,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
  *   `Content-Length` above the limit fails early, but is never trusted to be true);
  * - Redirects are refused (`redirect: 'manual'`; a 3xx, an opaque redirect or a response the fetch
  *   followed anyway all fail), only status 200 is accepted, the media type must be listed;
- * - No cookies or referrer are sent (`credentials: 'omit'`, `referrerPolicy: 'no-referrer'`).
+ * - No cookies or referrer are sent (`credentials: 'omit'`, `referrerPolicy: 'no-referrer'`);
+ * - A URL that does not parse, or that carries credentials (`user:password@`), is refused before any
+ *   request: the Fetch standard refuses the latter too, and with an error whose message holds the
+ *   whole URL, password included.
  *
  * Every failure is `key_resolution_failed`.
  *
@@ -107,6 +110,7 @@ export async function fetchBoundedBytes(url: string, request: BoundedRequest): P
     throw new CredsignError('invalid_argument', 'signal must be an AbortSignal')
   }
   if (signal?.aborted) throw callerAborted(signal)
+  refuseUnsendableUrl(url)
 
   const controller = new AbortController()
   // The first reason to stop wins; later ones (e.g. the cleanup abort below) do not replace it.
@@ -184,6 +188,24 @@ export async function withinTimeout<T>(step: Promise<T>, timeoutMs: number): Pro
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * Refuses, without a cause (a URL parser's or fetch's error quotes the whole URL), a URL that does
+ * not parse or that carries userinfo: credsign never sends credentials in a URL, and a fetch that
+ * refuses it (every standard one) would put the password in its error.
+ */
+function refuseUnsendableUrl(url: string): void {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw resolutionFailed('the URL does not parse')
+  }
+  if (parsed.username !== '' || parsed.password !== '')
+    throw resolutionFailed(
+      'the URL carries credentials (user:password@), which credsign never sends',
+    )
 }
 
 function noCompleteResponse(timeoutMs: number): CredsignError {

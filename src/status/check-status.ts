@@ -38,6 +38,7 @@ import {
   readTokenStatus,
   type TokenStatusBits,
 } from './token-status-list.js'
+import { shownUrl } from '../util/shown-url.js'
 
 /** Most status references read from one credential. */
 const MAX_REFERENCES = 16
@@ -213,9 +214,9 @@ function failureOf(error: unknown): { code: ErrorCode; message: string } {
 function describe(reference: Reference): string {
   switch (reference.kind) {
     case 'bitstring':
-      return `the ${reference.purpose} status at ${reference.index} of ${clip(reference.url)}`
+      return `the ${reference.purpose} status at ${reference.index} of ${shownUrl(reference.url)}`
     case 'token-status-list':
-      return `the status at ${reference.index} of ${clip(reference.url)}`
+      return `the status at ${reference.index} of ${shownUrl(reference.url)}`
     case 'unknown':
       return `the status (${reference.what})`
     case 'invalid':
@@ -387,12 +388,12 @@ async function checkReference(
   if (list.notAfter !== undefined && now - tolerance >= list.notAfter)
     throw new CredsignError(
       'status_list_expired',
-      `the status list ${clip(reference.url)} has expired`,
+      `the status list ${shownUrl(reference.url)} has expired`,
     )
   if (list.notBefore !== undefined && now + tolerance < list.notBefore)
     throw new CredsignError(
       'status_list_expired',
-      `the status list ${clip(reference.url)} is not valid yet`,
+      `the status list ${shownUrl(reference.url)} is not valid yet`,
     )
   checkListIssuer(list, reference, result)
   if (reference.kind === 'bitstring') return readBitstring(reference, list, source)
@@ -415,7 +416,7 @@ function checkListIssuer(
   const mismatch = (why: string): CredsignError =>
     new CredsignError(
       'status_list_issuer_mismatch',
-      `the status list ${clip('url' in reference ? reference.url : '')} ${why}`,
+      `the status list ${shownUrl('url' in reference ? reference.url : '')} ${why}`,
     )
   if (issuer === undefined) throw mismatch('cannot be bound: the credential names no issuer')
   if (list.issuer !== undefined && list.issuer !== issuer)
@@ -611,7 +612,7 @@ async function loadList(
     if (CredsignError.is(error, 'status_list_unavailable')) throw error
     throw new CredsignError(
       'status_list_unavailable',
-      `the status list ${clip(reference.url)} could not be had${CredsignError.is(error) ? `: ${error.message}` : ''}`,
+      `the status list ${shownUrl(reference.url)} could not be had${CredsignError.is(error) ? `: ${error.message}` : ''}`,
     )
   }
   const verified =
@@ -667,16 +668,16 @@ async function verifyBitstringList(
     if (codes.every((code) => code === 'expired' || code === 'not_yet_valid'))
       throw new CredsignError(
         'status_list_expired',
-        `the status list ${clip(url)} is outside its validity period: ${first?.message ?? ''}`,
+        `the status list ${shownUrl(url)} is outside its validity period: ${first?.message ?? ''}`,
       )
     throw new CredsignError(
       'status_list_not_verified',
-      `the status list ${clip(url)} does not verify (${[...new Set(codes)].join(', ')}): ${first?.message ?? ''}`,
+      `the status list ${shownUrl(url)} does not verify (${[...new Set(codes)].join(', ')}): ${first?.message ?? ''}`,
     )
   }
   const credential = verified.credential
   if (credential === undefined || verified.presentation !== undefined)
-    throw new CredsignError('status_list_not_verified', `${clip(url)} is not a credential`)
+    throw new CredsignError('status_list_not_verified', `${shownUrl(url)} is not a credential`)
   // A status list has no holder: selective disclosure in one only lets whoever serves it (a cache,
   // a holder stapling it) withhold members the checks below rely on, its `id` above all (a list of
   // another population served at this URL). credsign asks for no SD-JWT media type, and refuses
@@ -684,19 +685,19 @@ async function verifyBitstringList(
   if (verified.format === 'sd-jwt')
     throw new CredsignError(
       'status_list_not_verified',
-      `the status list ${clip(url)} is an SD-JWT: a status list is not selectively disclosable`,
+      `the status list ${shownUrl(url)} is an SD-JWT: a status list is not selectively disclosable`,
     )
   if (!(typesOf(credential.type) ?? []).includes('BitstringStatusListCredential'))
     throw new CredsignError(
       'status_list_not_verified',
-      `${clip(url)} is not a BitstringStatusListCredential`,
+      `${shownUrl(url)} is not a BitstringStatusListCredential`,
     )
   // The list's `id`, when it states one, must be the URL it was fetched for: a list of the same
   // issuer published elsewhere (another purpose, another population) is not this list.
   if (credential.id !== undefined && credential.id !== url)
     throw new CredsignError(
       'status_list_not_verified',
-      `the status list's id ${clip(String(credential.id))} is not ${clip(url)}`,
+      `the status list's id ${shownUrl(String(credential.id))} is not ${shownUrl(url)}`,
     )
   const subject = credential.credentialSubject
   if (!isJsonObject(subject))
@@ -736,7 +737,7 @@ async function verifyBitstringList(
     } catch (error) {
       throw new CredsignError(
         'status_list_not_verified',
-        `the status list ${clip(url)} does not verify (${CredsignError.is(error) ? error.code : 'certificate_invalid'})`,
+        `the status list ${shownUrl(url)} does not verify (${CredsignError.is(error) ? error.code : 'certificate_invalid'})`,
       )
     }
   }
@@ -818,11 +819,11 @@ async function verifyTokenList(
     if (code === 'expired' || code === 'not_yet_valid')
       throw new CredsignError(
         'status_list_expired',
-        `the status list token ${clip(url)}: ${message}`,
+        `the status list token ${shownUrl(url)}: ${message}`,
       )
     throw new CredsignError(
       'status_list_not_verified',
-      `the status list token ${clip(url)} does not verify (${code}): ${message}`,
+      `the status list token ${shownUrl(url)} does not verify (${code}): ${message}`,
     )
   }
   const claims = verified.payload
@@ -836,7 +837,7 @@ async function verifyTokenList(
   if (audience !== undefined)
     throw new CredsignError(
       'status_list_not_verified',
-      `the status list token ${clip(url)} does not verify (audience_mismatch): ${audience}`,
+      `the status list token ${shownUrl(url)} does not verify (audience_mismatch): ${audience}`,
     )
   if (typeof claims.iat !== 'number')
     throw new CredsignError('status_list_not_verified', 'the status list token iat is not a number')
@@ -849,7 +850,7 @@ async function verifyTokenList(
     if (binding.failed)
       throw new CredsignError(
         'status_list_not_verified',
-        `the status list token ${clip(url)} does not verify (certificate_san_mismatch): ${binding.errors[0]?.message ?? ''}`,
+        `the status list token ${shownUrl(url)} does not verify (certificate_san_mismatch): ${binding.errors[0]?.message ?? ''}`,
       )
   }
   const ttl = claims.ttl

@@ -15,6 +15,7 @@ import {
 } from '../verify/status-list-source.js'
 import { DEFAULT_MAX_STATUS_LIST_BYTES } from './compression.js'
 import { BITSTRING_MIN_BITS } from './bitstring.js'
+import { shownUrl } from '../util/shown-url.js'
 
 /**
  * Options of {@link createStatusListResolver}.
@@ -144,7 +145,7 @@ export function createStatusListResolver(
       if (fetch === undefined)
         throw new CredsignError(
           'status_list_unavailable',
-          `${clip(url)} is not among the lists given and no fetch is configured (offline)`,
+          `${shownUrl(url)} is not among the lists given and no fetch is configured (offline)`,
         )
       checkFetchableUrl(url, allowHttp)
       try {
@@ -160,7 +161,7 @@ export function createStatusListResolver(
       } catch (cause) {
         throw new CredsignError(
           'status_list_unavailable',
-          `${clip(url)} could not be fetched: ${CredsignError.is(cause) ? cause.message : 'the request failed'}`,
+          `${shownUrl(url)} could not be fetched: ${CredsignError.is(cause) ? cause.message : 'the request failed'}`,
           { cause },
         )
       }
@@ -195,7 +196,7 @@ function checkFetchableUrl(url: string, allowHttp: boolean): void {
   try {
     parsed = new URL(url)
   } catch {
-    throw new CredsignError('status_list_unavailable', `${clip(url)} is not a URL`)
+    throw new CredsignError('status_list_unavailable', `${shownUrl(url)} is not a URL`)
   }
   // `localhost.` is `localhost`; other spellings of this machine (0.0.0.0, [::], an IPv4-mapped
   // address) and every other IP address are refused with the rest of the IP literals below.
@@ -204,7 +205,7 @@ function checkFetchableUrl(url: string, allowHttp: boolean): void {
     if (allowHttp && (parsed.protocol === 'https:' || parsed.protocol === 'http:')) return
     throw new CredsignError(
       'status_list_unavailable',
-      `${clip(url)} is on this machine: status lists are fetched from loopback hosts only with allowHttp (local development)`,
+      `${shownUrl(url)} is on this machine: status lists are fetched from loopback hosts only with allowHttp (local development)`,
     )
   }
   // As for a did:web host: a list is published under a domain name, and an IP address in a
@@ -212,15 +213,11 @@ function checkFetchableUrl(url: string, allowHttp: boolean): void {
   if (host.startsWith('[') || /^[0-9.]+$/.test(host))
     throw new CredsignError(
       'status_list_unavailable',
-      `${clip(url)}: a status list host must be a domain name, not an IP address`,
+      `${shownUrl(url)}: a status list host must be a domain name, not an IP address`,
     )
   if (parsed.protocol === 'https:') return
   throw new CredsignError(
     'status_list_unavailable',
-    `${clip(url)} is not an https: URL: status lists are fetched over https only`,
+    `${shownUrl(url)} is not an https: URL: status lists are fetched over https only`,
   )
-}
-
-function clip(text: string): string {
-  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text)
 }

@@ -2,6 +2,7 @@ import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
 import type { ErrorCode } from '../errors/credsign-error.js'
 import { b64u, constantTimeEqual, subtle, toArrayBufferView, toHex } from '../util/bytes.js'
+import { shownUrl } from '../util/shown-url.js'
 import { BoundedMap } from './bounded-map.js'
 import { codecs } from './core-codecs.js'
 import { decodeCertificate } from './parse.js'
@@ -244,7 +245,7 @@ async function certificateStatus(
     if (status === 'revoked')
       fail(
         'certificate_revoked',
-        `${where} (serial ${certificate.summary.serialNumber}) is revoked (${source.kind} ${source.url})`,
+        `${where} (serial ${certificate.summary.serialNumber}) is revoked (${source.kind} ${shownUrl(source.url)})`,
       )
     return `${where} good (${source.kind})`
   }
@@ -310,7 +311,7 @@ async function unavailableOnFailure<T>(url: string, step: () => Promise<T>): Pro
     return await step()
   } catch (cause) {
     const reason = CredsignError.is(cause) ? cause.message : 'the request failed'
-    return fail('revocation_unavailable', `${url}: ${reason}`, cause)
+    return fail('revocation_unavailable', `${shownUrl(url)}: ${reason}`, cause)
   }
 }
 
@@ -479,14 +480,14 @@ async function crlStatus(
   if (issuer.summary.keyUsage !== undefined && !issuer.summary.keyUsage.includes('cRLSign'))
     fail(
       'revocation_invalid',
-      `the CRL ${url} is signed by ${issuer.summary.subject}, whose keyUsage lacks cRLSign`,
+      `the CRL ${shownUrl(url)} is signed by ${issuer.summary.subject}, whose keyUsage lacks cRLSign`,
     )
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)
-    fail('revocation_invalid', `the CRL ${url} is not valid before its thisUpdate`)
+    fail('revocation_invalid', `the CRL ${shownUrl(url)} is not valid before its thisUpdate`)
   if (entry.nextUpdate < now)
     fail(
       'revocation_invalid',
-      `the CRL ${url} is out of date: its nextUpdate ${new Date(entry.nextUpdate).toISOString()} has passed`,
+      `the CRL ${shownUrl(url)} is out of date: its nextUpdate ${new Date(entry.nextUpdate).toISOString()} has passed`,
     )
   // RFC 5280 section 6.3.3 (b)(2): a CRL of another distribution point, or of the issuer's CA
   // certificates only (or end-entity ones only), is not this certificate's list.
@@ -495,12 +496,12 @@ async function crlStatus(
   if (scope.locations !== undefined && !scope.locations.includes(url))
     fail(
       'revocation_invalid',
-      `the CRL ${url} is the list of another distribution point (issuingDistributionPoint: ${scope.locations.join(', ') || 'no URI'})`,
+      `the CRL ${shownUrl(url)} is the list of another distribution point (issuingDistributionPoint: ${scope.locations.map(shownUrl).join(', ') || 'no URI'})`,
     )
   if ((scope.onlyUserCerts && isCa) || (scope.onlyCaCerts && !isCa))
     fail(
       'revocation_invalid',
-      `the CRL ${url} covers only ${scope.onlyCaCerts ? 'CA' : 'end-entity'} certificates (issuingDistributionPoint), not ${certificate.summary.subject}`,
+      `the CRL ${shownUrl(url)} covers only ${scope.onlyCaCerts ? 'CA' : 'end-entity'} certificates (issuingDistributionPoint), not ${certificate.summary.subject}`,
     )
   return entry.revoked.has(serialKey(certificate.pkijs.serialNumber)) ? 'revoked' : 'good'
 }
@@ -566,7 +567,7 @@ function crlDer(body: Uint8Array, url: string): Uint8Array {
   } catch {
     // reported below
   }
-  return fail('revocation_invalid', `the CRL ${url} is neither DER nor a PEM X509 CRL`)
+  return fail('revocation_invalid', `the CRL ${shownUrl(url)} is neither DER nor a PEM X509 CRL`)
 }
 
 async function verifiedCrl(
@@ -576,7 +577,7 @@ async function verifiedCrl(
   url: string,
 ): Promise<CrlEntry> {
   const invalid = (why: string, cause?: unknown): never =>
-    fail('revocation_invalid', `the CRL ${url} ${why}`, cause)
+    fail('revocation_invalid', `the CRL ${shownUrl(url)} ${why}`, cause)
   let crl: Pkijs.CertificateRevocationList
   try {
     crl = pkijs.CertificateRevocationList.fromBER(toArrayBufferView(crlDer(body, url)))
@@ -679,11 +680,14 @@ async function ocspStatus(
     if (context.cacheMs > 0) ocspAnswers.set(cacheKey, entry)
   }
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)
-    fail('revocation_invalid', `the OCSP response of ${url} is not valid before its thisUpdate`)
+    fail(
+      'revocation_invalid',
+      `the OCSP response of ${shownUrl(url)} is not valid before its thisUpdate`,
+    )
   if (entry.freshUntil < now)
     fail(
       'revocation_invalid',
-      `the OCSP response of ${url} is out of date (nextUpdate ${new Date(entry.freshUntil).toISOString()})`,
+      `the OCSP response of ${shownUrl(url)} is out of date (nextUpdate ${new Date(entry.freshUntil).toISOString()})`,
     )
   return entry.status
 }
@@ -700,7 +704,7 @@ function responderValidAt(entry: OcspEntry, url: string, now: number): void {
     if (!CredsignError.is(error)) throw error
     fail(
       'revocation_invalid',
-      `the OCSP response of ${url} is signed by a responder certificate that is not usable: ${error.message}`,
+      `the OCSP response of ${shownUrl(url)} is signed by a responder certificate that is not usable: ${error.message}`,
     )
   }
 }
@@ -713,14 +717,17 @@ async function verifiedOcsp(
   url: string,
 ): Promise<OcspEntry> {
   const invalid = (why: string, cause?: unknown): never =>
-    fail('revocation_invalid', `the OCSP response of ${url} ${why}`, cause)
+    fail('revocation_invalid', `the OCSP response of ${shownUrl(url)} ${why}`, cause)
   let basic: Pkijs.BasicOCSPResponse
   try {
     const response = pkijs.OCSPResponse.fromBER(toArrayBufferView(body))
     const status = response.responseStatus.valueBlock.valueDec
     // tryLater, internalError, unauthorized, …: the responder gave no answer (not a false one).
     if (status !== 0)
-      return fail('revocation_unavailable', `the OCSP responder ${url} answered status ${status}`)
+      return fail(
+        'revocation_unavailable',
+        `the OCSP responder ${shownUrl(url)} answered status ${status}`,
+      )
     if (response.responseBytes?.responseType !== OCSP_BASIC)
       return invalid('is not a basic OCSP response')
     basic = pkijs.BasicOCSPResponse.fromBER(
@@ -759,13 +766,16 @@ async function verifiedOcsp(
   if (single === undefined)
     return fail(
       'revocation_unavailable',
-      `the OCSP response of ${url} has no answer for ${certificate.summary.subject}`,
+      `the OCSP response of ${shownUrl(url)} has no answer for ${certificate.summary.subject}`,
     )
   const tag = single.certStatus?.idBlock as { tagNumber?: number } | undefined
   // CertStatus: good [0], revoked [1], unknown [2] (the responder does not know the certificate).
   const status = tag?.tagNumber === 0 ? 'good' : tag?.tagNumber === 1 ? 'revoked' : undefined
   if (status === undefined)
-    return fail('revocation_unavailable', `the OCSP responder ${url} does not know the certificate`)
+    return fail(
+      'revocation_unavailable',
+      `the OCSP responder ${shownUrl(url)} does not know the certificate`,
+    )
   const thisUpdate = single.thisUpdate.getTime()
   const freshUntil = single.nextUpdate?.getTime() ?? thisUpdate + OCSP_WITHOUT_NEXT_UPDATE_MS
   return {

@@ -359,6 +359,32 @@ describe('revocation through CRLs (openssl ca -gencrl)', () => {
     expect(result.errors[0]?.message).toContain('another CA')
   })
 
+  it("a CRL location's userinfo and query (credentials, maybe) are in no message: refused before any request with userinfo, not shown with a query", async () => {
+    const withUserinfo = int.issue('leaf-crl-userinfo', [
+      ...LEAF,
+      'crlDistributionPoints=URI:http://user:hunter2@ca.test/int.crl?token=s3cret',
+    ])
+    const withQuery = int.issue('leaf-crl-query', [
+      ...LEAF,
+      `crlDistributionPoints=URI:${CA_ORIGIN}/int.crl?token=s3cret`,
+    ])
+    // Another CA's CRL: revocation_invalid, whose message names the CRL's location.
+    lab.routes.set('/int.crl', () => ({ body: crl.other as Buffer, type: DER_CRL }))
+    const refused = await check([withUserinfo, certs.int as RevocationCert])
+    expect(codes(refused)).toEqual(['revocation_unavailable'])
+    expect(refused.errors[0]?.message).toContain(
+      '"http://ca.test/int.crl?…": the URL carries credentials',
+    )
+    const invalid = await check([withQuery, certs.int as RevocationCert])
+    expect(codes(invalid)).toEqual(['revocation_invalid'])
+    expect(invalid.errors[0]?.message).toContain('the CRL "http://ca.test/int.crl?…" is issued by')
+    for (const result of [refused, invalid])
+      for (const secret of ['hunter2', 's3cret'])
+        expect(JSON.stringify([result.errors, result.checks])).not.toContain(secret)
+    // Only the query URL was requested (the lab's fetch never saw the userinfo one).
+    expect(lab.requests).toEqual(['/int.crl?token=s3cret'])
+  })
+
   it('the root CRL served for the intermediate (right name? no: the root is another issuer)', async () => {
     lab.routes.set('/int.crl', () => ({ body: crl.root as Buffer, type: DER_CRL }))
     const result = await check([certs.leaf as RevocationCert, certs.int as RevocationCert])

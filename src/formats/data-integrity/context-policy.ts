@@ -6,6 +6,7 @@
 // approved, by URL, with content fixed by its document loader, are accepted by default.
 import { CredsignError } from '../../errors/credsign-error.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
+import { shownUrl } from '../../util/shown-url.js'
 
 /** The context rules a signer or verifier applies, validated. @internal */
 export interface ContextPolicy {
@@ -193,7 +194,7 @@ export async function checkContextPolicy(
     if (policy.allowedContexts !== undefined && !policy.allowedContexts.has(url)) {
       throw new CredsignError(
         'context_not_allowed',
-        `${path}: the context ${shown(url)} is not in allowedContexts`,
+        `${path}: the context ${shownUrl(url)} is not in allowedContexts`,
       )
     }
   }
@@ -311,7 +312,7 @@ async function checkKnown(url: string, documentLoader: DocumentLoader): Promise<
     if (CredsignError.is(error)) throw error
     throw new CredsignError(
       'context_not_found',
-      `the JSON-LD context ${shown(url)} could not be loaded`,
+      `the JSON-LD context ${shownUrl(url)} could not be loaded`,
       { cause: error },
     )
   }
@@ -320,8 +321,4 @@ async function checkKnown(url: string, documentLoader: DocumentLoader): Promise<
     knownByLoader.set(documentLoader, known)
   }
   if (known.size < MAX_KNOWN_PER_LOADER) known.add(url)
-}
-
-function shown(url: string): string {
-  return JSON.stringify(url.length > 120 ? `${url.slice(0, 120)}…` : url)
 }

@@ -4,6 +4,7 @@ import { numberOption, RESOLVER_DEFAULTS } from '../../resolve/options.js'
 import type { FetchLike } from '../../resolve/options.js'
 import { BUNDLED_CONTEXT_DOCUMENTS } from './contexts/index.js'
 import type { DocumentLoader, RemoteDocument } from './types.js'
+import { shownUrl } from '../../util/shown-url.js'
 
 /**
  * Options of {@link createDocumentLoader}.
@@ -107,7 +108,7 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
       if (document === null || typeof document !== 'object' || Array.isArray(document)) {
         throw new CredsignError(
           'invalid_argument',
-          `the context for ${JSON.stringify(url.slice(0, 100))} must be a JSON object`,
+          `the context for ${shownUrl(url)} must be a JSON object`,
         )
       }
       let copy: unknown
@@ -116,7 +117,7 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
       } catch (cause) {
         throw new CredsignError(
           'invalid_argument',
-          `the context for ${JSON.stringify(url.slice(0, 100))} is not JSON`,
+          `the context for ${shownUrl(url)} is not JSON`,
           { cause },
         )
       }
@@ -151,7 +152,7 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
     // given. (Processed contexts are cached per loader, so this runs once per context and loader.)
     if (known !== undefined)
       return { documentUrl: url, document: plainCopy(known), contextUrl: null }
-    const shown = JSON.stringify(url.length > 120 ? `${url.slice(0, 120)}…` : url)
+    const shown = shownUrl(url)
     if (fetch === undefined) {
       throw new CredsignError(
         'context_not_found',
