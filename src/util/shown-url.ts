@@ -10,8 +10,9 @@ const MAX_SHOWN = 120
  * as a URL loses the same parts by its characters: from its first `?` or `#` on, and anything up to
  * an `@` after `//`.
  *
- * Every message that carries a URL credsign fetches, or is asked to fetch (status lists, JSON-LD
- * contexts, CRL and OCSP locations, related resources), shows it through this.
+ * Every message that carries a URL credsign fetches (status lists, JSON-LD contexts, CRL and OCSP
+ * locations) shows it through this. The x5c revocation code, which loads lazily, is handed it
+ * (RevocationContext `shownUrl`): imported there, it would join the initial load of every app.
  *
  * @example
  *

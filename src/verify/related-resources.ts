@@ -15,7 +15,6 @@ import {
   decodeBase64UrlPadded,
   decodeHex,
 } from './multibase-decoders.js'
-import { shownUrl } from '../util/shown-url.js'
 
 /**
  * Where `verify()` (option `relatedResources`) finds the resources named by a credential's
@@ -209,12 +208,7 @@ async function relatedResourceOutcomes(
           : attempted
             ? 'relatedResources.load could not provide it'
             : `relatedResources.load is called at most ${MAX_LOADS} times per document`
-      outcomes.push({
-        id,
-        path,
-        status: 'unchecked',
-        detail: `${shownUrl(id)}: not checked (${why})`,
-      })
+      outcomes.push({ id, path, status: 'unchecked', detail: `${clip(id)}: not checked (${why})` })
       continue
     }
     outcomes.push({ id, path, ...compare(stated, resource, source, id) })
@@ -235,8 +229,7 @@ function compare(
       // A digest of a hash credsign knows that cannot be decoded can never match: the issuer's
       // statement about the resource is wrong. One in an encoding or hash credsign does not know is
       // skipped, as SRI skips unknown algorithms.
-      if (digest.known)
-        return { status: 'mismatch', detail: `${shownUrl(id)}: ${digest.unreadable}` }
+      if (digest.known) return { status: 'mismatch', detail: `${clip(id)}: ${digest.unreadable}` }
       skipped.push(digest.unreadable)
       continue
     }
@@ -248,7 +241,7 @@ function compare(
     if (!equalBytes(actual, digest.value)) {
       return {
         status: 'mismatch',
-        detail: `${shownUrl(id)}: the ${digest.shown} digest does not match the ${source}`,
+        detail: `${clip(id)}: the ${digest.shown} digest does not match the ${source}`,
       }
     }
     matched.push(digest.algorithm)
@@ -256,9 +249,9 @@ function compare(
   if (matched.length === 0)
     return {
       status: 'unchecked',
-      detail: `${shownUrl(id)}: not checked (${skipped.join('; ') || 'no digest'})`,
+      detail: `${clip(id)}: not checked (${skipped.join('; ') || 'no digest'})`,
     }
-  return { status: 'match', detail: `${shownUrl(id)}: ${matched.join(', ')} match the ${source}` }
+  return { status: 'match', detail: `${clip(id)}: ${matched.join(', ')} match the ${source}` }
 }
 
 /**

@@ -7,6 +7,7 @@ import type { X5cKey } from '../x509/x5c-key.js'
 import type { RevocationContext } from '../x509/revocation.js'
 import type { TrustAnchors } from '../x509/trust-anchors.js'
 import { loadBoundedFetch } from '../resolve/network-loader.js'
+import { shownUrl } from '../util/shown-url.js'
 import { clip } from './document-checks.js'
 import type { ResultBuilder } from './result-builder.js'
 import type { VerifyOptions } from './types.js'
@@ -110,6 +111,8 @@ function revocationContext(revocation: TrustAnchors['revocation']): RevocationCo
       const { withinTimeout } = await loadBoundedFetch()
       return withinTimeout(shared, fetchTimeLimitMs())
     },
+    // Handed in: see RevocationContext.shownUrl.
+    shownUrl,
   }
 }
 

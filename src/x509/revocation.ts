@@ -2,7 +2,6 @@ import type * as Pkijs from 'pkijs'
 import { CredsignError } from '../errors/credsign-error.js'
 import type { ErrorCode } from '../errors/credsign-error.js'
 import { b64u, constantTimeEqual, subtle, toArrayBufferView, toHex } from '../util/bytes.js'
-import { shownUrl } from '../util/shown-url.js'
 import { BoundedMap } from './bounded-map.js'
 import { codecs } from './core-codecs.js'
 import { decodeCertificate } from './parse.js'
@@ -40,6 +39,7 @@ import { loadPkijs } from './pkijs.js'
  *   mode: 'require',
  *   cacheMs: 3_600_000,
  *   fetchBytes: async (url, mediaTypes) => new Uint8Array(),
+ *   shownUrl: (url) => JSON.stringify(new URL(url).origin),
  * }
  * ```
  *
@@ -56,12 +56,20 @@ export interface RevocationContext {
    * as `fetchBytes` would. Without it a verification waits as long as the fetch it joined runs.
    */
   waitForShared?: <T>(shared: Promise<T>) => Promise<T>
+  /**
+   * A URL as messages show it (util/shown-url.ts `shownUrl`: no userinfo, query or fragment).
+   * Handed in, not imported: this module loads lazily, and a module it shares with the entry's
+   * static imports goes into the initial load of every app (+0.3 KB gz on verifySignature). Without
+   * it, messages name no URL.
+   */
+  shownUrl?: (url: string) => string
 }
 
 /** A {@link RevocationContext} for one {@link checkRevocation} call. */
 interface CheckContext extends RevocationContext {
   /** Wall-clock ms when this check began (a `cacheMs: 0` check joins only fetches begun since). */
   startedAt: number
+  shownUrl: (url: string) => string
 }
 
 const CRL_MEDIA_TYPES = [
@@ -205,7 +213,11 @@ export async function checkRevocation(
   now: number,
   context: RevocationContext,
 ): Promise<string> {
-  const check: CheckContext = { ...context, startedAt: Date.now() }
+  const check: CheckContext = {
+    ...context,
+    startedAt: Date.now(),
+    shownUrl: context.shownUrl ?? ((): string => '(a URL)'),
+  }
   const pkijs = await loadPkijs()
   const answers: string[] = []
   for (let index = 0; index + 1 < path.length; index++) {
@@ -245,7 +257,7 @@ async function certificateStatus(
     if (status === 'revoked')
       fail(
         'certificate_revoked',
-        `${where} (serial ${certificate.summary.serialNumber}) is revoked (${source.kind} ${shownUrl(source.url)})`,
+        `${where} (serial ${certificate.summary.serialNumber}) is revoked (${source.kind} ${context.shownUrl(source.url)})`,
       )
     return `${where} good (${source.kind})`
   }
@@ -303,15 +315,15 @@ function ocspUrls(pkijs: typeof Pkijs, certificate: DecodedCertificate): string[
 }
 
 /**
- * `step` (getting the bytes at `url`, or waiting for another's fetch of them); any failure of it is
- * `revocation_unavailable`.
+ * `step` (getting the bytes at a URL, or waiting for another's fetch of them); any failure of it is
+ * `revocation_unavailable` at that URL (`shown`: as messages show it).
  */
-async function unavailableOnFailure<T>(url: string, step: () => Promise<T>): Promise<T> {
+async function unavailableOnFailure<T>(shown: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step()
   } catch (cause) {
     const reason = CredsignError.is(cause) ? cause.message : 'the request failed'
-    return fail('revocation_unavailable', `${shownUrl(url)}: ${reason}`, cause)
+    return fail('revocation_unavailable', `${shown}: ${reason}`, cause)
   }
 }
 
@@ -338,12 +350,14 @@ type LoadOutcome<T> =
 async function load<T>(
   url: string,
   mediaTypes: readonly string[],
-  context: RevocationContext,
+  context: CheckContext,
   judge: (body: Uint8Array) => Promise<T>,
 ): Promise<LoadOutcome<T>> {
   let body: Uint8Array
   try {
-    body = await unavailableOnFailure(url, () => context.fetchBytes(url, mediaTypes))
+    body = await unavailableOnFailure(context.shownUrl(url), () =>
+      context.fetchBytes(url, mediaTypes),
+    )
   } catch (error) {
     return { kind: 'fetch-failed', error }
   }
@@ -408,7 +422,7 @@ async function sharedLoad<T>(
 async function joined<T>(
   outcome: Promise<LoadOutcome<T>>,
   url: string,
-  context: RevocationContext,
+  context: CheckContext,
   start: () => Promise<LoadOutcome<T>>,
 ): Promise<T> {
   const { waitForShared } = context
@@ -417,7 +431,7 @@ async function joined<T>(
   const shared =
     waitForShared === undefined
       ? await outcome
-      : await unavailableOnFailure(url, () => waitForShared(outcome))
+      : await unavailableOnFailure(context.shownUrl(url), () => waitForShared(outcome))
   // A fetch that failed (timed out at the other's shorter limit, refused by its fetch function, over
   // its maxBytes) says nothing of this verification's own fetch: that one is made, within this
   // verification's own limits. What a fetch brought and failed to verify is the same for all.
@@ -461,6 +475,7 @@ async function crlStatus(
   context: CheckContext,
 ): Promise<'good' | 'revoked'> {
   const cacheKey = `${url}\u0000${issuerCacheKey(issuer)}`
+  const shown = context.shownUrl(url)
   let entry = context.cacheMs > 0 ? crls.get(cacheKey) : undefined
   if (entry !== undefined && stale(entry.fetchedAt, entry.nextUpdate, context.cacheMs)) {
     crls.delete(cacheKey)
@@ -471,7 +486,7 @@ async function crlStatus(
     // nextUpdate would otherwise fetch it once per request in flight). What is shared does not
     // depend on this caller's `now`: the CRL's dates and scope are checked below, by each.
     entry = await sharedLoad(crlLoads, cacheKey, url, context, async () =>
-      load(url, CRL_MEDIA_TYPES, context, async (body) => verifiedCrl(pkijs, body, issuer, url)),
+      load(url, CRL_MEDIA_TYPES, context, async (body) => verifiedCrl(pkijs, body, issuer, shown)),
     )
     if (context.cacheMs > 0) crls.set(cacheKey, entry)
   }
@@ -480,14 +495,14 @@ async function crlStatus(
   if (issuer.summary.keyUsage !== undefined && !issuer.summary.keyUsage.includes('cRLSign'))
     fail(
       'revocation_invalid',
-      `the CRL ${shownUrl(url)} is signed by ${issuer.summary.subject}, whose keyUsage lacks cRLSign`,
+      `the CRL ${shown} is signed by ${issuer.summary.subject}, whose keyUsage lacks cRLSign`,
     )
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)
-    fail('revocation_invalid', `the CRL ${shownUrl(url)} is not valid before its thisUpdate`)
+    fail('revocation_invalid', `the CRL ${shown} is not valid before its thisUpdate`)
   if (entry.nextUpdate < now)
     fail(
       'revocation_invalid',
-      `the CRL ${shownUrl(url)} is out of date: its nextUpdate ${new Date(entry.nextUpdate).toISOString()} has passed`,
+      `the CRL ${shown} is out of date: its nextUpdate ${new Date(entry.nextUpdate).toISOString()} has passed`,
     )
   // RFC 5280 section 6.3.3 (b)(2): a CRL of another distribution point, or of the issuer's CA
   // certificates only (or end-entity ones only), is not this certificate's list.
@@ -496,12 +511,12 @@ async function crlStatus(
   if (scope.locations !== undefined && !scope.locations.includes(url))
     fail(
       'revocation_invalid',
-      `the CRL ${shownUrl(url)} is the list of another distribution point (issuingDistributionPoint: ${scope.locations.map(shownUrl).join(', ') || 'no URI'})`,
+      `the CRL ${shown} is the list of another distribution point (issuingDistributionPoint: ${scope.locations.map(context.shownUrl).join(', ') || 'no URI'})`,
     )
   if ((scope.onlyUserCerts && isCa) || (scope.onlyCaCerts && !isCa))
     fail(
       'revocation_invalid',
-      `the CRL ${shownUrl(url)} covers only ${scope.onlyCaCerts ? 'CA' : 'end-entity'} certificates (issuingDistributionPoint), not ${certificate.summary.subject}`,
+      `the CRL ${shown} covers only ${scope.onlyCaCerts ? 'CA' : 'end-entity'} certificates (issuingDistributionPoint), not ${certificate.summary.subject}`,
     )
   return entry.revoked.has(serialKey(certificate.pkijs.serialNumber)) ? 'revoked' : 'good'
 }
@@ -557,7 +572,7 @@ function crlScope(
 }
 
 /** The DER of a CRL: as fetched, or from a PEM `X509 CRL` block (some CAs publish PEM). */
-function crlDer(body: Uint8Array, url: string): Uint8Array {
+function crlDer(body: Uint8Array, shown: string): Uint8Array {
   if (body[0] !== 0x2d) return body
   try {
     const block = codecs()
@@ -567,20 +582,20 @@ function crlDer(body: Uint8Array, url: string): Uint8Array {
   } catch {
     // reported below
   }
-  return fail('revocation_invalid', `the CRL ${shownUrl(url)} is neither DER nor a PEM X509 CRL`)
+  return fail('revocation_invalid', `the CRL ${shown} is neither DER nor a PEM X509 CRL`)
 }
 
 async function verifiedCrl(
   pkijs: typeof Pkijs,
   body: Uint8Array,
   issuer: DecodedCertificate,
-  url: string,
+  shown: string,
 ): Promise<CrlEntry> {
   const invalid = (why: string, cause?: unknown): never =>
-    fail('revocation_invalid', `the CRL ${shownUrl(url)} ${why}`, cause)
+    fail('revocation_invalid', `the CRL ${shown} ${why}`, cause)
   let crl: Pkijs.CertificateRevocationList
   try {
-    crl = pkijs.CertificateRevocationList.fromBER(toArrayBufferView(crlDer(body, url)))
+    crl = pkijs.CertificateRevocationList.fromBER(toArrayBufferView(crlDer(body, shown)))
   } catch (cause) {
     return invalid('is not a DER CertificateList', cause)
   }
@@ -642,6 +657,7 @@ async function ocspStatus(
   context: CheckContext,
 ): Promise<'good' | 'revoked'> {
   const cacheKey = `${issuerCacheKey(issuer)}\u0000${serialKey(certificate.pkijs.serialNumber)}`
+  const shown = context.shownUrl(url)
   let entry = context.cacheMs > 0 ? ocspAnswers.get(cacheKey) : undefined
   if (entry !== undefined && stale(entry.fetchedAt, entry.freshUntil, context.cacheMs)) {
     ocspAnswers.delete(cacheKey)
@@ -671,23 +687,20 @@ async function ocspStatus(
     // each at its own time.
     entry = await sharedLoad(ocspLoads, `${cacheKey}\u0000${target}`, target, context, async () =>
       load(target, OCSP_MEDIA_TYPES, context, async (body) =>
-        verifiedOcsp(pkijs, body, certificate, issuer, url),
+        verifiedOcsp(pkijs, body, certificate, issuer, shown),
       ),
     )
     // (A cached answer passed this already: it is used only at a time inside its responder's
     // validity, above.)
-    responderValidAt(entry, url, now)
+    responderValidAt(entry, shown, now)
     if (context.cacheMs > 0) ocspAnswers.set(cacheKey, entry)
   }
   if (entry.thisUpdate > now + CLOCK_SKEW_MS)
-    fail(
-      'revocation_invalid',
-      `the OCSP response of ${shownUrl(url)} is not valid before its thisUpdate`,
-    )
+    fail('revocation_invalid', `the OCSP response of ${shown} is not valid before its thisUpdate`)
   if (entry.freshUntil < now)
     fail(
       'revocation_invalid',
-      `the OCSP response of ${shownUrl(url)} is out of date (nextUpdate ${new Date(entry.freshUntil).toISOString()})`,
+      `the OCSP response of ${shown} is out of date (nextUpdate ${new Date(entry.freshUntil).toISOString()})`,
     )
   return entry.status
 }
@@ -696,7 +709,7 @@ async function ocspStatus(
  * The delegated responder that signed `entry` is valid at `now` (RFC 6960 section 4.2.2.2: the
  * responder certificate is checked as any other), else `revocation_invalid`.
  */
-function responderValidAt(entry: OcspEntry, url: string, now: number): void {
+function responderValidAt(entry: OcspEntry, shown: string, now: number): void {
   if (entry.responderValidity === undefined) return
   try {
     checkValidityPeriod(entry.responderValidity, 'the responder certificate', now)
@@ -704,7 +717,7 @@ function responderValidAt(entry: OcspEntry, url: string, now: number): void {
     if (!CredsignError.is(error)) throw error
     fail(
       'revocation_invalid',
-      `the OCSP response of ${shownUrl(url)} is signed by a responder certificate that is not usable: ${error.message}`,
+      `the OCSP response of ${shown} is signed by a responder certificate that is not usable: ${error.message}`,
     )
   }
 }
@@ -714,20 +727,17 @@ async function verifiedOcsp(
   body: Uint8Array,
   certificate: DecodedCertificate,
   issuer: DecodedCertificate,
-  url: string,
+  shown: string,
 ): Promise<OcspEntry> {
   const invalid = (why: string, cause?: unknown): never =>
-    fail('revocation_invalid', `the OCSP response of ${shownUrl(url)} ${why}`, cause)
+    fail('revocation_invalid', `the OCSP response of ${shown} ${why}`, cause)
   let basic: Pkijs.BasicOCSPResponse
   try {
     const response = pkijs.OCSPResponse.fromBER(toArrayBufferView(body))
     const status = response.responseStatus.valueBlock.valueDec
     // tryLater, internalError, unauthorized, …: the responder gave no answer (not a false one).
     if (status !== 0)
-      return fail(
-        'revocation_unavailable',
-        `the OCSP responder ${shownUrl(url)} answered status ${status}`,
-      )
+      return fail('revocation_unavailable', `the OCSP responder ${shown} answered status ${status}`)
     if (response.responseBytes?.responseType !== OCSP_BASIC)
       return invalid('is not a basic OCSP response')
     basic = pkijs.BasicOCSPResponse.fromBER(
@@ -766,7 +776,7 @@ async function verifiedOcsp(
   if (single === undefined)
     return fail(
       'revocation_unavailable',
-      `the OCSP response of ${shownUrl(url)} has no answer for ${certificate.summary.subject}`,
+      `the OCSP response of ${shown} has no answer for ${certificate.summary.subject}`,
     )
   const tag = single.certStatus?.idBlock as { tagNumber?: number } | undefined
   // CertStatus: good [0], revoked [1], unknown [2] (the responder does not know the certificate).
@@ -774,7 +784,7 @@ async function verifiedOcsp(
   if (status === undefined)
     return fail(
       'revocation_unavailable',
-      `the OCSP responder ${shownUrl(url)} does not know the certificate`,
+      `the OCSP responder ${shown} does not know the certificate`,
     )
   const thisUpdate = single.thisUpdate.getTime()
   const freshUntil = single.nextUpdate?.getTime() ?? thisUpdate + OCSP_WITHOUT_NEXT_UPDATE_MS

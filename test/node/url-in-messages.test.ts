@@ -4,13 +4,7 @@
 // (src/util/shown-url.ts), and the bounded GET refuses userinfo before any request, without the
 // fetch's error (which quotes the whole URL) as cause.
 import { describe, expect, it } from 'vitest'
-import {
-  JwtVcSigner,
-  KeyVault,
-  MemoryStore,
-  createStatusListResolver,
-  verify,
-} from '../../src/index.js'
+import { KeyVault, MemoryStore, createStatusListResolver, verify } from '../../src/index.js'
 import { createDocumentLoader } from '../../src/formats/data-integrity/index.js'
 import {
   checkContextPolicy,
@@ -195,33 +189,5 @@ describe('JSON-LD contexts', () => {
       expect(messagesOf(error)).toContain('"https://contexts.example/v1?…"')
       expectNoSecret(messagesOf(error))
     }
-  })
-})
-
-describe('related resources', () => {
-  it('a relatedResource id with userinfo and a query: neither in the check detail nor the error', async () => {
-    const issuer = await didSigner('Ed25519')
-    const id = `https://user:${PASSWORD}@files.example/logo.png?token=${TOKEN}`
-    const vc = await new JwtVcSigner(issuer).sign({
-      '@context': [V2],
-      type: ['VerifiableCredential'],
-      credentialSubject: { id: 'did:example:alice' },
-      relatedResource: [{ id, digestSRI: 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' }],
-    })
-    const loaded: string[] = []
-    const result = await verify(vc, {
-      relatedResources: {
-        required: true,
-        load: async (url) => {
-          loaded.push(url)
-          return 'not the resource'
-        },
-      },
-    })
-    expect(loaded).toEqual([id])
-    expect(result.errors.map((error) => error.code)).toEqual(['related_resource_mismatch'])
-    expect(result.errors[0]?.message).toContain('"https://files.example/logo.png?…"')
-    expectNoSecret(JSON.stringify(result.errors))
-    expectNoSecret(JSON.stringify(result.checks))
   })
 })
