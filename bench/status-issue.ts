@@ -30,8 +30,11 @@
  *    FileStatusListStore (each allocation a synced write).
  *
  * BENCH_QUICK=1 for a short smoke run, BENCH_ISSUING_ONLY=1 for part 1 alone, BENCH_SECONDS=n for n
- * seconds per measured row instead of 3 (longer rounds: steadier ratios on a shared machine).
- * Prints Markdown tables (paste into BENCHMARKS.md).
+ * seconds per measured row instead of 3 (longer rounds: steadier ratios on a shared machine),
+ * BENCH_STORES=memory8,file for chosen rows of part 1 only (see {@link STORES}; `memory8`, the
+ * memory store with 8 in flight, is the control of the durable rows), BENCH_CPU_SPLIT=1 for a table
+ * of each row's CPU split into user and system (kernel) time. Prints Markdown tables (paste into
+ * BENCHMARKS.md).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -55,6 +58,16 @@ import { allocateInProcesses } from '../test/node/status-processes.js'
 const QUICK = process.env.BENCH_QUICK === '1'
 const SECONDS = QUICK ? 0.3 : Number(process.env.BENCH_SECONDS ?? 3)
 const DATABASE_URL = process.env.DATABASE_URL
+/**
+ * BENCH_STORES=memory8,file: only these rows of part 1 (`memory`, `memory8`, `file`, `postgres`,
+ * `webcrypto`; `allocate` for `allocate()` alone). Unset: every row but `memory8`.
+ */
+const STORES =
+  process.env.BENCH_STORES === undefined || process.env.BENCH_STORES === ''
+    ? undefined
+    : new Set(process.env.BENCH_STORES.split(',').map((name) => name.trim()))
+const measured = (row: string): boolean =>
+  STORES === undefined ? row !== 'memory8' : STORES.has(row)
 
 /** Operations per second of `fn`, after a warm-up. */
 async function opsPerSecond(fn: () => Promise<unknown>): Promise<number> {
@@ -74,6 +87,10 @@ interface Round {
   rate: number
   /** CPU time of the process per operation, µs (user + system, every thread). */
   cpu: number
+  /** Operations, and the process's user and system (kernel) CPU time over the round, µs. */
+  ops: number
+  user: number
+  system: number
 }
 
 /** `fn` for `ms` milliseconds, `inFlight` calls at a time. */
@@ -97,9 +114,17 @@ async function roundOf(fn: () => Promise<unknown>, ms: number, inFlight: number)
   await Promise.all(Array.from({ length: inFlight }, worker))
   const elapsed = performance.now() - start
   const cpu = process.cpuUsage(cpuStart)
-  return { rate: (ops * 1000) / elapsed, cpu: (cpu.user + cpu.system) / ops }
+  return {
+    rate: (ops * 1000) / elapsed,
+    cpu: (cpu.user + cpu.system) / ops,
+    ops,
+    user: cpu.user,
+    system: cpu.system,
+  }
 }
 
+const sum = (rounds: Round[], key: 'ops' | 'user' | 'system'): number =>
+  rounds.reduce((total, round) => total + round[key], 0)
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1] as number
 
 /** Median, lowest and highest of some per-round figures. */
@@ -118,6 +143,12 @@ interface Compared {
   /** Median round of each side: operations per second, and CPU µs per operation. */
   rates: number[]
   cpus: number[]
+  /**
+   * Each side's user and system (kernel) CPU µs per operation over all its rounds: the kernel
+   * counts CPU time in ticks, too coarse for one round.
+   */
+  users: number[]
+  systems: number[]
   /** Per-round throughput ratio of side i to side 0 (wall clock); entry 0 is 1. */
   rateRatios: Spread[]
   /**
@@ -152,6 +183,8 @@ async function compared(sides: (() => Promise<unknown>)[], inFlight = 1): Promis
   return {
     rates: results.map((rs) => median(rs.map((r) => r.rate))),
     cpus: results.map((rs) => median(rs.map((r) => r.cpu))),
+    users: results.map((rs) => sum(rs, 'user') / sum(rs, 'ops')),
+    systems: results.map((rs) => sum(rs, 'system') / sum(rs, 'ops')),
     rateRatios: results.map((rs) => ratioTo(rs, base)),
     cpuRatios: results.map((rs) => spread(rs.map((r, i) => (base[i] as Round).cpu / r.cpu))),
     lastStepRatio: ratioTo(results[last] as Round[], results[last - 1] as Round[]),
@@ -340,6 +373,9 @@ async function issuingRows(
     rows.push(
       `| ${backend} | ${storeLabel}, ${inFlight} in flight | ${label} | ${round(r.rates[0] as number)} | ${round(r.rates[1] as number)} | ${round(r.rates[2] as number)} | ${ratio(r.rateRatios[2] as Spread)} | ${pct((r.rateRatios[1] as Spread).median)} | ${pct(r.lastStepRatio.median)} | ${r.cpus.map((c) => c.toFixed(1)).join(' → ')} | ${ratio(r.cpuRatios[2] as Spread)} |`,
     )
+    splitRows.push(
+      `| ${backend} | ${storeLabel}, ${inFlight} in flight | ${label} | ${r.users.map((user, i) => `${user.toFixed(1)} + ${(r.systems[i] as number).toFixed(1)}`).join(' → ')} |`,
+    )
   }
   // A block reserved ahead may be in flight: let it finish before the store is closed or removed.
   await lists.whenIdle()
@@ -364,33 +400,51 @@ async function allocateMicroseconds(filled: number): Promise<number> {
 }
 
 const issueRows: string[] = []
+/** The CPU per credential of each row split into user + system time (BENCH_CPU_SPLIT=1). */
+const splitRows: string[] = []
 if (cryptoBackend()?.name !== 'node') throw new Error('the node:crypto backend is not installed')
-issueRows.push(
-  ...(await issuingRows(
-    'node:crypto',
-    'MemoryStatusListStore',
-    new MemoryStatusListStore(),
-    signer,
-    1,
-  )),
-)
-const directory = await mkdtemp(join(tmpdir(), 'credsign-bench-status-'))
-try {
+if (measured('memory'))
   issueRows.push(
     ...(await issuingRows(
       'node:crypto',
-      'FileStatusListStore',
-      new FileStatusListStore({ directory }),
+      'MemoryStatusListStore',
+      new MemoryStatusListStore(),
+      signer,
+      1,
+    )),
+  )
+// The control of the durable rows: the same 8 in flight and list size with no store I/O, so what
+// a durable row costs beyond it is the store's, not the setting's.
+if (measured('memory8'))
+  issueRows.push(
+    ...(await issuingRows(
+      'node:crypto',
+      'MemoryStatusListStore',
+      new MemoryStatusListStore(),
       signer,
       8,
-      // The default size: each allocation rewrites the whole list file (its bitmap included).
       131_072,
     )),
   )
-} finally {
-  await rm(directory, { recursive: true, force: true })
+if (measured('file')) {
+  const directory = await mkdtemp(join(tmpdir(), 'credsign-bench-status-'))
+  try {
+    issueRows.push(
+      ...(await issuingRows(
+        'node:crypto',
+        'FileStatusListStore',
+        new FileStatusListStore({ directory }),
+        signer,
+        8,
+        // The default size: each block rewrites the whole list file (its bitmap included).
+        131_072,
+      )),
+    )
+  } finally {
+    await rm(directory, { recursive: true, force: true })
+  }
 }
-if (DATABASE_URL !== undefined && DATABASE_URL !== '') {
+if (measured('postgres') && DATABASE_URL !== undefined && DATABASE_URL !== '') {
   const { PostgresStatusListStore } = await import('../src/postgres/postgres-status-list-store.js')
   const schema = `bench_issue_${Date.now().toString(36)}`
   const store = new PostgresStatusListStore({
@@ -410,25 +464,29 @@ if (DATABASE_URL !== undefined && DATABASE_URL !== '') {
     await admin.end()
   }
 }
-const allocateEmpty = await allocateMicroseconds(0)
-const allocateFull = await allocateMicroseconds(QUICK ? 0.5 : 0.9)
-// The WebCrypto backend: no platform backend, a key unlocked again so its handle is a WebCrypto one.
-installBackend(undefined)
-const webSigner = asDidSigner(await vault.unlock('issuer', ['s']))
-const webHandle = privateKeyHandleOf(await vault.unlock('issuer', ['s']))
-if (webHandle.backend !== 'webcrypto')
-  throw new Error(`expected WebCrypto, got ${webHandle.backend}`)
-issueRows.push(
-  ...(await issuingRows(
-    'WebCrypto',
-    'MemoryStatusListStore',
-    new MemoryStatusListStore(),
-    webSigner,
-    1,
-  )),
-)
-const nodeBackend = await import('../src/backend/node-crypto.js')
-installBackend(nodeBackend.nodeCryptoBackend())
+const allocateAlone = STORES === undefined || STORES.has('allocate')
+const allocateEmpty = allocateAlone ? await allocateMicroseconds(0) : 0
+const allocateFull = allocateAlone ? await allocateMicroseconds(QUICK ? 0.5 : 0.9) : 0
+if (measured('webcrypto')) {
+  // The WebCrypto backend: no platform backend, a key unlocked again so its handle is a WebCrypto
+  // one.
+  installBackend(undefined)
+  const webSigner = asDidSigner(await vault.unlock('issuer', ['s']))
+  const webHandle = privateKeyHandleOf(await vault.unlock('issuer', ['s']))
+  if (webHandle.backend !== 'webcrypto')
+    throw new Error(`expected WebCrypto, got ${webHandle.backend}`)
+  issueRows.push(
+    ...(await issuingRows(
+      'WebCrypto',
+      'MemoryStatusListStore',
+      new MemoryStatusListStore(),
+      webSigner,
+      1,
+    )),
+  )
+  const nodeBackend = await import('../src/backend/node-crypto.js')
+  installBackend(nodeBackend.nodeCryptoBackend())
+}
 
 console.log('\n### Issuing with a status entry (Ed25519, same key both sides)\n')
 console.log(
@@ -436,9 +494,17 @@ console.log(
 )
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const row of issueRows) console.log(row)
-console.log(
-  `\n\`allocate()\` alone (MemoryStatusListStore, 2^20 entries): ${allocateEmpty.toFixed(2)} µs nearly empty, ${allocateFull.toFixed(2)} µs ${QUICK ? 50 : 90}% full`,
-)
+if (process.env.BENCH_CPU_SPLIT === '1') {
+  console.log(
+    '\n| backend | store | credential | CPU µs per credential, user + system: without → entry reused → allocate + sign |',
+  )
+  console.log('|---|---|---|---:|')
+  for (const row of splitRows) console.log(row)
+}
+if (allocateAlone)
+  console.log(
+    `\n\`allocate()\` alone (MemoryStatusListStore, 2^20 entries): ${allocateEmpty.toFixed(2)} µs nearly empty, ${allocateFull.toFixed(2)} µs ${QUICK ? 50 : 90}% full`,
+  )
 
 if (process.env.BENCH_ISSUING_ONLY === '1') process.exit(0)
 
