@@ -1,4 +1,14 @@
-import { chmod, link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises'
+import {
+  chmod,
+  constants,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  stat,
+  unlink,
+} from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { bytesToHex } from '@noble/hashes/utils.js'
@@ -141,6 +151,38 @@ export class AtomicDirectory {
       throw unavailable('replace', path, error)
     }
     await this.sync()
+  }
+
+  /**
+   * Writes `data` at `offset` of `path` (created with mode 0600 if missing), synced (fdatasync)
+   * before it resolves: an append to a journal. `cut`: the file is longer than `offset` (an append
+   * cut short by a crash left bytes there, never acknowledged), so it is first truncated to it.
+   * `created`: the caller found no such file, so the new name is made durable too (the directory
+   * synced).
+   */
+  async writeAt(
+    path: string,
+    data: Uint8Array,
+    offset: number,
+    { cut, created }: { cut: boolean; created: boolean },
+  ): Promise<void> {
+    let handle: FileHandle
+    try {
+      handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600)
+    } catch (error) {
+      throw unavailable('open', path, error)
+    }
+    try {
+      if (cut) await handle.truncate(offset)
+      const { bytesWritten } = await handle.write(data, 0, data.length, offset)
+      if (bytesWritten !== data.length) throw new Error(`short write to ${path}`)
+      await handle.datasync()
+    } catch (error) {
+      await closeQuietly(handle)
+      throw unavailable('write', path, error)
+    }
+    await closeQuietly(handle)
+    if (created) await this.sync()
   }
 
   /** Makes a link, rename or unlink in the directory durable. */

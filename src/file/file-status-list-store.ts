@@ -1,8 +1,11 @@
+import { open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, fromB64u, utf8 } from '../util/bytes.js'
 import { isTaken, markTaken, pickFreeIndex, takeFreeIndexes } from '../status/allocation.js'
 import {
+  MAX_STATUS_INDEX_BLOCK,
   checkIndexCount,
   checkStatusChange,
   irreversible,
@@ -16,7 +19,7 @@ import {
   type StatusListInfo,
   type StatusListStore,
 } from '../status/status-list-store.js'
-import { AtomicDirectory, errnoOf, readWhole, unavailable } from './atomic-file.js'
+import { AtomicDirectory, closeQuietly, errnoOf, readWhole, unavailable } from './atomic-file.js'
 import { keyFileStem } from './file-store.js'
 
 /**
@@ -42,9 +45,16 @@ export interface FileStatusListStoreOptions {
   staleLockMs?: number
 }
 
-/** The content of a list file. */
+/**
+ * The content of a list file. Format 2 (`credsign-status-list/2`) is format 1 plus an allocation
+ * journal beside the file (its allocations are the file's and the journal's); format 1 files have
+ * none and are read as they are (rewritten as format 2 at their first allocation). The format name
+ * changed so that a version of credsign that knows only format 1 refuses a format 2 file
+ * (`store_corrupt`) instead of allocating from its bitmap alone, which would hand the journal's
+ * indexes out again.
+ */
 interface ListFile {
-  format: 'credsign-status-list'
+  format: typeof FORMAT_1 | typeof FORMAT
   definition: StatusListDefinition
   allocated: number
   version: number
@@ -54,7 +64,25 @@ interface ListFile {
   statuses: [number, number][]
 }
 
+const FORMAT_1 = 'credsign-status-list'
+const FORMAT = 'credsign-status-list/2'
 const LIST_SUFFIX = '.status-list.json'
+const JOURNAL_SUFFIX = '.status-list.journal'
+/**
+ * The journal's size at which an allocation folds it into the list file instead of appending (a
+ * block of 512 indexes is a 2 KiB record: the list file is rewritten about once per 30 blocks).
+ */
+const MAX_JOURNAL_BYTES = 64 * 1024
+/**
+ * The journal's record count at which an allocation folds it into the list file: every read replays
+ * the journal (a checksum per record), so one-index allocations (`reserve` 1) must not pile up
+ * thousands of records.
+ */
+const MAX_JOURNAL_RECORDS = 64
+/** The largest journal record: a count, MAX_STATUS_INDEX_BLOCK indexes, a checksum. */
+/** Bytes of a journal record's checksum (the start of a SHA-256). */
+const CHECKSUM_BYTES = 8
+const MAX_RECORD_BYTES = 4 + 4 * MAX_STATUS_INDEX_BLOCK + CHECKSUM_BYTES
 const LOCK_SUFFIX = '.status-list.lock'
 const TEMP_PREFIX = '.tmp-status-'
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000
@@ -63,13 +91,18 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024
 
 /**
  * A {@link StatusListStore} in a directory (Node, Deno, Bun): one JSON file per list holding its
- * definition, the allocation bitmap and the non-zero statuses. Every change is a read-modify-write
- * of that file under the list's lock (a promise chain in the process plus an `O_EXCL` lock file
- * across processes), written to a synced temporary file and renamed over the old one, with the
- * directory synced: a reader sees the old or the new file, never a mix, and a change is on disk
- * before it is acknowledged. An allocated index is therefore never handed out twice, also after a
- * crash, by any number of processes on one host. The files may live beside a `FileStore`'s key
- * files (their names never collide) or in a directory of their own.
+ * definition, the allocation bitmap and the non-zero statuses, and beside it the list's allocation
+ * journal. Every change happens under the list's lock (a promise chain in the process plus an
+ * `O_EXCL` lock file across processes) and is on disk before it is acknowledged: an allocation is a
+ * checksummed record appended to the journal and synced (one write where a rewrite of the list file
+ * costs two syncs and a rename); a status change rewrites the list file, the journal folded in, to
+ * a synced temporary file renamed over the old one with the directory synced (so is every 64th
+ * journal record, or 64 KiB of them). A reader sees whole files and whole records: an append cut
+ * short by a crash was never acknowledged and is ignored, then cut off. An allocated index is
+ * therefore never handed out twice, also after a crash, by any number of processes on one host.
+ * Reads the list files of earlier versions (format 1); a version that knows only format 1 refuses a
+ * file this one wrote. The files may live beside a `FileStore`'s key files (their names never
+ * collide) or in a directory of their own.
  *
  * @example
  *
@@ -100,16 +133,22 @@ export class FileStatusListStore implements StatusListStore {
     validateStatusListDefinition(definition)
     await this.#files.ensure()
     const file: ListFile = {
-      format: 'credsign-status-list',
+      format: FORMAT,
       definition: structuredClone(definition),
       allocated: 0,
       version: 0,
       taken: b64u(new Uint8Array(Math.ceil(definition.size / 8))),
       statuses: [],
     }
-    // Creation is atomic, never an overwrite.
-    if (!(await this.#files.create(this.#listPath(definition.id), serialize(file))))
-      throw new CredsignError('exists', 'a status list with this id exists')
+    // Creation is atomic, never an overwrite. A journal left by an earlier list of this id (one
+    // whose file was removed by hand) would be replayed onto this one: empty it first, under the
+    // list's lock, so a new list starts with no index taken.
+    const path = this.#listPath(definition.id)
+    await this.#files.exclusive(this.#lockPath(definition.id), async () => {
+      if (!(await this.#files.create(path, serialize(file))))
+        throw new CredsignError('exists', 'a status list with this id exists')
+      await emptyJournal(journalPathOf(path))
+    })
   }
 
   async getStatusList(id: string): Promise<StatusListInfo | undefined> {
@@ -121,38 +160,38 @@ export class FileStatusListStore implements StatusListStore {
     const names = await this.#files.names()
     const lists: StatusListInfo[] = []
     for (const name of names.filter((n) => n.endsWith(LIST_SUFFIX) && !n.startsWith('.'))) {
-      const loaded = await this.#readPath(this.#files.path(name))
+      const loaded = await this.#load(this.#files.path(name))
       if (loaded !== undefined) lists.push(info(loaded.file))
     }
     return lists.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   }
 
   async allocateStatusIndex(id: string): Promise<number> {
-    return this.#update(id, (file, taken) => {
+    const [index] = await this.#allocate(id, (file, taken) => {
       const index = pickFreeIndex(taken, file.definition.size, file.allocated)
       if (index < 0) throw listFull(id)
       markTaken(taken, index)
-      file.allocated++
-      return index
+      return [index]
     })
+    return index as number
   }
 
   /**
-   * A block of indexes in one locked read-modify-write and one synced write: each pick uniform
-   * among the indexes still free, as {@link allocateStatusIndex} draws one.
+   * A block of indexes in one locked step and one synced write (an append to the list's journal):
+   * each pick uniform among the indexes still free, as {@link allocateStatusIndex} draws one.
    */
   async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
     checkIndexCount(count)
-    return this.#update(id, (file, taken) => {
+    return this.#allocate(id, (file, taken) => {
       const indexes = takeFreeIndexes(taken, file.definition.size, file.allocated, count)
       if (indexes.length === 0) throw listFull(id)
-      file.allocated += indexes.length
       return indexes
     })
   }
 
   async setStatus(id: string, index: number, status: number): Promise<StatusChange> {
-    return this.#update(id, (file, taken) => {
+    return this.#update(id, async (loaded) => {
+      const { file, taken } = loaded
       checkStatusChange(file.definition, index, status)
       if (!isTaken(taken, index)) throw notAllocated(id, index)
       const at = file.statuses.findIndex(([i]) => i === index)
@@ -165,6 +204,7 @@ export class FileStatusListStore implements StatusListStore {
         file.statuses.sort((a, b) => a[0] - b[0])
       }
       file.version++
+      await this.#fold(loaded)
       return { previous, version: file.version, changed: true }
     })
   }
@@ -182,34 +222,88 @@ export class FileStatusListStore implements StatusListStore {
   }
 
   /**
-   * Read, change, write back under the list's lock. `change` may throw (nothing is written) or
-   * return a result that is not a change (`changed: false`: nothing is written either).
+   * Takes the indexes `pick` marks taken in the bitmap and makes them durable before they are
+   * handed out: one record appended to the journal and synced, or, when the journal is full or the
+   * file is format 1, the list file rewritten with them (the journal folded into it).
    */
-  async #update<T>(id: string, change: (file: ListFile, taken: Uint8Array) => T): Promise<T> {
+  async #allocate(
+    id: string,
+    pick: (file: ListFile, taken: Uint8Array) => number[],
+  ): Promise<number[]> {
+    return this.#update(id, async (loaded) => {
+      const indexes = pick(loaded.file, loaded.taken)
+      loaded.file.allocated += indexes.length
+      const record = journalRecord(loaded.file.definition.id, indexes)
+      if (
+        loaded.file.format === FORMAT &&
+        loaded.journal.valid + record.length <= MAX_JOURNAL_BYTES &&
+        loaded.journal.records < MAX_JOURNAL_RECORDS
+      )
+        // After the whole records: what a crashed append left is cut off (never acknowledged).
+        await this.#files.writeAt(journalPathOf(loaded.path), record, loaded.journal.valid, {
+          cut: loaded.journal.size > loaded.journal.valid,
+          created: !loaded.journal.exists,
+        })
+      else await this.#fold(loaded)
+      return indexes
+    })
+  }
+
+  /**
+   * Writes the list file (format 2) holding everything, the journal's allocations included, then
+   * empties the journal. In that order: a crash between the two leaves a journal whose records are
+   * in the file already, and replaying a record is idempotent.
+   */
+  async #fold(loaded: Loaded): Promise<void> {
+    const { file, taken, path } = loaded
+    file.format = FORMAT
+    file.taken = b64u(taken)
+    await this.#files.replace(path, serialize(file))
+    if (loaded.journal.size > 0) await emptyJournal(journalPathOf(path))
+  }
+
+  /** Loads the list under its lock and runs `change` (which writes what it changes). */
+  async #update<T>(id: string, change: (loaded: Loaded) => Promise<T>): Promise<T> {
     validateListId(id)
     const path = this.#listPath(id)
     await this.#files.ensure()
-    const lockPath = this.#files.path(`${keyFileStem(id)}${LOCK_SUFFIX}`)
-    return this.#files.exclusive(lockPath, async () => {
-      const loaded = await this.#readPath(path)
+    return this.#files.exclusive(this.#lockPath(id), async () => {
+      const loaded = await this.#load(path)
       if (loaded === undefined) throw listNotFound(id)
-      const { file, taken } = loaded
-      const result = change(file, taken)
-      if (
-        typeof result === 'object' &&
-        result !== null &&
-        (result as { changed?: unknown }).changed === false
-      )
-        return result
-      file.taken = b64u(taken)
-      await this.#files.replace(path, serialize(file))
-      return result
+      return change(loaded)
     })
   }
 
   async #read(id: string): Promise<ListFile | undefined> {
     validateListId(id)
-    return (await this.#readPath(this.#listPath(id)))?.file
+    return (await this.#load(this.#listPath(id)))?.file
+  }
+
+  /**
+   * A list file with its journal replayed onto it (the bitmap and `allocated`); `undefined` if the
+   * file is absent. The journal is read first: an allocation or fold by another writer between the
+   * two reads can then only make this snapshot miss the newest block (never count one twice, as
+   * replaying is idempotent), and under the list's lock nothing changes between them.
+   */
+  async #load(path: string): Promise<Loaded | undefined> {
+    const journalPath = journalPathOf(path)
+    let journalBytes: Uint8Array
+    let exists = true
+    try {
+      journalBytes = await readWhole(journalPath, MAX_JOURNAL_BYTES + MAX_RECORD_BYTES)
+    } catch (error) {
+      const code = errnoOf(error)
+      if (code === 'ENOENT') {
+        journalBytes = new Uint8Array(0)
+        exists = false
+      } else if (code === 'EFBIG') throw corrupt(journalPath, 'is too large')
+      else throw unavailable('read', journalPath, error)
+    }
+    const loaded = await this.#readPath(path)
+    if (loaded === undefined) return undefined
+    const { file, taken } = loaded
+    const { valid, records } = replayJournal(journalBytes, journalPath, file, taken)
+    return { path, file, taken, journal: { exists, valid, records, size: journalBytes.length } }
   }
 
   /**
@@ -238,7 +332,7 @@ export class FileStatusListStore implements StatusListStore {
     if (
       typeof file !== 'object' ||
       file === null ||
-      file.format !== 'credsign-status-list' ||
+      (file.format !== FORMAT_1 && file.format !== FORMAT) ||
       !Number.isSafeInteger(file.allocated) ||
       !Number.isSafeInteger(file.version) ||
       typeof file.taken !== 'string' ||
@@ -286,6 +380,131 @@ export class FileStatusListStore implements StatusListStore {
   #listPath(id: string): string {
     return this.#files.path(`${keyFileStem(id)}${LIST_SUFFIX}`)
   }
+
+  #lockPath(id: string): string {
+    return this.#files.path(`${keyFileStem(id)}${LOCK_SUFFIX}`)
+  }
+}
+
+/** A list file read and checked, with its journal replayed onto it. */
+interface Loaded {
+  path: string
+  file: ListFile
+  /** The allocation bitmap, the journal's allocations included. */
+  taken: Uint8Array
+  journal: {
+    /** Whether the journal file exists (an append creating it syncs the directory). */
+    exists: boolean
+    /** Bytes of whole, checked records at its start. */
+    valid: number
+    /** How many records those are. */
+    records: number
+    /** Its size: more than `valid` when an append was cut short (a crash), never acknowledged. */
+    size: number
+  }
+}
+
+// The allocation journal: records appended one per allocation, each
+//   count (u32 LE, 1 to MAX_STATUS_INDEX_BLOCK) | count indexes (u32 LE) | checksum
+// with the checksum the first CHECKSUM_BYTES of SHA-256(list id (UTF-8) | count | indexes): a record
+// cut short by a crash, or zeros a file system shows in place of data never written, fail it. Only
+// the last record can be cut short (the next append first truncates the journal to its whole
+// records), so a bad record with more bytes after it than any record holds is damage, not a crash.
+
+/** The path of the journal of the list file at `listPath`. */
+function journalPathOf(listPath: string): string {
+  return `${listPath.slice(0, -LIST_SUFFIX.length)}${JOURNAL_SUFFIX}`
+}
+
+/** The journal record of `indexes` allocated from list `id`. */
+function journalRecord(id: string, indexes: number[]): Uint8Array {
+  const body = new Uint8Array(4 + 4 * indexes.length)
+  const view = new DataView(body.buffer)
+  view.setUint32(0, indexes.length, true)
+  for (let i = 0; i < indexes.length; i++) view.setUint32(4 + 4 * i, indexes[i] as number, true)
+  const record = new Uint8Array(body.length + CHECKSUM_BYTES)
+  record.set(body)
+  record.set(checksumOf(id, body), body.length)
+  return record
+}
+
+function checksumOf(id: string, body: Uint8Array): Uint8Array {
+  const idBytes = utf8(id)
+  const input = new Uint8Array(idBytes.length + body.length)
+  input.set(idBytes)
+  input.set(body, idBytes.length)
+  return sha256(input).subarray(0, CHECKSUM_BYTES)
+}
+
+/**
+ * Marks the journal's allocations taken in `taken` (and counts those not taken yet into
+ * `file.allocated`): replaying a record twice changes nothing. Returns the bytes of whole, checked
+ * records and their count; `store_corrupt` for a checked record that does not fit the list, or a
+ * bad one too far from the end to be an append cut short.
+ */
+function replayJournal(
+  bytes: Uint8Array,
+  path: string,
+  file: ListFile,
+  taken: Uint8Array,
+): { valid: number; records: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const { id, size } = file.definition
+  let offset = 0
+  let records = 0
+  while (offset < bytes.length) {
+    const count = bytes.length - offset >= 4 ? view.getUint32(offset, true) : 0
+    const end = offset + 4 + 4 * count + CHECKSUM_BYTES
+    const whole =
+      count >= 1 &&
+      count <= MAX_STATUS_INDEX_BLOCK &&
+      end <= bytes.length &&
+      equalBytes(
+        checksumOf(id, bytes.subarray(offset, end - CHECKSUM_BYTES)),
+        bytes.subarray(end - CHECKSUM_BYTES, end),
+      )
+    if (!whole) {
+      if (bytes.length - offset > MAX_RECORD_BYTES)
+        throw corrupt(path, 'holds a damaged record before its end')
+      break
+    }
+    for (let at = offset + 4; at < end - CHECKSUM_BYTES; at += 4) {
+      const index = view.getUint32(at, true)
+      if (index >= size) throw corrupt(path, 'holds an index outside the list')
+      if (!isTaken(taken, index)) {
+        markTaken(taken, index)
+        file.allocated++
+      }
+    }
+    offset = end
+    records++
+  }
+  return { valid: offset, records }
+}
+
+/** Empties the journal at `path` (synced), if there is one. */
+async function emptyJournal(path: string): Promise<void> {
+  let handle: FileHandle
+  try {
+    handle = await open(path, 'r+')
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return
+    throw unavailable('open', path, error)
+  }
+  try {
+    await handle.truncate(0)
+    await handle.sync()
+  } catch (error) {
+    throw unavailable('empty', path, error)
+  } finally {
+    await closeQuietly(handle)
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** The bytes of a list file. */

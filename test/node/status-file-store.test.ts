@@ -92,31 +92,37 @@ describe('FileStatusListStore: a writer killed midway', () => {
 })
 
 describe('FileStatusListStore with StatusLists reserving blocks (reserve)', () => {
-  it('32 allocations cost one synced write of the list file, not 32', async () => {
+  it('32 allocations cost one synced write (a journal append), not 32', async () => {
     const directory = await freshDir()
     const store = new FileStatusListStore({ directory })
     const def = definition({ kind: 'token', bits: 2, size: 131_072 })
     await store.createStatusList(def)
-    const writes = vi.spyOn(AtomicDirectory.prototype, 'replace')
+    // Every synced write of a list: a rewrite of its file, or an append to its journal.
+    const rewrites = vi.spyOn(AtomicDirectory.prototype, 'replace')
+    const appends = vi.spyOn(AtomicDirectory.prototype, 'writeAt')
+    const writes = (): number => rewrites.mock.calls.length + appends.mock.calls.length
     try {
       const lists = new StatusLists({ store, reserve: 32 })
       const got: number[] = []
       // Up to the reserve-ahead point (a quarter of the block left): exactly one write.
       for (let i = 0; i < 24; i++) got.push((await lists.allocate(def.id)).index)
-      expect(writes).toHaveBeenCalledTimes(1)
+      expect(writes()).toBe(1)
+      expect(appends).toHaveBeenCalledTimes(1)
       for (let i = 0; i < 8; i++) got.push((await lists.allocate(def.id)).index)
-      expect(writes.mock.calls.length).toBeLessThanOrEqual(2)
+      expect(writes()).toBeLessThanOrEqual(2)
       expect(new Set(got).size).toBe(32)
       // 32 concurrent callers on a fresh object share the reservations: a few writes, not 32.
-      writes.mockClear()
+      rewrites.mockClear()
+      appends.mockClear()
       const other = new StatusLists({ store, reserve: 32 })
       const parallel = await Promise.all(Array.from({ length: 32 }, () => other.allocate(def.id)))
-      expect(writes.mock.calls.length).toBeLessThanOrEqual(2)
+      expect(writes()).toBeLessThanOrEqual(2)
       expect(new Set([...got, ...parallel.map((e) => e.index)]).size).toBe(64)
       // Every index handed out was recorded before: its status can be set.
       expect(await lists.revoke(def.id, got[31] as number)).toBe(true)
     } finally {
-      writes.mockRestore()
+      rewrites.mockRestore()
+      appends.mockRestore()
     }
   })
 
@@ -233,5 +239,142 @@ describe('FileStatusListStore: damaged files', () => {
       expect(await codeOf(store.allocateStatusIndex(def.id)), label).toBe('store_corrupt')
       expect(await codeOf(store.setStatus(def.id, 1, 1)), label).toBe('store_corrupt')
     }
+  })
+})
+
+describe('FileStatusListStore: the allocation journal', () => {
+  const listPath = (directory: string, id: string): string =>
+    join(directory, `${keyFileStem(id)}.status-list.json`)
+  const journalPath = (directory: string, id: string): string =>
+    join(directory, `${keyFileStem(id)}.status-list.journal`)
+  /** Every index a fresh store on `directory` still hands out, in blocks, until the list is full. */
+  async function drainInBlocks(directory: string, id: string): Promise<number[]> {
+    const store = new FileStatusListStore({ directory })
+    const rest: number[] = []
+    for (;;) {
+      try {
+        rest.push(...(await store.allocateStatusIndexes(id, 5)))
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'status_list_full') throw error
+        return rest
+      }
+    }
+  }
+
+  it('an append cut short at any byte of its record (a crash): the earlier blocks kept, the cut one not half-kept, the next append readable', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 64 })
+    await store.createStatusList(def)
+    const first = await store.allocateStatusIndexes(def.id, 10)
+    const second = await store.allocateStatusIndexes(def.id, 7)
+    const whole = new Uint8Array(await readFile(journalPath(directory, def.id)))
+    const lastRecord = 4 + 4 * 7 + 8
+    expect(whole.length).toBe(4 + 4 * 10 + 8 + lastRecord)
+    const listFile = await readFile(listPath(directory, def.id))
+    const start = whole.length - lastRecord
+    // Each length a crash can leave (the record's first k bytes), and the record's place full of
+    // zeros (a file system that grew the file but never wrote the data).
+    const damaged = Array.from({ length: lastRecord }, (_, k) => whole.subarray(0, start + k))
+    damaged.push(new Uint8Array([...whole.subarray(0, start), ...new Uint8Array(lastRecord)]))
+    for (const [at, journal] of damaged.entries()) {
+      const label = `cut ${at}`
+      await writeFile(listPath(directory, def.id), listFile)
+      await writeFile(journalPath(directory, def.id), journal)
+      const reader = new FileStatusListStore({ directory })
+      expect((await reader.getStatusList(def.id))?.allocated, label).toBe(10)
+      // The next append cuts off what the crash left: the journal is whole records again.
+      const one = await reader.allocateStatusIndexes(def.id, 1)
+      expect((await readFile(journalPath(directory, def.id))).length, label).toBe(start + 16)
+      // The first block is never handed out again; the cut one (never acknowledged) may be.
+      const rest = [...one, ...(await drainInBlocks(directory, def.id))]
+      expect(
+        rest.filter((index) => first.includes(index)),
+        label,
+      ).toEqual([])
+      expect(new Set([...first, ...rest]).size, label).toBe(64)
+      expect(rest.length, label).toBe(54)
+      // What was appended after the cut reads back whole: the list is full for a new reader too.
+      const again = new FileStatusListStore({ directory })
+      expect((await again.getStatusList(def.id))?.allocated, label).toBe(64)
+      expect(await codeOf(again.allocateStatusIndex(def.id)), label).toBe('status_list_full')
+    }
+    // The journal intact: both blocks kept.
+    await writeFile(listPath(directory, def.id), listFile)
+    await writeFile(journalPath(directory, def.id), whole)
+    const rest = await drainInBlocks(directory, def.id)
+    expect(new Set([...first, ...second, ...rest]).size).toBe(64)
+    expect(rest.length).toBe(47)
+  })
+
+  it('reads a list file of format 1 (before the journal) and keeps its allocations and statuses', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 64 })
+    await store.createStatusList(def)
+    // What credsign wrote before the journal: format 1, every allocation in the file's bitmap.
+    const taken = new Uint8Array(8)
+    taken[0] = 0xff // indexes 0 to 7
+    taken[1] = 0x03 // 8 and 9
+    const old = {
+      format: 'credsign-status-list',
+      definition: def,
+      allocated: 10,
+      version: 1,
+      taken: Buffer.from(taken).toString('base64url'),
+      statuses: [[3, 1]],
+    }
+    await writeFile(listPath(directory, def.id), JSON.stringify(old))
+    expect((await store.getStatusList(def.id))?.allocated).toBe(10)
+    expect(await store.readStatuses(def.id)).toEqual({ version: 1, statuses: [[3, 1]] })
+    expect(await codeOf(store.setStatus(def.id, 3, 0))).toBe('status_irreversible')
+    const block = await store.allocateStatusIndexes(def.id, 5)
+    expect(block.filter((index) => index < 10)).toEqual([])
+    // Its first allocation rewrote it as format 2 (a reader that knows only format 1 refuses it).
+    const now = JSON.parse(await readFile(listPath(directory, def.id), 'utf8')) as {
+      format: string
+      allocated: number
+    }
+    expect(now.format).toBe('credsign-status-list/2')
+    expect(now.allocated).toBe(15)
+    const rest = await drainInBlocks(directory, def.id)
+    expect(new Set([...block, ...rest]).size).toBe(54)
+    expect(rest.filter((index) => index < 10)).toEqual([])
+  })
+
+  it('folds the journal into the list file: after 64 records, and at a status change', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 1024 })
+    await store.createStatusList(def)
+    const got: number[] = []
+    for (let i = 0; i < 70; i++) got.push(await store.allocateStatusIndex(def.id))
+    const journalBytes = (await readFile(journalPath(directory, def.id))).length
+    // 64 one-index records (16 bytes each), then a fold (the 65th), then 5 more.
+    expect(journalBytes).toBe(5 * 16)
+    const file = JSON.parse(await readFile(listPath(directory, def.id), 'utf8')) as {
+      allocated: number
+    }
+    expect(file.allocated).toBe(65)
+    expect((await store.getStatusList(def.id))?.allocated).toBe(70)
+    expect((await store.setStatus(def.id, got[69] as number, 1)).changed).toBe(true)
+    expect((await readFile(journalPath(directory, def.id))).length).toBe(0)
+    expect((await store.getStatusList(def.id))?.allocated).toBe(70)
+    expect(new Set([...got, ...(await drainInBlocks(directory, def.id))]).size).toBe(1024)
+  })
+
+  it('reports a journal damaged before its end as store_corrupt, never as fewer allocations', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 4096 })
+    await store.createStatusList(def)
+    await store.allocateStatusIndexes(def.id, 3)
+    const whole = new Uint8Array(await readFile(journalPath(directory, def.id)))
+    // A flipped bit in the first record, followed by more than any record holds.
+    const damaged = new Uint8Array([...whole, ...new Uint8Array(5000)])
+    damaged[5] = (damaged[5] as number) ^ 1
+    await writeFile(journalPath(directory, def.id), damaged)
+    expect(await codeOf(store.getStatusList(def.id))).toBe('store_corrupt')
+    expect(await codeOf(store.allocateStatusIndexes(def.id, 3))).toBe('store_corrupt')
   })
 })
