@@ -210,13 +210,14 @@ export class FileStatusListStore implements StatusListStore {
   }
 
   async readStatuses(id: string): Promise<StatusListEntries> {
-    const file = await this.#read(id)
+    // Statuses and the version live in the list file alone: no journal to replay.
+    const file = await this.#read(id, false)
     if (file === undefined) throw listNotFound(id)
     return { version: file.version, statuses: file.statuses }
   }
 
   async statusListVersion(id: string): Promise<number> {
-    const file = await this.#read(id)
+    const file = await this.#read(id, false)
     if (file === undefined) throw listNotFound(id)
     return file.version
   }
@@ -274,9 +275,11 @@ export class FileStatusListStore implements StatusListStore {
     })
   }
 
-  async #read(id: string): Promise<ListFile | undefined> {
+  /** The list file; `withJournal` false: without its allocations, for what the journal never holds. */
+  async #read(id: string, withJournal = true): Promise<ListFile | undefined> {
     validateListId(id)
-    return (await this.#load(this.#listPath(id)))?.file
+    const path = this.#listPath(id)
+    return withJournal ? (await this.#load(path))?.file : (await this.#readPath(path))?.file
   }
 
   /**
