@@ -79,9 +79,9 @@ const MAX_JOURNAL_BYTES = 64 * 1024
  * thousands of records.
  */
 const MAX_JOURNAL_RECORDS = 64
-/** The largest journal record: a count, MAX_STATUS_INDEX_BLOCK indexes, a checksum. */
 /** Bytes of a journal record's checksum (the start of a SHA-256). */
 const CHECKSUM_BYTES = 8
+/** The largest journal record: a count, MAX_STATUS_INDEX_BLOCK indexes, a checksum. */
 const MAX_RECORD_BYTES = 4 + 4 * MAX_STATUS_INDEX_BLOCK + CHECKSUM_BYTES
 const LOCK_SUFFIX = '.status-list.lock'
 const TEMP_PREFIX = '.tmp-status-'
