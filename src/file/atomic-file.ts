@@ -37,6 +37,12 @@ export interface AtomicDirectoryOptions {
 const chains = new Map<string, Promise<void>>()
 
 /**
+ * Files {@link AtomicDirectory.writeAt} wrote to whose directory this process synced since: path to
+ * `device:inode`. Another inode at the path (the file removed and made again) is synced again.
+ */
+const namesSynced = new Map<string, string>()
+
+/**
  * A directory of files written atomically and durably, changed under per-file locks. Every I/O
  * failure is a `store_unavailable` CredsignError naming the path, with the Node error as cause.
  *
@@ -156,15 +162,18 @@ export class AtomicDirectory {
   /**
    * Writes `data` at `offset` of `path` (created with mode 0600 if missing), synced (fdatasync)
    * before it resolves: an append to a journal. `cut`: the file is longer than `offset` (an append
-   * cut short by a crash left bytes there, never acknowledged), so it is first truncated to it.
-   * `created`: the caller found no such file, so the new name is made durable too (the directory
-   * synced).
+   * cut short by a crash left bytes there, never acknowledged), so it is first truncated to it. The
+   * first write of this process to a file (by device and inode) also syncs the directory: the file
+   * may have been created by a process killed before it synced the directory, and an fdatasync
+   * makes the file's data durable, not its name. If the write or its sync fails, the file is cut
+   * back to `offset` (best effort): bytes a failed sync left in the page cache may never reach the
+   * disk, and a later, acknowledged append after them would sit behind a hole.
    */
   async writeAt(
     path: string,
     data: Uint8Array,
     offset: number,
-    { cut, created }: { cut: boolean; created: boolean },
+    { cut }: { cut: boolean },
   ): Promise<void> {
     let handle: FileHandle
     try {
@@ -172,17 +181,29 @@ export class AtomicDirectory {
     } catch (error) {
       throw unavailable('open', path, error)
     }
+    let identity: string
     try {
+      const { dev, ino } = await handle.stat({ bigint: true })
+      identity = `${dev}:${ino}`
       if (cut) await handle.truncate(offset)
       const { bytesWritten } = await handle.write(data, 0, data.length, offset)
       if (bytesWritten !== data.length) throw new Error(`short write to ${path}`)
       await handle.datasync()
     } catch (error) {
+      try {
+        await handle.truncate(offset)
+        await handle.datasync()
+      } catch {
+        // The disk is failing: the reader's check (no whole record after a bad one) still holds.
+      }
       await closeQuietly(handle)
       throw unavailable('write', path, error)
     }
     await closeQuietly(handle)
-    if (created) await this.sync()
+    if (namesSynced.get(path) !== identity) {
+      await this.sync()
+      namesSynced.set(path, identity)
+    }
   }
 
   /** Makes a link, rename or unlink in the directory durable. */

@@ -243,7 +243,6 @@ export class FileStatusListStore implements StatusListStore {
         // After the whole records: what a crashed append left is cut off (never acknowledged).
         await this.#files.writeAt(journalPathOf(loaded.path), record, loaded.journal.valid, {
           cut: loaded.journal.size > loaded.journal.valid,
-          created: !loaded.journal.exists,
         })
       else await this.#fold(loaded)
       return indexes
@@ -291,14 +290,12 @@ export class FileStatusListStore implements StatusListStore {
   async #load(path: string): Promise<Loaded | undefined> {
     const journalPath = journalPathOf(path)
     let journalBytes: Uint8Array
-    let exists = true
     try {
       journalBytes = await readWhole(journalPath, MAX_JOURNAL_BYTES + MAX_RECORD_BYTES)
     } catch (error) {
       const code = errnoOf(error)
       if (code === 'ENOENT') {
         journalBytes = new Uint8Array(0)
-        exists = false
       } else if (code === 'EFBIG') throw corrupt(journalPath, 'is too large')
       else throw unavailable('read', journalPath, error)
     }
@@ -306,7 +303,7 @@ export class FileStatusListStore implements StatusListStore {
     if (loaded === undefined) return undefined
     const { file, taken } = loaded
     const { valid, records } = replayJournal(journalBytes, journalPath, file, taken)
-    return { path, file, taken, journal: { exists, valid, records, size: journalBytes.length } }
+    return { path, file, taken, journal: { valid, records, size: journalBytes.length } }
   }
 
   /**
@@ -396,8 +393,6 @@ interface Loaded {
   /** The allocation bitmap, the journal's allocations included. */
   taken: Uint8Array
   journal: {
-    /** Whether the journal file exists (an append creating it syncs the directory). */
-    exists: boolean
     /** Bytes of whole, checked records at its start. */
     valid: number
     /** How many records those are. */
@@ -466,7 +461,10 @@ function replayJournal(
         bytes.subarray(end - CHECKSUM_BYTES, end),
       )
     if (!whole) {
-      if (bytes.length - offset > MAX_RECORD_BYTES)
+      // A torn append is the journal's last bytes: a whole record after a bad one was written
+      // (and maybe acknowledged) after it, so the bad one is damage (a lost page, a failed sync),
+      // and skipping it would drop the later record's indexes.
+      if (bytes.length - offset > MAX_RECORD_BYTES || wholeRecordAfter(bytes, offset, id))
         throw corrupt(path, 'holds a damaged record before its end')
       break
     }
@@ -482,6 +480,22 @@ function replayJournal(
     records++
   }
   return { valid: offset, records }
+}
+
+/**
+ * Whether a whole record (count in range, checksum right) starts at any 4-byte boundary after
+ * `offset` (records are multiples of 4 bytes from the journal's start).
+ */
+function wholeRecordAfter(bytes: Uint8Array, offset: number, id: string): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (let at = offset + 4; at + 4 <= bytes.length; at += 4) {
+    const count = view.getUint32(at, true)
+    const end = at + 4 + 4 * count + CHECKSUM_BYTES
+    if (count < 1 || count > MAX_STATUS_INDEX_BLOCK || end > bytes.length) continue
+    const sum = checksumOf(id, bytes.subarray(at, end - CHECKSUM_BYTES))
+    if (equalBytes(sum, bytes.subarray(end - CHECKSUM_BYTES, end))) return true
+  }
+  return false
 }
 
 /** Empties the journal at `path` (synced), if there is one. */

@@ -378,3 +378,72 @@ describe('FileStatusListStore: the allocation journal', () => {
     expect(await codeOf(store.allocateStatusIndexes(def.id, 3))).toBe('store_corrupt')
   })
 })
+
+describe('FileStatusListStore journal: review findings', () => {
+  const journalPath = (directory: string, id: string): string =>
+    join(directory, `${keyFileStem(id)}.status-list.journal`)
+
+  it('a hole before a whole record (a lost append after a failed sync, then an acknowledged one) is store_corrupt, never skipped', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 64 })
+    await store.createStatusList(def)
+    const [first] = await store.allocateStatusIndexes(def.id, 1)
+    const [lost] = await store.allocateStatusIndexes(def.id, 1)
+    const [acknowledged] = await store.allocateStatusIndexes(def.id, 1)
+    const whole = new Uint8Array(await readFile(journalPath(directory, def.id)))
+    expect(whole.length).toBe(3 * 16)
+    // The second record's bytes never reached the disk (zeros where they were), the third did: the
+    // third was acknowledged, so its index must never be handed out again.
+    const damaged = whole.slice()
+    damaged.fill(0, 16, 32)
+    await writeFile(journalPath(directory, def.id), damaged)
+    const reader = new FileStatusListStore({ directory })
+    expect(await codeOf(reader.getStatusList(def.id))).toBe('store_corrupt')
+    expect(await codeOf(reader.allocateStatusIndexes(def.id, 60))).toBe('store_corrupt')
+    // The same with garbage (not zeros) in the hole.
+    damaged.fill(0x5a, 16, 32)
+    await writeFile(journalPath(directory, def.id), damaged)
+    expect(await codeOf(reader.allocateStatusIndexes(def.id, 60))).toBe('store_corrupt')
+    expect([first, lost, acknowledged].every((index) => index !== undefined)).toBe(true)
+  })
+
+  it('a journal another process created (and may have been killed before syncing the directory): the first append of this process syncs the directory before it is acknowledged', async () => {
+    const directory = await freshDir()
+    const def = definition({ size: 64 })
+    await new FileStatusListStore({ directory }).createStatusList(def)
+    // What a writer killed between creating the journal and syncing the directory leaves: a journal
+    // whose name may not be durable.
+    await writeFile(journalPath(directory, def.id), new Uint8Array(0))
+    const sync = vi.spyOn(AtomicDirectory.prototype, 'sync')
+    try {
+      await new FileStatusListStore({ directory }).allocateStatusIndexes(def.id, 2)
+      expect(sync).toHaveBeenCalled()
+    } finally {
+      sync.mockRestore()
+    }
+  })
+
+  it('an append whose sync fails leaves no bytes behind in the journal (cut back to its start)', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 64 })
+    await store.createStatusList(def)
+    await store.allocateStatusIndexes(def.id, 1)
+    const { open } = await import('node:fs/promises')
+    const probe = await open(journalPath(directory, def.id), 'r')
+    const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }
+    await probe.close()
+    const datasync = vi
+      .spyOn(handlePrototype, 'datasync')
+      .mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }))
+    try {
+      expect(await codeOf(store.allocateStatusIndexes(def.id, 3))).toBe('store_unavailable')
+    } finally {
+      datasync.mockRestore()
+    }
+    // The failed record is gone: a page the kernel could not write may later read back as zeros,
+    // and an acknowledged record appended after it would then sit behind a hole.
+    expect((await readFile(journalPath(directory, def.id))).length).toBe(16)
+  })
+})
