@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises'
+import { lstat, open, type FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createHash } from 'node:crypto'
 import { CredsignError } from '../errors/credsign-error.js'
@@ -142,12 +142,14 @@ export class FileStatusListStore implements StatusListStore {
     }
     // Creation is atomic, never an overwrite. A journal left by an earlier list of this id (one
     // whose file was removed by hand) would be replayed onto this one: empty it first, under the
-    // list's lock, so a new list starts with no index taken.
+    // list's lock, so a new list starts with no index taken. Before the file is made, not after: a
+    // crash between the two would leave the new list with the old journal (its indexes taken, or
+    // one outside a smaller list: store_corrupt for good). Never for a list that exists.
     const path = this.#listPath(definition.id)
     await this.#files.exclusive(this.#lockPath(definition.id), async () => {
-      if (!(await this.#files.create(path, serialize(file))))
-        throw new CredsignError('exists', 'a status list with this id exists')
+      if (await present(path)) throw exists()
       await emptyJournal(journalPathOf(path))
+      if (!(await this.#files.create(path, serialize(file)))) throw exists()
     })
   }
 
@@ -541,6 +543,21 @@ function duration(value: unknown, fallback: number, min: number, name: string): 
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
     throw new CredsignError('invalid_argument', `${name} must be an integer of at least ${min} ms`)
   return value
+}
+
+/** Whether anything is at `path`. */
+async function present(path: string): Promise<boolean> {
+  try {
+    await lstat(path)
+    return true
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return false
+    throw unavailable('inspect', path, error)
+  }
+}
+
+function exists(): CredsignError {
+  return new CredsignError('exists', 'a status list with this id exists')
 }
 
 function corrupt(path: string, what: string): CredsignError {

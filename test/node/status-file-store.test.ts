@@ -447,3 +447,32 @@ describe('FileStatusListStore journal: review findings', () => {
     expect((await readFile(journalPath(directory, def.id))).length).toBe(16)
   })
 })
+
+describe('FileStatusListStore journal: a list made again', () => {
+  it('a list made again with the id of a removed one, the process killed right after creating its file: the old journal is never replayed onto it', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const big = definition({ size: 4096 })
+    await store.createStatusList(big)
+    await store.allocateStatusIndexes(big.id, 50)
+    // The list file removed by hand, its journal left behind.
+    await rm(join(directory, `${keyFileStem(big.id)}.status-list.json`))
+    const small = { ...big, size: 64 }
+    // A kill right after the new list file is in place: nothing after create() runs.
+    const realCreate = AtomicDirectory.prototype.create
+    const create = vi
+      .spyOn(AtomicDirectory.prototype, 'create')
+      .mockImplementationOnce(async function (this: AtomicDirectory, path, data) {
+        await realCreate.call(this, path, data)
+        throw new Error('killed')
+      })
+    try {
+      await expect(store.createStatusList(small)).rejects.toThrow('killed')
+    } finally {
+      create.mockRestore()
+    }
+    const reader = new FileStatusListStore({ directory })
+    expect((await reader.getStatusList(small.id))?.allocated).toBe(0)
+    expect((await reader.allocateStatusIndexes(small.id, 64)).length).toBe(64)
+  })
+})
