@@ -261,7 +261,14 @@ export class FileStatusListStore implements StatusListStore {
     file.format = FORMAT
     file.taken = b64u(taken)
     await this.#files.replace(path, serialize(file))
-    if (loaded.journal.size > 0) await emptyJournal(journalPathOf(path))
+    if (loaded.journal.size === 0) return
+    try {
+      await emptyJournal(journalPathOf(path))
+    } catch {
+      // The change is durable (the list file holds it and the journal's records): failing here
+      // would report a made status change as not made. Records left behind replay idempotently,
+      // and the next fold empties the journal again.
+    }
   }
 
   /** Loads the list under its lock and runs `change` (which writes what it changes). */

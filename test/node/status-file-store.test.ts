@@ -476,3 +476,30 @@ describe('FileStatusListStore journal: a list made again', () => {
     expect((await reader.allocateStatusIndexes(small.id, 64)).length).toBe(64)
   })
 })
+
+describe('FileStatusListStore journal: a fold whose journal cannot be emptied', () => {
+  it('a status change is reported as made once the list file holding it is durable, even if emptying the journal then fails', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 64 })
+    await store.createStatusList(def)
+    const block = await store.allocateStatusIndexes(def.id, 3)
+    const { open } = await import('node:fs/promises')
+    const probe = await open(join(directory, `${keyFileStem(def.id)}.status-list.json`), 'r')
+    const handlePrototype = Object.getPrototypeOf(probe) as { truncate: () => Promise<void> }
+    await probe.close()
+    const truncateFails = vi
+      .spyOn(handlePrototype, 'truncate')
+      .mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }))
+    try {
+      expect((await store.setStatus(def.id, block[0] as number, 1)).changed).toBe(true)
+    } finally {
+      truncateFails.mockRestore()
+    }
+    expect(await store.readStatuses(def.id)).toEqual({ version: 1, statuses: [[block[0], 1]] })
+    // The journal's records, left behind, are in the list file: replaying them changes nothing.
+    expect((await store.getStatusList(def.id))?.allocated).toBe(3)
+    const rest = await store.allocateStatusIndexes(def.id, 61)
+    expect(new Set([...block, ...rest]).size).toBe(64)
+  })
+})
