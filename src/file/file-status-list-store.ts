@@ -416,7 +416,8 @@ interface Loaded {
 // with the checksum the first CHECKSUM_BYTES of SHA-256(list id (UTF-8) | count | indexes): a record
 // cut short by a crash, or zeros a file system shows in place of data never written, fail it. Only
 // the last record can be cut short (the next append first truncates the journal to its whole
-// records), so a bad record with more bytes after it than any record holds is damage, not a crash.
+// records, and a failed append cuts itself off), so a bad record followed by a whole one, or by more
+// bytes than any record holds, is damage, not a crash: store_corrupt.
 
 /** The path of the journal of the list file at `listPath`. */
 function journalPathOf(listPath: string): string {
