@@ -503,3 +503,26 @@ describe('FileStatusListStore journal: a fold whose journal cannot be emptied', 
     expect(new Set([...block, ...rest]).size).toBe(64)
   })
 })
+
+describe('FileStatusListStore journal: a fold killed before it emptied the journal', () => {
+  it('the records left are in the list file already: not counted twice, none handed out again', async () => {
+    const directory = await freshDir()
+    const store = new FileStatusListStore({ directory })
+    const def = definition({ size: 64 })
+    await store.createStatusList(def)
+    const taken = [
+      ...(await store.allocateStatusIndexes(def.id, 5)),
+      ...(await store.allocateStatusIndexes(def.id, 4)),
+    ]
+    const path = join(directory, `${keyFileStem(def.id)}.status-list.journal`)
+    const records = await readFile(path)
+    expect(records.length).toBe(2 * 4 + 9 * 4 + 2 * 8)
+    await store.setStatus(def.id, taken[0] as number, 1) // folds, empties the journal
+    await writeFile(path, records) // as if killed between the rename and the truncation
+    const reader = new FileStatusListStore({ directory })
+    expect((await reader.getStatusList(def.id))?.allocated).toBe(9)
+    const rest = await reader.allocateStatusIndexes(def.id, 64)
+    expect(rest.length).toBe(55)
+    expect(new Set([...taken, ...rest]).size).toBe(64)
+  })
+})
