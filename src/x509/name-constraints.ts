@@ -115,23 +115,46 @@ function readNameRdns(nameDer: Uint8Array, what: string): NameAttribute[][] {
       const [type, value] = derChildren(attribute, 0x30, what) as [DerNode?, DerNode?]
       if (type?.tag !== 0x06 || value === undefined)
         throw new CredsignError('certificate_invalid', `${what}: a bad AttributeTypeAndValue`)
-      return { type: oidString(type.value), text: directoryText(value), encoded: value.encoded }
+      return {
+        type: oidString(type.value),
+        text: directoryText(value, what),
+        encoded: value.encoded,
+      }
     }),
   )
 }
 
-/** The text of a DirectoryString (or IA5String) value; undefined for other types. */
-function directoryText(value: DerNode): string | undefined {
+/**
+ * UTF-8 as it is: an invalid sequence throws (a non-fatal decoder makes each one U+FFFD, so names
+ * of other bytes would compare equal), and a leading BOM stays a character.
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/**
+ * The text of a DirectoryString (or IA5String) value; undefined for other types. Each reading is
+ * one-to-one, so two values compare equal only when their bytes mean the same text: a UTF8String
+ * that is not UTF-8 is `certificate_invalid` (OpenSSL cannot decode such a Name, its canonical form
+ * needs the UTF-8), and the one-byte types are read byte by byte, as OpenSSL reads them, so a
+ * PrintableString's bytes C3 A9 are "Ã©", not the UTF8String "é".
+ */
+function directoryText(value: DerNode, what: string): string | undefined {
   switch (value.tag) {
     case 0x0c: // UTF8String
+      try {
+        return strictUtf8.decode(value.value)
+      } catch (cause) {
+        throw new CredsignError('certificate_invalid', `${what}: a UTF8String that is not UTF-8`, {
+          cause,
+        })
+      }
     case 0x12: // NumericString
     case 0x13: // PrintableString
     case 0x16: // IA5String
     case 0x1a: // VisibleString
-      return new TextDecoder().decode(value.value)
     case 0x14: {
-      // TeletexString, read as ISO 8859-1 (as OpenSSL does). A loop, not fromCharCode(...bytes):
-      // spreading a long value overflows the stack (a RangeError, not a CredsignError).
+      // TeletexString, read as ISO 8859-1 (as OpenSSL does), and the types of ASCII subsets: a
+      // byte over 0x7F is not theirs, and OpenSSL reads it as ISO 8859-1 too. A loop, not
+      // fromCharCode(...bytes): spreading a long value overflows the stack (a RangeError).
       let text = ''
       for (const byte of value.value) text += String.fromCharCode(byte)
       return text
@@ -301,9 +324,10 @@ function matches(
 /**
  * DirectoryName (RFC 5280 sections 4.2.1.10 and 7.1): the name's first RDNs are the constraint's,
  * RDN by RDN, each with the same attributes. Values of string types compare with surrounding spaces
- * trimmed, inner runs of spaces as one, and case ignored: ASCII case for a permitted subtree (as
- * OpenSSL, so credsign permits no name OpenSSL refuses), any case for an excluded one (so a name
- * spelled in other case stays excluded). Other values compare by their DER.
+ * trimmed, inner runs of spaces as one, and case ignored: ASCII spaces and case for a permitted
+ * subtree (as OpenSSL, so credsign permits no name OpenSSL refuses), any Unicode space and case for
+ * an excluded one (so a name spelled in other case or spacing stays excluded). Other values compare
+ * by their DER.
  */
 function directoryNameWithin(
   nameDer: Uint8Array,
@@ -327,11 +351,13 @@ function directoryNameWithin(
   if (constraint.length > name.length) return false
   const key = (attribute: NameAttribute): string => {
     if (attribute.text === undefined) return `${attribute.type}#${toHex(attribute.encoded)}`
-    const spaced = attribute.text.trim().replace(/\s+/g, ' ')
     const folded =
       kind === 'excluded'
-        ? spaced.toLowerCase()
-        : spaced.replace(/[A-Z]/g, (letter) => letter.toLowerCase())
+        ? attribute.text.trim().replace(/\s+/g, ' ').toLowerCase()
+        : attribute.text
+            .replace(ASCII_SPACE_AT_ENDS, '')
+            .replace(ASCII_SPACES, ' ')
+            .replace(/[A-Z]/g, (letter) => letter.toLowerCase())
     return `${attribute.type}=${folded}`
   }
   return constraint.every((rdn, i) => {
@@ -339,6 +365,10 @@ function directoryNameWithin(
     return rdn.length === other.length && rdn.every((attribute) => other.includes(key(attribute)))
   })
 }
+
+/** OpenSSL's isspace (asn1_string_canon): String.trim() and \s also take U+00A0, U+3000 and more. */
+const ASCII_SPACE_AT_ENDS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g
+const ASCII_SPACES = /[ \t\n\v\f\r]+/g
 
 /** One view per constraint's bytes, so {@link nameRdns} reads each constraint once. */
 const constraintViews = new WeakMap<ArrayBuffer, Uint8Array>()

@@ -3,6 +3,7 @@
 // 2020). Go's crypto/x509 and the browsers refuse them; `openssl verify` still accepts one, so
 // credsign is stricter than openssl here. The chains are made by the openssl CLI.
 import { execFileSync } from 'node:child_process'
+import { sign } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -150,5 +151,200 @@ describe('trust anchors are read once per TrustAnchors', () => {
     const second = await x509.keyFromX5c([good.x5c], anchors.certificates, Date.now())
     expect(second.cached).toBe(false)
     expect(second.anchor.der).toEqual(first.anchor.der)
+  })
+})
+
+describe('directoryName constraints compare what the name’s bytes say, not a lossy decoding', () => {
+  // pkijs checks the union of every CA's subtrees, so a chain whose second CA permits the forged
+  // name's own bytes passes pkijs; only credsign's per-CA check stands for the first CA's rule.
+  const CA_KU = 'keyUsage=critical,keyCertSign,cRLSign'
+  const UTF8 = 0x0c
+  const PRINTABLE = 0x13
+
+  /** A DER TLV, short or long length form. */
+  function tlv(tag: number, contents: Buffer): Buffer {
+    const n = contents.length
+    const length =
+      n < 0x80
+        ? Buffer.from([n])
+        : n < 0x100
+          ? Buffer.from([0x81, n])
+          : Buffer.from([0x82, n >> 8, n & 0xff])
+    return Buffer.concat([Buffer.from([tag]), length, contents])
+  }
+
+  /** The [offset of contents, end] of the TLV at `at`. */
+  function span(der: Buffer, at: number): [number, number] {
+    const first = der[at + 1] as number
+    if (first < 0x80) return [at + 2, at + 2 + first]
+    const count = first & 0x7f
+    let length = 0
+    for (let i = 0; i < count; i++) length = length * 256 + (der[at + 2 + i] as number)
+    return [at + 2 + count, at + 2 + count + length]
+  }
+
+  /** A string of a Name: tag, length, bytes. */
+  const string = (tag: number, bytes: Buffer): Buffer => tlv(tag, bytes)
+
+  /**
+   * `certificate` with every occurrence of each `[from, to]` (same length) in its TBS replaced,
+   * signed again by `issuer`'s key: names openssl will not write.
+   */
+  function patched(certificate: MadeCert, issuer: MadeCert, swaps: [Buffer, Buffer][]): MadeCert {
+    const der = Buffer.from(certificate.x5c, 'base64')
+    const [body] = span(der, 0)
+    const [, tbsEnd] = span(der, body)
+    const [, algorithmEnd] = span(der, tbsEnd)
+    const tbs = Buffer.from(der.subarray(body, tbsEnd))
+    for (const [from, to] of swaps) {
+      expect(to.length).toBe(from.length)
+      let at = tbs.indexOf(from)
+      expect(at).toBeGreaterThan(0)
+      for (; at >= 0; at = tbs.indexOf(from, at + 1)) to.copy(tbs, at)
+    }
+    const signature = sign('sha256', tbs, issuer.keyPem)
+    const x5c = tlv(
+      0x30,
+      Buffer.concat([
+        tbs,
+        der.subarray(tbsEnd, algorithmEnd),
+        tlv(0x03, Buffer.concat([Buffer.from([0]), signature])),
+      ]),
+    ).toString('base64')
+    return {
+      ...certificate,
+      x5c,
+      pem: `-----BEGIN CERTIFICATE-----\n${x5c}\n-----END CERTIFICATE-----\n`,
+    }
+  }
+
+  /** NameConstraints permitting the directoryName O=<organization> (a DER string). */
+  function permittedOrganization(organization: Buffer): string {
+    // AttributeTypeAndValue { id-at-organizationName (2.5.4.10), organization }
+    const attribute = tlv(0x30, Buffer.concat([Buffer.from('060355040a', 'hex'), organization]))
+    const name = tlv(0x30, tlv(0x31, attribute))
+    const nameConstraints = tlv(0x30, tlv(0xa0, tlv(0x30, tlv(0xa4, name))))
+    return `nameConstraints=critical,DER:${nameConstraints.toString('hex')}`
+  }
+
+  /** `openssl verify`'s verdict on [leaf, ...intermediates]: 'OK' or its error output. */
+  function opensslOn([leaf, ...intermediates]: MadeCert[]): string {
+    writeFileSync(join(maker.dir, 'anchor.pem'), root.pem)
+    writeFileSync(join(maker.dir, 'nc-untrusted.pem'), intermediates.map((c) => c.pem).join(''))
+    writeFileSync(join(maker.dir, 'nc-leaf.pem'), (leaf as MadeCert).pem)
+    try {
+      openssl(['verify', '-CAfile', 'anchor.pem', '-untrusted', 'nc-untrusted.pem', 'nc-leaf.pem'])
+      return 'OK'
+    } catch (error) {
+      return String((error as { stderr?: Buffer }).stderr ?? error)
+    }
+  }
+
+  async function codeOfChain(chain: MadeCert[]): Promise<string> {
+    const x509 = await loadX509()
+    try {
+      await x509.keyFromX5c(
+        chain.map((certificate) => certificate.x5c),
+        [root.pem],
+        Date.now(),
+      )
+      return 'resolved'
+    } catch (error) {
+      return (error as { code?: string }).code ?? String(error)
+    }
+  }
+
+  /**
+   * Root → first (permits O=`firstRule`) → second (subject O=`secondName`, permits O=`secondRule`)
+   * → leaf (subject O=`leafName`). Names are DER strings, written over placeholders.
+   */
+  function chainOf(
+    label: string,
+    firstRule: Buffer,
+    secondName: Buffer,
+    secondRule: Buffer,
+    leafName: Buffer,
+  ): MadeCert[] {
+    const placeholder = (text: string): Buffer => string(UTF8, Buffer.from(text))
+    // A UTF8String placeholder as long as the name that replaces it (names under 128 bytes).
+    const placeholderOf = (prefix: string, name: Buffer): string =>
+      prefix.padEnd(name.length - 2, 'x')
+    const secondPlaceholder = placeholderOf('second-', secondName)
+    const leafPlaceholder = placeholderOf('leaf-', leafName)
+    const first = maker.intermediate(`${label}-first`, root, [
+      'basicConstraints=critical,CA:TRUE,pathlen:1',
+      CA_KU,
+      permittedOrganization(firstRule),
+    ])
+    const secondMade = maker.issue(`${label}-second`, `/O=${secondPlaceholder}/CN=second`, first, [
+      'basicConstraints=critical,CA:TRUE,pathlen:0',
+      CA_KU,
+      permittedOrganization(secondRule),
+    ])
+    const leafMade = maker.issue(
+      `${label}-leaf`,
+      `/O=${leafPlaceholder}`,
+      secondMade,
+      LEAF_EXTENSIONS,
+    )
+    const swapSecond: [Buffer, Buffer] = [placeholder(secondPlaceholder), secondName]
+    const second = patched(secondMade, first, [swapSecond])
+    const leaf = patched(leafMade, secondMade, [
+      swapSecond,
+      [placeholder(leafPlaceholder), leafName],
+    ])
+    return [leaf, second, first]
+  }
+
+  const utf8 = (text: string): Buffer => string(UTF8, Buffer.from(text))
+  const bytesOf = (tag: number, ...parts: (string | number[])[]): Buffer =>
+    string(
+      tag,
+      Buffer.concat(
+        parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))),
+      ),
+    )
+
+  it('control: the same chain with the names as written validates, in openssl too', async () => {
+    const name = utf8('credsign goodé')
+    const chain = chainOf(
+      'nc-control',
+      name,
+      name,
+      name,
+      bytesOf(UTF8, 'credsign good', [0xc3, 0xa9]),
+    )
+    expect(opensslOn(chain)).toBe('OK')
+    expect(await codeOfChain(chain)).toBe('resolved')
+  })
+
+  it('a UTF8String that is not UTF-8 is refused, not read as U+FFFD (openssl cannot parse it)', async () => {
+    // The first CA permits O="credsign goo\uFFFD" (EF BF BD); the leaf's O is "credsign goo"
+    // then the byte 0xFF, which a non-fatal UTF-8 decoder reads as that same U+FFFD.
+    const replacement = bytesOf(UTF8, 'credsign goo', [0xef, 0xbf, 0xbd])
+    const invalid = bytesOf(UTF8, 'credsign goo', [0xff])
+    const chain = chainOf('nc-utf8', replacement, replacement, invalid, invalid)
+    expect(opensslOn(chain)).not.toBe('OK')
+    expect(await codeOfChain(chain)).toBe('certificate_invalid')
+  })
+
+  it('a PrintableString is read byte by byte (as openssl does), not as UTF-8', async () => {
+    // The first CA permits O=UTF8String "credsign goodé" (C3 A9); the leaf's O is a PrintableString
+    // of those bytes, which openssl reads as "credsign goodÃ©": outside the first CA's subtree.
+    const accented = bytesOf(UTF8, 'credsign good', [0xc3, 0xa9])
+    const printable = bytesOf(PRINTABLE, 'credsign good', [0xc3, 0xa9])
+    const chain = chainOf('nc-printable', accented, accented, printable, printable)
+    expect(opensslOn(chain)).toMatch(/subtree violation/)
+    expect(await codeOfChain(chain)).toBe('certificate_name_constraints')
+  })
+
+  it('a permitted subtree trims ASCII spaces only, as OpenSSL: an ideographic space stays', async () => {
+    // The first CA permits O="credsign good"; the leaf's O ends in U+3000, which String.trim()
+    // removes and OpenSSL's canonical form keeps.
+    const plain = utf8('credsign good')
+    const spaced = utf8('credsign good\u3000')
+    const chain = chainOf('nc-space', plain, plain, spaced, spaced)
+    expect(opensslOn(chain)).toMatch(/subtree violation/)
+    expect(await codeOfChain(chain)).toBe('certificate_name_constraints')
   })
 })
