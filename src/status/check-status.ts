@@ -741,12 +741,13 @@ async function verifyBitstringList(
       )
     }
   }
-  const notBefore = latest(
-    latest(dateOf(credential.validFrom), secondsOf(claims.nbf)),
-    chain?.validFrom,
-  )
   // A Data Integrity list is valid only while its proofs are (section 3.2 step 4: all of them
-  // verify): not past the earliest proof `expires` either, for the cache and for every check.
+  // verify): not before the latest proof `created` nor past the earliest proof `expires` either,
+  // for the cache and for every check (a joiner's or a later caller's `now` is not the loader's).
+  const notBefore = latest(
+    latest(latest(dateOf(credential.validFrom), secondsOf(claims.nbf)), chain?.validFrom),
+    proofsCreated(credential.proof),
+  )
   const notAfter = earliest(
     earliest(
       earliest(dateOf(credential.validUntil ?? credential.expirationDate), secondsOf(claims.exp)),
@@ -891,6 +892,14 @@ async function verifyTokenList(
     ttlMs: ttl === undefined ? undefined : (ttl as number) * 1000,
     usedHandlers: false,
   }
+}
+
+/** The latest `created` of a list credential's Data Integrity proofs, in epoch milliseconds. */
+function proofsCreated(proof: unknown): number | undefined {
+  let last: number | undefined
+  if (proof === undefined) return last
+  for (const one of asList(proof)) if (isJsonObject(one)) last = latest(last, dateOf(one.created))
+  return last
 }
 
 /** The earliest `expires` of a list credential's Data Integrity proofs, in epoch milliseconds. */

@@ -556,6 +556,50 @@ describe('W3C Bitstring Status List: credsign against @digitalbazaar/vc-bitstrin
     ).toEqual(['status_list_expired'])
     expect(await check()).toEqual(['status_list_expired'])
   })
+
+  it('a cached Data Integrity list is not used before the created of its proof', async () => {
+    // The twin of expires: a proof created after `now` does not verify (VC Data Integrity
+    // section 4.3), so a check as of an earlier time (a past `now`, or a caller joining a load
+    // started for a later one) must not be answered from the list a later check cached.
+    const t0 = Date.now()
+    const unsigned = listCredential(didOf(issuer))
+    ;(unsigned.credentialSubject as Json).ttl = 3_600_000
+    const list = await new DataIntegritySigner(issuer, {
+      cryptosuite: 'eddsa-rdfc-2022',
+      created: new Date(t0),
+    }).sign(unsigned)
+    const statusLists = createStatusListResolver({
+      fetch: async () =>
+        new Response(JSON.stringify(list), { headers: { 'content-type': 'application/vc' } }),
+      clock: () => t0,
+    })
+    const credential = (await new DataIntegritySigner(issuer, {
+      cryptosuite: 'eddsa-rdfc-2022',
+      created: new Date(t0 - 3_600_000),
+    }).sign({
+      '@context': [V2],
+      type: ['VerifiableCredential'],
+      issuer: didOf(issuer),
+      credentialSubject: { id: 'did:example:alice' },
+      credentialStatus: entryAt('4'),
+    })) as Json
+    const handlers = [dataIntegrityHandler()]
+    const before = new Date(t0 - 61_000 - 60_000) // before created, beyond the clock tolerance
+    const check = async (now: Date) =>
+      codes(await verify(credential, { handlers, statusLists, now }))
+    // A verifier without the cached copy refuses it as of `before`.
+    expect(
+      codes(
+        await verify(credential, {
+          handlers,
+          statusLists: createStatusListResolver({ lists: { [LIST_URL]: list } }),
+          now: before,
+        }),
+      ),
+    ).toEqual(['status_list_expired'])
+    expect(await check(new Date(t0 + 1_000))).toEqual([])
+    expect(await check(before)).toEqual(['status_list_expired'])
+  })
 })
 
 // ---------------------------------------------------------------------------------------------
