@@ -631,6 +631,38 @@ describe('every failure has its code', () => {
     }
   })
 
+  // The same on the templated path (a document of a shape canonicalized before): its shape walk
+  // took any object of Object.prototype for a plain object, so a boxed primitive given that
+  // prototype (JSON writes `new Number(5)` so as null) was hashed as the empty object `{}` that had
+  // been signed, where the uncached path refuses it.
+  it('an rdfc proof over {} does not verify a boxed value in its place, templated or not', async () => {
+    const s = await didSigner('Ed25519')
+    const did = s.id.slice(0, s.id.indexOf('#'))
+    const signedAs = {
+      ...CREDENTIAL,
+      issuer: did,
+      credentialSubject: { ...CREDENTIAL.credentialSubject, alumniOf: {} },
+    }
+    const secured = await new DataIntegritySigner(s, { cryptosuite: 'eddsa-rdfc-2022' }).sign(
+      signedAs,
+    )
+    // Twice: the second is canonicalized from the template the first built.
+    expect((await verify(secured, { handlers })).verified).toBe(true)
+    const hits = rdfcCacheStats().hits
+    expect((await verify(secured, { handlers })).verified).toBe(true)
+    expect(rdfcCacheStats().hits).toBeGreaterThan(hits)
+    for (const boxed of [new Number(5), new String('x'), new Boolean(false), new Date(0)]) {
+      const value: unknown = Object.setPrototypeOf(boxed, Object.prototype)
+      const given = {
+        ...secured,
+        credentialSubject: { ...secured.credentialSubject, alumniOf: value },
+      }
+      const result = await verify(given, { handlers })
+      expect(result.verified, JSON.stringify(value)).toBe(false)
+      expect(codes(result), JSON.stringify(value)).toEqual(['invalid_argument'])
+    }
+  })
+
   // RDFC-1.0 hashes the UTF-8 of the canonical N-Quads, and UTF-8 (TextEncoder) writes a lone
   // surrogate, which is no Unicode scalar value, as U+FFFD: "A\uD800B", "A\uDC00B" and "A\uFFFDB"
   // hashed alike, so a credential signed with U+FFFD verified with a lone surrogate in its place (and

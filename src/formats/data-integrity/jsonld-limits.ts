@@ -275,9 +275,19 @@ const objectToString = Object.prototype.toString
  * array: what JSON.parse makes. jsonld expands anything else by its string form (a Date as
  * Date.prototype.toString, a Map as "[object Map]", a function as its source), which is not what
  * the document's JSON says, so a proof over that string would vouch for a value JSON writes
- * differently or not at all. The same rule as canonicalizeJson's for the jcs suites.
+ * differently or not at all. The same rule as canonicalizeJson's for the jcs suites, and the
+ * templated RDFC path's (rdfc-template.ts), which hashes a document without this module's walk.
+ *
+ * @example
+ *
+ * ```ts
+ * isPlainContainer({ a: 1 }) // true
+ * isPlainContainer(Object.setPrototypeOf(new Number(5), Object.prototype)) // false
+ * ```
+ *
+ * @internal
  */
-function isPlainContainer(value: object): boolean {
+export function isPlainContainer(value: object): boolean {
   const prototype: unknown = Object.getPrototypeOf(value)
   if (Array.isArray(value)) return prototype === arrayPrototype
   return (

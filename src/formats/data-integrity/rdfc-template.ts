@@ -61,6 +61,7 @@ import { CredsignError } from '../../errors/credsign-error.js'
 import { Lru } from '../../util/lru.js'
 import { toHex } from '../../util/bytes.js'
 import { canonizeDataset, toDataset } from './jsonld.js'
+import { isPlainContainer } from './jsonld-limits.js'
 import { explainJsonLdError } from './jsonld-errors.js'
 import type { RdfQuad, RdfTerm } from './jsonld.js'
 import type { DocumentLoader, JsonLdDocument } from './types.js'
@@ -147,6 +148,10 @@ function encode(
     case 'object': {
       if (value === null) return 'n'
       if (depth > MAX_DEPTH) throw UNSUPPORTED
+      // Not JSON data (a class instance, a Date, a boxed primitive even with Object.prototype,
+      // which JSON writes as its value and this walk would take for `{}`): the uncached path
+      // refuses it with checkDocumentLimits' reason.
+      if (!isPlainContainer(value)) throw UNSUPPORTED
       if (Array.isArray(value)) {
         let out = '['
         for (let i = 0; i < value.length; i++) {
@@ -156,8 +161,6 @@ function encode(
         }
         return `${out}]`
       }
-      const prototype = Object.getPrototypeOf(value) as unknown
-      if (prototype !== Object.prototype && prototype !== null) throw UNSUPPORTED
       let out = '{'
       const record = value as Record<string, unknown>
       for (const key of Object.keys(record)) {
