@@ -655,7 +655,7 @@ describe('every failure has its code', () => {
       const value: unknown = Object.setPrototypeOf(boxed, Object.prototype)
       const given = {
         ...secured,
-        credentialSubject: { ...secured.credentialSubject, alumniOf: value },
+        credentialSubject: { ...signedAs.credentialSubject, alumniOf: value },
       }
       const result = await verify(given, { handlers })
       expect(result.verified, JSON.stringify(value)).toBe(false)
