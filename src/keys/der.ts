@@ -43,6 +43,7 @@ export const DER_TAG = {
   NULL: 0x05,
   OID: 0x06,
   SEQUENCE: 0x30,
+  SET: 0x31,
 } as const
 
 function malformed(what: string): CredsignError {

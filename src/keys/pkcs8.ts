@@ -147,9 +147,9 @@ function encodeRsaPrivateKey(rsa: RsaPrivateParts): Uint8Array {
  * present), and two-prime RSA keys under rsaEncryption (`RSA-PSS` in the result, usable with every
  * RSA algorithm) or id-RSASSA-PSS (whose parameters, if any, must name one of PS256, PS384, PS512:
  * one SHA-2 hash for message and MGF1, salt length at most the hash length; see `rsaRestriction`).
- * Version 1 (OneAsymmetricKey) with an embedded public key is accepted when that key matches.
- * Structural problems are `invalid_key`; other key types, curves and RSA sizes are
- * `unsupported_algorithm`. Does not modify `der`.
+ * Version 1 (OneAsymmetricKey) with an embedded public key is accepted when that key matches;
+ * attributes are skipped once they parse as DER Attributes. Structural problems are `invalid_key`;
+ * other key types, curves and RSA sizes are `unsupported_algorithm`. Does not modify `der`.
  *
  * @example
  *
@@ -171,8 +171,13 @@ export async function parsePkcs8(der: Uint8Array): Promise<ParsedPkcs8> {
   if (algorithmId.tag !== DER_TAG.SEQUENCE || privateKey.tag !== DER_TAG.OCTET_STRING)
     throw malformed('unexpected element')
   let index = 3
-  // [0] IMPLICIT attributes: carried by some encoders, meaningless for signing; skipped.
-  if (top[index]?.tag === 0xa0) index++
+  // [0] IMPLICIT attributes: carried by some encoders, meaningless for signing; skipped once they
+  // parse as attributes, so that no byte of a key goes unread (OpenSSL refuses malformed ones too).
+  const attributes = top[index]
+  if (attributes?.tag === 0xa0) {
+    checkAttributes(attributes)
+    index++
+  }
   let embeddedPublicKey: Uint8Array | undefined
   if (top[index]?.tag === 0x81) {
     if (version !== 1) throw malformed('public key in a version 0 structure')
@@ -228,6 +233,20 @@ export async function parsePkcs8(der: Uint8Array): Promise<ParsedPkcs8> {
   } catch (error) {
     wipePrivateKeyParts(key)
     throw error
+  }
+}
+
+/**
+ * Throws `invalid_key` unless `element` holds RFC 5958 Attributes: DER Attribute SEQUENCEs, each an
+ * OBJECT IDENTIFIER and a SET of values (whose contents are not interpreted).
+ */
+function checkAttributes(element: DerElement): void {
+  for (const attribute of readDerChildren(element)) {
+    const fields = attribute.tag === DER_TAG.SEQUENCE ? readDerChildren(attribute) : []
+    const [type, values] = fields
+    if (fields.length !== 2 || type?.tag !== DER_TAG.OID || values?.tag !== DER_TAG.SET)
+      throw malformed('bad attributes')
+    readDerChildren(values)
   }
 }
 

@@ -140,8 +140,10 @@ export async function parsePrivateKeyDer(
  * (SEC1) or `RSA PRIVATE KEY` (PKCS#1); other blocks next to it (OpenSSL's `EC PARAMETERS`, the
  * certificates of a TLS-style bundle) are skipped. `ENCRYPTED PRIVATE KEY` and OpenSSL's legacy
  * encrypted PEM are `encrypted_key_unsupported`; no private key (only a public key or a
- * certificate) or two private keys are `invalid_key`. `only` restricts the accepted format. A PEM
- * string cannot be wiped from memory (a JavaScript limitation); the decoded bytes are.
+ * certificate) or two private keys are `invalid_key` (every `… PRIVATE KEY` block counts, one in a
+ * format credsign does not read, such as `DSA PRIVATE KEY`, too). `only` restricts the accepted
+ * format. A PEM string cannot be wiped from memory (a JavaScript limitation); the decoded bytes
+ * are.
  *
  * @example
  *
@@ -159,17 +161,23 @@ export async function parsePrivateKeyPem(
   const blocks = decodePem(pem)
   try {
     if (blocks.some((block) => block.label === 'ENCRYPTED PRIVATE KEY')) throw encrypted()
-    // Blocks that travel with a key (EC PARAMETERS, a certificate chain in a TLS-style bundle) are skipped.
-    const keys = blocks.filter((block) => Object.hasOwn(PEM_LABELS, block.label))
+    // Blocks that travel with a key (EC PARAMETERS, a certificate chain in a TLS-style bundle) are
+    // skipped. Every "… PRIVATE KEY" block counts as a private key, read or not: OpenSSL reads a
+    // DSA PRIVATE KEY (any "<algorithm> PRIVATE KEY") first, and skipping it would import another
+    // key than the one other tools see in the same text.
+    const privateBlocks = blocks.filter(
+      (block) => block.label === 'PRIVATE KEY' || block.label.endsWith(' PRIVATE KEY'),
+    )
+    if (privateBlocks.length > 1)
+      throw new CredsignError(
+        'invalid_key',
+        `expected one private key in the PEM text, found ${privateBlocks.length}`,
+      )
+    const keys = privateBlocks.filter((block) => Object.hasOwn(PEM_LABELS, block.label))
     if (keys.length === 0) {
       const labels = blocks.map((block) => JSON.stringify(block.label.slice(0, 40))).join(', ')
       throw new CredsignError('invalid_key', `no private key in the PEM text (found ${labels})`)
     }
-    if (keys.length > 1)
-      throw new CredsignError(
-        'invalid_key',
-        `expected one private key in the PEM text, found ${keys.length}`,
-      )
     const block = keys[0] as (typeof keys)[number]
     const format = PEM_LABELS[block.label] as PrivateKeyFormat
     if (only !== undefined && format !== only)
