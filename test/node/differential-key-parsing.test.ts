@@ -15,6 +15,9 @@
  * OpenSSL reads the first; PKCS#8 attributes were skipped unread, so any bytes there passed.
  */
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -673,6 +676,54 @@ describe('PEM: labels, several blocks, layout', () => {
     expect(credsign).toEqual(expected)
     expectNodeAgrees(credsign, () => nodePem(text, 'public'))
   })
+
+  it('texts of several blocks: whenever credsign reads a key, node reads the same key', async () => {
+    // The blocks a key file may hold: the key, its public key and certificate, OpenSSL's EC
+    // PARAMETERS, and private keys credsign reads or does not (DSA, X25519, OpenSSH).
+    const directory = mkdtempSync(join(tmpdir(), 'credsign-keys-'))
+    let certificate: string
+    try {
+      writeFileSync(join(directory, 'a.pem'), pem(a.privateKey, 'pkcs8'))
+      certificate = execFileSync('openssl', [
+        'req',
+        '-x509',
+        '-key',
+        join(directory, 'a.pem'),
+        '-subj',
+        '/CN=a',
+        '-days',
+        '1',
+      ]).toString()
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
+    const ecParameters = execFileSync('openssl', ['ecparam', '-name', 'prime256v1']).toString()
+    const pool = [
+      pem(a.privateKey, 'pkcs8'),
+      pem(b.privateKey, 'sec1'),
+      pem(a.publicKey, 'spki'),
+      certificate,
+      ecParameters,
+      dsaTraditional,
+      dsaPkcs8,
+      pem(generateKeyPairSync('x25519').privateKey, 'pkcs8'),
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n',
+    ]
+    let read = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(pool.length - 1), { minLength: 1, maxLength: 4 }),
+        async (picks) => {
+          const text = picks.map((i) => pool[i]).join('')
+          const credsign = await oursPrivate({ pem: text })
+          if (credsign !== 'refused') read++
+          expectNodeAgrees(credsign, () => nodePem(text, 'private'))
+        },
+      ),
+      { numRuns: 300 },
+    )
+    expect(read).toBeGreaterThan(10)
+  }, 60_000)
 
   it('spec-valid, node stricter: RFC 7468 lax layout (indented lines, CR line ends) reads the same key', () => {
     // RFC 7468 section 3 (laxtextualmsg) allows whitespace around the lines and CR as a line end;
