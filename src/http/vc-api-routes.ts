@@ -261,20 +261,30 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
         }
         throw error
       }
-      // Without an expected purpose the handler's default applies per document: authentication for a
-      // presentation, assertionMethod for a credential, including the credentials inside a presentation.
+      // The handler's default purpose applies per document: authentication for a presentation,
+      // assertionMethod for a credential, including the credentials inside a presentation. An
+      // expected purpose is the request document's only (see purposeOfDocument).
       const purpose = body.options?.expectedProofPurpose
+      const allowInlineContexts = context.options.dataIntegrity?.allowInlineContexts === true
+      const byDefault = await dataIntegrity(undefined, allowInlineContexts)
+      const input = verifyInputOf(shape)
       const verifyOptions: VerifyOptions = {
         ...context.options.verify,
         resolver: verifierResolver(context.options),
         handlers: [
-          await dataIntegrity(purpose, context.options.dataIntegrity?.allowInlineContexts === true),
+          purpose === undefined
+            ? byDefault
+            : purposeOfDocument(
+                input,
+                await dataIntegrity(purpose, allowInlineContexts),
+                byDefault,
+              ),
         ],
         ...(body.options?.challenge === undefined ? {} : { nonce: body.options.challenge }),
         ...(body.options?.domain === undefined ? {} : { audience: body.options.domain }),
         now: context.now,
       }
-      const result = await verify(verifyInputOf(shape), verifyOptions)
+      const result = await verify(input, verifyOptions)
       if (!result.verified) {
         const errors: ProblemDetail[] =
           result.errors.length > 0
@@ -359,6 +369,34 @@ export async function dataIntegrity(
   })
   purposeHandlers.set(cacheKey, handler) // at most twelve: the relationships the schema allows (and none), inline contexts on or off
   return handler
+}
+
+/**
+ * The Data Integrity handler of one verify request with `options.expectedProofPurpose`: the purpose
+ * is expected of the request's document only. Every other document verified along the way (the
+ * credentials of a presentation, a status list credential) keeps its default purpose
+ * (assertionMethod for a credential), as `verify()` with the server's options has it: a caller
+ * expecting `authentication` of a presentation did not ask to accept credentials whose proofs are
+ * for authentication, which their issuers' keys never asserted (VC-API issue 111: the options of a
+ * presentation are not its credentials'). `verify()` hands an object to its handler as given, so
+ * the request's document is recognised by identity; a string input never is (its Data Integrity
+ * documents are embedded ones).
+ */
+function purposeOfDocument(
+  document: unknown,
+  withPurpose: FormatHandler,
+  byDefault: FormatHandler,
+): FormatHandler {
+  return {
+    name: byDefault.name,
+    detect: (input) => byDefault.detect(input),
+    verify: (input, options, context) =>
+      (input === document && typeof document === 'object' ? withPurpose : byDefault).verify(
+        input,
+        options,
+        context,
+      ),
+  }
 }
 
 const resolvers = new WeakMap<HandlerOptions, KeyResolver>()
