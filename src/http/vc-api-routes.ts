@@ -302,7 +302,7 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
           [{ code: refusal(kind, '').code, message: problem }],
           checksForClient(result),
         )
-      return json(summary(result), 200)
+      return json(summary(result, kind, body.options ?? {}), 200)
     },
   }
 }
@@ -335,14 +335,61 @@ function checksForClient(result: VerificationResult): VerificationResult['checks
   )
 }
 
-function summary(result: VerificationResult): Record<string, unknown> {
+/**
+ * The 200 answer. `checks` names the checks that passed: a check that did not pass without failing
+ * the verification (a status not checked, as without `verify.statusLists`; a related resource that
+ * could not be loaded), the document's own or one of a presentation's credentials', is a warning,
+ * never a check performed. A presentation's answer names the challenge and domain it was checked
+ * against, and warns of each the request left out (nothing then ties the presentation to this
+ * exchange, or to this verifier).
+ */
+function summary(
+  result: VerificationResult,
+  kind: VerifyRouteKind,
+  requested: { challenge?: string; domain?: string },
+): Record<string, unknown> {
+  const warnings = notPassed(result)
+  if (kind === 'presentation') {
+    if (requested.challenge === undefined)
+      warnings.push({ name: 'nonce', detail: 'not checked: the request has no options.challenge' })
+    if (requested.domain === undefined)
+      warnings.push({ name: 'audience', detail: 'not checked: the request has no options.domain' })
+  }
   return {
     verified: true,
     format: result.format,
-    checks: result.checks.map((c) => c.name),
-    warnings: [],
+    checks: result.checks.filter((c) => c.passed).map((c) => c.name),
+    ...(kind === 'presentation' && requested.challenge !== undefined
+      ? { challenge: requested.challenge }
+      : {}),
+    ...(kind === 'presentation' && requested.domain !== undefined
+      ? { domain: requested.domain }
+      : {}),
+    warnings,
     errors: [],
   }
+}
+
+/** A warning of a 200 answer: a check that did not pass, and whose credential it was. */
+interface Warning {
+  name: string
+  path?: string
+  detail?: string
+}
+
+/** The checks of a verified result that did not pass, a presentation's credentials' included. */
+function notPassed(result: VerificationResult, path?: string): Warning[] {
+  const own = clientChecks(result)
+    .checks.filter((c) => !c.passed)
+    .map(({ name, detail }) => ({
+      name,
+      ...(path === undefined ? {} : { path }),
+      ...(detail === undefined ? {} : { detail }),
+    }))
+  const embedded = (result.credentials ?? []).flatMap((credential, index) =>
+    notPassed(credential, `${path === undefined ? '' : `${path}.`}verifiableCredential[${index}]`),
+  )
+  return [...own, ...embedded]
 }
 
 // A chunk that cannot be loaded is `crypto_unavailable` (a 500 problem), retried by the next request.

@@ -345,3 +345,58 @@ describe('a hostile request body is never verified more loosely than verify() wo
     })
   }
 })
+
+describe('a 200 names only the checks that passed; what was not checked is a warning', () => {
+  const withStatus = (): Json =>
+    credential({
+      credentialStatus: {
+        id: 'https://status.example/lists/1#5',
+        type: 'BitstringStatusListEntry',
+        statusPurpose: 'revocation',
+        statusListIndex: '5',
+        statusListCredential: 'https://status.example/lists/1',
+      },
+    })
+
+  it('a credential whose status was not checked (no verify.statusLists): no status check, a status_unchecked warning', async () => {
+    const signed = await new DataIntegritySigner(signer).sign(withStatus())
+    const reply = await post('/credentials/verify', { verifiableCredential: signed })
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200)
+    expect(reply.body.checks).not.toContain('status_unchecked')
+    expect(reply.body.checks).toEqual(expect.arrayContaining(['signature', 'validity']))
+    expect(reply.body.warnings).toEqual([{ name: 'status_unchecked' }])
+  })
+
+  it('a presentation: its credential’s unchecked status is a warning with its path; the challenge and domain it was checked against are named', async () => {
+    const inner = await new DataIntegritySigner(signer).sign(withStatus())
+    const vp = await new DataIntegritySigner(signer).sign(presentation([inner]), {
+      challenge: 'c-4',
+      domain: VERIFIER,
+    })
+    const reply = await post('/presentations/verify', {
+      verifiablePresentation: vp,
+      options: { challenge: 'c-4', domain: VERIFIER },
+    })
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200)
+    expect(reply.body).toMatchObject({ challenge: 'c-4', domain: VERIFIER })
+    expect(reply.body.checks).toEqual(expect.arrayContaining(['nonce', 'audience']))
+    expect(reply.body.warnings).toEqual([
+      { name: 'status_unchecked', path: 'verifiableCredential[0]' },
+    ])
+  })
+
+  it('a presentation verified without options.challenge or options.domain: each is a warning, not silence', async () => {
+    const vp = await new DataIntegritySigner(signer).sign(presentation([]), {
+      challenge: 'c-5',
+      domain: VERIFIER,
+    })
+    const reply = await post('/presentations/verify', { verifiablePresentation: vp })
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200)
+    expect(reply.body.checks).not.toContain('nonce')
+    expect(reply.body).not.toHaveProperty('challenge')
+    expect(reply.body.warnings).toEqual([
+      { name: 'nonce', detail: 'not checked: the request has no options.challenge' },
+      { name: 'audience', detail: 'not checked: the request has no options.domain' },
+    ])
+  })
+})
