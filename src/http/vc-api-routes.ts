@@ -302,6 +302,12 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
           [{ code: refusal(kind, '').code, message: problem }],
           checksForClient(result),
         )
+      const skipped = requestedButNotChecked(body.options?.checks ?? [], result)
+      if (skipped !== undefined)
+        return verificationProblem(
+          [{ code: 'status_unchecked', message: skipped }],
+          checksForClient(result),
+        )
       return json(summary(result, kind, body.options ?? {}), 200)
     },
   }
@@ -368,6 +374,25 @@ function summary(
     warnings,
     errors: [],
   }
+}
+
+/** The VC-API check names that ask for the status of a credential (and of a presentation's). */
+const STATUS_CHECK_NAMES = new Set(['status', 'credentialStatus'])
+
+/**
+ * Why a verified result lacks a check the request's `options.checks` asked for, or `undefined`. The
+ * VC-API's `checks` are the checks to perform: every check runs whatever the list says, but a
+ * status asked for and not checked (no `verify.statusLists`, or a mechanism credsign does not
+ * check) must not be answered "verified", as if it had been.
+ */
+function requestedButNotChecked(
+  requested: readonly string[],
+  result: VerificationResult,
+): string | undefined {
+  if (!requested.some((name) => STATUS_CHECK_NAMES.has(name))) return undefined
+  const unchecked = notPassed(result).find((warning) => warning.name === 'status_unchecked')
+  if (unchecked === undefined) return undefined
+  return `options.checks asks for the status, and the status of ${unchecked.path ?? 'the credential'} was not checked (this server has no status list source, or does not check its mechanism)`
 }
 
 /** A warning of a 200 answer: a check that did not pass, and whose credential it was. */

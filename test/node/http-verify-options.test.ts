@@ -400,3 +400,54 @@ describe('a 200 names only the checks that passed; what was not checked is a war
     ])
   })
 })
+
+describe('options.checks asking for the status: never a 200 with the status unchecked', () => {
+  const withStatus = (): Json =>
+    credential({
+      credentialStatus: {
+        id: 'https://status.example/lists/2#7',
+        type: 'BitstringStatusListEntry',
+        statusPurpose: 'revocation',
+        statusListIndex: '7',
+        statusListCredential: 'https://status.example/lists/2',
+      },
+    })
+
+  it('a credential with a status, on a server without verify.statusLists: 422 status_unchecked', async () => {
+    const signed = await new DataIntegritySigner(signer).sign(withStatus())
+    const reply = await post('/credentials/verify', {
+      verifiableCredential: signed,
+      options: { checks: ['proof', 'status'] },
+    })
+    expect(reply.status, JSON.stringify(reply.body)).toBe(422)
+    expect(reply.body).toMatchObject({ code: 'status_unchecked', verified: false })
+  })
+
+  it('a presentation whose credential has a status: 422 status_unchecked, naming the credential', async () => {
+    const inner = await new DataIntegritySigner(signer).sign(withStatus())
+    const vp = await new DataIntegritySigner(signer).sign(presentation([inner]), {
+      challenge: 'c-6',
+    })
+    const reply = await post('/presentations/verify', {
+      verifiablePresentation: vp,
+      options: { challenge: 'c-6', checks: ['credentialStatus'] },
+    })
+    expect(reply.status, JSON.stringify(reply.body)).toBe(422)
+    expect(reply.body.code).toBe('status_unchecked')
+    expect(reply.body.detail).toContain('verifiableCredential[0]')
+  })
+
+  it('without "status" in options.checks, or for a credential without a status, still 200 (control)', async () => {
+    const signed = await new DataIntegritySigner(signer).sign(withStatus())
+    const proofOnly = await post('/credentials/verify', {
+      verifiableCredential: signed,
+      options: { checks: ['proof'] },
+    })
+    expect(proofOnly.status, JSON.stringify(proofOnly.body)).toBe(200)
+    const statusless = await post('/credentials/verify', {
+      verifiableCredential: await new DataIntegritySigner(signer).sign(credential()),
+      options: { checks: ['proof', 'status'] },
+    })
+    expect(statusless.status, JSON.stringify(statusless.body)).toBe(200)
+  })
+})
