@@ -308,7 +308,10 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
           [{ code: 'status_unchecked', message: skipped }],
           checksForClient(result),
         )
-      return json(summary(result, kind, body.options ?? {}), 200)
+      return json(
+        summary(result, kind, body.options ?? {}, context.options.verify?.checkValidity === false),
+        200,
+      )
     },
   }
 }
@@ -345,16 +348,24 @@ function checksForClient(result: VerificationResult): VerificationResult['checks
  * The 200 answer. `checks` names the checks that passed: a check that did not pass without failing
  * the verification (a status not checked, as without `verify.statusLists`; a related resource that
  * could not be loaded), the document's own or one of a presentation's credentials', is a warning,
- * never a check performed. A presentation's answer names the challenge and domain it was checked
- * against, and warns of each the request left out (nothing then ties the presentation to this
- * exchange, or to this verifier).
+ * never a check performed; so is the validity period when the server does not check it. A
+ * presentation's answer names the challenge and domain it was checked against, and warns of each
+ * the request left out (nothing then ties the presentation to this exchange, or to this verifier).
  */
 function summary(
   result: VerificationResult,
   kind: VerifyRouteKind,
   requested: { challenge?: string; domain?: string },
+  validityUnchecked: boolean,
 ): Record<string, unknown> {
   const warnings = notPassed(result)
+  // `verify.checkValidity: false` records the validity check as passed, "not checked": no date was
+  // compared, so it is no check performed (for any credential of a presentation either).
+  if (validityUnchecked)
+    warnings.push({
+      name: 'validity',
+      detail: 'not checked: this server verifies with checkValidity: false',
+    })
   if (kind === 'presentation') {
     if (requested.challenge === undefined)
       warnings.push({ name: 'nonce', detail: 'not checked: the request has no options.challenge' })
@@ -364,7 +375,9 @@ function summary(
   return {
     verified: true,
     format: result.format,
-    checks: result.checks.filter((c) => c.passed).map((c) => c.name),
+    checks: result.checks
+      .filter((c) => c.passed && !(validityUnchecked && c.name === 'validity'))
+      .map((c) => c.name),
     ...(kind === 'presentation' && requested.challenge !== undefined
       ? { challenge: requested.challenge }
       : {}),

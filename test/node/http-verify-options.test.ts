@@ -451,3 +451,31 @@ describe('options.checks asking for the status: never a 200 with the status unch
     expect(statusless.status, JSON.stringify(statusless.body)).toBe(200)
   })
 })
+
+describe('a server verifying with checkValidity: false does not report a validity check', () => {
+  const lenient = createHandler({
+    vault,
+    auth: { disabled: true },
+    verify: { checkValidity: false },
+  })
+
+  it('an expired credential: 200 as configured, validity a warning and not among the checks', async () => {
+    const signed = await new DataIntegritySigner(signer).sign(
+      credential({ validUntil: '2020-01-01T00:00:00Z' }),
+    )
+    const response = await lenient(
+      new Request('http://localhost/credentials/verify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ verifiableCredential: signed }),
+      }),
+    )
+    const body = (await response.json()) as Json
+    expect(response.status, JSON.stringify(body)).toBe(200)
+    expect(body.checks).toEqual(expect.arrayContaining(['signature']))
+    expect(body.checks).not.toContain('validity')
+    expect(body.warnings).toEqual([
+      { name: 'validity', detail: 'not checked: this server verifies with checkValidity: false' },
+    ])
+  })
+})
