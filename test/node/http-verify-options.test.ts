@@ -11,11 +11,14 @@ import {
 import { createHandler } from '../../src/http/index.js'
 import {
   asDidSigner,
+  createStatusListResolver,
   envelopeCredential,
   JwtVcSigner,
   JwtVpSigner,
   KeyVault,
+  MemoryStatusListStore,
   MemoryStore,
+  StatusLists,
   verify,
   type Signer,
 } from '../../src/index.js'
@@ -477,5 +480,53 @@ describe('a server verifying with checkValidity: false does not report a validit
     expect(body.warnings).toEqual([
       { name: 'validity', detail: 'not checked: this server verifies with checkValidity: false' },
     ])
+  })
+})
+
+describe('a /credentials/verify expected purpose is not its status list’s', () => {
+  const LIST_URL = 'https://issuer.example/status-lists/purpose'
+
+  /** A handler whose status source holds the list signed for `listPurpose`, and an entry of it. */
+  async function serverWithList(listPurpose: string) {
+    const lists = new StatusLists({ store: new MemoryStatusListStore(), signer })
+    await lists.createList({ id: 'l', kind: 'bitstring', purpose: 'revocation', url: LIST_URL })
+    const allocation = await lists.allocate('l')
+    if (allocation.kind !== 'bitstring') throw new Error('a bitstring entry')
+    const listCredential = await new DataIntegritySigner(signer).sign(
+      await lists.statusListCredential('l'),
+      { proofPurpose: listPurpose },
+    )
+    const server = createHandler({
+      vault,
+      auth: { disabled: true },
+      verify: { statusLists: createStatusListResolver({ lists: { [LIST_URL]: listCredential } }) },
+    })
+    const signed = await new DataIntegritySigner(signer).sign(
+      credential({ credentialStatus: allocation.credentialStatus }),
+      { proofPurpose: 'authentication' },
+    )
+    const response = await server(
+      new Request('http://localhost/credentials/verify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          verifiableCredential: signed,
+          options: { expectedProofPurpose: 'authentication' },
+        }),
+      }),
+    )
+    return { status: response.status, body: (await response.json()) as Json }
+  }
+
+  it('a status list whose proof is for authentication does not vouch for the credential’s status', async () => {
+    const reply = await serverWithList('authentication')
+    expect(reply.status, JSON.stringify(reply.body)).toBe(422)
+    expect(JSON.stringify(reply.body)).toContain('proof_purpose_mismatch')
+  })
+
+  it('the list signed for assertionMethod checks the status of a credential expected for authentication (control)', async () => {
+    const reply = await serverWithList('assertionMethod')
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200)
+    expect(reply.body.checks).toContain('status')
   })
 })
