@@ -302,16 +302,10 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
           [{ code: refusal(kind, '').code, message: problem }],
           checksForClient(result),
         )
-      const skipped = requestedButNotChecked(body.options?.checks ?? [], result)
-      if (skipped !== undefined)
-        return verificationProblem(
-          [{ code: 'status_unchecked', message: skipped }],
-          checksForClient(result),
-        )
-      return json(
-        summary(result, kind, body.options ?? {}, context.options.verify?.checkValidity === false),
-        200,
-      )
+      const validityUnchecked = context.options.verify?.checkValidity === false
+      const skipped = requestedButNotChecked(body.options?.checks ?? [], result, validityUnchecked)
+      if (skipped !== undefined) return verificationProblem([skipped], checksForClient(result))
+      return json(summary(result, kind, body.options ?? {}, validityUnchecked), 200)
     },
   }
 }
@@ -391,21 +385,34 @@ function summary(
 
 /** The VC-API check names that ask for the status of a credential (and of a presentation's). */
 const STATUS_CHECK_NAMES = new Set(['status', 'credentialStatus'])
+/** The VC-API check names that ask for the validity period (`validFrom` / `validUntil`, `exp`). */
+const VALIDITY_CHECK_NAMES = new Set(['expiration', 'validity'])
 
 /**
  * Why a verified result lacks a check the request's `options.checks` asked for, or `undefined`. The
  * VC-API's `checks` are the checks to perform: every check runs whatever the list says, but a
- * status asked for and not checked (no `verify.statusLists`, or a mechanism credsign does not
- * check) must not be answered "verified", as if it had been.
+ * status or validity period asked for and not checked (no `verify.statusLists`, a mechanism
+ * credsign does not check, `verify.checkValidity: false`) must not be answered "verified", as if it
+ * had been.
  */
 function requestedButNotChecked(
   requested: readonly string[],
   result: VerificationResult,
-): string | undefined {
+  validityUnchecked: boolean,
+): ProblemDetail | undefined {
+  if (validityUnchecked && requested.some((name) => VALIDITY_CHECK_NAMES.has(name)))
+    return {
+      code: 'expectation_unchecked',
+      message:
+        'options.checks asks for the validity period, and this server verifies with checkValidity: false',
+    }
   if (!requested.some((name) => STATUS_CHECK_NAMES.has(name))) return undefined
   const unchecked = notPassed(result).find((warning) => warning.name === 'status_unchecked')
   if (unchecked === undefined) return undefined
-  return `options.checks asks for the status, and the status of ${unchecked.path ?? 'the credential'} was not checked (this server has no status list source, or does not check its mechanism)`
+  return {
+    code: 'status_unchecked',
+    message: `options.checks asks for the status, and the status of ${unchecked.path ?? 'the credential'} was not checked (this server has no status list source, or does not check its mechanism)`,
+  }
 }
 
 /** A warning of a 200 answer: a check that did not pass, and whose credential it was. */

@@ -462,6 +462,29 @@ describe('a server verifying with checkValidity: false does not report a validit
     verify: { checkValidity: false },
   })
 
+  const verifyWith = async (checks: string[]) => {
+    const signed = await new DataIntegritySigner(signer).sign(
+      credential({ validUntil: '2020-01-01T00:00:00Z' }),
+    )
+    const response = await lenient(
+      new Request('http://localhost/credentials/verify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ verifiableCredential: signed, options: { checks } }),
+      }),
+    )
+    return { status: response.status, body: (await response.json()) as Json }
+  }
+
+  it('options.checks asking for the validity period ("expiration", "validity"): 422 expectation_unchecked, not a 200', async () => {
+    for (const name of ['expiration', 'validity']) {
+      const reply = await verifyWith(['proof', name])
+      expect(reply.status, JSON.stringify(reply.body)).toBe(422)
+      expect(reply.body).toMatchObject({ code: 'expectation_unchecked', verified: false })
+    }
+    expect((await verifyWith(['proof'])).status).toBe(200) // as configured
+  })
+
   it('an expired credential: 200 as configured, validity a warning and not among the checks', async () => {
     const signed = await new DataIntegritySigner(signer).sign(
       credential({ validUntil: '2020-01-01T00:00:00Z' }),
