@@ -237,10 +237,17 @@ describe('a hostile request body is never verified more loosely than verify() wo
       code: 'invalid_request',
     },
     {
-      name: 'options.allowedContexts, resolver, trustAnchors, now (server options)',
+      name: 'server options in options: allowedContexts, resolver, trustAnchors, verifyEmbedded, now, clock tolerance',
       path: '/credentials/verify',
       text: async () =>
-        vc(await expired(), { allowedContexts: [], now: 0, clockToleranceSeconds: 1e12 }),
+        vc(await expired(), {
+          allowedContexts: [],
+          resolver: 'https://attacker.example/keys',
+          trustAnchors: ['MIIB'],
+          verifyEmbedded: false,
+          now: 0,
+          clockToleranceSeconds: 1e12,
+        }),
       status: 400,
       code: 'invalid_request',
     },
