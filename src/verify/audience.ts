@@ -16,10 +16,11 @@ import type { ResultBuilder } from './result-builder.js'
  * Where the verifier's identity comes from when it is not the caller's `audience` for this very
  * token: a credential inside a presentation (the presentation's audience, possibly undefined) or a
  * status list fetched during a status check (none: a list is the same for every verifier). A token
- * verified under one need not carry `aud`.
+ * verified under one need not carry `aud`. `nonce`: the presentation's, which a KB-JWT inside it
+ * must carry when there is one (the KB-JWT is the holder's proof for this exchange too).
  */
 export type VerifierAudienceSource =
-  | { from: 'presentation'; audience: string | undefined }
+  | { from: 'presentation'; audience: string | undefined; nonce: string | undefined }
   | { from: 'status list'; audience: undefined }
 
 /**
@@ -33,7 +34,7 @@ export type VerifierAudienceSource =
 export const VERIFIER_AUDIENCE: unique symbol = Symbol('credsign.verifierAudience')
 
 /** Options that may carry {@link VERIFIER_AUDIENCE}. @internal */
-export type AudienceOptions = Pick<VerifyOptions, 'audience'> & {
+export type AudienceOptions = Pick<VerifyOptions, 'audience' | 'nonce'> & {
   [VERIFIER_AUDIENCE]?: VerifierAudienceSource
 }
 
@@ -62,9 +63,25 @@ export function embeddedOptions(options: AudienceOptions): Partial<VerifyOptions
     audience: undefined,
     nonce: undefined,
     // A credential inside a credential inside a presentation (an envelope) keeps the identity.
-    [VERIFIER_AUDIENCE]: { from: 'presentation', audience: verifierAudienceOf(options).audience },
+    [VERIFIER_AUDIENCE]: {
+      from: 'presentation',
+      audience: verifierAudienceOf(options).audience,
+      nonce: expectedNonceOf(options),
+    },
   }
   return inner
+}
+
+/**
+ * The nonce a KB-JWT must carry: the caller's `nonce`, or inside a presentation the presentation's
+ * (a KB-JWT captured from an earlier exchange is otherwise accepted in a fresh presentation for as
+ * long as `keyBindingMaxAgeSeconds`, where `verify()` of the SD-JWT itself refuses it). Undefined:
+ * none is asked. @internal
+ */
+export function expectedNonceOf(options: AudienceOptions): string | undefined {
+  if (options.nonce !== undefined) return options.nonce
+  const source = options[VERIFIER_AUDIENCE]
+  return source?.from === 'presentation' ? source.nonce : undefined
 }
 
 /** The identity a status list is verified under: none, so a list with `aud` fails. @internal */

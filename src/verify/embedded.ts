@@ -3,7 +3,7 @@
 // and nested presentations are bounded by verify()'s depth limit. The presentation's own audience
 // and nonce are not the credentials' (a credential need not be addressed): they are cleared for the
 // inner calls, but the audience stays the verifier's identity, which an `aud` a credential carries
-// must name (src/verify/audience.ts).
+// must name, and the nonce the one a KB-JWT inside must carry (src/verify/audience.ts).
 import type { ErrorCode } from '../errors/credsign-error.js'
 import { CredsignError } from '../errors/credsign-error.js'
 import type {

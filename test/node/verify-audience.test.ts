@@ -275,7 +275,7 @@ describe('credentials inside a presentation: checked against the presentation au
       vp(
         [
           envelopeCredential(
-            await presentSdJwt(bound, { holder, audience: kbAudience, nonce: 'kb-n' }),
+            await presentSdJwt(bound, { holder, audience: kbAudience, nonce: 'n' }),
             'application/dc+sd-jwt',
           ),
         ],
@@ -285,6 +285,37 @@ describe('credentials inside a presentation: checked against the presentation au
     const refused = await verify(await inside(OTHER), { audience: VERIFIER, nonce: 'n' })
     expect(codes(refused)).toEqual(['embedded_credential_invalid'])
     expect(codes(refused.credentials?.[0] as VerificationResult)).toEqual(['audience_mismatch'])
+  })
+
+  it('an SD-JWT+KB inside a presentation verified with a nonce: its KB-JWT must carry that nonce (else one captured within keyBindingMaxAgeSeconds is replayed in a fresh presentation, as verify(sdJwt, { audience, nonce }) refuses)', async () => {
+    const bound = await new SdJwtVcSigner(issuer).issue(
+      { given_name: 'Erika' },
+      { vct: VCT, holder: holder.publicJwk },
+    )
+    // Made by the holder for the verifier's earlier request (nonce n-1), seen by an attacker.
+    const captured = await presentSdJwt(bound, { holder, audience: VERIFIER, nonce: 'n-1' })
+    expect(codes(await verify(captured, { audience: VERIFIER, nonce: 'n-2' }))).toEqual([
+      'nonce_mismatch',
+    ])
+    // The attacker's own presentation, answering the verifier's fresh nonce n-2.
+    const attacker = await didSigner('Ed25519')
+    const replayed = await new JwtVpSigner(attacker).sign(
+      presentationV2({
+        verifiableCredential: [envelopeCredential(captured, 'application/dc+sd-jwt')],
+      }),
+      { audience: VERIFIER, nonce: 'n-2' },
+    )
+    const refused = await verify(replayed, { audience: VERIFIER, nonce: 'n-2' })
+    expect(codes(refused)).toEqual(['embedded_credential_invalid'])
+    expect(codes(refused.credentials?.[0] as VerificationResult)).toEqual(['nonce_mismatch'])
+    // A presentation verified without a nonce asks the KB-JWT for none, as verify(sdJwt) without one.
+    const unasked = await new JwtVpSigner(holder).sign(
+      presentationV2({
+        verifiableCredential: [envelopeCredential(captured, 'application/dc+sd-jwt')],
+      }),
+      { audience: VERIFIER },
+    )
+    expectVerified(await verify(unasked, { audience: VERIFIER }))
   })
 
   it('a Data Integrity presentation (domain) carrying an addressed vc+jwt: the same rule, the domain being the audience', async () => {

@@ -12,7 +12,12 @@ import { sdDigest } from './hash.js'
 import { defaultResolver } from '../../resolve/default-resolver.js'
 import type { SplitSdJwt } from './serialization.js'
 import type { SdHashAlgorithm, SdJwtVerifyOptions } from './types.js'
-import { audienceProblem, verifierAudienceOf, type AudienceOptions } from '../../verify/audience.js'
+import {
+  audienceProblem,
+  expectedNonceOf,
+  verifierAudienceOf,
+  type AudienceOptions,
+} from '../../verify/audience.js'
 
 /**
  * The `typ` of an SD-JWT Key Binding JWT (RFC 9901 section 4.3). Not credsign's `kb-cert+jwt`
@@ -136,8 +141,15 @@ export async function verifyKbJwt(
   // checked against the presentation's audience).
   const audience = audienceProblem(claims.aud, verifierAudienceOf(policy), 'the KB-JWT')
   if (audience !== undefined) throw new CredsignError('audience_mismatch', audience)
-  if (policy.nonce !== undefined && claims.nonce !== policy.nonce)
-    throw new CredsignError('nonce_mismatch', 'the KB-JWT nonce is not the expected one')
+  // The caller's nonce, or inside a presentation the presentation's (src/verify/audience.ts).
+  const nonce = expectedNonceOf(policy)
+  if (nonce !== undefined && claims.nonce !== nonce)
+    throw new CredsignError(
+      'nonce_mismatch',
+      policy.nonce === undefined
+        ? 'the KB-JWT nonce is not the nonce of the presentation it is in'
+        : 'the KB-JWT nonce is not the expected one',
+    )
   const maxAge = policy.keyBindingMaxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS
   checkJwtTimes(claims, {
     maxAgeSeconds: maxAge,
