@@ -8,6 +8,7 @@ import { verifySignature } from '../keys/verify-signature.js'
 import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
 import { keyAlgorithmOf, sameAlgorithm } from './algorithms.js'
 import { isPlainObject } from './json.js'
+import { signatureUseProblem } from './key-use.js'
 import { hasPrivateMembers, withoutPrivateMembers } from './private-jwk.js'
 import type { JoseHeader, JwsVerifyOptions } from './types.js'
 
@@ -215,19 +216,14 @@ function misfit(jwk: PublicJwk, alg: JwsAlgorithm): string | undefined {
   } catch {
     return 'is not a key type credsign verifies with'
   }
-  const {
-    use,
-    key_ops: ops,
-    alg: keyAlg,
-  } = jwk as { use?: unknown; key_ops?: unknown; alg?: unknown }
+  const keyAlg = (jwk as { alg?: unknown }).alg
   const needed = keyAlgorithmOf(alg)
   // An RSA JWK names no scheme: any RSA algorithm fits it unless its `alg` names another one (below).
   const fits = isRsaAlgorithm(needed) ? isRsaAlgorithm(keyAlgorithm) : keyAlgorithm === needed
   if (!fits)
     return `is ${isRsaAlgorithm(keyAlgorithm) ? 'an RSA' : `a ${keyAlgorithm}`} key, which cannot verify ${alg}`
-  if (use !== undefined && use !== 'sig') return 'is not a signature key (use)'
-  if (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify')))
-    return 'does not allow verify (key_ops)'
+  const useProblem = signatureUseProblem(jwk)
+  if (useProblem !== undefined) return useProblem
   if (keyAlg !== undefined && !(typeof keyAlg === 'string' && sameAlgorithm(keyAlg, alg)))
     return `is for another algorithm than ${alg}`
   return undefined

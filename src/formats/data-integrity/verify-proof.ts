@@ -1,6 +1,7 @@
 import { CredsignError } from '../../errors/credsign-error.js'
 import type { JwsAlgorithm, PublicJwk } from '../../keys/types.js'
 import { isJwsAlgorithm, keyAlgorithmOf } from '../../jose/algorithms.js'
+import { signatureUseProblem } from '../../jose/key-use.js'
 import { verifySignature } from '../../keys/verify-signature.js'
 import { resolveVerificationMethod } from '../../resolve/authorize.js'
 import type { KeyResolver, ResolvedKey } from '../../resolve/types.js'
@@ -26,19 +27,17 @@ const MAX_PROOF_VALUE_LENGTH = 200
 
 /**
  * `algorithm_not_allowed` when the key's JWK says it is not for verifying this suite's signatures:
- * `use` other than `sig`, `key_ops` without `verify`, or an `alg` that is not an algorithm of the
- * key (RFC 7517 sections 4.2 to 4.4). JOSE key selection refuses such keys before any signature is
- * checked; a Data Integrity proof names no JWS algorithm, so the key's own algorithm stands in for
- * it.
+ * `use` other than `sig`, `key_ops` without `verify` (`signatureUseProblem`, JOSE key selection's
+ * rule), or an `alg` that is not an algorithm of the key (RFC 7517 sections 4.2 to 4.4). A Data
+ * Integrity proof names no JWS algorithm, so the key's own algorithm stands in for it.
  */
 function checkPublishedUse(jwk: PublicJwk): void {
-  const { use, key_ops: ops, alg } = jwk as { use?: unknown; key_ops?: unknown; alg?: unknown }
+  const alg = (jwk as { alg?: unknown }).alg
   const refuse = (reason: string): never => {
     throw new CredsignError('algorithm_not_allowed', `the verification method's key ${reason}`)
   }
-  if (use !== undefined && use !== 'sig') refuse('is not a signature key (use)')
-  if (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify')))
-    refuse('does not allow verify (key_ops)')
+  const useProblem = signatureUseProblem(jwk)
+  if (useProblem !== undefined) refuse(useProblem)
   if (alg !== undefined && !(isJwsAlgorithm(alg) && keyAlgorithmOf(alg) === algorithmOf(jwk)))
     refuse(`is for ${JSON.stringify(String(alg).slice(0, 20))}, not for its own key type`)
 }
