@@ -8,6 +8,8 @@
 // presentation is processed by the same verifier, so the presentation's audience is the identity
 // its `aud` is checked against; but a credential need not be addressed at all (the presentation is
 // what binds the exchange to the verifier), so only a caller's own `audience` makes `aud` required.
+// A KB-JWT inside a presentation answers the presentation's nonce too (expectedNonceOf): it is the
+// holder's proof for this exchange, and one from an earlier exchange must not pass for it.
 import { asList } from '../credential/validate-shared.js'
 import type { VerifyOptions } from './types.js'
 import type { ResultBuilder } from './result-builder.js'
