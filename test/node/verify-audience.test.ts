@@ -162,6 +162,35 @@ describe('a credential with aud: one rule for every kind', () => {
   })
 })
 
+describe("an SD-JWT VC's aud cannot be made withholdable by credsign's issuer", () => {
+  it('SdJwtVcSigner refuses aud as a disclosable claim (whoever holds the SD-JWT could strip the address and present it to any verifier); its array elements stay disclosable, and withholding them all leaves aud [] (refused)', async () => {
+    const signer = new SdJwtVcSigner(issuer)
+    await expect(
+      signer.issue(
+        { given_name: 'Erika', aud: VERIFIER },
+        { vct: VCT, disclosureFrame: { _sd: ['aud'] } },
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_argument' })
+
+    const perVerifier = await signer.issue(
+      { given_name: 'Erika', aud: [VERIFIER, OTHER] },
+      { vct: VCT, disclosureFrame: { aud: { _sd: [0, 1] } } },
+    )
+    expectVerified(
+      await verify(await presentSdJwt(perVerifier, { disclose: { aud: { _sd: [0] } } }), {
+        audience: VERIFIER,
+      }),
+    )
+    const stripped = await presentSdJwt(perVerifier, { disclose: 'none' })
+    expect(codes(await verify(stripped))).toEqual(['audience_mismatch'])
+    // (Not addressed, so the audience asks for a KB-JWT too.)
+    expect(codes(await verify(stripped, { audience: VERIFIER }))).toEqual([
+      'audience_mismatch',
+      'key_binding_required',
+    ])
+  })
+})
+
 describe('the references on the same credentials', () => {
   it('did-jwt-vc refuses a VCDM 1.1 credential with aud and no audience, accepts it with the audience: credsign agrees', async () => {
     const addressed = await vcJwtV1(VERIFIER)

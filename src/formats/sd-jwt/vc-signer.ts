@@ -178,7 +178,11 @@ export class SdJwtVcSigner {
     })
     if (notBefore !== undefined && (typeof notBefore !== 'number' || !Number.isFinite(notBefore)))
       throw new CredsignError('invalid_argument', 'notBefore must be a NumericDate')
-    refuseDisclosable(issueOptions.disclosureFrame, NEVER_DISCLOSABLE)
+    // `aud` too: verify() holds every JWT to its `aud` (src/verify/audience.ts), and a disclosable
+    // `aud` is one whoever holds the SD-JWT can withhold, making an addressed credential good for
+    // any verifier (RFC 9901's security considerations count `aud` among such claims). Its array
+    // elements may still be disclosures: one per verifier, and withholding all of them leaves `[]`.
+    refuseDisclosable(issueOptions.disclosureFrame, [...NEVER_DISCLOSABLE, 'aud'])
 
     const payload: Record<string, unknown> = { iss }
     if (times.iat !== undefined) payload.iat = times.iat
