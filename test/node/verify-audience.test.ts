@@ -171,6 +171,16 @@ describe("an SD-JWT VC's aud cannot be made withholdable by credsign's issuer", 
         { vct: VCT, disclosureFrame: { _sd: ['aud'] } },
       ),
     ).rejects.toMatchObject({ code: 'invalid_argument' })
+    // The W3C variant too (a non-strict credential may carry aud).
+    await expect(
+      signer.signCredential(
+        { ...credentialV2(), aud: VERIFIER },
+        {
+          strict: false,
+          disclosureFrame: { _sd: ['aud'] },
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_argument' })
 
     const perVerifier = await signer.issue(
       { given_name: 'Erika', aud: [VERIFIER, OTHER] },

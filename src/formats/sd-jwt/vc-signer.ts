@@ -271,7 +271,8 @@ export class SdJwtVcSigner {
       ...(allowProperties === undefined ? {} : { allowProperties }),
     })
     await refuseMismatchedRelatedResourcesWhenNamed(document)
-    refuseDisclosable(issueOptions.disclosureFrame, ['@context', ...W3C_NEVER_DISCLOSABLE])
+    // `aud` as in issue(): withheld, an addressed credential would be good for any verifier.
+    refuseDisclosable(issueOptions.disclosureFrame, ['@context', ...W3C_NEVER_DISCLOSABLE, 'aud'])
     // The constructor's clock applies here too, as it does to issue() (it was ignored before).
     const clock = now ?? this.#defaults.now
     const times = timeClaims({
