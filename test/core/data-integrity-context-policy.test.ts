@@ -163,6 +163,45 @@ describe('context injection: the jcs suites', () => {
       expect(relaxed.errors[0]?.message).toMatch(/no proof signs/)
     })
 
+    // A proof set: the issuer's proof signs the document with its own, shorter @context, and a
+    // second proof by any other key signs the appended entries. Every proof verified and the
+    // issuer's bound the credential to the issuer, so the entries the issuer never signed passed
+    // for signed ("some proof signs the whole @context"). Each proof must sign all of it.
+    it(`${suite}: appended entries signed by another key's proof, next to the issuer's, are refused`, async () => {
+      const secured = await signed(suite, algorithm)
+      const attacker = await didSigner('Ed25519')
+      const appended: [string, unknown, typeof handlers][] = [
+        ['a bundled URL', EXAMPLES_V1, handlers],
+        ['an inline context', { note: `${EX}revoked` }, inlineHandlers],
+      ]
+      for (const [label, entry, hs] of appended) {
+        const tampered = { ...clone(secured), '@context': [...secured['@context'], entry] }
+        expect(codes(await verify(tampered, { handlers: hs })), label).toEqual([
+          'context_not_allowed',
+        ])
+        const attackSuites: CryptosuiteName[] =
+          typeof entry === 'string' ? ['eddsa-jcs-2022'] : ['eddsa-jcs-2022', 'eddsa-rdfc-2022']
+        for (const attackSuite of attackSuites) {
+          const doubled = await new DataIntegritySigner(attacker, {
+            cryptosuite: attackSuite,
+            allowIssuerMismatch: true,
+            allowInlineContexts: true,
+          }).sign(tampered)
+          expect(doubled.proof, label).toHaveLength(2)
+          const result = await verify(doubled, { handlers: hs })
+          expect(result.verified, `${label}, ${attackSuite}`).toBe(false)
+          expect(codes(result), `${label}, ${attackSuite}`).toEqual(['context_not_allowed'])
+          expect(result.errors[0]?.message).toMatch(/proof\[0\]/)
+        }
+      }
+      // A set whose proofs all sign the whole @context still verifies.
+      const both = await new DataIntegritySigner(attacker, {
+        cryptosuite: 'eddsa-jcs-2022',
+        allowIssuerMismatch: true,
+      }).sign(secured)
+      expect((await verify(both, { handlers })).errors).toEqual([])
+    })
+
     it(`${suite}: an appended context URL the proof does not sign is refused, even a bundled one`, async () => {
       const secured = await signed(suite, algorithm)
       const tampered = { ...clone(secured), '@context': [...secured['@context'], EXAMPLES_V1] }

@@ -272,13 +272,14 @@ function recordContexts(
 }
 
 /**
- * Refuses (`context_not_allowed`) a document whose `@context` was extended after every proof was
- * made. A proof with its own `@context` (the jcs suites) signs the document with that context: VC
- * Data Integrity lets the document's `@context` merely start with it, so entries appended later are
- * signed by nothing, yet change what the document's terms mean to a JSON-LD reader (an appended
- * context redefining `issuer`). Accepted when some proof signs the whole `@context`: one without
- * its own `@context` (the rdfc suites hash the document with all of it) or one whose `@context` is
- * the document's.
+ * Refuses (`context_not_allowed`) a document whose `@context` has entries some proof does not sign.
+ * A proof with its own `@context` (the jcs suites) signs the document with that context: VC Data
+ * Integrity lets the document's `@context` merely start with it, so entries appended later are not
+ * signed by that proof, yet change what the document's terms mean to a JSON-LD reader (an appended
+ * context redefining `issuer`). Every proof must sign all of it: one without its own `@context`
+ * (the rdfc suites hash the document with all of it) or one whose `@context` is the document's.
+ * "Some proof signs it" is not enough: in a proof set, a second proof by any key signs the appended
+ * entries while the issuer's proof, which binds the credential to the issuer, does not.
  *
  * @internal
  */
@@ -286,12 +287,15 @@ export function checkContextsSigned(
   document: JsonLdDocument,
   proofs: readonly JsonLdDocument[],
 ): void {
-  if (proofs.length === 0 || proofs.some((proof) => proof['@context'] === undefined)) return
   const documentContext = JSON.stringify(document['@context'] ?? null)
-  if (proofs.some((proof) => JSON.stringify(proof['@context']) === documentContext)) return
+  const unsigned = proofs.findIndex(
+    (proof) =>
+      proof['@context'] !== undefined && JSON.stringify(proof['@context']) !== documentContext,
+  )
+  if (unsigned === -1) return
   throw new CredsignError(
     'context_not_allowed',
-    "the document's @context has entries no proof signs (added after signing): they could change what its terms mean",
+    `the document's @context has entries ${proofs.length === 1 ? 'no proof signs' : `proof[${unsigned}] does not sign (its own @context is shorter)`} (added after signing): they could change what its terms mean`,
   )
 }
 

@@ -93,8 +93,8 @@ const PROOF_LIMIT = 64
  *
  * Before any proof, the context policy (VC Data Integrity "Validating Contexts"): every context URL
  * known to the document loader and in `allowedContexts` (when given), no inline context unless
- * `allowInlineContexts` (`context_not_allowed`), no context entries that no proof signs, and the
- * credential itself at the top level, not wrapped in `@graph` and the like
+ * `allowInlineContexts` (`context_not_allowed`), no context entries that some proof does not sign,
+ * and the credential itself at the top level, not wrapped in `@graph` and the like
  * (`jsonld_form_not_allowed`). A redefined protected term is `protected_term_redefinition`.
  *
  * Every proof of the document must verify (a proof set), and a proof chain must be whole: a
