@@ -15,6 +15,8 @@ import {
   dataIntegrityHandler,
   type CryptosuiteName,
 } from '../../src/formats/data-integrity/index.js'
+import { createProof } from '../../src/formats/data-integrity/create-proof.js'
+import { CRYPTOSUITES } from '../../src/formats/data-integrity/cryptosuites.js'
 import { clone, rejectionCode } from './di-helpers.js'
 import { didSigner } from './vc-helpers.js'
 
@@ -182,11 +184,16 @@ describe('context injection: the jcs suites', () => {
         const attackSuites: CryptosuiteName[] =
           typeof entry === 'string' ? ['eddsa-jcs-2022'] : ['eddsa-jcs-2022', 'eddsa-rdfc-2022']
         for (const attackSuite of attackSuites) {
-          const doubled = await new DataIntegritySigner(attacker, {
-            cryptosuite: attackSuite,
-            allowIssuerMismatch: true,
-            allowInlineContexts: true,
-          }).sign(tampered)
+          // Made as an attacker would, with any code (DataIntegritySigner refuses to, see below).
+          const { proof } = await createProof(
+            tampered,
+            [secured.proof],
+            CRYPTOSUITES[attackSuite],
+            attacker,
+            { verificationMethod: attacker.id, proofPurpose: 'assertionMethod' },
+            createDocumentLoader(),
+          )
+          const doubled = { ...tampered, proof: [secured.proof, proof] }
           expect(doubled.proof, label).toHaveLength(2)
           const result = await verify(doubled, { handlers: hs })
           expect(result.verified, `${label}, ${attackSuite}`).toBe(false)
@@ -200,6 +207,16 @@ describe('context injection: the jcs suites', () => {
         allowIssuerMismatch: true,
       }).sign(secured)
       expect((await verify(both, { handlers })).errors).toEqual([])
+      // Nor does the signer append its suite's context to a document whose jcs proof signs the
+      // @context as it is (it made documents that verification refuses).
+      expect(
+        await rejectionCode(
+          new DataIntegritySigner(attacker, {
+            cryptosuite: 'Ed25519Signature2020',
+            allowIssuerMismatch: true,
+          }).sign(secured),
+        ),
+      ).toBe('context_not_allowed')
     })
 
     it(`${suite}: an appended context URL the proof does not sign is refused, even a bundled one`, async () => {

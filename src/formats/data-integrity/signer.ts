@@ -10,7 +10,12 @@ import { refuseMismatchedRelatedResourcesWhenNamed } from '../../verify/related-
 import { validatePresentation } from '../../credential/validate-presentation.js'
 import { isAbsoluteUrl, isJsonObject, typesOf } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
-import { checkContextPolicy, checkDocumentForm, contextPolicyOf } from './context-policy.js'
+import {
+  checkContextPolicy,
+  checkContextsSigned,
+  checkDocumentForm,
+  contextPolicyOf,
+} from './context-policy.js'
 import { createProof, type NewProofOptions } from './create-proof.js'
 import { suiteForSigning } from './cryptosuites.js'
 import { offlineDocumentLoader } from './document-loader.js'
@@ -225,6 +230,19 @@ export class DataIntegritySigner {
     checkDocumentForm(copy)
     const existing = existingProofs(copy)
     addSuiteContext(copy, suite.proofType)
+    // An existing proof with its own @context (jcs) signs the document's @context as it is: a
+    // context added now is an entry it does not sign, which verification refuses.
+    if (existing.length > 0) {
+      try {
+        checkContextsSigned(copy, existing)
+      } catch (error) {
+        if (!CredsignError.is(error)) throw error
+        throw new CredsignError(
+          'context_not_allowed',
+          `${error.message}; a ${suite.proofType} proof needs its context in the document's @context before the first proof is made`,
+        )
+      }
+    }
     if (kind === 'credential') {
       bindParty(copy, this.#signer, {
         member: 'issuer',
