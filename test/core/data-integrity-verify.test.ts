@@ -739,6 +739,54 @@ describe('every failure has its code', () => {
     }
   })
 
+  // previousProof names a set of proofs (VC Data Integrity 1.0: "an unordered list" of ids, each
+  // identifying another proof). The same id twice put that proof into the hashed document twice, so
+  // a list of n copies of one short id made a chain proof hash n copies of the endorsed proof: a
+  // 260 kB document was 6 MB of JCS to hash, per proof, and verified. Each id at most once also
+  // bounds the list by the proof limit.
+  it('a previousProof naming the same proof twice', async () => {
+    await fresh()
+    const secured = await new DataIntegritySigner(signer).sign(CREDENTIAL, {
+      proofId: 'urn:uuid:a',
+    })
+    const first = secured.proof as Record<string, unknown>
+    expect((await verify(secured, { handlers })).errors).toEqual([])
+    for (const suite of ['eddsa-jcs-2022', 'eddsa-rdfc-2022'] as const) {
+      // Signed by hand: credsign's own proof creation now refuses the list.
+      const cryptosuite = CRYPTOSUITES[suite]
+      const options: Record<string, unknown> = {
+        type: 'DataIntegrityProof',
+        cryptosuite: suite,
+        verificationMethod: signer.id,
+        proofPurpose: 'assertionMethod',
+        previousProof: ['urn:uuid:a', 'urn:uuid:a'],
+      }
+      if (suite === 'eddsa-jcs-2022') options['@context'] = secured['@context']
+      const { proof: _unsigned, ...unsecured } = secured
+      const { hashData } = await proofHashData(
+        cryptosuite,
+        'Ed25519',
+        { ...unsecured, proof: [first, first] },
+        proofConfigOf(cryptosuite, options, secured['@context']),
+        createDocumentLoader(),
+      )
+      const proof = { ...options, proofValue: `z${b58(await signer.sign(hashData))}` }
+      const result = await verify({ ...secured, proof: [first, proof] }, { handlers })
+      expect(result.verified, suite).toBe(false)
+      expect(codes(result), suite).toEqual(['proof_invalid'])
+      expect(result.errors[0]?.message).toMatch(
+        /proof\[1\]: previousProof names "urn:uuid:a" twice/,
+      )
+    }
+    expect(
+      await rejectionCode(
+        new DataIntegritySigner(signer).sign(secured, {
+          previousProof: ['urn:uuid:a', 'urn:uuid:a'],
+        }),
+      ),
+    ).toBe('invalid_argument')
+  })
+
   it('a dangling previousProof, and a proof that endorses itself', async () => {
     const doc = await fresh()
     doc.proof = [

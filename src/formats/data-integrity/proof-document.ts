@@ -5,7 +5,12 @@ import { CredsignError } from '../../errors/credsign-error.js'
 import type { Cryptosuite } from './cryptosuites.js'
 import type { JsonLdDocument } from './types.js'
 
-/** The `id`s a proof's `previousProof` names (a string or an array of strings). @internal */
+/**
+ * The `id`s a proof's `previousProof` names (a string or an array of strings). Each at most once:
+ * the list names a set of proofs (VC Data Integrity 1.0, "an unordered list"), and a repeated id
+ * would put that proof into the hashed document again for every repetition (a few bytes of input
+ * for a whole proof to hash); unique ids are also bounded by the number of proofs. @internal
+ */
 export function previousProofIds(previousProof: unknown): string[] {
   if (previousProof === undefined) return []
   const ids = Array.isArray(previousProof) ? previousProof : [previousProof]
@@ -17,6 +22,15 @@ export function previousProofIds(previousProof: unknown): string[] {
       'proof_invalid',
       'previousProof must be a proof id or a non-empty array of proof ids',
     )
+  }
+  const seen = new Set<string>()
+  for (const id of ids) {
+    if (seen.has(id))
+      throw new CredsignError(
+        'proof_invalid',
+        `previousProof names ${JSON.stringify(id.slice(0, 120))} twice`,
+      )
+    seen.add(id)
   }
   return ids
 }

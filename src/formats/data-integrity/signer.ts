@@ -387,10 +387,13 @@ function newProofOptions(
     let ids: string[]
     try {
       ids = previousProofIds(opts.previousProof)
-    } catch {
+    } catch (error) {
+      // A caller's option: invalid_argument, with the reason (malformed, or an id named twice).
       throw new CredsignError(
         'invalid_argument',
-        'previousProof must be a proof id or a non-empty array of proof ids',
+        CredsignError.is(error)
+          ? error.message
+          : 'previousProof must be a proof id or a non-empty array of proof ids',
       )
     }
     out.previousProof = Array.isArray(opts.previousProof) ? [...ids] : (ids[0] as string)
