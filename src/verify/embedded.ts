@@ -14,7 +14,11 @@ import type {
 } from './types.js'
 import { embeddedOptions } from './audience.js'
 import { parseEnvelopedCredential } from '../credential/enveloped.js'
-import { ENVELOPE_MEDIA_TYPES } from './envelope-media-types.js'
+import {
+  ENVELOPE_MEDIA_TYPES,
+  envelopeSdJwtProblem,
+  envelopeSerializationProblem,
+} from './envelope-media-types.js'
 import { envelopeProblems } from '../credential/validate-presentation.js'
 import type { VcVersion } from '../credential/types.js'
 import { isJsonObject, typesOf } from '../credential/validate-shared.js'
@@ -92,6 +96,11 @@ export async function verifyEmbedded(
       )
       return { result, reason: result.errors[0]?.message ?? '' }
     }
+    const serializationProblem = envelopeSerializationProblem(content.mediaType, content.text)
+    if (serializationProblem !== undefined) {
+      const result = local('unknown', 'malformed', serializationProblem)
+      return { result, reason: `malformed: ${serializationProblem}` }
+    }
     return judged(await context.verify(content.text, inner), expected, content.mediaType)
   }
   return judged(await context.verify(entry, inner), CREDENTIAL_FORMATS)
@@ -117,6 +126,8 @@ function judged(
       reason: `expected ${what}, found ${result.presentation !== undefined ? `a ${result.format} presentation` : result.format}`,
     }
   }
+  const mislabelled = mediaType === undefined ? undefined : envelopeSdJwtProblem(mediaType, result)
+  if (mislabelled !== undefined) return { result, reason: mislabelled }
   // Data Integrity secures any JSON-LD document: one that is no credential (no VCDM context first,
   // no VerifiableCredential type) verifies as a plain document, without the issuer binding, data
   // model and validity checks a credential gets, so it must not count as one (VCDM 2.0:

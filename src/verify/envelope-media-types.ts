@@ -1,4 +1,5 @@
-import type { VerificationFormat } from './types.js'
+import { normalizeTyp } from '../jose/typ.js'
+import type { VerificationFormat, VerificationResult } from './types.js'
 
 /**
  * What each envelope media type may hold, by the format `verify()` reports for it. COSE
@@ -28,4 +29,53 @@ export const ENVELOPE_MEDIA_TYPES: Readonly<
     'application/vp+sd-jwt': ['sd-jwt'],
     'application/vp-ld+sd-jwt': ['sd-jwt'],
   },
+}
+
+const PART = '[A-Za-z0-9_-]+'
+/** RFC 7515 section 7.1: header, payload and signature, base64url, separated by periods. */
+const COMPACT_JWS = new RegExp(`^${PART}\\.${PART}\\.${PART}$`)
+/** RFC 9901 section 4: `<issuer JWT>~<disclosure>~…~[<KB-JWT>]`. */
+const COMPACT_SD_JWT = new RegExp(
+  `^${PART}\\.${PART}\\.${PART}~(?:${PART}~)*(?:${PART}\\.${PART}\\.${PART})?$`,
+)
+
+/**
+ * Why the text of an envelope's `data:` URL is not the serialization its media type registers, or
+ * undefined when it is. VC-JOSE-COSE section 7: `…+jwt` values are a compact JWS
+ * ("base64url-encoded values … separated by period"), `…+sd-jwt` values an SD-JWT (periods and
+ * tildes). Content of another shape (a JSON envelope, a JWS JSON serialization, whitespace around
+ * the token) would otherwise reach `verify()` as whatever it parses to, under a label that does not
+ * describe it.
+ *
+ * @internal
+ */
+export function envelopeSerializationProblem(mediaType: string, text: string): string | undefined {
+  const isSdJwt = mediaType.endsWith('+sd-jwt')
+  if ((isSdJwt ? COMPACT_SD_JWT : COMPACT_JWS).test(text)) return undefined
+  return `the data: URL of ${mediaType} must hold a compact ${isSdJwt ? 'SD-JWT' : 'JWS'} (VC-JOSE-COSE section 7), nothing else`
+}
+
+/**
+ * Why a verified SD-JWT is not the kind its envelope's media type names, or undefined when it is
+ * (or is no SD-JWT). `application/vc+sd-jwt` registers "a payload conforming to the Verifiable
+ * Credential Data Model" (VC-JOSE-COSE section 7): an SD-JWT VC (`dc+sd-jwt`, or `vc+sd-jwt`
+ * without `@context`) verifies without one, so it is refused under that label; and
+ * `application/dc+sd-jwt` names an SD-JWT VC, so a token typed otherwise is mislabelled.
+ *
+ * @internal
+ */
+export function envelopeSdJwtProblem(
+  mediaType: string,
+  result: VerificationResult,
+): string | undefined {
+  if (result.format !== 'sd-jwt') return undefined
+  if (mediaType === 'application/dc+sd-jwt') {
+    const typ = result.header?.typ
+    return typeof typ === 'string' && normalizeTyp(typ) === 'dc+sd-jwt'
+      ? undefined
+      : `an application/dc+sd-jwt envelope holds an SD-JWT typed ${JSON.stringify(typeof typ === 'string' ? typ.slice(0, 40) : typ)}, not dc+sd-jwt`
+  }
+  if (result.credential === undefined && result.presentation === undefined)
+    return `an ${mediaType} envelope holds an SD-JWT whose payload is no VCDM 2.0 credential (an SD-JWT VC is application/dc+sd-jwt)`
+  return undefined
 }

@@ -359,3 +359,160 @@ describe('the VCDM 2.0 suite enveloped presentation', () => {
     ])
   })
 })
+
+// VC-JOSE-COSE section 7 (IANA): `application/vc+jwt` (`vp+jwt`) values are a compact JWS ("a series
+// of base64url-encoded values … separated by period"), `application/vc+sd-jwt` an SD-JWT (periods
+// and tildes) "with a payload conforming to the Verifiable Credential Data Model". The content of a
+// `data:` URL is read as its media type says, or refused: never parsed as whatever it turns out to
+// be (a JSON envelope, a JWS JSON serialization) nor taken for a credential of another kind.
+describe('envelope content is what its media type registers', () => {
+  const presentationOf = async (entries: unknown[]): Promise<string> => {
+    const holder = await didSigner()
+    const { signJwt } = await import('../../src/jose/index.js')
+    return signJwt(
+      holder,
+      {
+        '@context': [V2],
+        type: ['VerifiablePresentation'],
+        holder: didOf(holder),
+        iss: didOf(holder),
+        verifiableCredential: entries,
+      },
+      { typ: 'vp+jwt' },
+    )
+  }
+  const withContent = (mediaType: string, text: string): Record<string, unknown> => ({
+    '@context': V2,
+    id: `data:${mediaType},${encodeURIComponent(text)}`,
+    type: 'EnvelopedVerifiableCredential',
+  })
+
+  async function notCompact(): Promise<[string, Record<string, unknown>][]> {
+    const vc = await signedCredential()
+    const [protectedHeader, payload, signature] = vc.split('.')
+    return [
+      [
+        'a JSON EnvelopedVerifiableCredential',
+        withContent('application/vc+jwt', JSON.stringify(envelopeCredential(vc))),
+      ],
+      [
+        'a flattened JWS JSON serialization',
+        withContent(
+          'application/vc+jwt',
+          JSON.stringify({ protected: protectedHeader, payload, signature }),
+        ),
+      ],
+      ['the JWT with whitespace around it', withContent('application/vc+jwt', ` ${vc}\n`)],
+      [
+        'a JSON envelope labelled application/jwt',
+        withContent('application/jwt', JSON.stringify(envelopeCredential(vc))),
+      ],
+    ]
+  }
+
+  it('refuses an EnvelopedVerifiableCredential whose data: URL does not hold a compact JWS, on its own and in a presentation', async () => {
+    for (const [name, envelope] of await notCompact()) {
+      const alone = await verify(envelope)
+      expect(codes(alone), name).toEqual(['malformed'])
+      expect(alone.errors[0]?.message, name).toMatch(/compact JWS/)
+      const inPresentation = await verify(await presentationOf([envelope]))
+      expect(codes(inPresentation), name).toEqual(['embedded_credential_invalid'])
+      expect(codes(inPresentation.credentials?.[0] as never), name).toEqual(['malformed'])
+    }
+  })
+
+  it('refuses an EnvelopedVerifiablePresentation whose data: URL holds a JSON envelope', async () => {
+    const holder = await didSigner()
+    const vp = await new JwtVpSigner(holder).sign({
+      '@context': [V2],
+      type: ['VerifiablePresentation'],
+    })
+    const inner = envelopePresentation(vp)
+    expect((await verify(inner)).errors).toEqual([])
+    const nested = {
+      ...inner,
+      id: `data:application/vp+jwt,${encodeURIComponent(JSON.stringify(inner))}`,
+    }
+    expect(codes(await verify(nested))).toEqual(['malformed'])
+  })
+
+  it('still reads a base64 data: URL and percent-encoded characters of a compact JWS', async () => {
+    const vc = await signedCredential()
+    const base64 = { ...envelopeCredential(vc), id: `data:application/vc+jwt;base64,${btoa(vc)}` }
+    expect((await verify(base64)).errors).toEqual([])
+    const escaped = {
+      ...envelopeCredential(vc),
+      id: `data:application/vc+jwt,${vc.replace(/\./g, '%2E')}`,
+    }
+    expect((await verify(escaped)).errors).toEqual([])
+    expect((await verify(await presentationOf([base64, escaped]))).errors).toEqual([])
+  })
+
+  async function sdJwts(): Promise<{ w3c: string; sdJwtVc: string; untypedVc: string }> {
+    const issuer = await didSigner()
+    const w3c = await issueSdJwt(
+      issuer,
+      {
+        '@context': [V2],
+        type: ['VerifiableCredential'],
+        issuer: didOf(issuer),
+        iss: didOf(issuer),
+        credentialSubject: { id: 'did:example:alice', name: 'Alice' },
+      },
+      { typ: 'vc+sd-jwt', disclosureFrame: { credentialSubject: { _sd: ['name'] } } },
+    )
+    const vcClaims = { vct: 'urn:example:badge', iss: didOf(issuer), name: 'Alice' }
+    const sdJwtVc = await issueSdJwt(issuer, vcClaims, {
+      typ: 'dc+sd-jwt',
+      disclosureFrame: { _sd: ['name'] },
+    })
+    // An SD-JWT VC under the media type it had before draft-06 (no @context: no VCDM payload).
+    const untypedVc = await issueSdJwt(issuer, vcClaims, {
+      typ: 'vc+sd-jwt',
+      disclosureFrame: { _sd: ['name'] },
+    })
+    return { w3c, sdJwtVc, untypedVc }
+  }
+
+  it('refuses an SD-JWT whose kind is not the one its media type names, on its own and in a presentation', async () => {
+    const { w3c, sdJwtVc, untypedVc } = await sdJwts()
+    const mislabelled: [string, Record<string, unknown>][] = [
+      [
+        'an SD-JWT VC (dc+sd-jwt) as application/vc+sd-jwt',
+        envelopeCredential(sdJwtVc, 'application/vc+sd-jwt'),
+      ],
+      [
+        'an SD-JWT VC without @context as application/vc+sd-jwt',
+        envelopeCredential(untypedVc, 'application/vc+sd-jwt'),
+      ],
+      [
+        'a VCDM vc+sd-jwt as application/dc+sd-jwt',
+        envelopeCredential(w3c, 'application/dc+sd-jwt'),
+      ],
+      [
+        'a JSON envelope as application/vc+sd-jwt',
+        withContent(
+          'application/vc+sd-jwt',
+          JSON.stringify(envelopeCredential(w3c, 'application/vc+sd-jwt')),
+        ),
+      ],
+    ]
+    for (const [name, envelope] of mislabelled) {
+      const alone = await verify(envelope)
+      expect(alone.verified, name).toBe(false)
+      expect(codes(alone), name).toEqual([
+        expect.stringMatching(/^(credential_invalid|malformed)$/),
+      ])
+      const inPresentation = await verify(await presentationOf([envelope]))
+      expect(codes(inPresentation), name).toEqual(['embedded_credential_invalid'])
+    }
+    // What each media type names still verifies.
+    for (const envelope of [
+      envelopeCredential(w3c, 'application/vc+sd-jwt'),
+      envelopeCredential(sdJwtVc, 'application/dc+sd-jwt'),
+    ]) {
+      expect((await verify(envelope)).errors).toEqual([])
+      expect((await verify(await presentationOf([envelope]))).errors).toEqual([])
+    }
+  })
+})

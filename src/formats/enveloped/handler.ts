@@ -2,7 +2,11 @@ import type { ErrorCode } from '../../errors/credsign-error.js'
 import { CredsignError } from '../../errors/credsign-error.js'
 import type { FormatHandler, VerificationResult, VerifyContext } from '../../verify/types.js'
 import { parseDataUrl } from '../../credential/enveloped.js'
-import { ENVELOPE_MEDIA_TYPES } from '../../verify/envelope-media-types.js'
+import {
+  ENVELOPE_MEDIA_TYPES,
+  envelopeSdJwtProblem,
+  envelopeSerializationProblem,
+} from '../../verify/envelope-media-types.js'
 import { envelopeProblems, type EnvelopeType } from '../../credential/validate-presentation.js'
 import { isJsonObject, typesOf } from '../../credential/validate-shared.js'
 
@@ -14,10 +18,12 @@ import { isJsonObject, typesOf } from '../../credential/validate-shared.js'
  * that is not a well-formed `data:` URL) — then verifies the content through `context.verify` with
  * the same options, so every format rule applies and `audience` / `nonce` (VC-API `domain` /
  * `challenge`) bind the presentation inside. The result is the inner one (format `vp+jwt`,
- * `sd-jwt`, …) with an `envelope` check first; content of another kind than the envelope says (a
- * credential in an `EnvelopedVerifiablePresentation`) is `credential_invalid`, a media type
- * credsign does not verify (COSE) `unsupported_format`. Built in; objects with a `proof` are left
- * to Data Integrity.
+ * `sd-jwt`, …) with an `envelope` check first; content that is not the compact serialization its
+ * media type registers (a JSON envelope or JWS JSON serialization under `application/vc+jwt`) is
+ * `malformed`, content of another kind than the envelope says (a credential in an
+ * `EnvelopedVerifiablePresentation`, an SD-JWT VC as `application/vc+sd-jwt`) `credential_invalid`,
+ * a media type credsign does not verify (COSE) `unsupported_format`. Built in; objects with a
+ * `proof` are left to Data Integrity.
  *
  * @example
  *
@@ -85,6 +91,8 @@ async function verifyEnvelope(
       'id',
     )
   }
+  const serializationProblem = envelopeSerializationProblem(content.mediaType, content.text)
+  if (serializationProblem !== undefined) return failure('malformed', serializationProblem, 'id')
   const inner = await context.verify(content.text)
   const checks = [
     { name: 'envelope', passed: true, detail: `${envelopeType} (${content.mediaType})` },
@@ -105,6 +113,12 @@ async function verifyEnvelope(
     const message = `an ${envelopeType} of ${content.mediaType} holds ${found}`
     checks.push({ name: 'envelope_content', passed: false, detail: message })
     errors.push({ code: 'credential_invalid', message, path: 'id' })
+  } else if (inner.verified) {
+    const mislabelled = envelopeSdJwtProblem(content.mediaType, inner)
+    if (mislabelled !== undefined) {
+      checks.push({ name: 'envelope_content', passed: false, detail: mislabelled })
+      errors.push({ code: 'credential_invalid', message: mislabelled, path: 'id' })
+    }
   }
   return { ...inner, verified: errors.length === 0, checks, errors }
 }
