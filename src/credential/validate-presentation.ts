@@ -201,7 +201,8 @@ export type EnvelopeType = 'EnvelopedVerifiableCredential' | 'EnvelopedVerifiabl
 
 /**
  * The problems of an envelope object (VCDM 2.0 sections 4.13.1 and 4.13.2): `@context` with the
- * base context first, `id` a well-formed `data:` URL (RFC 2397), `type` including `envelopeType`.
+ * base context first, `id` a well-formed `data:` URL (RFC 2397), `type` including `envelopeType`
+ * and not the other envelope type.
  *
  * @internal
  */
@@ -237,10 +238,21 @@ function checkEnvelope(
       )
     }
   }
+  const otherType: EnvelopeType =
+    envelopeType === 'EnvelopedVerifiableCredential'
+      ? 'EnvelopedVerifiablePresentation'
+      : 'EnvelopedVerifiableCredential'
   if (!types?.includes(envelopeType)) {
     problems.add(
       joinPath(path, 'type'),
       `an enveloped ${envelopeType === 'EnvelopedVerifiableCredential' ? 'credential' : 'presentation'} (a data: URL id) needs type ${envelopeType}`,
+    )
+  } else if (types.includes(otherType)) {
+    // VCDM 2.0 sections 4.13.1 / 4.13.2: the type "MUST be" one of them. An object that is both would
+    // be read as a presentation on its own and as a credential inside a presentation.
+    problems.add(
+      joinPath(path, 'type'),
+      `an envelope is either an EnvelopedVerifiableCredential or an EnvelopedVerifiablePresentation, not both`,
     )
   }
 }

@@ -516,3 +516,52 @@ describe('envelope content is what its media type registers', () => {
     }
   })
 })
+
+// VCDM 2.0 sections 4.13.1 and 4.13.2: "The type value of the object MUST be
+// EnvelopedVerifiableCredential" (EnvelopedVerifiablePresentation). An object typed as both is
+// neither: verify() took it for a presentation on its own, and a presentation for a credential.
+describe('an envelope typed as both an EnvelopedVerifiableCredential and an EnvelopedVerifiablePresentation', () => {
+  const BOTH = ['EnvelopedVerifiableCredential', 'EnvelopedVerifiablePresentation']
+
+  it('is refused on its own, whatever it holds', async () => {
+    const holder = await didSigner()
+    const vp = await new JwtVpSigner(holder).sign({
+      '@context': [V2],
+      type: ['VerifiablePresentation'],
+    })
+    const presentation = { ...envelopePresentation(vp), type: BOTH }
+    const result = await verify(presentation)
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toEqual(['credential_invalid'])
+    expect(result.errors[0]?.path).toBe('type')
+    const credential = { ...envelopeCredential(await signedCredential()), type: BOTH }
+    expect(codes(await verify(credential))).toEqual(['credential_invalid'])
+  })
+
+  it('is refused in a presentation, and the signer will not sign one holding it', async () => {
+    const holder = await didSigner()
+    const entry = { ...envelopeCredential(await signedCredential()), type: BOTH }
+    await expect(
+      new JwtVpSigner(holder).sign({
+        '@context': [V2],
+        type: ['VerifiablePresentation'],
+        verifiableCredential: [entry],
+      }),
+    ).rejects.toMatchObject({ code: 'credential_invalid' })
+    const { signJwt } = await import('../../src/jose/index.js')
+    const handMade = await signJwt(
+      holder,
+      {
+        '@context': [V2],
+        type: ['VerifiablePresentation'],
+        holder: didOf(holder),
+        iss: didOf(holder),
+        verifiableCredential: [entry],
+      },
+      { typ: 'vp+jwt' },
+    )
+    const result = await verify(handMade)
+    expect(codes(result)).toEqual(['embedded_credential_invalid'])
+    expect(codes(result.credentials?.[0] as never)).toEqual(['credential_invalid'])
+  })
+})
