@@ -343,3 +343,80 @@ describe('the suite keys', () => {
     }
   })
 })
+
+// The suite's tokens as the VCDM 2.0 envelopes a presentation or a VC-API verify route carries them
+// (VCDM 2.0 section 4.13): what RFC 2397 allows of the data: URL verifies (media type case,
+// `;base64`, percent-encoding, a parameter); a label that is not the token's kind, or content that
+// is not the compact token the label registers (the .txt file's trailing newline kept), does not.
+describe('VC-JOSE-COSE suite tokens in envelopes', () => {
+  const sdjwt = (name: string): string =>
+    (SDJWT_INPUTS[`../fixtures/vectors/w3c-vc-jose-cose-test-suite/${name}`] as string).trim()
+  const V2 = 'https://www.w3.org/ns/credentials/v2'
+  const envelope = (type: string, id: string) => ({ '@context': V2, type, id })
+  const jose = token('credential-jose-minimal.txt')
+  const at = { resolver, now: clockOf(jose) }
+  const sdAt = { resolver, now: Date.UTC(2025, 0, 1) }
+
+  it('verifies a vc+jwt and a vc+sd-jwt under every spelling RFC 2397 allows', async () => {
+    const spellings = (mediaType: string, text: string): string[] => [
+      `data:${mediaType},${text}`,
+      `DATA:${mediaType.toUpperCase()},${text}`,
+      `data:${mediaType};base64,${btoa(text)}`,
+      `data:${mediaType};charset=utf-8,${text.replace(/\./g, '%2E')}`,
+    ]
+    for (const id of spellings('application/vc+jwt', jose))
+      expectVerified(await verifyVc(envelope('EnvelopedVerifiableCredential', id), at))
+    const sd = sdjwt('credential-sdjwt-selective.txt')
+    for (const id of spellings('application/vc+sd-jwt', sd))
+      expectVerified(await verifyVc(envelope('EnvelopedVerifiableCredential', id), sdAt))
+  })
+
+  it('refuses each under a label of another kind, and with the file newline kept', async () => {
+    const sd = sdjwt('credential-sdjwt-selective.txt')
+    const vpSd = sdjwt('presentation-sdjwt-selective.txt')
+    const refused: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      [
+        'vc+jwt as vc+sd-jwt',
+        envelope('EnvelopedVerifiableCredential', `data:application/vc+sd-jwt,${jose}`),
+        at,
+      ],
+      [
+        'vc+jwt as vp+jwt',
+        envelope('EnvelopedVerifiablePresentation', `data:application/vp+jwt,${jose}`),
+        at,
+      ],
+      [
+        'vc+sd-jwt as vc+jwt',
+        envelope('EnvelopedVerifiableCredential', `data:application/vc+jwt,${sd}`),
+        sdAt,
+      ],
+      [
+        'vc+sd-jwt as dc+sd-jwt',
+        envelope('EnvelopedVerifiableCredential', `data:application/dc+sd-jwt,${sd}`),
+        sdAt,
+      ],
+      [
+        'vp+sd-jwt as vc+sd-jwt',
+        envelope('EnvelopedVerifiableCredential', `data:application/vc+sd-jwt,${vpSd}`),
+        sdAt,
+      ],
+      [
+        'vc+jwt with a newline',
+        envelope('EnvelopedVerifiableCredential', `data:application/vc+jwt,${jose}%0A`),
+        at,
+      ],
+      [
+        'vc+sd-jwt with a newline',
+        envelope('EnvelopedVerifiableCredential', `data:application/vc+sd-jwt,${sd}%0A`),
+        sdAt,
+      ],
+    ]
+    for (const [name, input, options] of refused) {
+      const result = await verifyVc(input, options)
+      expect(result.verified, name).toBe(false)
+      expect(codes(result), name).toEqual([
+        expect.stringMatching(/^(credential_invalid|malformed)$/),
+      ])
+    }
+  })
+})
