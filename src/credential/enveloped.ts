@@ -229,6 +229,31 @@ export function parseDataUrl(url: string, what = 'envelope'): EnvelopedContent {
   return result
 }
 
+const PART = '[A-Za-z0-9_-]+'
+/** RFC 7515 section 7.1: header, payload and signature, base64url, separated by periods. */
+const COMPACT_JWS = new RegExp(`^${PART}\\.${PART}\\.${PART}$`)
+/** RFC 9901 section 4: `<issuer JWT>~<disclosure>~…~[<KB-JWT>]`. */
+const COMPACT_SD_JWT = new RegExp(
+  `^${PART}\\.${PART}\\.${PART}~(?:${PART}~)*(?:${PART}\\.${PART}\\.${PART})?$`,
+)
+
+/**
+ * Why the text of an envelope's `data:` URL is not the serialization its media type registers, or
+ * undefined when it is (or the media type is no JOSE one: COSE, anything else). VC-JOSE-COSE
+ * section 7: `…+jwt` values are a compact JWS ("base64url-encoded values … separated by period"),
+ * `…+sd-jwt` values an SD-JWT (periods and tildes). Content of another shape (a JSON envelope, a
+ * JWS JSON serialization, whitespace around the token) would otherwise reach `verify()` as whatever
+ * it parses to, under a label that does not describe it.
+ *
+ * @internal
+ */
+export function envelopeSerializationProblem(mediaType: string, text: string): string | undefined {
+  const isSdJwt = mediaType.endsWith('+sd-jwt')
+  if (!isSdJwt && !mediaType.endsWith('+jwt') && mediaType !== 'application/jwt') return undefined
+  if ((isSdJwt ? COMPACT_SD_JWT : COMPACT_JWS).test(text)) return undefined
+  return `the data: URL of ${mediaType} must hold a compact ${isSdJwt ? 'SD-JWT' : 'JWS'} (VC-JOSE-COSE section 7), nothing else`
+}
+
 function decodeText(bytes: Uint8Array): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes)

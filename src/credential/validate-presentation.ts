@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { parseDataUrl } from './enveloped.js'
+import { envelopeSerializationProblem, parseDataUrl } from './enveloped.js'
 import type { ValidationProblem, VcVersion } from './types.js'
 import { checkContext, checkEnvelopeContext } from './validate-context.js'
 import {
@@ -229,7 +229,13 @@ function checkEnvelope(
     problems.add(joinPath(path, 'id'), `an ${envelopeType} id must be a data: URL`)
   } else {
     try {
-      parseDataUrl(id)
+      const content = parseDataUrl(id)
+      const serializationProblem =
+        content.text === undefined
+          ? undefined
+          : envelopeSerializationProblem(content.mediaType, content.text)
+      if (serializationProblem !== undefined)
+        problems.add(joinPath(path, 'id'), `an ${envelopeType} id: ${serializationProblem}`)
     } catch (error) {
       const reason = CredsignError.is(error) ? `: ${error.message}` : ''
       problems.add(

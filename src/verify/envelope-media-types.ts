@@ -1,6 +1,8 @@
 import { normalizeTyp } from '../jose/typ.js'
 import type { VerificationFormat, VerificationResult } from './types.js'
 
+export { envelopeSerializationProblem } from '../credential/enveloped.js'
+
 /**
  * What each envelope media type may hold, by the format `verify()` reports for it. COSE
  * (`application/vc+cose`) is not here: credsign has no COSE verifier. `application/jwt` and the
@@ -29,30 +31,6 @@ export const ENVELOPE_MEDIA_TYPES: Readonly<
     'application/vp+sd-jwt': ['sd-jwt'],
     'application/vp-ld+sd-jwt': ['sd-jwt'],
   },
-}
-
-const PART = '[A-Za-z0-9_-]+'
-/** RFC 7515 section 7.1: header, payload and signature, base64url, separated by periods. */
-const COMPACT_JWS = new RegExp(`^${PART}\\.${PART}\\.${PART}$`)
-/** RFC 9901 section 4: `<issuer JWT>~<disclosure>~…~[<KB-JWT>]`. */
-const COMPACT_SD_JWT = new RegExp(
-  `^${PART}\\.${PART}\\.${PART}~(?:${PART}~)*(?:${PART}\\.${PART}\\.${PART})?$`,
-)
-
-/**
- * Why the text of an envelope's `data:` URL is not the serialization its media type registers, or
- * undefined when it is. VC-JOSE-COSE section 7: `…+jwt` values are a compact JWS
- * ("base64url-encoded values … separated by period"), `…+sd-jwt` values an SD-JWT (periods and
- * tildes). Content of another shape (a JSON envelope, a JWS JSON serialization, whitespace around
- * the token) would otherwise reach `verify()` as whatever it parses to, under a label that does not
- * describe it.
- *
- * @internal
- */
-export function envelopeSerializationProblem(mediaType: string, text: string): string | undefined {
-  const isSdJwt = mediaType.endsWith('+sd-jwt')
-  if ((isSdJwt ? COMPACT_SD_JWT : COMPACT_JWS).test(text)) return undefined
-  return `the data: URL of ${mediaType} must hold a compact ${isSdJwt ? 'SD-JWT' : 'JWS'} (VC-JOSE-COSE section 7), nothing else`
 }
 
 /**

@@ -421,6 +421,23 @@ describe('envelope content is what its media type registers', () => {
     }
   })
 
+  it('is not signed into a presentation by JwtVpSigner (the data model check)', async () => {
+    const holder = await didSigner()
+    for (const [name, envelope] of await notCompact()) {
+      await expect(
+        new JwtVpSigner(holder).sign({
+          '@context': [V2],
+          type: ['VerifiablePresentation'],
+          verifiableCredential: [envelope],
+        }),
+        name,
+      ).rejects.toMatchObject({
+        code: 'credential_invalid',
+        message: expect.stringMatching(/compact JWS/),
+      })
+    }
+  })
+
   it('refuses an EnvelopedVerifiablePresentation whose data: URL holds a JSON envelope', async () => {
     const holder = await didSigner()
     const vp = await new JwtVpSigner(holder).sign({
