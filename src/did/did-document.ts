@@ -134,7 +134,10 @@ export type RelationshipsInput =
 export interface DidDocumentInput {
   /** The DID the document describes. */
   id: string
-  /** The verification methods, e.g. from `verificationMethod(jwk, { id, controller: did })`. */
+  /**
+   * The verification methods, e.g. from `verificationMethod(jwk, { id, controller: did })`; each
+   * one's `controller` must be `id`.
+   */
   verificationMethods: readonly VerificationMethod[]
   /** Defaults to every method in the four signing relationships (see {@link SIGNING_RELATIONSHIPS}). */
   relationships?: RelationshipsInput
@@ -143,7 +146,9 @@ export interface DidDocumentInput {
 /**
  * Builds a DID document, e.g. for did:web: `@context` is DID v1 plus the context of each method
  * type used; relationships reference methods by id. Throws `invalid_argument` for a malformed DID,
- * duplicate method ids, or a relationship naming a method that is not in the document.
+ * a method whose `controller` is not the document's DID (credsign's resolver refuses such a method:
+ * Controlled Identifiers 1.0, "Retrieve Verification Method"), duplicate method ids, or a
+ * relationship naming a method that is not in the document.
  *
  * @example
  *
@@ -176,6 +181,13 @@ export function didDocument(input: DidDocumentInput): DidDocument {
     if (typeof vm !== 'object' || vm === null || typeof vm.id !== 'string' || vm.id.length === 0) {
       throw new CredsignError('invalid_argument', 'every verification method needs an id')
     }
+    // credsign's resolver refuses a method controlled by anyone else (Controlled Identifiers 1.0,
+    // "Retrieve Verification Method" step 10), so it never builds one.
+    if (vm.controller !== id)
+      throw new CredsignError(
+        'invalid_argument',
+        "every verification method's controller must be the document's DID",
+      )
     const absolute = absoluteId(id, vm.id)
     if (ids.has(absolute))
       throw new CredsignError('invalid_argument', 'duplicate verification method id')

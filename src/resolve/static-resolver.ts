@@ -1,6 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { VerificationRelationship } from '../did/did-document.js'
 import { requiredMembers } from '../keys/jwk.js'
+import { signatureUseProblem } from '../keys/key-use.js'
 import type { PublicJwk } from '../keys/types.js'
 import type { Jwks } from '../vault/key-info.js'
 import { hasPrivateMembers } from './resolved-document.js'
@@ -47,7 +48,8 @@ interface Entry {
  * from reference to JWK. A reference matches a key by the record key, by the key's `kid`, or by its
  * RFC 7638 thumbprint, in that order; the returned `id` is the reference.
  *
- * Keys with `use: "enc"` are skipped (they do not verify signatures). A private key anywhere is
+ * Keys whose own members say they do not verify signatures (`use` other than `"sig"`, such as
+ * `"enc"`, or `key_ops` without `"verify"`) are skipped, as in a JWK Set. A private key anywhere is
  * refused (`invalid_key`), as is a name used for two keys (`invalid_argument`). Keys of a type
  * credsign cannot verify with throw at construction, except inside a JWK Set, where RFC 7517
  * section 5 says to ignore them.
@@ -107,8 +109,10 @@ export function staticResolver(
     }
     if (hasPrivateMembers(source))
       throw new CredsignError('invalid_key', 'staticResolver takes public keys only')
-    const { use, kid } = source as { use?: unknown; kid?: unknown }
-    if (use === 'enc') continue
+    // Not for verifying signatures (`use` other than `sig`, `key_ops` without `verify`): skipped,
+    // as a JWK Set resolver skips them; resolvedJwk drops both members, so nothing later sees them.
+    if (signatureUseProblem(source) !== undefined) continue
+    const { kid } = source as { kid?: unknown }
     try {
       requiredMembers(source as PublicJwk)
     } catch (error) {

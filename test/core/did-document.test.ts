@@ -122,6 +122,19 @@ describe('didDocument', () => {
     )
     await expectCode(() => didDocument(undefined as never), 'invalid_argument')
   })
+
+  it("refuses a verification method whose controller is not the document's DID (the resolver refuses it)", async () => {
+    const [a] = await vms()
+    for (const controller of ['did:web:other.example', `${did}#key-1`, undefined])
+      await expectCode(
+        () =>
+          didDocument({
+            id: did,
+            verificationMethods: [{ ...a, controller } as unknown as VerificationMethod],
+          }),
+        'invalid_argument',
+      )
+  })
 })
 
 describe('DID helpers', () => {

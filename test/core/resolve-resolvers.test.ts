@@ -107,6 +107,19 @@ describe('staticResolver', () => {
     expect((await resolver.resolveKey('ed-1')).id).toBe('ed-1')
   })
 
+  it('skips keys whose key_ops lack verify or whose use is not sig, as a JWK Set resolver does', async () => {
+    const keys = [
+      named(ed, 'sign-only', { key_ops: ['sign'] }),
+      named(p256, 'ops-garbage', { key_ops: 'verify' }),
+      named(rsa, 'use-other', { use: 'wrap' }),
+    ]
+    for (const resolver of [staticResolver(keys), staticResolver({ keys })])
+      for (const kid of ['sign-only', 'ops-garbage', 'use-other', ed.kid as string])
+        await expectCode(() => resolver.resolveKey(kid), 'key_not_found')
+    const ok = staticResolver([named(ed, 'ed-1', { key_ops: ['verify'], use: 'sig' })])
+    expect((await ok.resolveKey('ed-1')).id).toBe('ed-1')
+  })
+
   it('refuses private keys, ambiguous names and, outside a JWK Set, unusable keys', async () => {
     const privateKey = { ...named(ed, 'ed-1'), d: (ed as { x: string }).x } as unknown as PublicJwk
     await expectCode(() => staticResolver([privateKey]), 'invalid_key')

@@ -1,7 +1,7 @@
 import { CredsignError } from '../../errors/credsign-error.js'
 import type { JwsAlgorithm, PublicJwk } from '../../keys/types.js'
 import { isJwsAlgorithm, keyAlgorithmOf } from '../../jose/algorithms.js'
-import { signatureUseProblem } from '../../jose/key-use.js'
+import { signatureUseProblem } from '../../keys/key-use.js'
 import { verifySignature } from '../../keys/verify-signature.js'
 import { resolveVerificationMethod } from '../../resolve/authorize.js'
 import type { KeyResolver, ResolvedKey } from '../../resolve/types.js'

@@ -4,7 +4,8 @@
  * without `verify`. Undefined when they allow it (or say nothing). The one rule for JOSE key
  * selection and Data Integrity proofs, which both refuse such a key (`algorithm_not_allowed`)
  * before any signature is checked; each adds its own `alg` rule (a JWS algorithm for JOSE, the
- * key's own type for Data Integrity, whose proofs name no JWS algorithm).
+ * key's own type for Data Integrity, whose proofs name no JWS algorithm). `staticResolver` skips
+ * such keys, as a JWK Set resolver does.
  *
  * @example
  *
