@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { keyAlgorithmFromJwk } from '../keys/algorithms.js'
+import { jwkKeyAlgorithm } from '../keys/algorithms.js'
 import { requiredMembers } from '../keys/jwk.js'
 import type { PublicJwk } from '../keys/types.js'
 import { b64u, fromB64u, utf8 } from '../util/bytes.js'
@@ -44,7 +44,7 @@ function assertNoPrivateMembers(jwk: object): void {
  * ```
  */
 export function didJwkFromJwk(jwk: PublicJwk): string {
-  keyAlgorithmFromJwk(jwk)
+  jwkKeyAlgorithm(jwk)
   assertNoPrivateMembers(jwk)
   return `did:jwk:${b64u(utf8(JSON.stringify(requiredMembers(jwk))))}`
 }

@@ -1,6 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { ErrorCode } from '../errors/credsign-error.js'
-import { keyAlgorithmFromJwk } from '../keys/algorithms.js'
+import { jwkKeyAlgorithm } from '../keys/algorithms.js'
 import { signatureUseProblem } from '../keys/key-use.js'
 import { isRsaAlgorithm } from '../keys/rsa-algorithms.js'
 import { jwkThumbprint } from '../keys/thumbprint.js'
@@ -212,7 +212,7 @@ function embedded(header: JoseHeader, alg: JwsAlgorithm): Candidate {
 function misfit(jwk: PublicJwk, alg: JwsAlgorithm): string | undefined {
   let keyAlgorithm: string
   try {
-    keyAlgorithm = keyAlgorithmFromJwk(jwk)
+    keyAlgorithm = jwkKeyAlgorithm(jwk)
   } catch {
     return 'is not a key type credsign verifies with'
   }

@@ -107,25 +107,41 @@ export function jwsAlgorithm(
 }
 
 /**
- * The key algorithm of a JWK, from its `kty` and `crv`. An RSA JWK carries no scheme of its own: it
- * is the RSA algorithm its `alg` names (`RS256` → `RS256`, `PS384` → `PS384`, `PS256` → `RSA-PSS`),
- * and `RSA-PSS` (PS256) when `alg` is absent or names no RSA algorithm (as in credsign 0.1). Checks
- * only those members; the key material itself is validated where it is used.
- *
- * Throws `invalid_argument` when `jwk` is not an object, `invalid_key` when `kty`/`crv` are missing
- * or not strings, `unsupported_algorithm` for any other key type or curve (e.g. `P-192`, `X25519`,
- * the pre-RFC 8812 name `P-256K`).
+ * The key a JWS (or HMAC) `alg` is for: the key algorithm, `RSA` for any RSA algorithm (the `alg`
+ * itself picks the scheme), `oct` for HMAC. A JWK whose `alg` is here names its key.
+ */
+const KEY_OF_JWS: Readonly<Record<string, KeyAlgorithm | 'RSA' | 'oct'>> = Object.freeze({
+  EdDSA: 'Ed25519',
+  Ed25519: 'Ed25519',
+  ES256: 'P-256',
+  ESP256: 'P-256',
+  ES384: 'P-384',
+  ESP384: 'P-384',
+  ES512: 'P-521',
+  ESP512: 'P-521',
+  ES256K: 'secp256k1',
+  PS256: 'RSA',
+  PS384: 'RSA',
+  PS512: 'RSA',
+  RS256: 'RSA',
+  RS384: 'RSA',
+  RS512: 'RSA',
+  HS256: 'oct',
+  HS384: 'oct',
+  HS512: 'oct',
+})
+
+/**
+ * {@link keyAlgorithmFromJwk} without its `alg` check: for the verification side, where JOSE key
+ * selection refuses a key whose `alg` is not the header's (`algorithm_not_allowed`).
  *
  * @example
  *
  * ```ts
- * import { keyAlgorithmFromJwk } from 'credsign'
- * keyAlgorithmFromJwk({ kty: 'EC', crv: 'secp256k1', x: '...', y: '...' }) // 'secp256k1'
- * keyAlgorithmFromJwk({ kty: 'RSA', n: '...', e: 'AQAB' }) // 'RSA-PSS'
- * keyAlgorithmFromJwk({ kty: 'RSA', n: '...', e: 'AQAB', alg: 'RS256' }) // 'RS256'
+ * jwkKeyAlgorithm({ kty: 'RSA', n: '...', e: 'AQAB', alg: 'ES256' }) // 'RSA-PSS'
  * ```
  */
-export function keyAlgorithmFromJwk(jwk: PublicJwk | PrivateJwk): KeyAlgorithm {
+export function jwkKeyAlgorithm(jwk: PublicJwk | PrivateJwk): KeyAlgorithm {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
     throw new CredsignError('invalid_argument', 'a JWK must be an object')
   }
@@ -148,4 +164,39 @@ export function keyAlgorithmFromJwk(jwk: PublicJwk | PrivateJwk): KeyAlgorithm {
     'unsupported_algorithm',
     `unsupported ${kty} curve ${JSON.stringify(crv.slice(0, 16))}`,
   )
+}
+
+/**
+ * The key algorithm of a JWK, from its `kty` and `crv`. An RSA JWK carries no scheme of its own: it
+ * is the RSA algorithm its `alg` names (`RS256` → `RS256`, `PS384` → `PS384`, `PS256` → `RSA-PSS`),
+ * and `RSA-PSS` (PS256) when `alg` is absent or names no signature algorithm (as in credsign 0.1).
+ * An `alg` naming a signature algorithm of another key (RFC 7517 section 4.4: `ES256` on an RSA or
+ * P-384 key, `RS256` on an EC key, `HS256` on any) is an `invalid_key`. Checks only those members;
+ * the key material itself is validated where it is used.
+ *
+ * Throws `invalid_argument` when `jwk` is not an object, `invalid_key` when `kty`/`crv` are missing
+ * or not strings, `unsupported_algorithm` for any other key type or curve (e.g. `P-192`, `X25519`,
+ * the pre-RFC 8812 name `P-256K`).
+ *
+ * @example
+ *
+ * ```ts
+ * import { keyAlgorithmFromJwk } from 'credsign'
+ * keyAlgorithmFromJwk({ kty: 'EC', crv: 'secp256k1', x: '...', y: '...' }) // 'secp256k1'
+ * keyAlgorithmFromJwk({ kty: 'RSA', n: '...', e: 'AQAB' }) // 'RSA-PSS'
+ * keyAlgorithmFromJwk({ kty: 'RSA', n: '...', e: 'AQAB', alg: 'RS256' }) // 'RS256'
+ * keyAlgorithmFromJwk({ kty: 'RSA', n: '...', e: 'AQAB', alg: 'ES256' }) // throws invalid_key
+ * ```
+ */
+export function keyAlgorithmFromJwk(jwk: PublicJwk | PrivateJwk): KeyAlgorithm {
+  const algorithm = jwkKeyAlgorithm(jwk)
+  // RFC 7517 section 4.4: `alg` is the algorithm the key is for. One of another key type is refused
+  // here, the one place a private JWK import (importPrivateKey, KeyVault.import) learns its algorithm.
+  const alg = (jwk as { alg?: unknown }).alg
+  if (typeof alg !== 'string' || !Object.prototype.hasOwnProperty.call(KEY_OF_JWS, alg))
+    return algorithm
+  const key = isRsaAlgorithm(algorithm) ? 'RSA' : algorithm
+  if (KEY_OF_JWS[alg] !== key)
+    throw new CredsignError('invalid_key', `a ${key} JWK cannot be for ${alg}`)
+  return algorithm
 }

@@ -1,7 +1,7 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { b64u, concat, fromB64u } from '../util/bytes.js'
 import { byteKey, Lru } from '../util/lru.js'
-import { keyAlgorithmFromJwk } from './algorithms.js'
+import { jwkKeyAlgorithm } from './algorithms.js'
 import { EC_CURVES, isEcAlgorithm, uncompressedPoint } from './curves.js'
 import { bigIntFromBytes, ed25519PointKind } from './curve-points.js'
 import type { EcAlgorithm } from './curves.js'
@@ -157,7 +157,7 @@ export function checkRsaPublicKey(n: Uint8Array, e: Uint8Array): void {
  * ```
  */
 export function parsePublicJwk(jwk: PublicJwk | PrivateJwk): PublicKeyBytes {
-  const algorithm = keyAlgorithmFromJwk(jwk)
+  const algorithm = jwkKeyAlgorithm(jwk)
   if (algorithm === 'Ed25519') {
     const publicKey = fixedMember(jwk, 'x', 32)
     assertEd25519Point(publicKey)

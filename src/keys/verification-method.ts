@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { keyAlgorithmFromJwk } from './algorithms.js'
+import { jwkKeyAlgorithm } from './algorithms.js'
 import { requiredMembers } from './jwk.js'
 import { multikeyFromJwk } from './multikey.js'
 import type { PrivateJwk, PublicJwk } from './types.js'
@@ -188,7 +188,7 @@ export function verificationMethod<T extends VerificationMethodType = 'Multikey'
     const vm: JwkVerificationMethod = { id, type, controller, publicKeyJwk }
     return vm as VerificationMethodOf<T>
   }
-  if (type === 'Ed25519VerificationKey2020' && keyAlgorithmFromJwk(publicJwk) !== 'Ed25519') {
+  if (type === 'Ed25519VerificationKey2020' && jwkKeyAlgorithm(publicJwk) !== 'Ed25519') {
     throw new CredsignError(
       'unsupported_algorithm',
       'Ed25519VerificationKey2020 holds Ed25519 keys only',

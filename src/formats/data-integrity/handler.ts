@@ -1,6 +1,6 @@
 import { CredsignError } from '../../errors/credsign-error.js'
 import { epochMilliseconds } from '../../jose/jwt-times.js'
-import { keyAlgorithmFromJwk } from '../../keys/algorithms.js'
+import { jwkKeyAlgorithm } from '../../keys/algorithms.js'
 import { defaultResolver } from '../../resolve/default-resolver.js'
 import type { ResolvedKey } from '../../resolve/types.js'
 import {
@@ -275,7 +275,7 @@ async function verifyDocument(
   if (options.algorithms !== undefined)
     builder.pass(
       'algorithm',
-      [...new Set(verified.map((proof) => keyAlgorithmFromJwk(proof.key.publicJwk)))].join(', '),
+      [...new Set(verified.map((proof) => jwkKeyAlgorithm(proof.key.publicJwk)))].join(', '),
     )
   builder.pass(
     'proof_purpose',
