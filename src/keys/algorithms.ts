@@ -110,26 +110,28 @@ export function jwsAlgorithm(
  * The key a JWS (or HMAC) `alg` is for: the key algorithm, `RSA` for any RSA algorithm (the `alg`
  * itself picks the scheme), `oct` for HMAC. A JWK whose `alg` is here names its key.
  */
-const KEY_OF_JWS: Readonly<Record<string, KeyAlgorithm | 'RSA' | 'oct'>> = Object.freeze({
-  EdDSA: 'Ed25519',
-  Ed25519: 'Ed25519',
-  ES256: 'P-256',
-  ESP256: 'P-256',
-  ES384: 'P-384',
-  ESP384: 'P-384',
-  ES512: 'P-521',
-  ESP512: 'P-521',
-  ES256K: 'secp256k1',
-  PS256: 'RSA',
-  PS384: 'RSA',
-  PS512: 'RSA',
-  RS256: 'RSA',
-  RS384: 'RSA',
-  RS512: 'RSA',
-  HS256: 'oct',
-  HS384: 'oct',
-  HS512: 'oct',
-})
+// Marked pure so a bundle that never calls keyAlgorithmFromJwk drops it (verifySignature's row).
+const KEY_OF_JWS: Readonly<Record<string, KeyAlgorithm | 'RSA' | 'oct'>> =
+  /* @__PURE__ */ Object.freeze({
+    EdDSA: 'Ed25519',
+    Ed25519: 'Ed25519',
+    ES256: 'P-256',
+    ESP256: 'P-256',
+    ES384: 'P-384',
+    ESP384: 'P-384',
+    ES512: 'P-521',
+    ESP512: 'P-521',
+    ES256K: 'secp256k1',
+    PS256: 'RSA',
+    PS384: 'RSA',
+    PS512: 'RSA',
+    RS256: 'RSA',
+    RS384: 'RSA',
+    RS512: 'RSA',
+    HS256: 'oct',
+    HS384: 'oct',
+    HS512: 'oct',
+  })
 
 /**
  * {@link keyAlgorithmFromJwk} without its `alg` check: for the verification side, where JOSE key
