@@ -1,12 +1,10 @@
 import { CredsignError } from '../../errors/credsign-error.js'
+import { isPlainContainer } from '../../util/plain-data.js'
 
 /** A lone UTF-16 surrogate: not a Unicode scalar value, so not I-JSON (RFC 7493) and not JCS. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-const objectPrototype = Object.prototype
-const arrayPrototype = Array.prototype
 const hasOwn = Object.prototype.hasOwnProperty
-const objectToString = Object.prototype.toString
 
 /**
  * The JSON Canonicalization Scheme (RFC 8785) serialization of a JSON value: members sorted by
@@ -86,22 +84,9 @@ function serialize(value: unknown, ancestors: Set<object>): string {
   return out
 }
 
-/**
- * Only plain objects (prototype `Object.prototype` or none) and arrays are JSON data. Anything else
- * serializes differently in each implementation: JSON.stringify and the `canonicalize` package call
- * a `Date`'s `toJSON()` (a string) and write a boxed number as the number, while this serializer
- * would read their own members (none: `{}`), so a signature over `{}` would vouch for a date.
- */
+/** Refuses what is not plain JSON data ({@link isPlainContainer}): JCS would write a `Date` as `{}`. */
 function checkPlainData(value: object): void {
-  const prototype: unknown = Object.getPrototypeOf(value)
-  const plain = Array.isArray(value)
-    ? prototype === arrayPrototype
-    : (prototype === objectPrototype || prototype === null) &&
-      // A boxed primitive or a Date given Object.prototype still has its internal value, which
-      // JSON.stringify writes; Object.prototype.toString names it (unless Symbol.toStringTag hides it).
-      !(Symbol.toStringTag in value) &&
-      objectToString.call(value) === '[object Object]'
-  if (!plain || typeof (value as { toJSON?: unknown }).toJSON === 'function')
+  if (!isPlainContainer(value))
     throw new CredsignError(
       'invalid_argument',
       'JCS serializes plain JSON data only (no Date, toJSON(), boxed primitive or class instance)',

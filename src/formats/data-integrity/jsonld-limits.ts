@@ -21,6 +21,7 @@
 // Everything here is plain JavaScript (no Node APIs): browsers get the same limits.
 import { CredsignError } from '../../errors/credsign-error.js'
 import { Lru } from '../../util/lru.js'
+import { isPlainContainer } from '../../util/plain-data.js'
 import type { DocumentLoader } from './types.js'
 
 /**
@@ -264,38 +265,6 @@ export function checkDocumentLimits(document: unknown, limits: Limits): unknown[
       )
   }
   return contexts
-}
-
-const objectPrototype = Object.prototype
-const arrayPrototype = Array.prototype
-const objectToString = Object.prototype.toString
-
-/**
- * A plain object (prototype `Object.prototype` or none, no `toJSON()`, no boxed value) or a plain
- * array: what JSON.parse makes. jsonld expands anything else by its string form (a Date as
- * Date.prototype.toString, a Map as "[object Map]", a function as its source), which is not what
- * the document's JSON says, so a proof over that string would vouch for a value JSON writes
- * differently or not at all. The same rule as canonicalizeJson's for the jcs suites, and the
- * templated RDFC path's (rdfc-template.ts), which hashes a document without this module's walk.
- *
- * @example
- *
- * ```ts
- * isPlainContainer({ a: 1 }) // true
- * isPlainContainer(Object.setPrototypeOf(new Number(5), Object.prototype)) // false
- * ```
- *
- * @internal
- */
-export function isPlainContainer(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value)
-  if (Array.isArray(value)) return prototype === arrayPrototype
-  return (
-    (prototype === objectPrototype || prototype === null) &&
-    typeof (value as { toJSON?: unknown }).toJSON !== 'function' &&
-    !(Symbol.toStringTag in value) &&
-    objectToString.call(value) === '[object Object]'
-  )
 }
 
 function notJsonData(what: string): CredsignError {
