@@ -7,6 +7,9 @@ import {
   MemoryStore,
   asDidSigner,
   createResolver,
+  createStatusListResolver,
+  MemoryStatusListStore,
+  StatusLists,
   verify,
   type KeyAlgorithm,
   type Signer,
@@ -736,6 +739,70 @@ describe('every failure has its code', () => {
       const result = await verify(vp, { handlers, nonce: 'c-1' })
       expect(codes(result), cryptosuite).toEqual(['embedded_credential_invalid'])
       expect(result.errors[0]?.message).toMatch(/not a credential/)
+    }
+  })
+
+  // Found by test/node/differential-presentation.test.ts: a handler made with `proofPurpose:
+  // 'authentication'` (what a caller verifying presentations names) applied that purpose to every
+  // proof it verified, the credentials inside a presentation and their status lists included: a
+  // credential whose proof was its issuer's authentication (a login key, a challenge answer),
+  // never an assertion it made, verified, while every ordinary (assertionMethod) credential was
+  // refused. Digital Bazaar's vc.verify applies a presentationPurpose to the presentation only
+  // and verifies its credentials for CredentialIssuancePurpose.
+  it("a handler's proofPurpose is the presented document's, not its credentials' or their status lists'", async () => {
+    const holder = await didSigner('Ed25519')
+    const issuerSigner = await didSigner('Ed25519')
+    const issuer = issuerSigner.id.split('#')[0] as string
+    const lists = new StatusLists({ store: new MemoryStatusListStore(), issuer })
+    const listUrl = 'https://issuer.example/status/purpose-1'
+    await lists.createList({ id: 'p', kind: 'bitstring', purpose: 'revocation', url: listUrl })
+    const entry = await lists.allocate('p')
+    if (entry.kind !== 'bitstring') throw new Error('kind')
+    const issue = (proofPurpose: string) =>
+      new DataIntegritySigner(issuerSigner).sign(
+        { ...CREDENTIAL, issuer, credentialStatus: entry.credentialStatus },
+        { proofPurpose },
+      )
+    const present = async (credential: Record<string, unknown>) =>
+      new DataIntegritySigner(holder).sign(
+        {
+          '@context': ['https://www.w3.org/ns/credentials/v2'],
+          type: ['VerifiablePresentation'],
+          verifiableCredential: [credential],
+        },
+        { challenge: 'c-1' },
+      )
+    const asserted = await present(await issue('assertionMethod'))
+    const authenticated = await present(await issue('authentication'))
+    const named = [dataIntegrityHandler({ proofPurpose: 'authentication' })]
+    const listFor = async (proofPurpose: string) =>
+      createStatusListResolver({
+        lists: {
+          [listUrl]: await new DataIntegritySigner(issuerSigner).sign(
+            await lists.statusListCredential('p'),
+            { proofPurpose },
+          ),
+        },
+      })
+    for (const handlers of [[dataIntegrityHandler()], named]) {
+      const good = await verify(asserted, { handlers, nonce: 'c-1' })
+      expect(good.errors).toEqual([])
+      const bad = await verify(authenticated, { handlers, nonce: 'c-1' })
+      expect(codes(bad)).toEqual(['embedded_credential_invalid'])
+      expect(bad.credentials?.[0]?.errors.map((e) => e.code)).toEqual(['proof_purpose_mismatch'])
+      // A status list is the issuer's assertion too.
+      const listed = await verify(asserted, {
+        handlers,
+        nonce: 'c-1',
+        statusLists: await listFor('assertionMethod'),
+      })
+      expect(listed.errors).toEqual([])
+      const misused = await verify(asserted, {
+        handlers,
+        nonce: 'c-1',
+        statusLists: await listFor('authentication'),
+      })
+      expect(codes(misused)).toEqual(['embedded_credential_invalid'])
     }
   })
 
