@@ -10,6 +10,7 @@ import {
   clip,
 } from '../../verify/document-checks.js'
 import { ResultBuilder } from '../../verify/result-builder.js'
+import { VERIFIER_AUDIENCE, type AudienceOptions } from '../../verify/audience.js'
 import type { JsonObject } from '../../credential/types.js'
 import { idOf, isJsonObject, typesOf } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
@@ -52,8 +53,10 @@ export interface DataIntegrityHandlerOptions {
   /** Extra contexts by URL for the default loader (ignored when `documentLoader` is given). */
   contexts?: Readonly<Record<string, unknown>>
   /**
-   * The proof purpose every proof must have. Default: `authentication` for presentations,
-   * `assertionMethod` for everything else.
+   * The proof purpose every proof of the document given to `verify()` must have. Default:
+   * `authentication` for presentations, `assertionMethod` for everything else. The credentials
+   * inside a presentation and the status lists a credential points to are their issuers'
+   * assertions: they keep the default (`assertionMethod`) whatever this says.
    */
   proofPurpose?: string
   /**
@@ -236,6 +239,7 @@ async function verifyDocument(
 
   const now = epochMilliseconds(options.now)
   const toleranceSeconds = options.clockToleranceSeconds ?? 60
+  const proofPurpose = expectedPurpose(kind, options, settings.proofPurpose)
   const verified: VerifiedProof[] = []
   const canonicalDocuments = new Map<string, Promise<string>>()
   for (const [index, proof] of proofs.entries()) {
@@ -245,9 +249,7 @@ async function verifyDocument(
         await verifyProof(document, proofs, proof, {
           resolver: options.resolver ?? defaultResolver(),
           documentLoader: settings.loader,
-          proofPurpose:
-            settings.proofPurpose ??
-            (kind === 'presentation' ? 'authentication' : 'assertionMethod'),
+          proofPurpose,
           ...(options.nonce === undefined ? {} : { challenge: options.nonce }),
           ...(options.audience === undefined ? {} : { domain: options.audience }),
           ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
@@ -277,10 +279,7 @@ async function verifyDocument(
       'algorithm',
       [...new Set(verified.map((proof) => jwkKeyAlgorithm(proof.key.publicJwk)))].join(', '),
     )
-  builder.pass(
-    'proof_purpose',
-    settings.proofPurpose ?? (kind === 'presentation' ? 'authentication' : 'assertionMethod'),
-  )
+  builder.pass('proof_purpose', proofPurpose)
   if (options.nonce !== undefined) builder.pass('nonce', 'every proof has the expected challenge')
   if (options.audience !== undefined) builder.pass('audience', options.audience)
 
@@ -293,6 +292,24 @@ async function verifyDocument(
   }
   if (kind === 'presentation') await checkEmbeddedCredentials(document, options, context, builder)
   return builder.result()
+}
+
+/**
+ * The purpose every proof of `document` must have: the handler's `proofPurpose` for the document
+ * the caller gave `verify()`; for a credential inside a presentation or a status list (verified
+ * under another party's identity, VERIFIER_AUDIENCE), the default of its kind, as Digital Bazaar's
+ * vc.verify keeps CredentialIssuancePurpose for a presentation's credentials whatever the
+ * presentation's purpose. A purpose named for presentations must not make an issuer's
+ * authentication proof (a login, a challenge answer) pass for an assertion it made.
+ */
+function expectedPurpose(
+  kind: 'credential' | 'presentation' | undefined,
+  options: VerifyOptions,
+  configured: string | undefined,
+): string {
+  const nested = (options as AudienceOptions)[VERIFIER_AUDIENCE] !== undefined
+  if (configured !== undefined && !nested) return configured
+  return kind === 'presentation' ? 'authentication' : 'assertionMethod'
 }
 
 /**
