@@ -385,6 +385,8 @@ const JWT_DIMENSIONS = {
     'mixedEncodings',
   ],
   options: [0, 1, 2, 3],
+  /** The presentation on its own, or in a VCDM 2.0 EnvelopedVerifiablePresentation. */
+  wrapper: ['none', 'envelope'],
 } as const
 
 type JwtVariant = { encoding: '1.1' | '2.0' } & Variant<typeof JWT_DIMENSIONS>
@@ -399,6 +401,7 @@ const JWT_BASE: Omit<JwtVariant, 'encoding'> = {
   time: 'expFuture',
   credentials: 'good',
   options: 3,
+  wrapper: 'none',
 }
 
 const party = (name: 'holder' | 'attacker'): Key => (name === 'holder' ? holder : attacker)
@@ -612,11 +615,23 @@ describe('JWT presentations (VCDM 1.1 vp claim and vp+jwt) against did-jwt-vc an
     for (const v of variants) {
       const jwt = await jwtPresentation(v)
       const options = OPTION_SETS[v.options] as CallOptions
-      const ours = await verify(jwt, credsignOptions(options))
+      // VCDM 2.0 section 4.13.2: an EnvelopedVerifiablePresentation holds a presentation in a
+      // data: URL of its media type (VC-JOSE-COSE: application/vp+jwt, a vp+jwt).
+      const input =
+        v.wrapper === 'none'
+          ? jwt
+          : {
+              '@context': [V2],
+              id: `data:application/vp+jwt,${jwt}`,
+              type: 'EnvelopedVerifiablePresentation',
+            }
+      const ours = await verify(input, credsignOptions(options))
       const theirs =
-        v.encoding === '1.1'
-          ? await didJwtVcReference(jwt, options)
-          : await joseReference(jwt, options)
+        v.wrapper === 'envelope' && v.encoding === '1.1'
+          ? { accepted: false, reason: 'application/vp+jwt holds a vp+jwt, not a VCDM 1.1 vp JWT' }
+          : v.encoding === '1.1'
+            ? await didJwtVcReference(jwt, options)
+            : await joseReference(jwt, options)
       record(tally, JSON.stringify(v), ours, theirs, jwtReferenceStricter(v, theirs.reason))
     }
     report('JWT presentations', tally)
