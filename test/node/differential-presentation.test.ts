@@ -182,7 +182,20 @@ type CredentialKind =
   | 'kbJwt'
   | 'untyped2'
 
-async function jwtCredential(encoding: '1.1' | '2.0', kind: CredentialKind): Promise<string> {
+const jwtCredentials = new Map<string, Promise<string>>()
+
+/** A JWT credential of a kind (made once per kind: its content does not depend on the variant). */
+function jwtCredential(encoding: '1.1' | '2.0', kind: CredentialKind): Promise<string> {
+  const key = `${encoding} ${kind}`
+  let made = jwtCredentials.get(key)
+  if (made === undefined) {
+    made = makeJwtCredential(encoding, kind)
+    jwtCredentials.set(key, made)
+  }
+  return made
+}
+
+async function makeJwtCredential(encoding: '1.1' | '2.0', kind: CredentialKind): Promise<string> {
   const signedBy = kind === 'forged' ? attacker : issuer
   const subject = kind === 'subjectOther' ? 'did:example:someone-else' : holder.did
   if (kind === 'presentation') {
@@ -400,6 +413,8 @@ const JWT_DIMENSIONS = {
   wrapper: ['none', 'envelope'],
   /** The payload in its encoding only, or with the other encoding's presentation beside it. */
   shape: ['plain', 'mixed'],
+  /** The header `kid`: the signer's key, none (the key of `iss`), or the other party's key. */
+  kid: ['signer', 'absent', 'other'],
 } as const
 
 type JwtVariant = { encoding: '1.1' | '2.0' } & Variant<typeof JWT_DIMENSIONS>
@@ -416,6 +431,7 @@ const JWT_BASE: Omit<JwtVariant, 'encoding'> = {
   options: 3,
   wrapper: 'none',
   shape: 'plain',
+  kid: 'signer',
 }
 
 const party = (name: 'holder' | 'attacker'): Key => (name === 'holder' ? holder : attacker)
@@ -498,7 +514,18 @@ async function jwtPresentation(v: JwtVariant): Promise<string> {
         : v.typ
   return signRaw(
     signer.signer,
-    { alg: signer.alg, ...(typ === undefined ? {} : { typ }), kid: signer.vm },
+    {
+      alg: signer.alg,
+      ...(typ === undefined ? {} : { typ }),
+      ...(v.kid === 'absent'
+        ? {}
+        : {
+            kid:
+              v.kid === 'signer'
+                ? signer.vm
+                : party(v.signer === 'holder' ? 'attacker' : 'holder').vm,
+          }),
+    },
     payload,
   )
 }
