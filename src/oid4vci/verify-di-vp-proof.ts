@@ -11,11 +11,12 @@ import type { Oid4vciProofResult } from './types.js'
 /**
  * Verifies one `di_vp` key proof (OpenID4VCI 1.0 Appendix F.2 and F.4): a Verifiable Presentation
  * with exactly one `DataIntegrityProof` (a `cryptosuite` is required) whose `proofPurpose` is
- * `authentication`, whose `domain` names the Credential Issuer, whose `challenge` is the `c_nonce`
- * (when one is expected) and whose `created`, when present, is within `maxAgeSeconds`. These run
- * first; then `verify()` with the caller's handlers checks the signature, the verification method's
- * authorisation for `authentication`, and that `holder` (when present) is the key's controller.
- * Without a handler that takes the presentation: `format_not_enabled`. Never throws.
+ * `authentication`, whose `domain` is the Credential Issuer Identifier (one string, not an array
+ * holding it), whose `challenge` is the `c_nonce` (when one is expected) and whose `created`, when
+ * present, is within `maxAgeSeconds`. These run first; then `verify()` with the caller's handlers
+ * checks the signature, the verification method's authorisation for `authentication`, and that
+ * `holder` (when present) is the key's controller. Without a handler that takes the presentation:
+ * `format_not_enabled`. Never throws.
  *
  * @example
  *
@@ -58,18 +59,17 @@ export async function verifyDiVpProof(
         `proofPurpose must be authentication, not ${JSON.stringify(String(proof.proofPurpose).slice(0, 40))}`,
       )
     }
-    const domains =
-      typeof proof.domain === 'string'
-        ? [proof.domain]
-        : Array.isArray(proof.domain)
-          ? proof.domain
-          : []
-    if (!domains.includes(settings.expectedAudience)) {
+    // Appendix F.2: domain "MUST be set to the Credential Issuer Identifier", one string. Data
+    // Integrity allows a set of domains, but a proof for several audiences (or an array naming
+    // only this one) is not a key proof made for this Credential Issuer alone.
+    if (proof.domain !== settings.expectedAudience) {
       return fail(
         'audience_mismatch',
         proof.domain === undefined
           ? 'the proof has no domain (it must be the Credential Issuer Identifier)'
-          : 'the proof is for another domain than this Credential Issuer',
+          : typeof proof.domain !== 'string'
+            ? 'the proof domain must be one string, the Credential Issuer Identifier'
+            : 'the proof is for another domain than this Credential Issuer',
       )
     }
     if (settings.expectedNonce !== undefined && proof.challenge !== settings.expectedNonce) {

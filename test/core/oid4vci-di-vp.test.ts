@@ -257,6 +257,22 @@ describe('refused presentations: error and reason', () => {
       'invalid_proof',
       'audience_mismatch',
     ],
+    // OpenID4VCI 1.0 Appendix F.2: domain "MUST be set to the Credential Issuer Identifier", one
+    // string; an array naming the issuer (Data Integrity allows a set) is for other audiences too.
+    [
+      'domain an array holding the issuer and another audience',
+      () => signed({ domain: [ISSUER, 'https://other.example'] }),
+      undefined,
+      'invalid_proof',
+      'audience_mismatch',
+    ],
+    [
+      'domain an array holding only the issuer',
+      () => signed({ domain: [ISSUER] }),
+      undefined,
+      'invalid_proof',
+      'audience_mismatch',
+    ],
     [
       'wrong challenge',
       () => signed({ challenge: 'stale-nonce' }),
