@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { jwkKeyAlgorithm } from '../keys/algorithms.js'
+import { keyAlgorithmFromJwk } from '../keys/algorithms.js'
 import { requiredMembers } from '../keys/jwk.js'
 import type { PublicJwk } from '../keys/types.js'
 import { b64u, fromB64u, utf8 } from '../util/bytes.js'
@@ -29,7 +29,8 @@ function assertNoPrivateMembers(jwk: object): void {
 /**
  * The did:jwk DID of a public key: `did:jwk:` + base64url(UTF-8 JSON of the JWK's required members
  * in lexicographic order, without `kid` or other metadata), so one key always gets one DID. A
- * private JWK is refused (`invalid_key`): it would publish the private key.
+ * private JWK is refused (`invalid_key`): it would publish the private key. So is one whose `alg`
+ * names an algorithm of another key type (RFC 7517 section 4.4), which the DID would not carry.
  *
  * @example
  *
@@ -44,7 +45,7 @@ function assertNoPrivateMembers(jwk: object): void {
  * ```
  */
 export function didJwkFromJwk(jwk: PublicJwk): string {
-  jwkKeyAlgorithm(jwk)
+  keyAlgorithmFromJwk(jwk)
   assertNoPrivateMembers(jwk)
   return `did:jwk:${b64u(utf8(JSON.stringify(requiredMembers(jwk))))}`
 }
@@ -74,7 +75,8 @@ function decodeDidJwk(didOrDidUrl: string): { did: string; jwk: Record<string, u
 /**
  * The public JWK (required members only) of a did:jwk DID or its `#0` DID URL. Errors:
  * `invalid_argument` (not a did:jwk DID), `invalid_key` (not base64url JSON, a private key, bad key
- * material), `unsupported_algorithm` (a key type credsign does not support).
+ * material, an `alg` of another key type, which the result would not carry),
+ * `unsupported_algorithm` (a key type credsign does not support).
  *
  * @example
  *
@@ -87,7 +89,11 @@ function decodeDidJwk(didOrDidUrl: string): { did: string; jwk: Record<string, u
  * ```
  */
 export function jwkFromDidJwk(didOrDidUrl: string): PublicJwk {
-  return requiredMembers(decodeDidJwk(didOrDidUrl).jwk as unknown as PublicJwk)
+  const jwk = decodeDidJwk(didOrDidUrl).jwk as unknown as PublicJwk
+  // The result drops `alg`: one of another key type is refused, not lost. (didJwkDocument keeps the
+  // JWK as encoded, and verification refuses such a key: algorithm_not_allowed.)
+  keyAlgorithmFromJwk(jwk)
+  return requiredMembers(jwk)
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   derUnsignedInteger,
   readDerChildren,
 } from './der.js'
+import { keyAlgorithmFromJwk } from './algorithms.js'
 import { EC_CURVES, uncompressedPoint } from './curves.js'
 import { compressPoint } from './curve-points.js'
 import {
@@ -74,7 +75,9 @@ function readVarint(bytes: Uint8Array): { code: number; length: number } {
  * The Multikey `publicKeyMultibase` of a public key: `z` + base58btc(multicodec varint || key),
  * where the key is the 32-byte Ed25519 key, the compressed SEC1 point (P-256, P-384, P-521,
  * secp256k1), or the DER PKCS#1 RSAPublicKey. This is also the did:key method-specific identifier.
- * The key is validated; private members of a private JWK are ignored.
+ * The key is validated; private members of a private JWK are ignored. A Multikey carries no `alg`,
+ * so a JWK whose `alg` names an algorithm of another key type (RFC 7517 section 4.4) is an
+ * `invalid_key` rather than converted without it.
  *
  * @example
  *
@@ -89,6 +92,7 @@ function readVarint(bytes: Uint8Array): { code: number; length: number } {
  * ```
  */
 export function multikeyFromJwk(jwk: PublicJwk | PrivateJwk): string {
+  keyAlgorithmFromJwk(jwk) // an `alg` of another key type: invalid_key, not dropped
   return multikeyFromPublicKey(parsePublicJwk(jwk))
 }
 

@@ -14,6 +14,7 @@ import {
   readDerChildren,
 } from './der.js'
 import type { DerElement } from './der.js'
+import { keyAlgorithmFromJwk } from './algorithms.js'
 import { EC_CURVES, isEcAlgorithm, uncompressedPoint } from './curves.js'
 import { isRsaPublicKey, jwkFromPublicKey, parsePublicJwk, requiredMembers } from './jwk.js'
 import { decodePem, encodePem } from './pem.js'
@@ -48,11 +49,14 @@ function at(children: DerElement[], index: number): DerElement {
 
 /**
  * The SubjectPublicKeyInfo DER of a public key (EC points uncompressed, RSA under rsaEncryption).
- * The key is validated first; members other than the key material (`kid`, `alg`, private members of
- * a private JWK) are ignored, so only the public key is ever encoded.
+ * The key is validated first; members other than the key material (`kid`, private members of a
+ * private JWK) are ignored, so only the public key is ever encoded. An `alg` is not encoded either,
+ * so one naming an algorithm of another key type (RFC 7517 section 4.4, as jose's `importJWK`
+ * refuses it) is an `invalid_key` rather than dropped.
  *
- * Errors: `invalid_argument` (not an object), `invalid_key` (malformed key, point not on the
- * curve), `unsupported_algorithm` (a key type, curve or RSA size credsign does not support).
+ * Errors: `invalid_argument` (not an object), `invalid_key` (malformed key, point not on the curve,
+ * an `alg` of another key type), `unsupported_algorithm` (a key type, curve or RSA size credsign
+ * does not support).
  *
  * @example
  *
@@ -67,6 +71,7 @@ function at(children: DerElement[], index: number): DerElement {
  * ```
  */
 export function spkiFromJwk(jwk: PublicJwk | PrivateJwk): Uint8Array {
+  keyAlgorithmFromJwk(jwk) // an `alg` of another key type: invalid_key, not dropped
   const key = parsePublicJwk(jwk)
   if (key.algorithm === 'Ed25519')
     return derSequence(derSequence(derOid(OID.ed25519)), derBitString(key.publicKey))

@@ -1,4 +1,5 @@
 import { b64u, subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
+import { keyAlgorithmFromJwk } from './algorithms.js'
 import { requiredMembers } from './jwk.js'
 import { Lru } from '../util/lru.js'
 import type { PrivateJwk, PublicJwk } from './types.js'
@@ -65,7 +66,9 @@ function keyMembers(jwk: unknown): (string | undefined)[] | undefined {
 /**
  * The public JWK credsign publishes for a key: only the required members plus `kid` set to the RFC
  * 7638 thumbprint. Private members (`d`, `p`, ...) and other metadata (`alg`, `use`, `key_ops`, an
- * existing `kid`) are dropped. Validates the key like {@link jwkThumbprint}.
+ * existing `kid`) are dropped. Validates the key like {@link jwkThumbprint}, and refuses
+ * (`invalid_key`) an `alg` naming an algorithm of another key type (RFC 7517 section 4.4), which
+ * dropping would hide.
  *
  * @example
  *
@@ -81,6 +84,24 @@ function keyMembers(jwk: unknown): (string | undefined)[] | undefined {
  * ```
  */
 export async function toPublicJwk(jwk: PublicJwk | PrivateJwk): Promise<PublicJwk> {
+  keyAlgorithmFromJwk(jwk)
+  return thumbprintedJwk(jwk)
+}
+
+/**
+ * {@link toPublicJwk} without its `alg` check: for resolvers, which hand a key out with its `alg`
+ * (`resolvedJwk`) so that verification refuses the pair (`algorithm_not_allowed`).
+ *
+ * @example
+ *
+ * ```ts
+ * await thumbprintedJwk({ kty: 'OKP', crv: 'Ed25519', x: '11qY…', alg: 'ES256' })
+ * // { crv: 'Ed25519', kty: 'OKP', x: '11qY…', kid: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k' }
+ * ```
+ *
+ * @internal
+ */
+export async function thumbprintedJwk(jwk: PublicJwk | PrivateJwk): Promise<PublicJwk> {
   const required = requiredMembers(jwk)
   const digest = await subtle().digest('SHA-256', toArrayBufferView(utf8(JSON.stringify(required))))
   return { ...required, kid: b64u(new Uint8Array(digest)) }

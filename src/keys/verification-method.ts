@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { jwkKeyAlgorithm } from './algorithms.js'
+import { keyAlgorithmFromJwk } from './algorithms.js'
 import { requiredMembers } from './jwk.js'
 import { multikeyFromJwk } from './multikey.js'
 import type { PrivateJwk, PublicJwk } from './types.js'
@@ -154,7 +154,8 @@ export function verificationMethodContext(type: VerificationMethodType): string 
 
 /**
  * A verification method for a public key. The key is validated; `publicKeyJwk` holds only the
- * required members, plus `kid` when the input has one (private members are never copied).
+ * required members, plus `kid` when the input has one (private members are never copied; nor is
+ * `alg`, so one naming an algorithm of another key type, RFC 7517 section 4.4, is `invalid_key`).
  * `Ed25519VerificationKey2020` with a non-Ed25519 key is `unsupported_algorithm`.
  *
  * @example
@@ -181,6 +182,7 @@ export function verificationMethod<T extends VerificationMethodType = 'Multikey'
   if (typeof controller !== 'string' || controller.length === 0)
     throw new CredsignError('invalid_argument', 'controller must be a non-empty string')
   verificationMethodContext(type)
+  const algorithm = keyAlgorithmFromJwk(publicJwk)
   if (type === 'JsonWebKey' || type === 'JsonWebKey2020') {
     const publicKeyJwk: PublicJwk = requiredMembers(publicJwk)
     const kid = (publicJwk as { kid?: unknown }).kid
@@ -188,7 +190,7 @@ export function verificationMethod<T extends VerificationMethodType = 'Multikey'
     const vm: JwkVerificationMethod = { id, type, controller, publicKeyJwk }
     return vm as VerificationMethodOf<T>
   }
-  if (type === 'Ed25519VerificationKey2020' && jwkKeyAlgorithm(publicJwk) !== 'Ed25519') {
+  if (type === 'Ed25519VerificationKey2020' && algorithm !== 'Ed25519') {
     throw new CredsignError(
       'unsupported_algorithm',
       'Ed25519VerificationKey2020 holds Ed25519 keys only',

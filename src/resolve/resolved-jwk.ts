@@ -1,5 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
-import { toPublicJwk } from '../keys/thumbprint.js'
+import { thumbprintedJwk } from '../keys/thumbprint.js'
 import type { PublicJwk } from '../keys/types.js'
 import { hasPrivateMembers } from './resolved-document.js'
 
@@ -9,7 +9,9 @@ import { hasPrivateMembers } from './resolved-document.js'
  * set to the RFC 7638 thumbprint (whatever `kid` the source used is the ResolvedKey's `id`), and a
  * string `alg` is kept, because it restricts what the key may verify (RFC 7517 section 4.4). A
  * source with a private member is refused with `invalid_key`. Other errors are those of
- * `toPublicJwk` (`invalid_key`, `unsupported_algorithm`).
+ * `toPublicJwk` (`invalid_key`, `unsupported_algorithm`), except that an `alg` of another key type
+ * is kept, not refused: verification refuses that key (`algorithm_not_allowed`), where it answers
+ * for every other `alg` that does not fit.
  *
  * @example
  *
@@ -29,7 +31,7 @@ export async function resolvedJwk(source: object): Promise<PublicJwk> {
     throw new CredsignError('invalid_key', 'a JWK must be an object')
   if (hasPrivateMembers(source))
     throw new CredsignError('invalid_key', 'a resolver never hands out a private key')
-  const jwk = await toPublicJwk(source as PublicJwk)
+  const jwk = await thumbprintedJwk(source as PublicJwk)
   const alg = (source as { alg?: unknown }).alg
   if (typeof alg === 'string') jwk.alg = alg
   return jwk

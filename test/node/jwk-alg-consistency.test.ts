@@ -1,19 +1,33 @@
 // A JWK's `alg` (RFC 7517 section 4.4) is the algorithm the key is for: one of another key type is
-// refused at every JWK import (keyAlgorithmFromJwk, importPrivateKey, KeyVault.import: invalid_key),
-// one of the key's own is honoured. jose's importJWK is the reference verdict for every pair. (On
-// the verification side JOSE key selection refuses such a key: algorithm_not_allowed, tested in
-// differential-did-document.test.ts.)
+// refused at every JWK import (keyAlgorithmFromJwk, importPrivateKey, KeyVault.import: invalid_key)
+// and by every conversion of a public JWK into another form (SPKI, Multikey, did:key, did:jwk,
+// verification methods, toPublicJwk), which would otherwise drop the `alg` and with it the
+// contradiction; one of the key's own is honoured. jose's importJWK is the reference verdict for
+// every pair. Resolvers stay lenient, so that verification answers as before: JOSE key selection
+// and Data Integrity refuse such a key, algorithm_not_allowed (differential-did-document.test.ts).
 import { generateKeyPairSync } from 'node:crypto'
-import { importJWK } from 'jose'
+import { calculateJwkThumbprint, importJWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import {
   CredsignError,
   KeyVault,
   MemoryStore,
+  didJwkFromJwk,
+  didKeyFromJwk,
+  evaultPublicKeyFromJwk,
   importPrivateKey,
+  jwkFromDidJwk,
+  jwkThumbprint,
   keyAlgorithmFromJwk,
+  multikeyFromJwk,
+  spkiFromJwk,
+  spkiPemFromJwk,
+  staticResolver,
+  toPublicJwk,
+  verificationMethod,
   type KeyAlgorithm,
   type PrivateJwk,
+  type PublicJwk,
 } from 'credsign'
 
 type KeyName = 'RSA' | 'P-256' | 'P-384' | 'P-521' | 'Ed25519'
@@ -132,4 +146,72 @@ describe('a JWK whose alg is one of its key is imported under that algorithm', (
       expect(info.current.algorithm).toBe(algorithm)
     })
   }
+})
+
+/** Every conversion of a public JWK credsign offers, each a function of the JWK. */
+const CONVERSIONS: [string, (jwk: PublicJwk) => unknown][] = [
+  ['spkiFromJwk', (jwk) => spkiFromJwk(jwk)],
+  ['spkiPemFromJwk', (jwk) => spkiPemFromJwk(jwk)],
+  ['evaultPublicKeyFromJwk', (jwk) => evaultPublicKeyFromJwk(jwk)],
+  ['multikeyFromJwk', (jwk) => multikeyFromJwk(jwk)],
+  ['didKeyFromJwk', (jwk) => didKeyFromJwk(jwk)],
+  ['didJwkFromJwk', (jwk) => didJwkFromJwk(jwk)],
+  ['toPublicJwk', (jwk) => toPublicJwk(jwk)],
+  [
+    'verificationMethod (Multikey)',
+    (jwk) => verificationMethod(jwk, { id: 'did:example:a#k', controller: 'did:example:a' }),
+  ],
+  [
+    'verificationMethod (JsonWebKey)',
+    (jwk) =>
+      verificationMethod(jwk, {
+        id: 'did:example:a#k',
+        controller: 'did:example:a',
+        type: 'JsonWebKey',
+      }),
+  ],
+  [
+    'jwkFromDidJwk (the JWK a did:jwk encodes)',
+    (jwk) => jwkFromDidJwk(`did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`),
+  ],
+]
+
+describe('a public JWK whose alg is for another key type is refused by every conversion', () => {
+  for (const [name, alg] of CONTRADICTORY) {
+    it(`${name} public JWK with alg ${alg}`, async () => {
+      const jwk = { ...publicOf(KEYS[name]), alg } as unknown as PublicJwk
+      expect(await joseAccepts(jwk as unknown as PrivateJwk)).toBe(false)
+      const verdicts: Record<string, string> = {}
+      for (const [conversion, convert] of CONVERSIONS)
+        verdicts[conversion] = await codeOf(() => convert(jwk))
+      expect(verdicts).toEqual(
+        Object.fromEntries(CONVERSIONS.map(([conversion]) => [conversion, 'invalid_key'])),
+      )
+    })
+  }
+  for (const [name, alg] of CONSISTENT) {
+    it(`${name} public JWK with alg ${alg} converts`, async () => {
+      const jwk = { ...publicOf(KEYS[name]), alg } as unknown as PublicJwk
+      const plain = publicOf(KEYS[name]) as unknown as PublicJwk
+      for (const [conversion, convert] of CONVERSIONS) {
+        // Multikey (so did:key) has no RSA encoding: unsupported_algorithm with or without alg.
+        if (name === 'RSA' && /multikey|Multikey|didKey/.test(conversion)) continue
+        expect([conversion, await codeOf(() => convert(jwk))]).toEqual([conversion, 'resolved'])
+        // The alg changes nothing in the converted form (RSA: the scheme is not in the key).
+        expect(await convert(jwk)).toEqual(await convert(plain))
+      }
+    })
+  }
+})
+
+describe('where the contradiction is not the conversion to judge', () => {
+  const jwk = { ...publicOf(KEYS.Ed25519), alg: 'ES256', kid: 'k' } as unknown as PublicJwk
+  it('jwkThumbprint reads the required members only (RFC 7638), as jose does', async () => {
+    const { alg: _alg, kid: _kid, ...plain } = jwk as unknown as Record<string, unknown>
+    expect(await jwkThumbprint(jwk)).toBe(await calculateJwkThumbprint(plain as never))
+  })
+  it('staticResolver hands the key out with its alg, which verification then refuses', async () => {
+    const key = await staticResolver([jwk]).resolveKey('k')
+    expect(key.publicJwk.alg).toBe('ES256')
+  })
 })
