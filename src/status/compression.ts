@@ -1,5 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { toArrayBufferView } from '../util/bytes.js'
+import { assertSingleStream } from './stream-end.js'
 
 /**
  * The two compressed formats the status list specifications use, named as the web-standard
@@ -51,7 +52,10 @@ export async function compressStatusList(
  * `maxOutputBytes`: a "zip bomb" (kilobytes inflating to gigabytes) costs at most `maxOutputBytes`
  * plus one chunk of memory, never more. Throws `status_list_too_large` past the limit, and
  * `status_list_invalid` for anything that is not one complete, well-formed stream of `format` (a
- * bad header, a checksum mismatch, a truncated stream, bytes after its end, an empty input).
+ * bad header, a checksum mismatch, a truncated stream, an empty input, and any byte after the
+ * stream's end: zero padding, a second GZIP member or ZLIB stream, junk). The last is checked by
+ * credsign itself, so every runtime answers alike (Node's inflater skips such bytes or reads on,
+ * Chromium's refuses them).
  *
  * @example
  *
@@ -110,6 +114,10 @@ export async function decompressStatusList(
   } finally {
     reader.releaseLock()
   }
+  // RFC 1950 / RFC 1952: one stream, nothing after it (a second GZIP member too is refused: the
+  // specifications compress the list into one, and a runtime that reads only the first would see
+  // another list).
+  assertSingleStream(compressed, format)
   if (chunks.length === 1) return chunks[0] as Uint8Array
   const out = new Uint8Array(total)
   let offset = 0
