@@ -1,5 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import type { VerificationRelationship } from '../did/did-document.js'
+import { signatureUseProblem } from '../keys/key-use.js'
 import { loadNetworkResolution } from './network-loader.js'
 import {
   clockOption,
@@ -64,10 +65,10 @@ export interface JwksResolverOptions {
  * docs/resolvers.md).
  *
  * A reference matches a key by `kid`, else by RFC 7638 thumbprint; the returned `id` is the
- * reference and `controller` the configured `issuer`. Keys with `use: "enc"`, with `key_ops`
- * lacking `verify`, or of a type credsign cannot verify with are ignored (RFC 7517 section 5); a
- * set that publishes any private key, or that gives one `kid` to two usable keys, is refused
- * (`key_resolution_failed`).
+ * reference and `controller` the configured `issuer`. Keys whose `use` is not `"sig"` (such as
+ * `"enc"`), whose `key_ops` is not an array holding `verify` (staticResolver's rule), or of a type
+ * credsign cannot verify with are ignored (RFC 7517 section 5); a set that publishes any private
+ * key, or that gives one `kid` to two usable keys, is refused (`key_resolution_failed`).
  *
  * The set is cached for `cacheTtlMs`; a `kid` that is not in it refetches the set (key rotation),
  * at most once per `refetchIntervalMs`. Concurrent resolutions share one request; a caller's
@@ -136,6 +137,7 @@ export function jwksResolver(options: JwksResolverOptions): KeyResolver {
             clock,
             readKey: resolvedJwk,
             hasPrivateMembers,
+            signatureUseProblem,
           })
         }
         return keySet.resolveKey(reference, resolveOptions)

@@ -95,6 +95,8 @@ export interface JwksSettings {
   readKey: (jwk: object) => Promise<PublicJwk>
   /** `hasPrivateMembers`: whether a set member is a private key. */
   hasPrivateMembers: (jwk: object) => boolean
+  /** `signatureUseProblem`: why a set member's `use` / `key_ops` say it does not verify, if they do. */
+  signatureUseProblem: (jwk: object) => string | undefined
 }
 
 /** Media types of a JWK Set (RFC 7517 section 8.5.1), and what servers commonly send. */
@@ -125,6 +127,7 @@ interface SetKey {
  *   clock: Date.now,
  *   readKey: resolvedJwk,
  *   hasPrivateMembers,
+ *   signatureUseProblem,
  * })
  * const key = await keys.resolveKey('2024-05-key')
  * ```
@@ -184,20 +187,17 @@ export function jwksKeySet(settings: JwksSettings): KeyResolver {
 }
 
 async function readSet(text: string, settings: JwksSettings): Promise<SetKey[]> {
-  const { readKey, hasPrivateMembers } = settings
+  const { readKey, hasPrivateMembers, signatureUseProblem } = settings
   const set = parseJsonObject(text)
   if (!Array.isArray(set.keys)) throw resolutionFailed('not a JWK Set: no keys array')
   const keys: SetKey[] = []
   for (const entry of set.keys as unknown[]) {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue
     if (hasPrivateMembers(entry)) throw resolutionFailed('the JWK Set publishes a private key')
-    const {
-      use,
-      key_ops: keyOps,
-      kid,
-    } = entry as { use?: unknown; key_ops?: unknown; kid?: unknown }
-    if (use === 'enc') continue
-    if (Array.isArray(keyOps) && !keyOps.includes('verify')) continue
+    const { kid } = entry as { kid?: unknown }
+    // Not for verifying signatures (RFC 7517 4.2, 4.3: `use` other than `sig`, `key_ops` without
+    // `verify`, or malformed): ignored, by the rule staticResolver and key selection apply.
+    if (signatureUseProblem(entry) !== undefined) continue
     let jwk: PublicJwk
     try {
       jwk = await readKey(entry)

@@ -113,7 +113,8 @@ describe('staticResolver', () => {
       named(p256, 'ops-garbage', { key_ops: 'verify' }),
       named(rsa, 'use-other', { use: 'wrap' }),
     ]
-    for (const resolver of [staticResolver(keys), staticResolver({ keys })])
+    const record = Object.fromEntries(keys.map((key) => [key.kid as string, key]))
+    for (const resolver of [staticResolver(keys), staticResolver({ keys }), staticResolver(record)])
       for (const kid of ['sign-only', 'ops-garbage', 'use-other', ed.kid as string])
         await expectCode(() => resolver.resolveKey(kid), 'key_not_found')
     const ok = staticResolver([named(ed, 'ed-1', { key_ops: ['verify'], use: 'sig' })])
@@ -159,6 +160,10 @@ describe('jwksResolver', () => {
     const keys = [
       named(ed, 'enc', { use: 'enc' }),
       named(p256, 'sign-only', { key_ops: ['sign'] }),
+      // The rule staticResolver applies (signatureUseProblem): any use but sig, key_ops that is
+      // not an array holding verify. Both verified JWTs from a fetched set before.
+      named(ed, 'use-other', { use: 'wrap' }),
+      named(p256, 'ops-garbage', { key_ops: 'verify' }),
       X25519,
       7,
       named(rsa, 'rsa'),
@@ -168,7 +173,7 @@ describe('jwksResolver', () => {
       fetch: fakeFetch({ [URL]: json({ keys }, 'application/json') }),
       refetchIntervalMs: 60_000,
     })
-    for (const kid of ['enc', 'sign-only', 'x25519'])
+    for (const kid of ['enc', 'sign-only', 'use-other', 'ops-garbage', 'x25519'])
       await expectCode(() => resolver.resolveKey(kid), 'key_not_found')
     expect((await resolver.resolveKey('rsa')).publicJwk.kty).toBe('RSA')
   })
