@@ -1,6 +1,7 @@
 // Every way an SD-JWT or SD-JWT+KB must be refused, each with its stable code: through
 // verifySdJwt (which throws) and through verify() (which reports). Issuer and holder keys are the
 // RFC 9901 example keys; hostile tokens are signed by hand with the issuer key.
+import { jwtVerify } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   SdJwtVcSigner,
@@ -90,6 +91,15 @@ interface Row {
 
 const parts = (token: string) => token.split('~')
 const kbOf = (token: string) => parts(token).at(-1) as string
+
+/**
+ * An SD-JWT whose cnf.jwk is the holder key with `extra` members, presented with a KB-JWT the
+ * holder key signs (ES256).
+ */
+async function boundTo(extra: Record<string, unknown>): Promise<string> {
+  const sdJwt = await craft({ ...base, cnf: { jwk: { ...KEYS.holder_public_jwk, ...extra } } }, [])
+  return presentSdJwt(sdJwt, { holder, audience: AUD, nonce: NONCE, now })
+}
 
 const rows: Row[] = [
   {
@@ -327,6 +337,22 @@ const rows: Row[] = [
     },
     code: 'key_binding_invalid',
   },
+  // RFC 7517 4.2 to 4.4 (RFC 7800 cnf carries a JWK): a cnf key published for another algorithm or
+  // not for verifying does not verify the KB-JWT (jose's jwtVerify refuses such a JWK too).
+  ...(
+    [
+      ['whose alg is for another key type (ES384 on a P-256 key)', { alg: 'ES384' }],
+      ['whose alg is for another algorithm (EdDSA)', { alg: 'EdDSA' }],
+      ['with use enc', { use: 'enc' }],
+      ['whose key_ops lack verify', { key_ops: ['encrypt'] }],
+    ] as const
+  ).map(([what, extra]): Row => ({
+    name: `cnf.jwk ${what}`,
+    input: () => boundTo(extra),
+    code: 'key_binding_invalid',
+    options: { audience: AUD, nonce: NONCE },
+    message: /algorithm_not_allowed/,
+  })),
   {
     name: 'KB-JWT on an SD-JWT without cnf',
     input: async () => `${await craft(base, [])}${kbOf(presented)}`,
@@ -450,6 +476,34 @@ describe('verifySdJwt refuses, with the stable code', () => {
       })
     })
   }
+})
+
+describe('a cnf.jwk whose alg, use and key_ops allow the KB-JWT', () => {
+  it('verifies (the control of the cnf.jwk rows)', async () => {
+    const token = await boundTo({ alg: 'ES256', use: 'sig', key_ops: ['verify'] })
+    const result = await verifySdJwt(token, { key, now: NOW, audience: AUD, nonce: NONCE })
+    expect(result.keyBinding).toBeDefined()
+  })
+
+  it("jose's jwtVerify, given the cnf.jwk, refuses the KB-JWT of every refused row and takes the control's", async () => {
+    const kbJwtWith = async (extra: Record<string, unknown>) => kbOf(await boundTo(extra))
+    const joseVerdict = (kbJwt: string, extra: Record<string, unknown>) =>
+      jwtVerify(kbJwt, { ...KEYS.holder_public_jwk, ...extra } as never, {
+        currentDate: new Date(NOW),
+      }).then(
+        () => 'verified',
+        () => 'refused',
+      )
+    for (const extra of [
+      { alg: 'ES384' },
+      { alg: 'EdDSA' },
+      { use: 'enc' },
+      { key_ops: ['encrypt'] },
+    ])
+      expect([extra, await joseVerdict(await kbJwtWith(extra), extra)]).toEqual([extra, 'refused'])
+    const control = { alg: 'ES256', use: 'sig', key_ops: ['verify'] }
+    expect(await joseVerdict(await kbJwtWith(control), control)).toBe('verified')
+  })
 })
 
 describe('verify() reports the same codes and never throws', () => {

@@ -166,7 +166,8 @@ export async function verifyKbJwt(
  *
  * - `cnf.jwk` (a public JWK) when present, whatever else `cnf` says: a `kid` next to it is only a
  *   hint and is never resolved. A `jwk` that is not a public key credsign supports is
- *   `key_binding_invalid`.
+ *   `key_binding_invalid`. Its `alg`, `use` and `key_ops` are kept, so a KB-JWT they do not allow
+ *   is refused.
  * - Else `cnf.kid`, through `resolver` (default: did:key and did:jwk, offline; did:web and other
  *   network references only through a resolver the caller configured with a fetch). A reference
  *   that needs a resolver that is not configured (did:web without fetch) keeps the resolver's
@@ -194,7 +195,14 @@ async function holderKeyOf(
     if (hasPrivateMembers(cnf.jwk))
       throw new CredsignError('key_binding_invalid', 'cnf.jwk holds a private key')
     try {
-      return { publicJwk: requiredMembers(cnf.jwk as unknown as PublicJwk) }
+      const publicJwk = requiredMembers(cnf.jwk as unknown as PublicJwk)
+      // What the key says it is for (RFC 7517 4.2 to 4.4) stays on it, as on a resolved key, so
+      // JOSE key selection refuses a KB-JWT it does not allow (an alg of another algorithm, use
+      // other than sig, key_ops without verify: algorithm_not_allowed), as jose's jwtVerify does.
+      for (const name of ['alg', 'use', 'key_ops'] as const)
+        if (cnf.jwk[name] !== undefined)
+          (publicJwk as unknown as Record<string, unknown>)[name] = cnf.jwk[name]
+      return { publicJwk }
     } catch (cause) {
       throw new CredsignError(
         'key_binding_invalid',
