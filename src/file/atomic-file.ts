@@ -348,35 +348,48 @@ export function unavailable(action: string, path: string, cause: unknown): Creds
 export async function readWhole(path: string, maxBytes = 64 * 1024 * 1024): Promise<Uint8Array> {
   const handle = await open(path, 'r')
   try {
-    const chunks: Uint8Array[] = []
-    let total = 0
-    for (;;) {
-      const chunk = new Uint8Array(Math.min(64 * 1024, maxBytes + 1 - total))
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null)
-      if (bytesRead === 0) break
-      chunks.push(chunk.subarray(0, bytesRead))
-      total += bytesRead
-      if (total > maxBytes) {
-        wipe(...chunks)
-        throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), {
-          code: 'EFBIG',
-        })
-      }
-    }
-    const out = new Uint8Array(total)
-    let offset = 0
-    for (const chunk of chunks) {
-      out.set(chunk, offset)
-      offset += chunk.length
-    }
-    wipe(...chunks)
-    return out
+    return await readHandle(handle, path, maxBytes)
   } finally {
     await closeQuietly(handle)
   }
 }
 
-/** Unlinks, ignoring failure: a leftover transient file is harmless. @internal */
+/**
+ * The whole content of the open file `handle` (of `path`, named in errors), read from its current
+ * position, at most `maxBytes` (an `EFBIG` error beyond, as {@link readWhole}).
+ *
+ * @internal
+ */
+export async function readHandle(
+  handle: FileHandle,
+  path: string,
+  maxBytes = 64 * 1024 * 1024,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const chunk = new Uint8Array(Math.min(64 * 1024, maxBytes + 1 - total))
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null)
+    if (bytesRead === 0) break
+    chunks.push(chunk.subarray(0, bytesRead))
+    total += bytesRead
+    if (total > maxBytes) {
+      wipe(...chunks)
+      throw Object.assign(new Error(`${path} is larger than ${maxBytes} bytes`), {
+        code: 'EFBIG',
+      })
+    }
+  }
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  wipe(...chunks)
+  return out
+}
+
 export async function unlinkQuietly(path: string): Promise<void> {
   try {
     await unlink(path)

@@ -1,4 +1,6 @@
-import { lstat, open, type FileHandle } from 'node:fs/promises'
+import { lstat, open, stat, type FileHandle } from 'node:fs/promises'
+import { platform } from 'node:process'
+import { Buffer } from 'node:buffer'
 import { resolve } from 'node:path'
 import { createHash } from 'node:crypto'
 import { CredsignError } from '../errors/credsign-error.js'
@@ -19,7 +21,14 @@ import {
   type StatusListInfo,
   type StatusListStore,
 } from '../status/status-list-store.js'
-import { AtomicDirectory, closeQuietly, errnoOf, readWhole, unavailable } from './atomic-file.js'
+import {
+  AtomicDirectory,
+  closeQuietly,
+  errnoOf,
+  readHandle,
+  readWhole,
+  unavailable,
+} from './atomic-file.js'
 import { keyFileStem } from './file-store.js'
 
 /**
@@ -88,6 +97,22 @@ const TEMP_PREFIX = '.tmp-status-'
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000
 const DEFAULT_STALE_LOCK_MS = 30_000
 const MAX_FILE_BYTES = 64 * 1024 * 1024
+/** How many lists' loaded state a store keeps between changes, each list file held open. */
+const CACHED_LISTS = 16
+/**
+ * Windows cannot rename a file over one held open by default: no list is kept there (each change
+ * reads its list, as before).
+ */
+const CACHING = platform !== 'win32'
+
+/**
+ * Closes the list files a collected store held open (a FileHandle collected open would be closed by
+ * Node with a warning). Holds each store's cache, never the store.
+ */
+const heldOpen = new FinalizationRegistry<Map<string, CachedList>>((cache) => {
+  for (const { handle } of cache.values()) void closeQuietly(handle)
+  cache.clear()
+})
 
 /**
  * A {@link StatusListStore} in a directory (Node, Deno, Bun): one JSON file per list holding its
@@ -117,6 +142,8 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024
 export class FileStatusListStore implements StatusListStore {
   readonly directory: string
   readonly #files: AtomicDirectory
+  /** Lists as this store last loaded or changed them, by list file path (see {@link CachedList}). */
+  readonly #cache = new Map<string, CachedList>()
 
   constructor(options: FileStatusListStoreOptions) {
     if (typeof options !== 'object' || options === null || typeof options.directory !== 'string')
@@ -127,6 +154,7 @@ export class FileStatusListStore implements StatusListStore {
       staleLockMs: duration(options.staleLockMs, DEFAULT_STALE_LOCK_MS, 100, 'staleLockMs'),
       tempPrefix: TEMP_PREFIX,
     })
+    heldOpen.register(this, this.#cache)
   }
 
   async createStatusList(definition: StatusListDefinition): Promise<void> {
@@ -242,11 +270,22 @@ export class FileStatusListStore implements StatusListStore {
         loaded.journal.valid + record.length <= MAX_JOURNAL_BYTES &&
         loaded.journal.records < MAX_JOURNAL_RECORDS
       )
-        // After the whole records: what a crashed append left is cut off (never acknowledged).
-        await this.#files.writeAt(journalPathOf(loaded.path), record, loaded.journal.valid, {
-          cut: loaded.journal.size > loaded.journal.valid,
+      // After the whole records: what a crashed append left is cut off (never acknowledged).
+      {
+        const { journal } = loaded
+        await this.#files.writeAt(journalPathOf(loaded.path), record, journal.valid, {
+          cut: journal.size > journal.valid,
         })
-      else await this.#fold(loaded)
+        const bytes = new Uint8Array(journal.valid + record.length)
+        bytes.set(journal.bytes)
+        bytes.set(record, journal.valid)
+        loaded.journal = {
+          valid: bytes.length,
+          records: journal.records + 1,
+          size: bytes.length,
+          bytes,
+        }
+      } else await this.#fold(loaded)
       return indexes
     })
   }
@@ -261,9 +300,11 @@ export class FileStatusListStore implements StatusListStore {
     file.format = FORMAT
     file.taken = b64u(taken)
     await this.#files.replace(path, serialize(file))
+    loaded.listReplaced = true
     if (loaded.journal.size === 0) return
     try {
       await emptyJournal(journalPathOf(path))
+      loaded.journal = { valid: 0, records: 0, size: 0, bytes: new Uint8Array(0) }
     } catch {
       // The change is durable (the list file holds it and the journal's records): failing here
       // would report a made status change as not made. Records left behind replay idempotently,
@@ -277,10 +318,79 @@ export class FileStatusListStore implements StatusListStore {
     const path = this.#listPath(id)
     await this.#files.ensure()
     return this.#files.exclusive(this.#lockPath(id), async () => {
-      const loaded = await this.#load(path)
+      const loaded = await this.#loadForChange(path)
       if (loaded === undefined) throw listNotFound(id)
-      return change(loaded)
+      let result: T
+      try {
+        result = await change(loaded)
+      } catch (error) {
+        // What `change` did to the loaded state may not be on disk: read the list again next time.
+        await this.#forget(path)
+        throw error
+      }
+      await this.#keep(path, loaded)
+      return result
     })
+  }
+
+  /**
+   * The list at `path` for a change, under its lock: the kept state brought up to date (the
+   * journal's new records replayed onto it) if the list file is still the one it was read from,
+   * otherwise read again (and kept).
+   */
+  async #loadForChange(path: string): Promise<Loaded | undefined> {
+    const cached = this.#cache.get(path)
+    if (cached !== undefined) {
+      let current: Loaded | undefined
+      try {
+        current = await brought(cached, path)
+      } catch (error) {
+        await this.#forget(path)
+        throw error
+      }
+      if (current !== undefined) {
+        // Most recently used last: the first entry is the one to drop.
+        this.#cache.delete(path)
+        this.#cache.set(path, cached)
+        return current
+      }
+      await this.#forget(path)
+    }
+    return this.#load(path, true)
+  }
+
+  /**
+   * After a change made under the list's lock: if it wrote a new list file (a fold), holds that one
+   * open instead. Never fails (the change is made): a list that cannot be held is read again.
+   */
+  async #keep(path: string, loaded: Loaded): Promise<void> {
+    const cached = this.#cache.get(path)
+    if (cached === undefined || cached.loaded !== loaded || loaded.listReplaced !== true) return
+    loaded.listReplaced = false
+    let handle: FileHandle | undefined
+    try {
+      // Under the lock: the file at the path is the one this change wrote.
+      handle = await open(path, 'r')
+      const identity = identityOf(await handle.stat({ bigint: true }))
+      if (identity !== undefined) {
+        void closeQuietly(cached.handle)
+        cached.handle = handle
+        cached.identity = identity
+        return
+      }
+    } catch {
+      // Read again next time.
+    }
+    if (handle !== undefined) void closeQuietly(handle)
+    await this.#forget(path)
+  }
+
+  /** Drops the kept state of the list at `path`, closing its file. */
+  async #forget(path: string): Promise<void> {
+    const cached = this.#cache.get(path)
+    if (cached === undefined) return
+    this.#cache.delete(path)
+    await closeQuietly(cached.handle)
   }
 
   /** The list file; `withJournal` false: without its allocations, for what the journal never holds. */
@@ -296,41 +406,72 @@ export class FileStatusListStore implements StatusListStore {
    * two reads can then only make this snapshot miss the newest block (never count one twice, as
    * replaying is idempotent), and under the list's lock nothing changes between them.
    */
-  async #load(path: string): Promise<Loaded | undefined> {
+  async #load(path: string, keep = false): Promise<Loaded | undefined> {
     const journalPath = journalPathOf(path)
-    let journalBytes: Uint8Array
+    const journalBytes = await readJournal(journalPath)
+    const read = await this.#readPath(path, keep && CACHING)
+    if (read === undefined) return undefined
+    const { file, taken, handle } = read
     try {
-      journalBytes = await readWhole(journalPath, MAX_JOURNAL_BYTES + MAX_RECORD_BYTES)
+      const { valid, records } = replayJournal(journalBytes, journalPath, file, taken)
+      const journal = {
+        valid,
+        records,
+        size: journalBytes.length,
+        bytes: journalBytes.slice(0, valid),
+      }
+      const loaded: Loaded = { path, file, taken, journal }
+      if (handle !== undefined) {
+        const identity = identityOf(await handle.stat({ bigint: true }))
+        if (identity !== undefined) {
+          this.#cache.set(path, { handle, identity, loaded })
+          if (this.#cache.size > CACHED_LISTS)
+            await this.#forget(this.#cache.keys().next().value as string)
+          return loaded
+        }
+      }
+      if (handle !== undefined) await closeQuietly(handle)
+      return loaded
     } catch (error) {
-      const code = errnoOf(error)
-      if (code === 'ENOENT') {
-        journalBytes = new Uint8Array(0)
-      } else if (code === 'EFBIG') throw corrupt(journalPath, 'is too large')
-      else throw unavailable('read', journalPath, error)
+      if (handle !== undefined) await closeQuietly(handle)
+      throw error
     }
-    const loaded = await this.#readPath(path)
-    if (loaded === undefined) return undefined
-    const { file, taken } = loaded
-    const { valid, records } = replayJournal(journalBytes, journalPath, file, taken)
-    return { path, file, taken, journal: { valid, records, size: journalBytes.length } }
   }
 
   /**
    * Reads and checks a list file: `undefined` if absent, `store_corrupt` naming it if it is not a
    * list file whose bitmap and statuses fit its definition. Also returns the decoded bitmap.
    */
-  async #readPath(path: string): Promise<{ file: ListFile; taken: Uint8Array } | undefined> {
-    let text: string
+  async #readPath(
+    path: string,
+    holdOpen = false,
+  ): Promise<{ file: ListFile; taken: Uint8Array; handle?: FileHandle } | undefined> {
+    let handle: FileHandle | undefined
     try {
       // Bounded: a huge file (damaged, or planted) is refused having read no more than the bound.
-      const bytes = await readWhole(path, MAX_FILE_BYTES)
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+      if (holdOpen) {
+        handle = await open(path, 'r')
+        const bytes = await readHandle(handle, path, MAX_FILE_BYTES)
+        return { ...this.#parse(path, bytes), handle }
+      }
+      return this.#parse(path, await readWhole(path, MAX_FILE_BYTES))
     } catch (error) {
+      if (handle !== undefined) await closeQuietly(handle)
+      if (error instanceof CredsignError) throw error
       const code = errnoOf(error)
       if (code === 'ENOENT') return undefined
       if (code === 'EFBIG') throw corrupt(path, 'is too large')
-      if (error instanceof TypeError) throw corrupt(path, 'is not UTF-8')
       throw unavailable('read', path, error)
+    }
+  }
+
+  /** Checks the bytes of a list file (see {@link FileStatusListStore.#readPath}). */
+  #parse(path: string, bytes: Uint8Array): { file: ListFile; taken: Uint8Array } {
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    } catch {
+      throw corrupt(path, 'is not UTF-8')
     }
     let file: ListFile
     try {
@@ -408,6 +549,82 @@ interface Loaded {
     records: number
     /** Its size: more than `valid` when an append was cut short (a crash), never acknowledged. */
     size: number
+    /** Those `valid` bytes (a copy). */
+    bytes: Uint8Array
+  }
+  /** A change wrote a new list file (a fold) since it was read. */
+  listReplaced?: boolean
+}
+
+/**
+ * A list as a store last loaded or changed it under the list's lock, reused by the next change
+ * instead of reading the list file again: a list of 2^20 entries is 175 KB of JSON, whose decoding
+ * was most of the CPU of an allocation block (docs/status-lists.md). Sound because the list file is
+ * held open: its inode cannot be freed while it is, so no other file can get its number, and a path
+ * still naming that device and inode (with the same size and times) names the very bytes read. List
+ * files are only ever replaced (rename) by credsign, never written in place; the times also catch
+ * most edits in place by hand. The journal, appended to in place, is read at every change: its
+ * first bytes must be the records already replayed (else the list is read again), and only what
+ * follows them is replayed.
+ */
+interface CachedList {
+  handle: FileHandle
+  identity: string
+  loaded: Loaded
+}
+
+/** Device, inode, size and times of a file; `undefined` where the platform has no inode numbers. */
+function identityOf(s: {
+  dev: bigint
+  ino: bigint
+  size: bigint
+  mtimeNs: bigint
+  ctimeNs: bigint
+}): string | undefined {
+  return s.ino > 0n ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}` : undefined
+}
+
+/**
+ * The kept state of the list at `path` brought up to date: the journal's records appended since
+ * replayed onto it. `undefined` when the list file is not the one it was read from (replaced,
+ * removed) or the journal does not start with the records replayed: the list must be read again. A
+ * `store_corrupt` journal leaves the state half-replayed: the caller drops it.
+ */
+async function brought(cached: CachedList, path: string): Promise<Loaded | undefined> {
+  let now: Parameters<typeof identityOf>[0]
+  try {
+    now = await stat(path, { bigint: true })
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return undefined
+    throw unavailable('inspect', path, error)
+  }
+  if (identityOf(now) !== cached.identity) return undefined
+  const journalPath = journalPathOf(path)
+  const bytes = await readJournal(journalPath)
+  const { loaded } = cached
+  const known = loaded.journal.bytes
+  if (bytes.length < known.length || !equalBytes(bytes.subarray(0, known.length), known))
+    return undefined
+  const added = replayJournal(bytes.subarray(known.length), journalPath, loaded.file, loaded.taken)
+  const valid = known.length + added.valid
+  loaded.journal = {
+    valid,
+    records: loaded.journal.records + added.records,
+    size: bytes.length,
+    bytes: valid === known.length ? known : bytes.slice(0, valid),
+  }
+  return loaded
+}
+
+/** The bytes of the journal at `path`: empty if there is none; bounded. */
+async function readJournal(path: string): Promise<Uint8Array> {
+  try {
+    return await readWhole(path, MAX_JOURNAL_BYTES + MAX_RECORD_BYTES)
+  } catch (error) {
+    const code = errnoOf(error)
+    if (code === 'ENOENT') return new Uint8Array(0)
+    if (code === 'EFBIG') throw corrupt(path, 'is too large')
+    throw unavailable('read', path, error)
   }
 }
 
@@ -528,9 +745,8 @@ async function emptyJournal(path: string): Promise<void> {
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+  // Natively: a kept journal's records are compared at every change (up to 64 KiB).
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 }
 
 /** The bytes of a list file. */

@@ -526,3 +526,122 @@ describe('FileStatusListStore journal: a fold killed before it emptied the journ
     expect(new Set([...taken, ...rest]).size).toBe(64)
   })
 })
+
+describe('FileStatusListStore: a list kept between changes', () => {
+  // A store keeps the list it last changed (its file held open) and reads only the journal's new
+  // records at the next change. These tests change the list behind its back, through another store
+  // on the same directory (another process behaves the same: the state is on disk, not shared).
+  const listPath = (directory: string, id: string): string =>
+    join(directory, `${keyFileStem(id)}.status-list.json`)
+  const journalPath = (directory: string, id: string): string =>
+    join(directory, `${keyFileStem(id)}.status-list.journal`)
+  /** Blocks of `count` from `store` until the list is full. */
+  async function blocksUntilFull(store: FileStatusListStore, id: string, count: number) {
+    const got: number[] = []
+    for (;;) {
+      try {
+        got.push(...(await store.allocateStatusIndexes(id, count)))
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'status_list_full') throw error
+        return got
+      }
+    }
+  }
+
+  it('another store appending and folding between its blocks: every index handed out once, the list exactly exhausted', async () => {
+    const directory = await freshDir()
+    const mine = new FileStatusListStore({ directory })
+    const other = new FileStatusListStore({ directory })
+    const def = definition({ size: 1_000 })
+    await mine.createStatusList(def)
+    const handed: number[] = []
+    for (let round = 0; ; round++) {
+      try {
+        handed.push(...(await mine.allocateStatusIndexes(def.id, 7)))
+        // Appends only, then (every third round) a status change: a fold writes a new list file
+        // and empties the journal, so the kept file is no longer the one at the path.
+        handed.push(...(await other.allocateStatusIndexes(def.id, 5)))
+        if (round % 3 === 2) await other.setStatus(def.id, handed.at(-1) as number, 1)
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'status_list_full') throw error
+        break
+      }
+    }
+    handed.push(
+      ...(await blocksUntilFull(mine, def.id, 7)),
+      ...(await blocksUntilFull(other, def.id, 3)),
+    )
+    expect(new Set(handed).size).toBe(handed.length)
+    expect(handed.length).toBe(1_000)
+    expect((await mine.getStatusList(def.id))?.allocated).toBe(1_000)
+  })
+
+  it('a list removed by hand and made again under its id: the new list is read, not the kept one', async () => {
+    const directory = await freshDir()
+    const mine = new FileStatusListStore({ directory })
+    const old = definition({ size: 1_000 })
+    await mine.createStatusList(old)
+    await mine.allocateStatusIndexes(old.id, 10)
+    await rm(listPath(directory, old.id))
+    await rm(journalPath(directory, old.id), { force: true })
+    await new FileStatusListStore({ directory }).createStatusList({ ...old, size: 20 })
+    const again = await blocksUntilFull(mine, old.id, 3)
+    expect(again.length).toBe(20)
+    expect(new Set(again).size).toBe(20)
+    expect(Math.max(...again)).toBeLessThan(20)
+  })
+
+  it('a list file replaced by hand with an older copy (a restore): the copy is read, not the kept state', async () => {
+    const directory = await freshDir()
+    const mine = new FileStatusListStore({ directory })
+    const def = definition({ size: 100 })
+    await mine.createStatusList(def)
+    const before = await readFile(listPath(directory, def.id))
+    // 64 journal records fold the journal into the list file: the kept state then holds 65 blocks.
+    for (let i = 0; i < 65; i++) await mine.allocateStatusIndexes(def.id, 1)
+    await rm(journalPath(directory, def.id), { force: true })
+    const restored = join(directory, 'restored')
+    await writeFile(restored, before)
+    const { rename } = await import('node:fs/promises')
+    await rename(restored, listPath(directory, def.id))
+    // The restored list has no index taken: all 100 are handed out again (what a restore means).
+    expect((await blocksUntilFull(mine, def.id, 9)).length).toBe(100)
+  })
+
+  it('a change that fails drops what it did to the kept state: nothing taken that is not on disk', async () => {
+    const directory = await freshDir()
+    const mine = new FileStatusListStore({ directory })
+    const def = definition({ size: 40 })
+    await mine.createStatusList(def)
+    const first = await mine.allocateStatusIndexes(def.id, 4)
+    const { open } = await import('node:fs/promises')
+    const probe = await open(journalPath(directory, def.id), 'r')
+    const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }
+    await probe.close()
+    const datasync = vi
+      .spyOn(handlePrototype, 'datasync')
+      .mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }))
+    try {
+      expect(await codeOf(mine.allocateStatusIndexes(def.id, 6))).toBe('store_unavailable')
+    } finally {
+      datasync.mockRestore()
+    }
+    // The 6 of the failed block were never acknowledged: they are free again, in this store too.
+    const rest = await blocksUntilFull(mine, def.id, 5)
+    expect(rest.length).toBe(36)
+    expect(new Set([...first, ...rest]).size).toBe(40)
+  })
+
+  it('a journal damaged by hand behind the kept records is read again: store_corrupt, never fewer allocations', async () => {
+    const directory = await freshDir()
+    const mine = new FileStatusListStore({ directory })
+    const def = definition({ size: 100 })
+    await mine.createStatusList(def)
+    await mine.allocateStatusIndexes(def.id, 3)
+    await mine.allocateStatusIndexes(def.id, 3)
+    const journal = new Uint8Array(await readFile(journalPath(directory, def.id)))
+    journal[5] = (journal[5] as number) ^ 1 // the first record's first index
+    await writeFile(journalPath(directory, def.id), journal)
+    expect(await codeOf(mine.allocateStatusIndexes(def.id, 3))).toBe('store_corrupt')
+  })
+})
