@@ -185,6 +185,31 @@ export class AtomicDirectory {
     try {
       const { dev, ino } = await handle.stat({ bigint: true })
       identity = `${dev}:${ino}`
+    } catch (error) {
+      await closeQuietly(handle)
+      throw unavailable('write', path, error)
+    }
+    try {
+      await this.writeAtOpen(handle, identity, path, data, offset, { cut })
+    } finally {
+      await closeQuietly(handle)
+    }
+  }
+
+  /**
+   * {@link AtomicDirectory.writeAt} to a file this process holds open (`handle`, of `path`, whose
+   * `device:inode` is `identity`): the same steps without opening, inspecting and closing it (three
+   * waits for the event loop fewer: a busy process's turns are what an append waits for most).
+   */
+  async writeAtOpen(
+    handle: FileHandle,
+    identity: string,
+    path: string,
+    data: Uint8Array,
+    offset: number,
+    { cut }: { cut: boolean },
+  ): Promise<void> {
+    try {
       if (cut) await handle.truncate(offset)
       const { bytesWritten } = await handle.write(data, 0, data.length, offset)
       if (bytesWritten !== data.length) throw new Error(`short write to ${path}`)
@@ -196,10 +221,8 @@ export class AtomicDirectory {
       } catch {
         // The disk is failing: the reader's check (no whole record after a bad one) still holds.
       }
-      await closeQuietly(handle)
       throw unavailable('write', path, error)
     }
-    await closeQuietly(handle)
     if (namesSynced.get(path) !== identity) {
       await this.sync()
       namesSynced.set(path, identity)
@@ -259,7 +282,8 @@ export class AtomicDirectory {
       try {
         // O_CREAT | O_EXCL: exactly one process can create the file.
         const handle = await open(lockPath, 'wx', 0o600)
-        await closeQuietly(handle)
+        // The lock is the file's existence, not this descriptor: closed without waiting for it.
+        void closeQuietly(handle)
         return
       } catch (error) {
         if (errnoOf(error) !== 'EEXIST') throw unavailable('create the lock file', lockPath, error)

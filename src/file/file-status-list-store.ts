@@ -92,6 +92,8 @@ const MAX_JOURNAL_RECORDS = 64
 const CHECKSUM_BYTES = 8
 /** The largest journal record: a count, MAX_STATUS_INDEX_BLOCK indexes, a checksum. */
 const MAX_RECORD_BYTES = 4 + 4 * MAX_STATUS_INDEX_BLOCK + CHECKSUM_BYTES
+/** The most of a journal read: a full journal and a record cut short after it. */
+const MAX_JOURNAL_READ = MAX_JOURNAL_BYTES + MAX_RECORD_BYTES
 const LOCK_SUFFIX = '.status-list.lock'
 const TEMP_PREFIX = '.tmp-status-'
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000
@@ -110,7 +112,7 @@ const CACHING = platform !== 'win32'
  * Node with a warning). Holds each store's cache, never the store.
  */
 const heldOpen = new FinalizationRegistry<Map<string, CachedList>>((cache) => {
-  for (const { handle } of cache.values()) void closeQuietly(handle)
+  for (const cached of cache.values()) closeHeld(cached)
   cache.clear()
 })
 
@@ -273,9 +275,15 @@ export class FileStatusListStore implements StatusListStore {
       // After the whole records: what a crashed append left is cut off (never acknowledged).
       {
         const { journal } = loaded
-        await this.#files.writeAt(journalPathOf(loaded.path), record, journal.valid, {
-          cut: journal.size > journal.valid,
-        })
+        const journalPath = journalPathOf(loaded.path)
+        const cut = journal.size > journal.valid
+        const held = this.#cache.get(loaded.path)
+        if (held?.loaded === loaded && held.journal !== undefined) {
+          const { handle, identity } = held.journal
+          await this.#files.writeAtOpen(handle, identity, journalPath, record, journal.valid, {
+            cut,
+          })
+        } else await this.#files.writeAt(journalPath, record, journal.valid, { cut })
         const bytes = new Uint8Array(journal.valid + record.length)
         bytes.set(journal.bytes)
         bytes.set(record, journal.valid)
@@ -365,7 +373,9 @@ export class FileStatusListStore implements StatusListStore {
    */
   async #keep(path: string, loaded: Loaded): Promise<void> {
     const cached = this.#cache.get(path)
-    if (cached === undefined || cached.loaded !== loaded || loaded.listReplaced !== true) return
+    if (cached === undefined || cached.loaded !== loaded) return
+    if (cached.journal === undefined) cached.journal = await holdJournal(journalPathOf(path))
+    if (loaded.listReplaced !== true) return
     loaded.listReplaced = false
     let handle: FileHandle | undefined
     try {
@@ -390,7 +400,7 @@ export class FileStatusListStore implements StatusListStore {
     const cached = this.#cache.get(path)
     if (cached === undefined) return
     this.#cache.delete(path)
-    await closeQuietly(cached.handle)
+    closeHeld(cached)
   }
 
   /** The list file; `withJournal` false: without its allocations, for what the journal never holds. */
@@ -571,6 +581,55 @@ interface CachedList {
   handle: FileHandle
   identity: string
   loaded: Loaded
+  /**
+   * The journal, held open once a change succeeded with it present: it is read and appended to
+   * through this handle (fewer waits for the event loop than opening it each time), as long as the
+   * path still names its device and inode.
+   */
+  journal?: HeldJournal
+}
+
+/** A journal held open: its handle, `device:inode`, and a buffer for reading it whole. */
+interface HeldJournal {
+  handle: FileHandle
+  identity: string
+  buffer: Uint8Array
+}
+
+/** Opens the journal at `path` to hold; `undefined` if there is none or it cannot be held. */
+async function holdJournal(path: string): Promise<HeldJournal | undefined> {
+  let handle: FileHandle
+  try {
+    handle = await open(path, 'r+')
+  } catch {
+    return undefined
+  }
+  try {
+    const { dev, ino } = await handle.stat({ bigint: true })
+    if (ino > 0n)
+      // One byte more than a journal may hold: a read that fills it is of a journal too large.
+      return { handle, identity: `${dev}:${ino}`, buffer: new Uint8Array(MAX_JOURNAL_READ + 1) }
+  } catch {
+    // Not held: read by its path.
+  }
+  void closeQuietly(handle)
+  return undefined
+}
+
+/** Closes the files a kept list holds open (without waiting: nothing depends on it). */
+function closeHeld(cached: CachedList): void {
+  void closeQuietly(cached.handle)
+  if (cached.journal !== undefined) void closeQuietly(cached.journal.handle)
+}
+
+/** `stat` of `path` (bigint), `undefined` if there is nothing there. */
+async function statIfPresent(path: string): Promise<Parameters<typeof identityOf>[0] | undefined> {
+  try {
+    return await stat(path, { bigint: true })
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return undefined
+    throw unavailable('inspect', path, error)
+  }
 }
 
 /** Device, inode, size and times of a file; `undefined` where the platform has no inode numbers. */
@@ -591,16 +650,26 @@ function identityOf(s: {
  * `store_corrupt` journal leaves the state half-replayed: the caller drops it.
  */
 async function brought(cached: CachedList, path: string): Promise<Loaded | undefined> {
-  let now: Parameters<typeof identityOf>[0]
-  try {
-    now = await stat(path, { bigint: true })
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return undefined
-    throw unavailable('inspect', path, error)
-  }
-  if (identityOf(now) !== cached.identity) return undefined
   const journalPath = journalPathOf(path)
-  const bytes = await readJournal(journalPath)
+  const held = cached.journal
+  // At once (one wait for the event loop, not one per step): under the list's lock nothing changes
+  // between them.
+  const [listNow, journalNow, bytes] = await Promise.all([
+    statIfPresent(path),
+    held === undefined ? undefined : statIfPresent(journalPath),
+    held === undefined ? readJournal(journalPath) : readHeld(held, journalPath),
+  ])
+  if (listNow === undefined || identityOf(listNow) !== cached.identity) return undefined
+  // The journal at the path must be the one held, read whole (a read that filled the buffer is of
+  // a journal too large: read again by path, which refuses it).
+  if (
+    held !== undefined &&
+    (journalNow === undefined ||
+      `${journalNow.dev}:${journalNow.ino}` !== held.identity ||
+      journalNow.size !== BigInt(bytes.length) ||
+      bytes.length === held.buffer.length)
+  )
+    return undefined
   const { loaded } = cached
   const known = loaded.journal.bytes
   if (bytes.length < known.length || !equalBytes(bytes.subarray(0, known.length), known))
@@ -616,10 +685,20 @@ async function brought(cached: CachedList, path: string): Promise<Loaded | undef
   return loaded
 }
 
+/** The bytes of a held journal (a view of its buffer, valid until the next read). */
+async function readHeld(held: HeldJournal, path: string): Promise<Uint8Array> {
+  try {
+    const { bytesRead } = await held.handle.read(held.buffer, 0, held.buffer.length, 0)
+    return held.buffer.subarray(0, bytesRead)
+  } catch (error) {
+    throw unavailable('read', path, error)
+  }
+}
+
 /** The bytes of the journal at `path`: empty if there is none; bounded. */
 async function readJournal(path: string): Promise<Uint8Array> {
   try {
-    return await readWhole(path, MAX_JOURNAL_BYTES + MAX_RECORD_BYTES)
+    return await readWhole(path, MAX_JOURNAL_READ)
   } catch (error) {
     const code = errnoOf(error)
     if (code === 'ENOENT') return new Uint8Array(0)

@@ -608,6 +608,26 @@ describe('FileStatusListStore: a list kept between changes', () => {
     expect((await blocksUntilFull(mine, def.id, 9)).length).toBe(100)
   })
 
+  it('a journal removed by hand and begun again by another store: the new journal is read, not the one held open', async () => {
+    const directory = await freshDir()
+    const mine = new FileStatusListStore({ directory })
+    const other = new FileStatusListStore({ directory })
+    const def = definition({ size: 15 })
+    await mine.createStatusList(def)
+    await mine.allocateStatusIndexes(def.id, 5)
+    await mine.allocateStatusIndexes(def.id, 5)
+    // Removing the journal drops those 10 (a hand edit loses what it removes); the other store
+    // then takes 10 in a new journal of the same length (appends only: the list file stays).
+    await rm(journalPath(directory, def.id))
+    const others = [
+      ...(await other.allocateStatusIndexes(def.id, 5)),
+      ...(await other.allocateStatusIndexes(def.id, 5)),
+    ]
+    const rest = await blocksUntilFull(mine, def.id, 5)
+    expect(rest.length).toBe(5)
+    expect(new Set([...others, ...rest]).size).toBe(15)
+  })
+
   it('a change that fails drops what it did to the kept state: nothing taken that is not on disk', async () => {
     const directory = await freshDir()
     const mine = new FileStatusListStore({ directory })
