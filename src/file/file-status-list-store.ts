@@ -146,6 +146,12 @@ export class FileStatusListStore implements StatusListStore {
   readonly #files: AtomicDirectory
   /** Lists as this store last loaded or changed them, by list file path (see {@link CachedList}). */
   readonly #cache = new Map<string, CachedList>()
+  /**
+   * Paths of lists a change of this store is under way on (from loading to keeping): never dropped
+   * to make room for another list, whose change may run meanwhile (its files would be closed under
+   * it, and a dropped entry put back or given a file it never closes).
+   */
+  readonly #changing = new Set<string>()
 
   constructor(options: FileStatusListStoreOptions) {
     if (typeof options !== 'object' || options === null || typeof options.directory !== 'string')
@@ -326,18 +332,24 @@ export class FileStatusListStore implements StatusListStore {
     const path = this.#listPath(id)
     await this.#files.ensure()
     return this.#files.exclusive(this.#lockPath(id), async () => {
-      const loaded = await this.#loadForChange(path)
-      if (loaded === undefined) throw listNotFound(id)
-      let result: T
+      // Changes of one list in this store run one at a time (the lock's chain): no other clears it.
+      this.#changing.add(path)
       try {
-        result = await change(loaded)
-      } catch (error) {
-        // What `change` did to the loaded state may not be on disk: read the list again next time.
-        await this.#forget(path)
-        throw error
+        const loaded = await this.#loadForChange(path)
+        if (loaded === undefined) throw listNotFound(id)
+        let result: T
+        try {
+          result = await change(loaded)
+        } catch (error) {
+          // What `change` did to the loaded state may not be on disk: read the list again next time.
+          await this.#forget(path)
+          throw error
+        }
+        await this.#keep(path, loaded)
+        return result
+      } finally {
+        this.#changing.delete(path)
       }
-      await this.#keep(path, loaded)
-      return result
     })
   }
 
@@ -435,8 +447,12 @@ export class FileStatusListStore implements StatusListStore {
         const identity = identityOf(await handle.stat({ bigint: true }))
         if (identity !== undefined) {
           this.#cache.set(path, { handle, identity, loaded })
-          if (this.#cache.size > CACHED_LISTS)
-            await this.#forget(this.#cache.keys().next().value as string)
+          // Least recently used first; a list being changed stays (the cache is over the bound
+          // only while more than that many changes run at once).
+          for (const kept of this.#cache.keys()) {
+            if (this.#cache.size <= CACHED_LISTS) break
+            if (!this.#changing.has(kept)) await this.#forget(kept)
+          }
           return loaded
         }
       }

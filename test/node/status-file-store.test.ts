@@ -665,3 +665,134 @@ describe('FileStatusListStore: a list kept between changes', () => {
     expect(await codeOf(mine.allocateStatusIndexes(def.id, 3))).toBe('store_corrupt')
   })
 })
+
+describe('FileStatusListStore kept list: review findings', () => {
+  // A store keeps up to 16 lists; making room for another drops the least recently used one and
+  // closes its files. Changes of different lists run at once, so the one dropped can be a list
+  // whose change is under way: its held files closed under it.
+  const listPath = (directory: string, id: string): string =>
+    join(directory, `${keyFileStem(id)}.status-list.json`)
+  /** The prototype of Node's FileHandle (to delay one of its calls). */
+  type Call = (this: unknown, ...args: unknown[]) => Promise<unknown>
+  async function fileHandlePrototype(directory: string): Promise<{ read: Call; stat: Call }> {
+    const { open } = await import('node:fs/promises')
+    const probe = await open(directory, 'r')
+    await probe.close()
+    return Object.getPrototypeOf(probe) as { read: Call; stat: Call }
+  }
+  /** A promise and its resolver. */
+  function gate(): { wait: Promise<void>; open: () => void } {
+    let open!: () => void
+    const wait = new Promise<void>((done) => (open = done))
+    return { wait, open }
+  }
+
+  it('a kept list dropped for another while its change reads its journal: the change still succeeds', async () => {
+    const directory = await freshDir()
+    const mine = new FileStatusListStore({ directory })
+    const defs = Array.from({ length: 17 }, () => definition({ size: 100 }))
+    for (const def of defs) await mine.createStatusList(def)
+    // Lists 0 to 15 kept, their journals held open; list 0 the least recently used.
+    const handed = new Map<string, number[]>()
+    for (const def of defs.slice(0, 16))
+      handed.set(def.id, await mine.allocateStatusIndexes(def.id, 2))
+    const proto = await fileHandlePrototype(directory)
+    const read = proto.read
+    const reading = gate()
+    const release = gate()
+    let armed = true
+    const spy = vi.spyOn(proto, 'read').mockImplementation(async function (
+      this: unknown,
+      ...args: unknown[]
+    ) {
+      const result = await read.apply(this, args)
+      // The held journal's read (its buffer is larger than any chunk of a read by path), made slow.
+      if (armed && args[0] instanceof Uint8Array && args[0].length > 64 * 1024) {
+        armed = false
+        reading.open()
+        await release.wait
+      }
+      return result
+    })
+    try {
+      const first = mine.allocateStatusIndexes(defs[0]!.id, 2)
+      await reading.wait
+      // Meanwhile a 17th list is loaded: the least recently used kept list is dropped.
+      await mine.allocateStatusIndexes(defs[16]!.id, 2)
+      release.open()
+      handed.set(defs[0]!.id, [...handed.get(defs[0]!.id)!, ...(await first)])
+    } finally {
+      release.open()
+      spy.mockRestore()
+    }
+    handed.set(defs[0]!.id, [
+      ...handed.get(defs[0]!.id)!,
+      ...(await mine.allocateStatusIndexes(defs[0]!.id, 2)),
+    ])
+    const all = handed.get(defs[0]!.id)!
+    expect(new Set(all).size).toBe(6)
+    expect(
+      (await new FileStatusListStore({ directory }).getStatusList(defs[0]!.id))?.allocated,
+    ).toBe(6)
+  })
+
+  it.skipIf(process.platform !== 'linux')(
+    'a kept list dropped while its change opens the new list file: that file is not left open',
+    async () => {
+      const { readlink } = await import('node:fs/promises')
+      const directory = await freshDir()
+      const mine = new FileStatusListStore({ directory })
+      const defs = Array.from({ length: 33 }, () => definition({ size: 100 }))
+      for (const def of defs) await mine.createStatusList(def)
+      const [index] = await mine.allocateStatusIndexes(defs[0]!.id, 1)
+      const proto = await fileHandlePrototype(directory)
+      const stat = proto.stat
+      const statting = gate()
+      const release = gate()
+      let armed = true
+      let statted: unknown
+      const spy = vi.spyOn(proto, 'stat').mockImplementation(async function (
+        this: unknown,
+        ...args: unknown[]
+      ) {
+        const result = await stat.apply(this, args)
+        if (armed) {
+          armed = false
+          statted = result
+          statting.open()
+          await release.wait
+        }
+        return result
+      })
+      try {
+        // A status change folds: the store then opens the new list file to hold it and stats it
+        // (the change's only FileHandle stat), made slow here.
+        const change = mine.setStatus(defs[0]!.id, index as number, 1)
+        await statting.wait
+        const { stat: statPath } = await import('node:fs/promises')
+        expect((statted as { ino: bigint }).ino).toBe(
+          (await statPath(listPath(directory, defs[0]!.id), { bigint: true })).ino,
+        )
+        // 16 other lists loaded meanwhile: list 0 is dropped while its change finishes.
+        for (const def of defs.slice(1, 17)) await mine.allocateStatusIndexes(def.id, 1)
+        release.open()
+        await change
+      } finally {
+        release.open()
+        spy.mockRestore()
+      }
+      // 16 more: whatever list 0 still held open is dropped and closed.
+      for (const def of defs.slice(17, 33)) await mine.allocateStatusIndexes(def.id, 1)
+      const target = listPath(directory, defs[0]!.id)
+      let open = 0
+      for (const fd of await readdir('/proc/self/fd')) {
+        try {
+          if ((await readlink(`/proc/self/fd/${fd}`)) === target) open++
+        } catch {
+          // Closed meanwhile.
+        }
+      }
+      expect(open).toBe(0)
+    },
+  )
+})
