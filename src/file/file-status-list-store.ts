@@ -349,6 +349,7 @@ export class FileStatusListStore implements StatusListStore {
         return result
       } finally {
         this.#changing.delete(path)
+        await this.#trim()
       }
     })
   }
@@ -407,6 +408,17 @@ export class FileStatusListStore implements StatusListStore {
     await this.#forget(path)
   }
 
+  /**
+   * Drops the least recently used kept lists beyond {@link CACHED_LISTS}, never one being changed:
+   * the cache is over its bound only while more changes than that run at once.
+   */
+  async #trim(): Promise<void> {
+    for (const kept of this.#cache.keys()) {
+      if (this.#cache.size <= CACHED_LISTS) return
+      if (!this.#changing.has(kept)) await this.#forget(kept)
+    }
+  }
+
   /** Drops the kept state of the list at `path`, closing its file. */
   async #forget(path: string): Promise<void> {
     const cached = this.#cache.get(path)
@@ -447,12 +459,7 @@ export class FileStatusListStore implements StatusListStore {
         const identity = identityOf(await handle.stat({ bigint: true }))
         if (identity !== undefined) {
           this.#cache.set(path, { handle, identity, loaded })
-          // Least recently used first; a list being changed stays (the cache is over the bound
-          // only while more than that many changes run at once).
-          for (const kept of this.#cache.keys()) {
-            if (this.#cache.size <= CACHED_LISTS) break
-            if (!this.#changing.has(kept)) await this.#forget(kept)
-          }
+          await this.#trim()
           return loaded
         }
       }
