@@ -147,16 +147,23 @@ export class AtomicDirectory {
     return true
   }
 
-  /** Replaces `path` by a file holding `data` (rename: readers see the old or the new file). */
-  async replace(path: string, data: Uint8Array): Promise<void> {
+  /**
+   * Replaces `path` by a file holding `data` (rename: readers see the old or the new file).
+   * Resolves with the new file's `device:inode`.
+   */
+  async replace(path: string, data: Uint8Array): Promise<string> {
     const temp = await this.writeTemp(data)
+    let identity: string
     try {
+      const { dev, ino } = await stat(temp, { bigint: true })
+      identity = `${dev}:${ino}`
       await rename(temp, path)
     } catch (error) {
       await unlinkQuietly(temp)
       throw unavailable('replace', path, error)
     }
     await this.sync()
+    return identity
   }
 
   /**

@@ -313,8 +313,7 @@ export class FileStatusListStore implements StatusListStore {
     const { file, taken, path } = loaded
     file.format = FORMAT
     file.taken = b64u(taken)
-    await this.#files.replace(path, serialize(file))
-    loaded.listReplaced = true
+    loaded.written = await this.#files.replace(path, serialize(file))
     if (loaded.journal.size === 0) return
     try {
       await emptyJournal(journalPathOf(path))
@@ -388,14 +387,17 @@ export class FileStatusListStore implements StatusListStore {
     const cached = this.#cache.get(path)
     if (cached === undefined || cached.loaded !== loaded) return
     if (cached.journal === undefined) cached.journal = await holdJournal(journalPathOf(path))
-    if (loaded.listReplaced !== true) return
-    loaded.listReplaced = false
+    const { written } = loaded
+    if (written === undefined) return
+    loaded.written = undefined
     let handle: FileHandle | undefined
     try {
-      // Under the lock: the file at the path is the one this change wrote.
+      // The file at the path must be the one this change wrote: a writer that broke this lock as
+      // stale may have put its own there since, which the kept state does not describe.
       handle = await open(path, 'r')
-      const identity = identityOf(await handle.stat({ bigint: true }))
-      if (identity !== undefined) {
+      const stats = await handle.stat({ bigint: true })
+      const identity = identityOf(stats)
+      if (identity !== undefined && `${stats.dev}:${stats.ino}` === written) {
         void closeQuietly(cached.handle)
         cached.handle = handle
         cached.identity = identity
@@ -585,8 +587,8 @@ interface Loaded {
     /** Those `valid` bytes (a copy). */
     bytes: Uint8Array
   }
-  /** A change wrote a new list file (a fold) since it was read. */
-  listReplaced?: boolean
+  /** `device:inode` of the new list file a change wrote (a fold) since it was read. */
+  written?: string
 }
 
 /**

@@ -796,3 +796,71 @@ describe('FileStatusListStore kept list: review findings', () => {
     },
   )
 })
+
+describe('FileStatusListStore kept list: review findings (a lock broken as stale)', () => {
+  function gate(): { wait: Promise<void>; open: () => void } {
+    let open!: () => void
+    const wait = new Promise<void>((done) => (open = done))
+    return { wait, open }
+  }
+  it('a fold whose lock was broken as stale, another writer folding before it holds the new file: the other writer’s allocations are never handed out again', async () => {
+    const { symlink, open } = await import('node:fs/promises')
+    const directory = await freshDir()
+    // Another writer that does not queue behind this one in the process (as another process): the
+    // same directory by another name.
+    const alias = `${directory}-alias`
+    dirs.push(alias)
+    await symlink(directory, alias)
+    const slow = new FileStatusListStore({ directory, staleLockMs: 100 })
+    const other = new FileStatusListStore({ directory: alias, staleLockMs: 100 })
+    const def = definition({ size: 40 })
+    await slow.createStatusList(def)
+    const mine = await slow.allocateStatusIndexes(def.id, 2)
+    const probe = await open(directory, 'r')
+    const proto = Object.getPrototypeOf(probe) as { truncate: (len?: number) => Promise<void> }
+    await probe.close()
+    const truncate = proto.truncate
+    const emptying = gate()
+    const release = gate()
+    let armed = true
+    const spy = vi.spyOn(proto, 'truncate').mockImplementation(async function (
+      this: unknown,
+      len?: number,
+    ) {
+      if (armed) {
+        // The slow writer's fold renamed its new list file and now empties the journal: it stalls
+        // there for longer than staleLockMs.
+        armed = false
+        emptying.open()
+        await release.wait
+      }
+      return truncate.call(this, len)
+    })
+    let theirs: number[]
+    try {
+      const change = slow.setStatus(def.id, mine[0] as number, 1)
+      await emptying.wait
+      await new Promise((done) => setTimeout(done, 150))
+      // The other writer breaks the stale lock, allocates and folds (a status change).
+      theirs = await other.allocateStatusIndexes(def.id, 30)
+      await other.setStatus(def.id, mine[1] as number, 1)
+      release.open()
+      await change
+    } finally {
+      release.open()
+      spy.mockRestore()
+    }
+    const rest: number[] = []
+    for (;;) {
+      try {
+        rest.push(...(await slow.allocateStatusIndexes(def.id, 3)))
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'status_list_full') throw error
+        break
+      }
+    }
+    const all = [...mine, ...theirs, ...rest]
+    expect(new Set(all).size).toBe(all.length)
+    expect(all.length).toBe(40)
+  })
+})
