@@ -421,6 +421,7 @@ export async function readHandle(
   return out
 }
 
+/** Unlinks, ignoring failure: a leftover transient file is harmless. @internal */
 export async function unlinkQuietly(path: string): Promise<void> {
   try {
     await unlink(path)

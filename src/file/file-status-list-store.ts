@@ -99,7 +99,11 @@ const TEMP_PREFIX = '.tmp-status-'
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000
 const DEFAULT_STALE_LOCK_MS = 30_000
 const MAX_FILE_BYTES = 64 * 1024 * 1024
-/** How many lists' loaded state a store keeps between changes, each list file held open. */
+/**
+ * How many lists' loaded state the stores of a process keep between changes, in all (each list file
+ * and journal held open): one bound for the process, so a store made per request holds no more
+ * files or memory than one long-lived store.
+ */
 const CACHED_LISTS = 16
 /**
  * Windows cannot rename a file over one held open by default: no list is kept there (each change
@@ -108,13 +112,17 @@ const CACHED_LISTS = 16
 const CACHING = platform !== 'win32'
 
 /**
- * Closes the list files a collected store held open (a FileHandle collected open would be closed by
- * Node with a warning). Holds each store's cache, never the store.
+ * The lists kept by this process's stores, by list file path, least recently used first (see
+ * {@link CachedList}). Shared: stores on one directory path change a list one at a time (their
+ * changes queue on the same lock chain), so they may share its kept state too.
  */
-const heldOpen = new FinalizationRegistry<Map<string, CachedList>>((cache) => {
-  for (const cached of cache.values()) closeHeld(cached)
-  cache.clear()
-})
+const keptLists = new Map<string, CachedList>()
+/**
+ * Paths of lists a change is under way on (from loading to keeping): never dropped to make room for
+ * another list, whose change may run meanwhile (its files would be closed under it, and a dropped
+ * entry put back or given a file it never closes).
+ */
+const changingLists = new Set<string>()
 
 /**
  * A {@link StatusListStore} in a directory (Node, Deno, Bun): one JSON file per list holding its
@@ -144,14 +152,10 @@ const heldOpen = new FinalizationRegistry<Map<string, CachedList>>((cache) => {
 export class FileStatusListStore implements StatusListStore {
   readonly directory: string
   readonly #files: AtomicDirectory
-  /** Lists as this store last loaded or changed them, by list file path (see {@link CachedList}). */
-  readonly #cache = new Map<string, CachedList>()
-  /**
-   * Paths of lists a change of this store is under way on (from loading to keeping): never dropped
-   * to make room for another list, whose change may run meanwhile (its files would be closed under
-   * it, and a dropped entry put back or given a file it never closes).
-   */
-  readonly #changing = new Set<string>()
+  /** The lists kept by this process's stores ({@link keptLists}). */
+  readonly #cache = keptLists
+  /** Lists a change is under way on ({@link changingLists}). */
+  readonly #changing = changingLists
 
   constructor(options: FileStatusListStoreOptions) {
     if (typeof options !== 'object' || options === null || typeof options.directory !== 'string')
@@ -162,7 +166,6 @@ export class FileStatusListStore implements StatusListStore {
       staleLockMs: duration(options.staleLockMs, DEFAULT_STALE_LOCK_MS, 100, 'staleLockMs'),
       tempPrefix: TEMP_PREFIX,
     })
-    heldOpen.register(this, this.#cache)
   }
 
   async createStatusList(definition: StatusListDefinition): Promise<void> {
@@ -313,7 +316,10 @@ export class FileStatusListStore implements StatusListStore {
     const { file, taken, path } = loaded
     file.format = FORMAT
     file.taken = b64u(taken)
-    loaded.written = await this.#files.replace(path, serialize(file))
+    const bytes = serialize(file)
+    // `taken` (the bitmap) is what counts; its text is only for the file: not kept beside it.
+    file.taken = ''
+    loaded.written = await this.#files.replace(path, bytes)
     if (loaded.journal.size === 0) return
     try {
       await emptyJournal(journalPathOf(path))
@@ -331,7 +337,7 @@ export class FileStatusListStore implements StatusListStore {
     const path = this.#listPath(id)
     await this.#files.ensure()
     return this.#files.exclusive(this.#lockPath(id), async () => {
-      // Changes of one list in this store run one at a time (the lock's chain): no other clears it.
+      // Changes of one list run one at a time in this process (the lock's chain): no other clears it.
       this.#changing.add(path)
       try {
         const loaded = await this.#loadForChange(path)
@@ -543,6 +549,8 @@ export class FileStatusListStore implements StatusListStore {
     }
     if (taken.length !== Math.ceil(size / 8))
       throw corrupt(path, 'holds an allocation bitmap of the wrong length')
+    // Decoded into `taken`: its text is not kept (a kept list would hold the bitmap twice).
+    file.taken = ''
     if (file.allocated < 0 || file.allocated > size || file.version < 0)
       throw corrupt(path, 'holds a count or version out of range')
     let last = -1

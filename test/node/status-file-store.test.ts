@@ -864,3 +864,25 @@ describe('FileStatusListStore kept list: review findings (a lock broken as stale
     expect(all.length).toBe(40)
   })
 })
+
+describe('FileStatusListStore kept lists: one bound per process', () => {
+  it.runIf(process.platform === 'linux')(
+    'a store made per request holds no more files than one long-lived store (16 lists kept in all)',
+    async () => {
+      const { readdir: list } = await import('node:fs/promises')
+      const openFiles = async (): Promise<number> => (await list('/proc/self/fd')).length
+      const directory = await freshDir()
+      const before = await openFiles()
+      for (let i = 0; i < 40; i++) {
+        const store = new FileStatusListStore({ directory })
+        const def = definition({ id: `per-request-${i}`, size: 64 })
+        await store.createStatusList(def)
+        await store.allocateStatusIndexes(def.id, 2)
+        await store.allocateStatusIndexes(def.id, 2)
+      }
+      // Each kept list holds its list file and its journal open; the closes run unawaited.
+      await new Promise((done) => setTimeout(done, 50))
+      expect(await openFiles()).toBeLessThanOrEqual(before + 2 * 16 + 4)
+    },
+  )
+})
