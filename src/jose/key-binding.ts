@@ -1,4 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { keyAlgorithmFromJwk } from '../keys/algorithms.js'
 import { requiredMembers } from '../keys/jwk.js'
 import type { JwsAlgorithm, PublicJwk, Signer } from '../keys/types.js'
 import type { KeyResolver, ResolvedKey } from '../resolve/types.js'
@@ -133,6 +134,9 @@ export async function signKeyBinding(signer: Signer, options: KeyBindingOptions)
       'invalid_argument',
       'publicKey must be a public key: it would be published',
     )
+  // cnf.jwk carries the required members only: an `alg` naming another key type's algorithm
+  // (RFC 7517 4.4) is refused rather than dropped, as the key conversions refuse it.
+  keyAlgorithmFromJwk(publicKey)
   const jwk: PublicJwk = requiredMembers(publicKey)
   if (typeof publicKey.kid === 'string') jwk.kid = publicKey.kid
 

@@ -289,6 +289,19 @@ describe('key binding JWT (eVault pattern)', () => {
     )
   })
 
+  it('signing refuses a bound key whose alg is for another key type (cnf.jwk would drop it)', async () => {
+    for (const alg of ['EdDSA', 'RS256', 'ES384'])
+      await expectCode(
+        () =>
+          signKeyBinding(stranger.signer, {
+            subject: 'a',
+            publicKey: { ...device, alg } as PublicJwk,
+            expiresIn: 60,
+          }),
+        'invalid_key',
+      )
+  })
+
   it('the certificate is an ordinary JWS too', async () => {
     const jwt = await issue()
     const { payload } = await verifyJws(jwt, { jwks: registryJwks })

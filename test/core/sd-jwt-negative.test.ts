@@ -14,6 +14,7 @@ import {
   verify,
   verifySdJwt,
   type ErrorCode,
+  type PublicJwk,
   type Signer,
   type SdJwtVerifyOptions,
 } from '../../src/index.js'
@@ -572,6 +573,39 @@ describe('issuers refuse what would make a broken SD-JWT', () => {
     await expect(
       issueSdJwt(issuer, { a: 1 }, { hashAlgorithm: 'md5' as never }),
     ).rejects.toMatchObject({ code: 'invalid_argument' })
+  })
+
+  it('a holder key whose alg is for another key type, or that is not for signatures, is not published in cnf (invalid_key)', async () => {
+    // cnf carries the public members only: these would publish the key for any KB-JWT.
+    for (const extra of [
+      { alg: 'ES384' },
+      { alg: 'EdDSA' },
+      { alg: 'RS256' },
+      { use: 'enc' },
+      { key_ops: ['encrypt'] },
+      { key_ops: 'verify' },
+    ]) {
+      const holderKey = { ...KEYS.holder_public_jwk, ...extra } as unknown as PublicJwk
+      await expect(
+        issueSdJwt(issuer, { a: 1 }, { holder: holderKey }),
+        JSON.stringify(extra),
+      ).rejects.toMatchObject({ code: 'invalid_key' })
+      await expect(
+        issueSdJwt(issuer, { a: 1 }, { holder: { jwk: holderKey } }),
+        JSON.stringify(extra),
+      ).rejects.toMatchObject({ code: 'invalid_key' })
+    }
+    // What the key is for, when it says so consistently, is fine.
+    for (const extra of [{ alg: 'ES256' }, { use: 'sig' }, { key_ops: ['verify'] }])
+      await expect(
+        issueSdJwt(
+          issuer,
+          { a: 1 },
+          {
+            holder: { ...KEYS.holder_public_jwk, ...extra } as unknown as PublicJwk,
+          },
+        ),
+      ).resolves.toEqual(expect.any(String))
   })
 
   it('SD-JWT VC: vct and iss required; iss, exp, cnf, vct, status never disclosable', async () => {

@@ -3,7 +3,9 @@ import { isOptionsObject, isPlainObject, serializePayload } from '../../jose/jso
 import { hasPrivateMembers } from '../../jose/private-jwk.js'
 import { signCompact } from '../../jose/sign.js'
 import type { JoseHeader } from '../../jose/types.js'
+import { keyAlgorithmFromJwk } from '../../keys/algorithms.js'
 import { requiredMembers } from '../../keys/jwk.js'
+import { signatureUseProblem } from '../../keys/key-use.js'
 import type { PublicJwk, Signer } from '../../keys/types.js'
 import { b64u, utf8 } from '../../util/bytes.js'
 import { jsonClaimsCopy } from '../../credential/prepare-document.js'
@@ -372,6 +374,12 @@ function publicOnly(jwk: PublicJwk): PublicJwk {
       'invalid_argument',
       'the holder key must be a public key: it is published in cnf',
     )
+  // cnf carries the key's public members only, so what the holder's JWK says the key is for must
+  // hold before it is dropped: an `alg` of another key type (RFC 7517 4.4) or a key not for
+  // signatures (`use`, `key_ops`, 4.2 and 4.3) would be published as a key for any KB-JWT.
+  keyAlgorithmFromJwk(jwk)
+  const use = signatureUseProblem(jwk)
+  if (use !== undefined) throw new CredsignError('invalid_key', `the holder key ${use}`)
   const required = requiredMembers(jwk) as unknown as Record<string, unknown>
   // The caller's member order (cnf is written as given), public members and kid only.
   const out: Record<string, unknown> = {}
