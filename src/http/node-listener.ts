@@ -20,6 +20,11 @@ export interface NodeRequestLike {
   method?: string | undefined
   url?: string | undefined
   headers: Record<string, string | string[] | undefined>
+  /**
+   * The header lines as received, names and values alternating (node:http's `rawHeaders`): the
+   * listener counts the `Authorization` lines in it, which `headers` keeps only the first of.
+   */
+  rawHeaders?: readonly string[]
   /** The connection; a TLS socket has `encrypted: true`. */
   socket?: object | null
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown
@@ -123,7 +128,7 @@ async function serveDirect(
   try {
     body = hasBody(req) ? directBody(req, bodyTimeoutMs) : undefined
     const { method, url } = requestTarget(req, options)
-    const request = new NodeRequest(method, url, req.headers, body)
+    const request = new NodeRequest(method, url, headersOf(req), body)
     result = await internals.handle(request as unknown as Request)
   } catch {
     result = lastResortReply()
@@ -248,7 +253,7 @@ function toRequest(
 ): Request {
   const { method, url } = requestTarget(req, options)
   const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const [name, value] of Object.entries(headersOf(req))) {
     if (value === undefined || name.startsWith(':')) continue
     try {
       if (Array.isArray(value)) for (const v of value) headers.append(name, v)
@@ -266,6 +271,21 @@ function toRequest(
 }
 
 const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
+/**
+ * The request's headers with every `Authorization` line it has. node:http keeps the first of
+ * several (it drops repeats of the fields it knows to be single), so two lines, the first a valid
+ * token, authenticated here while a web Request joins them into one value no bearer check accepts,
+ * and a proxy reading the last one would have seen another caller.
+ */
+function headersOf(req: NodeRequestLike): Record<string, string | string[] | undefined> {
+  const raw = req.rawHeaders
+  if (raw === undefined || req.headers.authorization === undefined) return req.headers
+  const lines: string[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i]!.toLowerCase() === 'authorization') lines.push(raw[i + 1]!)
+  return lines.length > 1 ? { ...req.headers, authorization: lines } : req.headers
+}
 
 /**
  * Whether a Host header the character check admitted also parses as a URL host (`[`, `a:b:c` or
