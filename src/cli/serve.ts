@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import cluster from 'node:cluster'
 import { createServer, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createHandler, isJwtVcIssuerUrl } from '../http/handler.js'
@@ -418,7 +419,48 @@ function createDeadlineServer(
     },
     listener,
   )
+  server.on('clientError', answerClientError)
   return server
+}
+
+/**
+ * Node:http's answer to a request it refuses before any listener (its default is a bare status
+ * line, no problem, no code): headers not in by `headersTimeout` are 408 `request_timeout`, headers
+ * over `maxHeaderSize` 431 `headers_too_large`, a chunk extension over Node's limit 413
+ * `payload_too_large`, anything it cannot parse as HTTP/1.1 (a header line, a chunk size, two
+ * lengths) 400 `malformed`. The parser's message is never sent (it quotes the request). The
+ * connection is then closed, as Node closes it.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const written = (socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0
+  if (socket.writable && written === 0) {
+    const [status, reason, code, detail] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout', 'the request did not arrive in time']
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [
+              431,
+              'Request Header Fields Too Large',
+              'headers_too_large',
+              'the headers are too large',
+            ]
+          : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+            ? [413, 'Payload Too Large', 'payload_too_large', 'the chunk extensions are too large']
+            : [400, 'Bad Request', 'malformed', 'the request is not valid HTTP/1.1']
+    const body = JSON.stringify({
+      type: `urn:credsign:error:${code}`,
+      title: code,
+      status,
+      detail,
+      code,
+    })
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\n` +
+        `cache-control: no-store\r\nx-content-type-options: nosniff\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
 }
 
 /** Calls `stop` on the first SIGINT or SIGTERM (a second one then ends the process the default way). */

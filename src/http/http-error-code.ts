@@ -20,5 +20,6 @@ export type HttpErrorCode =
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'request_timeout'
+  | 'headers_too_large'
   | 'not_a_credential'
   | 'not_a_presentation'

@@ -122,6 +122,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode | HttpErrorCode, number>> = 
   unsupported_media_type: 415,
   payload_too_large: 413,
   request_timeout: 408,
+  headers_too_large: 431,
   not_a_credential: 422,
   not_a_presentation: 422,
 }
