@@ -11,12 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { randomUUID } from 'node:crypto'
+import { createCipheriv, randomBytes, randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CredsignError,
   KeyVault,
+  MemoryStore,
   StatusLists,
   asDidSigner,
   type KeyStore,
@@ -766,4 +767,52 @@ describe('credsign serve (node:http): requests node:http parses itself', () => {
       expect(answer.status, name).toBe(name === 'headers over 16 KiB' ? 431 : 400)
     }
   })
+})
+
+/** The eecc origin's request encryption (AES-256-GCM, hex parts joined by `:`, base64), of raw text. */
+function encryptText(plaintext: string, secret: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(secret, 'utf8'), iv)
+  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+  const joined = [iv, cipher.getAuthTag(), ct].map((b) => b.toString('hex')).join(':')
+  return JSON.stringify({ encryptedData: Buffer.from(joined, 'utf8').toString('base64') })
+}
+
+describe("compat: 'eecc' with requestEncryption: an encrypted body is held to the plain body's rules", () => {
+  const SHARED = `${MARK}-shared-0123456789abcdef`.slice(0, 32)
+  const compat = (): CredsignHandler =>
+    createHandler({
+      vault: new KeyVault({ store: new MemoryStore(), serviceSecret: SERVICE_SECRET }),
+      auth: { bearerTokens: [TOKEN] },
+      compat: 'eecc',
+      requestEncryption: { sharedSecret: SHARED },
+    })
+  const post = async (h: CredsignHandler, body: string): Promise<Answer> => {
+    const response = await h(
+      new Request('http://issuer.example/generate', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body,
+      }),
+    )
+    return { status: response.status, headers: response.headers, text: await response.text() }
+  }
+  const generate = '"identifier":"did:web:a.example","secrets":["s-1"],"signatureType":"Ed25519"'
+
+  for (const [name, plaintext] of [
+    ['nesting 30,000 deep', `{${generate},"x":${'['.repeat(30_000)}${']'.repeat(30_000)}}`],
+    ['nesting 33 deep (over maxJsonDepth)', `{${generate},"x":${'['.repeat(33)}${']'.repeat(33)}}`],
+    ['a duplicate member', `{${generate},"identifier":"did:web:b.example"}`],
+  ] as const) {
+    it(`${name}: 400 malformed, as the same body unencrypted`, async () => {
+      const h = compat()
+      expect(SHARED).toHaveLength(32)
+      const plain = await post(h, plaintext)
+      expect(plain.status).toBe(400)
+      const encrypted = await post(h, encryptText(plaintext, SHARED))
+      expect(leaks(encrypted), encrypted.text).toEqual([])
+      expect(encrypted.status, encrypted.text).toBe(400)
+      expect((JSON.parse(encrypted.text) as { code: string }).code).toBe('malformed')
+    })
+  }
 })
