@@ -1,5 +1,6 @@
 import { CredsignError } from '../errors/credsign-error.js'
 import { fromHex, subtle, toArrayBufferView, utf8 } from '../util/bytes.js'
+import { parseJsonText } from '../jose/json.js'
 import { readJsonBody, type BodyLimits } from './body.js'
 import type { HandlerOptions } from './options.js'
 import { HttpError } from './problem.js'
@@ -80,13 +81,9 @@ export async function openEncryptedRequest(
   )
     return rebuilt(body)
   const plaintext = await decryptPayload((body as { encryptedData: string }).encryptedData, secret)
-  let inner: unknown
-  try {
-    inner = JSON.parse(plaintext)
-  } catch {
-    throw notOpened()
-  }
-  return rebuilt(inner)
+  // Held to the plain body's rules (readJsonBody): no duplicate member, at most maxJsonDepth deep;
+  // JSON.parse took the last of two members and re-serializing a deep nesting threw a RangeError.
+  return rebuilt(parseJsonText(plaintext, 'the decrypted request body', limits.maxJsonDepth))
 }
 
 async function decryptPayload(encryptedData: string, secret: string): Promise<string> {
