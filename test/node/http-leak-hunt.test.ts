@@ -7,8 +7,8 @@
 // every route OpenAPI does not mark public (the metrics token on /metrics only, the API token
 // everywhere else but there), and no unauthenticated request writes to the key or status list
 // store. A store that throws Errors naming its files answers a fixed 5xx text.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto'
@@ -27,6 +27,7 @@ import { FileStatusListStore, FileStore } from '../../src/file/index.js'
 import { HTTP_STATUS, createHandler, type CredsignHandler } from '../../src/http/index.js'
 import { connect } from 'node:net'
 import { serveInProcess, type Served } from '../fixtures/serve.js'
+import { runCli, type CliIo } from '../../src/cli/run.js'
 
 /** Everything secret carries this marker, and no generated request puts it anywhere else. */
 const MARK = 'LEAKHUNT'
@@ -813,6 +814,95 @@ describe("compat: 'eecc' with requestEncryption: an encrypted body is held to th
       expect(leaks(encrypted), encrypted.text).toEqual([])
       expect(encrypted.status, encrypted.text).toBe(400)
       expect((JSON.parse(encrypted.text) as { code: string }).code).toBe('malformed')
+    })
+  }
+})
+
+describe('the CLI (keygen, sign, verify): failures print no secret and exit non-zero', () => {
+  const CLI_DIR = join(DIR, 'cli')
+  const run = async (
+    argv: string[],
+    env: Record<string, string | undefined> = {},
+    stdin = JSON.stringify({
+      '@context': [V2],
+      type: ['VerifiableCredential'],
+      issuer: 'did:web:cli.example',
+      credentialSubject: { id: 'did:example:alice' },
+    }),
+  ): Promise<{ code: number; text: string }> => {
+    const lines: string[] = []
+    const io: CliIo = {
+      env: { PBKDF2_ITERATIONS: '1000', CREDSIGN_DATA_DIR: join(CLI_DIR, 'data'), ...env },
+      out: (line) => lines.push(line),
+      err: (line) => lines.push(line),
+      readStdin: async () => stdin,
+    }
+    return { code: await runCli(argv, io), text: lines.join('\n') }
+  }
+  beforeAll(async () => {
+    await mkdir(CLI_DIR, { recursive: true })
+    await writeFile(join(CLI_DIR, 'secrets.txt'), `${S1}\n`)
+    await writeFile(join(CLI_DIR, 'long-secret.txt'), `${S1}${'x'.repeat(1000)}\n`)
+    await writeFile(join(CLI_DIR, 'eleven.txt'), `${S1}\n`.repeat(11))
+    await writeFile(join(CLI_DIR, 'short-service-secret'), `${MARK}-short`)
+    await writeFile(join(CLI_DIR, 'bad.json'), `{"a": "${S1}"`)
+    const made = await run(['keygen', '--id', 'did:web:cli.example#k', '--algorithm', 'Ed25519'], {
+      CREDSIGN_SECRETS: S1,
+      SIGNING_KEY_PATH: join(CLI_DIR, 'service-secret'),
+    })
+    expect(made.code, made.text).toBe(0)
+  })
+
+  const SIGN = ['sign', '--id', 'did:web:cli.example#k', '--format', 'jwt']
+  const DEV = (): Record<string, string> => ({ SIGNING_KEY_PATH: join(CLI_DIR, 'service-secret') })
+  const cases: [string, string[], () => Record<string, string>, string?][] = [
+    ['an unknown --secret option with the secret', [...SIGN, '--secret', S1], DEV],
+    ['an unknown --secret=<secret>', [...SIGN, `--secret=${S1}`], DEV],
+    ['the secret as a stray argument', [...SIGN, S1], DEV],
+    ['the secret after a flag taking a value', ['keygen', '--id', 'x#k', '--algorithm', S1], DEV],
+    ['11 secrets', [...SIGN, '--secrets-file', join(CLI_DIR, 'eleven.txt')], DEV],
+    [
+      'a secret over 1,000 characters',
+      [...SIGN, '--secrets-file', join(CLI_DIR, 'long-secret.txt')],
+      DEV,
+    ],
+    [
+      'wrong secrets (CREDSIGN_SECRETS)',
+      [...SIGN, '--in', '-'],
+      () => ({ ...DEV(), CREDSIGN_SECRETS: `${S1}-wrong` }),
+    ],
+    [
+      'an input file that is not JSON',
+      [...SIGN, '--in', join(CLI_DIR, 'bad.json')],
+      () => ({ ...DEV(), CREDSIGN_SECRETS: S1 }),
+    ],
+    [
+      'stdin with a duplicate member',
+      [...SIGN, '--in', '-'],
+      () => ({ ...DEV(), CREDSIGN_SECRETS: S1 }),
+      `{"a":1,"a":"${S1}"}`,
+    ],
+    [
+      'an input file that does not exist',
+      [...SIGN, '--in', join(CLI_DIR, 'none.json')],
+      () => ({ ...DEV(), CREDSIGN_SECRETS: S1 }),
+    ],
+    [
+      'a service secret too short',
+      [...SIGN, '--in', '-'],
+      () => ({ CREDSIGN_SECRETS: S1, SIGNING_KEY_PATH: join(CLI_DIR, 'short-service-secret') }),
+    ],
+    ['verify of a file that is not JSON', ['verify', '--in', join(CLI_DIR, 'bad.json')], DEV],
+    ['verify with an unknown option carrying the secret', ['verify', `--secrets=${S1}`], DEV],
+  ]
+  for (const [name, argv, env, stdin] of cases) {
+    it(name, async () => {
+      const result = await run(argv, env(), ...(stdin === undefined ? [] : [stdin]))
+      expect(result.code, result.text).not.toBe(0)
+      expect(result.text).not.toContain(S1)
+      // Paths are the operator's own (the CLI names the file it cannot read); nothing else marked.
+      expect(result.text.replaceAll(DIR, '<dir>')).not.toContain(MARK)
+      expect(result.text).not.toMatch(/\n\s+at |PRIVATE KEY|"d"\s*:/)
     })
   }
 })
