@@ -106,6 +106,21 @@ beforeAll(async () => {
     jwtVcIssuer: 'https://issuer.example',
     verifierPage: true,
   })
+  compatHandler = createHandler({
+    vault,
+    auth: { bearerTokens: [TOKEN] },
+    compat: 'eecc',
+    requestEncryption: { sharedSecret: SHARED },
+    cors: { origins: [APP_ORIGIN] },
+    metrics: { exposition: () => '# HELP x\n' },
+    jwksAliases: { 'alias-1': KEY },
+    requestIds: true,
+    statusLists: lists,
+    issuers: [{ name: 'jwt', keyId: KEY, secrets: [S1], format: 'jwt', statusList: 'bsl' }],
+    didWeb: [{ did: ISSUER, keyIds: [KEY] }],
+    jwtVcIssuer: 'https://issuer.example',
+    verifierPage: true,
+  })
   const document = (await (await handler(new Request('http://h/openapi.json'))).json()) as {
     paths: Record<string, Record<string, { security?: unknown[]; responses: object }>>
   }
@@ -156,8 +171,14 @@ function leaks(answer: Answer): string[] {
   return found
 }
 
+/** The second configuration: eecc compat, request encryption, CORS, /metrics on the API token. */
+let compatHandler: CredsignHandler
+let compatMode = false
+const SHARED = `${MARK}-shared-0123456789abcdef`.slice(0, 32)
+const APP_ORIGIN = 'https://app.example'
+
 async function send(request: Request): Promise<Answer> {
-  const response = await handler(request)
+  const response = await (compatMode ? compatHandler : handler)(request)
   return { status: response.status, headers: response.headers, text: await response.text() }
 }
 
@@ -357,6 +378,10 @@ interface Case {
   auth: number
   contentType: string | null
   body: BodyKind
+  /** Compat mode: the text body sent as the origin's `{ encryptedData }`. */
+  encrypt: boolean
+  /** An `Origin` header (CORS), or none. */
+  origin: string | null
 }
 
 function caseArbitrary(): fc.Arbitrary<Case> {
@@ -395,6 +420,8 @@ function caseArbitrary(): fc.Arbitrary<Case> {
       ),
       contentType: fc.constantFrom(...CONTENT_TYPES),
       body: bodyArbitrary(route.path),
+      encrypt: fc.boolean(),
+      origin: fc.constantFrom(null, APP_ORIGIN, 'https://evil.example', 'null'),
     }),
   )
 }
@@ -406,10 +433,12 @@ function requestOf(c: Case): Request {
   const headers = new Headers()
   for (const [name, v] of authVariants()[c.auth]!.headers) headers.append(name, v)
   if (c.contentType !== null) headers.set('content-type', c.contentType)
+  if (c.origin !== null) headers.set('origin', c.origin)
   const init: RequestInit & { duplex?: 'half' } = { method: c.method, headers }
   if (c.method !== 'GET' && c.method !== 'HEAD') {
     const b = c.body
-    if (b.kind === 'text') init.body = b.text
+    if (b.kind === 'text')
+      init.body = compatMode && c.encrypt ? encryptText(b.text, SHARED) : b.text
     else if (b.kind === 'bytes') init.body = new Uint8Array(b.bytes)
     else if (b.kind === 'huge') {
       const chunk = new Uint8Array(64 * 1024).fill(0x20)
@@ -472,15 +501,26 @@ function check(c: Case, answer: Answer): void {
   )
   const matched = target !== undefined
   if (answer.status >= 400) {
-    expect(answer.headers.get('content-type'), label).toBe('application/problem+json')
+    // compat: the origin's error body (application/json, statusCode), or a VC-API 422 problem.
+    const type = answer.headers.get('content-type')
+    const originShape = compatMode && type === 'application/json'
+    expect(type, label).toBe(originShape ? 'application/json' : 'application/problem+json')
     if (c.method !== 'HEAD') {
-      const problem = JSON.parse(answer.text) as { code: string; status: number }
+      const problem = JSON.parse(answer.text) as {
+        code: string
+        status: number
+        statusCode: number
+      }
       expect(DOCUMENTED.has(problem.code), label).toBe(true)
-      expect(problem.status, label).toBe(answer.status)
+      expect(originShape ? problem.statusCode : problem.status, label).toBe(answer.status)
       const verifies = c.route.path.endsWith('/verify') && answer.status === 422
       if (!verifies)
         expect(HTTP_STATUS[problem.code as keyof typeof HTTP_STATUS], label).toBe(answer.status)
     }
+  } else if (compatMode && c.method === 'OPTIONS') {
+    // A CORS preflight: no body, no authentication (browsers send none), nothing done.
+    expect(answer.status, label).toBe(204)
+    expect(answer.text, label).toBe('')
   } else if (c.method === 'OPTIONS' || target === undefined) {
     // No CORS configured: OPTIONS and other methods are refused.
     expect.fail(`a method the route does not have was answered: ${label}`)
@@ -492,11 +532,19 @@ function check(c: Case, answer: Answer): void {
   }
   // Authentication, on a method the route has and a path whose parameters decode.
   const presents = authVariants()[c.auth]!.presents
-  const needs = target?.public === true ? 'none' : c.route.path === '/metrics' ? 'metrics' : 'api'
+  const needs =
+    target?.public === true
+      ? 'none'
+      : c.route.path === '/metrics' && !compatMode
+        ? 'metrics'
+        : 'api'
   if (matched && needs !== 'none' && presents !== needs && reachesRoute(c))
     expect(answer.status, `unauthenticated: ${label}`).toBe(401)
   if (answer.status === 401)
     expect(answer.headers.get('www-authenticate'), label).toMatch(/^Bearer/)
+  // CORS: only the configured origin is ever allowed.
+  const allowed = answer.headers.get('access-control-allow-origin')
+  if (allowed !== null) expect(allowed, label).toBe(APP_ORIGIN)
 }
 
 describe('credsign/http leak hunt (generated requests on every route)', () => {
@@ -557,6 +605,32 @@ describe('credsign/http leak hunt (generated requests on every route)', () => {
     )
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect(generated).toBeGreaterThanOrEqual(700)
+  }, 60_000)
+
+  it("the same in compat: 'eecc' with request encryption, CORS and /metrics on the API token", async () => {
+    compatMode = true
+    try {
+      await fc.assert(
+        fc.asyncProperty(caseArbitrary(), async (c) => {
+          const before = writes
+          const presents = authVariants()[c.auth]!.presents
+          const answer = await send(requestOf(c))
+          generated++
+          check(c, answer)
+          if (presents !== 'api' && c.method !== 'GET')
+            expect(writes, `a write without the API token: ${c.method} ${c.route.path}`).toBe(
+              before,
+            )
+        }),
+        {
+          numRuns: Number(process.env.LEAK_HUNT_RUNS ?? 400),
+          seed: Number(process.env.LEAK_HUNT_SEED ?? 20261208),
+        },
+      )
+    } finally {
+      compatMode = false
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   }, 60_000)
 })
 
@@ -695,7 +769,7 @@ describe('credsign serve (node:http): requests node:http parses itself', () => {
     served = await serveInProcess(
       ['--port', '0', '--host', '127.0.0.1'],
       {
-        DATA_DIR: join(DIR, 'serve'),
+        CREDSIGN_DATA_DIR: join(DIR, 'serve'),
         PBKDF2_ITERATIONS: '1000',
         CREDSIGN_TOKENS: TOKEN,
         CREDSIGN_METRICS_TOKEN: METRICS_TOKEN,
