@@ -73,6 +73,8 @@ const LIST_WRITERS = [
 ]
 
 let handler: CredsignHandler
+/** A credential the main handler signed with KEY (verified against a failing store below). */
+let signedJwt = ''
 let routes: { method: string; path: string; public: boolean; success: number[] }[] = []
 
 beforeAll(async () => {
@@ -121,6 +123,15 @@ beforeAll(async () => {
     jwtVcIssuer: 'https://issuer.example',
     verifierPage: true,
   })
+  const signed = await handler(
+    new Request('http://issuer.example/sign/vc/jwt', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(validBody('/sign/vc/jwt')),
+    }),
+  )
+  expect(signed.status).toBe(201)
+  signedJwt = await signed.text()
   const document = (await (await handler(new Request('http://h/openapi.json'))).json()) as {
     paths: Record<string, Record<string, { security?: unknown[]; responses: object }>>
   }
@@ -692,6 +703,8 @@ describe('credsign/http over a failing store', () => {
         ['GET', '/.well-known/jwt-vc-issuer'],
         ['GET', '/health'],
         ['GET', '/health/readiness'],
+        ['POST', '/credentials/verify'],
+        ['POST', '/verify'],
       ] as const
       let faults = 0
       for (const [method, path] of paths) {
@@ -700,7 +713,11 @@ describe('credsign/http over a failing store', () => {
             ? JSON.stringify(
                 path === '/delete' || path.startsWith('/sign/')
                   ? { ...(validBody(path) as object), identifier: KEY, secrets: [S1] }
-                  : validBody(path),
+                  : path === '/credentials/verify'
+                    ? { verifiableCredential: signedJwt }
+                    : path === '/verify'
+                      ? { input: signedJwt }
+                      : validBody(path),
               )
             : undefined
         const response = await failing(
