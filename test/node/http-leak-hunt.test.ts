@@ -24,8 +24,14 @@ import {
   type StatusListStore,
 } from '../../src/index.js'
 import { FileStatusListStore, FileStore } from '../../src/file/index.js'
-import { HTTP_STATUS, createHandler, type CredsignHandler } from '../../src/http/index.js'
-import { connect } from 'node:net'
+import {
+  HTTP_STATUS,
+  createHandler,
+  toNodeListener,
+  type CredsignHandler,
+} from '../../src/http/index.js'
+import { connect, type AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
 import { serveInProcess, type Served } from '../fixtures/serve.js'
 import { runCli, type CliIo } from '../../src/cli/run.js'
 
@@ -820,6 +826,38 @@ describe('credsign serve (node:http): requests node:http parses itself', () => {
         ).toBe(401)
         expect(JSON.parse(answer.text).code).toBe('unauthorized')
       }
+    }
+  })
+
+  it('two Authorization headers through toNodeListener with an authorize hook: the hook sees both', async () => {
+    const seen: (string | null)[] = []
+    const server = createServer(
+      toNodeListener(
+        createHandler({
+          vault: new KeyVault({ store: new MemoryStore(), serviceSecret: SERVICE_SECRET }),
+          auth: {
+            authorize: (request) => {
+              seen.push(request.headers.get('authorization'))
+              return request.headers.get('authorization') === `Bearer ${TOKEN}`
+            },
+          },
+        }),
+      ),
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const hookPort = (server.address() as AddressInfo).port
+      const answer = parsed(
+        await rawExchange(
+          hookPort,
+          `GET /keys/nobody HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+            `Authorization: Bearer someone-else\r\nConnection: close\r\n\r\n`,
+        ),
+      )
+      expect(answer.status).toBe(401)
+      expect(seen).toEqual([`Bearer ${TOKEN}, Bearer someone-else`])
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   })
 
