@@ -20,6 +20,28 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
+/** A list's file and its journal in a store directory. */
+const listPath = (directory: string, id: string): string =>
+  join(directory, `${keyFileStem(id)}.status-list.json`)
+const journalPath = (directory: string, id: string): string =>
+  join(directory, `${keyFileStem(id)}.status-list.journal`)
+
+/** Runs `action` with the next `datasync` of any FileHandle failing with EIO (a failing disk). */
+async function withFailedDatasync<T>(action: () => Promise<T>): Promise<T> {
+  const { open } = await import('node:fs/promises')
+  const probe = await open(tmpdir(), 'r')
+  const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }
+  await probe.close()
+  const datasync = vi
+    .spyOn(handlePrototype, 'datasync')
+    .mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }))
+  try {
+    return await action()
+  } finally {
+    datasync.mockRestore()
+  }
+}
+
 statusListStoreContract(
   'FileStatusListStore',
   async () => new FileStatusListStore({ directory: await freshDir() }),
@@ -243,10 +265,6 @@ describe('FileStatusListStore: damaged files', () => {
 })
 
 describe('FileStatusListStore: the allocation journal', () => {
-  const listPath = (directory: string, id: string): string =>
-    join(directory, `${keyFileStem(id)}.status-list.json`)
-  const journalPath = (directory: string, id: string): string =>
-    join(directory, `${keyFileStem(id)}.status-list.journal`)
   /** Every index a fresh store on `directory` still hands out, in blocks, until the list is full. */
   async function drainInBlocks(directory: string, id: string): Promise<number[]> {
     const store = new FileStatusListStore({ directory })
@@ -380,9 +398,6 @@ describe('FileStatusListStore: the allocation journal', () => {
 })
 
 describe('FileStatusListStore journal: review findings', () => {
-  const journalPath = (directory: string, id: string): string =>
-    join(directory, `${keyFileStem(id)}.status-list.journal`)
-
   it('a hole before a whole record (a lost append after a failed sync, then an acknowledged one) is store_corrupt, never skipped', async () => {
     const directory = await freshDir()
     const store = new FileStatusListStore({ directory })
@@ -430,18 +445,9 @@ describe('FileStatusListStore journal: review findings', () => {
     const def = definition({ size: 64 })
     await store.createStatusList(def)
     await store.allocateStatusIndexes(def.id, 1)
-    const { open } = await import('node:fs/promises')
-    const probe = await open(journalPath(directory, def.id), 'r')
-    const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }
-    await probe.close()
-    const datasync = vi
-      .spyOn(handlePrototype, 'datasync')
-      .mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }))
-    try {
-      expect(await codeOf(store.allocateStatusIndexes(def.id, 3))).toBe('store_unavailable')
-    } finally {
-      datasync.mockRestore()
-    }
+    expect(await withFailedDatasync(() => codeOf(store.allocateStatusIndexes(def.id, 3)))).toBe(
+      'store_unavailable',
+    )
     // The failed record is gone: a page the kernel could not write may later read back as zeros,
     // and an acknowledged record appended after it would then sit behind a hole.
     expect((await readFile(journalPath(directory, def.id))).length).toBe(16)
@@ -531,10 +537,6 @@ describe('FileStatusListStore: a list kept between changes', () => {
   // A store keeps the list it last changed (its file held open) and reads only the journal's new
   // records at the next change. These tests change the list behind its back, through another store
   // on the same directory (another process behaves the same: the state is on disk, not shared).
-  const listPath = (directory: string, id: string): string =>
-    join(directory, `${keyFileStem(id)}.status-list.json`)
-  const journalPath = (directory: string, id: string): string =>
-    join(directory, `${keyFileStem(id)}.status-list.journal`)
   /** Blocks of `count` from `store` until the list is full. */
   async function blocksUntilFull(store: FileStatusListStore, id: string, count: number) {
     const got: number[] = []
@@ -634,18 +636,9 @@ describe('FileStatusListStore: a list kept between changes', () => {
     const def = definition({ size: 40 })
     await mine.createStatusList(def)
     const first = await mine.allocateStatusIndexes(def.id, 4)
-    const { open } = await import('node:fs/promises')
-    const probe = await open(journalPath(directory, def.id), 'r')
-    const handlePrototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }
-    await probe.close()
-    const datasync = vi
-      .spyOn(handlePrototype, 'datasync')
-      .mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }))
-    try {
-      expect(await codeOf(mine.allocateStatusIndexes(def.id, 6))).toBe('store_unavailable')
-    } finally {
-      datasync.mockRestore()
-    }
+    expect(await withFailedDatasync(() => codeOf(mine.allocateStatusIndexes(def.id, 6)))).toBe(
+      'store_unavailable',
+    )
     // The 6 of the failed block were never acknowledged: they are free again, in this store too.
     const rest = await blocksUntilFull(mine, def.id, 5)
     expect(rest.length).toBe(36)
@@ -670,8 +663,6 @@ describe('FileStatusListStore kept list: review findings', () => {
   // A store keeps up to 16 lists; making room for another drops the least recently used one and
   // closes its files. Changes of different lists run at once, so the one dropped can be a list
   // whose change is under way: its held files closed under it.
-  const listPath = (directory: string, id: string): string =>
-    join(directory, `${keyFileStem(id)}.status-list.json`)
   /** The prototype of Node's FileHandle (to delay one of its calls). */
   type Call = (this: unknown, ...args: unknown[]) => Promise<unknown>
   async function fileHandlePrototype(directory: string): Promise<{ read: Call; stat: Call }> {
