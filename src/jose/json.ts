@@ -55,8 +55,10 @@ export function parseJsonText(
   scanMembers(text, what, maxDepth)
   try {
     return JSON.parse(text) as unknown
-  } catch (cause) {
-    throw new CredsignError('malformed', `${what} is not valid JSON`, { cause })
+  } catch {
+    // Without the engine's error as cause: V8's message quotes the text around the fault, and the
+    // text may be a decrypted request body or a private JWK, which a thrown object must not carry.
+    throw new CredsignError('malformed', `${what} is not valid JSON`)
   }
 }
 

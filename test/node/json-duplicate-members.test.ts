@@ -97,3 +97,25 @@ describe('parseJsonText and duplicate member names', () => {
     expect(refused).toBeGreaterThan(RUNS / 20)
   })
 })
+
+describe('parseJsonText and what its error carries', () => {
+  it('a malformed text is malformed with no cause quoting it (it may be a decrypted body or a private JWK)', () => {
+    const secret = 'hunter2-SECRET-passphrase'
+    for (const text of [`{"passphrase":${secret}}`, `{"d":"x","passphrase":${secret}}`, secret]) {
+      let thrown: unknown
+      try {
+        parseJsonText(text, 'the decrypted request body')
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown).toMatchObject({ code: 'malformed' })
+      const seen = [
+        (thrown as Error).message,
+        String((thrown as { cause?: unknown }).cause ?? ''),
+        (thrown as { cause?: { message?: string } }).cause?.message ?? '',
+        JSON.stringify(thrown),
+      ].join('\n')
+      expect(seen).not.toContain(secret.slice(0, 7))
+    }
+  })
+})
