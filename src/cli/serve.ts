@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import cluster from 'node:cluster'
-import { createServer, type Server } from 'node:http'
+import { createServer, STATUS_CODES, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createHandler, isJwtVcIssuerUrl } from '../http/handler.js'
 import { DEFAULT_BODY_TIMEOUT_MS, toNodeListener } from '../http/node-listener.js'
 import { renderPrometheus } from '../http/metrics.js'
+import { errorResponse, HttpError } from '../http/problem.js'
 import type { CorsOptions, HttpAuth, HttpLogEntry } from '../http/options.js'
 import {
   dataDirOf,
@@ -434,30 +435,30 @@ function createDeadlineServer(
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   const written = (socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0
   if (socket.writable && written === 0) {
-    const [status, reason, code, detail] =
+    const refusal =
       error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'request_timeout', 'the request did not arrive in time']
+        ? new HttpError('request_timeout', 'the request did not arrive in time')
         : error.code === 'HPE_HEADER_OVERFLOW'
-          ? [
-              431,
-              'Request Header Fields Too Large',
-              'headers_too_large',
-              'the headers are too large',
-            ]
+          ? new HttpError('headers_too_large', 'the headers are too large')
           : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
-            ? [413, 'Payload Too Large', 'payload_too_large', 'the chunk extensions are too large']
-            : [400, 'Bad Request', 'malformed', 'the request is not valid HTTP/1.1']
-    const body = JSON.stringify({
-      type: `urn:credsign:error:${code}`,
-      title: code,
-      status,
-      detail,
-      code,
-    })
+            ? new HttpError('payload_too_large', 'the chunk extensions are too large')
+            : new HttpError('malformed', 'the request is not valid HTTP/1.1')
+    // The handler's problem document and status (src/http/problem.ts, status.ts), written by hand:
+    // node:http has no response object for a request it refused.
+    const { response } = errorResponse(refusal, Date.now())
+    const body = response.body ?? ''
+    const headers = {
+      ...response.headers,
+      'x-content-type-options': 'nosniff',
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    }
     socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\n` +
-        `cache-control: no-store\r\nx-content-type-options: nosniff\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n` +
+        Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('') +
+        `\r\n${body}`,
     )
   }
   socket.destroy()
