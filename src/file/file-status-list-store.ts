@@ -347,14 +347,14 @@ export class FileStatusListStore implements StatusListStore {
           result = await change(loaded)
         } catch (error) {
           // What `change` did to the loaded state may not be on disk: read the list again next time.
-          await this.#forget(path)
+          this.#forget(path)
           throw error
         }
         await this.#keep(path, loaded)
         return result
       } finally {
         this.#changing.delete(path)
-        await this.#trim()
+        this.#trim()
       }
     })
   }
@@ -371,7 +371,7 @@ export class FileStatusListStore implements StatusListStore {
       try {
         current = await brought(cached, path)
       } catch (error) {
-        await this.#forget(path)
+        this.#forget(path)
         throw error
       }
       if (current !== undefined) {
@@ -380,7 +380,7 @@ export class FileStatusListStore implements StatusListStore {
         this.#cache.set(path, cached)
         return current
       }
-      await this.#forget(path)
+      this.#forget(path)
     }
     return this.#load(path, true)
   }
@@ -413,22 +413,22 @@ export class FileStatusListStore implements StatusListStore {
       // Read again next time.
     }
     if (handle !== undefined) void closeQuietly(handle)
-    await this.#forget(path)
+    this.#forget(path)
   }
 
   /**
    * Drops the least recently used kept lists beyond {@link CACHED_LISTS}, never one being changed:
    * the cache is over its bound only while more changes than that run at once.
    */
-  async #trim(): Promise<void> {
+  #trim(): void {
     for (const kept of this.#cache.keys()) {
       if (this.#cache.size <= CACHED_LISTS) return
-      if (!this.#changing.has(kept)) await this.#forget(kept)
+      if (!this.#changing.has(kept)) this.#forget(kept)
     }
   }
 
   /** Drops the kept state of the list at `path`, closing its file. */
-  async #forget(path: string): Promise<void> {
+  #forget(path: string): void {
     const cached = this.#cache.get(path)
     if (cached === undefined) return
     this.#cache.delete(path)
@@ -467,7 +467,7 @@ export class FileStatusListStore implements StatusListStore {
         const identity = identityOf(await handle.stat({ bigint: true }))
         if (identity !== undefined) {
           this.#cache.set(path, { handle, identity, loaded })
-          await this.#trim()
+          this.#trim()
           return loaded
         }
       }
