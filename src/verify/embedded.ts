@@ -13,12 +13,8 @@ import type {
   VerifyOptions,
 } from './types.js'
 import { embeddedOptions } from './audience.js'
-import { parseEnvelopedCredential } from '../credential/enveloped.js'
-import {
-  ENVELOPE_MEDIA_TYPES,
-  envelopeSdJwtProblem,
-  envelopeSerializationProblem,
-} from './envelope-media-types.js'
+import { envelopeSerializationProblem, parseEnvelopedCredential } from '../credential/enveloped.js'
+import { ENVELOPE_MEDIA_TYPES, envelopeSdJwtProblem } from './envelope-media-types.js'
 import { envelopeProblems } from '../credential/validate-presentation.js'
 import type { VcVersion } from '../credential/types.js'
 import { isJsonObject, typesOf } from '../credential/validate-shared.js'

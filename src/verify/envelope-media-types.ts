@@ -1,8 +1,6 @@
 import { normalizeTyp } from '../jose/typ.js'
 import type { VerificationFormat, VerificationResult } from './types.js'
 
-export { envelopeSerializationProblem } from '../credential/enveloped.js'
-
 /**
  * What each envelope media type may hold, by the format `verify()` reports for it. COSE
  * (`application/vc+cose`) is not here: credsign has no COSE verifier. `application/jwt` and the

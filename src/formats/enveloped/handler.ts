@@ -1,12 +1,8 @@
 import type { ErrorCode } from '../../errors/credsign-error.js'
 import { CredsignError } from '../../errors/credsign-error.js'
 import type { FormatHandler, VerificationResult, VerifyContext } from '../../verify/types.js'
-import { parseDataUrl } from '../../credential/enveloped.js'
-import {
-  ENVELOPE_MEDIA_TYPES,
-  envelopeSdJwtProblem,
-  envelopeSerializationProblem,
-} from '../../verify/envelope-media-types.js'
+import { envelopeSerializationProblem, parseDataUrl } from '../../credential/enveloped.js'
+import { ENVELOPE_MEDIA_TYPES, envelopeSdJwtProblem } from '../../verify/envelope-media-types.js'
 import { envelopeProblems, type EnvelopeType } from '../../credential/validate-presentation.js'
 import { isJsonObject, typesOf } from '../../credential/validate-shared.js'
 
