@@ -23,6 +23,9 @@ const RESOLVER_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'malformed',
   'crypto_unavailable',
   'algorithm_not_allowed',
+  // The verifier's own key store failing (a vault resolver): an outage, kept as such.
+  'store_unavailable',
+  'store_corrupt',
 ])
 
 /** Where a candidate key came from: decides the error code when the key itself is unusable. */

@@ -1,14 +1,17 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { isStoreFailure } from '../errors/store-failure.js'
 import { resolutionFailed, typedResolution } from './resolution-errors.js'
 import type { KeyResolver, ResolvedKey, ResolveOptions } from './types.js'
 
 /**
- * How much a failure says, when no resolver succeeded: a resolver that could not reach or read its
- * source outranks everything (a network failure must never read as "no such key"), then a specific
- * problem (`malformed`, `unsupported_algorithm`), then "not set up for this reference", then "not
- * found".
+ * How much a failure says, when no resolver succeeded: the verifier's own store failing
+ * (`store_unavailable`, `store_corrupt`) outranks everything (nobody can say whether the key it
+ * holds would have verified: an outage, not a verdict), then a resolver that could not reach or
+ * read its source (a network failure must never read as "no such key"), then a specific problem
+ * (`malformed`, `unsupported_algorithm`), then "not set up for this reference", then "not found".
  */
 function rank(error: CredsignError): number {
+  if (isStoreFailure(error)) return 4
   if (error.code === 'key_not_found') return 0
   if (error.code === 'resolver_not_configured') return 1
   if (error.code === 'key_resolution_failed') return 3
@@ -31,7 +34,8 @@ function checkResult(value: unknown): ResolvedKey {
 
 /**
  * One resolver over several, tried in order: the first that finds the key wins. Every failure falls
- * through to the next resolver; when none succeeds the most telling failure is thrown:
+ * through to the next resolver; when none succeeds the most telling failure is thrown: a store
+ * failure (`store_unavailable`, `store_corrupt`: the verifier's own store is down) over
  * `key_resolution_failed` (some source was unreachable or returned garbage) over `malformed` /
  * `unsupported_algorithm` over `resolver_not_configured` over `key_not_found`, the first of equal
  * rank. A caller abort stops the chain at once. A resolver throwing something other than a

@@ -37,7 +37,11 @@ export interface ResolveOptions {
  * large or returned garbage), `resolver_not_configured` (e.g. a did:web reference without a
  * configured fetcher) or `malformed` (the reference itself is not well-formed); credsign's own
  * network resolvers also `crypto_unavailable` when their code, loaded on first use, could not be
- * loaded.
+ * loaded. A resolver backed by the verifier's own store (`vaultResolver`) throws
+ * `store_unavailable` / `store_corrupt` when that store fails: an outage of the verifier, which
+ * `verify()` reports under that code and credsign/http answers with a 5xx, never for anything a
+ * reference controls. A failure of a source the credential names (a did:web host, a JWKS URL) is
+ * `key_resolution_failed`, a verdict.
  *
  * @example
  *

@@ -1,4 +1,5 @@
 import { CredsignError } from '../errors/credsign-error.js'
+import { isStoreFailure } from '../errors/store-failure.js'
 import type { VerificationRelationship } from '../did/did-document.js'
 import { controllerOf } from '../did/did-url.js'
 import type { KeyInfo } from '../vault/key-info.js'
@@ -65,8 +66,11 @@ const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
  *   `controllerOf(id)` for DID URL ids; only the current version of such a key is in its DID
  *   document, so only it gets the document's relationships.
  *
- * `key_not_found` when nothing matches (so a combined resolver can go on to the network); a store
- * failure is `key_resolution_failed`.
+ * `key_not_found` when nothing matches (so a combined resolver can go on to the network). A failure
+ * of the vault's store is the verifier's outage, not the credential's problem, and keeps its code:
+ * `store_unavailable` (a store that throws something untyped is `store_unavailable` too) or
+ * `store_corrupt`, which `verify()` reports as they are and credsign/http answers with 503 / 500
+ * (see `STORE_FAILURE_CODES`). Any other error of the vault is `key_resolution_failed`.
  *
  * @example
  *
@@ -111,10 +115,11 @@ export function vaultResolver(
    */
   const stored = async (id: string): Promise<KeyInfo | undefined> => {
     try {
-      return await vault.publicKey(id)
+      return await readVault(() => vault.publicKey(id))
     } catch (error) {
       if (CredsignError.is(error, 'not_found') || CredsignError.is(error, 'invalid_key_id'))
         return undefined
+      if (isStoreFailure(error)) throw error
       throw resolutionFailed('the vault could not be read', error)
     }
   }
@@ -124,7 +129,10 @@ export function vaultResolver(
     reference: string,
   ): Promise<ResolvedKey | undefined> => {
     try {
-      return await resolveKeyInDocument(await vault.didDocument(info.id), reference)
+      return await resolveKeyInDocument(
+        await readVault(() => vault.didDocument(info.id)),
+        reference,
+      )
     } catch (error) {
       // e.g. a key stored under a did:key id that is not its own did:key: not this reference's key.
       if (CredsignError.is(error, 'key_not_found') || CredsignError.is(error, 'not_found'))
@@ -142,8 +150,8 @@ export function vaultResolver(
   const byThumbprint = async (reference: string): Promise<ResolvedKey | undefined> => {
     let cursor: string | undefined
     do {
-      const page = await vault.list(
-        cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 },
+      const page = await readVault(() =>
+        vault.list(cursor === undefined ? { limit: 1000 } : { cursor, limit: 1000 }),
       )
       for (const info of page.keys) {
         const version = info.versions.find((v) => v.thumbprint === reference)
@@ -151,7 +159,7 @@ export function vaultResolver(
         const isDid = info.id.startsWith('did:')
         if (isDid && version.version === info.current.version) {
           // The current version is the one method of the key's published document: report what it says.
-          const document = await vault.didDocument(info.id)
+          const document = await readVault(() => vault.didDocument(info.id))
           return { ...(await resolveKeyInDocument(document, document.id)), id: reference }
         }
         // A previous version of a DID key is in no published document: no relationships.
@@ -192,5 +200,19 @@ export function vaultResolver(
         throw new CredsignError('key_not_found', 'the vault holds no key for this reference')
       })
     },
+  }
+}
+
+/**
+ * A read of the vault: its own errors pass through; anything untyped is the store breaking its
+ * contract (a `KeyStore` whose `get` rejects with a driver or file system error), which is the
+ * verifier's outage: `store_unavailable`, the error kept as cause (never shown to a client).
+ */
+async function readVault<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (error) {
+    if (CredsignError.is(error)) throw error
+    throw new CredsignError('store_unavailable', 'the key store failed', { cause: error })
   }
 }

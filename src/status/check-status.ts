@@ -5,6 +5,7 @@
 // (Validation Rules) are followed; where they leave a choice, the stricter reading is taken and
 // named below.
 import { CredsignError, type ErrorCode } from '../errors/credsign-error.js'
+import { isStoreFailure, STORE_FAILURE_CODES } from '../errors/store-failure.js'
 import { asList, isJsonObject, typesOf } from '../credential/validate-shared.js'
 import { epochMilliseconds } from '../jose/jwt-times.js'
 import { verifyJwt } from '../jose/jwt-verify.js'
@@ -609,7 +610,8 @@ async function loadList(
     })
     if (typeof text !== 'string') throw new Error('not text')
   } catch (error) {
-    if (CredsignError.is(error, 'status_list_unavailable')) throw error
+    // A source backed by the verifier's own store that fails: an outage, kept as such.
+    if (CredsignError.is(error, 'status_list_unavailable') || isStoreFailure(error)) throw error
     throw new CredsignError(
       'status_list_unavailable',
       `the status list ${shownUrl(reference.url)} could not be had${CredsignError.is(error) ? `: ${error.message}` : ''}`,
@@ -665,6 +667,9 @@ async function verifyBitstringList(
   if (!verified.verified) {
     const codes = verified.errors.map((error) => error.code)
     const first = verified.errors[0]
+    // The list's key could not be resolved because the verifier's own store failed: an outage.
+    const outage = verified.errors.find((error) => STORE_FAILURE_CODES.has(error.code))
+    if (outage !== undefined) throw new CredsignError(outage.code, outage.message)
     if (codes.every((code) => code === 'expired' || code === 'not_yet_valid'))
       throw new CredsignError(
         'status_list_expired',
@@ -815,6 +820,7 @@ async function verifyTokenList(
       requiredClaims: ['sub', 'iat', 'status_list'],
     })
   } catch (error) {
+    if (isStoreFailure(error)) throw error // the verifier's own key store: an outage
     const code = CredsignError.is(error) ? error.code : 'malformed'
     const message = CredsignError.is(error) ? error.message : 'the token could not be verified'
     if (code === 'expired' || code === 'not_yet_valid')

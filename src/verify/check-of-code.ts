@@ -13,6 +13,8 @@ const CHECK_OF_CODE: Partial<Record<ErrorCode, string>> = {
   key_not_found: 'key',
   key_resolution_failed: 'key',
   resolver_not_configured: 'key',
+  store_unavailable: 'key',
+  store_corrupt: 'key',
   invalid_key: 'key',
   unsupported_algorithm: 'key',
   signature_invalid: 'signature',

@@ -420,22 +420,57 @@ describe('vaultResolver', () => {
     await expectCode(() => resolver.resolveKey('A'.repeat(43)), 'key_not_found')
   })
 
-  it('reports a store failure as key_resolution_failed', async () => {
+  it("reports a failure of the vault's store under the store's code (an outage, not a verdict)", async () => {
     const broken: VaultKeySource = {
       publicKey: () => Promise.reject(new CredsignError('store_unavailable', 'database down')),
       list: () => Promise.reject(new Error('untyped')),
       didDocument: () => Promise.reject(new CredsignError('store_unavailable', 'database down')),
     }
-    await expectCode(() => vaultResolver(broken).resolveKey('issuer-1'), 'key_resolution_failed')
+    await expectCode(() => vaultResolver(broken).resolveKey('issuer-1'), 'store_unavailable')
+    const corrupt: VaultKeySource = {
+      ...broken,
+      publicKey: () => Promise.reject(new CredsignError('store_corrupt', 'bad record')),
+    }
+    await expectCode(() => vaultResolver(corrupt).resolveKey('issuer-1'), 'store_corrupt')
+    // A store that throws something untyped broke its contract: still the store, still an outage.
     const listFails: VaultKeySource = {
       ...broken,
       publicKey: () => Promise.reject(new CredsignError('not_found', 'no')),
     }
-    await expectCode(
-      () => vaultResolver(listFails).resolveKey('A'.repeat(43)),
-      'key_resolution_failed',
-    )
+    await expectCode(() => vaultResolver(listFails).resolveKey('A'.repeat(43)), 'store_unavailable')
+    const untyped: VaultKeySource = {
+      ...broken,
+      publicKey: () => Promise.reject(new TypeError('x')),
+    }
+    await expectCode(() => vaultResolver(untyped).resolveKey('issuer-1'), 'store_unavailable')
+    // Any other error of the vault stays key_resolution_failed.
+    const odd: VaultKeySource = {
+      ...broken,
+      publicKey: () => Promise.reject(new CredsignError('invalid_argument', 'odd')),
+    }
+    await expectCode(() => vaultResolver(odd).resolveKey('issuer-1'), 'key_resolution_failed')
     await expectCode(() => vaultResolver({} as never), 'invalid_argument')
+  })
+
+  it('combineResolvers: a store failure outranks every other failure, a found key wins over it', async () => {
+    const down: KeyResolver = {
+      resolveKey: () => Promise.reject(new CredsignError('store_unavailable', 'database down')),
+    }
+    const unreachable: KeyResolver = {
+      resolveKey: () => Promise.reject(new CredsignError('key_resolution_failed', 'ECONNREFUSED')),
+    }
+    await expectCode(
+      () => combineResolvers(unreachable, down).resolveKey('issuer-1'),
+      'store_unavailable',
+    )
+    await expectCode(
+      () => combineResolvers(down, unreachable).resolveKey('issuer-1'),
+      'store_unavailable',
+    )
+    const didKey =
+      'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK'
+    const key = await combineResolvers(down, createResolver()).resolveKey(didKey)
+    expect(key.id).toBe(didKey)
   })
 
   it('lets a combined resolver verify local did:web keys without any fetch', async () => {

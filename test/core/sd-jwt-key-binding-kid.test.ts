@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import {
   CredsignError,
   asDidSigner,
+  combineResolvers,
   createResolver,
   decodeSdJwt,
   didDocument,
@@ -193,6 +194,22 @@ describe('SD-JWT key binding with cnf.kid', () => {
     const result = await verify(presentation, { resolver, audience: AUD, nonce: NONCE })
     expect(result.errors.map((e) => e.code)).toEqual(['key_not_authorized'])
     expect(keyBindingCheck(result)?.passed).toBe(false)
+  })
+
+  it("cnf.kid whose resolution hits the verifier's failing key store: store_unavailable (an outage), not key_binding_invalid", async () => {
+    const sdJwt = await issueBoundTo({ kid: 'wallet-key-1' })
+    const presentation = await presentSdJwt(sdJwt, { holder, audience: AUD, nonce: NONCE })
+    const storeDown: KeyResolver = {
+      resolveKey: () => Promise.reject(new CredsignError('store_unavailable', 'database down')),
+    }
+    const resolver = combineResolvers(createResolver(), storeDown)
+    await rejectsWith(
+      verifySdJwt(presentation, { resolver, audience: AUD, nonce: NONCE }),
+      'store_unavailable',
+    )
+    const result = await verify(presentation, { resolver, audience: AUD, nonce: NONCE })
+    expect(result.verified).toBe(false)
+    expect(result.errors.map((e) => e.code)).toEqual(['store_unavailable'])
   })
 
   it('a resolver that states no relationships (static keys): no purpose check, the signature decides', async () => {

@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   createResolver,
+  CredsignError,
   createStatusListResolver,
   signJwt,
   staticResolver,
@@ -783,5 +784,39 @@ describe('the engine keeps the status expectation', () => {
     await expect(
       verify('x', { statusLists: { fetch: globalThis.fetch } as never }),
     ).rejects.toMatchObject({ code: 'invalid_argument' })
+  })
+})
+
+describe("the verifier's own store failing during a status check", () => {
+  it('a status list source that reports store_unavailable: the status error keeps that code (an outage)', async () => {
+    const vc = await credentialWithStatus(issuer, bitstringEntry(7))
+    const statusLists = {
+      ...createStatusListResolver({}),
+      fetchList: () => Promise.reject(new CredsignError('store_unavailable', 'database down')),
+    }
+    const result = await verify(vc, { statusLists })
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toEqual(['store_unavailable'])
+  })
+
+  it('a list whose key cannot be resolved because the store is down: store_unavailable, not status_list_not_verified', async () => {
+    const vc = await credentialWithStatus(issuer, bitstringEntry(7))
+    const list = await bitstringListJwt(issuer)
+    const offline = createResolver()
+    let resolutions = 0
+    // The credential's key resolves; the list's (the same key, resolved again) meets a store that is down.
+    const resolver = {
+      resolveKey: (reference: string) =>
+        resolutions++ === 0
+          ? offline.resolveKey(reference)
+          : Promise.reject(new CredsignError('store_unavailable', 'database down')),
+    }
+    const result = await verify(vc, {
+      resolver,
+      statusLists: createStatusListResolver({ lists: { [LIST_URL]: list } }),
+    })
+    expect(resolutions).toBe(2)
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toEqual(['store_unavailable'])
   })
 })

@@ -1,4 +1,5 @@
 import { CredsignError } from '../../errors/credsign-error.js'
+import { isStoreFailure } from '../../errors/store-failure.js'
 import { isPlainObject } from '../../jose/json.js'
 import { signJwt } from '../../jose/jwt-sign.js'
 import { checkJwtTimes } from '../../jose/jwt-times.js'
@@ -230,6 +231,8 @@ async function holderKeyOf(
   try {
     resolved = await keys.resolveKey(kid)
   } catch (error) {
+    // The verifier's own key store failing is an outage, not a bad key binding: kept as such.
+    if (isStoreFailure(error)) throw error
     if (CredsignError.is(error, 'resolver_not_configured')) {
       throw new CredsignError(
         'resolver_not_configured',
