@@ -20,6 +20,7 @@ import type { Reply } from './reply.js'
 import { jsonObject } from './schemas.js'
 import { parseRequest } from './validate.js'
 import { lazyModule } from '../util/lazy-module.js'
+import { verificationOutage } from './verify-outage.js'
 import {
   kindProblem,
   readVerifyInput,
@@ -32,7 +33,9 @@ import {
 /*
  * The VC-API subset the W3C test suites drive (docs/http.md, "VC-API"): issue with a configured
  * issuer profile, verify credentials and presentations. Status codes as the suites expect: 201 on
- * issue, 200 on a verified document, 422 (problem+json, with the verification result) otherwise.
+ * issue, 200 on a verified document, 422 (problem+json, with the verification result) otherwise;
+ * except that a verification that failed because the verifier's own key store did is an outage,
+ * 503 `store_unavailable` / 500 `store_corrupt` (verify-outage.ts), never a verdict.
  */
 
 /** `POST /credentials/issue` (VC-API). */
@@ -232,7 +235,7 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
   return {
     method: 'POST',
     path: kind === 'credential' ? '/credentials/verify' : '/presentations/verify',
-    summary: `VC-API: verify a ${kind}. 200, or 422 with the reasons.`,
+    summary: `VC-API: verify a ${kind}. 200, or 422 with the reasons (503 / 500 when the verifier's own key store fails).`,
     successStatus: 200,
     requestSchema:
       kind === 'credential' ? verifyCredentialRequestSchema : verifyPresentationRequestSchema,
@@ -285,6 +288,9 @@ export function verifyRoute(kind: VerifyRouteKind): Route {
         now: context.now,
       }
       const result = await verify(input, verifyOptions)
+      // The verifier's own store failed: a 5xx problem (an outage), not a 422 verdict.
+      const outage = verificationOutage(result)
+      if (outage !== undefined) throw outage
       if (!result.verified) {
         const errors: ProblemDetail[] =
           result.errors.length > 0

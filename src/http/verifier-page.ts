@@ -9,6 +9,7 @@ import { json, type Route } from './route-context.js'
 import { parseRequest } from './validate.js'
 import { dataIntegrity, verifierResolver } from './vc-api-routes.js'
 import { refusedCard, verdictCard } from './verifier-card.js'
+import { verificationOutage } from './verify-outage.js'
 import {
   VERIFIER_PAGE_ICON,
   VERIFIER_PAGE_SCRIPT,
@@ -108,12 +109,15 @@ function authHint(auth: HttpAuth): 'bearer' | 'none' | 'custom' {
   return 'disabled' in auth ? 'none' : 'custom'
 }
 
-/** `POST /verify`: verifies what the page sent and answers its card (200, verified or not). */
+/**
+ * `POST /verify`: verifies what the page sent and answers its card (200, verified or not), or a 5xx
+ * problem when the verifier's own key store failed (verify-outage.ts).
+ */
 const verifyForPageRoute: Route = {
   method: 'POST',
   path: '/verify',
   summary:
-    'Verifier page: verify a pasted credential or presentation. 200 with a verdict card, verified or not.',
+    "Verifier page: verify a pasted credential or presentation. 200 with a verdict card, verified or not (503 / 500 when the verifier's own key store fails).",
   successStatus: 200,
   requestSchema: verifierPageRequestSchema,
   async run({ request, limits, options, now }) {
@@ -138,7 +142,11 @@ const verifyForPageRoute: Route = {
       ...(body.domain === undefined || body.domain === '' ? {} : { audience: body.domain }),
       now,
     }
-    return json(verdictCard(await verify(input, verifyOptions), input))
+    const result = await verify(input, verifyOptions)
+    // The verifier's own store failed: a 5xx problem the page shows as such, not a verdict card.
+    const outage = verificationOutage(result)
+    if (outage !== undefined) throw outage
+    return json(verdictCard(result, input))
   },
 }
 

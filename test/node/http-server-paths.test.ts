@@ -130,10 +130,11 @@ describe('a damaged key file: no server path in the response', () => {
     }
   })
 
-  it('POST /credentials/verify of a JWT whose kid is the damaged key: 422, and no path in its errors', async () => {
+  it('POST /credentials/verify of a JWT whose kid is the damaged key: 500 store_corrupt (an outage, not a verdict), and no path in it', async () => {
     const reply = await call('POST', '/credentials/verify', { verifiableCredential: jwt })
-    expect(reply.status, reply.text).toBe(422)
-    expect(reply.body.verified).toBe(false)
+    expect(reply.status, reply.text).toBe(500)
+    expect(reply.body.code).toBe('store_corrupt')
+    expect(reply.body.verified).toBeUndefined()
     expectNoServerPath(reply.text)
   })
 })

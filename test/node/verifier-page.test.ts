@@ -587,7 +587,7 @@ describe('the verifier page is opt-in', () => {
 })
 
 describe('POST /verify echoes no server detail', () => {
-  it('a JWT whose kid is a damaged key in a file store: the card has the code, never the file path', async () => {
+  it('a JWT whose kid is a damaged key in a file store: a 500 store_corrupt problem (an outage, not a verdict card), never the file path', async () => {
     const keys = join(dir, 'damaged-keys')
     const vault = new KeyVault({
       store: new FileStore({ directory: keys }),
@@ -611,11 +611,11 @@ describe('POST /verify echoes no server detail', () => {
         body: JSON.stringify({ input: jwt }),
       }),
     )
-    expect(response.status).toBe(200)
+    expect(response.status).toBe(500)
     const text = await response.text()
-    const card = JSON.parse(text) as { verified: boolean; checks: { code?: string }[] }
-    expect(card.verified).toBe(false)
-    expect(card.checks.map((c) => c.code).filter(Boolean)).toEqual(['key_resolution_failed'])
+    const problem = JSON.parse(text) as { code: string; verified?: boolean }
+    expect(problem.code).toBe('store_corrupt')
+    expect(problem.verified).toBeUndefined()
     expect(text).not.toContain(keys)
     expect(text).not.toContain(tmpdir())
   })
