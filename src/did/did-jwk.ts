@@ -63,7 +63,9 @@ function decodeDidJwk(didOrDidUrl: string): { did: string; jwk: Record<string, u
     )
   } catch (cause) {
     if (cause instanceof CredsignError) throw cause
-    throw new CredsignError('invalid_key', 'did:jwk does not hold a JSON JWK', { cause })
+    // No cause: the engine's SyntaxError quotes the text, which may be a private JWK pasted as a
+    // did:jwk.
+    throw new CredsignError('invalid_key', 'did:jwk does not hold a JSON JWK')
   }
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
     throw new CredsignError('invalid_key', 'did:jwk does not hold a JWK object')

@@ -466,11 +466,12 @@ export class FileStore implements KeyStore {
     let value: unknown
     try {
       value = JSON.parse(fromUtf8(bytes))
-    } catch (cause) {
+    } catch {
+      // No cause: the engine's SyntaxError quotes the text around the fault, and the text is a
+      // sealed key record, which no log of this error may carry a piece of.
       throw new CredsignError(
         'store_corrupt',
         `file store: ${path} is not valid UTF-8 JSON; it was left untouched`,
-        { cause },
       )
     }
     validateKeyRecord(value, 'store_corrupt', path)

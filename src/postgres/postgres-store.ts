@@ -124,8 +124,10 @@ function parseJson(text: unknown, what: string): unknown {
     throw new CredsignError('store_corrupt', `postgres store: ${what} is not JSON text`)
   try {
     return JSON.parse(text)
-  } catch (cause) {
-    throw new CredsignError('store_corrupt', `postgres store: ${what} is not valid JSON`, { cause })
+  } catch {
+    // No cause: the engine's SyntaxError quotes the text around the fault, a piece of a row of
+    // sealed key versions.
+    throw new CredsignError('store_corrupt', `postgres store: ${what} is not valid JSON`)
   }
 }
 

@@ -299,8 +299,10 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   let value: unknown
   try {
     value = JSON.parse(text)
-  } catch (cause) {
-    throw resolutionFailed('the response is not JSON', cause)
+  } catch {
+    // No cause: the engine's SyntaxError quotes the remote party's text, which has no place in
+    // this server's logs (and says nothing the message does not).
+    throw resolutionFailed('the response is not JSON')
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw resolutionFailed('the response is not a JSON object')
