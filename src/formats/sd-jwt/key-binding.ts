@@ -172,7 +172,8 @@ export async function verifyKbJwt(
  * - Else `cnf.kid`, through `resolver` (default: did:key and did:jwk, offline; did:web and other
  *   network references only through a resolver the caller configured with a fetch). A reference
  *   that needs a resolver that is not configured (did:web without fetch) keeps the resolver's
- *   `resolver_not_configured`, as for the issuer key; any other resolution failure
+ *   `resolver_not_configured`, as for the issuer key; a failure of the verifier's own key store
+ *   (`store_unavailable`, `store_corrupt`) keeps its code (an outage); any other resolution failure
  *   (`key_not_found`, `key_resolution_failed`, `malformed`, a resolver that throws) is
  *   `key_binding_invalid` with the resolver's error as `cause`. The answer must be a public key.
  *   `resolved` is the resolver's answer, whose `relationships` the caller checks for
