@@ -819,4 +819,23 @@ describe("the verifier's own store failing during a status check", () => {
     expect(result.verified).toBe(false)
     expect(codes(result)).toEqual(['store_unavailable'])
   })
+  it('a Token Status List whose key cannot be resolved because the store is down: store_unavailable', async () => {
+    const sd = await sdJwtWithStatus(issuer, 0)
+    const list = await tokenList(issuer, { bits: 2 })
+    const offline = createResolver()
+    let resolutions = 0
+    const resolver = {
+      resolveKey: (reference: string) =>
+        resolutions++ === 0
+          ? offline.resolveKey(reference)
+          : Promise.reject(new CredsignError('store_unavailable', 'database down')),
+    }
+    const result = await verify(sd, {
+      resolver,
+      statusLists: createStatusListResolver({ lists: { [TOKEN_URL]: list } }),
+    })
+    expect(resolutions).toBe(2)
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toEqual(['store_unavailable'])
+  })
 })
