@@ -119,7 +119,7 @@ export function vaultResolver(
     } catch (error) {
       if (CredsignError.is(error, 'not_found') || CredsignError.is(error, 'invalid_key_id'))
         return undefined
-      if (isStoreFailure(error)) throw error
+      if (isStoreFailure(error)) throw error // readVault's, with a fixed message
       throw resolutionFailed('the vault could not be read', error)
     }
   }
@@ -204,15 +204,24 @@ export function vaultResolver(
 }
 
 /**
- * A read of the vault: its own errors pass through; anything untyped is the store breaking its
- * contract (a `KeyStore` whose `get` rejects with a driver or file system error), which is the
- * verifier's outage: `store_unavailable`, the error kept as cause (never shown to a client).
+ * A read of the vault. A store failure is the verifier's outage and keeps its code
+ * (`store_unavailable`, `store_corrupt`); anything untyped is the store breaking its contract (a
+ * `KeyStore` whose `get` rejects with a driver or file system error), `store_unavailable`. Either
+ * gets a fixed message, the store's error kept as cause: a store's message names a file path or a
+ * schema, and a verification result (where this message lands) is often shown to whoever sent the
+ * credential. Other credsign errors pass through.
  */
 async function readVault<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read()
   } catch (error) {
-    if (CredsignError.is(error)) throw error
-    throw new CredsignError('store_unavailable', 'the key store failed', { cause: error })
+    if (CredsignError.is(error, 'store_corrupt'))
+      throw new CredsignError('store_corrupt', "a key record of the vault's store cannot be read", {
+        cause: error,
+      })
+    if (CredsignError.is(error) && !isStoreFailure(error)) throw error
+    throw new CredsignError('store_unavailable', "the vault's key store is unavailable", {
+      cause: error,
+    })
   }
 }

@@ -202,6 +202,8 @@ describe('verify(): a failing key store', () => {
     const result = await verify(jwt, { resolver })
     expect(result.verified).toBe(false)
     expect(result.errors.map((e) => e.code)).toEqual(['store_unavailable'])
+    // The store's message (a file path) stays on the cause, out of a result shown to the sender.
+    expect(JSON.stringify(result)).not.toContain(SECRET_PATH)
     const presentation = await verify(vp, { resolver })
     expect(presentation.verified).toBe(false)
     expect(presentation.credentials?.[0]?.errors.map((e) => e.code)).toEqual(['store_unavailable'])
