@@ -13,6 +13,7 @@ import { isKeyAlgorithm } from '../keys/algorithms.js'
 import type { KeyAlgorithm, PublicJwk, RsaModulusLength } from '../keys/types.js'
 import type { KeyMaterial } from '../keys/generate.js'
 import { MAX_KEY_ID_LENGTH, validateKeyId } from '../stores/key-id.js'
+import { validateKeyRecord } from '../stores/record.js'
 import type { KeyRecord, KeyStore, KeyVersionRecord } from '../stores/key-store.js'
 import type { DidDocument } from '../did/did-document.js'
 import { concat, randomBytes, utf8, wipe } from '../util/bytes.js'
@@ -381,6 +382,7 @@ export class KeyVault {
     const { version, plaintext } = await this.#authorize(id, secrets, options)
     let material: SharedKeyMaterial
     try {
+      await assertSealedKeyIsPublished(version, plaintext)
       material = new SharedKeyMaterial(await loadPrivateKey(version.algorithm, plaintext))
     } finally {
       wipe(plaintext)
@@ -449,7 +451,7 @@ export class KeyVault {
    */
   async publicKey(id: string): Promise<KeyInfo> {
     validateKeyId(id, this.#maxIdLength)
-    const record = await this.#store.get(id)
+    const record = await this.#get(id)
     if (!record) throw new CredsignError('not_found', 'no key with this id')
     return toKeyInfo(record)
   }
@@ -475,7 +477,10 @@ export class KeyVault {
    */
   async list(options: { cursor?: string; limit?: number } = {}): Promise<KeyInfoPage> {
     const page = await this.#store.list(options)
-    const keys = await Promise.all(page.records.map((record) => toKeyInfo(record)))
+    const records: unknown = page?.records
+    if (!Array.isArray(records))
+      throw new CredsignError('store_corrupt', 'the key store listed no array of records')
+    const keys = await Promise.all(records.map((record) => toKeyInfo(checkedRecord(record))))
     return page.nextCursor === undefined ? { keys } : { keys, nextCursor: page.nextCursor }
   }
 
@@ -797,7 +802,12 @@ export class KeyVault {
     )
       throw new CredsignError('invalid_argument', 'version must be a positive integer')
     const auth = await this.#authorize(id, secrets, options)
-    wipe(auth.plaintext)
+    try {
+      // The chain is checked against the stored public key: it must be the sealed key's.
+      await assertSealedKeyIsPublished(auth.version, auth.plaintext)
+    } finally {
+      wipe(auth.plaintext)
+    }
     const target = auth.version.version
     const x509 = await loadX509()
     const certificateChain = await x509.checkKeyCertificateChain(
@@ -840,7 +850,7 @@ export class KeyVault {
    */
   async needsRewrap(id: string): Promise<boolean> {
     validateKeyId(id, this.#maxIdLength)
-    const record = await this.#store.get(id)
+    const record = await this.#get(id)
     if (!record) throw new CredsignError('not_found', 'no key with this id')
     return record.versions.some((v) => this.#envelope.needsRewrap(v.envelope))
   }
@@ -903,14 +913,24 @@ export class KeyVault {
    * `undefined` when neither has the id; throws `wrong_secrets` when the legacy key does not open.
    */
   async #recordOrLegacy(id: string, secrets: CallerSecret[]): Promise<KeyRecord | undefined> {
-    const record = await this.#store.get(id)
+    const record = await this.#get(id)
     if (record !== undefined || this.#legacy === undefined) return record
     // The source re-checks under its own lock: a concurrent caller that migrated the key first
     // makes this one 'absent', and the store then has the record.
     await this.#legacy.migrate(id, secrets, (material) =>
       this.#newRecord(id, secrets, material, undefined),
     )
-    return this.#store.get(id)
+    return this.#get(id)
+  }
+
+  /**
+   * The record of `id` as the store gives it, checked: a {@link KeyStore} may be anyone's code, and
+   * a record it should have refused (a row edited past a store that does not validate) must be
+   * `store_corrupt`, never a `TypeError` or another record's data.
+   */
+  async #get(id: string): Promise<KeyRecord | undefined> {
+    const record: unknown = await this.#store.get(id)
+    return record === undefined ? undefined : checkedRecord(record, id)
   }
 
   /**
@@ -1027,7 +1047,7 @@ export class KeyVault {
         return toKeyInfo(stored)
       } catch (error) {
         if (!CredsignError.is(error, 'conflict') || attempt >= MAX_CAS_ATTEMPTS) throw error
-        record = await this.#store.get(id)
+        record = await this.#get(id)
       }
     }
   }
@@ -1092,6 +1112,47 @@ function isKeyStore(value: unknown): value is KeyStore {
   if (!value || typeof value !== 'object') return false
   const store = value as Record<string, unknown>
   return ['create', 'get', 'update', 'delete', 'list'].every((m) => typeof store[m] === 'function')
+}
+
+/**
+ * Throws `store_corrupt` unless `record` is a valid {@link KeyRecord} (of `id`, when given). Stores
+ * validate what they read; the vault does not rely on it.
+ */
+function checkedRecord(record: unknown, id?: string): KeyRecord {
+  validateKeyRecord(record, 'store_corrupt', 'the key store')
+  if (id !== undefined && record.id !== id)
+    throw new CredsignError('store_corrupt', 'the key store answered with the record of another id')
+  return record
+}
+
+/** The members of a public JWK that are the key (RFC 7638's), by `kty`. */
+const KEY_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  OKP: ['kty', 'crv', 'x'],
+  EC: ['kty', 'crv', 'x', 'y'],
+  RSA: ['kty', 'n', 'e'],
+}
+
+/**
+ * Throws `store_corrupt` unless the private key sealed in a version's envelope is the key of the
+ * version's public JWK. The envelope binds the key id, algorithm and version but not the public
+ * key, which the store keeps in clear: a store writer could swap it for another key's, and a handle
+ * would then sign with one key while naming (in its `publicJwk`, the JWKS, a DID document, a
+ * certificate chain) another.
+ */
+async function assertSealedKeyIsPublished(
+  version: KeyVersionRecord,
+  pkcs8: Uint8Array,
+): Promise<void> {
+  const sealed = await importPrivateKey({ pkcs8, algorithm: version.algorithm })
+  wipe(sealed.pkcs8)
+  const stored = version.publicJwk as unknown as Record<string, unknown>
+  const actual = sealed.publicJwk as unknown as Record<string, unknown>
+  const members = KEY_MEMBERS[String(actual.kty)] ?? []
+  if (members.length === 0 || members.some((name) => stored[name] !== actual[name]))
+    throw new CredsignError(
+      'store_corrupt',
+      'the stored public key of this key version is not the key sealed in its envelope',
+    )
 }
 
 function sameJwk(a: PublicJwk, b: PublicJwk): boolean {
