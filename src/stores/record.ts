@@ -54,9 +54,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * with exactly one `current` version, each with a known algorithm, a public JWK of the matching key
  * type (no private members) and an envelope of the right shape. Every value must be plain JSON.
  *
- * Envelopes are checked for shape only (binary fields base64url, numbers where numbers belong):
- * stores never interpret them, and opening one validates it fully. Unknown extra members are
- * allowed so that data written by a newer credsign is not reported as corrupt.
+ * Envelopes are checked for shape only (binary fields base64url, numbers where numbers belong, and
+ * lengths a sealed private key never exceeds: `ct` at most 16 KiB of ciphertext, `kid` 2,048
+ * characters): stores never interpret them, and opening one validates it fully. Unknown extra
+ * members are allowed so that data written by a newer credsign is not reported as corrupt.
  *
  * `where` (e.g. a file name) is put in the message to help an operator find the bad data.
  *
@@ -196,22 +197,51 @@ function findPublicJwkProblem(jwk: unknown, algorithm: string): string | undefin
   }
 }
 
+/**
+ * Longest text of each envelope member a key record may hold. Opening an envelope decodes and MACs
+ * `ct` (and encodes `kid` and `alg` into its header) before anything can tell it is forged, for any
+ * caller, wrong secrets included, and that is not counted as a failed attempt: a store writer who
+ * planted megabytes there made every request for the key cost that. A key version seals one PKCS#8
+ * key (RSA-4096, the largest, is about 2.4 KB: `ct` about 3,200 characters), so 16 KiB of
+ * ciphertext is ample; the other binary members have fixed lengths of at most 32 bytes.
+ */
+const MAX_ENVELOPE_TEXT = {
+  kid: LONG_KEY_ID_LENGTH,
+  alg: 64,
+  kdfId: 64,
+  kdfMembers: 16,
+  ct: Math.ceil((16 * 1024 * 4) / 3),
+  salt: 64,
+  sfp: 64,
+  iv: 64,
+  mac: 64,
+} as const
+
 function findEnvelopeProblem(envelope: unknown): string | undefined {
   if (!isPlainObject(envelope)) return 'is not an object'
   // `v` may be a later format version: opening the envelope reports that precisely
   // (envelope_unsupported_version), which is more useful than calling the store corrupt.
   if (!isPositiveInteger(envelope.v)) return 'v is not a positive integer'
-  if (typeof envelope.kid !== 'string') return 'kid is not a string'
-  if (typeof envelope.alg !== 'string') return 'alg is not a string'
+  if (typeof envelope.kid !== 'string' || envelope.kid.length > MAX_ENVELOPE_TEXT.kid)
+    return `kid is not a string of at most ${MAX_ENVELOPE_TEXT.kid} characters`
+  if (typeof envelope.alg !== 'string' || envelope.alg.length > MAX_ENVELOPE_TEXT.alg)
+    return `alg is not a string of at most ${MAX_ENVELOPE_TEXT.alg} characters`
   if (!isPositiveInteger(envelope.kv)) return 'kv is not a positive integer'
   const kdf = envelope.kdf
-  if (!isPlainObject(kdf) || typeof kdf.id !== 'string')
+  if (!isPlainObject(kdf) || typeof kdf.id !== 'string' || kdf.id.length > MAX_ENVELOPE_TEXT.kdfId)
     return 'kdf is not an object with a string id'
-  for (const [name, param] of Object.entries(kdf)) {
+  const params = Object.entries(kdf)
+  if (params.length > MAX_ENVELOPE_TEXT.kdfMembers)
+    return `kdf has more than ${MAX_ENVELOPE_TEXT.kdfMembers} members`
+  for (const [name, param] of params) {
     if (name !== 'id' && typeof param !== 'number') return `kdf.${name} is not a number`
   }
   for (const field of ['salt', 'sfp', 'iv', 'ct', 'mac'] as const) {
-    if (!isB64u(envelope[field])) return `${field} is not non-empty base64url`
+    const text = envelope[field]
+    // The length first: the pattern test would read all of it.
+    if (typeof text === 'string' && text.length > MAX_ENVELOPE_TEXT[field])
+      return `${field} is longer than ${MAX_ENVELOPE_TEXT[field]} characters`
+    if (!isB64u(text)) return `${field} is not non-empty base64url`
   }
   return undefined
 }

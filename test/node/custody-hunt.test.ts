@@ -942,3 +942,32 @@ describe('envelopes a holder of the service secret could write (independent node
     }
   })
 })
+
+describe('oversized envelopes planted in the store', () => {
+  it("a megabytes-long ct, kid or alg in a key version's envelope: store_corrupt before it is decoded or MACed, for every caller", async () => {
+    const store = new RawStore()
+    const vault = vaultOn(store)
+    await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: SECRETS })
+    const genuine = structuredClone(store.records.get('k')) as KeyRecord
+    const huge = Buffer.alloc(4 * 1024 * 1024, 7).toString('base64url')
+    for (const member of ['ct', 'kid', 'alg'] as const) {
+      const record = structuredClone(genuine)
+      ;(record.versions[0]!.envelope as unknown as Record<string, string>)[member] = huge
+      store.records.set('k', record)
+      const before = kdfRuns.count
+      const started = performance.now()
+      // A stranger's wrong guess: not an attempt, so it could be repeated without limit.
+      expect(await codeOf(vault.unlock('k', ['a stranger guess'])), member).toBe('store_corrupt')
+      expect(performance.now() - started, member).toBeLessThan(100)
+      expect(kdfRuns.count - before).toBe(0)
+      // The stores refuse to write such an envelope in the first place.
+      const memory = new MemoryStore()
+      expect(await codeOf(memory.create(record)), member).toBe('invalid_argument')
+    }
+    // Every PKCS#8 the vault seals fits: RSA 4096 (the largest) round-trips through MemoryStore.
+    const memory = new MemoryStore()
+    const rsa = vaultOn(memory)
+    await rsa.generate({ id: 'r', algorithm: 'RSA-PSS', secrets: SECRETS, modulusLength: 4096 })
+    await expect(rsa.withKey('r', SECRETS, () => 'ok')).resolves.toBe('ok')
+  }, 60_000)
+})
