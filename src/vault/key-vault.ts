@@ -381,8 +381,9 @@ export class KeyVault {
     const generation = this.#cache?.generation ?? 0
     const { version, plaintext } = await this.#authorize(id, secrets, options)
     let material: SharedKeyMaterial
+    let publicJwk: PublicJwk
     try {
-      await assertSealedKeyIsPublished(version, plaintext)
+      publicJwk = await assertSealedKeyIsPublished(version, plaintext)
       material = new SharedKeyMaterial(await loadPrivateKey(version.algorithm, plaintext))
     } finally {
       wipe(plaintext)
@@ -392,7 +393,9 @@ export class KeyVault {
     const facts = {
       version: version.version,
       algorithm: version.algorithm,
-      publicJwk: version.publicJwk,
+      // The sealed key's own JWK (required members and thumbprint `kid`): nothing a store writer
+      // added to the stored one (`alg`, `use`, `key_ops`, another `kid`) reaches what signers send.
+      publicJwk,
       ...(version.certificateChain !== undefined && { x5c: version.certificateChain.x5c }),
     }
     if (this.#cache && cacheKey)
@@ -1134,15 +1137,16 @@ const KEY_MEMBERS: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Throws `store_corrupt` unless the private key sealed in a version's envelope is the key of the
- * version's public JWK. The envelope binds the key id, algorithm and version but not the public
- * key, which the store keeps in clear: a store writer could swap it for another key's, and a handle
+ * version's public JWK; resolves with the sealed key's public JWK (required members, `kid` its RFC
+ * 7638 thumbprint). The envelope binds the key id, algorithm and version but not the public key,
+ * which the store keeps in clear: a store writer could swap it for another key's, and a handle
  * would then sign with one key while naming (in its `publicJwk`, the JWKS, a DID document, a
  * certificate chain) another.
  */
 async function assertSealedKeyIsPublished(
   version: KeyVersionRecord,
   pkcs8: Uint8Array,
-): Promise<void> {
+): Promise<PublicJwk> {
   const sealed = await importPrivateKey({ pkcs8, algorithm: version.algorithm })
   wipe(sealed.pkcs8)
   const stored = version.publicJwk as unknown as Record<string, unknown>
@@ -1153,6 +1157,7 @@ async function assertSealedKeyIsPublished(
       'store_corrupt',
       'the stored public key of this key version is not the key sealed in its envelope',
     )
+  return sealed.publicJwk
 }
 
 function sameJwk(a: PublicJwk, b: PublicJwk): boolean {

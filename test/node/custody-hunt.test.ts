@@ -238,6 +238,27 @@ describe('a store writer swapping what the envelope does not bind', () => {
     expect(await codeOf(vault.attachCertificateChain('rsa', SECRETS, []))).toBe('store_corrupt')
   })
 
+  it("members a store writer adds to a stored public key (alg, use, key_ops, another kid) never reach the signer's publicJwk", async () => {
+    const store = new MemoryStore()
+    const vault = vaultOn(store)
+    const info = await vault.generate({ id: 'k', algorithm: 'P-256', secrets: SECRETS })
+    const genuine = (await store.get('k'))!.versions[0]!.publicJwk
+    await overwrite(store, 'k', (r) => {
+      r.versions[0]!.publicJwk = {
+        ...r.versions[0]!.publicJwk,
+        alg: 'ES384',
+        use: 'enc',
+        key_ops: ['encrypt'],
+        kid: 'did:example:someone-else#key-1',
+      } as KeyRecord['versions'][0]['publicJwk']
+      return r
+    })
+    const signer = await vault.unlock('k', SECRETS)
+    expect(signer.publicJwk).toEqual(genuine)
+    expect(signer.publicJwk.kid).toBe(info.current.thumbprint)
+    signer.lock()
+  })
+
   it('a public key with extra or reordered members (a database that reorders jsonb) still unlocks', async () => {
     const store = new MemoryStore()
     const vault = vaultOn(store)
