@@ -259,6 +259,26 @@ describe('a store writer swapping what the envelope does not bind', () => {
     signer.lock()
   })
 
+  it("an RSA key's algorithm relabelled as another RSA algorithm (same key type, other scheme or hash): envelope_context_mismatch", async () => {
+    const store = new MemoryStore()
+    const vault = vaultOn(store)
+    await vault.generate({ id: 'r', algorithm: 'RS256', secrets: SECRETS, modulusLength: 2048 })
+    for (const algorithm of ['RSA-PSS', 'PS384', 'PS512', 'RS384', 'RS512'] as const) {
+      await overwrite(store, 'r', (rec) => {
+        rec.versions[0]!.algorithm = algorithm
+        return rec
+      })
+      expect(await codeOf(vault.unlock('r', SECRETS)), algorithm).toBe('envelope_context_mismatch')
+    }
+    await overwrite(store, 'r', (rec) => {
+      rec.versions[0]!.algorithm = 'RS256'
+      return rec
+    })
+    const signer = await vault.unlock('r', SECRETS)
+    expect(signer.algorithm).toBe('RS256')
+    signer.lock()
+  })
+
   it('a public key with extra or reordered members (a database that reorders jsonb) still unlocks', async () => {
     const store = new MemoryStore()
     const vault = vaultOn(store)
@@ -496,7 +516,29 @@ describe('tampered envelopes and records read from the store', () => {
         expect(kdfRuns.count - before).toBe(0)
         expect(performance.now() - started).toBeLessThan(1000)
       }),
-      { numRuns: 400 },
+      {
+        numRuns: 400,
+        // One edit for each refusal, so every check is reached whatever the seed.
+        examples: (
+          [
+            ['v', 2],
+            ['v', '1'],
+            ['kid', 'another'],
+            ['salt', 'AAAA'],
+            ['sfp', 'AAAAAAAAAAA'],
+            ['mac', 'A'.repeat(43)],
+          ] as const
+        ).map(([member, value]) => [
+          [
+            {
+              name: `${member} := ${JSON.stringify(value)}`,
+              apply: (e: Record<string, Json>) => {
+                e[member] = value
+              },
+            },
+          ],
+        ]),
+      },
     )
     // The edits reached every check, not only the first one.
     expect([...seen.keys()].sort()).toEqual([...ALLOWED_OPEN_REFUSALS, 'store_corrupt'].sort())
@@ -633,7 +675,27 @@ describe('tampered envelopes and records read from the store', () => {
             )
         },
       ),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        // An edit of what the envelope does not bind that still signs (a chain on the old version).
+        examples: [
+          [
+            [
+              {
+                name: 'versions[0].certificateChain := a chain',
+                apply: (r: Record<string, Json>) => {
+                  const versions = r.versions as { [key: string]: Json }[]
+                  versions[0]!.certificateChain = {
+                    x5c: ['AAAA'],
+                    notAfter: '2099-01-01T00:00:00Z',
+                  }
+                },
+              },
+            ],
+            undefined,
+          ],
+        ],
+      },
     )
     expect(codes.get('signed')).toBeGreaterThan(0)
   }, 60_000)
@@ -997,5 +1059,59 @@ describe('oversized envelopes planted in the store', () => {
     const rsa = vaultOn(memory)
     await rsa.generate({ id: 'r', algorithm: 'RSA-PSS', secrets: SECRETS, modulusLength: 4096 })
     await expect(rsa.withKey('r', SECRETS, () => 'ok')).resolves.toBe('ok')
+  }, 60_000)
+})
+
+describe('differential: SecretEnvelope against the node:crypto sealer of the specification', () => {
+  it('random contexts, secrets (NFC or not) and plaintexts seal and open identically both ways', async () => {
+    const envelope = new SecretEnvelope({ serviceSecret: SERVICE_SECRET })
+    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 })
+    const decomposed = fc.constantFrom('e\u0301', '\u00e9', 'A\u030a', '\u212b', '\ufb01', 'ß')
+    const secret = fc
+      .tuple(text, fc.option(decomposed, { nil: undefined }))
+      .map(([t, d]) => (d === undefined ? t : `${t}${d}`))
+      .filter((s) => [...s.normalize('NFC')].length <= 1000)
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          kid: text,
+          alg: text,
+          kv: fc.integer({ min: 0, max: 2 ** 31 }),
+          secrets: fc.array(secret, { minLength: 1, maxLength: 4 }),
+          plaintext: fc.uint8Array({ minLength: 0, maxLength: 300 }),
+        }),
+        async ({ kid, alg, kv, secrets, plaintext }) => {
+          const context = { keyId: kid, algorithm: alg, keyVersion: kv }
+          const kdf = CHEAP_KDF as unknown as Record<string, unknown>
+          // Theirs opened by ours, with the secrets as given and in their other normal form.
+          const theirs = specSeal({ plaintext, secrets, kid, alg, kv, kdf })
+          const opened = await envelope.open(theirs, secrets, context)
+          expect(Buffer.from(opened).equals(Buffer.from(plaintext))).toBe(true)
+          const nfd = secrets.map((s) => s.normalize('NFD'))
+          const again = await envelope.open(theirs, nfd, context)
+          expect(Buffer.from(again).equals(Buffer.from(plaintext))).toBe(true)
+          // The secrets in another order (when that changes them) do not open it.
+          const reversed = [...secrets].reverse()
+          if (reversed.some((s, i) => s.normalize('NFC') !== secrets[i]!.normalize('NFC')))
+            expect(await codeOf(envelope.open(theirs, reversed, context))).toBe('wrong_secrets')
+          // Ours, re-sealed by theirs-compatible rules: their MAC over our header agrees.
+          const ours = await envelope.seal(plaintext, secrets, context, { kdf: CHEAP_KDF })
+          const keys = serviceKeys(SERVICE_SECRET)
+          const header = specHeader(
+            kid,
+            alg,
+            kv,
+            kdf,
+            Buffer.from(ours.salt, 'base64url'),
+            keys.sfp,
+            Buffer.from(ours.iv, 'base64url'),
+          )
+          const ct = Buffer.from(ours.ct, 'base64url')
+          const mac = createHmac('sha256', keys.macKey).update(header).update(u32(ct.length))
+          expect(mac.update(ct).digest().toString('base64url')).toBe(ours.mac)
+        },
+      ),
+      { numRuns: 60 },
+    )
   }, 60_000)
 })
