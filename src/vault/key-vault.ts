@@ -954,6 +954,7 @@ export class KeyVault {
       })
     }
     let outcome: 'success' | 'failure' | 'void' = 'void'
+    let opened: Uint8Array | undefined
     try {
       let record: KeyRecord | undefined
       try {
@@ -991,6 +992,7 @@ export class KeyVault {
           algorithm: version.algorithm,
           keyVersion: version.version,
         })
+        opened = plaintext
         outcome = 'success'
         return { record, version, plaintext }
       } catch (error) {
@@ -1001,7 +1003,13 @@ export class KeyVault {
         throw error
       }
     } finally {
-      await this.#limiter.end(limiterKey, outcome, this.#clock())
+      try {
+        await this.#limiter.end(limiterKey, outcome, this.#clock())
+      } catch (error) {
+        // The limiter's error replaces the result: the private key it carried must not outlive it.
+        if (opened !== undefined) wipe(opened)
+        throw error
+      }
     }
   }
 

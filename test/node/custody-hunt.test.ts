@@ -1115,3 +1115,45 @@ describe('differential: SecretEnvelope against the node:crypto sealer of the spe
     )
   }, 60_000)
 })
+
+describe('a limiter that fails to record the outcome', () => {
+  it('the opened private key is wiped when end() throws after the secrets proved right', async () => {
+    const opened: Uint8Array[] = []
+    const original = SecretEnvelope.prototype.open
+    const spy = vi.spyOn(SecretEnvelope.prototype, 'open').mockImplementation(async function (
+      this: SecretEnvelope,
+      ...args
+    ) {
+      const plaintext = await original.apply(this, args)
+      opened.push(plaintext)
+      return plaintext
+    })
+    try {
+      let failEnd = false
+      const inner = new MemoryAttemptLimiter()
+      const vault = vaultOn(new MemoryStore(), {
+        limiter: {
+          begin: (key, now) => inner.begin(key, now),
+          end: async (key, outcome, now) => {
+            await inner.end(key, outcome, now)
+            if (failEnd) throw new CredsignError('store_unavailable', 'the limiter is down')
+          },
+        },
+      })
+      await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: SECRETS })
+      failEnd = true
+      for (const operation of [
+        () => vault.unlock('k', SECRETS),
+        () => vault.rotate('k', SECRETS),
+        () => vault.delete('k', SECRETS),
+      ]) {
+        opened.length = 0
+        expect(await codeOf(operation())).toBe('store_unavailable')
+        expect(opened).toHaveLength(1)
+        expect(opened[0]!.every((byte) => byte === 0)).toBe(true)
+      }
+    } finally {
+      spy.mockRestore()
+    }
+  })
+})
