@@ -1157,3 +1157,44 @@ describe('a limiter that fails to record the outcome', () => {
     }
   })
 })
+
+describe('KDF parameters lowered below what the envelope was sealed with', () => {
+  it('even a holder of the service secret who re-MACs the header with cheaper parameters gets no envelope that opens (the ciphertext depends on the KDF output)', async () => {
+    const envelope = new SecretEnvelope({ serviceSecret: SERVICE_SECRET })
+    const context = { keyId: 'k', algorithm: 'Ed25519', keyVersion: 1 }
+    const sealed = await envelope.seal(new Uint8Array(32).fill(9), SECRETS, context, {
+      kdf: { id: 'pbkdf2-sha256', iterations: 2000 },
+    })
+    const keys = serviceKeys(SERVICE_SECRET)
+    const lower = fc.oneof(
+      fc
+        .integer({ min: 1000, max: 1999 })
+        .map((iterations) => ({ id: 'pbkdf2-sha256', iterations })),
+      fc.constantFrom({ id: 'scrypt', N: 1024, r: 1, p: 1 }, { id: 'argon2id', m: 64, t: 1, p: 1 }),
+    )
+    await fc.assert(
+      fc.asyncProperty(lower, async (kdf) => {
+        const header = specHeader(
+          'k',
+          'Ed25519',
+          1,
+          kdf,
+          Buffer.from(sealed.salt, 'base64url'),
+          keys.sfp,
+          Buffer.from(sealed.iv, 'base64url'),
+        )
+        const ct = Buffer.from(sealed.ct, 'base64url')
+        const mac = createHmac('sha256', keys.macKey).update(header).update(u32(ct.length))
+        const forged = {
+          ...sealed,
+          kdf: kdf as SealedEnvelope['kdf'],
+          mac: mac.update(ct).digest().toString('base64url'),
+        }
+        const before = kdfRuns.count
+        expect(await codeOf(envelope.open(forged, SECRETS, context))).toBe('wrong_secrets')
+        expect(kdfRuns.count - before).toBe(1)
+      }),
+      { numRuns: 20 },
+    )
+  })
+})
