@@ -379,17 +379,28 @@ export class KeyVault {
     cacheKey: string | undefined,
   ): Promise<InFlightUnlock> {
     const generation = this.#cache?.generation ?? 0
-    const { version, plaintext } = await this.#authorize(id, secrets, options)
+    // Before the store is read: a delete or retire that lands while this unlock runs is seen.
+    const pending = this.#live.begin(id)
+    let version: KeyVersionRecord
     let material: SharedKeyMaterial
     let publicJwk: PublicJwk
     try {
-      publicJwk = await assertSealedKeyIsPublished(version, plaintext)
-      material = new SharedKeyMaterial(await loadPrivateKey(version.algorithm, plaintext))
+      const auth = await this.#authorize(id, secrets, options)
+      version = auth.version
+      try {
+        publicJwk = await assertSealedKeyIsPublished(version, auth.plaintext)
+        material = new SharedKeyMaterial(await loadPrivateKey(version.algorithm, auth.plaintext))
+      } finally {
+        wipe(auth.plaintext)
+      }
+      material.acquire()
+      this.#live.add(id, version.version, material)
+      // Deleted or retired while this unlock ran (after it read the record): the key is gone, and
+      // the handle is as one unlocked just before the change: `signer_locked`.
+      if (pending.all || pending.versions.has(version.version)) material.revoke()
     } finally {
-      wipe(plaintext)
+      this.#live.finish(id, pending)
     }
-    material.acquire()
-    this.#live.add(id, version.version, material)
     const facts = {
       version: version.version,
       algorithm: version.algorithm,
@@ -398,7 +409,7 @@ export class KeyVault {
       publicJwk,
       ...(version.certificateChain !== undefined && { x5c: version.certificateChain.x5c }),
     }
-    if (this.#cache && cacheKey)
+    if (this.#cache && cacheKey && !material.destroyed)
       this.#cache.set(cacheKey, id, facts, material, this.#clock(), generation)
     return { facts, material }
   }

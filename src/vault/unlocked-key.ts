@@ -65,6 +65,32 @@ export class LiveMaterials {
     string,
     Set<{ version: number; material: WeakRef<SharedKeyMaterial> }>
   >()
+  /** Unlocks under way, by key id: what was revoked while they ran. */
+  readonly #pending = new Map<string, Set<PendingUnlock>>()
+
+  /**
+   * Registers an unlock of `id` that is about to read the store. A `revoke` of the key (or of a
+   * version) before {@link LiveMaterials.finish} is remembered on it: the unlock may have read the
+   * record before the change and would otherwise hand out material of a destroyed key.
+   */
+  begin(id: string): PendingUnlock {
+    const pending: PendingUnlock = { all: false, versions: new Set() }
+    let set = this.#pending.get(id)
+    if (set === undefined) {
+      set = new Set()
+      this.#pending.set(id, set)
+    }
+    set.add(pending)
+    return pending
+  }
+
+  /** Ends what {@link LiveMaterials.begin} started. */
+  finish(id: string, pending: PendingUnlock): void {
+    const set = this.#pending.get(id)
+    if (set === undefined) return
+    set.delete(pending)
+    if (set.size === 0) this.#pending.delete(id)
+  }
 
   add(id: string, version: number, material: SharedKeyMaterial): void {
     let entries = this.#byKey.get(id)
@@ -80,8 +106,12 @@ export class LiveMaterials {
     entries.add({ version, material: new WeakRef(material) })
   }
 
-  /** Revokes every material of `id` (all versions, or only `version`). */
+  /** Revokes every material of `id` (all versions, or only `version`), unlocks under way included. */
   revoke(id: string, version?: number): void {
+    for (const pending of this.#pending.get(id) ?? []) {
+      if (version === undefined) pending.all = true
+      else pending.versions.add(version)
+    }
     const entries = this.#byKey.get(id)
     if (entries === undefined) return
     for (const entry of entries) {
@@ -91,6 +121,17 @@ export class LiveMaterials {
     }
     if (entries.size === 0) this.#byKey.delete(id)
   }
+}
+
+/**
+ * An unlock under way, as {@link LiveMaterials.begin} registered it: whether the key (`all`) or some
+ * of its versions were revoked since.
+ *
+ * @internal
+ */
+export interface PendingUnlock {
+  all: boolean
+  versions: Set<number>
 }
 
 /** What {@link UnlockedKey} is made of. @internal */

@@ -1198,3 +1198,42 @@ describe('KDF parameters lowered below what the envelope was sealed with', () =>
     )
   })
 })
+
+describe('concurrent unlock and delete / retire', () => {
+  for (const change of ['delete', 'retire'] as const) {
+    it(`an unlock that read the record before a ${change} and finishes after it hands out no signer of the destroyed key`, async () => {
+      const original = SecretEnvelope.prototype.open
+      let hold: (() => void) | undefined
+      let calls = 0
+      const spy = vi.spyOn(SecretEnvelope.prototype, 'open').mockImplementation(async function (
+        this: SecretEnvelope,
+        ...args
+      ) {
+        const plaintext = await original.apply(this, args)
+        // The unlock's open (the first or, for retire, the second call) waits for the change.
+        if (++calls === (change === 'delete' ? 1 : 2))
+          await new Promise<void>((resolve) => (hold = resolve))
+        return plaintext
+      })
+      try {
+        const vault = vaultOn(new MemoryStore())
+        await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: SECRETS })
+        if (change === 'retire') {
+          await vault.rotate('k', SECRETS) // open #1
+        }
+        const unlocking = vault.unlock('k', SECRETS, change === 'retire' ? { version: 1 } : {})
+        await vi.waitFor(() => expect(hold).toBeDefined())
+        if (change === 'delete') await vault.delete('k', SECRETS)
+        else await vault.retire('k', 1, SECRETS)
+        hold!()
+        const outcome = await unlocking.then(
+          async (signer) => codeOf(signer.sign(message)),
+          (error: unknown) => (error instanceof CredsignError ? error.code : String(error)),
+        )
+        expect(['signer_locked', 'wrong_secrets']).toContain(outcome)
+      } finally {
+        spy.mockRestore()
+      }
+    })
+  }
+})
