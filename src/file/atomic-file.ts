@@ -386,6 +386,39 @@ export async function readWhole(path: string, maxBytes = 64 * 1024 * 1024): Prom
 }
 
 /**
+ * {@link readWhole} for files that must be regular files (key files): opened without blocking, so a
+ * FIFO put in the file's place is refused (an `ENOTREG` error) instead of an `open` that waits for
+ * a writer forever while holding a libuv thread-pool thread. A directory is an `EISDIR` error, as a
+ * read of one would be.
+ *
+ * @example
+ *
+ * ```ts
+ * const bytes = await readRegularFile('/var/lib/credsign/keys/k.json')
+ * ```
+ *
+ * @internal
+ */
+export async function readRegularFile(
+  path: string,
+  maxBytes = 64 * 1024 * 1024,
+): Promise<Uint8Array> {
+  // O_NONBLOCK opens a FIFO at once (no writer needed); for a regular file it changes nothing.
+  // Windows has no O_NONBLOCK, and no FIFOs to open this way.
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  try {
+    const info = await handle.stat()
+    if (info.isDirectory())
+      throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' })
+    if (!info.isFile())
+      throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREG' })
+    return await readHandle(handle, path, maxBytes)
+  } finally {
+    await closeQuietly(handle)
+  }
+}
+
+/**
  * The whole content of the open file `handle` (of `path`, named in errors), read from its current
  * position, at most `maxBytes` (an `EFBIG` error beyond, as {@link readWhole}).
  *

@@ -9,6 +9,7 @@ import {
   AtomicDirectory,
   closeQuietly,
   errnoOf,
+  readRegularFile,
   readWhole,
   unavailable,
   unlinkQuietly,
@@ -445,10 +446,15 @@ export class FileStore implements KeyStore {
     const path = this.#path(name)
     let bytes: Uint8Array
     try {
-      bytes = await readWhole(path)
+      bytes = await readRegularFile(path)
     } catch (error) {
       const code = errnoOf(error)
       if (code === 'ENOENT') return undefined
+      if (code === 'ENOTREG')
+        throw new CredsignError(
+          'store_corrupt',
+          `file store: ${path} is not a regular file (a FIFO, device or socket); it was left untouched`,
+        )
       if (code === 'EISDIR')
         throw new CredsignError(
           'store_corrupt',
@@ -468,7 +474,8 @@ export class FileStore implements KeyStore {
       value = JSON.parse(fromUtf8(bytes))
     } catch {
       // No cause: the engine's SyntaxError quotes the text around the fault, and the text is a
-      // sealed key record, which no log of this error may carry a piece of.
+      // sealed key record — or, through a symlink a store writer made, a file only the service can
+      // read (its service secret) — which no log of this error may carry a piece of.
       throw new CredsignError(
         'store_corrupt',
         `file store: ${path} is not valid UTF-8 JSON; it was left untouched`,

@@ -2,7 +2,9 @@
 // wrong secrets, concurrent callers and crashes can do to the vault's keys. Property-based
 // (fast-check) and differential (an independent node:crypto sealer of docs/envelope.md).
 import { createCipheriv, createHmac, hkdfSync, pbkdf2Sync, randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { mkdtemp, open, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
@@ -1236,4 +1238,77 @@ describe('concurrent unlock and delete / retire', () => {
       }
     })
   }
+})
+
+describe('FileStore: a store writer who replaces a key file', () => {
+  let directory: string
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'credsign-custody-file-'))
+  })
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true })
+  })
+
+  async function keyFile(): Promise<string> {
+    const names = (await readdir(directory)).filter((n) => n.endsWith('.json'))
+    expect(names).toHaveLength(1)
+    return join(directory, names[0]!)
+  }
+
+  it('a symlink to a file the service can read (its service secret): store_corrupt, and no error quotes a byte of that file', async () => {
+    const secretPath = join(directory, '..', `${directory.split('/').pop()}-service-secret`)
+    // A letter first: JSON.parse then fails on the first token, and V8 quotes the text after it.
+    const serviceSecret = `s${randomBytes(32).toString('hex')}`
+    await writeFile(secretPath, `${serviceSecret}\n`)
+    try {
+      const vault = new KeyVault({
+        store: new FileStore({ directory }),
+        serviceSecret,
+        kdf: CHEAP_KDF,
+      })
+      await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: SECRETS })
+      const path = await keyFile()
+      await rm(path)
+      await symlink(secretPath, path)
+      for (const attempt of [
+        () => vault.unlock('k', SECRETS),
+        () => vault.publicKey('k'),
+        () => vault.jwks(),
+      ]) {
+        const error = await attempt().catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(CredsignError)
+        expect((error as CredsignError).code).toBe('store_corrupt')
+        const text = errorText(error)
+        for (let i = 0; i + 6 <= serviceSecret.length; i++)
+          expect(text.includes(serviceSecret.slice(i, i + 6)), text).toBe(false)
+      }
+    } finally {
+      await rm(secretPath, { force: true })
+    }
+  })
+
+  it('a FIFO in place of a key file: store_corrupt at once, not a read that never returns (and holds a libuv thread)', async () => {
+    const vault = vaultOn(new FileStore({ directory }))
+    await vault.generate({ id: 'k', algorithm: 'Ed25519', secrets: SECRETS })
+    const path = await keyFile()
+    await rm(path)
+    execFileSync('mkfifo', [path])
+    let release: ReturnType<typeof setTimeout> | undefined
+    try {
+      const outcome = await Promise.race([
+        codeOf(vault.unlock('k', ['a stranger guess'])),
+        new Promise<string>((resolve) => {
+          release = setTimeout(() => resolve('hung'), 2000)
+        }),
+      ])
+      expect(outcome).toBe('store_corrupt')
+    } finally {
+      clearTimeout(release)
+      // Unblock a reader that did open the FIFO, so the test leaves no thread behind.
+      const writer = await open(path, constants.O_WRONLY | constants.O_NONBLOCK).catch(
+        () => undefined,
+      )
+      await writer?.close()
+    }
+  })
 })
