@@ -842,6 +842,26 @@ describe('rollback', () => {
     signer.lock()
     expect(await codeOf(vault.unlock('k', ['new secret']))).toBe('wrong_secrets')
   })
+
+  it('a record restored from before a service-secret rotation opens while the old secret is configured, and never after', async () => {
+    const store = new MemoryStore()
+    const oldSecret = 'the-service-secret-before-the-rotation-0123456789'
+    await vaultOn(store, { serviceSecret: oldSecret }).generate({
+      id: 'k',
+      algorithm: 'Ed25519',
+      secrets: SECRETS,
+    })
+    const before = structuredClone((await store.get('k'))!)
+    const rotating = vaultOn(store, { previousServiceSecrets: [oldSecret] })
+    expect(await rotating.needsRewrap('k')).toBe(true)
+    await rotating.rewrap('k', SECRETS)
+    expect(await rotating.needsRewrap('k')).toBe(false)
+    await overwrite(store, 'k', (r) => ({ ...structuredClone(before), revision: r.revision }))
+    await expect(rotating.withKey('k', SECRETS, () => 'ok')).resolves.toBe('ok')
+    expect(await rotating.needsRewrap('k')).toBe(true)
+    // Once the old secret is removed, the restored record opens for nobody.
+    expect(await codeOf(vaultOn(store).unlock('k', SECRETS))).toBe('service_secret_mismatch')
+  })
 })
 
 describe('secrets in errors', () => {
