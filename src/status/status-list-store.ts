@@ -19,16 +19,16 @@ export const MAX_STATUS_LIST_SIZE = 2 ** 24
 
 /**
  * The most indexes one {@link StatusListStore.allocateStatusIndexes} call takes (and the largest
- * `reserve` of `StatusLists`): 1,024.
+ * `reserve` of `StatusLists`): 8,192.
  *
  * @example
  *
  * ```ts
  * import { MAX_STATUS_INDEX_BLOCK } from 'credsign'
- * MAX_STATUS_INDEX_BLOCK // 1024
+ * MAX_STATUS_INDEX_BLOCK // 8192
  * ```
  */
-export const MAX_STATUS_INDEX_BLOCK = 1024
+export const MAX_STATUS_INDEX_BLOCK = 8192
 
 /**
  * What a status list is, fixed when it is created. Stores keep it as given; only `settings` is

@@ -155,28 +155,48 @@ export interface StatusListsOptions {
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number
   /**
-   * How many indexes of a list this object takes from the store at a time (1 to 1,024), when the
-   * store can take a block (`allocateStatusIndexes`: the memory, file and PostgreSQL stores): one
-   * store write per block instead of one per credential, each index recorded as allocated before it
-   * is handed out. Default: a 256th of the list's size, at least 32 and at most 1,024 (512 for a
-   * list of the default 131,072 entries, 1,024 from 262,144 entries on), so a restart never costs
-   * more than 1/256 of a list of 8,192 entries or more. `allocate()` hands the block's indexes out
-   * one per call, in random order, and reserves the next block in the background once less than a
-   * quarter of it is left, so at most `reserve` indexes per list are held at any time. Those an
-   * ended or crashed process held are never handed out (at most `reserve` per list per process):
-   * they stay valid (status 0) in the published list, and cost list capacity only. `1`: one store
-   * write per credential (the behaviour without blocks).
+   * How many indexes of a list this object holds at most, taken from the store a block at a time,
+   * when the store can take a block (`allocateStatusIndexes`: the memory, file and PostgreSQL
+   * stores): one store write per block instead of one per credential, each index recorded as
+   * allocated before it is handed out. `allocate()` hands the block's indexes out one per call, in
+   * random order, and reserves the next block in the background once less than a quarter of it is
+   * left. Those an ended or crashed process held are never handed out: they stay valid (status 0)
+   * in the published list, and cost list capacity only. A number (1 to 8,192): exactly that many at
+   * a time; `1`: one store write per credential (the behaviour without blocks).
+   *
+   * Default (unset): sized to demand. The first block is a 256th of the list (at least 32, at most
+   * 1,024: 512 for the default 131,072 entries); a block used up within a second is followed by one
+   * twice as large, up to a 32nd of the list (at most 8,192: 4,096 for the default size), and one
+   * that lasted over 4 seconds by one half as large, down to the first size. A quiet issuer thus
+   * loses at most a 256th of a list to a restart, and a busy one at most what about five seconds of
+   * its issuing would use (a store write costs ~1 ms of the issuer's CPU: spread over thousands of
+   * credentials, it is lost in the cost of signing them).
    */
   reserve?: number
 }
 
 /**
- * Default {@link StatusListsOptions.reserve} for a list of `size` entries: a 256th of it, 32 to
- * 1,024 (docs/status-lists.md has the trade-off and the measurements).
+ * The first block of a list of `size` entries under the default {@link StatusListsOptions.reserve},
+ * and the least it shrinks to: a 256th of the list, 32 to 1,024 (docs/status-lists.md has the
+ * trade-off and the measurements).
  */
 function defaultReserve(size: number): number {
-  return Math.min(MAX_STATUS_INDEX_BLOCK, Math.max(32, Math.floor(size / 256)))
+  return Math.min(1_024, Math.max(32, Math.floor(size / 256)))
 }
+
+/** The most the default {@link StatusListsOptions.reserve} grows to: a 32nd of the list, ≤ 8,192. */
+function largestReserve(size: number): number {
+  return Math.min(MAX_STATUS_INDEX_BLOCK, Math.max(defaultReserve(size), Math.floor(size / 32)))
+}
+
+/** A block used up faster than this (ms, from its arrival to the next block's start) doubles. */
+const GROW_BELOW_MS = 1_000
+/**
+ * A block that lasted longer than this (ms) halves. Four times {@link GROW_BELOW_MS}: a block just
+ * doubled or halved lasts about twice or half as long, so neither step undoes the last one at
+ * once.
+ */
+const SHRINK_ABOVE_MS = 4_000
 
 /** The indexes of one list this object reserved and has not handed out yet. */
 interface Reservation {
@@ -189,6 +209,10 @@ interface Reservation {
    * finds nothing held asks the store once more and gets its answer.
    */
   storeFull?: boolean
+  /** How many indexes the next block tops the reservation up to. */
+  target: number
+  /** When the last block arrived (`performance.now()`); undefined before the first. */
+  arrivedAt: number | undefined
 }
 
 const DEFAULT_SIZE = 131_072
@@ -271,7 +295,7 @@ export class StatusLists {
    * were at the first read.
    */
   readonly #definitions = new Map<string, StatusListInfo>()
-  /** The `reserve` option; undefined: {@link defaultReserve} of each list's size. */
+  /** The `reserve` option; undefined: sized to demand (see {@link StatusListsOptions.reserve}). */
   readonly #reserve: number | undefined
   readonly #reservations = new Map<string, Reservation>()
 
@@ -431,7 +455,7 @@ export class StatusLists {
   async allocate(listId: string): Promise<StatusListAllocation> {
     // The cached definition without an await: issuing calls this once per credential.
     const list = this.#definitions.get(listId) ?? (await this.#definition(listId))
-    if (this.#reserveOf(list) === 1 || this.#store.allocateStatusIndexes === undefined)
+    if (this.#reserve === 1 || this.#store.allocateStatusIndexes === undefined)
       return entryFor(list, await this.#store.allocateStatusIndex(listId))
     // An index already held is handed out without another await: issuing pays for one per block.
     const held = this.#takeHeld(list)
@@ -461,7 +485,12 @@ export class StatusLists {
   #takeHeld(list: StatusListInfo): number {
     let reservation = this.#reservations.get(list.id)
     if (reservation === undefined) {
-      reservation = { indexes: [], pending: undefined }
+      reservation = {
+        indexes: [],
+        pending: undefined,
+        target: this.#reserve ?? defaultReserve(list.size),
+        arrivedAt: undefined,
+      }
       this.#reservations.set(list.id, reservation)
     }
     const { indexes } = reservation
@@ -471,7 +500,7 @@ export class StatusLists {
     indexes[at] = indexes[indexes.length - 1] as number
     indexes.pop()
     if (
-      indexes.length < this.#reserveOf(list) >> 2 &&
+      indexes.length < reservation.target >> 2 &&
       reservation.pending === undefined &&
       reservation.storeFull !== true
     )
@@ -509,20 +538,28 @@ export class StatusLists {
     }
   }
 
-  /** How many indexes of `list` this object holds at most. */
-  #reserveOf(list: StatusListInfo): number {
-    return this.#reserve ?? defaultReserve(list.size)
-  }
-
-  /** Takes a block from the store, topping what is held up to `reserve`. */
+  /**
+   * Takes a block from the store, topping what is held up to the reservation's target, first sized
+   * to demand (the default `reserve`; a fixed one never changes): doubled when the last block was
+   * used up within {@link GROW_BELOW_MS} of its arrival, halved when it lasted over
+   * {@link SHRINK_ABOVE_MS}, between the list's {@link defaultReserve} and {@link largestReserve}.
+   */
   #reserveBlock(list: StatusListInfo, reservation: Reservation): Promise<void> {
-    const count = this.#reserveOf(list) - reservation.indexes.length
+    if (this.#reserve === undefined && reservation.arrivedAt !== undefined) {
+      const lasted = performance.now() - reservation.arrivedAt
+      if (lasted < GROW_BELOW_MS)
+        reservation.target = Math.min(largestReserve(list.size), reservation.target * 2)
+      else if (lasted > SHRINK_ABOVE_MS)
+        reservation.target = Math.max(defaultReserve(list.size), reservation.target >> 1)
+    }
+    const count = reservation.target - reservation.indexes.length
     const store = this.#store as Required<StatusListStore>
     const work = store
       .allocateStatusIndexes(list.id, count)
       .then((block) => {
         checkBlock(list, block, count, reservation.indexes)
         reservation.indexes.push(...block)
+        reservation.arrivedAt = performance.now()
       })
       .finally(() => {
         reservation.pending = undefined

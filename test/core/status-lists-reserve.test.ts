@@ -2,7 +2,7 @@
 // by concurrent allocate() calls, every index recorded before it is handed out, a partial last
 // block, the fallback for stores without allocateStatusIndexes, and stores that misbehave.
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   MemoryStatusListStore,
   StatusLists,
@@ -16,6 +16,8 @@ class CountingStore implements StatusListStore {
   readonly inner = new MemoryStatusListStore()
   blocks = 0
   singles = 0
+  /** Each block call's `count`. */
+  counts: number[] = []
   fail: Error | undefined
   tamper: ((block: number[]) => number[]) | undefined
   createStatusList = (d: StatusListDefinition) => this.inner.createStatusList(d)
@@ -30,6 +32,7 @@ class CountingStore implements StatusListStore {
   }
   async allocateStatusIndexes(id: string, count: number): Promise<number[]> {
     this.blocks++
+    this.counts.push(count)
     // A real store's write takes a while: let concurrent callers pile up behind it.
     await new Promise((done) => setTimeout(done, 1))
     if (this.fail !== undefined) throw this.fail
@@ -49,8 +52,8 @@ async function setUp(
 }
 
 describe('StatusLists reserve: one store call per block', () => {
-  it('the default reserve of a 131,072-entry list is 512: one store call up to the reserve-ahead point, then one per ~385', async () => {
-    const { store, lists } = await setUp(undefined)
+  it('a reserve of 512: one store call up to the reserve-ahead point, then one per ~385', async () => {
+    const { store, lists } = await setUp(512)
     const got: number[] = []
     for (let i = 0; i < 384; i++) got.push((await lists.allocate('t')).index)
     expect([store.blocks, store.singles]).toEqual([1, 0])
@@ -117,8 +120,9 @@ describe('StatusLists reserve: one store call per block', () => {
     expect([plain.blocks, plain.singles]).toEqual([0, 10])
   })
 
-  it('refuses a reserve outside 1 to 1,024: invalid_argument', async () => {
-    for (const reserve of [0, -1, 1.5, 1025, Number.NaN])
+  it('refuses a reserve outside 1 to 8,192: invalid_argument', async () => {
+    expect(() => new StatusLists({ store: new CountingStore(), reserve: 8_192 })).not.toThrow()
+    for (const reserve of [0, -1, 1.5, 8_193, Number.NaN])
       expect(
         await codeOf(
           Promise.resolve().then(() => new StatusLists({ store: new CountingStore(), reserve })),
@@ -126,6 +130,125 @@ describe('StatusLists reserve: one store call per block', () => {
         String(reserve),
       ).toBe('invalid_argument')
   })
+})
+
+describe('StatusLists reserve: the default sized to demand', () => {
+  // The block clock is performance.now(): each test drives it by hand.
+  let clock = 0
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+  const driveClock = (): void => {
+    clock = 1_000_000
+    vi.spyOn(performance, 'now').mockImplementation(() => clock)
+  }
+  /**
+   * What each block call topped the reservation up to: its count plus what was still held. Each
+   * allocation is counted as handed out before it runs: a block reserved ahead is asked for after
+   * its allocate() took its index, the first (nothing held, nothing handed out) before.
+   */
+  function pacer(
+    lists: StatusLists,
+    store: CountingStore,
+  ): (allocations: number, msPerAllocation: number) => Promise<number[]> {
+    let seen: number[] = []
+    let handed = 0
+    const inner = store.allocateStatusIndexes.bind(store)
+    store.allocateStatusIndexes = async (id: string, count: number) => {
+      const allocated = (await store.getStatusList(id))?.allocated ?? 0
+      seen.push(allocated === 0 ? count : count + (allocated - handed))
+      return inner(id, count)
+    }
+    return async (allocations, msPerAllocation) => {
+      seen = []
+      for (let i = 0; i < allocations; i++) {
+        handed++
+        await lists.allocate('t')
+        clock += msPerAllocation
+        await lists.whenIdle()
+      }
+      return seen
+    }
+  }
+
+  it('a block used up within a second is followed by one twice as large, up to a 32nd of the list', async () => {
+    driveClock()
+    const { store, lists } = await setUp(undefined) // 131,072: 512 first, 4,096 at most
+    const seen = await pacer(lists, store)(20_000, 0.01)
+    expect(seen.slice(0, 5)).toEqual([512, 1_024, 2_048, 4_096, 4_096])
+    expect(Math.max(...seen)).toBe(4_096)
+    // 20,000 credentials in 9 store calls, not the ~52 of a fixed 512.
+    expect(store.blocks).toBeLessThanOrEqual(9)
+  })
+
+  it('the largest block is a 32nd of the list, at most 8,192, never under the first', async () => {
+    driveClock()
+    for (const [size, first, largest] of [
+      [1_024, 32, 32],
+      [8_192, 32, 256],
+      [131_072, 512, 4_096],
+      [2 ** 20, 1_024, 8_192],
+      [2 ** 24, 1_024, 8_192],
+    ] as const) {
+      const { store, lists } = await setUp(undefined, size)
+      const seen = await pacer(lists, store)(Math.min(size - 1, 3 * largest), 0)
+      expect([size, seen[0], Math.max(...seen)]).toEqual([size, first, largest])
+    }
+  })
+
+  it('a block that lasted over 4 seconds is followed by one half as large, down to the first size', async () => {
+    driveClock()
+    const { store, lists } = await setUp(undefined)
+    const pace = pacer(lists, store)
+    expect((await pace(12_000, 0.01)).at(-1)).toBe(4_096)
+    // 2 ms a credential: 3,072 used of 4,096 in 6 s, halved; 1,536 of 2,048 in 3 s, kept.
+    const steady = await pace(8_000, 2)
+    expect(steady.length).toBeGreaterThanOrEqual(4)
+    expect(new Set(steady)).toEqual(new Set([2_048]))
+    // 10 ms a credential: 7.7 s, halved; then 3.8 s at the first size, which is the least.
+    const slow = await pace(3_000, 10)
+    expect(slow.slice(0, 2)).toEqual([1_024, 512])
+    expect(new Set(slow.slice(2))).toEqual(new Set([512]))
+  })
+
+  it('a fixed reserve never changes, whatever the pace', async () => {
+    driveClock()
+    const { store, lists } = await setUp(512)
+    const seen = await pacer(lists, store)(5_000, 0)
+    expect(new Set(seen)).toEqual(new Set([512]))
+  })
+
+  it('what a crash loses is bounded: never more held than the largest block', async () => {
+    driveClock()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            burst: fc.integer({ min: 1, max: 3_000 }),
+            // Often no time at all between bursts: the pace that grows blocks fastest.
+            ms: fc.oneof(fc.constant(0), fc.nat(20_000)),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        async (steps) => {
+          const { store, lists } = await setUp(undefined, 65_536) // largest block 2,048
+          let handed = 0
+          for (const step of steps) {
+            for (let i = 0; i < step.burst; i++) {
+              await lists.allocate('t')
+              handed++
+            }
+            clock += step.ms
+            await lists.whenIdle()
+            const allocated = (await store.getStatusList('t'))?.allocated ?? 0
+            expect(allocated - handed).toBeGreaterThanOrEqual(0)
+            expect(allocated - handed).toBeLessThanOrEqual(2_048)
+          }
+        },
+      ),
+      { numRuns: 40 },
+    )
+  }, 120_000)
 })
 
 describe('StatusLists reserve: the end of a list', () => {

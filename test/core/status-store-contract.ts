@@ -1,7 +1,12 @@
 // The StatusListStore contract: what every store (memory, file, PostgreSQL) must do, as one suite
 // each store's test file runs against its own store.
 import { describe, expect, it } from 'vitest'
-import { CredsignError, type StatusListDefinition, type StatusListStore } from '../../src/index.js'
+import {
+  CredsignError,
+  MAX_STATUS_INDEX_BLOCK,
+  type StatusListDefinition,
+  type StatusListStore,
+} from '../../src/index.js'
 
 export function definition(overrides: Partial<StatusListDefinition> = {}): StatusListDefinition {
   return {
@@ -224,11 +229,18 @@ export function statusListStoreContract(
       expect(await codeOf(store.allocateStatusIndexes!('missing-list', 4))).toBe('not_found')
       const other = definition({ size: 100 })
       await store.createStatusList(other)
-      for (const count of [0, -1, 1.5, 1025, Number.NaN])
+      for (const count of [0, -1, 1.5, MAX_STATUS_INDEX_BLOCK + 1, Number.NaN])
         expect(await codeOf(store.allocateStatusIndexes!(other.id, count)), String(count)).toBe(
           'invalid_argument',
         )
       expect((await store.getStatusList(other.id))?.allocated).toBe(0)
+      // The largest block, in one call: every index distinct and counted.
+      const large = definition({ size: 4 * MAX_STATUS_INDEX_BLOCK })
+      await store.createStatusList(large)
+      const block = await store.allocateStatusIndexes!(large.id, MAX_STATUS_INDEX_BLOCK)
+      expect(new Set(block).size).toBe(block.length)
+      expect(block.length).toBeGreaterThan(MAX_STATUS_INDEX_BLOCK / 2)
+      expect((await store.getStatusList(large.id))?.allocated).toBe(block.length)
     })
 
     it('allocateStatusIndexes and allocateStatusIndex at once: no index twice, the count exact', async () => {

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { StatusLists } from 'credsign'
+import { MAX_STATUS_INDEX_BLOCK, StatusLists } from 'credsign'
 import { FileStatusListStore, keyFileStem } from 'credsign/file'
 import { AtomicDirectory } from '../../src/file/atomic-file.js'
 import { statusListStoreContract, definition, codeOf } from '../core/status-store-contract.js'
@@ -389,7 +389,7 @@ describe('FileStatusListStore: the allocation journal', () => {
     await store.allocateStatusIndexes(def.id, 3)
     const whole = new Uint8Array(await readFile(journalPath(directory, def.id)))
     // A flipped bit in the first record, followed by more than any record holds.
-    const damaged = new Uint8Array([...whole, ...new Uint8Array(5000)])
+    const damaged = new Uint8Array([...whole, ...new Uint8Array(4 * MAX_STATUS_INDEX_BLOCK + 100)])
     damaged[5] = (damaged[5] as number) ^ 1
     await writeFile(journalPath(directory, def.id), damaged)
     expect(await codeOf(store.getStatusList(def.id))).toBe('store_corrupt')
