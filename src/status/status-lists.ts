@@ -211,8 +211,15 @@ interface Reservation {
   storeFull?: boolean
   /** How many indexes the next block tops the reservation up to. */
   target: number
-  /** When the last block arrived (`performance.now()`); undefined before the first. */
+  /** The next block is reserved once fewer than this many are held (a quarter to a half of it). */
+  ahead: number
+  /**
+   * When the last block was asked for and when it arrived (`performance.now()`), and how many were
+   * held then; undefined before the first.
+   */
+  askedAt: number | undefined
   arrivedAt: number | undefined
+  heldAtArrival: number
 }
 
 const DEFAULT_SIZE = 131_072
@@ -489,7 +496,10 @@ export class StatusLists {
         indexes: [],
         pending: undefined,
         target: this.#reserve ?? defaultReserve(list.size),
+        ahead: (this.#reserve ?? defaultReserve(list.size)) >> 2,
+        askedAt: undefined,
         arrivedAt: undefined,
+        heldAtArrival: 0,
       }
       this.#reservations.set(list.id, reservation)
     }
@@ -500,7 +510,7 @@ export class StatusLists {
     indexes[at] = indexes[indexes.length - 1] as number
     indexes.pop()
     if (
-      indexes.length < reservation.target >> 2 &&
+      indexes.length < reservation.ahead &&
       reservation.pending === undefined &&
       reservation.storeFull !== true
     )
@@ -545,13 +555,23 @@ export class StatusLists {
    * {@link SHRINK_ABOVE_MS}, between the list's {@link defaultReserve} and {@link largestReserve}.
    */
   #reserveBlock(list: StatusListInfo, reservation: Reservation): Promise<void> {
-    if (this.#reserve === undefined && reservation.arrivedAt !== undefined) {
-      const lasted = performance.now() - reservation.arrivedAt
+    const now = performance.now()
+    const { askedAt, arrivedAt } = reservation
+    if (this.#reserve === undefined && askedAt !== undefined && arrivedAt !== undefined) {
+      const lasted = now - arrivedAt
       if (lasted < GROW_BELOW_MS)
         reservation.target = Math.min(largestReserve(list.size), reservation.target * 2)
       else if (lasted > SHRINK_ABOVE_MS)
         reservation.target = Math.max(defaultReserve(list.size), reservation.target >> 1)
+      // Ahead by what twice the last block's wait would use at the pace since it came, so a larger
+      // or slower store write (a PostgreSQL block of thousands of rows) arrives before the held
+      // indexes run out: a quarter of the target at least, half at most.
+      const used = reservation.heldAtArrival - reservation.indexes.length
+      const wait = arrivedAt - askedAt
+      const need = Math.ceil((2 * used * wait) / Math.max(lasted, 1))
+      reservation.ahead = Math.min(reservation.target >> 1, Math.max(reservation.target >> 2, need))
     }
+    reservation.askedAt = now
     const count = reservation.target - reservation.indexes.length
     const store = this.#store as Required<StatusListStore>
     const work = store
@@ -560,6 +580,7 @@ export class StatusLists {
         checkBlock(list, block, count, reservation.indexes)
         reservation.indexes.push(...block)
         reservation.arrivedAt = performance.now()
+        reservation.heldAtArrival = reservation.indexes.length
       })
       .finally(() => {
         reservation.pending = undefined

@@ -211,6 +211,37 @@ describe('StatusLists reserve: the default sized to demand', () => {
     expect(new Set(slow.slice(2))).toEqual(new Set([512]))
   })
 
+  it('a slow store write is reserved ahead by what twice its wait would use: a quarter to a half of the block', async () => {
+    driveClock()
+    for (const [waitMs, low, high] of [
+      [0, 1_023, 1_023], // a quarter of 4,096: the least
+      [10, 1_023, 1_023], // 2 x 10 ms x 20 a ms = 400: still a quarter
+      [40, 1_595, 1_605], // 2 x 40 ms x 20 a ms = 1,600 (the pace measured to a credential)
+      [200, 2_047, 2_047], // 8,000: a half at most
+    ] as const) {
+      const { store, lists } = await setUp(undefined)
+      const inner = store.allocateStatusIndexes.bind(store)
+      let handed = 0
+      const held: number[] = []
+      store.allocateStatusIndexes = async (id: string, count: number) => {
+        held.push(((await store.getStatusList(id))?.allocated ?? 0) - handed)
+        clock += waitMs // the store's wait, seen by the block clock
+        return inner(id, count)
+      }
+      for (let i = 0; i < 30_000; i++) {
+        handed++
+        await lists.allocate('t')
+        clock += 0.05 // 20 credentials a millisecond
+        await lists.whenIdle()
+      }
+      // Once at the largest block (the first blocks grow), what was held at each ask.
+      const late = held.slice(5)
+      expect(late.length, String(waitMs)).toBeGreaterThan(5)
+      expect(Math.min(...late), String(waitMs)).toBeGreaterThanOrEqual(low)
+      expect(Math.max(...late), String(waitMs)).toBeLessThanOrEqual(high)
+    }
+  })
+
   it('a fixed reserve never changes, whatever the pace', async () => {
     driveClock()
     const { store, lists } = await setUp(512)
