@@ -79,7 +79,8 @@ const LIST_SUFFIX = '.status-list.json'
 const JOURNAL_SUFFIX = '.status-list.journal'
 /**
  * The journal's size at which an allocation folds it into the list file instead of appending (a
- * block of 512 indexes is a 2 KiB record: the list file is rewritten about once per 30 blocks).
+ * block of 512 indexes is a 2 KiB record: the list file is rewritten about once per 30 blocks; one
+ * of 4,096, what a busy issuer reserves, is 16 KiB: once per 4).
  */
 const MAX_JOURNAL_BYTES = 64 * 1024
 /**

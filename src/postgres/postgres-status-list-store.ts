@@ -234,7 +234,7 @@ export class PostgresStatusListStore implements StatusListStore {
     const size = await this.#sizeOf(id)
     // The candidates go as one comma-separated text and the indexes taken come back as one: the
     // driver would otherwise escape a JavaScript array element by element, build an object per
-    // returned row, and a block is up to 1,024 of each (most of the client's CPU per block).
+    // returned row, and a block is up to 8,192 of each (most of the client's CPU per block).
     // string_to_array keeps the text's order, which the insert relies on (below).
     const insert = `WITH taken AS (
                       INSERT INTO ${q.statusListEntries} (list_id, idx)
