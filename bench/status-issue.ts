@@ -17,11 +17,13 @@
  *    `node` export condition; its signing runs off the JavaScript thread, so a sequential loop
  *    waits for it); then the durable stores, 8 credentials in flight (an issuing server):
  *    FileStatusListStore and, with DATABASE_URL, PostgresStatusListStore (the server's CPU is not
- *    counted), with `StatusLists`' default `reserve` (a 256th of the list: 512 for the file row's
- *    131,072 entries, 1,024 for PostgreSQL's 2^20): one synced write + rename of the list file, or
- *    one INSERT statement, per block of indexes rather than per allocation (BENCH_RESERVE=1 for one
- *    per allocation, as before blocks). Also `allocate()` alone on a MemoryStatusListStore of 2^20
- *    entries, nearly empty and 90% full.
+ *    counted), with `StatusLists`' default `reserve` (sized to demand: a 256th of the list first,
+ *    doubling while blocks are used up within a second, up to a 32nd: 4,096 for the file row's
+ *    131,072 entries, 8,192 for PostgreSQL's 2^20, once the warm-up has issued a few thousand): one
+ *    synced journal append, or one INSERT statement, per block of indexes rather than per
+ *    allocation (BENCH_RESERVE=n for a fixed block of n, 1 for one store write per allocation).
+ *    Also `allocate()` alone on a MemoryStatusListStore of 2^20 entries, nearly empty and 90%
+ *    full.
  * 2. One status change and re-signing a 131,072-entry list (`setStatus` + `publish`): building the
  *    bitstring / byte array, compressing it, signing (goal: under 20 ms).
  * 3. With DATABASE_URL: two processes allocating 10,000 indexes each from one list of a
