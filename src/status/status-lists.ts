@@ -215,7 +215,8 @@ interface Reservation {
   ahead: number
   /**
    * When the last block was asked for and when it arrived (`performance.now()`), and how many were
-   * held then; undefined before the first.
+   * held then. `arrivedAt` is undefined until the block asked for last arrives: a block that failed
+   * (or was refused) measured nothing, so asking again sizes nothing again.
    */
   askedAt: number | undefined
   arrivedAt: number | undefined
@@ -572,6 +573,9 @@ export class StatusLists {
       reservation.ahead = Math.min(reservation.target >> 1, Math.max(reservation.target >> 2, need))
     }
     reservation.askedAt = now
+    // Each arrival sizes one block: retries after a failure within the second must not double the
+    // target again and again.
+    reservation.arrivedAt = undefined
     const count = reservation.target - reservation.indexes.length
     const store = this.#store as Required<StatusListStore>
     const work = store

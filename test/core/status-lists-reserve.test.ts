@@ -242,6 +242,39 @@ describe('StatusLists reserve: the default sized to demand', () => {
     }
   })
 
+  it('a block asked for again after a failure is sized once: retries within the second do not double it each time', async () => {
+    driveClock()
+    const { store, lists } = await setUp(undefined) // 131,072: 512 first
+    let handed = 0
+    const asked: number[] = []
+    const inner = store.allocateStatusIndexes.bind(store)
+    store.allocateStatusIndexes = async (id: string, count: number) => {
+      // What the ask tops the reservation up to: its count plus what is still held.
+      const allocated = (await store.getStatusList(id))?.allocated ?? 0
+      asked.push(allocated === 0 ? count : count + allocated - handed)
+      return inner(id, count)
+    }
+    for (let i = 0; i < 384; i++) {
+      handed++
+      await lists.allocate('t') // 128 held: not yet below a quarter
+    }
+    // The store fails for a moment: the block reserved ahead and two retries of it (the first
+    // block was used up within a second: the next is twice as large, once).
+    store.fail = new Error('down')
+    for (let i = 0; i < 3; i++) {
+      handed++
+      await lists.allocate('t')
+      await lists.whenIdle()
+    }
+    store.fail = undefined
+    handed++
+    await lists.allocate('t')
+    await lists.whenIdle()
+    expect(asked).toEqual([512, 1_024, 1_024, 1_024, 1_024])
+    // Nothing more held than that block.
+    expect(((await store.getStatusList('t'))?.allocated ?? 0) - handed).toBeLessThanOrEqual(1_024)
+  })
+
   it('a fixed reserve never changes, whatever the pace', async () => {
     driveClock()
     const { store, lists } = await setUp(512)
