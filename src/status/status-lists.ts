@@ -160,17 +160,20 @@ export interface StatusListsOptions {
    * stores): one store write per block instead of one per credential, each index recorded as
    * allocated before it is handed out. `allocate()` hands the block's indexes out one per call, in
    * random order, and reserves the next block in the background once less than a quarter of it is
-   * left. Those an ended or crashed process held are never handed out: they stay valid (status 0)
-   * in the published list, and cost list capacity only. A number (1 to 8,192): exactly that many at
-   * a time; `1`: one store write per credential (the behaviour without blocks).
+   * left (by default up to a half, when the store's writes are slow against the pace). Those an
+   * ended or crashed process held are never handed out: they stay valid (status 0) in the published
+   * list, and cost list capacity only. A number (1 to 8,192): exactly that many at a time; `1`: one
+   * store write per credential (the behaviour without blocks).
    *
    * Default (unset): sized to demand. The first block is a 256th of the list (at least 32, at most
    * 1,024: 512 for the default 131,072 entries); a block used up within a second is followed by one
-   * twice as large, up to a 32nd of the list (at most 8,192: 4,096 for the default size), and one
-   * that lasted over 4 seconds by one half as large, down to the first size. A quiet issuer thus
-   * loses at most a 256th of a list to a restart, and a busy one at most what about five seconds of
-   * its issuing would use (a store write costs ~1 ms of the issuer's CPU: spread over thousands of
-   * credentials, it is lost in the cost of signing them).
+   * twice as large, up to a 32nd of the list (never under the first size, at most 8,192: 4,096 for
+   * the default size), and one that lasted over 4 seconds by one half as large, down to the first
+   * size. A quiet issuer thus loses at most a 256th of a list of 8,192 entries or more to a restart
+   * (32 indexes of a smaller list), and a busy one at most what about five seconds of its issuing
+   * would use (a store write costs ~1 ms of the issuer's CPU: spread over thousands of credentials,
+   * it is lost in the cost of signing them); one that went quiet after a burst, the block it grew
+   * to, until it is used.
    */
   reserve?: number
 }
