@@ -224,6 +224,11 @@ interface Reservation {
   askedAt: number | undefined
   arrivedAt: number | undefined
   heldAtArrival: number
+  /**
+   * The count the last block asked for, when the store gave fewer (PostgreSQL's candidates mostly
+   * taken on a crowded list, or the list's end); undefined when it was filled.
+   */
+  partOf: number | undefined
 }
 
 const DEFAULT_SIZE = 131_072
@@ -504,6 +509,7 @@ export class StatusLists {
         askedAt: undefined,
         arrivedAt: undefined,
         heldAtArrival: 0,
+        partOf: undefined,
       }
       this.#reservations.set(list.id, reservation)
     }
@@ -560,17 +566,29 @@ export class StatusLists {
    */
   #reserveBlock(list: StatusListInfo, reservation: Reservation): Promise<void> {
     const now = performance.now()
-    const { askedAt, arrivedAt } = reservation
-    if (this.#reserve === undefined && askedAt !== undefined && arrivedAt !== undefined) {
+    const { askedAt, arrivedAt, partOf } = reservation
+    if (
+      this.#reserve === undefined &&
+      askedAt !== undefined &&
+      arrivedAt !== undefined &&
+      // A block the store filled in part that left fewer held than the reserve-ahead point is
+      // topped up at once: no pace was measured, nothing is resized.
+      (partOf === undefined || reservation.heldAtArrival >= reservation.ahead)
+    ) {
       const lasted = now - arrivedAt
-      if (lasted < GROW_BELOW_MS)
+      const used = reservation.heldAtArrival - reservation.indexes.length
+      // A block the store filled in part is sized by how long a full one would have lasted at the
+      // pace since it came: with 5% of its candidates free (a crowded PostgreSQL list) it is used
+      // up 20 times sooner, and growing on that had a quiet issuer hold (and lose to a crash)
+      // several times the first block.
+      const projected = partOf === undefined ? lasted : (lasted * partOf) / Math.max(used, 1)
+      if (projected < GROW_BELOW_MS)
         reservation.target = Math.min(largestReserve(list.size), reservation.target * 2)
-      else if (lasted > SHRINK_ABOVE_MS)
+      else if (projected > SHRINK_ABOVE_MS)
         reservation.target = Math.max(defaultReserve(list.size), reservation.target >> 1)
       // Ahead by what twice the last block's wait would use at the pace since it came, so a larger
       // or slower store write (a PostgreSQL block of thousands of rows) arrives before the held
       // indexes run out: a quarter of the target at least, half at most.
-      const used = reservation.heldAtArrival - reservation.indexes.length
       const wait = arrivedAt - askedAt
       const need = Math.ceil((2 * used * wait) / Math.max(lasted, 1))
       reservation.ahead = Math.min(reservation.target >> 1, Math.max(reservation.target >> 2, need))
@@ -588,6 +606,7 @@ export class StatusLists {
         reservation.indexes.push(...block)
         reservation.arrivedAt = performance.now()
         reservation.heldAtArrival = reservation.indexes.length
+        reservation.partOf = block.length < count ? count : undefined
       })
       .finally(() => {
         reservation.pending = undefined

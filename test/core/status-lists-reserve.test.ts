@@ -275,6 +275,38 @@ describe('StatusLists reserve: the default sized to demand', () => {
     expect(((await store.getStatusList('t'))?.allocated ?? 0) - handed).toBeLessThanOrEqual(1_024)
   })
 
+  it('a block the store filled in part (PostgreSQL, a crowded list) is sized by how long a full one would last', async () => {
+    driveClock()
+    for (const [pace, grows] of [
+      [20, false], // quiet: 512 indexes last over 19 s; 5% of them under a second
+      [2_000, true], // busy: even a full block of 512 is used up within a second
+    ] as const) {
+      const { store, lists } = await setUp(undefined) // 131,072: 512 first
+      const inner = store.allocateStatusIndexes.bind(store)
+      const asked: number[] = []
+      // Candidates mostly taken: 1 in 20 of those asked for is free.
+      store.allocateStatusIndexes = async (id: string, count: number) => {
+        asked.push(count)
+        return inner(id, Math.ceil(count / 20))
+      }
+      let handed = 0
+      let held = 0
+      for (let i = 0; i < 3_000; i++) {
+        handed++
+        await lists.allocate('t')
+        clock += 1_000 / pace
+        await lists.whenIdle()
+        held = Math.max(held, ((await store.getStatusList('t'))?.allocated ?? 0) - handed)
+      }
+      if (grows) expect(Math.max(...asked), String(pace)).toBeGreaterThan(512)
+      else {
+        // Never more asked for, nor held, than the first block: what a quiet issuer may lose.
+        expect(Math.max(...asked), String(pace)).toBeLessThanOrEqual(512)
+        expect(held, String(pace)).toBeLessThanOrEqual(512)
+      }
+    }
+  })
+
   it('a fixed reserve never changes, whatever the pace', async () => {
     driveClock()
     const { store, lists } = await setUp(512)
