@@ -26,7 +26,7 @@ import {
 } from '../../verify/document-checks.js'
 import { ResultBuilder } from '../../verify/result-builder.js'
 import { recordSignature, recordSignatureFailure } from '../../verify/check-of-code.js'
-import type { JsonObject } from '../../credential/types.js'
+import type { JsonObject, ValidationProblem } from '../../credential/types.js'
 import { isJsonObject } from '../../credential/validate-shared.js'
 import { dataModelVersion } from '../../credential/data-model-version.js'
 import { checkCertificateBinding, x5cIssuerKey } from '../../verify/x5c-issuer.js'
@@ -230,7 +230,7 @@ async function verifyToken(
     }
     return builder.result()
   }
-  checkClaims(payload, extracted, builder)
+  checkClaims(payload, extracted, builder, headerIssProblem(parsed.decoded, payload, issuer))
   if (verified.x5c !== undefined)
     checkCertificateBinding(issuer, verified.x5c.chain, options, builder)
   else
@@ -422,13 +422,45 @@ function checkDocument(extracted: ExtractedDocument, format: string, builder: Re
   checkDocumentModel(kind, document, builder, problems)
 }
 
+/**
+ * An `iss` in a JOSE header (protected or unprotected, of any signature) that is not a string, or
+ * names another party than the `iss` claim or the issuer (holder) the token is bound to.
+ * VC-JOSE-COSE (Key Discovery, `iss`): an `iss` present in the JOSE header or the claims MUST match
+ * `issuer`; RFC 7519 section 5.3: a claim replicated in the header is the claim. Ignoring it would
+ * let a token name one issuer to whoever reads the header and another to whoever reads the claims.
+ */
+function headerIssProblem(
+  decoded: readonly DecodedSignature[],
+  payload: JsonObject,
+  party: string | undefined,
+): ValidationProblem | undefined {
+  for (const { protectedHeader, unprotectedHeader } of decoded) {
+    for (const header of [protectedHeader, unprotectedHeader]) {
+      if (header === undefined || !Object.hasOwn(header, 'iss')) continue
+      const iss = header.iss
+      if (
+        typeof iss !== 'string' ||
+        (payload.iss !== undefined && iss !== payload.iss) ||
+        (party !== undefined && iss !== party)
+      )
+        return {
+          path: 'header.iss',
+          message: 'the header iss must name the same issuer as the token',
+        }
+    }
+  }
+  return undefined
+}
+
 /** Registered claims of the right type; VCDM 1.1 mapping conflicts; iss against the document. */
 function checkClaims(
   payload: JsonObject,
   extracted: ExtractedDocument | undefined,
   builder: ResultBuilder,
+  headerProblem: ValidationProblem | undefined,
 ): void {
   const problems = [...(extracted?.claimProblems ?? [])]
+  if (headerProblem !== undefined) problems.push(headerProblem)
   for (const name of ['iss', 'sub', 'jti', 'nonce']) {
     if (
       payload[name] !== undefined &&
@@ -472,7 +504,12 @@ function checkValidity(
   const tolerance = options.clockToleranceSeconds ?? 60
   const now = epochMilliseconds(options.now)
   try {
-    checkJwtTimes(payload, { now, clockToleranceSeconds: tolerance, nonNumericIat: 'ignore' })
+    // The W3C suite's dateTime `iat` is read as absent; any other non-number is no NumericDate.
+    checkJwtTimes(payload, {
+      now,
+      clockToleranceSeconds: tolerance,
+      nonNumericIat: typeof payload.iat === 'string' ? 'ignore' : 'reject',
+    })
   } catch (error) {
     if (!CredsignError.is(error)) throw error
     builder.fail('validity', error.code, error.message)
