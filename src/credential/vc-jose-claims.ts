@@ -146,3 +146,32 @@ export function extractVcJosePayload(
   }
   return { kind, document: payload, modelProblems, claimProblems }
 }
+
+/**
+ * Why an `iss` in a JOSE header (protected or unprotected) contradicts the token, or undefined: it
+ * is not a string, or names another party than the `iss` claim or the issuer (holder) the token is
+ * bound to. VC-JOSE-COSE (Key Discovery, `iss`): an `iss` present in the JOSE header or the claims
+ * MUST match `issuer`; RFC 7519 section 5.3: a claim replicated in the header is the claim.
+ * Ignoring it would let a token name one issuer to whoever reads the header and another to whoever
+ * reads the claims. Shared by the JWT and SD-JWT formats. @internal
+ */
+export function headerIssProblem(
+  headers: readonly (Readonly<Record<string, unknown>> | undefined)[],
+  payload: JsonObject,
+  party: string | undefined,
+): ValidationProblem | undefined {
+  for (const header of headers) {
+    if (header === undefined || !Object.hasOwn(header, 'iss')) continue
+    const iss = header.iss
+    if (
+      typeof iss !== 'string' ||
+      (payload.iss !== undefined && iss !== payload.iss) ||
+      (party !== undefined && iss !== party)
+    )
+      return {
+        path: 'header.iss',
+        message: 'the header iss must name the same issuer as the token',
+      }
+  }
+  return undefined
+}

@@ -1220,6 +1220,53 @@ describe('VC-JOSE-COSE: wrong accepts found by the hunt', () => {
     const vp = await verify((await build(c)).input, verifyOptionsOf({}))
     expect(vp.errors.map((e) => e.code)).toContain('embedded_credential_invalid')
   })
+
+  it('the same two, in a vc+sd-jwt on its own and enveloped as application/vc+sd-jwt in a vp+jwt', async () => {
+    const issuer = parties.issuer
+    const options = verifyOptionsOf({})
+    const sdJwt = async (
+      extraHeader: Record<string, unknown>,
+      extraClaims: Record<string, unknown>,
+    ) =>
+      `${await signRawWith(
+        issuer,
+        { ...header(issuer, 'vc+sd-jwt'), ...extraHeader },
+        { ...credentialDocument(issuer), _sd_alg: 'sha-256', ...extraClaims },
+        'jose',
+      )}~`
+    const inPresentation = async (credential: string) =>
+      verify(
+        await signRawWith(
+          parties.holder,
+          header(parties.holder, 'vp+jwt'),
+          {
+            ...presentationDocument(),
+            verifiableCredential: [envelopeCredential(credential, 'application/vc+sd-jwt')],
+          },
+          'jose',
+        ),
+        options,
+      )
+    // Controls: the issuer-signed JWT with an iss header naming the issuer, and a dateTime iat.
+    for (const good of [
+      await sdJwt({ iss: issuer.did }, {}),
+      await sdJwt({}, { iat: '2010-01-01T19:23:24Z' }),
+    ]) {
+      expect((await verify(good, options)).errors).toEqual([])
+      expect((await inPresentation(good)).errors).toEqual([])
+    }
+    for (const bad of [
+      await sdJwt({ iss: parties.attacker.did }, {}),
+      await sdJwt({ iss: 42 }, {}),
+      await sdJwt({}, { iat: null }),
+      await sdJwt({}, { iat: true }),
+    ]) {
+      expect((await verify(bad, options)).errors.map((e) => e.code)).toEqual(['claim_invalid'])
+      expect((await inPresentation(bad)).errors.map((e) => e.code)).toEqual([
+        'embedded_credential_invalid',
+      ])
+    }
+  })
 })
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import type {
 import { classifyJwt } from './classify.js'
 import { normalizeTyp, saysSdJwt } from '../../jose/typ.js'
 import { extractDocument, issuerOf, readPayload } from './decode-jwt-credential.js'
-import type { ExtractedDocument } from '../../credential/vc-jose-claims.js'
+import { headerIssProblem, type ExtractedDocument } from '../../credential/vc-jose-claims.js'
 import {
   checkCredentialPeriod,
   checkDocumentModel,
@@ -230,7 +230,9 @@ async function verifyToken(
     }
     return builder.result()
   }
-  checkClaims(payload, extracted, builder, headerIssProblem(parsed.decoded, payload, issuer))
+  // Every JOSE header of every signature (a JSON serialization's unprotected ones too).
+  const headers = parsed.decoded.flatMap((d) => [d.protectedHeader, d.unprotectedHeader])
+  checkClaims(payload, extracted, builder, headerIssProblem(headers, payload, issuer))
   if (verified.x5c !== undefined)
     checkCertificateBinding(issuer, verified.x5c.chain, options, builder)
   else
@@ -420,36 +422,6 @@ function checkDocument(extracted: ExtractedDocument, format: string, builder: Re
     })
   }
   checkDocumentModel(kind, document, builder, problems)
-}
-
-/**
- * An `iss` in a JOSE header (protected or unprotected, of any signature) that is not a string, or
- * names another party than the `iss` claim or the issuer (holder) the token is bound to.
- * VC-JOSE-COSE (Key Discovery, `iss`): an `iss` present in the JOSE header or the claims MUST match
- * `issuer`; RFC 7519 section 5.3: a claim replicated in the header is the claim. Ignoring it would
- * let a token name one issuer to whoever reads the header and another to whoever reads the claims.
- */
-function headerIssProblem(
-  decoded: readonly DecodedSignature[],
-  payload: JsonObject,
-  party: string | undefined,
-): ValidationProblem | undefined {
-  for (const { protectedHeader, unprotectedHeader } of decoded) {
-    for (const header of [protectedHeader, unprotectedHeader]) {
-      if (header === undefined || !Object.hasOwn(header, 'iss')) continue
-      const iss = header.iss
-      if (
-        typeof iss !== 'string' ||
-        (payload.iss !== undefined && iss !== payload.iss) ||
-        (party !== undefined && iss !== party)
-      )
-        return {
-          path: 'header.iss',
-          message: 'the header iss must name the same issuer as the token',
-        }
-    }
-  }
-  return undefined
 }
 
 /** Registered claims of the right type; VCDM 1.1 mapping conflicts; iss against the document. */

@@ -2,7 +2,8 @@ import type { ErrorCode } from '../../errors/credsign-error.js'
 import { CredsignError } from '../../errors/credsign-error.js'
 import { checkJwtTimes, epochMilliseconds } from '../../jose/jwt-times.js'
 import type { ResolvedKey } from '../../resolve/types.js'
-import { extractVcJosePayload } from '../../credential/vc-jose-claims.js'
+import { extractVcJosePayload, headerIssProblem } from '../../credential/vc-jose-claims.js'
+import type { JoseHeader } from '../../jose/types.js'
 import {
   checkCredentialPeriod,
   checkDocumentModel,
@@ -217,7 +218,7 @@ async function run(
   )
 
   kind = refineKind(kind, claims)
-  const party = checkDocument(kind, claims, disclosed, builder)
+  const party = checkDocument(kind, claims, disclosed, builder, issuer.header)
   const issuerId = party ?? (typeof claims.iss === 'string' ? claims.iss : undefined)
   if (issuerId !== undefined) builder.extra.issuer = issuerId
   if (x5c !== undefined) checkCertificateBinding(issuerId, x5c.chain, options, builder)
@@ -309,6 +310,7 @@ function checkDocument(
   claims: JsonObject,
   disclosed: string[],
   builder: ResultBuilder,
+  header: JoseHeader,
 ): string | undefined {
   if (kind === 'w3c-credential' || kind === 'w3c-presentation') {
     const extracted = extractVcJosePayload(
@@ -326,6 +328,12 @@ function checkDocument(
     }
     checkDocumentModel(extracted.kind, extracted.document, builder, problems)
     const claimProblems = [...extracted.claimProblems]
+    const party =
+      extracted.kind === 'credential'
+        ? idOf(extracted.document.issuer)
+        : idOf(extracted.document.holder)
+    const headerProblem = headerIssProblem([header], claims, party)
+    if (headerProblem !== undefined) claimProblems.push(headerProblem)
     try {
       checkDisclosureRules(kind, claims, disclosed)
     } catch (error) {
@@ -337,14 +345,14 @@ function checkDocument(
       builder.fail('claims', 'claim_invalid', first.message, first.path)
       for (const problem of rest) builder.issue('claim_invalid', problem.message, problem.path)
     }
-    return extracted.kind === 'credential'
-      ? idOf(extracted.document.issuer)
-      : idOf(extracted.document.holder)
+    return party
   }
   try {
     checkDisclosureRules(kind, claims, disclosed)
     if (kind !== 'sd-jwt-vc' && claims.iss !== undefined && typeof claims.iss !== 'string')
       throw new CredsignError('claim_invalid', 'iss must be a string')
+    const headerProblem = headerIssProblem([header], claims, undefined)
+    if (headerProblem !== undefined) throw new CredsignError('claim_invalid', headerProblem.message)
     builder.pass('claims', kind === 'sd-jwt-vc' ? `vct ${clip(String(claims.vct))}` : undefined)
   } catch (error) {
     builder.fail('claims', codeOf(error), messageOf(error))
@@ -370,7 +378,8 @@ function checkValidity(
     checkJwtTimes(claims, {
       now,
       clockToleranceSeconds: tolerance,
-      nonNumericIat: w3c ? 'ignore' : 'reject',
+      // The W3C suite's dateTime `iat` is read as absent; any other non-number is no NumericDate.
+      nonNumericIat: w3c && typeof claims.iat === 'string' ? 'ignore' : 'reject',
     })
   } catch (error) {
     builder.fail('validity', codeOf(error), messageOf(error))

@@ -75,7 +75,10 @@ export async function verifySdJwt(
   const kind = kindOf(issuer.header, issuer.payload)
   checkDisclosureRules(kind, claims, disclosed)
   checkJwtTimes(claims, {
-    nonNumericIat: kind === 'w3c-credential' || kind === 'w3c-presentation' ? 'ignore' : 'reject',
+    nonNumericIat:
+      (kind === 'w3c-credential' || kind === 'w3c-presentation') && typeof claims.iat === 'string'
+        ? 'ignore'
+        : 'reject',
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.clockToleranceSeconds === undefined
       ? {}
