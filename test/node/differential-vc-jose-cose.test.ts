@@ -26,9 +26,9 @@
 //
 // Reference refusals excused (each a documented decision of credsign, counted as `documented`, not
 // asserted), and why:
-// - a string `iat` (jose: must be a number): the W3C VC-JOSE-COSE suite's own tokens carry a
-//   dateTime `iat` (credential-jose-minimal.txt and the rest), which must verify; only strings are
-//   excused (a null, boolean, array or object `iat` is no NumericDate nor the suite's form).
+// - a dateTime string `iat` (jose: must be a number): the W3C VC-JOSE-COSE suite's own tokens carry
+//   one (credential-jose-minimal.txt and the rest), which must verify; nothing else is excused (a
+//   null, boolean, array, object or other string `iat` is no NumericDate nor the suite's form).
 // - no `kid`, `iss` a DID of the table: VC-JOSE-COSE says `kid` MUST be present when the issuer's
 //   key is a DID URL, but credsign verifies did-jwt style kid-less tokens with the key of the DID in
 //   `iss` (JwtVcSigner's `kid: false`), and that key is still bound to the issuer.
@@ -37,6 +37,10 @@
 // - an envelope labelled `application/vc-ld+jwt` or `application/jwt` (earlier drafts' and RFC
 //   7519's media types) holding a `vc+jwt`: VC-JOSE-COSE section 7 only says the most specific
 //   media type SHOULD be used; the content is verified as a `vc+jwt` all the same.
+// - a data: URL with whitespace around its media type or a parameter without a value (`;foo`):
+//   RFC 2397's grammar has neither, but it states no rule for recipients, and WHATWG's data: URL
+//   processor (what browsers run) accepts both; neither changes the media type or the base64
+//   decision, and the content is verified in full (credsign documents `;foo` as a parameter '').
 // - a JWS JSON serialization (jose's jwtVerify: compact only): VC-JOSE-COSE says "Use of the JWS
 //   JSON serialization is NOT RECOMMENDED" (not forbidden); credsign holds it to the same claim
 //   rules as the compact form (docs/security.md), which this file checks by verifying the same
@@ -46,7 +50,13 @@
 // for, a `typ` with whitespace, …) only makes credsign stricter, which the property allows.
 //
 // Found and fixed (docs/security.md): a JOSE header `iss` naming someone other than the issuer
-// (holder) was ignored; a null / boolean / array / object `iat` was treated as absent.
+// (holder) was ignored; a null / boolean / array / object / non-date string `iat` was treated as
+// absent. Both held for
+// `vc+sd-jwt` / `vp+sd-jwt` too (the SD-JWT handler shares the rules now; pinned below).
+//
+// Variants: every header / claim value of HEADER_VALUES / CLAIM_VALUES and every envelope variant
+// alone, on a credsign-made and a jose-made base (about 450 vc+jwt and 530 vp+jwt cases), then
+// FC_RUNS random combinations of up to three mutations per kind.
 //
 // Seeded: FC_SEED overrides the seed, FC_RUNS the number of random cases per property.
 import {
@@ -206,6 +216,9 @@ interface RefOptions {
 
 const DATE_TIME_STAMP = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/
 
+/** A dateTime, offset optional (the form of the W3C suite's `iat`). */
+const DATE_TIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
@@ -263,7 +276,9 @@ async function reference(
       if (
         !(error instanceof jose.errors.JWTClaimValidationFailed) ||
         error.claim !== 'iat' ||
-        typeof payload.iat !== 'string'
+        typeof payload.iat !== 'string' ||
+        !DATE_TIME.test(payload.iat) ||
+        Number.isNaN(Date.parse(payload.iat))
       )
         throw error
       // Documented: the W3C suite's dateTime iat. The other claims, by jose, without it.
@@ -1156,10 +1171,10 @@ describe('VC-JOSE-COSE: wrong accepts found by the hunt', () => {
     expect(control.verified).toBe(true)
   })
 
-  it('an iat that is neither a NumericDate nor a dateTime string (null, boolean, array, object) is refused, as jose does', async () => {
+  it('an iat that is neither a NumericDate nor a dateTime string (null, boolean, array, object, other strings) is refused, as jose does', async () => {
     const issuer = parties.issuer
     const options = verifyOptionsOf({})
-    for (const iat of [null, true, [], {}, [T]]) {
+    for (const iat of [null, true, [], {}, [T], 'x', '', String(T), '2010-13-01T00:00:00Z']) {
       const jwt = await signRawWith(
         issuer,
         header(issuer, 'vc+jwt'),
@@ -1231,6 +1246,7 @@ describe('VC-JOSE-COSE: wrong accepts found by the hunt', () => {
       await sdJwt({ iss: 42 }, {}),
       await sdJwt({}, { iat: null }),
       await sdJwt({}, { iat: true }),
+      await sdJwt({}, { iat: 'yesterday' }),
     ]) {
       expect((await verify(bad, options)).errors.map((e) => e.code)).toEqual(['claim_invalid'])
       expect((await inPresentation(bad)).errors.map((e) => e.code)).toEqual([

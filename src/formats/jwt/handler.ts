@@ -1,4 +1,5 @@
 import { CredsignError, type ErrorCode } from '../../errors/credsign-error.js'
+import { parseDateTime } from '../../credential/date-time.js'
 import { isDid } from '../../did/did-url.js'
 import { checkJwtTimes, epochMilliseconds } from '../../jose/jwt-times.js'
 import { defaultResolver } from '../../resolve/default-resolver.js'
@@ -480,7 +481,7 @@ function checkValidity(
     checkJwtTimes(payload, {
       now,
       clockToleranceSeconds: tolerance,
-      nonNumericIat: typeof payload.iat === 'string' ? 'ignore' : 'reject',
+      nonNumericIat: parseDateTime(payload.iat) === undefined ? 'reject' : 'ignore',
     })
   } catch (error) {
     if (!CredsignError.is(error)) throw error

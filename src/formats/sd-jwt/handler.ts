@@ -1,3 +1,4 @@
+import { parseDateTime } from '../../credential/date-time.js'
 import type { ErrorCode } from '../../errors/credsign-error.js'
 import { CredsignError } from '../../errors/credsign-error.js'
 import { checkJwtTimes, epochMilliseconds } from '../../jose/jwt-times.js'
@@ -379,7 +380,7 @@ function checkValidity(
       now,
       clockToleranceSeconds: tolerance,
       // The W3C suite's dateTime `iat` is read as absent; any other non-number is no NumericDate.
-      nonNumericIat: w3c && typeof claims.iat === 'string' ? 'ignore' : 'reject',
+      nonNumericIat: w3c && parseDateTime(claims.iat) !== undefined ? 'ignore' : 'reject',
     })
   } catch (error) {
     builder.fail('validity', codeOf(error), messageOf(error))

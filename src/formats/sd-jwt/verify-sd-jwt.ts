@@ -1,3 +1,4 @@
+import { parseDateTime } from '../../credential/date-time.js'
 import { CredsignError } from '../../errors/credsign-error.js'
 import { isOptionsObject } from '../../jose/json.js'
 import { checkJwtTimes } from '../../jose/jwt-times.js'
@@ -76,7 +77,8 @@ export async function verifySdJwt(
   checkDisclosureRules(kind, claims, disclosed)
   checkJwtTimes(claims, {
     nonNumericIat:
-      (kind === 'w3c-credential' || kind === 'w3c-presentation') && typeof claims.iat === 'string'
+      (kind === 'w3c-credential' || kind === 'w3c-presentation') &&
+      parseDateTime(claims.iat) !== undefined
         ? 'ignore'
         : 'reject',
     ...(options.now === undefined ? {} : { now: options.now }),
