@@ -73,8 +73,13 @@ const CORE_FORBIDDEN_INITIAL = [
  * rules of the JCS and rdfc paths, envelope media types, proof-set context checks: JWT row 47.5 ->
  * 49.2, createVerifier row 30.7 -> 31.9, KeyVault row 65.3 -> 67.2, the whole core 85.1 -> 87.9,
  * createHandler 116.7 -> 119.3 (+ the HTTP verify options), verifySignature 5.9 unchanged; budgets
- * that plus ~3%. forbidInitial: packages that must not be in the initial load (only lazily, if at
- * all).
+ * that plus ~3%. Raised a third time, on purpose (a later session, custody and VC-JOSE-COSE hunts):
+ * the vault checks the sealed key is the published one and bounds stored envelope members, a JOSE
+ * header `iss` must name the issuer, a non-numeric `iat` is refused, an inline context may not
+ * redefine a protected base term, demand-sized status index blocks: JWT row 50.7 -> 51.1, KeyVault
+ * row 68.5 -> 69.6, the whole core 89.4 -> 90.9, createHandler 120.8 -> 121.7; the three that went
+ * over by 0.1-0.4 KB get 1 KB more (a security check is not traded for bytes). forbidInitial:
+ * packages that must not be in the initial load (only lazily, if at all).
  */
 const rows = [
   {
@@ -87,7 +92,7 @@ const rows = [
   {
     name: 'credsign: JwtVcSigner + verify (JWT)',
     code: `import { JwtVcSigner, verify } from 'credsign'\nexport { JwtVcSigner, verify }`,
-    budget: 51,
+    budget: 52,
     target: 20,
     forbidInitial: CORE_FORBIDDEN_INITIAL,
   },
@@ -103,13 +108,13 @@ const rows = [
   {
     name: 'credsign: KeyVault + MemoryStore + JwtVcSigner + verify',
     code: `import { KeyVault, MemoryStore, JwtVcSigner, verify } from 'credsign'\nexport { KeyVault, MemoryStore, JwtVcSigner, verify }`,
-    budget: 69.5,
+    budget: 70.5,
     forbidInitial: CORE_FORBIDDEN_INITIAL,
   },
   {
     name: 'credsign: the whole core (every export of `credsign`)',
     code: `export * from 'credsign'`,
-    budget: 90.5,
+    budget: 91.5,
     target: 45,
     forbidInitial: CORE_FORBIDDEN_INITIAL,
   },

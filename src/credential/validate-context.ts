@@ -4,14 +4,17 @@ import { isAbsoluteUrl, isJsonObject, joinPath, type Problems } from './validate
 
 /**
  * Checks `@context`: present, an ordered set whose first entry is the base context of `version`,
- * every other entry a URL or an inline context object. Whether the URLs resolve and what inline
- * contexts define is JSON-LD processing, left to Data Integrity (JWT formats never expand).
+ * every other entry a URL or an inline context object; `protectedTerms`: and no inline context
+ * redefining a top-level term of the VCDM 2.0 base context (off for Data Integrity, whose JSON-LD
+ * processing refuses it with its own code). Whether the URLs resolve and what else inline contexts
+ * define is JSON-LD processing, left to Data Integrity (JWT formats never expand).
  */
 export function checkContext(
   document: Record<string, unknown>,
   version: VcVersion,
   problems: Problems,
   path: string,
+  protectedTerms = true,
 ): void {
   const at = joinPath(path, '@context')
   const context = document['@context']
@@ -27,8 +30,37 @@ export function checkContext(
   entries.forEach((entry, index) => {
     if (index === 0) return
     checkEntry(entry, { baseAllowed: false }, problems, joinPath(at, index))
+    if (protectedTerms && version === '2.0' && isJsonObject(entry)) {
+      for (const term of V2_PROTECTED_TERMS)
+        if (
+          Object.hasOwn(entry, term) &&
+          !((term === 'id' || term === 'type') && entry[term] === `@${term}`)
+        )
+          problems.add(
+            joinPath(joinPath(at, index), term),
+            `an inline @context must not redefine ${term}, a protected term of ${VC_V2_CONTEXT}`,
+          )
+    }
   })
 }
+
+/**
+ * The top-level terms of the VCDM 2.0 base context, all `@protected`. JSON-LD refuses a document
+ * whose own context redefines one, so a JOSE-secured document, which is never expanded, must not
+ * carry one either (VC-JOSE-COSE, Validation: the verified document is well-formed compact
+ * JSON-LD), or its reader would take `VerifiableCredential`, `iss` or `name` to mean what the
+ * inline context says. Stricter than JSON-LD in one way: a definition identical to the base
+ * context's is refused too (only the keyword aliases `id: "@id"` and `type: "@type"` pass), as
+ * nothing needs to restate the base context. Type-scoped terms (`issuer`, `credentialSubject`, …)
+ * are not here: the base context's type-scoped definitions replace an inline one where they apply.
+ */
+const V2_PROTECTED_TERMS = /* @__PURE__ */ (
+  'id type description digestMultibase digestSRI mediaType name VerifiableCredential ' +
+  'EnvelopedVerifiableCredential VerifiablePresentation EnvelopedVerifiablePresentation ' +
+  'JsonSchemaCredential JsonSchema BitstringStatusListCredential BitstringStatusList ' +
+  'BitstringStatusListEntry DataIntegrityProof ... _sd _sd_alg aud cnf exp iat iss jku kid nbf ' +
+  'sub x5u'
+).split(' ')
 
 /**
  * Checks the `@context` of an `EnvelopedVerifiableCredential` or `EnvelopedVerifiablePresentation`

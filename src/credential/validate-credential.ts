@@ -47,6 +47,13 @@ export interface ValidateCredentialOptions {
   allowMissingIssuer?: boolean
   /** Accept a VCDM 1.1 credential without `issuanceDate` (signers fill it). Default false. */
   allowMissingIssuanceDate?: boolean
+  /**
+   * The document is processed as JSON-LD (Data Integrity), which refuses an inline context that
+   * redefines a protected term of the base context itself (`protected_term_redefinition`): not
+   * checked here then. Default false: such a context is a problem (a JOSE-secured document is never
+   * expanded, and VC-JOSE-COSE requires well-formed compact JSON-LD).
+   */
+  jsonLd?: boolean
 }
 
 /** Top-level members of a credential the VCDM 2.0 base context defines. */
@@ -164,11 +171,12 @@ export function checkCredentialAt(
     return
   }
   const version = options.version ?? dataModelVersion(credential)
+  const protectedTerms = options.jsonLd !== true
   if (version === undefined) {
-    checkContext(credential, '2.0', problems, path)
+    checkContext(credential, '2.0', problems, path, protectedTerms)
     return
   }
-  checkContext(credential, version, problems, path)
+  checkContext(credential, version, problems, path, protectedTerms)
   checkId(credential.id, problems, joinPath(path, 'id'))
   checkType(credential.type, 'VerifiableCredential', problems, joinPath(path, 'type'))
 

@@ -46,6 +46,8 @@ export interface ValidatePresentationOptions {
    * they verify every entry on its own and report it as `embedded_credential_invalid`.
    */
   checkCredentials?: boolean
+  /** As `ValidateCredentialOptions.jsonLd`: the document is processed as JSON-LD (Data Integrity). */
+  jsonLd?: boolean
 }
 
 const V2_PRESENTATION_MEMBERS = new Set([
@@ -106,11 +108,12 @@ export function presentationProblems(
     return problems.list
   }
   const version = options.version ?? dataModelVersion(presentation)
+  const protectedTerms = options.jsonLd !== true
   if (version === undefined) {
-    checkContext(presentation, '2.0', problems, '')
+    checkContext(presentation, '2.0', problems, '', protectedTerms)
     return problems.list
   }
-  checkContext(presentation, version, problems, '')
+  checkContext(presentation, version, problems, '', protectedTerms)
   checkId(presentation.id, problems, 'id')
   checkType(presentation.type, 'VerifiablePresentation', problems, 'type')
   if (presentation.holder !== undefined)

@@ -14,20 +14,22 @@ import { dataModelVersion } from '../credential/data-model-version.js'
 
 /**
  * Records the `credential` / `presentation` check: the data model, never strict (a verifier
- * reports, it does not police extensions). @internal
+ * reports, it does not police extensions); `jsonLd`: the document is processed as JSON-LD (Data
+ * Integrity), which checks protected terms itself. @internal
  */
 export function checkDocumentModel(
   kind: 'credential' | 'presentation',
   document: JsonObject,
   builder: ResultBuilder,
   extraProblems: ValidationProblem[] = [],
+  jsonLd = false,
 ): void {
   const problems = [...extraProblems]
   if (problems.length === 0) {
     problems.push(
       ...(kind === 'credential'
-        ? credentialProblems(document, { strict: false })
-        : presentationProblems(document, { strict: false, checkCredentials: false })),
+        ? credentialProblems(document, { strict: false, jsonLd })
+        : presentationProblems(document, { strict: false, checkCredentials: false, jsonLd })),
     )
   }
   if (problems.length === 0) {

@@ -54,11 +54,10 @@
 // absent. Both held for
 // `vc+sd-jwt` / `vp+sd-jwt` too (the SD-JWT handler shares the rules now; pinned below).
 //
-// Found and NOT fixed (KNOWN_OPEN, counted by the property, pinned by an `it.fails`): an inline
-// `@context` entry that redefines a top-level term of the base context (`VerifiableCredential`, `id`,
-// `iss`, …, all @protected) verifies, although JSON-LD refuses such a document and VC-JOSE-COSE
-// (Validation) requires the verified document to be well-formed compact JSON-LD; the JOSE formats
-// never expand JSON-LD. The fix is small but over the JWT bundle's size budget (see the test).
+// Found and fixed too: an inline `@context` entry that redefines a top-level term of the base
+// context (`VerifiableCredential`, `id`, `iss`, …, all @protected) verified, although JSON-LD refuses
+// such a document and VC-JOSE-COSE (Validation) requires the verified document to be well-formed
+// compact JSON-LD; the JOSE formats never expand JSON-LD (`checkContext` refuses it now).
 //
 // Variants: every header / claim value of HEADER_VALUES / CLAIM_VALUES and every envelope variant
 // alone, on a credsign-made and a jose-made base (468 vc+jwt and 544 vp+jwt cases), then
@@ -237,9 +236,6 @@ const BASE_TERMS = (
   ) as { '@context': Record<string, unknown> }
 )['@context']
 
-/** The open finding the property counts instead of failing on (see the header). */
-const KNOWN_OPEN = 'KNOWN OPEN: an inline context redefines a protected term'
-
 /** Whether an inline @context entry redefines a term of the base context (differently). */
 function redefinesProtectedTerm(document: Record<string, unknown>): boolean {
   return typesOf(document['@context'])
@@ -340,9 +336,8 @@ async function reference(
     if (typesOf(payload['@context'])[0] !== V2) refuse('first @context is not VCDM 2.0')
     // JSON-LD 1.1: the base context's terms are @protected, and an inline context that defines one
     // otherwise is an error (VC-JOSE-COSE Validation: the verified document MUST be well-formed
-    // compact JSON-LD). KNOWN OPEN: credsign accepts it (see `it.fails` below); counted, not
-    // asserted, until the fix lands.
-    if (redefinesProtectedTerm(payload)) documented.push(KNOWN_OPEN)
+    // compact JSON-LD).
+    if (redefinesProtectedTerm(payload)) refuse('an inline context redefines a protected term')
     const type = kind === 'credential' ? 'VerifiableCredential' : 'VerifiablePresentation'
     if (!typesOf(payload.type).includes(type)) refuse(`type has no ${type}`)
     const named = kind === 'credential' ? partyId(payload.issuer) : partyId(payload.holder)
@@ -1271,49 +1266,44 @@ describe('VC-JOSE-COSE: wrong accepts found by the hunt', () => {
     expect(vp.errors.map((e) => e.code)).toContain('embedded_credential_invalid')
   })
 
-  // KNOWN OPEN, not fixed: the check fits in src/credential/vc-jose-claims.ts (refuse an inline
-  // context defining a top-level term of the base context, all @protected), but it costs ~250 bytes
-  // gzipped and the `JwtVcSigner + verify (JWT)` bundle had ~100 left. `it.fails` passes while
-  // credsign still accepts; once a fix lands it fails: make it `it` and drop KNOWN_OPEN.
-  it.fails(
-    'KNOWN OPEN: an inline context redefining a protected term of the base context is refused (VC-JOSE-COSE Validation: well-formed compact JSON-LD)',
-    async () => {
-      const issuer = parties.issuer
-      const options = verifyOptionsOf({})
-      const evil = { VerifiableCredential: 'https://evil.example/VC' }
-      const redefined = { ...credentialDocument(issuer), '@context': [V2, EX2, evil] }
-      const jwt = await signRawWith(issuer, header(issuer, 'vc+jwt'), redefined, 'jose')
-      expect(redefinesProtectedTerm(redefined)).toBe(true)
-      expect((await verify(jwt, options)).errors.map((e) => e.code)).toEqual(['credential_invalid'])
-      // The same in a vc+sd-jwt, and in a vp+jwt's own @context.
-      const sd = `${await signRawWith(issuer, header(issuer, 'vc+sd-jwt'), { ...redefined, _sd_alg: 'sha-256' }, 'jose')}~`
-      expect((await verify(sd, options)).errors.map((e) => e.code)).toEqual(['credential_invalid'])
-      const vp = await signRawWith(
-        parties.holder,
-        header(parties.holder, 'vp+jwt'),
-        {
-          ...presentationDocument(),
-          '@context': [V2, { VerifiablePresentation: 'https://evil.example/VP' }],
-        },
+  // Found by this hunt: the base context's top-level terms are @protected (src/credential/
+  // validate-context.ts `checkContext`).
+  it('an inline context redefining a protected term of the base context is refused (VC-JOSE-COSE Validation: well-formed compact JSON-LD)', async () => {
+    const issuer = parties.issuer
+    const options = verifyOptionsOf({})
+    const evil = { VerifiableCredential: 'https://evil.example/VC' }
+    const redefined = { ...credentialDocument(issuer), '@context': [V2, EX2, evil] }
+    const jwt = await signRawWith(issuer, header(issuer, 'vc+jwt'), redefined, 'jose')
+    expect(redefinesProtectedTerm(redefined)).toBe(true)
+    expect((await verify(jwt, options)).errors.map((e) => e.code)).toEqual(['credential_invalid'])
+    // The same in a vc+sd-jwt, and in a vp+jwt's own @context.
+    const sd = `${await signRawWith(issuer, header(issuer, 'vc+sd-jwt'), { ...redefined, _sd_alg: 'sha-256' }, 'jose')}~`
+    expect((await verify(sd, options)).errors.map((e) => e.code)).toEqual(['credential_invalid'])
+    const vp = await signRawWith(
+      parties.holder,
+      header(parties.holder, 'vp+jwt'),
+      {
+        ...presentationDocument(),
+        '@context': [V2, { VerifiablePresentation: 'https://evil.example/VP' }],
+      },
+      'jose',
+    )
+    expect((await verify(vp, options)).errors.map((e) => e.code)).toEqual(['credential_invalid'])
+    // Credsign does not sign one either.
+    await expect(new JwtVcSigner(issuer.signer).sign(redefined)).rejects.toMatchObject({
+      code: 'credential_invalid',
+    })
+    // Controls: a new term, and the id / type keyword aliases as the base context has them.
+    for (const inline of [{ ex: 'https://example.org/ex#' }, { id: '@id', type: '@type' }]) {
+      const ok = await signRawWith(
+        issuer,
+        header(issuer, 'vc+jwt'),
+        { ...credentialDocument(issuer), '@context': [V2, inline] },
         'jose',
       )
-      expect((await verify(vp, options)).errors.map((e) => e.code)).toEqual(['credential_invalid'])
-      // Credsign does not sign one either.
-      await expect(new JwtVcSigner(issuer.signer).sign(redefined)).rejects.toMatchObject({
-        code: 'credential_invalid',
-      })
-      // Controls: a new term, and the id / type keyword aliases as the base context has them.
-      for (const inline of [{ ex: 'https://example.org/ex#' }, { id: '@id', type: '@type' }]) {
-        const ok = await signRawWith(
-          issuer,
-          header(issuer, 'vc+jwt'),
-          { ...credentialDocument(issuer), '@context': [V2, inline] },
-          'jose',
-        )
-        expect((await verify(ok, options)).errors).toEqual([])
-      }
-    },
-  )
+      expect((await verify(ok, options)).errors).toEqual([])
+    }
+  })
 
   it('the same two, in a vc+sd-jwt on its own and enveloped as application/vc+sd-jwt in a vp+jwt', async () => {
     const issuer = parties.issuer

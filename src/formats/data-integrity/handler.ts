@@ -235,7 +235,7 @@ async function verifyDocument(
     return builder.result()
   }
 
-  if (kind !== undefined) checkDocumentModel(kind, document, builder)
+  if (kind !== undefined) checkDocumentModel(kind, document, builder, [], true)
 
   const now = epochMilliseconds(options.now)
   const toleranceSeconds = options.clockToleranceSeconds ?? 60

@@ -252,6 +252,7 @@ export class DataIntegritySigner {
       if (version === '1.1' && copy.issuanceDate === undefined)
         copy.issuanceDate = numericDateToDateTime(Math.floor(now / 1000))
       validateCredential(copy, {
+        jsonLd: true,
         ...(version === undefined ? {} : { version }),
         ...(opts.strict === undefined ? {} : { strict: opts.strict }),
         ...(opts.allowProperties === undefined ? {} : { allowProperties: opts.allowProperties }),
@@ -263,6 +264,7 @@ export class DataIntegritySigner {
         allowMismatch: opts.allowHolderMismatch === true,
       })
       validatePresentation(copy, {
+        jsonLd: true,
         ...(opts.strict === undefined ? {} : { strict: opts.strict }),
         ...(opts.allowProperties === undefined ? {} : { allowProperties: opts.allowProperties }),
       })
