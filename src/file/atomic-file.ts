@@ -10,6 +10,7 @@ import {
   unlink,
 } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
+import type { BigIntStats } from 'node:fs'
 import { join } from 'node:path'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { CredsignError } from '../errors/credsign-error.js'
@@ -403,18 +404,45 @@ export async function readRegularFile(
   path: string,
   maxBytes = 64 * 1024 * 1024,
 ): Promise<Uint8Array> {
+  const { handle } = await openRegularFile(path)
+  try {
+    return await readHandle(handle, path, maxBytes)
+  } finally {
+    await closeQuietly(handle)
+  }
+}
+
+/**
+ * Opens `path` for reading if it is a regular file (with its `stat`): without blocking, so a FIFO
+ * put in the file's place is refused (an `ENOTREG` error) instead of an `open` that waits for a
+ * writer forever while holding a libuv thread-pool thread; a directory is an `EISDIR` error.
+ *
+ * @example
+ *
+ * ```ts
+ * const { handle, stats } = await openRegularFile(
+ *   '/var/lib/credsign/status/l.status-list.json',
+ * )
+ * ```
+ *
+ * @internal
+ */
+export async function openRegularFile(
+  path: string,
+): Promise<{ handle: FileHandle; stats: BigIntStats }> {
   // O_NONBLOCK opens a FIFO at once (no writer needed); for a regular file it changes nothing.
   // Windows has no O_NONBLOCK, and no FIFOs to open this way.
   const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   try {
-    const info = await handle.stat()
-    if (info.isDirectory())
+    const stats = await handle.stat({ bigint: true })
+    if (stats.isDirectory())
       throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' })
-    if (!info.isFile())
+    if (!stats.isFile())
       throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREG' })
-    return await readHandle(handle, path, maxBytes)
-  } finally {
+    return { handle, stats }
+  } catch (error) {
     await closeQuietly(handle)
+    throw error
   }
 }
 

@@ -25,8 +25,9 @@ import {
   AtomicDirectory,
   closeQuietly,
   errnoOf,
+  openRegularFile,
   readHandle,
-  readWhole,
+  readRegularFile,
   unavailable,
 } from './atomic-file.js'
 import { keyFileStem } from './file-store.js'
@@ -401,8 +402,9 @@ export class FileStatusListStore implements StatusListStore {
     try {
       // The file at the path must be the one this change wrote: a writer that broke this lock as
       // stale may have put its own there since, which the kept state does not describe.
-      handle = await open(path, 'r')
-      const stats = await handle.stat({ bigint: true })
+      const opened = await openRegularFile(path)
+      handle = opened.handle
+      const { stats } = opened
       const identity = identityOf(stats)
       if (identity !== undefined && `${stats.dev}:${stats.ino}` === written) {
         void closeQuietly(cached.handle)
@@ -491,18 +493,20 @@ export class FileStatusListStore implements StatusListStore {
     let handle: FileHandle | undefined
     try {
       // Bounded: a huge file (damaged, or planted) is refused having read no more than the bound.
+      // Not a regular file (a FIFO put there would hold a thread-pool thread in open() forever).
       if (holdOpen) {
-        handle = await open(path, 'r')
+        handle = (await openRegularFile(path)).handle
         const bytes = await readHandle(handle, path, MAX_FILE_BYTES)
         return { ...this.#parse(path, bytes), handle }
       }
-      return this.#parse(path, await readWhole(path, MAX_FILE_BYTES))
+      return this.#parse(path, await readRegularFile(path, MAX_FILE_BYTES))
     } catch (error) {
       if (handle !== undefined) await closeQuietly(handle)
       if (error instanceof CredsignError) throw error
       const code = errnoOf(error)
       if (code === 'ENOENT') return undefined
       if (code === 'EFBIG') throw corrupt(path, 'is too large')
+      if (code === 'ENOTREG' || code === 'EISDIR') throw corrupt(path, 'is not a regular file')
       throw unavailable('read', path, error)
     }
   }
@@ -639,8 +643,10 @@ async function holdJournal(path: string): Promise<HeldJournal | undefined> {
     return undefined
   }
   try {
-    const { dev, ino } = await handle.stat({ bigint: true })
-    if (ino > 0n)
+    const info = await handle.stat({ bigint: true })
+    const { dev, ino } = info
+    // Only a regular file: a read of a FIFO held open would wait for a writer forever.
+    if (ino > 0n && info.isFile())
       // One byte more than a journal may hold: a read that fills it is of a journal too large.
       return { handle, identity: `${dev}:${ino}`, buffer: new Uint8Array(MAX_JOURNAL_READ + 1) }
   } catch {
@@ -732,11 +738,12 @@ async function readHeld(held: HeldJournal, path: string): Promise<Uint8Array> {
 /** The bytes of the journal at `path`: empty if there is none; bounded. */
 async function readJournal(path: string): Promise<Uint8Array> {
   try {
-    return await readWhole(path, MAX_JOURNAL_READ)
+    return await readRegularFile(path, MAX_JOURNAL_READ)
   } catch (error) {
     const code = errnoOf(error)
     if (code === 'ENOENT') return new Uint8Array(0)
     if (code === 'EFBIG') throw corrupt(path, 'is too large')
+    if (code === 'ENOTREG' || code === 'EISDIR') throw corrupt(path, 'is not a regular file')
     throw unavailable('read', path, error)
   }
 }

@@ -1,6 +1,8 @@
 // FileStatusListStore: the store contract, then real processes allocating from one list at once
 // (no index twice, the count exact), and what it does with damaged files.
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { constants } from 'node:fs'
+import { mkdtemp, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -876,4 +878,49 @@ describe('FileStatusListStore kept lists: one bound per process', () => {
       expect(await openFiles()).toBeLessThanOrEqual(before + 2 * 16 + 4)
     },
   )
+})
+
+describe('FileStatusListStore: a FIFO in place of a file', () => {
+  /** `action`'s code, or 'hung' after 2 s; then unblocks any reader that did open the FIFO. */
+  async function codeWithin(fifo: string, action: Promise<unknown>): Promise<string | undefined> {
+    let release: ReturnType<typeof setTimeout> | undefined
+    try {
+      return await Promise.race([
+        codeOf(action),
+        new Promise<string>((resolve) => {
+          release = setTimeout(() => resolve('hung'), 2000)
+        }),
+      ])
+    } finally {
+      clearTimeout(release)
+      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(
+        () => undefined,
+      )
+      await writer?.close()
+    }
+  }
+
+  it('a list file or a journal that is a FIFO is store_corrupt at once, not an open that waits for a writer forever (holding a libuv thread)', async () => {
+    for (const which of ['list', 'journal'] as const) {
+      const directory = await freshDir()
+      const def = definition({ size: 4096 })
+      await new FileStatusListStore({ directory }).createStatusList(def)
+      await new FileStatusListStore({ directory }).allocateStatusIndexes(def.id, 3)
+      const path = which === 'list' ? listPath(directory, def.id) : journalPath(directory, def.id)
+      await rm(path)
+      execFileSync('mkfifo', [path])
+      // A store that reads the list afresh, and one allocating (which reads list and journal).
+      expect(
+        await codeWithin(path, new FileStatusListStore({ directory }).getStatusList(def.id)),
+        which,
+      ).toBe('store_corrupt')
+      expect(
+        await codeWithin(
+          path,
+          new FileStatusListStore({ directory }).allocateStatusIndexes(def.id, 3),
+        ),
+        which,
+      ).toBe('store_corrupt')
+    }
+  })
 })
