@@ -59,6 +59,12 @@ import { allocateInProcesses } from '../test/node/status-processes.js'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const SECONDS = QUICK ? 0.3 : Number(process.env.BENCH_SECONDS ?? 3)
+/**
+ * BENCH_ROUNDS=n: alternating rounds per row (default 21). More, shorter rounds follow a machine
+ * whose speed drifts within seconds (a shared VM) more closely: each round's ratio compares sides
+ * run a few milliseconds apart.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21)
 const DATABASE_URL = process.env.DATABASE_URL
 /**
  * BENCH_STORES=memory8,file: only these rows of part 1 (`memory`, `memory8`, `file`, `postgres`,
@@ -96,7 +102,12 @@ interface Round {
 }
 
 /** `fn` for `ms` milliseconds, `inFlight` calls at a time. */
-async function roundOf(fn: () => Promise<unknown>, ms: number, inFlight: number): Promise<Round> {
+async function roundOf(
+  fn: () => Promise<unknown>,
+  ms: number,
+  inFlight: number,
+  settle?: () => Promise<void>,
+): Promise<Round> {
   let ops = 0
   const cpuStart = process.cpuUsage()
   const start = performance.now()
@@ -114,6 +125,9 @@ async function roundOf(fn: () => Promise<unknown>, ms: number, inFlight: number)
     }
   }
   await Promise.all(Array.from({ length: inFlight }, worker))
+  // A block of indexes reserved ahead and still in flight is this side's work: it ends inside the
+  // round, so its CPU is not counted in the next side's (short rounds would shift it there).
+  await settle?.()
   const elapsed = performance.now() - start
   const cpu = process.cpuUsage(cpuStart)
   return {
@@ -168,20 +182,31 @@ interface Compared {
  * compiled each before anything counts). Each round runs every side once, in forward then reverse
  * order (ABC CBA): no side always runs first or after the same other side's garbage.
  */
-async function compared(sides: (() => Promise<unknown>)[], inFlight = 1): Promise<Compared> {
+async function compared(
+  sides: (() => Promise<unknown>)[],
+  inFlight = 1,
+  settle?: () => Promise<void>,
+): Promise<Compared> {
+  const last = sides.length - 1
   for (let i = 0; i < 2 * sides.length; i++)
     await roundOf(sides[i % sides.length] as () => Promise<unknown>, QUICK ? 50 : 250, inFlight)
-  const rounds = QUICK ? 3 : 21
+  const rounds = QUICK ? 3 : ROUNDS
   const per = (SECONDS * 1000) / rounds / sides.length
   const results: Round[][] = sides.map(() => [])
   const order = sides.map((_, i) => i)
   for (let round = 0; round < rounds; round++)
     for (const side of round % 2 === 0 ? order : [...order].reverse())
-      results[side]?.push(await roundOf(sides[side] as () => Promise<unknown>, per, inFlight))
+      results[side]?.push(
+        await roundOf(
+          sides[side] as () => Promise<unknown>,
+          per,
+          inFlight,
+          side === last ? settle : undefined,
+        ),
+      )
   const base = results[0] as Round[]
   const ratioTo = (rs: Round[], to: Round[]): Spread =>
     spread(rs.map((r, i) => r.rate / (to[i] as Round).rate))
-  const last = results.length - 1
   return {
     rates: results.map((rs) => median(rs.map((r) => r.rate))),
     cpus: results.map((rs) => median(rs.map((r) => r.cpu))),
@@ -368,7 +393,7 @@ async function issuingRows(
       },
     ],
   ] as const) {
-    const r = await compared([plain, fixedEntry, withStatus], inFlight)
+    const r = await compared([plain, fixedEntry, withStatus], inFlight, () => lists.whenIdle())
     const round = (n: number): string => Math.round(n).toLocaleString('en')
     const pct = (n: number): string => `${(n * 100).toFixed(0)}%`
     const ratio = (x: Spread): string => `**${pct(x.median)}** (${pct(x.low)}–${pct(x.high)})`
