@@ -11,6 +11,7 @@ import { importPrivateKey, type PrivateKeyInput } from '../keys/import.js'
 import { loadPrivateKey } from '../keys/private-key.js'
 import { isKeyAlgorithm } from '../keys/algorithms.js'
 import type { KeyAlgorithm, PublicJwk, RsaModulusLength } from '../keys/types.js'
+import { requiredMembers } from '../keys/jwk.js'
 import type { KeyMaterial } from '../keys/generate.js'
 import { MAX_KEY_ID_LENGTH, validateKeyId } from '../stores/key-id.js'
 import { validateKeyRecord } from '../stores/record.js'
@@ -1147,20 +1148,14 @@ function checkedRecord(record: unknown, id?: string): KeyRecord {
   return record
 }
 
-/** The members of a public JWK that are the key (RFC 7638's), by `kty`. */
-const KEY_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  OKP: ['kty', 'crv', 'x'],
-  EC: ['kty', 'crv', 'x', 'y'],
-  RSA: ['kty', 'n', 'e'],
-}
-
 /**
  * Throws `store_corrupt` unless the private key sealed in a version's envelope is the key of the
  * version's public JWK; resolves with the sealed key's public JWK (required members, `kid` its RFC
  * 7638 thumbprint). The envelope binds the key id, algorithm and version but not the public key,
  * which the store keeps in clear: a store writer could swap it for another key's, and a handle
  * would then sign with one key while naming (in its `publicJwk`, the JWKS, a DID document, a
- * certificate chain) another.
+ * certificate chain) another. Compared by the key's required members (`requiredMembers`, the
+ * members of the RFC 7638 thumbprint), so members a writer added are not the key either.
  */
 async function assertSealedKeyIsPublished(
   version: KeyVersionRecord,
@@ -1168,10 +1163,13 @@ async function assertSealedKeyIsPublished(
 ): Promise<PublicJwk> {
   const sealed = await importPrivateKey({ pkcs8, algorithm: version.algorithm })
   wipe(sealed.pkcs8)
-  const stored = version.publicJwk as unknown as Record<string, unknown>
-  const actual = sealed.publicJwk as unknown as Record<string, unknown>
-  const members = KEY_MEMBERS[String(actual.kty)] ?? []
-  if (members.length === 0 || members.some((name) => stored[name] !== actual[name]))
+  let same = false
+  try {
+    same = sameJwk(requiredMembers(version.publicJwk), requiredMembers(sealed.publicJwk))
+  } catch {
+    // A stored JWK that is no public key at all: not the sealed key's either.
+  }
+  if (!same)
     throw new CredsignError(
       'store_corrupt',
       'the stored public key of this key version is not the key sealed in its envelope',
