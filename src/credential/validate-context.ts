@@ -53,8 +53,18 @@ export function checkContext(
  * context's is refused too (only the keyword aliases `id: "@id"` and `type: "@type"` pass), as
  * nothing needs to restate the base context. Type-scoped terms (`issuer`, `credentialSubject`, …)
  * are not here: the base context's type-scoped definitions replace an inline one where they apply.
+ * Kept equal to the bundled context's top-level terms by test/core/vc-protected-terms.test.ts (the
+ * bundled context is in the Data Integrity chunk, which the JOSE formats do not load).
+ *
+ * @example
+ *
+ * ```ts
+ * V2_PROTECTED_TERMS.includes('VerifiableCredential') // true
+ * ```
+ *
+ * @internal
  */
-const V2_PROTECTED_TERMS = /* @__PURE__ */ (
+export const V2_PROTECTED_TERMS: readonly string[] = /* @__PURE__ */ (
   'id type description digestMultibase digestSRI mediaType name VerifiableCredential ' +
   'EnvelopedVerifiableCredential VerifiablePresentation EnvelopedVerifiablePresentation ' +
   'JsonSchemaCredential JsonSchema BitstringStatusListCredential BitstringStatusList ' +
